@@ -1,0 +1,107 @@
+/**
+ * The event adapter boundary (DESIGN.md D9). Every broker implements {@linkcode Adapter}; the engine's
+ * event bus holds the delivery policy (retry schedule with backoff and jitter, dead-lettering,
+ * `NonRetriableError`), adapters hold the mechanism (how a message is stored, redelivered after a
+ * delay, acknowledged, dead-lettered and replayed). One conformance suite (`conformance.ts`) runs
+ * against every implementation.
+ *
+ * @module
+ */
+
+/** Metadata every published event carries. */
+export interface EnvelopeMetadata {
+  /** The trace id of the event's own delivery trace. */
+  trace_id: string;
+  /** The trace id of the cause (API request, cron run, event delivery, socket message). */
+  parent_id: string | null;
+  /** What published it, for example `api:CreateUser`, `cron:DailyCleanup`, `event:UserCreated`. */
+  source: string;
+  /** 1 on first delivery, incremented by each retry. */
+  attempt: number;
+  /** Publishes with the same key inside the adapter's window are delivered once. */
+  idempotency_key?: string;
+}
+
+/** An event as it travels through a broker. `timestamp` is ISO 8601 (publish time). */
+export interface EventEnvelope {
+  id: string;
+  topic: string;
+  payload: unknown;
+  timestamp: string;
+  metadata: EnvelopeMetadata;
+}
+
+/** One delivery of an envelope to one consumer group. Exactly one of the settle calls is made. */
+export interface Delivery {
+  readonly envelope: EventEnvelope;
+  /** The handler succeeded: remove the message for this group. */
+  ack(): Promise<void>;
+  /** The handler failed: deliver again to this group after `delayMs`, with `attempt + 1`. */
+  retry(delayMs: number, error: string): Promise<void>;
+  /** The handler failed for good: move the message to `<topic>.dlq` for this group. */
+  deadLetter(error: string): Promise<void>;
+}
+
+/** Called for each delivery; it must settle the delivery (ack, retry or deadLetter). */
+export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+/** A live subscription; closing it stops new deliveries and waits for in-flight ones. */
+export interface Subscription {
+  readonly topic: string;
+  readonly group: string;
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode Adapter.subscribe}. */
+export interface SubscribeOptions {
+  /** Deliveries handled at once by this subscriber. Default 1, which keeps per-topic order. */
+  concurrency?: number;
+}
+
+/** A message that exhausted its retries (or failed with `NonRetriableError`). */
+export interface DeadLetter {
+  envelope: EventEnvelope;
+  group: string;
+  error: string;
+  /** ISO 8601. */
+  failed_at: string;
+}
+
+/** Which dead letters to replay: all of a topic, or only these envelope ids. */
+export interface ReplayOptions {
+  ids?: string[];
+}
+
+/** What an adapter promises, stated in its documentation and checked by the conformance suite. */
+export interface AdapterGuarantees {
+  /** Messages survive a crash of the engine once `publish` resolved. */
+  durable: boolean;
+  /** Order kept per topic for one group at concurrency 1. */
+  orderedPerTopic: boolean;
+  /** Idempotency keys are stored and duplicates dropped. */
+  deduplicates: boolean;
+}
+
+/** A broker behind the event bus. */
+export interface Adapter {
+  /** The config name: `memory`, `rocksdb`, `denokv`, `nats`, `rabbitmq`, `kafka`, `sqs`, `aws`. */
+  readonly type: string;
+  readonly guarantees: AdapterGuarantees;
+  /** Connects; rejects with an error naming the address and setting when the broker is unreachable. */
+  start(): Promise<void>;
+  /** Resolves once the broker accepted the event (confirmed, durable where the adapter is). */
+  publish(envelope: EventEnvelope): Promise<void>;
+  /** Subscribes one consumer group to a topic; competing consumers share a group's messages. */
+  subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  /** Lists dead letters, newest first, optionally of one topic. */
+  listDeadLetters(topic?: string): Promise<DeadLetter[]>;
+  /** Re-publishes dead letters of a topic to their group with `attempt` reset; returns how many. */
+  replayDeadLetters(topic: string, options?: ReplayOptions): Promise<number>;
+  /** Stops subscriptions, waits for in-flight deliveries, disconnects. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,144 @@
+/**
+ * The contract between the engine and a handler runtime (TypeScript Workers, the in-process
+ * TypeScript runtime, the Python FFI runtime). The engine resolves every handler at build time into a
+ * {@linkcode HandlerRef}, then calls {@linkcode HandlerRuntime.invoke} with plain JSON-compatible data.
+ *
+ * @module
+ */
+
+/** Every kind of handler a schema declares. */
+export type HandlerKind =
+  | "api"
+  | "event"
+  | "cron"
+  | "ws_connect"
+  | "ws_message"
+  | "ws_disconnect"
+  | "middleware";
+
+/** The language a handler file is written in, from its extension. */
+export type HandlerLanguage = "typescript" | "python";
+
+/** A handler resolved at build time: which file, which export to call. */
+export interface HandlerRef {
+  kind: HandlerKind;
+  /** The schema name: API name, event handler entry, cron name, ws handler entry, middleware name. */
+  name: string;
+  /** The schema definition it belongs to (API, event, cron or ws name; for middlewares the user). */
+  owner: string;
+  language: HandlerLanguage;
+  /** Absolute path of the handler file. */
+  file: string;
+  /** Export names to try, in order (e.g. `handleCreateUser`, then `default`). */
+  exports: string[];
+  /** Permission profile name for TypeScript Workers (`default` or the handler's override key). */
+  profile: string;
+}
+
+/**
+ * What a handler receives, by kind (DESIGN.md D4/D5). All values are JSON-compatible.
+ * - api: `request` = `{ ...pathParams, body?, queryParams, headers }`
+ * - event: `event` = `{ payload, timestamp, id, attempt }`
+ * - cron: nothing but state
+ * - ws_connect / ws_disconnect: `connection` = `{ connectionId, path, connectedAt }`
+ * - ws_message: `message` = `{ data, timestamp }` and `connection`
+ * - middleware: `context` = `{ payload, queryParams, headers, apiName?, websocketName?, traceId }`
+ */
+export type InvocationInput =
+  | { kind: "api"; request: Record<string, unknown> }
+  | { kind: "event"; event: EventInput }
+  | { kind: "cron" }
+  | { kind: "ws_connect"; connection: ConnectionInfo }
+  | {
+    kind: "ws_message";
+    message: { data: unknown; timestamp: string };
+    connection: ConnectionInfo;
+  }
+  | { kind: "ws_disconnect"; connection: ConnectionInfo }
+  | { kind: "middleware"; context: MiddlewareContext };
+
+/** The event object an event handler receives. */
+export interface EventInput {
+  payload: unknown;
+  timestamp: string;
+  id: string;
+  attempt: number;
+}
+
+/** A WebSocket connection as handlers see it. `connectedAt` is ISO 8601. */
+export interface ConnectionInfo {
+  connectionId: string;
+  path: string;
+  connectedAt: string;
+}
+
+/** What a middleware receives and may return modified. */
+export interface MiddlewareContext {
+  payload: unknown;
+  queryParams: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  apiName?: string;
+  websocketName?: string;
+  traceId: string;
+}
+
+/** One call of a handler. */
+export interface Invocation {
+  handler: HandlerRef;
+  input: InvocationInput;
+  traceId: string;
+  /** Milliseconds before the call is abandoned with a `timeout` failure. */
+  timeoutMs: number;
+}
+
+/** Side effects a handler asked for through its state, in call order. */
+export type Effect =
+  | { kind: "trigger"; event: string; payload: unknown }
+  | { kind: "set_payload"; event: string; payload: unknown }
+  | { kind: "send"; connectionId: string; message: unknown }
+  | { kind: "broadcast"; message: unknown }
+  | { kind: "log"; level: LogLevel; message: string; fields: Record<string, unknown>; at: string };
+
+/** Log levels, most to least severe. */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+/** An error as it crosses the runtime boundary: name, message, cause and stack are kept. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  cause?: SerializedError;
+  /** Set by `HttpError(status, message)`. */
+  status?: number;
+  /** Extra JSON the client should see (`HttpError` details). */
+  details?: unknown;
+}
+
+/**
+ * The value a handler returned. `json` is the return value as JSON data; `response` is a full
+ * response when a TypeScript handler returned a web `Response`.
+ */
+export type HandlerOutput =
+  | { kind: "json"; value: unknown }
+  | { kind: "response"; status: number; headers: [string, string][]; body: Uint8Array };
+
+/** How a call ended. Failures say why: the handler threw, it timed out, or it could not be loaded. */
+export type InvocationResult =
+  | { ok: true; output: HandlerOutput; effects: Effect[]; durationMs: number }
+  | {
+    ok: false;
+    reason: "error" | "timeout" | "not_found" | "permission";
+    error: SerializedError;
+    effects: Effect[];
+    durationMs: number;
+  };
+
+/** A runtime that can run handlers of one or more languages. */
+export interface HandlerRuntime {
+  /** Runs one handler call; never rejects: failures come back as `{ ok: false }`. */
+  invoke(invocation: Invocation): Promise<InvocationResult>;
+  /** Loads (or reloads after an edit) a handler module; reports a load error without throwing. */
+  reload(file: string): Promise<SerializedError | null>;
+  /** Finishes in-flight calls (up to the deadline) and releases workers and interpreters. */
+  close(): Promise<void>;
+}

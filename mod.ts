@@ -1,0 +1,8 @@
+/**
+ * Rohas for Deno: event-driven, schema-driven backends. The library entry of `@rohas/cli`.
+ *
+ * @module
+ */
+
+export * from "./parser/mod.ts";
+export { RohasError } from "./errors.ts";

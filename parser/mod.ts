@@ -1,0 +1,30 @@
+/**
+ * The `.ro` schema language: AST, parser, diagnostics and validation.
+ *
+ * @module
+ */
+
+export type {
+  Api,
+  Attribute,
+  Cron,
+  Definition,
+  DefinitionKind,
+  Event,
+  EventAdapterType,
+  Field,
+  FieldType,
+  HttpMethod,
+  Input,
+  Model,
+  NodeLocation,
+  PrimitiveTypeName,
+  Schema,
+  SchemaLocations,
+  Span,
+  TypeDef,
+  WebSocket,
+} from "./ast.ts";
+export { emptySchema, HTTP_METHODS } from "./ast.ts";
+export type { Diagnostic, Severity } from "./diagnostic.ts";
+export { compareDiagnostics, diagnosticAt } from "./diagnostic.ts";
