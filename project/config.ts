@@ -1,0 +1,134 @@
+/**
+ * The resolved `config/rohas.toml`: every key of the original (SPEC.md 4.1) plus this project's
+ * additions, each with a default. `project/load_config.ts` parses TOML into this shape.
+ *
+ * @module
+ */
+
+/** Handler languages a project can be written in. */
+export type ProjectLanguage = "typescript" | "python";
+
+/** `[project]`. */
+export interface ProjectSection {
+  /** Default: the project directory's name. */
+  name: string;
+  /** Default `"0.1.0"`. */
+  version: string;
+  /** `typescript`/`ts` or `python`/`py`, case-insensitive. Default `typescript`. */
+  language: ProjectLanguage;
+}
+
+/** `[server]`. */
+export interface ServerSection {
+  /** An IP literal or a hostname such as `localhost`. Default `"127.0.0.1"`. */
+  host: string;
+  /** Default 3000; `rohas dev --port` overrides it. */
+  port: number;
+  /** Default true. */
+  enable_cors: boolean;
+  /** Request bodies larger than this get 413. Default 1048576 (1 MiB). */
+  max_body_bytes: number;
+  /** Every handler call is abandoned after this (504 for APIs). Default 30000. */
+  handler_timeout_ms: number;
+  /** SIGTERM/SIGINT drain deadline. Default 10000. */
+  shutdown_timeout_ms: number;
+}
+
+/**
+ * `[adapter]`. `type` picks the broker; the delivery policy keys apply to every adapter; the whole
+ * table is also kept raw in `settings` for broker-specific keys (`url`, `brokers`, `region`,
+ * `queue_prefix`, `endpoint`, `path`, ...), which only the adapter reads.
+ */
+export interface AdapterSection {
+  /** `memory` (default), `rocksdb`, `denokv`, `nats`, `rabbitmq`, `kafka`, `sqs`, `aws`. */
+  type: string;
+  /** Memory adapter queue bound per topic before publishers wait. Default 1000. */
+  buffer_size: number;
+  /** Deliveries before dead-lettering. Default 5. */
+  max_attempts: number;
+  /** First retry delay; doubles per attempt, with jitter. Default 500. */
+  backoff_ms: number;
+  /** Retry delay cap. Default 60000. */
+  max_backoff_ms: number;
+  /** Every key of the `[adapter]` table as written. */
+  settings: Record<string, unknown>;
+}
+
+/** `[telemetry]`. */
+export interface TelemetrySection {
+  /** `rocksdb` (default), `memory`, `prometheus`, `influxdb`, `timescaledb`. */
+  type: string;
+  /** Relative to the project root unless absolute. Default `.rohas/telemetry`. */
+  path: string;
+  /** 0 keeps forever. Default 30. */
+  retention_days: number;
+  /** Default 1000. */
+  max_cache_size: number;
+  enable_metrics: boolean;
+  enable_logs: boolean;
+  enable_traces: boolean;
+  /** Every key of the `[telemetry]` table as written (`url`, `database`, ...). */
+  settings: Record<string, unknown>;
+}
+
+/** `[workbench]`. */
+export interface WorkbenchSection {
+  /** `ROHAS_WORKBENCH_API_KEY` overrides it. Default `""` (loopback-only access in dev). */
+  api_key: string;
+  /** `ROHAS_WORKBENCH_ALLOWED_ORIGINS` (comma-separated) overrides it. Default `[]`. */
+  allowed_origins: string[];
+}
+
+/**
+ * One Deno permission: `true` (all), `false` (none), or a list of allowed values (paths are relative
+ * to the project root).
+ */
+export type PermissionValue = boolean | string[];
+
+/** The Deno permissions a handler Worker gets. */
+export interface PermissionSet {
+  /** Default true. */
+  net: PermissionValue;
+  /** Default `["."]` (the project). */
+  read: PermissionValue;
+  /** Default false. */
+  write: PermissionValue;
+  /** Default false. */
+  env: PermissionValue;
+  /** Default false. */
+  run: PermissionValue;
+  /** Default false. */
+  ffi: PermissionValue;
+  /** Default false. */
+  sys: PermissionValue;
+  /** Default true (remote and npm imports). */
+  import: PermissionValue;
+}
+
+/** `[permissions]` defaults and `[permissions.handlers.<name>]` overrides. */
+export interface PermissionsSection {
+  defaults: PermissionSet;
+  /** Handler name (as written in the schema) to the keys it overrides. */
+  handlers: Record<string, Partial<PermissionSet>>;
+}
+
+/** `[runtime.python]`. */
+export interface PythonRuntimeSection {
+  /** Path of libpython; `ROHAS_PYTHON_LIB` overrides it. Default: found through `python3`. */
+  library: string | null;
+  /** The `python3` executable used to find libpython and site-packages. Default `"python3"`. */
+  executable: string;
+}
+
+/** The whole resolved configuration. */
+export interface RohasConfig {
+  project: ProjectSection;
+  server: ServerSection;
+  adapter: AdapterSection;
+  telemetry: TelemetrySection;
+  workbench: WorkbenchSection;
+  permissions: PermissionsSection;
+  runtime: { python: PythonRuntimeSection };
+  /** `ROHAS_LOG` or `[log] level`: `error`, `warn`, `info` (default), `debug`, `trace`. */
+  log: { level: "error" | "warn" | "info" | "debug" | "trace" };
+}
