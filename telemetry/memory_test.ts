@@ -1,4 +1,4 @@
-import { assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createMemoryTelemetry } from "./memory.ts";
 
 Deno.test("createMemoryTelemetry() lists running and completed traces newest first", () => {
