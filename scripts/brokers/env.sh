@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prints (or, when sourced, exports) the URLs the adapter tests read:
+#   source scripts/brokers/env.sh      or      eval "$(scripts/brokers/env.sh)"
+# shellcheck source=_common.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/_common.sh"
+
+ROHAS_TEST_NATS_URL="nats://127.0.0.1:$NATS_PORT"
+ROHAS_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$AMQP_PORT"
+ROHAS_TEST_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
+ROHAS_TEST_SQS_ENDPOINT="http://127.0.0.1:$SQS_PORT"
+export ROHAS_TEST_NATS_URL ROHAS_TEST_AMQP_URL ROHAS_TEST_KAFKA_BROKERS ROHAS_TEST_SQS_ENDPOINT
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  printf 'export ROHAS_TEST_NATS_URL=%q\n' "$ROHAS_TEST_NATS_URL"
+  printf 'export ROHAS_TEST_AMQP_URL=%q\n' "$ROHAS_TEST_AMQP_URL"
+  printf 'export ROHAS_TEST_KAFKA_BROKERS=%q\n' "$ROHAS_TEST_KAFKA_BROKERS"
+  printf 'export ROHAS_TEST_SQS_ENDPOINT=%q\n' "$ROHAS_TEST_SQS_ENDPOINT"
+fi
