@@ -1,0 +1,108 @@
+/**
+ * Cron checks: the expression (through croner, the library the scheduler runs on) and the time zone.
+ *
+ * Field counts: 5 fields are classic cron (minute first, day-of-week 0-7 with 0 and 7 = Sunday);
+ * 6 fields are the original's format (seconds first, day-of-week 1-7 with 1 = Sunday, croner's
+ * `alternativeWeekdays`); 7 fields add a year. Croner's nicknames (`@daily`...) are accepted.
+ *
+ * @module
+ */
+
+import { Cron, type CronOptions } from "croner";
+import type { Schema } from "./ast.ts";
+import { VALIDATION_CODES } from "./_validate_codes.ts";
+import type { ValidationContext } from "./_validate_context.ts";
+
+/** The croner options that give a cron expression its meaning, by field count; null if unsupported.
+ *
+ * @param expression the cron expression
+ * @returns the options, or null when the field count is not 5, 6 or 7 (or a nickname)
+ */
+export function cronOptionsFor(expression: string): CronOptions | null {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length === 1 && fields[0]!.startsWith("@")) return { paused: true };
+  switch (fields.length) {
+    case 5:
+      return { paused: true, mode: "5-part" };
+    case 6:
+      return { paused: true, mode: "6-part", alternativeWeekdays: true };
+    case 7:
+      return { paused: true, mode: "7-part", alternativeWeekdays: true };
+    default:
+      return null;
+  }
+}
+
+/** Why a cron expression is invalid, or null when it is valid.
+ *
+ * @param expression the cron expression
+ * @returns the problem or null
+ */
+export function cronProblem(expression: string): string | null {
+  const options = cronOptionsFor(expression);
+  if (options === null) {
+    const count = expression.trim().split(/\s+/).length;
+    return `expected 5 fields (minute first), 6 (seconds first) or 7 (with a year), got ${count}`;
+  }
+  const weekday = options.alternativeWeekdays ? weekdayProblem(expression) : null;
+  if (weekday !== null) return weekday;
+  try {
+    new Cron(expression, options).stop();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Croner quietly maps 8 to Sunday in Quartz numbering; the original allows only 1-7. */
+function weekdayProblem(expression: string): string | null {
+  const field = expression.trim().split(/\s+/)[5] ?? "";
+  for (const part of field.split(",")) {
+    const range = part.split("/")[0]!.split("#")[0]!;
+    for (const value of range.split("-")) {
+      if (/^\d+$/.test(value) && (Number(value) < 1 || Number(value) > 7)) {
+        return `day-of-week ${value} is out of range: 6 and 7 field expressions use 1 (Sunday) to 7 (Saturday)`;
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether a string is a time zone the runtime knows (IANA names such as `Europe/Berlin`).
+ *
+ * @param timezone the name
+ * @returns true when `Intl` accepts it
+ */
+export function isKnownTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reports invalid cron expressions and unknown time zones.
+ *
+ * @param schema the schema
+ * @param context where diagnostics go
+ */
+export function checkCrons(schema: Schema, context: ValidationContext): void {
+  for (const cron of schema.crons) {
+    const problem = cron.schedule === "" ? null : cronProblem(cron.schedule);
+    if (problem !== null) {
+      context.error(
+        context.propertySpan(cron, "schedule"),
+        VALIDATION_CODES.invalidCron,
+        `Invalid cron expression '${cron.schedule}' of Cron '${cron.name}': ${problem}`,
+      );
+    }
+    if (cron.timezone !== undefined && !isKnownTimezone(cron.timezone)) {
+      context.error(
+        context.propertySpan(cron, "timezone"),
+        VALIDATION_CODES.unknownTimezone,
+        `Unknown time zone '${cron.timezone}' of Cron '${cron.name}': use an IANA name such as 'Europe/Berlin'`,
+      );
+    }
+  }
+}
