@@ -109,9 +109,9 @@ start_sqs() {
   local dir="$BROKERS_HOME/sqs"
   mkdir -p "$dir"
   # fauxqs binds 0.0.0.0 whatever we ask; everything here addresses it at 127.0.0.1 only.
-  (cd "$dir" && FAUXQS_PORT="$SQS_PORT" FAUXQS_HOST=127.0.0.1 setsid "$DENO_BIN" run -A --no-config \
-    --no-lock "npm:fauxqs@$FAUXQS_VERSION" </dev/null >"$dir/fauxqs.log" 2>&1 &
-    echo $! >"$(pid_file sqs)")
+  (cd "$dir" && FAUXQS_PORT="$SQS_PORT" FAUXQS_HOST=127.0.0.1 exec setsid "$DENO_BIN" run -A \
+    --no-config --no-lock "npm:fauxqs@$FAUXQS_VERSION") </dev/null >"$dir/fauxqs.log" 2>&1 &
+  echo $! >"$(pid_file sqs)"
 }
 
 broker_url() {
@@ -136,6 +136,8 @@ wait_ready() {
   local name="$1"
   if (cd "$REPO_ROOT" && "$DENO_BIN" run -A --quiet "$BROKERS_SCRIPT_DIR/probe.ts" "$name" \
     "$(broker_url "$name")" "$READY_TIMEOUT"); then
+    # A probe answered by a stranger on our port is not our broker.
+    is_running "$name" || die "$name exited after start (is port $(broker_url "$name") taken?)"
     log "$name ready at $(broker_url "$name")"
     return 0
   fi
