@@ -1,0 +1,160 @@
+/**
+ * Small HTTP helpers of the pipeline: JSON error bodies, bounded body reading, query parsing.
+ *
+ * @module
+ */
+
+import type { ValidationIssue } from "./parts.ts";
+
+/** The trace id header every response carries. */
+export const TRACE_HEADER = "X-Rohas-Trace-Id";
+
+/** A JSON response.
+ *
+ * @param status the status
+ * @param body any JSON value
+ * @returns the response
+ */
+export function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
+}
+
+/** A D3 error body: `{"error", "details"?, "trace_id"}`.
+ *
+ * @param status the status
+ * @param error the message
+ * @param traceId the request's trace id
+ * @param details per-field problems or extra data
+ * @returns the response
+ */
+export function errorResponse(
+  status: number,
+  error: string,
+  traceId: string,
+  details?: unknown,
+): Response {
+  return jsonResponse(status, {
+    error,
+    ...(details === undefined ? {} : { details }),
+    trace_id: traceId,
+  });
+}
+
+/** The outcome of reading a request body under a limit. */
+export type BodyRead =
+  | { kind: "ok"; bytes: Uint8Array }
+  | { kind: "too_large" }
+  | { kind: "unreadable"; message: string };
+
+/** Reads a body, stopping as soon as it passes `limit` bytes (declared or streamed).
+ *
+ * @param request the request
+ * @param limit the maximum number of bytes
+ * @returns the bytes or why not
+ */
+export async function readBody(request: Request, limit: number): Promise<BodyRead> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (Number.isFinite(declared) && declared > limit) {
+    await request.body?.cancel().catch(() => {});
+    return { kind: "too_large" };
+  }
+  if (request.body === null) return { kind: "ok", bytes: new Uint8Array() };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return { kind: "too_large" };
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
+  }
+  return { kind: "ok", bytes: concat(chunks, size) };
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** The outcome of decoding a JSON body. */
+export type JsonParse =
+  | { kind: "empty" }
+  | { kind: "ok"; value: unknown }
+  | { kind: "invalid"; message: string };
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes UTF-8 JSON; an empty (or all-blank) body is `empty`.
+ *
+ * @param bytes the body
+ * @returns the value or why not
+ */
+export function parseJson(bytes: Uint8Array): JsonParse {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { kind: "invalid", message: "Request body is not valid UTF-8" };
+  }
+  if (text.trim() === "") return { kind: "empty" };
+  try {
+    return { kind: "ok", value: JSON.parse(text) };
+  } catch (error) {
+    return { kind: "invalid", message: `Malformed JSON body: ${(error as Error).message}` };
+  }
+}
+
+/** Parses a query string: percent and `+` decoded, repeated keys kept as arrays.
+ *
+ * @param search the URL's `search` (with or without `?`)
+ * @returns key to value or values
+ */
+export function parseQuery(search: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(search)) {
+    const prev = out[key];
+    if (prev === undefined) out[key] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[key] = [prev, value];
+  }
+  return out;
+}
+
+/** Request headers as a plain object with lower-case names.
+ *
+ * @param headers the headers
+ * @returns name to value
+ */
+export function headersRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of headers) out[k] = v;
+  return out;
+}
+
+/** Sorts validation issues for deterministic output.
+ *
+ * @param issues the issues
+ * @returns the issues sorted by path then message
+ */
+export function sortIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  return [...issues].sort((a, b) =>
+    a.path === b.path ? (a.message < b.message ? -1 : 1) : a.path < b.path ? -1 : 1
+  );
+}

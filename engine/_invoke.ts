@@ -1,0 +1,125 @@
+/**
+ * One handler call as every path makes it: through the runtime with the configured timeout, with a
+ * trace step and the handler's log effects forwarded to telemetry.
+ *
+ * @module
+ */
+
+import type { ActiveTrace, TriggeredEventRecord } from "../telemetry/model.ts";
+import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
+import type { EngineParts } from "./parts.ts";
+
+/** Calls a handler and records it as a trace step named `stepName`.
+ *
+ * @param parts the runtime, telemetry and config
+ * @param call the handler, its input, the trace and the step name
+ * @returns the runtime's result (never rejects)
+ */
+export async function invokeHandler(
+  parts: EngineParts,
+  call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace; stepName?: string },
+): Promise<InvocationResult> {
+  const { handler, input, trace } = call;
+  const started = new Date();
+  const result = await safeInvoke(parts, call);
+  forwardLogs(parts, handler, trace.id, result);
+  trace.addStep({
+    name: call.stepName ?? handler.name,
+    path: handler.name,
+    bucket: handler.name,
+    handler_name: handler.name,
+    duration_ms: result.durationMs,
+    success: result.ok,
+    ...(result.ok ? {} : { error: result.error.message }),
+    timestamp: started.toISOString(),
+  });
+  parts.telemetry.metric({
+    name: "handler_duration_ms",
+    kind: "histogram",
+    value: result.durationMs,
+    labels: { handler: handler.name, kind: handler.kind, ok: String(result.ok) },
+    timestamp: started.toISOString(),
+  });
+  void input;
+  return result;
+}
+
+async function safeInvoke(
+  parts: EngineParts,
+  call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace },
+): Promise<InvocationResult> {
+  const started = performance.now();
+  try {
+    return await parts.runtime.invoke({
+      handler: call.handler,
+      input: call.input,
+      traceId: call.trace.id,
+      timeoutMs: parts.config.server.handler_timeout_ms,
+    });
+  } catch (error) {
+    // The runtime contract says invoke never rejects; a broken runtime must still not crash us.
+    const e = error instanceof Error ? error : new Error(String(error));
+    return {
+      ok: false,
+      reason: "error",
+      error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
+      effects: [],
+      durationMs: performance.now() - started,
+    };
+  }
+}
+
+function forwardLogs(
+  parts: EngineParts,
+  handler: HandlerRef,
+  traceId: string,
+  result: InvocationResult,
+): void {
+  for (const effect of result.effects) {
+    if (effect.kind !== "log") continue;
+    parts.telemetry.log({
+      timestamp: effect.at,
+      level: effect.level,
+      target: `handler:${handler.name}`,
+      message: effect.message,
+      fields: stringFields(effect.fields),
+      trace_id: traceId,
+      handler: handler.name,
+      span_name: "handler_log",
+      span_fields: { handler: handler.name },
+    });
+  }
+}
+
+function stringFields(fields: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) {
+    out[k] = typeof v === "string" ? v : JSON.stringify(v) ?? String(v);
+  }
+  return out;
+}
+
+/** Records the events a step published as a synthetic trace step.
+ *
+ * @param trace the trace
+ * @param name the step name, like `CreateUser triggers`
+ * @param events what was published
+ */
+export function addTriggersStep(
+  trace: ActiveTrace,
+  name: string,
+  events: TriggeredEventRecord[],
+): void {
+  if (events.length === 0) return;
+  const duration = events.reduce((sum, e) => sum + e.duration_ms, 0);
+  trace.addStep({
+    name,
+    path: name,
+    bucket: name,
+    handler_name: name,
+    duration_ms: duration,
+    success: true,
+    timestamp: events[0]!.timestamp,
+    triggered_events: events,
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Handler resolution by kind (contracts.md): which files and exports to try for each handler the
+ * schema names. Done once at build time; a missing file is a build error, never a request-time one.
+ *
+ * @module
+ */
+
+import type { HandlerKind, HandlerLanguage, HandlerRef } from "./runtime/contract.ts";
+import { camel, pascal, snake } from "./_names.ts";
+
+/** A candidate handler file: project-relative path, language, exports to try. */
+export interface Candidate {
+  file: string;
+  language: HandlerLanguage;
+  exports: string[];
+}
+
+/** What to resolve: the handler kind, its schema name and the definition that names it. */
+export interface HandlerSpec {
+  kind: HandlerKind;
+  name: string;
+  owner: string;
+}
+
+function tsCandidates(spec: HandlerSpec): Candidate[] {
+  const { kind, name } = spec;
+  const ts = (file: string, exports: string[]): Candidate => ({
+    file,
+    language: "typescript",
+    exports,
+  });
+  const entryExports = [`handle${pascal(name)}`, name, camel(name), "default"];
+  switch (kind) {
+    case "api": {
+      const exports = [`handle${name}`, "default"];
+      const files = [`src/handlers/api/${snake(name)}.ts`, `src/handlers/api/${name}.ts`];
+      return [...new Set(files)].map((f) => ts(f, exports));
+    }
+    case "event":
+      return [ts(`src/handlers/events/${name}.ts`, entryExports)];
+    case "cron":
+      return [ts(`src/handlers/cron/${snake(name)}.ts`, [`handle${name}`, "default"])];
+    case "ws_connect":
+    case "ws_message":
+    case "ws_disconnect":
+      return [ts(`src/handlers/websockets/${name}.ts`, entryExports)];
+    case "middleware":
+      return [ts(`src/middlewares/${snake(name)}.ts`, [`${camel(name)}Middleware`, "default"])];
+  }
+}
+
+function pyCandidates(spec: HandlerSpec): Candidate[] {
+  const { kind, name } = spec;
+  const py = (file: string, exports: string[]): Candidate => ({
+    file,
+    language: "python",
+    exports,
+  });
+  switch (kind) {
+    case "api":
+      return [py(`src/handlers/api/${snake(name)}.py`, [`handle_${snake(name)}`])];
+    case "event":
+      return [py(`src/handlers/events/${name}.py`, [`handle_${name}`, name])];
+    case "cron":
+      return [py(`src/handlers/cron/${snake(name)}.py`, [`handle_${snake(name)}`])];
+    case "ws_connect":
+    case "ws_message":
+    case "ws_disconnect":
+      return [py(`src/handlers/websockets/${name}.py`, [`handle_${name}`, name])];
+    case "middleware":
+      return [py(`src/middlewares/${snake(name)}.py`, [`${snake(name)}_middleware`])];
+  }
+}
+
+/** Every candidate for a handler in the order tried: the project language's files first.
+ *
+ * @param spec the handler
+ * @param language the project language
+ * @returns the candidates
+ */
+export function handlerCandidates(spec: HandlerSpec, language: HandlerLanguage): Candidate[] {
+  const ts = tsCandidates(spec);
+  const py = pyCandidates(spec);
+  return language === "python" ? [...py, ...ts] : [...ts, ...py];
+}
+
+/** Options of {@linkcode resolveHandler}. */
+export interface ResolveOptions {
+  /** Absolute project root, no trailing slash. */
+  root: string;
+  language: HandlerLanguage;
+  /** Whether a project-relative file exists. */
+  exists: (relativePath: string) => boolean;
+  /** Permission profile of a handler name. */
+  profileOf: (name: string) => string;
+}
+
+/** Resolves a handler to a reference, or returns the files tried when none exists.
+ *
+ * @param spec the handler
+ * @param options root, language, file check
+ * @returns the reference or the list of files tried
+ */
+export function resolveHandler(
+  spec: HandlerSpec,
+  options: ResolveOptions,
+): { ref: HandlerRef } | { tried: string[] } {
+  const candidates = handlerCandidates(spec, options.language);
+  const found = candidates.find((c) => options.exists(c.file));
+  if (!found) return { tried: candidates.map((c) => c.file) };
+  return {
+    ref: {
+      kind: spec.kind,
+      name: spec.name,
+      owner: spec.owner,
+      language: found.language,
+      file: `${options.root}/${found.file}`,
+      exports: found.exports,
+      profile: options.profileOf(spec.name),
+    },
+  };
+}

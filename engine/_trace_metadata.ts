@@ -1,0 +1,44 @@
+/**
+ * Trace metadata of an API request, as the original records it (SPEC.md 3.2 step 2).
+ *
+ * @module
+ */
+
+import type { RequestInfo } from "./http_pipeline.ts";
+
+/** Builds the metadata of a request trace.
+ *
+ * @param request the request
+ * @param pattern the route pattern
+ * @param info the peer address, when known
+ * @returns string metadata
+ */
+export function requestMetadata(
+  request: Request,
+  pattern: string,
+  info: RequestInfo | undefined,
+): Record<string, string> {
+  const h = request.headers;
+  const peer = info?.remoteAddr && "hostname" in info.remoteAddr
+    ? info.remoteAddr.hostname
+    : undefined;
+  const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip") ??
+    h.get("cf-connecting-ip") ?? peer;
+  const out: Record<string, string> = {
+    method: request.method,
+    path: pattern,
+    datetime_utc: new Date().toISOString(),
+  };
+  const put = (key: string, value: string | null | undefined) => {
+    if (value) out[key] = value;
+  };
+  put("ip_address", ip);
+  put("user_agent", h.get("user-agent"));
+  put("country", h.get("cf-ipcountry"));
+  put("city", h.get("cf-ipcity"));
+  put("region", h.get("cf-region"));
+  const city = h.get("cf-ipcity");
+  const region = h.get("cf-region");
+  if (city || region) out.location = `${city ?? ""}, ${region ?? ""}`;
+  return out;
+}

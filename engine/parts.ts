@@ -1,0 +1,50 @@
+/**
+ * The collaborators the engine is composed of, passed in as options (no singletons): the handler
+ * runtime, the event publisher, telemetry, validators, config.
+ *
+ * @module
+ */
+
+import type { RohasConfig } from "../project/config.ts";
+import type { Telemetry } from "../telemetry/model.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+
+/** One problem a validator found; `path` is like `address.street` or `tags[2]`, `""` for the root. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Checks a JSON value against a schema type (codegen's `compileValidators`). */
+export type Validator = (value: unknown) => ValidationIssue[];
+
+/** Validators by type name (inputs, models, types, primitives). */
+export type ValidatorTable = ReadonlyMap<string, Validator>;
+
+/** How an event is published: its cause, its source and an optional idempotency key. */
+export interface PublishOptions {
+  /** The trace id of the cause. */
+  parentId: string | null;
+  /** `api:<Name>`, `event:<Name>`, `cron:<Name>`, `ws:<Name>`, `workbench`. */
+  source: string;
+  idempotencyKey?: string;
+}
+
+/** What the engine needs of the event bus to publish (engine/events `EventBus` satisfies it). */
+export interface EventPublisher {
+  /** Resolves once the adapter accepted the event. */
+  publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
+}
+
+/** `dev` shows handler error messages to clients; `production` hides them. */
+export type EngineMode = "dev" | "production";
+
+/** Everything a request, delivery or cron run needs. */
+export interface EngineParts {
+  runtime: HandlerRuntime;
+  publisher: EventPublisher;
+  telemetry: Telemetry;
+  validators: ValidatorTable;
+  config: RohasConfig;
+  mode: EngineMode;
+}

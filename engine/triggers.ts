@@ -1,0 +1,115 @@
+/**
+ * Triggers (DESIGN.md D6), one rule for every source: when a handler succeeds, its manual
+ * `triggerEvent` calls are published in call order, then each schema `triggers:` event exactly once
+ * with its `setPayload` value or the handler's result unwrapped (`X` for `{data: X}`, `{}` for
+ * nothing). Every event carries the trace id of its cause.
+ *
+ * @module
+ */
+
+import type { TriggeredEventRecord } from "../telemetry/model.ts";
+import type { Effect, HandlerOutput } from "./runtime/contract.ts";
+import type { EventPublisher } from "./parts.ts";
+
+/** One event to publish. */
+export interface Publication {
+  event: string;
+  payload: unknown;
+}
+
+/** The cause of a set of publications. */
+export interface TriggerSource {
+  /** `api:<Name>`, `event:<Name>`, `cron:<Name>`, `ws:<Name>`. */
+  source: string;
+  /** The cause's trace id, the published events' parent. */
+  traceId: string;
+  /** Prefix of the idempotency keys (`<prefix>:<index>`). Default: the trace id. */
+  keyPrefix?: string;
+}
+
+/** Unwraps a handler result: `X` for `{data: X}`, the value itself otherwise, `{}` for nothing.
+ *
+ * @param output the handler's output, or null when there is none
+ * @returns the default payload of schema triggers
+ */
+export function unwrapResult(output: HandlerOutput | null): unknown {
+  if (output === null || output.kind === "response") return {};
+  const value = output.value;
+  if (value === undefined || value === null) return {};
+  if (typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, "data")) {
+    return (value as { data: unknown }).data ?? {};
+  }
+  return value;
+}
+
+/** Plans what a successful handler publishes, in order.
+ *
+ * @param effects the handler's effects in call order
+ * @param schemaTriggers the source's `triggers:` list
+ * @param output the handler's output (for the default payload)
+ * @returns manual triggers first, then each schema trigger once
+ */
+export function planTriggers(
+  effects: readonly Effect[],
+  schemaTriggers: readonly string[],
+  output: HandlerOutput | null,
+): Publication[] {
+  const manual: Publication[] = [];
+  const setPayloads = new Map<string, unknown>();
+  for (const e of effects) {
+    if (e.kind === "trigger") manual.push({ event: e.event, payload: e.payload });
+    if (e.kind === "set_payload") setPayloads.set(e.event, e.payload);
+  }
+  const fallback = unwrapResult(output);
+  const auto = [...new Set(schemaTriggers)].map((event) => ({
+    event,
+    payload: setPayloads.has(event) ? setPayloads.get(event) : fallback,
+  }));
+  return [...manual, ...auto];
+}
+
+/** Publishes planned events in order, each accepted by the adapter before the next.
+ *
+ * @param publisher the event bus
+ * @param publications what to publish
+ * @param source the cause
+ * @returns a record per published event (for the trace)
+ */
+export async function publishAll(
+  publisher: EventPublisher,
+  publications: readonly Publication[],
+  source: TriggerSource,
+): Promise<TriggeredEventRecord[]> {
+  const records: TriggeredEventRecord[] = [];
+  const prefix = source.keyPrefix ?? source.traceId;
+  for (const [i, p] of publications.entries()) {
+    const started = performance.now();
+    const timestamp = new Date().toISOString();
+    await publisher.publish(p.event, p.payload, {
+      parentId: source.traceId,
+      source: source.source,
+      idempotencyKey: `${prefix}:${i}`,
+    });
+    records.push({ event_name: p.event, timestamp, duration_ms: performance.now() - started });
+  }
+  return records;
+}
+
+/** Plans and publishes a successful handler's triggers (the one function every source uses).
+ *
+ * @param publisher the event bus
+ * @param result the handler's effects, output and the schema triggers
+ * @param source the cause
+ * @returns a record per published event
+ */
+export function publishTriggers(
+  publisher: EventPublisher,
+  result: { effects: readonly Effect[]; output: HandlerOutput | null; schemaTriggers: string[] },
+  source: TriggerSource,
+): Promise<TriggeredEventRecord[]> {
+  return publishAll(
+    publisher,
+    planTriggers(result.effects, result.schemaTriggers, result.output),
+    source,
+  );
+}
