@@ -501,9 +501,9 @@ Deno.test("validateSchema() reports every problem at once, sorted by position", 
   b.model("A");
   const lines = b.validate().map((d) => `${d.line}:${d.column} ${d.code}`);
   assertEquals(lines, [
+    "1:5 duplicate-definition",
     "1:20 invalid-path",
     "1:20 undefined-type",
     "1:40 undefined-event",
-    "2:5 duplicate-definition",
   ]);
 });
