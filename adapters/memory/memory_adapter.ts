@@ -1,0 +1,260 @@
+/**
+ * The `memory` adapter: the default broker, in the engine's own process, with no dependencies.
+ *
+ * Guarantees: **not durable** — a crash or a restart of the engine loses every message it held
+ * (queued, waiting for a retry, or dead-lettered). Ordered per topic for one group at concurrency 1.
+ * Idempotency keys are remembered for a window (default ten minutes) and duplicates dropped.
+ * Delivery is at-least-once within the process: a message is removed only when its handler settles
+ * it, and a delivery that was never settled goes back to the front of its group's queue.
+ *
+ * Each (topic, consumer group) pair has its own FIFO queue; publishing fans out to every group that
+ * ever subscribed to the topic, and competing subscribers of one group share its queue. A group's
+ * queue lives on while nobody consumes it. A queue is unbounded unless `bufferSize` is set; then
+ * `publish` waits for room (backpressure) instead of dropping. A slow consumer only makes its own
+ * queue longer; it never loses its subscription. Events published to a topic no group subscribed to
+ * are kept in a bounded "unhandled" list for inspection.
+ *
+ * @module
+ */
+
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
+} from "../adapter.ts";
+import { AdapterClosedError, AdapterError } from "../errors.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { Consumer, Group } from "./_group.ts";
+
+/** Options of {@linkcode createMemoryAdapter}. */
+export interface MemoryAdapterOptions {
+  /** Messages a group's queue holds before `publish` waits for room. Default unbounded. */
+  bufferSize?: number;
+  /** How long an idempotency key is remembered, in milliseconds. Default 600000 (10 minutes). */
+  idempotencyWindowMs?: number;
+  /** How many events of topics nobody subscribed to are kept, oldest dropped first. Default 1000. */
+  unhandledLimit?: number;
+  /** Time and timers for retries, dead-letter times and the idempotency window. Default the real clock. */
+  clock?: Clock;
+  /** Called when a handler throws after settling its delivery. Default: ignored. */
+  onHandlerError?: (error: unknown, envelope: EventEnvelope) => void;
+}
+
+/** The memory adapter, with what only it can show. */
+export interface MemoryAdapter extends Adapter {
+  readonly type: "memory";
+  /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
+  listUnhandled(topic?: string): Promise<EventEnvelope[]>;
+}
+
+/**
+ * Creates a memory adapter.
+ *
+ * @example Publish and consume
+ * ```ts
+ * import { createMemoryAdapter } from "./memory_adapter.ts";
+ * const adapter = createMemoryAdapter();
+ * await adapter.start();
+ * const seen = Promise.withResolvers<unknown>();
+ * await adapter.subscribe("Ping", "app.on_ping", async (delivery) => {
+ *   seen.resolve(delivery.envelope.payload);
+ *   await delivery.ack();
+ * });
+ * await adapter.publish({
+ *   id: "1", topic: "Ping", payload: { n: 1 }, timestamp: new Date().toISOString(),
+ *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
+ * });
+ * console.assert((await seen.promise as { n: number }).n === 1);
+ * await adapter.close();
+ * ```
+ */
+export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryAdapter {
+  return new MemoryBroker(options);
+}
+
+const GUARANTEES: AdapterGuarantees = Object.freeze({
+  durable: false,
+  orderedPerTopic: true,
+  deduplicates: true,
+});
+
+class MemoryBroker implements MemoryAdapter {
+  readonly type = "memory" as const;
+  readonly guarantees: AdapterGuarantees = GUARANTEES;
+  readonly #clock: Clock;
+  readonly #bufferSize: number;
+  readonly #windowMs: number;
+  readonly #unhandledLimit: number;
+  readonly #onHandlerError: (error: unknown, envelope: EventEnvelope) => void;
+  readonly #topics = new Map<string, Map<string, Group>>();
+  readonly #unhandled: EventEnvelope[] = [];
+  readonly #deadLetters: DeadLetter[] = [];
+  readonly #keys = new Map<string, number>();
+  readonly #timers = new Set<number>();
+  readonly #subscriptions = new Set<Subscription>();
+  #closed = false;
+
+  constructor(options: MemoryAdapterOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#bufferSize = positive(options.bufferSize ?? Infinity, "bufferSize");
+    this.#windowMs = options.idempotencyWindowMs ?? 600_000;
+    this.#unhandledLimit = options.unhandledLimit ?? 1000;
+    this.#onHandlerError = options.onHandlerError ?? (() => {});
+  }
+
+  start(): Promise<void> {
+    return this.#closed
+      ? Promise.reject(new AdapterClosedError(this.type, "start"))
+      : Promise.resolve();
+  }
+
+  async publish(envelope: EventEnvelope): Promise<void> {
+    this.#assertOpen(`publish to "${envelope.topic}"`);
+    if (this.#isDuplicate(envelope)) return;
+    const groups = [...(this.#topics.get(envelope.topic)?.values() ?? [])];
+    if (groups.length === 0) return this.#keepUnhandled(copy(envelope));
+    for (const group of groups) {
+      await group.waitForSpace(this.#bufferSize);
+      this.#assertOpen(`publish to "${envelope.topic}"`);
+    }
+    const text = JSON.stringify(envelope);
+    for (const group of groups) group.enqueue(JSON.parse(text));
+  }
+
+  subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    this.#assertOpen(`subscribe to "${topic}"`);
+    const state = this.#group(topic, group);
+    const consumer = new Consumer(handler, positive(options.concurrency ?? 1, "concurrency"));
+    state.add(consumer);
+    const subscriptions = this.#subscriptions;
+    const subscription: Subscription = {
+      topic,
+      group,
+      close: async () => {
+        subscriptions.delete(subscription);
+        await state.remove(consumer);
+      },
+    };
+    subscriptions.add(subscription);
+    return Promise.resolve(subscription);
+  }
+
+  listDeadLetters(topic?: string): Promise<DeadLetter[]> {
+    const letters = this.#deadLetters.filter((letter) => matches(letter.envelope, topic));
+    return Promise.resolve(letters.reverse().map((letter) => structuredClone(letter)));
+  }
+
+  replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    this.#assertOpen(`replay dead letters of "${topic}"`);
+    const wanted = options.ids ? new Set(options.ids) : undefined;
+    const replay = this.#deadLetters.filter((letter) =>
+      letter.envelope.topic === topic && (!wanted || wanted.has(letter.envelope.id))
+    );
+    for (const letter of replay) {
+      this.#deadLetters.splice(this.#deadLetters.indexOf(letter), 1);
+      const envelope = {
+        ...letter.envelope,
+        metadata: { ...letter.envelope.metadata, attempt: 1 },
+      };
+      this.#group(topic, letter.group).enqueue(envelope);
+    }
+    return Promise.resolve(replay.length);
+  }
+
+  listUnhandled(topic?: string): Promise<EventEnvelope[]> {
+    const events = this.#unhandled.filter((envelope) => matches(envelope, topic));
+    return Promise.resolve(events.map((envelope) => structuredClone(envelope)));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const groups of this.#topics.values()) {
+      for (const group of groups.values()) group.releaseWaiters();
+    }
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #group(topic: string, name: string): Group {
+    let groups = this.#topics.get(topic);
+    if (!groups) this.#topics.set(topic, groups = new Map());
+    let group = groups.get(name);
+    if (!group) groups.set(name, group = this.#newGroup(topic, name));
+    return group;
+  }
+
+  #newGroup(topic: string, name: string): Group {
+    return new Group(topic, name, {
+      retry: (group, envelope, delayMs) => this.#scheduleRetry(group, envelope, delayMs),
+      deadLetter: (group, envelope, error) => {
+        const failed_at = new Date(this.#clock.now()).toISOString();
+        this.#deadLetters.push({ envelope, group: group.name, error, failed_at });
+      },
+      handlerError: (error, envelope) => this.#onHandlerError(error, envelope),
+    });
+  }
+
+  #scheduleRetry(group: Group, envelope: EventEnvelope, delayMs: number): void {
+    const next = {
+      ...envelope,
+      metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
+    };
+    const timer = this.#clock.setTimeout(() => {
+      this.#timers.delete(timer);
+      group.enqueue(next);
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+
+  #isDuplicate(envelope: EventEnvelope): boolean {
+    const key = envelope.metadata.idempotency_key;
+    if (key === undefined) return false;
+    const now = this.#clock.now();
+    for (const [known, expires] of this.#keys) {
+      if (expires > now) break;
+      this.#keys.delete(known);
+    }
+    const scoped = `${envelope.topic}\u0000${key}`;
+    if (this.#keys.has(scoped)) return true;
+    this.#keys.set(scoped, now + this.#windowMs);
+    return false;
+  }
+
+  #keepUnhandled(envelope: EventEnvelope): void {
+    this.#unhandled.push(envelope);
+    if (this.#unhandled.length > this.#unhandledLimit) this.#unhandled.shift();
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+function matches(envelope: EventEnvelope, topic: string | undefined): boolean {
+  return topic === undefined || envelope.topic === topic;
+}
+
+function copy(envelope: EventEnvelope): EventEnvelope {
+  return JSON.parse(JSON.stringify(envelope));
+}
+
+function positive(value: number, name: string): number {
+  if (!(value >= 1)) {
+    throw new AdapterError(
+      `Invalid memory adapter option ${name}: "${value}" is not a positive number`,
+    );
+  }
+  return value;
+}

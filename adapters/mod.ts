@@ -1,0 +1,88 @@
+/**
+ * Event adapters: the broker boundary of the event bus (DESIGN.md D9, D10). Exports the
+ * {@linkcode Adapter} contract, the `memory` adapter, and {@linkcode createAdapter}, which builds the
+ * adapter named by `[adapter] type`.
+ *
+ * @module
+ */
+
+import type { AdapterSection } from "../project/config.ts";
+import type { Adapter } from "./adapter.ts";
+import { UnknownAdapterError } from "./errors.ts";
+import { type Clock, createMemoryAdapter } from "./memory/mod.ts";
+
+export type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  Delivery,
+  DeliveryHandler,
+  EnvelopeMetadata,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
+} from "./adapter.ts";
+export {
+  AdapterClosedError,
+  AdapterError,
+  DeliverySettledError,
+  UnknownAdapterError,
+} from "./errors.ts";
+export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
+export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
+
+/** Every `[adapter] type` {@linkcode createAdapter} accepts. */
+export const ADAPTER_TYPES: readonly string[] = ["memory"];
+
+/** Options of {@linkcode createAdapter}. */
+export interface CreateAdapterOptions {
+  /** The project root; relative paths in `[adapter]` settings resolve against it. Default `Deno.cwd()`. */
+  projectRoot?: string;
+  /** Time and timers, for tests. Default the real clock. */
+  clock?: Clock;
+}
+
+/**
+ * Creates (does not start) the adapter `[adapter] type` names.
+ *
+ * @param config the resolved `[adapter]` section
+ * @param options where the project is, which clock to use
+ * @returns the adapter; call `start()` before using it
+ * @throws {UnknownAdapterError} when the type is not one of {@linkcode ADAPTER_TYPES}
+ *
+ * @example
+ * ```ts
+ * import { createAdapter } from "./mod.ts";
+ * const adapter = await createAdapter({
+ *   type: "memory", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
+ *   max_backoff_ms: 60000, settings: {},
+ * });
+ * console.assert(adapter.type === "memory");
+ * await adapter.close();
+ * ```
+ */
+export function createAdapter(
+  config: AdapterSection,
+  options: CreateAdapterOptions = {},
+): Promise<Adapter> {
+  switch (config.type) {
+    case "memory":
+      return Promise.resolve(createMemoryAdapter({
+        bufferSize: config.buffer_size,
+        ...optional("clock", options.clock),
+        ...optional("idempotencyWindowMs", numberSetting(config, "idempotency_window_ms")),
+      }));
+    default:
+      return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
+  }
+}
+
+function numberSetting(config: AdapterSection, key: string): number | undefined {
+  const value = config.settings[key];
+  return typeof value === "number" ? value : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : { [key]: value } as { [P in K]: V };
+}
