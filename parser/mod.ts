@@ -28,3 +28,5 @@ export type {
 export { emptySchema, HTTP_METHODS } from "./ast.ts";
 export type { Diagnostic, Severity } from "./diagnostic.ts";
 export { compareDiagnostics, diagnosticAt } from "./diagnostic.ts";
+export type { ValidateOptions, ValidationCode } from "./validate.ts";
+export { VALIDATION_CODES, validateSchema } from "./validate.ts";
