@@ -1,7 +1,186 @@
+import assert from "node:assert/strict";
+import type { EventEnvelope } from "../adapter.ts";
 import { runAdapterConformance } from "../conformance.ts";
-import { createMemoryAdapter } from "./mod.ts";
+import { AdapterClosedError, DeliverySettledError, UnknownAdapterError } from "../errors.ts";
+import { createAdapter } from "../mod.ts";
+import { createMemoryAdapter, ManualClock } from "./mod.ts";
+import type { MemoryAdapter, MemoryAdapterOptions } from "./mod.ts";
 
 runAdapterConformance("memory", {
   create: () => Promise.resolve(createMemoryAdapter()),
   singleProcess: true,
 });
+
+Deno.test("memory adapter keeps events of a topic nobody subscribed to as unhandled", async () => {
+  await using adapter = open({ unhandledLimit: 2 });
+  for (const n of [1, 2, 3]) await adapter.publish(envelope("Orphan", { n }));
+  await adapter.publish(envelope("Other", { n: 4 }));
+  const orphans = await adapter.listUnhandled("Orphan");
+  assert.deepEqual(orphans.map((event) => event.payload), [{ n: 3 }]);
+  assert.equal((await adapter.listUnhandled()).length, 2);
+});
+
+Deno.test("memory adapter redelivers a retry only when its delay has passed on the clock", async () => {
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  await using adapter = open({ clock });
+  const attempts: number[] = [];
+  const redelivered = Promise.withResolvers<void>();
+  await adapter.subscribe("Job", "app.job", async (delivery) => {
+    attempts.push(delivery.envelope.metadata.attempt);
+    if (attempts.length === 1) await delivery.retry(5000, "Later");
+    else {
+      await delivery.ack();
+      redelivered.resolve();
+    }
+  });
+  await adapter.publish(envelope("Job", {}));
+  await until(() => clock.pendingDelays().length === 1);
+  assert.deepEqual(clock.pendingDelays(), [5000]);
+  clock.advance(4999);
+  await settle();
+  assert.deepEqual(attempts, [1]);
+  clock.advance(1);
+  await redelivered.promise;
+  assert.deepEqual(attempts, [1, 2]);
+});
+
+Deno.test("memory adapter stamps a dead letter with the clock's time", async () => {
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  await using adapter = open({ clock });
+  await adapter.subscribe("Job", "app.job", (delivery) => delivery.deadLetter("Boom"));
+  await adapter.publish(envelope("Job", {}));
+  await until(async () => (await adapter.listDeadLetters("Job")).length === 1);
+  const [letter] = await adapter.listDeadLetters("Job");
+  assert.equal(letter?.failed_at, "2026-01-01T00:00:00.000Z");
+});
+
+Deno.test("memory adapter delivers a reused idempotency key again once its window passed", async () => {
+  const clock = new ManualClock(0);
+  await using adapter = open({ clock, idempotencyWindowMs: 1000 });
+  const seen: unknown[] = [];
+  await adapter.subscribe("Pay", "app.pay", async (delivery) => {
+    seen.push(delivery.envelope.payload);
+    await delivery.ack();
+  });
+  await adapter.publish(envelope("Pay", { n: 1 }, "k"));
+  await adapter.publish(envelope("Pay", { n: 2 }, "k"));
+  clock.advance(1000);
+  await adapter.publish(envelope("Pay", { n: 3 }, "k"));
+  await until(() => seen.length === 2);
+  assert.deepEqual(seen, [{ n: 1 }, { n: 3 }]);
+});
+
+Deno.test("memory adapter makes publishers wait for a slow consumer instead of dropping it", async () => {
+  await using adapter = open({ bufferSize: 2 });
+  const release = Promise.withResolvers<void>();
+  const seen: number[] = [];
+  await adapter.subscribe("Slow", "app.slow", async (delivery) => {
+    await release.promise;
+    seen.push((delivery.envelope.payload as { n: number }).n);
+    await delivery.ack();
+  });
+  let published = 0;
+  const publishing = (async () => {
+    for (let n = 0; n < 6; n++) {
+      await adapter.publish(envelope("Slow", { n }));
+      published++;
+    }
+  })();
+  await until(() => published === 3);
+  await settle();
+  assert.equal(published, 3, "one in flight and two queued, the fourth publish waits");
+  release.resolve();
+  await publishing;
+  await until(() => seen.length === 6);
+  await adapter.publish(envelope("Slow", { n: 6 }));
+  await until(() => seen.length === 7);
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6]);
+});
+
+Deno.test("memory adapter shares a group between two subscribers in one process", async () => {
+  await using adapter = open();
+  const bySubscriber = [0, 0];
+  for (const index of [0, 1]) {
+    await adapter.subscribe("Work", "app.work", async (delivery) => {
+      bySubscriber[index]!++;
+      await delivery.ack();
+    });
+  }
+  for (let n = 0; n < 10; n++) await adapter.publish(envelope("Work", { n }));
+  await until(() => bySubscriber[0]! + bySubscriber[1]! === 10);
+  assert.ok(bySubscriber[0]! > 0 && bySubscriber[1]! > 0, `split ${bySubscriber}`);
+});
+
+Deno.test("memory adapter refuses to settle a delivery twice", async () => {
+  await using adapter = open();
+  const outcome = Promise.withResolvers<unknown>();
+  await adapter.subscribe("Twice", "app.twice", async (delivery) => {
+    await delivery.ack();
+    await delivery.ack().then(() => outcome.resolve(null), outcome.resolve);
+  });
+  await adapter.publish(envelope("Twice", {}));
+  assert.ok(await outcome.promise instanceof DeliverySettledError);
+});
+
+Deno.test("memory adapter rejects publish after close with AdapterClosedError", async () => {
+  const adapter = open();
+  await adapter.close();
+  await assert.rejects(() => adapter.publish(envelope("Late", {})), AdapterClosedError);
+});
+
+Deno.test("createAdapter() builds the memory adapter and names the accepted types otherwise", async () => {
+  const section = {
+    type: "memory",
+    buffer_size: 10,
+    max_attempts: 5,
+    backoff_ms: 500,
+    max_backoff_ms: 60000,
+    settings: {},
+  };
+  const adapter = await createAdapter(section);
+  assert.equal(adapter.type, "memory");
+  await adapter.close();
+  await assert.rejects(() => createAdapter({ ...section, type: "redis" }), (error: Error) => {
+    assert.ok(error instanceof UnknownAdapterError);
+    assert.equal(
+      error.message,
+      'Unknown adapter type "redis" in [adapter] type: expected one of "memory"',
+    );
+    return true;
+  });
+});
+
+function open(options: MemoryAdapterOptions = {}): MemoryAdapter & AsyncDisposable {
+  const adapter = createMemoryAdapter(options);
+  return Object.assign(adapter, { [Symbol.asyncDispose]: () => adapter.close() });
+}
+
+function envelope(topic: string, payload: unknown, key?: string): EventEnvelope {
+  return {
+    id: crypto.randomUUID(),
+    topic,
+    payload,
+    timestamp: new Date(0).toISOString(),
+    metadata: {
+      trace_id: crypto.randomUUID(),
+      parent_id: null,
+      source: "workbench",
+      attempt: 1,
+      ...(key === undefined ? {} : { idempotency_key: key }),
+    },
+  };
+}
+
+/** Lets queued microtasks and one macrotask turn run. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Polls a condition until it holds, failing after two seconds. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + 2000;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error("Condition not met within 2000 ms");
+    await settle();
+  }
+}
