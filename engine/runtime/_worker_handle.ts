@@ -1,0 +1,122 @@
+/**
+ * One handler Worker as the engine sees it: its calls in flight by correlation id, the files it has
+ * imported, and a batching outbox. It knows nothing of pools; the runtime decides when to replace it.
+ *
+ * @module
+ */
+
+import type { InvocationResult, SerializedError } from "./contract.ts";
+import { type EngineMessage, type FromWorker, Outbox, unbatch } from "./protocol.ts";
+import type { WorkerPermissions } from "./_profiles.ts";
+
+/** A call or load waiting for its answer. */
+export type Pending =
+  | { type: "invoke"; started: number; settle: (result: InvocationResult) => void }
+  | { type: "load"; settle: (error: SerializedError | null) => void }
+  | { type: "ping"; settle: () => void };
+
+/** How a handle reports that its Worker died on its own. */
+export type CrashListener = (handle: WorkerHandle, error: SerializedError) => void;
+
+const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
+
+/** A live handler Worker and its calls in flight. */
+export class WorkerHandle {
+  /** Files this Worker has been asked to import (reload targets). */
+  readonly files: Set<string> = new Set();
+  readonly #worker: Worker;
+  readonly #outbox: Outbox<EngineMessage>;
+  readonly #pending = new Map<number, Pending>();
+  #terminated = false;
+  /** Set while a stuck-check ping is outstanding. */
+  pinging = false;
+
+  /**
+   * Starts a Worker with `permissions`.
+   *
+   * @param name shown in Deno's errors and traces
+   * @param permissions the profile's permissions
+   * @param onCrash called once if the Worker dies of an uncaught error
+   */
+  constructor(name: string, permissions: WorkerPermissions, onCrash: CrashListener) {
+    this.#worker = new Worker(WORKER_URL, {
+      type: "module",
+      name,
+      deno: { permissions },
+    } as WorkerOptions);
+    this.#outbox = new Outbox((posted) => this.#worker.postMessage(posted));
+    this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      onCrash(this, { name: "WorkerError", message: event.message });
+    };
+    this.#worker.onmessageerror = () => {
+      onCrash(this, { name: "WorkerError", message: "A message from the Worker could not be read" });
+    };
+  }
+
+  /** Calls and loads in flight. */
+  get load(): number {
+    return this.#pending.size;
+  }
+
+  /** Whether {@linkcode terminate} ran. */
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /** Queues `message` and remembers how to settle its answer. */
+  send(message: EngineMessage, pending: Pending): void {
+    this.#pending.set(message.id, pending);
+    this.#outbox.send(message);
+  }
+
+  /** Forgets a call whose answer no longer matters (it timed out). */
+  forget(id: number): void {
+    this.#pending.delete(id);
+  }
+
+  /** Stops the Worker at once; every call in flight is settled with `error`. */
+  terminate(error: SerializedError): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#worker.terminate();
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const entry of pending) settleWithError(entry, error);
+  }
+
+  #receive(posted: FromWorker): void {
+    for (const message of unbatch(posted)) {
+      const entry = this.#pending.get(message.id);
+      if (entry === undefined) continue;
+      this.#pending.delete(message.id);
+      switch (message.type) {
+        case "result":
+          if (entry.type === "invoke") entry.settle(message.result);
+          break;
+        case "loaded":
+          if (entry.type === "load") entry.settle(message.error ?? null);
+          break;
+        case "pong":
+          if (entry.type === "ping") entry.settle();
+          break;
+      }
+    }
+  }
+}
+
+function settleWithError(entry: Pending, error: SerializedError): void {
+  switch (entry.type) {
+    case "invoke": {
+      const durationMs = performance.now() - entry.started;
+      entry.settle({ ok: false, reason: "error", error, effects: [], durationMs });
+      return;
+    }
+    case "load":
+      entry.settle(error);
+      return;
+    case "ping":
+      return;
+  }
+}

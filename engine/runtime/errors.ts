@@ -1,0 +1,71 @@
+/**
+ * Errors of the handler runtimes. They reach the engine as {@linkcode SerializedError}s inside an
+ * {@linkcode InvocationResult}, so each sets a stable `name` the engine can switch on.
+ *
+ * @module
+ */
+
+import { RohasError } from "../../errors.ts";
+
+/** A handler file or export could not be found. */
+export class HandlerNotFoundError extends RohasError {
+  /** @param message what was tried, e.g. `Handler "CreateUser" not found: ...` */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandlerNotFoundError";
+  }
+}
+
+/** A handler module failed to load (syntax error, failing top-level code, failed import). */
+export class HandlerLoadError extends RohasError {
+  /** @param message names the file and, for syntax errors, `file:line:col` */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandlerLoadError";
+  }
+}
+
+/** A handler call ran past its `timeoutMs`. */
+export class HandlerTimeoutError extends RohasError {
+  /** @param message names the handler and the timeout */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandlerTimeoutError";
+  }
+}
+
+/** A handler was denied a Deno permission; the message names the config key to change. */
+export class HandlerPermissionError extends RohasError {
+  /** @param message Deno's denial plus the config hint */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandlerPermissionError";
+  }
+}
+
+/** The Worker running a call was terminated (stuck or crashed) before the call finished. */
+export class WorkerRestartedError extends RohasError {
+  /** @param message starts with `Worker restarted` and says why */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WorkerRestartedError";
+  }
+}
+
+/** The runtime was closed before or during the call. */
+export class RuntimeClosedError extends RohasError {
+  /** @param message names the handler that could not run */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeClosedError";
+  }
+}
+
+/** The runtime cannot do what was asked (for example reload in-process modules). */
+export class RuntimeUnsupportedError extends RohasError {
+  /** @param message what is unsupported and why */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeUnsupportedError";
+  }
+}

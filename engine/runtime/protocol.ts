@@ -1,0 +1,160 @@
+/**
+ * The engine <-> Worker protocol: every message that crosses a handler Worker's boundary, as tagged
+ * unions with correlation ids. Several messages posted in one turn travel as one `batch` so that a
+ * burst of calls costs one `postMessage` (one structured clone, one task on the other side).
+ *
+ * @module
+ */
+
+import type {
+  HandlerRef,
+  InvocationInput,
+  InvocationResult,
+  SerializedError,
+} from "./contract.ts";
+
+/** Run one handler call. `version` selects the module generation to import (`?v=<version>`). */
+export interface InvokeMessage {
+  type: "invoke";
+  id: number;
+  handler: HandlerRef;
+  version: number;
+  input: InvocationInput;
+  traceId: string;
+}
+
+/** Import (or re-import after an edit) the module of `file` at `version`. */
+export interface LoadMessage {
+  type: "load";
+  id: number;
+  file: string;
+  version: number;
+}
+
+/** Asks whether the Worker's event loop still turns (a stuck Worker never answers). */
+export interface PingMessage {
+  type: "ping";
+  id: number;
+}
+
+/** One message from the engine to a Worker. */
+export type EngineMessage = InvokeMessage | LoadMessage | PingMessage;
+
+/** The outcome of an {@linkcode InvokeMessage}. */
+export interface ResultMessage {
+  type: "result";
+  id: number;
+  result: InvocationResult;
+}
+
+/** The outcome of a {@linkcode LoadMessage}: no `error` means the new version now serves. */
+export interface LoadedMessage {
+  type: "loaded";
+  id: number;
+  error?: SerializedError;
+}
+
+/** The answer to a {@linkcode PingMessage}. */
+export interface PongMessage {
+  type: "pong";
+  id: number;
+}
+
+/** One message from a Worker to the engine. */
+export type WorkerMessage = ResultMessage | LoadedMessage | PongMessage;
+
+/** Several messages posted in one turn. */
+export interface Batch<M> {
+  type: "batch";
+  messages: M[];
+}
+
+/** What the engine posts to a Worker. */
+export type ToWorker = EngineMessage | Batch<EngineMessage>;
+
+/** What a Worker posts to the engine. */
+export type FromWorker = WorkerMessage | Batch<WorkerMessage>;
+
+/** Unpacks a posted value into its messages, in order. */
+export function unbatch<M extends { type: string }>(posted: M | Batch<M>): M[] {
+  return posted.type === "batch" ? (posted as Batch<M>).messages : [posted as M];
+}
+
+/**
+ * Collects messages posted during one turn and sends them as one `postMessage` at the end of it
+ * (a microtask), a single message as itself.
+ */
+export class Outbox<M> {
+  #pending: M[] = [];
+  #post: (posted: M | Batch<M>) => void;
+
+  /** @param post sends one value (usually `worker.postMessage` or `self.postMessage`) */
+  constructor(post: (posted: M | Batch<M>) => void) {
+    this.#post = post;
+  }
+
+  /** Queues a message; the first one of a turn schedules the flush. */
+  send(message: M): void {
+    if (this.#pending.push(message) === 1) queueMicrotask(() => this.flush());
+  }
+
+  /** Posts everything queued now. */
+  flush(): void {
+    const messages = this.#pending;
+    if (messages.length === 0) return;
+    this.#pending = [];
+    this.#post(messages.length === 1 ? messages[0]! : { type: "batch", messages });
+  }
+}
+
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * Turns anything thrown into a {@linkcode SerializedError}: name, message, stack, the `cause` chain,
+ * and `status`/`details` of an `HttpError` (recognised by its name and a numeric `status`).
+ *
+ * @param thrown the thrown value (not necessarily an `Error`)
+ * @returns plain data that survives structured clone and JSON
+ */
+export function serializeError(thrown: unknown): SerializedError {
+  return serializeAt(thrown, 0);
+}
+
+function serializeAt(thrown: unknown, depth: number): SerializedError {
+  if (!(thrown instanceof Error)) {
+    return { name: "Error", message: describeThrown(thrown) };
+  }
+  const serialized: SerializedError = { name: thrown.name, message: thrown.message };
+  if (thrown.stack !== undefined) serialized.stack = thrown.stack;
+  const { status, details } = thrown as { status?: unknown; details?: unknown };
+  if (thrown.name === "HttpError" && typeof status === "number") {
+    serialized.status = status;
+    if (details !== undefined) serialized.details = toJsonValue(details);
+  }
+  if (thrown.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
+    serialized.cause = serializeAt(thrown.cause, depth + 1);
+  }
+  return serialized;
+}
+
+function describeThrown(thrown: unknown): string {
+  if (typeof thrown === "string") return thrown;
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return String(thrown);
+  }
+}
+
+/**
+ * A JSON-compatible snapshot of a value (`Date` becomes its ISO string, `undefined` becomes `null`),
+ * so later mutation by the handler cannot change what was recorded.
+ *
+ * @param value any value a handler produced
+ * @returns the value as it reads after `JSON.stringify` and `JSON.parse`
+ */
+export function toJsonValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  return JSON.parse(JSON.stringify(value) ?? "null");
+}

@@ -1,0 +1,592 @@
+# Rohas Python bridge: one asyncio loop on its own thread per session; calls arrive as JSON from the
+# Deno worker (with the GIL held, returning at once) and complete through a C callback.
+import asyncio
+import ctypes
+import dataclasses
+import datetime
+import decimal
+import enum
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import threading
+import traceback
+import types
+import uuid
+
+_CALLBACK_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t)
+_CLASS_CACHE = {}
+_PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
+
+
+_SESSIONS = {}
+
+
+def start(config_json):
+    """Starts a session; returns "" or the traceback of what went wrong."""
+    try:
+        config = json.loads(config_json)
+        _SESSIONS[config["session"]] = Session(config)
+        return ""
+    except BaseException:
+        return traceback.format_exc()
+
+
+def submitter(session_id):
+    return _SESSIONS[session_id].submit
+
+
+def closer(session_id):
+    """The function that waits for the session's loop thread to end, then forgets the session."""
+
+    def close():
+        session = _SESSIONS.pop(session_id, None)
+        if session is not None:
+            session.join()
+
+    return close
+
+
+def snake(name):
+    out = []
+    for ch in name:
+        if ch.isupper():
+            if out:
+                out.append("_")
+            out.append(ch.lower())
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def pascal(name):
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+
+
+def camel_key(key):
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class Session:
+    def __init__(self, config):
+        self.root = config["root"]
+        self.src = os.path.join(self.root, "src")
+        for path in reversed([self.src, *config.get("front", [])]):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        for path in config.get("paths", []):
+            if path not in sys.path and os.path.isdir(path):
+                sys.path.append(path)
+        self._callback = _CALLBACK_TYPE(config["callback"])
+        self._closed = False
+        self._lock = threading.Lock()
+        self._modules = {}
+        self._tasks = {}
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
+        self._thread.start()
+
+    def _run_loop(self):
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    # Called from the Deno worker with the GIL held: must return at once.
+    def submit(self, message_json):
+        message = json.loads(message_json)
+        self.loop.call_soon_threadsafe(self._start, message)
+
+    def _start(self, message):
+        op = message["op"]
+        if op == "cancel":
+            task = self._tasks.get(message["target"])
+            if task is not None:
+                task.cancel()
+            return
+        if op == "close":
+            self._close(message["id"])
+            return
+        work = self._invoke(message) if op == "invoke" else self._reload(message)
+        task = self.loop.create_task(work)
+        self._tasks[message["id"]] = task
+        task.add_done_callback(lambda _t: self._tasks.pop(message["id"], None))
+
+    def _close(self, call_id):
+        for task in list(self._tasks.values()):
+            task.cancel()
+        self._reply_json(json.dumps({"id": call_id, "ok": True}))
+        with self._lock:
+            self._closed = True
+        self.loop.call_soon(self.loop.stop)
+
+    def _reply_json(self, text):
+        data = text.encode("utf-8")
+        with self._lock:
+            if not self._closed:
+                self._callback(data, len(data))
+
+    # ----- modules -----
+
+    def module_name(self, file):
+        rel = os.path.relpath(file, self.src)
+        if rel.startswith("..") or not rel.endswith(".py"):
+            return "_rohas_handler_" + uuid.uuid5(uuid.NAMESPACE_URL, file).hex
+        return rel[:-3].replace(os.sep, ".")
+
+    def load(self, file):
+        module = self._modules.get(file)
+        if module is None:
+            module = self._exec_fresh(file)
+            self._modules[file] = module
+        return module
+
+    def _exec_fresh(self, file):
+        if not os.path.isfile(file):
+            raise _NotFound(f'Handler file "{file}" does not exist')
+        name = self.module_name(file)
+        with open(file, "rb") as handle:
+            code = compile(handle.read(), file, "exec")
+        spec = importlib.util.spec_from_file_location(name, file)
+        module = importlib.util.module_from_spec(spec)
+        previous = sys.modules.get(name)
+        sys.modules[name] = module
+        try:
+            exec(code, module.__dict__)
+        except BaseException:
+            if previous is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = previous
+            raise
+        return module
+
+    async def _reload(self, message):
+        file = message["file"]
+        name = self.module_name(file)
+        try:
+            importlib.invalidate_caches()
+            _CLASS_CACHE.clear()
+            if name.startswith(("handlers.", "middlewares.")) or file in self._modules:
+                self._modules[file] = self._exec_fresh(file)
+            elif name in sys.modules:
+                # A shared module (generated code, helpers) changed: handlers re-import it lazily.
+                self._exec_fresh(file)
+                self._modules.clear()
+            self._reply_json(json.dumps({"id": message["id"], "ok": True}))
+        except BaseException as error:
+            reply = {"id": message["id"], "ok": False, "error": serialize_error(error)}
+            self._reply_json(json.dumps(reply, default=to_json))
+
+    def join(self):
+        self._thread.join()
+
+    # ----- calls -----
+
+    async def _invoke(self, message):
+        call_id = message["id"]
+        state = None
+        try:
+            handler = message["handler"]
+            module = self.load(handler["file"])
+            fn = find_function(module, handler)
+            state = make_state(handler, message["traceId"])
+            args = build_args(fn, handler, message["input"], state.state)
+            result = await call(fn, args, self.loop)
+            output = shape_output(handler["kind"], result)
+            reply = {"id": call_id, "ok": True, "output": output, "effects": state.effects()}
+        except _NotFound as error:
+            reply = failure(call_id, "not_found", error, state)
+        except asyncio.CancelledError:
+            return
+        except BaseException as error:
+            reply = failure(call_id, "error", error, state)
+        self._reply_json(encode(reply, call_id, state))
+
+
+def encode(reply, call_id, state):
+    try:
+        return json.dumps(reply, default=to_json)
+    except BaseException as error:
+        return json.dumps(failure(call_id, "error", error, state), default=to_json)
+
+
+def failure(call_id, reason, error, state):
+    try:
+        effects = state.effects() if state is not None else []
+        json.dumps(effects, default=to_json)
+    except BaseException:
+        effects = []
+    return {"id": call_id, "ok": False, "reason": reason, "error": serialize_error(error),
+            "effects": effects}
+
+
+class _NotFound(Exception):
+    pass
+
+
+def serialize_error(error):
+    out = {
+        "name": type(error).__name__,
+        "message": str(getattr(error, "message", None) or error),
+        "stack": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+    }
+    if isinstance(error, SyntaxError):
+        out["message"] = f"{error.msg} ({error.filename}, line {error.lineno})"
+    status = getattr(error, "status", None)
+    if isinstance(status, int) and not isinstance(status, bool):
+        out["status"] = status
+        details = getattr(error, "details", None)
+        if details is not None:
+            out["details"] = details
+    cause = error.__cause__
+    if cause is not None and cause is not error:
+        out["cause"] = serialize_error(cause)
+    return out
+
+
+def find_function(module, handler):
+    for name in candidates(handler):
+        fn = getattr(module, name, None)
+        if callable(fn):
+            return fn
+    tried = ", ".join(f'"{n}"' for n in candidates(handler))
+    raise _NotFound(f'No handler function in "{handler["file"]}": tried {tried}')
+
+
+def candidates(handler):
+    names = [n for n in handler.get("exports", []) if n.isidentifier()]
+    name = handler["name"]
+    kind = handler["kind"]
+    if kind == "middleware":
+        names += [f"{snake(name)}_middleware", f"{name}_middleware"]
+    elif kind in ("api", "cron"):
+        names += [f"handle_{snake(name)}"]
+    else:
+        names += [f"handle_{name}", name]
+    return list(dict.fromkeys(names))
+
+
+def arity(fn):
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    count = 0
+    for p in params:
+        if p.kind == p.VAR_POSITIONAL:
+            return 99
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+async def call(fn, args, loop):
+    if inspect.iscoroutinefunction(fn):
+        return await fn(*args)
+    result = await loop.run_in_executor(None, lambda: fn(*args))
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+# ----- what handlers receive -----
+
+class Obj(dict):
+    """A dict that also reads as attributes: the fallback when no generated class exists."""
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key, value):
+        self[key] = value
+
+
+def wrap(value):
+    if isinstance(value, dict):
+        return Obj({k: wrap(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [wrap(v) for v in value]
+    return value
+
+
+def generated_class(module_name, class_name):
+    key = (module_name, class_name)
+    if key not in _CLASS_CACHE:
+        _CLASS_CACHE[key] = find_generated_class(module_name, class_name)
+    return _CLASS_CACHE[key]
+
+
+def find_generated_class(module_name, class_name):
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
+            return None
+        raise
+    return getattr(module, class_name, None)
+
+
+def build_args(fn, handler, input, state):
+    n = arity(fn)
+    kind = handler["kind"]
+    if kind == "api":
+        return pick(n, [make_request(handler["name"], input["request"]), state])
+    if kind == "event":
+        return pick(n, [make_event(handler["owner"], input["event"]), state])
+    if kind == "cron":
+        return [] if n == 0 else [state] if n == 1 else [Obj(query_params={}), state]
+    if kind in ("ws_connect", "ws_disconnect"):
+        return pick(n, [make_connection(handler["owner"], input["connection"]), state])
+    if kind == "ws_message":
+        message = make_ws_message(handler["owner"], input["message"])
+        connection = make_connection(handler["owner"], input["connection"])
+        return [message, connection, state][:n] if n >= 3 else pick(n, [message, state])
+    if kind == "middleware":
+        return pick(n, [make_context(input["context"]), state])
+    raise ValueError(f'Unknown handler kind "{kind}"')
+
+
+def pick(n, args):
+    return args[: min(n, len(args))]
+
+
+def make_request(api_name, request):
+    data = {}
+    for key, value in request.items():
+        if key == "queryParams":
+            data["query_params"] = value
+        elif key != "body" or value is not None:
+            data[key] = value
+    data.setdefault("query_params", {})
+    data.setdefault("headers", {})
+    cls = generated_class(f"generated.api.{snake(api_name)}", f"{pascal(snake(api_name))}Request")
+    if cls is None:
+        return wrap(data)
+    return cls.model_validate(data)
+
+
+def make_event(event_name, event):
+    cls = generated_class(f"generated.events.{snake(event_name)}", event_name)
+    extra = {"id": event.get("id"), "attempt": event.get("attempt")}
+    if cls is None:
+        return Obj(payload=wrap(event["payload"]), timestamp=parse_time(event["timestamp"]), **extra)
+    payload = coerce_payload(cls, event["payload"])
+    instance = cls.model_validate({"payload": payload, "timestamp": event["timestamp"]})
+    for key, value in extra.items():
+        try:
+            setattr(instance, key, value)
+        except (AttributeError, ValueError, TypeError):
+            pass
+    return instance
+
+
+def coerce_payload(cls, payload):
+    field = getattr(cls, "model_fields", {}).get("payload")
+    annotation = getattr(field, "annotation", None)
+    if annotation in _PRIMITIVES and isinstance(payload, dict):
+        if "payload" in payload:
+            return payload["payload"]
+        if len(payload) == 1:
+            return next(iter(payload.values()))
+    if inspect.isclass(annotation) and hasattr(annotation, "model_fields") and isinstance(payload, dict):
+        fields = annotation.model_fields
+        return {(camel_key(k) if k not in fields and camel_key(k) in fields else k): v
+                for k, v in payload.items()}
+    return payload
+
+
+def make_connection(ws_name, connection):
+    data = {"connection_id": connection["connectionId"], "path": connection["path"],
+            "connected_at": connection["connectedAt"]}
+    cls = generated_class(f"generated.websockets.{snake(ws_name)}", f"{ws_name}Connection")
+    if cls is None:
+        data["connected_at"] = parse_time(data["connected_at"])
+        return Obj(data)
+    return cls.model_validate(data)
+
+
+def make_ws_message(ws_name, message):
+    cls = generated_class(f"generated.websockets.{snake(ws_name)}", f"{ws_name}Message")
+    if cls is None:
+        return Obj(data=wrap(message["data"]), timestamp=parse_time(message["timestamp"]))
+    return cls.model_validate(message)
+
+
+def make_context(context):
+    out = {"payload": context.get("payload"), "query_params": context.get("queryParams", {}),
+           "headers": context.get("headers", {}), "trace_id": context.get("traceId", "")}
+    if "apiName" in context:
+        out["api_name"] = context["apiName"]
+    if "websocketName" in context:
+        out["websocket_name"] = context["websocketName"]
+    return out
+
+
+def parse_time(text):
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return text
+
+
+# ----- what handlers return -----
+
+def shape_output(kind, result):
+    if kind != "middleware" or result is None:
+        return result
+    if not isinstance(result, dict):
+        raise TypeError(f"A middleware must return None or a dict, not {type(result).__name__}")
+    out = {}
+    if "payload" in result:
+        out["payload"] = result["payload"]
+    if "query_params" in result:
+        out["queryParams"] = result["query_params"]
+    return out
+
+
+def to_json(value):
+    dump = getattr(value, "model_dump", None)
+    if callable(dump) and not inspect.isclass(value):
+        return dump(mode="json")
+    if dataclasses.is_dataclass(value) and not inspect.isclass(value):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (decimal.Decimal,)):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", errors="replace")
+    legacy = getattr(value, "dict", None)
+    if callable(legacy) and hasattr(value, "__fields__"):
+        return legacy()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# ----- state -----
+
+class StateBox:
+    """The handler's State plus the effects it recorded, from generated.state or the built-in one."""
+
+    def __init__(self, state, logs):
+        self.state = state
+        self._logs = logs
+
+    def effects(self):
+        recorded = getattr(self.state, "_effects", None)
+        if isinstance(recorded, list):
+            return recorded
+        effects = list(self._logs)
+        for trigger in self.state.get_triggers():
+            name = getattr(trigger, "event_name", None) or trigger["event_name"]
+            payload = getattr(trigger, "payload", None) if not isinstance(trigger, dict) else trigger["payload"]
+            effects.append({"kind": "trigger", "event": name, "payload": payload})
+        for name, payload in self.state.get_all_auto_trigger_payloads().items():
+            effects.append({"kind": "set_payload", "event": name, "payload": payload})
+        return effects
+
+
+def make_state(handler, trace_id):
+    logs = []
+
+    def log_fn(level, message, fields=None):
+        logs.append(log_effect(level, message, fields or {}))
+
+    cls = generated_class("generated.state", "State") or BuiltinState
+    name = handler["name"]
+    try:
+        state = cls(handler_name=name, log_fn=log_fn, trace_id=trace_id)
+    except TypeError:
+        state = cls(handler_name=name, log_fn=log_fn)
+        try:
+            state.trace_id = trace_id
+        except (AttributeError, ValueError):
+            pass
+    return StateBox(state, logs)
+
+
+def log_effect(level, message, fields):
+    level = "warn" if level == "warning" else level
+    return {"kind": "log", "level": level, "message": str(message), "fields": dict(fields),
+            "at": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")}
+
+
+class HttpError(Exception):
+    def __init__(self, status, message, details=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+
+class NonRetriableError(Exception):
+    pass
+
+
+class BuiltinLogger:
+    def __init__(self, state):
+        self._state = state
+
+    def _log(self, level, message, fields):
+        self._state._effects.append(log_effect(level, message, fields))
+
+    def info(self, message, **fields):
+        self._log("info", message, fields)
+
+    def error(self, message, **fields):
+        self._log("error", message, fields)
+
+    def warning(self, message, **fields):
+        self._log("warn", message, fields)
+
+    warn = warning
+
+    def debug(self, message, **fields):
+        self._log("debug", message, fields)
+
+    def trace(self, message, **fields):
+        self._log("trace", message, fields)
+
+
+class BuiltinState:
+    """Used when the project has no generated state module; same surface as generated.state.State."""
+
+    def __init__(self, handler_name=None, log_fn=None, trace_id=""):
+        self.handler_name = handler_name
+        self.trace_id = trace_id
+        self._effects = []
+        self.logger = BuiltinLogger(self)
+
+    def trigger_event(self, event_name, payload):
+        self._effects.append({"kind": "trigger", "event": event_name, "payload": payload})
+
+    def set_payload(self, event_name, payload):
+        self._effects.append({"kind": "set_payload", "event": event_name, "payload": payload})
+
+    def send(self, connection_id, message):
+        self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
+
+    def broadcast(self, message):
+        self._effects.append({"kind": "broadcast", "message": message})
+
+    def get_triggers(self):
+        return [e for e in self._effects if e["kind"] == "trigger"]
+
+    def get_auto_trigger_payload(self, name):
+        return self.get_all_auto_trigger_payloads().get(name)
+
+    def get_all_auto_trigger_payloads(self):
+        return {e["event"]: e["payload"] for e in self._effects if e["kind"] == "set_payload"}

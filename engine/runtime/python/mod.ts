@@ -1,0 +1,19 @@
+/**
+ * Python handlers through Deno's FFI binding to libpython (DESIGN.md D5, D8).
+ *
+ * `createPythonRuntime({ root })` finds libpython (`ROHAS_PYTHON_LIB`, `[runtime.python] library`,
+ * else `python3`'s sysconfig), starts it in a dedicated Worker with one asyncio loop on its own Python
+ * thread, and returns a {@linkcode HandlerRuntime} for `HandlerRef.language === "python"`.
+ *
+ * One interpreter serves the whole process: run one Python project per process. A sync handler that
+ * times out keeps running on its executor thread (threads cannot be killed); an async one is cancelled.
+ *
+ * @module
+ */
+
+export { createPythonRuntime, PythonRuntime } from "./python_runtime.ts";
+export type { PythonRuntimeOptions } from "./python_runtime.ts";
+export { PythonLibraryNotFoundError, PythonRuntimeError, PythonStartError } from "./errors.ts";
+export { locatePython } from "./_locate.ts";
+export type { Located, LocateOptions } from "./_locate.ts";
+export type { LibraryCandidate } from "./_protocol.ts";

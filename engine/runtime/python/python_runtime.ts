@@ -1,0 +1,273 @@
+/**
+ * The Python {@linkcode HandlerRuntime}: libpython in a dedicated Worker, one asyncio loop on its own
+ * Python thread, calls submitted as JSON and completed through a thread-safe FFI callback.
+ *
+ * @module
+ */
+
+import type {
+  Effect,
+  HandlerRuntime,
+  Invocation,
+  InvocationResult,
+  SerializedError,
+} from "../contract.ts";
+import type { PythonRuntimeSection } from "../../../project/config.ts";
+import type { FromWorker, ToWorker } from "./_protocol.ts";
+import { locatePython } from "./_locate.ts";
+import { PythonLibraryNotFoundError, PythonStartError } from "./errors.ts";
+
+/** Options of {@linkcode createPythonRuntime}. */
+export interface PythonRuntimeOptions {
+  /** Absolute project root; `<root>/src` goes on `sys.path`. */
+  root: string;
+  /** `[runtime.python]`; default: no explicit library, executable `python3`. */
+  python?: PythonRuntimeSection;
+  /** `ROHAS_PYTHON_LIB`; default: read from the environment (when env access is granted). */
+  envLibrary?: string | null;
+  /** Deadline for `close()` to wait for in-flight calls, in ms. Default 10000. */
+  closeTimeoutMs?: number;
+}
+
+/** Bridge replies as JSON (see `_bridge.py`). */
+type Reply =
+  | { id: number; ok: true; output?: unknown; effects?: Effect[] }
+  | {
+    id: number;
+    ok: false;
+    reason?: "error" | "not_found";
+    error: SerializedError;
+    effects?: Effect[];
+  };
+
+interface Pending {
+  resolve(reply: Reply): void;
+}
+
+/**
+ * Starts libpython in a Worker and a bridge session for the project.
+ *
+ * @example Run a Python handler
+ * ```ts ignore
+ * await using runtime = await createPythonRuntime({ root: "/srv/app" });
+ * const result = await runtime.invoke(invocation);
+ * ```
+ * @throws {PythonLibraryNotFoundError} when no libpython loads (the message lists what was tried)
+ * @throws {PythonStartError} when the interpreter or the bridge fails to start
+ */
+export async function createPythonRuntime(options: PythonRuntimeOptions): Promise<PythonRuntime> {
+  const located = await locatePython({
+    root: options.root,
+    library: options.python?.library ?? null,
+    executable: options.python?.executable ?? "python3",
+    envLibrary: options.envLibrary !== undefined ? options.envLibrary : readEnvLibrary(),
+  });
+  const worker = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
+  const ready = await startWorker(worker, {
+    type: "start",
+    candidates: located.candidates,
+    root: options.root,
+    bridgeUrl: new URL("./_bridge.py", import.meta.url).href,
+  });
+  if (ready.type === "failed") {
+    worker.terminate();
+    if (ready.tried.length === 0 || ready.error.message === "no library") {
+      throw new PythonLibraryNotFoundError([...located.problems, ...ready.tried]);
+    }
+    throw new PythonStartError(`Cannot start the Python runtime: ${ready.error.message}`);
+  }
+  return new PythonRuntime(worker, ready.library, options.closeTimeoutMs ?? 10_000);
+}
+
+function readEnvLibrary(): string | null {
+  try {
+    return Deno.env.get("ROHAS_PYTHON_LIB") ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function startWorker(
+  worker: Worker,
+  message: ToWorker,
+): Promise<Extract<FromWorker, { type: "ready" | "failed" }>> {
+  return new Promise((resolve) => {
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const data = event.data;
+      if (data.type === "ready" || data.type === "failed") resolve(data);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      resolve({ type: "failed", error: { name: "Error", message: event.message }, tried: ["?"] });
+    };
+    worker.postMessage(message);
+  });
+}
+
+/** A running Python runtime; create it with {@linkcode createPythonRuntime}. */
+export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
+  #worker: Worker;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #closing: Promise<void> | null = null;
+  #closeTimeoutMs: number;
+  /** The libpython that was loaded. */
+  readonly library: string;
+
+  /** Use {@linkcode createPythonRuntime}. */
+  constructor(worker: Worker, library: string, closeTimeoutMs: number) {
+    this.#worker = worker;
+    this.library = library;
+    this.#closeTimeoutMs = closeTimeoutMs;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.type !== "reply") return;
+    const reply = JSON.parse(message.json) as Reply;
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return;
+    this.#pending.delete(reply.id);
+    pending.resolve(reply);
+  }
+
+  #submit(message: Record<string, unknown>): Promise<Reply> {
+    const id = this.#nextId++;
+    const { promise, resolve } = Promise.withResolvers<Reply>();
+    this.#pending.set(id, { resolve });
+    this.#post({ type: "submit", json: JSON.stringify({ ...message, id }) });
+    return promise;
+  }
+
+  #post(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+
+  /** Runs one handler call; never rejects. A timed-out coroutine is cancelled. */
+  async invoke(invocation: Invocation): Promise<InvocationResult> {
+    const started = performance.now();
+    if (this.#closing !== null) {
+      return closedResult(started);
+    }
+    const id = this.#nextId;
+    const call = this.#submit({
+      op: "invoke",
+      handler: invocation.handler,
+      input: invocation.input,
+      traceId: invocation.traceId,
+    });
+    const timedOut = await raceTimeout(call, invocation.timeoutMs);
+    if (timedOut === "timeout") {
+      this.#pending.delete(id);
+      this.#post({ type: "submit", json: JSON.stringify({ op: "cancel", target: id, id: 0 }) });
+      return timeoutResult(invocation, started);
+    }
+    return toResult(timedOut, performance.now() - started);
+  }
+
+  /** Loads or reloads one module; a syntax error comes back with file and line. */
+  async reload(file: string): Promise<SerializedError | null> {
+    if (this.#closing !== null) return null;
+    const reply = await this.#submit({ op: "reload", file });
+    return reply.ok ? null : reply.error;
+  }
+
+  /** Waits for in-flight calls (up to the deadline), stops the loop, ends the Worker. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const inFlight = [...this.#pending.keys()].length;
+    if (inFlight > 0) await this.#drain();
+    await this.#submit({ op: "close" });
+    const closed = new Promise<void>((resolve) => {
+      this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (event.data.type === "closed") resolve();
+      };
+    });
+    this.#post({ type: "shutdown" });
+    await closed;
+    this.#worker.terminate();
+    for (const pending of this.#pending.values()) {
+      pending.resolve({ id: 0, ok: false, error: closedError() });
+    }
+    this.#pending.clear();
+  }
+
+  async #drain(): Promise<void> {
+    const deadline = Date.now() + this.#closeTimeoutMs;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const check = () => {
+      if (this.#pending.size === 0 || Date.now() >= deadline) resolve();
+      else timer = setTimeout(check, 10);
+    };
+    let timer = setTimeout(check, 0);
+    await promise;
+    clearTimeout(timer);
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+async function raceTimeout(call: Promise<Reply>, ms: number): Promise<Reply | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toResult(reply: Reply, durationMs: number): InvocationResult {
+  if (reply.ok) {
+    return {
+      ok: true,
+      output: { kind: "json", value: reply.output ?? null },
+      effects: reply.effects ?? [],
+      durationMs,
+    };
+  }
+  return {
+    ok: false,
+    reason: reply.reason ?? "error",
+    error: reply.error,
+    effects: reply.effects ?? [],
+    durationMs,
+  };
+}
+
+function timeoutResult(invocation: Invocation, started: number): InvocationResult {
+  const { name, file } = invocation.handler;
+  return {
+    ok: false,
+    reason: "timeout",
+    error: {
+      name: "TimeoutError",
+      message: `Handler "${name}" timed out after ${invocation.timeoutMs} ms: ${file}`,
+    },
+    effects: [],
+    durationMs: performance.now() - started,
+  };
+}
+
+function closedError(): SerializedError {
+  return { name: "PythonRuntimeError", message: "The Python runtime is closed" };
+}
+
+function closedResult(started: number): InvocationResult {
+  return {
+    ok: false,
+    reason: "error",
+    error: closedError(),
+    effects: [],
+    durationMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,8 @@
+import { parse } from "npm:smol-toml";
+
+// Real async I/O: a timer, a fetch on loopback, and an npm package.
+export async function handleFetchToml(req: { body: { url: string } }) {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  const text = await (await fetch(req.body.url)).text();
+  return { data: parse(text) };
+}

@@ -1,0 +1,3 @@
+export async function handleReadSecret(req: { body: { path: string } }) {
+  return { data: await Deno.readTextFile(req.body.path) };
+}

@@ -1,0 +1,4 @@
+export function handleSpin(): never {
+  // deno-lint-ignore no-empty
+  for (;;) {}
+}

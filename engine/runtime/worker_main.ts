@@ -1,0 +1,90 @@
+/**
+ * The entry of a handler Worker. It imports handler modules on demand (`file?v=<version>`, so a
+ * reload swaps the module while calls in flight keep the old one), runs any number of calls
+ * concurrently, and posts results back in batches. Load errors are reported, never fatal.
+ *
+ * @module
+ */
+
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+
+import { pathToFileURL } from "node:url";
+import { callHandler, failed } from "./_call_handler.ts";
+import { HandlerLoadError } from "./errors.ts";
+import {
+  type EngineMessage,
+  type InvokeMessage,
+  type LoadMessage,
+  Outbox,
+  serializeError,
+  type ToWorker,
+  unbatch,
+  type WorkerMessage,
+} from "./protocol.ts";
+
+type Namespace = Record<string, unknown>;
+
+/** Imported modules by file, each with the version it was imported at. */
+const modules = new Map<string, { version: number; namespace: Promise<Namespace> }>();
+const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  for (const message of unbatch(event.data)) dispatch(message);
+};
+
+function dispatch(message: EngineMessage): void {
+  switch (message.type) {
+    case "invoke":
+      invoke(message).then((result) => outbox.send({ type: "result", id: message.id, result }));
+      return;
+    case "load":
+      load(message).then((error) => outbox.send({ type: "loaded", id: message.id, ...error }));
+      return;
+    case "ping":
+      outbox.send({ type: "pong", id: message.id });
+      return;
+  }
+}
+
+async function invoke(message: InvokeMessage) {
+  const started = performance.now();
+  let namespace: Namespace;
+  try {
+    namespace = await importModule(message.handler.file, message.version);
+  } catch (thrown) {
+    return failed("error", thrown, [], started);
+  }
+  return callHandler(namespace, message);
+}
+
+async function load(message: LoadMessage) {
+  const previous = modules.get(message.file);
+  try {
+    await importModule(message.file, message.version);
+    return {};
+  } catch (thrown) {
+    if (previous !== undefined) modules.set(message.file, previous);
+    return { error: serializeError(thrown) };
+  }
+}
+
+function importModule(file: string, version: number): Promise<Namespace> {
+  const cached = modules.get(file);
+  if (cached !== undefined && cached.version >= version) return cached.namespace;
+  // Version 0 imports the plain URL so that stack traces read naturally until the first reload.
+  const href = pathToFileURL(file).href;
+  const url = version === 0 ? href : `${href}?v=${version}`;
+  const namespace = (import(url) as Promise<Namespace>).catch((cause) => {
+    if (modules.get(file)?.namespace === namespace) modules.delete(file);
+    throw new HandlerLoadError(`Cannot load handler module "${file}": ${messageOf(cause)}`, {
+      cause,
+    });
+  });
+  modules.set(file, { version, namespace });
+  return namespace;
+}
+
+function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}

@@ -1,0 +1,243 @@
+/**
+ * The Worker runtime: TypeScript handlers run in long-lived Deno Workers grouped by permission
+ * profile (DESIGN.md D7), a few Workers per profile, calls dispatched to the least loaded one.
+ *
+ * @module
+ */
+
+import type {
+  HandlerRef,
+  HandlerRuntime,
+  Invocation,
+  InvocationResult,
+  SerializedError,
+} from "./contract.ts";
+import type { PermissionsSection } from "../../project/config.ts";
+import {
+  HandlerTimeoutError,
+  RuntimeClosedError,
+  RuntimeUnsupportedError,
+  WorkerRestartedError,
+} from "./errors.ts";
+import { serializeError } from "./protocol.ts";
+import { fileExists, refineFailure } from "./_classify.ts";
+import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
+import { WorkerHandle } from "./_worker_handle.ts";
+
+/** Options of {@linkcode createWorkerRuntime}. */
+export interface WorkerRuntimeOptions {
+  /** Absolute project root; relative permission paths resolve against it. */
+  root: string;
+  /** `RohasConfig.permissions`. */
+  permissions: PermissionsSection;
+  /** Workers per permission profile. Default 1. */
+  poolSize?: number;
+  /** How long {@linkcode HandlerRuntime.close} waits for calls in flight. Default 10000. */
+  drainTimeoutMs?: number;
+  /**
+   * After a call times out, its Worker must answer a ping within this many milliseconds or it is
+   * terminated and replaced (a handler stuck in synchronous code blocks its whole Worker; one
+   * merely awaiting something slow does not). Default 250.
+   */
+  stuckAfterMs?: number;
+  /** Told about every Worker that was replaced, with why (for the engine's log). */
+  onWorkerRestart?: (profile: string, error: SerializedError) => void;
+}
+
+interface Pool {
+  name: string;
+  permissions: WorkerPermissions;
+  workers: WorkerHandle[];
+}
+
+/**
+ * Creates a runtime that runs TypeScript handlers in permissioned Workers. Workers start on the
+ * first call of their profile.
+ *
+ * @example Run a handler
+ * ```ts ignore
+ * const runtime = createWorkerRuntime({ root: "/app", permissions: config.permissions });
+ * const result = await runtime.invoke({ handler, input: { kind: "cron" }, traceId: "t1", timeoutMs: 30_000 });
+ * await runtime.close();
+ * ```
+ *
+ * @param options project root, `[permissions]` config, pool size and deadlines
+ * @returns the runtime; call `close()` when done
+ */
+export function createWorkerRuntime(options: WorkerRuntimeOptions): HandlerRuntime {
+  return new WorkerRuntime(options);
+}
+
+class WorkerRuntime implements HandlerRuntime {
+  readonly #options: WorkerRuntimeOptions;
+  readonly #poolSize: number;
+  /** Pools by canonical permission key; profiles with equal permissions share one. */
+  readonly #pools = new Map<string, Pool>();
+  readonly #profileKeys = new Map<string, string>();
+  /** Current module version per file; bumped by a successful reload. */
+  readonly #versions = new Map<string, number>();
+  #nextId = 0;
+  #inFlight = 0;
+  #closed = false;
+  #idle: (() => void) | undefined;
+
+  constructor(options: WorkerRuntimeOptions) {
+    this.#options = options;
+    this.#poolSize = Math.max(1, options.poolSize ?? 1);
+  }
+
+  async invoke(invocation: Invocation): Promise<InvocationResult> {
+    const { handler } = invocation;
+    if (this.#closed) {
+      return failure(new RuntimeClosedError(`Runtime is closed: cannot run "${handler.name}"`));
+    }
+    if (handler.language !== "typescript") {
+      const message = `Cannot run "${handler.name}": the Worker runtime runs TypeScript only`;
+      return failure(new RuntimeUnsupportedError(message));
+    }
+    this.#inFlight++;
+    try {
+      const result = await this.#run(invocation);
+      return await refineFailure(result, handler, fileExists);
+    } catch (thrown) {
+      return failure(thrown);
+    } finally {
+      if (--this.#inFlight === 0) this.#idle?.();
+    }
+  }
+
+  #run(invocation: Invocation): Promise<InvocationResult> {
+    const { handler } = invocation;
+    const worker = leastLoaded(this.#poolFor(handler.profile));
+    const id = ++this.#nextId;
+    const started = performance.now();
+    worker.files.add(handler.file);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        worker.forget(id);
+        const message = `Handler "${handler.name}" timed out after ${invocation.timeoutMs} ms`;
+        resolve(failure(new HandlerTimeoutError(message), "timeout", started));
+        this.#checkStuck(worker, handler);
+      }, invocation.timeoutMs);
+      const settle = (result: InvocationResult) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const version = this.#versions.get(handler.file) ?? 0;
+      const { input, traceId } = invocation;
+      worker.send({ type: "invoke", id, handler, version, input, traceId }, {
+        type: "invoke",
+        started,
+        settle,
+      });
+    });
+  }
+
+  async reload(file: string): Promise<SerializedError | null> {
+    const version = (this.#versions.get(file) ?? 0) + 1;
+    const targets = this.#allWorkers().filter((worker) => worker.files.has(file));
+    const errors = await Promise.all(targets.map((worker) => this.#load(worker, file, version)));
+    const error = errors.find((found) => found !== null);
+    if (error !== undefined) return error;
+    this.#versions.set(file, version);
+    return null;
+  }
+
+  #load(worker: WorkerHandle, file: string, version: number): Promise<SerializedError | null> {
+    const id = ++this.#nextId;
+    return new Promise((settle) => {
+      worker.send({ type: "load", id, file, version }, { type: "load", settle });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#inFlight > 0) await this.#drain(this.#options.drainTimeoutMs ?? 10_000);
+    const error = serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
+    for (const worker of this.#allWorkers()) worker.terminate(error);
+    this.#pools.clear();
+  }
+
+  async #drain(deadlineMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<void>((resolve) => this.#idle = resolve);
+    const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, deadlineMs));
+    await Promise.race([idle, deadline]);
+    clearTimeout(timer);
+  }
+
+  #poolFor(profile: string): Pool {
+    let key = this.#profileKeys.get(profile);
+    if (key === undefined) {
+      const resolved = resolveProfile(this.#options.permissions, profile, this.#options.root);
+      key = resolved.key;
+      this.#profileKeys.set(profile, key);
+      if (!this.#pools.has(key)) {
+        this.#pools.set(key, { name: profile, permissions: resolved.permissions, workers: [] });
+      }
+    }
+    const pool = this.#pools.get(key)!;
+    while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
+    return pool;
+  }
+
+  #spawn(pool: Pool): WorkerHandle {
+    const name = `rohas-handlers-${pool.name}`;
+    return new WorkerHandle(name, pool.permissions, (worker, error) => {
+      const message = `Worker restarted: it crashed: ${error.message}`;
+      this.#replace(worker, new WorkerRestartedError(message));
+    });
+  }
+
+  /** Pings a Worker whose call timed out; terminates it if the ping is not answered in time. */
+  #checkStuck(worker: WorkerHandle, handler: HandlerRef): void {
+    if (worker.pinging || worker.terminated) return;
+    worker.pinging = true;
+    const id = ++this.#nextId;
+    const stuckAfterMs = this.#options.stuckAfterMs ?? 250;
+    const timer = setTimeout(() => {
+      worker.forget(id);
+      const message =
+        `Worker restarted: handler "${handler.name}" blocked it past its timeout (no answer in ${stuckAfterMs} ms)`;
+      this.#replace(worker, new WorkerRestartedError(message));
+    }, stuckAfterMs);
+    worker.send({ type: "ping", id }, {
+      type: "ping",
+      settle: () => {
+        clearTimeout(timer);
+        worker.pinging = false;
+      },
+    });
+  }
+
+  #replace(worker: WorkerHandle, reason: Error): void {
+    const error = serializeError(reason);
+    worker.terminate(error);
+    for (const pool of this.#pools.values()) {
+      const index = pool.workers.indexOf(worker);
+      if (index === -1) continue;
+      if (this.#closed) pool.workers.splice(index, 1);
+      else pool.workers[index] = this.#spawn(pool);
+      this.#options.onWorkerRestart?.(pool.name, error);
+    }
+  }
+
+  #allWorkers(): WorkerHandle[] {
+    return [...this.#pools.values()].flatMap((pool) => pool.workers);
+  }
+}
+
+function leastLoaded(pool: Pool): WorkerHandle {
+  let best = pool.workers[0]!;
+  for (const worker of pool.workers) if (worker.load < best.load) best = worker;
+  return best;
+}
+
+function failure(
+  thrown: unknown,
+  reason: "error" | "timeout" = "error",
+  started = performance.now(),
+): InvocationResult {
+  const durationMs = performance.now() - started;
+  return { ok: false, reason, error: serializeError(thrown), effects: [], durationMs };
+}
