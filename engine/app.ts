@@ -1,0 +1,200 @@
+/**
+ * Run: the engine composed of its parts (router, runtime, event bus, scheduler, socket hub,
+ * telemetry), all passed in. `handler(request)` serves without a socket; `serve()` listens with
+ * `Deno.serve`; `swap()` replaces the model atomically (hot reload); `close()` drains and stops.
+ *
+ * @module
+ */
+
+import type { RohasConfig } from "../project/config.ts";
+import type { Telemetry } from "../telemetry/model.ts";
+import type { AppModel } from "./app_model.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { EngineMode, EngineParts, ValidatorTable } from "./parts.ts";
+import { buildApp, type BuiltApp } from "./build.ts";
+import { type Closable, type EventSubscriber, subscribeEvents } from "./event_wiring.ts";
+import { type CronOutcome, type CronScheduler, runCronJob, scheduleJobs } from "./cron_wiring.ts";
+import { createHttpHandler, type Mount, type RequestHandler } from "./http_pipeline.ts";
+import { SocketHub } from "./socket_hub.ts";
+import { createNoopTelemetry } from "./_noop_telemetry.ts";
+import { EngineError } from "./errors.ts";
+
+/** Options of {@linkcode createEngine}. */
+export interface EngineOptions {
+  model: AppModel;
+  config: RohasConfig;
+  runtime: HandlerRuntime;
+  /** The event bus; `close()` is called on shutdown when present. */
+  bus: EventSubscriber & { close?(): Promise<void> };
+  /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
+  createScheduler?: () => CronScheduler;
+  /** Default: a telemetry that records nothing. */
+  telemetry?: Telemetry;
+  /** Body and message validators. Default: none (nothing is validated). */
+  validators?: ValidatorTable;
+  /** Default `dev`. */
+  mode?: EngineMode;
+  /** Extra handlers under path prefixes (the workbench API). */
+  mounts?: Mount[];
+}
+
+/** Options of {@linkcode Engine.serve}. */
+export interface ServeOptions {
+  /** Default `[server] host`. */
+  hostname?: string;
+  /** Default `[server] port`; 0 picks a free port. */
+  port?: number;
+  onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** A running engine. */
+export interface Engine {
+  /** Serves one request; never rejects. */
+  readonly handler: RequestHandler;
+  /** The WebSocket connection registry. */
+  readonly sockets: SocketHub;
+  /** Subscribes event handlers and starts cron schedules. */
+  start(): Promise<void>;
+  /** Listens with `Deno.serve`. */
+  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  /** Replaces the model (hot reload): new routes at once, subscriptions and schedules rewired. */
+  swap(model: AppModel, validators?: ValidatorTable): Promise<void>;
+  /** Runs one cron job now. */
+  runCron(name: string): Promise<CronOutcome>;
+  /** The current model. */
+  model(): AppModel;
+  /** Stops intake, drains in-flight work up to `[server] shutdown_timeout_ms`, closes every part. */
+  close(): Promise<void>;
+}
+
+class EngineImpl implements Engine {
+  readonly handler: RequestHandler;
+  readonly sockets: SocketHub;
+  #built: BuiltApp;
+  #parts: EngineParts;
+  #options: EngineOptions;
+  #subs: Closable[] = [];
+  #scheduler: CronScheduler | null = null;
+  #server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  #started = false;
+  #closing = false;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    this.#built = buildApp(options.model);
+    this.#parts = {
+      runtime: options.runtime,
+      publisher: options.bus,
+      telemetry: options.telemetry ?? createNoopTelemetry(),
+      validators: options.validators ?? new Map(),
+      config: options.config,
+      mode: options.mode ?? "dev",
+    };
+    this.sockets = new SocketHub(() => this.#parts);
+    this.handler = createHttpHandler({
+      current: () => this.#built,
+      parts: this.#parts,
+      sockets: (request, arg) => this.sockets.handle(request, arg),
+      mounts: options.mounts ?? [],
+      ready: () => this.#started && !this.#closing,
+    });
+  }
+
+  model(): AppModel {
+    return this.#built.model;
+  }
+
+  async start(): Promise<void> {
+    this.#subs = await subscribeEvents(this.#built.model, this.#parts, this.#options.bus);
+    this.#startScheduler();
+    this.#started = true;
+  }
+
+  #startScheduler(): void {
+    const make = this.#options.createScheduler;
+    if (!make || this.#built.model.schedules.length === 0) return;
+    const scheduler = make();
+    scheduleJobs(scheduler, this.#built.model.schedules, (spec) => runCronJob(this.#parts, spec));
+    scheduler.start();
+    this.#scheduler = scheduler;
+  }
+
+  serve(options: ServeOptions = {}): Deno.HttpServer<Deno.NetAddr> {
+    const server = this.#options.config.server;
+    this.#server = Deno.serve({
+      hostname: options.hostname ?? server.host,
+      port: options.port ?? server.port,
+      onListen: options.onListen ?? (() => {}),
+    }, (request, info) => this.handler(request, info));
+    return this.#server;
+  }
+
+  async swap(model: AppModel, validators?: ValidatorTable): Promise<void> {
+    const built = buildApp(model);
+    if (validators) this.#parts.validators = validators;
+    this.#built = built;
+    if (!this.#started) return;
+    const oldSubs = this.#subs;
+    const oldScheduler = this.#scheduler;
+    this.#scheduler = null;
+    await Promise.all(oldSubs.map((s) => s.close()));
+    await oldScheduler?.stop();
+    this.#subs = await subscribeEvents(model, this.#parts, this.#options.bus);
+    this.#startScheduler();
+  }
+
+  runCron(name: string): Promise<CronOutcome> {
+    const spec = this.#built.schedulesByName.get(name);
+    if (!spec) {
+      const known = [...this.#built.schedulesByName.keys()].map((n) => `"${n}"`).join(", ");
+      throw new EngineError(`Unknown cron job "${name}": known jobs are ${known || "none"}`);
+    }
+    return runCronJob(this.#parts, spec);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    const deadline = this.#parts.config.server.shutdown_timeout_ms;
+    await withDeadline(this.#drainServer(), deadline);
+    this.sockets.closeAll();
+    await withDeadline(this.#scheduler?.stop() ?? Promise.resolve(), deadline);
+    await withDeadline(Promise.all(this.#subs.map((s) => s.close())), deadline);
+    await withDeadline(this.#options.bus.close?.() ?? Promise.resolve(), deadline);
+    await withDeadline(this.#parts.runtime.close(), deadline);
+    await this.#parts.telemetry.close();
+  }
+
+  async #drainServer(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.sockets.closeAll();
+    await server.shutdown();
+  }
+}
+
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([work.then(() => {}, () => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Composes an engine from its parts. Nothing listens until `serve()`.
+ *
+ * @param options the model, config and collaborators
+ * @returns the engine
+ * @throws {RouteConflictError} when two endpoints claim the same route
+ * @example
+ * ```ts ignore
+ * const engine = createEngine({ model, config, runtime, bus });
+ * await engine.start();
+ * const res = await engine.handler(new Request("http://x/_rohas/health"));
+ * ```
+ */
+export function createEngine(options: EngineOptions): Engine {
+  return new EngineImpl(options);
+}

@@ -1,0 +1,179 @@
+/**
+ * Event wiring: one bus subscription per event handler (its own consumer group, so one handler's
+ * failure never re-runs another), the handler called with `{payload, timestamp, id, attempt}`; a
+ * failure is thrown back to the bus, which retries or dead-letters. After every handler of an event
+ * succeeded for one occurrence, the event's own `triggers:` forward the same payload once.
+ *
+ * @module
+ */
+
+import type { EventEnvelope } from "../adapters/adapter.ts";
+import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
+import type { EngineParts, PublishOptions } from "./parts.ts";
+import { addTriggersStep, invokeHandler } from "./_invoke.ts";
+import { publishAll, publishTriggers } from "./triggers.ts";
+
+/** A closable subscription. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** What the engine needs of the event bus to subscribe (engine/events `EventBus` satisfies it). */
+export interface EventSubscriber {
+  subscribe(
+    topic: string,
+    group: string,
+    handler: (envelope: EventEnvelope) => Promise<void>,
+  ): Promise<Closable>;
+  publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
+}
+
+/** A handler failure thrown back to the bus; keeps the handler's error name (`NonRetriableError`). */
+export class HandlerFailure extends Error {
+  /** Creates the failure.
+   *
+   * @param name the handler error's name
+   * @param message the handler error's message
+   */
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const MAX_PENDING_FORWARDS = 10_000;
+
+/** Tracks which handlers of an event finished each occurrence, to forward its triggers once. */
+class ForwardTracker {
+  #done = new Map<string, Set<string>>();
+
+  /** Marks a group done; returns true when every group of the occurrence is done. */
+  complete(envelopeId: string, group: string, total: number): boolean {
+    let groups = this.#done.get(envelopeId);
+    if (!groups) {
+      if (this.#done.size >= MAX_PENDING_FORWARDS) {
+        this.#done.delete(this.#done.keys().next().value!);
+      }
+      this.#done.set(envelopeId, groups = new Set());
+    }
+    groups.add(group);
+    return groups.size >= total;
+  }
+
+  forget(envelopeId: string): void {
+    this.#done.delete(envelopeId);
+  }
+}
+
+/** Subscribes every event handler of the model to the bus.
+ *
+ * @param model the application model
+ * @param parts the engine parts
+ * @param bus the event bus
+ * @returns the subscriptions, to close on shutdown or reload
+ */
+export async function subscribeEvents(
+  model: AppModel,
+  parts: EngineParts,
+  bus: EventSubscriber,
+): Promise<Closable[]> {
+  const tracker = new ForwardTracker();
+  const subs: Closable[] = [];
+  for (const spec of model.events) {
+    for (const sub of spec.subscriptions) {
+      subs.push(
+        await bus.subscribe(
+          spec.event,
+          sub.group,
+          (envelope) => deliver(parts, { spec, sub, envelope, tracker }),
+        ),
+      );
+    }
+    if (spec.subscriptions.length === 0 && spec.triggers.length > 0) {
+      subs.push(
+        await bus.subscribe(
+          spec.event,
+          `${model.project}.${spec.event}.forward`,
+          (e) => forward(parts, spec, e, null),
+        ),
+      );
+    }
+  }
+  return subs;
+}
+
+interface DeliveryContext {
+  spec: EventSpec;
+  sub: SubscriptionSpec;
+  envelope: EventEnvelope;
+  tracker: ForwardTracker;
+}
+
+async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> {
+  const { spec, sub, envelope } = ctx;
+  const trace = parts.telemetry.startTrace({
+    entryPoint: spec.event,
+    entryType: "event",
+    ...(envelope.metadata.parent_id ? { parentId: envelope.metadata.parent_id } : {}),
+    metadata: {
+      event: spec.event,
+      handler: sub.handler.name,
+      attempt: String(envelope.metadata.attempt),
+    },
+  });
+  const result = await invokeHandler(parts, {
+    handler: sub.handler,
+    input: {
+      kind: "event",
+      event: {
+        payload: envelope.payload,
+        timestamp: envelope.timestamp,
+        id: envelope.id,
+        attempt: envelope.metadata.attempt,
+      },
+    },
+    trace,
+  });
+  if (!result.ok) {
+    trace.end("failed", result.error.message);
+    throw new HandlerFailure(result.error.name, result.error.message);
+  }
+  try {
+    const published = await publishTriggers(parts.publisher, {
+      effects: result.effects,
+      output: null,
+      schemaTriggers: [],
+    }, {
+      source: `event:${spec.event}`,
+      traceId: trace.id,
+      keyPrefix: `${envelope.id}:${sub.group}`,
+    });
+    addTriggersStep(trace, `${spec.event} triggers`, published);
+    if (ctx.tracker.complete(envelope.id, sub.group, spec.subscriptions.length)) {
+      await forward(parts, spec, envelope, trace.id);
+      ctx.tracker.forget(envelope.id);
+    }
+  } catch (error) {
+    trace.end("failed", String(error));
+    throw error;
+  }
+  trace.end("success");
+}
+
+async function forward(
+  parts: EngineParts,
+  spec: EventSpec,
+  envelope: EventEnvelope,
+  traceId: string | null,
+): Promise<void> {
+  if (spec.triggers.length === 0) return;
+  await publishAll(
+    parts.publisher,
+    spec.triggers.map((event) => ({ event, payload: envelope.payload })),
+    {
+      source: `event:${spec.event}`,
+      traceId: traceId ?? envelope.metadata.trace_id,
+      keyPrefix: `${envelope.id}:forward`,
+    },
+  );
+}
