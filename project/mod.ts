@@ -1,0 +1,32 @@
+/**
+ * The project around a schema: finding it on disk and reading its `config/rohas.toml`.
+ *
+ * @module
+ */
+
+export type {
+  AdapterSection,
+  PermissionSet,
+  PermissionsSection,
+  PermissionValue,
+  ProjectLanguage,
+  ProjectSection,
+  PythonRuntimeSection,
+  RohasConfig,
+  ServerSection,
+  TelemetrySection,
+  WorkbenchSection,
+} from "./config.ts";
+export type { ConfigErrorOptions } from "./errors.ts";
+export { ConfigError, ProjectNotFoundError } from "./errors.ts";
+export type { FindProjectOptions, ProjectLocation } from "./find_project.ts";
+export { findProject } from "./find_project.ts";
+export type { LoadConfigOptions, ParseConfigOptions } from "./load_config.ts";
+export {
+  ADAPTER_TYPES,
+  CONFIG_ENV_VARS,
+  loadConfig,
+  LOG_LEVELS,
+  parseConfig,
+  TELEMETRY_TYPES,
+} from "./load_config.ts";
