@@ -42,7 +42,7 @@ def submitter(session_id):
 def closer(session_id):
     """The function that waits for the session's loop thread to end, then forgets the session."""
 
-    def close():
+    def close(_unused=None):
         session = _SESSIONS.pop(session_id, None)
         if session is not None:
             session.join()

@@ -57,7 +57,9 @@ function openGlobal(path: string): void {
     const handle = libc.symbols.dlopen(cString(path), RTLD_NOW | RTLD_GLOBAL);
     if (handle === null) {
       const text = libc.symbols.dlerror();
-      throw new Error(text === null ? "dlopen failed" : new Deno.UnsafePointerView(text).getCString());
+      throw new Error(
+        text === null ? "dlopen failed" : new Deno.UnsafePointerView(text).getCString(),
+      );
     }
   } finally {
     libc.close();
