@@ -102,6 +102,11 @@ export interface Adapter {
   listDeadLetters(topic?: string): Promise<DeadLetter[]>;
   /** Re-publishes dead letters of a topic to their group with `attempt` reset; returns how many. */
   replayDeadLetters(topic: string, options?: ReplayOptions): Promise<number>;
+  /**
+   * Optional: events published to topics no consumer group subscribed to, oldest first, optionally
+   * of one topic (kept for visibility; the memory adapter has it).
+   */
+  listUnhandled?(topic?: string): Promise<EventEnvelope[]>;
   /** Stops subscriptions, waits for in-flight deliveries, disconnects. */
   close(): Promise<void>;
 }

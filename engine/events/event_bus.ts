@@ -1,0 +1,265 @@
+/**
+ * The event bus: publishes envelopes (DESIGN.md D9) through an {@linkcode Adapter} and holds the
+ * delivery policy every adapter shares. The bus knows nothing of handlers or runtimes; the engine
+ * subscribes one function per event handler, in the handler's own consumer group.
+ *
+ * Policy for one delivery: the handler resolves → ack. It throws an error named
+ * `NonRetriableError` → dead-letter at once. It throws anything else → retry after
+ * {@linkcode retryDelay} while `attempt < maxAttempts`, else dead-letter with the last error message.
+ *
+ * @module
+ */
+
+import type {
+  Adapter,
+  DeadLetter,
+  Delivery,
+  EventEnvelope,
+  ReplayOptions,
+  Subscription,
+} from "../../adapters/adapter.ts";
+import type { MetricSample } from "../../telemetry/model.ts";
+import { EventBusClosedError } from "./errors.ts";
+import {
+  checkRetryPolicy,
+  DEFAULT_RETRY_POLICY,
+  retryDelay,
+  type RetryPolicy,
+} from "./retry_policy.ts";
+
+/** Handles one event; throwing fails the delivery. */
+export type EventHandler = (envelope: EventEnvelope) => Promise<void>;
+
+/** Options of {@linkcode EventBus.publish}. */
+export interface PublishOptions {
+  /** The trace id of the cause, or null. */
+  parentId: string | null;
+  /** `api:<Name>`, `event:<Name>`, `cron:<Name>`, `ws:<Name>` or `workbench`. */
+  source: string;
+  /** Publishes with the same key inside the adapter's window are delivered once. Default none. */
+  idempotencyKey?: string;
+}
+
+/** Options of {@linkcode EventBus.subscribe}. */
+export interface BusSubscribeOptions {
+  /** Deliveries handled at once. Default 1, which keeps per-topic order. */
+  concurrency?: number;
+}
+
+/** The per-topic counters the bus reports. */
+export const BUS_METRICS = Object.freeze(
+  {
+    published: "rohas_events_published_total",
+    delivered: "rohas_events_delivered_total",
+    retried: "rohas_events_retried_total",
+    deadLettered: "rohas_events_dead_lettered_total",
+  } as const,
+);
+
+/** Options of {@linkcode EventBus}. */
+export interface EventBusOptions {
+  /** Retry schedule. Default {@linkcode DEFAULT_RETRY_POLICY} (`[adapter]` defaults). */
+  retry?: Partial<RetryPolicy>;
+  /** Uniform random numbers in `[0, 1)` for jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Current time, for envelope timestamps and metric samples. Default `() => new Date()`. */
+  now?: () => Date;
+  /** New ids for envelopes and trace ids. Default `crypto.randomUUID`. */
+  newId?: () => string;
+  /**
+   * Receives a counter sample (value 1) per event published (label `topic`), delivered, retried
+   * and dead-lettered (labels `topic`, `group`); names in {@linkcode BUS_METRICS}. Default none.
+   */
+  onMetric?: (sample: MetricSample) => void;
+}
+
+/**
+ * Publishes and subscribes events with the D9 delivery policy. The bus owns its adapter:
+ * {@linkcode EventBus.start} starts it and {@linkcode EventBus.close} closes it.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryAdapter } from "../../adapters/memory/mod.ts";
+ * import { EventBus } from "./event_bus.ts";
+ * const bus = new EventBus(createMemoryAdapter());
+ * await bus.start();
+ * const got = Promise.withResolvers<unknown>();
+ * await bus.subscribe("UserCreated", "app.send_welcome", async (event) => {
+ *   got.resolve(event.payload);
+ * });
+ * await bus.publish("UserCreated", { id: 1 }, { parentId: null, source: "api:CreateUser" });
+ * console.assert((await got.promise as { id: number }).id === 1);
+ * await bus.close();
+ * ```
+ */
+export class EventBus {
+  readonly #adapter: Adapter;
+  readonly #policy: RetryPolicy;
+  readonly #random: () => number;
+  readonly #now: () => Date;
+  readonly #newId: () => string;
+  readonly #onMetric: (sample: MetricSample) => void;
+  readonly #subscriptions = new Set<Subscription>();
+  #closed = false;
+
+  /** Creates a bus over an adapter (not started).
+   *
+   * @param adapter the broker
+   * @param options retry policy, clock, ids, metrics
+   */
+  constructor(adapter: Adapter, options: EventBusOptions = {}) {
+    this.#adapter = adapter;
+    this.#policy = checkRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? (() => new Date());
+    this.#newId = options.newId ?? (() => crypto.randomUUID());
+    this.#onMetric = options.onMetric ?? (() => {});
+  }
+
+  /** The adapter's type, for start-up messages. */
+  get adapterType(): string {
+    return this.#adapter.type;
+  }
+
+  /** The retry policy in force. */
+  get retryPolicy(): Readonly<RetryPolicy> {
+    return { ...this.#policy };
+  }
+
+  /** Starts the adapter. */
+  start(): Promise<void> {
+    return this.#adapter.start();
+  }
+
+  /**
+   * Publishes an event; resolves once the adapter accepted it.
+   *
+   * @param topic the event name
+   * @param payload any JSON value (`undefined` becomes `null`)
+   * @param options cause, source and idempotency key
+   * @returns the envelope as published; `metadata.trace_id` is the id its delivery traces use
+   */
+  async publish(topic: string, payload: unknown, options: PublishOptions): Promise<EventEnvelope> {
+    if (this.#closed) throw new EventBusClosedError(`publish to "${topic}"`);
+    const envelope = this.#envelope(topic, payload, options);
+    await this.#adapter.publish(envelope);
+    this.#count(BUS_METRICS.published, { topic });
+    return envelope;
+  }
+
+  /**
+   * Subscribes a handler as one consumer group of a topic, under the bus's delivery policy.
+   *
+   * @param topic the event name
+   * @param group the consumer group, `<project>.<handler>` for event handlers
+   * @param handler called once per delivery; throwing fails it
+   * @param options concurrency
+   * @returns the subscription; closing it waits for in-flight deliveries
+   */
+  async subscribe(
+    topic: string,
+    group: string,
+    handler: EventHandler,
+    options: BusSubscribeOptions = {},
+  ): Promise<Subscription> {
+    if (this.#closed) throw new EventBusClosedError(`subscribe to "${topic}"`);
+    const inner = await this.#adapter.subscribe(
+      topic,
+      group,
+      (delivery) => this.#deliver(delivery, group, handler),
+      options,
+    );
+    const subscriptions = this.#subscriptions;
+    const subscription: Subscription = {
+      topic,
+      group,
+      close: () => {
+        subscriptions.delete(subscription);
+        return inner.close();
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Dead letters, newest first, optionally of one topic. */
+  listDeadLetters(topic?: string): Promise<DeadLetter[]> {
+    return this.#adapter.listDeadLetters(topic);
+  }
+
+  /** Re-delivers dead letters of a topic (all, or those ids) to their groups; returns how many. */
+  replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    return this.#adapter.replayDeadLetters(topic, options);
+  }
+
+  /** Events published to topics nobody subscribed to, where the adapter keeps them; else none. */
+  listUnhandled(topic?: string): Promise<EventEnvelope[]> {
+    return this.#adapter.listUnhandled?.(topic) ?? Promise.resolve([]);
+  }
+
+  /** Closes every subscription (waiting for in-flight deliveries), then the adapter. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#adapter.close();
+  }
+
+  #envelope(topic: string, payload: unknown, options: PublishOptions): EventEnvelope {
+    const key = options.idempotencyKey;
+    return {
+      id: this.#newId(),
+      topic,
+      payload: payload === undefined ? null : payload,
+      timestamp: this.#now().toISOString(),
+      metadata: {
+        trace_id: this.#newId(),
+        parent_id: options.parentId,
+        source: options.source,
+        attempt: 1,
+        ...(key === undefined ? {} : { idempotency_key: key }),
+      },
+    };
+  }
+
+  async #deliver(delivery: Delivery, group: string, handler: EventHandler): Promise<void> {
+    const labels = { topic: delivery.envelope.topic, group };
+    try {
+      await handler(delivery.envelope);
+    } catch (error) {
+      return await this.#fail(delivery, error, labels);
+    }
+    await delivery.ack();
+    this.#count(BUS_METRICS.delivered, labels);
+  }
+
+  async #fail(delivery: Delivery, error: unknown, labels: Record<string, string>): Promise<void> {
+    const message = errorMessage(error);
+    const attempt = delivery.envelope.metadata.attempt;
+    if (isNonRetriable(error) || attempt >= this.#policy.maxAttempts) {
+      await delivery.deadLetter(message);
+      this.#count(BUS_METRICS.deadLettered, labels);
+      return;
+    }
+    await delivery.retry(retryDelay(attempt, this.#policy, this.#random), message);
+    this.#count(BUS_METRICS.retried, labels);
+  }
+
+  #count(name: string, labels: Record<string, string>): void {
+    const timestamp = this.#now().toISOString();
+    this.#onMetric({ name, kind: "counter", value: 1, labels, timestamp });
+  }
+}
+
+function isNonRetriable(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { name?: unknown }).name === "NonRetriableError";
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error) {
+    return String((error as { message: unknown }).message);
+  }
+  return String(error);
+}

@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import type { EventEnvelope } from "../../adapters/adapter.ts";
+import { createMemoryAdapter, ManualClock } from "../../adapters/memory/mod.ts";
+import type { MetricSample } from "../../telemetry/model.ts";
+import { BUS_METRICS, EventBus, type EventBusOptions } from "./event_bus.ts";
+import { EventBusClosedError } from "./errors.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+class NonRetriableError extends Error {
+  override name = "NonRetriableError";
+}
+
+Deno.test("EventBus.publish() builds the D9 envelope the subscriber receives", async () => {
+  await using bus = await openBus();
+  const received = Promise.withResolvers<EventEnvelope>();
+  await bus.subscribe("UserCreated", "app.welcome", (envelope) => {
+    received.resolve(envelope);
+    return Promise.resolve();
+  });
+  const sent = await bus.publish("UserCreated", { id: 7 }, {
+    parentId: "parent-trace",
+    source: "api:CreateUser",
+    idempotencyKey: "user-7",
+  });
+  assert.match(sent.id, UUID);
+  assert.match(sent.metadata.trace_id, UUID);
+  assert.notEqual(sent.metadata.trace_id, sent.id);
+  assert.ok(!Number.isNaN(Date.parse(sent.timestamp)) && sent.timestamp.endsWith("Z"));
+  assert.deepEqual(sent, {
+    id: sent.id,
+    topic: "UserCreated",
+    payload: { id: 7 },
+    timestamp: sent.timestamp,
+    metadata: {
+      trace_id: sent.metadata.trace_id,
+      parent_id: "parent-trace",
+      source: "api:CreateUser",
+      attempt: 1,
+      idempotency_key: "user-7",
+    },
+  });
+  assert.deepEqual(await received.promise, sent);
+});
+
+Deno.test("EventBus retries with doubling, capped delays and then dead-letters the last error", async () => {
+  const clock = new ManualClock(0);
+  await using bus = await openBus({
+    clock,
+    retry: { maxAttempts: 4, backoffMs: 100, maxBackoffMs: 250 },
+    random: () => 1,
+  });
+  const attempts: number[] = [];
+  await bus.subscribe("Charge", "app.charge", (envelope) => {
+    attempts.push(envelope.metadata.attempt);
+    return Promise.reject(new Error(`Declined on attempt ${envelope.metadata.attempt}`));
+  });
+  await bus.publish("Charge", { amount: 5 }, { parentId: null, source: "workbench" });
+  const delays: number[] = [];
+  for (let retry = 1; retry <= 3; retry++) {
+    await until(() => clock.pendingDelays().length === 1);
+    const [delay] = clock.pendingDelays();
+    delays.push(delay!);
+    clock.advance(delay!);
+  }
+  await until(async () => (await bus.listDeadLetters("Charge")).length === 1);
+  assert.deepEqual(delays, [100, 200, 250]);
+  assert.deepEqual(attempts, [1, 2, 3, 4]);
+  const [letter] = await bus.listDeadLetters("Charge");
+  assert.equal(letter?.error, "Declined on attempt 4");
+  assert.equal(letter?.group, "app.charge");
+  assert.deepEqual(clock.pendingDelays(), []);
+});
+
+Deno.test("EventBus jitters a retry delay between half and all of its ceiling", async () => {
+  const clock = new ManualClock(0);
+  await using bus = await openBus({
+    clock,
+    retry: { maxAttempts: 2, backoffMs: 1000, maxBackoffMs: 1000 },
+    random: () => 0.25,
+  });
+  await bus.subscribe("Jitter", "app.jitter", () => Promise.reject(new Error("No")));
+  await bus.publish("Jitter", {}, { parentId: null, source: "workbench" });
+  await until(() => clock.pendingDelays().length === 1);
+  assert.deepEqual(clock.pendingDelays(), [625]);
+});
+
+Deno.test("EventBus dead-letters a NonRetriableError at once", async () => {
+  const clock = new ManualClock(0);
+  await using bus = await openBus({ clock });
+  let calls = 0;
+  await bus.subscribe("Import", "app.import", () => {
+    calls++;
+    return Promise.reject(new NonRetriableError("Malformed file"));
+  });
+  await bus.publish("Import", {}, { parentId: null, source: "workbench" });
+  await until(async () => (await bus.listDeadLetters("Import")).length === 1);
+  const [letter] = await bus.listDeadLetters();
+  assert.equal(letter?.error, "Malformed file");
+  assert.equal(letter?.envelope.metadata.attempt, 1);
+  assert.equal(calls, 1);
+  assert.deepEqual(clock.pendingDelays(), []);
+});
+
+Deno.test("EventBus replays a dead letter to its group with attempt 1", async () => {
+  await using bus = await openBus({ retry: { maxAttempts: 1 } });
+  let healthy = false;
+  const handled = Promise.withResolvers<EventEnvelope>();
+  await bus.subscribe("Mail", "app.mail", (envelope) => {
+    if (!healthy) return Promise.reject(new Error("SMTP down"));
+    handled.resolve(envelope);
+    return Promise.resolve();
+  });
+  const sent = await bus.publish("Mail", { to: "a@b.c" }, { parentId: null, source: "workbench" });
+  await until(async () => (await bus.listDeadLetters("Mail")).length === 1);
+  healthy = true;
+  assert.equal(await bus.replayDeadLetters("Mail"), 1);
+  const replayed = await handled.promise;
+  assert.equal(replayed.id, sent.id);
+  assert.equal(replayed.metadata.attempt, 1);
+  assert.deepEqual(await bus.listDeadLetters("Mail"), []);
+});
+
+Deno.test("EventBus delivers publishes sharing an idempotency key once", async () => {
+  await using bus = await openBus();
+  const seen: unknown[] = [];
+  await bus.subscribe("Paid", "app.paid", (envelope) => {
+    seen.push(envelope.payload);
+    return Promise.resolve();
+  });
+  const options = { parentId: null, source: "api:Pay", idempotencyKey: "order-1" };
+  await bus.publish("Paid", { n: 1 }, options);
+  await bus.publish("Paid", { n: 2 }, options);
+  await bus.publish("Paid", { n: 3 }, { parentId: null, source: "api:Pay" });
+  await until(() => seen.length === 2);
+  assert.deepEqual(seen, [{ n: 1 }, { n: 3 }]);
+});
+
+Deno.test("EventBus keeps an event nobody handles visible as unhandled", async () => {
+  await using bus = await openBus();
+  const sent = await bus.publish("Nobody", { x: 1 }, { parentId: null, source: "workbench" });
+  const unhandled = await bus.listUnhandled("Nobody");
+  assert.deepEqual(unhandled.map((envelope) => envelope.id), [sent.id]);
+});
+
+Deno.test("EventBus keeps a slow consumer subscribed and in order while events pile up", async () => {
+  await using bus = await openBus({ bufferSize: 4 });
+  const release = Promise.withResolvers<void>();
+  const seen: number[] = [];
+  await bus.subscribe("Tick", "app.tick", async (envelope) => {
+    await release.promise;
+    seen.push((envelope.payload as { n: number }).n);
+  });
+  let published = 0;
+  const publishing = (async () => {
+    for (let n = 0; n < 50; n++) {
+      await bus.publish("Tick", { n }, { parentId: null, source: "workbench" });
+      published++;
+    }
+  })();
+  await until(() => published === 5);
+  assert.deepEqual(seen, [], "the consumer is still busy with the first event");
+  release.resolve();
+  await publishing;
+  await until(() => seen.length === 50);
+  assert.deepEqual(seen, Array.from({ length: 50 }, (_, n) => n));
+});
+
+Deno.test("EventBus reports published, delivered, retried and dead-lettered counts", async () => {
+  const clock = new ManualClock(0);
+  const samples: MetricSample[] = [];
+  await using bus = await openBus({
+    clock,
+    retry: { maxAttempts: 2, backoffMs: 10, maxBackoffMs: 10 },
+    onMetric: (sample) => samples.push(sample),
+  });
+  await bus.subscribe(
+    "Work",
+    "app.work",
+    (envelope) =>
+      (envelope.payload as { ok: boolean }).ok
+        ? Promise.resolve()
+        : Promise.reject(new Error("Bad")),
+  );
+  await bus.publish("Work", { ok: true }, { parentId: null, source: "workbench" });
+  await bus.publish("Work", { ok: false }, { parentId: null, source: "workbench" });
+  await until(() => clock.pendingDelays().length === 1);
+  clock.advance(10);
+  await until(() => samples.some((sample) => sample.name === BUS_METRICS.deadLettered));
+  const counts = Object.fromEntries(
+    Object.values(BUS_METRICS).map((name) => [name, samples.filter((s) => s.name === name).length]),
+  );
+  assert.deepEqual(counts, {
+    [BUS_METRICS.published]: 2,
+    [BUS_METRICS.delivered]: 1,
+    [BUS_METRICS.retried]: 1,
+    [BUS_METRICS.deadLettered]: 1,
+  });
+  const retried = samples.find((sample) => sample.name === BUS_METRICS.retried);
+  assert.deepEqual(retried?.labels, { topic: "Work", group: "app.work" });
+  assert.equal(retried?.kind, "counter");
+});
+
+Deno.test("EventBus.close() waits for an in-flight handler and refuses later publishes", async () => {
+  const bus = await openBus();
+  const entered = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  let finished = false;
+  await bus.subscribe("Slow", "app.slow", async () => {
+    entered.resolve();
+    await release.promise;
+    finished = true;
+  });
+  await bus.publish("Slow", {}, { parentId: null, source: "workbench" });
+  await entered.promise;
+  const closing = bus.close();
+  release.resolve();
+  await closing;
+  assert.ok(finished);
+  await assert.rejects(
+    () => bus.publish("Slow", {}, { parentId: null, source: "workbench" }),
+    EventBusClosedError,
+  );
+});
+
+interface TestBusOptions extends EventBusOptions {
+  clock?: ManualClock;
+  bufferSize?: number;
+}
+
+async function openBus(options: TestBusOptions = {}): Promise<EventBus & AsyncDisposable> {
+  const { clock, bufferSize, ...busOptions } = options;
+  const adapter = createMemoryAdapter({
+    ...(clock ? { clock } : {}),
+    ...(bufferSize ? { bufferSize } : {}),
+  });
+  const bus = new EventBus(adapter, busOptions);
+  await bus.start();
+  return Object.assign(bus, { [Symbol.asyncDispose]: () => bus.close() });
+}
+
+/** Polls a condition (one macrotask turn apart) until it holds, failing after two seconds. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + 2000;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error("Condition not met within 2000 ms");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
