@@ -139,7 +139,7 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     const result = await rt.invoke(call(handler, apiInput(undefined)));
     assert(!result.ok && result.reason === "error");
     assertEquals([result.error.name, result.error.message], ["StorageError", "Cannot save user"]);
-    assertMatch(result.error.stack ?? "", /chained_error\.ts:\d+:\d+/);
+    assertMatch(result.error.stack ?? "", /chained_error\.ts(\?v=\d+)?:\d+:\d+/);
     assertEquals(result.error.cause?.name, "TypeError");
     assertEquals(result.error.cause?.message, "Disk is read-only");
   });

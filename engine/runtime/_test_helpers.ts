@@ -59,3 +59,56 @@ export function call(handler: HandlerRef, input: InvocationInput, timeoutMs = 10
 export function apiInput(body: unknown, extra: Record<string, unknown> = {}): InvocationInput {
   return { kind: "api", request: { body, queryParams: {}, headers: {}, ...extra } };
 }
+
+/** A loopback HTTP server whose responses wait until the test releases them. */
+export interface Gate extends AsyncDisposable {
+  /** The URL a handler fetches to wait. */
+  url: string;
+  /** Resolves when the first request has arrived (the handler is now waiting). */
+  arrived: Promise<void>;
+  /** Lets every waiting (and future) request finish. */
+  release(): void;
+}
+
+/** Starts a {@linkcode Gate} on 127.0.0.1. */
+export function openGate(): Gate {
+  const arrived = Promise.withResolvers<void>();
+  const released = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    arrived.resolve();
+    await released.promise;
+    return new Response("open");
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    arrived: arrived.promise,
+    release: () => released.resolve(),
+    async [Symbol.asyncDispose]() {
+      released.resolve();
+      await server.shutdown();
+    },
+  };
+}
+
+/** A temporary copy of some fixture files, removed on dispose. */
+export interface TempProject extends AsyncDisposable {
+  root: string;
+  /** Writes `text` to the project-relative `file`. */
+  write(file: string, text: string): Promise<void>;
+}
+
+/** Creates a temporary project holding copies of the given fixture files. */
+export async function tempProject(files: string[]): Promise<TempProject> {
+  const root = await Deno.makeTempDir({ prefix: "rohas_runtime_" });
+  const write = async (file: string, text: string) => {
+    const path = join(root, file);
+    await Deno.mkdir(join(path, ".."), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  };
+  for (const file of files) await write(file, await Deno.readTextFile(join(PROJECT, file)));
+  return {
+    root,
+    write,
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
+}

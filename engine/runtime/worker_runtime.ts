@@ -74,8 +74,10 @@ class WorkerRuntime implements HandlerRuntime {
   /** Pools by canonical permission key; profiles with equal permissions share one. */
   readonly #pools = new Map<string, Pool>();
   readonly #profileKeys = new Map<string, string>();
-  /** Current module version per file; bumped by a successful reload. */
+  /** The module version that serves, per file; set by a successful reload. */
   readonly #versions = new Map<string, number>();
+  /** The last version tried per file: a failed import stays cached, so every attempt is new. */
+  readonly #attempts = new Map<string, number>();
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -134,7 +136,8 @@ class WorkerRuntime implements HandlerRuntime {
   }
 
   async reload(file: string): Promise<SerializedError | null> {
-    const version = (this.#versions.get(file) ?? 0) + 1;
+    const version = Math.max(this.#attempts.get(file) ?? 0, this.#versions.get(file) ?? 0) + 1;
+    this.#attempts.set(file, version);
     const targets = this.#allWorkers().filter((worker) => worker.files.has(file));
     const errors = await Promise.all(targets.map((worker) => this.#load(worker, file, version)));
     const error = errors.find((found) => found !== null);
@@ -227,10 +230,15 @@ class WorkerRuntime implements HandlerRuntime {
   }
 }
 
+/** The Worker with the fewest calls in flight, avoiding one suspected stuck (being pinged). */
 function leastLoaded(pool: Pool): WorkerHandle {
   let best = pool.workers[0]!;
-  for (const worker of pool.workers) if (worker.load < best.load) best = worker;
+  for (const worker of pool.workers) if (rank(worker) < rank(best)) best = worker;
   return best;
+}
+
+function rank(worker: WorkerHandle): number {
+  return worker.pinging ? Number.MAX_SAFE_INTEGER : worker.load;
 }
 
 function failure(

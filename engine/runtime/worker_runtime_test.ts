@@ -1,8 +1,187 @@
-import { createWorkerRuntime } from "./worker_runtime.ts";
-import { testCallingConventions } from "./_conventions_suite.ts";
-import { permissionsWith, PROJECT } from "./_test_helpers.ts";
+import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
+import { join } from "node:path";
+import type { HandlerRuntime, SerializedError } from "./contract.ts";
+import { createWorkerRuntime, type WorkerRuntimeOptions } from "./worker_runtime.ts";
+import { assert, okResult, testCallingConventions } from "./_conventions_suite.ts";
+import {
+  apiInput,
+  call,
+  openGate,
+  permissionsWith,
+  PROJECT,
+  tempProject,
+  tsHandler,
+} from "./_test_helpers.ts";
 
 testCallingConventions(
   "WorkerRuntime",
   () => createWorkerRuntime({ root: PROJECT, permissions: permissionsWith() }),
 );
+
+function open(options: Partial<WorkerRuntimeOptions> = {}): HandlerRuntime & AsyncDisposable {
+  const runtime = createWorkerRuntime({ root: PROJECT, permissions: permissionsWith(), ...options });
+  return Object.assign(runtime, { [Symbol.asyncDispose]: () => runtime.close() });
+}
+
+const createUser = tsHandler("api", "src/handlers/api/create_user.ts", ["handleCreateUser"]);
+const createUserInput = apiInput({ name: "Ada" }, { id: "1", queryParams: {} });
+
+Deno.test("WorkerRuntime denies a read outside the profile and names the config key to change", async () => {
+  const secretDir = await Deno.makeTempDir({ prefix: "rohas_secret_" });
+  const secret = join(secretDir, "secret.txt");
+  await Deno.writeTextFile(secret, "s3cret");
+  const permissions = permissionsWith({ read_secret: { read: [".", secretDir] } });
+  try {
+    await using runtime = open({ permissions });
+    const file = "src/handlers/api/read_secret.ts";
+    const denied = tsHandler("api", file, ["handleReadSecret"], { name: "ReadSecret" });
+    const result = await runtime.invoke(call(denied, apiInput({ path: secret })));
+    assert(!result.ok && result.reason === "permission");
+    assertEquals(result.error.name, "HandlerPermissionError");
+    assertEquals(
+      result.error.message,
+      `Requires read access to "${secret}": add it to [permissions.handlers.ReadSecret] read = [...] in config/rohas.toml`,
+    );
+    assertEquals(result.error.cause?.name, "NotCapable");
+    const allowed = tsHandler("api", file, ["handleReadSecret"], { profile: "read_secret" });
+    const granted = okResult(await runtime.invoke(call(allowed, apiInput({ path: secret }))));
+    assertEquals(granted.output, { kind: "json", value: { data: "s3cret" } });
+  } finally {
+    await Deno.remove(secretDir, { recursive: true });
+  }
+});
+
+Deno.test("WorkerRuntime answers an infinite loop with timeout, keeps serving, and replaces the Worker", async () => {
+  const restarted = Promise.withResolvers<SerializedError>();
+  await using runtime = open({
+    poolSize: 2,
+    stuckAfterMs: 100,
+    onWorkerRestart: (_profile, error) => restarted.resolve(error),
+  });
+  okResult(await runtime.invoke(call(createUser, createUserInput)));
+  const spin = tsHandler("api", "src/handlers/api/spin.ts", ["handleSpin"]);
+  const spinning = runtime.invoke(call(spin, apiInput(undefined), 500));
+  for (let i = 0; i < 5; i++) okResult(await runtime.invoke(call(createUser, createUserInput)));
+  const result = await spinning;
+  assert(!result.ok && result.reason === "timeout");
+  assertEquals(result.error.name, "HandlerTimeoutError");
+  assertMatch(result.error.message, /"handleSpin" timed out after 500 ms/);
+  const during = await Promise.all(
+    Array.from({ length: 4 }, () => runtime.invoke(call(createUser, createUserInput))),
+  );
+  for (const each of during) okResult(each);
+  const error = await restarted.promise;
+  assertMatch(error.message, /^Worker restarted: handler "handleSpin" blocked it/);
+  const after = await Promise.all(
+    Array.from({ length: 4 }, () => runtime.invoke(call(createUser, createUserInput))),
+  );
+  for (const each of after) okResult(each);
+});
+
+Deno.test("WorkerRuntime does not restart a Worker whose timed-out handler is merely waiting", async () => {
+  const restarts: SerializedError[] = [];
+  await using gate = openGate();
+  await using runtime = open({ onWorkerRestart: (_profile, error) => restarts.push(error) });
+  const gated = tsHandler("api", "src/handlers/api/gated.ts", ["handleGated"]);
+  const result = await runtime.invoke(call(gated, apiInput({ gate: gate.url }), 200));
+  assert(!result.ok && result.reason === "timeout");
+  okResult(await runtime.invoke(call(createUser, createUserInput)));
+  gate.release();
+  assertEquals(restarts, []);
+});
+
+Deno.test("WorkerRuntime runs handlers doing real async I/O and importing npm packages", async () => {
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response('title = "Rohas"\n[owner]\nname = "Ada"\n'),
+  );
+  await using runtime = open();
+  const handler = tsHandler("api", "src/handlers/api/fetch_toml.ts", ["handleFetchToml"]);
+  const url = `http://127.0.0.1:${server.addr.port}/config.toml`;
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => runtime.invoke(call(handler, apiInput({ url })))),
+  );
+  for (const result of results) {
+    assertEquals(okResult(result).output, {
+      kind: "json",
+      value: { data: { title: "Rohas", owner: { name: "Ada" } } },
+    });
+  }
+});
+
+Deno.test("WorkerRuntime reload serves new code to new calls while an in-flight call finishes on the old", async () => {
+  const file = "src/handlers/api/gated.ts";
+  await using project = await tempProject([file]);
+  await using gate = openGate();
+  await using runtime = open({ root: project.root });
+  const gated = tsHandler("api", file, ["handleGated"], { root: project.root });
+  const slow = runtime.invoke(call(gated, apiInput({ gate: gate.url })));
+  await gate.arrived;
+  const source = await Deno.readTextFile(join(project.root, file));
+  await project.write(file, source.replace('"v1"', '"v2"'));
+  assertEquals(await runtime.reload(gated.file), null);
+  const fresh = okResult(await runtime.invoke(call(gated, apiInput({}))));
+  assertEquals(fresh.output, { kind: "json", value: { data: "v2" } });
+  gate.release();
+  assertEquals(okResult(await slow).output, { kind: "json", value: { data: "v1" } });
+});
+
+Deno.test("WorkerRuntime reports a syntax error on reload with file and line, and keeps the old code", async () => {
+  const file = "src/handlers/api/gated.ts";
+  await using project = await tempProject([file]);
+  await using runtime = open({ root: project.root });
+  const gated = tsHandler("api", file, ["handleGated"], { root: project.root });
+  okResult(await runtime.invoke(call(gated, apiInput({}))));
+  await project.write(file, 'export function handleGated() {\n  return { data: "v2" ;\n}\n');
+  const error = await runtime.reload(gated.file);
+  assertEquals(error?.name, "HandlerLoadError");
+  assertMatch(error?.message ?? "", /gated\.ts(\?v=\d+)?:2:\d+/);
+  const still = okResult(await runtime.invoke(call(gated, apiInput({}))));
+  assertEquals(still.output, { kind: "json", value: { data: "v1" } });
+  await project.write(file, 'export function handleGated() {\n  return { data: "v3" };\n}\n');
+  assertEquals(await runtime.reload(gated.file), null);
+  const fixed = okResult(await runtime.invoke(call(gated, apiInput({}))));
+  assertEquals(fixed.output, { kind: "json", value: { data: "v3" } });
+});
+
+Deno.test("WorkerRuntime replaces a Worker killed by an unhandled rejection", async () => {
+  const restarts: SerializedError[] = [];
+  await using runtime = open({ onWorkerRestart: (_profile, error) => restarts.push(error) });
+  const crash = tsHandler("api", "src/handlers/api/crash.ts", ["handleCrash"]);
+  const result = await runtime.invoke(call(crash, apiInput(undefined)));
+  assert(!result.ok && result.reason === "error");
+  assertEquals(result.error.name, "WorkerRestartedError");
+  assertMatch(result.error.message, /^Worker restarted: it crashed: .*Nobody catches this/);
+  okResult(await runtime.invoke(call(createUser, createUserInput)));
+  assertEquals(restarts.length, 1);
+});
+
+Deno.test("WorkerRuntime close() drains calls in flight, then refuses new ones", async () => {
+  await using gate = openGate();
+  const runtime = open();
+  const gated = tsHandler("api", "src/handlers/api/gated.ts", ["handleGated"]);
+  const inFlight = runtime.invoke(call(gated, apiInput({ gate: gate.url })));
+  await gate.arrived;
+  let closed = false;
+  const closing = runtime.close().then(() => closed = true);
+  const refused = await runtime.invoke(call(createUser, createUserInput));
+  assert(!refused.ok);
+  assertEquals(refused.error.name, "RuntimeClosedError");
+  assertEquals(closed, false);
+  gate.release();
+  assertEquals(okResult(await inFlight).output, { kind: "json", value: { data: "v1" } });
+  await closing;
+  assertEquals(closed, true);
+});
+
+Deno.test("WorkerRuntime close() abandons calls still running at the drain deadline", async () => {
+  await using gate = openGate();
+  const runtime = open({ drainTimeoutMs: 50 });
+  const gated = tsHandler("api", "src/handlers/api/gated.ts", ["handleGated"]);
+  const inFlight = runtime.invoke(call(gated, apiInput({ gate: gate.url })));
+  await gate.arrived;
+  await runtime.close();
+  const result = await inFlight;
+  assert(!result.ok && result.reason === "error");
+  assertEquals(result.error.name, "RuntimeClosedError");
+});
