@@ -1,0 +1,44 @@
+/**
+ * Envelope (de)serialisation and name encoding shared by the broker adapters.
+ *
+ * @module
+ */
+
+import type { EventEnvelope } from "../adapter.ts";
+import { BrokerError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The JSON bytes of an envelope. */
+export function encodeEnvelope(envelope: EventEnvelope): Uint8Array {
+  return encoder.encode(JSON.stringify(envelope));
+}
+
+/** Parses an envelope from JSON bytes or text; rejects anything that is not envelope-shaped. */
+export function decodeEnvelope(data: Uint8Array | string): EventEnvelope {
+  const text = typeof data === "string" ? data : decoder.decode(data);
+  const value = JSON.parse(text) as Partial<EventEnvelope> | null;
+  if (
+    value === null || typeof value !== "object" || typeof value.id !== "string" ||
+    typeof value.topic !== "string" || typeof value.metadata !== "object" ||
+    value.metadata === null
+  ) {
+    throw new BrokerError(`Invalid event envelope: "${text.slice(0, 80)}"`);
+  }
+  return value as EventEnvelope;
+}
+
+/**
+ * Encodes a name into `[A-Za-z0-9-]` plus `_XX` escapes, so that any topic or group name is a
+ * valid, unambiguous token in subjects, stream, queue and consumer names.
+ */
+export function subjectToken(name: string): string {
+  let token = "";
+  for (const char of name) {
+    token += /^[A-Za-z0-9-]$/.test(char)
+      ? char
+      : `_${(char.codePointAt(0) as number).toString(16).toUpperCase()}_`;
+  }
+  return token;
+}

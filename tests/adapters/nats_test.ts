@@ -1,0 +1,12 @@
+import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { createNatsAdapter } from "../../adapters/nats/mod.ts";
+import { brokerUrl, restartBroker } from "./_brokers.ts";
+
+// Needs NATS with JetStream: scripts/brokers/start.sh nats (ROHAS_TEST_NATS_URL overrides the URL).
+const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
+
+runAdapterConformance("nats", {
+  create: () =>
+    Promise.resolve(createNatsAdapter({ url: brokerUrl("nats") }, { service, env: {} })),
+  restartBroker: () => restartBroker("nats"),
+});
