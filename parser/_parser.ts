@@ -142,14 +142,19 @@ function parsePropertyBlock(
   const bag: PropertyBag = { values: new Map(), failed: new Set() };
   const errorsBefore = c.errorCount;
   const keys = Object.keys(PROPERTY_TABLES[kind]).join(", ");
-  parseMembers(c, "key-colon", `one of ${keys} or '}'`, () => parseProperty(c, kind, bag));
+  const closed = parseMembers(
+    c,
+    "key-colon",
+    `one of ${keys} or '}'`,
+    () => parseProperty(c, kind, bag),
+  );
   if (target === null) return;
   const block: PropertyBlock = {
     kind,
     name: header.name,
     nameSpan: c.span(header.nameToken),
     bag,
-    hadSyntaxErrors: c.errorCount > errorsBefore,
+    hadSyntaxErrors: c.errorCount > errorsBefore || !closed,
   };
   const span = c.span(header.keyword, c.previous);
   const node = buildPropertyDefinition(c, block, target.schema);
@@ -158,23 +163,23 @@ function parsePropertyBlock(
 
 /** The members of a block up to its `}`: each member starts with an identifier; after a failed
  * member, parsing resumes at the next one. A missing `}` is reported at the end of the file or at
- * the next `keyword Name {`.
+ * the next `keyword Name {`. Returns whether the block was closed.
  */
 function parseMembers(
   c: Cursor,
   start: MemberStart,
   expected: string,
   member: () => boolean,
-): void {
+): boolean {
   for (;;) {
     const token = c.peek();
     if (token.kind === TokenKind.RBrace) {
       c.next();
-      return;
+      return true;
     }
     if (token.kind === TokenKind.EOF || c.atDefinitionWithBody()) {
       c.expected(token, "'}'");
-      return;
+      return false;
     }
     const memberStart = c.index;
     if (token.kind !== TokenKind.Ident) c.expected(token, expected);
