@@ -34,10 +34,16 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     });
     const kinds = result.effects.map((effect) => effect.kind);
     assertEquals(kinds, ["log", "trigger", "set_payload", "log"]);
-    assertEquals(result.effects[1], { kind: "trigger", event: "UserAudited", payload: { id: "42" } });
+    assertEquals(result.effects[1], {
+      kind: "trigger",
+      event: "UserAudited",
+      payload: { id: "42" },
+    });
     const [first, , , last] = result.effects;
     assert(first?.kind === "log" && last?.kind === "log");
-    assertEquals([first.level, first.message, first.fields], ["info", "Creating user", { id: "42" }]);
+    assertEquals([first.level, first.message, first.fields], ["info", "Creating user", {
+      id: "42",
+    }]);
     assertEquals(last.level, "warn");
     assertMatch(first.at, /^\d{4}-\d\d-\d\dT/);
   });
@@ -54,13 +60,22 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
       await rt.invoke(call(handler, { kind: "event", event: { ...event, attempt: 2 } })),
     );
     assertEquals(result.output, { kind: "json", value: { sent: "a@b.c", id: "e1", attempt: 2 } });
-    assertEquals(result.effects, [{ kind: "trigger", event: "EmailSent", payload: { to: "a@b.c" } }]);
+    assertEquals(result.effects, [{
+      kind: "trigger",
+      event: "EmailSent",
+      payload: { to: "a@b.c" },
+    }]);
   });
 
   test("a cron handler gets only state, through its default export", async (rt) => {
-    const handler = tsHandler("cron", "src/handlers/cron/cleanup.ts", ["handleCleanup", "default"], {
-      name: "Cleanup",
-    });
+    const handler = tsHandler(
+      "cron",
+      "src/handlers/cron/cleanup.ts",
+      ["handleCleanup", "default"],
+      {
+        name: "Cleanup",
+      },
+    );
     const result = okResult(await rt.invoke(call(handler, { kind: "cron" })));
     assertEquals(result.output, { kind: "json", value: { handler: "Cleanup", arity: 1 } });
     assertEquals(result.effects.map((effect) => effect.kind), ["log"]);
@@ -74,7 +89,9 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
       "onConnect",
       "default",
     ]);
-    const connected = okResult(await rt.invoke(call(onConnect, { kind: "ws_connect", connection })));
+    const connected = okResult(
+      await rt.invoke(call(onConnect, { kind: "ws_connect", connection })),
+    );
     assertEquals(connected.output, { kind: "json", value: { path: "/chat" } });
     assertEquals(connected.effects, [{ kind: "send", connectionId: "c1", message: "welcome" }]);
     const onMessage = tsHandler("ws_message", "src/handlers/websockets/on_chat_message.ts", [
@@ -145,7 +162,10 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
   });
 
   test("a module without any candidate export is not_found naming what was tried", async (rt) => {
-    const handler = tsHandler("api", "src/handlers/api/no_export.ts", ["handleNoExport", "default"]);
+    const handler = tsHandler("api", "src/handlers/api/no_export.ts", [
+      "handleNoExport",
+      "default",
+    ]);
     const result = await rt.invoke(call(handler, apiInput(undefined)));
     assert(!result.ok && result.reason === "not_found");
     assertEquals(result.error.name, "HandlerNotFoundError");

@@ -51,7 +51,10 @@ export class WorkerHandle {
       onCrash(this, { name: "WorkerError", message: event.message });
     };
     this.#worker.onmessageerror = () => {
-      onCrash(this, { name: "WorkerError", message: "A message from the Worker could not be read" });
+      onCrash(this, {
+        name: "WorkerError",
+        message: "A message from the Worker could not be read",
+      });
     };
   }
 

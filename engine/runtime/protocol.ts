@@ -6,12 +6,7 @@
  * @module
  */
 
-import type {
-  HandlerRef,
-  InvocationInput,
-  InvocationResult,
-  SerializedError,
-} from "./contract.ts";
+import type { HandlerRef, InvocationInput, InvocationResult, SerializedError } from "./contract.ts";
 
 /** Run one handler call. `version` selects the module generation to import (`?v=<version>`). */
 export interface InvokeMessage {

@@ -19,7 +19,11 @@ testCallingConventions(
 );
 
 function open(options: Partial<WorkerRuntimeOptions> = {}): HandlerRuntime & AsyncDisposable {
-  const runtime = createWorkerRuntime({ root: PROJECT, permissions: permissionsWith(), ...options });
+  const runtime = createWorkerRuntime({
+    root: PROJECT,
+    permissions: permissionsWith(),
+    ...options,
+  });
   return Object.assign(runtime, { [Symbol.asyncDispose]: () => runtime.close() });
 }
 

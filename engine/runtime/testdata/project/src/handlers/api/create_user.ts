@@ -8,5 +8,7 @@ export function handleCreateUser(
   state.triggerEvent("UserAudited", { id: req.id });
   state.setPayload("UserCreated", { id: req.id, name: req.body.name });
   state.logger.warning("Second log", {});
-  return { data: { id: req.id, name: req.body.name, trace: state.traceId, tag: req.queryParams.tag } };
+  return {
+    data: { id: req.id, name: req.body.name, trace: state.traceId, tag: req.queryParams.tag },
+  };
 }

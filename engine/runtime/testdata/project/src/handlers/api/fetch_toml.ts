@@ -1,4 +1,4 @@
-import { parse } from "npm:smol-toml";
+import { parse } from "npm:smol-toml@^1.9.1";
 
 // Real async I/O: a timer, a fetch on loopback, and an npm package.
 export async function handleFetchToml(req: { body: { url: string } }) {

@@ -1,0 +1,46 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { type Batch, Outbox, serializeError, toJsonValue, unbatch } from "./protocol.ts";
+
+Deno.test("serializeError() keeps name, message, stack and the cause chain", () => {
+  const error = new RangeError("Outer", { cause: new Error("Inner", { cause: "root text" }) });
+  const serialized = serializeError(error);
+  assertEquals(serialized.name, "RangeError");
+  assertEquals(serialized.message, "Outer");
+  assertEquals(serialized.stack, error.stack);
+  assertEquals(serialized.cause?.message, "Inner");
+  assertEquals(serialized.cause?.cause, { name: "Error", message: "root text" });
+});
+
+Deno.test("serializeError() keeps status and details of an HttpError only", () => {
+  const http = Object.assign(new Error("Nope"), { name: "HttpError", status: 409, details: [1] });
+  assertEquals([serializeError(http).status, serializeError(http).details], [409, [1]]);
+  const other = Object.assign(new Error("Nope"), { status: 409 });
+  assertEquals(serializeError(other).status, undefined);
+});
+
+Deno.test("serializeError() describes thrown non-errors", () => {
+  assertEquals(serializeError({ code: 7 }), { name: "Error", message: '{"code":7}' });
+  assertEquals(serializeError(undefined), { name: "Error", message: "undefined" });
+});
+
+Deno.test("toJsonValue() snapshots values as JSON reads them", () => {
+  const date = new Date("2026-01-02T03:04:05.000Z");
+  assertEquals(toJsonValue({ at: date, gone: undefined }), { at: "2026-01-02T03:04:05.000Z" });
+  assertEquals(toJsonValue(undefined), null);
+});
+
+Deno.test("Outbox sends the messages of one turn as one batch, a lone message as itself", async () => {
+  type Ping = { type: "ping"; id: number };
+  const posted: Array<Ping | Batch<Ping>> = [];
+  const outbox = new Outbox<Ping>((value) => posted.push(value));
+  outbox.send({ type: "ping", id: 1 });
+  outbox.send({ type: "ping", id: 2 });
+  await Promise.resolve();
+  outbox.send({ type: "ping", id: 3 });
+  await Promise.resolve();
+  assertEquals(posted, [
+    { type: "batch", messages: [{ type: "ping", id: 1 }, { type: "ping", id: 2 }] },
+    { type: "ping", id: 3 },
+  ]);
+  assertEquals(unbatch(posted[0]!).length, 2);
+});
