@@ -1,0 +1,121 @@
+/**
+ * `generated/state.py`: the Python handler state (contracts.md), recording every effect in call order
+ * as dicts shaped like the runtime contract's `Effect`.
+ *
+ * @module
+ */
+
+import { PY_HEADER } from "./_py_module.ts";
+
+/** The text of `generated/state.py`. */
+export const PY_STATE = `${PY_HEADER}
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Optional
+
+from pydantic import BaseModel
+
+LogFn = Callable[[str, str, Dict[str, Any]], None]
+
+
+class HttpError(Exception):
+    """Raise it to answer with an HTTP status: \`raise HttpError(404, "User not found")\`."""
+
+    def __init__(self, status: int, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+
+class NonRetriableError(Exception):
+    """Raise it from an event handler to dead-letter the event without retrying."""
+
+
+class TriggeredEvent(BaseModel):
+    event_name: str
+    payload: Any = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class Logger:
+    """Structured logging into the engine's log store; keyword arguments become fields."""
+
+    def __init__(self, handler_name: Optional[str], log_fn: Optional[LogFn], effects: List[Dict[str, Any]]) -> None:
+        self.handler_name = handler_name
+        self._log_fn = log_fn
+        self._effects = effects
+
+    def _log(self, level: str, message: str, fields: Dict[str, Any]) -> None:
+        self._effects.append(
+            {"kind": "log", "level": level, "message": message, "fields": fields, "at": _now()}
+        )
+        if self._log_fn is not None:
+            self._log_fn(level, message, fields)
+
+    def info(self, message: str, **fields: Any) -> None:
+        self._log("info", message, fields)
+
+    def error(self, message: str, **fields: Any) -> None:
+        self._log("error", message, fields)
+
+    def warning(self, message: str, **fields: Any) -> None:
+        self._log("warn", message, fields)
+
+    def warn(self, message: str, **fields: Any) -> None:
+        self._log("warn", message, fields)
+
+    def debug(self, message: str, **fields: Any) -> None:
+        self._log("debug", message, fields)
+
+    def trace(self, message: str, **fields: Any) -> None:
+        self._log("trace", message, fields)
+
+
+class State:
+    """What a handler can do besides returning a value. Effects apply when the handler succeeds."""
+
+    def __init__(
+        self,
+        handler_name: Optional[str] = None,
+        log_fn: Optional[LogFn] = None,
+        trace_id: str = "",
+    ) -> None:
+        self.handler_name = handler_name
+        self.trace_id = trace_id
+        self._effects: List[Dict[str, Any]] = []
+        self._triggers: List[TriggeredEvent] = []
+        self._auto_trigger_payloads: Dict[str, Any] = {}
+        self.logger = Logger(handler_name, log_fn, self._effects)
+
+    def trigger_event(self, event_name: str, payload: Any) -> None:
+        """Publishes an event after the handler succeeds, in call order."""
+        self._triggers.append(TriggeredEvent(event_name=event_name, payload=payload))
+        self._effects.append({"kind": "trigger", "event": event_name, "payload": payload})
+
+    def set_payload(self, event_name: str, payload: Any) -> None:
+        """Sets the payload of an event listed in the source's \`triggers:\`; the last call wins."""
+        self._auto_trigger_payloads[event_name] = payload
+        self._effects.append({"kind": "set_payload", "event": event_name, "payload": payload})
+
+    def send(self, connection_id: str, message: Any) -> None:
+        """Sends a message to one WebSocket connection."""
+        self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
+
+    def broadcast(self, message: Any) -> None:
+        """Sends a message to every connection of the current WebSocket endpoint."""
+        self._effects.append({"kind": "broadcast", "message": message})
+
+    def get_triggers(self) -> List[TriggeredEvent]:
+        return list(self._triggers)
+
+    def get_auto_trigger_payload(self, event_name: str) -> Any:
+        return self._auto_trigger_payloads.get(event_name)
+
+    def get_all_auto_trigger_payloads(self) -> Dict[str, Any]:
+        return dict(self._auto_trigger_payloads)
+`;

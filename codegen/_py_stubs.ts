@@ -1,0 +1,150 @@
+/**
+ * Python handler and middleware stubs with the original's names (SPEC.md 2.3) and the signatures
+ * the runtime calls (contracts.md): every stub takes `state`.
+ *
+ * @module
+ */
+
+import type { HandlerPlan } from "./_handlers.ts";
+import { pyDoc, snake } from "./_names.ts";
+import { CodeWriter } from "./_writer.ts";
+
+/** The function name codegen writes for a Python handler, the one the runtime prefers.
+ *
+ * @param plan the handler file
+ * @returns the function name
+ */
+export function pyFunctionName(plan: HandlerPlan): string {
+  switch (plan.kind) {
+    case "api":
+      return `handle_${snake(plan.api.name)}`;
+    case "cron":
+      return `handle_${snake(plan.cron.name)}`;
+    case "event":
+    case "ws_connect":
+    case "ws_message":
+    case "ws_disconnect":
+      return `handle_${plan.entry}`;
+    case "middleware":
+      return `${snake(plan.name)}_middleware`;
+  }
+}
+
+/** The source of a Python stub.
+ *
+ * @param plan the handler file
+ * @returns the module source
+ */
+export function pyStub(plan: HandlerPlan): string {
+  const w = new CodeWriter("    ");
+  const fn = pyFunctionName(plan);
+  switch (plan.kind) {
+    case "api": {
+      const { name, method } = plan.api;
+      const path = pyDoc(plan.api.path);
+      w.line(`from generated.api.${snake(name)} import ${name}Request, ${name}Response`);
+      w.line("from generated.state import HttpError, State").line().line();
+      w.block(`async def ${fn}(req: ${name}Request, state: State) -> ${name}Response:`, () => {
+        w.line(`"""Handles API ${name} (${method} ${path}).`).line();
+        w.line(
+          "Return the response, or raise HttpError(status, message). state.set_payload(event,",
+        );
+        w.line("payload) sets the payload of the events in triggers:; state.trigger_event(event,");
+        w.line("payload) publishes any other event.").line('"""');
+        w.line(`raise HttpError(501, "Not implemented: ${name}")`);
+      }, "");
+      return w.toString();
+    }
+    case "event": {
+      const names = [...new Set(plan.events.map((e) => e.name))];
+      if (names.length > 1) w.line("from typing import Union").line();
+      for (const event of names) w.line(`from generated.events.${snake(event)} import ${event}`);
+      w.line("from generated.state import State").line().line();
+      const type = names.length > 1 ? `Union[${names.join(", ")}]` : names[0]!;
+      w.block(`async def ${fn}(event: ${type}, state: State) -> None:`, () => {
+        w.line(`"""Handles event ${names.join(", ")}. Raise to retry it."""`);
+        w.line('state.logger.info("Received event", id=event.id, attempt=event.attempt)');
+      }, "");
+      return w.toString();
+    }
+    case "cron":
+      w.line("from generated.state import State").line().line();
+      w.block(`async def ${fn}(state: State) -> None:`, () => {
+        w.line(`"""Runs cron job ${plan.cron.name} (${pyDoc(plan.cron.schedule)})."""`);
+        w.line(`state.logger.info("Cron job ran", job=${JSON.stringify(plan.cron.name)})`);
+      }, "");
+      return w.toString();
+    case "ws_connect":
+    case "ws_message":
+    case "ws_disconnect":
+      return wsStub(w, plan, fn);
+    case "middleware":
+      w.line("from typing import Any, Dict, Optional").line();
+      w.line("from generated.state import State").line().line();
+      w.block(
+        `async def ${fn}(context: Dict[str, Any], state: State) -> Optional[Dict[str, Any]]:`,
+        () => {
+          w.line(`"""Middleware ${plan.name}: runs before the handler.`).line();
+          w.line('Return None to pass, a dict with "payload" or "query_params" to replace them,');
+          w.line("or raise HttpError(status, message) to reject the request with that status.");
+          w.line('"""').line(
+            'state.logger.debug("Middleware passed", trace_id=context.get("traceId"))',
+          );
+          w.line("return None");
+        },
+        "",
+      );
+      return w.toString();
+  }
+}
+
+function wsStub(
+  w: CodeWriter,
+  plan: HandlerPlan & { kind: "ws_connect" | "ws_message" | "ws_disconnect" },
+  fn: string,
+): string {
+  const ws = plan.ws.name;
+  const module = `generated.websockets.${snake(ws)}`;
+  if (plan.kind !== "ws_disconnect") w.line("from typing import Any, Optional").line();
+  const types = plan.kind === "ws_message"
+    ? [`${ws}Connection`, `${ws}Message`]
+    : [`${ws}Connection`];
+  w.line(`from ${module} import ${types.join(", ")}`).line("from generated.state import State");
+  w.line().line();
+  switch (plan.kind) {
+    case "ws_connect":
+      w.block(
+        `async def ${fn}(connection: ${ws}Connection, state: State) -> Optional[Any]:`,
+        () => {
+          w.line(
+            `"""Called when a client connects to ${
+              pyDoc(plan.ws.path)
+            }; a returned value is sent to it."""`,
+          );
+          w.line('state.logger.info("Connected", connection_id=connection.connection_id)');
+          w.line("return None");
+        },
+        "",
+      );
+      break;
+    case "ws_message":
+      w.block(`async def ${fn}(`, () => {
+        w.line(`message: ${ws}Message, connection: ${ws}Connection, state: State`);
+      }, ") -> Optional[Any]:");
+      w.indent(() => {
+        w.line(
+          `"""Called for each message on ${pyDoc(plan.ws.path)}; a returned value is sent back."""`,
+        );
+        w.line('state.logger.info("Message received", connection_id=connection.connection_id)');
+        w.line("return None");
+      });
+      break;
+    case "ws_disconnect":
+      w.block(`async def ${fn}(connection: ${ws}Connection, state: State) -> None:`, () => {
+        w.line(`"""Called when a client of ${pyDoc(plan.ws.path)} disconnects."""`);
+        w.line('state.logger.info("Disconnected", connection_id=connection.connection_id)');
+      }, "");
+      break;
+  }
+  return w.toString();
+}

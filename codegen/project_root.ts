@@ -1,0 +1,74 @@
+/**
+ * Where the project root is for an output dir (SPEC.md 2.1, fixed: the path is made absolute first,
+ * so the default relative `src` gives its real parent instead of writing project files into `src/`).
+ *
+ * @module
+ */
+
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+
+/** A resolved output location. */
+export interface OutputLocation {
+  /** Absolute project root. */
+  root: string;
+  /** The output dir relative to the root, POSIX separators; `""` when it is the root. */
+  outputDir: string;
+}
+
+/**
+ * Resolves an output dir: the root is the parent of a dir named `src` (unless that parent is the file
+ * system root), else the output dir itself.
+ *
+ * @param outputDir the output dir, absolute or relative to `cwd`
+ * @param cwd the working directory
+ * @returns the absolute root and the output dir relative to it
+ * @example
+ * ```ts
+ * import { resolveOutput } from "./project_root.ts";
+ * const where = resolveOutput("src", "/home/me/app");
+ * console.assert(where.root === "/home/me/app" && where.outputDir === "src");
+ * ```
+ */
+export function resolveOutput(outputDir: string, cwd: string): OutputLocation {
+  const absolute = isAbsolute(outputDir) ? resolve(outputDir) : resolve(cwd, outputDir);
+  const parent = dirname(absolute);
+  if (basename(absolute) === "src" && parent !== absolute && parent !== "/") {
+    return { root: parent, outputDir: "src" };
+  }
+  return { root: absolute, outputDir: "" };
+}
+
+/**
+ * Finds the project root from a directory: the nearest ancestor (or itself) holding
+ * `config/rohas.toml`, else the nearest holding a `schema/` folder, else `null`.
+ *
+ * @param start an absolute directory to search from
+ * @returns the project root, or null
+ */
+export async function findProjectRoot(start: string): Promise<string | null> {
+  for (const marker of ["config/rohas.toml", "schema"]) {
+    let dir = resolve(start);
+    while (true) {
+      if (await exists(`${dir}/${marker}`)) return dir;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** The POSIX path of `path` relative to `root`. */
+export function relativePosix(root: string, path: string): string {
+  return relative(root, path).split("\\").join("/");
+}
