@@ -160,3 +160,49 @@ Deno.test("parseFiles() concatenates each list in file order and keeps each file
   assert.deepEqual(schema.models.map((m) => m.name), ["B", "A"]);
   assert.deepEqual(diagnostics.map((d) => [d.file, d.line]), [["b.ro", 2], ["a.ro", 2]]);
 });
+
+Deno.test("parseSchema() records where each definition, property, list item and field is", () => {
+  const source = `api GetUser {
+  method: GET
+  path: "/a"
+  path: "/users/{id}"
+  response: User
+  triggers: [A, B]
+  middlewares: ["auth"]
+}
+model User {
+  tags String[]? @x
+}`;
+  const { schema, locations } = parseSchema(source, { file: "f.ro" });
+  const at = (
+    span: { line: number; column: number; endLine: number; endColumn: number },
+  ) => [span.line, span.column, span.endLine, span.endColumn];
+  const api = locations.get(schema.apis[0]!)!;
+  assert.deepEqual(at(api.span), [1, 1, 8, 2]);
+  assert.deepEqual(at(api.name), [1, 5, 1, 12]);
+  assert.equal(api.span.file, "f.ro");
+  assert.deepEqual(at(api.properties.method!), [2, 11, 2, 14]);
+  assert.deepEqual(at(api.properties.path!), [4, 9, 4, 22], "the last occurrence wins");
+  assert.deepEqual(
+    source.slice(api.properties.path!.offset, api.properties.path!.endOffset),
+    '"/users/{id}"',
+  );
+  assert.deepEqual(at(api.properties.response!), [5, 13, 5, 17]);
+  assert.deepEqual(api.items.triggers?.map(at), [[6, 14, 6, 15], [6, 17, 6, 18]]);
+  assert.deepEqual(api.items.middlewares?.map(at), [[7, 17, 7, 23]]);
+  const field = locations.get(schema.models[0]!.fields[0]!)!;
+  assert.deepEqual(at(field.span), [10, 3, 10, 20]);
+  assert.deepEqual(at(field.name), [10, 3, 10, 7]);
+  assert.deepEqual(at(field.properties.type!), [10, 8, 10, 16]);
+});
+
+Deno.test("parseSchema() records list items under the keys as written", () => {
+  const { schema, locations } = parseSchema(
+    'event E { handler: [h1] }\nws W { path: "/ws" onConnect: [c] onMessage: [m] onDisconnect: [] }',
+  );
+  assert.deepEqual(Object.keys(locations.get(schema.events[0]!)!.items), ["handler"]);
+  const ws = locations.get(schema.websockets[0]!)!;
+  assert.deepEqual(Object.keys(ws.items), ["onConnect", "onMessage", "onDisconnect"]);
+  assert.deepEqual(ws.items.onDisconnect, []);
+  assert.equal(ws.items.onConnect?.[0]?.column, 32);
+});
