@@ -1,0 +1,418 @@
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_test_assert.ts";
+import type {
+  HandlerKind,
+  HandlerRef,
+  Invocation,
+  InvocationInput,
+  InvocationResult,
+} from "../contract.ts";
+import { createPythonRuntime, PythonLibraryNotFoundError } from "./mod.ts";
+
+const ROOT = new URL("./testdata/project", import.meta.url).pathname;
+const FOLDERS: Record<HandlerKind, string> = {
+  api: "handlers/api",
+  event: "handlers/events",
+  cron: "handlers/cron",
+  ws_connect: "handlers/websockets",
+  ws_message: "handlers/websockets",
+  ws_disconnect: "handlers/websockets",
+  middleware: "middlewares",
+};
+
+function ref(kind: HandlerKind, name: string, options: { owner?: string; file?: string } = {}) {
+  const file = options.file ?? `${ROOT}/src/${FOLDERS[kind]}/${snake(name)}.py`;
+  const handler: HandlerRef = {
+    kind,
+    name,
+    owner: options.owner ?? name,
+    language: "python",
+    file,
+    exports: [],
+    profile: "default",
+  };
+  return handler;
+}
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c, i) => (i === 0 ? "" : "_") + c.toLowerCase());
+}
+
+function call(handler: HandlerRef, input: InvocationInput, timeoutMs = 10_000): Invocation {
+  return { handler, input, traceId: "trace-1", timeoutMs };
+}
+
+function api(name: string, request: Record<string, unknown> = {}, timeoutMs?: number) {
+  return call(ref("api", name), {
+    kind: "api",
+    request: { queryParams: {}, headers: {}, ...request },
+  }, timeoutMs);
+}
+
+function value(result: InvocationResult): unknown {
+  if (!result.ok) throw new Error(`Call failed: ${result.error.name}: ${result.error.message}`);
+  assert(result.output.kind === "json");
+  return result.output.value;
+}
+
+function start() {
+  return createPythonRuntime({ root: ROOT });
+}
+
+Deno.test("an API handler gets req.body as the generated pydantic model and returns a model", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("CreateUser", {
+    body: { name: "Alice", email: "alice@example.com" },
+  }));
+  assertEquals(value(result), {
+    data: { id: 1, name: "Alice", email: "alice@example.com", createdAt: "2024-01-02T03:04:05Z" },
+  });
+});
+
+Deno.test("an API handler with state gets path params, query params and headers", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("GetUser", {
+    id: "42",
+    queryParams: { tag: ["a", "b"], q: "x" },
+    headers: { "user-agent": "deno" },
+  }));
+  assertEquals(value(result), {
+    data: { id: "42", type: "GetUserRequest", query: { tag: ["a", "b"], q: "x" }, agent: "deno" },
+  });
+  assert(result.ok);
+  assertEquals(result.effects, [
+    { kind: "trigger", event: "UserViewed", payload: { id: "42" } },
+    { kind: "set_payload", event: "UserFetched", payload: { id: "42" } },
+  ]);
+});
+
+Deno.test("an API without a generated module gets a plain object with attribute access", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("PlainEcho", {
+    slug: "hello",
+    body: { name: "Bob" },
+    queryParams: { a: "1" },
+  }));
+  assertEquals(value(result), {
+    data: { slug: "hello", body: { name: "Bob" }, query: { a: "1" }, name: "Bob" },
+  });
+});
+
+Deno.test("a handler taking no arguments is called without any", async () => {
+  await using runtime = await start();
+  assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
+});
+
+Deno.test("ten concurrent calls to an async handler sleeping one second run concurrently", async () => {
+  await using runtime = await start();
+  await runtime.reload(ref("api", "Sleepy").file);
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => runtime.invoke(api("Sleepy"))),
+  );
+  const elapsed = performance.now() - started;
+  for (const result of results) assertEquals(value(result), { data: "slept" });
+  assert(elapsed < 3000, `took ${elapsed} ms`);
+});
+
+Deno.test("a sync handler runs on a thread and does not block async handlers", async () => {
+  await using runtime = await start();
+  let blockingDone = false;
+  const blocking = runtime.invoke(api("Blocking")).then((r) => {
+    blockingDone = true;
+    return r;
+  });
+  const fast = await runtime.invoke(api("ReturnsNone"));
+  assertEquals(value(fast), null);
+  assertEquals(blockingDone, false);
+  assertEquals(value(await blocking), { data: "blocked" });
+});
+
+Deno.test("a Python exception comes back with its type, message and traceback", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("Fails"));
+  assert(!result.ok);
+  assertEquals(result.reason, "error");
+  assertEquals(result.error.name, "ValueError");
+  assertEquals(result.error.message, "bad value 42");
+  assertStringIncludes(result.error.stack ?? "", "Traceback (most recent call last)");
+  assertStringIncludes(result.error.stack ?? "", 'fails.py", line 2, in explode');
+  assertEquals(result.effects.map((e) => e.kind), ["log", "trigger"]);
+});
+
+Deno.test("an HttpError keeps its status and details", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("Forbidden"));
+  assert(!result.ok);
+  assertEquals(result.error.name, "HttpError");
+  assertEquals(result.error.status, 403);
+  assertEquals(result.error.message, "No entry");
+  assertEquals(result.error.details, { reason: "test" });
+});
+
+Deno.test("return values serialise pydantic models, dataclasses, datetimes and containers", async () => {
+  await using runtime = await start();
+  const at = "2024-05-06T07:08:09Z";
+  assertEquals(value(await runtime.invoke(api("Serialise"))), {
+    data: {
+      model: { when: at, tags: ["a"] },
+      dataclass: { x: 1, at },
+      datetime: at,
+      date: "2024-05-06",
+      nested: [{ set: [1], tuple: [1, 2] }],
+      enum: "red",
+      uuid: "00000000-0000-0000-0000-000000000001",
+      decimal: 1.5,
+      none: null,
+    },
+  });
+});
+
+Deno.test("a value that cannot become JSON fails the call instead of returning a repr", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("Unserialisable"));
+  assert(!result.ok);
+  assertEquals(result.error.name, "TypeError");
+  assertStringIncludes(result.error.message, "object is not JSON serializable");
+});
+
+Deno.test("a hanging handler times out and is cancelled while other calls succeed", async () => {
+  await using runtime = await start();
+  const hanging = runtime.invoke(api("Hang", {}, 300));
+  const other = await runtime.invoke(api("ReturnsNone"));
+  assertEquals(value(other), null);
+  const result = await hanging;
+  assert(!result.ok);
+  assertEquals(result.reason, "timeout");
+  assertMatch(result.error.message, /timed out after 300 ms/);
+  const deadline = Date.now() + 5000;
+  let cancelled: unknown = 0;
+  while (cancelled === 0 && Date.now() < deadline) {
+    cancelled = (value(await runtime.invoke(api("WasCancelled"))) as { data: number }).data;
+  }
+  assertEquals(cancelled, 1);
+});
+
+Deno.test("a handler imports a third-party package from the project's .venv", async () => {
+  await using runtime = await start();
+  assertEquals(value(await runtime.invoke(api("UsesVenv"))), { data: "HELLO!" });
+});
+
+Deno.test("a missing handler file or function is reported as not_found", async () => {
+  await using runtime = await start();
+  const missing = await runtime.invoke(api("NoSuchApi"));
+  assert(!missing.ok);
+  assertEquals(missing.reason, "not_found");
+  const wrongFunction = await runtime.invoke(
+    call(ref("api", "Other", { file: ref("api", "Sleepy").file }), {
+      kind: "api",
+      request: {},
+    }),
+  );
+  assert(!wrongFunction.ok);
+  assertEquals(wrongFunction.reason, "not_found");
+  assertStringIncludes(wrongFunction.error.message, '"handle_other"');
+});
+
+function event(name: string, owner: string, payload: unknown) {
+  return call(ref("event", name, { owner }), {
+    kind: "event",
+    event: { payload, timestamp: "2025-01-01T00:00:00Z", id: "ev-1", attempt: 2 },
+  });
+}
+
+Deno.test("an event handler gets the generated event with a model payload, created_at mapped", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(event("send_welcome_email", "UserCreated", {
+    id: 1,
+    name: "John",
+    email: "hello@world.com",
+    created_at: "2024-01-01T00:00:00Z",
+  }));
+  assertEquals(value(result), {
+    kind: "UserCreated",
+    payload_kind: "User",
+    created: "2024-01-01T00:00:00Z",
+    timestamp: "2025-01-01T00:00:00Z",
+  });
+  assert(result.ok);
+  assertEquals(result.effects, [
+    { kind: "trigger", event: "WelcomeEmailSent", payload: { email: "hello@world.com" } },
+  ]);
+});
+
+Deno.test("a primitive event payload is unwrapped from {payload: x}", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(event("manual_trigger", "ManualTrigger", {
+    payload: "Hello, world!",
+  }));
+  assertEquals(value(result), { payload: "Hello, world!", type: "str" });
+});
+
+Deno.test("an event without a generated class gets payload, timestamp, id and attempt", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(event("untyped", "Untyped", { a: [1] }));
+  assertEquals(value(result), { payload: { a: [1] }, id: "ev-1", attempt: 2, year: 2025 });
+});
+
+Deno.test("cron handlers are called with (), (state) or (req, state)", async () => {
+  await using runtime = await start();
+  const cron = (name: string) => call(ref("cron", name), { kind: "cron" });
+  assertEquals(value(await runtime.invoke(cron("Tick"))), { data: "tick" });
+  const withState = await runtime.invoke(cron("WithState"));
+  assert(withState.ok);
+  assertEquals(withState.effects, [{
+    kind: "set_payload",
+    event: "Cleaned",
+    payload: { ok: true },
+  }]);
+  const daily = await runtime.invoke(cron("DailyCleanup"));
+  assert(daily.ok);
+  assertEquals(daily.effects.map((e) => e.kind), ["log", "trigger"]);
+});
+
+const CONNECTION = {
+  connectionId: "c-1",
+  path: "/ws/hello",
+  connectedAt: "2025-02-03T04:05:06Z",
+};
+
+Deno.test("WebSocket handlers get generated connection and message objects", async () => {
+  await using runtime = await start();
+  const owner = "HelloWorld";
+  const connect = await runtime.invoke(
+    call(ref("ws_connect", "on_connect_handler", { owner }), {
+      kind: "ws_connect",
+      connection: CONNECTION,
+    }),
+  );
+  assertEquals(value(connect), {
+    type: "welcome",
+    who: "c-1",
+    kind: "HelloWorldConnection",
+    year: 2025,
+    path: "/ws/hello",
+  });
+  const message = await runtime.invoke(
+    call(ref("ws_message", "on_message_handler", { owner }), {
+      kind: "ws_message",
+      message: {
+        data: { type: "chat", payload: { text: "hi" } },
+        timestamp: "2025-02-03T04:05:07Z",
+      },
+      connection: CONNECTION,
+    }),
+  );
+  assertEquals(value(message), {
+    type: "echo",
+    original: { type: "chat", payload: { text: "hi" } },
+    kind: "HelloWorldMessage",
+  });
+  assert(message.ok);
+  assertEquals(message.effects, [
+    { kind: "send", connectionId: "c-1", message: { seen: true } },
+    { kind: "broadcast", message: { all: "chat" } },
+  ]);
+  const disconnect = await runtime.invoke(
+    call(ref("ws_disconnect", "on_disconnect_handler", { owner }), {
+      kind: "ws_disconnect",
+      connection: CONNECTION,
+    }),
+  );
+  assertEquals(value(disconnect), null);
+});
+
+Deno.test("a WebSocket message that does not match the message type fails the call", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(
+    call(ref("ws_message", "on_message_handler", { owner: "HelloWorld" }), {
+      kind: "ws_message",
+      message: { data: "hello", timestamp: "2025-02-03T04:05:07Z" },
+      connection: CONNECTION,
+    }),
+  );
+  assert(!result.ok);
+  assertEquals(result.error.name, "ValidationError");
+});
+
+function middleware(name: string, headers: Record<string, string> = {}) {
+  return call(ref("middleware", name, { owner: "Test" }), {
+    kind: "middleware",
+    context: {
+      payload: { a: 1 },
+      queryParams: { q: "1" },
+      headers,
+      apiName: "Test",
+      traceId: "trace-9",
+    },
+  });
+}
+
+Deno.test("a middleware sees the real context and may modify payload and query params", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(middleware("auth", { authorization: "Bearer ok" }));
+  assertEquals(value(result), {
+    payload: { a: 1, user: "alice" },
+    queryParams: { q: "1", seen_by: "auth" },
+  });
+  const logging = await runtime.invoke(middleware("request_logging"));
+  assertEquals(value(logging), null);
+  assert(logging.ok);
+  const log = logging.effects[0];
+  assert(log?.kind === "log");
+  assertEquals(log.fields, { api: "Test", trace: "trace-9" });
+});
+
+Deno.test("a middleware rejects with HttpError's status or any exception", async () => {
+  await using runtime = await start();
+  const denied = await runtime.invoke(middleware("auth"));
+  assert(!denied.ok);
+  assertEquals(denied.error.status, 401);
+  assertEquals(denied.error.message, "Missing or bad token");
+  const limited = await runtime.invoke(middleware("rate_limit"));
+  assert(!limited.ok);
+  assertEquals([limited.error.name, limited.error.message], ["RuntimeError", "Too many requests"]);
+  assertEquals(limited.error.status, undefined);
+});
+
+Deno.test("hot reload serves the new version; a syntax error keeps the old one", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/hot.py`;
+  await using runtime = await start();
+  try {
+    const hot = () =>
+      runtime.invoke(call(ref("api", "Hot", { file }), { kind: "api", request: {} }));
+    await Deno.writeTextFile(
+      file,
+      "LOADS = []\nLOADS.append(1)\ndef handle_hot():\n    return 1\n",
+    );
+    assertEquals(value(await hot()), 1);
+    assertEquals(value(await hot()), 1);
+    await Deno.writeTextFile(file, "def handle_hot():\n    return 2\n");
+    assertEquals(value(await hot()), 1, "not re-imported per call");
+    assertEquals(await runtime.reload(file), null);
+    assertEquals(value(await hot()), 2);
+    await Deno.writeTextFile(file, "def handle_hot(:\n    return 3\n");
+    const error = await runtime.reload(file);
+    assertEquals(error?.name, "SyntaxError");
+    assertStringIncludes(error?.message ?? "", `(${file}, line 1)`);
+    assertEquals(value(await hot()), 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("no loadable libpython is a clear error naming every path tried", async () => {
+  let error: unknown;
+  try {
+    await createPythonRuntime({
+      root: ROOT,
+      python: { library: "/nonexistent/libpython9.9.so", executable: "no-such-python3" },
+      envLibrary: null,
+    });
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof PythonLibraryNotFoundError);
+  assertStringIncludes(error.message, "/nonexistent/libpython9.9.so");
+  assertStringIncludes(error.message, "no-such-python3");
+});

@@ -1,0 +1,2 @@
+def handle_returns_none():
+    return None

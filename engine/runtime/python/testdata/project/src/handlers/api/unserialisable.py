@@ -1,0 +1,2 @@
+async def handle_unserialisable(req):
+    return {"data": object()}

@@ -1,0 +1,2 @@
+def handle_tick():
+    return {"data": "tick"}
