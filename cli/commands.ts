@@ -10,4 +10,7 @@ import type { Command } from "./command.ts";
 /** Command name to a loader of its module. */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   version: async () => (await import("./version.ts")).command,
+  validate: async () => (await import("./validate.ts")).command,
+  "list-handlers": async () => (await import("./list_handlers.ts")).command,
+  "list-events": async () => (await import("./list_events.ts")).command,
 };

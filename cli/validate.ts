@@ -1,0 +1,122 @@
+/**
+ * `rohas validate [path] [--strict] [--json]`: parse and validate a schema, print every problem
+ * with its position, exit 1 on errors (or on warnings with `--strict`).
+ *
+ * @module
+ */
+
+import {
+  compareDiagnostics,
+  type Diagnostic,
+  type Schema,
+  schemaToPlain,
+  validateSchema,
+} from "../parser/mod.ts";
+import { ConfigError, loadConfig } from "../project/mod.ts";
+import type { CliIo, Command } from "./command.ts";
+import { displayPath } from "./_diagnostic_printer.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { loadSchema, renderDiagnostics } from "./_schema_loader.ts";
+
+const HELP = `Usage: rohas validate [path] [--strict] [--json]
+
+Parses the schema and checks it: syntax, duplicate names, undefined types and events,
+paths and conflicting routes, cron expressions and time zones, handler names. Prints each
+problem as file:line:col with the source line, then a summary. Also checks config/rohas.toml.
+
+Arguments:
+  path       A project directory, a schema directory or one .ro file
+             (default: the project around the working directory)
+
+Options:
+  --strict   Fail on warnings too (an unused input, an event nothing handles...)
+  --json     Print {"diagnostics": [...], "schema": {...}} as JSON instead of text
+  -h, --help Show this help
+
+Exit code: 0 when valid, 1 on errors (or warnings with --strict).
+
+Example:
+  rohas validate examples/hello-world/schema --strict`;
+
+const OPTIONS = {
+  strict: { type: "boolean" },
+  json: { type: "boolean" },
+} as const;
+
+/** `rohas validate`. */
+export const command: Command = {
+  name: "validate",
+  summary: "Check the schema (and config) and report every problem with its position",
+  help: HELP,
+  run,
+};
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const parsedArgs = parseCommandArgs(args, {
+    command: "validate",
+    options: OPTIONS,
+    maxPositionals: 1,
+  }, io);
+  if (parsedArgs === null) return 1;
+  const loaded = await loadSchema(parsedArgs.positionals[0], io);
+  if (loaded === null) return 1;
+  const { project, parsed } = loaded;
+  const parseFailed = parsed.diagnostics.some((d) => d.severity === "error");
+  // Validating a partly parsed schema would report definitions the parser dropped as undefined.
+  const diagnostics = parseFailed
+    ? parsed.diagnostics.toSorted(compareDiagnostics)
+    : [...parsed.diagnostics, ...validateSchema(parsed.schema, { locations: parsed.locations })]
+      .sort(compareDiagnostics);
+  const configProblem = await checkConfig(project.root, project.configFile);
+  const failed = diagnostics.some((d) => d.severity === "error") || configProblem !== null ||
+    (parsedArgs.values.strict === true && diagnostics.length > 0);
+  if (parsedArgs.values.json === true) {
+    io.stdout(jsonReport(diagnostics, parsed.schema, { io, configProblem }));
+    return failed ? 1 : 0;
+  }
+  io.stderr(await renderDiagnostics(diagnostics, io));
+  if (configProblem !== null) io.stderr(`Error: ${configProblem}\n`);
+  if (failed) {
+    io.stderr("Schema validation failed\n");
+    return 1;
+  }
+  io.stdout(successReport(parsed.schema));
+  return 0;
+}
+
+/** The config's problem, or null when it loads (or there is none). */
+async function checkConfig(root: string, configFile: string | null): Promise<string | null> {
+  if (configFile === null) return null;
+  try {
+    await loadConfig(root);
+    return null;
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+}
+
+function successReport(schema: Schema): string {
+  return [
+    "Schema validation passed!",
+    `  - ${schema.models.length} models`,
+    `  - ${schema.types.length} types`,
+    `  - ${schema.inputs.length} inputs`,
+    `  - ${schema.apis.length} APIs`,
+    `  - ${schema.events.length} events`,
+    `  - ${schema.crons.length} cron jobs`,
+    `  - ${schema.websockets.length} websockets`,
+    "",
+  ].join("\n");
+}
+
+function jsonReport(
+  diagnostics: Diagnostic[],
+  schema: Schema,
+  options: { io: CliIo; configProblem: string | null },
+): string {
+  const shown = diagnostics.map((d) => ({ ...d, file: displayPath(d.file, options.io.cwd) }));
+  const report: Record<string, unknown> = { diagnostics: shown, schema: schemaToPlain(schema) };
+  if (options.configProblem !== null) report.config_error = options.configProblem;
+  return JSON.stringify(report, null, 2) + "\n";
+}
