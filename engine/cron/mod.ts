@@ -1,0 +1,17 @@
+/**
+ * Cron: expressions (5, 6 and 7 fields, time zones) and the scheduler that never overlaps runs of
+ * one job.
+ *
+ * @module
+ */
+
+export { Scheduler } from "./scheduler.ts";
+export type { CronJobInfo, CronJobSpec, SchedulerOptions } from "./scheduler.ts";
+export { DEFAULT_CRON_TIMEZONE, nextCronRuns, validateCronExpression } from "./cron_expression.ts";
+export type { NextRunsOptions } from "./cron_expression.ts";
+export {
+  CronError,
+  DuplicateCronJobError,
+  InvalidCronExpressionError,
+  UnknownCronJobError,
+} from "./errors.ts";
