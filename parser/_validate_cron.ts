@@ -44,24 +44,53 @@ export function cronProblem(expression: string): string | null {
     const count = expression.trim().split(/\s+/).length;
     return `expected 5 fields (minute first), 6 (seconds first) or 7 (with a year), got ${count}`;
   }
-  const weekday = options.alternativeWeekdays ? weekdayProblem(expression) : null;
-  if (weekday !== null) return weekday;
+  const outOfRange = rangeProblem(expression);
+  if (outOfRange !== null) return outOfRange;
   try {
     new Cron(expression, options).stop();
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, "");
   }
 }
 
-/** Croner quietly maps 8 to Sunday in Quartz numbering; the original allows only 1-7. */
-function weekdayProblem(expression: string): string | null {
-  const field = expression.trim().split(/\s+/)[5] ?? "";
-  for (const part of field.split(",")) {
-    const range = part.split("/")[0]!.split("#")[0]!;
-    for (const value of range.split("-")) {
-      if (/^\d+$/.test(value) && (Number(value) < 1 || Number(value) > 7)) {
-        return `day-of-week ${value} is out of range: 6 and 7 field expressions use 1 (Sunday) to 7 (Saturday)`;
+interface FieldRange {
+  name: string;
+  min: number;
+  max: number;
+}
+
+const SECOND = { name: "second", min: 0, max: 59 };
+const MINUTE = { name: "minute", min: 0, max: 59 };
+const HOUR = { name: "hour", min: 0, max: 23 };
+const DAY = { name: "day-of-month", min: 1, max: 31 };
+const MONTH = { name: "month", min: 1, max: 12 };
+const CLASSIC_WEEKDAY = { name: "day-of-week", min: 0, max: 7 };
+const QUARTZ_WEEKDAY = { name: "day-of-week", min: 1, max: 7 };
+const YEAR = { name: "year", min: 1, max: 9999 };
+
+const FIELD_RANGES: Record<number, FieldRange[]> = {
+  5: [MINUTE, HOUR, DAY, MONTH, CLASSIC_WEEKDAY],
+  6: [SECOND, MINUTE, HOUR, DAY, MONTH, QUARTZ_WEEKDAY],
+  7: [SECOND, MINUTE, HOUR, DAY, MONTH, QUARTZ_WEEKDAY, YEAR],
+};
+
+/**
+ * Plain numbers out of their field's range. Checked before croner because its messages are off by
+ * one for some fields (`32` in day-of-month reads "Invalid value for day: 31") and because in
+ * Quartz numbering it quietly maps day-of-week 8 to Sunday, where the original allows only 1-7.
+ */
+function rangeProblem(expression: string): string | null {
+  const fields = expression.trim().split(/\s+/);
+  const ranges = FIELD_RANGES[fields.length] ?? [];
+  for (const [index, range] of ranges.entries()) {
+    for (const part of fields[index]!.split(",")) {
+      const values = part.split("/")[0]!.split("#")[0]!.split("-");
+      for (const value of values) {
+        if (!/^\d+$/.test(value)) continue;
+        if (Number(value) < range.min || Number(value) > range.max) {
+          return `${range.name} ${value} is out of range ${range.min}-${range.max}`;
+        }
       }
     }
   }

@@ -366,6 +366,7 @@ Deno.test("validateSchema() reports invalid cron expressions at the schedule val
   b.cron("Sunday0", { schedule: "0 0 0 * * 0" });
   b.cron("Eight", { schedule: "0 0 0 * * 8" });
   b.cron("Words", { schedule: "every minute" });
+  b.cron("Name", { schedule: "* * * * Funday" });
   const diagnostics = b.validate();
   assertEquals(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`), [
     "1:20 invalid-cron",
@@ -373,18 +374,25 @@ Deno.test("validateSchema() reports invalid cron expressions at the schedule val
     "3:20 invalid-cron",
     "4:20 invalid-cron",
     "5:20 invalid-cron",
+    "6:20 invalid-cron",
   ]);
+  const fromCroner = "Invalid cron expression '* * * * Funday' of Cron 'Name': ";
+  assertEquals(diagnostics[5]!.message.startsWith(fromCroner), true);
   assertEquals(
     diagnostics[0]!.message,
     "Invalid cron expression '* * * *' of Cron 'Four': expected 5 fields (minute first), 6 (seconds first) or 7 (with a year), got 4",
   );
   assertEquals(
-    diagnostics[1]!.message.startsWith("Invalid cron expression '61 * * * *' of Cron 'Minute': "),
-    true,
+    diagnostics[1]!.message,
+    "Invalid cron expression '61 * * * *' of Cron 'Minute': minute 61 is out of range 0-59",
+  );
+  assertEquals(
+    diagnostics[2]!.message,
+    "Invalid cron expression '0 0 0 * * 0' of Cron 'Sunday0': day-of-week 0 is out of range 1-7",
   );
   assertEquals(
     diagnostics[3]!.message,
-    "Invalid cron expression '0 0 0 * * 8' of Cron 'Eight': day-of-week 8 is out of range: 6 and 7 field expressions use 1 (Sunday) to 7 (Saturday)",
+    "Invalid cron expression '0 0 0 * * 8' of Cron 'Eight': day-of-week 8 is out of range 1-7",
   );
 });
 
