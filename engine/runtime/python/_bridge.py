@@ -377,12 +377,16 @@ def make_event(event_name, event):
     if cls is None:
         return Obj(payload=wrap(event["payload"]), timestamp=parse_time(event["timestamp"]), **extra)
     payload = coerce_payload(cls, event["payload"])
-    instance = cls.model_validate({"payload": payload, "timestamp": event["timestamp"]})
+    fields = getattr(cls, "model_fields", {})
+    data = {"payload": payload, "timestamp": event["timestamp"]}
+    data.update({k: v for k, v in extra.items() if k in fields})
+    instance = cls.model_validate(data)
     for key, value in extra.items():
-        try:
-            setattr(instance, key, value)
-        except (AttributeError, ValueError, TypeError):
-            pass
+        if key not in fields:
+            try:
+                setattr(instance, key, value)
+            except (AttributeError, ValueError, TypeError):
+                pass
     return instance
 
 

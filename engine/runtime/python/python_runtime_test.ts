@@ -416,3 +416,9 @@ Deno.test("no loadable libpython is a clear error naming every path tried", asyn
   assertStringIncludes(error.message, "/nonexistent/libpython9.9.so");
   assertStringIncludes(error.message, "no-such-python3");
 });
+
+Deno.test("a generated event class with id and attempt fields receives them", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(event("on_order", "OrderPlaced", [1, 2]));
+  assertEquals(value(result), { id: "ev-1", attempt: 2, payload: [1, 2] });
+});
