@@ -9,6 +9,8 @@ import type { Command } from "./command.ts";
 
 /** Command name to a loader of its module. */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
+  codegen: async () => (await import("./codegen.ts")).command,
+  init: async () => (await import("./init.ts")).command,
   version: async () => (await import("./version.ts")).command,
   validate: async () => (await import("./validate.ts")).command,
   "list-handlers": async () => (await import("./list_handlers.ts")).command,

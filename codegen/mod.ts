@@ -27,3 +27,4 @@ export {
   resolveOutput,
 } from "./project_root.ts";
 export { CodegenError } from "./errors.ts";
+export { type InitOptions, initProjectFiles } from "./init_project.ts";

@@ -1,0 +1,196 @@
+/**
+ * `rohas codegen [--schema schema] [--output src] [--lang ts|python]`: validates the schema, then
+ * generates typed code, handler stubs and project files.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { relative } from "node:path";
+import type { CliIo, Command } from "./command.ts";
+import {
+  type CodegenLanguage,
+  DEFAULT_CLI,
+  generateProject,
+  resolveOutput,
+  writeProject,
+  type WriteSummary,
+} from "../codegen/mod.ts";
+import { type Diagnostic, parseDirectory, validateSchema } from "../parser/mod.ts";
+import { findProject, loadConfig } from "../project/mod.ts";
+import { RohasError } from "../errors.ts";
+
+const HELP = `Usage: rohas codegen [options]
+
+Validates the schema, then writes typed code under <output>/generated/ (rewritten every run, stale
+files deleted), handler and middleware stubs (created once, never overwritten) and project files.
+
+Options:
+  -s, --schema <path>   The schema directory or .ro file (default: the project's schema/)
+  -o, --output <path>   The output directory (default: <project>/src)
+  -l, --lang <lang>     typescript|ts or python|py (default: [project] language of config/rohas.toml)
+  -h, --help            Show this help
+`;
+
+/** The `codegen` command. */
+export const command: Command = {
+  name: "codegen",
+  summary: "Generate typed code and handler stubs from the schema",
+  help: HELP,
+  run,
+};
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        schema: { type: "string", short: "s" },
+        output: { type: "string", short: "o" },
+        lang: { type: "string", short: "l" },
+      },
+    }));
+  } catch (error) {
+    io.stderr(`Error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const language = values.lang === undefined ? null : parseLanguage(values.lang);
+    const project = await findProject(values.schema ?? ".", { cwd: io.cwd });
+    const output = values.output === undefined
+      ? { root: project.root, outputDir: "src" }
+      : resolveOutput(values.output, io.cwd);
+    return await runCodegen(io, {
+      root: output.root,
+      outputDir: output.outputDir,
+      schemaPath: project.schemaDir,
+      configRoot: project.root,
+      language,
+    });
+  } catch (error) {
+    if (!(error instanceof RohasError)) throw error;
+    io.stderr(`Error: ${error.message}\n`);
+    return 1;
+  }
+}
+
+/** Options of {@linkcode runCodegen}. */
+export interface RunCodegenOptions {
+  /** Absolute root the files are written under. */
+  root: string;
+  /** The output dir relative to `root` (`""` for the root itself). */
+  outputDir: string;
+  /** Absolute schema directory or file. */
+  schemaPath: string;
+  /** Where `config/rohas.toml` is looked up. */
+  configRoot: string;
+  /** The language; null takes it from the config. */
+  language: CodegenLanguage | null;
+  /** The command the `deno.json` tasks run. Default `deno run -A jsr:@rohas/cli`. */
+  cli?: string;
+}
+
+/**
+ * Parses and validates the schema, prints diagnostics, and generates when there is no error.
+ *
+ * @param io where to print
+ * @param options paths, language and CLI command
+ * @returns the exit code
+ */
+export async function runCodegen(io: CliIo, options: RunCodegenOptions): Promise<number> {
+  const { config } = await loadConfig(options.configRoot);
+  const language = options.language ?? config.project.language;
+  const parsed = await parseDirectory(options.schemaPath);
+  const diagnostics = parsed.diagnostics.some((d) => d.severity === "error")
+    ? parsed.diagnostics
+    : [...parsed.diagnostics, ...validateSchema(parsed.schema, { locations: parsed.locations })];
+  await printDiagnostics(io, diagnostics);
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  if (errors > 0) {
+    io.stderr(
+      `Error: The schema has ${errors} error${errors === 1 ? "" : "s"}: nothing generated\n`,
+    );
+    return 1;
+  }
+  const prefix = options.outputDir === "" ? "" : `${options.outputDir}/`;
+  const existingFiles = await listFiles(options.root, [
+    `${prefix}handlers`,
+    `${prefix}middlewares`,
+  ]);
+  const files = generateProject(parsed.schema, {
+    language,
+    outputDir: options.outputDir,
+    projectName: config.project.name,
+    cli: options.cli ?? DEFAULT_CLI,
+    existingFiles,
+  });
+  const summary = await writeProject(files, {
+    root: options.root,
+    generatedDir: `${prefix}generated`,
+  });
+  io.stdout(describe(summary, language, relative(io.cwd, options.root) || "."));
+  return 0;
+}
+
+function parseLanguage(text: string): CodegenLanguage {
+  switch (text.toLowerCase()) {
+    case "ts":
+    case "typescript":
+      return "typescript";
+    case "py":
+    case "python":
+      return "python";
+  }
+  throw new RohasError(`Unsupported language: "${text}": use typescript (ts) or python (py)`);
+}
+
+function describe(summary: WriteSummary, language: string, where: string): string {
+  const lines = [
+    `Generated ${language} code in ${where}: ${summary.written.length} written, ` +
+    `${summary.unchanged.length} unchanged, ${summary.deleted.length} deleted`,
+  ];
+  for (const path of summary.deleted) lines.push(`  deleted  ${path}`);
+  for (const path of summary.created) lines.push(`  created  ${path}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Project-relative paths of every file under the given folders. */
+async function listFiles(root: string, dirs: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  async function visit(rel: string): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(`${root}/${rel}`));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory) await visit(`${rel}/${entry.name}`);
+      else found.add(`${rel}/${entry.name}`);
+    }
+  }
+  for (const dir of dirs) await visit(dir);
+  return found;
+}
+
+/** Prints each diagnostic as `file:line:col: severity[code]: message` with the line and a caret. */
+async function printDiagnostics(io: CliIo, diagnostics: Diagnostic[]): Promise<void> {
+  const sources = new Map<string, string[] | null>();
+  for (const d of diagnostics) {
+    if (!sources.has(d.file)) {
+      sources.set(d.file, await Deno.readTextFile(d.file).then((t) => t.split("\n"), () => null));
+    }
+    const file = relative(io.cwd, d.file) || d.file;
+    const text = [`${file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${d.message}`];
+    const line = sources.get(d.file)?.[d.line - 1];
+    if (line !== undefined) {
+      const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column) : 1;
+      const gutter = String(d.line).length;
+      text.push(`${" ".repeat(gutter)} |`, `${d.line} | ${line}`);
+      text.push(`${" ".repeat(gutter)} | ${" ".repeat(d.column - 1)}${"^".repeat(width)}`);
+    }
+    io.stderr(text.join("\n") + "\n");
+  }
+}

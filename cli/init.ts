@@ -1,0 +1,122 @@
+/**
+ * `rohas init <name> [--lang ts|python] [--example hello|blank] [--rohas <path-or-url>]`: creates a
+ * working project, runs codegen, and prints the next steps.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { basename, isAbsolute, resolve } from "node:path";
+import type { CliIo, Command } from "./command.ts";
+import { DEFAULT_CLI, initProjectFiles } from "../codegen/mod.ts";
+import { runCodegen } from "./codegen.ts";
+
+const HELP = `Usage: rohas init <name> [options]
+
+Creates the project <name>: an example schema, config/rohas.toml, example handlers, deno.json with
+the tasks dev, start, codegen and validate, then runs codegen.
+
+Options:
+  -l, --lang <lang>        typescript|ts (default) or python|py
+  -e, --example <name>     hello (default: a model, APIs, an event, a cron, a WebSocket) or blank
+      --rohas <path|url>   Run the CLI from this checkout or URL in the deno.json tasks
+                           (default: jsr:@rohas/cli)
+  -h, --help               Show this help
+`;
+
+/** The `init` command. */
+export const command: Command = {
+  name: "init",
+  summary: "Create a new project",
+  help: HELP,
+  run,
+};
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        lang: { type: "string", short: "l", default: "typescript" },
+        example: { type: "string", short: "e", default: "hello" },
+        rohas: { type: "string" },
+      },
+    });
+  } catch (error) {
+    io.stderr(`Error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  const problem = checkArgs(positionals, values.lang, values.example);
+  if (problem !== null) {
+    io.stderr(`Error: ${problem}\n`);
+    return 1;
+  }
+  const name = positionals[0]!;
+  const language = values.lang.toLowerCase().startsWith("py") ? "python" : "typescript";
+  const example = values.example as "hello" | "blank";
+  const root = resolve(io.cwd, name);
+  if (!(await isEmptyOrMissing(root))) {
+    io.stderr(`Error: Directory "${name}" already exists and is not empty\n`);
+    return 1;
+  }
+  const projectName = basename(root);
+  for (const file of initProjectFiles(projectName, { language, example })) {
+    const path = `${root}/${file.path}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, file.content);
+  }
+  io.stdout(`Created project "${projectName}" in ${root}\n`);
+  const code = await runCodegen(io, {
+    root,
+    outputDir: "src",
+    schemaPath: `${root}/schema`,
+    configRoot: root,
+    language,
+    cli: cliCommand(values.rohas, io.cwd),
+  });
+  if (code !== 0) return code;
+  io.stdout(
+    ["", "Next steps:", `  cd ${name}`, "  deno task dev", "  deno task dev --workbench", ""]
+      .join("\n"),
+  );
+  return 0;
+}
+
+function checkArgs(positionals: string[], lang: string, example: string): string | null {
+  if (positionals.length !== 1) return 'Expected one project name: "rohas init <name>"';
+  if (!["typescript", "ts", "python", "py"].includes(lang.toLowerCase())) {
+    return `Unsupported language: "${lang}": use typescript (ts) or python (py)`;
+  }
+  if (example !== "hello" && example !== "blank") {
+    return `Unknown example: "${example}": use hello or blank`;
+  }
+  return null;
+}
+
+/**
+ * The command the `deno.json` tasks run: the JSR package, or a local checkout (made absolute, with
+ * its own `deno.json` so its imports resolve), or a URL.
+ */
+function cliCommand(rohas: string | undefined, cwd: string): string {
+  if (rohas === undefined) return DEFAULT_CLI;
+  if (/^[a-z][a-z0-9+.-]+:/i.test(rohas) && !isAbsolute(rohas)) {
+    const base = rohas.replace(/\/+$/, "");
+    return `deno run -A ${base.endsWith(".ts") ? base : `${base}/cli.ts`}`;
+  }
+  const path = resolve(cwd, rohas);
+  if (path.endsWith(".ts")) return `deno run -A ${path}`;
+  return `deno run -A --config ${path}/deno.json ${path}/cli.ts`;
+}
+
+async function isEmptyOrMissing(path: string): Promise<boolean> {
+  try {
+    for await (const _ of Deno.readDir(path)) return false;
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return true;
+    throw error;
+  }
+}
