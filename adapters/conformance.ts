@@ -26,7 +26,8 @@ export interface ConformanceOptions {
   /**
    * Creates an adapter, not yet started. Within one test every call must reach the same broker or
    * storage, so two adapters act as two engine instances (and a closed then re-created adapter as a
-   * restarted engine).
+   * restarted engine). The suite reads `guarantees` of one adapter it never starts, then closes it:
+   * `close()` of an adapter that was never started must resolve.
    */
   create: () => Promise<Adapter>;
   /** Two adapters never share messages (the memory adapter): the competing-consumers case is skipped. Default false. */
@@ -90,6 +91,7 @@ const CASES: Case[] = [
     ignore: (adapter) => !adapter.guarantees.orderedPerTopic,
     fn: ordering,
   },
+  { name: "handles as many deliveries at once as its concurrency", fn: concurrency },
   {
     name: "redelivers a delivery its subscriber closed without settling",
     fn: unsettledRedelivered,
@@ -172,6 +174,28 @@ async function ordering(suite: Suite): Promise<void> {
   const sent = await suite.publishMany(adapter, 20);
   const received = await inbox.waitFor(20, "twenty events");
   assertEquals(ids(received), ids(sent), "the delivery order");
+}
+
+async function concurrency(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const release = Promise.withResolvers<void>();
+  const inbox = new Inbox(suite);
+  let active = 0;
+  let most = 0;
+  await adapter.subscribe(suite.topic, "conformance.g1", async (delivery) => {
+    most = Math.max(most, ++active);
+    inbox.push(delivery);
+    await release.promise;
+    active--;
+    await delivery.ack();
+  }, { concurrency: 3 });
+  await suite.publishMany(adapter, 5);
+  await inbox.waitFor(3, "three deliveries at once");
+  await nextMacrotask();
+  assertEquals(inbox.items.length, 3, "deliveries in flight at concurrency 3");
+  release.resolve();
+  await inbox.waitFor(5, "all five events");
+  assertEquals(most, 3, "the most deliveries in flight at once");
 }
 
 async function unsettledRedelivered(suite: Suite): Promise<void> {
