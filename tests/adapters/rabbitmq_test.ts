@@ -1,0 +1,12 @@
+import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";
+import { brokerUrl, restartBroker } from "./_brokers.ts";
+
+// Needs RabbitMQ: scripts/brokers/start.sh rabbitmq (ROHAS_TEST_AMQP_URL overrides the URL).
+const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
+
+runAdapterConformance("rabbitmq", {
+  create: () =>
+    Promise.resolve(createRabbitmqAdapter({ url: brokerUrl("rabbitmq") }, { service, env: {} })),
+  restartBroker: () => restartBroker("rabbitmq"),
+});
