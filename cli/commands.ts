@@ -15,4 +15,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./validate.ts")).command,
   "list-handlers": async () => (await import("./list_handlers.ts")).command,
   "list-events": async () => (await import("./list_events.ts")).command,
+  dev: async () => (await import("./dev.ts")).command,
+  start: async () => (await import("./start.ts")).command,
+  cron: async () => (await import("./cron.ts")).command,
 };

@@ -12,7 +12,13 @@ import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, ValidatorTable } from "./parts.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
-import { type Closable, type EventSubscriber, subscribeEvents } from "./event_wiring.ts";
+import {
+  type Closable,
+  DeliveryCounter,
+  type EventSubscriber,
+  groupsOf,
+  subscribeEvents,
+} from "./event_wiring.ts";
 import { type CronOutcome, type CronScheduler, runCronJob, scheduleJobs } from "./cron_wiring.ts";
 import { createHttpHandler, type Mount, type RequestHandler } from "./http_pipeline.ts";
 import { SocketHub } from "./socket_hub.ts";
@@ -63,6 +69,8 @@ export interface Engine {
   runCron(name: string): Promise<CronOutcome>;
   /** The current model. */
   model(): AppModel;
+  /** Resolves when every event published through this engine was handled for good. */
+  idle(): Promise<void>;
   /** Stops intake, drains in-flight work up to `[server] shutdown_timeout_ms`, closes every part. */
   close(): Promise<void>;
 }
@@ -78,13 +86,25 @@ class EngineImpl implements Engine {
   #server: Deno.HttpServer<Deno.NetAddr> | null = null;
   #started = false;
   #closing = false;
+  #counter = new DeliveryCounter();
 
   constructor(options: EngineOptions) {
     this.#options = options;
     this.#built = buildApp(options.model);
     this.#parts = {
       runtime: options.runtime,
-      publisher: options.bus,
+      publisher: {
+        publish: async (topic, payload, publishOptions) => {
+          const n = groupsOf(this.#built.model, topic);
+          this.#counter.expect(n);
+          try {
+            return await options.bus.publish(topic, payload, publishOptions);
+          } catch (error) {
+            this.#counter.settle(n);
+            throw error;
+          }
+        },
+      },
       telemetry: options.telemetry ?? createNoopTelemetry(),
       validators: options.validators ?? new Map(),
       config: options.config,
@@ -104,8 +124,19 @@ class EngineImpl implements Engine {
     return this.#built.model;
   }
 
+  idle(): Promise<void> {
+    return this.#counter.idle();
+  }
+
+  #subscribe(model: AppModel): Promise<Closable[]> {
+    return subscribeEvents(model, this.#parts, this.#options.bus, {
+      counter: this.#counter,
+      maxAttempts: this.#parts.config.adapter.max_attempts,
+    });
+  }
+
   async start(): Promise<void> {
-    this.#subs = await subscribeEvents(this.#built.model, this.#parts, this.#options.bus);
+    this.#subs = await this.#subscribe(this.#built.model);
     this.#startScheduler();
     this.#started = true;
   }
@@ -139,7 +170,7 @@ class EngineImpl implements Engine {
     this.#scheduler = null;
     await Promise.all(oldSubs.map((s) => s.close()));
     await oldScheduler?.stop();
-    this.#subs = await subscribeEvents(model, this.#parts, this.#options.bus);
+    this.#subs = await this.#subscribe(model);
     this.#startScheduler();
   }
 

@@ -43,6 +43,52 @@ export class HandlerFailure extends Error {
 
 const MAX_PENDING_FORWARDS = 10_000;
 
+/**
+ * Counts deliveries still to be handled for good (success, dead letter), so a one-shot run
+ * (`rohas cron run`) can wait until everything it caused was handled.
+ */
+export class DeliveryCounter {
+  #pending = 0;
+  #waiters: (() => void)[] = [];
+
+  /** Expects `n` more final deliveries. */
+  expect(n: number): void {
+    this.#pending += n;
+  }
+
+  /** One delivery was handled for good. */
+  settle(n = 1): void {
+    this.#pending = Math.max(0, this.#pending - n);
+    if (this.#pending === 0) { for (const w of this.#waiters.splice(0)) w(); }
+  }
+
+  /** Resolves when nothing is pending. */
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+/** Options of {@linkcode subscribeEvents}. */
+export interface SubscribeEventsOptions {
+  counter?: DeliveryCounter;
+  /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
+  maxAttempts?: number;
+}
+
+/** How many deliveries one publish to a topic makes: one per handler group (or the forwarder).
+ *
+ * @param model the application model
+ * @param topic the event name
+ * @returns the number of consumer groups
+ */
+export function groupsOf(model: AppModel, topic: string): number {
+  const spec = model.events.find((e) => e.event === topic);
+  if (!spec) return 0;
+  if (spec.subscriptions.length > 0) return spec.subscriptions.length;
+  return spec.triggers.length > 0 ? 1 : 0;
+}
+
 /** Tracks which handlers of an event finished each occurrence, to forward its triggers once. */
 class ForwardTracker {
   #done = new Map<string, Set<string>>();
@@ -76,8 +122,10 @@ export async function subscribeEvents(
   model: AppModel,
   parts: EngineParts,
   bus: EventSubscriber,
+  options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
   const tracker = new ForwardTracker();
+  const counted = countedDelivery(options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const sub of spec.subscriptions) {
@@ -85,7 +133,7 @@ export async function subscribeEvents(
         await bus.subscribe(
           spec.event,
           sub.group,
-          (envelope) => deliver(parts, { spec, sub, envelope, tracker }),
+          (envelope) => counted(envelope, () => deliver(parts, { spec, sub, envelope, tracker })),
         ),
       );
     }
@@ -94,12 +142,28 @@ export async function subscribeEvents(
         await bus.subscribe(
           spec.event,
           `${model.project}.${spec.event}.forward`,
-          (e) => forward(parts, spec, e, null),
+          (e) => counted(e, () => forward(parts, spec, e, null)),
         ),
       );
     }
   }
   return subs;
+}
+
+function countedDelivery(options: SubscribeEventsOptions) {
+  const counter = options.counter;
+  const max = options.maxAttempts ?? 5;
+  return async (envelope: EventEnvelope, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+      counter?.settle();
+    } catch (error) {
+      const final = (error as Error).name === "NonRetriableError" ||
+        envelope.metadata.attempt >= max;
+      if (final) counter?.settle();
+      throw error;
+    }
+  };
 }
 
 interface DeliveryContext {

@@ -1,0 +1,204 @@
+/**
+ * `rohas dev [--port N] [--no-watch] [--workbench] [path]`: codegen, build, serve with hot reload.
+ * Also holds what `rohas start` shares: argument parsing, the diagnostics printer, signal handling.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { relative } from "node:path";
+import type { Diagnostic } from "../parser/mod.ts";
+import type { CliIo, Command } from "./command.ts";
+import {
+  type ServedProject,
+  ServeError,
+  type ServeEvent,
+  serveProject,
+} from "../engine/serve_project.ts";
+import type { PrepareFailure } from "../engine/project_loader.ts";
+import type { EngineMode } from "../engine/parts.ts";
+
+/** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
+ *
+ * @param diagnostics the problems
+ * @param sources file contents by path
+ * @param cwd paths are shown relative to it
+ * @returns the text
+ */
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+  cwd: string,
+): string {
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const file = d.file.startsWith("/") ? relative(cwd, d.file) : d.file;
+    out.push(`${file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${d.message}`);
+    const line = sources.get(d.file)?.split("\n")[d.line - 1];
+    if (line === undefined) continue;
+    const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column) : 1;
+    out.push(`  ${String(d.line).padStart(4)} | ${line}`);
+    out.push(`       | ${" ".repeat(Math.max(0, d.column - 1))}${"^".repeat(width)}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Prints a preparation failure.
+ *
+ * @param failure diagnostics or an error
+ * @param io where to print
+ */
+export function printFailure(failure: PrepareFailure, io: CliIo): void {
+  if (failure.kind === "diagnostics") {
+    io.stderr(formatDiagnostics(failure.diagnostics, failure.sources, io.cwd));
+    io.stderr(`Error: The schema has ${failure.diagnostics.length} error(s)\n`);
+  } else {
+    io.stderr(`Error: ${failure.error.message}\n`);
+  }
+}
+
+/** The options `dev` and `start` accept. */
+export interface ServeArgs {
+  port?: number;
+  watch: boolean;
+  workbench: boolean;
+  path: string;
+}
+
+/** Parses `[--port N] [--no-watch] [--workbench] [path]`.
+ *
+ * @param args the arguments
+ * @returns the options, or an error message
+ */
+export function parseServeArgs(args: string[]): ServeArgs | string {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        port: { type: "string", short: "p" },
+        "no-watch": { type: "boolean" },
+        workbench: { type: "boolean" },
+      },
+      allowPositionals: true,
+    });
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      return `Invalid port "${values.port}": expected an integer from 0 to 65535`;
+    }
+    if (positionals.length > 1) return `Too many arguments: ${positionals.join(" ")}`;
+    return {
+      ...(port === undefined ? {} : { port }),
+      watch: !values["no-watch"],
+      workbench: values.workbench ?? false,
+      path: positionals[0] ?? ".",
+    };
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function summary(served: ServedProject): string {
+  const m = served.model;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  return [
+    `${served.config.project.name}:`,
+    count(m.routes.length, "API") + ",",
+    count(m.events.length, "event") + ",",
+    count(m.schedules.length, "cron job") + ",",
+    count(m.sockets.length, "WebSocket") + ";",
+    `adapter ${served.adapterType}, telemetry ${served.telemetryType}`,
+  ].join(" ");
+}
+
+function printEvent(event: ServeEvent, io: CliIo): void {
+  switch (event.kind) {
+    case "handler_reloaded":
+      if (event.error) io.stderr(`Reload failed for ${event.file}: ${event.error}\n`);
+      else io.stdout(`Reloaded ${relative(io.cwd, event.file)} (${event.ms.toFixed(0)} ms)\n`);
+      return;
+    case "schema_reloaded":
+      io.stdout(`Schema reloaded: ${event.routes} APIs (${event.ms.toFixed(0)} ms)\n`);
+      return;
+    case "reload_failed":
+      printFailure(event.failure, io);
+      io.stderr("Still serving the last good version\n");
+      return;
+    case "worker_restarted":
+      io.stderr(`Worker of profile "${event.profile}" restarted: ${event.message}\n`);
+      return;
+  }
+}
+
+/** Serves a project until SIGINT/SIGTERM, then drains and resolves with the exit code.
+ *
+ * @param args the parsed options
+ * @param io where to print
+ * @param mode dev or production
+ * @returns 0 after a clean shutdown, 1 when the project cannot start
+ */
+export async function serveUntilSignal(
+  args: ServeArgs,
+  io: CliIo,
+  mode: EngineMode,
+): Promise<number> {
+  let served: ServedProject;
+  try {
+    served = await serveProject({
+      path: args.path,
+      cwd: io.cwd,
+      mode,
+      watch: mode === "dev" && args.watch,
+      ...(args.port === undefined ? {} : { port: args.port }),
+      onEvent: (e) => printEvent(e, io),
+    });
+  } catch (error) {
+    if (error instanceof ServeError) printFailure(error.failure, io);
+    else io.stderr(`Error: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+  for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
+  io.stdout(`Rohas ${mode === "dev" ? "dev server" : "server"} listening on ${served.url}\n`);
+  io.stdout(summary(served) + "\n");
+  if (args.workbench) io.stdout(`Workbench API: ${served.url}/api/workbench/\n`);
+  await untilSignal();
+  io.stdout("Shutting down: draining in-flight work\n");
+  await served.close();
+  io.stdout("Stopped\n");
+  return 0;
+}
+
+function untilSignal(): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const onSignal = () => {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    resolve();
+  };
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return promise;
+}
+
+/** `rohas dev`. */
+export const command: Command = {
+  name: "dev",
+  summary: "Generate code, then serve the project with hot reload",
+  help: `Usage: rohas dev [--port N] [--no-watch] [--workbench] [path]
+
+Runs codegen, validates the schema, builds the app and serves it on [server] host:port.
+Edits to handlers are reloaded live; schema edits rebuild the routes without a restart.
+
+Options:
+  -p, --port N    Listen on this port instead of [server] port (0 picks a free one)
+  --no-watch      Do not watch files for changes
+  --workbench     Serve the workbench
+  path            The project directory (default: the current directory)
+`,
+  async run(args, io) {
+    const parsed = parseServeArgs(args);
+    if (typeof parsed === "string") {
+      io.stderr(`Error: ${parsed}\n`);
+      return 1;
+    }
+    return await serveUntilSignal(parsed, io, "dev");
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * From files to a model: parse the schema directory, validate it, optionally run codegen, compile
+ * the validators and build the application model. Used at start-up and by hot reload; it never
+ * prints and never throws for a bad schema (it returns the diagnostics).
+ *
+ * @module
+ */
+
+import { relative } from "node:path";
+import { type Diagnostic, parseDirectory, type Schema, validateSchema } from "../parser/mod.ts";
+import type { RohasConfig } from "../project/config.ts";
+import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
+import { type AppModel, buildAppModel } from "./app_model.ts";
+import { buildApp } from "./build.ts";
+import type { ValidatorTable } from "./parts.ts";
+
+/** Options of {@linkcode prepareApp}. */
+export interface PrepareOptions {
+  /** The project root (absolute). */
+  root: string;
+  /** The schema directory or file. */
+  schemaDir: string;
+  config: RohasConfig;
+  /** Run codegen (generated files and missing stubs under `src/`) before building. Default false. */
+  codegen?: boolean;
+}
+
+/** A successful preparation. */
+export interface PreparedApp {
+  ok: true;
+  schema: Schema;
+  model: AppModel;
+  validators: ValidatorTable;
+  /** Warnings from validation. */
+  warnings: Diagnostic[];
+  /** Project-relative files codegen wrote or created. */
+  written: string[];
+}
+
+/** Why a preparation failed: schema diagnostics, or another error (missing handler, codegen). */
+export type PrepareFailure =
+  | { ok: false; kind: "diagnostics"; diagnostics: Diagnostic[]; sources: Map<string, string> }
+  | { ok: false; kind: "error"; error: Error };
+
+/** Parses, validates, generates and builds.
+ *
+ * @param options root, schema directory, config, codegen switch
+ * @returns the model and validators, or what went wrong
+ */
+export async function prepareApp(options: PrepareOptions): Promise<PreparedApp | PrepareFailure> {
+  const parsed = await parseDirectory(options.schemaDir);
+  const validation = parsed.diagnostics.some((d) => d.severity === "error")
+    ? []
+    : validateSchema(parsed.schema, { locations: parsed.locations });
+  const all = [...parsed.diagnostics, ...validation];
+  const errors = all.filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    return { ok: false, kind: "diagnostics", diagnostics: errors, sources: await sources(errors) };
+  }
+  try {
+    const written = options.codegen ? await runCodegen(parsed.schema, options) : [];
+    const model = buildAppModel(parsed.schema, options.config, { root: options.root });
+    buildApp(model);
+    return {
+      ok: true,
+      schema: parsed.schema,
+      model,
+      validators: compileValidators(parsed.schema),
+      warnings: all.filter((d) => d.severity === "warning"),
+      written,
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      kind: "error",
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
+  }
+}
+
+async function runCodegen(schema: Schema, options: PrepareOptions): Promise<string[]> {
+  const language = options.config.project.language;
+  const existing = await listFiles(options.root, "src");
+  const files = generateProject(schema, {
+    language,
+    projectName: options.config.project.name,
+    existingFiles: existing,
+  }).filter((f) => f.path.startsWith("src/"));
+  const summary = await writeProject(files, { root: options.root });
+  return [...summary.written, ...summary.created].sort();
+}
+
+async function listFiles(root: string, dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  async function walk(path: string): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(path));
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = `${path}/${e.name}`;
+      if (e.isDirectory) await walk(full);
+      else out.add(relative(root, full).split("\\").join("/"));
+    }
+  }
+  await walk(`${root}/${dir}`);
+  return out;
+}
+
+async function sources(diagnostics: Diagnostic[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const file of new Set(diagnostics.map((d) => d.file))) {
+    try {
+      out.set(file, await Deno.readTextFile(file));
+    } catch {
+      // A diagnostic about an unreadable file: no source line to show.
+    }
+  }
+  return out;
+}

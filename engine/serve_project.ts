@@ -1,0 +1,243 @@
+/**
+ * `rohas dev` and `rohas start` without the printing: find the project, load the config, prepare
+ * the app (parse, validate, codegen in dev, build), create the parts (adapter, event bus, runtime,
+ * telemetry, scheduler), start the engine, listen, and in dev watch for edits (hot reload).
+ *
+ * @module
+ */
+
+import { createAdapter } from "../adapters/mod.ts";
+import { findProject, loadConfig } from "../project/mod.ts";
+import type { RohasConfig } from "../project/config.ts";
+import { createMemoryTelemetry } from "../telemetry/mod.ts";
+import type { Telemetry } from "../telemetry/model.ts";
+import { EventBus, retryPolicyOf } from "./events/mod.ts";
+import { createWorkerRuntime } from "./runtime/mod.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { AppModel } from "./app_model.ts";
+import { createCompositeRuntime } from "./composite_runtime.ts";
+import { createEngine, type Engine } from "./app.ts";
+import type { CronScheduler } from "./cron_wiring.ts";
+import type { Mount } from "./http_pipeline.ts";
+import type { EngineMode } from "./parts.ts";
+import { prepareApp, type PreparedApp, type PrepareFailure } from "./project_loader.ts";
+import { type ChangeBatch, type ProjectWatcher, watchProject } from "./_watcher.ts";
+
+/** What happened while serving, for the CLI to print. */
+export type ServeEvent =
+  | { kind: "handler_reloaded"; file: string; ms: number; error: string | null }
+  | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
+  | { kind: "reload_failed"; failure: PrepareFailure }
+  | { kind: "worker_restarted"; profile: string; message: string };
+
+/** Options of {@linkcode serveProject}. */
+export interface ServeProjectOptions {
+  /** A project directory, schema directory or `.ro` file. */
+  path: string;
+  cwd: string;
+  mode: EngineMode;
+  /** Overrides `[server] port`; 0 picks a free port. */
+  port?: number;
+  /** Watch and hot-reload (dev). Default false. */
+  watch?: boolean;
+  /** Makes a cron scheduler. Default: cron jobs are not scheduled. */
+  createScheduler?: () => CronScheduler;
+  /** Extra handlers (the workbench API), given the parts once they exist. */
+  mounts?: (
+    ctx: { config: RohasConfig; telemetry: Telemetry; bus: EventBus; root: string },
+  ) => Mount[];
+  onEvent?: (event: ServeEvent) => void;
+}
+
+/** A served project. */
+export interface ServedProject {
+  engine: Engine;
+  config: RohasConfig;
+  root: string;
+  url: string;
+  port: number;
+  adapterType: string;
+  telemetryType: string;
+  model: AppModel;
+  warnings: PreparedApp["warnings"];
+  /** Resolves when the server stops. */
+  finished: Promise<void>;
+  /** Stops watching, drains and closes everything. */
+  close(): Promise<void>;
+}
+
+/** Why a project could not start: the schema or another error. */
+export class ServeError extends Error {
+  /** Creates the error.
+   *
+   * @param failure the preparation failure
+   */
+  constructor(readonly failure: PrepareFailure) {
+    super(failure.kind === "error" ? failure.error.message : "The schema has errors");
+    this.name = "ServeError";
+  }
+}
+
+/** Starts a project.
+ *
+ * @param options path, mode, port, watch
+ * @returns the served project
+ * @throws {ServeError} when the schema or handlers are broken
+ */
+export async function serveProject(options: ServeProjectOptions): Promise<ServedProject> {
+  const location = await findProject(options.path, { cwd: options.cwd });
+  const { config } = await loadConfig(location.root);
+  if (options.port !== undefined) config.server.port = options.port;
+  const prepared = await prepareApp({
+    root: location.root,
+    schemaDir: location.schemaDir,
+    config,
+    codegen: options.mode === "dev",
+  });
+  if (!prepared.ok) throw new ServeError(prepared);
+  const telemetry = createMemoryTelemetry();
+  const adapter = await createAdapter(config.adapter, { projectRoot: location.root });
+  const bus = new EventBus(adapter, {
+    retry: retryPolicyOf(config.adapter),
+    onMetric: (s) => telemetry.metric(s),
+  });
+  await bus.start();
+  const runtime = createRuntime(location.root, config, prepared.model, options);
+  const engine = createEngine({
+    model: prepared.model,
+    config,
+    runtime,
+    bus,
+    telemetry,
+    validators: prepared.validators,
+    mode: options.mode,
+    ...(options.createScheduler ? { createScheduler: options.createScheduler } : {}),
+    mounts: options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [],
+  });
+  await engine.start();
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const server = engine.serve({ onListen: (addr) => listening.resolve(addr) });
+  const addr = await listening.promise;
+  const watcher = options.watch
+    ? watchProject({
+      root: location.root,
+      schemaDir: location.schemaDir,
+      onBatch: (batch) => reload(batch, { engine, runtime, config, location, options }),
+    })
+    : null;
+  return served({ engine, config, location, addr, server, watcher, prepared, adapter });
+}
+
+function served(ctx: {
+  engine: Engine;
+  config: RohasConfig;
+  location: { root: string };
+  addr: Deno.NetAddr;
+  server: Deno.HttpServer<Deno.NetAddr>;
+  watcher: ProjectWatcher | null;
+  prepared: PreparedApp;
+  adapter: { type: string };
+}): ServedProject {
+  const host = ctx.addr.hostname.includes(":") ? `[${ctx.addr.hostname}]` : ctx.addr.hostname;
+  let closing: Promise<void> | null = null;
+  return {
+    engine: ctx.engine,
+    config: ctx.config,
+    root: ctx.location.root,
+    url: `http://${host}:${ctx.addr.port}`,
+    port: ctx.addr.port,
+    adapterType: ctx.adapter.type,
+    telemetryType: "memory",
+    model: ctx.prepared.model,
+    warnings: ctx.prepared.warnings,
+    finished: ctx.server.finished,
+    close() {
+      closing ??= (async () => {
+        await ctx.watcher?.close();
+        await ctx.engine.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function createRuntime(
+  root: string,
+  config: RohasConfig,
+  model: AppModel,
+  options: ServeProjectOptions,
+): HandlerRuntime {
+  const typescript = createWorkerRuntime({
+    root,
+    permissions: config.permissions,
+    onWorkerRestart: (profile, error) =>
+      options.onEvent?.({ kind: "worker_restarted", profile, message: error.message }),
+  });
+  const python = usesPython(model) ? lazyPython(root, config) : undefined;
+  return createCompositeRuntime({ typescript, ...(python ? { python } : {}) });
+}
+
+function usesPython(model: AppModel): boolean {
+  const refs = [
+    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
+    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
+    ...model.schedules.map((s) => s.handler),
+    ...model.sockets.flatMap((
+      s,
+    ) => [...s.onConnect, ...s.onMessage, ...s.onDisconnect, ...s.middlewares]),
+  ];
+  return refs.some((r) => r.language === "python");
+}
+
+/** The Python runtime is loaded only when a project has Python handlers (it needs libpython). */
+function lazyPython(root: string, config: RohasConfig): HandlerRuntime {
+  let runtime: Promise<HandlerRuntime> | null = null;
+  const get = () =>
+    runtime ??= import("./runtime/python/mod.ts").then((m) =>
+      m.createPythonRuntime({ root, python: config.runtime.python })
+    );
+  return {
+    invoke: async (invocation) => (await get()).invoke(invocation),
+    reload: async (file) => (await get()).reload(file),
+    close: async () => {
+      if (runtime) await (await runtime).close();
+    },
+  };
+}
+
+interface ReloadContext {
+  engine: Engine;
+  runtime: HandlerRuntime;
+  config: RohasConfig;
+  location: { root: string; schemaDir: string };
+  options: ServeProjectOptions;
+}
+
+async function reload(batch: ChangeBatch, ctx: ReloadContext): Promise<void> {
+  const emit = ctx.options.onEvent ?? (() => {});
+  if (batch.schema) {
+    const started = performance.now();
+    const prepared = await prepareApp({ ...ctx.location, config: ctx.config, codegen: true });
+    if (!prepared.ok) {
+      emit({ kind: "reload_failed", failure: prepared });
+    } else {
+      await ctx.engine.swap(prepared.model, prepared.validators);
+      emit({
+        kind: "schema_reloaded",
+        routes: prepared.model.routes.length,
+        written: prepared.written,
+        ms: performance.now() - started,
+      });
+    }
+  }
+  for (const file of batch.handlers) {
+    const started = performance.now();
+    const error = await ctx.runtime.reload(file);
+    emit({
+      kind: "handler_reloaded",
+      file,
+      ms: performance.now() - started,
+      error: error ? error.message : null,
+    });
+  }
+}

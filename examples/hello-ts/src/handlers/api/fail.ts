@@ -1,0 +1,3 @@
+export function handleFail(): never {
+  throw new Error("Database exploded");
+}

@@ -1,0 +1,3 @@
+export function handleProtected(req: { queryParams: Record<string, string | string[]> }) {
+  return { data: { user: req.queryParams.user ?? null } };
+}

@@ -1,0 +1,5 @@
+export async function handleSlow(req: { queryParams: Record<string, string | string[]> }) {
+  const ms = Number(req.queryParams.ms ?? "100");
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return { data: { slept: ms } };
+}

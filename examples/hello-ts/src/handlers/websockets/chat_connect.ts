@@ -1,0 +1,3 @@
+export function handleChatConnect(connection: { connectionId: string }) {
+  return { type: "welcome", connectionId: connection.connectionId };
+}

@@ -1,0 +1,5 @@
+import { bump } from "../../lib/store.ts";
+
+export function handleChatDisconnect() {
+  bump("chat_disconnect");
+}
