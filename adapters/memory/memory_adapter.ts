@@ -132,6 +132,15 @@ class MemoryBroker implements MemoryAdapter {
     handler: DeliveryHandler,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
+    return settled(() => this.#subscribe(topic, group, handler, options));
+  }
+
+  #subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions,
+  ): Subscription {
     this.#assertOpen(`subscribe to "${topic}"`);
     const state = this.#group(topic, group);
     const consumer = new Consumer(handler, positive(options.concurrency ?? 1, "concurrency"));
@@ -146,7 +155,7 @@ class MemoryBroker implements MemoryAdapter {
       },
     };
     subscriptions.add(subscription);
-    return Promise.resolve(subscription);
+    return subscription;
   }
 
   listDeadLetters(topic?: string): Promise<DeadLetter[]> {
@@ -155,6 +164,10 @@ class MemoryBroker implements MemoryAdapter {
   }
 
   replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    return settled(() => this.#replay(topic, options));
+  }
+
+  #replay(topic: string, options: ReplayOptions): number {
     this.#assertOpen(`replay dead letters of "${topic}"`);
     const wanted = options.ids ? new Set(options.ids) : undefined;
     const replay = this.#deadLetters.filter((letter) =>
@@ -168,7 +181,7 @@ class MemoryBroker implements MemoryAdapter {
       };
       this.#group(topic, letter.group).enqueue(envelope);
     }
-    return Promise.resolve(replay.length);
+    return replay.length;
   }
 
   listUnhandled(topic?: string): Promise<EventEnvelope[]> {
@@ -239,6 +252,15 @@ class MemoryBroker implements MemoryAdapter {
 
   #assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+/** Runs `action`, turning a throw into a rejected promise. */
+function settled<T>(action: () => T): Promise<T> {
+  try {
+    return Promise.resolve(action());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { EventEnvelope } from "../adapter.ts";
 import { runAdapterConformance } from "../conformance.ts";
 import { AdapterClosedError, DeliverySettledError, UnknownAdapterError } from "../errors.ts";
-import { createAdapter } from "../mod.ts";
+import { ADAPTER_TYPES, createAdapter } from "../mod.ts";
 import { createMemoryAdapter, ManualClock } from "./mod.ts";
 import type { MemoryAdapter, MemoryAdapterOptions } from "./mod.ts";
 
@@ -142,9 +142,11 @@ Deno.test("createAdapter() builds the memory adapter and names the accepted type
   await adapter.close();
   await assert.rejects(() => createAdapter({ ...section, type: "redis" }), (error: Error) => {
     assert.ok(error instanceof UnknownAdapterError);
+    const accepted = ADAPTER_TYPES.map((type) => `"${type}"`).join(", ");
+    assert.ok(ADAPTER_TYPES.includes("memory"));
     assert.equal(
       error.message,
-      'Unknown adapter type "redis" in [adapter] type: expected one of "memory"',
+      `Unknown adapter type "redis" in [adapter] type: expected one of ${accepted}`,
     );
     return true;
   });
