@@ -28,7 +28,7 @@ export async function loadSchema(
 ): Promise<LoadedSchema | null> {
   let project: ProjectLocation;
   try {
-    project = await findProject(path ?? ".", { cwd: io.cwd });
+    project = await findProject(path ?? ".", { cwd: io.cwd, wholeProject: path === undefined });
   } catch (error) {
     if (!(error instanceof ProjectNotFoundError)) throw error;
     io.stderr(`Error: ${error.message}\n`);

@@ -22,6 +22,11 @@ export interface ProjectLocation {
 export interface FindProjectOptions {
   /** The directory a relative `start` is resolved against. Default `Deno.cwd()`. */
   cwd?: string;
+  /**
+   * Prefer the whole project around a directory over the `.ro` files in it: what a command run
+   * without a path argument wants from inside `schema/api`. Default false.
+   */
+  wholeProject?: boolean;
 }
 
 /**
@@ -32,6 +37,8 @@ export interface FindProjectOptions {
  *   original CLI accepts): that is what gets parsed; the root is the nearest project directory
  *   above it, else the parent of a directory named `schema`, else the directory itself.
  * - anything else: the nearest project directory above `start`.
+ *
+ * With `wholeProject`, a directory inside a project always gives the whole project.
  *
  * @param start a path (relative paths resolve against `options.cwd`)
  * @param options the working directory
@@ -56,6 +63,10 @@ export async function findProject(
     throw new ProjectNotFoundError(`Schema path not found: "${path}"`, { path });
   }
   if (info.isFile) return await located(path, await rootAbove(dirname(path)) ?? dirname(path));
+  if (options.wholeProject) {
+    const root = await rootAbove(path);
+    if (root !== null) return await located(join(root, "schema"), root);
+  }
   if (await isProjectDir(path)) return await located(join(path, "schema"), path);
   if (await holdsSchemaFiles(path, 3)) {
     const fallback = basename(path) === "schema" ? dirname(path) : path;

@@ -106,3 +106,11 @@ Deno.test("findProject() fails clearly for a missing path and for no project at 
     return true;
   });
 });
+
+Deno.test("findProject() with wholeProject gives the project around a directory of .ro files", async () => {
+  await using t = await tree(PROJECT);
+  const app = join(t.root, "app");
+  const models = join(app, "schema", "models");
+  assertEquals((await findProject(models, { wholeProject: true })).schemaDir, join(app, "schema"));
+  assertEquals((await findProject(models)).schemaDir, models);
+});

@@ -230,7 +230,7 @@ Deno.test("parseConfig() rejects an unknown permission name and a wrong permissi
 });
 
 Deno.test("parseConfig() reports a TOML syntax error with file:line:col and the parser's detail", () => {
-  const error = configError('[server]\nport = 3000\nhost = @\n');
+  const error = configError("[server]\nport = 3000\nhost = @\n");
   assertEquals([error.file, error.line, error.column, error.key], [FILE, 3, 8, null]);
   ok(error.message.startsWith("Invalid TOML at config/rohas.toml:3:8: "), error.message);
   ok(error.message.length > "Invalid TOML at config/rohas.toml:3:8: ".length);
