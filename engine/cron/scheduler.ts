@@ -126,6 +126,21 @@ export class Scheduler {
   }
 
   /**
+   * Removes a job (for a schema reload): no further runs; waits for a run in progress.
+   *
+   * @param name the job's name
+   * @throws {UnknownCronJobError} when no job has that name
+   */
+  async remove(name: string): Promise<void> {
+    const job = this.#jobs.get(name);
+    if (!job) throw new UnknownCronJobError(name, [...this.#jobs.keys()].sort());
+    this.#jobs.delete(name);
+    job.timer?.stop();
+    job.timer = null;
+    while (job.running) await job.running;
+  }
+
+  /**
    * Runs a job now, whether or not the scheduler is started; queued behind a run in progress.
    *
    * @param name the job's name
