@@ -515,3 +515,34 @@ Deno.test("validateSchema() reports every problem at once, sorted by position", 
     "1:40 undefined-event",
   ]);
 });
+
+Deno.test("validateSchema() uses the parser's positions: names, property values and list items", async () => {
+  const { parseSchema } = await import("./parse.ts");
+  const source = [
+    "model User { friend Usr }", // 1
+    'api A { method: GET path: "users" response: User triggers: [Gone] middlewares: ["rate-limit"] }',
+    "event E { payload: User handler: [h] triggers: [E] }", // 3
+    'cron C { schedule: "* * * *" timezone: "Nowhere/City" }', // 4
+    'ws W { path: "/ws" message: Msg onConnect: ["bad"] }', // 5
+    "model User {}", // 6
+  ].join("\n");
+  const { schema, locations, diagnostics: parseDiagnostics } = parseSchema(source, {
+    file: "p.ro",
+  });
+  const syntax = parseDiagnostics.map((d) => `${d.line}:${d.column} ${d.code}`);
+  const diagnostics = validateSchema(schema, { locations, file: "p.ro" });
+  const lines = diagnostics.map((d) => `${d.file}:${d.line}:${d.column}-${d.endColumn} ${d.code}`);
+  // `onConnect: ["bad"]` is a parse error (handler lists take identifiers), so ws W keeps no handler.
+  assertEquals(syntax.length, 1);
+  assertEquals(lines, [
+    "p.ro:1:21-24 undefined-type",
+    "p.ro:2:27-34 invalid-path",
+    "p.ro:2:61-65 undefined-event",
+    "p.ro:2:81-93 invalid-middleware-name",
+    "p.ro:3:49-50 trigger-cycle",
+    "p.ro:4:20-29 invalid-cron",
+    "p.ro:4:40-54 unknown-timezone",
+    "p.ro:5:29-32 undefined-type",
+    "p.ro:6:7-11 duplicate-definition",
+  ]);
+});
