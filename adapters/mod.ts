@@ -33,7 +33,7 @@ export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
-export const ADAPTER_TYPES: readonly string[] = ["memory"];
+export const ADAPTER_TYPES: readonly string[] = ["memory", "nats", "rabbitmq"];
 
 /** Options of {@linkcode createAdapter}. */
 export interface CreateAdapterOptions {
@@ -73,6 +73,10 @@ export function createAdapter(
         ...optional("clock", options.clock),
         ...optional("idempotencyWindowMs", numberSetting(config, "idempotency_window_ms")),
       }));
+    case "nats":
+      return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings));
+    case "rabbitmq":
+      return import("./rabbitmq/mod.ts").then((m) => m.createRabbitmqAdapter(config.settings));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }
