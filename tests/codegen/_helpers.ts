@@ -1,0 +1,76 @@
+/**
+ * Shared helpers of the codegen end-to-end tests.
+ *
+ * @module
+ */
+
+import { parseSchema, type Schema, validateSchema } from "../../parser/mod.ts";
+import { type CodegenLanguage, generateProject, writeProject } from "../../codegen/mod.ts";
+
+/** The repository root. */
+export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Parses a fixture of tests/fixtures/codegen and asserts it has no errors. */
+export async function fixtureSchema(name = "rich.ro"): Promise<Schema> {
+  const file = `${REPO}/tests/fixtures/codegen/${name}`;
+  const { schema, diagnostics, locations } = parseSchema(await Deno.readTextFile(file), { file });
+  const all = [...diagnostics, ...validateSchema(schema, { locations })];
+  const errors = all.filter((d) => d.severity === "error");
+  if (errors.length > 0) throw new Error(`Fixture ${name} is invalid: ${errors[0]!.message}`);
+  return schema;
+}
+
+/** A temporary directory removed on dispose. */
+export async function tempDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "rohas_codegen_" });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
+/** Generates and writes a project for `schema` under `root`. */
+export async function writeGenerated(
+  schema: Schema,
+  root: string,
+  language: CodegenLanguage,
+): Promise<void> {
+  await writeProject(generateProject(schema, { language }), { root });
+}
+
+/** Runs a command to completion; returns its exit code and output. */
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(command, {
+    args,
+    cwd: options.cwd,
+    stdout: "piped",
+    stderr: "piped",
+    ...(options.env ? { env: options.env } : {}),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Whether a Python module can be imported by `python3`. */
+export async function hasPythonModule(module: string): Promise<boolean> {
+  try {
+    const result = await run("python3", ["-c", `import ${module}`], { cwd: REPO });
+    return result.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Strips ANSI colour codes from tool output. */
+export function plain(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}

@@ -1,0 +1,12 @@
+from typing import Any, Optional
+
+from generated.websockets.chat import ChatConnection, ChatMessage
+from generated.state import State
+
+
+async def handle_chat_message(
+    message: ChatMessage, connection: ChatConnection, state: State
+) -> Optional[Any]:
+    """Called for each message on /ws/chat; a returned value is sent back."""
+    state.logger.info("Message received", connection_id=connection.connection_id)
+    return None
