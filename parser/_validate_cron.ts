@@ -117,8 +117,13 @@ export function isKnownTimezone(timezone: string): boolean {
  * @param context where diagnostics go
  */
 export function checkCrons(schema: Schema, context: ValidationContext): void {
+  // Big schemas repeat a few schedules; croner's parse is the slowest check per definition.
+  const problems = new Map<string, string | null>();
   for (const cron of schema.crons) {
-    const problem = cron.schedule === "" ? null : cronProblem(cron.schedule);
+    if (cron.schedule !== "" && !problems.has(cron.schedule)) {
+      problems.set(cron.schedule, cronProblem(cron.schedule));
+    }
+    const problem = problems.get(cron.schedule) ?? null;
     if (problem !== null) {
       context.error(
         context.propertySpan(cron, "schedule"),
