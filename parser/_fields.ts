@@ -57,7 +57,7 @@ export function parseField(c: Cursor, style: FieldStyle, locations: SchemaLocati
 
 /** `Ident` then an optional `[]` written without space inside. */
 function parseFieldType(c: Cursor): FieldType | null {
-  if (!c.at(TokenKind.Ident)) return fail(c, "a type name");
+  if (!c.at(TokenKind.Ident) || c.atDefinitionWithBody()) return fail(c, "a type name");
   const name = c.text(c.next());
   const base: FieldType = PRIMITIVES.get(name) ?? { Custom: name };
   if (c.at(TokenKind.LBracket)) return fail(c, "'[]' without spaces");

@@ -83,27 +83,35 @@ export function parseProperty(c: Cursor, kind: PropertyBlockKind, bag: PropertyB
   return true;
 }
 
+const EXPECTED_VALUE = {
+  method: `one of ${HTTP_METHODS.join(", ")}`,
+  string: "a string",
+  ident: "an identifier",
+  boolean: "true or false",
+  "ident-list": "'['",
+  "name-list": "'['",
+} as const satisfies Record<ValueKind, string>;
+
 function parseValue(c: Cursor, kind: ValueKind): PropertyValue | null {
+  // `payload:` followed by the next `model User {` must not take `model` as its value and
+  // swallow that definition.
+  if (c.atDefinitionWithBody()) return fail(c, EXPECTED_VALUE[kind]);
   const token = c.peek();
+  const text = c.text(token);
+  const ident = token.kind === TokenKind.Ident;
   switch (kind) {
     case "method":
-      if (token.kind !== TokenKind.Ident || !METHODS.has(c.text(token))) {
-        return fail(c, `one of ${HTTP_METHODS.join(", ")}`);
-      }
-      return scalar(c, c.text(c.next()));
+      return ident && METHODS.has(text) ? scalar(c, text) : fail(c, EXPECTED_VALUE.method);
     case "string":
       return token.kind === TokenKind.String
-        ? scalar(c, c.stringValue(c.next()))
-        : fail(c, "a string");
+        ? scalar(c, c.stringValue(token))
+        : fail(c, EXPECTED_VALUE.string);
     case "ident":
-      return token.kind === TokenKind.Ident
-        ? scalar(c, c.text(c.next()))
-        : fail(c, "an identifier");
-    case "boolean": {
-      const text = c.text(token);
-      const ok = token.kind === TokenKind.Ident && (text === "true" || text === "false");
-      return ok ? scalar(c, c.text(c.next())) : fail(c, "true or false");
-    }
+      return ident ? scalar(c, text) : fail(c, EXPECTED_VALUE.ident);
+    case "boolean":
+      return ident && (text === "true" || text === "false")
+        ? scalar(c, text)
+        : fail(c, EXPECTED_VALUE.boolean);
     case "ident-list":
       return parseList(c, false);
     case "name-list":
@@ -111,21 +119,25 @@ function parseValue(c: Cursor, kind: ValueKind): PropertyValue | null {
   }
 }
 
+/** Consumes the current token as a scalar value with the given text. */
 function scalar(c: Cursor, text: string): PropertyValue {
-  return { isList: false, text, items: [], span: c.span(c.previous), itemSpans: [] };
+  return { isList: false, text, items: [], span: c.span(c.next()), itemSpans: [] };
 }
 
 /** `[a, b]`; `[]` and `[ ]` are empty lists; quoted items only where `strings` allows them. */
 function parseList(c: Cursor, strings: boolean): PropertyValue | null {
   const open = c.peek();
   if (open.kind === TokenKind.EmptyBrackets) return list(c, open, [], []);
-  if (open.kind !== TokenKind.LBracket) return fail(c, "'['");
+  if (open.kind !== TokenKind.LBracket) return fail(c, EXPECTED_VALUE["ident-list"]);
   c.next();
   const items: string[] = [];
   const itemSpans: Span[] = [];
   if (c.at(TokenKind.RBracket)) return list(c, open, items, itemSpans);
   for (;;) {
     const item = c.peek();
+    if (c.atDefinitionWithBody()) {
+      return fail(c, strings ? "an identifier or a string" : "an identifier");
+    }
     if (item.kind === TokenKind.Ident) items.push(c.text(item));
     else if (strings && item.kind === TokenKind.String) items.push(c.stringValue(item));
     else return fail(c, strings ? "an identifier or a string" : "an identifier");

@@ -116,3 +116,24 @@ Deno.test("a definition without a name or brace is reported and the next one par
   ]);
   assert.equal(parseSchema("model {}\nmodel B\nmodel C {}").schema.models.length, 1);
 });
+
+Deno.test("a property left without a value does not swallow the next definition", () => {
+  const { schema, diagnostics } = parseSchema("event E {\n  payload:\nmodel User { id Int }");
+  assert.deepEqual(diagnostics.map((d) => [d.line, d.column, d.message]), [
+    [3, 1, "Syntax error at line 3, column 1: expected an identifier"],
+  ]);
+  assert.deepEqual([schema.events.length, schema.models.length], [1, 1]);
+});
+
+Deno.test("a field type or list item left out does not swallow the next definition", () => {
+  const sources = [
+    "model A {\n  x\nmodel B { y Int }",
+    "input A {\n  x:\nmodel B { y Int }",
+    "api A {\n  triggers: [X,\nmodel B { y Int }",
+  ];
+  for (const source of sources) {
+    const { schema, diagnostics } = parseSchema(source);
+    assert.deepEqual(diagnostics.map((d) => [d.line, d.column]), [[3, 1]], source);
+    assert.deepEqual(schema.models.map((m) => m.name).at(-1), "B", source);
+  }
+});
