@@ -50,6 +50,28 @@ def closer(session_id):
     return close
 
 
+_PROJECT_SRCS = set()
+
+
+def forget_other_projects(src):
+    """One project per interpreter: a session for another project drops the previous one's modules."""
+    others = [path for path in _PROJECT_SRCS if path != src]
+    _PROJECT_SRCS.add(src)
+    if not others:
+        return
+    for path in others:
+        _PROJECT_SRCS.discard(path)
+        while path in sys.path:
+            sys.path.remove(path)
+    prefixes = tuple(os.path.join(path, "") for path in others)
+    for name, module in list(sys.modules.items()):
+        locations = [getattr(module, "__file__", None) or "", *list(getattr(module, "__path__", []) or [])]
+        if any(str(loc).startswith(prefixes) for loc in locations):
+            del sys.modules[name]
+    _CLASS_CACHE.clear()
+    importlib.invalidate_caches()
+
+
 def snake(name):
     out = []
     for ch in name:
@@ -75,6 +97,7 @@ class Session:
     def __init__(self, config):
         self.root = config["root"]
         self.src = os.path.join(self.root, "src")
+        forget_other_projects(self.src)
         for path in reversed([self.src, *config.get("front", [])]):
             if path not in sys.path:
                 sys.path.insert(0, path)
