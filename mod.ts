@@ -6,3 +6,5 @@
 
 export * from "./parser/mod.ts";
 export { RohasError } from "./errors.ts";
+export { createApp, createEngine, HandlerResolutionError } from "./engine/mod.ts";
+export type { App, CreateAppOptions, Engine, EngineOptions } from "./engine/mod.ts";

@@ -123,6 +123,12 @@ function printEvent(event: ServeEvent, io: CliIo): void {
       printFailure(event.failure, io);
       io.stderr("Still serving the last good version\n");
       return;
+    case "cron_skipped":
+      io.stdout(`Cron job "${event.name}" skipped at ${event.at.toISOString()}: still running\n`);
+      return;
+    case "cron_failed":
+      io.stderr(`Cron job "${event.name}" failed: ${event.message}\n`);
+      return;
     case "worker_restarted":
       io.stderr(`Worker of profile "${event.profile}" restarted: ${event.message}\n`);
       return;

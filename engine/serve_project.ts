@@ -12,6 +12,7 @@ import type { RohasConfig } from "../project/config.ts";
 import { createMemoryTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
+import { Scheduler } from "./cron/mod.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { AppModel } from "./app_model.ts";
@@ -28,7 +29,9 @@ export type ServeEvent =
   | { kind: "handler_reloaded"; file: string; ms: number; error: string | null }
   | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
   | { kind: "reload_failed"; failure: PrepareFailure }
-  | { kind: "worker_restarted"; profile: string; message: string };
+  | { kind: "worker_restarted"; profile: string; message: string }
+  | { kind: "cron_skipped"; name: string; at: Date }
+  | { kind: "cron_failed"; name: string; message: string };
 
 /** Options of {@linkcode serveProject}. */
 export interface ServeProjectOptions {
@@ -40,7 +43,7 @@ export interface ServeProjectOptions {
   port?: number;
   /** Watch and hot-reload (dev). Default false. */
   watch?: boolean;
-  /** Makes a cron scheduler. Default: cron jobs are not scheduled. */
+  /** Makes a cron scheduler. Default: engine/cron `Scheduler` (no overlapping runs). */
   createScheduler?: () => CronScheduler;
   /** Extra handlers (the workbench API), given the parts once they exist. */
   mounts?: (
@@ -111,7 +114,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
-    ...(options.createScheduler ? { createScheduler: options.createScheduler } : {}),
+    createScheduler: options.createScheduler ?? (() => defaultScheduler(options)),
     mounts: options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [],
   });
   await engine.start();
@@ -159,6 +162,15 @@ function served(ctx: {
       return closing;
     },
   };
+}
+
+function defaultScheduler(options: ServeProjectOptions): Scheduler {
+  const emit = options.onEvent ?? (() => {});
+  return new Scheduler({
+    onSkip: (name, at) => emit({ kind: "cron_skipped", name, at }),
+    onError: (name, error) =>
+      emit({ kind: "cron_failed", name, message: (error as Error).message ?? String(error) }),
+  });
 }
 
 function createRuntime(

@@ -1,0 +1,51 @@
+/**
+ * The engine: register (schema and config become an application model), build (a router, dispatch
+ * tables, schedules), run (the HTTP pipeline, event and cron wiring, WebSockets), plus the
+ * in-process mode {@linkcode createApp}.
+ *
+ * @module
+ */
+
+export type {
+  AppModel,
+  BuildAppModelOptions,
+  EventSpec,
+  PathSegment,
+  RouteSpec,
+  ScheduleSpec,
+  SocketSpec,
+  SubscriptionSpec,
+} from "./app_model.ts";
+export { buildAppModel, parsePattern } from "./app_model.ts";
+export type { BuiltApp, Endpoint } from "./build.ts";
+export { buildApp } from "./build.ts";
+export type { RouteMatch, Router } from "./router.ts";
+export { TrieRouter } from "./router.ts";
+export type { Engine, EngineOptions, ServeOptions } from "./app.ts";
+export { createEngine } from "./app.ts";
+export type { App, CreateAppOptions } from "./create_app.ts";
+export { createApp } from "./create_app.ts";
+export type { CompositeRuntimeOptions } from "./composite_runtime.ts";
+export { createCompositeRuntime } from "./composite_runtime.ts";
+export type {
+  EngineMode,
+  EngineParts,
+  EventPublisher,
+  PublishOptions,
+  ValidationIssue,
+  Validator,
+  ValidatorTable,
+} from "./parts.ts";
+export type { Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
+export type { Publication, TriggerSource } from "./triggers.ts";
+export { planTriggers, publishTriggers, unwrapResult } from "./triggers.ts";
+export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";
+export { runCronJob } from "./cron_wiring.ts";
+export type { Closable, EventSubscriber } from "./event_wiring.ts";
+export { SocketHub } from "./socket_hub.ts";
+export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
+export { ServeError, serveProject } from "./serve_project.ts";
+export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
+export { prepareApp } from "./project_loader.ts";
+export type { MissingHandler } from "./errors.ts";
+export { EngineError, HandlerResolutionError, RouteConflictError } from "./errors.ts";
