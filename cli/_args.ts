@@ -20,14 +20,12 @@ export interface ParsedArgs<T extends Options> {
  * `Error: ...` with a pointer to the command's help and returns null.
  *
  * @param args the arguments after the command name
- * @param config the command name, its options and how many positionals it takes
- * @param io where to write the error
+ * @param config the command name, its options, how many positionals it takes, where to write
  * @returns the parsed arguments, or null on a usage error
  */
 export function parseCommandArgs<T extends Options>(
   args: string[],
-  config: { command: string; options: T; maxPositionals: number },
-  io: CliIo,
+  config: { command: string; options: T; maxPositionals: number; io: CliIo },
 ): ParsedArgs<T> | null {
   try {
     const { values, positionals } = parseArgs({
@@ -43,7 +41,7 @@ export function parseCommandArgs<T extends Options>(
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     const detail = error.message.replace(/\.$/, "").split(". ")[0];
-    io.stderr(`Error: ${detail}: run "rohas ${config.command} --help" for usage\n`);
+    config.io.stderr(`Error: ${detail}: run "rohas ${config.command} --help" for usage\n`);
     return null;
   }
 }

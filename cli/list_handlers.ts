@@ -34,7 +34,8 @@ export const command: Command = {
       command: "list-handlers",
       options: {},
       maxPositionals: 1,
-    }, io);
+      io,
+    });
     if (parsed === null) return 1;
     const schema = await loadParsedOrReport(parsed.positionals[0], io);
     if (schema === null) return 1;

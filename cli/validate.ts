@@ -56,7 +56,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     command: "validate",
     options: OPTIONS,
     maxPositionals: 1,
-  }, io);
+    io,
+  });
   if (parsedArgs === null) return 1;
   const loaded = await loadSchema(parsedArgs.positionals[0], io);
   if (loaded === null) return 1;
