@@ -63,6 +63,8 @@ export class Group {
     consumer.closed = true;
     const index = this.#consumers.indexOf(consumer);
     if (index >= 0) this.#consumers.splice(index, 1);
+    // Nobody left to make room: publishers must not wait on this group any longer.
+    if (!this.hasConsumers) this.releaseWaiters();
     await Promise.all([...consumer.inFlight]);
   }
 
@@ -72,9 +74,14 @@ export class Group {
     this.schedule();
   }
 
-  /** Resolves once the queue holds fewer than `limit` messages. */
+  /** A live subscriber consumes this group. */
+  get hasConsumers(): boolean {
+    return this.#consumers.length > 0;
+  }
+
+  /** Resolves once the queue holds fewer than `limit` messages, or nobody consumes the group. */
   async waitForSpace(limit: number): Promise<void> {
-    while (this.queue.length >= limit) {
+    while (this.queue.length >= limit && this.hasConsumers) {
       await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
     }
   }

@@ -12,7 +12,8 @@
  * queue lives on while nobody consumes it. A queue is unbounded unless `bufferSize` is set; then
  * `publish` waits for room (backpressure) instead of dropping. A slow consumer only makes its own
  * queue longer; it never loses its subscription. Events published to a topic no group subscribed to
- * are kept in a bounded "unhandled" list for inspection.
+ * are kept in a bounded "unhandled" list for inspection, and so are events for a group whose queue
+ * is full while nobody consumes it (a handler removed by a reload must not block publishers).
  *
  * @module
  */
@@ -123,7 +124,11 @@ class MemoryBroker implements MemoryAdapter {
       this.#assertOpen(`publish to "${envelope.topic}"`);
     }
     const text = JSON.stringify(envelope);
-    for (const group of groups) group.enqueue(JSON.parse(text));
+    for (const group of groups) {
+      if (group.hasConsumers || group.queue.length < this.#bufferSize) {
+        group.enqueue(JSON.parse(text));
+      } else this.#keepUnhandled(JSON.parse(text));
+    }
   }
 
   subscribe(

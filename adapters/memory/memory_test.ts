@@ -186,3 +186,44 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
     await settle();
   }
 }
+
+Deno.test("memory adapter never blocks publishers on a full group nobody consumes", async () => {
+  await using adapter = open({ bufferSize: 2 });
+  const first = await adapter.subscribe("Gone", "app.gone", (delivery) => delivery.ack());
+  await first.close();
+  for (let n = 0; n < 5; n++) await adapter.publish(envelope("Gone", { n }));
+  const unhandled = await adapter.listUnhandled("Gone");
+  assert.deepEqual(unhandled.map((event) => event.payload), [{ n: 2 }, { n: 3 }, { n: 4 }]);
+  const seen: unknown[] = [];
+  await adapter.subscribe("Gone", "app.gone", async (delivery) => {
+    seen.push(delivery.envelope.payload);
+    await delivery.ack();
+  });
+  await until(() => seen.length === 2);
+  assert.deepEqual(seen, [{ n: 0 }, { n: 1 }]);
+});
+
+Deno.test("memory adapter releases a waiting publisher when the last subscriber leaves", async () => {
+  await using adapter = open({ bufferSize: 1 });
+  const release = Promise.withResolvers<void>();
+  const entered = Promise.withResolvers<void>();
+  const subscription = await adapter.subscribe("Stuck", "app.stuck", async (delivery) => {
+    entered.resolve();
+    await release.promise;
+    await delivery.ack();
+  });
+  await adapter.publish(envelope("Stuck", { n: 0 }));
+  await entered.promise;
+  await adapter.publish(envelope("Stuck", { n: 1 }));
+  let done = false;
+  const waiting = adapter.publish(envelope("Stuck", { n: 2 })).then(() => done = true);
+  await settle();
+  assert.equal(done, false, "the third publish waits for room");
+  const closing = subscription.close();
+  await waiting;
+  release.resolve();
+  await closing;
+  assert.deepEqual((await adapter.listUnhandled("Stuck")).map((event) => event.payload), [{
+    n: 2,
+  }]);
+});
