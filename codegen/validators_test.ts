@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { compileValidators, generateProject, type ValidationIssue } from "./mod.ts";
+import { parseSchema } from "../parser/mod.ts";
+
+const SCHEMA = parseSchema(`
+model Address { street String zip String? }
+model User {
+  id Int
+  name String
+  score Float
+  active Boolean
+  born DateTime
+  tags String[]
+  address Address
+  previous Address[]?
+  extra Json?
+  nickname String?
+}
+input Wrapper { user: User payload: Json }
+`).schema;
+
+const VALID = {
+  id: 1,
+  name: "Ada",
+  score: 1.5,
+  active: true,
+  born: "1815-12-10T00:00:00Z",
+  tags: ["a", "b"],
+  address: { street: "Main" },
+  previous: [{ street: "Old", zip: null }],
+  extra: { any: ["thing"] },
+  nickname: null,
+};
+
+const table = compileValidators(SCHEMA);
+const user = table.get("User")!;
+
+Deno.test("compileValidators() accepts a valid body and optional fields absent or null", () => {
+  assert.deepEqual(user(VALID), []);
+  const { previous: _p, extra: _e, nickname: _n, ...required } = VALID;
+  assert.deepEqual(user(required), []);
+});
+
+Deno.test("compileValidators() reports every issue with its exact path", () => {
+  const issues = user({
+    ...VALID,
+    id: 1.5,
+    name: undefined,
+    score: "high",
+    born: "yesterday",
+    tags: ["a", 2, "c", null],
+    address: { zip: 5 },
+    previous: [{ street: "ok" }, "nope"],
+  });
+  assert.deepEqual(issues, [
+    { path: "id", message: "Expected an integer, got number" },
+    { path: "name", message: "Required field is missing" },
+    { path: "score", message: "Expected a number, got string" },
+    { path: "born", message: 'Expected an ISO 8601 date-time string, got "yesterday"' },
+    { path: "tags[1]", message: "Expected a string, got number" },
+    { path: "tags[3]", message: "Expected a string, got null" },
+    { path: "address.street", message: "Required field is missing" },
+    { path: "address.zip", message: "Expected a string, got number" },
+    { path: "previous[1]", message: "Expected an object, got string" },
+  ]);
+});
+
+Deno.test("compileValidators() checks nested models through the nested validator", () => {
+  const issues = table.get("Wrapper")!({ user: { ...VALID, previous: [{ street: 1 }] } });
+  assert.deepEqual(issues, [
+    { path: "user.previous[0].street", message: "Expected a string, got number" },
+    { path: "payload", message: "Required field is missing" },
+  ]);
+});
+
+Deno.test("compileValidators() rejects a non-object body at the root path", () => {
+  assert.deepEqual(user([]), [{ path: "", message: "Expected an object, got array" }]);
+  assert.deepEqual(user(null), [{ path: "", message: "Expected an object, got null" }]);
+});
+
+Deno.test("compileValidators() has a validator for every primitive", () => {
+  assert.deepEqual(table.get("String")!("x"), []);
+  assert.equal(table.get("Int")!(2.5).length, 1);
+  assert.deepEqual(table.get("DateTime")!("2024-01-31T09:30:00.123+02:00"), []);
+  assert.equal(table.get("DateTime")!("2024-13-45T99:00:00Z").length, 1);
+  assert.deepEqual(table.get("Json")!({ a: [1] }), []);
+  assert.equal(table.get("Boolean")!("true").length, 1);
+});
+
+Deno.test("generated validators.ts gives the same answers as compileValidators()", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rohas_validators_" });
+  try {
+    const file = generateProject(SCHEMA, { language: "typescript" })
+      .find((f) => f.path === "src/generated/validators.ts")!;
+    await Deno.writeTextFile(`${dir}/validators.ts`, file.content);
+    const generated = await import(`file://${dir}/validators.ts`) as {
+      validators: ReadonlyMap<string, (value: unknown) => ValidationIssue[]>;
+      validateUser: (value: unknown) => ValidationIssue[];
+    };
+    const bad = { ...VALID, tags: [1], address: null };
+    assert.deepEqual(generated.validateUser(bad), user(bad));
+    assert.deepEqual([...generated.validators.keys()], [...table.keys()]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
