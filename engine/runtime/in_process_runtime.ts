@@ -24,6 +24,7 @@ import {
   RuntimeUnsupportedError,
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
+import { Deadlines } from "./_deadlines.ts";
 
 /** The generated manifest: the project root URL and every handler module by project path. */
 export interface HandlerManifest {
@@ -62,6 +63,9 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): Handle
 class InProcessRuntime implements HandlerRuntime {
   readonly #options: InProcessRuntimeOptions;
   readonly #rootPath: string;
+  readonly #deadlines = new Deadlines();
+  /** Manifest keys by absolute file (path arithmetic costs more than a call). */
+  readonly #keys = new Map<string, string>();
   #inFlight = 0;
   #closed = false;
   #idle: (() => void) | undefined;
@@ -82,8 +86,8 @@ class InProcessRuntime implements HandlerRuntime {
     if (namespace === undefined) return failed("not_found", notInManifest(handler), [], started);
     this.#inFlight++;
     try {
-      const result = await withTimeout(callHandler(namespace, invocation), invocation, started);
-      return await refineFailure(result, handler, () => Promise.resolve(true));
+      const result = await this.#callWithDeadline(namespace, invocation, started);
+      return result.ok ? result : await refineFailure(result, handler, () => Promise.resolve(true));
     } finally {
       if (--this.#inFlight === 0) this.#idle?.();
     }
@@ -97,18 +101,43 @@ class InProcessRuntime implements HandlerRuntime {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#inFlight === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const idle = new Promise<void>((resolve) => this.#idle = resolve);
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#options.drainTimeoutMs ?? 10_000);
+    if (this.#inFlight > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<void>((resolve) => this.#idle = resolve);
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#options.drainTimeoutMs ?? 10_000);
+      });
+      await Promise.race([idle, deadline]);
+      clearTimeout(timer);
+    }
+    this.#deadlines.close();
+  }
+
+  #callWithDeadline(
+    namespace: Record<string, unknown>,
+    invocation: Invocation,
+    started: number,
+  ): Promise<InvocationResult> {
+    return new Promise((resolve) => {
+      const deadline = this.#deadlines.add(invocation.timeoutMs, () => {
+        const { name } = invocation.handler;
+        const message = `Handler "${name}" timed out after ${invocation.timeoutMs} ms`;
+        resolve(failed("timeout", new HandlerTimeoutError(message), [], started));
+      });
+      callHandler(namespace, invocation).then((result) => {
+        this.#deadlines.cancel(deadline);
+        resolve(result);
+      });
     });
-    await Promise.race([idle, deadline]);
-    clearTimeout(timer);
   }
 
   #key(file: string): string {
-    return relative(this.#rootPath, file).split(sep).join("/");
+    let key = this.#keys.get(file);
+    if (key === undefined) {
+      key = relative(this.#rootPath, file).split(sep).join("/");
+      this.#keys.set(file, key);
+    }
+    return key;
   }
 }
 
@@ -116,22 +145,4 @@ function notInManifest(handler: HandlerRef): HandlerNotFoundError {
   return new HandlerNotFoundError(
     `Handler "${handler.name}" not found: "${handler.file}" is not in the generated manifest`,
   );
-}
-
-function withTimeout(
-  running: Promise<InvocationResult>,
-  invocation: Invocation,
-  started: number,
-): Promise<InvocationResult> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<InvocationResult>((resolve) => {
-    timer = setTimeout(() => {
-      const { name } = invocation.handler;
-      const error = new HandlerTimeoutError(
-        `Handler "${name}" timed out after ${invocation.timeoutMs} ms`,
-      );
-      resolve(failed("timeout", error, [], started));
-    }, invocation.timeoutMs);
-  });
-  return Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
 }

@@ -23,6 +23,7 @@ import { serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { WorkerHandle } from "./_worker_handle.ts";
+import { Deadlines } from "./_deadlines.ts";
 
 /** Options of {@linkcode createWorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -78,6 +79,7 @@ class WorkerRuntime implements HandlerRuntime {
   readonly #versions = new Map<string, number>();
   /** The last version tried per file: a failed import stays cached, so every attempt is new. */
   readonly #attempts = new Map<string, number>();
+  readonly #deadlines = new Deadlines();
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -100,7 +102,7 @@ class WorkerRuntime implements HandlerRuntime {
     this.#inFlight++;
     try {
       const result = await this.#run(invocation);
-      return await refineFailure(result, handler, fileExists);
+      return result.ok ? result : await refineFailure(result, handler, fileExists);
     } catch (thrown) {
       return failure(thrown);
     } finally {
@@ -115,14 +117,14 @@ class WorkerRuntime implements HandlerRuntime {
     const started = performance.now();
     worker.files.add(handler.file);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const deadline = this.#deadlines.add(invocation.timeoutMs, () => {
         worker.forget(id);
         const message = `Handler "${handler.name}" timed out after ${invocation.timeoutMs} ms`;
         resolve(failure(new HandlerTimeoutError(message), "timeout", started));
         this.#checkStuck(worker, handler);
-      }, invocation.timeoutMs);
+      });
       const settle = (result: InvocationResult) => {
-        clearTimeout(timer);
+        this.#deadlines.cancel(deadline);
         resolve(result);
       };
       const version = this.#versions.get(handler.file) ?? 0;
@@ -159,6 +161,7 @@ class WorkerRuntime implements HandlerRuntime {
     const error = serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
     for (const worker of this.#allWorkers()) worker.terminate(error);
     this.#pools.clear();
+    this.#deadlines.close();
   }
 
   async #drain(deadlineMs: number): Promise<void> {

@@ -1,0 +1,178 @@
+/**
+ * The handler-runtime boundary benchmark: invocations per second of one small API handler through
+ * each runtime variant, as ratios of a direct in-process call, measured side by side in one run.
+ *
+ *   deno run -A bench/runtime_bench.ts [--ms 2000] [--concurrency 64]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import {
+  createInProcessRuntime,
+  createWorkerRuntime,
+  type HandlerRef,
+  type HandlerRuntime,
+  type Invocation,
+} from "../engine/runtime/mod.ts";
+
+const { values } = parseArgs({
+  options: {
+    ms: { type: "string", default: "2000" },
+    concurrency: { type: "string", default: "64" },
+  },
+});
+const DURATION_MS = Number(values.ms);
+const CONCURRENCY = Number(values.concurrency);
+
+const ROOT = fileURLToPath(new URL("../engine/runtime/testdata/project", import.meta.url));
+const FILE = "src/handlers/api/hello.ts";
+const handler: HandlerRef = {
+  kind: "api",
+  name: "Hello",
+  owner: "Hello",
+  language: "typescript",
+  file: join(ROOT, FILE),
+  exports: ["handleHello", "default"],
+  profile: "default",
+};
+const body = {
+  name: "Ada Lovelace",
+  email: "ada@example.com",
+  age: 36,
+  active: true,
+  tags: ["math", "engines"],
+  createdAt: "1815-12-10T00:00:00Z",
+  address: { street: "St James's Square", city: "London" },
+};
+const invocation: Invocation = {
+  handler,
+  input: { kind: "api", request: { id: "42", body, queryParams: {}, headers: {} } },
+  traceId: "0af7651916cd43dd8448eb211c80319c",
+  timeoutMs: 30_000,
+};
+
+/** Runs `once` from `CONCURRENCY` loops for the duration (after a warm-up); returns calls/s. */
+async function measure(once: () => Promise<unknown>): Promise<number> {
+  const loop = async (until: number) => {
+    let count = 0;
+    while (performance.now() < until) {
+      await once();
+      count++;
+    }
+    return count;
+  };
+  const run = async (ms: number) => {
+    const until = performance.now() + ms;
+    const counts = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(until)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  };
+  await run(Math.min(500, DURATION_MS / 4));
+  const started = performance.now();
+  const total = await run(DURATION_MS);
+  return total / ((performance.now() - started) / 1000);
+}
+
+async function measureRuntime(runtime: HandlerRuntime): Promise<number> {
+  try {
+    return await measure(async () => {
+      const result = await runtime.invoke(invocation);
+      if (!result.ok) throw new Error(`Benchmark call failed: ${result.error.message}`);
+    });
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** A bare Worker that echoes, to price the transport alone (mode: see `_echo_worker.ts`). */
+async function measureTransport(mode: "clone" | "batch" | "json"): Promise<number> {
+  const worker = new Worker(new URL("./_echo_worker.ts", import.meta.url), { type: "module" });
+  const waiting = new Map<number, () => void>();
+  let nextId = 0;
+  let queued: unknown[] = [];
+  worker.onmessage = (event: MessageEvent<{ mode: string; data: unknown }>) => {
+    const results = mode === "clone"
+      ? [event.data.data as { id: number }]
+      : mode === "batch"
+      ? event.data.data as { id: number }[]
+      : (event.data.data as string[]).map((text) => JSON.parse(text) as { id: number });
+    for (const { id } of results) {
+      waiting.get(id)?.();
+      waiting.delete(id);
+    }
+  };
+  const flush = () => {
+    const data = queued;
+    queued = [];
+    worker.postMessage({ mode, data });
+  };
+  const input = invocation.input;
+  try {
+    return await measure(() =>
+      new Promise<void>((resolve) => {
+        const id = ++nextId;
+        waiting.set(id, resolve);
+        if (mode === "clone") return worker.postMessage({ mode, data: { id, input } });
+        const request = mode === "json" ? JSON.stringify({ id, input }) : { id, input };
+        if (queued.push(request) === 1) queueMicrotask(flush);
+      })
+    );
+  } finally {
+    worker.terminate();
+  }
+}
+
+async function main(): Promise<void> {
+  const manifest = {
+    root: `${pathToFileURL(ROOT).href}/`,
+    modules: { [FILE]: await import(pathToFileURL(join(ROOT, FILE)).href) },
+  };
+  const permissions = {
+    defaults: {
+      net: true,
+      read: ["."],
+      write: false,
+      env: false,
+      run: false,
+      ffi: false,
+      sys: false,
+      import: true,
+    },
+    handlers: {},
+  };
+  const { handleHello } = manifest.modules[FILE] as {
+    handleHello: (...args: unknown[]) => unknown;
+  };
+  const request = (invocation.input as { request: unknown }).request;
+  const variants: Array<[string, () => Promise<number>]> = [
+    [
+      "direct function call (no runtime)",
+      () => measure(async () => JSON.stringify(await handleHello(request, { traceId: "t" }))),
+    ],
+    ["in-process runtime", () => measureRuntime(createInProcessRuntime({ manifest }))],
+    [
+      "WorkerRuntime pool 1 (batched)",
+      () => measureRuntime(createWorkerRuntime({ root: ROOT, permissions, poolSize: 1 })),
+    ],
+    [
+      "WorkerRuntime pool 2 (batched)",
+      () => measureRuntime(createWorkerRuntime({ root: ROOT, permissions, poolSize: 2 })),
+    ],
+    ["transport only: one postMessage per call", () => measureTransport("clone")],
+    ["transport only: batched per turn, cloned objects", () => measureTransport("batch")],
+    ["transport only: batched per turn, JSON strings", () => measureTransport("json")],
+  ];
+  const rows: Array<[string, number]> = [];
+  for (const [name, run] of variants) rows.push([name, await run()]);
+  const baseline = rows[0]![1];
+  console.log(`runtime boundary: ${DURATION_MS} ms per variant, ${CONCURRENCY} calls in flight`);
+  console.log(`ratios are of the first row`);
+  for (const [name, perSecond] of rows) {
+    const ratio = (perSecond / baseline).toFixed(3);
+    console.log(`${name.padEnd(50)} ${Math.round(perSecond).toString().padStart(9)}/s  ${ratio}x`);
+  }
+}
+
+if (import.meta.main) await main();
