@@ -59,9 +59,9 @@ function buildApi(c: Cursor, block: PropertyBlock): Api | null {
   const path = text(block, "path");
   const response = text(block, "response");
   const label = "Invalid API definition";
-  require(c, block, method, "method", `${label}: Missing HTTP method`);
-  require(c, block, path, "path", `${label}: Missing path`);
-  require(c, block, response, "response", `${label}: Missing response`);
+  reportIfMissing(c, block, method, "method", `${label}: Missing HTTP method`);
+  reportIfMissing(c, block, path, "path", `${label}: Missing path`);
+  reportIfMissing(c, block, response, "response", `${label}: Missing response`);
   if (method === undefined || path === undefined || response === undefined) return null;
   return {
     name: block.name,
@@ -107,7 +107,7 @@ function buildCron(block: PropertyBlock): Cron {
 
 function buildWebSocket(c: Cursor, block: PropertyBlock): WebSocket | null {
   const path = text(block, "path");
-  require(c, block, path, "path", "Invalid WebSocket definition: Missing path");
+  reportIfMissing(c, block, path, "path", "Invalid WebSocket definition: Missing path");
   if (path === undefined) return null;
   return {
     name: block.name,
@@ -125,7 +125,7 @@ function buildWebSocket(c: Cursor, block: PropertyBlock): WebSocket | null {
 /** Reports a missing required property at the definition's name, unless its absence is explained
  * by a syntax error already reported (a failed value, or any syntax error in the body).
  */
-function require(
+function reportIfMissing(
   c: Cursor,
   block: PropertyBlock,
   value: string | undefined,
