@@ -1,5 +1,8 @@
+import { bump } from "../../lib/store.ts";
+
 export async function handleSlow(req: { queryParams: Record<string, string | string[]> }) {
   const ms = Number(req.queryParams.ms ?? "100");
+  bump(`slow:started:${req.queryParams.tag ?? "none"}`);
   await new Promise((resolve) => setTimeout(resolve, ms));
   return { data: { slept: ms } };
 }

@@ -1,0 +1,80 @@
+// `rohas dev` / `rohas start` as subprocesses, driven over real sockets on 127.0.0.1.
+import assert from "node:assert/strict";
+import { eventually, startServer } from "./_server.ts";
+
+async function json(res: Response) {
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+Deno.test("rohas dev answers every D3 status with a JSON error body and a trace id", async () => {
+  await using server = await startServer();
+  const u = server.url;
+  const bad = await json(await fetch(`${u}/users`, { method: "POST", body: "{" }));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.trace_id, bad.headers.get("x-rohas-trace-id"));
+  assert.equal((await json(await fetch(`${u}/missing`))).status, 404);
+  const wrong = await json(await fetch(`${u}/users`, { method: "PUT" }));
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get("allow"), "POST");
+  const big = await json(
+    await fetch(`${u}/users`, { method: "POST", body: "x".repeat(70_000) }),
+  );
+  assert.equal(big.status, 413);
+  const invalid = await json(
+    await fetch(`${u}/users`, { method: "POST", body: JSON.stringify({ name: "A" }) }),
+  );
+  assert.equal(invalid.status, 422);
+  assert.deepEqual(invalid.body.details, [{
+    path: "email",
+    message: invalid.body.details[0].message,
+  }]);
+  const fail = await json(await fetch(`${u}/fail`));
+  assert.deepEqual([fail.status, fail.body.error], [500, "Database exploded"]);
+  const ok = await json(
+    await fetch(`${u}/users`, {
+      method: "POST",
+      body: JSON.stringify({ name: "Ann", email: "ann@example.com", age: 30 }),
+    }),
+  );
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.data.name, "Ann");
+});
+
+Deno.test("rohas start hides a failing handler's message from clients", async () => {
+  await using server = await startServer({ command: "start" });
+  const fail = await json(await fetch(`${server.url}/fail`));
+  assert.deepEqual([fail.status, fail.body.error], [500, "Internal server error"]);
+  const teapot = await json(await fetch(`${server.url}/teapot`));
+  assert.deepEqual([teapot.status, teapot.body.error], [418, "I'm a teapot"]);
+});
+
+Deno.test("path params are percent-decoded and repeated query keys kept as arrays", async () => {
+  await using server = await startServer();
+  const res = await json(await fetch(`${server.url}/users/caf%C3%A9%20%2F1?a=1&a=2&b=x+y`));
+  assert.deepEqual(res.body.data, { id: "café /1", queryParams: { a: ["1", "2"], b: "x y" } });
+});
+
+Deno.test("a handler without read permission fails with a hint naming the config key", async () => {
+  await using server = await startServer();
+  const res = await json(await fetch(`${server.url}/secret`));
+  assert.equal(res.status, 500);
+  assert.match(res.body.error, /\[permissions\.handlers\.ReadSecret\] read/);
+});
+
+Deno.test("an infinite loop is answered 504 while the engine keeps serving", async () => {
+  await using server = await startServer();
+  const spin = fetch(`${server.url}/spin`);
+  // The engine itself answers while the handler's Worker is stuck.
+  const health = await fetch(`${server.url}/_rohas/health`);
+  assert.equal(health.status, 200);
+  await health.body?.cancel();
+  const res = await json(await spin);
+  assert.equal(res.status, 504);
+  assert.match(res.body.error, /timed out/);
+  await server.waitFor(/restarted/);
+  const hello = await eventually(async () => {
+    const r = await fetch(`${server.url}/hello`);
+    return r.status === 200 ? await r.json() : (await r.body?.cancel(), undefined);
+  }, "a handler answering after the stuck Worker was replaced");
+  assert.equal(hello.data.message, "Hello from Rohas");
+});
