@@ -6,7 +6,7 @@
  */
 
 import type { Span } from "./ast.ts";
-import { ParseCode } from "./codes.ts";
+import { PARSE_CODES } from "./codes.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 import { type ScanProblem, type Token, TokenKind } from "./_scanner.ts";
 
@@ -126,9 +126,9 @@ export class Cursor {
     const where = `Syntax error at line ${token.line}, column ${token.column}`;
     if (token.kind === TokenKind.Invalid) {
       const detail = `unexpected character ${describeCharacter(this.source, token.start)}`;
-      this.report(token, ParseCode.InvalidCharacter, `${where}: ${detail}`);
+      this.report(token, PARSE_CODES.invalidCharacter, `${where}: ${detail}`);
     } else {
-      this.report(token, ParseCode.SyntaxError, `${where}: expected ${what}`);
+      this.report(token, PARSE_CODES.syntaxError, `${where}: expected ${what}`);
     }
   }
 
@@ -190,7 +190,7 @@ export class Cursor {
 
   #reportProblem(problem: ScanProblem): void {
     const { line, column } = problem.token;
-    const what = problem.code === ParseCode.UnterminatedString ? "string" : "block comment";
+    const what = problem.code === PARSE_CODES.unterminatedString ? "string" : "block comment";
     const message = `Syntax error at line ${line}, column ${column}: unterminated ${what}`;
     this.report(problem.token, problem.code, message);
   }

@@ -6,7 +6,7 @@
  */
 
 import type { Api, Cron, Event, HttpMethod, NodeLocation, Schema, Span, WebSocket } from "./ast.ts";
-import { ParseCode } from "./codes.ts";
+import { PARSE_CODES } from "./codes.ts";
 import type { Cursor } from "./_cursor.ts";
 import type { PropertyBag, PropertyBlockKind } from "./_properties.ts";
 
@@ -89,7 +89,7 @@ function buildEvent(c: Cursor, block: PropertyBlock): Event {
   } else {
     const message = `Invalid event definition: Invalid adapter type '${type.text}' for event ` +
       `'${block.name}'. Must be 'sqs' or 'eventbridge'`;
-    c.report(type.span, ParseCode.InvalidEventType, message);
+    c.report(type.span, PARSE_CODES.invalidEventType, message);
   }
   return event;
 }
@@ -133,7 +133,7 @@ function reportIfMissing(
   message: string,
 ): void {
   if (value !== undefined || block.bag.failed.has(key) || block.hadSyntaxErrors) return;
-  c.report(block.nameSpan, ParseCode.MissingProperty, message);
+  c.report(block.nameSpan, PARSE_CODES.missingProperty, message);
 }
 
 function text(block: PropertyBlock, key: string): string | undefined {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ParseCode } from "./codes.ts";
+import { PARSE_CODES } from "./codes.ts";
 
 /** The kinds of token. */
 export const TokenKind = {
@@ -48,7 +48,7 @@ export interface Token {
 
 /** A problem the scanner found itself (an unterminated string or comment). */
 export interface ScanProblem {
-  code: typeof ParseCode.UnterminatedString | typeof ParseCode.UnterminatedComment;
+  code: typeof PARSE_CODES.unterminatedString | typeof PARSE_CODES.unterminatedComment;
   token: Token;
 }
 
@@ -174,7 +174,7 @@ class Scanner {
     this.#advanceTo(end);
     if (close === -1) {
       const token = this.#token(TokenKind.Invalid, start, startLine, startColumn);
-      this.#problems.push({ code: ParseCode.UnterminatedComment, token });
+      this.#problems.push({ code: PARSE_CODES.unterminatedComment, token });
     }
   }
 
@@ -196,7 +196,7 @@ class Scanner {
     this.#advanceTo(close === -1 ? this.#src.length : close + 1);
     const token = this.#token(TokenKind.String, start, line, column);
     this.#tokens.push(token);
-    if (close === -1) this.#problems.push({ code: ParseCode.UnterminatedString, token });
+    if (close === -1) this.#problems.push({ code: PARSE_CODES.unterminatedString, token });
   }
 
   #word(kind: TokenKind, part: (c: number) => boolean): void {

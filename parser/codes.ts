@@ -6,35 +6,36 @@
  */
 
 /**
- * Every diagnostic code the parser (scanner, parser and file loading) can report:
- *
- * - `syntax-error`: a token the grammar does not allow here (`Syntax error at line L, column C: expected …`).
- * - `invalid-character`: a character that starts no token (`unexpected character '#'`).
- * - `unterminated-string`: a `"` without its closing quote before the end of the file.
- * - `unterminated-comment`: a `/*` without its closing `*\/` before the end of the file.
- * - `missing-property`: an `api` without `method:`, `path:` or `response:`, or a `ws` without `path:`.
- * - `invalid-event-type`: an event `type:` other than `sqs` or `eventbridge` (any case).
- * - `schema-path-not-found`: `parseDirectory` was given a path that does not exist.
- * - `no-schema-files`: `parseDirectory` found no `*.ro` file below the directory.
- * - `read-error`: a schema file or directory exists but could not be read.
+ * Every code the parser (scanner, parser and file loading) reports; all are errors.
  *
  * @example
  * ```ts
- * import { ParseCode } from "./codes.ts";
- * console.assert(ParseCode.SyntaxError === "syntax-error");
+ * import { PARSE_CODES } from "./codes.ts";
+ * import { parseSchema } from "./parse.ts";
+ * const [d] = parseSchema("api A { method: get }").diagnostics;
+ * console.assert(d?.code === PARSE_CODES.syntaxError);
  * ```
  */
-export const ParseCode = {
-  SyntaxError: "syntax-error",
-  InvalidCharacter: "invalid-character",
-  UnterminatedString: "unterminated-string",
-  UnterminatedComment: "unterminated-comment",
-  MissingProperty: "missing-property",
-  InvalidEventType: "invalid-event-type",
-  SchemaPathNotFound: "schema-path-not-found",
-  NoSchemaFiles: "no-schema-files",
-  ReadError: "read-error",
+export const PARSE_CODES = {
+  /** A token the grammar does not allow here: `Syntax error at line L, column C: expected …`. */
+  syntaxError: "syntax-error",
+  /** Characters that start no token: `Syntax error at line L, column C: unexpected character '#'`. */
+  invalidCharacter: "invalid-character",
+  /** A `"` without its closing quote before the end of the file (strings have no escapes). */
+  unterminatedString: "unterminated-string",
+  /** A block comment without its closing `*` `/` before the end of the file. */
+  unterminatedComment: "unterminated-comment",
+  /** An `api` without `method:`, `path:` or `response:`, or a `ws` without `path:`. */
+  missingProperty: "missing-property",
+  /** An event `type:` other than `sqs` or `eventbridge` (in any case). */
+  invalidEventType: "invalid-event-type",
+  /** `parseDirectory` was given a path that does not exist: `Schema path not found: <path>`. */
+  schemaPathNotFound: "schema-path-not-found",
+  /** `parseDirectory` found no `*.ro` file: `No .ro files found in <dir>`. */
+  noSchemaFiles: "no-schema-files",
+  /** A schema file or directory exists but could not be read: `IO error: …`. */
+  readError: "read-error",
 } as const;
 
 /** One of the parser's diagnostic codes. */
-export type ParseCode = typeof ParseCode[keyof typeof ParseCode];
+export type ParseCode = typeof PARSE_CODES[keyof typeof PARSE_CODES];

@@ -5,7 +5,7 @@
  */
 
 import { emptySchema, type NodeLocation } from "./ast.ts";
-import { ParseCode } from "./codes.ts";
+import { PARSE_CODES } from "./codes.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 import { parseFiles, type ParseResult, type SourceFile } from "./parse.ts";
 
@@ -39,21 +39,21 @@ export async function parseDirectory(path: string): Promise<ParseDirectoryResult
     info = await Deno.stat(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      return failure(path, ParseCode.ReadError, ioMessage(path, error));
+      return failure(path, PARSE_CODES.readError, ioMessage(path, error));
     }
-    return failure(path, ParseCode.SchemaPathNotFound, `Schema path not found: ${path}`);
+    return failure(path, PARSE_CODES.schemaPathNotFound, `Schema path not found: ${path}`);
   }
   const readErrors: Diagnostic[] = [];
   const paths = info.isFile ? [path] : await listSchemaFiles(path, readErrors);
   if (paths.length === 0 && readErrors.length === 0) {
-    return failure(path, ParseCode.NoSchemaFiles, `No .ro files found in ${path}`);
+    return failure(path, PARSE_CODES.noSchemaFiles, `No .ro files found in ${path}`);
   }
   const sources: SourceFile[] = [];
   for (const file of paths) {
     try {
       sources.push({ path: file, source: await Deno.readTextFile(file) });
     } catch (error) {
-      readErrors.push(fileDiagnostic(file, ParseCode.ReadError, ioMessage(file, error)));
+      readErrors.push(fileDiagnostic(file, PARSE_CODES.readError, ioMessage(file, error)));
     }
   }
   const result = parseFiles(sources);
@@ -79,7 +79,7 @@ async function listSchemaFiles(dir: string, errors: Diagnostic[]): Promise<strin
         }
       }
     } catch (error) {
-      errors.push(fileDiagnostic(absolute, ParseCode.ReadError, ioMessage(absolute, error)));
+      errors.push(fileDiagnostic(absolute, PARSE_CODES.readError, ioMessage(absolute, error)));
     }
   }
   relative.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

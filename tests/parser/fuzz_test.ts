@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import {
   type Diagnostic,
-  ParseCode,
+  PARSE_CODES,
   parseSchema,
   type Schema,
   type Span,
@@ -14,7 +14,7 @@ import { scan } from "../../parser/_scanner.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 0x5eed_2026);
 const ITERATIONS = 5_000;
-const CODES: ReadonlySet<string> = new Set(Object.values(ParseCode));
+const CODES: ReadonlySet<string> = new Set(Object.values(PARSE_CODES));
 
 const CORPUS = [
   await readExample("models/user.ro"),
