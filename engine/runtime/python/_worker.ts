@@ -127,15 +127,17 @@ function readText(py: Python, object: Deno.PointerValue): string {
 }
 
 function bootstrapSource(bridge: string): string {
+  // Once per process: later sessions (another Worker, the same interpreter) reuse the module.
   return [
     "import sys, types, traceback",
-    "try:",
-    "    _m = types.ModuleType('_rohas_bridge')",
-    `    exec(compile(${JSON.stringify(bridge)}, '<rohas bridge>', 'exec'), _m.__dict__)`,
-    "    sys.modules['_rohas_bridge'] = _m",
-    "except BaseException:",
-    "    sys.modules['_rohas_bridge'] = types.ModuleType('_rohas_bridge')",
-    "    sys.modules['_rohas_bridge'].boot_error = traceback.format_exc()",
+    "if not hasattr(sys.modules.get('_rohas_bridge'), 'start'):",
+    "    try:",
+    "        _m = types.ModuleType('_rohas_bridge')",
+    `        exec(compile(${JSON.stringify(bridge)}, '<rohas bridge>', 'exec'), _m.__dict__)`,
+    "        sys.modules['_rohas_bridge'] = _m",
+    "    except BaseException:",
+    "        sys.modules['_rohas_bridge'] = types.ModuleType('_rohas_bridge')",
+    "        sys.modules['_rohas_bridge'].boot_error = traceback.format_exc()",
   ].join("\n");
 }
 
