@@ -74,3 +74,19 @@ export function plain(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
+
+/** Runs `rohas <args>` in-process with `cwd` as its working directory. */
+export async function rohas(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { runCli } = await import("../../cli/main.ts");
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    cwd,
+  });
+  return { code, stdout, stderr };
+}

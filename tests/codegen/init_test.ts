@@ -1,0 +1,109 @@
+/**
+ * `rohas init` then `deno task codegen` then type checks, in a temporary directory, for both
+ * languages, with the deno.json tasks pointing at this checkout (`--rohas`).
+ */
+
+import assert from "node:assert/strict";
+import { hasPythonModule, plain, REPO, rohas, run, tempDir } from "./_helpers.ts";
+
+Deno.test("init, then deno task codegen, then deno check pass for a TypeScript project", async () => {
+  await using dir = await tempDir();
+  const created = await rohas(["init", "app", "--rohas", REPO], dir.path);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /cd app\n {2}deno task dev\n {2}deno task dev --workbench/);
+  const app = `${dir.path}/app`;
+  const denoJson = JSON.parse(await Deno.readTextFile(`${app}/deno.json`));
+  assert.equal(
+    denoJson.tasks.codegen,
+    `deno run -A --config ${REPO}/deno.json ${REPO}/cli.ts codegen`,
+  );
+  assert.deepEqual(Object.keys(denoJson.tasks).sort(), ["codegen", "dev", "start", "validate"]);
+  assert.equal(denoJson.imports["@generated/"], "./src/generated/");
+  const handler = await Deno.readTextFile(`${app}/src/handlers/api/get_user.ts`);
+  assert.match(handler, /new HttpError\(404/, "init writes the example handler, not a stub");
+  const config = await Deno.readTextFile(`${app}/config/rohas.toml`);
+  for (
+    const section of [
+      "project",
+      "server",
+      "adapter",
+      "telemetry",
+      "workbench",
+      "permissions",
+      "runtime.python",
+      "log",
+    ]
+  ) {
+    assert.match(config, new RegExp(`^\\[${section.replace(".", "\\.")}\\]$`, "m"), section);
+  }
+  const codegen = await run(Deno.execPath(), ["task", "codegen"], { cwd: app });
+  assert.equal(codegen.code, 0, codegen.stderr);
+  assert.match(codegen.stdout, / 0 written, \d+ unchanged, 0 deleted/);
+  const check = await run(Deno.execPath(), ["check", "src/"], { cwd: app });
+  assert.equal(check.code, 0, plain(check.stderr));
+  const readme = await Deno.readTextFile(`${app}/README.md`);
+  assert.match(readme, /^# app$/m);
+  assert.match(readme, /`GET \/users\/\{id\}` - GetUser/);
+  assert.match(readme, /`Heartbeat` - Schedule: \*\/5 \* \* \* \*/);
+});
+
+Deno.test({
+  name: "init --lang python gives a project whose generated package and handlers import",
+  ignore: !(await hasPythonModule("pydantic")),
+  fn: async () => {
+    await using dir = await tempDir();
+    const created = await rohas(["init", "pyapp", "--lang", "python", "--rohas", REPO], dir.path);
+    assert.equal(created.code, 0, created.stderr);
+    const app = `${dir.path}/pyapp`;
+    await Deno.stat(`${app}/pyproject.toml`);
+    assert.equal(await Deno.readTextFile(`${app}/requirements.txt`), "pydantic>=2\n");
+    const codegen = await run(Deno.execPath(), ["task", "codegen"], { cwd: app });
+    assert.equal(codegen.code, 0, codegen.stderr);
+    const script = [
+      "import asyncio, generated",
+      "from handlers.api.get_user import handle_get_user",
+      "from generated.api.get_user import GetUserRequest",
+      "from generated.state import State",
+      "r = asyncio.run(handle_get_user(GetUserRequest(id='7'), State()))",
+      "print(r.model_dump_json())",
+    ].join("\n");
+    const result = await run("python3", ["-B", "-c", script], { cwd: `${app}/src` });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"id":7,"name":"User 7".*"createdAt":"1970-01-01T00:00:00Z"/);
+    if (await hasPythonModule("mypy")) {
+      const mypy = await run("python3", ["-m", "mypy", "--strict", "--no-incremental", "src"], {
+        cwd: app,
+      });
+      assert.equal(mypy.code, 0, mypy.stdout);
+    }
+  },
+});
+
+Deno.test("init --example blank writes one API and its handler", async () => {
+  await using dir = await tempDir();
+  const created = await rohas(["init", "b", "--example", "blank"], dir.path);
+  assert.equal(created.code, 0, created.stderr);
+  const denoJson = JSON.parse(await Deno.readTextFile(`${dir.path}/b/deno.json`));
+  assert.equal(denoJson.tasks.dev, "deno run -A jsr:@rohas/cli dev");
+  const handler = await Deno.readTextFile(`${dir.path}/b/src/handlers/api/health.ts`);
+  assert.match(handler, /data: "ok"/);
+  const check = await run(Deno.execPath(), ["check", "src/"], { cwd: `${dir.path}/b` });
+  assert.equal(check.code, 0, plain(check.stderr));
+});
+
+Deno.test("init refuses an existing non-empty directory", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/taken`);
+  await Deno.writeTextFile(`${dir.path}/taken/file.txt`, "x");
+  const result = await rohas(["init", "taken"], dir.path);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'Error: Directory "taken" already exists and is not empty\n');
+  assert.deepEqual((await Array.fromAsync(Deno.readDir(`${dir.path}/taken`))).length, 1);
+});
+
+Deno.test("init rejects an unknown language", async () => {
+  await using dir = await tempDir();
+  const result = await rohas(["init", "x", "--lang", "rust"], dir.path);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Unsupported language: "rust"/);
+});
