@@ -43,7 +43,10 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
       return 1;
     }
     await engine.idle();
-    io.stdout(`Cron job "${name}" ran (trace ${outcome.traceId})\n`);
+    const handled = engine.deliveriesSettled();
+    io.stdout(
+      `Cron job "${name}" ran (trace ${outcome.traceId}); ${handled} event deliveries handled\n`,
+    );
     return 0;
   } finally {
     await engine.close();

@@ -71,6 +71,8 @@ export interface Engine {
   model(): AppModel;
   /** Resolves when every event published through this engine was handled for good. */
   idle(): Promise<void>;
+  /** Event deliveries handled for good (success or dead letter) since start. */
+  deliveriesSettled(): number;
   /** Stops intake, drains in-flight work up to `[server] shutdown_timeout_ms`, closes every part. */
   close(): Promise<void>;
 }
@@ -126,6 +128,10 @@ class EngineImpl implements Engine {
 
   idle(): Promise<void> {
     return this.#counter.idle();
+  }
+
+  deliveriesSettled(): number {
+    return this.#counter.settled;
   }
 
   #subscribe(model: AppModel): Promise<Closable[]> {

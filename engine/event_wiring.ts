@@ -49,7 +49,13 @@ const MAX_PENDING_FORWARDS = 10_000;
  */
 export class DeliveryCounter {
   #pending = 0;
+  #settled = 0;
   #waiters: (() => void)[] = [];
+
+  /** Deliveries handled for good so far. */
+  get settled(): number {
+    return this.#settled;
+  }
 
   /** Expects `n` more final deliveries. */
   expect(n: number): void {
@@ -58,6 +64,7 @@ export class DeliveryCounter {
 
   /** One delivery was handled for good. */
   settle(n = 1): void {
+    this.#settled += n;
     this.#pending = Math.max(0, this.#pending - n);
     if (this.#pending === 0) { for (const w of this.#waiters.splice(0)) w(); }
   }

@@ -1,0 +1,92 @@
+// D6 trigger rules and D9 delivery over a real server: counts prove nothing is published twice.
+import assert from "node:assert/strict";
+import { eventually, runCli, type ServerProcess, startServer, stats } from "./_server.ts";
+
+async function post(server: ServerProcess, path: string, body: unknown, headers = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(json));
+  return json;
+}
+
+/** Waits until every key has its count. */
+function counts(server: ServerProcess, expected: Record<string, number>) {
+  return eventually(async () => {
+    const s = await stats(server.url);
+    return Object.entries(expected).every(([k, v]) => (s[k] ?? 0) >= v) ? s : undefined;
+  }, `counts ${JSON.stringify(expected)}`);
+}
+
+async function createUser(server: ServerProcess) {
+  const id = crypto.randomUUID();
+  await post(server, "/users", { name: "Ann", email: "ann@example.com" }, { "x-user-id": id });
+  return id;
+}
+
+Deno.test("an API publishes its manual trigger and its schema trigger exactly once each", async () => {
+  await using server = await startServer();
+  const first = await createUser(server);
+  const keys = (id: string) => ({
+    [`send_welcome_email:${id}`]: 1,
+    [`audit_user:${id}`]: 1,
+    [`count_audit:${id}`]: 1,
+    [`count_onboarded:${id}`]: 1,
+  });
+  await counts(server, keys(first));
+  // Per-topic order: a second request's events are delivered after any duplicate of the first.
+  const second = await createUser(server);
+  const s = await counts(server, keys(second));
+  for (const [k, v] of Object.entries(keys(first))) assert.equal(s[k], v, k);
+});
+
+Deno.test("setPayload decides a schema trigger's payload", async () => {
+  await using server = await startServer();
+  await post(server, "/orders", { orderId: "order-7", amount: 12.5 });
+  const s = await counts(server, { "record_order:order-7": 1 });
+  assert.equal(s["record_order:none"], undefined);
+});
+
+Deno.test("a failing event handler is retried with attempt+1 until it succeeds", async () => {
+  await using server = await startServer();
+  await post(server, "/emit/FlakyEvent", { payload: { id: "f1" } });
+  const s = await counts(server, { "flaky_handler:f1": 1 });
+  assert.equal(s["flaky_handler:f1:attempts"], 3);
+});
+
+Deno.test("a handler that always fails is tried max_attempts times, then dead-lettered", async () => {
+  await using server = await startServer();
+  await post(server, "/emit/AlwaysFails", { payload: { id: "a1" } });
+  await counts(server, { "always_fails:a1": 3 });
+  await post(server, "/emit/AlwaysFails", { payload: { id: "a2" } });
+  const s = await counts(server, { "always_fails:a2": 3 });
+  assert.equal(s["always_fails:a1"], 3);
+});
+
+Deno.test("a NonRetriableError dead-letters at once", async () => {
+  await using server = await startServer();
+  await post(server, "/emit/DoomedEvent", { payload: { id: "d1" } });
+  await counts(server, { "doomed_handler:d1": 1 });
+  await post(server, "/emit/DoomedEvent", { payload: { id: "d2" } });
+  const s = await counts(server, { "doomed_handler:d2": 1 });
+  assert.equal(s["doomed_handler:d1"], 1);
+});
+
+Deno.test("events nobody handles are accepted, not errors", async () => {
+  await using server = await startServer();
+  await post(server, "/emit/Nobody", { payload: { id: "n1" } });
+  await post(server, "/emit/NotInTheSchema", { payload: { id: "n2" } });
+});
+
+Deno.test("rohas cron run runs a job and waits for the events it triggered", async () => {
+  const dir = new URL("../../examples/hello-ts", import.meta.url).pathname;
+  const ok = await runCli(["cron", "run", "Tick", dir], dir);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /Cron job "Tick" ran \(trace [0-9a-f-]+\); 1 event deliveries handled/);
+  const unknown = await runCli(["cron", "run", "Nope", dir], dir);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /Unknown cron job "Nope"/);
+});
