@@ -26,6 +26,8 @@ export const VALIDATION_CODES = {
   invalidCron: "invalid-cron",
   /** Error: a cron `timezone:` that is not an IANA time zone. */
   unknownTimezone: "unknown-timezone",
+  /** Error: two definitions whose snake_case names give the same generated file. */
+  fileNameConflict: "file-name-conflict",
   /** Error: a handler name that is not an identifier (it names a file and a function). */
   invalidHandlerName: "invalid-handler-name",
   /** Error: a middleware name that is not an identifier. */

@@ -139,3 +139,55 @@ function checkMiddlewares(
 }
 
 const IDENTIFIER_RULE = "use letters, digits and '_', not starting with a digit";
+
+/** The original's snake_case (SPEC.md 2.2): `CreateUser` to `create_user`, `HTTPServer` to `h_t_t_p_server`.
+ *
+ * @param name the name
+ * @returns the snake_case name used for generated file names
+ */
+export function snakeCase(name: string): string {
+  let out = "";
+  for (const char of name) {
+    const lower = char.toLowerCase();
+    if (char !== lower) out += (out === "" ? "" : "_") + lower;
+    else out += char;
+  }
+  return out;
+}
+
+/** The generated folder of each kind; inputs and types share `dto/`. */
+const GENERATED_FOLDERS = {
+  model: "models",
+  type: "dto",
+  input: "dto",
+  api: "api",
+  event: "events",
+  cron: "cron",
+  ws: "websockets",
+} as const satisfies Record<DefinitionKind, string>;
+
+/** Reports distinct names that give the same generated file (`UserId` and `userId`: `user_id`).
+ *
+ * @param schema the schema
+ * @param context where diagnostics go
+ */
+export function checkFileNames(schema: Schema, context: ValidationContext): void {
+  const taken = new Map<string, KindedDefinition>();
+  for (const definition of definitionsInOrder(schema)) {
+    const { kind, node } = definition;
+    const file = `src/generated/${GENERATED_FOLDERS[kind]}/${snakeCase(node.name)}`;
+    const earlier = taken.get(file);
+    if (earlier === undefined) {
+      taken.set(file, definition);
+      continue;
+    }
+    if (earlier.node.name === node.name) continue; // a duplicate name, reported as such
+    context.error(
+      context.nameSpan(node),
+      VALIDATION_CODES.fileNameConflict,
+      `Generated file conflict: ${KIND_LABELS[kind]} '${node.name}' and ${
+        KIND_LABELS[earlier.kind]
+      } '${earlier.node.name}' both generate ${file}`,
+    );
+  }
+}

@@ -11,7 +11,7 @@ import type { Diagnostic } from "./diagnostic.ts";
 import { compareDiagnostics } from "./diagnostic.ts";
 import { ValidationContext } from "./_validate_context.ts";
 import { checkCrons } from "./_validate_cron.ts";
-import { checkDuplicates, checkHandlerNames } from "./_validate_names.ts";
+import { checkDuplicates, checkFileNames, checkHandlerNames } from "./_validate_names.ts";
 import { checkPaths } from "./_validate_paths.ts";
 import {
   checkRequiredProperties,
@@ -35,7 +35,7 @@ export interface ValidateOptions {
  * Checks a parsed schema and returns every problem, sorted by file, line, column and code.
  *
  * Errors are what would break the app at run time: duplicate names (one namespace for every
- * kind), undefined types and events, a missing event payload or cron schedule, invalid or
+ * kind), names that give the same generated file, undefined types and events, a missing event payload or cron schedule, invalid or
  * conflicting or reserved paths, invalid cron expressions and time zones, handler and middleware
  * names that are not identifiers. Warnings: an event nothing handles or triggers, an unused input
  * or type, an event trigger cycle, a handler listed twice. See `VALIDATION_CODES`.
@@ -57,6 +57,7 @@ export interface ValidateOptions {
 export function validateSchema(schema: Schema, options: ValidateOptions = {}): Diagnostic[] {
   const context = new ValidationContext(options.locations, options.file ?? "<schema>");
   checkDuplicates(schema, context);
+  checkFileNames(schema, context);
   checkTypeReferences(schema, context);
   checkTriggerReferences(schema, context);
   checkRequiredProperties(schema, context);

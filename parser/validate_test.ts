@@ -546,3 +546,16 @@ Deno.test("validateSchema() uses the parser's positions: names, property values 
     "p.ro:6:7-11 duplicate-definition",
   ]);
 });
+
+Deno.test("validateSchema() reports names whose generated files would collide", () => {
+  const b = new Builder();
+  b.type("UserId");
+  b.input("userId");
+  b.api("GetUser", { path: "/a", response: "UserId", body: "userId" });
+  b.api("getUser", { path: "/b" });
+  b.model("Get_user"); // models/get_user: another folder, no conflict
+  assertEquals(brief(b.validate()), [
+    "2:5 error file-name-conflict Generated file conflict: Input 'userId' and Type 'UserId' both generate src/generated/dto/user_id",
+    "4:5 error file-name-conflict Generated file conflict: API 'getUser' and API 'GetUser' both generate src/generated/api/get_user",
+  ]);
+});
