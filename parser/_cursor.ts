@@ -196,11 +196,14 @@ export class Cursor {
   }
 }
 
-/** Quotes the character at an offset for a message; control and invisible characters as `U+XXXX`. */
+/** Quotes the character at an offset for a message; invisible characters (controls, spaces other
+ * than the ASCII space, a byte order mark, lone surrogates) as `U+XXXX`.
+ */
 function describeCharacter(source: string, offset: number): string {
   const code = source.codePointAt(offset) ?? 0;
-  if (code < 0x21 || (code >= 0x7f && code <= 0xa0) || (code >= 0xd800 && code <= 0xdfff)) {
-    return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
-  }
-  return `'${String.fromCodePoint(code)}'`;
+  const char = String.fromCodePoint(code);
+  if (INVISIBLE.test(char)) return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `'${char}'`;
 }
+
+const INVISIBLE = /^[\p{C}\p{Z}]$/u;

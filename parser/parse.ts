@@ -16,6 +16,10 @@ export interface ParseOptions {
 
 /** The outcome of a parse: the schema (every definition that could be built), the problems found,
  * and where each definition and field is written.
+ *
+ * Positions are 1-based; lines are separated by LF (a CR before it belongs to the line), columns
+ * count UTF-16 code units (what JavaScript string indexes count), so a caret printed under
+ * `line.slice(column - 1)` lands on the right character.
  */
 export interface ParseResult {
   schema: Schema;

@@ -137,3 +137,15 @@ Deno.test("a field type or list item left out does not swallow the next definiti
     assert.deepEqual(schema.models.map((m) => m.name).at(-1), "B", source);
   }
 });
+
+Deno.test("invisible stray characters are named by code point", () => {
+  const messages = ["\ufeffmodel A {}", "model A {}\u0000", "model A {\u00a0}", "\ud800"].map(
+    (source) => parseSchema(source).diagnostics.map((d) => d.message.split(": ")[1]),
+  );
+  assert.deepEqual(messages, [
+    ["unexpected character U+FEFF"],
+    ["unexpected character U+0000"],
+    ["unexpected character U+00A0"],
+    ["unexpected character U+D800"],
+  ]);
+});
