@@ -1,0 +1,63 @@
+/**
+ * Runs `rohas dev --no-watch` on a project as a child process for end-to-end tests.
+ *
+ * @module
+ */
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+/** A running dev server; `close()` stops it (SIGTERM) and waits for the process. */
+export interface DevServer extends AsyncDisposable {
+  base: string;
+  port: number;
+  /** Everything the server printed so far. */
+  output(): string;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts the CLI's dev server on a free port and resolves once it listens. */
+export async function startDevServer(root: string, timeoutMs = 60_000): Promise<DevServer> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "dev", "--no-watch", "--port", String(port), root],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const { promise: listening, resolve } = Promise.withResolvers<boolean>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (text.includes("listening on")) resolve(true);
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const timer = setTimeout(() => resolve(false), timeoutMs);
+  const exited = child.status.then(() => resolve(false));
+  const ok = await listening;
+  clearTimeout(timer);
+  const server: DevServer = {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    output: () => text,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited
+      }
+      await Promise.all([child.status, pumps, exited]);
+    },
+  };
+  if (!ok) {
+    await server[Symbol.asyncDispose]();
+    throw new Error(`The dev server did not start:\n${text}`);
+  }
+  return server;
+}
