@@ -1,0 +1,136 @@
+/**
+ * The in-memory {@linkcode TelemetryStore}: bounded, lost when the process ends. Backs
+ * `[telemetry] type = "memory"` and the trace and log side of `prometheus`.
+ *
+ * @module
+ */
+
+import type { LogEntry, MetricSample, TraceRecord } from "./model.ts";
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_SAMPLE_LIMIT,
+  logMatches,
+  type LogQuery,
+  newestFirst,
+  type SampleQuery,
+  type TelemetryStore,
+  traceMatches,
+  type TraceQuery,
+} from "./store.ts";
+
+/** Options of {@linkcode createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Traces kept; the oldest go first. Default 1000. */
+  maxTraces?: number;
+  /** Log entries kept. Default 5000. */
+  maxLogs?: number;
+  /** Metric samples kept. Default 10000. */
+  maxSamples?: number;
+}
+
+/** Creates an in-memory store.
+ *
+ * @param options capacities
+ * @returns the store
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "./memory_store.ts";
+ * const store = createMemoryStore();
+ * console.assert((await store.queryTraces()).length === 0);
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): TelemetryStore {
+  return new MemoryStore(options);
+}
+
+class MemoryStore implements TelemetryStore {
+  readonly type = "memory";
+  #traces = new Map<string, TraceRecord>();
+  #logs: LogEntry[] = [];
+  #samples: MetricSample[] = [];
+  #maxTraces: number;
+  #maxLogs: number;
+  #maxSamples: number;
+
+  constructor(options: MemoryStoreOptions) {
+    this.#maxTraces = Math.max(1, options.maxTraces ?? 1000);
+    this.#maxLogs = Math.max(1, options.maxLogs ?? 5000);
+    this.#maxSamples = Math.max(1, options.maxSamples ?? 10000);
+  }
+
+  writeTraces(traces: readonly TraceRecord[]): Promise<void> {
+    for (const trace of traces) {
+      this.#traces.delete(trace.id);
+      this.#traces.set(trace.id, structuredClone(trace));
+    }
+    while (this.#traces.size > this.#maxTraces) {
+      const oldest = [...this.#traces.values()].sort(newestFirst).at(-1);
+      if (oldest) this.#traces.delete(oldest.id);
+    }
+    return Promise.resolve();
+  }
+
+  writeLogs(logs: readonly LogEntry[]): Promise<void> {
+    this.#logs = trimmed([...this.#logs, ...logs], this.#maxLogs);
+    return Promise.resolve();
+  }
+
+  writeSamples(samples: readonly MetricSample[]): Promise<void> {
+    this.#samples = trimmed([...this.#samples, ...samples], this.#maxSamples);
+    return Promise.resolve();
+  }
+
+  queryTraces(query: TraceQuery = {}): Promise<TraceRecord[]> {
+    const all = [...this.#traces.values()].filter((t) => traceMatches(t, query)).sort(newestFirst);
+    return Promise.resolve(
+      all.slice(0, query.limit ?? DEFAULT_LIMIT).map((t) => structuredClone(t)),
+    );
+  }
+
+  getTrace(id: string): Promise<TraceRecord | undefined> {
+    const trace = this.#traces.get(id);
+    return Promise.resolve(trace && structuredClone(trace));
+  }
+
+  queryLogs(query: LogQuery = {}): Promise<LogEntry[]> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const out: LogEntry[] = [];
+    for (let i = this.#logs.length - 1; i >= 0 && out.length < limit; i--) {
+      const entry = this.#logs[i]!;
+      if (logMatches(entry, query)) out.push(entry);
+    }
+    return Promise.resolve(out);
+  }
+
+  querySamples(query: SampleQuery = {}): Promise<MetricSample[]> {
+    const limit = query.limit ?? DEFAULT_SAMPLE_LIMIT;
+    const since = query.since?.toISOString();
+    const out: MetricSample[] = [];
+    for (let i = this.#samples.length - 1; i >= 0 && out.length < limit; i--) {
+      const s = this.#samples[i]!;
+      if ((query.name === undefined || s.name === query.name) && (!since || s.timestamp >= since)) {
+        out.push(s);
+      }
+    }
+    return Promise.resolve(out);
+  }
+
+  prune(cutoff: Date): Promise<number> {
+    const before = this.#traces.size + this.#logs.length + this.#samples.length;
+    for (const [id, trace] of this.#traces) {
+      if (Date.parse(trace.started_at) < cutoff.getTime()) this.#traces.delete(id);
+    }
+    const iso = cutoff.toISOString();
+    this.#logs = this.#logs.filter((l) => l.timestamp >= iso);
+    this.#samples = this.#samples.filter((s) => s.timestamp >= iso);
+    return Promise.resolve(before - this.#traces.size - this.#logs.length - this.#samples.length);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function trimmed<T>(items: T[], capacity: number): T[] {
+  return items.length > capacity ? items.slice(items.length - capacity) : items;
+}

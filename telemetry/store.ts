@@ -1,0 +1,103 @@
+/**
+ * The storage boundary of telemetry (STYLE.md habit 7): one small interface, several
+ * implementations (`memory`, `rocksdb`, `influxdb`, `timescaledb`; `prometheus` keeps traces and
+ * logs in memory and exposes metrics), all run through one conformance suite (`conformance.ts`).
+ * Stores are written in batches by the recorder (`recorder.ts`), never on the request path.
+ *
+ * @module
+ */
+
+import type { EntryType, LogEntry, MetricSample, TraceRecord, TraceStatus } from "./model.ts";
+
+/** Filters of {@linkcode TelemetryStore.queryTraces}. Results are newest `started_at` first. */
+export interface TraceQuery {
+  /** At most this many. Default 100. */
+  limit?: number;
+  /** Only the children of this trace. */
+  parentId?: string;
+  entryType?: EntryType;
+  status?: TraceStatus;
+  /** Only traces started at or after this time. */
+  since?: Date;
+  /** Only traces started before this time. */
+  until?: Date;
+}
+
+/** Filters of {@linkcode TelemetryStore.queryLogs}. Results are newest first. */
+export interface LogQuery {
+  /** At most this many. Default 100. */
+  limit?: number;
+  level?: LogEntry["level"];
+  traceId?: string;
+  /** Only entries strictly after this ISO timestamp. */
+  after?: string;
+}
+
+/** Filters of {@linkcode TelemetryStore.querySamples}. Results are newest first. */
+export interface SampleQuery {
+  /** At most this many. Default 1000. */
+  limit?: number;
+  name?: string;
+  /** Only samples at or after this time. */
+  since?: Date;
+}
+
+/** Where completed traces, logs and metric samples are kept. */
+export interface TelemetryStore {
+  /** The `[telemetry] type` this store implements. */
+  readonly type: string;
+  writeTraces(traces: readonly TraceRecord[]): Promise<void>;
+  writeLogs(logs: readonly LogEntry[]): Promise<void>;
+  writeSamples(samples: readonly MetricSample[]): Promise<void>;
+  queryTraces(query?: TraceQuery): Promise<TraceRecord[]>;
+  getTrace(id: string): Promise<TraceRecord | undefined>;
+  queryLogs(query?: LogQuery): Promise<LogEntry[]>;
+  querySamples(query?: SampleQuery): Promise<MetricSample[]>;
+  /** Deletes traces, logs and samples older than `cutoff`; returns how many records went. */
+  prune(cutoff: Date): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The default `limit` of trace and log queries. */
+export const DEFAULT_LIMIT = 100;
+
+/** The default `limit` of sample queries. */
+export const DEFAULT_SAMPLE_LIMIT = 1000;
+
+/** Whether a trace passes a query's filters (not the limit).
+ *
+ * @param trace the trace
+ * @param query the filters
+ * @returns true when it matches
+ */
+export function traceMatches(trace: TraceRecord, query: TraceQuery): boolean {
+  const started = Date.parse(trace.started_at);
+  return (query.parentId === undefined || trace.parent_id === query.parentId) &&
+    (query.entryType === undefined || trace.entry_type === query.entryType) &&
+    (query.status === undefined || trace.status === query.status) &&
+    (query.since === undefined || started >= query.since.getTime()) &&
+    (query.until === undefined || started < query.until.getTime());
+}
+
+/** Whether a log entry passes a query's filters (not the limit).
+ *
+ * @param entry the entry
+ * @param query the filters
+ * @returns true when it matches
+ */
+export function logMatches(entry: LogEntry, query: LogQuery): boolean {
+  return (query.level === undefined || entry.level === query.level) &&
+    (query.traceId === undefined || entry.trace_id === query.traceId) &&
+    (query.after === undefined || entry.timestamp > query.after);
+}
+
+/** Orders traces newest `started_at` first, ties by id, so every store answers alike.
+ *
+ * @param a one trace
+ * @param b another
+ * @returns the sort order
+ */
+export function newestFirst(a: TraceRecord, b: TraceRecord): number {
+  const d = Date.parse(b.started_at) - Date.parse(a.started_at);
+  return d !== 0 ? d : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
