@@ -18,6 +18,9 @@ export interface PyFile {
 }
 
 const CONFIG = "model_config = ConfigDict(from_attributes=True, populate_by_name=True)";
+/** Fields renamed from Python keywords (`from_`) keep their schema name on the wire (pydantic 2.11+). */
+const ALIAS_CONFIG =
+  "model_config = ConfigDict(from_attributes=True, populate_by_name=True, serialize_by_alias=True)";
 const PACKAGES = ["api", "cron", "dto", "events", "models", "websockets"] as const;
 
 /** Every file under `generated/` for a Python project.
@@ -52,7 +55,7 @@ function shapeModule(dir: string, shape: { name: string; fields: Field[] }, inde
   const body = shape.fields.map((f) => m.fieldLine(f));
   m.out.lines(m.head(["BaseModel", "ConfigDict"])).line();
   m.out.block(`class ${shape.name}(BaseModel):`, () => {
-    m.out.line(CONFIG);
+    m.out.line(m.usesField ? ALIAS_CONFIG : CONFIG);
     if (body.length > 0) m.out.line().lines(body);
   }, "");
   const imports = m.importLines();

@@ -87,3 +87,21 @@ Deno.test("codegen keeps an old project's PascalCase API handler instead of addi
   const manifest = await Deno.readTextFile(`${dir.path}/src/generated/manifest.ts`);
   assert.match(manifest, /"src\/handlers\/api\/GetUser\.ts": mod0/);
 });
+
+Deno.test("codegen prints warnings and still generates", async () => {
+  await using dir = await tempDir();
+  await project(dir.path, GOOD + "input Unused { a: String }\n");
+  const result = await rohas(["codegen"], dir.path);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^schema\/app\.ro:3:\d+: warning\[[a-z-]+\]: .*Unused/m);
+  await Deno.stat(`${dir.path}/src/generated/dto/unused.ts`);
+});
+
+Deno.test("codegen --help describes every option", async () => {
+  await using dir = await tempDir();
+  const result = await rohas(["codegen", "--help"], dir.path);
+  assert.equal(result.code, 0);
+  for (const option of ["--schema", "--output", "--lang"]) {
+    assert.match(result.stdout, new RegExp(option));
+  }
+});

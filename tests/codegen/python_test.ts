@@ -27,7 +27,7 @@ from generated.websockets.ticker import TickerMessage
 address = {"street": "Main", "city": "Oslo"}
 user = User(id=1, name="Ada", email="a@x", score=1.5, active=True, tags=["a"], address=address,
             createdAt="2024-01-31T09:30:00Z",
-            profile={"links": [{"label": "home", "url": "u"}], "owner": {"id": 2, "name": "B",
+            profile={"links": [{"label": "home", "url": "u", "class": "c"}], "owner": {"id": 2, "name": "B",
                      "email": "b@x", "score": 0, "active": False, "tags": [], "address": address,
                      "createdAt": datetime(2024, 2, 1, tzinfo=timezone.utc)}})
 assert user.age is None and user.metadata is None and user.friends is None
@@ -37,6 +37,8 @@ dumped = user.model_dump(mode="json")
 assert dumped["createdAt"] == "2024-01-31T09:30:00Z", dumped["createdAt"]
 assert dumped["profile"]["owner"]["createdAt"] == "2024-02-01T00:00:00Z"
 json.dumps(user.model_dump(mode="json"))
+assert dumped["profile"]["links"][0]["class"] == "c" and dumped["profile"]["links"][0]["from"] is None
+assert user.profile.links[0].class_ == "c"
 
 try:
     User(id=1, name="Ada", score=1.5, active=True, tags=[], address=address, createdAt="2024-01-31T09:30:00Z")

@@ -23,7 +23,7 @@ export function handleCreateUser(req: CreateUserRequest, state: State): CreateUs
     data: {
       id: 1, name: req.body.name, email: req.body.email, age: req.body.age ?? null, score: 1.5,
       active: true, tags, address: req.body.address, createdAt: new Date().toISOString(),
-      profile: { links: [{ label: "home", url: "https://example.com" }], owner: null },
+      profile: { links: [{ label: "home", url: "https://example.com", class: "a" }], owner: null },
     },
   };
 }

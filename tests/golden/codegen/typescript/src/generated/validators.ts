@@ -201,6 +201,16 @@ function check_Link(v: unknown, p: string, out: ValidationIssue[]): void {
   } else {
     if (typeof x !== "string") out.push({ path: at(p, "url"), message: "Expected a string, got " + kind(x) });
   }
+  x = o.from;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== "string") out.push({ path: at(p, "from"), message: "Expected a string, got " + kind(x) });
+  }
+  x = o.class;
+  if (x === undefined) {
+    out.push({ path: at(p, "class"), message: "Required field is missing" });
+  } else {
+    if (typeof x !== "string") out.push({ path: at(p, "class"), message: "Expected a string, got " + kind(x) });
+  }
 }
 function check_UserSummary(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {

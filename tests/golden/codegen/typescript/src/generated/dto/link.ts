@@ -4,4 +4,7 @@
 export interface Link {
   label: string;
   url: string;
+  /** Optional: absent or null. */
+  from?: string | null;
+  class: string;
 }
