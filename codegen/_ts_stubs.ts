@@ -58,7 +58,7 @@ export function tsStub(plan: HandlerPlan): string {
       }, `): Promise<${name}Response> {`);
       w.indent(() => {
         w.line(`state.logger.warn("Not implemented yet", { queryParams: req.queryParams });`);
-        w.line(`return Promise.reject(new HttpError(501, "Not implemented: ${name}"));`);
+        w.line(`throw new HttpError(501, "Not implemented: ${name}");`);
       }).line("}");
       return w.toString();
     }

@@ -38,36 +38,6 @@ export function resolveOutput(outputDir: string, cwd: string): OutputLocation {
   return { root: absolute, outputDir: "" };
 }
 
-/**
- * Finds the project root from a directory: the nearest ancestor (or itself) holding
- * `config/rohas.toml`, else the nearest holding a `schema/` folder, else `null`.
- *
- * @param start an absolute directory to search from
- * @returns the project root, or null
- */
-export async function findProjectRoot(start: string): Promise<string | null> {
-  for (const marker of ["config/rohas.toml", "schema"]) {
-    let dir = resolve(start);
-    while (true) {
-      if (await exists(`${dir}/${marker}`)) return dir;
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  return null;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /** The POSIX path of `path` relative to `root`. */
 export function relativePosix(root: string, path: string): string {
   return relative(root, path).split("\\").join("/");

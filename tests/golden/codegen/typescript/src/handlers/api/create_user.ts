@@ -13,5 +13,5 @@ export function handleCreateUser(
   state: State,
 ): Promise<CreateUserResponse> {
   state.logger.warn("Not implemented yet", { queryParams: req.queryParams });
-  return Promise.reject(new HttpError(501, "Not implemented: CreateUser"));
+  throw new HttpError(501, "Not implemented: CreateUser");
 }

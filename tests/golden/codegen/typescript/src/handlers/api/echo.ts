@@ -13,5 +13,5 @@ export function handleEcho(
   state: State,
 ): Promise<EchoResponse> {
   state.logger.warn("Not implemented yet", { queryParams: req.queryParams });
-  return Promise.reject(new HttpError(501, "Not implemented: Echo"));
+  throw new HttpError(501, "Not implemented: Echo");
 }

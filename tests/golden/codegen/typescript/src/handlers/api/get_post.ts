@@ -13,5 +13,5 @@ export function handleGetPost(
   state: State,
 ): Promise<GetPostResponse> {
   state.logger.warn("Not implemented yet", { queryParams: req.queryParams });
-  return Promise.reject(new HttpError(501, "Not implemented: GetPost"));
+  throw new HttpError(501, "Not implemented: GetPost");
 }

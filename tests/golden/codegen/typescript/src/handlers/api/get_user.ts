@@ -13,5 +13,5 @@ export function handleGetUser(
   state: State,
 ): Promise<GetUserResponse> {
   state.logger.warn("Not implemented yet", { queryParams: req.queryParams });
-  return Promise.reject(new HttpError(501, "Not implemented: GetUser"));
+  throw new HttpError(501, "Not implemented: GetUser");
 }

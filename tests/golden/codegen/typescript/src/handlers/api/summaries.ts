@@ -13,5 +13,5 @@ export function handleSummaries(
   state: State,
 ): Promise<SummariesResponse> {
   state.logger.warn("Not implemented yet", { queryParams: req.queryParams });
-  return Promise.reject(new HttpError(501, "Not implemented: Summaries"));
+  throw new HttpError(501, "Not implemented: Summaries");
 }
