@@ -3,13 +3,25 @@
 
 // A Worker that answers every request at once, to measure the transport alone. Modes:
 // `clone`: one structured-clone object per message; `batch`: arrays of objects per post;
-// `json`: arrays of JSON strings per post.
+// `json`: arrays of JSON strings per post; `mailbox`: JSON batches through shared memory.
+
+import { MailboxWriter, readMailbox } from "./_mailbox.ts";
 
 type Request = { id: number; input: unknown };
 
 self.onmessage = (event: MessageEvent<{ mode: string; data: unknown }>) => {
   const { mode, data } = event.data;
   switch (mode) {
+    case "mailbox": {
+      const { toWorker, toEngine } = data as Record<string, SharedArrayBuffer>;
+      const writer = new MailboxWriter(toEngine!);
+      readMailbox(toWorker!, (requests) => {
+        for (const request of requests as Request[]) {
+          writer.send(JSON.stringify({ id: request.id, result: answer(request.input) }));
+        }
+      });
+      return;
+    }
     case "clone": {
       const request = data as Request;
       self.postMessage({ mode, data: { id: request.id, result: answer(request.input) } });

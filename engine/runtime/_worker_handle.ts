@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { InvocationResult, SerializedError } from "./contract.ts";
+import type { HandlerRef, InvocationResult, SerializedError } from "./contract.ts";
 import { type EngineMessage, type FromWorker, Outbox, unbatch } from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
 
@@ -27,6 +27,7 @@ export class WorkerHandle {
   readonly #worker: Worker;
   readonly #outbox: Outbox<EngineMessage>;
   readonly #pending = new Map<number, Pending>();
+  readonly #handlerIds = new Map<HandlerRef, number>();
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
   pinging = false;
@@ -72,6 +73,18 @@ export class WorkerHandle {
   send(message: EngineMessage, pending: Pending): void {
     this.#pending.set(message.id, pending);
     this.#outbox.send(message);
+  }
+
+  /**
+   * The number this Worker knows `ref` by, plus `ref` itself when the Worker has not seen it yet
+   * (so a call does not clone the whole reference every time).
+   */
+  handlerId(ref: HandlerRef): { handler: number; ref?: HandlerRef } {
+    const known = this.#handlerIds.get(ref);
+    if (known !== undefined) return { handler: known };
+    const handler = this.#handlerIds.size + 1;
+    this.#handlerIds.set(ref, handler);
+    return { handler, ref };
   }
 
   /** Forgets a call whose answer no longer matters (it timed out). */

@@ -8,11 +8,15 @@
 
 import type { HandlerRef, InvocationInput, InvocationResult, SerializedError } from "./contract.ts";
 
-/** Run one handler call. `version` selects the module generation to import (`?v=<version>`). */
+/**
+ * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself
+ * travels as `ref` with the first call only. `version` selects the module generation to import.
+ */
 export interface InvokeMessage {
   type: "invoke";
   id: number;
-  handler: HandlerRef;
+  handler: number;
+  ref?: HandlerRef;
   version: number;
   input: InvocationInput;
   traceId: string;

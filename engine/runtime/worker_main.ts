@@ -11,7 +11,8 @@
 
 import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
-import { HandlerLoadError } from "./errors.ts";
+import type { HandlerRef, InvocationResult } from "./contract.ts";
+import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
 import {
   type EngineMessage,
   type InvokeMessage,
@@ -27,6 +28,8 @@ type Namespace = Record<string, unknown>;
 
 /** Imported modules by file, each with the version it was imported at. */
 const modules = new Map<string, { version: number; namespace: Promise<Namespace> }>();
+/** Handler references by the number the engine gave them. */
+const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
@@ -47,15 +50,21 @@ function dispatch(message: EngineMessage): void {
   }
 }
 
-async function invoke(message: InvokeMessage) {
+async function invoke(message: InvokeMessage): Promise<InvocationResult> {
   const started = performance.now();
+  if (message.ref !== undefined) handlers.set(message.handler, message.ref);
+  const handler = handlers.get(message.handler);
+  if (handler === undefined) {
+    const error = new HandlerNotFoundError(`Handler number ${message.handler} is unknown here`);
+    return failed("not_found", error, [], started);
+  }
   let namespace: Namespace;
   try {
-    namespace = await importModule(message.handler.file, message.version);
+    namespace = await importModule(handler.file, message.version);
   } catch (thrown) {
     return failed("error", thrown, [], started);
   }
-  return callHandler(namespace, message);
+  return callHandler(namespace, { handler, input: message.input, traceId: message.traceId });
 }
 
 async function load(message: LoadMessage) {

@@ -19,7 +19,7 @@ import {
   RuntimeUnsupportedError,
   WorkerRestartedError,
 } from "./errors.ts";
-import { serializeError } from "./protocol.ts";
+import { type InvokeMessage, serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { WorkerHandle } from "./_worker_handle.ts";
@@ -129,7 +129,15 @@ class WorkerRuntime implements HandlerRuntime {
       };
       const version = this.#versions.get(handler.file) ?? 0;
       const { input, traceId } = invocation;
-      worker.send({ type: "invoke", id, handler, version, input, traceId }, {
+      const message: InvokeMessage = {
+        type: "invoke",
+        id,
+        ...worker.handlerId(handler),
+        version,
+        input,
+        traceId,
+      };
+      worker.send(message, {
         type: "invoke",
         started,
         settle,
