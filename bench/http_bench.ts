@@ -1,0 +1,169 @@
+// deno-lint-ignore-file no-console -- a benchmark script prints its results
+/**
+ * HTTP benchmark (DESIGN.md section 6): requests/s and p50/p99 latency of a TypeScript handler
+ * through the whole pipeline (routing, validation of a 7-field body, Worker, telemetry on) next to
+ * a bare `Deno.serve` hello world and Hono on Deno, measured with `wrk` in one run, with ratios.
+ *
+ * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2]
+ * Needs `wrk` (Debian: `apt-get install -y wrk`).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+
+const BARE = `
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) },
+  () => Response.json({ message: "Hello, world" }));
+`;
+
+const HONO = `
+import { Hono } from "hono";
+const app = new Hono();
+app.get("/", (c) => c.json({ message: "Hello, world" }));
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, app.fetch);
+`;
+
+const BODY = JSON.stringify({
+  name: "Ann",
+  email: "ann@example.com",
+  age: 31,
+  score: 9.5,
+  active: true,
+  country: "NZ",
+  joinedAt: "2024-01-02T03:04:05Z",
+});
+
+interface Server {
+  url: string;
+  child: Deno.ChildProcess;
+}
+
+async function start(args: string[]): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: repo,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`Server exited before listening: ${text}`);
+    text += value;
+    const m = text.match(/listening on (http:\/\/\S+)/);
+    if (m) {
+      // Keep draining stdout so the child never blocks on a full pipe.
+      (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { url: m[1]!, child };
+    }
+  }
+}
+
+async function stop(server: Server): Promise<void> {
+  server.child.kill("SIGTERM");
+  await server.child.status;
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function ms(text: string): number {
+  const m = text.match(/([\d.]+)(us|ms|s)/);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
+}
+
+async function wrk(
+  url: string,
+  opts: { duration: number; connections: number; threads: number; post?: string },
+): Promise<Result> {
+  const args = [`-t${opts.threads}`, `-c${opts.connections}`, `-d${opts.duration}s`, "--latency"];
+  let script: string | null = null;
+  if (opts.post) {
+    script = await Deno.makeTempFile({ suffix: ".lua" });
+    await Deno.writeTextFile(
+      script,
+      `wrk.method = "POST"\nwrk.body = '${opts.post}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+    );
+    args.push("-s", script);
+  }
+  args.push(url);
+  try {
+    const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    const non2xx = Number(text.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+    const socketErrors = text.match(/Socket errors: (.*)/)?.[1] ?? "";
+    const sockets = [...socketErrors.matchAll(/\d+/g)].reduce((s, m) => s + Number(m[0]), 0);
+    return {
+      rps: Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0),
+      p50: ms(text.match(/50%\s+(\S+)/)?.[1] ?? ""),
+      p99: ms(text.match(/99%\s+(\S+)/)?.[1] ?? ""),
+      errors: non2xx + sockets,
+    };
+  } finally {
+    if (script) await Deno.remove(script);
+  }
+}
+
+async function measure(
+  name: string,
+  args: string[],
+  path: string,
+  opts: { duration: number; connections: number; threads: number; post?: string },
+): Promise<[string, Result]> {
+  const server = await start(args);
+  try {
+    await wrk(server.url + path, { ...opts, duration: 1 }); // warm-up (JIT, Worker start)
+    return [name, await wrk(server.url + path, opts)];
+  } finally {
+    await stop(server);
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      duration: { type: "string", default: "5" },
+      connections: { type: "string", default: "32" },
+      threads: { type: "string", default: "2" },
+    },
+  });
+  const opts = {
+    duration: Number(values.duration),
+    connections: Number(values.connections),
+    threads: Number(values.threads),
+  };
+  const example = `${repo}/examples/hello-ts`;
+  const runs: [string, Result][] = [];
+  runs.push(await measure("bare Deno.serve", ["eval", BARE], "/", opts));
+  runs.push(await measure("Hono on Deno", ["eval", HONO], "/", opts));
+  const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
+  runs.push(
+    await measure("rohas POST /bench (7-field body)", rohas, "/bench", { ...opts, post: BODY }),
+  );
+  runs.push(await measure("rohas GET /hello", rohas, "/hello", opts));
+  const bare = runs[0]![1].rps;
+  const hono = runs[1]![1].rps;
+  const rows = runs.map(([name, r]) =>
+    `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
+      r.p50.toFixed(2).padStart(6)
+    } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}  x${
+      (r.rps / bare).toFixed(2)
+    } bare  x${(r.rps / hono).toFixed(2)} hono`
+  );
+  console.log(`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency`);
+  console.log(rows.join("\n"));
+}
