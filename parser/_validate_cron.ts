@@ -117,13 +117,11 @@ export function isKnownTimezone(timezone: string): boolean {
  * @param context where diagnostics go
  */
 export function checkCrons(schema: Schema, context: ValidationContext): void {
-  // Big schemas repeat a few schedules; croner's parse is the slowest check per definition.
-  const problems = new Map<string, string | null>();
+  // Big schemas repeat a few schedules and zones; croner and Intl are the slowest checks here.
+  const schedules = memoize(cronProblem);
+  const zones = memoize(isKnownTimezone);
   for (const cron of schema.crons) {
-    if (cron.schedule !== "" && !problems.has(cron.schedule)) {
-      problems.set(cron.schedule, cronProblem(cron.schedule));
-    }
-    const problem = problems.get(cron.schedule) ?? null;
+    const problem = cron.schedule === "" ? null : schedules(cron.schedule);
     if (problem !== null) {
       context.error(
         context.propertySpan(cron, "schedule"),
@@ -131,7 +129,7 @@ export function checkCrons(schema: Schema, context: ValidationContext): void {
         `Invalid cron expression '${cron.schedule}' of Cron '${cron.name}': ${problem}`,
       );
     }
-    if (cron.timezone !== undefined && !isKnownTimezone(cron.timezone)) {
+    if (cron.timezone !== undefined && !zones(cron.timezone)) {
       context.error(
         context.propertySpan(cron, "timezone"),
         VALIDATION_CODES.unknownTimezone,
@@ -139,4 +137,12 @@ export function checkCrons(schema: Schema, context: ValidationContext): void {
       );
     }
   }
+}
+
+function memoize<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, compute(key));
+    return cache.get(key)!;
+  };
 }

@@ -146,13 +146,7 @@ const IDENTIFIER_RULE = "use letters, digits and '_', not starting with a digit"
  * @returns the snake_case name used for generated file names
  */
 export function snakeCase(name: string): string {
-  let out = "";
-  for (const char of name) {
-    const lower = char.toLowerCase();
-    if (char !== lower) out += (out === "" ? "" : "_") + lower;
-    else out += char;
-  }
-  return out;
+  return name.replace(/[A-Z]/g, (upper, index) => (index === 0 ? "" : "_") + upper.toLowerCase());
 }
 
 /** The generated folder of each kind; inputs and types share `dto/`. */
