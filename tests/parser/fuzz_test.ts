@@ -15,6 +15,12 @@ import { scan } from "../../parser/_scanner.ts";
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 0x5eed_2026);
 const ITERATIONS = 5_000;
 const CODES: ReadonlySet<string> = new Set(Object.values(PARSE_CODES));
+const SYNTAX_CODES: ReadonlySet<string> = new Set([
+  PARSE_CODES.syntaxError,
+  PARSE_CODES.invalidCharacter,
+  PARSE_CODES.unterminatedString,
+  PARSE_CODES.unterminatedComment,
+]);
 
 const CORPUS = [
   await readExample("models/user.ro"),
@@ -128,6 +134,10 @@ function checkDiagnostic(d: Diagnostic, lines: string[], context: string): void 
   assert.ok(CODES.has(d.code), `unknown code (${context})`);
   assert.equal(d.file, "fuzz.ro");
   assert.ok(d.message.length > 0, context);
+  if (SYNTAX_CODES.has(d.code)) {
+    const prefix = `Syntax error at line ${d.line}, column ${d.column}: `;
+    assert.ok(d.message.startsWith(prefix), `message names its own position (${context})`);
+  }
   checkPosition(lines, d.line, d.column, context);
   checkPosition(lines, d.endLine, d.endColumn, context);
   assert.ok(d.endLine > d.line || (d.endLine === d.line && d.endColumn >= d.column), context);
