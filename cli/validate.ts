@@ -5,18 +5,12 @@
  * @module
  */
 
-import {
-  compareDiagnostics,
-  type Diagnostic,
-  type Schema,
-  schemaToPlain,
-  validateSchema,
-} from "../parser/mod.ts";
+import { type Diagnostic, type Schema, schemaToPlain } from "../parser/mod.ts";
 import { ConfigError, loadConfig } from "../project/mod.ts";
 import type { CliIo, Command } from "./command.ts";
 import { displayPath } from "./_diagnostic_printer.ts";
 import { parseCommandArgs } from "./_args.ts";
-import { loadSchema, renderDiagnostics } from "./_schema_loader.ts";
+import { loadSchema, renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
 
 const HELP = `Usage: rohas validate [path] [--strict] [--json]
 
@@ -31,6 +25,7 @@ Arguments:
 Options:
   --strict   Fail on warnings too (an unused input, an event nothing handles...)
   --json     Print {"diagnostics": [...], "schema": {...}} as JSON instead of text
+             (plus "config_error" when config/rohas.toml is broken)
   -h, --help Show this help
 
 Exit code: 0 when valid, 1 on errors (or warnings with --strict).
@@ -62,12 +57,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const loaded = await loadSchema(parsedArgs.positionals[0], io);
   if (loaded === null) return 1;
   const { project, parsed } = loaded;
-  const parseFailed = parsed.diagnostics.some((d) => d.severity === "error");
-  // Validating a partly parsed schema would report definitions the parser dropped as undefined.
-  const diagnostics = parseFailed
-    ? parsed.diagnostics.toSorted(compareDiagnostics)
-    : [...parsed.diagnostics, ...validateSchema(parsed.schema, { locations: parsed.locations })]
-      .sort(compareDiagnostics);
+  const diagnostics = schemaDiagnostics(parsed);
   const configProblem = await checkConfig(project.root, project.configFile);
   const failed = diagnostics.some((d) => d.severity === "error") || configProblem !== null ||
     (parsedArgs.values.strict === true && diagnostics.length > 0);
