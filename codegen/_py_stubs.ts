@@ -39,70 +39,80 @@ export function pyStub(plan: HandlerPlan): string {
   const w = new CodeWriter("    ");
   const fn = pyFunctionName(plan);
   switch (plan.kind) {
-    case "api": {
-      const { name, method } = plan.api;
-      const path = pyDoc(plan.api.path);
-      w.line(`from generated.api.${snake(name)} import ${name}Request, ${name}Response`);
-      w.line("from generated.state import HttpError, State").line().line();
-      w.block(`async def ${fn}(req: ${name}Request, state: State) -> ${name}Response:`, () => {
-        w.line(`"""Handles API ${name} (${method} ${path}).`).line();
-        w.line(
-          "Return the response, or raise HttpError(status, message). state.set_payload(event,",
-        );
-        w.line("payload) sets the payload of the events in triggers:; state.trigger_event(event,");
-        w.line("payload) publishes any other event.").line('"""');
-        w.line(`raise HttpError(501, "Not implemented: ${name}")`);
-      }, "");
-      return w.toString();
-    }
-    case "event": {
-      const names = [...new Set(plan.events.map((e) => e.name))];
-      if (names.length > 1) w.line("from typing import Union").line();
-      for (const event of names) w.line(`from generated.events.${snake(event)} import ${event}`);
-      w.line("from generated.state import State").line().line();
-      const type = names.length > 1 ? `Union[${names.join(", ")}]` : names[0]!;
-      w.block(`async def ${fn}(event: ${type}, state: State) -> None:`, () => {
-        w.line(`"""Handles event ${names.join(", ")}. Raise to retry it."""`);
-        w.line('state.logger.info("Received event", id=event.id, attempt=event.attempt)');
-      }, "");
-      return w.toString();
-    }
+    case "api":
+      apiStub(w, plan, fn);
+      break;
+    case "event":
+      eventStub(w, plan, fn);
+      break;
     case "cron":
-      w.line("from generated.state import State").line().line();
-      w.block(`async def ${fn}(state: State) -> None:`, () => {
-        w.line(`"""Runs cron job ${plan.cron.name} (${pyDoc(plan.cron.schedule)})."""`);
-        w.line(`state.logger.info("Cron job ran", job=${JSON.stringify(plan.cron.name)})`);
-      }, "");
-      return w.toString();
+      cronStub(w, plan, fn);
+      break;
     case "ws_connect":
     case "ws_message":
     case "ws_disconnect":
-      return wsStub(w, plan, fn);
+      wsStub(w, plan, fn);
+      break;
     case "middleware":
-      w.line("from typing import Any, Dict, Optional").line();
-      w.line("from generated.state import State").line().line();
-      w.block(
-        `async def ${fn}(context: Dict[str, Any], state: State) -> Optional[Dict[str, Any]]:`,
-        () => {
-          w.line(`"""Middleware ${plan.name}: runs before the handler.`).line();
-          w.line('Return None to pass, a dict with "payload" or "query_params" to replace them,');
-          w.line("or raise HttpError(status, message) to reject the request with that status.");
-          w.line('"""').line(
-            'state.logger.debug("Middleware passed", trace_id=context.get("traceId"))',
-          );
-          w.line("return None");
-        },
-        "",
-      );
-      return w.toString();
+      middlewareStub(w, plan, fn);
+      break;
   }
+  return w.toString();
+}
+
+type Plan<K extends HandlerPlan["kind"]> = HandlerPlan & { kind: K };
+
+function apiStub(w: CodeWriter, plan: Plan<"api">, fn: string): void {
+  const { name, method } = plan.api;
+  w.line(`from generated.api.${snake(name)} import ${name}Request, ${name}Response`);
+  w.line("from generated.state import HttpError, State").line().line();
+  w.block(`async def ${fn}(req: ${name}Request, state: State) -> ${name}Response:`, () => {
+    w.line(`"""Handles API ${name} (${method} ${pyDoc(plan.api.path)}).`).line();
+    w.line("Return the response, or raise HttpError(status, message). state.set_payload(event,");
+    w.line("payload) sets the payload of the events in triggers:; state.trigger_event(event,");
+    w.line("payload) publishes any other event.").line('"""');
+    w.line(`raise HttpError(501, "Not implemented: ${name}")`);
+  }, "");
+}
+
+function eventStub(w: CodeWriter, plan: Plan<"event">, fn: string): void {
+  const names = [...new Set(plan.events.map((e) => e.name))];
+  if (names.length > 1) w.line("from typing import Union").line();
+  for (const event of names) w.line(`from generated.events.${snake(event)} import ${event}`);
+  w.line("from generated.state import State").line().line();
+  const type = names.length > 1 ? `Union[${names.join(", ")}]` : names[0]!;
+  w.block(`async def ${fn}(event: ${type}, state: State) -> None:`, () => {
+    w.line(`"""Handles event ${names.join(", ")}. Raise to retry it."""`);
+    w.line('state.logger.info("Received event", id=event.id, attempt=event.attempt)');
+  }, "");
+}
+
+function cronStub(w: CodeWriter, plan: Plan<"cron">, fn: string): void {
+  w.line("from generated.state import State").line().line();
+  w.block(`async def ${fn}(state: State) -> None:`, () => {
+    w.line(`"""Runs cron job ${plan.cron.name} (${pyDoc(plan.cron.schedule)})."""`);
+    w.line(`state.logger.info("Cron job ran", job=${JSON.stringify(plan.cron.name)})`);
+  }, "");
+}
+
+function middlewareStub(w: CodeWriter, plan: Plan<"middleware">, fn: string): void {
+  w.line("from typing import Any, Dict, Optional").line();
+  w.line("from generated.state import State").line().line();
+  const signature = `${fn}(context: Dict[str, Any], state: State) -> Optional[Dict[str, Any]]`;
+  w.block(`async def ${signature}:`, () => {
+    w.line(`"""Middleware ${plan.name}: runs before the handler.`).line();
+    w.line('Return None to pass, a dict with "payload" or "query_params" to replace them,');
+    w.line("or raise HttpError(status, message) to reject the request with that status.");
+    w.line('"""').line('state.logger.debug("Middleware passed", trace_id=context.get("traceId"))');
+    w.line("return None");
+  }, "");
 }
 
 function wsStub(
   w: CodeWriter,
-  plan: HandlerPlan & { kind: "ws_connect" | "ws_message" | "ws_disconnect" },
+  plan: Plan<"ws_connect" | "ws_message" | "ws_disconnect">,
   fn: string,
-): string {
+): void {
   const ws = plan.ws.name;
   const module = `generated.websockets.${snake(ws)}`;
   if (plan.kind !== "ws_disconnect") w.line("from typing import Any, Optional").line();
@@ -146,5 +156,4 @@ function wsStub(
       }, "");
       break;
   }
-  return w.toString();
 }

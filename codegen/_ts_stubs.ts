@@ -37,86 +37,95 @@ export function tsExportName(plan: HandlerPlan): string {
  */
 export function tsStub(plan: HandlerPlan): string {
   const w = new CodeWriter("  ");
-  const up = plan.dir.split("/").map(() => "..").join("/");
-  const gen = `${up}/generated`;
+  const gen = `${plan.dir.split("/").map(() => "..").join("/")}/generated`;
   const fn = tsExportName(plan);
   switch (plan.kind) {
-    case "api": {
-      const { name, method } = plan.api;
-      const path = tsDoc(plan.api.path);
-      const module = `${gen}/api/${snake(name)}.ts`;
-      w.line(`import type { ${name}Request, ${name}Response } from "${module}";`);
-      w.line(`import { HttpError, type State } from "${gen}/state.ts";`).line();
-      w.line("/**").line(` * Handles API \`${name}\` (\`${method} ${path}\`).`).line(" *");
-      w.line(" * Return `{ data }`, a web `Response`, or throw `HttpError(status, message)`.");
-      w.line(
-        " * `state.setPayload(event, payload)` sets the payload of the events in `triggers:`;",
-      );
-      w.line(" * `state.triggerEvent(event, payload)` publishes any other event.").line(" */");
-      w.block(`export function ${fn}(`, () => {
-        w.line(`req: ${name}Request,`).line("state: State,");
-      }, `): Promise<${name}Response> {`);
-      w.indent(() => {
-        w.line(`state.logger.warn("Not implemented yet", { queryParams: req.queryParams });`);
-        w.line(`throw new HttpError(501, "Not implemented: ${name}");`);
-      }).line("}");
-      return w.toString();
-    }
-    case "event": {
-      const types = plan.events.map((e) => e.name);
-      const imports = plan.events.map((e) =>
-        `import type { ${e.name} } from "${gen}/events/${snake(e.name)}.ts";`
-      );
-      w.lines([...new Set(imports)]).line(`import type { State } from "${gen}/state.ts";`).line();
-      w.line(`/** Handles event ${types.map((t) => `\`${t}\``).join(", ")}. Throw to retry it. */`);
-      w.block(
-        `export function ${fn}(event: ${
-          [...new Set(types)].join(" | ")
-        }, state: State): Promise<void> {`,
-        () => {
-          w.line(`state.logger.info("Received event", { id: event.id, attempt: event.attempt });`);
-          w.line("return Promise.resolve();");
-        },
-        "}",
-      );
-      return w.toString();
-    }
+    case "api":
+      apiStub(w, plan, gen, fn);
+      break;
+    case "event":
+      eventStub(w, plan, gen, fn);
+      break;
     case "cron":
-      w.line(`import type { State } from "${gen}/state.ts";`).line();
-      w.line(`/** Runs cron job \`${plan.cron.name}\` (\`${tsDoc(plan.cron.schedule)}\`). */`);
-      w.block(`export function ${fn}(state: State): Promise<void> {`, () => {
-        w.line(`state.logger.info("Cron job ran", { job: ${JSON.stringify(plan.cron.name)} });`);
-        w.line("return Promise.resolve();");
-      }, "}");
-      return w.toString();
+      cronStub(w, plan, gen, fn);
+      break;
     case "ws_connect":
     case "ws_message":
     case "ws_disconnect":
-      return wsStub(w, plan, gen, fn);
+      wsStub(w, plan, gen, fn);
+      break;
     case "middleware":
-      w.line(`import type { MiddlewareContext, MiddlewareResult, State } from "${gen}/state.ts";`);
-      w.line().line("/**").line(` * Middleware \`${plan.name}\`: runs before the handler.`).line(
-        " *",
-      );
-      w.line(" * Return null to pass, `{ payload, queryParams }` to replace them, or throw");
-      w.line(" * `HttpError(status, message)` to reject the request with that status.").line(" */");
-      w.block(`export function ${fn}(`, () => {
-        w.line("context: MiddlewareContext,").line("state: State,");
-      }, "): Promise<MiddlewareResult> {");
-      w.indent(() => {
-        w.line(`state.logger.debug("Middleware passed", { traceId: context.traceId });`);
-        w.line("return Promise.resolve(null);");
-      }).line("}");
-      return w.toString();
+      middlewareStub(w, plan, gen, fn);
+      break;
   }
+  return w.toString();
+}
+
+type Plan<K extends HandlerPlan["kind"]> = HandlerPlan & { kind: K };
+
+function apiStub(w: CodeWriter, plan: Plan<"api">, gen: string, fn: string): void {
+  const { name, method } = plan.api;
+  const module = `${gen}/api/${snake(name)}.ts`;
+  w.line(`import type { ${name}Request, ${name}Response } from "${module}";`);
+  w.line(`import { HttpError, type State } from "${gen}/state.ts";`).line();
+  w.line("/**").line(` * Handles API \`${name}\` (\`${method} ${tsDoc(plan.api.path)}\`).`).line(
+    " *",
+  );
+  w.line(" * Return `{ data }`, a web `Response`, or throw `HttpError(status, message)`.");
+  w.line(" * `state.setPayload(event, payload)` sets the payload of the events in `triggers:`;");
+  w.line(" * `state.triggerEvent(event, payload)` publishes any other event.").line(" */");
+  w.block(`export function ${fn}(`, () => {
+    w.line(`req: ${name}Request,`).line("state: State,");
+  }, `): Promise<${name}Response> {`);
+  w.indent(() => {
+    w.line(`state.logger.warn("Not implemented yet", { queryParams: req.queryParams });`);
+    w.line(`throw new HttpError(501, "Not implemented: ${name}");`);
+  }).line("}");
+}
+
+function eventStub(w: CodeWriter, plan: Plan<"event">, gen: string, fn: string): void {
+  const types = [...new Set(plan.events.map((e) => e.name))];
+  for (const type of types) {
+    w.line(`import type { ${type} } from "${gen}/events/${snake(type)}.ts";`);
+  }
+  w.line(`import type { State } from "${gen}/state.ts";`).line();
+  w.line(`/** Handles event ${types.map((t) => `\`${t}\``).join(", ")}. Throw to retry it. */`);
+  const signature = `${fn}(event: ${types.join(" | ")}, state: State): Promise<void>`;
+  w.block(`export function ${signature} {`, () => {
+    w.line(`state.logger.info("Received event", { id: event.id, attempt: event.attempt });`);
+    w.line("return Promise.resolve();");
+  }, "}");
+}
+
+function cronStub(w: CodeWriter, plan: Plan<"cron">, gen: string, fn: string): void {
+  w.line(`import type { State } from "${gen}/state.ts";`).line();
+  w.line(`/** Runs cron job \`${plan.cron.name}\` (\`${tsDoc(plan.cron.schedule)}\`). */`);
+  w.block(`export function ${fn}(state: State): Promise<void> {`, () => {
+    w.line(`state.logger.info("Cron job ran", { job: ${JSON.stringify(plan.cron.name)} });`);
+    w.line("return Promise.resolve();");
+  }, "}");
+}
+
+function middlewareStub(w: CodeWriter, plan: Plan<"middleware">, gen: string, fn: string): void {
+  w.line(`import type { MiddlewareContext, MiddlewareResult, State } from "${gen}/state.ts";`);
+  w.line().line("/**").line(` * Middleware \`${plan.name}\`: runs before the handler.`).line(" *");
+  w.line(" * Return null to pass, `{ payload, queryParams }` to replace them, or throw");
+  w.line(" * `HttpError(status, message)` to reject the request with that status.").line(" */");
+  w.block(`export function ${fn}(`, () => {
+    w.line("context: MiddlewareContext,").line("state: State,");
+  }, "): Promise<MiddlewareResult> {");
+  w.indent(() => {
+    w.line(`state.logger.debug("Middleware passed", { traceId: context.traceId });`);
+    w.line("return Promise.resolve(null);");
+  }).line("}");
 }
 
 function wsStub(
   w: CodeWriter,
-  plan: HandlerPlan & { kind: "ws_connect" | "ws_message" | "ws_disconnect" },
+  plan: Plan<"ws_connect" | "ws_message" | "ws_disconnect">,
   gen: string,
   fn: string,
-): string {
+): void {
   const ws = plan.ws.name;
   const module = `${gen}/websockets/${snake(ws)}.ts`;
   const types = plan.kind === "ws_message"
@@ -168,5 +177,4 @@ function wsStub(
       );
       break;
   }
-  return w.toString();
 }
