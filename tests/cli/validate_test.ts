@@ -208,3 +208,16 @@ Deno.test("deno run cli.ts validate fails on the broken fixture in a real proces
   );
   ok(stderr.endsWith("\n4 errors\nSchema validation failed\n"), stderr);
 });
+
+Deno.test("rohas validate --json names a broken config/rohas.toml and exits 1", async () => {
+  const run = await rohas(["validate", "--json"], join(FIXTURES, "config"));
+  assertEquals(run.code, 1);
+  const report = JSON.parse(run.stdout);
+  assertEquals(report.diagnostics, []);
+  assertEquals(
+    report.config_error,
+    `Invalid config "${
+      join(FIXTURES, "config", "config", "rohas.toml")
+    }": [server] port must be an integer between 1 and 65535, got "abc"`,
+  );
+});
