@@ -109,6 +109,7 @@ class Session:
         self._lock = threading.Lock()
         self._modules = {}
         self._tasks = {}
+        self._outbox = []
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
         self._thread.start()
@@ -117,10 +118,14 @@ class Session:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
 
-    # Called from the Deno worker with the GIL held: must return at once.
-    def submit(self, message_json):
-        message = json.loads(message_json)
-        self.loop.call_soon_threadsafe(self._start, message)
+    # Called from the Deno worker with the GIL held: must return at once. One message per line.
+    def submit(self, batch):
+        messages = [json.loads(line) for line in batch.split("\n") if line]
+        self.loop.call_soon_threadsafe(self._start_all, messages)
+
+    def _start_all(self, messages):
+        for message in messages:
+            self._start(message)
 
     def _start(self, message):
         op = message["op"]
@@ -141,12 +146,22 @@ class Session:
         for task in list(self._tasks.values()):
             task.cancel()
         self._reply_json(json.dumps({"id": call_id, "ok": True}))
+        self.loop.call_soon(self._finish_close)
+
+    def _finish_close(self):
         with self._lock:
             self._closed = True
-        self.loop.call_soon(self.loop.stop)
+        self.loop.stop()
 
+    # Replies finished in one loop iteration go back in one callback, one JSON document per line.
     def _reply_json(self, text):
-        data = text.encode("utf-8")
+        self._outbox.append(text)
+        if len(self._outbox) == 1:
+            self.loop.call_soon(self._flush)
+
+    def _flush(self):
+        batch, self._outbox = self._outbox, []
+        data = "\n".join(batch).encode("utf-8")
         with self._lock:
             if not self._closed:
                 self._callback(data, len(data))
@@ -292,6 +307,17 @@ def candidates(handler):
     return list(dict.fromkeys(names))
 
 
+_SHAPES = {}
+
+
+def shape(fn):
+    """(arity, is_async) of a handler function, computed once per function object."""
+    found = _SHAPES.get(fn)
+    if found is None:
+        found = _SHAPES[fn] = (arity(fn), inspect.iscoroutinefunction(fn))
+    return found
+
+
 def arity(fn):
     try:
         params = inspect.signature(fn).parameters.values()
@@ -307,7 +333,7 @@ def arity(fn):
 
 
 async def call(fn, args, loop):
-    if inspect.iscoroutinefunction(fn):
+    if shape(fn)[1]:
         return await fn(*args)
     result = await loop.run_in_executor(None, lambda: fn(*args))
     if inspect.isawaitable(result):
@@ -356,7 +382,7 @@ def find_generated_class(module_name, class_name):
 
 
 def build_args(fn, handler, input, state):
-    n = arity(fn)
+    n = shape(fn)[0]
     kind = handler["kind"]
     if kind == "api":
         return pick(n, [make_request(handler["name"], input["request"]), state])

@@ -108,6 +108,7 @@ function startWorker(
 export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #worker: Worker;
   #pending = new Map<number, Pending>();
+  #outbox: string[] = [];
   #nextId = 1;
   #closing: Promise<void> | null = null;
   #closeTimeoutMs: number;
@@ -124,19 +125,32 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
 
   #receive(message: FromWorker): void {
     if (message.type !== "reply") return;
-    const reply = JSON.parse(message.json) as Reply;
-    const pending = this.#pending.get(reply.id);
-    if (pending === undefined) return;
-    this.#pending.delete(reply.id);
-    pending.resolve(reply);
+    for (const line of message.json.split("\n")) {
+      const reply = JSON.parse(line) as Reply;
+      const pending = this.#pending.get(reply.id);
+      if (pending === undefined) continue;
+      this.#pending.delete(reply.id);
+      pending.resolve(reply);
+    }
   }
 
   #submit(message: Record<string, unknown>): Promise<Reply> {
     const id = this.#nextId++;
     const { promise, resolve } = Promise.withResolvers<Reply>();
     this.#pending.set(id, { resolve });
-    this.#post({ type: "submit", json: JSON.stringify({ ...message, id }) });
+    this.#send(JSON.stringify({ ...message, id }));
     return promise;
+  }
+
+  /** Calls made in one task go to the worker as one message, one JSON document per line. */
+  #send(json: string): void {
+    this.#outbox.push(json);
+    if (this.#outbox.length > 1) return;
+    queueMicrotask(() => {
+      const batch = this.#outbox.join("\n");
+      this.#outbox = [];
+      this.#post({ type: "submit", json: batch });
+    });
   }
 
   #post(message: ToWorker): void {
@@ -159,7 +173,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const timedOut = await raceTimeout(call, invocation.timeoutMs);
     if (timedOut === "timeout") {
       this.#pending.delete(id);
-      this.#post({ type: "submit", json: JSON.stringify({ op: "cancel", target: id, id: 0 }) });
+      this.#send(JSON.stringify({ op: "cancel", target: id, id: 0 }));
       return timeoutResult(invocation, started);
     }
     return toResult(timedOut, performance.now() - started);
