@@ -559,3 +559,50 @@ Deno.test("validateSchema() reports names whose generated files would collide", 
     "4:5 error file-name-conflict Generated file conflict: API 'getUser' and API 'GetUser' both generate src/generated/api/get_user",
   ]);
 });
+
+Deno.test("validateSchema() never throws on random schemas and always returns sorted diagnostics", () => {
+  let seed = 20261128;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const names = ["A", "B", "a", "User", "user", "Usr", "", "1x", "E", "é", "Json", "Bool"];
+  const paths = ["/", "", "/a", "/a/", "/a/{id}", "/a/:id", "/{", "//", "/_rohas/x", "/a?b", "/:"];
+  const crons = ["", "* * * * *", "0 0 * * * *", "x", "@daily", "61 * * * *", "1 2 3 4 5 6 7 8"];
+  const list = (): string[] => Array.from({ length: Math.floor(random() * 3) }, () => pick(names));
+  for (let round = 0; round < 300; round++) {
+    const b = new Builder();
+    for (let i = 0; i < 8; i++) {
+      switch (Math.floor(random() * 6)) {
+        case 0:
+          b.model(pick(names), [[pick(names), pick([{ Custom: pick(names) }, "Int" as const])]]);
+          break;
+        case 1:
+          b.api(pick(names), { path: pick(paths), response: pick(names), triggers: list() });
+          break;
+        case 2:
+          b.event(pick(names), { payload: pick(names), handlers: list(), triggers: list() });
+          break;
+        case 3:
+          b.cron(pick(names), { schedule: pick(crons), triggers: list() });
+          break;
+        case 4:
+          b.ws(pick(names), { path: pick(paths), on_message: list(), middlewares: list() });
+          break;
+        default:
+          b.type(pick(names), [[pick(names), { Array: { Custom: pick(names) } }]]);
+      }
+    }
+    const diagnostics = b.validate();
+    for (let i = 1; i < diagnostics.length; i++) {
+      const [previous, current] = [diagnostics[i - 1]!, diagnostics[i]!];
+      const ordered = previous.line < current.line ||
+        (previous.line === current.line && previous.column <= current.column);
+      assertEquals(ordered, true, `round ${round}: diagnostics out of order`);
+    }
+    for (const d of diagnostics) {
+      assertEquals(d.line >= 1 && d.line <= b.line && d.column >= 1, true, `round ${round}`);
+    }
+  }
+});
