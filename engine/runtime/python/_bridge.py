@@ -50,6 +50,19 @@ def closer(session_id):
     return close
 
 
+def abandoner(session_id):
+    """The function that gives up on a session whose loop does not answer (a handler blocks it):
+    no more callbacks, and the loop stops once it is free again."""
+
+    def abandon(_unused=None):
+        session = _SESSIONS.pop(session_id, None)
+        if session is not None:
+            session._closed = True
+            session.loop.call_soon_threadsafe(session.loop.stop)
+
+    return abandon
+
+
 _PROJECT_SRCS = set()
 
 
@@ -274,7 +287,8 @@ def serialize_error(error):
     if isinstance(error, SyntaxError):
         out["message"] = f"{error.msg} ({error.filename}, line {error.lineno})"
     status = getattr(error, "status", None)
-    if isinstance(status, int) and not isinstance(status, bool):
+    # Only HttpError picks a status: other libraries' exceptions carry upstream statuses.
+    if type(error).__name__ == "HttpError" and isinstance(status, int) and not isinstance(status, bool):
         out["status"] = status
         details = getattr(error, "details", None)
         if details is not None:

@@ -24,7 +24,9 @@ export type ToWorker =
   /** One bridge message (`invoke`, `reload`, `cancel`, `close`) as JSON. */
   | { type: "submit"; json: string }
   /** After the bridge confirmed `close`: wait for its thread, release the callback. */
-  | { type: "shutdown" };
+  | { type: "shutdown" }
+  /** The bridge did not confirm `close` in time (a handler blocks its loop): give up on it. */
+  | { type: "abandon" };
 
 /** Worker to engine. */
 export type FromWorker =

@@ -148,6 +148,7 @@ function getAttr(py: Python, object: Deno.PointerValue, name: string): Deno.Poin
 interface Session {
   submit: Deno.PointerValue;
   close: Deno.PointerValue;
+  abandon: Deno.PointerValue;
 }
 
 /** Loads the bridge module and starts a session; returns its bound `submit` and `close`. */
@@ -169,6 +170,7 @@ function startSession(py: Python, bridge: string, config: Record<string, unknown
     return {
       submit: callWithText(py, getAttr(py, module, "submitter"), id),
       close: callWithText(py, getAttr(py, module, "closer"), id),
+      abandon: callWithText(py, getAttr(py, module, "abandoner"), id),
     };
   });
 }
@@ -242,6 +244,12 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         running.callback.close();
         running = undefined;
       }
+      post({ type: "closed" });
+      return;
+    case "abandon":
+      // The loop is blocked: the callback stays allocated (the bridge will not call it again).
+      if (running) callVoid(running.py, running.session.abandon, "");
+      running = undefined;
       post({ type: "closed" });
       return;
   }

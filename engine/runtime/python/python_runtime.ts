@@ -25,8 +25,13 @@ export interface PythonRuntimeOptions {
   python?: PythonRuntimeSection;
   /** `ROHAS_PYTHON_LIB`; default: read from the environment (when env access is granted). */
   envLibrary?: string | null;
-  /** Deadline for `close()` to wait for in-flight calls, in ms. Default 10000. */
+  /**
+   * Deadline for `close()` to wait for in-flight calls, and then for the loop to stop, in ms.
+   * Default 10000.
+   */
   closeTimeoutMs?: number;
+  /** Deadline of `reload()`, in ms. Default 30000. */
+  reloadTimeoutMs?: number;
 }
 
 /** Bridge replies as JSON (see `_bridge.py`). */
@@ -76,7 +81,10 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
     }
     throw new PythonStartError(`Cannot start the Python runtime: ${ready.error.message}`);
   }
-  return new PythonRuntime(worker, ready.library, options.closeTimeoutMs ?? 10_000);
+  return new PythonRuntime(worker, ready.library, {
+    closeMs: options.closeTimeoutMs ?? 10_000,
+    reloadMs: options.reloadTimeoutMs ?? 30_000,
+  });
 }
 
 function readEnvLibrary(): string | null {
@@ -112,14 +120,16 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #nextId = 1;
   #closing: Promise<void> | null = null;
   #closeTimeoutMs: number;
+  #reloadTimeoutMs: number;
   /** The libpython that was loaded. */
   readonly library: string;
 
   /** Use {@linkcode createPythonRuntime}. */
-  constructor(worker: Worker, library: string, closeTimeoutMs: number) {
+  constructor(worker: Worker, library: string, timeouts: { closeMs: number; reloadMs: number }) {
     this.#worker = worker;
     this.library = library;
-    this.#closeTimeoutMs = closeTimeoutMs;
+    this.#closeTimeoutMs = timeouts.closeMs;
+    this.#reloadTimeoutMs = timeouts.reloadMs;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
   }
 
@@ -182,7 +192,11 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   /** Loads or reloads one module; a syntax error comes back with file and line. */
   async reload(file: string): Promise<SerializedError | null> {
     if (this.#closing !== null) return null;
-    const reply = await this.#submit({ op: "reload", file });
+    const reply = await raceTimeout(this.#submit({ op: "reload", file }), this.#reloadTimeoutMs);
+    if (reply === "timeout") {
+      const message = `Reloading "${file}" timed out after ${this.#reloadTimeoutMs} ms`;
+      return { name: "TimeoutError", message: `${message}: a handler blocks the Python loop` };
+    }
     return reply.ok ? null : reply.error;
   }
 
@@ -195,13 +209,13 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   async #close(): Promise<void> {
     const inFlight = [...this.#pending.keys()].length;
     if (inFlight > 0) await this.#drain();
-    await this.#submit({ op: "close" });
+    const confirmed = await raceTimeout(this.#submit({ op: "close" }), this.#closeTimeoutMs);
     const closed = new Promise<void>((resolve) => {
       this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
         if (event.data.type === "closed") resolve();
       };
     });
-    this.#post({ type: "shutdown" });
+    this.#post({ type: confirmed === "timeout" ? "abandon" : "shutdown" });
     await closed;
     this.#worker.terminate();
     for (const pending of this.#pending.values()) {

@@ -422,3 +422,13 @@ Deno.test("a generated event class with id and attempt fields receives them", as
   const result = await runtime.invoke(event("on_order", "OrderPlaced", [1, 2]));
   assertEquals(value(result), { id: "ev-1", attempt: 2, payload: [1, 2] });
 });
+
+Deno.test("a handler blocking the event loop times out and close() still finishes", async () => {
+  const runtime = await createPythonRuntime({ root: ROOT, closeTimeoutMs: 300 });
+  const started = performance.now();
+  const result = await runtime.invoke(api("Wedge", {}, 200));
+  assert(!result.ok);
+  assertEquals(result.reason, "timeout");
+  await runtime.close();
+  assert(performance.now() - started < 2500, "close() waited for the blocked loop");
+});
