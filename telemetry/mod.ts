@@ -1,5 +1,8 @@
 /**
- * Telemetry: traces, logs and metrics (DESIGN.md D11).
+ * Telemetry: traces, logs and metrics (DESIGN.md D11). {@linkcode createTelemetry} builds what a
+ * `[telemetry]` section asks for: a recorder (batched writes, live metrics, OpenTelemetry spans,
+ * retention) over one of the stores (`memory`, `rocksdb`, `prometheus`, `influxdb`,
+ * `timescaledb`).
  *
  * @module
  */
@@ -17,5 +20,31 @@ export type {
   TraceStep,
   TriggeredEventRecord,
 } from "./model.ts";
-export type { LogQuery, MemoryTelemetry, MemoryTelemetryOptions, TraceQuery } from "./memory.ts";
+export type { MemoryTelemetry, MemoryTelemetryOptions } from "./memory.ts";
 export { createMemoryTelemetry } from "./memory.ts";
+export type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
+export type { MemoryStoreOptions } from "./memory_store.ts";
+export { createMemoryStore } from "./memory_store.ts";
+export type { RocksdbStoreOptions } from "./rocksdb_store.ts";
+export { openRocksdbStore } from "./rocksdb_store.ts";
+export { openInfluxdbStore } from "./influxdb_store.ts";
+export { openTimescaledbStore } from "./timescaledb_store.ts";
+export type { MetricsHandlerOptions } from "./prometheus.ts";
+export {
+  createMetricsHandler,
+  createPrometheusStore,
+  PROMETHEUS_CONTENT_TYPE,
+} from "./prometheus.ts";
+export type { SeriesSnapshot } from "./metrics_registry.ts";
+export { MetricsRegistry } from "./metrics_registry.ts";
+export type {
+  RecorderOptions,
+  RecordingTelemetry,
+  TelemetryEvent,
+  TelemetryReader,
+} from "./recorder.ts";
+export { createRecorder } from "./recorder.ts";
+export { OtelBridge } from "./otel.ts";
+export type { CreateTelemetryOptions } from "./create_telemetry.ts";
+export { createTelemetry, TELEMETRY_TYPES } from "./create_telemetry.ts";
+export { TelemetryError } from "./errors.ts";

@@ -1,0 +1,99 @@
+/**
+ * The factory behind `[telemetry]`: picks the store by `type`, wraps it in a recorder with the
+ * `enable_*` flags, retention and OpenTelemetry spans.
+ *
+ * @module
+ */
+
+import { isAbsolute, join } from "node:path";
+import type { TelemetrySection } from "../project/config.ts";
+import type { LogEntry } from "./model.ts";
+import { TelemetryError } from "./errors.ts";
+import { createMemoryStore } from "./memory_store.ts";
+import { openRocksdbStore } from "./rocksdb_store.ts";
+import { createPrometheusStore } from "./prometheus.ts";
+import { openInfluxdbStore } from "./influxdb_store.ts";
+import { openTimescaledbStore } from "./timescaledb_store.ts";
+import { OtelBridge } from "./otel.ts";
+import { createRecorder, type RecorderOptions, type RecordingTelemetry } from "./recorder.ts";
+import type { TelemetryStore } from "./store.ts";
+
+/** The `[telemetry] type` values. */
+export const TELEMETRY_TYPES = [
+  "rocksdb",
+  "memory",
+  "prometheus",
+  "influxdb",
+  "timescaledb",
+] as const;
+
+/** Options of {@linkcode createTelemetry}. */
+export interface CreateTelemetryOptions {
+  /** The project root; a relative `[telemetry] path` is under it. */
+  root: string;
+  /** Least severe log level kept (`ROHAS_LOG` / `[log] level`). Default `info`. */
+  logLevel?: LogEntry["level"];
+  /** Mirror traces to `@opentelemetry/api` spans. Default true. */
+  otel?: boolean;
+  /** Batching and clock overrides, for tests. */
+  recorder?: Pick<RecorderOptions, "flushIntervalMs" | "batchSize" | "now" | "onError">;
+}
+
+/**
+ * Creates the telemetry a `[telemetry]` section asks for.
+ *
+ * @param config the resolved `[telemetry]` section
+ * @param options the project root and log level
+ * @returns a recording telemetry; `close()` flushes and closes its store
+ * @throws {TelemetryError} for an unknown type or a store that cannot be opened
+ * @example
+ * ```ts ignore
+ * const telemetry = await createTelemetry(config.telemetry, { root });
+ * const engine = createEngine({ ...parts, telemetry });
+ * ```
+ */
+export async function createTelemetry(
+  config: TelemetrySection,
+  options: CreateTelemetryOptions,
+): Promise<RecordingTelemetry> {
+  const store = await openStore(config, options.root);
+  return createRecorder(store, {
+    traces: config.enable_traces,
+    logs: config.enable_logs,
+    metrics: config.enable_metrics,
+    retentionDays: config.retention_days,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.otel === false ? {} : { otel: new OtelBridge() }),
+    ...options.recorder,
+  });
+}
+
+function openStore(config: TelemetrySection, root: string): Promise<TelemetryStore> {
+  const capacity = { maxTraces: config.max_cache_size };
+  switch (config.type) {
+    case "memory":
+      return Promise.resolve(createMemoryStore(capacity));
+    case "prometheus":
+      return Promise.resolve(createPrometheusStore(capacity));
+    case "rocksdb":
+      return openRocksdbStore({
+        path: isAbsolute(config.path) ? config.path : join(root, config.path),
+      });
+    case "influxdb":
+      return openInfluxdbStore(settingsOf(config));
+    case "timescaledb":
+      return openTimescaledbStore(settingsOf(config));
+    default:
+      throw new TelemetryError(
+        `Unknown telemetry type "${config.type}": expected one of ${TELEMETRY_TYPES.join(", ")}`,
+      );
+  }
+}
+
+function settingsOf(config: TelemetrySection): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config.settings)) {
+    if (typeof v === "string" || typeof v === "number") out[k] = String(v);
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * Traces as OpenTelemetry spans through `npm:@opentelemetry/api`: with `OTEL_DENO=true` Deno's
+ * built-in exporter ships them over OTLP with no extra code; otherwise the API's no-op tracer makes
+ * this nearly free. A trace is a span, each step a child span, and a trace with a parent (an event
+ * published by an API call) becomes a child of the parent's span, so the tree survives in the
+ * collector.
+ *
+ * @module
+ */
+
+import {
+  context,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from "@opentelemetry/api";
+import type { StartTraceOptions, TraceStep } from "./model.ts";
+
+/** Span contexts remembered for parent links after a trace ended. */
+const REMEMBERED = 2048;
+
+/** Records Rohas traces as spans. */
+export class OtelBridge {
+  #tracer: Tracer;
+  #spans = new Map<string, Span>();
+  #contexts = new Map<string, SpanContext>();
+
+  /** Creates the bridge.
+   *
+   * @param tracer the tracer. Default: `trace.getTracer("rohas")` of the global provider
+   */
+  constructor(tracer: Tracer = trace.getTracer("rohas")) {
+    this.#tracer = tracer;
+  }
+
+  /** Starts the span of a trace. */
+  start(id: string, options: StartTraceOptions, startedMs: number): void {
+    const parent = options.parentId === undefined
+      ? undefined
+      : this.#contexts.get(options.parentId);
+    const ctx = parent ? trace.setSpanContext(context.active(), parent) : context.active();
+    const span = this.#tracer.startSpan(options.entryPoint, {
+      kind: options.entryType === "api" ? SpanKind.SERVER : SpanKind.CONSUMER,
+      startTime: startedMs,
+      attributes: {
+        "rohas.trace_id": id,
+        "rohas.entry_type": options.entryType,
+        ...(options.parentId === undefined ? {} : { "rohas.parent_id": options.parentId }),
+        ...prefixed(options.metadata ?? {}),
+      },
+    }, ctx);
+    this.#spans.set(id, span);
+    this.#remember(id, span.spanContext());
+  }
+
+  /** Adds a step as a child span. */
+  step(id: string, step: TraceStep): void {
+    const parent = this.#spans.get(id);
+    if (!parent) return;
+    const started = Date.parse(step.timestamp);
+    const span = this.#tracer.startSpan(step.name, {
+      startTime: started,
+      attributes: { "rohas.handler": step.handler_name },
+    }, trace.setSpan(context.active(), parent));
+    if (!step.success) span.setStatus({ code: SpanStatusCode.ERROR, message: step.error ?? "" });
+    for (const event of step.triggered_events ?? []) {
+      span.addEvent(`trigger ${event.event_name}`, Date.parse(event.timestamp));
+    }
+    span.end(started + step.duration_ms);
+  }
+
+  /** Ends the span of a trace. */
+  end(id: string, status: "success" | "failed", error: string | undefined, endMs: number): void {
+    const span = this.#spans.get(id);
+    if (!span) return;
+    this.#spans.delete(id);
+    span.setStatus(
+      status === "success"
+        ? { code: SpanStatusCode.OK }
+        : { code: SpanStatusCode.ERROR, message: error ?? "" },
+    );
+    span.end(endMs);
+  }
+
+  #remember(id: string, spanContext: SpanContext): void {
+    this.#contexts.set(id, spanContext);
+    if (this.#contexts.size > REMEMBERED) {
+      const oldest = this.#contexts.keys().next().value;
+      if (oldest !== undefined) this.#contexts.delete(oldest);
+    }
+  }
+}
+
+function prefixed(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`rohas.${k}`, v]));
+}

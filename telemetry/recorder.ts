@@ -1,0 +1,368 @@
+/**
+ * The recorder: the {@linkcode Telemetry} the engine records through, over any
+ * {@linkcode TelemetryStore}. Running traces live in memory; completed traces, logs and samples
+ * are queued and written in batches by a timer (or when a batch fills), never on the request path.
+ * It also aggregates metrics live, mirrors traces to OpenTelemetry, notifies live subscribers
+ * (the workbench's Server-Sent Events) and applies retention.
+ *
+ * @module
+ */
+
+import { cpuUsage } from "node:process";
+import type {
+  ActiveTrace,
+  LogEntry,
+  MetricSample,
+  StartTraceOptions,
+  Telemetry,
+  TraceRecord,
+  TraceStep,
+} from "./model.ts";
+import type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
+import { DEFAULT_LIMIT, newestFirst, traceMatches } from "./store.ts";
+import { MetricsRegistry, type SeriesSnapshot } from "./metrics_registry.ts";
+import type { OtelBridge } from "./otel.ts";
+
+/** What a live subscriber is told. */
+export type TelemetryEvent =
+  | { kind: "trace"; trace: TraceRecord }
+  | { kind: "log"; entry: LogEntry };
+
+/** The query side the workbench reads. */
+export interface TelemetryReader {
+  /** Running and stored traces, newest first. */
+  traces(query?: TraceQuery): Promise<TraceRecord[]>;
+  /** One trace, running or stored. */
+  trace(id: string): Promise<TraceRecord | undefined>;
+  logs(query?: LogQuery): Promise<LogEntry[]>;
+  samples(query?: SampleQuery): Promise<MetricSample[]>;
+  /** Live aggregated series, including process memory and CPU. */
+  metrics(): SeriesSnapshot[];
+  /** The Prometheus text format of {@linkcode TelemetryReader.metrics}. */
+  exposition(): string;
+  /** Calls `listener` for each trace start/end and log entry; returns the unsubscribe function. */
+  subscribe(listener: (event: TelemetryEvent) => void): () => void;
+}
+
+/** A telemetry that records, stores and answers queries. */
+export interface RecordingTelemetry extends Telemetry, TelemetryReader {
+  /** The `[telemetry] type`. */
+  readonly type: string;
+  /** Writes everything queued now. */
+  flush(): Promise<void>;
+  /** Applies retention now; returns how many records went. */
+  prune(): Promise<number>;
+}
+
+/** Log levels, most severe first. */
+const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+
+/** Options of {@linkcode createRecorder}. */
+export interface RecorderOptions {
+  /** Record traces. Default true. */
+  traces?: boolean;
+  /** Record logs. Default true. */
+  logs?: boolean;
+  /** Record metrics. Default true. */
+  metrics?: boolean;
+  /** Least severe level kept. Default `info`. */
+  logLevel?: LogEntry["level"];
+  /** 0 keeps forever. Default 30. */
+  retentionDays?: number;
+  /** How often retention runs. Default one hour. */
+  retentionIntervalMs?: number;
+  /** Queue flush delay. Default 200. */
+  flushIntervalMs?: number;
+  /** A queue this long is flushed at once. Default 500. */
+  batchSize?: number;
+  /** Spans for OpenTelemetry. Default none. */
+  otel?: OtelBridge;
+  /** The clock. Default `Date.now`. */
+  now?: () => number;
+  /** Called when a batch write or prune fails (the batch is dropped). Default: counted only. */
+  onError?: (error: unknown) => void;
+}
+
+/** Creates a recorder over a store; `close()` flushes and closes the store.
+ *
+ * @param store where completed records go
+ * @param options flags, batching, retention, OpenTelemetry
+ * @returns the recording telemetry
+ * @example
+ * ```ts
+ * import { createRecorder } from "./recorder.ts";
+ * import { createMemoryStore } from "./memory_store.ts";
+ * const telemetry = createRecorder(createMemoryStore());
+ * telemetry.startTrace({ entryPoint: "Health", entryType: "api" }).end("success");
+ * console.assert((await telemetry.traces())[0]?.status === "success");
+ * await telemetry.close();
+ * ```
+ */
+export function createRecorder(
+  store: TelemetryStore,
+  options: RecorderOptions = {},
+): RecordingTelemetry {
+  return new Recorder(store, options);
+}
+
+class Recorder implements RecordingTelemetry {
+  readonly type: string;
+  #store: TelemetryStore;
+  #options: RecorderOptions;
+  #now: () => number;
+  #active = new Map<string, TraceRecord>();
+  #queue = { traces: [] as TraceRecord[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
+  #registry = new MetricsRegistry();
+  #listeners = new Set<(event: TelemetryEvent) => void>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #retention: ReturnType<typeof setInterval> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #maxLevel: number;
+  #closed = false;
+
+  constructor(store: TelemetryStore, options: RecorderOptions) {
+    this.type = store.type;
+    this.#store = store;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#maxLevel = LEVELS.indexOf(options.logLevel ?? "info");
+    this.#startRetention();
+  }
+
+  #startRetention(): void {
+    if ((this.#options.retentionDays ?? 30) <= 0) return;
+    this.#retention = setInterval(
+      () => void this.prune(),
+      this.#options.retentionIntervalMs ?? 3_600_000,
+    );
+    Deno.unrefTimer(this.#retention);
+  }
+
+  startTrace(start: StartTraceOptions): ActiveTrace {
+    const id = start.id ?? crypto.randomUUID();
+    if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
+    const startedMs = this.#now();
+    const record = newTraceRecord(id, start, startedMs);
+    this.#active.set(id, record);
+    this.#options.otel?.start(id, start, startedMs);
+    this.#emit({ kind: "trace", trace: record });
+    return {
+      id,
+      addStep: (step) => this.#addStep(record, step),
+      end: (status, error) => this.#end(record, startedMs, status, error),
+    };
+  }
+
+  #addStep(record: TraceRecord, step: TraceStep): void {
+    if (!this.#active.has(record.id)) return;
+    record.steps.push(step);
+    this.#options.otel?.step(record.id, step);
+  }
+
+  #end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
+    if (!this.#active.delete(record.id)) return;
+    const endMs = this.#now();
+    record.status = status;
+    record.completed_at = new Date(endMs).toISOString();
+    record.duration_ms = endMs - startedMs;
+    if (error !== undefined) record.error = error;
+    this.#options.otel?.end(record.id, status, error, endMs);
+    this.#traceMetrics(record);
+    this.#queue.traces.push(record);
+    this.#emit({ kind: "trace", trace: record });
+    this.#schedule();
+  }
+
+  #traceMetrics(record: TraceRecord): void {
+    const timestamp = record.completed_at ?? record.started_at;
+    const status = record.metadata?.status ?? record.status;
+    this.metric({
+      name: "rohas_traces_total",
+      kind: "counter",
+      value: 1,
+      labels: { type: record.entry_type, status: record.status },
+      timestamp,
+    });
+    if (record.entry_type !== "api") return;
+    const route = `${record.metadata?.method ?? ""} ${record.metadata?.path ?? record.bucket}`
+      .trim();
+    this.metric({
+      name: "rohas_http_requests_total",
+      kind: "counter",
+      value: 1,
+      labels: { route, status },
+      timestamp,
+    });
+    this.metric({
+      name: "rohas_http_request_duration_ms",
+      kind: "histogram",
+      value: record.duration_ms,
+      labels: { route },
+      timestamp,
+    });
+  }
+
+  log(entry: LogEntry): void {
+    if (this.#options.logs === false || this.#closed) return;
+    if (LEVELS.indexOf(entry.level) > this.#maxLevel) return;
+    this.#queue.logs.push(entry);
+    this.#emit({ kind: "log", entry });
+    this.#schedule();
+  }
+
+  metric(sample: MetricSample): void {
+    if (this.#options.metrics === false || this.#closed) return;
+    this.#registry.record(sample);
+    if (sample.name === "handler_duration_ms" && sample.labels.ok === "false") {
+      this.#registry.record({
+        name: "rohas_handler_errors_total",
+        kind: "counter",
+        value: 1,
+        labels: { handler: sample.labels.handler ?? "", kind: sample.labels.kind ?? "" },
+        timestamp: sample.timestamp,
+      });
+    }
+    this.#queue.samples.push(sample);
+    this.#schedule();
+  }
+
+  #emit(event: TelemetryEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #schedule(): void {
+    const q = this.#queue;
+    if (q.traces.length + q.logs.length + q.samples.length >= (this.#options.batchSize ?? 500)) {
+      void this.flush();
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, this.#options.flushIntervalMs ?? 200);
+  }
+
+  flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const { traces, logs, samples } = this.#queue;
+    this.#queue = { traces: [], logs: [], samples: [] };
+    // One write at a time keeps batches in order.
+    this.#writing = this.#writing.then(() => this.#write(traces, logs, samples));
+    return this.#writing;
+  }
+
+  async #write(traces: TraceRecord[], logs: LogEntry[], samples: MetricSample[]): Promise<void> {
+    try {
+      if (traces.length > 0) await this.#store.writeTraces(traces);
+      if (logs.length > 0) await this.#store.writeLogs(logs);
+      if (samples.length > 0) await this.#store.writeSamples(samples);
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  #failed(error: unknown): void {
+    this.#registry.record({
+      name: "rohas_telemetry_write_errors_total",
+      kind: "counter",
+      value: 1,
+      labels: { store: this.type },
+      timestamp: new Date(this.#now()).toISOString(),
+    });
+    this.#options.onError?.(error);
+  }
+
+  async prune(): Promise<number> {
+    const days = this.#options.retentionDays ?? 30;
+    if (days <= 0) return 0;
+    await this.flush();
+    try {
+      return await this.#store.prune(new Date(this.#now() - days * 86_400_000));
+    } catch (error) {
+      this.#failed(error);
+      return 0;
+    }
+  }
+
+  async traces(query: TraceQuery = {}): Promise<TraceRecord[]> {
+    await this.flush();
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const running = [...this.#active.values()].filter((t) => traceMatches(t, query));
+    const stored = await this.#store.queryTraces({ ...query, limit });
+    return [...running, ...stored].sort(newestFirst).slice(0, limit).map((t) => structuredClone(t));
+  }
+
+  async trace(id: string): Promise<TraceRecord | undefined> {
+    const running = this.#active.get(id);
+    if (running) return structuredClone(running);
+    await this.flush();
+    return this.#store.getTrace(id);
+  }
+
+  async logs(query: LogQuery = {}): Promise<LogEntry[]> {
+    await this.flush();
+    return this.#store.queryLogs(query);
+  }
+
+  async samples(query: SampleQuery = {}): Promise<MetricSample[]> {
+    await this.flush();
+    return this.#store.querySamples(query);
+  }
+
+  metrics(): SeriesSnapshot[] {
+    this.#processGauges();
+    return this.#registry.snapshot();
+  }
+
+  exposition(): string {
+    this.#processGauges();
+    return this.#registry.exposition();
+  }
+
+  #processGauges(): void {
+    const timestamp = new Date(this.#now()).toISOString();
+    const memory = Deno.memoryUsage();
+    const cpu = cpuUsage();
+    const gauge = (name: string, value: number) =>
+      this.#registry.record({ name, kind: "gauge", value, labels: {}, timestamp });
+    gauge("process_resident_memory_bytes", memory.rss);
+    gauge("process_heap_used_bytes", memory.heapUsed);
+    gauge("process_cpu_seconds_total", (cpu.user + cpu.system) / 1e6);
+  }
+
+  subscribe(listener: (event: TelemetryEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#retention);
+    await this.flush();
+    this.#listeners.clear();
+    await this.#store.close();
+  }
+}
+
+function newTraceRecord(id: string, start: StartTraceOptions, startedMs: number): TraceRecord {
+  const record: TraceRecord = {
+    id,
+    entry_point: start.entryPoint,
+    entry_type: start.entryType,
+    bucket: start.metadata?.path ?? "unknown",
+    status: "running",
+    duration_ms: 0,
+    started_at: new Date(startedMs).toISOString(),
+    steps: [],
+  };
+  if (start.parentId !== undefined) record.parent_id = start.parentId;
+  if (start.metadata !== undefined && Object.keys(start.metadata).length > 0) {
+    record.metadata = { ...start.metadata };
+  }
+  return record;
+}

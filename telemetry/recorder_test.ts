@@ -1,0 +1,140 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { createRecorder } from "./recorder.ts";
+import { createMemoryStore } from "./memory_store.ts";
+import type { LogEntry, MetricSample, TraceRecord } from "./model.ts";
+import type { TelemetryStore } from "./store.ts";
+
+/** A memory store that counts the batches written to it. */
+function countingStore(): TelemetryStore & { writes: number } {
+  const inner = createMemoryStore();
+  const store = {
+    type: "memory",
+    writes: 0,
+    queryTraces: inner.queryTraces.bind(inner),
+    getTrace: inner.getTrace.bind(inner),
+    queryLogs: inner.queryLogs.bind(inner),
+    querySamples: inner.querySamples.bind(inner),
+    prune: inner.prune.bind(inner),
+    close: inner.close.bind(inner),
+    writeTraces(t: readonly TraceRecord[]) {
+      store.writes++;
+      return inner.writeTraces(t);
+    },
+    writeLogs(l: readonly LogEntry[]) {
+      store.writes++;
+      return inner.writeLogs(l);
+    },
+    writeSamples(s: readonly MetricSample[]) {
+      store.writes++;
+      return inner.writeSamples(s);
+    },
+  };
+  return store;
+}
+
+function log(message: string, level: LogEntry["level"] = "info"): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level,
+    target: "t",
+    message,
+    fields: {},
+    span_fields: {},
+  };
+}
+
+Deno.test("createRecorder() writes in batches off the call path and close() flushes", async () => {
+  const store = countingStore();
+  const telemetry = createRecorder(store, { flushIntervalMs: 60_000 });
+  for (let i = 0; i < 50; i++) {
+    telemetry.startTrace({ entryPoint: `A${i}`, entryType: "api" }).end("success");
+  }
+  assertEquals(store.writes, 0);
+  await telemetry.close();
+  assert(store.writes <= 2, `writes: ${store.writes}`);
+  assertEquals((await store.queryTraces({ limit: 1000 })).length, 50);
+});
+
+Deno.test("createRecorder() lists running traces with stored ones, newest first", async () => {
+  let clock = Date.parse("2026-01-01T00:00:00Z");
+  const telemetry = createRecorder(createMemoryStore(), { now: () => clock });
+  const done = telemetry.startTrace({ entryPoint: "Done", entryType: "api" });
+  clock += 10;
+  done.end("failed", "Boom");
+  const running = telemetry.startTrace({
+    entryPoint: "Running",
+    entryType: "event",
+    parentId: done.id,
+  });
+  assertEquals((await telemetry.traces()).map((t) => [t.entry_point, t.status]), [
+    ["Running", "running"],
+    ["Done", "failed"],
+  ]);
+  assertEquals((await telemetry.trace(done.id))?.duration_ms, 10);
+  assertEquals((await telemetry.traces({ parentId: done.id })).map((t) => t.id), [running.id]);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() honours the enable flags and the log level", async () => {
+  const telemetry = createRecorder(createMemoryStore(), {
+    traces: false,
+    metrics: false,
+    logLevel: "warn",
+  });
+  const trace = telemetry.startTrace({ entryPoint: "A", entryType: "api" });
+  trace.end("success");
+  assert(trace.id.length > 0);
+  telemetry.log(log("kept", "warn"));
+  telemetry.log(log("dropped", "info"));
+  telemetry.metric({ name: "x", kind: "counter", value: 1, labels: {}, timestamp: "" });
+  assertEquals(await telemetry.traces(), []);
+  assertEquals((await telemetry.logs()).map((l) => l.message), ["kept"]);
+  assertEquals(await telemetry.samples(), []);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() aggregates request metrics by route and exposes them", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  for (const status of ["success", "success", "failed"] as const) {
+    telemetry.startTrace({
+      entryPoint: "GetUser",
+      entryType: "api",
+      metadata: { method: "GET", path: "/users/{id}" },
+    }).end(status);
+  }
+  const text = telemetry.exposition();
+  assert(text.includes('rohas_http_requests_total{route="GET /users/{id}",status="success"} 2'));
+  assert(text.includes('rohas_http_requests_total{route="GET /users/{id}",status="failed"} 1'));
+  assert(text.includes("# TYPE rohas_http_request_duration_ms histogram"));
+  assert(
+    text.includes('rohas_http_request_duration_ms_bucket{route="GET /users/{id}",le="+Inf"} 3'),
+  );
+  assert(/process_resident_memory_bytes \d+/.test(text));
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() tells subscribers about traces and logs as they happen", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  const seen: string[] = [];
+  const off = telemetry.subscribe((e) =>
+    seen.push(e.kind === "trace" ? `trace:${e.trace.status}` : `log:${e.entry.message}`)
+  );
+  const trace = telemetry.startTrace({ entryPoint: "A", entryType: "cron" });
+  telemetry.log(log("hello"));
+  trace.end("success");
+  off();
+  telemetry.log(log("unseen"));
+  assertEquals(seen, ["trace:running", "log:hello", "trace:success"]);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() prunes what is older than retention_days", async () => {
+  let clock = Date.parse("2026-01-01T00:00:00Z");
+  const telemetry = createRecorder(createMemoryStore(), { now: () => clock, retentionDays: 1 });
+  telemetry.startTrace({ entryPoint: "Old", entryType: "api" }).end("success");
+  clock += 2 * 86_400_000;
+  telemetry.startTrace({ entryPoint: "New", entryType: "api" }).end("success");
+  assert((await telemetry.prune()) >= 1);
+  assertEquals((await telemetry.traces()).map((t) => t.entry_point), ["New"]);
+  await telemetry.close();
+});

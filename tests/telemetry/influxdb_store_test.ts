@@ -1,0 +1,19 @@
+// Needs InfluxDB on loopback: scripts/services/start.sh (fails, does not skip, when it is down).
+import { defineStoreConformance } from "../../telemetry/conformance.ts";
+import { dropInfluxDatabase, openInfluxdbStore } from "../../telemetry/influxdb_store.ts";
+
+const url = Deno.env.get("ROHAS_TEST_INFLUX_URL") ?? "http://127.0.0.1:18086";
+
+defineStoreConformance("influxdb", {
+  async open() {
+    const database = `rohas_test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const store = await openInfluxdbStore({ url, database });
+    return {
+      store,
+      async dispose() {
+        await store.close();
+        await dropInfluxDatabase(url, database);
+      },
+    };
+  },
+});
