@@ -32,6 +32,8 @@ export const VALIDATION_CODES = {
   invalidHandlerName: "invalid-handler-name",
   /** Error: a middleware name that is not an identifier. */
   invalidMiddlewareName: "invalid-middleware-name",
+  /** Warning: a GET api with a `body:` (browsers' `fetch` cannot send one). */
+  bodyOnGet: "body-on-get",
   /** Warning: a handler listed twice in one list. */
   duplicateHandler: "duplicate-handler",
   /** Warning: an event with no handler that no definition triggers. */

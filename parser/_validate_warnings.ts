@@ -61,6 +61,22 @@ export function warnUnusedTypes(schema: Schema, context: ValidationContext): voi
   }
 }
 
+/** Warns about GET apis with a body: `fetch` refuses to send one, so most clients cannot call them.
+ *
+ * @param schema the schema
+ * @param context where diagnostics go
+ */
+export function warnBodyOnGet(schema: Schema, context: ValidationContext): void {
+  for (const api of schema.apis) {
+    if (api.method !== "GET" || api.body === null) continue;
+    context.warning(
+      context.propertySpan(api, "body"),
+      VALIDATION_CODES.bodyOnGet,
+      `API '${api.name}' is a GET with a body: browsers and fetch() cannot send one, use POST or query parameters`,
+    );
+  }
+}
+
 function fieldTypeNames(fields: Field[]): string[] {
   return fields.map((field) => customTypeName(field.field_type)).filter((n) => n !== null);
 }

@@ -18,7 +18,12 @@ import {
   checkTriggerReferences,
   checkTypeReferences,
 } from "./_validate_references.ts";
-import { warnTriggerCycles, warnUnusedEvents, warnUnusedTypes } from "./_validate_warnings.ts";
+import {
+  warnBodyOnGet,
+  warnTriggerCycles,
+  warnUnusedEvents,
+  warnUnusedTypes,
+} from "./_validate_warnings.ts";
 
 export { VALIDATION_CODES } from "./_validate_codes.ts";
 export type { ValidationCode } from "./_validate_codes.ts";
@@ -35,10 +40,11 @@ export interface ValidateOptions {
  * Checks a parsed schema and returns every problem, sorted by file, line, column and code.
  *
  * Errors are what would break the app at run time: duplicate names (one namespace for every
- * kind), names that give the same generated file, undefined types and events, a missing event payload or cron schedule, invalid or
- * conflicting or reserved paths, invalid cron expressions and time zones, handler and middleware
- * names that are not identifiers. Warnings: an event nothing handles or triggers, an unused input
- * or type, an event trigger cycle, a handler listed twice. See `VALIDATION_CODES`.
+ * kind), names that give the same generated file, undefined types and events, a missing event
+ * payload or cron schedule, invalid, conflicting or reserved paths, invalid cron expressions and
+ * time zones, handler and middleware names that are not identifiers. Warnings: an event nothing
+ * handles or triggers, an unused input or type, an event trigger cycle, a handler listed twice, a
+ * GET api with a body. See `VALIDATION_CODES`.
  *
  * @param schema the schema, as parsed or built by hand
  * @param options positions and the fallback file name
@@ -67,5 +73,6 @@ export function validateSchema(schema: Schema, options: ValidateOptions = {}): D
   warnUnusedEvents(schema, context);
   warnUnusedTypes(schema, context);
   warnTriggerCycles(schema, context);
+  warnBodyOnGet(schema, context);
   return context.diagnostics.toSorted(compareDiagnostics);
 }

@@ -551,7 +551,7 @@ Deno.test("validateSchema() reports names whose generated files would collide", 
   const b = new Builder();
   b.type("UserId");
   b.input("userId");
-  b.api("GetUser", { path: "/a", response: "UserId", body: "userId" });
+  b.api("GetUser", { method: "POST", path: "/a", response: "UserId", body: "userId" });
   b.api("getUser", { path: "/b" });
   b.model("Get_user"); // models/get_user: another folder, no conflict
   assertEquals(brief(b.validate()), [
@@ -605,4 +605,14 @@ Deno.test("validateSchema() never throws on random schemas and always returns so
       assertEquals(d.line >= 1 && d.line <= b.line && d.column >= 1, true, `round ${round}`);
     }
   }
+});
+
+Deno.test("validateSchema() warns about a GET api with a body, at the body value", () => {
+  const b = new Builder();
+  b.input("Filter");
+  b.api("Search", { method: "GET", path: "/search", body: "Filter" });
+  b.api("Create", { method: "POST", path: "/search", body: "Filter" });
+  assertEquals(brief(b.validate()), [
+    "2:20 warning body-on-get API 'Search' is a GET with a body: browsers and fetch() cannot send one, use POST or query parameters",
+  ]);
 });
