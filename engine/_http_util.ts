@@ -128,6 +128,7 @@ export function parseJson(bytes: Uint8Array): JsonParse {
  */
 export function parseQuery(search: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  if (search === "" || search === "?") return out;
   for (const [key, value] of new URLSearchParams(search)) {
     const prev = out[key];
     if (prev === undefined) out[key] = value;
@@ -157,4 +158,20 @@ export function sortIssues(issues: ValidationIssue[]): ValidationIssue[] {
   return [...issues].sort((a, b) =>
     a.path === b.path ? (a.message < b.message ? -1 : 1) : a.path < b.path ? -1 : 1
   );
+}
+
+/** The path and query of an absolute request URL, without a full URL parse (hot path).
+ *
+ * @param url an absolute URL such as `http://host:1/a/b?x=1#f`
+ * @returns the raw pathname (percent-encoded) and search (with `?`, or `""`)
+ */
+export function splitUrl(url: string): { pathname: string; search: string } {
+  const scheme = url.indexOf("://");
+  const slash = scheme < 0 ? -1 : url.indexOf("/", scheme + 3);
+  if (slash < 0) return { pathname: "/", search: "" };
+  let end = url.indexOf("#", slash);
+  if (end < 0) end = url.length;
+  const q = url.indexOf("?", slash);
+  if (q < 0 || q > end) return { pathname: url.slice(slash, end), search: "" };
+  return { pathname: url.slice(slash, q), search: url.slice(q, end) };
 }

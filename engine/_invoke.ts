@@ -19,8 +19,8 @@ export async function invokeHandler(
   parts: EngineParts,
   call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace; stepName?: string },
 ): Promise<InvocationResult> {
-  const { handler, input, trace } = call;
-  const started = new Date();
+  const { handler, trace } = call;
+  const startedAt = new Date().toISOString();
   const result = await safeInvoke(parts, call);
   forwardLogs(parts, handler, trace.id, result);
   trace.addStep({
@@ -31,16 +31,15 @@ export async function invokeHandler(
     duration_ms: result.durationMs,
     success: result.ok,
     ...(result.ok ? {} : { error: result.error.message }),
-    timestamp: started.toISOString(),
+    timestamp: startedAt,
   });
   parts.telemetry.metric({
     name: "handler_duration_ms",
     kind: "histogram",
     value: result.durationMs,
     labels: { handler: handler.name, kind: handler.kind, ok: String(result.ok) },
-    timestamp: started.toISOString(),
+    timestamp: startedAt,
   });
-  void input;
   return result;
 }
 

@@ -8,17 +8,18 @@ import type { RequestInfo } from "./http_pipeline.ts";
 
 /** Builds the metadata of a request trace.
  *
- * @param request the request
+ * @param request the method and the headers (lower-case names)
  * @param pattern the route pattern
  * @param info the peer address, when known
  * @returns string metadata
  */
 export function requestMetadata(
-  request: Request,
+  request: { method: string; headers: Record<string, string> },
   pattern: string,
   info: RequestInfo | undefined,
 ): Record<string, string> {
-  const h = request.headers;
+  const headers = request.headers;
+  const h = { get: (name: string): string | undefined => headers[name] };
   const peer = info?.remoteAddr && "hostname" in info.remoteAddr
     ? info.remoteAddr.hostname
     : undefined;

@@ -20,6 +20,7 @@ import {
   parseQuery,
   readBody,
   sortIssues,
+  splitUrl,
   TRACE_HEADER,
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
@@ -89,7 +90,7 @@ async function route(
   info: RequestInfo | undefined,
   traceId: string,
 ): Promise<{ response: Response; traceId: string }> {
-  const url = new URL(request.url);
+  const url = splitUrl(request.url);
   const builtin = builtinRoute(options, request, url, traceId);
   if (builtin) return { response: builtin, traceId };
   for (const mount of options.mounts ?? []) {
@@ -134,7 +135,7 @@ async function route(
 function builtinRoute(
   options: HttpPipelineOptions,
   request: Request,
-  url: URL,
+  url: { pathname: string },
   traceId: string,
 ): Response | null {
   if (request.method === "OPTIONS" && options.parts.config.server.enable_cors) {
@@ -153,7 +154,7 @@ function builtinRoute(
 
 interface ApiCall {
   request: Request;
-  url: URL;
+  url: { pathname: string; search: string };
   info: RequestInfo | undefined;
   params: Record<string, string>;
 }
@@ -163,14 +164,15 @@ async function serveApi(
   route: RouteSpec,
   call: ApiCall,
 ): Promise<{ response: Response; traceId: string }> {
+  const headers = headersRecord(call.request.headers);
   const trace = parts.telemetry.startTrace({
     entryPoint: route.api,
     entryType: "api",
-    metadata: requestMetadata(call.request, route.pattern, call.info),
+    metadata: requestMetadata({ method: call.request.method, headers }, route.pattern, call.info),
   });
   let response: Response;
   try {
-    response = await runApi(parts, route, call, trace);
+    response = await runApi(parts, route, { ...call, headers }, trace);
   } catch (error) {
     trace.end("failed", String(error));
     throw error;
@@ -181,7 +183,7 @@ async function serveApi(
 async function runApi(
   parts: EngineParts,
   route: RouteSpec,
-  call: ApiCall,
+  call: ApiCall & { headers: Record<string, string> },
   trace: ActiveTrace,
 ): Promise<Response> {
   const fail = (status: number, message: string, details?: unknown): Response => {
@@ -199,7 +201,7 @@ async function runApi(
     if (json.kind === "invalid") return fail(400, json.message);
     payload = json.kind === "ok" ? json.value : undefined;
   }
-  const headers = headersRecord(call.request.headers);
+  const headers = call.headers;
   const mw = await runMiddlewares(parts, {
     middlewares: route.middlewares,
     context: {
