@@ -21,11 +21,24 @@ function freePort(): number {
   return port;
 }
 
+/** Options of {@linkcode startDevServer}. */
+export interface DevServerOptions {
+  /** Watch files and hot reload. Default false (`--no-watch`). */
+  watch?: boolean;
+  /** How long to wait for "listening on". Default 60000 ms. */
+  timeoutMs?: number;
+}
+
 /** Starts the CLI's dev server on a free port and resolves once it listens. */
-export async function startDevServer(root: string, timeoutMs = 60_000): Promise<DevServer> {
+export async function startDevServer(
+  root: string,
+  options: DevServerOptions = {},
+): Promise<DevServer> {
   const port = freePort();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const watch = options.watch ? [] : ["--no-watch"];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "dev", "--no-watch", "--port", String(port), root],
+    args: ["run", "-A", CLI, "dev", ...watch, "--port", String(port), root],
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -165,6 +165,34 @@ Deno.test({
   },
 });
 
+/** Polls `read` until `done(value)` or the deadline; returns the last value. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
+
+Deno.test("editing a Python handler under rohas dev serves the new code; a syntax error keeps the old", async () => {
+  await using copy = await preparedCopy();
+  await using server = await startDevServer(copy.root, { watch: true });
+  const file = `${copy.root}/src/handlers/api/health.py`;
+  const status = async () =>
+    ((await json(await fetch(`${server.base}/health`))) as { data: { status: string } }).data
+      .status;
+  assertEquals(await status(), "ok");
+  const source = await Deno.readTextFile(file);
+  await Deno.writeTextFile(file, source.replace('status="ok"', 'status="edited"'));
+  assertEquals(await until(status, (s) => s === "edited"), "edited");
+  await Deno.writeTextFile(file, "def handle_health(:\n");
+  await until(() => Promise.resolve(server.output()), (text) => text.includes("Reload failed"));
+  assert(server.output().includes(`${file}, line 1`), server.output());
+  assertEquals(await status(), "edited");
+});
+
 // TODO(#5): the workbench JSON API is not served yet; enable once /api/workbench/* exists.
 Deno.test({
   name: "hello-world's workbench API lists endpoints, triggers events and shows traces (H14-H16)",
