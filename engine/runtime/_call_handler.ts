@@ -15,7 +15,7 @@ import type {
   LogLevel,
 } from "./contract.ts";
 import { HandlerNotFoundError } from "./errors.ts";
-import { serializeError, toJsonValue } from "./protocol.ts";
+import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 
 /** One call: which handler, with what input, under which trace. */
 export interface HandlerCall {
@@ -117,7 +117,7 @@ async function toOutput(returned: unknown): Promise<HandlerOutput> {
     const body = new Uint8Array(await returned.arrayBuffer());
     return { kind: "response", status: returned.status, headers: [...returned.headers], body };
   }
-  return { kind: "json", value: toJsonValue(returned) };
+  return jsonOutput(JSON.stringify(returned) ?? "null");
 }
 
 /**

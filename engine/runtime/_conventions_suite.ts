@@ -28,9 +28,8 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     ]);
     const input = apiInput({ name: "Ada" }, { id: "42", queryParams: { tag: ["a", "b"] } });
     const result = okResult(await rt.invoke(call(handler, input)));
-    assertEquals(result.output, {
-      kind: "json",
-      value: { data: { id: "42", name: "Ada", trace: "trace-1", tag: ["a", "b"] } },
+    assertEquals(jsonValue(result), {
+      data: { id: "42", name: "Ada", trace: "trace-1", tag: ["a", "b"] },
     });
     const kinds = result.effects.map((effect) => effect.kind);
     assertEquals(kinds, ["log", "trigger", "set_payload", "log"]);
@@ -59,7 +58,7 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     const result = okResult(
       await rt.invoke(call(handler, { kind: "event", event: { ...event, attempt: 2 } })),
     );
-    assertEquals(result.output, { kind: "json", value: { sent: "a@b.c", id: "e1", attempt: 2 } });
+    assertEquals(jsonValue(result), { sent: "a@b.c", id: "e1", attempt: 2 });
     assertEquals(result.effects, [{
       kind: "trigger",
       event: "EmailSent",
@@ -77,7 +76,7 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
       },
     );
     const result = okResult(await rt.invoke(call(handler, { kind: "cron" })));
-    assertEquals(result.output, { kind: "json", value: { handler: "Cleanup", arity: 1 } });
+    assertEquals(jsonValue(result), { handler: "Cleanup", arity: 1 });
     assertEquals(result.effects.map((effect) => effect.kind), ["log"]);
   });
 
@@ -92,7 +91,7 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     const connected = okResult(
       await rt.invoke(call(onConnect, { kind: "ws_connect", connection })),
     );
-    assertEquals(connected.output, { kind: "json", value: { path: "/chat" } });
+    assertEquals(jsonValue(connected), { path: "/chat" });
     assertEquals(connected.effects, [{ kind: "send", connectionId: "c1", message: "welcome" }]);
     const onMessage = tsHandler("ws_message", "src/handlers/websockets/on_chat_message.ts", [
       "handleOnChatMessage",
@@ -101,7 +100,7 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     const message = { data: { text: "hi" }, timestamp: "2026-01-01T00:00:01Z" };
     const input = { kind: "ws_message" as const, message, connection };
     const result = okResult(await rt.invoke(call(onMessage, input)));
-    assertEquals(result.output, { kind: "json", value: null });
+    assertEquals(jsonValue(result), null);
     assertEquals(result.effects, [
       { kind: "send", connectionId: "c1", message: { echo: { text: "hi" } } },
       { kind: "broadcast", message: { from: "c1", data: { text: "hi" } } },
@@ -121,9 +120,9 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
       traceId: "trace-1",
     };
     const result = okResult(await rt.invoke(call(handler, { kind: "middleware", context })));
-    assertEquals(result.output, {
-      kind: "json",
-      value: { payload: { wrapped: { a: 1 } }, queryParams: { user: "u1" } },
+    assertEquals(jsonValue(result), {
+      payload: { wrapped: { a: 1 } },
+      queryParams: { user: "u1" },
     });
     const rejected = await rt.invoke(
       call(handler, { kind: "middleware", context: { ...context, headers: {} } }),
@@ -191,4 +190,12 @@ export function okResult(result: InvocationResult): Extract<InvocationResult, { 
 /** Asserts `condition` (typed so that it narrows). */
 export function assert(condition: unknown, message?: string): asserts condition {
   ok(condition, message);
+}
+
+/** Asserts a JSON output whose `json` text matches its `value`, and returns the value. */
+export function jsonValue(result: InvocationResult): unknown {
+  const { output } = okResult(result);
+  assert(output.kind === "json", `Expected a JSON output, got ${output.kind}`);
+  assertEquals(output.json, JSON.stringify(output.value));
+  return output.value;
 }

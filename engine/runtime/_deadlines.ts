@@ -22,17 +22,29 @@ interface DeadlineList {
   tail: Deadline | undefined;
 }
 
+/** Timers overflow (and fire at once) past a signed 32-bit millisecond count. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Deadlines sharing one timer. */
 export class Deadlines {
   readonly #lists = new Map<number, DeadlineList>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
 
-  /** Calls `onExpire` after `ms` milliseconds unless cancelled first. */
-  add(ms: number, onExpire: () => void): Deadline {
+  /**
+   * Calls `onExpire` after `ms` milliseconds (at most about 24.8 days, the timer limit) unless
+   * cancelled first.
+   *
+   * @param ms the duration
+   * @param onExpire called once on expiry
+   * @param now the current `performance.now()`, when the caller has it
+   * @returns the handle to cancel with
+   */
+  add(ms: number, onExpire: () => void, now: number = performance.now()): Deadline {
+    if (!(ms <= MAX_TIMER_MS)) ms = MAX_TIMER_MS;
     let list = this.#lists.get(ms);
     if (list === undefined) this.#lists.set(ms, list = { head: undefined, tail: undefined });
-    const at = performance.now() + ms;
+    const at = now + ms;
     const deadline: Deadline = { at, onExpire, list, previous: list.tail, next: undefined };
     if (list.tail === undefined) list.head = deadline;
     else list.tail.next = deadline;

@@ -25,3 +25,14 @@ Deno.test("Deadlines close() leaves no timer behind", () => {
   deadlines.cancel(entries[0]!);
   deadlines.close();
 });
+
+Deno.test("Deadlines treats an endless timeout as the longest timer, not as zero", async () => {
+  const deadlines = new Deadlines();
+  let fired = false;
+  const later = Promise.withResolvers<void>();
+  deadlines.add(Infinity, () => fired = true);
+  deadlines.add(5, () => later.resolve());
+  await later.promise;
+  deadlines.close();
+  assertEquals(fired, false);
+});

@@ -6,7 +6,7 @@
  */
 
 import type { HandlerRef, InvocationResult, SerializedError } from "./contract.ts";
-import { type EngineMessage, type FromWorker, Outbox, unbatch } from "./protocol.ts";
+import { type EngineMessage, fromWire, type FromWorker, Outbox, unbatch } from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
 
 /** A call or load waiting for its answer. */
@@ -109,7 +109,7 @@ export class WorkerHandle {
       this.#pending.delete(message.id);
       switch (message.type) {
         case "result":
-          if (entry.type === "invoke") entry.settle(message.result);
+          if (entry.type === "invoke") entry.settle(fromWire(message.result));
           break;
         case "loaded":
           if (entry.type === "load") entry.settle(message.error ?? null);

@@ -119,7 +119,15 @@ export interface SerializedError {
  * response when a TypeScript handler returned a web `Response`.
  */
 export type HandlerOutput =
-  | { kind: "json"; value: unknown }
+  | {
+    kind: "json";
+    value: unknown;
+    /**
+     * The same value as JSON text when the runtime has it (the TypeScript runtimes always do):
+     * write it as the response body instead of `JSON.stringify(value)`. Reading `value` may parse it.
+     */
+    json?: string;
+  }
   | { kind: "response"; status: number; headers: [string, string][]; body: Uint8Array };
 
 /** How a call ended. Failures say why: the handler threw, it timed out, or it could not be loaded. */

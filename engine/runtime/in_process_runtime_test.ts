@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { createInProcessRuntime, type HandlerManifest } from "./in_process_runtime.ts";
-import { assert, okResult, testCallingConventions } from "./_conventions_suite.ts";
+import { assert, jsonValue, okResult, testCallingConventions } from "./_conventions_suite.ts";
 import { apiInput, call, openGate, PROJECT, tsHandler } from "./_test_helpers.ts";
 
 const FILES = [
@@ -64,6 +64,6 @@ Deno.test("InProcessRuntime close() waits for calls in flight, then refuses new 
   assert(!refused.ok);
   assertEquals(refused.error.name, "RuntimeClosedError");
   gate.release();
-  assertEquals(okResult(await inFlight).output, { kind: "json", value: { data: "v1" } });
+  assertEquals(jsonValue(okResult(await inFlight)), { data: "v1" });
   await closing;
 });

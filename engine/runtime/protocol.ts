@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { HandlerRef, InvocationInput, InvocationResult, SerializedError } from "./contract.ts";
+import type {
+  HandlerOutput,
+  HandlerRef,
+  InvocationInput,
+  InvocationResult,
+  SerializedError,
+} from "./contract.ts";
 
 /**
  * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself
@@ -39,11 +45,24 @@ export interface PingMessage {
 /** One message from the engine to a Worker. */
 export type EngineMessage = InvokeMessage | LoadMessage | PingMessage;
 
+/**
+ * A result as it crosses: a JSON output travels as its text only (a string is the cheapest thing to
+ * clone), and the engine parses it lazily, if ever (see {@linkcode jsonOutput}).
+ */
+export type WireResult =
+  | (Omit<Extract<InvocationResult, { ok: true }>, "output"> & { output: WireOutput })
+  | Extract<InvocationResult, { ok: false }>;
+
+/** A handler output on the wire. */
+export type WireOutput =
+  | { kind: "json"; json: string }
+  | Extract<HandlerOutput, { kind: "response" }>;
+
 /** The outcome of an {@linkcode InvokeMessage}. */
 export interface ResultMessage {
   type: "result";
   id: number;
-  result: InvocationResult;
+  result: WireResult;
 }
 
 /** The outcome of a {@linkcode LoadMessage}: no `error` means the new version now serves. */
@@ -104,6 +123,43 @@ export class Outbox<M> {
     this.#pending = [];
     this.#post(messages.length === 1 ? messages[0]! : { type: "batch", messages });
   }
+}
+
+/**
+ * A JSON output from its text; `value` is parsed on first read and then kept.
+ *
+ * @param json the handler's return value as JSON text
+ * @returns the output, with both `json` and `value`
+ */
+export function jsonOutput(json: string): HandlerOutput {
+  let parsed = false;
+  let value: unknown;
+  return {
+    kind: "json",
+    json,
+    get value() {
+      if (!parsed) {
+        value = JSON.parse(json);
+        parsed = true;
+      }
+      return value;
+    },
+  };
+}
+
+/** The wire form of a result (drops the parsed `value` of a JSON output). */
+export function toWire(result: InvocationResult): WireResult {
+  if (!result.ok || result.output.kind !== "json") return result as WireResult;
+  const json = result.output.json ?? JSON.stringify(result.output.value ?? null);
+  return { ...result, output: { kind: "json", json } };
+}
+
+/** A result from its wire form (the received object is completed in place: it is ours). */
+export function fromWire(result: WireResult): InvocationResult {
+  if (result.ok && result.output.kind === "json") {
+    (result as { output: HandlerOutput }).output = jsonOutput(result.output.json);
+  }
+  return result as InvocationResult;
 }
 
 const MAX_CAUSE_DEPTH = 8;

@@ -1,5 +1,15 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { type Batch, Outbox, serializeError, toJsonValue, unbatch } from "./protocol.ts";
+import {
+  type Batch,
+  fromWire,
+  jsonOutput,
+  Outbox,
+  serializeError,
+  toJsonValue,
+  toWire,
+  unbatch,
+} from "./protocol.ts";
+import { assert } from "./_conventions_suite.ts";
 
 Deno.test("serializeError() keeps name, message, stack and the cause chain", () => {
   const error = new RangeError("Outer", { cause: new Error("Inner", { cause: "root text" }) });
@@ -43,4 +53,18 @@ Deno.test("Outbox sends the messages of one turn as one batch, a lone message as
     { type: "ping", id: 3 },
   ]);
   assertEquals(unbatch(posted[0]!).length, 2);
+});
+
+Deno.test("a JSON output crosses as text and parses its value once, on first read", () => {
+  const output = jsonOutput('{"data":{"id":1}}');
+  assert(output.kind === "json");
+  assertEquals(output.json, '{"data":{"id":1}}');
+  const first = output.value;
+  assertEquals(first, { data: { id: 1 } });
+  assertEquals(output.value === first, true);
+  const result = { ok: true as const, output, effects: [], durationMs: 1 };
+  const wire = toWire(result);
+  assertEquals(wire.ok && wire.output, { kind: "json", json: '{"data":{"id":1}}' });
+  const back = fromWire(structuredClone(wire));
+  assertEquals(back.ok && back.output.kind === "json" && back.output.value, { data: { id: 1 } });
 });

@@ -19,6 +19,7 @@ import {
   type LoadMessage,
   Outbox,
   serializeError,
+  toWire,
   type ToWorker,
   unbatch,
   type WorkerMessage,
@@ -39,7 +40,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 function dispatch(message: EngineMessage): void {
   switch (message.type) {
     case "invoke":
-      invoke(message).then((result) => outbox.send({ type: "result", id: message.id, result }));
+      invoke(message).then((result) => {
+        outbox.send({ type: "result", id: message.id, result: toWire(result) });
+      });
       return;
     case "load":
       load(message).then((error) => outbox.send({ type: "loaded", id: message.id, ...error }));

@@ -122,7 +122,7 @@ class WorkerRuntime implements HandlerRuntime {
         const message = `Handler "${handler.name}" timed out after ${invocation.timeoutMs} ms`;
         resolve(failure(new HandlerTimeoutError(message), "timeout", started));
         this.#checkStuck(worker, handler);
-      });
+      }, started);
       const settle = (result: InvocationResult) => {
         this.#deadlines.cancel(deadline);
         resolve(result);

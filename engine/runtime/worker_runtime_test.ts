@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, match as assertMatch } from "node:asse
 import { join } from "node:path";
 import type { HandlerRuntime, SerializedError } from "./contract.ts";
 import { createWorkerRuntime, type WorkerRuntimeOptions } from "./worker_runtime.ts";
-import { assert, okResult, testCallingConventions } from "./_conventions_suite.ts";
+import { assert, jsonValue, okResult, testCallingConventions } from "./_conventions_suite.ts";
 import {
   apiInput,
   call,
@@ -49,7 +49,7 @@ Deno.test("WorkerRuntime denies a read outside the profile and names the config 
     assertEquals(result.error.cause?.name, "NotCapable");
     const allowed = tsHandler("api", file, ["handleReadSecret"], { profile: "read_secret" });
     const granted = okResult(await runtime.invoke(call(allowed, apiInput({ path: secret }))));
-    assertEquals(granted.output, { kind: "json", value: { data: "s3cret" } });
+    assertEquals(jsonValue(granted), { data: "s3cret" });
   } finally {
     await Deno.remove(secretDir, { recursive: true });
   }
@@ -106,10 +106,7 @@ Deno.test("WorkerRuntime runs handlers doing real async I/O and importing npm pa
     Array.from({ length: 5 }, () => runtime.invoke(call(handler, apiInput({ url })))),
   );
   for (const result of results) {
-    assertEquals(okResult(result).output, {
-      kind: "json",
-      value: { data: { title: "Rohas", owner: { name: "Ada" } } },
-    });
+    assertEquals(jsonValue(okResult(result)), { data: { title: "Rohas", owner: { name: "Ada" } } });
   }
 });
 
@@ -125,9 +122,9 @@ Deno.test("WorkerRuntime reload serves new code to new calls while an in-flight 
   await project.write(file, source.replace('"v1"', '"v2"'));
   assertEquals(await runtime.reload(gated.file), null);
   const fresh = okResult(await runtime.invoke(call(gated, apiInput({}))));
-  assertEquals(fresh.output, { kind: "json", value: { data: "v2" } });
+  assertEquals(jsonValue(fresh), { data: "v2" });
   gate.release();
-  assertEquals(okResult(await slow).output, { kind: "json", value: { data: "v1" } });
+  assertEquals(jsonValue(okResult(await slow)), { data: "v1" });
 });
 
 Deno.test("WorkerRuntime reports a syntax error on reload with file and line, and keeps the old code", async () => {
@@ -141,11 +138,11 @@ Deno.test("WorkerRuntime reports a syntax error on reload with file and line, an
   assertEquals(error?.name, "HandlerLoadError");
   assertMatch(error?.message ?? "", /gated\.ts(\?v=\d+)?:2:\d+/);
   const still = okResult(await runtime.invoke(call(gated, apiInput({}))));
-  assertEquals(still.output, { kind: "json", value: { data: "v1" } });
+  assertEquals(jsonValue(still), { data: "v1" });
   await project.write(file, 'export function handleGated() {\n  return { data: "v3" };\n}\n');
   assertEquals(await runtime.reload(gated.file), null);
   const fixed = okResult(await runtime.invoke(call(gated, apiInput({}))));
-  assertEquals(fixed.output, { kind: "json", value: { data: "v3" } });
+  assertEquals(jsonValue(fixed), { data: "v3" });
 });
 
 Deno.test("WorkerRuntime replaces a Worker killed by an unhandled rejection", async () => {
@@ -173,7 +170,7 @@ Deno.test("WorkerRuntime close() drains calls in flight, then refuses new ones",
   assertEquals(refused.error.name, "RuntimeClosedError");
   assertEquals(closed, false);
   gate.release();
-  assertEquals(okResult(await inFlight).output, { kind: "json", value: { data: "v1" } });
+  assertEquals(jsonValue(okResult(await inFlight)), { data: "v1" });
   await closing;
   assertEquals(closed, true);
 });
