@@ -39,6 +39,7 @@ export const TS_STATE_EXPORTS: readonly string[] = [
   "State",
   "MiddlewareContext",
   "MiddlewareResult",
+  "MiddlewareHandler",
   "HttpError",
   "NonRetriableError",
 ];
@@ -88,6 +89,12 @@ export type MiddlewareResult =
   | undefined
   | void
   | { payload?: unknown; queryParams?: Record<string, string | string[]> };
+
+/** The signature of a middleware. */
+export type MiddlewareHandler = (
+  context: MiddlewareContext,
+  state: State,
+) => MiddlewareResult | Promise<MiddlewareResult>;
 
 /** Throw it to answer with an HTTP status: \`throw new HttpError(404, "User not found")\`. */
 export class HttpError extends Error {

@@ -12,6 +12,7 @@ import { pyGeneratedFiles } from "./_python.ts";
 import { pyStub } from "./_py_stubs.ts";
 import { byText, SchemaIndex } from "./_schema_index.ts";
 import { TS_HEADER } from "./_ts_module.ts";
+import { type ManifestEntry, tsManifestModule } from "./_ts_manifest.ts";
 import { TS_STATE_EXPORTS, tsStateModule } from "./_ts_state.ts";
 import { tsStub } from "./_ts_stubs.ts";
 import { type TsFile, tsTypeModules } from "./_ts_types.ts";
@@ -76,11 +77,11 @@ export function generateProject(schema: Schema, options: GenerateOptions): Gener
   const user = (path: string, content: string) => files.push({ path, content, owner: "user" });
   const plans = planHandlers(schema);
   if (options.language === "typescript") {
-    const handlerPaths: string[] = [];
+    const handlers: ManifestEntry[] = [];
     for (const plan of plans) {
       const path = tsHandlerPath(plan, prefix, existing);
       if (path === null) continue;
-      handlerPaths.push(path);
+      handlers.push({ path, plan });
       if (!existing.has(path)) user(path, tsStub(plan));
     }
     const modules = tsTypeModules(schema, index);
@@ -88,7 +89,7 @@ export function generateProject(schema: Schema, options: GenerateOptions): Gener
     generated("state.ts", tsStateModule(schema, index));
     generated("validators.ts", tsValidatorsModule(schema, index));
     generated("mod.ts", tsBarrel(modules, valueExports(schema)));
-    generated("manifest.ts", tsManifest(handlerPaths, prefix));
+    generated("manifest.ts", tsManifestModule(handlers, prefix));
   } else {
     for (const plan of plans) {
       const path = `${prefix}${plan.dir}/${plan.stem}.py`;
@@ -139,24 +140,4 @@ function tsBarrel(modules: TsFile[], taken: Set<string>): string {
 function valueExports(schema: Schema): Set<string> {
   const names = new Set([...TS_STATE_EXPORTS, ...validatorExports(schema)]);
   return names;
-}
-
-function tsManifest(handlerPaths: string[], prefix: string): string {
-  const sorted = [...handlerPaths].sort(byText);
-  const depth = prefix === "" ? 0 : prefix.split("/").length - 1;
-  const w = new CodeWriter("  ").line(TS_HEADER).line();
-  sorted.forEach((path, i) => {
-    w.line(`import * as mod${i} from "../${path.slice(prefix.length)}";`);
-  });
-  if (sorted.length > 0) w.line();
-  w.line(
-    "/** Every handler and middleware module, keyed by project-relative path (in-process runs). */",
-  );
-  w.block("export const manifest = {", () => {
-    w.line(`root: import.meta.resolve("${"../".repeat(depth + 1)}"),`);
-    w.block("modules: {", () => {
-      sorted.forEach((path, i) => w.line(`${JSON.stringify(path)}: mod${i},`));
-    }, "} as Record<string, Record<string, unknown>>,");
-  }, "};");
-  return w.toString();
 }

@@ -100,3 +100,27 @@ export function handleCleanup(state: State): void {
   assert.notEqual(result.code, 0);
   assert.match(plain(result.stderr), /not assignable to parameter of type 'string'/);
 });
+
+Deno.test("the manifest names a handler whose signature does not fit its generated type", async () => {
+  await using dir = await tempDir();
+  await writeGenerated(await fixtureSchema(), dir.path, "typescript");
+  const handler = `import type { EchoRequest, EchoResponse } from "../../generated/api/echo.ts";
+
+export function handleGetUser(req: EchoRequest): EchoResponse {
+  return { data: req.body };
+}
+`;
+  await Deno.writeTextFile(`${dir.path}/src/handlers/api/get_user.ts`, handler);
+  const alone = await run(Deno.execPath(), ["check", "src/handlers/api/get_user.ts"], {
+    cwd: dir.path,
+  });
+  assert.equal(alone.code, 0, "the handler is consistent on its own");
+  const result = await run(Deno.execPath(), ["check", "src/generated/manifest.ts"], {
+    cwd: dir.path,
+  });
+  assert.notEqual(result.code, 0);
+  assert.match(
+    plain(result.stderr),
+    /'\(req: EchoRequest\) => EchoResponse' does not satisfy the constraint 'GetUserHandler'/,
+  );
+});

@@ -15,6 +15,18 @@ import * as mod11 from "../handlers/websockets/chat_message.ts";
 import * as mod12 from "../handlers/websockets/ticker_connected.ts";
 import * as mod13 from "../middlewares/auth.ts";
 import * as mod14 from "../middlewares/rate_limit.ts";
+import type { CreateUserHandler } from "./api/create_user.ts";
+import type { EchoHandler } from "./api/echo.ts";
+import type { GetPostHandler } from "./api/get_post.ts";
+import type { GetUserHandler } from "./api/get_user.ts";
+import type { SummariesHandler } from "./api/summaries.ts";
+import type { CleanupHandler } from "./cron/cleanup.ts";
+import type { AuditWrittenHandler } from "./events/audit_written.ts";
+import type { ChatPostedHandler } from "./events/chat_posted.ts";
+import type { UserCreatedHandler } from "./events/user_created.ts";
+import type { MiddlewareHandler } from "./state.ts";
+import type { ChatConnectHandler, ChatDisconnectHandler, ChatMessageHandler } from "./websockets/chat.ts";
+import type { TickerConnectHandler } from "./websockets/ticker.ts";
 
 /** Every handler and middleware module, keyed by project-relative path (in-process runs). */
 export const manifest = {
@@ -37,3 +49,31 @@ export const manifest = {
     "src/middlewares/rate_limit.ts": mod14,
   } as Record<string, Record<string, unknown>>,
 };
+
+/** The export the engine calls: the named one, else `default`. */
+type HandlerOf<M, K extends PropertyKey> = K extends keyof M ? M[K]
+  : M extends { default: infer D } ? D
+  : undefined;
+
+/** Fails type checking when `T` does not fit the generated handler type `H`. */
+type Satisfies<T extends H | undefined, H> = T;
+
+/** Compile-time only: `deno check` names every handler whose signature does not fit its type. */
+export type HandlerChecks = [
+  Satisfies<HandlerOf<typeof mod0, "handleCreateUser">, CreateUserHandler>,
+  Satisfies<HandlerOf<typeof mod1, "handleEcho">, EchoHandler>,
+  Satisfies<HandlerOf<typeof mod2, "handleGetPost">, GetPostHandler>,
+  Satisfies<HandlerOf<typeof mod3, "handleGetUser">, GetUserHandler>,
+  Satisfies<HandlerOf<typeof mod4, "handleSummaries">, SummariesHandler>,
+  Satisfies<HandlerOf<typeof mod5, "handleCleanup">, CleanupHandler>,
+  Satisfies<HandlerOf<typeof mod6, "handleArchive">, AuditWrittenHandler>,
+  Satisfies<HandlerOf<typeof mod7, "handleAuditLog">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod7, "handleAuditLog">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod8, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod9, "handleChatConnected">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod10, "handleChatDisconnected">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod11, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod12, "handleTickerConnected">, TickerConnectHandler>,
+  Satisfies<HandlerOf<typeof mod13, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod14, "rateLimitMiddleware">, MiddlewareHandler>,
+];

@@ -58,6 +58,12 @@ export type MiddlewareResult =
   | void
   | { payload?: unknown; queryParams?: Record<string, string | string[]> };
 
+/** The signature of a middleware. */
+export type MiddlewareHandler = (
+  context: MiddlewareContext,
+  state: State,
+) => MiddlewareResult | Promise<MiddlewareResult>;
+
 /** Throw it to answer with an HTTP status: `throw new HttpError(404, "User not found")`. */
 export class HttpError extends Error {
   override name = "HttpError";
