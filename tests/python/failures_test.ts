@@ -1,0 +1,99 @@
+/**
+ * How Python handler failures surface over HTTP under `rohas dev`: an exception is a 500 with its
+ * message (dev), HttpError picks the status, a hanging handler is a 504 while other requests go on.
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { startDevServer } from "./_server.ts";
+
+const SCHEMA = `api Boom {
+  method: GET
+  path: "/boom"
+  response: Json
+}
+
+api Teapot {
+  method: GET
+  path: "/teapot"
+  response: Json
+}
+
+api Hang {
+  method: GET
+  path: "/hang"
+  response: Json
+}
+
+api Quick {
+  method: GET
+  path: "/quick"
+  response: Json
+}
+`;
+
+const HANDLERS: Record<string, string> = {
+  "boom.py": `async def handle_boom(req, state):
+    raise KeyError("missing thing")
+`,
+  "teapot.py": `from generated.state import HttpError
+
+
+async def handle_teapot(req, state):
+    raise HttpError(418, "I am a teapot", {"tea": "earl grey"})
+`,
+  "hang.py": `import asyncio
+
+
+async def handle_hang(req, state):
+    await asyncio.sleep(3600)
+`,
+  "quick.py": `def handle_quick(req):
+    return {"data": "quick"}
+`,
+};
+
+async function project(): Promise<{ root: string } & AsyncDisposable> {
+  const root = await Deno.makeTempDir({ prefix: "rohas-py-failures-" });
+  await Deno.mkdir(`${root}/schema`);
+  await Deno.mkdir(`${root}/config`);
+  await Deno.mkdir(`${root}/src/handlers/api`, { recursive: true });
+  await Deno.writeTextFile(`${root}/schema/api.ro`, SCHEMA);
+  await Deno.writeTextFile(
+    `${root}/config/rohas.toml`,
+    `[project]\nname = "failures"\nlanguage = "python"\n\n[server]\nhandler_timeout_ms = 500\n\n` +
+      `[adapter]\ntype = "memory"\n\n[telemetry]\ntype = "memory"\n`,
+  );
+  for (const [name, source] of Object.entries(HANDLERS)) {
+    await Deno.writeTextFile(`${root}/src/handlers/api/${name}`, source);
+  }
+  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+}
+
+Deno.test("Python handler failures become 500, the HttpError status, and 504 on a hang", async (t) => {
+  await using dir = await project();
+  await using server = await startDevServer(dir.root);
+  const get = async (path: string) => {
+    const response = await fetch(`${server.base}${path}`);
+    return [response.status, await response.json()] as [number, Record<string, unknown>];
+  };
+
+  await t.step("an exception is a 500 naming the error", async () => {
+    const [status, body] = await get("/boom");
+    assertEquals(status, 500);
+    assert(String(body.error).includes("missing thing"), JSON.stringify(body));
+  });
+
+  await t.step("HttpError answers with its status and message", async () => {
+    const [status, body] = await get("/teapot");
+    assertEquals(status, 418);
+    assert(String(body.error).includes("I am a teapot"), JSON.stringify(body));
+  });
+
+  await t.step("a hanging handler is a 504 while another request succeeds", async () => {
+    const hanging = get("/hang");
+    assertEquals(await get("/quick"), [200, { data: "quick" }]);
+    const [status] = await hanging;
+    assertEquals(status, 504);
+    assertEquals(await get("/quick"), [200, { data: "quick" }]);
+  });
+});
