@@ -32,6 +32,34 @@ import * as mod28 from "../handlers/websockets/chat_message.ts";
 import * as mod29 from "../handlers/websockets/echo_message.ts";
 import * as mod30 from "../middlewares/auth.ts";
 import * as mod31 from "../middlewares/ws_auth.ts";
+import type { BenchHandler } from "./api/bench.ts";
+import type { CreateUserHandler } from "./api/create_user.ts";
+import type { EmitHandler } from "./api/emit.ts";
+import type { FailHandler } from "./api/fail.ts";
+import type { GetFileHandler } from "./api/get_file.ts";
+import type { GetUserHandler } from "./api/get_user.ts";
+import type { HelloHandler } from "./api/hello.ts";
+import type { PlaceOrderHandler } from "./api/place_order.ts";
+import type { ProtectedHandler } from "./api/protected.ts";
+import type { RawHandler } from "./api/raw.ts";
+import type { ReadSecretHandler } from "./api/read_secret.ts";
+import type { SlowHandler } from "./api/slow.ts";
+import type { SpinHandler } from "./api/spin.ts";
+import type { StatsHandler } from "./api/stats.ts";
+import type { TeapotHandler } from "./api/teapot.ts";
+import type { TickHandler } from "./cron/tick.ts";
+import type { AlwaysFailsHandler } from "./events/always_fails.ts";
+import type { ChatPostedHandler } from "./events/chat_posted.ts";
+import type { DoomedEventHandler } from "./events/doomed_event.ts";
+import type { FlakyEventHandler } from "./events/flaky_event.ts";
+import type { OrderPlacedHandler } from "./events/order_placed.ts";
+import type { TickedHandler } from "./events/ticked.ts";
+import type { UserAuditedHandler } from "./events/user_audited.ts";
+import type { UserCreatedHandler } from "./events/user_created.ts";
+import type { UserOnboardedHandler } from "./events/user_onboarded.ts";
+import type { MiddlewareHandler } from "./state.ts";
+import type { ChatConnectHandler, ChatDisconnectHandler, ChatMessageHandler } from "./websockets/chat.ts";
+import type { EchoMessageHandler } from "./websockets/echo.ts";
 
 /** Every handler and middleware module, keyed by project-relative path (in-process runs). */
 export const manifest = {
@@ -71,3 +99,47 @@ export const manifest = {
     "src/middlewares/ws_auth.ts": mod31,
   } as Record<string, Record<string, unknown>>,
 };
+
+/** The export the engine calls: the named one, else `default`. */
+type HandlerOf<M, K extends PropertyKey> = K extends keyof M ? M[K]
+  : M extends { default: infer D } ? D
+  : undefined;
+
+/** Fails type checking when `T` does not fit the generated handler type `H`. */
+type Satisfies<T extends H | undefined, H> = T;
+
+/** Compile-time only: `deno check` names every handler whose signature does not fit its type. */
+export type HandlerChecks = [
+  Satisfies<HandlerOf<typeof mod0, "handleBench">, BenchHandler>,
+  Satisfies<HandlerOf<typeof mod1, "handleCreateUser">, CreateUserHandler>,
+  Satisfies<HandlerOf<typeof mod2, "handleEmit">, EmitHandler>,
+  Satisfies<HandlerOf<typeof mod3, "handleFail">, FailHandler>,
+  Satisfies<HandlerOf<typeof mod4, "handleGetFile">, GetFileHandler>,
+  Satisfies<HandlerOf<typeof mod5, "handleGetUser">, GetUserHandler>,
+  Satisfies<HandlerOf<typeof mod6, "handleHello">, HelloHandler>,
+  Satisfies<HandlerOf<typeof mod7, "handlePlaceOrder">, PlaceOrderHandler>,
+  Satisfies<HandlerOf<typeof mod8, "handleProtected">, ProtectedHandler>,
+  Satisfies<HandlerOf<typeof mod9, "handleRaw">, RawHandler>,
+  Satisfies<HandlerOf<typeof mod10, "handleReadSecret">, ReadSecretHandler>,
+  Satisfies<HandlerOf<typeof mod11, "handleSlow">, SlowHandler>,
+  Satisfies<HandlerOf<typeof mod12, "handleSpin">, SpinHandler>,
+  Satisfies<HandlerOf<typeof mod13, "handleStats">, StatsHandler>,
+  Satisfies<HandlerOf<typeof mod14, "handleTeapot">, TeapotHandler>,
+  Satisfies<HandlerOf<typeof mod15, "handleTick">, TickHandler>,
+  Satisfies<HandlerOf<typeof mod16, "handleAlwaysFails">, AlwaysFailsHandler>,
+  Satisfies<HandlerOf<typeof mod17, "handleAuditUser">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod18, "handleCountAudit">, UserAuditedHandler>,
+  Satisfies<HandlerOf<typeof mod19, "handleCountOnboarded">, UserOnboardedHandler>,
+  Satisfies<HandlerOf<typeof mod20, "handleCountTick">, TickedHandler>,
+  Satisfies<HandlerOf<typeof mod21, "handleDoomedHandler">, DoomedEventHandler>,
+  Satisfies<HandlerOf<typeof mod22, "handleFlakyHandler">, FlakyEventHandler>,
+  Satisfies<HandlerOf<typeof mod23, "handleRecordChat">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod24, "handleRecordOrder">, OrderPlacedHandler>,
+  Satisfies<HandlerOf<typeof mod25, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod26, "handleChatConnect">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod27, "handleChatDisconnect">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod28, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod29, "handleEchoMessage">, EchoMessageHandler>,
+  Satisfies<HandlerOf<typeof mod30, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod31, "wsAuthMiddleware">, MiddlewareHandler>,
+];

@@ -28,7 +28,6 @@ export type { AlwaysFails, AlwaysFailsHandler } from "./events/always_fails.ts";
 export type { ChatPosted, ChatPostedHandler } from "./events/chat_posted.ts";
 export type { DoomedEvent, DoomedEventHandler } from "./events/doomed_event.ts";
 export type { FlakyEvent, FlakyEventHandler } from "./events/flaky_event.ts";
-export type { Nobody, NobodyHandler } from "./events/nobody.ts";
 export type { OrderPlaced, OrderPlacedHandler } from "./events/order_placed.ts";
 export type { Ticked, TickedHandler } from "./events/ticked.ts";
 export type { UserAudited, UserAuditedHandler } from "./events/user_audited.ts";

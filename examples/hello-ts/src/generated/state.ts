@@ -3,7 +3,7 @@
 import type { User } from "./models/user.ts";
 
 /** Every event of the schema. */
-export type EventName = "AlwaysFails" | "ChatPosted" | "DoomedEvent" | "FlakyEvent" | "Nobody" | "OrderPlaced" | "Ticked" | "UserAudited" | "UserCreated" | "UserOnboarded";
+export type EventName = "AlwaysFails" | "ChatPosted" | "DoomedEvent" | "FlakyEvent" | "OrderPlaced" | "Ticked" | "UserAudited" | "UserCreated" | "UserOnboarded";
 
 /** The payload type of each event. */
 export interface EventPayloads {
@@ -11,7 +11,6 @@ export interface EventPayloads {
   ChatPosted: unknown;
   DoomedEvent: unknown;
   FlakyEvent: unknown;
-  Nobody: unknown;
   OrderPlaced: unknown;
   Ticked: unknown;
   UserAudited: unknown;
@@ -63,6 +62,12 @@ export type MiddlewareResult =
   | undefined
   | void
   | { payload?: unknown; queryParams?: Record<string, string | string[]> };
+
+/** The signature of a middleware. */
+export type MiddlewareHandler = (
+  context: MiddlewareContext,
+  state: State,
+) => MiddlewareResult | Promise<MiddlewareResult>;
 
 /** Throw it to answer with an HTTP status: `throw new HttpError(404, "User not found")`. */
 export class HttpError extends Error {
