@@ -55,7 +55,8 @@ export function tsManifestModule(entries: ManifestEntry[], prefix: string): stri
     }, "} as Record<string, Record<string, unknown>>,");
   }, "};");
   w.line().lines(CHECK_TYPES);
-  w.block("export type HandlerChecks = [", () => w.lines(checks), "];");
+  if (checks.length === 0) w.line("export type HandlerChecks = [];");
+  else w.block("export type HandlerChecks = [", () => w.lines(checks), "];");
   return w.toString();
 }
 

@@ -105,3 +105,17 @@ Deno.test("codegen --help describes every option", async () => {
     assert.match(result.stdout, new RegExp(option));
   }
 });
+
+Deno.test("codegen fails with a clear message outside a project or for an unknown language", async () => {
+  await using dir = await tempDir();
+  const outside = await rohas(["codegen"], dir.path);
+  assert.equal(outside.code, 1);
+  assert.match(outside.stderr, /^Error: No Rohas project found at or above/);
+  await project(dir.path, GOOD);
+  const java = await rohas(["codegen", "--lang", "java"], dir.path);
+  assert.equal(java.code, 1);
+  assert.equal(
+    java.stderr,
+    'Error: Unsupported language: "java": use typescript (ts) or python (py)\n',
+  );
+});
