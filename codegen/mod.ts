@@ -20,6 +20,6 @@ export {
   type Validator,
   type ValidatorTable,
 } from "./_validators.ts";
-export { type OutputLocation, relativePosix, resolveOutput } from "./project_root.ts";
+export { type OutputLocation, resolveOutput } from "./project_root.ts";
 export { CodegenError } from "./errors.ts";
 export { type InitOptions, initProjectFiles } from "./init_project.ts";

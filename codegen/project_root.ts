@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 
 /** A resolved output location. */
 export interface OutputLocation {
@@ -36,9 +36,4 @@ export function resolveOutput(outputDir: string, cwd: string): OutputLocation {
     return { root: parent, outputDir: "src" };
   }
   return { root: absolute, outputDir: "" };
-}
-
-/** The POSIX path of `path` relative to `root`. */
-export function relativePosix(root: string, path: string): string {
-  return relative(root, path).split("\\").join("/");
 }

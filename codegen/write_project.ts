@@ -41,6 +41,17 @@ export interface WriteSummary {
  * @param options the project root and generated folder
  * @returns what was written, left, created and deleted
  * @throws {CodegenError} when a file cannot be read, written or deleted
+ * @example
+ * ```ts
+ * import { generateProject, writeProject } from "./mod.ts";
+ * import { emptySchema } from "../parser/ast.ts";
+ * const root = await Deno.makeTempDir();
+ * const files = generateProject(emptySchema(), { language: "typescript" });
+ * const first = await writeProject(files, { root });
+ * const second = await writeProject(files, { root });
+ * console.assert(first.written.length > 0 && second.written.length === 0);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export async function writeProject(
   files: readonly GeneratedFile[],
