@@ -1,0 +1,112 @@
+// deno-lint-ignore-file no-console -- a benchmark script prints its results
+/**
+ * Soak (DESIGN.md section 7): find the peak requests/s of a TS handler through the whole pipeline
+ * with `wrk`, then hold 80% of it for a minute with an open-loop generator, counting errors and
+ * sampling the server's RSS (start, end, max).
+ *
+ * Usage: deno run -A bench/soak.ts [--seconds 60] [--fraction 0.8]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+
+async function startServer(): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", "start", "--port", "0", `${repo}/examples/hello-ts`],
+    cwd: repo,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`Server exited: ${text}`);
+    text += value;
+    const m = text.match(/listening on (http:\/\/\S+)/);
+    if (m) {
+      (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { url: m[1]!, child };
+    }
+  }
+}
+
+/** The resident set of a process tree's main process, in MiB (Linux). */
+async function rssMiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+}
+
+async function peak(url: string): Promise<number> {
+  const out = await new Deno.Command("wrk", {
+    args: ["-t2", "-c32", "-d5s", `${url}/hello`],
+    stdout: "piped",
+  }).output();
+  return Number(new TextDecoder().decode(out.stdout).match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
+}
+
+async function hold(url: string, rate: number, seconds: number, pid: number) {
+  let sent = 0, ok = 0, errors = 0;
+  const inflight = new Set<Promise<void>>();
+  const samples: number[] = [await rssMiB(pid)];
+  const started = performance.now();
+  const perTick = rate / 100;
+  let owed = 0;
+  let nextSample = started + 5000;
+  while (performance.now() - started < seconds * 1000) {
+    owed += perTick;
+    for (; owed >= 1; owed--) {
+      sent++;
+      const p: Promise<void> = fetch(`${url}/hello`).then(async (r) => {
+        await r.body?.cancel();
+        if (r.status === 200) ok++;
+        else errors++;
+      }, () => void errors++).finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    if (performance.now() >= nextSample) {
+      samples.push(await rssMiB(pid));
+      nextSample += 5000;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.all(inflight);
+  samples.push(await rssMiB(pid));
+  const elapsed = (performance.now() - started) / 1000;
+  return { sent, ok, errors, achieved: ok / elapsed, samples };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      seconds: { type: "string", default: "60" },
+      fraction: { type: "string", default: "0.8" },
+    },
+  });
+  const server = await startServer();
+  try {
+    const top = await peak(server.url);
+    const rate = Math.round(top * Number(values.fraction));
+    console.log(`peak ${top.toFixed(0)} req/s (wrk -t2 -c32 -d5s); holding ${rate} req/s`);
+    const r = await hold(server.url, rate, Number(values.seconds), server.child.pid);
+    const [first, last] = [r.samples[0]!, r.samples.at(-1)!];
+    console.log(
+      `sent ${r.sent}, ok ${r.ok}, errors ${r.errors}, achieved ${r.achieved.toFixed(0)} req/s`,
+    );
+    console.log(
+      `server RSS start ${first.toFixed(1)} MiB, end ${last.toFixed(1)} MiB, max ${
+        Math.max(...r.samples).toFixed(1)
+      } MiB`,
+    );
+  } finally {
+    server.child.kill("SIGTERM");
+    await server.child.status;
+  }
+}
