@@ -6,7 +6,15 @@
  */
 
 import type { HandlerRef, InvocationResult, SerializedError } from "./contract.ts";
-import { type EngineMessage, fromWire, type FromWorker, Outbox, unbatch } from "./protocol.ts";
+import {
+  type Batch,
+  type EngineMessage,
+  fromWire,
+  type FromWorker,
+  Outbox,
+  serializeError,
+  unbatch,
+} from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
 
 /** A call or load waiting for its answer. */
@@ -45,7 +53,7 @@ export class WorkerHandle {
       name,
       deno: { permissions },
     } as WorkerOptions);
-    this.#outbox = new Outbox((posted) => this.#worker.postMessage(posted));
+    this.#outbox = new Outbox((posted) => this.#post(posted));
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -100,6 +108,47 @@ export class WorkerHandle {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const entry of pending) settleWithError(entry, error);
+  }
+
+  /** Posts to the Worker; a value that cannot be cloned fails its own call only, not the engine. */
+  #post(posted: EngineMessage | Batch<EngineMessage>): void {
+    try {
+      this.#worker.postMessage(posted);
+    } catch (thrown) {
+      if (posted.type === "batch") this.#postSeparately(posted.messages);
+      else this.#failSending(posted, thrown);
+    }
+  }
+
+  /** After a batch failed to clone: sends each message alone, failing only those that throw. */
+  #postSeparately(messages: EngineMessage[]): void {
+    // Handler references that did not arrive must travel with the next call that uses them.
+    const lost = new Map<number, HandlerRef>();
+    for (const message of messages) {
+      if (message.type === "invoke" && message.ref === undefined) {
+        const ref = lost.get(message.handler);
+        if (ref !== undefined) message.ref = ref;
+      }
+      try {
+        this.#worker.postMessage(message);
+        if (message.type === "invoke") lost.delete(message.handler);
+      } catch (thrown) {
+        if (message.type === "invoke" && message.ref) lost.set(message.handler, message.ref);
+        this.#fail(message, thrown);
+      }
+    }
+    for (const ref of lost.values()) this.#handlerIds.delete(ref);
+  }
+
+  #failSending(message: EngineMessage, thrown: unknown): void {
+    if (message.type === "invoke" && message.ref) this.#handlerIds.delete(message.ref);
+    this.#fail(message, thrown);
+  }
+
+  #fail(message: EngineMessage, thrown: unknown): void {
+    const entry = this.#pending.get(message.id);
+    this.#pending.delete(message.id);
+    if (entry !== undefined) settleWithError(entry, serializeError(thrown));
   }
 
   #receive(posted: FromWorker): void {

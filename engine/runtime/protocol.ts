@@ -184,12 +184,20 @@ function serializeAt(thrown: unknown, depth: number): SerializedError {
   const { status, details } = thrown as { status?: unknown; details?: unknown };
   if (thrown.name === "HttpError" && typeof status === "number") {
     serialized.status = status;
-    if (details !== undefined) serialized.details = toJsonValue(details);
+    if (details !== undefined) serialized.details = detailsAsJson(details);
   }
   if (thrown.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
     serialized.cause = serializeAt(thrown.cause, depth + 1);
   }
   return serialized;
+}
+
+function detailsAsJson(details: unknown): unknown {
+  try {
+    return toJsonValue(details);
+  } catch (error) {
+    return `Unserializable details: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function describeThrown(thrown: unknown): string {

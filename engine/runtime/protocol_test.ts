@@ -28,6 +28,11 @@ Deno.test("serializeError() keeps status and details of an HttpError only", () =
   assertEquals(serializeError(other).status, undefined);
 });
 
+Deno.test("serializeError() survives HttpError details that JSON cannot hold", () => {
+  const http = Object.assign(new Error("Nope"), { name: "HttpError", status: 400, details: 1n });
+  assertEquals(typeof serializeError(http).details, "string");
+});
+
 Deno.test("serializeError() describes thrown non-errors", () => {
   assertEquals(serializeError({ code: 7 }), { name: "Error", message: '{"code":7}' });
   assertEquals(serializeError(undefined), { name: "Error", message: "undefined" });

@@ -186,3 +186,27 @@ Deno.test("WorkerRuntime close() abandons calls still running at the drain deadl
   assert(!result.ok && result.reason === "error");
   assertEquals(result.error.name, "RuntimeClosedError");
 });
+
+Deno.test("WorkerRuntime fails a call whose input cannot cross, and keeps serving", async () => {
+  await using runtime = open();
+  const input = apiInput({ notData: () => 1 });
+  const result = await runtime.invoke(call(createUser, input));
+  assert(!result.ok && result.reason === "error");
+  assertEquals(result.error.name, "DataCloneError");
+  assertEquals(jsonValue(await runtime.invoke(call(createUser, createUserInput))), {
+    data: { id: "1", name: "Ada", trace: "trace-1" },
+  });
+});
+
+Deno.test("WorkerRuntime fails only the call that cannot cross, not its batch neighbours", async () => {
+  await using runtime = open();
+  const [first, bad, last] = await Promise.all([
+    runtime.invoke(call(createUser, createUserInput)),
+    runtime.invoke(call(createUser, apiInput({ notData: () => 1 }))),
+    runtime.invoke(call(createUser, createUserInput)),
+  ]);
+  okResult(first!);
+  assert(!bad!.ok);
+  assertEquals(bad!.error.name, "DataCloneError");
+  okResult(last!);
+});
