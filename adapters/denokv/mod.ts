@@ -1,0 +1,7 @@
+/**
+ * The `denokv` adapter (work in progress, task A2).
+ *
+ * @module
+ */
+
+export {};

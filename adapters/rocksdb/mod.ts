@@ -1,0 +1,7 @@
+/**
+ * The `rocksdb` adapter (work in progress, task A2).
+ *
+ * @module
+ */
+
+export {};
