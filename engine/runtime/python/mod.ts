@@ -5,8 +5,10 @@
  * else `python3`'s sysconfig), starts it in a dedicated Worker with one asyncio loop on its own Python
  * thread, and returns a {@linkcode HandlerRuntime} for `HandlerRef.language === "python"`.
  *
- * One interpreter serves the whole process: run one Python project per process. A sync handler that
- * times out keeps running on its executor thread (threads cannot be killed); an async one is cancelled.
+ * One interpreter serves the whole process, so one Python runtime runs at a time per process: a second
+ * `createPythonRuntime` waits until the first is closed (never create two at once in one task). A
+ * sync handler that times out keeps running on its executor thread (threads cannot be killed); an
+ * async one is cancelled.
  *
  * @module
  */

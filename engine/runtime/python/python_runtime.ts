@@ -14,7 +14,8 @@ import type {
 } from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/config.ts";
 import type { FromWorker, ToWorker } from "./_protocol.ts";
-import { locatePython } from "./_locate.ts";
+import { type Located, locatePython } from "./_locate.ts";
+import { acquireProcessLock } from "./_process_lock.ts";
 import { PythonLibraryNotFoundError, PythonStartError } from "./errors.ts";
 
 /** Options of {@linkcode createPythonRuntime}. */
@@ -67,6 +68,20 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
     executable: options.python?.executable ?? "python3",
     envLibrary: options.envLibrary !== undefined ? options.envLibrary : readEnvLibrary(),
   });
+  const lock = await acquireProcessLock();
+  try {
+    return await startRuntime(options, located, lock);
+  } catch (error) {
+    lock.close();
+    throw error;
+  }
+}
+
+async function startRuntime(
+  options: PythonRuntimeOptions,
+  located: Located,
+  lock: Deno.FsFile,
+): Promise<PythonRuntime> {
   const worker = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
   const ready = await startWorker(worker, {
     type: "start",
@@ -84,6 +99,7 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
   return new PythonRuntime(worker, ready.library, {
     closeMs: options.closeTimeoutMs ?? 10_000,
     reloadMs: options.reloadTimeoutMs ?? 30_000,
+    lock,
   });
 }
 
@@ -121,15 +137,21 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #closing: Promise<void> | null = null;
   #closeTimeoutMs: number;
   #reloadTimeoutMs: number;
+  #lock: Deno.FsFile;
   /** The libpython that was loaded. */
   readonly library: string;
 
   /** Use {@linkcode createPythonRuntime}. */
-  constructor(worker: Worker, library: string, timeouts: { closeMs: number; reloadMs: number }) {
+  constructor(
+    worker: Worker,
+    library: string,
+    options: { closeMs: number; reloadMs: number; lock: Deno.FsFile },
+  ) {
     this.#worker = worker;
+    this.#lock = options.lock;
     this.library = library;
-    this.#closeTimeoutMs = timeouts.closeMs;
-    this.#reloadTimeoutMs = timeouts.reloadMs;
+    this.#closeTimeoutMs = options.closeMs;
+    this.#reloadTimeoutMs = options.reloadMs;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
   }
 
@@ -218,6 +240,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     this.#post({ type: confirmed === "timeout" ? "abandon" : "shutdown" });
     await closed;
     this.#worker.terminate();
+    this.#lock.close();
     for (const pending of this.#pending.values()) {
       pending.resolve({ id: 0, ok: false, error: closedError() });
     }
