@@ -51,7 +51,12 @@ export function handleGetUser(req: GetUserRequest, _state: State): GetUserRespon
   const id = Number(req.id);
   if (!Number.isInteger(id)) throw new HttpError(404, \`User "\${req.id}" not found\`);
   return {
-    data: { id, name: \`User \${id}\`, email: \`user\${id}@example.com\`, createdAt: new Date(0).toISOString() },
+    data: {
+      id,
+      name: \`User \${id}\`,
+      email: \`user\${id}@example.com\`,
+      createdAt: new Date(0).toISOString(),
+    },
   };
 }
 `,
@@ -95,8 +100,16 @@ export function handleChatConnected(connection: ChatConnection, state: State): {
 import type { State } from "../../generated/state.ts";
 
 /** Sends every message to every client of the chat. */
-export function handleChatMessage(message: ChatMessage, connection: ChatConnection, state: State): null {
-  state.broadcast({ from: connection.connectionId, text: message.data.text, at: message.timestamp });
+export function handleChatMessage(
+  message: ChatMessage,
+  connection: ChatConnection,
+  state: State,
+): null {
+  state.broadcast({
+    from: connection.connectionId,
+    text: message.data.text,
+    at: message.timestamp,
+  });
   return null;
 }
 `,

@@ -54,6 +54,8 @@ function denoJson(options: ProjectFileOptions): string {
       "@handlers/": `./${src}/handlers/`,
     },
     compilerOptions: { strict: true },
+    fmt: { lineWidth: 100, exclude: [`${src}/generated/`] },
+    lint: { exclude: [`${src}/generated/`] },
   };
   return JSON.stringify(json, null, 2) + "\n";
 }

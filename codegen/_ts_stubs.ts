@@ -133,48 +133,38 @@ function wsStub(
     : [`${ws}Connection`];
   w.line(`import type { ${types.join(", ")} } from "${module}";`);
   w.line(`import type { State } from "${gen}/state.ts";`).line();
+  const connection = () => w.line(`connection: ${ws}Connection,`).line("state: State,");
+  const path = tsDoc(plan.ws.path);
   switch (plan.kind) {
     case "ws_connect":
       w.line(
-        `/** Called when a client connects to \`${
-          tsDoc(plan.ws.path)
-        }\`; a returned value is sent to it. */`,
+        `/** Called when a client connects to \`${path}\`; a returned value is sent to it. */`,
       );
-      w.block(
-        `export function ${fn}(connection: ${ws}Connection, state: State): Promise<unknown> {`,
-        () => {
-          w.line(`state.logger.info("Connected", { connectionId: connection.connectionId });`);
-          w.line("return Promise.resolve(null);");
-        },
-        "}",
-      );
+      w.block(`export function ${fn}(`, connection, "): Promise<unknown> {");
+      w.indent(() => {
+        w.line(`state.logger.info("Connected", { connectionId: connection.connectionId });`);
+        w.line("return Promise.resolve(null);");
+      }).line("}");
       break;
     case "ws_message":
-      w.line(
-        `/** Called for each message on \`${
-          tsDoc(plan.ws.path)
-        }\`; a returned value is sent back. */`,
-      );
+      w.line(`/** Called for each message on \`${path}\`; a returned value is sent back. */`);
       w.block(`export function ${fn}(`, () => {
-        w.line(`message: ${ws}Message,`).line(`connection: ${ws}Connection,`).line("state: State,");
+        w.line(`message: ${ws}Message,`);
+        connection();
       }, "): Promise<unknown> {");
       w.indent(() => {
-        w.line(
-          `state.logger.info("Message received", { connectionId: connection.connectionId, at: message.timestamp });`,
-        );
+        w.line(`const fields = { connectionId: connection.connectionId, at: message.timestamp };`);
+        w.line(`state.logger.info("Message received", fields);`);
         w.line("return Promise.resolve(null);");
       }).line("}");
       break;
     case "ws_disconnect":
-      w.line(`/** Called when a client of \`${tsDoc(plan.ws.path)}\` disconnects. */`);
-      w.block(
-        `export function ${fn}(connection: ${ws}Connection, state: State): Promise<void> {`,
-        () => {
-          w.line(`state.logger.info("Disconnected", { connectionId: connection.connectionId });`);
-          w.line("return Promise.resolve();");
-        },
-        "}",
-      );
+      w.line(`/** Called when a client of \`${path}\` disconnects. */`);
+      w.block(`export function ${fn}(`, connection, "): Promise<void> {");
+      w.indent(() => {
+        w.line(`state.logger.info("Disconnected", { connectionId: connection.connectionId });`);
+        w.line("return Promise.resolve();");
+      }).line("}");
       break;
   }
 }

@@ -72,35 +72,45 @@ function writeObjectCheck(w: CodeWriter, fields: Field[], index: SchemaIndex, f:
   w.block('if (typeof v !== "object" || v === null || Array.isArray(v)) {', () => {
     w.line('out.push({ path: p, message: "Expected an object, got " + kind(v) });').line("return;");
   }, "}");
-  if (fields.length === 0) return;
+  const checked = fields.filter((field) => !field.optional || checksValue(field.field_type, index));
+  if (checked.length === 0) return;
   w.line(f.typed ? "const o = v as Record<string, unknown>;" : "const o = v;");
   w.line(f.typed ? "let x: unknown;" : "let x;");
-  for (const field of fields) {
+  for (const field of checked) {
     const access = isIdentifier(field.name)
       ? `o.${field.name}`
       : `o[${JSON.stringify(field.name)}]`;
     const path = `at(p, ${JSON.stringify(field.name)})`;
+    const missing = `out.push({ path: ${path}, message: "Required field is missing" });`;
     w.line(`x = ${access};`);
     if (field.optional) {
       w.block("if (x !== undefined && x !== null) {", () => {
         writeFieldCheck(w, field.field_type, index, path);
       }, "}");
+    } else if (!checksValue(field.field_type, index)) {
+      w.line(`if (x === undefined) ${missing}`);
     } else {
-      w.block("if (x === undefined) {", () => {
-        w.line(`out.push({ path: ${path}, message: "Required field is missing" });`);
-      }, "} else {");
+      w.block("if (x === undefined) {", () => w.line(missing), "} else {");
       w.indent(() => writeFieldCheck(w, field.field_type, index, path));
       w.line("}");
     }
   }
 }
 
+/** Whether a present value of this type needs any check (`Json` and unknown names accept all). */
+function checksValue(type: FieldType, index: SchemaIndex): boolean {
+  if (typeof type === "string") return type !== "Json";
+  if ("Array" in type) return true;
+  const ref = index.resolve(type.Custom);
+  return ref.kind === "primitive" ? ref.name !== "Json" : ref.kind !== "unknown";
+}
+
 function writeFieldCheck(w: CodeWriter, type: FieldType, index: SchemaIndex, path: string): void {
   if (typeof type === "string") return writeCheck(w, type, "x", path);
   if ("Array" in type) {
-    w.block("if (!Array.isArray(x)) {", () => {
-      w.line(`out.push({ path: ${path}, message: "Expected an array, got " + kind(x) });`);
-    }, "} else {");
+    const notArray = `out.push({ path: ${path}, message: "Expected an array, got " + kind(x) });`;
+    if (!checksValue(type.Array, index)) return void w.line(`if (!Array.isArray(x)) ${notArray}`);
+    w.block("if (!Array.isArray(x)) {", () => w.line(notArray), "} else {");
     w.indent(() => {
       w.block("for (let i = 0; i < x.length; i++) {", () => {
         const item = `${path} + "[" + i + "]"`;
@@ -162,7 +172,7 @@ function writeCheck(
       );
       return;
     case "Json":
-      return;
+      return void w.line(`if (${value} === undefined) ${fail("a JSON value")}`);
   }
 }
 

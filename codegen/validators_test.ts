@@ -16,7 +16,7 @@ model User {
   extra Json?
   nickname String?
 }
-input Wrapper { user: User payload: Json }
+input Wrapper { user: User payload: Json blobs: Json[]? }
 `).schema;
 
 const VALID = {
@@ -70,6 +70,17 @@ Deno.test("compileValidators() checks nested models through the nested validator
   assert.deepEqual(issues, [
     { path: "user.previous[0].street", message: "Expected a string, got number" },
     { path: "payload", message: "Required field is missing" },
+  ]);
+});
+
+Deno.test("compileValidators() accepts any JSON value for Json, but not a missing one", () => {
+  const wrapper = table.get("Wrapper")!;
+  assert.deepEqual(wrapper({ user: VALID, payload: null, blobs: [1, "a", null, { b: [] }] }), []);
+  assert.deepEqual(wrapper({ user: VALID, payload: 0, blobs: "x" }), [
+    { path: "blobs", message: "Expected an array, got string" },
+  ]);
+  assert.deepEqual(table.get("Json")!(undefined), [
+    { path: "", message: "Expected a JSON value, got undefined" },
   ]);
 });
 

@@ -31,6 +31,7 @@ function check_Int(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "number" || !Number.isInteger(v)) out.push({ path: p, message: "Expected an integer, got " + kind(v) });
 }
 function check_Json(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (v === undefined) out.push({ path: p, message: "Expected a JSON value, got " + kind(v) });
 }
 function check_String(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "string") out.push({ path: p, message: "Expected a string, got " + kind(v) });
@@ -141,9 +142,6 @@ function check_User(v: unknown, p: string, out: ValidationIssue[]): void {
   x = o.profile;
   if (x !== undefined && x !== null) {
     check_Profile(x, at(p, "profile"), out);
-  }
-  x = o.metadata;
-  if (x !== undefined && x !== null) {
   }
   x = o.createdAt;
   if (x === undefined) {
@@ -288,10 +286,7 @@ function check_CreateUserInput(v: unknown, p: string, out: ValidationIssue[]): v
     check_Address(x, at(p, "address"), out);
   }
   x = o.settings;
-  if (x === undefined) {
-    out.push({ path: at(p, "settings"), message: "Required field is missing" });
-  } else {
-  }
+  if (x === undefined) out.push({ path: at(p, "settings"), message: "Required field is missing" });
 }
 function check_ChatMessage(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {

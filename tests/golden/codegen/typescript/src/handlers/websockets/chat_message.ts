@@ -7,6 +7,7 @@ export function handleChatMessage(
   connection: ChatConnection,
   state: State,
 ): Promise<unknown> {
-  state.logger.info("Message received", { connectionId: connection.connectionId, at: message.timestamp });
+  const fields = { connectionId: connection.connectionId, at: message.timestamp };
+  state.logger.info("Message received", fields);
   return Promise.resolve(null);
 }
