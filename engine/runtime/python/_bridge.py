@@ -198,8 +198,7 @@ class Session:
         if not os.path.isfile(file):
             raise _NotFound(f'Handler file "{file}" does not exist')
         name = self.module_name(file)
-        with open(file, "rb") as handle:
-            code = compile(handle.read(), file, "exec")
+        code = compile_file(file)
         spec = importlib.util.spec_from_file_location(name, file)
         module = importlib.util.module_from_spec(spec)
         previous = sys.modules.get(name)
@@ -220,7 +219,13 @@ class Session:
         try:
             importlib.invalidate_caches()
             _CLASS_CACHE.clear()
-            if name.startswith(("handlers.", "middlewares.")) or file in self._modules:
+            if name == "generated" or name.startswith("generated."):
+                # Generated modules import each other: drop them all, handlers re-import lazily.
+                compile_file(file)
+                for key in [k for k in sys.modules if k == "generated" or k.startswith("generated.")]:
+                    del sys.modules[key]
+                self._modules.clear()
+            elif name.startswith(("handlers.", "middlewares.")) or file in self._modules:
                 self._modules[file] = self._exec_fresh(file)
             elif name in sys.modules:
                 # A shared module (generated code, helpers) changed: handlers re-import it lazily.
@@ -255,6 +260,11 @@ class Session:
         except BaseException as error:
             reply = failure(call_id, "error", error, state)
         self._reply_json(encode(reply, call_id, state))
+
+
+def compile_file(file):
+    with open(file, "rb") as handle:
+        return compile(handle.read(), file, "exec")
 
 
 def encode(reply, call_id, state):

@@ -432,3 +432,36 @@ Deno.test("a handler blocking the event loop times out and close() still finishe
   await runtime.close();
   assert(performance.now() - started < 2500, "close() waited for the blocked loop");
 });
+
+Deno.test("reloading a generated module makes handlers use the new generated classes", async () => {
+  const root = await Deno.makeTempDir();
+  const generated = `${root}/src/generated/api`;
+  const model = (version: number) =>
+    `from pydantic import BaseModel\n\n\nclass ThingRequest(BaseModel):\n` +
+    `    query_params: dict = {}\n    headers: dict = {}\n    VERSION: int = ${version}\n`;
+  try {
+    await Deno.mkdir(generated, { recursive: true });
+    await Deno.mkdir(`${root}/src/handlers/api`, { recursive: true });
+    await Deno.writeTextFile(`${root}/src/generated/__init__.py`, "");
+    await Deno.writeTextFile(`${generated}/__init__.py`, "");
+    await Deno.writeTextFile(`${generated}/thing.py`, model(1));
+    await Deno.writeTextFile(
+      `${root}/src/handlers/api/thing.py`,
+      "from generated.api.thing import ThingRequest\n\n\n" +
+        "def handle_thing(req):\n    return [req.VERSION, isinstance(req, ThingRequest)]\n",
+    );
+    await using runtime = await createPythonRuntime({ root });
+    const thing = () =>
+      runtime.invoke(call(ref("api", "Thing", { file: `${root}/src/handlers/api/thing.py` }), {
+        kind: "api",
+        request: {},
+      }));
+    assertEquals(value(await thing()), [1, true]);
+    await Deno.writeTextFile(`${generated}/thing.py`, model(2));
+    assertEquals(value(await thing()), [1, true], "not re-imported per call");
+    assertEquals(await runtime.reload(`${generated}/thing.py`), null);
+    assertEquals(value(await thing()), [2, true]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
