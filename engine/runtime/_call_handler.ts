@@ -125,19 +125,11 @@ async function toOutput(returned: unknown): Promise<HandlerOutput> {
  * order (payloads are snapshotted as JSON at the time of the call).
  */
 export function createState(call: HandlerCall, effects: Effect[]): HandlerState {
-  const log = (level: LogLevel): LogFn => (message, fields) => {
-    const recorded = fields === undefined ? {} : toJsonValue(fields) as Record<string, unknown>;
-    const at = new Date().toISOString();
-    effects.push({ kind: "log", level, message: String(message), fields: recorded, at });
-  };
+  let logger: HandlerState["logger"] | undefined;
   return {
-    logger: {
-      info: log("info"),
-      error: log("error"),
-      warn: log("warn"),
-      warning: log("warn"),
-      debug: log("debug"),
-      trace: log("trace"),
+    // Built on first use: most calls never log, and six closures per call show up in profiles.
+    get logger() {
+      return logger ??= createLogger(effects);
     },
     traceId: call.traceId,
     handlerName: call.handler.name,
@@ -153,5 +145,21 @@ export function createState(call: HandlerCall, effects: Effect[]): HandlerState 
     broadcast(message) {
       effects.push({ kind: "broadcast", message: toJsonValue(message) });
     },
+  };
+}
+
+function createLogger(effects: Effect[]): HandlerState["logger"] {
+  const log = (level: LogLevel): LogFn => (message, fields) => {
+    const recorded = fields === undefined ? {} : toJsonValue(fields) as Record<string, unknown>;
+    const at = new Date().toISOString();
+    effects.push({ kind: "log", level, message: String(message), fields: recorded, at });
+  };
+  return {
+    info: log("info"),
+    error: log("error"),
+    warn: log("warn"),
+    warning: log("warn"),
+    debug: log("debug"),
+    trace: log("trace"),
   };
 }

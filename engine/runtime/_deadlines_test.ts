@@ -5,10 +5,10 @@ Deno.test("Deadlines fires expired deadlines in order and skips cancelled ones",
   const deadlines = new Deadlines();
   const fired: string[] = [];
   const done = Promise.withResolvers<void>();
-  deadlines.add(30, () => fired.push("b"));
-  const cancelled = deadlines.add(5, () => fired.push("cancelled"));
-  deadlines.add(10, () => fired.push("a"));
-  deadlines.add(40, () => {
+  deadlines.after(30, () => fired.push("b"));
+  const cancelled = deadlines.after(5, () => fired.push("cancelled"));
+  deadlines.after(10, () => fired.push("a"));
+  deadlines.after(40, () => {
     fired.push("c");
     done.resolve();
   });
@@ -21,7 +21,7 @@ Deno.test("Deadlines fires expired deadlines in order and skips cancelled ones",
 
 Deno.test("Deadlines close() leaves no timer behind", () => {
   const deadlines = new Deadlines();
-  const entries = [deadlines.add(1000, () => {}), deadlines.add(2000, () => {})];
+  const entries = [deadlines.after(1000, () => {}), deadlines.after(2000, () => {})];
   deadlines.cancel(entries[0]!);
   deadlines.close();
 });
@@ -30,8 +30,8 @@ Deno.test("Deadlines treats an endless timeout as the longest timer, not as zero
   const deadlines = new Deadlines();
   let fired = false;
   const later = Promise.withResolvers<void>();
-  deadlines.add(Infinity, () => fired = true);
-  deadlines.add(5, () => later.resolve());
+  deadlines.after(Infinity, () => fired = true);
+  deadlines.after(5, () => later.resolve());
   await later.promise;
   deadlines.close();
   assertEquals(fired, false);

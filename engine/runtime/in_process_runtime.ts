@@ -119,7 +119,7 @@ class InProcessRuntime implements HandlerRuntime {
     started: number,
   ): Promise<InvocationResult> {
     return new Promise((resolve) => {
-      const deadline = this.#deadlines.add(invocation.timeoutMs, () => {
+      const deadline = this.#deadlines.after(invocation.timeoutMs, () => {
         const { name } = invocation.handler;
         const message = `Handler "${name}" timed out after ${invocation.timeoutMs} ms`;
         resolve(failed("timeout", new HandlerTimeoutError(message), [], started));

@@ -19,11 +19,11 @@ import {
   RuntimeUnsupportedError,
   WorkerRestartedError,
 } from "./errors.ts";
-import { type InvokeMessage, serializeError } from "./protocol.ts";
+import { serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { WorkerHandle } from "./_worker_handle.ts";
-import { Deadlines } from "./_deadlines.ts";
+import { Deadline, Deadlines } from "./_deadlines.ts";
 
 /** Options of {@linkcode createWorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -80,6 +80,10 @@ class WorkerRuntime implements HandlerRuntime {
   /** The last version tried per file: a failed import stays cached, so every attempt is new. */
   readonly #attempts = new Map<string, number>();
   readonly #deadlines = new Deadlines();
+  readonly #onTimeout = (call: PendingInvoke) => {
+    call.worker.forget(call.id);
+    this.#checkStuck(call.worker, call.invocation.handler);
+  };
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -111,37 +115,16 @@ class WorkerRuntime implements HandlerRuntime {
   }
 
   #run(invocation: Invocation): Promise<InvocationResult> {
-    const { handler } = invocation;
+    const { handler, input, traceId } = invocation;
     const worker = leastLoaded(this.#poolFor(handler.profile));
     const id = ++this.#nextId;
-    const started = performance.now();
+    const version = this.#versions.get(handler.file) ?? 0;
     worker.files.add(handler.file);
     return new Promise((resolve) => {
-      const deadline = this.#deadlines.add(invocation.timeoutMs, () => {
-        worker.forget(id);
-        const message = `Handler "${handler.name}" timed out after ${invocation.timeoutMs} ms`;
-        resolve(failure(new HandlerTimeoutError(message), "timeout", started));
-        this.#checkStuck(worker, handler);
-      }, started);
-      const settle = (result: InvocationResult) => {
-        this.#deadlines.cancel(deadline);
-        resolve(result);
-      };
-      const version = this.#versions.get(handler.file) ?? 0;
-      const { input, traceId } = invocation;
-      const message: InvokeMessage = {
-        type: "invoke",
-        id,
-        ...worker.handlerId(handler),
-        version,
-        input,
-        traceId,
-      };
-      worker.send(message, {
-        type: "invoke",
-        started,
-        settle,
-      });
+      const call = new PendingInvoke(invocation, worker, id, resolve, this.#onTimeout);
+      this.#deadlines.add(call, invocation.timeoutMs, call.started);
+      const reference = worker.handlerId(handler);
+      worker.send({ type: "invoke", id, ...reference, version, input, traceId }, call);
     });
   }
 
@@ -238,6 +221,49 @@ class WorkerRuntime implements HandlerRuntime {
 
   #allWorkers(): WorkerHandle[] {
     return [...this.#pools.values()].flatMap((pool) => pool.workers);
+  }
+}
+
+/** One call in flight: its deadline, and how it settles (one object per call, no closures). */
+class PendingInvoke extends Deadline {
+  readonly type = "invoke";
+  readonly started = performance.now();
+  readonly invocation: Invocation;
+  readonly worker: WorkerHandle;
+  readonly id: number;
+  readonly #resolve: (result: InvocationResult) => void;
+  readonly #onTimeout: (call: PendingInvoke) => void;
+  #settled = false;
+
+  constructor(
+    invocation: Invocation,
+    worker: WorkerHandle,
+    id: number,
+    resolve: (result: InvocationResult) => void,
+    onTimeout: (call: PendingInvoke) => void,
+  ) {
+    super();
+    this.invocation = invocation;
+    this.worker = worker;
+    this.id = id;
+    this.#resolve = resolve;
+    this.#onTimeout = onTimeout;
+  }
+
+  settle(result: InvocationResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.cancel();
+    this.#resolve(result);
+  }
+
+  expire(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const { name } = this.invocation.handler;
+    const message = `Handler "${name}" timed out after ${this.invocation.timeoutMs} ms`;
+    this.#resolve(failure(new HandlerTimeoutError(message), "timeout", this.started));
+    this.#onTimeout(this);
   }
 }
 
