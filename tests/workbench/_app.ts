@@ -1,0 +1,113 @@
+// A real engine app (examples/hello-ts, in-process runtime, memory adapter) with the workbench
+// mounted exactly the way the engine is meant to mount it. Shared by the workbench tests.
+import { fileURLToPath } from "node:url";
+import { createAdapter } from "../../adapters/mod.ts";
+import { parseDirectory } from "../../parser/mod.ts";
+import { loadConfig } from "../../project/mod.ts";
+import type { RohasConfig } from "../../project/config.ts";
+import { compileValidators } from "../../codegen/mod.ts";
+import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
+import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
+import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
+import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
+import { createWorkbenchHandler } from "../../workbench/mod.ts";
+import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
+
+/** The example project the workbench tests run on. */
+export const ROOT = fileURLToPath(new URL("../../examples/hello-ts", import.meta.url));
+
+/** A served example app with the workbench. */
+export interface WorkbenchApp extends AsyncDisposable {
+  engine: Engine;
+  telemetry: RecordingTelemetry;
+  bus: EventBus;
+  config: RohasConfig;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+}
+
+/** Options of {@linkcode startWorkbenchApp}. */
+export interface StartOptions {
+  apiKey?: string;
+  allowedOrigins?: string[];
+  mode?: "dev" | "production";
+}
+
+/** Starts the example app with the workbench on a free loopback port. */
+export async function startWorkbenchApp(options: StartOptions = {}): Promise<WorkbenchApp> {
+  const { config } = await loadConfig(ROOT);
+  config.workbench.api_key = options.apiKey ?? "";
+  config.workbench.allowed_origins = options.allowedOrigins ?? [];
+  const parsed = await parseDirectory(`${ROOT}/schema`);
+  const model = buildAppModel(parsed.schema, config, {
+    root: ROOT,
+    exists: (rel) => Object.hasOwn(manifest.modules, rel),
+  });
+  const telemetry = await createTelemetry({ ...config.telemetry, type: "memory" }, {
+    root: ROOT,
+    otel: false,
+    logLevel: "debug",
+  });
+  const bus = new EventBus(await createAdapter(config.adapter, { projectRoot: ROOT }), {
+    retry: retryPolicyOf(config.adapter),
+    onMetric: (s) => telemetry.metric(s),
+  });
+  await bus.start();
+  let engine: Engine | null = null;
+  const workbench = createWorkbenchHandler({
+    root: ROOT,
+    config,
+    schema: () => parsed.schema,
+    telemetry,
+    events: bus,
+    runCron: (name) => engine!.runCron(name),
+    mode: options.mode ?? "dev",
+  });
+  // The one mount the engine needs: the workbench answers its routes, null means "not mine".
+  const mounted = async (request: Request, info?: Parameters<typeof workbench>[1]) =>
+    (await workbench(request, info)) ??
+      Response.json({ error: "Not found" }, { status: 404 });
+  engine = createEngine({
+    model,
+    config,
+    runtime: createInProcessRuntime({ manifest }),
+    bus,
+    telemetry,
+    validators: compileValidators(parsed.schema),
+    mode: options.mode ?? "dev",
+    mounts: [
+      { prefix: "/api/workbench/", handler: mounted },
+      { prefix: "/_rohas/", handler: mounted },
+    ],
+  });
+  await engine.start();
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  engine.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => listening.resolve(a) });
+  const addr = await listening.promise;
+  const started = engine;
+  return {
+    engine: started,
+    telemetry,
+    bus,
+    config,
+    url: `http://127.0.0.1:${addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await started.close();
+    },
+  };
+}
+
+/** Polls a condition until it holds or the deadline passes. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

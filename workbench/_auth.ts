@@ -1,0 +1,114 @@
+/**
+ * Workbench access (SPEC.md 6.3 with its [REC] fixes): the key from `Authorization: Bearer|ApiKey`
+ * or `X-API-Key`, compared in constant time; loopback peers need no key in dev, but then only
+ * without a foreign `Origin` (so a web page cannot drive a developer's local workbench); an
+ * `Origin` outside `allowed_origins` (and not the workbench's own) gets 403; `allowed_origins`
+ * drives the CORS headers of these routes.
+ *
+ * @module
+ */
+
+/** What decides access. */
+export interface AccessPolicy {
+  /** The expected key; `""` means none is configured. */
+  apiKey: string;
+  allowedOrigins: readonly string[];
+  /** Dev lets loopback peers in without a key. */
+  dev: boolean;
+}
+
+/** The outcome of an access check. */
+export type AccessDecision =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; message: string };
+
+/** Whether two strings are equal, in time that depends only on their lengths.
+ *
+ * @param a one string
+ * @param b the other
+ * @returns true when equal
+ */
+export function constantTimeEquals(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** The key a request carries, or `""`.
+ *
+ * @param headers the request headers
+ * @returns the provided key
+ */
+export function providedKey(headers: Headers): string {
+  const auth = headers.get("authorization") ?? "";
+  const match = /^(Bearer|ApiKey)\s+(.+)$/i.exec(auth.trim());
+  if (match) return match[2]!.trim();
+  return headers.get("x-api-key")?.trim() ?? "";
+}
+
+/** Whether a peer address is loopback.
+ *
+ * @param hostname the peer's address
+ * @returns true for 127.0.0.0/8 and ::1
+ */
+export function isLoopback(hostname: string | undefined): boolean {
+  if (!hostname) return false;
+  const h = hostname.replace(/^\[|\]$/g, "").replace(/^::ffff:/i, "");
+  return h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Decides whether a request may use the workbench.
+ *
+ * @param request the request
+ * @param peer the peer's address, when the server knows it
+ * @param policy key, origins, mode
+ * @returns allowed, or the status and message to answer
+ */
+export function checkAccess(
+  request: Request,
+  peer: string | undefined,
+  policy: AccessPolicy,
+): AccessDecision {
+  const origin = request.headers.get("origin") ?? "";
+  const sameOrigin = origin !== "" && origin === new URL(request.url).origin;
+  const listed = origin !== "" && policy.allowedOrigins.includes(origin);
+  if (origin !== "" && !sameOrigin && policy.allowedOrigins.length > 0 && !listed) {
+    return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` };
+  }
+  const key = providedKey(request.headers);
+  if (policy.apiKey !== "" && key !== "" && constantTimeEquals(key, policy.apiKey)) {
+    return { ok: true };
+  }
+  if (policy.dev && isLoopback(peer)) {
+    if (origin === "" || sameOrigin || listed) return { ok: true };
+    return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` };
+  }
+  return {
+    ok: false,
+    status: 401,
+    message: policy.apiKey === ""
+      ? "The workbench needs an API key: set [workbench] api_key or ROHAS_WORKBENCH_API_KEY"
+      : "Invalid or missing workbench API key",
+  };
+}
+
+/** Adds CORS headers for an allowed cross-origin request.
+ *
+ * @param headers the response headers to extend
+ * @param request the request
+ * @param allowedOrigins the configured list
+ */
+export function addCorsHeaders(
+  headers: Headers,
+  request: Request,
+  allowedOrigins: readonly string[],
+): void {
+  const origin = request.headers.get("origin");
+  if (!origin || !allowedOrigins.includes(origin)) return;
+  headers.set("access-control-allow-origin", origin);
+  headers.append("vary", "Origin");
+  headers.set("access-control-allow-headers", "Authorization, X-API-Key, Content-Type");
+  headers.set("access-control-allow-methods", "GET, POST, OPTIONS");
+}

@@ -1,0 +1,406 @@
+/**
+ * The workbench request handler: the JSON API under `/api/workbench/*` (SPEC.md 6.1 paths and
+ * shapes, built from the parsed schema, extended with trace trees, metrics, dead letters, cron
+ * run-now and a Server-Sent Events stream) and the single-page app under `/_rohas/`. The engine
+ * mounts it before its own routes; it answers `null` for anything that is not a workbench route.
+ *
+ * @module
+ */
+
+import type { Schema } from "../parser/ast.ts";
+import type { RohasConfig } from "../project/config.ts";
+import type { DeadLetter } from "../adapters/adapter.ts";
+import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
+import type { TelemetryReader } from "../telemetry/recorder.ts";
+import type { EntryType, TraceStatus } from "../telemetry/model.ts";
+import { addCorsHeaders, checkAccess } from "./_auth.ts";
+import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
+import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
+import { SystemSampler } from "./_system.ts";
+import { eventStream, pollLogs, pollTraces } from "./_live.ts";
+import { StaticFiles } from "./_static.ts";
+import { WorkbenchError } from "./errors.ts";
+
+/** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
+export interface WorkbenchEvents {
+  publish(
+    topic: string,
+    payload: unknown,
+    options: { parentId: string | null; source: string },
+  ): Promise<{ id: string; metadata: { trace_id: string } } | unknown>;
+  listDeadLetters(topic?: string): Promise<DeadLetter[]>;
+  replayDeadLetters(topic: string, options?: { ids?: string[] }): Promise<number>;
+}
+
+/** Options of {@linkcode createWorkbenchHandler}. */
+export interface WorkbenchOptions {
+  /** The project root. */
+  root: string;
+  /** The resolved config (`[workbench]` api_key and allowed_origins, already env-overridden). */
+  config: RohasConfig;
+  /** The current parsed schema (read per request, so hot reload shows at once). */
+  schema: () => Schema;
+  /** The telemetry to read (a `createTelemetry` result). */
+  telemetry: TelemetryReader;
+  /** The event bus. Default: trigger and dead-letter routes answer 501. */
+  events?: WorkbenchEvents;
+  /** Runs a cron job now. Default: `/crons/{name}/run` answers 501. */
+  runCron?: (name: string) => Promise<unknown>;
+  /** Handler files by `<kind>:<name>` (for graph node paths). Default none. */
+  handlerFiles?: () => HandlerFiles;
+  /** `dev` lets loopback peers in without a key. Default `dev`. */
+  mode?: "dev" | "production";
+  /** Where the built app is. Default `workbench/dist/`. */
+  distUrl?: URL;
+  /** The clock. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Where the peer is, as `Deno.serve` reports it. */
+export interface WorkbenchRequestInfo {
+  remoteAddr?: { hostname: string; port: number } | Deno.Addr;
+}
+
+/** A request handler answering workbench routes, `null` for every other request. */
+export type WorkbenchHandler = (
+  request: Request,
+  info?: WorkbenchRequestInfo,
+) => Promise<Response | null>;
+
+/** The API prefix. */
+export const API_PREFIX = "/api/workbench/";
+
+/** The app prefix. */
+export const APP_PREFIX = "/_rohas/";
+
+interface Ctx {
+  request: Request;
+  url: URL;
+  parts: string[];
+  options: WorkbenchOptions;
+  sampler: SystemSampler;
+}
+
+/**
+ * Creates the workbench handler.
+ *
+ * @param options root, config, schema, telemetry, event bus, cron hook
+ * @returns `(request, info) => Promise<Response | null>`; never rejects
+ * @example
+ * ```ts ignore
+ * const workbench = createWorkbenchHandler({ root, config, schema: () => schema, telemetry });
+ * Deno.serve(async (req, info) => (await workbench(req, info)) ?? engine.handler(req, info));
+ * ```
+ */
+export function createWorkbenchHandler(options: WorkbenchOptions): WorkbenchHandler {
+  const sampler = new SystemSampler(options.now);
+  const files = new StaticFiles(options.distUrl);
+  return async (request, info) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/_rohas" || url.pathname.startsWith(APP_PREFIX)) {
+      if (request.method !== "GET" && request.method !== "HEAD") return null;
+      return await files.serve(url.pathname);
+    }
+    if (!url.pathname.startsWith(API_PREFIX)) return null;
+    return await api(request, url, peerOf(info), { options, sampler });
+  };
+}
+
+function peerOf(info: WorkbenchRequestInfo | undefined): string | undefined {
+  const addr = info?.remoteAddr;
+  return addr && "hostname" in addr ? addr.hostname : undefined;
+}
+
+async function api(
+  request: Request,
+  url: URL,
+  peer: string | undefined,
+  base: { options: WorkbenchOptions; sampler: SystemSampler },
+): Promise<Response> {
+  const { config } = base.options;
+  const origins = config.workbench.allowed_origins;
+  let response: Response;
+  if (request.method === "OPTIONS") {
+    response = new Response(null, { status: 204 });
+  } else {
+    const access = checkAccess(request, peer, {
+      apiKey: config.workbench.api_key,
+      allowedOrigins: origins,
+      dev: (base.options.mode ?? "dev") === "dev",
+    });
+    response = access.ok
+      ? await safeRoute({ ...base, request, url, parts: segments(url) })
+      : json({ error: access.message }, access.status);
+  }
+  addCorsHeaders(response.headers, request, origins);
+  return response;
+}
+
+function segments(url: URL): string[] {
+  return url.pathname.slice(API_PREFIX.length).split("/").filter((s) => s !== "").map((s) =>
+    decodeURIComponent(s)
+  );
+}
+
+async function safeRoute(ctx: Ctx): Promise<Response> {
+  try {
+    return await route(ctx);
+  } catch (error) {
+    if (error instanceof WorkbenchError) return json({ error: error.message }, error.status);
+    return json({ error: `Workbench request failed: ${(error as Error).message ?? error}` }, 500);
+  }
+}
+
+function json(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new WorkbenchError(501, `${what} is not available here`);
+  return value;
+}
+
+async function route(ctx: Ctx): Promise<Response> {
+  const [first, second, third] = ctx.parts;
+  const method = ctx.request.method === "HEAD" ? "GET" : ctx.request.method;
+  const key = `${method} ${first ?? ""}${second === undefined ? "" : "/*"}${
+    third === undefined ? "" : "/" + third
+  }`;
+  const o = ctx.options;
+  switch (key) {
+    case "GET snapshot":
+      return json(await snapshot(o));
+    case "GET data":
+      return json(await dataBody(o.root, o.config, (o.now ?? Date.now)()));
+    case "GET schema-graph":
+      return json({ root: o.root, ...schemaGraph(o.schema(), o.handlerFiles?.()) });
+    case "GET traces":
+      return json(await listTraces(ctx));
+    case "GET traces/*":
+      return second === "poll" ? json(await tracePoll(ctx)) : json(await traceTree(ctx, second!));
+    case "GET logs":
+      return json(await listLogs(ctx));
+    case "GET logs/*":
+      if (second !== "poll") break;
+      return json(await logPoll(ctx));
+    case "GET endpoints":
+      return json(endpoints(o.schema()));
+    case "GET types/*":
+      return json(typeSchema(o.schema(), second!));
+    case "POST events/*/trigger":
+      return json(await trigger(ctx, second!));
+    case "GET system-metrics":
+      return json(ctx.sampler.read());
+    case "GET metrics":
+      return json({ series: o.telemetry.metrics() });
+    case "GET dead-letters":
+      return json(await deadLetters(ctx));
+    case "POST dead-letters/*":
+      if (second !== "replay") break;
+      return json(await replay(ctx));
+    case "POST crons/*/run":
+      return json(await runCron(ctx, second!));
+    case "GET stream":
+      return eventStream(o.telemetry, streamKinds(ctx.url));
+  }
+  throw new WorkbenchError(404, `No workbench route ${ctx.request.method} ${ctx.url.pathname}`);
+}
+
+async function snapshot(o: WorkbenchOptions): Promise<Record<string, unknown>> {
+  const schema = await schemaBuckets(o.root);
+  const handlers = await handlerBuckets(o.root);
+  const total = (list: { files: unknown[] }[]) => list.reduce((n, b) => n + b.files.length, 0);
+  return {
+    root: o.root,
+    config: configSummary(o.config),
+    schema: { total: total(schema), buckets: schema },
+    handlers: { total: total(handlers), buckets: handlers },
+  };
+}
+
+function intParam(url: URL, name: string, fallback: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new WorkbenchError(400, `Invalid "${name}" "${raw}": expected a non-negative number`);
+  }
+  return Math.min(Math.floor(n), max);
+}
+
+const ENTRY_TYPES = new Set(["api", "event", "cron", "websocket"]);
+const STATUSES = new Set(["running", "success", "failed"]);
+const LEVELS = new Set(["error", "warn", "info", "debug", "trace"]);
+
+async function listTraces(ctx: Ctx): Promise<TraceRecord[]> {
+  const p = ctx.url.searchParams;
+  const type = p.get("type");
+  const status = p.get("status");
+  const text = p.get("q")?.toLowerCase() ?? "";
+  const since = p.get("since");
+  if (type && !ENTRY_TYPES.has(type)) throw new WorkbenchError(400, `Unknown trace type "${type}"`);
+  if (status && !STATUSES.has(status)) throw new WorkbenchError(400, `Unknown status "${status}"`);
+  const limit = intParam(ctx.url, "limit", 100, 1000);
+  const traces = await ctx.options.telemetry.traces({
+    limit: text ? 1000 : limit,
+    ...(type ? { entryType: type as EntryType } : {}),
+    ...(status ? { status: status as TraceStatus } : {}),
+    ...(since && !Number.isNaN(Date.parse(since)) ? { since: new Date(since) } : {}),
+  });
+  if (!text) return traces;
+  return traces.filter((t) => JSON.stringify(t).toLowerCase().includes(text)).slice(0, limit);
+}
+
+async function traceTree(ctx: Ctx, id: string): Promise<Record<string, unknown>> {
+  const telemetry = ctx.options.telemetry;
+  const root = await telemetry.trace(id);
+  if (!root) throw new WorkbenchError(404, `No trace "${id}"`);
+  const seen = new Set<string>([id]);
+  async function withChildren(trace: TraceRecord, depth: number): Promise<Record<string, unknown>> {
+    const children = depth >= 16 ? [] : await telemetry.traces({ parentId: trace.id, limit: 200 });
+    const fresh = children.filter((c) => !seen.has(c.id));
+    for (const c of fresh) seen.add(c.id);
+    const nested = await Promise.all(fresh.reverse().map((c) => withChildren(c, depth + 1)));
+    return { ...trace, children: nested };
+  }
+  const tree = await withChildren(root, 0);
+  const logs = await Promise.all([...seen].map((t) => telemetry.logs({ traceId: t, limit: 500 })));
+  const flat = logs.flat().sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  return { ...tree, logs: flat };
+}
+
+function tracePoll(ctx: Ctx): Promise<TraceRecord[]> {
+  return pollTraces(ctx.options.telemetry, {
+    since: ctx.url.searchParams.get("since") || null,
+    timeoutS: intParam(ctx.url, "timeout", 30, 120),
+  });
+}
+
+function levelParam(url: URL): LogEntry["level"] | undefined {
+  const level = url.searchParams.get("level");
+  if (!level) return undefined;
+  if (!LEVELS.has(level)) throw new WorkbenchError(400, `Unknown log level "${level}"`);
+  return level as LogEntry["level"];
+}
+
+async function listLogs(ctx: Ctx): Promise<LogEntry[]> {
+  const p = ctx.url.searchParams;
+  const level = levelParam(ctx.url);
+  const traceId = p.get("trace_id");
+  const text = p.get("q")?.toLowerCase() ?? "";
+  const limit = intParam(ctx.url, "limit", 100, 5000);
+  const logs = await ctx.options.telemetry.logs({
+    limit: text ? 5000 : limit,
+    ...(level ? { level } : {}),
+    ...(traceId ? { traceId } : {}),
+  });
+  if (!text) return logs;
+  return logs.filter((l) => JSON.stringify(l).toLowerCase().includes(text)).slice(0, limit);
+}
+
+function logPoll(ctx: Ctx): Promise<LogEntry[]> {
+  return pollLogs(ctx.options.telemetry, {
+    since: ctx.url.searchParams.get("since") || null,
+    level: levelParam(ctx.url),
+    timeoutS: intParam(ctx.url, "timeout", 30, 120),
+  });
+}
+
+function typeSchema(schema: Schema, name: string): Record<string, unknown> {
+  const out = jsonSchemaOf(schema, name);
+  if (!out) throw new WorkbenchError(404, `No type "${name}" in the schema`);
+  return out;
+}
+
+async function readJson(request: Request): Promise<Record<string, unknown>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    await request.body?.cancel();
+    throw new WorkbenchError(415, "Content-Type must be application/json");
+  }
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new WorkbenchError(400, `Malformed JSON body: ${(error as Error).message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new WorkbenchError(400, "The body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>> {
+  const body = await readJson(ctx.request);
+  if (!ctx.options.schema().events.some((e) => e.name === name)) {
+    throw new WorkbenchError(404, `No event "${name}" in the schema`);
+  }
+  const events = need(ctx.options.events, "Triggering events");
+  const payload = body.payload ?? {};
+  let published: unknown;
+  try {
+    published = await events.publish(name, payload, { parentId: null, source: "workbench" });
+  } catch (error) {
+    throw new WorkbenchError(500, `Failed to emit event: ${(error as Error).message ?? error}`);
+  }
+  const envelope = published as { id?: string; metadata?: { trace_id?: string } } | undefined;
+  return {
+    success: true,
+    event: name,
+    payload,
+    ...(envelope?.id ? { id: envelope.id } : {}),
+    ...(envelope?.metadata?.trace_id ? { trace_id: envelope.metadata.trace_id } : {}),
+  };
+}
+
+async function deadLetters(ctx: Ctx): Promise<Record<string, unknown>[]> {
+  const events = need(ctx.options.events, "Dead letters");
+  const topic = ctx.url.searchParams.get("topic") || undefined;
+  const letters = await events.listDeadLetters(topic);
+  return letters.map((d) => ({
+    id: d.envelope.id,
+    topic: d.envelope.topic,
+    group: d.group,
+    error: d.error,
+    failed_at: d.failed_at,
+    attempt: d.envelope.metadata.attempt,
+    trace_id: d.envelope.metadata.trace_id,
+    payload: d.envelope.payload,
+  }));
+}
+
+async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
+  const body = await readJson(ctx.request);
+  const events = need(ctx.options.events, "Dead letters");
+  const topic = body.topic;
+  if (typeof topic !== "string" || topic === "") {
+    throw new WorkbenchError(400, `"topic" must be a non-empty string`);
+  }
+  const ids = body.ids;
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every((i) => typeof i === "string"))) {
+    throw new WorkbenchError(400, `"ids" must be a list of strings`);
+  }
+  const replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
+  return { success: true, topic, replayed };
+}
+
+async function runCron(ctx: Ctx, name: string): Promise<Record<string, unknown>> {
+  await ctx.request.body?.cancel();
+  if (!ctx.options.schema().crons.some((c) => c.name === name)) {
+    throw new WorkbenchError(404, `No cron job "${name}" in the schema`);
+  }
+  const run = need(ctx.options.runCron, "Running cron jobs");
+  const outcome = await run(name);
+  return { success: true, cron: name, outcome: outcome ?? null };
+}
+
+function streamKinds(url: URL): { kinds?: ReadonlySet<"trace" | "log"> } {
+  const raw = url.searchParams.get("kinds");
+  if (!raw) return {};
+  const kinds = new Set(
+    raw.split(",").filter((k): k is "trace" | "log" => k === "trace" || k === "log"),
+  );
+  return { kinds };
+}

@@ -1,0 +1,16 @@
+/**
+ * The workbench (DESIGN.md D12): a request handler serving the JSON API under `/api/workbench/*`
+ * and the single-page app under `/_rohas/`, mounted by the engine when `rohas dev --workbench`.
+ *
+ * @module
+ */
+
+export type {
+  WorkbenchEvents,
+  WorkbenchHandler,
+  WorkbenchOptions,
+  WorkbenchRequestInfo,
+} from "./handler.ts";
+export { API_PREFIX, APP_PREFIX, createWorkbenchHandler } from "./handler.ts";
+export type { GraphEdge, GraphNode, JsonSchema } from "./_schema_views.ts";
+export { WorkbenchError } from "./errors.ts";
