@@ -70,31 +70,42 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
   return callHandler(namespace, { handler, input: message.input, traceId: message.traceId });
 }
 
+/** Imports a new version; it replaces the serving one only once it loaded without error. */
 async function load(message: LoadMessage) {
-  const previous = modules.get(message.file);
+  const { file, version } = message;
+  const namespace = importVersion(file, version);
   try {
-    await importModule(message.file, message.version);
-    return {};
+    await namespace;
   } catch (thrown) {
-    if (previous !== undefined) modules.set(message.file, previous);
     return { error: serializeError(thrown) };
   }
+  const serving = modules.get(file);
+  if (serving === undefined || serving.version < version) modules.set(file, { version, namespace });
+  return {};
 }
 
+/** The serving module of `file`, imported at `version` unless a version as new already serves. */
 function importModule(file: string, version: number): Promise<Namespace> {
-  const cached = modules.get(file);
-  if (cached !== undefined && cached.version >= version) return cached.namespace;
+  const serving = modules.get(file);
+  if (serving !== undefined && serving.version >= version) return serving.namespace;
+  const namespace = importVersion(file, version);
+  modules.set(file, { version, namespace });
+  // A failed first import is not kept: the next call tries again (at the same URL, whose failure
+  // Deno caches, so a fix needs a reload).
+  namespace.catch(() => {
+    if (modules.get(file)?.namespace === namespace) modules.delete(file);
+  });
+  return namespace;
+}
+
+function importVersion(file: string, version: number): Promise<Namespace> {
   // Version 0 imports the plain URL so that stack traces read naturally until the first reload.
   const href = pathToFileURL(file).href;
   const url = version === 0 ? href : `${href}?v=${version}`;
-  const namespace = (import(url) as Promise<Namespace>).catch((cause) => {
-    if (modules.get(file)?.namespace === namespace) modules.delete(file);
-    throw new HandlerLoadError(`Cannot load handler module "${file}": ${messageOf(cause)}`, {
-      cause,
-    });
+  return (import(url) as Promise<Namespace>).catch((cause) => {
+    const message = `Cannot load handler module "${file}": ${messageOf(cause)}`;
+    throw new HandlerLoadError(message, { cause });
   });
-  modules.set(file, { version, namespace });
-  return namespace;
 }
 
 function messageOf(thrown: unknown): string {
