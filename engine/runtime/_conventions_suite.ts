@@ -171,6 +171,16 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     assertMatch(result.error.message, /"handleNoExport", "default"/);
   });
 
+  test("a Python handler is refused, not run", async (rt) => {
+    const handler = {
+      ...tsHandler("api", "src/handlers/api/create_user.py", ["handle_create_user"]),
+      language: "python" as const,
+    };
+    const result = await rt.invoke(call(handler, apiInput(undefined)));
+    assert(!result.ok && result.reason === "error");
+    assertEquals(result.error.name, "RuntimeUnsupportedError");
+  });
+
   test("a missing handler file is not_found", async (rt) => {
     const handler = tsHandler("api", "src/handlers/api/missing.ts", ["handleMissing", "default"]);
     const result = await rt.invoke(call(handler, apiInput(undefined)));

@@ -82,6 +82,10 @@ class InProcessRuntime implements HandlerRuntime {
       const error = new RuntimeClosedError(`Runtime is closed: cannot run "${handler.name}"`);
       return failed("error", error, [], started);
     }
+    if (handler.language !== "typescript") {
+      const message = `Cannot run "${handler.name}": the in-process runtime runs TypeScript only`;
+      return failed("error", new RuntimeUnsupportedError(message), [], started);
+    }
     const namespace = this.#options.manifest.modules[this.#key(handler.file)];
     if (namespace === undefined) return failed("not_found", notInManifest(handler), [], started);
     this.#inFlight++;

@@ -210,3 +210,20 @@ Deno.test("WorkerRuntime fails only the call that cannot cross, not its batch ne
   assertEquals(bad!.error.name, "DataCloneError");
   okResult(last!);
 });
+
+Deno.test("WorkerRuntime shares Workers between profiles with equal permissions only", async () => {
+  const permissions = permissionsWith({
+    same_a: { env: false },
+    same_b: { write: false },
+    other: { env: ["HOME"] },
+  });
+  await using runtime = open({ permissions });
+  const counter = (profile: string) =>
+    tsHandler("api", "src/handlers/api/counter.ts", ["handleCounter"], { profile });
+  const count = async (profile: string) =>
+    jsonValue(await runtime.invoke(call(counter(profile), apiInput(undefined))));
+  assertEquals(await count("default"), { data: 1 });
+  assertEquals(await count("same_a"), { data: 2 });
+  assertEquals(await count("same_b"), { data: 3 });
+  assertEquals(await count("other"), { data: 1 });
+});
