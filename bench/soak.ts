@@ -105,6 +105,7 @@ if (import.meta.main) {
         Math.max(...r.samples).toFixed(1)
       } MiB`,
     );
+    console.log(`RSS every 5 s: ${r.samples.map((s) => s.toFixed(0)).join(" ")}`);
   } finally {
     server.child.kill("SIGTERM");
     await server.child.status;
