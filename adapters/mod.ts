@@ -33,7 +33,7 @@ export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
-export const ADAPTER_TYPES: readonly string[] = ["memory", "nats", "rabbitmq"];
+export const ADAPTER_TYPES: readonly string[] = ["memory", "rocksdb", "nats", "rabbitmq"];
 
 /** Options of {@linkcode createAdapter}. */
 export interface CreateAdapterOptions {
@@ -73,6 +73,8 @@ export function createAdapter(
         ...optional("clock", options.clock),
         ...optional("idempotencyWindowMs", numberSetting(config, "idempotency_window_ms")),
       }));
+    case "rocksdb":
+      return import("./rocksdb/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "nats":
       return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings));
     case "rabbitmq":

@@ -1,7 +1,51 @@
 /**
- * The `rocksdb` adapter (work in progress, task A2).
+ * The `rocksdb` adapter: embedded, durable, single node, on `npm:rocksdb`. README.md states its
+ * guarantees and config keys.
  *
  * @module
  */
 
-export {};
+import { isAbsolute, join } from "node:path";
+import type { Adapter } from "../adapter.ts";
+import type { Clock } from "../memory/mod.ts";
+import { processEnv, readSettings } from "../_support/mod.ts";
+import { createRocksdbAdapter } from "./rocksdb_adapter.ts";
+
+export { createRocksdbAdapter } from "./rocksdb_adapter.ts";
+export type { RocksdbAdapterOptions } from "./rocksdb_adapter.ts";
+
+/** Where the database lives when `[adapter] path` is not set, relative to the project root. */
+export const DEFAULT_ROCKSDB_PATH = ".rohas/events";
+
+/** Options of {@linkcode fromSettings}. */
+export interface SettingsOptions {
+  /** Relative paths resolve against it. Default `Deno.cwd()`. */
+  projectRoot?: string;
+  /** Time and timers. Default the real clock. */
+  clock?: Clock;
+  /** Environment variables consulted for overrides (`ROHAS_ROCKSDB_PATH`). Default the process's. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Builds the adapter from the raw `[adapter]` table: `path` (default `.rohas/events`),
+ * `idempotency_window_ms` (default 600000), `unhandled_limit` (default 1000).
+ *
+ * @param settings the `[adapter]` table as written
+ * @param options the project root, the clock, the environment
+ * @returns the adapter, not started
+ */
+export function fromSettings(
+  settings: Readonly<Record<string, unknown>>,
+  options: SettingsOptions = {},
+): Adapter {
+  const read = readSettings("rocksdb", settings, options.env ?? processEnv());
+  const path = read.string("path", "ROHAS_ROCKSDB_PATH", DEFAULT_ROCKSDB_PATH);
+  const root = options.projectRoot ?? Deno.cwd();
+  return createRocksdbAdapter({
+    path: isAbsolute(path) ? path : join(root, path),
+    idempotencyWindowMs: read.number("idempotency_window_ms", null, 600_000),
+    unhandledLimit: read.number("unhandled_limit", null, 1000),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}

@@ -1,0 +1,518 @@
+/**
+ * The `rocksdb` adapter: embedded, durable, single node (README.md states its guarantees).
+ *
+ * Each topic is an append-only log in RocksDB; each consumer group keeps its offset and the set of
+ * sequence numbers dispatched but not settled, so a restart (or a kill -9) hands out again exactly
+ * what was never acknowledged. Retries wait in a schedule ordered by due time, dead letters sit
+ * under their topic and group, idempotency keys under their topic with an expiry. A publish resolves
+ * once its write is synced to disk; concurrent publishes share one synced write.
+ *
+ * @module
+ */
+
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
+} from "../adapter.ts";
+import { AdapterClosedError, AdapterError } from "../errors.ts";
+import { type Clock, systemClock } from "../memory/mod.ts";
+import { Db, type Op } from "./_db.ts";
+import { Consumer, Group, type GroupStore, type Item } from "./_group.ts";
+import * as keys from "./_keys.ts";
+
+/** Options of {@linkcode createRocksdbAdapter}. */
+export interface RocksdbAdapterOptions {
+  /** The database directory (absolute, or relative to the working directory). */
+  path: string;
+  /** How long an idempotency key is remembered, in milliseconds. Default 600000 (10 minutes). */
+  idempotencyWindowMs?: number;
+  /** Events kept per topic that no group subscribed to, for `listUnhandled`. Default 1000. */
+  unhandledLimit?: number;
+  /** How often acknowledged log entries and expired keys are removed, in ms. Default 1000. */
+  compactIntervalMs?: number;
+  /** Time and timers for retries, dead-letter times and the idempotency window. Default real. */
+  clock?: Clock;
+  /** Receives errors that happen in the background (a handler throwing after it settled, a failed
+   * clean-up). Default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Creates a rocksdb adapter; `start()` opens the database.
+ *
+ * @example Publish and consume
+ * ```ts
+ * import { createRocksdbAdapter } from "./mod.ts";
+ * const path = await Deno.makeTempDir();
+ * const adapter = createRocksdbAdapter({ path });
+ * await adapter.start();
+ * const seen = Promise.withResolvers<unknown>();
+ * await adapter.subscribe("Ping", "app.on_ping", async (delivery) => {
+ *   await delivery.ack();
+ *   seen.resolve(delivery.envelope.payload);
+ * });
+ * await adapter.publish({
+ *   id: "1", topic: "Ping", payload: { n: 1 }, timestamp: new Date().toISOString(),
+ *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
+ * });
+ * console.assert((await seen.promise as { n: number }).n === 1);
+ * await adapter.close();
+ * await Deno.remove(path, { recursive: true });
+ * ```
+ */
+export function createRocksdbAdapter(options: RocksdbAdapterOptions): Adapter {
+  return new RocksdbBroker(options);
+}
+
+const GUARANTEES: AdapterGuarantees = Object.freeze({
+  durable: true,
+  orderedPerTopic: true,
+  deduplicates: true,
+});
+
+interface Topic {
+  readonly name: string;
+  /** The last sequence number written (or being written). */
+  head: number;
+  /** Log entries below this were removed. */
+  compactedBelow: number;
+  readonly groups: Map<string, Group>;
+}
+
+class RocksdbBroker implements Adapter, GroupStore {
+  readonly type = "rocksdb";
+  readonly guarantees: AdapterGuarantees = GUARANTEES;
+  readonly #path: string;
+  readonly #windowMs: number;
+  readonly #unhandledLimit: number;
+  readonly #compactIntervalMs: number;
+  readonly #clock: Clock;
+  readonly #onError: (error: unknown) => void;
+  readonly #topics = new Map<string, Promise<Topic>>();
+  readonly #loaded = new Map<string, Topic>();
+  readonly #keys = new Map<string, number>();
+  readonly #claimed = new Set<string>();
+  readonly #subscriptions = new Set<Subscription>();
+  #db: Db | undefined;
+  #closed = false;
+  #retryTimer: number | undefined;
+  #retryDue = Infinity;
+  #polling: Promise<void> | undefined;
+  #pollAgain = false;
+  #compactTimer: number | undefined;
+  #compacting: Promise<void> | undefined;
+
+  constructor(options: RocksdbAdapterOptions) {
+    this.#path = options.path;
+    this.#windowMs = options.idempotencyWindowMs ?? 600_000;
+    this.#unhandledLimit = options.unhandledLimit ?? 1000;
+    this.#compactIntervalMs = options.compactIntervalMs ?? 1000;
+    this.#clock = options.clock ?? systemClock;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  async start(): Promise<void> {
+    this.#assertOpen("start");
+    if (this.#db) return;
+    const db = await Db.open(this.#path);
+    this.#db = db;
+    if (this.#closed) return void await db.close();
+    await this.#load(db);
+    this.#pollRetries();
+    this.#scheduleCompaction();
+  }
+
+  async publish(envelope: EventEnvelope): Promise<void> {
+    const db = this.#open(`publish to "${envelope.topic}"`);
+    const topic = await this.#topic(envelope.topic);
+    const ops: Op[] = [];
+    const key = envelope.metadata.idempotency_key;
+    if (key !== undefined && !(await this.#claimKey(db, envelope.topic, key, ops))) return;
+    this.#assertOpen(`publish to "${envelope.topic}"`);
+    const seq = ++topic.head;
+    const text = JSON.stringify(envelope);
+    ops.push({ type: "put", key: keys.logKey(envelope.topic, seq), value: text });
+    try {
+      await db.write(ops, true);
+    } catch (error) {
+      if (key !== undefined) this.#keys.delete(scoped(envelope.topic, key));
+      throw error;
+    }
+    for (const group of topic.groups.values()) group.offer(seq, text);
+  }
+
+  async subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const db = this.#open(`subscribe to "${topic}"`);
+    const concurrency = positive(options.concurrency ?? 1, "concurrency");
+    const state = await this.#topic(topic);
+    let live = state.groups.get(group);
+    if (!live) {
+      live = new Group(topic, group, state.head, this);
+      state.groups.set(group, live);
+      await db.write(
+        [{ type: "put", key: keys.groupKey(topic, group), value: offset(live) }],
+        true,
+      );
+    }
+    const consumer = new Consumer(handler, concurrency);
+    live.add(consumer);
+    this.#pollRetries();
+    const subscriptions = this.#subscriptions;
+    const target = live;
+    const subscription: Subscription = {
+      topic,
+      group,
+      close: async () => {
+        subscriptions.delete(subscription);
+        await target.remove(consumer);
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
+    const db = this.#open("list dead letters");
+    const prefix = keys.deadLetterPrefix(topic);
+    const entries = await db.scan({ gte: prefix, lt: prefix + keys.END });
+    const letters = entries.map(([, value]) => JSON.parse(value) as DeadLetter);
+    return letters.sort((a, b) =>
+      a.failed_at < b.failed_at ? 1 : a.failed_at > b.failed_at ? -1 : 0
+    );
+  }
+
+  async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    const db = this.#open(`replay dead letters of "${topic}"`);
+    const prefix = keys.deadLetterPrefix(topic);
+    const wanted = options.ids ? new Set(options.ids) : undefined;
+    const ops: Op[] = [];
+    const now = this.#clock.now();
+    for (const [key, value] of await db.scan({ gte: prefix, lt: prefix + keys.END })) {
+      const letter = JSON.parse(value) as DeadLetter;
+      if (wanted && !wanted.has(letter.envelope.id)) continue;
+      const envelope = {
+        ...letter.envelope,
+        metadata: { ...letter.envelope.metadata, attempt: 1 },
+      };
+      ops.push({ type: "del", key });
+      ops.push({
+        type: "put",
+        key: keys.retryKey(now, topic, letter.group, envelope.id),
+        value: JSON.stringify(envelope),
+      });
+    }
+    await db.write(ops, true);
+    this.#pollRetries();
+    return ops.length / 2;
+  }
+
+  async listUnhandled(topic?: string): Promise<EventEnvelope[]> {
+    const db = this.#open("list unhandled events");
+    const events: EventEnvelope[] = [];
+    let from = topic === undefined ? "log/" : keys.logPrefix(topic);
+    const end = topic === undefined ? "log/" + keys.END : keys.logPrefix(topic) + keys.END;
+    while (from < end) {
+      const [first] = await db.scan({ gte: from, lt: end, limit: 1 });
+      if (!first) break;
+      const name = keys.parts(first[0])[0] ?? "";
+      const prefix = keys.logPrefix(name);
+      from = prefix + keys.END;
+      if (((await this.#topics.get(name))?.groups.size ?? 0) > 0) continue;
+      const entries = await db.scan({ gte: prefix, lt: prefix + keys.END });
+      for (const [, value] of entries.slice(-this.#unhandledLimit)) events.push(JSON.parse(value));
+    }
+    return events;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    if (this.#compactTimer !== undefined) this.#clock.clearTimeout(this.#compactTimer);
+    await this.#polling;
+    await this.#compacting;
+    await this.#db?.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // GroupStore: what a group asks of the storage
+
+  dispatched(group: Group, seq: number): void {
+    this.#db?.write([
+      { type: "put", key: keys.flightKey(group.topic, group.name, seq), value: "" },
+      { type: "put", key: keys.groupKey(group.topic, group.name), value: offset(group) },
+    ], false).catch((error) => this.#onError(error));
+  }
+
+  async read(
+    topic: string,
+    after: number,
+    limit: number,
+  ): Promise<{ seq: number; text: string }[]> {
+    const db = this.#db;
+    if (!db) return [];
+    const entries = await db.scan({
+      gte: keys.logKey(topic, after + 1),
+      lt: keys.logPrefix(topic) + keys.END,
+      limit,
+    });
+    return entries.map(([key, text]) => ({ seq: seqOf(key), text }));
+  }
+
+  head(topic: string): number {
+    return this.#loaded.get(topic)?.head ?? 0;
+  }
+
+  async ack(group: Group, item: Item): Promise<void> {
+    await this.#settle(group, item, []);
+  }
+
+  async retry(group: Group, item: Item, envelope: EventEnvelope, delayMs: number): Promise<void> {
+    const due = this.#clock.now() + delayMs;
+    const next = {
+      ...envelope,
+      metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
+    };
+    await this.#settle(group, item, [{
+      type: "put",
+      key: keys.retryKey(due, group.topic, group.name, envelope.id),
+      value: JSON.stringify(next),
+    }]);
+    this.#armRetryTimer(due);
+  }
+
+  async deadLetter(
+    group: Group,
+    item: Item,
+    envelope: EventEnvelope,
+    error: string,
+  ): Promise<void> {
+    const letter: DeadLetter = {
+      envelope,
+      group: group.name,
+      error,
+      failed_at: new Date(this.#clock.now()).toISOString(),
+    };
+    await this.#settle(group, item, [{
+      type: "put",
+      key: keys.deadLetterKey(group.topic, group.name, envelope.id),
+      value: JSON.stringify(letter),
+    }]);
+  }
+
+  failed(error: unknown): void {
+    this.#onError(error);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Storage
+
+  async #settle(group: Group, item: Item, ops: Op[]): Promise<void> {
+    // In-flight deliveries settle while the adapter closes: close() waits for them.
+    const db = this.#db as Db;
+    const key = item.kind === "log" ? keys.flightKey(group.topic, group.name, item.seq) : item.key;
+    await db.write([{ type: "del", key }, ...ops], false);
+    if (item.kind === "log") group.inFlight.delete(item.seq);
+    else this.#claimed.delete(item.key);
+  }
+
+  /** Loads registered groups, their offsets and their in-flight deliveries. */
+  async #load(db: Db): Promise<void> {
+    const groups = await db.scan({ gte: "grp/", lt: "grp/" + keys.END });
+    const byTopic = new Map<string, [string, number][]>();
+    for (const [key, value] of groups) {
+      const [topic = "", group = ""] = keys.parts(key);
+      const list = byTopic.get(topic) ?? [];
+      list.push([group, (JSON.parse(value) as { offset: number }).offset]);
+      byTopic.set(topic, list);
+    }
+    for (const [name, list] of byTopic) {
+      const topic = await this.#loadTopic(db, name);
+      for (const [group, cursor] of list) {
+        topic.groups.set(group, new Group(name, group, cursor, this));
+      }
+      this.#topics.set(name, Promise.resolve(topic));
+    }
+    for (const [key] of await db.scan({ gte: "fly/", lt: "fly/" + keys.END })) {
+      const [topic = "", group = ""] = keys.parts(key);
+      const seq = seqOf(key);
+      const live = this.#loaded.get(topic)?.groups.get(group);
+      const text = await db.get(keys.logKey(topic, seq));
+      if (live && text !== undefined) live.redeliver({ kind: "log", seq, text });
+      else await db.write([{ type: "del", key }], false);
+    }
+  }
+
+  #topic(name: string): Promise<Topic> {
+    let topic = this.#topics.get(name);
+    if (!topic) {
+      topic = this.#loadTopic(this.#db as Db, name);
+      this.#topics.set(name, topic);
+    }
+    return topic;
+  }
+
+  async #loadTopic(db: Db, name: string): Promise<Topic> {
+    const prefix = keys.logPrefix(name);
+    const [last] = await db.scan({ gte: prefix, lt: prefix + keys.END, reverse: true, limit: 1 });
+    const head = last ? seqOf(last[0]) : 0;
+    const topic: Topic = { name, head, compactedBelow: 0, groups: new Map() };
+    this.#loaded.set(name, topic);
+    return topic;
+  }
+
+  /** Reserves an idempotency key; false when it is taken inside the window. */
+  async #claimKey(db: Db, topic: string, key: string, ops: Op[]): Promise<boolean> {
+    const now = this.#clock.now();
+    for (const [known, expires] of this.#keys) {
+      if (expires > now) break;
+      this.#keys.delete(known);
+    }
+    const id = scoped(topic, key);
+    if ((this.#keys.get(id) ?? 0) > now) return false;
+    this.#keys.set(id, Infinity);
+    const stored = await db.get(keys.idempotencyKey(topic, key));
+    if (stored !== undefined && Number(stored) > now) {
+      this.#keys.set(id, Number(stored));
+      return false;
+    }
+    const expires = now + this.#windowMs;
+    this.#keys.delete(id);
+    this.#keys.set(id, expires);
+    ops.push({ type: "put", key: keys.idempotencyKey(topic, key), value: String(expires) });
+    ops.push({ type: "put", key: keys.expiryKey(expires, topic, key), value: "" });
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Retry schedule
+
+  #armRetryTimer(due: number): void {
+    if (this.#closed || due >= this.#retryDue) return;
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    this.#retryDue = due;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retryDue = Infinity;
+      this.#pollRetries();
+    }, Math.max(0, due - this.#clock.now()));
+  }
+
+  /** Hands due retries to their live groups, then arms the timer for the next one. */
+  #pollRetries(): void {
+    if (this.#closed || !this.#db) return;
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
+    this.#polling = this.#poll(this.#db).catch((error) => this.#onError(error)).finally(() => {
+      this.#polling = undefined;
+      if (this.#pollAgain) {
+        this.#pollAgain = false;
+        this.#pollRetries();
+      }
+    });
+  }
+
+  async #poll(db: Db): Promise<void> {
+    const now = this.#clock.now();
+    const due = await db.scan({ gte: "retry/", lt: `retry/${keys.pad(now + 1)}`, limit: 1000 });
+    for (const [key, text] of due) {
+      const [, topic = "", group = ""] = keys.parts(key);
+      const live = this.#loaded.get(topic)?.groups.get(group);
+      if (!live?.hasConsumers || this.#claimed.has(key)) continue;
+      this.#claimed.add(key);
+      live.redeliver({ kind: "retry", key, text });
+    }
+    if (due.length === 1000) return this.#armRetryTimer(now);
+    const [next] = await db.scan({
+      gte: `retry/${keys.pad(now + 1)}`,
+      lt: "retry/" + keys.END,
+      limit: 1,
+    });
+    if (next) this.#armRetryTimer(Number(keys.parts(next[0])[0]));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Clean-up: acknowledged log entries, old unhandled events, expired idempotency keys
+
+  #scheduleCompaction(): void {
+    if (this.#closed) return;
+    this.#compactTimer = this.#clock.setTimeout(() => {
+      this.#compactTimer = undefined;
+      this.#compacting = this.#compact().catch((error) => this.#onError(error)).finally(() => {
+        this.#compacting = undefined;
+        this.#scheduleCompaction();
+      });
+    }, this.#compactIntervalMs);
+  }
+
+  async #compact(): Promise<void> {
+    const db = this.#db;
+    if (!db || this.#closed) return;
+    for (const topic of this.#loaded.values()) {
+      const low = topic.groups.size > 0
+        ? Math.min(...[...topic.groups.values()].map((group) => group.lowWater))
+        : topic.head - this.#unhandledLimit + 1;
+      if (low <= topic.compactedBelow) continue;
+      await db.clear({ gte: keys.logKey(topic.name, 0), lt: keys.logKey(topic.name, low) });
+      topic.compactedBelow = low;
+    }
+    const now = this.#clock.now();
+    const expired = await db.scan({ gte: "idx/", lt: `idx/${keys.pad(now + 1)}`, limit: 1000 });
+    const ops: Op[] = [];
+    for (const [key] of expired) {
+      const [, topic = "", name = ""] = keys.parts(key);
+      ops.push({ type: "del", key });
+      // The key may have been claimed again since: only its latest expiry removes it.
+      const stored = await db.get(keys.idempotencyKey(topic, name));
+      if (stored !== undefined && Number(stored) <= now) {
+        ops.push({ type: "del", key: keys.idempotencyKey(topic, name) });
+      }
+    }
+    await db.write(ops, false);
+  }
+
+  #open(action: string): Db {
+    this.#assertOpen(action);
+    if (!this.#db) throw new AdapterError(`Adapter "rocksdb" is not started: cannot ${action}`);
+    return this.#db;
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+function offset(group: Group): string {
+  return JSON.stringify({ offset: group.cursor });
+}
+
+function seqOf(key: string): number {
+  return Number(key.slice(key.lastIndexOf("/") + 1));
+}
+
+function scoped(topic: string, key: string): string {
+  return `${topic}\u0000${key}`;
+}
+
+function positive(value: number, name: string): number {
+  if (!(value >= 1)) {
+    throw new AdapterError(
+      `Invalid rocksdb adapter option ${name}: "${value}" is not a positive number`,
+    );
+  }
+  return value;
+}
