@@ -154,6 +154,7 @@ export async function serveUntilSignal(
       cwd: io.cwd,
       mode,
       watch: mode === "dev" && args.watch,
+      workbench: args.workbench,
       ...(args.port === undefined ? {} : { port: args.port }),
       onEvent: (e) => printEvent(e, io),
     });
@@ -165,7 +166,7 @@ export async function serveUntilSignal(
   for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
   io.stdout(`Rohas ${mode === "dev" ? "dev server" : "server"} listening on ${served.url}\n`);
   io.stdout(summary(served) + "\n");
-  if (args.workbench) io.stdout(`Workbench API: ${served.url}/api/workbench/\n`);
+  if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);
   await untilSignal();
   io.stdout("Shutting down: draining in-flight work\n");
   await served.close();

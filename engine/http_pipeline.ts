@@ -37,11 +37,11 @@ export interface RequestInfo {
 /** Serves requests that are not API routes (WebSocket upgrades, workbench, ...). */
 export type RequestHandler = (request: Request, info?: RequestInfo) => Promise<Response>;
 
-/** A handler mounted under a path prefix, tried before the API routes. */
+/** A handler tried before the API routes; it answers `null` for requests it does not serve. */
 export interface Mount {
-  /** Such as `/api/workbench/`. */
+  /** Only paths starting with this reach the handler, such as `/api/workbench/`. */
   prefix: string;
-  handler: RequestHandler;
+  handler: (request: Request, info?: RequestInfo) => Promise<Response | null>;
 }
 
 /** Options of {@linkcode createHttpHandler}. */
@@ -94,9 +94,9 @@ async function route(
   const builtin = builtinRoute(options, request, url, traceId);
   if (builtin) return { response: builtin, traceId };
   for (const mount of options.mounts ?? []) {
-    if (url.pathname.startsWith(mount.prefix)) {
-      return { response: await mount.handler(request, info), traceId };
-    }
+    if (!url.pathname.startsWith(mount.prefix)) continue;
+    const response = await mount.handler(request, info);
+    if (response) return { response, traceId };
   }
   const app = options.current();
   const match = app.router.match(request.method, url.pathname);

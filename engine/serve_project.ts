@@ -9,8 +9,10 @@
 import { createAdapter } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
-import { createMemoryTelemetry } from "../telemetry/mod.ts";
+import { createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
+import { createWorkbenchHandler } from "../workbench/mod.ts";
+import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
@@ -45,7 +47,9 @@ export interface ServeProjectOptions {
   watch?: boolean;
   /** Makes a cron scheduler. Default: engine/cron `Scheduler` (no overlapping runs). */
   createScheduler?: () => CronScheduler;
-  /** Extra handlers (the workbench API), given the parts once they exist. */
+  /** Serve the workbench (`/_rohas/` app, `/api/workbench/*` API). Default false. */
+  workbench?: boolean;
+  /** Extra handlers, given the parts once they exist. */
   mounts?: (
     ctx: { config: RohasConfig; telemetry: Telemetry; bus: EventBus; root: string },
   ) => Mount[];
@@ -98,7 +102,10 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     codegen: options.mode === "dev",
   });
   if (!prepared.ok) throw new ServeError(prepared);
-  const telemetry = createMemoryTelemetry();
+  const telemetry = await createTelemetry(config.telemetry, {
+    root: location.root,
+    logLevel: config.log.level,
+  });
   const adapter = await createAdapter(config.adapter, { projectRoot: location.root });
   const bus = new EventBus(adapter, {
     retry: retryPolicyOf(config.adapter),
@@ -106,6 +113,20 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   });
   await bus.start();
   const runtime = createRuntime(location.root, config, prepared.model, options);
+  const current = { schema: prepared.schema };
+  let engineRef: Engine | null = null;
+  const mounts = options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [];
+  if (options.workbench) {
+    mounts.push(workbenchMount({
+      root: location.root,
+      config,
+      schema: () => current.schema,
+      telemetry,
+      bus,
+      runCron: (name) => engineRef!.runCron(name),
+      mode: options.mode,
+    }));
+  }
   const engine = createEngine({
     model: prepared.model,
     config,
@@ -115,8 +136,9 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     validators: prepared.validators,
     mode: options.mode,
     createScheduler: options.createScheduler ?? (() => defaultScheduler(options)),
-    mounts: options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [],
+    mounts,
   });
+  engineRef = engine;
   await engine.start();
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = engine.serve({ onListen: (addr) => listening.resolve(addr) });
@@ -125,10 +147,20 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     ? watchProject({
       root: location.root,
       schemaDir: location.schemaDir,
-      onBatch: (batch) => reload(batch, { engine, runtime, config, location, options }),
+      onBatch: (batch) => reload(batch, { engine, runtime, config, location, options, current }),
     })
     : null;
-  return served({ engine, config, location, addr, server, watcher, prepared, adapter });
+  return served({
+    engine,
+    config,
+    location,
+    addr,
+    server,
+    watcher,
+    prepared,
+    adapter,
+    telemetryType: telemetry.type,
+  });
 }
 
 function served(ctx: {
@@ -140,6 +172,7 @@ function served(ctx: {
   watcher: ProjectWatcher | null;
   prepared: PreparedApp;
   adapter: { type: string };
+  telemetryType: string;
 }): ServedProject {
   const host = ctx.addr.hostname.includes(":") ? `[${ctx.addr.hostname}]` : ctx.addr.hostname;
   let closing: Promise<void> | null = null;
@@ -150,7 +183,7 @@ function served(ctx: {
     url: `http://${host}:${ctx.addr.port}`,
     port: ctx.addr.port,
     adapterType: ctx.adapter.type,
-    telemetryType: "memory",
+    telemetryType: ctx.telemetryType,
     model: ctx.prepared.model,
     warnings: ctx.prepared.warnings,
     finished: ctx.server.finished,
@@ -217,7 +250,18 @@ function lazyPython(root: string, config: RohasConfig): HandlerRuntime {
   };
 }
 
+function workbenchMount(
+  options: Parameters<typeof createWorkbenchHandler>[0] & {
+    bus: EventBus;
+  },
+): Mount {
+  const { bus, ...rest } = options;
+  const handler = createWorkbenchHandler({ ...rest, events: bus });
+  return { prefix: "/", handler };
+}
+
 interface ReloadContext {
+  current: { schema: Schema };
   engine: Engine;
   runtime: HandlerRuntime;
   config: RohasConfig;
@@ -234,6 +278,7 @@ async function reload(batch: ChangeBatch, ctx: ReloadContext): Promise<void> {
       emit({ kind: "reload_failed", failure: prepared });
     } else {
       await ctx.engine.swap(prepared.model, prepared.validators);
+      ctx.current.schema = prepared.schema;
       emit({
         kind: "schema_reloaded",
         routes: prepared.model.routes.length,
