@@ -28,9 +28,12 @@ const { values } = parseArgs({
     ms: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
+    "work-us": { type: "string", default: "10" },
   },
 });
 const ROUNDS = Number(values.rounds);
+/** Engine-thread work per call in the simulated-pipeline rows (routing, validation, HTTP). */
+const WORK_US = Number(values["work-us"]);
 const DURATION_MS = Number(values.ms);
 const CONCURRENCY = Number(values.concurrency);
 
@@ -82,9 +85,16 @@ async function measure(once: () => Promise<unknown>): Promise<number> {
   return total / ((performance.now() - started) / 1000);
 }
 
-async function measureRuntime(runtime: HandlerRuntime): Promise<number> {
+/** Busy-waits `us` microseconds: stands in for the engine's own work around a call. */
+function spin(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until) { /* engine work */ }
+}
+
+async function measureRuntime(runtime: HandlerRuntime, workUs = 0): Promise<number> {
   try {
     return await measure(async () => {
+      if (workUs > 0) spin(workUs);
       const result = await runtime.invoke(invocation);
       if (!result.ok) throw new Error(`Benchmark call failed: ${result.error.message}`);
     });
@@ -197,6 +207,14 @@ async function main(): Promise<void> {
       "WorkerRuntime pool 2 (batched)",
       () => measureRuntime(createWorkerRuntime({ root: ROOT, permissions, poolSize: 2 })),
     ],
+    [
+      `in-process runtime + ${WORK_US} us engine work per call`,
+      () => measureRuntime(createInProcessRuntime({ manifest }), WORK_US),
+    ],
+    [
+      `WorkerRuntime pool 1 + ${WORK_US} us engine work per call`,
+      () => measureRuntime(createWorkerRuntime({ root: ROOT, permissions }), WORK_US),
+    ],
     ["transport only: one postMessage per call", () => measureTransport("clone")],
     ["transport only: batched per turn, cloned objects", () => measureTransport("batch")],
     ["transport only: batched per turn, JSON strings", () => measureTransport("json")],
@@ -217,6 +235,10 @@ async function main(): Promise<void> {
     const ratio = (perSecond / baseline).toFixed(3);
     console.log(`${name.padEnd(50)} ${Math.round(perSecond).toString().padStart(9)}/s  ${ratio}x`);
   }
+  const simulated = (medians[5]! / medians[4]!).toFixed(3);
+  console.log(
+    `simulated pipeline (${WORK_US} us engine work): Worker / in-process = ${simulated}x`,
+  );
 }
 
 function median(values: number[]): number {

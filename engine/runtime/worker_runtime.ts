@@ -74,15 +74,20 @@ class WorkerRuntime implements HandlerRuntime {
   readonly #poolSize: number;
   /** Pools by canonical permission key; profiles with equal permissions share one. */
   readonly #pools = new Map<string, Pool>();
-  readonly #profileKeys = new Map<string, string>();
+  readonly #poolsByProfile = new Map<string, Pool>();
   /** The module version that serves, per file; set by a successful reload. */
   readonly #versions = new Map<string, number>();
   /** The last version tried per file: a failed import stays cached, so every attempt is new. */
   readonly #attempts = new Map<string, number>();
   readonly #deadlines = new Deadlines();
-  readonly #onTimeout = (call: PendingInvoke) => {
-    call.worker.forget(call.id);
-    this.#checkStuck(call.worker, call.invocation.handler);
+  readonly #hooks: CallHooks = {
+    finished: () => {
+      if (--this.#inFlight === 0) this.#idle?.();
+    },
+    timedOut: (call) => {
+      call.worker.forget(call.id);
+      this.#checkStuck(call.worker, call.invocation.handler);
+    },
   };
   #nextId = 0;
   #inFlight = 0;
@@ -94,34 +99,33 @@ class WorkerRuntime implements HandlerRuntime {
     this.#poolSize = Math.max(1, options.poolSize ?? 1);
   }
 
-  async invoke(invocation: Invocation): Promise<InvocationResult> {
+  invoke(invocation: Invocation): Promise<InvocationResult> {
     const { handler } = invocation;
     if (this.#closed) {
-      return failure(new RuntimeClosedError(`Runtime is closed: cannot run "${handler.name}"`));
+      const error = new RuntimeClosedError(`Runtime is closed: cannot run "${handler.name}"`);
+      return Promise.resolve(failure(error));
     }
     if (handler.language !== "typescript") {
       const message = `Cannot run "${handler.name}": the Worker runtime runs TypeScript only`;
-      return failure(new RuntimeUnsupportedError(message));
+      return Promise.resolve(failure(new RuntimeUnsupportedError(message)));
     }
-    this.#inFlight++;
     try {
-      const result = await this.#run(invocation);
-      return result.ok ? result : await refineFailure(result, handler, fileExists);
+      return this.#run(invocation);
     } catch (thrown) {
-      return failure(thrown);
-    } finally {
-      if (--this.#inFlight === 0) this.#idle?.();
+      return Promise.resolve(failure(thrown));
     }
   }
 
+  /** Sends one call; the returned promise settles through {@linkcode PendingInvoke}. */
   #run(invocation: Invocation): Promise<InvocationResult> {
     const { handler, input, traceId } = invocation;
     const worker = leastLoaded(this.#poolFor(handler.profile));
     const id = ++this.#nextId;
     const version = this.#versions.get(handler.file) ?? 0;
     worker.files.add(handler.file);
+    this.#inFlight++;
     return new Promise((resolve) => {
-      const call = new PendingInvoke(invocation, worker, id, resolve, this.#onTimeout);
+      const call = new PendingInvoke(invocation, worker, id, resolve, this.#hooks);
       this.#deadlines.add(call, invocation.timeoutMs, call.started);
       const reference = worker.handlerId(handler);
       worker.send({ type: "invoke", id, ...reference, version, input, traceId }, call);
@@ -152,6 +156,7 @@ class WorkerRuntime implements HandlerRuntime {
     const error = serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
     for (const worker of this.#allWorkers()) worker.terminate(error);
     this.#pools.clear();
+    this.#poolsByProfile.clear();
     this.#deadlines.close();
   }
 
@@ -164,17 +169,29 @@ class WorkerRuntime implements HandlerRuntime {
   }
 
   #poolFor(profile: string): Pool {
-    let key = this.#profileKeys.get(profile);
-    if (key === undefined) {
-      const resolved = resolveProfile(this.#options.permissions, profile, this.#options.root);
-      key = resolved.key;
-      this.#profileKeys.set(profile, key);
-      if (!this.#pools.has(key)) {
-        this.#pools.set(key, { name: profile, permissions: resolved.permissions, workers: [] });
-      }
+    const known = this.#poolsByProfile.get(profile);
+    if (known !== undefined) return known;
+    const { key, permissions } = resolveProfile(
+      this.#options.permissions,
+      profile,
+      this.#options.root,
+    );
+    const pool = this.#pools.get(key) ?? this.#startPool(key, profile, permissions);
+    this.#poolsByProfile.set(profile, pool);
+    return pool;
+  }
+
+  /** Starts the Workers of a new pool; if one cannot start, none is kept. */
+  #startPool(key: string, name: string, permissions: WorkerPermissions): Pool {
+    const pool: Pool = { name, permissions, workers: [] };
+    try {
+      while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
+    } catch (error) {
+      const reason = serializeError(error);
+      for (const worker of pool.workers) worker.terminate(reason);
+      throw error;
     }
-    const pool = this.#pools.get(key)!;
-    while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
+    this.#pools.set(key, pool);
     return pool;
   }
 
@@ -224,6 +241,12 @@ class WorkerRuntime implements HandlerRuntime {
   }
 }
 
+/** What a {@linkcode PendingInvoke} tells its runtime (one object per runtime, not per call). */
+interface CallHooks {
+  finished(): void;
+  timedOut(call: PendingInvoke): void;
+}
+
 /** One call in flight: its deadline, and how it settles (one object per call, no closures). */
 class PendingInvoke extends Deadline {
   readonly type = "invoke";
@@ -231,39 +254,44 @@ class PendingInvoke extends Deadline {
   readonly invocation: Invocation;
   readonly worker: WorkerHandle;
   readonly id: number;
-  readonly #resolve: (result: InvocationResult) => void;
-  readonly #onTimeout: (call: PendingInvoke) => void;
+  readonly #resolve: (result: InvocationResult | Promise<InvocationResult>) => void;
+  readonly #hooks: CallHooks;
   #settled = false;
 
   constructor(
     invocation: Invocation,
     worker: WorkerHandle,
     id: number,
-    resolve: (result: InvocationResult) => void,
-    onTimeout: (call: PendingInvoke) => void,
+    resolve: (result: InvocationResult | Promise<InvocationResult>) => void,
+    hooks: CallHooks,
   ) {
     super();
     this.invocation = invocation;
     this.worker = worker;
     this.id = id;
     this.#resolve = resolve;
-    this.#onTimeout = onTimeout;
+    this.#hooks = hooks;
   }
 
+  /** The Worker answered (or died): refine a failure's reason, then resolve. */
   settle(result: InvocationResult): void {
     if (this.#settled) return;
     this.#settled = true;
     this.cancel();
-    this.#resolve(result);
+    this.#hooks.finished();
+    const { handler } = this.invocation;
+    this.#resolve(result.ok ? result : refineFailure(result, handler, fileExists));
   }
 
+  /** The deadline passed first. */
   expire(): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#hooks.finished();
     const { name } = this.invocation.handler;
     const message = `Handler "${name}" timed out after ${this.invocation.timeoutMs} ms`;
     this.#resolve(failure(new HandlerTimeoutError(message), "timeout", this.started));
-    this.#onTimeout(this);
+    this.#hooks.timedOut(this);
   }
 }
 
