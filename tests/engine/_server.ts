@@ -22,6 +22,8 @@ export interface ServerProcess extends AsyncDisposable {
 export interface StartOptions {
   command?: "dev" | "start";
   watch?: boolean;
+  /** Extra CLI arguments, such as `--workbench`. */
+  args?: string[];
   /** Edits to the copied project before start. */
   prepare?: (dir: string) => Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   await options.prepare?.(dir);
   const args = ["run", "-A", `${repo}/cli.ts`, options.command ?? "dev", "--port", "0"];
   if (options.command !== "start" && !options.watch) args.push("--no-watch");
+  args.push(...(options.args ?? []));
   args.push(dir);
   const child = new Deno.Command(Deno.execPath(), {
     args,

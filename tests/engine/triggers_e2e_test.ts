@@ -89,3 +89,24 @@ Deno.test("rohas cron run runs a job and waits for the events it triggered", asy
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /Unknown cron job "Nope"/);
 });
+
+Deno.test("published events carry the cause's trace id: delivery traces link to the API trace", async () => {
+  await using server = await startServer({ args: ["--workbench"] });
+  const res = await fetch(`${server.url}/users`, {
+    method: "POST",
+    body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
+  });
+  await res.body?.cancel();
+  const apiTrace = res.headers.get("x-rohas-trace-id")!;
+  const children = await eventually(async () => {
+    const traces: { parent_id?: string; entry_point: string; status: string }[] =
+      await (await fetch(`${server.url}/api/workbench/traces?limit=100`)).json();
+    const linked = traces.filter((t) => t.parent_id === apiTrace && t.status !== "running");
+    return linked.length >= 3 ? linked : undefined;
+  }, "the event delivery traces");
+  assert.deepEqual(children.map((t) => t.entry_point).sort(), [
+    "UserAudited",
+    "UserCreated",
+    "UserCreated",
+  ]);
+});
