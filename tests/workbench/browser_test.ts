@@ -1,0 +1,133 @@
+// Drives the workbench in a real headless Chromium (Debian `chromium`, scripts/services/install.sh)
+// on the example app, and saves a screenshot of each page under docs/images/.
+import { ok as assert } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { chromium, type Page } from "playwright-core";
+import { startWorkbenchApp } from "./_app.ts";
+
+const IMAGES = fileURLToPath(new URL("../../docs/images/", import.meta.url));
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${IMAGES}workbench-${name}.png`, fullPage: false });
+}
+
+Deno.test({
+  name: "the workbench in Chromium draws the graph, traces a request, triggers and replays events",
+  // Playwright keeps a pipe to the browser process between steps; both are closed in `finally`.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await using app = await startWorkbenchApp();
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+      const go = (route: string) => page.goto(`${app.url}/_rohas/#/${route}`);
+
+      await t.step("the overview shows the schema counts", async () => {
+        await go("overview");
+        await page.getByTestId("count-apis").waitFor();
+        assert(Number(await page.getByTestId("count-apis").textContent()) >= 10);
+        await page.getByTestId("memory").waitFor();
+        await shot(page, "overview");
+      });
+
+      await t.step("the schema graph is drawn from the schema", async () => {
+        await go("graph");
+        await page.getByTestId("schema-graph").waitFor();
+        assert(await page.getByTestId("graph-node").count() >= 20);
+        assert(await page.locator('path.edge[data-relation="triggers"]').count() >= 3);
+        await page.locator('[data-id="event:UserCreated"]').click();
+        await page.getByTestId("node-details").getByText("UserCreated triggers").first().waitFor();
+        await shot(page, "schema-graph");
+        await go("schema");
+        await page.getByTestId("file").first().waitFor();
+        await shot(page, "schema");
+      });
+
+      await t.step("a request sent from the API tester shows up as a trace tree", async () => {
+        await go("api");
+        await page.getByTestId("api-select").selectOption("CreateUser");
+        await page.waitForFunction(
+          `document.querySelector('[data-testid="api-body"]').value.includes('"email"')`,
+        );
+        await page.getByTestId("api-body").fill('{"name":"Ada","email":"ada@example.com"}');
+        await page.getByTestId("api-send").click();
+        await page.getByTestId("api-status").getByText("200").waitFor();
+        await shot(page, "api-tester");
+        await page.getByTestId("api-result").getByTestId("trace-link").click();
+        await page.getByTestId("trace-entry").getByText("CreateUser").waitFor();
+        // The child event traces (UserCreated, UserAudited...) join the waterfall live.
+        await page.waitForFunction(
+          `document.querySelectorAll('[data-testid="wf-trace"]').length >= 3`,
+        );
+        await page.getByTestId("trace-logs").getByText("User created").waitFor();
+        await shot(page, "trace-waterfall");
+        await go("traces");
+        await page.locator('[data-testid="trace-row"][data-entry="CreateUser"]').first().waitFor();
+        await shot(page, "traces");
+      });
+
+      await t.step("an event is triggered from the form", async () => {
+        await go("events");
+        await page.getByTestId("event-select").selectOption("OrderPlaced");
+        await page.getByTestId("event-trigger").click();
+        await page.getByTestId("event-ok").waitFor();
+        await shot(page, "events");
+      });
+
+      await t.step("a dead letter is listed and replayed", async () => {
+        await go("events");
+        await page.getByTestId("event-select").selectOption("AlwaysFails");
+        await page.getByTestId("event-trigger").click();
+        await page.getByTestId("event-ok").waitFor();
+        await go("dead-letters");
+        const deadline = Date.now() + 15_000;
+        while (await page.getByTestId("dead-letter-row").count() === 0) {
+          assert(Date.now() < deadline, "no dead letter appeared");
+          await page.getByRole("button", { name: "Refresh" }).click();
+          await page.waitForTimeout(100);
+        }
+        await shot(page, "dead-letters");
+        await page.getByTestId("replay").first().click();
+        await page.getByTestId("replayed").getByText("Replayed 1 of AlwaysFails").waitFor();
+      });
+
+      await t.step("cron jobs run now, logs stream live, the socket client talks", async () => {
+        await go("crons");
+        await page.getByTestId("cron-run").first().click();
+        await page.getByTestId("cron-result").getByText("succeeded").waitFor();
+        await shot(page, "crons");
+        await go("logs");
+        await page.getByTestId("log-line").first().waitFor();
+        await page.getByTestId("log-text").fill("User created");
+        await page.getByTestId("log-line").getByText("User created").first().waitFor();
+        await shot(page, "logs");
+        await go("ws");
+        await page.getByTestId("ws-select").selectOption("Echo");
+        await page.getByTestId("ws-connect").click();
+        await page.getByTestId("ws-log").getByText("open").waitFor();
+        await page.getByTestId("ws-message").fill('{"hi":1}');
+        await page.getByTestId("ws-send").click();
+        await page.getByTestId("ws-log").getByText("echo").first().waitFor();
+        await shot(page, "websocket");
+        await page.getByTestId("ws-connect").click();
+      });
+      await app.engine.idle();
+    } finally {
+      await browser.close();
+    }
+  },
+});
