@@ -48,7 +48,10 @@ export function whenUnauthorized(handler: () => void): void {
  * @returns the parsed JSON
  */
 export async function api<T = unknown>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = { ...authHeaders(), ...(init.body ? { "content-type": "application/json" } : {}) };
+  const headers = {
+    ...authHeaders(),
+    ...(init.body ? { "content-type": "application/json" } : {}),
+  };
   const response = await fetch(`/api/workbench/${path}`, { ...init, headers });
   const body = await response.json().catch(() => ({}));
   if (response.status === 401) onUnauthorized();

@@ -43,7 +43,9 @@ function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(parent, child);
-    else parent.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+    else {parent.appendChild(
+        typeof child === "object" ? child : document.createTextNode(String(child)),
+      );}
   }
 }
 
@@ -54,7 +56,11 @@ function append(parent: Node, children: Child[]): void {
  * @param children child nodes
  * @returns the element
  */
-export function svg(tag: string, attrs: Record<string, string | number> = {}, ...children: Child[]): SVGElement {
+export function svg(
+  tag: string,
+  attrs: Record<string, string | number> = {},
+  ...children: Child[]
+): SVGElement {
   const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   append(el, children);
@@ -87,9 +93,8 @@ export function ms(ms: number): string {
  */
 export function clock(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? iso
-    : d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0");
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour12: false }) + "." +
+    String(d.getMilliseconds()).padStart(3, "0");
 }
 
 /** Pretty JSON. */

@@ -65,7 +65,7 @@ function dispatch(block: string): void {
     : kind === "log"
     ? { kind: "log", entry: parsed }
     : null;
-  if (event) for (const l of listeners) l(event);
+  if (event) { for (const l of listeners) l(event); }
 }
 
 function setStatus(connected: boolean): void {

@@ -34,14 +34,24 @@ const main = h("main", { id: "page" });
 const nav = h(
   "nav",
   {},
-  h("div", { class: "brand" }, "Rohas ", h("span", { id: "live-status", class: "live off", title: "Live" })),
+  h(
+    "div",
+    { class: "brand" },
+    "Rohas ",
+    h("span", { id: "live-status", class: "live off", title: "Live" }),
+  ),
   ROUTES.map(([id, label]) => h("a", { href: `#/${id}`, "data-route": id }, label)),
   h("button", { class: "link", onclick: askKey }, "API key"),
 );
 let current: Page | null = null;
 
 function askKey(): void {
-  const input = h("input", { type: "password", placeholder: "Workbench API key", value: apiKey(), "data-testid": "api-key" });
+  const input = h("input", {
+    type: "password",
+    placeholder: "Workbench API key",
+    value: apiKey(),
+    "data-testid": "api-key",
+  });
   const dialog = h(
     "div",
     { class: "modal" },
@@ -57,7 +67,11 @@ function askKey(): void {
         },
       },
       h("h2", {}, "API key"),
-      h("p", {}, "This workbench needs its API key ([workbench] api_key or ROHAS_WORKBENCH_API_KEY). It is kept in this browser only."),
+      h(
+        "p",
+        {},
+        "This workbench needs its API key ([workbench] api_key or ROHAS_WORKBENCH_API_KEY). It is kept in this browser only.",
+      ),
       input,
       h("button", { class: "primary" }, "Save"),
     ),
@@ -70,7 +84,9 @@ function askKey(): void {
 function render(): void {
   current?.cleanup?.();
   const [, route = "overview", arg] = location.hash.split("/");
-  for (const a of nav.querySelectorAll("a")) a.classList.toggle("active", a.dataset.route === route);
+  for (const a of nav.querySelectorAll("a")) {
+    a.classList.toggle("active", a.dataset.route === route);
+  }
   current = route === "traces" && arg
     ? tracePage(decodeURIComponent(arg))
     : (ROUTES.find(([id]) => id === route) ?? ROUTES[0]!)[2]();

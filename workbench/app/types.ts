@@ -50,7 +50,15 @@ export interface LogEntry {
 
 /** `/endpoints`. */
 export interface Endpoints {
-  apis: { name: string; method: string; path: string; body: string | null; response: string; triggers: string[]; middlewares: string[] }[];
+  apis: {
+    name: string;
+    method: string;
+    path: string;
+    body: string | null;
+    response: string;
+    triggers: string[];
+    middlewares: string[];
+  }[];
   websockets: { name: string; path: string; message: string | null; triggers: string[] }[];
   crons: { name: string; schedule: string; triggers: string[]; timezone?: string }[];
   events: { name: string; payload: string; handlers: string[]; triggers: string[] }[];

@@ -38,7 +38,11 @@ export function example(schema: JsonSchema): unknown {
 export async function seed(typeName: string | null): Promise<string> {
   if (!typeName) return "{}";
   try {
-    return JSON.stringify(example(await api<JsonSchema>(`types/${encodeURIComponent(typeName)}`)), null, 2);
+    return JSON.stringify(
+      example(await api<JsonSchema>(`types/${encodeURIComponent(typeName)}`)),
+      null,
+      2,
+    );
   } catch {
     return "{}";
   }
@@ -61,5 +65,7 @@ export function section(title: string, ...children: (Node | string)[]): HTMLElem
 
 /** A link to a trace. */
 export function traceLink(id: string | null | undefined): HTMLElement | string {
-  return id ? h("a", { href: `#/traces/${id}`, class: "mono", "data-testid": "trace-link" }, id.slice(0, 8)) : "";
+  return id
+    ? h("a", { href: `#/traces/${id}`, class: "mono", "data-testid": "trace-link" }, id.slice(0, 8))
+    : "";
 }

@@ -93,8 +93,26 @@ function draw(nodes: Placed[], edges: GraphEdge[], onPick: (n: Placed) => void):
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const width = Math.max(...nodes.map((n) => n.x)) + NODE_W + 40;
   const height = Math.max(...nodes.map((n) => n.y)) + NODE_H + 40;
-  const root = svg("svg", { class: "graph", "data-testid": "schema-graph", viewBox: `-20 -20 ${width} ${height}` }) as SVGSVGElement;
-  root.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto" }, svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow" }))));
+  const root = svg("svg", {
+    class: "graph",
+    "data-testid": "schema-graph",
+    viewBox: `-20 -20 ${width} ${height}`,
+  }) as SVGSVGElement;
+  root.append(
+    svg(
+      "defs",
+      {},
+      svg("marker", {
+        id: "arrow",
+        viewBox: "0 0 10 10",
+        refX: 10,
+        refY: 5,
+        markerWidth: 6,
+        markerHeight: 6,
+        orient: "auto",
+      }, svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow" })),
+    ),
+  );
   for (const e of edges) {
     const a = byId.get(e.source);
     const b = byId.get(e.target);
@@ -105,11 +123,26 @@ function draw(nodes: Placed[], edges: GraphEdge[], onPick: (n: Placed) => void):
     const y1 = a.y + NODE_H / 2;
     const y2 = b.y + NODE_H / 2;
     const bend = Math.max(40, Math.abs(x2 - x1) / 2) * (forward ? 1 : -1);
-    root.append(svg("path", { class: `edge ${e.relation}`, d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, "marker-end": "url(#arrow)", "data-relation": e.relation }));
+    root.append(
+      svg("path", {
+        class: `edge ${e.relation}`,
+        d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+        "marker-end": "url(#arrow)",
+        "data-relation": e.relation,
+      }),
+    );
   }
   for (const n of nodes) {
-    const g = svg("g", { class: `node ${n.kind}`, transform: `translate(${n.x},${n.y})`, "data-testid": "graph-node", "data-id": n.id });
-    g.append(svg("rect", { width: NODE_W, height: NODE_H, rx: 6 }), svg("text", { x: 10, y: 21 }, `${n.kind} · ${n.label}`));
+    const g = svg("g", {
+      class: `node ${n.kind}`,
+      transform: `translate(${n.x},${n.y})`,
+      "data-testid": "graph-node",
+      "data-id": n.id,
+    });
+    g.append(
+      svg("rect", { width: NODE_W, height: NODE_H, rx: 6 }),
+      svg("text", { x: 10, y: 21 }, `${n.kind} · ${n.label}`),
+    );
     g.addEventListener("click", () => onPick(n));
     root.append(g);
   }
@@ -130,7 +163,11 @@ function zoomable(root: SVGSVGElement): { fit: () => void; zoom: (f: number) => 
   root.addEventListener("wheel", (e) => {
     e.preventDefault();
     const r = root.getBoundingClientRect();
-    zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, x + (e.clientX - r.left) / r.width * w, y + (e.clientY - r.top) / r.height * hh);
+    zoom(
+      e.deltaY > 0 ? 1.15 : 1 / 1.15,
+      x + (e.clientX - r.left) / r.width * w,
+      y + (e.clientY - r.top) / r.height * hh,
+    );
   }, { passive: false });
   let drag: { px: number; py: number } | null = null;
   root.addEventListener("pointerdown", (e) => drag = { px: e.clientX, py: e.clientY });
@@ -156,15 +193,31 @@ function zoomable(root: SVGSVGElement): { fit: () => void; zoom: (f: number) => 
 /** The schema graph page. */
 export function graphPage(): Page {
   const holder = h("div", { class: "graph-holder" }, "Loading…");
-  const details = h("div", { class: "card details", "data-testid": "node-details" }, "Click a node");
+  const details = h(
+    "div",
+    { class: "card details", "data-testid": "node-details" },
+    "Click a node",
+  );
   const tools = h("div", { class: "toolbar" });
-  const el = h("div", {}, h("h1", {}, "Schema graph"), tools, h("div", { class: "split graph-split" }, holder, details));
+  const el = h(
+    "div",
+    {},
+    h("h1", {}, "Schema graph"),
+    tools,
+    h("div", { class: "split graph-split" }, holder, details),
+  );
   api<{ nodes: GraphNode[]; edges: GraphEdge[] }>("schema-graph").then(({ nodes, edges }) => {
     if (nodes.length === 0) return replace(holder, "The schema is empty");
     const placed = layout(nodes, edges);
     const drawn = draw(placed, edges, (n) => {
       const related = edges.filter((e) => e.source === n.id || e.target === n.id);
-      replace(details, h("h2", {}, n.label), h("p", {}, `Kind: ${n.kind}`), n.path ? h("p", { class: "mono" }, n.path) : "", h("ul", {}, related.map((e) => h("li", {}, `${e.source} ${e.relation} ${e.target}`))));
+      replace(
+        details,
+        h("h2", {}, n.label),
+        h("p", {}, `Kind: ${n.kind}`),
+        n.path ? h("p", { class: "mono" }, n.path) : "",
+        h("ul", {}, related.map((e) => h("li", {}, `${e.source} ${e.relation} ${e.target}`))),
+      );
     });
     replace(holder, drawn);
     const z = zoomable(drawn);
@@ -173,7 +226,11 @@ export function graphPage(): Page {
       h("button", { onclick: () => z.zoom(1 / 1.3), title: "Zoom in" }, "+"),
       h("button", { onclick: () => z.zoom(1.3), title: "Zoom out" }, "−"),
       h("button", { onclick: () => z.fit() }, "Fit"),
-      h("span", { class: "muted" }, ` ${nodes.length} nodes, ${edges.length} edges · wheel to zoom, drag to pan`),
+      h(
+        "span",
+        { class: "muted" },
+        ` ${nodes.length} nodes, ${edges.length} edges · wheel to zoom, drag to pan`,
+      ),
     );
   }).catch((error) => replace(holder, errorBox(error)));
   return { el };

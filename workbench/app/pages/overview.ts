@@ -18,10 +18,19 @@ interface System {
 }
 
 function card(label: string, value: string, testid: string): HTMLElement {
-  return h("div", { class: "stat" }, h("div", { class: "stat-value", "data-testid": testid }, value), h("div", { class: "stat-label" }, label));
+  return h(
+    "div",
+    { class: "stat" },
+    h("div", { class: "stat-value", "data-testid": testid }, value),
+    h("div", { class: "stat-label" }, label),
+  );
 }
 
-function total(series: Series[], name: string, filter: (s: Series) => boolean = () => true): number {
+function total(
+  series: Series[],
+  name: string,
+  filter: (s: Series) => boolean = () => true,
+): number {
   return series.filter((s) => s.name === name && filter(s)).reduce((n, s) => n + s.value, 0);
 }
 
@@ -48,7 +57,11 @@ export function overviewPage(): Page {
         api<System>("system-metrics"),
       ]);
       const requests = total(series, "rohas_http_requests_total");
-      const failed = total(series, "rohas_http_requests_total", (s) => s.labels.status === "failed");
+      const failed = total(
+        series,
+        "rohas_http_requests_total",
+        (s) => s.labels.status === "failed",
+      );
       const now = performance.now();
       const rate = last ? (requests - last.requests) / ((now - last.at) / 1000) : 0;
       last = { at: now, requests };
@@ -56,7 +69,11 @@ export function overviewPage(): Page {
         live,
         card("Requests", String(requests), "requests-total"),
         card("Requests/s", rate.toFixed(1), "request-rate"),
-        card("Error rate", requests ? `${(failed / requests * 100).toFixed(1)} %` : "0 %", "error-rate"),
+        card(
+          "Error rate",
+          requests ? `${(failed / requests * 100).toFixed(1)} %` : "0 %",
+          "error-rate",
+        ),
         card("Process memory", `${system.process.rss_mb} MB`, "memory"),
         card("Host CPU", `${system.cpu} %`, "cpu"),
         card("Host RAM", `${system.ram.percentage} %`, "ram"),
@@ -67,9 +84,23 @@ export function overviewPage(): Page {
         durations.length === 0 ? h("p", { class: "muted" }, "No requests yet") : h(
           "table",
           { "data-testid": "routes" },
-          h("tr", {}, h("th", {}, "Route"), h("th", {}, "Requests"), h("th", {}, "p50"), h("th", {}, "p99")),
+          h(
+            "tr",
+            {},
+            h("th", {}, "Route"),
+            h("th", {}, "Requests"),
+            h("th", {}, "p50"),
+            h("th", {}, "p99"),
+          ),
           durations.map((s) =>
-            h("tr", {}, h("td", { class: "mono" }, s.labels.route ?? ""), h("td", {}, String(s.count ?? 0)), h("td", {}, ms(s.p50 ?? 0)), h("td", {}, ms(s.p99 ?? 0)))
+            h(
+              "tr",
+              {},
+              h("td", { class: "mono" }, s.labels.route ?? ""),
+              h("td", {}, String(s.count ?? 0)),
+              h("td", {}, ms(s.p50 ?? 0)),
+              h("td", {}, ms(s.p99 ?? 0)),
+            )
           ),
         ),
       );

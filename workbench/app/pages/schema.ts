@@ -47,7 +47,11 @@ export function schemaPage(): Page {
           )
         ),
       );
-    replace(list, group(`Schema files (${snap.schema.total})`, snap.schema.buckets), group(`Handlers (${snap.handlers.total})`, snap.handlers.buckets));
+    replace(
+      list,
+      group(`Schema files (${snap.schema.total})`, snap.schema.buckets),
+      group(`Handlers (${snap.handlers.total})`, snap.handlers.buckets),
+    );
     const first = snap.schema.buckets[0]?.files[0];
     if (first) replace(source, first.content ?? "");
   }).catch((error) => replace(list, errorBox(error)));

@@ -59,7 +59,17 @@ export function testerPage(): Page {
       }
       replace(
         result,
-        h("div", { class: "row" }, h("span", { class: `badge ${response.ok ? "ok" : "bad"}`, "data-testid": "api-status" }, String(response.status)), h("span", {}, `${elapsed.toFixed(1)} ms`), h("span", {}, "trace ", traceLink(response.headers.get("x-rohas-trace-id")))),
+        h(
+          "div",
+          { class: "row" },
+          h(
+            "span",
+            { class: `badge ${response.ok ? "ok" : "bad"}`, "data-testid": "api-status" },
+            String(response.status),
+          ),
+          h("span", {}, `${elapsed.toFixed(1)} ms`),
+          h("span", {}, "trace ", traceLink(response.headers.get("x-rohas-trace-id"))),
+        ),
         h("pre", { class: "mono" }, shown),
       );
     } catch (error) {
@@ -68,7 +78,10 @@ export function testerPage(): Page {
   });
   endpoints().then((e) => {
     apis = e.apis;
-    replace(picker, apis.map((a) => h("option", { value: a.name }, `${a.method} ${a.path} (${a.name})`)));
+    replace(
+      picker,
+      apis.map((a) => h("option", { value: a.name }, `${a.method} ${a.path} (${a.name})`)),
+    );
     void pick();
   }).catch((error) => replace(result, errorBox(error)));
   return { el };
@@ -82,10 +95,21 @@ export function socketPage(): Page {
   const message = h("textarea", { rows: 5, class: "mono", "data-testid": "ws-message" });
   const sendButton = h("button", { "data-testid": "ws-send", disabled: true }, "Send");
   const log = h("div", { class: "log mono", "data-testid": "ws-log" });
-  const el = h("div", {}, h("h1", {}, "WebSocket client"), h("div", { class: "row" }, picker, path, connect), h("label", {}, "Message", message), sendButton, log);
+  const el = h(
+    "div",
+    {},
+    h("h1", {}, "WebSocket client"),
+    h("div", { class: "row" }, picker, path, connect),
+    h("label", {}, "Message", message),
+    sendButton,
+    log,
+  );
   let socket: WebSocket | null = null;
   let sockets: Endpoints["websockets"] = [];
-  const note = (kind: string, text: string) => log.prepend(h("div", { class: `line ${kind}` }, `${new Date().toLocaleTimeString()} ${kind} ${text}`));
+  const note = (kind: string, text: string) =>
+    log.prepend(
+      h("div", { class: `line ${kind}` }, `${new Date().toLocaleTimeString()} ${kind} ${text}`),
+    );
   const pick = async () => {
     const ws = sockets.find((s) => s.name === picker.value);
     if (!ws) return;

@@ -17,19 +17,41 @@ const WINDOWS: Record<string, number> = { "5m": 300_000, "1h": 3_600_000, "24h":
 
 /** The trace explorer page. */
 export function tracesPage(): Page {
-  const type = h("select", { "data-testid": "filter-type" }, ["", "api", "event", "cron", "websocket"].map((t) => h("option", { value: t }, t || "all types")));
-  const status = h("select", { "data-testid": "filter-status" }, ["", "success", "failed", "running"].map((s) => h("option", { value: s }, s || "all statuses")));
+  const type = h(
+    "select",
+    { "data-testid": "filter-type" },
+    ["", "api", "event", "cron", "websocket"].map((t) =>
+      h("option", { value: t }, t || "all types")
+    ),
+  );
+  const status = h(
+    "select",
+    { "data-testid": "filter-status" },
+    ["", "success", "failed", "running"].map((s) => h("option", { value: s }, s || "all statuses")),
+  );
   const text = h("input", { placeholder: "Search", "data-testid": "filter-text" });
-  const window = h("select", { "data-testid": "filter-time" }, ["", "5m", "1h", "24h"].map((w) => h("option", { value: w }, w ? `last ${w}` : "any time")));
+  const window = h(
+    "select",
+    { "data-testid": "filter-time" },
+    ["", "5m", "1h", "24h"].map((w) => h("option", { value: w }, w ? `last ${w}` : "any time")),
+  );
   const stats = h("div", { class: "stats" });
   const list = h("div", { "data-testid": "trace-list" });
-  const el = h("div", {}, h("h1", {}, "Traces"), h("div", { class: "row" }, type, status, text, window), stats, list);
+  const el = h(
+    "div",
+    {},
+    h("h1", {}, "Traces"),
+    h("div", { class: "row" }, type, status, text, window),
+    stats,
+    list,
+  );
   let traces: TraceRecord[] = [];
   const visible = () => {
     const q = text.value.toLowerCase();
     const since = WINDOWS[window.value] ? Date.now() - WINDOWS[window.value]! : 0;
     return traces.filter((t) =>
-      (!type.value || t.entry_type === type.value) && (!status.value || t.status === status.value) &&
+      (!type.value || t.entry_type === type.value) &&
+      (!status.value || t.status === status.value) &&
       (!q || JSON.stringify(t).toLowerCase().includes(q)) && Date.parse(t.started_at) >= since
     );
   };
@@ -37,20 +59,45 @@ export function tracesPage(): Page {
     const shown = visible();
     const done = shown.filter((t) => t.status !== "running");
     const avg = done.length ? done.reduce((n, t) => n + t.duration_ms, 0) / done.length : 0;
-    replace(stats, stat("Shown", String(shown.length)), stat("Failures", String(shown.filter((t) => t.status === "failed").length)), stat("Running", String(shown.filter((t) => t.status === "running").length)), stat("Average", ms(avg)));
+    replace(
+      stats,
+      stat("Shown", String(shown.length)),
+      stat("Failures", String(shown.filter((t) => t.status === "failed").length)),
+      stat("Running", String(shown.filter((t) => t.status === "running").length)),
+      stat("Average", ms(avg)),
+    );
     replace(
       list,
       shown.length === 0 ? h("p", { class: "muted" }, "No traces yet") : h(
         "table",
         {},
-        h("tr", {}, h("th", {}, "Started"), h("th", {}, "Type"), h("th", {}, "Entry point"), h("th", {}, "Status"), h("th", {}, "Duration"), h("th", {}, "Steps")),
+        h(
+          "tr",
+          {},
+          h("th", {}, "Started"),
+          h("th", {}, "Type"),
+          h("th", {}, "Entry point"),
+          h("th", {}, "Status"),
+          h("th", {}, "Duration"),
+          h("th", {}, "Steps"),
+        ),
         shown.slice(0, 200).map((t) =>
           h(
             "tr",
-            { class: "clickable", "data-testid": "trace-row", "data-entry": t.entry_point, onclick: () => location.hash = `#/traces/${t.id}` },
+            {
+              class: "clickable",
+              "data-testid": "trace-row",
+              "data-entry": t.entry_point,
+              onclick: () => location.hash = `#/traces/${t.id}`,
+            },
             h("td", {}, clock(t.started_at)),
             h("td", {}, h("span", { class: `tag ${t.entry_type}` }, t.entry_type)),
-            h("td", {}, t.entry_point, t.parent_id ? h("span", { class: "muted" }, " ↳ child") : ""),
+            h(
+              "td",
+              {},
+              t.entry_point,
+              t.parent_id ? h("span", { class: "muted" }, " ↳ child") : "",
+            ),
             h("td", {}, h("span", { class: `badge ${t.status}` }, t.status)),
             h("td", {}, t.status === "running" ? "…" : ms(t.duration_ms)),
             h("td", {}, String(t.steps.length)),
@@ -74,7 +121,12 @@ export function tracesPage(): Page {
 }
 
 function stat(label: string, value: string): HTMLElement {
-  return h("div", { class: "stat" }, h("div", { class: "stat-value" }, value), h("div", { class: "stat-label" }, label));
+  return h(
+    "div",
+    { class: "stat" },
+    h("div", { class: "stat-value" }, value),
+    h("div", { class: "stat-label" }, label),
+  );
 }
 
 interface Row {
@@ -102,7 +154,14 @@ function rows(tree: TraceTree, depth = 0): Row[] {
     id: tree.id,
   }];
   for (const s of tree.steps) {
-    const row: Row = { depth: depth + 1, label: s.name, start: Date.parse(s.timestamp), duration: s.duration_ms, ok: s.success, kind: "step" };
+    const row: Row = {
+      depth: depth + 1,
+      label: s.name,
+      start: Date.parse(s.timestamp),
+      duration: s.duration_ms,
+      ok: s.success,
+      kind: "step",
+    };
     if (s.error) row.error = s.error;
     if (s.triggered_events?.length) row.events = s.triggered_events.map((e) => e.event_name);
     out.push(row);
@@ -120,14 +179,43 @@ export function waterfall(tree: TraceTree): HTMLElement {
   return h(
     "div",
     { class: "waterfall", "data-testid": "waterfall" },
-    h("div", { class: "wf-scale" }, h("span", {}, "0"), h("span", {}, ms(span / 2)), h("span", {}, ms(span))),
+    h(
+      "div",
+      { class: "wf-scale" },
+      h("span", {}, "0"),
+      h("span", {}, ms(span / 2)),
+      h("span", {}, ms(span)),
+    ),
     all.map((r) =>
       h(
         "div",
-        { class: `wf-row ${r.kind} ${r.ok ? "" : "failed"}`, "data-testid": `wf-${r.kind}`, title: r.error ?? "" },
-        h("div", { class: "wf-label", style: `padding-left:${r.depth * 14}px` }, r.id && r.id !== tree.id ? h("a", { href: `#/traces/${r.id}` }, r.label) : r.label, r.events ? h("span", { class: "muted" }, ` → ${r.events.join(", ")}`) : ""),
-        h("div", { class: "wf-track" }, h("div", { class: "wf-bar", style: `left:${(r.start - t0) / span * 100}%;width:${Math.max(0.4, r.duration / span * 100)}%` })),
-        h("div", { class: "wf-dur" }, ms(r.duration), r.error ? h("div", { class: "err" }, r.error) : ""),
+        {
+          class: `wf-row ${r.kind} ${r.ok ? "" : "failed"}`,
+          "data-testid": `wf-${r.kind}`,
+          title: r.error ?? "",
+        },
+        h(
+          "div",
+          { class: "wf-label", style: `padding-left:${r.depth * 14}px` },
+          r.id && r.id !== tree.id ? h("a", { href: `#/traces/${r.id}` }, r.label) : r.label,
+          r.events ? h("span", { class: "muted" }, ` → ${r.events.join(", ")}`) : "",
+        ),
+        h(
+          "div",
+          { class: "wf-track" },
+          h("div", {
+            class: "wf-bar",
+            style: `left:${(r.start - t0) / span * 100}%;width:${
+              Math.max(0.4, r.duration / span * 100)
+            }%`,
+          }),
+        ),
+        h(
+          "div",
+          { class: "wf-dur" },
+          ms(r.duration),
+          r.error ? h("div", { class: "err" }, r.error) : "",
+        ),
       )
     ),
   );
@@ -136,18 +224,49 @@ export function waterfall(tree: TraceTree): HTMLElement {
 /** The trace detail page. */
 export function tracePage(id: string): Page {
   const body = h("div", {}, "Loading…");
-  const el = h("div", {}, h("h1", {}, "Trace ", h("span", { class: "mono" }, id.slice(0, 8))), h("a", { href: "#/traces" }, "← all traces"), body);
+  const el = h(
+    "div",
+    {},
+    h("h1", {}, "Trace ", h("span", { class: "mono" }, id.slice(0, 8))),
+    h("a", { href: "#/traces" }, "← all traces"),
+    body,
+  );
   const load = async () => {
     try {
       const tree = await api<TraceTree>(`traces/${encodeURIComponent(id)}`);
       replace(
         body,
-        h("div", { class: "row" }, h("span", { class: `badge ${tree.status}`, "data-testid": "trace-status" }, tree.status), h("strong", { "data-testid": "trace-entry" }, tree.entry_point), h("span", {}, ms(tree.duration_ms)), tree.parent_id ? h("a", { href: `#/traces/${tree.parent_id}` }, "parent") : ""),
+        h(
+          "div",
+          { class: "row" },
+          h("span", { class: `badge ${tree.status}`, "data-testid": "trace-status" }, tree.status),
+          h("strong", { "data-testid": "trace-entry" }, tree.entry_point),
+          h("span", {}, ms(tree.duration_ms)),
+          tree.parent_id ? h("a", { href: `#/traces/${tree.parent_id}` }, "parent") : "",
+        ),
         tree.error ? h("div", { class: "error" }, tree.error) : "",
-        tree.metadata ? h("p", { class: "mono muted" }, Object.entries(tree.metadata).map(([k, v]) => `${k}=${v}`).join("  ")) : "",
+        tree.metadata
+          ? h(
+            "p",
+            { class: "mono muted" },
+            Object.entries(tree.metadata).map(([k, v]) => `${k}=${v}`).join("  "),
+          )
+          : "",
         waterfall(tree),
         h("h2", {}, "Logs of this trace"),
-        (tree.logs ?? []).length === 0 ? h("p", { class: "muted" }, "No logs") : h("div", { class: "log mono", "data-testid": "trace-logs" }, (tree.logs ?? []).map((l) => h("div", { class: `line ${l.level}` }, `${clock(l.timestamp)} ${l.level.toUpperCase()} [${l.handler ?? l.target}] ${l.message}`))),
+        (tree.logs ?? []).length === 0 ? h("p", { class: "muted" }, "No logs") : h(
+          "div",
+          { class: "log mono", "data-testid": "trace-logs" },
+          (tree.logs ?? []).map((l) =>
+            h(
+              "div",
+              { class: `line ${l.level}` },
+              `${clock(l.timestamp)} ${l.level.toUpperCase()} [${
+                l.handler ?? l.target
+              }] ${l.message}`,
+            )
+          ),
+        ),
       );
     } catch (error) {
       replace(body, errorBox(error));
