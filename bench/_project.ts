@@ -1,0 +1,185 @@
+/**
+ * Helpers of the events and reload benchmarks: write a throw-away project, start `rohas` (or any
+ * server) as a subprocess and wait for its "listening on" line, percentiles.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, without a trailing slash. */
+export const REPO: string = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+
+/** The CLI entry of the working tree. */
+export const CLI: string = join(REPO, "cli.ts");
+
+/** Writes files (project-relative path to content) below a new temporary directory.
+ *
+ * @param files the files
+ * @param prefix the temporary directory's name prefix
+ * @returns the directory
+ */
+export async function writeProject(
+  files: Record<string, string>,
+  prefix = "rohas-bench-",
+): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix });
+  for (const [path, content] of Object.entries(files)) {
+    await Deno.mkdir(dirname(join(root, path)), { recursive: true });
+    await Deno.writeTextFile(join(root, path), content);
+  }
+  return root;
+}
+
+/** A `config/rohas.toml` for a benchmark project on the memory adapter.
+ *
+ * @param name the project name
+ * @param extra more TOML appended
+ * @returns the text
+ */
+export function benchConfig(name: string, extra = ""): string {
+  return `[project]
+name = "${name}"
+version = "0.1.0"
+language = "typescript"
+
+[server]
+host = "127.0.0.1"
+port = 3999
+
+[adapter]
+type = "memory"
+
+[telemetry]
+type = "memory"
+${extra}`;
+}
+
+/** A server subprocess and the URL it listens on. */
+export interface Server extends AsyncDisposable {
+  url: string;
+  child: Deno.ChildProcess;
+  /** Milliseconds from spawn to the "listening on" line. */
+  listeningMs: number;
+  /** Resolves with each later stdout line matching a pattern. */
+  nextLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+/** Spawns a process and waits for a `listening on http://...` line on its stdout.
+ *
+ * @param args arguments of `deno`
+ * @param options working directory, how long to wait
+ * @returns the running server; dispose it to stop it (SIGTERM)
+ */
+export async function startServer(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<Server> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: options.cwd ?? REPO,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = lineReader(child.stdout);
+  try {
+    const line = await lines.next(/listening on (http:\/\/\S+)/, options.timeoutMs ?? 60_000);
+    const url = line.match(/listening on (http:\/\/\S+)/)![1]!;
+    return {
+      url,
+      child,
+      listeningMs: performance.now() - started,
+      nextLine: lines.next,
+      async [Symbol.asyncDispose]() {
+        try {
+          child.kill("SIGTERM");
+        } catch { /* already exited */ }
+        await child.status;
+      },
+    };
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await child.status;
+    throw error;
+  }
+}
+
+/** Reads a stream line by line in the background; waits for lines matching a pattern. */
+function lineReader(stream: ReadableStream<Uint8Array>) {
+  const seen: string[] = [];
+  let wake = Promise.withResolvers<void>();
+  let ended = false;
+  (async () => {
+    let rest = "";
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + text).split("\n");
+      rest = parts.pop()!;
+      seen.push(...parts);
+      wake.resolve();
+      wake = Promise.withResolvers();
+    }
+    ended = true;
+    wake.resolve();
+  })();
+  let cursor = 0;
+  return {
+    async next(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+      const deadline = performance.now() + timeoutMs;
+      while (true) {
+        for (; cursor < seen.length; cursor++) {
+          if (pattern.test(seen[cursor]!)) return seen[cursor++]!;
+        }
+        if (ended) throw new Error(`Process output ended before a line matching ${pattern}`);
+        const left = deadline - performance.now();
+        if (left <= 0) throw new Error(`No line matching ${pattern} within ${timeoutMs} ms`);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          wake.promise,
+          new Promise((r) => timer = setTimeout(r, left)),
+        ]);
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Percentile of a sample (nearest rank).
+ *
+ * @param values the sample
+ * @param p 0 to 100
+ * @returns the value
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** Polls a condition until it holds or the deadline passes.
+ *
+ * @param check the condition
+ * @param what for the error message
+ * @param timeoutMs how long
+ */
+export async function pollUntil(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Wall-clock time in milliseconds with microsecond resolution, comparable across processes. */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,289 @@
+// deno-lint-ignore-file no-console -- a benchmark script prints its results
+/**
+ * Events benchmark (DESIGN.md section 6, target: memory adapter, API to handler latency p50 under
+ * 1 ms), measured side by side in one run:
+ *
+ * 1. Through the whole engine (`rohas start`, memory adapter, TS handlers in Workers): an API whose
+ *    schema `triggers:` an event; the event handler notes the wall-clock time it started and the
+ *    send time the client put in the body, so latency is request send to handler start. Reference:
+ *    the HTTP round trip of the same kind of API without an event, in the same run.
+ * 2. Events per second through the engine: many clients at once, and one request that triggers
+ *    thousands of events (the delivery path alone).
+ * 3. The bare {@linkcode EventBus} on the memory adapter, in process: publish to handler start.
+ *
+ *   deno run -A bench/events_bench.ts [--requests 1000] [--connections 32] [--burst 10000]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { createMemoryAdapter } from "../adapters/memory/mod.ts";
+import { EventBus } from "../engine/events/mod.ts";
+import {
+  benchConfig,
+  CLI,
+  percentile,
+  pollUntil,
+  type Server,
+  startServer,
+  wallMs,
+  writeProject,
+} from "./_project.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    requests: { type: "string", default: "1000" },
+    connections: { type: "string", default: "32" },
+    burst: { type: "string", default: "10000" },
+  },
+});
+const REQUESTS = Number(values.requests);
+const CONNECTIONS = Number(values.connections);
+const BURST = Number(values.burst);
+const TARGET_P50_MS = 1;
+
+const SCHEMA = `event Ping {
+  payload: Json
+  handler: [record_ping]
+}
+
+api Emit {
+  method: POST
+  path: "/emit"
+  body: Json
+  response: Json
+  triggers: [Ping]
+}
+
+api Plain {
+  method: POST
+  path: "/plain"
+  body: Json
+  response: Json
+}
+
+api Burst {
+  method: POST
+  path: "/burst"
+  body: Json
+  response: Json
+}
+`;
+
+const ECHO = (name: string) =>
+  `export function handle${name}(req: { body: unknown }) {
+  return { data: req.body };
+}
+`;
+
+const BURST_HANDLER = `export function handleBurst(
+  req: { body: { n: number; t: number; phase: string } },
+  state: { triggerEvent(event: string, payload: unknown): void },
+) {
+  const { n, t, phase } = req.body;
+  for (let i = 0; i < n; i++) state.triggerEvent("Ping", { t, phase });
+  return { data: { n } };
+}
+`;
+
+/** The event handler appends "<phase> <start wall ms> <start - send ms>" per event. */
+const RECORD = (file: string) =>
+  `const out = Deno.openSync(${JSON.stringify(file)}, { append: true, create: true });
+const encoder = new TextEncoder();
+
+export function handleRecordPing(event: { payload: { t: number; phase: string } }) {
+  const now = performance.timeOrigin + performance.now();
+  out.writeSync(encoder.encode(event.payload.phase + " " + now + " " + (now - event.payload.t) + "\\n"));
+}
+`;
+
+interface Record {
+  phase: string;
+  at: number;
+  latency: number;
+}
+
+async function records(file: string): Promise<Record[]> {
+  const text = await Deno.readTextFile(file).catch(() => "");
+  return text.split("\n").filter((l) => l !== "").map((line) => {
+    const [phase, at, latency] = line.split(" ");
+    return { phase: phase!, at: Number(at), latency: Number(latency) };
+  });
+}
+
+async function phase(file: string, name: string, count: number): Promise<Record[]> {
+  let got: Record[] = [];
+  await pollUntil(
+    async () => {
+      got = (await records(file)).filter((r) => r.phase === name);
+      return got.length >= count;
+    },
+    `${count} "${name}" events to be handled`,
+    120_000,
+  );
+  return got;
+}
+
+async function post(url: string, body: unknown): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`POST ${url}: status ${response.status}`);
+}
+
+/** Sends `count` requests one after another; returns each round trip in ms. */
+async function sequential(url: string, phaseName: string, count: number): Promise<number[]> {
+  const trips: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = wallMs();
+    await post(url, { t, phase: phaseName });
+    trips.push(wallMs() - t);
+  }
+  return trips;
+}
+
+/** Sends `count` requests from `connections` clients at once; returns [first send, last reply]. */
+async function concurrent(
+  url: string,
+  phaseName: string,
+  count: number,
+  connections: number,
+): Promise<[number, number]> {
+  let next = 0;
+  const started = wallMs();
+  const client = async () => {
+    while (next < count) {
+      next++;
+      await post(url, { t: wallMs(), phase: phaseName });
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  return [started, wallMs()];
+}
+
+function latencyRow(label: string, values: number[]): string {
+  return `  ${label.padEnd(48)} p50 ${percentile(values, 50).toFixed(3)} ms  p99 ${
+    percentile(values, 99).toFixed(3)
+  } ms  (n=${values.length})`;
+}
+
+function rateRow(label: string, perSecond: number): string {
+  return `  ${label.padEnd(48)} ${perSecond.toFixed(0).padStart(8)} events/s`;
+}
+
+async function throughEngine(server: Server, file: string): Promise<number> {
+  const url = server.url;
+  await sequential(`${url}/emit`, "warm", 200);
+  await concurrent(`${url}/emit`, "warm", 1000, CONNECTIONS);
+  const plain = await sequential(`${url}/plain`, "plain", REQUESTS);
+  const trips = await sequential(`${url}/emit`, "latency", REQUESTS);
+  const latency = (await phase(file, "latency", REQUESTS)).map((r) => r.latency);
+
+  const count = REQUESTS * 5;
+  const [first, lastReply] = await concurrent(`${url}/emit`, "rate", count, CONNECTIONS);
+  const rate = await phase(file, "rate", count);
+  const lastHandled = Math.max(...rate.map((r) => r.at));
+  const requestsPerSecond = count / ((lastReply - first) / 1000);
+  const eventsPerSecond = count / ((lastHandled - first) / 1000);
+
+  const sent = wallMs();
+  await post(`${url}/burst`, { n: BURST, t: sent, phase: "burst" });
+  const burst = await phase(file, "burst", BURST);
+  const burstPerSecond = BURST / ((Math.max(...burst.map((r) => r.at)) - sent) / 1000);
+
+  const p50 = percentile(latency, 50);
+  console.log(`through the engine (rohas start, memory adapter, TS handlers in Workers)`);
+  console.log(latencyRow("API request send -> event handler start", latency));
+  console.log(latencyRow("HTTP round trip of that API (same requests)", trips));
+  console.log(latencyRow("reference: HTTP round trip of an API, no event", plain));
+  console.log(
+    `  ratio event latency p50 / plain HTTP round trip p50: ${
+      (p50 / percentile(plain, 50)).toFixed(2)
+    }x`,
+  );
+  console.log(rateRow(`${CONNECTIONS} clients, one event per request`, eventsPerSecond));
+  console.log(rateRow(`  (HTTP requests/s of the same run)`, requestsPerSecond));
+  console.log(rateRow(`one request triggering ${BURST} events`, burstPerSecond));
+  return p50;
+}
+
+async function bareBus(): Promise<void> {
+  const bus = new EventBus(createMemoryAdapter());
+  await bus.start();
+  try {
+    await measureBus(bus);
+  } finally {
+    await bus.close();
+  }
+}
+
+async function measureBus(bus: EventBus): Promise<void> {
+  let notify: () => void = () => {};
+  const latencies: number[] = [];
+  let handled = 0;
+  await bus.subscribe("Ping", "bench.record_ping", (envelope) => {
+    latencies.push(performance.now() - (envelope.payload as { t: number }).t);
+    handled++;
+    notify();
+    return Promise.resolve();
+  });
+  const options = { parentId: null, source: "bench" };
+  const one = async () => {
+    const done = new Promise<void>((resolve) => notify = resolve);
+    await bus.publish("Ping", { t: performance.now() }, options);
+    await done;
+  };
+  for (let i = 0; i < 1000; i++) await one();
+  latencies.length = 0;
+  for (let i = 0; i < REQUESTS * 10; i++) await one();
+  const sequentialLatencies = [...latencies];
+
+  const count = BURST * 10;
+  handled = 0;
+  const all = Promise.withResolvers<void>();
+  notify = () => handled === count && all.resolve();
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await bus.publish("Ping", { t: started }, options);
+  await all.promise;
+  const perSecond = count / ((performance.now() - started) / 1000);
+  console.log(`bare EventBus on the memory adapter, in process (no HTTP, no Worker)`);
+  console.log(latencyRow("publish -> handler start, one at a time", sequentialLatencies));
+  console.log(rateRow(`${count} published back to back`, perSecond));
+}
+
+if (import.meta.main) {
+  const root = await writeProject({
+    "config/rohas.toml": benchConfig(
+      "events-bench",
+      `\n[permissions.handlers.record_ping]\nwrite = ["out"]\n`,
+    ),
+    "schema/app.ro": SCHEMA,
+    "src/handlers/api/emit.ts": ECHO("Emit"),
+    "src/handlers/api/plain.ts": ECHO("Plain"),
+    "src/handlers/api/burst.ts": BURST_HANDLER,
+    "src/handlers/events/record_ping.ts": RECORD("PLACEHOLDER"),
+    "out/.keep": "",
+  }, "rohas-events-bench-");
+  const file = join(root, "out", "events.log");
+  await Deno.writeTextFile(join(root, "src/handlers/events/record_ping.ts"), RECORD(file));
+  try {
+    let p50: number;
+    {
+      await using server = await startServer(["run", "-A", CLI, "start", "--port", "0", root]);
+      p50 = await throughEngine(server, file);
+    }
+    await bareBus();
+    console.log(
+      `target: memory adapter API -> handler p50 < ${TARGET_P50_MS} ms: ${
+        p50 < TARGET_P50_MS ? "met" : "not met"
+      } (p50 ${p50.toFixed(3)} ms)`,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
