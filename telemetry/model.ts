@@ -91,6 +91,11 @@ export interface StartTraceOptions {
 export interface ActiveTrace {
   readonly id: string;
   addStep(step: TraceStep): void;
+  /**
+   * Adds metadata while the trace runs, such as the HTTP `status` of an API trace (which then
+   * labels the request metrics). Optional: a telemetry may ignore it.
+   */
+  annotate?(metadata: Record<string, string>): void;
   end(status: "success" | "failed", error?: string): void;
 }
 

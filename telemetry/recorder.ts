@@ -149,6 +149,9 @@ class Recorder implements RecordingTelemetry {
     return {
       id,
       addStep: (step) => this.#addStep(record, step),
+      annotate: (metadata) => {
+        if (this.#active.has(id)) record.metadata = { ...record.metadata, ...metadata };
+      },
       end: (status, error) => this.#end(record, startedMs, status, error),
     };
   }

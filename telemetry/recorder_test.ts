@@ -102,12 +102,20 @@ Deno.test("createRecorder() aggregates request metrics by route and exposes them
       metadata: { method: "GET", path: "/users/{id}" },
     }).end(status);
   }
+  const annotated = telemetry.startTrace({
+    entryPoint: "GetUser",
+    entryType: "api",
+    metadata: { method: "GET", path: "/users/{id}" },
+  });
+  annotated.annotate?.({ status: "404" });
+  annotated.end("success");
   const text = telemetry.exposition();
   assert(text.includes('rohas_http_requests_total{route="GET /users/{id}",status="success"} 2'));
   assert(text.includes('rohas_http_requests_total{route="GET /users/{id}",status="failed"} 1'));
+  assert(text.includes('rohas_http_requests_total{route="GET /users/{id}",status="404"} 1'));
   assert(text.includes("# TYPE rohas_http_request_duration_ms histogram"));
   assert(
-    text.includes('rohas_http_request_duration_ms_bucket{route="GET /users/{id}",le="+Inf"} 3'),
+    text.includes('rohas_http_request_duration_ms_bucket{route="GET /users/{id}",le="+Inf"} 4'),
   );
   assert(/process_resident_memory_bytes \d+/.test(text));
   await telemetry.close();

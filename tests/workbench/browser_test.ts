@@ -41,7 +41,6 @@ Deno.test({
         await page.getByTestId("count-apis").waitFor();
         assert(Number(await page.getByTestId("count-apis").textContent()) >= 10);
         await page.getByTestId("memory").waitFor();
-        await shot(page, "overview");
       });
 
       await t.step("the schema graph is drawn from the schema", async () => {
@@ -124,6 +123,13 @@ Deno.test({
         await page.getByTestId("ws-log").getByText("echo").first().waitFor();
         await shot(page, "websocket");
         await page.getByTestId("ws-connect").click();
+      });
+
+      await t.step("the overview shows request totals and p99 per route", async () => {
+        await go("overview");
+        await page.getByTestId("routes").getByText("POST /users").waitFor();
+        assert(Number(await page.getByTestId("requests-total").textContent()) >= 1);
+        await shot(page, "overview");
       });
       await app.engine.idle();
     } finally {
