@@ -27,6 +27,13 @@ app.get("/", (c) => c.json({ message: "Hello, world" }));
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, app.fetch);
 `;
 
+const IN_PROCESS = `
+import { createApp } from "./mod.ts";
+import { manifest } from "./examples/hello-ts/src/generated/manifest.ts";
+const app = await createApp({ manifest, root: Deno.cwd() + "/examples/hello-ts", cron: false });
+app.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) });
+`;
+
 const BODY = JSON.stringify({
   name: "Ann",
   email: "ann@example.com",
@@ -155,6 +162,10 @@ if (import.meta.main) {
     await measure("rohas POST /bench (7-field body)", rohas, "/bench", { ...opts, post: BODY }),
   );
   runs.push(await measure("rohas GET /hello", rohas, "/hello", opts));
+  const inProcess = ["eval", IN_PROCESS];
+  runs.push(
+    await measure("rohas in-process POST /bench", inProcess, "/bench", { ...opts, post: BODY }),
+  );
   const bare = runs[0]![1].rps;
   const hono = runs[1]![1].rps;
   const rows = runs.map(([name, r]) =>
