@@ -33,7 +33,13 @@ export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
-export const ADAPTER_TYPES: readonly string[] = ["memory", "rocksdb", "nats", "rabbitmq"];
+export const ADAPTER_TYPES: readonly string[] = [
+  "memory",
+  "rocksdb",
+  "denokv",
+  "nats",
+  "rabbitmq",
+];
 
 /** Options of {@linkcode createAdapter}. */
 export interface CreateAdapterOptions {
@@ -75,6 +81,8 @@ export function createAdapter(
       }));
     case "rocksdb":
       return import("./rocksdb/mod.ts").then((m) => m.fromSettings(config.settings, options));
+    case "denokv":
+      return import("./denokv/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "nats":
       return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings));
     case "rabbitmq":

@@ -1,0 +1,465 @@
+/**
+ * The `denokv` adapter: Deno KV queues, embedded locally (a SQLite file) and distributed on Deno
+ * Deploy (README.md states its guarantees).
+ *
+ * Publishing enqueues one queue message per registered consumer group of the topic, in one atomic
+ * operation that also claims the idempotency key; concurrent publishes share one atomic commit.
+ * The adapter owns its KV handle and its one `listenQueue` listener, and routes each message to
+ * its group by the topic and group inside it. A message stays in flight in Deno KV until its
+ * delivery is settled: a crash hands it out again. Retries are enqueued with `delay`; dead letters,
+ * registered groups, idempotency keys and messages for groups with no subscriber in this process
+ * ("parked") are kept under keys.
+ *
+ * @module
+ */
+
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
+} from "../adapter.ts";
+import { AdapterClosedError, AdapterError } from "../errors.ts";
+import { BrokerError, BrokerUnreachableError } from "../_support/mod.ts";
+import { Consumer, Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
+
+/** Options of {@linkcode createDenokvAdapter}. */
+export interface DenokvAdapterOptions {
+  /** The KV file; omit for the default database (on Deno Deploy, the project's KV). */
+  path?: string;
+  /** How long an idempotency key is remembered, in milliseconds. Default 600000 (10 minutes). */
+  idempotencyWindowMs?: number;
+  /** How long events of topics no group subscribed to are kept, in ms. Default 86400000 (a day). */
+  unhandledRetentionMs?: number;
+  /** Receives errors that happen in the background (a handler throwing after it settled, a queue
+   * message that could not be handled). Default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Creates a denokv adapter; `start()` opens the database and starts listening to its queue.
+ *
+ * @example Publish and consume
+ * ```ts
+ * import { createDenokvAdapter } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const adapter = createDenokvAdapter({ path: `${dir}/events.kv` });
+ * await adapter.start();
+ * const seen = Promise.withResolvers<unknown>();
+ * await adapter.subscribe("Ping", "app.on_ping", async (delivery) => {
+ *   await delivery.ack();
+ *   seen.resolve(delivery.envelope.payload);
+ * });
+ * await adapter.publish({
+ *   id: "1", topic: "Ping", payload: { n: 1 }, timestamp: new Date().toISOString(),
+ *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
+ * });
+ * console.assert((await seen.promise as { n: number }).n === 1);
+ * await adapter.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function createDenokvAdapter(options: DenokvAdapterOptions = {}): Adapter {
+  return new DenokvBroker(options);
+}
+
+const GUARANTEES: AdapterGuarantees = Object.freeze({
+  durable: true,
+  orderedPerTopic: false,
+  deduplicates: true,
+});
+
+const ROOT = "rohas";
+/** Publishes merged into one atomic commit at most; keeps clear of Deno KV's per-commit limits. */
+const BATCH_PUBLISHES = 32;
+const BATCH_BYTES = 256 * 1024;
+const COMMIT_TRIES = 8;
+
+interface Publish {
+  readonly envelope: EventEnvelope;
+  readonly text: string;
+  readonly done: PromiseWithResolvers<void>;
+}
+
+type GroupsEntry = Deno.KvEntryMaybe<string[]>;
+
+class DenokvBroker implements Adapter, GroupStore {
+  readonly type = "denokv";
+  readonly guarantees: AdapterGuarantees = GUARANTEES;
+  readonly #path: string | undefined;
+  readonly #windowMs: number;
+  readonly #retentionMs: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #groups = new Map<string, Group>();
+  readonly #registered = new Map<string, GroupsEntry>();
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #receiving = new Set<Promise<void>>();
+  #pending: Publish[] = [];
+  #flushing: Promise<void> | undefined;
+  #kv: Deno.Kv | undefined;
+  #listening: Promise<void> | undefined;
+  #closed = false;
+  #released = false;
+
+  constructor(options: DenokvAdapterOptions) {
+    this.#path = options.path;
+    this.#windowMs = options.idempotencyWindowMs ?? 600_000;
+    this.#retentionMs = options.unhandledRetentionMs ?? 86_400_000;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  async start(): Promise<void> {
+    this.#assertOpen("start");
+    if (this.#kv) return;
+    const kv = await openKv(this.#path);
+    if (this.#closed) return kv.close();
+    this.#kv = kv;
+    this.#listening = kv.listenQueue((value: unknown) => this.#receive(value));
+  }
+
+  publish(envelope: EventEnvelope): Promise<void> {
+    try {
+      this.#open(`publish to "${envelope.topic}"`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const done = Promise.withResolvers<void>();
+    this.#pending.push({ envelope, text: JSON.stringify(envelope), done });
+    this.#flushing ??= this.#flush();
+    return done.promise;
+  }
+
+  async subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const kv = this.#open(`subscribe to "${topic}"`);
+    const concurrency = positive(options.concurrency ?? 1);
+    await this.#register(kv, topic, group);
+    const id = groupId(topic, group);
+    let live = this.#groups.get(id);
+    if (!live) this.#groups.set(id, live = new Group(topic, group, this));
+    const consumer = new Consumer(handler, concurrency);
+    live.add(consumer);
+    await this.#unpark(kv, topic, group);
+    const target = live;
+    const subscriptions = this.#subscriptions;
+    const subscription: Subscription = {
+      topic,
+      group,
+      close: async () => {
+        subscriptions.delete(subscription);
+        await target.remove(consumer);
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
+    const kv = this.#open("list dead letters");
+    const prefix = topic === undefined ? [ROOT, "dlq"] : [ROOT, "dlq", topic];
+    const letters: DeadLetter[] = [];
+    for await (const entry of kv.list<DeadLetter>({ prefix })) letters.push(entry.value);
+    return letters.sort((a, b) =>
+      a.failed_at < b.failed_at ? 1 : a.failed_at > b.failed_at ? -1 : 0
+    );
+  }
+
+  async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    const kv = this.#open(`replay dead letters of "${topic}"`);
+    const wanted = options.ids ? new Set(options.ids) : undefined;
+    let count = 0;
+    for await (const entry of kv.list<DeadLetter>({ prefix: [ROOT, "dlq", topic] })) {
+      const letter = entry.value;
+      if (wanted && !wanted.has(letter.envelope.id)) continue;
+      const envelope = {
+        ...letter.envelope,
+        metadata: { ...letter.envelope.metadata, attempt: 1 },
+      };
+      const message = queueMessage(topic, letter.group, JSON.stringify(envelope));
+      const result = await kv.atomic().check(entry).delete(entry.key)
+        .enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] })
+        .commit();
+      if (result.ok) count++;
+    }
+    return count;
+  }
+
+  async listUnhandled(topic?: string): Promise<EventEnvelope[]> {
+    const kv = this.#open("list unhandled events");
+    const prefix = topic === undefined ? [ROOT, "unhandled"] : [ROOT, "unhandled", topic];
+    const events: EventEnvelope[] = [];
+    for await (const entry of kv.list<string>({ prefix })) events.push(JSON.parse(entry.value));
+    return events;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#flushing;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    const kv = this.#kv;
+    if (!kv) return;
+    // Messages received and not handed out go back to the queue, for the next engine.
+    for (const group of this.#groups.values()) {
+      for (const item of group.drain()) await this.#giveBack(kv, item);
+    }
+    while (this.#receiving.size > 0) await Promise.allSettled([...this.#receiving]);
+    this.#released = true;
+    kv.close();
+    await this.#listening;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // GroupStore: settling a delivery
+
+  async retry(item: Item, envelope: EventEnvelope, delayMs: number): Promise<void> {
+    const kv = this.#kv as Deno.Kv;
+    const next = {
+      ...envelope,
+      metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
+    };
+    const message = { ...item.message, text: JSON.stringify(next) };
+    await kv.enqueue(message, {
+      delay: Math.max(0, Math.round(delayMs)),
+      keysIfUndelivered: [undeliveredKey(message, envelope.id)],
+    });
+    item.done();
+  }
+
+  async deadLetter(item: Item, envelope: EventEnvelope, error: string): Promise<void> {
+    const kv = this.#kv as Deno.Kv;
+    const { topic, group } = item.message;
+    const letter: DeadLetter = { envelope, group, error, failed_at: new Date().toISOString() };
+    await kv.set([ROOT, "dlq", topic, group, envelope.id], letter);
+    item.done();
+  }
+
+  failed(error: unknown): void {
+    this.#onError(error);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The queue listener
+
+  #receive(value: unknown): Promise<void> {
+    const task = this.#route(value).catch((error) => {
+      this.#onError(error);
+      throw error;
+    });
+    const tracked = task.finally(() => this.#receiving.delete(tracked));
+    this.#receiving.add(tracked);
+    return tracked;
+  }
+
+  async #route(value: unknown): Promise<void> {
+    if (!isQueueMessage(value)) return;
+    const kv = this.#kv as Deno.Kv;
+    const group = this.#groups.get(groupId(value.topic, value.group));
+    // Dequeued as the handle closed: left in flight, it is handed out again at the next open.
+    if (this.#released) return new Promise<void>(() => {});
+    if (this.#closed) return void await kv.enqueue(value);
+    if (!group?.hasConsumers) return this.#park(kv, value);
+    const settled = Promise.withResolvers<void>();
+    group.push({ message: value, done: () => settled.resolve() });
+    await settled.promise;
+  }
+
+  async #giveBack(kv: Deno.Kv, item: Item): Promise<void> {
+    try {
+      await kv.enqueue(item.message);
+      item.done();
+    } catch (error) {
+      // Left in flight in Deno KV: it is handed out again when the database is next opened.
+      this.#onError(error);
+    }
+  }
+
+  /** Keeps a message for a group nobody consumes in this process, until it subscribes. */
+  async #park(kv: Deno.Kv, message: QueueMessage): Promise<void> {
+    await kv.set([ROOT, "parked", message.topic, message.group, crypto.randomUUID()], message);
+  }
+
+  async #unpark(kv: Deno.Kv, topic: string, group: string): Promise<void> {
+    for await (const entry of kv.list<QueueMessage>({ prefix: [ROOT, "parked", topic, group] })) {
+      await kv.atomic().check(entry).delete(entry.key).enqueue(entry.value).commit();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Publishing
+
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#takeBatch();
+      if (batch.length > 1 && await this.#commitBatch(batch).catch(() => false)) {
+        for (const publish of batch) publish.done.resolve();
+        continue;
+      }
+      for (const publish of batch) {
+        await this.#commitOne(publish).then(publish.done.resolve, publish.done.reject);
+      }
+    }
+    this.#flushing = undefined;
+  }
+
+  #takeBatch(): Publish[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.#pending.length && count < BATCH_PUBLISHES) {
+      bytes += (this.#pending[count] as Publish).text.length;
+      if (count > 0 && bytes > BATCH_BYTES) break;
+      count++;
+    }
+    return this.#pending.splice(0, count);
+  }
+
+  /** Commits several publishes at once; false when any check failed (then one at a time). */
+  async #commitBatch(batch: Publish[]): Promise<boolean> {
+    const kv = this.#kv as Deno.Kv;
+    const atomic = kv.atomic();
+    const topics = new Set<string>();
+    const claimed = new Set<string>();
+    for (const { envelope, text } of batch) {
+      const key = envelope.metadata.idempotency_key;
+      if (key !== undefined && claimed.has(`${envelope.topic}\u0000${key}`)) return false;
+      if (key !== undefined) claimed.add(`${envelope.topic}\u0000${key}`);
+      const groups = await this.#groupsOf(kv, envelope.topic, false);
+      if (!topics.has(envelope.topic)) atomic.check(groups);
+      topics.add(envelope.topic);
+      this.#addPublish(atomic, envelope, text, groups.value ?? []);
+    }
+    return (await atomic.commit()).ok;
+  }
+
+  async #commitOne({ envelope, text }: Publish): Promise<void> {
+    const kv = this.#kv as Deno.Kv;
+    const key = envelope.metadata.idempotency_key;
+    for (let attempt = 0; attempt < COMMIT_TRIES; attempt++) {
+      const groups = await this.#groupsOf(kv, envelope.topic, attempt > 0);
+      const atomic = kv.atomic().check(groups);
+      this.#addPublish(atomic, envelope, text, groups.value ?? []);
+      if ((await atomic.commit()).ok) return;
+      if (key !== undefined && (await kv.get(idempotencyKey(envelope.topic, key))).versionstamp) {
+        return;
+      }
+    }
+    throw new BrokerError(
+      `Cannot publish to "${envelope.topic}" in Deno KV: the topic's groups kept changing`,
+    );
+  }
+
+  #addPublish(
+    atomic: Deno.AtomicOperation,
+    envelope: EventEnvelope,
+    text: string,
+    groups: string[],
+  ) {
+    const key = envelope.metadata.idempotency_key;
+    if (key !== undefined) {
+      const idempotency = idempotencyKey(envelope.topic, key);
+      atomic.check({ key: idempotency, versionstamp: null })
+        .set(idempotency, envelope.id, { expireIn: this.#windowMs });
+    }
+    if (groups.length === 0) {
+      const key = [
+        ROOT,
+        "unhandled",
+        envelope.topic,
+        `${Date.now()}`.padStart(15, "0"),
+        envelope.id,
+      ];
+      atomic.set(key, text, { expireIn: this.#retentionMs });
+    }
+    for (const group of groups) {
+      const message = queueMessage(envelope.topic, group, text);
+      atomic.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] });
+    }
+  }
+
+  async #groupsOf(kv: Deno.Kv, topic: string, fresh: boolean): Promise<GroupsEntry> {
+    const known = this.#registered.get(topic);
+    if (known && !fresh) return known;
+    const entry = await kv.get<string[]>([ROOT, "groups", topic]);
+    this.#registered.set(topic, entry);
+    return entry;
+  }
+
+  async #register(kv: Deno.Kv, topic: string, group: string): Promise<void> {
+    for (let attempt = 0; attempt < COMMIT_TRIES; attempt++) {
+      const entry = await this.#groupsOf(kv, topic, true);
+      const groups = entry.value ?? [];
+      if (groups.includes(group)) return;
+      const value = [...groups, group];
+      const result = await kv.atomic().check(entry).set(entry.key, value).commit();
+      if (result.ok) {
+        this.#registered.set(topic, { key: entry.key, value, versionstamp: result.versionstamp });
+        return;
+      }
+    }
+    throw new BrokerError(`Cannot register group "${group}" of "${topic}" in Deno KV: conflicts`);
+  }
+
+  #open(action: string): Deno.Kv {
+    this.#assertOpen(action);
+    if (!this.#kv) throw new AdapterError(`Adapter "denokv" is not started: cannot ${action}`);
+    return this.#kv;
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+async function openKv(path: string | undefined): Promise<Deno.Kv> {
+  try {
+    if (path === undefined) return await Deno.openKv();
+    const slash = path.lastIndexOf("/");
+    if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+    return await Deno.openKv(path);
+  } catch (error) {
+    throw new BrokerUnreachableError("denokv", path ?? "the default database", {
+      setting: "[adapter] path",
+      cause: error,
+    });
+  }
+}
+
+function queueMessage(topic: string, group: string, text: string): QueueMessage {
+  return { rohas: "event", topic, group, text };
+}
+
+function isQueueMessage(value: unknown): value is QueueMessage {
+  const message = value as Partial<QueueMessage> | null;
+  return typeof message === "object" && message !== null && message.rohas === "event" &&
+    typeof message.topic === "string" && typeof message.group === "string" &&
+    typeof message.text === "string";
+}
+
+function idempotencyKey(topic: string, key: string): Deno.KvKey {
+  return [ROOT, "idem", topic, key];
+}
+
+function undeliveredKey(message: QueueMessage, id: string): Deno.KvKey {
+  return [ROOT, "undelivered", message.topic, message.group, id];
+}
+
+function groupId(topic: string, group: string): string {
+  return `${topic}\u0000${group}`;
+}
+
+function positive(value: number): number {
+  if (!(value >= 1)) {
+    throw new AdapterError(
+      `Invalid denokv adapter option concurrency: "${value}" is not a positive number`,
+    );
+  }
+  return value;
+}
