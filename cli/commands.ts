@@ -18,4 +18,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   dev: async () => (await import("./dev.ts")).command,
   start: async () => (await import("./start.ts")).command,
   cron: async () => (await import("./cron.ts")).command,
+  dlq: async () => (await import("./dlq.ts")).command,
 };

@@ -1,0 +1,262 @@
+/**
+ * `rohas dlq list [topic] [--json]` and `rohas dlq replay <topic> (--id <id>... | --all)`: lists and
+ * replays dead letters (DESIGN.md D9). A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka,
+ * sqs) is opened directly from the project's config; the memory adapter lives only inside the
+ * running engine, so for it the command talks to that engine's workbench API
+ * (`GET /api/workbench/dead-letters`, `POST /api/workbench/dead-letters/replay`) at
+ * `[server] host:port` (or `--url`) with `[workbench] api_key` / `ROHAS_WORKBENCH_API_KEY`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { CliIo, Command } from "./command.ts";
+import type { Adapter, DeadLetter } from "../adapters/adapter.ts";
+import { createAdapter } from "../adapters/mod.ts";
+import { findProject, loadConfig } from "../project/mod.ts";
+import type { RohasConfig } from "../project/config.ts";
+import { RohasError } from "../errors.ts";
+
+/** One dead letter as printed with `--json` (the workbench API's shape). */
+export interface DeadLetterView {
+  id: string;
+  topic: string;
+  group: string;
+  error: string;
+  failed_at: string;
+  attempt: number;
+  trace_id: string;
+  payload: unknown;
+}
+
+/** Where dead letters are read and replayed: a durable adapter, or the running engine. */
+interface DeadLetterSource {
+  /** For messages: `the rocksdb adapter`, `the engine at http://...`. */
+  readonly name: string;
+  list(topic?: string): Promise<DeadLetterView[]>;
+  replay(topic: string, ids?: string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A failure the command reports as `Error: <message>` and exit code 1. */
+class DlqCommandError extends RohasError {
+  override name = "DlqCommandError";
+}
+
+type Parsed =
+  | { action: "list"; topic?: string; json: boolean; project: string; url?: string }
+  | { action: "replay"; topic: string; ids?: string[]; project: string; url?: string };
+
+function parse(args: string[]): Parsed {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean" },
+      id: { type: "string", multiple: true },
+      all: { type: "boolean" },
+      project: { type: "string", short: "C" },
+      url: { type: "string" },
+    },
+    allowPositionals: true,
+  });
+  const [action, topicArg, ...extra] = positionals;
+  const common = {
+    project: values.project ?? ".",
+    ...(values.url === undefined ? {} : { url: values.url.replace(/\/+$/, "") }),
+  };
+  const topic = topicArg === undefined ? undefined : baseTopic(topicArg);
+  if (extra.length > 0) throw new DlqCommandError(`Too many arguments: ${extra.join(" ")}`);
+  if (action === "list") {
+    if (values.id || values.all) throw new DlqCommandError(`--id and --all belong to "replay"`);
+    return { action, json: values.json ?? false, ...(topic ? { topic } : {}), ...common };
+  }
+  if (action === "replay") {
+    if (topic === undefined) throw new DlqCommandError(`Expected "rohas dlq replay <topic>"`);
+    const ids = values.id;
+    if ((ids === undefined) === (values.all !== true)) {
+      throw new DlqCommandError("Expected either --all or one or more --id <id>");
+    }
+    return { action, topic, ...(ids ? { ids } : {}), ...common };
+  }
+  throw new DlqCommandError(
+    action === undefined
+      ? `Expected "rohas dlq list [topic]" or "rohas dlq replay <topic>"`
+      : `Unknown dlq action "${action}": expected "list" or "replay"`,
+  );
+}
+
+/** `UserCreated.dlq` names the same dead letters as `UserCreated`. */
+function baseTopic(topic: string): string {
+  return topic.endsWith(".dlq") ? topic.slice(0, -".dlq".length) : topic;
+}
+
+function view(letter: DeadLetter): DeadLetterView {
+  const { envelope } = letter;
+  return {
+    id: envelope.id,
+    topic: envelope.topic,
+    group: letter.group,
+    error: letter.error,
+    failed_at: letter.failed_at,
+    attempt: envelope.metadata.attempt,
+    trace_id: envelope.metadata.trace_id,
+    payload: envelope.payload,
+  };
+}
+
+async function adapterSource(config: RohasConfig, root: string): Promise<DeadLetterSource> {
+  const name = `the ${config.adapter.type} adapter`;
+  let adapter: Adapter;
+  try {
+    adapter = await createAdapter(config.adapter, { projectRoot: root });
+    await adapter.start();
+  } catch (error) {
+    throw new DlqCommandError(`Cannot open ${name}: ${messageOf(error)}`);
+  }
+  return {
+    name,
+    list: async (topic) => (await adapter.listDeadLetters(topic)).map(view),
+    replay: (topic, ids) => adapter.replayDeadLetters(topic, ids ? { ids } : {}),
+    close: () => adapter.close(),
+  };
+}
+
+/** The engine's own URL from `[server] host:port`; wildcard hosts are reached on loopback. */
+function engineUrl(config: RohasConfig): string {
+  const host = config.server.host;
+  if (host === "0.0.0.0" || host === "") return `http://127.0.0.1:${config.server.port}`;
+  if (host === "::" || host === "[::]") return `http://[::1]:${config.server.port}`;
+  const literal = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${literal}:${config.server.port}`;
+}
+
+function engineSource(config: RohasConfig, url: string): DeadLetterSource {
+  const name = `the engine at ${url}`;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (config.workbench.api_key !== "") headers["x-api-key"] = config.workbench.api_key;
+  const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
+    let response: Response;
+    try {
+      response = await fetch(`${url}/api/workbench/${path}`, { ...init, headers });
+    } catch {
+      throw new DlqCommandError(
+        `No engine is running at ${url}: start it with rohas dev, or use a durable adapter`,
+      );
+    }
+    const body = await response.json().catch(() => null) as { error?: unknown } | null;
+    if (response.ok) return body;
+    throw new DlqCommandError(engineRefusal(url, response.status, body?.error));
+  };
+  return {
+    name,
+    list: (topic) =>
+      call(`dead-letters${topic ? `?topic=${encodeURIComponent(topic)}` : ""}`) as Promise<
+        DeadLetterView[]
+      >,
+    replay: async (topic, ids) => {
+      const body = JSON.stringify({ topic, ...(ids ? { ids } : {}) });
+      const result = await call("dead-letters/replay", { method: "POST", body });
+      return (result as { replayed: number }).replayed;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+function engineRefusal(url: string, status: number, error: unknown): string {
+  const detail = typeof error === "string" ? error : `status ${status}`;
+  switch (status) {
+    case 401:
+    case 403:
+      return `The engine at ${url} refused the workbench API: ${detail}: ` +
+        `set [workbench] api_key or ROHAS_WORKBENCH_API_KEY to the engine's key`;
+    case 404:
+      return `The engine at ${url} does not serve the workbench API: ` +
+        `start it with rohas dev --workbench`;
+    case 501:
+      return `The engine at ${url} has no event bus: ${detail}`;
+    default:
+      return `The engine at ${url} answered ${status}: ${detail}`;
+  }
+}
+
+function printList(letters: DeadLetterView[], parsed: { topic?: string; json: boolean }): string {
+  if (parsed.json) return JSON.stringify(letters, null, 2) + "\n";
+  const where = parsed.topic ? ` of "${parsed.topic}"` : "";
+  if (letters.length === 0) return `No dead letters${where}\n`;
+  const lines: string[] = [];
+  for (const d of letters) {
+    lines.push(`${d.failed_at}  ${d.topic}  group ${d.group}  id ${d.id}  attempt ${d.attempt}`);
+    lines.push(`    error: ${d.error}`);
+    lines.push(`    payload: ${truncate(JSON.stringify(d.payload) ?? "null", 200)}`);
+  }
+  const count = `${letters.length} dead letter${letters.length === 1 ? "" : "s"}${where}`;
+  return lines.join("\n") + `\n${count}\n`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function openSource(parsed: Parsed, io: CliIo): Promise<DeadLetterSource> {
+  const location = await findProject(parsed.project, { cwd: io.cwd });
+  const { config } = await loadConfig(location.root);
+  if (config.adapter.type !== "memory") return await adapterSource(config, location.root);
+  return engineSource(config, parsed.url ?? engineUrl(config));
+}
+
+async function execute(parsed: Parsed, io: CliIo): Promise<number> {
+  const source = await openSource(parsed, io);
+  try {
+    if (parsed.action === "list") {
+      io.stdout(printList(await source.list(parsed.topic), parsed));
+      return 0;
+    }
+    const replayed = await source.replay(parsed.topic, parsed.ids);
+    const noun = `dead letter${replayed === 1 ? "" : "s"}`;
+    io.stdout(`Replayed ${replayed} ${noun} of "${parsed.topic}" through ${source.name}\n`);
+    const missing = (parsed.ids?.length ?? 0) - replayed;
+    if (parsed.ids && missing > 0) {
+      io.stderr(`Error: ${missing} of the given ids are not dead letters of "${parsed.topic}"\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await source.close();
+  }
+}
+
+/** `rohas dlq`. */
+export const command: Command = {
+  name: "dlq",
+  summary: "List and replay dead letters: rohas dlq list|replay",
+  help: `Usage: rohas dlq list [topic] [--json] [--project DIR] [--url URL]
+       rohas dlq replay <topic> (--id <id>... | --all) [--project DIR] [--url URL]
+
+Lists the events that exhausted their retries (or failed with NonRetriableError), newest first,
+with the handler group and the last error; replays them to their handler group with attempt 1.
+
+A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka, sqs) is opened directly from
+config/rohas.toml. The memory adapter lives inside the running engine only: the command then
+asks that engine's workbench API at [server] host:port, sending [workbench] api_key
+(ROHAS_WORKBENCH_API_KEY) when one is set.
+
+Options:
+  --json          Print the dead letters as JSON
+  --id <id>       Replay this dead letter (repeatable)
+  --all           Replay every dead letter of the topic
+  -C, --project   The project directory (default: the current directory)
+  --url URL       The running engine (memory adapter), instead of [server] host:port
+`,
+  async run(args, io) {
+    try {
+      return await execute(parse(args), io);
+    } catch (error) {
+      io.stderr(`Error: ${messageOf(error)}\n`);
+      return 1;
+    }
+  },
+};
