@@ -1,0 +1,276 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { createAdapter } from "../../adapters/mod.ts";
+import { EventBus } from "../../engine/events/mod.ts";
+import { loadConfig } from "../../project/mod.ts";
+import type { DeadLetterView } from "../../cli/dlq.ts";
+import { REPO, rohas } from "./_run.ts";
+
+const SCHEMA = `event Doomed {
+  payload: Json
+  handler: [doomed]
+}
+
+api Emit {
+  method: POST
+  path: "/emit"
+  body: Json
+  response: Json
+  triggers: [Doomed]
+}
+`;
+
+const EMIT = `export function handleEmit(req: { body: unknown }) {
+  return { data: req.body };
+}
+`;
+
+// Fails until out/fixed exists, then records each delivery in out/delivered.log.
+const DOOMED = `export function handleDoomed(event: { payload: { n: number } }) {
+  const out = new URL("../../../out/", import.meta.url);
+  try {
+    Deno.statSync(new URL("fixed", out));
+  } catch {
+    throw new Error("Doomed " + event.payload.n + " is broken");
+  }
+  Deno.writeTextFileSync(new URL("delivered.log", out), JSON.stringify(event.payload) + "\\n", {
+    append: true,
+  });
+}
+`;
+
+function config(port: number, adapter: string): string {
+  return `[project]
+name = "dlq-test"
+version = "0.1.0"
+language = "typescript"
+
+[server]
+host = "127.0.0.1"
+port = ${port}
+
+[adapter]
+${adapter}
+max_attempts = 2
+backoff_ms = 10
+max_backoff_ms = 20
+
+[telemetry]
+type = "memory"
+
+[permissions.handlers.doomed]
+write = ["out"]
+`;
+}
+
+async function tempProject(
+  files: Record<string, string>,
+): Promise<AsyncDisposable & { root: string }> {
+  const root = await Deno.makeTempDir({ prefix: "rohas_dlq_test_" });
+  for (const [path, content] of Object.entries(files)) {
+    await Deno.mkdir(dirname(join(root, path)), { recursive: true });
+    await Deno.writeTextFile(join(root, path), content);
+  }
+  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Polls `check` until it returns a value, or fails at the deadline. */
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function listJson(root: string, topic?: string): Promise<DeadLetterView[]> {
+  const run = await rohas(["dlq", "list", ...(topic ? [topic] : []), "--json", "-C", root]);
+  assertEquals(run.stderr, "");
+  assertEquals(run.code, 0);
+  return JSON.parse(run.stdout);
+}
+
+/** `rohas dev --no-watch --workbench <root>` as a subprocess, stopped with SIGTERM on dispose. */
+async function startDev(root: string): Promise<AsyncDisposable & { url: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(REPO, "cli.ts"), "dev", "--no-watch", "--workbench", root],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { value, done } = await lines.read();
+    if (done) {
+      await child.status;
+      throw new Error(`rohas dev exited before listening: ${seen}${await stderr}`);
+    }
+    seen += value;
+    url = seen.match(/listening on (http:\/\/\S+)/)?.[1];
+  }
+  const drained = (async () => {
+    while (!(await lines.read()).done);
+  })();
+  return {
+    url,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await Promise.all([child.status, drained, stderr]);
+    },
+  };
+}
+
+Deno.test("rohas dlq lists a memory-adapter dead letter from the running engine, and replay delivers it again", async () => {
+  const port = freePort();
+  await using project = await tempProject({
+    "config/rohas.toml": config(port, `type = "memory"`),
+    "schema/app.ro": SCHEMA,
+    "src/handlers/api/emit.ts": EMIT,
+    "src/handlers/events/doomed.ts": DOOMED,
+    "out/.keep": "",
+  });
+  const root = project.root;
+  await using engine = await startDev(root);
+  assertEquals(engine.url, `http://127.0.0.1:${port}`);
+  const emitted = await fetch(`${engine.url}/emit`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ n: 7 }),
+  });
+  assertEquals(emitted.status, 200);
+  await emitted.body?.cancel();
+
+  const [letter] = await eventually("the dead letter", async () => {
+    const letters = await listJson(root);
+    return letters.length > 0 ? letters : undefined;
+  });
+  assertEquals(letter!.topic, "Doomed");
+  assertEquals(letter!.group, "dlq-test.doomed");
+  assertEquals(letter!.payload, { n: 7 });
+  ok(letter!.error.includes("Doomed 7 is broken"), letter!.error);
+
+  const human = await rohas(["dlq", "list", "Doomed", "-C", root]);
+  assertEquals(human.code, 0);
+  ok(human.stdout.includes(`id ${letter!.id}`), human.stdout);
+  ok(human.stdout.includes("error: Doomed 7 is broken"), human.stdout);
+  ok(human.stdout.endsWith(`1 dead letter of "Doomed"\n`), human.stdout);
+
+  await Deno.writeTextFile(join(root, "out/fixed"), "");
+  const replay = await rohas(["dlq", "replay", "Doomed", "--id", letter!.id, "-C", root]);
+  assertEquals(replay.stderr, "");
+  assertEquals(replay.code, 0);
+  assertEquals(
+    replay.stdout,
+    `Replayed 1 dead letter of "Doomed" through the engine at http://127.0.0.1:${port}\n`,
+  );
+  const delivered = await eventually("the replayed delivery", async () => {
+    const text = await Deno.readTextFile(join(root, "out/delivered.log")).catch(() => "");
+    return text === "" ? undefined : text;
+  });
+  assertEquals(delivered, `{"n":7}\n`);
+  assertEquals(await listJson(root), []);
+  const empty = await rohas(["dlq", "list", "Doomed", "-C", root]);
+  assertEquals(empty.stdout, `No dead letters of "Doomed"\n`);
+});
+
+Deno.test("rohas dlq says no engine is running when the memory adapter's engine is not listening", async () => {
+  const port = freePort();
+  await using project = await tempProject({
+    "config/rohas.toml": config(port, `type = "memory"`),
+    "schema/app.ro": SCHEMA,
+  });
+  const run = await rohas(["dlq", "list", "-C", project.root]);
+  assertEquals(run.code, 1);
+  assertEquals(run.stdout, "");
+  assertEquals(
+    run.stderr,
+    `Error: No engine is running at http://127.0.0.1:${port}: start it with rohas dev, or use a durable adapter\n`,
+  );
+});
+
+Deno.test("rohas dlq rejects a replay without --all or --id, and an unknown action", async () => {
+  const none = await rohas(["dlq", "replay", "Doomed"]);
+  assertEquals(none.code, 1);
+  assertEquals(none.stderr, "Error: Expected either --all or one or more --id <id>\n");
+  const both = await rohas(["dlq", "replay", "Doomed", "--all", "--id", "x"]);
+  assertEquals(both.stderr, "Error: Expected either --all or one or more --id <id>\n");
+  const unknown = await rohas(["dlq", "purge"]);
+  assertEquals(unknown.code, 1);
+  assertEquals(unknown.stderr, `Error: Unknown dlq action "purge": expected "list" or "replay"\n`);
+});
+
+Deno.test("rohas dlq lists and replays dead letters of a durable adapter (NATS JetStream) opened from the config", async () => {
+  const url = Deno.env.get("ROHAS_TEST_NATS_URL");
+  ok(url, "ROHAS_TEST_NATS_URL is not set: start the brokers with scripts/brokers/start.sh nats");
+  const stream = `ROHAS_DLQTEST_${crypto.randomUUID().slice(0, 8)}`;
+  await using project = await tempProject({
+    "config/rohas.toml": config(
+      freePort(),
+      `type = "nats"\nurl = "${url}"\nstream = "${stream}"`,
+    ),
+    "schema/app.ro": SCHEMA,
+  });
+  const root = project.root;
+  const { config: loaded } = await loadConfig(root, { env: {} });
+  const bus = new EventBus(await createAdapter(loaded.adapter, { projectRoot: root }), {
+    retry: { maxAttempts: 1, backoffMs: 1, maxBackoffMs: 1 },
+  });
+  await bus.start();
+  try {
+    const failing = await bus.subscribe("Doomed", "dlq-test.doomed", () => {
+      return Promise.reject(new Error("Doomed 9 is broken"));
+    });
+    await bus.publish("Doomed", { n: 9 }, { parentId: null, source: "api:Emit" });
+    const [letter] = await eventually("the dead letter", async () => {
+      const letters = await listJson(root, "Doomed.dlq");
+      return letters.length > 0 ? letters : undefined;
+    });
+    assertEquals(letter!.group, "dlq-test.doomed");
+    assertEquals(letter!.error, "Doomed 9 is broken");
+    assertEquals(letter!.payload, { n: 9 });
+    await failing.close();
+
+    const delivered = Promise.withResolvers<unknown>();
+    await bus.subscribe("Doomed", "dlq-test.doomed", (envelope) => {
+      delivered.resolve(envelope.payload);
+      return Promise.resolve();
+    });
+    const replay = await rohas(["dlq", "replay", "Doomed", "--all", "-C", root]);
+    assertEquals(replay.stderr, "");
+    assertEquals(replay.stdout, `Replayed 1 dead letter of "Doomed" through the nats adapter\n`);
+    assertEquals(await delivered.promise, { n: 9 });
+    assertEquals(await listJson(root), []);
+  } finally {
+    await bus.close();
+    await deleteStreams(url!, [stream, `${stream}_DLQ`]);
+  }
+});
+
+async function deleteStreams(url: string, streams: string[]): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
