@@ -172,8 +172,8 @@ function latencyRow(label: string, values: number[]): string {
   } ms  (n=${values.length})`;
 }
 
-function rateRow(label: string, perSecond: number): string {
-  return `  ${label.padEnd(48)} ${perSecond.toFixed(0).padStart(8)} events/s`;
+function rateRow(label: string, perSecond: number, unit = "events/s"): string {
+  return `  ${label.padEnd(48)} ${perSecond.toFixed(0).padStart(8)} ${unit}`;
 }
 
 async function throughEngine(server: Server, file: string): Promise<number> {
@@ -207,7 +207,7 @@ async function throughEngine(server: Server, file: string): Promise<number> {
     }x`,
   );
   console.log(rateRow(`${CONNECTIONS} clients, one event per request`, eventsPerSecond));
-  console.log(rateRow(`  (HTTP requests/s of the same run)`, requestsPerSecond));
+  console.log(rateRow(`  (HTTP requests of the same run)`, requestsPerSecond, "req/s"));
   console.log(rateRow(`one request triggering ${BURST} events`, burstPerSecond));
   return p50;
 }
