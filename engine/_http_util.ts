@@ -175,3 +175,38 @@ export function splitUrl(url: string): { pathname: string; search: string } {
   if (q < 0 || q > end) return { pathname: url.slice(slash, end), search: "" };
   return { pathname: url.slice(slash, q), search: url.slice(q, end) };
 }
+
+/** Builds a body from query params, coercing each declared field by its type. A value that does
+ * not coerce is kept as text, so validation reports it.
+ *
+ * @param query the parsed query
+ * @param fields the body type's fields
+ * @returns the body object (declared fields only)
+ */
+export function queryBody(
+  query: Record<string, string | string[]>,
+  fields: Record<string, { type: "Int" | "Float" | "Boolean" | "String"; array: boolean }>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const raw = query[name];
+    if (raw === undefined) continue;
+    const values = Array.isArray(raw) ? raw : [raw];
+    const coerced = values.map((v) => coerce(v, field.type));
+    out[name] = field.array ? coerced : coerced[coerced.length - 1];
+  }
+  return out;
+}
+
+function coerce(value: string, type: "Int" | "Float" | "Boolean" | "String"): unknown {
+  switch (type) {
+    case "Int":
+      return /^-?\d+$/.test(value) ? Number(value) : value;
+    case "Float":
+      return value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+    case "Boolean":
+      return value === "true" ? true : value === "false" ? false : value;
+    case "String":
+      return value;
+  }
+}

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
+import type { FieldType, Schema } from "../parser/ast.ts";
 import type { RohasConfig } from "../project/config.ts";
 import type { HandlerKind, HandlerRef } from "./runtime/contract.ts";
 import { HandlerResolutionError, type MissingHandler } from "./errors.ts";
@@ -14,6 +14,13 @@ import { type HandlerSpec, resolveHandler } from "./_resolve_handler.ts";
 
 /** One segment of a route pattern: a literal or a captured parameter. */
 export type PathSegment = { kind: "literal"; value: string } | { kind: "param"; name: string };
+
+/** How a query parameter is coerced into a body field (GET/DELETE APIs with a body type). */
+export interface QueryField {
+  /** `Int`, `Float`, `Boolean`, or `String` (anything else is kept as text). */
+  type: "Int" | "Float" | "Boolean" | "String";
+  array: boolean;
+}
 
 /** An HTTP route of an `api`. */
 export interface RouteSpec {
@@ -25,6 +32,11 @@ export interface RouteSpec {
   params: string[];
   /** The declared body type, or null. */
   bodyType: string | null;
+  /**
+   * For GET and DELETE APIs with a body type: the body is built from the query string, each
+   * declared field coerced by its type. Null otherwise (the body is read from the request).
+   */
+  queryFields: Record<string, QueryField> | null;
   responseType: string;
   triggers: string[];
   handler: HandlerRef;
@@ -143,6 +155,23 @@ function placeholder(spec: HandlerSpec): HandlerRef {
   return { ...spec, language: "typescript", file: "", exports: [], profile: "default" };
 }
 
+const QUERY_BODY_METHODS = new Set(["GET", "DELETE"]);
+
+function queryFieldOf(type: FieldType): QueryField {
+  const array = typeof type === "object" && "Array" in type;
+  const inner = array ? (type as { Array: FieldType }).Array : type;
+  const name = typeof inner === "string" ? inner : "String";
+  const scalar = name === "Int" || name === "Float" || name === "Boolean" ? name : "String";
+  return { type: scalar, array };
+}
+
+function queryFields(schema: Schema, method: string, body: string | null) {
+  if (body === null || !QUERY_BODY_METHODS.has(method)) return null;
+  const def = [...schema.inputs, ...schema.models, ...schema.types].find((d) => d.name === body);
+  if (!def) return null;
+  return Object.fromEntries(def.fields.map((f) => [f.name, queryFieldOf(f.field_type)]));
+}
+
 function buildRoutes(schema: Schema, r: Resolver): RouteSpec[] {
   return schema.apis.map((api) => {
     const segments = parsePattern(api.path);
@@ -153,6 +182,7 @@ function buildRoutes(schema: Schema, r: Resolver): RouteSpec[] {
       segments,
       params: segments.flatMap((s) => s.kind === "param" ? [s.name] : []),
       bodyType: api.body,
+      queryFields: queryFields(schema, api.method, api.body),
       responseType: api.response,
       triggers: [...api.triggers],
       handler: r.resolve("api", api.name, api.name),

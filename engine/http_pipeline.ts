@@ -18,6 +18,7 @@ import {
   jsonResponse,
   parseJson,
   parseQuery,
+  queryBody,
   readBody,
   sortIssues,
   splitUrl,
@@ -191,7 +192,10 @@ async function runApi(
     return errorResponse(status, message, trace.id, details);
   };
   let payload: unknown = undefined;
-  if (route.bodyType !== null) {
+  const query = parseQuery(call.url.search);
+  if (route.queryFields !== null) {
+    payload = queryBody(query, route.queryFields);
+  } else if (route.bodyType !== null) {
     const read = await readBody(call.request, parts.config.server.max_body_bytes);
     if (read.kind === "too_large") {
       return fail(413, `Request body exceeds ${parts.config.server.max_body_bytes} bytes`);
@@ -206,7 +210,7 @@ async function runApi(
     middlewares: route.middlewares,
     context: {
       payload: payload ?? null,
-      queryParams: parseQuery(call.url.search),
+      queryParams: query,
       headers,
       apiName: route.api,
       traceId: trace.id,

@@ -159,3 +159,14 @@ Deno.test("app.handler() publishes an API's triggers once each before answering"
   assert.equal(stats[`count_audit:${id}`], 1);
   assert.equal(stats[`count_onboarded:${id}`], 1);
 });
+
+Deno.test("app.handler() builds a GET API's typed body from the query string", async () => {
+  await using app = await openApp();
+  const ok = await call(app, "/search?q=ann&limit=5&exact=true&tags=a&tags=b&other=x");
+  assert.deepEqual(await ok.json(), {
+    data: { query: { q: "ann", limit: 5, exact: true, tags: ["a", "b"] } },
+  });
+  const bad = await call(app, "/search?limit=many");
+  assert.equal(bad.status, 422);
+  assert.deepEqual((await bad.json()).details.map((d: { path: string }) => d.path), ["limit", "q"]);
+});

@@ -11,27 +11,28 @@ import * as mod7 from "../handlers/api/place_order.ts";
 import * as mod8 from "../handlers/api/protected.ts";
 import * as mod9 from "../handlers/api/raw.ts";
 import * as mod10 from "../handlers/api/read_secret.ts";
-import * as mod11 from "../handlers/api/slow.ts";
-import * as mod12 from "../handlers/api/spin.ts";
-import * as mod13 from "../handlers/api/stats.ts";
-import * as mod14 from "../handlers/api/teapot.ts";
-import * as mod15 from "../handlers/cron/tick.ts";
-import * as mod16 from "../handlers/events/always_fails.ts";
-import * as mod17 from "../handlers/events/audit_user.ts";
-import * as mod18 from "../handlers/events/count_audit.ts";
-import * as mod19 from "../handlers/events/count_onboarded.ts";
-import * as mod20 from "../handlers/events/count_tick.ts";
-import * as mod21 from "../handlers/events/doomed_handler.ts";
-import * as mod22 from "../handlers/events/flaky_handler.ts";
-import * as mod23 from "../handlers/events/record_chat.ts";
-import * as mod24 from "../handlers/events/record_order.ts";
-import * as mod25 from "../handlers/events/send_welcome_email.ts";
-import * as mod26 from "../handlers/websockets/chat_connect.ts";
-import * as mod27 from "../handlers/websockets/chat_disconnect.ts";
-import * as mod28 from "../handlers/websockets/chat_message.ts";
-import * as mod29 from "../handlers/websockets/echo_message.ts";
-import * as mod30 from "../middlewares/auth.ts";
-import * as mod31 from "../middlewares/ws_auth.ts";
+import * as mod11 from "../handlers/api/search_users.ts";
+import * as mod12 from "../handlers/api/slow.ts";
+import * as mod13 from "../handlers/api/spin.ts";
+import * as mod14 from "../handlers/api/stats.ts";
+import * as mod15 from "../handlers/api/teapot.ts";
+import * as mod16 from "../handlers/cron/tick.ts";
+import * as mod17 from "../handlers/events/always_fails.ts";
+import * as mod18 from "../handlers/events/audit_user.ts";
+import * as mod19 from "../handlers/events/count_audit.ts";
+import * as mod20 from "../handlers/events/count_onboarded.ts";
+import * as mod21 from "../handlers/events/count_tick.ts";
+import * as mod22 from "../handlers/events/doomed_handler.ts";
+import * as mod23 from "../handlers/events/flaky_handler.ts";
+import * as mod24 from "../handlers/events/record_chat.ts";
+import * as mod25 from "../handlers/events/record_order.ts";
+import * as mod26 from "../handlers/events/send_welcome_email.ts";
+import * as mod27 from "../handlers/websockets/chat_connect.ts";
+import * as mod28 from "../handlers/websockets/chat_disconnect.ts";
+import * as mod29 from "../handlers/websockets/chat_message.ts";
+import * as mod30 from "../handlers/websockets/echo_message.ts";
+import * as mod31 from "../middlewares/auth.ts";
+import * as mod32 from "../middlewares/ws_auth.ts";
 import type { BenchHandler } from "./api/bench.ts";
 import type { CreateUserHandler } from "./api/create_user.ts";
 import type { EmitHandler } from "./api/emit.ts";
@@ -43,6 +44,7 @@ import type { PlaceOrderHandler } from "./api/place_order.ts";
 import type { ProtectedHandler } from "./api/protected.ts";
 import type { RawHandler } from "./api/raw.ts";
 import type { ReadSecretHandler } from "./api/read_secret.ts";
+import type { SearchUsersHandler } from "./api/search_users.ts";
 import type { SlowHandler } from "./api/slow.ts";
 import type { SpinHandler } from "./api/spin.ts";
 import type { StatsHandler } from "./api/stats.ts";
@@ -76,27 +78,28 @@ export const manifest = {
     "src/handlers/api/protected.ts": mod8,
     "src/handlers/api/raw.ts": mod9,
     "src/handlers/api/read_secret.ts": mod10,
-    "src/handlers/api/slow.ts": mod11,
-    "src/handlers/api/spin.ts": mod12,
-    "src/handlers/api/stats.ts": mod13,
-    "src/handlers/api/teapot.ts": mod14,
-    "src/handlers/cron/tick.ts": mod15,
-    "src/handlers/events/always_fails.ts": mod16,
-    "src/handlers/events/audit_user.ts": mod17,
-    "src/handlers/events/count_audit.ts": mod18,
-    "src/handlers/events/count_onboarded.ts": mod19,
-    "src/handlers/events/count_tick.ts": mod20,
-    "src/handlers/events/doomed_handler.ts": mod21,
-    "src/handlers/events/flaky_handler.ts": mod22,
-    "src/handlers/events/record_chat.ts": mod23,
-    "src/handlers/events/record_order.ts": mod24,
-    "src/handlers/events/send_welcome_email.ts": mod25,
-    "src/handlers/websockets/chat_connect.ts": mod26,
-    "src/handlers/websockets/chat_disconnect.ts": mod27,
-    "src/handlers/websockets/chat_message.ts": mod28,
-    "src/handlers/websockets/echo_message.ts": mod29,
-    "src/middlewares/auth.ts": mod30,
-    "src/middlewares/ws_auth.ts": mod31,
+    "src/handlers/api/search_users.ts": mod11,
+    "src/handlers/api/slow.ts": mod12,
+    "src/handlers/api/spin.ts": mod13,
+    "src/handlers/api/stats.ts": mod14,
+    "src/handlers/api/teapot.ts": mod15,
+    "src/handlers/cron/tick.ts": mod16,
+    "src/handlers/events/always_fails.ts": mod17,
+    "src/handlers/events/audit_user.ts": mod18,
+    "src/handlers/events/count_audit.ts": mod19,
+    "src/handlers/events/count_onboarded.ts": mod20,
+    "src/handlers/events/count_tick.ts": mod21,
+    "src/handlers/events/doomed_handler.ts": mod22,
+    "src/handlers/events/flaky_handler.ts": mod23,
+    "src/handlers/events/record_chat.ts": mod24,
+    "src/handlers/events/record_order.ts": mod25,
+    "src/handlers/events/send_welcome_email.ts": mod26,
+    "src/handlers/websockets/chat_connect.ts": mod27,
+    "src/handlers/websockets/chat_disconnect.ts": mod28,
+    "src/handlers/websockets/chat_message.ts": mod29,
+    "src/handlers/websockets/echo_message.ts": mod30,
+    "src/middlewares/auth.ts": mod31,
+    "src/middlewares/ws_auth.ts": mod32,
   } as Record<string, Record<string, unknown>>,
 };
 
@@ -121,25 +124,26 @@ export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod8, "handleProtected">, ProtectedHandler>,
   Satisfies<HandlerOf<typeof mod9, "handleRaw">, RawHandler>,
   Satisfies<HandlerOf<typeof mod10, "handleReadSecret">, ReadSecretHandler>,
-  Satisfies<HandlerOf<typeof mod11, "handleSlow">, SlowHandler>,
-  Satisfies<HandlerOf<typeof mod12, "handleSpin">, SpinHandler>,
-  Satisfies<HandlerOf<typeof mod13, "handleStats">, StatsHandler>,
-  Satisfies<HandlerOf<typeof mod14, "handleTeapot">, TeapotHandler>,
-  Satisfies<HandlerOf<typeof mod15, "handleTick">, TickHandler>,
-  Satisfies<HandlerOf<typeof mod16, "handleAlwaysFails">, AlwaysFailsHandler>,
-  Satisfies<HandlerOf<typeof mod17, "handleAuditUser">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod18, "handleCountAudit">, UserAuditedHandler>,
-  Satisfies<HandlerOf<typeof mod19, "handleCountOnboarded">, UserOnboardedHandler>,
-  Satisfies<HandlerOf<typeof mod20, "handleCountTick">, TickedHandler>,
-  Satisfies<HandlerOf<typeof mod21, "handleDoomedHandler">, DoomedEventHandler>,
-  Satisfies<HandlerOf<typeof mod22, "handleFlakyHandler">, FlakyEventHandler>,
-  Satisfies<HandlerOf<typeof mod23, "handleRecordChat">, ChatPostedHandler>,
-  Satisfies<HandlerOf<typeof mod24, "handleRecordOrder">, OrderPlacedHandler>,
-  Satisfies<HandlerOf<typeof mod25, "handleSendWelcomeEmail">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod26, "handleChatConnect">, ChatConnectHandler>,
-  Satisfies<HandlerOf<typeof mod27, "handleChatDisconnect">, ChatDisconnectHandler>,
-  Satisfies<HandlerOf<typeof mod28, "handleChatMessage">, ChatMessageHandler>,
-  Satisfies<HandlerOf<typeof mod29, "handleEchoMessage">, EchoMessageHandler>,
-  Satisfies<HandlerOf<typeof mod30, "authMiddleware">, MiddlewareHandler>,
-  Satisfies<HandlerOf<typeof mod31, "wsAuthMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod11, "handleSearchUsers">, SearchUsersHandler>,
+  Satisfies<HandlerOf<typeof mod12, "handleSlow">, SlowHandler>,
+  Satisfies<HandlerOf<typeof mod13, "handleSpin">, SpinHandler>,
+  Satisfies<HandlerOf<typeof mod14, "handleStats">, StatsHandler>,
+  Satisfies<HandlerOf<typeof mod15, "handleTeapot">, TeapotHandler>,
+  Satisfies<HandlerOf<typeof mod16, "handleTick">, TickHandler>,
+  Satisfies<HandlerOf<typeof mod17, "handleAlwaysFails">, AlwaysFailsHandler>,
+  Satisfies<HandlerOf<typeof mod18, "handleAuditUser">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod19, "handleCountAudit">, UserAuditedHandler>,
+  Satisfies<HandlerOf<typeof mod20, "handleCountOnboarded">, UserOnboardedHandler>,
+  Satisfies<HandlerOf<typeof mod21, "handleCountTick">, TickedHandler>,
+  Satisfies<HandlerOf<typeof mod22, "handleDoomedHandler">, DoomedEventHandler>,
+  Satisfies<HandlerOf<typeof mod23, "handleFlakyHandler">, FlakyEventHandler>,
+  Satisfies<HandlerOf<typeof mod24, "handleRecordChat">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod25, "handleRecordOrder">, OrderPlacedHandler>,
+  Satisfies<HandlerOf<typeof mod26, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod27, "handleChatConnect">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod28, "handleChatDisconnect">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod29, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod30, "handleEchoMessage">, EchoMessageHandler>,
+  Satisfies<HandlerOf<typeof mod31, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod32, "wsAuthMiddleware">, MiddlewareHandler>,
 ];

@@ -13,6 +13,7 @@ export type { PlaceOrderRequest, PlaceOrderResponse, PlaceOrderHandler } from ".
 export type { ProtectedRequest, ProtectedResponse, ProtectedHandler } from "./api/protected.ts";
 export type { RawRequest, RawResponse, RawHandler } from "./api/raw.ts";
 export type { ReadSecretRequest, ReadSecretResponse, ReadSecretHandler } from "./api/read_secret.ts";
+export type { SearchUsersRequest, SearchUsersResponse, SearchUsersHandler } from "./api/search_users.ts";
 export type { SlowRequest, SlowResponse, SlowHandler } from "./api/slow.ts";
 export type { SpinRequest, SpinResponse, SpinHandler } from "./api/spin.ts";
 export type { StatsRequest, StatsResponse, StatsHandler } from "./api/stats.ts";
@@ -24,6 +25,7 @@ export type { CreateUserInput } from "./dto/create_user_input.ts";
 export type { EmitInput } from "./dto/emit_input.ts";
 export type { Greeting } from "./dto/greeting.ts";
 export type { OrderInput } from "./dto/order_input.ts";
+export type { SearchInput } from "./dto/search_input.ts";
 export type { AlwaysFails, AlwaysFailsHandler } from "./events/always_fails.ts";
 export type { ChatPosted, ChatPostedHandler } from "./events/chat_posted.ts";
 export type { DoomedEvent, DoomedEventHandler } from "./events/doomed_event.ts";

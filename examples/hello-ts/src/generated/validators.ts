@@ -31,6 +31,7 @@ function check_Int(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "number" || !Number.isInteger(v)) out.push({ path: p, message: "Expected an integer, got " + kind(v) });
 }
 function check_Json(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (v === undefined) out.push({ path: p, message: "Expected a JSON value, got " + kind(v) });
 }
 function check_String(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "string") out.push({ path: p, message: "Expected a string, got " + kind(v) });
@@ -149,10 +150,7 @@ function check_EmitInput(v: unknown, p: string, out: ValidationIssue[]): void {
   const o = v as Record<string, unknown>;
   let x: unknown;
   x = o.payload;
-  if (x === undefined) {
-    out.push({ path: at(p, "payload"), message: "Required field is missing" });
-  } else {
-  }
+  if (x === undefined) out.push({ path: at(p, "payload"), message: "Required field is missing" });
 }
 function check_BenchInput(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
@@ -203,6 +201,38 @@ function check_BenchInput(v: unknown, p: string, out: ValidationIssue[]): void {
   } else {
     if (typeof x !== "string" || !ISO_DATE_TIME.test(x) || Number.isNaN(Date.parse(x))) {
       out.push({ path: at(p, "joinedAt"), message: "Expected an ISO 8601 date-time string, got " + (typeof x === "string" ? JSON.stringify(x) : kind(x)) });
+    }
+  }
+}
+function check_SearchInput(v: unknown, p: string, out: ValidationIssue[]): void {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    out.push({ path: p, message: "Expected an object, got " + kind(v) });
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let x: unknown;
+  x = o.q;
+  if (x === undefined) {
+    out.push({ path: at(p, "q"), message: "Required field is missing" });
+  } else {
+    if (typeof x !== "string") out.push({ path: at(p, "q"), message: "Expected a string, got " + kind(x) });
+  }
+  x = o.limit;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== "number" || !Number.isInteger(x)) out.push({ path: at(p, "limit"), message: "Expected an integer, got " + kind(x) });
+  }
+  x = o.exact;
+  if (x !== undefined && x !== null) {
+    if (typeof x !== "boolean") out.push({ path: at(p, "exact"), message: "Expected a boolean, got " + kind(x) });
+  }
+  x = o.tags;
+  if (x !== undefined && x !== null) {
+    if (!Array.isArray(x)) {
+      out.push({ path: at(p, "tags"), message: "Expected an array, got " + kind(x) });
+    } else {
+      for (let i = 0; i < x.length; i++) {
+        if (typeof x[i] !== "string") out.push({ path: at(p, "tags") + "[" + i + "]", message: "Expected a string, got " + kind(x[i]) });
+      }
     }
   }
 }
@@ -298,6 +328,13 @@ export function validateOrderInput(value: unknown): ValidationIssue[] {
   return out;
 }
 
+/** Validates a JSON value against `SearchInput`. */
+export function validateSearchInput(value: unknown): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  check_SearchInput(value, "", out);
+  return out;
+}
+
 /** Validates a JSON value against `String`. */
 export function validateString(value: unknown): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -325,6 +362,7 @@ export const validators: ReadonlyMap<string, Validator> = new Map<string, Valida
   ["Int", validateInt],
   ["Json", validateJson],
   ["OrderInput", validateOrderInput],
+  ["SearchInput", validateSearchInput],
   ["String", validateString],
   ["User", validateUser],
 ]);

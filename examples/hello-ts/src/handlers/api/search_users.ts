@@ -1,0 +1,3 @@
+export function handleSearchUsers(req: { body: unknown }) {
+  return { data: { query: req.body } };
+}
