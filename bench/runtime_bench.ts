@@ -3,7 +3,10 @@
  * The handler-runtime boundary benchmark: invocations per second of one small API handler through
  * each runtime variant, as ratios of a direct in-process call, measured side by side in one run.
  *
- *   deno run -A bench/runtime_bench.ts [--ms 1000] [--concurrency 64] [--rounds 3]
+ *   deno run -A bench/runtime_bench.ts [--ms 1000] [--concurrency 64] [--rounds 3] [--no-http]
+ *
+ * With `wrk` on the PATH (Debian `wrk`) it also serves the handler over `Deno.serve` on loopback,
+ * bare and through each runtime, and prints requests/s as ratios of the bare server.
  *
  * The machines are shared and noisy, so every variant runs `rounds` times, interleaved, and the
  * median is reported; ratios are of the in-process runtime (the same work without a Worker hop).
@@ -17,18 +20,22 @@ import { join } from "node:path";
 import {
   createInProcessRuntime,
   createWorkerRuntime,
+  type HandlerManifest,
   type HandlerRef,
   type HandlerRuntime,
   type Invocation,
 } from "../engine/runtime/mod.ts";
+import type { PermissionsSection } from "../project/config.ts";
 import { createMailboxBuffer, MailboxWriter, readMailbox } from "./_mailbox.ts";
 
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     ms: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
     "work-us": { type: "string", default: "10" },
+    http: { type: "boolean", default: true },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -48,7 +55,8 @@ const handler: HandlerRef = {
   exports: ["handleHello", "default"],
   profile: "default",
 };
-const body = {
+const JSON_HEADERS = { "content-type": "application/json" };
+const body7 = {
   name: "Ada Lovelace",
   email: "ada@example.com",
   age: 36,
@@ -59,7 +67,7 @@ const body = {
 };
 const invocation: Invocation = {
   handler,
-  input: { kind: "api", request: { id: "42", body, queryParams: {}, headers: {} } },
+  input: { kind: "api", request: { id: "42", body: body7, queryParams: {}, headers: {} } },
   traceId: "0af7651916cd43dd8448eb211c80319c",
   timeoutMs: 30_000,
 };
@@ -220,25 +228,95 @@ async function main(): Promise<void> {
     ["transport only: batched per turn, JSON strings", () => measureTransport("json")],
     ["transport only: shared-memory mailbox, JSON", () => measureMailbox()],
   ];
-  const samples = variants.map((): number[] => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, [, run]] of variants.entries()) samples[index]!.push(await run());
-  }
-  const medians = samples.map(median);
-  const baseline = medians[1]!;
+  const medians = await medianOfRounds(variants);
   console.log(
     `runtime boundary: median of ${ROUNDS} rounds of ${DURATION_MS} ms, ${CONCURRENCY} calls in flight`,
   );
   console.log(`ratios are of the in-process runtime`);
+  printRows(variants, medians, medians[1]!);
+  const simulated = (medians[5]! / medians[4]!).toFixed(3);
+  console.log(
+    `simulated pipeline (${WORK_US} us engine work): Worker / in-process = ${simulated}x`,
+  );
+  if (values.http && await hasWrk()) await httpTable(manifest, permissions);
+}
+
+/** Requests/s of `handler` behind `Deno.serve` on 127.0.0.1, driven by `wrk` (1 thread, 32 connections). */
+async function measureHttp(handler: () => Response | Promise<Response>): Promise<number> {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  try {
+    const seconds = Math.max(1, Math.round(DURATION_MS / 1000));
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    const wrk = new Deno.Command("wrk", { args: ["-t1", "-c32", `-d${seconds}s`, url] });
+    const { stdout } = await wrk.output();
+    const match = /Requests\/sec:\s+([\d.]+)/.exec(new TextDecoder().decode(stdout));
+    if (match === null) throw new Error("Cannot read wrk's output");
+    return Number(match[1]);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+async function hasWrk(): Promise<boolean> {
+  try {
+    await new Deno.Command("wrk", { args: ["--version"], stdout: "null", stderr: "null" }).output();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Bare `Deno.serve` against the same server calling the handler through each runtime. */
+async function httpTable(
+  manifest: HandlerManifest,
+  permissions: PermissionsSection,
+): Promise<void> {
+  const body = JSON.stringify({ data: { id: "42", name: body7.name, trace: "t", ok: true } });
+  const serveThrough = async (runtime: HandlerRuntime) => {
+    try {
+      return await measureHttp(async () => {
+        const result = await runtime.invoke(invocation);
+        if (!result.ok || result.output.kind !== "json") return new Response(null, { status: 500 });
+        return new Response(result.output.json, { headers: JSON_HEADERS });
+      });
+    } finally {
+      await runtime.close();
+    }
+  };
+  const variants: Array<[string, () => Promise<number>]> = [
+    [
+      "bare Deno.serve returning the same JSON",
+      () => measureHttp(() => new Response(body, { headers: JSON_HEADERS })),
+    ],
+    ["Deno.serve + in-process runtime", () => serveThrough(createInProcessRuntime({ manifest }))],
+    [
+      "Deno.serve + WorkerRuntime pool 1",
+      () => serveThrough(createWorkerRuntime({ root: ROOT, permissions })),
+    ],
+    [
+      "Deno.serve + WorkerRuntime pool 2",
+      () => serveThrough(createWorkerRuntime({ root: ROOT, permissions, poolSize: 2 })),
+    ],
+  ];
+  const medians = await medianOfRounds(variants);
+  console.log(`\nHTTP (wrk -t1 -c32, ${ROUNDS} rounds): ratios are of bare Deno.serve`);
+  printRows(variants, medians, medians[0]!);
+}
+
+async function medianOfRounds(variants: Array<[string, () => Promise<number>]>): Promise<number[]> {
+  const samples = variants.map((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [index, [, run]] of variants.entries()) samples[index]!.push(await run());
+  }
+  return samples.map(median);
+}
+
+function printRows(variants: Array<[string, unknown]>, medians: number[], baseline: number): void {
   for (const [index, [name]] of variants.entries()) {
     const perSecond = medians[index]!;
     const ratio = (perSecond / baseline).toFixed(3);
     console.log(`${name.padEnd(50)} ${Math.round(perSecond).toString().padStart(9)}/s  ${ratio}x`);
   }
-  const simulated = (medians[5]! / medians[4]!).toFixed(3);
-  console.log(
-    `simulated pipeline (${WORK_US} us engine work): Worker / in-process = ${simulated}x`,
-  );
 }
 
 function median(values: number[]): number {

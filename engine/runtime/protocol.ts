@@ -6,6 +6,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type {
   HandlerOutput,
   HandlerRef,
@@ -98,22 +99,39 @@ export function unbatch<M extends { type: string }>(posted: M | Batch<M>): M[] {
   return posted.type === "batch" ? (posted as Batch<M>).messages : [posted as M];
 }
 
+/** Runs a callback later; decides how many messages an {@linkcode Outbox} batch collects. */
+export type Scheduler = (flush: () => void) => void;
+
 /**
- * Collects messages posted during one turn and sends them as one `postMessage` at the end of it
- * (a microtask), a single message as itself.
+ * Flushes after the current macrotask and the I/O that became ready with it (`setImmediate`).
+ * Measured under `wrk` against `Deno.serve`: a microtask flush posts every call alone (each request
+ * arrives in its own turn), `setTimeout(0)` adds milliseconds, and `setImmediate` collects the calls
+ * of one event-loop iteration (about 18 per post at 32 connections) for twice the requests/s.
+ */
+export const afterIo: Scheduler = (flush) => setImmediate(flush);
+
+/**
+ * Collects messages and sends them as one `postMessage` when the scheduler runs the flush (a single
+ * message travels as itself).
  */
 export class Outbox<M> {
   #pending: M[] = [];
-  #post: (posted: M | Batch<M>) => void;
+  readonly #post: (posted: M | Batch<M>) => void;
+  readonly #schedule: Scheduler;
+  readonly #flush = () => this.flush();
 
-  /** @param post sends one value (usually `worker.postMessage` or `self.postMessage`) */
-  constructor(post: (posted: M | Batch<M>) => void) {
+  /**
+   * @param post sends one value (usually `worker.postMessage` or `self.postMessage`)
+   * @param schedule when to flush after the first queued message; default {@linkcode afterIo}
+   */
+  constructor(post: (posted: M | Batch<M>) => void, schedule: Scheduler = afterIo) {
     this.#post = post;
+    this.#schedule = schedule;
   }
 
-  /** Queues a message; the first one of a turn schedules the flush. */
+  /** Queues a message; the first one of a batch schedules the flush. */
   send(message: M): void {
-    if (this.#pending.push(message) === 1) queueMicrotask(() => this.flush());
+    if (this.#pending.push(message) === 1) this.#schedule(this.#flush);
   }
 
   /** Posts everything queued now. */

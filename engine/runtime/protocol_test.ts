@@ -44,20 +44,34 @@ Deno.test("toJsonValue() snapshots values as JSON reads them", () => {
   assertEquals(toJsonValue(undefined), null);
 });
 
-Deno.test("Outbox sends the messages of one turn as one batch, a lone message as itself", async () => {
+Deno.test("Outbox sends the messages queued before a flush as one batch, a lone one as itself", () => {
   type Ping = { type: "ping"; id: number };
   const posted: Array<Ping | Batch<Ping>> = [];
-  const outbox = new Outbox<Ping>((value) => posted.push(value));
+  const flushes: Array<() => void> = [];
+  const outbox = new Outbox<Ping>((value) => posted.push(value), (flush) => flushes.push(flush));
   outbox.send({ type: "ping", id: 1 });
   outbox.send({ type: "ping", id: 2 });
-  await Promise.resolve();
+  assertEquals(flushes.length, 1);
+  flushes.shift()!();
   outbox.send({ type: "ping", id: 3 });
-  await Promise.resolve();
+  flushes.shift()!();
   assertEquals(posted, [
     { type: "batch", messages: [{ type: "ping", id: 1 }, { type: "ping", id: 2 }] },
     { type: "ping", id: 3 },
   ]);
   assertEquals(unbatch(posted[0]!).length, 2);
+});
+
+Deno.test("Outbox by default collects what is sent in one turn and flushes after it", async () => {
+  const posted = Promise.withResolvers<unknown>();
+  const outbox = new Outbox<{ type: "ping"; id: number }>((value) => posted.resolve(value));
+  outbox.send({ type: "ping", id: 1 });
+  await Promise.resolve();
+  outbox.send({ type: "ping", id: 2 });
+  assertEquals(await posted.promise, {
+    type: "batch",
+    messages: [{ type: "ping", id: 1 }, { type: "ping", id: 2 }],
+  });
 });
 
 Deno.test("a JSON output crosses as text and parses its value once, on first read", () => {
