@@ -11,7 +11,7 @@ import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
 import { createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
-import { createWorkbenchHandler } from "../workbench/mod.ts";
+import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
@@ -117,7 +117,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   let engineRef: Engine | null = null;
   const mounts = options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [];
   if (options.workbench) {
-    mounts.push(workbenchMount({
+    mounts.push(...workbenchMount({
       root: location.root,
       config,
       schema: () => current.schema,
@@ -254,10 +254,11 @@ function workbenchMount(
   options: Parameters<typeof createWorkbenchHandler>[0] & {
     bus: EventBus;
   },
-): Mount {
+): Mount[] {
   const { bus, ...rest } = options;
   const handler = createWorkbenchHandler({ ...rest, events: bus });
-  return { prefix: "/", handler };
+  // Only its own paths reach it, so API requests pay nothing for the workbench.
+  return [{ prefix: API_PREFIX, handler }, { prefix: "/_rohas", handler }];
 }
 
 interface ReloadContext {
