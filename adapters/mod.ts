@@ -87,6 +87,8 @@ export function createAdapter(
       return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings));
     case "rabbitmq":
       return import("./rabbitmq/mod.ts").then((m) => m.createRabbitmqAdapter(config.settings));
+    case "kafka":
+      return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }

@@ -1,0 +1,297 @@
+/**
+ * The `kafka` adapter (README.md states the guarantees): an idempotent producer with `acks = -1`,
+ * a consumer group per (topic, handler group) committing after success, a retry topic per group
+ * whose messages carry their due time, and a compacted dead-letter topic per service.
+ *
+ * @module
+ */
+
+import { Kafka, logLevel } from "kafkajs";
+import type { Admin, Producer } from "kafkajs";
+import { Buffer } from "node:buffer";
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
+} from "../adapter.ts";
+import { AdapterClosedError } from "../errors.ts";
+import {
+  type BrokerAdapterOptions,
+  BrokerError,
+  BrokerUnreachableError,
+  processEnv,
+  readSettings,
+  retryWithBackoff,
+  subjectToken,
+} from "../_support/mod.ts";
+import { KafkaSubscription } from "./_subscription.ts";
+import { deadLetterKey, DeadLetterReader } from "./_dead_letters.ts";
+
+/** Options of {@linkcode createKafkaAdapter}. */
+export type KafkaAdapterOptions = BrokerAdapterOptions;
+
+/** Resolved settings of the Kafka adapter. */
+export interface KafkaSettings {
+  brokers: string[];
+  brokersSource: string;
+  clientId: string;
+  prefix: string;
+  partitions: number;
+  replicationFactor: number;
+  publishTimeoutMs: number;
+}
+
+/** The header holding a retry's due time (epoch milliseconds). */
+export const DUE_HEADER = "rohas-due";
+
+/**
+ * Creates a Kafka adapter from `[adapter]` settings: `brokers` (`ROHAS_KAFKA_BROKERS`, a list or
+ * comma-separated, default `127.0.0.1:9092`), `client_id` (`rohas-<service>`), `partitions` per
+ * created topic (1), `replication_factor` (-1: the broker's default), `publish_timeout_ms` (30000).
+ *
+ * @param settings the raw `[adapter]` table
+ * @param options environment, service name, background error sink
+ * @returns the adapter, not yet started
+ */
+export function createKafkaAdapter(
+  settings: Readonly<Record<string, unknown>>,
+  options: KafkaAdapterOptions = {},
+): Adapter {
+  const read = readSettings("kafka", settings, options.env ?? processEnv());
+  const service = subjectToken(options.service ?? "rohas");
+  return new KafkaAdapter({
+    brokers: read.string("brokers", "ROHAS_KAFKA_BROKERS", "127.0.0.1:9092").split(",")
+      .map((broker) => broker.trim()).filter((broker) => broker !== ""),
+    brokersSource: read.source("brokers", "ROHAS_KAFKA_BROKERS"),
+    clientId: read.string("client_id", null, `rohas-${service}`),
+    prefix: `rohas.${service}`,
+    partitions: read.number("partitions", null, 1),
+    replicationFactor: read.number("replication_factor", null, -1) || -1,
+    publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
+  }, options);
+}
+
+/** What subscriptions and the dead-letter reader need from the adapter. */
+export interface KafkaContext {
+  readonly kafka: Kafka;
+  readonly settings: KafkaSettings;
+  readonly admin: Admin;
+  topicName(topic: string): string;
+  retryTopic(topic: string, group: string): string;
+  readonly deadLetterTopic: string;
+  ensureTopics(names: string[], compacted?: boolean): Promise<void>;
+  send(
+    topic: string,
+    key: string,
+    value: Buffer | null,
+    headers?: Record<string, string>,
+  ): Promise<void>;
+  onError(error: unknown): void;
+}
+
+class KafkaAdapter implements Adapter {
+  readonly type = "kafka";
+  readonly guarantees: AdapterGuarantees;
+  readonly #settings: KafkaSettings;
+  readonly #onError: (error: unknown) => void;
+  readonly #kafka: Kafka;
+  readonly #subscriptions = new Set<KafkaSubscription>();
+  readonly #topics = new Set<string>();
+  #clients: { admin: Admin; producer: Producer; context: KafkaContext } | null = null;
+  #deadLetters: DeadLetterReader | null = null;
+  #closed = false;
+
+  constructor(settings: KafkaSettings, options: KafkaAdapterOptions) {
+    this.#settings = settings;
+    this.#onError = options.onError ?? (() => {});
+    this.guarantees = Object.freeze({
+      durable: true,
+      orderedPerTopic: settings.partitions === 1,
+      deduplicates: false,
+    });
+    this.#kafka = new Kafka({
+      clientId: settings.clientId,
+      brokers: settings.brokers,
+      connectionTimeout: 3000,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#assertOpen("start");
+    if (this.#clients) return;
+    const admin = this.#kafka.admin({ retry: { retries: 0 } });
+    const producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      await producer.connect();
+    } catch (cause) {
+      await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+      throw new BrokerUnreachableError("kafka", this.#settings.brokers.join(","), {
+        setting: this.#settings.brokersSource,
+        hint: "start it with scripts/brokers/start.sh kafka",
+        cause,
+      });
+    }
+    this.#clients = { admin, producer, context: this.#context(admin, producer) };
+  }
+
+  async publish(envelope: EventEnvelope): Promise<void> {
+    const context = this.#live(`publish to "${envelope.topic}"`);
+    const topic = context.topicName(envelope.topic);
+    await context.ensureTopics([topic]);
+    const key = envelope.metadata.idempotency_key ?? envelope.id;
+    await context.send(topic, key, Buffer.from(JSON.stringify(envelope)));
+  }
+
+  async subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const context = this.#live(`subscribe to "${topic}"`);
+    const subscription = new KafkaSubscription(context, {
+      topic,
+      group,
+      groupId: `${this.#settings.prefix}.${subjectToken(group)}.${subjectToken(topic)}`,
+      handler,
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      onClosed: (closed) => this.#subscriptions.delete(closed),
+    });
+    this.#subscriptions.add(subscription);
+    try {
+      await subscription.start();
+    } catch (error) {
+      await subscription.close();
+      throw error;
+    }
+    return subscription;
+  }
+
+  async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
+    const letters = await (await this.#reader("list dead letters")).current();
+    return letters.filter((letter) => topic === undefined || letter.envelope.topic === topic);
+  }
+
+  async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    const reader = await this.#reader(`replay dead letters of "${topic}"`);
+    const context = this.#live(`replay dead letters of "${topic}"`);
+    const wanted = options.ids ? new Set(options.ids) : null;
+    let count = 0;
+    for (const letter of await reader.current()) {
+      if (letter.envelope.topic !== topic) continue;
+      if (wanted && !wanted.has(letter.envelope.id)) continue;
+      const envelope = {
+        ...letter.envelope,
+        metadata: { ...letter.envelope.metadata, attempt: 1 },
+      };
+      const retryTopic = context.retryTopic(topic, letter.group);
+      await context.ensureTopics([retryTopic]);
+      await context.send(retryTopic, envelope.id, Buffer.from(JSON.stringify(envelope)), {
+        [DUE_HEADER]: "0",
+      });
+      const key = deadLetterKey(letter);
+      await context.send(context.deadLetterTopic, key, null);
+      reader.forget(key);
+      count++;
+    }
+    return count;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#deadLetters?.close();
+    const clients = this.#clients;
+    this.#clients = null;
+    if (clients) {
+      await Promise.allSettled([clients.producer.disconnect(), clients.admin.disconnect()]);
+    }
+  }
+
+  async #reader(action: string): Promise<DeadLetterReader> {
+    const context = this.#live(action);
+    if (!this.#deadLetters) {
+      await context.ensureTopics([context.deadLetterTopic], true);
+      this.#deadLetters = new DeadLetterReader(context);
+    }
+    return this.#deadLetters;
+  }
+
+  #context(admin: Admin, producer: Producer): KafkaContext {
+    const settings = this.#settings;
+    return {
+      kafka: this.#kafka,
+      settings,
+      admin,
+      topicName: (topic) => `${settings.prefix}.${subjectToken(topic)}`,
+      retryTopic: (topic, group) =>
+        `${settings.prefix}.${subjectToken(topic)}.retry.${subjectToken(group)}`,
+      deadLetterTopic: `${settings.prefix}.dlq`,
+      ensureTopics: (names, compacted) => this.#ensureTopics(admin, names, compacted ?? false),
+      send: (topic, key, value, headers) => this.#send(producer, topic, key, value, headers),
+      onError: this.#onError,
+    };
+  }
+
+  async #ensureTopics(admin: Admin, names: string[], compacted: boolean): Promise<void> {
+    const missing = names.filter((name) => !this.#topics.has(name));
+    if (missing.length === 0) return;
+    const configEntries = compacted ? [{ name: "cleanup.policy", value: "compact" }] : [];
+    await this.#retrying(`create Kafka topics ${missing.join(", ")}`, () =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: compacted ? 1 : this.#settings.partitions,
+          replicationFactor: this.#settings.replicationFactor,
+          configEntries,
+        })),
+      }));
+    for (const name of missing) this.#topics.add(name);
+  }
+
+  async #send(
+    producer: Producer,
+    topic: string,
+    key: string,
+    value: Buffer | null,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    await this.#retrying(
+      `publish to Kafka topic "${topic}"`,
+      () => producer.send({ topic, acks: -1, messages: [{ key, value, headers }] }),
+    );
+  }
+
+  async #retrying<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await retryWithBackoff(run, {
+        deadlineMs: this.#settings.publishTimeoutMs,
+        stop: () => this.#closed,
+      });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new BrokerError(`Cannot ${action}: ${detail}`, { cause: error });
+    }
+  }
+
+  #live(action: string): KafkaContext {
+    this.#assertOpen(action);
+    if (!this.#clients) throw new BrokerError(`Kafka adapter is not started: cannot ${action}`);
+    return this.#clients.context;
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}

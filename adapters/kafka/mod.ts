@@ -1,0 +1,7 @@
+/**
+ * The `kafka` adapter: Apache Kafka through kafkajs. See README.md for its guarantees.
+ *
+ * @module
+ */
+
+export { createKafkaAdapter, type KafkaAdapterOptions } from "./kafka_adapter.ts";
