@@ -26,7 +26,7 @@ import {
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
-import { runMiddlewares } from "./_middlewares.ts";
+import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { publishTriggers } from "./triggers.ts";
 import { requestMetadata } from "./_trace_metadata.ts";
 
@@ -206,17 +206,20 @@ async function runApi(
     payload = json.kind === "ok" ? json.value : undefined;
   }
   const headers = call.headers;
-  const mw = await runMiddlewares(parts, {
-    middlewares: route.middlewares,
-    context: {
-      payload: payload ?? null,
-      queryParams: query,
-      headers,
-      apiName: route.api,
-      traceId: trace.id,
-    },
-    trace,
-  });
+  // No middlewares: no extra awaits on the hot path.
+  const mw: MiddlewareOutcome = route.middlewares.length === 0
+    ? { kind: "passed", payload: payload ?? null, queryParams: query }
+    : await runMiddlewares(parts, {
+      middlewares: route.middlewares,
+      context: {
+        payload: payload ?? null,
+        queryParams: query,
+        headers,
+        apiName: route.api,
+        traceId: trace.id,
+      },
+      trace,
+    });
   if (mw.kind === "rejected") return fail(mw.status, mw.message, mw.details);
   if (route.bodyType !== null) {
     const issues = validate(parts, route.bodyType, mw.payload);
@@ -254,6 +257,10 @@ async function succeed(
   result: Extract<InvocationResult, { ok: true }>,
   trace: ActiveTrace,
 ): Promise<Response> {
+  if (route.triggers.length === 0 && !result.effects.some((e) => e.kind === "trigger")) {
+    trace.end("success");
+    return outputResponse(result.output);
+  }
   let published;
   try {
     published = await publishTriggers(parts.publisher, {
