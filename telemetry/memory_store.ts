@@ -61,22 +61,25 @@ class MemoryStore implements TelemetryStore {
   writeTraces(traces: readonly TraceRecord[]): Promise<void> {
     for (const trace of traces) {
       this.#traces.delete(trace.id);
-      this.#traces.set(trace.id, structuredClone(trace));
+      // Written records are final (the recorder never touches a completed trace again).
+      this.#traces.set(trace.id, trace);
     }
+    // Traces arrive as they complete, so the first in the map is (nearly) the oldest.
     while (this.#traces.size > this.#maxTraces) {
-      const oldest = [...this.#traces.values()].sort(newestFirst).at(-1);
-      if (oldest) this.#traces.delete(oldest.id);
+      const oldest = this.#traces.keys().next().value;
+      if (oldest === undefined) break;
+      this.#traces.delete(oldest);
     }
     return Promise.resolve();
   }
 
   writeLogs(logs: readonly LogEntry[]): Promise<void> {
-    this.#logs = trimmed([...this.#logs, ...logs], this.#maxLogs);
+    this.#logs = appended(this.#logs, logs, this.#maxLogs);
     return Promise.resolve();
   }
 
   writeSamples(samples: readonly MetricSample[]): Promise<void> {
-    this.#samples = trimmed([...this.#samples, ...samples], this.#maxSamples);
+    this.#samples = appended(this.#samples, samples, this.#maxSamples);
     return Promise.resolve();
   }
 
@@ -95,7 +98,8 @@ class MemoryStore implements TelemetryStore {
   queryLogs(query: LogQuery = {}): Promise<LogEntry[]> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const out: LogEntry[] = [];
-    for (let i = this.#logs.length - 1; i >= 0 && out.length < limit; i--) {
+    const first = Math.max(0, this.#logs.length - this.#maxLogs);
+    for (let i = this.#logs.length - 1; i >= first && out.length < limit; i--) {
       const entry = this.#logs[i]!;
       if (logMatches(entry, query)) out.push(entry);
     }
@@ -106,7 +110,8 @@ class MemoryStore implements TelemetryStore {
     const limit = query.limit ?? DEFAULT_SAMPLE_LIMIT;
     const since = query.since?.toISOString();
     const out: MetricSample[] = [];
-    for (let i = this.#samples.length - 1; i >= 0 && out.length < limit; i--) {
+    const first = Math.max(0, this.#samples.length - this.#maxSamples);
+    for (let i = this.#samples.length - 1; i >= first && out.length < limit; i--) {
       const s = this.#samples[i]!;
       if ((query.name === undefined || s.name === query.name) && (!since || s.timestamp >= since)) {
         out.push(s);
@@ -131,6 +136,8 @@ class MemoryStore implements TelemetryStore {
   }
 }
 
-function trimmed<T>(items: T[], capacity: number): T[] {
-  return items.length > capacity ? items.slice(items.length - capacity) : items;
+/** Appends in place; past 1.25x the capacity, keeps the newest `capacity` (amortised O(1)). */
+function appended<T>(items: T[], more: readonly T[], capacity: number): T[] {
+  for (const item of more) items.push(item);
+  return items.length > capacity * 1.25 ? items.slice(items.length - capacity) : items;
 }

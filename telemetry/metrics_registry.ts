@@ -56,6 +56,7 @@ interface Series {
 /** Aggregates samples into series. */
 export class MetricsRegistry {
   #series = new Map<string, Series>();
+  #aliases = new Map<string, Series>();
   #buckets: readonly number[];
 
   /** Creates an empty registry.
@@ -71,13 +72,7 @@ export class MetricsRegistry {
    * @param sample the sample
    */
   record(sample: MetricSample): void {
-    const name = metricName(sample.name);
-    const key = seriesKey(name, sample.labels);
-    let series = this.#series.get(key);
-    if (!series) {
-      series = newSeries(name, sample, this.#buckets.length);
-      this.#series.set(key, series);
-    }
+    const series = this.#find(sample);
     switch (series.kind) {
       case "counter":
         series.value += sample.value;
@@ -89,6 +84,23 @@ export class MetricsRegistry {
         this.#observe(series, sample.value);
         return;
     }
+  }
+
+  #find(sample: MetricSample): Series {
+    // The hot path: labels as written, no sorting; the sorted key is computed once per spelling.
+    let fast = sample.name;
+    for (const k in sample.labels) fast += `\u0000${k}\u0001${sample.labels[k]}`;
+    const known = this.#aliases.get(fast);
+    if (known) return known;
+    const name = metricName(sample.name);
+    const key = seriesKey(name, sample.labels);
+    let series = this.#series.get(key);
+    if (!series) {
+      series = newSeries(name, sample, this.#buckets.length);
+      this.#series.set(key, series);
+    }
+    this.#aliases.set(fast, series);
+    return series;
   }
 
   #observe(series: Series, value: number): void {

@@ -177,9 +177,11 @@ class Recorder implements RecordingTelemetry {
   }
 
   #traceMetrics(record: TraceRecord): void {
+    if (this.#options.metrics === false) return;
+    // Derived from the trace, so they live in the registry only; the trace itself is stored.
     const timestamp = record.completed_at ?? record.started_at;
     const status = record.metadata?.status ?? record.status;
-    this.metric({
+    this.#registry.record({
       name: "rohas_traces_total",
       kind: "counter",
       value: 1,
@@ -189,14 +191,14 @@ class Recorder implements RecordingTelemetry {
     if (record.entry_type !== "api") return;
     const route = `${record.metadata?.method ?? ""} ${record.metadata?.path ?? record.bucket}`
       .trim();
-    this.metric({
+    this.#registry.record({
       name: "rohas_http_requests_total",
       kind: "counter",
       value: 1,
       labels: { route, status },
       timestamp,
     });
-    this.metric({
+    this.#registry.record({
       name: "rohas_http_request_duration_ms",
       kind: "histogram",
       value: record.duration_ms,
