@@ -30,8 +30,11 @@ const RESERVOIR = 1024;
 
 /** One aggregated series: a name with one label set. */
 export interface SeriesSnapshot {
+  /** The sanitised metric name. */
   name: string;
+  /** How its samples combine. */
   kind: MetricKind;
+  /** The label set, sorted by name. */
   labels: Record<string, string>;
   /** Counter total, gauge value, or histogram sum. */
   value: number;
@@ -39,6 +42,7 @@ export interface SeriesSnapshot {
   count?: number;
   /** Histograms: percentiles of the most recent observations. */
   p50?: number;
+  /** Histograms: the 99th percentile of the most recent observations. */
   p99?: number;
 }
 

@@ -16,52 +16,83 @@ export type TraceStatus = "running" | "success" | "failed";
 
 /** An event published during a step. */
 export interface TriggeredEventRecord {
+  /** The event published. */
   event_name: string;
+  /** ISO 8601 time it was published. */
   timestamp: string;
+  /** How long publishing took. */
   duration_ms: number;
 }
 
 /** One step of a trace: a middleware, a handler, or publishing triggers. */
 export interface TraceStep {
+  /** The handler name, `middleware:<name>`, or `<Source> triggers`. */
   name: string;
+  /** The handler name again (the original's shape). */
   path: string;
+  /** The handler name again (the original's shape). */
   bucket: string;
+  /** The handler that ran. */
   handler_name: string;
+  /** How long the step took. */
   duration_ms: number;
+  /** Whether the step succeeded. */
   success: boolean;
+  /** The failure message, when it failed. */
   error?: string;
   /** ISO 8601 time the step started. */
   timestamp: string;
+  /** Events the step published. */
   triggered_events?: TriggeredEventRecord[];
 }
 
 /** One API request, event delivery, cron run or WebSocket phase. */
 export interface TraceRecord {
+  /** The trace id (a UUID), also sent as `X-Rohas-Trace-Id`. */
   id: string;
   /** The trace that caused this one (an API call that published the event), or absent. */
   parent_id?: string;
+  /** The API, event, cron or `<Ws> (connect|message|disconnect)` name. */
   entry_point: string;
+  /** What started the trace. */
   entry_type: EntryType;
+  /** `metadata.path`, or `unknown`. */
   bucket: string;
+  /** Running until ended. */
   status: TraceStatus;
+  /** Completed minus started, in milliseconds; 0 while running. */
   duration_ms: number;
+  /** ISO 8601 start time. */
   started_at: string;
+  /** ISO 8601 end time, once ended. */
   completed_at?: string;
+  /** Middlewares, handlers and trigger publishing, in order. */
   steps: TraceStep[];
+  /** Why it failed. */
   error?: string;
+  /** Entry-specific facts (method, path, event, cron_name, connection_id...). */
   metadata?: Record<string, string>;
 }
 
 /** A structured log line. `trace_id` and `handler` link it to what produced it. */
 export interface LogEntry {
+  /** ISO 8601. */
   timestamp: string;
+  /** Severity. */
   level: LogLevel;
+  /** Where it came from (`handler:<name>`, an engine module). */
   target: string;
+  /** The message. */
   message: string;
+  /** Structured fields, as strings. */
   fields: Record<string, string>;
+  /** The trace that produced it. */
   trace_id?: string;
+  /** The handler that logged it. */
   handler?: string;
+  /** The span it was logged in (`handler_log` for `state.logger`). */
   span_name?: string;
+  /** Fields of that span. */
   span_fields: Record<string, string>;
 }
 
@@ -70,39 +101,54 @@ export type MetricKind = "counter" | "histogram" | "gauge";
 
 /** A metric sample. Counters add `value`; histograms observe it; gauges set it. */
 export interface MetricSample {
+  /** Such as `handler_duration_ms` or `rohas_events_published_total`. */
   name: string;
+  /** How samples of this name combine. */
   kind: MetricKind;
+  /** The number. */
   value: number;
+  /** Dimensions (handler, topic, route...). */
   labels: Record<string, string>;
+  /** ISO 8601. */
   timestamp: string;
 }
 
 /** Options to start a trace. */
 export interface StartTraceOptions {
+  /** The trace's `entry_point`. */
   entryPoint: string;
+  /** The trace's `entry_type`. */
   entryType: EntryType;
   /** Reuse this id (for example the id carried by an event envelope). Default: a new UUID. */
   id?: string;
+  /** The trace that caused this one (from the event envelope's `parent_id`). */
   parentId?: string;
+  /** The trace's `metadata`. */
   metadata?: Record<string, string>;
 }
 
 /** A trace being recorded. */
 export interface ActiveTrace {
+  /** The trace id. */
   readonly id: string;
+  /** Appends a step. */
   addStep(step: TraceStep): void;
   /**
    * Adds metadata while the trace runs, such as the HTTP `status` of an API trace (which then
    * labels the request metrics). Optional: a telemetry may ignore it.
    */
   annotate?(metadata: Record<string, string>): void;
+  /** Ends the trace once; later calls do nothing. */
   end(status: "success" | "failed", error?: string): void;
 }
 
 /** What the engine records through. Implementations batch writes off the request path. */
 export interface Telemetry {
+  /** Starts a trace; it is listed as running until ended. */
   startTrace(options: StartTraceOptions): ActiveTrace;
+  /** Records a log entry. */
   log(entry: LogEntry): void;
+  /** Records a metric sample. */
   metric(sample: MetricSample): void;
   /** Flushes pending writes and closes the store. */
   close(): Promise<void>;

@@ -34,7 +34,9 @@ export interface TelemetryReader {
   traces(query?: TraceQuery): Promise<TraceRecord[]>;
   /** One trace, running or stored. */
   trace(id: string): Promise<TraceRecord | undefined>;
+  /** Log entries, newest first. */
   logs(query?: LogQuery): Promise<LogEntry[]>;
+  /** Stored metric samples, newest first. */
   samples(query?: SampleQuery): Promise<MetricSample[]>;
   /** Live aggregated series, including process memory and CPU. */
   metrics(): SeriesSnapshot[];

@@ -15,7 +15,9 @@ export interface TraceQuery {
   limit?: number;
   /** Only the children of this trace. */
   parentId?: string;
+  /** Only traces of this entry type. */
   entryType?: EntryType;
+  /** Only traces with this status. */
   status?: TraceStatus;
   /** Only traces started at or after this time. */
   since?: Date;
@@ -27,7 +29,9 @@ export interface TraceQuery {
 export interface LogQuery {
   /** At most this many. Default 100. */
   limit?: number;
+  /** Only this exact level. */
   level?: LogEntry["level"];
+  /** Only entries of this trace. */
   traceId?: string;
   /** Only entries strictly after this ISO timestamp. */
   after?: string;
@@ -37,6 +41,7 @@ export interface LogQuery {
 export interface SampleQuery {
   /** At most this many. Default 1000. */
   limit?: number;
+  /** Only samples of this metric name. */
   name?: string;
   /** Only samples at or after this time. */
   since?: Date;
@@ -46,15 +51,23 @@ export interface SampleQuery {
 export interface TelemetryStore {
   /** The `[telemetry] type` this store implements. */
   readonly type: string;
+  /** Stores completed traces; a trace written again replaces the earlier copy. */
   writeTraces(traces: readonly TraceRecord[]): Promise<void>;
+  /** Stores log entries. */
   writeLogs(logs: readonly LogEntry[]): Promise<void>;
+  /** Stores metric samples. */
   writeSamples(samples: readonly MetricSample[]): Promise<void>;
+  /** Stored traces, newest `started_at` first, at most `limit`. */
   queryTraces(query?: TraceQuery): Promise<TraceRecord[]>;
+  /** One stored trace by id. */
   getTrace(id: string): Promise<TraceRecord | undefined>;
+  /** Log entries, newest first. */
   queryLogs(query?: LogQuery): Promise<LogEntry[]>;
+  /** Metric samples, newest first. */
   querySamples(query?: SampleQuery): Promise<MetricSample[]>;
   /** Deletes traces, logs and samples older than `cutoff`; returns how many records went. */
   prune(cutoff: Date): Promise<number>;
+  /** Closes connections and handles. */
   close(): Promise<void>;
 }
 

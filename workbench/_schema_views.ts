@@ -10,10 +10,13 @@ import type { Field, FieldType, Schema } from "../parser/ast.ts";
 
 /** A node of the schema graph. */
 export interface GraphNode {
+  /** `<kind>:<name>`, such as `api:CreateUser`. */
   id: string;
+  /** The definition's name. */
   label: string;
   /** The node kind, also its bucket. */
   bucket: string;
+  /** The route, schedule or handler file, when known. */
   path: string;
   /** `schema` or `handler`, as in the original. */
   type: "schema" | "handler";
@@ -23,9 +26,13 @@ export interface GraphNode {
 
 /** An edge of the schema graph. */
 export interface GraphEdge {
+  /** `<source>-><target>:<relation>`. */
   id: string;
+  /** The node the edge starts at. */
   source: string;
+  /** The node the edge points to. */
   target: string;
+  /** Publishes (`triggers`), runs (`handles`), or uses a type (`references`). */
   relation: "triggers" | "handles" | "references";
 }
 

@@ -23,12 +23,15 @@ import { WorkbenchError } from "./errors.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
 export interface WorkbenchEvents {
+  /** Publishes an event (the envelope, when returned, gives the id and trace id). */
   publish(
     topic: string,
     payload: unknown,
     options: { parentId: string | null; source: string },
   ): Promise<{ id: string; metadata: { trace_id: string } } | unknown>;
+  /** Dead letters, newest first. */
   listDeadLetters(topic?: string): Promise<DeadLetter[]>;
+  /** Re-delivers dead letters; returns how many. */
   replayDeadLetters(topic: string, options?: { ids?: string[] }): Promise<number>;
 }
 
@@ -58,6 +61,7 @@ export interface WorkbenchOptions {
 
 /** Where the peer is, as `Deno.serve` reports it. */
 export interface WorkbenchRequestInfo {
+  /** The peer address. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
 }
 
