@@ -182,6 +182,7 @@ function settleWithError(entry: Pending, error: SerializedError): void {
       entry.settle(error);
       return;
     case "ping":
+      entry.settle();
       return;
   }
 }

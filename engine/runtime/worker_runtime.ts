@@ -119,7 +119,9 @@ class WorkerRuntime implements HandlerRuntime {
   /** Sends one call; the returned promise settles through {@linkcode PendingInvoke}. */
   #run(invocation: Invocation): Promise<InvocationResult> {
     const { handler, input, traceId } = invocation;
-    const worker = leastLoaded(this.#poolFor(handler.profile));
+    const pool = this.#poolFor(handler.profile);
+    if (pool.workers.length === 0) pool.workers.push(this.#spawn(pool));
+    const worker = leastLoaded(pool);
     const id = ++this.#nextId;
     const version = this.#versions.get(handler.file) ?? 0;
     worker.files.add(handler.file);
@@ -195,6 +197,14 @@ class WorkerRuntime implements HandlerRuntime {
     return pool;
   }
 
+  #refill(pool: Pool): void {
+    try {
+      while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
+    } catch {
+      // Reported by the next call of this pool, which tries again.
+    }
+  }
+
   #spawn(pool: Pool): WorkerHandle {
     const name = `rohas-handlers-${pool.name}`;
     return new WorkerHandle(name, pool.permissions, (worker, error) => {
@@ -230,8 +240,9 @@ class WorkerRuntime implements HandlerRuntime {
     for (const pool of this.#pools.values()) {
       const index = pool.workers.indexOf(worker);
       if (index === -1) continue;
-      if (this.#closed) pool.workers.splice(index, 1);
-      else pool.workers[index] = this.#spawn(pool);
+      pool.workers.splice(index, 1);
+      // A replacement that cannot start now is started by the pool's next call (see #run).
+      if (!this.#closed) this.#refill(pool);
       this.#options.onWorkerRestart?.(pool.name, error);
     }
   }

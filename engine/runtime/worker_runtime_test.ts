@@ -227,3 +227,11 @@ Deno.test("WorkerRuntime shares Workers between profiles with equal permissions 
   assertEquals(await count("same_b"), { data: 3 });
   assertEquals(await count("other"), { data: 1 });
 });
+
+Deno.test("WorkerRuntime close() right after a timeout leaves no stuck-check timer behind", async () => {
+  const runtime = open({ stuckAfterMs: 60_000 });
+  const spin = tsHandler("api", "src/handlers/api/spin.ts", ["handleSpin"]);
+  const result = await runtime.invoke(call(spin, apiInput(undefined), 200));
+  assert(!result.ok && result.reason === "timeout");
+  await runtime.close();
+});
