@@ -36,6 +36,7 @@ export class WorkerHandle {
   readonly #outbox: Outbox<EngineMessage>;
   readonly #pending = new Map<number, Pending>();
   readonly #handlerIds = new Map<HandlerRef, number>();
+  #lastHandlerId = 0;
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
   pinging = false;
@@ -45,7 +46,7 @@ export class WorkerHandle {
    *
    * @param name shown in Deno's errors and traces
    * @param permissions the profile's permissions
-   * @param onCrash called once if the Worker dies of an uncaught error
+   * @param onCrash called when the Worker dies of an uncaught error
    */
   constructor(name: string, permissions: WorkerPermissions, onCrash: CrashListener) {
     this.#worker = new Worker(WORKER_URL, {
@@ -90,7 +91,7 @@ export class WorkerHandle {
   handlerId(ref: HandlerRef): { handler: number; ref?: HandlerRef } {
     const known = this.#handlerIds.get(ref);
     if (known !== undefined) return { handler: known };
-    const handler = this.#handlerIds.size + 1;
+    const handler = ++this.#lastHandlerId;
     this.#handlerIds.set(ref, handler);
     return { handler, ref };
   }
