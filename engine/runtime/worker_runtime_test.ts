@@ -235,3 +235,27 @@ Deno.test("WorkerRuntime close() right after a timeout leaves no stuck-check tim
   assert(!result.ok && result.reason === "timeout");
   await runtime.close();
 });
+
+Deno.test("WorkerRuntime keeps handler numbers apart after a reference failed to cross", async () => {
+  await using runtime = open();
+  const counter = tsHandler("api", "src/handlers/api/counter.ts", ["handleCounter"]);
+  const raw = tsHandler("api", "src/handlers/api/raw_response.ts", ["handleRawResponse"]);
+  const cleanup = tsHandler("cron", "src/handlers/cron/cleanup.ts", ["default"], {
+    name: "Cleanup",
+  });
+  const [first, bad, third] = await Promise.all([
+    runtime.invoke(call(createUser, createUserInput)),
+    runtime.invoke(call(raw, apiInput({ notData: () => 1 }))),
+    runtime.invoke(call(counter, apiInput(undefined))),
+  ]);
+  okResult(first!);
+  assert(!bad!.ok);
+  assertEquals(jsonValue(third!), { data: 1 });
+  assertEquals(jsonValue(await runtime.invoke(call(cleanup, { kind: "cron" }))), {
+    handler: "Cleanup",
+    arity: 1,
+  });
+  assertEquals(jsonValue(await runtime.invoke(call(counter, apiInput(undefined)))), { data: 2 });
+  const rawResult = okResult(await runtime.invoke(call(raw, apiInput(undefined))));
+  assertEquals(rawResult.output.kind, "response");
+});
