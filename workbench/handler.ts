@@ -408,3 +408,30 @@ function streamKinds(url: URL): { kinds?: ReadonlySet<"trace" | "log"> } {
   );
   return { kinds };
 }
+
+/** A handler under a path prefix, as the engine's `mounts` option takes it. */
+export interface WorkbenchMount {
+  /** `/api/workbench/` or `/_rohas/`. */
+  prefix: string;
+  /** Answers every request under the prefix (404 JSON for unknown workbench paths). */
+  handler: (request: Request, info?: WorkbenchRequestInfo) => Promise<Response>;
+}
+
+/**
+ * The two mounts the engine needs (`/api/workbench/` and `/_rohas/`), for its `mounts` option.
+ *
+ * @param workbench the handler from {@linkcode createWorkbenchHandler}
+ * @returns the mounts; requests the workbench does not answer get a JSON 404
+ * @example
+ * ```ts ignore
+ * createEngine({ ...parts, mounts: workbenchMounts(createWorkbenchHandler(options)) });
+ * ```
+ */
+export function workbenchMounts(workbench: WorkbenchHandler): WorkbenchMount[] {
+  const handler = async (request: Request, info?: WorkbenchRequestInfo) =>
+    (await workbench(request, info)) ??
+      Response.json({ error: `No workbench route ${new URL(request.url).pathname}` }, {
+        status: 404,
+      });
+  return [{ prefix: API_PREFIX, handler }, { prefix: APP_PREFIX, handler }];
+}

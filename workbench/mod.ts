@@ -8,9 +8,10 @@
 export type {
   WorkbenchEvents,
   WorkbenchHandler,
+  WorkbenchMount,
   WorkbenchOptions,
   WorkbenchRequestInfo,
 } from "./handler.ts";
-export { API_PREFIX, APP_PREFIX, createWorkbenchHandler } from "./handler.ts";
+export { API_PREFIX, APP_PREFIX, createWorkbenchHandler, workbenchMounts } from "./handler.ts";
 export type { GraphEdge, GraphNode, JsonSchema } from "./_schema_views.ts";
 export { WorkbenchError } from "./errors.ts";

@@ -10,7 +10,7 @@ import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
-import { createWorkbenchHandler } from "../../workbench/mod.ts";
+import { createWorkbenchHandler, workbenchMounts } from "../../workbench/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 
 /** The example project the workbench tests run on. */
@@ -31,6 +31,8 @@ export interface StartOptions {
   apiKey?: string;
   allowedOrigins?: string[];
   mode?: "dev" | "production";
+  /** Default `memory`; `rocksdb` uses a temporary directory removed on dispose. */
+  telemetryType?: "memory" | "rocksdb";
 }
 
 /** Starts the example app with the workbench on a free loopback port. */
@@ -43,11 +45,13 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     root: ROOT,
     exists: (rel) => Object.hasOwn(manifest.modules, rel),
   });
-  const telemetry = await createTelemetry({ ...config.telemetry, type: "memory" }, {
-    root: ROOT,
-    otel: false,
-    logLevel: "debug",
-  });
+  const dir = options.telemetryType === "rocksdb"
+    ? await Deno.makeTempDir({ prefix: "rohas_wb_" })
+    : null;
+  const telemetry = await createTelemetry(
+    { ...config.telemetry, type: options.telemetryType ?? "memory", path: dir ?? "" },
+    { root: ROOT, otel: false, logLevel: "debug" },
+  );
   const bus = new EventBus(await createAdapter(config.adapter, { projectRoot: ROOT }), {
     retry: retryPolicyOf(config.adapter),
     onMetric: (s) => telemetry.metric(s),
@@ -63,10 +67,6 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     runCron: (name) => engine!.runCron(name),
     mode: options.mode ?? "dev",
   });
-  // The one mount the engine needs: the workbench answers its routes, null means "not mine".
-  const mounted = async (request: Request, info?: Parameters<typeof workbench>[1]) =>
-    (await workbench(request, info)) ??
-      Response.json({ error: "Not found" }, { status: 404 });
   engine = createEngine({
     model,
     config,
@@ -75,10 +75,8 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     validators: compileValidators(parsed.schema),
     mode: options.mode ?? "dev",
-    mounts: [
-      { prefix: "/api/workbench/", handler: mounted },
-      { prefix: "/_rohas/", handler: mounted },
-    ],
+    // The one line the engine needs to serve the workbench.
+    mounts: workbenchMounts(workbench),
   });
   await engine.start();
   const listening = Promise.withResolvers<Deno.NetAddr>();
@@ -93,6 +91,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     url: `http://127.0.0.1:${addr.port}`,
     async [Symbol.asyncDispose]() {
       await started.close();
+      if (dir) await Deno.remove(dir, { recursive: true });
     },
   };
 }

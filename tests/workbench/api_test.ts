@@ -283,3 +283,20 @@ Deno.test("the workbench page is served at /_rohas/ and never contains the API k
   assertEquals(missing.status, 404);
   await missing.body?.cancel();
 });
+
+Deno.test("workbench API: on rocksdb telemetry, ?limit keeps the newest traces", async () => {
+  await using app = await startWorkbenchApp({ telemetryType: "rocksdb" });
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const response = await fetch(`${app.url}/hello`);
+    ids.push(response.headers.get("x-rohas-trace-id")!);
+    await response.body?.cancel();
+    // Distinct start times make "newest" unambiguous.
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await app.telemetry.flush();
+  const [, traces] = await getJson(`${app.url}/api/workbench/traces?limit=2&type=api`);
+  assertEquals(traces.map((t: { id: string }) => t.id), [ids[4], ids[3]]);
+  const [, one] = await getJson(`${app.url}/api/workbench/traces/${ids[0]}`);
+  assertEquals([one.id, one.status], [ids[0], "success"]);
+});
