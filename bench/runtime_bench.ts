@@ -238,6 +238,8 @@ async function main(): Promise<void> {
   console.log(
     `simulated pipeline (${WORK_US} us engine work): Worker / in-process = ${simulated}x`,
   );
+  const reloadMs = await reloadLatency(permissions);
+  console.log(`reload: file write to new code answering, median of 15: ${reloadMs.toFixed(2)} ms`);
   if (values.http && await hasWrk()) await httpTable(manifest, permissions);
 }
 
@@ -317,6 +319,41 @@ function printRows(variants: Array<[string, unknown]>, medians: number[], baseli
     const ratio = (perSecond / baseline).toFixed(3);
     console.log(`${name.padEnd(50)} ${Math.round(perSecond).toString().padStart(9)}/s  ${ratio}x`);
   }
+}
+
+/** Milliseconds from a handler file write to its new code answering, through `reload()`. */
+async function reloadLatency(permissions: PermissionsSection): Promise<number> {
+  const root = await Deno.makeTempDir({ prefix: "rohas_reload_bench_" });
+  const file = join(root, "src/handlers/api/versioned.ts");
+  await Deno.mkdir(join(root, "src/handlers/api"), { recursive: true });
+  const write = (version: number) =>
+    Deno.writeTextFile(
+      file,
+      `export function handleVersioned() { return { data: ${version} }; }\n`,
+    );
+  const runtime = createWorkerRuntime({ root, permissions });
+  const ref: HandlerRef = { ...handler, file, exports: ["handleVersioned"] };
+  const versioned: Invocation = { ...invocation, handler: ref };
+  const times: number[] = [];
+  try {
+    await write(0);
+    await runtime.invoke(versioned);
+    for (let version = 1; version <= 15; version++) {
+      const started = performance.now();
+      await write(version);
+      const error = await runtime.reload(file);
+      const result = await runtime.invoke(versioned);
+      if (error !== null || !result.ok || result.output.kind !== "json") {
+        throw new Error(`Reload failed: ${error?.message ?? "bad result"}`);
+      }
+      if ((result.output.value as { data: number }).data !== version) throw new Error("Old code");
+      times.push(performance.now() - started);
+    }
+  } finally {
+    await runtime.close();
+    await Deno.remove(root, { recursive: true });
+  }
+  return median(times);
 }
 
 function median(values: number[]): number {
