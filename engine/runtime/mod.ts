@@ -3,6 +3,27 @@
  * or in the engine's own isolate from the generated manifest ({@linkcode createInProcessRuntime}),
  * behind the {@linkcode HandlerRuntime} contract.
  *
+ * How the Worker runtime behaves (DESIGN.md D4, D7):
+ * - Long-lived Workers per permission profile (`[permissions]` defaults plus one profile per distinct
+ *   `[permissions.handlers.<name>]` override set; profiles with equal permissions share Workers),
+ *   `poolSize` Workers each (default 1), calls sent to the least loaded one. A profile's `read`
+ *   always includes `<root>/src`, since a Worker must read a handler's source to import it.
+ * - Every call has a deadline. On expiry the call resolves `{ ok: false, reason: "timeout" }` and
+ *   its Worker is pinged: a Worker that does not answer within `stuckAfterMs` (a handler stuck in
+ *   synchronous code) is terminated and replaced, its other calls failing with
+ *   `WorkerRestartedError`; a Worker whose handler merely awaits something slow keeps serving.
+ * - A Worker that dies (an unhandled rejection, an uncaught error) is replaced; the engine never
+ *   dies with it.
+ * - `reload(file)` re-imports the module as `file?v=<n>` in every Worker that loaded it; calls in
+ *   flight finish on the old module; a load error (a syntax error names `file:line:col`) is returned
+ *   and the old module keeps serving. Only the edited module is re-imported, not its imports.
+ * - A denied permission comes back as `reason: "permission"` naming the config key to change; a
+ *   missing file or export as `reason: "not_found"` naming what was tried.
+ * - The wire (`protocol.ts`): messages collected in one event-loop turn travel as one `postMessage`
+ *   (flushed with `setImmediate`), a handler reference crosses once per Worker, and a JSON result
+ *   crosses as its text: `HandlerOutput.json` can be written as the response body as is, and
+ *   `value` is parsed only when read.
+ *
  * @module
  */
 
