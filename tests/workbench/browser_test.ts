@@ -137,3 +137,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the workbench asks for the API key on a 401 and keeps it out of the page",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using app = await startWorkbenchApp({ apiKey: "browser-key-7", mode: "production" });
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${app.url}/_rohas/#/overview`);
+      assert(!(await page.content()).includes("browser-key-7"));
+      await page.getByTestId("api-key").fill("browser-key-7");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByTestId("count-apis").waitFor();
+      assert(Number(await page.getByTestId("count-apis").textContent()) >= 10);
+    } finally {
+      await browser.close();
+    }
+  },
+});
