@@ -8,6 +8,7 @@
 
 import { apiKey, setApiKey, whenUnauthorized } from "./api.ts";
 import { h, replace } from "./dom.ts";
+import { onLive } from "./live.ts";
 import type { Page } from "./pages/_shared.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { schemaPage } from "./pages/schema.ts";
@@ -99,3 +100,5 @@ whenUnauthorized(() => {
 document.body.append(h("div", { class: "shell" }, nav, main));
 addEventListener("hashchange", render);
 render();
+// Connect the live stream at once, so the status dot tells the truth on every page.
+onLive(() => {});
