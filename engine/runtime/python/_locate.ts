@@ -52,18 +52,55 @@ export async function locatePython(options: LocateOptions): Promise<Located> {
   });
   const venv = await venvSitePackages(options.root);
   const explicit = [options.envLibrary, options.library].filter((p): p is string => !!p);
-  const candidates: LibraryCandidate[] = explicit.map((path) => ({
-    path,
-    home: null,
-    front: venv,
-    paths: [],
-  }));
+  if (explicit.length > 0) {
+    // A library named explicitly is the one to use: no fallback to another interpreter.
+    const candidates = await Promise.all(
+      explicit.map((path) => explicitCandidate(path, facts, venv)),
+    );
+    return { candidates: dedupe(candidates), problems };
+  }
+  const candidates: LibraryCandidate[] = [];
   if (facts !== null) {
     for (const path of fromFacts(facts)) {
       candidates.push({ path, home: facts.base_prefix, front: venv, paths: facts.path });
     }
   }
   return { candidates: dedupe(candidates), problems };
+}
+
+/**
+ * An explicit library: when it is `python3`'s own, that interpreter's home and site-packages come
+ * with it; otherwise its home is guessed from the layout `<home>/lib/libpythonX.Y.so`.
+ */
+async function explicitCandidate(
+  path: string,
+  facts: PythonFacts | null,
+  venv: string[],
+): Promise<LibraryCandidate> {
+  const real = await realPath(path);
+  if (facts !== null && real !== null) {
+    for (const known of fromFacts(facts)) {
+      if ((await realPath(known)) === real) {
+        return { path, home: facts.base_prefix, front: venv, paths: facts.path };
+      }
+    }
+  }
+  return { path, home: await homeOf(path), front: venv, paths: [] };
+}
+
+async function homeOf(path: string): Promise<string | null> {
+  const version = /libpython(\d+\.\d+)/.exec(path)?.[1];
+  const home = path.split("/").slice(0, -2).join("/");
+  if (version === undefined || home === "") return null;
+  const stdlib = await Deno.stat(`${home}/lib/python${version}/os.py`).then(
+    () => true,
+    () => false,
+  );
+  return stdlib ? home : null;
+}
+
+function realPath(path: string): Promise<string | null> {
+  return Deno.realPath(path).catch(() => null);
 }
 
 function fromFacts(facts: PythonFacts): string[] {
