@@ -15,6 +15,9 @@ import type {
   TraceRecord,
   TraceStep,
 } from "./model.ts";
+import { logMatches, type LogQuery, traceMatches, type TraceQuery } from "./store.ts";
+
+export type { LogQuery, TraceQuery };
 
 /** Options of {@linkcode createMemoryTelemetry}. */
 export interface MemoryTelemetryOptions {
@@ -28,24 +31,9 @@ export interface MemoryTelemetryOptions {
   now?: () => number;
 }
 
-/** Filters of {@linkcode MemoryTelemetry.traces}. */
-export interface TraceQuery {
-  /** At most this many, newest first. Default all. */
-  limit?: number;
-  /** Only traces with this parent. */
-  parentId?: string;
-}
-
-/** Filters of {@linkcode MemoryTelemetry.logs}. */
-export interface LogQuery {
-  limit?: number;
-  level?: LogEntry["level"];
-  traceId?: string;
-}
-
 /** A {@linkcode Telemetry} that can also be queried. */
 export interface MemoryTelemetry extends Telemetry {
-  /** Running and completed traces, newest `started_at` first. */
+  /** Running and completed traces, newest `started_at` first (all unless `limit` is given). */
   traces(query?: TraceQuery): TraceRecord[];
   /** One trace by id, running or completed. */
   trace(id: string): TraceRecord | undefined;
@@ -101,17 +89,13 @@ export function createMemoryTelemetry(options: MemoryTelemetryOptions = {}): Mem
     metric: (sample) => samples.push(sample),
     close: () => Promise.resolve(),
     traces(query = {}) {
-      let all = [...active.values(), ...completed.items()];
-      if (query.parentId !== undefined) all = all.filter((t) => t.parent_id === query.parentId);
+      const all = [...active.values(), ...completed.items()].filter((t) => traceMatches(t, query));
       all.sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : 0));
       return query.limit === undefined ? all : all.slice(0, query.limit);
     },
     trace: (id) => active.get(id) ?? completed.items().find((t) => t.id === id),
     logs(query = {}) {
-      const matching = logs.items().filter((entry) =>
-        (query.level === undefined || entry.level === query.level) &&
-        (query.traceId === undefined || entry.trace_id === query.traceId)
-      ).reverse();
+      const matching = logs.items().filter((entry) => logMatches(entry, query)).reverse();
       return query.limit === undefined ? matching : matching.slice(0, query.limit);
     },
     samples: () => samples.items(),
