@@ -40,6 +40,8 @@ export class WorkerHandle {
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
   pinging = false;
+  /** `performance.now()` of the last message from the Worker (or of its start). */
+  lastHeard: number = performance.now();
 
   /**
    * Starts a Worker with `permissions`.
@@ -153,6 +155,7 @@ export class WorkerHandle {
   }
 
   #receive(posted: FromWorker): void {
+    this.lastHeard = performance.now();
     for (const message of unbatch(posted)) {
       const entry = this.#pending.get(message.id);
       if (entry === undefined) continue;

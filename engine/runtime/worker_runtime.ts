@@ -31,7 +31,11 @@ export interface WorkerRuntimeOptions {
   root: string;
   /** `RohasConfig.permissions`. */
   permissions: PermissionsSection;
-  /** Workers per permission profile. Default 1. */
+  /**
+   * Workers per permission profile. Default 2: a handler stuck in synchronous code holds one
+   * Worker until its timeout, and the other keeps serving the profile (on 2 cores the throughput of
+   * 1 and 2 measured the same within noise; see bench/runtime_bench.ts).
+   */
   poolSize?: number;
   /** How long {@linkcode HandlerRuntime.close} waits for calls in flight. Default 10000. */
   drainTimeoutMs?: number;
@@ -96,7 +100,7 @@ class WorkerRuntime implements HandlerRuntime {
 
   constructor(options: WorkerRuntimeOptions) {
     this.#options = options;
-    this.#poolSize = Math.max(1, options.poolSize ?? 1);
+    this.#poolSize = Math.max(1, options.poolSize ?? 2);
   }
 
   invoke(invocation: Invocation): Promise<InvocationResult> {
@@ -306,15 +310,32 @@ class PendingInvoke extends Deadline {
   }
 }
 
-/** The Worker with the fewest calls in flight, avoiding one suspected stuck (being pinged). */
+/** A Worker with calls in flight that has not answered anything for this long is busy or stuck. */
+const SILENT_MS = 50;
+
+/**
+ * The Worker with the fewest calls in flight, avoiding one suspected stuck (being pinged) or silent
+ * (calls in flight, nothing heard for {@linkcode SILENT_MS}): a handler looping in synchronous code
+ * holds its whole Worker, so new calls should go elsewhere long before its timeout.
+ */
 function leastLoaded(pool: Pool): WorkerHandle {
-  let best = pool.workers[0]!;
-  for (const worker of pool.workers) if (rank(worker) < rank(best)) best = worker;
+  const workers = pool.workers;
+  if (workers.length === 1) return workers[0]!;
+  const now = performance.now();
+  let best = workers[0]!;
+  let bestRank = rank(best, now);
+  for (let index = 1; index < workers.length; index++) {
+    const worker = workers[index]!;
+    const workerRank = rank(worker, now);
+    if (workerRank < bestRank) [best, bestRank] = [worker, workerRank];
+  }
   return best;
 }
 
-function rank(worker: WorkerHandle): number {
-  return worker.pinging ? Number.MAX_SAFE_INTEGER : worker.load;
+function rank(worker: WorkerHandle, now: number): number {
+  if (worker.pinging) return Number.MAX_SAFE_INTEGER;
+  const silent = worker.load > 0 && now - worker.lastHeard > SILENT_MS;
+  return silent ? Number.MAX_SAFE_INTEGER / 2 + worker.load : worker.load;
 }
 
 function failure(

@@ -55,10 +55,9 @@ Deno.test("WorkerRuntime denies a read outside the profile and names the config 
   }
 });
 
-Deno.test("WorkerRuntime answers an infinite loop with timeout, keeps serving, and replaces the Worker", async () => {
+Deno.test("WorkerRuntime answers an infinite loop with timeout, keeps serving (default pool of 2), and replaces the Worker", async () => {
   const restarted = Promise.withResolvers<SerializedError>();
   await using runtime = open({
-    poolSize: 2,
     stuckAfterMs: 100,
     onWorkerRestart: (_profile, error) => restarted.resolve(error),
   });
