@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     ],
     [
       `WorkerRuntime pool 1 + ${WORK_US} us engine work per call`,
-      () => measureRuntime(createWorkerRuntime({ root: ROOT, permissions }), WORK_US),
+      () => measureRuntime(createWorkerRuntime({ root: ROOT, permissions, poolSize: 1 }), WORK_US),
     ],
     ["transport only: one postMessage per call", () => measureTransport("clone")],
     ["transport only: batched per turn, cloned objects", () => measureTransport("batch")],
@@ -293,7 +293,7 @@ async function httpTable(
     ["Deno.serve + in-process runtime", () => serveThrough(createInProcessRuntime({ manifest }))],
     [
       "Deno.serve + WorkerRuntime pool 1",
-      () => serveThrough(createWorkerRuntime({ root: ROOT, permissions })),
+      () => serveThrough(createWorkerRuntime({ root: ROOT, permissions, poolSize: 1 })),
     ],
     [
       "Deno.serve + WorkerRuntime pool 2",
