@@ -89,6 +89,8 @@ export function createAdapter(
       return import("./rabbitmq/mod.ts").then((m) => m.createRabbitmqAdapter(config.settings));
     case "kafka":
       return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings));
+    case "sqs":
+      return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }

@@ -55,7 +55,7 @@ install_sqs() {
   [ -x "$DENO_BIN" ] || die "deno not found: install it first (npx deno@2.9.6 ...)"
   log "caching npm:fauxqs@$FAUXQS_VERSION"
   mkdir -p "$BROKERS_HOME/sqs"
-  (cd "$BROKERS_HOME/sqs" && "$DENO_BIN" cache --quiet --no-config --no-lock "npm:fauxqs@$FAUXQS_VERSION")
+  (cd "$BROKERS_HOME/sqs" && "$DENO_BIN" cache --quiet --no-config --no-lock "$BROKERS_SCRIPT_DIR/fauxqs.ts")
 }
 
 mkdir -p "$BROKERS_HOME"

@@ -109,8 +109,10 @@ start_sqs() {
   local dir="$BROKERS_HOME/sqs"
   mkdir -p "$dir"
   # fauxqs binds 0.0.0.0 whatever we ask; everything here addresses it at 127.0.0.1 only.
-  (cd "$dir" && FAUXQS_PORT="$SQS_PORT" FAUXQS_HOST=127.0.0.1 exec setsid "$DENO_BIN" run -A \
-    --no-config --no-lock "npm:fauxqs@$FAUXQS_VERSION") </dev/null >"$dir/fauxqs.log" 2>&1 &
+  # In memory: fauxqs 2.4.1's SQLite persistence (FAUXQS_DATA_DIR) rejects ChangeMessageVisibility
+  # with MessageNotInflight, which the adapter's retries need.
+  (cd "$dir" && FAUXQS_PORT="$SQS_PORT" exec setsid "$DENO_BIN" run -A \
+    --no-config --no-lock "$BROKERS_SCRIPT_DIR/fauxqs.ts") </dev/null >"$dir/fauxqs.log" 2>&1 &
   echo $! >"$(pid_file sqs)"
 }
 

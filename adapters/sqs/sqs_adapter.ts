@@ -1,0 +1,324 @@
+/**
+ * The `sqs` adapter (README.md states the guarantees): a standard queue per (topic, group); publish
+ * sends the event to every group queue of its topic; a delivery is deleted only after its handler
+ * acked it; retry hides the message for the delay (ChangeMessageVisibility); dead letters go to one
+ * dead-letter queue with the group and the error.
+ *
+ * @module
+ */
+
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  ListQueuesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type SQSClientConfig,
+} from "@aws-sdk/client-sqs";
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
+} from "../adapter.ts";
+import { AdapterClosedError } from "../errors.ts";
+import {
+  type BrokerAdapterOptions,
+  BrokerError,
+  BrokerUnreachableError,
+  processEnv,
+  readSettings,
+  retryWithBackoff,
+  type SettingsReader,
+} from "../_support/mod.ts";
+import { Queues, type QueueSettings } from "./_queues.ts";
+import { SqsSubscription } from "./_subscription.ts";
+
+/** Options of {@linkcode createSqsAdapter}. */
+export type SqsAdapterOptions = BrokerAdapterOptions;
+
+interface SqsSettings extends QueueSettings {
+  client: SQSClientConfig;
+  address: string;
+  addressSource: string;
+  waitTimeS: number;
+  publishTimeoutMs: number;
+}
+
+const GUARANTEES: AdapterGuarantees = Object.freeze({
+  durable: true,
+  orderedPerTopic: false,
+  deduplicates: false,
+});
+
+/**
+ * Creates an SQS adapter from `[adapter]` settings: `region` (`AWS_REGION`, default `us-east-1`),
+ * `endpoint` (`ROHAS_SQS_ENDPOINT`; unset: AWS itself), `queue_prefix` (`<service>-`),
+ * `visibility_timeout_s` (30), `retention_s` (345600), `wait_time_s` (20), `groups_ttl_ms` (1000),
+ * `publish_timeout_ms` (30000), `access_key_id` / `secret_access_key` (else the AWS default chain;
+ * a local `endpoint` without credentials gets dummy ones).
+ *
+ * @param settings the raw `[adapter]` table
+ * @param options environment, service name, background error sink
+ * @returns the adapter, not yet started
+ */
+export function createSqsAdapter(
+  settings: Readonly<Record<string, unknown>>,
+  options: SqsAdapterOptions = {},
+): Adapter {
+  const env = options.env ?? processEnv();
+  const read = readSettings("sqs", settings, env);
+  return new SqsAdapter(resolveSettings(read, options.service ?? "rohas"), options);
+}
+
+function resolveSettings(read: SettingsReader, service: string): SqsSettings {
+  const region = read.string("region", "AWS_REGION", "us-east-1");
+  const endpoint = read.string("endpoint", "ROHAS_SQS_ENDPOINT", "");
+  const keyId = read.string("access_key_id", null, "");
+  const secret = read.string("secret_access_key", null, "");
+  const client: SQSClientConfig = { region, maxAttempts: 3 };
+  if (endpoint !== "") client.endpoint = endpoint;
+  if (keyId !== "" && secret !== "") {
+    client.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+  } else if (endpoint !== "" && isLocal(endpoint)) {
+    client.credentials = { accessKeyId: "rohas", secretAccessKey: "rohas" };
+  }
+  return {
+    client,
+    address: endpoint !== "" ? endpoint : `AWS SQS in ${region}`,
+    addressSource: endpoint !== ""
+      ? read.source("endpoint", "ROHAS_SQS_ENDPOINT")
+      : read.source("region", "AWS_REGION"),
+    prefix: read.string("queue_prefix", "ROHAS_SQS_QUEUE_PREFIX", `${service}-`),
+    visibilityTimeoutS: read.number("visibility_timeout_s", null, 30),
+    retentionS: read.number("retention_s", null, 345_600),
+    waitTimeS: read.number("wait_time_s", null, 20),
+    groupsTtlMs: read.number("groups_ttl_ms", null, 1000),
+    publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
+  };
+}
+
+/** What a subscription needs from its adapter. */
+export interface SqsContext {
+  readonly client: SQSClient;
+  readonly queues: Queues;
+  readonly visibilityTimeoutS: number;
+  readonly waitTimeS: number;
+  onError(error: unknown): void;
+}
+
+class SqsAdapter implements Adapter {
+  readonly type = "sqs";
+  readonly guarantees = GUARANTEES;
+  readonly #settings: SqsSettings;
+  readonly #onError: (error: unknown) => void;
+  readonly #subscriptions = new Set<SqsSubscription>();
+  #live: { client: SQSClient; queues: Queues } | null = null;
+  #closed = false;
+
+  constructor(settings: SqsSettings, options: SqsAdapterOptions) {
+    this.#settings = settings;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  async start(): Promise<void> {
+    this.#assertOpen("start");
+    if (this.#live) return;
+    const client = new SQSClient(this.#settings.client);
+    try {
+      await client.send(new ListQueuesCommand({ MaxResults: 1 }));
+    } catch (cause) {
+      client.destroy();
+      throw new BrokerUnreachableError("sqs", this.#settings.address, {
+        setting: this.#settings.addressSource,
+        hint: "for tests start fauxqs with scripts/brokers/start.sh sqs",
+        cause,
+      });
+    }
+    const queues = new Queues(client, this.#settings);
+    this.#live = { client, queues };
+    await queues.url(queues.deadLetterQueue);
+  }
+
+  async publish(envelope: EventEnvelope): Promise<void> {
+    const { client, queues } = this.#connection(`publish to "${envelope.topic}"`);
+    const body = JSON.stringify(envelope);
+    const urls = await this.#retrying(
+      `list the queues of "${envelope.topic}"`,
+      () => queues.groupUrls(envelope.topic),
+    );
+    await Promise.all(
+      urls.map((url) =>
+        this.#retrying(`publish to "${url}"`, () =>
+          client.send(
+            new SendMessageCommand({
+              QueueUrl: url,
+              MessageBody: body,
+              MessageAttributes: {
+                topic: { DataType: "String", StringValue: envelope.topic },
+                timestamp: { DataType: "String", StringValue: envelope.timestamp },
+              },
+            }),
+          ))
+      ),
+    );
+  }
+
+  async subscribe(
+    topic: string,
+    group: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const { client, queues } = this.#connection(`subscribe to "${topic}"`);
+    const url = await queues.url(queues.groupQueue(topic, group));
+    queues.invalidate(topic);
+    const subscription = new SqsSubscription(this.#context(client, queues), {
+      topic,
+      group,
+      url,
+      handler,
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      onClosed: (closed) => this.#subscriptions.delete(closed),
+    });
+    this.#subscriptions.add(subscription);
+    subscription.start();
+    return subscription;
+  }
+
+  async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
+    const letters = await this.#withDeadLetters("list dead letters", () => Promise.resolve());
+    return letters.map((entry) => entry.letter).filter((letter) =>
+      topic === undefined || letter.envelope.topic === topic
+    );
+  }
+
+  async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    const { client, queues } = this.#connection(`replay dead letters of "${topic}"`);
+    const wanted = options.ids ? new Set(options.ids) : null;
+    let count = 0;
+    await this.#withDeadLetters(`replay dead letters of "${topic}"`, async (letters, dlqUrl) => {
+      for (const { letter, message } of letters) {
+        if (letter.envelope.topic !== topic) continue;
+        if (wanted && !wanted.has(letter.envelope.id)) continue;
+        const envelope = {
+          ...letter.envelope,
+          metadata: { ...letter.envelope.metadata, attempt: 1 },
+        };
+        const url = await queues.url(queues.groupQueue(topic, letter.group));
+        await client.send(
+          new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(envelope) }),
+        );
+        await client.send(
+          new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
+        );
+        message.ReceiptHandle = undefined;
+        count++;
+      }
+    });
+    return count;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    this.#live?.client.destroy();
+    this.#live = null;
+  }
+
+  /**
+   * Receives every dead letter (hiding them), runs `use`, then makes the ones it did not delete
+   * visible again.
+   */
+  async #withDeadLetters(
+    action: string,
+    use: (letters: { letter: DeadLetter; message: Message }[], url: string) => Promise<void>,
+  ): Promise<{ letter: DeadLetter; message: Message }[]> {
+    const { client, queues } = this.#connection(action);
+    const url = await queues.url(queues.deadLetterQueue);
+    const letters: { letter: DeadLetter; message: Message }[] = [];
+    try {
+      for (;;) {
+        const { Messages = [] } = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 60,
+            WaitTimeSeconds: 0,
+          }),
+        );
+        if (Messages.length === 0) break;
+        for (const message of Messages) {
+          letters.push({ letter: JSON.parse(message.Body ?? "null") as DeadLetter, message });
+        }
+      }
+      letters.sort((a, b) => b.letter.failed_at.localeCompare(a.letter.failed_at));
+      await use(letters, url);
+    } finally {
+      await this.#release(client, url, letters.map((entry) => entry.message));
+    }
+    return letters;
+  }
+
+  async #release(client: SQSClient, url: string, messages: Message[]): Promise<void> {
+    const handles = messages.flatMap((message) =>
+      message.ReceiptHandle ? [message.ReceiptHandle] : []
+    );
+    for (let i = 0; i < handles.length; i += 10) {
+      const Entries = handles.slice(i, i + 10).map((ReceiptHandle, n) => ({
+        Id: String(n),
+        ReceiptHandle,
+        VisibilityTimeout: 0,
+      }));
+      await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries }));
+    }
+  }
+
+  #context(client: SQSClient, queues: Queues): SqsContext {
+    return {
+      client,
+      queues,
+      visibilityTimeoutS: this.#settings.visibilityTimeoutS,
+      waitTimeS: this.#settings.waitTimeS,
+      onError: this.#onError,
+    };
+  }
+
+  async #retrying<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await retryWithBackoff(run, {
+        deadlineMs: this.#settings.publishTimeoutMs,
+        stop: () => this.#closed,
+      });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new BrokerError(`Cannot ${action}: ${detail}`, { cause: error });
+    }
+  }
+
+  #connection(action: string): { client: SQSClient; queues: Queues } {
+    this.#assertOpen(action);
+    if (!this.#live) throw new BrokerError(`SQS adapter is not started: cannot ${action}`);
+    return this.#live;
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+function isLocal(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === "localhost" || host.startsWith("127.") || host === "[::1]";
+  } catch {
+    return false;
+  }
+}
