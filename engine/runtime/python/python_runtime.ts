@@ -133,6 +133,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #worker: Worker;
   #pending = new Map<number, Pending>();
   #outbox: string[] = [];
+  #idle: (() => void) | null = null;
   #nextId = 1;
   #closing: Promise<void> | null = null;
   #closeTimeoutMs: number;
@@ -161,17 +162,22 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
       const reply = JSON.parse(line) as Reply;
       const pending = this.#pending.get(reply.id);
       if (pending === undefined) continue;
-      this.#pending.delete(reply.id);
+      this.#forget(reply.id);
       pending.resolve(reply);
     }
   }
 
-  #submit(message: Record<string, unknown>): Promise<Reply> {
+  #forget(id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#idle?.();
+  }
+
+  #submit(message: Record<string, unknown>): { id: number; reply: Promise<Reply> } {
     const id = this.#nextId++;
     const { promise, resolve } = Promise.withResolvers<Reply>();
     this.#pending.set(id, { resolve });
     this.#send(JSON.stringify({ ...message, id }));
-    return promise;
+    return { id, reply: promise };
   }
 
   /** Calls made in one task go to the worker as one message, one JSON document per line. */
@@ -195,26 +201,26 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     if (this.#closing !== null) {
       return closedResult(started);
     }
-    const id = this.#nextId;
-    const call = this.#submit({
+    const { id, reply } = this.#submit({
       op: "invoke",
       handler: invocation.handler,
       input: invocation.input,
       traceId: invocation.traceId,
     });
-    const timedOut = await raceTimeout(call, invocation.timeoutMs);
-    if (timedOut === "timeout") {
-      this.#pending.delete(id);
+    const outcome = await raceTimeout(reply, invocation.timeoutMs);
+    if (outcome === "timeout") {
+      this.#forget(id);
       this.#send(JSON.stringify({ op: "cancel", target: id, id: 0 }));
       return timeoutResult(invocation, started);
     }
-    return toResult(timedOut, performance.now() - started);
+    return toResult(outcome, performance.now() - started);
   }
 
   /** Loads or reloads one module; a syntax error comes back with file and line. */
   async reload(file: string): Promise<SerializedError | null> {
     if (this.#closing !== null) return null;
-    const reply = await raceTimeout(this.#submit({ op: "reload", file }), this.#reloadTimeoutMs);
+    const { reply: pending } = this.#submit({ op: "reload", file });
+    const reply = await raceTimeout(pending, this.#reloadTimeoutMs);
     if (reply === "timeout") {
       const message = `Reloading "${file}" timed out after ${this.#reloadTimeoutMs} ms`;
       return { name: "TimeoutError", message: `${message}: a handler blocks the Python loop` };
@@ -229,9 +235,9 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   }
 
   async #close(): Promise<void> {
-    const inFlight = [...this.#pending.keys()].length;
-    if (inFlight > 0) await this.#drain();
-    const confirmed = await raceTimeout(this.#submit({ op: "close" }), this.#closeTimeoutMs);
+    if (this.#pending.size > 0) await this.#drain();
+    const { reply } = this.#submit({ op: "close" });
+    const confirmed = await raceTimeout(reply, this.#closeTimeoutMs);
     const closed = new Promise<void>((resolve) => {
       this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
         if (event.data.type === "closed") resolve();
@@ -247,16 +253,14 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     this.#pending.clear();
   }
 
+  /** Resolves when no call is in flight, or at the close deadline. */
   async #drain(): Promise<void> {
-    const deadline = Date.now() + this.#closeTimeoutMs;
     const { promise, resolve } = Promise.withResolvers<void>();
-    const check = () => {
-      if (this.#pending.size === 0 || Date.now() >= deadline) resolve();
-      else timer = setTimeout(check, 10);
-    };
-    let timer = setTimeout(check, 0);
+    this.#idle = resolve;
+    const timer = setTimeout(resolve, this.#closeTimeoutMs);
     await promise;
     clearTimeout(timer);
+    this.#idle = null;
   }
 
   /** Same as {@linkcode close}. */

@@ -465,3 +465,13 @@ Deno.test("reloading a generated module makes handlers use the new generated cla
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("close() waits for calls in flight to finish", async () => {
+  const runtime = await createPythonRuntime({ root: ROOT });
+  const sleepy = runtime.invoke(api("Sleepy"));
+  await runtime.close();
+  assertEquals(value(await sleepy), { data: "slept" });
+  const after = await runtime.invoke(api("ReturnsNone"));
+  assert(!after.ok);
+  assertEquals(after.error.message, "The Python runtime is closed");
+});
