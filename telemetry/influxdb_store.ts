@@ -6,7 +6,8 @@
  * time < cutoff`.
  *
  * Settings (`[telemetry]` keys): `url` (default `http://127.0.0.1:8086`), `database` (default
- * `rohas`), `username`, `password`.
+ * `rohas`), `username`, `password`, or `token` (InfluxDB 2.x through its v1-compatible endpoints,
+ * sent as `Authorization: Token <token>`; the database must be mapped to a bucket there).
  *
  * @module
  */
@@ -37,8 +38,14 @@ export async function openInfluxdbStore(
     settings.username && settings.password
       ? { u: settings.username, p: settings.password }
       : undefined,
+    settings.token,
   );
-  await store.query(`CREATE DATABASE "${settings.database ?? "rohas"}"`, { method: "POST" });
+  // 2.x (token) has no CREATE DATABASE: its buckets are made by the operator.
+  if (!settings.token) {
+    await store.query(`CREATE DATABASE "${settings.database ?? "rohas"}"`, { method: "POST" });
+  } else {
+    await store.query("SHOW MEASUREMENTS LIMIT 1");
+  }
   return store;
 }
 
@@ -58,12 +65,19 @@ class InfluxdbStore implements TelemetryStore {
   #url: string;
   #db: string;
   #auth: { u: string; p: string } | undefined;
+  #token: string | undefined;
   #seq = 0;
 
-  constructor(url: string, db: string, auth: { u: string; p: string } | undefined) {
+  constructor(
+    url: string,
+    db: string,
+    auth: { u: string; p: string } | undefined,
+    token: string | undefined,
+  ) {
     this.#url = url.replace(/\/+$/, "");
     this.#db = db;
     this.#auth = auth;
+    this.#token = token;
   }
 
   async query(q: string, options: { method?: string } = {}): Promise<InfluxSeries[]> {
@@ -84,7 +98,8 @@ class InfluxdbStore implements TelemetryStore {
   async #fetch(path: string, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(this.#url + path, init);
+      const headers = this.#token ? { authorization: `Token ${this.#token}` } : undefined;
+      response = await fetch(this.#url + path, headers ? { ...init, headers } : init);
     } catch (error) {
       throw new TelemetryError(
         `Cannot reach InfluxDB at "${this.#url}" ([telemetry] url): ${(error as Error).message}`,
