@@ -71,3 +71,11 @@ Deno.test("closing a connection runs onDisconnect with a normal close code", asy
   assert.equal(closed.code, 1000);
   await eventually(async () => (await stats(server.url))["chat_disconnect"], "onDisconnect ran");
 });
+
+Deno.test("a failing connect handler closes the connection with 1011 and an error frame", async () => {
+  await using server = await startServer();
+  const ws = new WsClient(server.url.replace("http", "ws") + "/ws/fragile");
+  const closed = await ws.closed;
+  assert.equal(closed.code, 1011);
+  assert.match(String((ws.messages[0] as { error?: string })?.error), /Cannot accept connections/);
+});

@@ -31,8 +31,9 @@ import * as mod27 from "../handlers/websockets/chat_connect.ts";
 import * as mod28 from "../handlers/websockets/chat_disconnect.ts";
 import * as mod29 from "../handlers/websockets/chat_message.ts";
 import * as mod30 from "../handlers/websockets/echo_message.ts";
-import * as mod31 from "../middlewares/auth.ts";
-import * as mod32 from "../middlewares/ws_auth.ts";
+import * as mod31 from "../handlers/websockets/fragile_connect.ts";
+import * as mod32 from "../middlewares/auth.ts";
+import * as mod33 from "../middlewares/ws_auth.ts";
 import type { BenchHandler } from "./api/bench.ts";
 import type { CreateUserHandler } from "./api/create_user.ts";
 import type { EmitHandler } from "./api/emit.ts";
@@ -62,6 +63,7 @@ import type { UserOnboardedHandler } from "./events/user_onboarded.ts";
 import type { MiddlewareHandler } from "./state.ts";
 import type { ChatConnectHandler, ChatDisconnectHandler, ChatMessageHandler } from "./websockets/chat.ts";
 import type { EchoMessageHandler } from "./websockets/echo.ts";
+import type { FragileConnectHandler } from "./websockets/fragile.ts";
 
 /** Every handler and middleware module, keyed by project-relative path (in-process runs). */
 export const manifest = {
@@ -98,8 +100,9 @@ export const manifest = {
     "src/handlers/websockets/chat_disconnect.ts": mod28,
     "src/handlers/websockets/chat_message.ts": mod29,
     "src/handlers/websockets/echo_message.ts": mod30,
-    "src/middlewares/auth.ts": mod31,
-    "src/middlewares/ws_auth.ts": mod32,
+    "src/handlers/websockets/fragile_connect.ts": mod31,
+    "src/middlewares/auth.ts": mod32,
+    "src/middlewares/ws_auth.ts": mod33,
   } as Record<string, Record<string, unknown>>,
 };
 
@@ -144,6 +147,7 @@ export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod28, "handleChatDisconnect">, ChatDisconnectHandler>,
   Satisfies<HandlerOf<typeof mod29, "handleChatMessage">, ChatMessageHandler>,
   Satisfies<HandlerOf<typeof mod30, "handleEchoMessage">, EchoMessageHandler>,
-  Satisfies<HandlerOf<typeof mod31, "authMiddleware">, MiddlewareHandler>,
-  Satisfies<HandlerOf<typeof mod32, "wsAuthMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod31, "handleFragileConnect">, FragileConnectHandler>,
+  Satisfies<HandlerOf<typeof mod32, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod33, "wsAuthMiddleware">, MiddlewareHandler>,
 ];

@@ -38,3 +38,4 @@ export type { UserOnboarded, UserOnboardedHandler } from "./events/user_onboarde
 export type { User } from "./models/user.ts";
 export type { ChatConnection, ChatConnectHandler, ChatMessageHandler, ChatDisconnectHandler } from "./websockets/chat.ts";
 export type { EchoMessage, EchoConnection, EchoConnectHandler, EchoMessageHandler, EchoDisconnectHandler } from "./websockets/echo.ts";
+export type { FragileMessage, FragileConnection, FragileConnectHandler, FragileMessageHandler, FragileDisconnectHandler } from "./websockets/fragile.ts";

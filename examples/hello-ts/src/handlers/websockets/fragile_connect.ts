@@ -1,0 +1,3 @@
+export function handleFragileConnect(): never {
+  throw new Error("Cannot accept connections today");
+}
