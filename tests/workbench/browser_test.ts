@@ -5,7 +5,11 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Page } from "playwright-core";
 import { startWorkbenchApp } from "./_app.ts";
 
-const IMAGES = fileURLToPath(new URL("../../docs/images/", import.meta.url));
+// Screenshots refresh docs/images/ only when asked, so a test run leaves the tree clean:
+//   ROHAS_UPDATE_SCREENSHOTS=1 deno test -A tests/workbench/browser_test.ts
+const IMAGES = Deno.env.get("ROHAS_UPDATE_SCREENSHOTS") === "1"
+  ? fileURLToPath(new URL("../../docs/images/", import.meta.url))
+  : `${await Deno.makeTempDir({ prefix: "rohas_screenshots_" })}/`;
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
