@@ -17,14 +17,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { join } from "node:path";
 import { createMemoryAdapter } from "../adapters/memory/mod.ts";
 import { EventBus } from "../engine/events/mod.ts";
 import {
   benchConfig,
   CLI,
   percentile,
-  pollUntil,
   type Server,
   startServer,
   wallMs,
@@ -88,14 +86,19 @@ const BURST_HANDLER = `export function handleBurst(
 }
 `;
 
-/** The event handler appends "<phase> <start wall ms> <start - send ms>" per event. */
-const RECORD = (file: string) =>
-  `const out = Deno.openSync(${JSON.stringify(file)}, { append: true, create: true });
+/**
+ * The event handler sends "<phase> <start wall ms> <start - send ms>" per event over one TCP
+ * connection to the benchmark's collector: the benchmark learns of each handler start at once,
+ * without polling a file, and the handler needs no permission but `net` (on by default).
+ */
+const RECORD = (port: number) =>
+  `const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${port} });
 const encoder = new TextEncoder();
 
-export function handleRecordPing(event: { payload: { t: number; phase: string } }) {
+export async function handleRecordPing(event: { payload: { t: number; phase: string } }) {
   const now = performance.timeOrigin + performance.now();
-  out.writeSync(encoder.encode(event.payload.phase + " " + now + " " + (now - event.payload.t) + "\\n"));
+  const line = event.payload.phase + " " + now + " " + (now - event.payload.t) + "\\n";
+  await conn.write(encoder.encode(line));
 }
 `;
 
@@ -105,25 +108,73 @@ interface Record {
   latency: number;
 }
 
-async function records(file: string): Promise<Record[]> {
-  const text = await Deno.readTextFile(file).catch(() => "");
-  return text.split("\n").filter((l) => l !== "").map((line) => {
-    const [phase, at, latency] = line.split(" ");
-    return { phase: phase!, at: Number(at), latency: Number(latency) };
-  });
-}
+/** Receives the handler's lines; waits until a phase has so many records. */
+class Collector {
+  readonly #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  readonly #records = new Map<string, Record[]>();
+  readonly #conns = new Set<Deno.Conn>();
+  readonly #reading: Promise<void>[] = [];
+  #wake = Promise.withResolvers<void>();
 
-async function phase(file: string, name: string, count: number): Promise<Record[]> {
-  let got: Record[] = [];
-  await pollUntil(
-    async () => {
-      got = (await records(file)).filter((r) => r.phase === name);
-      return got.length >= count;
-    },
-    `${count} "${name}" events to be handled`,
-    120_000,
-  );
-  return got;
+  constructor() {
+    this.#reading.push(this.#accept());
+  }
+
+  get port(): number {
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  async #accept(): Promise<void> {
+    try {
+      for await (const conn of this.#listener) {
+        this.#conns.add(conn);
+        this.#reading.push(this.#read(conn));
+      }
+    } catch { /* listener closed */ }
+  }
+
+  async #read(conn: Deno.Conn): Promise<void> {
+    let rest = "";
+    try {
+      for await (const text of conn.readable.pipeThrough(new TextDecoderStream())) {
+        const lines = (rest + text).split("\n");
+        rest = lines.pop()!;
+        for (const line of lines) this.#add(line);
+        this.#wake.resolve();
+        this.#wake = Promise.withResolvers();
+      }
+    } catch { /* connection closed */ }
+  }
+
+  #add(line: string): void {
+    const [phase, at, latency] = line.split(" ");
+    const list = this.#records.get(phase!) ?? [];
+    list.push({ phase: phase!, at: Number(at), latency: Number(latency) });
+    this.#records.set(phase!, list);
+  }
+
+  /** Resolves with the records of a phase once there are `count`. */
+  async phase(name: string, count: number, timeoutMs = 120_000): Promise<Record[]> {
+    const deadline = performance.now() + timeoutMs;
+    while ((this.#records.get(name)?.length ?? 0) < count) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`Timed out waiting for ${count} "${name}" events`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.#wake.promise, new Promise((r) => timer = setTimeout(r, left))]);
+      clearTimeout(timer);
+    }
+    return this.#records.get(name)!;
+  }
+
+  async close(): Promise<void> {
+    this.#listener.close();
+    for (const conn of this.#conns) {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }
+    await Promise.all(this.#reading);
+  }
 }
 
 async function post(url: string, body: unknown): Promise<void> {
@@ -176,24 +227,40 @@ function rateRow(label: string, perSecond: number, unit = "events/s"): string {
   return `  ${label.padEnd(48)} ${perSecond.toFixed(0).padStart(8)} ${unit}`;
 }
 
-async function throughEngine(server: Server, file: string): Promise<number> {
+/**
+ * One request at a time, each waiting until its event's handler started (a closed loop, so no
+ * backlog of earlier events inflates the latency); returns each HTTP round trip in ms.
+ */
+async function oneEventAtATime(url: string, collector: Collector): Promise<number[]> {
+  const trips: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const t = wallMs();
+    await post(url, { t, phase: "latency" });
+    trips.push(wallMs() - t);
+    await collector.phase("latency", i + 1);
+  }
+  return trips;
+}
+
+async function throughEngine(server: Server, collector: Collector): Promise<number> {
   const url = server.url;
   await sequential(`${url}/emit`, "warm", 200);
   await concurrent(`${url}/emit`, "warm", 1000, CONNECTIONS);
+  await collector.phase("warm", 1200);
   const plain = await sequential(`${url}/plain`, "plain", REQUESTS);
-  const trips = await sequential(`${url}/emit`, "latency", REQUESTS);
-  const latency = (await phase(file, "latency", REQUESTS)).map((r) => r.latency);
+  const trips = await oneEventAtATime(`${url}/emit`, collector);
+  const latency = (await collector.phase("latency", REQUESTS)).map((r) => r.latency);
 
   const count = REQUESTS * 5;
   const [first, lastReply] = await concurrent(`${url}/emit`, "rate", count, CONNECTIONS);
-  const rate = await phase(file, "rate", count);
+  const rate = await collector.phase("rate", count);
   const lastHandled = Math.max(...rate.map((r) => r.at));
   const requestsPerSecond = count / ((lastReply - first) / 1000);
   const eventsPerSecond = count / ((lastHandled - first) / 1000);
 
   const sent = wallMs();
   await post(`${url}/burst`, { n: BURST, t: sent, phase: "burst" });
-  const burst = await phase(file, "burst", BURST);
+  const burst = await collector.phase("burst", BURST);
   const burstPerSecond = BURST / ((Math.max(...burst.map((r) => r.at)) - sent) / 1000);
 
   const p50 = percentile(latency, 50);
@@ -257,25 +324,20 @@ async function measureBus(bus: EventBus): Promise<void> {
 }
 
 if (import.meta.main) {
+  const collector = new Collector();
   const root = await writeProject({
-    "config/rohas.toml": benchConfig(
-      "events-bench",
-      `\n[permissions.handlers.record_ping]\nwrite = ["out"]\n`,
-    ),
+    "config/rohas.toml": benchConfig("events-bench"),
     "schema/app.ro": SCHEMA,
     "src/handlers/api/emit.ts": ECHO("Emit"),
     "src/handlers/api/plain.ts": ECHO("Plain"),
     "src/handlers/api/burst.ts": BURST_HANDLER,
-    "src/handlers/events/record_ping.ts": RECORD("PLACEHOLDER"),
-    "out/.keep": "",
+    "src/handlers/events/record_ping.ts": RECORD(collector.port),
   }, "rohas-events-bench-");
-  const file = join(root, "out", "events.log");
-  await Deno.writeTextFile(join(root, "src/handlers/events/record_ping.ts"), RECORD(file));
   try {
     let p50: number;
     {
       await using server = await startServer(["run", "-A", CLI, "start", "--port", "0", root]);
-      p50 = await throughEngine(server, file);
+      p50 = await throughEngine(server, collector);
     }
     await bareBus();
     console.log(
@@ -284,6 +346,7 @@ if (import.meta.main) {
       } (p50 ${p50.toFixed(3)} ms)`,
     );
   } finally {
+    await collector.close();
     await Deno.remove(root, { recursive: true });
   }
 }

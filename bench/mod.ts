@@ -24,20 +24,22 @@ export const SKIP_EXIT_CODE = 78;
 const BENCH_DIR = fileURLToPath(new URL("./", import.meta.url));
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 /** Key lines per benchmark in the summary, at most. */
-const MAX_KEY_LINES = 12;
-/** A line worth repeating in the summary: a ratio, a target, a median. */
-const KEY_LINE = /(\bx\d|\d\s?x\b|\bratio\b|\btarget\b|\bmedian\b|\bp50\b)/i;
+const MAX_KEY_LINES = 20;
+/** A line worth repeating in the summary: a ratio, a target, a median, a rate. */
+const KEY_LINE = /(\bx\d|\d\s?x\b|\bratio\b|\btarget\b|\bmedian\b|\bp50\b|\/s\b)/i;
 
 /** A benchmark script and what it needs from the machine. */
 interface Benchmark {
   name: string;
   file: string;
+  /** Which output lines the summary repeats. Default {@linkcode KEY_LINE}. */
+  key?: RegExp;
   /** Resolves to null when the machine has what it needs, else what is missing and how to get it. */
   needs?: () => Promise<string | null>;
 }
 
 const BENCHMARKS: readonly Benchmark[] = [
-  { name: "parser", file: "parser_bench.ts" },
+  { name: "parser", file: "parser_bench.ts", key: /^\s*(scale|\d+x)\s/ },
   { name: "codegen", file: "codegen_bench.ts" },
   { name: "validator", file: "validator_bench.ts" },
   { name: "runtime", file: "runtime_bench.ts" },
@@ -103,9 +105,9 @@ async function tee(
   return text + decoder.decode();
 }
 
-function keyLines(text: string): string[] {
+function keyLines(text: string, key: RegExp): string[] {
   const lines = text.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
-  const keys = lines.filter((l) => KEY_LINE.test(l));
+  const keys = lines.filter((l) => key.test(l));
   return (keys.length > 0 ? keys : lines.slice(-3)).slice(0, MAX_KEY_LINES);
 }
 
@@ -130,14 +132,21 @@ async function run(benchmark: Benchmark): Promise<Outcome> {
     child.status,
   ]);
   const seconds = (performance.now() - started) / 1000;
+  const key = benchmark.key ?? KEY_LINE;
   const lastError = stderr.trim().split("\n").at(-1) ?? "";
   if (status.code === SKIP_EXIT_CODE) {
     return { kind: "skipped", reason: lastError || stdout.trim().split("\n").at(-1) || "" };
   }
   if (!status.success) {
-    return { kind: "failed", seconds, code: status.code, keyLines: keyLines(stdout), lastError };
+    return {
+      kind: "failed",
+      seconds,
+      code: status.code,
+      keyLines: keyLines(stdout, key),
+      lastError,
+    };
   }
-  return { kind: "ok", seconds, keyLines: keyLines(stdout) };
+  return { kind: "ok", seconds, keyLines: keyLines(stdout, key) };
 }
 
 function describe(name: string, outcome: Outcome): string {
