@@ -25,6 +25,8 @@ function freePort(): number {
 export interface DevServerOptions {
   /** Watch files and hot reload. Default false (`--no-watch`). */
   watch?: boolean;
+  /** Serve the workbench (`--workbench`). Default false. */
+  workbench?: boolean;
   /** How long to wait for "listening on". Default 60000 ms. */
   timeoutMs?: number;
 }
@@ -36,9 +38,12 @@ export async function startDevServer(
 ): Promise<DevServer> {
   const port = freePort();
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const watch = options.watch ? [] : ["--no-watch"];
+  const flags = [
+    ...(options.watch ? [] : ["--no-watch"]),
+    ...(options.workbench ? ["--workbench"] : []),
+  ];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "dev", ...watch, "--port", String(port), root],
+    args: ["run", "-A", CLI, "dev", ...flags, "--port", String(port), root],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
