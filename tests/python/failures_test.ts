@@ -1,6 +1,7 @@
 /**
- * How Python handler failures surface over HTTP under `rohas dev`: an exception is a 500 with its
- * message (dev), HttpError picks the status, a hanging handler is a 504 while other requests go on.
+ * How Python handler failures surface under `rohas dev`: an exception is a 500 with its message
+ * (dev), HttpError picks the status, a hanging handler is a 504 while other requests go on; a failing
+ * event handler is retried then dead-lettered, a NonRetriableError dead-letters at once.
  */
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
@@ -29,6 +30,23 @@ api Quick {
   path: "/quick"
   response: Json
 }
+
+api Emit {
+  method: GET
+  path: "/emit"
+  response: Json
+  triggers: [Flaky, Poison]
+}
+
+event Flaky {
+  payload: Json
+  handler: [flaky]
+}
+
+event Poison {
+  payload: Json
+  handler: [poison]
+}
 `;
 
 const HANDLERS: Record<string, string> = {
@@ -50,6 +68,21 @@ async def handle_hang(req, state):
   "quick.py": `def handle_quick(req):
     return {"data": "quick"}
 `,
+  "emit.py": `def handle_emit(req):
+    return {"data": {"n": 1}}
+`,
+};
+
+const EVENT_HANDLERS: Record<string, string> = {
+  "flaky.py": `async def handle_flaky(event, state):
+    raise ValueError(f"attempt {event.attempt} failed")
+`,
+  "poison.py": `from generated.state import NonRetriableError
+
+
+async def handle_poison(event, state):
+    raise NonRetriableError("cannot ever handle this")
+`,
 };
 
 async function project(): Promise<{ root: string } & AsyncDisposable> {
@@ -61,17 +94,22 @@ async function project(): Promise<{ root: string } & AsyncDisposable> {
   await Deno.writeTextFile(
     `${root}/config/rohas.toml`,
     `[project]\nname = "failures"\nlanguage = "python"\n\n[server]\nhandler_timeout_ms = 500\n\n` +
-      `[adapter]\ntype = "memory"\n\n[telemetry]\ntype = "memory"\n`,
+      `[adapter]\ntype = "memory"\nmax_attempts = 3\nbackoff_ms = 10\nmax_backoff_ms = 20\n\n` +
+      `[telemetry]\ntype = "memory"\n`,
   );
+  await Deno.mkdir(`${root}/src/handlers/events`);
   for (const [name, source] of Object.entries(HANDLERS)) {
     await Deno.writeTextFile(`${root}/src/handlers/api/${name}`, source);
+  }
+  for (const [name, source] of Object.entries(EVENT_HANDLERS)) {
+    await Deno.writeTextFile(`${root}/src/handlers/events/${name}`, source);
   }
   return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
 }
 
-Deno.test("Python handler failures become 500, the HttpError status, and 504 on a hang", async (t) => {
+Deno.test("Python handler failures become 500, HttpError statuses, 504, retries and dead letters", async (t) => {
   await using dir = await project();
-  await using server = await startDevServer(dir.root);
+  await using server = await startDevServer(dir.root, { workbench: true });
   const get = async (path: string) => {
     const response = await fetch(`${server.base}${path}`);
     return [response.status, await response.json()] as [number, Record<string, unknown>];
@@ -96,4 +134,29 @@ Deno.test("Python handler failures become 500, the HttpError status, and 504 on 
     assertEquals(status, 504);
     assertEquals(await get("/quick"), [200, { data: "quick" }]);
   });
+
+  await t.step(
+    "event handler failures are retried, NonRetriableError dead-letters at once",
+    async () => {
+      assertEquals(await get("/emit"), [200, { data: { n: 1 } }]);
+      const letters = async () => {
+        const response = await fetch(`${server.base}/api/workbench/dead-letters`);
+        return await response.json() as { topic: string; attempt: number; error: string }[];
+      };
+      const deadline = Date.now() + 15_000;
+      let found = await letters();
+      while (found.length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        found = await letters();
+      }
+      const byTopic = Object.fromEntries(found.map((d) => [d.topic, d]));
+      assertEquals(byTopic.Flaky?.attempt, 3);
+      assert(
+        String(byTopic.Flaky?.error).includes("attempt 3 failed"),
+        JSON.stringify(byTopic.Flaky),
+      );
+      assertEquals(byTopic.Poison?.attempt, 1);
+      assert(String(byTopic.Poison?.error).includes("cannot ever handle this"));
+    },
+  );
 });
