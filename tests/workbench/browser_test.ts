@@ -7,7 +7,8 @@ import { startWorkbenchApp } from "./_app.ts";
 
 // Screenshots refresh docs/images/ only when asked, so a test run leaves the tree clean:
 //   ROHAS_UPDATE_SCREENSHOTS=1 deno test -A tests/workbench/browser_test.ts
-const IMAGES = Deno.env.get("ROHAS_UPDATE_SCREENSHOTS") === "1"
+const UPDATE = Deno.env.get("ROHAS_UPDATE_SCREENSHOTS") === "1";
+const IMAGES = UPDATE
   ? fileURLToPath(new URL("../../docs/images/", import.meta.url))
   : `${await Deno.makeTempDir({ prefix: "rohas_screenshots_" })}/`;
 const CHROMIUM_ARGS = [
@@ -138,6 +139,7 @@ Deno.test({
       await app.engine.idle();
     } finally {
       await browser.close();
+      if (!UPDATE) await Deno.remove(IMAGES, { recursive: true });
     }
   },
 });
