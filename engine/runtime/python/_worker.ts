@@ -12,8 +12,10 @@
 import type { SerializedError } from "../contract.ts";
 import type { FromWorker, LibraryCandidate, ToWorker } from "./_protocol.ts";
 
+const DARWIN = Deno.build.os === "darwin";
+const LIBC = DARWIN ? "libSystem.B.dylib" : "libc.so.6";
 const RTLD_NOW = 2;
-const RTLD_GLOBAL = 0x100;
+const RTLD_GLOBAL = DARWIN ? 0x8 : 0x100;
 
 const SYMBOLS = {
   Py_InitializeEx: { parameters: ["i32"], result: "void" },
@@ -49,7 +51,7 @@ function post(message: FromWorker): void {
 
 /** Opens libc's dlopen once, to make a library's symbols global before Deno opens it. */
 function openGlobal(path: string): void {
-  const libc = Deno.dlopen("libc.so.6", {
+  const libc = Deno.dlopen(LIBC, {
     dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
     dlerror: { parameters: [], result: "pointer" },
   });
