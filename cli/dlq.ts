@@ -130,8 +130,13 @@ function engineUrl(config: RohasConfig): string {
   return `http://${literal}:${config.server.port}`;
 }
 
-function engineSource(config: RohasConfig, url: string): DeadLetterSource {
-  const name = `the engine at ${url}`;
+/** The running engine's workbench API, for the project at `root`. */
+interface EngineSource extends DeadLetterSource {
+  /** Checks that an engine answers at the URL and serves this project. */
+  connect(): Promise<void>;
+}
+
+function engineSource(config: RohasConfig, url: string, root: string): EngineSource {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (config.workbench.api_key !== "") headers["x-api-key"] = config.workbench.api_key;
   const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
@@ -148,7 +153,15 @@ function engineSource(config: RohasConfig, url: string): DeadLetterSource {
     throw new DlqCommandError(engineRefusal(url, response.status, body?.error));
   };
   return {
-    name,
+    name: `the engine at ${url}`,
+    async connect() {
+      const served = (await call("snapshot") as { root?: unknown } | null)?.root;
+      if (typeof served === "string" && !(await sameDirectory(served, root))) {
+        throw new DlqCommandError(
+          `The engine at ${url} serves another project ("${served}"): pass --url of this project's engine`,
+        );
+      }
+    },
     list: (topic) =>
       call(`dead-letters${topic ? `?topic=${encodeURIComponent(topic)}` : ""}`) as Promise<
         DeadLetterView[]
@@ -160,6 +173,11 @@ function engineSource(config: RohasConfig, url: string): DeadLetterSource {
     },
     close: () => Promise.resolve(),
   };
+}
+
+async function sameDirectory(a: string, b: string): Promise<boolean> {
+  const real = (path: string) => Deno.realPath(path).catch(() => path);
+  return await real(a) === await real(b);
 }
 
 function engineRefusal(url: string, status: number, error: unknown): string {
@@ -201,11 +219,29 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The memory adapter: the running engine. A durable adapter: opened directly; when that fails (an
+ * embedded store such as rocksdb is locked by the engine using it), the running engine of this
+ * project if it serves the workbench API.
+ */
 async function openSource(parsed: Parsed, io: CliIo): Promise<DeadLetterSource> {
   const location = await findProject(parsed.project, { cwd: io.cwd });
   const { config } = await loadConfig(location.root);
-  if (config.adapter.type !== "memory") return await adapterSource(config, location.root);
-  return engineSource(config, parsed.url ?? engineUrl(config));
+  const engine = engineSource(config, parsed.url ?? engineUrl(config), location.root);
+  if (config.adapter.type === "memory") {
+    await engine.connect();
+    return engine;
+  }
+  try {
+    return await adapterSource(config, location.root);
+  } catch (error) {
+    const reached = await engine.connect().then(() => true, () => false);
+    if (reached) return engine;
+    throw new DlqCommandError(
+      `${messageOf(error)}; no engine of this project with the workbench API answers at ` +
+        `${parsed.url ?? engineUrl(config)} either`,
+    );
+  }
 }
 
 async function execute(parsed: Parsed, io: CliIo): Promise<number> {

@@ -105,10 +105,14 @@ async function listJson(root: string, topic?: string): Promise<DeadLetterView[]>
   return JSON.parse(run.stdout);
 }
 
-/** `rohas dev --no-watch --workbench <root>` as a subprocess, stopped with SIGTERM on dispose. */
-async function startDev(root: string): Promise<AsyncDisposable & { url: string }> {
+/** `rohas dev --no-watch [--workbench] <root>` as a subprocess, stopped with SIGTERM on dispose. */
+async function startDev(
+  root: string,
+  options: { workbench?: boolean } = {},
+): Promise<AsyncDisposable & { url: string }> {
+  const workbench = (options.workbench ?? true) ? ["--workbench"] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(REPO, "cli.ts"), "dev", "--no-watch", "--workbench", root],
+    args: ["run", "-A", join(REPO, "cli.ts"), "dev", "--no-watch", ...workbench, root],
     cwd: root,
     stdin: "null",
     stdout: "piped",
@@ -192,6 +196,57 @@ Deno.test("rohas dlq lists a memory-adapter dead letter from the running engine,
   assertEquals(empty.stdout, `No dead letters of "Doomed"\n`);
 });
 
+Deno.test("rohas dlq reaches rocksdb dead letters through the engine holding the store, then directly, and a replay is delivered on the next start", async () => {
+  const port = freePort();
+  await using project = await tempProject({
+    "config/rohas.toml": config(port, `type = "rocksdb"`),
+    "schema/app.ro": SCHEMA,
+    "src/handlers/api/emit.ts": EMIT,
+    "src/handlers/events/doomed.ts": DOOMED,
+    "out/.keep": "",
+  });
+  const root = project.root;
+  let id: string;
+  {
+    await using engine = await startDev(root);
+    const emitted = await fetch(`${engine.url}/emit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ n: 5 }),
+    });
+    assertEquals(emitted.status, 200);
+    await emitted.body?.cancel();
+    // The engine holds the store's lock, so the command goes through its workbench API.
+    const [letter] = await eventually("the dead letter", async () => {
+      const letters = await listJson(root, "Doomed");
+      return letters.length > 0 ? letters : undefined;
+    });
+    assertEquals(letter!.group, "dlq-test.doomed");
+    assertEquals(letter!.payload, { n: 5 });
+    ok(letter!.error.includes("Doomed 5 is broken"), letter!.error);
+    id = letter!.id;
+  }
+
+  // The engine stopped: the command opens the store itself.
+  const listed = await rohas(["dlq", "list", "-C", root]);
+  assertEquals(listed.code, 0);
+  ok(listed.stdout.includes(`id ${id}`), listed.stdout);
+  ok(listed.stdout.endsWith("1 dead letter\n"), listed.stdout);
+  await Deno.writeTextFile(join(root, "out/fixed"), "");
+  const replay = await rohas(["dlq", "replay", "Doomed", "--all", "-C", root]);
+  assertEquals(replay.stderr, "");
+  assertEquals(replay.stdout, `Replayed 1 dead letter of "Doomed" through the rocksdb adapter\n`);
+
+  await using engine = await startDev(root);
+  const delivered = await eventually("the replayed delivery", async () => {
+    const text = await Deno.readTextFile(join(root, "out/delivered.log")).catch(() => "");
+    return text === "" ? undefined : text;
+  });
+  assertEquals(delivered, `{"n":5}\n`);
+  assertEquals(await listJson(root), []);
+  ok(engine.url.endsWith(`:${port}`));
+});
+
 Deno.test("rohas dlq says no engine is running when the memory adapter's engine is not listening", async () => {
   const port = freePort();
   await using project = await tempProject({
@@ -204,6 +259,29 @@ Deno.test("rohas dlq says no engine is running when the memory adapter's engine 
   assertEquals(
     run.stderr,
     `Error: No engine is running at http://127.0.0.1:${port}: start it with rohas dev, or use a durable adapter\n`,
+  );
+});
+
+Deno.test("rohas dlq refuses an engine without the workbench API, and one serving another project", async () => {
+  const port = freePort();
+  const files = { "config/rohas.toml": config(port, `type = "memory"`), "schema/app.ro": SCHEMA };
+  await using mine = await tempProject(files);
+  await using other = await tempProject(files);
+  {
+    await using _engine = await startDev(mine.root, { workbench: false });
+    const run = await rohas(["dlq", "list", "-C", mine.root]);
+    assertEquals(run.code, 1);
+    assertEquals(
+      run.stderr,
+      `Error: The engine at http://127.0.0.1:${port} does not serve the workbench API: start it with rohas dev --workbench\n`,
+    );
+  }
+  await using _engine = await startDev(other.root);
+  const run = await rohas(["dlq", "list", "-C", mine.root]);
+  assertEquals(run.code, 1);
+  ok(
+    run.stderr.startsWith(`Error: The engine at http://127.0.0.1:${port} serves another project`),
+    run.stderr,
   );
 });
 
