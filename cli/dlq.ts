@@ -4,7 +4,9 @@
  * sqs) is opened directly from the project's config; the memory adapter lives only inside the
  * running engine, so for it the command talks to that engine's workbench API
  * (`GET /api/workbench/dead-letters`, `POST /api/workbench/dead-letters/replay`) at
- * `[server] host:port` (or `--url`) with `[workbench] api_key` / `ROHAS_WORKBENCH_API_KEY`.
+ * `[server] host:port` (or `--url`) with `[workbench] api_key` / `ROHAS_WORKBENCH_API_KEY`, after
+ * checking (`GET /api/workbench/snapshot`) that the engine serves this project. A durable adapter
+ * that cannot be opened (an embedded store locked by the running engine) falls back to the same.
  *
  * @module
  */
@@ -277,15 +279,16 @@ with the handler group and the last error; replays them to their handler group w
 
 A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka, sqs) is opened directly from
 config/rohas.toml. The memory adapter lives inside the running engine only: the command then
-asks that engine's workbench API at [server] host:port, sending [workbench] api_key
-(ROHAS_WORKBENCH_API_KEY) when one is set.
+asks that engine's workbench API (rohas dev --workbench) at [server] host:port, sending
+[workbench] api_key (ROHAS_WORKBENCH_API_KEY) when one is set. So does a durable adapter that
+cannot be opened because the running engine holds it (an embedded rocksdb store).
 
 Options:
   --json          Print the dead letters as JSON
   --id <id>       Replay this dead letter (repeatable)
   --all           Replay every dead letter of the topic
   -C, --project   The project directory (default: the current directory)
-  --url URL       The running engine (memory adapter), instead of [server] host:port
+  --url URL       The running engine, instead of http://[server] host:port
 `,
   async run(args, io) {
     try {
