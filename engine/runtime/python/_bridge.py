@@ -14,14 +14,11 @@ import os
 import sys
 import threading
 import traceback
-import types
 import uuid
 
 _CALLBACK_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t)
 _CLASS_CACHE = {}
 _PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
-
-
 _SESSIONS = {}
 
 
@@ -129,7 +126,10 @@ class Session:
 
     def _run_loop(self):
         asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.close()
 
     # Called from the Deno worker with the GIL held: must return at once. One message per line.
     def submit(self, batch):
