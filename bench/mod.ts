@@ -9,6 +9,9 @@
  *   deno task bench http events     # only these
  *   deno task bench --list          # names and files
  *
+ * Besides the known benchmarks (in a fixed order), every other `bench/*_bench.ts` runs too, after
+ * them, named after its file.
+ *
  * A benchmark script may exit with {@linkcode SKIP_EXIT_CODE} after printing why it cannot run;
  * the runner reports it as skipped rather than failed.
  *
@@ -53,6 +56,25 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: "python", file: "python_bench.ts", needs: needPython },
   { name: "adapters", file: "adapters_bench.ts" },
 ];
+
+/**
+ * The known benchmarks in their order, then any other `*_bench.ts` of this folder (named after
+ * the file: `adapters_embedded_bench.ts` is `adapters-embedded`), each with whether it exists.
+ */
+async function catalogue(): Promise<(Benchmark & { exists: boolean })[]> {
+  const files = new Set<string>();
+  for await (const entry of Deno.readDir(BENCH_DIR)) {
+    if (entry.isFile && entry.name.endsWith("_bench.ts")) files.add(entry.name);
+  }
+  const known = BENCHMARKS.map((b) => ({ ...b, exists: files.has(b.file) }));
+  const others = [...files].filter((f) => !BENCHMARKS.some((b) => b.file === f)).sort()
+    .map((file) => ({
+      name: file.slice(0, -"_bench.ts".length).replaceAll("_", "-"),
+      file,
+      exists: true,
+    }));
+  return [...known, ...others];
+}
 
 /** How one benchmark ended. */
 type Outcome =
@@ -168,15 +190,19 @@ function indent(lines: string[]): string[] {
   return lines.map((l) => `    ${l.trim()}`);
 }
 
-function select(names: string[]): Benchmark[] | string {
-  if (names.length === 0) return [...BENCHMARKS];
-  const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+/** Every existing benchmark when no names are given, else the named ones (in catalogue order). */
+function select(
+  all: (Benchmark & { exists: boolean })[],
+  names: string[],
+): Benchmark[] | string {
+  if (names.length === 0) return all.filter((b) => b.exists);
+  const unknown = names.filter((n) => !all.some((b) => b.name === n));
   if (unknown.length > 0) {
     return `Unknown benchmark "${unknown[0]}": expected one of ${
-      BENCHMARKS.map((b) => b.name).join(", ")
+      all.map((b) => b.name).join(", ")
     }`;
   }
-  return BENCHMARKS.filter((b) => names.includes(b.name));
+  return all.filter((b) => names.includes(b.name));
 }
 
 async function main(): Promise<number> {
@@ -185,11 +211,14 @@ async function main(): Promise<number> {
     options: { list: { type: "boolean" } },
     allowPositionals: true,
   });
+  const all = await catalogue();
   if (values.list) {
-    for (const b of BENCHMARKS) console.log(`${b.name.padEnd(10)} bench/${b.file}`);
+    for (const b of all) {
+      console.log(`${b.name.padEnd(18)} bench/${b.file}${b.exists ? "" : " (not written yet)"}`);
+    }
     return 0;
   }
-  const selected = select(positionals);
+  const selected = select(all, positionals);
   if (typeof selected === "string") {
     console.error(`Error: ${selected}`);
     return 1;
