@@ -288,11 +288,22 @@ class _NotFound(Exception):
     pass
 
 
-def serialize_error(error):
+_BRIDGE_FILE = "<rohas bridge>"
+
+
+def user_traceback(error):
+    """The traceback without the bridge's own leading frames: it starts in the user's code."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _BRIDGE_FILE and tb.tb_next is not None:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def serialize_error(error, depth=0):
     out = {
         "name": type(error).__name__,
         "message": str(getattr(error, "message", None) or error),
-        "stack": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+        "stack": user_traceback(error),
     }
     if isinstance(error, SyntaxError):
         out["message"] = f"{error.msg} ({error.filename}, line {error.lineno})"
@@ -304,8 +315,8 @@ def serialize_error(error):
         if details is not None:
             out["details"] = details
     cause = error.__cause__
-    if cause is not None and cause is not error:
-        out["cause"] = serialize_error(cause)
+    if cause is not None and cause is not error and depth < 8:
+        out["cause"] = serialize_error(cause, depth + 1)
     return out
 
 

@@ -136,6 +136,7 @@ Deno.test("a Python exception comes back with its type, message and traceback", 
   assertEquals(result.error.message, "bad value 42");
   assertStringIncludes(result.error.stack ?? "", "Traceback (most recent call last)");
   assertStringIncludes(result.error.stack ?? "", 'fails.py", line 2, in explode');
+  assert(!result.error.stack?.includes("rohas bridge"), "the bridge's frames are left out");
   assertEquals(result.effects.map((e) => e.kind), ["log", "trigger"]);
 });
 
