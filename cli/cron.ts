@@ -10,9 +10,9 @@ import type { CliIo, Command } from "./command.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { EventBus, retryPolicyOf } from "../engine/events/mod.ts";
-import { createWorkerRuntime } from "../engine/runtime/mod.ts";
 import { createEngine } from "../engine/app.ts";
 import { prepareApp } from "../engine/project_loader.ts";
+import { createProjectRuntime } from "../engine/serve_project.ts";
 import { printFailure } from "./dev.ts";
 
 async function runJob(name: string, path: string, io: CliIo): Promise<number> {
@@ -20,7 +20,13 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
   const { config } = await loadConfig(location.root);
   // A one-shot run handles its own events in this process: the embedded adapter.
   config.adapter.type = "memory";
-  const prepared = await prepareApp({ root: location.root, schemaDir: location.schemaDir, config });
+  // Like `rohas dev`: generated code is refreshed first (Python handlers import it).
+  const prepared = await prepareApp({
+    root: location.root,
+    schemaDir: location.schemaDir,
+    config,
+    codegen: true,
+  });
   if (!prepared.ok) {
     printFailure(prepared, io);
     return 1;
@@ -31,7 +37,7 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
   const engine = createEngine({
     model: prepared.model,
     config,
-    runtime: createWorkerRuntime({ root: location.root, permissions: config.permissions }),
+    runtime: createProjectRuntime(location.root, config, prepared.model),
     bus,
     validators: prepared.validators,
   });

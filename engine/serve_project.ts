@@ -112,7 +112,10 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     onMetric: (s) => telemetry.metric(s),
   });
   await bus.start();
-  const runtime = createRuntime(location.root, config, prepared.model, options);
+  const runtime = createProjectRuntime(location.root, config, prepared.model, {
+    onWorkerRestart: (profile, message) =>
+      options.onEvent?.({ kind: "worker_restarted", profile, message }),
+  });
   const current = { schema: prepared.schema };
   let engineRef: Engine | null = null;
   const mounts = options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [];
@@ -206,17 +209,26 @@ function defaultScheduler(options: ServeProjectOptions): Scheduler {
   });
 }
 
-function createRuntime(
+/**
+ * The runtime of a project: TypeScript handlers in permissioned Workers, plus the Python runtime
+ * (loaded lazily) when the model has Python handlers.
+ *
+ * @param root the project root
+ * @param config the resolved config
+ * @param model the application model
+ * @param options told about replaced Workers
+ * @returns the composite runtime
+ */
+export function createProjectRuntime(
   root: string,
   config: RohasConfig,
   model: AppModel,
-  options: ServeProjectOptions,
+  options: { onWorkerRestart?: (profile: string, message: string) => void } = {},
 ): HandlerRuntime {
   const typescript = createWorkerRuntime({
     root,
     permissions: config.permissions,
-    onWorkerRestart: (profile, error) =>
-      options.onEvent?.({ kind: "worker_restarted", profile, message: error.message }),
+    onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
   const python = usesPython(model) ? lazyPython(root, config) : undefined;
   return createCompositeRuntime({ typescript, ...(python ? { python } : {}) });

@@ -28,10 +28,11 @@ export interface StartOptions {
   prepare?: (dir: string) => Promise<void>;
 }
 
-/** Copies a directory tree. */
+/** Copies a project tree, without its `.rohas/` state. */
 export async function copyDir(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
   for await (const e of Deno.readDir(from)) {
+    if (e.name === ".rohas") continue; // Local state (counters, telemetry) is not copied.
     if (e.isDirectory) await copyDir(`${from}/${e.name}`, `${to}/${e.name}`);
     else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
   }
@@ -157,5 +158,7 @@ export async function eventually<T>(
 /** Fetches JSON stats of the example's counters. */
 export async function stats(url: string): Promise<Record<string, number>> {
   const res = await fetch(`${url}/stats`);
-  return (await res.json()).data;
+  const json = await res.json();
+  if (res.status !== 200) throw new Error(`GET /stats: ${res.status} ${JSON.stringify(json)}`);
+  return json.data;
 }

@@ -1,6 +1,6 @@
 // D6 trigger rules and D9 delivery over a real server: counts prove nothing is published twice.
 import assert from "node:assert/strict";
-import { eventually, runCli, type ServerProcess, startServer, stats } from "./_server.ts";
+import { copyDir, eventually, runCli, type ServerProcess, startServer, stats } from "./_server.ts";
 
 async function post(server: ServerProcess, path: string, body: unknown, headers = {}) {
   const res = await fetch(`${server.url}${path}`, {
@@ -81,13 +81,18 @@ Deno.test("events nobody handles are accepted, not errors", async () => {
 });
 
 Deno.test("rohas cron run runs a job and waits for the events it triggered", async () => {
-  const dir = new URL("../../examples/hello-ts", import.meta.url).pathname;
-  const ok = await runCli(["cron", "run", "Tick", dir], dir);
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /Cron job "Tick" ran \(trace [0-9a-f-]+\); 1 event deliveries handled/);
-  const unknown = await runCli(["cron", "run", "Nope", dir], dir);
-  assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /Unknown cron job "Nope"/);
+  const dir = await Deno.makeTempDir();
+  try {
+    await copyDir(new URL("../../examples/hello-ts", import.meta.url).pathname, dir);
+    const ok = await runCli(["cron", "run", "Tick", dir], dir);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Cron job "Tick" ran \(trace [0-9a-f-]+\); 1 event deliveries handled/);
+    const unknown = await runCli(["cron", "run", "Nope", dir], dir);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Unknown cron job "Nope"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("published events carry the cause's trace id: delivery traces link to the API trace", async () => {
