@@ -1,6 +1,7 @@
 # Rohas Python bridge: one asyncio loop on its own thread per session; calls arrive as JSON from the
 # Deno worker (with the GIL held, returning at once) and complete through a C callback.
 import asyncio
+import concurrent.futures
 import ctypes
 import dataclasses
 import datetime
@@ -20,6 +21,7 @@ _CALLBACK_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t)
 _CLASS_CACHE = {}
 _PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
 _SESSIONS = {}
+_SYNC_THREADS = 64
 
 
 def start(config_json):
@@ -126,6 +128,10 @@ class Session:
 
     def _run_loop(self):
         asyncio.set_event_loop(self.loop)
+        # Sync handlers usually block on I/O: more threads than asyncio's default (CPUs + 4).
+        self.loop.set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(max_workers=_SYNC_THREADS, thread_name_prefix="rohas-sync")
+        )
         try:
             self.loop.run_forever()
         finally:

@@ -476,3 +476,15 @@ Deno.test("close() waits for calls in flight to finish", async () => {
   assert(!after.ok);
   assertEquals(after.error.message, "The Python runtime is closed");
 });
+
+Deno.test("twenty blocking sync handlers run on threads at the same time", async () => {
+  await using runtime = await start();
+  await runtime.reload(ref("api", "Blocking").file);
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () => runtime.invoke(api("Blocking"))),
+  );
+  for (const result of results) assertEquals(value(result), { data: "blocked" });
+  const elapsed = performance.now() - started;
+  assert(elapsed < 4500, `took ${elapsed} ms`);
+});
