@@ -31,7 +31,8 @@ export type ToWorker =
 /** Worker to engine. */
 export type FromWorker =
   | { type: "ready"; library: string }
-  | { type: "failed"; error: SerializedError; tried: string[] }
+  /** `library`: no candidate loaded (`tried` says why); `start`: Python or the bridge failed. */
+  | { type: "failed"; stage: "library" | "start"; error: SerializedError; tried: string[] }
   /** A bridge reply as JSON: `{ id, ok, ... }`. */
   | { type: "reply"; json: string }
   | { type: "closed" };

@@ -207,7 +207,9 @@ function failure(error: unknown): SerializedError {
 async function start(message: Extract<ToWorker, { type: "start" }>) {
   const tried: string[] = [];
   const opened = openLibrary(message.candidates, tried);
-  if (opened === null) return post({ type: "failed", error: failure("no library"), tried });
+  if (opened === null) {
+    return post({ type: "failed", stage: "library", error: failure("No library loaded"), tried });
+  }
   const py = opened.library.symbols;
   const callback = replyCallback();
   try {
@@ -224,7 +226,7 @@ async function start(message: Extract<ToWorker, { type: "start" }>) {
     return { py, session, callback };
   } catch (error) {
     callback.close();
-    post({ type: "failed", error: failure(error), tried });
+    post({ type: "failed", stage: "start", error: failure(error), tried });
     return undefined;
   }
 }

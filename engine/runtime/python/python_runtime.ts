@@ -91,7 +91,7 @@ async function startRuntime(
   });
   if (ready.type === "failed") {
     worker.terminate();
-    if (ready.tried.length === 0 || ready.error.message === "no library") {
+    if (ready.stage === "library") {
       throw new PythonLibraryNotFoundError([...located.problems, ...ready.tried]);
     }
     throw new PythonStartError(`Cannot start the Python runtime: ${ready.error.message}`);
@@ -122,7 +122,8 @@ function startWorker(
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      resolve({ type: "failed", error: { name: "Error", message: event.message }, tried: ["?"] });
+      const error = { name: "Error", message: event.message };
+      resolve({ type: "failed", stage: "start", error, tried: [] });
     };
     worker.postMessage(message);
   });
