@@ -488,3 +488,19 @@ Deno.test("twenty blocking sync handlers run on threads at the same time", async
   const elapsed = performance.now() - started;
   assert(elapsed < 4500, `took ${elapsed} ms`);
 });
+
+Deno.test("a library that is not libpython is reported with the missing symbol", async () => {
+  let error: unknown;
+  try {
+    await createPythonRuntime({
+      root: ROOT,
+      python: { library: null, executable: "python3" },
+      envLibrary: "libc.so.6",
+    });
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof PythonLibraryNotFoundError);
+  assertStringIncludes(error.message, "libc.so.6: ");
+  assertStringIncludes(error.message, "undefined symbol: Py");
+});
