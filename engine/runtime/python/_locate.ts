@@ -21,7 +21,9 @@ export interface LocateOptions {
 
 /** The result: libraries to try in order, and the problems met while asking `python3`. */
 export interface Located {
+  /** Libraries to try, in order. */
   candidates: LibraryCandidate[];
+  /** What went wrong asking `python3` (`"<executable>: <reason>"`), if anything. */
   problems: string[];
 }
 

@@ -9,6 +9,7 @@ import type { SerializedError } from "../contract.ts";
 
 /** A libpython to try, with the home and extra `sys.path` entries that belong to it. */
 export interface LibraryCandidate {
+  /** A path, or a bare soname for the dynamic loader to search. */
   path: string;
   /** `sys.base_prefix` of the interpreter the library belongs to, when known. */
   home: string | null;
