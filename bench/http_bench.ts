@@ -4,7 +4,7 @@
  * through the whole pipeline (routing, validation of a 7-field body, Worker, telemetry on) next to
  * a bare `Deno.serve` hello world and Hono on Deno, measured with `wrk` in one run, with ratios.
  *
- * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2]
+ * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2] [--rounds 3]
  * Needs `wrk` (Debian: `apt-get install -y wrk`).
  *
  * @module
@@ -124,18 +124,49 @@ async function wrk(
   }
 }
 
-async function measure(
-  name: string,
-  args: string[],
-  path: string,
-  opts: { duration: number; connections: number; threads: number; post?: string },
-): Promise<[string, Result]> {
-  const server = await start(args);
+interface Variant {
+  name: string;
+  args: string[];
+  path: string;
+  post?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Starts every server once, then runs wrk against each in turn, round after round, so a burst of
+ * load from elsewhere on the machine hits every variant alike; reports each variant's median. */
+async function measureAll(
+  variants: Variant[],
+  opts: { duration: number; connections: number; threads: number; rounds: number },
+): Promise<[string, Result][]> {
+  const servers: Server[] = [];
   try {
-    await wrk(server.url + path, { ...opts, duration: 1 }); // warm-up (JIT, Worker start)
-    return [name, await wrk(server.url + path, opts)];
+    for (const v of variants) servers.push(await start(v.args));
+    const results: Result[][] = variants.map(() => []);
+    for (const [i, v] of variants.entries()) {
+      const run = { ...opts, duration: 1, ...(v.post ? { post: v.post } : {}) };
+      await wrk(servers[i]!.url + v.path, run); // warm-up (JIT, Worker start)
+    }
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const [i, v] of variants.entries()) {
+        const run = { ...opts, ...(v.post ? { post: v.post } : {}) };
+        results[i]!.push(await wrk(servers[i]!.url + v.path, run));
+      }
+    }
+    return variants.map((v, i) => {
+      const rs = results[i]!;
+      return [v.name, {
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        errors: rs.reduce((sum, r) => sum + r.errors, 0),
+      }];
+    });
   } finally {
-    await stop(server);
+    for (const server of servers) await stop(server);
   }
 }
 
@@ -146,26 +177,29 @@ if (import.meta.main) {
       duration: { type: "string", default: "5" },
       connections: { type: "string", default: "32" },
       threads: { type: "string", default: "2" },
+      rounds: { type: "string", default: "3" },
     },
   });
   const opts = {
     duration: Number(values.duration),
     connections: Number(values.connections),
     threads: Number(values.threads),
+    rounds: Number(values.rounds),
   };
   const example = `${repo}/examples/hello-ts`;
-  const runs: [string, Result][] = [];
-  runs.push(await measure("bare Deno.serve", ["eval", BARE], "/", opts));
-  runs.push(await measure("Hono on Deno", ["eval", HONO], "/", opts));
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
-  runs.push(
-    await measure("rohas POST /bench (7-field body)", rohas, "/bench", { ...opts, post: BODY }),
-  );
-  runs.push(await measure("rohas GET /hello", rohas, "/hello", opts));
-  const inProcess = ["eval", IN_PROCESS];
-  runs.push(
-    await measure("rohas in-process POST /bench", inProcess, "/bench", { ...opts, post: BODY }),
-  );
+  const runs = await measureAll([
+    { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
+    { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
+    { name: "rohas POST /bench (7-field body)", args: rohas, path: "/bench", post: BODY },
+    { name: "rohas GET /hello", args: rohas, path: "/hello" },
+    {
+      name: "rohas in-process POST /bench",
+      args: ["eval", IN_PROCESS],
+      path: "/bench",
+      post: BODY,
+    },
+  ], opts);
   const bare = runs[0]![1].rps;
   const hono = runs[1]![1].rps;
   const rows = runs.map(([name, r]) =>
@@ -175,6 +209,9 @@ if (import.meta.main) {
       (r.rps / bare).toFixed(2)
     } bare  x${(r.rps / hono).toFixed(2)} hono`
   );
-  console.log(`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency`);
+  console.log(
+    `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency; ` +
+      `median of ${opts.rounds} interleaved rounds`,
+  );
   console.log(rows.join("\n"));
 }
