@@ -62,6 +62,17 @@ export async function readBody(request: Request, limit: number): Promise<BodyRea
     return { kind: "too_large" };
   }
   if (request.body === null) return { kind: "ok", bytes: new Uint8Array() };
+  if (request.headers.has("content-length") && Number.isFinite(declared)) {
+    // A declared length within the limit: the server enforces it, so read it in one go.
+    try {
+      return { kind: "ok", bytes: new Uint8Array(await request.arrayBuffer()) };
+    } catch (error) {
+      return {
+        kind: "unreadable",
+        message: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
