@@ -75,6 +75,7 @@ export class Db {
    * @param sync resolve only once the batch is on disk
    */
   write(ops: Op[], sync: boolean): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
     const done = Promise.withResolvers<void>();
     this.#queue.push({ ops, sync, done });
     this.#writing ??= this.#drain();
@@ -90,9 +91,10 @@ export class Db {
         await call<void>((cb) => this.#db.batch(ops, { sync }, cb));
         for (const write of batch) write.done.resolve();
       } catch (error) {
-        const failure = new BrokerError(`Cannot write the rocksdb database "${this.path}"`, {
-          cause: error,
-        });
+        const failure = new BrokerError(
+          `Cannot write the rocksdb database "${this.path}": ${String(error)}`,
+          { cause: error },
+        );
         for (const write of batch) write.done.reject(failure);
       }
     }
@@ -105,7 +107,9 @@ export class Db {
       return await call<string>((cb) => this.#db.get(key, { asBuffer: false }, cb));
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new BrokerError(`Cannot read the rocksdb database "${this.path}"`, { cause: error });
+      throw new BrokerError(`Cannot read the rocksdb database "${this.path}": ${String(error)}`, {
+        cause: error,
+      });
     }
   }
 

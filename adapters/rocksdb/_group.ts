@@ -16,13 +16,25 @@ export type Item =
   | { kind: "log"; seq: number; text: string }
   | { kind: "retry"; key: string; text: string };
 
+/** A topic's log and the groups that consume it. */
+export interface Topic {
+  readonly name: string;
+  /** The last sequence number handed out to a publish (its write may still be running). */
+  head: number;
+  /** The last sequence number whose write landed; every write below it landed or failed. */
+  written: number;
+  /** Log entries below this were removed. */
+  compactedBelow: number;
+  readonly groups: Map<string, Group>;
+}
+
 /** What a group needs from its adapter. */
 export interface GroupStore {
   /** Marks a log entry dispatched: the group's offset moves to it and it is in flight. */
   dispatched(group: Group, seq: number): void;
   /** Reads log entries after `after`, at most `limit`. */
   read(topic: string, after: number, limit: number): Promise<{ seq: number; text: string }[]>;
-  /** The last sequence number of the topic. */
+  /** The last sequence number of the topic whose write landed. */
   head(topic: string): number;
   ack(group: Group, item: Item): Promise<void>;
   retry(group: Group, item: Item, envelope: EventEnvelope, delayMs: number): Promise<void>;

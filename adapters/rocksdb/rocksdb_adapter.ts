@@ -23,7 +23,9 @@ import type {
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
 import { Db, type Op } from "./_db.ts";
-import { Consumer, Group, type GroupStore, type Item } from "./_group.ts";
+import { Cleanup } from "./_cleanup.ts";
+import { Consumer, Group, type GroupStore, type Item, type Topic } from "./_group.ts";
+import { RetrySchedule } from "./_retry_schedule.ts";
 import * as keys from "./_keys.ts";
 
 /** Options of {@linkcode createRocksdbAdapter}. */
@@ -76,15 +78,6 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
   deduplicates: true,
 });
 
-interface Topic {
-  readonly name: string;
-  /** The last sequence number written (or being written). */
-  head: number;
-  /** Log entries below this were removed. */
-  compactedBelow: number;
-  readonly groups: Map<string, Group>;
-}
-
 class RocksdbBroker implements Adapter, GroupStore {
   readonly type = "rocksdb";
   readonly guarantees: AdapterGuarantees = GUARANTEES;
@@ -97,16 +90,11 @@ class RocksdbBroker implements Adapter, GroupStore {
   readonly #topics = new Map<string, Promise<Topic>>();
   readonly #loaded = new Map<string, Topic>();
   readonly #keys = new Map<string, number>();
-  readonly #claimed = new Set<string>();
   readonly #subscriptions = new Set<Subscription>();
   #db: Db | undefined;
   #closed = false;
-  #retryTimer: number | undefined;
-  #retryDue = Infinity;
-  #polling: Promise<void> | undefined;
-  #pollAgain = false;
-  #compactTimer: number | undefined;
-  #compacting: Promise<void> | undefined;
+  #retries: RetrySchedule | undefined;
+  #cleanup: Cleanup | undefined;
 
   constructor(options: RocksdbAdapterOptions) {
     this.#path = options.path;
@@ -124,8 +112,19 @@ class RocksdbBroker implements Adapter, GroupStore {
     this.#db = db;
     if (this.#closed) return void await db.close();
     await this.#load(db);
-    this.#pollRetries();
-    this.#scheduleCompaction();
+    this.#retries = new RetrySchedule(
+      db,
+      this.#clock,
+      (...entry) => this.#redeliver(...entry),
+      this.#onError,
+    );
+    this.#retries.poll();
+    this.#cleanup = new Cleanup(db, this.#clock, () => this.#loaded.values(), {
+      intervalMs: this.#compactIntervalMs,
+      unhandledLimit: this.#unhandledLimit,
+      onError: this.#onError,
+    });
+    this.#cleanup.schedule();
   }
 
   async publish(envelope: EventEnvelope): Promise<void> {
@@ -144,6 +143,7 @@ class RocksdbBroker implements Adapter, GroupStore {
       if (key !== undefined) this.#keys.delete(scoped(envelope.topic, key));
       throw error;
     }
+    topic.written = Math.max(topic.written, seq);
     for (const group of topic.groups.values()) group.offer(seq, text);
   }
 
@@ -158,7 +158,7 @@ class RocksdbBroker implements Adapter, GroupStore {
     const state = await this.#topic(topic);
     let live = state.groups.get(group);
     if (!live) {
-      live = new Group(topic, group, state.head, this);
+      live = new Group(topic, group, state.written, this);
       state.groups.set(group, live);
       await db.write(
         [{ type: "put", key: keys.groupKey(topic, group), value: offset(live) }],
@@ -167,7 +167,7 @@ class RocksdbBroker implements Adapter, GroupStore {
     }
     const consumer = new Consumer(handler, concurrency);
     live.add(consumer);
-    this.#pollRetries();
+    this.#retries?.poll();
     const subscriptions = this.#subscriptions;
     const target = live;
     const subscription: Subscription = {
@@ -213,7 +213,7 @@ class RocksdbBroker implements Adapter, GroupStore {
       });
     }
     await db.write(ops, true);
-    this.#pollRetries();
+    this.#retries?.poll();
     return ops.length / 2;
   }
 
@@ -239,10 +239,8 @@ class RocksdbBroker implements Adapter, GroupStore {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
-    if (this.#compactTimer !== undefined) this.#clock.clearTimeout(this.#compactTimer);
-    await this.#polling;
-    await this.#compacting;
+    await this.#retries?.stop();
+    await this.#cleanup?.stop();
     await this.#db?.close();
   }
 
@@ -272,7 +270,7 @@ class RocksdbBroker implements Adapter, GroupStore {
   }
 
   head(topic: string): number {
-    return this.#loaded.get(topic)?.head ?? 0;
+    return this.#loaded.get(topic)?.written ?? 0;
   }
 
   async ack(group: Group, item: Item): Promise<void> {
@@ -290,7 +288,7 @@ class RocksdbBroker implements Adapter, GroupStore {
       key: keys.retryKey(due, group.topic, group.name, envelope.id),
       value: JSON.stringify(next),
     }]);
-    this.#armRetryTimer(due);
+    this.#retries?.arm(due);
   }
 
   async deadLetter(
@@ -325,7 +323,7 @@ class RocksdbBroker implements Adapter, GroupStore {
     const key = item.kind === "log" ? keys.flightKey(group.topic, group.name, item.seq) : item.key;
     await db.write([{ type: "del", key }, ...ops], false);
     if (item.kind === "log") group.inFlight.delete(item.seq);
-    else this.#claimed.delete(item.key);
+    else this.#retries?.release(item.key);
   }
 
   /** Loads registered groups, their offsets and their in-flight deliveries. */
@@ -368,7 +366,7 @@ class RocksdbBroker implements Adapter, GroupStore {
     const prefix = keys.logPrefix(name);
     const [last] = await db.scan({ gte: prefix, lt: prefix + keys.END, reverse: true, limit: 1 });
     const head = last ? seqOf(last[0]) : 0;
-    const topic: Topic = { name, head, compactedBelow: 0, groups: new Map() };
+    const topic: Topic = { name, head, written: head, compactedBelow: 0, groups: new Map() };
     this.#loaded.set(name, topic);
     return topic;
   }
@@ -396,93 +394,12 @@ class RocksdbBroker implements Adapter, GroupStore {
     return true;
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Retry schedule
-
-  #armRetryTimer(due: number): void {
-    if (this.#closed || due >= this.#retryDue) return;
-    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
-    this.#retryDue = due;
-    this.#retryTimer = this.#clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#retryDue = Infinity;
-      this.#pollRetries();
-    }, Math.max(0, due - this.#clock.now()));
-  }
-
-  /** Hands due retries to their live groups, then arms the timer for the next one. */
-  #pollRetries(): void {
-    if (this.#closed || !this.#db) return;
-    if (this.#polling) {
-      this.#pollAgain = true;
-      return;
-    }
-    this.#polling = this.#poll(this.#db).catch((error) => this.#onError(error)).finally(() => {
-      this.#polling = undefined;
-      if (this.#pollAgain) {
-        this.#pollAgain = false;
-        this.#pollRetries();
-      }
-    });
-  }
-
-  async #poll(db: Db): Promise<void> {
-    const now = this.#clock.now();
-    const due = await db.scan({ gte: "retry/", lt: `retry/${keys.pad(now + 1)}`, limit: 1000 });
-    for (const [key, text] of due) {
-      const [, topic = "", group = ""] = keys.parts(key);
-      const live = this.#loaded.get(topic)?.groups.get(group);
-      if (!live?.hasConsumers || this.#claimed.has(key)) continue;
-      this.#claimed.add(key);
-      live.redeliver({ kind: "retry", key, text });
-    }
-    if (due.length === 1000) return this.#armRetryTimer(now);
-    const [next] = await db.scan({
-      gte: `retry/${keys.pad(now + 1)}`,
-      lt: "retry/" + keys.END,
-      limit: 1,
-    });
-    if (next) this.#armRetryTimer(Number(keys.parts(next[0])[0]));
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Clean-up: acknowledged log entries, old unhandled events, expired idempotency keys
-
-  #scheduleCompaction(): void {
-    if (this.#closed) return;
-    this.#compactTimer = this.#clock.setTimeout(() => {
-      this.#compactTimer = undefined;
-      this.#compacting = this.#compact().catch((error) => this.#onError(error)).finally(() => {
-        this.#compacting = undefined;
-        this.#scheduleCompaction();
-      });
-    }, this.#compactIntervalMs);
-  }
-
-  async #compact(): Promise<void> {
-    const db = this.#db;
-    if (!db || this.#closed) return;
-    for (const topic of this.#loaded.values()) {
-      const low = topic.groups.size > 0
-        ? Math.min(...[...topic.groups.values()].map((group) => group.lowWater))
-        : topic.head - this.#unhandledLimit + 1;
-      if (low <= topic.compactedBelow) continue;
-      await db.clear({ gte: keys.logKey(topic.name, 0), lt: keys.logKey(topic.name, low) });
-      topic.compactedBelow = low;
-    }
-    const now = this.#clock.now();
-    const expired = await db.scan({ gte: "idx/", lt: `idx/${keys.pad(now + 1)}`, limit: 1000 });
-    const ops: Op[] = [];
-    for (const [key] of expired) {
-      const [, topic = "", name = ""] = keys.parts(key);
-      ops.push({ type: "del", key });
-      // The key may have been claimed again since: only its latest expiry removes it.
-      const stored = await db.get(keys.idempotencyKey(topic, name));
-      if (stored !== undefined && Number(stored) <= now) {
-        ops.push({ type: "del", key: keys.idempotencyKey(topic, name) });
-      }
-    }
-    await db.write(ops, false);
+  /** Hands a due retry to its group, if a subscriber of it lives in this process. */
+  #redeliver(key: string, topic: string, group: string, text: string): boolean {
+    const live = this.#loaded.get(topic)?.groups.get(group);
+    if (!live?.hasConsumers) return false;
+    live.redeliver({ kind: "retry", key, text });
+    return true;
   }
 
   #open(action: string): Db {
