@@ -16,7 +16,17 @@ export const TRACE_HEADER = "X-Rohas-Trace-Id";
  * @returns the response
  */
 export function jsonResponse(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
+  return jsonTextResponse(status, JSON.stringify(body));
+}
+
+/** A response whose body is JSON text already serialized.
+ *
+ * @param status the status
+ * @param text JSON text
+ * @returns the response
+ */
+export function jsonTextResponse(status: number, text: string): Response {
+  return new Response(text, {
     status,
     headers: { "content-type": "application/json; charset=utf-8" },
   });

@@ -16,6 +16,7 @@ import {
   errorResponse,
   headersRecord,
   jsonResponse,
+  jsonTextResponse,
   parseJson,
   parseQuery,
   queryBody,
@@ -292,6 +293,8 @@ function outputResponse(output: HandlerOutput): Response {
       },
     );
   }
+  // The runtime's JSON text, when it has it, is the body as is (no parse and re-stringify).
+  if (output.json !== undefined) return jsonTextResponse(200, output.json);
   return jsonResponse(200, output.value === undefined ? null : output.value);
 }
 
