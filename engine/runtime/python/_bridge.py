@@ -16,6 +16,7 @@ import sys
 import threading
 import traceback
 import uuid
+import weakref
 
 _CALLBACK_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t)
 _CLASS_CACHE = {}
@@ -348,12 +349,15 @@ def candidates(handler):
     return list(dict.fromkeys(names))
 
 
-_SHAPES = {}
+_SHAPES = weakref.WeakKeyDictionary()
 
 
 def shape(fn):
     """(arity, is_async) of a handler function, computed once per function object."""
-    found = _SHAPES.get(fn)
+    try:
+        found = _SHAPES.get(fn)
+    except TypeError:
+        return (arity(fn), inspect.iscoroutinefunction(fn))
     if found is None:
         found = _SHAPES[fn] = (arity(fn), inspect.iscoroutinefunction(fn))
     return found
