@@ -88,12 +88,17 @@ Deno.test("an API handler with state gets path params, query params and headers"
 Deno.test("an API without a generated module gets a plain object with attribute access", async () => {
   await using runtime = await start();
   const result = await runtime.invoke(api("PlainEcho", {
-    slug: "hello",
-    body: { name: "Bob" },
+    slug: "héllo-✓-😀",
+    body: { name: 'Bøb\n"quoted"' },
     queryParams: { a: "1" },
   }));
   assertEquals(value(result), {
-    data: { slug: "hello", body: { name: "Bob" }, query: { a: "1" }, name: "Bob" },
+    data: {
+      slug: "héllo-✓-😀",
+      body: { name: 'Bøb\n"quoted"' },
+      query: { a: "1" },
+      name: 'Bøb\n"quoted"',
+    },
   });
 });
 
