@@ -9,12 +9,8 @@ import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import type { Diagnostic } from "../parser/mod.ts";
 import type { CliIo, Command } from "./command.ts";
-import {
-  type ServedProject,
-  ServeError,
-  type ServeEvent,
-  serveProject,
-} from "../engine/serve_project.ts";
+import { type ServedProject, type ServeEvent, serveProject } from "../engine/serve_project.ts";
+import { ServeError } from "../engine/errors.ts";
 import type { PrepareFailure } from "../engine/project_loader.ts";
 import type { EngineMode } from "../engine/parts.ts";
 

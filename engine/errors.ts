@@ -5,6 +5,7 @@
  */
 
 import { RohasError } from "../errors.ts";
+import type { Diagnostic } from "../parser/diagnostic.ts";
 
 /** The base of every engine error. */
 export class EngineError extends RohasError {
@@ -66,3 +67,40 @@ export class RouteConflictError extends EngineError {
     this.name = "RouteConflictError";
   }
 }
+
+/**
+ * A handler failure thrown back to the event bus. Its `name` is the handler error's name, so the
+ * bus recognises `NonRetriableError` (by name, never by message).
+ */
+export class HandlerFailure extends EngineError {
+  /** Creates the failure.
+   *
+   * @param name the handler error's name
+   * @param message the handler error's message
+   */
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** A project could not start: its schema has errors, or a handler or setting is broken. */
+export class ServeError extends EngineError {
+  /** What went wrong: schema diagnostics, or the underlying error. */
+  readonly failure: PrepareFailureLike;
+
+  /** Creates the error.
+   *
+   * @param failure the preparation failure
+   */
+  constructor(failure: PrepareFailureLike) {
+    super(failure.kind === "error" ? failure.error.message : "The schema has errors");
+    this.name = "ServeError";
+    this.failure = failure;
+  }
+}
+
+/** The shape of a preparation failure (see `project_loader.ts`). */
+export type PrepareFailureLike =
+  | { ok: false; kind: "diagnostics"; diagnostics: Diagnostic[]; sources: Map<string, string> }
+  | { ok: false; kind: "error"; error: Error };

@@ -12,6 +12,7 @@ import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions } from "./parts.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { publishAll, publishTriggers } from "./triggers.ts";
+import { HandlerFailure } from "./errors.ts";
 
 /** A closable subscription. */
 export interface Closable {
@@ -26,19 +27,6 @@ export interface EventSubscriber {
     handler: (envelope: EventEnvelope) => Promise<void>,
   ): Promise<Closable>;
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
-}
-
-/** A handler failure thrown back to the bus; keeps the handler's error name (`NonRetriableError`). */
-export class HandlerFailure extends Error {
-  /** Creates the failure.
-   *
-   * @param name the handler error's name
-   * @param message the handler error's message
-   */
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
 }
 
 const MAX_PENDING_FORWARDS = 10_000;

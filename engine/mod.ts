@@ -44,8 +44,14 @@ export { runCronJob } from "./cron_wiring.ts";
 export type { Closable, EventSubscriber } from "./event_wiring.ts";
 export { SocketHub } from "./socket_hub.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
-export { ServeError, serveProject } from "./serve_project.ts";
+export { serveProject } from "./serve_project.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
 export type { MissingHandler } from "./errors.ts";
-export { EngineError, HandlerResolutionError, RouteConflictError } from "./errors.ts";
+export {
+  EngineError,
+  HandlerFailure,
+  HandlerResolutionError,
+  RouteConflictError,
+  ServeError,
+} from "./errors.ts";

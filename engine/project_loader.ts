@@ -13,6 +13,7 @@ import { compileValidators, generateProject, writeProject } from "../codegen/mod
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
 import type { ValidatorTable } from "./parts.ts";
+import type { PrepareFailureLike } from "./errors.ts";
 
 /** Options of {@linkcode prepareApp}. */
 export interface PrepareOptions {
@@ -38,9 +39,7 @@ export interface PreparedApp {
 }
 
 /** Why a preparation failed: schema diagnostics, or another error (missing handler, codegen). */
-export type PrepareFailure =
-  | { ok: false; kind: "diagnostics"; diagnostics: Diagnostic[]; sources: Map<string, string> }
-  | { ok: false; kind: "error"; error: Error };
+export type PrepareFailure = PrepareFailureLike;
 
 /** Parses, validates, generates and builds.
  *

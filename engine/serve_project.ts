@@ -24,6 +24,7 @@ import type { CronScheduler } from "./cron_wiring.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
 import { prepareApp, type PreparedApp, type PrepareFailure } from "./project_loader.ts";
+import { ServeError } from "./errors.ts";
 import { type ChangeBatch, type ProjectWatcher, watchProject } from "./_watcher.ts";
 
 /** What happened while serving, for the CLI to print. */
@@ -71,18 +72,6 @@ export interface ServedProject {
   finished: Promise<void>;
   /** Stops watching, drains and closes everything. */
   close(): Promise<void>;
-}
-
-/** Why a project could not start: the schema or another error. */
-export class ServeError extends Error {
-  /** Creates the error.
-   *
-   * @param failure the preparation failure
-   */
-  constructor(readonly failure: PrepareFailure) {
-    super(failure.kind === "error" ? failure.error.message : "The schema has errors");
-    this.name = "ServeError";
-  }
 }
 
 /** Starts a project.
