@@ -15,6 +15,13 @@ Deno.test("SIGTERM drains the in-flight request, then the process exits 0", asyn
   assert.match(server.output(), /Stopped/);
 });
 
+Deno.test("SIGINT stops the server cleanly with exit code 0", async () => {
+  await using server = await startServer();
+  const status = await server.stop("SIGINT");
+  assert.equal(status.code, 0);
+  assert.match(server.output(), /Stopped/);
+});
+
 Deno.test("a hostname such as localhost works for [server] host", async () => {
   await using server = await startServer({
     prepare: async (dir) => {

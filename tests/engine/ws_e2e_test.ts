@@ -79,3 +79,25 @@ Deno.test("a failing connect handler closes the connection with 1011 and an erro
   assert.equal(closed.code, 1011);
   assert.match(String((ws.messages[0] as { error?: string })?.error), /Cannot accept connections/);
 });
+
+Deno.test("each WebSocket phase is a trace: upgrade, connect, message, disconnect", async () => {
+  await using server = await startServer({ args: ["--workbench"] });
+  const ws = await WsClient.open(server.url.replace("http", "ws") + "/ws/chat?token=secret");
+  await ws.next(isType("welcome"));
+  ws.send({ text: "traced" });
+  await ws.next(isType("message"));
+  await ws.close();
+  const names = await eventually(async () => {
+    const traces: { entry_point: string; entry_type: string; status: string }[] =
+      await (await fetch(`${server.url}/api/workbench/traces?limit=100`)).json();
+    const phases = traces.filter((t) => t.entry_type === "websocket" && t.status !== "running")
+      .map((t) => t.entry_point).sort();
+    return phases.length >= 4 ? phases : undefined;
+  }, "the four phase traces");
+  assert.deepEqual(names, [
+    "Chat (connect)",
+    "Chat (disconnect)",
+    "Chat (message)",
+    "Chat (upgrade)",
+  ]);
+});
