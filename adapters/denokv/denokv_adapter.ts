@@ -24,8 +24,9 @@ import type {
   Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
-import { BrokerError, BrokerUnreachableError } from "../_support/mod.ts";
+import { BrokerUnreachableError } from "../_support/mod.ts";
 import { Consumer, Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
+import { Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
 
 /** Options of {@linkcode createDenokvAdapter}. */
 export interface DenokvAdapterOptions {
@@ -73,20 +74,6 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
   deduplicates: true,
 });
 
-const ROOT = "rohas";
-/** Publishes merged into one atomic commit at most; keeps clear of Deno KV's per-commit limits. */
-const BATCH_PUBLISHES = 32;
-const BATCH_BYTES = 256 * 1024;
-const COMMIT_TRIES = 8;
-
-interface Publish {
-  readonly envelope: EventEnvelope;
-  readonly text: string;
-  readonly done: PromiseWithResolvers<void>;
-}
-
-type GroupsEntry = Deno.KvEntryMaybe<string[]>;
-
 class DenokvBroker implements Adapter, GroupStore {
   readonly type = "denokv";
   readonly guarantees: AdapterGuarantees = GUARANTEES;
@@ -95,11 +82,9 @@ class DenokvBroker implements Adapter, GroupStore {
   readonly #retentionMs: number;
   readonly #onError: (error: unknown) => void;
   readonly #groups = new Map<string, Group>();
-  readonly #registered = new Map<string, GroupsEntry>();
   readonly #subscriptions = new Set<Subscription>();
   readonly #receiving = new Set<Promise<void>>();
-  #pending: Publish[] = [];
-  #flushing: Promise<void> | undefined;
+  #publisher: Publisher | undefined;
   #kv: Deno.Kv | undefined;
   #listening: Promise<void> | undefined;
   #closed = false;
@@ -118,6 +103,10 @@ class DenokvBroker implements Adapter, GroupStore {
     const kv = await openKv(this.#path);
     if (this.#closed) return kv.close();
     this.#kv = kv;
+    this.#publisher = new Publisher(kv, {
+      windowMs: this.#windowMs,
+      retentionMs: this.#retentionMs,
+    });
     this.#listening = kv.listenQueue((value: unknown) => this.#receive(value));
   }
 
@@ -127,10 +116,7 @@ class DenokvBroker implements Adapter, GroupStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    const done = Promise.withResolvers<void>();
-    this.#pending.push({ envelope, text: JSON.stringify(envelope), done });
-    this.#flushing ??= this.#flush();
-    return done.promise;
+    return (this.#publisher as Publisher).publish(envelope);
   }
 
   async subscribe(
@@ -141,7 +127,7 @@ class DenokvBroker implements Adapter, GroupStore {
   ): Promise<Subscription> {
     const kv = this.#open(`subscribe to "${topic}"`);
     const concurrency = positive(options.concurrency ?? 1);
-    await this.#register(kv, topic, group);
+    await (this.#publisher as Publisher).register(topic, group);
     const id = groupId(topic, group);
     let live = this.#groups.get(id);
     if (!live) this.#groups.set(id, live = new Group(topic, group, this));
@@ -203,7 +189,7 @@ class DenokvBroker implements Adapter, GroupStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#flushing;
+    await this.#publisher?.idle();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     const kv = this.#kv;
     if (!kv) return;
@@ -293,120 +279,6 @@ class DenokvBroker implements Adapter, GroupStore {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Publishing
-
-  async #flush(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#takeBatch();
-      if (batch.length > 1 && await this.#commitBatch(batch).catch(() => false)) {
-        for (const publish of batch) publish.done.resolve();
-        continue;
-      }
-      for (const publish of batch) {
-        await this.#commitOne(publish).then(publish.done.resolve, publish.done.reject);
-      }
-    }
-    this.#flushing = undefined;
-  }
-
-  #takeBatch(): Publish[] {
-    let bytes = 0;
-    let count = 0;
-    while (count < this.#pending.length && count < BATCH_PUBLISHES) {
-      bytes += (this.#pending[count] as Publish).text.length;
-      if (count > 0 && bytes > BATCH_BYTES) break;
-      count++;
-    }
-    return this.#pending.splice(0, count);
-  }
-
-  /** Commits several publishes at once; false when any check failed (then one at a time). */
-  async #commitBatch(batch: Publish[]): Promise<boolean> {
-    const kv = this.#kv as Deno.Kv;
-    const atomic = kv.atomic();
-    const topics = new Set<string>();
-    const claimed = new Set<string>();
-    for (const { envelope, text } of batch) {
-      const key = envelope.metadata.idempotency_key;
-      if (key !== undefined && claimed.has(`${envelope.topic}\u0000${key}`)) return false;
-      if (key !== undefined) claimed.add(`${envelope.topic}\u0000${key}`);
-      const groups = await this.#groupsOf(kv, envelope.topic, false);
-      if (!topics.has(envelope.topic)) atomic.check(groups);
-      topics.add(envelope.topic);
-      this.#addPublish(atomic, envelope, text, groups.value ?? []);
-    }
-    return (await atomic.commit()).ok;
-  }
-
-  async #commitOne({ envelope, text }: Publish): Promise<void> {
-    const kv = this.#kv as Deno.Kv;
-    const key = envelope.metadata.idempotency_key;
-    for (let attempt = 0; attempt < COMMIT_TRIES; attempt++) {
-      const groups = await this.#groupsOf(kv, envelope.topic, attempt > 0);
-      const atomic = kv.atomic().check(groups);
-      this.#addPublish(atomic, envelope, text, groups.value ?? []);
-      if ((await atomic.commit()).ok) return;
-      if (key !== undefined && (await kv.get(idempotencyKey(envelope.topic, key))).versionstamp) {
-        return;
-      }
-    }
-    throw new BrokerError(
-      `Cannot publish to "${envelope.topic}" in Deno KV: the topic's groups kept changing`,
-    );
-  }
-
-  #addPublish(
-    atomic: Deno.AtomicOperation,
-    envelope: EventEnvelope,
-    text: string,
-    groups: string[],
-  ) {
-    const key = envelope.metadata.idempotency_key;
-    if (key !== undefined) {
-      const idempotency = idempotencyKey(envelope.topic, key);
-      atomic.check({ key: idempotency, versionstamp: null })
-        .set(idempotency, envelope.id, { expireIn: this.#windowMs });
-    }
-    if (groups.length === 0) {
-      const key = [
-        ROOT,
-        "unhandled",
-        envelope.topic,
-        `${Date.now()}`.padStart(15, "0"),
-        envelope.id,
-      ];
-      atomic.set(key, text, { expireIn: this.#retentionMs });
-    }
-    for (const group of groups) {
-      const message = queueMessage(envelope.topic, group, text);
-      atomic.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] });
-    }
-  }
-
-  async #groupsOf(kv: Deno.Kv, topic: string, fresh: boolean): Promise<GroupsEntry> {
-    const known = this.#registered.get(topic);
-    if (known && !fresh) return known;
-    const entry = await kv.get<string[]>([ROOT, "groups", topic]);
-    this.#registered.set(topic, entry);
-    return entry;
-  }
-
-  async #register(kv: Deno.Kv, topic: string, group: string): Promise<void> {
-    for (let attempt = 0; attempt < COMMIT_TRIES; attempt++) {
-      const entry = await this.#groupsOf(kv, topic, true);
-      const groups = entry.value ?? [];
-      if (groups.includes(group)) return;
-      const value = [...groups, group];
-      const result = await kv.atomic().check(entry).set(entry.key, value).commit();
-      if (result.ok) {
-        this.#registered.set(topic, { key: entry.key, value, versionstamp: result.versionstamp });
-        return;
-      }
-    }
-    throw new BrokerError(`Cannot register group "${group}" of "${topic}" in Deno KV: conflicts`);
-  }
-
   #open(action: string): Deno.Kv {
     this.#assertOpen(action);
     if (!this.#kv) throw new AdapterError(`Adapter "denokv" is not started: cannot ${action}`);
@@ -432,23 +304,11 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
   }
 }
 
-function queueMessage(topic: string, group: string, text: string): QueueMessage {
-  return { rohas: "event", topic, group, text };
-}
-
 function isQueueMessage(value: unknown): value is QueueMessage {
   const message = value as Partial<QueueMessage> | null;
   return typeof message === "object" && message !== null && message.rohas === "event" &&
     typeof message.topic === "string" && typeof message.group === "string" &&
     typeof message.text === "string";
-}
-
-function idempotencyKey(topic: string, key: string): Deno.KvKey {
-  return [ROOT, "idem", topic, key];
-}
-
-function undeliveredKey(message: QueueMessage, id: string): Deno.KvKey {
-  return [ROOT, "undelivered", message.topic, message.group, id];
 }
 
 function groupId(topic: string, group: string): string {
