@@ -16,6 +16,7 @@ import {
   type Closable,
   DeliveryCounter,
   type EventSubscriber,
+  ForwardTracker,
   groupsOf,
   subscribeEvents,
 } from "./event_wiring.ts";
@@ -89,6 +90,7 @@ class EngineImpl implements Engine {
   #started = false;
   #closing = false;
   #counter = new DeliveryCounter();
+  #tracker = new ForwardTracker();
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -137,6 +139,7 @@ class EngineImpl implements Engine {
   #subscribe(model: AppModel): Promise<Closable[]> {
     return subscribeEvents(model, this.#parts, this.#options.bus, {
       counter: this.#counter,
+      tracker: this.#tracker,
       maxAttempts: this.#parts.config.adapter.max_attempts,
     });
   }
@@ -174,9 +177,11 @@ class EngineImpl implements Engine {
     const oldSubs = this.#subs;
     const oldScheduler = this.#scheduler;
     this.#scheduler = null;
+    // New subscriptions first: the groups never lack a consumer, so nothing published during the
+    // swap goes unhandled; old and new share each group's queue until the old ones close.
+    this.#subs = await this.#subscribe(model);
     await Promise.all(oldSubs.map((s) => s.close()));
     await oldScheduler?.stop();
-    this.#subs = await this.#subscribe(model);
     this.#startScheduler();
   }
 

@@ -67,6 +67,8 @@ export class DeliveryCounter {
 /** Options of {@linkcode subscribeEvents}. */
 export interface SubscribeEventsOptions {
   counter?: DeliveryCounter;
+  /** Shared across reloads. Default: a new tracker. */
+  tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
 }
@@ -84,11 +86,20 @@ export function groupsOf(model: AppModel, topic: string): number {
   return spec.triggers.length > 0 ? 1 : 0;
 }
 
-/** Tracks which handlers of an event finished each occurrence, to forward its triggers once. */
-class ForwardTracker {
+/**
+ * Tracks which handlers of an event finished each occurrence, to forward its triggers once. One
+ * tracker outlives schema reloads, so an occurrence handled across a swap still forwards.
+ */
+export class ForwardTracker {
   #done = new Map<string, Set<string>>();
 
-  /** Marks a group done; returns true when every group of the occurrence is done. */
+  /** Marks a group done; returns true when every group of the occurrence is done.
+   *
+   * @param envelopeId the occurrence
+   * @param group the consumer group that finished
+   * @param total how many groups the event has
+   * @returns whether every group is done
+   */
   complete(envelopeId: string, group: string, total: number): boolean {
     let groups = this.#done.get(envelopeId);
     if (!groups) {
@@ -101,6 +112,10 @@ class ForwardTracker {
     return groups.size >= total;
   }
 
+  /** Drops an occurrence once its triggers were forwarded.
+   *
+   * @param envelopeId the occurrence
+   */
   forget(envelopeId: string): void {
     this.#done.delete(envelopeId);
   }
@@ -119,7 +134,7 @@ export async function subscribeEvents(
   bus: EventSubscriber,
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
-  const tracker = new ForwardTracker();
+  const tracker = options.tracker ?? new ForwardTracker();
   const counted = countedDelivery(options);
   const subs: Closable[] = [];
   for (const spec of model.events) {

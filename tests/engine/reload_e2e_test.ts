@@ -1,7 +1,7 @@
 // Hot reload in `rohas dev` under load: a handler edit, a schema edit and a broken edit, with zero
 // failed requests.
 import assert from "node:assert/strict";
-import { eventually, type ServerProcess, startServer } from "./_server.ts";
+import { eventually, type ServerProcess, startServer, stats } from "./_server.ts";
 
 /** Keeps `concurrency` request loops on a path until stopped; counts non-200 answers. */
 function load(server: ServerProcess, path: string, concurrency = 4) {
@@ -57,6 +57,20 @@ Deno.test("a schema edit adds a route without a restart; a broken edit keeps the
     'api Extra {\n  method: GET\n  path: "/extra"\n  response: Json\n}\n',
   );
   await eventually(async () => (await message(server, "/extra"))?.extra, "the new route");
+  // Events still flow after the swap, each delivered once.
+  for (const id of ["after-swap-1", "after-swap-2"]) {
+    const res = await fetch(`${server.url}/users`, {
+      method: "POST",
+      headers: { "x-user-id": id },
+      body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
+    });
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    await eventually(async () => (await stats(server.url))[`count_onboarded:${id}`], id);
+  }
+  const counts = await stats(server.url);
+  assert.equal(counts["send_welcome_email:after-swap-1"], 1);
+  assert.equal(counts["count_onboarded:after-swap-1"], 1);
   await Deno.writeTextFile(`${server.dir}/schema/extra.ro`, "api Extra {\n  method: NOPE\n");
   await server.waitFor(/Still serving the last good version/);
   assert.deepEqual(await message(server, "/extra"), { extra: true });
