@@ -213,3 +213,47 @@ Deno.test("random, binary and oversized WebSocket frames never crash the server"
   assert.equal(health.status, 200);
   await health.body?.cancel();
 });
+
+Deno.test("truncated and malformed WebSocket frames on a raw socket never crash the server", async () => {
+  await using server = await startServer();
+  const f = fuzzer(prng(SEED + 3));
+  const frames = [
+    Uint8Array.from([0x81]), // header cut after the first byte
+    Uint8Array.from([0x81, 0xfe, 0x00]), // 16-bit length cut short
+    Uint8Array.from([0x81, 0x85, 1, 2, 3, 4, 0x41]), // masked text, payload cut short
+    Uint8Array.from([0x81, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f]), // unmasked client frame
+    Uint8Array.from([0x8f, 0x80, 0, 0, 0, 0]), // unknown opcode
+    Uint8Array.from([0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // 2^63 length
+    ...Array.from(
+      { length: 10 },
+      () => Uint8Array.from({ length: 1 + f.int(40) }, () => f.int(256)),
+    ),
+  ];
+  for (const frame of frames) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    try {
+      const handshake = [
+        "GET /ws/echo HTTP/1.1",
+        `Host: 127.0.0.1:${server.port}`,
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+        "",
+        "",
+      ].join("\r\n");
+      await conn.write(new TextEncoder().encode(handshake));
+      const buf = new Uint8Array(1024);
+      const n = await conn.read(buf);
+      assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 101/);
+      await conn.write(frame);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+    } finally {
+      conn.close();
+    }
+  }
+  const health = await fetch(`${server.url}/_rohas/health`);
+  assert.equal(health.status, 200);
+  await health.body?.cancel();
+});
