@@ -103,7 +103,7 @@ function middlewareStub(w: CodeWriter, plan: Plan<"middleware">, fn: string): vo
     w.line(`"""Middleware ${plan.name}: runs before the handler.`).line();
     w.line('Return None to pass, a dict with "payload" or "query_params" to replace them,');
     w.line("or raise HttpError(status, message) to reject the request with that status.");
-    w.line('"""').line('state.logger.debug("Middleware passed", trace_id=context.get("traceId"))');
+    w.line('"""').line('state.logger.debug("Middleware passed", trace_id=context.get("trace_id"))');
     w.line("return None");
   }, "");
 }

@@ -69,6 +69,13 @@ export async function hasPythonModule(module: string): Promise<boolean> {
   }
 }
 
+/** Fails with how to install it when a Python module the test needs is missing (never skips). */
+export async function requirePythonModule(module: string): Promise<void> {
+  if (!(await hasPythonModule(module))) {
+    throw new Error(`Python module "${module}" is not installed: run scripts/setup.sh`);
+  }
+}
+
 /** Strips ANSI colour codes from tool output. */
 export function plain(text: string): string {
   // deno-lint-ignore no-control-regex

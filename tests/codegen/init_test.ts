@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { hasPythonModule, plain, REPO, rohas, run, tempDir } from "./_helpers.ts";
+import { plain, REPO, requirePythonModule, rohas, run, tempDir } from "./_helpers.ts";
 
 Deno.test("init, then deno task codegen, then deno check pass for a TypeScript project", async () => {
   await using dir = await tempDir();
@@ -49,8 +49,8 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
 
 Deno.test({
   name: "init --lang python gives a project whose generated package and handlers import",
-  ignore: !(await hasPythonModule("pydantic")),
   fn: async () => {
+    await requirePythonModule("pydantic");
     await using dir = await tempDir();
     const created = await rohas(["init", "pyapp", "--lang", "python", "--rohas", REPO], dir.path);
     assert.equal(created.code, 0, created.stderr);
@@ -70,12 +70,11 @@ Deno.test({
     const result = await run("python3", ["-B", "-c", script], { cwd: `${app}/src` });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /"id":7,"name":"User 7".*"createdAt":"1970-01-01T00:00:00Z"/);
-    if (await hasPythonModule("mypy")) {
-      const mypy = await run("python3", ["-m", "mypy", "--strict", "--no-incremental", "src"], {
-        cwd: app,
-      });
-      assert.equal(mypy.code, 0, mypy.stdout);
-    }
+    await requirePythonModule("mypy");
+    const mypy = await run("python3", ["-m", "mypy", "--strict", "--no-incremental", "src"], {
+      cwd: app,
+    });
+    assert.equal(mypy.code, 0, mypy.stdout);
   },
 });
 

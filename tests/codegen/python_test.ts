@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { fixtureSchema, hasPythonModule, run, tempDir, writeGenerated } from "./_helpers.ts";
+import { fixtureSchema, requirePythonModule, run, tempDir, writeGenerated } from "./_helpers.ts";
 
 const SCRIPT = `
 import asyncio, json
@@ -89,13 +89,10 @@ asyncio.run(handle_audit_log(event, State()))
 print("python ok")
 `;
 
-const havePydantic = await hasPythonModule("pydantic");
-const haveMypy = await hasPythonModule("mypy");
-
 Deno.test({
   name: "generated Python imports, validates with pydantic and serialises ISO datetimes",
-  ignore: !havePydantic,
   fn: async () => {
+    await requirePythonModule("pydantic");
     await using dir = await tempDir();
     await writeGenerated(await fixtureSchema(), dir.path, "python");
     const src = `${dir.path}/src`;
@@ -111,8 +108,9 @@ Deno.test({
 
 Deno.test({
   name: "generated Python passes mypy --strict",
-  ignore: !havePydantic || !haveMypy,
   fn: async () => {
+    await requirePythonModule("pydantic");
+    await requirePythonModule("mypy");
     await using dir = await tempDir();
     await writeGenerated(await fixtureSchema(), dir.path, "python");
     const result = await run("python3", [

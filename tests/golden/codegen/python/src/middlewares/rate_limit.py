@@ -9,5 +9,5 @@ async def rate_limit_middleware(context: Dict[str, Any], state: State) -> Option
     Return None to pass, a dict with "payload" or "query_params" to replace them,
     or raise HttpError(status, message) to reject the request with that status.
     """
-    state.logger.debug("Middleware passed", trace_id=context.get("traceId"))
+    state.logger.debug("Middleware passed", trace_id=context.get("trace_id"))
     return None
