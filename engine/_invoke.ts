@@ -23,6 +23,7 @@ export async function invokeHandler(
   const startedAt = new Date().toISOString();
   const result = await safeInvoke(parts, call);
   forwardLogs(parts, handler, trace.id, result);
+  if (!result.ok) logFailure(parts, handler, trace.id, result);
   trace.addStep({
     name: call.stepName ?? handler.name,
     path: handler.name,
@@ -88,6 +89,27 @@ function forwardLogs(
       span_fields: { handler: handler.name },
     });
   }
+}
+
+function logFailure(
+  parts: EngineParts,
+  handler: HandlerRef,
+  traceId: string,
+  result: Extract<InvocationResult, { ok: false }>,
+): void {
+  const status = result.error.status;
+  // An HttpError below 500 is the handler answering a client, not a failure of the engine.
+  const level = typeof status === "number" && status < 500 ? "info" : "error";
+  parts.telemetry.log({
+    timestamp: new Date().toISOString(),
+    level,
+    target: "rohas::engine",
+    message: `Handler "${handler.name}" failed (${result.reason}): ${result.error.message}`,
+    fields: { kind: handler.kind, reason: result.reason, error: result.error.name },
+    trace_id: traceId,
+    handler: handler.name,
+    span_fields: {},
+  });
 }
 
 function stringFields(fields: Record<string, unknown>): Record<string, string> {

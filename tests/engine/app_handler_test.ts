@@ -4,6 +4,7 @@ import { fromFileUrl } from "./_helpers.ts";
 import { createApp } from "../../mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
+import { createMemoryTelemetry } from "../../telemetry/mod.ts";
 
 const root = fromFileUrl(new URL("../../examples/hello-ts/", import.meta.url));
 
@@ -169,4 +170,23 @@ Deno.test("app.handler() builds a GET API's typed body from the query string", a
   const bad = await call(app, "/search?limit=many");
   assert.equal(bad.status, 422);
   assert.deepEqual((await bad.json()).details.map((d: { path: string }) => d.path), ["limit", "q"]);
+});
+
+Deno.test("a failing handler is logged with its trace id; its steps are in the trace", async () => {
+  const { config } = await loadConfig(root, { env: {} });
+  const telemetry = createMemoryTelemetry();
+  const app = await createApp({ manifest, root, config, mode: "dev", cron: false, telemetry });
+  try {
+    const res = await call(app, "/fail");
+    await res.body?.cancel();
+    const traceId = res.headers.get("x-rohas-trace-id")!;
+    const [log] = telemetry.logs({ traceId });
+    assert.equal(log?.level, "error");
+    assert.equal(log?.message, 'Handler "Fail" failed (error): Database exploded');
+    const trace = telemetry.trace(traceId);
+    assert.equal(trace?.status, "failed");
+    assert.deepEqual(trace?.steps.map((s) => [s.name, s.success]), [["Fail", false]]);
+  } finally {
+    await app.close();
+  }
 });
