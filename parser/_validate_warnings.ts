@@ -61,20 +61,33 @@ export function warnUnusedTypes(schema: Schema, context: ValidationContext): voi
   }
 }
 
-/** Warns about GET apis with a body: `fetch` refuses to send one, so most clients cannot call them.
+/** Warns about GET and DELETE apis whose body type has fields a query string cannot carry: such a
+ * body is read from the query string (`?name=Ada&tags=a&tags=b`), where only primitives and arrays
+ * of primitives can be written.
  *
  * @param schema the schema
  * @param context where diagnostics go
  */
 export function warnBodyOnGet(schema: Schema, context: ValidationContext): void {
+  const types = new Map<string, Field[]>();
+  for (const node of [...schema.inputs, ...schema.models, ...schema.types]) {
+    if (!types.has(node.name)) types.set(node.name, node.fields);
+  }
   for (const api of schema.apis) {
-    if (api.method !== "GET" || api.body === null) continue;
+    if ((api.method !== "GET" && api.method !== "DELETE") || api.body === null) continue;
+    const field = types.get(api.body)?.find((f) => !isQueryScalar(f.field_type));
+    if (field === undefined) continue;
     context.warning(
       context.propertySpan(api, "body"),
       VALIDATION_CODES.bodyOnGet,
-      `API '${api.name}' is a GET with a body: browsers and fetch() cannot send one, use POST or query parameters`,
+      `API '${api.name}' is a ${api.method}, so its body '${api.body}' is read from the query string, which cannot carry field '${field.name}': use POST or primitive fields`,
     );
   }
+}
+
+function isQueryScalar(type: Field["field_type"]): boolean {
+  const inner = typeof type === "object" && "Array" in type ? type.Array : type;
+  return typeof inner === "string" && inner !== "Json";
 }
 
 function fieldTypeNames(fields: Field[]): string[] {

@@ -607,12 +607,20 @@ Deno.test("validateSchema() never throws on random schemas and always returns so
   }
 });
 
-Deno.test("validateSchema() warns about a GET api with a body, at the body value", () => {
+Deno.test("validateSchema() warns about a GET api whose body a query string cannot carry", () => {
   const b = new Builder();
   b.input("Filter");
+  b.input("Nested");
+  b.schema.inputs[1]!.fields.push({
+    name: "where",
+    field_type: { Custom: "Filter" },
+    optional: false,
+    attributes: [],
+  });
   b.api("Search", { method: "GET", path: "/search", body: "Filter" });
-  b.api("Create", { method: "POST", path: "/search", body: "Filter" });
+  b.api("Find", { method: "GET", path: "/find", body: "Nested" });
+  b.api("Create", { method: "POST", path: "/search", body: "Nested" });
   assertEquals(brief(b.validate()), [
-    "2:20 warning body-on-get API 'Search' is a GET with a body: browsers and fetch() cannot send one, use POST or query parameters",
+    "4:20 warning body-on-get API 'Find' is a GET, so its body 'Nested' is read from the query string, which cannot carry field 'where': use POST or primitive fields",
   ]);
 });
