@@ -41,6 +41,13 @@ export interface DenokvAdapterOptions {
   onError?: (error: unknown) => void;
 }
 
+/** The denokv adapter, with what it can show beyond {@linkcode Adapter}. */
+export interface DenokvAdapter extends Adapter {
+  readonly type: "denokv";
+  /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
+  listUnhandled(topic?: string): Promise<EventEnvelope[]>;
+}
+
 /**
  * Creates a denokv adapter; `start()` opens the database and starts listening to its queue.
  *
@@ -64,7 +71,7 @@ export interface DenokvAdapterOptions {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function createDenokvAdapter(options: DenokvAdapterOptions = {}): Adapter {
+export function createDenokvAdapter(options: DenokvAdapterOptions = {}): DenokvAdapter {
   return new DenokvBroker(options);
 }
 
@@ -74,8 +81,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
   deduplicates: true,
 });
 
-class DenokvBroker implements Adapter, GroupStore {
-  readonly type = "denokv";
+class DenokvBroker implements DenokvAdapter, GroupStore {
+  readonly type = "denokv" as const;
   readonly guarantees: AdapterGuarantees = GUARANTEES;
   readonly #path: string | undefined;
   readonly #windowMs: number;

@@ -11,7 +11,7 @@ import { processEnv, readSettings } from "../_support/mod.ts";
 import { createDenokvAdapter } from "./denokv_adapter.ts";
 
 export { createDenokvAdapter } from "./denokv_adapter.ts";
-export type { DenokvAdapterOptions } from "./denokv_adapter.ts";
+export type { DenokvAdapter, DenokvAdapterOptions } from "./denokv_adapter.ts";
 
 /** Where the database lives when `[adapter] path` is not set, relative to the project root. */
 export const DEFAULT_DENOKV_PATH = ".rohas/events.kv";

@@ -50,19 +50,22 @@ export class Cleanup {
     }, this.#options.intervalMs);
   }
 
-  /** Stops the timer and waits for a running clean-up. */
+  /** Stops the timer, waits for a running clean-up, then cleans up once more. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     await this.#running;
+    await this.#db.idle();
+    await this.#clean().catch(this.#options.onError);
   }
 
   /** Cleans up once. */
-  async run(): Promise<void> {
-    for (const topic of this.#topics()) {
-      if (this.#stopped) return;
-      await this.#compactLog(topic);
-    }
+  run(): Promise<void> {
+    return this.#stopped ? Promise.resolve() : this.#clean();
+  }
+
+  async #clean(): Promise<void> {
+    for (const topic of this.#topics()) await this.#compactLog(topic);
     await this.#expireKeys();
   }
 

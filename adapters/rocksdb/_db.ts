@@ -144,9 +144,14 @@ export class Db {
     return call<void>((cb) => this.#db.clear({ gte: range.gte, lt: range.lt }, cb));
   }
 
+  /** Resolves once every write asked for so far has landed (or failed). */
+  async idle(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
   /** Waits for pending writes, then closes the database. */
   async close(): Promise<void> {
-    while (this.#writing) await this.#writing;
+    await this.idle();
     await call<void>((cb) => this.#db.close(cb));
   }
 }

@@ -12,7 +12,7 @@ import { processEnv, readSettings } from "../_support/mod.ts";
 import { createRocksdbAdapter } from "./rocksdb_adapter.ts";
 
 export { createRocksdbAdapter } from "./rocksdb_adapter.ts";
-export type { RocksdbAdapterOptions } from "./rocksdb_adapter.ts";
+export type { RocksdbAdapter, RocksdbAdapterOptions } from "./rocksdb_adapter.ts";
 
 /** Where the database lives when `[adapter] path` is not set, relative to the project root. */
 export const DEFAULT_ROCKSDB_PATH = ".rohas/events";

@@ -45,6 +45,13 @@ export interface RocksdbAdapterOptions {
   onError?: (error: unknown) => void;
 }
 
+/** The rocksdb adapter, with what it can show beyond {@linkcode Adapter}. */
+export interface RocksdbAdapter extends Adapter {
+  readonly type: "rocksdb";
+  /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
+  listUnhandled(topic?: string): Promise<EventEnvelope[]>;
+}
+
 /**
  * Creates a rocksdb adapter; `start()` opens the database.
  *
@@ -68,7 +75,7 @@ export interface RocksdbAdapterOptions {
  * await Deno.remove(path, { recursive: true });
  * ```
  */
-export function createRocksdbAdapter(options: RocksdbAdapterOptions): Adapter {
+export function createRocksdbAdapter(options: RocksdbAdapterOptions): RocksdbAdapter {
   return new RocksdbBroker(options);
 }
 
@@ -78,8 +85,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
   deduplicates: true,
 });
 
-class RocksdbBroker implements Adapter, GroupStore {
-  readonly type = "rocksdb";
+class RocksdbBroker implements RocksdbAdapter, GroupStore {
+  readonly type = "rocksdb" as const;
   readonly guarantees: AdapterGuarantees = GUARANTEES;
   readonly #path: string;
   readonly #windowMs: number;
@@ -340,6 +347,8 @@ class RocksdbBroker implements Adapter, GroupStore {
       const topic = await this.#loadTopic(db, name);
       for (const [group, cursor] of list) {
         topic.groups.set(group, new Group(name, group, cursor, this));
+        // The log may be empty when every group acknowledged it all: numbering goes on.
+        topic.head = topic.written = Math.max(topic.head, cursor);
       }
       this.#topics.set(name, Promise.resolve(topic));
     }
