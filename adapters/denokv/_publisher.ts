@@ -49,6 +49,7 @@ export class Publisher {
   readonly #registered = new Map<string, GroupsEntry>();
   #pending: Publish[] = [];
   #flushing: Promise<void> | undefined;
+  #published = 0;
 
   constructor(kv: Deno.Kv, options: PublisherOptions) {
     this.#kv = kv;
@@ -186,7 +187,8 @@ export class Publisher {
         .set(idempotency, expires, { expireIn: this.#options.windowMs });
     }
     if (state.groups.length === 0) {
-      const at = `${Date.now()}`.padStart(15, "0");
+      // Oldest first: by time, then by publish order within this process.
+      const at = `${`${Date.now()}`.padStart(15, "0")}-${`${this.#published++}`.padStart(12, "0")}`;
       const unhandled = [ROOT, "unhandled", envelope.topic, at, envelope.id];
       atomic.set(unhandled, text, { expireIn: this.#options.retentionMs });
     }

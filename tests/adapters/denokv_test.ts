@@ -1,13 +1,128 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
 import { runAdapterConformance } from "../../adapters/conformance.ts";
-import { createDenokvAdapter } from "../../adapters/denokv/mod.ts";
+import {
+  createDenokvAdapter,
+  type DenokvAdapter,
+  type DenokvAdapterOptions,
+} from "../../adapters/denokv/mod.ts";
+import { createAdapter } from "../../adapters/mod.ts";
+import { collect, envelope, eventually, tempDir } from "./_embedded.ts";
 
-// One database for the file: every case uses its own topics, and a re-created adapter reopens it.
-const dir = await Deno.makeTempDir({ prefix: "rohas_denokv_" });
-const path = `${dir}/events.kv`;
-globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+// One database for the conformance cases: each uses its own topics, and a re-created adapter
+// reopens it (a restarted engine).
+const shared = await Deno.makeTempDir({ prefix: "rohas_denokv_" });
+globalThis.addEventListener("unload", () => Deno.removeSync(shared, { recursive: true }));
 
 runAdapterConformance("denokv", {
-  create: () => Promise.resolve(createDenokvAdapter({ path })),
+  create: () => Promise.resolve(createDenokvAdapter({ path: `${shared}/events.kv` })),
   // A local KV file takes one writer: two handles on it fail with "database is locked".
   singleProcess: true,
 });
+
+Deno.test("createAdapter() opens the denokv database at [adapter] path under the project root", async () => {
+  await using dir = await tempDir();
+  const adapter = await createAdapter({
+    type: "denokv",
+    buffer_size: 1000,
+    max_attempts: 5,
+    backoff_ms: 500,
+    max_backoff_ms: 60000,
+    settings: { type: "denokv", path: "data/events.kv" },
+  }, { projectRoot: dir.path });
+  await adapter.start();
+  await adapter.close();
+  assert.equal(adapter.type, "denokv");
+  assert.ok((await Deno.stat(join(dir.path, "data/events.kv"))).isFile);
+});
+
+Deno.test("denokv adapter keeps dead letters across a restart and replays them after it", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/events.kv`;
+  const before = await open({ path });
+  const failed = Promise.withResolvers<void>();
+  await before.subscribe("Job", "app.job", async (delivery) => {
+    await delivery.deadLetter("Boom");
+    failed.resolve();
+  });
+  const sent = envelope("Job", { n: 1 });
+  await before.publish(sent);
+  await failed.promise;
+  await before.close();
+  await using after = await open({ path });
+  const letters = await after.listDeadLetters();
+  assert.deepEqual(letters.map((letter) => [letter.envelope.id, letter.group, letter.error]), [
+    [sent.id, "app.job", "Boom"],
+  ]);
+  const received = collect(after, "Job", "app.job", 1);
+  assert.equal(await after.replayDeadLetters("Job"), 1);
+  const [replayed] = await received;
+  assert.equal(replayed?.envelope.id, sent.id);
+  assert.equal(replayed?.envelope.metadata.attempt, 1);
+  assert.deepEqual(await after.listDeadLetters("Job"), []);
+});
+
+Deno.test("denokv adapter drops a duplicate idempotency key published after a restart", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/events.kv`;
+  const before = await open({ path });
+  await before.subscribe("Pay", "app.pay", (delivery) => delivery.ack());
+  await before.publish(envelope("Pay", { n: 1 }, "order-1"));
+  await before.close();
+  await using after = await open({ path });
+  const received = collect(after, "Pay", "app.pay", 2);
+  await after.publish(envelope("Pay", { n: 2 }, "order-1"));
+  await after.publish(envelope("Pay", { n: 3 }, "order-2"));
+  const payloads = (await received).map((delivery) => delivery.envelope.payload);
+  // The first event may have been handled before the restart or only after it: both are fine.
+  assert.ok(!payloads.some((payload) => (payload as { n: number }).n === 2), "duplicate delivered");
+  assert.ok(payloads.some((payload) => (payload as { n: number }).n === 3));
+});
+
+Deno.test("denokv adapter drops concurrent publishes of one idempotency key but one", async () => {
+  await using dir = await tempDir();
+  await using adapter = await open({ path: `${dir.path}/events.kv` });
+  const seen: unknown[] = [];
+  await adapter.subscribe("Pay", "app.pay", async (delivery) => {
+    seen.push(delivery.envelope.payload);
+    await delivery.ack();
+  });
+  const publishes = Array.from({ length: 40 }, (_, n) => envelope("Pay", { n }, `key-${n % 4}`));
+  await Promise.all(publishes.map((each) => adapter.publish(each)));
+  await eventually(() => Promise.resolve(seen.length >= 4));
+  await adapter.close();
+  assert.deepEqual(seen.map((payload) => (payload as { n: number }).n).sort(), [0, 1, 2, 3]);
+});
+
+Deno.test("denokv adapter delivers a reused idempotency key again once its window passed", async () => {
+  await using dir = await tempDir();
+  await using adapter = await open({ path: `${dir.path}/events.kv`, idempotencyWindowMs: 50 });
+  const received = collect(adapter, "Pay", "app.pay", 2);
+  const first = Date.now();
+  await adapter.publish(envelope("Pay", { n: 1 }, "k"));
+  await adapter.publish(envelope("Pay", { n: 2 }, "k"));
+  await eventually(() => Promise.resolve(Date.now() > first + 60));
+  await adapter.publish(envelope("Pay", { n: 3 }, "k"));
+  const payloads = (await received).map((delivery) => delivery.envelope.payload);
+  assert.deepEqual(payloads.map((payload) => (payload as { n: number }).n).sort(), [1, 3]);
+});
+
+Deno.test("denokv adapter keeps events of a topic nobody subscribed to as unhandled", async () => {
+  await using dir = await tempDir();
+  await using adapter = await open({ path: `${dir.path}/events.kv` });
+  for (const n of [1, 2]) await adapter.publish(envelope("Orphan", { n }));
+  await adapter.publish(envelope("Other", { n: 3 }));
+  const orphans = await adapter.listUnhandled("Orphan");
+  assert.deepEqual(orphans.map((event) => event.payload), [{ n: 1 }, { n: 2 }]);
+  assert.equal((await adapter.listUnhandled()).length, 3);
+});
+
+// ---------------------------------------------------------------------------------------------
+
+type Open = DenokvAdapter & AsyncDisposable;
+
+async function open(options: DenokvAdapterOptions): Promise<Open> {
+  const adapter = createDenokvAdapter(options);
+  await adapter.start();
+  return Object.assign(adapter, { [Symbol.asyncDispose]: () => adapter.close() });
+}

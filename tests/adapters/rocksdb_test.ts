@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import rocksdb from "rocksdb";
-import type { Adapter, Delivery, EventEnvelope } from "../../adapters/adapter.ts";
 import { runAdapterConformance } from "../../adapters/conformance.ts";
 import { ManualClock } from "../../adapters/memory/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
@@ -11,6 +10,7 @@ import {
   type RocksdbAdapterOptions,
 } from "../../adapters/rocksdb/mod.ts";
 import { BrokerUnreachableError } from "../../adapters/_support/mod.ts";
+import { collect, envelope, eventually, tempDir } from "./_embedded.ts";
 
 // One database for the conformance cases: each uses its own topics, and a re-created adapter
 // reopens it (a restarted engine).
@@ -159,44 +159,6 @@ async function open(options: RocksdbAdapterOptions): Promise<Open> {
   return Object.assign(adapter, { [Symbol.asyncDispose]: () => adapter.close() });
 }
 
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "rohas_rocksdb_" });
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
-
-/** Subscribes an acknowledging handler and resolves with the first `count` deliveries. */
-async function collect(
-  adapter: Adapter,
-  topic: string,
-  group: string,
-  count: number,
-): Promise<Delivery[]> {
-  const seen: Delivery[] = [];
-  const done = Promise.withResolvers<Delivery[]>();
-  await adapter.subscribe(topic, group, async (delivery) => {
-    await delivery.ack();
-    seen.push(delivery);
-    if (seen.length === count) done.resolve(seen);
-  });
-  return deadline(done.promise, `${count} deliveries of "${topic}"`);
-}
-
-function envelope(topic: string, payload: unknown, key?: string): EventEnvelope {
-  return {
-    id: crypto.randomUUID(),
-    topic,
-    payload,
-    timestamp: new Date().toISOString(),
-    metadata: {
-      trace_id: crypto.randomUUID(),
-      parent_id: null,
-      source: "workbench",
-      attempt: 1,
-      ...(key === undefined ? {} : { idempotency_key: key }),
-    },
-  };
-}
-
 /** The log keys in a closed adapter's database. */
 async function logKeys(path: string): Promise<string[]> {
   const db = rocksdb(path);
@@ -215,21 +177,5 @@ async function logKeys(path: string): Promise<string[]> {
     return keys;
   } finally {
     await new Promise<void>((resolve) => db.close(() => resolve()));
-  }
-}
-
-function deadline<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error("Timed out waiting for a condition");
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
