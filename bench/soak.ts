@@ -1,8 +1,8 @@
 // deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
  * Soak (DESIGN.md section 7): find the peak requests/s of a TS handler through the whole pipeline
- * with `wrk`, then hold 80% of it for a minute with an open-loop generator, counting errors and
- * sampling the server's RSS (start, end, max).
+ * with `wrk`, then hold 80% of it for a minute with `hey -q` (Debian `hey`; an in-Deno generator
+ * when it is missing), counting errors and sampling the server's RSS (start, end, max).
  *
  * Usage: deno run -A bench/soak.ts [--seconds 60] [--fraction 0.8]
  *
@@ -51,6 +51,50 @@ async function peak(url: string): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout).match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
 }
 
+/** Holds the rate with `hey` (Debian package), sampling RSS while it runs. */
+async function holdWithHey(url: string, rate: number, seconds: number, pid: number) {
+  const workers = 64;
+  const samples: number[] = [await rssMiB(pid)];
+  const child = new Deno.Command("hey", {
+    args: [
+      "-z",
+      `${seconds}s`,
+      "-c",
+      String(workers),
+      "-q",
+      String(Math.max(1, rate / workers)),
+      `${url}/hello`,
+    ],
+    stdout: "piped",
+  }).spawn();
+  const output = new Response(child.stdout).text();
+  const done = child.status;
+  let finished = false;
+  done.then(() => finished = true);
+  while (!finished) {
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+    if (!finished) samples.push(await rssMiB(pid));
+  }
+  samples.push(await rssMiB(pid));
+  const text = await output;
+  const ok = Number(text.match(/\[200\]\s+(\d+) responses/)?.[1] ?? 0);
+  const statuses = [...text.matchAll(/\[(\d+)\]\s+(\d+) responses/g)];
+  const non200 = statuses.filter((m) => m[1] !== "200").reduce((n, m) => n + Number(m[2]), 0);
+  const errors = [...(text.split("Error distribution:")[1] ?? "").matchAll(/\[(\d+)\]/g)]
+    .reduce((n, m) => n + Number(m[1]), 0);
+  const achieved = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
+  return { sent: ok + non200 + errors, ok, errors: non200 + errors, achieved, samples };
+}
+
+async function hasHey(): Promise<boolean> {
+  try {
+    await new Deno.Command("hey", { stdout: "null", stderr: "null" }).output();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function hold(url: string, rate: number, seconds: number, pid: number) {
   let sent = 0, ok = 0, errors = 0;
   const inflight = new Set<Promise<void>>();
@@ -95,7 +139,11 @@ if (import.meta.main) {
     const top = await peak(server.url);
     const rate = Math.round(top * Number(values.fraction));
     console.log(`peak ${top.toFixed(0)} req/s (wrk -t2 -c32 -d5s); holding ${rate} req/s`);
-    const r = await hold(server.url, rate, Number(values.seconds), server.child.pid);
+    const heyAvailable = await hasHey();
+    console.log(`load generator: ${heyAvailable ? "hey" : "in-Deno fetch loop (install hey)"}`);
+    const r = heyAvailable
+      ? await holdWithHey(server.url, rate, Number(values.seconds), server.child.pid)
+      : await hold(server.url, rate, Number(values.seconds), server.child.pid);
     const [first, last] = [r.samples[0]!, r.samples.at(-1)!];
     console.log(
       `sent ${r.sent}, ok ${r.ok}, errors ${r.errors}, achieved ${r.achieved.toFixed(0)} req/s`,
