@@ -93,6 +93,7 @@ export class SocketHub {
     }
     const parts = this.#parts();
     const trace = parts.telemetry.startTrace({
+      id: traceId,
       entryPoint: `${spec.name} (upgrade)`,
       entryType: "websocket",
       metadata: { path: spec.path },
