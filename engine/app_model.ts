@@ -103,6 +103,12 @@ export interface BuildAppModelOptions {
  *
  * @param path the path as written, such as `/users/{id}`
  * @returns the segments
+ * @example
+ * ```ts
+ * import { parsePattern } from "./app_model.ts";
+ * const segments = parsePattern("/users/{id}/posts/:post");
+ * console.assert(segments.length === 4 && segments[3]?.kind === "param");
+ * ```
  */
 export function parsePattern(path: string): PathSegment[] {
   return path.split("/").filter((s, i) => !(i === 0 && s === "")).map((s): PathSegment => {

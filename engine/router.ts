@@ -45,7 +45,20 @@ function decodeSegments(pathname: string): string[] | null {
   }
 }
 
-/** A router over a trie of path segments. */
+/**
+ * A router over a trie of path segments.
+ *
+ * @example
+ * ```ts
+ * import { TrieRouter } from "./router.ts";
+ * import { parsePattern } from "./app_model.ts";
+ * const router = new TrieRouter<string>();
+ * router.add("GET", parsePattern("/users/{id}"), "GetUser", "/users/{id}");
+ * const match = router.match("GET", "/users/caf%C3%A9");
+ * console.assert(match.kind === "found" && match.params.id === "café");
+ * console.assert(router.match("POST", "/users/1").kind === "method_not_allowed");
+ * ```
+ */
 export class TrieRouter<T> implements Router<T> {
   #root = new Node<T>();
 

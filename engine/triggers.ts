@@ -31,6 +31,12 @@ export interface TriggerSource {
  *
  * @param output the handler's output, or null when there is none
  * @returns the default payload of schema triggers
+ * @example
+ * ```ts
+ * import { unwrapResult } from "./triggers.ts";
+ * const payload = unwrapResult({ kind: "json", value: { data: { id: 7 } } });
+ * console.assert((payload as { id: number }).id === 7);
+ * ```
  */
 export function unwrapResult(output: HandlerOutput | null): unknown {
   if (output === null || output.kind === "response") return {};
@@ -48,6 +54,16 @@ export function unwrapResult(output: HandlerOutput | null): unknown {
  * @param schemaTriggers the source's `triggers:` list
  * @param output the handler's output (for the default payload)
  * @returns manual triggers first, then each schema trigger once
+ * @example
+ * ```ts
+ * import { planTriggers } from "./triggers.ts";
+ * const plan = planTriggers(
+ *   [{ kind: "trigger", event: "Audited", payload: 1 }],
+ *   ["UserCreated"],
+ *   { kind: "json", value: { data: { id: 7 } } },
+ * );
+ * console.assert(plan.map((p) => p.event).join() === "Audited,UserCreated");
+ * ```
  */
 export function planTriggers(
   effects: readonly Effect[],
