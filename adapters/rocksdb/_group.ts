@@ -148,6 +148,8 @@ export class Group {
       if (!item) return this.#readMore();
       this.#deliver(consumer, item);
     }
+    // Read ahead while consumers are busy, so that they never wait for the log.
+    if (this.#buffer.length < READ_CHUNK / 2 && this.hasConsumers) this.#readMore();
   }
 
   #take(): Item | undefined {

@@ -280,8 +280,12 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     return this.#loaded.get(topic)?.written ?? 0;
   }
 
-  async ack(group: Group, item: Item): Promise<void> {
-    await this.#settle(group, item, []);
+  ack(group: Group, item: Item): Promise<void> {
+    // Not awaited: losing an ack (a crash before its write lands) only redelivers, and the next
+    // delivery need not wait for the write. Writes land in order, so it lands before any later
+    // write of this group.
+    this.#settle(group, item, []).catch(this.#onError);
+    return Promise.resolve();
   }
 
   async retry(group: Group, item: Item, envelope: EventEnvelope, delayMs: number): Promise<void> {
