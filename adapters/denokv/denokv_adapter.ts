@@ -43,6 +43,7 @@ export interface DenokvAdapterOptions {
 
 /** The denokv adapter, with what it can show beyond {@linkcode Adapter}. */
 export interface DenokvAdapter extends Adapter {
+  /** Always `denokv`. */
   readonly type: "denokv";
   /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
   listUnhandled(topic?: string): Promise<EventEnvelope[]>;

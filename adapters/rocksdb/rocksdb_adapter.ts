@@ -47,6 +47,7 @@ export interface RocksdbAdapterOptions {
 
 /** The rocksdb adapter, with what it can show beyond {@linkcode Adapter}. */
 export interface RocksdbAdapter extends Adapter {
+  /** Always `rocksdb`. */
   readonly type: "rocksdb";
   /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
   listUnhandled(topic?: string): Promise<EventEnvelope[]>;
