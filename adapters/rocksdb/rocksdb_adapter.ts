@@ -97,7 +97,10 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   readonly #onError: (error: unknown) => void;
   readonly #topics = new Map<string, Promise<Topic>>();
   readonly #loaded = new Map<string, Topic>();
+  /** Idempotency keys claimed by this process, with their expiry. */
   readonly #keys = new Map<string, number>();
+  /** Keys being looked up in the database by a publish. */
+  readonly #claiming = new Set<string>();
   readonly #subscriptions = new Set<Subscription>();
   #db: Db | undefined;
   #closed = false;
@@ -388,18 +391,21 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   /** Reserves an idempotency key; false when it is taken inside the window. */
   async #claimKey(db: Db, topic: string, key: string, ops: Op[]): Promise<boolean> {
     const now = this.#clock.now();
+    // Insertion order is expiry order (one window for every key): the oldest go first.
     for (const [known, expires] of this.#keys) {
       if (expires > now) break;
       this.#keys.delete(known);
     }
     const id = scoped(topic, key);
-    if ((this.#keys.get(id) ?? 0) > now) return false;
-    this.#keys.set(id, Infinity);
-    const stored = await db.get(keys.idempotencyKey(topic, key));
-    if (stored !== undefined && Number(stored) > now) {
-      this.#keys.set(id, Number(stored));
-      return false;
+    if (this.#claiming.has(id) || (this.#keys.get(id) ?? 0) > now) return false;
+    this.#claiming.add(id);
+    let stored: string | undefined;
+    try {
+      stored = await db.get(keys.idempotencyKey(topic, key));
+    } finally {
+      this.#claiming.delete(id);
     }
+    if (Number(stored ?? 0) > now) return false;
     const expires = now + this.#windowMs;
     this.#keys.delete(id);
     this.#keys.set(id, expires);
