@@ -459,7 +459,11 @@ def make_request(api_name, request):
             data[key] = value
     data.setdefault("query_params", {})
     data.setdefault("headers", {})
-    cls = generated_class(f"generated.api.{snake(api_name)}", f"{pascal(snake(api_name))}Request")
+    module = f"generated.api.{snake(api_name)}"
+    # Codegen names the class after the API verbatim; older generators used the PascalCase form.
+    cls = generated_class(module, f"{api_name}Request")
+    if cls is None:
+        cls = generated_class(module, f"{pascal(snake(api_name))}Request")
     if cls is None:
         return wrap(data)
     return cls.model_validate(data)

@@ -68,6 +68,12 @@ Deno.test("an API handler gets req.body as the generated pydantic model and retu
   });
 });
 
+Deno.test("an API named in lower camel case gets its generated <Name>Request class", async () => {
+  await using runtime = await start();
+  const result = await runtime.invoke(api("lookupItem", { item_id: "42" }));
+  assertEquals(value(result), { data: { class: "lookupItemRequest", item_id: "42" } });
+});
+
 Deno.test("an API handler with state gets path params, query params and headers", async () => {
   await using runtime = await start();
   const result = await runtime.invoke(api("GetUser", {
