@@ -259,7 +259,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     const group = this.#groups.get(groupId(value.topic, value.group));
     // Dequeued as the handle closed: left in flight, it is handed out again at the next open.
     if (this.#released) return new Promise<void>(() => {});
-    if (this.#closed) return void await kv.enqueue(value);
+    if (this.#closed) return void await requeue(kv, value);
     if (!group?.hasConsumers) return this.#park(kv, value);
     const settled = Promise.withResolvers<void>();
     group.push({ message: value, done: () => settled.resolve() });
@@ -268,7 +268,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
 
   async #giveBack(kv: Deno.Kv, item: Item): Promise<void> {
     try {
-      await kv.enqueue(item.message);
+      await requeue(kv, item.message);
       item.done();
     } catch (error) {
       // Left in flight in Deno KV: it is handed out again when the database is next opened.
@@ -283,7 +283,10 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
 
   async #unpark(kv: Deno.Kv, topic: string, group: string): Promise<void> {
     for await (const entry of kv.list<QueueMessage>({ prefix: [ROOT, "parked", topic, group] })) {
-      await kv.atomic().check(entry).delete(entry.key).enqueue(entry.value).commit();
+      const id = (JSON.parse(entry.value.text) as EventEnvelope).id;
+      await kv.atomic().check(entry).delete(entry.key)
+        .enqueue(entry.value, { keysIfUndelivered: [undeliveredKey(entry.value, id)] })
+        .commit();
     }
   }
 
@@ -310,6 +313,12 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
       cause: error,
     });
   }
+}
+
+/** Enqueues a received message again, as it was. */
+async function requeue(kv: Deno.Kv, message: QueueMessage): Promise<void> {
+  const id = (JSON.parse(message.text) as EventEnvelope).id;
+  await kv.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, id)] });
 }
 
 function isQueueMessage(value: unknown): value is QueueMessage {
