@@ -1,8 +1,25 @@
 /**
  * Event wiring: one bus subscription per event handler (its own consumer group, so one handler's
  * failure never re-runs another), the handler called with `{payload, timestamp, id, attempt}`; a
- * failure is thrown back to the bus, which retries or dead-letters. After every handler of an event
- * succeeded for one occurrence, the event's own `triggers:` forward the same payload once.
+ * failure is thrown back to the bus, which retries or dead-letters.
+ *
+ * An event's own `triggers:` (DESIGN.md D6: "forward the same payload once per occurrence") are
+ * forwarded by a consumer group of their own, `<project>.<Event>.__triggers`, independent of the
+ * handlers' groups: the broker hands each occurrence to one consumer of that group, so the forward
+ * happens once per occurrence however many engine instances share the broker and whichever instance
+ * ran each handler. It is at-least-once with its own retries and dead letters; the idempotency keys
+ * derive from the occurrence (`<envelope id>:forward:<i>`), so a redelivered occurrence is not
+ * published twice where the adapter keeps keys. The choice: a forward does not wait for the
+ * event's handlers (waiting would need state shared between instances); the triggered events are
+ * caused by the occurrence, not by its handlers' success. An event with triggers and no handler
+ * forwards the same way.
+ *
+ * Traces (DESIGN.md D11): a delivery trace uses the envelope's `metadata.trace_id` as its id and
+ * `metadata.parent_id` as its parent, so an API -> event -> event chain is one tree. An occurrence
+ * reaches several consumer groups; each records its own trace, so only the first group of the event
+ * (its first handler, or the forwarder when it has none) takes the id as is, the others take
+ * `<trace_id>.<handler>` (`<trace_id>.__triggers` for the forwarder), all under the same parent. A
+ * retried delivery records its trace again under the same id (the last attempt wins).
  *
  * @module
  */
@@ -67,13 +84,26 @@ export class DeliveryCounter {
 /** Options of {@linkcode subscribeEvents}. */
 export interface SubscribeEventsOptions {
   counter?: DeliveryCounter;
-  /** Shared across reloads. Default: a new tracker. */
+  /**
+   * Unused: triggers forward through their own consumer group now. Kept so callers that still
+   * pass one compile.
+   */
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
 }
 
-/** How many deliveries one publish to a topic makes: one per handler group (or the forwarder).
+/** The consumer group that forwards an event's own `triggers:`.
+ *
+ * @param project the project name
+ * @param event the event name
+ * @returns `<project>.<event>.__triggers`
+ */
+export function forwardGroupOf(project: string, event: string): string {
+  return `${project}.${event}.__triggers`;
+}
+
+/** How many deliveries one publish to a topic makes: one per handler group, plus the forwarder.
  *
  * @param model the application model
  * @param topic the event name
@@ -82,13 +112,13 @@ export interface SubscribeEventsOptions {
 export function groupsOf(model: AppModel, topic: string): number {
   const spec = model.events.find((e) => e.event === topic);
   if (!spec) return 0;
-  if (spec.subscriptions.length > 0) return spec.subscriptions.length;
-  return spec.triggers.length > 0 ? 1 : 0;
+  return spec.subscriptions.length + (spec.triggers.length > 0 ? 1 : 0);
 }
 
 /**
- * Tracks which handlers of an event finished each occurrence, to forward its triggers once. One
- * tracker outlives schema reloads, so an occurrence handled across a swap still forwards.
+ * Tracks which handlers of an event finished each occurrence. No longer used by the wiring (it
+ * only saw the handlers that ran in its own process, so with several instances a forward could
+ * never happen); kept for callers that still create one.
  */
 export class ForwardTracker {
   #done = new Map<string, Set<string>>();
@@ -134,25 +164,27 @@ export async function subscribeEvents(
   bus: EventSubscriber,
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
-  const tracker = options.tracker ?? new ForwardTracker();
   const counted = countedDelivery(options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
-    for (const sub of spec.subscriptions) {
+    for (const [index, sub] of spec.subscriptions.entries()) {
+      const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
       subs.push(
         await bus.subscribe(
           spec.event,
           sub.group,
-          (envelope) => counted(envelope, () => deliver(parts, { spec, sub, envelope, tracker })),
+          (envelope) =>
+            counted(envelope, () => deliver(parts, { spec, sub, envelope, traceSuffix })),
         ),
       );
     }
-    if (spec.subscriptions.length === 0 && spec.triggers.length > 0) {
+    if (spec.triggers.length > 0) {
+      const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
       subs.push(
         await bus.subscribe(
           spec.event,
-          `${model.project}.${spec.event}.forward`,
-          (e) => counted(e, () => forward(parts, spec, e, null)),
+          forwardGroupOf(model.project, spec.event),
+          (e) => counted(e, () => forward(parts, { spec, envelope: e, traceSuffix })),
         ),
       );
     }
@@ -180,20 +212,31 @@ interface DeliveryContext {
   spec: EventSpec;
   sub: SubscriptionSpec;
   envelope: EventEnvelope;
-  tracker: ForwardTracker;
+  /** Appended to the envelope's trace id: empty for the event's first consumer group. */
+  traceSuffix: string;
+}
+
+function startDeliveryTrace(
+  parts: EngineParts,
+  envelope: EventEnvelope,
+  options: { event: string; handler: string; traceSuffix: string },
+) {
+  const { trace_id: traceId, parent_id: parentId, attempt } = envelope.metadata;
+  return parts.telemetry.startTrace({
+    entryPoint: options.event,
+    entryType: "event",
+    ...(traceId ? { id: `${traceId}${options.traceSuffix}` } : {}),
+    ...(parentId ? { parentId } : {}),
+    metadata: { event: options.event, handler: options.handler, attempt: String(attempt) },
+  });
 }
 
 async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> {
   const { spec, sub, envelope } = ctx;
-  const trace = parts.telemetry.startTrace({
-    entryPoint: spec.event,
-    entryType: "event",
-    ...(envelope.metadata.parent_id ? { parentId: envelope.metadata.parent_id } : {}),
-    metadata: {
-      event: spec.event,
-      handler: sub.handler.name,
-      attempt: String(envelope.metadata.attempt),
-    },
+  const trace = startDeliveryTrace(parts, envelope, {
+    event: spec.event,
+    handler: sub.handler.name,
+    traceSuffix: ctx.traceSuffix,
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,
@@ -223,10 +266,6 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
       keyPrefix: `${envelope.id}:${sub.group}`,
     });
     addTriggersStep(trace, `${spec.event} triggers`, published);
-    if (ctx.tracker.complete(envelope.id, sub.group, spec.subscriptions.length)) {
-      await forward(parts, spec, envelope, trace.id);
-      ctx.tracker.forget(envelope.id);
-    }
   } catch (error) {
     trace.end("failed", String(error));
     throw error;
@@ -234,20 +273,27 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
   trace.end("success");
 }
 
+/** Forwards one occurrence's payload to the event's own `triggers:` (its own consumer group). */
 async function forward(
   parts: EngineParts,
-  spec: EventSpec,
-  envelope: EventEnvelope,
-  traceId: string | null,
+  ctx: { spec: EventSpec; envelope: EventEnvelope; traceSuffix: string },
 ): Promise<void> {
-  if (spec.triggers.length === 0) return;
-  await publishAll(
-    parts.publisher,
-    spec.triggers.map((event) => ({ event, payload: envelope.payload })),
-    {
-      source: `event:${spec.event}`,
-      traceId: traceId ?? envelope.metadata.trace_id,
-      keyPrefix: `${envelope.id}:forward`,
-    },
-  );
+  const { spec, envelope } = ctx;
+  const trace = startDeliveryTrace(parts, envelope, {
+    event: spec.event,
+    handler: "__triggers",
+    traceSuffix: ctx.traceSuffix,
+  });
+  try {
+    const published = await publishAll(
+      parts.publisher,
+      spec.triggers.map((event) => ({ event, payload: envelope.payload })),
+      { source: `event:${spec.event}`, traceId: trace.id, keyPrefix: `${envelope.id}:forward` },
+    );
+    addTriggersStep(trace, `${spec.event} triggers`, published);
+  } catch (error) {
+    trace.end("failed", String(error));
+    throw error;
+  }
+  trace.end("success");
 }
