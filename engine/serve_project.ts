@@ -9,7 +9,7 @@
 import { createAdapter } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
-import { createTelemetry } from "../telemetry/mod.ts";
+import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";
@@ -108,6 +108,9 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   const current = { schema: prepared.schema };
   let engineRef: Engine | null = null;
   const mounts = options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [];
+  if (config.telemetry.type === "prometheus") {
+    mounts.push({ prefix: "/metrics", handler: createMetricsHandler(telemetry) });
+  }
   if (options.workbench) {
     mounts.push(...workbenchMount({
       root: location.root,
