@@ -36,6 +36,13 @@ export interface DenokvAdapterOptions {
   idempotencyWindowMs?: number;
   /** How long events of topics no group subscribed to are kept, in ms. Default 86400000 (a day). */
   unhandledRetentionMs?: number;
+  /**
+   * How often a listening adapter wakes its queue, in milliseconds; 0 never. A local KV file's queue
+   * only notices messages another process enqueued (`rohas dlq replay` beside a running engine) when
+   * its own process enqueues something. Default 1000 with a `path`, 0 without (Deno Deploy's queue
+   * is shared as it is).
+   */
+  wakeIntervalMs?: number;
   /** Receives errors that happen in the background (a handler throwing after it settled, a queue
    * message that could not be handled). Default: ignored. */
   onError?: (error: unknown) => void;
@@ -97,12 +104,16 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   #listening: Promise<void> | undefined;
   #closed = false;
   #released = false;
+  readonly #wakeMs: number;
+  /** Tells this adapter's wake-up messages from those of an earlier run. */
+  readonly #instance = crypto.randomUUID();
 
   constructor(options: DenokvAdapterOptions) {
     this.#path = options.path;
     this.#windowMs = options.idempotencyWindowMs ?? 600_000;
     this.#retentionMs = options.unhandledRetentionMs ?? 86_400_000;
     this.#onError = options.onError ?? (() => {});
+    this.#wakeMs = options.wakeIntervalMs ?? (options.path === undefined ? 0 : 1000);
   }
 
   async start(): Promise<void> {
@@ -115,7 +126,6 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       windowMs: this.#windowMs,
       retentionMs: this.#retentionMs,
     });
-    this.#listening = kv.listenQueue((value: unknown) => this.#receive(value));
   }
 
   publish(envelope: EventEnvelope): Promise<void> {
@@ -141,6 +151,12 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     if (!live) this.#groups.set(id, live = new Group(topic, group, this));
     const consumer = new Consumer(handler, concurrency);
     live.add(consumer);
+    // Only an adapter with subscribers takes messages from the queue: one that only publishes or
+    // lists dead letters (the `rohas dlq` command beside a running engine) must not take them.
+    if (!this.#listening) {
+      this.#listening = kv.listenQueue((value: unknown) => this.#receive(value));
+      await this.#wake(kv);
+    }
     await this.#unpark(kv, topic, group);
     const target = live;
     const subscriptions = this.#subscriptions;
@@ -254,6 +270,10 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   }
 
   async #route(value: unknown): Promise<void> {
+    if (isWakeUp(value)) {
+      if (value.instance === this.#instance && !this.#closed) await this.#wake(this.#kv as Deno.Kv);
+      return;
+    }
     if (!isQueueMessage(value)) return;
     const kv = this.#kv as Deno.Kv;
     const group = this.#groups.get(groupId(value.topic, value.group));
@@ -274,6 +294,12 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       // Left in flight in Deno KV: it is handed out again when the database is next opened.
       this.#onError(error);
     }
+  }
+
+  /** Enqueues the next wake-up message (its delivery makes the queue look for foreign messages). */
+  async #wake(kv: Deno.Kv): Promise<void> {
+    if (this.#wakeMs <= 0) return;
+    await kv.enqueue({ rohas: "wake", instance: this.#instance }, { delay: this.#wakeMs });
   }
 
   /** Keeps a message for a group nobody consumes in this process, until it subscribes. */
@@ -319,6 +345,12 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
 async function requeue(kv: Deno.Kv, message: QueueMessage): Promise<void> {
   const id = (JSON.parse(message.text) as EventEnvelope).id;
   await kv.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, id)] });
+}
+
+function isWakeUp(value: unknown): value is { rohas: "wake"; instance: string } {
+  const message = value as { rohas?: unknown; instance?: unknown } | null;
+  return typeof message === "object" && message !== null && message.rohas === "wake" &&
+    typeof message.instance === "string";
 }
 
 function isQueueMessage(value: unknown): value is QueueMessage {

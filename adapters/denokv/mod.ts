@@ -28,7 +28,8 @@ export interface SettingsOptions {
 /**
  * Builds the adapter from the raw `[adapter]` table: `path` (default `.rohas/events.kv`; on Deno
  * Deploy, unset means the project's KV), `idempotency_window_ms` (default 600000),
- * `unhandled_retention_ms` (default 86400000).
+ * `unhandled_retention_ms` (default 86400000), `wake_interval_ms` (default 1000 with a path, 0 on
+ * Deno Deploy).
  *
  * @param settings the `[adapter]` table as written
  * @param options the project root and the environment
@@ -47,5 +48,8 @@ export function fromSettings(
     ...(path === "" ? {} : { path: isAbsolute(path) ? path : join(root, path) }),
     idempotencyWindowMs: read.number("idempotency_window_ms", null, 600_000),
     unhandledRetentionMs: read.number("unhandled_retention_ms", null, 86_400_000),
+    ...(settings["wake_interval_ms"] === undefined
+      ? {}
+      : { wakeIntervalMs: read.number("wake_interval_ms", null, 1000) }),
   });
 }

@@ -117,6 +117,38 @@ Deno.test("denokv adapter keeps events of a topic nobody subscribed to as unhand
   assert.equal((await adapter.listUnhandled()).length, 3);
 });
 
+Deno.test("denokv adapter of a process without subscribers leaves the queue to the engine", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/events.kv`;
+  await using engine = await open({ path });
+  const received = collect(engine, "Ping", "app.ping", 20);
+  const module = new URL("../../adapters/denokv/mod.ts", import.meta.url).href;
+  const publisher = `
+    import { createDenokvAdapter } from ${JSON.stringify(module)};
+    const adapter = createDenokvAdapter({ path: ${JSON.stringify(path)} });
+    await adapter.start();
+    for (let n = 0; n < 20; n++) {
+      await adapter.publish({
+        id: crypto.randomUUID(), topic: "Ping", payload: { n }, timestamp: new Date().toISOString(),
+        metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
+      });
+    }
+    // Long enough for a listener, had it one, to take messages away from the engine.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await adapter.close();
+  `;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--unstable-kv", publisher],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const payloads = (await received).map((delivery) =>
+    (delivery.envelope.payload as { n: number }).n
+  );
+  assert.deepEqual(payloads.sort((a, b) => a - b), Array.from({ length: 20 }, (_, n) => n));
+});
+
 // ---------------------------------------------------------------------------------------------
 
 type Open = DenokvAdapter & AsyncDisposable;
