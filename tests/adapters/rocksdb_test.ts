@@ -149,6 +149,29 @@ Deno.test("rocksdb adapter keeps the last events of a topic nobody subscribed to
   assert.equal((await adapter.listUnhandled()).length, 3);
 });
 
+Deno.test("rocksdb adapter keeps names with slashes apart and the order across a restart", async () => {
+  await using dir = await tempDir();
+  const before = await open({ path: dir.path });
+  const topics = ["Orders/EU", "Orders", "Orders/EU/ünïcode ✓"];
+  for (const topic of topics) {
+    const subscription = await before.subscribe(topic, "app/orders", (delivery) => delivery.ack());
+    await subscription.close();
+  }
+  for (let n = 0; n < 10; n++) {
+    for (const topic of topics) await before.publish(envelope(topic, { topic, n }));
+  }
+  await before.close();
+  await using after = await open({ path: dir.path });
+  for (const topic of topics) {
+    const received = await collect(after, topic, "app/orders", 10);
+    assert.deepEqual(
+      received.map((delivery) => delivery.envelope.payload),
+      Array.from({ length: 10 }, (_, n) => ({ topic, n })),
+      `the events of "${topic}"`,
+    );
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 
 type Open = RocksdbAdapter & AsyncDisposable;
