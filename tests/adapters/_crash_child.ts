@@ -1,7 +1,7 @@
 /**
  * The engine side of the crash test (crash_test.ts): opens a durable adapter, consumes one group
- * whose handler appends each event id to a file (one `write` call per id, so it survives a kill -9
- * of this process) and then acknowledges, and publishes `count` events with fixed ids and
+ * whose handler appends each event id to a file (one `write` call per id, then `fdatasync`) and then
+ * acknowledges, and publishes `count` events with fixed ids and
  * idempotency keys, so that a restarted child publishes only what the killed one had not.
  *
  * Usage: `deno run -A _crash_child.ts <rocksdb|denokv> <store path> <handled file> <count>`
@@ -23,6 +23,7 @@ const handled = await Deno.open(handledPath, { append: true, create: true });
 const encoder = new TextEncoder();
 await adapter.subscribe("CrashTest", "crash.handler", async (delivery) => {
   handled.writeSync(encoder.encode(`${delivery.envelope.id}\n`));
+  handled.syncDataSync();
   await delivery.ack();
 });
 let next = 0;
