@@ -171,9 +171,12 @@ export class Group {
       for (const entry of entries) this.#buffer.push(entry);
       const last = entries.at(-1);
       this.#readPosition = last ? last.seq : Math.max(this.#readPosition, head);
-    }, (error) => this.#store.failed(error)).finally(() => {
       this.#reading = false;
       this.schedule();
+    }, (error) => {
+      // Reported; tried again on the next publish or settle, not in a tight loop.
+      this.#reading = false;
+      this.#store.failed(error);
     });
   }
 
