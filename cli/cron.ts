@@ -12,7 +12,7 @@ import { createAdapter } from "../adapters/mod.ts";
 import { EventBus, retryPolicyOf } from "../engine/events/mod.ts";
 import { createEngine } from "../engine/app.ts";
 import { prepareApp } from "../engine/project_loader.ts";
-import { createProjectRuntime } from "../engine/serve_project.ts";
+import { createProjectRuntime, startRuntime } from "../engine/serve_project.ts";
 import { printFailure } from "./dev.ts";
 
 async function runJob(name: string, path: string, io: CliIo): Promise<number> {
@@ -31,13 +31,16 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
     printFailure(prepared, io);
     return 1;
   }
+  // The same runtime as dev and start: TypeScript and Python handlers, by file.
+  const runtime = createProjectRuntime(location.root, config, prepared.model);
+  await startRuntime(runtime);
   const adapter = await createAdapter(config.adapter, { projectRoot: location.root });
   const bus = new EventBus(adapter, { retry: retryPolicyOf(config.adapter) });
   await bus.start();
   const engine = createEngine({
     model: prepared.model,
     config,
-    runtime: createProjectRuntime(location.root, config, prepared.model),
+    runtime,
     bus,
     validators: prepared.validators,
   });

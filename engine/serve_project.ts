@@ -16,7 +16,7 @@ import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
-import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
 import { createEngine, type Engine } from "./app.ts";
@@ -91,6 +91,11 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     codegen: options.mode === "dev",
   });
   if (!prepared.ok) throw new ServeError(prepared);
+  const runtime = createProjectRuntime(location.root, config, prepared.model, {
+    onWorkerRestart: (profile, message) =>
+      options.onEvent?.({ kind: "worker_restarted", profile, message }),
+  });
+  await startRuntime(runtime);
   const telemetry = await createTelemetry(config.telemetry, {
     root: location.root,
     logLevel: config.log.level,
@@ -101,10 +106,6 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     onMetric: (s) => telemetry.metric(s),
   });
   await bus.start();
-  const runtime = createProjectRuntime(location.root, config, prepared.model, {
-    onWorkerRestart: (profile, message) =>
-      options.onEvent?.({ kind: "worker_restarted", profile, message }),
-  });
   const current = { schema: prepared.schema };
   let engineRef: Engine | null = null;
   const mounts = options.mounts?.({ config, telemetry, bus, root: location.root }) ?? [];
@@ -201,9 +202,20 @@ function defaultScheduler(options: ServeProjectOptions): Scheduler {
   });
 }
 
+/** A project's runtime; `start()` loads what the project needs up front (libpython). */
+export interface ProjectRuntime extends HandlerRuntime {
+  /**
+   * Starts the Python runtime now when the project has Python handlers.
+   *
+   * @throws {PythonLibraryNotFoundError} when libpython cannot be loaded (the message lists every
+   * path tried), or another error when the interpreter cannot start
+   */
+  start(): Promise<void>;
+}
+
 /**
  * The runtime of a project: TypeScript handlers in permissioned Workers, plus the Python runtime
- * (loaded lazily) when the model has Python handlers.
+ * (loaded on `start()` or on first use) when the model has Python handlers.
  *
  * @param root the project root
  * @param config the resolved config
@@ -216,14 +228,37 @@ export function createProjectRuntime(
   config: RohasConfig,
   model: AppModel,
   options: { onWorkerRestart?: (profile: string, message: string) => void } = {},
-): HandlerRuntime {
+): ProjectRuntime {
   const typescript = createWorkerRuntime({
     root,
     permissions: config.permissions,
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
   const python = usesPython(model) ? lazyPython(root, config) : undefined;
-  return createCompositeRuntime({ typescript, ...(python ? { python } : {}) });
+  const composite = createCompositeRuntime({ typescript, ...(python ? { python } : {}) });
+  return {
+    invoke: (invocation) => composite.invoke(invocation),
+    reload: (file) => composite.reload(file),
+    close: () => composite.close(),
+    start: async () => {
+      await python?.start();
+    },
+  };
+}
+
+/** Starts a project runtime; on failure closes it and throws a {@linkcode ServeError}.
+ *
+ * @param runtime the runtime
+ * @throws {ServeError} with the start error's message (libpython not found lists every path tried)
+ */
+export async function startRuntime(runtime: ProjectRuntime): Promise<void> {
+  try {
+    await runtime.start();
+  } catch (error) {
+    await runtime.close();
+    const cause = error instanceof Error ? error : new Error(String(error));
+    throw new ServeError({ ok: false, kind: "error", error: cause });
+  }
 }
 
 function usesPython(model: AppModel): boolean {
@@ -238,20 +273,54 @@ function usesPython(model: AppModel): boolean {
   return refs.some((r) => r.language === "python");
 }
 
-/** The Python runtime is loaded only when a project has Python handlers (it needs libpython). */
-function lazyPython(root: string, config: RohasConfig): HandlerRuntime {
+/**
+ * The Python runtime is loaded only when a project has Python handlers (it needs libpython). When
+ * it cannot start, calls fail with the start error's message (invoke never rejects).
+ */
+function lazyPython(
+  root: string,
+  config: RohasConfig,
+): HandlerRuntime & { start(): Promise<void> } {
   let runtime: Promise<HandlerRuntime> | null = null;
   const get = () =>
     runtime ??= import("./runtime/python/mod.ts").then((m) =>
       m.createPythonRuntime({ root, python: config.runtime.python })
     );
   return {
-    invoke: async (invocation) => (await get()).invoke(invocation),
-    reload: async (file) => (await get()).reload(file),
+    start: async () => {
+      await get();
+    },
+    invoke: async (invocation) => {
+      const started = performance.now();
+      try {
+        return await (await get()).invoke(invocation);
+      } catch (error) {
+        return {
+          ok: false,
+          reason: "error",
+          error: serializeStartError(error),
+          effects: [],
+          durationMs: performance.now() - started,
+        };
+      }
+    },
+    reload: async (file) => {
+      try {
+        return await (await get()).reload(file);
+      } catch (error) {
+        return serializeStartError(error);
+      }
+    },
     close: async () => {
-      if (runtime) await (await runtime).close();
+      const started = await runtime?.catch(() => null);
+      await started?.close();
     },
   };
+}
+
+function serializeStartError(error: unknown): SerializedError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message };
 }
 
 function workbenchMount(
@@ -263,6 +332,29 @@ function workbenchMount(
   const handler = createWorkbenchHandler({ ...rest, events: bus });
   // Only its own paths reach it, so API requests pay nothing for the workbench.
   return [{ prefix: API_PREFIX, handler }, { prefix: "/_rohas", handler }];
+}
+
+/**
+ * The watcher ignores `src/generated/`, so after codegen rewrote generated Python modules the Python
+ * runtime is told once: reloading one generated module drops them all, and handlers re-import them.
+ */
+async function reloadGeneratedPython(
+  ctx: ReloadContext,
+  written: readonly string[],
+): Promise<void> {
+  const generated = written.find((f) => f.startsWith("src/generated/") && f.endsWith(".py"));
+  if (generated === undefined) return;
+  const file = `${ctx.location.root}/${generated}`;
+  const started = performance.now();
+  const error = await ctx.runtime.reload(file);
+  if (error) {
+    ctx.options.onEvent?.({
+      kind: "handler_reloaded",
+      file,
+      ms: performance.now() - started,
+      error: error.message,
+    });
+  }
 }
 
 interface ReloadContext {
@@ -284,6 +376,7 @@ async function reload(batch: ChangeBatch, ctx: ReloadContext): Promise<void> {
     } else {
       await ctx.engine.swap(prepared.model, prepared.validators);
       ctx.current.schema = prepared.schema;
+      await reloadGeneratedPython(ctx, prepared.written);
       emit({
         kind: "schema_reloaded",
         routes: prepared.model.routes.length,
