@@ -247,6 +247,42 @@ Deno.test("rohas dlq reaches rocksdb dead letters through the engine holding the
   ok(engine.url.endsWith(`:${port}`));
 });
 
+Deno.test("rohas dlq opens a denokv store beside the running engine, which delivers the replayed letter", async () => {
+  await using project = await tempProject({
+    "config/rohas.toml": config(freePort(), `type = "denokv"`),
+    "schema/app.ro": SCHEMA,
+    "src/handlers/api/emit.ts": EMIT,
+    "src/handlers/events/doomed.ts": DOOMED,
+    "out/.keep": "",
+  });
+  const root = project.root;
+  await using engine = await startDev(root, { workbench: false });
+  const emitted = await fetch(`${engine.url}/emit`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ n: 11 }),
+  });
+  assertEquals(emitted.status, 200);
+  await emitted.body?.cancel();
+  const [letter] = await eventually("the dead letter", async () => {
+    const letters = await listJson(root);
+    return letters.length > 0 ? letters : undefined;
+  });
+  assertEquals(letter!.payload, { n: 11 });
+  ok(letter!.error.includes("Doomed 11 is broken"), letter!.error);
+
+  await Deno.writeTextFile(join(root, "out/fixed"), "");
+  const replay = await rohas(["dlq", "replay", "Doomed", "--id", letter!.id, "-C", root]);
+  assertEquals(replay.stderr, "");
+  assertEquals(replay.stdout, `Replayed 1 dead letter of "Doomed" through the denokv adapter\n`);
+  const delivered = await eventually("the replayed delivery", async () => {
+    const text = await Deno.readTextFile(join(root, "out/delivered.log")).catch(() => "");
+    return text === "" ? undefined : text;
+  });
+  assertEquals(delivered, `{"n":11}\n`);
+  assertEquals(await listJson(root), []);
+});
+
 Deno.test("rohas dlq says no engine is running when the memory adapter's engine is not listening", async () => {
   const port = freePort();
   await using project = await tempProject({
