@@ -12,7 +12,13 @@ import type { ActiveTrace } from "../telemetry/model.ts";
 import type { SocketSpec } from "./app_model.ts";
 import type { ConnectionInfo, Effect, HandlerRef, InvocationInput } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
-import { errorResponse, headersRecord, parseQuery, sortIssues } from "./_http_util.ts";
+import {
+  errorResponse,
+  headersRecord,
+  parseQuery,
+  sortIssues,
+  TRACE_HEADER,
+} from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
@@ -122,6 +128,8 @@ export class SocketHub {
     }
     trace.end("success");
     this.#attach(upgraded.socket, spec);
+    // Deno.upgradeWebSocket takes no headers, but its 101 response's headers are mutable and sent.
+    upgraded.response.headers.set(TRACE_HEADER, trace.id);
     return upgraded.response;
   }
 
