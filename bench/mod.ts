@@ -8,6 +8,7 @@
  *   deno task bench                 # every benchmark that exists
  *   deno task bench http events     # only these
  *   deno task bench --list          # names and files
+ *   deno task bench --timeout 300   # stop a benchmark after 300 s (default 900) and carry on
  *
  * Besides the known benchmarks (in a fixed order), every other `bench/*_bench.ts` runs too, after
  * them, named after its file.
@@ -133,7 +134,34 @@ function keyLines(text: string, key: RegExp): string[] {
   return (keys.length > 0 ? keys : lines.slice(-3)).slice(0, MAX_KEY_LINES);
 }
 
-async function run(benchmark: Benchmark): Promise<Outcome> {
+/** Stops a child that runs past the deadline: SIGTERM, then SIGKILL 5 s later. */
+function watchdog(
+  child: Deno.ChildProcess,
+  timeoutMs: number,
+): { expired(): boolean; clear(): void } {
+  let expired = false;
+  let kill: ReturnType<typeof setTimeout> | undefined;
+  const term = setTimeout(() => {
+    expired = true;
+    signal(child, "SIGTERM");
+    kill = setTimeout(() => signal(child, "SIGKILL"), 5_000);
+  }, timeoutMs);
+  return {
+    expired: () => expired,
+    clear() {
+      clearTimeout(term);
+      clearTimeout(kill);
+    },
+  };
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+  try {
+    child.kill(name);
+  } catch { /* already exited */ }
+}
+
+async function run(benchmark: Benchmark, timeoutMs: number): Promise<Outcome> {
   const path = `${BENCH_DIR}${benchmark.file}`;
   if (!(await exists(path))) {
     return { kind: "skipped", reason: `bench/${benchmark.file} not found` };
@@ -148,18 +176,21 @@ async function run(benchmark: Benchmark): Promise<Outcome> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const timer = watchdog(child, timeoutMs);
   const [stdout, stderr, status] = await Promise.all([
     tee(child.stdout, Deno.stdout),
     tee(child.stderr, Deno.stderr),
     child.status,
-  ]);
+  ]).finally(() => timer.clear());
   const seconds = (performance.now() - started) / 1000;
   const key = benchmark.key ?? KEY_LINE;
-  const lastError = stderr.trim().split("\n").at(-1) ?? "";
-  if (status.code === SKIP_EXIT_CODE) {
+  const lastError = timer.expired()
+    ? `stopped after the ${timeoutMs / 1000} s timeout (--timeout)`
+    : stderr.trim().split("\n").at(-1) ?? "";
+  if (status.code === SKIP_EXIT_CODE && !timer.expired()) {
     return { kind: "skipped", reason: lastError || stdout.trim().split("\n").at(-1) || "" };
   }
-  if (!status.success) {
+  if (!status.success || timer.expired()) {
     return {
       kind: "failed",
       seconds,
@@ -208,7 +239,7 @@ function select(
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
-    options: { list: { type: "boolean" } },
+    options: { list: { type: "boolean" }, timeout: { type: "string", default: "900" } },
     allowPositionals: true,
   });
   const all = await catalogue();
@@ -226,7 +257,7 @@ async function main(): Promise<number> {
   const outcomes: [string, Outcome][] = [];
   for (const benchmark of selected) {
     console.log(`\n=== ${benchmark.name} (bench/${benchmark.file}) ${new Date().toISOString()}`);
-    const outcome = await run(benchmark);
+    const outcome = await run(benchmark, Number(values.timeout) * 1000);
     if (outcome.kind === "skipped") console.log(`skipped: ${outcome.reason}`);
     outcomes.push([benchmark.name, outcome]);
   }
