@@ -161,24 +161,6 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-/** Polls a condition until it holds or the deadline passes.
- *
- * @param check the condition
- * @param what for the error message
- * @param timeoutMs how long
- */
-export async function pollUntil(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /** Wall-clock time in milliseconds with microsecond resolution, comparable across processes. */
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
