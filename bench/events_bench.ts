@@ -102,7 +102,8 @@ export async function handleRecordPing(event: { payload: { t: number; phase: str
 }
 `;
 
-interface Record {
+/** One event handler start: its phase, wall-clock time, and time since the request was sent. */
+interface HandlerStart {
   phase: string;
   at: number;
   latency: number;
@@ -111,7 +112,7 @@ interface Record {
 /** Receives the handler's lines; waits until a phase has so many records. */
 class Collector {
   readonly #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  readonly #records = new Map<string, Record[]>();
+  readonly #records = new Map<string, HandlerStart[]>();
   readonly #conns = new Set<Deno.Conn>();
   readonly #reading: Promise<void>[] = [];
   #wake = Promise.withResolvers<void>();
@@ -154,7 +155,7 @@ class Collector {
   }
 
   /** Resolves with the records of a phase once there are `count`. */
-  async phase(name: string, count: number, timeoutMs = 120_000): Promise<Record[]> {
+  async phase(name: string, count: number, timeoutMs = 120_000): Promise<HandlerStart[]> {
     const deadline = performance.now() + timeoutMs;
     while ((this.#records.get(name)?.length ?? 0) < count) {
       const left = deadline - performance.now();
