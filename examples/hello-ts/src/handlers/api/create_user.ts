@@ -1,11 +1,7 @@
+import type { CreateUserRequest, CreateUserResponse } from "../../generated/api/create_user.ts";
 import type { State } from "../../generated/state.ts";
 
-interface Req {
-  body: { name: string; email: string; age?: number | null; tags?: string[] | null };
-  headers: Record<string, string>;
-}
-
-export function handleCreateUser(req: Req, state: State) {
+export function handleCreateUser(req: CreateUserRequest, state: State): CreateUserResponse {
   const id = req.headers["x-user-id"] ?? crypto.randomUUID();
   const user = {
     id,
@@ -16,5 +12,6 @@ export function handleCreateUser(req: Req, state: State) {
   };
   state.triggerEvent("UserAudited", { id, action: "create" });
   state.logger.info("User created", { id });
+  // The schema's `triggers: [UserCreated]` publishes `user` (the result's `data`).
   return { data: user };
 }

@@ -1,5 +1,5 @@
-export function handleGetFile(
-  req: { name: string; queryParams: Record<string, string | string[]> },
-) {
+import type { GetFileRequest, GetFileResponse } from "../../generated/api/get_file.ts";
+
+export function handleGetFile(req: GetFileRequest): GetFileResponse {
   return { data: { name: req.name, queryParams: req.queryParams } };
 }

@@ -1,3 +1,5 @@
-export function handleGetUser(req: { id: string; queryParams: Record<string, string | string[]> }) {
+import type { GetUserRequest, GetUserResponse } from "../../generated/api/get_user.ts";
+
+export function handleGetUser(req: GetUserRequest): GetUserResponse {
   return { data: { id: req.id, queryParams: req.queryParams } };
 }

@@ -1,5 +1,6 @@
+import type { StatsRequest, StatsResponse } from "../../generated/api/stats.ts";
 import { snapshot } from "../../lib/store.ts";
 
-export function handleStats() {
+export function handleStats(_req: StatsRequest): StatsResponse {
   return { data: snapshot() };
 }

@@ -1,5 +1,7 @@
+import type { UserOnboarded } from "../../generated/events/user_onboarded.ts";
 import { bump, idOf } from "../../lib/store.ts";
 
-export function handleCountOnboarded(event: { payload: unknown }) {
+// UserOnboarded is forwarded by UserCreated's own `triggers:`, with the same payload.
+export function handleCountOnboarded(event: UserOnboarded): void {
   bump(`count_onboarded:${idOf(event.payload)}`);
 }

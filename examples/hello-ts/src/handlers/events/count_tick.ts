@@ -1,5 +1,6 @@
+import type { Ticked } from "../../generated/events/ticked.ts";
 import { bump, idOf } from "../../lib/store.ts";
 
-export function handleCountTick(event: { payload: unknown }) {
+export function handleCountTick(event: Ticked): void {
   bump(`count_tick:${idOf(event.payload)}`);
 }

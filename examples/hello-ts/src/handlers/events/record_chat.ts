@@ -1,5 +1,6 @@
+import type { ChatPosted } from "../../generated/events/chat_posted.ts";
 import { bump, idOf } from "../../lib/store.ts";
 
-export function handleRecordChat(event: { payload: unknown }) {
+export function handleRecordChat(event: ChatPosted): void {
   bump(`record_chat:${idOf(event.payload)}`);
 }
