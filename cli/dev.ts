@@ -159,11 +159,13 @@ export async function serveUntilSignal(
     else io.stderr(`Error: ${(error as Error).message ?? String(error)}\n`);
     return 1;
   }
+  // Listen for signals before saying "listening": a SIGINT right after must still drain.
+  const signalled = untilSignal();
   for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
   io.stdout(`Rohas ${mode === "dev" ? "dev server" : "server"} listening on ${served.url}\n`);
   io.stdout(summary(served) + "\n");
   if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);
-  await untilSignal();
+  await signalled;
   io.stdout("Shutting down: draining in-flight work\n");
   await served.close();
   io.stdout("Stopped\n");
