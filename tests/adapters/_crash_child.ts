@@ -4,6 +4,9 @@
  * acknowledges, and publishes `count` events with fixed ids and
  * idempotency keys, so that a restarted child publishes only what the killed one had not.
  *
+ * Prints `half` once it handled half of `count` events in this run, and `published` once it
+ * published them all.
+ *
  * Usage: `deno run -A _crash_child.ts <rocksdb|denokv> <store path> <handled file> <count>`
  *
  * @module
@@ -21,10 +24,16 @@ const adapter = open(type, path);
 await adapter.start();
 const handled = await Deno.open(handledPath, { append: true, create: true });
 const encoder = new TextEncoder();
+let handledHere = 0;
 await adapter.subscribe("CrashTest", "crash.handler", async (delivery) => {
   handled.writeSync(encoder.encode(`${delivery.envelope.id}\n`));
   handled.syncDataSync();
   await delivery.ack();
+  // The test kills this process when it reads this line: mid-stream, whatever the speed. Not
+  // awaited, so that the kill lands while deliveries go on.
+  if (++handledHere === Math.floor(count / 2)) {
+    Deno.stdout.write(encoder.encode("half\n")).catch(() => {});
+  }
 });
 let next = 0;
 await Promise.all(Array.from({ length: PUBLISHERS }, async () => {
