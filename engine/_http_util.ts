@@ -25,11 +25,59 @@ export function jsonResponse(status: number, body: unknown): Response {
  * @param text JSON text
  * @returns the response
  */
-export function jsonTextResponse(status: number, text: string): Response {
-  return new Response(text, {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8" },
+export function jsonTextResponse(
+  status: number,
+  text: string,
+  headers: Record<string, string> = { "content-type": JSON_TYPE },
+): Response {
+  return new Response(text, { status, headers });
+}
+
+/** The content type of every JSON answer. */
+export const JSON_TYPE = "application/json; charset=utf-8";
+
+/** The JSON text of a D3 error body: `{"error", "details"?, "trace_id"}`.
+ *
+ * @param error the message
+ * @param traceId the request's trace id
+ * @param details per-field problems or extra data
+ * @returns the JSON text
+ */
+export function errorBody(error: string, traceId: string, details?: unknown): string {
+  return JSON.stringify({
+    error,
+    ...(details === undefined ? {} : { details }),
+    trace_id: traceId,
   });
+}
+
+const HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, i) => (i + 256).toString(16).slice(1),
+);
+
+/**
+ * Random (version 4) UUIDs drawn from a pool of random bytes refilled 256 ids at a time: one
+ * `crypto.getRandomValues` per 256 requests instead of a `crypto.randomUUID` op per request.
+ */
+export class TraceIds {
+  readonly #pool = new Uint8Array(16 * 256);
+  #offset = this.#pool.length;
+
+  /** A new UUID (lower-case, version 4, RFC 4122 variant). */
+  next(): string {
+    if (this.#offset === this.#pool.length) {
+      crypto.getRandomValues(this.#pool);
+      this.#offset = 0;
+    }
+    const b = this.#pool;
+    const o = this.#offset;
+    this.#offset += 16;
+    const h = (i: number) => HEX[b[o + i]!]!;
+    return h(0) + h(1) + h(2) + h(3) + "-" + h(4) + h(5) + "-" +
+      HEX[(b[o + 6]! & 0x0f) | 0x40]! + h(7) + "-" + HEX[(b[o + 8]! & 0x3f) | 0x80]! + h(9) +
+      "-" + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
+  }
 }
 
 /** A D3 error body: `{"error", "details"?, "trace_id"}`.
@@ -46,11 +94,7 @@ export function errorResponse(
   traceId: string,
   details?: unknown,
 ): Response {
-  return jsonResponse(status, {
-    error,
-    ...(details === undefined ? {} : { details }),
-    trace_id: traceId,
-  });
+  return jsonTextResponse(status, errorBody(error, traceId, details));
 }
 
 /** The outcome of reading a request body under a limit. */
@@ -66,24 +110,30 @@ export type BodyRead =
  * @returns the bytes or why not
  */
 export async function readBody(request: Request, limit: number): Promise<BodyRead> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (Number.isFinite(declared) && declared > limit) {
+  const length = request.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
+  if (declared > limit) {
     await request.body?.cancel().catch(() => {});
     return { kind: "too_large" };
   }
+  // A declared length within the limit: the server enforces it, so read it in one go. Never touch
+  // `request.body` here: creating the stream turns Deno's one-op body read into a streamed one
+  // (measured: 60k instead of 100k req/s for a bare POST handler).
+  if (Number.isFinite(declared)) return await readWhole(request);
   if (request.body === null) return { kind: "ok", bytes: new Uint8Array() };
-  if (request.headers.has("content-length") && Number.isFinite(declared)) {
-    // A declared length within the limit: the server enforces it, so read it in one go.
-    try {
-      return { kind: "ok", bytes: new Uint8Array(await request.arrayBuffer()) };
-    } catch (error) {
-      return {
-        kind: "unreadable",
-        message: error instanceof Error ? error.message : String(error),
-      };
-    }
+  return await readStream(request.body, limit);
+}
+
+async function readWhole(request: Request): Promise<BodyRead> {
+  try {
+    return { kind: "ok", bytes: new Uint8Array(await request.arrayBuffer()) };
+  } catch (error) {
+    return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
   }
-  const reader = request.body.getReader();
+}
+
+async function readStream(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

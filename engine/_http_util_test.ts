@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseQuery, splitUrl } from "./_http_util.ts";
+import { parseQuery, splitUrl, TraceIds } from "./_http_util.ts";
 
 Deno.test("splitUrl() separates the raw path and query without decoding", () => {
   assert.deepEqual(splitUrl("http://h:1/a%20b/c?x=1&y#frag"), {
@@ -18,4 +18,15 @@ Deno.test("parseQuery() decodes + and percent, keeps repeated keys as arrays", (
     d: "",
   });
   assert.deepEqual(parseQuery(""), {});
+});
+
+Deno.test("TraceIds gives distinct version 4 UUIDs across pool refills", () => {
+  const ids = new TraceIds();
+  const seen = new Set<string>();
+  for (let i = 0; i < 1000; i++) {
+    const id = ids.next();
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    seen.add(id);
+  }
+  assert.equal(seen.size, 1000);
 });

@@ -10,13 +10,12 @@
 import type { ActiveTrace } from "../telemetry/model.ts";
 import type { RouteSpec, SocketSpec } from "./app_model.ts";
 import type { BuiltApp } from "./build.ts";
-import type { HandlerOutput, InvocationResult } from "./runtime/contract.ts";
+import type { Effect, HandlerOutput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 import {
-  errorResponse,
+  errorBody,
   headersRecord,
-  jsonResponse,
-  jsonTextResponse,
+  JSON_TYPE,
   parseJson,
   parseQuery,
   queryBody,
@@ -24,6 +23,7 @@ import {
   sortIssues,
   splitUrl,
   TRACE_HEADER,
+  TraceIds,
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
@@ -64,149 +64,176 @@ export interface SocketArg {
   traceId: string;
 }
 
+/** Paths whose answers the engine's CORS leaves alone (the workbench applies `allowed_origins`). */
+const OWN_CORS_PREFIXES = ["/api/workbench/", "/_rohas/"] as const;
+
 /** Builds the request handler.
  *
  * @param options the app, the parts, optional sockets and mounts
  * @returns `(request) => Promise<Response>`; it never rejects
  */
 export function createHttpHandler(options: HttpPipelineOptions): RequestHandler {
+  const ids = new TraceIds();
   return async (request, info) => {
+    const exchange = new Exchange(request, ids.next(), options.parts);
     let response: Response;
-    let traceId: string = crypto.randomUUID();
     try {
-      const out = await route(options, request, info, traceId);
-      response = out.response;
-      traceId = out.traceId;
+      response = await route(options, exchange, info);
     } catch (error) {
       // Never a crash because of one request; this is an engine defect, reported as such.
       const message = options.parts.mode === "dev" ? String(error) : "Internal server error";
-      response = errorResponse(500, message, traceId);
+      response = exchange.error(500, message);
     }
-    return decorate(response, request, options.parts, traceId);
+    return decorate(response, exchange);
   };
+}
+
+/**
+ * One request and how the pipeline answers it: its trace id, and the headers every answer the
+ * pipeline builds itself carries from the start (trace id, CORS), so only foreign responses (a
+ * handler's `Response`, mounts, upgrades) need headers set afterwards.
+ */
+class Exchange {
+  readonly request: Request;
+  traceId: string;
+  readonly url: { pathname: string; search: string };
+  readonly cors: boolean;
+  /** The last response built by {@linkcode Exchange.json}; it needs no decoration. */
+  own: Response | null = null;
+
+  constructor(request: Request, traceId: string, parts: EngineParts) {
+    this.request = request;
+    this.traceId = traceId;
+    this.url = splitUrl(request.url);
+    this.cors = parts.config.server.enable_cors && !hasOwnCors(this.url.pathname);
+  }
+
+  /** A JSON answer with the trace id and CORS headers. */
+  json(status: number, text: string): Response {
+    const headers: Record<string, string> = {
+      "content-type": JSON_TYPE,
+      [TRACE_HEADER]: this.traceId,
+    };
+    if (this.cors) {
+      headers["access-control-allow-origin"] = this.request.headers.get("origin") ?? "*";
+      headers["vary"] = "Origin";
+      headers["access-control-expose-headers"] = TRACE_HEADER;
+    }
+    return this.own = new Response(text, { status, headers });
+  }
+
+  /** A D3 error answer. */
+  error(status: number, message: string, details?: unknown): Response {
+    return this.json(status, errorBody(message, this.traceId, details));
+  }
+}
+
+function hasOwnCors(pathname: string): boolean {
+  return OWN_CORS_PREFIXES.some((prefix) => pathname.startsWith(prefix));
 }
 
 async function route(
   options: HttpPipelineOptions,
-  request: Request,
+  exchange: Exchange,
   info: RequestInfo | undefined,
-  traceId: string,
-): Promise<{ response: Response; traceId: string }> {
-  const url = splitUrl(request.url);
-  const builtin = builtinRoute(options, request, url, traceId);
-  if (builtin) return { response: builtin, traceId };
+): Promise<Response> {
+  const { request, url } = exchange;
+  const builtin = builtinRoute(options, exchange);
+  if (builtin) return builtin;
   for (const mount of options.mounts ?? []) {
     if (!url.pathname.startsWith(mount.prefix)) continue;
     const response = await mount.handler(request, info);
-    if (response) return { response, traceId };
+    if (response) return response;
   }
   const app = options.current();
   const match = app.router.match(request.method, url.pathname);
   switch (match.kind) {
     case "not_found":
-      return {
-        response: errorResponse(404, `No route for ${request.method} ${url.pathname}`, traceId),
-        traceId,
-      };
+      return exchange.error(404, `No route for ${request.method} ${url.pathname}`);
     case "bad_path":
-      return { response: errorResponse(400, match.reason, traceId), traceId };
+      return exchange.error(400, match.reason);
     case "method_not_allowed": {
-      const response = errorResponse(405, `Method ${request.method} not allowed`, traceId);
+      const response = exchange.error(405, `Method ${request.method} not allowed`);
       response.headers.set("allow", match.allow.join(", "));
-      return { response, traceId };
+      return response;
     }
     case "found": {
       const ep = match.value;
       if (ep.kind === "socket") {
-        if (!options.sockets) {
-          return {
-            response: errorResponse(400, "WebSockets are not served here", traceId),
-            traceId,
-          };
-        }
-        return {
-          response: await options.sockets(request, { socket: ep.socket, traceId }),
-          traceId,
-        };
+        if (!options.sockets) return exchange.error(400, "WebSockets are not served here");
+        const arg = { socket: ep.socket, traceId: exchange.traceId };
+        return await options.sockets(request, arg);
       }
-      return serveApi(options.parts, ep.route, { request, url, info, params: match.params });
+      return serveApi(options.parts, ep.route, { exchange, info, params: match.params });
     }
   }
 }
 
-function builtinRoute(
-  options: HttpPipelineOptions,
-  request: Request,
-  url: { pathname: string },
-  traceId: string,
-): Response | null {
-  if (request.method === "OPTIONS" && options.parts.config.server.enable_cors) {
-    return new Response(null, { status: 204 });
-  }
+function builtinRoute(options: HttpPipelineOptions, exchange: Exchange): Response | null {
+  const { request, url } = exchange;
+  if (request.method === "OPTIONS" && exchange.cors) return new Response(null, { status: 204 });
   if (request.method !== "GET" && request.method !== "HEAD") return null;
-  if (url.pathname === "/_rohas/health") return jsonResponse(200, { status: "ok" });
+  if (url.pathname === "/_rohas/health") return exchange.json(200, '{"status":"ok"}');
   if (url.pathname === "/_rohas/ready") {
     const ready = options.ready?.() ?? true;
-    return ready
-      ? jsonResponse(200, { status: "ready" })
-      : errorResponse(503, "Not ready", traceId);
+    return ready ? exchange.json(200, '{"status":"ready"}') : exchange.error(503, "Not ready");
   }
   return null;
 }
 
 interface ApiCall {
-  request: Request;
-  url: { pathname: string; search: string };
+  exchange: Exchange;
   info: RequestInfo | undefined;
   params: Record<string, string>;
 }
 
-async function serveApi(
-  parts: EngineParts,
-  route: RouteSpec,
-  call: ApiCall,
-): Promise<{ response: Response; traceId: string }> {
-  const headers = headersRecord(call.request.headers);
+async function serveApi(parts: EngineParts, route: RouteSpec, call: ApiCall): Promise<Response> {
+  const { exchange } = call;
+  const headers = headersRecord(exchange.request.headers);
   const trace = parts.telemetry.startTrace({
+    id: exchange.traceId,
     entryPoint: route.api,
     entryType: "api",
-    metadata: requestMetadata({ method: call.request.method, headers }, route.pattern, call.info),
+    metadata: requestMetadata(
+      { method: exchange.request.method, headers },
+      route.pattern,
+      call.info,
+    ),
   });
-  let response: Response;
+  exchange.traceId = trace.id;
   try {
-    response = await runApi(parts, route, { ...call, headers }, trace);
+    return await runApi(parts, route, call, headers, trace);
   } catch (error) {
     trace.end("failed", String(error));
     throw error;
   }
-  return { response, traceId: trace.id };
 }
 
 async function runApi(
   parts: EngineParts,
   route: RouteSpec,
-  call: ApiCall & { headers: Record<string, string> },
+  call: ApiCall,
+  headers: Record<string, string>,
   trace: ActiveTrace,
 ): Promise<Response> {
-  const fail = (status: number, message: string, details?: unknown): Response => {
-    trace.end("failed", message);
-    return errorResponse(status, message, trace.id, details);
-  };
+  const { exchange } = call;
   let payload: unknown = undefined;
-  const query = parseQuery(call.url.search);
+  const query = parseQuery(exchange.url.search);
   if (route.queryFields !== null) {
     payload = queryBody(query, route.queryFields);
   } else if (route.bodyType !== null) {
-    const read = await readBody(call.request, parts.config.server.max_body_bytes);
+    const read = await readBody(exchange.request, parts.config.server.max_body_bytes);
     if (read.kind === "too_large") {
-      return fail(413, `Request body exceeds ${parts.config.server.max_body_bytes} bytes`);
+      const limit = parts.config.server.max_body_bytes;
+      return fail(exchange, trace, 413, `Request body exceeds ${limit} bytes`);
     }
-    if (read.kind === "unreadable") return fail(400, `Failed to read body: ${read.message}`);
+    if (read.kind === "unreadable") {
+      return fail(exchange, trace, 400, `Failed to read body: ${read.message}`);
+    }
     const json = parseJson(read.bytes);
-    if (json.kind === "invalid") return fail(400, json.message);
+    if (json.kind === "invalid") return fail(exchange, trace, 400, json.message);
     payload = json.kind === "ok" ? json.value : undefined;
   }
-  const headers = call.headers;
   // No middlewares: no extra awaits on the hot path.
   const mw: MiddlewareOutcome = route.middlewares.length === 0
     ? { kind: "passed", payload: payload ?? null, queryParams: query }
@@ -221,17 +248,17 @@ async function runApi(
       },
       trace,
     });
-  if (mw.kind === "rejected") return fail(mw.status, mw.message, mw.details);
+  if (mw.kind === "rejected") return fail(exchange, trace, mw.status, mw.message, mw.details);
   if (route.bodyType !== null) {
     const issues = validate(parts, route.bodyType, mw.payload);
-    if (issues) return fail(422, `Request body does not match "${route.bodyType}"`, issues);
+    if (issues) {
+      return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
+    }
   }
-  const request: Record<string, unknown> = {
-    ...call.params,
-    ...(route.bodyType !== null ? { body: mw.payload } : {}),
-    queryParams: mw.queryParams,
-    headers,
-  };
+  const request: Record<string, unknown> = { ...call.params };
+  if (route.bodyType !== null) request.body = mw.payload;
+  request.queryParams = mw.queryParams;
+  request.headers = headers;
   const result = await invokeHandler(parts, {
     handler: route.handler,
     input: { kind: "api", request },
@@ -239,9 +266,20 @@ async function runApi(
   });
   if (!result.ok) {
     const f = clientFailure(result, parts.mode);
-    return fail(f.status, f.message, f.details);
+    return fail(exchange, trace, f.status, f.message, f.details);
   }
-  return await succeed(parts, route, result, trace);
+  return await succeed(parts, route, result, { exchange, trace });
+}
+
+function fail(
+  exchange: Exchange,
+  trace: ActiveTrace,
+  status: number,
+  message: string,
+  details?: unknown,
+): Response {
+  trace.end("failed", message);
+  return exchange.error(status, message, details);
 }
 
 function validate(parts: EngineParts, type: string, value: unknown) {
@@ -256,11 +294,11 @@ async function succeed(
   parts: EngineParts,
   route: RouteSpec,
   result: Extract<InvocationResult, { ok: true }>,
-  trace: ActiveTrace,
+  { exchange, trace }: { exchange: Exchange; trace: ActiveTrace },
 ): Promise<Response> {
-  if (route.triggers.length === 0 && !result.effects.some((e) => e.kind === "trigger")) {
+  if (route.triggers.length === 0 && !hasTrigger(result.effects)) {
     trace.end("success");
-    return outputResponse(result.output);
+    return outputResponse(exchange, result.output);
   }
   let published;
   try {
@@ -272,18 +310,19 @@ async function succeed(
   } catch (error) {
     const message = `Failed to publish events: ${(error as Error).message ?? String(error)}`;
     trace.end("failed", message);
-    return errorResponse(
-      503,
-      parts.mode === "dev" ? message : "Failed to publish events",
-      trace.id,
-    );
+    return exchange.error(503, parts.mode === "dev" ? message : "Failed to publish events");
   }
   addTriggersStep(trace, `${route.api} triggers`, published);
   trace.end("success");
-  return outputResponse(result.output);
+  return outputResponse(exchange, result.output);
 }
 
-function outputResponse(output: HandlerOutput): Response {
+function hasTrigger(effects: readonly Effect[]): boolean {
+  for (let i = 0; i < effects.length; i++) if (effects[i]!.kind === "trigger") return true;
+  return false;
+}
+
+function outputResponse(exchange: Exchange, output: HandlerOutput): Response {
   if (output.kind === "response") {
     return new Response(
       output.body.byteLength === 0 ? null : output.body as Uint8Array<ArrayBuffer>,
@@ -294,26 +333,24 @@ function outputResponse(output: HandlerOutput): Response {
     );
   }
   // The runtime's JSON text, when it has it, is the body as is (no parse and re-stringify).
-  if (output.json !== undefined) return jsonTextResponse(200, output.json);
-  return jsonResponse(200, output.value === undefined ? null : output.value);
+  if (output.json !== undefined) return exchange.json(200, output.json);
+  return exchange.json(200, JSON.stringify(output.value === undefined ? null : output.value));
 }
 
-function decorate(
-  response: Response,
-  request: Request,
-  parts: EngineParts,
-  traceId: string,
-): Response {
+function decorate(response: Response, exchange: Exchange): Response {
   if (response.status === 101) return response;
+  const { request } = exchange;
   let out = response;
-  try {
-    out.headers.set(TRACE_HEADER, traceId);
-  } catch {
-    // Immutable headers (a fetched Response returned by a handler): copy it.
-    out = new Response(response.body, response);
-    out.headers.set(TRACE_HEADER, traceId);
+  if (response !== exchange.own) {
+    try {
+      out.headers.set(TRACE_HEADER, exchange.traceId);
+    } catch {
+      // Immutable headers (a fetched Response returned by a handler): copy it.
+      out = new Response(response.body, response);
+      out.headers.set(TRACE_HEADER, exchange.traceId);
+    }
+    if (exchange.cors) addCors(out.headers, request);
   }
-  if (parts.config.server.enable_cors) addCors(out.headers, request);
   if (request.method === "HEAD" && out.body !== null) {
     return new Response(null, { status: out.status, headers: out.headers });
   }
