@@ -137,6 +137,26 @@ Deno.test("app.handler() returns a handler's Response as is, with CORS and trace
   assert.equal(preflight.headers.get("access-control-allow-headers"), "content-type");
 });
 
+Deno.test("app.handler() adds CORS to JSON answers but leaves /_rohas/ and /api/workbench/ alone", async () => {
+  await using app = await openApp();
+  const origin = { origin: "http://ui.test" };
+  const hello = await call(app, "/hello", { headers: origin });
+  assert.equal(hello.headers.get("access-control-allow-origin"), "http://ui.test");
+  assert.equal(hello.headers.get("access-control-expose-headers"), "X-Rohas-Trace-Id");
+  await hello.body?.cancel();
+  const health = await call(app, "/_rohas/health", { headers: origin });
+  assert.equal(health.status, 200);
+  assert.equal(health.headers.get("access-control-allow-origin"), null);
+  assert.match(health.headers.get("x-rohas-trace-id") ?? "", /^[0-9a-f-]{36}$/);
+  await health.body?.cancel();
+  for (const path of ["/api/workbench/schema", "/_rohas/"]) {
+    const preflight = await call(app, path, { method: "OPTIONS", headers: origin });
+    assert.notEqual(preflight.status, 204, path);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), null, path);
+    await preflight.body?.cancel();
+  }
+});
+
 Deno.test("app.handler() serves /_rohas/health and /_rohas/ready", async () => {
   await using app = await openApp();
   assert.deepEqual(await (await call(app, "/_rohas/health")).json(), { status: "ok" });
