@@ -63,3 +63,47 @@ export async function eventually(check: () => Promise<boolean>, ms = 10_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * Storage paths for the conformance suite: a fresh directory for each case, the same one within a
+ * case (a re-created adapter is a restarted engine). Every case begins by creating an adapter it
+ * closes without starting (to read its guarantees); the adapter created after such a probe gets a
+ * new directory. Directories are removed when the test file ends.
+ */
+export class CasePaths {
+  readonly #file: string;
+  readonly #dirs: string[] = [];
+  #current: string | undefined;
+  #fresh = true;
+
+  /** @param file the store's name inside each directory, or `""` for the directory itself */
+  constructor(file: string) {
+    this.#file = file;
+    globalThis.addEventListener("unload", () => {
+      for (const dir of this.#dirs) Deno.removeSync(dir, { recursive: true });
+    });
+  }
+
+  /** Creates an adapter on the current case's path and watches whether it is started. */
+  create<A extends Adapter>(open: (path: string) => A): A {
+    if (this.#fresh || this.#current === undefined) {
+      const dir = Deno.makeTempDirSync({ prefix: "rohas_conformance_" });
+      this.#dirs.push(dir);
+      this.#current = this.#file === "" ? dir : `${dir}/${this.#file}`;
+      this.#fresh = false;
+    }
+    const adapter = open(this.#current);
+    let started = false;
+    const start = adapter.start.bind(adapter);
+    const close = adapter.close.bind(adapter);
+    adapter.start = () => {
+      started = true;
+      return start();
+    };
+    adapter.close = () => {
+      if (!started) this.#fresh = true;
+      return close();
+    };
+    return adapter;
+  }
+}

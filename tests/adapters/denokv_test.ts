@@ -7,15 +7,12 @@ import {
   type DenokvAdapterOptions,
 } from "../../adapters/denokv/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
-import { collect, envelope, eventually, tempDir } from "./_embedded.ts";
+import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.ts";
 
-// One database for the conformance cases: each uses its own topics, and a re-created adapter
-// reopens it (a restarted engine).
-const shared = await Deno.makeTempDir({ prefix: "rohas_denokv_" });
-globalThis.addEventListener("unload", () => Deno.removeSync(shared, { recursive: true }));
+const paths = new CasePaths("events.kv");
 
 runAdapterConformance("denokv", {
-  create: () => Promise.resolve(createDenokvAdapter({ path: `${shared}/events.kv` })),
+  create: () => Promise.resolve(paths.create((path) => createDenokvAdapter({ path }))),
   // A local KV file takes one writer: two handles on it fail with "database is locked".
   singleProcess: true,
 });

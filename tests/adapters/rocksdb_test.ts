@@ -10,15 +10,12 @@ import {
   type RocksdbAdapterOptions,
 } from "../../adapters/rocksdb/mod.ts";
 import { BrokerUnreachableError } from "../../adapters/_support/mod.ts";
-import { collect, envelope, eventually, tempDir } from "./_embedded.ts";
+import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.ts";
 
-// One database for the conformance cases: each uses its own topics, and a re-created adapter
-// reopens it (a restarted engine).
-const shared = await Deno.makeTempDir({ prefix: "rohas_rocksdb_" });
-globalThis.addEventListener("unload", () => Deno.removeSync(shared, { recursive: true }));
+const paths = new CasePaths("");
 
 runAdapterConformance("rocksdb", {
-  create: () => Promise.resolve(createRocksdbAdapter({ path: shared })),
+  create: () => Promise.resolve(paths.create((path) => createRocksdbAdapter({ path }))),
   singleProcess: true,
 });
 
