@@ -11,6 +11,7 @@ import {
   type EngineMessage,
   fromWire,
   type FromWorker,
+  markOf,
   Outbox,
   serializeError,
   unbatch,
@@ -19,9 +20,23 @@ import type { WorkerPermissions } from "./_profiles.ts";
 
 /** A call or load waiting for its answer. */
 export type Pending =
-  | { type: "invoke"; started: number; settle: (result: InvocationResult) => void }
+  | InvokePending
   | { type: "load"; settle: (error: SerializedError | null) => void }
   | { type: "ping"; settle: () => void };
+
+/** A call waiting for its answer. */
+export interface InvokePending {
+  type: "invoke";
+  started: number;
+  settle: (result: InvocationResult) => void;
+  /** Its start-mark slot while it is in flight here (set by {@linkcode WorkerHandle.send}). */
+  slot: number;
+  /** Runs the call elsewhere; called instead of failing it when the Worker died before starting it. */
+  redispatch?: () => void;
+}
+
+/** Calls in flight per Worker that can be told apart as started or not (more count as started). */
+const SLOTS = 4096;
 
 /** How a handle reports that its Worker died on its own. */
 export type CrashListener = (handle: WorkerHandle, error: SerializedError) => void;
@@ -36,6 +51,11 @@ export class WorkerHandle {
   readonly #outbox: Outbox<EngineMessage>;
   readonly #pending = new Map<number, Pending>();
   readonly #handlerIds = new Map<HandlerRef, number>();
+  /** Call ids the Worker marks as it starts them (see `MarksMessage`). */
+  readonly #marks = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  readonly #freeSlots: number[] = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
+  /** Slots of calls that timed out: freed when their late answer comes (they may still start). */
+  readonly #forgotten = new Map<number, number>();
   #lastHandlerId = 0;
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
@@ -57,6 +77,7 @@ export class WorkerHandle {
       deno: { permissions },
     } as WorkerOptions);
     this.#outbox = new Outbox((posted) => this.#post(posted));
+    this.#worker.postMessage({ type: "marks", id: 0, marks: this.#marks.buffer });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -82,6 +103,9 @@ export class WorkerHandle {
 
   /** Queues `message` and remembers how to settle its answer. */
   send(message: EngineMessage, pending: Pending): void {
+    if (message.type === "invoke" && pending.type === "invoke") {
+      pending.slot = message.slot = this.#freeSlots.pop() ?? -1;
+    }
     this.#pending.set(message.id, pending);
     this.#outbox.send(message);
   }
@@ -100,17 +124,45 @@ export class WorkerHandle {
 
   /** Forgets a call whose answer no longer matters (it timed out). */
   forget(id: number): void {
+    const entry = this.#pending.get(id);
     this.#pending.delete(id);
+    if (entry?.type === "invoke" && entry.slot >= 0) this.#forgotten.set(id, entry.slot);
   }
 
-  /** Stops the Worker at once; every call in flight is settled with `error`. */
-  terminate(error: SerializedError): void {
+  /**
+   * Stops the Worker at once; every call in flight is settled with `error`, except, with
+   * `redispatch`, calls the Worker never started: they run elsewhere (their `redispatch`).
+   */
+  terminate(error: SerializedError, options: { redispatch?: boolean } = {}): void {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#worker.terminate();
-    const pending = [...this.#pending.values()];
+    const pending = [...this.#pending];
     this.#pending.clear();
-    for (const entry of pending) settleWithError(entry, error);
+    for (const [id, entry] of pending) {
+      if (options.redispatch && this.#neverStarted(id, entry)) entry.redispatch();
+      else settleWithError(entry, error);
+    }
+  }
+
+  #neverStarted(
+    id: number,
+    entry: Pending,
+  ): entry is InvokePending & { redispatch: () => void } {
+    if (entry.type !== "invoke" || entry.redispatch === undefined || entry.slot < 0) return false;
+    return Atomics.load(this.#marks, entry.slot) !== markOf(id);
+  }
+
+  #release(id: number, entry: Pending | undefined): void {
+    if (entry === undefined) {
+      const slot = this.#forgotten.get(id);
+      if (slot === undefined) return;
+      this.#forgotten.delete(id);
+      this.#freeSlots.push(slot);
+    } else if (entry.type === "invoke" && entry.slot >= 0) {
+      this.#freeSlots.push(entry.slot);
+      entry.slot = -1;
+    }
   }
 
   /** Posts to the Worker; a value that cannot be cloned fails its own call only, not the engine. */
@@ -151,6 +203,7 @@ export class WorkerHandle {
   #fail(message: EngineMessage, thrown: unknown): void {
     const entry = this.#pending.get(message.id);
     this.#pending.delete(message.id);
+    this.#release(message.id, entry);
     if (entry !== undefined) settleWithError(entry, serializeError(thrown));
   }
 
@@ -158,6 +211,7 @@ export class WorkerHandle {
     this.lastHeard = performance.now();
     for (const message of unbatch(posted)) {
       const entry = this.#pending.get(message.id);
+      this.#release(message.id, entry);
       if (entry === undefined) continue;
       this.#pending.delete(message.id);
       switch (message.type) {

@@ -27,6 +27,22 @@ export interface InvokeMessage {
   version: number;
   input: InvocationInput;
   traceId: string;
+  /**
+   * The call's slot in the Worker's start marks ({@linkcode MarksMessage}): the Worker writes the
+   * call's id there as it calls the handler. -1: no slot (the call counts as started).
+   */
+  slot: number;
+}
+
+/**
+ * Sent once, first: shared memory where the Worker marks each call it starts, so that the engine
+ * can tell, after killing a stuck Worker (which can post nothing), which calls never started and
+ * can safely run elsewhere.
+ */
+export interface MarksMessage {
+  type: "marks";
+  id: number;
+  marks: SharedArrayBuffer;
 }
 
 /** Import (or re-import after an edit) the module of `file` at `version`. */
@@ -44,7 +60,7 @@ export interface PingMessage {
 }
 
 /** One message from the engine to a Worker. */
-export type EngineMessage = InvokeMessage | LoadMessage | PingMessage;
+export type EngineMessage = InvokeMessage | LoadMessage | PingMessage | MarksMessage;
 
 /**
  * A result as it crosses: a JSON output travels as its text only (a string is the cheapest thing to
@@ -170,6 +186,11 @@ export function toWire(result: InvocationResult): WireResult {
   if (!result.ok || result.output.kind !== "json") return result as WireResult;
   const json = result.output.json ?? JSON.stringify(result.output.value ?? null);
   return { ...result, output: { kind: "json", json } };
+}
+
+/** How a call id is stored in an `Int32Array` mark (ids grow past 2^31 in a long run). */
+export function markOf(id: number): number {
+  return id | 0;
 }
 
 /** A result from its wire form (the received object is completed in place: it is ours). */

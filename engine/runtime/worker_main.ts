@@ -17,6 +17,7 @@ import {
   type EngineMessage,
   type InvokeMessage,
   type LoadMessage,
+  markOf,
   Outbox,
   serializeError,
   toWire,
@@ -32,6 +33,8 @@ const modules = new Map<string, { version: number; namespace: Promise<Namespace>
 /** Handler references by the number the engine gave them. */
 const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
+/** Where each call is marked as started (see `MarksMessage`). */
+let marks: Int32Array | null = null;
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   for (const message of unbatch(event.data)) dispatch(message);
@@ -50,6 +53,9 @@ function dispatch(message: EngineMessage): void {
     case "ping":
       outbox.send({ type: "pong", id: message.id });
       return;
+    case "marks":
+      marks = new Int32Array(message.marks);
+      return;
   }
 }
 
@@ -67,6 +73,7 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
   } catch (thrown) {
     return failed("error", thrown, [], started);
   }
+  if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
   return callHandler(namespace, { handler, input: message.input, traceId: message.traceId });
 }
 

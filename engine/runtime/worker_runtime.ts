@@ -22,7 +22,7 @@ import {
 import { serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
-import { WorkerHandle } from "./_worker_handle.ts";
+import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
 
 /** Options of {@linkcode createWorkerRuntime}. */
@@ -92,6 +92,7 @@ class WorkerRuntime implements HandlerRuntime {
       call.worker.forget(call.id);
       this.#checkStuck(call.worker, call.invocation.handler);
     },
+    redispatch: (call) => this.#redispatch(call),
   };
   #nextId = 0;
   #inFlight = 0;
@@ -122,20 +123,39 @@ class WorkerRuntime implements HandlerRuntime {
 
   /** Sends one call; the returned promise settles through {@linkcode PendingInvoke}. */
   #run(invocation: Invocation): Promise<InvocationResult> {
-    const { handler, input, traceId } = invocation;
-    const pool = this.#poolFor(handler.profile);
+    const pool = this.#poolFor(invocation.handler.profile);
     if (pool.workers.length === 0) pool.workers.push(this.#spawn(pool));
+    this.#inFlight++;
+    return new Promise((resolve) => {
+      const call = new PendingInvoke(invocation, resolve, this.#hooks);
+      this.#deadlines.add(call, invocation.timeoutMs, call.started);
+      this.#dispatch(call, pool);
+    });
+  }
+
+  /** Sends `call` to the least loaded Worker of `pool`. */
+  #dispatch(call: PendingInvoke, pool: Pool): void {
+    const { handler, input, traceId } = call.invocation;
     const worker = leastLoaded(pool);
     const id = ++this.#nextId;
     const version = this.#versions.get(handler.file) ?? 0;
     worker.files.add(handler.file);
-    this.#inFlight++;
-    return new Promise((resolve) => {
-      const call = new PendingInvoke(invocation, worker, id, resolve, this.#hooks);
-      this.#deadlines.add(call, invocation.timeoutMs, call.started);
-      const reference = worker.handlerId(handler);
-      worker.send({ type: "invoke", id, ...reference, version, input, traceId }, call);
-    });
+    call.worker = worker;
+    call.id = id;
+    const reference = worker.handlerId(handler);
+    worker.send({ type: "invoke", id, ...reference, version, input, traceId, slot: -1 }, call);
+  }
+
+  /** A call its Worker never started before it was replaced: runs it on the pool's Workers now. */
+  #redispatch(call: PendingInvoke): void {
+    try {
+      if (this.#closed) throw new RuntimeClosedError("Runtime closed: call abandoned");
+      const pool = this.#poolFor(call.invocation.handler.profile);
+      if (pool.workers.length === 0) pool.workers.push(this.#spawn(pool));
+      this.#dispatch(call, pool);
+    } catch (thrown) {
+      call.settle(failure(thrown, "error", call.started));
+    }
   }
 
   async reload(file: string): Promise<SerializedError | null> {
@@ -238,17 +258,20 @@ class WorkerRuntime implements HandlerRuntime {
     });
   }
 
+  /**
+   * Terminates a stuck or crashed Worker and starts its replacement; calls it never started run on
+   * the pool's Workers (the replacement included) instead of failing.
+   */
   #replace(worker: WorkerHandle, reason: Error): void {
     const error = serializeError(reason);
-    worker.terminate(error);
-    for (const pool of this.#pools.values()) {
-      const index = pool.workers.indexOf(worker);
-      if (index === -1) continue;
-      pool.workers.splice(index, 1);
+    const pools = [...this.#pools.values()].filter((pool) => pool.workers.includes(worker));
+    for (const pool of pools) {
+      pool.workers.splice(pool.workers.indexOf(worker), 1);
       // A replacement that cannot start now is started by the pool's next call (see #run).
       if (!this.#closed) this.#refill(pool);
-      this.#options.onWorkerRestart?.(pool.name, error);
     }
+    worker.terminate(error, { redispatch: !this.#closed });
+    for (const pool of pools) this.#options.onWorkerRestart?.(pool.name, error);
   }
 
   #allWorkers(): WorkerHandle[] {
@@ -260,32 +283,36 @@ class WorkerRuntime implements HandlerRuntime {
 interface CallHooks {
   finished(): void;
   timedOut(call: PendingInvoke): void;
+  redispatch(call: PendingInvoke): void;
 }
 
 /** One call in flight: its deadline, and how it settles (one object per call, no closures). */
-class PendingInvoke extends Deadline {
+class PendingInvoke extends Deadline implements InvokePending {
   readonly type = "invoke";
   readonly started = performance.now();
   readonly invocation: Invocation;
-  readonly worker: WorkerHandle;
-  readonly id: number;
+  /** The Worker it was last sent to, and its id there (both change when it is re-dispatched). */
+  worker!: WorkerHandle;
+  id = 0;
+  slot = -1;
   readonly #resolve: (result: InvocationResult | Promise<InvocationResult>) => void;
   readonly #hooks: CallHooks;
   #settled = false;
 
   constructor(
     invocation: Invocation,
-    worker: WorkerHandle,
-    id: number,
     resolve: (result: InvocationResult | Promise<InvocationResult>) => void,
     hooks: CallHooks,
   ) {
     super();
     this.invocation = invocation;
-    this.worker = worker;
-    this.id = id;
     this.#resolve = resolve;
     this.#hooks = hooks;
+  }
+
+  /** Its Worker died before starting it: send it again (its deadline keeps running). */
+  redispatch(): void {
+    if (!this.#settled) this.#hooks.redispatch(this);
   }
 
   /** The Worker answered (or died): refine a failure's reason, then resolve. */

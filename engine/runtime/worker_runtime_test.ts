@@ -81,6 +81,30 @@ Deno.test("WorkerRuntime answers an infinite loop with timeout, keeps serving (d
   for (const each of after) okResult(each);
 });
 
+Deno.test("WorkerRuntime runs a call its stuck Worker never started on the replacement Worker", async () => {
+  const restarts: SerializedError[] = [];
+  await using runtime = open({
+    poolSize: 1,
+    stuckAfterMs: 100,
+    onWorkerRestart: (_profile, error) => restarts.push(error),
+  });
+  okResult(await runtime.invoke(call(createUser, createUserInput)));
+  const spin = tsHandler("api", "src/handlers/api/spin.ts", ["handleSpin"]);
+  // Sent in the same turn to the only Worker: the spin blocks it before the second call starts.
+  const spinning = runtime.invoke(call(spin, apiInput(undefined), 300));
+  const queued = runtime.invoke(call(createUser, createUserInput, 10_000));
+  const spun = await spinning;
+  assert(!spun.ok && spun.reason === "timeout");
+  assertEquals(
+    jsonValue(okResult(await queued)),
+    jsonValue(okResult(
+      await runtime.invoke(call(createUser, createUserInput)),
+    )),
+  );
+  assertEquals(restarts.length, 1);
+  assertMatch(restarts[0]!.message, /^Worker restarted: handler "handleSpin" blocked it/);
+});
+
 Deno.test("WorkerRuntime does not restart a Worker whose timed-out handler is merely waiting", async () => {
   const restarts: SerializedError[] = [];
   await using gate = openGate();
@@ -236,7 +260,8 @@ Deno.test("WorkerRuntime close() right after a timeout leaves no stuck-check tim
 });
 
 Deno.test("WorkerRuntime keeps handler numbers apart after a reference failed to cross", async () => {
-  await using runtime = open();
+  // One Worker: the counter's state lives there, whichever Worker a pool of two would pick.
+  await using runtime = open({ poolSize: 1 });
   const counter = tsHandler("api", "src/handlers/api/counter.ts", ["handleCounter"]);
   const raw = tsHandler("api", "src/handlers/api/raw_response.ts", ["handleRawResponse"]);
   const cleanup = tsHandler("cron", "src/handlers/cron/cleanup.ts", ["default"], {
