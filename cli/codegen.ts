@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import type { CliIo, Command } from "./command.ts";
 import {
@@ -16,9 +15,12 @@ import {
   writeProject,
   type WriteSummary,
 } from "../codegen/mod.ts";
-import { type Diagnostic, parseDirectory, validateSchema } from "../parser/mod.ts";
+import { parseDirectory } from "../parser/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import { RohasError } from "../errors.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { parseLanguage } from "./_language.ts";
+import { renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
 
 const HELP = `Usage: rohas codegen [options]
 
@@ -30,6 +32,9 @@ Options:
   -o, --output <path>   The output directory (default: <project>/src)
   -l, --lang <lang>     typescript|ts or python|py (default: [project] language of config/rohas.toml)
   -h, --help            Show this help
+
+Example:
+  rohas codegen --lang python --output src
 `;
 
 /** The `codegen` command. */
@@ -41,20 +46,18 @@ export const command: Command = {
 };
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        schema: { type: "string", short: "s" },
-        output: { type: "string", short: "o" },
-        lang: { type: "string", short: "l" },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`Error: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const parsed = parseCommandArgs(args, {
+    command: "codegen",
+    options: {
+      schema: { type: "string", short: "s" },
+      output: { type: "string", short: "o" },
+      lang: { type: "string", short: "l" },
+    },
+    maxPositionals: 0,
+    io,
+  });
+  if (parsed === null) return 1;
+  const { values } = parsed;
   try {
     const language = values.lang === undefined ? null : parseLanguage(values.lang);
     const project = await findProject(values.schema ?? ".", { cwd: io.cwd });
@@ -102,10 +105,8 @@ export async function runCodegen(io: CliIo, options: RunCodegenOptions): Promise
   const { config } = await loadConfig(options.configRoot);
   const language = options.language ?? config.project.language;
   const parsed = await parseDirectory(options.schemaPath);
-  const diagnostics = parsed.diagnostics.some((d) => d.severity === "error")
-    ? parsed.diagnostics
-    : [...parsed.diagnostics, ...validateSchema(parsed.schema, { locations: parsed.locations })];
-  await printDiagnostics(io, diagnostics);
+  const diagnostics = schemaDiagnostics(parsed);
+  io.stderr(await renderDiagnostics(diagnostics, io));
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   if (errors > 0) {
     io.stderr(
@@ -131,18 +132,6 @@ export async function runCodegen(io: CliIo, options: RunCodegenOptions): Promise
   });
   io.stdout(describe(summary, language, relative(io.cwd, options.root) || "."));
   return 0;
-}
-
-function parseLanguage(text: string): CodegenLanguage {
-  switch (text.toLowerCase()) {
-    case "ts":
-    case "typescript":
-      return "typescript";
-    case "py":
-    case "python":
-      return "python";
-  }
-  throw new RohasError(`Unsupported language: "${text}": use typescript (ts) or python (py)`);
 }
 
 function describe(summary: WriteSummary, language: string, where: string): string {
@@ -173,24 +162,4 @@ async function listFiles(root: string, dirs: string[]): Promise<Set<string>> {
   }
   for (const dir of dirs) await visit(dir);
   return found;
-}
-
-/** Prints each diagnostic as `file:line:col: severity[code]: message` with the line and a caret. */
-async function printDiagnostics(io: CliIo, diagnostics: Diagnostic[]): Promise<void> {
-  const sources = new Map<string, string[] | null>();
-  for (const d of diagnostics) {
-    if (!sources.has(d.file)) {
-      sources.set(d.file, await Deno.readTextFile(d.file).then((t) => t.split("\n"), () => null));
-    }
-    const file = relative(io.cwd, d.file) || d.file;
-    const text = [`${file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${d.message}`];
-    const line = sources.get(d.file)?.[d.line - 1];
-    if (line !== undefined) {
-      const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column) : 1;
-      const gutter = String(d.line).length;
-      text.push(`${" ".repeat(gutter)} |`, `${d.line} | ${line}`);
-      text.push(`${" ".repeat(gutter)} | ${" ".repeat(d.column - 1)}${"^".repeat(width)}`);
-    }
-    io.stderr(text.join("\n") + "\n");
-  }
 }

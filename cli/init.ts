@@ -5,11 +5,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { basename, isAbsolute, resolve } from "node:path";
 import type { CliIo, Command } from "./command.ts";
-import { DEFAULT_CLI, initProjectFiles } from "../codegen/mod.ts";
+import { type CodegenLanguage, DEFAULT_CLI, initProjectFiles } from "../codegen/mod.ts";
+import { RohasError } from "../errors.ts";
 import { runCodegen } from "./codegen.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { parseLanguage } from "./_language.ts";
 
 const HELP = `Usage: rohas init <name> [options]
 
@@ -22,6 +24,9 @@ Options:
       --rohas <path|url>   Run the CLI from this checkout or URL in the deno.json tasks
                            (default: jsr:@rohas/cli)
   -h, --help               Show this help
+
+Example:
+  rohas init app --lang python
 `;
 
 /** The `init` command. */
@@ -33,30 +38,36 @@ export const command: Command = {
 };
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        lang: { type: "string", short: "l", default: "typescript" },
-        example: { type: "string", short: "e", default: "hello" },
-        rohas: { type: "string" },
-      },
-    });
-  } catch (error) {
-    io.stderr(`Error: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const parsed = parseCommandArgs(args, {
+    command: "init",
+    options: {
+      lang: { type: "string", short: "l" },
+      example: { type: "string", short: "e" },
+      rohas: { type: "string" },
+    },
+    maxPositionals: 1,
+    io,
+  });
+  if (parsed === null) return 1;
   const { values, positionals } = parsed;
-  const problem = checkArgs(positionals, values.lang, values.example);
-  if (problem !== null) {
-    io.stderr(`Error: ${problem}\n`);
+  const name = positionals[0];
+  if (name === undefined) {
+    io.stderr('Error: Expected one project name: "rohas init <name>"\n');
     return 1;
   }
-  const name = positionals[0]!;
-  const language = values.lang.toLowerCase().startsWith("py") ? "python" : "typescript";
-  const example = values.example as "hello" | "blank";
+  const example = values.example ?? "hello";
+  if (example !== "hello" && example !== "blank") {
+    io.stderr(`Error: Unknown example: "${example}": use hello or blank\n`);
+    return 1;
+  }
+  let language: CodegenLanguage;
+  try {
+    language = parseLanguage(values.lang ?? "typescript");
+  } catch (error) {
+    if (!(error instanceof RohasError)) throw error;
+    io.stderr(`Error: ${error.message}\n`);
+    return 1;
+  }
   const root = resolve(io.cwd, name);
   if (!(await isEmptyOrMissing(root))) {
     io.stderr(`Error: Directory "${name}" already exists and is not empty\n`);
@@ -83,17 +94,6 @@ async function run(args: string[], io: CliIo): Promise<number> {
       .join("\n"),
   );
   return 0;
-}
-
-function checkArgs(positionals: string[], lang: string, example: string): string | null {
-  if (positionals.length !== 1) return 'Expected one project name: "rohas init <name>"';
-  if (!["typescript", "ts", "python", "py"].includes(lang.toLowerCase())) {
-    return `Unsupported language: "${lang}": use typescript (ts) or python (py)`;
-  }
-  if (example !== "hello" && example !== "blank") {
-    return `Unknown example: "${example}": use hello or blank`;
-  }
-  return null;
 }
 
 /**

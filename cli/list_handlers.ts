@@ -5,44 +5,18 @@
  */
 
 import type { Schema } from "../parser/mod.ts";
-import type { CliIo, Command } from "./command.ts";
-import { parseCommandArgs } from "./_args.ts";
-import { loadParsedOrReport, quotedList } from "./_list_common.ts";
-
-const HELP = `Usage: rohas list-handlers [path]
-
-Lists the handlers the schema needs: one per API, the event handlers, the cron jobs and
-the WebSocket handlers, in schema order (files sorted by path).
-
-Arguments:
-  path       A project directory, a schema directory or one .ro file
-             (default: the project around the working directory)
-
-Options:
-  -h, --help Show this help
-
-Example:
-  rohas list-handlers examples/hello-world`;
+import type { Command } from "./command.ts";
+import { listCommand, quotedList } from "./_list_common.ts";
 
 /** `rohas list-handlers`. */
-export const command: Command = {
+export const command: Command = listCommand({
   name: "list-handlers",
   summary: "List the API, event, cron and WebSocket handlers of the schema",
-  help: HELP,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseCommandArgs(args, {
-      command: "list-handlers",
-      options: {},
-      maxPositionals: 1,
-      io,
-    });
-    if (parsed === null) return 1;
-    const schema = await loadParsedOrReport(parsed.positionals[0], io);
-    if (schema === null) return 1;
-    io.stdout(formatHandlers(schema));
-    return 0;
-  },
-};
+  description:
+    `Lists the handlers the schema needs: one per API, the event handlers, the cron jobs and
+the WebSocket handlers, in schema order (files sorted by path).`,
+  format: formatHandlers,
+});
 
 /** The original's layout, plus a WebSocket section (the original left those handlers out).
  *
