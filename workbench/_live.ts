@@ -97,17 +97,35 @@ export async function pollTraces(
   options: { since: string | null; timeoutS: number },
 ): Promise<TraceRecord[]> {
   const deadline = Date.now() + options.timeoutS * 1000;
-  for (;;) {
-    const waiting = nextEvent(telemetry, "trace", deadline);
-    const traces = await telemetry.traces({ limit: 100 });
-    const i = options.since === null ? -1 : traces.findIndex((t) => t.id === options.since);
-    const fresh = i >= 0 ? traces.slice(0, i) : traces;
-    if (fresh.length > 0 || Date.now() >= deadline) {
-      waiting.cancel();
-      return fresh.length === 0 ? [] : fresh;
+  // Traces started in the same millisecond as `since` may sort on either side of it; whatever
+  // announces itself during the poll is new whatever the order.
+  const announced = new Set<string>();
+  const off = telemetry.subscribe((e) => {
+    if (e.kind === "trace" && e.trace.id !== options.since) announced.add(e.trace.id);
+  });
+  try {
+    for (;;) {
+      const waiting = nextEvent(telemetry, "trace", deadline);
+      const fresh = newerThan(await telemetry.traces({ limit: 100 }), options.since, announced);
+      if (fresh.length > 0 || Date.now() >= deadline) {
+        waiting.cancel();
+        return fresh;
+      }
+      await waiting.promise;
     }
-    await waiting.promise;
+  } finally {
+    off();
   }
+}
+
+function newerThan(
+  traces: TraceRecord[],
+  since: string | null,
+  announced: ReadonlySet<string>,
+): TraceRecord[] {
+  const i = since === null ? -1 : traces.findIndex((t) => t.id === since);
+  if (i < 0) return traces;
+  return traces.filter((t, j) => j < i || announced.has(t.id));
 }
 
 /**
