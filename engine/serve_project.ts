@@ -214,8 +214,8 @@ export interface ProjectRuntime extends HandlerRuntime {
 }
 
 /**
- * The runtime of a project: TypeScript handlers in permissioned Workers, plus the Python runtime
- * (loaded on `start()` or on first use) when the model has Python handlers.
+ * The runtime of a project: TypeScript handlers in permissioned Workers, plus the Python runtime,
+ * loaded by `start()` when the model has Python handlers, else on first use.
  *
  * @param root the project root
  * @param config the resolved config
@@ -234,14 +234,15 @@ export function createProjectRuntime(
     permissions: config.permissions,
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
-  const python = usesPython(model) ? lazyPython(root, config) : undefined;
-  const composite = createCompositeRuntime({ typescript, ...(python ? { python } : {}) });
+  // Always there, loaded on first use: a schema reload may add the first Python handler.
+  const python = lazyPython(root, config);
+  const composite = createCompositeRuntime({ typescript, python });
   return {
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
     close: () => composite.close(),
     start: async () => {
-      await python?.start();
+      if (usesPython(model)) await python.start();
     },
   };
 }
@@ -305,6 +306,8 @@ function lazyPython(
       }
     },
     reload: async (file) => {
+      // Not loaded yet: every module is imported fresh on the first call anyway.
+      if (runtime === null) return null;
       try {
         return await (await get()).reload(file);
       } catch (error) {

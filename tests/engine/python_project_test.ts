@@ -171,3 +171,18 @@ Deno.test("a schema edit under rohas dev reaches the generated Python classes a 
   }, "the handler seeing the new field");
   assert.deepEqual(await fields(), ["id", "text", "title"]);
 });
+
+Deno.test("a schema edit under rohas dev can add the first Python handler of a TypeScript project", async () => {
+  await using server = await startServer({ watch: true });
+  await Deno.writeTextFile(
+    `${server.dir}/src/handlers/api/from_python.py`,
+    'def handle_from_python(req):\n    return {"data": {"lang": "python"}}\n',
+  );
+  await Deno.writeTextFile(
+    `${server.dir}/schema/extra.ro`,
+    'api FromPython {\n  method: GET\n  path: "/from-python"\n  response: Json\n}\n',
+  );
+  await server.waitFor(/Schema reloaded/);
+  const res = await fetch(`${server.url}/from-python`);
+  assert.deepEqual([res.status, await res.json()], [200, { data: { lang: "python" } }]);
+});
