@@ -15,7 +15,9 @@ import { TS_HEADER } from "./_ts_module.ts";
 
 /** One problem found in a value: `path` is like `address.street` or `tags[2]`, `""` for the root. */
 export interface ValidationIssue {
+  /** Where in the value, like `address.street` or `tags[2]`; `""` for the value itself. */
   path: string;
+  /** What is wrong, for people. */
   message: string;
 }
 

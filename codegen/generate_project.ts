@@ -24,8 +24,11 @@ export type FileOwner = "generated" | "user";
 
 /** One file codegen produces. `path` is relative to the project root, POSIX separators. */
 export interface GeneratedFile {
+  /** Relative to the project root, POSIX separators. */
   path: string;
+  /** The whole text of the file. */
   content: string;
+  /** Whether the file is rewritten every run or created once. */
   owner: FileOwner;
 }
 
@@ -34,6 +37,7 @@ export type CodegenLanguage = "typescript" | "python";
 
 /** Options of {@linkcode generateProject}. */
 export interface GenerateOptions {
+  /** The language to generate; required. */
   language: CodegenLanguage;
   /** The output dir relative to the project root, POSIX; `""` is the root itself. Default `"src"`. */
   outputDir?: string;

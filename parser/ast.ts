@@ -16,34 +16,47 @@ export type FieldType = PrimitiveTypeName | { Custom: string } | { Array: FieldT
 
 /** An attribute on a model field, such as `@default(now)`. Arguments are stored unquoted. */
 export interface Attribute {
+  /** The attribute name without `@`, such as `default`. */
   name: string;
+  /** The arguments as written, quotes removed. */
   args: string[];
 }
 
 /** A field of a model, type or input. Input and type fields always have `attributes: []`. */
 export interface Field {
+  /** The field name. */
   name: string;
+  /** The declared type. */
   field_type: FieldType;
+  /** Whether the type was written with `?`. */
   optional: boolean;
+  /** The `@` attributes of a model field, in order; always empty for types and inputs. */
   attributes: Attribute[];
 }
 
 /** `model Name { field Type? @attr ... }`. `attributes` is always empty (no block attributes). */
 export interface Model {
+  /** The model name. */
   name: string;
+  /** The fields in declaration order. */
   fields: Field[];
+  /** Block attributes; always empty (kept for the original's JSON shape). */
   attributes: Attribute[];
 }
 
 /** `type Name { field: Type }`: a response DTO. */
 export interface TypeDef {
+  /** The type name. */
   name: string;
+  /** The fields in declaration order. */
   fields: Field[];
 }
 
 /** `input Name { field: Type }`: a request DTO. */
 export interface Input {
+  /** The input name. */
   name: string;
+  /** The fields in declaration order. */
   fields: Field[];
 }
 
@@ -55,12 +68,19 @@ export type HttpMethod = typeof HTTP_METHODS[number];
 
 /** `api Name { method: GET path: "/x/{id}" body: B response: R triggers: [..] middlewares: [..] }`. */
 export interface Api {
+  /** The API name; its handler file is the snake_case of it. */
   name: string;
+  /** The HTTP method. */
   method: HttpMethod;
+  /** The route as written, with `{id}` or `:id` parameters. */
   path: string;
+  /** The request body type name, or null when the API takes none. */
   body: string | null;
+  /** The response type name. */
   response: string;
+  /** Events published after the handler succeeds. */
   triggers: string[];
+  /** Middleware names, run in order, quotes removed. */
   middlewares: string[];
 }
 
@@ -69,10 +89,13 @@ export type EventAdapterType = "sqs" | "eventbridge";
 
 /** `event Name { payload: P handler: [..] triggers: [..] type: sqs }`. */
 export interface Event {
+  /** The event name (its topic). */
   name: string;
   /** The payload type name; `""` when the block declares none (validation reports it). */
   payload: string;
+  /** The handler entries (`handler: [..]`), each a file under `src/handlers/events/`. */
   handlers: string[];
+  /** Events published after a handler succeeds. */
   triggers: string[];
   /** Omitted from the JSON form when absent. */
   adapter_type?: EventAdapterType;
@@ -80,9 +103,11 @@ export interface Event {
 
 /** `cron Name { schedule: "..." timezone: "Europe/Berlin" triggers: [..] }`. */
 export interface Cron {
+  /** The cron job name. */
   name: string;
   /** The cron expression; `""` when the block declares none (validation reports it). */
   schedule: string;
+  /** Events published after the job succeeds. */
   triggers: string[];
   /** Extension over the original: an IANA time zone. Omitted from the JSON form when absent. */
   timezone?: string;
@@ -90,25 +115,41 @@ export interface Cron {
 
 /** `ws Name { path: "/ws" message: M onConnect: [..] onMessage: [..] ... broadcast: true }`. */
 export interface WebSocket {
+  /** The WebSocket endpoint name. */
   name: string;
+  /** The route the endpoint upgrades on. */
   path: string;
+  /** The message type name, or null when messages are untyped. */
   message: string | null;
+  /** Handlers called when a connection opens (`onConnect`). */
   on_connect: string[];
+  /** Handlers called for each message (`onMessage`). */
   on_message: string[];
+  /** Handlers called when a connection closes (`onDisconnect`). */
   on_disconnect: string[];
+  /** Events published after a handler succeeds. */
   triggers: string[];
+  /** Whether messages go to every connection; default false. */
   broadcast: boolean;
+  /** Middleware names run on connect, in order. */
   middlewares: string[];
 }
 
 /** A whole parsed schema; each list keeps declaration order. */
 export interface Schema {
+  /** The `model` blocks. */
   models: Model[];
+  /** The `type` blocks. */
   types: TypeDef[];
+  /** The `api` blocks. */
   apis: Api[];
+  /** The `event` blocks. */
   events: Event[];
+  /** The `cron` blocks. */
   crons: Cron[];
+  /** The `input` blocks. */
   inputs: Input[];
+  /** The `ws` blocks. */
   websockets: WebSocket[];
 }
 
@@ -133,12 +174,19 @@ export function emptySchema(): Schema {
 
 /** A position range in a source file; lines and columns are 1-based, offsets 0-based. */
 export interface Span {
+  /** The file name the source was given under. */
   file: string;
+  /** The 1-based line of the first character. */
   line: number;
+  /** The 1-based column (UTF-16 units) of the first character. */
   column: number;
+  /** The 1-based line just past the last character. */
   endLine: number;
+  /** The 1-based column just past the last character. */
   endColumn: number;
+  /** The 0-based offset of the first character. */
   offset: number;
+  /** The 0-based offset just past the last character. */
   endOffset: number;
 }
 

@@ -16,13 +16,21 @@ export type Severity = "error" | "warning";
  * `Syntax error at line 3, column 11: expected one of GET, POST, PUT, PATCH, DELETE`.
  */
 export interface Diagnostic {
+  /** A stable code such as `syntax-error` or `undefined-type`; match on this, not on `message`. */
   code: string;
+  /** Whether it breaks the app (`error`) or not (`warning`). */
   severity: Severity;
+  /** The text for people, in the original's wording where one exists. */
   message: string;
+  /** The file the problem is in. */
   file: string;
+  /** The 1-based line where the problem starts. */
   line: number;
+  /** The 1-based column where the problem starts. */
   column: number;
+  /** The 1-based line just past the problem. */
   endLine: number;
+  /** The 1-based column just past the problem. */
   endColumn: number;
 }
 

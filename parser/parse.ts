@@ -22,8 +22,11 @@ export interface ParseOptions {
  * `line.slice(column - 1)` lands on the right character.
  */
 export interface ParseResult {
+  /** Every definition that could be built. */
   schema: Schema;
+  /** The syntax problems found, in source order. */
   diagnostics: Diagnostic[];
+  /** Where each definition and field is written. */
   locations: SchemaLocations;
 }
 

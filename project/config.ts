@@ -64,8 +64,11 @@ export interface TelemetrySection {
   retention_days: number;
   /** Default 1000. */
   max_cache_size: number;
+  /** Record metrics. Default true. */
   enable_metrics: boolean;
+  /** Record handler logs. Default true. */
   enable_logs: boolean;
+  /** Record traces. Default true. */
   enable_traces: boolean;
   /** Every key of the `[telemetry]` table as written (`url`, `database`, ...). */
   settings: Record<string, unknown>;
@@ -107,6 +110,7 @@ export interface PermissionSet {
 
 /** `[permissions]` defaults and `[permissions.handlers.<name>]` overrides. */
 export interface PermissionsSection {
+  /** What every handler may do unless overridden. */
   defaults: PermissionSet;
   /** Handler name (as written in the schema) to the keys it overrides. */
   handlers: Record<string, Partial<PermissionSet>>;
@@ -122,12 +126,19 @@ export interface PythonRuntimeSection {
 
 /** The whole resolved configuration. */
 export interface RohasConfig {
+  /** `[project]`. */
   project: ProjectSection;
+  /** `[server]`. */
   server: ServerSection;
+  /** `[adapter]`. */
   adapter: AdapterSection;
+  /** `[telemetry]`. */
   telemetry: TelemetrySection;
+  /** `[workbench]`. */
   workbench: WorkbenchSection;
+  /** `[permissions]`. */
   permissions: PermissionsSection;
+  /** `[runtime.python]`. */
   runtime: { python: PythonRuntimeSection };
   /** `ROHAS_LOG` or `[log] level`: `error`, `warn`, `info` (default), `debug`, `trace`. */
   log: { level: "error" | "warn" | "info" | "debug" | "trace" };
