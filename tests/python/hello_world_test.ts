@@ -38,6 +38,8 @@ interface Trace {
 interface LogEntry {
   level: string;
   message: string;
+  trace_id?: string;
+  handler?: string;
 }
 
 /** Polls `read` until `done(value)` or the deadline; returns the last value. */
@@ -189,6 +191,10 @@ Deno.test({
           "warn Hello, world!",
         ]);
         for (const line of expected) assert(lines.includes(line), line);
+        // state.logger lines carry the request's trace id and the handler's name.
+        const own = (await logs()).filter((l) => l.message === "Hello, world!");
+        assertEquals(own.map((l) => [l.trace_id, l.handler]), own.map(() => [test?.id, "Test"]));
+        assertEquals(own.length, 4);
       },
     );
 

@@ -102,8 +102,18 @@ Deno.test("createTelemetry() records nothing a disabled flag turns off", async (
   );
   telemetry.startTrace({ entryPoint: "A", entryType: "api" }).end("success");
   telemetry.metric({ name: "x", kind: "counter", value: 1, labels: {}, timestamp: "" });
+  telemetry.log({
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "test",
+    message: "dropped",
+    fields: {},
+    span_fields: {},
+  });
   assertEquals(await telemetry.traces(), []);
   assertEquals(await telemetry.samples(), []);
+  assertEquals(await telemetry.logs(), []);
+  assert(!telemetry.exposition().includes("rohas_traces_total"));
   await telemetry.close();
 });
 
