@@ -27,12 +27,38 @@ app.get("/", (c) => c.json({ message: "Hello, world" }));
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, app.fetch);
 `;
 
-const IN_PROCESS = `
+/** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
+function inProcess(telemetry = ""): string {
+  return `
 import { createApp } from "./mod.ts";
 import { manifest } from "./examples/hello-ts/src/generated/manifest.ts";
-const app = await createApp({ manifest, root: Deno.cwd() + "/examples/hello-ts", cron: false });
+const app = await createApp({ manifest, root: Deno.cwd() + "/examples/hello-ts", cron: false${
+    telemetry ? `, telemetry: ${telemetry}` : ""
+  } });
 app.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) });
 `;
+}
+
+/** A telemetry that records nothing. */
+const NO_TELEMETRY =
+  "{ startTrace: (o) => ({ id: o.id ?? crypto.randomUUID(), addStep() {}, end() {} }), log() {}, metric() {}, close: async () => {} }";
+
+/** A copy of the example whose config turns every telemetry signal off. */
+async function exampleWithoutTelemetry(example: string): Promise<string> {
+  const copy = await Deno.makeTempDir({ prefix: "rohas-http-bench-" });
+  await new Deno.Command("cp", { args: ["-r", `${example}/.`, copy] }).output();
+  await Deno.remove(`${copy}/.rohas`, { recursive: true }).catch(() => {});
+  const config = `${copy}/config/rohas.toml`;
+  const text = await Deno.readTextFile(config);
+  await Deno.writeTextFile(
+    config,
+    text.replace(
+      /\[telemetry\]\n/,
+      "[telemetry]\nenable_traces = false\nenable_logs = false\nenable_metrics = false\n",
+    ),
+  );
+  return copy;
+}
 
 const BODY = JSON.stringify({
   name: "Ann",
@@ -115,8 +141,8 @@ async function wrk(
     const sockets = [...socketErrors.matchAll(/\d+/g)].reduce((s, m) => s + Number(m[0]), 0);
     return {
       rps: Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0),
-      p50: ms(text.match(/50%\s+(\S+)/)?.[1] ?? ""),
-      p99: ms(text.match(/99%\s+(\S+)/)?.[1] ?? ""),
+      p50: ms(text.match(/^\s+50%\s+(\S+)/m)?.[1] ?? ""),
+      p99: ms(text.match(/^\s+99%\s+(\S+)/m)?.[1] ?? ""),
       errors: non2xx + sockets,
     };
   } finally {
@@ -187,23 +213,42 @@ if (import.meta.main) {
     rounds: Number(values.rounds),
   };
   const example = `${repo}/examples/hello-ts`;
+  const quiet = await exampleWithoutTelemetry(example);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
-  const runs = await measureAll([
-    { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
-    { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
-    { name: "rohas POST /bench (7-field body)", args: rohas, path: "/bench", post: BODY },
-    { name: "rohas GET /hello", args: rohas, path: "/hello" },
-    {
-      name: "rohas in-process POST /bench",
-      args: ["eval", IN_PROCESS],
-      path: "/bench",
-      post: BODY,
-    },
-  ], opts);
+  const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
+  let runs: [string, Result][];
+  try {
+    runs = await measureAll([
+      { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
+      { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
+      { name: "rohas Worker POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
+      {
+        name: "rohas Worker POST /bench, telemetry off",
+        args: rohasQuiet,
+        path: "/bench",
+        post: BODY,
+      },
+      { name: "rohas Worker GET /hello", args: rohas, path: "/hello" },
+      {
+        name: "rohas in-process POST /bench, telemetry on",
+        args: ["eval", inProcess()],
+        path: "/bench",
+        post: BODY,
+      },
+      {
+        name: "rohas in-process POST /bench, telemetry off",
+        args: ["eval", inProcess(NO_TELEMETRY)],
+        path: "/bench",
+        post: BODY,
+      },
+    ], opts);
+  } finally {
+    await Deno.remove(quiet, { recursive: true });
+  }
   const bare = runs[0]![1].rps;
   const hono = runs[1]![1].rps;
   const rows = runs.map(([name, r]) =>
-    `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
+    `${name.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
       r.p50.toFixed(2).padStart(6)
     } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}  x${
       (r.rps / bare).toFixed(2)
