@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Field, FieldType } from "../parser/ast.ts";
-import { ImportSet, type SchemaIndex, typeModule } from "./_schema_index.ts";
+import type { Field, PrimitiveTypeName } from "../parser/ast.ts";
+import { GeneratedModule, importedName } from "./_generated_module.ts";
 import { CodeWriter } from "./_writer.ts";
 
 /** The first line of every generated Python file. */
@@ -28,54 +28,34 @@ const KEYWORDS = new Set(
 );
 
 /** A Python module being generated. `dir` is its package under `generated/` (`models`, `api`...). */
-export class PyModule {
+export class PyModule extends GeneratedModule {
   readonly out = new CodeWriter("    ");
-  /** Relative imports of generated types: `.user` or `..models.user`. */
-  readonly imports: ImportSet;
   /** `typing` names used. */
   readonly typing = new Set<string>();
   /** Other `from x import y` lines, written as given. */
   readonly extra = new Set<string>();
   usesDatetime = false;
   usesField = false;
-  #dir: string;
-  #index: SchemaIndex;
-  #self: string | null;
 
-  /** Creates a module declaring `declared`; `self` is the class it defines, if any. */
-  constructor(dir: string, index: SchemaIndex, options: { declared: string[]; self?: string }) {
-    this.#dir = dir;
-    this.#index = index;
-    this.#self = options.self ?? null;
-    this.imports = new ImportSet(options.declared);
+  protected override primitive(name: PrimitiveTypeName): string {
+    if (name === "DateTime") this.usesDatetime = true;
+    if (name === "Json") this.typing.add("Any");
+    return PRIMITIVE_PY[name];
   }
 
-  /** The Python type of a schema type name, importing it when needed. */
-  named(name: string): string {
-    const ref = this.#index.resolve(name);
-    switch (ref.kind) {
-      case "primitive":
-        return this.#primitive(ref.name);
-      case "model":
-      case "dto": {
-        const [dir, file] = typeModule(ref).split("/") as [string, string];
-        if (ref.name === this.#self && dir === this.#dir) return ref.name;
-        return this.imports.add(dir === this.#dir ? `.${file}` : `..${dir}.${file}`, ref.name);
-      }
-      case "unknown":
-        this.typing.add("Any");
-        return "Any";
-    }
+  protected override array(item: string): string {
+    this.typing.add("List");
+    return `List[${item}]`;
   }
 
-  /** The Python type of a field type. */
-  field(type: FieldType): string {
-    if (typeof type === "string") return this.#primitive(type);
-    if ("Array" in type) {
-      this.typing.add("List");
-      return `List[${this.field(type.Array)}]`;
-    }
-    return this.named(type.Custom);
+  protected override unknownType(): string {
+    this.typing.add("Any");
+    return "Any";
+  }
+
+  protected override specifier(module: string): string {
+    const [dir, file] = module.split("/") as [string, string];
+    return dir === this.dir ? `.${file}` : `..${dir}.${file}`;
   }
 
   /** A pydantic field line: keywords get an alias, optional fields default to None. */
@@ -91,12 +71,6 @@ export class PyModule {
       return `${field.name}_: ${type} = Field(${def}alias=${JSON.stringify(field.name)})`;
     }
     return field.optional ? `${field.name}: ${type} = None` : `${field.name}: ${type}`;
-  }
-
-  #primitive(name: keyof typeof PRIMITIVE_PY): string {
-    if (name === "DateTime") this.usesDatetime = true;
-    if (name === "Json") this.typing.add("Any");
-    return PRIMITIVE_PY[name];
   }
 
   /** The standard imports: `__future__`, `datetime`, `typing`, pydantic, extras. */
@@ -117,8 +91,7 @@ export class PyModule {
   /** `from <module> import <names>` lines for the generated types used. */
   importLines(): string[] {
     return this.imports.entries().map(({ module, names }) => {
-      const list = names.map((n) => n.name === n.local ? n.name : `${n.name} as ${n.local}`);
-      return `from ${module} import ${list.join(", ")}`;
+      return `from ${module} import ${names.map(importedName).join(", ")}`;
     });
   }
 }
