@@ -84,6 +84,34 @@ Deno.test({
         await shot(page, "traces");
       });
 
+      await t.step("the trace explorer filters by type, status, text and time", async () => {
+        const failed = await fetch(`${app.url}/fail`);
+        await failed.body?.cancel();
+        const failedId = failed.headers.get("x-rohas-trace-id")!;
+        await go("traces");
+        const rows = page.getByTestId("trace-row");
+        await page.locator('[data-testid="trace-row"][data-entry="Fail"]').first().waitFor();
+        const only = async (attribute: string, value: string) => {
+          const values = await rows.evaluateAll(
+            (els, a) => els.map((e) => e.getAttribute(a)),
+            attribute,
+          );
+          assert(values.length > 0 && values.every((v) => v === value), `${attribute}: ${values}`);
+        };
+        await page.getByTestId("filter-type").selectOption("event");
+        await only("data-type", "event");
+        await page.getByTestId("filter-type").selectOption("");
+        await page.getByTestId("filter-status").selectOption("failed");
+        await only("data-status", "failed");
+        await page.getByTestId("filter-status").selectOption("");
+        await page.getByTestId("filter-text").fill(failedId);
+        await only("data-entry", "Fail");
+        await page.getByTestId("filter-text").fill("");
+        const all = await rows.count();
+        await page.getByTestId("filter-time").selectOption("5m");
+        assert(all >= 3 && await rows.count() === all);
+      });
+
       await t.step("an event is triggered from the form", async () => {
         await go("events");
         await page.getByTestId("event-select").selectOption("OrderPlaced");
@@ -134,6 +162,12 @@ Deno.test({
         await go("overview");
         await page.getByTestId("routes").getByText("POST /users").waitFor();
         assert(Number(await page.getByTestId("requests-total").textContent()) >= 1);
+        // GET /fail failed in an earlier step.
+        assert(parseFloat(await page.getByTestId("error-rate").textContent() ?? "") > 0);
+        await page.getByTestId("request-rate").waitFor();
+        const p99 = await page.getByTestId("routes").locator("tr").nth(1).locator("td").nth(3)
+          .textContent();
+        assert(/\d/.test(p99 ?? ""), `p99 ${p99}`);
         await shot(page, "overview");
       });
       await app.engine.idle();

@@ -88,6 +88,8 @@ export function tracesPage(): Page {
               class: "clickable",
               "data-testid": "trace-row",
               "data-entry": t.entry_point,
+              "data-type": t.entry_type,
+              "data-status": t.status,
               onclick: () => location.hash = `#/traces/${t.id}`,
             },
             h("td", {}, clock(t.started_at)),
