@@ -66,6 +66,7 @@ export {
   parseSchema,
   schemaToJson,
   schemaToPlain,
+  snakeCase,
   validateSchema,
   VALIDATION_CODES,
 } from "./parser/mod.ts";

@@ -4,19 +4,9 @@
  * @module
  */
 
-/** `CreateUser` to `create_user`: an underscore before every upper-case letter but the first. */
-export function snake(name: string): string {
-  let out = "";
-  for (const char of name) {
-    if (char >= "A" && char <= "Z") {
-      if (out !== "") out += "_";
-      out += char.toLowerCase();
-    } else {
-      out += char;
-    }
-  }
-  return out;
-}
+/** `CreateUser` to `create_user` (SPEC.md 2.2): the parser's algorithm, so that the file names
+ * validation checks for collisions are the ones codegen writes. */
+export { snakeCase as snake } from "../parser/mod.ts";
 
 /** `send_welcome_email` to `SendWelcomeEmail`: split on `_`, capitalise each part, join. */
 export function pascal(name: string): string {

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { camel, pascal, pathParams, snake } from "./_names.ts";
 
-Deno.test("snake() follows the original algorithm exactly", () => {
-  const cases: [string, string][] = [
-    ["CreateUser", "create_user"],
-    ["HelloWorldWS", "hello_world_w_s"],
-    ["HTTPServer", "h_t_t_p_server"],
-    ["already_snake", "already_snake"],
-    ["Get_User", "get__user"],
-    ["userID", "user_i_d"],
-    ["Timeline2Test", "timeline2_test"],
-  ];
-  for (const [input, expected] of cases) assert.equal(snake(input), expected, input);
+Deno.test("snake() is the parser's snakeCase(), the original algorithm", () => {
+  assert.equal(snake("HelloWorldWS"), "hello_world_w_s");
+  assert.equal(snake("Timeline2Test"), "timeline2_test");
 });
 
 Deno.test("pascal() and camel() split on underscores", () => {

@@ -144,6 +144,11 @@ const IDENTIFIER_RULE = "use letters, digits and '_', not starting with a digit"
  *
  * @param name the name
  * @returns the snake_case name used for generated file names
+ * @example
+ * ```ts
+ * import { snakeCase } from "./mod.ts";
+ * console.assert(snakeCase("CreateUser") === "create_user");
+ * ```
  */
 export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (upper, index) => (index === 0 ? "" : "_") + upper.toLowerCase());
