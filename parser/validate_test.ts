@@ -624,3 +624,14 @@ Deno.test("validateSchema() warns about a GET api whose body a query string cann
     "4:20 warning body-on-get API 'Find' is a GET, so its body 'Nested' is read from the query string, which cannot carry field 'where': use POST or primitive fields",
   ]);
 });
+
+Deno.test("validateSchema() passes one hand-built model User and fails a second (the original's T8)", () => {
+  const schema = emptySchema();
+  schema.models.push({ name: "User", fields: [], attributes: [] });
+  assertEquals(validateSchema(schema), []);
+  schema.models.push({ name: "User", fields: [], attributes: [] });
+  assertEquals(
+    validateSchema(schema).map((d) => [d.severity, d.code, d.message]),
+    [["error", "duplicate-definition", "Duplicate definition: Model 'User'"]],
+  );
+});
