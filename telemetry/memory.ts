@@ -15,7 +15,13 @@ import type {
   TraceRecord,
   TraceStep,
 } from "./model.ts";
-import { logMatches, type LogQuery, traceMatches, type TraceQuery } from "./store.ts";
+import {
+  logMatches,
+  type LogQuery,
+  newTraceRecord,
+  traceMatches,
+  type TraceQuery,
+} from "./store.ts";
 
 export type { LogQuery, TraceQuery };
 
@@ -65,7 +71,7 @@ export function createMemoryTelemetry(options: MemoryTelemetryOptions = {}): Mem
 
   function startTrace(start: StartTraceOptions): ActiveTrace {
     const startedMs = now();
-    const record = newTraceRecord(start, startedMs);
+    const record = newTraceRecord(start.id ?? crypto.randomUUID(), start, startedMs);
     active.set(record.id, record);
     return {
       id: record.id,
@@ -100,24 +106,6 @@ export function createMemoryTelemetry(options: MemoryTelemetryOptions = {}): Mem
     },
     samples: () => samples.items(),
   };
-}
-
-function newTraceRecord(start: StartTraceOptions, startedMs: number): TraceRecord {
-  const record: TraceRecord = {
-    id: start.id ?? crypto.randomUUID(),
-    entry_point: start.entryPoint,
-    entry_type: start.entryType,
-    bucket: start.metadata?.path ?? "unknown",
-    status: "running",
-    duration_ms: 0,
-    started_at: new Date(startedMs).toISOString(),
-    steps: [],
-  };
-  if (start.parentId !== undefined) record.parent_id = start.parentId;
-  if (start.metadata !== undefined && Object.keys(start.metadata).length > 0) {
-    record.metadata = { ...start.metadata };
-  }
-  return record;
 }
 
 /** A list that drops its oldest items past a capacity. */

@@ -6,6 +6,7 @@
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { startDevServer } from "./_server.ts";
+import { type TempProject, tempProject } from "./_project.ts";
 
 const SCHEMA = `api Boom {
   method: GET
@@ -85,26 +86,18 @@ async def handle_poison(event, state):
 `,
 };
 
-async function project(): Promise<{ root: string } & AsyncDisposable> {
-  const root = await Deno.makeTempDir({ prefix: "rohas-py-failures-" });
-  await Deno.mkdir(`${root}/schema`);
-  await Deno.mkdir(`${root}/config`);
-  await Deno.mkdir(`${root}/src/handlers/api`, { recursive: true });
-  await Deno.writeTextFile(`${root}/schema/api.ro`, SCHEMA);
-  await Deno.writeTextFile(
-    `${root}/config/rohas.toml`,
-    `[project]\nname = "failures"\nlanguage = "python"\n\n[server]\nhandler_timeout_ms = 500\n\n` +
+function project(): Promise<TempProject> {
+  const prefixed = (dir: string, files: Record<string, string>) =>
+    Object.fromEntries(Object.entries(files).map(([name, text]) => [`${dir}/${name}`, text]));
+  return tempProject("rohas-py-failures-", {
+    "schema/api.ro": SCHEMA,
+    "config/rohas.toml":
+      `[project]\nname = "failures"\nlanguage = "python"\n\n[server]\nhandler_timeout_ms = 500\n\n` +
       `[adapter]\ntype = "memory"\nmax_attempts = 3\nbackoff_ms = 10\nmax_backoff_ms = 20\n\n` +
       `[telemetry]\ntype = "memory"\n`,
-  );
-  await Deno.mkdir(`${root}/src/handlers/events`);
-  for (const [name, source] of Object.entries(HANDLERS)) {
-    await Deno.writeTextFile(`${root}/src/handlers/api/${name}`, source);
-  }
-  for (const [name, source] of Object.entries(EVENT_HANDLERS)) {
-    await Deno.writeTextFile(`${root}/src/handlers/events/${name}`, source);
-  }
-  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+    ...prefixed("src/handlers/api", HANDLERS),
+    ...prefixed("src/handlers/events", EVENT_HANDLERS),
+  });
 }
 
 Deno.test("Python handler failures become 500, HttpError statuses, 504, retries and dead letters", async (t) => {

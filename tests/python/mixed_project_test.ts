@@ -5,6 +5,7 @@
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { startDevServer } from "./_server.ts";
+import { type TempProject, tempProject } from "./_project.ts";
 
 const SCHEMA = `api FromTs {
   method: GET
@@ -28,20 +29,14 @@ const PY_HANDLER = `async def handle_from_py(req, state):
     return {"data": {"lang": "py", "name": req.name, "q": req.query_params}}
 `;
 
-async function mixedProject(language: string): Promise<{ root: string } & AsyncDisposable> {
-  const root = await Deno.makeTempDir({ prefix: "rohas-mixed-" });
-  await Deno.mkdir(`${root}/schema`);
-  await Deno.mkdir(`${root}/config`);
-  await Deno.mkdir(`${root}/src/handlers/api`, { recursive: true });
-  await Deno.writeTextFile(`${root}/schema/api.ro`, SCHEMA);
-  await Deno.writeTextFile(
-    `${root}/config/rohas.toml`,
-    `[project]\nname = "mixed"\nlanguage = "${language}"\n\n[adapter]\ntype = "memory"\n\n` +
-      `[telemetry]\ntype = "memory"\n`,
-  );
-  await Deno.writeTextFile(`${root}/src/handlers/api/from_ts.ts`, TS_HANDLER);
-  await Deno.writeTextFile(`${root}/src/handlers/api/from_py.py`, PY_HANDLER);
-  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+function mixedProject(language: string): Promise<TempProject> {
+  return tempProject("rohas-mixed-", {
+    "schema/api.ro": SCHEMA,
+    "config/rohas.toml": `[project]\nname = "mixed"\nlanguage = "${language}"\n\n` +
+      `[adapter]\ntype = "memory"\n\n[telemetry]\ntype = "memory"\n`,
+    "src/handlers/api/from_ts.ts": TS_HANDLER,
+    "src/handlers/api/from_py.py": PY_HANDLER,
+  });
 }
 
 for (const language of ["typescript", "python"]) {

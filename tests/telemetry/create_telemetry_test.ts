@@ -3,25 +3,14 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import postgres from "postgres";
 import type { TelemetrySection } from "../../project/config.ts";
+import { telemetrySection } from "./_section.ts";
 import { createTelemetry, TELEMETRY_TYPES, TelemetryError } from "../../telemetry/mod.ts";
 import { dropInfluxDatabase } from "../../telemetry/influxdb_store.ts";
 
 const INFLUX = Deno.env.get("ROHAS_TEST_INFLUX_URL") ?? "http://127.0.0.1:18086";
 const PG = Deno.env.get("ROHAS_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:55432/postgres";
 
-function section(type: string, extra: Partial<TelemetrySection> = {}): TelemetrySection {
-  return {
-    type,
-    path: ".rohas/telemetry",
-    retention_days: 30,
-    max_cache_size: 1000,
-    enable_metrics: true,
-    enable_logs: true,
-    enable_traces: true,
-    settings: {},
-    ...extra,
-  };
-}
+const section = telemetrySection;
 
 async function record(config: TelemetrySection, root: string): Promise<string> {
   const telemetry = await createTelemetry(config, { root, otel: false });

@@ -13,6 +13,7 @@ import { createTelemetry } from "../../telemetry/mod.ts";
 import type { Telemetry } from "../../telemetry/model.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { ROOT } from "../workbench/_app.ts";
+import { telemetrySection } from "./_section.ts";
 
 const seconds = Number(Deno.args[0] ?? 3);
 
@@ -57,16 +58,9 @@ const on: number[] = [];
 for (let i = 0; i < 3; i++) {
   off.push(await round(undefined));
   const dir = await Deno.makeTempDir({ prefix: "rohas_overhead_" });
-  const telemetry = await createTelemetry({
-    type: "rocksdb",
-    path: dir,
-    retention_days: 30,
-    max_cache_size: 1000,
-    enable_metrics: true,
-    enable_logs: true,
-    enable_traces: true,
-    settings: {},
-  }, { root: dir });
+  const telemetry = await createTelemetry(telemetrySection("rocksdb", { path: dir }), {
+    root: dir,
+  });
   on.push(await round(telemetry));
   await Deno.remove(dir, { recursive: true });
 }

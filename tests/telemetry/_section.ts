@@ -1,0 +1,20 @@
+// A `[telemetry]` section with every flag on, for the telemetry tests and measurements.
+import type { TelemetrySection } from "../../project/config.ts";
+
+/** The resolved `[telemetry]` section of a type, defaults as project/config.ts documents them. */
+export function telemetrySection(
+  type: string,
+  extra: Partial<TelemetrySection> = {},
+): TelemetrySection {
+  return {
+    type,
+    path: ".rohas/telemetry",
+    retention_days: 30,
+    max_cache_size: 1000,
+    enable_metrics: true,
+    enable_logs: true,
+    enable_traces: true,
+    settings: {},
+    ...extra,
+  };
+}
