@@ -19,6 +19,8 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   );
   assert.deepEqual(Object.keys(denoJson.tasks).sort(), ["codegen", "dev", "start", "validate"]);
   assert.equal(denoJson.imports["@generated/"], "./src/generated/");
+  assert.equal(denoJson.imports["@handlers/"], "./src/handlers/");
+  assert.match(await Deno.readTextFile(`${app}/.gitignore`), /^\.rohas\/$/m);
   const handler = await Deno.readTextFile(`${app}/src/handlers/api/get_user.ts`);
   assert.match(handler, /new HttpError\(404/, "init writes the example handler, not a stub");
   const config = await Deno.readTextFile(`${app}/config/rohas.toml`);
@@ -36,6 +38,16 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   ) {
     assert.match(config, new RegExp(`^\\[${section.replace(".", "\\.")}\\]$`, "m"), section);
   }
+  for (const section of config.split(/^(?=\[)/m).slice(1)) {
+    assert.match(section, /^# /m, `every section explains itself: ${section.split("\n")[0]}`);
+  }
+  const validate = await run(Deno.execPath(), ["task", "validate", "--strict"], { cwd: app });
+  assert.equal(validate.code, 0, validate.stdout + validate.stderr);
+  assert.match(
+    validate.stdout,
+    /1 models\n.*\n {2}- 2 inputs\n {2}- 3 APIs\n {2}- 1 events\n {2}- 1 cron jobs\n {2}- 1 websockets/,
+    "the example has a model, an input, APIs, an event, a cron and a WebSocket",
+  );
   const codegen = await run(Deno.execPath(), ["task", "codegen"], { cwd: app });
   assert.equal(codegen.code, 0, codegen.stderr);
   assert.match(codegen.stdout, / 0 written, \d+ unchanged, 0 deleted/);
@@ -59,6 +71,8 @@ Deno.test({
     assert.equal(await Deno.readTextFile(`${app}/requirements.txt`), "pydantic>=2\n");
     const codegen = await run(Deno.execPath(), ["task", "codegen"], { cwd: app });
     assert.equal(codegen.code, 0, codegen.stderr);
+    const bare = await run("python3", ["-B", "-c", "import generated"], { cwd: `${app}/src` });
+    assert.equal(bare.code, 0, bare.stderr);
     const script = [
       "import asyncio, generated",
       "from handlers.api.get_user import handle_get_user",
