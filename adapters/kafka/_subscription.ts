@@ -35,7 +35,10 @@ interface PartitionState {
   committed: bigint;
   settled: Set<bigint>;
   running: Set<bigint>;
-  commits: Promise<void>;
+  /** The offset the settled prefix reached, and the last one committed. */
+  wanted: bigint;
+  sent: bigint;
+  commits: Promise<void> | null;
 }
 
 const HEARTBEAT_MS = 2000;
@@ -246,15 +249,20 @@ export class KafkaSubscription implements Subscription {
     const before = state.committed;
     while (state.settled.delete(state.committed)) state.committed++;
     if (state.committed === before) return Promise.resolve();
-    const entry = {
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: state.committed.toString(),
-    };
-    state.commits = state.commits.then(() => this.#consumer?.commitOffsets([entry])).catch(
-      this.#context.onError,
-    );
+    state.wanted = state.committed;
+    state.commits ??= this.#commit(batch, state).finally(() => state.commits = null);
     return state.commits;
+  }
+
+  /** Commits the partition's wanted offset; settles arriving meanwhile share the next commit. */
+  async #commit(batch: Batch, state: PartitionState): Promise<void> {
+    await Promise.resolve();
+    while (state.sent < state.wanted) {
+      const offset = state.wanted;
+      const entry = { topic: batch.topic, partition: batch.partition, offset: offset.toString() };
+      await this.#consumer?.commitOffsets([entry]).catch(this.#context.onError);
+      state.sent = offset;
+    }
   }
 
   #state(batch: Batch): PartitionState {
@@ -266,7 +274,9 @@ export class KafkaSubscription implements Subscription {
         committed: BigInt(first?.offset ?? "0"),
         settled: new Set(),
         running: new Set(),
-        commits: Promise.resolve(),
+        wanted: BigInt(first?.offset ?? "0"),
+        sent: BigInt(first?.offset ?? "0"),
+        commits: null,
       };
       this.#partitions.set(key, state);
     }

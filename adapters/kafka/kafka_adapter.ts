@@ -7,7 +7,7 @@
  */
 
 import { Kafka, logLevel } from "kafkajs";
-import type { Admin, Producer } from "kafkajs";
+import type { Admin, Message, Producer } from "kafkajs";
 import { Buffer } from "node:buffer";
 import type {
   Adapter,
@@ -104,6 +104,13 @@ class KafkaAdapter implements Adapter {
   readonly #topics = new Set<string>();
   #clients: { admin: Admin; producer: Producer; context: KafkaContext } | null = null;
   #deadLetters: DeadLetterReader | null = null;
+  #outbox: {
+    topic: string;
+    message: Message;
+    done: () => void;
+    failed: (error: unknown) => void;
+  }[] = [];
+  #sending: Promise<void> | null = null;
   #closed = false;
 
   constructor(settings: KafkaSettings, options: KafkaAdapterOptions) {
@@ -211,6 +218,7 @@ class KafkaAdapter implements Adapter {
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#deadLetters?.close();
+    await this.#sending;
     const clients = this.#clients;
     this.#clients = null;
     if (clients) {
@@ -260,17 +268,49 @@ class KafkaAdapter implements Adapter {
     for (const name of missing) this.#topics.add(name);
   }
 
-  async #send(
+  /** Queues a message; messages queued while a send is in flight go out together. */
+  #send(
     producer: Producer,
     topic: string,
     key: string,
     value: Buffer | null,
     headers: Record<string, string> = {},
   ): Promise<void> {
-    await this.#retrying(
-      `publish to Kafka topic "${topic}"`,
-      () => producer.send({ topic, acks: -1, messages: [{ key, value, headers }] }),
-    );
+    return new Promise((done, failed) => {
+      this.#outbox.push({ topic, message: { key, value, headers }, done, failed });
+      this.#sending ??= this.#flush(producer);
+    });
+  }
+
+  async #flush(producer: Producer): Promise<void> {
+    try {
+      await this.#drain(producer);
+    } finally {
+      this.#sending = null;
+      // A message queued while this flush was finishing starts the next one.
+      if (this.#outbox.length > 0) this.#sending = this.#flush(producer);
+    }
+  }
+
+  async #drain(producer: Producer): Promise<void> {
+    while (this.#outbox.length > 0) {
+      const batch = this.#outbox.splice(0, 1000);
+      const byTopic = new Map<string, Message[]>();
+      for (const { topic, message } of batch) {
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+      }
+      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      const names = [...byTopic.keys()].map((name) => `"${name}"`).join(", ");
+      try {
+        await this.#retrying(
+          `publish to Kafka topic ${names}`,
+          () => producer.sendBatch({ acks: -1, topicMessages }),
+        );
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.failed(error);
+      }
+    }
   }
 
   async #retrying<T>(action: string, run: () => Promise<T>): Promise<T> {
