@@ -37,7 +37,54 @@ export const command: Command = {
   run,
 };
 
+/** What `rohas init` was asked for. */
+interface InitArgs {
+  name: string;
+  language: CodegenLanguage;
+  example: "hello" | "blank";
+  /** The command the deno.json tasks run. */
+  cli: string;
+}
+
 async function run(args: string[], io: CliIo): Promise<number> {
+  let init: InitArgs | null;
+  try {
+    init = readArgs(args, io);
+  } catch (error) {
+    if (!(error instanceof RohasError)) throw error;
+    io.stderr(`Error: ${error.message}\n`);
+    return 1;
+  }
+  if (init === null) return 1;
+  const root = resolve(io.cwd, init.name);
+  if (!(await isEmptyOrMissing(root))) {
+    io.stderr(`Error: Directory "${init.name}" already exists and is not empty\n`);
+    return 1;
+  }
+  const projectName = basename(root);
+  await writeFiles(
+    root,
+    initProjectFiles(projectName, { language: init.language, example: init.example }),
+  );
+  io.stdout(`Created project "${projectName}" in ${root}\n`);
+  const code = await runCodegen(io, {
+    root,
+    outputDir: "src",
+    schemaPath: `${root}/schema`,
+    configRoot: root,
+    language: init.language,
+    cli: init.cli,
+  });
+  if (code !== 0) return code;
+  io.stdout(
+    ["", "Next steps:", `  cd ${init.name}`, "  deno task dev", "  deno task dev --workbench", ""]
+      .join("\n"),
+  );
+  return 0;
+}
+
+/** Reads the arguments; null after a usage error it printed, RohasError for a bad value. */
+function readArgs(args: string[], io: CliIo): InitArgs | null {
   const parsed = parseCommandArgs(args, {
     command: "init",
     options: {
@@ -48,52 +95,24 @@ async function run(args: string[], io: CliIo): Promise<number> {
     maxPositionals: 1,
     io,
   });
-  if (parsed === null) return 1;
+  if (parsed === null) return null;
   const { values, positionals } = parsed;
   const name = positionals[0];
-  if (name === undefined) {
-    io.stderr('Error: Expected one project name: "rohas init <name>"\n');
-    return 1;
-  }
+  if (name === undefined) throw new RohasError('Expected one project name: "rohas init <name>"');
   const example = values.example ?? "hello";
   if (example !== "hello" && example !== "blank") {
-    io.stderr(`Error: Unknown example: "${example}": use hello or blank\n`);
-    return 1;
+    throw new RohasError(`Unknown example: "${example}": use hello or blank`);
   }
-  let language: CodegenLanguage;
-  try {
-    language = parseLanguage(values.lang ?? "typescript");
-  } catch (error) {
-    if (!(error instanceof RohasError)) throw error;
-    io.stderr(`Error: ${error.message}\n`);
-    return 1;
-  }
-  const root = resolve(io.cwd, name);
-  if (!(await isEmptyOrMissing(root))) {
-    io.stderr(`Error: Directory "${name}" already exists and is not empty\n`);
-    return 1;
-  }
-  const projectName = basename(root);
-  for (const file of initProjectFiles(projectName, { language, example })) {
+  const language = parseLanguage(values.lang ?? "typescript");
+  return { name, language, example, cli: cliCommand(values.rohas, io.cwd) };
+}
+
+async function writeFiles(root: string, files: { path: string; content: string }[]): Promise<void> {
+  for (const file of files) {
     const path = `${root}/${file.path}`;
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
     await Deno.writeTextFile(path, file.content);
   }
-  io.stdout(`Created project "${projectName}" in ${root}\n`);
-  const code = await runCodegen(io, {
-    root,
-    outputDir: "src",
-    schemaPath: `${root}/schema`,
-    configRoot: root,
-    language,
-    cli: cliCommand(values.rohas, io.cwd),
-  });
-  if (code !== 0) return code;
-  io.stdout(
-    ["", "Next steps:", `  cd ${name}`, "  deno task dev", "  deno task dev --workbench", ""]
-      .join("\n"),
-  );
-  return 0;
 }
 
 /**

@@ -50,3 +50,18 @@ Deno.test("rohas init and codegen reject an unknown option, pointing at their he
     );
   }
 });
+
+Deno.test("rohas init needs a project name and a known example", async () => {
+  const missing = await rohas(["init"]);
+  assertEquals(missing, {
+    code: 1,
+    stdout: "",
+    stderr: 'Error: Expected one project name: "rohas init <name>"\n',
+  });
+  const unknown = await rohas(["init", "app", "--example", "shop"]);
+  assertEquals(unknown, {
+    code: 1,
+    stdout: "",
+    stderr: 'Error: Unknown example: "shop": use hello or blank\n',
+  });
+});
