@@ -6,6 +6,7 @@
  */
 
 import type { LibraryCandidate } from "./_protocol.ts";
+import { PythonRuntimeError } from "./errors.ts";
 
 /** Where to look, from `[runtime.python]` and the environment. */
 export interface LocateOptions {
@@ -126,7 +127,7 @@ async function askPython(executable: string): Promise<PythonFacts> {
   }).output();
   if (!output.success) {
     const detail = new TextDecoder().decode(output.stderr).trim();
-    throw new Error(`exited with code ${output.code}: ${detail}`);
+    throw new PythonRuntimeError(`Exited with code ${output.code}: ${detail}`);
   }
   return JSON.parse(new TextDecoder().decode(output.stdout)) as PythonFacts;
 }

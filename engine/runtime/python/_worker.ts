@@ -11,6 +11,7 @@
 
 import type { SerializedError } from "../contract.ts";
 import type { FromWorker, LibraryCandidate, ToWorker } from "./_protocol.ts";
+import { PythonStartError } from "./errors.ts";
 
 const DARWIN = Deno.build.os === "darwin";
 const LIBC = DARWIN ? "libSystem.B.dylib" : "libc.so.6";
@@ -59,7 +60,7 @@ function openGlobal(path: string): void {
     const handle = libc.symbols.dlopen(cString(path), RTLD_NOW | RTLD_GLOBAL);
     if (handle === null) {
       const text = libc.symbols.dlerror();
-      throw new Error(
+      throw new PythonStartError(
         text === null ? "dlopen failed" : new Deno.UnsafePointerView(text).getCString(),
       );
     }
@@ -157,17 +158,17 @@ interface Session {
 function startSession(py: Python, bridge: string, config: Record<string, unknown>): Session {
   return withGil(py, () => {
     if (py.PyRun_SimpleString(cString(bootstrapSource(bridge))) !== 0) {
-      throw new Error("The Python bridge could not be compiled");
+      throw new PythonStartError("The Python bridge could not be compiled");
     }
     const module = py.PyImport_ImportModule(cString("_rohas_bridge"));
     const start = getAttr(py, module, "start");
     if (start === null) {
       const error = getAttr(py, module, "boot_error");
-      throw new Error(`The Python bridge failed to load: ${readText(py, error)}`);
+      throw new PythonStartError(`The Python bridge failed to load: ${readText(py, error)}`);
     }
     const problem = callWithText(py, start, JSON.stringify(config));
     const text = problem === null ? "start() raised" : readText(py, problem);
-    if (text !== "") throw new Error(`The Python bridge failed to start: ${text}`);
+    if (text !== "") throw new PythonStartError(`The Python bridge failed to start: ${text}`);
     const id = String(config.session);
     return {
       submit: callWithText(py, getAttr(py, module, "submitter"), id),
