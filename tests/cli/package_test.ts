@@ -1,0 +1,38 @@
+/** The published package: `deno publish --dry-run` and the documentation of the library surface. */
+
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { REPO } from "./_run.ts";
+
+async function deno(args: string[]): Promise<{ code: number; output: string }> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: result.code,
+    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
+  };
+}
+
+Deno.test("deno publish --dry-run passes, with no slow types in the public API", async () => {
+  const { code, output } = await deno(["publish", "--dry-run", "--allow-dirty"]);
+  assertEquals(code, 0, output);
+  ok(output.includes("Success Dry run complete"), output);
+  ok(!/slow-type|missing-explicit/.test(output), output);
+});
+
+Deno.test("deno doc --lint finds every parser, project and codegen symbol of mod.ts documented", async () => {
+  const { code, output } = await deno(["doc", "--lint", "mod.ts"]);
+  const places = [...output.matchAll(/--> (\S+?):\d+:\d+/g)].map((m) =>
+    m[1]!.slice(REPO.length + 1)
+  );
+  const ours = places.filter((path) =>
+    /^(parser|project|codegen)\//.test(path) || path === "mod.ts" || path === "errors.ts"
+  );
+  assertEquals(ours, []);
+  ok(code === 0 || places.length > 0, `the lint ran and named where it failed: ${output}`);
+});
