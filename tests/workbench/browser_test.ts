@@ -168,6 +168,14 @@ Deno.test({
         const p99 = await page.getByTestId("routes").locator("tr").nth(1).locator("td").nth(3)
           .textContent();
         assert(/\d/.test(p99 ?? ""), `p99 ${p99}`);
+        // A request made now shows up through the event stream, well before the 10 s refresh.
+        const before = Number(await page.getByTestId("requests-total").textContent());
+        await (await fetch(`${app.url}/hello`)).body?.cancel();
+        const deadline = Date.now() + 3000;
+        while (Number(await page.getByTestId("requests-total").textContent()) <= before) {
+          assert(Date.now() < deadline, "the overview did not update from the event stream");
+          await page.waitForTimeout(50);
+        }
         await shot(page, "overview");
       });
       await app.engine.idle();

@@ -1,13 +1,15 @@
 /// <reference lib="dom" />
 /**
  * Overview: counts from the schema, request rate and error rate from the live counters, p99 per
- * route, memory and CPU.
+ * route, memory and CPU. Counters refresh when the event stream reports a finished trace (at most
+ * twice a second); a slow timer keeps the rate and the gauges current when nothing happens.
  *
  * @module
  */
 
 import { api } from "../api.ts";
 import { h, ms, replace } from "../dom.ts";
+import { onLive } from "../live.ts";
 import type { Series } from "../types.ts";
 import { endpoints, errorBox, type Page } from "./_shared.ts";
 
@@ -109,6 +111,21 @@ export function overviewPage(): Page {
     }
   }
   void refresh();
-  const timer = setInterval(refresh, 2000);
-  return { el, cleanup: () => clearInterval(timer) };
+  let queued = false;
+  const off = onLive((event) => {
+    if (event.kind !== "trace" || event.trace.status === "running" || queued) return;
+    queued = true;
+    setTimeout(() => {
+      queued = false;
+      void refresh();
+    }, 500);
+  });
+  const timer = setInterval(refresh, 10_000);
+  return {
+    el,
+    cleanup: () => {
+      clearInterval(timer);
+      off();
+    },
+  };
 }
