@@ -90,6 +90,25 @@ export class MetricsRegistry {
     }
   }
 
+  /** A function that records into one series, found once (the hot path builds no key per sample).
+   *
+   * @param name the metric name
+   * @param kind how its samples combine
+   * @param labels the label set
+   * @returns `(value) => void`: counters add, gauges set, histograms observe
+   */
+  bind(name: string, kind: MetricKind, labels: Record<string, string>): (value: number) => void {
+    const series = this.#find({ name, kind, value: 0, labels, timestamp: "" });
+    switch (series.kind) {
+      case "counter":
+        return (value) => series.value += value;
+      case "gauge":
+        return (value) => series.value = value;
+      case "histogram":
+        return (value) => this.#observe(series, value);
+    }
+  }
+
   #find(sample: MetricSample): Series {
     // The hot path: labels as written, no sorting; the sorted key is computed once per spelling.
     let fast = sample.name;
@@ -110,8 +129,13 @@ export class MetricsRegistry {
   #observe(series: Series, value: number): void {
     series.value += value;
     series.count++;
-    const i = this.#buckets.findIndex((bound) => value <= bound);
-    if (i >= 0) series.buckets[i]!++;
+    const buckets = this.#buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (value <= buckets[i]!) {
+        series.buckets[i]!++;
+        break;
+      }
+    }
     if (series.recent.length < RESERVOIR) series.recent.push(value);
     else series.recent[series.next] = value;
     series.next = (series.next + 1) % RESERVOIR;

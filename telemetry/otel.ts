@@ -10,6 +10,7 @@
 
 import {
   context,
+  INVALID_TRACEID,
   type Span,
   type SpanContext,
   SpanKind,
@@ -36,7 +37,8 @@ export class OtelBridge {
     this.#tracer = tracer;
   }
 
-  /** Starts the span of a trace. */
+  /** Starts the span of a trace. A span that does not record (the API's no-op tracer when no
+   * provider is registered, or one sampled out) is dropped at once: nothing else is built for it. */
   start(id: string, options: StartTraceOptions, startedMs: number): void {
     const parent = options.parentId === undefined
       ? undefined
@@ -45,13 +47,19 @@ export class OtelBridge {
     const span = this.#tracer.startSpan(options.entryPoint, {
       kind: options.entryType === "api" ? SpanKind.SERVER : SpanKind.CONSUMER,
       startTime: startedMs,
-      attributes: {
-        "rohas.trace_id": id,
-        "rohas.entry_type": options.entryType,
-        ...(options.parentId === undefined ? {} : { "rohas.parent_id": options.parentId }),
-        ...prefixed(options.metadata ?? {}),
-      },
     }, ctx);
+    if (!span.isRecording()) {
+      // Sampled out under a real provider: children still follow this decision through the link.
+      const spanContext = span.spanContext();
+      if (spanContext.traceId !== INVALID_TRACEID) this.#remember(id, spanContext);
+      return;
+    }
+    span.setAttributes({
+      "rohas.trace_id": id,
+      "rohas.entry_type": options.entryType,
+      ...(options.parentId === undefined ? {} : { "rohas.parent_id": options.parentId }),
+      ...prefixed(options.metadata ?? {}),
+    });
     this.#spans.set(id, span);
     this.#remember(id, span.spanContext());
   }

@@ -56,6 +56,13 @@ export interface RecordingTelemetry extends Telemetry, TelemetryReader {
   prune(): Promise<number>;
 }
 
+/** The bound series of one kind of completed trace. */
+interface TraceSeries {
+  traces: (value: number) => void;
+  requests?: (value: number) => void;
+  duration?: (value: number) => void;
+}
+
 /** Log levels, most severe first. */
 const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 
@@ -115,6 +122,8 @@ class Recorder implements RecordingTelemetry {
   #active = new Map<string, TraceRecord>();
   #queue = { traces: [] as TraceRecord[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
   #registry = new MetricsRegistry();
+  /** The series a completed trace counts in, bound once per kind, status and route. */
+  #traceSeries = new Map<string, TraceSeries>();
   #listeners = new Set<(event: TelemetryEvent) => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
@@ -147,21 +156,25 @@ class Recorder implements RecordingTelemetry {
     const record = newTraceRecord(id, start, startedMs);
     this.#active.set(id, record);
     this.#options.otel?.start(id, start, startedMs);
-    this.#emit({ kind: "trace", trace: record });
-    return {
-      id,
-      addStep: (step) => this.#addStep(record, step),
-      annotate: (metadata) => {
-        if (this.#active.has(id)) record.metadata = { ...record.metadata, ...metadata };
-      },
-      end: (status, error) => this.#end(record, startedMs, status, error),
-    };
+    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
+    return new RecordedTrace(this, record, startedMs);
   }
 
-  #addStep(record: TraceRecord, step: TraceStep): void {
+  /** Adds a step to a running trace (see {@linkcode RecordedTrace}). */
+  addStep(record: TraceRecord, step: TraceStep): void {
     if (!this.#active.has(record.id)) return;
     record.steps.push(step);
     this.#options.otel?.step(record.id, step);
+  }
+
+  /** Merges metadata into a running trace. */
+  annotate(record: TraceRecord, metadata: Record<string, string>): void {
+    if (this.#active.has(record.id)) record.metadata = { ...record.metadata, ...metadata };
+  }
+
+  /** Ends a running trace. */
+  end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
+    this.#end(record, startedMs, status, error);
   }
 
   #end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
@@ -174,39 +187,40 @@ class Recorder implements RecordingTelemetry {
     this.#options.otel?.end(record.id, status, error, endMs);
     this.#traceMetrics(record);
     this.#queue.traces.push(record);
-    this.#emit({ kind: "trace", trace: record });
+    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
     this.#schedule();
   }
 
   #traceMetrics(record: TraceRecord): void {
     if (this.#options.metrics === false) return;
     // Derived from the trace, so they live in the registry only; the trace itself is stored.
-    const timestamp = record.completed_at ?? record.started_at;
     const status = record.metadata?.status ?? record.status;
-    this.#registry.record({
-      name: "rohas_traces_total",
-      kind: "counter",
-      value: 1,
-      labels: { type: record.entry_type, status: record.status },
-      timestamp,
+    const route = record.entry_type === "api"
+      ? `${record.metadata?.method ?? ""} ${record.metadata?.path ?? record.bucket}`.trim()
+      : "";
+    const key = `${record.entry_type}\u0000${record.status}\u0000${status}\u0000${route}`;
+    let bound = this.#traceSeries.get(key);
+    if (bound === undefined) {
+      bound = this.#bindTraceSeries(record, status, route);
+      this.#traceSeries.set(key, bound);
+    }
+    bound.traces(1);
+    bound.requests?.(1);
+    bound.duration?.(record.duration_ms);
+  }
+
+  #bindTraceSeries(record: TraceRecord, status: string, route: string): TraceSeries {
+    const registry = this.#registry;
+    const traces = registry.bind("rohas_traces_total", "counter", {
+      type: record.entry_type,
+      status: record.status,
     });
-    if (record.entry_type !== "api") return;
-    const route = `${record.metadata?.method ?? ""} ${record.metadata?.path ?? record.bucket}`
-      .trim();
-    this.#registry.record({
-      name: "rohas_http_requests_total",
-      kind: "counter",
-      value: 1,
-      labels: { route, status },
-      timestamp,
-    });
-    this.#registry.record({
-      name: "rohas_http_request_duration_ms",
-      kind: "histogram",
-      value: record.duration_ms,
-      labels: { route },
-      timestamp,
-    });
+    if (record.entry_type !== "api") return { traces };
+    return {
+      traces,
+      requests: registry.bind("rohas_http_requests_total", "counter", { route, status }),
+      duration: registry.bind("rohas_http_request_duration_ms", "histogram", { route }),
+    };
   }
 
   log(entry: LogEntry): void {
@@ -353,6 +367,33 @@ class Recorder implements RecordingTelemetry {
     await this.flush();
     this.#listeners.clear();
     await this.#store.close();
+  }
+}
+
+/** The running trace the engine holds: one object per trace, no closures. */
+class RecordedTrace implements ActiveTrace {
+  readonly id: string;
+  readonly #recorder: Recorder;
+  readonly #record: TraceRecord;
+  readonly #startedMs: number;
+
+  constructor(recorder: Recorder, record: TraceRecord, startedMs: number) {
+    this.id = record.id;
+    this.#recorder = recorder;
+    this.#record = record;
+    this.#startedMs = startedMs;
+  }
+
+  addStep(step: TraceStep): void {
+    this.#recorder.addStep(this.#record, step);
+  }
+
+  annotate(metadata: Record<string, string>): void {
+    this.#recorder.annotate(this.#record, metadata);
+  }
+
+  end(status: "success" | "failed", error?: string): void {
+    this.#recorder.end(this.#record, this.#startedMs, status, error);
   }
 }
 
