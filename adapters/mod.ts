@@ -39,6 +39,9 @@ export const ADAPTER_TYPES: readonly string[] = [
   "denokv",
   "nats",
   "rabbitmq",
+  "kafka",
+  "sqs",
+  "aws",
 ];
 
 /** Options of {@linkcode createAdapter}. */
@@ -91,6 +94,8 @@ export function createAdapter(
       return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings));
     case "sqs":
       return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings));
+    case "aws":
+      return import("./sqs/mod.ts").then((m) => m.createAwsAdapter(config.settings));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }

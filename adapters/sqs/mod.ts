@@ -5,3 +5,4 @@
  */
 
 export { createSqsAdapter, type SqsAdapterOptions } from "./sqs_adapter.ts";
+export { type AwsAdapterOptions, createAwsAdapter } from "./aws.ts";

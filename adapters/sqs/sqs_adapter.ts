@@ -72,9 +72,25 @@ export function createSqsAdapter(
   settings: Readonly<Record<string, unknown>>,
   options: SqsAdapterOptions = {},
 ): Adapter {
+  return createSqsFamilyAdapter("sqs", settings, options);
+}
+
+/**
+ * Creates the SQS adapter under another config name (`aws` with `aws_type = "sqs"`).
+ *
+ * @param type the name the adapter reports
+ * @param settings the raw `[adapter]` table
+ * @param options environment, service name, background error sink
+ * @returns the adapter, not yet started
+ */
+export function createSqsFamilyAdapter(
+  type: "sqs" | "aws",
+  settings: Readonly<Record<string, unknown>>,
+  options: SqsAdapterOptions = {},
+): Adapter {
   const env = options.env ?? processEnv();
-  const read = readSettings("sqs", settings, env);
-  return new SqsAdapter(resolveSettings(read, options.service ?? "rohas"), options);
+  const read = readSettings(type, settings, env);
+  return new SqsAdapter(type, resolveSettings(read, options.service ?? "rohas"), options);
 }
 
 function resolveSettings(read: SettingsReader, service: string): SqsSettings {
@@ -114,7 +130,7 @@ export interface SqsContext {
 }
 
 class SqsAdapter implements Adapter {
-  readonly type = "sqs";
+  readonly type: string;
   readonly guarantees = GUARANTEES;
   readonly #settings: SqsSettings;
   readonly #onError: (error: unknown) => void;
@@ -122,7 +138,8 @@ class SqsAdapter implements Adapter {
   #live: { client: SQSClient; queues: Queues } | null = null;
   #closed = false;
 
-  constructor(settings: SqsSettings, options: SqsAdapterOptions) {
+  constructor(type: string, settings: SqsSettings, options: SqsAdapterOptions) {
+    this.type = type;
     this.#settings = settings;
     this.#onError = options.onError ?? (() => {});
   }

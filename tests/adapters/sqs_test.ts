@@ -1,17 +1,35 @@
+import assert from "node:assert/strict";
 import { runAdapterConformance } from "../../adapters/conformance.ts";
-import { createSqsAdapter } from "../../adapters/sqs/mod.ts";
+import { AdapterError } from "../../adapters/errors.ts";
+import { createAwsAdapter, createSqsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
 
 // Needs an SQS endpoint: scripts/brokers/start.sh sqs starts fauxqs (ROHAS_TEST_SQS_ENDPOINT
 // overrides it). fauxqs runs in memory (its persistence mode breaks ChangeMessageVisibility), so
 // the broker-restart case cannot run here: a restarted fauxqs has forgotten its queues.
 const prefix = `c${crypto.randomUUID().slice(0, 8)}-`;
+const settings = { endpoint: brokerUrl("sqs"), queue_prefix: prefix, wait_time_s: 1 };
 
 runAdapterConformance("sqs", {
+  create: () => Promise.resolve(createSqsAdapter(settings, { env: {} })),
+});
+
+runAdapterConformance("aws (aws_type sqs)", {
   create: () =>
-    Promise.resolve(
-      createSqsAdapter({ endpoint: brokerUrl("sqs"), queue_prefix: prefix, wait_time_s: 1 }, {
-        env: {},
-      }),
-    ),
+    Promise.resolve(createAwsAdapter({ ...settings, queue_prefix: `a${prefix}` }, { env: {} })),
+});
+
+Deno.test("aws adapter reports its config name and refuses aws_type eventbridge clearly", () => {
+  assert.equal(createAwsAdapter(settings, { env: {} }).type, "aws");
+  assert.throws(
+    () => createAwsAdapter({ ...settings, aws_type: "EventBridge" }, { env: {} }),
+    (error: unknown) =>
+      error instanceof AdapterError &&
+      /aws_type: EventBridge is not implemented/.test(error.message),
+  );
+  assert.throws(
+    () => createAwsAdapter({ ...settings, aws_type: "sns" }, { env: {} }),
+    (error: unknown) =>
+      error instanceof AdapterError && /"sns" in \[adapter\] aws_type/.test(error.message),
+  );
 });
