@@ -119,3 +119,12 @@ Deno.test("codegen fails with a clear message outside a project or for an unknow
     'Error: Unsupported language: "java": use typescript (ts) or python (py)\n',
   );
 });
+
+Deno.test("codegen reports a broken config/rohas.toml with its position and generates nothing", async () => {
+  await using dir = await tempDir();
+  await project(dir.path, GOOD, "[server]\nport = = 3\n");
+  const result = await rohas(["codegen"], dir.path);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^Error: Invalid TOML at \S*config\/rohas\.toml:2:8: /);
+  await assert.rejects(Deno.stat(`${dir.path}/src`), Deno.errors.NotFound);
+});
