@@ -133,9 +133,10 @@ class KafkaAdapter implements Adapter {
   async start(): Promise<void> {
     this.#assertOpen("start");
     if (this.#clients) return;
-    const admin = this.#kafka.admin({ retry: { retries: 0 } });
+    const admin = this.#kafka.admin();
     const producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     try {
+      await probe(this.#settings);
       await admin.connect();
       await admin.describeCluster();
       await producer.connect();
@@ -333,5 +334,22 @@ class KafkaAdapter implements Adapter {
 
   #assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+/** One quick connection attempt, so that an unreachable broker fails start-up at once. */
+async function probe(settings: KafkaSettings): Promise<void> {
+  const kafka = new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 3000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -2,6 +2,7 @@ import { runAdapterConformance } from "../../adapters/conformance.ts";
 import type { Delivery, EventEnvelope } from "../../adapters/adapter.ts";
 import { createKafkaAdapter } from "../../adapters/kafka/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
+import { brokerCrashTest } from "./_broker_crash.ts";
 
 // Needs Kafka: scripts/brokers/start.sh kafka (ROHAS_TEST_KAFKA_BROKERS overrides the address).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
@@ -74,3 +75,5 @@ async function until(done: () => boolean, arm: (wake: () => void) => void): Prom
     clearTimeout(timer);
   }
 }
+
+brokerCrashTest("kafka");

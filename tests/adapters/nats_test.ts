@@ -1,6 +1,7 @@
 import { runAdapterConformance } from "../../adapters/conformance.ts";
 import { createNatsAdapter } from "../../adapters/nats/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
+import { brokerCrashTest } from "./_broker_crash.ts";
 
 // Needs NATS with JetStream: scripts/brokers/start.sh nats (ROHAS_TEST_NATS_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
@@ -10,3 +11,5 @@ runAdapterConformance("nats", {
     Promise.resolve(createNatsAdapter({ url: brokerUrl("nats") }, { service, env: {} })),
   restartBroker: () => restartBroker("nats"),
 });
+
+brokerCrashTest("nats");

@@ -1,6 +1,7 @@
 import { runAdapterConformance } from "../../adapters/conformance.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
+import { brokerCrashTest } from "./_broker_crash.ts";
 
 // Needs RabbitMQ: scripts/brokers/start.sh rabbitmq (ROHAS_TEST_AMQP_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
@@ -10,3 +11,5 @@ runAdapterConformance("rabbitmq", {
     Promise.resolve(createRabbitmqAdapter({ url: brokerUrl("rabbitmq") }, { service, env: {} })),
   restartBroker: () => restartBroker("rabbitmq"),
 });
+
+brokerCrashTest("rabbitmq");

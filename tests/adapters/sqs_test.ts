@@ -3,6 +3,7 @@ import { runAdapterConformance } from "../../adapters/conformance.ts";
 import { AdapterError } from "../../adapters/errors.ts";
 import { createAwsAdapter, createSqsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
+import { brokerCrashTest } from "./_broker_crash.ts";
 
 // Needs an SQS endpoint: scripts/brokers/start.sh sqs starts fauxqs (ROHAS_TEST_SQS_ENDPOINT
 // overrides it). fauxqs runs in memory (its persistence mode breaks ChangeMessageVisibility), so
@@ -33,3 +34,5 @@ Deno.test("aws adapter reports its config name and refuses aws_type eventbridge 
       error instanceof AdapterError && /"sns" in \[adapter\] aws_type/.test(error.message),
   );
 });
+
+brokerCrashTest("sqs");
