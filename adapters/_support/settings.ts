@@ -21,7 +21,7 @@ export interface BrokerAdapterOptions {
 export interface SettingsReader {
   /** A string setting: the environment variable wins, then the key, then the fallback. */
   string(key: string, env: string | null, fallback: string): string;
-  /** A positive number setting (same precedence). */
+  /** A number setting (same precedence). */
   number(key: string, env: string | null, fallback: number): number;
   /** Where a setting's value came from, for error messages: `ROHAS_X` or `[adapter] key`. */
   source(key: string, env: string | null): string;
@@ -55,7 +55,7 @@ export function readSettings(
       const value = raw(key, name);
       if (value === undefined || value === null || value === "") return fallback;
       const number = Number(value);
-      if (!Number.isFinite(number) || number < 0) {
+      if (!Number.isFinite(number)) {
         throw new AdapterError(
           `Invalid ${type} adapter setting ${this.source(key, name)}: "${value}" is not a number`,
         );
