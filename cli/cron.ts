@@ -70,6 +70,13 @@ export const command: Command = {
 
 Runs one cron job of the project now, publishes its triggers and waits until the events it
 caused were handled (embedded memory adapter). Exits 0 on success, 1 on failure.
+
+Options:
+  path            The project directory (default: the current directory)
+  -h, --help      Show this help
+
+Example:
+  rohas cron run Tick examples/hello-ts
 `,
   async run(args, io) {
     const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });

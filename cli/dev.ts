@@ -197,6 +197,10 @@ Options:
   --no-watch      Do not watch files for changes
   --workbench     Serve the workbench
   path            The project directory (default: the current directory)
+  -h, --help      Show this help
+
+Example:
+  rohas dev --workbench --port 8080 examples/hello-ts
 `,
   async run(args, io) {
     const parsed = parseServeArgs(args);

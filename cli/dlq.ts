@@ -289,6 +289,11 @@ Options:
   --all           Replay every dead letter of the topic
   -C, --project   The project directory (default: the current directory)
   --url URL       The running engine, instead of http://[server] host:port
+  -h, --help      Show this help
+
+Example:
+  rohas dlq list UserCreated
+  rohas dlq replay UserCreated --all
 `,
   async run(args, io) {
     try {

@@ -20,6 +20,10 @@ file watching. Handler error messages are not shown to clients.
 Options:
   -p, --port N    Listen on this port instead of [server] port (0 picks a free one)
   path            The project directory (default: the current directory)
+  -h, --help      Show this help
+
+Example:
+  rohas start --port 8080 examples/hello-ts
 `,
   async run(args, io) {
     const parsed = parseServeArgs(args);
