@@ -258,18 +258,43 @@ Deno.test({
         });
         match(echo.timestamp, ISO);
 
+        // H10: the text becomes {"data": "hello"}, which is not a WebSocketMessage: the engine
+        // answers with an error frame instead of calling the handler, and the socket stays open.
         socket.send("hello");
+        const rejected = await incoming.next() as { error?: string; details?: unknown[] };
+        assertEquals(rejected.error, 'Message does not match "WebSocketMessage"');
+        assert((rejected.details?.length ?? 0) > 0);
         socket.send(JSON.stringify(chat));
-        // Nothing answers the non-JSON text (an error frame would be acceptable), the socket stays open.
-        let next = await incoming.next() as { data?: { type?: string } };
-        if (next.data?.type !== "echo") {
-          next = await incoming.next() as { data?: { type?: string } };
-        }
+        const next = await incoming.next() as { data?: { type?: string } };
         assertEquals(next.data, echo.data);
         assertEquals(socket.readyState, WebSocket.OPEN);
       } finally {
         await closeSocket(socket);
       }
+      const ws = (all: Trace[], phase: string) =>
+        all.filter((t) =>
+          t.entry_type === "websocket" && t.entry_point === `HelloWorld (${phase})`
+        );
+      const all = await until(
+        traces,
+        (a) => ws(a, "disconnect").some((t) => t.status !== "running"),
+      );
+      const steps = (t: Trace | undefined) => t?.steps.map((s) => [s.name, s.success]);
+      // H8: the three middlewares run before the upgrade (SPEC.md 3.10 [REC]), then onConnect.
+      assertEquals(steps(ws(all, "upgrade")[0]), [
+        ["middleware:auth", true],
+        ["middleware:rate_limit", true],
+        ["middleware:request_logging", true],
+      ]);
+      assertEquals(steps(ws(all, "connect")[0]), [["on_connect_handler", true]]);
+      // H9: each echoed message is a trace whose handler step succeeded; the rejected text of H10
+      // never reached the handler.
+      assertEquals(ws(all, "message").map((t) => steps(t)?.[0]), [
+        ["on_message_handler", true],
+        ["on_message_handler", true],
+      ]);
+      // H11: onDisconnect ran.
+      assertEquals(steps(ws(all, "disconnect")[0])?.at(-1), ["on_disconnect_handler", true]);
     });
 
     await t.step("H13 unknown route is 404, wrong method is 405", async () => {
