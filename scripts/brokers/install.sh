@@ -47,7 +47,7 @@ install_kafka() {
   rm -rf "$libs"
   mkdir -p "$libs"
   (cd "$BROKERS_SCRIPT_DIR/kafka" &&
-    mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs")
+    mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs")
   touch "$libs/.complete"
 }
 
