@@ -22,6 +22,15 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** Polls a condition of the page until it holds, failing after 15 s. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    assert(Date.now() < deadline, `Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${IMAGES}workbench-${name}.png`, fullPage: false });
 }
@@ -64,8 +73,11 @@ Deno.test({
       await t.step("a request sent from the API tester shows up as a trace tree", async () => {
         await go("api");
         await page.getByTestId("api-select").selectOption("CreateUser");
-        await page.waitForFunction(
-          `document.querySelector('[data-testid="api-body"]').value.includes('"email"')`,
+        // Polled through locators: page.waitForFunction evaluates a string, which the app's
+        // Content-Security-Policy (no unsafe-eval) refuses.
+        await until(
+          "the body seeded from CreateUserInput",
+          async () => (await page.getByTestId("api-body").inputValue()).includes('"email"'),
         );
         await page.getByTestId("api-body").fill('{"name":"Ada","email":"ada@example.com"}');
         await page.getByTestId("api-send").click();
@@ -74,8 +86,9 @@ Deno.test({
         await page.getByTestId("api-result").getByTestId("trace-link").click();
         await page.getByTestId("trace-entry").getByText("CreateUser").waitFor();
         // The child event traces (UserCreated, UserAudited...) join the waterfall live.
-        await page.waitForFunction(
-          `document.querySelectorAll('[data-testid="wf-trace"]').length >= 3`,
+        await until(
+          "three traces in the waterfall",
+          async () => await page.getByTestId("wf-trace").count() >= 3,
         );
         await page.getByTestId("trace-logs").getByText("User created").waitFor();
         await shot(page, "trace-waterfall");
@@ -126,12 +139,11 @@ Deno.test({
         await page.getByTestId("event-trigger").click();
         await page.getByTestId("event-ok").waitFor();
         await go("dead-letters");
-        const deadline = Date.now() + 15_000;
-        while (await page.getByTestId("dead-letter-row").count() === 0) {
-          assert(Date.now() < deadline, "no dead letter appeared");
+        await until("a dead letter", async () => {
+          if (await page.getByTestId("dead-letter-row").count() > 0) return true;
           await page.getByRole("button", { name: "Refresh" }).click();
-          await page.waitForTimeout(100);
-        }
+          return false;
+        });
         await shot(page, "dead-letters");
         await page.getByTestId("replay").first().click();
         await page.getByTestId("replayed").getByText("Replayed 1 of AlwaysFails").waitFor();
@@ -171,11 +183,12 @@ Deno.test({
         // A request made now shows up through the event stream, well before the 10 s refresh.
         const before = Number(await page.getByTestId("requests-total").textContent());
         await (await fetch(`${app.url}/hello`)).body?.cancel();
-        const deadline = Date.now() + 3000;
-        while (Number(await page.getByTestId("requests-total").textContent()) <= before) {
-          assert(Date.now() < deadline, "the overview did not update from the event stream");
-          await page.waitForTimeout(50);
-        }
+        const sent = Date.now();
+        await until(
+          "the overview to count the request",
+          async () => Number(await page.getByTestId("requests-total").textContent()) > before,
+        );
+        assert(Date.now() - sent < 5_000, "the overview waited for its timer, not the stream");
         await shot(page, "overview");
       });
       await app.engine.idle();
