@@ -5,6 +5,7 @@
  * a bare `Deno.serve` hello world and Hono on Deno, measured with `wrk` in one run, with ratios.
  *
  * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2] [--rounds 3]
+ *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
  * Needs `wrk` (Debian: `apt-get install -y wrk`).
  *
  * @module
@@ -37,6 +38,47 @@ const app = await createApp({ manifest, root: Deno.cwd() + "/examples/hello-ts",
   } });
 app.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) });
 `;
+}
+
+/**
+ * Experiment (`--experiments`): a handler served inside N Workers that share one port
+ * (`reusePort`), the design where requests never leave the isolate that runs the handler. `app`
+ * serves the bundled example in-process in each Worker; `bare` serves the hello world.
+ */
+function servedInWorkers(kind: "app" | "bare", workers: number): string {
+  const serve = kind === "app"
+    ? `const { createApp } = await import(${JSON.stringify(`${repo}/mod.ts`)});
+  const { manifest } = await import(${
+      JSON.stringify(`${repo}/examples/hello-ts/src/generated/manifest.ts`)
+    });
+  const app = await createApp({ manifest, root: ${
+      JSON.stringify(`${repo}/examples/hello-ts`)
+    }, cron: false });
+  app.serve({ hostname: "127.0.0.1", port, reusePort: true, onListen: () => self.postMessage("up") });`
+    : `Deno.serve({ hostname: "127.0.0.1", port, reusePort: true, onListen: () => self.postMessage("up") },
+    () => Response.json({ message: "Hello, world" }));`;
+  return `
+if (self.name?.startsWith("serve-")) {
+  const port = Number(self.name.split("-")[1]);
+  ${serve}
+} else {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  let up = 0;
+  for (let i = 0; i < ${workers}; i++) {
+    const worker = new Worker(import.meta.url, { type: "module", name: "serve-" + port + "-" + i });
+    worker.onmessage = () => { if (++up === ${workers}) console.log("listening on http://127.0.0.1:" + port); };
+  }
+}
+`;
+}
+
+/** Writes a module for `deno run` (a Worker needs a file to start from). */
+async function moduleFile(source: string): Promise<string> {
+  const file = await Deno.makeTempFile({ prefix: "rohas-http-bench-", suffix: ".ts" });
+  await Deno.writeTextFile(file, source);
+  return file;
 }
 
 /** A telemetry that records nothing. */
@@ -204,6 +246,7 @@ if (import.meta.main) {
       connections: { type: "string", default: "32" },
       threads: { type: "string", default: "2" },
       rounds: { type: "string", default: "3" },
+      experiments: { type: "boolean", default: false },
     },
   });
   const opts = {
@@ -216,6 +259,14 @@ if (import.meta.main) {
   const quiet = await exampleWithoutTelemetry(example);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
   const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
+  const experiments = values.experiments
+    ? [
+      await moduleFile(servedInWorkers("bare", 2)),
+      await moduleFile(servedInWorkers("app", 1)),
+      await moduleFile(servedInWorkers("app", 2)),
+    ]
+    : [];
+  const net = ["run", "-A", "--unstable-net", "--config", `${repo}/deno.json`];
   let runs: [string, Result][];
   try {
     runs = await measureAll([
@@ -241,9 +292,29 @@ if (import.meta.main) {
         path: "/bench",
         post: BODY,
       },
+      ...(experiments.length === 0 ? [] : [
+        {
+          name: "experiment: bare in 2 Workers (reusePort)",
+          args: [...net, experiments[0]!],
+          path: "/",
+        },
+        {
+          name: "experiment: in-process app in 1 Worker",
+          args: [...net, experiments[1]!],
+          path: "/bench",
+          post: BODY,
+        },
+        {
+          name: "experiment: in-process app in 2 Workers",
+          args: [...net, experiments[2]!],
+          path: "/bench",
+          post: BODY,
+        },
+      ]),
     ], opts);
   } finally {
     await Deno.remove(quiet, { recursive: true });
+    for (const file of experiments) await Deno.remove(file);
   }
   const bare = runs[0]![1].rps;
   const hono = runs[1]![1].rps;

@@ -20,7 +20,7 @@ export async function invokeHandler(
   call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace; stepName?: string },
 ): Promise<InvocationResult> {
   const { handler, trace } = call;
-  const startedAt = new Date().toISOString();
+  const startedAt = isoNow();
   const result = await safeInvoke(parts, call);
   forwardLogs(parts, handler, trace.id, result);
   if (!result.ok) logFailure(parts, handler, trace.id, result);
@@ -38,10 +38,38 @@ export async function invokeHandler(
     name: "handler_duration_ms",
     kind: "histogram",
     value: result.durationMs,
-    labels: { handler: handler.name, kind: handler.kind, ok: String(result.ok) },
+    labels: metricLabels(handler, result.ok),
     timestamp: startedAt,
   });
   return result;
+}
+
+/** The last ISO time text and its millisecond: calls in the same millisecond share one string. */
+const clock = { ms: -1, iso: "" };
+
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== clock.ms) {
+    clock.ms = ms;
+    clock.iso = new Date(ms).toISOString();
+  }
+  return clock.iso;
+}
+
+/** The two label sets of a handler's duration metric, made once per handler reference. */
+const labelsOf = new WeakMap<
+  HandlerRef,
+  { ok: Record<string, string>; failed: Record<string, string> }
+>();
+
+function metricLabels(handler: HandlerRef, ok: boolean): Record<string, string> {
+  let labels = labelsOf.get(handler);
+  if (labels === undefined) {
+    const base = { handler: handler.name, kind: handler.kind };
+    labels = { ok: { ...base, ok: "true" }, failed: { ...base, ok: "false" } };
+    labelsOf.set(handler, labels);
+  }
+  return ok ? labels.ok : labels.failed;
 }
 
 async function safeInvoke(

@@ -52,6 +52,8 @@ export interface ServeOptions {
   /** Default `[server] port`; 0 picks a free port. */
   port?: number;
   onListen?: (addr: Deno.NetAddr) => void;
+  /** Share the port with other listeners of this process (Linux `SO_REUSEPORT`). Default false. */
+  reusePort?: boolean;
 }
 
 /** A running engine. */
@@ -165,6 +167,7 @@ class EngineImpl implements Engine {
       hostname: options.hostname ?? server.host,
       port: options.port ?? server.port,
       onListen: options.onListen ?? (() => {}),
+      ...(options.reusePort ? { reusePort: true } : {}),
     }, (request, info) => this.handler(request, info));
     return this.#server;
   }
