@@ -202,16 +202,9 @@ export class SocketHub {
       this.#close(live, CLOSE_CODES.tooBig, "Message too big");
       return;
     }
-    const data = parseFrame(raw);
-    const issues = validateMessage(parts, spec.messageType, data);
-    if (issues) {
-      this.send(live.info.connectionId, {
-        error: `Message does not match "${spec.messageType}"`,
-        details: issues,
-      });
-      return;
-    }
     const trace = this.#phaseTrace(parts, spec, live, "message");
+    const data = parseFrame(raw);
+    if (!this.#validated(parts, { live, spec, trace, data })) return;
     const message = { data, timestamp: new Date().toISOString() };
     let ok = true;
     for (const handler of spec.onMessage) {
@@ -226,6 +219,31 @@ export class SocketHub {
       }) && ok;
     }
     trace.end(ok ? "success" : "failed");
+  }
+
+  /** Validates a message against the endpoint's `message` type (SPEC.md 10.1 H10): an invalid one
+   * is a failed `validation` step, a failed trace and an error frame; the connection stays open. */
+  #validated(parts: EngineParts, arg: ValidationCall): boolean {
+    const started = new Date();
+    const issues = validateMessage(parts, arg.spec.messageType, arg.data);
+    if (!issues) return true;
+    const error = `Message does not match "${arg.spec.messageType}"`;
+    const detail = `${error}: ${
+      issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")
+    }`;
+    arg.trace.addStep({
+      name: "validation",
+      path: "validation",
+      bucket: "validation",
+      handler_name: "validation",
+      duration_ms: Date.now() - started.getTime(),
+      success: false,
+      error: detail,
+      timestamp: started.toISOString(),
+    });
+    arg.trace.end("failed", detail);
+    this.send(arg.live.info.connectionId, { error, details: issues, trace_id: arg.trace.id });
+    return false;
   }
 
   async #disconnect(live: Live, spec: SocketSpec): Promise<void> {
@@ -315,6 +333,13 @@ interface PhaseCall {
   input: InvocationInput;
   reply: "sender" | "all" | "none";
   triggers: boolean;
+}
+
+interface ValidationCall {
+  live: Live;
+  spec: SocketSpec;
+  trace: ActiveTrace;
+  data: unknown;
 }
 
 /** Text frames are JSON; anything else is wrapped as `{data: <text>}`, as the original does. */
