@@ -107,10 +107,10 @@ export class Queues {
   }
 }
 
-/** Shortens an over-long name, keeping it unique with a hash suffix. */
-function fit(name: string): string {
-  if (name.length <= 80) return name;
+/** Shortens a name over `max` characters, keeping it unique with a hash suffix. */
+export function fit(name: string, max = 80): string {
+  if (name.length <= max) return name;
   let hash = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-  return `${name.slice(0, 71)}-${(hash >>> 0).toString(16).padStart(8, "0")}`;
+  return `${name.slice(0, max - 9)}-${(hash >>> 0).toString(16).padStart(8, "0")}`;
 }

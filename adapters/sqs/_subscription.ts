@@ -22,6 +22,7 @@ import {
   Semaphore,
 } from "../_support/mod.ts";
 import type { SqsContext } from "./sqs_adapter.ts";
+import { unwrapEventBridge } from "./_eventbridge.ts";
 
 /** What a subscription is for. */
 export interface SqsSubscriptionSpec {
@@ -125,7 +126,7 @@ export class SqsSubscription implements Subscription {
   async #handle(message: Message): Promise<void> {
     let envelope: EventEnvelope;
     try {
-      envelope = decodeEnvelope(message.Body ?? "");
+      envelope = decodeEnvelope(unwrapEventBridge(message.Body ?? ""));
     } catch (error) {
       this.#context.onError(error);
       return; // left invisible; SQS retention (or a redrive policy) disposes of it

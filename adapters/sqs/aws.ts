@@ -1,7 +1,7 @@
 /**
  * The `aws` adapter type of the original Rohas (SPEC.md 8.3, 8.4): `aws_type = "sqs"` (the default)
- * is the {@linkcode createSqsAdapter} SQS adapter; `aws_type = "eventbridge"` is not implemented
- * yet and fails at start-up with a clear error instead of falling back silently.
+ * is the SQS adapter; `aws_type = "eventbridge"` publishes with EventBridge PutEvents and routes each
+ * (topic, group) to its SQS queue with a rule, then consumes like the SQS adapter.
  *
  * @module
  */
@@ -19,7 +19,7 @@ export type AwsAdapterOptions = SqsAdapterOptions;
  * @param settings the raw `[adapter]` table (`aws_type`, `region`, `queue_prefix`, ...)
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
- * @throws {AdapterError} for `aws_type = "eventbridge"` (not yet supported) or an unknown type
+ * @throws {AdapterError} for an `aws_type` other than `sqs` or `eventbridge`
  */
 export function createAwsAdapter(
   settings: Readonly<Record<string, unknown>>,
@@ -28,11 +28,8 @@ export function createAwsAdapter(
   const raw = settings.aws_type ?? "sqs";
   switch (String(raw).toLowerCase()) {
     case "sqs":
-      return createSqsFamilyAdapter("aws", settings, options);
     case "eventbridge":
-      throw new AdapterError(
-        `Unsupported AWS adapter type "eventbridge" in [adapter] aws_type: EventBridge is not implemented yet, use aws_type = "sqs"`,
-      );
+      return createSqsFamilyAdapter("aws", settings, options);
     default:
       throw new AdapterError(
         `Unsupported AWS adapter type "${raw}" in [adapter] aws_type: expected "sqs" or "eventbridge"`,

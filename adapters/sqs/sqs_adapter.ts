@@ -37,14 +37,18 @@ import {
   retryWithBackoff,
   type SettingsReader,
 } from "../_support/mod.ts";
-import { Queues, type QueueSettings } from "./_queues.ts";
+import { fit, Queues, type QueueSettings } from "./_queues.ts";
+import type { EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import { SqsSubscription } from "./_subscription.ts";
+import { EventBridgeRoute, type EventBridgeSettings } from "./_eventbridge.ts";
 
 /** Options of {@linkcode createSqsAdapter}. */
 export type SqsAdapterOptions = BrokerAdapterOptions;
 
 interface SqsSettings extends QueueSettings {
   client: SQSClientConfig;
+  /** Set for `aws_type = "eventbridge"`: publish through EventBridge rules. */
+  eventbridge: EventBridgeSettings | null;
   address: string;
   addressSource: string;
   waitTimeS: number;
@@ -90,7 +94,24 @@ export function createSqsFamilyAdapter(
 ): Adapter {
   const env = options.env ?? processEnv();
   const read = readSettings(type, settings, env);
-  return new SqsAdapter(type, resolveSettings(read, options.service ?? "rohas"), options);
+  const resolved = resolveSettings(read, options.service ?? "rohas");
+  if (type === "aws" && String(settings.aws_type ?? "sqs").toLowerCase() === "eventbridge") {
+    const endpoint = read.string("eventbridge_endpoint", "ROHAS_EVENTBRIDGE_ENDPOINT", "");
+    const { credentials, endpoint: sqsEndpoint } = resolved.client;
+    const client: EventBridgeClientConfig = {
+      region: read.string("region", "AWS_REGION", "us-east-1"),
+      maxAttempts: 3,
+    };
+    if (credentials) client.credentials = credentials as NonNullable<typeof client.credentials>;
+    const chosen = endpoint !== "" ? endpoint : sqsEndpoint;
+    if (typeof chosen === "string") client.endpoint = chosen;
+    resolved.eventbridge = {
+      client,
+      source: read.string("source", null, "rohas"),
+      eventBusName: read.string("event_bus_name", null, "default"),
+    };
+  }
+  return new SqsAdapter(type, resolved, options);
 }
 
 function resolveSettings(read: SettingsReader, service: string): SqsSettings {
@@ -111,6 +132,7 @@ function resolveSettings(read: SettingsReader, service: string): SqsSettings {
     addressSource: endpoint !== ""
       ? read.source("endpoint", "ROHAS_SQS_ENDPOINT")
       : read.source("region", "AWS_REGION"),
+    eventbridge: null,
     prefix: read.string("queue_prefix", "ROHAS_SQS_QUEUE_PREFIX", `${service}-`),
     visibilityTimeoutS: read.number("visibility_timeout_s", null, 30),
     retentionS: read.number("retention_s", null, 345_600),
@@ -136,6 +158,7 @@ class SqsAdapter implements Adapter {
   readonly #onError: (error: unknown) => void;
   readonly #subscriptions = new Set<SqsSubscription>();
   #live: { client: SQSClient; queues: Queues } | null = null;
+  #route: EventBridgeRoute | null = null;
   #closed = false;
 
   constructor(type: string, settings: SqsSettings, options: SqsAdapterOptions) {
@@ -160,11 +183,20 @@ class SqsAdapter implements Adapter {
     }
     const queues = new Queues(client, this.#settings);
     this.#live = { client, queues };
+    const eventbridge = this.#settings.eventbridge;
+    if (eventbridge) this.#route = new EventBridgeRoute(eventbridge, client);
     await queues.url(queues.deadLetterQueue);
   }
 
   async publish(envelope: EventEnvelope): Promise<void> {
     const { client, queues } = this.#connection(`publish to "${envelope.topic}"`);
+    const route = this.#route;
+    if (route) {
+      return await this.#retrying(
+        `publish "${envelope.topic}" to EventBridge`,
+        () => route.publish(envelope),
+      );
+    }
     const body = JSON.stringify(envelope);
     const urls = await this.#retrying(
       `list the queues of "${envelope.topic}"`,
@@ -194,8 +226,11 @@ class SqsAdapter implements Adapter {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     const { client, queues } = this.#connection(`subscribe to "${topic}"`);
-    const url = await queues.url(queues.groupQueue(topic, group));
+    const name = queues.groupQueue(topic, group);
+    const url = await queues.url(name);
     queues.invalidate(topic);
+    // EventBridge rule names allow 64 characters.
+    await this.#route?.bind(topic, fit(name, 64), url);
     const subscription = new SqsSubscription(this.#context(client, queues), {
       topic,
       group,
@@ -246,6 +281,7 @@ class SqsAdapter implements Adapter {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    this.#route?.destroy();
     this.#live?.client.destroy();
     this.#live = null;
   }

@@ -13,11 +13,13 @@ AMQP_DIST_PORT="${ROHAS_AMQP_DIST_PORT:-25673}"
 KAFKA_PORT="${ROHAS_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${ROHAS_KAFKA_CONTROLLER_PORT:-19093}"
 SQS_PORT="${ROHAS_SQS_PORT:-19324}"
+MOTO_PORT="${ROHAS_MOTO_PORT:-19400}"
+MOTO_VERSION="5.2.5"
 FAUXQS_VERSION="2.4.1"
 RABBITMQ_NODE="rohas@localhost"
 RABBITMQ_BIN="/usr/lib/rabbitmq/bin"
 
-ALL_BROKERS=(nats rabbitmq kafka sqs)
+ALL_BROKERS=(nats rabbitmq kafka sqs moto)
 
 DENO_BIN="${DENO_BIN:-$(command -v deno || echo /usr/local/bin/deno)}"
 
@@ -33,7 +35,7 @@ select_brokers() {
   local name
   for name in "$@"; do
     case "$name" in
-      nats | rabbitmq | kafka | sqs) printf '%s\n' "$name" ;;
+      nats | rabbitmq | kafka | sqs | moto) printf '%s\n' "$name" ;;
       rocksdb | denokv) ;; # embedded: nothing to install or start
       *) die "unknown broker \"$name\": expected one of ${ALL_BROKERS[*]}" ;;
     esac

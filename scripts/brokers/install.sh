@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the test brokers (idempotent): NATS and RabbitMQ from Debian, Apache Kafka's jars from Maven
-# Central (run with the machine's Java), fauxqs (an SQS-compatible server) from npm.
-#   scripts/brokers/install.sh [nats|rabbitmq|kafka|sqs ...]     (default: all)
+# Central (run with the machine's Java), fauxqs (an SQS-compatible server) from npm, moto (an AWS
+# emulator with EventBridge and SQS, for the aws/eventbridge adapter) from PyPI into a venv.
+#   scripts/brokers/install.sh [nats|rabbitmq|kafka|sqs|moto ...]     (default: all)
 set -euo pipefail
 # shellcheck source=_common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/_common.sh"
@@ -56,6 +57,15 @@ install_sqs() {
   log "caching npm:fauxqs@$FAUXQS_VERSION"
   mkdir -p "$BROKERS_HOME/sqs"
   (cd "$BROKERS_HOME/sqs" && "$DENO_BIN" cache --quiet --no-config --no-lock "$BROKERS_SCRIPT_DIR/fauxqs.ts")
+}
+
+install_moto() {
+  local venv="$BROKERS_HOME/moto/venv"
+  if [ -x "$venv/bin/moto_server" ]; then return 0; fi
+  command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+  log "pip install moto[server]==$MOTO_VERSION"
+  "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION"
 }
 
 mkdir -p "$BROKERS_HOME"

@@ -4,7 +4,7 @@
  * query, an AMQP confirm channel, a Kafka cluster description, an SQS queue listing) and retries until
  * it answers or the deadline passes.
  *
- *   deno run -A scripts/brokers/probe.ts <nats|rabbitmq|kafka|sqs> <url> [timeout seconds]
+ *   deno run -A scripts/brokers/probe.ts <nats|rabbitmq|kafka|sqs|moto> <url> [timeout seconds]
  *
  * Exits 0 when ready, 1 with the last error otherwise.
  *
@@ -79,6 +79,7 @@ function probeOnce(name: string, url: string): Promise<void> {
     case "kafka":
       return probeKafka(url);
     case "sqs":
+    case "moto":
       return probeSqs(url);
     default:
       throw new Error(`Unknown broker "${name}"`);
@@ -88,7 +89,7 @@ function probeOnce(name: string, url: string): Promise<void> {
 async function main(): Promise<number> {
   const [name, url, timeoutText] = Deno.args;
   if (name === undefined || url === undefined) {
-    console.error("usage: probe.ts <nats|rabbitmq|kafka|sqs> <url> [timeout seconds]");
+    console.error("usage: probe.ts <nats|rabbitmq|kafka|sqs|moto> <url> [timeout seconds]");
     return 2;
   }
   const deadline = Date.now() + Number(timeoutText ?? "60") * 1000;

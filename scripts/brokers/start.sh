@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the test brokers on 127.0.0.1 in the background and waits until each one answers its own
 # client (scripts/brokers/probe.ts), or fails with the broker's log tail.
-#   scripts/brokers/start.sh [nats|rabbitmq|kafka|sqs ...]     (default: all)
+#   scripts/brokers/start.sh [nats|rabbitmq|kafka|sqs|moto ...]     (default: all)
 # Data, logs and pid files: <repo>/.brokers/<name>/. Already running brokers are left alone.
 set -euo pipefail
 # shellcheck source=_common.sh
@@ -116,12 +116,20 @@ start_sqs() {
   echo $! >"$(pid_file sqs)"
 }
 
+start_moto() {
+  local dir="$BROKERS_HOME/moto"
+  [ -x "$dir/venv/bin/moto_server" ] || die "moto is not installed: run scripts/brokers/install.sh moto"
+  setsid "$dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" </dev/null >"$dir/moto.log" 2>&1 &
+  echo $! >"$(pid_file moto)"
+}
+
 broker_url() {
   case "$1" in
     nats) printf '%s' "$ROHAS_TEST_NATS_URL" ;;
     rabbitmq) printf '%s' "$ROHAS_TEST_AMQP_URL" ;;
     kafka) printf '%s' "$ROHAS_TEST_KAFKA_BROKERS" ;;
     sqs) printf '%s' "$ROHAS_TEST_SQS_ENDPOINT" ;;
+    moto) printf '%s' "$ROHAS_TEST_AWS_ENDPOINT" ;;
   esac
 }
 
@@ -131,6 +139,7 @@ broker_log() {
     rabbitmq) printf '%s' "$BROKERS_HOME/rabbitmq/log/$RABBITMQ_NODE.log" ;;
     kafka) printf '%s' "$BROKERS_HOME/kafka/kafka.log" ;;
     sqs) printf '%s' "$BROKERS_HOME/sqs/fauxqs.log" ;;
+    moto) printf '%s' "$BROKERS_HOME/moto/moto.log" ;;
   esac
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops the test brokers started by start.sh (SIGTERM, then SIGKILL after a deadline). Data stays in
 # <repo>/.brokers/ unless --wipe is given.
-#   scripts/brokers/stop.sh [--wipe] [nats|rabbitmq|kafka|sqs ...]     (default: all)
+#   scripts/brokers/stop.sh [--wipe] [nats|rabbitmq|kafka|sqs|moto ...]     (default: all)
 set -euo pipefail
 # shellcheck source=_common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/_common.sh"

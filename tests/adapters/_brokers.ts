@@ -6,7 +6,7 @@
  */
 
 /** The URL of a test broker: the `ROHAS_TEST_*` variable, or the port start.sh uses. */
-export function brokerUrl(name: "nats" | "rabbitmq" | "kafka" | "sqs"): string {
+export function brokerUrl(name: "nats" | "rabbitmq" | "kafka" | "sqs" | "moto"): string {
   switch (name) {
     case "nats":
       return Deno.env.get("ROHAS_TEST_NATS_URL") ?? "nats://127.0.0.1:14222";
@@ -16,6 +16,8 @@ export function brokerUrl(name: "nats" | "rabbitmq" | "kafka" | "sqs"): string {
       return Deno.env.get("ROHAS_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
     case "sqs":
       return Deno.env.get("ROHAS_TEST_SQS_ENDPOINT") ?? "http://127.0.0.1:19324";
+    case "moto":
+      return Deno.env.get("ROHAS_TEST_AWS_ENDPOINT") ?? "http://127.0.0.1:19400";
   }
 }
 
