@@ -9,16 +9,27 @@
  * - 7 fields: the 6-field format plus a year (1-9999).
  * - `@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly` nicknames.
  *
- * Times are evaluated in UTC unless a time zone (IANA name) is given.
+ * Times are evaluated in UTC unless a time zone (IANA name) is given. What is a valid expression is
+ * the parser's rule (`validateSchema`, SPEC.md 2.6), so `rohas validate` and the scheduler never
+ * disagree; this module adds only how a valid expression runs.
  *
  * @module
  */
 
 import { Cron, type CronOptions } from "croner";
+import { emptySchema, validateSchema, VALIDATION_CODES } from "../../parser/mod.ts";
 import { InvalidCronExpressionError } from "./errors.ts";
 
 /** The time zone schedules run in when none is given. */
 export const DEFAULT_CRON_TIMEZONE = "UTC";
+
+/** Options of {@linkcode validateCronExpression} and {@linkcode compileCron}. */
+export interface CronCheckOptions {
+  /** IANA time zone. Default `UTC`. */
+  timezone?: string;
+  /** The job's name, for messages. Default `Cron`. */
+  job?: string;
+}
 
 /** Options of {@linkcode nextCronRuns}. */
 export interface NextRunsOptions {
@@ -28,12 +39,19 @@ export interface NextRunsOptions {
   from?: Date;
 }
 
+/** The parser's diagnostics that are about a cron's schedule or time zone. */
+const CRON_CODES: ReadonlySet<string> = new Set([
+  VALIDATION_CODES.missingSchedule,
+  VALIDATION_CODES.invalidCron,
+  VALIDATION_CODES.unknownTimezone,
+]);
+
 /**
- * Checks a cron expression and time zone.
+ * Checks a cron expression and time zone with the parser's rules.
  *
  * @param expression a 5-, 6- or 7-field expression or a nickname
- * @param timezone an IANA time zone; default UTC
- * @returns null when valid, else the problem as a sentence naming the expression
+ * @param options the time zone (default UTC) and the job name for the message
+ * @returns null when valid, else the parser's message naming the expression
  *
  * @example
  * ```ts
@@ -42,13 +60,19 @@ export interface NextRunsOptions {
  * console.assert(validateCronExpression("* * *") !== null);
  * ```
  */
-export function validateCronExpression(expression: string, timezone?: string): string | null {
-  try {
-    compileCron(expression, timezone);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
+export function validateCronExpression(
+  expression: string,
+  options: CronCheckOptions = {},
+): string | null {
+  const cron = {
+    name: options.job ?? "Cron",
+    schedule: expression,
+    triggers: [],
+    ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+  };
+  const problems = validateSchema({ ...emptySchema(), crons: [cron] })
+    .filter((d) => CRON_CODES.has(d.code));
+  return problems.length === 0 ? null : problems.map((d) => d.message).join("; ");
 }
 
 /**
@@ -72,37 +96,36 @@ export function nextCronRuns(
   count: number,
   options: NextRunsOptions = {},
 ): Date[] {
-  return compileCron(expression, options.timezone).nextRuns(count, options.from ?? new Date());
+  const check = options.timezone === undefined ? {} : { timezone: options.timezone };
+  return compileCron(expression, check).nextRuns(count, options.from ?? new Date());
 }
 
 /**
- * Croner options for an expression: its mode and weekday numbering by field count.
+ * Croner options for a valid expression: its mode and weekday numbering by field count. 5 fields
+ * read day-of-week 0-7 and either day field matching (Vixie cron); 6 and 7 read 1 = Sunday and
+ * need both day fields to match (the original's `cron` crate).
  *
- * @param expression the expression (checked for its field count only)
+ * @param expression an expression {@linkcode validateCronExpression} accepts
  * @param timezone the IANA time zone; default UTC
  * @returns options for `new Cron`
- * @throws {InvalidCronExpressionError} when the field count or time zone is wrong
+ * @example
+ * ```ts
+ * import { cronOptions } from "./cron_expression.ts";
+ * console.assert(cronOptions("0 5 * * * *").mode === "6-part");
+ * ```
  */
 export function cronOptions(expression: string, timezone?: string): CronOptions {
-  const zone = checkTimezone(expression, timezone ?? DEFAULT_CRON_TIMEZONE);
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length === 1 && fields[0]?.startsWith("@")) return { timezone: zone };
-  switch (fields.length) {
+  const zone = timezone ?? DEFAULT_CRON_TIMEZONE;
+  const fields = expression.trim().split(/\s+/).length;
+  switch (fields) {
     case 5:
       return { timezone: zone, mode: "5-part", alternativeWeekdays: false, domAndDow: false };
     case 6:
+      return { timezone: zone, mode: "6-part", alternativeWeekdays: true, domAndDow: true };
     case 7:
-      return {
-        timezone: zone,
-        mode: fields.length === 6 ? "6-part" : "7-part",
-        alternativeWeekdays: true,
-        domAndDow: true,
-      };
+      return { timezone: zone, mode: "7-part", alternativeWeekdays: true, domAndDow: true };
     default:
-      throw new InvalidCronExpressionError(
-        expression,
-        `Invalid cron expression "${expression}": expected 5 fields (minute first), 6 (second first) or 7 (with a year), found ${fields.length}`,
-      );
+      return { timezone: zone }; // A nickname such as `@daily`.
   }
 }
 
@@ -110,37 +133,21 @@ export function cronOptions(expression: string, timezone?: string): CronOptions 
  * Parses an expression into a paused croner job (no callback, no timer) for computing run times.
  *
  * @param expression the expression
- * @param timezone the IANA time zone; default UTC
+ * @param options the time zone (default UTC) and the job name for the message
  * @returns the parsed schedule
- * @throws {InvalidCronExpressionError} when it does not parse
+ * @throws {InvalidCronExpressionError} when the expression or time zone is invalid
+ * @example
+ * ```ts
+ * import { compileCron } from "./cron_expression.ts";
+ * const cron = compileCron("@daily", { timezone: "Europe/Berlin" });
+ * console.assert(cron.nextRun() instanceof Date);
+ * ```
  */
-export function compileCron(expression: string, timezone?: string): Cron {
-  const options = cronOptions(expression, timezone);
-  try {
-    return new Cron(expression.trim(), { ...options, paused: true });
-  } catch (error) {
-    throw new InvalidCronExpressionError(expression, describe(expression, error), { cause: error });
-  }
-}
-
-function describe(expression: string, error: unknown): string {
-  const detail = String((error as Error).message ?? error).replace(/^Cron\w*: /, "");
-  const fields = expression.trim().split(/\s+/).length;
-  const hint = fields >= 6 && /dayOfWeek/.test(detail)
-    ? " (6- and 7-field expressions number days of the week 1-7 from Sunday)"
-    : "";
-  return `Invalid cron expression "${expression}": ${detail}${hint}`;
-}
-
-function checkTimezone(expression: string, timezone: string): string {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-    return timezone;
-  } catch (error) {
-    throw new InvalidCronExpressionError(
-      expression,
-      `Invalid time zone "${timezone}" for cron expression "${expression}": expected an IANA name like "Europe/Berlin"`,
-      { cause: error },
-    );
-  }
+export function compileCron(expression: string, options: CronCheckOptions = {}): Cron {
+  const problem = validateCronExpression(expression, options);
+  if (problem !== null) throw new InvalidCronExpressionError(expression, problem);
+  return new Cron(expression.trim(), {
+    ...cronOptions(expression, options.timezone),
+    paused: true,
+  });
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { emptySchema, validateSchema } from "../../parser/mod.ts";
 import { nextCronRuns, validateCronExpression } from "./cron_expression.ts";
+import { InvalidCronExpressionError } from "./errors.ts";
 
 /** Friday 2 January 2026, 10:00 UTC. */
 const FRIDAY = new Date("2026-01-02T10:00:00Z");
@@ -71,24 +73,41 @@ Deno.test("validateCronExpression() accepts every supported form", () => {
   ) {
     assert.equal(validateCronExpression(expression), null, expression);
   }
-  assert.equal(validateCronExpression("0 9 * * *", "America/New_York"), null);
+  assert.equal(validateCronExpression("0 9 * * *", { timezone: "America/New_York" }), null);
 });
 
-Deno.test("validateCronExpression() explains what is wrong", () => {
+Deno.test("validateCronExpression() explains what is wrong with the parser's words", () => {
   assert.equal(
-    validateCronExpression("* * *"),
-    'Invalid cron expression "* * *": expected 5 fields (minute first), 6 (second first) or 7 (with a year), found 3',
+    validateCronExpression("* * *", { job: "Nightly" }),
+    "Invalid cron expression '* * *' of Cron 'Nightly': expected 5 fields (minute first), 6 (seconds first) or 7 (with a year), got 3",
   );
   assert.match(
     validateCronExpression("61 * * * *") ?? "",
-    /^Invalid cron expression "61 \* \* \* \*": .*minute/,
+    /^Invalid cron expression '61 \* \* \* \*' of Cron 'Cron': minute 61 is out of range 0-59$/,
   );
-  assert.match(
-    validateCronExpression("0 0 9 * * 0") ?? "",
-    /number days of the week 1-7 from Sunday\)$/,
-  );
+  assert.match(validateCronExpression("0 0 9 * * 0") ?? "", /day-of-week 0 is out of range 1-7$/);
   assert.equal(
-    validateCronExpression("0 9 * * *", "Mars/Olympus"),
-    'Invalid time zone "Mars/Olympus" for cron expression "0 9 * * *": expected an IANA name like "Europe/Berlin"',
+    validateCronExpression("0 9 * * *", { timezone: "Mars/Olympus", job: "Nightly" }),
+    "Unknown time zone 'Mars/Olympus' of Cron 'Nightly': use an IANA name such as 'Europe/Berlin'",
   );
+});
+
+Deno.test("validateCronExpression() agrees with validateSchema() on every expression", () => {
+  const expressions = [
+    "0 */5 * * * *",
+    "0 0 9 * * 8",
+    "0 0 0 32 * *",
+    "*/0 * * * *",
+    "@weekly",
+    "",
+  ];
+  for (const schedule of expressions) {
+    const schema = { ...emptySchema(), crons: [{ name: "Cron", schedule, triggers: [] }] };
+    const errors = validateSchema(schema).filter((d) => d.severity === "error");
+    assert.equal(validateCronExpression(schedule), errors[0]?.message ?? null, schedule);
+  }
+});
+
+Deno.test("nextCronRuns() throws InvalidCronExpressionError for an out-of-range weekday", () => {
+  assert.throws(() => nextCronRuns("0 0 9 * * 8", 1), InvalidCronExpressionError);
 });

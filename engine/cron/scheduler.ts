@@ -98,7 +98,7 @@ export class Scheduler {
     const job: Job = {
       spec,
       timezone,
-      schedule: compileCron(spec.schedule, timezone),
+      schedule: compileCron(spec.schedule, { timezone, job: spec.name }),
       timer: null,
       running: null,
     };
