@@ -25,12 +25,8 @@ export function jsonResponse(status: number, body: unknown): Response {
  * @param text JSON text
  * @returns the response
  */
-export function jsonTextResponse(
-  status: number,
-  text: string,
-  headers: Record<string, string> = { "content-type": JSON_TYPE },
-): Response {
-  return new Response(text, { status, headers });
+export function jsonTextResponse(status: number, text: string): Response {
+  return new Response(text, { status, headers: { "content-type": JSON_TYPE } });
 }
 
 /** The content type of every JSON answer. */
@@ -39,11 +35,11 @@ export const JSON_TYPE = "application/json; charset=utf-8";
 /** The JSON text of a D3 error body: `{"error", "details"?, "trace_id"}`.
  *
  * @param error the message
- * @param traceId the request's trace id
- * @param details per-field problems or extra data
+ * @param options the request's trace id, and per-field problems or extra data
  * @returns the JSON text
  */
-export function errorBody(error: string, traceId: string, details?: unknown): string {
+export function errorBody(error: string, options: { traceId: string; details?: unknown }): string {
+  const { traceId, details } = options;
   return JSON.stringify({
     error,
     ...(details === undefined ? {} : { details }),
@@ -94,7 +90,7 @@ export function errorResponse(
   traceId: string,
   details?: unknown,
 ): Response {
-  return jsonTextResponse(status, errorBody(error, traceId, details));
+  return jsonTextResponse(status, errorBody(error, { traceId, details }));
 }
 
 /** The outcome of reading a request body under a limit. */

@@ -124,7 +124,7 @@ class Exchange {
 
   /** A D3 error answer. */
   error(status: number, message: string, details?: unknown): Response {
-    return this.json(status, errorBody(message, this.traceId, details));
+    return this.json(status, errorBody(message, { traceId: this.traceId, details }));
   }
 }
 
