@@ -10,15 +10,21 @@ import { camel, pascal, snake } from "./_names.ts";
 
 /** A candidate handler file: project-relative path, language, exports to try. */
 export interface Candidate {
+  /** The project-relative POSIX path. */
   file: string;
+  /** The language the file is run in. */
   language: HandlerLanguage;
+  /** The exports to try, in order. */
   exports: string[];
 }
 
 /** What to resolve: the handler kind, its schema name and the definition that names it. */
 export interface HandlerSpec {
+  /** What calls the handler. */
   kind: HandlerKind;
+  /** The handler's name as the schema writes it. */
   name: string;
+  /** The definition that names it (api, event, cron or ws name). */
   owner: string;
 }
 
@@ -88,6 +94,7 @@ export function handlerCandidates(spec: HandlerSpec, language: HandlerLanguage):
 export interface ResolveOptions {
   /** Absolute project root, no trailing slash. */
   root: string;
+  /** The project's language (`[project] language`), which decides a tie between files. */
   language: HandlerLanguage;
   /** Whether a project-relative file exists. */
   exists: (relativePath: string) => boolean;

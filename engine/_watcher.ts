@@ -7,6 +7,7 @@
 
 /** A debounced batch of changes. */
 export interface ChangeBatch {
+  /** Whether a schema file changed. */
   schema: boolean;
   /** Absolute paths of changed `.ts`/`.py` files under `src/` (not `src/generated/`). */
   handlers: string[];
@@ -14,15 +15,19 @@ export interface ChangeBatch {
 
 /** Options of {@linkcode watchProject}. */
 export interface WatchOptions {
+  /** The absolute project root. */
   root: string;
+  /** The schema directory (absolute). */
   schemaDir: string;
   /** Quiet time before a batch is delivered. Default 80 ms. */
   debounceMs?: number;
+  /** Called with each batch; the next batch waits until it resolves. */
   onBatch: (batch: ChangeBatch) => Promise<void>;
 }
 
 /** A running watcher. */
 export interface ProjectWatcher {
+  /** Stops watching; resolves once the batch being delivered, if any, has finished. */
   close(): Promise<void>;
 }
 

@@ -19,16 +19,21 @@ export type PathSegment = { kind: "literal"; value: string } | { kind: "param"; 
 export interface QueryField {
   /** `Int`, `Float`, `Boolean`, or `String` (anything else is kept as text). */
   type: "Int" | "Float" | "Boolean" | "String";
+  /** Whether the field is a list (`tags=a&tags=b`). */
   array: boolean;
 }
 
 /** An HTTP route of an `api`. */
 export interface RouteSpec {
+  /** The api's name. */
   api: string;
+  /** The HTTP method, upper case. */
   method: string;
   /** The path as written in the schema. */
   pattern: string;
+  /** The pattern split into literal and parameter segments. */
   segments: PathSegment[];
+  /** The path parameter names, in order. */
   params: string[];
   /** The declared body type, or null. */
   bodyType: string | null;
@@ -37,14 +42,19 @@ export interface RouteSpec {
    * declared field coerced by its type. Null otherwise (the body is read from the request).
    */
   queryFields: Record<string, QueryField> | null;
+  /** The declared response type. */
   responseType: string;
+  /** The schema's `triggers:` events, published after success. */
   triggers: string[];
+  /** The resolved api handler. */
   handler: HandlerRef;
+  /** The resolved middlewares, in the order they run. */
   middlewares: HandlerRef[];
 }
 
 /** One event handler's subscription: its own consumer group. */
 export interface SubscriptionSpec {
+  /** The resolved event handler. */
   handler: HandlerRef;
   /** `<project>.<handler entry>`. */
   group: string;
@@ -52,42 +62,67 @@ export interface SubscriptionSpec {
 
 /** An event with its handlers and forwarded triggers. */
 export interface EventSpec {
+  /** The event's name (its topic). */
   event: string;
+  /** The declared payload type. */
   payloadType: string;
+  /** Events each occurrence's payload is forwarded to. */
   triggers: string[];
+  /** One subscription per handler, in schema order. */
   subscriptions: SubscriptionSpec[];
 }
 
 /** A cron job. */
 export interface ScheduleSpec {
+  /** The cron job's name. */
   name: string;
+  /** The cron expression (5, 6 or 7 fields, or a nickname). */
   schedule: string;
+  /** The IANA time zone. Absent means UTC. */
   timezone?: string;
+  /** Events published after a successful run. */
   triggers: string[];
+  /** The resolved cron handler. */
   handler: HandlerRef;
 }
 
 /** A WebSocket endpoint. */
 export interface SocketSpec {
+  /** The endpoint's name. */
   name: string;
+  /** The route the endpoint upgrades on. */
   path: string;
+  /** The path split into literal and parameter segments. */
   segments: PathSegment[];
+  /** The type every message is validated against, or null for untyped messages. */
   messageType: string | null;
+  /** Handlers run in order when a connection opens. */
   onConnect: HandlerRef[];
+  /** Handlers run in order for each message. */
   onMessage: HandlerRef[];
+  /** Handlers run in order when a connection closes. */
   onDisconnect: HandlerRef[];
+  /** Events published after a message's handlers succeed. */
   triggers: string[];
+  /** Whether replies go to every connection of the endpoint instead of the sender. */
   broadcast: boolean;
+  /** The resolved middlewares, run before the upgrade. */
   middlewares: HandlerRef[];
 }
 
 /** The resolved application: plain data, built once per schema version. */
 export interface AppModel {
+  /** The project name (the consumer group prefix). */
   project: string;
+  /** The absolute project root. */
   root: string;
+  /** One route per api, in schema order. */
   routes: RouteSpec[];
+  /** One entry per event, in schema order. */
   events: EventSpec[];
+  /** One entry per cron job, in schema order. */
   schedules: ScheduleSpec[];
+  /** One entry per WebSocket endpoint, in schema order. */
   sockets: SocketSpec[];
 }
 

@@ -15,7 +15,9 @@ import type {
 
 /** Options of {@linkcode createCompositeRuntime}: one runtime per language. */
 export interface CompositeRuntimeOptions {
+  /** Runs `.ts` handlers. Default none: TypeScript handlers fail with `not_found`. */
   typescript?: HandlerRuntime;
+  /** Runs `.py` handlers. Default none: Python handlers fail with `not_found`. */
   python?: HandlerRuntime;
 }
 
@@ -54,9 +56,26 @@ class CompositeRuntime implements HandlerRuntime {
  *
  * @param options the runtime of each language; a language without one fails with `not_found`
  * @returns the runtime
- * @example
- * ```ts ignore
- * const runtime = createCompositeRuntime({ typescript: createWorkerRuntime({ root, permissions }) });
+ * @example A language without a runtime fails the call, it does not throw
+ * ```ts
+ * import { createCompositeRuntime } from "./composite_runtime.ts";
+ * const runtime = createCompositeRuntime({});
+ * const result = await runtime.invoke({
+ *   handler: {
+ *     kind: "cron",
+ *     name: "Nightly",
+ *     owner: "Nightly",
+ *     language: "python",
+ *     file: "src/handlers/cron/nightly.py",
+ *     exports: ["handle_nightly"],
+ *     profile: "default",
+ *   },
+ *   input: { kind: "cron" },
+ *   traceId: "t-1",
+ *   timeoutMs: 1000,
+ * });
+ * console.assert(!result.ok && result.reason === "not_found");
+ * await runtime.close();
  * ```
  */
 export function createCompositeRuntime(options: CompositeRuntimeOptions): HandlerRuntime {

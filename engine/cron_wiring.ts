@@ -19,8 +19,11 @@ export type CronOutcome = { ok: true; traceId: string } | {
 
 /** What the engine needs of a scheduler (engine/cron `Scheduler` satisfies it). */
 export interface CronScheduler {
+  /** Adds a job; throws when its schedule is invalid or its name taken. */
   add(job: { name: string; schedule: string; timezone?: string; run: () => Promise<void> }): void;
+  /** Starts running jobs on their schedules. */
   start(): void;
+  /** Stops the timers; resolves when running jobs have finished. */
   stop(): Promise<void>;
 }
 

@@ -87,20 +87,23 @@ export class HandlerFailure extends EngineError {
 /** A project could not start: its schema has errors, or a handler or setting is broken. */
 export class ServeError extends EngineError {
   /** What went wrong: schema diagnostics, or the underlying error. */
-  readonly failure: PrepareFailureLike;
+  readonly failure: PrepareFailure;
 
   /** Creates the error.
    *
    * @param failure the preparation failure
    */
-  constructor(failure: PrepareFailureLike) {
+  constructor(failure: PrepareFailure) {
     super(failure.kind === "error" ? failure.error.message : "The schema has errors");
     this.name = "ServeError";
     this.failure = failure;
   }
 }
 
-/** The shape of a preparation failure (see `project_loader.ts`). */
-export type PrepareFailureLike =
+/**
+ * Why a preparation (`prepareApp`) failed: schema diagnostics with the sources they point into, or
+ * another error (missing handler, codegen).
+ */
+export type PrepareFailure =
   | { ok: false; kind: "diagnostics"; diagnostics: Diagnostic[]; sources: Map<string, string> }
   | { ok: false; kind: "error"; error: Error };

@@ -33,16 +33,19 @@ import { HandlerFailure } from "./errors.ts";
 
 /** A closable subscription. */
 export interface Closable {
+  /** Stops the subscription. */
   close(): Promise<void>;
 }
 
 /** What the engine needs of the event bus to subscribe (engine/events `EventBus` satisfies it). */
 export interface EventSubscriber {
+  /** Subscribes a consumer group to a topic; the handler's rejection asks for a retry. */
   subscribe(
     topic: string,
     group: string,
     handler: (envelope: EventEnvelope) => Promise<void>,
   ): Promise<Closable>;
+  /** Publishes an event; resolves once the adapter accepted it. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
 }
 
@@ -83,6 +86,7 @@ export class DeliveryCounter {
 
 /** Options of {@linkcode subscribeEvents}. */
 export interface SubscribeEventsOptions {
+  /** Counts deliveries until handled for good, for one-shot runs. Default none. */
   counter?: DeliveryCounter;
   /**
    * Unused: triggers forward through their own consumer group now. Kept so callers that still

@@ -11,6 +11,7 @@ export type {
   BuildAppModelOptions,
   EventSpec,
   PathSegment,
+  QueryField,
   RouteSpec,
   ScheduleSpec,
   SocketSpec,
@@ -48,6 +49,23 @@ export { serveProject } from "./serve_project.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
 export type { MissingHandler } from "./errors.ts";
+export type {
+  ConnectionInfo,
+  Effect,
+  EventInput,
+  HandlerKind,
+  HandlerLanguage,
+  HandlerManifest,
+  HandlerOutput,
+  HandlerRef,
+  HandlerRuntime,
+  Invocation,
+  InvocationInput,
+  InvocationResult,
+  LogLevel,
+  MiddlewareContext,
+  SerializedError,
+} from "./runtime/mod.ts";
 export {
   EngineError,
   HandlerFailure,

@@ -13,7 +13,7 @@ import { compileValidators, generateProject, writeProject } from "../codegen/mod
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
 import type { ValidatorTable } from "./parts.ts";
-import type { PrepareFailureLike } from "./errors.ts";
+import type { PrepareFailure } from "./errors.ts";
 
 /** Options of {@linkcode prepareApp}. */
 export interface PrepareOptions {
@@ -21,6 +21,7 @@ export interface PrepareOptions {
   root: string;
   /** The schema directory or file. */
   schemaDir: string;
+  /** The resolved config (project name, language, permissions). */
   config: RohasConfig;
   /** Run codegen (generated files and missing stubs under `src/`) before building. Default false. */
   codegen?: boolean;
@@ -28,9 +29,13 @@ export interface PrepareOptions {
 
 /** A successful preparation. */
 export interface PreparedApp {
+  /** Always true: tells a preparation from a {@linkcode PrepareFailure}. */
   ok: true;
+  /** The parsed, validated schema. */
   schema: Schema;
+  /** The application model built from it. */
   model: AppModel;
+  /** The request and message validators compiled from it. */
   validators: ValidatorTable;
   /** Warnings from validation. */
   warnings: Diagnostic[];
@@ -38,8 +43,7 @@ export interface PreparedApp {
   written: string[];
 }
 
-/** Why a preparation failed: schema diagnostics, or another error (missing handler, codegen). */
-export type PrepareFailure = PrepareFailureLike;
+export type { PrepareFailure };
 
 /** Parses, validates, generates and builds.
  *

@@ -13,7 +13,9 @@ import type { EventPublisher } from "./parts.ts";
 
 /** One event to publish. */
 export interface Publication {
+  /** The event's name (its topic). */
   event: string;
+  /** The payload, as the handler gave it. */
   payload: unknown;
 }
 
@@ -90,6 +92,20 @@ export function planTriggers(
  * @param publications what to publish
  * @param source the cause
  * @returns a record per published event (for the trace)
+ * @example Keys are the prefix and the index, so a redelivery publishes the same keys
+ * ```ts
+ * import { publishAll } from "./triggers.ts";
+ * const keys: (string | undefined)[] = [];
+ * const publisher = {
+ *   publish: (_topic: string, _payload: unknown, options: { idempotencyKey?: string }) =>
+ *     Promise.resolve(keys.push(options.idempotencyKey)),
+ * };
+ * const records = await publishAll(publisher, [{ event: "A", payload: 1 }, { event: "B", payload: 2 }], {
+ *   source: "cron:Nightly",
+ *   traceId: "t-1",
+ * });
+ * console.assert(records.length === 2 && keys.join() === "t-1:0,t-1:1");
+ * ```
  */
 export async function publishAll(
   publisher: EventPublisher,
@@ -117,6 +133,20 @@ export async function publishAll(
  * @param result the handler's effects, output and the schema triggers
  * @param source the cause
  * @returns a record per published event
+ * @example A `setPayload` value wins over the handler's result for its schema trigger
+ * ```ts
+ * import { publishTriggers } from "./triggers.ts";
+ * const published: unknown[] = [];
+ * const publisher = {
+ *   publish: (topic: string, payload: unknown) => Promise.resolve(published.push([topic, payload])),
+ * };
+ * await publishTriggers(publisher, {
+ *   effects: [{ kind: "set_payload", event: "UserCreated", payload: { id: 1 } }],
+ *   output: { kind: "json", value: { data: { id: 2 } } },
+ *   schemaTriggers: ["UserCreated"],
+ * }, { source: "api:CreateUser", traceId: "t-1" });
+ * console.assert(JSON.stringify(published) === '[["UserCreated",{"id":1}]]');
+ * ```
  */
 export function publishTriggers(
   publisher: EventPublisher,

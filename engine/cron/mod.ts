@@ -8,7 +8,7 @@
 export { Scheduler } from "./scheduler.ts";
 export type { CronJobInfo, CronJobSpec, SchedulerOptions } from "./scheduler.ts";
 export { DEFAULT_CRON_TIMEZONE, nextCronRuns, validateCronExpression } from "./cron_expression.ts";
-export type { NextRunsOptions } from "./cron_expression.ts";
+export type { CronCheckOptions, NextRunsOptions } from "./cron_expression.ts";
 export {
   CronError,
   DuplicateCronJobError,

@@ -26,8 +26,11 @@ export interface CronJobSpec {
 
 /** A job as {@linkcode Scheduler.list} shows it. */
 export interface CronJobInfo {
+  /** The job's name. */
   name: string;
+  /** The cron expression as given. */
   schedule: string;
+  /** The IANA time zone it runs in (`UTC` when none was given). */
   timezone: string;
   /** The next scheduled run after now; null when the schedule has no more runs. */
   nextRun: Date | null;

@@ -47,7 +47,12 @@ export interface BusSubscribeOptions {
 }
 
 /** The per-topic counters the bus reports. */
-export const BUS_METRICS = Object.freeze(
+export const BUS_METRICS: Readonly<{
+  published: "rohas_events_published_total";
+  delivered: "rohas_events_delivered_total";
+  retried: "rohas_events_retried_total";
+  deadLettered: "rohas_events_dead_lettered_total";
+}> = Object.freeze(
   {
     published: "rohas_events_published_total",
     delivered: "rohas_events_delivered_total",
