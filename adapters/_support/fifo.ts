@@ -1,4 +1,10 @@
-/** A first-in first-out queue with O(1) push, shift and unshift. */
+/**
+ * A first-in first-out queue with O(1) push, shift and unshift, for the embedded adapters' groups.
+ *
+ * @module
+ */
+
+/** The queue. */
 export class Fifo<T> {
   #items: (T | undefined)[] = [];
   #head = 0;
@@ -26,12 +32,6 @@ export class Fifo<T> {
     this.#items[this.#head++] = undefined;
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) this.#compact();
     return item;
-  }
-
-  /** Drops every item. */
-  clear(): void {
-    this.#items = [];
-    this.#head = 0;
   }
 
   #compact(): void {

@@ -15,5 +15,7 @@ export {
 } from "./settings.ts";
 export { createDelivery, type DeliveryMechanism } from "./delivery.ts";
 export { InFlight, Semaphore } from "./in_flight.ts";
+export { Fifo } from "./fifo.ts";
+export { Consumer, Dispatcher, type DispatchSource, type OpenedItem } from "./dispatcher.ts";
 export { type RetryOptions, retryWithBackoff } from "./backoff.ts";
 export { decodeEnvelope, encodeEnvelope, subjectToken } from "./codec.ts";

@@ -24,8 +24,8 @@ import type {
   Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
-import { BrokerUnreachableError } from "../_support/mod.ts";
-import { Consumer, Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
+import { BrokerUnreachableError, Consumer } from "../_support/mod.ts";
+import { Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
 import { Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
 
 /** Options of {@linkcode createDenokvAdapter}. */

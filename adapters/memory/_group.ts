@@ -1,13 +1,12 @@
 /**
- * One consumer group of one topic in the memory adapter: its FIFO queue, its consumers (competing
- * within the process) and its dispatch loop.
+ * One consumer group of one topic in the memory adapter: its FIFO queue, its waiting publishers
+ * (backpressure) and the shared dispatcher feeding its consumers.
  *
  * @module
  */
 
-import type { Delivery, DeliveryHandler, EventEnvelope } from "../adapter.ts";
-import { DeliverySettledError } from "../errors.ts";
-import { Fifo } from "./_fifo.ts";
+import type { EventEnvelope } from "../adapter.ts";
+import { type Consumer, Dispatcher, Fifo, type OpenedItem } from "../_support/mod.ts";
 
 /** What a group needs from its adapter when a delivery settles. */
 export interface GroupHooks {
@@ -17,66 +16,50 @@ export interface GroupHooks {
   handlerError(error: unknown, envelope: EventEnvelope): void;
 }
 
-/** A subscriber in a group. */
-export class Consumer {
-  readonly handler: DeliveryHandler;
-  readonly concurrency: number;
-  active = 0;
-  closed = false;
-  readonly inFlight = new Set<Promise<void>>();
-
-  constructor(handler: DeliveryHandler, concurrency: number) {
-    this.handler = handler;
-    this.concurrency = concurrency;
-  }
-
-  get hasCapacity(): boolean {
-    return !this.closed && this.active < this.concurrency;
-  }
-}
-
 /** A consumer group's state. */
 export class Group {
   readonly topic: string;
   readonly name: string;
   readonly queue = new Fifo<EventEnvelope>();
-  readonly #consumers: Consumer[] = [];
   readonly #hooks: GroupHooks;
-  #next = 0;
-  #scheduled = false;
+  readonly #dispatcher: Dispatcher<EventEnvelope>;
   #spaceWaiters: (() => void)[] = [];
 
   constructor(topic: string, name: string, hooks: GroupHooks) {
     this.topic = topic;
     this.name = name;
     this.#hooks = hooks;
+    this.#dispatcher = new Dispatcher<EventEnvelope>({
+      pending: () => this.queue.length > 0,
+      take: () => this.#take(),
+      open: (envelope) => this.#open(envelope),
+      putBack: (envelope) => this.queue.unshift(envelope),
+      failed: (error, envelope) => this.#hooks.handlerError(error, envelope),
+    });
   }
 
   /** Adds a consumer and starts feeding it. */
   add(consumer: Consumer): void {
-    this.#consumers.push(consumer);
-    this.schedule();
+    this.#dispatcher.add(consumer);
   }
 
   /** Stops feeding a consumer and waits for its in-flight deliveries. */
   async remove(consumer: Consumer): Promise<void> {
-    consumer.closed = true;
-    const index = this.#consumers.indexOf(consumer);
-    if (index >= 0) this.#consumers.splice(index, 1);
+    const removed = this.#dispatcher.remove(consumer);
     // Nobody left to make room: publishers must not wait on this group any longer.
     if (!this.hasConsumers) this.releaseWaiters();
-    await Promise.all([...consumer.inFlight]);
+    await removed;
   }
 
   /** Enqueues a message and wakes the dispatcher. */
   enqueue(envelope: EventEnvelope): void {
     this.queue.push(envelope);
-    this.schedule();
+    this.#dispatcher.schedule();
   }
 
   /** A live subscriber consumes this group. */
   get hasConsumers(): boolean {
-    return this.#consumers.length > 0;
+    return this.#dispatcher.hasConsumers;
   }
 
   /** Resolves once the queue holds fewer than `limit` messages, or nobody consumes the group. */
@@ -91,88 +74,20 @@ export class Group {
     for (const wake of this.#spaceWaiters.splice(0)) wake();
   }
 
-  /** Runs the dispatch loop in a microtask, once however often it is asked. */
-  schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.#dispatch();
-    });
+  #take(): EventEnvelope | undefined {
+    const envelope = this.queue.shift();
+    this.#spaceWaiters.shift()?.();
+    return envelope;
   }
 
-  #dispatch(): void {
-    while (this.queue.length > 0) {
-      const consumer = this.#pickConsumer();
-      if (!consumer) return;
-      const envelope = this.queue.shift() as EventEnvelope;
-      this.#spaceWaiters.shift()?.();
-      this.#deliver(consumer, envelope);
-    }
-  }
-
-  #pickConsumer(): Consumer | undefined {
-    const count = this.#consumers.length;
-    for (let i = 0; i < count; i++) {
-      const consumer = this.#consumers[(this.#next + i) % count] as Consumer;
-      if (consumer.hasCapacity) {
-        this.#next = (this.#next + i + 1) % count;
-        return consumer;
-      }
-    }
-    return undefined;
-  }
-
-  #deliver(consumer: Consumer, envelope: EventEnvelope): void {
-    const settle = settleOnce(envelope.id);
-    const delivery: Delivery = {
+  #open(envelope: EventEnvelope): OpenedItem {
+    return {
       envelope,
-      ack: () => promised(() => settle("ack")),
-      retry: (delayMs) =>
-        promised(() => settle("retry") && this.#hooks.retry(this, envelope, delayMs)),
-      deadLetter: (error) =>
-        promised(() => settle("deadLetter") && this.#hooks.deadLetter(this, envelope, error)),
+      mechanism: {
+        ack: () => Promise.resolve(),
+        retry: (delayMs) => Promise.resolve(this.#hooks.retry(this, envelope, delayMs)),
+        deadLetter: (error) => Promise.resolve(this.#hooks.deadLetter(this, envelope, error)),
+      },
     };
-    consumer.active++;
-    const run = this.#run(consumer, delivery, settle).finally(() => {
-      consumer.active--;
-      consumer.inFlight.delete(run);
-      this.schedule();
-    });
-    consumer.inFlight.add(run);
-  }
-
-  async #run(consumer: Consumer, delivery: Delivery, settle: Settle): Promise<void> {
-    try {
-      await consumer.handler(delivery);
-    } catch (error) {
-      if (settle.done()) this.#hooks.handlerError(error, delivery.envelope);
-    }
-    // Never settled (the handler threw first, or forgot): the message goes back to the front.
-    if (!settle.done()) this.queue.unshift(delivery.envelope);
-  }
-}
-
-interface Settle {
-  (how: string): true;
-  done(): boolean;
-}
-
-function settleOnce(id: string): Settle {
-  let settled = false;
-  const settle = (how: string): true => {
-    if (settled) throw new DeliverySettledError(id, how);
-    settled = true;
-    return true;
-  };
-  return Object.assign(settle, { done: () => settled });
-}
-
-function promised(action: () => unknown): Promise<void> {
-  try {
-    action();
-    return Promise.resolve();
-  } catch (error) {
-    return Promise.reject(error);
   }
 }

@@ -30,7 +30,8 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { Consumer, Group } from "./_group.ts";
+import { Consumer } from "../_support/mod.ts";
+import { Group } from "./_group.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
 export interface MemoryAdapterOptions {

@@ -1,15 +1,14 @@
 /**
  * One consumer group of one topic in the rocksdb adapter: its read position in the topic's log,
  * the deliveries to hand out again (never settled, or due retries), its consumers (competing within
- * the process) and its dispatch loop. The adapter owns the storage; a group asks it through
+ * the process, fed by the shared dispatcher). The adapter owns the storage; a group asks it through
  * {@linkcode GroupStore}.
  *
  * @module
  */
 
-import type { DeliveryHandler, EventEnvelope } from "../adapter.ts";
-import { createDelivery } from "../_support/mod.ts";
-import { Fifo } from "./_fifo.ts";
+import type { EventEnvelope } from "../adapter.ts";
+import { type Consumer, Dispatcher, Fifo, type OpenedItem } from "../_support/mod.ts";
 
 /** A message to deliver: from the log (by sequence number) or from the retry schedule (by key). */
 export type Item =
@@ -46,24 +45,6 @@ export interface GroupStore {
 const READ_CHUNK = 512;
 const BUFFER_LIMIT = 4096;
 
-/** A subscriber in a group. */
-export class Consumer {
-  readonly handler: DeliveryHandler;
-  readonly concurrency: number;
-  active = 0;
-  closed = false;
-  readonly inFlight = new Set<Promise<void>>();
-
-  constructor(handler: DeliveryHandler, concurrency: number) {
-    this.handler = handler;
-    this.concurrency = concurrency;
-  }
-
-  get hasCapacity(): boolean {
-    return !this.closed && this.active < this.concurrency;
-  }
-}
-
 /** A consumer group's live state. */
 export class Group {
   readonly topic: string;
@@ -75,11 +56,9 @@ export class Group {
   readonly #store: GroupStore;
   readonly #again = new Fifo<Item>();
   readonly #buffer = new Fifo<{ seq: number; text: string }>();
-  readonly #consumers: Consumer[] = [];
+  readonly #dispatcher: Dispatcher<Item>;
   #readPosition: number;
   #reading = false;
-  #next = 0;
-  #scheduled = false;
 
   constructor(topic: string, name: string, cursor: number, store: GroupStore) {
     this.topic = topic;
@@ -87,6 +66,17 @@ export class Group {
     this.cursor = cursor;
     this.#readPosition = cursor;
     this.#store = store;
+    this.#dispatcher = new Dispatcher<Item>({
+      pending: () => true,
+      take: () => this.#take(),
+      open: (item) => this.#open(item),
+      putBack: (item) => this.#again.unshift(item),
+      // Read ahead while consumers are busy, so that they never wait for the log.
+      afterDispatch: () => {
+        if (this.#buffer.length < READ_CHUNK / 2 && this.hasConsumers) this.#readMore();
+      },
+      failed: (error) => this.#store.failed(error),
+    });
   }
 
   /** The lowest log sequence number the group may still need. */
@@ -98,7 +88,7 @@ export class Group {
 
   /** A live subscriber consumes this group. */
   get hasConsumers(): boolean {
-    return this.#consumers.length > 0;
+    return this.#dispatcher.hasConsumers;
   }
 
   /** Queues a delivery to hand out before the log (a retry, or one found in flight at start-up). */
@@ -120,36 +110,17 @@ export class Group {
 
   /** Adds a consumer and starts feeding it. */
   add(consumer: Consumer): void {
-    this.#consumers.push(consumer);
-    this.schedule();
+    this.#dispatcher.add(consumer);
   }
 
   /** Stops feeding a consumer and waits for its in-flight deliveries. */
-  async remove(consumer: Consumer): Promise<void> {
-    consumer.closed = true;
-    const index = this.#consumers.indexOf(consumer);
-    if (index >= 0) this.#consumers.splice(index, 1);
-    await Promise.all([...consumer.inFlight]);
+  remove(consumer: Consumer): Promise<void> {
+    return this.#dispatcher.remove(consumer);
   }
 
   /** Runs the dispatch loop in a microtask, once however often it is asked. */
   schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.#dispatch();
-    });
-  }
-
-  #dispatch(): void {
-    for (let consumer = this.#pick(); consumer; consumer = this.#pick()) {
-      const item = this.#take();
-      if (!item) return this.#readMore();
-      this.#deliver(consumer, item);
-    }
-    // Read ahead while consumers are busy, so that they never wait for the log.
-    if (this.#buffer.length < READ_CHUNK / 2 && this.hasConsumers) this.#readMore();
+    this.#dispatcher.schedule();
   }
 
   #take(): Item | undefined {
@@ -180,48 +151,15 @@ export class Group {
     });
   }
 
-  #pick(): Consumer | undefined {
-    const count = this.#consumers.length;
-    for (let i = 0; i < count; i++) {
-      const consumer = this.#consumers[(this.#next + i) % count] as Consumer;
-      if (consumer.hasCapacity) {
-        this.#next = (this.#next + i + 1) % count;
-        return consumer;
-      }
-    }
-    return undefined;
-  }
-
-  #deliver(consumer: Consumer, item: Item): void {
+  #open(item: Item): OpenedItem {
     const envelope = JSON.parse(item.text) as EventEnvelope;
-    const tracked = createDelivery(envelope, {
-      ack: () => this.#store.ack(this, item),
-      retry: (delayMs) => this.#store.retry(this, item, envelope, delayMs),
-      deadLetter: (error) => this.#store.deadLetter(this, item, envelope, error),
-    });
-    consumer.active++;
-    const run = this.#run(consumer, tracked.delivery, tracked.settled, item).finally(() => {
-      consumer.active--;
-      consumer.inFlight.delete(run);
-      this.schedule();
-    });
-    consumer.inFlight.add(run);
-  }
-
-  async #run(
-    consumer: Consumer,
-    delivery: Parameters<DeliveryHandler>[0],
-    settled: () => boolean,
-    item: Item,
-  ): Promise<void> {
-    try {
-      await consumer.handler(delivery);
-    } catch (error) {
-      if (settled()) this.#store.failed(error);
-    }
-    // Never settled (the handler threw first, or forgot): it goes back to the front.
-    if (!settled()) {
-      this.#again.unshift(item);
-    }
+    return {
+      envelope,
+      mechanism: {
+        ack: () => this.#store.ack(this, item),
+        retry: (delayMs) => this.#store.retry(this, item, envelope, delayMs),
+        deadLetter: (error) => this.#store.deadLetter(this, item, envelope, error),
+      },
+    };
   }
 }

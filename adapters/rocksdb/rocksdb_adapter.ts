@@ -22,9 +22,10 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
+import { Consumer } from "../_support/mod.ts";
 import { Db, type Op } from "./_db.ts";
 import { Cleanup } from "./_cleanup.ts";
-import { Consumer, Group, type GroupStore, type Item, type Topic } from "./_group.ts";
+import { Group, type GroupStore, type Item, type Topic } from "./_group.ts";
 import { RetrySchedule } from "./_retry_schedule.ts";
 import * as keys from "./_keys.ts";
 

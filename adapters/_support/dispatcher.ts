@@ -1,0 +1,153 @@
+/**
+ * The dispatch core the embedded adapters (memory, rocksdb, denokv) share: a consumer group's
+ * subscribers in this process (competing, round-robin over those with a free slot), a dispatch
+ * loop run once per microtask however often it is asked, and the settle-once delivery of each item.
+ * A delivery the handler never settled (it threw first, or forgot) goes back to the front. Where the
+ * items come from and how they are settled stays with each adapter, behind {@linkcode DispatchSource}.
+ *
+ * @module
+ */
+
+import type { DeliveryHandler, EventEnvelope } from "../adapter.ts";
+import { createDelivery, type DeliveryMechanism, type TrackedDelivery } from "./delivery.ts";
+
+/** A subscriber in a group: its handler and how many deliveries it takes at once. */
+export class Consumer {
+  /** Called for each delivery. */
+  readonly handler: DeliveryHandler;
+  /** Deliveries handled at once. */
+  readonly concurrency: number;
+  /** Deliveries running now. */
+  active = 0;
+  /** Set by {@linkcode Dispatcher.remove}: no new deliveries. */
+  closed = false;
+  /** The running deliveries, for `remove` to wait on. */
+  readonly inFlight: Set<Promise<void>> = new Set();
+
+  /** Creates a consumer.
+   *
+   * @param handler called for each delivery
+   * @param concurrency deliveries handled at once (at least 1)
+   */
+  constructor(handler: DeliveryHandler, concurrency: number) {
+    this.handler = handler;
+    this.concurrency = concurrency;
+  }
+
+  /** Open and below its concurrency. */
+  get hasCapacity(): boolean {
+    return !this.closed && this.active < this.concurrency;
+  }
+}
+
+/** An item opened for delivery: its envelope and how the broker settles it. */
+export interface OpenedItem {
+  readonly envelope: EventEnvelope;
+  readonly mechanism: DeliveryMechanism;
+}
+
+/** Where a group's items come from and where unsettled ones go back to. */
+export interface DispatchSource<I> {
+  /** Whether an item may be waiting; checked before a consumer is picked. */
+  pending(): boolean;
+  /** Takes the next item, or `undefined` when none is ready. */
+  take(): I | undefined;
+  /** Decodes an item and says how to settle it. */
+  open(item: I): OpenedItem;
+  /** An item that was never settled: hand it out again first. */
+  putBack(item: I): void;
+  /** Runs after each dispatch loop (for example to read ahead). */
+  afterDispatch?(): void;
+  /** A handler threw after it settled its delivery; reported, never swallowed. */
+  failed(error: unknown, envelope: EventEnvelope): void;
+}
+
+/** Feeds one group's items to its consumers. */
+export class Dispatcher<I> {
+  readonly #source: DispatchSource<I>;
+  readonly #consumers: Consumer[] = [];
+  #next = 0;
+  #scheduled = false;
+
+  /** Creates a dispatcher over `source`. */
+  constructor(source: DispatchSource<I>) {
+    this.#source = source;
+  }
+
+  /** A live subscriber consumes this group. */
+  get hasConsumers(): boolean {
+    return this.#consumers.length > 0;
+  }
+
+  /** Adds a consumer and starts feeding it. */
+  add(consumer: Consumer): void {
+    this.#consumers.push(consumer);
+    this.schedule();
+  }
+
+  /**
+   * Stops feeding a consumer (at once, before the first await) and waits for its in-flight
+   * deliveries.
+   */
+  async remove(consumer: Consumer): Promise<void> {
+    consumer.closed = true;
+    const index = this.#consumers.indexOf(consumer);
+    if (index >= 0) this.#consumers.splice(index, 1);
+    await Promise.all([...consumer.inFlight]);
+  }
+
+  /** Runs the dispatch loop in a microtask, once however often it is asked. */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    while (this.#source.pending()) {
+      const consumer = this.#pick();
+      if (!consumer) break;
+      const item = this.#source.take();
+      if (item === undefined) break;
+      this.#deliver(consumer, item);
+    }
+    this.#source.afterDispatch?.();
+  }
+
+  #pick(): Consumer | undefined {
+    const count = this.#consumers.length;
+    for (let i = 0; i < count; i++) {
+      const consumer = this.#consumers[(this.#next + i) % count] as Consumer;
+      if (consumer.hasCapacity) {
+        this.#next = (this.#next + i + 1) % count;
+        return consumer;
+      }
+    }
+    return undefined;
+  }
+
+  #deliver(consumer: Consumer, item: I): void {
+    const { envelope, mechanism } = this.#source.open(item);
+    const tracked = createDelivery(envelope, mechanism);
+    consumer.active++;
+    const run = this.#run(consumer, tracked, item).finally(() => {
+      consumer.active--;
+      consumer.inFlight.delete(run);
+      this.schedule();
+    });
+    consumer.inFlight.add(run);
+  }
+
+  async #run(consumer: Consumer, tracked: TrackedDelivery, item: I): Promise<void> {
+    try {
+      await consumer.handler(tracked.delivery);
+    } catch (error) {
+      if (tracked.settled()) this.#source.failed(error, tracked.delivery.envelope);
+    }
+    // Never settled (the handler threw first, or forgot): it goes back to the front.
+    if (!tracked.settled()) this.#source.putBack(item);
+  }
+}
