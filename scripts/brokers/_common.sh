@@ -16,7 +16,7 @@ SQS_PORT="${ROHAS_SQS_PORT:-19324}"
 MOTO_PORT="${ROHAS_MOTO_PORT:-19400}"
 MOTO_VERSION="5.2.5"
 FAUXQS_VERSION="2.4.1"
-RABBITMQ_NODE="rohas@localhost"
+RABBITMQ_NODE="${ROHAS_RABBITMQ_NODE:-rohas@localhost}"
 RABBITMQ_BIN="/usr/lib/rabbitmq/bin"
 
 ALL_BROKERS=(nats rabbitmq kafka sqs moto)
