@@ -11,7 +11,8 @@
  * @example
  * ```ts
  * import { snake } from "./_names.ts";
- * console.assert(snake("CreateUser") === "create_user");
+ * import assert from "node:assert/strict";
+ * assert(snake("CreateUser") === "create_user");
  * ```
  */
 export { snakeCase as snake } from "../parser/mod.ts";
@@ -24,7 +25,8 @@ export { snakeCase as snake } from "../parser/mod.ts";
  * @example
  * ```ts
  * import { pascal } from "./_names.ts";
- * console.assert(pascal("send_welcome_email") === "SendWelcomeEmail");
+ * import assert from "node:assert/strict";
+ * assert(pascal("send_welcome_email") === "SendWelcomeEmail");
  * ```
  */
 export function pascal(name: string): string {
@@ -40,7 +42,8 @@ export function pascal(name: string): string {
  * @example
  * ```ts
  * import { camel } from "./_names.ts";
- * console.assert(camel("send_welcome_email") === "sendWelcomeEmail");
+ * import assert from "node:assert/strict";
+ * assert(camel("send_welcome_email") === "sendWelcomeEmail");
  * ```
  */
 export function camel(name: string): string {

@@ -141,8 +141,9 @@ export interface BuildAppModelOptions {
  * @example
  * ```ts
  * import { parsePattern } from "./app_model.ts";
+ * import assert from "node:assert/strict";
  * const segments = parsePattern("/users/{id}/posts/:post");
- * console.assert(segments.length === 4 && segments[3]?.kind === "param");
+ * assert(segments.length === 4 && segments[3]?.kind === "param");
  * ```
  */
 export function parsePattern(path: string): PathSegment[] {

@@ -59,6 +59,7 @@ class CompositeRuntime implements HandlerRuntime {
  * @example A language without a runtime fails the call, it does not throw
  * ```ts
  * import { createCompositeRuntime } from "./composite_runtime.ts";
+ * import assert from "node:assert/strict";
  * const runtime = createCompositeRuntime({});
  * const result = await runtime.invoke({
  *   handler: {
@@ -74,7 +75,7 @@ class CompositeRuntime implements HandlerRuntime {
  *   traceId: "t-1",
  *   timeoutMs: 1000,
  * });
- * console.assert(!result.ok && result.reason === "not_found");
+ * assert(!result.ok && result.reason === "not_found");
  * await runtime.close();
  * ```
  */

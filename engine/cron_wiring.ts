@@ -7,8 +7,9 @@
 
 import type { ScheduleSpec } from "./app_model.ts";
 import type { EngineParts } from "./parts.ts";
-import { addTriggersStep, invokeHandler } from "./_invoke.ts";
-import { publishTriggers } from "./triggers.ts";
+import { invokeHandler } from "./_invoke.ts";
+import { planTriggers, publishFailure, publishStep } from "./triggers.ts";
+import { CronRunError } from "./errors.ts";
 
 /** How a cron run ended. */
 export type CronOutcome = { ok: true; traceId: string } | {
@@ -44,24 +45,21 @@ export async function runCronJob(parts: EngineParts, spec: ScheduleSpec): Promis
     input: { kind: "cron" },
     trace,
   });
-  if (!result.ok) {
-    trace.end("failed", result.error.message);
-    return { ok: false, traceId: trace.id, error: result.error.message };
+  const failure = result.ok
+    ? await publishFailure(() =>
+      publishStep(parts.publisher, planTriggers(result.effects, spec.triggers, result.output), {
+        source: `cron:${spec.name}`,
+        trace,
+        step: spec.name,
+      })
+    )
+    : result.error.message;
+  if (failure === null) {
+    trace.end("success");
+    return { ok: true, traceId: trace.id };
   }
-  try {
-    const published = await publishTriggers(parts.publisher, {
-      effects: result.effects,
-      output: result.output,
-      schemaTriggers: spec.triggers,
-    }, { source: `cron:${spec.name}`, traceId: trace.id });
-    addTriggersStep(trace, `${spec.name} triggers`, published);
-  } catch (error) {
-    const message = `Failed to publish events: ${(error as Error).message}`;
-    trace.end("failed", message);
-    return { ok: false, traceId: trace.id, error: message };
-  }
-  trace.end("success");
-  return { ok: true, traceId: trace.id };
+  trace.end("failed", failure);
+  return { ok: false, traceId: trace.id, error: failure };
 }
 
 /** Registers every schedule of the model with the scheduler.
@@ -82,7 +80,7 @@ export function scheduleJobs(
       ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }),
       run: async () => {
         const outcome = await run(spec);
-        if (!outcome.ok) throw new Error(outcome.error);
+        if (!outcome.ok) throw new CronRunError(outcome.error, outcome.traceId);
       },
     });
   }

@@ -84,6 +84,26 @@ export class HandlerFailure extends EngineError {
   }
 }
 
+/**
+ * A scheduled cron run failed (its handler, or publishing its triggers). The message is the
+ * failure's own; the scheduler reports it with the job's name.
+ */
+export class CronRunError extends EngineError {
+  /** The failed run's trace id. */
+  readonly traceId: string;
+
+  /** Creates the error.
+   *
+   * @param message why the run failed
+   * @param traceId the run's trace id
+   */
+  constructor(message: string, traceId: string) {
+    super(message);
+    this.name = "CronRunError";
+    this.traceId = traceId;
+  }
+}
+
 /** A project could not start: its schema has errors, or a handler or setting is broken. */
 export class ServeError extends EngineError {
   /** What went wrong: schema diagnostics, or the underlying error. */

@@ -25,10 +25,11 @@
  */
 
 import type { EventEnvelope } from "../adapters/adapter.ts";
+import type { ActiveTrace } from "../telemetry/model.ts";
 import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions } from "./parts.ts";
-import { addTriggersStep, invokeHandler } from "./_invoke.ts";
-import { publishAll, publishTriggers } from "./triggers.ts";
+import { invokeHandler } from "./_invoke.ts";
+import { planTriggers, publishStep } from "./triggers.ts";
 import { HandlerFailure } from "./errors.ts";
 
 /** A closable subscription. */
@@ -259,22 +260,13 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
     trace.end("failed", result.error.message);
     throw new HandlerFailure(result.error.name, result.error.message);
   }
-  try {
-    const published = await publishTriggers(parts.publisher, {
-      effects: result.effects,
-      output: null,
-      schemaTriggers: [],
-    }, {
+  await endAfter(trace, () =>
+    publishStep(parts.publisher, planTriggers(result.effects, [], null), {
       source: `event:${spec.event}`,
-      traceId: trace.id,
+      trace,
+      step: spec.event,
       keyPrefix: `${envelope.id}:${sub.group}`,
-    });
-    addTriggersStep(trace, `${spec.event} triggers`, published);
-  } catch (error) {
-    trace.end("failed", String(error));
-    throw error;
-  }
-  trace.end("success");
+    }));
 }
 
 /** Forwards one occurrence's payload to the event's own `triggers:` (its own consumer group). */
@@ -288,13 +280,20 @@ async function forward(
     handler: "__triggers",
     traceSuffix: ctx.traceSuffix,
   });
+  const publications = spec.triggers.map((event) => ({ event, payload: envelope.payload }));
+  await endAfter(trace, () =>
+    publishStep(parts.publisher, publications, {
+      source: `event:${spec.event}`,
+      trace,
+      step: spec.event,
+      keyPrefix: `${envelope.id}:forward`,
+    }));
+}
+
+/** Ends a delivery trace after its publishing: failed (and rethrown, for the bus to retry) or not. */
+async function endAfter(trace: ActiveTrace, publish: () => Promise<unknown>): Promise<void> {
   try {
-    const published = await publishAll(
-      parts.publisher,
-      spec.triggers.map((event) => ({ event, payload: envelope.payload })),
-      { source: `event:${spec.event}`, traceId: trace.id, keyPrefix: `${envelope.id}:forward` },
-    );
-    addTriggersStep(trace, `${spec.event} triggers`, published);
+    await publish();
   } catch (error) {
     trace.end("failed", String(error));
     throw error;

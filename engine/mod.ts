@@ -67,6 +67,7 @@ export type {
   SerializedError,
 } from "./runtime/mod.ts";
 export {
+  CronRunError,
   EngineError,
   HandlerFailure,
   HandlerResolutionError,

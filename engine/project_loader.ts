@@ -13,7 +13,7 @@ import { compileValidators, generateProject, writeProject } from "../codegen/mod
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
 import type { ValidatorTable } from "./parts.ts";
-import type { PrepareFailure } from "./errors.ts";
+import { EngineError, type PrepareFailure } from "./errors.ts";
 
 /** Options of {@linkcode prepareApp}. */
 export interface PrepareOptions {
@@ -76,7 +76,9 @@ export async function prepareApp(options: PrepareOptions): Promise<PreparedApp |
     return {
       ok: false,
       kind: "error",
-      error: error instanceof Error ? error : new Error(String(error)),
+      error: error instanceof Error
+        ? error
+        : new EngineError(`Cannot prepare the project: ${String(error)}`, { cause: error }),
     };
   }
 }

@@ -10,7 +10,13 @@
 
 import type { ActiveTrace } from "../telemetry/model.ts";
 import type { SocketSpec } from "./app_model.ts";
-import type { ConnectionInfo, Effect, HandlerRef, InvocationInput } from "./runtime/contract.ts";
+import type {
+  ConnectionInfo,
+  Effect,
+  HandlerRef,
+  InvocationInput,
+  InvocationResult,
+} from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 import {
   errorResponse,
@@ -19,10 +25,10 @@ import {
   sortIssues,
   TRACE_HEADER,
 } from "./_http_util.ts";
-import { addTriggersStep, invokeHandler } from "./_invoke.ts";
+import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
-import { publishTriggers } from "./triggers.ts";
+import { planTriggers, publishFailure, publishStep } from "./triggers.ts";
 
 /** Close codes the hub uses. */
 export const CLOSE_CODES = {
@@ -286,27 +292,41 @@ export class SocketHub {
       return false;
     }
     this.#applyEffects(call.spec, result.effects);
-    if (call.triggers) {
-      try {
-        const published = await publishTriggers(parts.publisher, {
-          effects: result.effects,
-          output: result.output,
-          schemaTriggers: call.spec.triggers,
-        }, { source: `ws:${call.spec.name}`, traceId: call.trace.id });
-        addTriggersStep(call.trace, `${call.spec.name} triggers`, published);
-      } catch (error) {
-        this.send(call.live.info.connectionId, {
-          error: `Failed to publish events: ${(error as Error).message}`,
-          trace_id: call.trace.id,
-        });
-        return false;
-      }
+    const failure = call.triggers ? await this.#publish(parts, call, result) : null;
+    if (failure !== null) {
+      this.send(call.live.info.connectionId, { error: failure, trace_id: call.trace.id });
+      return false;
     }
     const value = result.output.kind === "json" ? result.output.value : null;
-    if (value === null || value === undefined || call.reply === "none") return true;
-    if (call.reply === "all") this.broadcast(call.spec.name, value);
-    else this.send(call.live.info.connectionId, value);
+    if (value === null || value === undefined) return true;
+    this.#reply(call, value);
     return true;
+  }
+
+  #publish(parts: EngineParts, call: PhaseCall, result: HandlerSuccess): Promise<string | null> {
+    const publications = planTriggers(result.effects, call.spec.triggers, result.output);
+    return publishFailure(() =>
+      publishStep(parts.publisher, publications, {
+        source: `ws:${call.spec.name}`,
+        trace: call.trace,
+        step: call.spec.name,
+      })
+    );
+  }
+
+  #reply(call: PhaseCall, value: unknown): void {
+    switch (call.reply) {
+      case "none":
+        return;
+      case "all":
+        this.broadcast(call.spec.name, value);
+        return;
+      case "sender":
+        this.send(call.live.info.connectionId, value);
+        return;
+      default:
+        return call.reply satisfies never;
+    }
   }
 
   #applyEffects(spec: SocketSpec, effects: readonly Effect[]): void {
@@ -334,6 +354,8 @@ interface PhaseCall {
   reply: "sender" | "all" | "none";
   triggers: boolean;
 }
+
+type HandlerSuccess = Extract<InvocationResult, { ok: true }>;
 
 interface ValidationCall {
   live: Live;

@@ -7,9 +7,10 @@
  * @module
  */
 
-import type { TriggeredEventRecord } from "../telemetry/model.ts";
+import type { ActiveTrace, TriggeredEventRecord } from "../telemetry/model.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";
+import { addTriggersStep } from "./_invoke.ts";
 
 /** One event to publish. */
 export interface Publication {
@@ -36,8 +37,9 @@ export interface TriggerSource {
  * @example
  * ```ts
  * import { unwrapResult } from "./triggers.ts";
+ * import assert from "node:assert/strict";
  * const payload = unwrapResult({ kind: "json", value: { data: { id: 7 } } });
- * console.assert((payload as { id: number }).id === 7);
+ * assert((payload as { id: number }).id === 7);
  * ```
  */
 export function unwrapResult(output: HandlerOutput | null): unknown {
@@ -59,12 +61,13 @@ export function unwrapResult(output: HandlerOutput | null): unknown {
  * @example
  * ```ts
  * import { planTriggers } from "./triggers.ts";
+ * import assert from "node:assert/strict";
  * const plan = planTriggers(
  *   [{ kind: "trigger", event: "Audited", payload: 1 }],
  *   ["UserCreated"],
  *   { kind: "json", value: { data: { id: 7 } } },
  * );
- * console.assert(plan.map((p) => p.event).join() === "Audited,UserCreated");
+ * assert(plan.map((p) => p.event).join() === "Audited,UserCreated");
  * ```
  */
 export function planTriggers(
@@ -95,6 +98,7 @@ export function planTriggers(
  * @example Keys are the prefix and the index, so a redelivery publishes the same keys
  * ```ts
  * import { publishAll } from "./triggers.ts";
+ * import assert from "node:assert/strict";
  * const keys: (string | undefined)[] = [];
  * const publisher = {
  *   publish: (_topic: string, _payload: unknown, options: { idempotencyKey?: string }) =>
@@ -104,7 +108,7 @@ export function planTriggers(
  *   source: "cron:Nightly",
  *   traceId: "t-1",
  * });
- * console.assert(records.length === 2 && keys.join() === "t-1:0,t-1:1");
+ * assert(records.length === 2 && keys.join() === "t-1:0,t-1:1");
  * ```
  */
 export async function publishAll(
@@ -136,6 +140,7 @@ export async function publishAll(
  * @example A `setPayload` value wins over the handler's result for its schema trigger
  * ```ts
  * import { publishTriggers } from "./triggers.ts";
+ * import assert from "node:assert/strict";
  * const published: unknown[] = [];
  * const publisher = {
  *   publish: (topic: string, payload: unknown) => Promise.resolve(published.push([topic, payload])),
@@ -145,7 +150,7 @@ export async function publishAll(
  *   output: { kind: "json", value: { data: { id: 2 } } },
  *   schemaTriggers: ["UserCreated"],
  * }, { source: "api:CreateUser", traceId: "t-1" });
- * console.assert(JSON.stringify(published) === '[["UserCreated",{"id":1}]]');
+ * assert(JSON.stringify(published) === '[["UserCreated",{"id":1}]]');
  * ```
  */
 export function publishTriggers(
@@ -158,4 +163,75 @@ export function publishTriggers(
     planTriggers(result.effects, result.schemaTriggers, result.output),
     source,
   );
+}
+
+/** Options of {@linkcode publishStep}: the cause, and the trace that records the publishing. */
+export interface PublishStepOptions {
+  /** `api:<Name>`, `event:<Name>`, `cron:<Name>`, `ws:<Name>`. */
+  source: string;
+  /** The cause's trace: the published events' parent, and where the step is added. */
+  trace: ActiveTrace;
+  /** The definition that publishes; the step is named `<step> triggers`. */
+  step: string;
+  /** Prefix of the idempotency keys (`<prefix>:<index>`). Default: the trace id. */
+  keyPrefix?: string;
+}
+
+/** Publishes planned events in order and records them as one `<step> triggers` trace step (no step
+ * when nothing was published). Every source (api, event, cron, ws) publishes through this.
+ *
+ * @param publisher the event bus
+ * @param publications what to publish, usually from {@linkcode planTriggers}
+ * @param options the cause, its trace and the step name
+ * @returns a record per published event
+ * @example
+ * ```ts
+ * import { publishStep } from "./triggers.ts";
+ * import assert from "node:assert/strict";
+ * const steps: string[] = [];
+ * const trace = { id: "t-1", addStep: (s: { name: string }) => steps.push(s.name), end: () => {} };
+ * const publisher = { publish: () => Promise.resolve() };
+ * await publishStep(publisher, [{ event: "Ticked", payload: {} }], {
+ *   source: "cron:Nightly",
+ *   trace,
+ *   step: "Nightly",
+ * });
+ * assert.deepEqual(steps, ["Nightly triggers"]);
+ * ```
+ */
+export async function publishStep(
+  publisher: EventPublisher,
+  publications: readonly Publication[],
+  options: PublishStepOptions,
+): Promise<TriggeredEventRecord[]> {
+  const published = await publishAll(publisher, publications, {
+    source: options.source,
+    traceId: options.trace.id,
+    ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+  });
+  addTriggersStep(options.trace, `${options.step} triggers`, published);
+  return published;
+}
+
+/**
+ * Runs a publishing; null when it succeeded, else the message a cron outcome or a WebSocket error
+ * frame reports.
+ *
+ * @param publish the publishing to run
+ * @returns null, or `Failed to publish events: <detail>`
+ * @example
+ * ```ts
+ * import { publishFailure } from "./triggers.ts";
+ * import assert from "node:assert/strict";
+ * const message = await publishFailure(() => Promise.reject(new Error("Broker down")));
+ * assert.equal(message, "Failed to publish events: Broker down");
+ * ```
+ */
+export async function publishFailure(publish: () => Promise<unknown>): Promise<string | null> {
+  try {
+    await publish();
+    return null;
+  } catch (error) {
+    return `Failed to publish events: ${(error as Error).message}`;
+  }
 }

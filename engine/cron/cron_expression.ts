@@ -56,8 +56,9 @@ const CRON_CODES: ReadonlySet<string> = new Set([
  * @example
  * ```ts
  * import { validateCronExpression } from "./cron_expression.ts";
- * console.assert(validateCronExpression("0 30 9 * * Mon-Fri") === null);
- * console.assert(validateCronExpression("* * *") !== null);
+ * import assert from "node:assert/strict";
+ * assert(validateCronExpression("0 30 9 * * Mon-Fri") === null);
+ * assert(validateCronExpression("* * *") !== null);
  * ```
  */
 export function validateCronExpression(
@@ -87,8 +88,9 @@ export function validateCronExpression(
  * @example Every hour at minute 5, second 0 (the original's 6-field format)
  * ```ts
  * import { nextCronRuns } from "./cron_expression.ts";
+ * import assert from "node:assert/strict";
  * const runs = nextCronRuns("0 5 * * * *", 2, { from: new Date("2026-01-01T00:01:00Z") });
- * console.assert(runs[0]?.toISOString() === "2026-01-01T00:05:00.000Z");
+ * assert(runs[0]?.toISOString() === "2026-01-01T00:05:00.000Z");
  * ```
  */
 export function nextCronRuns(
@@ -111,7 +113,8 @@ export function nextCronRuns(
  * @example
  * ```ts
  * import { cronOptions } from "./cron_expression.ts";
- * console.assert(cronOptions("0 5 * * * *").mode === "6-part");
+ * import assert from "node:assert/strict";
+ * assert(cronOptions("0 5 * * * *").mode === "6-part");
  * ```
  */
 export function cronOptions(expression: string, timezone?: string): CronOptions {
@@ -139,8 +142,9 @@ export function cronOptions(expression: string, timezone?: string): CronOptions 
  * @example
  * ```ts
  * import { compileCron } from "./cron_expression.ts";
+ * import assert from "node:assert/strict";
  * const cron = compileCron("@daily", { timezone: "Europe/Berlin" });
- * console.assert(cron.nextRun() instanceof Date);
+ * assert(cron.nextRun() instanceof Date);
  * ```
  */
 export function compileCron(expression: string, options: CronCheckOptions = {}): Cron {

@@ -63,11 +63,12 @@ interface Job {
  * @example
  * ```ts
  * import { Scheduler } from "./scheduler.ts";
+ * import assert from "node:assert/strict";
  * const scheduler = new Scheduler();
  * let runs = 0;
  * scheduler.add({ name: "Cleanup", schedule: "0 3 * * *", run: async () => { runs++; } });
  * await scheduler.runNow("Cleanup");
- * console.assert(runs === 1);
+ * assert(runs === 1);
  * await scheduler.stop();
  * ```
  */

@@ -86,6 +86,7 @@ export interface EventBusOptions {
  * ```ts
  * import { createMemoryAdapter } from "../../adapters/memory/mod.ts";
  * import { EventBus } from "./event_bus.ts";
+ * import assert from "node:assert/strict";
  * const bus = new EventBus(createMemoryAdapter());
  * await bus.start();
  * const got = Promise.withResolvers<unknown>();
@@ -93,7 +94,7 @@ export interface EventBusOptions {
  *   got.resolve(event.payload);
  * });
  * await bus.publish("UserCreated", { id: 1 }, { parentId: null, source: "api:CreateUser" });
- * console.assert((await got.promise as { id: number }).id === 1);
+ * assert((await got.promise as { id: number }).id === 1);
  * await bus.close();
  * ```
  */
