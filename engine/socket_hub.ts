@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ActiveTrace } from "../telemetry/model.ts";
+import type { ActiveTrace, TraceStep } from "../telemetry/model.ts";
 import type { SocketSpec } from "./app_model.ts";
 import type {
   ConnectionInfo,
@@ -125,6 +125,10 @@ export class SocketHub {
       trace.end("failed", mw.message);
       return errorResponse(mw.status, mw.message, trace.id, mw.details);
     }
+    return this.#upgrade(request, spec, trace);
+  }
+
+  #upgrade(request: Request, spec: SocketSpec, trace: ActiveTrace): Response {
     let upgraded;
     try {
       upgraded = Deno.upgradeWebSocket(request);
@@ -176,26 +180,12 @@ export class SocketHub {
   async #connect(live: Live, spec: SocketSpec): Promise<void> {
     const parts = this.#parts();
     const trace = this.#phaseTrace(parts, spec, live, "connect");
-    for (const handler of spec.onConnect) {
-      const ok = await this.#run(parts, {
-        live,
-        spec,
-        trace,
-        handler,
-        input: {
-          kind: "ws_connect",
-          connection: live.info,
-        },
-        reply: "sender",
-        triggers: false,
-      });
-      if (!ok) {
-        trace.end("failed", `Connect handler "${handler.name}" failed`);
-        this.#close(live, CLOSE_CODES.handlerError, "Connect handler failed");
-        return;
-      }
-    }
-    trace.end("success");
+    const input: InvocationInput = { kind: "ws_connect", connection: live.info };
+    const call = { live, spec, trace, input, reply: "sender", triggers: false } as const;
+    const failed = await this.#runHandlers(parts, call, { handlers: spec.onConnect, stop: true });
+    if (failed === null) return trace.end("success");
+    trace.end("failed", `Connect handler "${failed.name}" failed`);
+    this.#close(live, CLOSE_CODES.handlerError, "Connect handler failed");
   }
 
   async #message(live: Live, spec: SocketSpec, raw: unknown): Promise<void> {
@@ -212,19 +202,11 @@ export class SocketHub {
     const data = parseFrame(raw);
     if (!this.#validated(parts, { live, spec, trace, data })) return;
     const message = { data, timestamp: new Date().toISOString() };
-    let ok = true;
-    for (const handler of spec.onMessage) {
-      ok = await this.#run(parts, {
-        live,
-        spec,
-        trace,
-        handler,
-        input: { kind: "ws_message", message, connection: live.info },
-        reply: spec.broadcast ? "all" : "sender",
-        triggers: true,
-      }) && ok;
-    }
-    trace.end(ok ? "success" : "failed");
+    const input: InvocationInput = { kind: "ws_message", message, connection: live.info };
+    const reply = spec.broadcast ? "all" : "sender";
+    const call = { live, spec, trace, input, reply, triggers: true } as const;
+    const failed = await this.#runHandlers(parts, call, { handlers: spec.onMessage, stop: false });
+    trace.end(failed === null ? "success" : "failed");
   }
 
   /** Validates a message against the endpoint's `message` type (SPEC.md 10.1 H10): an invalid one
@@ -237,16 +219,7 @@ export class SocketHub {
     const detail = `${error}: ${
       issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")
     }`;
-    arg.trace.addStep({
-      name: "validation",
-      path: "validation",
-      bucket: "validation",
-      handler_name: "validation",
-      duration_ms: Date.now() - started.getTime(),
-      success: false,
-      error: detail,
-      timestamp: started.toISOString(),
-    });
+    arg.trace.addStep(failedStep("validation", started, detail));
     arg.trace.end("failed", detail);
     this.send(arg.live.info.connectionId, { error, details: issues, trace_id: arg.trace.id });
     return false;
@@ -255,24 +228,29 @@ export class SocketHub {
   async #disconnect(live: Live, spec: SocketSpec): Promise<void> {
     const parts = this.#parts();
     const trace = this.#phaseTrace(parts, spec, live, "disconnect");
-    for (const handler of spec.onDisconnect) {
-      await this.#run(parts, {
-        live,
-        spec,
-        trace,
-        handler,
-        input: {
-          kind: "ws_disconnect",
-          connection: live.info,
-        },
-        reply: "none",
-        triggers: false,
-      });
-    }
+    const input: InvocationInput = { kind: "ws_disconnect", connection: live.info };
+    const call = { live, spec, trace, input, reply: "none", triggers: false } as const;
+    // The connection is gone: a failed disconnect handler is recorded in its step, not the phase.
+    await this.#runHandlers(parts, call, { handlers: spec.onDisconnect, stop: false });
     trace.end("success");
   }
 
-  #phaseTrace(parts: EngineParts, spec: SocketSpec, live: Live, phase: string): ActiveTrace {
+  /** Runs a phase's handlers in order; returns the first that failed, or null. */
+  async #runHandlers(
+    parts: EngineParts,
+    call: Omit<PhaseCall, "handler">,
+    options: { handlers: readonly HandlerRef[]; stop: boolean },
+  ): Promise<HandlerRef | null> {
+    let failed: HandlerRef | null = null;
+    for (const handler of options.handlers) {
+      if (await this.#run(parts, { ...call, handler })) continue;
+      failed ??= handler;
+      if (options.stop) break;
+    }
+    return failed;
+  }
+
+  #phaseTrace(parts: EngineParts, spec: SocketSpec, live: Live, phase: Phase): ActiveTrace {
     return parts.telemetry.startTrace({
       entryPoint: `${spec.name} (${phase})`,
       entryType: "websocket",
@@ -355,6 +333,9 @@ interface PhaseCall {
   triggers: boolean;
 }
 
+/** The traced phases of a connection after its upgrade. */
+type Phase = "connect" | "message" | "disconnect";
+
 type HandlerSuccess = Extract<InvocationResult, { ok: true }>;
 
 interface ValidationCall {
@@ -362,6 +343,20 @@ interface ValidationCall {
   spec: SocketSpec;
   trace: ActiveTrace;
   data: unknown;
+}
+
+/** A failed trace step that is not a handler call (such as `validation`). */
+function failedStep(name: string, started: Date, error: string): TraceStep {
+  return {
+    name,
+    path: name,
+    bucket: name,
+    handler_name: name,
+    duration_ms: Date.now() - started.getTime(),
+    success: false,
+    error,
+    timestamp: started.toISOString(),
+  };
 }
 
 /** Text frames are JSON; anything else is wrapped as `{data: <text>}`, as the original does. */

@@ -136,8 +136,7 @@ export class Scheduler {
    * @throws {UnknownCronJobError} when no job has that name
    */
   async remove(name: string): Promise<void> {
-    const job = this.#jobs.get(name);
-    if (!job) throw new UnknownCronJobError(name, [...this.#jobs.keys()].sort());
+    const job = this.#job(name);
     this.#jobs.delete(name);
     job.timer?.stop();
     job.timer = null;
@@ -152,8 +151,7 @@ export class Scheduler {
    * @throws {UnknownCronJobError} when no job has that name
    */
   async runNow(name: string): Promise<void> {
-    const job = this.#jobs.get(name);
-    if (!job) throw new UnknownCronJobError(name, [...this.#jobs.keys()].sort());
+    const job = this.#job(name);
     while (job.running) await job.running;
     let failure: { error: unknown } | undefined;
     await this.#execute(job, (error) => failure = { error });
@@ -172,6 +170,12 @@ export class Scheduler {
         nextRun: job.schedule.nextRun(now),
         running: job.running !== null,
       }));
+  }
+
+  #job(name: string): Job {
+    const job = this.#jobs.get(name);
+    if (!job) throw new UnknownCronJobError(name, [...this.#jobs.keys()].sort());
+    return job;
   }
 
   #arm(job: Job): void {
