@@ -174,25 +174,14 @@ export async function subscribeEvents(
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      subs.push(
-        await bus.subscribe(
-          spec.event,
-          sub.group,
-          (envelope) =>
-            counted(envelope, () => deliver(parts, { spec, sub, envelope, traceSuffix })),
-        ),
-      );
+      const run = (envelope: EventEnvelope) => deliver(parts, { spec, sub, envelope, traceSuffix });
+      subs.push(await bus.subscribe(spec.event, sub.group, (e) => counted(e, () => run(e))));
     }
-    if (spec.triggers.length > 0) {
-      const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
-      subs.push(
-        await bus.subscribe(
-          spec.event,
-          forwardGroupOf(model.project, spec.event),
-          (e) => counted(e, () => forward(parts, { spec, envelope: e, traceSuffix })),
-        ),
-      );
-    }
+    if (spec.triggers.length === 0) continue;
+    const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
+    const run = (envelope: EventEnvelope) => forward(parts, { spec, envelope, traceSuffix });
+    const group = forwardGroupOf(model.project, spec.event);
+    subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, () => run(e))));
   }
   return subs;
 }
