@@ -61,26 +61,24 @@ export async function prepareApp(options: PrepareOptions): Promise<PreparedApp |
     return { ok: false, kind: "diagnostics", diagnostics: errors, sources: await sources(errors) };
   }
   try {
-    const written = options.codegen ? await runCodegen(parsed.schema, options) : [];
-    const model = buildAppModel(parsed.schema, options.config, { root: options.root });
-    buildApp(model);
-    return {
-      ok: true,
-      schema: parsed.schema,
-      model,
-      validators: compileValidators(parsed.schema),
-      warnings: all.filter((d) => d.severity === "warning"),
-      written,
-    };
+    return await build(parsed.schema, options, all.filter((d) => d.severity === "warning"));
   } catch (error) {
-    return {
-      ok: false,
-      kind: "error",
-      error: error instanceof Error
-        ? error
-        : new EngineError(`Cannot prepare the project: ${String(error)}`, { cause: error }),
-    };
+    const cause = error instanceof Error
+      ? error
+      : new EngineError(`Cannot prepare the project: ${String(error)}`, { cause: error });
+    return { ok: false, kind: "error", error: cause };
   }
+}
+
+async function build(
+  schema: Schema,
+  options: PrepareOptions,
+  warnings: Diagnostic[],
+): Promise<PreparedApp> {
+  const written = options.codegen ? await runCodegen(schema, options) : [];
+  const model = buildAppModel(schema, options.config, { root: options.root });
+  buildApp(model); // Route conflicts are reported now, not on the first request.
+  return { ok: true, schema, model, validators: compileValidators(schema), warnings, written };
 }
 
 async function runCodegen(schema: Schema, options: PrepareOptions): Promise<string[]> {
