@@ -56,3 +56,35 @@ function guarded(check: () => void, action: () => Promise<void>): Promise<void> 
   }
   return action();
 }
+
+/** What {@linkcode runDelivery} delivers and where it reports. */
+export interface RunDeliveryOptions {
+  /** The envelope to deliver. */
+  envelope: EventEnvelope;
+  /** How the broker settles it. */
+  mechanism: DeliveryMechanism;
+  /** Receives an error the handler threw after it settled the delivery. */
+  onError(error: unknown): void;
+}
+
+/**
+ * Hands one delivery to a handler. Only the first settle call reaches the broker; an error thrown
+ * after the handler settled is reported, never swallowed; one thrown before is the caller's to act
+ * on, through the result.
+ *
+ * @param handler the subscriber's handler
+ * @param options the envelope, its settle mechanism and the error sink
+ * @returns whether the handler settled the delivery (if not, the caller hands the message back)
+ */
+export async function runDelivery(
+  handler: (delivery: Delivery) => Promise<void>,
+  options: RunDeliveryOptions,
+): Promise<boolean> {
+  const tracked = createDelivery(options.envelope, options.mechanism);
+  try {
+    await handler(tracked.delivery);
+  } catch (error) {
+    if (tracked.settled()) options.onError(error);
+  }
+  return tracked.settled();
+}

@@ -9,7 +9,7 @@
  */
 
 import type { DeliveryHandler, EventEnvelope } from "../adapter.ts";
-import { createDelivery, type DeliveryMechanism, type TrackedDelivery } from "./delivery.ts";
+import { type DeliveryMechanism, runDelivery } from "./delivery.ts";
 
 /** A subscriber in a group: its handler and how many deliveries it takes at once. */
 export class Consumer {
@@ -130,10 +130,9 @@ export class Dispatcher<I> {
   }
 
   #deliver(consumer: Consumer, item: I): void {
-    const { envelope, mechanism } = this.#source.open(item);
-    const tracked = createDelivery(envelope, mechanism);
+    const opened = this.#source.open(item);
     consumer.active++;
-    const run = this.#run(consumer, tracked, item).finally(() => {
+    const run = this.#run(consumer, item, opened).finally(() => {
       consumer.active--;
       consumer.inFlight.delete(run);
       this.schedule();
@@ -141,13 +140,10 @@ export class Dispatcher<I> {
     consumer.inFlight.add(run);
   }
 
-  async #run(consumer: Consumer, tracked: TrackedDelivery, item: I): Promise<void> {
-    try {
-      await consumer.handler(tracked.delivery);
-    } catch (error) {
-      if (tracked.settled()) this.#source.failed(error, tracked.delivery.envelope);
-    }
+  async #run(consumer: Consumer, item: I, { envelope, mechanism }: OpenedItem): Promise<void> {
+    const onError = (error: unknown) => this.#source.failed(error, envelope);
+    const settled = await runDelivery(consumer.handler, { envelope, mechanism, onError });
     // Never settled (the handler threw first, or forgot): it goes back to the front.
-    if (!tracked.settled()) this.#source.putBack(item);
+    if (!settled) this.#source.putBack(item);
   }
 }

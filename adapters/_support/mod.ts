@@ -1,7 +1,8 @@
 /**
- * What the broker adapters (rocksdb, denokv, nats, rabbitmq, kafka, sqs) share: settings readers,
- * the settle-once delivery, the in-flight tracker and the errors for unreachable brokers. Private
- * to `adapters/`.
+ * What the adapters share: settings readers, the settle-once delivery and its run, the dispatcher
+ * and FIFO of the embedded adapters (memory, rocksdb, denokv), the lifecycle of the broker adapters
+ * (nats, rabbitmq, kafka, sqs), the in-flight tracker, backoff, the envelope codec and the errors
+ * for unreachable brokers. Private to `adapters/`.
  *
  * @module
  */
@@ -13,7 +14,18 @@ export {
   readSettings,
   type SettingsReader,
 } from "./settings.ts";
-export { createDelivery, type DeliveryMechanism } from "./delivery.ts";
+export {
+  createDelivery,
+  type DeliveryMechanism,
+  runDelivery,
+  type RunDeliveryOptions,
+} from "./delivery.ts";
+export {
+  BrokerLifecycle,
+  DEFAULT_SERVICE,
+  resolveBrokerOptions,
+  type ResolvedBrokerOptions,
+} from "./lifecycle.ts";
 export { InFlight, Semaphore } from "./in_flight.ts";
 export { Fifo } from "./fifo.ts";
 export { Consumer, Dispatcher, type DispatchSource, type OpenedItem } from "./dispatcher.ts";

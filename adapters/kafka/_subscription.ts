@@ -11,10 +11,10 @@ import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from "kafkajs";
 import { Buffer } from "node:buffer";
 import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
 import {
-  createDelivery,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
+  runDelivery,
   Semaphore,
 } from "../_support/mod.ts";
 import { DUE_HEADER, type KafkaContext } from "./kafka_adapter.ts";
@@ -198,13 +198,11 @@ export class KafkaSubscription implements Subscription {
       this.#settled(batch, state, offset);
       return true;
     }
-    const tracked = createDelivery(envelope, this.#mechanism(batch, state, offset, envelope));
-    try {
-      await this.#spec.handler(tracked.delivery);
-    } catch (error) {
-      if (tracked.settled()) this.#context.onError(error);
-    }
-    return tracked.settled();
+    return await runDelivery(this.#spec.handler, {
+      envelope,
+      mechanism: this.#mechanism(batch, state, offset, envelope),
+      onError: this.#context.onError,
+    });
   }
 
   #mechanism(

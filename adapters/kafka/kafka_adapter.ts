@@ -19,13 +19,14 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "../adapter.ts";
-import { AdapterClosedError } from "../errors.ts";
 import {
   type BrokerAdapterOptions,
   BrokerError,
+  BrokerLifecycle,
   BrokerUnreachableError,
-  processEnv,
   readSettings,
+  resolveBrokerOptions,
+  type ResolvedBrokerOptions,
   retryWithBackoff,
   subjectToken,
 } from "../_support/mod.ts";
@@ -62,8 +63,9 @@ export function createKafkaAdapter(
   settings: Readonly<Record<string, unknown>>,
   options: KafkaAdapterOptions = {},
 ): Adapter {
-  const read = readSettings("kafka", settings, options.env ?? processEnv());
-  const service = subjectToken(options.service ?? "rohas");
+  const resolved = resolveBrokerOptions(options);
+  const read = readSettings("kafka", settings, resolved.env);
+  const service = subjectToken(resolved.service);
   return new KafkaAdapter({
     brokers: read.string("brokers", "ROHAS_KAFKA_BROKERS", "127.0.0.1:9092").split(",")
       .map((broker) => broker.trim()).filter((broker) => broker !== ""),
@@ -73,7 +75,7 @@ export function createKafkaAdapter(
     partitions: read.number("partitions", null, 1),
     replicationFactor: read.number("replication_factor", null, -1) || -1,
     publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
-  }, options);
+  }, resolved);
 }
 
 /** What subscriptions and the dead-letter reader need from the adapter. */
@@ -100,7 +102,7 @@ class KafkaAdapter implements Adapter {
   readonly #settings: KafkaSettings;
   readonly #onError: (error: unknown) => void;
   readonly #kafka: Kafka;
-  readonly #subscriptions = new Set<KafkaSubscription>();
+  readonly #lifecycle: BrokerLifecycle<KafkaSubscription>;
   readonly #topics = new Set<string>();
   #clients: { admin: Admin; producer: Producer; context: KafkaContext } | null = null;
   #deadLetters: DeadLetterReader | null = null;
@@ -111,11 +113,11 @@ class KafkaAdapter implements Adapter {
     failed: (error: unknown) => void;
   }[] = [];
   #sending: Promise<void> | null = null;
-  #closed = false;
 
-  constructor(settings: KafkaSettings, options: KafkaAdapterOptions) {
+  constructor(settings: KafkaSettings, options: ResolvedBrokerOptions) {
     this.#settings = settings;
-    this.#onError = options.onError ?? (() => {});
+    this.#onError = options.onError;
+    this.#lifecycle = new BrokerLifecycle("kafka");
     this.guarantees = Object.freeze({
       durable: true,
       orderedPerTopic: settings.partitions === 1,
@@ -131,7 +133,7 @@ class KafkaAdapter implements Adapter {
   }
 
   async start(): Promise<void> {
-    this.#assertOpen("start");
+    this.#lifecycle.assertOpen("start");
     if (this.#clients) return;
     const admin = this.#kafka.admin();
     const producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -172,9 +174,9 @@ class KafkaAdapter implements Adapter {
       groupId: `${this.#settings.prefix}.${subjectToken(group)}.${subjectToken(topic)}`,
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
-      onClosed: (closed) => this.#subscriptions.delete(closed),
+      onClosed: (closed) => this.#lifecycle.forget(closed),
     });
-    this.#subscriptions.add(subscription);
+    this.#lifecycle.add(subscription);
     try {
       await subscription.start();
     } catch (error) {
@@ -215,9 +217,7 @@ class KafkaAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (!(await this.#lifecycle.close())) return;
     await this.#deadLetters?.close();
     await this.#sending;
     const clients = this.#clients;
@@ -318,7 +318,7 @@ class KafkaAdapter implements Adapter {
     try {
       return await retryWithBackoff(run, {
         deadlineMs: this.#settings.publishTimeoutMs,
-        stop: () => this.#closed,
+        stop: () => this.#lifecycle.closed,
       });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
@@ -327,13 +327,9 @@ class KafkaAdapter implements Adapter {
   }
 
   #live(action: string): KafkaContext {
-    this.#assertOpen(action);
+    this.#lifecycle.assertOpen(action);
     if (!this.#clients) throw new BrokerError(`Kafka adapter is not started: cannot ${action}`);
     return this.#clients.context;
-  }
-
-  #assertOpen(action: string): void {
-    if (this.#closed) throw new AdapterClosedError(this.type, action);
   }
 }
 

@@ -8,10 +8,10 @@
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
 import {
-  createDelivery,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
+  runDelivery,
   Semaphore,
 } from "../_support/mod.ts";
 import type { NatsContext } from "./nats_adapter.ts";
@@ -104,17 +104,19 @@ export class NatsSubscription implements Subscription {
   }
 
   async #deliver(message: JsMsg, envelope: EventEnvelope): Promise<void> {
-    const tracked = createDelivery(envelope, this.#mechanism(message, envelope));
     const every = Math.max(1000, this.#context.settings.ackWaitMs / 3);
     const heartbeat = setInterval(() => message.working(), every);
+    let settled: boolean;
     try {
-      await this.#spec.handler(tracked.delivery);
-    } catch (error) {
-      if (tracked.settled()) this.#context.onError(error);
+      settled = await runDelivery(this.#spec.handler, {
+        envelope,
+        mechanism: this.#mechanism(message, envelope),
+        onError: this.#context.onError,
+      });
     } finally {
       clearInterval(heartbeat);
     }
-    if (!tracked.settled()) message.nak();
+    if (!settled) message.nak();
   }
 
   #mechanism(message: JsMsg, envelope: EventEnvelope): DeliveryMechanism {

@@ -31,13 +31,14 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "../adapter.ts";
-import { AdapterClosedError } from "../errors.ts";
 import {
   type BrokerAdapterOptions,
   BrokerError,
+  BrokerLifecycle,
   BrokerUnreachableError,
-  processEnv,
   readSettings,
+  resolveBrokerOptions,
+  type ResolvedBrokerOptions,
   subjectToken,
 } from "../_support/mod.ts";
 import { NatsSubscription } from "./_subscription.ts";
@@ -77,15 +78,16 @@ export function createNatsAdapter(
   settings: Readonly<Record<string, unknown>>,
   options: NatsAdapterOptions = {},
 ): Adapter {
-  return new NatsAdapter(resolveSettings(settings, options), options);
+  const resolved = resolveBrokerOptions(options);
+  return new NatsAdapter(resolveSettings(settings, resolved), resolved);
 }
 
 function resolveSettings(
   settings: Readonly<Record<string, unknown>>,
-  options: NatsAdapterOptions,
+  options: ResolvedBrokerOptions,
 ): NatsSettings {
-  const read = readSettings("nats", settings, options.env ?? processEnv());
-  const service = subjectToken(options.service ?? "rohas");
+  const read = readSettings("nats", settings, options.env);
+  const service = subjectToken(options.service);
   const stream = read.string("stream", "ROHAS_NATS_STREAM", `ROHAS_${service}`);
   return {
     url: read.string("url", "ROHAS_NATS_URL", "nats://127.0.0.1:4222"),
@@ -114,17 +116,17 @@ class NatsAdapter implements Adapter {
   readonly guarantees = GUARANTEES;
   readonly #settings: NatsSettings;
   readonly #onError: (error: unknown) => void;
-  readonly #subscriptions = new Set<NatsSubscription>();
+  readonly #lifecycle: BrokerLifecycle<NatsSubscription>;
   #connection: { nc: NatsConnection; context: NatsContext } | null = null;
-  #closed = false;
 
-  constructor(settings: NatsSettings, options: NatsAdapterOptions) {
+  constructor(settings: NatsSettings, options: ResolvedBrokerOptions) {
     this.#settings = settings;
-    this.#onError = options.onError ?? (() => {});
+    this.#onError = options.onError;
+    this.#lifecycle = new BrokerLifecycle("nats");
   }
 
   async start(): Promise<void> {
-    this.#assertOpen("start");
+    this.#lifecycle.assertOpen("start");
     if (this.#connection) return;
     const nc = await this.#connect();
     try {
@@ -160,9 +162,9 @@ class NatsAdapter implements Adapter {
       ownSubject: this.#topicSubject(topic, `g.${subjectToken(group)}`),
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
-      onClosed: (closed) => this.#subscriptions.delete(closed),
+      onClosed: (closed) => this.#lifecycle.forget(closed),
     });
-    this.#subscriptions.add(subscription);
+    this.#lifecycle.add(subscription);
     await subscription.start();
     return subscription;
   }
@@ -193,9 +195,7 @@ class NatsAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (!(await this.#lifecycle.close())) return;
     const connection = this.#connection;
     this.#connection = null;
     if (connection) await connection.nc.close();
@@ -295,13 +295,9 @@ class NatsAdapter implements Adapter {
   }
 
   #live(action: string): NatsContext {
-    this.#assertOpen(action);
+    this.#lifecycle.assertOpen(action);
     if (!this.#connection) throw new BrokerError(`NATS adapter is not started: cannot ${action}`);
     return this.#connection.context;
-  }
-
-  #assertOpen(action: string): void {
-    if (this.#closed) throw new AdapterClosedError(this.type, action);
   }
 }
 

@@ -9,12 +9,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { Buffer } from "node:buffer";
 import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
-import {
-  createDelivery,
-  decodeEnvelope,
-  type DeliveryMechanism,
-  InFlight,
-} from "../_support/mod.ts";
+import { decodeEnvelope, type DeliveryMechanism, InFlight, runDelivery } from "../_support/mod.ts";
 import type { RabbitmqContext } from "./rabbitmq_adapter.ts";
 
 /** What a subscription is for. */
@@ -89,14 +84,13 @@ export class RabbitmqSubscription implements Subscription {
       this.#context.onError(error);
       return;
     }
-    const tracked = createDelivery(envelope, this.#mechanism(channel, message, envelope));
-    try {
-      await this.#spec.handler(tracked.delivery);
-    } catch (error) {
-      if (tracked.settled()) this.#context.onError(error);
-    }
+    const settled = await runDelivery(this.#spec.handler, {
+      envelope,
+      mechanism: this.#mechanism(channel, message, envelope),
+      onError: this.#context.onError,
+    });
     // Unsettled: back to the queue now. A closed channel (lost connection) requeues it anyway.
-    if (!tracked.settled()) ignoreClosed(() => channel.nack(message, false, true));
+    if (!settled) ignoreClosed(() => channel.nack(message, false, true));
   }
 
   #mechanism(

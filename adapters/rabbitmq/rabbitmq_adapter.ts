@@ -20,13 +20,14 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "../adapter.ts";
-import { AdapterClosedError } from "../errors.ts";
 import {
   type BrokerAdapterOptions,
   BrokerError,
+  BrokerLifecycle,
   BrokerUnreachableError,
-  processEnv,
   readSettings,
+  resolveBrokerOptions,
+  type ResolvedBrokerOptions,
   retryWithBackoff,
 } from "../_support/mod.ts";
 import { DELAY_HEADER, Topology } from "./_topology.ts";
@@ -59,12 +60,13 @@ export function createRabbitmqAdapter(
   settings: Readonly<Record<string, unknown>>,
   options: RabbitmqAdapterOptions = {},
 ): Adapter {
-  const read = readSettings("rabbitmq", settings, options.env ?? processEnv());
+  const resolved = resolveBrokerOptions(options);
+  const read = readSettings("rabbitmq", settings, resolved.env);
   return new RabbitmqAdapter({
     url: read.string("url", "ROHAS_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"),
     urlSource: read.source("url", "ROHAS_AMQP_URL"),
     publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
-  }, options);
+  }, resolved);
 }
 
 /** What a subscription needs from its adapter. */
@@ -83,20 +85,20 @@ class RabbitmqAdapter implements Adapter {
   readonly #settings: RabbitmqSettings;
   readonly #topology: Topology;
   readonly #onError: (error: unknown) => void;
-  readonly #subscriptions = new Set<RabbitmqSubscription>();
+  readonly #lifecycle: BrokerLifecycle<RabbitmqSubscription>;
   #connection: RecoveringChannelModel | null = null;
   #model: ChannelModel | null = null;
   #publisher: ConfirmChannel | null = null;
-  #closed = false;
 
-  constructor(settings: RabbitmqSettings, options: RabbitmqAdapterOptions) {
+  constructor(settings: RabbitmqSettings, options: ResolvedBrokerOptions) {
     this.#settings = settings;
-    this.#topology = new Topology(options.service ?? "rohas");
-    this.#onError = options.onError ?? (() => {});
+    this.#topology = new Topology(options.service);
+    this.#onError = options.onError;
+    this.#lifecycle = new BrokerLifecycle("rabbitmq");
   }
 
   async start(): Promise<void> {
-    this.#assertOpen("start");
+    this.#lifecycle.assertOpen("start");
     if (this.#connection) return;
     try {
       this.#connection = await amqp.connect(this.#settings.url, {
@@ -143,12 +145,12 @@ class RabbitmqAdapter implements Adapter {
       queue: this.#topology.queue(topic, group),
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
-      onClosed: (closed) => this.#subscriptions.delete(closed),
+      onClosed: (closed) => this.#lifecycle.forget(closed),
     });
     await this.#withModel(`subscribe to "${topic}"`, async (model) => {
       await subscription.attach(model);
     });
-    this.#subscriptions.add(subscription);
+    this.#lifecycle.add(subscription);
     return subscription;
   }
 
@@ -186,9 +188,7 @@ class RabbitmqAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (!(await this.#lifecycle.close())) return;
     const connection = this.#connection;
     this.#connection = null;
     if (connection) await connection.close().catch(() => {});
@@ -201,7 +201,7 @@ class RabbitmqAdapter implements Adapter {
     await this.#topology.declareBase(publisher);
     this.#model = model;
     this.#publisher = publisher;
-    for (const subscription of this.#subscriptions) await subscription.attach(model);
+    for (const subscription of this.#lifecycle.subscriptions) await subscription.attach(model);
   }
 
   #disconnected(): void {
@@ -235,7 +235,7 @@ class RabbitmqAdapter implements Adapter {
     try {
       return await retryWithBackoff(run, {
         deadlineMs: this.#settings.publishTimeoutMs,
-        stop: () => this.#closed,
+        stop: () => this.#lifecycle.closed,
       });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
@@ -294,14 +294,10 @@ class RabbitmqAdapter implements Adapter {
   }
 
   #live(action: string): void {
-    this.#assertOpen(action);
+    this.#lifecycle.assertOpen(action);
     if (!this.#connection) {
       throw new BrokerError(`RabbitMQ adapter is not started: cannot ${action}`);
     }
-  }
-
-  #assertOpen(action: string): void {
-    if (this.#closed) throw new AdapterClosedError(this.type, action);
   }
 }
 

@@ -15,10 +15,10 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
 import {
-  createDelivery,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
+  runDelivery,
   Semaphore,
 } from "../_support/mod.ts";
 import type { SqsContext } from "./sqs_adapter.ts";
@@ -133,19 +133,21 @@ export class SqsSubscription implements Subscription {
     }
     const received = Number(message.Attributes?.ApproximateReceiveCount ?? "1");
     envelope.metadata.attempt += Math.max(0, received - 1);
-    const tracked = createDelivery(envelope, this.#mechanism(message, envelope));
     const every = Math.max(1000, this.#context.visibilityTimeoutS * 1000 / 2);
     const extend = setInterval(() => {
       this.#visibility(message, this.#context.visibilityTimeoutS).catch(this.#context.onError);
     }, every);
+    let settled: boolean;
     try {
-      await this.#spec.handler(tracked.delivery);
-    } catch (error) {
-      if (tracked.settled()) this.#context.onError(error);
+      settled = await runDelivery(this.#spec.handler, {
+        envelope,
+        mechanism: this.#mechanism(message, envelope),
+        onError: this.#context.onError,
+      });
     } finally {
       clearInterval(extend);
     }
-    if (!tracked.settled()) await this.#visibility(message, 0).catch(this.#context.onError);
+    if (!settled) await this.#visibility(message, 0).catch(this.#context.onError);
   }
 
   #mechanism(message: Message, envelope: EventEnvelope): DeliveryMechanism {

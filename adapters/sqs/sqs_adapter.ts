@@ -27,13 +27,14 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "../adapter.ts";
-import { AdapterClosedError } from "../errors.ts";
 import {
   type BrokerAdapterOptions,
   BrokerError,
+  BrokerLifecycle,
   BrokerUnreachableError,
-  processEnv,
   readSettings,
+  resolveBrokerOptions,
+  type ResolvedBrokerOptions,
   retryWithBackoff,
   type SettingsReader,
 } from "../_support/mod.ts";
@@ -92,9 +93,9 @@ export function createSqsFamilyAdapter(
   settings: Readonly<Record<string, unknown>>,
   options: SqsAdapterOptions = {},
 ): Adapter {
-  const env = options.env ?? processEnv();
-  const read = readSettings(type, settings, env);
-  const resolved = resolveSettings(read, options.service ?? "rohas");
+  const broker = resolveBrokerOptions(options);
+  const read = readSettings(type, settings, broker.env);
+  const resolved = resolveSettings(read, broker.service);
   if (type === "aws" && String(settings.aws_type ?? "sqs").toLowerCase() === "eventbridge") {
     const endpoint = read.string("eventbridge_endpoint", "ROHAS_EVENTBRIDGE_ENDPOINT", "");
     const { credentials, endpoint: sqsEndpoint } = resolved.client;
@@ -111,7 +112,7 @@ export function createSqsFamilyAdapter(
       eventBusName: read.string("event_bus_name", null, "default"),
     };
   }
-  return new SqsAdapter(type, resolved, options);
+  return new SqsAdapter(type, resolved, broker);
 }
 
 function resolveSettings(read: SettingsReader, service: string): SqsSettings {
@@ -156,19 +157,19 @@ class SqsAdapter implements Adapter {
   readonly guarantees = GUARANTEES;
   readonly #settings: SqsSettings;
   readonly #onError: (error: unknown) => void;
-  readonly #subscriptions = new Set<SqsSubscription>();
+  readonly #lifecycle: BrokerLifecycle<SqsSubscription>;
   #live: { client: SQSClient; queues: Queues } | null = null;
   #route: EventBridgeRoute | null = null;
-  #closed = false;
 
-  constructor(type: string, settings: SqsSettings, options: SqsAdapterOptions) {
+  constructor(type: string, settings: SqsSettings, options: ResolvedBrokerOptions) {
     this.type = type;
     this.#settings = settings;
-    this.#onError = options.onError ?? (() => {});
+    this.#onError = options.onError;
+    this.#lifecycle = new BrokerLifecycle(type);
   }
 
   async start(): Promise<void> {
-    this.#assertOpen("start");
+    this.#lifecycle.assertOpen("start");
     if (this.#live) return;
     const client = new SQSClient(this.#settings.client);
     try {
@@ -237,9 +238,9 @@ class SqsAdapter implements Adapter {
       url,
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
-      onClosed: (closed) => this.#subscriptions.delete(closed),
+      onClosed: (closed) => this.#lifecycle.forget(closed),
     });
-    this.#subscriptions.add(subscription);
+    this.#lifecycle.add(subscription);
     subscription.start();
     return subscription;
   }
@@ -278,9 +279,7 @@ class SqsAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (!(await this.#lifecycle.close())) return;
     this.#route?.destroy();
     this.#live?.client.destroy();
     this.#live = null;
@@ -348,7 +347,7 @@ class SqsAdapter implements Adapter {
     try {
       return await retryWithBackoff(run, {
         deadlineMs: this.#settings.publishTimeoutMs,
-        stop: () => this.#closed,
+        stop: () => this.#lifecycle.closed,
       });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
@@ -357,13 +356,9 @@ class SqsAdapter implements Adapter {
   }
 
   #connection(action: string): { client: SQSClient; queues: Queues } {
-    this.#assertOpen(action);
+    this.#lifecycle.assertOpen(action);
     if (!this.#live) throw new BrokerError(`SQS adapter is not started: cannot ${action}`);
     return this.#live;
-  }
-
-  #assertOpen(action: string): void {
-    if (this.#closed) throw new AdapterClosedError(this.type, action);
   }
 }
 
