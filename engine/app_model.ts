@@ -279,9 +279,15 @@ function buildSockets(schema: Schema, r: Resolver): SocketSpec[] {
  * @returns the model, plain data
  * @throws {HandlerResolutionError} listing every handler without a file and the files tried
  * @example
- * ```ts ignore
- * const model = buildAppModel(schema, config, { root: "/srv/app" });
- * console.log(model.routes.map((r) => `${r.method} ${r.pattern}`));
+ * ```ts
+ * import { buildAppModel } from "./app_model.ts";
+ * import { parseSchema } from "../parser/mod.ts";
+ * import { parseConfig } from "../project/mod.ts";
+ * import assert from "node:assert/strict";
+ * const { schema } = parseSchema('api Health { method: GET path: "/health" response: String }');
+ * const config = parseConfig('[project]\nname = "demo"', { file: "config.toml" });
+ * const model = buildAppModel(schema, config, { root: "/srv/app", exists: () => true });
+ * assert.equal(model.routes[0]?.handler.file, "/srv/app/src/handlers/api/health.ts");
  * ```
  */
 export function buildAppModel(

@@ -32,7 +32,22 @@ export interface MissingHandler {
   tried: string[];
 }
 
-/** Building the application model found handlers without a file. */
+/**
+ * Building the application model found handlers without a file.
+ *
+ * @example
+ * ```ts
+ * import { HandlerResolutionError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * const error = new HandlerResolutionError([
+ *   { kind: "api", name: "GetUser", owner: "GetUser", tried: ["src/handlers/api/get_user.ts"] },
+ * ]);
+ * assert.equal(
+ *   error.message,
+ *   'Cannot build the application: 1 handler file(s) missing:\n  api "GetUser" of "GetUser": tried "src/handlers/api/get_user.ts"',
+ * );
+ * ```
+ */
 export class HandlerResolutionError extends EngineError {
   /** Every handler that could not be resolved. */
   readonly missing: MissingHandler[];
