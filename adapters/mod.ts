@@ -50,13 +50,25 @@ export interface CreateAdapterOptions {
   projectRoot?: string;
   /** Time and timers, for tests. Default the real clock. */
   clock?: Clock;
+  /**
+   * The service (project) name: the broker adapters name their streams, queues and topics after it,
+   * so two projects on one broker do not collide. Default `"rohas"`. The embedded adapters keep
+   * their store in the project itself and do not use it.
+   */
+  service?: string;
+  /**
+   * Receives errors that happen in the background, where no caller can see them: a lost connection
+   * being retried, a failed poll or clean-up, a handler throwing after it settled its delivery.
+   * Default: ignored.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /**
  * Creates (does not start) the adapter `[adapter] type` names.
  *
  * @param config the resolved `[adapter]` section
- * @param options where the project is, which clock to use
+ * @param options where the project is, its service name, the clock, the background error sink
  * @returns the adapter; call `start()` before using it
  * @throws {UnknownAdapterError} when the type is not one of {@linkcode ADAPTER_TYPES}
  *
@@ -75,27 +87,31 @@ export function createAdapter(
   config: AdapterSection,
   options: CreateAdapterOptions = {},
 ): Promise<Adapter> {
+  const broker = { ...optional("service", options.service), ...optional("onError", options.onError) };
   switch (config.type) {
     case "memory":
       return Promise.resolve(createMemoryAdapter({
         bufferSize: config.buffer_size,
         ...optional("clock", options.clock),
         ...optional("idempotencyWindowMs", numberSetting(config, "idempotency_window_ms")),
+        ...optional("onHandlerError", options.onError),
       }));
     case "rocksdb":
       return import("./rocksdb/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "denokv":
       return import("./denokv/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "nats":
-      return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings));
+      return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings, broker));
     case "rabbitmq":
-      return import("./rabbitmq/mod.ts").then((m) => m.createRabbitmqAdapter(config.settings));
+      return import("./rabbitmq/mod.ts").then((m) =>
+        m.createRabbitmqAdapter(config.settings, broker)
+      );
     case "kafka":
-      return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings));
+      return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings, broker));
     case "sqs":
-      return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings));
+      return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings, broker));
     case "aws":
-      return import("./sqs/mod.ts").then((m) => m.createAwsAdapter(config.settings));
+      return import("./sqs/mod.ts").then((m) => m.createAwsAdapter(config.settings, broker));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { DeliveryHandler, EventEnvelope } from "../adapter.ts";
+import type { DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
 import { type DeliveryMechanism, runDelivery } from "./delivery.ts";
 
 /** A subscriber in a group: its handler and how many deliveries it takes at once. */
@@ -146,4 +146,41 @@ export class Dispatcher<I> {
     // Never settled (the handler threw first, or forgot): it goes back to the front.
     if (!settled) this.#source.putBack(item);
   }
+}
+
+/** What {@linkcode consumerSubscription} needs. */
+export interface ConsumerSubscriptionOptions {
+  /** The subscribed topic. */
+  topic: string;
+  /** The consumer group. */
+  group: string;
+  /** The adapter's live subscriptions; the new one is added now and removed when it closes. */
+  live: Set<Subscription>;
+}
+
+/**
+ * The subscription of a consumer already added to its group: closing it forgets it and removes
+ * the consumer, waiting for its in-flight deliveries.
+ *
+ * @param target the group the consumer was added to
+ * @param consumer the consumer
+ * @param options topic, group and the adapter's live subscriptions
+ * @returns the subscription, tracked in `options.live`
+ */
+export function consumerSubscription(
+  target: { remove(consumer: Consumer): Promise<void> },
+  consumer: Consumer,
+  options: ConsumerSubscriptionOptions,
+): Subscription {
+  const { live } = options;
+  const subscription: Subscription = {
+    topic: options.topic,
+    group: options.group,
+    close: async () => {
+      live.delete(subscription);
+      await target.remove(consumer);
+    },
+  };
+  live.add(subscription);
+  return subscription;
 }

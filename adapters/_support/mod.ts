@@ -28,6 +28,13 @@ export {
 } from "./lifecycle.ts";
 export { InFlight, Semaphore } from "./in_flight.ts";
 export { Fifo } from "./fifo.ts";
-export { Consumer, Dispatcher, type DispatchSource, type OpenedItem } from "./dispatcher.ts";
+export {
+  Consumer,
+  consumerSubscription,
+  type ConsumerSubscriptionOptions,
+  Dispatcher,
+  type DispatchSource,
+  type OpenedItem,
+} from "./dispatcher.ts";
 export { type RetryOptions, retryWithBackoff } from "./backoff.ts";
 export { decodeEnvelope, encodeEnvelope, subjectToken } from "./codec.ts";

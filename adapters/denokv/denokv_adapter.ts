@@ -24,7 +24,7 @@ import type {
   Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
-import { BrokerUnreachableError, Consumer } from "../_support/mod.ts";
+import { BrokerUnreachableError, Consumer, consumerSubscription } from "../_support/mod.ts";
 import { Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
 import { Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
 
@@ -158,18 +158,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       await this.#wake(kv);
     }
     await this.#unpark(kv, topic, group);
-    const target = live;
-    const subscriptions = this.#subscriptions;
-    const subscription: Subscription = {
-      topic,
-      group,
-      close: async () => {
-        subscriptions.delete(subscription);
-        await target.remove(consumer);
-      },
-    };
-    subscriptions.add(subscription);
-    return subscription;
+    return consumerSubscription(live, consumer, { topic, group, live: this.#subscriptions });
   }
 
   async listDeadLetters(topic?: string): Promise<DeadLetter[]> {

@@ -23,6 +23,9 @@ export interface SettingsOptions {
   /** Environment variables: `ROHAS_DENOKV_PATH` overrides the path; `DENO_DEPLOYMENT_ID` (set on
    * Deno Deploy) makes an unset path mean the project's own KV. Default the process's. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Receives errors that happen in the background (a handler throwing after it settled, a failed
+   * read or clean-up). Default: ignored. */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -51,5 +54,6 @@ export function fromSettings(
     ...(settings["wake_interval_ms"] === undefined
       ? {}
       : { wakeIntervalMs: read.number("wake_interval_ms", null, 1000) }),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
 }

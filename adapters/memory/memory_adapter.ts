@@ -30,7 +30,7 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { Consumer } from "../_support/mod.ts";
+import { Consumer, consumerSubscription } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
@@ -151,17 +151,7 @@ class MemoryBroker implements MemoryAdapter {
     const state = this.#group(topic, group);
     const consumer = new Consumer(handler, positive(options.concurrency ?? 1, "concurrency"));
     state.add(consumer);
-    const subscriptions = this.#subscriptions;
-    const subscription: Subscription = {
-      topic,
-      group,
-      close: async () => {
-        subscriptions.delete(subscription);
-        await state.remove(consumer);
-      },
-    };
-    subscriptions.add(subscription);
-    return subscription;
+    return consumerSubscription(state, consumer, { topic, group, live: this.#subscriptions });
   }
 
   listDeadLetters(topic?: string): Promise<DeadLetter[]> {

@@ -25,6 +25,9 @@ export interface SettingsOptions {
   clock?: Clock;
   /** Environment variables consulted for overrides (`ROHAS_ROCKSDB_PATH`). Default the process's. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Receives errors that happen in the background (a handler throwing after it settled, a failed
+   * read or clean-up). Default: ignored. */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -47,5 +50,6 @@ export function fromSettings(
     idempotencyWindowMs: read.number("idempotency_window_ms", null, 600_000),
     unhandledLimit: read.number("unhandled_limit", null, 1000),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
 }

@@ -22,7 +22,7 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
-import { Consumer } from "../_support/mod.ts";
+import { Consumer, consumerSubscription } from "../_support/mod.ts";
 import { Db, type Op } from "./_db.ts";
 import { Cleanup } from "./_cleanup.ts";
 import { Group, type GroupStore, type Item, type Topic } from "./_group.ts";
@@ -180,18 +180,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     const consumer = new Consumer(handler, concurrency);
     live.add(consumer);
     this.#retries?.poll();
-    const subscriptions = this.#subscriptions;
-    const target = live;
-    const subscription: Subscription = {
-      topic,
-      group,
-      close: async () => {
-        subscriptions.delete(subscription);
-        await target.remove(consumer);
-      },
-    };
-    subscriptions.add(subscription);
-    return subscription;
+    return consumerSubscription(live, consumer, { topic, group, live: this.#subscriptions });
   }
 
   async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
