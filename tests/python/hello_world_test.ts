@@ -287,10 +287,11 @@ Deno.test({
         ["middleware:request_logging", true],
       ]);
       assertEquals(steps(ws(all, "connect")[0]), [["on_connect_handler", true]]);
-      // H9: each echoed message is a trace whose handler step succeeded; the rejected text of H10
-      // never reached the handler.
+      // H9: each echoed message is a trace whose handler step succeeded. H10: the text that does
+      // not match WebSocketMessage never reached the handler; its trace has a failed validation step.
       assertEquals(ws(all, "message").map((t) => steps(t)?.[0]), [
         ["on_message_handler", true],
+        ["validation", false],
         ["on_message_handler", true],
       ]);
       // H11: onDisconnect ran.
