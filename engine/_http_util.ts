@@ -69,10 +69,11 @@ export class TraceIds {
     const b = this.#pool;
     const o = this.#offset;
     this.#offset += 16;
-    const h = (i: number) => HEX[b[o + i]!]!;
-    return h(0) + h(1) + h(2) + h(3) + "-" + h(4) + h(5) + "-" +
-      HEX[(b[o + 6]! & 0x0f) | 0x40]! + h(7) + "-" + HEX[(b[o + 8]! & 0x3f) | 0x80]! + h(9) +
-      "-" + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
+    return HEX[b[o]!]! + HEX[b[o + 1]!]! + HEX[b[o + 2]!]! + HEX[b[o + 3]!]! + "-" +
+      HEX[b[o + 4]!]! + HEX[b[o + 5]!]! + "-" + HEX[(b[o + 6]! & 0x0f) | 0x40]! +
+      HEX[b[o + 7]!]! + "-" + HEX[(b[o + 8]! & 0x3f) | 0x80]! + HEX[b[o + 9]!]! + "-" +
+      HEX[b[o + 10]!]! + HEX[b[o + 11]!]! + HEX[b[o + 12]!]! + HEX[b[o + 13]!]! +
+      HEX[b[o + 14]!]! + HEX[b[o + 15]!]!;
   }
 }
 
