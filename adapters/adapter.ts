@@ -24,15 +24,21 @@ export interface EnvelopeMetadata {
 
 /** An event as it travels through a broker. `timestamp` is ISO 8601 (publish time). */
 export interface EventEnvelope {
+  /** Unique per published event (a UUID); kept across retries and replays. */
   id: string;
+  /** The event name, for example `UserCreated`. */
   topic: string;
+  /** The event's payload, any JSON value. */
   payload: unknown;
+  /** When it was published, ISO 8601. */
   timestamp: string;
+  /** Trace links, source, attempt and idempotency key. */
   metadata: EnvelopeMetadata;
 }
 
 /** One delivery of an envelope to one consumer group. Exactly one of the settle calls is made. */
 export interface Delivery {
+  /** The delivered event; `metadata.attempt` counts this delivery. */
   readonly envelope: EventEnvelope;
   /** The handler succeeded: remove the message for this group. */
   ack(): Promise<void>;
@@ -47,8 +53,11 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
 /** A live subscription; closing it stops new deliveries and waits for in-flight ones. */
 export interface Subscription {
+  /** The subscribed topic. */
   readonly topic: string;
+  /** The consumer group, `<project name>.<handler entry>`. */
   readonly group: string;
+  /** Stops new deliveries and resolves once the in-flight ones settled. */
   close(): Promise<void>;
 }
 
@@ -60,8 +69,11 @@ export interface SubscribeOptions {
 
 /** A message that exhausted its retries (or failed with `NonRetriableError`). */
 export interface DeadLetter {
+  /** The event as it was last delivered. */
   envelope: EventEnvelope;
+  /** The consumer group whose handler failed; a replay goes to it alone. */
   group: string;
+  /** The last error. */
   error: string;
   /** ISO 8601. */
   failed_at: string;
@@ -69,6 +81,7 @@ export interface DeadLetter {
 
 /** Which dead letters to replay: all of a topic, or only these envelope ids. */
 export interface ReplayOptions {
+  /** Only the dead letters of these envelope ids. Default: all of the topic. */
   ids?: string[];
 }
 
@@ -86,6 +99,7 @@ export interface AdapterGuarantees {
 export interface Adapter {
   /** The config name: `memory`, `rocksdb`, `denokv`, `nats`, `rabbitmq`, `kafka`, `sqs`, `aws`. */
   readonly type: string;
+  /** What it promises; its README says the same in words. */
   readonly guarantees: AdapterGuarantees;
   /** Connects; rejects with an error naming the address and setting when the broker is unreachable. */
   start(): Promise<void>;

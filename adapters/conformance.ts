@@ -56,6 +56,17 @@ interface Case {
  *
  * @param name the adapter's name, used in the test names
  * @param options how to create the adapter and what it supports
+ *
+ * @example Run the suite for an adapter (in a test file)
+ * ```ts ignore
+ * import { runAdapterConformance } from "./conformance.ts";
+ * import { createMemoryAdapter } from "./memory/mod.ts";
+ *
+ * runAdapterConformance("memory", {
+ *   create: () => Promise.resolve(createMemoryAdapter()),
+ *   singleProcess: true,
+ * });
+ * ```
  */
 export function runAdapterConformance(name: string, options: ConformanceOptions): void {
   for (const testCase of CASES) {

@@ -20,7 +20,17 @@ export class AdapterError extends RohasError {
   }
 }
 
-/** `[adapter] type` names no known adapter. */
+/** `[adapter] type` names no known adapter. *
+ * @example A type no adapter has
+ * ```ts
+ * import { createAdapter, UnknownAdapterError } from "./mod.ts";
+ * const error = await createAdapter({
+ *   type: "redis", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
+ *   max_backoff_ms: 60000, settings: {},
+ * }).catch((error: unknown) => error);
+ * console.assert(error instanceof UnknownAdapterError);
+ * ```
+ */
 export class UnknownAdapterError extends AdapterError {
   /** The type as written in the config. */
   readonly type: string;
@@ -38,7 +48,20 @@ export class UnknownAdapterError extends AdapterError {
   }
 }
 
-/** The adapter (or the subscription) was closed before the call. */
+/** The adapter (or the subscription) was closed before the call. *
+ * @example Publishing after close
+ * ```ts
+ * import { AdapterClosedError, createMemoryAdapter } from "./mod.ts";
+ * const adapter = createMemoryAdapter();
+ * await adapter.close();
+ * const event = {
+ *   id: "1", topic: "Ping", payload: {}, timestamp: new Date().toISOString(),
+ *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
+ * };
+ * const error = await adapter.publish(event).catch((error: unknown) => error);
+ * console.assert(error instanceof AdapterClosedError);
+ * ```
+ */
 export class AdapterClosedError extends AdapterError {
   /** Creates the error.
    *

@@ -23,6 +23,8 @@ export type {
   SubscribeOptions,
   Subscription,
 } from "./adapter.ts";
+export type { AdapterSection } from "../project/config.ts";
+export { RohasError } from "../errors.ts";
 export {
   AdapterClosedError,
   AdapterError,
@@ -87,7 +89,10 @@ export function createAdapter(
   config: AdapterSection,
   options: CreateAdapterOptions = {},
 ): Promise<Adapter> {
-  const broker = { ...optional("service", options.service), ...optional("onError", options.onError) };
+  const broker = {
+    ...optional("service", options.service),
+    ...optional("onError", options.onError),
+  };
   switch (config.type) {
     case "memory":
       return Promise.resolve(createMemoryAdapter({

@@ -37,6 +37,17 @@ export interface SettingsOptions {
  * @param settings the `[adapter]` table as written
  * @param options the project root and the environment
  * @returns the adapter, not started
+ *
+ * @example A KV file under the project root
+ * ```ts
+ * import { fromSettings } from "./mod.ts";
+ * const root = await Deno.makeTempDir();
+ * const adapter = fromSettings({ path: "events.kv" }, { projectRoot: root, env: {} });
+ * await adapter.start();
+ * console.assert(adapter.type === "denokv" && !adapter.guarantees.orderedPerTopic);
+ * await adapter.close();
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export function fromSettings(
   settings: Readonly<Record<string, unknown>>,

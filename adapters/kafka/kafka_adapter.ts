@@ -58,6 +58,18 @@ export const DUE_HEADER = "rohas-due";
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
+ *
+ * @example Configure without connecting (start() connects)
+ * ```ts
+ * import { createKafkaAdapter } from "./mod.ts";
+ * const adapter = createKafkaAdapter({ brokers: "127.0.0.1:9092", partitions: 3 }, {
+ *   service: "shop",
+ *   env: {},
+ * });
+ * // Order holds per topic only with one partition.
+ * console.assert(adapter.type === "kafka" && !adapter.guarantees.orderedPerTopic);
+ * await adapter.close();
+ * ```
  */
 export function createKafkaAdapter(
   settings: Readonly<Record<string, unknown>>,

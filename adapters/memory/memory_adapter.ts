@@ -49,6 +49,7 @@ export interface MemoryAdapterOptions {
 
 /** The memory adapter, with what only it can show. */
 export interface MemoryAdapter extends Adapter {
+  /** Always `memory`. */
   readonly type: "memory";
   /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
   listUnhandled(topic?: string): Promise<EventEnvelope[]>;

@@ -73,6 +73,14 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
+ *
+ * @example Configure without connecting (start() connects)
+ * ```ts
+ * import { createNatsAdapter } from "./mod.ts";
+ * const adapter = createNatsAdapter({ url: "nats://127.0.0.1:4222" }, { service: "shop", env: {} });
+ * console.assert(adapter.type === "nats" && adapter.guarantees.deduplicates);
+ * await adapter.close();
+ * ```
  */
 export function createNatsAdapter(
   settings: Readonly<Record<string, unknown>>,

@@ -55,6 +55,17 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
+ *
+ * @example Configure without connecting (start() connects)
+ * ```ts
+ * import { createRabbitmqAdapter } from "./mod.ts";
+ * const adapter = createRabbitmqAdapter({ url: "amqp://guest:guest@127.0.0.1:5672" }, {
+ *   service: "shop",
+ *   env: {},
+ * });
+ * console.assert(adapter.type === "rabbitmq" && !adapter.guarantees.deduplicates);
+ * await adapter.close();
+ * ```
  */
 export function createRabbitmqAdapter(
   settings: Readonly<Record<string, unknown>>,

@@ -20,6 +20,14 @@ export type AwsAdapterOptions = SqsAdapterOptions;
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
  * @throws {AdapterError} for an `aws_type` other than `sqs` or `eventbridge`
+ *
+ * @example EventBridge in front of SQS
+ * ```ts
+ * import { createAwsAdapter } from "./mod.ts";
+ * const adapter = createAwsAdapter({ aws_type: "eventbridge", region: "eu-west-1" }, { env: {} });
+ * console.assert(adapter.type === "aws");
+ * await adapter.close();
+ * ```
  */
 export function createAwsAdapter(
   settings: Readonly<Record<string, unknown>>,

@@ -72,6 +72,17 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
+ *
+ * @example Configure without connecting (start() checks the endpoint)
+ * ```ts
+ * import { createSqsAdapter } from "./mod.ts";
+ * const adapter = createSqsAdapter({ endpoint: "http://127.0.0.1:4566", region: "us-east-1" }, {
+ *   service: "shop",
+ *   env: {},
+ * });
+ * console.assert(adapter.type === "sqs" && !adapter.guarantees.orderedPerTopic);
+ * await adapter.close();
+ * ```
  */
 export function createSqsAdapter(
   settings: Readonly<Record<string, unknown>>,
@@ -87,6 +98,14 @@ export function createSqsAdapter(
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
  * @returns the adapter, not yet started
+ *
+ * @example The SQS adapter under the name aws
+ * ```ts
+ * import { createSqsFamilyAdapter } from "./sqs_adapter.ts";
+ * const adapter = createSqsFamilyAdapter("aws", { region: "eu-west-1" }, { env: {} });
+ * console.assert(adapter.type === "aws");
+ * await adapter.close();
+ * ```
  */
 export function createSqsFamilyAdapter(
   type: "sqs" | "aws",
