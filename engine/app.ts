@@ -28,8 +28,11 @@ import { EngineError } from "./errors.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
+  /** The application model to serve (from {@linkcode buildAppModel}); {@linkcode Engine.swap} replaces it. */
   model: AppModel;
+  /** The project configuration: server, adapter and telemetry settings. */
   config: RohasConfig;
+  /** Calls the handlers; closed on shutdown. */
   runtime: HandlerRuntime;
   /** The event bus; `close()` is called on shutdown when present. */
   bus: EventSubscriber & { close?(): Promise<void> };
@@ -51,6 +54,7 @@ export interface ServeOptions {
   hostname?: string;
   /** Default `[server] port`; 0 picks a free port. */
   port?: number;
+  /** Called once the server listens, with the bound address. Default: nothing is called. */
   onListen?: (addr: Deno.NetAddr) => void;
   /** Share the port with other listeners of this process (Linux `SO_REUSEPORT`). Default false. */
   reusePort?: boolean;

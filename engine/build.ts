@@ -12,7 +12,9 @@ export type Endpoint = { kind: "api"; route: RouteSpec } | { kind: "socket"; soc
 
 /** A model ready to serve: the model and its compiled router. Swapped as a whole on reload. */
 export interface BuiltApp {
+  /** The model the router was compiled from. */
   model: AppModel;
+  /** Every API route and socket path, matched by method and path. */
   router: Router<Endpoint>;
   /** Schedules and subscriptions by name, for cron run-now and event wiring. */
   schedulesByName: ReadonlyMap<string, AppModel["schedules"][number]>;

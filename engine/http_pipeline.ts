@@ -33,6 +33,7 @@ import { requestMetadata } from "./_trace_metadata.ts";
 
 /** Where the peer is, when the server knows it. */
 export interface RequestInfo {
+  /** The peer's address; recorded in the request's trace. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
 }
 
@@ -43,6 +44,7 @@ export type RequestHandler = (request: Request, info?: RequestInfo) => Promise<R
 export interface Mount {
   /** Only paths starting with this reach the handler, such as `/api/workbench/`. */
   prefix: string;
+  /** Answers the request, or `null` to let the API routes try it. */
   handler: (request: Request, info?: RequestInfo) => Promise<Response | null>;
 }
 

@@ -74,3 +74,63 @@ export {
   RouteConflictError,
   ServeError,
 } from "./errors.ts";
+
+// Types the engine's own types refer to, so this door alone describes its public surface.
+export type { RohasError } from "../errors.ts";
+export type {
+  Api,
+  Attribute,
+  Cron,
+  Diagnostic,
+  Event,
+  EventAdapterType,
+  Field,
+  FieldType,
+  HTTP_METHODS,
+  HttpMethod,
+  Input,
+  Model,
+  PrimitiveTypeName,
+  Schema,
+  Severity,
+  TypeDef,
+  WebSocket,
+} from "../parser/mod.ts";
+export type {
+  AdapterSection,
+  PermissionSet,
+  PermissionsSection,
+  PermissionValue,
+  ProjectLanguage,
+  ProjectSection,
+  PythonRuntimeSection,
+  RohasConfig,
+  ServerSection,
+  TelemetrySection,
+  WorkbenchSection,
+} from "../project/mod.ts";
+export type {
+  ActiveTrace,
+  EntryType,
+  LogEntry,
+  MetricKind,
+  MetricSample,
+  StartTraceOptions,
+  Telemetry,
+  TraceStep,
+  TriggeredEventRecord,
+} from "../telemetry/mod.ts";
+export type {
+  DeadLetter,
+  EnvelopeMetadata,
+  EventEnvelope,
+  ReplayOptions,
+  Subscription,
+} from "../adapters/mod.ts";
+export type {
+  BusSubscribeOptions,
+  EventBus,
+  EventHandler,
+  PublishOptions as BusPublishOptions,
+  RetryPolicy,
+} from "./events/mod.ts";

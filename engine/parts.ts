@@ -11,7 +11,9 @@ import type { HandlerRuntime } from "./runtime/contract.ts";
 
 /** One problem a validator found; `path` is like `address.street` or `tags[2]`, `""` for the root. */
 export interface ValidationIssue {
+  /** Where the problem is: `address.street`, `tags[2]`, or `""` for the value itself. */
   path: string;
+  /** What is wrong, such as `expected a string`. */
   message: string;
 }
 
@@ -27,6 +29,7 @@ export interface PublishOptions {
   parentId: string | null;
   /** `api:<Name>`, `event:<Name>`, `cron:<Name>`, `ws:<Name>`, `workbench`. */
   source: string;
+  /** Publishes with the same key inside the adapter's window are delivered once. Default: none. */
   idempotencyKey?: string;
 }
 
@@ -41,10 +44,16 @@ export type EngineMode = "dev" | "production";
 
 /** Everything a request, delivery or cron run needs. */
 export interface EngineParts {
+  /** Calls the handlers. */
   runtime: HandlerRuntime;
+  /** Publishes the events handlers trigger. */
   publisher: EventPublisher;
+  /** Receives traces, logs and metrics. */
   telemetry: Telemetry;
+  /** Validates request bodies and WebSocket messages by type name. */
   validators: ValidatorTable;
+  /** The project configuration (`config/config.toml`), defaults filled in. */
   config: RohasConfig;
+  /** Whether handler error messages reach clients. */
   mode: EngineMode;
 }

@@ -40,7 +40,9 @@ export type ServeEvent =
 export interface ServeProjectOptions {
   /** A project directory, schema directory or `.ro` file. */
   path: string;
+  /** The directory a relative `path` is resolved against. */
   cwd: string;
+  /** `dev` (codegen, handler error messages shown) or `production`. */
   mode: EngineMode;
   /** Overrides `[server] port`; 0 picks a free port. */
   port?: number;
@@ -54,19 +56,29 @@ export interface ServeProjectOptions {
   mounts?: (
     ctx: { config: RohasConfig; telemetry: Telemetry; bus: EventBus; root: string },
   ) => Mount[];
+  /** Told about reloads, worker restarts and cron trouble. Default: events are dropped. */
   onEvent?: (event: ServeEvent) => void;
 }
 
 /** A served project. */
 export interface ServedProject {
+  /** The running engine. */
   engine: Engine;
+  /** The loaded configuration, with `[server] port` overridden by the `port` option. */
   config: RohasConfig;
+  /** The project directory (the one holding `config/`). */
   root: string;
+  /** Where the server listens, such as `http://127.0.0.1:3000`. */
   url: string;
+  /** The bound port (the real one when `port` was 0). */
   port: number;
+  /** `[adapter] type`, such as `memory` or `nats`. */
   adapterType: string;
+  /** `[telemetry] type`, such as `sqlite` or `prometheus`. */
   telemetryType: string;
+  /** The application model at start; {@linkcode Engine.model} follows reloads. */
   model: AppModel;
+  /** Schema warnings found at start. */
   warnings: PreparedApp["warnings"];
   /** Resolves when the server stops. */
   finished: Promise<void>;

@@ -21,11 +21,13 @@ export type HandlerLanguage = "typescript" | "python";
 
 /** A handler resolved at build time: which file, which export to call. */
 export interface HandlerRef {
+  /** What the handler serves; decides the shape of its {@linkcode InvocationInput}. */
   kind: HandlerKind;
   /** The schema name: API name, event handler entry, cron name, ws handler entry, middleware name. */
   name: string;
   /** The schema definition it belongs to (API, event, cron or ws name; for middlewares the user). */
   owner: string;
+  /** Which runtime calls it, from the handler file's extension. */
   language: HandlerLanguage;
   /** Absolute path of the handler file. */
   file: string;
@@ -59,33 +61,49 @@ export type InvocationInput =
 
 /** The event object an event handler receives. */
 export interface EventInput {
+  /** The payload as it was published. */
   payload: unknown;
+  /** When the event was published, ISO 8601. */
   timestamp: string;
+  /** The event's id; the same across redeliveries of one event. */
   id: string;
+  /** Delivery attempt, 1 for the first delivery, counting up on each retry. */
   attempt: number;
 }
 
 /** A WebSocket connection as handlers see it. `connectedAt` is ISO 8601. */
 export interface ConnectionInfo {
+  /** The id the engine gave the connection; `state.send` addresses it. */
   connectionId: string;
+  /** The request path the WebSocket was opened on. */
   path: string;
+  /** When the connection was accepted, ISO 8601. */
   connectedAt: string;
 }
 
 /** What a middleware receives and may return modified. */
 export interface MiddlewareContext {
+  /** The request body or WebSocket message; a middleware may return it changed. */
   payload: unknown;
+  /** Query parameters; a parameter given more than once is an array. */
   queryParams: Record<string, string | string[]>;
+  /** Request headers, names lower-cased. */
   headers: Record<string, string>;
+  /** The API being called; absent for WebSocket middlewares. */
   apiName?: string;
+  /** The WebSocket definition being called; absent for API middlewares. */
   websocketName?: string;
+  /** The trace id of the request or message. */
   traceId: string;
 }
 
 /** One call of a handler. */
 export interface Invocation {
+  /** The handler to call. */
   handler: HandlerRef;
+  /** What the handler receives; its `kind` matches `handler.kind`. */
   input: InvocationInput;
+  /** The trace the call belongs to; handler logs and triggered events carry it. */
   traceId: string;
   /** Milliseconds before the call is abandoned with a `timeout` failure. */
   timeoutMs: number;
@@ -104,9 +122,13 @@ export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
 /** An error as it crosses the runtime boundary: name, message, cause and stack are kept. */
 export interface SerializedError {
+  /** The error class name, such as `TypeError` or `HttpError`. */
   name: string;
+  /** The error message. */
   message: string;
+  /** The stack trace, when the thrown value had one. */
   stack?: string;
+  /** The error's `cause`, when it was an error too. */
   cause?: SerializedError;
   /** Set by `HttpError(status, message)`. */
   status?: number;
