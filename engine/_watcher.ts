@@ -21,8 +21,10 @@ export interface WatchOptions {
   schemaDir: string;
   /** Quiet time before a batch is delivered. Default 80 ms. */
   debounceMs?: number;
-  /** Called with each batch; the next batch waits until it resolves. */
+  /** Called with each batch; the next batch waits until it settles. */
   onBatch: (batch: ChangeBatch) => Promise<void>;
+  /** Told when `onBatch` rejects; later batches are still delivered. */
+  onError: (error: unknown, batch: ChangeBatch) => void;
 }
 
 /** A running watcher. */
@@ -51,7 +53,7 @@ export function watchProject(options: WatchOptions): ProjectWatcher {
   const flush = () => {
     const batch = pending;
     pending = { schema: false, handlers: [] };
-    chain = chain.then(() => options.onBatch(batch)).catch(() => {});
+    chain = chain.then(() => deliver(batch, options));
   };
   const loop = (async () => {
     for await (const event of watcher) {
@@ -70,6 +72,14 @@ export function watchProject(options: WatchOptions): ProjectWatcher {
       await chain;
     },
   };
+}
+
+async function deliver(batch: ChangeBatch, options: WatchOptions): Promise<void> {
+  try {
+    await options.onBatch(batch);
+  } catch (error) {
+    options.onError(error, batch);
+  }
 }
 
 function classify(path: string, schemaDir: string, srcDir: string, batch: ChangeBatch): void {

@@ -156,6 +156,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
       root: location.root,
       schemaDir: location.schemaDir,
       onBatch: (batch) => reload(batch, { engine, runtime, config, location, options, current }),
+      onError: (error) => options.onEvent?.({ kind: "reload_failed", failure: failureOf(error) }),
     })
     : null;
   return served({
@@ -269,8 +270,7 @@ export async function startRuntime(runtime: ProjectRuntime): Promise<void> {
     await runtime.start();
   } catch (error) {
     await runtime.close();
-    const cause = error instanceof Error ? error : new Error(String(error));
-    throw new ServeError({ ok: false, kind: "error", error: cause });
+    throw new ServeError(failureOf(error));
   }
 }
 
@@ -330,6 +330,14 @@ function lazyPython(
       const started = await runtime?.catch(() => null);
       await started?.close();
     },
+  };
+}
+
+function failureOf(error: unknown): PrepareFailure {
+  return {
+    ok: false,
+    kind: "error",
+    error: error instanceof Error ? error : new Error(String(error)),
   };
 }
 
