@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ValidationIssue } from "./parts.ts";
+import type { ValidationIssue, ValidatorTable } from "./parts.ts";
 
 /** The trace id header every response carries. */
 export const TRACE_HEADER = "X-Rohas-Trace-Id";
@@ -226,6 +226,33 @@ export function sortIssues(issues: ValidationIssue[]): ValidationIssue[] {
   return [...issues].sort((a, b) =>
     a.path === b.path ? (a.message < b.message ? -1 : 1) : a.path < b.path ? -1 : 1
   );
+}
+
+/** Options of {@linkcode validateValue}. */
+export interface ValidateValueOptions {
+  /** The validators by type name. */
+  validators: ValidatorTable;
+  /** The schema type the value must match; `null` checks nothing. */
+  type: string | null;
+}
+
+/** Checks a request body or WebSocket message against its schema type.
+ *
+ * @param value the value; `undefined` (an absent request body) fails with one issue at the root
+ * @param options the validators and the type
+ * @returns the issues sorted by path then message, or `null` when the value passes or the type has
+ * no validator
+ */
+export function validateValue(
+  value: unknown,
+  options: ValidateValueOptions,
+): ValidationIssue[] | null {
+  if (options.type === null) return null;
+  const validator = options.validators.get(options.type);
+  if (!validator) return null;
+  if (value === undefined) return [{ path: "", message: "Request body is required" }];
+  const issues = validator(value);
+  return issues.length === 0 ? null : sortIssues(issues);
 }
 
 /** The path and query of an absolute request URL, without a full URL parse (hot path).

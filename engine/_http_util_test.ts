@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseQuery, splitUrl, TraceIds } from "./_http_util.ts";
+import { parseQuery, splitUrl, TraceIds, validateValue } from "./_http_util.ts";
+import type { ValidationIssue } from "./parts.ts";
 
 Deno.test("splitUrl() separates the raw path and query without decoding", () => {
   assert.deepEqual(splitUrl("http://h:1/a%20b/c?x=1&y#frag"), {
@@ -29,4 +30,24 @@ Deno.test("TraceIds gives distinct version 4 UUIDs across pool refills", () => {
     seen.add(id);
   }
   assert.equal(seen.size, 1000);
+});
+
+Deno.test("validateValue() sorts issues, passes valid values and checks nothing without a validator", () => {
+  const validators = new Map([
+    ["User", (value: unknown): ValidationIssue[] =>
+      value === "ok" ? [] : [
+        { path: "name", message: "expected a string" },
+        { path: "age", message: "expected a number" },
+      ]],
+  ]);
+  assert.deepEqual(validateValue("bad", { validators, type: "User" }), [
+    { path: "age", message: "expected a number" },
+    { path: "name", message: "expected a string" },
+  ]);
+  assert.equal(validateValue("ok", { validators, type: "User" }), null);
+  assert.deepEqual(validateValue(undefined, { validators, type: "User" }), [
+    { path: "", message: "Request body is required" },
+  ]);
+  assert.equal(validateValue("bad", { validators, type: "Unknown" }), null);
+  assert.equal(validateValue("bad", { validators, type: null }), null);
 });

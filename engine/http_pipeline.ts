@@ -20,10 +20,10 @@ import {
   parseQuery,
   queryBody,
   readBody,
-  sortIssues,
   splitUrl,
   TRACE_HEADER,
   TraceIds,
+  validateValue,
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
@@ -251,11 +251,9 @@ async function runApi(
       trace,
     });
   if (mw.kind === "rejected") return fail(exchange, trace, mw.status, mw.message, mw.details);
-  if (route.bodyType !== null) {
-    const issues = validate(parts, route.bodyType, mw.payload);
-    if (issues) {
-      return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
-    }
+  const issues = validateValue(mw.payload, { validators: parts.validators, type: route.bodyType });
+  if (issues) {
+    return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
   }
   const request: Record<string, unknown> = { ...call.params };
   if (route.bodyType !== null) request.body = mw.payload;
@@ -282,14 +280,6 @@ function fail(
 ): Response {
   trace.end("failed", message);
   return exchange.error(status, message, details);
-}
-
-function validate(parts: EngineParts, type: string, value: unknown) {
-  const validator = parts.validators.get(type);
-  if (!validator) return null;
-  if (value === undefined) return [{ path: "", message: "Request body is required" }];
-  const issues = validator(value);
-  return issues.length === 0 ? null : sortIssues(issues);
 }
 
 async function succeed(

@@ -22,8 +22,8 @@ import {
   errorResponse,
   headersRecord,
   parseQuery,
-  sortIssues,
   TRACE_HEADER,
+  validateValue,
 } from "./_http_util.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
@@ -213,7 +213,8 @@ export class SocketHub {
    * is a failed `validation` step, a failed trace and an error frame; the connection stays open. */
   #validated(parts: EngineParts, arg: ValidationCall): boolean {
     const started = new Date();
-    const issues = validateMessage(parts, arg.spec.messageType, arg.data);
+    const type = arg.spec.messageType;
+    const issues = validateValue(arg.data, { validators: parts.validators, type });
     if (!issues) return true;
     const error = `Message does not match "${arg.spec.messageType}"`;
     const detail = `${error}: ${
@@ -366,12 +367,4 @@ function parseFrame(raw: string): unknown {
   } catch {
     return { data: raw };
   }
-}
-
-function validateMessage(parts: EngineParts, type: string | null, data: unknown) {
-  if (type === null) return null;
-  const validator = parts.validators.get(type);
-  if (!validator) return null;
-  const issues = validator(data);
-  return issues.length === 0 ? null : sortIssues(issues);
 }
