@@ -6,20 +6,29 @@
 
 import type { RequestInfo } from "./http_pipeline.ts";
 
+/** Options of {@linkcode requestMetadata}. */
+export interface RequestMetadataOptions {
+  /** The peer; its host is `ip_address` when no proxy header names one. Default: unknown. */
+  info?: RequestInfo | undefined;
+  /** The clock for `datetime_utc`. Default: the system clock. */
+  now?: () => Date;
+}
+
 /** Builds the metadata of a request trace.
  *
  * @param request the method and the headers (lower-case names)
  * @param pattern the route pattern
- * @param info the peer address, when known
+ * @param options the peer address and the clock
  * @returns string metadata
  */
 export function requestMetadata(
   request: { method: string; headers: Record<string, string> },
   pattern: string,
-  info: RequestInfo | undefined,
+  options: RequestMetadataOptions = {},
 ): Record<string, string> {
   const headers = request.headers;
   const h = { get: (name: string): string | undefined => headers[name] };
+  const info = options.info;
   const peer = info?.remoteAddr && "hostname" in info.remoteAddr
     ? info.remoteAddr.hostname
     : undefined;
@@ -28,7 +37,7 @@ export function requestMetadata(
   const out: Record<string, string> = {
     method: request.method,
     path: pattern,
-    datetime_utc: new Date().toISOString(),
+    datetime_utc: (options.now?.() ?? new Date()).toISOString(),
   };
   const put = (key: string, value: string | null | undefined) => {
     if (value) out[key] = value;

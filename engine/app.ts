@@ -28,7 +28,7 @@ import { EngineError } from "./errors.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
-  /** The application model to serve (from {@linkcode buildAppModel}); {@linkcode Engine.swap} replaces it. */
+  /** The model to serve (from {@linkcode buildAppModel}); {@linkcode Engine.swap} replaces it. */
   model: AppModel;
   /** The project configuration: server, adapter and telemetry settings. */
   config: RohasConfig;

@@ -199,7 +199,7 @@ async function serveApi(parts: EngineParts, route: RouteSpec, call: ApiCall): Pr
     metadata: requestMetadata(
       { method: exchange.request.method, headers },
       route.pattern,
-      call.info,
+      { info: call.info },
     ),
   });
   exchange.traceId = trace.id;

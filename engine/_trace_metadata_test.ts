@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { requestMetadata } from "./_trace_metadata.ts";
+
+const at = new Date("2026-01-02T03:04:05.000Z");
+
+Deno.test("requestMetadata() prefers a proxy header's address to the peer's", () => {
+  const request = {
+    method: "POST",
+    headers: {
+      "x-forwarded-for": "203.0.113.7, 10.0.0.1",
+      "user-agent": "curl/8",
+      "cf-ipcity": "Oslo",
+    },
+  };
+  const info = { remoteAddr: { hostname: "127.0.0.1", port: 5000 } };
+  assert.deepEqual(requestMetadata(request, "/users/:id", { info, now: () => at }), {
+    method: "POST",
+    path: "/users/:id",
+    datetime_utc: "2026-01-02T03:04:05.000Z",
+    ip_address: "203.0.113.7",
+    user_agent: "curl/8",
+    city: "Oslo",
+    location: "Oslo, ",
+  });
+});
+
+Deno.test("requestMetadata() falls back to the peer address and omits what is unknown", () => {
+  const info = { remoteAddr: { hostname: "127.0.0.1", port: 5000 } };
+  const request = { method: "GET", headers: {} };
+  assert.deepEqual(requestMetadata(request, "/hello", { info, now: () => at }), {
+    method: "GET",
+    path: "/hello",
+    datetime_utc: "2026-01-02T03:04:05.000Z",
+    ip_address: "127.0.0.1",
+  });
+  assert.equal(requestMetadata(request, "/hello").ip_address, undefined);
+});
