@@ -42,3 +42,15 @@ export function subjectToken(name: string): string {
   }
   return token;
 }
+
+/**
+ * A copy of an envelope with another `metadata.attempt`: the next attempt of a retry, or 1 for a
+ * replayed dead letter.
+ *
+ * @param envelope the envelope, left unchanged
+ * @param attempt the attempt of the copy
+ * @returns the copy
+ */
+export function withAttempt(envelope: EventEnvelope, attempt: number): EventEnvelope {
+  return { ...envelope, metadata: { ...envelope.metadata, attempt } };
+}

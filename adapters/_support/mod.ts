@@ -37,4 +37,4 @@ export {
   type OpenedItem,
 } from "./dispatcher.ts";
 export { type RetryOptions, retryWithBackoff } from "./backoff.ts";
-export { decodeEnvelope, encodeEnvelope, subjectToken } from "./codec.ts";
+export { decodeEnvelope, encodeEnvelope, subjectToken, withAttempt } from "./codec.ts";

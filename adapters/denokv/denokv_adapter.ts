@@ -24,7 +24,12 @@ import type {
   Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
-import { BrokerUnreachableError, Consumer, consumerSubscription } from "../_support/mod.ts";
+import {
+  BrokerUnreachableError,
+  Consumer,
+  consumerSubscription,
+  withAttempt,
+} from "../_support/mod.ts";
 import { Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
 import { Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
 
@@ -178,10 +183,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     for await (const entry of kv.list<DeadLetter>({ prefix: [ROOT, "dlq", topic] })) {
       const letter = entry.value;
       if (wanted && !wanted.has(letter.envelope.id)) continue;
-      const envelope = {
-        ...letter.envelope,
-        metadata: { ...letter.envelope.metadata, attempt: 1 },
-      };
+      const envelope = withAttempt(letter.envelope, 1);
       const message = queueMessage(topic, letter.group, JSON.stringify(envelope));
       const result = await kv.atomic().check(entry).delete(entry.key)
         .enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] })
@@ -221,10 +223,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
 
   async retry(item: Item, envelope: EventEnvelope, delayMs: number): Promise<void> {
     const kv = this.#kv as Deno.Kv;
-    const next = {
-      ...envelope,
-      metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
-    };
+    const next = withAttempt(envelope, envelope.metadata.attempt + 1);
     const message = { ...item.message, text: JSON.stringify(next) };
     await kv.enqueue(message, {
       delay: Math.max(0, Math.round(delayMs)),

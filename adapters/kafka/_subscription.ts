@@ -16,6 +16,7 @@ import {
   InFlight,
   runDelivery,
   Semaphore,
+  withAttempt,
 } from "../_support/mod.ts";
 import { DUE_HEADER, type KafkaContext } from "./kafka_adapter.ts";
 import { deadLetterKey } from "./_dead_letters.ts";
@@ -215,10 +216,7 @@ export class KafkaSubscription implements Subscription {
     return {
       ack: () => this.#settled(batch, state, offset),
       retry: async (delayMs) => {
-        const next = {
-          ...envelope,
-          metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
-        };
+        const next = withAttempt(envelope, envelope.metadata.attempt + 1);
         await context.send(this.#retryTopic, envelope.id, Buffer.from(JSON.stringify(next)), {
           [DUE_HEADER]: String(Date.now() + delayMs),
         });

@@ -29,6 +29,7 @@ import {
   type ResolvedBrokerOptions,
   retryWithBackoff,
   subjectToken,
+  withAttempt,
 } from "../_support/mod.ts";
 import { KafkaSubscription } from "./_subscription.ts";
 import { deadLetterKey, DeadLetterReader } from "./_dead_letters.ts";
@@ -211,10 +212,7 @@ class KafkaAdapter implements Adapter {
     for (const letter of await reader.current()) {
       if (letter.envelope.topic !== topic) continue;
       if (wanted && !wanted.has(letter.envelope.id)) continue;
-      const envelope = {
-        ...letter.envelope,
-        metadata: { ...letter.envelope.metadata, attempt: 1 },
-      };
+      const envelope = withAttempt(letter.envelope, 1);
       const retryTopic = context.retryTopic(topic, letter.group);
       await context.ensureTopics([retryTopic]);
       await context.send(retryTopic, envelope.id, Buffer.from(JSON.stringify(envelope)), {

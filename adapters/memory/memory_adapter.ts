@@ -30,7 +30,7 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { Consumer, consumerSubscription } from "../_support/mod.ts";
+import { Consumer, consumerSubscription, withAttempt } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
@@ -172,10 +172,7 @@ class MemoryBroker implements MemoryAdapter {
     );
     for (const letter of replay) {
       this.#deadLetters.splice(this.#deadLetters.indexOf(letter), 1);
-      const envelope = {
-        ...letter.envelope,
-        metadata: { ...letter.envelope.metadata, attempt: 1 },
-      };
+      const envelope = withAttempt(letter.envelope, 1);
       this.#group(topic, letter.group).enqueue(envelope);
     }
     return replay.length;
@@ -217,10 +214,7 @@ class MemoryBroker implements MemoryAdapter {
   }
 
   #scheduleRetry(group: Group, envelope: EventEnvelope, delayMs: number): void {
-    const next = {
-      ...envelope,
-      metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
-    };
+    const next = withAttempt(envelope, envelope.metadata.attempt + 1);
     const timer = this.#clock.setTimeout(() => {
       this.#timers.delete(timer);
       group.enqueue(next);

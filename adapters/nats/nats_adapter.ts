@@ -40,6 +40,7 @@ import {
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
   subjectToken,
+  withAttempt,
 } from "../_support/mod.ts";
 import { NatsSubscription } from "./_subscription.ts";
 import { publishConfirmed, wrap } from "./_publish.ts";
@@ -190,10 +191,7 @@ class NatsAdapter implements Adapter {
     let count = 0;
     for (const { letter, seq } of letters) {
       if (wanted && !wanted.has(letter.envelope.id)) continue;
-      const envelope = {
-        ...letter.envelope,
-        metadata: { ...letter.envelope.metadata, attempt: 1 },
-      };
+      const envelope = withAttempt(letter.envelope, 1);
       const subject = this.#topicSubject(topic, `g.${subjectToken(letter.group)}`);
       await context.publishTo(subject, envelope, `replay:${this.#settings.dlqStream}:${seq}`);
       await context.jsm.streams.deleteMessage(this.#settings.dlqStream, seq, false);

@@ -9,7 +9,13 @@
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { Buffer } from "node:buffer";
 import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
-import { decodeEnvelope, type DeliveryMechanism, InFlight, runDelivery } from "../_support/mod.ts";
+import {
+  decodeEnvelope,
+  type DeliveryMechanism,
+  InFlight,
+  runDelivery,
+  withAttempt,
+} from "../_support/mod.ts";
 import type { RabbitmqContext } from "./rabbitmq_adapter.ts";
 
 /** What a subscription is for. */
@@ -103,10 +109,7 @@ export class RabbitmqSubscription implements Subscription {
     return {
       ack: () => settle(() => channel.ack(message)),
       retry: async (delayMs) => {
-        const next = {
-          ...envelope,
-          metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
-        };
+        const next = withAttempt(envelope, envelope.metadata.attempt + 1);
         await context.sendDelayed(queue, next, delayMs);
         await settle(() => channel.ack(message));
       },

@@ -29,6 +29,7 @@ import {
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
   retryWithBackoff,
+  withAttempt,
 } from "../_support/mod.ts";
 import { DELAY_HEADER, Topology } from "./_topology.ts";
 import { RabbitmqSubscription } from "./_subscription.ts";
@@ -183,10 +184,7 @@ class RabbitmqAdapter implements Adapter {
       for (const { letter, message } of letters) {
         if (letter.envelope.topic !== topic) continue;
         if (wanted && !wanted.has(letter.envelope.id)) continue;
-        const envelope = {
-          ...letter.envelope,
-          metadata: { ...letter.envelope.metadata, attempt: 1 },
-        };
+        const envelope = withAttempt(letter.envelope, 1);
         await this.#context().sendToQueue(
           this.#topology.queue(topic, letter.group),
           Buffer.from(JSON.stringify(envelope)),

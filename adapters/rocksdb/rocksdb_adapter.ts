@@ -22,7 +22,7 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
-import { Consumer, consumerSubscription } from "../_support/mod.ts";
+import { Consumer, consumerSubscription, withAttempt } from "../_support/mod.ts";
 import { Db, type Op } from "./_db.ts";
 import { Cleanup } from "./_cleanup.ts";
 import { Group, type GroupStore, type Item, type Topic } from "./_group.ts";
@@ -202,10 +202,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     for (const [key, value] of await db.scan({ gte: prefix, lt: prefix + keys.END })) {
       const letter = JSON.parse(value) as DeadLetter;
       if (wanted && !wanted.has(letter.envelope.id)) continue;
-      const envelope = {
-        ...letter.envelope,
-        metadata: { ...letter.envelope.metadata, attempt: 1 },
-      };
+      const envelope = withAttempt(letter.envelope, 1);
       ops.push({ type: "del", key });
       ops.push({
         type: "put",
@@ -284,10 +281,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
   async retry(group: Group, item: Item, envelope: EventEnvelope, delayMs: number): Promise<void> {
     const due = this.#clock.now() + delayMs;
-    const next = {
-      ...envelope,
-      metadata: { ...envelope.metadata, attempt: envelope.metadata.attempt + 1 },
-    };
+    const next = withAttempt(envelope, envelope.metadata.attempt + 1);
     await this.#settle(group, item, [{
       type: "put",
       key: keys.retryKey(due, group.topic, group.name, envelope.id),

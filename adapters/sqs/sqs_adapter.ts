@@ -37,6 +37,7 @@ import {
   type ResolvedBrokerOptions,
   retryWithBackoff,
   type SettingsReader,
+  withAttempt,
 } from "../_support/mod.ts";
 import { fit, Queues, type QueueSettings } from "./_queues.ts";
 import type { EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
@@ -279,10 +280,7 @@ class SqsAdapter implements Adapter {
       for (const { letter, message } of letters) {
         if (letter.envelope.topic !== topic) continue;
         if (wanted && !wanted.has(letter.envelope.id)) continue;
-        const envelope = {
-          ...letter.envelope,
-          metadata: { ...letter.envelope.metadata, attempt: 1 },
-        };
+        const envelope = withAttempt(letter.envelope, 1);
         const url = await queues.url(queues.groupQueue(topic, letter.group));
         await client.send(
           new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(envelope) }),
