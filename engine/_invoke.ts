@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ActiveTrace, TriggeredEventRecord } from "../telemetry/model.ts";
+import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/model.ts";
 import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 
@@ -24,16 +24,7 @@ export async function invokeHandler(
   const result = await safeInvoke(parts, call);
   forwardLogs(parts, handler, trace.id, result);
   if (!result.ok) logFailure(parts, handler, trace.id, result);
-  trace.addStep({
-    name: call.stepName ?? handler.name,
-    path: handler.name,
-    bucket: handler.name,
-    handler_name: handler.name,
-    duration_ms: result.durationMs,
-    success: result.ok,
-    ...(result.ok ? {} : { error: result.error.message }),
-    timestamp: startedAt,
-  });
+  trace.addStep(handlerStep(call.stepName ?? handler.name, handler.name, result, startedAt));
   parts.telemetry.metric({
     name: "handler_duration_ms",
     kind: "histogram",
@@ -42,6 +33,26 @@ export async function invokeHandler(
     timestamp: startedAt,
   });
   return result;
+}
+
+/** The trace step of one handler call (one object of one shape, whether it failed or not). */
+function handlerStep(
+  name: string,
+  handler: string,
+  result: InvocationResult,
+  timestamp: string,
+): TraceStep {
+  const step: TraceStep = {
+    name,
+    path: handler,
+    bucket: handler,
+    handler_name: handler,
+    duration_ms: result.durationMs,
+    success: result.ok,
+    timestamp,
+  };
+  if (!result.ok) step.error = result.error.message;
+  return step;
 }
 
 /** The last ISO time text and its millisecond: calls in the same millisecond share one string. */
@@ -66,7 +77,11 @@ function metricLabels(handler: HandlerRef, ok: boolean): Record<string, string> 
   let labels = labelsOf.get(handler);
   if (labels === undefined) {
     const base = { handler: handler.name, kind: handler.kind };
-    labels = { ok: { ...base, ok: "true" }, failed: { ...base, ok: "false" } };
+    // Frozen: the metrics registry then finds their series by identity, with no key text.
+    labels = {
+      ok: Object.freeze({ ...base, ok: "true" }),
+      failed: Object.freeze({ ...base, ok: "false" }),
+    };
     labelsOf.set(handler, labels);
   }
   return ok ? labels.ok : labels.failed;

@@ -64,11 +64,14 @@ class MemoryStore implements TelemetryStore {
       // Written records are final (the recorder never touches a completed trace again).
       this.#traces.set(trace.id, trace);
     }
-    // Traces arrive as they complete, so the first in the map is (nearly) the oldest.
-    while (this.#traces.size > this.#maxTraces) {
-      const oldest = this.#traces.keys().next().value;
-      if (oldest === undefined) break;
-      this.#traces.delete(oldest);
+    // Traces arrive as they complete, so the first in the map are (nearly) the oldest. One pass
+    // per batch drops them all (deleting behind a Map iterator is safe).
+    let excess = this.#traces.size - this.#maxTraces;
+    if (excess > 0) {
+      for (const id of this.#traces.keys()) {
+        this.#traces.delete(id);
+        if (--excess === 0) break;
+      }
     }
     return Promise.resolve();
   }

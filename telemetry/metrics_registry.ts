@@ -61,6 +61,8 @@ interface Series {
 export class MetricsRegistry {
   #series = new Map<string, Series>();
   #aliases = new Map<string, Series>();
+  /** Series by frozen label set and name: a caller that reuses a frozen label set skips the key. */
+  #byLabels = new WeakMap<Record<string, string>, Map<string, Series>>();
   #buckets: readonly number[];
 
   /** Creates an empty registry.
@@ -110,6 +112,22 @@ export class MetricsRegistry {
   }
 
   #find(sample: MetricSample): Series {
+    const labels = sample.labels;
+    // A frozen label set cannot change, so its identity stands for its text.
+    if (!Object.isFrozen(labels)) return this.#findByText(sample);
+    let byName = this.#byLabels.get(labels);
+    const known = byName?.get(sample.name);
+    if (known) return known;
+    const series = this.#findByText(sample);
+    if (byName === undefined) {
+      byName = new Map();
+      this.#byLabels.set(labels, byName);
+    }
+    byName.set(sample.name, series);
+    return series;
+  }
+
+  #findByText(sample: MetricSample): Series {
     // The hot path: labels as written, no sorting; the sorted key is computed once per spelling.
     let fast = sample.name;
     for (const k in sample.labels) fast += `\u0000${k}\u0001${sample.labels[k]}`;

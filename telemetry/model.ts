@@ -107,7 +107,7 @@ export interface MetricSample {
   kind: MetricKind;
   /** The number. */
   value: number;
-  /** Dimensions (handler, topic, route...). */
+  /** Dimensions (handler, topic, route...). A frozen set reused across samples is found faster. */
   labels: Record<string, string>;
   /** ISO 8601. */
   timestamp: string;
@@ -123,7 +123,7 @@ export interface StartTraceOptions {
   id?: string;
   /** The trace that caused this one (from the event envelope's `parent_id`). */
   parentId?: string;
-  /** The trace's `metadata`. */
+  /** The trace's `metadata`. The telemetry may keep this object: build one per trace, do not change it. */
   metadata?: Record<string, string>;
 }
 

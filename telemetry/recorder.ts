@@ -130,6 +130,9 @@ class Recorder implements RecordingTelemetry {
   #writing: Promise<void> = Promise.resolve();
   #maxLevel: number;
   #closed = false;
+  /** The last millisecond turned into ISO text, and that text: traces ending together share it. */
+  #isoMs = NaN;
+  #isoText = "";
 
   constructor(store: TelemetryStore, options: RecorderOptions) {
     this.type = store.type;
@@ -153,7 +156,7 @@ class Recorder implements RecordingTelemetry {
     const id = start.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
     const startedMs = this.#now();
-    const record = newTraceRecord(id, start, startedMs);
+    const record = newTraceRecord(id, start, this.#iso(startedMs));
     this.#active.set(id, record);
     this.#options.otel?.start(id, start, startedMs);
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
@@ -181,7 +184,7 @@ class Recorder implements RecordingTelemetry {
     if (!this.#active.delete(record.id)) return;
     const endMs = this.#now();
     record.status = status;
-    record.completed_at = new Date(endMs).toISOString();
+    record.completed_at = this.#iso(endMs);
     record.duration_ms = endMs - startedMs;
     if (error !== undefined) record.error = error;
     this.#options.otel?.end(record.id, status, error, endMs);
@@ -189,6 +192,15 @@ class Recorder implements RecordingTelemetry {
     this.#queue.traces.push(record);
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
     this.#schedule();
+  }
+
+  /** ISO 8601 text of `ms`; calls within one millisecond share one string (no Date, no new text). */
+  #iso(ms: number): string {
+    if (ms !== this.#isoMs) {
+      this.#isoMs = ms;
+      this.#isoText = new Date(ms).toISOString();
+    }
+    return this.#isoText;
   }
 
   #traceMetrics(record: TraceRecord): void {
@@ -292,7 +304,7 @@ class Recorder implements RecordingTelemetry {
       kind: "counter",
       value: 1,
       labels: { store: this.type },
-      timestamp: new Date(this.#now()).toISOString(),
+      timestamp: this.#iso(this.#now()),
     });
     this.#options.onError?.(error);
   }
@@ -345,7 +357,7 @@ class Recorder implements RecordingTelemetry {
   }
 
   #processGauges(): void {
-    const timestamp = new Date(this.#now()).toISOString();
+    const timestamp = this.#iso(this.#now());
     const memory = Deno.memoryUsage();
     const cpu = cpuUsage();
     const gauge = (name: string, value: number) =>
@@ -397,20 +409,26 @@ class RecordedTrace implements ActiveTrace {
   }
 }
 
-function newTraceRecord(id: string, start: StartTraceOptions, startedMs: number): TraceRecord {
+/** A running trace's record. It keeps `start.metadata` itself (the engine builds one per trace). */
+function newTraceRecord(id: string, start: StartTraceOptions, startedAt: string): TraceRecord {
+  const metadata = start.metadata;
   const record: TraceRecord = {
     id,
     entry_point: start.entryPoint,
     entry_type: start.entryType,
-    bucket: start.metadata?.path ?? "unknown",
+    bucket: metadata?.path ?? "unknown",
     status: "running",
     duration_ms: 0,
-    started_at: new Date(startedMs).toISOString(),
+    started_at: startedAt,
     steps: [],
   };
   if (start.parentId !== undefined) record.parent_id = start.parentId;
-  if (start.metadata !== undefined && Object.keys(start.metadata).length > 0) {
-    record.metadata = { ...start.metadata };
-  }
+  if (metadata !== undefined && hasKeys(metadata)) record.metadata = metadata;
   return record;
+}
+
+/** Whether an object has an own enumerable key, without listing them. */
+function hasKeys(object: Record<string, string>): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
