@@ -7,6 +7,7 @@
  */
 
 import { AdapterClosedError } from "../errors.ts";
+import { BrokerError } from "./errors.ts";
 import { type BrokerAdapterOptions, processEnv } from "./settings.ts";
 
 /** {@linkcode BrokerAdapterOptions} with every default applied. */
@@ -63,6 +64,22 @@ export class BrokerLifecycle<S extends { close(): Promise<void> }> {
   /** Throws {@linkcode AdapterClosedError} naming `action` once the adapter is closed. */
   assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.#type, action);
+  }
+
+  /**
+   * What a call needs once the adapter started: throws {@linkcode AdapterClosedError} once closed,
+   * {@linkcode BrokerError} before `start()`.
+   *
+   * @param connection what `start()` set, `null` before
+   * @param action what was attempted, for the error message
+   * @returns the connection
+   */
+  live<T>(connection: T | null, action: string): T {
+    this.assertOpen(action);
+    if (connection === null) {
+      throw new BrokerError(`Adapter "${this.#type}" is not started: cannot ${action}`);
+    }
+    return connection;
   }
 
   /** Tracks a subscription until it closes. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { AdapterClosedError } from "../errors.ts";
+import { BrokerError } from "./errors.ts";
 import { BrokerLifecycle, resolveBrokerOptions } from "./lifecycle.ts";
 
 Deno.test("resolveBrokerOptions() names the service rohas and ignores background errors by default", () => {
@@ -27,4 +28,15 @@ Deno.test("BrokerLifecycle closes every live subscription once and refuses work 
     assert.equal(error.message, `Adapter "nats" is closed: cannot publish to "Ping"`);
     return true;
   });
+});
+
+Deno.test("BrokerLifecycle.live() refuses a call before start() with a BrokerError", () => {
+  const lifecycle = new BrokerLifecycle("kafka");
+  assert.throws(() => lifecycle.live(null, "list dead letters"), (error: unknown) => {
+    assert.ok(error instanceof BrokerError);
+    assert.equal(error.message, `Adapter "kafka" is not started: cannot list dead letters`);
+    return true;
+  });
+  const connection = { id: 1 };
+  assert.equal(lifecycle.live(connection, "publish"), connection);
 });

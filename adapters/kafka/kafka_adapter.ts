@@ -337,9 +337,7 @@ class KafkaAdapter implements Adapter {
   }
 
   #live(action: string): KafkaContext {
-    this.#lifecycle.assertOpen(action);
-    if (!this.#clients) throw new BrokerError(`Kafka adapter is not started: cannot ${action}`);
-    return this.#clients.context;
+    return this.#lifecycle.live(this.#clients, action).context;
   }
 }
 

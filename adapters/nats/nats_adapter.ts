@@ -33,7 +33,6 @@ import type {
 } from "../adapter.ts";
 import {
   type BrokerAdapterOptions,
-  BrokerError,
   BrokerLifecycle,
   BrokerUnreachableError,
   readSettings,
@@ -301,9 +300,7 @@ class NatsAdapter implements Adapter {
   }
 
   #live(action: string): NatsContext {
-    this.#lifecycle.assertOpen(action);
-    if (!this.#connection) throw new BrokerError(`NATS adapter is not started: cannot ${action}`);
-    return this.#connection.context;
+    return this.#lifecycle.live(this.#connection, action).context;
   }
 }
 

@@ -303,10 +303,7 @@ class RabbitmqAdapter implements Adapter {
   }
 
   #live(action: string): void {
-    this.#lifecycle.assertOpen(action);
-    if (!this.#connection) {
-      throw new BrokerError(`RabbitMQ adapter is not started: cannot ${action}`);
-    }
+    this.#lifecycle.live(this.#connection, action);
   }
 }
 

@@ -373,9 +373,7 @@ class SqsAdapter implements Adapter {
   }
 
   #connection(action: string): { client: SQSClient; queues: Queues } {
-    this.#lifecycle.assertOpen(action);
-    if (!this.#live) throw new BrokerError(`SQS adapter is not started: cannot ${action}`);
-    return this.#live;
+    return this.#lifecycle.live(this.#live, action);
   }
 }
 
