@@ -37,6 +37,7 @@ import {
   type ResolvedBrokerOptions,
   retryWithBackoff,
   type SettingsReader,
+  subjectToken,
   withAttempt,
 } from "../_support/mod.ts";
 import { fit, Queues, type QueueSettings } from "./_queues.ts";
@@ -154,7 +155,7 @@ function resolveSettings(read: SettingsReader, service: string): SqsSettings {
       ? read.source("endpoint", "ROHAS_SQS_ENDPOINT")
       : read.source("region", "AWS_REGION"),
     eventbridge: null,
-    prefix: read.string("queue_prefix", "ROHAS_SQS_QUEUE_PREFIX", `${service}-`),
+    prefix: read.string("queue_prefix", "ROHAS_SQS_QUEUE_PREFIX", `${subjectToken(service)}-`),
     visibilityTimeoutS: read.number("visibility_timeout_s", null, 30),
     retentionS: read.number("retention_s", null, 345_600),
     waitTimeS: read.number("wait_time_s", null, 20),

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import type { Adapter } from "../../adapters/adapter.ts";
 import { createAdapter } from "../../adapters/mod.ts";
 import type { AdapterSection } from "../../project/config.ts";
+import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { brokerUrl } from "./_brokers.ts";
 import { deadline, envelope } from "./_embedded.ts";
 
@@ -67,3 +68,26 @@ for (const type of ["memory", "nats"]) {
     assert.equal(await deadline(errors.promise, "the handler's error"), late);
   });
 }
+
+Deno.test('createAdapter() names the SQS queues of a project called "my.app" as SQS allows', async () => {
+  const tag = crypto.randomUUID().slice(0, 6);
+  const sqs = section("sqs", { endpoint: brokerUrl("sqs"), wait_time_s: 1 });
+  await using adapter = await started(sqs, { service: `my.app ${tag}` });
+  const seen = await record(adapter, "x");
+  await adapter.publish(envelope("Ping", "x"));
+  await seen.until();
+  const client = new SQSClient({
+    endpoint: brokerUrl("sqs"),
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    const listed = await client.send(new ListQueuesCommand({ QueueNamePrefix: "my_2E_app" }));
+    const names = (listed.QueueUrls ?? []).map((url) => url.split("/").at(-1) ?? "")
+      .filter((name) => name.includes(tag));
+    assert.ok(names.length > 0, "the group's queue is named after the encoded project name");
+    for (const name of names) assert.match(name, /^[A-Za-z0-9_-]{1,80}$/);
+  } finally {
+    client.destroy();
+  }
+});
