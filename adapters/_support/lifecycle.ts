@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { DeliveryHandler } from "../adapter.ts";
 import { AdapterClosedError } from "../errors.ts";
 import { BrokerError } from "./errors.ts";
 import { type BrokerAdapterOptions, processEnv } from "./settings.ts";
@@ -35,6 +36,20 @@ export function resolveBrokerOptions(options: BrokerAdapterOptions): ResolvedBro
     service: options.service ?? DEFAULT_SERVICE,
     onError: options.onError ?? (() => {}),
   };
+}
+
+/** What every broker subscription is for; each adapter adds its broker's names. */
+export interface BrokerSubscriptionSpec<S> {
+  /** The subscribed topic. */
+  topic: string;
+  /** The consumer group. */
+  group: string;
+  /** Called for each delivery. */
+  handler: DeliveryHandler;
+  /** Deliveries handled at once (at least 1). */
+  concurrency: number;
+  /** Called once the subscription closed, so the adapter forgets it. */
+  onClosed(subscription: S): void;
 }
 
 /** An adapter's closed flag and its live subscriptions. */

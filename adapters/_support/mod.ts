@@ -22,6 +22,7 @@ export {
 } from "./delivery.ts";
 export {
   BrokerLifecycle,
+  type BrokerSubscriptionSpec,
   DEFAULT_SERVICE,
   resolveBrokerOptions,
   type ResolvedBrokerOptions,

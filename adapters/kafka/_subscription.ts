@@ -9,8 +9,9 @@
 
 import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from "kafkajs";
 import { Buffer } from "node:buffer";
-import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
+import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
 import {
+  type BrokerSubscriptionSpec,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -22,13 +23,8 @@ import { DUE_HEADER, type KafkaContext } from "./kafka_adapter.ts";
 import { deadLetterKey } from "./_dead_letters.ts";
 
 /** What a subscription is for. */
-export interface KafkaSubscriptionSpec {
-  topic: string;
-  group: string;
+export interface KafkaSubscriptionSpec extends BrokerSubscriptionSpec<KafkaSubscription> {
   groupId: string;
-  handler: DeliveryHandler;
-  concurrency: number;
-  onClosed(subscription: KafkaSubscription): void;
 }
 
 /** Settled offsets of one partition above its committed offset. */

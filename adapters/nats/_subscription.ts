@@ -6,8 +6,9 @@
  */
 
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
-import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
+import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
 import {
+  type BrokerSubscriptionSpec,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -18,15 +19,10 @@ import type { NatsContext } from "./nats_adapter.ts";
 import { publishConfirmed } from "./_publish.ts";
 
 /** What a subscription is for. */
-export interface NatsSubscriptionSpec {
-  topic: string;
-  group: string;
+export interface NatsSubscriptionSpec extends BrokerSubscriptionSpec<NatsSubscription> {
   durable: string;
   /** The subject of replays addressed to this group. */
   ownSubject: string;
-  handler: DeliveryHandler;
-  concurrency: number;
-  onClosed(subscription: NatsSubscription): void;
 }
 
 /** A live subscription. */

@@ -8,8 +8,9 @@
 
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { Buffer } from "node:buffer";
-import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
+import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
 import {
+  type BrokerSubscriptionSpec,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -19,13 +20,8 @@ import {
 import type { RabbitmqContext } from "./rabbitmq_adapter.ts";
 
 /** What a subscription is for. */
-export interface RabbitmqSubscriptionSpec {
-  topic: string;
-  group: string;
+export interface RabbitmqSubscriptionSpec extends BrokerSubscriptionSpec<RabbitmqSubscription> {
   queue: string;
-  handler: DeliveryHandler;
-  concurrency: number;
-  onClosed(subscription: RabbitmqSubscription): void;
 }
 
 /** A live subscription. */

@@ -13,8 +13,9 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import type { DeadLetter, DeliveryHandler, EventEnvelope, Subscription } from "../adapter.ts";
+import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
 import {
+  type BrokerSubscriptionSpec,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -25,13 +26,8 @@ import type { SqsContext } from "./sqs_adapter.ts";
 import { unwrapEventBridge } from "./_eventbridge.ts";
 
 /** What a subscription is for. */
-export interface SqsSubscriptionSpec {
-  topic: string;
-  group: string;
+export interface SqsSubscriptionSpec extends BrokerSubscriptionSpec<SqsSubscription> {
   url: string;
-  handler: DeliveryHandler;
-  concurrency: number;
-  onClosed(subscription: SqsSubscription): void;
 }
 
 /** SQS's longest visibility timeout, in seconds. */
