@@ -119,7 +119,8 @@ class Recorder implements RecordingTelemetry {
   #store: TelemetryStore;
   #options: RecorderOptions;
   #now: () => number;
-  #active = new Map<string, TraceRecord>();
+  /** Running traces, newest first: linked through the traces themselves, no hashing per trace. */
+  #running: RecordedTrace | undefined;
   #queue = { traces: [] as TraceRecord[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
   #registry = new MetricsRegistry();
   /** The series a completed trace counts in, bound once per kind, status and route. */
@@ -157,31 +158,26 @@ class Recorder implements RecordingTelemetry {
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
     const startedMs = this.#now();
     const record = newTraceRecord(id, start, this.#iso(startedMs));
-    this.#active.set(id, record);
+    const running = new RecordedTrace(this, record, startedMs);
+    this.#running = running.linkBefore(this.#running);
     this.#options.otel?.start(id, start, startedMs);
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
-    return new RecordedTrace(this, record, startedMs);
+    return running;
   }
 
   /** Adds a step to a running trace (see {@linkcode RecordedTrace}). */
   addStep(record: TraceRecord, step: TraceStep): void {
-    if (!this.#active.has(record.id)) return;
     record.steps.push(step);
     this.#options.otel?.step(record.id, step);
   }
 
-  /** Merges metadata into a running trace. */
-  annotate(record: TraceRecord, metadata: Record<string, string>): void {
-    if (this.#active.has(record.id)) record.metadata = { ...record.metadata, ...metadata };
-  }
-
-  /** Ends a running trace. */
-  end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
-    this.#end(record, startedMs, status, error);
+  /** Ends a running trace (see {@linkcode RecordedTrace}), which leaves the running list. */
+  end(trace: RecordedTrace, status: "success" | "failed", error?: string): void {
+    this.#running = trace.unlink(this.#running);
+    this.#end(trace.record, trace.startedMs, status, error);
   }
 
   #end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
-    if (!this.#active.delete(record.id)) return;
     const endMs = this.#now();
     record.status = status;
     record.completed_at = this.#iso(endMs);
@@ -324,13 +320,13 @@ class Recorder implements RecordingTelemetry {
   async traces(query: TraceQuery = {}): Promise<TraceRecord[]> {
     await this.flush();
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const running = [...this.#active.values()].filter((t) => traceMatches(t, query));
+    const running = RecordedTrace.records(this.#running).filter((t) => traceMatches(t, query));
     const stored = await this.#store.queryTraces({ ...query, limit });
     return [...running, ...stored].sort(newestFirst).slice(0, limit).map((t) => structuredClone(t));
   }
 
   async trace(id: string): Promise<TraceRecord | undefined> {
-    const running = this.#active.get(id);
+    const running = RecordedTrace.records(this.#running).find((t) => t.id === id);
     if (running) return structuredClone(running);
     await this.flush();
     return this.#store.getTrace(id);
@@ -382,30 +378,65 @@ class Recorder implements RecordingTelemetry {
   }
 }
 
-/** The running trace the engine holds: one object per trace, no closures. */
+/**
+ * The running trace the engine holds: one object per trace, no closures. Running traces form a
+ * doubly linked list through these objects, so starting and ending a trace hashes nothing.
+ */
 class RecordedTrace implements ActiveTrace {
   readonly id: string;
+  /** The record, completed in place when the trace ends. */
+  readonly record: TraceRecord;
+  /** When it started, in milliseconds since the epoch. */
+  readonly startedMs: number;
   readonly #recorder: Recorder;
-  readonly #record: TraceRecord;
-  readonly #startedMs: number;
+  #running = true;
+  #newer: RecordedTrace | undefined;
+  #older: RecordedTrace | undefined;
 
   constructor(recorder: Recorder, record: TraceRecord, startedMs: number) {
     this.id = record.id;
     this.#recorder = recorder;
-    this.#record = record;
-    this.#startedMs = startedMs;
+    this.record = record;
+    this.startedMs = startedMs;
+  }
+
+  /** The records of the list that starts at `newest`, newest first. */
+  static records(newest: RecordedTrace | undefined): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    for (let t = newest; t !== undefined; t = t.#older) out.push(t.record);
+    return out;
+  }
+
+  /** Puts this trace in front of the list that starts at `newest`; returns the new first. */
+  linkBefore(newest: RecordedTrace | undefined): RecordedTrace {
+    this.#older = newest;
+    if (newest !== undefined) newest.#newer = this;
+    return this;
+  }
+
+  /** Takes this trace out of the list that starts at `newest`; returns that list's first. */
+  unlink(newest: RecordedTrace | undefined): RecordedTrace | undefined {
+    const newer = this.#newer;
+    const older = this.#older;
+    if (newer !== undefined) newer.#older = older;
+    if (older !== undefined) older.#newer = newer;
+    this.#newer = undefined;
+    this.#older = undefined;
+    return newest === this ? older : newest;
   }
 
   addStep(step: TraceStep): void {
-    this.#recorder.addStep(this.#record, step);
+    if (this.#running) this.#recorder.addStep(this.record, step);
   }
 
   annotate(metadata: Record<string, string>): void {
-    this.#recorder.annotate(this.#record, metadata);
+    if (this.#running) this.record.metadata = { ...this.record.metadata, ...metadata };
   }
 
   end(status: "success" | "failed", error?: string): void {
-    this.#recorder.end(this.#record, this.#startedMs, status, error);
+    if (!this.#running) return;
+    this.#running = false;
+    this.#recorder.end(this, status, error);
   }
 }
 

@@ -146,3 +146,47 @@ Deno.test("createRecorder() prunes what is older than retention_days", async () 
   assertEquals((await telemetry.traces()).map((t) => t.entry_point), ["New"]);
   await telemetry.close();
 });
+
+Deno.test("createRecorder() keeps running traces listed until each ends, in any order, once", async () => {
+  let clock = Date.parse("2026-01-01T00:00:00Z");
+  const telemetry = createRecorder(createMemoryStore(), { now: () => clock++ });
+  const [a, b, c] = ["A", "B", "C"].map((name) =>
+    telemetry.startTrace({ entryPoint: name, entryType: "api" })
+  );
+  const running = async () =>
+    (await telemetry.traces({ status: "running" })).map((t) => t.entry_point);
+  assertEquals(await running(), ["C", "B", "A"]);
+  b!.end("success");
+  b!.end("failed", "Ignored");
+  assertEquals(await running(), ["C", "A"]);
+  assertEquals((await telemetry.trace(a!.id))?.status, "running");
+  c!.end("success");
+  a!.addStep({
+    name: "A",
+    path: "A",
+    bucket: "A",
+    handler_name: "A",
+    duration_ms: 1,
+    success: true,
+    timestamp: "2026-01-01T00:00:00.000Z",
+  });
+  a!.end("success");
+  a!.addStep({
+    name: "Late",
+    path: "Late",
+    bucket: "Late",
+    handler_name: "Late",
+    duration_ms: 1,
+    success: true,
+    timestamp: "2026-01-01T00:00:00.000Z",
+  });
+  assertEquals(await running(), []);
+  const ended = await telemetry.traces();
+  assertEquals(ended.map((t) => [t.entry_point, t.status]), [
+    ["C", "success"],
+    ["B", "success"],
+    ["A", "success"],
+  ]);
+  assertEquals(ended[2]!.steps.map((s) => s.name), ["A"]);
+  await telemetry.close();
+});
