@@ -20,7 +20,7 @@ import {
 
 /** Options of {@linkcode createMemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Traces kept; the oldest go first. Default 1000. */
+  /** Trace writes kept (a trace written twice counts twice); the oldest go first. Default 1000. */
   maxTraces?: number;
   /** Log entries kept. Default 5000. */
   maxLogs?: number;
@@ -45,7 +45,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): TelemetrySt
 
 class MemoryStore implements TelemetryStore {
   readonly type = "memory";
-  #traces = new Map<string, TraceRecord>();
+  /** Traces as written, oldest first; a trace written again is found by its newest write. */
+  #traces: TraceRecord[] = [];
   #logs: LogEntry[] = [];
   #samples: MetricSample[] = [];
   #maxTraces: number;
@@ -59,20 +60,9 @@ class MemoryStore implements TelemetryStore {
   }
 
   writeTraces(traces: readonly TraceRecord[]): Promise<void> {
-    for (const trace of traces) {
-      this.#traces.delete(trace.id);
-      // Written records are final (the recorder never touches a completed trace again).
-      this.#traces.set(trace.id, trace);
-    }
-    // Traces arrive as they complete, so the first in the map are (nearly) the oldest. One pass
-    // per batch drops them all (deleting behind a Map iterator is safe).
-    let excess = this.#traces.size - this.#maxTraces;
-    if (excess > 0) {
-      for (const id of this.#traces.keys()) {
-        this.#traces.delete(id);
-        if (--excess === 0) break;
-      }
-    }
+    // Written records are final (the recorder never touches a completed trace again), so a write
+    // is an append: no index to keep, nothing hashed. Queries read the newest write of each id.
+    this.#traces = appended(this.#traces, traces, this.#maxTraces);
     return Promise.resolve();
   }
 
@@ -87,15 +77,34 @@ class MemoryStore implements TelemetryStore {
   }
 
   queryTraces(query: TraceQuery = {}): Promise<TraceRecord[]> {
-    const all = [...this.#traces.values()].filter((t) => traceMatches(t, query)).sort(newestFirst);
+    const all = this.#newestWrites().filter((t) => traceMatches(t, query)).sort(newestFirst);
     return Promise.resolve(
       all.slice(0, query.limit ?? DEFAULT_LIMIT).map((t) => structuredClone(t)),
     );
   }
 
   getTrace(id: string): Promise<TraceRecord | undefined> {
-    const trace = this.#traces.get(id);
-    return Promise.resolve(trace && structuredClone(trace));
+    const traces = this.#traces;
+    const first = Math.max(0, traces.length - this.#maxTraces);
+    for (let i = traces.length - 1; i >= first; i--) {
+      if (traces[i]!.id === id) return Promise.resolve(structuredClone(traces[i]!));
+    }
+    return Promise.resolve(undefined);
+  }
+
+  /** The newest write of each trace id among the last `maxTraces` writes. */
+  #newestWrites(): TraceRecord[] {
+    const traces = this.#traces;
+    const seen = new Set<string>();
+    const out: TraceRecord[] = [];
+    const first = Math.max(0, traces.length - this.#maxTraces);
+    for (let i = traces.length - 1; i >= first; i--) {
+      const trace = traces[i]!;
+      if (seen.has(trace.id)) continue;
+      seen.add(trace.id);
+      out.push(trace);
+    }
+    return out;
   }
 
   queryLogs(query: LogQuery = {}): Promise<LogEntry[]> {
@@ -124,14 +133,15 @@ class MemoryStore implements TelemetryStore {
   }
 
   prune(cutoff: Date): Promise<number> {
-    const before = this.#traces.size + this.#logs.length + this.#samples.length;
-    for (const [id, trace] of this.#traces) {
-      if (Date.parse(trace.started_at) < cutoff.getTime()) this.#traces.delete(id);
-    }
+    const before = this.#traces.length + this.#logs.length + this.#samples.length;
+    const ms = cutoff.getTime();
+    this.#traces = this.#traces.filter((t) => Date.parse(t.started_at) >= ms);
     const iso = cutoff.toISOString();
     this.#logs = this.#logs.filter((l) => l.timestamp >= iso);
     this.#samples = this.#samples.filter((s) => s.timestamp >= iso);
-    return Promise.resolve(before - this.#traces.size - this.#logs.length - this.#samples.length);
+    return Promise.resolve(
+      before - this.#traces.length - this.#logs.length - this.#samples.length,
+    );
   }
 
   close(): Promise<void> {
