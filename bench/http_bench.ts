@@ -81,6 +81,15 @@ async function moduleFile(source: string): Promise<string> {
   return file;
 }
 
+/**
+ * The telemetry `rohas start` builds from the example's `[telemetry]` section (the recorder over
+ * the memory store, with OpenTelemetry spans), so the in-process variant measures the recorder.
+ */
+const RECORDER = `await (await import("./telemetry/mod.ts")).createTelemetry(
+  (await (await import("./project/mod.ts")).loadConfig(Deno.cwd() + "/examples/hello-ts")).config.telemetry,
+  { root: Deno.cwd() + "/examples/hello-ts" },
+)`;
+
 /** A telemetry that records nothing. */
 const NO_TELEMETRY =
   "{ startTrace: (o) => ({ id: o.id ?? crypto.randomUUID(), addStep() {}, end() {} }), log() {}, metric() {}, close: async () => {} }";
@@ -283,6 +292,12 @@ if (import.meta.main) {
       {
         name: "rohas in-process POST /bench, telemetry on",
         args: ["eval", inProcess()],
+        path: "/bench",
+        post: BODY,
+      },
+      {
+        name: "rohas in-process POST /bench, recorder",
+        args: ["eval", inProcess(RECORDER)],
         path: "/bench",
         post: BODY,
       },

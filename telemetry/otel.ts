@@ -66,6 +66,8 @@ export class OtelBridge {
 
   /** Adds a step as a child span. */
   step(id: string, step: TraceStep): void {
+    // No span records (no provider, or all sampled out): the id is not even hashed.
+    if (this.#spans.size === 0) return;
     const parent = this.#spans.get(id);
     if (!parent) return;
     const started = Date.parse(step.timestamp);
@@ -82,6 +84,7 @@ export class OtelBridge {
 
   /** Ends the span of a trace. */
   end(id: string, status: "success" | "failed", error: string | undefined, endMs: number): void {
+    if (this.#spans.size === 0) return;
     const span = this.#spans.get(id);
     if (!span) return;
     this.#spans.delete(id);
