@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { EventEnvelope } from "../adapter.ts";
+import type { DeadLetter, EventEnvelope } from "../adapter.ts";
 import { BrokerError } from "./errors.ts";
 
 const encoder = new TextEncoder();
@@ -53,4 +53,37 @@ export function subjectToken(name: string): string {
  */
 export function withAttempt(envelope: EventEnvelope, attempt: number): EventEnvelope {
   return { ...envelope, metadata: { ...envelope.metadata, attempt } };
+}
+
+/** What {@linkcode deadLetterOf} records besides the envelope. */
+export interface DeadLetterOptions {
+  /** The consumer group whose handler failed. */
+  group: string;
+  /** The last error. */
+  error: string;
+  /** When it failed, in epoch milliseconds. Default now. */
+  at?: number;
+}
+
+/**
+ * The dead letter of an envelope that failed for good in one group.
+ *
+ * @param envelope the envelope as last delivered
+ * @param options the group, the error and the time
+ * @returns the dead letter to store
+ */
+export function deadLetterOf(envelope: EventEnvelope, options: DeadLetterOptions): DeadLetter {
+  const failed_at = new Date(options.at ?? Date.now()).toISOString();
+  return { envelope, group: options.group, error: options.error, failed_at };
+}
+
+/**
+ * Orders dead letters newest first (by `failed_at`), as `listDeadLetters` returns them.
+ *
+ * @param a one dead letter
+ * @param b another
+ * @returns negative when `a` failed later than `b`
+ */
+export function newestFirst(a: DeadLetter, b: DeadLetter): number {
+  return a.failed_at < b.failed_at ? 1 : a.failed_at > b.failed_at ? -1 : 0;
 }

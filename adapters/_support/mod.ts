@@ -38,4 +38,12 @@ export {
   type OpenedItem,
 } from "./dispatcher.ts";
 export { type RetryOptions, retryWithBackoff } from "./backoff.ts";
-export { decodeEnvelope, encodeEnvelope, subjectToken, withAttempt } from "./codec.ts";
+export {
+  deadLetterOf,
+  type DeadLetterOptions,
+  decodeEnvelope,
+  encodeEnvelope,
+  newestFirst,
+  subjectToken,
+  withAttempt,
+} from "./codec.ts";

@@ -28,6 +28,8 @@ import {
   BrokerUnreachableError,
   Consumer,
   consumerSubscription,
+  deadLetterOf,
+  newestFirst,
   withAttempt,
 } from "../_support/mod.ts";
 import { Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
@@ -171,9 +173,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     const prefix = topic === undefined ? [ROOT, "dlq"] : [ROOT, "dlq", topic];
     const letters: DeadLetter[] = [];
     for await (const entry of kv.list<DeadLetter>({ prefix })) letters.push(entry.value);
-    return letters.sort((a, b) =>
-      a.failed_at < b.failed_at ? 1 : a.failed_at > b.failed_at ? -1 : 0
-    );
+    return letters.sort(newestFirst);
   }
 
   async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
@@ -235,7 +235,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   async deadLetter(item: Item, envelope: EventEnvelope, error: string): Promise<void> {
     const kv = this.#kv as Deno.Kv;
     const { topic, group } = item.message;
-    const letter: DeadLetter = { envelope, group, error, failed_at: new Date().toISOString() };
+    const letter = deadLetterOf(envelope, { group, error });
     await kv.set([ROOT, "dlq", topic, group, envelope.id], letter);
     item.done();
   }

@@ -9,9 +9,10 @@
 
 import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from "kafkajs";
 import { Buffer } from "node:buffer";
-import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
+import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
+  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -219,12 +220,7 @@ export class KafkaSubscription implements Subscription {
         await this.#settled(batch, state, offset);
       },
       deadLetter: async (error) => {
-        const letter: DeadLetter = {
-          envelope,
-          group: this.#spec.group,
-          error,
-          failed_at: new Date().toISOString(),
-        };
+        const letter = deadLetterOf(envelope, { group: this.#spec.group, error });
         await context.send(
           context.deadLetterTopic,
           deadLetterKey(letter),

@@ -30,7 +30,7 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { Consumer, consumerSubscription, withAttempt } from "../_support/mod.ts";
+import { Consumer, consumerSubscription, deadLetterOf, withAttempt } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
@@ -206,8 +206,8 @@ class MemoryBroker implements MemoryAdapter {
     return new Group(topic, name, {
       retry: (group, envelope, delayMs) => this.#scheduleRetry(group, envelope, delayMs),
       deadLetter: (group, envelope, error) => {
-        const failed_at = new Date(this.#clock.now()).toISOString();
-        this.#deadLetters.push({ envelope, group: group.name, error, failed_at });
+        const at = this.#clock.now();
+        this.#deadLetters.push(deadLetterOf(envelope, { group: group.name, error, at }));
       },
       handlerError: (error, envelope) => this.#onHandlerError(error, envelope),
     });

@@ -6,9 +6,10 @@
  */
 
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
-import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
+import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
+  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -123,12 +124,7 @@ export class NatsSubscription implements Subscription {
       retry: (delayMs) => Promise.resolve(message.nak(delayMs)),
       deadLetter: async (error) => {
         const original = { ...envelope, metadata: { ...envelope.metadata } };
-        const letter: DeadLetter = {
-          envelope: original,
-          group,
-          error,
-          failed_at: new Date().toISOString(),
-        };
+        const letter = deadLetterOf(original, { group, error });
         const subject = context.deadLetterSubject(envelope.topic, group);
         const bytes = new TextEncoder().encode(JSON.stringify(letter));
         const msgID = `dlq:${message.info.stream}:${message.seq}:${group}`;

@@ -8,9 +8,10 @@
 
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { Buffer } from "node:buffer";
-import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
+import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
+  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -110,12 +111,7 @@ export class RabbitmqSubscription implements Subscription {
         await settle(() => channel.ack(message));
       },
       deadLetter: async (error) => {
-        const letter: DeadLetter = {
-          envelope,
-          group: this.#spec.group,
-          error,
-          failed_at: new Date().toISOString(),
-        };
+        const letter = deadLetterOf(envelope, { group: this.#spec.group, error });
         await context.sendToQueue(
           context.topology.deadLetterQueue,
           Buffer.from(JSON.stringify(letter)),

@@ -22,7 +22,13 @@ import type {
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
-import { Consumer, consumerSubscription, withAttempt } from "../_support/mod.ts";
+import {
+  Consumer,
+  consumerSubscription,
+  deadLetterOf,
+  newestFirst,
+  withAttempt,
+} from "../_support/mod.ts";
 import { Db, type Op } from "./_db.ts";
 import { Cleanup } from "./_cleanup.ts";
 import { Group, type GroupStore, type Item, type Topic } from "./_group.ts";
@@ -188,9 +194,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     const prefix = keys.deadLetterPrefix(topic);
     const entries = await db.scan({ gte: prefix, lt: prefix + keys.END });
     const letters = entries.map(([, value]) => JSON.parse(value) as DeadLetter);
-    return letters.sort((a, b) =>
-      a.failed_at < b.failed_at ? 1 : a.failed_at > b.failed_at ? -1 : 0
-    );
+    return letters.sort(newestFirst);
   }
 
   async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
@@ -296,12 +300,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     envelope: EventEnvelope,
     error: string,
   ): Promise<void> {
-    const letter: DeadLetter = {
-      envelope,
-      group: group.name,
-      error,
-      failed_at: new Date(this.#clock.now()).toISOString(),
-    };
+    const letter = deadLetterOf(envelope, { group: group.name, error, at: this.#clock.now() });
     await this.#settle(group, item, [{
       type: "put",
       key: keys.deadLetterKey(group.topic, group.name, envelope.id),

@@ -13,9 +13,10 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import type { DeadLetter, EventEnvelope, Subscription } from "../adapter.ts";
+import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
+  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -164,12 +165,7 @@ export class SqsSubscription implements Subscription {
           ...envelope,
           metadata: { ...envelope.metadata },
         };
-        const letter: DeadLetter = {
-          envelope: original,
-          group: this.#spec.group,
-          error,
-          failed_at: new Date().toISOString(),
-        };
+        const letter = deadLetterOf(original, { group: this.#spec.group, error });
         const url = await queues.url(queues.deadLetterQueue);
         await client.send(
           new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(letter) }),
