@@ -6,6 +6,8 @@
  *
  * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2] [--rounds 3]
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
+ *        [--only <regex>]  (only the variants whose name matches, such as `telemetry|recorder`)
+ * It ends with what telemetry costs: each "telemetry on" variant's throughput over its "off" one.
  * Needs `wrk` (Debian: `apt-get install -y wrk`).
  *
  * @module
@@ -120,6 +122,20 @@ const BODY = JSON.stringify({
   country: "NZ",
   joinedAt: "2024-01-02T03:04:05Z",
 });
+
+/** Each variant with telemetry next to the same variant without. */
+const TELEMETRY_PAIRS = [
+  ["rohas Worker POST /bench, telemetry on", "rohas Worker POST /bench, telemetry off"],
+  ["rohas in-process POST /bench, telemetry on", "rohas in-process POST /bench, telemetry off"],
+  ["rohas in-process POST /bench, recorder", "rohas in-process POST /bench, telemetry off"],
+] as const;
+
+/** The variants whose name matches `only` (all without it). */
+function selected(only: string | undefined, variants: Variant[]): Variant[] {
+  if (only === undefined) return variants;
+  const pattern = new RegExp(only);
+  return variants.filter((v) => pattern.test(v.name));
+}
 
 interface Server {
   url: string;
@@ -256,6 +272,7 @@ if (import.meta.main) {
       threads: { type: "string", default: "2" },
       rounds: { type: "string", default: "3" },
       experiments: { type: "boolean", default: false },
+      only: { type: "string" },
     },
   });
   const opts = {
@@ -278,71 +295,79 @@ if (import.meta.main) {
   const net = ["run", "-A", "--unstable-net", "--config", `${repo}/deno.json`];
   let runs: [string, Result][];
   try {
-    runs = await measureAll([
-      { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
-      { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
-      { name: "rohas Worker POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
-      {
-        name: "rohas Worker POST /bench, telemetry off",
-        args: rohasQuiet,
-        path: "/bench",
-        post: BODY,
-      },
-      { name: "rohas Worker GET /hello", args: rohas, path: "/hello" },
-      {
-        name: "rohas in-process POST /bench, telemetry on",
-        args: ["eval", inProcess()],
-        path: "/bench",
-        post: BODY,
-      },
-      {
-        name: "rohas in-process POST /bench, recorder",
-        args: ["eval", inProcess(RECORDER)],
-        path: "/bench",
-        post: BODY,
-      },
-      {
-        name: "rohas in-process POST /bench, telemetry off",
-        args: ["eval", inProcess(NO_TELEMETRY)],
-        path: "/bench",
-        post: BODY,
-      },
-      ...(experiments.length === 0 ? [] : [
+    runs = await measureAll(
+      selected(values.only, [
+        { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
+        { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
+        { name: "rohas Worker POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         {
-          name: "experiment: bare in 2 Workers (reusePort)",
-          args: [...net, experiments[0]!],
-          path: "/",
+          name: "rohas Worker POST /bench, telemetry off",
+          args: rohasQuiet,
+          path: "/bench",
+          post: BODY,
         },
+        { name: "rohas Worker GET /hello", args: rohas, path: "/hello" },
         {
-          name: "experiment: in-process app in 1 Worker",
-          args: [...net, experiments[1]!],
+          name: "rohas in-process POST /bench, telemetry on",
+          args: ["eval", inProcess()],
           path: "/bench",
           post: BODY,
         },
         {
-          name: "experiment: in-process app in 2 Workers",
-          args: [...net, experiments[2]!],
+          name: "rohas in-process POST /bench, recorder",
+          args: ["eval", inProcess(RECORDER)],
           path: "/bench",
           post: BODY,
         },
+        {
+          name: "rohas in-process POST /bench, telemetry off",
+          args: ["eval", inProcess(NO_TELEMETRY)],
+          path: "/bench",
+          post: BODY,
+        },
+        ...(experiments.length === 0 ? [] : [
+          {
+            name: "experiment: bare in 2 Workers (reusePort)",
+            args: [...net, experiments[0]!],
+            path: "/",
+          },
+          {
+            name: "experiment: in-process app in 1 Worker",
+            args: [...net, experiments[1]!],
+            path: "/bench",
+            post: BODY,
+          },
+          {
+            name: "experiment: in-process app in 2 Workers",
+            args: [...net, experiments[2]!],
+            path: "/bench",
+            post: BODY,
+          },
+        ]),
       ]),
-    ], opts);
+      opts,
+    );
   } finally {
     await Deno.remove(quiet, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
   }
-  const bare = runs[0]![1].rps;
-  const hono = runs[1]![1].rps;
+  const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;
+  const bare = rpsOf("bare Deno.serve");
+  const hono = rpsOf("Hono on Deno");
   const rows = runs.map(([name, r]) =>
     `${name.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
       r.p50.toFixed(2).padStart(6)
-    } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}  x${
-      (r.rps / bare).toFixed(2)
-    } bare  x${(r.rps / hono).toFixed(2)} hono`
+    } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}` +
+    (bare ? `  x${(r.rps / bare).toFixed(2)} bare` : "") +
+    (hono ? `  x${(r.rps / hono).toFixed(2)} hono` : "")
   );
   console.log(
     `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency; ` +
       `median of ${opts.rounds} interleaved rounds`,
   );
   console.log(rows.join("\n"));
+  for (const [on, off] of TELEMETRY_PAIRS) {
+    const [a, b] = [rpsOf(on), rpsOf(off)];
+    if (a && b) console.log(`telemetry cost: ${on} / off = x${(a / b).toFixed(3)}`);
+  }
 }
