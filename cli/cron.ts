@@ -34,7 +34,10 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
   // The same runtime as dev and start: TypeScript and Python handlers, by file.
   const runtime = createProjectRuntime(location.root, config, prepared.model);
   await startRuntime(runtime);
-  const adapter = await createAdapter(config.adapter, { projectRoot: location.root });
+  const adapter = await createAdapter(config.adapter, {
+    projectRoot: location.root,
+    service: config.project.name,
+  });
   const bus = new EventBus(adapter, { retry: retryPolicyOf(config.adapter) });
   await bus.start();
   const engine = createEngine({

@@ -110,7 +110,10 @@ async function adapterSource(config: RohasConfig, root: string): Promise<DeadLet
   const name = `the ${config.adapter.type} adapter`;
   let adapter: Adapter;
   try {
-    adapter = await createAdapter(config.adapter, { projectRoot: root });
+    adapter = await createAdapter(config.adapter, {
+      projectRoot: root,
+      service: config.project.name,
+    });
     await adapter.start();
   } catch (error) {
     throw new DlqCommandError(`Cannot open ${name}: ${messageOf(error)}`);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { adapterErrorLog } from "./_adapter_log.ts";
 import { fileURLToPath } from "node:url";
 import { createAdapter } from "../adapters/mod.ts";
 import { parseDirectory, validateSchema } from "../parser/mod.ts";
@@ -86,7 +87,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     exists: (rel) => Object.hasOwn(modules, rel),
   });
   const telemetry = options.telemetry ?? createMemoryTelemetry();
-  const bus = new EventBus(await createAdapter(config.adapter, { projectRoot: root }), {
+  const adapter = await createAdapter(config.adapter, {
+    projectRoot: root,
+    service: config.project.name,
+    onError: (error) => telemetry.log(adapterErrorLog(config.adapter.type, error)),
+  });
+  const bus = new EventBus(adapter, {
     retry: retryPolicyOf(config.adapter),
     onMetric: (s) => telemetry.metric(s),
   });

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { adapterErrorLog } from "./_adapter_log.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
@@ -112,7 +113,11 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     root: location.root,
     logLevel: config.log.level,
   });
-  const adapter = await createAdapter(config.adapter, { projectRoot: location.root });
+  const adapter = await createAdapter(config.adapter, {
+    projectRoot: location.root,
+    service: config.project.name,
+    onError: (error) => telemetry.log(adapterErrorLog(config.adapter.type, error)),
+  });
   const bus = new EventBus(adapter, {
     retry: retryPolicyOf(config.adapter),
     onMetric: (s) => telemetry.metric(s),

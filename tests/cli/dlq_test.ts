@@ -41,9 +41,9 @@ const DOOMED = `export function handleDoomed(event: { payload: { n: number } }) 
 }
 `;
 
-function config(port: number, adapter: string): string {
+function config(port: number, adapter: string, name = "dlq-test"): string {
   return `[project]
-name = "dlq-test"
+name = "${name}"
 version = "0.1.0"
 language = "typescript"
 
@@ -337,17 +337,22 @@ Deno.test("rohas dlq lists and replays dead letters of a durable adapter (NATS J
   ok(url, "ROHAS_TEST_NATS_URL is not set: start the brokers with scripts/brokers/start.sh nats");
   const stream = `ROHAS_DLQTEST_${crypto.randomUUID().slice(0, 8)}`;
   await using project = await tempProject({
+    // A project name of its own: NATS streams of one service share subjects, so a stream left
+    // behind by another run must not overlap this one.
     "config/rohas.toml": config(
       freePort(),
       `type = "nats"\nurl = "${url}"\nstream = "${stream}"`,
+      `dlq-test-${stream.slice(-8).toLowerCase()}`,
     ),
     "schema/app.ro": SCHEMA,
   });
   const root = project.root;
   const { config: loaded } = await loadConfig(root, { env: {} });
-  const bus = new EventBus(await createAdapter(loaded.adapter, { projectRoot: root }), {
-    retry: { maxAttempts: 1, backoffMs: 1, maxBackoffMs: 1 },
+  const adapter = await createAdapter(loaded.adapter, {
+    projectRoot: root,
+    service: loaded.project.name,
   });
+  const bus = new EventBus(adapter, { retry: { maxAttempts: 1, backoffMs: 1, maxBackoffMs: 1 } });
   await bus.start();
   try {
     const failing = await bus.subscribe("Doomed", "dlq-test.doomed", () => {
