@@ -46,8 +46,8 @@ export function envelope(topic: string, payload: unknown, key?: string): EventEn
   };
 }
 
-/** Rejects when `promise` has not settled within `ms`. */
-export function deadline<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+/** Rejects when `promise` has not settled within `ms` (generous: Deno KV queues are slow under load). */
+export function deadline<T>(promise: Promise<T>, what: string, ms = 30_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
@@ -56,7 +56,7 @@ export function deadline<T>(promise: Promise<T>, what: string, ms = 10_000): Pro
 }
 
 /** Polls `check` until it holds, failing after `ms`. */
-export async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+export async function eventually(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = performance.now() + ms;
   while (!(await check())) {
     if (performance.now() > end) throw new Error("Timed out waiting for a condition");
