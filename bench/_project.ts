@@ -110,7 +110,7 @@ export async function startServer(
 }
 
 /** Reads a stream line by line in the background; waits for lines matching a pattern. */
-function lineReader(stream: ReadableStream<Uint8Array>) {
+function lineReader(stream: ReadableStream<Uint8Array<ArrayBuffer>>) {
   const seen: string[] = [];
   let wake = Promise.withResolvers<void>();
   let ended = false;
