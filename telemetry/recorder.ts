@@ -167,7 +167,10 @@ class Recorder implements RecordingTelemetry {
 
   /** Adds a step to a running trace (see {@linkcode RecordedTrace}). */
   addStep(record: TraceRecord, step: TraceStep): void {
-    record.steps.push(step);
+    // A first step gets an array of its own size: a push would reserve room for 16, which a
+    // stored trace keeps for as long as it is kept.
+    if (record.steps.length === 0) record.steps = [step];
+    else record.steps.push(step);
     this.#options.otel?.step(record.id, step);
   }
 
