@@ -12,7 +12,7 @@ import { parseDirectory, validateSchema } from "../parser/mod.ts";
 import { loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
 import { compileValidators } from "../codegen/mod.ts";
-import { createMemoryTelemetry } from "../telemetry/mod.ts";
+import { createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
@@ -33,7 +33,7 @@ export interface CreateAppOptions {
   config?: RohasConfig;
   /** Default `production`. */
   mode?: EngineMode;
-  /** Default: an in-memory store. */
+  /** Default: the recorder over an in-memory store, with the config's `[telemetry]` flags. */
   telemetry?: Telemetry;
   /** Schedule the cron jobs. Default true. */
   cron?: boolean;
@@ -86,7 +86,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     root,
     exists: (rel) => Object.hasOwn(modules, rel),
   });
-  const telemetry = options.telemetry ?? createMemoryTelemetry();
+  // In-process apps (Deno Deploy, deno compile) keep telemetry in memory by default: the
+  // embedded stores may not exist there. The recorder is the one `rohas start` uses.
+  const telemetry = options.telemetry ??
+    await createTelemetry({ ...config.telemetry, type: "memory" }, {
+      root,
+      logLevel: config.log.level,
+    });
   const adapter = await createAdapter(config.adapter, {
     projectRoot: root,
     service: config.project.name,
