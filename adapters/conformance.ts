@@ -32,6 +32,14 @@ export interface ConformanceOptions {
   create: () => Promise<Adapter>;
   /** Two adapters never share messages (the memory adapter): the competing-consumers case is skipped. Default false. */
   singleProcess?: boolean;
+  /**
+   * A closed adapter re-created in the same process gets back what the old one held. False for
+   * Deno KV, which leaves a message it dequeued as the handle closed in flight, out of reach of new
+   * handles of the same process (measured: not redelivered within 40 s); the two restart cases are
+   * then skipped, and such an adapter's durability is proven across real process restarts by the
+   * kill -9 crash test (tests/adapters/crash_test.ts). Default true.
+   */
+  restartInProcess?: boolean;
   /** Restarts the broker; given, the broker-restart case runs. Default: the case is skipped. */
   restartBroker?: () => Promise<void>;
   /** Deadline for each awaited delivery or condition, in milliseconds. Default 10000. */
@@ -109,7 +117,7 @@ const CASES: Case[] = [
   },
   {
     name: "redelivers an unsettled delivery after the adapter restarts",
-    ignore: (adapter) => !adapter.guarantees.durable,
+    ignore: (adapter, options) => !adapter.guarantees.durable || options.restartInProcess === false,
     fn: unsettledAfterRestart,
   },
   { name: "redelivers after the retry delay with the next attempt number", fn: retryDelay },
@@ -124,7 +132,7 @@ const CASES: Case[] = [
   { name: "lets an in-flight delivery finish when the adapter closes", fn: closeAdapter },
   {
     name: "keeps published events across an adapter restart",
-    ignore: (adapter) => !adapter.guarantees.durable,
+    ignore: (adapter, options) => !adapter.guarantees.durable || options.restartInProcess === false,
     fn: durability,
   },
   {

@@ -15,6 +15,8 @@ runAdapterConformance("denokv", {
   create: () => Promise.resolve(paths.create((path) => createDenokvAdapter({ path }))),
   // A local KV file takes one writer: two handles on it fail with "database is locked".
   singleProcess: true,
+  // Restarts are proven across processes by the kill -9 crash test (tests/adapters/crash_test.ts).
+  restartInProcess: false,
 });
 
 Deno.test("createAdapter() opens the denokv database at [adapter] path under the project root", async () => {
