@@ -27,28 +27,38 @@ export function requestMetadata(
   options: RequestMetadataOptions = {},
 ): Record<string, string> {
   const headers = request.headers;
-  const h = { get: (name: string): string | undefined => headers[name] };
   const info = options.info;
   const peer = info?.remoteAddr && "hostname" in info.remoteAddr
     ? info.remoteAddr.hostname
     : undefined;
-  const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip") ??
-    h.get("cf-connecting-ip") ?? peer;
+  const ip = headers["x-forwarded-for"]?.split(",")[0]?.trim() ?? headers["x-real-ip"] ??
+    headers["cf-connecting-ip"] ?? peer;
   const out: Record<string, string> = {
     method: request.method,
     path: pattern,
-    datetime_utc: (options.now?.() ?? new Date()).toISOString(),
+    datetime_utc: options.now ? options.now().toISOString() : isoNow(),
   };
-  const put = (key: string, value: string | null | undefined) => {
-    if (value) out[key] = value;
-  };
-  put("ip_address", ip);
-  put("user_agent", h.get("user-agent"));
-  put("country", h.get("cf-ipcountry"));
-  put("city", h.get("cf-ipcity"));
-  put("region", h.get("cf-region"));
-  const city = h.get("cf-ipcity");
-  const region = h.get("cf-region");
+  if (ip) out.ip_address = ip;
+  const agent = headers["user-agent"];
+  if (agent) out.user_agent = agent;
+  const country = headers["cf-ipcountry"];
+  if (country) out.country = country;
+  const city = headers["cf-ipcity"];
+  if (city) out.city = city;
+  const region = headers["cf-region"];
+  if (region) out.region = region;
   if (city || region) out.location = `${city ?? ""}, ${region ?? ""}`;
   return out;
+}
+
+/** The last ISO time text and its millisecond: requests in the same millisecond share one string. */
+const clock = { ms: -1, iso: "" };
+
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== clock.ms) {
+    clock.ms = ms;
+    clock.iso = new Date(ms).toISOString();
+  }
+  return clock.iso;
 }

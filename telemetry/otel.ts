@@ -28,6 +28,10 @@ export class OtelBridge {
   #tracer: Tracer;
   #spans = new Map<string, Span>();
   #contexts = new Map<string, SpanContext>();
+  /** Set by the first trace: the tracer gave a span with no trace id, the API's no-op tracer (no
+   * provider registered). From then on nothing is created per trace. */
+  #noop = false;
+  #probed = false;
 
   /** Creates the bridge.
    *
@@ -40,6 +44,7 @@ export class OtelBridge {
   /** Starts the span of a trace. A span that does not record (the API's no-op tracer when no
    * provider is registered, or one sampled out) is dropped at once: nothing else is built for it. */
   start(id: string, options: StartTraceOptions, startedMs: number): void {
+    if (this.#noop) return;
     const parent = options.parentId === undefined
       ? undefined
       : this.#contexts.get(options.parentId);
@@ -48,6 +53,7 @@ export class OtelBridge {
       kind: options.entryType === "api" ? SpanKind.SERVER : SpanKind.CONSUMER,
       startTime: startedMs,
     }, ctx);
+    if (!this.#probed) this.#probe(span, parent);
     if (!span.isRecording()) {
       // Sampled out under a real provider: children still follow this decision through the link.
       const spanContext = span.spanContext();
@@ -94,6 +100,13 @@ export class OtelBridge {
         : { code: SpanStatusCode.ERROR, message: error ?? "" },
     );
     span.end(endMs);
+  }
+
+  /** Decides once, on the first span, whether the tracer is the no-op one. */
+  #probe(span: Span, parent: SpanContext | undefined): void {
+    this.#probed = true;
+    this.#noop = parent === undefined && !span.isRecording() &&
+      span.spanContext().traceId === INVALID_TRACEID;
   }
 
   #remember(id: string, spanContext: SpanContext): void {

@@ -63,6 +63,16 @@ interface TraceSeries {
   duration?: (value: number) => void;
 }
 
+/** A kind of completed trace (its fields, not a key) and its series. */
+interface LastSeries {
+  type: string;
+  status: string;
+  label: string;
+  method: string;
+  path: string;
+  series: TraceSeries;
+}
+
 /** Log levels, most severe first. */
 const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 
@@ -125,6 +135,8 @@ class Recorder implements RecordingTelemetry {
   #registry = new MetricsRegistry();
   /** The series a completed trace counts in, bound once per kind, status and route. */
   #traceSeries = new Map<string, TraceSeries>();
+  /** The kind of the last completed trace and its series. */
+  #lastSeries: LastSeries | undefined;
   #listeners = new Set<(event: TelemetryEvent) => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
@@ -206,18 +218,42 @@ class Recorder implements RecordingTelemetry {
     if (this.#options.metrics === false) return;
     // Derived from the trace, so they live in the registry only; the trace itself is stored.
     const status = record.metadata?.status ?? record.status;
-    const route = record.entry_type === "api"
-      ? `${record.metadata?.method ?? ""} ${record.metadata?.path ?? record.bucket}`.trim()
-      : "";
-    const key = `${record.entry_type}\u0000${record.status}\u0000${status}\u0000${route}`;
-    let bound = this.#traceSeries.get(key);
-    if (bound === undefined) {
-      bound = this.#bindTraceSeries(record, status, route);
-      this.#traceSeries.set(key, bound);
-    }
+    const method = record.entry_type === "api" ? record.metadata?.method ?? "" : "";
+    const path = record.entry_type === "api" ? record.metadata?.path ?? record.bucket : "";
+    const last = this.#lastSeries;
+    // Traces of one route end one after another: the last series bound is compared field by
+    // field, so the common case builds no key text.
+    const bound = last !== undefined && last.type === record.entry_type &&
+        last.status === record.status && last.label === status && last.method === method &&
+        last.path === path
+      ? last.series
+      : this.#seriesFor(record, { status, method, path });
     bound.traces(1);
     bound.requests?.(1);
     bound.duration?.(record.duration_ms);
+  }
+
+  /** The series of a kind of trace, bound on its first trace, and remembered as the last one. */
+  #seriesFor(
+    record: TraceRecord,
+    { status, method, path }: { status: string; method: string; path: string },
+  ): TraceSeries {
+    const route = record.entry_type === "api" ? `${method} ${path}`.trim() : "";
+    const key = `${record.entry_type}\u0000${record.status}\u0000${status}\u0000${route}`;
+    let series = this.#traceSeries.get(key);
+    if (series === undefined) {
+      series = this.#bindTraceSeries(record, status, route);
+      this.#traceSeries.set(key, series);
+    }
+    this.#lastSeries = {
+      type: record.entry_type,
+      status: record.status,
+      label: status,
+      method,
+      path,
+      series,
+    };
+    return series;
   }
 
   #bindTraceSeries(record: TraceRecord, status: string, route: string): TraceSeries {
