@@ -190,3 +190,24 @@ Deno.test("createRecorder() keeps running traces listed until each ends, in any 
   assertEquals(ended[2]!.steps.map((s) => s.name), ["A"]);
   await telemetry.close();
 });
+
+Deno.test("createRecorder() counts interleaved routes, methods and kinds each in their own series", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  const kinds = [
+    { method: "GET", path: "/a" },
+    { method: "POST", path: "/a" },
+    { method: "GET", path: "/b" },
+    { method: "GET", path: "/a" },
+  ];
+  for (const metadata of [...kinds, ...kinds]) {
+    telemetry.startTrace({ entryPoint: "Api", entryType: "api", metadata }).end("success");
+    telemetry.startTrace({ entryPoint: "OnEvent", entryType: "event" }).end("success");
+  }
+  const text = telemetry.exposition();
+  assert(text.includes('rohas_http_requests_total{route="GET /a",status="success"} 4'));
+  assert(text.includes('rohas_http_requests_total{route="POST /a",status="success"} 2'));
+  assert(text.includes('rohas_http_requests_total{route="GET /b",status="success"} 2'));
+  assert(text.includes('rohas_traces_total{status="success",type="api"} 8'));
+  assert(text.includes('rohas_traces_total{status="success",type="event"} 8'));
+  await telemetry.close();
+});

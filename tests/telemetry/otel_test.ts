@@ -1,5 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { trace, type Tracer } from "@opentelemetry/api";
+import { OtelBridge } from "../../telemetry/otel.ts";
 
 interface OtlpSpan {
   name: string;
@@ -69,4 +71,22 @@ Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true
   assertEquals(event.traceId, root.traceId);
   assertEquals(attribute(root, "rohas.method"), "POST");
   assertEquals(event.status?.code, 2);
+});
+
+Deno.test("OtelBridge stops creating spans after the first one when no provider is registered", () => {
+  const noop = trace.getTracer("rohas-test");
+  let started = 0;
+  const counting: Tracer = {
+    startSpan(...args: Parameters<Tracer["startSpan"]>) {
+      started += 1;
+      return noop.startSpan(...args);
+    },
+    startActiveSpan: noop.startActiveSpan.bind(noop) as Tracer["startActiveSpan"],
+  };
+  const bridge = new OtelBridge(counting);
+  for (let i = 0; i < 5; i++) {
+    bridge.start(`t${i}`, { entryPoint: "Health", entryType: "api" }, Date.now());
+    bridge.end(`t${i}`, "success", undefined, Date.now());
+  }
+  assertEquals(started, 1);
 });
