@@ -48,7 +48,8 @@ class MemoryStore implements TelemetryStore {
   /** Traces as written, oldest first; a trace written again is found by its newest write. */
   #traces: TraceRecord[] = [];
   #logs: LogEntry[] = [];
-  #samples: MetricSample[] = [];
+  /** Samples as columns: a stored sample keeps no object of its own alive (no GC promotion). */
+  #samples: SampleRing;
   #maxTraces: number;
   #maxLogs: number;
   #maxSamples: number;
@@ -57,6 +58,7 @@ class MemoryStore implements TelemetryStore {
     this.#maxTraces = Math.max(1, options.maxTraces ?? 1000);
     this.#maxLogs = Math.max(1, options.maxLogs ?? 5000);
     this.#maxSamples = Math.max(1, options.maxSamples ?? 10000);
+    this.#samples = new SampleRing(this.#maxSamples);
   }
 
   writeTraces(traces: readonly TraceRecord[]): Promise<void> {
@@ -72,7 +74,7 @@ class MemoryStore implements TelemetryStore {
   }
 
   writeSamples(samples: readonly MetricSample[]): Promise<void> {
-    this.#samples = appended(this.#samples, samples, this.#maxSamples);
+    for (const sample of samples) this.#samples.push(sample);
     return Promise.resolve();
   }
 
@@ -122,26 +124,23 @@ class MemoryStore implements TelemetryStore {
     const limit = query.limit ?? DEFAULT_SAMPLE_LIMIT;
     const since = query.since?.toISOString();
     const out: MetricSample[] = [];
-    const first = Math.max(0, this.#samples.length - this.#maxSamples);
-    for (let i = this.#samples.length - 1; i >= first && out.length < limit; i--) {
-      const s = this.#samples[i]!;
-      if ((query.name === undefined || s.name === query.name) && (!since || s.timestamp >= since)) {
-        out.push(s);
-      }
+    const ring = this.#samples;
+    for (let k = 0; k < ring.size && out.length < limit; k++) {
+      if (query.name !== undefined && ring.name(k) !== query.name) continue;
+      if (since && ring.timestamp(k) < since) continue;
+      out.push(ring.newest(k));
     }
     return Promise.resolve(out);
   }
 
   prune(cutoff: Date): Promise<number> {
-    const before = this.#traces.length + this.#logs.length + this.#samples.length;
+    const before = this.#traces.length + this.#logs.length;
     const ms = cutoff.getTime();
     this.#traces = this.#traces.filter((t) => Date.parse(t.started_at) >= ms);
     const iso = cutoff.toISOString();
     this.#logs = this.#logs.filter((l) => l.timestamp >= iso);
-    this.#samples = this.#samples.filter((s) => s.timestamp >= iso);
-    return Promise.resolve(
-      before - this.#traces.length - this.#logs.length - this.#samples.length,
-    );
+    const samples = this.#samples.keepSince(iso);
+    return Promise.resolve(before - this.#traces.length - this.#logs.length + samples);
   }
 
   close(): Promise<void> {
@@ -153,4 +152,80 @@ class MemoryStore implements TelemetryStore {
 function appended<T>(items: T[], more: readonly T[], capacity: number): T[] {
   for (const item of more) items.push(item);
   return items.length > capacity * 1.25 ? items.slice(items.length - capacity) : items;
+}
+
+/** A fixed-capacity ring of metric samples stored as columns; the oldest is overwritten. */
+class SampleRing {
+  #names: string[];
+  #kinds: MetricSample["kind"][];
+  #values: Float64Array;
+  #labels: Record<string, string>[];
+  #stamps: string[];
+  #next = 0;
+  #size = 0;
+
+  constructor(capacity: number) {
+    this.#names = new Array<string>(capacity).fill("");
+    this.#kinds = new Array<MetricSample["kind"]>(capacity).fill("counter");
+    this.#values = new Float64Array(capacity);
+    this.#labels = new Array<Record<string, string>>(capacity).fill({});
+    this.#stamps = new Array<string>(capacity).fill("");
+  }
+
+  /** How many samples are kept. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Keeps a sample's fields (not the sample). */
+  push(sample: MetricSample): void {
+    const i = this.#next;
+    this.#names[i] = sample.name;
+    this.#kinds[i] = sample.kind;
+    this.#values[i] = sample.value;
+    this.#labels[i] = sample.labels;
+    this.#stamps[i] = sample.timestamp;
+    this.#next = (i + 1) % this.#values.length;
+    if (this.#size < this.#values.length) this.#size += 1;
+  }
+
+  /** The name of the `k`-th newest sample. */
+  name(k: number): string {
+    return this.#names[this.#index(k)]!;
+  }
+
+  /** The timestamp of the `k`-th newest sample. */
+  timestamp(k: number): string {
+    return this.#stamps[this.#index(k)]!;
+  }
+
+  /** The `k`-th newest sample, as an object again. */
+  newest(k: number): MetricSample {
+    const i = this.#index(k);
+    return {
+      name: this.#names[i]!,
+      kind: this.#kinds[i]!,
+      value: this.#values[i]!,
+      labels: this.#labels[i]!,
+      timestamp: this.#stamps[i]!,
+    };
+  }
+
+  /** Drops the samples older than `iso`; returns how many went. */
+  keepSince(iso: string): number {
+    const kept: MetricSample[] = [];
+    for (let k = this.#size - 1; k >= 0; k--) {
+      if (this.timestamp(k) >= iso) kept.push(this.newest(k));
+    }
+    const removed = this.#size - kept.length;
+    this.#next = 0;
+    this.#size = 0;
+    for (const sample of kept) this.push(sample);
+    return removed;
+  }
+
+  #index(k: number): number {
+    const capacity = this.#values.length;
+    return (this.#next - 1 - k + 2 * capacity) % capacity;
+  }
 }

@@ -27,3 +27,24 @@ Deno.test("the memory store keeps the newest traces up to its capacity after one
   assertEquals(await store.getTrace("t2"), undefined);
   await store.close();
 });
+
+Deno.test("the memory store keeps the newest samples up to its capacity, newest first, and prunes them", async () => {
+  const store = createMemoryStore({ maxSamples: 3 });
+  const labels = Object.freeze({ handler: "H" });
+  const sample = (value: number, name = "a") => ({
+    name,
+    kind: "counter" as const,
+    value,
+    labels,
+    timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, value)).toISOString(),
+  });
+  await store.writeSamples([sample(1), sample(2, "b"), sample(3)]);
+  await store.writeSamples([sample(4), sample(5)]);
+  assertEquals((await store.querySamples()).map((s) => s.value), [5, 4, 3]);
+  assertEquals((await store.querySamples({ name: "a", limit: 2 })).map((s) => s.value), [5, 4]);
+  assertEquals(await store.querySamples({ limit: 1 }), [sample(5)]);
+  assertEquals(await store.prune(new Date(Date.UTC(2026, 0, 1, 0, 0, 4))), 1);
+  assertEquals((await store.querySamples()).map((s) => s.value), [5, 4]);
+  await store.writeSamples([sample(6), sample(7)]);
+  assertEquals((await store.querySamples()).map((s) => s.value), [7, 6, 5]);
+});
