@@ -5,6 +5,7 @@
  * @module
  */
 
+import { isoTime } from "../telemetry/mod.ts";
 import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/model.ts";
 import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
@@ -20,7 +21,7 @@ export async function invokeHandler(
   call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace; stepName?: string },
 ): Promise<InvocationResult> {
   const { handler, trace } = call;
-  const startedAt = isoNow();
+  const startedAt = isoTime();
   const result = await safeInvoke(parts, call);
   forwardLogs(parts, handler, trace.id, result);
   if (!result.ok) logFailure(parts, handler, trace.id, result);
@@ -53,18 +54,6 @@ function handlerStep(
   };
   if (!result.ok) step.error = result.error.message;
   return step;
-}
-
-/** The last ISO time text and its millisecond: calls in the same millisecond share one string. */
-const clock = { ms: -1, iso: "" };
-
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== clock.ms) {
-    clock.ms = ms;
-    clock.iso = new Date(ms).toISOString();
-  }
-  return clock.iso;
 }
 
 /** The two label sets of a handler's duration metric, made once per handler reference. */

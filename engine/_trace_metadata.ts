@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isoTime } from "../telemetry/mod.ts";
 import type { RequestInfo } from "./http_pipeline.ts";
 
 /** Options of {@linkcode requestMetadata}. */
@@ -36,7 +37,7 @@ export function requestMetadata(
   const out: Record<string, string> = {
     method: request.method,
     path: pattern,
-    datetime_utc: options.now ? options.now().toISOString() : isoNow(),
+    datetime_utc: options.now ? options.now().toISOString() : isoTime(),
   };
   if (ip) out.ip_address = ip;
   const agent = headers["user-agent"];
@@ -49,16 +50,4 @@ export function requestMetadata(
   if (region) out.region = region;
   if (city || region) out.location = `${city ?? ""}, ${region ?? ""}`;
   return out;
-}
-
-/** The last ISO time text and its millisecond: requests in the same millisecond share one string. */
-const clock = { ms: -1, iso: "" };
-
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== clock.ms) {
-    clock.ms = ms;
-    clock.iso = new Date(ms).toISOString();
-  }
-  return clock.iso;
 }

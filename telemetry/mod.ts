@@ -44,6 +44,7 @@ export type {
   TelemetryReader,
 } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
+export { isoTime } from "./iso_time.ts";
 export { OtelBridge } from "./otel.ts";
 export type { CreateTelemetryOptions } from "./create_telemetry.ts";
 export { createTelemetry, TELEMETRY_TYPES } from "./create_telemetry.ts";

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { isoTime } from "./iso_time.ts";
 import { cpuUsage } from "node:process";
 import type {
   ActiveTrace,
@@ -144,8 +145,6 @@ class Recorder implements RecordingTelemetry {
   #maxLevel: number;
   #closed = false;
   /** The last millisecond turned into ISO text, and that text: traces ending together share it. */
-  #isoMs = NaN;
-  #isoText = "";
 
   constructor(store: TelemetryStore, options: RecorderOptions) {
     this.type = store.type;
@@ -169,7 +168,7 @@ class Recorder implements RecordingTelemetry {
     const id = start.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
     const startedMs = this.#now();
-    const record = newTraceRecord(id, start, this.#iso(startedMs));
+    const record = newTraceRecord(id, start, isoTime(startedMs));
     const running = new RecordedTrace(this, record, startedMs);
     this.#running = running.linkBefore(this.#running);
     this.#options.otel?.start(id, start, startedMs);
@@ -195,7 +194,7 @@ class Recorder implements RecordingTelemetry {
   #end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
     const endMs = this.#now();
     record.status = status;
-    record.completed_at = this.#iso(endMs);
+    record.completed_at = isoTime(endMs);
     record.duration_ms = endMs - startedMs;
     if (error !== undefined) record.error = error;
     this.#options.otel?.end(record.id, status, error, endMs);
@@ -203,15 +202,6 @@ class Recorder implements RecordingTelemetry {
     this.#queue.traces.push(record);
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
     this.#schedule();
-  }
-
-  /** ISO 8601 text of `ms`; calls within one millisecond share one string (no Date, no new text). */
-  #iso(ms: number): string {
-    if (ms !== this.#isoMs) {
-      this.#isoMs = ms;
-      this.#isoText = new Date(ms).toISOString();
-    }
-    return this.#isoText;
   }
 
   #traceMetrics(record: TraceRecord): void {
@@ -339,7 +329,7 @@ class Recorder implements RecordingTelemetry {
       kind: "counter",
       value: 1,
       labels: { store: this.type },
-      timestamp: this.#iso(this.#now()),
+      timestamp: isoTime(this.#now()),
     });
     this.#options.onError?.(error);
   }
@@ -392,7 +382,7 @@ class Recorder implements RecordingTelemetry {
   }
 
   #processGauges(): void {
-    const timestamp = this.#iso(this.#now());
+    const timestamp = isoTime(this.#now());
     const memory = Deno.memoryUsage();
     const cpu = cpuUsage();
     const gauge = (name: string, value: number) =>
