@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AdapterSection } from "../project/config.ts";
+import { ADAPTER_TYPES, type AdapterSection } from "../project/config.ts";
 import type { Adapter } from "./adapter.ts";
 import { UnknownAdapterError } from "./errors.ts";
 import { type Clock, createMemoryAdapter } from "./memory/mod.ts";
@@ -35,16 +35,7 @@ export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
-export const ADAPTER_TYPES: readonly string[] = [
-  "memory",
-  "rocksdb",
-  "denokv",
-  "nats",
-  "rabbitmq",
-  "kafka",
-  "sqs",
-  "aws",
-];
+export { ADAPTER_TYPES };
 
 /** Options of {@linkcode createAdapter}. */
 export interface CreateAdapterOptions {

@@ -5,6 +5,27 @@
  * @module
  */
 
+/** Adapter types `[adapter] type` accepts. */
+export const ADAPTER_TYPES = [
+  "memory",
+  "rocksdb",
+  "denokv",
+  "nats",
+  "rabbitmq",
+  "kafka",
+  "sqs",
+  "aws",
+] as const;
+
+/** Telemetry stores `[telemetry] type` accepts. */
+export const TELEMETRY_TYPES = [
+  "rocksdb",
+  "memory",
+  "prometheus",
+  "influxdb",
+  "timescaledb",
+] as const;
+
 /** Handler languages a project can be written in. */
 export type ProjectLanguage = "typescript" | "python";
 

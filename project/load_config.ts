@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ADAPTER_TYPES, TELEMETRY_TYPES } from "./config.ts";
 import { parse, TomlError } from "smol-toml";
 import { basename, join } from "node:path";
 import type {
@@ -19,27 +20,6 @@ import type {
 } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { type Table, TableReader } from "./_config_reader.ts";
-
-/** Adapter types `[adapter] type` accepts. */
-export const ADAPTER_TYPES = [
-  "memory",
-  "rocksdb",
-  "denokv",
-  "nats",
-  "rabbitmq",
-  "kafka",
-  "sqs",
-  "aws",
-] as const;
-
-/** Telemetry stores `[telemetry] type` accepts. */
-export const TELEMETRY_TYPES = [
-  "rocksdb",
-  "memory",
-  "prometheus",
-  "influxdb",
-  "timescaledb",
-] as const;
 
 /** Log levels `[log] level` and `ROHAS_LOG` accept. */
 export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;

@@ -22,11 +22,5 @@ export { ConfigError, ProjectNotFoundError } from "./errors.ts";
 export type { FindProjectOptions, ProjectLocation } from "./find_project.ts";
 export { findProject } from "./find_project.ts";
 export type { LoadConfigOptions, ParseConfigOptions } from "./load_config.ts";
-export {
-  ADAPTER_TYPES,
-  CONFIG_ENV_VARS,
-  loadConfig,
-  LOG_LEVELS,
-  parseConfig,
-  TELEMETRY_TYPES,
-} from "./load_config.ts";
+export { CONFIG_ENV_VARS, loadConfig, LOG_LEVELS, parseConfig } from "./load_config.ts";
+export { ADAPTER_TYPES, TELEMETRY_TYPES } from "./config.ts";

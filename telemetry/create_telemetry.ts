@@ -6,7 +6,7 @@
  */
 
 import { isAbsolute, join } from "node:path";
-import type { TelemetrySection } from "../project/config.ts";
+import { TELEMETRY_TYPES, type TelemetrySection } from "../project/config.ts";
 import type { LogEntry } from "./model.ts";
 import { TelemetryError } from "./errors.ts";
 import { createMemoryStore } from "./memory_store.ts";
@@ -19,13 +19,7 @@ import { createRecorder, type RecorderOptions, type RecordingTelemetry } from ".
 import type { TelemetryStore } from "./store.ts";
 
 /** The `[telemetry] type` values. */
-export const TELEMETRY_TYPES = [
-  "rocksdb",
-  "memory",
-  "prometheus",
-  "influxdb",
-  "timescaledb",
-] as const;
+export { TELEMETRY_TYPES };
 
 /** Options of {@linkcode createTelemetry}. */
 export interface CreateTelemetryOptions {
