@@ -74,8 +74,8 @@ export class WsClient implements AsyncDisposable {
   }
 }
 
-/** Sends a raw HTTP upgrade request and returns the status line. */
-export async function rawUpgrade(port: number, path: string): Promise<string> {
+/** Sends a raw HTTP upgrade request and returns the response head (status line and headers). */
+export async function upgradeHead(port: number, path: string): Promise<string> {
   using conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const request = [
     `GET ${path} HTTP/1.1`,
@@ -88,7 +88,17 @@ export async function rawUpgrade(port: number, path: string): Promise<string> {
     "",
   ].join("\r\n");
   await conn.write(new TextEncoder().encode(request));
-  const buf = new Uint8Array(4096);
-  const n = await conn.read(buf);
-  return new TextDecoder().decode(buf.subarray(0, n ?? 0)).split("\r\n")[0]!;
+  const buf = new Uint8Array(8192);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text.split("\r\n\r\n")[0]!;
+}
+
+/** Sends a raw HTTP upgrade request and returns the status line. */
+export async function rawUpgrade(port: number, path: string): Promise<string> {
+  return (await upgradeHead(port, path)).split("\r\n")[0]!;
 }

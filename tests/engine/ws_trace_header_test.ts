@@ -1,30 +1,7 @@
 // The 101 answer of a WebSocket upgrade carries X-Rohas-Trace-Id, the id of the upgrade's trace.
 import assert from "node:assert/strict";
 import { startServer } from "./_server.ts";
-
-/** Sends a raw upgrade request and returns the response head (status line and headers). */
-async function upgradeHead(port: number, path: string): Promise<string> {
-  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const request = [
-    `GET ${path} HTTP/1.1`,
-    `Host: 127.0.0.1:${port}`,
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-    "Sec-WebSocket-Version: 13",
-    "",
-    "",
-  ].join("\r\n");
-  await conn.write(new TextEncoder().encode(request));
-  const buf = new Uint8Array(8192);
-  let text = "";
-  while (!text.includes("\r\n\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    text += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return text.split("\r\n\r\n")[0]!;
-}
+import { upgradeHead } from "./_ws_client.ts";
 
 Deno.test("a WebSocket 101 response carries the upgrade trace's id in X-Rohas-Trace-Id", async () => {
   await using server = await startServer({ args: ["--workbench"] });
