@@ -165,3 +165,30 @@ export function percentile(values: readonly number[], p: number): number {
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** Spawns a server process (cwd: the repository) and resolves once it prints its URL. */
+export async function spawnListening(
+  args: string[],
+): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`Server exited before listening: ${text}`);
+    text += value;
+    const m = text.match(/listening on (http:\/\/\S+)/);
+    if (m) {
+      // Keep draining stdout so the child never blocks on a full pipe.
+      (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { url: m[1]!, child };
+    }
+  }
+}

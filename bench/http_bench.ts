@@ -15,6 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { spawnListening } from "./_project.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -142,28 +143,8 @@ interface Server {
   child: Deno.ChildProcess;
 }
 
-async function start(args: string[]): Promise<Server> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: repo,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Server exited before listening: ${text}`);
-    text += value;
-    const m = text.match(/listening on (http:\/\/\S+)/);
-    if (m) {
-      // Keep draining stdout so the child never blocks on a full pipe.
-      (async () => {
-        while (!(await reader.read()).done);
-      })();
-      return { url: m[1]!, child };
-    }
-  }
+function start(args: string[]): Promise<Server> {
+  return spawnListening(args);
 }
 
 async function stop(server: Server): Promise<void> {

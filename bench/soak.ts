@@ -11,30 +11,20 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { spawnListening } from "./_project.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
-async function startServer(): Promise<{ url: string; child: Deno.ChildProcess }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", "start", "--port", "0", `${repo}/examples/hello-ts`],
-    cwd: repo,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Server exited: ${text}`);
-    text += value;
-    const m = text.match(/listening on (http:\/\/\S+)/);
-    if (m) {
-      (async () => {
-        while (!(await reader.read()).done);
-      })();
-      return { url: m[1]!, child };
-    }
-  }
+function startServer(): Promise<{ url: string; child: Deno.ChildProcess }> {
+  return spawnListening([
+    "run",
+    "-A",
+    "cli.ts",
+    "start",
+    "--port",
+    "0",
+    `${repo}/examples/hello-ts`,
+  ]);
 }
 
 /** The resident set of a process tree's main process, in MiB (Linux). */
