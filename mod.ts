@@ -18,8 +18,8 @@
  *   { file: "app.ro" },
  * );
  * const problems = [...diagnostics, ...validateSchema(schema, { locations })];
- * console.assert(schema.apis[0]?.name === "GetUser");
- * console.assert(problems.every((d) => d.severity !== "error"));
+ * if (!(schema.apis[0]?.name === "GetUser")) throw new Error("Example failed");
+ * if (!(problems.every((d) => d.severity !== "error"))) throw new Error("Example failed");
  * ```
  *
  * @module

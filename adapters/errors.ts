@@ -28,7 +28,7 @@ export class AdapterError extends RohasError {
  *   type: "redis", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
  *   max_backoff_ms: 60000, settings: {},
  * }).catch((error: unknown) => error);
- * console.assert(error instanceof UnknownAdapterError);
+ * if (!(error instanceof UnknownAdapterError)) throw new Error("Example failed");
  * ```
  */
 export class UnknownAdapterError extends AdapterError {
@@ -59,7 +59,7 @@ export class UnknownAdapterError extends AdapterError {
  *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
  * };
  * const error = await adapter.publish(event).catch((error: unknown) => error);
- * console.assert(error instanceof AdapterClosedError);
+ * if (!(error instanceof AdapterClosedError)) throw new Error("Example failed");
  * ```
  */
 export class AdapterClosedError extends AdapterError {

@@ -72,7 +72,7 @@ export interface CreateAdapterOptions {
  *   type: "memory", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
  *   max_backoff_ms: 60000, settings: {},
  * });
- * console.assert(adapter.type === "memory");
+ * if (!(adapter.type === "memory")) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */

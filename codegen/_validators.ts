@@ -268,7 +268,7 @@ export function validatorFunctionSource(schema: Schema): string {
  *   { name: "name", field_type: "String", optional: false, attributes: [] },
  * ] });
  * const issues = compileValidators(schema).get("Hello")!({ name: 1 });
- * console.assert(issues[0]?.path === "name");
+ * if (!(issues[0]?.path === "name")) throw new Error("Example failed");
  * ```
  */
 export function compileValidators(schema: Schema): ValidatorTable {

@@ -67,7 +67,7 @@ export const DEFAULT_CLI = "deno run -A jsr:@rohas/cli";
  * import { generateProject } from "./mod.ts";
  * import { emptySchema } from "../parser/ast.ts";
  * const files = generateProject(emptySchema(), { language: "typescript" });
- * console.assert(files.some((f) => f.path === "src/generated/state.ts"));
+ * if (!(files.some((f) => f.path === "src/generated/state.ts"))) throw new Error("Example failed");
  * ```
  */
 export function generateProject(schema: Schema, options: GenerateOptions): GeneratedFile[] {

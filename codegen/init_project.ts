@@ -27,7 +27,7 @@ export interface InitOptions {
  * ```ts
  * import { initProjectFiles } from "./init_project.ts";
  * const files = initProjectFiles("app", { language: "typescript" });
- * console.assert(files.some((f) => f.path === "config/rohas.toml"));
+ * if (!(files.some((f) => f.path === "config/rohas.toml"))) throw new Error("Example failed");
  * ```
  */
 export function initProjectFiles(

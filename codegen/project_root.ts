@@ -26,7 +26,7 @@ export interface OutputLocation {
  * ```ts
  * import { resolveOutput } from "./project_root.ts";
  * const where = resolveOutput("src", "/home/me/app");
- * console.assert(where.root === "/home/me/app" && where.outputDir === "src");
+ * if (!(where.root === "/home/me/app" && where.outputDir === "src")) throw new Error("Example failed");
  * ```
  */
 export function resolveOutput(outputDir: string, cwd: string): OutputLocation {

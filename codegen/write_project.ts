@@ -49,7 +49,7 @@ export interface WriteSummary {
  * const files = generateProject(emptySchema(), { language: "typescript" });
  * const first = await writeProject(files, { root });
  * const second = await writeProject(files, { root });
- * console.assert(first.written.length > 0 && second.written.length === 0);
+ * if (!(first.written.length > 0 && second.written.length === 0)) throw new Error("Example failed");
  * await Deno.remove(root, { recursive: true });
  * ```
  */

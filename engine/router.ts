@@ -55,8 +55,8 @@ function decodeSegments(pathname: string): string[] | null {
  * const router = new TrieRouter<string>();
  * router.add("GET", parsePattern("/users/{id}"), "GetUser", "/users/{id}");
  * const match = router.match("GET", "/users/caf%C3%A9");
- * console.assert(match.kind === "found" && match.params.id === "café");
- * console.assert(router.match("POST", "/users/1").kind === "method_not_allowed");
+ * if (!(match.kind === "found" && match.params.id === "café")) throw new Error("Example failed");
+ * if (!(router.match("POST", "/users/1").kind === "method_not_allowed")) throw new Error("Example failed");
  * ```
  */
 export class TrieRouter<T> implements Router<T> {

@@ -147,7 +147,7 @@ const IDENTIFIER_RULE = "use letters, digits and '_', not starting with a digit"
  * @example
  * ```ts
  * import { snakeCase } from "./mod.ts";
- * console.assert(snakeCase("CreateUser") === "create_user");
+ * if (!(snakeCase("CreateUser") === "create_user")) throw new Error("Example failed");
  * ```
  */
 export function snakeCase(name: string): string {

@@ -165,7 +165,7 @@ export type Definition = Model | TypeDef | Input | Api | Event | Cron | WebSocke
  * @example
  * ```ts
  * import { emptySchema } from "./ast.ts";
- * console.assert(emptySchema().models.length === 0);
+ * if (!(emptySchema().models.length === 0)) throw new Error("Example failed");
  * ```
  */
 export function emptySchema(): Schema {

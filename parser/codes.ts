@@ -13,7 +13,7 @@
  * import { PARSE_CODES } from "./codes.ts";
  * import { parseSchema } from "./parse.ts";
  * const [d] = parseSchema("api A { method: get }").diagnostics;
- * console.assert(d?.code === PARSE_CODES.syntaxError);
+ * if (!(d?.code === PARSE_CODES.syntaxError)) throw new Error("Example failed");
  * ```
  */
 export const PARSE_CODES = {

@@ -44,7 +44,7 @@ export interface Diagnostic {
  * import { diagnosticAt } from "./diagnostic.ts";
  * const span = { file: "a.ro", line: 1, column: 1, endLine: 1, endColumn: 2, offset: 0, endOffset: 1 };
  * const d = diagnosticAt(span, { code: "syntax-error", severity: "error", message: "Oops" });
- * console.assert(d.line === 1);
+ * if (!(d.line === 1)) throw new Error("Example failed");
  * ```
  */
 export function diagnosticAt(
@@ -69,7 +69,7 @@ export function diagnosticAt(
  * @example
  * ```ts
  * import { compareDiagnostics } from "./diagnostic.ts";
- * console.assert(typeof compareDiagnostics === "function");
+ * if (!(typeof compareDiagnostics === "function")) throw new Error("Example failed");
  * ```
  */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

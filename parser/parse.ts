@@ -53,8 +53,8 @@ export interface SourceFile {
  *   'api Health { method: GET path: "/health" response: String }',
  *   { file: "health.ro" },
  * );
- * console.assert(diagnostics.length === 0);
- * console.assert(schema.apis[0]?.path === "/health");
+ * if (!(diagnostics.length === 0)) throw new Error("Example failed");
+ * if (!(schema.apis[0]?.path === "/health")) throw new Error("Example failed");
  * ```
  */
 export function parseSchema(source: string, options: ParseOptions = {}): ParseResult {
@@ -73,7 +73,7 @@ export function parseSchema(source: string, options: ParseOptions = {}): ParseRe
  *   { path: "a.ro", source: "model A {}" },
  *   { path: "b.ro", source: "model B {}" },
  * ]);
- * console.assert(schema.models.map((m) => m.name).join() === "A,B");
+ * if (!(schema.models.map((m) => m.name).join() === "A,B")) throw new Error("Example failed");
  * ```
  */
 export function parseFiles(files: readonly SourceFile[]): ParseResult {

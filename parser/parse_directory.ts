@@ -30,7 +30,7 @@ export interface ParseDirectoryResult extends ParseResult {
  * ```ts
  * import { parseDirectory } from "./parse_directory.ts";
  * const result = await parseDirectory("does/not/exist");
- * console.assert(result.diagnostics[0]?.code === "schema-path-not-found");
+ * if (!(result.diagnostics[0]?.code === "schema-path-not-found")) throw new Error("Example failed");
  * ```
  */
 export async function parseDirectory(path: string): Promise<ParseDirectoryResult> {

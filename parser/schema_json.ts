@@ -16,7 +16,7 @@ import type { Api, Cron, Event, Field, Input, Model, Schema, TypeDef, WebSocket 
  * import { parseSchema } from "./parse.ts";
  * import { schemaToPlain } from "./schema_json.ts";
  * const plain = schemaToPlain(parseSchema("event E { payload: Json }").schema);
- * console.assert(!("adapter_type" in plain.events[0]!));
+ * if (!(!("adapter_type" in plain.events[0]!))) throw new Error("Example failed");
  * ```
  */
 export function schemaToPlain(schema: Schema): Schema {
@@ -40,7 +40,7 @@ export function schemaToPlain(schema: Schema): Schema {
  * import { parseSchema } from "./parse.ts";
  * import { schemaToJson } from "./schema_json.ts";
  * const json = schemaToJson(parseSchema("model User {}").schema);
- * console.assert(JSON.parse(json).models[0].name === "User");
+ * if (!(JSON.parse(json).models[0].name === "User")) throw new Error("Example failed");
  * ```
  */
 export function schemaToJson(schema: Schema): string {

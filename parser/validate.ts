@@ -57,7 +57,7 @@ export interface ValidateOptions {
  * schema.models.push({ name: "User", fields: [], attributes: [] });
  * schema.models.push({ name: "User", fields: [], attributes: [] });
  * const [diagnostic] = validateSchema(schema);
- * console.assert(diagnostic?.message === "Duplicate definition: Model 'User'");
+ * if (!(diagnostic?.message === "Duplicate definition: Model 'User'")) throw new Error("Example failed");
  * ```
  */
 export function validateSchema(schema: Schema, options: ValidateOptions = {}): Diagnostic[] {

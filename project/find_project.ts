@@ -50,7 +50,7 @@ export interface FindProjectOptions {
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/schema/models`, { recursive: true });
  * const project = await findProject(`${root}/schema/models`);
- * console.assert(project.root === root && project.configFile === null);
+ * if (!(project.root === root && project.configFile === null)) throw new Error("Example failed");
  * ```
  */
 export async function findProject(

@@ -62,7 +62,7 @@ const PERMISSION_NAMES = ["net", "read", "write", "env", "run", "ffi", "sys", "i
  * ```ts
  * import { parseConfig } from "./load_config.ts";
  * const config = parseConfig("[server]\nport = 4400\n", { file: "rohas.toml" });
- * console.assert(config.server.port === 4400 && config.server.host === "127.0.0.1");
+ * if (!(config.server.port === 4400 && config.server.host === "127.0.0.1")) throw new Error("Example failed");
  * ```
  */
 export function parseConfig(text: string, options: ParseConfigOptions): RohasConfig {
@@ -237,7 +237,7 @@ export interface LoadConfigOptions {
  * ```ts
  * import { loadConfig } from "./load_config.ts";
  * const { config, file } = await loadConfig(await Deno.makeTempDir(), { env: {} });
- * console.assert(file === null && config.server.port === 3000);
+ * if (!(file === null && config.server.port === 3000)) throw new Error("Example failed");
  * ```
  */
 export async function loadConfig(

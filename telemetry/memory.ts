@@ -59,7 +59,7 @@ export interface MemoryTelemetry extends Telemetry {
  * const telemetry = createMemoryTelemetry();
  * const trace = telemetry.startTrace({ entryPoint: "Health", entryType: "api" });
  * trace.end("success");
- * console.assert(telemetry.traces()[0]?.status === "success");
+ * if (!(telemetry.traces()[0]?.status === "success")) throw new Error("Example failed");
  * ```
  */
 export function createMemoryTelemetry(options: MemoryTelemetryOptions = {}): MemoryTelemetry {

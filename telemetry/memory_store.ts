@@ -36,7 +36,7 @@ export interface MemoryStoreOptions {
  * ```ts
  * import { createMemoryStore } from "./memory_store.ts";
  * const store = createMemoryStore();
- * console.assert((await store.queryTraces()).length === 0);
+ * if (!((await store.queryTraces()).length === 0)) throw new Error("Example failed");
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): TelemetryStore {

@@ -50,7 +50,7 @@ export interface MetricsHandlerOptions {
  * import { createMetricsHandler } from "./prometheus.ts";
  * const handler = createMetricsHandler({ exposition: () => "up 1\n" });
  * const response = await handler(new Request("http://127.0.0.1/metrics"));
- * console.assert(response?.status === 200);
+ * if (!(response?.status === 200)) throw new Error("Example failed");
  * ```
  */
 export function createMetricsHandler(

@@ -114,7 +114,7 @@ export interface RecorderOptions {
  * import { createMemoryStore } from "./memory_store.ts";
  * const telemetry = createRecorder(createMemoryStore());
  * telemetry.startTrace({ entryPoint: "Health", entryType: "api" }).end("success");
- * console.assert((await telemetry.traces())[0]?.status === "success");
+ * if (!((await telemetry.traces())[0]?.status === "success")) throw new Error("Example failed");
  * await telemetry.close();
  * ```
  */

@@ -134,7 +134,7 @@ export function newestFirst(a: TraceRecord, b: TraceRecord): number {
  * ```ts
  * import { newTraceRecord } from "./store.ts";
  * const record = newTraceRecord("t1", { entryPoint: "Health", entryType: "api" }, 0);
- * console.assert(record.status === "running" && record.bucket === "unknown");
+ * if (!(record.status === "running" && record.bucket === "unknown")) throw new Error("Example failed");
  * ```
  */
 export function newTraceRecord(

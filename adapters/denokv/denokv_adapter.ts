@@ -81,7 +81,7 @@ export interface DenokvAdapter extends Adapter {
  *   id: "1", topic: "Ping", payload: { n: 1 }, timestamp: new Date().toISOString(),
  *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
  * });
- * console.assert((await seen.promise as { n: number }).n === 1);
+ * if (!((await seen.promise as { n: number }).n === 1)) throw new Error("Example failed");
  * await adapter.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -44,7 +44,7 @@ export interface SettingsOptions {
  * const root = await Deno.makeTempDir();
  * const adapter = fromSettings({ path: "events.kv" }, { projectRoot: root, env: {} });
  * await adapter.start();
- * console.assert(adapter.type === "denokv" && !adapter.guarantees.orderedPerTopic);
+ * if (!(adapter.type === "denokv" && !adapter.guarantees.orderedPerTopic)) throw new Error("Example failed");
  * await adapter.close();
  * await Deno.remove(root, { recursive: true });
  * ```

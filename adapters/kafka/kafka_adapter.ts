@@ -68,7 +68,7 @@ export const DUE_HEADER = "rohas-due";
  *   env: {},
  * });
  * // Order holds per topic only with one partition.
- * console.assert(adapter.type === "kafka" && !adapter.guarantees.orderedPerTopic);
+ * if (!(adapter.type === "kafka" && !adapter.guarantees.orderedPerTopic)) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */

@@ -40,9 +40,9 @@ interface Timer {
  * let fired = false;
  * clock.setTimeout(() => fired = true, 100);
  * clock.advance(99);
- * console.assert(!fired);
+ * if (!(!fired)) throw new Error("Example failed");
  * clock.advance(1);
- * console.assert(fired);
+ * if (!(fired)) throw new Error("Example failed");
  * ```
  */
 export class ManualClock implements Clock {

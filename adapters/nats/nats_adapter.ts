@@ -78,7 +78,7 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  * ```ts
  * import { createNatsAdapter } from "./mod.ts";
  * const adapter = createNatsAdapter({ url: "nats://127.0.0.1:4222" }, { service: "shop", env: {} });
- * console.assert(adapter.type === "nats" && adapter.guarantees.deduplicates);
+ * if (!(adapter.type === "nats" && adapter.guarantees.deduplicates)) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */

@@ -64,7 +64,7 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  *   service: "shop",
  *   env: {},
  * });
- * console.assert(adapter.type === "rabbitmq" && !adapter.guarantees.deduplicates);
+ * if (!(adapter.type === "rabbitmq" && !adapter.guarantees.deduplicates)) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */

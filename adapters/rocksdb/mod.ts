@@ -44,7 +44,7 @@ export interface SettingsOptions {
  * const root = await Deno.makeTempDir();
  * const adapter = fromSettings({ path: "events" }, { projectRoot: root, env: {} });
  * await adapter.start();
- * console.assert(adapter.guarantees.durable);
+ * if (!(adapter.guarantees.durable)) throw new Error("Example failed");
  * await adapter.close();
  * await Deno.remove(root, { recursive: true });
  * ```

@@ -25,7 +25,7 @@ export type AwsAdapterOptions = SqsAdapterOptions;
  * ```ts
  * import { createAwsAdapter } from "./mod.ts";
  * const adapter = createAwsAdapter({ aws_type: "eventbridge", region: "eu-west-1" }, { env: {} });
- * console.assert(adapter.type === "aws");
+ * if (!(adapter.type === "aws")) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */

@@ -82,7 +82,7 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  *   service: "shop",
  *   env: {},
  * });
- * console.assert(adapter.type === "sqs" && !adapter.guarantees.orderedPerTopic);
+ * if (!(adapter.type === "sqs" && !adapter.guarantees.orderedPerTopic)) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */
@@ -105,7 +105,7 @@ export function createSqsAdapter(
  * ```ts
  * import { createSqsFamilyAdapter } from "./sqs_adapter.ts";
  * const adapter = createSqsFamilyAdapter("aws", { region: "eu-west-1" }, { env: {} });
- * console.assert(adapter.type === "aws");
+ * if (!(adapter.type === "aws")) throw new Error("Example failed");
  * await adapter.close();
  * ```
  */
