@@ -20,8 +20,6 @@ export type {
   TraceStep,
   TriggeredEventRecord,
 } from "./model.ts";
-export type { MemoryTelemetry, MemoryTelemetryOptions } from "./memory.ts";
-export { createMemoryTelemetry } from "./memory.ts";
 export type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
 export type { MemoryStoreOptions } from "./memory_store.ts";
 export { createMemoryStore } from "./memory_store.ts";

@@ -4,7 +4,7 @@ import { fromFileUrl } from "./_helpers.ts";
 import { createApp } from "../../mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
-import { createMemoryTelemetry } from "../../telemetry/mod.ts";
+import { createMemoryStore, createRecorder } from "../../telemetry/mod.ts";
 
 const root = fromFileUrl(new URL("../../examples/hello-ts/", import.meta.url));
 
@@ -194,16 +194,17 @@ Deno.test("app.handler() builds a GET API's typed body from the query string", a
 
 Deno.test("a failing handler is logged with its trace id; its steps are in the trace", async () => {
   const { config } = await loadConfig(root, { env: {} });
-  const telemetry = createMemoryTelemetry();
+  const telemetry = createRecorder(createMemoryStore());
   const app = await createApp({ manifest, root, config, mode: "dev", cron: false, telemetry });
   try {
     const res = await call(app, "/fail");
     await res.body?.cancel();
     const traceId = res.headers.get("x-rohas-trace-id")!;
-    const [log] = telemetry.logs({ traceId });
+    await telemetry.flush();
+    const [log] = await telemetry.logs({ traceId });
     assert.equal(log?.level, "error");
     assert.equal(log?.message, 'Handler "Fail" failed (error): Database exploded');
-    const trace = telemetry.trace(traceId);
+    const trace = await telemetry.trace(traceId);
     assert.equal(trace?.status, "failed");
     assert.deepEqual(trace?.steps.map((s) => [s.name, s.success]), [["Fail", false]]);
   } finally {
