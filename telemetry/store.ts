@@ -7,14 +7,7 @@
  * @module
  */
 
-import type {
-  EntryType,
-  LogEntry,
-  MetricSample,
-  StartTraceOptions,
-  TraceRecord,
-  TraceStatus,
-} from "./model.ts";
+import type { EntryType, LogEntry, MetricSample, TraceRecord, TraceStatus } from "./model.ts";
 
 /** Filters of {@linkcode TelemetryStore.queryTraces}. Results are newest `started_at` first. */
 export interface TraceQuery {
@@ -120,41 +113,4 @@ export function logMatches(entry: LogEntry, query: LogQuery): boolean {
 export function newestFirst(a: TraceRecord, b: TraceRecord): number {
   const d = Date.parse(b.started_at) - Date.parse(a.started_at);
   return d !== 0 ? d : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
-/**
- * The record of a trace that has just started: status `running`, no steps, bucket from the
- * `path` metadata (the original's rule), metadata only when there is some.
- *
- * @param id the trace id
- * @param start what the engine said about the trace
- * @param startedMs the start time in epoch milliseconds
- * @returns a new record the caller owns
- * @example
- * ```ts
- * import { newTraceRecord } from "./store.ts";
- * const record = newTraceRecord("t1", { entryPoint: "Health", entryType: "api" }, 0);
- * if (!(record.status === "running" && record.bucket === "unknown")) throw new Error("Example failed");
- * ```
- */
-export function newTraceRecord(
-  id: string,
-  start: StartTraceOptions,
-  startedMs: number,
-): TraceRecord {
-  const record: TraceRecord = {
-    id,
-    entry_point: start.entryPoint,
-    entry_type: start.entryType,
-    bucket: start.metadata?.path ?? "unknown",
-    status: "running",
-    duration_ms: 0,
-    started_at: new Date(startedMs).toISOString(),
-    steps: [],
-  };
-  if (start.parentId !== undefined) record.parent_id = start.parentId;
-  if (start.metadata !== undefined && Object.keys(start.metadata).length > 0) {
-    record.metadata = { ...start.metadata };
-  }
-  return record;
 }
