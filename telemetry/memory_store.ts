@@ -6,6 +6,7 @@
  */
 
 import type { LogEntry, MetricSample, TraceRecord } from "./model.ts";
+import { TraceRing } from "./_trace_ring.ts";
 import {
   DEFAULT_LIMIT,
   DEFAULT_SAMPLE_LIMIT,
@@ -45,26 +46,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): TelemetrySt
 
 class MemoryStore implements TelemetryStore {
   readonly type = "memory";
-  /** Traces as written, oldest first; a trace written again is found by its newest write. */
-  #traces: TraceRecord[] = [];
+  /** Traces as columns in a ring; a trace written again is found by its newest write. */
+  #traces: TraceRing;
   #logs: LogEntry[] = [];
   /** Samples as columns: a stored sample keeps no object of its own alive (no GC promotion). */
   #samples: SampleRing;
-  #maxTraces: number;
   #maxLogs: number;
   #maxSamples: number;
 
   constructor(options: MemoryStoreOptions) {
-    this.#maxTraces = Math.max(1, options.maxTraces ?? 1000);
+    this.#traces = new TraceRing(Math.max(1, options.maxTraces ?? 1000));
     this.#maxLogs = Math.max(1, options.maxLogs ?? 5000);
     this.#maxSamples = Math.max(1, options.maxSamples ?? 10000);
     this.#samples = new SampleRing(this.#maxSamples);
   }
 
   writeTraces(traces: readonly TraceRecord[]): Promise<void> {
-    // Written records are final (the recorder never touches a completed trace again), so a write
-    // is an append: no index to keep, nothing hashed. Queries read the newest write of each id.
-    this.#traces = appended(this.#traces, traces, this.#maxTraces);
+    // A write copies the fields into the ring: the records die young, and a kept trace is no
+    // object the garbage collector has to trace or promote.
+    for (const trace of traces) this.#traces.push(trace);
     return Promise.resolve();
   }
 
@@ -80,31 +80,27 @@ class MemoryStore implements TelemetryStore {
 
   queryTraces(query: TraceQuery = {}): Promise<TraceRecord[]> {
     const all = this.#newestWrites().filter((t) => traceMatches(t, query)).sort(newestFirst);
-    return Promise.resolve(
-      all.slice(0, query.limit ?? DEFAULT_LIMIT).map((t) => structuredClone(t)),
-    );
+    return Promise.resolve(all.slice(0, query.limit ?? DEFAULT_LIMIT));
   }
 
   getTrace(id: string): Promise<TraceRecord | undefined> {
-    const traces = this.#traces;
-    const first = Math.max(0, traces.length - this.#maxTraces);
-    for (let i = traces.length - 1; i >= first; i--) {
-      if (traces[i]!.id === id) return Promise.resolve(structuredClone(traces[i]!));
+    const ring = this.#traces;
+    for (let k = 0; k < ring.size; k++) {
+      if (ring.id(k) === id) return Promise.resolve(ring.record(k));
     }
     return Promise.resolve(undefined);
   }
 
-  /** The newest write of each trace id among the last `maxTraces` writes. */
+  /** The newest write of each trace id, as records of their own. */
   #newestWrites(): TraceRecord[] {
-    const traces = this.#traces;
+    const ring = this.#traces;
     const seen = new Set<string>();
     const out: TraceRecord[] = [];
-    const first = Math.max(0, traces.length - this.#maxTraces);
-    for (let i = traces.length - 1; i >= first; i--) {
-      const trace = traces[i]!;
-      if (seen.has(trace.id)) continue;
-      seen.add(trace.id);
-      out.push(trace);
+    for (let k = 0; k < ring.size; k++) {
+      const id = ring.id(k);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(ring.record(k));
     }
     return out;
   }
@@ -134,13 +130,25 @@ class MemoryStore implements TelemetryStore {
   }
 
   prune(cutoff: Date): Promise<number> {
-    const before = this.#traces.length + this.#logs.length;
-    const ms = cutoff.getTime();
-    this.#traces = this.#traces.filter((t) => Date.parse(t.started_at) >= ms);
+    const before = this.#logs.length;
+    const traces = this.#pruneTraces(cutoff.getTime());
     const iso = cutoff.toISOString();
     this.#logs = this.#logs.filter((l) => l.timestamp >= iso);
     const samples = this.#samples.keepSince(iso);
-    return Promise.resolve(before - this.#traces.length - this.#logs.length + samples);
+    return Promise.resolve(traces + before - this.#logs.length + samples);
+  }
+
+  /** Keeps the traces started at or after `ms`; returns how many went. */
+  #pruneTraces(ms: number): number {
+    const ring = this.#traces;
+    const kept: TraceRecord[] = [];
+    for (let k = ring.size - 1; k >= 0; k--) {
+      if (Date.parse(ring.startedAt(k)) >= ms) kept.push(ring.record(k));
+    }
+    const removed = ring.size - kept.length;
+    ring.clear();
+    for (const trace of kept) ring.push(trace);
+    return removed;
   }
 
   close(): Promise<void> {

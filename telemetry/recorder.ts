@@ -1,9 +1,11 @@
 /**
  * The recorder: the {@linkcode Telemetry} the engine records through, over any
- * {@linkcode TelemetryStore}. Running traces live in memory; completed traces, logs and samples
- * are queued and written in batches by a timer (or when a batch fills), never on the request path.
- * It also aggregates metrics live, mirrors traces to OpenTelemetry, notifies live subscribers
- * (the workbench's Server-Sent Events) and applies retention.
+ * {@linkcode TelemetryStore}. The request path records raw values only: a running trace keeps the
+ * strings, numbers and objects the engine passed; an ended trace and a metric sample are copied
+ * into columns (`_pending.ts`). The records, ISO times and batches the stores take are built at
+ * batch flush, by a timer (or when a batch fills) or before a read, never on the request path. It
+ * also aggregates metrics live, mirrors traces to OpenTelemetry, notifies live subscribers (the
+ * workbench's Server-Sent Events) and applies retention.
  *
  * @module
  */
@@ -17,12 +19,15 @@ import type {
   StartTraceOptions,
   Telemetry,
   TraceRecord,
+  TraceStatus,
   TraceStep,
 } from "./model.ts";
 import type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
 import { DEFAULT_LIMIT, newestFirst, traceMatches } from "./store.ts";
 import { MetricsRegistry, type SeriesSnapshot } from "./metrics_registry.ts";
 import type { OtelBridge } from "./otel.ts";
+import { RecordedTrace, type TraceOwner } from "./_recorded_trace.ts";
+import { PendingSamples, PendingTraces } from "./_pending.ts";
 
 /** What a live subscriber is told. */
 export type TelemetryEvent =
@@ -125,14 +130,16 @@ export function createRecorder(
   return new Recorder(store, options);
 }
 
-class Recorder implements RecordingTelemetry {
+class Recorder implements RecordingTelemetry, TraceOwner {
   readonly type: string;
   #store: TelemetryStore;
   #options: RecorderOptions;
   #now: () => number;
   /** Running traces, newest first: linked through the traces themselves, no hashing per trace. */
   #running: RecordedTrace | undefined;
-  #queue = { traces: [] as TraceRecord[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
+  /** Ended traces and samples as columns, and log entries, until the next batch write. */
+  #pending = { traces: new PendingTraces(), samples: new PendingSamples() };
+  #logs: LogEntry[] = [];
   #registry = new MetricsRegistry();
   /** The series a completed trace counts in, bound once per kind, status and route. */
   #traceSeries = new Map<string, TraceSeries>();
@@ -144,7 +151,6 @@ class Recorder implements RecordingTelemetry {
   #writing: Promise<void> = Promise.resolve();
   #maxLevel: number;
   #closed = false;
-  /** The last millisecond turned into ISO text, and that text: traces ending together share it. */
 
   constructor(store: TelemetryStore, options: RecorderOptions) {
     this.type = store.type;
@@ -168,94 +174,76 @@ class Recorder implements RecordingTelemetry {
     const id = start.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
     const startedMs = this.#now();
-    const record = newTraceRecord(id, start, isoTime(startedMs));
-    const running = new RecordedTrace(this, record, startedMs);
+    const running = new RecordedTrace(this, id, start, startedMs);
     this.#running = running.linkBefore(this.#running);
     this.#options.otel?.start(id, start, startedMs);
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
+    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: running.record() });
     return running;
   }
 
-  /** Adds a step to a running trace (see {@linkcode RecordedTrace}). */
-  addStep(record: TraceRecord, step: TraceStep): void {
-    // A first step gets an array of its own size: a push would reserve room for 16, which a
-    // stored trace keeps for as long as it is kept.
-    if (record.steps.length === 0) record.steps = [step];
-    else record.steps.push(step);
-    this.#options.otel?.step(record.id, step);
+  /** A running trace got a step (see {@linkcode RecordedTrace}). */
+  stepped(trace: RecordedTrace, step: TraceStep): void {
+    this.#options.otel?.step(trace.id, step);
   }
 
-  /** Ends a running trace (see {@linkcode RecordedTrace}), which leaves the running list. */
-  end(trace: RecordedTrace, status: "success" | "failed", error?: string): void {
+  /** A running trace ended (see {@linkcode RecordedTrace}): it leaves the running list. */
+  ended(trace: RecordedTrace, status: "success" | "failed", error: string | undefined): void {
     this.#running = trace.unlink(this.#running);
-    this.#end(trace.record, trace.startedMs, status, error);
-  }
-
-  #end(record: TraceRecord, startedMs: number, status: "success" | "failed", error?: string) {
     const endMs = this.#now();
-    record.status = status;
-    record.completed_at = isoTime(endMs);
-    record.duration_ms = endMs - startedMs;
-    if (error !== undefined) record.error = error;
-    this.#options.otel?.end(record.id, status, error, endMs);
-    this.#traceMetrics(record);
-    this.#queue.traces.push(record);
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
+    this.#options.otel?.end(trace.id, status, error, endMs);
+    this.#traceMetrics(trace, status, endMs - trace.startedMs);
+    const end = error === undefined ? { status, endMs } : { status, endMs, error };
+    this.#pending.traces.push(trace, end);
+    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record(end) });
     this.#schedule();
   }
 
-  #traceMetrics(record: TraceRecord): void {
+  #traceMetrics(trace: RecordedTrace, status: TraceStatus, durationMs: number): void {
     if (this.#options.metrics === false) return;
     // Derived from the trace, so they live in the registry only; the trace itself is stored.
-    const status = record.metadata?.status ?? record.status;
-    const method = record.entry_type === "api" ? record.metadata?.method ?? "" : "";
-    const path = record.entry_type === "api" ? record.metadata?.path ?? record.bucket : "";
+    const metadata = trace.metadata;
+    const type = trace.entryType;
+    const label = metadata?.status ?? status;
+    const method = type === "api" ? metadata?.method ?? "" : "";
+    const path = type === "api" ? metadata?.path ?? "unknown" : "";
     const last = this.#lastSeries;
     // Traces of one route end one after another: the last series bound is compared field by
     // field, so the common case builds no key text.
-    const bound = last !== undefined && last.type === record.entry_type &&
-        last.status === record.status && last.label === status && last.method === method &&
-        last.path === path
+    const bound = last !== undefined && last.type === type && last.status === status &&
+        last.label === label && last.method === method && last.path === path
       ? last.series
-      : this.#seriesFor(record, { status, method, path });
+      : this.#seriesFor({ type, status, label, method, path });
     bound.traces(1);
     bound.requests?.(1);
-    bound.duration?.(record.duration_ms);
+    bound.duration?.(durationMs);
   }
 
   /** The series of a kind of trace, bound on its first trace, and remembered as the last one. */
-  #seriesFor(
-    record: TraceRecord,
-    { status, method, path }: { status: string; method: string; path: string },
-  ): TraceSeries {
-    const route = record.entry_type === "api" ? `${method} ${path}`.trim() : "";
-    const key = `${record.entry_type}\u0000${record.status}\u0000${status}\u0000${route}`;
+  #seriesFor(kind: Omit<LastSeries, "series">): TraceSeries {
+    const route = kind.type === "api" ? `${kind.method} ${kind.path}`.trim() : "";
+    const key = `${kind.type}\u0000${kind.status}\u0000${kind.label}\u0000${route}`;
     let series = this.#traceSeries.get(key);
     if (series === undefined) {
-      series = this.#bindTraceSeries(record, status, route);
+      series = this.#bindTraceSeries(kind, route);
       this.#traceSeries.set(key, series);
     }
-    this.#lastSeries = {
-      type: record.entry_type,
-      status: record.status,
-      label: status,
-      method,
-      path,
-      series,
-    };
+    this.#lastSeries = { ...kind, series };
     return series;
   }
 
-  #bindTraceSeries(record: TraceRecord, status: string, route: string): TraceSeries {
+  #bindTraceSeries(kind: Omit<LastSeries, "series">, route: string): TraceSeries {
     const registry = this.#registry;
     const traces = registry.bind("rohas_traces_total", "counter", {
-      type: record.entry_type,
-      status: record.status,
+      type: kind.type,
+      status: kind.status,
     });
-    if (record.entry_type !== "api") return { traces };
+    if (kind.type !== "api") return { traces };
     return {
       traces,
-      requests: registry.bind("rohas_http_requests_total", "counter", { route, status }),
+      requests: registry.bind("rohas_http_requests_total", "counter", {
+        route,
+        status: kind.label,
+      }),
       duration: registry.bind("rohas_http_request_duration_ms", "histogram", { route }),
     };
   }
@@ -263,7 +251,7 @@ class Recorder implements RecordingTelemetry {
   log(entry: LogEntry): void {
     if (this.#options.logs === false || this.#closed) return;
     if (LEVELS.indexOf(entry.level) > this.#maxLevel) return;
-    this.#queue.logs.push(entry);
+    this.#logs.push(entry);
     this.#emit({ kind: "log", entry });
     this.#schedule();
   }
@@ -280,7 +268,7 @@ class Recorder implements RecordingTelemetry {
         timestamp: sample.timestamp,
       });
     }
-    this.#queue.samples.push(sample);
+    this.#pending.samples.push(sample);
     this.#schedule();
   }
 
@@ -289,8 +277,8 @@ class Recorder implements RecordingTelemetry {
   }
 
   #schedule(): void {
-    const q = this.#queue;
-    if (q.traces.length + q.logs.length + q.samples.length >= (this.#options.batchSize ?? 500)) {
+    const p = this.#pending;
+    if (p.traces.size + this.#logs.length + p.samples.size >= (this.#options.batchSize ?? 500)) {
       void this.flush();
       return;
     }
@@ -306,8 +294,11 @@ class Recorder implements RecordingTelemetry {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const { traces, logs, samples } = this.#queue;
-    this.#queue = { traces: [], logs: [], samples: [] };
+    // The batch is built now, so the columns are free again before the write runs.
+    const traces = this.#pending.traces.drain();
+    const samples = this.#pending.samples.drain();
+    const logs = this.#logs;
+    this.#logs = [];
     // One write at a time keeps batches in order.
     this.#writing = this.#writing.then(() => this.#write(traces, logs, samples));
     return this.#writing;
@@ -349,14 +340,15 @@ class Recorder implements RecordingTelemetry {
   async traces(query: TraceQuery = {}): Promise<TraceRecord[]> {
     await this.flush();
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const running = RecordedTrace.records(this.#running).filter((t) => traceMatches(t, query));
+    const running = RecordedTrace.list(this.#running).map((t) => t.record())
+      .filter((t) => traceMatches(t, query));
     const stored = await this.#store.queryTraces({ ...query, limit });
     return [...running, ...stored].sort(newestFirst).slice(0, limit).map((t) => structuredClone(t));
   }
 
   async trace(id: string): Promise<TraceRecord | undefined> {
-    const running = RecordedTrace.records(this.#running).find((t) => t.id === id);
-    if (running) return structuredClone(running);
+    const running = RecordedTrace.list(this.#running).find((t) => t.id === id);
+    if (running) return running.record();
     await this.flush();
     return this.#store.getTrace(id);
   }
@@ -405,90 +397,4 @@ class Recorder implements RecordingTelemetry {
     this.#listeners.clear();
     await this.#store.close();
   }
-}
-
-/**
- * The running trace the engine holds: one object per trace, no closures. Running traces form a
- * doubly linked list through these objects, so starting and ending a trace hashes nothing.
- */
-class RecordedTrace implements ActiveTrace {
-  readonly id: string;
-  /** The record, completed in place when the trace ends. */
-  readonly record: TraceRecord;
-  /** When it started, in milliseconds since the epoch. */
-  readonly startedMs: number;
-  readonly #recorder: Recorder;
-  #running = true;
-  #newer: RecordedTrace | undefined;
-  #older: RecordedTrace | undefined;
-
-  constructor(recorder: Recorder, record: TraceRecord, startedMs: number) {
-    this.id = record.id;
-    this.#recorder = recorder;
-    this.record = record;
-    this.startedMs = startedMs;
-  }
-
-  /** The records of the list that starts at `newest`, newest first. */
-  static records(newest: RecordedTrace | undefined): TraceRecord[] {
-    const out: TraceRecord[] = [];
-    for (let t = newest; t !== undefined; t = t.#older) out.push(t.record);
-    return out;
-  }
-
-  /** Puts this trace in front of the list that starts at `newest`; returns the new first. */
-  linkBefore(newest: RecordedTrace | undefined): RecordedTrace {
-    this.#older = newest;
-    if (newest !== undefined) newest.#newer = this;
-    return this;
-  }
-
-  /** Takes this trace out of the list that starts at `newest`; returns that list's first. */
-  unlink(newest: RecordedTrace | undefined): RecordedTrace | undefined {
-    const newer = this.#newer;
-    const older = this.#older;
-    if (newer !== undefined) newer.#older = older;
-    if (older !== undefined) older.#newer = newer;
-    this.#newer = undefined;
-    this.#older = undefined;
-    return newest === this ? older : newest;
-  }
-
-  addStep(step: TraceStep): void {
-    if (this.#running) this.#recorder.addStep(this.record, step);
-  }
-
-  annotate(metadata: Record<string, string>): void {
-    if (this.#running) this.record.metadata = { ...this.record.metadata, ...metadata };
-  }
-
-  end(status: "success" | "failed", error?: string): void {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#recorder.end(this, status, error);
-  }
-}
-
-/** A running trace's record. It keeps `start.metadata` itself (the engine builds one per trace). */
-function newTraceRecord(id: string, start: StartTraceOptions, startedAt: string): TraceRecord {
-  const metadata = start.metadata;
-  const record: TraceRecord = {
-    id,
-    entry_point: start.entryPoint,
-    entry_type: start.entryType,
-    bucket: metadata?.path ?? "unknown",
-    status: "running",
-    duration_ms: 0,
-    started_at: startedAt,
-    steps: [],
-  };
-  if (start.parentId !== undefined) record.parent_id = start.parentId;
-  if (metadata !== undefined && hasKeys(metadata)) record.metadata = metadata;
-  return record;
-}
-
-/** Whether an object has an own enumerable key, without listing them. */
-function hasKeys(object: Record<string, string>): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return true;
-  return false;
 }

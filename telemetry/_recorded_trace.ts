@@ -1,0 +1,146 @@
+/**
+ * A running trace as the recorder keeps it: the raw values the engine passed (strings, numbers,
+ * its metadata object, its step objects) and nothing built from them. The record the stores and
+ * the workbench read is built only when it is read, or at batch flush.
+ *
+ * @module
+ */
+
+import type {
+  ActiveTrace,
+  EntryType,
+  StartTraceOptions,
+  TraceRecord,
+  TraceStatus,
+  TraceStep,
+} from "./model.ts";
+import { isoTime } from "./iso_time.ts";
+
+/** What a running trace tells the recorder. */
+export interface TraceOwner {
+  /** A step was added (for OpenTelemetry). */
+  stepped(trace: RecordedTrace, step: TraceStep): void;
+  /** The trace ended, once. */
+  ended(trace: RecordedTrace, status: "success" | "failed", error: string | undefined): void;
+}
+
+/**
+ * The running trace the engine holds: one object per trace, no closures. Running traces form a
+ * doubly linked list through these objects, so starting and ending a trace hashes nothing.
+ */
+export class RecordedTrace implements ActiveTrace {
+  readonly id: string;
+  readonly entryPoint: string;
+  readonly entryType: EntryType;
+  readonly parentId: string | undefined;
+  /** The engine's metadata object (kept, not copied), or undefined. */
+  metadata: Record<string, string> | undefined;
+  /** When it started, in milliseconds since the epoch. */
+  readonly startedMs: number;
+  /** The first step (most traces have one or two). */
+  firstStep: TraceStep | undefined;
+  /** The steps after the first. */
+  moreSteps: TraceStep[] | undefined;
+  readonly #owner: TraceOwner;
+  #running = true;
+  #newer: RecordedTrace | undefined;
+  #older: RecordedTrace | undefined;
+
+  constructor(owner: TraceOwner, id: string, start: StartTraceOptions, startedMs: number) {
+    this.#owner = owner;
+    this.id = id;
+    this.entryPoint = start.entryPoint;
+    this.entryType = start.entryType;
+    this.parentId = start.parentId;
+    this.metadata = start.metadata;
+    this.startedMs = startedMs;
+  }
+
+  /** The traces of the list that starts at `newest`, newest first. */
+  static list(newest: RecordedTrace | undefined): RecordedTrace[] {
+    const out: RecordedTrace[] = [];
+    for (let t = newest; t !== undefined; t = t.#older) out.push(t);
+    return out;
+  }
+
+  /** Puts this trace in front of the list that starts at `newest`; returns the new first. */
+  linkBefore(newest: RecordedTrace | undefined): RecordedTrace {
+    this.#older = newest;
+    if (newest !== undefined) newest.#newer = this;
+    return this;
+  }
+
+  /** Takes this trace out of the list that starts at `newest`; returns that list's first. */
+  unlink(newest: RecordedTrace | undefined): RecordedTrace | undefined {
+    const newer = this.#newer;
+    const older = this.#older;
+    if (newer !== undefined) newer.#older = older;
+    if (older !== undefined) older.#newer = newer;
+    this.#newer = undefined;
+    this.#older = undefined;
+    return newest === this ? older : newest;
+  }
+
+  addStep(step: TraceStep): void {
+    if (!this.#running) return;
+    if (this.firstStep === undefined) this.firstStep = step;
+    else if (this.moreSteps === undefined) this.moreSteps = [step];
+    else this.moreSteps.push(step);
+    this.#owner.stepped(this, step);
+  }
+
+  annotate(metadata: Record<string, string>): void {
+    if (this.#running) this.metadata = { ...this.metadata, ...metadata };
+  }
+
+  end(status: "success" | "failed", error?: string): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#owner.ended(this, status, error);
+  }
+
+  /** The steps so far, as a new array. */
+  steps(): TraceStep[] {
+    if (this.firstStep === undefined) return [];
+    return this.moreSteps === undefined ? [this.firstStep] : [this.firstStep, ...this.moreSteps];
+  }
+
+  /** The trace as a record of its own (copies of its metadata and steps).
+   *
+   * @param end the status, end time and error once it ended; running when absent
+   */
+  record(end?: { status: TraceStatus; endMs: number; error?: string | undefined }): TraceRecord {
+    const record = newRecord(this, end?.status ?? "running", structuredClone(this.steps()));
+    if (this.metadata !== undefined && hasKeys(this.metadata)) record.metadata = { ...this.metadata };
+    if (end === undefined) return record;
+    record.duration_ms = end.endMs - this.startedMs;
+    record.completed_at = isoTime(end.endMs);
+    if (end.error !== undefined) record.error = end.error;
+    return record;
+  }
+}
+
+function newRecord(trace: RecordedTrace, status: TraceStatus, steps: TraceStep[]): TraceRecord {
+  const record: TraceRecord = {
+    id: trace.id,
+    entry_point: trace.entryPoint,
+    entry_type: trace.entryType,
+    bucket: trace.metadata?.path ?? "unknown",
+    status,
+    duration_ms: 0,
+    started_at: isoTime(trace.startedMs),
+    steps,
+  };
+  if (trace.parentId !== undefined) record.parent_id = trace.parentId;
+  return record;
+}
+
+/** Whether an object has an own enumerable key, without listing them.
+ *
+ * @param object the object
+ * @returns true when it has one
+ */
+export function hasKeys(object: Record<string, string>): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
+}
