@@ -20,8 +20,10 @@ import { isoTime } from "./iso_time.ts";
 export interface TraceOwner {
   /** A step was added (for OpenTelemetry). */
   stepped(trace: RecordedTrace, step: TraceStep): void;
-  /** The trace ended, once. */
-  ended(trace: RecordedTrace, status: "success" | "failed", error: string | undefined): void;
+  /** The trace ended, once: its status, error and end time are set. */
+  ended(trace: RecordedTrace): void;
+  /** The owner's clock, in milliseconds since the epoch. */
+  now(): number;
 }
 
 /**
@@ -41,6 +43,12 @@ export class RecordedTrace implements ActiveTrace {
   firstStep: TraceStep | undefined;
   /** The steps after the first. */
   moreSteps: TraceStep[] | undefined;
+  /** Running until ended. */
+  status: TraceStatus = "running";
+  /** When it ended, in milliseconds since the epoch; 0 while running. */
+  endedMs = 0;
+  /** Why it failed. */
+  error: string | undefined;
   readonly #owner: TraceOwner;
   #running = true;
   #newer: RecordedTrace | undefined;
@@ -96,43 +104,42 @@ export class RecordedTrace implements ActiveTrace {
   end(status: "success" | "failed", error?: string): void {
     if (!this.#running) return;
     this.#running = false;
-    this.#owner.ended(this, status, error);
+    this.endedMs = this.#owner.now();
+    this.status = status;
+    this.error = error;
+    this.#owner.ended(this);
   }
 
-  /** The steps so far, as a new array. */
+  /** The steps so far, as a new array (of the engine's step objects). */
   steps(): TraceStep[] {
     if (this.firstStep === undefined) return [];
     return this.moreSteps === undefined ? [this.firstStep] : [this.firstStep, ...this.moreSteps];
   }
 
-  /** The trace as a record of its own (copies of its metadata and steps).
+  /**
+   * The trace as a record, sharing the engine's metadata and step objects (a store copies or
+   * serialises what it keeps).
    *
-   * @param end the status, end time and error once it ended; running when absent
+   * @param iso ISO text of a time. Default {@linkcode isoTime}
    */
-  record(end?: { status: TraceStatus; endMs: number; error?: string | undefined }): TraceRecord {
-    const record = newRecord(this, end?.status ?? "running", structuredClone(this.steps()));
-    if (this.metadata !== undefined && hasKeys(this.metadata)) record.metadata = { ...this.metadata };
-    if (end === undefined) return record;
-    record.duration_ms = end.endMs - this.startedMs;
-    record.completed_at = isoTime(end.endMs);
-    if (end.error !== undefined) record.error = end.error;
+  record(iso: (ms: number) => string = isoTime): TraceRecord {
+    const metadata = this.metadata;
+    const record: TraceRecord = {
+      id: this.id,
+      entry_point: this.entryPoint,
+      entry_type: this.entryType,
+      bucket: metadata?.path ?? "unknown",
+      status: this.status,
+      duration_ms: this.status === "running" ? 0 : this.endedMs - this.startedMs,
+      started_at: iso(this.startedMs),
+      steps: this.steps(),
+    };
+    if (this.parentId !== undefined) record.parent_id = this.parentId;
+    if (this.status !== "running") record.completed_at = iso(this.endedMs);
+    if (this.error !== undefined) record.error = this.error;
+    if (metadata !== undefined && hasKeys(metadata)) record.metadata = metadata;
     return record;
   }
-}
-
-function newRecord(trace: RecordedTrace, status: TraceStatus, steps: TraceStep[]): TraceRecord {
-  const record: TraceRecord = {
-    id: trace.id,
-    entry_point: trace.entryPoint,
-    entry_type: trace.entryType,
-    bucket: trace.metadata?.path ?? "unknown",
-    status,
-    duration_ms: 0,
-    started_at: isoTime(trace.startedMs),
-    steps,
-  };
-  if (trace.parentId !== undefined) record.parent_id = trace.parentId;
-  return record;
 }
 
 /** Whether an object has an own enumerable key, without listing them.

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { defineStoreConformance } from "./conformance.ts";
 import { createMemoryStore } from "./memory_store.ts";
+import type { TraceRecord, TraceStep } from "./model.ts";
 
 defineStoreConformance("memory", {
   open: () => {
@@ -47,4 +48,89 @@ Deno.test("the memory store keeps the newest samples up to its capacity, newest 
   assertEquals((await store.querySamples()).map((s) => s.value), [5, 4]);
   await store.writeSamples([sample(6), sample(7)]);
   assertEquals((await store.querySamples()).map((s) => s.value), [7, 6, 5]);
+});
+
+Deno.test("the memory store keeps every step, error, triggered event and metadata value of a trace", async () => {
+  const store = createMemoryStore({ maxTraces: 2 });
+  const step = (n: number): TraceStep => ({
+    name: `s${n}`,
+    path: `p${n}`,
+    bucket: `b${n}`,
+    handler_name: `h${n}`,
+    duration_ms: n + 0.5,
+    success: n !== 2,
+    timestamp: `2026-01-01T00:00:0${n}.000Z`,
+    ...(n === 2 ? { error: "Boom" } : {}),
+    ...(n === 3
+      ? {
+        triggered_events: [{
+          event_name: "E",
+          timestamp: "2026-01-01T00:00:03.000Z",
+          duration_ms: 1,
+        }],
+      }
+      : {}),
+  });
+  const trace = (id: string, steps: TraceStep[]): TraceRecord => ({
+    id,
+    parent_id: "root",
+    entry_point: "Api",
+    entry_type: "api",
+    bucket: "/x",
+    status: "failed",
+    duration_ms: 12,
+    started_at: "2026-01-01T00:00:00.000Z",
+    completed_at: "2026-01-01T00:00:00.012Z",
+    steps,
+    error: "Boom",
+    metadata: { method: "GET", path: "/x" },
+  });
+  const many = trace("many", [0, 1, 2, 3, 4, 5].map(step));
+  const few = trace("few", [2, 3].map(step));
+  await store.writeTraces([many, few]);
+  assertEquals(await store.getTrace("many"), many);
+  assertEquals(await store.getTrace("few"), few);
+  // "many"'s slot is reused by a trace with one step: none of the old steps shows through.
+  const one = trace("one", [step(1)]);
+  await store.writeTraces([one]);
+  assertEquals((await store.queryTraces()).map((t) => [t.id, t.steps.length]), [
+    ["one", 1],
+    ["few", 2],
+  ]);
+  assertEquals(await store.getTrace("one"), one);
+});
+
+Deno.test("records read from the memory store are copies: changing one changes nothing stored", async () => {
+  const store = createMemoryStore();
+  await store.writeTraces([{
+    id: "a",
+    entry_point: "Api",
+    entry_type: "api",
+    bucket: "/x",
+    status: "success",
+    duration_ms: 1,
+    started_at: "2026-01-01T00:00:00.000Z",
+    steps: [{
+      name: "h",
+      path: "h",
+      bucket: "h",
+      handler_name: "h",
+      duration_ms: 1,
+      success: true,
+      timestamp: "2026-01-01T00:00:00.000Z",
+      triggered_events: [{
+        event_name: "E",
+        timestamp: "2026-01-01T00:00:00.000Z",
+        duration_ms: 0,
+      }],
+    }],
+    metadata: { path: "/x" },
+  }]);
+  const read = (await store.getTrace("a"))!;
+  read.metadata!.path = "/changed";
+  read.steps[0]!.triggered_events![0]!.event_name = "Changed";
+  read.steps.push(read.steps[0]!);
+  const again = (await store.queryTraces())[0]!;
+  assertEquals(again.metadata, { path: "/x" });
+  assertEquals(again.steps.map((s) => s.triggered_events?.[0]?.event_name), ["E"]);
 });

@@ -63,6 +63,9 @@ export class MetricsRegistry {
   #aliases = new Map<string, Series>();
   /** Series by frozen label set and name: a caller that reuses a frozen label set skips the key. */
   #byLabels = new WeakMap<Record<string, string>, Map<string, Series>>();
+  /** The last frozen label set and name found, and their series: one handler's samples come in a
+   * row, so most lookups hash nothing. */
+  #last: { labels: Record<string, string>; name: string; series: Series } | undefined;
   #buckets: readonly number[];
 
   /** Creates an empty registry.
@@ -114,10 +117,17 @@ export class MetricsRegistry {
   #find(sample: MetricSample): Series {
     const labels = sample.labels;
     // A frozen label set cannot change, so its identity stands for its text.
+    const last = this.#last;
+    if (last !== undefined && last.labels === labels && last.name === sample.name) {
+      return last.series;
+    }
     if (!Object.isFrozen(labels)) return this.#findByText(sample);
     let byName = this.#byLabels.get(labels);
     const known = byName?.get(sample.name);
-    if (known) return known;
+    if (known) {
+      this.#last = { labels, name: sample.name, series: known };
+      return known;
+    }
     const series = this.#findByText(sample);
     if (byName === undefined) {
       byName = new Map();

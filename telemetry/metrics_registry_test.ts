@@ -35,3 +35,21 @@ Deno.test("one frozen label set under two metric names feeds two series", () => 
   registry.record({ name: "a_total", kind: "counter", value: 1, labels, timestamp: at });
   assertEquals(registry.snapshot().map((s) => [s.name, s.value]), [["a_total", 3], ["b_total", 5]]);
 });
+
+Deno.test("samples alternating between frozen label sets and plain ones each count in their own series", () => {
+  const registry = new MetricsRegistry();
+  const ok = Object.freeze({ handler: "Bench", ok: "true" });
+  const failed = Object.freeze({ handler: "Bench", ok: "false" });
+  const plain = { handler: "Other", ok: "true" };
+  for (const labels of [ok, ok, failed, ok, plain, failed, plain, ok]) {
+    registry.record({ name: "calls_total", kind: "counter", value: 1, labels, timestamp: at });
+  }
+  plain.handler = "Changed";
+  registry.record({ name: "calls_total", kind: "counter", value: 1, labels: plain, timestamp: at });
+  assertEquals(registry.snapshot().map((s) => [s.labels.handler, s.labels.ok, s.value]), [
+    ["Bench", "false", 2],
+    ["Bench", "true", 4],
+    ["Changed", "true", 1],
+    ["Other", "true", 2],
+  ]);
+});

@@ -19,7 +19,6 @@ import type {
   StartTraceOptions,
   Telemetry,
   TraceRecord,
-  TraceStatus,
   TraceStep,
 } from "./model.ts";
 import type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
@@ -27,7 +26,7 @@ import { DEFAULT_LIMIT, newestFirst, traceMatches } from "./store.ts";
 import { MetricsRegistry, type SeriesSnapshot } from "./metrics_registry.ts";
 import type { OtelBridge } from "./otel.ts";
 import { RecordedTrace, type TraceOwner } from "./_recorded_trace.ts";
-import { PendingSamples, PendingTraces } from "./_pending.ts";
+import { traceRecords } from "./_batch.ts";
 
 /** What a live subscriber is told. */
 export type TelemetryEvent =
@@ -137,9 +136,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   #now: () => number;
   /** Running traces, newest first: linked through the traces themselves, no hashing per trace. */
   #running: RecordedTrace | undefined;
-  /** Ended traces and samples as columns, and log entries, until the next batch write. */
-  #pending = { traces: new PendingTraces(), samples: new PendingSamples() };
-  #logs: LogEntry[] = [];
+  /** Ended traces (raw values, no records yet), log entries and samples, until the next write. */
+  #queue = { traces: [] as RecordedTrace[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
   #registry = new MetricsRegistry();
   /** The series a completed trace counts in, bound once per kind, status and route. */
   #traceSeries = new Map<string, TraceSeries>();
@@ -173,7 +171,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   startTrace(start: StartTraceOptions): ActiveTrace {
     const id = start.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
-    const startedMs = this.#now();
+    const startedMs = start.startedMs ?? this.#now();
     const running = new RecordedTrace(this, id, start, startedMs);
     this.#running = running.linkBefore(this.#running);
     this.#options.otel?.start(id, start, startedMs);
@@ -187,19 +185,24 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   }
 
   /** A running trace ended (see {@linkcode RecordedTrace}): it leaves the running list. */
-  ended(trace: RecordedTrace, status: "success" | "failed", error: string | undefined): void {
+  ended(trace: RecordedTrace): void {
     this.#running = trace.unlink(this.#running);
-    const endMs = this.#now();
-    this.#options.otel?.end(trace.id, status, error, endMs);
-    this.#traceMetrics(trace, status, endMs - trace.startedMs);
-    const end = error === undefined ? { status, endMs } : { status, endMs, error };
-    this.#pending.traces.push(trace, end);
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record(end) });
+    const status = trace.status === "failed" ? "failed" : "success";
+    this.#options.otel?.end(trace.id, status, trace.error, trace.endedMs);
+    this.#traceMetrics(trace);
+    this.#queue.traces.push(trace);
+    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
     this.#schedule();
   }
 
-  #traceMetrics(trace: RecordedTrace, status: TraceStatus, durationMs: number): void {
+  /** The clock (see {@linkcode RecordedTrace}). */
+  now(): number {
+    return this.#now();
+  }
+
+  #traceMetrics(trace: RecordedTrace): void {
     if (this.#options.metrics === false) return;
+    const status = trace.status;
     // Derived from the trace, so they live in the registry only; the trace itself is stored.
     const metadata = trace.metadata;
     const type = trace.entryType;
@@ -215,7 +218,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       : this.#seriesFor({ type, status, label, method, path });
     bound.traces(1);
     bound.requests?.(1);
-    bound.duration?.(durationMs);
+    bound.duration?.(trace.endedMs - trace.startedMs);
   }
 
   /** The series of a kind of trace, bound on its first trace, and remembered as the last one. */
@@ -251,7 +254,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   log(entry: LogEntry): void {
     if (this.#options.logs === false || this.#closed) return;
     if (LEVELS.indexOf(entry.level) > this.#maxLevel) return;
-    this.#logs.push(entry);
+    this.#queue.logs.push(entry);
     this.#emit({ kind: "log", entry });
     this.#schedule();
   }
@@ -268,7 +271,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
         timestamp: sample.timestamp,
       });
     }
-    this.#pending.samples.push(sample);
+    this.#queue.samples.push(sample);
     this.#schedule();
   }
 
@@ -277,8 +280,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   }
 
   #schedule(): void {
-    const p = this.#pending;
-    if (p.traces.size + this.#logs.length + p.samples.size >= (this.#options.batchSize ?? 500)) {
+    const q = this.#queue;
+    if (q.traces.length + q.logs.length + q.samples.length >= (this.#options.batchSize ?? 500)) {
       void this.flush();
       return;
     }
@@ -294,11 +297,10 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    // The batch is built now, so the columns are free again before the write runs.
-    const traces = this.#pending.traces.drain();
-    const samples = this.#pending.samples.drain();
-    const logs = this.#logs;
-    this.#logs = [];
+    const { logs, samples } = this.#queue;
+    // The records are built now, at flush: what a read after this flush sees is in the batch.
+    const traces = traceRecords(this.#queue.traces);
+    this.#queue = { traces: [], logs: [], samples: [] };
     // One write at a time keeps batches in order.
     this.#writing = this.#writing.then(() => this.#write(traces, logs, samples));
     return this.#writing;
@@ -348,7 +350,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
 
   async trace(id: string): Promise<TraceRecord | undefined> {
     const running = RecordedTrace.list(this.#running).find((t) => t.id === id);
-    if (running) return running.record();
+    if (running) return structuredClone(running.record());
     await this.flush();
     return this.#store.getTrace(id);
   }

@@ -211,3 +211,83 @@ Deno.test("createRecorder() counts interleaved routes, methods and kinds each in
   assert(text.includes('rohas_traces_total{status="success",type="event"} 8'));
   await telemetry.close();
 });
+
+Deno.test("createRecorder() stores an ended trace with its times, steps, metadata and error, readable at once", async () => {
+  let clock = Date.parse("2026-01-01T00:00:00.000Z");
+  const telemetry = createRecorder(createMemoryStore(), {
+    now: () => clock,
+    flushIntervalMs: 60_000,
+  });
+  const step = {
+    name: "middleware:auth",
+    path: "auth",
+    bucket: "auth",
+    handler_name: "auth",
+    duration_ms: 0.25,
+    success: false,
+    error: "Denied",
+    timestamp: "2026-01-01T00:00:00.001Z",
+  };
+  const trace = telemetry.startTrace({
+    id: "t-1",
+    entryPoint: "GetUser",
+    entryType: "api",
+    parentId: "p-1",
+    metadata: { method: "GET", path: "/users/{id}" },
+  });
+  trace.addStep(step);
+  trace.annotate?.({ status: "401" });
+  clock += 7;
+  trace.end("failed", "Denied");
+  assertEquals(await telemetry.trace("t-1"), {
+    id: "t-1",
+    parent_id: "p-1",
+    entry_point: "GetUser",
+    entry_type: "api",
+    bucket: "/users/{id}",
+    status: "failed",
+    duration_ms: 7,
+    started_at: "2026-01-01T00:00:00.000Z",
+    completed_at: "2026-01-01T00:00:00.007Z",
+    steps: [step],
+    error: "Denied",
+    metadata: { method: "GET", path: "/users/{id}", status: "401" },
+  });
+  assertEquals((await telemetry.traces()).map((t) => t.id), ["t-1"]);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() takes a trace's start from startedMs when the caller read the clock", async () => {
+  let reads = 0;
+  const telemetry = createRecorder(createMemoryStore(), {
+    now: () => (reads++, Date.parse("2026-01-01T00:00:01.000Z")),
+  });
+  telemetry.startTrace({
+    entryPoint: "Tick",
+    entryType: "cron",
+    startedMs: Date.parse("2026-01-01T00:00:00.500Z"),
+  }).end("success");
+  assertEquals(reads, 1);
+  const [stored] = await telemetry.traces();
+  assertEquals([stored?.started_at, stored?.completed_at, stored?.duration_ms], [
+    "2026-01-01T00:00:00.500Z",
+    "2026-01-01T00:00:01.000Z",
+    500,
+  ]);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() gives live subscribers each trace's record when it starts and ends", async () => {
+  let clock = Date.parse("2026-01-01T00:00:00.000Z");
+  const telemetry = createRecorder(createMemoryStore(), { now: () => clock });
+  const seen: TraceRecord[] = [];
+  telemetry.subscribe((e) => e.kind === "trace" && seen.push(e.trace));
+  const trace = telemetry.startTrace({ entryPoint: "A", entryType: "event", metadata: {} });
+  clock += 3;
+  trace.end("success");
+  assertEquals(seen.map((t) => [t.status, t.duration_ms, t.completed_at, "metadata" in t]), [
+    ["running", 0, undefined, false],
+    ["success", 3, "2026-01-01T00:00:00.003Z", false],
+  ]);
+  await telemetry.close();
+});
