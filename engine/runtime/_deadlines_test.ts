@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { Deadlines } from "./_deadlines.ts";
+import { Deadline, Deadlines } from "./_deadlines.ts";
 
 Deno.test("Deadlines fires expired deadlines in order and skips cancelled ones", async () => {
   const deadlines = new Deadlines();
@@ -36,3 +36,34 @@ Deno.test("Deadlines treats an endless timeout as the longest timer, not as zero
   deadlines.close();
   assertEquals(fired, false);
 });
+
+Deno.test("Deadlines expires in time order what a late timer finds in several lists", async () => {
+  const deadlines = new Deadlines();
+  const fired: string[] = [];
+  const done = Promise.withResolvers<void>();
+  const start = performance.now();
+  // Added in the opposite order of their expiry, each in a list of its own.
+  deadlines.add(new Named("late", fired, done.resolve), 20, start);
+  deadlines.add(new Named("early", fired), 10, start);
+  // Block the thread past both deadlines, so that one timer callback finds both expired.
+  while (performance.now() - start < 40) { /* busy */ }
+  await done.promise;
+  deadlines.close();
+  assertEquals(fired, ["early", "late"]);
+});
+
+class Named extends Deadline {
+  readonly #name: string;
+  readonly #fired: string[];
+  readonly #then: () => void;
+  constructor(name: string, fired: string[], then: () => void = () => {}) {
+    super();
+    this.#name = name;
+    this.#fired = fired;
+    this.#then = then;
+  }
+  expire(): void {
+    this.#fired.push(this.#name);
+    this.#then();
+  }
+}
