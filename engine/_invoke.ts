@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isoTime } from "../telemetry/mod.ts";
+import { isoTime } from "../telemetry/iso_time.ts";
 import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/model.ts";
 import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
@@ -22,8 +22,19 @@ export async function invokeHandler(
 ): Promise<InvocationResult> {
   const { handler, trace } = call;
   const startedAt = isoTime();
-  const result = await safeInvoke(parts, call);
-  forwardLogs(parts, handler, trace.id, result);
+  const started = performance.now();
+  let result: InvocationResult;
+  try {
+    result = await parts.runtime.invoke({
+      handler,
+      input: call.input,
+      traceId: trace.id,
+      timeoutMs: parts.config.server.handler_timeout_ms,
+    });
+  } catch (error) {
+    result = brokenRuntime(error, performance.now() - started);
+  }
+  if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
   if (!result.ok) logFailure(parts, handler, trace.id, result);
   trace.addStep(handlerStep(call.stepName ?? handler.name, handler.name, result, startedAt));
   parts.telemetry.metric({
@@ -34,6 +45,18 @@ export async function invokeHandler(
     timestamp: startedAt,
   });
   return result;
+}
+
+/** The runtime contract says invoke never rejects; a broken runtime must still not crash us. */
+function brokenRuntime(error: unknown, durationMs: number): InvocationResult {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    ok: false,
+    reason: "error",
+    error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
+    effects: [],
+    durationMs,
+  };
 }
 
 /** The trace step of one handler call (one object of one shape, whether it failed or not). */
@@ -74,31 +97,6 @@ function metricLabels(handler: HandlerRef, ok: boolean): Record<string, string> 
     labelsOf.set(handler, labels);
   }
   return ok ? labels.ok : labels.failed;
-}
-
-async function safeInvoke(
-  parts: EngineParts,
-  call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace },
-): Promise<InvocationResult> {
-  const started = performance.now();
-  try {
-    return await parts.runtime.invoke({
-      handler: call.handler,
-      input: call.input,
-      traceId: call.trace.id,
-      timeoutMs: parts.config.server.handler_timeout_ms,
-    });
-  } catch (error) {
-    // The runtime contract says invoke never rejects; a broken runtime must still not crash us.
-    const e = error instanceof Error ? error : new Error(String(error));
-    return {
-      ok: false,
-      reason: "error",
-      error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
-      effects: [],
-      durationMs: performance.now() - started,
-    };
-  }
 }
 
 function forwardLogs(

@@ -24,7 +24,7 @@ import {
   RuntimeUnsupportedError,
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
-import { Deadlines } from "./_deadlines.ts";
+import { Deadline, Deadlines } from "./_deadlines.ts";
 
 /** The generated manifest: the project root URL and every handler module by project path. */
 export interface HandlerManifest {
@@ -75,26 +75,25 @@ class InProcessRuntime implements HandlerRuntime {
     this.#rootPath = fileURLToPath(options.manifest.root);
   }
 
-  async invoke(invocation: Invocation): Promise<InvocationResult> {
+  invoke(invocation: Invocation): Promise<InvocationResult> {
     const { handler } = invocation;
     const started = performance.now();
     if (this.#closed) {
       const error = new RuntimeClosedError(`Runtime is closed: cannot run "${handler.name}"`);
-      return failed("error", error, [], started);
+      return Promise.resolve(failed("error", error, [], started));
     }
     if (handler.language !== "typescript") {
       const message = `Cannot run "${handler.name}": the in-process runtime runs TypeScript only`;
-      return failed("error", new RuntimeUnsupportedError(message), [], started);
+      return Promise.resolve(failed("error", new RuntimeUnsupportedError(message), [], started));
     }
     const namespace = this.#options.manifest.modules[this.#key(handler.file)];
-    if (namespace === undefined) return failed("not_found", notInManifest(handler), [], started);
-    this.#inFlight++;
-    try {
-      const result = await this.#callWithDeadline(namespace, invocation, started);
-      return result.ok ? result : await refineFailure(result, handler, () => Promise.resolve(true));
-    } finally {
-      if (--this.#inFlight === 0) this.#idle?.();
+    if (namespace === undefined) {
+      return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
     }
+    const outcome = callHandler(namespace, invocation);
+    // A handler that answered synchronously is done: no deadline, nothing in flight.
+    if (!(outcome instanceof Promise)) return this.#settled(outcome, handler);
+    return this.#awaitWithDeadline(outcome, invocation, started);
   }
 
   reload(file: string): Promise<SerializedError | null> {
@@ -117,22 +116,31 @@ class InProcessRuntime implements HandlerRuntime {
     this.#deadlines.close();
   }
 
-  #callWithDeadline(
-    namespace: Record<string, unknown>,
+  /** Failures only: a success is returned as it is, with no refinement to await. */
+  #settled(result: InvocationResult, handler: HandlerRef): Promise<InvocationResult> {
+    if (result.ok) return Promise.resolve(result);
+    return refineFailure(result, handler, () => Promise.resolve(true));
+  }
+
+  async #awaitWithDeadline(
+    outcome: Promise<InvocationResult>,
     invocation: Invocation,
     started: number,
   ): Promise<InvocationResult> {
-    return new Promise((resolve) => {
-      const deadline = this.#deadlines.after(invocation.timeoutMs, () => {
-        const { name } = invocation.handler;
-        const message = `Handler "${name}" timed out after ${invocation.timeoutMs} ms`;
-        resolve(failed("timeout", new HandlerTimeoutError(message), [], started));
+    this.#inFlight++;
+    try {
+      const result = await new Promise<InvocationResult>((resolve) => {
+        const deadline = new CallDeadline(invocation, started, resolve);
+        this.#deadlines.add(deadline, invocation.timeoutMs, started);
+        outcome.then((result) => {
+          deadline.cancel();
+          resolve(result);
+        });
       });
-      callHandler(namespace, invocation).then((result) => {
-        this.#deadlines.cancel(deadline);
-        resolve(result);
-      });
-    });
+      return await this.#settled(result, invocation.handler);
+    } finally {
+      if (--this.#inFlight === 0) this.#idle?.();
+    }
   }
 
   #key(file: string): string {
@@ -142,6 +150,30 @@ class InProcessRuntime implements HandlerRuntime {
       this.#keys.set(file, key);
     }
     return key;
+  }
+}
+
+/** Answers a call with `timeout` when its deadline passes first. */
+class CallDeadline extends Deadline {
+  readonly #invocation: Invocation;
+  readonly #started: number;
+  readonly #resolve: (result: InvocationResult) => void;
+
+  constructor(
+    invocation: Invocation,
+    started: number,
+    resolve: (result: InvocationResult) => void,
+  ) {
+    super();
+    this.#invocation = invocation;
+    this.#started = started;
+    this.#resolve = resolve;
+  }
+
+  expire(): void {
+    const { handler, timeoutMs } = this.#invocation;
+    const message = `Handler "${handler.name}" timed out after ${timeoutMs} ms`;
+    this.#resolve(failed("timeout", new HandlerTimeoutError(message), [], this.#started));
   }
 }
 
