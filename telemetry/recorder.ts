@@ -1,11 +1,11 @@
 /**
  * The recorder: the {@linkcode Telemetry} the engine records through, over any
- * {@linkcode TelemetryStore}. The request path records raw values only: a running trace keeps the
- * strings, numbers and objects the engine passed; an ended trace and a metric sample are copied
- * into columns (`_pending.ts`). The records, ISO times and batches the stores take are built at
- * batch flush, by a timer (or when a batch fills) or before a read, never on the request path. It
- * also aggregates metrics live, mirrors traces to OpenTelemetry, notifies live subscribers (the
- * workbench's Server-Sent Events) and applies retention.
+ * {@linkcode TelemetryStore}. The request path records raw values only: a running trace
+ * (`_recorded_trace.ts`) keeps the strings, numbers and objects the engine passed, and waits as it
+ * is once ended. The records and ISO times the stores take are built at batch flush (`_batch.ts`),
+ * by a timer, when a batch fills, or before a read, never on the request path. It also aggregates
+ * metrics live, mirrors traces to OpenTelemetry, notifies live subscribers (the workbench's
+ * Server-Sent Events) and applies retention.
  *
  * @module
  */
@@ -137,6 +137,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   /** Running traces, newest first: linked through the traces themselves, no hashing per trace. */
   #running: RecordedTrace | undefined;
   /** Ended traces (raw values, no records yet), log entries and samples, until the next write. */
+  // Ended traces wait as the objects they are: copying them into columns here cost more (write
+  // barriers) than it saved, since a batch lives a few milliseconds (bench/telemetry_bench.ts).
   #queue = { traces: [] as RecordedTrace[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
   #registry = new MetricsRegistry();
   /** The series a completed trace counts in, bound once per kind, status and route. */
