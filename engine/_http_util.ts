@@ -100,33 +100,71 @@ export type BodyRead =
   | { kind: "too_large" }
   | { kind: "unreadable"; message: string };
 
-/** Reads a body, stopping as soon as it passes `limit` bytes (declared or streamed).
- *
- * @param request the request
- * @param limit the maximum number of bytes
- * @returns the bytes or why not
- */
-export async function readBody(request: Request, limit: number): Promise<BodyRead> {
-  const length = request.headers.get("content-length");
-  const declared = length === null ? NaN : Number(length);
-  if (declared > limit) {
-    await request.body?.cancel().catch(() => {});
-    return { kind: "too_large" };
-  }
-  // A declared length within the limit: the server enforces it, so read it in one go. Never touch
-  // `request.body` here: creating the stream turns Deno's one-op body read into a streamed one
-  // (measured: 60k instead of 100k req/s for a bare POST handler).
-  if (Number.isFinite(declared)) return await readWhole(request);
-  if (request.body === null) return { kind: "ok", bytes: new Uint8Array() };
-  return await readStream(request.body, limit);
+/** The outcome of reading and decoding a JSON request body under a limit. */
+export type JsonBodyRead =
+  | JsonParse
+  | { kind: "too_large" }
+  | { kind: "unreadable"; message: string };
+
+/** Options of {@linkcode readJsonBody}. */
+export interface ReadJsonBodyOptions {
+  /** The maximum number of bytes. */
+  limit: number;
+  /** The request's `content-length` header, when it has one. Default: none (the body streams). */
+  length?: string | undefined;
 }
 
-async function readWhole(request: Request): Promise<BodyRead> {
-  try {
-    return { kind: "ok", bytes: new Uint8Array(await request.arrayBuffer()) };
-  } catch (error) {
-    return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
+/** Reads a JSON body, stopping as soon as it passes `limit` bytes (declared or streamed).
+ *
+ * The body is decoded as `Request.json()` decodes it (UTF-8, an invalid sequence read as U+FFFD)
+ * and must be one JSON text: an empty body is `empty`, a blank one is malformed JSON.
+ *
+ * @param request the request
+ * @param options the limit and the declared length
+ * @returns the value, `empty`, or why not
+ */
+export function readJsonBody(
+  request: Request,
+  options: ReadJsonBodyOptions,
+): Promise<JsonBodyRead> {
+  const { limit, length } = options;
+  const declared = length === undefined ? NaN : Number(length);
+  if (declared > limit) return tooLarge(request);
+  // A declared length within the limit: the server enforces it, so read it in one go with
+  // `request.json()`, which takes a body Deno already buffered as text in one op, with no body
+  // stream and no decoder (measured: 2 us less per request than `arrayBuffer()` and a decode, in
+  // a pipeline that costs 16 us). Never touch `request.body` here: creating the stream turns the
+  // one-op read into a streamed one.
+  if (Number.isFinite(declared)) {
+    if (declared === 0) return Promise.resolve({ kind: "empty" });
+    return request.json().then(okJson, badJson);
   }
+  if (request.body === null) return Promise.resolve({ kind: "empty" });
+  return readStream(request.body, limit).then(parseRead);
+}
+
+async function tooLarge(request: Request): Promise<JsonBodyRead> {
+  await request.body?.cancel().catch(() => {});
+  return { kind: "too_large" };
+}
+
+function okJson(value: unknown): JsonBodyRead {
+  return { kind: "ok", value };
+}
+
+function badJson(error: unknown): JsonBodyRead {
+  if (error instanceof SyntaxError) {
+    return { kind: "invalid", message: `Malformed JSON body: ${error.message}` };
+  }
+  return unreadable(error);
+}
+
+function parseRead(read: BodyRead): JsonBodyRead {
+  return read.kind === "ok" ? parseJson(read.bytes) : read;
+}
+
+function unreadable(error: unknown): JsonBodyRead {
+  return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
 }
 
 async function readStream(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
@@ -167,23 +205,18 @@ export type JsonParse =
   | { kind: "ok"; value: unknown }
   | { kind: "invalid"; message: string };
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder();
 
-/** Decodes UTF-8 JSON; an empty (or all-blank) body is `empty`.
+/** Decodes a JSON body read from a stream as {@linkcode readJsonBody} decodes any body: UTF-8 (an
+ * invalid sequence read as U+FFFD), an empty body is `empty`.
  *
  * @param bytes the body
  * @returns the value or why not
  */
 export function parseJson(bytes: Uint8Array): JsonParse {
-  let text: string;
+  if (bytes.byteLength === 0) return { kind: "empty" };
   try {
-    text = decoder.decode(bytes);
-  } catch {
-    return { kind: "invalid", message: "Request body is not valid UTF-8" };
-  }
-  if (text.trim() === "") return { kind: "empty" };
-  try {
-    return { kind: "ok", value: JSON.parse(text) };
+    return { kind: "ok", value: JSON.parse(decoder.decode(bytes)) };
   } catch (error) {
     return { kind: "invalid", message: `Malformed JSON body: ${(error as Error).message}` };
   }
@@ -213,8 +246,14 @@ export function parseQuery(search: string): Record<string, string | string[]> {
  */
 export function headersRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of headers) out[k] = v;
+  // `forEach` with a `this` argument: half the cost of `for...of` (no entry arrays, no iterator
+  // results) and no closure per call.
+  headers.forEach(copyHeader, out);
   return out;
+}
+
+function copyHeader(this: Record<string, string>, value: string, name: string): void {
+  this[name] = value;
 }
 
 /** Sorts validation issues for deterministic output.

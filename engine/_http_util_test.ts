@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { parseQuery, splitUrl, TraceIds, validateValue } from "./_http_util.ts";
+import {
+  headersRecord,
+  parseQuery,
+  readJsonBody,
+  splitUrl,
+  TraceIds,
+  validateValue,
+} from "./_http_util.ts";
 import type { ValidationIssue } from "./parts.ts";
 
 Deno.test("splitUrl() separates the raw path and query without decoding", () => {
@@ -50,4 +57,40 @@ Deno.test("validateValue() sorts issues and skips types without a validator", ()
   ]);
   assert.equal(validateValue("bad", { validators, type: "Unknown" }), null);
   assert.equal(validateValue("bad", { validators, type: null }), null);
+});
+
+Deno.test("readJsonBody() reads a declared body, an empty one, and refuses one over the limit", async () => {
+  const post = (body: string) => new Request("http://h/", { method: "POST", body });
+  assert.deepEqual(await readJsonBody(post('{"a":[1,"é"]}'), { limit: 100, length: "14" }), {
+    kind: "ok",
+    value: { a: [1, "é"] },
+  });
+  assert.deepEqual(await readJsonBody(post(""), { limit: 100, length: "0" }), { kind: "empty" });
+  assert.deepEqual(await readJsonBody(post("{}"), { limit: 1, length: "2" }), {
+    kind: "too_large",
+  });
+  const bad = await readJsonBody(post("{nope"), { limit: 100, length: "5" });
+  assert.equal(bad.kind, "invalid");
+  assert.match(bad.kind === "invalid" ? bad.message : "", /^Malformed JSON body: /);
+});
+
+Deno.test("readJsonBody() streams a body of unknown length and stops past the limit", async () => {
+  const streamed = (...chunks: string[]) =>
+    new Request("http://h/", {
+      method: "POST",
+      body: ReadableStream.from(chunks.map((c) => new TextEncoder().encode(c))),
+    });
+  assert.deepEqual(await readJsonBody(streamed('{"a":', "1}"), { limit: 100 }), {
+    kind: "ok",
+    value: { a: 1 },
+  });
+  assert.deepEqual(await readJsonBody(streamed(), { limit: 100 }), { kind: "empty" });
+  assert.deepEqual(await readJsonBody(streamed("[1,", "2,3]"), { limit: 4 }), {
+    kind: "too_large",
+  });
+});
+
+Deno.test("headersRecord() gives lower-case names and joins repeated headers", () => {
+  const headers = new Headers([["X-One", "1"], ["accept", "a"], ["Accept", "b"]]);
+  assert.deepEqual(headersRecord(headers), { accept: "a, b", "x-one": "1" });
 });

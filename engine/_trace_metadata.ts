@@ -4,7 +4,7 @@
  * @module
  */
 
-import { isoTime } from "../telemetry/mod.ts";
+import { isoTime } from "../telemetry/iso_time.ts";
 import type { RequestInfo } from "./http_pipeline.ts";
 
 /** Options of {@linkcode requestMetadata}. */
@@ -28,12 +28,10 @@ export function requestMetadata(
   options: RequestMetadataOptions = {},
 ): Record<string, string> {
   const headers = request.headers;
-  const info = options.info;
-  const peer = info?.remoteAddr && "hostname" in info.remoteAddr
-    ? info.remoteAddr.hostname
-    : undefined;
+  // The peer's address is asked for only when no proxy header names the client: reading it is an
+  // op on a served request.
   const ip = headers["x-forwarded-for"]?.split(",")[0]?.trim() ?? headers["x-real-ip"] ??
-    headers["cf-connecting-ip"] ?? peer;
+    headers["cf-connecting-ip"] ?? peerHost(options.info);
   const out: Record<string, string> = {
     method: request.method,
     path: pattern,
@@ -50,4 +48,9 @@ export function requestMetadata(
   if (region) out.region = region;
   if (city || region) out.location = `${city ?? ""}, ${region ?? ""}`;
   return out;
+}
+
+function peerHost(info: RequestInfo | undefined): string | undefined {
+  const addr = info?.remoteAddr;
+  return addr && "hostname" in addr ? addr.hostname : undefined;
 }

@@ -16,10 +16,9 @@ import {
   errorBody,
   headersRecord,
   JSON_TYPE,
-  parseJson,
   parseQuery,
   queryBody,
-  readBody,
+  readJsonBody,
   splitUrl,
   TRACE_HEADER,
   TraceIds,
@@ -66,6 +65,9 @@ export interface SocketArg {
   traceId: string;
 }
 
+/** The init headers of every JSON answer. */
+const JSON_HEADERS = { "content-type": JSON_TYPE } as const;
+
 /** Paths whose answers the engine's CORS leaves alone (the workbench applies `allowed_origins`). */
 const OWN_CORS_PREFIXES = ["/api/workbench/", "/_rohas/"] as const;
 
@@ -80,9 +82,12 @@ export function createHttpHandler(options: HttpPipelineOptions): RequestHandler 
     const exchange = new Exchange(request, ids.next(), options.parts);
     let response: Response;
     try {
-      response = await route(options, exchange, info);
+      // Most answers are built without waiting: await only what is a promise.
+      const answer = route(options, exchange, info);
+      response = answer instanceof Promise ? await answer : answer;
     } catch (error) {
       // Never a crash because of one request; this is an engine defect, reported as such.
+      exchange.trace?.end("failed", String(error));
       const message = options.parts.mode === "dev" ? String(error) : "Internal server error";
       response = exchange.error(500, message);
     }
@@ -102,6 +107,8 @@ class Exchange {
   readonly cors: boolean;
   /** The last response built by {@linkcode Exchange.json}; it needs no decoration. */
   own: Response | null = null;
+  /** The API trace, once started; a crash of the pipeline ends it as failed. */
+  trace: ActiveTrace | null = null;
 
   constructor(request: Request, traceId: string, parts: EngineParts) {
     this.request = request;
@@ -112,16 +119,19 @@ class Exchange {
 
   /** A JSON answer with the trace id and CORS headers. */
   json(status: number, text: string): Response {
-    const headers: Record<string, string> = {
-      "content-type": JSON_TYPE,
-      [TRACE_HEADER]: this.traceId,
-    };
+    // Built with its content type alone, then the rest set one by one: Deno takes a fast path for
+    // a lone content type, while a header record goes through a WebIDL conversion that costs
+    // about 3 us for four headers (measured), a fifth of the pipeline's time per request.
+    const response = new Response(text, { status, headers: JSON_HEADERS });
+    const headers = response.headers;
+    headers.set(TRACE_HEADER, this.traceId);
     if (this.cors) {
-      headers["access-control-allow-origin"] = this.request.headers.get("origin") ?? "*";
-      headers["vary"] = "Origin";
-      headers["access-control-expose-headers"] = TRACE_HEADER;
+      // Permissive CORS (any origin): the answer does not depend on the request's Origin, so it
+      // is neither read nor echoed, and needs no `Vary: Origin`.
+      headers.set("access-control-allow-origin", "*");
+      headers.set("access-control-expose-headers", TRACE_HEADER);
     }
-    return this.own = new Response(text, { status, headers });
+    return this.own = response;
   }
 
   /** A D3 error answer. */
@@ -131,22 +141,51 @@ class Exchange {
 }
 
 function hasOwnCors(pathname: string): boolean {
-  return OWN_CORS_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+  for (const prefix of OWN_CORS_PREFIXES) if (pathname.startsWith(prefix)) return true;
+  return false;
 }
 
-async function route(
+function route(
   options: HttpPipelineOptions,
   exchange: Exchange,
   info: RequestInfo | undefined,
-): Promise<Response> {
-  const { request, url } = exchange;
+): Response | Promise<Response> {
   const builtin = builtinRoute(options, exchange);
   if (builtin) return builtin;
-  for (const mount of options.mounts ?? []) {
-    if (!url.pathname.startsWith(mount.prefix)) continue;
-    const response = await mount.handler(request, info);
+  const mounts = options.mounts;
+  if (mounts !== undefined) {
+    for (let i = 0; i < mounts.length; i++) {
+      if (exchange.url.pathname.startsWith(mounts[i]!.prefix)) {
+        return routeMounted(options, exchange, info, i);
+      }
+    }
+  }
+  return routeApp(options, exchange, info);
+}
+
+/** Tries the mounts from index `first` (the first whose prefix matches), then the routes. */
+async function routeMounted(
+  options: HttpPipelineOptions,
+  exchange: Exchange,
+  info: RequestInfo | undefined,
+  first: number,
+): Promise<Response> {
+  const mounts = options.mounts!;
+  for (let i = first; i < mounts.length; i++) {
+    const mount = mounts[i]!;
+    if (!exchange.url.pathname.startsWith(mount.prefix)) continue;
+    const response = await mount.handler(exchange.request, info);
     if (response) return response;
   }
+  return await routeApp(options, exchange, info);
+}
+
+function routeApp(
+  options: HttpPipelineOptions,
+  exchange: Exchange,
+  info: RequestInfo | undefined,
+): Response | Promise<Response> {
+  const { request, url } = exchange;
   const app = options.current();
   const match = app.router.match(request.method, url.pathname);
   switch (match.kind) {
@@ -164,7 +203,7 @@ async function route(
       if (ep.kind === "socket") {
         if (!options.sockets) return exchange.error(400, "WebSockets are not served here");
         const arg = { socket: ep.socket, traceId: exchange.traceId };
-        return await options.sockets(request, arg);
+        return options.sockets(request, arg);
       }
       return serveApi(options.parts, ep.route, { exchange, info, params: match.params });
     }
@@ -189,8 +228,10 @@ interface ApiCall {
   params: Record<string, string>;
 }
 
-async function serveApi(parts: EngineParts, route: RouteSpec, call: ApiCall): Promise<Response> {
+function serveApi(parts: EngineParts, route: RouteSpec, call: ApiCall): Promise<Response> {
   const { exchange } = call;
+  // The request's headers are read once, here: one record for the trace metadata, the body
+  // limit, the middlewares and the handler (each header lookup on a served request is an op).
   const headers = headersRecord(exchange.request.headers);
   const trace = parts.telemetry.startTrace({
     id: exchange.traceId,
@@ -203,36 +244,35 @@ async function serveApi(parts: EngineParts, route: RouteSpec, call: ApiCall): Pr
     ),
   });
   exchange.traceId = trace.id;
-  try {
-    return await runApi(parts, route, call, headers, trace);
-  } catch (error) {
-    trace.end("failed", String(error));
-    throw error;
-  }
+  exchange.trace = trace;
+  return runApi(parts, route, { call, headers, trace });
 }
 
-async function runApi(
-  parts: EngineParts,
-  route: RouteSpec,
-  call: ApiCall,
-  headers: Record<string, string>,
-  trace: ActiveTrace,
-): Promise<Response> {
-  const { exchange } = call;
+/** One API request under way: the call, its headers record and its trace. */
+interface ApiRun {
+  call: ApiCall;
+  headers: Record<string, string>;
+  trace: ActiveTrace;
+}
+
+async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promise<Response> {
+  const { call: { exchange }, trace } = run;
   let payload: unknown = undefined;
   const query = parseQuery(exchange.url.search);
   if (route.queryFields !== null) {
     payload = queryBody(query, route.queryFields);
   } else if (route.bodyType !== null) {
-    const read = await readBody(exchange.request, parts.config.server.max_body_bytes);
-    if (read.kind === "too_large") {
-      const limit = parts.config.server.max_body_bytes;
+    const limit = parts.config.server.max_body_bytes;
+    const json = await readJsonBody(exchange.request, {
+      limit,
+      length: run.headers["content-length"],
+    });
+    if (json.kind === "too_large") {
       return fail(exchange, trace, 413, `Request body exceeds ${limit} bytes`);
     }
-    if (read.kind === "unreadable") {
-      return fail(exchange, trace, 400, `Failed to read body: ${read.message}`);
+    if (json.kind === "unreadable") {
+      return fail(exchange, trace, 400, `Failed to read body: ${json.message}`);
     }
-    const json = parseJson(read.bytes);
     if (json.kind === "invalid") return fail(exchange, trace, 400, json.message);
     payload = json.kind === "ok" ? json.value : undefined;
   }
@@ -244,7 +284,7 @@ async function runApi(
       context: {
         payload: payload ?? null,
         queryParams: query,
-        headers,
+        headers: run.headers,
         apiName: route.api,
         traceId: trace.id,
       },
@@ -255,10 +295,10 @@ async function runApi(
   if (issues) {
     return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
   }
-  const request: Record<string, unknown> = { ...call.params };
+  const request: Record<string, unknown> = { ...run.call.params };
   if (route.bodyType !== null) request.body = mw.payload;
   request.queryParams = mw.queryParams;
-  request.headers = headers;
+  request.headers = run.headers;
   const result = await invokeHandler(parts, {
     handler: route.handler,
     input: { kind: "api", request },
@@ -268,7 +308,11 @@ async function runApi(
     const f = clientFailure(result, parts.mode);
     return fail(exchange, trace, f.status, f.message, f.details);
   }
-  return await succeed(parts, route, result, { exchange, trace });
+  if (route.triggers.length === 0 && !hasTrigger(result.effects)) {
+    trace.end("success");
+    return outputResponse(exchange, result.output);
+  }
+  return await succeedWithTriggers(parts, route, result, run);
 }
 
 function fail(
@@ -282,16 +326,13 @@ function fail(
   return exchange.error(status, message, details);
 }
 
-async function succeed(
+/** Publishes the call's events (D9: accepted before the answer is sent), then answers. */
+async function succeedWithTriggers(
   parts: EngineParts,
   route: RouteSpec,
   result: Extract<InvocationResult, { ok: true }>,
-  { exchange, trace }: { exchange: Exchange; trace: ActiveTrace },
+  { call: { exchange }, trace }: ApiRun,
 ): Promise<Response> {
-  if (route.triggers.length === 0 && !hasTrigger(result.effects)) {
-    trace.end("success");
-    return outputResponse(exchange, result.output);
-  }
   let published;
   try {
     published = await publishTriggers(parts.publisher, {
@@ -350,8 +391,7 @@ function decorate(response: Response, exchange: Exchange): Response {
 }
 
 function addCors(headers: Headers, request: Request): void {
-  headers.set("access-control-allow-origin", request.headers.get("origin") ?? "*");
-  headers.append("vary", "Origin");
+  headers.set("access-control-allow-origin", "*");
   headers.set("access-control-expose-headers", TRACE_HEADER);
   if (request.method === "OPTIONS") {
     headers.set("access-control-allow-methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
