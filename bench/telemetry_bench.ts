@@ -1,17 +1,42 @@
+// deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
  * The recorder's per-request hot path, in ns per request: what the engine calls for one API
  * request (startTrace with request metadata, a middleware and a handler step, one histogram
  * sample, end), with nothing recorded vs the recorder over the memory store (the default of
- * `createApp` and of `[telemetry] type = "memory"`). Batched writes and the store's retention run
- * inside the measured loop, so their GC is part of the cost.
+ * `createApp` and of `[telemetry] type = "memory"`). Batch writes and the store's retention run
+ * inside the measured loop (the loop yields to microtasks as requests do), so their cost and
+ * their GC count. Each variant runs alone in a process of its own (one process running them all
+ * made the shared call sites polymorphic and favoured whichever came first), in interleaved
+ * rounds; the figures are medians of the process CPU time (GC threads included) and of the wall
+ * time.
  *
- * Usage: deno bench -A bench/telemetry_bench.ts
+ * Usage: deno run -A bench/telemetry_bench.ts [--rounds 7] [--requests 200000]
+ *        [--baseline <telemetry/mod.ts of another checkout>]   (its recorder as one more variant)
  *
  * @module
  */
 
-import { createMemoryStore, createRecorder, isoTime } from "../telemetry/mod.ts";
+import { parseArgs } from "node:util";
+import { cpuUsage } from "node:process";
+import { pathToFileURL } from "node:url";
+import * as current from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
+
+/** What a variant needs of a telemetry module. */
+interface TelemetryModule {
+  createRecorder: typeof current.createRecorder;
+  createMemoryStore: typeof current.createMemoryStore;
+  isoTime: typeof current.isoTime;
+}
+
+interface Variant {
+  name: string;
+  telemetry: Telemetry;
+  /** Give the recorder the start time the engine read (StartTraceOptions.startedMs). */
+  passStart: boolean;
+  cpu: number[];
+  wall: number[];
+}
 
 const noop: Telemetry = {
   startTrace: (o) => ({ id: o.id ?? crypto.randomUUID(), addStep() {}, end() {} }),
@@ -20,25 +45,27 @@ const noop: Telemetry = {
   close: () => Promise.resolve(),
 };
 
-const recorder = createRecorder(createMemoryStore());
-const labels = Object.freeze({ handler: "CreateUser", kind: "api", ok: "true" });
+const LABELS = Object.freeze({ handler: "CreateUser", kind: "api", ok: "true" });
+const STEPS = ["middleware:auth", "CreateUser"];
 
 /** One API request as the engine records it. */
-function request(telemetry: Telemetry): Promise<void> {
-  const startedAt = isoTime();
-  const trace = telemetry.startTrace({
-    id: crypto.randomUUID(),
-    entryPoint: "CreateUser",
-    entryType: "api",
-    metadata: {
-      method: "POST",
-      path: "/users",
-      datetime_utc: startedAt,
-      ip_address: "127.0.0.1",
-      user_agent: "wrk",
-    },
-  });
-  for (const name of ["middleware:auth", "CreateUser"]) {
+function request(variant: Variant, isoTime: TelemetryModule["isoTime"]): void {
+  const telemetry = variant.telemetry;
+  const startedMs = Date.now();
+  const startedAt = isoTime(startedMs);
+  const metadata = {
+    method: "POST",
+    path: "/users",
+    datetime_utc: startedAt,
+    ip_address: "127.0.0.1",
+    user_agent: "wrk",
+  };
+  const trace = telemetry.startTrace(
+    variant.passStart
+      ? { id: crypto.randomUUID(), entryPoint: "CreateUser", entryType: "api", metadata, startedMs }
+      : { id: crypto.randomUUID(), entryPoint: "CreateUser", entryType: "api", metadata },
+  );
+  for (const name of STEPS) {
     trace.addStep({
       name,
       path: name,
@@ -53,21 +80,128 @@ function request(telemetry: Telemetry): Promise<void> {
     name: "handler_duration_ms",
     kind: "histogram",
     value: 0.2,
-    labels,
+    labels: LABELS,
     timestamp: startedAt,
   });
   trace.end("success");
-  return Promise.resolve();
 }
 
-// Async, as a request is: between iterations the microtasks run, so the batch writes the recorder
-// starts (every 500 records) happen inside the measurement, as they do between requests.
-Deno.bench("telemetry off (no-op), per request", { baseline: true, n: 200_000 }, async () => {
-  await request(noop);
-});
+async function run(variant: Variant, requests: number): Promise<void> {
+  const isoTime = current.isoTime;
+  const cpu0 = cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < requests; i++) {
+    request(variant, isoTime);
+    // Requests end in separate tasks: let the recorder's batch writes (promise jobs) run.
+    if ((i & 15) === 15) await null;
+  }
+  const wall = performance.now() - wall0;
+  const cpu = cpuUsage(cpu0);
+  variant.cpu.push(((cpu.user + cpu.system) * 1000) / requests);
+  variant.wall.push((wall * 1e6) / requests);
+}
 
-Deno.bench("recorder over memory, per request", { n: 200_000 }, async () => {
-  await request(recorder);
-});
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
 
-globalThis.addEventListener("unload", () => void recorder.close());
+/** The variants: their names and how to make each one's telemetry. */
+const VARIANTS: { name: string; passStart?: boolean; make: (m: TelemetryModule) => Telemetry }[] = [
+  { name: "telemetry off (no-op)", make: () => noop },
+  {
+    name: "recorder over memory",
+    make: (m) => m.createRecorder(m.createMemoryStore()),
+  },
+  {
+    name: "recorder over memory, startedMs passed",
+    passStart: true,
+    make: (m) => m.createRecorder(m.createMemoryStore()),
+  },
+];
+
+/** The baseline's recorder, when `--baseline` names another checkout's telemetry. */
+const BASELINE = "baseline recorder over memory";
+
+/** Child: measures one variant alone in this process (so its call sites stay monomorphic). */
+async function child(name: string, requests: number, baseline: string | undefined) {
+  const module: TelemetryModule = name === BASELINE ? await importBaseline(baseline!) : current;
+  const spec = VARIANTS.find((v) => v.name === name) ?? { name, make: VARIANTS[1]!.make };
+  const v: Variant = {
+    name,
+    telemetry: spec.make(module),
+    passStart: spec.passStart ?? false,
+    cpu: [],
+    wall: [],
+  };
+  // Warm-up: fills the store's rings and the queues and tiers the code up.
+  await run(v, requests / 2);
+  v.cpu.length = v.wall.length = 0;
+  await run(v, requests);
+  await v.telemetry.close();
+  console.log(JSON.stringify({ cpu: v.cpu[0], wall: v.wall[0] }));
+}
+
+function importBaseline(path: string): Promise<TelemetryModule> {
+  return import(path.startsWith("file:") ? path : pathToFileURL(path).href);
+}
+
+async function measure(name: string, options: { requests: number; baseline?: string }) {
+  const args = ["run", "-A", import.meta.filename!, "--variant", name];
+  args.push("--requests", String(options.requests));
+  if (options.baseline) args.push("--baseline", options.baseline);
+  const out = await new Deno.Command(Deno.execPath(), { args, stderr: "inherit" }).output();
+  if (!out.success) throw new Error(`Variant "${name}" failed`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as { cpu: number; wall: number };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      rounds: { type: "string", default: "7" },
+      requests: { type: "string", default: "200000" },
+      baseline: { type: "string" },
+      variant: { type: "string" },
+    },
+  });
+  const requests = Number(values.requests);
+  if (values.variant) return await child(values.variant, requests, values.baseline);
+  const rounds = Number(values.rounds);
+  const names = VARIANTS.map((v) => v.name).concat(values.baseline ? [BASELINE] : []);
+  const variants: Variant[] = names.map((name) => ({
+    name,
+    telemetry: noop,
+    passStart: false,
+    cpu: [],
+    wall: [],
+  }));
+  for (let r = 0; r < rounds; r++) {
+    // Each variant in a process of its own, in rotated order.
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(r + k) % variants.length]!;
+      const m = await measure(v.name, {
+        requests,
+        ...(values.baseline ? { baseline: values.baseline } : {}),
+      });
+      v.cpu.push(m.cpu);
+      v.wall.push(m.wall);
+    }
+  }
+  report(variants, { rounds, requests });
+}
+
+function report(variants: Variant[], { rounds, requests }: { rounds: number; requests: number }) {
+  console.log(`${requests} requests per round, medians of ${rounds} interleaved rounds`);
+  const off = median(variants[0]!.cpu);
+  for (const v of variants) {
+    const cpu = median(v.cpu);
+    console.log(
+      `${v.name.padEnd(40)} cpu ${cpu.toFixed(0).padStart(5)} ns/request` +
+        `  wall ${median(v.wall).toFixed(0).padStart(5)} ns/request` +
+        (v === variants[0] ? "" : `  recorder cost ${(cpu - off).toFixed(0).padStart(5)} ns`),
+    );
+  }
+}
+
+await main();
