@@ -1,5 +1,5 @@
 /**
- * `rohas start [--port N] [path]`: serve in production (no codegen, no watcher, error messages of
+ * `rohas start [--port N] [--workbench] [path]`: serve in production (no codegen, no watcher, error messages of
  * failing handlers hidden from clients).
  *
  * @module
@@ -12,13 +12,14 @@ import { parseServeArgs, serveUntilSignal } from "./dev.ts";
 export const command: Command = {
   name: "start",
   summary: "Serve the project in production mode",
-  help: `Usage: rohas start [--port N] [path]
+  help: `Usage: rohas start [--port N] [--workbench] [path]
 
 Validates the schema, builds the app and serves it on [server] host:port, without codegen or
 file watching. Handler error messages are not shown to clients.
 
 Options:
   -p, --port N    Listen on this port instead of [server] port (0 picks a free one)
+  --workbench     Serve the workbench (needs [workbench] api_key: no loopback exception here)
   path            The project directory (default: the current directory)
   -h, --help      Show this help
 

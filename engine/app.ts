@@ -10,7 +10,7 @@ import type { RohasConfig } from "../project/config.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
-import type { EngineMode, EngineParts, ValidatorTable } from "./parts.ts";
+import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
 import {
   type Closable,
@@ -21,7 +21,12 @@ import {
   subscribeEvents,
 } from "./event_wiring.ts";
 import { type CronOutcome, type CronScheduler, runCronJob, scheduleJobs } from "./cron_wiring.ts";
-import { createHttpHandler, type Mount, type RequestHandler } from "./http_pipeline.ts";
+import {
+  createHttpHandler,
+  type Mount,
+  type RequestHandler,
+  type RequestInfo,
+} from "./http_pipeline.ts";
 import { SocketHub } from "./socket_hub.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
@@ -58,6 +63,11 @@ export interface ServeOptions {
   onListen?: (addr: Deno.NetAddr) => void;
   /** Share the port with other listeners of this process (Linux `SO_REUSEPORT`). Default false. */
   reusePort?: boolean;
+  /**
+   * Who the peer is, when a request says so for someone it trusts (the edge Workers name the
+   * client of a request they forward). Default: the socket's peer.
+   */
+  peer?: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => RequestInfo;
 }
 
 /** A running engine. */
@@ -74,6 +84,8 @@ export interface Engine {
   swap(model: AppModel, validators?: ValidatorTable): Promise<void>;
   /** Runs one cron job now. */
   runCron(name: string): Promise<CronOutcome>;
+  /** Publishes an event as a handler's trigger would (counted for {@linkcode Engine.idle}). */
+  publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
   /** The current model. */
   model(): AppModel;
   /** Resolves when every event published through this engine was handled for good. */
@@ -167,13 +179,18 @@ class EngineImpl implements Engine {
 
   serve(options: ServeOptions = {}): Deno.HttpServer<Deno.NetAddr> {
     const server = this.#options.config.server;
+    const peer = options.peer;
     this.#server = Deno.serve({
       hostname: options.hostname ?? server.host,
       port: options.port ?? server.port,
       onListen: options.onListen ?? (() => {}),
       ...(options.reusePort ? { reusePort: true } : {}),
-    }, (request, info) => this.handler(request, info));
+    }, peer ? (request, info) => this.handler(request, peer(request, info)) : this.handler);
     return this.#server;
+  }
+
+  publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown> {
+    return this.#parts.publisher.publish(topic, payload, options);
   }
 
   async swap(model: AppModel, validators?: ValidatorTable): Promise<void> {

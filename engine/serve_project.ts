@@ -12,6 +12,8 @@ import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
 import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
+import type { RecordingTelemetry } from "../telemetry/recorder.ts";
+import { type EdgePool, edgeCount, serveWithEdges, type TelemetryMessage } from "./edge/mod.ts";
 import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
@@ -153,9 +155,13 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   });
   engineRef = engine;
   await engine.start();
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = engine.serve({ onListen: (addr) => listening.resolve(addr) });
-  const addr = await listening.promise;
+  const { server, addr, edges } = await listen(engine, {
+    root: location.root,
+    config,
+    schema: prepared.schema,
+    options,
+    telemetry,
+  });
   const watcher = options.watch
     ? watchProject({
       root: location.root,
@@ -171,10 +177,53 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     addr,
     server,
     watcher,
+    edges,
     prepared,
     adapter,
     telemetryType: telemetry.type,
   });
+}
+
+/** Takes an edge's telemetry as if it was recorded here. */
+function ingest(telemetry: RecordingTelemetry, batch: TelemetryMessage): void {
+  for (const entry of batch.logs) telemetry.log(entry);
+  for (const sample of batch.samples) telemetry.metric(sample);
+  // TODO(edge): RecordingTelemetry.ingestTraces once the recorder has it.
+  (telemetry as { ingestTraces?: (t: unknown) => void }).ingestTraces?.(batch.traces);
+}
+
+/**
+ * Listens on `[server] host:port`: through edge Workers when `[server] workers` asks for them (never
+ * while watching: hot reload swaps modules in the main isolate's Workers), else from this isolate.
+ */
+async function listen(engine: Engine, ctx: {
+  root: string;
+  config: RohasConfig;
+  schema: Schema;
+  options: ServeProjectOptions;
+  telemetry: RecordingTelemetry;
+}): Promise<{ server: Deno.HttpServer<Deno.NetAddr>; addr: Deno.NetAddr; edges: EdgePool | null }> {
+  const { options, telemetry } = ctx;
+  const count = options.watch
+    ? 0
+    : edgeCount(ctx.config, engine.model(), { mode: options.mode, root: ctx.root });
+  if (count === 0) {
+    const listening = Promise.withResolvers<Deno.NetAddr>();
+    const server = engine.serve({ onListen: (addr) => listening.resolve(addr) });
+    return { server, addr: await listening.promise, edges: null };
+  }
+  const serving = await serveWithEdges({
+    count,
+    engine,
+    root: ctx.root,
+    config: ctx.config,
+    schema: ctx.schema,
+    mode: options.mode,
+    ingest: (batch) => ingest(telemetry, batch),
+    onRestart: (slot, message) =>
+      options.onEvent?.({ kind: "worker_restarted", profile: `edge ${slot}`, message }),
+  });
+  return { server: serving.internal, addr: serving.addr, edges: serving.edges };
 }
 
 function served(ctx: {
@@ -184,6 +233,7 @@ function served(ctx: {
   addr: Deno.NetAddr;
   server: Deno.HttpServer<Deno.NetAddr>;
   watcher: ProjectWatcher | null;
+  edges: EdgePool | null;
   prepared: PreparedApp;
   adapter: { type: string };
   telemetryType: string;
@@ -204,6 +254,7 @@ function served(ctx: {
     close() {
       closing ??= (async () => {
         await ctx.watcher?.close();
+        await ctx.edges?.close(ctx.config.server.shutdown_timeout_ms);
         await ctx.engine.close();
       })();
       return closing;

@@ -39,6 +39,22 @@ export const CLOSE_CODES = {
   handlerError: 1011,
 } as const;
 
+/**
+ * An edge Worker's WebSocket admission (engine/edge): a request with this header runs the
+ * endpoint's middlewares without upgrading and is answered 204 with a one-use ticket
+ * ({@linkcode TICKET_HEADER}); the upgrade that follows carries the ticket as the
+ * {@linkcode TICKET_PARAM} query parameter and is accepted without running them again. A missing,
+ * used or expired ticket runs the middlewares as usual, so a ticket grants nothing they would not.
+ */
+export const ADMIT_HEADER = "x-rohas-ws-admit";
+/** The header of an admission's answer that carries the ticket. */
+export const TICKET_HEADER = "x-rohas-ws-ticket";
+/** The query parameter of an upgrade that presents a ticket. */
+export const TICKET_PARAM = "__rohas_ticket";
+
+/** How long an admission ticket stays valid. */
+const TICKET_TTL_MS = 10_000;
+
 interface Live {
   socket: WebSocket;
   info: ConnectionInfo;
@@ -52,6 +68,8 @@ export class SocketHub {
   #parts: () => EngineParts;
   #live = new Map<string, Live>();
   #byEndpoint = new Map<string, Set<string>>();
+  /** Admission tickets: the endpoint each admits to, and when it expires. */
+  #tickets = new Map<string, { endpoint: string; expires: number }>();
 
   /** Creates a hub.
    *
@@ -100,8 +118,13 @@ export class SocketHub {
    */
   async handle(request: Request, arg: { socket: SocketSpec; traceId: string }): Promise<Response> {
     const { socket: spec, traceId } = arg;
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    const admitting = request.headers.has(ADMIT_HEADER);
+    const upgrading = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+    if (!upgrading && !admitting) {
       return errorResponse(426, "Expected a WebSocket upgrade request", traceId);
+    }
+    if (upgrading && this.#redeem(request.url, spec)) {
+      return this.#upgrade(request, spec, { id: traceId, addStep() {}, end() {} });
     }
     const parts = this.#parts();
     const trace = parts.telemetry.startTrace({
@@ -125,7 +148,31 @@ export class SocketHub {
       trace.end("failed", mw.message);
       return errorResponse(mw.status, mw.message, trace.id, mw.details);
     }
+    if (!upgrading) return this.#admit(spec, trace);
     return this.#upgrade(request, spec, trace);
+  }
+
+  #admit(spec: SocketSpec, trace: ActiveTrace): Response {
+    const now = Date.now();
+    for (const [ticket, held] of this.#tickets) if (held.expires < now) this.#tickets.delete(ticket);
+    const ticket = crypto.randomUUID();
+    this.#tickets.set(ticket, { endpoint: spec.name, expires: now + TICKET_TTL_MS });
+    trace.end("success");
+    return new Response(null, {
+      status: 204,
+      headers: { [TICKET_HEADER]: ticket, [TRACE_HEADER]: trace.id },
+    });
+  }
+
+  /** Whether the upgrade presents a valid ticket for `spec` (used up here). */
+  #redeem(url: string, spec: SocketSpec): boolean {
+    const at = url.indexOf(`${TICKET_PARAM}=`);
+    if (at < 0) return false;
+    const ticket = decodeURIComponent(url.slice(at + TICKET_PARAM.length + 1).split("&")[0]!);
+    const held = this.#tickets.get(ticket);
+    if (held === undefined) return false;
+    this.#tickets.delete(ticket);
+    return held.endpoint === spec.name && held.expires >= Date.now();
   }
 
   #upgrade(request: Request, spec: SocketSpec, trace: ActiveTrace): Response {

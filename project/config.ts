@@ -53,6 +53,13 @@ export interface ServerSection {
   handler_timeout_ms: number;
   /** SIGTERM/SIGINT drain deadline. Default 10000. */
   shutdown_timeout_ms: number;
+  /**
+   * Edge processes serving the port side by side (`reusePort`), each running the default permission
+   * profile's TypeScript handlers in its own isolate: `0` serves from the main process. Ignored while
+   * `rohas dev` watches (hot reload). Default `"auto"`: none under `rohas dev`, one per CPU core (at
+   * most 4) under `rohas start` on Linux.
+   */
+  workers: number | "auto";
 }
 
 /**

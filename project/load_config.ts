@@ -131,6 +131,7 @@ function readServer(section: TableReader): RohasConfig["server"] {
     max_body_bytes: section.integer("max_body_bytes", 1048576, { min: 1 }),
     handler_timeout_ms: section.integer("handler_timeout_ms", 30000, { min: 1 }),
     shutdown_timeout_ms: section.integer("shutdown_timeout_ms", 10000, { min: 0 }),
+    workers: section.has("workers") ? section.integer("workers", 0, { min: 0, max: 64 }) : "auto",
   };
 }
 

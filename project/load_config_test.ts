@@ -15,6 +15,7 @@ const DEFAULTS: RohasConfig = {
     max_body_bytes: 1048576,
     handler_timeout_ms: 30000,
     shutdown_timeout_ms: 10000,
+    workers: "auto",
   },
   adapter: {
     type: "memory",

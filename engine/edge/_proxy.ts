@@ -1,0 +1,142 @@
+/**
+ * What an edge does not serve itself goes to the main isolate's internal listener: plain HTTP as a
+ * streamed `fetch`, WebSockets as an admission request (the main isolate runs the socket
+ * middlewares and answers with a one-use ticket or the rejection) and then a piped connection.
+ *
+ * @module
+ */
+
+import { errorResponse, TRACE_HEADER } from "../_http_util.ts";
+import type { RequestInfo } from "../http_pipeline.ts";
+import { ADMIT_HEADER, TICKET_HEADER, TICKET_PARAM } from "../socket_hub.ts";
+import { INTERNAL_HEADER, PEER_HEADER } from "./protocol.ts";
+
+/** The main isolate's internal listener. */
+export interface InternalTarget {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Proves to the main isolate that a request comes from an edge. */
+  token: string;
+}
+
+/** Headers that belong to one hop and are never forwarded. */
+const HOP_HEADERS = [
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "transfer-encoding",
+  "accept-encoding",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+] as const;
+
+/**
+ * Creates the forwarder of one edge.
+ *
+ * @param target the internal listener
+ * @returns a handler that forwards a request and answers with the main isolate's response
+ */
+export function createProxy(
+  target: InternalTarget,
+): (request: Request, info?: RequestInfo) => Promise<Response> {
+  return (request, info) =>
+    request.headers.get("upgrade")?.toLowerCase() === "websocket"
+      ? proxySocket(target, request, info)
+      : proxyHttp(target, request, info);
+}
+
+function forwardHeaders(target: InternalTarget, request: Request, info?: RequestInfo): Headers {
+  const headers = new Headers(request.headers);
+  for (const name of HOP_HEADERS) headers.delete(name);
+  headers.set(INTERNAL_HEADER, target.token);
+  const peer = info?.remoteAddr;
+  if (peer && "hostname" in peer) headers.set(PEER_HEADER, `${peer.hostname}:${peer.port}`);
+  return headers;
+}
+
+function pathOf(url: string): string {
+  return url.slice(url.indexOf("/", url.indexOf("//") + 2));
+}
+
+async function proxyHttp(
+  target: InternalTarget,
+  request: Request,
+  info?: RequestInfo,
+): Promise<Response> {
+  const method = request.method;
+  try {
+    return await fetch(target.url + pathOf(request.url), {
+      method,
+      headers: forwardHeaders(target, request, info),
+      body: method === "GET" || method === "HEAD" ? null : request.body,
+      redirect: "manual",
+    });
+  } catch (error) {
+    const message = `The engine is unavailable: ${(error as Error).message ?? String(error)}`;
+    return errorResponse(502, message, "");
+  }
+}
+
+async function proxySocket(
+  target: InternalTarget,
+  request: Request,
+  info?: RequestInfo,
+): Promise<Response> {
+  const headers = forwardHeaders(target, request, info);
+  headers.set(ADMIT_HEADER, "1");
+  const path = pathOf(request.url);
+  let admission: Response;
+  try {
+    admission = await fetch(target.url + path, { headers, redirect: "manual" });
+  } catch (error) {
+    return errorResponse(502, `The engine is unavailable: ${(error as Error).message}`, "");
+  }
+  const ticket = admission.headers.get(TICKET_HEADER);
+  if (admission.status !== 204 || ticket === null) return admission;
+  const traceId = admission.headers.get(TRACE_HEADER) ?? "";
+  let upgraded: Deno.WebSocketUpgrade;
+  try {
+    upgraded = Deno.upgradeWebSocket(request);
+  } catch (error) {
+    return errorResponse(400, `Invalid WebSocket upgrade: ${(error as Error).message}`, traceId);
+  }
+  const separator = path.includes("?") ? "&" : "?";
+  const upstreamUrl = `${target.url.replace(/^http/, "ws")}${path}${separator}${TICKET_PARAM}=${
+    encodeURIComponent(ticket)
+  }`;
+  pipeSockets(upgraded.socket, new WebSocket(upstreamUrl));
+  upgraded.response.headers.set(TRACE_HEADER, traceId);
+  return upgraded.response;
+}
+
+/** Relays frames both ways; a close on either side closes the other with the same code. */
+function pipeSockets(client: WebSocket, upstream: WebSocket): void {
+  client.binaryType = "arraybuffer";
+  upstream.binaryType = "arraybuffer";
+  const early: (string | ArrayBuffer)[] = [];
+  client.onmessage = (event) => {
+    if (upstream.readyState === WebSocket.OPEN) upstream.send(event.data);
+    else early.push(event.data);
+  };
+  upstream.onopen = () => {
+    for (const data of early.splice(0)) upstream.send(data);
+  };
+  upstream.onmessage = (event) => {
+    if (client.readyState === WebSocket.OPEN) client.send(event.data);
+  };
+  upstream.onclose = (event) => closeWith(client, event.code, event.reason);
+  upstream.onerror = () => closeWith(client, 1011, "The engine closed the connection");
+  client.onclose = (event) => closeWith(upstream, event.code, event.reason);
+  client.onerror = () => closeWith(upstream, 1000, "");
+}
+
+function closeWith(socket: WebSocket, code: number, reason: string): void {
+  if (socket.readyState === WebSocket.CLOSING || socket.readyState === WebSocket.CLOSED) return;
+  try {
+    socket.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+  } catch {
+    // A client-side socket may only send 1000 or 3000-4999.
+    socket.close(1000, reason);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The entry of an edge process: `deno run <permissions> --unstable-net edge_main.ts <control port>
+ * <slot> <nonce>`. It connects to the main process's control listener, receives what to serve,
+ * listens on the public port beside the other edges (`reusePort`), serves the API routes whose
+ * handlers (and middlewares) run on the default permission profile through the in-process pipeline
+ * in this very isolate, and forwards everything else to the main process. Events go to the main
+ * process's bus, telemetry in batches. It exits when the control connection closes.
+ *
+ * @module
+ */
+
+import { relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compileValidators } from "../../codegen/_validators.ts";
+import { buildApp, type BuiltApp } from "../build.ts";
+import { createEngine, type Engine } from "../app.ts";
+import type { RequestInfo } from "../http_pipeline.ts";
+import type { PublishOptions } from "../parts.ts";
+import { createInProcessRuntime } from "../runtime/mod.ts";
+import { serializeError } from "../runtime/protocol.ts";
+import { createEdgeTelemetry, type EdgeTelemetry } from "./_edge_telemetry.ts";
+import { createProxy } from "./_proxy.ts";
+import type { FromEdge, InitMessage, ToEdge } from "./protocol.ts";
+import { LineChannel } from "./_channel.ts";
+import { localRoutes } from "./_local.ts";
+import { EdgeError } from "./errors.ts";
+
+const [controlPort, slot, nonce] = Deno.args;
+const control = await Deno.connect({ hostname: "127.0.0.1", port: Number(controlPort) });
+const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch);
+const publishes = new Map<number, PromiseWithResolvers<void>>();
+let nextPublish = 1;
+let serving: { server: Deno.HttpServer; telemetry: EdgeTelemetry; engine: Engine } | null = null;
+
+outbox.send({ type: "hello", slot: Number(slot), nonce: nonce ?? "" });
+// Without the main process there is nothing to serve for: exit with it.
+outbox.closed.then(() => Deno.exit(serving === null ? 1 : 0));
+
+function dispatch(message: ToEdge): void {
+  switch (message.type) {
+    case "init":
+      init(message).catch((error) => outbox.send({ type: "listening", error: serializeError(error) }));
+      return;
+    case "published": {
+      const waiting = publishes.get(message.id);
+      publishes.delete(message.id);
+      if (message.error) waiting?.reject(new EdgeError(message.error.message));
+      else waiting?.resolve();
+      return;
+    }
+    case "drain":
+      drain(message.timeoutMs).then(() => {
+        outbox.send({ type: "drained" });
+        return outbox.close();
+      }).then(() => Deno.exit(0));
+      return;
+  }
+}
+
+function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
+  const id = nextPublish++;
+  const waiting = Promise.withResolvers<void>();
+  publishes.set(id, waiting);
+  outbox.send({ type: "publish", id, topic, payload, options });
+  return waiting.promise;
+}
+
+async function init(message: InitMessage): Promise<void> {
+  setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
+  const modules = await importModules(message.root, message.files);
+  const telemetry = createEdgeTelemetry({
+    config: message.config.telemetry,
+    post: (batch) => outbox.send(batch),
+  });
+  const engine = createEngine({
+    model: message.model,
+    config: message.config,
+    runtime: createInProcessRuntime({
+      manifest: { root: pathToFileURL(`${message.root}/`).href, modules },
+    }),
+    bus: {
+      publish,
+      subscribe: () => Promise.reject(new EdgeError("Edges do not consume events")),
+    },
+    telemetry,
+    validators: compileValidators(message.schema),
+    mode: message.mode,
+  });
+  const built = buildApp(message.model);
+  const local = localRoutes(message.model, {
+    routes: message.routes,
+    imported: new Set(Object.keys(modules)),
+  }, message.root);
+  const handler = edgeHandler({
+    built,
+    local,
+    engine,
+    proxy: createProxy(message.internal),
+    cors: message.config.server.enable_cors,
+  });
+  const listening = Promise.withResolvers<void>();
+  const server = Deno.serve({
+    hostname: message.listen.hostname,
+    port: message.listen.port,
+    reusePort: true,
+    onListen: () => listening.resolve(),
+    onError: (error) => {
+      telemetry.log({
+        timestamp: new Date().toISOString(),
+        level: "error",
+        target: "rohas::edge",
+        message: `Request failed: ${(error as Error).message ?? String(error)}`,
+        fields: {},
+        span_fields: {},
+      });
+      return new Response(null, { status: 500 });
+    },
+  }, handler);
+  await listening.promise;
+  serving = { server, telemetry, engine };
+  outbox.send({ type: "listening" });
+}
+
+/** Imports the handler modules; one that fails is left to the main isolate (which reports it). */
+async function importModules(
+  root: string,
+  files: readonly string[],
+): Promise<Record<string, Record<string, unknown>>> {
+  const modules: Record<string, Record<string, unknown>> = {};
+  await Promise.all(files.map(async (file) => {
+    try {
+      const namespace = await import(pathToFileURL(file).href);
+      modules[relative(root, file).split(sep).join("/")] = namespace;
+    } catch {
+      // Served through the main isolate's Worker runtime, which answers with the load error.
+    }
+  }));
+  return modules;
+}
+
+interface EdgeHandlerOptions {
+  built: BuiltApp;
+  local: ReadonlySet<object>;
+  engine: Engine;
+  proxy: (request: Request, info?: RequestInfo) => Promise<Response>;
+  cors: boolean;
+}
+
+function edgeHandler(options: EdgeHandlerOptions) {
+  const { built, local, engine, proxy, cors } = options;
+  return (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
+    const url = request.url;
+    const start = url.indexOf("/", url.indexOf("//") + 2);
+    const query = url.indexOf("?", start);
+    const path = query < 0 ? url.slice(start) : url.slice(start, query);
+    if (path === "/_rohas/health" || (cors && request.method === "OPTIONS")) {
+      return engine.handler(request, info);
+    }
+    const match = built.router.match(request.method, path);
+    if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
+      return engine.handler(request, info);
+    }
+    return proxy(request, info);
+  };
+}
+
+async function drain(timeoutMs: number): Promise<void> {
+  if (serving === null) return;
+  const { server, telemetry } = serving;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    server.shutdown(),
+    new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
+  ]);
+  clearTimeout(timer);
+  await telemetry.close();
+}

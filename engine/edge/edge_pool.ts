@@ -1,0 +1,296 @@
+/**
+ * The main process's side of the edges: it starts `count` edge processes on one port, answers
+ * their publishes through the event bus, hands their telemetry to the project's recorder, replaces
+ * one that died or stopped turning (a handler stuck in a loop: killing the process closes its
+ * listener and connections, which terminating a Worker does not), and drains them on shutdown.
+ *
+ * @module
+ */
+
+import type { Schema } from "../../parser/mod.ts";
+import type { RohasConfig } from "../../project/config.ts";
+import type { AppModel } from "../app_model.ts";
+import type { EngineMode, PublishOptions } from "../parts.ts";
+import { resolveProfile, type WorkerPermissions } from "../runtime/_profiles.ts";
+import { serializeError } from "../runtime/protocol.ts";
+import { LineChannel } from "./_channel.ts";
+import { edgeShare } from "./_local.ts";
+import { permissionFlags } from "./_flags.ts";
+import { EdgeError } from "./errors.ts";
+import type { FromEdge, InitMessage, TelemetryMessage, ToEdge } from "./protocol.ts";
+
+const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
+
+/** How often an edge beats, and how often the watchdog looks. */
+const HEARTBEAT_MS = 250;
+
+/** Options of {@linkcode startEdges}. */
+export interface EdgePoolOptions {
+  /** How many edges. */
+  count: number;
+  /** Absolute project root. */
+  root: string;
+  config: RohasConfig;
+  schema: Schema;
+  model: AppModel;
+  mode: EngineMode;
+  /** The public address; the port must be a real one (not 0). */
+  listen: { hostname: string; port: number };
+  /** The main process's internal listener. */
+  internal: { url: string; token: string };
+  /** Publishes an event for an edge; resolves once the adapter accepted it. */
+  publish: (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
+  /** Takes an edge's telemetry batch. */
+  ingest: (batch: TelemetryMessage) => void;
+  /** Told when an edge was replaced, and why. */
+  onRestart?: (slot: number, reason: string) => void;
+}
+
+/** Running edges. */
+export interface EdgePool {
+  /** How many edges serve. */
+  readonly count: number;
+  /** Edges replaced since start. */
+  readonly restarts: number;
+  /** Stops intake on every edge, lets in-flight requests finish within `timeoutMs`, stops them. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Starts the edges and waits until each listens.
+ *
+ * @param options the app to serve, where, and the main process's services
+ * @returns the pool
+ * @throws {EdgeError} when an edge cannot start (the first edge's error)
+ */
+export async function startEdges(options: EdgePoolOptions): Promise<EdgePool> {
+  const pool = new Pool(options);
+  try {
+    await pool.start();
+  } catch (error) {
+    await pool.close(0);
+    throw error;
+  }
+  return pool;
+}
+
+interface Edge {
+  slot: number;
+  nonce: string;
+  child: Deno.ChildProcess;
+  channel: LineChannel<FromEdge, ToEdge> | null;
+  /** When the edge last said it turns. */
+  beatAt: number;
+  listening: PromiseWithResolvers<void>;
+  /** It listened once: a later failure replaces it (a failure before fails the start). */
+  up: boolean;
+  drained: PromiseWithResolvers<void>;
+}
+
+class Pool implements EdgePool {
+  readonly count: number;
+  restarts = 0;
+  readonly #options: EdgePoolOptions;
+  readonly #edges: Edge[] = [];
+  readonly #init: InitMessage;
+  readonly #args: string[];
+  #control: Deno.TcpListener | null = null;
+  #watch: ReturnType<typeof setInterval> | undefined;
+  #closing = false;
+
+  constructor(options: EdgePoolOptions) {
+    this.#options = options;
+    this.count = options.count;
+    const share = edgeShare(options.model, options.config.permissions, options.root);
+    this.#init = {
+      type: "init",
+      root: options.root,
+      config: options.config,
+      schema: options.schema,
+      model: options.model,
+      mode: options.mode,
+      files: share.files,
+      routes: share.routes,
+      listen: options.listen,
+      internal: options.internal,
+      heartbeatMs: HEARTBEAT_MS,
+    };
+    this.#args = [];
+  }
+
+  async start(): Promise<void> {
+    const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.#control = control;
+    this.#accept(control);
+    this.#args.push(...edgeArgs(this.#options, control.addr.port));
+    for (let slot = 0; slot < this.count; slot++) this.#edges[slot] = this.#spawn(slot);
+    await Promise.all(this.#edges.map((edge) => edge.listening.promise));
+    this.#watch = setInterval(() => this.#check(), HEARTBEAT_MS * 2);
+  }
+
+  async #accept(control: Deno.Listener): Promise<void> {
+    try {
+      for await (const conn of control) this.#connect(conn);
+    } catch {
+      // The listener closed.
+    }
+  }
+
+  /** A new control connection: the first message says which edge it is. */
+  #connect(conn: Deno.Conn): void {
+    let edge: Edge | undefined;
+    const channel = new LineChannel<FromEdge, ToEdge>(conn, (message) => {
+      if (edge === undefined) {
+        const claimed = message.type === "hello" ? this.#edges[message.slot] : undefined;
+        if (claimed === undefined || message.type !== "hello" || claimed.nonce !== message.nonce) {
+          channel.close();
+          return;
+        }
+        edge = claimed;
+        edge.channel = channel;
+        channel.send(this.#init);
+        return;
+      }
+      this.#receive(edge, message);
+    });
+  }
+
+  #spawn(slot: number): Edge {
+    const nonce = crypto.randomUUID();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [...this.#args, String(slot), nonce],
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    const edge: Edge = {
+      slot,
+      nonce,
+      child,
+      channel: null,
+      beatAt: Date.now(),
+      listening: Promise.withResolvers<void>(),
+      up: false,
+      drained: Promise.withResolvers<void>(),
+    };
+    edge.listening.promise.catch(() => {});
+    child.status.then((status) => this.#exited(edge, status));
+    return edge;
+  }
+
+  #exited(edge: Edge, status: Deno.CommandStatus): void {
+    const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+    edge.listening.reject(new EdgeError(`Edge ${edge.slot} exited before listening (${how})`));
+    edge.drained.resolve();
+    edge.channel?.close();
+    if (edge.up) this.#respawn(edge, `it exited (${how})`);
+  }
+
+  #receive(edge: Edge, message: FromEdge): void {
+    switch (message.type) {
+      case "hello":
+        return;
+      case "beat":
+        edge.beatAt = Date.now();
+        return;
+      case "listening":
+        if (message.error) {
+          const reason = `Edge ${edge.slot} cannot serve: ${message.error.message}`;
+          edge.listening.reject(new EdgeError(reason));
+          return;
+        }
+        edge.up = true;
+        edge.beatAt = Date.now();
+        edge.listening.resolve();
+        return;
+      case "publish":
+        this.#options.publish(message.topic, message.payload, message.options).then(
+          () => edge.channel?.send({ type: "published", id: message.id }),
+          (error) =>
+            edge.channel?.send({ type: "published", id: message.id, error: serializeError(error) }),
+        );
+        return;
+      case "telemetry":
+        this.#options.ingest(message);
+        return;
+      case "drained":
+        edge.drained.resolve();
+        return;
+    }
+  }
+
+  /** Replaces edges whose heartbeat stood still longer than a handler may run. */
+  #check(): void {
+    const now = Date.now();
+    const stall = this.#options.config.server.handler_timeout_ms + 2_000;
+    for (const edge of this.#edges) {
+      if (edge.up && now - edge.beatAt > stall) {
+        this.#respawn(edge, `it stopped responding for ${now - edge.beatAt} ms`);
+      }
+    }
+  }
+
+  /** Kills an edge and, once it is gone (its listener closed), starts its successor. */
+  #respawn(edge: Edge, reason: string): void {
+    if (this.#edges[edge.slot] !== edge || this.#closing) return;
+    edge.up = false;
+    kill(edge.child);
+    edge.child.status.then(() => {
+      if (this.#closing) return;
+      this.restarts++;
+      this.#edges[edge.slot] = this.#spawn(edge.slot);
+      this.#options.onRestart?.(edge.slot, reason);
+    });
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    clearInterval(this.#watch);
+    const edges = this.#edges.filter((e) => e !== undefined);
+    for (const edge of edges) edge.channel?.send({ type: "drain", timeoutMs });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(edges.map((e) => e.child.status)),
+      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs + 1_000)),
+    ]);
+    clearTimeout(timer);
+    for (const edge of edges) kill(edge.child);
+    await Promise.all(edges.map((e) => e.child.status));
+    this.#control?.close();
+  }
+}
+
+function kill(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already exited.
+  }
+}
+
+/**
+ * `deno run` with the default profile's permissions, plus what serving needs: listening on the
+ * public address and reaching the main process (control and internal listeners).
+ */
+function edgeArgs(options: EdgePoolOptions, controlPort: number): string[] {
+  const { permissions } = resolveProfile(options.config.permissions, "default", options.root);
+  const internal = new URL(options.internal.url);
+  const needed = [
+    `${options.listen.hostname}:${options.listen.port}`,
+    internal.host,
+    `127.0.0.1:${controlPort}`,
+  ];
+  const net = permissions.net === true
+    ? true
+    : [...new Set([...(permissions.net === false ? [] : permissions.net), ...needed])].sort();
+  const withNet: WorkerPermissions = { ...permissions, net };
+  return [
+    "run",
+    ...permissionFlags(withNet),
+    "--unstable-net",
+    "--no-prompt",
+    EDGE_ENTRY,
+    String(controlPort),
+  ];
+}

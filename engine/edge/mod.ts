@@ -1,0 +1,24 @@
+/**
+ * Edges: the public port served by several processes side by side (`reusePort`), each running the
+ * default permission profile's TypeScript handlers (with that profile's permissions as its `deno
+ * run` flags) in the isolate that took the request, so the common request never crosses an isolate
+ * boundary. Everything else (other profiles, Python, WebSockets, the workbench) is forwarded to the
+ * main process's internal listener.
+ *
+ * @module
+ */
+
+export { type EdgePool, type EdgePoolOptions, startEdges } from "./edge_pool.ts";
+export { type EdgeShare, edgeShare } from "./_local.ts";
+export { EdgeError } from "./errors.ts";
+export {
+  INTERNAL_HEADER,
+  PEER_HEADER,
+  type TelemetryMessage,
+} from "./protocol.ts";
+export {
+  edgeCount,
+  type EdgeServing,
+  serveWithEdges,
+  type ServeWithEdgesOptions,
+} from "./serve_edges.ts";

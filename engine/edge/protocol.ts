@@ -1,0 +1,109 @@
+/**
+ * The main process <-> edge process protocol. An edge process serves the public port (with
+ * `reusePort`, beside the other edges) and runs the default profile's handlers in its own isolate;
+ * everything else reaches the main process, either as an HTTP request to its internal listener or
+ * as one of these messages, sent as JSON lines over the edge's control connection
+ * (`_channel.ts`).
+ *
+ * @module
+ */
+
+import type { Schema } from "../../parser/mod.ts";
+import type { RohasConfig } from "../../project/config.ts";
+import type { LogEntry, MetricSample, TraceRecord } from "../../telemetry/model.ts";
+import type { AppModel } from "../app_model.ts";
+import type { EngineMode, PublishOptions } from "../parts.ts";
+import type { SerializedError } from "../runtime/contract.ts";
+
+/** Everything an edge needs to serve, sent once, first. */
+export interface InitMessage {
+  type: "init";
+  /** Absolute project root. */
+  root: string;
+  config: RohasConfig;
+  /** The validated schema: the edge compiles its own validators from it. */
+  schema: Schema;
+  model: AppModel;
+  mode: EngineMode;
+  /** Handler files this edge runs itself (the default profile's TypeScript handlers). */
+  files: string[];
+  /** Indexes in `model.routes` of the routes this edge serves itself (when their files load). */
+  routes: number[];
+  /** Where to listen: the public address, shared by every edge. */
+  listen: { hostname: string; port: number };
+  /** The main process's internal listener, and the token that proves a request came from an edge. */
+  internal: { url: string; token: string };
+  /** How often the edge says it still turns (`beat`). */
+  heartbeatMs: number;
+}
+
+/** Stop accepting, finish what is in flight, flush telemetry, then say `drained`. */
+export interface DrainMessage {
+  type: "drain";
+  /** How long in-flight requests get. */
+  timeoutMs: number;
+}
+
+/** The main isolate's answer to a {@linkcode PublishMessage}. */
+export interface PublishedMessage {
+  type: "published";
+  id: number;
+  error?: SerializedError;
+}
+
+/** A message to an edge. */
+export type ToEdge = InitMessage | DrainMessage | PublishedMessage;
+
+/** The first message of an edge: which one it is, with the nonce it was started with. */
+export interface HelloMessage {
+  type: "hello";
+  slot: number;
+  nonce: string;
+}
+
+/** The edge's event loop still turns. */
+export interface BeatMessage {
+  type: "beat";
+}
+
+/** The edge listens (or could not: `error`). */
+export interface ListeningMessage {
+  type: "listening";
+  error?: SerializedError;
+}
+
+/** Publish one event through the main isolate's bus; answered by `published` once accepted. */
+export interface PublishMessage {
+  type: "publish";
+  id: number;
+  topic: string;
+  payload: unknown;
+  options: PublishOptions;
+}
+
+/** Completed telemetry records, batched by the edge. */
+export interface TelemetryMessage {
+  type: "telemetry";
+  traces: TraceRecord[];
+  logs: LogEntry[];
+  samples: MetricSample[];
+}
+
+/** The edge stopped serving (after a `drain`). */
+export interface DrainedMessage {
+  type: "drained";
+}
+
+/** A message from an edge. */
+export type FromEdge =
+  | HelloMessage
+  | BeatMessage
+  | ListeningMessage
+  | PublishMessage
+  | TelemetryMessage
+  | DrainedMessage;
+
+/** The header an edge sets on every request it forwards: the internal token. */
+export const INTERNAL_HEADER = "x-rohas-edge";
+/** The header an edge sets on every request it forwards: the client's `host:port`. */
+export const PEER_HEADER = "x-rohas-peer";

@@ -1,0 +1,130 @@
+/**
+ * Serving a project through edge processes: how many, the main process's internal listener (which
+ * trusts the client address an edge names only with the edge token), and the pool on the public
+ * port.
+ *
+ * @module
+ */
+
+import type { Schema } from "../../parser/mod.ts";
+import type { RohasConfig } from "../../project/config.ts";
+import type { AppModel } from "../app_model.ts";
+import type { Engine } from "../app.ts";
+import type { RequestInfo } from "../http_pipeline.ts";
+import type { EngineMode } from "../parts.ts";
+import { edgeShare } from "./_local.ts";
+import { type EdgePool, startEdges } from "./edge_pool.ts";
+import { INTERNAL_HEADER, PEER_HEADER, type TelemetryMessage } from "./protocol.ts";
+
+/** The most edges `"auto"` starts. */
+const AUTO_MAX = 4;
+
+/**
+ * How many edges serve: `[server] workers`, where `"auto"` is none in dev (hot reload swaps modules
+ * in the main process's Workers) and one per core, at most four, in production on Linux (the only
+ * system where `reusePort` spreads connections); none when no route could run on an edge (every
+ * handler is Python or has permissions of its own).
+ *
+ * @param config the resolved config
+ * @param model the application model
+ * @param options the mode and project root
+ * @returns the number of edges, 0 for none
+ */
+export function edgeCount(
+  config: RohasConfig,
+  model: AppModel,
+  options: { mode: EngineMode; root: string },
+): number {
+  const wanted = config.server.workers === "auto"
+    ? (options.mode === "dev" || Deno.build.os !== "linux"
+      ? 0
+      : Math.min(AUTO_MAX, navigator.hardwareConcurrency || 1))
+    : config.server.workers;
+  if (wanted === 0) return 0;
+  return edgeShare(model, config.permissions, options.root).routes.length === 0 ? 0 : wanted;
+}
+
+/** Options of {@linkcode serveWithEdges}. */
+export interface ServeWithEdgesOptions {
+  count: number;
+  engine: Engine;
+  root: string;
+  config: RohasConfig;
+  schema: Schema;
+  mode: EngineMode;
+  /** Takes an edge's telemetry batch. */
+  ingest: (batch: TelemetryMessage) => void;
+  /** Told when an edge was replaced. */
+  onRestart?: (slot: number, reason: string) => void;
+}
+
+/** The public address, the internal server and the edges. */
+export interface EdgeServing {
+  addr: Deno.NetAddr;
+  internal: Deno.HttpServer<Deno.NetAddr>;
+  edges: EdgePool;
+}
+
+/**
+ * Starts the internal listener on loopback, then the edges on `[server] host:port`.
+ *
+ * @param options the engine, the app and where telemetry goes
+ * @returns the public address, the internal server and the pool
+ * @throws {EdgeError} when an edge cannot start
+ */
+export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<EdgeServing> {
+  const { engine, config } = options;
+  const token = crypto.randomUUID();
+  const bound = Promise.withResolvers<Deno.NetAddr>();
+  const internal = engine.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: (addr) => bound.resolve(addr),
+    peer: (request, info) => trustedPeer(request, info, token),
+  });
+  const internalAddr = await bound.promise;
+  const hostname = config.server.host;
+  const port = config.server.port === 0 ? freePort(hostname) : config.server.port;
+  try {
+    const edges = await startEdges({
+      count: options.count,
+      root: options.root,
+      config,
+      schema: options.schema,
+      model: engine.model(),
+      mode: options.mode,
+      listen: { hostname, port },
+      internal: { url: `http://127.0.0.1:${internalAddr.port}`, token },
+      publish: (topic, payload, publishOptions) => engine.publish(topic, payload, publishOptions),
+      ingest: options.ingest,
+      ...(options.onRestart ? { onRestart: options.onRestart } : {}),
+    });
+    return { addr: { transport: "tcp", hostname, port }, internal, edges };
+  } catch (error) {
+    await internal.shutdown();
+    throw error;
+  }
+}
+
+/** A free port of `hostname`, found by binding port 0 and letting it go. */
+function freePort(hostname: string): number {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** The client an edge names, when the request carries the edge token; else the socket's peer. */
+function trustedPeer(
+  request: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  token: string,
+): RequestInfo {
+  if (request.headers.get(INTERNAL_HEADER) !== token) return info;
+  const peer = request.headers.get(PEER_HEADER);
+  if (peer === null) return info;
+  const colon = peer.lastIndexOf(":");
+  return {
+    remoteAddr: { hostname: peer.slice(0, colon), port: Number(peer.slice(colon + 1)) },
+  };
+}
