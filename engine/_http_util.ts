@@ -128,19 +128,39 @@ export function readJsonBody(
   options: ReadJsonBodyOptions,
 ): Promise<JsonBodyRead> {
   const { limit, length } = options;
-  const declared = length === undefined ? NaN : Number(length);
-  if (declared > limit) return tooLarge(request);
-  // A declared length within the limit: the server enforces it, so read it in one go with
-  // `request.json()`, which takes a body Deno already buffered as text in one op, with no body
-  // stream and no decoder (measured: 2 us less per request than `arrayBuffer()` and a decode, in
-  // a pipeline that costs 16 us). Never touch `request.body` here: creating the stream turns the
-  // one-op read into a streamed one.
-  if (Number.isFinite(declared)) {
-    if (declared === 0) return Promise.resolve({ kind: "empty" });
-    return request.json().then(okJson, badJson);
+  switch (bodyPlan(length, limit)) {
+    case "too_large":
+      return tooLarge(request);
+    case "empty":
+      return Promise.resolve({ kind: "empty" });
+    case "json":
+      return request.json().then(okJson, jsonFailure);
+    case "stream":
+      if (request.body === null) return Promise.resolve({ kind: "empty" });
+      return readStream(request.body, limit).then(parseRead);
   }
-  if (request.body === null) return Promise.resolve({ kind: "empty" });
-  return readStream(request.body, limit).then(parseRead);
+}
+
+/**
+ * How {@linkcode readJsonBody} reads a body of declared `length` (a `content-length` header).
+ * Within the limit the server enforces the length, so it is read in one go with
+ * `request.json()`, which takes a body Deno already buffered as text in one op, with no body
+ * stream and no decoder (measured: 2 us less per request than `arrayBuffer()` and a decode, in a
+ * pipeline that costs 16 us). A body of unknown length streams, counting bytes; creating that
+ * stream turns the one-op read into a streamed one, so nothing else touches `request.body`.
+ *
+ * @param length the declared length, if any
+ * @param limit the maximum number of bytes
+ * @returns `json` (read with `request.json()`), `empty`, `too_large` or `stream`
+ */
+export function bodyPlan(
+  length: string | undefined,
+  limit: number,
+): "json" | "empty" | "too_large" | "stream" {
+  const declared = length === undefined ? NaN : Number(length);
+  if (declared > limit) return "too_large";
+  if (!Number.isFinite(declared)) return "stream";
+  return declared === 0 ? "empty" : "json";
 }
 
 async function tooLarge(request: Request): Promise<JsonBodyRead> {
@@ -152,7 +172,12 @@ function okJson(value: unknown): JsonBodyRead {
   return { kind: "ok", value };
 }
 
-function badJson(error: unknown): JsonBodyRead {
+/** Why a JSON body could not be read: malformed JSON, or a failed read.
+ *
+ * @param error what `request.json()` rejected with
+ * @returns `invalid` for a `SyntaxError`, else `unreadable`
+ */
+export function jsonFailure(error: unknown): JsonBodyRead {
   if (error instanceof SyntaxError) {
     return { kind: "invalid", message: `Malformed JSON body: ${error.message}` };
   }

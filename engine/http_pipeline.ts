@@ -13,9 +13,12 @@ import type { BuiltApp } from "./build.ts";
 import type { Effect, HandlerOutput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 import {
+  bodyPlan,
   errorBody,
   headersRecord,
   JSON_TYPE,
+  type JsonBodyRead,
+  jsonFailure,
   parseQuery,
   queryBody,
   readJsonBody,
@@ -257,32 +260,33 @@ interface ApiRun {
 
 async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promise<Response> {
   const { call: { exchange }, trace } = run;
-  let payload: unknown = undefined;
-  const query = parseQuery(exchange.url.search);
+  let payload: unknown = null;
+  let query = parseQuery(exchange.url.search);
   if (route.queryFields !== null) {
     payload = queryBody(query, route.queryFields);
   } else if (route.bodyType !== null) {
     const limit = parts.config.server.max_body_bytes;
-    const json = await readJsonBody(exchange.request, {
-      limit,
-      length: run.headers["content-length"],
-    });
-    if (json.kind === "too_large") {
-      return fail(exchange, trace, 413, `Request body exceeds ${limit} bytes`);
+    const length = run.headers["content-length"];
+    let read: JsonBodyRead;
+    if (bodyPlan(length, limit) === "json") {
+      // The common case, awaited here with no wrapper promise (see readJsonBody).
+      try {
+        read = { kind: "ok", value: await exchange.request.json() };
+      } catch (error) {
+        read = jsonFailure(error);
+      }
+    } else {
+      read = await readJsonBody(exchange.request, { limit, length });
     }
-    if (json.kind === "unreadable") {
-      return fail(exchange, trace, 400, `Failed to read body: ${json.message}`);
-    }
-    if (json.kind === "invalid") return fail(exchange, trace, 400, json.message);
-    payload = json.kind === "ok" ? json.value : undefined;
+    if (read.kind === "ok") payload = read.value;
+    else if (read.kind !== "empty") return bodyFailure(exchange, trace, read, limit);
   }
   // No middlewares: no extra awaits on the hot path.
-  const mw: MiddlewareOutcome = route.middlewares.length === 0
-    ? { kind: "passed", payload: payload ?? null, queryParams: query }
-    : await runMiddlewares(parts, {
+  if (route.middlewares.length > 0) {
+    const mw: MiddlewareOutcome = await runMiddlewares(parts, {
       middlewares: route.middlewares,
       context: {
-        payload: payload ?? null,
+        payload,
         queryParams: query,
         headers: run.headers,
         apiName: route.api,
@@ -290,14 +294,17 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
       },
       trace,
     });
-  if (mw.kind === "rejected") return fail(exchange, trace, mw.status, mw.message, mw.details);
-  const issues = validateValue(mw.payload, { validators: parts.validators, type: route.bodyType });
+    if (mw.kind === "rejected") return fail(exchange, trace, mw.status, mw.message, mw.details);
+    payload = mw.payload;
+    query = mw.queryParams;
+  }
+  const issues = validateValue(payload, { validators: parts.validators, type: route.bodyType });
   if (issues) {
     return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
   }
   const request: Record<string, unknown> = { ...run.call.params };
-  if (route.bodyType !== null) request.body = mw.payload;
-  request.queryParams = mw.queryParams;
+  if (route.bodyType !== null) request.body = payload;
+  request.queryParams = query;
   request.headers = run.headers;
   const result = await invokeHandler(parts, {
     handler: route.handler,
@@ -313,6 +320,22 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
     return outputResponse(exchange, result.output);
   }
   return await succeedWithTriggers(parts, route, result, run);
+}
+
+function bodyFailure(
+  exchange: Exchange,
+  trace: ActiveTrace,
+  read: Exclude<JsonBodyRead, { kind: "ok" | "empty" }>,
+  limit: number,
+): Response {
+  switch (read.kind) {
+    case "too_large":
+      return fail(exchange, trace, 413, `Request body exceeds ${limit} bytes`);
+    case "unreadable":
+      return fail(exchange, trace, 400, `Failed to read body: ${read.message}`);
+    case "invalid":
+      return fail(exchange, trace, 400, read.message);
+  }
 }
 
 function fail(
