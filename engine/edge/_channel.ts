@@ -29,17 +29,21 @@ export class LineChannel<In, Out> {
   }
 
   async #read(onMessage: (message: In) => void): Promise<void> {
-    let buffered = "";
+    // The pieces of a line that spans chunks; each chunk is scanned once.
+    let partial: string[] = [];
     try {
       for await (const chunk of this.#conn.readable.pipeThrough(new TextDecoderStream())) {
-        buffered += chunk;
-        let end = buffered.indexOf("\n");
+        let start = 0;
+        let end = chunk.indexOf("\n");
         while (end >= 0) {
-          const line = buffered.slice(0, end);
-          buffered = buffered.slice(end + 1);
+          const piece = chunk.slice(start, end);
+          const line = partial.length === 0 ? piece : partial.join("") + piece;
+          partial = [];
           if (line !== "") onMessage(JSON.parse(line) as In);
-          end = buffered.indexOf("\n");
+          start = end + 1;
+          end = chunk.indexOf("\n", start);
         }
+        if (start < chunk.length) partial.push(chunk.slice(start));
       }
     } catch {
       // A reset connection ends the channel like a close.

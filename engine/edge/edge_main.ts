@@ -31,8 +31,16 @@ const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch);
 const publishes = new Map<number, PromiseWithResolvers<void>>();
 let nextPublish = 1;
 let serving: { server: Deno.HttpServer; telemetry: EdgeTelemetry; engine: Engine } | null = null;
+let shutdownTimeoutMs = 10_000;
 
 outbox.send({ type: "hello", slot: Number(slot), nonce: nonce ?? "" });
+// A signal to the whole process group (Ctrl-C, systemd) drains this edge like the main process's
+// `drain` would, instead of dropping the requests in flight.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => Deno.exit(0));
+  });
+}
 // Without the main process there is nothing to serve for: exit with it.
 outbox.closed.then(() => Deno.exit(serving === null ? 1 : 0));
 
@@ -67,6 +75,7 @@ function publish(topic: string, payload: unknown, options: PublishOptions): Prom
 
 async function init(message: InitMessage): Promise<void> {
   setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
+  shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
   const modules = await importModules(message.root, message.files);
   const telemetry = createEdgeTelemetry({
     config: message.config.telemetry,
@@ -164,7 +173,13 @@ function edgeHandler(options: EdgeHandlerOptions) {
   };
 }
 
-async function drain(timeoutMs: number): Promise<void> {
+let draining: Promise<void> | null = null;
+
+function drain(timeoutMs: number): Promise<void> {
+  return draining ??= stopServing(timeoutMs);
+}
+
+async function stopServing(timeoutMs: number): Promise<void> {
   if (serving === null) return;
   const { server, telemetry } = serving;
   let timer: ReturnType<typeof setTimeout> | undefined;
