@@ -184,12 +184,15 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   });
 }
 
-/** Takes an edge's telemetry as if it was recorded here. */
-function ingest(telemetry: RecordingTelemetry, batch: TelemetryMessage): void {
+/** Replays an edge's telemetry into this process's recorder, with the edge's clock readings. */
+function ingest(telemetry: Telemetry, batch: TelemetryMessage): void {
+  for (const t of batch.traces) {
+    const trace = telemetry.startTrace({ ...t.start, id: t.id, startedMs: t.startedMs });
+    for (const step of t.steps) trace.addStep(step);
+    trace.end(t.status, t.error, t.endedMs);
+  }
   for (const entry of batch.logs) telemetry.log(entry);
   for (const sample of batch.samples) telemetry.metric(sample);
-  // TODO(edge): RecordingTelemetry.ingestTraces once the recorder has it.
-  (telemetry as { ingestTraces?: (t: unknown) => void }).ingestTraces?.(batch.traces);
 }
 
 /**

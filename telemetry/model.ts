@@ -144,8 +144,11 @@ export interface ActiveTrace {
    * labels the request metrics). Optional: a telemetry may ignore it.
    */
   annotate?(metadata: Record<string, string>): void;
-  /** Ends the trace once; later calls do nothing. */
-  end(status: "success" | "failed", error?: string): void;
+  /**
+   * Ends the trace once; later calls do nothing. `endedMs` (milliseconds since the epoch) is for a
+   * trace recorded elsewhere and replayed here, such as an edge process's. Default: now.
+   */
+  end(status: "success" | "failed", error?: string, endedMs?: number): void;
 }
 
 /** What the engine records through. Implementations batch writes off the request path. */

@@ -1,23 +1,21 @@
 /**
- * The telemetry of an edge Worker: it records raw values on the request path and, at most every
- * `flushMs`, turns them into records and posts them to the main isolate in one message, where the
- * project's recorder ingests them (store, live series, workbench).
+ * The telemetry of an edge process: it records raw values on the request path and, at most every
+ * `flushMs`, sends them to the main process in one message, where they are replayed into the
+ * project's recorder (store, live series, subscribers, OpenTelemetry) with their own clock readings.
  *
  * @module
  */
 
-import { isoTime } from "../../telemetry/iso_time.ts";
 import type {
   ActiveTrace,
   LogEntry,
   MetricSample,
   StartTraceOptions,
   Telemetry,
-  TraceRecord,
   TraceStep,
 } from "../../telemetry/model.ts";
 import type { TelemetrySection } from "../../project/config.ts";
-import type { TelemetryMessage } from "./protocol.ts";
+import type { EdgeTraceRecord, TelemetryMessage } from "./protocol.ts";
 
 /** Options of {@linkcode createEdgeTelemetry}. */
 export interface EdgeTelemetryOptions {
@@ -61,7 +59,7 @@ class EdgeTrace implements ActiveTrace {
     this.#owner = owner;
     this.id = id;
     this.start = start;
-    this.startedMs = Date.now();
+    this.startedMs = start.startedMs ?? Date.now();
   }
 
   addStep(step: TraceStep): void {
@@ -80,23 +78,17 @@ class EdgeTrace implements ActiveTrace {
     this.#owner.ended(this);
   }
 
-  /** The stored form, built at flush, off the request path. */
-  toRecord(): TraceRecord {
+  /** What crosses to the main process, built at flush, off the request path. */
+  toRecord(): EdgeTraceRecord {
     const { start } = this;
-    const metadata = this.extra ? { ...start.metadata, ...this.extra } : start.metadata;
-    const record: TraceRecord = {
+    const record: EdgeTraceRecord = {
       id: this.id,
-      entry_point: start.entryPoint,
-      entry_type: start.entryType,
-      bucket: metadata?.path ?? "unknown",
+      start: this.extra ? { ...start, metadata: { ...start.metadata, ...this.extra } } : start,
+      startedMs: this.startedMs,
+      endedMs: this.endedMs,
       status: this.status,
-      duration_ms: this.endedMs - this.startedMs,
-      started_at: isoTime(this.startedMs),
-      completed_at: isoTime(this.endedMs),
       steps: this.steps ?? [],
     };
-    if (start.parentId !== undefined) record.parent_id = start.parentId;
-    if (metadata !== undefined && Object.keys(metadata).length > 0) record.metadata = metadata;
     if (this.error !== undefined) record.error = this.error;
     return record;
   }

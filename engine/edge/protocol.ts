@@ -10,7 +10,12 @@
 
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/config.ts";
-import type { LogEntry, MetricSample, TraceRecord } from "../../telemetry/model.ts";
+import type {
+  LogEntry,
+  MetricSample,
+  StartTraceOptions,
+  TraceStep,
+} from "../../telemetry/model.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
@@ -81,10 +86,21 @@ export interface PublishMessage {
   options: PublishOptions;
 }
 
-/** Completed telemetry records, batched by the edge. */
+/** A trace an edge recorded: what its telemetry was given, and the two clock readings. */
+export interface EdgeTraceRecord {
+  id: string;
+  start: StartTraceOptions;
+  startedMs: number;
+  endedMs: number;
+  status: "success" | "failed";
+  error?: string;
+  steps: TraceStep[];
+}
+
+/** Telemetry an edge recorded, batched; the main process replays it into its recorder. */
 export interface TelemetryMessage {
   type: "telemetry";
-  traces: TraceRecord[];
+  traces: EdgeTraceRecord[];
   logs: LogEntry[];
   samples: MetricSample[];
 }
