@@ -291,3 +291,28 @@ Deno.test("createRecorder() gives live subscribers each trace's record when it s
   ]);
   await telemetry.close();
 });
+
+Deno.test("createRecorder() replays a trace recorded elsewhere with its own start and end times", async () => {
+  let reads = 0;
+  const telemetry = createRecorder(createMemoryStore(), { now: () => (reads++, 0) });
+  const trace = telemetry.startTrace({
+    entryPoint: "Bench",
+    entryType: "api",
+    metadata: { method: "POST", path: "/bench" },
+    startedMs: Date.parse("2026-01-01T00:00:00.010Z"),
+  });
+  trace.end("success", undefined, Date.parse("2026-01-01T00:00:00.014Z"));
+  trace.end("failed", "Ignored", Date.parse("2026-01-01T00:00:01.000Z"));
+  assertEquals(reads, 0);
+  const [stored] = await telemetry.traces();
+  assertEquals([stored?.status, stored?.started_at, stored?.completed_at, stored?.duration_ms], [
+    "success",
+    "2026-01-01T00:00:00.010Z",
+    "2026-01-01T00:00:00.014Z",
+    4,
+  ]);
+  assert(
+    telemetry.exposition().includes('rohas_http_request_duration_ms_sum{route="POST /bench"} 4'),
+  );
+  await telemetry.close();
+});
