@@ -13,7 +13,13 @@ import type { RohasConfig } from "../project/config.ts";
 import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import type { RecordingTelemetry } from "../telemetry/recorder.ts";
-import { type EdgePool, edgeCount, serveWithEdges, type TelemetryMessage } from "./edge/mod.ts";
+import {
+  type EdgePool,
+  edgeCount,
+  federate,
+  serveWithEdges,
+  type TelemetryMessage,
+} from "./edge/mod.ts";
 import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
@@ -111,10 +117,13 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
       options.onEvent?.({ kind: "worker_restarted", profile, message }),
   });
   await startRuntime(runtime);
-  const telemetry = await createTelemetry(config.telemetry, {
+  const own = await createTelemetry(config.telemetry, {
     root: location.root,
     logLevel: config.log.level,
   });
+  // Edges that keep their own telemetry are read through this (they start later, at listen).
+  const edgeRef: { pool: EdgePool | null } = { pool: null };
+  const telemetry = federate(own, () => edgeRef.pool);
   const adapter = await createAdapter(config.adapter, {
     projectRoot: location.root,
     service: config.project.name,
@@ -162,6 +171,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     options,
     telemetry,
   });
+  edgeRef.pool = edges;
   const watcher = options.watch
     ? watchProject({
       root: location.root,

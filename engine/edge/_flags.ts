@@ -27,7 +27,9 @@ export function permissionFlags(permissions: WorkerPermissions): string[] {
   for (const name of Object.keys(FLAGS) as (keyof WorkerPermissions)[]) {
     const value = permissions[name];
     if (value === true) flags.push(FLAGS[name]);
-    else if (Array.isArray(value) && value.length > 0) flags.push(`${FLAGS[name]}=${value.join(",")}`);
+    else if (Array.isArray(value) && value.length > 0) {
+      flags.push(`${FLAGS[name]}=${value.join(",")}`);
+    }
   }
   return flags;
 }

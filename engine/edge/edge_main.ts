@@ -18,9 +18,12 @@ import type { RequestInfo } from "../http_pipeline.ts";
 import type { PublishOptions } from "../parts.ts";
 import { createInProcessRuntime } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
-import { createEdgeTelemetry, type EdgeTelemetry } from "./_edge_telemetry.ts";
+import { createEdgeTelemetry } from "./_edge_telemetry.ts";
+import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
+import { createMemoryStore } from "../../telemetry/memory_store.ts";
+import type { Telemetry } from "../../telemetry/model.ts";
 import { createProxy } from "./_proxy.ts";
-import type { FromEdge, InitMessage, ToEdge } from "./protocol.ts";
+import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./protocol.ts";
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
@@ -30,7 +33,9 @@ const control = await Deno.connect({ hostname: "127.0.0.1", port: Number(control
 const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch);
 const publishes = new Map<number, PromiseWithResolvers<void>>();
 let nextPublish = 1;
-let serving: { server: Deno.HttpServer; telemetry: EdgeTelemetry; engine: Engine } | null = null;
+let serving: { server: Deno.HttpServer; telemetry: Telemetry; engine: Engine } | null = null;
+/** The edge's own telemetry, when it keeps it (`local`): the main process reads it. */
+let local: RecordingTelemetry | null = null;
 let shutdownTimeoutMs = 10_000;
 
 outbox.send({ type: "hello", slot: Number(slot), nonce: nonce ?? "" });
@@ -47,7 +52,9 @@ outbox.closed.then(() => Deno.exit(serving === null ? 1 : 0));
 function dispatch(message: ToEdge): void {
   switch (message.type) {
     case "init":
-      init(message).catch((error) => outbox.send({ type: "listening", error: serializeError(error) }));
+      init(message).catch((error) =>
+        outbox.send({ type: "listening", error: serializeError(error) })
+      );
       return;
     case "published": {
       const waiting = publishes.get(message.id);
@@ -56,6 +63,12 @@ function dispatch(message: ToEdge): void {
       else waiting?.resolve();
       return;
     }
+    case "read":
+      answer(message.read).then(
+        (value) => outbox.send({ type: "answer", id: message.id, value }),
+        (error) => outbox.send({ type: "answer", id: message.id, error: serializeError(error) }),
+      );
+      return;
     case "drain":
       drain(message.timeoutMs).then(() => {
         outbox.send({ type: "drained" });
@@ -77,7 +90,7 @@ async function init(message: InitMessage): Promise<void> {
   setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
   shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
   const modules = await importModules(message.root, message.files);
-  const telemetry = createEdgeTelemetry({
+  const telemetry = message.telemetry === "local" ? keepTelemetry(message) : createEdgeTelemetry({
     config: message.config.telemetry,
     post: (batch) => outbox.send(batch),
   });
@@ -145,6 +158,44 @@ async function importModules(
     }
   }));
   return modules;
+}
+
+/** The edge's own recorder over a memory store; its live series go to the main process each second. */
+function keepTelemetry(message: InitMessage): RecordingTelemetry {
+  const config = message.config.telemetry;
+  const recorder = createRecorder(createMemoryStore({ maxTraces: config.max_cache_size }), {
+    traces: config.enable_traces,
+    logs: config.enable_logs,
+    metrics: config.enable_metrics,
+    retentionDays: config.retention_days,
+    logLevel: message.config.log.level,
+  });
+  local = recorder;
+  setInterval(() => outbox.send({ type: "series", series: recorder.metrics() }), 1_000);
+  return recorder;
+}
+
+function answer(read: TelemetryRead): Promise<unknown> {
+  if (local === null) return Promise.resolve(read.kind === "trace" ? undefined : []);
+  switch (read.kind) {
+    case "traces":
+      return local.traces(dated(read.query));
+    case "trace":
+      return local.trace(read.id);
+    case "logs":
+      return local.logs(dated(read.query));
+    case "samples":
+      return local.samples(dated(read.query));
+  }
+}
+
+/** A query with its `since`/`until` milliseconds as dates again. */
+function dated(query: WireQuery): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...query };
+  for (const key of ["since", "until"]) {
+    if (typeof query[key] === "number") out[key] = new Date(query[key]);
+  }
+  return out;
 }
 
 interface EdgeHandlerOptions {

@@ -17,7 +17,8 @@ import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
 import { permissionFlags } from "./_flags.ts";
 import { EdgeError } from "./errors.ts";
-import type { FromEdge, InitMessage, TelemetryMessage, ToEdge } from "./protocol.ts";
+import type { FromEdge, InitMessage, TelemetryMessage, TelemetryRead, ToEdge } from "./protocol.ts";
+import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
 
@@ -44,6 +45,8 @@ export interface EdgePoolOptions {
   ingest: (batch: TelemetryMessage) => void;
   /** Told when an edge was replaced, and why. */
   onRestart?: (slot: number, reason: string) => void;
+  /** Whether edges keep their own telemetry (`local`) or send every record (`forward`). */
+  telemetry: "local" | "forward";
 }
 
 /** Running edges. */
@@ -52,6 +55,10 @@ export interface EdgePool {
   readonly count: number;
   /** Edges replaced since start. */
   readonly restarts: number;
+  /** Asks every serving edge; an edge that does not answer within `timeoutMs` is left out. */
+  read(read: TelemetryRead, timeoutMs?: number): Promise<unknown[]>;
+  /** The live metric series each edge sent last. */
+  series(): SeriesSnapshot[][];
   /** Stops intake on every edge, lets in-flight requests finish within `timeoutMs`, stops them. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -85,6 +92,8 @@ interface Edge {
   /** It listened once: a later failure replaces it (a failure before fails the start). */
   up: boolean;
   drained: PromiseWithResolvers<void>;
+  /** Its live metric series, as last sent. */
+  series: SeriesSnapshot[];
 }
 
 class Pool implements EdgePool {
@@ -97,6 +106,9 @@ class Pool implements EdgePool {
   #control: Deno.TcpListener | null = null;
   #watch: ReturnType<typeof setInterval> | undefined;
   #closing = false;
+  /** Reads waiting for an edge's answer, by id. */
+  #reads = new Map<number, (answer: { value?: unknown; error?: unknown }) => void>();
+  #nextRead = 1;
 
   constructor(options: EdgePoolOptions) {
     this.#options = options;
@@ -114,6 +126,7 @@ class Pool implements EdgePool {
       listen: options.listen,
       internal: options.internal,
       heartbeatMs: HEARTBEAT_MS,
+      telemetry: options.telemetry,
     };
     this.#args = [];
   }
@@ -138,20 +151,17 @@ class Pool implements EdgePool {
 
   /** A new control connection: the first message says which edge it is. */
   #connect(conn: Deno.Conn): void {
-    let edge: Edge | undefined;
-    const channel = new LineChannel<FromEdge, ToEdge>(conn, (message) => {
-      if (edge === undefined) {
-        const claimed = message.type === "hello" ? this.#edges[message.slot] : undefined;
-        if (claimed === undefined || message.type !== "hello" || claimed.nonce !== message.nonce) {
-          channel.close();
-          return;
-        }
-        edge = claimed;
-        edge.channel = channel;
-        channel.send(this.#init);
+    const link: { edge?: Edge; channel?: LineChannel<FromEdge, ToEdge> } = {};
+    link.channel = new LineChannel<FromEdge, ToEdge>(conn, (message) => {
+      if (link.edge !== undefined) return this.#receive(link.edge, message);
+      const claimed = message.type === "hello" ? this.#edges[message.slot] : undefined;
+      if (claimed === undefined || message.type !== "hello" || claimed.nonce !== message.nonce) {
+        link.channel?.close();
         return;
       }
-      this.#receive(edge, message);
+      link.edge = claimed;
+      claimed.channel = link.channel ?? null;
+      link.channel?.send(this.#init);
     });
   }
 
@@ -172,6 +182,7 @@ class Pool implements EdgePool {
       listening: Promise.withResolvers<void>(),
       up: false,
       drained: Promise.withResolvers<void>(),
+      series: [],
     };
     edge.listening.promise.catch(() => {});
     child.status.then((status) => this.#exited(edge, status));
@@ -213,10 +224,40 @@ class Pool implements EdgePool {
       case "telemetry":
         this.#options.ingest(message);
         return;
+      case "answer":
+        this.#reads.get(message.id)?.(message);
+        return;
+      case "series":
+        edge.series = message.series;
+        return;
       case "drained":
         edge.drained.resolve();
         return;
     }
+  }
+
+  async read(read: TelemetryRead, timeoutMs = 2_000): Promise<unknown[]> {
+    const asked = this.#edges.filter((edge) => edge.up && edge.channel !== null);
+    const answers = await Promise.all(asked.map((edge) => this.#ask(edge, read, timeoutMs)));
+    return answers.filter((a) => a !== undefined);
+  }
+
+  #ask(edge: Edge, read: TelemetryRead, timeoutMs: number): Promise<unknown> {
+    const id = this.#nextRead++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done({}), timeoutMs);
+      const done = (answer: { value?: unknown; error?: unknown }) => {
+        clearTimeout(timer);
+        this.#reads.delete(id);
+        resolve(answer.error === undefined ? answer.value : undefined);
+      };
+      this.#reads.set(id, done);
+      edge.channel!.send({ type: "read", id, read });
+    });
+  }
+
+  series(): SeriesSnapshot[][] {
+    return this.#edges.filter((edge) => edge.up).map((edge) => edge.series);
   }
 
   /** Replaces edges whose heartbeat stood still longer than a handler may run. */

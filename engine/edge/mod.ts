@@ -11,14 +11,11 @@
 export { type EdgePool, type EdgePoolOptions, startEdges } from "./edge_pool.ts";
 export { type EdgeShare, edgeShare } from "./_local.ts";
 export { EdgeError } from "./errors.ts";
-export {
-  INTERNAL_HEADER,
-  PEER_HEADER,
-  type TelemetryMessage,
-} from "./protocol.ts";
+export { INTERNAL_HEADER, PEER_HEADER, type TelemetryMessage } from "./protocol.ts";
 export {
   edgeCount,
   type EdgeServing,
   serveWithEdges,
   type ServeWithEdgesOptions,
 } from "./serve_edges.ts";
+export { expositionOf, federate, mergeSeries } from "./_federated.ts";

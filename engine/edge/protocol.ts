@@ -19,6 +19,7 @@ import type {
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
+import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 
 /** Everything an edge needs to serve, sent once, first. */
 export interface InitMessage {
@@ -40,6 +41,12 @@ export interface InitMessage {
   internal: { url: string; token: string };
   /** How often the edge says it still turns (`beat`). */
   heartbeatMs: number;
+  /**
+   * `local`: the edge keeps its telemetry in its own memory store, answers `read`s and sends its
+   * `series` (memory and prometheus telemetry); `forward`: it sends every record to the main
+   * process (stores one process owns, such as rocksdb, or shared databases).
+   */
+  telemetry: "local" | "forward";
 }
 
 /** Stop accepting, finish what is in flight, flush telemetry, then say `drained`. */
@@ -56,8 +63,25 @@ export interface PublishedMessage {
   error?: SerializedError;
 }
 
+/** A query of an edge's own telemetry (dates as milliseconds since the epoch). */
+export type TelemetryRead =
+  | { kind: "traces"; query: WireQuery }
+  | { kind: "trace"; id: string }
+  | { kind: "logs"; query: WireQuery }
+  | { kind: "samples"; query: WireQuery };
+
+/** A telemetry query as it crosses: `since`/`until` in milliseconds. */
+export type WireQuery = Record<string, string | number | undefined>;
+
+/** Read the edge's telemetry; answered by `answer`. */
+export interface ReadMessage {
+  type: "read";
+  id: number;
+  read: TelemetryRead;
+}
+
 /** A message to an edge. */
-export type ToEdge = InitMessage | DrainMessage | PublishedMessage;
+export type ToEdge = InitMessage | DrainMessage | PublishedMessage | ReadMessage;
 
 /** The first message of an edge: which one it is, with the nonce it was started with. */
 export interface HelloMessage {
@@ -105,6 +129,20 @@ export interface TelemetryMessage {
   samples: MetricSample[];
 }
 
+/** The answer to a `read`. */
+export interface AnswerMessage {
+  type: "answer";
+  id: number;
+  value?: unknown;
+  error?: SerializedError;
+}
+
+/** The edge's live metric series, sent every second while it keeps its own telemetry. */
+export interface SeriesMessage {
+  type: "series";
+  series: SeriesSnapshot[];
+}
+
 /** The edge stopped serving (after a `drain`). */
 export interface DrainedMessage {
   type: "drained";
@@ -117,6 +155,8 @@ export type FromEdge =
   | ListeningMessage
   | PublishMessage
   | TelemetryMessage
+  | AnswerMessage
+  | SeriesMessage
   | DrainedMessage;
 
 /** The header an edge sets on every request it forwards: the internal token. */

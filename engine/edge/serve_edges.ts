@@ -58,6 +58,18 @@ export interface ServeWithEdgesOptions {
   onRestart?: (slot: number, reason: string) => void;
 }
 
+/**
+ * Whether edges keep their telemetry (memory and prometheus: per process by nature, read through
+ * {@linkcode federate}) or send every record to the main process (a store one process owns, such as
+ * rocksdb, or a database the main process writes).
+ *
+ * @param type `[telemetry] type`
+ * @returns `local` or `forward`
+ */
+export function edgeTelemetryMode(type: string): "local" | "forward" {
+  return type === "memory" || type === "prometheus" ? "local" : "forward";
+}
+
 /** The public address, the internal server and the edges. */
 export interface EdgeServing {
   addr: Deno.NetAddr;
@@ -97,6 +109,7 @@ export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<Ed
       internal: { url: `http://127.0.0.1:${internalAddr.port}`, token },
       publish: (topic, payload, publishOptions) => engine.publish(topic, payload, publishOptions),
       ingest: options.ingest,
+      telemetry: edgeTelemetryMode(config.telemetry.type),
       ...(options.onRestart ? { onRestart: options.onRestart } : {}),
     });
     return { addr: { transport: "tcp", hostname, port }, internal, edges };
