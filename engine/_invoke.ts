@@ -21,8 +21,8 @@ export async function invokeHandler(
   call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace; stepName?: string },
 ): Promise<InvocationResult> {
   const { handler, trace } = call;
-  const startedAt = isoTime();
-  const started = performance.now();
+  const started = Date.now();
+  const startedAt = isoTime(started);
   let result: InvocationResult;
   try {
     result = await parts.runtime.invoke({
@@ -32,7 +32,7 @@ export async function invokeHandler(
       timeoutMs: parts.config.server.handler_timeout_ms,
     });
   } catch (error) {
-    result = brokenRuntime(error, performance.now() - started);
+    result = brokenRuntime(error, Date.now() - started);
   }
   if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
   if (!result.ok) logFailure(parts, handler, trace.id, result);

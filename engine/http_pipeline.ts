@@ -394,10 +394,10 @@ function outputResponse(exchange: Exchange, output: HandlerOutput): Response {
 }
 
 function decorate(response: Response, exchange: Exchange): Response {
-  if (response.status === 101) return response;
   const { request } = exchange;
   let out = response;
   if (response !== exchange.own) {
+    if (response.status === 101) return response;
     try {
       out.headers.set(TRACE_HEADER, exchange.traceId);
     } catch {

@@ -24,6 +24,12 @@ export interface HandlerCall {
   traceId: string;
 }
 
+/** Options of {@linkcode callHandler}. */
+export interface CallHandlerOptions {
+  /** The `performance.now()` the call's duration counts from. Default: now. */
+  started?: number;
+}
+
 type LogFn = (message: string, fields?: Record<string, unknown>) => void;
 
 /** The state object a TypeScript handler receives (contracts.md, `src/generated/state.ts`). */
@@ -45,14 +51,16 @@ type HandlerFunction = (...args: unknown[]) => unknown;
  *
  * @param namespace the imported module
  * @param call the handler reference, input and trace id
+ * @param options when the call started, if the caller knows
  * @returns the result, or a promise of it when the handler returned one (or a `Response`);
  * `not_found` when no candidate export is a function
  */
 export function callHandler(
   namespace: Record<string, unknown>,
   call: HandlerCall,
+  options?: CallHandlerOptions,
 ): InvocationResult | Promise<InvocationResult> {
-  const started = performance.now();
+  const started = options?.started ?? performance.now();
   const fn = pickExport(namespace, call.handler.exports);
   if (fn === undefined) {
     const error = new HandlerNotFoundError(missingExportMessage(call.handler));

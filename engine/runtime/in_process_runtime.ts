@@ -90,7 +90,7 @@ class InProcessRuntime implements HandlerRuntime {
     if (namespace === undefined) {
       return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
     }
-    const outcome = callHandler(namespace, invocation);
+    const outcome = callHandler(namespace, invocation, { started });
     // A handler that answered synchronously is done: no deadline, nothing in flight.
     if (!(outcome instanceof Promise)) return this.#settled(outcome, handler);
     return this.#awaitWithDeadline(outcome, invocation, started);

@@ -67,3 +67,23 @@ Deno.test("InProcessRuntime close() waits for calls in flight, then refuses new 
   assertEquals(jsonValue(okResult(await inFlight)), { data: "v1" });
   await closing;
 });
+
+Deno.test("InProcessRuntime answers a synchronous handler with a result already settled", async () => {
+  const runtime = createInProcessRuntime({ manifest });
+  try {
+    const createUser = tsHandler("api", "src/handlers/api/create_user.ts", ["handleCreateUser"]);
+    const answer = runtime.invoke(call(createUser, apiInput({ name: "Ada" }, { id: "7" })));
+    // Both promises are settled now, so the race takes the first listed: no tick, timer or await
+    // came between the handler's return and its result.
+    const first = await Promise.race([answer, Promise.resolve("later" as const)]);
+    if (first === "later") throw new Error("The result of a synchronous handler waited a turn");
+    assertEquals(okResult(first).effects.map((e) => e.kind), [
+      "log",
+      "trigger",
+      "set_payload",
+      "log",
+    ]);
+  } finally {
+    await runtime.close();
+  }
+});
