@@ -1,6 +1,9 @@
 /**
  * The in-memory {@linkcode TelemetryStore}: bounded, lost when the process ends. Backs
- * `[telemetry] type = "memory"` and the trace and log side of `prometheus`.
+ * `[telemetry] type = "memory"` and the trace and log side of `prometheus`. Traces and samples are
+ * kept as columns in fixed rings (`_trace_ring.ts`): the oldest are overwritten in place, and a
+ * kept trace is no record, steps array or step object the garbage collector has to promote and
+ * trace; reads build records of their own.
  *
  * @module
  */
