@@ -107,7 +107,11 @@ Deno.test("the traces of requests an edge served reach the workbench", async () 
   assert.equal(record.metadata.ip_address, "127.0.0.1");
   const denied = await fetch(`${server.url}/api/workbench/traces`);
   await denied.body?.cancel();
-  assert.equal(denied.status, 401, "the edge's own loopback address must not stand in for the client");
+  assert.equal(
+    denied.status,
+    401,
+    "the edge's own loopback address must not stand in for the client",
+  );
 });
 
 Deno.test("an edge stuck in a loop is replaced and the others keep serving", async () => {
@@ -146,4 +150,48 @@ Deno.test("SIGTERM drains a request in flight on an edge, then exits 0", async (
   } finally {
     await server[Symbol.asyncDispose]();
   }
+});
+
+Deno.test("the workbench's metrics sum the series of the edges and the engine", async () => {
+  await using server = await startWithEdges({ args: ["--workbench"] });
+  for (let i = 0; i < 10; i++) {
+    const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+    await res.body?.cancel();
+  }
+  type Series = { name: string; labels: Record<string, string>; value: number };
+  const requests = await eventually(async () => {
+    const r = await fetch(`${server.url}/api/workbench/metrics`, {
+      headers: { "x-api-key": API_KEY },
+    });
+    const { series } = await r.json() as { series: Series[] };
+    const found = series.filter((s) =>
+      s.name === "rohas_http_requests_total" && s.labels.route === "POST /bench"
+    );
+    const total = found.reduce((sum, s) => sum + s.value, 0);
+    return total >= 10 ? found : undefined;
+  }, "ten requests counted");
+  assert.equal(requests.reduce((sum, s) => sum + s.value, 0), 10);
+  assert.equal(new Set(requests.map((s) => JSON.stringify(s.labels))).size, requests.length);
+});
+
+Deno.test("with a store one process owns (rocksdb), edges send every trace to the engine", async () => {
+  await using server = await startWithEdges({
+    args: ["--workbench"],
+    edit: (config) =>
+      config.replace('[telemetry]\ntype = "memory"', '[telemetry]\ntype = "rocksdb"'),
+  });
+  const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+  await res.body?.cancel();
+  const traceId = res.headers.get("x-rohas-trace-id")!;
+  const trace = await eventually(async () => {
+    const r = await fetch(`${server.url}/api/workbench/traces/${traceId}`, {
+      headers: { "x-api-key": API_KEY },
+    });
+    const body = await r.json();
+    return r.status === 200 ? body : undefined;
+  }, "the trace stored in rocksdb");
+  const record = trace.data ?? trace;
+  assert.equal(record.entry_point, "Bench");
+  assert.ok(record.duration_ms >= 0 && record.duration_ms < 1000, String(record.duration_ms));
+  assert.equal(record.steps.length, 1);
 });
