@@ -177,8 +177,11 @@ Deno.test("the workbench's metrics sum the series of the edges and the engine", 
 Deno.test("with a store one process owns (rocksdb), edges send every trace to the engine", async () => {
   await using server = await startWithEdges({
     args: ["--workbench"],
-    edit: (config) =>
-      config.replace('[telemetry]\ntype = "memory"', '[telemetry]\ntype = "rocksdb"'),
+    edit: (config) => {
+      const memory = '[telemetry]\ntype = "memory"';
+      assert.ok(config.includes(memory));
+      return config.replace(memory, '[telemetry]\ntype = "rocksdb"');
+    },
   });
   const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
   await res.body?.cancel();
