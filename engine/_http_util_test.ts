@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  bodyPlan,
   headersRecord,
   parseQuery,
   readJsonBody,
@@ -93,4 +94,14 @@ Deno.test("readJsonBody() streams a body of unknown length and stops past the li
 Deno.test("headersRecord() gives lower-case names and joins repeated headers", () => {
   const headers = new Headers([["X-One", "1"], ["accept", "a"], ["Accept", "b"]]);
   assert.deepEqual(headersRecord(headers), { accept: "a, b", "x-one": "1" });
+});
+
+Deno.test("bodyPlan() reads a declared length in one go, streams an unknown one, skips GET and HEAD", () => {
+  const limit = 10;
+  assert.equal(bodyPlan({ method: "POST", length: "5", limit }), "json");
+  assert.equal(bodyPlan({ method: "PUT", length: "0", limit }), "empty");
+  assert.equal(bodyPlan({ method: "POST", length: "11", limit }), "too_large");
+  assert.equal(bodyPlan({ method: "POST", length: undefined, limit }), "stream");
+  assert.equal(bodyPlan({ method: "GET", length: "5", limit }), "empty");
+  assert.equal(bodyPlan({ method: "HEAD", length: undefined, limit }), "empty");
 });

@@ -268,7 +268,7 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
     const limit = parts.config.server.max_body_bytes;
     const length = run.headers["content-length"];
     let read: JsonBodyRead;
-    if (bodyPlan(length, limit) === "json") {
+    if (bodyPlan({ method: exchange.request.method, length, limit }) === "json") {
       // The common case, awaited here with no wrapper promise (see readJsonBody).
       try {
         read = { kind: "ok", value: await exchange.request.json() };
