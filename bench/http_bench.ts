@@ -8,6 +8,8 @@
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
  *        [--only <regex>]  (only the variants whose name matches, such as `telemetry|recorder`)
  * It ends with what telemetry costs: each "telemetry on" variant's throughput over its "off" one.
+ * Each row also shows the server's CPU time per request (all its threads, from `/proc` on Linux):
+ * on a shared machine it moves far less than requests/s, so it is the number to compare changes by.
  * Needs `wrk` (Debian: `apt-get install -y wrk`).
  *
  * @module
@@ -157,6 +159,35 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
+  /** Server CPU time (all its threads, user + system) per request, in microseconds; NaN when unknown. */
+  cpuUs: number;
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` times. */
+const CLOCK_TICKS = await clockTicks();
+
+async function clockTicks(): Promise<number> {
+  try {
+    const out = await new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).output();
+    return Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * The CPU time a process has used, in clock ticks (Linux `/proc`; NaN elsewhere). Per request it
+ * is steadier than requests/s on a shared machine: other load slows a server down but hardly
+ * changes what one request costs it.
+ */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
 }
 
 function ms(text: string): number {
@@ -168,7 +199,7 @@ function ms(text: string): number {
 
 async function wrk(
   url: string,
-  opts: { duration: number; connections: number; threads: number; post?: string },
+  opts: { duration: number; connections: number; threads: number; post?: string; pid?: number },
 ): Promise<Result> {
   const args = [`-t${opts.threads}`, `-c${opts.connections}`, `-d${opts.duration}s`, "--latency"];
   let script: string | null = null;
@@ -182,16 +213,20 @@ async function wrk(
   }
   args.push(url);
   try {
+    const before = opts.pid === undefined ? NaN : cpuTicks(opts.pid);
     const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+    const ticks = opts.pid === undefined ? NaN : cpuTicks(opts.pid) - before;
     const text = new TextDecoder().decode(out.stdout);
     const non2xx = Number(text.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
     const socketErrors = text.match(/Socket errors: (.*)/)?.[1] ?? "";
     const sockets = [...socketErrors.matchAll(/\d+/g)].reduce((s, m) => s + Number(m[0]), 0);
+    const requests = Number(text.match(/(\d+) requests in/)?.[1] ?? 0);
     return {
       rps: Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0),
       p50: ms(text.match(/^\s+50%\s+(\S+)/m)?.[1] ?? ""),
       p99: ms(text.match(/^\s+99%\s+(\S+)/m)?.[1] ?? ""),
       errors: non2xx + sockets,
+      cpuUs: requests > 0 ? (ticks / CLOCK_TICKS) * 1e6 / requests : NaN,
     };
   } finally {
     if (script) await Deno.remove(script);
@@ -226,7 +261,7 @@ async function measureAll(
     }
     for (let round = 0; round < opts.rounds; round++) {
       for (const [i, v] of variants.entries()) {
-        const run = { ...opts, ...(v.post ? { post: v.post } : {}) };
+        const run = { ...opts, pid: servers[i]!.child.pid, ...(v.post ? { post: v.post } : {}) };
         results[i]!.push(await wrk(servers[i]!.url + v.path, run));
       }
     }
@@ -237,6 +272,7 @@ async function measureAll(
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
         errors: rs.reduce((sum, r) => sum + r.errors, 0),
+        cpuUs: median(rs.map((r) => r.cpuUs)),
       }];
     });
   } finally {
@@ -335,12 +371,15 @@ if (import.meta.main) {
   const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;
   const bare = rpsOf("bare Deno.serve");
   const hono = rpsOf("Hono on Deno");
+  const bareCpu = runs.find(([n]) => n === "bare Deno.serve")?.[1].cpuUs;
   const rows = runs.map(([name, r]) =>
     `${name.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
       r.p50.toFixed(2).padStart(6)
     } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}` +
     (bare ? `  x${(r.rps / bare).toFixed(2)} bare` : "") +
-    (hono ? `  x${(r.rps / hono).toFixed(2)} hono` : "")
+    (hono ? `  x${(r.rps / hono).toFixed(2)} hono` : "") +
+    (Number.isFinite(r.cpuUs) ? `  cpu ${r.cpuUs.toFixed(1)} us/req` : "") +
+    (bareCpu && Number.isFinite(r.cpuUs) ? ` (bare/this x${(bareCpu / r.cpuUs).toFixed(2)})` : "")
   );
   console.log(
     `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency; ` +
