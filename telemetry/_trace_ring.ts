@@ -1,8 +1,10 @@
 /**
- * A fixed-capacity ring of trace records stored as columns, the memory store's trace side. A kept
- * trace holds no object of its own (no record, no steps array, no step objects): only the strings
- * and the metadata object it was written with, which the writer made anyway. Old traces are
- * overwritten in place, so keeping the newest N costs no copying and little GC.
+ * A fixed-capacity ring of trace records stored as rows of two flat arrays, the memory store's
+ * trace side: one array of references (strings, the metadata object) and one of numbers, a trace
+ * taking a fixed stride of each. A kept trace holds no object of its own (no record, no steps
+ * array, no step objects): only the strings and the metadata object it was written with, which
+ * the writer made anyway. Old traces are overwritten in place, so keeping the newest N costs no
+ * copying and little GC, and a write touches a few adjacent cache lines.
  *
  * @module
  */
@@ -15,29 +17,39 @@ import type {
   TriggeredEventRecord,
 } from "./model.ts";
 
-/** Steps kept in columns per trace; a trace with more keeps its steps as objects. */
+/** Steps kept in the row per trace; a trace with more keeps its steps as objects. */
 const INLINE_STEPS = 4;
+
+/** Reference slots of a trace's row. */
+const R = {
+  id: 0,
+  parent: 1,
+  entryPoint: 2,
+  entryType: 3,
+  bucket: 4,
+  status: 5,
+  started: 6,
+  completed: 7,
+  error: 8,
+  metadata: 9,
+  overflow: 10,
+  steps: 11,
+} as const;
+/** Reference slots of one inline step, from `R.steps + s * STEP_REFS`. */
+const S = { name: 0, path: 1, bucket: 2, handler: 3, error: 4, stamp: 5, triggered: 6 } as const;
+const STEP_REFS = 7;
+const REF_STRIDE = R.steps + INLINE_STEPS * STEP_REFS;
+
+/** Number slots of a trace's row: duration, step count, then per step duration and success. */
+const NUM_STRIDE = 2 + INLINE_STEPS * 2;
 
 /** The ring. Index `k` counts from the newest (0) to the oldest (`size - 1`). */
 export class TraceRing {
   readonly capacity: number;
   #next = 0;
   #size = 0;
-  #ids: string[];
-  #parents: (string | undefined)[];
-  #entryPoints: string[];
-  #entryTypes: EntryType[];
-  #buckets: string[];
-  #statuses: TraceStatus[];
-  #durations: Float64Array;
-  #started: string[];
-  #completed: (string | undefined)[];
-  #errors: (string | undefined)[];
-  #metadata: (Record<string, string> | undefined)[];
-  #stepCounts: Uint16Array;
-  /** The steps of a trace with more than {@linkcode INLINE_STEPS}, as written. */
-  #overflow: (TraceStep[] | undefined)[];
-  #steps: StepColumns;
+  #refs: unknown[];
+  #nums: Float64Array;
 
   /** Creates an empty ring.
    *
@@ -45,20 +57,8 @@ export class TraceRing {
    */
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#ids = filled(capacity, "");
-    this.#parents = filled<string | undefined>(capacity, undefined);
-    this.#entryPoints = filled(capacity, "");
-    this.#entryTypes = filled<EntryType>(capacity, "api");
-    this.#buckets = filled(capacity, "");
-    this.#statuses = filled<TraceStatus>(capacity, "running");
-    this.#durations = new Float64Array(capacity);
-    this.#started = filled(capacity, "");
-    this.#completed = filled<string | undefined>(capacity, undefined);
-    this.#errors = filled<string | undefined>(capacity, undefined);
-    this.#metadata = filled<Record<string, string> | undefined>(capacity, undefined);
-    this.#stepCounts = new Uint16Array(capacity);
-    this.#overflow = filled<TraceStep[] | undefined>(capacity, undefined);
-    this.#steps = new StepColumns(capacity * INLINE_STEPS);
+    this.#refs = new Array<unknown>(capacity * REF_STRIDE).fill(undefined);
+    this.#nums = new Float64Array(capacity * NUM_STRIDE);
   }
 
   /** How many traces are kept. */
@@ -72,142 +72,124 @@ export class TraceRing {
    */
   push(record: TraceRecord): void {
     const i = this.#next;
-    this.#ids[i] = record.id;
-    this.#parents[i] = record.parent_id;
-    this.#entryPoints[i] = record.entry_point;
-    this.#entryTypes[i] = record.entry_type;
-    this.#buckets[i] = record.bucket;
-    this.#statuses[i] = record.status;
-    this.#durations[i] = record.duration_ms;
-    this.#started[i] = record.started_at;
-    this.#completed[i] = record.completed_at;
-    this.#errors[i] = record.error;
-    this.#metadata[i] = record.metadata;
-    this.#pushSteps(i, record.steps);
+    const r = i * REF_STRIDE;
+    const refs = this.#refs;
+    refs[r + R.id] = record.id;
+    refs[r + R.parent] = record.parent_id;
+    refs[r + R.entryPoint] = record.entry_point;
+    refs[r + R.entryType] = record.entry_type;
+    refs[r + R.bucket] = record.bucket;
+    refs[r + R.status] = record.status;
+    refs[r + R.started] = record.started_at;
+    refs[r + R.completed] = record.completed_at;
+    refs[r + R.error] = record.error;
+    refs[r + R.metadata] = record.metadata;
+    const n = i * NUM_STRIDE;
+    this.#nums[n] = record.duration_ms;
+    this.#pushSteps(r, n, record.steps);
     this.#next = (i + 1) % this.capacity;
     if (this.#size < this.capacity) this.#size += 1;
   }
 
-  #pushSteps(i: number, steps: readonly TraceStep[]): void {
+  #pushSteps(r: number, n: number, steps: readonly TraceStep[]): void {
     const count = steps.length;
-    this.#stepCounts[i] = Math.min(count, 0xffff);
+    this.#nums[n + 1] = count;
     if (count > INLINE_STEPS) {
-      this.#overflow[i] = steps.slice();
+      this.#refs[r + R.overflow] = steps.slice();
       return;
     }
-    this.#overflow[i] = undefined;
-    for (let s = 0; s < count; s++) this.#steps.set(i * INLINE_STEPS + s, steps[s]!);
+    this.#refs[r + R.overflow] = undefined;
+    for (let s = 0; s < count; s++) {
+      this.#setStep(r + R.steps + s * STEP_REFS, n + 2 + s * 2, steps[s]!);
+    }
+  }
+
+  #setStep(r: number, n: number, step: TraceStep): void {
+    const refs = this.#refs;
+    refs[r + S.name] = step.name;
+    refs[r + S.path] = step.path;
+    refs[r + S.bucket] = step.bucket;
+    refs[r + S.handler] = step.handler_name;
+    refs[r + S.error] = step.error;
+    refs[r + S.stamp] = step.timestamp;
+    refs[r + S.triggered] = step.triggered_events;
+    this.#nums[n] = step.duration_ms;
+    this.#nums[n + 1] = step.success ? 1 : 0;
   }
 
   /** The id of the `k`-th newest trace. */
   id(k: number): string {
-    return this.#ids[this.#index(k)]!;
+    return this.#refs[this.#index(k) * REF_STRIDE + R.id] as string;
   }
 
   /** The `started_at` of the `k`-th newest trace. */
   startedAt(k: number): string {
-    return this.#started[this.#index(k)]!;
+    return this.#refs[this.#index(k) * REF_STRIDE + R.started] as string;
   }
 
   /** The `k`-th newest trace as a record of its own (its metadata and steps are copies). */
   record(k: number): TraceRecord {
     const i = this.#index(k);
+    const r = i * REF_STRIDE;
+    const refs = this.#refs;
     const record: TraceRecord = {
-      id: this.#ids[i]!,
-      entry_point: this.#entryPoints[i]!,
-      entry_type: this.#entryTypes[i]!,
-      bucket: this.#buckets[i]!,
-      status: this.#statuses[i]!,
-      duration_ms: this.#durations[i]!,
-      started_at: this.#started[i]!,
-      steps: this.#stepsOf(i),
+      id: refs[r + R.id] as string,
+      entry_point: refs[r + R.entryPoint] as string,
+      entry_type: refs[r + R.entryType] as EntryType,
+      bucket: refs[r + R.bucket] as string,
+      status: refs[r + R.status] as TraceStatus,
+      duration_ms: this.#nums[i * NUM_STRIDE]!,
+      started_at: refs[r + R.started] as string,
+      steps: this.#stepsOf(r, i * NUM_STRIDE),
     };
-    const parent = this.#parents[i];
+    const parent = refs[r + R.parent] as string | undefined;
     if (parent !== undefined) record.parent_id = parent;
-    const completed = this.#completed[i];
+    const completed = refs[r + R.completed] as string | undefined;
     if (completed !== undefined) record.completed_at = completed;
-    const error = this.#errors[i];
+    const error = refs[r + R.error] as string | undefined;
     if (error !== undefined) record.error = error;
-    const metadata = this.#metadata[i];
+    const metadata = refs[r + R.metadata] as Record<string, string> | undefined;
     if (metadata !== undefined) record.metadata = { ...metadata };
     return record;
   }
 
-  #stepsOf(i: number): TraceStep[] {
-    const overflow = this.#overflow[i];
+  #stepsOf(r: number, n: number): TraceStep[] {
+    const overflow = this.#refs[r + R.overflow] as TraceStep[] | undefined;
     if (overflow !== undefined) return overflow.map((s) => structuredClone(s));
     const out: TraceStep[] = [];
-    for (let s = 0; s < this.#stepCounts[i]!; s++) out.push(this.#steps.get(i * INLINE_STEPS + s));
+    const count = this.#nums[n + 1]!;
+    for (let s = 0; s < count; s++) {
+      out.push(this.#step(r + R.steps + s * STEP_REFS, n + 2 + s * 2));
+    }
     return out;
+  }
+
+  #step(r: number, n: number): TraceStep {
+    const refs = this.#refs;
+    const step: TraceStep = {
+      name: refs[r + S.name] as string,
+      path: refs[r + S.path] as string,
+      bucket: refs[r + S.bucket] as string,
+      handler_name: refs[r + S.handler] as string,
+      duration_ms: this.#nums[n]!,
+      success: this.#nums[n + 1] === 1,
+      timestamp: refs[r + S.stamp] as string,
+    };
+    const error = refs[r + S.error] as string | undefined;
+    if (error !== undefined) step.error = error;
+    const triggered = refs[r + S.triggered] as TriggeredEventRecord[] | undefined;
+    if (triggered !== undefined) step.triggered_events = triggered.map((e) => ({ ...e }));
+    return step;
   }
 
   /** Forgets every trace. */
   clear(): void {
     this.#next = 0;
     this.#size = 0;
-    this.#metadata.fill(undefined);
-    this.#overflow.fill(undefined);
+    this.#refs.fill(undefined);
   }
 
   #index(k: number): number {
     return (this.#next - 1 - k + 2 * this.capacity) % this.capacity;
   }
-}
-
-/** Trace steps as columns. */
-class StepColumns {
-  #names: string[];
-  #paths: string[];
-  #buckets: string[];
-  #handlers: string[];
-  #durations: Float64Array;
-  #success: Uint8Array;
-  #errors: (string | undefined)[];
-  #stamps: string[];
-  #triggered: (TriggeredEventRecord[] | undefined)[];
-
-  constructor(capacity: number) {
-    this.#names = filled(capacity, "");
-    this.#paths = filled(capacity, "");
-    this.#buckets = filled(capacity, "");
-    this.#handlers = filled(capacity, "");
-    this.#durations = new Float64Array(capacity);
-    this.#success = new Uint8Array(capacity);
-    this.#errors = filled<string | undefined>(capacity, undefined);
-    this.#stamps = filled(capacity, "");
-    this.#triggered = filled<TriggeredEventRecord[] | undefined>(capacity, undefined);
-  }
-
-  set(j: number, step: TraceStep): void {
-    this.#names[j] = step.name;
-    this.#paths[j] = step.path;
-    this.#buckets[j] = step.bucket;
-    this.#handlers[j] = step.handler_name;
-    this.#durations[j] = step.duration_ms;
-    this.#success[j] = step.success ? 1 : 0;
-    this.#errors[j] = step.error;
-    this.#stamps[j] = step.timestamp;
-    this.#triggered[j] = step.triggered_events;
-  }
-
-  get(j: number): TraceStep {
-    const step: TraceStep = {
-      name: this.#names[j]!,
-      path: this.#paths[j]!,
-      bucket: this.#buckets[j]!,
-      handler_name: this.#handlers[j]!,
-      duration_ms: this.#durations[j]!,
-      success: this.#success[j] === 1,
-      timestamp: this.#stamps[j]!,
-    };
-    const error = this.#errors[j];
-    if (error !== undefined) step.error = error;
-    const triggered = this.#triggered[j];
-    if (triggered !== undefined) step.triggered_events = triggered.map((e) => ({ ...e }));
-    return step;
-  }
-}
-
-function filled<T>(capacity: number, value: T): T[] {
-  return new Array<T>(capacity).fill(value);
 }
