@@ -1,9 +1,9 @@
 /**
  * The in-memory {@linkcode TelemetryStore}: bounded, lost when the process ends. Backs
- * `[telemetry] type = "memory"` and the trace and log side of `prometheus`. Traces and samples are
- * kept as columns in fixed rings (`_trace_ring.ts`): the oldest are overwritten in place, and a
- * kept trace is no record, steps array or step object the garbage collector has to promote and
- * trace; reads build records of their own.
+ * `[telemetry] type = "memory"` and the trace and log side of `prometheus`. Traces
+ * (`_trace_ring.ts`) and samples are kept as rows of flat arrays in fixed rings: the oldest are
+ * overwritten in place, and a kept trace is no record, steps array or step object the garbage
+ * collector has to promote and trace; reads build records of their own.
  *
  * @module
  */
@@ -52,7 +52,7 @@ class MemoryStore implements TelemetryStore {
   /** Traces as columns in a ring; a trace written again is found by its newest write. */
   #traces: TraceRing;
   #logs: LogEntry[] = [];
-  /** Samples as columns: a stored sample keeps no object of its own alive (no GC promotion). */
+  /** Samples as rows in a ring: a stored sample keeps no object of its own alive (no GC promotion). */
   #samples: SampleRing;
   #maxLogs: number;
   #maxSamples: number;
@@ -165,22 +165,20 @@ function appended<T>(items: T[], more: readonly T[], capacity: number): T[] {
   return items.length > capacity * 1.25 ? items.slice(items.length - capacity) : items;
 }
 
-/** A fixed-capacity ring of metric samples stored as columns; the oldest is overwritten. */
+/**
+ * A fixed-capacity ring of metric samples, each a row of four references (name, kind, labels,
+ * timestamp) and a number; the oldest is overwritten.
+ */
 class SampleRing {
-  #names: string[];
-  #kinds: MetricSample["kind"][];
+  /** Name, kind, labels and timestamp of each sample, in rows of four. */
+  #refs: unknown[];
   #values: Float64Array;
-  #labels: Record<string, string>[];
-  #stamps: string[];
   #next = 0;
   #size = 0;
 
   constructor(capacity: number) {
-    this.#names = new Array<string>(capacity).fill("");
-    this.#kinds = new Array<MetricSample["kind"]>(capacity).fill("counter");
+    this.#refs = new Array<unknown>(capacity * 4).fill("");
     this.#values = new Float64Array(capacity);
-    this.#labels = new Array<Record<string, string>>(capacity).fill({});
-    this.#stamps = new Array<string>(capacity).fill("");
   }
 
   /** How many samples are kept. */
@@ -191,34 +189,36 @@ class SampleRing {
   /** Keeps a sample's fields (not the sample). */
   push(sample: MetricSample): void {
     const i = this.#next;
-    this.#names[i] = sample.name;
-    this.#kinds[i] = sample.kind;
+    const refs = this.#refs;
+    refs[i * 4] = sample.name;
+    refs[i * 4 + 1] = sample.kind;
+    refs[i * 4 + 2] = sample.labels;
+    refs[i * 4 + 3] = sample.timestamp;
     this.#values[i] = sample.value;
-    this.#labels[i] = sample.labels;
-    this.#stamps[i] = sample.timestamp;
     this.#next = (i + 1) % this.#values.length;
     if (this.#size < this.#values.length) this.#size += 1;
   }
 
   /** The name of the `k`-th newest sample. */
   name(k: number): string {
-    return this.#names[this.#index(k)]!;
+    return this.#refs[this.#index(k) * 4] as string;
   }
 
   /** The timestamp of the `k`-th newest sample. */
   timestamp(k: number): string {
-    return this.#stamps[this.#index(k)]!;
+    return this.#refs[this.#index(k) * 4 + 3] as string;
   }
 
   /** The `k`-th newest sample, as an object again. */
   newest(k: number): MetricSample {
     const i = this.#index(k);
+    const refs = this.#refs;
     return {
-      name: this.#names[i]!,
-      kind: this.#kinds[i]!,
+      name: refs[i * 4] as string,
+      kind: refs[i * 4 + 1] as MetricSample["kind"],
       value: this.#values[i]!,
-      labels: this.#labels[i]!,
-      timestamp: this.#stamps[i]!,
+      labels: refs[i * 4 + 2] as Record<string, string>,
+      timestamp: refs[i * 4 + 3] as string,
     };
   }
 
