@@ -35,3 +35,22 @@ Deno.test("requestMetadata() falls back to the peer address and omits what is un
   });
   assert.equal(requestMetadata(request, "/hello").ip_address, undefined);
 });
+
+Deno.test("requestMetadata() does not ask for the peer address when a proxy header names the client", () => {
+  let asked = 0;
+  // On a served request the peer address is an op per read; a proxy header makes it unneeded.
+  const info = {
+    get remoteAddr() {
+      asked++;
+      return { hostname: "127.0.0.1", port: 5000 };
+    },
+  };
+  const proxied = { method: "GET", headers: { "x-real-ip": "198.51.100.4" } };
+  assert.equal(requestMetadata(proxied, "/hello", { info }).ip_address, "198.51.100.4");
+  assert.equal(asked, 0);
+  assert.equal(
+    requestMetadata({ method: "GET", headers: {} }, "/hello", { info }).ip_address,
+    "127.0.0.1",
+  );
+  assert.equal(asked, 1);
+});
