@@ -172,6 +172,8 @@ enable_cors = true
 # handler_timeout_ms = 30000
 # How long SIGTERM waits for in-flight work.
 # shutdown_timeout_ms = 10000
+# Processes serving the port under rohas start ("auto": one per core, at most 4; 0: none).
+# workers = "auto"
 
 [adapter]
 # memory (default), rocksdb, denokv, nats, rabbitmq, kafka, sqs, aws.

@@ -131,8 +131,16 @@ function readServer(section: TableReader): RohasConfig["server"] {
     max_body_bytes: section.integer("max_body_bytes", 1048576, { min: 1 }),
     handler_timeout_ms: section.integer("handler_timeout_ms", 30000, { min: 1 }),
     shutdown_timeout_ms: section.integer("shutdown_timeout_ms", 10000, { min: 0 }),
-    workers: section.has("workers") ? section.integer("workers", 0, { min: 0, max: 64 }) : "auto",
+    workers: readWorkers(section),
   };
+}
+
+/** `workers`: `"auto"` (default) or a count from 0 to 64. */
+function readWorkers(section: TableReader): number | "auto" {
+  if (typeof section.raw.workers !== "number") {
+    if (section.choice("workers", "auto", ["auto"]) === "auto") return "auto";
+  }
+  return section.integer("workers", 0, { min: 0, max: 64 });
 }
 
 function readAdapter(section: TableReader): AdapterSection {

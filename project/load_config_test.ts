@@ -367,3 +367,17 @@ Deno.test("loadConfig() reads config/rohas.toml and names it in errors", async (
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test('[server] workers is "auto" by default, a count, or an error naming the key', () => {
+  assertEquals(parseConfig("", { file: "rohas.toml" }).server.workers, "auto");
+  assertEquals(
+    parseConfig('[server]\nworkers = "AUTO"\n', { file: "rohas.toml" }).server.workers,
+    "auto",
+  );
+  assertEquals(parseConfig("[server]\nworkers = 3\n", { file: "rohas.toml" }).server.workers, 3);
+  throws(() => parseConfig("[server]\nworkers = -1\n", { file: "rohas.toml" }), /workers/);
+  throws(
+    () => parseConfig('[server]\nworkers = "many"\n', { file: "rohas.toml" }),
+    /workers/,
+  );
+});
