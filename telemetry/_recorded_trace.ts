@@ -31,9 +31,13 @@ export interface TraceOwner {
  * doubly linked list through these objects, so starting and ending a trace hashes nothing.
  */
 export class RecordedTrace implements ActiveTrace {
+  /** The trace id. */
   readonly id: string;
+  /** The record's `entry_point`. */
   readonly entryPoint: string;
+  /** The record's `entry_type`. */
   readonly entryType: EntryType;
+  /** The record's `parent_id`, or undefined. */
   readonly parentId: string | undefined;
   /** The engine's metadata object (kept, not copied), or undefined. */
   metadata: Record<string, string> | undefined;
