@@ -51,15 +51,14 @@ class MemoryStore implements TelemetryStore {
   readonly type = "memory";
   /** Traces as columns in a ring; a trace written again is found by its newest write. */
   #traces: TraceRing;
-  #logs: LogEntry[] = [];
+  #logs: Ring<LogEntry>;
   /** Samples as rows in a ring: a stored sample keeps no object of its own alive (no GC promotion). */
   #samples: SampleRing;
-  #maxLogs: number;
   #maxSamples: number;
 
   constructor(options: MemoryStoreOptions) {
     this.#traces = new TraceRing(Math.max(1, options.maxTraces ?? 1000));
-    this.#maxLogs = Math.max(1, options.maxLogs ?? 5000);
+    this.#logs = new Ring(Math.max(1, options.maxLogs ?? 5000));
     this.#maxSamples = Math.max(1, options.maxSamples ?? 10000);
     this.#samples = new SampleRing(this.#maxSamples);
   }
@@ -72,7 +71,7 @@ class MemoryStore implements TelemetryStore {
   }
 
   writeLogs(logs: readonly LogEntry[]): Promise<void> {
-    this.#logs = appended(this.#logs, logs, this.#maxLogs);
+    for (const entry of logs) this.#logs.push(entry);
     return Promise.resolve();
   }
 
@@ -111,9 +110,9 @@ class MemoryStore implements TelemetryStore {
   queryLogs(query: LogQuery = {}): Promise<LogEntry[]> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const out: LogEntry[] = [];
-    const first = Math.max(0, this.#logs.length - this.#maxLogs);
-    for (let i = this.#logs.length - 1; i >= first && out.length < limit; i--) {
-      const entry = this.#logs[i]!;
+    const ring = this.#logs;
+    for (let k = 0; k < ring.size && out.length < limit; k++) {
+      const entry = ring.newest(k);
       if (logMatches(entry, query)) out.push(entry);
     }
     return Promise.resolve(out);
@@ -133,12 +132,12 @@ class MemoryStore implements TelemetryStore {
   }
 
   prune(cutoff: Date): Promise<number> {
-    const before = this.#logs.length;
+    const before = this.#logs.size;
     const traces = this.#pruneTraces(cutoff.getTime());
     const iso = cutoff.toISOString();
-    this.#logs = this.#logs.filter((l) => l.timestamp >= iso);
+    this.#logs.keep((l) => l.timestamp >= iso);
     const samples = this.#samples.keepSince(iso);
-    return Promise.resolve(traces + before - this.#logs.length + samples);
+    return Promise.resolve(traces + before - this.#logs.size + samples);
   }
 
   /** Keeps the traces started at or after `ms`; returns how many went. */
@@ -159,10 +158,47 @@ class MemoryStore implements TelemetryStore {
   }
 }
 
-/** Appends in place; past 1.25x the capacity, keeps the newest `capacity` (amortised O(1)). */
-function appended<T>(items: T[], more: readonly T[], capacity: number): T[] {
-  for (const item of more) items.push(item);
-  return items.length > capacity * 1.25 ? items.slice(items.length - capacity) : items;
+/** A fixed-capacity ring of objects; the oldest is overwritten in place. */
+class Ring<T> {
+  #items: (T | undefined)[];
+  #next = 0;
+  #size = 0;
+
+  constructor(capacity: number) {
+    this.#items = new Array<T | undefined>(capacity).fill(undefined);
+  }
+
+  /** How many items are kept. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Keeps an item, overwriting the oldest when full. */
+  push(item: T): void {
+    const capacity = this.#items.length;
+    this.#items[this.#next] = item;
+    this.#next = (this.#next + 1) % capacity;
+    if (this.#size < capacity) this.#size += 1;
+  }
+
+  /** The `k`-th newest item. */
+  newest(k: number): T {
+    const capacity = this.#items.length;
+    return this.#items[(this.#next - 1 - k + 2 * capacity) % capacity]!;
+  }
+
+  /** Keeps the items that pass `test`, in order. */
+  keep(test: (item: T) => boolean): void {
+    const kept: T[] = [];
+    for (let k = this.#size - 1; k >= 0; k--) {
+      const item = this.newest(k);
+      if (test(item)) kept.push(item);
+    }
+    this.#items.fill(undefined);
+    this.#next = 0;
+    this.#size = 0;
+    for (const item of kept) this.push(item);
+  }
 }
 
 /**

@@ -134,3 +134,21 @@ Deno.test("records read from the memory store are copies: changing one changes n
   assertEquals(again.metadata, { path: "/x" });
   assertEquals(again.steps.map((s) => s.triggered_events?.[0]?.event_name), ["E"]);
 });
+
+Deno.test("the memory store keeps the newest logs up to its capacity, newest first, and prunes them", async () => {
+  const store = createMemoryStore({ maxLogs: 3 });
+  const entry = (second: number) => ({
+    timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
+    level: "info" as const,
+    target: "t",
+    message: `m${second}`,
+    fields: {},
+    span_fields: {},
+  });
+  await store.writeLogs([entry(1), entry(2)]);
+  await store.writeLogs([entry(3), entry(4), entry(5)]);
+  assertEquals((await store.queryLogs()).map((l) => l.message), ["m5", "m4", "m3"]);
+  assertEquals(await store.prune(new Date(Date.UTC(2026, 0, 1, 0, 0, 4))), 1);
+  await store.writeLogs([entry(6)]);
+  assertEquals((await store.queryLogs()).map((l) => l.message), ["m6", "m5", "m4"]);
+});
