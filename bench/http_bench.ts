@@ -1,7 +1,8 @@
 // deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
  * HTTP benchmark (DESIGN.md section 6): requests/s and p50/p99 latency of a TypeScript handler
- * through the whole pipeline (routing, validation of a 7-field body, Worker, telemetry on) next to
+ * through the whole pipeline (routing, validation of a 7-field body, telemetry on) under `rohas
+ * start` (edge processes running the handler in the isolate that took the request) next to
  * a bare `Deno.serve` hello world and Hono on Deno, measured with `wrk` in one run, with ratios.
  *
  * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2] [--rounds 3]
@@ -99,21 +100,27 @@ const RECORDER = `await (await import("./telemetry/mod.ts")).createTelemetry(
 const NO_TELEMETRY =
   "{ startTrace: (o) => ({ id: o.id ?? crypto.randomUUID(), addStep() {}, end() {} }), log() {}, metric() {}, close: async () => {} }";
 
-/** A copy of the example whose config turns every telemetry signal off. */
-async function exampleWithoutTelemetry(example: string): Promise<string> {
+/** A copy of the example with its config edited. */
+async function exampleCopy(example: string, edit: (config: string) => string): Promise<string> {
   const copy = await Deno.makeTempDir({ prefix: "rohas-http-bench-" });
   await new Deno.Command("cp", { args: ["-r", `${example}/.`, copy] }).output();
   await Deno.remove(`${copy}/.rohas`, { recursive: true }).catch(() => {});
   const config = `${copy}/config/rohas.toml`;
-  const text = await Deno.readTextFile(config);
-  await Deno.writeTextFile(
-    config,
-    text.replace(
-      /\[telemetry\]\n/,
-      "[telemetry]\nenable_traces = false\nenable_logs = false\nenable_metrics = false\n",
-    ),
-  );
+  await Deno.writeTextFile(config, edit(await Deno.readTextFile(config)));
   return copy;
+}
+
+/** The example's config with every telemetry signal off. */
+function withoutTelemetry(config: string): string {
+  return config.replace(
+    /\[telemetry\]\n/,
+    "[telemetry]\nenable_traces = false\nenable_logs = false\nenable_metrics = false\n",
+  );
+}
+
+/** The example's config served by the main process alone (handlers one Worker hop away). */
+function withoutEdges(config: string): string {
+  return config.replace(/\[server\]\n/, "[server]\nworkers = 0\n");
 }
 
 const BODY = JSON.stringify({
@@ -128,7 +135,7 @@ const BODY = JSON.stringify({
 
 /** Each variant with telemetry next to the same variant without. */
 const TELEMETRY_PAIRS = [
-  ["rohas Worker POST /bench, telemetry on", "rohas Worker POST /bench, telemetry off"],
+  ["rohas start POST /bench, telemetry on", "rohas start POST /bench, telemetry off"],
   ["rohas in-process POST /bench, telemetry on", "rohas in-process POST /bench, telemetry off"],
   ["rohas in-process POST /bench, recorder", "rohas in-process POST /bench, telemetry off"],
 ] as const;
@@ -181,12 +188,27 @@ async function clockTicks(): Promise<number> {
  * changes what one request costs it.
  */
 function cpuTicks(pid: number): number {
+  const own = statFields(pid);
+  if (own === null) return NaN;
+  // `rohas start` serves from edge processes: its children's time counts too.
+  let ticks = Number(own[11]) + Number(own[12]);
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const fields = statFields(Number(entry.name));
+    if (fields !== null && Number(fields[1]) === pid) {
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  }
+  return ticks;
+}
+
+/** The fields of `/proc/<pid>/stat` after the command name (state, ppid, ...), or null. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return NaN;
+    return null;
   }
 }
 
@@ -299,9 +321,11 @@ if (import.meta.main) {
     rounds: Number(values.rounds),
   };
   const example = `${repo}/examples/hello-ts`;
-  const quiet = await exampleWithoutTelemetry(example);
+  const quiet = await exampleCopy(example, withoutTelemetry);
+  const noEdges = await exampleCopy(example, withoutEdges);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
   const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
+  const rohasNoEdges = ["run", "-A", "cli.ts", "start", "--port", "0", noEdges];
   const experiments = values.experiments
     ? [
       await moduleFile(servedInWorkers("bare", 2)),
@@ -316,14 +340,20 @@ if (import.meta.main) {
       selected(values.only, [
         { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
         { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
-        { name: "rohas Worker POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
+        { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         {
-          name: "rohas Worker POST /bench, telemetry off",
+          name: "rohas start POST /bench, telemetry off",
           args: rohasQuiet,
           path: "/bench",
           post: BODY,
         },
-        { name: "rohas Worker GET /hello", args: rohas, path: "/hello" },
+        { name: "rohas start GET /hello", args: rohas, path: "/hello" },
+        {
+          name: "rohas start, workers = 0 (Worker hop), POST /bench",
+          args: rohasNoEdges,
+          path: "/bench",
+          post: BODY,
+        },
         {
           name: "rohas in-process POST /bench, telemetry on",
           args: ["eval", inProcess()],
@@ -366,6 +396,7 @@ if (import.meta.main) {
     );
   } finally {
     await Deno.remove(quiet, { recursive: true });
+    await Deno.remove(noEdges, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
   }
   const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;
@@ -373,7 +404,7 @@ if (import.meta.main) {
   const hono = rpsOf("Hono on Deno");
   const bareCpu = runs.find(([n]) => n === "bare Deno.serve")?.[1].cpuUs;
   const rows = runs.map(([name, r]) =>
-    `${name.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
+    `${name.padEnd(52)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
       r.p50.toFixed(2).padStart(6)
     } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}` +
     (bare ? `  x${(r.rps / bare).toFixed(2)} bare` : "") +

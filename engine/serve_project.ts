@@ -14,8 +14,8 @@ import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import type { RecordingTelemetry } from "../telemetry/recorder.ts";
 import {
-  type EdgePool,
   edgeCount,
+  type EdgePool,
   federate,
   serveWithEdges,
   type TelemetryMessage,

@@ -154,7 +154,9 @@ export class SocketHub {
 
   #admit(spec: SocketSpec, trace: ActiveTrace): Response {
     const now = Date.now();
-    for (const [ticket, held] of this.#tickets) if (held.expires < now) this.#tickets.delete(ticket);
+    for (const [ticket, held] of this.#tickets) {
+      if (held.expires < now) this.#tickets.delete(ticket);
+    }
     const ticket = crypto.randomUUID();
     this.#tickets.set(ticket, { endpoint: spec.name, expires: now + TICKET_TTL_MS });
     trace.end("success");

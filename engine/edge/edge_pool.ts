@@ -302,6 +302,16 @@ class Pool implements EdgePool {
   }
 }
 
+/** `ROHAS_EDGE_V8_FLAGS` (read by the main process, which may read the environment), for tuning. */
+function v8Flags(): string[] {
+  try {
+    const flags = Deno.env.get("ROHAS_EDGE_V8_FLAGS");
+    return flags ? [`--v8-flags=${flags}`] : [];
+  } catch {
+    return [];
+  }
+}
+
 function kill(child: Deno.ChildProcess): void {
   try {
     child.kill("SIGKILL");
@@ -331,6 +341,7 @@ function edgeArgs(options: EdgePoolOptions, controlPort: number): string[] {
     ...permissionFlags(withNet),
     "--unstable-net",
     "--no-prompt",
+    ...v8Flags(),
     EDGE_ENTRY,
     String(controlPort),
   ];
