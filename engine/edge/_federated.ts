@@ -33,11 +33,12 @@ export function federate(
   return new Federated(telemetry, {
     read: async (read) => await edges()?.read(read) ?? [],
     series: () => edges()?.series() ?? [],
+    watch: (listener) => edges()?.watch(listener) ?? (() => {}),
   });
 }
 
 /** What the federation needs of the edges. */
-type EdgeReads = Pick<EdgePool, "read" | "series">;
+type EdgeReads = Pick<EdgePool, "read" | "series" | "watch">;
 
 class Federated implements RecordingTelemetry {
   readonly #own: RecordingTelemetry;
@@ -77,7 +78,12 @@ class Federated implements RecordingTelemetry {
   }
 
   subscribe(listener: (event: TelemetryEvent) => void): () => void {
-    return this.#own.subscribe(listener);
+    const own = this.#own.subscribe(listener);
+    const edges = this.#edges.watch(listener);
+    return () => {
+      own();
+      edges();
+    };
   }
 
   async traces(query: TraceQuery = {}): Promise<TraceRecord[]> {

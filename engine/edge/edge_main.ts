@@ -69,6 +69,9 @@ function dispatch(message: ToEdge): void {
         (error) => outbox.send({ type: "answer", id: message.id, error: serializeError(error) }),
       );
       return;
+    case "watch":
+      watch(message.on);
+      return;
     case "drain":
       drain(message.timeoutMs).then(() => {
         outbox.send({ type: "drained" });
@@ -173,6 +176,16 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
   local = recorder;
   setInterval(() => outbox.send({ type: "series", series: recorder.metrics() }), 1_000);
   return recorder;
+}
+
+let unwatch: (() => void) | null = null;
+
+/** Sends the edge's telemetry events while the main process has a live view open. */
+function watch(on: boolean): void {
+  unwatch?.();
+  unwatch = null;
+  if (!on || local === null) return;
+  unwatch = local.subscribe((event) => outbox.send({ type: "events", events: [event] }));
 }
 
 function answer(read: TelemetryRead): Promise<unknown> {

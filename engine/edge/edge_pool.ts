@@ -19,6 +19,7 @@ import { permissionFlags } from "./_flags.ts";
 import { EdgeError } from "./errors.ts";
 import type { FromEdge, InitMessage, TelemetryMessage, TelemetryRead, ToEdge } from "./protocol.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
+import type { TelemetryEvent } from "../../telemetry/recorder.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
 
@@ -59,6 +60,8 @@ export interface EdgePool {
   read(read: TelemetryRead, timeoutMs?: number): Promise<unknown[]>;
   /** The live metric series each edge sent last. */
   series(): SeriesSnapshot[][];
+  /** Calls `listener` with every edge's telemetry events until the returned function is called. */
+  watch(listener: (event: TelemetryEvent) => void): () => void;
   /** Stops intake on every edge, lets in-flight requests finish within `timeoutMs`, stops them. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -106,6 +109,8 @@ class Pool implements EdgePool {
   #control: Deno.TcpListener | null = null;
   #watch: ReturnType<typeof setInterval> | undefined;
   #closing = false;
+  /** Listeners of the edges' telemetry events (a live workbench view). */
+  #watchers = new Set<(event: TelemetryEvent) => void>();
   /** Reads waiting for an edge's answer, by id. */
   #reads = new Map<number, (answer: { value?: unknown; error?: unknown }) => void>();
   #nextRead = 1;
@@ -213,6 +218,7 @@ class Pool implements EdgePool {
         edge.up = true;
         edge.beatAt = Date.now();
         edge.listening.resolve();
+        if (this.#watchers.size > 0) edge.channel?.send({ type: "watch", on: true });
         return;
       case "publish":
         this.#options.publish(message.topic, message.payload, message.options).then(
@@ -229,6 +235,9 @@ class Pool implements EdgePool {
         return;
       case "series":
         edge.series = message.series;
+        return;
+      case "events":
+        for (const event of message.events) for (const watcher of this.#watchers) watcher(event);
         return;
       case "drained":
         edge.drained.resolve();
@@ -254,6 +263,19 @@ class Pool implements EdgePool {
       this.#reads.set(id, done);
       edge.channel!.send({ type: "read", id, read });
     });
+  }
+
+  watch(listener: (event: TelemetryEvent) => void): () => void {
+    this.#watchers.add(listener);
+    if (this.#watchers.size === 1) this.#tell({ type: "watch", on: true });
+    return () => {
+      if (!this.#watchers.delete(listener) || this.#watchers.size > 0) return;
+      this.#tell({ type: "watch", on: false });
+    };
+  }
+
+  #tell(message: ToEdge): void {
+    for (const edge of this.#edges) if (edge.up) edge.channel?.send(message);
   }
 
   series(): SeriesSnapshot[][] {

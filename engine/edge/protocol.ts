@@ -20,6 +20,7 @@ import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
+import type { TelemetryEvent } from "../../telemetry/recorder.ts";
 
 /** Everything an edge needs to serve, sent once, first. */
 export interface InitMessage {
@@ -80,8 +81,14 @@ export interface ReadMessage {
   read: TelemetryRead;
 }
 
+/** Start (or stop) sending the edge's telemetry events as they happen (a live view is open). */
+export interface WatchMessage {
+  type: "watch";
+  on: boolean;
+}
+
 /** A message to an edge. */
-export type ToEdge = InitMessage | DrainMessage | PublishedMessage | ReadMessage;
+export type ToEdge = InitMessage | DrainMessage | PublishedMessage | ReadMessage | WatchMessage;
 
 /** The first message of an edge: which one it is, with the nonce it was started with. */
 export interface HelloMessage {
@@ -143,6 +150,12 @@ export interface SeriesMessage {
   series: SeriesSnapshot[];
 }
 
+/** Telemetry events of the edge, while watched. */
+export interface EventsMessage {
+  type: "events";
+  events: TelemetryEvent[];
+}
+
 /** The edge stopped serving (after a `drain`). */
 export interface DrainedMessage {
   type: "drained";
@@ -157,6 +170,7 @@ export type FromEdge =
   | TelemetryMessage
   | AnswerMessage
   | SeriesMessage
+  | EventsMessage
   | DrainedMessage;
 
 /** The header an edge sets on every request it forwards: the internal token. */

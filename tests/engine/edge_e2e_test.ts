@@ -198,3 +198,35 @@ Deno.test("with a store one process owns (rocksdb), edges send every trace to th
   assert.ok(record.duration_ms >= 0 && record.duration_ms < 1000, String(record.duration_ms));
   assert.equal(record.steps.length, 1);
 });
+
+Deno.test("the workbench's live stream shows the traces the edges record as they happen", async () => {
+  await using server = await startWithEdges({ args: ["--workbench"] });
+  const controller = new AbortController();
+  const stream = await fetch(`${server.url}/api/workbench/stream`, {
+    headers: { "x-api-key": API_KEY },
+    signal: controller.signal,
+  });
+  assert.equal(stream.headers.get("content-type"), "text/event-stream");
+  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes(": connected")) text += (await reader.read()).value ?? "";
+  // Several requests: the kernel spreads new connections over the edges.
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${server.url}/bench`, {
+      method: "POST",
+      headers: { connection: "close" },
+      body: JSON.stringify(BENCH),
+    });
+    await res.body?.cancel();
+    ids.push(res.headers.get("x-rohas-trace-id")!);
+  }
+  while (!ids.every((id) => text.includes(`"id":"${id}"`))) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  for (const id of ids) assert.ok(text.includes(`"id":"${id}"`), `trace ${id} streamed`);
+  controller.abort();
+  await reader.cancel().catch(() => {});
+});
