@@ -7,6 +7,9 @@ import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
 import { fromFileUrl } from "./_helpers.ts";
 import { startServer } from "./_server.ts";
+
+/** The socket-level fuzz runs against the main process (dev) and through the edges (start). */
+const COMMANDS = ["dev", "start"] as const;
 import { WsClient } from "./_ws_client.ts";
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
@@ -122,138 +125,144 @@ Deno.test("fuzzed requests through app.handler() never get a 5xx from the engine
   assert.ok(sent > 1000, `only ${sent} requests were expressible`);
 });
 
-Deno.test("raw garbage and invalid UTF-8 on the socket never crash the server", async () => {
-  await using server = await startServer();
-  const f = fuzzer(prng(SEED + 1));
-  const payloads = [
-    new TextEncoder().encode("GET /us\xffers HTTP/1.1\r\nHost: x\r\n\r\n"),
-    Uint8Array.from([
-      0x47,
-      0x45,
-      0x54,
-      0x20,
-      0x2f,
-      0xc3,
-      0x28,
-      0x20,
-      0x48,
-      0x54,
-      0x54,
-      0x50,
-      0x2f,
-      0x31,
-      0x2e,
-      0x31,
-      0x0d,
-      0x0a,
-      0x0d,
-      0x0a,
-    ]),
-    new TextEncoder().encode(
-      "POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\xff\xfe\xfd\xfc\xfb",
-    ),
-    new TextEncoder().encode(
-      'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"trunc',
-    ),
-    new TextEncoder().encode("GET /hello HTTP/1.1\r\nHost: x\r\nX-Bad: \x01\x02\r\n\r\n"),
-    ...Array.from(
-      { length: 30 },
-      () => Uint8Array.from({ length: 1 + f.int(300) }, () => f.int(256)),
-    ),
-  ];
-  for (const bytes of payloads) {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-    try {
-      await conn.write(bytes);
-      await conn.closeWrite();
-      const buf = new Uint8Array(1024);
-      const n = await conn.read(buf);
-      const line = new TextDecoder().decode(buf.subarray(0, n ?? 0)).split("\r\n")[0] ?? "";
-      const status = Number(line.split(" ")[1]);
-      assert.ok(!(status >= 500), `Got "${line}"`);
-    } catch (error) {
-      // The server may reset a connection it cannot parse; that is not a crash.
-      if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
-    } finally {
-      conn.close();
+for (const command of COMMANDS) {
+  Deno.test(`raw garbage and invalid UTF-8 on the socket never crash the server (rohas ${command})`, async () => {
+    await using server = await startServer({ command });
+    const f = fuzzer(prng(SEED + 1));
+    const payloads = [
+      new TextEncoder().encode("GET /us\xffers HTTP/1.1\r\nHost: x\r\n\r\n"),
+      Uint8Array.from([
+        0x47,
+        0x45,
+        0x54,
+        0x20,
+        0x2f,
+        0xc3,
+        0x28,
+        0x20,
+        0x48,
+        0x54,
+        0x54,
+        0x50,
+        0x2f,
+        0x31,
+        0x2e,
+        0x31,
+        0x0d,
+        0x0a,
+        0x0d,
+        0x0a,
+      ]),
+      new TextEncoder().encode(
+        "POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\xff\xfe\xfd\xfc\xfb",
+      ),
+      new TextEncoder().encode(
+        'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"trunc',
+      ),
+      new TextEncoder().encode("GET /hello HTTP/1.1\r\nHost: x\r\nX-Bad: \x01\x02\r\n\r\n"),
+      ...Array.from(
+        { length: 30 },
+        () => Uint8Array.from({ length: 1 + f.int(300) }, () => f.int(256)),
+      ),
+    ];
+    for (const bytes of payloads) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      try {
+        await conn.write(bytes);
+        await conn.closeWrite();
+        const buf = new Uint8Array(1024);
+        const n = await conn.read(buf);
+        const line = new TextDecoder().decode(buf.subarray(0, n ?? 0)).split("\r\n")[0] ?? "";
+        const status = Number(line.split(" ")[1]);
+        assert.ok(!(status >= 500), `Got "${line}"`);
+      } catch (error) {
+        // The server may reset a connection it cannot parse; that is not a crash.
+        if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+      } finally {
+        conn.close();
+      }
     }
-  }
-  const health = await fetch(`${server.url}/_rohas/health`);
-  assert.equal(health.status, 200);
-  await health.body?.cancel();
-});
+    const health = await fetch(`${server.url}/_rohas/health`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  });
+}
 
-Deno.test("random, binary and oversized WebSocket frames never crash the server", async () => {
-  await using server = await startServer();
-  const f = fuzzer(prng(SEED + 2));
-  const base = server.url.replace("http", "ws");
-  await using echo = await WsClient.open(`${base}/ws/echo`);
-  await using chat = await WsClient.open(`${base}/ws/chat?token=secret`);
-  for (let i = 0; i < 200; i++) {
-    const target = f.int(2) === 0 ? echo : chat;
-    const kind = f.int(4);
-    if (kind === 0) target.socket.send(f.text(f.int(200)));
-    else if (kind === 1) target.socket.send(JSON.stringify({ text: f.text(f.int(20)) }));
-    else if (kind === 2) {
-      target.socket.send(Uint8Array.from({ length: f.int(64) }, () => f.int(256)));
-    } else {target.socket.send(
-        JSON.stringify({ deep: JSON.parse("[".repeat(50) + "]".repeat(50)) }),
-      );}
-  }
-  // Both connections still answer in order after the noise.
-  echo.send({ marker: "after" });
-  await echo.next((m) => JSON.stringify(m.echo) === '{"marker":"after"}');
-  chat.send({ text: "after-noise" });
-  await chat.next((m) => m.type === "message" && m.text === "after-noise");
-  // An oversized frame closes that connection with 1009; the server keeps serving.
-  await using big = await WsClient.open(`${base}/ws/echo`);
-  big.send("x".repeat(70_000));
-  assert.equal((await big.closed).code, 1009);
-  const health = await fetch(`${server.url}/_rohas/health`);
-  assert.equal(health.status, 200);
-  await health.body?.cancel();
-});
-
-Deno.test("truncated and malformed WebSocket frames on a raw socket never crash the server", async () => {
-  await using server = await startServer();
-  const f = fuzzer(prng(SEED + 3));
-  const frames = [
-    Uint8Array.from([0x81]), // header cut after the first byte
-    Uint8Array.from([0x81, 0xfe, 0x00]), // 16-bit length cut short
-    Uint8Array.from([0x81, 0x85, 1, 2, 3, 4, 0x41]), // masked text, payload cut short
-    Uint8Array.from([0x81, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f]), // unmasked client frame
-    Uint8Array.from([0x8f, 0x80, 0, 0, 0, 0]), // unknown opcode
-    Uint8Array.from([0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // 2^63 length
-    ...Array.from(
-      { length: 10 },
-      () => Uint8Array.from({ length: 1 + f.int(40) }, () => f.int(256)),
-    ),
-  ];
-  for (const frame of frames) {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-    try {
-      const handshake = [
-        "GET /ws/echo HTTP/1.1",
-        `Host: 127.0.0.1:${server.port}`,
-        "Upgrade: websocket",
-        "Connection: Upgrade",
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-        "Sec-WebSocket-Version: 13",
-        "",
-        "",
-      ].join("\r\n");
-      await conn.write(new TextEncoder().encode(handshake));
-      const buf = new Uint8Array(1024);
-      const n = await conn.read(buf);
-      assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 101/);
-      await conn.write(frame);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
-    } finally {
-      conn.close();
+for (const command of COMMANDS) {
+  Deno.test(`random, binary and oversized WebSocket frames never crash the server (rohas ${command})`, async () => {
+    await using server = await startServer({ command });
+    const f = fuzzer(prng(SEED + 2));
+    const base = server.url.replace("http", "ws");
+    await using echo = await WsClient.open(`${base}/ws/echo`);
+    await using chat = await WsClient.open(`${base}/ws/chat?token=secret`);
+    for (let i = 0; i < 200; i++) {
+      const target = f.int(2) === 0 ? echo : chat;
+      const kind = f.int(4);
+      if (kind === 0) target.socket.send(f.text(f.int(200)));
+      else if (kind === 1) target.socket.send(JSON.stringify({ text: f.text(f.int(20)) }));
+      else if (kind === 2) {
+        target.socket.send(Uint8Array.from({ length: f.int(64) }, () => f.int(256)));
+      } else {target.socket.send(
+          JSON.stringify({ deep: JSON.parse("[".repeat(50) + "]".repeat(50)) }),
+        );}
     }
-  }
-  const health = await fetch(`${server.url}/_rohas/health`);
-  assert.equal(health.status, 200);
-  await health.body?.cancel();
-});
+    // Both connections still answer in order after the noise.
+    echo.send({ marker: "after" });
+    await echo.next((m) => JSON.stringify(m.echo) === '{"marker":"after"}');
+    chat.send({ text: "after-noise" });
+    await chat.next((m) => m.type === "message" && m.text === "after-noise");
+    // An oversized frame closes that connection with 1009; the server keeps serving.
+    await using big = await WsClient.open(`${base}/ws/echo`);
+    big.send("x".repeat(70_000));
+    assert.equal((await big.closed).code, 1009);
+    const health = await fetch(`${server.url}/_rohas/health`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  });
+}
+
+for (const command of COMMANDS) {
+  Deno.test(`truncated and malformed WebSocket frames on a raw socket never crash the server (rohas ${command})`, async () => {
+    await using server = await startServer({ command });
+    const f = fuzzer(prng(SEED + 3));
+    const frames = [
+      Uint8Array.from([0x81]), // header cut after the first byte
+      Uint8Array.from([0x81, 0xfe, 0x00]), // 16-bit length cut short
+      Uint8Array.from([0x81, 0x85, 1, 2, 3, 4, 0x41]), // masked text, payload cut short
+      Uint8Array.from([0x81, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f]), // unmasked client frame
+      Uint8Array.from([0x8f, 0x80, 0, 0, 0, 0]), // unknown opcode
+      Uint8Array.from([0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // 2^63 length
+      ...Array.from(
+        { length: 10 },
+        () => Uint8Array.from({ length: 1 + f.int(40) }, () => f.int(256)),
+      ),
+    ];
+    for (const frame of frames) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      try {
+        const handshake = [
+          "GET /ws/echo HTTP/1.1",
+          `Host: 127.0.0.1:${server.port}`,
+          "Upgrade: websocket",
+          "Connection: Upgrade",
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+          "Sec-WebSocket-Version: 13",
+          "",
+          "",
+        ].join("\r\n");
+        await conn.write(new TextEncoder().encode(handshake));
+        const buf = new Uint8Array(1024);
+        const n = await conn.read(buf);
+        assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 101/);
+        await conn.write(frame);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+      } finally {
+        conn.close();
+      }
+    }
+    const health = await fetch(`${server.url}/_rohas/health`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  });
+}
