@@ -7,10 +7,10 @@ import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
 import { fromFileUrl } from "./_helpers.ts";
 import { startServer } from "./_server.ts";
+import { WsClient } from "./_ws_client.ts";
 
 /** The socket-level fuzz runs against the main process (dev) and through the edges (start). */
 const COMMANDS = ["dev", "start"] as const;
-import { WsClient } from "./_ws_client.ts";
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
 function prng(seed: number) {
