@@ -29,7 +29,7 @@ import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
 
 const [controlPort, slot, nonce] = Deno.args;
-const control = await Deno.connect({ hostname: "127.0.0.1", port: Number(controlPort) });
+const control = await connect(Number(controlPort));
 const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch);
 const publishes = new Map<number, PromiseWithResolvers<void>>();
 let nextPublish = 1;
@@ -78,6 +78,15 @@ function dispatch(message: ToEdge): void {
         return outbox.close();
       }).then(() => Deno.exit(0));
       return;
+  }
+}
+
+/** The control connection; without it (the main process is gone) there is nothing to do. */
+async function connect(port: number): Promise<Deno.TcpConn> {
+  try {
+    return await Deno.connect({ hostname: "127.0.0.1", port });
+  } catch {
+    Deno.exit(1);
   }
 }
 

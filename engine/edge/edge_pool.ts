@@ -136,13 +136,25 @@ class Pool implements EdgePool {
     this.#args = [];
   }
 
+  /**
+   * Starts the first edge and waits until it listens (it proves the port is free and serves
+   * alone for a moment), then starts the others in the background: they share the port as they
+   * come up, and one that cannot start is reported and left out.
+   */
   async start(): Promise<void> {
     const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     this.#control = control;
     this.#accept(control);
     this.#args.push(...edgeArgs(this.#options, control.addr.port));
-    for (let slot = 0; slot < this.count; slot++) this.#edges[slot] = this.#spawn(slot);
-    await Promise.all(this.#edges.map((edge) => edge.listening.promise));
+    this.#edges[0] = this.#spawn(0);
+    await this.#edges[0].listening.promise;
+    for (let slot = 1; slot < this.count; slot++) {
+      const edge = this.#spawn(slot);
+      this.#edges[slot] = edge;
+      edge.listening.promise.catch((error) =>
+        this.#options.onRestart?.(slot, `it could not start: ${(error as Error).message}`)
+      );
+    }
     this.#watch = setInterval(() => this.#check(), HEARTBEAT_MS * 2);
   }
 
@@ -311,7 +323,10 @@ class Pool implements EdgePool {
     this.#closing = true;
     clearInterval(this.#watch);
     const edges = this.#edges.filter((e) => e !== undefined);
-    for (const edge of edges) edge.channel?.send({ type: "drain", timeoutMs });
+    for (const edge of edges) {
+      if (edge.up) edge.channel?.send({ type: "drain", timeoutMs });
+      else kill(edge.child); // Still starting: nothing in flight.
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.all(edges.map((e) => e.child.status)),
