@@ -50,6 +50,8 @@ export class TraceRing {
   #size = 0;
   #refs: unknown[];
   #nums: Float64Array;
+  /** The metadata object kept last, shared by the next trace with the same values. */
+  #lastMetadata: Record<string, string> | undefined;
 
   /** Creates an empty ring.
    *
@@ -83,12 +85,25 @@ export class TraceRing {
     refs[r + R.started] = record.started_at;
     refs[r + R.completed] = record.completed_at;
     refs[r + R.error] = record.error;
-    refs[r + R.metadata] = record.metadata;
+    refs[r + R.metadata] = this.#shared(record.metadata);
     const n = i * NUM_STRIDE;
     this.#nums[n] = record.duration_ms;
     this.#pushSteps(r, n, record.steps);
     this.#next = (i + 1) % this.capacity;
     if (this.#size < this.capacity) this.#size += 1;
+  }
+
+  /** The metadata to keep: the one kept last when its values are the same (requests of one client
+   * within one millisecond), so most kept traces hold no metadata object of their own. Reads copy
+   * it, so sharing is not seen. */
+  #shared(
+    metadata: Record<string, string> | undefined,
+  ): Record<string, string> | undefined {
+    if (metadata === undefined) return undefined;
+    const last = this.#lastMetadata;
+    if (last !== undefined && sameValues(metadata, last)) return last;
+    this.#lastMetadata = metadata;
+    return metadata;
   }
 
   #pushSteps(r: number, n: number, steps: readonly TraceStep[]): void {
@@ -187,9 +202,22 @@ export class TraceRing {
     this.#next = 0;
     this.#size = 0;
     this.#refs.fill(undefined);
+    this.#lastMetadata = undefined;
   }
 
   #index(k: number): number {
     return (this.#next - 1 - k + 2 * this.capacity) % this.capacity;
   }
+}
+
+/** Whether two string records have the same keys and values. */
+function sameValues(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  let keys = 0;
+  for (const key in a) {
+    if (a[key] !== b[key]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
 }

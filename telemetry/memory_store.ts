@@ -1,9 +1,10 @@
 /**
- * The in-memory {@linkcode TelemetryStore}: bounded, lost when the process ends. Backs
+ * The in-memory {@linkcode ImmediateStore}: bounded, lost when the process ends. Backs
  * `[telemetry] type = "memory"` and the trace and log side of `prometheus`. Traces
  * (`_trace_ring.ts`) and samples are kept as rows of flat arrays in fixed rings: the oldest are
  * overwritten in place, and a kept trace is no record, steps array or step object the garbage
- * collector has to promote and trace; reads build records of their own.
+ * collector has to promote and trace; reads build records of their own. Its writes complete at
+ * once, so the recorder hands it each record as it comes, with no queue.
  *
  * @module
  */
@@ -13,11 +14,11 @@ import { TraceRing } from "./_trace_ring.ts";
 import {
   DEFAULT_LIMIT,
   DEFAULT_SAMPLE_LIMIT,
+  type ImmediateStore,
   logMatches,
   type LogQuery,
   newestFirst,
   type SampleQuery,
-  type TelemetryStore,
   traceMatches,
   type TraceQuery,
 } from "./store.ts";
@@ -43,11 +44,11 @@ export interface MemoryStoreOptions {
  * if (!((await store.queryTraces()).length === 0)) throw new Error("Example failed");
  * ```
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): TelemetryStore {
+export function createMemoryStore(options: MemoryStoreOptions = {}): ImmediateStore {
   return new MemoryStore(options);
 }
 
-class MemoryStore implements TelemetryStore {
+class MemoryStore implements ImmediateStore {
   readonly type = "memory";
   /** Traces as columns in a ring; a trace written again is found by its newest write. */
   #traces: TraceRing;
@@ -78,6 +79,18 @@ class MemoryStore implements TelemetryStore {
   writeSamples(samples: readonly MetricSample[]): Promise<void> {
     for (const sample of samples) this.#samples.push(sample);
     return Promise.resolve();
+  }
+
+  keepTrace(trace: TraceRecord): void {
+    this.#traces.push(trace);
+  }
+
+  keepLog(entry: LogEntry): void {
+    this.#logs.push(entry);
+  }
+
+  keepSample(sample: MetricSample): void {
+    this.#samples.push(sample);
   }
 
   queryTraces(query: TraceQuery = {}): Promise<TraceRecord[]> {

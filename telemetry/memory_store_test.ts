@@ -152,3 +152,32 @@ Deno.test("the memory store keeps the newest logs up to its capacity, newest fir
   await store.writeLogs([entry(6)]);
   assertEquals((await store.queryLogs()).map((l) => l.message), ["m6", "m5", "m4"]);
 });
+
+Deno.test("the memory store reads each trace's own metadata when consecutive traces share or differ in values", async () => {
+  const store = createMemoryStore({ maxTraces: 4 });
+  const trace = (id: string, metadata: Record<string, string>): TraceRecord => ({
+    id,
+    entry_point: "Bench",
+    entry_type: "api",
+    bucket: "/bench",
+    status: "success",
+    duration_ms: 1,
+    started_at: `2026-01-01T00:00:0${id.length}.000Z`,
+    steps: [],
+    metadata,
+  });
+  store.keepTrace(trace("a", { method: "POST", path: "/bench", user_agent: "wrk" }));
+  store.keepTrace(trace("bb", { method: "POST", path: "/bench", user_agent: "wrk" }));
+  store.keepTrace(trace("ccc", { method: "POST", path: "/bench" }));
+  store.keepTrace(trace("dddd", { method: "POST", path: "/bench", user_agent: "curl" }));
+  const read = await store.queryTraces();
+  assertEquals(read.map((t) => [t.id, t.metadata?.user_agent]), [
+    ["dddd", "curl"],
+    ["ccc", undefined],
+    ["bb", "wrk"],
+    ["a", "wrk"],
+  ]);
+  read[2]!.metadata!.user_agent = "edited by a reader";
+  assertEquals((await store.getTrace("bb"))?.metadata?.user_agent, "wrk");
+  await store.close();
+});

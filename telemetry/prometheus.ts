@@ -6,7 +6,7 @@
  */
 
 import { createMemoryStore, type MemoryStoreOptions } from "./memory_store.ts";
-import type { TelemetryStore } from "./store.ts";
+import type { ImmediateStore } from "./store.ts";
 
 /** The content type of the text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -16,13 +16,16 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
  * @param options capacities of the in-memory part
  * @returns the store
  */
-export function createPrometheusStore(options: MemoryStoreOptions = {}): TelemetryStore {
+export function createPrometheusStore(options: MemoryStoreOptions = {}): ImmediateStore {
   const inner = createMemoryStore(options);
   return {
     type: "prometheus",
     writeTraces: (t) => inner.writeTraces(t),
     writeLogs: (l) => inner.writeLogs(l),
     writeSamples: (s) => inner.writeSamples(s),
+    keepTrace: (t) => inner.keepTrace(t),
+    keepLog: (l) => inner.keepLog(l),
+    keepSample: (s) => inner.keepSample(s),
     queryTraces: (q) => inner.queryTraces(q),
     getTrace: (id) => inner.getTrace(id),
     queryLogs: (q) => inner.queryLogs(q),

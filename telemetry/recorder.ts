@@ -21,8 +21,8 @@ import type {
   TraceRecord,
   TraceStep,
 } from "./model.ts";
-import type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
-import { DEFAULT_LIMIT, newestFirst, traceMatches } from "./store.ts";
+import type { ImmediateStore, LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
+import { DEFAULT_LIMIT, isImmediate, newestFirst, traceMatches } from "./store.ts";
 import { MetricsRegistry, type SeriesSnapshot } from "./metrics_registry.ts";
 import type { OtelBridge } from "./otel.ts";
 import { RecordedTrace, type TraceOwner } from "./_recorded_trace.ts";
@@ -132,6 +132,8 @@ export function createRecorder(
 class Recorder implements RecordingTelemetry, TraceOwner {
   readonly type: string;
   #store: TelemetryStore;
+  /** The store when it keeps records at once: nothing is queued for it. */
+  #immediate: ImmediateStore | undefined;
   #options: RecorderOptions;
   #now: () => number;
   /** Running traces, newest first: linked through the traces themselves, no hashing per trace. */
@@ -155,6 +157,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   constructor(store: TelemetryStore, options: RecorderOptions) {
     this.type = store.type;
     this.#store = store;
+    this.#immediate = isImmediate(store) ? store : undefined;
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#maxLevel = LEVELS.indexOf(options.logLevel ?? "info");
@@ -192,6 +195,13 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     const status = trace.status === "failed" ? "failed" : "success";
     this.#options.otel?.end(trace.id, status, trace.error, trace.endedMs);
     this.#traceMetrics(trace);
+    const immediate = this.#immediate;
+    if (immediate !== undefined) {
+      const record = trace.record();
+      immediate.keepTrace(record);
+      if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
+      return;
+    }
     this.#queue.traces.push(trace);
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
     this.#schedule();
@@ -256,8 +266,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   log(entry: LogEntry): void {
     if (this.#options.logs === false || this.#closed) return;
     if (LEVELS.indexOf(entry.level) > this.#maxLevel) return;
-    this.#queue.logs.push(entry);
     this.#emit({ kind: "log", entry });
+    if (this.#immediate !== undefined) return this.#immediate.keepLog(entry);
+    this.#queue.logs.push(entry);
     this.#schedule();
   }
 
@@ -273,6 +284,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
         timestamp: sample.timestamp,
       });
     }
+    if (this.#immediate !== undefined) return this.#immediate.keepSample(sample);
     this.#queue.samples.push(sample);
     this.#schedule();
   }

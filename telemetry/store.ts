@@ -71,6 +71,30 @@ export interface TelemetryStore {
   close(): Promise<void>;
 }
 
+/**
+ * A store whose writes complete before they return (in memory). The recorder hands it each
+ * record as it comes instead of queueing a batch: a queued record lives until the flush (up to
+ * 200 ms), long enough for the garbage collector to copy it and everything it holds, while a
+ * record kept at once dies young (only the fields the store keeps stay).
+ */
+export interface ImmediateStore extends TelemetryStore {
+  /** Keeps one completed trace now (the store copies what it keeps). */
+  keepTrace(trace: TraceRecord): void;
+  /** Keeps one log entry now. */
+  keepLog(entry: LogEntry): void;
+  /** Keeps one metric sample now (the store copies what it keeps). */
+  keepSample(sample: MetricSample): void;
+}
+
+/** Whether a store keeps records at once.
+ *
+ * @param store the store
+ * @returns true when it is an {@linkcode ImmediateStore}
+ */
+export function isImmediate(store: TelemetryStore): store is ImmediateStore {
+  return "keepTrace" in store && typeof store.keepTrace === "function";
+}
+
 /** The default `limit` of trace and log queries. */
 export const DEFAULT_LIMIT = 100;
 
