@@ -2,7 +2,7 @@
 /**
  * Soak (DESIGN.md section 7): find the peak requests/s of a TS handler through the whole pipeline
  * with `wrk`, then hold 80% of it for a minute with `hey -q` (Debian `hey`; an in-Deno generator
- * when it is missing), counting errors and sampling the server's RSS (start, end, max).
+ * when it is missing), counting errors and sampling the server's RSS (start, end, max; edge processes included).
  *
  * Usage: deno run -A bench/soak.ts [--seconds 60] [--fraction 0.8]
  *
@@ -29,6 +29,18 @@ function startServer(): Promise<{ url: string; child: Deno.ChildProcess }> {
 
 /** The resident set of a process tree's main process, in MiB (Linux). */
 async function rssMiB(pid: number): Promise<number> {
+  // `rohas start` serves from edge processes: their memory counts too.
+  let total = await ownRssMiB(pid);
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`).catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === pid) total += await ownRssMiB(Number(entry.name)).catch(() => 0);
+  }
+  return total;
+}
+
+async function ownRssMiB(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 }
