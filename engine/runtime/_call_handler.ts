@@ -14,6 +14,7 @@ import type {
   InvocationResult,
   LogLevel,
 } from "./contract.ts";
+import { isoTime } from "../../telemetry/iso_time.ts";
 import { HandlerNotFoundError } from "./errors.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 
@@ -32,9 +33,11 @@ export interface CallHandlerOptions {
 
 type LogFn = (message: string, fields?: Record<string, unknown>) => void;
 
+type LogLevelMethod = "info" | "error" | "warn" | "warning" | "debug" | "trace";
+
 /** The state object a TypeScript handler receives (contracts.md, `src/generated/state.ts`). */
 export interface HandlerState {
-  readonly logger: Record<"info" | "error" | "warn" | "warning" | "debug" | "trace", LogFn>;
+  readonly logger: Record<LogLevelMethod, LogFn>;
   readonly traceId: string;
   readonly handlerName: string;
   triggerEvent(event: string, payload: unknown): void;
@@ -198,7 +201,7 @@ class CallState implements HandlerState {
 
   /** Built on first use: most calls never log, and six closures per call show up in profiles. */
   get logger(): HandlerState["logger"] {
-    return this.#logger ??= createLogger(this.effects);
+    return this.#logger ??= new CallLogger(this.effects);
   }
 
   triggerEvent(event: string, payload: unknown): void {
@@ -218,18 +221,54 @@ class CallState implements HandlerState {
   }
 }
 
-function createLogger(effects: Effect[]): HandlerState["logger"] {
-  const log = (level: LogLevel): LogFn => (message, fields) => {
-    const recorded = fields === undefined ? {} : toJsonValue(fields) as Record<string, unknown>;
-    const at = new Date().toISOString();
-    effects.push({ kind: "log", level, message: String(message), fields: recorded, at });
-  };
-  return {
-    info: log("info"),
-    error: log("error"),
-    warn: log("warn"),
-    warning: log("warn"),
-    debug: log("debug"),
-    trace: log("trace"),
-  };
+/**
+ * The logger of one call: each level's function is made on first use (most calls log at one level
+ * or none; seven closures per call showed up in profiles), and stays a plain function, so a
+ * handler may take `state.logger.info` away from the logger and call it alone.
+ */
+class CallLogger implements Record<LogLevelMethod, LogFn> {
+  readonly #effects: Effect[];
+  #fns: Partial<Record<LogLevel, LogFn>> = {};
+
+  constructor(effects: Effect[]) {
+    this.#effects = effects;
+  }
+
+  get info(): LogFn {
+    return this.#fns.info ??= this.#make("info");
+  }
+
+  get error(): LogFn {
+    return this.#fns.error ??= this.#make("error");
+  }
+
+  get warn(): LogFn {
+    return this.#fns.warn ??= this.#make("warn");
+  }
+
+  get warning(): LogFn {
+    return this.warn;
+  }
+
+  get debug(): LogFn {
+    return this.#fns.debug ??= this.#make("debug");
+  }
+
+  get trace(): LogFn {
+    return this.#fns.trace ??= this.#make("trace");
+  }
+
+  #make(level: LogLevel): LogFn {
+    const effects = this.#effects;
+    return (message, fields) => {
+      const recorded = fields === undefined ? {} : toJsonValue(fields) as Record<string, unknown>;
+      effects.push({
+        kind: "log",
+        level,
+        message: String(message),
+        fields: recorded,
+        at: isoTime(),
+      });
+    };
+  }
 }
