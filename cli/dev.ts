@@ -102,7 +102,8 @@ function summary(served: ServedProject): string {
     count(m.events.length, "event") + ",",
     count(m.schedules.length, "cron job") + ",",
     count(m.sockets.length, "WebSocket") + ";",
-    `adapter ${served.adapterType}, telemetry ${served.telemetryType}`,
+    `adapter ${served.adapterType}, telemetry ${served.telemetryType}` +
+    (served.edges > 0 ? `; ${count(served.edges, "edge process")} on the port` : ""),
   ].join(" ");
 }
 

@@ -85,6 +85,8 @@ export interface ServedProject {
   adapterType: string;
   /** `[telemetry] type`, such as `sqlite` or `prometheus`. */
   telemetryType: string;
+  /** Edge processes serving the port (0: the main process serves it). */
+  edges: number;
   /** The application model at start; {@linkcode Engine.model} follows reloads. */
   model: AppModel;
   /** Schema warnings found at start. */
@@ -261,6 +263,7 @@ function served(ctx: {
     port: ctx.addr.port,
     adapterType: ctx.adapter.type,
     telemetryType: ctx.telemetryType,
+    edges: ctx.edges?.count ?? 0,
     model: ctx.prepared.model,
     warnings: ctx.prepared.warnings,
     finished: ctx.server.finished,
