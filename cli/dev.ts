@@ -103,7 +103,9 @@ function summary(served: ServedProject): string {
     count(m.schedules.length, "cron job") + ",",
     count(m.sockets.length, "WebSocket") + ";",
     `adapter ${served.adapterType}, telemetry ${served.telemetryType}` +
-    (served.edges > 0 ? `; ${count(served.edges, "edge process")} on the port` : ""),
+    (served.edges > 0
+      ? `; ${served.edges} edge process${served.edges === 1 ? "" : "es"} on the port`
+      : ""),
   ].join(" ");
 }
 
