@@ -159,7 +159,12 @@ export async function serveUntilSignal(
     });
   } catch (error) {
     if (error instanceof ServeError) printFailure(error.failure, io);
-    else io.stderr(`Error: ${(error as Error).message ?? String(error)}\n`);
+    else if (error instanceof Deno.errors.AddrInUse) {
+      const port = args.port === undefined ? "[server] port" : `port ${args.port}`;
+      io.stderr(
+        `Error: Cannot listen: ${port} is in use (stop the other server or pick another)\n`,
+      );
+    } else io.stderr(`Error: ${(error as Error).message ?? String(error)}\n`);
     return 1;
   }
   // Listen for signals before saying "listening": a SIGINT right after must still drain.

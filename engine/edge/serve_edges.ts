@@ -97,7 +97,7 @@ export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<Ed
   });
   const internalAddr = await bound.promise;
   const hostname = config.server.host;
-  const port = config.server.port === 0 ? freePort(hostname) : config.server.port;
+  const port = claimPort(hostname, config.server.port);
   try {
     const edges = await startEdges({
       count: options.count,
@@ -120,9 +120,15 @@ export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<Ed
   }
 }
 
-/** A free port of `hostname`, found by binding port 0 and letting it go. */
-function freePort(hostname: string): number {
-  const listener = Deno.listen({ hostname, port: 0 });
+/**
+ * Checks that the port is free (0: finds one) by binding it without `reusePort` and letting it go:
+ * edges bind with `reusePort`, which would otherwise join the listeners of another server that
+ * runs on this port with it and quietly share its traffic.
+ *
+ * @throws {Deno.errors.AddrInUse} when anything listens there
+ */
+function claimPort(hostname: string, wanted: number): number {
+  const listener = Deno.listen({ hostname, port: wanted });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;

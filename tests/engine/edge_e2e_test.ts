@@ -1,7 +1,7 @@
 // `rohas start` with edge Workers ([server] workers = 2): the default profile's APIs are served in
 // the isolate that took the request; everything else reaches the engine through the edges.
 import assert from "node:assert/strict";
-import { eventually, type ServerProcess, startServer, stats } from "./_server.ts";
+import { eventually, runCli, type ServerProcess, startServer, stats } from "./_server.ts";
 import { rawUpgrade, WsClient } from "./_ws_client.ts";
 
 const API_KEY = "edge-test-key";
@@ -229,4 +229,12 @@ Deno.test("the workbench's live stream shows the traces the edges record as they
   for (const id of ids) assert.ok(text.includes(`"id":"${id}"`), `trace ${id} streamed`);
   controller.abort();
   await reader.cancel().catch(() => {});
+});
+
+Deno.test("a second rohas start on a port in use is refused, never sharing it through reusePort", async () => {
+  await using server = await startWithEdges();
+  const out = await runCli(["start", "--port", String(server.port), server.dir], server.dir);
+  assert.equal(out.code, 1);
+  assert.match(out.stderr, new RegExp(`port ${server.port} is in use`));
+  assert.equal((await getJson(server, "/hello")).status, 200);
 });
