@@ -9,6 +9,9 @@
  * @module
  */
 
+import { isoTime } from "./iso_time.ts";
+import { hasKeys } from "./_recorded_trace.ts";
+import type { EndedTrace } from "./store.ts";
 import type {
   EntryType,
   TraceRecord,
@@ -40,8 +43,10 @@ const S = { name: 0, path: 1, bucket: 2, handler: 3, error: 4, stamp: 5, trigger
 const STEP_REFS = 7;
 const REF_STRIDE = R.steps + INLINE_STEPS * STEP_REFS;
 
-/** Number slots of a trace's row: duration, step count, then per step duration and success. */
-const NUM_STRIDE = 2 + INLINE_STEPS * 2;
+/** Number slots of a trace's row: duration, step count, start and end times (NaN when the record
+ * gave them as text), then per step its duration and success. */
+const N = { duration: 0, steps: 1, started: 2, ended: 3, step: 4 } as const;
+const NUM_STRIDE = N.step + INLINE_STEPS * 2;
 
 /** The ring. Index `k` counts from the newest (0) to the oldest (`size - 1`). */
 export class TraceRing {
@@ -75,21 +80,87 @@ export class TraceRing {
   push(record: TraceRecord): void {
     const i = this.#next;
     const r = i * REF_STRIDE;
-    const refs = this.#refs;
-    refs[r + R.id] = record.id;
-    refs[r + R.parent] = record.parent_id;
-    refs[r + R.entryPoint] = record.entry_point;
-    refs[r + R.entryType] = record.entry_type;
-    refs[r + R.bucket] = record.bucket;
-    refs[r + R.status] = record.status;
-    refs[r + R.started] = record.started_at;
-    refs[r + R.completed] = record.completed_at;
-    refs[r + R.error] = record.error;
-    refs[r + R.metadata] = this.#shared(record.metadata);
     const n = i * NUM_STRIDE;
+    this.#keep(r, record.id, record.parent_id, record.entry_point);
+    const refs = this.#refs;
+    put(refs, r + R.entryType, record.entry_type);
+    put(refs, r + R.bucket, record.bucket);
+    put(refs, r + R.status, record.status);
+    put(refs, r + R.started, record.started_at);
+    put(refs, r + R.completed, record.completed_at);
+    put(refs, r + R.error, record.error);
+    put(refs, r + R.metadata, this.#shared(record.metadata));
     this.#nums[n] = record.duration_ms;
     this.#pushSteps(r, n, record.steps);
-    this.#next = (i + 1) % this.capacity;
+    this.#advance();
+  }
+
+  /**
+   * Keeps an ended trace from its raw values (no record built): its times are kept as numbers, and
+   * their ISO texts made when it is read.
+   *
+   * @param trace the ended trace
+   */
+  pushEnded(trace: EndedTrace): void {
+    const i = this.#next;
+    const r = i * REF_STRIDE;
+    const n = i * NUM_STRIDE;
+    this.#keep(r, trace.id, trace.parentId, trace.entryPoint);
+    const refs = this.#refs;
+    const metadata = trace.metadata;
+    put(refs, r + R.entryType, trace.entryType);
+    put(refs, r + R.bucket, metadata?.path ?? "unknown");
+    put(refs, r + R.status, trace.status);
+    put(refs, r + R.started, undefined);
+    put(refs, r + R.completed, undefined);
+    put(refs, r + R.error, trace.error);
+    put(refs, r + R.metadata, this.#shared(metadata, { dropEmpty: true }));
+    const nums = this.#nums;
+    nums[n] = trace.endedMs - trace.startedMs;
+    nums[n + N.started] = trace.startedMs;
+    nums[n + N.ended] = trace.endedMs;
+    const first = trace.firstStep;
+    const more = trace.moreSteps;
+    if (more !== undefined && more.length >= INLINE_STEPS) {
+      this.#pushSteps(r, n, [first!, ...more]);
+    } else {
+      this.#endedSteps(r, n, first, more);
+    }
+    this.#advance();
+  }
+
+  #endedSteps(
+    r: number,
+    n: number,
+    first: TraceStep | undefined,
+    more: readonly TraceStep[] | undefined,
+  ): void {
+    put(this.#refs, r + R.overflow, undefined);
+    if (first === undefined) {
+      this.#nums[n + N.steps] = 0;
+      return;
+    }
+    this.#setStep(r + R.steps, n + N.step, first);
+    const count = more?.length ?? 0;
+    for (let s = 0; s < count; s++) {
+      this.#setStep(r + R.steps + (s + 1) * STEP_REFS, n + N.step + (s + 1) * 2, more![s]!);
+    }
+    this.#nums[n + N.steps] = count + 1;
+  }
+
+  /** Writes the identity of the row being written; the times read from strings. */
+  #keep(r: number, id: string, parent: string | undefined, entryPoint: string): void {
+    const refs = this.#refs;
+    refs[r + R.id] = id;
+    put(refs, r + R.parent, parent);
+    put(refs, r + R.entryPoint, entryPoint);
+    const n = this.#next * NUM_STRIDE;
+    this.#nums[n + N.started] = Number.NaN;
+    this.#nums[n + N.ended] = Number.NaN;
+  }
+
+  #advance(): void {
+    this.#next = (this.#next + 1) % this.capacity;
     if (this.#size < this.capacity) this.#size += 1;
   }
 
@@ -98,36 +169,38 @@ export class TraceRing {
    * it, so sharing is not seen. */
   #shared(
     metadata: Record<string, string> | undefined,
+    options: { dropEmpty: boolean } = { dropEmpty: false },
   ): Record<string, string> | undefined {
     if (metadata === undefined) return undefined;
     const last = this.#lastMetadata;
     if (last !== undefined && sameValues(metadata, last)) return last;
+    if (options.dropEmpty && !hasKeys(metadata)) return undefined;
     this.#lastMetadata = metadata;
     return metadata;
   }
 
   #pushSteps(r: number, n: number, steps: readonly TraceStep[]): void {
     const count = steps.length;
-    this.#nums[n + 1] = count;
+    this.#nums[n + N.steps] = count;
     if (count > INLINE_STEPS) {
       this.#refs[r + R.overflow] = steps.slice();
       return;
     }
-    this.#refs[r + R.overflow] = undefined;
+    put(this.#refs, r + R.overflow, undefined);
     for (let s = 0; s < count; s++) {
-      this.#setStep(r + R.steps + s * STEP_REFS, n + 2 + s * 2, steps[s]!);
+      this.#setStep(r + R.steps + s * STEP_REFS, n + N.step + s * 2, steps[s]!);
     }
   }
 
   #setStep(r: number, n: number, step: TraceStep): void {
     const refs = this.#refs;
-    refs[r + S.name] = step.name;
-    refs[r + S.path] = step.path;
-    refs[r + S.bucket] = step.bucket;
-    refs[r + S.handler] = step.handler_name;
-    refs[r + S.error] = step.error;
-    refs[r + S.stamp] = step.timestamp;
-    refs[r + S.triggered] = step.triggered_events;
+    put(refs, r + S.name, step.name);
+    put(refs, r + S.path, step.path);
+    put(refs, r + S.bucket, step.bucket);
+    put(refs, r + S.handler, step.handler_name);
+    put(refs, r + S.error, step.error);
+    put(refs, r + S.stamp, step.timestamp);
+    put(refs, r + S.triggered, step.triggered_events);
     this.#nums[n] = step.duration_ms;
     this.#nums[n + 1] = step.success ? 1 : 0;
   }
@@ -137,9 +210,19 @@ export class TraceRing {
     return this.#refs[this.#index(k) * REF_STRIDE + R.id] as string;
   }
 
-  /** The `started_at` of the `k`-th newest trace. */
-  startedAt(k: number): string {
-    return this.#refs[this.#index(k) * REF_STRIDE + R.started] as string;
+  /** The start of the `k`-th newest trace, in milliseconds since the epoch. */
+  startedMs(k: number): number {
+    const i = this.#index(k);
+    const ms = this.#nums[i * NUM_STRIDE + N.started]!;
+    return Number.isNaN(ms) ? Date.parse(this.#refs[i * REF_STRIDE + R.started] as string) : ms;
+  }
+
+  /** A time slot of row `i` as text: the text written, or the number written as ISO text. */
+  #time(i: number, ref: number, num: number): string | undefined {
+    const text = this.#refs[i * REF_STRIDE + ref] as string | undefined;
+    if (text !== undefined) return text;
+    const ms = this.#nums[i * NUM_STRIDE + num]!;
+    return Number.isNaN(ms) ? undefined : isoTime(ms);
   }
 
   /** The `k`-th newest trace as a record of its own (its metadata and steps are copies). */
@@ -153,13 +236,13 @@ export class TraceRing {
       entry_type: refs[r + R.entryType] as EntryType,
       bucket: refs[r + R.bucket] as string,
       status: refs[r + R.status] as TraceStatus,
-      duration_ms: this.#nums[i * NUM_STRIDE]!,
-      started_at: refs[r + R.started] as string,
+      duration_ms: this.#nums[i * NUM_STRIDE + N.duration]!,
+      started_at: this.#time(i, R.started, N.started)!,
       steps: this.#stepsOf(r, i * NUM_STRIDE),
     };
     const parent = refs[r + R.parent] as string | undefined;
     if (parent !== undefined) record.parent_id = parent;
-    const completed = refs[r + R.completed] as string | undefined;
+    const completed = this.#time(i, R.completed, N.ended);
     if (completed !== undefined) record.completed_at = completed;
     const error = refs[r + R.error] as string | undefined;
     if (error !== undefined) record.error = error;
@@ -172,9 +255,9 @@ export class TraceRing {
     const overflow = this.#refs[r + R.overflow] as TraceStep[] | undefined;
     if (overflow !== undefined) return overflow.map((s) => structuredClone(s));
     const out: TraceStep[] = [];
-    const count = this.#nums[n + 1]!;
+    const count = this.#nums[n + N.steps]!;
     for (let s = 0; s < count; s++) {
-      out.push(this.#step(r + R.steps + s * STEP_REFS, n + 2 + s * 2));
+      out.push(this.#step(r + R.steps + s * STEP_REFS, n + N.step + s * 2));
     }
     return out;
   }
@@ -220,4 +303,11 @@ function sameValues(a: Record<string, string>, b: Record<string, string>): boole
   }
   for (const _ in b) keys--;
   return keys === 0;
+}
+
+/** Stores a reference unless the slot holds it already: most fields repeat the row overwritten
+ * (same route, same handler), and a store of a new object into this long-lived array costs a
+ * write barrier. */
+function put(refs: unknown[], slot: number, value: unknown): void {
+  if (refs[slot] !== value) refs[slot] = value;
 }

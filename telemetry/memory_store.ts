@@ -14,6 +14,7 @@ import { TraceRing } from "./_trace_ring.ts";
 import {
   DEFAULT_LIMIT,
   DEFAULT_SAMPLE_LIMIT,
+  type EndedTrace,
   type ImmediateStore,
   logMatches,
   type LogQuery,
@@ -81,8 +82,8 @@ class MemoryStore implements ImmediateStore {
     return Promise.resolve();
   }
 
-  keepTrace(trace: TraceRecord): void {
-    this.#traces.push(trace);
+  keepTrace(trace: EndedTrace): void {
+    this.#traces.pushEnded(trace);
   }
 
   keepLog(entry: LogEntry): void {
@@ -158,7 +159,7 @@ class MemoryStore implements ImmediateStore {
     const ring = this.#traces;
     const kept: TraceRecord[] = [];
     for (let k = ring.size - 1; k >= 0; k--) {
-      if (Date.parse(ring.startedAt(k)) >= ms) kept.push(ring.record(k));
+      if (ring.startedMs(k) >= ms) kept.push(ring.record(k));
     }
     const removed = ring.size - kept.length;
     ring.clear();

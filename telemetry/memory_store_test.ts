@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { defineStoreConformance } from "./conformance.ts";
 import { createMemoryStore } from "./memory_store.ts";
 import type { TraceRecord, TraceStep } from "./model.ts";
+import type { EndedTrace } from "./store.ts";
 
 defineStoreConformance("memory", {
   open: () => {
@@ -155,29 +156,73 @@ Deno.test("the memory store keeps the newest logs up to its capacity, newest fir
 
 Deno.test("the memory store reads each trace's own metadata when consecutive traces share or differ in values", async () => {
   const store = createMemoryStore({ maxTraces: 4 });
-  const trace = (id: string, metadata: Record<string, string>): TraceRecord => ({
-    id,
-    entry_point: "Bench",
-    entry_type: "api",
-    bucket: "/bench",
-    status: "success",
-    duration_ms: 1,
-    started_at: `2026-01-01T00:00:0${id.length}.000Z`,
-    steps: [],
-    metadata,
-  });
-  store.keepTrace(trace("a", { method: "POST", path: "/bench", user_agent: "wrk" }));
-  store.keepTrace(trace("bb", { method: "POST", path: "/bench", user_agent: "wrk" }));
-  store.keepTrace(trace("ccc", { method: "POST", path: "/bench" }));
-  store.keepTrace(trace("dddd", { method: "POST", path: "/bench", user_agent: "curl" }));
+  store.keepTrace(ended("a", { method: "POST", path: "/bench", user_agent: "wrk" }));
+  store.keepTrace(ended("b", { method: "POST", path: "/bench", user_agent: "wrk" }));
+  store.keepTrace(ended("c", { method: "POST", path: "/bench" }));
+  store.keepTrace(ended("d", { method: "POST", path: "/bench", user_agent: "curl" }));
   const read = await store.queryTraces();
   assertEquals(read.map((t) => [t.id, t.metadata?.user_agent]), [
-    ["dddd", "curl"],
-    ["ccc", undefined],
-    ["bb", "wrk"],
+    ["d", "curl"],
+    ["c", undefined],
+    ["b", "wrk"],
     ["a", "wrk"],
   ]);
-  read[2]!.metadata!.user_agent = "edited by a reader";
-  assertEquals((await store.getTrace("bb"))?.metadata?.user_agent, "wrk");
+  read[1]!.metadata!.user_agent = "edited by a reader";
+  assertEquals((await store.getTrace("b"))?.metadata?.user_agent, "wrk");
   await store.close();
 });
+
+Deno.test("the memory store reads a trace kept from raw values as the record of those values", async () => {
+  const store = createMemoryStore({ maxTraces: 8 });
+  const steps = [1, 2, 3, 4, 5].map((n) => ({
+    name: `s${n}`,
+    path: `p${n}`,
+    bucket: `b${n}`,
+    handler_name: `h${n}`,
+    duration_ms: n,
+    success: n !== 2,
+    timestamp: "2026-01-01T00:00:01.000Z",
+  }));
+  store.keepTrace({ ...ended("none", {}), firstStep: undefined, moreSteps: undefined });
+  store.keepTrace({ ...ended("two", { path: "/x" }), firstStep: steps[0], moreSteps: [steps[1]!] });
+  store.keepTrace({ ...ended("five", {}), firstStep: steps[0], moreSteps: steps.slice(1) });
+  store.keepTrace({ ...ended("failed", {}), status: "failed", error: "Boom", parentId: "two" });
+  assertEquals(await store.getTrace("two"), {
+    id: "two",
+    entry_point: "Bench",
+    entry_type: "api",
+    bucket: "/x",
+    status: "success",
+    duration_ms: 250,
+    started_at: "2026-01-01T00:00:01.000Z",
+    completed_at: "2026-01-01T00:00:01.250Z",
+    steps: steps.slice(0, 2),
+    metadata: { path: "/x" },
+  });
+  assertEquals((await store.getTrace("none"))?.steps, []);
+  assertEquals((await store.getTrace("none"))?.metadata, undefined);
+  assertEquals((await store.getTrace("none"))?.bucket, "unknown");
+  assertEquals((await store.getTrace("five"))?.steps, steps);
+  const failed = await store.getTrace("failed");
+  assertEquals([failed?.status, failed?.error, failed?.parent_id], ["failed", "Boom", "two"]);
+  assertEquals(await store.prune(new Date(Date.UTC(2026, 0, 1, 0, 0, 1, 1))), 4);
+  await store.close();
+});
+
+/** An ended trace of `Bench` started at 00:00:01 on 2026-01-01 that took 250 ms, with no steps. */
+function ended(id: string, metadata: Record<string, string>): EndedTrace {
+  const startedMs = Date.UTC(2026, 0, 1, 0, 0, 1);
+  return {
+    id,
+    parentId: undefined,
+    entryPoint: "Bench",
+    entryType: "api",
+    metadata,
+    startedMs,
+    endedMs: startedMs + 250,
+    status: "success",
+    error: undefined,
+    firstStep: undefined,
+    moreSteps: undefined,
+  };
+}

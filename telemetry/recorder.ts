@@ -197,9 +197,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#traceMetrics(trace);
     const immediate = this.#immediate;
     if (immediate !== undefined) {
-      const record = trace.record();
-      immediate.keepTrace(record);
-      if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: record });
+      immediate.keepTrace(trace);
+      if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
       return;
     }
     this.#queue.traces.push(trace);

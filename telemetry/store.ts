@@ -7,7 +7,14 @@
  * @module
  */
 
-import type { EntryType, LogEntry, MetricSample, TraceRecord, TraceStatus } from "./model.ts";
+import type {
+  EntryType,
+  LogEntry,
+  MetricSample,
+  TraceRecord,
+  TraceStatus,
+  TraceStep,
+} from "./model.ts";
 
 /** Filters of {@linkcode TelemetryStore.queryTraces}. Results are newest `started_at` first. */
 export interface TraceQuery {
@@ -71,6 +78,33 @@ export interface TelemetryStore {
   close(): Promise<void>;
 }
 
+/** An ended trace as the recorder holds it: raw values, no record built (see
+ * {@linkcode ImmediateStore.keepTrace}). Its record's `bucket` is the metadata's `path`. */
+export interface EndedTrace {
+  /** The trace id. */
+  readonly id: string;
+  /** The record's `parent_id`, or undefined. */
+  readonly parentId: string | undefined;
+  /** The record's `entry_point`. */
+  readonly entryPoint: string;
+  /** The record's `entry_type`. */
+  readonly entryType: EntryType;
+  /** The record's metadata (an empty object counts as none), or undefined. */
+  readonly metadata: Record<string, string> | undefined;
+  /** When it started, in milliseconds since the epoch. */
+  readonly startedMs: number;
+  /** When it ended, in milliseconds since the epoch. */
+  readonly endedMs: number;
+  /** How it ended. */
+  readonly status: TraceStatus;
+  /** Why it failed, or undefined. */
+  readonly error: string | undefined;
+  /** The first step, or undefined when it has none. */
+  readonly firstStep: TraceStep | undefined;
+  /** The steps after the first, or undefined. */
+  readonly moreSteps: readonly TraceStep[] | undefined;
+}
+
 /**
  * A store whose writes complete before they return (in memory). The recorder hands it each
  * record as it comes instead of queueing a batch: a queued record lives until the flush (up to
@@ -78,8 +112,8 @@ export interface TelemetryStore {
  * record kept at once dies young (only the fields the store keeps stay).
  */
 export interface ImmediateStore extends TelemetryStore {
-  /** Keeps one completed trace now (the store copies what it keeps). */
-  keepTrace(trace: TraceRecord): void;
+  /** Keeps one ended trace now, from its raw values (the store copies what it keeps). */
+  keepTrace(trace: EndedTrace): void;
   /** Keeps one log entry now. */
   keepLog(entry: LogEntry): void;
   /** Keeps one metric sample now (the store copies what it keeps). */
