@@ -118,6 +118,17 @@ const VARIANTS: { name: string; passStart?: boolean; make: (m: TelemetryModule) 
     passStart: true,
     make: (m) => m.createRecorder(m.createMemoryStore()),
   },
+  {
+    // What an edge keeps when `max_cache_size` (1000) is divided among three edges.
+    name: "recorder over memory of 333 traces, startedMs passed",
+    passStart: true,
+    make: (m) => m.createRecorder(m.createMemoryStore({ maxTraces: 333 })),
+  },
+  {
+    name: "recorder over memory of 10000 traces, startedMs passed",
+    passStart: true,
+    make: (m) => m.createRecorder(m.createMemoryStore({ maxTraces: 10000 })),
+  },
 ];
 
 /** The baseline's recorder, when `--baseline` names another checkout's telemetry. */
