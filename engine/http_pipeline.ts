@@ -33,10 +33,24 @@ import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { publishTriggers } from "./triggers.ts";
 import { requestMetadata } from "./_trace_metadata.ts";
 
-/** Where the peer is, when the server knows it. */
+/** Where the peer is, when the server knows it, and what the server already knows of the request. */
 export interface RequestInfo {
   /** The peer's address; recorded in the request's trace. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
+  /**
+   * The API route the server already matched for this request's method and path (an edge process
+   * routes to pick what it serves): the pipeline serves it without matching again. Default: the
+   * pipeline matches against its current app.
+   */
+  matched?: MatchedRoute;
+}
+
+/** An API route matched for a request, with its decoded path params. */
+export interface MatchedRoute {
+  /** The route, one of the served app's. */
+  route: RouteSpec;
+  /** The path params by name. */
+  params: Record<string, string>;
 }
 
 /** Serves requests that are not API routes (WebSocket upgrades, workbench, ...). */
@@ -70,6 +84,9 @@ export interface SocketArg {
 
 /** The init headers of every JSON answer. */
 const JSON_HEADERS = { "content-type": JSON_TYPE } as const;
+
+/** The metadata of a request trace when traces are off. */
+const NO_METADATA: Record<string, string> = Object.freeze({});
 
 /** Paths whose answers the engine's CORS leaves alone (the workbench applies `allowed_origins`). */
 const OWN_CORS_PREFIXES = ["/api/workbench/", "/_rohas/"] as const;
@@ -188,6 +205,10 @@ function routeApp(
   exchange: Exchange,
   info: RequestInfo | undefined,
 ): Response | Promise<Response> {
+  const matched = info?.matched;
+  if (matched !== undefined) {
+    return serveApi(options.parts, matched.route, { exchange, info, params: matched.params });
+  }
   const { request, url } = exchange;
   const app = options.current();
   const match = app.router.match(request.method, url.pathname);
@@ -240,11 +261,12 @@ function serveApi(parts: EngineParts, route: RouteSpec, call: ApiCall): Promise<
     id: exchange.traceId,
     entryPoint: route.api,
     entryType: "api",
-    metadata: requestMetadata(
-      { method: exchange.request.method, headers },
-      route.pattern,
-      { info: call.info },
-    ),
+    // With traces off the recorder keeps no trace: its metadata is not worth a clock read.
+    metadata: parts.config.telemetry.enable_traces
+      ? requestMetadata({ method: exchange.request.method, headers }, route.pattern, {
+        info: call.info,
+      })
+      : NO_METADATA,
   });
   exchange.traceId = trace.id;
   exchange.trace = trace;

@@ -14,7 +14,8 @@ import { pathToFileURL } from "node:url";
 import { compileValidators } from "../../codegen/_validators.ts";
 import { buildApp, type BuiltApp } from "../build.ts";
 import { createEngine, type Engine } from "../app.ts";
-import type { RequestInfo } from "../http_pipeline.ts";
+import type { MatchedRoute, RequestInfo } from "../http_pipeline.ts";
+import type { RouteSpec } from "../app_model.ts";
 import type { PublishOptions } from "../parts.ts";
 import { createInProcessRuntime } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
@@ -249,10 +250,26 @@ function edgeHandler(options: EdgeHandlerOptions) {
     }
     const match = built.router.match(request.method, path);
     if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
-      return engine.handler(request, info);
+      // Handed over matched: the pipeline does not route it again.
+      return engine.handler(request, new MatchedInfo(info, match.value.route, match.params));
     }
     return proxy(request, info);
   };
+}
+
+/** The serve info of a request the edge matched, with its match; the peer is read only if asked. */
+class MatchedInfo implements RequestInfo {
+  readonly #info: Deno.ServeHandlerInfo;
+  readonly matched: MatchedRoute;
+
+  constructor(info: Deno.ServeHandlerInfo, route: RouteSpec, params: Record<string, string>) {
+    this.#info = info;
+    this.matched = { route, params };
+  }
+
+  get remoteAddr(): Deno.Addr {
+    return this.#info.remoteAddr;
+  }
 }
 
 let draining: Promise<void> | null = null;

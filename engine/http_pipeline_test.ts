@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { createApp } from "./create_app.ts";
+import { loadConfig } from "../project/mod.ts";
+import { manifest } from "../examples/hello-ts/src/generated/manifest.ts";
+
+const root = fileURLToPath(new URL("../examples/hello-ts/", import.meta.url));
+
+async function openApp() {
+  const { config } = await loadConfig(root, { env: {} });
+  const app = await createApp({ manifest, root, config, mode: "dev", cron: false });
+  return Object.assign(app, { [Symbol.asyncDispose]: () => app.close() });
+}
+
+Deno.test("the pipeline serves a route matched by the server without routing again", async () => {
+  await using app = await openApp();
+  const route = app.engine.model().routes.find((r) => r.api === "GetUser");
+  assert.ok(route);
+  // The path names no route: only the match handed over can lead to GetUser.
+  const res = await app.handler(new Request("http://app.test/not-routed?tag=x"), {
+    matched: { route, params: { id: "handed" } },
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("x-rohas-trace-id") ?? "", /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  assert.deepEqual(await res.json(), { data: { id: "handed", queryParams: { tag: "x" } } });
+  const unmatched = await app.handler(new Request("http://app.test/not-routed"));
+  assert.equal(unmatched.status, 404);
+  await unmatched.body?.cancel();
+});
+
+Deno.test("the pipeline answers its own health path even for a request handed over matched", async () => {
+  await using app = await openApp();
+  const route = app.engine.model().routes.find((r) => r.api === "GetUser");
+  assert.ok(route);
+  const res = await app.handler(new Request("http://app.test/_rohas/health"), {
+    matched: { route, params: { id: "x" } },
+  });
+  assert.deepEqual(await res.json(), { status: "ok" });
+});
