@@ -34,6 +34,36 @@ app.get("/", (c) => c.json({ message: "Hello, world" }));
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, app.fetch);
 `;
 
+/**
+ * Hono doing the work of the example's POST /bench by hand: permissive CORS exposing the trace id
+ * header, the JSON body parsed and its 7 fields checked (422 with details), a trace id on the
+ * answer. The comparison for "above Hono" on equal work; the hello world above is the other one.
+ */
+const HONO_APP = `
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+const DATE = /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$/;
+const app = new Hono();
+app.use("*", cors({ origin: "*", exposeHeaders: ["X-Rohas-Trace-Id"] }));
+app.post("/bench", async (c) => {
+  const traceId = crypto.randomUUID();
+  let b;
+  try { b = await c.req.json(); } catch { return c.json({ error: "Malformed JSON body", trace_id: traceId }, 400); }
+  const details = [];
+  if (typeof b?.name !== "string") details.push({ path: "name", message: "expected String" });
+  if (typeof b?.email !== "string") details.push({ path: "email", message: "expected String" });
+  if (!Number.isInteger(b?.age)) details.push({ path: "age", message: "expected Int" });
+  if (typeof b?.score !== "number") details.push({ path: "score", message: "expected Float" });
+  if (typeof b?.active !== "boolean") details.push({ path: "active", message: "expected Boolean" });
+  if (typeof b?.country !== "string") details.push({ path: "country", message: "expected String" });
+  if (typeof b?.joinedAt !== "string" || !DATE.test(b.joinedAt)) details.push({ path: "joinedAt", message: "expected DateTime" });
+  c.header("X-Rohas-Trace-Id", traceId);
+  if (details.length > 0) return c.json({ error: "Request body does not match", details, trace_id: traceId }, 422);
+  return c.json({ data: { ok: true, name: b.name } });
+});
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, app.fetch);
+`;
+
 /** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
 function inProcess(telemetry = ""): string {
   return `
@@ -340,6 +370,12 @@ if (import.meta.main) {
       selected(values.only, [
         { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
         { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
+        {
+          name: "Hono, the same work as POST /bench",
+          args: ["eval", HONO_APP],
+          path: "/bench",
+          post: BODY,
+        },
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         {
           name: "rohas start POST /bench, telemetry off",
