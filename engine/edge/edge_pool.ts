@@ -108,6 +108,8 @@ class Pool implements EdgePool {
   readonly #args: string[];
   #control: Deno.TcpListener | null = null;
   #watch: ReturnType<typeof setInterval> | undefined;
+  /** When the watchdog last looked. */
+  #checkedAt = Date.now();
   #closing = false;
   /** Listeners of the edges' telemetry events (a live workbench view). */
   #watchers = new Set<(event: TelemetryEvent) => void>();
@@ -155,6 +157,7 @@ class Pool implements EdgePool {
         this.#options.onRestart?.(slot, `it could not start: ${(error as Error).message}`)
       );
     }
+    this.#checkedAt = Date.now();
     this.#watch = setInterval(() => this.#check(), HEARTBEAT_MS * 2);
   }
 
@@ -297,6 +300,14 @@ class Pool implements EdgePool {
   /** Replaces edges whose heartbeat stood still longer than a handler may run. */
   #check(): void {
     const now = Date.now();
+    const late = now - this.#checkedAt - HEARTBEAT_MS * 2;
+    this.#checkedAt = now;
+    // This process itself did not turn for a while (a starved machine): the beats the edges sent
+    // meanwhile may still wait to be read, so silence proves nothing. Count from now.
+    if (late > HEARTBEAT_MS * 2) {
+      for (const edge of this.#edges) edge.beatAt = Math.max(edge.beatAt, now);
+      return;
+    }
     const stall = this.#options.config.server.handler_timeout_ms + 2_000;
     for (const edge of this.#edges) {
       if (edge.up && now - edge.beatAt > stall) {
