@@ -28,6 +28,21 @@ async function getJson(server: ServerProcess, path: string, init: RequestInit = 
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
+/** Sends POST /bench and waits until the workbench has its trace. */
+async function benchTrace(server: ServerProcess) {
+  const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+  await res.body?.cancel();
+  const traceId = res.headers.get("x-rohas-trace-id")!;
+  const trace = await eventually(async () => {
+    const r = await fetch(`${server.url}/api/workbench/traces/${traceId}`, {
+      headers: { "x-api-key": API_KEY },
+    });
+    const body = await r.json();
+    return r.status === 200 ? body : undefined;
+  }, `the trace ${traceId} in the workbench`);
+  return trace.data ?? trace;
+}
+
 const BENCH = {
   name: "Ann",
   email: "ann@example.com",
@@ -90,17 +105,7 @@ Deno.test("WebSockets through the edges: middlewares before the upgrade, broadca
 
 Deno.test("the traces of requests an edge served reach the workbench", async () => {
   await using server = await startWithEdges({ args: ["--workbench"] });
-  const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
-  await res.body?.cancel();
-  const traceId = res.headers.get("x-rohas-trace-id")!;
-  const trace = await eventually(async () => {
-    const r = await fetch(`${server.url}/api/workbench/traces/${traceId}`, {
-      headers: { "x-api-key": API_KEY },
-    });
-    const body = await r.json();
-    return r.status === 200 ? body : undefined;
-  }, "the trace stored");
-  const record = trace.data ?? trace;
+  const record = await benchTrace(server);
   assert.equal(record.entry_point, "Bench");
   assert.equal(record.status, "success");
   assert.equal(record.metadata.method, "POST");
@@ -183,17 +188,7 @@ Deno.test("with a store one process owns (rocksdb), edges send every trace to th
       return config.replace(memory, '[telemetry]\ntype = "rocksdb"');
     },
   });
-  const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
-  await res.body?.cancel();
-  const traceId = res.headers.get("x-rohas-trace-id")!;
-  const trace = await eventually(async () => {
-    const r = await fetch(`${server.url}/api/workbench/traces/${traceId}`, {
-      headers: { "x-api-key": API_KEY },
-    });
-    const body = await r.json();
-    return r.status === 200 ? body : undefined;
-  }, "the trace stored in rocksdb");
-  const record = trace.data ?? trace;
+  const record = await benchTrace(server);
   assert.equal(record.entry_point, "Bench");
   assert.ok(record.duration_ms >= 0 && record.duration_ms < 1000, String(record.duration_ms));
   assert.equal(record.steps.length, 1);
