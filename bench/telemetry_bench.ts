@@ -26,6 +26,7 @@ import type { Telemetry } from "../telemetry/mod.ts";
 interface TelemetryModule {
   createRecorder: typeof current.createRecorder;
   createMemoryStore: typeof current.createMemoryStore;
+  openRocksdbStore: typeof current.openRocksdbStore;
   isoTime: typeof current.isoTime;
 }
 
@@ -106,8 +107,15 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** Directories a variant made, removed once it is measured. */
+const temporary: string[] = [];
+
 /** The variants: their names and how to make each one's telemetry. */
-const VARIANTS: { name: string; passStart?: boolean; make: (m: TelemetryModule) => Telemetry }[] = [
+const VARIANTS: {
+  name: string;
+  passStart?: boolean;
+  make: (m: TelemetryModule) => Telemetry | Promise<Telemetry>;
+}[] = [
   { name: "telemetry off (no-op)", make: () => noop },
   {
     name: "recorder over memory",
@@ -129,6 +137,16 @@ const VARIANTS: { name: string; passStart?: boolean; make: (m: TelemetryModule) 
     passStart: true,
     make: (m) => m.createRecorder(m.createMemoryStore({ maxTraces: 10000 })),
   },
+  {
+    // Writes are batched off the request path; this shows what is left on it.
+    name: "recorder over rocksdb, startedMs passed",
+    passStart: true,
+    make: async (m) => {
+      const path = await Deno.makeTempDir({ prefix: "rohas_bench_" });
+      temporary.push(path);
+      return m.createRecorder(await m.openRocksdbStore({ path }));
+    },
+  },
 ];
 
 /** The baseline's recorder, when `--baseline` names another checkout's telemetry. */
@@ -140,7 +158,7 @@ async function child(name: string, requests: number, baseline: string | undefine
   const spec = VARIANTS.find((v) => v.name === name) ?? { name, make: VARIANTS[1]!.make };
   const v: Variant = {
     name,
-    telemetry: spec.make(module),
+    telemetry: await spec.make(module),
     passStart: spec.passStart ?? false,
     cpu: [],
     wall: [],
@@ -150,6 +168,7 @@ async function child(name: string, requests: number, baseline: string | undefine
   v.cpu.length = v.wall.length = 0;
   await run(v, requests);
   await v.telemetry.close();
+  for (const path of temporary) await Deno.remove(path, { recursive: true });
   console.log(JSON.stringify({ cpu: v.cpu[0], wall: v.wall[0] }));
 }
 
