@@ -77,17 +77,7 @@ export class WsClient implements AsyncDisposable {
 /** Sends a raw HTTP upgrade request and returns the response head (status line and headers). */
 export async function upgradeHead(port: number, path: string): Promise<string> {
   using conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const request = [
-    `GET ${path} HTTP/1.1`,
-    `Host: 127.0.0.1:${port}`,
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-    "Sec-WebSocket-Version: 13",
-    "",
-    "",
-  ].join("\r\n");
-  await conn.write(new TextEncoder().encode(request));
+  await conn.write(upgradeRequest(port, path));
   const buf = new Uint8Array(8192);
   let text = "";
   while (!text.includes("\r\n\r\n")) {
@@ -101,4 +91,18 @@ export async function upgradeHead(port: number, path: string): Promise<string> {
 /** Sends a raw HTTP upgrade request and returns the status line. */
 export async function rawUpgrade(port: number, path: string): Promise<string> {
   return (await upgradeHead(port, path)).split("\r\n")[0]!;
+}
+
+/** The bytes of a WebSocket upgrade request for `path` on loopback `port`. */
+export function upgradeRequest(port: number, path: string): Uint8Array {
+  return new TextEncoder().encode([
+    `GET ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
+    "",
+    "",
+  ].join("\r\n"));
 }

@@ -7,7 +7,7 @@ import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
 import { fromFileUrl } from "./_helpers.ts";
 import { startServer } from "./_server.ts";
-import { WsClient } from "./_ws_client.ts";
+import { upgradeRequest, WsClient } from "./_ws_client.ts";
 
 /** The socket-level fuzz runs against the main process (dev) and through the edges (start). */
 const COMMANDS = ["dev", "start"] as const;
@@ -240,17 +240,7 @@ for (const command of COMMANDS) {
     for (const frame of frames) {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
       try {
-        const handshake = [
-          "GET /ws/echo HTTP/1.1",
-          `Host: 127.0.0.1:${server.port}`,
-          "Upgrade: websocket",
-          "Connection: Upgrade",
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-          "Sec-WebSocket-Version: 13",
-          "",
-          "",
-        ].join("\r\n");
-        await conn.write(new TextEncoder().encode(handshake));
+        await conn.write(upgradeRequest(server.port, "/ws/echo"));
         const buf = new Uint8Array(1024);
         const n = await conn.read(buf);
         assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 101/);
