@@ -16,6 +16,7 @@ import {
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
+  retryWithBackoff,
   runDelivery,
   Semaphore,
   withAttempt,
@@ -129,12 +130,11 @@ export class KafkaSubscription implements Subscription {
    */
   async #startAtEnd(): Promise<void> {
     const { admin } = this.#context;
-    const [committed] = await admin.fetchOffsets({
-      groupId: this.#spec.groupId,
-      topics: [this.#mainTopic],
-    });
+    const [committed] = await whileTransient(() =>
+      admin.fetchOffsets({ groupId: this.#spec.groupId, topics: [this.#mainTopic] })
+    );
     if (!committed || committed.partitions.some((partition) => partition.offset !== "-1")) return;
-    const ends = await admin.fetchTopicOffsets(this.#mainTopic);
+    const ends = await whileTransient(() => admin.fetchTopicOffsets(this.#mainTopic));
     this.#startAt = new Map(ends.map((end) => [end.partition, BigInt(end.high)]));
   }
 
@@ -313,4 +313,17 @@ async function race(promise: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Retries an admin request while the broker answers with a retriable error (a group coordinator
+ * still loading its offsets after a broker start, a leader election), which kafkajs' admin client
+ * passes through for offset fetches.
+ */
+function whileTransient<T>(request: () => Promise<T>): Promise<T> {
+  return retryWithBackoff(request, {
+    deadlineMs: 30_000,
+    initialMs: 200,
+    fatal: (error) => (error as { retriable?: unknown } | null)?.retriable !== true,
+  });
 }
