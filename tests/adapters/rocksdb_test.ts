@@ -95,8 +95,9 @@ Deno.test("rocksdb adapter keeps dead letters across a restart and replays them 
 Deno.test("rocksdb adapter drops a duplicate idempotency key published after a restart", async () => {
   await using dir = await tempDir();
   const before = await open({ path: dir.path });
-  await before.subscribe("Pay", "app.pay", (delivery) => delivery.ack());
+  const first = collect(before, "Pay", "app.pay", 1);
   await before.publish(envelope("Pay", { n: 1 }, "order-1"));
+  await first;
   await before.close();
   await using after = await open({ path: dir.path });
   const received = collect(after, "Pay", "app.pay", 1);
