@@ -8,6 +8,7 @@
  * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2] [--rounds 3]
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
  *        [--only <regex>]  (only the variants whose name matches, such as `telemetry|recorder`)
+ *        [--baseline <checkout>]  (also: `rohas start` of another checkout, to compare a change by)
  * It ends with what telemetry costs: each "telemetry on" variant's throughput over its "off" one.
  * Each row also shows the server's CPU time per request (all its threads, from `/proc` on Linux):
  * on a shared machine it moves far less than requests/s, so it is the number to compare changes by.
@@ -63,6 +64,39 @@ app.post("/bench", async (c) => {
 });
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, app.fetch);
 `;
+
+/**
+ * Bare `Deno.serve` doing the work of POST /bench by hand, with nothing a framework adds: the body
+ * parsed and its 7 fields checked, the trace id and permissive CORS headers on the answer. The floor
+ * of what that contract costs in Deno's own APIs, to read the pipeline's CPU per request against.
+ */
+const BARE_APP = `
+const DATE = /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$/;
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) }, async (req) => {
+  const traceId = crypto.randomUUID();
+  const b = await req.json();
+  const ok = typeof b.name === "string" && typeof b.email === "string" && Number.isInteger(b.age) &&
+    typeof b.score === "number" && typeof b.active === "boolean" && typeof b.country === "string" &&
+    typeof b.joinedAt === "string" && DATE.test(b.joinedAt);
+  const response = new Response(JSON.stringify(ok ? { data: { ok: true, name: b.name } } : { error: "invalid" }), {
+    status: ok ? 200 : 422,
+    headers: { "content-type": "application/json" },
+  });
+  response.headers.set("x-rohas-trace-id", traceId);
+  response.headers.set("access-control-allow-origin", "*");
+  response.headers.set("access-control-expose-headers", "x-rohas-trace-id");
+  return response;
+});
+`;
+
+const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
+  --duration <s>        seconds per wrk run (default 5)
+  --connections <n>     wrk connections (default 32)
+  --threads <n>         wrk threads (default 2)
+  --rounds <n>          interleaved rounds; medians are reported (default 3)
+  --only <regex>        only the variants whose name matches
+  --baseline <checkout> also serve the example with another checkout's \`rohas start\`
+  --experiments         also the example served in-process inside Workers sharing one port`;
 
 /** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
 function inProcess(telemetry = ""): string {
@@ -342,8 +376,14 @@ if (import.meta.main) {
       rounds: { type: "string", default: "3" },
       experiments: { type: "boolean", default: false },
       only: { type: "string" },
+      baseline: { type: "string" },
+      help: { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const opts = {
     duration: Number(values.duration),
     connections: Number(values.connections),
@@ -354,6 +394,22 @@ if (import.meta.main) {
   const quiet = await exampleCopy(example, withoutTelemetry);
   const noEdges = await exampleCopy(example, withoutEdges);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
+  const baseline = values.baseline === undefined ? [] : [{
+    name: "baseline: rohas start POST /bench, telemetry on",
+    args: [
+      "run",
+      "-A",
+      "--config",
+      `${values.baseline}/deno.json`,
+      `${values.baseline}/cli.ts`,
+      "start",
+      "--port",
+      "0",
+      `${values.baseline}/examples/hello-ts`,
+    ],
+    path: "/bench",
+    post: BODY,
+  }];
   const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
   const rohasNoEdges = ["run", "-A", "cli.ts", "start", "--port", "0", noEdges];
   const experiments = values.experiments
@@ -371,12 +427,19 @@ if (import.meta.main) {
         { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
         { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
         {
+          name: "bare Deno.serve, the same work as POST /bench by hand",
+          args: ["eval", BARE_APP],
+          path: "/bench",
+          post: BODY,
+        },
+        {
           name: "Hono, the same work as POST /bench",
           args: ["eval", HONO_APP],
           path: "/bench",
           post: BODY,
         },
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
+        ...baseline,
         {
           name: "rohas start POST /bench, telemetry off",
           args: rohasQuiet,

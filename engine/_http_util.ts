@@ -47,36 +47,6 @@ export function errorBody(error: string, options: { traceId: string; details?: u
   });
 }
 
-const HEX: readonly string[] = Array.from(
-  { length: 256 },
-  (_, i) => (i + 256).toString(16).slice(1),
-);
-
-/**
- * Random (version 4) UUIDs drawn from a pool of random bytes refilled 256 ids at a time: one
- * `crypto.getRandomValues` per 256 requests instead of a `crypto.randomUUID` op per request.
- */
-export class TraceIds {
-  readonly #pool = new Uint8Array(16 * 256);
-  #offset = this.#pool.length;
-
-  /** A new UUID (lower-case, version 4, RFC 4122 variant). */
-  next(): string {
-    if (this.#offset === this.#pool.length) {
-      crypto.getRandomValues(this.#pool);
-      this.#offset = 0;
-    }
-    const b = this.#pool;
-    const o = this.#offset;
-    this.#offset += 16;
-    return HEX[b[o]!]! + HEX[b[o + 1]!]! + HEX[b[o + 2]!]! + HEX[b[o + 3]!]! + "-" +
-      HEX[b[o + 4]!]! + HEX[b[o + 5]!]! + "-" + HEX[(b[o + 6]! & 0x0f) | 0x40]! +
-      HEX[b[o + 7]!]! + "-" + HEX[(b[o + 8]! & 0x3f) | 0x80]! + HEX[b[o + 9]!]! + "-" +
-      HEX[b[o + 10]!]! + HEX[b[o + 11]!]! + HEX[b[o + 12]!]! + HEX[b[o + 13]!]! +
-      HEX[b[o + 14]!]! + HEX[b[o + 15]!]!;
-  }
-}
-
 /** A D3 error body: `{"error", "details"?, "trace_id"}`.
  *
  * @param status the status

@@ -5,7 +5,6 @@ import {
   parseQuery,
   readJsonBody,
   splitUrl,
-  TraceIds,
   validateValue,
 } from "./_http_util.ts";
 import type { ValidationIssue } from "./parts.ts";
@@ -27,17 +26,6 @@ Deno.test("parseQuery() decodes + and percent, keeps repeated keys as arrays", (
     d: "",
   });
   assert.deepEqual(parseQuery(""), {});
-});
-
-Deno.test("TraceIds gives distinct version 4 UUIDs across pool refills", () => {
-  const ids = new TraceIds();
-  const seen = new Set<string>();
-  for (let i = 0; i < 1000; i++) {
-    const id = ids.next();
-    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    seen.add(id);
-  }
-  assert.equal(seen.size, 1000);
 });
 
 Deno.test("validateValue() sorts issues and skips types without a validator", () => {
