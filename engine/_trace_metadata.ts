@@ -13,6 +13,8 @@ export interface RequestMetadataOptions {
   info?: RequestInfo | undefined;
   /** The clock for `datetime_utc`. Default: the system clock. */
   now?: () => Date;
+  /** When the request's trace started (ms since the epoch), for `datetime_utc`; wins over `now`. */
+  startedMs?: number;
 }
 
 /** Builds the metadata of a request trace.
@@ -35,7 +37,11 @@ export function requestMetadata(
   const out: Record<string, string> = {
     method: request.method,
     path: pattern,
-    datetime_utc: options.now ? options.now().toISOString() : isoTime(),
+    datetime_utc: options.startedMs !== undefined
+      ? isoTime(options.startedMs)
+      : options.now
+      ? options.now().toISOString()
+      : isoTime(),
   };
   if (ip) out.ip_address = ip;
   const agent = headers["user-agent"];
