@@ -37,12 +37,17 @@ class Node<T> {
 }
 
 function decodeSegments(pathname: string): string[] | null {
-  const raw = pathname.split("/").slice(1);
+  const raw = pathname.split("/");
+  const out = new Array<string>(raw.length - 1);
   try {
-    return raw.map((s) => decodeURIComponent(s));
+    for (let i = 1; i < raw.length; i++) {
+      const segment = raw[i]!;
+      out[i - 1] = segment.includes("%") ? decodeURIComponent(segment) : segment;
+    }
   } catch {
     return null;
   }
+  return out;
 }
 
 /**
@@ -61,6 +66,11 @@ function decodeSegments(pathname: string): string[] | null {
  */
 export class TrieRouter<T> implements Router<T> {
   #root = new Node<T>();
+  /**
+   * The routes without params by their exact path, for a match with no splitting or decoding:
+   * what the trie would find first for that path, since literals beat params.
+   */
+  #static = new Map<string, Map<string, Leaf<T>>>();
 
   /** Registers a route.
    *
@@ -86,6 +96,14 @@ export class TrieRouter<T> implements Router<T> {
     const existing = node.methods.get(method);
     if (existing) throw new RouteConflictError(`${method} ${label}`, existing.label);
     node.methods.set(method, { value, paramNames, label });
+    // A literal with `%` matches its decoded form: such a route is left to the trie.
+    if (
+      paramNames.length === 0 &&
+      !segments.some((seg) => seg.kind === "literal" && seg.value.includes("%"))
+    ) {
+      const path = segments.map((seg) => `/${seg.kind === "literal" ? seg.value : ""}`).join("");
+      this.#static.set(path || "/", node.methods);
+    }
   }
 
   /** Matches a request.
@@ -95,6 +113,11 @@ export class TrieRouter<T> implements Router<T> {
    * @returns the match
    */
   match(method: string, pathname: string): RouteMatch<T> {
+    const methods = this.#static.get(pathname);
+    if (methods !== undefined) {
+      const leaf = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
+      if (leaf !== undefined) return { kind: "found", value: leaf.value, params: {} };
+    }
     const segments = decodeSegments(pathname);
     if (segments === null) return { kind: "bad_path", reason: "Malformed percent-encoding" };
     const captured: string[] = [];

@@ -63,3 +63,29 @@ Deno.test("TrieRouter.add() rejects a second route with the same method and shap
     (e) => e instanceof RouteConflictError && /"GET \/users\/:other"/.test(e.message),
   );
 });
+
+Deno.test("TrieRouter answers a path without params the same whether its text is encoded or not", () => {
+  const r = router();
+  r.add("POST", parsePattern("/users/me"), "update-me", "/users/me");
+  // The exact-path table and the trie agree: encoded literals, HEAD, and another method.
+  assert.deepEqual(r.match("GET", "/users/m%65"), { kind: "found", value: "me", params: {} });
+  assert.deepEqual(r.match("HEAD", "/users/me"), { kind: "found", value: "me", params: {} });
+  assert.deepEqual(r.match("POST", "/users/me"), { kind: "found", value: "update-me", params: {} });
+  // A literal path with no route for the method still wins over the {id} sibling: 405.
+  assert.deepEqual(r.match("DELETE", "/users/me"), {
+    kind: "method_not_allowed",
+    allow: ["GET", "HEAD", "POST"],
+  });
+  // Each match gets params of its own.
+  const first = r.match("GET", "/users");
+  assert.ok(first.kind === "found");
+  first.params.x = "changed";
+  assert.deepEqual(r.match("GET", "/users"), { kind: "found", value: "list", params: {} });
+});
+
+Deno.test("TrieRouter matches a literal holding % against the decoded path only", () => {
+  const r = new TrieRouter<string>();
+  r.add("GET", parsePattern("/100%"), "percent", "/100%");
+  assert.deepEqual(r.match("GET", "/100%25"), { kind: "found", value: "percent", params: {} });
+  assert.equal(r.match("GET", "/100%").kind, "bad_path");
+});
