@@ -9,7 +9,9 @@
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
  *        [--only <regex>]  (only the variants whose name matches, such as `telemetry|recorder`)
  *        [--baseline <checkout>]  (also: `rohas start` of another checkout, to compare a change by)
- * It ends with what telemetry costs: each "telemetry on" variant's throughput over its "off" one.
+ * It ends with ratios paired by round (each round's two runs back to back, so a drift in the
+ * machine's load between rounds cancels): `rohas start` over bare `Deno.serve`, and what telemetry
+ * costs, each "telemetry on" variant's throughput over its "off" one; median and range.
  * Each row also shows the server's CPU time per request (all its threads, from `/proc` on Linux):
  * on a shared machine it moves far less than requests/s, so it is the number to compare changes by.
  * Needs `wrk` (Debian: `apt-get install -y wrk`).
@@ -234,6 +236,24 @@ interface Result {
   cpuUs: number;
 }
 
+/** A variant's medians, with its requests/s of each round (for ratios paired by round). */
+interface Summary extends Result {
+  perRound: number[];
+}
+
+/**
+ * The median and range over rounds of `a / b`, each round's pair measured back to back: steadier
+ * than the ratio of medians when the machine's load drifts between rounds.
+ */
+function pairedRatio(a: Summary, b: Summary): { median: number; min: number; max: number } {
+  const ratios = a.perRound.map((rps, i) => rps / b.perRound[i]!);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+function ratioText(ratio: { median: number; min: number; max: number }): string {
+  return `x${ratio.median.toFixed(3)} (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
+}
+
 /** Clock ticks per second of `/proc/<pid>/stat` times. */
 const CLOCK_TICKS = await clockTicks();
 
@@ -336,7 +356,7 @@ function median(values: number[]): number {
 async function measureAll(
   variants: Variant[],
   opts: { duration: number; connections: number; threads: number; rounds: number },
-): Promise<[string, Result][]> {
+): Promise<[string, Summary][]> {
   const servers: Server[] = [];
   try {
     for (const v of variants) servers.push(await start(v.args));
@@ -359,6 +379,7 @@ async function measureAll(
         p99: median(rs.map((r) => r.p99)),
         errors: rs.reduce((sum, r) => sum + r.errors, 0),
         cpuUs: median(rs.map((r) => r.cpuUs)),
+        perRound: rs.map((r) => r.rps),
       }];
     });
   } finally {
@@ -420,7 +441,7 @@ if (import.meta.main) {
     ]
     : [];
   const net = ["run", "-A", "--unstable-net", "--config", `${repo}/deno.json`];
-  let runs: [string, Result][];
+  let runs: [string, Summary][];
   try {
     runs = await measureAll(
       selected(values.only, [
@@ -516,8 +537,18 @@ if (import.meta.main) {
       `median of ${opts.rounds} interleaved rounds`,
   );
   console.log(rows.join("\n"));
+  const summaryOf = (name: string) => runs.find(([n]) => n === name)?.[1];
+  const bareRuns = summaryOf("bare Deno.serve");
+  if (bareRuns) {
+    for (const [name, summary] of runs) {
+      if (!name.startsWith("rohas start POST") && !name.startsWith("baseline:")) continue;
+      console.log(
+        `${name} / bare Deno.serve, paired by round: ${ratioText(pairedRatio(summary, bareRuns))}`,
+      );
+    }
+  }
   for (const [on, off] of TELEMETRY_PAIRS) {
-    const [a, b] = [rpsOf(on), rpsOf(off)];
-    if (a && b) console.log(`telemetry cost: ${on} / off = x${(a / b).toFixed(3)}`);
+    const [a, b] = [summaryOf(on), summaryOf(off)];
+    if (a && b) console.log(`telemetry cost: ${on} / off = ${ratioText(pairedRatio(a, b))}`);
   }
 }
