@@ -13,7 +13,17 @@ python_packages() {
   command -v "$python" >/dev/null || { log "python3 not found"; exit 1; }
   if ! "$python" -c 'import pydantic, mypy' >/dev/null 2>&1; then
     log "pip install pydantic mypy"
-    "$python" -m pip install --quiet --disable-pip-version-check 'pydantic>=2' mypy
+    local pip=("$python" -m pip install --quiet --disable-pip-version-check 'pydantic>=2' mypy)
+    if ! "${pip[@]}" 2>/tmp/rohas-pip.log; then
+      # A Debian system Python refuses installs outside a venv (PEP 668); this machine runs tests.
+      if grep -q externally-managed /tmp/rohas-pip.log; then
+        log "system Python is externally managed: installing with --break-system-packages"
+        "${pip[@]}" --break-system-packages
+      else
+        cat /tmp/rohas-pip.log >&2
+        exit 1
+      fi
+    fi
   fi
 }
 
