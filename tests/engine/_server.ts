@@ -162,3 +162,19 @@ export async function stats(url: string): Promise<Record<string, number>> {
   if (res.status !== 200) throw new Error(`GET /stats: ${res.status} ${JSON.stringify(json)}`);
   return json.data;
 }
+
+/** Creates a user of the example (POST /users as a new `x-user-id`); fails unless it answers 200.
+ *
+ * @returns the new user's id, which keys the events its creation triggers
+ */
+export async function createUser(server: { url: string }): Promise<string> {
+  const id = crypto.randomUUID();
+  const res = await fetch(`${server.url}/users`, {
+    method: "POST",
+    headers: { "x-user-id": id },
+    body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`POST /users: ${res.status} ${text}`);
+  return id;
+}

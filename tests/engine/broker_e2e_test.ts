@@ -3,7 +3,7 @@
 // over HTTP, delivers every event once per handler, including an event's own forwarded trigger.
 import assert from "node:assert/strict";
 import { brokerUrl } from "../adapters/_brokers.ts";
-import { eventually, type ServerProcess, startServer, stats } from "./_server.ts";
+import { createUser, eventually, startServer, stats } from "./_server.ts";
 
 const ADAPTERS: Record<string, () => string> = {
   rocksdb: () => `type = "rocksdb"`,
@@ -25,17 +25,6 @@ async function useAdapter(dir: string, adapter: string): Promise<void> {
       .replace('name = "hello-ts"', `name = "${service}"`)
       .replace('[adapter]\ntype = "memory"', `[adapter]\n${adapter}`),
   );
-}
-
-async function createUser(server: ServerProcess): Promise<string> {
-  const id = crypto.randomUUID();
-  const res = await fetch(`${server.url}/users`, {
-    method: "POST",
-    headers: { "x-user-id": id },
-    body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
-  });
-  assert.equal(res.status, 200, await res.text());
-  return id;
 }
 
 for (const [name, adapter] of Object.entries(ADAPTERS)) {

@@ -1,7 +1,14 @@
 // `rohas start` with edge Workers ([server] workers = 2): the default profile's APIs are served in
 // the isolate that took the request; everything else reaches the engine through the edges.
 import assert from "node:assert/strict";
-import { eventually, runCli, type ServerProcess, startServer, stats } from "./_server.ts";
+import {
+  createUser,
+  eventually,
+  runCli,
+  type ServerProcess,
+  startServer,
+  stats,
+} from "./_server.ts";
 import { rawUpgrade, WsClient } from "./_ws_client.ts";
 
 const API_KEY = "edge-test-key";
@@ -73,13 +80,7 @@ Deno.test("edges serve validated APIs, errors, middlewares and the other profile
 
 Deno.test("an API served by an edge publishes its triggers once each, through the engine", async () => {
   await using server = await startWithEdges();
-  const id = crypto.randomUUID();
-  const res = await fetch(`${server.url}/users`, {
-    method: "POST",
-    headers: { "x-user-id": id },
-    body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
-  });
-  assert.equal(res.status, 200, await res.text());
+  const id = await createUser(server);
   const keys = [`send_welcome_email:${id}`, `audit_user:${id}`, `count_onboarded:${id}`];
   const s = await eventually(async () => {
     const s = await stats(server.url);
