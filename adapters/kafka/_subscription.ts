@@ -319,11 +319,18 @@ async function race(promise: Promise<unknown>, ms: number): Promise<boolean> {
  * Retries an admin request while the broker answers with a retriable error (a group coordinator
  * still loading its offsets after a broker start, a leader election), which kafkajs' admin client
  * passes through for offset fetches.
+ *
+ * @param request the admin request
+ * @param options how long to keep trying (default 30 s) and the first delay (default 200 ms)
+ * @returns the request's result; a non-retriable error, or the last one at the deadline, rejects
  */
-function whileTransient<T>(request: () => Promise<T>): Promise<T> {
+export function whileTransient<T>(
+  request: () => Promise<T>,
+  options: { deadlineMs?: number; initialMs?: number } = {},
+): Promise<T> {
   return retryWithBackoff(request, {
-    deadlineMs: 30_000,
-    initialMs: 200,
+    deadlineMs: options.deadlineMs ?? 30_000,
+    initialMs: options.initialMs ?? 200,
     fatal: (error) => (error as { retriable?: unknown } | null)?.retriable !== true,
   });
 }
