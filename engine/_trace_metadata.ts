@@ -11,9 +11,7 @@ import type { RequestInfo } from "./http_pipeline.ts";
 export interface RequestMetadataOptions {
   /** The peer; its host is `ip_address` when no proxy header names one. Default: unknown. */
   info?: RequestInfo | undefined;
-  /** The clock for `datetime_utc`. Default: the system clock. */
-  now?: () => Date;
-  /** When the request's trace started (ms since the epoch), for `datetime_utc`; wins over `now`. */
+  /** When the request's trace started (ms since the epoch), its `datetime_utc`. Default: now. */
   startedMs?: number;
 }
 
@@ -37,11 +35,7 @@ export function requestMetadata(
   const out: Record<string, string> = {
     method: request.method,
     path: pattern,
-    datetime_utc: options.startedMs !== undefined
-      ? isoTime(options.startedMs)
-      : options.now
-      ? options.now().toISOString()
-      : isoTime(),
+    datetime_utc: isoTime(options.startedMs),
   };
   if (ip) out.ip_address = ip;
   const agent = headers["user-agent"];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { requestMetadata } from "./_trace_metadata.ts";
 
-const at = new Date("2026-01-02T03:04:05.000Z");
+const at = Date.parse("2026-01-02T03:04:05.000Z");
 
 Deno.test("requestMetadata() prefers a proxy header's address to the peer's", () => {
   const request = {
@@ -13,7 +13,7 @@ Deno.test("requestMetadata() prefers a proxy header's address to the peer's", ()
     },
   };
   const info = { remoteAddr: { hostname: "127.0.0.1", port: 5000 } };
-  assert.deepEqual(requestMetadata(request, "/users/:id", { info, now: () => at }), {
+  assert.deepEqual(requestMetadata(request, "/users/:id", { info, startedMs: at }), {
     method: "POST",
     path: "/users/:id",
     datetime_utc: "2026-01-02T03:04:05.000Z",
@@ -27,7 +27,7 @@ Deno.test("requestMetadata() prefers a proxy header's address to the peer's", ()
 Deno.test("requestMetadata() falls back to the peer address and omits what is unknown", () => {
   const info = { remoteAddr: { hostname: "127.0.0.1", port: 5000 } };
   const request = { method: "GET", headers: {} };
-  assert.deepEqual(requestMetadata(request, "/hello", { info, now: () => at }), {
+  assert.deepEqual(requestMetadata(request, "/hello", { info, startedMs: at }), {
     method: "GET",
     path: "/hello",
     datetime_utc: "2026-01-02T03:04:05.000Z",
