@@ -199,6 +199,9 @@ const BODY = JSON.stringify({
   joinedAt: "2024-01-02T03:04:05Z",
 });
 
+/** The variant of `--baseline`. */
+const BASELINE = "baseline: rohas start POST /bench, telemetry on";
+
 /** Each variant with telemetry next to the same variant without. */
 const TELEMETRY_PAIRS = [
   ["rohas start POST /bench, telemetry on", "rohas start POST /bench, telemetry off"],
@@ -236,9 +239,11 @@ interface Result {
   cpuUs: number;
 }
 
-/** A variant's medians, with its requests/s of each round (for ratios paired by round). */
+/** A variant's medians, with its requests/s and CPU time per request of each round (for ratios
+ * paired by round). */
 interface Summary extends Result {
   perRound: number[];
+  cpuPerRound: number[];
 }
 
 /**
@@ -247,6 +252,12 @@ interface Summary extends Result {
  */
 function pairedRatio(a: Summary, b: Summary): { median: number; min: number; max: number } {
   const ratios = a.perRound.map((rps, i) => rps / b.perRound[i]!);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+/** Like {@linkcode pairedRatio}, of the server's CPU time per request. */
+function pairedCpuRatio(a: Summary, b: Summary): { median: number; min: number; max: number } {
+  const ratios = a.cpuPerRound.map((cpu, i) => cpu / b.cpuPerRound[i]!);
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
@@ -380,6 +391,7 @@ async function measureAll(
         errors: rs.reduce((sum, r) => sum + r.errors, 0),
         cpuUs: median(rs.map((r) => r.cpuUs)),
         perRound: rs.map((r) => r.rps),
+        cpuPerRound: rs.map((r) => r.cpuUs),
       }];
     });
   } finally {
@@ -416,7 +428,7 @@ if (import.meta.main) {
   const noEdges = await exampleCopy(example, withoutEdges);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
   const baseline = values.baseline === undefined ? [] : [{
-    name: "baseline: rohas start POST /bench, telemetry on",
+    name: BASELINE,
     args: [
       "run",
       "-A",
@@ -549,6 +561,19 @@ if (import.meta.main) {
   }
   for (const [on, off] of TELEMETRY_PAIRS) {
     const [a, b] = [summaryOf(on), summaryOf(off)];
-    if (a && b) console.log(`telemetry cost: ${on} / off = ${ratioText(pairedRatio(a, b))}`);
+    if (!a || !b) continue;
+    console.log(`telemetry cost: ${on} / off = ${ratioText(pairedRatio(a, b))}`);
+    if (Number.isFinite(a.cpuUs)) {
+      console.log(`  cpu per request, on / off = ${ratioText(pairedCpuRatio(a, b))}`);
+    }
+  }
+  // With a baseline checkout of the same code, this is the benchmark's own noise (A/A): a change
+  // smaller than its range is not measurable here.
+  const [base, head] = [summaryOf(BASELINE), summaryOf("rohas start POST /bench, telemetry on")];
+  if (base && head) {
+    console.log(`${BASELINE} / this checkout = ${ratioText(pairedRatio(base, head))}`);
+    if (Number.isFinite(base.cpuUs)) {
+      console.log(`  cpu per request, baseline / this = ${ratioText(pairedCpuRatio(base, head))}`);
+    }
   }
 }
