@@ -92,6 +92,13 @@ export interface TelemetrySection {
   retention_days: number;
   /** Default 1000. */
   max_cache_size: number;
+  /**
+   * Traces and metric samples a persistent store (`rocksdb`, `influxdb`, `timescaledb`) is given
+   * per second, at most: beyond it, the rest of that second's successful traces and samples are
+   * counted in `rohas_telemetry_unpersisted_total` and not written (failed traces always are). The
+   * live metrics count everything. 0: no limit. Default 1000.
+   */
+  max_persisted_per_second: number;
   /** Record metrics. Default true. */
   enable_metrics: boolean;
   /** Record handler logs. Default true. */

@@ -30,6 +30,7 @@ const DEFAULTS: RohasConfig = {
     path: ".rohas/telemetry",
     retention_days: 30,
     max_cache_size: 1000,
+    max_persisted_per_second: 1000,
     enable_metrics: true,
     enable_logs: true,
     enable_traces: true,
@@ -95,6 +96,7 @@ type = "memory"
 path = "/var/telemetry"
 retention_days = 0
 max_cache_size = 5
+max_persisted_per_second = 0
 enable_metrics = false
 enable_logs = false
 enable_traces = false
@@ -122,6 +124,7 @@ allowed_origins = ["http://localhost:4401"]
     path: "/var/telemetry",
     retention_days: 0,
     max_cache_size: 5,
+    max_persisted_per_second: 0,
     enable_metrics: false,
     enable_logs: false,
     enable_traces: false,
@@ -130,6 +133,7 @@ allowed_origins = ["http://localhost:4401"]
       path: "/var/telemetry",
       retention_days: 0,
       max_cache_size: 5,
+      max_persisted_per_second: 0,
       enable_metrics: false,
       enable_logs: false,
       enable_traces: false,

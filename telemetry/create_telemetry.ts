@@ -56,6 +56,7 @@ export async function createTelemetry(
     logs: config.enable_logs,
     metrics: config.enable_metrics,
     retentionDays: config.retention_days,
+    maxPersistedPerSecond: config.max_persisted_per_second,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.otel === false ? {} : { otel: new OtelBridge() }),
     ...options.recorder,

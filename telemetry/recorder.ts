@@ -99,6 +99,14 @@ export interface RecorderOptions {
   flushIntervalMs?: number;
   /** A queue this long is flushed at once. Default 500. */
   batchSize?: number;
+  /**
+   * Traces and metric samples handed to a store that is not immediate (`rocksdb`, `influxdb`,
+   * `timescaledb`) per second, at most: beyond it the rest of that second's traces and samples are
+   * counted in `rohas_telemetry_unpersisted_total{signal}`, not written. Failed traces have an
+   * allowance of their own, so a flood of successes never crowds them out. Live metrics and
+   * subscribers see everything. 0: no limit. Default 0.
+   */
+  maxPersistedPerSecond?: number;
   /** Spans for OpenTelemetry. Default none. */
   otel?: OtelBridge;
   /** The clock. Default `Date.now`. */
@@ -150,6 +158,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   #listeners = new Set<(event: TelemetryEvent) => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
+  /** What may still be written this second (see {@linkcode RecorderOptions.maxPersistedPerSecond}). */
+  #budget: PersistBudget | undefined;
   #writing: Promise<void> = Promise.resolve();
   #maxLevel: number;
   #closed = false;
@@ -162,6 +172,13 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#now = options.now ?? Date.now;
     this.#maxLevel = LEVELS.indexOf(options.logLevel ?? "info");
     this.#startRetention();
+    const limit = options.maxPersistedPerSecond ?? 0;
+    if (limit > 0 && this.#immediate === undefined) {
+      this.#budget = new PersistBudget(
+        limit,
+        (signal) => this.#registry.bind("rohas_telemetry_unpersisted_total", "counter", { signal }),
+      );
+    }
   }
 
   #startRetention(): void {
@@ -201,8 +218,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
       return;
     }
-    this.#queue.traces.push(trace);
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
+    if (this.#budget?.spendTrace(status === "failed") === false) return;
+    this.#queue.traces.push(trace);
     this.#schedule();
   }
 
@@ -284,6 +302,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       });
     }
     if (this.#immediate !== undefined) return this.#immediate.keepSample(sample);
+    if (this.#budget?.spendSample() === false) return;
     this.#queue.samples.push(sample);
     this.#schedule();
   }
@@ -408,8 +427,47 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#retention);
+    this.#budget?.stop();
     await this.flush();
     this.#listeners.clear();
     await this.#store.close();
+  }
+}
+
+/**
+ * The traces and samples a persistent store may still be given this second: counts reset by a
+ * timer each second, so spending reads no clock.
+ */
+class PersistBudget {
+  readonly #limit: number;
+  /** Spent this second: successful traces, failed traces, samples. */
+  #spent = { ok: 0, failed: 0, samples: 0 };
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #unpersisted: { traces: (n: number) => void; samples: (n: number) => void };
+
+  constructor(limit: number, counter: (signal: string) => (n: number) => void) {
+    this.#limit = limit;
+    this.#unpersisted = { traces: counter("traces"), samples: counter("samples") };
+    this.#timer = setInterval(() => this.#spent = { ok: 0, failed: 0, samples: 0 }, 1000);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /** Whether one more trace may be written this second; counts it as unpersisted when not. */
+  spendTrace(failed: boolean): boolean {
+    const spent = this.#spent;
+    if (failed ? spent.failed++ < this.#limit : spent.ok++ < this.#limit) return true;
+    this.#unpersisted.traces(1);
+    return false;
+  }
+
+  /** Whether one more sample may be written this second; counts it as unpersisted when not. */
+  spendSample(): boolean {
+    if (this.#spent.samples++ < this.#limit) return true;
+    this.#unpersisted.samples(1);
+    return false;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
   }
 }

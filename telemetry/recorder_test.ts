@@ -316,3 +316,54 @@ Deno.test("createRecorder() replays a trace recorded elsewhere with its own star
   );
   await telemetry.close();
 });
+
+Deno.test("createRecorder() gives a persistent store at most maxPersistedPerSecond traces and samples a second, and counts the rest", async () => {
+  const store = countingStore();
+  const telemetry = createRecorder(store, { maxPersistedPerSecond: 3 });
+  const record = (round: number, status: "success" | "failed", n: number) => {
+    for (let i = 0; i < n; i++) {
+      telemetry.startTrace({ entryPoint: `${status}-${round}-${i}`, entryType: "api" }).end(status);
+      telemetry.metric({
+        name: "handler_duration_ms",
+        kind: "histogram",
+        value: i,
+        labels: { handler: "H", kind: "api", ok: "true" },
+        timestamp: new Date().toISOString(),
+      });
+    }
+  };
+  // Recorded in one turn, so within one second of the budget's timer.
+  record(1, "success", 5);
+  record(1, "failed", 4);
+  await telemetry.flush();
+  const stored = (await store.queryTraces({ limit: 100 })).map((t) => t.entry_point).sort();
+  assertEquals(stored, [
+    "failed-1-0",
+    "failed-1-1",
+    "failed-1-2",
+    "success-1-0",
+    "success-1-1",
+    "success-1-2",
+  ]);
+  assertEquals((await store.querySamples({ limit: 100 })).length, 3);
+  const text = telemetry.exposition();
+  assert(text.includes('rohas_telemetry_unpersisted_total{signal="traces"} 3'), text);
+  assert(text.includes('rohas_telemetry_unpersisted_total{signal="samples"} 6'), text);
+  // The live metrics count every trace.
+  assert(text.includes('rohas_traces_total{status="success",type="api"} 5'), text);
+  // The next second has a budget again.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  record(2, "success", 1);
+  await telemetry.flush();
+  assertEquals((await store.queryTraces({ limit: 100 })).length, 7);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() keeps every trace in an immediate store, whatever maxPersistedPerSecond says", async () => {
+  const telemetry = createRecorder(createMemoryStore(), { maxPersistedPerSecond: 1 });
+  for (let i = 0; i < 5; i++) {
+    telemetry.startTrace({ entryPoint: "A", entryType: "api" }).end("success");
+  }
+  assertEquals((await telemetry.traces()).length, 5);
+  await telemetry.close();
+});
