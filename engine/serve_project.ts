@@ -13,13 +13,7 @@ import type { RohasConfig } from "../project/config.ts";
 import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import type { RecordingTelemetry } from "../telemetry/recorder.ts";
-import {
-  edgeCount,
-  type EdgePool,
-  federate,
-  serveWithEdges,
-  type TelemetryMessage,
-} from "./edge/mod.ts";
+import { edgeCount, type EdgePool, federate, serveWithEdges } from "./edge/mod.ts";
 import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
@@ -196,17 +190,6 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   });
 }
 
-/** Replays an edge's telemetry into this process's recorder, with the edge's clock readings. */
-function ingest(telemetry: Telemetry, batch: TelemetryMessage): void {
-  for (const t of batch.traces) {
-    const trace = telemetry.startTrace({ ...t.start, id: t.id, startedMs: t.startedMs });
-    for (const step of t.steps) trace.addStep(step);
-    trace.end(t.status, t.error, t.endedMs);
-  }
-  for (const entry of batch.logs) telemetry.log(entry);
-  for (const sample of batch.samples) telemetry.metric(sample);
-}
-
 /**
  * Listens on `[server] host:port`: through edge Workers when `[server] workers` asks for them (never
  * while watching: hot reload swaps modules in the main isolate's Workers), else from this isolate.
@@ -234,7 +217,7 @@ async function listen(engine: Engine, ctx: {
     config: ctx.config,
     schema: ctx.schema,
     mode: options.mode,
-    ingest: (batch) => ingest(telemetry, batch),
+    ingest: (records) => telemetry.persist(records),
     onRestart: (slot, message) =>
       options.onEvent?.({ kind: "worker_restarted", profile: `edge ${slot}`, message }),
   });

@@ -36,6 +36,7 @@ export {
 export type { SeriesSnapshot } from "./metrics_registry.ts";
 export { MetricsRegistry } from "./metrics_registry.ts";
 export type {
+  PersistedRecords,
   RecorderOptions,
   RecordingTelemetry,
   TelemetryEvent,

@@ -59,6 +59,18 @@ export interface RecordingTelemetry extends Telemetry, TelemetryReader {
   flush(): Promise<void>;
   /** Applies retention now; returns how many records went. */
   prune(): Promise<number>;
+  /**
+   * Queues records another process's recorder built (an edge's) for this store, as they are: they
+   * were counted in that recorder's metrics and shown to its subscribers, so they are neither here.
+   */
+  persist(records: PersistedRecords): void;
+}
+
+/** Records built elsewhere, for {@linkcode RecordingTelemetry.persist}. */
+export interface PersistedRecords {
+  traces: readonly TraceRecord[];
+  logs: readonly LogEntry[];
+  samples: readonly MetricSample[];
 }
 
 /** The bound series of one kind of completed trace. */
@@ -149,7 +161,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   /** Ended traces (raw values, no records yet), log entries and samples, until the next write. */
   // Ended traces wait as the objects they are: copying them into columns here cost more (write
   // barriers) than it saved, since a batch lives a few milliseconds (bench/telemetry_bench.ts).
-  #queue = { traces: [] as RecordedTrace[], logs: [] as LogEntry[], samples: [] as MetricSample[] };
+  #queue = newQueue();
   #registry = new MetricsRegistry();
   /** The series a completed trace counts in, bound once per kind, status and route. */
   #traceSeries = new Map<string, TraceSeries>();
@@ -313,7 +325,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
 
   #schedule(): void {
     const q = this.#queue;
-    if (q.traces.length + q.logs.length + q.samples.length >= (this.#options.batchSize ?? 500)) {
+    const queued = q.traces.length + q.records.length + q.logs.length + q.samples.length;
+    if (queued >= (this.#options.batchSize ?? 500)) {
       void this.flush();
       return;
     }
@@ -329,10 +342,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const { logs, samples } = this.#queue;
+    const { logs, samples, records } = this.#queue;
     // The records are built now, at flush: what a read after this flush sees is in the batch.
     const traces = traceRecords(this.#queue.traces);
-    this.#queue = { traces: [], logs: [], samples: [] };
+    for (const record of records) traces.push(record);
+    this.#queue = newQueue();
     // One write at a time keeps batches in order.
     this.#writing = this.#writing.then(() => this.#write(traces, logs, samples));
     return this.#writing;
@@ -357,6 +371,15 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       timestamp: isoTime(this.#now()),
     });
     this.#options.onError?.(error);
+  }
+
+  persist(records: PersistedRecords): void {
+    if (this.#closed) return;
+    const q = this.#queue;
+    for (const record of records.traces) q.records.push(record);
+    for (const entry of records.logs) q.logs.push(entry);
+    for (const sample of records.samples) q.samples.push(sample);
+    this.#schedule();
   }
 
   async prune(): Promise<number> {
@@ -432,6 +455,17 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#listeners.clear();
     await this.#store.close();
   }
+}
+
+/** What waits for the next write: ended traces (raw values), records built elsewhere, log
+ * entries and samples. */
+function newQueue() {
+  return {
+    traces: [] as RecordedTrace[],
+    records: [] as TraceRecord[],
+    logs: [] as LogEntry[],
+    samples: [] as MetricSample[],
+  };
 }
 
 /**

@@ -367,3 +367,33 @@ Deno.test("createRecorder() keeps every trace in an immediate store, whatever ma
   assertEquals((await telemetry.traces()).length, 5);
   await telemetry.close();
 });
+
+Deno.test("createRecorder().persist() writes records built elsewhere as they are, uncounted and unannounced", async () => {
+  const store = countingStore();
+  const telemetry = createRecorder(store, { flushIntervalMs: 60_000, maxPersistedPerSecond: 1 });
+  const heard: string[] = [];
+  telemetry.subscribe((event) => heard.push(event.kind));
+  const record: TraceRecord = {
+    id: "from-an-edge",
+    entry_point: "Bench",
+    entry_type: "api",
+    bucket: "/bench",
+    status: "success",
+    duration_ms: 2,
+    started_at: "2026-01-01T00:00:00.000Z",
+    completed_at: "2026-01-01T00:00:00.002Z",
+    steps: [],
+    metadata: { method: "POST", path: "/bench" },
+  };
+  const entry = log("handled");
+  // Two traces with a budget of one a second: an edge's recorder applied its own share already.
+  telemetry.persist({ traces: [record, { ...record, id: "second" }], logs: [entry], samples: [] });
+  telemetry.startTrace({ entryPoint: "Own", entryType: "api" }).end("success");
+  await telemetry.flush();
+  assertEquals(await store.getTrace("from-an-edge"), record);
+  assertEquals((await store.getTrace("second"))?.id, "second");
+  assertEquals((await store.queryLogs()).map((l) => l.message), ["handled"]);
+  assertEquals(heard, ["trace", "trace"]); // the recorder's own trace, started and ended
+  assert(telemetry.exposition().includes('rohas_traces_total{status="success",type="api"} 1'));
+  await telemetry.close();
+});

@@ -6,7 +6,11 @@
  * @module
  */
 
-import type { RecordingTelemetry, TelemetryEvent } from "../../telemetry/recorder.ts";
+import type {
+  PersistedRecords,
+  RecordingTelemetry,
+  TelemetryEvent,
+} from "../../telemetry/recorder.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 import type {
   ActiveTrace,
@@ -71,6 +75,10 @@ class Federated implements RecordingTelemetry {
 
   prune(): Promise<number> {
     return this.#own.prune();
+  }
+
+  persist(records: PersistedRecords): void {
+    this.#own.persist(records);
   }
 
   close(): Promise<void> {

@@ -19,9 +19,10 @@ import type { RouteSpec } from "../app_model.ts";
 import type { PublishOptions } from "../parts.ts";
 import { createInProcessRuntime } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
-import { createEdgeTelemetry } from "./_edge_telemetry.ts";
+import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
 import { createMemoryStore } from "../../telemetry/memory_store.ts";
+import { OtelBridge } from "../../telemetry/otel.ts";
 import type { Telemetry } from "../../telemetry/model.ts";
 import { createProxy } from "./_proxy.ts";
 import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./protocol.ts";
@@ -103,10 +104,7 @@ async function init(message: InitMessage): Promise<void> {
   setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
   shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
   const modules = await importModules(message.root, message.files);
-  const telemetry = message.telemetry === "local" ? keepTelemetry(message) : createEdgeTelemetry({
-    config: message.config.telemetry,
-    post: (batch) => outbox.send(batch),
-  });
+  const telemetry = keepTelemetry(message);
   const engine = createEngine({
     model: message.model,
     config: message.config,
@@ -173,24 +171,38 @@ async function importModules(
   return modules;
 }
 
-/** The edge's own recorder over a memory store; its live series go to the main process each second. */
+/**
+ * The edge's own recorder: over a memory store of its own (`local`), or over a store that sends its
+ * batches to the main process (`forward`). Either way it counts the metrics where the requests are
+ * served, and its live series go to the main process each second.
+ */
 function keepTelemetry(message: InitMessage): RecordingTelemetry {
   const config = message.config.telemetry;
-  // `max_cache_size` is the app's: each edge keeps its share, so the federated reader sees as many
-  // traces as one process would, and an edge retains a third of the objects (fewer survivors per
-  // scavenge; bench/telemetry_bench.ts: 284 vs 307 ns/request at 333 vs 1000 traces). The count
-  // is edgeCount()'s in serve_edges.ts: edges run in production only, where "auto" is cores + 1.
+  // The app's limits are shared among the edges. `max_cache_size`: each edge keeps its share, so
+  // the federated reader sees as many traces as one process would, and an edge retains a third of
+  // the objects (fewer survivors per scavenge; bench/telemetry_bench.ts: 284 vs 307 ns/request at
+  // 333 vs 1000 traces). `max_persisted_per_second`: the main process is sent at most its share.
+  // The count is edgeCount()'s in serve_edges.ts: edges run in production only, where "auto" is
+  // cores + 1.
   const workers = message.config.server.workers;
-  const edges = workers === "auto"
-    ? Math.min(8, (navigator.hardwareConcurrency || 1) + 1)
-    : workers;
-  const maxTraces = Math.ceil(config.max_cache_size / Math.max(1, edges));
-  const recorder = createRecorder(createMemoryStore({ maxTraces }), {
+  const edges = Math.max(
+    1,
+    workers === "auto" ? Math.min(8, (navigator.hardwareConcurrency || 1) + 1) : workers,
+  );
+  const forward = message.telemetry === "forward";
+  const store = forward
+    ? createForwardingStore((records) => outbox.send(records))
+    : createMemoryStore({ maxTraces: Math.ceil(config.max_cache_size / edges) });
+  const recorder = createRecorder(store, {
     traces: config.enable_traces,
     logs: config.enable_logs,
     metrics: config.enable_metrics,
-    retentionDays: config.retention_days,
+    // The main process applies retention to the project's store.
+    retentionDays: forward ? 0 : config.retention_days,
+    maxPersistedPerSecond: Math.ceil(config.max_persisted_per_second / edges),
     logLevel: message.config.log.level,
+    // Spans of this process's traces, exported by Deno itself when OTEL_DENO=true.
+    otel: new OtelBridge(),
   });
   local = recorder;
   setInterval(() => outbox.send({ type: "series", series: recorder.metrics() }), 1_000);

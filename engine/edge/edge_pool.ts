@@ -17,7 +17,7 @@ import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
 import { permissionFlags } from "./_flags.ts";
 import { EdgeError } from "./errors.ts";
-import type { FromEdge, InitMessage, TelemetryMessage, TelemetryRead, ToEdge } from "./protocol.ts";
+import type { FromEdge, InitMessage, RecordsMessage, TelemetryRead, ToEdge } from "./protocol.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 import type { TelemetryEvent } from "../../telemetry/recorder.ts";
 
@@ -42,8 +42,8 @@ export interface EdgePoolOptions {
   internal: { url: string; token: string };
   /** Publishes an event for an edge; resolves once the adapter accepted it. */
   publish: (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
-  /** Takes an edge's telemetry batch. */
-  ingest: (batch: TelemetryMessage) => void;
+  /** Takes the records an edge's recorder wrote (`forward` telemetry). */
+  ingest: (records: RecordsMessage) => void;
   /** Told when an edge was replaced, and why. */
   onRestart?: (slot: number, reason: string) => void;
   /** Whether edges keep their own telemetry (`local`) or send every record (`forward`). */
@@ -242,7 +242,7 @@ class Pool implements EdgePool {
             edge.channel?.send({ type: "published", id: message.id, error: serializeError(error) }),
         );
         return;
-      case "telemetry":
+      case "records":
         this.#options.ingest(message);
         return;
       case "answer":

@@ -10,12 +10,7 @@
 
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/config.ts";
-import type {
-  LogEntry,
-  MetricSample,
-  StartTraceOptions,
-  TraceStep,
-} from "../../telemetry/model.ts";
+import type { LogEntry, MetricSample, TraceRecord } from "../../telemetry/model.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
@@ -43,9 +38,11 @@ export interface InitMessage {
   /** How often the edge says it still turns (`beat`). */
   heartbeatMs: number;
   /**
-   * `local`: the edge keeps its telemetry in its own memory store, answers `read`s and sends its
-   * `series` (memory and prometheus telemetry); `forward`: it sends every record to the main
-   * process (stores one process owns, such as rocksdb, or shared databases).
+   * Where the edge's recorder keeps what it records. Either way it counts its own metrics (sent as
+   * `series` each second), answers `read`s and streams its events while watched. `local`: in a
+   * memory store of its own (memory and prometheus telemetry); `forward`: its batches go to the
+   * main process as `records`, which writes them to the project's store (stores one process owns,
+   * such as rocksdb, or shared databases).
    */
   telemetry: "local" | "forward";
 }
@@ -117,21 +114,14 @@ export interface PublishMessage {
   options: PublishOptions;
 }
 
-/** A trace an edge recorded: what its telemetry was given, and the two clock readings. */
-export interface EdgeTraceRecord {
-  id: string;
-  start: StartTraceOptions;
-  startedMs: number;
-  endedMs: number;
-  status: "success" | "failed";
-  error?: string;
-  steps: TraceStep[];
-}
-
-/** Telemetry an edge recorded, batched; the main process replays it into its recorder. */
-export interface TelemetryMessage {
-  type: "telemetry";
-  traces: EdgeTraceRecord[];
+/**
+ * Records an edge's recorder wrote (`forward` telemetry): the main process writes them to the
+ * project's store as they are. Its recorder already counted them in its metrics and applied its
+ * share of `max_persisted_per_second`.
+ */
+export interface RecordsMessage {
+  type: "records";
+  traces: TraceRecord[];
   logs: LogEntry[];
   samples: MetricSample[];
 }
@@ -167,7 +157,7 @@ export type FromEdge =
   | BeatMessage
   | ListeningMessage
   | PublishMessage
-  | TelemetryMessage
+  | RecordsMessage
   | AnswerMessage
   | SeriesMessage
   | EventsMessage

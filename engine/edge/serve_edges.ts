@@ -14,7 +14,7 @@ import type { RequestInfo } from "../http_pipeline.ts";
 import type { EngineMode } from "../parts.ts";
 import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
-import { INTERNAL_HEADER, PEER_HEADER, type TelemetryMessage } from "./protocol.ts";
+import { INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -53,16 +53,16 @@ export interface ServeWithEdgesOptions {
   config: RohasConfig;
   schema: Schema;
   mode: EngineMode;
-  /** Takes an edge's telemetry batch. */
-  ingest: (batch: TelemetryMessage) => void;
+  /** Takes the records an edge's recorder wrote (`forward` telemetry). */
+  ingest: (records: RecordsMessage) => void;
   /** Told when an edge was replaced. */
   onRestart?: (slot: number, reason: string) => void;
 }
 
 /**
  * Whether edges keep their telemetry (memory and prometheus: per process by nature, read through
- * {@linkcode federate}) or send every record to the main process (a store one process owns, such as
- * rocksdb, or a database the main process writes).
+ * {@linkcode federate}) or send the records their recorders write to the main process (a store one
+ * process owns, such as rocksdb, or a database the main process writes).
  *
  * @param type `[telemetry] type`
  * @returns `local` or `forward`

@@ -160,7 +160,15 @@ Deno.test("SIGTERM drains a request in flight on an edge, then exits 0", async (
 
 Deno.test("the workbench's metrics sum the series of the edges and the engine", async () => {
   await using server = await startWithEdges({ args: ["--workbench"] });
-  for (let i = 0; i < 10; i++) {
+  await assertRequestsCounted(server, 10);
+});
+
+/**
+ * Sends `n` requests to POST /bench and waits until the workbench's metrics count exactly `total`
+ * (these and the ones sent before).
+ */
+async function assertRequestsCounted(server: ServerProcess, n: number, total = n): Promise<void> {
+  for (let i = 0; i < n; i++) {
     const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
     await res.body?.cancel();
   }
@@ -173,14 +181,13 @@ Deno.test("the workbench's metrics sum the series of the edges and the engine", 
     const found = series.filter((s) =>
       s.name === "rohas_http_requests_total" && s.labels.route === "POST /bench"
     );
-    const total = found.reduce((sum, s) => sum + s.value, 0);
-    return total >= 10 ? found : undefined;
-  }, "ten requests counted");
-  assert.equal(requests.reduce((sum, s) => sum + s.value, 0), 10);
+    return found.reduce((sum, s) => sum + s.value, 0) >= total ? found : undefined;
+  }, `${total} requests counted`);
+  assert.equal(requests.reduce((sum, s) => sum + s.value, 0), total);
   assert.equal(new Set(requests.map((s) => JSON.stringify(s.labels))).size, requests.length);
-});
+}
 
-Deno.test("with a store one process owns (rocksdb), edges send every trace to the engine", async () => {
+Deno.test("with a store one process owns (rocksdb), edges send their traces to the engine and count their metrics", async () => {
   await using server = await startWithEdges({
     args: ["--workbench"],
     edit: (config) => {
@@ -193,6 +200,7 @@ Deno.test("with a store one process owns (rocksdb), edges send every trace to th
   assert.equal(record.entry_point, "Bench");
   assert.ok(record.duration_ms >= 0 && record.duration_ms < 1000, String(record.duration_ms));
   assert.equal(record.steps.length, 1);
+  await assertRequestsCounted(server, 9, 10); // and the one benchTrace sent
 });
 
 Deno.test("the workbench's live stream shows the traces the edges record as they happen", async () => {
