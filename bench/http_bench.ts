@@ -184,6 +184,13 @@ function withoutTelemetry(config: string): string {
   );
 }
 
+/** The example's config with the default telemetry store, RocksDB (the example keeps memory). */
+function withRocksdb(config: string): string {
+  const memory = '[telemetry]\ntype = "memory"';
+  if (!config.includes(memory)) throw new Error(`the example's config lacks: ${memory}`);
+  return config.replace(memory, '[telemetry]\ntype = "rocksdb"');
+}
+
 /** The example's config served by the main process alone (handlers one Worker hop away). */
 function withoutEdges(config: string): string {
   return config.replace(/\[server\]\n/, "[server]\nworkers = 0\n");
@@ -199,12 +206,16 @@ const BODY = JSON.stringify({
   joinedAt: "2024-01-02T03:04:05Z",
 });
 
+/** The variant with the default telemetry store. */
+const ROCKSDB = "rohas start POST /bench, telemetry on, rocksdb store (the default type)";
+
 /** The variant of `--baseline`. */
 const BASELINE = "baseline: rohas start POST /bench, telemetry on";
 
 /** Each variant with telemetry next to the same variant without. */
 const TELEMETRY_PAIRS = [
   ["rohas start POST /bench, telemetry on", "rohas start POST /bench, telemetry off"],
+  [ROCKSDB, "rohas start POST /bench, telemetry off"],
   ["rohas in-process POST /bench, telemetry on", "rohas in-process POST /bench, telemetry off"],
   ["rohas in-process POST /bench, recorder", "rohas in-process POST /bench, telemetry off"],
 ] as const;
@@ -426,6 +437,7 @@ if (import.meta.main) {
   const example = `${repo}/examples/hello-ts`;
   const quiet = await exampleCopy(example, withoutTelemetry);
   const noEdges = await exampleCopy(example, withoutEdges);
+  const rocks = await exampleCopy(example, withRocksdb);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
   const baseline = values.baseline === undefined ? [] : [{
     name: BASELINE,
@@ -445,6 +457,7 @@ if (import.meta.main) {
   }];
   const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
   const rohasNoEdges = ["run", "-A", "cli.ts", "start", "--port", "0", noEdges];
+  const rohasRocks = ["run", "-A", "cli.ts", "start", "--port", "0", rocks];
   const experiments = values.experiments
     ? [
       await moduleFile(servedInWorkers("bare", 2)),
@@ -473,6 +486,7 @@ if (import.meta.main) {
         },
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         ...baseline,
+        { name: ROCKSDB, args: rohasRocks, path: "/bench", post: BODY },
         {
           name: "rohas start POST /bench, telemetry off",
           args: rohasQuiet,
@@ -529,6 +543,7 @@ if (import.meta.main) {
   } finally {
     await Deno.remove(quiet, { recursive: true });
     await Deno.remove(noEdges, { recursive: true });
+    await Deno.remove(rocks, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
   }
   const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;

@@ -198,8 +198,8 @@ path = ".rohas/telemetry"
 # Days to keep traces, logs and metrics; 0 keeps them forever.
 retention_days = 30
 max_cache_size = 1000
-# Traces and metric samples written per second at most under load (failed traces always are);
-# the live metrics count everything. 0: no limit.
+# Traces and metric samples stored per second at most under load (failed traces have an
+# allowance of their own); the live metrics count everything. 0: no limit.
 max_persisted_per_second = 1000
 enable_metrics = true
 enable_logs = true

@@ -93,10 +93,10 @@ export interface TelemetrySection {
   /** Default 1000. */
   max_cache_size: number;
   /**
-   * Traces and metric samples a persistent store (`rocksdb`, `influxdb`, `timescaledb`) is given
-   * per second, at most: beyond it, the rest of that second's successful traces and samples are
-   * counted in `rohas_telemetry_unpersisted_total` and not written (failed traces always are). The
-   * live metrics count everything. 0: no limit. Default 1000.
+   * Traces and metric samples the store is given per second, at most: beyond it, the rest of that
+   * second's traces and samples are counted in `rohas_telemetry_unpersisted_total` and not kept
+   * (failed traces have an allowance of their own). The live metrics count everything. 0: no
+   * limit. Default 1000.
    */
   max_persisted_per_second: number;
   /** Record metrics. Default true. */

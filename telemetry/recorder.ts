@@ -112,11 +112,12 @@ export interface RecorderOptions {
   /** A queue this long is flushed at once. Default 500. */
   batchSize?: number;
   /**
-   * Traces and metric samples handed to a store that is not immediate (`rocksdb`, `influxdb`,
-   * `timescaledb`) per second, at most: beyond it the rest of that second's traces and samples are
-   * counted in `rohas_telemetry_unpersisted_total{signal}`, not written. Failed traces have an
-   * allowance of their own, so a flood of successes never crowds them out. Live metrics and
-   * subscribers see everything. 0: no limit. Default 0.
+   * Traces and metric samples handed to the store per second, at most: beyond it the rest of that
+   * second's traces and samples are counted in `rohas_telemetry_unpersisted_total{signal}`, not
+   * kept. Failed traces have an allowance of their own, so a flood of successes never crowds them
+   * out. Live metrics and subscribers see everything. Under load it bounds what the store costs
+   * and, for a memory store, makes its last N traces span more than the last few milliseconds.
+   * 0: no limit. Default 0.
    */
   maxPersistedPerSecond?: number;
   /** Spans for OpenTelemetry. Default none. */
@@ -185,7 +186,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#maxLevel = LEVELS.indexOf(options.logLevel ?? "info");
     this.#startRetention();
     const limit = options.maxPersistedPerSecond ?? 0;
-    if (limit > 0 && this.#immediate === undefined) {
+    if (limit > 0) {
       this.#budget = new PersistBudget(
         limit,
         (signal) => this.#registry.bind("rohas_telemetry_unpersisted_total", "counter", { signal }),
@@ -224,14 +225,10 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     const status = trace.status === "failed" ? "failed" : "success";
     this.#options.otel?.end(trace.id, status, trace.error, trace.endedMs);
     this.#traceMetrics(trace);
-    const immediate = this.#immediate;
-    if (immediate !== undefined) {
-      immediate.keepTrace(trace);
-      if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
-      return;
-    }
     if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
     if (this.#budget?.spendTrace(status === "failed") === false) return;
+    const immediate = this.#immediate;
+    if (immediate !== undefined) return immediate.keepTrace(trace);
     this.#queue.traces.push(trace);
     this.#schedule();
   }
@@ -313,8 +310,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
         timestamp: sample.timestamp,
       });
     }
-    if (this.#immediate !== undefined) return this.#immediate.keepSample(sample);
     if (this.#budget?.spendSample() === false) return;
+    if (this.#immediate !== undefined) return this.#immediate.keepSample(sample);
     this.#queue.samples.push(sample);
     this.#schedule();
   }

@@ -359,12 +359,14 @@ Deno.test("createRecorder() gives a persistent store at most maxPersistedPerSeco
   await telemetry.close();
 });
 
-Deno.test("createRecorder() keeps every trace in an immediate store, whatever maxPersistedPerSecond says", async () => {
-  const telemetry = createRecorder(createMemoryStore(), { maxPersistedPerSecond: 1 });
+Deno.test("createRecorder() applies maxPersistedPerSecond to an immediate store as well", async () => {
+  const telemetry = createRecorder(createMemoryStore(), { maxPersistedPerSecond: 2 });
   for (let i = 0; i < 5; i++) {
-    telemetry.startTrace({ entryPoint: "A", entryType: "api" }).end("success");
+    telemetry.startTrace({ entryPoint: `A${i}`, entryType: "api" }).end("success");
   }
-  assertEquals((await telemetry.traces()).length, 5);
+  telemetry.startTrace({ entryPoint: "F", entryType: "api" }).end("failed", "Boom");
+  assertEquals((await telemetry.traces()).map((t) => t.entry_point).sort(), ["A0", "A1", "F"]);
+  assert(telemetry.exposition().includes('rohas_telemetry_unpersisted_total{signal="traces"} 3'));
   await telemetry.close();
 });
 
