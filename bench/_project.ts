@@ -14,6 +14,17 @@ export const REPO: string = fileURLToPath(new URL("../", import.meta.url)).repla
 /** The CLI entry of the working tree. */
 export const CLI: string = join(REPO, "cli.ts");
 
+/** The JSON body of the example's POST /bench: the 7 fields its input type validates. */
+export const BENCH_BODY: string = JSON.stringify({
+  name: "Ann",
+  email: "ann@example.com",
+  age: 31,
+  score: 9.5,
+  active: true,
+  country: "NZ",
+  joinedAt: "2024-01-02T03:04:05Z",
+});
+
 /** Writes files (project-relative path to content) below a new temporary directory.
  *
  * @param files the files

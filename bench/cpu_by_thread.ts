@@ -15,17 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { REPO, spawnListening } from "./_project.ts";
-
-const BODY = JSON.stringify({
-  name: "Ann",
-  email: "ann@example.com",
-  age: 31,
-  score: 9.5,
-  active: true,
-  country: "NZ",
-  joinedAt: "2024-01-02T03:04:05Z",
-});
+import { BENCH_BODY as BODY, REPO, spawnListening } from "./_project.ts";
 
 /** CPU ticks of one thread, by process role and thread name. */
 interface ThreadTicks {

@@ -21,7 +21,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { spawnListening } from "./_project.ts";
+import { BENCH_BODY as BODY, spawnListening } from "./_project.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -195,16 +195,6 @@ function withRocksdb(config: string): string {
 function withoutEdges(config: string): string {
   return config.replace(/\[server\]\n/, "[server]\nworkers = 0\n");
 }
-
-const BODY = JSON.stringify({
-  name: "Ann",
-  email: "ann@example.com",
-  age: 31,
-  score: 9.5,
-  active: true,
-  country: "NZ",
-  joinedAt: "2024-01-02T03:04:05Z",
-});
 
 /** The variant with the default telemetry store. */
 const ROCKSDB = "rohas start POST /bench, telemetry on, rocksdb store (the default type)";
