@@ -20,6 +20,11 @@ export interface EnvelopeMetadata {
   attempt: number;
   /** Publishes with the same key inside the adapter's window are delivered once. */
   idempotency_key?: string;
+  /**
+   * The W3C `traceparent` of the cause's OpenTelemetry span, when one recorded it: the delivery's
+   * span becomes its child even when another process handles it.
+   */
+  traceparent?: string;
 }
 
 /** An event as it travels through a broker. `timestamp` is ISO 8601 (publish time). */

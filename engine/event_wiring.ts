@@ -215,12 +215,13 @@ function startDeliveryTrace(
   envelope: EventEnvelope,
   options: { event: string; handler: string; traceSuffix: string },
 ) {
-  const { trace_id: traceId, parent_id: parentId, attempt } = envelope.metadata;
+  const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
   return parts.telemetry.startTrace({
     entryPoint: options.event,
     entryType: "event",
     ...(traceId ? { id: `${traceId}${options.traceSuffix}` } : {}),
     ...(parentId ? { parentId } : {}),
+    ...(typeof traceparent === "string" ? { traceparent } : {}),
     metadata: { event: options.event, handler: options.handler, attempt: String(attempt) },
   });
 }

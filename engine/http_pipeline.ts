@@ -403,7 +403,7 @@ async function succeedWithTriggers(
       effects: result.effects,
       output: result.output,
       schemaTriggers: route.triggers,
-    }, { source: `api:${route.api}`, traceId: trace.id });
+    }, { source: `api:${route.api}`, traceId: trace.id, traceparent: trace.traceparent?.() });
   } catch (error) {
     const message = `Failed to publish events: ${(error as Error).message ?? String(error)}`;
     trace.end("failed", message);

@@ -31,6 +31,8 @@ export interface PublishOptions {
   source: string;
   /** Publishes with the same key inside the adapter's window are delivered once. Default: none. */
   idempotencyKey?: string;
+  /** The W3C `traceparent` of the cause's OpenTelemetry span, when one records it. */
+  traceparent?: string | undefined;
 }
 
 /** What the engine needs of the event bus to publish (engine/events `EventBus` satisfies it). */

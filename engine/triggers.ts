@@ -28,6 +28,8 @@ export interface TriggerSource {
   traceId: string;
   /** Prefix of the idempotency keys (`<prefix>:<index>`). Default: the trace id. */
   keyPrefix?: string;
+  /** The W3C `traceparent` of the cause's OpenTelemetry span. Default: none. */
+  traceparent?: string | undefined;
 }
 
 /** Unwraps a handler result: `X` for `{data: X}`, the value itself otherwise, `{}` for nothing.
@@ -125,6 +127,7 @@ export async function publishAll(
       parentId: source.traceId,
       source: source.source,
       idempotencyKey: `${prefix}:${i}`,
+      ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
     });
     records.push({ event_name: p.event, timestamp, duration_ms: performance.now() - started });
   }
@@ -207,6 +210,7 @@ export async function publishStep(
   const published = await publishAll(publisher, publications, {
     source: options.source,
     traceId: options.trace.id,
+    traceparent: options.trace.traceparent?.(),
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
   });
   addTriggersStep(options.trace, `${options.step} triggers`, published);

@@ -24,6 +24,8 @@ export interface TraceOwner {
   ended(trace: RecordedTrace): void;
   /** The owner's clock, in milliseconds since the epoch. */
   now(): number;
+  /** The W3C `traceparent` of a trace's OpenTelemetry span, if one records it. */
+  traceparent(id: string): string | undefined;
 }
 
 /**
@@ -112,6 +114,10 @@ export class RecordedTrace implements ActiveTrace {
     this.status = status;
     this.error = error;
     this.#owner.ended(this);
+  }
+
+  traceparent(): string | undefined {
+    return this.#owner.traceparent(this.id);
   }
 
   /** The steps so far, as a new array (of the engine's step objects). */

@@ -123,6 +123,11 @@ export interface StartTraceOptions {
   id?: string;
   /** The trace that caused this one (from the event envelope's `parent_id`). */
   parentId?: string;
+  /**
+   * The W3C `traceparent` of the cause's OpenTelemetry span (from the event envelope), for a cause
+   * recorded in another process: this trace's span becomes its child there too.
+   */
+  traceparent?: string;
   /** The trace's `metadata`. The telemetry may keep this object: build one per trace, do not change it. */
   metadata?: Record<string, string>;
   /**
@@ -149,6 +154,11 @@ export interface ActiveTrace {
    * trace recorded elsewhere and replayed here, such as an edge process's. Default: now.
    */
   end(status: "success" | "failed", error?: string, endedMs?: number): void;
+  /**
+   * The W3C `traceparent` of this trace's OpenTelemetry span, for events it publishes; undefined
+   * when no span records it. Optional: a telemetry without OpenTelemetry has none.
+   */
+  traceparent?(): string | undefined;
 }
 
 /** What the engine records through. Implementations batch writes off the request path. */

@@ -45,9 +45,11 @@ export class OtelBridge {
    * provider is registered, or one sampled out) is dropped at once: nothing else is built for it. */
   start(id: string, options: StartTraceOptions, startedMs: number): void {
     if (this.#noop) return;
-    const parent = options.parentId === undefined
-      ? undefined
-      : this.#contexts.get(options.parentId);
+    // The parent's span: remembered when this process recorded it, else the one the event
+    // envelope carried from the process that did.
+    const parent =
+      (options.parentId === undefined ? undefined : this.#contexts.get(options.parentId)) ??
+        remoteParent(options.traceparent);
     const ctx = parent ? trace.setSpanContext(context.active(), parent) : context.active();
     const span = this.#tracer.startSpan(options.entryPoint, {
       kind: options.entryType === "api" ? SpanKind.SERVER : SpanKind.CONSUMER,
@@ -68,6 +70,18 @@ export class OtelBridge {
     });
     this.#spans.set(id, span);
     this.#remember(id, span.spanContext());
+  }
+
+  /**
+   * The W3C `traceparent` of a trace's span, for the events it publishes; undefined when no span
+   * records it (no provider, sampled out, or forgotten).
+   */
+  traceparent(id: string): string | undefined {
+    if (this.#noop) return undefined;
+    const spanContext = this.#contexts.get(id);
+    if (spanContext === undefined || spanContext.traceId === INVALID_TRACEID) return undefined;
+    const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0");
+    return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
   }
 
   /** Adds a step as a child span. */
@@ -116,6 +130,20 @@ export class OtelBridge {
       if (oldest !== undefined) this.#contexts.delete(oldest);
     }
   }
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** The span context of a W3C `traceparent` (version 00), or undefined for anything else. */
+function remoteParent(traceparent: string | undefined): SpanContext | undefined {
+  const match = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
+  if (match === null || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
+  return {
+    traceId: match[1]!,
+    spanId: match[2]!,
+    traceFlags: parseInt(match[3]!, 16),
+    isRemote: true,
+  };
 }
 
 function prefixed(metadata: Record<string, string>): Record<string, string> {

@@ -238,6 +238,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     return this.#now();
   }
 
+  /** A trace's span context for events it publishes (see {@linkcode RecordedTrace}). */
+  traceparent(id: string): string | undefined {
+    return this.#options.otel?.traceparent(id);
+  }
+
   #traceMetrics(trace: RecordedTrace): void {
     if (this.#options.metrics === false) return;
     const status = trace.status;

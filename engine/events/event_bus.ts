@@ -38,6 +38,8 @@ export interface PublishOptions {
   source: string;
   /** Publishes with the same key inside the adapter's window are delivered once. Default none. */
   idempotencyKey?: string;
+  /** The W3C `traceparent` of the cause's OpenTelemetry span, when one records it. */
+  traceparent?: string | undefined;
 }
 
 /** Options of {@linkcode EventBus.subscribe}. */
@@ -224,6 +226,7 @@ export class EventBus {
         source: options.source,
         attempt: 1,
         ...(key === undefined ? {} : { idempotency_key: key }),
+        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
       },
     };
   }

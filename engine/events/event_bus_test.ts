@@ -43,6 +43,22 @@ Deno.test("EventBus.publish() builds the D9 envelope the subscriber receives", a
   assert.deepEqual(await received.promise, sent);
 });
 
+Deno.test("EventBus.publish() carries the cause's traceparent in the envelope, and none when it has none", async () => {
+  await using bus = await openBus();
+  const received: EventEnvelope[] = [];
+  const both = Promise.withResolvers<void>();
+  await bus.subscribe("UserCreated", "app.welcome", (envelope) => {
+    if (received.push(envelope) === 2) both.resolve();
+    return Promise.resolve();
+  });
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  await bus.publish("UserCreated", {}, { parentId: "p", source: "api:CreateUser", traceparent });
+  await bus.publish("UserCreated", {}, { parentId: "p", source: "api:CreateUser" });
+  await both.promise;
+  assert.equal(received[0]!.metadata.traceparent, traceparent);
+  assert.equal("traceparent" in received[1]!.metadata, false);
+});
+
 Deno.test("EventBus retries with doubling, capped delays and then dead-letters the last error", async () => {
   const clock = new ManualClock(0);
   await using bus = await openBus({

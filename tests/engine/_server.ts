@@ -26,6 +26,8 @@ export interface StartOptions {
   args?: string[];
   /** Edits to the copied project before start. */
   prepare?: (dir: string) => Promise<void>;
+  /** More environment variables for the server (it inherits this process's). */
+  env?: Record<string, string>;
 }
 
 /** Copies a project tree, without its `.rohas/` state. */
@@ -68,7 +70,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     cwd: dir,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).spawn();
   let text = "";
   const waiters = new Set<() => void>();

@@ -15,11 +15,13 @@ const API_KEY = "edge-test-key";
 
 /** The example under `rohas start` with two edges; `extra` is appended to its config. */
 function startWithEdges(
-  options: { edit?: (config: string) => string; args?: string[] } = {},
+  options: { edit?: (config: string) => string; args?: string[]; env?: Record<string, string> } =
+    {},
 ) {
   return startServer({
     command: "start",
     args: options.args ?? [],
+    ...(options.env ? { env: options.env } : {}),
     prepare: async (dir) => {
       const file = `${dir}/config/rohas.toml`;
       const config = await Deno.readTextFile(file);
@@ -241,4 +243,54 @@ Deno.test("a second rohas start on a port in use is refused, never sharing it th
   assert.equal(out.code, 1);
   assert.match(out.stderr, new RegExp(`port ${server.port} is in use`));
   assert.equal((await getJson(server, "/hello")).status, 200);
+});
+
+Deno.test("with OTEL_DENO=true, an API call served on an edge and the event it causes in the engine are one OpenTelemetry trace", async () => {
+  type Span = {
+    name: string;
+    traceId: string;
+    spanId: string;
+    parentSpanId?: string;
+    attributes?: { key: string; value: { stringValue?: string } }[];
+  };
+  type Body = { resourceSpans?: { scopeSpans?: { spans?: Span[] }[] }[] };
+  const spans: Span[] = [];
+  await using receiver = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      if (new URL(req.url).pathname === "/v1/traces") {
+        const body = await req.json() as Body;
+        for (const r of body.resourceSpans ?? []) {
+          for (const s of r.scopeSpans ?? []) spans.push(...(s.spans ?? []));
+        }
+      } else {
+        await req.body?.cancel();
+      }
+      return Response.json({});
+    },
+  );
+  const server = await startWithEdges({
+    env: {
+      OTEL_DENO: "true",
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.addr.port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_SERVICE_NAME: "rohas-edge-test",
+    },
+  });
+  const kind = (s: Span) => s.attributes?.find((a) => a.key === "rohas.entry_type")?.value;
+  try {
+    const id = await createUser(server);
+    await eventually(async () => {
+      const s = await stats(server.url);
+      return (s[`send_welcome_email:${id}`] ?? 0) >= 1 ? s : undefined;
+    }, "the UserCreated event handled");
+  } finally {
+    // Stopping flushes every process's exporter: the spans are all sent when it has exited.
+    await server[Symbol.asyncDispose]();
+  }
+  const api = spans.find((s) => s.name === "CreateUser" && kind(s)?.stringValue === "api");
+  const event = spans.find((s) => s.name === "UserCreated" && kind(s)?.stringValue === "event");
+  assert.ok(api && event, JSON.stringify(spans.map((s) => s.name)));
+  assert.equal(event.traceId, api.traceId);
+  assert.equal(event.parentSpanId, api.spanId);
 });

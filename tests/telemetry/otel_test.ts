@@ -26,7 +26,7 @@ function attribute(span: OtlpSpan, key: string): string | undefined {
   return span.attributes?.find((a) => a.key === key)?.value.stringValue;
 }
 
-Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true", async () => {
+Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true, across processes through the traceparent", async () => {
   const spans: OtlpSpan[] = [];
   const received = Promise.withResolvers<void>();
   await using server = Deno.serve(
@@ -35,7 +35,8 @@ Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true
       const url = new URL(req.url);
       if (url.pathname === "/v1/traces") {
         spans.push(...spansOf(await req.json()));
-        if (spans.some((s) => s.name === "UserCreated")) received.resolve();
+        const names = new Set(spans.map((s) => s.name));
+        if (names.has("UserCreated") && names.has("OrderShipped")) received.resolve();
       } else {
         await req.body?.cancel();
       }
@@ -69,6 +70,11 @@ Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true
   assertEquals(step.parentSpanId, root.spanId);
   assertEquals(event.parentSpanId, root.spanId);
   assertEquals(event.traceId, root.traceId);
+  // Recorded by another telemetry that knew the API trace only from its traceparent.
+  const shipped = spans.find((s) => s.name === "OrderShipped");
+  assert(shipped, JSON.stringify(spans.map((s) => s.name)));
+  assertEquals(shipped.parentSpanId, root.spanId);
+  assertEquals(shipped.traceId, root.traceId);
   assertEquals(attribute(root, "rohas.method"), "POST");
   assertEquals(event.status?.code, 2);
 });
@@ -89,4 +95,24 @@ Deno.test("OtelBridge stops creating spans after the first one when no provider 
     bridge.end(`t${i}`, "success", undefined, Date.now());
   }
   assertEquals(started, 1);
+});
+
+Deno.test("OtelBridge gives no traceparent without a recording span, and ignores a malformed one", () => {
+  const bridge = new OtelBridge(trace.getTracer("rohas-test"));
+  for (
+    const traceparent of [
+      "garbage",
+      "00-xyz-00f067aa0ba902b7-01",
+      `00-${"0".repeat(32)}-00f067aa0ba902b7-01`,
+    ]
+  ) {
+    bridge.start(
+      "t",
+      { entryPoint: "E", entryType: "event", parentId: "p", traceparent },
+      Date.now(),
+    );
+    bridge.end("t", "success", undefined, Date.now());
+  }
+  assertEquals(bridge.traceparent("t"), undefined);
+  assertEquals(bridge.traceparent("unknown"), undefined);
 });
