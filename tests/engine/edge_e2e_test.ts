@@ -10,6 +10,7 @@ import {
   stats,
 } from "./_server.ts";
 import { rawUpgrade, WsClient } from "./_ws_client.ts";
+import { attribute, otlpReceiver, type OtlpSpan } from "../telemetry/_otlp_receiver.ts";
 
 const API_KEY = "edge-test-key";
 
@@ -246,38 +247,8 @@ Deno.test("a second rohas start on a port in use is refused, never sharing it th
 });
 
 Deno.test("with OTEL_DENO=true, an API call served on an edge and the event it causes in the engine are one OpenTelemetry trace", async () => {
-  type Span = {
-    name: string;
-    traceId: string;
-    spanId: string;
-    parentSpanId?: string;
-    attributes?: { key: string; value: { stringValue?: string } }[];
-  };
-  type Body = { resourceSpans?: { scopeSpans?: { spans?: Span[] }[] }[] };
-  const spans: Span[] = [];
-  await using receiver = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (req) => {
-      if (new URL(req.url).pathname === "/v1/traces") {
-        const body = await req.json() as Body;
-        for (const r of body.resourceSpans ?? []) {
-          for (const s of r.scopeSpans ?? []) spans.push(...(s.spans ?? []));
-        }
-      } else {
-        await req.body?.cancel();
-      }
-      return Response.json({});
-    },
-  );
-  const server = await startWithEdges({
-    env: {
-      OTEL_DENO: "true",
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.addr.port}`,
-      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-      OTEL_SERVICE_NAME: "rohas-edge-test",
-    },
-  });
-  const kind = (s: Span) => s.attributes?.find((a) => a.key === "rohas.entry_type")?.value;
+  await using receiver = otlpReceiver();
+  const server = await startWithEdges({ env: receiver.env });
   try {
     const id = await createUser(server);
     await eventually(async () => {
@@ -288,8 +259,10 @@ Deno.test("with OTEL_DENO=true, an API call served on an edge and the event it c
     // Stopping flushes every process's exporter: the spans are all sent when it has exited.
     await server[Symbol.asyncDispose]();
   }
-  const api = spans.find((s) => s.name === "CreateUser" && kind(s)?.stringValue === "api");
-  const event = spans.find((s) => s.name === "UserCreated" && kind(s)?.stringValue === "event");
+  const spans = receiver.spans;
+  const kind = (s: OtlpSpan) => attribute(s, "rohas.entry_type");
+  const api = spans.find((s) => s.name === "CreateUser" && kind(s) === "api");
+  const event = spans.find((s) => s.name === "UserCreated" && kind(s) === "event");
   assert.ok(api && event, JSON.stringify(spans.map((s) => s.name)));
   assert.equal(event.traceId, api.traceId);
   assert.equal(event.parentSpanId, api.spanId);

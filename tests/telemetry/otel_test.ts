@@ -2,62 +2,21 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { trace, type Tracer } from "@opentelemetry/api";
 import { OtelBridge } from "../../telemetry/otel.ts";
-
-interface OtlpSpan {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  status?: { code?: number };
-  attributes?: { key: string; value: { stringValue?: string } }[];
-}
-
-interface OtlpBody {
-  resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
-}
-
-function spansOf(body: OtlpBody): OtlpSpan[] {
-  return (body.resourceSpans ?? []).flatMap((r) => r.scopeSpans ?? []).flatMap((s) =>
-    s.spans ?? []
-  );
-}
-
-function attribute(span: OtlpSpan, key: string): string | undefined {
-  return span.attributes?.find((a) => a.key === key)?.value.stringValue;
-}
+import { attribute, otlpReceiver } from "./_otlp_receiver.ts";
 
 Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true, across processes through the traceparent", async () => {
-  const spans: OtlpSpan[] = [];
-  const received = Promise.withResolvers<void>();
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (req) => {
-      const url = new URL(req.url);
-      if (url.pathname === "/v1/traces") {
-        spans.push(...spansOf(await req.json()));
-        const names = new Set(spans.map((s) => s.name));
-        if (names.has("UserCreated") && names.has("OrderShipped")) received.resolve();
-      } else {
-        await req.body?.cancel();
-      }
-      return Response.json({});
-    },
-  );
+  await using receiver = otlpReceiver();
   const script = fromFileUrl(new URL("./fixtures/otel_emit.ts", import.meta.url));
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script],
-    env: {
-      OTEL_DENO: "true",
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${server.addr.port}`,
-      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-      OTEL_SERVICE_NAME: "rohas-test",
-    },
+    env: receiver.env,
     stdout: "piped",
     stderr: "piped",
   });
   const output = await child.output();
   assert(output.success, new TextDecoder().decode(output.stderr));
-  await received.promise;
+  await receiver.received("UserCreated", "OrderShipped");
+  const spans = receiver.spans;
   const root = spans.find((s) =>
     s.name === "CreateUser" && attribute(s, "rohas.entry_type") === "api"
   );
