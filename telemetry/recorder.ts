@@ -49,6 +49,12 @@ export interface TelemetryReader {
   exposition(): string;
   /** Calls `listener` for each trace start/end and log entry; returns the unsubscribe function. */
   subscribe(listener: (event: TelemetryEvent) => void): () => void;
+  /**
+   * Resolves once every process that records telemetry streams its events to the subscribers
+   * (edge processes answer a subscription asynchronously). Optional: a single process's reader
+   * streams at once.
+   */
+  watching?(): Promise<void>;
 }
 
 /** A telemetry that records, stores and answers queries. */

@@ -27,7 +27,7 @@ export interface StreamOptions {
  * @returns the streaming response
  */
 export function eventStream(
-  telemetry: TelemetryReader,
+  telemetry: Pick<TelemetryReader, "subscribe" | "watching">,
   options: StreamOptions = {},
 ): Response {
   let stop = () => {};
@@ -50,7 +50,9 @@ export function eventStream(
         off();
         clearInterval(beat);
       };
-      send(": connected\n\n");
+      // Connected once every process streams: an event recorded after this comment is sent.
+      const watching = telemetry.watching?.() ?? Promise.resolve();
+      return watching.then(() => send(": connected\n\n"));
     },
     cancel() {
       stop();

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createRecorder } from "../telemetry/recorder.ts";
 import { createMemoryStore } from "../telemetry/memory_store.ts";
-import { pollTraces } from "./_live.ts";
+import { eventStream, pollTraces } from "./_live.ts";
 
 Deno.test("pollTraces() returns a trace that started in the same millisecond as since", async () => {
   const clock = Date.parse("2026-01-01T00:00:00Z");
@@ -27,4 +27,27 @@ Deno.test("pollTraces() answers [] at the timeout when nothing new arrives", asy
   } finally {
     await telemetry.close();
   }
+});
+
+Deno.test("eventStream() says connected only once every process streams its events", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  const edges = Promise.withResolvers<void>();
+  let watched = false;
+  const reader = {
+    subscribe: telemetry.subscribe.bind(telemetry),
+    watching: () => edges.promise.then(() => void (watched = true)),
+  };
+  const response = eventStream(reader, { heartbeatMs: 60_000 });
+  const body = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const first = body.read();
+  // An event recorded while the edges are being told to stream is sent, after which connected.
+  telemetry.startTrace({ id: "early", entryPoint: "Early", entryType: "api" });
+  edges.resolve();
+  let text = "";
+  text += (await first).value ?? "";
+  while (!text.includes(": connected")) text += (await body.read()).value ?? "";
+  assertEquals(watched, true);
+  assertEquals(text.indexOf('"id":"early"') < text.indexOf(": connected"), true);
+  await body.cancel();
+  await telemetry.close();
 });

@@ -38,11 +38,12 @@ export function federate(
     read: async (read) => await edges()?.read(read) ?? [],
     series: () => edges()?.series() ?? [],
     watch: (listener) => edges()?.watch(listener) ?? (() => {}),
+    watching: () => edges()?.watching() ?? Promise.resolve(),
   });
 }
 
 /** What the federation needs of the edges. */
-type EdgeReads = Pick<EdgePool, "read" | "series" | "watch">;
+type EdgeReads = Pick<EdgePool, "read" | "series" | "watch" | "watching">;
 
 class Federated implements RecordingTelemetry {
   readonly #own: RecordingTelemetry;
@@ -83,6 +84,10 @@ class Federated implements RecordingTelemetry {
 
   close(): Promise<void> {
     return this.#own.close();
+  }
+
+  watching(): Promise<void> {
+    return this.#edges.watching();
   }
 
   subscribe(listener: (event: TelemetryEvent) => void): () => void {

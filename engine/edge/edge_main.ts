@@ -73,6 +73,8 @@ function dispatch(message: ToEdge): void {
       return;
     case "watch":
       watch(message.on);
+      // Every event after this line reaches the main process's live views.
+      if (message.on) outbox.send({ type: "watching" });
       return;
     case "drain":
       drain(message.timeoutMs).then(() => {

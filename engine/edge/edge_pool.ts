@@ -62,6 +62,11 @@ export interface EdgePool {
   series(): SeriesSnapshot[][];
   /** Calls `listener` with every edge's telemetry events until the returned function is called. */
   watch(listener: (event: TelemetryEvent) => void): () => void;
+  /**
+   * Resolves once every serving edge streams its events to the watchers (each answered the latest
+   * `watch`), or after `timeoutMs` for an edge that does not answer.
+   */
+  watching(timeoutMs?: number): Promise<void>;
   /** Stops intake on every edge, lets in-flight requests finish within `timeoutMs`, stops them. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -97,6 +102,8 @@ interface Edge {
   drained: PromiseWithResolvers<void>;
   /** Its live metric series, as last sent. */
   series: SeriesSnapshot[];
+  /** It answered the latest `watch` on. */
+  watching: boolean;
 }
 
 class Pool implements EdgePool {
@@ -113,6 +120,8 @@ class Pool implements EdgePool {
   #closing = false;
   /** Listeners of the edges' telemetry events (a live workbench view). */
   #watchers = new Set<(event: TelemetryEvent) => void>();
+  /** Waiters of {@linkcode Pool.watching}, called when an edge answers a `watch`. */
+  #watching = new Set<() => void>();
   /** Reads waiting for an edge's answer, by id. */
   #reads = new Map<number, (answer: { value?: unknown; error?: unknown }) => void>();
   #nextRead = 1;
@@ -203,6 +212,7 @@ class Pool implements EdgePool {
       up: false,
       drained: Promise.withResolvers<void>(),
       series: [],
+      watching: false,
     };
     edge.listening.promise.catch(() => {});
     child.status.then((status) => this.#exited(edge, status));
@@ -234,6 +244,10 @@ class Pool implements EdgePool {
         edge.beatAt = Date.now();
         edge.listening.resolve();
         if (this.#watchers.size > 0) edge.channel?.send({ type: "watch", on: true });
+        return;
+      case "watching":
+        edge.watching = true;
+        for (const waiter of [...this.#watching]) waiter();
         return;
       case "publish":
         this.#options.publish(message.topic, message.payload, message.options).then(
@@ -282,11 +296,31 @@ class Pool implements EdgePool {
 
   watch(listener: (event: TelemetryEvent) => void): () => void {
     this.#watchers.add(listener);
-    if (this.#watchers.size === 1) this.#tell({ type: "watch", on: true });
+    if (this.#watchers.size === 1) {
+      for (const edge of this.#edges) edge.watching = false;
+      this.#tell({ type: "watch", on: true });
+    }
     return () => {
       if (!this.#watchers.delete(listener) || this.#watchers.size > 0) return;
       this.#tell({ type: "watch", on: false });
     };
+  }
+
+  watching(timeoutMs = 2_000): Promise<void> {
+    const all = () => this.#edges.every((edge) => !edge.up || edge.watching);
+    if (this.#watchers.size === 0 || all()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#watching.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const check = () => {
+        if (all()) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#watching.add(check);
+    });
   }
 
   #tell(message: ToEdge): void {

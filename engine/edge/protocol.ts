@@ -146,6 +146,11 @@ export interface EventsMessage {
   events: TelemetryEvent[];
 }
 
+/** The edge streams its telemetry events from now on (the answer to `watch` on). */
+export interface WatchingMessage {
+  type: "watching";
+}
+
 /** The edge stopped serving (after a `drain`). */
 export interface DrainedMessage {
   type: "drained";
@@ -161,6 +166,7 @@ export type FromEdge =
   | AnswerMessage
   | SeriesMessage
   | EventsMessage
+  | WatchingMessage
   | DrainedMessage;
 
 /** The header an edge sets on every request it forwards: the internal token. */

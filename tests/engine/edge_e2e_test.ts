@@ -228,10 +228,18 @@ Deno.test("the workbench's live stream shows the traces the edges record as they
     await res.body?.cancel();
     ids.push(res.headers.get("x-rohas-trace-id")!);
   }
-  while (!ids.every((id) => text.includes(`"id":"${id}"`))) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
+  // A trace that never comes fails the test after 20 s instead of hanging the suite.
+  const deadline = setTimeout(() => controller.abort(), 20_000);
+  try {
+    while (!ids.every((id) => text.includes(`"id":"${id}"`))) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(deadline);
   }
   for (const id of ids) assert.ok(text.includes(`"id":"${id}"`), `trace ${id} streamed`);
   controller.abort();
