@@ -107,10 +107,10 @@ export class RecordedTrace implements ActiveTrace {
     if (this.#running) this.metadata = { ...this.metadata, ...metadata };
   }
 
-  end(status: "success" | "failed", error?: string, endedMs?: number): void {
+  end(status: "success" | "failed", error?: string): void {
     if (!this.#running) return;
     this.#running = false;
-    this.endedMs = endedMs ?? this.#owner.now();
+    this.endedMs = this.#owner.now();
     this.status = status;
     this.error = error;
     this.#owner.ended(this);

@@ -149,11 +149,8 @@ export interface ActiveTrace {
    * labels the request metrics). Optional: a telemetry may ignore it.
    */
   annotate?(metadata: Record<string, string>): void;
-  /**
-   * Ends the trace once; later calls do nothing. `endedMs` (milliseconds since the epoch) is for a
-   * trace recorded elsewhere and replayed here, such as an edge process's. Default: now.
-   */
-  end(status: "success" | "failed", error?: string, endedMs?: number): void;
+  /** Ends the trace once; later calls do nothing. */
+  end(status: "success" | "failed", error?: string): void;
   /**
    * The W3C `traceparent` of this trace's OpenTelemetry span, for events it publishes; undefined
    * when no span records it. Optional: a telemetry without OpenTelemetry has none.
