@@ -203,3 +203,45 @@ export async function spawnListening(
     }
   }
 }
+
+/** A `/proc/.../stat` line (a process's or a thread's), Linux only. */
+export interface ProcStat {
+  /** The command (or thread) name. */
+  name: string;
+  /** The parent process id. */
+  ppid: number;
+  /** User plus system CPU time, in clock ticks. */
+  ticks: number;
+}
+
+/**
+ * Reads a `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat` file.
+ *
+ * @param path the file
+ * @returns its name, parent and CPU ticks, or null when it is gone (or not Linux)
+ */
+export function procStat(path: string): ProcStat | null {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(path);
+  } catch {
+    return null;
+  }
+  // The name may hold spaces and parentheses: the fields start after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return {
+    name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    ppid: Number(fields[1]),
+    ticks: Number(fields[11]) + Number(fields[12]),
+  };
+}
+
+/** Clock ticks per second of `/proc` CPU times (`getconf CLK_TCK`; 100 when unknown). */
+export async function clockTicks(): Promise<number> {
+  try {
+    const out = await new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).output();
+    return Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}

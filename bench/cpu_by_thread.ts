@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { BENCH_BODY as BODY, REPO, spawnListening } from "./_project.ts";
+import { BENCH_BODY as BODY, clockTicks, procStat, REPO, spawnListening } from "./_project.ts";
 
 /** CPU ticks of one thread, by process role and thread name. */
 interface ThreadTicks {
@@ -23,47 +23,30 @@ interface ThreadTicks {
   ticks: number;
 }
 
-/** Every thread of `pid` and of its children, keyed `role/name/tid`. */
+/** Every thread of `pid` and of its children, keyed `pid/tid`. */
 function snapshot(pid: number): Map<string, ThreadTicks> {
   const out = new Map<string, ThreadTicks>();
   const processes: [number, string][] = [[pid, "main"]];
   for (const entry of Deno.readDirSync("/proc")) {
-    if (/^\d+$/.test(entry.name) && parentOf(Number(entry.name)) === pid) {
+    if (/^\d+$/.test(entry.name) && procStat(`/proc/${entry.name}/stat`)?.ppid === pid) {
       processes.push([Number(entry.name), "edge"]);
     }
   }
   for (const [p, role] of processes) {
-    for (const task of safeReadDir(`/proc/${p}/task`)) {
-      const stat = safeRead(`/proc/${p}/task/${task}/stat`);
-      if (stat === null) continue;
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      out.set(`${p}/${task}`, { key: `${role} ${name}`, ticks });
+    let tasks: Deno.DirEntry[] = [];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${p}/task`)];
+    } catch {
+      continue; // It exited.
+    }
+    for (const task of tasks) {
+      const stat = procStat(`/proc/${p}/task/${task.name}/stat`);
+      if (stat !== null) {
+        out.set(`${p}/${task.name}`, { key: `${role} ${stat.name}`, ticks: stat.ticks });
+      }
     }
   }
   return out;
-}
-
-function parentOf(pid: number): number {
-  const stat = safeRead(`/proc/${pid}/stat`);
-  return stat === null ? -1 : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-}
-
-function safeRead(path: string): string | null {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return null;
-  }
-}
-
-function safeReadDir(path: string): string[] {
-  try {
-    return [...Deno.readDirSync(path)].map((e) => e.name);
-  } catch {
-    return [];
-  }
 }
 
 async function wrk(url: string, seconds: number): Promise<number> {
@@ -109,7 +92,7 @@ if (import.meta.main) {
     const before = snapshot(server.child.pid);
     const requests = await wrk(server.url, Number(values.seconds));
     const after = snapshot(server.child.pid);
-    const ticksPerSecond = 100; // USER_HZ on Linux
+    const ticksPerSecond = await clockTicks();
     const byKey = new Map<string, number>();
     for (const [id, t] of after) {
       const spent = t.ticks - (before.get(id)?.ticks ?? 0);

@@ -21,7 +21,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { BENCH_BODY as BODY, spawnListening } from "./_project.ts";
+import { BENCH_BODY as BODY, clockTicks, procStat, spawnListening } from "./_project.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -269,43 +269,22 @@ function ratioText(ratio: { median: number; min: number; max: number }): string 
 /** Clock ticks per second of `/proc/<pid>/stat` times. */
 const CLOCK_TICKS = await clockTicks();
 
-async function clockTicks(): Promise<number> {
-  try {
-    const out = await new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).output();
-    return Number(new TextDecoder().decode(out.stdout).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
 /**
  * The CPU time a process has used, in clock ticks (Linux `/proc`; NaN elsewhere). Per request it
  * is steadier than requests/s on a shared machine: other load slows a server down but hardly
  * changes what one request costs it.
  */
 function cpuTicks(pid: number): number {
-  const own = statFields(pid);
+  const own = procStat(`/proc/${pid}/stat`);
   if (own === null) return NaN;
   // `rohas start` serves from edge processes: its children's time counts too.
-  let ticks = Number(own[11]) + Number(own[12]);
+  let ticks = own.ticks;
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
-    const fields = statFields(Number(entry.name));
-    if (fields !== null && Number(fields[1]) === pid) {
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
+    const child = procStat(`/proc/${entry.name}/stat`);
+    if (child !== null && child.ppid === pid) ticks += child.ticks;
   }
   return ticks;
-}
-
-/** The fields of `/proc/<pid>/stat` after the command name (state, ppid, ...), or null. */
-function statFields(pid: number): string[] | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return null;
-  }
 }
 
 function ms(text: string): number {

@@ -31,23 +31,12 @@ export class Rocks {
     this.#path = path;
   }
 
-  /**
-   * Opens (creating) the database at a directory.
-   *
-   * @param path the directory
-   * @param options `writeBufferBytes`: the memtable size (RocksDB's `write_buffer_size`), default
-   *   4 MiB. Larger ones flush less often into larger files, so keys written in random order are
-   *   merged into the lower levels fewer times.
-   */
-  static async open(
-    path: string,
-    options: { writeBufferBytes?: number | undefined } = {},
-  ): Promise<Rocks> {
+  /** Opens (creating) the database at a directory. */
+  static async open(path: string): Promise<Rocks> {
     await Deno.mkdir(path, { recursive: true });
     const db = rocksdb(path);
-    const writeBufferSize = options.writeBufferBytes ?? 4 << 20;
     await call<void>(
-      (cb) => db.open({ createIfMissing: true, compression: true, writeBufferSize }, cb),
+      (cb) => db.open({ createIfMissing: true, compression: true }, cb),
       path,
       "open",
     );

@@ -50,14 +50,6 @@ interface Databases {
   samples: Rocks;
 }
 
-/**
- * Memtable size of the index databases. Their keys come in random order (trace ids), so every file
- * flushed overlaps the whole level below and compaction merges them: with RocksDB's 4 MiB default
- * that merge ran every few seconds under load, costing 2.4 us per request; a larger memtable merges
- * far less often. The index entries are small, so it fills slowly.
- */
-const INDEX_WRITE_BUFFER = 32 << 20;
-
 /** Sub-directory of each database. */
 const DIRECTORIES: Record<keyof Databases, string> = {
   traces: "traces",
@@ -90,8 +82,7 @@ async function openDatabases(path: string): Promise<Databases> {
   const opened: Rocks[] = [];
   try {
     for (const role of Object.keys(DIRECTORIES) as (keyof Databases)[]) {
-      const writeBufferBytes = role.endsWith("Index") ? INDEX_WRITE_BUFFER : undefined;
-      opened.push(await Rocks.open(join(path, DIRECTORIES[role]), { writeBufferBytes }));
+      opened.push(await Rocks.open(join(path, DIRECTORIES[role])));
     }
   } catch (error) {
     for (const db of opened) await db.close().catch(() => {});

@@ -18,36 +18,29 @@ defineStoreConformance("rocksdb", {
 });
 
 Deno.test("rocksdb store keeps traces across a reopen", async () => {
-  const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
-  try {
+  await withTempDir(async (path) => {
     const first = await openRocksdbStore({ path });
     await first.writeTraces([sampleTrace("kept", 0)]);
     await first.close();
     const second = await openRocksdbStore({ path });
     assertEquals((await second.getTrace("kept"))?.id, "kept");
     await second.close();
-  } finally {
-    await Deno.remove(path, { recursive: true });
-  }
+  });
 });
 
 Deno.test("rocksdb store keeps each kind of key in a database of its own", async () => {
-  const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
-  try {
+  await withTempDir(async (path) => {
     const store = await openRocksdbStore({ path });
     await store.writeTraces([sampleTrace("a", 0)]);
     await store.close();
     const entries = [];
     for await (const entry of Deno.readDir(path)) entries.push(entry.name);
     assertEquals(entries.sort(), ["log-index", "logs", "samples", "trace-index", "traces"]);
-  } finally {
-    await Deno.remove(path, { recursive: true });
-  }
+  });
 });
 
 Deno.test("rocksdb store opens a directory of the single-database layout as it is", async () => {
-  const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
-  try {
+  await withTempDir(async (path) => {
     // The earlier layout: every key in one database at the directory itself.
     const trace = sampleTrace("old", 0);
     const key = `t|${
@@ -69,14 +62,11 @@ Deno.test("rocksdb store opens a directory of the single-database layout as it i
       [...Deno.readDirSync(path)].some((e) => e.isDirectory && e.name === "traces"),
       false,
     );
-  } finally {
-    await Deno.remove(path, { recursive: true });
-  }
+  });
 });
 
 Deno.test("rocksdb store replaces a trace written again with another start time, and its child index", async () => {
-  const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
-  try {
+  await withTempDir(async (path) => {
     const store = await openRocksdbStore({ path });
     await store.writeTraces([sampleTrace("c", 0, { parent_id: "p", status: "running" })]);
     // Twice in one batch as well: the later write wins.
@@ -88,7 +78,15 @@ Deno.test("rocksdb store replaces a trace written again with another start time,
     assertEquals((await store.queryTraces()).map((t) => [t.id, t.status]), [["c", "failed"]]);
     assertEquals((await store.queryTraces({ parentId: "p" })).map((t) => t.status), ["failed"]);
     await store.close();
+  });
+});
+
+/** Runs `body` with a new temporary directory, removed afterwards. */
+async function withTempDir(body: (path: string) => Promise<void>): Promise<void> {
+  const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
+  try {
+    await body(path);
   } finally {
     await Deno.remove(path, { recursive: true });
   }
-});
+}

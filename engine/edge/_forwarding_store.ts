@@ -25,9 +25,9 @@ export function createForwardingStore(post: (message: RecordsMessage) => void): 
   };
   return {
     type: "forward",
-    writeTraces: (traces: readonly TraceRecord[]) => send({ traces: [...traces] }),
-    writeLogs: (logs: readonly LogEntry[]) => send({ logs: [...logs] }),
-    writeSamples: (samples: readonly MetricSample[]) => send({ samples: [...samples] }),
+    writeTraces: (traces: readonly TraceRecord[]) => send({ traces }),
+    writeLogs: (logs: readonly LogEntry[]) => send({ logs }),
+    writeSamples: (samples: readonly MetricSample[]) => send({ samples }),
     queryTraces: () => Promise.resolve([]),
     getTrace: () => Promise.resolve(undefined),
     queryLogs: () => Promise.resolve([]),

@@ -184,13 +184,7 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
   // the federated reader sees as many traces as one process would, and an edge retains a third of
   // the objects (fewer survivors per scavenge; bench/telemetry_bench.ts: 284 vs 307 ns/request at
   // 333 vs 1000 traces). `max_persisted_per_second`: the main process is sent at most its share.
-  // The count is edgeCount()'s in serve_edges.ts: edges run in production only, where "auto" is
-  // cores + 1.
-  const workers = message.config.server.workers;
-  const edges = Math.max(
-    1,
-    workers === "auto" ? Math.min(8, (navigator.hardwareConcurrency || 1) + 1) : workers,
-  );
+  const edges = Math.max(1, message.edges);
   const forward = message.telemetry === "forward";
   const store = forward
     ? createForwardingStore((records) => outbox.send(records))

@@ -142,6 +142,7 @@ class Pool implements EdgePool {
       listen: options.listen,
       internal: options.internal,
       heartbeatMs: HEARTBEAT_MS,
+      edges: options.count,
       telemetry: options.telemetry,
     };
     this.#args = [];

@@ -10,12 +10,11 @@
 
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/config.ts";
-import type { LogEntry, MetricSample, TraceRecord } from "../../telemetry/model.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
-import type { TelemetryEvent } from "../../telemetry/recorder.ts";
+import type { PersistedRecords, TelemetryEvent } from "../../telemetry/recorder.ts";
 
 /** Everything an edge needs to serve, sent once, first. */
 export interface InitMessage {
@@ -37,6 +36,8 @@ export interface InitMessage {
   internal: { url: string; token: string };
   /** How often the edge says it still turns (`beat`). */
   heartbeatMs: number;
+  /** How many edges serve: each keeps its share of the app's telemetry limits. */
+  edges: number;
   /**
    * Where the edge's recorder keeps what it records. Either way it counts its own metrics (sent as
    * `series` each second), answers `read`s and streams its events while watched. `local`: in a
@@ -119,11 +120,8 @@ export interface PublishMessage {
  * project's store as they are. Its recorder already counted them in its metrics and applied its
  * share of `max_persisted_per_second`.
  */
-export interface RecordsMessage {
+export interface RecordsMessage extends PersistedRecords {
   type: "records";
-  traces: TraceRecord[];
-  logs: LogEntry[];
-  samples: MetricSample[];
 }
 
 /** The answer to a `read`. */
