@@ -88,7 +88,7 @@ class Session:
         os.set_blocking(self._out, True)
         os.dup2(2, 1)
         sys.stdin = open(os.devnull)
-        faulthandler.enable()
+        faulthandler.enable(all_threads=False)
         self._write((hello + "\n").encode("utf-8"))
         self._thread.start()
 
