@@ -20,6 +20,7 @@ import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
+import type { PythonRestart } from "./runtime/python/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
 import { createEngine, type Engine } from "./app.ts";
@@ -36,6 +37,8 @@ export type ServeEvent =
   | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
   | { kind: "reload_failed"; failure: PrepareFailure }
   | { kind: "worker_restarted"; profile: string; message: string }
+  /** The Python runtime's host crashed or a handler blocked its loop; it was replaced. */
+  | { kind: "python_restarted"; restart: PythonRestart }
   | { kind: "cron_skipped"; name: string; at: Date }
   | { kind: "cron_failed"; name: string; message: string };
 
@@ -111,6 +114,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   const runtime = createProjectRuntime(location.root, config, prepared.model, {
     onWorkerRestart: (profile, message) =>
       options.onEvent?.({ kind: "worker_restarted", profile, message }),
+    onPythonRestart: (restart) => options.onEvent?.({ kind: "python_restarted", restart }),
   });
   await startRuntime(runtime);
   const own = await createTelemetry(config.telemetry, {
@@ -289,14 +293,17 @@ export interface ProjectRuntime extends HandlerRuntime {
  * @param root the project root
  * @param config the resolved config
  * @param model the application model
- * @param options told about replaced Workers
+ * @param options told about replaced Workers and Python hosts
  * @returns the composite runtime
  */
 export function createProjectRuntime(
   root: string,
   config: RohasConfig,
   model: AppModel,
-  options: { onWorkerRestart?: (profile: string, message: string) => void } = {},
+  options: {
+    onWorkerRestart?: (profile: string, message: string) => void;
+    onPythonRestart?: (restart: PythonRestart) => void;
+  } = {},
 ): ProjectRuntime {
   const typescript = createWorkerRuntime({
     root,
@@ -304,7 +311,7 @@ export function createProjectRuntime(
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
   // Always there, loaded on first use: a schema reload may add the first Python handler.
-  const python = lazyPython(root, config);
+  const python = lazyPython(root, config, options.onPythonRestart);
   const composite = createCompositeRuntime({ typescript, python });
   return {
     invoke: (invocation) => composite.invoke(invocation),
@@ -349,11 +356,16 @@ function usesPython(model: AppModel): boolean {
 function lazyPython(
   root: string,
   config: RohasConfig,
+  onRestart?: (restart: PythonRestart) => void,
 ): HandlerRuntime & { start(): Promise<void> } {
   let runtime: Promise<HandlerRuntime> | null = null;
   const get = () =>
     runtime ??= import("./runtime/python/mod.ts").then((m) =>
-      m.createPythonRuntime({ root, python: config.runtime.python })
+      m.createPythonRuntime({
+        root,
+        python: config.runtime.python,
+        ...(onRestart ? { onRestart } : {}),
+      })
     );
   return {
     start: async () => {

@@ -169,7 +169,11 @@ export function startSession(
     const problem = callWithBytes(py, start, encoder.encode(JSON.stringify(config)));
     const text = problem === null ? "start() raised" : readText(py, problem);
     if (text !== "") throw new PythonStartError(`The Python bridge failed to start: ${text}`);
-    return callWithBytes(py, getAttr(py, module, "submitter"), encoder.encode(String(config.session)));
+    return callWithBytes(
+      py,
+      getAttr(py, module, "submitter"),
+      encoder.encode(String(config.session)),
+    );
   });
 }
 

@@ -397,5 +397,11 @@ function closedError(): SerializedError {
 }
 
 function failed(error: SerializedError, started: number): InvocationResult {
-  return { ok: false, reason: "error", error, effects: [], durationMs: performance.now() - started };
+  return {
+    ok: false,
+    reason: "error",
+    error,
+    effects: [],
+    durationMs: performance.now() - started,
+  };
 }
