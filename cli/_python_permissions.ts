@@ -46,5 +46,5 @@ export function pythonPermissionsWarning(model: AppModel): string | null {
   const list = named.map((name) => `"${name}"`).join(", ");
   return `Warning: [permissions.handlers] names Python handler${named.length === 1 ? "" : "s"} ` +
     `${list}: Deno permissions do not confine Python code, which runs in the Python host ` +
-    "process with the server's own rights (README.md, Security)";
+    `process with the server's own rights (README.md, "Python handlers")`;
 }

@@ -257,7 +257,12 @@ def compile_file(file):
 
 
 def encode(reply, call_id, state):
+    """The reply as one line. A successful call's output follows its reply after a tab (json.dumps
+    escapes every tab inside), so the server can answer with that text without parsing it."""
     try:
+        if reply["ok"]:
+            output = json.dumps(reply.pop("output"), default=to_json)
+            return json.dumps(reply, default=to_json) + "\t" + output
         return json.dumps(reply, default=to_json)
     except BaseException as error:
         return json.dumps(failure(call_id, "error", error, state), default=to_json)

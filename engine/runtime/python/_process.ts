@@ -80,7 +80,7 @@ export class HostProcess {
         const lines = (carry + text).split("\n");
         carry = lines.pop() ?? "";
         for (const line of lines) {
-          if (greeted) onReply(JSON.parse(line) as Reply);
+          if (greeted) onReply(parseReply(line));
           else this.#hello.resolve(JSON.parse(line) as HostHello);
           greeted = true;
         }
@@ -126,6 +126,15 @@ export class HostProcess {
     clearTimeout(timer);
     await this.#reading;
   }
+}
+
+/** A reply line: JSON, then for a handler call's output a tab and the output's JSON text. */
+function parseReply(line: string): Reply {
+  const tab = line.indexOf("\t");
+  if (tab < 0) return JSON.parse(line) as Reply;
+  const reply = JSON.parse(line.slice(0, tab)) as Reply & { ok: true };
+  reply.json = line.slice(tab + 1);
+  return reply;
 }
 
 function describe(status: Deno.CommandStatus): string {

@@ -37,9 +37,12 @@ export type HostHello =
   /** `library`: no candidate loaded (`tried` says why); `start`: Python or the bridge failed. */
   | { type: "failed"; stage: "library" | "start"; error: SerializedError; tried: string[] };
 
-/** A bridge reply (see `_bridge.py`). */
+/**
+ * A bridge reply (see `_bridge.py`). On the wire a handler call's output follows its reply after a
+ * tab, and arrives here as `json`, the text to answer with; other replies carry `output` inline.
+ */
 export type Reply =
-  | { id: number; ok: true; output?: unknown; effects?: Effect[] }
+  | { id: number; ok: true; output?: unknown; json?: string; effects?: Effect[] }
   | {
     id: number;
     ok: false;

@@ -14,6 +14,7 @@
 import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/config.ts";
 import type { HostStart, Reply } from "./_protocol.ts";
+import { jsonOutput } from "../protocol.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";
 import { PythonRuntimeError } from "./errors.ts";
@@ -359,7 +360,9 @@ function toResult(reply: Reply, durationMs: number): InvocationResult {
   if (reply.ok) {
     return {
       ok: true,
-      output: { kind: "json", value: reply.output ?? null },
+      output: reply.json === undefined
+        ? { kind: "json", value: reply.output ?? null }
+        : jsonOutput(reply.json),
       effects: reply.effects ?? [],
       durationMs,
     };
