@@ -7,15 +7,7 @@
  */
 
 import type { Api, Field, Schema, WebSocket } from "../parser/ast.ts";
-import {
-  camel,
-  pathParams,
-  SchemaIndex,
-  snake,
-  tsDoc,
-  tsKey,
-  TsModule,
-} from "../codegen/mod.ts";
+import { camel, pathParams, SchemaIndex, snake, tsDoc, tsKey, TsModule } from "../codegen/mod.ts";
 import { byName } from "./_components.ts";
 import { CLIENT_TS_RUNTIME } from "./_client_ts_runtime.ts";
 import { queryBody, routeParts } from "./_route.ts";
