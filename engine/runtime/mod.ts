@@ -49,12 +49,15 @@ export {
   type HandlerManifest,
   type InProcessRuntimeOptions,
 } from "./in_process_runtime.ts";
+export { guardProcessExit } from "./_exit_guard.ts";
 export {
+  HandlerExitError,
   HandlerLoadError,
   HandlerNotFoundError,
   HandlerPermissionError,
   HandlerTimeoutError,
   RuntimeClosedError,
   RuntimeUnsupportedError,
+  WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";

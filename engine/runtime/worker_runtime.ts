@@ -17,6 +17,7 @@ import {
   HandlerTimeoutError,
   RuntimeClosedError,
   RuntimeUnsupportedError,
+  WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
@@ -231,9 +232,13 @@ class WorkerRuntime implements HandlerRuntime {
 
   #spawn(pool: Pool): WorkerHandle {
     const name = `rohas-handlers-${pool.name}`;
-    return new WorkerHandle(name, pool.permissions, (worker, error) => {
-      const message = `Worker restarted: it crashed: ${error.message}`;
-      this.#replace(worker, new WorkerRestartedError(message));
+    return new WorkerHandle(name, {
+      permissions: pool.permissions,
+      onCrash: (worker, error) => {
+        const message = `Worker restarted: it crashed: ${error.message}`;
+        this.#replace(worker, new WorkerRestartedError(message));
+      },
+      onExit: (worker) => this.#replace(worker, exitError(pool.name, worker.startedHandlers())),
     });
   }
 
@@ -290,6 +295,7 @@ interface CallHooks {
 class PendingInvoke extends Deadline implements InvokePending {
   readonly type = "invoke";
   readonly started = performance.now();
+  readonly handlerName: string;
   readonly invocation: Invocation;
   /** The Worker it was last sent to, and its id there (both change when it is re-dispatched). */
   worker!: WorkerHandle;
@@ -306,6 +312,7 @@ class PendingInvoke extends Deadline implements InvokePending {
   ) {
     super();
     this.invocation = invocation;
+    this.handlerName = invocation.handler.name;
     this.#resolve = resolve;
     this.#hooks = hooks;
   }
@@ -335,6 +342,18 @@ class PendingInvoke extends Deadline implements InvokePending {
     this.#resolve(failure(new HandlerTimeoutError(message), "timeout", this.started));
     this.#hooks.timedOut(this);
   }
+}
+
+/** Why calls failed when their Worker ended by itself, naming the handlers it was running. */
+function exitError(profile: string, handlers: readonly string[]): WorkerExitedError {
+  const names = [...new Set(handlers)].map((name) => `"${name}"`);
+  const running = names.length === 0
+    ? "between calls"
+    : `while running handler${names.length === 1 ? "" : "s"} ${names.join(", ")}`;
+  return new WorkerExitedError(
+    `Worker of profile "${profile}" ended ${running} (Deno.exit() or close() in handler code ` +
+      `ends the Worker, not the server); it was replaced`,
+  );
 }
 
 /** A Worker with calls in flight that has not answered anything for this long is busy or stuck. */

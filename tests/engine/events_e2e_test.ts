@@ -87,3 +87,49 @@ Deno.test("rohas start: SIGTERM with too little drain time logs exactly how many
   assert.ok(handled > 0 && lost > 0, `handled ${handled}, lost ${lost}:\n${server.output()}`);
   assert.equal(handled + lost, accepted);
 });
+
+for (const command of ["dev", "start"] as const) {
+  Deno.test(`rohas ${command}: a handler calling Deno.exit() fails its request at once with 500; its Worker is replaced; shutdown stays fast`, async () => {
+    // Under start, a profile of its own puts Exit in the main process's Workers (not an edge).
+    await using server = await startServer({
+      command,
+      from: app,
+      prepare: async (dir) => {
+        const file = `${dir}/config/rohas.toml`;
+        const text = (await Deno.readTextFile(file))
+          .replace("handler_timeout_ms = 1000", "handler_timeout_ms = 8000");
+        await Deno.writeTextFile(file, `${text}\n[permissions.handlers.Exit]\nread = ["src"]\n`);
+      },
+    });
+    const started = performance.now();
+    const res = await fetch(`${server.url}/exit`);
+    const body = await res.text();
+    assert.equal(res.status, 500, body);
+    assert.ok(performance.now() - started < 4000, "the request waited for the handler timeout");
+    if (command === "dev") assert.match(body, /while running handler \\"Exit\\"/);
+    await server.waitFor(/Worker of profile "Exit" restarted: .*while running handler "Exit"/);
+    // The replacement serves the profile.
+    const again = await fetch(`${server.url}/exit`);
+    assert.equal(again.status, 500, await again.text());
+    const count = await fetch(`${server.url}/count`);
+    assert.equal(count.status, 200, await count.text());
+    const stopping = performance.now();
+    const status = await server.stop("SIGTERM");
+    assert.equal(status.code, 0);
+    assert.ok(
+      performance.now() - stopping < 4000,
+      `shutdown took ${performance.now() - stopping} ms`,
+    );
+  });
+}
+
+Deno.test("rohas start: Deno.exit() in a handler served by an edge fails its request with 500, and the edge keeps serving", async () => {
+  await using server = await startApp("start");
+  for (let i = 0; i < 4; i++) {
+    const res = await fetch(`${server.url}/exit`);
+    assert.equal(res.status, 500, await res.text());
+  }
+  const count = await fetch(`${server.url}/count`);
+  assert.equal(count.status, 200, await count.text());
+  assert.doesNotMatch(server.output(), /restarted: it exited/);
+});
