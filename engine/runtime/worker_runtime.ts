@@ -93,6 +93,13 @@ class WorkerRuntime implements HandlerRuntime {
       call.worker.forget(call.id);
       this.#checkStuck(call.worker, call.invocation.handler);
     },
+    stop: (call) => {
+      call.worker.forget(call.id);
+      const { name } = call.invocation.handler;
+      const message =
+        `Worker restarted: event handler "${name}" timed out and was stopped before its retry`;
+      this.#replace(call.worker, new WorkerRestartedError(message));
+    },
     redispatch: (call) => this.#redispatch(call),
   };
   #nextId = 0;
@@ -288,6 +295,8 @@ class WorkerRuntime implements HandlerRuntime {
 interface CallHooks {
   finished(): void;
   timedOut(call: PendingInvoke): void;
+  /** Terminates and replaces the call's Worker (a timed-out event call, before its retry). */
+  stop(call: PendingInvoke): void;
   redispatch(call: PendingInvoke): void;
 }
 
@@ -332,15 +341,22 @@ class PendingInvoke extends Deadline implements InvokePending {
     this.#resolve(result.ok ? result : refineFailure(result, handler, fileExists));
   }
 
-  /** The deadline passed first. */
+  /**
+   * The deadline passed first. An event call is stopped (its Worker replaced) before its failure
+   * is reported, so the bus's retry never runs beside it; other calls keep their Worker unless it
+   * is stuck.
+   */
   expire(): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#hooks.finished();
-    const { name } = this.invocation.handler;
-    const message = `Handler "${name}" timed out after ${this.invocation.timeoutMs} ms`;
+    const { handler, input, timeoutMs } = this.invocation;
+    const stop = input.kind === "event";
+    if (stop) this.#hooks.stop(this);
+    const message = `Handler "${handler.name}" timed out after ${timeoutMs} ms` +
+      (stop ? "; it was stopped (its Worker replaced)" : "");
     this.#resolve(failure(new HandlerTimeoutError(message), "timeout", this.started));
-    this.#hooks.timedOut(this);
+    if (!stop) this.#hooks.timedOut(this);
   }
 }
 

@@ -2,7 +2,7 @@
 // SIGTERM unless the drain time runs out (then the loss is counted exactly).
 import assert from "node:assert/strict";
 import { fromFileUrl } from "./_helpers.ts";
-import { type ServerProcess, startServer } from "./_server.ts";
+import { eventually, type ServerProcess, startServer } from "./_server.ts";
 
 const app = fromFileUrl(new URL("./testdata/events_app", import.meta.url));
 
@@ -10,10 +10,12 @@ const app = fromFileUrl(new URL("./testdata/events_app", import.meta.url));
 function startApp(
   command: "dev" | "start",
   settings: Record<string, string | number> = {},
+  args: string[] = [],
 ): Promise<ServerProcess> {
   return startServer({
     command,
     from: app,
+    args,
     prepare: async (dir) => {
       const file = `${dir}/config/rohas.toml`;
       let text = await Deno.readTextFile(file);
@@ -132,4 +134,34 @@ Deno.test("rohas start: Deno.exit() in a handler served by an edge fails its req
   const count = await fetch(`${server.url}/count`);
   assert.equal(count.status, 200, await count.text());
   assert.doesNotMatch(server.output(), /restarted: it exited/);
+});
+
+Deno.test("rohas dev: an event handler that times out is stopped before its retry: its late side effects never happen", async () => {
+  await using server = await startApp("dev", {}, ["--workbench"]);
+  // Each attempt sleeps 2.5 s past the 1 s handler timeout, then writes its side effect.
+  const res = await fetch(`${server.url}/stuck`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ n: 1, ms: 2500 }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  const letters = await eventually(
+    async () => {
+      const res = await fetch(`${server.url}/api/workbench/dead-letters?topic=JobStuck`);
+      const letters = await res.json() as { error: string; attempt: number }[];
+      return letters.length > 0 ? letters : undefined;
+    },
+    "the dead letter",
+    15_000,
+  );
+  // The last attempt started at most 1 s before it was dead-lettered: had it kept running, its
+  // side effect would be written within 2.5 s of its start.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const seen = await counters(server.dir);
+  assert.deepEqual(
+    [...seen].filter(([key]) => key.startsWith("stuck:")).sort(),
+    [["stuck:started:1", 1], ["stuck:started:2", 1], ["stuck:started:3", 1]],
+  );
+  assert.equal(letters[0]!.attempt, 3);
+  assert.match(letters[0]!.error, /timed out after 1000 ms; it was stopped/);
 });
