@@ -18,7 +18,7 @@ import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
 import { createInProcessRuntime, type HandlerManifest } from "./runtime/mod.ts";
 import { buildAppModel } from "./app_model.ts";
-import { createEngine, type Engine, type ServeOptions, type ShutdownReport } from "./app.ts";
+import { createEngine, type Engine, type ServeOptions } from "./app.ts";
 import type { RequestHandler } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
 import { EngineError } from "./errors.ts";
@@ -47,8 +47,8 @@ export interface App {
   readonly engine: Engine;
   /** Listens with `Deno.serve` on `[server] host:port` (or the options). */
   serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
-  /** Drains and closes everything; says what it could not drain. */
-  close(): Promise<ShutdownReport>;
+  /** Drains and closes everything. */
+  close(): Promise<void>;
 }
 
 /**
@@ -118,6 +118,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     handler: engine.handler,
     engine,
     serve: (serveOptions) => engine.serve(serveOptions),
-    close: () => engine.close(),
+    close: async () => {
+      await engine.close();
+    },
   };
 }
