@@ -1,9 +1,9 @@
 /**
- * The event adapter boundary (DESIGN.md D9). Every broker implements {@linkcode Adapter}; the engine's
- * event bus holds the delivery policy (retry schedule with backoff and jitter, dead-lettering,
- * `NonRetriableError`), adapters hold the mechanism (how a message is stored, redelivered after a
- * delay, acknowledged, dead-lettered and replayed). One conformance suite (`conformance.ts`) runs
- * against every implementation.
+ * The event adapter boundary (docs/design.md#d9-event-delivery). Every broker implements {@linkcode
+ * Adapter}; the engine's event bus holds the delivery policy (retry schedule with backoff and
+ * jitter, dead-lettering, `NonRetriableError`), adapters hold the mechanism (how a message is
+ * stored, redelivered after a delay, acknowledged, dead-lettered and replayed). One conformance
+ * suite (`conformance.ts`) runs against every implementation.
  *
  * @module
  */

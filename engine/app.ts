@@ -67,7 +67,7 @@ export interface ServeOptions {
   /** Share the port with other listeners of this process (Linux `SO_REUSEPORT`). Default false. */
   reusePort?: boolean;
   /**
-   * Who the peer is, when a request says so for someone it trusts (the edge Workers name the
+   * Who the peer is, when a request says so for someone it trusts (the edge processes name the
    * client of a request they forward). Default: the socket's peer.
    */
   peer?: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => RequestInfo;

@@ -1,6 +1,7 @@
 /**
- * In-process mode (DESIGN.md D7, D14): a TypeScript project served without Workers, from the
- * generated manifest's static imports, for Deno Deploy and `deno compile`.
+ * In-process mode (docs/design.md#d7-runtime and docs/design.md#d14-distribution): a TypeScript
+ * project served without Workers, from the generated manifest's static imports, for Deno Deploy and
+ * `deno compile`.
  *
  * @module
  */

@@ -191,8 +191,9 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
 }
 
 /**
- * Listens on `[server] host:port`: through edge Workers when `[server] workers` asks for them (never
- * while watching: hot reload swaps modules in the main isolate's Workers), else from this isolate.
+ * Listens on `[server] host:port`: through edge processes when `[server] workers` asks for them
+ * (never while watching: hot reload swaps modules in the main isolate's Workers), else from this
+ * isolate.
  */
 async function listen(engine: Engine, ctx: {
   root: string;

@@ -1,7 +1,8 @@
 /**
- * The event bus: publishes envelopes (DESIGN.md D9) through an {@linkcode Adapter} and holds the
- * delivery policy every adapter shares. The bus knows nothing of handlers or runtimes; the engine
- * subscribes one function per event handler, in the handler's own consumer group.
+ * The event bus: publishes envelopes (docs/design.md#d9-event-delivery) through an {@linkcode
+ * Adapter} and holds the delivery policy every adapter shares. The bus knows nothing of handlers or
+ * runtimes; the engine subscribes one function per event handler, in the handler's own consumer
+ * group.
  *
  * Policy for one delivery: the handler resolves → ack. It throws an error named
  * `NonRetriableError` → dead-letter at once. It throws anything else → retry after

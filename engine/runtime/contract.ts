@@ -38,7 +38,8 @@ export interface HandlerRef {
 }
 
 /**
- * What a handler receives, by kind (DESIGN.md D4/D5). All values are JSON-compatible.
+ * What a handler receives, by kind (docs/design.md#d4-typescript-handler-contracts and
+ * docs/design.md#d5-python-handler-contracts). All values are JSON-compatible.
  * - api: `request` = `{ ...pathParams, body?, queryParams, headers }`
  * - event: `event` = `{ payload, timestamp, id, attempt }`
  * - cron: nothing but state

@@ -3,7 +3,8 @@
  * or in the engine's own isolate from the generated manifest ({@linkcode createInProcessRuntime}),
  * behind the {@linkcode HandlerRuntime} contract.
  *
- * How the Worker runtime behaves (DESIGN.md D4, D7):
+ * How the Worker runtime behaves (docs/design.md#d4-typescript-handler-contracts and
+ * docs/design.md#d7-runtime):
  * - Long-lived Workers per permission profile (`[permissions]` defaults plus one profile per distinct
  *   `[permissions.handlers.<name>]` override set; profiles with equal permissions share Workers),
  *   `poolSize` Workers each (default 1), calls sent to the least loaded one. A profile's `read`

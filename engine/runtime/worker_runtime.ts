@@ -1,6 +1,7 @@
 /**
  * The Worker runtime: TypeScript handlers run in long-lived Deno Workers grouped by permission
- * profile (DESIGN.md D7), a few Workers per profile, calls dispatched to the least loaded one.
+ * profile (docs/design.md#d7-runtime), a few Workers per profile, calls dispatched to the least
+ * loaded one.
  *
  * @module
  */
