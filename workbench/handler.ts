@@ -1,8 +1,9 @@
 /**
- * The workbench request handler: the JSON API under `/api/workbench/*` (SPEC.md 6.1 paths and
- * shapes, built from the parsed schema, extended with trace trees, metrics, dead letters, cron
- * run-now and a Server-Sent Events stream) and the single-page app under `/_rohas/`. The engine
- * mounts it before its own routes; it answers `null` for anything that is not a workbench route.
+ * The workbench request handler: the JSON API under `/api/workbench/*`
+ * (docs/compatibility.md#workbench-api paths and shapes, built from the parsed schema, extended
+ * with trace trees, metrics, dead letters, cron run-now and a Server-Sent Events stream) and the
+ * single-page app under `/_rohas/`. The engine mounts it before its own routes; it answers `null`
+ * for anything that is not a workbench route.
  *
  * @module
  */
