@@ -40,7 +40,7 @@ import { findProject, loadConfig } from "../project/mod.ts";
 import { compileValidators } from "../codegen/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
 import { federate } from "./edge/mod.ts";
-import { createEngine } from "./app.ts";
+import { createEngine, type ShutdownReport } from "./app.ts";
 import { prepareApp } from "./project_loader.ts";
 import { failureOf } from "./project_runtime.ts";
 import { ServeError } from "./errors.ts";
@@ -127,7 +127,11 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     mounts: (engine) =>
       mountsOf(options, { located, telemetry, reader, bus: events.events, current, engine }),
   });
-  cleanup.handOver("engine", () => engine.close());
+  // Nothing was left to drain unless the engine, closing, says otherwise.
+  let report: ShutdownReport = { undrainedEvents: 0 };
+  cleanup.handOver("engine", async () => {
+    report = await engine.close();
+  });
   if (!options.serveOnly) await engine.start();
   const listened = await listen(options, { engine, located, prepared, telemetry: own.recorder });
   const edges = listened?.pool ?? null;
@@ -164,7 +168,10 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     adapterType: events.type,
     telemetryType: own.type,
     listening: listened?.listening ?? null,
-    close: () => cleanup.close(),
+    close: async () => {
+      await cleanup.close();
+      return report;
+    },
   };
 }
 

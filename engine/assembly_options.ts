@@ -14,7 +14,7 @@ import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { AppModel } from "./app_model.ts";
-import type { Engine } from "./app.ts";
+import type { Engine, ShutdownReport } from "./app.ts";
 import type { EventSubscriber } from "./event_wiring.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
 import type { Mount } from "./http_pipeline.ts";
@@ -166,8 +166,8 @@ export interface Assembly {
   telemetryType: string;
   /** Where it listens; null for `listen: "none"`. */
   listening: Listening | null;
-  /** Stops watching, drains and closes everything, newest first. */
-  close(): Promise<void>;
+  /** Stops watching, drains and closes everything, newest first; says what it could not drain. */
+  close(): Promise<ShutdownReport>;
 }
 
 /** Steps 1 and 2 done: where the project is, and its config. */

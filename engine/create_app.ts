@@ -1,6 +1,7 @@
 /**
- * In-process mode: a TypeScript project served without Workers, from the generated manifest's
- * static imports, for Deno Deploy and `deno compile`. The assembly (engine/assemble.ts) with the
+ * In-process mode (docs/design.md#d7-runtime and docs/design.md#d14-distribution): a TypeScript
+ * project served without Workers, from the generated manifest's static imports, for Deno Deploy and
+ * `deno compile`. The assembly (engine/assemble.ts) with the
  * manifest as the runtime; telemetry in memory unless a store is asked for.
  *
  * @module
@@ -100,7 +101,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       handler: engine.handler,
       engine,
       serve: (serveOptions) => engine.serve(serveOptions),
-      close: () => app.close(),
+      close: async () => {
+        await app.close();
+      },
     };
   } catch (error) {
     throw unwrap(error);

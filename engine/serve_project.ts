@@ -8,7 +8,7 @@
 
 import type { RohasConfig } from "../project/config.ts";
 import type { AppModel } from "./app_model.ts";
-import type { Engine } from "./app.ts";
+import type { Engine, ShutdownReport } from "./app.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
@@ -64,8 +64,8 @@ export interface ServedProject {
   warnings: PreparedApp["warnings"];
   /** Resolves when the server stops. */
   finished: Promise<void>;
-  /** Stops watching, drains and closes everything. */
-  close(): Promise<void>;
+  /** Stops watching, drains and closes everything; says what it could not drain. */
+  close(): Promise<ShutdownReport>;
 }
 
 /** Starts a project.
