@@ -58,8 +58,11 @@ export interface EngineOptions {
   validators?: ValidatorTable;
   /** Default `dev`. */
   mode?: EngineMode;
-  /** Extra handlers under path prefixes (the workbench API). */
-  mounts?: Mount[];
+  /**
+   * Extra handlers under path prefixes (the workbench API), or a function making them from the
+   * engine they are mounted on (the workbench runs cron jobs through it). Default: none.
+   */
+  mounts?: Mount[] | ((engine: Engine) => Mount[]);
 }
 
 /** Options of {@linkcode Engine.serve}. */
@@ -161,7 +164,7 @@ class EngineImpl implements Engine {
       current: () => this.#built,
       parts: this.#parts,
       sockets: (request, arg) => this.sockets.handle(request, arg),
-      mounts: options.mounts ?? [],
+      mounts: typeof options.mounts === "function" ? options.mounts(this) : options.mounts ?? [],
       ready: () => this.#started && !this.#closing,
     });
   }
