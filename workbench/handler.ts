@@ -21,6 +21,8 @@ import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
 import { WorkbenchError } from "./errors.ts";
+import { InvalidEventPayloadError } from "../engine/events/errors.ts";
+import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
 export interface WorkbenchEvents {
@@ -102,6 +104,12 @@ export function createWorkbenchHandler(options: WorkbenchOptions): WorkbenchHand
   const files = new StaticFiles(options.distUrl);
   return async (request, info) => {
     const url = new URL(request.url);
+    const document = CONTRACT_DOCUMENTS.get(url.pathname);
+    if (document !== undefined && (request.method === "GET" || request.method === "HEAD")) {
+      // The API documents describe the project: the same access rules as the workbench's API.
+      const serve = () => Promise.resolve(json(document(options.schema(), options.config)));
+      return await api(request, url, peerOf(info), { options, sampler }, serve);
+    }
     if (url.pathname === "/_rohas" || url.pathname.startsWith(APP_PREFIX)) {
       if (request.method !== "GET" && request.method !== "HEAD") return null;
       return await files.serve(url.pathname);
@@ -116,11 +124,18 @@ function peerOf(info: WorkbenchRequestInfo | undefined): string | undefined {
   return addr && "hostname" in addr ? addr.hostname : undefined;
 }
 
+/** The OpenAPI and AsyncAPI documents of the served schema, by path. */
+const CONTRACT_DOCUMENTS = new Map<string, (schema: Schema, config: RohasConfig) => unknown>([
+  ["/_rohas/openapi.json", projectOpenApi],
+  ["/_rohas/asyncapi.json", projectAsyncApi],
+]);
+
 async function api(
   request: Request,
   url: URL,
   peer: string | undefined,
   base: { options: WorkbenchOptions; sampler: SystemSampler },
+  serve: (ctx: Ctx) => Promise<Response> = safeRoute,
 ): Promise<Response> {
   const { config } = base.options;
   const origins = config.workbench.allowed_origins;
@@ -134,7 +149,7 @@ async function api(
       dev: (base.options.mode ?? "dev") === "dev",
     });
     response = access.ok
-      ? await safeRoute({ ...base, request, url, parts: segments(url) })
+      ? await serve({ ...base, request, url, parts: segments(url) })
       : json({ error: access.message }, access.status);
   }
   addCorsHeaders(response.headers, request, origins);
@@ -151,7 +166,10 @@ async function safeRoute(ctx: Ctx): Promise<Response> {
   try {
     return await route(ctx);
   } catch (error) {
-    if (error instanceof WorkbenchError) return json({ error: error.message }, error.status);
+    if (error instanceof WorkbenchError) {
+      const details = error.details === undefined ? {} : { details: error.details };
+      return json({ error: error.message, ...details }, error.status);
+    }
     return json({ error: `Workbench request failed: ${(error as Error).message ?? error}` }, 500);
   }
 }
@@ -348,6 +366,7 @@ async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>>
   try {
     published = await events.publish(name, payload, { parentId: null, source: "workbench" });
   } catch (error) {
+    if (error instanceof InvalidEventPayloadError) throw refused(error);
     throw new WorkbenchError(500, `Failed to emit event: ${(error as Error).message ?? error}`);
   }
   const envelope = published as { id?: string; metadata?: { trace_id?: string } } | undefined;
@@ -387,8 +406,18 @@ async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((i) => typeof i === "string"))) {
     throw new WorkbenchError(400, `"ids" must be a list of strings`);
   }
-  const replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
+  let replayed: number;
+  try {
+    replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
+  } catch (error) {
+    throw error instanceof InvalidEventPayloadError ? refused(error) : error;
+  }
   return { success: true, topic, replayed };
+}
+
+/** A payload the bus refused is the client's to fix: 422 with every issue. */
+function refused(error: InvalidEventPayloadError): WorkbenchError {
+  return new WorkbenchError(422, error.message, { cause: error, details: error.details });
 }
 
 async function runCron(ctx: Ctx, name: string): Promise<Record<string, unknown>> {
