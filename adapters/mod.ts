@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ADAPTER_TYPES, type AdapterSection } from "../project/config.ts";
+import { ADAPTER_TYPES, type AdapterSection } from "../project/mod.ts";
 import type { Adapter } from "./adapter.ts";
 import { UnknownAdapterError } from "./errors.ts";
 import { type Clock, createMemoryAdapter } from "./memory/mod.ts";
@@ -23,7 +23,7 @@ export type {
   SubscribeOptions,
   Subscription,
 } from "./adapter.ts";
-export type { AdapterSection } from "../project/config.ts";
+export type { AdapterSection } from "../project/mod.ts";
 export { RohasError } from "../errors.ts";
 export {
   AdapterClosedError,
@@ -31,6 +31,7 @@ export {
   DeliverySettledError,
   UnknownAdapterError,
 } from "./errors.ts";
+export { BrokerError, BrokerUnreachableError } from "./_support/mod.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
@@ -121,3 +122,5 @@ function numberSetting(config: AdapterSection, key: string): number | undefined 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : { [key]: value } as { [P in K]: V };
 }
+export { runAdapterConformance } from "./conformance.ts";
+export type { ConformanceOptions } from "./conformance.ts";

@@ -10,8 +10,8 @@ import type { CliIo, Command } from "./command.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { EventBus, retryPolicyOf } from "../engine/events/mod.ts";
-import { createEngine } from "../engine/app.ts";
-import { prepareApp } from "../engine/project_loader.ts";
+import { createEngine } from "../engine/mod.ts";
+import { prepareApp } from "../engine/mod.ts";
 import { createProjectRuntime, startRuntime } from "../engine/serve_project.ts";
 import { printFailure } from "./dev.ts";
 

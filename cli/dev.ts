@@ -9,10 +9,10 @@ import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import type { Diagnostic } from "../parser/mod.ts";
 import type { CliIo, Command } from "./command.ts";
-import { type ServedProject, type ServeEvent, serveProject } from "../engine/serve_project.ts";
-import { ServeError } from "../engine/errors.ts";
-import type { PrepareFailure } from "../engine/project_loader.ts";
-import type { EngineMode } from "../engine/parts.ts";
+import { type ServedProject, type ServeEvent, serveProject } from "../engine/mod.ts";
+import { ServeError } from "../engine/mod.ts";
+import type { PrepareFailure } from "../engine/mod.ts";
+import type { EngineMode } from "../engine/mod.ts";
 
 /** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
  *

@@ -13,10 +13,10 @@
 
 import { parseArgs } from "node:util";
 import type { CliIo, Command } from "./command.ts";
-import type { Adapter, DeadLetter } from "../adapters/adapter.ts";
+import type { Adapter, DeadLetter } from "../adapters/mod.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { RohasError } from "../errors.ts";
 
 /** One dead letter as printed with `--json` (the workbench API's shape). */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Field, FieldType, Schema } from "../parser/ast.ts";
+import type { Field, FieldType, Schema } from "../parser/mod.ts";
 import { isIdentifier } from "./_names.ts";
 import { byText, SchemaIndex } from "./_schema_index.ts";
 import { CodeWriter } from "./_writer.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
+import type { Schema } from "../parser/mod.ts";
 import { type HandlerPlan, planHandlers } from "./_handlers.ts";
 import { projectFiles } from "./_project_files.ts";
 import { pyGeneratedFiles } from "./_python.ts";

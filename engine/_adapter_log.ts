@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LogEntry } from "../telemetry/model.ts";
+import type { LogEntry } from "../telemetry/mod.ts";
 
 /** Builds the log entry of an adapter's background error.
  *

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
-import type { Telemetry } from "../telemetry/model.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
-import type { Telemetry } from "../telemetry/model.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 
 /** One problem a validator found; `path` is like `address.street` or `tags[2]`, `""` for the root. */

@@ -9,10 +9,10 @@
 import { adapterErrorLog } from "./_adapter_log.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { RecordingTelemetry } from "../telemetry/recorder.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { RecordingTelemetry } from "../telemetry/mod.ts";
 import { edgeCount, type EdgePool, federate, serveWithEdges } from "./edge/mod.ts";
 import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";

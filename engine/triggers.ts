@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ActiveTrace, TriggeredEventRecord } from "../telemetry/model.ts";
+import type { ActiveTrace, TriggeredEventRecord } from "../telemetry/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";
 import { addTriggersStep } from "./_invoke.ts";

@@ -6,7 +6,7 @@
  */
 
 import { isAbsolute, join } from "node:path";
-import { TELEMETRY_TYPES, type TelemetrySection } from "../project/config.ts";
+import { TELEMETRY_TYPES, type TelemetrySection } from "../project/mod.ts";
 import type { LogEntry } from "./model.ts";
 import { TelemetryError } from "./errors.ts";
 import { createMemoryStore } from "./memory_store.ts";

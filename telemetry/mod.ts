@@ -48,3 +48,5 @@ export { OtelBridge } from "./otel.ts";
 export type { CreateTelemetryOptions } from "./create_telemetry.ts";
 export { createTelemetry, TELEMETRY_TYPES } from "./create_telemetry.ts";
 export { TelemetryError } from "./errors.ts";
+export { defineStoreConformance } from "./conformance.ts";
+export type { ConformanceOptions, StoreFixture } from "./conformance.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Field, FieldType, Schema } from "../parser/ast.ts";
+import type { Field, FieldType, Schema } from "../parser/mod.ts";
 
 /** A node of the schema graph. */
 export interface GraphNode {

@@ -8,12 +8,16 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
-import type { RohasConfig } from "../project/config.ts";
-import type { DeadLetter } from "../adapters/adapter.ts";
-import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
-import type { TelemetryReader } from "../telemetry/recorder.ts";
-import type { EntryType, TraceStatus } from "../telemetry/model.ts";
+import type { Schema } from "../parser/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { DeadLetter } from "../adapters/mod.ts";
+import type {
+  EntryType,
+  LogEntry,
+  TelemetryReader,
+  TraceRecord,
+  TraceStatus,
+} from "../telemetry/mod.ts";
 import { addCorsHeaders, checkAccess } from "./_auth.ts";
 import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";

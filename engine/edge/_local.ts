@@ -7,8 +7,8 @@
 
 import type { AppModel, RouteSpec } from "../app_model.ts";
 import type { HandlerRef } from "../runtime/contract.ts";
-import type { PermissionsSection } from "../../project/config.ts";
-import { resolveProfile } from "../runtime/_profiles.ts";
+import type { PermissionsSection } from "../../project/mod.ts";
+import { resolveProfile } from "../runtime/mod.ts";
 
 /** What edges run themselves: routes by index in `model.routes`, and the files they need. */
 export interface EdgeShare {

@@ -11,7 +11,7 @@
 
 import { relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileValidators } from "../../codegen/_validators.ts";
+import { compileValidators } from "../../codegen/mod.ts";
 import { buildApp, type BuiltApp } from "../build.ts";
 import { createEngine, type Engine } from "../app.ts";
 import type { MatchedRoute, RequestInfo } from "../http_pipeline.ts";
@@ -20,10 +20,10 @@ import type { PublishOptions } from "../parts.ts";
 import { createInProcessRuntime } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
-import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
-import { createMemoryStore } from "../../telemetry/memory_store.ts";
-import { OtelBridge } from "../../telemetry/otel.ts";
-import type { Telemetry } from "../../telemetry/model.ts";
+import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
+import { createMemoryStore } from "../../telemetry/mod.ts";
+import { OtelBridge } from "../../telemetry/mod.ts";
+import type { Telemetry } from "../../telemetry/mod.ts";
 import { createProxy } from "./_proxy.ts";
 import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./protocol.ts";
 import { LineChannel } from "./_channel.ts";

@@ -8,18 +8,18 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
-import { resolveProfile, type WorkerPermissions } from "../runtime/_profiles.ts";
+import { resolveProfile, type WorkerPermissions } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
 import { permissionFlags } from "./_flags.ts";
 import { EdgeError } from "./errors.ts";
 import type { FromEdge, InitMessage, RecordsMessage, TelemetryRead, ToEdge } from "./protocol.ts";
-import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
-import type { TelemetryEvent } from "../../telemetry/recorder.ts";
+import type { SeriesSnapshot } from "../../telemetry/mod.ts";
+import type { TelemetryEvent } from "../../telemetry/mod.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
 

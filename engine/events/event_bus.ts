@@ -18,8 +18,8 @@ import type {
   EventEnvelope,
   ReplayOptions,
   Subscription,
-} from "../../adapters/adapter.ts";
-import type { MetricSample } from "../../telemetry/model.ts";
+} from "../../adapters/mod.ts";
+import type { MetricSample } from "../../telemetry/mod.ts";
 import { EventBusClosedError } from "./errors.ts";
 import {
   checkRetryPolicy,

@@ -45,6 +45,7 @@ export type {
   SerializedError,
 } from "./contract.ts";
 export { createWorkerRuntime, type WorkerRuntimeOptions } from "./worker_runtime.ts";
+export { type ResolvedProfile, resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 export {
   createInProcessRuntime,
   type HandlerManifest,

@@ -13,7 +13,7 @@ import type {
   InvocationResult,
   SerializedError,
 } from "./contract.ts";
-import type { PermissionsSection } from "../../project/config.ts";
+import type { PermissionsSection } from "../../project/mod.ts";
 import {
   HandlerTimeoutError,
   RuntimeClosedError,

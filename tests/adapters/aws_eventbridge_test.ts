@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { runAdapterConformance } from "../../adapters/mod.ts";
 import { createAwsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
 

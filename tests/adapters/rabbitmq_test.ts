@@ -1,4 +1,4 @@
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { runAdapterConformance } from "../../adapters/mod.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";

@@ -3,7 +3,7 @@
 import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { COMMANDS as REGISTRY } from "../../cli/commands.ts";
-import { rohas } from "./_run.ts";
+import { rohas } from "../../testing/mod.ts";
 
 const COMMANDS = Object.keys(REGISTRY).sort();
 

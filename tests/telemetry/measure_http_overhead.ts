@@ -10,7 +10,7 @@ import { buildAppModel, createEngine } from "../../engine/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry } from "../../telemetry/mod.ts";
-import type { Telemetry } from "../../telemetry/model.ts";
+import type { Telemetry } from "../../telemetry/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { ROOT } from "../workbench/_app.ts";
 import { telemetrySection } from "./_section.ts";

@@ -12,7 +12,7 @@ import type {
   InvocationResult,
   SerializedError,
 } from "../contract.ts";
-import type { PythonRuntimeSection } from "../../../project/config.ts";
+import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { FromWorker, ToWorker } from "./_protocol.ts";
 import { type Located, locatePython } from "./_locate.ts";
 import { acquireProcessLock } from "./_process_lock.ts";
