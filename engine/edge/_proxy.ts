@@ -56,6 +56,25 @@ export function forwardsMethod(method: string): boolean {
 }
 
 /**
+ * Whether `fetch` sends a path as it came: URL parsing resolves dot segments (`/a/../b` is sent
+ * as `/b`), turns `\\` into `/` and escapes some characters, so the main process would route
+ * another path than the client's.
+ *
+ * @param path the request's path, as the client wrote it
+ * @returns false when forwarding would change it
+ * @example
+ * ```ts
+ * import { forwardsPath } from "./_proxy.ts";
+ * forwardsPath("/users/7"); // true
+ * forwardsPath("/users/.."); // false
+ * ```
+ */
+export function forwardsPath(path: string): boolean {
+  // Appended as the proxy appends it (a base URL would read `//x` as a host).
+  return URL.parse(`http://edge${path}`)?.pathname === path;
+}
+
+/**
  * Creates the forwarder of one edge.
  *
  * @param target the internal listener

@@ -27,7 +27,8 @@ import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorde
 import { createMemoryStore } from "../../telemetry/memory_store.ts";
 import { OtelBridge } from "../../telemetry/otel.ts";
 import type { Telemetry } from "../../telemetry/model.ts";
-import { createProxy, forwardsMethod } from "./_proxy.ts";
+import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
+import { errorResponse } from "../_http_util.ts";
 import type {
   FromEdge,
   InitMessage,
@@ -138,10 +139,15 @@ function publish(topic: string, payload: unknown, options: PublishOptions): Prom
     return Promise.reject(new EdgeError(`Cannot publish "${topic}": the edge is stalled`));
   }
   const id = nextPublish++;
+  try {
+    // Throws for a payload JSON cannot write (a cycle, nesting deeper than its stack).
+    outbox.send({ type: "publish", id, topic, payload, options });
+  } catch (error) {
+    return Promise.reject(new EdgeError(`Cannot publish "${topic}"`, { cause: error }));
+  }
   const waiting = Promise.withResolvers<void>();
   publishes.set(id, waiting);
   const timer = setTimeout(() => stall(topic), publishTimeoutMs);
-  outbox.send({ type: "publish", id, topic, payload, options });
   return waiting.promise.finally(() => clearTimeout(timer));
 }
 
@@ -316,15 +322,20 @@ function edgeHandler(options: EdgeHandlerOptions) {
     const method = request.method;
     // A preflight the engine's CORS answers; the workbench answers its own (it checks origins).
     const preflight = cors && method === "OPTIONS" && !hasOwnCors(path);
-    if (path === "/_rohas/health" || preflight || !forwardsMethod(method)) {
-      return engine.handler(request, info);
-    }
-    const match = built.router.match(request.method, path);
+    if (path === "/_rohas/health" || preflight) return engine.handler(request, info);
+    const match = built.router.match(method, path);
     if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
       // Handed over matched: the pipeline does not route it again.
       return engine.handler(request, new MatchedInfo(info, match.value.route, match.params));
     }
-    return proxy(request, info);
+    if (forwardsMethod(method) && forwardsPath(path)) return proxy(request, info);
+    // `fetch` would send another method or path than the client's (`get`, `TRACE`, `/a/../b`).
+    // When no route matches the request as it came, this edge's router answers as the main
+    // process's would; a route of the main process under a path that is not canonical is refused
+    // rather than served under the path `fetch` makes of it.
+    if (match.kind !== "found") return engine.handler(request, info);
+    const message = `Cannot forward ${method} ${path}: the path is not canonical`;
+    return Promise.resolve(errorResponse(400, message, ""));
   };
 }
 

@@ -24,7 +24,8 @@ const AUTO_MAX = 8;
  * in the main process's Workers) and one more than the cores, at most eight, in production on Linux
  * (measured on 2 cores: 3 edges served 8% more than 2, 4 no more than 3; the only
  * system where `reusePort` spreads connections); none when no route could run on an edge (every
- * handler is Python or has permissions of its own).
+ * handler is Python or has permissions of its own, or the default profile does not grant
+ * `net = true`, which an edge's listening and reaching the main process would widen).
  *
  * @param config the resolved config
  * @param model the application model

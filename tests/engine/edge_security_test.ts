@@ -302,3 +302,29 @@ Deno.test("the workbench's CORS preflight gets the same answer under start as un
   assert.equal(underDev.status, 204);
   assert.deepEqual(await preflight(start), underDev);
 });
+
+Deno.test("a publish the engine does not answer fails with 503 instead of hanging, and its edge is replaced", async () => {
+  await using server = await startExample("start");
+  await assertPublishing(server);
+  const main = server.child.pid;
+  // The main process stops turning: the edges still take requests, but no publish is answered.
+  Deno.kill(main, "SIGSTOP");
+  let status: number | string;
+  try {
+    const started = Date.now();
+    status = await fetch(`${server.url}/users`, {
+      method: "POST",
+      headers: { "x-user-id": crypto.randomUUID() },
+      body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
+      signal: AbortSignal.timeout(10_000),
+    }).then(async (res) => {
+      await res.body?.cancel();
+      return res.status;
+    }, (error) => `${(error as Error).name} after ${Date.now() - started} ms`);
+  } finally {
+    Deno.kill(main, "SIGCONT");
+  }
+  assert.equal(status, 503);
+  await server.waitFor(/edge \d" restarted: it exited/);
+  await assertPublishing(server);
+});
