@@ -1,6 +1,7 @@
 /**
- * In-process mode (DESIGN.md D7, D14): a TypeScript project served without Workers, from the
- * generated manifest's static imports, for Deno Deploy and `deno compile`.
+ * In-process mode (docs/design.md#d7-runtime and docs/design.md#d14-distribution): a TypeScript
+ * project served without Workers, from the generated manifest's static imports, for Deno Deploy and
+ * `deno compile`.
  *
  * @module
  */
@@ -118,6 +119,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     handler: engine.handler,
     engine,
     serve: (serveOptions) => engine.serve(serveOptions),
-    close: () => engine.close(),
+    close: async () => {
+      await engine.close();
+    },
   };
 }

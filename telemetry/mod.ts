@@ -1,8 +1,8 @@
 /**
- * Telemetry: traces, logs and metrics (DESIGN.md D11). {@linkcode createTelemetry} builds what a
- * `[telemetry]` section asks for: a recorder (batched writes, live metrics, OpenTelemetry spans,
- * retention) over one of the stores (`memory`, `rocksdb`, `prometheus`, `influxdb`,
- * `timescaledb`).
+ * Telemetry: traces, logs and metrics (docs/design.md#d11-telemetry). {@linkcode createTelemetry}
+ * builds what a `[telemetry]` section asks for: a recorder (batched writes, live metrics,
+ * OpenTelemetry spans, retention) over one of the stores (`memory`, `rocksdb`, `prometheus`,
+ * `influxdb`, `timescaledb`).
  *
  * @module
  */

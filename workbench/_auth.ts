@@ -1,9 +1,9 @@
 /**
- * Workbench access (SPEC.md 6.3 with its [REC] fixes): the key from `Authorization: Bearer|ApiKey`
- * or `X-API-Key`, compared in constant time; loopback peers need no key in dev, but then only
- * without a foreign `Origin` (so a web page cannot drive a developer's local workbench); an
- * `Origin` outside `allowed_origins` (and not the workbench's own) gets 403; `allowed_origins`
- * drives the CORS headers of these routes.
+ * Workbench access (docs/compatibility.md#workbench-access with its fixes): the key from
+ * `Authorization: Bearer|ApiKey` or `X-API-Key`, compared in constant time; loopback peers need no
+ * key in dev, but then only without a foreign `Origin` (so a web page cannot drive a developer's
+ * local workbench); an `Origin` outside `allowed_origins` (and not the workbench's own) gets 403;
+ * `allowed_origins` drives the CORS headers of these routes.
  *
  * @module
  */

@@ -20,7 +20,7 @@ import { createEngine, type Engine } from "../app.ts";
 import { hasOwnCors, type MatchedRoute, type RequestInfo } from "../http_pipeline.ts";
 import type { RouteSpec } from "../app_model.ts";
 import type { PublishOptions } from "../parts.ts";
-import { createInProcessRuntime } from "../runtime/mod.ts";
+import { createInProcessRuntime, guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
@@ -46,6 +46,8 @@ const LAUNCH_MAX_BYTES = 4_096;
 /** The longest line the main process sends (the init message of a large app). */
 const MAIN_MAX_LINE = 1 << 28;
 
+// Handler code is imported later; its Deno.exit() must fail its call, not drop every request here.
+const exit = guardProcessExit();
 const launch = await readLaunch();
 const control = await connect(launch.port);
 const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch, { maxLine: MAIN_MAX_LINE });
@@ -68,11 +70,11 @@ outbox.send({ type: "hello", slot: launch.slot, secret: launch.secret });
 // `drain` would, instead of dropping the requests in flight.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
-    drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => Deno.exit(0));
+    drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => exit(0));
   });
 }
 // Without the main process there is nothing to serve for: exit with it.
-outbox.closed.then(() => Deno.exit(serving === null ? 1 : 0));
+outbox.closed.then(() => exit(serving === null ? 1 : 0));
 
 function dispatch(message: ToEdge): void {
   switch (message.type) {
@@ -103,7 +105,7 @@ function dispatch(message: ToEdge): void {
       drain(message.timeoutMs).then(() => {
         outbox.send({ type: "drained" });
         return outbox.close();
-      }).then(() => Deno.exit(0));
+      }).then(() => exit(0));
       return;
   }
 }
@@ -114,7 +116,7 @@ async function readLaunch(): Promise<LaunchMessage> {
   const decoder = new TextDecoder();
   for await (const chunk of Deno.stdin.readable) {
     text += decoder.decode(chunk, { stream: true });
-    if (text.length > LAUNCH_MAX_BYTES) Deno.exit(1);
+    if (text.length > LAUNCH_MAX_BYTES) exit(1);
   }
   try {
     const launch = JSON.parse(text) as LaunchMessage;
@@ -122,7 +124,7 @@ async function readLaunch(): Promise<LaunchMessage> {
   } catch {
     // Not a launch message.
   }
-  Deno.exit(1);
+  exit(1);
 }
 
 /** The control connection; without it (the main process is gone) there is nothing to do. */
@@ -130,7 +132,7 @@ async function connect(port: number): Promise<Deno.TcpConn> {
   try {
     return await Deno.connect({ hostname: "127.0.0.1", port });
   } catch {
-    Deno.exit(1);
+    return exit(1);
   }
 }
 
@@ -164,7 +166,7 @@ function stall(topic: string): void {
   );
   for (const waiting of publishes.values()) waiting.reject(error);
   publishes.clear();
-  drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => Deno.exit(1));
+  drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => exit(1));
 }
 
 async function init(message: InitMessage): Promise<void> {
