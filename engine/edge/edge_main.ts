@@ -124,7 +124,7 @@ async function readLaunch(): Promise<LaunchMessage> {
   } catch {
     // Not a launch message.
   }
-  exit(1);
+  return exit(1);
 }
 
 /** The control connection; without it (the main process is gone) there is nothing to do. */
