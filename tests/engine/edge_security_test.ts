@@ -112,6 +112,17 @@ async function findControlPort(ports: number[]): Promise<number> {
   throw new Error(`No control port among ${ports}`);
 }
 
+/** Waits until `count` edge processes listen on the public port. */
+async function edgesListening(server: ServerProcess, count: number): Promise<void> {
+  await eventually(async () => {
+    const edges = (await childPids(server.child.pid)).map(async (pid) =>
+      (await listeningPorts(pid).catch((): number[] => [])).includes(server.port)
+    );
+    const listening = (await Promise.all(edges)).filter((yes) => yes).length;
+    return listening >= count ? listening : undefined;
+  }, `${count} edges listening`);
+}
+
 /** Main's resident memory in MB. */
 async function rssMb(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
@@ -305,6 +316,7 @@ Deno.test("the workbench's CORS preflight gets the same answer under start as un
 
 Deno.test("a publish the engine does not answer fails with 503 instead of hanging, and its edge is replaced", async () => {
   await using server = await startExample("start");
+  await edgesListening(server, 2);
   await assertPublishing(server);
   const main = server.child.pid;
   // The main process stops turning: the edges still take requests, but no publish is answered.
@@ -325,6 +337,10 @@ Deno.test("a publish the engine does not answer fails with 503 instead of hangin
     Deno.kill(main, "SIGCONT");
   }
   assert.equal(status, 503);
-  await server.waitFor(/edge \d" restarted: it exited/);
-  await assertPublishing(server);
+  // It drains and exits; the engine sees its channel close or its exit first.
+  await server.waitFor(/edge \d" restarted/);
+  await edgesListening(server, 2);
+  await assertPublishing(server).catch((error) => {
+    throw new Error(`${error}\n${server.output()}`);
+  });
 });
