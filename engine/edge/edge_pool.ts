@@ -16,6 +16,7 @@ import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
 import { permissionFlags } from "./_flags.ts";
+import { randomSecret, sameSecret } from "./_secret.ts";
 import { EdgeError } from "./errors.ts";
 import type {
   FromEdge,
@@ -40,8 +41,6 @@ const EDGE_MAX_LINE = 1 << 28;
 const HELLO_TIMEOUT_MS = 5_000;
 /** Connections that have not said hello yet, at most: more are closed at once. */
 const MAX_STRANGERS = 16;
-/** Bytes of randomness in an edge's secret. */
-const SECRET_BYTES = 32;
 
 /** Options of {@linkcode startEdges}. */
 export interface EdgePoolOptions {
@@ -509,19 +508,6 @@ function edgeConfig(config: RohasConfig): RohasConfig {
     telemetry: { ...config.telemetry, settings: {} },
     workbench: { ...config.workbench, api_key: "" },
   };
-}
-
-function randomSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Compares in time that does not depend on where the strings differ. */
-function sameSecret(expected: string, given: string): boolean {
-  if (given.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-  return diff === 0;
 }
 
 function closeConn(conn: Deno.Conn): void {

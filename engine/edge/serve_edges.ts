@@ -15,6 +15,7 @@ import type { EngineMode } from "../parts.ts";
 import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
 import { INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
+import { randomSecret, sameSecret } from "./_secret.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -88,7 +89,7 @@ export interface EdgeServing {
  */
 export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<EdgeServing> {
   const { engine, config } = options;
-  const token = crypto.randomUUID();
+  const token = randomSecret();
   const bound = Promise.withResolvers<Deno.NetAddr>();
   const internal = engine.serve({
     hostname: "127.0.0.1",
@@ -141,7 +142,7 @@ function trustedPeer(
   info: Deno.ServeHandlerInfo<Deno.NetAddr>,
   token: string,
 ): RequestInfo {
-  if (request.headers.get(INTERNAL_HEADER) !== token) return info;
+  if (!sameSecret(token, request.headers.get(INTERNAL_HEADER) ?? "")) return info;
   const peer = request.headers.get(PEER_HEADER);
   if (peer === null) return info;
   const colon = peer.lastIndexOf(":");
