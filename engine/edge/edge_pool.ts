@@ -21,11 +21,13 @@ import { EdgeError } from "./errors.ts";
 import type {
   FromEdge,
   InitMessage,
+  PublishedMessage,
   PublishMessage,
   RecordsMessage,
   TelemetryRead,
   ToEdge,
 } from "./protocol.ts";
+import { InvalidEventPayloadError, type PayloadIssue } from "../events/mod.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 import type { TelemetryEvent } from "../../telemetry/recorder.ts";
 
@@ -312,8 +314,7 @@ class Pool implements EdgePool {
       case "publish":
         this.#publish(message).then(
           () => edge.channel?.send({ type: "published", id: message.id }),
-          (error) =>
-            edge.channel?.send({ type: "published", id: message.id, error: serializeError(error) }),
+          (error) => edge.channel?.send({ type: "published", id: message.id, ...refusal(error) }),
         );
         return;
       case "records":
@@ -469,6 +470,14 @@ function v8Flags(): string[] {
   } catch {
     return [];
   }
+}
+
+/** A failed publish as the edge is told of it, with the refused payload's issues when it was one. */
+function refusal(error: unknown): Pick<PublishedMessage, "error" | "refused"> {
+  if (!(error instanceof InvalidEventPayloadError)) return { error: serializeError(error) };
+  const { event, payloadType } = error;
+  const issues = error.details as PayloadIssue[];
+  return { error: serializeError(error), refused: { event, payloadType, issues } };
 }
 
 function kill(child: Deno.ChildProcess): void {
