@@ -216,11 +216,17 @@ Deno.test("the control port holds nothing for peers that never say hello", async
 
 /**
  * A handler (GET /hello, default profile) that reports what it can reach: its `Deno.args`, the
- * ports listed in `probe_ports.json` (connecting, then trying a hello with its args), stdin.
+ * ports listed in `probe_ports.json` (connecting, then trying a hello with its args), stdin, the
+ * project's config file.
  */
 const PROBE = `
 export async function handleHello() {
-  const report = { args: Deno.args, ports: {}, stdin: "" };
+  const report = { args: Deno.args, ports: {}, stdin: "", config: "" };
+  try {
+    report.config = (await Deno.readTextFile("config/rohas.toml")).length > 0 ? "read" : "empty";
+  } catch (error) {
+    report.config = error.name;
+  }
   const ports = JSON.parse(await Deno.readTextFile("probe_ports.json"));
   for (const port of ports) {
     try {
@@ -262,6 +268,7 @@ async function probe(server: ServerProcess, ports: number[]) {
     args: string[];
     ports: Record<string, string>;
     stdin: string;
+    config: string;
   };
 }
 
@@ -277,6 +284,8 @@ Deno.test("a handler of a profile without net is denied the network under start 
   const underStart = await probe(start, ports);
   for (const port of ports) assert.equal(underDev.ports[port], "NotCapable", `dev, port ${port}`);
   assert.deepEqual(underStart.ports, underDev.ports);
+  // The profile reads the project (read = ["."]) in both modes alike.
+  assert.equal(underStart.config, underDev.config);
 });
 
 Deno.test("a handler on an edge finds no secret in Deno.args or stdin and cannot join the control channel", async () => {
