@@ -14,7 +14,7 @@ import { createMetricsHandler, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/model.ts";
 import type { RecordingTelemetry } from "../telemetry/recorder.ts";
 import { edgeCount, type EdgePool, federate, serveWithEdges } from "./edge/mod.ts";
-import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
+import { API_PREFIX, checkWorkbenchConfig, createWorkbenchHandler } from "../workbench/mod.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
@@ -101,6 +101,8 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
   const location = await findProject(options.path, { cwd: options.cwd });
   const { config } = await loadConfig(location.root);
   if (options.port !== undefined) config.server.port = options.port;
+  // Before anything starts: a workbench nobody could use is refused with how to fix it.
+  if (options.workbench) checkWorkbenchConfig(config, options.mode);
   const prepared = await prepareApp({
     root: location.root,
     schemaDir: location.schemaDir,

@@ -13,13 +13,13 @@ import type { DeadLetter } from "../adapters/adapter.ts";
 import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
 import type { TelemetryReader } from "../telemetry/recorder.ts";
 import type { EntryType, TraceStatus } from "../telemetry/model.ts";
-import { addCorsHeaders, checkAccess } from "./_auth.ts";
+import { addCorsHeaders, checkAccess, isAllowedHost } from "./_auth.ts";
 import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
-import { WorkbenchError } from "./errors.ts";
+import { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
 export interface WorkbenchEvents {
@@ -97,17 +97,52 @@ interface Ctx {
  * ```
  */
 export function createWorkbenchHandler(options: WorkbenchOptions): WorkbenchHandler {
+  checkWorkbenchConfig(options.config, options.mode ?? "dev");
   const sampler = new SystemSampler(options.now);
   const files = new StaticFiles(options.distUrl);
+  const hosts = allowedHosts(options.config);
   return async (request, info) => {
     const url = new URL(request.url);
     if (url.pathname === "/_rohas" || url.pathname.startsWith(APP_PREFIX)) {
       if (request.method !== "GET" && request.method !== "HEAD") return null;
+      if (!isAllowedHost(url.host, hosts)) {
+        return json({ error: `Host "${url.host}" is not allowed` }, 403);
+      }
       return await files.serve(url.pathname);
     }
     if (!url.pathname.startsWith(API_PREFIX)) return null;
     return await api(request, url, peerOf(info), { options, sampler });
   };
+}
+
+/**
+ * Refuses a workbench that nobody could use: under `rohas start` there is no loopback exception,
+ * so without a key every request would get 401. Refusing at startup says how to set one instead
+ * (a generated key printed once would be lost with the log, or leak into it).
+ *
+ * @param config the resolved config (`[workbench] api_key`, env-overridden)
+ * @param mode `dev` or `production`
+ * @throws {WorkbenchConfigError} in production without an API key
+ * @example
+ * ```ts
+ * import { checkWorkbenchConfig } from "./handler.ts";
+ * import { parseConfig } from "../project/mod.ts";
+ * checkWorkbenchConfig(parseConfig("", { file: "rohas.toml" }), "dev");
+ * ```
+ */
+export function checkWorkbenchConfig(config: RohasConfig, mode: "dev" | "production"): void {
+  if (mode === "production" && config.workbench.api_key === "") {
+    throw new WorkbenchConfigError(
+      "Cannot serve the workbench under rohas start without an API key: set [workbench] api_key " +
+        "in config/rohas.toml or the ROHAS_WORKBENCH_API_KEY environment variable " +
+        "(for example to the output of: openssl rand -base64 24)",
+    );
+  }
+}
+
+/** The configured host names the workbench answers to, `[server] host` included. */
+function allowedHosts(config: RohasConfig): string[] {
+  return [...config.workbench.allowed_hosts, config.server.host];
 }
 
 function peerOf(info: WorkbenchRequestInfo | undefined): string | undefined {
@@ -130,10 +165,11 @@ async function api(
     const access = checkAccess(request, peer, {
       apiKey: config.workbench.api_key,
       allowedOrigins: origins,
+      allowedHosts: allowedHosts(config),
       dev: (base.options.mode ?? "dev") === "dev",
     });
     response = access.ok
-      ? await safeRoute({ ...base, request, url, parts: segments(url) })
+      ? await safeRoute({ ...base, request, url, parts: [] })
       : json({ error: access.message }, access.status);
   }
   addCorsHeaders(response.headers, request, origins);
@@ -141,14 +177,18 @@ async function api(
 }
 
 function segments(url: URL): string[] {
-  return url.pathname.slice(API_PREFIX.length).split("/").filter((s) => s !== "").map((s) =>
-    decodeURIComponent(s)
-  );
+  return url.pathname.slice(API_PREFIX.length).split("/").filter((s) => s !== "").map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch (error) {
+      throw new WorkbenchError(400, `Malformed percent-encoding in "${s}"`, { cause: error });
+    }
+  });
 }
 
 async function safeRoute(ctx: Ctx): Promise<Response> {
   try {
-    return await route(ctx);
+    return await route({ ...ctx, parts: segments(ctx.url) });
   } catch (error) {
     if (error instanceof WorkbenchError) return json({ error: error.message }, error.status);
     return json({ error: `Workbench request failed: ${(error as Error).message ?? error}` }, 500);
