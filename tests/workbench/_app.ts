@@ -111,30 +111,4 @@ export async function eventually<T>(
   }
 }
 
-/** A request written by hand on a real socket, so `Host` can be anything (fetch sets its own). */
-export async function rawHttp(
-  url: string,
-  request: { method?: string; path: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(url);
-  const conn = await Deno.connect({ hostname, port: Number(port) });
-  const body = request.body ?? "";
-  const headers = {
-    "content-length": String(new TextEncoder().encode(body).length),
-    ...request.headers,
-  };
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-  await conn.write(
-    new TextEncoder().encode(
-      `${
-        request.method ?? "GET"
-      } ${request.path} HTTP/1.1\r\n${head}connection: close\r\n\r\n${body}`,
-    ),
-  );
-  const text = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
-  const [statusLine = "", ...rest] = text.split("\r\n");
-  return {
-    status: Number(statusLine.split(" ")[1]),
-    body: rest.join("\r\n").split("\r\n\r\n").slice(1).join("\r\n\r\n"),
-  };
-}
+export { rawHttp } from "../engine/_raw_http.ts";
