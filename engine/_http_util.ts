@@ -256,11 +256,12 @@ export function exceedsJsonDepth(
   const stack: object[] = [value];
   const depths: number[] = [1];
   while (stack.length > 0) {
-    const node = stack.pop()! as Record<string, unknown>;
+    const node = stack.pop()!;
     const depth = depths.pop()!;
     if (depth > limit) return true;
-    for (const key in node) {
-      const child = node[key];
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
       if (child !== null && typeof child === "object") {
         stack.push(child);
         depths.push(depth + 1);
