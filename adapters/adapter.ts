@@ -1,9 +1,9 @@
 /**
- * The event adapter boundary (DESIGN.md D9). Every broker implements {@linkcode Adapter}; the engine's
- * event bus holds the delivery policy (retry schedule with backoff and jitter, dead-lettering,
- * `NonRetriableError`), adapters hold the mechanism (how a message is stored, redelivered after a
- * delay, acknowledged, dead-lettered and replayed). One conformance suite (`conformance.ts`) runs
- * against every implementation.
+ * The event adapter boundary (docs/design.md#d9-event-delivery). Every broker implements {@linkcode
+ * Adapter}; the engine's event bus holds the delivery policy (retry schedule with backoff and
+ * jitter, dead-lettering, `NonRetriableError`), adapters hold the mechanism (how a message is
+ * stored, redelivered after a delay, acknowledged, dead-lettered and replayed). One conformance
+ * suite (`conformance.ts`) runs against every implementation.
  *
  * @module
  */
@@ -126,6 +126,14 @@ export interface Adapter {
    * of one topic (kept for visibility; the memory adapter has it).
    */
   listUnhandled?(topic?: string): Promise<EventEnvelope[]>;
+  /**
+   * Optional, for adapters that hold accepted events only in this process (memory): waits until
+   * every accepted event of a consumed group was handled for good, or `timeoutMs` passed, and
+   * resolves with how many are still held. A shutdown calls it before closing, and again with 0
+   * once everything stopped to count what is lost. Durable adapters leave it out: what they hold
+   * survives the process.
+   */
+  drain?(timeoutMs: number): Promise<number>;
   /** Stops subscriptions, waits for in-flight deliveries, disconnects. */
   close(): Promise<void>;
 }

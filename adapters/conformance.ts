@@ -1,8 +1,9 @@
 /**
- * The one conformance suite every adapter runs (DESIGN.md D9, D10). An adapter's test file calls
- * {@linkcode runAdapterConformance} once; it registers one `Deno.test` per behaviour of the delivery
- * contract, each on fresh topic names, skipping (as `ignore`d) only the cases the adapter's declared
- * guarantees or options rule out.
+ * The one conformance suite every adapter runs (docs/design.md#d9-event-delivery and
+ * docs/design.md#d10-adapters). An adapter's test file calls {@linkcode runAdapterConformance}
+ * once; it registers one `Deno.test` per behaviour of the delivery contract, each on fresh topic
+ * names, skipping (as `ignore`d) only the cases the adapter's declared guarantees or options rule
+ * out.
  *
  * The suite waits for signals with deadlines, never for fixed times.
  *

@@ -1,7 +1,7 @@
 /**
- * Event adapters: the broker boundary of the event bus (DESIGN.md D9, D10). Exports the
- * {@linkcode Adapter} contract, the `memory` adapter, and {@linkcode createAdapter}, which builds the
- * adapter named by `[adapter] type`.
+ * Event adapters: the broker boundary of the event bus (docs/design.md#d9-event-delivery and
+ * docs/design.md#d10-adapters). Exports the {@linkcode Adapter} contract, the `memory` adapter, and
+ * {@linkcode createAdapter}, which builds the adapter named by `[adapter] type`.
  *
  * @module
  */

@@ -1,9 +1,10 @@
 // deno-lint-ignore-file no-console
 /**
- * Broker adapters against their own clients (DESIGN.md section 6: each adapter within 2x of the raw
- * client). For each broker: events/s with 32 publishes in flight and a consumer acking each event,
- * and p50/p99 publish-to-handler latency of one event at a time, all at 1 KB payloads; then the same
- * with the broker's client alone (publish with confirm, consume, ack). Prints the ratios.
+ * Broker adapters against their own clients (docs/design.md#measured-targets: each adapter within
+ * 2x of the raw client). For each broker: events/s with 32 publishes in flight and a consumer
+ * acking each event, and p50/p99 publish-to-handler latency of one event at a time, all at 1 KB
+ * payloads; then the same with the broker's client alone (publish with confirm, consume, ack).
+ * Prints the ratios.
  *
  *   scripts/brokers/start.sh && deno run -A bench/adapters_bench.ts [nats rabbitmq kafka sqs]
  *

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
- * Events benchmark (DESIGN.md section 6, target: memory adapter, API to handler latency p50 under
- * 1 ms), measured side by side in one run:
+ * Events benchmark (docs/design.md#measured-targets, target: memory adapter, API to handler latency
+ * p50 under 1 ms), measured side by side in one run:
  *
  * 1. Through the whole engine (`rohas start`, memory adapter, TS handlers in Workers): an API whose
  *    schema `triggers:` an event; the event handler notes the wall-clock time it started and the
@@ -28,6 +28,7 @@ import {
   wallMs,
   writeProject,
 } from "./_project.ts";
+import { machineLine } from "./_machine.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -325,6 +326,7 @@ async function measureBus(bus: EventBus): Promise<void> {
 }
 
 if (import.meta.main) {
+  console.log(machineLine());
   const collector = new Collector();
   const root = await writeProject({
     "config/rohas.toml": benchConfig("events-bench"),

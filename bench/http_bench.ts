@@ -1,9 +1,9 @@
 // deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
- * HTTP benchmark (DESIGN.md section 6): requests/s and p50/p99 latency of a TypeScript handler
- * through the whole pipeline (routing, validation of a 7-field body, telemetry on) under `rohas
- * start` (edge processes running the handler in the isolate that took the request) next to
- * a bare `Deno.serve` hello world and Hono on Deno, measured with `wrk` in one run, with ratios.
+ * HTTP benchmark (docs/design.md#measured-targets): requests/s and p50/p99 latency of a TypeScript
+ * handler through the whole pipeline (routing, validation of a 7-field body, telemetry on) under
+ * `rohas start` (edge processes running the handler in the isolate that took the request) next to a
+ * bare `Deno.serve` hello world and Hono on Deno, measured with `wrk` in one run, with ratios.
  *
  * Usage: deno run -A bench/http_bench.ts [--duration 5] [--connections 32] [--threads 2] [--rounds 3]
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { BENCH_BODY as BODY, clockTicks, procStat, spawnListening } from "./_project.ts";
+import { machineLine } from "./_machine.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -380,6 +381,7 @@ async function measureAll(
 }
 
 if (import.meta.main) {
+  console.log(machineLine());
   const { values } = parseArgs({
     args: Deno.args,
     options: {

@@ -1,7 +1,8 @@
 // deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
- * Hot reload and start-up benchmark (DESIGN.md section 6: a handler edit serves new code in under
- * 200 ms; start-up of a 100-endpoint project under 1 s), measured side by side in one run:
+ * Hot reload and start-up benchmark (docs/design.md#measured-targets: a handler edit serves new
+ * code in under 200 ms; start-up of a 100-endpoint project under 1 s), measured side by side in one
+ * run:
  *
  * 1. Hot reload under `rohas dev`: time from a handler file write to the new code answering over
  *    HTTP (the client polls), repeated; median and p90. The watcher's debounce is included.

@@ -1,8 +1,9 @@
 // deno-lint-ignore-file no-console -- a benchmark script prints its results
 /**
- * Soak (DESIGN.md section 7): find the peak requests/s of a TS handler through the whole pipeline
- * with `wrk`, then hold 80% of it for a minute with `hey -q` (Debian `hey`; an in-Deno generator
- * when it is missing), counting errors and sampling the server's RSS (start, end, max; edge processes included).
+ * Soak (docs/design.md#reliability-targets): find the peak requests/s of a TS handler through the
+ * whole pipeline with `wrk`, then hold 80% of it for a minute with `hey -q` (Debian `hey`; an
+ * in-Deno generator when it is missing), counting errors and sampling the server's RSS (start, end,
+ * max; edge processes included).
  *
  * Usage: deno run -A bench/soak.ts [--seconds 60] [--fraction 0.8]
  *

@@ -1,6 +1,7 @@
 /**
  * `rohas codegen [--schema schema] [--output src] [--lang ts|python]`: validates the schema, then
- * generates typed code, handler stubs and project files.
+ * generates typed code, handler stubs and project files. With `--client`, `--openapi` or
+ * `--asyncapi` it writes those instead: a standalone client and the API documents.
  *
  * @module
  */
@@ -21,6 +22,11 @@ import { RohasError } from "../errors.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { parseLanguage } from "./_language.ts";
 import { renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
+import {
+  type ContractOutputs,
+  parseClientLanguage,
+  runContractOutputs,
+} from "./_codegen_contract.ts";
 
 const HELP = `Usage: rohas codegen [options]
 
@@ -33,8 +39,16 @@ Options:
   -l, --lang <lang>     typescript|ts or python|py (default: [project] language of config/rohas.toml)
   -h, --help            Show this help
 
-Example:
+For the project's callers (instead of the project's code):
+  --client <lang>       A standalone client: ts (fetch only: Deno, Node, browsers) or python
+                        (pydantic, httpx, websockets), written as <out>/client.ts or client.py
+  --out <dir>           The client's folder (default: <project>/client)
+  --openapi <file>      The OpenAPI 3.1 document of the APIs ("-" prints it)
+  --asyncapi <file>     The AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)
+
+Examples:
   rohas codegen --lang python --output src
+  rohas codegen --client ts --openapi openapi.json --asyncapi asyncapi.json
 `;
 
 /** The `codegen` command. */
@@ -52,6 +66,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       schema: { type: "string", short: "s" },
       output: { type: "string", short: "o" },
       lang: { type: "string", short: "l" },
+      client: { type: "string" },
+      out: { type: "string" },
+      openapi: { type: "string" },
+      asyncapi: { type: "string" },
     },
     maxPositionals: 0,
     io,
@@ -61,6 +79,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   try {
     const language = values.lang === undefined ? null : parseLanguage(values.lang);
     const project = await findProject(values.schema ?? ".", { cwd: io.cwd });
+    const outputs = contractOutputs(values, io);
+    if (outputs === null) return 1;
+    if (Object.keys(outputs).length > 0) return await runContractOutputs(io, { project, outputs });
     const output = values.output === undefined
       ? { root: project.root, outputDir: "src" }
       : resolveOutput(values.output, io.cwd);
@@ -76,6 +97,32 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`Error: ${error.message}\n`);
     return 1;
   }
+}
+
+/** The contract options given, or null (after printing why) when one is wrong. */
+function contractOutputs(
+  values: { client?: string; out?: string; openapi?: string; asyncapi?: string },
+  io: CliIo,
+): ContractOutputs | null {
+  const outputs: ContractOutputs = {};
+  if (values.client !== undefined) {
+    const client = parseClientLanguage(values.client);
+    if (client === null) {
+      io.stderr(`Error: Unknown client language "${values.client}": use ts or python\n`);
+      return null;
+    }
+    outputs.client = client;
+  }
+  if (values.out !== undefined) {
+    if (values.client === undefined) {
+      io.stderr('Error: --out needs --client: run "rohas codegen --help" for usage\n');
+      return null;
+    }
+    outputs.out = values.out;
+  }
+  if (values.openapi !== undefined) outputs.openapi = values.openapi;
+  if (values.asyncapi !== undefined) outputs.asyncapi = values.asyncapi;
+  return outputs;
 }
 
 /** Options of {@linkcode runCodegen}. */

@@ -1,12 +1,12 @@
 /**
- * `rohas dlq list [topic] [--json]` and `rohas dlq replay <topic> (--id <id>... | --all)`: lists and
- * replays dead letters (DESIGN.md D9). A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka,
- * sqs) is opened directly from the project's config; the memory adapter lives only inside the
- * running engine, so for it the command talks to that engine's workbench API
- * (`GET /api/workbench/dead-letters`, `POST /api/workbench/dead-letters/replay`) at
- * `[server] host:port` (or `--url`) with `[workbench] api_key` / `ROHAS_WORKBENCH_API_KEY`, after
- * checking (`GET /api/workbench/snapshot`) that the engine serves this project. A durable adapter
- * that cannot be opened (an embedded store locked by the running engine) falls back to the same.
+ * `rohas dlq list [topic] [--json]` and `rohas dlq replay <topic> (--id <id>... | --all)`: lists
+ * and replays dead letters (docs/design.md#d9-event-delivery). A durable adapter (rocksdb, denokv,
+ * nats, rabbitmq, kafka, sqs) is opened directly from the project's config; the memory adapter
+ * lives only inside the running engine, so for it the command talks to that engine's workbench API
+ * (`GET /api/workbench/dead-letters`, `POST /api/workbench/dead-letters/replay`) at `[server]
+ * host:port` (or `--url`) with `[workbench] api_key` / `ROHAS_WORKBENCH_API_KEY`, after checking
+ * (`GET /api/workbench/snapshot`) that the engine serves this project. A durable adapter that
+ * cannot be opened (an embedded store locked by the running engine) falls back to the same.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Which handler and middleware files a schema asks for: one entry per file, in schema order, the
- * first definition winning when several share a file (SPEC.md 2.4).
+ * first definition winning when several share a file (docs/compatibility.md#overwrite-policy).
  *
  * @module
  */

@@ -1,11 +1,12 @@
 /**
- * Naming helpers with the original's exact algorithms (SPEC.md 2.2) and path parameter extraction.
+ * Naming helpers with the original's exact algorithms (docs/compatibility.md#naming) and path
+ * parameter extraction.
  *
  * @module
  */
 
-/** `CreateUser` to `create_user` (SPEC.md 2.2): the parser's algorithm, so that the file names
- * validation checks for collisions are the ones codegen writes. */
+/** `CreateUser` to `create_user` (docs/compatibility.md#naming): the parser's algorithm, so that
+ * the file names validation checks for collisions are the ones codegen writes. */
 export { snakeCase as snake } from "../parser/mod.ts";
 
 /** `send_welcome_email` to `SendWelcomeEmail`: split on `_`, capitalise each part, join. */

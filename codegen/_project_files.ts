@@ -1,6 +1,7 @@
 /**
- * Project files codegen creates once and never overwrites: README, `.gitignore`, `deno.json`, and for
- * Python `pyproject.toml` and `requirements.txt` (SPEC.md 2.8, fixed to never destroy user edits).
+ * Project files codegen creates once and never overwrites: README, `.gitignore`, `deno.json`, and
+ * for Python `pyproject.toml` and `requirements.txt` (docs/compatibility.md#project-files, fixed to
+ * never destroy user edits).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * `generated/state.py`: the Python handler state (contracts.md), recording every effect in call order
- * as dicts shaped like the runtime contract's `Effect`.
+ * `generated/state.py`: the Python handler state (docs/design.md#d5-python-handler-contracts),
+ * recording every effect in call order as dicts shaped like the runtime contract's `Effect`.
  *
  * @module
  */

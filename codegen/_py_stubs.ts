@@ -1,6 +1,7 @@
 /**
- * Python handler and middleware stubs with the original's names (SPEC.md 2.3) and the signatures
- * the runtime calls (contracts.md): every stub takes `state`.
+ * Python handler and middleware stubs with the original's names
+ * (docs/compatibility.md#generated-layout) and the signatures the runtime calls
+ * (docs/design.md#d5-python-handler-contracts): every stub takes `state`.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * Python output: exactly the original's layout and names (SPEC.md 2.3, 2.6) with its defects fixed
- * (pydantic v2, optional fields default to None, nested types imported, import cycles broken).
+ * Python output: exactly the original's layout and names (docs/compatibility.md#generated-layout)
+ * with its defects fixed (pydantic v2, optional fields default to None, nested types imported,
+ * import cycles broken).
  *
  * @module
  */

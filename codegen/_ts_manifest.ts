@@ -1,7 +1,7 @@
 /**
- * `generated/manifest.ts` (contracts.md): static imports of every TypeScript handler and middleware
- * for in-process runs, plus a compile-time check that each handler fits its generated type, so
- * `deno check` names a handler whose signature is wrong.
+ * `generated/manifest.ts` (docs/design.md#d7-runtime): static imports of every TypeScript handler
+ * and middleware for in-process runs, plus a compile-time check that each handler fits its
+ * generated type, so `deno check` names a handler whose signature is wrong.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * `generated/state.ts`: the handler state interface (contracts.md), narrowed to the schema's events,
- * the middleware context, and the two error classes the runtime recognises by `name`.
+ * `generated/state.ts`: the handler state interface
+ * (docs/design.md#d4-typescript-handler-contracts), narrowed to the schema's events, the middleware
+ * context, and the two error classes the runtime recognises by `name`.
  *
  * @module
  */

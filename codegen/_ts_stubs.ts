@@ -1,6 +1,7 @@
 /**
- * TypeScript handler and middleware stubs (contracts.md): snake_case files exporting the first
- * export name the engine tries, typed with `import type` from the generated modules.
+ * TypeScript handler and middleware stubs (docs/design.md#d4-typescript-handler-contracts):
+ * snake_case files exporting the first export name the engine tries, typed with `import type` from
+ * the generated modules.
  *
  * @module
  */

@@ -1,5 +1,6 @@
 /**
- * TypeScript type modules: models, DTOs, APIs, events, crons and WebSockets (DESIGN.md D4).
+ * TypeScript type modules: models, DTOs, APIs, events, crons and WebSockets
+ * (docs/design.md#d4-typescript-handler-contracts).
  *
  * @module
  */

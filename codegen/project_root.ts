@@ -1,6 +1,7 @@
 /**
- * Where the project root is for an output dir (SPEC.md 2.1, fixed: the path is made absolute first,
- * so the default relative `src` gives its real parent instead of writing project files into `src/`).
+ * Where the project root is for an output dir (docs/compatibility.md#project-root, fixed: the path
+ * is made absolute first, so the default relative `src` gives its real parent instead of writing
+ * project files into `src/`).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
- * Middlewares in declared order (SPEC.md 3.11 with the fixes): each may pass, modify the payload
- * and/or the query params, or reject with the status of the `HttpError` it threw (any other throw
- * is 500, a timeout 504).
+ * Middlewares in declared order (docs/compatibility.md#middlewares with the fixes): each may pass,
+ * modify the payload and/or the query params, or reject with the status of the `HttpError` it threw
+ * (any other throw is 500, a timeout 504).
  *
  * @module
  */

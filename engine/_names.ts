@@ -1,5 +1,6 @@
 /**
- * The original's naming helpers (SPEC.md 2.2), used to resolve handler files and exports.
+ * The original's naming helpers (docs/compatibility.md#naming), used to resolve handler files and
+ * exports.
  *
  * @module
  */

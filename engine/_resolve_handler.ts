@@ -1,5 +1,6 @@
 /**
- * Handler resolution by kind (contracts.md): which files and exports to try for each handler the
+ * Handler resolution by kind (docs/design.md#d4-typescript-handler-contracts and
+ * docs/design.md#d5-python-handler-contracts): which files and exports to try for each handler the
  * schema names. Done once at build time; a missing file is a build error, never a request-time one.
  *
  * @module

@@ -7,7 +7,7 @@ const files = (kind: Parameters<typeof handlerCandidates>[0]["kind"], name: stri
     `${c.language}:${c.file}:${c.exports.join("|")}`
   );
 
-Deno.test("handlerCandidates() names TypeScript files and exports as contracts.md says", () => {
+Deno.test("handlerCandidates() names TypeScript files and exports as docs/design.md says", () => {
   assert.deepEqual(files("api", "CreateUser").slice(0, 2), [
     "typescript:src/handlers/api/create_user.ts:handleCreateUser|default",
     "typescript:src/handlers/api/CreateUser.ts:handleCreateUser|default",
@@ -29,7 +29,7 @@ Deno.test("handlerCandidates() names TypeScript files and exports as contracts.m
   );
 });
 
-Deno.test("handlerCandidates() names Python files and functions as SPEC.md 2.3 says", () => {
+Deno.test("handlerCandidates() names Python files and functions as docs/compatibility.md says", () => {
   const py = (kind: Parameters<typeof handlerCandidates>[0]["kind"], name: string) =>
     handlerCandidates({ kind, name, owner: "Owner" }, "python")[0];
   assert.deepEqual(py("api", "CreateUser"), {

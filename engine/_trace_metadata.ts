@@ -1,5 +1,5 @@
 /**
- * Trace metadata of an API request, as the original records it (SPEC.md 3.2 step 2).
+ * Trace metadata of an API request, as the original records it (docs/compatibility.md#requests).
  *
  * @module
  */

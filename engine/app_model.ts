@@ -1,7 +1,8 @@
 /**
  * Register: the parsed schema plus the config become plain data, the application model: routes,
  * event subscriptions, schedules and socket endpoints, each with its handlers resolved to
- * {@linkcode HandlerRef}s (DESIGN.md section 3, STYLE.md habit 6). Nothing here listens or runs.
+ * {@linkcode HandlerRef}s (docs/design.md#layout-and-flow, docs/design.md#register-build-run).
+ * Nothing here listens or runs.
  *
  * @module
  */

@@ -3,23 +3,24 @@
  * failure never re-runs another), the handler called with `{payload, timestamp, id, attempt}`; a
  * failure is thrown back to the bus, which retries or dead-letters.
  *
- * An event's own `triggers:` (DESIGN.md D6: "forward the same payload once per occurrence") are
- * forwarded by a consumer group of their own, `<project>.<Event>.__triggers`, independent of the
- * handlers' groups: the broker hands each occurrence to one consumer of that group, so the forward
- * happens once per occurrence however many engine instances share the broker and whichever instance
- * ran each handler. It is at-least-once with its own retries and dead letters; the idempotency keys
- * derive from the occurrence (`<envelope id>:forward:<i>`), so a redelivered occurrence is not
- * published twice where the adapter keeps keys. The choice: a forward does not wait for the
- * event's handlers (waiting would need state shared between instances); the triggered events are
- * caused by the occurrence, not by its handlers' success. An event with triggers and no handler
- * forwards the same way.
+ * An event's own `triggers:` (docs/design.md#d6-triggers: "forward the same payload once per
+ * occurrence") are forwarded by a consumer group of their own, `<project>.<Event>.__triggers`,
+ * independent of the handlers' groups: the broker hands each occurrence to one consumer of that
+ * group, so the forward happens once per occurrence however many engine instances share the broker
+ * and whichever instance ran each handler. It is at-least-once with its own retries and dead
+ * letters; the idempotency keys derive from the occurrence (`<envelope id>:forward:<i>`), so a
+ * redelivered occurrence is not published twice where the adapter keeps keys. The choice: a forward
+ * does not wait for the event's handlers (waiting would need state shared between instances); the
+ * triggered events are caused by the occurrence, not by its handlers' success. An event with
+ * triggers and no handler forwards the same way.
  *
- * Traces (DESIGN.md D11): a delivery trace uses the envelope's `metadata.trace_id` as its id and
- * `metadata.parent_id` as its parent, so an API -> event -> event chain is one tree. An occurrence
- * reaches several consumer groups; each records its own trace, so only the first group of the event
- * (its first handler, or the forwarder when it has none) takes the id as is, the others take
- * `<trace_id>.<handler>` (`<trace_id>.__triggers` for the forwarder), all under the same parent. A
- * retried delivery records its trace again under the same id (the last attempt wins).
+ * Traces (docs/design.md#d11-telemetry): a delivery trace uses the envelope's `metadata.trace_id`
+ * as its id and `metadata.parent_id` as its parent, so an API -> event -> event chain is one tree.
+ * An occurrence reaches several consumer groups; each records its own trace, so only the first
+ * group of the event (its first handler, or the forwarder when it has none) takes the id as is, the
+ * others take `<trace_id>.<handler>` (`<trace_id>.__triggers` for the forwarder), all under the
+ * same parent. A retried delivery records its trace again under the same id (the last attempt
+ * wins).
  *
  * @module
  */

@@ -1,8 +1,8 @@
 /**
- * The HTTP pipeline (DESIGN.md D3): route, read and validate the body, run middlewares in order,
- * call the handler with a timeout, publish triggers before answering (D9), and map every outcome to
- * a status with a JSON error body. Testable without a socket: it is a plain
- * `(Request) => Promise<Response>`.
+ * The HTTP pipeline (docs/design.md#d3-requests-and-validation): route, read and validate the body,
+ * run middlewares in order, call the handler with a timeout, publish triggers before answering
+ * (D9), and map every outcome to a status with a JSON error body. Testable without a socket: it is
+ * a plain `(Request) => Promise<Response>`.
  *
  * @module
  */

@@ -54,7 +54,7 @@ export interface EngineParts {
   telemetry: Telemetry;
   /** Validates request bodies and WebSocket messages by type name. */
   validators: ValidatorTable;
-  /** The project configuration (`config/config.toml`), defaults filled in. */
+  /** The project configuration (`config/rohas.toml`), defaults filled in. */
   config: RohasConfig;
   /** Whether handler error messages reach clients. */
   mode: EngineMode;

@@ -1,9 +1,10 @@
 /**
- * WebSockets (SPEC.md 3.10 with its fixes): middlewares run before the upgrade (a rejection is an
- * HTTP status, no upgrade), a connection registry per endpoint, onConnect/onMessage/onDisconnect
- * handlers, replies to the sender or to every connection when `broadcast: true`, `state.send` and
- * `state.broadcast` effects, messages validated against the `message` type (an invalid one gets an
- * error frame and the connection stays open), close codes 1000/1008/1011, a trace per phase.
+ * WebSockets (docs/compatibility.md#websockets with its fixes): middlewares run before the upgrade
+ * (a rejection is an HTTP status, no upgrade), a connection registry per endpoint,
+ * onConnect/onMessage/onDisconnect handlers, replies to the sender or to every connection when
+ * `broadcast: true`, `state.send` and `state.broadcast` effects, messages validated against the
+ * `message` type (an invalid one gets an error frame and the connection stays open), close codes
+ * 1000/1008/1011, a trace per phase.
  *
  * @module
  */
@@ -42,7 +43,7 @@ export const CLOSE_CODES = {
 } as const;
 
 /**
- * An edge Worker's WebSocket admission (engine/edge): a request with this header runs the
+ * An edge process's WebSocket admission (engine/edge): a request with this header runs the
  * endpoint's middlewares without upgrading and is answered 204 with a one-use ticket
  * ({@linkcode TICKET_HEADER}); the upgrade that follows carries the ticket as the
  * {@linkcode TICKET_PARAM} query parameter and is accepted without running them again. A missing,
@@ -273,8 +274,9 @@ export class SocketHub {
     trace.end(failed === null ? "success" : "failed");
   }
 
-  /** Validates a message against the endpoint's `message` type (SPEC.md 10.1 H10): an invalid one
-   * is a failed `validation` step, a failed trace and an error frame; the connection stays open. */
+  /** Validates a message against the endpoint's `message` type
+   * (docs/compatibility.md#the-hello-world-example H10): an invalid one is a failed `validation`
+   * step, a failed trace and an error frame; the connection stays open. */
   #validated(parts: EngineParts, arg: ValidationCall): boolean {
     const started = new Date();
     const type = arg.spec.messageType;

@@ -1,8 +1,8 @@
 /**
- * Triggers (DESIGN.md D6), one rule for every source: when a handler succeeds, its manual
- * `triggerEvent` calls are published in call order, then each schema `triggers:` event exactly once
- * with its `setPayload` value or the handler's result unwrapped (`X` for `{data: X}`, `{}` for
- * nothing). Every event carries the trace id of its cause.
+ * Triggers (docs/design.md#d6-triggers), one rule for every source: when a handler succeeds, its
+ * manual `triggerEvent` calls are published in call order, then each schema `triggers:` event
+ * exactly once with its `setPayload` value or the handler's result unwrapped (`X` for `{data: X}`,
+ * `{}` for nothing). Every event carries the trace id of its cause.
  *
  * @module
  */

@@ -140,7 +140,8 @@ function checkMiddlewares(
 
 const IDENTIFIER_RULE = "use letters, digits and '_', not starting with a digit";
 
-/** The original's snake_case (SPEC.md 2.2): `CreateUser` to `create_user`, `HTTPServer` to `h_t_t_p_server`.
+/** The original's snake_case (docs/compatibility.md#naming): `CreateUser` to `create_user`,
+ * `HTTPServer` to `h_t_t_p_server`.
  *
  * @param name the name
  * @returns the snake_case name used for generated file names

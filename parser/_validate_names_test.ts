@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { isIdentifier, snakeCase } from "./_validate_names.ts";
 
-Deno.test("snakeCase() follows the original's algorithm, SPEC.md 2.2 examples", () => {
+Deno.test("snakeCase() follows the original's algorithm (docs/compatibility.md#naming)", () => {
   const cases: [string, string][] = [
     ["CreateUser", "create_user"],
     ["HelloWorldWS", "hello_world_w_s"],

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { parseFiles, parseSchema } from "./parse.ts";
 
-// The original parser's own tests (SPEC.md 1.16), inputs verbatim. T6/T7 test type-mapping helpers
-// that codegen owns; T8 tests the duplicate check, which is validation's job (validate_test.ts).
+// The original parser's own tests (docs/compatibility.md#parser-tests), inputs verbatim. T6/T7 test
+// type-mapping helpers that codegen owns; T8 tests the duplicate check, which is validation's job
+// (validate_test.ts).
 
 const T1 = `
             model User {

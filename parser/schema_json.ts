@@ -1,6 +1,7 @@
 /**
- * The canonical JSON form of a schema: the original Rohas shape (SPEC.md 1.12), snake_case keys in
- * a fixed order, `adapter_type` and `timezone` omitted when absent.
+ * The canonical JSON form of a schema: the original Rohas shape
+ * (docs/compatibility.md#schema-json), snake_case keys in a fixed order, `adapter_type` and
+ * `timezone` omitted when absent.
  *
  * @module
  */

@@ -1,6 +1,5 @@
 /**
- * Schema validation: the reference, route, cron and name checks the parser leaves out (DESIGN.md
- * D1), reporting every problem at once with its position. `rohas validate` and engine start-up run
+ * Schema validation: the reference, route, cron and name checks the parser leaves out (docs/design.md#d1-parser), reporting every problem at once with its position. `rohas validate` and engine start-up run
  * it after parsing.
  *
  * @module

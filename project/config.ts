@@ -1,6 +1,7 @@
 /**
- * The resolved `config/rohas.toml`: every key of the original (SPEC.md 4.1) plus this project's
- * additions, each with a default. `project/load_config.ts` parses TOML into this shape.
+ * The resolved `config/rohas.toml`: every key of the original (docs/compatibility.md#configuration)
+ * plus this project's additions, each with a default. `project/load_config.ts` parses TOML into
+ * this shape.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
- * The conformance suite every {@linkcode TelemetryStore} must pass (STYLE.md habit 7): newest-first
- * queries that keep the newest under a limit, lookups by id and parent, filters, and retention of
- * all three signals. Register it from a test file with {@linkcode defineStoreConformance}.
+ * The conformance suite every {@linkcode TelemetryStore} must pass
+ * (docs/design.md#pluggable-boundaries): newest-first queries that keep the newest under a limit,
+ * lookups by id and parent, filters, and retention of all three signals. Register it from a test
+ * file with {@linkcode defineStoreConformance}.
  *
  * @module
  */

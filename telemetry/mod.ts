@@ -1,8 +1,8 @@
 /**
- * Telemetry: traces, logs and metrics (DESIGN.md D11). {@linkcode createTelemetry} builds what a
- * `[telemetry]` section asks for: a recorder (batched writes, live metrics, OpenTelemetry spans,
- * retention) over one of the stores (`memory`, `rocksdb`, `prometheus`, `influxdb`,
- * `timescaledb`).
+ * Telemetry: traces, logs and metrics (docs/design.md#d11-telemetry). {@linkcode createTelemetry}
+ * builds what a `[telemetry]` section asks for: a recorder (batched writes, live metrics,
+ * OpenTelemetry spans, retention) over one of the stores (`memory`, `rocksdb`, `prometheus`,
+ * `influxdb`, `timescaledb`).
  *
  * @module
  */
@@ -24,9 +24,8 @@ export type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.
 export type { MemoryStoreOptions } from "./memory_store.ts";
 export { createMemoryStore } from "./memory_store.ts";
 export type { RocksdbStoreOptions } from "./rocksdb_store.ts";
-export { openRocksdbStore } from "./rocksdb_store.ts";
-export { openInfluxdbStore } from "./influxdb_store.ts";
-export { openTimescaledbStore } from "./timescaledb_store.ts";
+// Loaded when opened: importing this door loads no native code and no database client.
+export { openInfluxdbStore, openRocksdbStore, openTimescaledbStore } from "./open_store.ts";
 export type { MetricsHandlerOptions } from "./prometheus.ts";
 export {
   createMetricsHandler,

@@ -1,7 +1,8 @@
 /**
- * The telemetry data model and the interface the engine records through (DESIGN.md D11). Record
- * shapes keep the original workbench JSON (SPEC.md 6.1, snake_case keys), extended with parent links,
- * trace ids on logs, and metrics.
+ * The telemetry data model and the interface the engine records through
+ * (docs/design.md#d11-telemetry). Record shapes keep the original workbench JSON
+ * (docs/compatibility.md#workbench-api, snake_case keys), extended with parent links, trace ids on
+ * logs, and metrics.
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * The RocksDB {@linkcode TelemetryStore} (`[telemetry] type = "rocksdb"`, the default), embedded
  * under `[telemetry] path`. Keys carry an inverted millisecond timestamp, so an ascending scan
  * yields the newest records first and a `limit` keeps the newest (the original kept the oldest,
- * SPEC.md 7.1). Retention deletes whole key ranges of all three signals.
+ * docs/compatibility.md#trace-records). Retention deletes whole key ranges of all three signals.
  *
  * Layout: one database per kind of key, in sub-directories, so each holds keys of one prefix only:
  * `traces` (`t|<inv>|<id>` trace JSON), `trace-index` (`ti|<id>` its time key, `tp|<parent>|<inv>|<id>`

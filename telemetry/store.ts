@@ -1,8 +1,9 @@
 /**
- * The storage boundary of telemetry (STYLE.md habit 7): one small interface, several
- * implementations (`memory`, `rocksdb`, `influxdb`, `timescaledb`; `prometheus` keeps traces and
- * logs in memory and exposes metrics), all run through one conformance suite (`conformance.ts`).
- * Stores are written in batches by the recorder (`recorder.ts`), never on the request path.
+ * The storage boundary of telemetry (docs/design.md#pluggable-boundaries): one small interface,
+ * several implementations (`memory`, `rocksdb`, `influxdb`, `timescaledb`; `prometheus` keeps
+ * traces and logs in memory and exposes metrics), all run through one conformance suite
+ * (`conformance.ts`). Stores are written in batches by the recorder (`recorder.ts`), never on the
+ * request path.
  *
  * @module
  */

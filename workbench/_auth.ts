@@ -1,11 +1,12 @@
 /**
- * Workbench access (SPEC.md 6.3 with its [REC] fixes): first the `Host` must be one the workbench
- * answers to (`localhost`, an IP literal, `[server] host` or `[workbench] allowed_hosts`), so a
- * page whose DNS name was rebound to 127.0.0.1 gets 403 and "same origin" is derived from a trusted
- * `Host` only; then the key from `Authorization: Bearer|ApiKey` or `X-API-Key`, compared in
- * constant time; loopback peers need no key in dev, but then only without a foreign `Origin` (so a
- * web page cannot drive a developer's local workbench); an `Origin` outside `allowed_origins` (and
- * not the workbench's own) gets 403; `allowed_origins` drives the CORS headers of these routes.
+ * Workbench access (docs/compatibility.md#workbench-access with its fixes): first the `Host` must
+ * be one the workbench answers to (`localhost`, an IP literal, `[server] host` or `[workbench]
+ * allowed_hosts`), so a page whose DNS name was rebound to 127.0.0.1 gets 403 and "same origin" is
+ * derived from a trusted `Host` only; then the key from `Authorization: Bearer|ApiKey` or
+ * `X-API-Key`, compared in constant time; loopback peers need no key in dev, but then only without
+ * a foreign `Origin` (so a web page cannot drive a developer's local workbench); an `Origin` outside
+ * `allowed_origins` (and not the workbench's own) gets 403; `allowed_origins` drives the CORS
+ * headers of these routes.
  *
  * @module
  */

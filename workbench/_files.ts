@@ -1,7 +1,7 @@
 /**
- * `/snapshot` and `/data` (SPEC.md 6.1): the project's schema and handler files by bucket. Fixed:
- * `.ro` files directly under `schema/` form their own bucket (the original ignored them), and
- * activity times are the files' real modification times, not invented ones.
+ * `/snapshot` and `/data` (docs/compatibility.md#workbench-api): the project's schema and handler
+ * files by bucket. Fixed: `.ro` files directly under `schema/` form their own bucket (the original
+ * ignored them), and activity times are the files' real modification times, not invented ones.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * The workbench (DESIGN.md D12): a request handler serving the JSON API under `/api/workbench/*`
- * and the single-page app under `/_rohas/`, mounted by the engine when `rohas dev --workbench`.
+ * The workbench (docs/design.md#d12-workbench): a request handler serving the JSON API under
+ * `/api/workbench/*` and the single-page app under `/_rohas/`, mounted by the engine when `rohas
+ * dev --workbench`.
  *
  * @module
  */

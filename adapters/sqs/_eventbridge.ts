@@ -1,8 +1,8 @@
 /**
- * EventBridge routing for `[adapter] type = "aws"`, `aws_type = "eventbridge"` (SPEC.md 8.4):
- * events are published with PutEvents (`source`, `detail-type` = topic, `detail` = the envelope);
- * each (topic, group) gets a rule matching its source and topic whose target is the group's SQS
- * queue, which the SQS adapter then consumes as usual.
+ * EventBridge routing for `[adapter] type = "aws"`, `aws_type = "eventbridge"`
+ * (docs/compatibility.md#aws-adapter): events are published with PutEvents (`source`, `detail-type`
+ * = topic, `detail` = the envelope); each (topic, group) gets a rule matching its source and topic
+ * whose target is the group's SQS queue, which the SQS adapter then consumes as usual.
  *
  * @module
  */

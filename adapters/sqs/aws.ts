@@ -1,7 +1,8 @@
 /**
- * The `aws` adapter type of the original Rohas (SPEC.md 8.3, 8.4): `aws_type = "sqs"` (the default)
- * is the SQS adapter; `aws_type = "eventbridge"` publishes with EventBridge PutEvents and routes each
- * (topic, group) to its SQS queue with a rule, then consumes like the SQS adapter.
+ * The `aws` adapter type of the original Rohas (docs/compatibility.md#aws-adapter): `aws_type =
+ * "sqs"` (the default) is the SQS adapter; `aws_type = "eventbridge"` publishes with EventBridge
+ * PutEvents and routes each (topic, group) to its SQS queue with a rule, then consumes like the SQS
+ * adapter.
  *
  * @module
  */

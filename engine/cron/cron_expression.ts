@@ -10,8 +10,8 @@
  * - `@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly` nicknames.
  *
  * Times are evaluated in UTC unless a time zone (IANA name) is given. What is a valid expression is
- * the parser's rule (`validateSchema`, SPEC.md 2.6), so `rohas validate` and the scheduler never
- * disagree; this module adds only how a valid expression runs.
+ * the parser's rule (`validateSchema`, docs/design.md#d1-parser), so `rohas validate` and the
+ * scheduler never disagree; this module adds only how a valid expression runs.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Errors of the edge Workers.
+ * Errors of the edge processes.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
- * The event bus: publishes envelopes (DESIGN.md D9) through an {@linkcode Adapter} and holds the
- * delivery policy every adapter shares. The bus knows nothing of handlers or runtimes; the engine
- * subscribes one function per event handler, in the handler's own consumer group.
+ * The event bus: publishes envelopes (docs/design.md#d9-event-delivery) through an {@linkcode
+ * Adapter} and holds the delivery policy every adapter shares. The bus knows nothing of handlers or
+ * runtimes; the engine subscribes one function per event handler, in the handler's own consumer
+ * group.
  *
  * Policy for one delivery: the handler resolves → ack. It throws an error named
  * `NonRetriableError` → dead-letter at once. It throws anything else → retry after
@@ -203,6 +204,18 @@ export class EventBus {
   /** Events published to topics nobody subscribed to, where the adapter keeps them; else none. */
   listUnhandled(topic?: string): Promise<EventEnvelope[]> {
     return this.#adapter.listUnhandled?.(topic) ?? Promise.resolve([]);
+  }
+
+  /**
+   * Waits until the events the adapter holds in this process were handled for good, or
+   * `timeoutMs` passed (see {@linkcode Adapter.drain}); callable after {@linkcode EventBus.close}.
+   *
+   * @param timeoutMs how long to wait; 0 only counts
+   * @returns how many accepted events are still held here; 0 for a durable adapter, whose broker
+   * keeps them
+   */
+  drain(timeoutMs: number): Promise<number> {
+    return this.#adapter.drain?.(timeoutMs) ?? Promise.resolve(0);
   }
 
   /** Closes every subscription (waiting for in-flight deliveries), then the adapter. */

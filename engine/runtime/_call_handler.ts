@@ -35,7 +35,8 @@ type LogFn = (message: string, fields?: Record<string, unknown>) => void;
 
 type LogLevelMethod = "info" | "error" | "warn" | "warning" | "debug" | "trace";
 
-/** The state object a TypeScript handler receives (contracts.md, `src/generated/state.ts`). */
+/** The state object a TypeScript handler receives (docs/design.md#d4-typescript-handler-contracts,
+ * `src/generated/state.ts`). */
 export interface HandlerState {
   readonly logger: Record<LogLevelMethod, LogFn>;
   readonly traceId: string;

@@ -12,7 +12,7 @@ import type { PermissionSet, PermissionsSection } from "../../project/config.ts"
 /** The fixture project's root. */
 export const PROJECT = fileURLToPath(new URL("./testdata/project", import.meta.url));
 
-/** The defaults of `[permissions]` (DESIGN.md D7). */
+/** The defaults of `[permissions]` (docs/design.md#d7-runtime). */
 export const DEFAULT_PERMISSIONS: PermissionSet = {
   net: true,
   read: ["."],

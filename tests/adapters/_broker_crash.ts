@@ -1,9 +1,10 @@
 /**
- * DESIGN.md section 7 for the network brokers, registered by each broker's test file (so that it
- * never runs while the same file restarts that broker): an engine process publishes 10,000 events and
- * consumes them; it is killed with SIGKILL when about half are handled; a restarted engine on the
- * same broker resumes. Every event whose publish the broker confirmed must be handled (losses must
- * be zero); duplicates are counted and reported. The brokers come from scripts/brokers/start.sh.
+ * docs/design.md#reliability-targets for the network brokers, registered by each broker's test file
+ * (so that it never runs while the same file restarts that broker): an engine process publishes
+ * 10,000 events and consumes them; it is killed with SIGKILL when about half are handled; a
+ * restarted engine on the same broker resumes. Every event whose publish the broker confirmed must
+ * be handled (losses must be zero); duplicates are counted and reported. The brokers come from
+ * scripts/brokers/start.sh.
  */
 
 import assert from "node:assert/strict";

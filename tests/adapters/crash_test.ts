@@ -1,7 +1,7 @@
 /**
- * DESIGN.md section 7: kill -9 the engine while 10,000 events are in flight on each durable embedded
- * adapter, restart it on the same storage, and check that every event is handled (duplicates
- * counted and reported, losses must be zero).
+ * docs/design.md#reliability-targets: kill -9 the engine while 10,000 events are in flight on each
+ * durable embedded adapter, restart it on the same storage, and check that every event is handled
+ * (duplicates counted and reported, losses must be zero).
  */
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// `rohas start` with edge Workers ([server] workers = 2): the default profile's APIs are served in
+// `rohas start` with edge processes ([server] workers = 2): the default profile's APIs are served in
 // the isolate that took the request; everything else reaches the engine through the edges.
 import assert from "node:assert/strict";
 import {

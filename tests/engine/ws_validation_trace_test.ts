@@ -1,5 +1,6 @@
-// SPEC.md 10.1 H10: an invalid WebSocket message is a failed message trace with a failed
-// `validation` step, an error frame carrying that trace's id, and the connection stays open.
+// docs/compatibility.md#the-hello-world-example H10: an invalid WebSocket message is a failed
+// message trace with a failed `validation` step, an error frame carrying that trace's id, and the
+// connection stays open.
 import assert from "node:assert/strict";
 import { eventually, startServer } from "./_server.ts";
 import { WsClient } from "./_ws_client.ts";

@@ -1,6 +1,6 @@
 /**
- * Every row of SPEC.md 1.17 (the original's edge cases), with the D1 relaxations applied: rows the
- * relaxations change assert the new outcome and say so.
+ * Every row of docs/compatibility.md#parser-edge-cases (the original's edge cases), with the D1
+ * relaxations applied: rows the relaxations change assert the new outcome and say so.
  */
 import assert from "node:assert/strict";
 import { type Diagnostic, parseSchema, type Schema } from "../../parser/mod.ts";

@@ -1,6 +1,6 @@
 /**
  * The hello-world example's Python handlers run through the Python runtime (no HTTP server): the
- * behaviour behind SPEC.md 10.1 H1-H12 at the handler boundary.
+ * behaviour behind docs/compatibility.md#the-hello-world-example H1-H12 at the handler boundary.
  */
 
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
@@ -72,7 +72,7 @@ function apiCall(request: Record<string, unknown> = {}): InvocationInput {
   return { kind: "api", request: { queryParams: {}, headers: {}, ...request } };
 }
 
-Deno.test("hello-world's Python handlers behave as SPEC.md 10.1 describes", async (t) => {
+Deno.test("hello-world's Python handlers behave as docs/compatibility.md describes", async (t) => {
   await using copy = await preparedCopy();
   await using runtime = await createPythonRuntime({ root: copy.root });
   const call = (x: Target, input: InvocationInput) => run(runtime, copy.root, x, input);

@@ -1,7 +1,8 @@
 /**
- * SPEC.md 10.1 H1-H16 against the real CLI: `rohas dev --no-watch --workbench` on a copy of
- * examples/hello-world (memory adapter, Python handlers through libpython), over HTTP and WebSocket
- * on loopback. Published events and handler logs are read back through the workbench API.
+ * docs/compatibility.md#the-hello-world-example H1-H16 against the real CLI: `rohas dev --no-watch
+ * --workbench` on a copy of examples/hello-world (memory adapter, Python handlers through
+ * libpython), over HTTP and WebSocket on loopback. Published events and handler logs are read back
+ * through the workbench API.
  */
 
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
@@ -106,7 +107,7 @@ async function closeSocket(socket: WebSocket): Promise<void> {
 }
 
 Deno.test({
-  name: "hello-world runs end to end under rohas dev (SPEC.md 10.1)",
+  name: "hello-world runs end to end under rohas dev as docs/compatibility.md describes",
   sanitizeResources: true,
   async fn(t) {
     await using copy = await preparedCopy();
@@ -280,7 +281,8 @@ Deno.test({
         (a) => ws(a, "disconnect").some((t) => t.status !== "running"),
       );
       const steps = (t: Trace | undefined) => t?.steps.map((s) => [s.name, s.success]);
-      // H8: the three middlewares run before the upgrade (SPEC.md 3.10 [REC]), then onConnect.
+      // H8: the three middlewares run before the upgrade (docs/compatibility.md#websockets), then
+      // onConnect.
       assertEquals(steps(ws(all, "upgrade")[0]), [
         ["middleware:auth", true],
         ["middleware:rate_limit", true],
@@ -343,7 +345,8 @@ Deno.test({
           15,
         ]);
       }
-      // Loopback needs no key in dev (DESIGN.md D12), but a foreign page without the key is refused.
+      // Loopback needs no key in dev (docs/design.md#d12-workbench), but a foreign page without the
+      // key is refused.
       const foreign = await fetch(url("/api/workbench/endpoints"), {
         headers: { origin: "http://elsewhere.example" },
       });

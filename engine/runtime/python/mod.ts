@@ -1,5 +1,6 @@
 /**
- * Python handlers through Deno's FFI binding to libpython (DESIGN.md D5, D8).
+ * Python handlers through Deno's FFI binding to libpython
+ * (docs/design.md#d5-python-handler-contracts and docs/design.md#d8-python-runtime).
  *
  * `createPythonRuntime({ root })` finds libpython (`ROHAS_PYTHON_LIB`, `[runtime.python] library`,
  * else `python3`'s sysconfig), starts it in a dedicated Worker with one asyncio loop on its own Python

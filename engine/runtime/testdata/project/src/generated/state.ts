@@ -1,4 +1,5 @@
-// The shape codegen generates as src/generated/state.ts (contracts.md), for the runtime tests.
+// The shape codegen generates as src/generated/state.ts
+// (docs/design.md#d4-typescript-handler-contracts), for the runtime tests.
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
