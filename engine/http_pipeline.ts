@@ -40,6 +40,11 @@ export interface RequestInfo {
   /** The peer's address; recorded in the request's trace. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
   /**
+   * The `Host` the client sent, when a trusted hop (an edge) forwarded the request and the request
+   * URL names the hop instead. Default: the request URL's host.
+   */
+  host?: string;
+  /**
    * The API route the server already matched for this request's method and path (an edge process
    * routes to pick what it serves): the pipeline serves it without matching again. Default: the
    * pipeline matches against its current app.

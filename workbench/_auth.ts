@@ -22,6 +22,14 @@ export interface AccessPolicy {
   dev: boolean;
 }
 
+/** Who asks: the peer's address (when known) and the `Host` it sent. */
+export interface Client {
+  /** The peer's address, when the server knows it. */
+  peer: string | undefined;
+  /** The `Host` the client sent, `name[:port]`. */
+  host: string;
+}
+
 /** The outcome of an access check. */
 export type AccessDecision =
   | { ok: true }
@@ -104,27 +112,26 @@ function hostName(host: string): string {
 /** Decides whether a request may use the workbench.
  *
  * @param request the request
- * @param peer the peer's address, when the server knows it
- * @param policy key, origins, mode
+ * @param client the peer's address and the `Host` it sent
+ * @param policy key, origins, hosts, mode
  * @returns allowed, or the status and message to answer
  */
 export function checkAccess(
   request: Request,
-  peer: string | undefined,
+  client: Client,
   policy: AccessPolicy,
 ): AccessDecision {
-  // Deno.serve builds the request URL from the `Host` header.
-  const url = new URL(request.url);
-  if (!isAllowedHost(url.host, policy.allowedHosts)) {
+  const { peer, host } = client;
+  if (!isAllowedHost(host, policy.allowedHosts)) {
     return {
       ok: false,
       status: 403,
-      message: `Host "${url.host}" is not allowed: add it to [workbench] allowed_hosts`,
+      message: `Host "${host}" is not allowed: add it to [workbench] allowed_hosts`,
     };
   }
   const origin = request.headers.get("origin") ?? "";
   // The Host is trusted now, so the workbench's own origin may be derived from it.
-  const sameOrigin = origin !== "" && origin === url.origin;
+  const sameOrigin = origin !== "" && origin === `${new URL(request.url).protocol}//${host}`;
   const listed = origin !== "" && policy.allowedOrigins.includes(origin);
   if (origin !== "" && !sameOrigin && policy.allowedOrigins.length > 0 && !listed) {
     return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` };

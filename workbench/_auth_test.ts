@@ -34,9 +34,21 @@ Deno.test("isLoopback() accepts 127/8 and ::1 only", () => {
 Deno.test("checkAccess() without a key admits loopback in dev only", () => {
   const request = new Request("http://127.0.0.1:3000/api/workbench/data");
   const policy = { apiKey: "", allowedOrigins: [], allowedHosts: [], dev: true };
-  assertEquals(checkAccess(request, "127.0.0.1", policy).ok, true);
-  assertEquals(checkAccess(request, "10.0.0.2", policy).ok, false);
-  assertEquals(checkAccess(request, "127.0.0.1", { ...policy, dev: false }).ok, false);
+  assertEquals(
+    checkAccess(request, { peer: "127.0.0.1", host: "127.0.0.1:3000" }, policy).ok,
+    true,
+  );
+  assertEquals(
+    checkAccess(request, { peer: "10.0.0.2", host: "127.0.0.1:3000" }, policy).ok,
+    false,
+  );
+  assertEquals(
+    checkAccess(request, { peer: "127.0.0.1", host: "127.0.0.1:3000" }, {
+      ...policy,
+      dev: false,
+    }).ok,
+    false,
+  );
 });
 
 Deno.test("isAllowedHost() accepts localhost and IP literals on any port, other names only if listed", () => {
@@ -58,11 +70,14 @@ Deno.test("checkAccess() refuses a rebound Host even from loopback with its own 
   const rebound = new Request("http://evil.test:3000/api/workbench/snapshot", {
     headers: { origin: "http://evil.test:3000" },
   });
-  assertEquals(checkAccess(rebound, "127.0.0.1", policy), {
+  assertEquals(checkAccess(rebound, { peer: "127.0.0.1", host: "evil.test:3000" }, policy), {
     ok: false,
     status: 403,
     message: 'Host "evil.test:3000" is not allowed: add it to [workbench] allowed_hosts',
   });
   const listed = { ...policy, allowedHosts: ["evil.test"] };
-  assertEquals(checkAccess(rebound, "127.0.0.1", listed).ok, true);
+  assertEquals(
+    checkAccess(rebound, { peer: "127.0.0.1", host: "evil.test:3000" }, listed).ok,
+    true,
+  );
 });

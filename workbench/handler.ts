@@ -14,7 +14,7 @@ import type { DeadLetter } from "../adapters/adapter.ts";
 import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
 import type { TelemetryReader } from "../telemetry/recorder.ts";
 import type { EntryType, TraceStatus } from "../telemetry/model.ts";
-import { addCorsHeaders, checkAccess, isAllowedHost } from "./_auth.ts";
+import { addCorsHeaders, checkAccess, type Client, isAllowedHost } from "./_auth.ts";
 import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 import { SystemSampler } from "./_system.ts";
@@ -65,6 +65,8 @@ export interface WorkbenchOptions {
 export interface WorkbenchRequestInfo {
   /** The peer address. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
+  /** The `Host` the client sent, when a trusted hop forwarded it. Default: the URL's host. */
+  host?: string;
 }
 
 /** A request handler answering workbench routes, `null` for every other request. */
@@ -109,17 +111,16 @@ export function createWorkbenchHandler(options: WorkbenchOptions): WorkbenchHand
     if (document !== undefined && (request.method === "GET" || request.method === "HEAD")) {
       // The API documents describe the project: the same access rules as the workbench's API.
       const serve = () => Promise.resolve(json(document(options.schema(), options.config)));
-      return await api(request, url, peerOf(info), { options, sampler }, serve);
+      return await api(request, url, clientOf(url, info), { options, sampler }, serve);
     }
     if (url.pathname === "/_rohas" || url.pathname.startsWith(APP_PREFIX)) {
       if (request.method !== "GET" && request.method !== "HEAD") return null;
-      if (!isAllowedHost(url.host, hosts)) {
-        return json({ error: `Host "${url.host}" is not allowed` }, 403);
-      }
+      const { host } = clientOf(url, info);
+      if (!isAllowedHost(host, hosts)) return json({ error: `Host "${host}" is not allowed` }, 403);
       return await files.serve(url.pathname);
     }
     if (!url.pathname.startsWith(API_PREFIX)) return null;
-    return await api(request, url, peerOf(info), { options, sampler });
+    return await api(request, url, clientOf(url, info), { options, sampler });
   };
 }
 
@@ -153,9 +154,13 @@ function allowedHosts(config: RohasConfig): string[] {
   return [...config.workbench.allowed_hosts, config.server.host];
 }
 
-function peerOf(info: WorkbenchRequestInfo | undefined): string | undefined {
+/** The peer's address and the `Host` it sent (an edge forwards both). */
+function clientOf(url: URL, info: WorkbenchRequestInfo | undefined): Client {
   const addr = info?.remoteAddr;
-  return addr && "hostname" in addr ? addr.hostname : undefined;
+  return {
+    peer: addr && "hostname" in addr ? addr.hostname : undefined,
+    host: info?.host ?? url.host,
+  };
 }
 
 /** The OpenAPI and AsyncAPI documents of the served schema, by path. */
@@ -167,7 +172,7 @@ const CONTRACT_DOCUMENTS = new Map<string, (schema: Schema, config: RohasConfig)
 async function api(
   request: Request,
   url: URL,
-  peer: string | undefined,
+  client: Client,
   base: { options: WorkbenchOptions; sampler: SystemSampler },
   serve: (ctx: Ctx) => Promise<Response> = safeRoute,
 ): Promise<Response> {
@@ -177,7 +182,7 @@ async function api(
   if (request.method === "OPTIONS") {
     response = new Response(null, { status: 204 });
   } else {
-    const access = checkAccess(request, peer, {
+    const access = checkAccess(request, client, {
       apiKey: config.workbench.api_key,
       allowedOrigins: origins,
       allowedHosts: allowedHosts(config),
