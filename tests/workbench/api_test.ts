@@ -309,7 +309,11 @@ Deno.test("workbench API: a DNS-rebinding page (forged Host and Origin, loopback
   const json = { "content-type": "application/json" };
   const attempts = [
     { path: "/api/workbench/snapshot" },
-    { method: "POST", path: "/api/workbench/events/UserCreated/trigger", body: "{}" },
+    {
+      method: "POST",
+      path: "/api/workbench/events/OrderPlaced/trigger",
+      body: '{"payload":{"id":"o-1"}}',
+    },
     { method: "POST", path: "/api/workbench/crons/Tick/run" },
     { path: "/_rohas/" },
   ];
