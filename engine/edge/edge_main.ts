@@ -338,6 +338,8 @@ function edgeHandler(options: EdgeHandlerOptions) {
     const preflight = cors && method === "OPTIONS" && !hasOwnCors(path);
     if (path === "/_rohas/health" || preflight) return engine.handler(request, info);
     const match = built.router.match(method, path);
+    // Answered here: forwarded, fetch would normalize `/files/..` into another path.
+    if (match.kind === "bad_path") return engine.handler(request, info);
     if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
       // Handed over matched: the pipeline does not route it again.
       return engine.handler(request, new MatchedInfo(info, match.value.route, match.params));
