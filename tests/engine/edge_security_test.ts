@@ -335,7 +335,7 @@ Deno.test("a publish the engine does not answer fails with 503 instead of hangin
     const started = Date.now();
     status = await fetch(`${server.url}/users`, {
       method: "POST",
-      headers: { "x-user-id": crypto.randomUUID() },
+      headers: { "x-user-id": crypto.randomUUID(), "content-type": "application/json" },
       body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
       signal: AbortSignal.timeout(10_000),
     }).then(async (res) => {
