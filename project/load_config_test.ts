@@ -36,7 +36,7 @@ const DEFAULTS: RohasConfig = {
     enable_traces: true,
     settings: {},
   },
-  workbench: { api_key: "", allowed_origins: [] },
+  workbench: { api_key: "", allowed_origins: [], allowed_hosts: [] },
   state: { type: "denokv", path: ".rohas/state.kv", url: "" },
   permissions: {
     defaults: {
@@ -105,6 +105,7 @@ enable_traces = false
 [workbench]
 api_key = "FRmz/+AjTYCUFlBMio479A=="
 allowed_origins = ["http://localhost:4401"]
+allowed_hosts = ["rohas.example.com"]
 `;
   const config = parseConfig(text, { file: FILE, projectName: "ignored" });
   assertEquals(config.project, { name: "hello-world", version: "0.2.0", language: "python" });
@@ -143,6 +144,7 @@ allowed_origins = ["http://localhost:4401"]
   assertEquals(config.workbench, {
     api_key: "FRmz/+AjTYCUFlBMio479A==",
     allowed_origins: ["http://localhost:4401"],
+    allowed_hosts: ["rohas.example.com"],
   });
 });
 
@@ -300,6 +302,7 @@ Deno.test("parseConfig() applies every documented environment override", () => {
     env: {
       ROHAS_WORKBENCH_API_KEY: "env-key",
       ROHAS_WORKBENCH_ALLOWED_ORIGINS: " http://a.test , ,http://b.test ",
+      ROHAS_WORKBENCH_ALLOWED_HOSTS: "a.test, b.test:8443",
       ROHAS_LOG: "trace",
       ROHAS_PYTHON_LIB: "/opt/libpython3.12.so",
       PORT: "9999",
@@ -308,6 +311,7 @@ Deno.test("parseConfig() applies every documented environment override", () => {
   assertEquals(config.workbench, {
     api_key: "env-key",
     allowed_origins: ["http://a.test", "http://b.test"],
+    allowed_hosts: ["a.test", "b.test:8443"],
   });
   assertEquals(config.log.level, "trace");
   assertEquals(config.runtime.python.library, "/opt/libpython3.12.so");
@@ -319,7 +323,7 @@ Deno.test("parseConfig() keeps the file's values when overrides are empty, excep
     file: FILE,
     env: { ROHAS_WORKBENCH_API_KEY: "", ROHAS_WORKBENCH_ALLOWED_ORIGINS: "" },
   });
-  assertEquals(config.workbench, { api_key: "file-key", allowed_origins: [] });
+  assertEquals(config.workbench, { api_key: "file-key", allowed_origins: [], allowed_hosts: [] });
 });
 
 Deno.test("parseConfig() rejects an unknown ROHAS_LOG level", () => {

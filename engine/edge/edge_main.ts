@@ -29,6 +29,7 @@ import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
+import { InvalidEventPayloadError } from "../events/mod.ts";
 
 // Handler code is imported later; its Deno.exit() must fail its call, not drop every request here.
 const exit = guardProcessExit();
@@ -63,7 +64,13 @@ function dispatch(message: ToEdge): void {
     case "published": {
       const waiting = publishes.get(message.id);
       publishes.delete(message.id);
-      if (message.error) waiting?.reject(new EdgeError(message.error.message));
+      if (message.refused) {
+        const { event, payloadType, issues } = message.refused;
+        // The same refusal the main process's pipeline would answer with (500, logged).
+        waiting?.reject(
+          InvalidEventPayloadError.ofPublish({ event, payloadType, details: issues }),
+        );
+      } else if (message.error) waiting?.reject(new EdgeError(message.error.message));
       else waiting?.resolve();
       return;
     }
@@ -264,6 +271,8 @@ function edgeHandler(options: EdgeHandlerOptions) {
       return engine.handler(request, info);
     }
     const match = built.router.match(request.method, path);
+    // Answered here: forwarded, fetch would normalize `/files/..` into another path.
+    if (match.kind === "bad_path") return engine.handler(request, info);
     if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
       // Handed over matched: the pipeline does not route it again.
       return engine.handler(request, new MatchedInfo(info, match.value.route, match.params));

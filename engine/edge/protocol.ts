@@ -13,6 +13,7 @@ import type { RohasConfig } from "../../project/config.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
+import type { PayloadIssue } from "../events/payload_check.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 import type { PersistedRecords, TelemetryEvent } from "../../telemetry/recorder.ts";
 
@@ -60,6 +61,8 @@ export interface PublishedMessage {
   type: "published";
   id: number;
   error?: SerializedError;
+  /** Set when the bus refused the payload: the edge answers the API call as the main process would. */
+  refused?: { event: string; payloadType: string; issues: PayloadIssue[] };
 }
 
 /** A query of an edge's own telemetry (dates as milliseconds since the epoch). */
@@ -171,3 +174,8 @@ export type FromEdge =
 export const INTERNAL_HEADER = "x-rohas-edge";
 /** The header an edge sets on every request it forwards: the client's `host:port`. */
 export const PEER_HEADER = "x-rohas-peer";
+/**
+ * The header an edge sets on every request it forwards: the `Host` the client sent (`fetch`
+ * replaces it with the internal listener's), which the workbench checks against DNS rebinding.
+ */
+export const HOST_HEADER = "x-rohas-host";
