@@ -38,6 +38,8 @@ export interface KvListQuery {
   limit: number | undefined;
   /** Greatest key first. */
   reverse: boolean;
+  /** Only entries after this key in the listing's order (a key already returned); null: from the start. */
+  after: KvKey | null;
 }
 
 /** A `[state]` backend: one conformance suite (`state/conformance.ts`) every backend passes. */
@@ -117,7 +119,12 @@ export function kvOver(backend: KvBackend): OwnedKv {
       if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
         throw new KvInputError(`Invalid limit ${limit}: expected an integer from 0`);
       }
-      const query = { prefix: selector.prefix, limit, reverse: options.reverse ?? false };
+      const query = {
+        prefix: selector.prefix,
+        limit,
+        reverse: options.reverse ?? false,
+        after: null,
+      };
       return entries<T>(backend.list(query));
     },
     atomic: () => atomic(commit),

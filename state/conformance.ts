@@ -17,6 +17,7 @@
 import { deepStrictEqual as assertEquals, rejects as assertRejects } from "node:assert/strict";
 import { kvOver, type OwnedKv } from "./backend.ts";
 import type { KvBackend } from "./backend.ts";
+import { answerKvRequest, createRemoteKvBackend } from "./remote.ts";
 import { KvInputError, KvUnsupportedError } from "./errors.ts";
 import type { KvKey } from "./kv.ts";
 
@@ -33,9 +34,12 @@ export interface KvConformanceOptions {
   sanitize?: boolean;
 }
 
-type Case = (
-  ctx: { kv: OwnedKv; open: () => Promise<OwnedKv>; options: KvConformanceOptions },
-) => Promise<void>;
+type Case = (ctx: {
+  kv: OwnedKv;
+  backend: KvBackend;
+  open: () => Promise<OwnedKv>;
+  options: KvConformanceOptions;
+}) => Promise<void>;
 
 /**
  * Registers the conformance tests of one backend.
@@ -57,8 +61,10 @@ export function runKvConformance(name: string, options: KvConformanceOptions): v
           handles.push(kv);
           return kv;
         };
+        const backend = await options.open(namespace);
+        handles.push(kvOver(backend));
         try {
-          await fn({ kv: await open(), open, options });
+          await fn({ kv: await open(), backend, open, options });
         } finally {
           for (const kv of handles) await kv.close();
         }
@@ -134,19 +140,22 @@ const CASES: Record<string, Case> = {
     assertEquals(all.length, keys.length);
     assertEquals(all.find((e) => e.key.join() === "t,a")?.value, "t/a");
   },
-  "list pages through more entries than one round trip returns": async ({ kv }) => {
+  "list pages through more entries than one round trip returns, here and remotely": async (
+    { kv, backend },
+  ) => {
     const count = 1_100;
     for (let i = 0; i < count; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, j) => kv.set(["page", i + j], i + j)));
     }
-    const values = (await Array.fromAsync(kv.list<number>({ prefix: ["page"] }))).map((e) =>
-      e.value
-    );
-    assertEquals(values, Array.from({ length: count }, (_, i) => i));
-    const reversed = await Array.fromAsync(
-      kv.list<number>({ prefix: ["page"] }, { reverse: true }),
-    );
-    assertEquals(reversed.map((e) => e.value), values.toReversed());
+    const expected = Array.from({ length: count }, (_, i) => i);
+    // Remote askers page with `after` (state/remote.ts), so this runs the backend's own paging too.
+    const remote = kvOver(createRemoteKvBackend((request) => answerKvRequest(backend, request)));
+    for (const store of [kv, remote]) {
+      const listed = (options: { reverse?: boolean }) =>
+        Array.fromAsync(store.list<number>({ prefix: ["page"] }, options));
+      assertEquals((await listed({})).map((e) => e.value), expected);
+      assertEquals((await listed({ reverse: true })).map((e) => e.value), expected.toReversed());
+    }
   },
   "an atomic check for absence lets exactly one of two writers create a key": async ({ kv }) => {
     const first = await kv.atomic().check({ key: ["once"], versionstamp: null }).set(["once"], "a")

@@ -11,6 +11,7 @@
  */
 
 import type { KvBackend, StoredEntry } from "./backend.ts";
+import { compareKeys } from "./_keys.ts";
 import { StateError } from "./errors.ts";
 import type { KvCheck, KvCommitResult, KvKey, KvMutation } from "./kv.ts";
 
@@ -51,11 +52,13 @@ export async function openDenoKvBackend(options: DenoKvBackendOptions): Promise<
       const entry = await whileLocked(() => kv.get<Stored>(key as Deno.KvKey));
       return live(entry) ? stored(key, entry as Deno.KvEntry<Stored>) : null;
     },
-    async *list({ prefix, limit, reverse }) {
+    async *list({ prefix, limit, reverse, after }) {
       let left = limit ?? Infinity;
       if (left <= 0) return;
-      for await (const entry of kv.list<Stored>({ prefix: prefix as Deno.KvKey }, { reverse })) {
-        if (!live(entry)) continue;
+      for await (const entry of kv.list<Stored>(selector(prefix, reverse, after), { reverse })) {
+        if (!live(entry) || (after !== null && compareKeys(entry.key as KvKey, after) === 0)) {
+          continue;
+        }
         yield stored(entry.key as KvKey, entry);
         if (--left <= 0) return;
       }
@@ -73,6 +76,15 @@ export async function openDenoKvBackend(options: DenoKvBackendOptions): Promise<
     },
     close: () => Promise.resolve(kv.close()),
   };
+}
+
+/** The prefix, narrowed to the keys after `after` in the listing's order (`start` includes it). */
+function selector(prefix: KvKey, reverse: boolean, after: KvKey | null): Deno.KvListSelector {
+  const p = prefix as Deno.KvKey;
+  if (after === null) return { prefix: p };
+  return reverse
+    ? { prefix: p, end: after as Deno.KvKey }
+    : { prefix: p, start: after as Deno.KvKey };
 }
 
 /** Checks for "absent" that meet an expired entry check its exact versionstamp instead. */

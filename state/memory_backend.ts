@@ -45,14 +45,18 @@ export function createMemoryKvBackend(options: MemoryKvOptions = {}): KvBackend 
       const slot = live(slots.get(encodeKey(key)));
       return Promise.resolve(slot ? entry(slot) : null);
     },
-    async *list({ prefix, limit, reverse }) {
+    async *list({ prefix, limit, reverse, after }) {
       const below = prefix.length === 0 ? "" : `${encodeKey(prefix)}.`;
       const found = [...slots.entries()]
         .filter(([text, slot]) => text.startsWith(below) && text !== "" && live(slot))
         .map(([, slot]) => slot)
         .sort((a, b) => compareKeys(a.key, b.key));
       if (reverse) found.reverse();
-      for (const slot of found.slice(0, limit)) yield entry(slot);
+      const direction = reverse ? -1 : 1;
+      const rest = after === null
+        ? found
+        : found.filter((slot) => compareKeys(slot.key, after) * direction > 0);
+      for (const slot of rest.slice(0, limit)) yield entry(slot);
     },
     commit(checks: readonly KvCheck[], mutations: readonly KvMutation[]) {
       for (const check of checks) {

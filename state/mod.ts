@@ -27,3 +27,10 @@ export { type DenoKvBackendOptions, openDenoKvBackend } from "./denokv_backend.t
 export { type KvConformanceOptions, runKvConformance } from "./conformance.ts";
 export { KvInputError, KvUnsupportedError, StateError, UnknownStateTypeError } from "./errors.ts";
 export { openState, type OpenStateOptions } from "./open_state.ts";
+export {
+  answerKvRequest,
+  createRemoteKvBackend,
+  KV_PAGE_SIZE,
+  type KvRequest,
+  type KvResponse,
+} from "./remote.ts";

@@ -15,7 +15,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
 import { compareKeys, decodeKey, encodeKey } from "./_keys.ts";
-import { type KvBackend, type StoredEntry, versionstampOf } from "./backend.ts";
+import { type KvBackend, type KvListQuery, type StoredEntry, versionstampOf } from "./backend.ts";
 import { KvUnsupportedError, StateError } from "./errors.ts";
 import type { KvCheck, KvCommitResult, KvKey, KvMutation } from "./kv.ts";
 
@@ -75,14 +75,19 @@ class NatsKvBackend implements KvBackend {
     return this.#live(key, await this.#kv.get(encodeKey(key)));
   }
 
-  async *list(query: { prefix: KvKey; limit: number | undefined; reverse: boolean }) {
+  async *list(query: KvListQuery) {
     const filter = query.prefix.length === 0 ? ">" : `${encodeKey(query.prefix)}.>`;
     const keys: KvKey[] = [];
     for await (const text of await this.#kv.keys(filter)) keys.push(decodeKey(text));
     keys.sort(compareKeys);
     if (query.reverse) keys.reverse();
+    const direction = query.reverse ? -1 : 1;
+    const after = query.after;
+    const rest = after === null
+      ? keys
+      : keys.filter((key) => compareKeys(key, after) * direction > 0);
     let left = query.limit ?? Infinity;
-    for (const key of keys) {
+    for (const key of rest) {
       if (left <= 0) return;
       const entry = await this.get(key);
       if (entry === null) continue;

@@ -95,8 +95,12 @@ class PostgresKvBackend implements KvBackend {
     const range = {
       low: prefix === "" ? "" : `${prefix}.`,
       lowOpen: false,
-      high: prefix === "" ? null : `${prefix}/`,
+      high: prefix === "" ? null as string | null : `${prefix}/`,
     };
+    if (query.after !== null && query.reverse) range.high = encodeKey(query.after);
+    else if (query.after !== null) {
+      Object.assign(range, { low: encodeKey(query.after), lowOpen: true });
+    }
     let left = query.limit ?? Infinity;
     while (left > 0) {
       const rows = await this.#page(range, query.reverse, Math.min(left, LIST_BATCH));
