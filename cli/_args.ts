@@ -167,7 +167,7 @@ function readLine<S extends CommandSpec>(args: readonly string[], spec: S): Pars
     }
     const { name, inline } = optionName(arg, shorts);
     const option = options.get(name);
-    if (option === undefined) throw new UsageProblem(`Unknown option "${arg}"`);
+    if (option === undefined) throw new UsageProblem(`Unknown option ${quote(arg)}`);
     const next = args[i + 1];
     const takesNext = option.type !== "boolean" && inline === undefined && next !== undefined &&
       !isOptionLike(next);
@@ -192,7 +192,7 @@ function optionName(
   const inline = equals === -1 ? {} : { inline: arg.slice(equals + 1) };
   if (flag.startsWith("--")) return { name: flag.slice(2), ...inline };
   const long = shorts.get(flag.slice(1));
-  if (long === undefined) throw new UsageProblem(`Unknown option "${arg}"`);
+  if (long === undefined) throw new UsageProblem(`Unknown option ${quote(arg)}`);
   return { name: long, ...inline };
 }
 
@@ -205,7 +205,7 @@ function readValue(flag: string, option: OptionSpec, raw: string | undefined): u
       if (raw === undefined) throw missingValue(flag, option);
       if (option.choices && !option.choices.includes(raw)) {
         throw new UsageProblem(
-          `Invalid value "${raw}" for ${flag}: expected ${option.choices.join(" or ")}`,
+          `Invalid value ${quote(raw)} for ${flag}: expected ${option.choices.join(" or ")}`,
         );
       }
       return raw;
@@ -225,7 +225,7 @@ function readInteger(flag: string, option: OptionSpec, raw: string): number {
   const value = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageProblem(
-      `Invalid value "${raw}" for ${flag}: expected an integer from ${min} to ${max}`,
+      `Invalid value ${quote(raw)} for ${flag}: expected an integer from ${min} to ${max}`,
     );
   }
   return value;
@@ -253,7 +253,7 @@ function assemble<S extends CommandSpec>(
 ): ParsedArgs<S> {
   const declared = positionalsOf(spec);
   if (positionals.length > declared.length) {
-    throw new UsageProblem(`Unexpected argument "${positionals[declared.length]}"`);
+    throw new UsageProblem(`Unexpected argument ${quote(positionals[declared.length]!)}`);
   }
   const args: Record<string, string> = {};
   declared.forEach((positional, index) => {
@@ -277,9 +277,7 @@ function checkPositional(positional: PositionalSpec, value: string | undefined):
   }
   if (positional.choices && !positional.choices.includes(value)) {
     throw new UsageProblem(
-      `Invalid ${label} "${value}": expected ${
-        positional.choices.map((c) => `"${c}"`).join(" or ")
-      }`,
+      `Invalid ${label} ${quote(value)}: expected ${positional.choices.map(quote).join(" or ")}`,
     );
   }
 }
@@ -288,8 +286,19 @@ function projectOf(path: string | undefined, option: unknown): string | undefine
   const flag = option as string | undefined;
   if (path !== undefined && flag !== undefined && path !== flag) {
     throw new UsageProblem(
-      `The project is given twice, as "${path}" and as --project "${flag}": give it once`,
+      `The project is given twice, as ${quote(path)} and as --project ${quote(flag)}: give it once`,
     );
   }
   return flag ?? path;
+}
+
+/**
+ * A user's argument inside a message: in double quotes, with control characters escaped, so the
+ * message stays on one line whatever was typed.
+ *
+ * @param text the argument
+ * @returns the quoted text
+ */
+export function quote(text: string): string {
+  return JSON.stringify(text);
 }

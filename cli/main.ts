@@ -7,7 +7,7 @@
  */
 
 import type { CliIo } from "./command.ts";
-import { type CommandSpec, parseCommandLine, type ParsedArgs } from "./_args.ts";
+import { type CommandSpec, parseCommandLine, type ParsedArgs, quote } from "./_args.ts";
 import { COMMANDS } from "./commands.ts";
 import { CliUsageError } from "./errors.ts";
 import { RohasError } from "../errors.ts";
@@ -39,7 +39,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   if (first === "help") return rest[0] === undefined ? help(io, null) : help(io, rest[0]);
   const name = first === "--version" || first === "-V" ? "version" : first;
   const spec = COMMANDS.get(name);
-  if (spec === undefined) return usageError(io, `Unknown command "${name}"`, null);
+  if (spec === undefined) return usageError(io, `Unknown command ${quote(name)}`, null);
   if (wantsHelp(rest)) return help(io, name);
   const result = parseCommandLine(rest, spec);
   if (!result.ok) return usageError(io, result.message, spec);
@@ -59,7 +59,7 @@ function help(io: CliIo, name: string | null): number {
     return 0;
   }
   const spec = COMMANDS.get(name);
-  if (spec === undefined) return usageError(io, `Unknown command "${name}"`, null);
+  if (spec === undefined) return usageError(io, `Unknown command ${quote(name)}`, null);
   io.stdout(formatHelp(spec));
   return 0;
 }
