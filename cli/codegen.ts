@@ -1,12 +1,13 @@
 /**
- * `rohas codegen [path] [--schema schema] [--output src] [--lang ts|python]`: validates the schema, then
- * generates typed code, handler stubs and project files.
+ * `rohas codegen [path] [--schema schema] [--output src] [--lang ts|python]`: validates the schema,
+ * then generates typed code, handler stubs and project files. With `--client`, `--openapi` or
+ * `--asyncapi` it writes those instead: a standalone client and the API documents.
  *
  * @module
  */
 
 import { relative, resolve } from "node:path";
-import type { CliIo, CommandRun } from "./command.ts";
+import { type CliIo, CliUsageError, type CommandRun } from "./command.ts";
 import type { CODEGEN } from "./commands.ts";
 import {
   type CodegenLanguage,
@@ -20,11 +21,21 @@ import { parseDirectory } from "../parser/mod.ts";
 import { findProject, loadConfig, type ProjectLocation } from "../project/mod.ts";
 import { parseLanguage } from "./_language.ts";
 import { renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
+import {
+  type ContractOutputs,
+  parseClientLanguage,
+  runContractOutputs,
+} from "./_codegen_contract.ts";
+import { RohasError } from "../errors.ts";
 
 /** Runs `rohas codegen`. */
 export const run: CommandRun<typeof CODEGEN> = async ({ values, project }, io) => {
   const language = values.lang === undefined ? null : parseLanguage(values.lang);
   const location = await locate(values.schema, project, io.cwd);
+  const outputs = contractOutputs(values);
+  if (Object.keys(outputs).length > 0) {
+    return await runContractOutputs(io, { project: location, outputs });
+  }
   const output = values.output === undefined
     ? { root: location.root, outputDir: "src" }
     : resolveOutput(values.output, io.cwd);
@@ -51,6 +62,27 @@ async function locate(
   }
   const root = await findProject(project, { cwd });
   return { ...root, schemaDir: resolve(cwd, schema) };
+}
+
+/** The contract options given; a wrong one throws (RohasError: exit 1, CliUsageError: exit 2). */
+function contractOutputs(
+  values: { client?: string; out?: string; openapi?: string; asyncapi?: string },
+): ContractOutputs {
+  const outputs: ContractOutputs = {};
+  if (values.client !== undefined) {
+    const client = parseClientLanguage(values.client);
+    if (client === null) {
+      throw new RohasError(`Unknown client language "${values.client}": use ts or python`);
+    }
+    outputs.client = client;
+  }
+  if (values.out !== undefined) {
+    if (values.client === undefined) throw new CliUsageError("--out needs --client");
+    outputs.out = values.out;
+  }
+  if (values.openapi !== undefined) outputs.openapi = values.openapi;
+  if (values.asyncapi !== undefined) outputs.asyncapi = values.asyncapi;
+  return outputs;
 }
 
 /** Options of {@linkcode runCodegen}. */

@@ -16,7 +16,10 @@ export const CODEGEN = {
   description:
     `Validates the schema, then writes typed code under <output>/generated/ (rewritten every run,
 stale files deleted), handler and middleware stubs (created once, never overwritten) and project
-files.`,
+files.
+
+With --client, --openapi or --asyncapi it writes, instead of the project's code, what the
+project's callers use: a standalone client and the API documents.`,
   positionals: [],
   project: true,
   options: {
@@ -38,8 +41,32 @@ files.`,
       value: "<lang>",
       description: "typescript|ts or python|py (default: [project] language of config/rohas.toml)",
     },
+    client: {
+      type: "string",
+      value: "<lang>",
+      description:
+        "A standalone client: ts (fetch only: Deno, Node, browsers) or python\n(pydantic, httpx, websockets), written as <out>/client.ts or client.py",
+    },
+    out: {
+      type: "string",
+      value: "<dir>",
+      description: "The client's folder (default: <project>/client)",
+    },
+    openapi: {
+      type: "string",
+      value: "<file>",
+      description: 'The OpenAPI 3.1 document of the APIs ("-" prints it)',
+    },
+    asyncapi: {
+      type: "string",
+      value: "<file>",
+      description: 'The AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)',
+    },
   },
-  examples: ["codegen --lang python --output src"],
+  examples: [
+    "codegen --lang python --output src",
+    "codegen --client ts --openapi openapi.json --asyncapi asyncapi.json",
+  ],
   module: "./codegen.ts",
 } as const satisfies CommandSpec;
 

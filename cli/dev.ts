@@ -143,9 +143,17 @@ export async function serveUntilSignal(
   if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);
   await signalled;
   io.stdout("Shutting down: draining in-flight work\n");
-  await served.close();
+  const report = await served.close();
+  if (report.undrainedEvents > 0) io.stderr(undrainedWarning(report.undrainedEvents, served));
   io.stdout("Stopped\n");
   return 0;
+}
+
+function undrainedWarning(count: number, served: ServedProject): string {
+  const events = count === 1 ? "1 accepted event was" : `${count} accepted events were`;
+  return `Warning: ${events} not handled within [server] shutdown_timeout_ms ` +
+    `(${served.config.server.shutdown_timeout_ms} ms) and lost: the ${served.adapterType} adapter ` +
+    `keeps events only in this process (raise shutdown_timeout_ms, or use a durable adapter)\n`;
 }
 
 function untilSignal(): Promise<void> {

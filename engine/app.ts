@@ -7,7 +7,7 @@
  */
 
 import type { RohasConfig } from "../project/config.ts";
-import type { Telemetry } from "../telemetry/model.ts";
+import type { LogEntry, Telemetry } from "../telemetry/model.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
@@ -39,8 +39,11 @@ export interface EngineOptions {
   config: RohasConfig;
   /** Calls the handlers; closed on shutdown. */
   runtime: HandlerRuntime;
-  /** The event bus; `close()` is called on shutdown when present. */
-  bus: EventSubscriber & { close?(): Promise<void> };
+  /**
+   * The event bus; on shutdown `drain()` gives the events it holds in this process
+   * `[server] shutdown_timeout_ms` to be handled, then `close()` is called, when present.
+   */
+  bus: EventSubscriber & { close?(): Promise<void>; drain?(timeoutMs: number): Promise<number> };
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -70,6 +73,15 @@ export interface ServeOptions {
   peer?: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => RequestInfo;
 }
 
+/** What a shutdown could not finish. */
+export interface ShutdownReport {
+  /**
+   * Accepted events the adapter held in this process (memory) that were not handled within
+   * `[server] shutdown_timeout_ms`: queued, in flight or waiting for a retry. They are lost.
+   */
+  undrainedEvents: number;
+}
+
 /** A running engine. */
 export interface Engine {
   /** Serves one request; never rejects. */
@@ -92,8 +104,12 @@ export interface Engine {
   idle(): Promise<void>;
   /** Event deliveries handled for good (success or dead letter) since start. */
   deliveriesSettled(): number;
-  /** Stops intake, drains in-flight work up to `[server] shutdown_timeout_ms`, closes every part. */
-  close(): Promise<void>;
+  /**
+   * Stops intake, drains in-flight requests and then queued events, each up to
+   * `[server] shutdown_timeout_ms`, and closes every part; logs (warn) the events it could not
+   * drain. Later calls return the first call's report.
+   */
+  close(): Promise<ShutdownReport>;
 }
 
 class EngineImpl implements Engine {
@@ -107,6 +123,7 @@ class EngineImpl implements Engine {
   #server: Deno.HttpServer<Deno.NetAddr> | null = null;
   #started = false;
   #closing = false;
+  #closed: Promise<ShutdownReport> | null = null;
   #counter = new DeliveryCounter();
   #tracker = new ForwardTracker();
 
@@ -218,17 +235,27 @@ class EngineImpl implements Engine {
     return runCronJob(this.#parts, spec);
   }
 
-  async close(): Promise<void> {
-    if (this.#closing) return;
+  close(): Promise<ShutdownReport> {
     this.#closing = true;
+    return this.#closed ??= this.#shutdown();
+  }
+
+  async #shutdown(): Promise<ShutdownReport> {
     const deadline = this.#parts.config.server.shutdown_timeout_ms;
+    const bus = this.#options.bus;
     await withDeadline(this.#drainServer(), deadline);
     this.sockets.closeAll();
     await withDeadline(this.#scheduler?.stop() ?? Promise.resolve(), deadline);
+    // The requests are answered: the events they caused (and those these cause) get their time.
+    await bus.drain?.(deadline);
     await withDeadline(Promise.all(this.#subs.map((s) => s.close())), deadline);
-    await withDeadline(this.#options.bus.close?.() ?? Promise.resolve(), deadline);
+    await withDeadline(bus.close?.() ?? Promise.resolve(), deadline);
     await withDeadline(this.#parts.runtime.close(), deadline);
+    // Counted once nothing runs any more, so a delivery that finished meanwhile is not counted.
+    const undrainedEvents = await bus.drain?.(0) ?? 0;
+    if (undrainedEvents > 0) this.#parts.telemetry.log(undrainedLog(undrainedEvents, deadline));
     await this.#parts.telemetry.close();
+    return { undrainedEvents };
   }
 
   async #drainServer(): Promise<void> {
@@ -237,6 +264,22 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function undrainedLog(count: number, deadlineMs: number): LogEntry {
+  const [events, were, are] = count === 1
+    ? ["1 accepted event", "was", "is"]
+    : [`${count} accepted events`, "were", "are"];
+  return {
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "engine:shutdown",
+    message:
+      `${events} ${were} not handled within [server] shutdown_timeout_ms (${deadlineMs} ms) ` +
+      `and ${are} lost: the adapter kept them only in this process`,
+    fields: { undrained_events: String(count), shutdown_timeout_ms: String(deadlineMs) },
+    span_fields: {},
+  };
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {

@@ -119,6 +119,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     handler: engine.handler,
     engine,
     serve: (serveOptions) => engine.serve(serveOptions),
-    close: () => engine.close(),
+    close: async () => {
+      await engine.close();
+    },
   };
 }

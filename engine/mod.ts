@@ -22,7 +22,7 @@ export type { BuiltApp, Endpoint } from "./build.ts";
 export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";
 export { TrieRouter } from "./router.ts";
-export type { Engine, EngineOptions, ServeOptions } from "./app.ts";
+export type { Engine, EngineOptions, ServeOptions, ShutdownReport } from "./app.ts";
 export { createEngine } from "./app.ts";
 export type { App, CreateAppOptions } from "./create_app.ts";
 export { createApp } from "./create_app.ts";

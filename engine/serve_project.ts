@@ -22,7 +22,7 @@ import { createWorkerRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
-import { createEngine, type Engine } from "./app.ts";
+import { createEngine, type Engine, type ShutdownReport } from "./app.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
@@ -87,8 +87,8 @@ export interface ServedProject {
   warnings: PreparedApp["warnings"];
   /** Resolves when the server stops. */
   finished: Promise<void>;
-  /** Stops watching, drains and closes everything. */
-  close(): Promise<void>;
+  /** Stops watching, drains and closes everything; says what it could not drain. */
+  close(): Promise<ShutdownReport>;
 }
 
 /** Starts a project.
@@ -238,7 +238,7 @@ function served(ctx: {
   telemetryType: string;
 }): ServedProject {
   const host = ctx.addr.hostname.includes(":") ? `[${ctx.addr.hostname}]` : ctx.addr.hostname;
-  let closing: Promise<void> | null = null;
+  let closing: Promise<ShutdownReport> | null = null;
   return {
     engine: ctx.engine,
     config: ctx.config,
@@ -255,7 +255,7 @@ function served(ctx: {
       closing ??= (async () => {
         await ctx.watcher?.close();
         await ctx.edges?.close(ctx.config.server.shutdown_timeout_ms);
-        await ctx.engine.close();
+        return await ctx.engine.close();
       })();
       return closing;
     },

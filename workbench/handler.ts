@@ -21,6 +21,7 @@ import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
 import { WorkbenchError } from "./errors.ts";
+import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
 export interface WorkbenchEvents {
@@ -102,6 +103,12 @@ export function createWorkbenchHandler(options: WorkbenchOptions): WorkbenchHand
   const files = new StaticFiles(options.distUrl);
   return async (request, info) => {
     const url = new URL(request.url);
+    const document = CONTRACT_DOCUMENTS.get(url.pathname);
+    if (document !== undefined && (request.method === "GET" || request.method === "HEAD")) {
+      // The API documents describe the project: the same access rules as the workbench's API.
+      const serve = () => Promise.resolve(json(document(options.schema(), options.config)));
+      return await api(request, url, peerOf(info), { options, sampler }, serve);
+    }
     if (url.pathname === "/_rohas" || url.pathname.startsWith(APP_PREFIX)) {
       if (request.method !== "GET" && request.method !== "HEAD") return null;
       return await files.serve(url.pathname);
@@ -116,11 +123,18 @@ function peerOf(info: WorkbenchRequestInfo | undefined): string | undefined {
   return addr && "hostname" in addr ? addr.hostname : undefined;
 }
 
+/** The OpenAPI and AsyncAPI documents of the served schema, by path. */
+const CONTRACT_DOCUMENTS = new Map<string, (schema: Schema, config: RohasConfig) => unknown>([
+  ["/_rohas/openapi.json", projectOpenApi],
+  ["/_rohas/asyncapi.json", projectAsyncApi],
+]);
+
 async function api(
   request: Request,
   url: URL,
   peer: string | undefined,
   base: { options: WorkbenchOptions; sampler: SystemSampler },
+  serve: (ctx: Ctx) => Promise<Response> = safeRoute,
 ): Promise<Response> {
   const { config } = base.options;
   const origins = config.workbench.allowed_origins;
@@ -134,7 +148,7 @@ async function api(
       dev: (base.options.mode ?? "dev") === "dev",
     });
     response = access.ok
-      ? await safeRoute({ ...base, request, url, parts: segments(url) })
+      ? await serve({ ...base, request, url, parts: segments(url) })
       : json({ error: access.message }, access.status);
   }
   addCorsHeaders(response.headers, request, origins);

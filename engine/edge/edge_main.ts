@@ -17,7 +17,7 @@ import { createEngine, type Engine } from "../app.ts";
 import type { MatchedRoute, RequestInfo } from "../http_pipeline.ts";
 import type { RouteSpec } from "../app_model.ts";
 import type { PublishOptions } from "../parts.ts";
-import { createInProcessRuntime } from "../runtime/mod.ts";
+import { createInProcessRuntime, guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
@@ -30,6 +30,8 @@ import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
 
+// Handler code is imported later; its Deno.exit() must fail its call, not drop every request here.
+const exit = guardProcessExit();
 const [controlPort, slot, nonce] = Deno.args;
 const control = await connect(Number(controlPort));
 const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch);
@@ -45,11 +47,11 @@ outbox.send({ type: "hello", slot: Number(slot), nonce: nonce ?? "" });
 // `drain` would, instead of dropping the requests in flight.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
-    drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => Deno.exit(0));
+    drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => exit(0));
   });
 }
 // Without the main process there is nothing to serve for: exit with it.
-outbox.closed.then(() => Deno.exit(serving === null ? 1 : 0));
+outbox.closed.then(() => exit(serving === null ? 1 : 0));
 
 function dispatch(message: ToEdge): void {
   switch (message.type) {
@@ -80,7 +82,7 @@ function dispatch(message: ToEdge): void {
       drain(message.timeoutMs).then(() => {
         outbox.send({ type: "drained" });
         return outbox.close();
-      }).then(() => Deno.exit(0));
+      }).then(() => exit(0));
       return;
   }
 }
@@ -90,7 +92,7 @@ async function connect(port: number): Promise<Deno.TcpConn> {
   try {
     return await Deno.connect({ hostname: "127.0.0.1", port });
   } catch {
-    Deno.exit(1);
+    return exit(1);
   }
 }
 

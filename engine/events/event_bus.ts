@@ -206,6 +206,18 @@ export class EventBus {
     return this.#adapter.listUnhandled?.(topic) ?? Promise.resolve([]);
   }
 
+  /**
+   * Waits until the events the adapter holds in this process were handled for good, or
+   * `timeoutMs` passed (see {@linkcode Adapter.drain}); callable after {@linkcode EventBus.close}.
+   *
+   * @param timeoutMs how long to wait; 0 only counts
+   * @returns how many accepted events are still held here; 0 for a durable adapter, whose broker
+   * keeps them
+   */
+  drain(timeoutMs: number): Promise<number> {
+    return this.#adapter.drain?.(timeoutMs) ?? Promise.resolve(0);
+  }
+
   /** Closes every subscription (waiting for in-flight deliveries), then the adapter. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -21,6 +21,8 @@ export interface ServerProcess extends AsyncDisposable {
 /** Options of {@linkcode startServer}. */
 export interface StartOptions {
   command?: "dev" | "start";
+  /** The project to copy. Default the bundled example. */
+  from?: string;
   watch?: boolean;
   /** Extra CLI arguments, such as `--workbench`. */
   args?: string[];
@@ -59,7 +61,7 @@ export async function runCli(args: string[], cwd: string) {
 /** Starts the example on a free port and waits until it listens. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dir = await Deno.makeTempDir({ prefix: "rohas-e2e-" });
-  await copyDir(exampleDir, dir);
+  await copyDir(options.from ?? exampleDir, dir);
   await options.prepare?.(dir);
   const args = ["run", "-A", `${repo}/cli.ts`, options.command ?? "dev", "--port", "0"];
   if (options.command !== "start" && !options.watch) args.push("--no-watch");
