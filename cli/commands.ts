@@ -45,7 +45,7 @@ project's callers use: a standalone client and the API documents.`,
       type: "string",
       value: "<lang>",
       description:
-        "A standalone client: ts (fetch only: Deno, Node, browsers) or python\n(pydantic, httpx, websockets), written as <out>/client.ts or client.py",
+        "Instead: a standalone client for the project's callers, ts (fetch only:\nDeno, Node, browsers) or python (pydantic, httpx, websockets), written as\n<out>/client.ts or <out>/client.py",
     },
     out: {
       type: "string",
@@ -55,12 +55,13 @@ project's callers use: a standalone client and the API documents.`,
     openapi: {
       type: "string",
       value: "<file>",
-      description: 'The OpenAPI 3.1 document of the APIs ("-" prints it)',
+      description: 'Instead: the OpenAPI 3.1 document of the APIs ("-" prints it)',
     },
     asyncapi: {
       type: "string",
       value: "<file>",
-      description: 'The AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)',
+      description:
+        'Instead: the AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)',
     },
   },
   examples: [
@@ -225,7 +226,11 @@ export const CRON = {
   summary: "Run a cron job now: rohas cron run <Name>",
   description:
     `Runs one cron job of the project now, publishes its triggers and waits until the events it
-caused were handled (embedded memory adapter). Exits 0 on success, 1 on failure.`,
+caused were handled. Exits 0 on success, 1 on failure.
+
+The run is self-contained: its events go through the embedded memory adapter in this process,
+whatever [adapter] names, so the command can tell when the ones the job caused were handled (on
+the project's broker, running servers would compete for them, and their handlers would run there).`,
   positionals: [
     { name: "action", required: true, choices: ["run"], description: "run" },
     { name: "Name", required: true, description: "The cron job, as named in the schema" },
@@ -249,7 +254,11 @@ A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka, sqs) is opened direct
 config/rohas.toml. The memory adapter lives inside the running engine only: the command then
 asks that engine's workbench API (rohas dev --workbench) at [server] host:port, sending
 [workbench] api_key (ROHAS_WORKBENCH_API_KEY) when one is set. So does a durable adapter that
-cannot be opened because the running engine holds it (an embedded rocksdb store).`,
+cannot be opened because the running engine holds it (an embedded rocksdb store).
+
+A replay checks each payload against its event's payload type in the schema as it is now, like a
+publish: when one does not match, nothing is replayed and each refused id is named with its issues
+(replay the others with --id).`,
   usage: [
     "dlq list [topic] [path] [--json] [--project <dir>] [--url <url>]",
     "dlq replay <topic> [path] (--id <id>... | --all) [--project <dir>] [--url <url>]",
@@ -281,6 +290,36 @@ cannot be opened because the running engine holds it (an embedded rocksdb store)
   module: "./dlq.ts",
 } as const satisfies CommandSpec;
 
+/** `rohas diff`. */
+export const DIFF = {
+  name: "diff",
+  summary: "Check a schema change for breaking changes (CI)",
+  description:
+    `Compares two versions of the schema and classifies each change as breaking or safe for API
+callers, WebSocket clients, and event consumers and producers (removed route, new required
+field, narrowed type, changed method, removed or retyped payload field, renamed event...).
+
+<old> and [new] are each a project directory, a schema directory, or a git revision of the
+project's schema folder (main, HEAD~1, v1.2.0). [new] defaults to the project in the working
+directory.
+
+Exit code: 0 when every change is safe, 1 when one is breaking, 2 when a version cannot be read
+or the arguments are wrong.`,
+  positionals: [
+    { name: "old", required: true, description: "The version before the change" },
+    { name: "new", description: "The version after it (default: the working directory)" },
+  ],
+  options: {
+    json: { type: "boolean", description: "Print the changes as JSON" },
+  },
+  examples: [
+    "diff main                 # the working tree's schema against branch main",
+    "diff v1.0.0 HEAD --json   # two revisions, for CI",
+    "diff ../old-checkout .",
+  ],
+  module: "./diff.ts",
+} as const satisfies CommandSpec;
+
 /**
  * The modules the declarations name. Type-only: `deno check cli.ts` checks them through this
  * line, while `deno run` loads each only when its command runs (see `loadCommand` in `main.ts`).
@@ -296,6 +335,7 @@ export type CommandModules = [
   typeof import("./start.ts"),
   typeof import("./cron.ts"),
   typeof import("./dlq.ts"),
+  typeof import("./diff.ts"),
 ];
 
 /** Every command by name. A `Map`, so `constructor` or `__proto__` are not commands. */
@@ -311,5 +351,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     START,
     CRON,
     DLQ,
+    DIFF,
   ].map((spec) => [spec.name, spec]),
 );

@@ -11,13 +11,13 @@
 
 import { relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileValidators } from "../../codegen/_validators.ts";
 import { buildApp, type BuiltApp } from "../build.ts";
-import { createEngine, type Engine } from "../app.ts";
+import type { Engine } from "../app.ts";
+import { assemble } from "../assemble.ts";
 import type { MatchedRoute, RequestInfo } from "../http_pipeline.ts";
 import type { RouteSpec } from "../app_model.ts";
 import type { PublishOptions } from "../parts.ts";
-import { createInProcessRuntime, guardProcessExit } from "../runtime/mod.ts";
+import { guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
@@ -29,6 +29,7 @@ import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
+import { InvalidEventPayloadError } from "../events/mod.ts";
 
 // Handler code is imported later; its Deno.exit() must fail its call, not drop every request here.
 const exit = guardProcessExit();
@@ -63,7 +64,13 @@ function dispatch(message: ToEdge): void {
     case "published": {
       const waiting = publishes.get(message.id);
       publishes.delete(message.id);
-      if (message.error) waiting?.reject(new EdgeError(message.error.message));
+      if (message.refused) {
+        const { event, payloadType, issues } = message.refused;
+        // The same refusal the main process's pipeline would answer with (500, logged).
+        waiting?.reject(
+          InvalidEventPayloadError.ofPublish({ event, payloadType, details: issues }),
+        );
+      } else if (message.error) waiting?.reject(new EdgeError(message.error.message));
       else waiting?.resolve();
       return;
     }
@@ -109,19 +116,24 @@ async function init(message: InitMessage): Promise<void> {
   shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
   const modules = await importModules(message.root, message.files);
   const telemetry = keepTelemetry(message);
-  const engine = createEngine({
-    model: message.model,
+  const { engine } = await assemble({
+    project: { kind: "prepared", root: message.root, schema: message.schema, model: message.model },
     config: message.config,
-    runtime: createInProcessRuntime({
-      manifest: { root: pathToFileURL(`${message.root}/`).href, modules },
-    }),
-    bus: {
-      publish,
-      subscribe: () => Promise.reject(new EdgeError("Edges do not consume events")),
-    },
-    telemetry,
-    validators: compileValidators(message.schema),
     mode: message.mode,
+    runtime: {
+      kind: "manifest",
+      manifest: { root: pathToFileURL(`${message.root}/`).href, modules },
+    },
+    events: {
+      kind: "bus",
+      bus: {
+        publish,
+        subscribe: () => Promise.reject(new EdgeError("Edges do not consume events")),
+      },
+    },
+    telemetry: { kind: "given", telemetry },
+    // The main process subscribes the event handlers and schedules the cron jobs.
+    serveOnly: true,
   });
   const built = buildApp(message.model);
   const local = localRoutes(message.model, {

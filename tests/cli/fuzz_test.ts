@@ -168,9 +168,10 @@ async function check(line: string[], root: string): Promise<void> {
     const output = run.stdout + run.stderr;
     ok(!STACK_FRAME.test(output), `${shown}: a stack trace in\n${output}`);
     ok(!output.includes("Uncaught"), `${shown}: an uncaught error in\n${output}`);
-    if (run.code === 2) {
-      ok(/^Error: .+\nUsage: rohas /.test(run.stderr), `${shown}: usage error\n${run.stderr}`);
-    }
+    // A usage error shows the usage; `diff` also exits 2 when a version cannot be read.
+    const usage = /^Error: .+\nUsage: rohas /.test(run.stderr);
+    if (run.code === 2) ok(usage || line[0] === "diff", `${shown}: usage error\n${run.stderr}`);
+    if (run.code === 2) ok(/^Error: /m.test(run.stderr), `${shown}: no error line\n${run.stderr}`);
   } catch (error) {
     fail(`seed ${SEED}, ${shown}: ${error instanceof Error ? error.stack : error}`);
   } finally {
