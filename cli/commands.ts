@@ -213,7 +213,8 @@ file watching. Handler error messages are not shown to clients.`,
     port: PORT,
     workbench: {
       type: "boolean",
-      description: "Serve the workbench (needs [workbench] api_key: no loopback exception here)",
+      description:
+        "Serve the workbench; refuses to start without [workbench] api_key or\nROHAS_WORKBENCH_API_KEY (no loopback exception here)",
     },
   },
   examples: ["start --port 8080 examples/hello-ts"],
