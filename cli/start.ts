@@ -19,7 +19,8 @@ file watching. Handler error messages are not shown to clients.
 
 Options:
   -p, --port N    Listen on this port instead of [server] port (0 picks a free one)
-  --workbench     Serve the workbench (needs [workbench] api_key: no loopback exception here)
+  --workbench     Serve the workbench; refuses to start without [workbench] api_key or
+                  ROHAS_WORKBENCH_API_KEY (no loopback exception here)
   path            The project directory (default: the current directory)
   -h, --help      Show this help
 

@@ -116,6 +116,13 @@ export interface WorkbenchSection {
   api_key: string;
   /** `ROHAS_WORKBENCH_ALLOWED_ORIGINS` (comma-separated) overrides it. Default `[]`. */
   allowed_origins: string[];
+  /**
+   * Host names the workbench answers to besides `localhost`, IP literals and `[server] host`, such
+   * as `"rohas.example.com"` or `"rohas.example.com:8443"` (without a port: any port). A request
+   * with another `Host` gets 403, so a DNS-rebinding page cannot reach the workbench.
+   * `ROHAS_WORKBENCH_ALLOWED_HOSTS` (comma-separated) overrides it. Default `[]`.
+   */
+  allowed_hosts: string[];
 }
 
 /**

@@ -75,6 +75,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): RohasCon
     workbench: {
       api_key: root.table("workbench").string("api_key", ""),
       allowed_origins: root.table("workbench").stringList("allowed_origins", []),
+      allowed_hosts: root.table("workbench").stringList("allowed_hosts", []),
     },
     permissions: readPermissions(root.table("permissions")),
     runtime: {
@@ -219,6 +220,10 @@ function applyEnv(config: RohasConfig, env: Record<string, string>, file: string
   const origins = env.ROHAS_WORKBENCH_ALLOWED_ORIGINS;
   if (origins !== undefined) {
     config.workbench.allowed_origins = origins.split(",").map((o) => o.trim()).filter((o) => o);
+  }
+  const hosts = env.ROHAS_WORKBENCH_ALLOWED_HOSTS;
+  if (hosts !== undefined) {
+    config.workbench.allowed_hosts = hosts.split(",").map((h) => h.trim()).filter((h) => h);
   }
   const pythonLib = env.ROHAS_PYTHON_LIB;
   if (pythonLib) config.runtime.python.library = pythonLib;

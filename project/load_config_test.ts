@@ -36,7 +36,7 @@ const DEFAULTS: RohasConfig = {
     enable_traces: true,
     settings: {},
   },
-  workbench: { api_key: "", allowed_origins: [] },
+  workbench: { api_key: "", allowed_origins: [], allowed_hosts: [] },
   permissions: {
     defaults: {
       net: true,
@@ -104,6 +104,7 @@ enable_traces = false
 [workbench]
 api_key = "FRmz/+AjTYCUFlBMio479A=="
 allowed_origins = ["http://localhost:4401"]
+allowed_hosts = ["rohas.example.com"]
 `;
   const config = parseConfig(text, { file: FILE, projectName: "ignored" });
   assertEquals(config.project, { name: "hello-world", version: "0.2.0", language: "python" });
@@ -142,6 +143,7 @@ allowed_origins = ["http://localhost:4401"]
   assertEquals(config.workbench, {
     api_key: "FRmz/+AjTYCUFlBMio479A==",
     allowed_origins: ["http://localhost:4401"],
+    allowed_hosts: ["rohas.example.com"],
   });
 });
 
@@ -299,6 +301,7 @@ Deno.test("parseConfig() applies every documented environment override", () => {
     env: {
       ROHAS_WORKBENCH_API_KEY: "env-key",
       ROHAS_WORKBENCH_ALLOWED_ORIGINS: " http://a.test , ,http://b.test ",
+      ROHAS_WORKBENCH_ALLOWED_HOSTS: "a.test, b.test:8443",
       ROHAS_LOG: "trace",
       ROHAS_PYTHON_LIB: "/opt/libpython3.12.so",
       PORT: "9999",
@@ -307,6 +310,7 @@ Deno.test("parseConfig() applies every documented environment override", () => {
   assertEquals(config.workbench, {
     api_key: "env-key",
     allowed_origins: ["http://a.test", "http://b.test"],
+    allowed_hosts: ["a.test", "b.test:8443"],
   });
   assertEquals(config.log.level, "trace");
   assertEquals(config.runtime.python.library, "/opt/libpython3.12.so");
@@ -318,7 +322,7 @@ Deno.test("parseConfig() keeps the file's values when overrides are empty, excep
     file: FILE,
     env: { ROHAS_WORKBENCH_API_KEY: "", ROHAS_WORKBENCH_ALLOWED_ORIGINS: "" },
   });
-  assertEquals(config.workbench, { api_key: "file-key", allowed_origins: [] });
+  assertEquals(config.workbench, { api_key: "file-key", allowed_origins: [], allowed_hosts: [] });
 });
 
 Deno.test("parseConfig() rejects an unknown ROHAS_LOG level", () => {

@@ -9,7 +9,7 @@
 import { errorResponse, TRACE_HEADER } from "../_http_util.ts";
 import type { RequestInfo } from "../http_pipeline.ts";
 import { ADMIT_HEADER, TICKET_HEADER, TICKET_PARAM } from "../socket_hub.ts";
-import { INTERNAL_HEADER, PEER_HEADER } from "./protocol.ts";
+import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER } from "./protocol.ts";
 
 /** The main isolate's internal listener. */
 export interface InternalTarget {
@@ -50,9 +50,17 @@ function forwardHeaders(target: InternalTarget, request: Request, info?: Request
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
   headers.set(INTERNAL_HEADER, target.token);
+  headers.set(HOST_HEADER, hostOf(request.url));
   const peer = info?.remoteAddr;
   if (peer && "hostname" in peer) headers.set(PEER_HEADER, `${peer.hostname}:${peer.port}`);
   return headers;
+}
+
+/** The `host[:port]` of an absolute URL (Deno.serve builds it from the `Host` header). */
+function hostOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 function pathOf(url: string): string {

@@ -271,6 +271,8 @@ function edgeHandler(options: EdgeHandlerOptions) {
       return engine.handler(request, info);
     }
     const match = built.router.match(request.method, path);
+    // Answered here: forwarded, fetch would normalize `/files/..` into another path.
+    if (match.kind === "bad_path") return engine.handler(request, info);
     if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
       // Handed over matched: the pipeline does not route it again.
       return engine.handler(request, new MatchedInfo(info, match.value.route, match.params));

@@ -174,3 +174,8 @@ export type FromEdge =
 export const INTERNAL_HEADER = "x-rohas-edge";
 /** The header an edge sets on every request it forwards: the client's `host:port`. */
 export const PEER_HEADER = "x-rohas-peer";
+/**
+ * The header an edge sets on every request it forwards: the `Host` the client sent (`fetch`
+ * replaces it with the internal listener's), which the workbench checks against DNS rebinding.
+ */
+export const HOST_HEADER = "x-rohas-host";

@@ -14,7 +14,7 @@ import type { RequestInfo } from "../http_pipeline.ts";
 import type { EngineMode } from "../parts.ts";
 import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
-import { INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
+import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -134,7 +134,10 @@ function claimPort(hostname: string, wanted: number): number {
   return port;
 }
 
-/** The client an edge names, when the request carries the edge token; else the socket's peer. */
+/**
+ * The client and `Host` an edge names, when the request carries the edge token; else the socket's
+ * peer (and the request's own `Host`).
+ */
 function trustedPeer(
   request: Request,
   info: Deno.ServeHandlerInfo<Deno.NetAddr>,
@@ -142,9 +145,12 @@ function trustedPeer(
 ): RequestInfo {
   if (request.headers.get(INTERNAL_HEADER) !== token) return info;
   const peer = request.headers.get(PEER_HEADER);
-  if (peer === null) return info;
-  const colon = peer.lastIndexOf(":");
+  const host = request.headers.get(HOST_HEADER);
+  const colon = peer?.lastIndexOf(":") ?? -1;
   return {
-    remoteAddr: { hostname: peer.slice(0, colon), port: Number(peer.slice(colon + 1)) },
+    remoteAddr: peer === null
+      ? info.remoteAddr
+      : { hostname: peer.slice(0, colon), port: Number(peer.slice(colon + 1)) },
+    ...(host === null ? {} : { host }),
   };
 }
