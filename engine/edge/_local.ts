@@ -1,6 +1,10 @@
 /**
  * Which API routes an edge serves itself: those whose handler and middlewares are TypeScript on
- * the default permission profile (or one with the very same permissions) and imported fine.
+ * the default permission profile (or one with the very same permissions) and imported fine, and
+ * only when that profile grants the network (`net = true`). An edge must listen on the public port
+ * and reach the main process; handler code in its isolate shares its permissions, so with any
+ * narrower `net` the edge would let handler code reach what `rohas dev`'s Workers deny. Such a
+ * profile's handlers run in the main process's Workers, with exactly its permissions.
  *
  * @module
  */
@@ -18,7 +22,8 @@ export interface EdgeShare {
   files: string[];
 }
 
-/** The routes whose TypeScript handler and middlewares run with the default permissions.
+/** The routes whose TypeScript handler and middlewares run with the default permissions (none
+ * unless they grant `net = true`).
  *
  * @param model the application model
  * @param permissions the `[permissions]` config
@@ -30,7 +35,9 @@ export function edgeShare(
   permissions: PermissionsSection,
   root: string,
 ): EdgeShare {
-  const key = resolveProfile(permissions, "default", root).key;
+  const profile = resolveProfile(permissions, "default", root);
+  if (profile.permissions.net !== true) return { routes: [], files: [] };
+  const key = profile.key;
   const keys = new Map<string, string>();
   const onDefault = (ref: HandlerRef) => {
     if (ref.language !== "typescript") return false;
