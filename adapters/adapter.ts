@@ -126,6 +126,14 @@ export interface Adapter {
    * of one topic (kept for visibility; the memory adapter has it).
    */
   listUnhandled?(topic?: string): Promise<EventEnvelope[]>;
+  /**
+   * Optional, for adapters that hold accepted events only in this process (memory): waits until
+   * every accepted event of a consumed group was handled for good, or `timeoutMs` passed, and
+   * resolves with how many are still held. A shutdown calls it before closing, and again with 0
+   * once everything stopped to count what is lost. Durable adapters leave it out: what they hold
+   * survives the process.
+   */
+  drain?(timeoutMs: number): Promise<number>;
   /** Stops subscriptions, waits for in-flight deliveries, disconnects. */
   close(): Promise<void>;
 }

@@ -7,11 +7,10 @@
 
 import { findProject, type ProjectLocation, ProjectNotFoundError } from "../project/mod.ts";
 import {
-  compareDiagnostics,
+  checkSchema,
   type Diagnostic,
   parseDirectory,
   type ParseDirectoryResult,
-  validateSchema,
 } from "../parser/mod.ts";
 import type { CliIo } from "./command.ts";
 import { formatDiagnostics } from "./_diagnostic_printer.ts";
@@ -64,18 +63,11 @@ export async function renderDiagnostics(
   return formatDiagnostics(diagnostics, { sources, cwd: io.cwd });
 }
 
-/** The parse diagnostics plus, when parsing found no error, the validation diagnostics; sorted.
- *
- * Validation is skipped after a parse error: it would report the definitions the parser had to
- * drop as undefined references.
+/** The parse diagnostics and the validation diagnostics, sorted: the rule every path follows.
  *
  * @param parsed the parse result
  * @returns every diagnostic, sorted by file, line, column and code
  */
 export function schemaDiagnostics(parsed: ParseDirectoryResult): Diagnostic[] {
-  const parseFailed = parsed.diagnostics.some((d) => d.severity === "error");
-  const validation = parseFailed
-    ? []
-    : validateSchema(parsed.schema, { locations: parsed.locations });
-  return [...parsed.diagnostics, ...validation].sort(compareDiagnostics);
+  return checkSchema(parsed);
 }

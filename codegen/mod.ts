@@ -23,3 +23,19 @@ export {
 export { type OutputLocation, resolveOutput } from "./project_root.ts";
 export { CodegenError } from "./errors.ts";
 export { type InitOptions, initProjectFiles } from "./init_project.ts";
+
+// For the generators of other folders (contract documents and clients): the same type index, names,
+// printer layer and type mapping as the project's own generated code.
+export { byText, SchemaIndex, type TypeRef } from "./_schema_index.ts";
+export { camel, pascal, pathParams, pyDoc, snake, tsDoc, tsKey } from "./_names.ts";
+export { CodeWriter } from "./_writer.ts";
+export { TS_HEADER, TsModule } from "./_ts_module.ts";
+export { PY_HEADER, PyModule } from "./_py_module.ts";
+export {
+  fieldJsonSchema,
+  type JsonSchema,
+  namedJsonSchema,
+  type NamedSchema,
+  objectJsonSchema,
+  PRIMITIVE_JSON_SCHEMA,
+} from "./_json_schema.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { RohasConfig } from "../project/mod.ts";
-import type { Telemetry } from "../telemetry/mod.ts";
+import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
@@ -30,6 +30,7 @@ import {
 import { SocketHub } from "./socket_hub.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
+import { type PayloadCheck, payloadCheck } from "./events/payload_check.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -39,8 +40,16 @@ export interface EngineOptions {
   config: RohasConfig;
   /** Calls the handlers; closed on shutdown. */
   runtime: HandlerRuntime;
-  /** The event bus; `close()` is called on shutdown when present. */
-  bus: EventSubscriber & { close?(): Promise<void> };
+  /**
+   * The event bus; on shutdown `drain()` gives the events it holds in this process
+   * `[server] shutdown_timeout_ms` to be handled, then `close()` is called, when present.
+   */
+  bus: EventSubscriber & {
+    close?(): Promise<void>;
+    drain?(timeoutMs: number): Promise<number>;
+    /** Told how to check payloads: at creation and on each swap (a bus in another process has none). */
+    checkPayloads?(check: PayloadCheck | null): void;
+  };
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -49,8 +58,11 @@ export interface EngineOptions {
   validators?: ValidatorTable;
   /** Default `dev`. */
   mode?: EngineMode;
-  /** Extra handlers under path prefixes (the workbench API). */
-  mounts?: Mount[];
+  /**
+   * Extra handlers under path prefixes (the workbench API), or a function making them from the
+   * engine they are mounted on (the workbench runs cron jobs through it). Default: none.
+   */
+  mounts?: Mount[] | ((engine: Engine) => Mount[]);
 }
 
 /** Options of {@linkcode Engine.serve}. */
@@ -68,6 +80,15 @@ export interface ServeOptions {
    * client of a request they forward). Default: the socket's peer.
    */
   peer?: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => RequestInfo;
+}
+
+/** What a shutdown could not finish. */
+export interface ShutdownReport {
+  /**
+   * Accepted events the adapter held in this process (memory) that were not handled within
+   * `[server] shutdown_timeout_ms`: queued, in flight or waiting for a retry. They are lost.
+   */
+  undrainedEvents: number;
 }
 
 /** A running engine. */
@@ -92,8 +113,12 @@ export interface Engine {
   idle(): Promise<void>;
   /** Event deliveries handled for good (success or dead letter) since start. */
   deliveriesSettled(): number;
-  /** Stops intake, drains in-flight work up to `[server] shutdown_timeout_ms`, closes every part. */
-  close(): Promise<void>;
+  /**
+   * Stops intake, drains in-flight requests and then queued events, each up to
+   * `[server] shutdown_timeout_ms`, and closes every part; logs (warn) the events it could not
+   * drain. Later calls return the first call's report.
+   */
+  close(): Promise<ShutdownReport>;
 }
 
 class EngineImpl implements Engine {
@@ -107,6 +132,7 @@ class EngineImpl implements Engine {
   #server: Deno.HttpServer<Deno.NetAddr> | null = null;
   #started = false;
   #closing = false;
+  #closed: Promise<ShutdownReport> | null = null;
   #counter = new DeliveryCounter();
   #tracker = new ForwardTracker();
 
@@ -132,18 +158,25 @@ class EngineImpl implements Engine {
       config: options.config,
       mode: options.mode ?? "dev",
     };
+    this.#checkPayloads();
     this.sockets = new SocketHub(() => this.#parts);
     this.handler = createHttpHandler({
       current: () => this.#built,
       parts: this.#parts,
       sockets: (request, arg) => this.sockets.handle(request, arg),
-      mounts: options.mounts ?? [],
+      mounts: typeof options.mounts === "function" ? options.mounts(this) : options.mounts ?? [],
       ready: () => this.#started && !this.#closing,
     });
   }
 
   model(): AppModel {
     return this.#built.model;
+  }
+
+  /** The bus checks every payload against the current model's payload types (one place for all). */
+  #checkPayloads(): void {
+    const { events } = this.#built.model;
+    this.#options.bus.checkPayloads?.(payloadCheck({ events, validators: this.#parts.validators }));
   }
 
   idle(): Promise<void> {
@@ -197,6 +230,7 @@ class EngineImpl implements Engine {
     const built = buildApp(model);
     if (validators) this.#parts.validators = validators;
     this.#built = built;
+    this.#checkPayloads();
     if (!this.#started) return;
     const oldSubs = this.#subs;
     const oldScheduler = this.#scheduler;
@@ -218,17 +252,27 @@ class EngineImpl implements Engine {
     return runCronJob(this.#parts, spec);
   }
 
-  async close(): Promise<void> {
-    if (this.#closing) return;
+  close(): Promise<ShutdownReport> {
     this.#closing = true;
+    return this.#closed ??= this.#shutdown();
+  }
+
+  async #shutdown(): Promise<ShutdownReport> {
     const deadline = this.#parts.config.server.shutdown_timeout_ms;
+    const bus = this.#options.bus;
     await withDeadline(this.#drainServer(), deadline);
     this.sockets.closeAll();
     await withDeadline(this.#scheduler?.stop() ?? Promise.resolve(), deadline);
+    // The requests are answered: the events they caused (and those these cause) get their time.
+    await bus.drain?.(deadline);
     await withDeadline(Promise.all(this.#subs.map((s) => s.close())), deadline);
-    await withDeadline(this.#options.bus.close?.() ?? Promise.resolve(), deadline);
+    await withDeadline(bus.close?.() ?? Promise.resolve(), deadline);
     await withDeadline(this.#parts.runtime.close(), deadline);
+    // Counted once nothing runs any more, so a delivery that finished meanwhile is not counted.
+    const undrainedEvents = await bus.drain?.(0) ?? 0;
+    if (undrainedEvents > 0) this.#parts.telemetry.log(undrainedLog(undrainedEvents, deadline));
     await this.#parts.telemetry.close();
+    return { undrainedEvents };
   }
 
   async #drainServer(): Promise<void> {
@@ -237,6 +281,22 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function undrainedLog(count: number, deadlineMs: number): LogEntry {
+  const [events, were, are] = count === 1
+    ? ["1 accepted event", "was", "is"]
+    : [`${count} accepted events`, "were", "are"];
+  return {
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "engine:shutdown",
+    message:
+      `${events} ${were} not handled within [server] shutdown_timeout_ms (${deadlineMs} ms) ` +
+      `and ${are} lost: the adapter kept them only in this process`,
+    fields: { undrained_events: String(count), shutdown_timeout_ms: String(deadlineMs) },
+    span_fields: {},
+  };
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {

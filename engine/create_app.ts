@@ -1,28 +1,22 @@
 /**
  * In-process mode (docs/design.md#d7-runtime and docs/design.md#d14-distribution): a TypeScript
  * project served without Workers, from the generated manifest's static imports, for Deno Deploy and
- * `deno compile`.
+ * `deno compile`. The assembly (engine/assemble.ts) with the
+ * manifest as the runtime; telemetry in memory unless a store is asked for.
  *
  * @module
  */
 
-import { adapterErrorLog } from "./_adapter_log.ts";
-import { fileURLToPath } from "node:url";
-import { createAdapter } from "../adapters/mod.ts";
-import { parseDirectory, validateSchema } from "../parser/mod.ts";
-import { loadConfig } from "../project/mod.ts";
+import type { Adapter } from "../adapters/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
-import { compileValidators } from "../codegen/mod.ts";
-import { createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
-import { EventBus, retryPolicyOf } from "./events/mod.ts";
-import { Scheduler } from "./cron/mod.ts";
-import { createInProcessRuntime, type HandlerManifest } from "./runtime/mod.ts";
-import { buildAppModel } from "./app_model.ts";
-import { createEngine, type Engine, type ServeOptions } from "./app.ts";
+import type { TelemetryStore } from "../telemetry/mod.ts";
+import type { HandlerManifest } from "./runtime/mod.ts";
+import type { Engine, ServeOptions } from "./app.ts";
 import type { RequestHandler } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
-import { EngineError } from "./errors.ts";
+import { assemble, type EventsChoice, type TelemetryChoice } from "./assemble.ts";
+import { EngineError, ServeError } from "./errors.ts";
 
 /** Options of {@linkcode createApp}. */
 export interface CreateAppOptions {
@@ -30,12 +24,29 @@ export interface CreateAppOptions {
   manifest: HandlerManifest;
   /** The project root (path or file URL). Default: the manifest's root. */
   root?: string;
+  /** The schema directory or file. Default: where the project keeps it (`<root>/schema`). */
+  schemaDir?: string;
   /** The resolved config. Default: `config/rohas.toml` under the root, or the defaults. */
   config?: RohasConfig;
   /** Default `production`. */
   mode?: EngineMode;
-  /** Default: the recorder over an in-memory store, with the config's `[telemetry]` flags. */
-  telemetry?: Telemetry;
+  /**
+   * The broker adapter, not yet started (any object passing the conformance suite of
+   * `@rohas/cli/adapters`). Default: the one `[adapter]` names.
+   */
+  adapter?: Adapter;
+  /**
+   * Where telemetry goes: a telemetry used as is, `"config"` for the recorder over the store
+   * `[telemetry] type` names, or `"memory"`. Default `"memory"` (unless `store` is given): an
+   * in-process app (Deno Deploy, `deno compile`) may run where the file and database stores cannot
+   * (no writes, no FFI).
+   */
+  telemetry?: Telemetry | "memory" | "config";
+  /**
+   * A store for the recorder to write to, with the config's `[telemetry]` flags (any object
+   * passing the suite of `@rohas/cli/telemetry`). Not together with `telemetry`.
+   */
+  store?: TelemetryStore;
   /** Schedule the cron jobs. Default true. */
   cron?: boolean;
 }
@@ -55,7 +66,8 @@ export interface App {
 /**
  * Creates an app from the schema and the generated manifest; handlers run in this isolate.
  *
- * @param options the manifest, and optionally root, config, mode, telemetry
+ * @param options the manifest, and optionally root, schema directory, config, mode, adapter,
+ * telemetry
  * @returns the started app (events subscribed, cron scheduled); call `serve()` to listen
  * @throws {EngineError} when the schema has errors; {@linkcode HandlerResolutionError} when a
  * handler is missing from the manifest
@@ -68,57 +80,62 @@ export interface App {
  * ```
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
-  const rootOption = options.root ?? options.manifest.root;
-  const root = (rootOption.startsWith("file:") ? fileURLToPath(rootOption) : rootOption)
-    .replace(/\/+$/, "");
-  const config = options.config ?? (await loadConfig(root)).config;
-  const parsed = await parseDirectory(`${root}/schema`);
-  const errors = [
-    ...parsed.diagnostics,
-    ...validateSchema(parsed.schema, { locations: parsed.locations }),
-  ]
-    .filter((d) => d.severity === "error");
-  if (errors.length > 0) {
-    const lines = errors.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`);
-    throw new EngineError(`Cannot create the app: the schema has errors:\n${lines.join("\n")}`);
-  }
-  const modules = options.manifest.modules;
-  const model = buildAppModel(parsed.schema, config, {
-    root,
-    exists: (rel) => Object.hasOwn(modules, rel),
-  });
-  // In-process apps (Deno Deploy, deno compile) keep telemetry in memory by default: the
-  // embedded stores may not exist there. The recorder is the one `rohas start` uses.
-  const telemetry = options.telemetry ??
-    await createTelemetry({ ...config.telemetry, type: "memory" }, {
-      root,
-      logLevel: config.log.level,
+  const root = options.root ?? options.manifest.root;
+  const telemetry = telemetryOf(options);
+  try {
+    const app = await assemble({
+      project: {
+        kind: "root",
+        root,
+        ...(options.schemaDir === undefined ? {} : { schemaDir: options.schemaDir }),
+      },
+      mode: options.mode ?? "production",
+      ...(options.config ? { config: options.config } : {}),
+      runtime: { kind: "manifest", manifest: options.manifest },
+      events: eventsOf(options.adapter),
+      telemetry,
+      cron: options.cron ?? true,
     });
-  const adapter = await createAdapter(config.adapter, {
-    projectRoot: root,
-    service: config.project.name,
-    onError: (error) => telemetry.log(adapterErrorLog(config.adapter.type, error)),
+    const engine = app.engine;
+    return {
+      handler: engine.handler,
+      engine,
+      serve: (serveOptions) => engine.serve(serveOptions),
+      close: async () => {
+        await app.close();
+      },
+    };
+  } catch (error) {
+    throw unwrap(error);
+  }
+}
+
+function eventsOf(adapter: Adapter | undefined): EventsChoice {
+  return adapter === undefined ? { kind: "config" } : { kind: "adapter", adapter };
+}
+
+function telemetryOf(options: CreateAppOptions): TelemetryChoice {
+  const { telemetry, store } = options;
+  if (store !== undefined) {
+    if (telemetry !== undefined) {
+      throw new EngineError(
+        'Cannot create the app: give "telemetry" or "store", not both (a store is wrapped in the recorder)',
+      );
+    }
+    return { kind: "store", store };
+  }
+  if (telemetry === undefined || telemetry === "memory") return { kind: "memory" };
+  if (telemetry === "config") return { kind: "config" };
+  return { kind: "given", telemetry };
+}
+
+/** The errors `createApp` has always thrown: the schema's as one message, the build's as is. */
+function unwrap(error: unknown): unknown {
+  if (!(error instanceof ServeError)) return error;
+  const failure = error.failure;
+  if (failure.kind === "error") return failure.error;
+  const lines = failure.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`);
+  return new EngineError(`Cannot create the app: the schema has errors:\n${lines.join("\n")}`, {
+    cause: error,
   });
-  const bus = new EventBus(adapter, {
-    retry: retryPolicyOf(config.adapter),
-    onMetric: (s) => telemetry.metric(s),
-  });
-  await bus.start();
-  const engine = createEngine({
-    model,
-    config,
-    runtime: createInProcessRuntime({ manifest: options.manifest }),
-    bus,
-    telemetry,
-    validators: compileValidators(parsed.schema),
-    mode: options.mode ?? "production",
-    ...(options.cron === false ? {} : { createScheduler: () => new Scheduler() }),
-  });
-  await engine.start();
-  return {
-    handler: engine.handler,
-    engine,
-    serve: (serveOptions) => engine.serve(serveOptions),
-    close: () => engine.close(),
-  };
 }

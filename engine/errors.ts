@@ -142,3 +142,32 @@ export class ServeError extends EngineError {
 export type PrepareFailure =
   | { ok: false; kind: "diagnostics"; diagnostics: Diagnostic[]; sources: Map<string, string> }
   | { ok: false; kind: "error"; error: Error };
+
+/** Closing a part the assembly started failed (at shutdown, or after a start-up step failed). */
+export class StartupCleanupError extends EngineError {
+  /** Each part that failed to close, with its error. */
+  readonly failures: readonly { name: string; error: unknown }[];
+
+  /** Creates the error.
+   *
+   * @param failures the parts that failed to close, with their errors
+   * @param cause the start-up error that made the assembly close what had started, if any
+   */
+  constructor(failures: readonly { name: string; error: unknown }[], cause: unknown) {
+    const parts = failures.map((f) => `${f.name}: ${messageOf(f.error)}`).join("; ");
+    super(
+      cause === null
+        ? `Cannot close the app: ${parts}`
+        : `Cannot start the app: ${
+          messageOf(cause)
+        }; closing what had started also failed: ${parts}`,
+      { cause: cause ?? failures[0]?.error },
+    );
+    this.name = "StartupCleanupError";
+    this.failures = failures;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,7 @@
 /**
  * The engine: register (schema and config become an application model), build (a router, dispatch
- * tables, schedules), run (the HTTP pipeline, event and cron wiring, WebSockets), plus the
- * in-process mode {@linkcode createApp}.
+ * tables, schedules), run (the HTTP pipeline, event and cron wiring, WebSockets); the one start-up
+ * flow {@linkcode assemble} every entry point uses, and the in-process mode {@linkcode createApp}.
  *
  * @module
  */
@@ -22,8 +22,20 @@ export type { BuiltApp, Endpoint } from "./build.ts";
 export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";
 export { TrieRouter } from "./router.ts";
-export type { Engine, EngineOptions, ServeOptions } from "./app.ts";
+export type { Engine, EngineOptions, ServeOptions, ShutdownReport } from "./app.ts";
 export { createEngine } from "./app.ts";
+export type {
+  AssembleOptions,
+  Assembly,
+  EventsChoice,
+  ListenChoice,
+  Listening,
+  MountContext,
+  ProjectSource,
+  RuntimeChoice,
+  TelemetryChoice,
+} from "./assemble.ts";
+export { assemble } from "./assemble.ts";
 export type { App, CreateAppOptions } from "./create_app.ts";
 export { createApp } from "./create_app.ts";
 export type { CompositeRuntimeOptions } from "./composite_runtime.ts";
@@ -73,6 +85,7 @@ export {
   HandlerResolutionError,
   RouteConflictError,
   ServeError,
+  StartupCleanupError,
 } from "./errors.ts";
 
 // Types the engine's own types refer to, so this door alone describes its public surface.
@@ -117,10 +130,12 @@ export type {
   MetricSample,
   StartTraceOptions,
   Telemetry,
+  TelemetryStore,
   TraceStep,
   TriggeredEventRecord,
 } from "../telemetry/mod.ts";
 export type {
+  Adapter,
   DeadLetter,
   EnvelopeMetadata,
   EventEnvelope,

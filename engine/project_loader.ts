@@ -7,7 +7,7 @@
  */
 
 import { relative } from "node:path";
-import { type Diagnostic, parseDirectory, type Schema, validateSchema } from "../parser/mod.ts";
+import { checkSchema, type Diagnostic, parseDirectory, type Schema } from "../parser/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
 import { type AppModel, buildAppModel } from "./app_model.ts";
@@ -25,6 +25,11 @@ export interface PrepareOptions {
   config: RohasConfig;
   /** Run codegen (generated files and missing stubs under `src/`) before building. Default false. */
   codegen?: boolean;
+  /**
+   * Whether a project-relative handler file exists (an embedded manifest's modules). Default: the
+   * file system is asked.
+   */
+  exists?: (relativePath: string) => boolean;
 }
 
 /** A successful preparation. */
@@ -52,10 +57,7 @@ export type { PrepareFailure };
  */
 export async function prepareApp(options: PrepareOptions): Promise<PreparedApp | PrepareFailure> {
   const parsed = await parseDirectory(options.schemaDir);
-  const validation = parsed.diagnostics.some((d) => d.severity === "error")
-    ? []
-    : validateSchema(parsed.schema, { locations: parsed.locations });
-  const all = [...parsed.diagnostics, ...validation];
+  const all = checkSchema(parsed);
   const errors = all.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     return { ok: false, kind: "diagnostics", diagnostics: errors, sources: await sources(errors) };
@@ -76,7 +78,10 @@ async function build(
   warnings: Diagnostic[],
 ): Promise<PreparedApp> {
   const written = options.codegen ? await runCodegen(schema, options) : [];
-  const model = buildAppModel(schema, options.config, { root: options.root });
+  const model = buildAppModel(schema, options.config, {
+    root: options.root,
+    ...(options.exists ? { exists: options.exists } : {}),
+  });
   buildApp(model); // Route conflicts are reported now, not on the first request.
   return { ok: true, schema, model, validators: compileValidators(schema), warnings, written };
 }

@@ -30,6 +30,7 @@ export type { Diagnostic, Severity } from "./diagnostic.ts";
 export { compareDiagnostics, diagnosticAt } from "./diagnostic.ts";
 export type { ValidateOptions, ValidationCode } from "./validate.ts";
 export { validateSchema, VALIDATION_CODES } from "./validate.ts";
+export { checkSchema } from "./check_schema.ts";
 export type { ParseOptions, ParseResult, SourceFile } from "./parse.ts";
 export { parseFiles, parseSchema } from "./parse.ts";
 export type { ParseDirectoryResult } from "./parse_directory.ts";

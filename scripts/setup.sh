@@ -11,9 +11,11 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 python_packages() {
   local python="${ROHAS_PYTHON:-python3}"
   command -v "$python" >/dev/null || { log "python3 not found"; exit 1; }
-  if ! "$python" -c 'import pydantic, mypy' >/dev/null 2>&1; then
-    log "pip install pydantic mypy"
-    local pip=("$python" -m pip install --quiet --disable-pip-version-check 'pydantic>=2' mypy)
+  # httpx and websockets: the generated Python client (rohas codegen --client python).
+  if ! "$python" -c 'import pydantic, mypy, httpx, websockets' >/dev/null 2>&1; then
+    log "pip install pydantic mypy httpx websockets"
+    local pip=("$python" -m pip install --quiet --disable-pip-version-check 'pydantic>=2' mypy
+      httpx 'websockets>=13')
     if ! "${pip[@]}" 2>/tmp/rohas-pip.log; then
       # A Debian system Python refuses installs outside a venv (PEP 668); this machine runs tests.
       if grep -q externally-managed /tmp/rohas-pip.log; then

@@ -10,10 +10,9 @@ import { TELEMETRY_TYPES, type TelemetrySection } from "../project/mod.ts";
 import type { LogEntry } from "./model.ts";
 import { TelemetryError } from "./errors.ts";
 import { createMemoryStore } from "./memory_store.ts";
-import { openRocksdbStore } from "./rocksdb_store.ts";
 import { createPrometheusStore } from "./prometheus.ts";
-import { openInfluxdbStore } from "./influxdb_store.ts";
-import { openTimescaledbStore } from "./timescaledb_store.ts";
+// Each loads its module (and its native code or client) only when the config names it.
+import { openInfluxdbStore, openRocksdbStore, openTimescaledbStore } from "./open_store.ts";
 import { OtelBridge } from "./otel.ts";
 import { createRecorder, type RecorderOptions, type RecordingTelemetry } from "./recorder.ts";
 import type { TelemetryStore } from "./store.ts";

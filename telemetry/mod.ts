@@ -24,9 +24,8 @@ export type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.
 export type { MemoryStoreOptions } from "./memory_store.ts";
 export { createMemoryStore } from "./memory_store.ts";
 export type { RocksdbStoreOptions } from "./rocksdb_store.ts";
-export { openRocksdbStore } from "./rocksdb_store.ts";
-export { openInfluxdbStore } from "./influxdb_store.ts";
-export { openTimescaledbStore } from "./timescaledb_store.ts";
+// Loaded when opened: importing this door loads no native code and no database client.
+export { openInfluxdbStore, openRocksdbStore, openTimescaledbStore } from "./open_store.ts";
 export type { MetricsHandlerOptions } from "./prometheus.ts";
 export {
   createMetricsHandler,

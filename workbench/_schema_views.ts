@@ -7,6 +7,7 @@
  */
 
 import type { Field, FieldType, Schema } from "../parser/mod.ts";
+import { PRIMITIVE_JSON_SCHEMA, SchemaIndex } from "../codegen/mod.ts";
 
 /** A node of the schema graph. */
 export interface GraphNode {
@@ -162,16 +163,11 @@ export function endpoints(schema: Schema): Record<string, unknown[]> {
 /** A JSON Schema object. */
 export type JsonSchema = Record<string, unknown>;
 
-const PRIMITIVES: Record<string, JsonSchema> = {
-  String: { type: "string" },
-  Int: { type: "integer" },
-  Float: { type: "number" },
-  Boolean: { type: "boolean" },
-  Bool: { type: "boolean" },
-  DateTime: { type: "string", format: "date-time" },
-  Date: { type: "string", format: "date-time" },
-  Json: { type: "object" },
-};
+/** Primitive names as written (`Bool`, `Date` too) to their JSON Schema: codegen's one mapping. */
+function primitive(schema: Schema, name: string): JsonSchema | null {
+  const ref = new SchemaIndex(schema).resolve(name);
+  return ref.kind === "primitive" ? { ...PRIMITIVE_JSON_SCHEMA[ref.name] } : null;
+}
 
 /** The JSON Schema of a named type, or null when the schema has no such type.
  *
@@ -184,8 +180,8 @@ export function jsonSchemaOf(schema: Schema, name: string): JsonSchema | null {
 }
 
 function resolve(schema: Schema, name: string, seen: Set<string>): JsonSchema | null {
-  const primitive = PRIMITIVES[name];
-  if (primitive) return { ...primitive };
+  const known = primitive(schema, name);
+  if (known) return known;
   const def = schema.inputs.find((d) => d.name === name) ??
     schema.models.find((d) => d.name === name) ?? schema.types.find((d) => d.name === name);
   if (!def) return null;
@@ -202,7 +198,7 @@ function fieldSchema(schema: Schema, field: Field, seen: Set<string>): JsonSchem
 }
 
 function typeSchema(schema: Schema, type: FieldType, seen: Set<string>): JsonSchema {
-  if (typeof type === "string") return { ...PRIMITIVES[type] };
+  if (typeof type === "string") return { ...PRIMITIVE_JSON_SCHEMA[type] };
   if ("Array" in type) return { type: "array", items: typeSchema(schema, type.Array, seen) };
   return resolve(schema, type.Custom, seen) ?? { type: "object" };
 }

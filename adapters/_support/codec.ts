@@ -43,6 +43,14 @@ export function subjectToken(name: string): string {
   return token;
 }
 
+/** Shortens a name over `max` characters, keeping it unique with a hash suffix. */
+export function fit(name: string, max = 80): string {
+  if (name.length <= max) return name;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return `${name.slice(0, max - 9)}-${(hash >>> 0).toString(16).padStart(8, "0")}`;
+}
+
 /**
  * A copy of an envelope with another `metadata.attempt`: the next attempt of a retry, or 1 for a
  * replayed dead letter.

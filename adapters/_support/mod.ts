@@ -43,6 +43,7 @@ export {
   type DeadLetterOptions,
   decodeEnvelope,
   encodeEnvelope,
+  fit,
   newestFirst,
   subjectToken,
   withAttempt,

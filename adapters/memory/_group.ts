@@ -14,6 +14,8 @@ export interface GroupHooks {
   deadLetter(group: Group, envelope: EventEnvelope, error: string): void;
   /** A handler threw after it settled its delivery; reported, never swallowed silently. */
   handlerError(error: unknown, envelope: EventEnvelope): void;
+  /** What the group holds changed (a message arrived, was taken, settled or put back). */
+  changed(): void;
 }
 
 /** A consumer group's state. */
@@ -24,6 +26,8 @@ export class Group {
   readonly #hooks: GroupHooks;
   readonly #dispatcher: Dispatcher<EventEnvelope>;
   #spaceWaiters: (() => void)[] = [];
+  /** Messages taken for delivery and not settled yet. */
+  #inFlight = 0;
 
   constructor(topic: string, name: string, hooks: GroupHooks) {
     this.topic = topic;
@@ -33,7 +37,7 @@ export class Group {
       pending: () => this.queue.length > 0,
       take: () => this.#take(),
       open: (envelope) => this.#open(envelope),
-      putBack: (envelope) => this.queue.unshift(envelope),
+      putBack: (envelope) => this.#putBack(envelope),
       failed: (error, envelope) => this.#hooks.handlerError(error, envelope),
     });
   }
@@ -55,6 +59,20 @@ export class Group {
   enqueue(envelope: EventEnvelope): void {
     this.queue.push(envelope);
     this.#dispatcher.schedule();
+    this.#hooks.changed();
+  }
+
+  /** Messages queued or in flight: accepted, and not handled for good yet. */
+  get held(): number {
+    return this.queue.length + this.#inFlight;
+  }
+
+  /**
+   * Nothing left to do here: no delivery in flight, and an empty queue unless nobody consumes it
+   * (a group without consumers never drains, so it is not waited for).
+   */
+  get idle(): boolean {
+    return this.#inFlight === 0 && (this.queue.length === 0 || !this.hasConsumers);
   }
 
   /** A live subscriber consumes this group. */
@@ -76,18 +94,33 @@ export class Group {
 
   #take(): EventEnvelope | undefined {
     const envelope = this.queue.shift();
+    if (envelope !== undefined) this.#inFlight++;
     this.#spaceWaiters.shift()?.();
     return envelope;
+  }
+
+  #putBack(envelope: EventEnvelope): void {
+    this.#inFlight--;
+    this.queue.unshift(envelope);
+    this.#hooks.changed();
   }
 
   #open(envelope: EventEnvelope): OpenedItem {
     return {
       envelope,
       mechanism: {
-        ack: () => Promise.resolve(),
-        retry: (delayMs) => Promise.resolve(this.#hooks.retry(this, envelope, delayMs)),
-        deadLetter: (error) => Promise.resolve(this.#hooks.deadLetter(this, envelope, error)),
+        ack: () => this.#settle(() => {}),
+        retry: (delayMs) => this.#settle(() => this.#hooks.retry(this, envelope, delayMs)),
+        deadLetter: (error) => this.#settle(() => this.#hooks.deadLetter(this, envelope, error)),
       },
     };
+  }
+
+  /** A delivery settled: the message leaves the group (a retry hands it to the adapter's timer). */
+  #settle(then: () => void): Promise<void> {
+    this.#inFlight--;
+    then();
+    this.#hooks.changed();
+    return Promise.resolve();
   }
 }

@@ -53,6 +53,15 @@ export interface MemoryAdapter extends Adapter {
   readonly type: "memory";
   /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
   listUnhandled(topic?: string): Promise<EventEnvelope[]>;
+  /**
+   * Waits until every accepted event of a consumed group was handled for good (acknowledged or
+   * dead-lettered, retries included), or `timeoutMs` passed. Works after `close()` too, so a
+   * shutdown can count what was lost once everything stopped.
+   *
+   * @param timeoutMs how long to wait; 0 only counts
+   * @returns how many accepted events are still held (queued, in flight or waiting for a retry)
+   */
+  drain(timeoutMs: number): Promise<number>;
 }
 
 /**
@@ -100,6 +109,9 @@ class MemoryBroker implements MemoryAdapter {
   readonly #keys = new Map<string, number>();
   readonly #timers = new Set<number>();
   readonly #subscriptions = new Set<Subscription>();
+  /** Retries waiting for their delay (kept after close: those events were not handled). */
+  #waitingRetries = 0;
+  #changeWaiters: (() => void)[] = [];
   #closed = false;
 
   constructor(options: MemoryAdapterOptions) {
@@ -183,6 +195,42 @@ class MemoryBroker implements MemoryAdapter {
     return Promise.resolve(events.map((envelope) => structuredClone(envelope)));
   }
 
+  async drain(timeoutMs: number): Promise<number> {
+    const deadline = this.#clock.now() + timeoutMs;
+    while (!this.#idle()) {
+      const left = deadline - this.#clock.now();
+      if (left <= 0) break;
+      let timer = 0;
+      const changed = new Promise<void>((resolve) => this.#changeWaiters.push(resolve));
+      const timedOut = new Promise<void>((resolve) =>
+        timer = this.#clock.setTimeout(resolve, left)
+      );
+      await Promise.race([changed, timedOut]);
+      this.#clock.clearTimeout(timer);
+    }
+    return this.#held();
+  }
+
+  #idle(): boolean {
+    if (this.#waitingRetries > 0 && !this.#closed) return false;
+    for (const groups of this.#topics.values()) {
+      for (const group of groups.values()) if (!group.idle) return false;
+    }
+    return true;
+  }
+
+  #held(): number {
+    let held = this.#waitingRetries;
+    for (const groups of this.#topics.values()) {
+      for (const group of groups.values()) held += group.held;
+    }
+    return held;
+  }
+
+  #changed(): void {
+    for (const wake of this.#changeWaiters.splice(0)) wake();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -210,13 +258,18 @@ class MemoryBroker implements MemoryAdapter {
         this.#deadLetters.push(deadLetterOf(envelope, { group: group.name, error, at }));
       },
       handlerError: (error, envelope) => this.#onHandlerError(error, envelope),
+      changed: () => this.#changed(),
     });
   }
 
   #scheduleRetry(group: Group, envelope: EventEnvelope, delayMs: number): void {
+    this.#waitingRetries++;
+    // Closed: nothing will deliver it again; it stays counted as held (lost).
+    if (this.#closed) return;
     const next = withAttempt(envelope, envelope.metadata.attempt + 1);
     const timer = this.#clock.setTimeout(() => {
       this.#timers.delete(timer);
+      this.#waitingRetries--;
       group.enqueue(next);
     }, delayMs);
     this.#timers.add(timer);

@@ -12,7 +12,7 @@ import {
   ListQueuesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { subjectToken } from "../_support/mod.ts";
+import { fit, subjectToken } from "../_support/mod.ts";
 
 /** Attributes of every queue the adapter creates. */
 export interface QueueSettings {
@@ -105,12 +105,4 @@ export class Queues {
     // A prefix match on names: keep only exact "<topic>__<group>" queues.
     return urls.filter((url) => (url.split("/").at(-1) ?? "").startsWith(prefix)).sort();
   }
-}
-
-/** Shortens a name over `max` characters, keeping it unique with a hash suffix. */
-export function fit(name: string, max = 80): string {
-  if (name.length <= max) return name;
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-  return `${name.slice(0, max - 9)}-${(hash >>> 0).toString(16).padStart(8, "0")}`;
 }

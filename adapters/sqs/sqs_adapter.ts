@@ -32,6 +32,7 @@ import {
   BrokerError,
   BrokerLifecycle,
   BrokerUnreachableError,
+  fit,
   readSettings,
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
@@ -40,7 +41,7 @@ import {
   subjectToken,
   withAttempt,
 } from "../_support/mod.ts";
-import { fit, Queues, type QueueSettings } from "./_queues.ts";
+import { Queues, type QueueSettings } from "./_queues.ts";
 import type { EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import { SqsSubscription } from "./_subscription.ts";
 import { EventBridgeRoute, type EventBridgeSettings } from "./_eventbridge.ts";

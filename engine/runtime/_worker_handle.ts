@@ -28,11 +28,23 @@ export type Pending =
 export interface InvokePending {
   type: "invoke";
   started: number;
+  /** The handler's name, for messages about the Worker it ran in. */
+  readonly handlerName: string;
   settle: (result: InvocationResult) => void;
   /** Its start-mark slot while it is in flight here (set by {@linkcode WorkerHandle.send}). */
   slot: number;
   /** Runs the call elsewhere; called instead of failing it when the Worker died before starting it. */
   redispatch?: () => void;
+}
+
+/** Options of a {@linkcode WorkerHandle}. */
+export interface WorkerHandleOptions {
+  /** The Worker's Deno permissions. */
+  permissions: WorkerPermissions;
+  /** The Worker threw an uncaught error, or a message could not be read. */
+  onCrash: CrashListener;
+  /** The Worker ended by itself (`Deno.exit()` or `close()` in handler code). */
+  onExit: (handle: WorkerHandle) => void;
 }
 
 /** Calls in flight per Worker that can be told apart as started or not (more count as started). */
@@ -56,6 +68,7 @@ export class WorkerHandle {
   readonly #freeSlots: number[] = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
   /** Slots of calls that timed out: freed when their late answer comes (they may still start). */
   readonly #forgotten = new Map<number, number>();
+  readonly #exit = new Int32Array(new SharedArrayBuffer(4));
   #lastHandlerId = 0;
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
@@ -70,14 +83,17 @@ export class WorkerHandle {
    * @param permissions the profile's permissions
    * @param onCrash called when the Worker dies of an uncaught error
    */
-  constructor(name: string, permissions: WorkerPermissions, onCrash: CrashListener) {
+  constructor(name: string, options: WorkerHandleOptions) {
+    const { permissions, onCrash } = options;
     this.#worker = new Worker(WORKER_URL, {
       type: "module",
       name,
       deno: { permissions },
     } as WorkerOptions);
     this.#outbox = new Outbox((posted) => this.#post(posted));
-    this.#worker.postMessage({ type: "marks", id: 0, marks: this.#marks.buffer });
+    const exit = this.#exit.buffer as SharedArrayBuffer;
+    this.#worker.postMessage({ type: "marks", id: 0, marks: this.#marks.buffer, exit });
+    this.#watchExit(options.onExit);
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -89,6 +105,24 @@ export class WorkerHandle {
         message: "A message from the Worker could not be read",
       });
     };
+  }
+
+  /** Resolves when the Worker ends by itself (its unload sets the flag), never after terminate(). */
+  #watchExit(onExit: (handle: WorkerHandle) => void): void {
+    const waiting = Atomics.waitAsync(this.#exit, 0, 0);
+    if (!waiting.async) return onExit(this);
+    waiting.value.then(() => {
+      if (!this.#terminated) onExit(this);
+    });
+  }
+
+  /** The handlers of the calls this Worker started and has not answered, in call order. */
+  startedHandlers(): string[] {
+    const names: string[] = [];
+    for (const [id, entry] of this.#pending) {
+      if (entry.type === "invoke" && !this.#unstarted(id, entry)) names.push(entry.handlerName);
+    }
+    return names;
   }
 
   /** Calls and loads in flight. */
@@ -137,6 +171,9 @@ export class WorkerHandle {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#worker.terminate();
+    // Releases the exit watch (the Worker may never unload by itself now).
+    Atomics.store(this.#exit, 0, 2);
+    Atomics.notify(this.#exit, 0);
     const pending = [...this.#pending];
     this.#pending.clear();
     for (const [id, entry] of pending) {
@@ -149,8 +186,13 @@ export class WorkerHandle {
     id: number,
     entry: Pending,
   ): entry is InvokePending & { redispatch: () => void } {
-    if (entry.type !== "invoke" || entry.redispatch === undefined || entry.slot < 0) return false;
-    return Atomics.load(this.#marks, entry.slot) !== markOf(id);
+    if (entry.type !== "invoke" || entry.redispatch === undefined) return false;
+    return this.#unstarted(id, entry);
+  }
+
+  /** Whether the Worker never marked the call as started (a call without a slot counts as started). */
+  #unstarted(id: number, entry: InvokePending): boolean {
+    return entry.slot >= 0 && Atomics.load(this.#marks, entry.slot) !== markOf(id);
   }
 
   #release(id: number, entry: Pending | undefined): void {

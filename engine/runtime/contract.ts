@@ -106,7 +106,15 @@ export interface Invocation {
   input: InvocationInput;
   /** The trace the call belongs to; handler logs and triggered events carry it. */
   traceId: string;
-  /** Milliseconds before the call is abandoned with a `timeout` failure. */
+  /**
+   * Milliseconds before the call is abandoned with a `timeout` failure. An `event` call (which the
+   * bus retries) is stopped before its failure is reported where the runtime can stop it: the
+   * Worker runtime terminates and replaces its Worker, so a retry never runs beside the attempt it
+   * replaces. The in-process runtime cannot stop code running in its own isolate: it only drops
+   * what the call asks afterwards (its triggers, sends and logs); the Python runtime cancels an
+   * async handler at its next `await` but cannot stop a sync one, which keeps running on its
+   * executor thread (see their modules).
+   */
   timeoutMs: number;
 }
 

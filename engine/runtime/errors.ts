@@ -52,6 +52,24 @@ export class WorkerRestartedError extends RohasError {
   }
 }
 
+/** The Worker running a call ended by itself (`Deno.exit()` or `close()` in handler code). */
+export class WorkerExitedError extends RohasError {
+  /** @param message starts with `Worker restarted` and names the handlers it was running */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WorkerExitedError";
+  }
+}
+
+/** Handler code running in the server's own isolate called `Deno.exit()` (refused, see the exit guard). */
+export class HandlerExitError extends RohasError {
+  /** @param message what was called; the runtime adds the handler's name in front */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandlerExitError";
+  }
+}
+
 /** The runtime was closed before or during the call. */
 export class RuntimeClosedError extends RohasError {
   /** @param message names the handler that could not run */

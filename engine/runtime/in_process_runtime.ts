@@ -119,6 +119,10 @@ class InProcessRuntime implements HandlerRuntime {
   /** Failures only: a success is returned as it is, with no refinement to await. */
   #settled(result: InvocationResult, handler: HandlerRef): Promise<InvocationResult> {
     if (result.ok) return Promise.resolve(result);
+    if (result.error.name === "HandlerExitError") {
+      const message = `Handler "${handler.name}" ${result.error.message}`;
+      return Promise.resolve({ ...result, error: { ...result.error, message } });
+    }
     return refineFailure(result, handler, () => Promise.resolve(true));
   }
 

@@ -13,8 +13,18 @@
  *   its Worker is pinged: a Worker that does not answer within `stuckAfterMs` (a handler stuck in
  *   synchronous code) is terminated and replaced, its other calls failing with
  *   `WorkerRestartedError`; a Worker whose handler merely awaits something slow keeps serving.
+ * - A timed-out `event` call is stopped before its failure is reported (the bus retries it): its
+ *   Worker is terminated and replaced, its other started calls fail with `WorkerRestartedError`
+ *   and those not started run elsewhere, so a retry never runs beside the attempt it replaces.
  * - A Worker that dies (an unhandled rejection, an uncaught error) is replaced; the engine never
- *   dies with it.
+ *   dies with it. One that ends by itself (`Deno.exit()` or `close()` in handler code) is detected
+ *   at once through a shared flag its unload sets: its calls fail with `WorkerExitedError` naming
+ *   the handlers it ran, and it is replaced.
+ * - The in-process runtime cannot stop code running in its own isolate: a timed-out call is
+ *   answered `timeout` and what it asks afterwards (triggers, sends) is dropped, but its own side
+ *   effects (files, fetches) still happen; a handler that may time out with side effects belongs
+ *   in a Worker. Where handlers run in-process beside the server (edges), {@linkcode guardProcessExit}
+ *   turns `Deno.exit()` into a `HandlerExitError` thrown into the calling handler.
  * - `reload(file)` re-imports the module as `file?v=<n>` in every Worker that loaded it; calls in
  *   flight finish on the old module; a load error (a syntax error names `file:line:col`) is returned
  *   and the old module keeps serving. Only the edited module is re-imported, not its imports.
@@ -51,12 +61,15 @@ export {
   type HandlerManifest,
   type InProcessRuntimeOptions,
 } from "./in_process_runtime.ts";
+export { guardProcessExit } from "./_exit_guard.ts";
 export {
+  HandlerExitError,
   HandlerLoadError,
   HandlerNotFoundError,
   HandlerPermissionError,
   HandlerTimeoutError,
   RuntimeClosedError,
   RuntimeUnsupportedError,
+  WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";

@@ -43,6 +43,12 @@ export interface MarksMessage {
   type: "marks";
   id: number;
   marks: SharedArrayBuffer;
+  /**
+   * One Int32 the Worker sets to 1 and notifies as it unloads: a Worker that ends by itself
+   * (`Deno.exit()` or `close()` in handler code) can post nothing more, and the engine, waiting on
+   * it with `Atomics.waitAsync`, learns of it at once instead of at each call's timeout.
+   */
+  exit: SharedArrayBuffer;
 }
 
 /** Import (or re-import after an edit) the module of `file` at `version`. */

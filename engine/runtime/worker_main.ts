@@ -55,8 +55,17 @@ function dispatch(message: EngineMessage): void {
       return;
     case "marks":
       marks = new Int32Array(message.marks);
+      signalExit(new Int32Array(message.exit));
       return;
   }
+}
+
+/** Tells the engine when this Worker ends by itself (handler code called Deno.exit() or close()). */
+function signalExit(flag: Int32Array): void {
+  self.addEventListener("unload", () => {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
 }
 
 async function invoke(message: InvokeMessage): Promise<InvocationResult> {

@@ -18,6 +18,7 @@ import {
   HandlerTimeoutError,
   RuntimeClosedError,
   RuntimeUnsupportedError,
+  WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
@@ -92,6 +93,13 @@ class WorkerRuntime implements HandlerRuntime {
     timedOut: (call) => {
       call.worker.forget(call.id);
       this.#checkStuck(call.worker, call.invocation.handler);
+    },
+    stop: (call) => {
+      call.worker.forget(call.id);
+      const { name } = call.invocation.handler;
+      const message =
+        `Worker restarted: event handler "${name}" timed out and was stopped before its retry`;
+      this.#replace(call.worker, new WorkerRestartedError(message));
     },
     redispatch: (call) => this.#redispatch(call),
   };
@@ -232,9 +240,13 @@ class WorkerRuntime implements HandlerRuntime {
 
   #spawn(pool: Pool): WorkerHandle {
     const name = `rohas-handlers-${pool.name}`;
-    return new WorkerHandle(name, pool.permissions, (worker, error) => {
-      const message = `Worker restarted: it crashed: ${error.message}`;
-      this.#replace(worker, new WorkerRestartedError(message));
+    return new WorkerHandle(name, {
+      permissions: pool.permissions,
+      onCrash: (worker, error) => {
+        const message = `Worker restarted: it crashed: ${error.message}`;
+        this.#replace(worker, new WorkerRestartedError(message));
+      },
+      onExit: (worker) => this.#replace(worker, exitError(worker.startedHandlers())),
     });
   }
 
@@ -284,6 +296,8 @@ class WorkerRuntime implements HandlerRuntime {
 interface CallHooks {
   finished(): void;
   timedOut(call: PendingInvoke): void;
+  /** Terminates and replaces the call's Worker (a timed-out event call, before its retry). */
+  stop(call: PendingInvoke): void;
   redispatch(call: PendingInvoke): void;
 }
 
@@ -291,6 +305,7 @@ interface CallHooks {
 class PendingInvoke extends Deadline implements InvokePending {
   readonly type = "invoke";
   readonly started = performance.now();
+  readonly handlerName: string;
   readonly invocation: Invocation;
   /** The Worker it was last sent to, and its id there (both change when it is re-dispatched). */
   worker!: WorkerHandle;
@@ -307,6 +322,7 @@ class PendingInvoke extends Deadline implements InvokePending {
   ) {
     super();
     this.invocation = invocation;
+    this.handlerName = invocation.handler.name;
     this.#resolve = resolve;
     this.#hooks = hooks;
   }
@@ -326,16 +342,35 @@ class PendingInvoke extends Deadline implements InvokePending {
     this.#resolve(result.ok ? result : refineFailure(result, handler, fileExists));
   }
 
-  /** The deadline passed first. */
+  /**
+   * The deadline passed first. An event call is stopped (its Worker replaced) before its failure
+   * is reported, so the bus's retry never runs beside it; other calls keep their Worker unless it
+   * is stuck.
+   */
   expire(): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#hooks.finished();
-    const { name } = this.invocation.handler;
-    const message = `Handler "${name}" timed out after ${this.invocation.timeoutMs} ms`;
+    const { handler, input, timeoutMs } = this.invocation;
+    const stop = input.kind === "event";
+    if (stop) this.#hooks.stop(this);
+    const message = `Handler "${handler.name}" timed out after ${timeoutMs} ms` +
+      (stop ? "; it was stopped (its Worker replaced)" : "");
     this.#resolve(failure(new HandlerTimeoutError(message), "timeout", this.started));
-    this.#hooks.timedOut(this);
+    if (!stop) this.#hooks.timedOut(this);
   }
+}
+
+/** Why calls failed when their Worker ended by itself, naming the handlers it was running. */
+function exitError(handlers: readonly string[]): WorkerExitedError {
+  const names = [...new Set(handlers)].map((name) => `"${name}"`);
+  const running = names.length === 0
+    ? "between calls"
+    : `while running handler${names.length === 1 ? "" : "s"} ${names.join(", ")}`;
+  return new WorkerExitedError(
+    `Worker restarted: it ended ${running} (Deno.exit() or close() in handler code ends the ` +
+      `Worker, not the server)`,
+  );
 }
 
 /** A Worker with calls in flight that has not answered anything for this long is busy or stuck. */

@@ -21,6 +21,8 @@ export interface ServerProcess extends AsyncDisposable {
 /** Options of {@linkcode startServer}. */
 export interface StartOptions {
   command?: "dev" | "start";
+  /** The project to copy. Default the bundled example. */
+  from?: string;
   watch?: boolean;
   /** Extra CLI arguments, such as `--workbench`. */
   args?: string[];
@@ -43,7 +45,7 @@ export async function copyDir(from: string, to: string): Promise<void> {
 /** Starts the example on a free port and waits until it listens. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dir = await Deno.makeTempDir({ prefix: "rohas-e2e-" });
-  await copyDir(exampleDir, dir);
+  await copyDir(options.from ?? exampleDir, dir);
   await options.prepare?.(dir);
   const args = ["run", "-A", `${repo}/cli.ts`, options.command ?? "dev", "--port", "0"];
   if (options.command !== "start" && !options.watch) args.push("--no-watch");
@@ -157,7 +159,7 @@ export async function createUser(server: { url: string }): Promise<string> {
   const id = crypto.randomUUID();
   const res = await fetch(`${server.url}/users`, {
     method: "POST",
-    headers: { "x-user-id": id },
+    headers: { "x-user-id": id, "content-type": "application/json" },
     body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
   });
   const text = await res.text();

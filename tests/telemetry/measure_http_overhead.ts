@@ -2,13 +2,7 @@
 // memory adapter) serving GET /hello under 32 concurrent loopback clients, with telemetry off
 // (the engine's no-op) and with the recorder over RocksDB, alternated in rounds.
 //   deno run -A tests/telemetry/measure_http_overhead.ts [seconds per round, default 3]
-import { parseDirectory } from "../../parser/mod.ts";
-import { loadConfig } from "../../project/mod.ts";
-import { compileValidators } from "../../codegen/mod.ts";
-import { createAdapter } from "../../adapters/mod.ts";
-import { buildAppModel, createEngine } from "../../engine/mod.ts";
-import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
-import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
+import { assemble } from "../../engine/mod.ts";
 import { createTelemetry } from "../../telemetry/mod.ts";
 import type { Telemetry } from "../../telemetry/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
@@ -18,26 +12,14 @@ import { telemetrySection } from "./_section.ts";
 const seconds = Number(Deno.args[0] ?? 3);
 
 async function round(telemetry: Telemetry | undefined): Promise<number> {
-  const { config } = await loadConfig(ROOT);
-  const parsed = await parseDirectory(`${ROOT}/schema`);
-  const model = buildAppModel(parsed.schema, config, {
-    root: ROOT,
-    exists: (rel) => Object.hasOwn(manifest.modules, rel),
-  });
-  const bus = new EventBus(await createAdapter(config.adapter, { projectRoot: ROOT }), {
-    retry: retryPolicyOf(config.adapter),
-  });
-  await bus.start();
-  const engine = createEngine({
-    model,
-    config,
-    runtime: createInProcessRuntime({ manifest }),
-    bus,
-    validators: compileValidators(parsed.schema),
+  const { engine } = await assemble({
+    project: { kind: "root", root: ROOT },
     mode: "production",
-    ...(telemetry ? { telemetry } : {}),
+    runtime: { kind: "manifest", manifest },
+    events: { kind: "config" },
+    telemetry: telemetry ? { kind: "given", telemetry } : { kind: "off" },
+    cron: false,
   });
-  await engine.start();
   const ready = Promise.withResolvers<Deno.NetAddr>();
   engine.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => ready.resolve(a) });
   const url = `http://127.0.0.1:${(await ready.promise).port}/hello`;

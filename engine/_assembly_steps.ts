@@ -1,0 +1,283 @@
+/**
+ * Steps 4 to 8 of the assembly (engine/assemble.ts): the runtime, telemetry, events, the mounts
+ * and the scheduler of the engine, listening. Each remembers in the cleanup stack what it started.
+ *
+ * @module
+ */
+
+import { adapterErrorLog } from "./_adapter_log.ts";
+import { createAdapter } from "../adapters/mod.ts";
+import { createMetricsHandler, createRecorder, createTelemetry } from "../telemetry/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { RecordingTelemetry } from "../telemetry/mod.ts";
+import { OtelBridge } from "../telemetry/mod.ts";
+import { edgeCount, type EdgePool, serveWithEdges } from "./edge/mod.ts";
+import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
+import { EventBus, retryPolicyOf } from "./events/mod.ts";
+import { Scheduler } from "./cron/mod.ts";
+import { createInProcessRuntime } from "./runtime/mod.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { Engine } from "./app.ts";
+import type { EventSubscriber } from "./event_wiring.ts";
+import type { CronScheduler } from "./cron_wiring.ts";
+import type { Mount } from "./http_pipeline.ts";
+import type { Schema } from "../parser/mod.ts";
+import { createProjectRuntime, failureOf } from "./project_runtime.ts";
+import { EngineError, ServeError } from "./errors.ts";
+import { createNoopTelemetry } from "./_noop_telemetry.ts";
+import type { CleanupStack } from "./_cleanup.ts";
+import type {
+  AssembleOptions,
+  Listening,
+  Located,
+  Prepared,
+  ServeEvent,
+} from "./assembly_options.ts";
+
+/** Step 4: the handler runtime, started (libpython loads now when the project has Python). */
+export async function startRuntime(
+  options: AssembleOptions,
+  located: Located,
+  prepared: Prepared,
+  cleanup: CleanupStack,
+): Promise<HandlerRuntime> {
+  const choice = options.runtime ?? { kind: "project" };
+  switch (choice.kind) {
+    case "manifest": {
+      const runtime = createInProcessRuntime({ manifest: choice.manifest });
+      cleanup.push("runtime", () => runtime.close());
+      return runtime;
+    }
+    case "given":
+      cleanup.push("runtime", () => choice.runtime.close());
+      return choice.runtime;
+    case "project": {
+      const emit = emitter(options);
+      const runtime = createProjectRuntime(located.root, located.config, prepared.model, {
+        onWorkerRestart: (profile, message) => emit({ kind: "worker_restarted", profile, message }),
+        onPythonRestart: (restart) => emit({ kind: "python_restarted", restart }),
+      });
+      cleanup.push("runtime", () => runtime.close());
+      try {
+        await runtime.start();
+      } catch (error) {
+        throw new ServeError(failureOf(error));
+      }
+      return runtime;
+    }
+  }
+}
+
+/** Step 5 done: what the engine records through, and the recorder when the assembly made it. */
+export interface OwnTelemetry {
+  telemetry: Telemetry;
+  /** The recorder, when the assembly made it (edges federate it, `/metrics` reads it). */
+  recorder: RecordingTelemetry | null;
+  type: string;
+}
+
+/** Step 5: telemetry. */
+export async function openTelemetry(
+  options: AssembleOptions,
+  located: Located,
+  cleanup: CleanupStack,
+): Promise<OwnTelemetry> {
+  const choice = options.telemetry ?? { kind: "config" };
+  const section = located.config.telemetry;
+  const recorderOptions = { root: located.root, logLevel: located.config.log.level };
+  let own: OwnTelemetry;
+  switch (choice.kind) {
+    case "off":
+      // The engine's own default: nothing recorded, nothing to close.
+      return { telemetry: createNoopTelemetry(), recorder: null, type: "off" };
+    case "given":
+      own = { telemetry: choice.telemetry, recorder: null, type: "external" };
+      break;
+    case "config":
+    case "memory": {
+      const type = choice.kind === "memory" ? "memory" : section.type;
+      const recorder = await createTelemetry({ ...section, type }, recorderOptions);
+      own = { telemetry: recorder, recorder, type };
+      break;
+    }
+    case "store": {
+      const recorder = createRecorder(choice.store, {
+        traces: section.enable_traces,
+        logs: section.enable_logs,
+        metrics: section.enable_metrics,
+        retentionDays: section.retention_days,
+        maxPersistedPerSecond: section.max_persisted_per_second,
+        logLevel: located.config.log.level,
+        otel: new OtelBridge(),
+      });
+      own = { telemetry: recorder, recorder, type: "external" };
+      break;
+    }
+  }
+  const telemetry = own.telemetry;
+  cleanup.push("telemetry", () => telemetry.close());
+  return own;
+}
+
+/** Step 6 done: the bus the engine uses. */
+export interface StartedEvents {
+  bus: EventSubscriber & { close?(): Promise<void> };
+  /** The event bus the assembly made; null for a given bus. */
+  events: EventBus | null;
+  type: string;
+}
+
+/** Step 6: the adapter and the event bus, started. */
+export async function startEvents(
+  options: AssembleOptions,
+  located: Located,
+  telemetry: Telemetry,
+  cleanup: CleanupStack,
+): Promise<StartedEvents> {
+  const choice = options.events ?? { kind: "config" };
+  if (choice.kind === "bus") {
+    const bus = choice.bus;
+    cleanup.push("bus", () => bus.close?.() ?? Promise.resolve());
+    return { bus, events: null, type: "external" };
+  }
+  const config = located.config;
+  const adapter = choice.kind === "adapter" ? choice.adapter : await createAdapter(
+    choice.kind === "memory" ? { ...config.adapter, type: "memory" } : config.adapter,
+    {
+      projectRoot: located.root,
+      service: config.project.name,
+      onError: (error) => telemetry.log(adapterErrorLog(config.adapter.type, error)),
+    },
+  );
+  const bus = new EventBus(adapter, {
+    retry: retryPolicyOf(config.adapter),
+    onMetric: (s) => telemetry.metric(s),
+  });
+  cleanup.push("bus", () => bus.close());
+  await bus.start();
+  return { bus, events: bus, type: adapter.type };
+}
+
+export function schedulerOption(
+  options: AssembleOptions,
+): { createScheduler?: () => CronScheduler } {
+  if (options.cron === false) return {};
+  if (options.createScheduler) return { createScheduler: options.createScheduler };
+  const emit = emitter(options);
+  return {
+    createScheduler: () =>
+      new Scheduler({
+        onSkip: (name, at) => emit({ kind: "cron_skipped", name, at }),
+        onError: (name, error) =>
+          emit({ kind: "cron_failed", name, message: (error as Error).message ?? String(error) }),
+      }),
+  };
+}
+
+/** Step 7's mounts: the caller's, `/metrics` for a prometheus store, the workbench. */
+export function mountsOf(options: AssembleOptions, ctx: {
+  located: Located;
+  telemetry: Telemetry;
+  /** The recorder (federated with the edges'), when the assembly made it. */
+  reader: RecordingTelemetry | null;
+  bus: EventBus | null;
+  current: { schema: Schema };
+  engine: Engine;
+}): Mount[] {
+  const { located, engine, bus, current, telemetry, reader } = ctx;
+  const mounts = options.mounts?.({
+    config: located.config,
+    telemetry,
+    bus,
+    root: located.root,
+    engine,
+  }) ?? [];
+  if (reader && reader.type === "prometheus") {
+    mounts.push({ prefix: "/metrics", handler: createMetricsHandler(reader) });
+  }
+  if (options.workbench) {
+    if (reader === null || bus === null) {
+      throw new EngineError(
+        "Cannot serve the workbench: it reads the app's recorder and event bus, and this app was given its own",
+      );
+    }
+    const handler = createWorkbenchHandler({
+      root: located.root,
+      config: located.config,
+      schema: () => current.schema,
+      telemetry: reader,
+      events: bus,
+      runCron: (name) => engine.runCron(name),
+      mode: options.mode,
+    });
+    // Only its own paths reach it, so API requests pay nothing for the workbench.
+    mounts.push({ prefix: API_PREFIX, handler }, { prefix: "/_rohas", handler });
+  }
+  return mounts;
+}
+
+/** Step 8 done: where the app listens, and the edges when they serve. */
+export interface Listened {
+  listening: Listening;
+  pool: EdgePool | null;
+}
+
+/** Step 8: listening, from this process or through edges. */
+export async function listen(options: AssembleOptions, ctx: {
+  engine: Engine;
+  located: Located;
+  prepared: Prepared;
+  telemetry: RecordingTelemetry | null;
+}): Promise<Listened | null> {
+  const choice = options.listen ?? "none";
+  if (choice === "none") return null;
+  const { engine, located } = ctx;
+  const count = choice === "edges"
+    ? edgeCount(located.config, ctx.prepared.model, { mode: options.mode, root: located.root })
+    : 0;
+  if (count === 0) {
+    const listening = Promise.withResolvers<Deno.NetAddr>();
+    const server = engine.serve({ onListen: (addr) => listening.resolve(addr) });
+    return { listening: listeningAt(await listening.promise, server, 0), pool: null };
+  }
+  const recorder = ctx.telemetry;
+  if (recorder === null) {
+    throw new EngineError(
+      "Cannot serve through edges: their records reach the main process's recorder, and this app's telemetry is not one (give a store instead)",
+    );
+  }
+  const emit = emitter(options);
+  const serving = await serveWithEdges({
+    count,
+    engine,
+    root: located.root,
+    config: located.config,
+    schema: ctx.prepared.schema,
+    mode: options.mode,
+    ingest: (records) => recorder.persist(records),
+    onRestart: (slot, message) =>
+      emit({ kind: "worker_restarted", profile: `edge ${slot}`, message }),
+  });
+  return {
+    listening: listeningAt(serving.addr, serving.internal, serving.edges.count),
+    pool: serving.edges,
+  };
+}
+
+function listeningAt(
+  addr: Deno.NetAddr,
+  server: Deno.HttpServer<Deno.NetAddr>,
+  edges: number,
+): Listening {
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return { url: `http://${host}:${addr.port}`, port: addr.port, edges, finished: server.finished };
+}
+
+/** Where the assembly tells what happens (reloads, restarts, cron trouble).
+ *
+ * @param options the assembly's options
+ * @returns `onEvent`, or a sink that drops events
+ */
+export function emitter(options: AssembleOptions): (event: ServeEvent) => void {
+  return options.onEvent ?? (() => {});
+}

@@ -1,0 +1,237 @@
+/**
+ * The one start-up flow: every entry point (`rohas dev`, `rohas start`, an edge process,
+ * {@linkcode createApp}, `rohas cron run`) builds its running app here, and what tells them apart
+ * is an option of {@linkcode assemble}, all of them visible in {@linkcode AssembleOptions}.
+ *
+ * The steps, in order; each part is remembered as it starts, and when a later step throws, what
+ * started is closed newest first before the error is rethrown:
+ *
+ * 1. locate the project (a path, a root, or a model the main process built);
+ * 2. load the config (unless given) and apply the port override;
+ * 3. prepare: parse, check (parse and validation diagnostics together), codegen when asked, build
+ *    the model and the validators;
+ * 4. the handler runtime (Workers and Python by file, or an embedded manifest, or given), started;
+ * 5. telemetry (the config's store, memory, a given store, a given telemetry, or off);
+ * 6. events (the config's adapter, the embedded memory adapter, a given adapter, or a given bus),
+ *    started;
+ * 7. the engine, with its mounts (the caller's, `/metrics` for a prometheus store, the workbench),
+ *    started (events subscribed, cron scheduled) unless it only serves; from here on the engine
+ *    owns and closes steps 4-6;
+ * 8. listening (none, this process, or edge processes);
+ * 9. watching for edits (hot reload).
+ *
+ * `close()` undoes them newest first: the watcher, the edges, then the engine (which drains the
+ * server and closes the scheduler, subscriptions, bus, runtime and telemetry in that order).
+ *
+ * What each entry point chooses (everything else is the same):
+ *
+ * | entry point            | project    | codegen | runtime  | events | telemetry      | cron | listen  |
+ * | ---------------------- | ---------- | ------- | -------- | ------ | -------------- | ---- | ------- |
+ * | `rohas dev`            | `path`     | yes     | project  | config | config         | yes  | main, watch |
+ * | `rohas start`          | `path`     | no      | project  | config | config         | yes  | edges   |
+ * | edge process           | `prepared` | no      | manifest | bus    | given          | no (serve only) | its own |
+ * | `createApp`            | `root`     | no      | manifest | config or given adapter | memory, config or given store | yes | none |
+ * | `rohas cron run`       | `path`     | yes     | project  | memory | off            | no   | none    |
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { findProject, loadConfig } from "../project/mod.ts";
+import { checkWorkbenchConfig } from "../workbench/mod.ts";
+import { compileValidators } from "../codegen/mod.ts";
+import type { EdgePool } from "./edge/mod.ts";
+import { federate } from "./edge/mod.ts";
+import { createEngine, type ShutdownReport } from "./app.ts";
+import { prepareApp } from "./project_loader.ts";
+import { failureOf } from "./project_runtime.ts";
+import { ServeError } from "./errors.ts";
+import { CleanupStack } from "./_cleanup.ts";
+import { watchProject } from "./_watcher.ts";
+import { reload } from "./_reload.ts";
+import {
+  emitter,
+  listen,
+  mountsOf,
+  openTelemetry,
+  schedulerOption,
+  startEvents,
+  startRuntime,
+} from "./_assembly_steps.ts";
+import type { AssembleOptions, Assembly, Located, Prepared } from "./assembly_options.ts";
+
+export type {
+  AssembleOptions,
+  Assembly,
+  EventsChoice,
+  ListenChoice,
+  Listening,
+  MountContext,
+  ProjectSource,
+  RuntimeChoice,
+  ServeEvent,
+  TelemetryChoice,
+} from "./assembly_options.ts";
+
+/**
+ * Builds and starts an app; when a step throws, closes what had started (newest first) and
+ * rethrows.
+ *
+ * @param options the project, the mode and the overrides
+ * @returns the running app
+ * @throws {ServeError} when the schema has errors, a handler is missing or the runtime cannot start
+ * @throws {StartupCleanupError} when a step threw and closing what had started failed too
+ * @example A project served from this isolate on the embedded adapters
+ * ```ts ignore
+ * import { assemble } from "./assemble.ts";
+ * import { manifest } from "./src/generated/manifest.ts";
+ * const app = await assemble({
+ *   project: { kind: "root", root: manifest.root },
+ *   mode: "production",
+ *   runtime: { kind: "manifest", manifest },
+ *   telemetry: { kind: "memory" },
+ *   listen: "main",
+ * });
+ * await app.close();
+ * ```
+ */
+export async function assemble(options: AssembleOptions): Promise<Assembly> {
+  const cleanup = new CleanupStack();
+  try {
+    return await startSteps(options, cleanup);
+  } catch (error) {
+    return await cleanup.abort(error);
+  }
+}
+
+async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Promise<Assembly> {
+  const located = await locate(options);
+  const prepared = await prepare(options, located);
+  const runtime = await startRuntime(options, located, prepared, cleanup);
+  const own = await openTelemetry(options, located, cleanup);
+  const events = await startEvents(options, located, own.telemetry, cleanup);
+  // Edges start after the engine (they reach its internal listener); reads include them then.
+  let pool: EdgePool | null = null;
+  const reader = own.recorder && options.listen === "edges"
+    ? federate(own.recorder, () => pool)
+    : own.recorder;
+  const telemetry = reader ?? own.telemetry;
+  const current = { schema: prepared.schema };
+  const engine = createEngine({
+    model: prepared.model,
+    config: located.config,
+    runtime,
+    bus: events.bus,
+    telemetry,
+    validators: prepared.validators,
+    mode: options.mode,
+    ...schedulerOption(options),
+    mounts: (engine) =>
+      mountsOf(options, { located, telemetry, reader, bus: events.events, current, engine }),
+  });
+  // Nothing was left to drain unless the engine, closing, says otherwise.
+  let report: ShutdownReport = { undrainedEvents: 0 };
+  cleanup.handOver("engine", async () => {
+    report = await engine.close();
+  });
+  if (!options.serveOnly) await engine.start();
+  const listened = await listen(options, { engine, located, prepared, telemetry: own.recorder });
+  const edges = listened?.pool ?? null;
+  if (edges) {
+    pool = edges;
+    cleanup.push("edges", () => edges.close(located.config.server.shutdown_timeout_ms));
+  }
+  if (options.watch) {
+    const location = { root: located.root, schemaDir: located.schemaDir };
+    const watcher = watchProject({
+      ...location,
+      onBatch: (batch) =>
+        reload(batch, {
+          engine,
+          runtime,
+          config: located.config,
+          location,
+          onEvent: emitter(options),
+          current,
+        }),
+      onError: (error) => emitter(options)({ kind: "reload_failed", failure: failureOf(error) }),
+    });
+    cleanup.push("watcher", () => watcher.close());
+  }
+  return {
+    engine,
+    config: located.config,
+    root: located.root,
+    schema: prepared.schema,
+    model: prepared.model,
+    warnings: prepared.warnings,
+    telemetry,
+    bus: events.events,
+    adapterType: events.type,
+    telemetryType: own.type,
+    listening: listened?.listening ?? null,
+    close: async () => {
+      await cleanup.close();
+      return report;
+    },
+  };
+}
+
+/** Steps 1 and 2: the root, the schema directory and the config. */
+async function locate(options: AssembleOptions): Promise<Located> {
+  const source = options.project;
+  let root: string;
+  let schemaDir: string;
+  switch (source.kind) {
+    case "path": {
+      const found = await findProject(source.path, { cwd: source.cwd });
+      root = found.root;
+      schemaDir = found.schemaDir;
+      break;
+    }
+    case "root": {
+      root = pathOf(source.root);
+      schemaDir = source.schemaDir ??
+        (await findProject(root, { cwd: root, wholeProject: true })).schemaDir;
+      break;
+    }
+    case "prepared":
+      root = pathOf(source.root);
+      schemaDir = `${root}/schema`;
+      break;
+  }
+  const config = options.config ?? (await loadConfig(root)).config;
+  if (options.port !== undefined) config.server.port = options.port;
+  // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
+  if (options.workbench) checkWorkbenchConfig(config, options.mode);
+  return { root, schemaDir, config };
+}
+
+function pathOf(rootOrUrl: string): string {
+  const path = rootOrUrl.startsWith("file:") ? fileURLToPath(rootOrUrl) : rootOrUrl;
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+
+/** Step 3: parse, check, codegen, build; refuses with every diagnostic at once. */
+async function prepare(options: AssembleOptions, located: Located): Promise<Prepared> {
+  const source = options.project;
+  if (source.kind === "prepared") {
+    return {
+      schema: source.schema,
+      model: source.model,
+      validators: compileValidators(source.schema),
+      warnings: [],
+    };
+  }
+  const runtime = options.runtime;
+  const modules = runtime?.kind === "manifest" ? runtime.manifest.modules : null;
+  const prepared = await prepareApp({
+    root: located.root,
+    schemaDir: located.schemaDir,
+    config: located.config,
+    codegen: options.codegen ?? false,
+    // Handlers embedded in a manifest exist when the manifest has them, not when a file does.
+    ...(modules ? { exists: (rel: string) => Object.hasOwn(modules, rel) } : {}),
+  });
+  if (!prepared.ok) throw new ServeError(prepared);
+  return prepared;
+}

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { assemble } from "./assemble.ts";
+import { createApp } from "./create_app.ts";
+import { ServeError } from "./errors.ts";
+import { createMemoryAdapter } from "../adapters/mod.ts";
+import type { Adapter } from "../adapters/mod.ts";
+import { createMemoryStore } from "../telemetry/mod.ts";
+import type { TelemetryStore } from "../telemetry/mod.ts";
+import { loadConfig } from "../project/mod.ts";
+import { createInProcessRuntime } from "./runtime/mod.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+import { manifest } from "../examples/hello-ts/src/generated/manifest.ts";
+
+const root = fileURLToPath(new URL("../examples/hello-ts/", import.meta.url));
+
+/** `target` with some methods replaced; the others are called on `target` itself. */
+function withOverrides<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(object, key) {
+      if (Object.hasOwn(overrides, key)) return overrides[key as keyof T];
+      const value = Reflect.get(object, key, object);
+      return typeof value === "function" ? value.bind(object) : value;
+    },
+  });
+}
+
+/** A store that tells `closed` when it closes. */
+function trackedStore(closed: string[]): TelemetryStore {
+  const store = createMemoryStore();
+  return withOverrides(store, {
+    close: async () => {
+      await store.close();
+      closed.push("telemetry");
+    },
+  });
+}
+
+function trackedRuntime(closed: string[]): HandlerRuntime {
+  const runtime = createInProcessRuntime({ manifest });
+  return {
+    invoke: (invocation) => runtime.invoke(invocation),
+    reload: (file) => runtime.reload(file),
+    close: async () => {
+      await runtime.close();
+      closed.push("runtime");
+    },
+  };
+}
+
+/** A memory adapter whose start fails, as a broker that cannot be reached would. */
+function unreachableAdapter(closed: string[]): Adapter {
+  const adapter = createMemoryAdapter();
+  return withOverrides(adapter, {
+    start: () => Promise.reject(new Error("Cannot connect to the broker")),
+    close: async () => {
+      await adapter.close();
+      closed.push("adapter");
+    },
+  });
+}
+
+Deno.test("a start that fails at the broker closes what started before it, newest first", async () => {
+  const closed: string[] = [];
+  const { config } = await loadConfig(root, { env: {} });
+  await assert.rejects(
+    assemble({
+      project: { kind: "root", root },
+      mode: "production",
+      config,
+      runtime: { kind: "given", runtime: trackedRuntime(closed) },
+      telemetry: { kind: "store", store: trackedStore(closed) },
+      events: { kind: "adapter", adapter: unreachableAdapter(closed) },
+      cron: false,
+    }),
+    { message: "Cannot connect to the broker" },
+  );
+  assert.deepEqual(closed, ["adapter", "telemetry", "runtime"]);
+});
+
+Deno.test("a schema with errors starts nothing and reports every diagnostic", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rohas_assemble_" });
+  try {
+    await Deno.mkdir(`${dir}/schema`);
+    // A syntax error and a reference to an undefined type: both are reported in one run.
+    await Deno.writeTextFile(
+      `${dir}/schema/a.ro`,
+      'model User {\n  id Int @id\n  name String @@@\n}\napi GetUser {\n  method: GET\n  path: "/u"\n  response: Missing\n}\n',
+    );
+    const error = await assemble({
+      project: { kind: "path", path: dir, cwd: dir },
+      mode: "production",
+      runtime: { kind: "manifest", manifest: { root: dir, modules: {} } },
+      telemetry: { kind: "off" },
+    }).then(() => null, (e) => e);
+    assert.ok(error instanceof ServeError);
+    assert.equal(error.failure.kind, "diagnostics");
+    const codes = error.failure.kind === "diagnostics"
+      ? error.failure.diagnostics.map((d) => d.code)
+      : [];
+    assert.equal(codes.length, 2, codes.join(", "));
+    assert.ok(codes.includes("syntax-error"), codes.join(", "));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createApp records into the store it is given, not a memory store of its own", async () => {
+  const store = createMemoryStore();
+  const { config } = await loadConfig(root, { env: {} });
+  await using app = Object.assign(await createApp({ manifest, root, config, cron: false, store }), {
+    [Symbol.asyncDispose]: () => app.close(),
+  });
+  const res = await app.handler(new Request("http://app.test/hello"));
+  await res.body?.cancel();
+  const trace = await store.getTrace(res.headers.get("x-rohas-trace-id") ?? "");
+  assert.equal(trace?.entry_point, "Hello");
+});
+
+Deno.test("createApp publishes through the adapter it is given", async () => {
+  const adapter = createMemoryAdapter();
+  const published: string[] = [];
+  const watched = withOverrides<Adapter>(adapter, {
+    publish: (envelope) => {
+      published.push(envelope.topic);
+      return adapter.publish(envelope);
+    },
+  });
+  const { config } = await loadConfig(root, { env: {} });
+  await using app = Object.assign(
+    await createApp({ manifest, root, config, cron: false, adapter: watched }),
+    { [Symbol.asyncDispose]: () => app.close() },
+  );
+  const res = await app.handler(
+    new Request("http://app.test/users", {
+      method: "POST",
+      body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
+    }),
+  );
+  await res.body?.cancel();
+  await app.engine.idle();
+  assert.ok(published.includes("UserCreated"), published.join(", "));
+});
+
+Deno.test("createApp reads the schema from the directory it is given", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rohas_assemble_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/only.ro`,
+      'api Hello {\n  method: GET\n  path: "/hello"\n  response: String\n}\n',
+    );
+    const { config } = await loadConfig(root, { env: {} });
+    await using app = Object.assign(
+      await createApp({ manifest, root, schemaDir: dir, config, cron: false }),
+      { [Symbol.asyncDispose]: () => app.close() },
+    );
+    assert.deepEqual(app.engine.model().routes.map((r) => r.api), ["Hello"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

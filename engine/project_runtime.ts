@@ -1,0 +1,161 @@
+/**
+ * The runtime of a project served from its files (`rohas dev`, `rohas start`, `rohas cron run`):
+ * TypeScript handlers in permissioned Workers, plus the Python runtime, loaded only when the
+ * project has Python handlers (it needs libpython).
+ *
+ * @module
+ */
+
+import type { RohasConfig } from "../project/mod.ts";
+import { createWorkerRuntime } from "./runtime/mod.ts";
+import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
+import type { PythonRestart } from "./runtime/python/mod.ts";
+import type { AppModel } from "./app_model.ts";
+import { createCompositeRuntime } from "./composite_runtime.ts";
+import { ServeError } from "./errors.ts";
+import type { PrepareFailure } from "./project_loader.ts";
+
+/** A project's runtime; `start()` loads what the project needs up front (libpython). */
+export interface ProjectRuntime extends HandlerRuntime {
+  /**
+   * Starts the Python runtime now when the project has Python handlers.
+   *
+   * @throws {PythonLibraryNotFoundError} when libpython cannot be loaded (the message lists every
+   * path tried), or another error when the interpreter cannot start
+   */
+  start(): Promise<void>;
+}
+
+/**
+ * The runtime of a project: TypeScript handlers in permissioned Workers, plus the Python runtime,
+ * loaded by `start()` when the model has Python handlers, else on first use.
+ *
+ * @param root the project root
+ * @param config the resolved config
+ * @param model the application model
+ * @param options told about replaced Workers and Python hosts
+ * @returns the composite runtime
+ */
+export function createProjectRuntime(
+  root: string,
+  config: RohasConfig,
+  model: AppModel,
+  options: {
+    onWorkerRestart?: (profile: string, message: string) => void;
+    onPythonRestart?: (restart: PythonRestart) => void;
+  } = {},
+): ProjectRuntime {
+  const typescript = createWorkerRuntime({
+    root,
+    permissions: config.permissions,
+    onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
+  });
+  // Always there, loaded on first use: a schema reload may add the first Python handler.
+  const python = lazyPython(root, config, options.onPythonRestart);
+  const composite = createCompositeRuntime({ typescript, python });
+  return {
+    invoke: (invocation) => composite.invoke(invocation),
+    reload: (file) => composite.reload(file),
+    close: () => composite.close(),
+    start: async () => {
+      if (usesPython(model)) await python.start();
+    },
+  };
+}
+
+/** Starts a project runtime; on failure closes it and throws a {@linkcode ServeError}.
+ *
+ * @param runtime the runtime
+ * @throws {ServeError} with the start error's message (libpython not found lists every path tried)
+ */
+export async function startRuntime(runtime: ProjectRuntime): Promise<void> {
+  try {
+    await runtime.start();
+  } catch (error) {
+    await runtime.close();
+    throw new ServeError(failureOf(error));
+  }
+}
+
+function usesPython(model: AppModel): boolean {
+  const refs = [
+    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
+    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
+    ...model.schedules.map((s) => s.handler),
+    ...model.sockets.flatMap((
+      s,
+    ) => [...s.onConnect, ...s.onMessage, ...s.onDisconnect, ...s.middlewares]),
+  ];
+  return refs.some((r) => r.language === "python");
+}
+
+/**
+ * The Python runtime is loaded only when a project has Python handlers (it needs libpython). When
+ * it cannot start, calls fail with the start error's message (invoke never rejects).
+ */
+function lazyPython(
+  root: string,
+  config: RohasConfig,
+  onRestart?: (restart: PythonRestart) => void,
+): HandlerRuntime & { start(): Promise<void> } {
+  let runtime: Promise<HandlerRuntime> | null = null;
+  const get = () =>
+    runtime ??= import("./runtime/python/mod.ts").then((m) =>
+      m.createPythonRuntime({
+        root,
+        python: config.runtime.python,
+        ...(onRestart ? { onRestart } : {}),
+      })
+    );
+  return {
+    start: async () => {
+      await get();
+    },
+    invoke: async (invocation) => {
+      const started = performance.now();
+      try {
+        return await (await get()).invoke(invocation);
+      } catch (error) {
+        return {
+          ok: false,
+          reason: "error",
+          error: serializeStartError(error),
+          effects: [],
+          durationMs: performance.now() - started,
+        };
+      }
+    },
+    reload: async (file) => {
+      // Not loaded yet: every module is imported fresh on the first call anyway.
+      if (runtime === null) return null;
+      try {
+        return await (await get()).reload(file);
+      } catch (error) {
+        return serializeStartError(error);
+      }
+    },
+    close: async () => {
+      // A runtime that failed to start has nothing to close; its error reached every caller.
+      const started = await runtime?.catch(() => null);
+      await started?.close();
+    },
+  };
+}
+
+/** An error as a preparation failure (what `ServeError` carries).
+ *
+ * @param error what was thrown
+ * @returns the failure
+ */
+export function failureOf(error: unknown): PrepareFailure {
+  return {
+    ok: false,
+    kind: "error",
+    error: error instanceof Error ? error : new Error(String(error)),
+  };
+}
+
+function serializeStartError(error: unknown): SerializedError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message };
+}

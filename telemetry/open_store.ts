@@ -1,0 +1,55 @@
+/**
+ * The stores that need more than memory, each loaded only when it is opened: RocksDB needs FFI
+ * (and reads and writes), the TimescaleDB store the PostgreSQL client, the InfluxDB store the
+ * network. An app on a memory store never loads them, so it runs without `--allow-ffi` or writes.
+ *
+ * @module
+ */
+
+import type { RocksdbStoreOptions } from "./rocksdb_store.ts";
+import type { TelemetryStore } from "./store.ts";
+
+/**
+ * Opens (creating it when missing) a RocksDB telemetry store; loads the native module now.
+ *
+ * @param options the directory
+ * @returns the open store
+ * @throws {TelemetryError} when the database cannot be opened (locked by another process)
+ * @example
+ * ```ts ignore
+ * const store = await openRocksdbStore({ path: ".rohas/telemetry" });
+ * await store.close();
+ * ```
+ */
+export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<TelemetryStore> {
+  const { openRocksdbStore } = await import("./rocksdb_store.ts");
+  return openRocksdbStore(options);
+}
+
+/**
+ * Opens an InfluxDB 1.x telemetry store (loaded now).
+ *
+ * @param settings `url`, `database`, `username`, `password`
+ * @returns the store
+ * @throws {TelemetryError} when the server cannot be reached
+ */
+export async function openInfluxdbStore(
+  settings: Record<string, string>,
+): Promise<TelemetryStore> {
+  const { openInfluxdbStore } = await import("./influxdb_store.ts");
+  return openInfluxdbStore(settings);
+}
+
+/**
+ * Opens a TimescaleDB (PostgreSQL) telemetry store; loads the PostgreSQL client now.
+ *
+ * @param settings `url`, `table_prefix`
+ * @returns the store
+ * @throws {TelemetryError} when the server cannot be reached or the tables cannot be made
+ */
+export async function openTimescaledbStore(
+  settings: Record<string, string>,
+): Promise<TelemetryStore> {
+  const { openTimescaledbStore } = await import("./timescaledb_store.ts");
+  return openTimescaledbStore(settings);
+}

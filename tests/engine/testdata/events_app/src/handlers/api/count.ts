@@ -1,0 +1,5 @@
+import { snapshot } from "../../lib/store.ts";
+
+export function handleCount() {
+  return { data: snapshot() };
+}

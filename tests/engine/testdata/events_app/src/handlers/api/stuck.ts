@@ -1,0 +1,3 @@
+export function handleStuck(req: { body: { n: number; ms: number } }) {
+  return { data: { n: req.body.n, ms: req.body.ms } };
+}
