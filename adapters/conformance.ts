@@ -7,7 +7,7 @@
  *
  * The suite waits for signals with deadlines, never for fixed times.
  *
- * @example In an adapter's test file
+ * @example In an adapter's test file (it registers tests of its own, so it is not run as a documentation test)
  * ```ts ignore
  * import { runAdapterConformance } from "../conformance.ts";
  * import { createMemoryAdapter } from "./mod.ts";
@@ -66,7 +66,7 @@ interface Case {
  * @param name the adapter's name, used in the test names
  * @param options how to create the adapter and what it supports
  *
- * @example Run the suite for an adapter (in a test file)
+ * @example Run the suite for an adapter (in a test file: it registers tests of its own, so it is not run as a documentation test)
  * ```ts ignore
  * import { runAdapterConformance } from "./conformance.ts";
  * import { createMemoryAdapter } from "./memory/mod.ts";

@@ -68,12 +68,13 @@ export interface CreateAdapterOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createAdapter } from "./mod.ts";
  * const adapter = await createAdapter({
  *   type: "memory", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
  *   max_backoff_ms: 60000, settings: {},
  * });
- * if (!(adapter.type === "memory")) throw new Error("Example failed");
+ * assertEquals(adapter.type, "memory");
  * await adapter.close();
  * ```
  */

@@ -21,8 +21,9 @@ export type RoutePart = { kind: "text"; text: string } | { kind: "param"; name: 
  * @returns the parts in order
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const parts = routeParts("/users/:id/x");
- * if (parts.length !== 3) throw new Error("Example failed");
+ * assertEquals(parts.length, 3);
  * ```
  */
 export function routeParts(path: string): RoutePart[] {

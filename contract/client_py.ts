@@ -34,9 +34,10 @@ const KEYWORDS = new Set(
  * @returns the text of `client.py`
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const text = pyClient(emptySchema(), { title: "shop" });
- * if (!text.includes("class AsyncRohasClient")) throw new Error("Example failed");
+ * assert(text.includes("class AsyncRohasClient"));
  * ```
  */
 export function pyClient(schema: Schema, options: { title: string }): string {

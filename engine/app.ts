@@ -314,7 +314,7 @@ async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
  * @param options the model, config and collaborators
  * @returns the engine
  * @throws {RouteConflictError} when two endpoints claim the same route
- * @example
+ * @example A fragment (the model, runtime and bus come from the assembly; not run as a documentation test)
  * ```ts ignore
  * const engine = createEngine({ model, config, runtime, bus });
  * await engine.start();

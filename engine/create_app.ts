@@ -71,7 +71,7 @@ export interface App {
  * @returns the started app (events subscribed, cron scheduled); call `serve()` to listen
  * @throws {EngineError} when the schema has errors; {@linkcode HandlerResolutionError} when a
  * handler is missing from the manifest
- * @example
+ * @example In a project (it needs the project's generated manifest, so it is not run as a documentation test)
  * ```ts ignore
  * import { createApp } from "@rohas/cli";
  * import { manifest } from "./src/generated/manifest.ts";

@@ -147,8 +147,9 @@ const IDENTIFIER_RULE = "use letters, digits and '_', not starting with a digit"
  * @returns the snake_case name used for generated file names
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { snakeCase } from "./mod.ts";
- * if (!(snakeCase("CreateUser") === "create_user")) throw new Error("Example failed");
+ * assertEquals(snakeCase("CreateUser"), "create_user");
  * ```
  */
 export function snakeCase(name: string): string {

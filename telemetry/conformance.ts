@@ -169,7 +169,7 @@ const CASES: Record<string, Case> = {
  *
  * @param name the store's name, used in test names
  * @param options how to open a fresh store
- * @example
+ * @example In a store's test file (it registers tests of its own, so it is not run as a documentation test)
  * ```ts ignore
  * defineStoreConformance("memory", {
  *   open: () => Promise.resolve({ store: createMemoryStore(), dispose: () => Promise.resolve() }),

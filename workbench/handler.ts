@@ -99,7 +99,7 @@ interface Ctx {
  *
  * @param options root, config, schema, telemetry, event bus, cron hook
  * @returns `(request, info) => Promise<Response | null>`; never rejects
- * @example
+ * @example Mounted in front of an engine (a fragment of the engine's start-up, not run as a documentation test)
  * ```ts ignore
  * const workbench = createWorkbenchHandler({ root, config, schema: () => schema, telemetry });
  * Deno.serve(async (req, info) => (await workbench(req, info)) ?? engine.handler(req, info));
@@ -502,7 +502,7 @@ export interface WorkbenchMount {
  *
  * @param workbench the handler from {@linkcode createWorkbenchHandler}
  * @returns the mounts; requests the workbench does not answer get a JSON 404
- * @example
+ * @example Mounted in an engine (a fragment of the engine's start-up, not run as a documentation test)
  * ```ts ignore
  * createEngine({ ...parts, mounts: workbenchMounts(createWorkbenchHandler(options)) });
  * ```

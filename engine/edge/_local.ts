@@ -31,10 +31,12 @@ export interface EdgeShare {
  * @returns a sentence for the startup output, or null
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { edgesDenied } from "./_local.ts";
  * const section = { defaults: { net: false, read: [], write: false, env: false, run: false,
  *   ffi: false, sys: false, import: true }, handlers: {} };
- * edgesDenied(section, "/srv/app"); // "No edge processes: ..."
+ * assert(edgesDenied(section, "/srv/app")?.startsWith("No edge processes"));
+ * assertEquals(edgesDenied({ ...section, defaults: { ...section.defaults, net: true } }, "/srv/app"), null);
  * ```
  */
 export function edgesDenied(permissions: PermissionsSection, root: string): string | null {

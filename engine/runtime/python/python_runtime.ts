@@ -81,7 +81,7 @@ const BLOCKER_ANSWER_MS = 500;
 /**
  * Starts a Python host for the project and returns the runtime that drives it.
  *
- * @example Run a Python handler
+ * @example Run a Python handler (needs libpython and a project, so it is not run as a documentation test)
  * ```ts ignore
  * await using runtime = await createPythonRuntime({ root: "/srv/app" });
  * const result = await runtime.invoke(invocation);
