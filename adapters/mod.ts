@@ -32,6 +32,7 @@ export {
   UnknownAdapterError,
 } from "./errors.ts";
 export { BrokerError, BrokerUnreachableError } from "./_support/mod.ts";
+export { type DeadLetterJson, deadLetterJson } from "./dead_letter_json.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 

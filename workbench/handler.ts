@@ -10,7 +10,7 @@
 
 import type { Schema } from "../parser/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
-import type { DeadLetter } from "../adapters/mod.ts";
+import { type DeadLetter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
 import type {
   EntryType,
   LogEntry,
@@ -429,20 +429,10 @@ async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>>
   };
 }
 
-async function deadLetters(ctx: Ctx): Promise<Record<string, unknown>[]> {
+async function deadLetters(ctx: Ctx): Promise<DeadLetterJson[]> {
   const events = need(ctx.options.events, "Dead letters");
   const topic = ctx.url.searchParams.get("topic") || undefined;
-  const letters = await events.listDeadLetters(topic);
-  return letters.map((d) => ({
-    id: d.envelope.id,
-    topic: d.envelope.topic,
-    group: d.group,
-    error: d.error,
-    failed_at: d.failed_at,
-    attempt: d.envelope.metadata.attempt,
-    trace_id: d.envelope.metadata.trace_id,
-    payload: d.envelope.payload,
-  }));
+  return (await events.listDeadLetters(topic)).map(deadLetterJson);
 }
 
 async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
