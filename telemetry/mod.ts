@@ -11,6 +11,7 @@ export type {
   ActiveTrace,
   EntryType,
   LogEntry,
+  LogLevel,
   MetricKind,
   MetricSample,
   StartTraceOptions,
