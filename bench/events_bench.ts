@@ -28,6 +28,7 @@ import {
   wallMs,
   writeProject,
 } from "./_project.ts";
+import { machineLine } from "./_machine.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -325,6 +326,7 @@ async function measureBus(bus: EventBus): Promise<void> {
 }
 
 if (import.meta.main) {
+  console.log(machineLine());
   const collector = new Collector();
   const root = await writeProject({
     "config/rohas.toml": benchConfig("events-bench"),

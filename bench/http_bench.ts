@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { BENCH_BODY as BODY, clockTicks, procStat, spawnListening } from "./_project.ts";
+import { machineLine } from "./_machine.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -380,6 +381,7 @@ async function measureAll(
 }
 
 if (import.meta.main) {
+  console.log(machineLine());
   const { values } = parseArgs({
     args: Deno.args,
     options: {

@@ -21,6 +21,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { machineLine } from "./_machine.ts";
 
 /** The exit code a benchmark uses for "something this benchmark needs is missing". */
 export const SKIP_EXIT_CODE = 78;
@@ -243,6 +244,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
   });
   const all = await catalogue();
+  console.log(machineLine());
   if (values.list) {
     for (const b of all) {
       console.log(`${b.name.padEnd(18)} bench/${b.file}${b.exists ? "" : " (not written yet)"}`);

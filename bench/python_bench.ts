@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import type { HandlerRef, Invocation } from "../engine/runtime/contract.ts";
 import { createPythonRuntime } from "../engine/runtime/python/mod.ts";
+import { machineLine } from "./_machine.ts";
 
 const { values } = parseArgs({
   options: {
@@ -223,6 +224,7 @@ async function http(root: string): Promise<void> {
 }
 
 if (import.meta.main) {
+  console.log(machineLine());
   const root = await Deno.makeTempDir({ prefix: "rohas-python-bench-" });
   try {
     await writeProject(root);

@@ -37,16 +37,15 @@ Options:
   -s, --schema <path>   The schema directory or .ro file (default: the project's schema/)
   -o, --output <path>   The output directory (default: <project>/src)
   -l, --lang <lang>     typescript|ts or python|py (default: [project] language of config/rohas.toml)
+  --client <lang>       Instead: a standalone client for the project's callers, ts (fetch only:
+                        Deno, Node, browsers) or python (pydantic, httpx, websockets), written as
+                        <out>/client.ts or <out>/client.py
+  --out <dir>           The client's folder (default: <project>/client)
+  --openapi <file>      Instead: the OpenAPI 3.1 document of the APIs ("-" prints it)
+  --asyncapi <file>     Instead: the AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)
   -h, --help            Show this help
 
-For the project's callers (instead of the project's code):
-  --client <lang>       A standalone client: ts (fetch only: Deno, Node, browsers) or python
-                        (pydantic, httpx, websockets), written as <out>/client.ts or client.py
-  --out <dir>           The client's folder (default: <project>/client)
-  --openapi <file>      The OpenAPI 3.1 document of the APIs ("-" prints it)
-  --asyncapi <file>     The AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)
-
-Examples:
+Example:
   rohas codegen --lang python --output src
   rohas codegen --client ts --openapi openapi.json --asyncapi asyncapi.json
 `;

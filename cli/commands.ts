@@ -19,4 +19,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import("./start.ts")).command,
   cron: async () => (await import("./cron.ts")).command,
   dlq: async () => (await import("./dlq.ts")).command,
+  diff: async () => (await import("./diff.ts")).command,
 };

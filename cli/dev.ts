@@ -13,6 +13,7 @@ import { type ServedProject, type ServeEvent, serveProject } from "../engine/ser
 import { ServeError } from "../engine/errors.ts";
 import type { PrepareFailure } from "../engine/project_loader.ts";
 import type { EngineMode } from "../engine/parts.ts";
+import { pythonPermissionsWarning } from "./_python_permissions.ts";
 
 /** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
  *
@@ -131,6 +132,9 @@ function printEvent(event: ServeEvent, io: CliIo): void {
     case "worker_restarted":
       io.stderr(`Worker of profile "${event.profile}" restarted: ${event.message}\n`);
       return;
+    case "python_restarted":
+      io.stderr(`${event.restart.message}\n`);
+      return;
   }
 }
 
@@ -170,6 +174,8 @@ export async function serveUntilSignal(
   // Listen for signals before saying "listening": a SIGINT right after must still drain.
   const signalled = untilSignal();
   for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
+  const unconfined = pythonPermissionsWarning(served.model);
+  if (unconfined !== null) io.stderr(`${unconfined}\n`);
   io.stdout(`Rohas ${mode === "dev" ? "dev server" : "server"} listening on ${served.url}\n`);
   io.stdout(summary(served) + "\n");
   if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);

@@ -18,6 +18,9 @@ import { createAdapter } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/config.ts";
 import { RohasError } from "../errors.ts";
+import { EventBus, type PayloadCheck, payloadCheck } from "../engine/events/mod.ts";
+import { parseDirectory } from "../parser/mod.ts";
+import { compileValidators } from "../codegen/mod.ts";
 
 /** One dead letter as printed with `--json` (the workbench API's shape). */
 export interface DeadLetterView {
@@ -106,24 +109,36 @@ function view(letter: DeadLetter): DeadLetterView {
   };
 }
 
-async function adapterSource(config: RohasConfig, root: string): Promise<DeadLetterSource> {
+async function adapterSource(
+  config: RohasConfig,
+  location: { root: string; schemaDir: string },
+): Promise<DeadLetterSource> {
   const name = `the ${config.adapter.type} adapter`;
   let adapter: Adapter;
   try {
     adapter = await createAdapter(config.adapter, {
-      projectRoot: root,
+      projectRoot: location.root,
       service: config.project.name,
     });
     await adapter.start();
   } catch (error) {
     throw new DlqCommandError(`Cannot open ${name}: ${messageOf(error)}`);
   }
+  // Through a bus, so a replay checks each payload against today's schema like a publish does.
+  const bus = new EventBus(adapter, { checkPayloads: await schemaCheck(location.schemaDir) });
   return {
     name,
-    list: async (topic) => (await adapter.listDeadLetters(topic)).map(view),
-    replay: (topic, ids) => adapter.replayDeadLetters(topic, ids ? { ids } : {}),
-    close: () => adapter.close(),
+    list: async (topic) => (await bus.listDeadLetters(topic)).map(view),
+    replay: (topic, ids) => bus.replayDeadLetters(topic, ids ? { ids } : {}),
+    close: () => bus.close(),
   };
+}
+
+/** The payload check of the project's schema as it is now. */
+async function schemaCheck(schemaDir: string): Promise<PayloadCheck> {
+  const { schema } = await parseDirectory(schemaDir);
+  const events = schema.events.map((e) => ({ event: e.name, payloadType: e.payload }));
+  return payloadCheck({ events, validators: compileValidators(schema) });
 }
 
 /** The engine's own URL from `[server] host:port`; wildcard hosts are reached on loopback. */
@@ -238,7 +253,7 @@ async function openSource(parsed: Parsed, io: CliIo): Promise<DeadLetterSource> 
     return engine;
   }
   try {
-    return await adapterSource(config, location.root);
+    return await adapterSource(config, location);
   } catch (error) {
     const reached = await engine.connect().then(() => true, () => false);
     if (reached) return engine;
@@ -285,6 +300,10 @@ config/rohas.toml. The memory adapter lives inside the running engine only: the 
 asks that engine's workbench API (rohas dev --workbench) at [server] host:port, sending
 [workbench] api_key (ROHAS_WORKBENCH_API_KEY) when one is set. So does a durable adapter that
 cannot be opened because the running engine holds it (an embedded rocksdb store).
+
+A replay checks each payload against its event's payload type in the schema as it is now, like a
+publish: when one does not match, nothing is replayed and each refused id is named with its issues
+(replay the others with --id).
 
 Options:
   --json          Print the dead letters as JSON

@@ -26,7 +26,7 @@ export { type InitOptions, initProjectFiles } from "./init_project.ts";
 
 // For the generators of other folders (contract documents and clients): the same type index, names,
 // printer layer and type mapping as the project's own generated code.
-export { byText, SchemaIndex } from "./_schema_index.ts";
+export { byText, SchemaIndex, type TypeRef } from "./_schema_index.ts";
 export { camel, pascal, pathParams, pyDoc, snake, tsDoc, tsKey } from "./_names.ts";
 export { CodeWriter } from "./_writer.ts";
 export { TS_HEADER, TsModule } from "./_ts_module.ts";

@@ -14,3 +14,10 @@ export { documentText } from "./_json.ts";
 export { tsClient } from "./client_ts.ts";
 export { pyClient } from "./client_py.ts";
 export { type DocumentConfig, projectAsyncApi, projectOpenApi } from "./documents.ts";
+export {
+  type ChangePosition,
+  type ChangeSeverity,
+  diffSchemas,
+  type SchemaChange,
+  type SchemaVersion,
+} from "./diff.ts";

@@ -55,6 +55,7 @@ export async function startRuntime(
       const emit = emitter(options);
       const runtime = createProjectRuntime(located.root, located.config, prepared.model, {
         onWorkerRestart: (profile, message) => emit({ kind: "worker_restarted", profile, message }),
+        onPythonRestart: (restart) => emit({ kind: "python_restarted", restart }),
       });
       cleanup.push("runtime", () => runtime.close());
       try {

@@ -30,6 +30,7 @@ import {
 import { SocketHub } from "./socket_hub.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
+import { type PayloadCheck, payloadCheck } from "./events/payload_check.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -43,7 +44,12 @@ export interface EngineOptions {
    * The event bus; on shutdown `drain()` gives the events it holds in this process
    * `[server] shutdown_timeout_ms` to be handled, then `close()` is called, when present.
    */
-  bus: EventSubscriber & { close?(): Promise<void>; drain?(timeoutMs: number): Promise<number> };
+  bus: EventSubscriber & {
+    close?(): Promise<void>;
+    drain?(timeoutMs: number): Promise<number>;
+    /** Told how to check payloads: at creation and on each swap (a bus in another process has none). */
+    checkPayloads?(check: PayloadCheck | null): void;
+  };
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -152,6 +158,7 @@ class EngineImpl implements Engine {
       config: options.config,
       mode: options.mode ?? "dev",
     };
+    this.#checkPayloads();
     this.sockets = new SocketHub(() => this.#parts);
     this.handler = createHttpHandler({
       current: () => this.#built,
@@ -164,6 +171,12 @@ class EngineImpl implements Engine {
 
   model(): AppModel {
     return this.#built.model;
+  }
+
+  /** The bus checks every payload against the current model's payload types (one place for all). */
+  #checkPayloads(): void {
+    const { events } = this.#built.model;
+    this.#options.bus.checkPayloads?.(payloadCheck({ events, validators: this.#parts.validators }));
   }
 
   idle(): Promise<void> {
@@ -217,6 +230,7 @@ class EngineImpl implements Engine {
     const built = buildApp(model);
     if (validators) this.#parts.validators = validators;
     this.#built = built;
+    this.#checkPayloads();
     if (!this.#started) return;
     const oldSubs = this.#subs;
     const oldScheduler = this.#scheduler;

@@ -20,6 +20,7 @@ import type { CronScheduler } from "./cron_wiring.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { EngineMode, ValidatorTable } from "./parts.ts";
 import type { PrepareFailure } from "./project_loader.ts";
+import type { PythonRestart } from "./runtime/python/mod.ts";
 
 /** What happened while serving, for the CLI to print. */
 export type ServeEvent =
@@ -27,6 +28,8 @@ export type ServeEvent =
   | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
   | { kind: "reload_failed"; failure: PrepareFailure }
   | { kind: "worker_restarted"; profile: string; message: string }
+  /** The Python runtime's host crashed or a handler blocked its loop; it was replaced. */
+  | { kind: "python_restarted"; restart: PythonRestart }
   | { kind: "cron_skipped"; name: string; at: Date }
   | { kind: "cron_failed"; name: string; message: string };
 

@@ -30,7 +30,8 @@ import type { ActiveTrace } from "../telemetry/model.ts";
 import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions } from "./parts.ts";
 import { invokeHandler } from "./_invoke.ts";
-import { planTriggers, publishStep } from "./triggers.ts";
+import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
+import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
 
 /** A closable subscription. */
@@ -195,7 +196,9 @@ function countedDelivery(options: SubscribeEventsOptions) {
       await run();
       counter?.settle();
     } catch (error) {
-      const final = (error as Error).name === "NonRetriableError" ||
+      // The bus dead-letters these at once (a refused payload would be refused again).
+      const name = (error as Error).name;
+      const final = name === "NonRetriableError" || name === "InvalidEventPayloadError" ||
         envelope.metadata.attempt >= max;
       if (final) counter?.settle();
       throw error;
@@ -251,13 +254,18 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
     trace.end("failed", result.error.message);
     throw new HandlerFailure(result.error.name, result.error.message);
   }
-  await endAfter(trace, () =>
-    publishStep(parts.publisher, planTriggers(result.effects, [], null), {
-      source: `event:${spec.event}`,
-      trace,
-      step: spec.event,
-      keyPrefix: `${envelope.id}:${sub.group}`,
-    }));
+  await endAfter(
+    parts,
+    trace,
+    () =>
+      publishStep(parts.publisher, planTriggers(result.effects, [], null), {
+        source: `event:${spec.event}`,
+        trace,
+        step: spec.event,
+        keyPrefix: `${envelope.id}:${sub.group}`,
+        handler: sub.handler.name,
+      }),
+  );
 }
 
 /** Forwards one occurrence's payload to the event's own `triggers:` (its own consumer group). */
@@ -271,8 +279,9 @@ async function forward(
     handler: "__triggers",
     traceSuffix: ctx.traceSuffix,
   });
-  const publications = spec.triggers.map((event) => ({ event, payload: envelope.payload }));
-  await endAfter(trace, () =>
+  const origin = `the occurrence of "${spec.event}" (its triggers)`;
+  const publications = spec.triggers.map((event) => ({ event, payload: envelope.payload, origin }));
+  await endAfter(parts, trace, () =>
     publishStep(parts.publisher, publications, {
       source: `event:${spec.event}`,
       trace,
@@ -281,11 +290,21 @@ async function forward(
     }));
 }
 
-/** Ends a delivery trace after its publishing: failed (and rethrown, for the bus to retry) or not. */
-async function endAfter(trace: ActiveTrace, publish: () => Promise<unknown>): Promise<void> {
+/**
+ * Ends a delivery trace after its publishing: failed (and rethrown, for the bus to retry, or to
+ * dead-letter a refused payload at once, logged with its issues) or not.
+ */
+async function endAfter(
+  parts: EngineParts,
+  trace: ActiveTrace,
+  publish: () => Promise<unknown>,
+): Promise<void> {
   try {
     await publish();
   } catch (error) {
+    if (error instanceof InvalidEventPayloadError) {
+      parts.telemetry.log(invalidPayloadLog(error, { source: "engine:events", traceId: trace.id }));
+    }
     trace.end("failed", String(error));
     throw error;
   }

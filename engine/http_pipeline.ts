@@ -29,7 +29,8 @@ import {
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
-import { publishTriggers } from "./triggers.ts";
+import { invalidPayloadLog, publishTriggers } from "./triggers.ts";
+import { InvalidEventPayloadError } from "./events/mod.ts";
 import { requestMetadata } from "./_trace_metadata.ts";
 
 /** Where the peer is, when the server knows it, and what the server already knows of the request. */
@@ -395,8 +396,9 @@ async function succeedWithTriggers(
   parts: EngineParts,
   route: RouteSpec,
   result: Extract<InvocationResult, { ok: true }>,
-  { call: { exchange }, trace }: ApiRun,
+  run: ApiRun,
 ): Promise<Response> {
+  const { call: { exchange }, trace } = run;
   let published;
   try {
     published = await publishTriggers(parts.publisher, {
@@ -405,6 +407,7 @@ async function succeedWithTriggers(
       schemaTriggers: route.triggers,
     }, { source: `api:${route.api}`, traceId: trace.id, traceparent: trace.traceparent?.() });
   } catch (error) {
+    if (error instanceof InvalidEventPayloadError) return refusedPayload(parts, error, run);
     const message = `Failed to publish events: ${(error as Error).message ?? String(error)}`;
     trace.end("failed", message);
     return exchange.error(503, parts.mode === "dev" ? message : "Failed to publish events");
@@ -412,6 +415,21 @@ async function succeedWithTriggers(
   addTriggersStep(trace, `${route.api} triggers`, published);
   trace.end("success");
   return outputResponse(exchange, result.output);
+}
+
+/**
+ * A payload the handler made does not match its event's type: a bug of the handler, so 500 (not
+ * 503: retrying will not help), logged with the event, the field and where the payload came from.
+ */
+function refusedPayload(
+  parts: EngineParts,
+  error: InvalidEventPayloadError,
+  { call: { exchange }, trace }: ApiRun,
+): Response {
+  parts.telemetry.log(invalidPayloadLog(error, { source: "engine:http", traceId: trace.id }));
+  trace.end("failed", error.message);
+  if (parts.mode !== "dev") return exchange.error(500, "Failed to publish events");
+  return exchange.error(500, error.message, error.details);
 }
 
 function hasTrigger(effects: readonly Effect[]): boolean {

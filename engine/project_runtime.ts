@@ -9,6 +9,7 @@
 import type { RohasConfig } from "../project/config.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
+import type { PythonRestart } from "./runtime/python/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
 import { ServeError } from "./errors.ts";
@@ -32,14 +33,17 @@ export interface ProjectRuntime extends HandlerRuntime {
  * @param root the project root
  * @param config the resolved config
  * @param model the application model
- * @param options told about replaced Workers
+ * @param options told about replaced Workers and Python hosts
  * @returns the composite runtime
  */
 export function createProjectRuntime(
   root: string,
   config: RohasConfig,
   model: AppModel,
-  options: { onWorkerRestart?: (profile: string, message: string) => void } = {},
+  options: {
+    onWorkerRestart?: (profile: string, message: string) => void;
+    onPythonRestart?: (restart: PythonRestart) => void;
+  } = {},
 ): ProjectRuntime {
   const typescript = createWorkerRuntime({
     root,
@@ -47,7 +51,7 @@ export function createProjectRuntime(
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
   // Always there, loaded on first use: a schema reload may add the first Python handler.
-  const python = lazyPython(root, config);
+  const python = lazyPython(root, config, options.onPythonRestart);
   const composite = createCompositeRuntime({ typescript, python });
   return {
     invoke: (invocation) => composite.invoke(invocation),
@@ -92,11 +96,16 @@ function usesPython(model: AppModel): boolean {
 function lazyPython(
   root: string,
   config: RohasConfig,
+  onRestart?: (restart: PythonRestart) => void,
 ): HandlerRuntime & { start(): Promise<void> } {
   let runtime: Promise<HandlerRuntime> | null = null;
   const get = () =>
     runtime ??= import("./runtime/python/mod.ts").then((m) =>
-      m.createPythonRuntime({ root, python: config.runtime.python })
+      m.createPythonRuntime({
+        root,
+        python: config.runtime.python,
+        ...(onRestart ? { onRestart } : {}),
+      })
     );
   return {
     start: async () => {

@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { ActiveTrace, TriggeredEventRecord } from "../telemetry/model.ts";
+import type { ActiveTrace, LogEntry, TriggeredEventRecord } from "../telemetry/model.ts";
+import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";
 import { addTriggersStep } from "./_invoke.ts";
@@ -18,6 +19,11 @@ export interface Publication {
   event: string;
   /** The payload, as the handler gave it. */
   payload: unknown;
+  /**
+   * Where the payload came from, for a refusal's message: `state.triggerEvent`,
+   * `state.setPayload`, `the handler's result`, `the occurrence of "E"`. Default none.
+   */
+  origin?: string;
 }
 
 /** The cause of a set of publications. */
@@ -30,6 +36,8 @@ export interface TriggerSource {
   keyPrefix?: string;
   /** The W3C `traceparent` of the cause's OpenTelemetry span. Default: none. */
   traceparent?: string | undefined;
+  /** The handler that published, when the source has several (events). Default: none. */
+  handler?: string;
 }
 
 /** Unwraps a handler result: `X` for `{data: X}`, the value itself otherwise, `{}` for nothing.
@@ -80,14 +88,17 @@ export function planTriggers(
   const manual: Publication[] = [];
   const setPayloads = new Map<string, unknown>();
   for (const e of effects) {
-    if (e.kind === "trigger") manual.push({ event: e.event, payload: e.payload });
+    if (e.kind === "trigger") {
+      manual.push({ event: e.event, payload: e.payload, origin: "state.triggerEvent" });
+    }
     if (e.kind === "set_payload") setPayloads.set(e.event, e.payload);
   }
   const fallback = unwrapResult(output);
-  const auto = [...new Set(schemaTriggers)].map((event) => ({
-    event,
-    payload: setPayloads.has(event) ? setPayloads.get(event) : fallback,
-  }));
+  const auto = [...new Set(schemaTriggers)].map((event) =>
+    setPayloads.has(event)
+      ? { event, payload: setPayloads.get(event), origin: "state.setPayload" }
+      : { event, payload: fallback, origin: "the handler's result" }
+  );
   return [...manual, ...auto];
 }
 
@@ -123,15 +134,63 @@ export async function publishAll(
   for (const [i, p] of publications.entries()) {
     const started = performance.now();
     const timestamp = new Date().toISOString();
-    await publisher.publish(p.event, p.payload, {
-      parentId: source.traceId,
-      source: source.source,
-      idempotencyKey: `${prefix}:${i}`,
-      ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
-    });
+    try {
+      await publisher.publish(p.event, p.payload, {
+        parentId: source.traceId,
+        source: source.source,
+        idempotencyKey: `${prefix}:${i}`,
+        ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
+      });
+    } catch (error) {
+      throw error instanceof InvalidEventPayloadError ? withOrigin(error, p, source) : error;
+    }
     records.push({ event_name: p.event, timestamp, duration_ms: performance.now() - started });
   }
   return records;
+}
+
+/** The bus's refusal again, saying which publication of which source made it. */
+function withOrigin(
+  error: InvalidEventPayloadError,
+  publication: Publication,
+  source: TriggerSource,
+): InvalidEventPayloadError {
+  const by = source.handler === undefined
+    ? source.source
+    : `handler "${source.handler}" (${source.source})`;
+  const origin = publication.origin === undefined
+    ? `from ${by}`
+    : `from ${publication.origin} of ${by}`;
+  const { event, payloadType } = error;
+  const details = error.details as PayloadIssue[];
+  return InvalidEventPayloadError.ofPublish({ event, payloadType, details, origin, cause: error });
+}
+
+/**
+ * The error-level log of a refused payload, naming the event, the source and every issue: the
+ * client of an API that failed this way only sees a 500.
+ *
+ * @param error the refusal
+ * @param options the source (`api:<Name>`...) and the trace
+ * @returns the log entry
+ */
+export function invalidPayloadLog(
+  error: InvalidEventPayloadError,
+  options: { source: string; traceId: string },
+): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: options.source,
+    message: error.message,
+    fields: {
+      event: error.event,
+      payload_type: error.payloadType,
+      issues: JSON.stringify(error.details),
+    },
+    trace_id: options.traceId,
+    span_fields: {},
+  };
 }
 
 /** Plans and publishes a successful handler's triggers (the one function every source uses).
@@ -178,6 +237,8 @@ export interface PublishStepOptions {
   step: string;
   /** Prefix of the idempotency keys (`<prefix>:<index>`). Default: the trace id. */
   keyPrefix?: string;
+  /** The handler that publishes, when the source has several (events). Default: none. */
+  handler?: string;
 }
 
 /** Publishes planned events in order and records them as one `<step> triggers` trace step (no step
@@ -212,6 +273,7 @@ export async function publishStep(
     traceId: options.trace.id,
     traceparent: options.trace.traceparent?.(),
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+    ...(options.handler === undefined ? {} : { handler: options.handler }),
   });
   addTriggersStep(options.trace, `${options.step} triggers`, published);
   return published;

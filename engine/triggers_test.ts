@@ -24,10 +24,10 @@ Deno.test("planTriggers() puts manual triggers first, then each schema trigger o
       value: { data: "result" },
     }),
     [
-      { event: "Audit", payload: 1 },
-      { event: "Audit", payload: 2 },
-      { event: "Created", payload: "last" },
-      { event: "Done", payload: "result" },
+      { event: "Audit", payload: 1, origin: "state.triggerEvent" },
+      { event: "Audit", payload: 2, origin: "state.triggerEvent" },
+      { event: "Created", payload: "last", origin: "state.setPayload" },
+      { event: "Done", payload: "result", origin: "the handler's result" },
     ],
   );
 });

@@ -10,16 +10,19 @@ import { RohasError } from "../errors.ts";
 export class WorkbenchError extends RohasError {
   /** The HTTP status to answer with. */
   readonly status: number;
+  /** The JSON `details` of the answer (what exactly was refused), when there are some. */
+  readonly details: unknown;
 
   /** Creates the error.
    *
    * @param status the HTTP status
    * @param message the JSON `error` text
-   * @param options the underlying `cause`
+   * @param options the underlying `cause`, and the answer's `details`
    */
-  constructor(status: number, message: string, options?: ErrorOptions) {
+  constructor(status: number, message: string, options?: ErrorOptions & { details?: unknown }) {
     super(message, options);
     this.name = "WorkbenchError";
     this.status = status;
+    this.details = options?.details;
   }
 }

@@ -21,6 +21,7 @@ import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
 import { WorkbenchError } from "./errors.ts";
+import { InvalidEventPayloadError } from "../engine/events/errors.ts";
 import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
@@ -165,7 +166,10 @@ async function safeRoute(ctx: Ctx): Promise<Response> {
   try {
     return await route(ctx);
   } catch (error) {
-    if (error instanceof WorkbenchError) return json({ error: error.message }, error.status);
+    if (error instanceof WorkbenchError) {
+      const details = error.details === undefined ? {} : { details: error.details };
+      return json({ error: error.message, ...details }, error.status);
+    }
     return json({ error: `Workbench request failed: ${(error as Error).message ?? error}` }, 500);
   }
 }
@@ -362,6 +366,7 @@ async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>>
   try {
     published = await events.publish(name, payload, { parentId: null, source: "workbench" });
   } catch (error) {
+    if (error instanceof InvalidEventPayloadError) throw refused(error);
     throw new WorkbenchError(500, `Failed to emit event: ${(error as Error).message ?? error}`);
   }
   const envelope = published as { id?: string; metadata?: { trace_id?: string } } | undefined;
@@ -401,8 +406,18 @@ async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((i) => typeof i === "string"))) {
     throw new WorkbenchError(400, `"ids" must be a list of strings`);
   }
-  const replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
+  let replayed: number;
+  try {
+    replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
+  } catch (error) {
+    throw error instanceof InvalidEventPayloadError ? refused(error) : error;
+  }
   return { success: true, topic, replayed };
+}
+
+/** A payload the bus refused is the client's to fix: 422 with every issue. */
+function refused(error: InvalidEventPayloadError): WorkbenchError {
+  return new WorkbenchError(422, error.message, { cause: error, details: error.details });
 }
 
 async function runCron(ctx: Ctx, name: string): Promise<Record<string, unknown>> {

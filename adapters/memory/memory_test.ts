@@ -153,6 +153,30 @@ Deno.test("createAdapter() builds the memory adapter and names the accepted type
   });
 });
 
+Deno.test("memory adapter drain() waits for queued events and their retries, then counts what is still held", async () => {
+  await using adapter = open();
+  const handled: number[] = [];
+  let failedOnce = false;
+  await adapter.subscribe("Job", "app.work", async (delivery) => {
+    const n = (delivery.envelope.payload as { n: number }).n;
+    if (n === 2 && !failedOnce) {
+      failedOnce = true;
+      return await delivery.retry(5, "Once more");
+    }
+    handled.push(n);
+    await delivery.ack();
+  });
+  for (const n of [1, 2, 3]) await adapter.publish(envelope("Job", { n }));
+  assert.equal(await adapter.drain(5_000), 0);
+  assert.deepEqual(handled.sort(), [1, 2, 3]);
+  // A group nobody consumes is not waited for, but what it holds is counted.
+  await adapter.publish(envelope("Other", { n: 4 }));
+  const idle = await adapter.subscribe("Late", "app.late", () => new Promise(() => {}));
+  await idle.close();
+  await adapter.publish(envelope("Late", { n: 5 }));
+  assert.equal(await adapter.drain(5_000), 1);
+});
+
 function open(options: MemoryAdapterOptions = {}): MemoryAdapter & AsyncDisposable {
   const adapter = createMemoryAdapter(options);
   return Object.assign(adapter, { [Symbol.asyncDispose]: () => adapter.close() });

@@ -29,6 +29,7 @@ import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
+import { InvalidEventPayloadError } from "../events/mod.ts";
 
 // Handler code is imported later; its Deno.exit() must fail its call, not drop every request here.
 const exit = guardProcessExit();
@@ -63,7 +64,13 @@ function dispatch(message: ToEdge): void {
     case "published": {
       const waiting = publishes.get(message.id);
       publishes.delete(message.id);
-      if (message.error) waiting?.reject(new EdgeError(message.error.message));
+      if (message.refused) {
+        const { event, payloadType, issues } = message.refused;
+        // The same refusal the main process's pipeline would answer with (500, logged).
+        waiting?.reject(
+          InvalidEventPayloadError.ofPublish({ event, payloadType, details: issues }),
+        );
+      } else if (message.error) waiting?.reject(new EdgeError(message.error.message));
       else waiting?.resolve();
       return;
     }

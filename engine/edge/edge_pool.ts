@@ -17,7 +17,15 @@ import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
 import { permissionFlags } from "./_flags.ts";
 import { EdgeError } from "./errors.ts";
-import type { FromEdge, InitMessage, RecordsMessage, TelemetryRead, ToEdge } from "./protocol.ts";
+import type {
+  FromEdge,
+  InitMessage,
+  PublishedMessage,
+  RecordsMessage,
+  TelemetryRead,
+  ToEdge,
+} from "./protocol.ts";
+import { InvalidEventPayloadError, type PayloadIssue } from "../events/mod.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 import type { TelemetryEvent } from "../../telemetry/recorder.ts";
 
@@ -253,8 +261,7 @@ class Pool implements EdgePool {
       case "publish":
         this.#options.publish(message.topic, message.payload, message.options).then(
           () => edge.channel?.send({ type: "published", id: message.id }),
-          (error) =>
-            edge.channel?.send({ type: "published", id: message.id, error: serializeError(error) }),
+          (error) => edge.channel?.send({ type: "published", id: message.id, ...refusal(error) }),
         );
         return;
       case "records":
@@ -393,6 +400,14 @@ function v8Flags(): string[] {
   } catch {
     return [];
   }
+}
+
+/** A failed publish as the edge is told of it, with the refused payload's issues when it was one. */
+function refusal(error: unknown): Pick<PublishedMessage, "error" | "refused"> {
+  if (!(error instanceof InvalidEventPayloadError)) return { error: serializeError(error) };
+  const { event, payloadType } = error;
+  const issues = error.details as PayloadIssue[];
+  return { error: serializeError(error), refused: { event, payloadType, issues } };
 }
 
 function kill(child: Deno.ChildProcess): void {

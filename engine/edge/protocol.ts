@@ -13,6 +13,7 @@ import type { RohasConfig } from "../../project/config.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
+import type { PayloadIssue } from "../events/payload_check.ts";
 import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
 import type { PersistedRecords, TelemetryEvent } from "../../telemetry/recorder.ts";
 
@@ -60,6 +61,8 @@ export interface PublishedMessage {
   type: "published";
   id: number;
   error?: SerializedError;
+  /** Set when the bus refused the payload: the edge answers the API call as the main process would. */
+  refused?: { event: string; payloadType: string; issues: PayloadIssue[] };
 }
 
 /** A query of an edge's own telemetry (dates as milliseconds since the epoch). */

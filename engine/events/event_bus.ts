@@ -20,7 +20,8 @@ import type {
   Subscription,
 } from "../../adapters/adapter.ts";
 import type { MetricSample } from "../../telemetry/model.ts";
-import { EventBusClosedError } from "./errors.ts";
+import { EventBusClosedError, InvalidEventPayloadError, type RefusedLetter } from "./errors.ts";
+import { describeIssues, type PayloadCheck } from "./payload_check.ts";
 import {
   checkRetryPolicy,
   DEFAULT_RETRY_POLICY,
@@ -79,6 +80,8 @@ export interface EventBusOptions {
    * and dead-lettered (labels `topic`, `group`); names in {@linkcode BUS_METRICS}. Default none.
    */
   onMetric?: (sample: MetricSample) => void;
+  /** Checks payloads on publish and replay (see {@linkcode EventBus.checkPayloads}). Default none. */
+  checkPayloads?: PayloadCheck;
 }
 
 /**
@@ -109,6 +112,7 @@ export class EventBus {
   readonly #newId: () => string;
   readonly #onMetric: (sample: MetricSample) => void;
   readonly #subscriptions = new Set<Subscription>();
+  #check: PayloadCheck | null;
   #closed = false;
 
   /** Creates a bus over an adapter (not started).
@@ -123,6 +127,18 @@ export class EventBus {
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? (() => crypto.randomUUID());
     this.#onMetric = options.onMetric ?? (() => {});
+    this.#check = options.checkPayloads ?? null;
+  }
+
+  /**
+   * Sets how payloads are checked from now on (the engine sets its model's check at start and on
+   * each schema swap): a publish or replay whose payload fails is refused with
+   * {@linkcode InvalidEventPayloadError} before the adapter sees it. Null checks nothing.
+   *
+   * @param check the check of the current model's events
+   */
+  checkPayloads(check: PayloadCheck | null): void {
+    this.#check = check;
   }
 
   /** The adapter's type, for start-up messages. */
@@ -150,6 +166,11 @@ export class EventBus {
    */
   async publish(topic: string, payload: unknown, options: PublishOptions): Promise<EventEnvelope> {
     if (this.#closed) throw new EventBusClosedError(`publish to "${topic}"`);
+    const refusal = this.#check?.(topic, payload === undefined ? null : payload);
+    if (refusal) {
+      const { payloadType, issues } = refusal;
+      throw InvalidEventPayloadError.ofPublish({ event: topic, payloadType, details: issues });
+    }
     const envelope = this.#envelope(topic, payload, options);
     await this.#adapter.publish(envelope);
     this.#count(BUS_METRICS.published, { topic });
@@ -196,9 +217,42 @@ export class EventBus {
     return this.#adapter.listDeadLetters(topic);
   }
 
-  /** Re-delivers dead letters of a topic (all, or those ids) to their groups; returns how many. */
-  replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
-    return this.#adapter.replayDeadLetters(topic, options);
+  /**
+   * Re-delivers dead letters of a topic (all, or those ids) to their groups; returns how many.
+   * Their payloads are checked first: when any fails, nothing is replayed.
+   *
+   * @param topic the event name
+   * @param options which dead letters (default all of the topic)
+   * @returns how many were replayed
+   * @throws {InvalidEventPayloadError} listing each refused dead letter's id and issues
+   */
+  async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
+    if (this.#check) await this.#checkReplay(topic, options, this.#check);
+    return await this.#adapter.replayDeadLetters(topic, options);
+  }
+
+  async #checkReplay(topic: string, options: ReplayOptions, check: PayloadCheck): Promise<void> {
+    const wanted = options.ids ? new Set(options.ids) : null;
+    const refused: RefusedLetter[] = [];
+    let payloadType = "";
+    for (const { envelope } of await this.#adapter.listDeadLetters(topic)) {
+      if (envelope.topic !== topic || (wanted && !wanted.has(envelope.id))) continue;
+      const refusal = check(topic, envelope.payload);
+      if (!refusal) continue;
+      payloadType = refusal.payloadType;
+      refused.push({ id: envelope.id, issues: refusal.issues });
+    }
+    if (refused.length === 0) return;
+    const letters = refused.length === 1 ? "1 dead letter" : `${refused.length} dead letters`;
+    const each = refused.slice(0, 3).map((r) => `id ${r.id}: ${describeIssues(r.issues, 2)}`);
+    const more = refused.length > 3 ? `; and ${refused.length - 3} more` : "";
+    throw new InvalidEventPayloadError(
+      `Cannot replay dead letters of "${topic}": the payload of ${letters} does not match ` +
+        `${payloadType}, so nothing was replayed (replay the others by id): ${
+          each.join("; ")
+        }${more}`,
+      { event: topic, payloadType, details: refused },
+    );
   }
 
   /** Events published to topics nobody subscribed to, where the adapter keeps them; else none. */
@@ -273,9 +327,11 @@ export class EventBus {
   }
 }
 
+/** A NonRetriableError, or a refused payload: publishing it again would be refused again. */
 function isNonRetriable(error: unknown): boolean {
-  return typeof error === "object" && error !== null &&
-    (error as { name?: unknown }).name === "NonRetriableError";
+  if (typeof error !== "object" || error === null) return false;
+  const name = (error as { name?: unknown }).name;
+  return name === "NonRetriableError" || name === "InvalidEventPayloadError";
 }
 
 function errorMessage(error: unknown): string {

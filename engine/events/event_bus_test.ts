@@ -3,7 +3,8 @@ import type { EventEnvelope } from "../../adapters/adapter.ts";
 import { createMemoryAdapter, ManualClock } from "../../adapters/memory/mod.ts";
 import type { MetricSample } from "../../telemetry/model.ts";
 import { BUS_METRICS, EventBus, type EventBusOptions } from "./event_bus.ts";
-import { EventBusClosedError } from "./errors.ts";
+import { EventBusClosedError, InvalidEventPayloadError } from "./errors.ts";
+import { payloadCheck } from "./payload_check.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -237,6 +238,59 @@ Deno.test("EventBus.close() waits for an in-flight handler and refuses later pub
     () => bus.publish("Slow", {}, { parentId: null, source: "workbench" }),
     EventBusClosedError,
   );
+});
+
+const jobCheck = payloadCheck({
+  events: [{ event: "JobQueued", payloadType: "Job" }],
+  validators: new Map([["Job", (value: unknown) => {
+    const job = value as { n?: unknown };
+    return Number.isInteger(job?.n) ? [] : [{ path: "n", message: "Expected an integer" }];
+  }]]),
+});
+
+Deno.test("EventBus.publish() refuses a payload that does not match its event's type, before the adapter sees it", async () => {
+  await using bus = await openBus({ checkPayloads: jobCheck });
+  const seen: unknown[] = [];
+  await bus.subscribe("JobQueued", "app.work", (envelope) => {
+    seen.push(envelope.payload);
+    return Promise.resolve();
+  });
+  await assert.rejects(
+    () => bus.publish("JobQueued", { n: "x" }, { parentId: null, source: "workbench" }),
+    (error: Error) => {
+      assert.ok(error instanceof InvalidEventPayloadError);
+      assert.equal(
+        error.message,
+        `Cannot publish "JobQueued": its payload does not match Job: n: Expected an integer`,
+      );
+      assert.deepEqual(error.details, [{ path: "n", message: "Expected an integer" }]);
+      return true;
+    },
+  );
+  await bus.publish("JobQueued", { n: 1 }, { parentId: null, source: "workbench" });
+  await until(() => seen.length === 1);
+  assert.deepEqual(seen, [{ n: 1 }]);
+});
+
+Deno.test("EventBus.replayDeadLetters() replays nothing when a selected dead letter's payload no longer matches, naming it", async () => {
+  // Dead-lettered before the check existed (an older schema), then replayed under the check.
+  await using bus = await openBus({ retry: { maxAttempts: 1 } });
+  await bus.subscribe("JobQueued", "app.work", () => Promise.reject(new Error("Down")));
+  const good = await bus.publish("JobQueued", { n: 1 }, { parentId: null, source: "test" });
+  const bad = await bus.publish("JobQueued", { n: "x" }, { parentId: null, source: "test" });
+  await until(async () => (await bus.listDeadLetters("JobQueued")).length === 2);
+  bus.checkPayloads(jobCheck);
+  await assert.rejects(() => bus.replayDeadLetters("JobQueued"), (error: Error) => {
+    assert.ok(error instanceof InvalidEventPayloadError);
+    assert.match(error.message, /the payload of 1 dead letter does not match Job, so nothing/);
+    assert.deepEqual(error.details, [{
+      id: bad.id,
+      issues: [{ path: "n", message: "Expected an integer" }],
+    }]);
+    return true;
+  });
+  assert.equal((await bus.listDeadLetters("JobQueued")).length, 2);
+  assert.equal(await bus.replayDeadLetters("JobQueued", { ids: [good.id] }), 1);
 });
 
 interface TestBusOptions extends EventBusOptions {

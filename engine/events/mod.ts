@@ -19,4 +19,12 @@ export {
   retryPolicyOf,
 } from "./retry_policy.ts";
 export type { RetryPolicy } from "./retry_policy.ts";
-export { EventBusClosedError, EventBusError, InvalidRetryPolicyError } from "./errors.ts";
+export {
+  EventBusClosedError,
+  EventBusError,
+  InvalidEventPayloadError,
+  InvalidRetryPolicyError,
+} from "./errors.ts";
+export type { RefusedLetter } from "./errors.ts";
+export { describeIssues, payloadCheck } from "./payload_check.ts";
+export type { PayloadCheck, PayloadIssue, PayloadRefusal, PayloadTypes } from "./payload_check.ts";

@@ -2,7 +2,7 @@
 // SIGTERM unless the drain time runs out (then the loss is counted exactly).
 import assert from "node:assert/strict";
 import { fromFileUrl } from "./_helpers.ts";
-import { eventually, type ServerProcess, startServer } from "./_server.ts";
+import { eventually, runCli, type ServerProcess, startServer } from "./_server.ts";
 
 const app = fromFileUrl(new URL("./testdata/events_app", import.meta.url));
 
@@ -164,4 +164,126 @@ Deno.test("rohas dev: an event handler that times out is stopped before its retr
   );
   assert.equal(letters[0]!.attempt, 3);
   assert.match(letters[0]!.error, /timed out after 1000 ms; it was stopped/);
+});
+
+const KEY = "events-test-key";
+
+/** Starts the app with the workbench (and a key, which `start` needs). */
+function startWithWorkbench(command: "dev" | "start", watch = false): Promise<ServerProcess> {
+  return startServer({
+    command,
+    from: app,
+    watch,
+    args: ["--workbench"],
+    prepare: async (dir) => {
+      const file = `${dir}/config/rohas.toml`;
+      const text = await Deno.readTextFile(file);
+      await Deno.writeTextFile(file, `${text}\n[workbench]\napi_key = "${KEY}"\n`);
+    },
+  });
+}
+
+async function workbench(server: ServerProcess, path: string, body?: unknown): Promise<Response> {
+  return await fetch(`${server.url}/api/workbench/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "x-api-key": KEY, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function post(server: ServerProcess, path: string, body: unknown = {}): Promise<Response> {
+  return await fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Waits for an error log whose message matches, through the workbench. */
+function errorLog(server: ServerProcess, pattern: RegExp) {
+  return eventually(async () => {
+    const logs = await (await workbench(server, "logs?level=error&limit=200")).json() as {
+      message: string;
+      fields: Record<string, string>;
+    }[];
+    return logs.find((entry) => pattern.test(entry.message));
+  }, `an error log matching ${pattern}`);
+}
+
+for (const command of ["dev", "start"] as const) {
+  Deno.test(`rohas ${command}: an API whose trigger payload does not match the event's type fails with 500 and a log naming the event and the field`, async () => {
+    await using server = await startWithWorkbench(command);
+    const manual = await post(server, "/bad/manual");
+    const manualBody = await manual.json();
+    assert.equal(manual.status, 500, JSON.stringify(manualBody));
+    const result = await post(server, "/bad/result");
+    assert.equal(result.status, 500, await result.text());
+    if (command === "dev") {
+      assert.match(
+        manualBody.error,
+        /Cannot publish "JobQueued" from state\.triggerEvent of api:BadManual: its payload does not match Job: n: /,
+      );
+    }
+    const log = await errorLog(server, /from state\.triggerEvent of api:BadManual/);
+    assert.equal(log.fields.event, "JobQueued");
+    assert.match(log.fields.issues!, /"path":"n"/);
+    await errorLog(server, /"JobQueued" from the handler's result of api:BadResult: .*ms: /);
+    // Nothing invalid reached the handler.
+    assert.equal(await handledJobs(server.dir), 0);
+  });
+}
+
+Deno.test("rohas dev: the workbench trigger answers 422 with every issue of a wrong-shaped payload, and publishes nothing", async () => {
+  await using server = await startWithWorkbench("dev");
+  const res = await workbench(server, "events/JobQueued/trigger", { payload: { n: "x" } });
+  const body = await res.json();
+  assert.equal(res.status, 422, JSON.stringify(body));
+  assert.match(body.error, /Cannot publish "JobQueued": its payload does not match Job/);
+  assert.deepEqual(body.details.map((d: { path: string }) => d.path), ["ms", "n"]);
+  const good = await workbench(server, "events/JobQueued/trigger", { payload: { n: 5, ms: 0 } });
+  assert.equal(good.status, 200, await good.text());
+  await eventually(async () => (await handledJobs(server.dir)) === 1 || undefined, "the good job");
+  assert.deepEqual([...await counters(server.dir)].map(([key]) => key), ["handled:5"]);
+});
+
+Deno.test("rohas dev: an event handler's wrong-shaped triggerEvent is refused and dead-lettered at once with the handler, event and field", async () => {
+  await using server = await startWithWorkbench("dev");
+  const res = await post(server, "/relay", { n: 1, ms: 0 });
+  assert.equal(res.status, 200, await res.text());
+  const letters = await eventually(async () => {
+    const res = await workbench(server, "dead-letters?topic=RelayAsked");
+    const letters = await res.json() as { error: string; attempt: number }[];
+    return letters.length > 0 ? letters : undefined;
+  }, "the dead letter");
+  assert.equal(letters[0]!.attempt, 1);
+  assert.match(
+    letters[0]!.error,
+    /Cannot publish "JobQueued" from state\.triggerEvent of handler "relay_badly" \(event:RelayAsked\): its payload does not match Job: ms: /,
+  );
+  assert.equal(await handledJobs(server.dir), 0);
+});
+
+Deno.test("rohas dlq replay refuses dead letters whose payload no longer matches the schema, naming each, and replays nothing", async () => {
+  await using server = await startWithWorkbench("dev", true);
+  assert.equal((await post(server, "/relay", { n: 1, ms: 0 })).status, 200);
+  await eventually(async () => {
+    const letters = await (await workbench(server, "dead-letters?topic=RelayAsked")).json();
+    return letters.length > 0 || undefined;
+  }, "the dead letter");
+  // Job gains a required field: the dead letter's payload {n, ms} no longer matches.
+  const schema = `${server.dir}/schema/app.ro`;
+  const text = await Deno.readTextFile(schema);
+  await Deno.writeTextFile(schema, text.replace("  ms Int\n}", "  ms Int\n  tag String\n}"));
+  await server.waitFor(/Schema reloaded/);
+  const out = await runCli(
+    ["dlq", "replay", "RelayAsked", "--all", "--url", server.url, "-C", server.dir],
+    server.dir,
+  );
+  assert.equal(out.code, 1, out.stdout);
+  assert.match(
+    out.stderr,
+    /Cannot replay dead letters of "RelayAsked": the payload of 1 dead letter does not match Job, so nothing was replayed .*tag: /,
+  );
+  const letters = await (await workbench(server, "dead-letters?topic=RelayAsked")).json();
+  assert.equal(letters.length, 1);
 });

@@ -1,5 +1,6 @@
 /**
- * Runs `rohas dev --no-watch` on a project as a child process for end-to-end tests.
+ * Runs `rohas dev --no-watch` (or `rohas start`) on a project as a child process for end-to-end
+ * tests.
  *
  * @module
  */
@@ -12,6 +13,8 @@ export interface DevServer extends AsyncDisposable {
   port: number;
   /** Everything the server printed so far. */
   output(): string;
+  /** Resolves once the output matches, or rejects after the deadline (default 20000 ms). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
 function freePort(): number {
@@ -23,6 +26,8 @@ function freePort(): number {
 
 /** Options of {@linkcode startDevServer}. */
 export interface DevServerOptions {
+  /** `dev` (default) or `start`. */
+  command?: "dev" | "start";
   /** Watch files and hot reload. Default false (`--no-watch`). */
   watch?: boolean;
   /** Serve the workbench (`--workbench`). Default false. */
@@ -31,30 +36,48 @@ export interface DevServerOptions {
   timeoutMs?: number;
 }
 
-/** Starts the CLI's dev server on a free port and resolves once it listens. */
+/** Starts the CLI's server (`dev` unless told) on a free port and resolves once it listens. */
 export async function startDevServer(
   root: string,
   options: DevServerOptions = {},
 ): Promise<DevServer> {
   const port = freePort();
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const command = options.command ?? "dev";
   const flags = [
-    ...(options.watch ? [] : ["--no-watch"]),
+    ...(options.watch || command === "start" ? [] : ["--no-watch"]),
     ...(options.workbench ? ["--workbench"] : []),
   ];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "dev", ...flags, "--port", String(port), root],
+    args: ["run", "-A", CLI, command, ...flags, "--port", String(port), root],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   let text = "";
+  const waiters = new Set<() => void>();
   const { promise: listening, resolve } = Promise.withResolvers<boolean>();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       text += chunk;
       if (text.includes("listening on")) resolve(true);
+      for (const waiter of [...waiters]) waiter();
     }
   };
+  const waitFor = (pattern: RegExp, ms = 20_000) =>
+    new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        fail(new Error(`No ${pattern} in the output after ${ms} ms:\n${text}`));
+      }, ms);
+      const check = () => {
+        if (!pattern.test(text)) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        done();
+      };
+      waiters.add(check);
+      check();
+    });
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const timer = setTimeout(() => resolve(false), timeoutMs);
   const exited = child.status.then(() => resolve(false));
@@ -64,6 +87,7 @@ export async function startDevServer(
     base: `http://127.0.0.1:${port}`,
     port,
     output: () => text,
+    waitFor,
     async [Symbol.asyncDispose]() {
       try {
         child.kill("SIGTERM");

@@ -1,12 +1,13 @@
-# Rohas Python bridge: one asyncio loop on its own thread per session; calls arrive as JSON from the
-# Deno worker (with the GIL held, returning at once) and complete through a C callback.
+# Rohas Python bridge: one asyncio loop on its own thread, in a child process of the server that
+# owns libpython. Calls arrive as JSON lines from the Deno host (with the GIL held, returning at
+# once); replies go back as JSON lines written straight to the pipe the server reads.
 import asyncio
 import concurrent.futures
-import ctypes
 import dataclasses
 import datetime
 import decimal
 import enum
+import faulthandler
 import importlib
 import importlib.util
 import inspect
@@ -18,7 +19,6 @@ import traceback
 import uuid
 import weakref
 
-_CALLBACK_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t)
 _CLASS_CACHE = {}
 _PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
 _SESSIONS = {}
@@ -26,10 +26,12 @@ _SYNC_THREADS = 64
 
 
 def start(config_json):
-    """Starts a session; returns "" or the traceback of what went wrong."""
+    """Starts the session; returns "" or the traceback of what went wrong."""
     try:
         config = json.loads(config_json)
-        _SESSIONS[config["session"]] = Session(config)
+        session = Session(config)
+        session.attach_pipe(config["hello"])
+        _SESSIONS[config["session"]] = session
         return ""
     except BaseException:
         return traceback.format_exc()
@@ -37,52 +39,6 @@ def start(config_json):
 
 def submitter(session_id):
     return _SESSIONS[session_id].submit
-
-
-def closer(session_id):
-    """The function that waits for the session's loop thread to end, then forgets the session."""
-
-    def close(_unused=None):
-        session = _SESSIONS.pop(session_id, None)
-        if session is not None:
-            session.join()
-
-    return close
-
-
-def abandoner(session_id):
-    """The function that gives up on a session whose loop does not answer (a handler blocks it):
-    no more callbacks, and the loop stops once it is free again."""
-
-    def abandon(_unused=None):
-        session = _SESSIONS.pop(session_id, None)
-        if session is not None:
-            session._closed = True
-            session.loop.call_soon_threadsafe(session.loop.stop)
-
-    return abandon
-
-
-_PROJECT_SRCS = set()
-
-
-def forget_other_projects(src):
-    """One project per interpreter: a session for another project drops the previous one's modules."""
-    others = [path for path in _PROJECT_SRCS if path != src]
-    _PROJECT_SRCS.add(src)
-    if not others:
-        return
-    for path in others:
-        _PROJECT_SRCS.discard(path)
-        while path in sys.path:
-            sys.path.remove(path)
-    prefixes = tuple(os.path.join(path, "") for path in others)
-    for name, module in list(sys.modules.items()):
-        locations = [getattr(module, "__file__", None) or "", *list(getattr(module, "__path__", []) or [])]
-        if any(str(loc).startswith(prefixes) for loc in locations):
-            del sys.modules[name]
-    _CLASS_CACHE.clear()
-    importlib.invalidate_caches()
 
 
 def snake(name):
@@ -110,21 +66,30 @@ class Session:
     def __init__(self, config):
         self.root = config["root"]
         self.src = os.path.join(self.root, "src")
-        forget_other_projects(self.src)
         for path in reversed([self.src, *config.get("front", [])]):
             if path not in sys.path:
                 sys.path.insert(0, path)
         for path in config.get("paths", []):
             if path not in sys.path and os.path.isdir(path):
                 sys.path.append(path)
-        self._callback = _CALLBACK_TYPE(config["callback"])
-        self._closed = False
+        self._out = -1
         self._lock = threading.Lock()
         self._modules = {}
         self._tasks = {}
         self._outbox = []
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
+
+    def attach_pipe(self, hello):
+        """Keeps the pipe to the server for replies and points fd 1 at stderr, so that a print()
+        or a C library writing to stdout cannot corrupt the replies; a crash dumps the Python
+        traceback of every thread to stderr. Then says hello and starts the loop."""
+        self._out = os.dup(1)
+        os.set_blocking(self._out, True)
+        os.dup2(2, 1)
+        sys.stdin = open(os.devnull)
+        faulthandler.enable(all_threads=False)
+        self._write((hello + "\n").encode("utf-8"))
         self._thread.start()
 
     def _run_loop(self):
@@ -138,10 +103,28 @@ class Session:
         finally:
             self.loop.close()
 
-    # Called from the Deno worker with the GIL held: must return at once. One message per line.
+    # Called from the Deno host with the GIL held: must return at once. One message per line.
     def submit(self, batch):
         messages = [json.loads(line) for line in batch.split("\n") if line]
+        for message in messages:
+            if message["op"] == "blocker":
+                # Answered from this thread: the loop thread may be the one that is stuck.
+                self._write(self._blocker_reply(message["id"]))
         self.loop.call_soon_threadsafe(self._start_all, messages)
+
+    def _blocker_reply(self, call_id):
+        reply = {"id": call_id, "ok": True, "output": self.blocker()}
+        return (json.dumps(reply, default=str) + "\n").encode("utf-8")
+
+    def blocker(self):
+        """The handler whose call the loop thread is running now, read from its Python stack."""
+        frame = sys._current_frames().get(self._thread.ident)
+        while frame is not None:
+            if frame.f_code is Session._invoke.__code__:
+                handler = frame.f_locals.get("message", {}).get("handler", {})
+                return {"name": handler.get("name"), "file": handler.get("file")}
+            frame = frame.f_back
+        return None
 
     def _start_all(self, messages):
         for message in messages:
@@ -149,10 +132,14 @@ class Session:
 
     def _start(self, message):
         op = message["op"]
+        if op == "blocker":
+            return
         if op == "cancel":
             task = self._tasks.get(message["target"])
             if task is not None:
                 task.cancel()
+            # Answered from the loop: the server learns the loop still turns.
+            self._reply_json(json.dumps({"id": message["id"], "ok": True}))
             return
         if op == "close":
             self._close(message["id"])
@@ -166,14 +153,8 @@ class Session:
         for task in list(self._tasks.values()):
             task.cancel()
         self._reply_json(json.dumps({"id": call_id, "ok": True}))
-        self.loop.call_soon(self._finish_close)
 
-    def _finish_close(self):
-        with self._lock:
-            self._closed = True
-        self.loop.stop()
-
-    # Replies finished in one loop iteration go back in one callback, one JSON document per line.
+    # Replies finished in one loop iteration go back in one write, one JSON document per line.
     def _reply_json(self, text):
         self._outbox.append(text)
         if len(self._outbox) == 1:
@@ -181,10 +162,14 @@ class Session:
 
     def _flush(self):
         batch, self._outbox = self._outbox, []
-        data = "\n".join(batch).encode("utf-8")
+        batch.append("")
+        self._write("\n".join(batch).encode("utf-8"))
+
+    def _write(self, data):
+        view = memoryview(data)
         with self._lock:
-            if not self._closed:
-                self._callback(data, len(data))
+            while view:
+                view = view[os.write(self._out, view):]
 
     # ----- modules -----
 
@@ -243,9 +228,6 @@ class Session:
             reply = {"id": message["id"], "ok": False, "error": serialize_error(error)}
             self._reply_json(json.dumps(reply, default=to_json))
 
-    def join(self):
-        self._thread.join()
-
     # ----- calls -----
 
     async def _invoke(self, message):
@@ -275,7 +257,12 @@ def compile_file(file):
 
 
 def encode(reply, call_id, state):
+    """The reply as one line. A successful call's output follows its reply after a tab (json.dumps
+    escapes every tab inside), so the server can answer with that text without parsing it."""
     try:
+        if reply["ok"]:
+            output = json.dumps(reply.pop("output"), default=to_json)
+            return json.dumps(reply, default=to_json) + "\t" + output
         return json.dumps(reply, default=to_json)
     except BaseException as error:
         return json.dumps(failure(call_id, "error", error, state), default=to_json)

@@ -1,11 +1,13 @@
 /**
- * Messages between the Python runtime (engine side) and its Worker, which owns libpython.
- * Calls and their replies travel as JSON text the Python bridge reads and writes directly.
+ * Messages between the Python runtime (in the server) and its host process, which owns libpython.
+ * Both directions are JSON lines over the host's stdin and stdout: first a start line and the host's
+ * hello, then bridge messages (`invoke`, `reload`, `cancel`, `blocker`, `close`, each with an `id`)
+ * one way and their replies the other, batched per tick on both sides.
  *
  * @module
  */
 
-import type { SerializedError } from "../contract.ts";
+import type { Effect, SerializedError } from "../contract.ts";
 
 /** A libpython to try, with the home and extra `sys.path` entries that belong to it. */
 export interface LibraryCandidate {
@@ -19,21 +21,32 @@ export interface LibraryCandidate {
   paths: string[];
 }
 
-/** Engine to worker. */
-export type ToWorker =
-  | { type: "start"; candidates: LibraryCandidate[]; root: string; bridgeUrl: string }
-  /** One bridge message (`invoke`, `reload`, `cancel`, `close`) as JSON. */
-  | { type: "submit"; json: string }
-  /** After the bridge confirmed `close`: wait for its thread, release the callback. */
-  | { type: "shutdown" }
-  /** The bridge did not confirm `close` in time (a handler blocks its loop): give up on it. */
-  | { type: "abandon" };
+/** The first line the server writes to a new host. */
+export interface HostStart {
+  /** Libraries to try, in order. */
+  candidates: LibraryCandidate[];
+  /** The project root; `<root>/src` goes on `sys.path`. */
+  root: string;
+  /** The source of `_bridge.py`. */
+  bridge: string;
+}
 
-/** Worker to engine. */
-export type FromWorker =
+/** The first line a host writes: the interpreter is up, or why it is not. */
+export type HostHello =
   | { type: "ready"; library: string }
   /** `library`: no candidate loaded (`tried` says why); `start`: Python or the bridge failed. */
-  | { type: "failed"; stage: "library" | "start"; error: SerializedError; tried: string[] }
-  /** A bridge reply as JSON: `{ id, ok, ... }`. */
-  | { type: "reply"; json: string }
-  | { type: "closed" };
+  | { type: "failed"; stage: "library" | "start"; error: SerializedError; tried: string[] };
+
+/**
+ * A bridge reply (see `_bridge.py`). On the wire a handler call's output follows its reply after a
+ * tab, and arrives here as `json`, the text to answer with; other replies carry `output` inline.
+ */
+export type Reply =
+  | { id: number; ok: true; output?: unknown; json?: string; effects?: Effect[] }
+  | {
+    id: number;
+    ok: false;
+    reason?: "error" | "not_found";
+    error: SerializedError;
+    effects?: Effect[];
+  };

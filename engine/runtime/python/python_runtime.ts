@@ -1,22 +1,33 @@
 /**
- * The Python {@linkcode HandlerRuntime}: libpython in a dedicated Worker, one asyncio loop on its own
- * Python thread, calls submitted as JSON and completed through a thread-safe FFI callback.
+ * The Python {@linkcode HandlerRuntime}: libpython in a host process of its own (see `_process.ts`),
+ * one asyncio loop on its own Python thread there, calls sent as JSON lines.
+ *
+ * The server survives what happens in there. When the host dies (a segfault in a C extension), the
+ * calls in flight fail at once and a new host starts. When a call times out, the loop is asked to
+ * cancel it; a loop that does not answer within `blockedGraceMs` is blocked by a handler (a
+ * `time.sleep` or a busy loop in an `async def`): the handler running on it is named, the host is
+ * killed and replaced.
  *
  * @module
  */
 
-import type {
-  Effect,
-  HandlerRuntime,
-  Invocation,
-  InvocationResult,
-  SerializedError,
-} from "../contract.ts";
+import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/config.ts";
-import type { FromWorker, ToWorker } from "./_protocol.ts";
-import { type Located, locatePython } from "./_locate.ts";
-import { acquireProcessLock } from "./_process_lock.ts";
-import { PythonLibraryNotFoundError, PythonStartError } from "./errors.ts";
+import type { HostStart, Reply } from "./_protocol.ts";
+import { jsonOutput } from "../protocol.ts";
+import { locatePython } from "./_locate.ts";
+import { type HostProcess, spawnHost } from "./_process.ts";
+import { PythonRuntimeError } from "./errors.ts";
+
+/** Why the Python host was replaced, for whoever prints or logs it. */
+export interface PythonRestart {
+  /** `crashed`: the host process died; `blocked`: a handler blocked the asyncio loop. */
+  reason: "crashed" | "blocked";
+  /** Handlers involved: those in flight at a crash, or the one blocking the loop. */
+  handlers: string[];
+  /** One sentence saying what happened, naming the handlers. */
+  message: string;
+}
 
 /** Options of {@linkcode createPythonRuntime}. */
 export interface PythonRuntimeOptions {
@@ -33,25 +44,42 @@ export interface PythonRuntimeOptions {
   closeTimeoutMs?: number;
   /** Deadline of `reload()`, in ms. Default 30000. */
   reloadTimeoutMs?: number;
+  /**
+   * After a call times out, how long the loop has to acknowledge its cancellation before it is
+   * considered blocked and the host replaced, in ms. Default 1000.
+   */
+  blockedGraceMs?: number;
+  /** Told each time the host is replaced after a crash or a blocked loop. */
+  onRestart?: (restart: PythonRestart) => void;
 }
-
-/** Bridge replies as JSON (see `_bridge.py`). */
-type Reply =
-  | { id: number; ok: true; output?: unknown; effects?: Effect[] }
-  | {
-    id: number;
-    ok: false;
-    reason?: "error" | "not_found";
-    error: SerializedError;
-    effects?: Effect[];
-  };
 
 interface Pending {
   resolve(reply: Reply): void;
+  /** The handler called (`""` for a reload), or null for control messages (cancel, blocker, close). */
+  handler: string | null;
 }
 
+/** What a {@linkcode PythonRuntime} is made from; see {@linkcode createPythonRuntime}. */
+export interface PythonRuntimeSettings {
+  /** The host's start line. */
+  start: HostStart;
+  /** Problems met while locating libpython. */
+  problems: string[];
+  /** See {@linkcode PythonRuntimeOptions.closeTimeoutMs}. */
+  closeMs: number;
+  /** See {@linkcode PythonRuntimeOptions.reloadTimeoutMs}. */
+  reloadMs: number;
+  /** See {@linkcode PythonRuntimeOptions.blockedGraceMs}. */
+  graceMs: number;
+  /** See {@linkcode PythonRuntimeOptions.onRestart}. */
+  onRestart: (restart: PythonRestart) => void;
+}
+
+/** How long a blocked host has to name the handler blocking it before it is killed anyway. */
+const BLOCKER_ANSWER_MS = 500;
+
 /**
- * Starts libpython in a Worker and a bridge session for the project.
+ * Starts a Python host for the project and returns the runtime that drives it.
  *
  * @example Run a Python handler
  * ```ts ignore
@@ -68,39 +96,17 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
     executable: options.python?.executable ?? "python3",
     envLibrary: options.envLibrary !== undefined ? options.envLibrary : readEnvLibrary(),
   });
-  const lock = await acquireProcessLock();
-  try {
-    return await startRuntime(options, located, lock);
-  } catch (error) {
-    lock.close();
-    throw error;
-  }
-}
-
-async function startRuntime(
-  options: PythonRuntimeOptions,
-  located: Located,
-  lock: Deno.FsFile,
-): Promise<PythonRuntime> {
-  const worker = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
-  const ready = await startWorker(worker, {
-    type: "start",
-    candidates: located.candidates,
-    root: options.root,
-    bridgeUrl: new URL("./_bridge.py", import.meta.url).href,
-  });
-  if (ready.type === "failed") {
-    worker.terminate();
-    if (ready.stage === "library") {
-      throw new PythonLibraryNotFoundError([...located.problems, ...ready.tried]);
-    }
-    throw new PythonStartError(`Cannot start the Python runtime: ${ready.error.message}`);
-  }
-  return new PythonRuntime(worker, ready.library, {
+  const bridge = await (await fetch(new URL("./_bridge.py", import.meta.url))).text();
+  const runtime = new PythonRuntime({
+    start: { candidates: located.candidates, root: options.root, bridge },
+    problems: located.problems,
     closeMs: options.closeTimeoutMs ?? 10_000,
     reloadMs: options.reloadTimeoutMs ?? 30_000,
-    lock,
+    graceMs: options.blockedGraceMs ?? 1_000,
+    onRestart: options.onRestart ?? (() => {}),
   });
+  await runtime.start();
+  return runtime;
 }
 
 function readEnvLibrary(): string | null {
@@ -111,154 +117,200 @@ function readEnvLibrary(): string | null {
   }
 }
 
-function startWorker(
-  worker: Worker,
-  message: ToWorker,
-): Promise<Extract<FromWorker, { type: "ready" | "failed" }>> {
-  return new Promise((resolve) => {
-    worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      const data = event.data;
-      if (data.type === "ready" || data.type === "failed") resolve(data);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      const error = { name: "Error", message: event.message };
-      resolve({ type: "failed", stage: "start", error, tried: [] });
-    };
-    worker.postMessage(message);
-  });
-}
-
 /** A running Python runtime; create it with {@linkcode createPythonRuntime}. */
 export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
-  #worker: Worker;
+  #settings: PythonRuntimeSettings;
+  #host: HostProcess | null = null;
+  #starting: Promise<HostProcess> | null = null;
+  /** Handler calls and reloads on the current host; `close()` waits for them. */
   #pending = new Map<number, Pending>();
-  #outbox: string[] = [];
+  /** Control messages on the current host; nobody waits for them at close. */
+  #control = new Map<number, Pending>();
   #idle: (() => void) | null = null;
   #nextId = 1;
+  #probing = false;
   #closing: Promise<void> | null = null;
-  #closeTimeoutMs: number;
-  #reloadTimeoutMs: number;
-  #lock: Deno.FsFile;
-  /** The libpython that was loaded. */
-  readonly library: string;
+  /** The libpython that was loaded (empty until the first host is up). */
+  library = "";
 
   /** Use {@linkcode createPythonRuntime}. */
-  constructor(
-    worker: Worker,
-    library: string,
-    options: { closeMs: number; reloadMs: number; lock: Deno.FsFile },
-  ) {
-    this.#worker = worker;
-    this.#lock = options.lock;
-    this.library = library;
-    this.#closeTimeoutMs = options.closeMs;
-    this.#reloadTimeoutMs = options.reloadMs;
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+  constructor(settings: PythonRuntimeSettings) {
+    this.#settings = settings;
   }
 
-  #receive(message: FromWorker): void {
-    if (message.type !== "reply") return;
-    for (const line of message.json.split("\n")) {
-      const reply = JSON.parse(line) as Reply;
-      const pending = this.#pending.get(reply.id);
-      if (pending === undefined) continue;
-      this.#forget(reply.id);
-      pending.resolve(reply);
+  /**
+   * Starts a host unless one runs or is starting; resolves when it is ready.
+   *
+   * @throws {PythonLibraryNotFoundError} when no libpython loads
+   * @throws {PythonStartError} when the interpreter or the bridge fails to start
+   */
+  async start(): Promise<void> {
+    await this.#start();
+  }
+
+  #start(): Promise<HostProcess> {
+    if (this.#host !== null) return Promise.resolve(this.#host);
+    this.#starting ??= spawnHost({
+      start: this.#settings.start,
+      problems: this.#settings.problems,
+      onReply: (reply) => this.#receive(reply),
+    }).then((host) => this.#adopt(host)).finally(() => this.#starting = null);
+    return this.#starting;
+  }
+
+  #adopt(host: HostProcess): HostProcess {
+    if (this.#closing !== null) {
+      host.kill();
+      throw new PythonRuntimeError("The Python runtime is closed");
     }
+    this.#host = host;
+    host.hello.then((hello) => {
+      if (hello.type === "ready") this.library = hello.library;
+    });
+    host.exited.then((how) => this.#crashed(host, how));
+    return host;
+  }
+
+  #receive(reply: Reply): void {
+    const pending = this.#pending.get(reply.id) ?? this.#control.get(reply.id);
+    if (pending === undefined) return;
+    this.#forget(reply.id);
+    pending.resolve(reply);
   }
 
   #forget(id: number): void {
-    this.#pending.delete(id);
+    this.#control.delete(id);
+    if (!this.#pending.delete(id)) return;
     if (this.#pending.size === 0) this.#idle?.();
   }
 
-  #submit(message: Record<string, unknown>): { id: number; reply: Promise<Reply> } {
+  #submit(
+    host: HostProcess,
+    message: Record<string, unknown>,
+    handler: string | null,
+  ): { id: number; reply: Promise<Reply> } {
     const id = this.#nextId++;
     const { promise, resolve } = Promise.withResolvers<Reply>();
-    this.#pending.set(id, { resolve });
-    this.#send(JSON.stringify({ ...message, id }));
+    (handler === null ? this.#control : this.#pending).set(id, { resolve, handler });
+    host.send(JSON.stringify({ ...message, id }));
     return { id, reply: promise };
-  }
-
-  /** Calls made in one task go to the worker as one message, one JSON document per line. */
-  #send(json: string): void {
-    this.#outbox.push(json);
-    if (this.#outbox.length > 1) return;
-    queueMicrotask(() => {
-      const batch = this.#outbox.join("\n");
-      this.#outbox = [];
-      this.#post({ type: "submit", json: batch });
-    });
-  }
-
-  #post(message: ToWorker): void {
-    this.#worker.postMessage(message);
   }
 
   /** Runs one handler call; never rejects. A timed-out coroutine is cancelled. */
   async invoke(invocation: Invocation): Promise<InvocationResult> {
     const started = performance.now();
-    if (this.#closing !== null) {
-      return closedResult(started);
+    if (this.#closing !== null) return failed(closedError(), started);
+    let host = this.#host;
+    if (host === null) {
+      try {
+        host = await this.#start();
+      } catch (error) {
+        return failed(serialize(error), started);
+      }
     }
-    const { id, reply } = this.#submit({
+    const { id, reply } = this.#submit(host, {
       op: "invoke",
       handler: invocation.handler,
       input: invocation.input,
       traceId: invocation.traceId,
-    });
+    }, invocation.handler.name);
     const outcome = await raceTimeout(reply, invocation.timeoutMs);
     if (outcome === "timeout") {
       this.#forget(id);
-      this.#send(JSON.stringify({ op: "cancel", target: id, id: 0 }));
+      this.#cancel(host, id, invocation.handler.name);
       return timeoutResult(invocation, started);
     }
     return toResult(outcome, performance.now() - started);
   }
 
+  /** Asks the loop to cancel a call; a loop that does not answer in time is blocked. */
+  async #cancel(host: HostProcess, target: number, handler: string): Promise<void> {
+    const { reply } = this.#submit(host, { op: "cancel", target }, null);
+    if (this.#probing) return;
+    this.#probing = true;
+    try {
+      const answer = await raceTimeout(reply, this.#settings.graceMs);
+      if (answer !== "timeout" || host !== this.#host || this.#closing !== null) return;
+      const blocker = await this.#blocker(host);
+      this.#replace(host, blockedRestart(blocker ?? handler, this.#settings.graceMs, blocker));
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  /** The handler the host's loop thread is running, read from its stack (null: no answer). */
+  async #blocker(host: HostProcess): Promise<string | null> {
+    const { reply } = this.#submit(host, { op: "blocker" }, null);
+    const answer = await raceTimeout(reply, BLOCKER_ANSWER_MS);
+    if (answer === "timeout" || !answer.ok) return null;
+    const found = answer.output as { name?: unknown } | null;
+    return typeof found?.name === "string" ? found.name : null;
+  }
+
+  #crashed(host: HostProcess, how: string): void {
+    if (host !== this.#host) return;
+    const handlers = [...new Set([...this.#pending.values()].map((p) => p.handler ?? ""))]
+      .filter((name) => name !== "");
+    this.#replace(host, crashedRestart(how, handlers));
+  }
+
+  /** Fails every call on the host, kills it and starts another. */
+  #replace(host: HostProcess, restart: PythonRestart): void {
+    if (host !== this.#host) return;
+    this.#host = null;
+    host.kill();
+    this.#failAll({ name: "PythonRuntimeError", message: restart.message });
+    if (this.#closing !== null) return;
+    this.#settings.onRestart(restart);
+    // A host that cannot start again is retried by the next call, which reports why.
+    this.#start().catch(() => {});
+  }
+
+  #failAll(error: SerializedError): void {
+    const calls = [...this.#pending.values(), ...this.#control.values()];
+    this.#pending.clear();
+    this.#control.clear();
+    for (const call of calls) call.resolve({ id: 0, ok: false, error });
+    this.#idle?.();
+  }
+
   /** Loads or reloads one module; a syntax error comes back with file and line. */
   async reload(file: string): Promise<SerializedError | null> {
-    if (this.#closing !== null) return null;
-    const { reply: pending } = this.#submit({ op: "reload", file });
-    const reply = await raceTimeout(pending, this.#reloadTimeoutMs);
+    // No host yet: the next one imports every module fresh anyway.
+    if (this.#closing !== null || this.#host === null) return null;
+    const { reply: pending } = this.#submit(this.#host, { op: "reload", file }, "");
+    const reply = await raceTimeout(pending, this.#settings.reloadMs);
     if (reply === "timeout") {
-      const message = `Reloading "${file}" timed out after ${this.#reloadTimeoutMs} ms`;
+      const message = `Reloading "${file}" timed out after ${this.#settings.reloadMs} ms`;
       return { name: "TimeoutError", message: `${message}: a handler blocks the Python loop` };
     }
     return reply.ok ? null : reply.error;
   }
 
-  /** Waits for in-flight calls (up to the deadline), stops the loop, ends the Worker. */
+  /** Waits for in-flight calls (up to the deadline), stops the loop, ends the host process. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
   }
 
   async #close(): Promise<void> {
+    await this.#starting?.catch(() => null);
     if (this.#pending.size > 0) await this.#drain();
-    const { reply } = this.#submit({ op: "close" });
-    const confirmed = await raceTimeout(reply, this.#closeTimeoutMs);
-    const closed = new Promise<void>((resolve) => {
-      this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        if (event.data.type === "closed") resolve();
-      };
-    });
-    this.#post({ type: confirmed === "timeout" ? "abandon" : "shutdown" });
-    await closed;
-    this.#worker.terminate();
-    this.#lock.close();
-    for (const pending of this.#pending.values()) {
-      pending.resolve({ id: 0, ok: false, error: closedError() });
+    const host = this.#host;
+    this.#host = null;
+    if (host !== null) {
+      const { reply } = this.#submit(host, { op: "close" }, null);
+      await raceTimeout(reply, this.#settings.closeMs);
+      await host.close(this.#settings.closeMs);
     }
-    this.#pending.clear();
+    this.#failAll(closedError());
   }
 
   /** Resolves when no call is in flight, or at the close deadline. */
   async #drain(): Promise<void> {
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#idle = resolve;
-    const timer = setTimeout(resolve, this.#closeTimeoutMs);
+    const timer = setTimeout(resolve, this.#settings.closeMs);
     await promise;
     clearTimeout(timer);
     this.#idle = null;
@@ -268,6 +320,28 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+function crashedRestart(how: string, handlers: string[]): PythonRestart {
+  const running = handlers.length === 0
+    ? "while no handler was running"
+    : `while running ${handlers.map((name) => `"${name}"`).join(", ")}`;
+  return {
+    reason: "crashed",
+    handlers,
+    message: `The Python runtime crashed (${how}) ${running}; it is restarted`,
+  };
+}
+
+function blockedRestart(handler: string, graceMs: number, named: string | null): PythonRestart {
+  const who = named === null ? `A handler (last timed out: "${handler}")` : `Handler "${handler}"`;
+  return {
+    reason: "blocked",
+    handlers: [handler],
+    message: `${who} blocked the Python event loop past its timeout (+${graceMs} ms); the ` +
+      "Python runtime is replaced. An async handler must not block: await asyncio.sleep(), " +
+      "or run blocking code with asyncio.to_thread()",
+  };
 }
 
 async function raceTimeout(call: Promise<Reply>, ms: number): Promise<Reply | "timeout"> {
@@ -286,7 +360,9 @@ function toResult(reply: Reply, durationMs: number): InvocationResult {
   if (reply.ok) {
     return {
       ok: true,
-      output: { kind: "json", value: reply.output ?? null },
+      output: reply.json === undefined
+        ? { kind: "json", value: reply.output ?? null }
+        : jsonOutput(reply.json),
       effects: reply.effects ?? [],
       durationMs,
     };
@@ -314,15 +390,20 @@ function timeoutResult(invocation: Invocation, started: number): InvocationResul
   };
 }
 
+function serialize(error: unknown): SerializedError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message };
+}
+
 function closedError(): SerializedError {
   return { name: "PythonRuntimeError", message: "The Python runtime is closed" };
 }
 
-function closedResult(started: number): InvocationResult {
+function failed(error: SerializedError, started: number): InvocationResult {
   return {
     ok: false,
     reason: "error",
-    error: closedError(),
+    error,
     effects: [],
     durationMs: performance.now() - started,
   };

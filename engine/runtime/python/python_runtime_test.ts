@@ -6,7 +6,7 @@ import type {
   InvocationInput,
   InvocationResult,
 } from "../contract.ts";
-import { createPythonRuntime, PythonLibraryNotFoundError } from "./mod.ts";
+import { createPythonRuntime, PythonLibraryNotFoundError, type PythonRestart } from "./mod.ts";
 
 const ROOT = new URL("./testdata/project", import.meta.url).pathname;
 const FOLDERS: Record<HandlerKind, string> = {
@@ -514,4 +514,69 @@ Deno.test("a library that is not libpython is reported with the missing symbol",
   assert(error instanceof PythonLibraryNotFoundError);
   assertStringIncludes(error.message, "libc.so.6: ");
   assertStringIncludes(error.message, "undefined symbol: Py");
+});
+
+function restarts() {
+  const seen: PythonRestart[] = [];
+  const next = Promise.withResolvers<PythonRestart>();
+  return {
+    seen,
+    next: next.promise,
+    onRestart: (restart: PythonRestart) => {
+      seen.push(restart);
+      next.resolve(restart);
+    },
+  };
+}
+
+Deno.test("a segfaulting handler fails fast, names itself, and the next call runs on a new host", async () => {
+  const told = restarts();
+  await using runtime = await createPythonRuntime({ root: ROOT, onRestart: told.onRestart });
+  assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
+  const started = performance.now();
+  const crashed = await runtime.invoke(api("Segfault", {}, 20_000));
+  assert(performance.now() - started < 5_000, "the call waited for its timeout");
+  assert(!crashed.ok);
+  assertEquals([crashed.reason, crashed.error.name], ["error", "PythonRuntimeError"]);
+  assertStringIncludes(crashed.error.message, "crashed (signal SIGSEGV)");
+  assertStringIncludes(crashed.error.message, '"Segfault"');
+  const restart = await told.next;
+  assertEquals([restart.reason, restart.handlers], ["crashed", ["Segfault"]]);
+  assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
+  assertEquals(told.seen.length, 1);
+});
+
+for (const handler of ["Wedge", "Spin"]) {
+  Deno.test(`a handler blocking the loop ("${handler}") is named and its host replaced`, async () => {
+    const told = restarts();
+    await using runtime = await createPythonRuntime({
+      root: ROOT,
+      blockedGraceMs: 300,
+      onRestart: told.onRestart,
+    });
+    await runtime.reload(ref("api", "ReturnsNone").file);
+    const blocked = runtime.invoke(api(handler, {}, 300));
+    const other = runtime.invoke(api("ReturnsNone", {}, 300));
+    assertEquals((await blocked).ok, false);
+    assertEquals((await other).ok, false, "the loop answered while blocked");
+    const restart = await told.next;
+    assertEquals([restart.reason, restart.handlers], ["blocked", [handler]]);
+    assertStringIncludes(restart.message, `Handler "${handler}" blocked the Python event loop`);
+    assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
+    assertEquals(told.seen.length, 1);
+  });
+}
+
+Deno.test("a slow coroutine that answers its cancellation does not replace the host", async () => {
+  const told = restarts();
+  await using runtime = await createPythonRuntime({
+    root: ROOT,
+    blockedGraceMs: 300,
+    onRestart: told.onRestart,
+  });
+  const hanging = await runtime.invoke(api("Hang", {}, 200));
+  assertEquals(hanging.ok, false);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assertEquals(told.seen, []);
+  assertEquals(value(await runtime.invoke(api("WasCancelled"))), { data: 1 });
 });
