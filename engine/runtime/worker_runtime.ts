@@ -246,7 +246,7 @@ class WorkerRuntime implements HandlerRuntime {
         const message = `Worker restarted: it crashed: ${error.message}`;
         this.#replace(worker, new WorkerRestartedError(message));
       },
-      onExit: (worker) => this.#replace(worker, exitError(pool.name, worker.startedHandlers())),
+      onExit: (worker) => this.#replace(worker, exitError(worker.startedHandlers())),
     });
   }
 
@@ -362,14 +362,14 @@ class PendingInvoke extends Deadline implements InvokePending {
 }
 
 /** Why calls failed when their Worker ended by itself, naming the handlers it was running. */
-function exitError(profile: string, handlers: readonly string[]): WorkerExitedError {
+function exitError(handlers: readonly string[]): WorkerExitedError {
   const names = [...new Set(handlers)].map((name) => `"${name}"`);
   const running = names.length === 0
     ? "between calls"
     : `while running handler${names.length === 1 ? "" : "s"} ${names.join(", ")}`;
   return new WorkerExitedError(
-    `Worker of profile "${profile}" ended ${running} (Deno.exit() or close() in handler code ` +
-      `ends the Worker, not the server); it was replaced`,
+    `Worker restarted: it ended ${running} (Deno.exit() or close() in handler code ends the ` +
+      `Worker, not the server)`,
   );
 }
 
