@@ -183,6 +183,7 @@ Deno.test("createApp publishes a handler's events through a user-written adapter
     const res = await app.handler(
       new Request("http://app.test/users", {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
       }),
     );
