@@ -207,10 +207,14 @@ enable_traces = true
 
 [workbench]
 # Needed for the workbench API from other machines; loopback works without one in dev.
+# rohas start --workbench refuses to start without one.
 # The environment variable ROHAS_WORKBENCH_API_KEY overrides it.
 # api_key = ""
 # Origins allowed to call the workbench API; empty allows any.
 allowed_origins = []
+# Host names the workbench answers to besides localhost, IP addresses and [server] host
+# (a DNS-rebinding page cannot reach it); "name" allows any port, "name:port" one.
+allowed_hosts = []
 
 [permissions]
 # Deno permissions of TypeScript handler Workers: true, false, or a list of values.

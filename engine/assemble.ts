@@ -37,6 +37,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { findProject, loadConfig } from "../project/mod.ts";
+import { checkWorkbenchConfig } from "../workbench/mod.ts";
 import { compileValidators } from "../codegen/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
 import { federate } from "./edge/mod.ts";
@@ -200,6 +201,8 @@ async function locate(options: AssembleOptions): Promise<Located> {
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
+  if (options.workbench) checkWorkbenchConfig(config, options.mode);
   return { root, schemaDir, config };
 }
 

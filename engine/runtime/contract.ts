@@ -7,6 +7,7 @@
  */
 
 import type { PayloadCheck } from "../events/payload_check.ts";
+import type { LogLevel } from "../../telemetry/model.ts";
 
 /** Every kind of handler a schema declares. */
 export type HandlerKind =
@@ -128,8 +129,8 @@ export type Effect =
   | { kind: "broadcast"; message: unknown }
   | { kind: "log"; level: LogLevel; message: string; fields: Record<string, unknown>; at: string };
 
-/** Log levels, most to least severe. */
-export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+// The engine depends on telemetry, never the other way round: the level is telemetry's.
+export type { LogLevel };
 
 /** An error as it crosses the runtime boundary: name, message, cause and stack are kept. */
 export interface SerializedError {

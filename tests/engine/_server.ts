@@ -175,7 +175,7 @@ export async function createUser(server: { url: string }): Promise<string> {
   const id = crypto.randomUUID();
   const res = await fetch(`${server.url}/users`, {
     method: "POST",
-    headers: { "x-user-id": id },
+    headers: { "x-user-id": id, "content-type": "application/json" },
     body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
   });
   const text = await res.text();

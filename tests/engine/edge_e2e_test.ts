@@ -13,6 +13,7 @@ import { rawUpgrade, WsClient } from "./_ws_client.ts";
 import { attribute, otlpReceiver, type OtlpSpan } from "../telemetry/_otlp_receiver.ts";
 
 const API_KEY = "edge-test-key";
+const JSON_HEADERS = { "content-type": "application/json" };
 
 /** The example under `rohas start` with two edges; `extra` is appended to its config. */
 function startWithEdges(
@@ -40,7 +41,11 @@ async function getJson(server: ServerProcess, path: string, init: RequestInit = 
 
 /** Sends POST /bench and waits until the workbench has its trace. */
 async function benchTrace(server: ServerProcess) {
-  const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+  const res = await fetch(`${server.url}/bench`, {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: JSON.stringify(BENCH),
+  });
   await res.body?.cancel();
   const traceId = res.headers.get("x-rohas-trace-id")!;
   const trace = await eventually(async () => {
@@ -65,11 +70,19 @@ const BENCH = {
 
 Deno.test("edges serve validated APIs, errors, middlewares and the other profiles' handlers", async () => {
   await using server = await startWithEdges();
-  const ok = await getJson(server, "/bench", { method: "POST", body: JSON.stringify(BENCH) });
+  const ok = await getJson(server, "/bench", {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: JSON.stringify(BENCH),
+  });
   assert.equal(ok.status, 200);
   assert.deepEqual(ok.body, { data: { ok: true, name: "Ann" } });
   assert.match(ok.headers.get("x-rohas-trace-id") ?? "", /^[0-9a-f-]{36}$/);
-  const invalid = await getJson(server, "/bench", { method: "POST", body: '{"name":1}' });
+  const invalid = await getJson(server, "/bench", {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: '{"name":1}',
+  });
   assert.equal(invalid.status, 422);
   assert.ok(Array.isArray(invalid.body.details));
   assert.equal((await getJson(server, "/protected")).status, 401);
@@ -172,7 +185,11 @@ Deno.test("the workbench's metrics sum the series of the edges and the engine", 
  */
 async function assertRequestsCounted(server: ServerProcess, n: number, total = n): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+    const res = await fetch(`${server.url}/bench`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify(BENCH),
+    });
     await res.body?.cancel();
   }
   type Series = { name: string; labels: Record<string, string>; value: number };
@@ -222,7 +239,7 @@ Deno.test("the workbench's live stream shows the traces the edges record as they
   for (let i = 0; i < 6; i++) {
     const res = await fetch(`${server.url}/bench`, {
       method: "POST",
-      headers: { connection: "close" },
+      headers: { connection: "close", "content-type": "application/json" },
       body: JSON.stringify(BENCH),
     });
     await res.body?.cancel();

@@ -5,7 +5,7 @@ import { copyDir, eventually, runCli, type ServerProcess, startServer, stats } f
 async function post(server: ServerProcess, path: string, body: unknown, headers = {}) {
   const res = await fetch(`${server.url}${path}`, {
     method: "POST",
-    headers,
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
   const json = await res.json();
@@ -99,6 +99,7 @@ Deno.test("published events carry the cause's trace id: delivery traces link to 
   await using server = await startServer({ args: ["--workbench"] });
   const res = await fetch(`${server.url}/users`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
   });
   await res.body?.cancel();

@@ -110,3 +110,5 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+export { rawHttp } from "../engine/_raw_http.ts";
