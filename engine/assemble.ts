@@ -41,7 +41,9 @@ import { checkWorkbenchConfig } from "../workbench/mod.ts";
 import { compileValidators } from "../codegen/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
 import { federate } from "./edge/mod.ts";
-import { createEngine, type ShutdownReport } from "./app.ts";
+import { createEngine, type Engine, type ShutdownReport } from "./app.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
 import { failureOf } from "./project_runtime.ts";
 import { ServeError } from "./errors.ts";
@@ -140,23 +142,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     pool = edges;
     cleanup.push("edges", () => edges.close(located.config.server.shutdown_timeout_ms));
   }
-  if (options.watch) {
-    const location = { root: located.root, schemaDir: located.schemaDir };
-    const watcher = watchProject({
-      ...location,
-      onBatch: (batch) =>
-        reload(batch, {
-          engine,
-          runtime,
-          config: located.config,
-          location,
-          onEvent: emitter(options),
-          current,
-        }),
-      onError: (error) => emitter(options)({ kind: "reload_failed", failure: failureOf(error) }),
-    });
-    cleanup.push("watcher", () => watcher.close());
-  }
+  if (options.watch) startWatching(options, { engine, runtime, located, current }, cleanup);
   return {
     engine,
     config: located.config,
@@ -174,6 +160,24 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
       return report;
     },
   };
+}
+
+/** Step 9: hot reload of schema and handler edits. */
+function startWatching(
+  options: AssembleOptions,
+  ctx: { engine: Engine; runtime: HandlerRuntime; located: Located; current: { schema: Schema } },
+  cleanup: CleanupStack,
+): void {
+  const { engine, runtime, located, current } = ctx;
+  const location = { root: located.root, schemaDir: located.schemaDir };
+  const onEvent = emitter(options);
+  const watcher = watchProject({
+    ...location,
+    onBatch: (batch) =>
+      reload(batch, { engine, runtime, config: located.config, location, onEvent, current }),
+    onError: (error) => onEvent({ kind: "reload_failed", failure: failureOf(error) }),
+  });
+  cleanup.push("watcher", () => watcher.close());
 }
 
 /** Steps 1 and 2: the root, the schema directory and the config. */
