@@ -134,6 +134,7 @@ Deno.test("createApp publishes through the adapter it is given", async () => {
   const res = await app.handler(
     new Request("http://app.test/users", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
     }),
   );
