@@ -1,7 +1,10 @@
 /**
  * Event adapters: the broker boundary of the event bus (docs/design.md#d9-event-delivery and
- * docs/design.md#d10-adapters). Exports the {@linkcode Adapter} contract, the `memory` adapter, and
- * {@linkcode createAdapter}, which builds the adapter named by `[adapter] type`.
+ * docs/design.md#d10-adapters), published as `@rohas/cli/adapters`. Exports the
+ * {@linkcode Adapter} contract, the `memory` adapter, {@linkcode createAdapter}, which builds the
+ * adapter named by `[adapter] type`, and {@linkcode adapterConformance}, the suite an adapter of
+ * your own passes before `createApp({ adapter })` runs on it (docs/examples/custom_adapter_test.ts
+ * writes one).
  *
  * @module
  */
@@ -33,6 +36,8 @@ export {
 } from "./errors.ts";
 import { importOnDemand } from "../_import_on_demand.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
+export type { ConformanceOptions as AdapterConformanceOptions } from "./conformance.ts";
+export { adapterConformance } from "./conformance.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
