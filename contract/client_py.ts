@@ -12,6 +12,13 @@ import { byName } from "./_components.ts";
 import { CLIENT_PY_IMPORTS, CLIENT_PY_RUNTIME } from "./_client_py_runtime.ts";
 import { queryBody, routeParts } from "./_route.ts";
 
+/** Every name the client's fixed code imports or declares, and the two client classes. */
+const PY_RESERVED: ReadonlySet<string> = new Set([
+  ...`${CLIENT_PY_IMPORTS}\n${CLIENT_PY_RUNTIME}`.match(/\b[A-Za-z_][A-Za-z0-9_]*\b/g)!,
+  "RohasClient",
+  "AsyncRohasClient",
+]);
+
 const CONFIG = "model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)";
 
 const KEYWORDS = new Set(
@@ -33,14 +40,17 @@ const KEYWORDS = new Set(
  * ```
  */
 export function pyClient(schema: Schema, options: { title: string }): string {
-  const m = new PyModule("", new SchemaIndex(schema), { declared: [] });
+  // A schema type named like one of the client's own names (`Socket`, `Field`...) is declared
+  // under an alias (`SocketType`), so the client's code keeps its meaning.
+  const m = new PyModule("", new SchemaIndex(schema), { declared: [...PY_RESERVED] });
   const header = PY_HEADER.replace("`rohas codegen`", "`rohas codegen --client python`");
   m.out.line(header);
   m.out.line(`"""A typed client of the ${pyDoc(options.title)} APIs and WebSockets."""`).line();
   m.out.lines(CLIENT_PY_IMPORTS.split("\n")).line().line();
   const shapes = byName([...schema.models, ...schema.types, ...schema.inputs]);
+  for (const shape of shapes) m.named(shape.name);
   for (const shape of shapes) writeShape(m, shape);
-  for (const shape of shapes) m.out.line(`${shape.name}.model_rebuild()`);
+  for (const shape of shapes) m.out.line(`${m.named(shape.name)}.model_rebuild()`);
   m.out.line().line();
   m.out.lines(CLIENT_PY_RUNTIME.split("\n")).line().line();
   for (const flavor of ["sync", "async"] as const) {
@@ -60,7 +70,7 @@ export function pyClient(schema: Schema, options: { title: string }): string {
 
 function writeShape(m: PyModule, shape: { name: string; fields: Field[] }): void {
   const body = shape.fields.map((f) => m.fieldLine(f));
-  m.out.block(`class ${shape.name}(BaseModel):`, () => {
+  m.out.block(`class ${m.named(shape.name)}(BaseModel):`, () => {
     m.out.line(CONFIG);
     if (body.length > 0) m.out.line().lines(body);
   }, "").line();

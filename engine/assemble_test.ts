@@ -160,3 +160,31 @@ Deno.test("createApp reads the schema from the directory it is given", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a part that fails to close is logged at shutdown, not swallowed", async () => {
+  const store = createMemoryStore();
+  const runtime = createInProcessRuntime({ manifest });
+  const { config } = await loadConfig(root, { env: {} });
+  const app = await assemble({
+    project: { kind: "root", root },
+    mode: "production",
+    config,
+    runtime: {
+      kind: "given",
+      runtime: withOverrides(runtime, {
+        close: () => Promise.reject(new Error("The runtime is stuck")),
+      }),
+    },
+    telemetry: { kind: "store", store },
+    cron: false,
+  });
+  await app.close();
+  await runtime.close();
+  const logs = await store.queryLogs({});
+  assert.ok(
+    logs.some((l) =>
+      l.level === "error" && l.message === "Cannot close the handler runtime: The runtime is stuck"
+    ),
+    JSON.stringify(logs.map((l) => l.message)),
+  );
+});

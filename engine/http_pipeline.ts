@@ -169,7 +169,14 @@ class Exchange {
   }
 }
 
-function hasOwnCors(pathname: string): boolean {
+/**
+ * Whether the answers under a path set their own CORS headers (the workbench, `/_rohas/`), so the
+ * engine's CORS, preflight included, leaves them alone.
+ *
+ * @param pathname the request's path
+ * @returns true under `/api/workbench/` and `/_rohas/`
+ */
+export function hasOwnCors(pathname: string): boolean {
   for (const prefix of OWN_CORS_PREFIXES) if (pathname.startsWith(prefix)) return true;
   return false;
 }

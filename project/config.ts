@@ -27,6 +27,9 @@ export const TELEMETRY_TYPES = [
   "timescaledb",
 ] as const;
 
+/** Shared-state backends `[state] type` accepts. */
+export const STATE_TYPES = ["denokv", "memory", "nats", "postgres"] as const;
+
 /** Handler languages a project can be written in. */
 export type ProjectLanguage = "typescript" | "python";
 
@@ -110,6 +113,22 @@ export interface TelemetrySection {
   settings: Record<string, unknown>;
 }
 
+/**
+ * `[state]`: where `state.kv` keeps its entries. `ROHAS_STATE_TYPE`, `ROHAS_STATE_PATH` and
+ * `ROHAS_STATE_URL` override the keys.
+ */
+export interface StateSection {
+  /**
+   * `denokv` (default: Deno KV in a file every process of the machine shares, or a remote Deno KV
+   * at `url`), `memory` (one isolate only), `nats` (a JetStream bucket), `postgres` (a table).
+   */
+  type: (typeof STATE_TYPES)[number];
+  /** The `denokv` file, relative to the project root unless absolute. Default `.rohas/state.kv`. */
+  path: string;
+  /** The server: a remote Deno KV (`https://…`), NATS (`nats://…`) or PostgreSQL (`postgres://…`). Default `""`. */
+  url: string;
+}
+
 /** `[workbench]`. */
 export interface WorkbenchSection {
   /** `ROHAS_WORKBENCH_API_KEY` overrides it. Default `""` (loopback-only access in dev). */
@@ -179,6 +198,8 @@ export interface RohasConfig {
   telemetry: TelemetrySection;
   /** `[workbench]`. */
   workbench: WorkbenchSection;
+  /** `[state]`. */
+  state: StateSection;
   /** `[permissions]`. */
   permissions: PermissionsSection;
   /** `[runtime.python]`. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ADAPTER_TYPES, TELEMETRY_TYPES } from "./config.ts";
+import { ADAPTER_TYPES, STATE_TYPES, TELEMETRY_TYPES } from "./config.ts";
 import { parse, TomlError } from "smol-toml";
 import { basename, join } from "node:path";
 import type {
@@ -16,6 +16,7 @@ import type {
   PermissionValue,
   ProjectLanguage,
   RohasConfig,
+  StateSection,
   TelemetrySection,
 } from "./config.ts";
 import { ConfigError } from "./errors.ts";
@@ -30,6 +31,9 @@ export const CONFIG_ENV_VARS = [
   "ROHAS_WORKBENCH_ALLOWED_ORIGINS",
   "ROHAS_LOG",
   "ROHAS_PYTHON_LIB",
+  "ROHAS_STATE_TYPE",
+  "ROHAS_STATE_PATH",
+  "ROHAS_STATE_URL",
 ] as const;
 
 /** Options of {@linkcode parseConfig}. */
@@ -77,6 +81,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): RohasCon
       allowed_origins: root.table("workbench").stringList("allowed_origins", []),
       allowed_hosts: root.table("workbench").stringList("allowed_hosts", []),
     },
+    state: readState(root.table("state")),
     permissions: readPermissions(root.table("permissions")),
     runtime: {
       python: {
@@ -170,6 +175,14 @@ function readTelemetry(section: TableReader): TelemetrySection {
   };
 }
 
+function readState(section: TableReader): StateSection {
+  return {
+    type: section.choice("type", "denokv", STATE_TYPES),
+    path: section.string("path", ".rohas/state.kv"),
+    url: section.string("url", ""),
+  };
+}
+
 const DEFAULT_PERMISSIONS: PermissionSet = {
   net: true,
   read: ["."],
@@ -227,6 +240,12 @@ function applyEnv(config: RohasConfig, env: Record<string, string>, file: string
   }
   const pythonLib = env.ROHAS_PYTHON_LIB;
   if (pythonLib) config.runtime.python.library = pythonLib;
+  const reader = new TableReader({ ...env }, "", `${file} (environment)`);
+  if (env.ROHAS_STATE_TYPE) {
+    config.state.type = reader.choice("ROHAS_STATE_TYPE", "denokv", STATE_TYPES);
+  }
+  if (env.ROHAS_STATE_PATH) config.state.path = env.ROHAS_STATE_PATH;
+  if (env.ROHAS_STATE_URL) config.state.url = env.ROHAS_STATE_URL;
   const log = env.ROHAS_LOG;
   if (log) {
     const level = new TableReader({ ROHAS_LOG: log }, "", `${file} (environment)`)

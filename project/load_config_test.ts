@@ -37,6 +37,7 @@ const DEFAULTS: RohasConfig = {
     settings: {},
   },
   workbench: { api_key: "", allowed_origins: [], allowed_hosts: [] },
+  state: { type: "denokv", path: ".rohas/state.kv", url: "" },
   permissions: {
     defaults: {
       net: true,
@@ -388,4 +389,25 @@ Deno.test('[server] workers is "auto" by default, a count, or an error naming th
     () => parseConfig('[server]\nworkers = "many"\n', { file: "rohas.toml" }),
     /workers/,
   );
+});
+
+Deno.test("parseConfig() reads [state] and its environment overrides", () => {
+  const file = "rohas.toml";
+  const text = '[state]\ntype = "postgres"\nurl = "postgres://a@127.0.0.1/x"\n';
+  assertEquals(parseConfig(text, { file }).state, {
+    type: "postgres",
+    path: ".rohas/state.kv",
+    url: "postgres://a@127.0.0.1/x",
+  });
+  const env = {
+    ROHAS_STATE_TYPE: "nats",
+    ROHAS_STATE_URL: "nats://127.0.0.1:1",
+    ROHAS_STATE_PATH: "/tmp/s.kv",
+  };
+  assertEquals(parseConfig(text, { file, env }).state, {
+    type: "nats",
+    path: "/tmp/s.kv",
+    url: "nats://127.0.0.1:1",
+  });
+  throws(() => parseConfig('[state]\ntype = "redis"\n', { file }), ConfigError);
 });

@@ -31,6 +31,49 @@ const HOP_HEADERS = [
   "sec-websocket-extensions",
 ] as const;
 
+/** Methods `fetch` writes in upper case whatever case they came in. */
+const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+/** Methods `fetch` refuses to send, in any case. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/**
+ * Whether `fetch` sends a method as it came: not `TRACE` (refused) nor `get` (sent as `GET`). No
+ * route has such a method, so the edge answers those requests itself, as the main process would.
+ *
+ * @param method the request's method, as the client wrote it
+ * @returns false for methods forwarding would refuse or change
+ * @example
+ * ```ts
+ * import { forwardsMethod } from "./_proxy.ts";
+ * forwardsMethod("PATCH"); // true
+ * forwardsMethod("get"); // false
+ * ```
+ */
+export function forwardsMethod(method: string): boolean {
+  const upper = method.toUpperCase();
+  return upper === method ? !FORBIDDEN_METHODS.has(upper) : !NORMALIZED_METHODS.has(upper) &&
+    !FORBIDDEN_METHODS.has(upper);
+}
+
+/**
+ * Whether `fetch` sends a path as it came: URL parsing resolves dot segments (`/a/../b` is sent
+ * as `/b`), turns `\\` into `/` and escapes some characters, so the main process would route
+ * another path than the client's.
+ *
+ * @param path the request's path, as the client wrote it
+ * @returns false when forwarding would change it
+ * @example
+ * ```ts
+ * import { forwardsPath } from "./_proxy.ts";
+ * forwardsPath("/users/7"); // true
+ * forwardsPath("/users/.."); // false
+ * ```
+ */
+export function forwardsPath(path: string): boolean {
+  // Appended as the proxy appends it (a base URL would read `//x` as a host).
+  return URL.parse(`http://edge${path}`)?.pathname === path;
+}
+
 /**
  * Creates the forwarder of one edge.
  *

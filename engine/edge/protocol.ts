@@ -33,7 +33,11 @@ export interface InitMessage {
   routes: number[];
   /** Where to listen: the public address, shared by every edge. */
   listen: { hostname: string; port: number };
-  /** The main process's internal listener, and the token that proves a request came from an edge. */
+  /**
+   * The main process's internal listener, and the token that proves a request came from an edge.
+   * `config` comes without secrets the edge does not need (the workbench key, the adapter's and
+   * telemetry store's settings).
+   */
   internal: { url: string; token: string };
   /** How often the edge says it still turns (`beat`). */
   heartbeatMs: number;
@@ -91,11 +95,21 @@ export interface WatchMessage {
 /** A message to an edge. */
 export type ToEdge = InitMessage | DrainMessage | PublishedMessage | ReadMessage | WatchMessage;
 
-/** The first message of an edge: which one it is, with the nonce it was started with. */
+/**
+ * What the main process writes to an edge's stdin (one JSON line, then end of input): where its
+ * control listener is, which slot the edge fills, and the secret that proves it in its hello.
+ */
+export interface LaunchMessage {
+  port: number;
+  slot: number;
+  secret: string;
+}
+
+/** The first message of an edge: which one it is, with the secret it was handed on its stdin. */
 export interface HelloMessage {
   type: "hello";
   slot: number;
-  nonce: string;
+  secret: string;
 }
 
 /** The edge's event loop still turns. */

@@ -15,6 +15,7 @@ import type { EngineMode } from "../parts.ts";
 import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
 import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
+import { randomSecret, sameSecret } from "./_secret.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -24,7 +25,8 @@ const AUTO_MAX = 8;
  * in the main process's Workers) and one more than the cores, at most eight, in production on Linux
  * (measured on 2 cores: 3 edges served 8% more than 2, 4 no more than 3; the only
  * system where `reusePort` spreads connections); none when no route could run on an edge (every
- * handler is Python or has permissions of its own).
+ * handler is Python or has permissions of its own, or the default profile does not grant
+ * `net = true`, which an edge's listening and reaching the main process would widen).
  *
  * @param config the resolved config
  * @param model the application model
@@ -87,7 +89,7 @@ export interface EdgeServing {
  */
 export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<EdgeServing> {
   const { engine, config } = options;
-  const token = crypto.randomUUID();
+  const token = randomSecret();
   const bound = Promise.withResolvers<Deno.NetAddr>();
   const internal = engine.serve({
     hostname: "127.0.0.1",
@@ -143,7 +145,7 @@ function trustedPeer(
   info: Deno.ServeHandlerInfo<Deno.NetAddr>,
   token: string,
 ): RequestInfo {
-  if (request.headers.get(INTERNAL_HEADER) !== token) return info;
+  if (!sameSecret(token, request.headers.get(INTERNAL_HEADER) ?? "")) return info;
   const peer = request.headers.get(PEER_HEADER);
   const host = request.headers.get(HOST_HEADER);
   const colon = peer?.lastIndexOf(":") ?? -1;

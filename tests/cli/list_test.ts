@@ -115,7 +115,7 @@ Deno.test("rohas list-handlers and list-events have help with usage and an examp
   for (const command of ["list-handlers", "list-events"]) {
     const run = await rohas([command, "--help"]);
     assertEquals(run.code, 0);
-    ok(run.stdout.startsWith(`Usage: rohas ${command} [path]\n`), run.stdout);
+    ok(run.stdout.startsWith(`Usage: rohas ${command} [path] [options]\n`), run.stdout);
     ok(run.stdout.includes(`Example:\n  rohas ${command} `), run.stdout);
   }
 });

@@ -43,8 +43,8 @@ Deno.test("rohas codegen rejects an unknown client language and --out without --
   ]);
   const out = await rohas(["codegen", "--out", "x"], EXAMPLE);
   assert.deepEqual([out.code, out.stderr], [
-    1,
-    'Error: --out needs --client: run "rohas codegen --help" for usage\n',
+    2,
+    'Error: --out needs --client\nUsage: rohas codegen [path] [options]\nRun "rohas codegen --help" for more.\n',
   ]);
 });
 
