@@ -173,10 +173,16 @@ class EngineImpl implements Engine {
     return this.#built.model;
   }
 
-  /** The bus checks every payload against the current model's payload types (one place for all). */
+  /**
+   * The bus checks every payload against the current model's payload types (one place every publish
+   * crosses); the runtime checks `state.triggerEvent` too, so a handler sees the error at its call.
+   */
   #checkPayloads(): void {
     const { events } = this.#built.model;
-    this.#options.bus.checkPayloads?.(payloadCheck({ events, validators: this.#parts.validators }));
+    const check = payloadCheck({ events, validators: this.#parts.validators });
+    this.#options.bus.checkPayloads?.(check);
+    const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
+    this.#parts.runtime.checkPayloads?.({ events: types, check });
   }
 
   idle(): Promise<void> {

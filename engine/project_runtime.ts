@@ -56,6 +56,7 @@ export function createProjectRuntime(
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
     close: () => composite.close(),
+    checkPayloads: (payloads) => composite.checkPayloads?.(payloads),
     start: async () => {
       if (usesPython(model)) await python.start();
     },

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { PayloadCheck } from "../events/payload_check.ts";
 import type { LogLevel } from "../../telemetry/model.ts";
 
 /** Every kind of handler a schema declares. */
@@ -182,4 +183,20 @@ export interface HandlerRuntime {
   reload(file: string): Promise<SerializedError | null>;
   /** Finishes in-flight calls (up to the deadline) and releases workers and interpreters. */
   close(): Promise<void>;
+  /**
+   * Optional: lets `state.triggerEvent` and `state.setPayload` refuse a payload that does not
+   * match its event's type at the call, so the handler sees the error where it made it (the event
+   * bus still checks every publish). The engine calls it at start and on each schema swap.
+   *
+   * @param payloads the check, and each event's payload type (for runtimes that check elsewhere)
+   */
+  checkPayloads?(payloads: RuntimePayloads): void;
+}
+
+/** What a runtime needs to check payloads at the call (see {@linkcode HandlerRuntime.checkPayloads}). */
+export interface RuntimePayloads {
+  /** Each event's payload type, by event name. */
+  events: Readonly<Record<string, string>>;
+  /** The check itself, for runtimes in this isolate. */
+  check: PayloadCheck;
 }
