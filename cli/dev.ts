@@ -14,6 +14,7 @@ import { ServeError } from "../engine/errors.ts";
 import type { PrepareFailure } from "../engine/project_loader.ts";
 import type { EngineMode } from "../engine/parts.ts";
 import { pythonPermissionsWarning } from "./_python_permissions.ts";
+import { edgesDenied } from "../engine/edge/mod.ts";
 
 /** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
  *
@@ -146,6 +147,10 @@ export async function serveUntilSignal(
   if (unconfined !== null) io.stderr(`${unconfined}\n`);
   io.stdout(`Rohas ${mode === "dev" ? "dev server" : "server"} listening on ${served.url}\n`);
   io.stdout(summary(served) + "\n");
+  const noEdges = mode === "production" && served.edges === 0 && served.config.server.workers !== 0
+    ? edgesDenied(served.config.permissions, served.root)
+    : null;
+  if (noEdges !== null) io.stdout(`${noEdges}\n`);
   if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);
   await signalled;
   io.stdout("Shutting down: draining in-flight work\n");

@@ -22,6 +22,27 @@ export interface EdgeShare {
   files: string[];
 }
 
+/**
+ * Why edges cannot run handler code of the default profile, or null when they can: an edge must
+ * listen and reach the main process, so its profile must grant the whole network already.
+ *
+ * @param permissions the `[permissions]` config
+ * @param root the project root
+ * @returns a sentence for the startup output, or null
+ * @example
+ * ```ts
+ * import { edgesDenied } from "./_local.ts";
+ * const section = { defaults: { net: false, read: [], write: false, env: false, run: false,
+ *   ffi: false, sys: false, import: true }, handlers: {} };
+ * edgesDenied(section, "/srv/app"); // "No edge processes: ..."
+ * ```
+ */
+export function edgesDenied(permissions: PermissionsSection, root: string): string | null {
+  if (resolveProfile(permissions, "default", root).permissions.net === true) return null;
+  return "No edge processes: the default permission profile does not grant net = true, which an " +
+    "edge's listening would widen; the main process serves every request";
+}
+
 /** The routes whose TypeScript handler and middlewares run with the default permissions (none
  * unless they grant `net = true`).
  *
@@ -35,9 +56,8 @@ export function edgeShare(
   permissions: PermissionsSection,
   root: string,
 ): EdgeShare {
-  const profile = resolveProfile(permissions, "default", root);
-  if (profile.permissions.net !== true) return { routes: [], files: [] };
-  const key = profile.key;
+  if (edgesDenied(permissions, root) !== null) return { routes: [], files: [] };
+  const key = resolveProfile(permissions, "default", root).key;
   const keys = new Map<string, string>();
   const onDefault = (ref: HandlerRef) => {
     if (ref.language !== "typescript") return false;

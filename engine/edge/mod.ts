@@ -9,7 +9,7 @@
  */
 
 export { type EdgePool, type EdgePoolOptions, startEdges } from "./edge_pool.ts";
-export { type EdgeShare, edgeShare } from "./_local.ts";
+export { edgesDenied, type EdgeShare, edgeShare } from "./_local.ts";
 export { EdgeError } from "./errors.ts";
 export { INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 export {

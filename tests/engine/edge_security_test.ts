@@ -286,6 +286,9 @@ Deno.test("a handler of a profile without net is denied the network under start 
   assert.deepEqual(underStart.ports, underDev.ports);
   // The profile reads the project (read = ["."]) in both modes alike.
   assert.equal(underStart.config, underDev.config);
+  // Its handlers ran in the main process's Workers, and start said why.
+  assert.equal((await edgeCommandLines(start)).length, 0);
+  assert.match(start.output(), /No edge processes: the default permission profile does not grant/);
 });
 
 Deno.test("a handler on an edge finds no secret in Deno.args or stdin and cannot join the control channel", async () => {
