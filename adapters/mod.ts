@@ -34,6 +34,7 @@ export {
   DeliverySettledError,
   UnknownAdapterError,
 } from "./errors.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { ConformanceOptions as AdapterConformanceOptions } from "./conformance.ts";
 export { adapterConformance } from "./conformance.ts";
@@ -98,21 +99,30 @@ export function createAdapter(
         ...optional("onHandlerError", options.onError),
       }));
     case "rocksdb":
-      return import("./rocksdb/mod.ts").then((m) => m.fromSettings(config.settings, options));
+      return importOnDemand<typeof import("./rocksdb/mod.ts")>("./rocksdb/mod.ts", import.meta.url)
+        .then((m) => m.fromSettings(config.settings, options));
     case "denokv":
       return import("./denokv/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "nats":
-      return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./nats/mod.ts")>("./nats/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createNatsAdapter(config.settings, broker));
     case "rabbitmq":
-      return import("./rabbitmq/mod.ts").then((m) =>
-        m.createRabbitmqAdapter(config.settings, broker)
-      );
+      return importOnDemand<typeof import("./rabbitmq/mod.ts")>(
+        "./rabbitmq/mod.ts",
+        import.meta.url,
+      ).then((m) => m.createRabbitmqAdapter(config.settings, broker));
     case "kafka":
-      return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./kafka/mod.ts")>("./kafka/mod.ts", import.meta.url)
+        .then((m) => m.createKafkaAdapter(config.settings, broker));
     case "sqs":
-      return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./sqs/mod.ts")>("./sqs/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createSqsAdapter(config.settings, broker));
     case "aws":
-      return import("./sqs/mod.ts").then((m) => m.createAwsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./sqs/mod.ts")>("./sqs/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createAwsAdapter(config.settings, broker));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }
