@@ -174,6 +174,7 @@ export type {
   TraceStep,
   TriggeredEventRecord,
 } from "./engine/mod.ts";
+export type { RuntimePayloads } from "./engine/runtime/mod.ts";
 export type { PayloadCheck, PayloadIssue, PayloadRefusal } from "./engine/events/mod.ts";
 export type {
   Adapter,

@@ -74,8 +74,11 @@ export interface RecordingTelemetry extends Telemetry, TelemetryReader {
 
 /** Records built elsewhere, for {@linkcode RecordingTelemetry.persist}. */
 export interface PersistedRecords {
+  /** Completed traces. */
   traces: readonly TraceRecord[];
+  /** Log entries. */
   logs: readonly LogEntry[];
+  /** Metric samples. */
   samples: readonly MetricSample[];
 }
 
