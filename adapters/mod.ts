@@ -1,12 +1,15 @@
 /**
  * Event adapters: the broker boundary of the event bus (docs/design.md#d9-event-delivery and
- * docs/design.md#d10-adapters). Exports the {@linkcode Adapter} contract, the `memory` adapter, and
- * {@linkcode createAdapter}, which builds the adapter named by `[adapter] type`.
+ * docs/design.md#d10-adapters), published as `@rohas/cli/adapters`. Exports the
+ * {@linkcode Adapter} contract, the `memory` adapter, {@linkcode createAdapter}, which builds the
+ * adapter named by `[adapter] type`, and {@linkcode adapterConformance}, the suite an adapter of
+ * your own passes before `createApp({ adapter })` runs on it (docs/examples/custom_adapter_test.ts
+ * writes one).
  *
  * @module
  */
 
-import { ADAPTER_TYPES, type AdapterSection } from "../project/config.ts";
+import { ADAPTER_TYPES, type AdapterSection } from "../project/mod.ts";
 import type { Adapter } from "./adapter.ts";
 import { UnknownAdapterError } from "./errors.ts";
 import { type Clock, createMemoryAdapter } from "./memory/mod.ts";
@@ -23,7 +26,7 @@ export type {
   SubscribeOptions,
   Subscription,
 } from "./adapter.ts";
-export type { AdapterSection } from "../project/config.ts";
+export type { AdapterSection } from "../project/mod.ts";
 export { RohasError } from "../errors.ts";
 export {
   AdapterClosedError,
@@ -31,7 +34,12 @@ export {
   DeliverySettledError,
   UnknownAdapterError,
 } from "./errors.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
+export { BrokerError, BrokerUnreachableError } from "./_support/mod.ts";
+export { type DeadLetterJson, deadLetterJson } from "./dead_letter_json.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
+export type { ConformanceOptions as AdapterConformanceOptions } from "./conformance.ts";
+export { adapterConformance } from "./conformance.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
@@ -67,12 +75,13 @@ export interface CreateAdapterOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createAdapter } from "./mod.ts";
  * const adapter = await createAdapter({
  *   type: "memory", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
  *   max_backoff_ms: 60000, settings: {},
  * });
- * if (!(adapter.type === "memory")) throw new Error("Example failed");
+ * assertEquals(adapter.type, "memory");
  * await adapter.close();
  * ```
  */
@@ -93,21 +102,30 @@ export function createAdapter(
         ...optional("onHandlerError", options.onError),
       }));
     case "rocksdb":
-      return import("./rocksdb/mod.ts").then((m) => m.fromSettings(config.settings, options));
+      return importOnDemand<typeof import("./rocksdb/mod.ts")>("./rocksdb/mod.ts", import.meta.url)
+        .then((m) => m.fromSettings(config.settings, options));
     case "denokv":
       return import("./denokv/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "nats":
-      return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./nats/mod.ts")>("./nats/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createNatsAdapter(config.settings, broker));
     case "rabbitmq":
-      return import("./rabbitmq/mod.ts").then((m) =>
-        m.createRabbitmqAdapter(config.settings, broker)
-      );
+      return importOnDemand<typeof import("./rabbitmq/mod.ts")>(
+        "./rabbitmq/mod.ts",
+        import.meta.url,
+      ).then((m) => m.createRabbitmqAdapter(config.settings, broker));
     case "kafka":
-      return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./kafka/mod.ts")>("./kafka/mod.ts", import.meta.url)
+        .then((m) => m.createKafkaAdapter(config.settings, broker));
     case "sqs":
-      return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./sqs/mod.ts")>("./sqs/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createSqsAdapter(config.settings, broker));
     case "aws":
-      return import("./sqs/mod.ts").then((m) => m.createAwsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./sqs/mod.ts")>("./sqs/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createAwsAdapter(config.settings, broker));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { CliIo } from "./command.ts";
 import { parseDirectory } from "../parser/mod.ts";
 import { loadConfig, type ProjectLocation } from "../project/mod.ts";
@@ -90,5 +90,5 @@ async function write(io: CliIo, path: string, text: string): Promise<void> {
   const file = resolve(io.cwd, path);
   await Deno.mkdir(dirname(file), { recursive: true });
   await Deno.writeTextFile(file, text);
-  io.stderr(`Wrote ${path}\n`);
+  io.stderr(`Wrote ${relative(io.cwd, file) || file}\n`);
 }

@@ -5,8 +5,7 @@
  */
 
 import type { Schema } from "../parser/mod.ts";
-import type { CliIo, Command } from "./command.ts";
-import { parseCommandArgs } from "./_args.ts";
+import type { CliIo } from "./command.ts";
 import { loadSchema, renderDiagnostics } from "./_schema_loader.ts";
 
 /** Loads and parses the schema; on a parse error prints the diagnostics and returns null.
@@ -36,56 +35,21 @@ export function quotedList(items: readonly string[]): string {
   return `[${items.map((item) => JSON.stringify(item)).join(", ")}]`;
 }
 
-/** What distinguishes one `list-*` command from another. */
-export interface ListCommandSpec {
-  /** The command name, such as `list-events`. */
-  name: string;
-  /** One line for `rohas --help`. */
-  summary: string;
-  /** The paragraph of `--help` that says what is listed. */
-  description: string;
-  /** Turns a parsed schema into the text to print. */
-  format(schema: Schema): string;
-}
-
-/** Builds a `list-*` command: one optional path argument, the schema parsed, `format` printed.
+/**
+ * Runs a `list-*` command: the schema of the project parsed, `format` printed.
  *
- * @param spec the name, texts and formatter of the command
- * @returns the command
+ * @param project the project argument, if any
+ * @param io where to write, and the working directory
+ * @param format turns the parsed schema into the text to print
+ * @returns the exit code
  */
-export function listCommand(spec: ListCommandSpec): Command {
-  return {
-    name: spec.name,
-    summary: spec.summary,
-    help: listHelp(spec),
-    async run(args: string[], io: CliIo): Promise<number> {
-      const parsed = parseCommandArgs(args, {
-        command: spec.name,
-        options: {},
-        maxPositionals: 1,
-        io,
-      });
-      if (parsed === null) return 1;
-      const schema = await loadParsedOrReport(parsed.positionals[0], io);
-      if (schema === null) return 1;
-      io.stdout(spec.format(schema));
-      return 0;
-    },
-  };
-}
-
-function listHelp(spec: ListCommandSpec): string {
-  return `Usage: rohas ${spec.name} [path]
-
-${spec.description}
-
-Arguments:
-  path       A project directory, a schema directory or one .ro file
-             (default: the project around the working directory)
-
-Options:
-  -h, --help Show this help
-
-Example:
-  rohas ${spec.name} examples/hello-world`;
+export async function runList(
+  project: string | undefined,
+  io: CliIo,
+  format: (schema: Schema) => string,
+): Promise<number> {
+  const schema = await loadParsedOrReport(project, io);
+  if (schema === null) return 1;
+  io.stdout(format(schema));
+  return 0;
 }

@@ -1,13 +1,14 @@
 /**
- * `rohas codegen [--schema schema] [--output src] [--lang ts|python]`: validates the schema, then
- * generates typed code, handler stubs and project files. With `--client`, `--openapi` or
+ * `rohas codegen [path] [--schema schema] [--output src] [--lang ts|python]`: validates the schema,
+ * then generates typed code, handler stubs and project files. With `--client`, `--openapi` or
  * `--asyncapi` it writes those instead: a standalone client and the API documents.
  *
  * @module
  */
 
-import { relative } from "node:path";
-import type { CliIo, Command } from "./command.ts";
+import { relative, resolve } from "node:path";
+import { type CliIo, CliUsageError, type CommandRun } from "./command.ts";
+import type { CODEGEN } from "./commands.ts";
 import {
   type CodegenLanguage,
   DEFAULT_CLI,
@@ -17,9 +18,7 @@ import {
   type WriteSummary,
 } from "../codegen/mod.ts";
 import { parseDirectory } from "../parser/mod.ts";
-import { findProject, loadConfig } from "../project/mod.ts";
-import { RohasError } from "../errors.ts";
-import { parseCommandArgs } from "./_args.ts";
+import { findProject, loadConfig, type ProjectLocation } from "../project/mod.ts";
 import { parseLanguage } from "./_language.ts";
 import { renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
 import {
@@ -27,96 +26,58 @@ import {
   parseClientLanguage,
   runContractOutputs,
 } from "./_codegen_contract.ts";
+import { RohasError } from "../errors.ts";
 
-const HELP = `Usage: rohas codegen [options]
-
-Validates the schema, then writes typed code under <output>/generated/ (rewritten every run, stale
-files deleted), handler and middleware stubs (created once, never overwritten) and project files.
-
-Options:
-  -s, --schema <path>   The schema directory or .ro file (default: the project's schema/)
-  -o, --output <path>   The output directory (default: <project>/src)
-  -l, --lang <lang>     typescript|ts or python|py (default: [project] language of config/rohas.toml)
-  --client <lang>       Instead: a standalone client for the project's callers, ts (fetch only:
-                        Deno, Node, browsers) or python (pydantic, httpx, websockets), written as
-                        <out>/client.ts or <out>/client.py
-  --out <dir>           The client's folder (default: <project>/client)
-  --openapi <file>      Instead: the OpenAPI 3.1 document of the APIs ("-" prints it)
-  --asyncapi <file>     Instead: the AsyncAPI 3.0 document of the events and WebSockets ("-" prints it)
-  -h, --help            Show this help
-
-Example:
-  rohas codegen --lang python --output src
-  rohas codegen --client ts --openapi openapi.json --asyncapi asyncapi.json
-`;
-
-/** The `codegen` command. */
-export const command: Command = {
-  name: "codegen",
-  summary: "Generate typed code and handler stubs from the schema",
-  help: HELP,
-  run,
+/** Runs `rohas codegen`. */
+export const run: CommandRun<typeof CODEGEN> = async ({ values, project }, io) => {
+  const language = values.lang === undefined ? null : parseLanguage(values.lang);
+  const location = await locate(values.schema, project, io.cwd);
+  const outputs = contractOutputs(values);
+  if (Object.keys(outputs).length > 0) {
+    return await runContractOutputs(io, { project: location, outputs });
+  }
+  const output = values.output === undefined
+    ? { root: location.root, outputDir: "src" }
+    : resolveOutput(values.output, io.cwd);
+  return await runCodegen(io, {
+    root: output.root,
+    outputDir: output.outputDir,
+    schemaPath: location.schemaDir,
+    configRoot: location.root,
+    language,
+  });
 };
 
-async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(args, {
-    command: "codegen",
-    options: {
-      schema: { type: "string", short: "s" },
-      output: { type: "string", short: "o" },
-      lang: { type: "string", short: "l" },
-      client: { type: "string" },
-      out: { type: "string" },
-      openapi: { type: "string" },
-      asyncapi: { type: "string" },
-    },
-    maxPositionals: 0,
-    io,
-  });
-  if (parsed === null) return 1;
-  const { values } = parsed;
-  try {
-    const language = values.lang === undefined ? null : parseLanguage(values.lang);
-    const project = await findProject(values.schema ?? ".", { cwd: io.cwd });
-    const outputs = contractOutputs(values, io);
-    if (outputs === null) return 1;
-    if (Object.keys(outputs).length > 0) return await runContractOutputs(io, { project, outputs });
-    const output = values.output === undefined
-      ? { root: project.root, outputDir: "src" }
-      : resolveOutput(values.output, io.cwd);
-    return await runCodegen(io, {
-      root: output.root,
-      outputDir: output.outputDir,
-      schemaPath: project.schemaDir,
-      configRoot: project.root,
-      language,
-    });
-  } catch (error) {
-    if (!(error instanceof RohasError)) throw error;
-    io.stderr(`Error: ${error.message}\n`);
-    return 1;
+/**
+ * The project and its schema: `--schema` alone locates both (as before the project argument
+ * existed); with a project too, the root is the project's and the schema the one given.
+ */
+async function locate(
+  schema: string | undefined,
+  project: string | undefined,
+  cwd: string,
+): Promise<ProjectLocation> {
+  if (schema === undefined || project === undefined) {
+    return await findProject(schema ?? project ?? ".", { cwd });
   }
+  const root = await findProject(project, { cwd });
+  return { ...root, schemaDir: resolve(cwd, schema) };
 }
 
-/** The contract options given, or null (after printing why) when one is wrong. */
+/** The contract options given; a wrong one throws (RohasError: exit 1, CliUsageError: exit 2). */
 function contractOutputs(
   values: { client?: string; out?: string; openapi?: string; asyncapi?: string },
-  io: CliIo,
-): ContractOutputs | null {
+): ContractOutputs {
   const outputs: ContractOutputs = {};
   if (values.client !== undefined) {
     const client = parseClientLanguage(values.client);
     if (client === null) {
-      io.stderr(`Error: Unknown client language "${values.client}": use ts or python\n`);
-      return null;
+      throw new RohasError(`Unknown client language "${values.client}": use ts or python`);
     }
     outputs.client = client;
   }
   if (values.out !== undefined) {
-    if (values.client === undefined) {
-      io.stderr('Error: --out needs --client: run "rohas codegen --help" for usage\n');
-      return null;
-    }
+    if (values.client === undefined) throw new CliUsageError("--out needs --client");
     outputs.out = values.out;
   }
   if (values.openapi !== undefined) outputs.openapi = values.openapi;

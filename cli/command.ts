@@ -1,9 +1,11 @@
 /**
- * The shape of a CLI command. Each command lives in its own file under `cli/` and is listed in
- * `cli/commands.ts`; only this folder and `cli.ts` print.
+ * The shape of a CLI command: a declaration in `cli/commands.ts` and a module exporting `run`.
+ * Only this folder and `cli.ts` print.
  *
  * @module
  */
+
+import type { CommandSpec, ParsedArgs } from "./_args.ts";
 
 /** Where a command writes; tests pass buffers, the real CLI passes the process streams. */
 export interface CliIo {
@@ -13,13 +15,15 @@ export interface CliIo {
   cwd: string;
 }
 
-/** A subcommand of `rohas`. */
-export interface Command {
-  name: string;
-  /** One line for `rohas --help`. */
-  summary: string;
-  /** The full text of `rohas <name> --help`. */
-  help: string;
-  /** Runs the command; resolves to the process exit code (0 success, 1 failure). */
-  run(args: string[], io: CliIo): Promise<number>;
-}
+/**
+ * Runs a command on its parsed command line; resolves to the exit code (0 success, 1 failure).
+ * Throwing {@linkcode CliUsageError} reports a usage error (exit code 2); any other error is
+ * printed as `Error: <message>` (exit code 1).
+ */
+export type CommandRun<S extends CommandSpec> = (
+  parsed: ParsedArgs<S>,
+  io: CliIo,
+) => Promise<number>;
+
+export type { CommandSpec, ParsedArgs } from "./_args.ts";
+export { CliUsageError } from "./errors.ts";

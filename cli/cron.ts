@@ -5,10 +5,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import type { CliIo, Command } from "./command.ts";
-import { assemble, type Assembly } from "../engine/assemble.ts";
-import { ServeError } from "../engine/errors.ts";
+import type { CliIo, CommandRun } from "./command.ts";
+import type { CRON } from "./commands.ts";
+import { assemble, type Assembly } from "../engine/mod.ts";
+import { ServeError } from "../engine/mod.ts";
 import { printFailure } from "./dev.ts";
 
 async function runJob(name: string, path: string, io: CliIo): Promise<number> {
@@ -49,38 +49,7 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
   }
 }
 
-/** `rohas cron`. */
-export const command: Command = {
-  name: "cron",
-  summary: "Run a cron job now: rohas cron run <Name>",
-  help: `Usage: rohas cron run <Name> [path]
-
-Runs one cron job of the project now, publishes its triggers and waits until the events it
-caused were handled. Exits 0 on success, 1 on failure.
-
-The run is self-contained: its events go through the embedded memory adapter in this process,
-whatever [adapter] names, so the command can tell when the ones the job caused were handled (on
-the project's broker, running servers would compete for them, and their handlers would run there).
-
-Options:
-  path            The project directory (default: the current directory)
-  -h, --help      Show this help
-
-Example:
-  rohas cron run Tick examples/hello-ts
-`,
-  async run(args, io) {
-    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-    const [sub, name, path] = positionals;
-    if (sub !== "run" || name === undefined) {
-      io.stderr('Error: Expected "rohas cron run <Name> [path]"\n');
-      return 1;
-    }
-    try {
-      return await runJob(name, path ?? ".", io);
-    } catch (error) {
-      io.stderr(`Error: ${(error as Error).message ?? String(error)}\n`);
-      return 1;
-    }
-  },
-};
+/** Runs `rohas cron run <Name> [path]`. */
+export const run: CommandRun<typeof CRON> = async ({ args, project }, io) =>
+  // The parser checked that the action is "run" and that the name is there.
+  await runJob(args.Name!, project ?? ".", io);

@@ -1,19 +1,20 @@
 /**
- * `rohas dev [--port N] [--no-watch] [--workbench] [path]`: codegen, build, serve with hot reload.
- * Also holds what `rohas start` shares: argument parsing, the diagnostics printer, signal handling.
+ * `rohas dev [path] [--port N] [--no-watch] [--workbench]`: codegen, build, serve with hot reload.
+ * Also holds what `rohas start` shares: the diagnostics printer, serving until a signal.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import type { Diagnostic } from "../parser/mod.ts";
-import type { CliIo, Command } from "./command.ts";
-import { type ServedProject, type ServeEvent, serveProject } from "../engine/serve_project.ts";
-import { ServeError } from "../engine/errors.ts";
-import type { PrepareFailure } from "../engine/project_loader.ts";
-import type { EngineMode } from "../engine/parts.ts";
+import type { CliIo, CommandRun } from "./command.ts";
+import type { DEV } from "./commands.ts";
+import { type ServedProject, type ServeEvent, serveProject } from "../engine/mod.ts";
+import { ServeError } from "../engine/mod.ts";
+import type { PrepareFailure } from "../engine/mod.ts";
+import type { EngineMode } from "../engine/mod.ts";
 import { pythonPermissionsWarning } from "./_python_permissions.ts";
+import { edgesDenied } from "../engine/edge/mod.ts";
 
 /** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
  *
@@ -60,38 +61,6 @@ export interface ServeArgs {
   watch: boolean;
   workbench: boolean;
   path: string;
-}
-
-/** Parses `[--port N] [--no-watch] [--workbench] [path]`.
- *
- * @param args the arguments
- * @returns the options, or an error message
- */
-export function parseServeArgs(args: string[]): ServeArgs | string {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: {
-        port: { type: "string", short: "p" },
-        "no-watch": { type: "boolean" },
-        workbench: { type: "boolean" },
-      },
-      allowPositionals: true,
-    });
-    const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-      return `Invalid port "${values.port}": expected an integer from 0 to 65535`;
-    }
-    if (positionals.length > 1) return `Too many arguments: ${positionals.join(" ")}`;
-    return {
-      ...(port === undefined ? {} : { port }),
-      watch: !values["no-watch"],
-      workbench: values.workbench ?? false,
-      path: positionals[0] ?? ".",
-    };
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 function summary(served: ServedProject): string {
@@ -178,6 +147,10 @@ export async function serveUntilSignal(
   if (unconfined !== null) io.stderr(`${unconfined}\n`);
   io.stdout(`Rohas ${mode === "dev" ? "dev server" : "server"} listening on ${served.url}\n`);
   io.stdout(summary(served) + "\n");
+  const noEdges = mode === "production" && served.edges === 0 && served.config.server.workers !== 0
+    ? edgesDenied(served.config.permissions, served.root)
+    : null;
+  if (noEdges !== null) io.stdout(`${noEdges}\n`);
   if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);
   await signalled;
   io.stdout("Shutting down: draining in-flight work\n");
@@ -205,31 +178,15 @@ function untilSignal(): Promise<void> {
   return promise;
 }
 
-/** `rohas dev`. */
-export const command: Command = {
-  name: "dev",
-  summary: "Generate code, then serve the project with hot reload",
-  help: `Usage: rohas dev [--port N] [--no-watch] [--workbench] [path]
-
-Runs codegen, validates the schema, builds the app and serves it on [server] host:port.
-Edits to handlers are reloaded live; schema edits rebuild the routes without a restart.
-
-Options:
-  -p, --port N    Listen on this port instead of [server] port (0 picks a free one)
-  --no-watch      Do not watch files for changes
-  --workbench     Serve the workbench
-  path            The project directory (default: the current directory)
-  -h, --help      Show this help
-
-Example:
-  rohas dev --workbench --port 8080 examples/hello-ts
-`,
-  async run(args, io) {
-    const parsed = parseServeArgs(args);
-    if (typeof parsed === "string") {
-      io.stderr(`Error: ${parsed}\n`);
-      return 1;
-    }
-    return await serveUntilSignal(parsed, io, "dev");
-  },
-};
+/** Runs `rohas dev`. */
+export const run: CommandRun<typeof DEV> = async ({ values, project }, io) =>
+  await serveUntilSignal(
+    {
+      ...(values.port === undefined ? {} : { port: values.port }),
+      watch: values["no-watch"] !== true,
+      workbench: values.workbench === true,
+      path: project ?? ".",
+    },
+    io,
+    "dev",
+  );

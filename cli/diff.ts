@@ -7,65 +7,27 @@
  */
 
 import { isAbsolute, relative } from "node:path";
-import type { CliIo, Command } from "./command.ts";
-import { parseCommandArgs } from "./_args.ts";
+import type { CliIo, CommandRun } from "./command.ts";
+import type { DIFF } from "./commands.ts";
 import { type ChangePosition, diffSchemas, type SchemaChange } from "../contract/mod.ts";
 import { findProject, ProjectNotFoundError } from "../project/mod.ts";
 import { type LoadedVersion, loadVersion } from "./_diff_sources.ts";
 import { renderDiagnostics } from "./_schema_loader.ts";
 
-const HELP = `Usage: rohas diff <old> [new] [options]
-
-Compares two versions of the schema and classifies each change as breaking or safe for API
-callers, WebSocket clients, and event consumers and producers (removed route, new required
-field, narrowed type, changed method, removed or retyped payload field, renamed event...).
-
-<old> and [new] are each a project directory, a schema directory, or a git revision of the
-project's schema folder (main, HEAD~1, v1.2.0). [new] defaults to the project in the working
-directory.
-
-Exit code: 0 when every change is safe, 1 when one is breaking, 2 when a version cannot be read.
-
-Options:
-  --json        Print the changes as JSON
-  -h, --help    Show this help
-
-Example:
-  rohas diff main                 # the working tree's schema against branch main
-  rohas diff v1.0.0 HEAD --json   # two revisions, for CI
-  rohas diff ../old-checkout .
-`;
-
-/** The `diff` command. */
-export const command: Command = {
-  name: "diff",
-  summary: "Check a schema change for breaking changes (CI)",
-  help: HELP,
-  run,
-};
-
-async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(args, {
-    command: "diff",
-    options: { json: { type: "boolean" } },
-    maxPositionals: 2,
-    io,
-  });
-  if (parsed === null) return 2;
-  const [oldSpec, newSpec = "."] = parsed.positionals;
-  if (oldSpec === undefined) {
-    io.stderr('Error: Missing the old version: run "rohas diff --help" for usage\n');
-    return 2;
-  }
+/** Runs `rohas diff`. */
+export const run: CommandRun<typeof DIFF> = async ({ values, args }, io) => {
+  // The parser checked that <old> is there.
+  const oldSpec = args.old!;
+  const newSpec = args.new ?? ".";
   const here = await schemaDirOf(io.cwd);
   const after = await loadVersion(newSpec, { cwd: io.cwd, schemaDir: here });
   if (!after.ok) return await unreadable(io, newSpec, after);
   const before = await loadVersion(oldSpec, { cwd: io.cwd, schemaDir: after.schemaDir ?? here });
   if (!before.ok) return await unreadable(io, oldSpec, before);
   const changes = diffSchemas(before.parsed, after.parsed);
-  io.stdout(parsed.values.json ? jsonReport(changes, io.cwd) : textReport(changes, io.cwd));
+  io.stdout(values.json ? jsonReport(changes, io.cwd) : textReport(changes, io.cwd));
   return changes.some((c) => c.severity === "breaking") ? 1 : 0;
-}
+};
 
 async function schemaDirOf(cwd: string): Promise<string | null> {
   try {

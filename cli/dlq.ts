@@ -11,28 +11,19 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import type { CliIo, Command } from "./command.ts";
-import type { Adapter, DeadLetter } from "../adapters/adapter.ts";
-import { createAdapter } from "../adapters/mod.ts";
+import { type CliIo, CliUsageError, type CommandRun, type ParsedArgs } from "./command.ts";
+import type { DLQ } from "./commands.ts";
+import type { Adapter, DeadLetter } from "../adapters/mod.ts";
+import { createAdapter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { RohasError } from "../errors.ts";
 import { EventBus, type PayloadCheck, payloadCheck } from "../engine/events/mod.ts";
 import { parseDirectory } from "../parser/mod.ts";
 import { compileValidators } from "../codegen/mod.ts";
 
-/** One dead letter as printed with `--json` (the workbench API's shape). */
-export interface DeadLetterView {
-  id: string;
-  topic: string;
-  group: string;
-  error: string;
-  failed_at: string;
-  attempt: number;
-  trace_id: string;
-  payload: unknown;
-}
+/** One dead letter as printed with `--json`: the workbench API's shape. */
+export type DeadLetterView = DeadLetterJson;
 
 /** Where dead letters are read and replayed: a durable adapter, or the running engine. */
 interface DeadLetterSource {
@@ -52,61 +43,29 @@ type Parsed =
   | { action: "list"; topic?: string; json: boolean; project: string; url?: string }
   | { action: "replay"; topic: string; ids?: string[]; project: string; url?: string };
 
-function parse(args: string[]): Parsed {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      json: { type: "boolean" },
-      id: { type: "string", multiple: true },
-      all: { type: "boolean" },
-      project: { type: "string", short: "C" },
-      url: { type: "string" },
-    },
-    allowPositionals: true,
-  });
-  const [action, topicArg, ...extra] = positionals;
+/** The dlq request from the parsed line; a contradiction throws CliUsageError (exit code 2). */
+function parse({ values, args, project }: ParsedArgs<typeof DLQ>): Parsed {
   const common = {
-    project: values.project ?? ".",
+    project: project ?? ".",
     ...(values.url === undefined ? {} : { url: values.url.replace(/\/+$/, "") }),
   };
-  const topic = topicArg === undefined ? undefined : baseTopic(topicArg);
-  if (extra.length > 0) throw new DlqCommandError(`Too many arguments: ${extra.join(" ")}`);
-  if (action === "list") {
-    if (values.id || values.all) throw new DlqCommandError(`--id and --all belong to "replay"`);
-    return { action, json: values.json ?? false, ...(topic ? { topic } : {}), ...common };
+  const topic = args.topic === undefined ? undefined : baseTopic(args.topic);
+  // The parser checked that the action is "list" or "replay".
+  if (args.action === "list") {
+    if (values.id || values.all) throw new CliUsageError(`--id and --all belong to "replay"`);
+    return { action: "list", json: values.json ?? false, ...(topic ? { topic } : {}), ...common };
   }
-  if (action === "replay") {
-    if (topic === undefined) throw new DlqCommandError(`Expected "rohas dlq replay <topic>"`);
-    const ids = values.id;
-    if ((ids === undefined) === (values.all !== true)) {
-      throw new DlqCommandError("Expected either --all or one or more --id <id>");
-    }
-    return { action, topic, ...(ids ? { ids } : {}), ...common };
+  if (topic === undefined) throw new CliUsageError(`Missing argument <topic> of "replay"`);
+  const ids = values.id;
+  if ((ids === undefined) === (values.all !== true)) {
+    throw new CliUsageError("Expected either --all or one or more --id <id>");
   }
-  throw new DlqCommandError(
-    action === undefined
-      ? `Expected "rohas dlq list [topic]" or "rohas dlq replay <topic>"`
-      : `Unknown dlq action "${action}": expected "list" or "replay"`,
-  );
+  return { action: "replay", topic, ...(ids ? { ids } : {}), ...common };
 }
 
 /** `UserCreated.dlq` names the same dead letters as `UserCreated`. */
 function baseTopic(topic: string): string {
   return topic.endsWith(".dlq") ? topic.slice(0, -".dlq".length) : topic;
-}
-
-function view(letter: DeadLetter): DeadLetterView {
-  const { envelope } = letter;
-  return {
-    id: envelope.id,
-    topic: envelope.topic,
-    group: letter.group,
-    error: letter.error,
-    failed_at: letter.failed_at,
-    attempt: envelope.metadata.attempt,
-    trace_id: envelope.metadata.trace_id,
-    payload: envelope.payload,
-  };
 }
 
 async function adapterSource(
@@ -128,7 +87,7 @@ async function adapterSource(
   const bus = new EventBus(adapter, { checkPayloads: await schemaCheck(location.schemaDir) });
   return {
     name,
-    list: async (topic) => (await bus.listDeadLetters(topic)).map(view),
+    list: async (topic) => (await bus.listDeadLetters(topic)).map(deadLetterJson),
     replay: (topic, ids) => bus.replayDeadLetters(topic, ids ? { ids } : {}),
     close: () => bus.close(),
   };
@@ -285,44 +244,5 @@ async function execute(parsed: Parsed, io: CliIo): Promise<number> {
   }
 }
 
-/** `rohas dlq`. */
-export const command: Command = {
-  name: "dlq",
-  summary: "List and replay dead letters: rohas dlq list|replay",
-  help: `Usage: rohas dlq list [topic] [--json] [--project DIR] [--url URL]
-       rohas dlq replay <topic> (--id <id>... | --all) [--project DIR] [--url URL]
-
-Lists the events that exhausted their retries (or failed with NonRetriableError), newest first,
-with the handler group and the last error; replays them to their handler group with attempt 1.
-
-A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka, sqs) is opened directly from
-config/rohas.toml. The memory adapter lives inside the running engine only: the command then
-asks that engine's workbench API (rohas dev --workbench) at [server] host:port, sending
-[workbench] api_key (ROHAS_WORKBENCH_API_KEY) when one is set. So does a durable adapter that
-cannot be opened because the running engine holds it (an embedded rocksdb store).
-
-A replay checks each payload against its event's payload type in the schema as it is now, like a
-publish: when one does not match, nothing is replayed and each refused id is named with its issues
-(replay the others with --id).
-
-Options:
-  --json          Print the dead letters as JSON
-  --id <id>       Replay this dead letter (repeatable)
-  --all           Replay every dead letter of the topic
-  -C, --project   The project directory (default: the current directory)
-  --url URL       The running engine, instead of http://[server] host:port
-  -h, --help      Show this help
-
-Example:
-  rohas dlq list UserCreated
-  rohas dlq replay UserCreated --all
-`,
-  async run(args, io) {
-    try {
-      return await execute(parse(args), io);
-    } catch (error) {
-      io.stderr(`Error: ${messageOf(error)}\n`);
-      return 1;
-    }
-  },
-};
+/** Runs `rohas dlq list|replay`. */
+export const run: CommandRun<typeof DLQ> = async (parsed, io) => await execute(parse(parsed), io);

@@ -6,36 +6,11 @@
  */
 
 import { basename, isAbsolute, resolve } from "node:path";
-import type { CliIo, Command } from "./command.ts";
+import { CliUsageError, type CommandRun, type ParsedArgs } from "./command.ts";
+import type { INIT } from "./commands.ts";
 import { type CodegenLanguage, DEFAULT_CLI, initProjectFiles } from "../codegen/mod.ts";
-import { RohasError } from "../errors.ts";
 import { runCodegen } from "./codegen.ts";
-import { parseCommandArgs } from "./_args.ts";
 import { parseLanguage } from "./_language.ts";
-
-const HELP = `Usage: rohas init <name> [options]
-
-Creates the project <name>: an example schema, config/rohas.toml, example handlers, deno.json with
-the tasks dev, start, codegen and validate, then runs codegen.
-
-Options:
-  -l, --lang <lang>        typescript|ts (default) or python|py
-  -e, --example <name>     hello (default: a model, APIs, an event, a cron, a WebSocket) or blank
-      --rohas <path|url>   Run the CLI from this checkout or URL in the deno.json tasks
-                           (default: jsr:@rohas/cli)
-  -h, --help               Show this help
-
-Example:
-  rohas init app --lang python
-`;
-
-/** The `init` command. */
-export const command: Command = {
-  name: "init",
-  summary: "Create a new project",
-  help: HELP,
-  run,
-};
 
 /** What `rohas init` was asked for. */
 interface InitArgs {
@@ -46,16 +21,9 @@ interface InitArgs {
   cli: string;
 }
 
-async function run(args: string[], io: CliIo): Promise<number> {
-  let init: InitArgs | null;
-  try {
-    init = readArgs(args, io);
-  } catch (error) {
-    if (!(error instanceof RohasError)) throw error;
-    io.stderr(`Error: ${error.message}\n`);
-    return 1;
-  }
-  if (init === null) return 1;
+/** Runs `rohas init`. */
+export const run: CommandRun<typeof INIT> = async (parsed, io) => {
+  const init = readArgs(parsed, io.cwd);
   const root = resolve(io.cwd, init.name);
   if (!(await isEmptyOrMissing(root))) {
     io.stderr(`Error: Directory "${init.name}" already exists and is not empty\n`);
@@ -81,30 +49,16 @@ async function run(args: string[], io: CliIo): Promise<number> {
       .join("\n"),
   );
   return 0;
-}
+};
 
-/** Reads the arguments; null after a usage error it printed, RohasError for a bad value. */
-function readArgs(args: string[], io: CliIo): InitArgs | null {
-  const parsed = parseCommandArgs(args, {
-    command: "init",
-    options: {
-      lang: { type: "string", short: "l" },
-      example: { type: "string", short: "e" },
-      rohas: { type: "string" },
-    },
-    maxPositionals: 1,
-    io,
-  });
-  if (parsed === null) return null;
-  const { values, positionals } = parsed;
-  const name = positionals[0];
-  if (name === undefined) throw new RohasError('Expected one project name: "rohas init <name>"');
+/** The init request from the parsed line; a bad `--lang` throws RohasError, an empty name CliUsageError. */
+function readArgs({ values, args }: ParsedArgs<typeof INIT>, cwd: string): InitArgs {
+  // The parser checked that the name is there and the example is one of the choices.
+  const name = args.name!;
+  if (name.trim() === "") throw new CliUsageError('Invalid <name> "": expected a directory name');
   const example = values.example ?? "hello";
-  if (example !== "hello" && example !== "blank") {
-    throw new RohasError(`Unknown example: "${example}": use hello or blank`);
-  }
   const language = parseLanguage(values.lang ?? "typescript");
-  return { name, language, example, cli: cliCommand(values.rohas, io.cwd) };
+  return { name, language, example, cli: cliCommand(values.rohas, cwd) };
 }
 
 async function writeFiles(root: string, files: { path: string; content: string }[]): Promise<void> {

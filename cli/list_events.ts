@@ -5,17 +5,13 @@
  */
 
 import type { Schema } from "../parser/mod.ts";
-import type { Command } from "./command.ts";
-import { listCommand, quotedList } from "./_list_common.ts";
+import type { CommandRun } from "./command.ts";
+import type { LIST_EVENTS } from "./commands.ts";
+import { quotedList, runList } from "./_list_common.ts";
 
-/** `rohas list-events`. */
-export const command: Command = listCommand({
-  name: "list-events",
-  summary: "List the events of the schema with payloads, handlers and triggers",
-  description: `Lists every event of the schema with its payload type, handlers and the events it
-triggers, in schema order (files sorted by path).`,
-  format: formatEvents,
-});
+/** Runs `rohas list-events`. */
+export const run: CommandRun<typeof LIST_EVENTS> = ({ project }, io) =>
+  runList(project, io, formatEvents);
 
 /** The original's layout: `Triggers:` only when the event has some.
  *

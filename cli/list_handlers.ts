@@ -5,18 +5,13 @@
  */
 
 import type { Schema } from "../parser/mod.ts";
-import type { Command } from "./command.ts";
-import { listCommand, quotedList } from "./_list_common.ts";
+import type { CommandRun } from "./command.ts";
+import type { LIST_HANDLERS } from "./commands.ts";
+import { quotedList, runList } from "./_list_common.ts";
 
-/** `rohas list-handlers`. */
-export const command: Command = listCommand({
-  name: "list-handlers",
-  summary: "List the API, event, cron and WebSocket handlers of the schema",
-  description:
-    `Lists the handlers the schema needs: one per API, the event handlers, the cron jobs and
-the WebSocket handlers, in schema order (files sorted by path).`,
-  format: formatHandlers,
-});
+/** Runs `rohas list-handlers`. */
+export const run: CommandRun<typeof LIST_HANDLERS> = ({ project }, io) =>
+  runList(project, io, formatHandlers);
 
 /** The original's layout, plus a WebSocket section (the original left those handlers out).
  *

@@ -7,61 +7,21 @@
 
 import { type Diagnostic, type Schema, schemaToPlain } from "../parser/mod.ts";
 import { ConfigError, loadConfig } from "../project/mod.ts";
-import type { CliIo, Command } from "./command.ts";
+import type { CliIo, CommandRun } from "./command.ts";
+import type { VALIDATE } from "./commands.ts";
 import { displayPath } from "./_diagnostic_printer.ts";
-import { parseCommandArgs } from "./_args.ts";
 import { loadSchema, renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
 
-const HELP = `Usage: rohas validate [path] [--strict] [--json]
-
-Parses the schema and checks it: syntax, duplicate names, undefined types and events,
-paths and conflicting routes, cron expressions and time zones, handler names. Prints each
-problem as file:line:col with the source line, then a summary. Also checks config/rohas.toml.
-
-Arguments:
-  path       A project directory, a schema directory or one .ro file
-             (default: the project around the working directory)
-
-Options:
-  --strict   Fail on warnings too (an unused input, an event nothing handles...)
-  --json     Print {"diagnostics": [...], "schema": {...}} as JSON instead of text
-             (plus "config_error" when config/rohas.toml is broken)
-  -h, --help Show this help
-
-Exit code: 0 when valid, 1 on errors (or warnings with --strict).
-
-Example:
-  rohas validate examples/hello-world/schema --strict`;
-
-const OPTIONS = {
-  strict: { type: "boolean" },
-  json: { type: "boolean" },
-} as const;
-
-/** `rohas validate`. */
-export const command: Command = {
-  name: "validate",
-  summary: "Check the schema (and config) and report every problem with its position",
-  help: HELP,
-  run,
-};
-
-async function run(args: string[], io: CliIo): Promise<number> {
-  const parsedArgs = parseCommandArgs(args, {
-    command: "validate",
-    options: OPTIONS,
-    maxPositionals: 1,
-    io,
-  });
-  if (parsedArgs === null) return 1;
-  const loaded = await loadSchema(parsedArgs.positionals[0], io);
+/** Runs `rohas validate`. */
+export const run: CommandRun<typeof VALIDATE> = async ({ values, project: path }, io) => {
+  const loaded = await loadSchema(path, io);
   if (loaded === null) return 1;
   const { project, parsed } = loaded;
   const diagnostics = schemaDiagnostics(parsed);
   const configProblem = await checkConfig(project.root, project.configFile);
   const failed = diagnostics.some((d) => d.severity === "error") || configProblem !== null ||
-    (parsedArgs.values.strict === true && diagnostics.length > 0);
-  if (parsedArgs.values.json === true) {
+    (values.strict === true && diagnostics.length > 0);
+  if (values.json === true) {
     io.stdout(jsonReport(diagnostics, parsed.schema, { io, configProblem }));
     return failed ? 1 : 0;
   }
@@ -73,7 +33,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   io.stdout(successReport(parsed.schema));
   return 0;
-}
+};
 
 /** The config's problem, or null when it loads (or there is none). */
 async function checkConfig(root: string, configFile: string | null): Promise<string | null> {

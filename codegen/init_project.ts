@@ -25,9 +25,10 @@ export interface InitOptions {
  * @returns path and content of each file, sorted by path
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { initProjectFiles } from "./init_project.ts";
  * const files = initProjectFiles("app", { language: "typescript" });
- * if (!(files.some((f) => f.path === "config/rohas.toml"))) throw new Error("Example failed");
+ * assert(files.some((f) => f.path === "config/rohas.toml"));
  * ```
  */
 export function initProjectFiles(
@@ -207,10 +208,14 @@ enable_traces = true
 
 [workbench]
 # Needed for the workbench API from other machines; loopback works without one in dev.
+# rohas start --workbench refuses to start without one.
 # The environment variable ROHAS_WORKBENCH_API_KEY overrides it.
 # api_key = ""
 # Origins allowed to call the workbench API; empty allows any.
 allowed_origins = []
+# Host names the workbench answers to besides localhost, IP addresses and [server] host
+# (a DNS-rebinding page cannot reach it); "name" allows any port, "name:port" one.
+allowed_hosts = []
 
 [permissions]
 # Deno permissions of TypeScript handler Workers: true, false, or a list of values.

@@ -17,10 +17,9 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter`;
 
 /** The source text, inserted after the schema's models. */
-export const CLIENT_PY_RUNTIME = `T = TypeVar("T")
-M = TypeVar("M")
-S = TypeVar("S", bound="_SyncBase")
-A = TypeVar("A", bound="_AsyncBase")
+export const CLIENT_PY_RUNTIME = `_M = TypeVar("_M")
+_S = TypeVar("_S", bound="_SyncBase")
+_A = TypeVar("_A", bound="_AsyncBase")
 Query = Dict[str, Union[str, List[str]]]
 
 
@@ -86,13 +85,13 @@ def _ws_url(base_url: str, path: str, query: Optional[Dict[str, str]]) -> str:
     return url + ("?" + urlencode(query) if query else "")
 
 
-class Socket(Generic[M]):
+class Socket(Generic[_M]):
     """A typed WebSocket (sync): \`send\` takes the endpoint's message type; what arrives is JSON."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    def send(self, message: M) -> None:
+    def send(self, message: _M) -> None:
         self.connection.send(json.dumps(_json(message)))
 
     def recv(self, timeout: Optional[float] = None) -> Any:
@@ -101,20 +100,20 @@ class Socket(Generic[M]):
     def close(self) -> None:
         self.connection.close()
 
-    def __enter__(self) -> "Socket[M]":
+    def __enter__(self) -> "Socket[_M]":
         return self
 
     def __exit__(self, *_: Any) -> None:
         self.close()
 
 
-class AsyncSocket(Generic[M]):
+class AsyncSocket(Generic[_M]):
     """A typed WebSocket (asyncio): \`send\` takes the endpoint's message type."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    async def send(self, message: M) -> None:
+    async def send(self, message: _M) -> None:
         await self.connection.send(json.dumps(_json(message)))
 
     async def recv(self) -> Any:
@@ -123,7 +122,7 @@ class AsyncSocket(Generic[M]):
     async def close(self) -> None:
         await self.connection.close()
 
-    async def __aenter__(self) -> "AsyncSocket[M]":
+    async def __aenter__(self) -> "AsyncSocket[_M]":
         return self
 
     async def __aexit__(self, *_: Any) -> None:
@@ -154,7 +153,7 @@ class _SyncBase:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self: S) -> S:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(self, *_: Any) -> None:
@@ -185,7 +184,7 @@ class _AsyncBase:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def __aenter__(self: A) -> A:
+    async def __aenter__(self: _A) -> _A:
         return self
 
     async def __aexit__(self, *_: Any) -> None:

@@ -6,11 +6,18 @@
  * @module
  */
 
-import type { Api, Field, Schema, WebSocket } from "../parser/ast.ts";
+import type { Api, Field, Schema, WebSocket } from "../parser/mod.ts";
 import { pathParams, PY_HEADER, pyDoc, PyModule, SchemaIndex, snake } from "../codegen/mod.ts";
 import { byName } from "./_components.ts";
 import { CLIENT_PY_IMPORTS, CLIENT_PY_RUNTIME } from "./_client_py_runtime.ts";
 import { queryBody, routeParts } from "./_route.ts";
+
+/** Every name the client's fixed code imports or declares, and the two client classes. */
+const PY_RESERVED: ReadonlySet<string> = new Set([
+  ...`${CLIENT_PY_IMPORTS}\n${CLIENT_PY_RUNTIME}`.match(/\b[A-Za-z_][A-Za-z0-9_]*\b/g)!,
+  "RohasClient",
+  "AsyncRohasClient",
+]);
 
 const CONFIG = "model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)";
 
@@ -27,20 +34,24 @@ const KEYWORDS = new Set(
  * @returns the text of `client.py`
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const text = pyClient(emptySchema(), { title: "shop" });
- * if (!text.includes("class AsyncRohasClient")) throw new Error("Example failed");
+ * assert(text.includes("class AsyncRohasClient"));
  * ```
  */
 export function pyClient(schema: Schema, options: { title: string }): string {
-  const m = new PyModule("", new SchemaIndex(schema), { declared: [] });
+  // A schema type named like one of the client's own names (`Socket`, `Field`...) is declared
+  // under an alias (`SocketType`), so the client's code keeps its meaning.
+  const m = new PyModule("", new SchemaIndex(schema), { declared: [...PY_RESERVED] });
   const header = PY_HEADER.replace("`rohas codegen`", "`rohas codegen --client python`");
   m.out.line(header);
   m.out.line(`"""A typed client of the ${pyDoc(options.title)} APIs and WebSockets."""`).line();
   m.out.lines(CLIENT_PY_IMPORTS.split("\n")).line().line();
   const shapes = byName([...schema.models, ...schema.types, ...schema.inputs]);
+  for (const shape of shapes) m.named(shape.name);
   for (const shape of shapes) writeShape(m, shape);
-  for (const shape of shapes) m.out.line(`${shape.name}.model_rebuild()`);
+  for (const shape of shapes) m.out.line(`${m.named(shape.name)}.model_rebuild()`);
   m.out.line().line();
   m.out.lines(CLIENT_PY_RUNTIME.split("\n")).line().line();
   for (const flavor of ["sync", "async"] as const) {
@@ -50,8 +61,8 @@ export function pyClient(schema: Schema, options: { title: string }): string {
     m.out.block(`class ${name}(${base}):`, () => {
       m.out.line(`"""The ${flavor} client: one method per API, one connect_... per WebSocket."""`);
       m.out.line();
-      for (const api of byName(schema.apis)) writeApi(m, api, flavor);
-      for (const ws of byName(schema.websockets)) writeSocket(m, ws, flavor);
+      for (const api of byName(schema.apis)) writeApi(m, api, { flavor });
+      for (const ws of byName(schema.websockets)) writeSocket(m, ws, { flavor });
     }, "");
     if (flavor === "sync") m.out.line();
   }
@@ -60,18 +71,21 @@ export function pyClient(schema: Schema, options: { title: string }): string {
 
 function writeShape(m: PyModule, shape: { name: string; fields: Field[] }): void {
   const body = shape.fields.map((f) => m.fieldLine(f));
-  m.out.block(`class ${shape.name}(BaseModel):`, () => {
+  m.out.block(`class ${m.named(shape.name)}(BaseModel):`, () => {
     m.out.line(CONFIG);
     if (body.length > 0) m.out.line().lines(body);
   }, "").line();
 }
+
+/** Which client a method is written for. */
+type Flavor = "sync" | "async";
 
 /** A path parameter as a Python argument name (keywords get a `_`). */
 function argName(name: string): string {
   return KEYWORDS.has(name) ? `${name}_` : name;
 }
 
-function writeApi(m: PyModule, api: Api, flavor: "sync" | "async"): void {
+function writeApi(m: PyModule, api: Api, { flavor }: { flavor: Flavor }): void {
   const args = ["self", ...pathParams(api.path).map((p) => `${argName(p)}: str`)];
   let body = "None";
   if (api.body !== null) {
@@ -110,7 +124,7 @@ function pyPath(path: string): string {
     : `"${text.replaceAll("{{", "{").replaceAll("}}", "}")}"`;
 }
 
-function writeSocket(m: PyModule, ws: WebSocket, flavor: "sync" | "async"): void {
+function writeSocket(m: PyModule, ws: WebSocket, { flavor }: { flavor: Flavor }): void {
   const message = ws.message === null ? "Any" : m.named(ws.message);
   const name = `connect_${snake(ws.name)}`;
   const query = "query: Optional[Dict[str, str]] = None";

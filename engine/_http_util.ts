@@ -9,16 +9,6 @@ import type { ValidationIssue, ValidatorTable } from "./parts.ts";
 /** The trace id header every response carries. */
 export const TRACE_HEADER = "X-Rohas-Trace-Id";
 
-/** A JSON response.
- *
- * @param status the status
- * @param body any JSON value
- * @returns the response
- */
-export function jsonResponse(status: number, body: unknown): Response {
-  return jsonTextResponse(status, JSON.stringify(body));
-}
-
 /** A response whose body is JSON text already serialized.
  *
  * @param status the status
@@ -223,6 +213,27 @@ export function parseJson(bytes: Uint8Array): JsonParse {
   } catch (error) {
     return { kind: "invalid", message: `Malformed JSON body: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Whether a request body may be read as JSON, from its `Content-Type`: `application/json` or
+ * `application/<anything>+json`, any parameters. A body without `Content-Type` is JSON for a
+ * client that is not a browser (no `Origin` header: curl with `-H`, scripts, the original's
+ * clients) and refused from a browser, which sends `Origin` with every POST, PUT, PATCH and DELETE:
+ * a page may send an untyped `Blob` or `ArrayBuffer` cross-site without a CORS preflight, exactly as
+ * it may send `text/plain` or a form.
+ *
+ * @param headers the request headers, lower-case names
+ * @returns true when the body may be parsed as JSON
+ */
+export function isJsonBodyType(headers: Record<string, string>): boolean {
+  const type = headers["content-type"];
+  if (type === undefined) return headers["origin"] === undefined;
+  if (type === "application/json") return true;
+  const semicolon = type.indexOf(";");
+  const media = (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase();
+  return media === "application/json" ||
+    (media.startsWith("application/") && media.endsWith("+json") && !media.includes(" "));
 }
 
 /** Parses a query string: percent and `+` decoded, repeated keys kept as arrays.

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   bodyPlan,
   headersRecord,
+  isJsonBodyType,
   parseQuery,
   readJsonBody,
   splitUrl,
@@ -92,4 +93,18 @@ Deno.test("bodyPlan() reads a declared length in one go, streams an unknown one,
   assert.equal(bodyPlan({ method: "POST", length: undefined, limit }), "stream");
   assert.equal(bodyPlan({ method: "GET", length: "5", limit }), "empty");
   assert.equal(bodyPlan({ method: "HEAD", length: undefined, limit }), "empty");
+});
+
+Deno.test("isJsonBodyType() accepts JSON media types, and no type only from a non-browser client", () => {
+  const ok = (headers: Record<string, string>) => isJsonBodyType(headers);
+  assert.equal(ok({ "content-type": "application/json" }), true);
+  assert.equal(ok({ "content-type": "Application/JSON; charset=utf-8" }), true);
+  assert.equal(ok({ "content-type": "application/vnd.api+json" }), true);
+  assert.equal(ok({ "content-type": "text/plain;charset=UTF-8" }), false);
+  assert.equal(ok({ "content-type": "application/x-www-form-urlencoded" }), false);
+  assert.equal(ok({ "content-type": "multipart/form-data; boundary=x" }), false);
+  assert.equal(ok({ "content-type": "application/jsonp" }), false);
+  assert.equal(ok({ "content-type": "text/json+json" }), false);
+  assert.equal(ok({}), true);
+  assert.equal(ok({ origin: "https://any.test" }), false);
 });

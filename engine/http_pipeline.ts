@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ActiveTrace } from "../telemetry/model.ts";
+import type { ActiveTrace } from "../telemetry/mod.ts";
 import type { RouteSpec, SocketSpec } from "./app_model.ts";
 import type { BuiltApp } from "./build.ts";
 import type { Effect, HandlerOutput, InvocationResult } from "./runtime/contract.ts";
@@ -16,6 +16,7 @@ import {
   bodyPlan,
   errorBody,
   headersRecord,
+  isJsonBodyType,
   JSON_TYPE,
   type JsonBodyRead,
   jsonFailure,
@@ -27,6 +28,7 @@ import {
   validateValue,
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
 import { clientFailure } from "./_failure.ts";
 import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { invalidPayloadLog, publishTriggers } from "./triggers.ts";
@@ -37,6 +39,11 @@ import { requestMetadata } from "./_trace_metadata.ts";
 export interface RequestInfo {
   /** The peer's address; recorded in the request's trace. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
+  /**
+   * The `Host` the client sent, when a trusted hop (an edge) forwarded the request and the request
+   * URL names the hop instead. Default: the request URL's host.
+   */
+  host?: string;
   /**
    * The API route the server already matched for this request's method and path (an edge process
    * routes to pick what it serves): the pipeline serves it without matching again. Default: the
@@ -162,7 +169,14 @@ class Exchange {
   }
 }
 
-function hasOwnCors(pathname: string): boolean {
+/**
+ * Whether the answers under a path set their own CORS headers (the workbench, `/_rohas/`), so the
+ * engine's CORS, preflight included, leaves them alone.
+ *
+ * @param pathname the request's path
+ * @returns true under `/api/workbench/` and `/_rohas/`
+ */
+export function hasOwnCors(pathname: string): boolean {
   for (const prefix of OWN_CORS_PREFIXES) if (pathname.startsWith(prefix)) return true;
   return false;
 }
@@ -307,21 +321,9 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
   if (route.queryFields !== null) {
     payload = queryBody(query, route.queryFields);
   } else if (route.bodyType !== null) {
-    const limit = parts.config.server.max_body_bytes;
-    const length = run.headers["content-length"];
-    let read: JsonBodyRead;
-    if (bodyPlan({ method: exchange.request.method, length, limit }) === "json") {
-      // The common case, awaited here with no wrapper promise (see readJsonBody).
-      try {
-        read = { kind: "ok", value: await exchange.request.json() };
-      } catch (error) {
-        read = jsonFailure(error);
-      }
-    } else {
-      read = await readJsonBody(exchange.request, { limit, length });
-    }
+    const read = await readBody(parts, run);
     if (read.kind === "ok") payload = read.value;
-    else if (read.kind !== "empty") return bodyFailure(exchange, trace, read, limit);
+    else if (read.kind !== "empty") return bodyFailure(exchange, trace, read, parts);
   }
   // No middlewares: no extra awaits on the hot path.
   if (route.middlewares.length > 0) {
@@ -364,19 +366,72 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
   return await succeedWithTriggers(parts, route, result, run);
 }
 
+/** A JSON body as the pipeline reads it: also refused for its content type or its depth. */
+type BodyRead = JsonBodyRead | { kind: "unsupported_type"; type: string | undefined } | {
+  kind: "too_deep";
+};
+
+/**
+ * Reads an API's JSON body: only with a JSON content type (see `isJsonBodyType`: a form or
+ * `text/plain` a page may post cross-site without a preflight is never parsed), at most
+ * `max_body_bytes`, at most {@linkcode MAX_JSON_DEPTH} levels deep.
+ */
+async function readBody(parts: EngineParts, run: ApiRun): Promise<BodyRead> {
+  const request = run.call.exchange.request;
+  const limit = parts.config.server.max_body_bytes;
+  const length = run.headers["content-length"];
+  const plan = bodyPlan({ method: request.method, length, limit });
+  if (plan !== "empty" && !isJsonBodyType(run.headers)) {
+    await request.body?.cancel().catch(() => {});
+    return { kind: "unsupported_type", type: run.headers["content-type"] };
+  }
+  let read: JsonBodyRead;
+  if (plan === "json") {
+    // The common case, awaited here with no wrapper promise (see readJsonBody).
+    try {
+      read = { kind: "ok", value: await request.json() };
+    } catch (error) {
+      read = jsonFailure(error);
+    }
+  } else {
+    read = await readJsonBody(request, { limit, length });
+  }
+  const bytes = plan === "json" ? Number(length) : undefined;
+  if (read.kind === "ok" && exceedsJsonDepth(read.value, { limit: MAX_JSON_DEPTH, bytes })) {
+    return { kind: "too_deep" };
+  }
+  return read;
+}
+
 function bodyFailure(
   exchange: Exchange,
   trace: ActiveTrace,
-  read: Exclude<JsonBodyRead, { kind: "ok" | "empty" }>,
-  limit: number,
+  read: Exclude<BodyRead, { kind: "ok" | "empty" }>,
+  parts: EngineParts,
 ): Response {
   switch (read.kind) {
     case "too_large":
-      return fail(exchange, trace, 413, `Request body exceeds ${limit} bytes`);
+      return fail(
+        exchange,
+        trace,
+        413,
+        `Request body exceeds ${parts.config.server.max_body_bytes} bytes`,
+      );
     case "unreadable":
       return fail(exchange, trace, 400, `Failed to read body: ${read.message}`);
     case "invalid":
       return fail(exchange, trace, 400, read.message);
+    case "too_deep":
+      return fail(exchange, trace, 400, `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    case "unsupported_type":
+      return fail(
+        exchange,
+        trace,
+        415,
+        read.type === undefined
+          ? "A request body from a browser needs Content-Type: application/json"
+          : `Content-Type "${read.type}" is not supported: send application/json`,
+      );
   }
 }
 

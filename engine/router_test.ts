@@ -29,10 +29,31 @@ Deno.test("TrieRouter matches literals before parameters", () => {
 });
 
 Deno.test("TrieRouter captures {id} and :id segments percent-decoded", () => {
-  assert.deepEqual(router().match("GET", "/users/a%2Fb/posts/caf%C3%A9"), {
+  assert.deepEqual(router().match("GET", "/users/a%20b/posts/caf%C3%A9"), {
     kind: "found",
     value: "post",
-    params: { userId: "a/b", postId: "café" },
+    params: { userId: "a b", postId: "café" },
+  });
+});
+
+Deno.test("TrieRouter refuses a parameter holding an encoded / or a whole . or .. segment", () => {
+  assert.deepEqual(router().match("GET", "/users/..%2F..%2Fetc%2Fpasswd/posts/1"), {
+    kind: "bad_path",
+    reason: 'Path parameter "userId" contains an encoded "/" (%2F)',
+  });
+  assert.deepEqual(router().match("GET", "/users/a%2fb"), {
+    kind: "bad_path",
+    reason: 'Path parameter "id" contains an encoded "/" (%2F)',
+  });
+  assert.deepEqual(router().match("GET", "/users/.."), {
+    kind: "bad_path",
+    reason: 'Path parameter "id" cannot be ".."',
+  });
+  assert.equal(router().match("GET", "/users/%2E").kind, "bad_path");
+  assert.deepEqual(router().match("GET", "/users/..a"), {
+    kind: "found",
+    value: "get",
+    params: { id: "..a" },
   });
 });
 

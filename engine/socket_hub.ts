@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ActiveTrace, TraceStep } from "../telemetry/model.ts";
+import type { ActiveTrace, TraceStep } from "../telemetry/mod.ts";
 import type { SocketSpec } from "./app_model.ts";
 import type {
   ConnectionInfo,
@@ -26,6 +26,7 @@ import {
   TRACE_HEADER,
   validateValue,
 } from "./_http_util.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
@@ -62,6 +63,8 @@ interface Live {
   endpoint: string;
   /** Messages of one connection are handled one at a time, in order. */
   queue: Promise<void>;
+  /** Why Deno dropped the connection, when it did (such as a text frame that is not UTF-8). */
+  dropped?: string;
 }
 
 /** The registry of live connections and the socket lifecycle. */
@@ -212,7 +215,12 @@ export class SocketHub {
       this.#unregister(live);
       enqueue(() => this.#disconnect(live, spec));
     };
-    socket.onerror = () => {};
+    // Deno reports a protocol error (a text frame that is not UTF-8, ...) as an error event with
+    // the socket already closed and drops the TCP connection without a close frame: no 1007 can
+    // be sent (ARCHITECTURE.md, WebSockets). The reason is kept for the disconnect trace.
+    socket.onerror = (e) => {
+      live.dropped = e instanceof ErrorEvent ? e.message : "WebSocket error";
+    };
   }
 
   #register(live: Live): void {
@@ -250,6 +258,12 @@ export class SocketHub {
     }
     const trace = this.#phaseTrace(parts, spec, live, "message");
     const data = parseFrame(raw);
+    if (exceedsJsonDepth(data, { limit: MAX_JSON_DEPTH, bytes: raw.length })) {
+      const error = `Message nests deeper than ${MAX_JSON_DEPTH} levels`;
+      trace.end("failed", error);
+      this.send(live.info.connectionId, { error, trace_id: trace.id });
+      return;
+    }
     if (!this.#validated(parts, { live, spec, trace, data })) return;
     const message = { data, timestamp: new Date().toISOString() };
     const input: InvocationInput = { kind: "ws_message", message, connection: live.info };
@@ -303,10 +317,15 @@ export class SocketHub {
   }
 
   #phaseTrace(parts: EngineParts, spec: SocketSpec, live: Live, phase: Phase): ActiveTrace {
+    const metadata: Record<string, string> = {
+      path: spec.path,
+      connection_id: live.info.connectionId,
+    };
+    if (phase === "disconnect" && live.dropped !== undefined) metadata.dropped = live.dropped;
     return parts.telemetry.startTrace({
       entryPoint: `${spec.name} (${phase})`,
       entryType: "websocket",
-      metadata: { path: spec.path, connection_id: live.info.connectionId },
+      metadata,
     });
   }
 

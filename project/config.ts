@@ -27,6 +27,9 @@ export const TELEMETRY_TYPES = [
   "timescaledb",
 ] as const;
 
+/** Shared-state backends `[state] type` accepts. */
+export const STATE_TYPES = ["denokv", "memory", "nats", "postgres"] as const;
+
 /** Handler languages a project can be written in. */
 export type ProjectLanguage = "typescript" | "python";
 
@@ -110,12 +113,35 @@ export interface TelemetrySection {
   settings: Record<string, unknown>;
 }
 
+/**
+ * `[state]`: where `state.kv` keeps its entries. `ROHAS_STATE_TYPE`, `ROHAS_STATE_PATH` and
+ * `ROHAS_STATE_URL` override the keys.
+ */
+export interface StateSection {
+  /**
+   * `denokv` (default: Deno KV in a file every process of the machine shares, or a remote Deno KV
+   * at `url`), `memory` (one isolate only), `nats` (a JetStream bucket), `postgres` (a table).
+   */
+  type: (typeof STATE_TYPES)[number];
+  /** The `denokv` file, relative to the project root unless absolute. Default `.rohas/state.kv`. */
+  path: string;
+  /** The server: a remote Deno KV (`https://…`), NATS (`nats://…`) or PostgreSQL (`postgres://…`). Default `""`. */
+  url: string;
+}
+
 /** `[workbench]`. */
 export interface WorkbenchSection {
   /** `ROHAS_WORKBENCH_API_KEY` overrides it. Default `""` (loopback-only access in dev). */
   api_key: string;
   /** `ROHAS_WORKBENCH_ALLOWED_ORIGINS` (comma-separated) overrides it. Default `[]`. */
   allowed_origins: string[];
+  /**
+   * Host names the workbench answers to besides `localhost`, IP literals and `[server] host`, such
+   * as `"rohas.example.com"` or `"rohas.example.com:8443"` (without a port: any port). A request
+   * with another `Host` gets 403, so a DNS-rebinding page cannot reach the workbench.
+   * `ROHAS_WORKBENCH_ALLOWED_HOSTS` (comma-separated) overrides it. Default `[]`.
+   */
+  allowed_hosts: string[];
 }
 
 /**
@@ -172,6 +198,8 @@ export interface RohasConfig {
   telemetry: TelemetrySection;
   /** `[workbench]`. */
   workbench: WorkbenchSection;
+  /** `[state]`. */
+  state: StateSection;
   /** `[permissions]`. */
   permissions: PermissionsSection;
   /** `[runtime.python]`. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ADAPTER_TYPES, TELEMETRY_TYPES } from "./config.ts";
+import { ADAPTER_TYPES, STATE_TYPES, TELEMETRY_TYPES } from "./config.ts";
 import { parse, TomlError } from "smol-toml";
 import { basename, join } from "node:path";
 import type {
@@ -16,6 +16,7 @@ import type {
   PermissionValue,
   ProjectLanguage,
   RohasConfig,
+  StateSection,
   TelemetrySection,
 } from "./config.ts";
 import { ConfigError } from "./errors.ts";
@@ -30,6 +31,9 @@ export const CONFIG_ENV_VARS = [
   "ROHAS_WORKBENCH_ALLOWED_ORIGINS",
   "ROHAS_LOG",
   "ROHAS_PYTHON_LIB",
+  "ROHAS_STATE_TYPE",
+  "ROHAS_STATE_PATH",
+  "ROHAS_STATE_URL",
 ] as const;
 
 /** Options of {@linkcode parseConfig}. */
@@ -60,9 +64,10 @@ const PERMISSION_NAMES = ["net", "read", "write", "env", "run", "ffi", "sys", "i
  * @throws {ConfigError} on a TOML syntax error (message with `file:line:col`) or a wrong value
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { parseConfig } from "./load_config.ts";
  * const config = parseConfig("[server]\nport = 4400\n", { file: "rohas.toml" });
- * if (!(config.server.port === 4400 && config.server.host === "127.0.0.1")) throw new Error("Example failed");
+ * assert(config.server.port === 4400 && config.server.host === "127.0.0.1");
  * ```
  */
 export function parseConfig(text: string, options: ParseConfigOptions): RohasConfig {
@@ -75,7 +80,9 @@ export function parseConfig(text: string, options: ParseConfigOptions): RohasCon
     workbench: {
       api_key: root.table("workbench").string("api_key", ""),
       allowed_origins: root.table("workbench").stringList("allowed_origins", []),
+      allowed_hosts: root.table("workbench").stringList("allowed_hosts", []),
     },
+    state: readState(root.table("state")),
     permissions: readPermissions(root.table("permissions")),
     runtime: {
       python: {
@@ -169,6 +176,14 @@ function readTelemetry(section: TableReader): TelemetrySection {
   };
 }
 
+function readState(section: TableReader): StateSection {
+  return {
+    type: section.choice("type", "denokv", STATE_TYPES),
+    path: section.string("path", ".rohas/state.kv"),
+    url: section.string("url", ""),
+  };
+}
+
 const DEFAULT_PERMISSIONS: PermissionSet = {
   net: true,
   read: ["."],
@@ -220,8 +235,18 @@ function applyEnv(config: RohasConfig, env: Record<string, string>, file: string
   if (origins !== undefined) {
     config.workbench.allowed_origins = origins.split(",").map((o) => o.trim()).filter((o) => o);
   }
+  const hosts = env.ROHAS_WORKBENCH_ALLOWED_HOSTS;
+  if (hosts !== undefined) {
+    config.workbench.allowed_hosts = hosts.split(",").map((h) => h.trim()).filter((h) => h);
+  }
   const pythonLib = env.ROHAS_PYTHON_LIB;
   if (pythonLib) config.runtime.python.library = pythonLib;
+  const reader = new TableReader({ ...env }, "", `${file} (environment)`);
+  if (env.ROHAS_STATE_TYPE) {
+    config.state.type = reader.choice("ROHAS_STATE_TYPE", "denokv", STATE_TYPES);
+  }
+  if (env.ROHAS_STATE_PATH) config.state.path = env.ROHAS_STATE_PATH;
+  if (env.ROHAS_STATE_URL) config.state.url = env.ROHAS_STATE_URL;
   const log = env.ROHAS_LOG;
   if (log) {
     const level = new TableReader({ ROHAS_LOG: log }, "", `${file} (environment)`)
@@ -245,9 +270,10 @@ export interface LoadConfigOptions {
  * @throws {ConfigError} on a TOML syntax error or a wrong value
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { loadConfig } from "./load_config.ts";
  * const { config, file } = await loadConfig(await Deno.makeTempDir(), { env: {} });
- * if (!(file === null && config.server.port === 3000)) throw new Error("Example failed");
+ * assert(file === null && config.server.port === 3000);
  * ```
  */
 export async function loadConfig(

@@ -36,7 +36,8 @@ const DEFAULTS: RohasConfig = {
     enable_traces: true,
     settings: {},
   },
-  workbench: { api_key: "", allowed_origins: [] },
+  workbench: { api_key: "", allowed_origins: [], allowed_hosts: [] },
+  state: { type: "denokv", path: ".rohas/state.kv", url: "" },
   permissions: {
     defaults: {
       net: true,
@@ -104,6 +105,7 @@ enable_traces = false
 [workbench]
 api_key = "FRmz/+AjTYCUFlBMio479A=="
 allowed_origins = ["http://localhost:4401"]
+allowed_hosts = ["rohas.example.com"]
 `;
   const config = parseConfig(text, { file: FILE, projectName: "ignored" });
   assertEquals(config.project, { name: "hello-world", version: "0.2.0", language: "python" });
@@ -142,6 +144,7 @@ allowed_origins = ["http://localhost:4401"]
   assertEquals(config.workbench, {
     api_key: "FRmz/+AjTYCUFlBMio479A==",
     allowed_origins: ["http://localhost:4401"],
+    allowed_hosts: ["rohas.example.com"],
   });
 });
 
@@ -299,6 +302,7 @@ Deno.test("parseConfig() applies every documented environment override", () => {
     env: {
       ROHAS_WORKBENCH_API_KEY: "env-key",
       ROHAS_WORKBENCH_ALLOWED_ORIGINS: " http://a.test , ,http://b.test ",
+      ROHAS_WORKBENCH_ALLOWED_HOSTS: "a.test, b.test:8443",
       ROHAS_LOG: "trace",
       ROHAS_PYTHON_LIB: "/opt/libpython3.12.so",
       PORT: "9999",
@@ -307,6 +311,7 @@ Deno.test("parseConfig() applies every documented environment override", () => {
   assertEquals(config.workbench, {
     api_key: "env-key",
     allowed_origins: ["http://a.test", "http://b.test"],
+    allowed_hosts: ["a.test", "b.test:8443"],
   });
   assertEquals(config.log.level, "trace");
   assertEquals(config.runtime.python.library, "/opt/libpython3.12.so");
@@ -318,7 +323,7 @@ Deno.test("parseConfig() keeps the file's values when overrides are empty, excep
     file: FILE,
     env: { ROHAS_WORKBENCH_API_KEY: "", ROHAS_WORKBENCH_ALLOWED_ORIGINS: "" },
   });
-  assertEquals(config.workbench, { api_key: "file-key", allowed_origins: [] });
+  assertEquals(config.workbench, { api_key: "file-key", allowed_origins: [], allowed_hosts: [] });
 });
 
 Deno.test("parseConfig() rejects an unknown ROHAS_LOG level", () => {
@@ -384,4 +389,25 @@ Deno.test('[server] workers is "auto" by default, a count, or an error naming th
     () => parseConfig('[server]\nworkers = "many"\n', { file: "rohas.toml" }),
     /workers/,
   );
+});
+
+Deno.test("parseConfig() reads [state] and its environment overrides", () => {
+  const file = "rohas.toml";
+  const text = '[state]\ntype = "postgres"\nurl = "postgres://a@127.0.0.1/x"\n';
+  assertEquals(parseConfig(text, { file }).state, {
+    type: "postgres",
+    path: ".rohas/state.kv",
+    url: "postgres://a@127.0.0.1/x",
+  });
+  const env = {
+    ROHAS_STATE_TYPE: "nats",
+    ROHAS_STATE_URL: "nats://127.0.0.1:1",
+    ROHAS_STATE_PATH: "/tmp/s.kv",
+  };
+  assertEquals(parseConfig(text, { file, env }).state, {
+    type: "nats",
+    path: "/tmp/s.kv",
+    url: "nats://127.0.0.1:1",
+  });
+  throws(() => parseConfig('[state]\ntype = "redis"\n', { file }), ConfigError);
 });

@@ -14,6 +14,7 @@ export type {
   PythonRuntimeSection,
   RohasConfig,
   ServerSection,
+  StateSection,
   TelemetrySection,
   WorkbenchSection,
 } from "./config.ts";
@@ -23,4 +24,4 @@ export type { FindProjectOptions, ProjectLocation } from "./find_project.ts";
 export { findProject } from "./find_project.ts";
 export type { LoadConfigOptions, ParseConfigOptions } from "./load_config.ts";
 export { CONFIG_ENV_VARS, loadConfig, LOG_LEVELS, parseConfig } from "./load_config.ts";
-export { ADAPTER_TYPES, TELEMETRY_TYPES } from "./config.ts";
+export { ADAPTER_TYPES, STATE_TYPES, TELEMETRY_TYPES } from "./config.ts";

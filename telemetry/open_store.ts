@@ -8,6 +8,7 @@
 
 import type { RocksdbStoreOptions } from "./rocksdb_store.ts";
 import type { TelemetryStore } from "./store.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
 
 /**
  * Opens (creating it when missing) a RocksDB telemetry store; loads the native module now.
@@ -16,13 +17,22 @@ import type { TelemetryStore } from "./store.ts";
  * @returns the open store
  * @throws {TelemetryError} when the database cannot be opened (locked by another process)
  * @example
- * ```ts ignore
- * const store = await openRocksdbStore({ path: ".rohas/telemetry" });
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { openRocksdbStore } from "./open_store.ts";
+ *
+ * const path = await Deno.makeTempDir();
+ * const store = await openRocksdbStore({ path });
+ * assertEquals(await store.queryTraces(), []);
  * await store.close();
+ * await Deno.remove(path, { recursive: true });
  * ```
  */
 export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<TelemetryStore> {
-  const { openRocksdbStore } = await import("./rocksdb_store.ts");
+  const { openRocksdbStore } = await importOnDemand<typeof import("./rocksdb_store.ts")>(
+    "./rocksdb_store.ts",
+    import.meta.url,
+  );
   return openRocksdbStore(options);
 }
 
@@ -36,7 +46,10 @@ export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<Te
 export async function openInfluxdbStore(
   settings: Record<string, string>,
 ): Promise<TelemetryStore> {
-  const { openInfluxdbStore } = await import("./influxdb_store.ts");
+  const { openInfluxdbStore } = await importOnDemand<typeof import("./influxdb_store.ts")>(
+    "./influxdb_store.ts",
+    import.meta.url,
+  );
   return openInfluxdbStore(settings);
 }
 
@@ -50,6 +63,9 @@ export async function openInfluxdbStore(
 export async function openTimescaledbStore(
   settings: Record<string, string>,
 ): Promise<TelemetryStore> {
-  const { openTimescaledbStore } = await import("./timescaledb_store.ts");
+  const { openTimescaledbStore } = await importOnDemand<typeof import("./timescaledb_store.ts")>(
+    "./timescaledb_store.ts",
+    import.meta.url,
+  );
   return openTimescaledbStore(settings);
 }

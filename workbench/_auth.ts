@@ -1,9 +1,12 @@
 /**
- * Workbench access (docs/compatibility.md#workbench-access with its fixes): the key from
- * `Authorization: Bearer|ApiKey` or `X-API-Key`, compared in constant time; loopback peers need no
- * key in dev, but then only without a foreign `Origin` (so a web page cannot drive a developer's
- * local workbench); an `Origin` outside `allowed_origins` (and not the workbench's own) gets 403;
- * `allowed_origins` drives the CORS headers of these routes.
+ * Workbench access (docs/compatibility.md#workbench-access with its fixes): first the `Host` must
+ * be one the workbench answers to (`localhost`, an IP literal, `[server] host` or `[workbench]
+ * allowed_hosts`), so a page whose DNS name was rebound to 127.0.0.1 gets 403 and "same origin" is
+ * derived from a trusted `Host` only; then the key from `Authorization: Bearer|ApiKey` or
+ * `X-API-Key`, compared in constant time; loopback peers need no key in dev, but then only without
+ * a foreign `Origin` (so a web page cannot drive a developer's local workbench); an `Origin` outside
+ * `allowed_origins` (and not the workbench's own) gets 403; `allowed_origins` drives the CORS
+ * headers of these routes.
  *
  * @module
  */
@@ -13,8 +16,18 @@ export interface AccessPolicy {
   /** The expected key; `""` means none is configured. */
   apiKey: string;
   allowedOrigins: readonly string[];
+  /** Host names allowed besides `localhost` and IP literals: `name` (any port) or `name:port`. */
+  allowedHosts: readonly string[];
   /** Dev lets loopback peers in without a key. */
   dev: boolean;
+}
+
+/** Who asks: the peer's address (when known) and the `Host` it sent. */
+export interface Client {
+  /** The peer's address, when the server knows it. */
+  peer: string | undefined;
+  /** The `Host` the client sent, `name[:port]`. */
+  host: string;
 }
 
 /** The outcome of an access check. */
@@ -59,20 +72,66 @@ export function isLoopback(hostname: string | undefined): boolean {
   return h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
+/**
+ * Whether a `Host` value names the workbench: `localhost`, an IP literal (a DNS-rebinding page
+ * always sends its own DNS name, never an address), or an allowed name. Any port goes with
+ * `localhost` and IP literals: the name is what a rebinding page cannot forge, and a local dev
+ * proxy on another port keeps working.
+ *
+ * @param host the `Host` header (`name[:port]`)
+ * @param allowed configured `name` (any port) or `name:port` entries
+ * @returns true when the workbench may answer
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { isAllowedHost } from "./_auth.ts";
+ * assertEquals(isAllowedHost("localhost:3000", []), true);
+ * assertEquals(isAllowedHost("evil.test:3000", []), false);
+ * ```
+ */
+export function isAllowedHost(host: string, allowed: readonly string[]): boolean {
+  const value = host.trim().toLowerCase();
+  const name = hostName(value);
+  if (name === "") return false;
+  if (name === "localhost" || name.startsWith("[") || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
+    return true;
+  }
+  return allowed.some((entry) => {
+    const e = entry.trim().toLowerCase();
+    return e === value || (hostName(e) === e && e === name);
+  });
+}
+
+/** The name part of `name[:port]` (an IPv6 literal keeps its brackets). */
+function hostName(host: string): string {
+  if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
+  const colon = host.lastIndexOf(":");
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
 /** Decides whether a request may use the workbench.
  *
  * @param request the request
- * @param peer the peer's address, when the server knows it
- * @param policy key, origins, mode
+ * @param client the peer's address and the `Host` it sent
+ * @param policy key, origins, hosts, mode
  * @returns allowed, or the status and message to answer
  */
 export function checkAccess(
   request: Request,
-  peer: string | undefined,
+  client: Client,
   policy: AccessPolicy,
 ): AccessDecision {
+  const { peer, host } = client;
+  if (!isAllowedHost(host, policy.allowedHosts)) {
+    return {
+      ok: false,
+      status: 403,
+      message: `Host "${host}" is not allowed: add it to [workbench] allowed_hosts`,
+    };
+  }
   const origin = request.headers.get("origin") ?? "";
-  const sameOrigin = origin !== "" && origin === new URL(request.url).origin;
+  // The Host is trusted now, so the workbench's own origin may be derived from it.
+  const sameOrigin = origin !== "" && origin === `${new URL(request.url).protocol}//${host}`;
   const listed = origin !== "" && policy.allowedOrigins.includes(origin);
   if (origin !== "" && !sameOrigin && policy.allowedOrigins.length > 0 && !listed) {
     return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` };

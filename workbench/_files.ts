@@ -7,7 +7,8 @@
  */
 
 import { join, relative } from "node:path";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import { redactSecrets } from "./_redact.ts";
 
 /** One file of a bucket. */
 export interface BucketFile {
@@ -101,7 +102,7 @@ export function handlerBuckets(root: string): Promise<Bucket[]> {
   );
 }
 
-/** The `config` object of `/snapshot` and `/data`.
+/** The `config` object of `/snapshot` and `/data`, secrets redacted (broker URLs carry them).
  *
  * @param config the resolved config
  * @returns project, server and adapter values
@@ -114,7 +115,7 @@ export function configSummary(config: RohasConfig): Record<string, unknown> {
       language: config.project.language,
     },
     server: { host: config.server.host, port: config.server.port },
-    adapter: { ...config.adapter.settings, type: config.adapter.type },
+    adapter: redactSecrets({ ...config.adapter.settings, type: config.adapter.type }),
     telemetry: { type: config.telemetry.type },
   };
 }

@@ -26,3 +26,16 @@ export class WorkbenchError extends RohasError {
     this.details = options?.details;
   }
 }
+
+/** The workbench cannot be served with this configuration (such as no API key under `start`). */
+export class WorkbenchConfigError extends RohasError {
+  /** Creates the error.
+   *
+   * @param message what is wrong and how to fix it
+   * @param options the underlying `cause`
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WorkbenchConfigError";
+  }
+}

@@ -8,20 +8,25 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
-import type { RohasConfig } from "../project/config.ts";
-import type { DeadLetter } from "../adapters/adapter.ts";
-import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
-import type { TelemetryReader } from "../telemetry/recorder.ts";
-import type { EntryType, TraceStatus } from "../telemetry/model.ts";
-import { addCorsHeaders, checkAccess } from "./_auth.ts";
+import type { Schema } from "../parser/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import { type DeadLetter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
+import type {
+  EntryType,
+  LogEntry,
+  TelemetryReader,
+  TraceRecord,
+  TraceStatus,
+} from "../telemetry/mod.ts";
+import { addCorsHeaders, checkAccess, type Client, isAllowedHost } from "./_auth.ts";
 import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
-import { WorkbenchError } from "./errors.ts";
-import { InvalidEventPayloadError } from "../engine/events/errors.ts";
+import { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
+import { InvalidEventPayloadError } from "../engine/events/mod.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../engine/json_depth.ts";
 import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
@@ -66,6 +71,8 @@ export interface WorkbenchOptions {
 export interface WorkbenchRequestInfo {
   /** The peer address. */
   remoteAddr?: { hostname: string; port: number } | Deno.Addr;
+  /** The `Host` the client sent, when a trusted hop forwarded it. Default: the URL's host. */
+  host?: string;
 }
 
 /** A request handler answering workbench routes, `null` for every other request. */
@@ -93,35 +100,73 @@ interface Ctx {
  *
  * @param options root, config, schema, telemetry, event bus, cron hook
  * @returns `(request, info) => Promise<Response | null>`; never rejects
- * @example
+ * @example Mounted in front of an engine (a fragment of the engine's start-up, not run as a documentation test)
  * ```ts ignore
  * const workbench = createWorkbenchHandler({ root, config, schema: () => schema, telemetry });
  * Deno.serve(async (req, info) => (await workbench(req, info)) ?? engine.handler(req, info));
  * ```
  */
 export function createWorkbenchHandler(options: WorkbenchOptions): WorkbenchHandler {
+  checkWorkbenchConfig(options.config, options.mode ?? "dev");
   const sampler = new SystemSampler(options.now);
   const files = new StaticFiles(options.distUrl);
+  const hosts = allowedHosts(options.config);
   return async (request, info) => {
     const url = new URL(request.url);
     const document = CONTRACT_DOCUMENTS.get(url.pathname);
     if (document !== undefined && (request.method === "GET" || request.method === "HEAD")) {
       // The API documents describe the project: the same access rules as the workbench's API.
       const serve = () => Promise.resolve(json(document(options.schema(), options.config)));
-      return await api(request, url, peerOf(info), { options, sampler }, serve);
+      return await api(request, url, clientOf(url, info), { options, sampler }, serve);
     }
     if (url.pathname === "/_rohas" || url.pathname.startsWith(APP_PREFIX)) {
       if (request.method !== "GET" && request.method !== "HEAD") return null;
+      const { host } = clientOf(url, info);
+      if (!isAllowedHost(host, hosts)) return json({ error: `Host "${host}" is not allowed` }, 403);
       return await files.serve(url.pathname);
     }
     if (!url.pathname.startsWith(API_PREFIX)) return null;
-    return await api(request, url, peerOf(info), { options, sampler });
+    return await api(request, url, clientOf(url, info), { options, sampler });
   };
 }
 
-function peerOf(info: WorkbenchRequestInfo | undefined): string | undefined {
+/**
+ * Refuses a workbench that nobody could use: under `rohas start` there is no loopback exception,
+ * so without a key every request would get 401. Refusing at startup says how to set one instead
+ * (a generated key printed once would be lost with the log, or leak into it).
+ *
+ * @param config the resolved config (`[workbench] api_key`, env-overridden)
+ * @param mode `dev` or `production`
+ * @throws {WorkbenchConfigError} in production without an API key
+ * @example
+ * ```ts
+ * import { checkWorkbenchConfig } from "./handler.ts";
+ * import { parseConfig } from "../project/mod.ts";
+ * checkWorkbenchConfig(parseConfig("", { file: "rohas.toml" }), "dev");
+ * ```
+ */
+export function checkWorkbenchConfig(config: RohasConfig, mode: "dev" | "production"): void {
+  if (mode === "production" && config.workbench.api_key === "") {
+    throw new WorkbenchConfigError(
+      "Cannot serve the workbench under rohas start without an API key: set [workbench] api_key " +
+        "in config/rohas.toml or the ROHAS_WORKBENCH_API_KEY environment variable " +
+        "(for example to the output of: openssl rand -base64 24)",
+    );
+  }
+}
+
+/** The configured host names the workbench answers to, `[server] host` included. */
+function allowedHosts(config: RohasConfig): string[] {
+  return [...config.workbench.allowed_hosts, config.server.host];
+}
+
+/** The peer's address and the `Host` it sent (an edge forwards both). */
+function clientOf(url: URL, info: WorkbenchRequestInfo | undefined): Client {
   const addr = info?.remoteAddr;
-  return addr && "hostname" in addr ? addr.hostname : undefined;
+  return {
+    peer: addr && "hostname" in addr ? addr.hostname : undefined,
+    host: info?.host ?? url.host,
+  };
 }
 
 /** The OpenAPI and AsyncAPI documents of the served schema, by path. */
@@ -133,7 +178,7 @@ const CONTRACT_DOCUMENTS = new Map<string, (schema: Schema, config: RohasConfig)
 async function api(
   request: Request,
   url: URL,
-  peer: string | undefined,
+  client: Client,
   base: { options: WorkbenchOptions; sampler: SystemSampler },
   serve: (ctx: Ctx) => Promise<Response> = safeRoute,
 ): Promise<Response> {
@@ -143,13 +188,15 @@ async function api(
   if (request.method === "OPTIONS") {
     response = new Response(null, { status: 204 });
   } else {
-    const access = checkAccess(request, peer, {
+    const access = checkAccess(request, client, {
       apiKey: config.workbench.api_key,
       allowedOrigins: origins,
+      allowedHosts: allowedHosts(config),
       dev: (base.options.mode ?? "dev") === "dev",
     });
     response = access.ok
-      ? await serve({ ...base, request, url, parts: segments(url) })
+      // `safeRoute` decodes the path itself, so a malformed one is a 400 rather than a throw.
+      ? await serve({ ...base, request, url, parts: [] })
       : json({ error: access.message }, access.status);
   }
   addCorsHeaders(response.headers, request, origins);
@@ -157,14 +204,18 @@ async function api(
 }
 
 function segments(url: URL): string[] {
-  return url.pathname.slice(API_PREFIX.length).split("/").filter((s) => s !== "").map((s) =>
-    decodeURIComponent(s)
-  );
+  return url.pathname.slice(API_PREFIX.length).split("/").filter((s) => s !== "").map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch (error) {
+      throw new WorkbenchError(400, `Malformed percent-encoding in "${s}"`, { cause: error });
+    }
+  });
 }
 
 async function safeRoute(ctx: Ctx): Promise<Response> {
   try {
-    return await route(ctx);
+    return await route({ ...ctx, parts: segments(ctx.url) });
   } catch (error) {
     if (error instanceof WorkbenchError) {
       const details = error.details === undefined ? {} : { details: error.details };
@@ -352,6 +403,10 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new WorkbenchError(400, "The body must be a JSON object");
   }
+  // A triggered payload reaches handlers as the engine's bodies do: the same depth limit.
+  if (exceedsJsonDepth(body, { limit: MAX_JSON_DEPTH, bytes: text.length })) {
+    throw new WorkbenchError(400, `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   return body as Record<string, unknown>;
 }
 
@@ -379,20 +434,10 @@ async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>>
   };
 }
 
-async function deadLetters(ctx: Ctx): Promise<Record<string, unknown>[]> {
+async function deadLetters(ctx: Ctx): Promise<DeadLetterJson[]> {
   const events = need(ctx.options.events, "Dead letters");
   const topic = ctx.url.searchParams.get("topic") || undefined;
-  const letters = await events.listDeadLetters(topic);
-  return letters.map((d) => ({
-    id: d.envelope.id,
-    topic: d.envelope.topic,
-    group: d.group,
-    error: d.error,
-    failed_at: d.failed_at,
-    attempt: d.envelope.metadata.attempt,
-    trace_id: d.envelope.metadata.trace_id,
-    payload: d.envelope.payload,
-  }));
+  return (await events.listDeadLetters(topic)).map(deadLetterJson);
 }
 
 async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
@@ -452,7 +497,7 @@ export interface WorkbenchMount {
  *
  * @param workbench the handler from {@linkcode createWorkbenchHandler}
  * @returns the mounts; requests the workbench does not answer get a JSON 404
- * @example
+ * @example Mounted in an engine (a fragment of the engine's start-up, not run as a documentation test)
  * ```ts ignore
  * createEngine({ ...parts, mounts: workbenchMounts(createWorkbenchHandler(options)) });
  * ```

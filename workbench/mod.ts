@@ -13,6 +13,13 @@ export type {
   WorkbenchOptions,
   WorkbenchRequestInfo,
 } from "./handler.ts";
-export { API_PREFIX, APP_PREFIX, createWorkbenchHandler, workbenchMounts } from "./handler.ts";
+export {
+  API_PREFIX,
+  APP_PREFIX,
+  checkWorkbenchConfig,
+  createWorkbenchHandler,
+  workbenchMounts,
+} from "./handler.ts";
 export type { GraphEdge, GraphNode, JsonSchema } from "./_schema_views.ts";
-export { WorkbenchError } from "./errors.ts";
+export { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
+export { REDACTED, redactSecrets } from "./_redact.ts";

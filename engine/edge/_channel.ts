@@ -1,16 +1,27 @@
 /**
  * A message channel over one TCP connection between the main process and an edge process: JSON,
- * one message per line, the messages of one turn written together.
+ * one message per line, the messages of one turn written together. A line longer than the
+ * channel's limit closes it, so a peer that never ends a line cannot make the other end hold more
+ * than that.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
 
+/** Options of a {@linkcode LineChannel}. */
+export interface LineChannelOptions {
+  /** The longest line read, in UTF-16 code units; a longer one closes the channel. */
+  maxLine: number;
+}
+
 /** Both ends of the main process <-> edge process connection. */
 export class LineChannel<In, Out> {
   readonly #conn: Deno.Conn;
+  /** Taken before any other code ran in this isolate, so a patched prototype cannot see writes. */
+  readonly #write: (bytes: Uint8Array) => Promise<number>;
   readonly #encoder = new TextEncoder();
+  #maxLine: number;
   #pending: string[] = [];
   #writing: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -22,15 +33,24 @@ export class LineChannel<In, Out> {
    *
    * @param conn the connection
    * @param onMessage called for each message, in order
+   * @param options the line limit
    */
-  constructor(conn: Deno.Conn, onMessage: (message: In) => void) {
+  constructor(conn: Deno.Conn, onMessage: (message: In) => void, options: LineChannelOptions) {
     this.#conn = conn;
+    this.#write = conn.write.bind(conn);
+    this.#maxLine = options.maxLine;
     this.closed = this.#read(onMessage);
+  }
+
+  /** Changes the line limit (a peer that proved who it is may send more). */
+  set maxLine(units: number) {
+    this.#maxLine = units;
   }
 
   async #read(onMessage: (message: In) => void): Promise<void> {
     // The pieces of a line that spans chunks; each chunk is scanned once.
     let partial: string[] = [];
+    let partialLength = 0;
     try {
       for await (const chunk of this.#conn.readable.pipeThrough(new TextDecoderStream())) {
         let start = 0;
@@ -39,16 +59,24 @@ export class LineChannel<In, Out> {
           const piece = chunk.slice(start, end);
           const line = partial.length === 0 ? piece : partial.join("") + piece;
           partial = [];
+          partialLength = 0;
+          if (line.length > this.#maxLine) break;
           if (line !== "") onMessage(JSON.parse(line) as In);
           start = end + 1;
           end = chunk.indexOf("\n", start);
         }
-        if (start < chunk.length) partial.push(chunk.slice(start));
+        if (end >= 0) break;
+        if (start < chunk.length) {
+          partial.push(chunk.slice(start));
+          partialLength += chunk.length - start;
+          if (partialLength > this.#maxLine) break;
+        }
       }
     } catch {
-      // A reset connection ends the channel like a close.
+      // A reset connection, or a line that is no JSON, ends the channel like a close.
     }
     this.#closed = true;
+    this.#close();
   }
 
   /** Queues a message; the messages of one turn go out in one write. */
@@ -62,7 +90,7 @@ export class LineChannel<In, Out> {
     this.#pending = [];
     if (lines.length === 0 || this.#closed) return;
     const bytes = this.#encoder.encode(lines.join("\n") + "\n");
-    this.#writing = this.#writing.then(() => writeAll(this.#conn, bytes)).catch(() => {
+    this.#writing = this.#writing.then(() => writeAll(this.#write, bytes)).catch(() => {
       this.#closed = true;
     });
   }
@@ -72,6 +100,10 @@ export class LineChannel<In, Out> {
     this.#flush();
     await this.#writing;
     this.#closed = true;
+    this.#close();
+  }
+
+  #close(): void {
     try {
       this.#conn.close();
     } catch {
@@ -80,7 +112,10 @@ export class LineChannel<In, Out> {
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+async function writeAll(
+  write: (bytes: Uint8Array) => Promise<number>,
+  bytes: Uint8Array,
+): Promise<void> {
   let written = 0;
-  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+  while (written < bytes.length) written += await write(bytes.subarray(written));
 }

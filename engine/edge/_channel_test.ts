@@ -18,7 +18,7 @@ Deno.test("LineChannel: messages sent in one turn arrive in order, however the b
   const receiver = new LineChannel<unknown, unknown>(b, (message) => {
     got.push(message);
     if (got.length === 3) all.resolve();
-  });
+  }, { maxLine: 1024 });
   // A line split across writes (and so across chunks), then two lines in one write, with text
   // whose UTF-8 is split mid-character.
   const encoder = new TextEncoder();
@@ -40,8 +40,8 @@ Deno.test("LineChannel: send batches a turn's messages, and closed settles when 
   const receiver = new LineChannel<number, number>(b, (n) => {
     got.push(n);
     if (got.length === 1000) done.resolve();
-  });
-  const sender = new LineChannel<number, number>(a, () => {});
+  }, { maxLine: 1024 });
+  const sender = new LineChannel<number, number>(a, () => {}, { maxLine: 1024 });
   for (let i = 0; i < 1000; i++) sender.send(i);
   await done.promise;
   assert.deepEqual(got, Array.from({ length: 1000 }, (_, i) => i));
@@ -49,4 +49,42 @@ Deno.test("LineChannel: send batches a turn's messages, and closed settles when 
   await receiver.closed;
   await receiver.close();
   await sender.closed;
+});
+
+Deno.test("LineChannel: a line longer than the limit closes the channel before it is held whole", async () => {
+  const [a, b] = await socketPair();
+  const got: unknown[] = [];
+  const receiver = new LineChannel<unknown, unknown>(b, (m) => got.push(m), { maxLine: 64 });
+  const chunk = new TextEncoder().encode("x".repeat(1 << 16));
+  let written = 0;
+  try {
+    while (written < 64 << 20) written += await a.write(chunk);
+  } catch (error) {
+    assert.ok(
+      error instanceof Deno.errors.BrokenPipe || error instanceof Deno.errors.ConnectionReset,
+      String(error),
+    );
+  }
+  await receiver.closed;
+  assert.ok(written < 16 << 20, `${written} bytes written before the channel closed`);
+  assert.deepEqual(got, []);
+  a.close();
+});
+
+Deno.test("LineChannel: a short line passes the limit, and a raised limit takes longer lines", async () => {
+  const [a, b] = await socketPair();
+  const got: string[] = [];
+  const two = Promise.withResolvers<void>();
+  const receiver = new LineChannel<string, string>(b, (m) => {
+    got.push(m);
+    receiver.maxLine = 1024;
+    if (got.length === 2) two.resolve();
+  }, { maxLine: 16 });
+  const encoder = new TextEncoder();
+  await a.write(encoder.encode(`${JSON.stringify("short")}\n`));
+  await a.write(encoder.encode(`${JSON.stringify("y".repeat(500))}\n`));
+  await two.promise;
+  assert.deepEqual(got, ["short", "y".repeat(500)]);
+  a.close();
+  await receiver.closed;
 });

@@ -1,14 +1,18 @@
 /**
  * Which API routes an edge serves itself: those whose handler and middlewares are TypeScript on
- * the default permission profile (or one with the very same permissions) and imported fine.
+ * the default permission profile (or one with the very same permissions) and imported fine, and
+ * only when that profile grants the network (`net = true`). An edge must listen on the public port
+ * and reach the main process; handler code in its isolate shares its permissions, so with any
+ * narrower `net` the edge would let handler code reach what `rohas dev`'s Workers deny. Such a
+ * profile's handlers run in the main process's Workers, with exactly its permissions.
  *
  * @module
  */
 
 import type { AppModel, RouteSpec } from "../app_model.ts";
 import type { HandlerRef } from "../runtime/contract.ts";
-import type { PermissionsSection } from "../../project/config.ts";
-import { resolveProfile } from "../runtime/_profiles.ts";
+import type { PermissionsSection } from "../../project/mod.ts";
+import { resolveProfile } from "../runtime/mod.ts";
 
 /** What edges run themselves: routes by index in `model.routes`, and the files they need. */
 export interface EdgeShare {
@@ -18,7 +22,31 @@ export interface EdgeShare {
   files: string[];
 }
 
-/** The routes whose TypeScript handler and middlewares run with the default permissions.
+/**
+ * Why edges cannot run handler code of the default profile, or null when they can: an edge must
+ * listen and reach the main process, so its profile must grant the whole network already.
+ *
+ * @param permissions the `[permissions]` config
+ * @param root the project root
+ * @returns a sentence for the startup output, or null
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+ * import { edgesDenied } from "./_local.ts";
+ * const section = { defaults: { net: false, read: [], write: false, env: false, run: false,
+ *   ffi: false, sys: false, import: true }, handlers: {} };
+ * assert(edgesDenied(section, "/srv/app")?.startsWith("No edge processes"));
+ * assertEquals(edgesDenied({ ...section, defaults: { ...section.defaults, net: true } }, "/srv/app"), null);
+ * ```
+ */
+export function edgesDenied(permissions: PermissionsSection, root: string): string | null {
+  if (resolveProfile(permissions, "default", root).permissions.net === true) return null;
+  return "No edge processes: the default permission profile does not grant net = true, which an " +
+    "edge's listening would widen; the main process serves every request";
+}
+
+/** The routes whose TypeScript handler and middlewares run with the default permissions (none
+ * unless they grant `net = true`).
  *
  * @param model the application model
  * @param permissions the `[permissions]` config
@@ -30,6 +58,7 @@ export function edgeShare(
   permissions: PermissionsSection,
   root: string,
 ): EdgeShare {
+  if (edgesDenied(permissions, root) !== null) return { routes: [], files: [] };
   const key = resolveProfile(permissions, "default", root).key;
   const keys = new Map<string, string>();
   const onDefault = (ref: HandlerRef) => {

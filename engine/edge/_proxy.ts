@@ -9,7 +9,7 @@
 import { errorResponse, TRACE_HEADER } from "../_http_util.ts";
 import type { RequestInfo } from "../http_pipeline.ts";
 import { ADMIT_HEADER, TICKET_HEADER, TICKET_PARAM } from "../socket_hub.ts";
-import { INTERNAL_HEADER, PEER_HEADER } from "./protocol.ts";
+import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER } from "./protocol.ts";
 
 /** The main isolate's internal listener. */
 export interface InternalTarget {
@@ -31,6 +31,51 @@ const HOP_HEADERS = [
   "sec-websocket-extensions",
 ] as const;
 
+/** Methods `fetch` writes in upper case whatever case they came in. */
+const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+/** Methods `fetch` refuses to send, in any case. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/**
+ * Whether `fetch` sends a method as it came: not `TRACE` (refused) nor `get` (sent as `GET`). No
+ * route has such a method, so the edge answers those requests itself, as the main process would.
+ *
+ * @param method the request's method, as the client wrote it
+ * @returns false for methods forwarding would refuse or change
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { forwardsMethod } from "./_proxy.ts";
+ * assertEquals(forwardsMethod("PATCH"), true);
+ * assertEquals(forwardsMethod("get"), false);
+ * ```
+ */
+export function forwardsMethod(method: string): boolean {
+  const upper = method.toUpperCase();
+  return upper === method ? !FORBIDDEN_METHODS.has(upper) : !NORMALIZED_METHODS.has(upper) &&
+    !FORBIDDEN_METHODS.has(upper);
+}
+
+/**
+ * Whether `fetch` sends a path as it came: URL parsing resolves dot segments (`/a/../b` is sent
+ * as `/b`), turns `\\` into `/` and escapes some characters, so the main process would route
+ * another path than the client's.
+ *
+ * @param path the request's path, as the client wrote it
+ * @returns false when forwarding would change it
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { forwardsPath } from "./_proxy.ts";
+ * assertEquals(forwardsPath("/users/7"), true);
+ * assertEquals(forwardsPath("/users/.."), false);
+ * ```
+ */
+export function forwardsPath(path: string): boolean {
+  // Appended as the proxy appends it (a base URL would read `//x` as a host).
+  return URL.parse(`http://edge${path}`)?.pathname === path;
+}
+
 /**
  * Creates the forwarder of one edge.
  *
@@ -50,9 +95,17 @@ function forwardHeaders(target: InternalTarget, request: Request, info?: Request
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
   headers.set(INTERNAL_HEADER, target.token);
+  headers.set(HOST_HEADER, hostOf(request.url));
   const peer = info?.remoteAddr;
   if (peer && "hostname" in peer) headers.set(PEER_HEADER, `${peer.hostname}:${peer.port}`);
   return headers;
+}
+
+/** The `host[:port]` of an absolute URL (Deno.serve builds it from the `Host` header). */
+function hostOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 function pathOf(url: string): string {

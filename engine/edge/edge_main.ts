@@ -1,6 +1,9 @@
 /**
- * The entry of an edge process: `deno run <permissions> --unstable-net edge_main.ts <control port>
- * <slot> <nonce>`. It connects to the main process's control listener, receives what to serve,
+ * The entry of an edge process: `deno run <permissions> --unstable-net edge_main.ts`, with nothing
+ * after it: the control port, the slot and the secret come on stdin (a {@linkcode LaunchMessage}),
+ * read to the end before any handler code loads, so neither a local user (`ps`) nor handler code
+ * (`Deno.args`, `Deno.stdin`) finds the secret. It connects to the main process's control listener,
+ * proves it is the edge of its slot, receives what to serve,
  * listens on the public port beside the other edges (`reusePort`), serves the API routes whose
  * handlers (and middlewares) run on the default permission profile through the in-process pipeline
  * in this very isolate, and forwards everything else to the main process. Events go to the main
@@ -14,36 +17,56 @@ import { pathToFileURL } from "node:url";
 import { buildApp, type BuiltApp } from "../build.ts";
 import type { Engine } from "../app.ts";
 import { assemble } from "../assemble.ts";
-import type { MatchedRoute, RequestInfo } from "../http_pipeline.ts";
+import { hasOwnCors, type MatchedRoute, type RequestInfo } from "../http_pipeline.ts";
 import type { RouteSpec } from "../app_model.ts";
 import type { PublishOptions } from "../parts.ts";
 import { guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
-import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
-import { createMemoryStore } from "../../telemetry/memory_store.ts";
-import { OtelBridge } from "../../telemetry/otel.ts";
-import type { Telemetry } from "../../telemetry/model.ts";
-import { createProxy } from "./_proxy.ts";
-import type { FromEdge, InitMessage, TelemetryRead, ToEdge, WireQuery } from "./protocol.ts";
+import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
+import { createMemoryStore } from "../../telemetry/mod.ts";
+import { OtelBridge } from "../../telemetry/mod.ts";
+import type { Telemetry } from "../../telemetry/mod.ts";
+import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
+import { errorResponse } from "../_http_util.ts";
+import type {
+  FromEdge,
+  InitMessage,
+  LaunchMessage,
+  TelemetryRead,
+  ToEdge,
+  WireQuery,
+} from "./protocol.ts";
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
 
+/** The longest launch message read from stdin. */
+const LAUNCH_MAX_BYTES = 4_096;
+/** The longest line the main process sends (the init message of a large app). */
+const MAIN_MAX_LINE = 1 << 28;
+
 // Handler code is imported later; its Deno.exit() must fail its call, not drop every request here.
 const exit = guardProcessExit();
-const [controlPort, slot, nonce] = Deno.args;
-const control = await connect(Number(controlPort));
-const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch);
+const launch = await readLaunch();
+const control = await connect(launch.port);
+const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch, { maxLine: MAIN_MAX_LINE });
 const publishes = new Map<number, PromiseWithResolvers<void>>();
 let nextPublish = 1;
+/**
+ * How long a publish may wait for its answer: the main process answers within the handler
+ * timeout, so a longer silence means the channel stalled.
+ */
+let publishTimeoutMs = 10_000;
+/** The channel stalled: publishes fail at once while this edge drains and is replaced. */
+let stalled = false;
 let serving: { server: Deno.HttpServer; telemetry: Telemetry; engine: Engine } | null = null;
 /** The edge's own telemetry, when it keeps it (`local`): the main process reads it. */
 let local: RecordingTelemetry | null = null;
 let shutdownTimeoutMs = 10_000;
 
-outbox.send({ type: "hello", slot: Number(slot), nonce: nonce ?? "" });
+outbox.send({ type: "hello", slot: launch.slot, secret: launch.secret });
 // A signal to the whole process group (Ctrl-C, systemd) drains this edge like the main process's
 // `drain` would, instead of dropping the requests in flight.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -94,6 +117,23 @@ function dispatch(message: ToEdge): void {
   }
 }
 
+/** Reads stdin to its end: the launch message. Anything else is no launch: exit. */
+async function readLaunch(): Promise<LaunchMessage> {
+  let text = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of Deno.stdin.readable) {
+    text += decoder.decode(chunk, { stream: true });
+    if (text.length > LAUNCH_MAX_BYTES) exit(1);
+  }
+  try {
+    const launch = JSON.parse(text) as LaunchMessage;
+    if (typeof launch.secret === "string" && Number.isInteger(launch.port)) return launch;
+  } catch {
+    // Not a launch message.
+  }
+  return exit(1);
+}
+
 /** The control connection; without it (the main process is gone) there is nothing to do. */
 async function connect(port: number): Promise<Deno.TcpConn> {
   try {
@@ -104,16 +144,42 @@ async function connect(port: number): Promise<Deno.TcpConn> {
 }
 
 function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
+  if (stalled) {
+    return Promise.reject(new EdgeError(`Cannot publish "${topic}": the edge is stalled`));
+  }
   const id = nextPublish++;
+  try {
+    // Throws for a payload JSON cannot write (a cycle, nesting deeper than its stack).
+    outbox.send({ type: "publish", id, topic, payload, options });
+  } catch (error) {
+    return Promise.reject(new EdgeError(`Cannot publish "${topic}"`, { cause: error }));
+  }
   const waiting = Promise.withResolvers<void>();
   publishes.set(id, waiting);
-  outbox.send({ type: "publish", id, topic, payload, options });
-  return waiting.promise;
+  const timer = setTimeout(() => stall(topic), publishTimeoutMs);
+  return waiting.promise.finally(() => clearTimeout(timer));
+}
+
+/**
+ * A publish got no answer in time: the channel to the main process stalled. Every waiting publish
+ * fails (its request gets a 5xx instead of hanging), then the edge drains and exits, and the main
+ * process starts its successor.
+ */
+function stall(topic: string): void {
+  if (stalled) return;
+  stalled = true;
+  const error = new EdgeError(
+    `Cannot publish "${topic}": the engine did not answer within ${publishTimeoutMs} ms`,
+  );
+  for (const waiting of publishes.values()) waiting.reject(error);
+  publishes.clear();
+  drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => exit(1));
 }
 
 async function init(message: InitMessage): Promise<void> {
   setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
   shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
+  publishTimeoutMs = message.config.server.handler_timeout_ms + 2_000;
   const modules = await importModules(message.root, message.files);
   const telemetry = keepTelemetry(message);
   const { engine } = await assemble({
@@ -267,15 +333,25 @@ function edgeHandler(options: EdgeHandlerOptions) {
     const start = url.indexOf("/", url.indexOf("//") + 2);
     const query = url.indexOf("?", start);
     const path = query < 0 ? url.slice(start) : url.slice(start, query);
-    if (path === "/_rohas/health" || (cors && request.method === "OPTIONS")) {
-      return engine.handler(request, info);
-    }
-    const match = built.router.match(request.method, path);
+    const method = request.method;
+    // A preflight the engine's CORS answers; the workbench answers its own (it checks origins).
+    const preflight = cors && method === "OPTIONS" && !hasOwnCors(path);
+    if (path === "/_rohas/health" || preflight) return engine.handler(request, info);
+    const match = built.router.match(method, path);
+    // Answered here: forwarded, fetch would normalize `/files/..` into another path.
+    if (match.kind === "bad_path") return engine.handler(request, info);
     if (match.kind === "found" && match.value.kind === "api" && local.has(match.value.route)) {
       // Handed over matched: the pipeline does not route it again.
       return engine.handler(request, new MatchedInfo(info, match.value.route, match.params));
     }
-    return proxy(request, info);
+    if (forwardsMethod(method) && forwardsPath(path)) return proxy(request, info);
+    // `fetch` would send another method or path than the client's (`get`, `TRACE`, `/a/../b`).
+    // When no route matches the request as it came, this edge's router answers as the main
+    // process's would; a route of the main process under a path that is not canonical is refused
+    // rather than served under the path `fetch` makes of it.
+    if (match.kind !== "found") return engine.handler(request, info);
+    const message = `Cannot forward ${method} ${path}: the path is not canonical`;
+    return Promise.resolve(errorResponse(400, message, ""));
   };
 }
 

@@ -8,31 +8,41 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
-import { resolveProfile, type WorkerPermissions } from "../runtime/_profiles.ts";
+import { resolveProfile } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
 import { permissionFlags } from "./_flags.ts";
+import { randomSecret, sameSecret } from "./_secret.ts";
 import { EdgeError } from "./errors.ts";
 import type {
   FromEdge,
   InitMessage,
   PublishedMessage,
+  PublishMessage,
   RecordsMessage,
   TelemetryRead,
   ToEdge,
 } from "./protocol.ts";
 import { InvalidEventPayloadError, type PayloadIssue } from "../events/mod.ts";
-import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
-import type { TelemetryEvent } from "../../telemetry/recorder.ts";
+import type { SeriesSnapshot } from "../../telemetry/mod.ts";
+import type { TelemetryEvent } from "../../telemetry/mod.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
 
 /** How often an edge beats, and how often the watchdog looks. */
 const HEARTBEAT_MS = 250;
+/** The longest line a peer may send before its hello proves it is an edge (a hello is ~100). */
+const HELLO_MAX_LINE = 1_024;
+/** The longest line an edge may send (telemetry batches). */
+const EDGE_MAX_LINE = 1 << 28;
+/** How long a peer has to say hello. */
+const HELLO_TIMEOUT_MS = 5_000;
+/** Connections that have not said hello yet, at most: more are closed at once. */
+const MAX_STRANGERS = 16;
 
 /** Options of {@linkcode startEdges}. */
 export interface EdgePoolOptions {
@@ -99,7 +109,8 @@ export async function startEdges(options: EdgePoolOptions): Promise<EdgePool> {
 
 interface Edge {
   slot: number;
-  nonce: string;
+  /** Handed to the edge on its stdin: its hello must carry it. */
+  secret: string;
   child: Deno.ChildProcess;
   channel: LineChannel<FromEdge, ToEdge> | null;
   /** When the edge last said it turns. */
@@ -122,6 +133,8 @@ class Pool implements EdgePool {
   readonly #init: InitMessage;
   readonly #args: string[];
   #control: Deno.TcpListener | null = null;
+  /** Control connections that have not said hello yet. */
+  #strangers = 0;
   #watch: ReturnType<typeof setInterval> | undefined;
   /** When the watchdog last looked. */
   #checkedAt = Date.now();
@@ -141,7 +154,7 @@ class Pool implements EdgePool {
     this.#init = {
       type: "init",
       root: options.root,
-      config: options.config,
+      config: edgeConfig(options.config),
       schema: options.schema,
       model: options.model,
       mode: options.mode,
@@ -165,7 +178,7 @@ class Pool implements EdgePool {
     const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     this.#control = control;
     this.#accept(control);
-    this.#args.push(...edgeArgs(this.#options, control.addr.port));
+    this.#args.push(...edgeArgs(this.#options));
     this.#edges[0] = this.#spawn(0);
     await this.#edges[0].listening.promise;
     for (let slot = 1; slot < this.count; slot++) {
@@ -187,33 +200,73 @@ class Pool implements EdgePool {
     }
   }
 
-  /** A new control connection: the first message says which edge it is. */
+  /**
+   * A new control connection. Until its first line proves it is an edge this pool started (the
+   * slot and that edge's secret), it may send one short line within {@linkcode HELLO_TIMEOUT_MS},
+   * and only {@linkcode MAX_STRANGERS} such connections are kept.
+   */
   #connect(conn: Deno.Conn): void {
-    const link: { edge?: Edge; channel?: LineChannel<FromEdge, ToEdge> } = {};
-    link.channel = new LineChannel<FromEdge, ToEdge>(conn, (message) => {
-      if (link.edge !== undefined) return this.#receive(link.edge, message);
-      const claimed = message.type === "hello" ? this.#edges[message.slot] : undefined;
-      if (claimed === undefined || message.type !== "hello" || claimed.nonce !== message.nonce) {
-        link.channel?.close();
-        return;
-      }
-      link.edge = claimed;
-      claimed.channel = link.channel ?? null;
-      link.channel?.send(this.#init);
+    if (this.#strangers >= MAX_STRANGERS || this.#closing) return closeConn(conn);
+    this.#strangers++;
+    let edge: Edge | undefined;
+    let stranger = true;
+    const known = () => {
+      if (!stranger) return;
+      stranger = false;
+      this.#strangers--;
+      clearTimeout(timer);
+    };
+    const channel = new LineChannel<FromEdge, ToEdge>(conn, (message) => {
+      if (edge !== undefined) return this.#receive(edge, message);
+      known();
+      edge = this.#admit(message);
+      if (edge === undefined) return void channel.close();
+      channel.maxLine = EDGE_MAX_LINE;
+      edge.channel = channel;
+      channel.send(this.#init);
+    }, { maxLine: HELLO_MAX_LINE });
+    const timer = setTimeout(() => channel.close(), HELLO_TIMEOUT_MS);
+    channel.closed.then(() => {
+      known();
+      if (edge !== undefined && edge.channel === channel) this.#lost(edge);
     });
   }
 
+  /** The edge a hello proves to be, when its slot waits for it and the secret is that edge's. */
+  #admit(message: FromEdge): Edge | undefined {
+    if (message?.type !== "hello" || typeof message.secret !== "string") return undefined;
+    const edge = Number.isInteger(message.slot) ? this.#edges[message.slot] : undefined;
+    if (edge === undefined || edge.channel !== null) return undefined;
+    return sameSecret(edge.secret, message.secret) ? edge : undefined;
+  }
+
+  /** An edge's control connection closed: without it the edge can neither publish nor drain. */
+  #lost(edge: Edge): void {
+    if (edge.up) this.#respawn(edge, "its control connection closed");
+    else kill(edge.child);
+  }
+
+  /**
+   * Starts the edge of a slot. Its control port, slot and secret go through its stdin, which it
+   * reads to the end before any handler code loads: nothing of them is on its command line (any
+   * local user reads it) or in its `Deno.args` (handler code reads them).
+   */
   #spawn(slot: number): Edge {
-    const nonce = crypto.randomUUID();
+    const secret = randomSecret();
     const child = new Deno.Command(Deno.execPath(), {
-      args: [...this.#args, String(slot), nonce],
-      stdin: "null",
+      args: this.#args,
+      stdin: "piped",
       stdout: "inherit",
       stderr: "inherit",
     }).spawn();
+    const port = this.#control!.addr.port;
+    const writer = child.stdin.getWriter();
+    const launch = new TextEncoder().encode(`${JSON.stringify({ port, slot, secret })}\n`);
+    // An edge that died at once is reported by its exit status.
+    writer.write(launch).then(() => writer.close()).catch(() => {});
     const edge: Edge = {
       slot,
-      nonce,
+      secret,
       child,
       channel: null,
       beatAt: Date.now(),
@@ -259,7 +312,7 @@ class Pool implements EdgePool {
         for (const waiter of [...this.#watching]) waiter();
         return;
       case "publish":
-        this.#options.publish(message.topic, message.payload, message.options).then(
+        this.#publish(message).then(
           () => edge.channel?.send({ type: "published", id: message.id }),
           (error) => edge.channel?.send({ type: "published", id: message.id, ...refusal(error) }),
         );
@@ -280,6 +333,23 @@ class Pool implements EdgePool {
         edge.drained.resolve();
         return;
     }
+  }
+
+  /**
+   * Publishes for an edge, answering within the handler timeout even when the adapter does not:
+   * the edge takes a publish that gets no answer for longer as a stalled channel.
+   */
+  #publish(message: PublishMessage): Promise<unknown> {
+    const timeoutMs = this.#options.config.server.handler_timeout_ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const reason = `Cannot publish "${message.topic}": not accepted within ${timeoutMs} ms`;
+        reject(new EdgeError(reason));
+      }, timeoutMs);
+    });
+    const published = this.#options.publish(message.topic, message.payload, message.options);
+    return Promise.race([published, late]).finally(() => clearTimeout(timer));
   }
 
   async read(read: TelemetryRead, timeoutMs = 2_000): Promise<unknown[]> {
@@ -419,28 +489,40 @@ function kill(child: Deno.ChildProcess): void {
 }
 
 /**
- * `deno run` with the default profile's permissions, plus what serving needs: listening on the
- * public address and reaching the main process (control and internal listeners).
+ * `deno run` with the default profile's permissions and nothing more: edges serve only when that
+ * profile grants the network already ({@linkcode edgeShare}), so listening on the public address and
+ * reaching the main process widen nothing handler code could do.
  */
-function edgeArgs(options: EdgePoolOptions, controlPort: number): string[] {
+function edgeArgs(options: EdgePoolOptions): string[] {
   const { permissions } = resolveProfile(options.config.permissions, "default", options.root);
-  const internal = new URL(options.internal.url);
-  const needed = [
-    `${options.listen.hostname}:${options.listen.port}`,
-    internal.host,
-    `127.0.0.1:${controlPort}`,
-  ];
-  const net = permissions.net === true
-    ? true
-    : [...new Set([...(permissions.net === false ? [] : permissions.net), ...needed])].sort();
-  const withNet: WorkerPermissions = { ...permissions, net };
   return [
     "run",
-    ...permissionFlags(withNet),
+    ...permissionFlags(permissions),
     "--unstable-net",
     "--no-prompt",
     ...v8Flags(),
     EDGE_ENTRY,
-    String(controlPort),
   ];
+}
+
+/**
+ * The config an edge is given: without the workbench key and the adapter's and telemetry store's
+ * settings (credentials), which it does not need (the main process owns the bus, the store and the
+ * workbench).
+ */
+function edgeConfig(config: RohasConfig): RohasConfig {
+  return {
+    ...config,
+    adapter: { ...config.adapter, settings: {} },
+    telemetry: { ...config.telemetry, settings: {} },
+    workbench: { ...config.workbench, api_key: "" },
+  };
+}
+
+function closeConn(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
 }

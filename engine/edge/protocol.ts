@@ -9,13 +9,13 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
 import type { PayloadIssue } from "../events/payload_check.ts";
-import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
-import type { PersistedRecords, TelemetryEvent } from "../../telemetry/recorder.ts";
+import type { SeriesSnapshot } from "../../telemetry/mod.ts";
+import type { PersistedRecords, TelemetryEvent } from "../../telemetry/mod.ts";
 
 /** Everything an edge needs to serve, sent once, first. */
 export interface InitMessage {
@@ -33,7 +33,11 @@ export interface InitMessage {
   routes: number[];
   /** Where to listen: the public address, shared by every edge. */
   listen: { hostname: string; port: number };
-  /** The main process's internal listener, and the token that proves a request came from an edge. */
+  /**
+   * The main process's internal listener, and the token that proves a request came from an edge.
+   * `config` comes without secrets the edge does not need (the workbench key, the adapter's and
+   * telemetry store's settings).
+   */
   internal: { url: string; token: string };
   /** How often the edge says it still turns (`beat`). */
   heartbeatMs: number;
@@ -91,11 +95,21 @@ export interface WatchMessage {
 /** A message to an edge. */
 export type ToEdge = InitMessage | DrainMessage | PublishedMessage | ReadMessage | WatchMessage;
 
-/** The first message of an edge: which one it is, with the nonce it was started with. */
+/**
+ * What the main process writes to an edge's stdin (one JSON line, then end of input): where its
+ * control listener is, which slot the edge fills, and the secret that proves it in its hello.
+ */
+export interface LaunchMessage {
+  port: number;
+  slot: number;
+  secret: string;
+}
+
+/** The first message of an edge: which one it is, with the secret it was handed on its stdin. */
 export interface HelloMessage {
   type: "hello";
   slot: number;
-  nonce: string;
+  secret: string;
 }
 
 /** The edge's event loop still turns. */
@@ -174,3 +188,8 @@ export type FromEdge =
 export const INTERNAL_HEADER = "x-rohas-edge";
 /** The header an edge sets on every request it forwards: the client's `host:port`. */
 export const PEER_HEADER = "x-rohas-peer";
+/**
+ * The header an edge sets on every request it forwards: the `Host` the client sent (`fetch`
+ * replaces it with the internal listener's), which the workbench checks against DNS rebinding.
+ */
+export const HOST_HEADER = "x-rohas-host";

@@ -7,14 +7,15 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { Engine } from "../app.ts";
 import type { RequestInfo } from "../http_pipeline.ts";
 import type { EngineMode } from "../parts.ts";
 import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
-import { INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
+import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
+import { randomSecret, sameSecret } from "./_secret.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -24,7 +25,8 @@ const AUTO_MAX = 8;
  * in the main process's Workers) and one more than the cores, at most eight, in production on Linux
  * (measured on 2 cores: 3 edges served 8% more than 2, 4 no more than 3; the only
  * system where `reusePort` spreads connections); none when no route could run on an edge (every
- * handler is Python or has permissions of its own).
+ * handler is Python or has permissions of its own, or the default profile does not grant
+ * `net = true`, which an edge's listening and reaching the main process would widen).
  *
  * @param config the resolved config
  * @param model the application model
@@ -87,7 +89,7 @@ export interface EdgeServing {
  */
 export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<EdgeServing> {
   const { engine, config } = options;
-  const token = crypto.randomUUID();
+  const token = randomSecret();
   const bound = Promise.withResolvers<Deno.NetAddr>();
   const internal = engine.serve({
     hostname: "127.0.0.1",
@@ -134,17 +136,23 @@ function claimPort(hostname: string, wanted: number): number {
   return port;
 }
 
-/** The client an edge names, when the request carries the edge token; else the socket's peer. */
+/**
+ * The client and `Host` an edge names, when the request carries the edge token; else the socket's
+ * peer (and the request's own `Host`).
+ */
 function trustedPeer(
   request: Request,
   info: Deno.ServeHandlerInfo<Deno.NetAddr>,
   token: string,
 ): RequestInfo {
-  if (request.headers.get(INTERNAL_HEADER) !== token) return info;
+  if (!sameSecret(token, request.headers.get(INTERNAL_HEADER) ?? "")) return info;
   const peer = request.headers.get(PEER_HEADER);
-  if (peer === null) return info;
-  const colon = peer.lastIndexOf(":");
+  const host = request.headers.get(HOST_HEADER);
+  const colon = peer?.lastIndexOf(":") ?? -1;
   return {
-    remoteAddr: { hostname: peer.slice(0, colon), port: Number(peer.slice(colon + 1)) },
+    remoteAddr: peer === null
+      ? info.remoteAddr
+      : { hostname: peer.slice(0, colon), port: Number(peer.slice(colon + 1)) },
+    ...(host === null ? {} : { host }),
   };
 }

@@ -17,6 +17,8 @@ import type {
 import { isoTime } from "../../telemetry/iso_time.ts";
 import { HandlerNotFoundError } from "./errors.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
+import type { PayloadCheck } from "../events/payload_check.ts";
+import { InvalidEventPayloadError } from "../events/errors.ts";
 
 /** One call: which handler, with what input, under which trace. */
 export interface HandlerCall {
@@ -29,6 +31,8 @@ export interface HandlerCall {
 export interface CallHandlerOptions {
   /** The `performance.now()` the call's duration counts from. Default: now. */
   started?: number;
+  /** Refuses a wrong-shaped `triggerEvent` / `setPayload` payload at the call. Default none. */
+  check?: PayloadCheck | undefined;
 }
 
 type LogFn = (message: string, fields?: Record<string, unknown>) => void;
@@ -70,7 +74,7 @@ export function callHandler(
     const error = new HandlerNotFoundError(missingExportMessage(call.handler));
     return failed("not_found", error, [], started);
   }
-  const state = new CallState(call);
+  const state = new CallState(call, options?.check);
   let returned: unknown;
   try {
     returned = apply(fn, call.input, state);
@@ -192,12 +196,14 @@ class CallState implements HandlerState {
   readonly traceId: string;
   readonly handlerName: string;
   readonly effects: Effect[];
+  readonly #check: PayloadCheck | undefined;
   #logger: HandlerState["logger"] | undefined = undefined;
 
-  constructor(call: HandlerCall) {
+  constructor(call: HandlerCall, check: PayloadCheck | undefined) {
     this.traceId = call.traceId;
     this.handlerName = call.handler.name;
     this.effects = [];
+    this.#check = check;
   }
 
   /** Built on first use: most calls never log, and six closures per call show up in profiles. */
@@ -206,11 +212,27 @@ class CallState implements HandlerState {
   }
 
   triggerEvent(event: string, payload: unknown): void {
-    this.effects.push({ kind: "trigger", event, payload: toJsonValue(payload) });
+    const json = toJsonValue(payload);
+    this.#refuse(event, json, "state.triggerEvent");
+    this.effects.push({ kind: "trigger", event, payload: json });
   }
 
   setPayload(event: string, payload: unknown): void {
-    this.effects.push({ kind: "set_payload", event, payload: toJsonValue(payload) });
+    const json = toJsonValue(payload);
+    this.#refuse(event, json, "state.setPayload");
+    this.effects.push({ kind: "set_payload", event, payload: json });
+  }
+
+  /** Throws into the handler, at its call, what the bus would refuse after it returned. */
+  #refuse(event: string, payload: unknown, how: string): void {
+    const refusal = this.#check?.(event, payload === undefined ? null : payload);
+    if (!refusal) return;
+    throw InvalidEventPayloadError.ofPublish({
+      event,
+      payloadType: refusal.payloadType,
+      details: refusal.issues,
+      origin: `from ${how} of handler "${this.handlerName}"`,
+    });
   }
 
   send(connectionId: string, message: unknown): void {

@@ -54,7 +54,7 @@ export class WorkerRestartedError extends RohasError {
 
 /** The Worker running a call ended by itself (`Deno.exit()` or `close()` in handler code). */
 export class WorkerExitedError extends RohasError {
-  /** @param message names the Worker's profile and the handlers it was running */
+  /** @param message starts with `Worker restarted` and names the handlers it was running */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "WorkerExitedError";

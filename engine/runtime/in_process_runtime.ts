@@ -13,8 +13,10 @@ import type {
   HandlerRuntime,
   Invocation,
   InvocationResult,
+  RuntimePayloads,
   SerializedError,
 } from "./contract.ts";
+import type { PayloadCheck } from "../events/payload_check.ts";
 import { callHandler, failed } from "./_call_handler.ts";
 import { refineFailure } from "./_classify.ts";
 import {
@@ -47,7 +49,7 @@ export interface InProcessRuntimeOptions {
  * process's own, and a timed-out call is answered with `timeout` but keeps running (an isolate
  * cannot stop its own code). `reload` is unsupported: the modules are static imports.
  *
- * @example
+ * @example With a project's generated manifest (not run as a documentation test: it needs the project)
  * ```ts ignore
  * import { manifest } from "./src/generated/manifest.ts";
  * const runtime = createInProcessRuntime({ manifest });
@@ -69,6 +71,7 @@ class InProcessRuntime implements HandlerRuntime {
   #inFlight = 0;
   #closed = false;
   #idle: (() => void) | undefined;
+  #check: PayloadCheck | undefined;
 
   constructor(options: InProcessRuntimeOptions) {
     this.#options = options;
@@ -90,10 +93,14 @@ class InProcessRuntime implements HandlerRuntime {
     if (namespace === undefined) {
       return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
     }
-    const outcome = callHandler(namespace, invocation, { started });
+    const outcome = callHandler(namespace, invocation, { started, check: this.#check });
     // A handler that answered synchronously is done: no deadline, nothing in flight.
     if (!(outcome instanceof Promise)) return this.#settled(outcome, handler);
     return this.#awaitWithDeadline(outcome, invocation, started);
+  }
+
+  checkPayloads(payloads: RuntimePayloads): void {
+    this.#check = payloads.check;
   }
 
   reload(file: string): Promise<SerializedError | null> {

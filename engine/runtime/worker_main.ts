@@ -13,12 +13,14 @@ import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
 import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
+import { type PayloadCheck, payloadCheck, type PayloadTypes } from "../events/payload_check.ts";
 import {
   type EngineMessage,
   type InvokeMessage,
   type LoadMessage,
   markOf,
   Outbox,
+  type PayloadsMessage,
   serializeError,
   toWire,
   type ToWorker,
@@ -35,6 +37,11 @@ const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
 /** Where each call is marked as started (see `MarksMessage`). */
 let marks: Int32Array | null = null;
+/** The check of `state.triggerEvent` payloads, once the generated validators are imported. */
+const payloads: { version: number; check: PayloadCheck | undefined } = {
+  version: 0,
+  check: undefined,
+};
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   for (const message of unbatch(event.data)) dispatch(message);
@@ -57,6 +64,41 @@ function dispatch(message: EngineMessage): void {
       marks = new Int32Array(message.marks);
       signalExit(new Int32Array(message.exit));
       return;
+    case "payloads":
+      // A generated module that cannot be imported leaves the check to the bus (same refusal, after
+      // the call); the handlers importing that module report the error themselves.
+      loadPayloadCheck(message).catch(() => payloads.check = undefined);
+      return;
+  }
+}
+
+/**
+ * Imports the generated validators at the message's version. Until they are in (or when the project
+ * has none, such as before its first codegen) calls are not checked here: the bus still refuses a
+ * wrong-shaped payload after the call, with the same message.
+ */
+async function loadPayloadCheck(message: PayloadsMessage): Promise<void> {
+  payloads.version = message.version;
+  payloads.check = undefined;
+  const url = pathToFileURL(message.validators);
+  if (!existsSync(url)) return;
+  const module = await import(`${url.href}?v=${message.version}`) as {
+    validators?: PayloadTypes["validators"];
+  };
+  if (payloads.version !== message.version || module.validators === undefined) return;
+  const events = Object.entries(message.events).map(([event, payloadType]) => ({
+    event,
+    payloadType,
+  }));
+  payloads.check = payloadCheck({ events, validators: module.validators });
+}
+
+function existsSync(url: URL): boolean {
+  try {
+    return Deno.statSync(url).isFile;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 
@@ -83,7 +125,9 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
     return failed("error", thrown, [], started);
   }
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
-  return callHandler(namespace, { handler, input: message.input, traceId: message.traceId });
+  return callHandler(namespace, { handler, input: message.input, traceId: message.traceId }, {
+    check: payloads.check,
+  });
 }
 
 /** Imports a new version; it replaces the serving one only once it loaded without error. */

@@ -11,9 +11,10 @@ import type {
   HandlerRuntime,
   Invocation,
   InvocationResult,
+  RuntimePayloads,
   SerializedError,
 } from "./contract.ts";
-import type { PermissionsSection } from "../../project/config.ts";
+import type { PermissionsSection } from "../../project/mod.ts";
 import {
   HandlerTimeoutError,
   RuntimeClosedError,
@@ -21,7 +22,7 @@ import {
   WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";
-import { serializeError } from "./protocol.ts";
+import { type PayloadsMessage, serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
@@ -61,7 +62,7 @@ interface Pool {
  * Creates a runtime that runs TypeScript handlers in permissioned Workers. Workers start on the
  * first call of their profile.
  *
- * @example Run a handler
+ * @example Run a handler (a fragment: the handler reference and config come from a project, so it is not run as a documentation test)
  * ```ts ignore
  * const runtime = createWorkerRuntime({ root: "/app", permissions: config.permissions });
  * const result = await runtime.invoke({ handler, input: { kind: "cron" }, traceId: "t1", timeoutMs: 30_000 });
@@ -103,6 +104,8 @@ class WorkerRuntime implements HandlerRuntime {
     },
     redispatch: (call) => this.#redispatch(call),
   };
+  /** The payload types every Worker (a replacement too) is told, once set. */
+  #payloads: PayloadsMessage | null = null;
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -165,6 +168,17 @@ class WorkerRuntime implements HandlerRuntime {
     } catch (thrown) {
       call.settle(failure(thrown, "error", call.started));
     }
+  }
+
+  checkPayloads(payloads: RuntimePayloads): void {
+    this.#payloads = {
+      type: "payloads",
+      id: 0,
+      version: (this.#payloads?.version ?? 0) + 1,
+      events: { ...payloads.events },
+      validators: `${this.#options.root}/src/generated/validators.ts`,
+    };
+    for (const worker of this.#allWorkers()) worker.post(this.#payloads);
   }
 
   async reload(file: string): Promise<SerializedError | null> {
@@ -240,14 +254,16 @@ class WorkerRuntime implements HandlerRuntime {
 
   #spawn(pool: Pool): WorkerHandle {
     const name = `rohas-handlers-${pool.name}`;
-    return new WorkerHandle(name, {
+    const worker = new WorkerHandle(name, {
       permissions: pool.permissions,
       onCrash: (worker, error) => {
         const message = `Worker restarted: it crashed: ${error.message}`;
         this.#replace(worker, new WorkerRestartedError(message));
       },
-      onExit: (worker) => this.#replace(worker, exitError(pool.name, worker.startedHandlers())),
+      onExit: (worker) => this.#replace(worker, exitError(worker.startedHandlers())),
     });
+    if (this.#payloads !== null) worker.post(this.#payloads);
+    return worker;
   }
 
   /** Pings a Worker whose call timed out; terminates it if the ping is not answered in time. */
@@ -362,14 +378,14 @@ class PendingInvoke extends Deadline implements InvokePending {
 }
 
 /** Why calls failed when their Worker ended by itself, naming the handlers it was running. */
-function exitError(profile: string, handlers: readonly string[]): WorkerExitedError {
+function exitError(handlers: readonly string[]): WorkerExitedError {
   const names = [...new Set(handlers)].map((name) => `"${name}"`);
   const running = names.length === 0
     ? "between calls"
     : `while running handler${names.length === 1 ? "" : "s"} ${names.join(", ")}`;
   return new WorkerExitedError(
-    `Worker of profile "${profile}" ended ${running} (Deno.exit() or close() in handler code ` +
-      `ends the Worker, not the server); it was replaced`,
+    `Worker restarted: it ended ${running} (Deno.exit() or close() in handler code ends the ` +
+      `Worker, not the server)`,
   );
 }
 

@@ -1,23 +1,25 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
 import {
   createDenokvAdapter,
   type DenokvAdapter,
   type DenokvAdapterOptions,
 } from "../../adapters/denokv/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
-import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.ts";
+import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("events.kv");
 
-runAdapterConformance("denokv", {
-  create: () => Promise.resolve(paths.create((path) => createDenokvAdapter({ path }))),
-  // A local KV file takes one writer: two handles on it fail with "database is locked".
-  singleProcess: true,
-  // Restarts are proven across processes by the kill -9 crash test (tests/adapters/crash_test.ts).
-  restartInProcess: false,
-});
+Deno.test("the denokv adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () => Promise.resolve(paths.create((path) => createDenokvAdapter({ path }))),
+    // A local KV file takes one writer: two handles on it fail with "database is locked".
+    singleProcess: true,
+    // Restarts are proven across processes by the kill -9 crash test (tests/adapters/crash_test.ts).
+    restartInProcess: false,
+  }));
 
 Deno.test("createAdapter() opens the denokv database at [adapter] path under the project root", async () => {
   await using dir = await tempDir();

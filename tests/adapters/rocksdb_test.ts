@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import rocksdb from "rocksdb";
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
 import { ManualClock } from "../../adapters/memory/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
 import {
@@ -9,15 +9,17 @@ import {
   type RocksdbAdapter,
   type RocksdbAdapterOptions,
 } from "../../adapters/rocksdb/mod.ts";
-import { BrokerUnreachableError } from "../../adapters/_support/mod.ts";
-import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.ts";
+import { BrokerUnreachableError } from "../../adapters/mod.ts";
+import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("");
 
-runAdapterConformance("rocksdb", {
-  create: () => Promise.resolve(paths.create((path) => createRocksdbAdapter({ path }))),
-  singleProcess: true,
-});
+Deno.test("the rocksdb adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () => Promise.resolve(paths.create((path) => createRocksdbAdapter({ path }))),
+    singleProcess: true,
+  }));
 
 Deno.test("rocksdb adapter refuses a second engine on the same path with a clear error", async () => {
   await using dir = await tempDir();

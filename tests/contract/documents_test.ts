@@ -123,9 +123,13 @@ Deno.test("the engine serves both documents under the workbench's access rules",
     const denied = await fetch(`${app.url}${path}`);
     assert.equal(denied.status, 401, path);
     await denied.body?.cancel();
-    const remote = await app.engine.handler(new Request(`http://app.test${path}`), REMOTE);
+    // A remote client reaching the server by its address (a name needs [workbench] allowed_hosts).
+    const remote = await app.engine.handler(new Request(`http://192.0.2.10:3000${path}`), REMOTE);
     assert.equal(remote.status, 401, path);
     await remote.body?.cancel();
+    const rebound = await app.engine.handler(new Request(`http://evil.test${path}`), REMOTE);
+    assert.equal(rebound.status, 403, path);
+    await rebound.body?.cancel();
     const ok = await fetch(`${app.url}${path}`, { headers: { "x-api-key": "k" } });
     assert.equal(ok.status, 200, path);
     const served = await ok.json();

@@ -1,18 +1,13 @@
 // `rohas start` with edge processes ([server] workers = 2): the default profile's APIs are served in
 // the isolate that took the request; everything else reaches the engine through the edges.
 import assert from "node:assert/strict";
-import {
-  createUser,
-  eventually,
-  runCli,
-  type ServerProcess,
-  startServer,
-  stats,
-} from "./_server.ts";
+import { createUser, eventually, type ServerProcess, startServer, stats } from "./_server.ts";
+import { rohas } from "../../testing/mod.ts";
 import { rawUpgrade, WsClient } from "./_ws_client.ts";
 import { attribute, otlpReceiver, type OtlpSpan } from "../telemetry/_otlp_receiver.ts";
 
 const API_KEY = "edge-test-key";
+const JSON_HEADERS = { "content-type": "application/json" };
 
 /** The example under `rohas start` with two edges; `extra` is appended to its config. */
 function startWithEdges(
@@ -40,7 +35,11 @@ async function getJson(server: ServerProcess, path: string, init: RequestInit = 
 
 /** Sends POST /bench and waits until the workbench has its trace. */
 async function benchTrace(server: ServerProcess) {
-  const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+  const res = await fetch(`${server.url}/bench`, {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: JSON.stringify(BENCH),
+  });
   await res.body?.cancel();
   const traceId = res.headers.get("x-rohas-trace-id")!;
   const trace = await eventually(async () => {
@@ -65,11 +64,19 @@ const BENCH = {
 
 Deno.test("edges serve validated APIs, errors, middlewares and the other profiles' handlers", async () => {
   await using server = await startWithEdges();
-  const ok = await getJson(server, "/bench", { method: "POST", body: JSON.stringify(BENCH) });
+  const ok = await getJson(server, "/bench", {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: JSON.stringify(BENCH),
+  });
   assert.equal(ok.status, 200);
   assert.deepEqual(ok.body, { data: { ok: true, name: "Ann" } });
   assert.match(ok.headers.get("x-rohas-trace-id") ?? "", /^[0-9a-f-]{36}$/);
-  const invalid = await getJson(server, "/bench", { method: "POST", body: '{"name":1}' });
+  const invalid = await getJson(server, "/bench", {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: '{"name":1}',
+  });
   assert.equal(invalid.status, 422);
   assert.ok(Array.isArray(invalid.body.details));
   assert.equal((await getJson(server, "/protected")).status, 401);
@@ -172,7 +179,11 @@ Deno.test("the workbench's metrics sum the series of the edges and the engine", 
  */
 async function assertRequestsCounted(server: ServerProcess, n: number, total = n): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const res = await fetch(`${server.url}/bench`, { method: "POST", body: JSON.stringify(BENCH) });
+    const res = await fetch(`${server.url}/bench`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify(BENCH),
+    });
     await res.body?.cancel();
   }
   type Series = { name: string; labels: Record<string, string>; value: number };
@@ -222,7 +233,7 @@ Deno.test("the workbench's live stream shows the traces the edges record as they
   for (let i = 0; i < 6; i++) {
     const res = await fetch(`${server.url}/bench`, {
       method: "POST",
-      headers: { connection: "close" },
+      headers: { connection: "close", "content-type": "application/json" },
       body: JSON.stringify(BENCH),
     });
     await res.body?.cancel();
@@ -248,7 +259,10 @@ Deno.test("the workbench's live stream shows the traces the edges record as they
 
 Deno.test("a second rohas start on a port in use is refused, never sharing it through reusePort", async () => {
   await using server = await startWithEdges();
-  const out = await runCli(["start", "--port", String(server.port), server.dir], server.dir);
+  const out = await rohas(["start", "--port", String(server.port), server.dir], {
+    cwd: server.dir,
+    process: true,
+  });
   assert.equal(out.code, 1);
   assert.match(out.stderr, new RegExp(`port ${server.port} is in use`));
   assert.equal((await getJson(server, "/hello")).status, 200);

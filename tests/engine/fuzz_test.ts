@@ -125,6 +125,151 @@ Deno.test("fuzzed requests through app.handler() never get a 5xx from the engine
   assert.ok(sent > 1000, `only ${sent} requests were expressible`);
 });
 
+/** One fuzzed request, written as bytes on a socket (any method, any case, any target). */
+interface RawCase {
+  method: string;
+  target: string;
+  headers: [string, string][];
+  body: Uint8Array | null;
+}
+
+/** JSON nested `depth` deep, as an array or an object chain. */
+function deepJson(depth: number, kind: "array" | "object"): string {
+  return kind === "array"
+    ? "[".repeat(depth) + "]".repeat(depth)
+    : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+}
+
+/** The corpus every mode gets: the same requests, in the same order. */
+function rawCorpus(count: number): RawCase[] {
+  const f = fuzzer(prng(SEED + 4));
+  const encoder = new TextEncoder();
+  const cases: RawCase[] = [];
+  const methods = [
+    ...["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "BREW", "TRACE", "TRACK"],
+    ...["get", "post", "options", "patch", "delete", "trace", "Get", "M-SEARCH", "PROPFIND"],
+  ];
+  // JSON nested deeper than any limit, to each route that takes a JSON body, and as an event's
+  // payload (a handler publishes it).
+  for (const target of ["/users", "/orders", "/bench", "/emit/UserCreated", "/search"]) {
+    for (const kind of ["array", "object"] as const) {
+      for (const wrap of [false, true]) {
+        const json = wrap ? `{"payload":${deepJson(5_000, kind)}}` : deepJson(5_000, kind);
+        const headers: [string, string][] = [["content-type", "application/json"]];
+        const method = target === "/search" ? "GET" : "POST";
+        cases.push({ method, target, headers, body: encoder.encode(json) });
+      }
+    }
+  }
+  while (cases.length < count) {
+    const method = f.pick(methods);
+    const path = f.pick([
+      f.path(),
+      "/users",
+      "/orders",
+      "/bench",
+      "/emit/" + f.text(3),
+      "/users/x",
+    ]);
+    if (DESIGNED_FAILURES.test(path) || /[^\x21-\x7e]/.test(path)) continue;
+    const target = `${path}?${enc(f.text(4))}=${enc(f.text(3))}`;
+    const headers: [string, string][] = [];
+    const type = f.pick(["application/json", "text/plain", "x/y", "", "multipart/form-data"]);
+    if (type !== "") headers.push(["content-type", type]);
+    if (f.int(3) === 0) headers.push(["authorization", `Bearer ${enc(f.text(5))}`]);
+    if (f.int(4) === 0) headers.push(["x-user-id", enc(f.text(6))]);
+    if (f.int(8) === 0) headers.push(["origin", "http://fuzz.example"]);
+    let body: BodyInit | null = f.body();
+    if (f.int(20) === 0) body = deepJson(5_000, f.pick(["array", "object"] as const));
+    const bytes = body === null
+      ? null
+      : typeof body === "string"
+      ? encoder.encode(body)
+      : body as Uint8Array;
+    cases.push({ method, target, headers, body: bytes });
+  }
+  return cases;
+}
+
+/** Sends one case on a new connection and returns the status (0: closed without an answer). */
+async function sendRaw(port: number, c: RawCase): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const timer = setTimeout(() => conn.close(), 15_000);
+  try {
+    const head = [
+      `${c.method} ${c.target} HTTP/1.1`,
+      `host: 127.0.0.1:${port}`,
+      "connection: close",
+    ];
+    for (const [name, value] of c.headers) head.push(`${name}: ${value}`);
+    if (c.body !== null) head.push(`content-length: ${c.body.length}`);
+    const bytes = new TextEncoder().encode(head.join("\r\n") + "\r\n\r\n");
+    await writeAll(conn, bytes);
+    if (c.body !== null) await writeAll(conn, c.body).catch(() => {});
+    const buf = new Uint8Array(64);
+    let text = "";
+    while (!text.includes("\r\n")) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    return Number(text.split(" ")[1] ?? 0) || 0;
+  } catch (error) {
+    if (error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BadResource) {
+      return 0;
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch {
+      // Closed by the timer.
+    }
+  }
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}
+
+Deno.test("one fuzzed corpus on the socket gets no 5xx and the same status under rohas dev and rohas start (edges)", async () => {
+  const corpus = rawCorpus(1_500);
+  const statuses: Record<string, number[]> = {};
+  for (const command of COMMANDS) {
+    await using server = await startServer({
+      command,
+      prepare: async (dir) => {
+        // Two edges under start (whatever the cores), none under dev.
+        const file = `${dir}/config/rohas.toml`;
+        const workers = command === "start" ? 2 : 0;
+        const config = await Deno.readTextFile(file);
+        await Deno.writeTextFile(
+          file,
+          config.replace("[server]\n", `[server]\nworkers = ${workers}\n`),
+        );
+      },
+    });
+    if (command === "start") await server.waitFor(/2 edge processes/);
+    const got: number[] = [];
+    for (const c of corpus) got.push(await sendRaw(server.port, c));
+    statuses[command] = got;
+    await assertServing(server.url);
+  }
+  const describe = (i: number) => {
+    const c = corpus[i]!;
+    return `${c.method} ${c.target} [${c.headers.map((h) => h.join(": ")).join("; ")}] ` +
+      `(${c.body?.length ?? 0} bytes): dev ${statuses.dev![i]}, start ${statuses.start![i]}`;
+  };
+  const serverErrors = corpus.map((_, i) => i).filter((i) =>
+    statuses.dev![i]! >= 500 || statuses.start![i]! >= 500
+  );
+  assert.deepEqual(serverErrors.map(describe), [], `5xx answers (seed ${SEED})`);
+  const differing = corpus.map((_, i) => i).filter((i) => statuses.dev![i] !== statuses.start![i]);
+  assert.deepEqual(differing.map(describe), [], `answers that differ (seed ${SEED})`);
+});
+
 for (const command of COMMANDS) {
   Deno.test(`raw garbage and invalid UTF-8 on the socket never crash the server (rohas ${command})`, async () => {
     await using server = await startServer({ command });

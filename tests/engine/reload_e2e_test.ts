@@ -61,7 +61,7 @@ Deno.test("a schema edit adds a route without a restart; a broken edit keeps the
   for (const id of ["after-swap-1", "after-swap-2"]) {
     const res = await fetch(`${server.url}/users`, {
       method: "POST",
-      headers: { "x-user-id": id },
+      headers: { "x-user-id": id, "content-type": "application/json" },
       body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
     });
     assert.equal(res.status, 200);

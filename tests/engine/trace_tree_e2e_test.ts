@@ -20,7 +20,7 @@ Deno.test("an API request, its event and the event its triggers forward form one
   await using server = await startServer({ args: ["--workbench"] });
   const res = await fetch(`${server.url}/users`, {
     method: "POST",
-    headers: { "x-user-id": "tree-1" },
+    headers: { "x-user-id": "tree-1", "content-type": "application/json" },
     body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
   });
   assert.equal(res.status, 200);

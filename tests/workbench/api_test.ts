@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { eventually, startWorkbenchApp } from "./_app.ts";
+import { eventually, rawHttp, startWorkbenchApp } from "./_app.ts";
 
 const REMOTE = { remoteAddr: { transport: "tcp" as const, hostname: "10.1.2.3", port: 5555 } };
 
@@ -15,7 +15,8 @@ Deno.test("workbench API: loopback in dev needs no key, remote peers need the ri
   const [status, snapshot] = await getJson(`${app.url}/api/workbench/snapshot`);
   assertEquals(status, 200);
   assert(snapshot.schema.total >= 1 && snapshot.handlers.total >= 10);
-  const url = "http://app.test/api/workbench/system-metrics";
+  // A remote client reaching the server by its address (a name would need [workbench] allowed_hosts).
+  const url = "http://192.0.2.10:3000/api/workbench/system-metrics";
   const call = async (headers: Record<string, string>) => {
     const response = await app.engine.handler(new Request(url, { headers }), REMOTE);
     return [response.status, await response.json()] as const;
@@ -299,4 +300,76 @@ Deno.test("workbench API: on rocksdb telemetry, ?limit keeps the newest traces",
   assertEquals(traces.map((t: { id: string }) => t.id), [ids[4], ids[3]]);
   const [, one] = await getJson(`${app.url}/api/workbench/traces/${ids[0]}`);
   assertEquals([one.id, one.status], [ids[0], "success"]);
+});
+
+Deno.test("workbench API: a DNS-rebinding page (forged Host and Origin, loopback peer) gets 403", async () => {
+  await using app = await startWorkbenchApp();
+  const port = new URL(app.url).port;
+  const evil = { host: `evil.test:${port}`, origin: `http://evil.test:${port}` };
+  const json = { "content-type": "application/json" };
+  const attempts = [
+    { path: "/api/workbench/snapshot" },
+    {
+      method: "POST",
+      path: "/api/workbench/events/OrderPlaced/trigger",
+      body: '{"payload":{"id":"o-1"}}',
+    },
+    { method: "POST", path: "/api/workbench/crons/Tick/run" },
+    { path: "/_rohas/" },
+  ];
+  for (const attempt of attempts) {
+    const res = await rawHttp(app.url, { ...attempt, headers: { ...evil, ...json } });
+    assertEquals([attempt.path, res.status], [attempt.path, 403]);
+    assert(res.body.includes(`Host \\"evil.test:${port}\\" is not allowed`), res.body);
+  }
+  // The same requests with the workbench's own Host and Origin are served.
+  const own = { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` };
+  for (const attempt of attempts) {
+    const res = await rawHttp(app.url, { ...attempt, headers: { ...own, ...json } });
+    assertEquals([attempt.path, res.status], [attempt.path, 200]);
+  }
+  const local = await rawHttp(app.url, {
+    path: "/api/workbench/endpoints",
+    headers: { host: `localhost:${port}` },
+  });
+  assertEquals(local.status, 200);
+});
+
+Deno.test("workbench API: adapter credentials never leave the process", async () => {
+  await using app = await startWorkbenchApp();
+  Object.assign(app.config.adapter.settings, {
+    url: "amqp://rohas:hunter2-secret@mq.test:5672/%2f",
+    password: "hunter2-secret",
+    sasl: { username: "svc", password: "hunter2-secret" },
+  });
+  for (const path of ["data", "snapshot"]) {
+    const response = await fetch(`${app.url}/api/workbench/${path}`);
+    const text = await response.text();
+    assertEquals(response.status, 200);
+    assert(!text.includes("hunter2"), `${path} shows a secret: ${text.slice(0, 300)}`);
+    const adapter = JSON.parse(text).config.adapter;
+    assertEquals(adapter.url, "amqp://rohas:[redacted]@mq.test:5672/%2f");
+    assertEquals(adapter.sasl, { username: "svc", password: "[redacted]" });
+  }
+});
+
+Deno.test("workbench API: malformed percent-encoding is a 400, not a crash", async () => {
+  await using app = await startWorkbenchApp();
+  for (const path of ["traces/%E0%A4%A", "types/%zz", "events/%/trigger"]) {
+    const method = path.endsWith("trigger") ? "POST" : "GET";
+    const [status, body] = await getJson(`${app.url}/api/workbench/${path}`, { method });
+    assertEquals([path, status], [path, 400]);
+    assert(/^Malformed percent-encoding/.test(body.error), body.error);
+  }
+});
+
+Deno.test("workbench API: a triggered payload nested deeper than 128 levels is a 400", async () => {
+  await using app = await startWorkbenchApp();
+  const deep = "[".repeat(5000) + "]".repeat(5000);
+  const [status, body] = await getJson(`${app.url}/api/workbench/events/OrderPlaced/trigger`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: `{"payload":${deep}}`,
+  });
+  assertEquals([status, body.error], [400, "JSON body nests deeper than 128 levels"]);
 });

@@ -22,7 +22,7 @@ def sync_calls() -> None:
         user = client.create_user(CreateUserInput(name="Ann", email="ann@example.com"))
         assert isinstance(user, User) and user.id == "u-1" and user.name == "Ann"
         assert user.createdAt.year >= 2024
-        assert client.get_user("café /1") == {"id": "café /1", "queryParams": {}}
+        assert client.get_user("café 1") == {"id": "café 1", "queryParams": {}}
         found = client.search_users(SearchInput(q="ann", limit=5, exact=True, tags=["a", "b"]))
         assert found == {"query": {"q": "ann", "limit": 5, "exact": True, "tags": ["a", "b"]}}
         try:

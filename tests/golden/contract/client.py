@@ -90,10 +90,9 @@ User.model_rebuild()
 UserSummary.model_rebuild()
 
 
-T = TypeVar("T")
-M = TypeVar("M")
-S = TypeVar("S", bound="_SyncBase")
-A = TypeVar("A", bound="_AsyncBase")
+_M = TypeVar("_M")
+_S = TypeVar("_S", bound="_SyncBase")
+_A = TypeVar("_A", bound="_AsyncBase")
 Query = Dict[str, Union[str, List[str]]]
 
 
@@ -159,13 +158,13 @@ def _ws_url(base_url: str, path: str, query: Optional[Dict[str, str]]) -> str:
     return url + ("?" + urlencode(query) if query else "")
 
 
-class Socket(Generic[M]):
+class Socket(Generic[_M]):
     """A typed WebSocket (sync): `send` takes the endpoint's message type; what arrives is JSON."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    def send(self, message: M) -> None:
+    def send(self, message: _M) -> None:
         self.connection.send(json.dumps(_json(message)))
 
     def recv(self, timeout: Optional[float] = None) -> Any:
@@ -174,20 +173,20 @@ class Socket(Generic[M]):
     def close(self) -> None:
         self.connection.close()
 
-    def __enter__(self) -> "Socket[M]":
+    def __enter__(self) -> "Socket[_M]":
         return self
 
     def __exit__(self, *_: Any) -> None:
         self.close()
 
 
-class AsyncSocket(Generic[M]):
+class AsyncSocket(Generic[_M]):
     """A typed WebSocket (asyncio): `send` takes the endpoint's message type."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    async def send(self, message: M) -> None:
+    async def send(self, message: _M) -> None:
         await self.connection.send(json.dumps(_json(message)))
 
     async def recv(self) -> Any:
@@ -196,7 +195,7 @@ class AsyncSocket(Generic[M]):
     async def close(self) -> None:
         await self.connection.close()
 
-    async def __aenter__(self) -> "AsyncSocket[M]":
+    async def __aenter__(self) -> "AsyncSocket[_M]":
         return self
 
     async def __aexit__(self, *_: Any) -> None:
@@ -227,7 +226,7 @@ class _SyncBase:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self: S) -> S:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(self, *_: Any) -> None:
@@ -258,7 +257,7 @@ class _AsyncBase:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def __aenter__(self: A) -> A:
+    async def __aenter__(self: _A) -> _A:
         return self
 
     async def __aexit__(self, *_: Any) -> None:
