@@ -30,11 +30,22 @@ def start(config_json):
     try:
         config = json.loads(config_json)
         session = Session(config)
+        warm_up()
         session.attach_pipe(config["hello"])
         _SESSIONS.append(session)
         return ""
     except BaseException:
         return traceback.format_exc()
+
+
+def warm_up():
+    """Imports the generated state class (and pydantic with it) before the host says hello, so the
+    first call does not pay for it against its timeout. A failure here is met again, and reported,
+    by the first call that needs the class."""
+    try:
+        generated_class("generated.state", "State")
+    except Exception:
+        _CLASS_CACHE.pop(("generated.state", "State"), None)
 
 
 def snake(name):
