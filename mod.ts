@@ -86,6 +86,7 @@ export type {
   PythonRuntimeSection,
   RohasConfig,
   ServerSection,
+  StateSection,
   TelemetrySection,
   WorkbenchSection,
 } from "./project/mod.ts";
