@@ -1,7 +1,7 @@
 /** The published package: `deno publish --dry-run` and the documentation of the library surface. */
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { REPO } from "./_run.ts";
+import { REPO } from "../../testing/mod.ts";
 
 async function deno(args: string[]): Promise<{ code: number; output: string }> {
   const result = await new Deno.Command(Deno.execPath(), {
