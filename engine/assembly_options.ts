@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { Adapter } from "../adapters/adapter.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { Adapter } from "../adapters/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { Diagnostic, Schema } from "../parser/mod.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { TelemetryStore } from "../telemetry/store.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { TelemetryStore } from "../telemetry/mod.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
@@ -86,11 +86,15 @@ export type ListenChoice =
 
 /** What the parts are given to make the caller's mounts. */
 export interface MountContext {
+  /** The configuration, port override applied. */
   config: RohasConfig;
+  /** What the engine records through. */
   telemetry: Telemetry;
   /** The event bus; null when a bus of the caller's was given. */
   bus: EventBus | null;
+  /** The project root (absolute path). */
   root: string;
+  /** The engine the mounts are served by. */
   engine: Engine;
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { RohasError } from "../errors.ts";
-import type { Diagnostic } from "../parser/diagnostic.ts";
+import type { Diagnostic } from "../parser/mod.ts";
 
 /** The base of every engine error. */
 export class EngineError extends RohasError {
@@ -170,4 +170,17 @@ export class StartupCleanupError extends EngineError {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** An error as a preparation failure (what `ServeError` carries).
+ *
+ * @param error what was thrown
+ * @returns the failure
+ */
+export function failureOf(error: unknown): PrepareFailure {
+  return {
+    ok: false,
+    kind: "error",
+    error: error instanceof Error ? error : new Error(String(error)),
+  };
 }
