@@ -150,6 +150,7 @@ export type {
   Invocation,
   InvocationInput,
   InvocationResult,
+  LastingServer,
   LogEntry,
   LogLevel,
   MatchedRoute,

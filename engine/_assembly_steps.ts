@@ -276,7 +276,7 @@ export async function listen(options: AssembleOptions, ctx: {
 
 function listeningAt(
   addr: Deno.NetAddr,
-  server: Deno.HttpServer<Deno.NetAddr>,
+  server: { finished: Promise<void> },
   edges: number,
 ): Listening {
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
