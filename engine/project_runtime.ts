@@ -12,8 +12,7 @@ import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
-import { ServeError } from "./errors.ts";
-import type { PrepareFailure } from "./project_loader.ts";
+import { failureOf, ServeError } from "./errors.ts";
 
 /** A project's runtime; `start()` loads what the project needs up front (libpython). */
 export interface ProjectRuntime extends HandlerRuntime {
@@ -140,19 +139,6 @@ function lazyPython(
       const started = await runtime?.catch(() => null);
       await started?.close();
     },
-  };
-}
-
-/** An error as a preparation failure (what `ServeError` carries).
- *
- * @param error what was thrown
- * @returns the failure
- */
-export function failureOf(error: unknown): PrepareFailure {
-  return {
-    ok: false,
-    kind: "error",
-    error: error instanceof Error ? error : new Error(String(error)),
   };
 }
 

@@ -13,6 +13,7 @@ import type { TelemetryStore } from "./store.ts";
 
 /** A store under test and how to remove what it created. */
 export interface StoreFixture {
+  /** The store, open and empty. */
   store: TelemetryStore;
   /** Closes the store and deletes its data (directory, database, tables). */
   dispose(): Promise<void>;
@@ -22,8 +23,9 @@ export interface StoreFixture {
 export interface ConformanceOptions {
   /** Opens a fresh, empty store for one test. */
   open: () => Promise<StoreFixture>;
-  /** Passed to each step. Default: sanitizers on. */
+  /** Passed to each step. Default: the resource sanitizer on. */
   sanitizeResources?: boolean;
+  /** Passed to each step. Default: the op sanitizer on. */
   sanitizeOps?: boolean;
 }
 

@@ -47,6 +47,15 @@ class QueueAdapter implements Adapter {
   #dead: DeadLetter[] = [];
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
+  #onError: (error: unknown) => void;
+
+  /**
+   * @param onError told when a handler throws (the engine's event bus never does: it settles
+   * every delivery itself); the delivery stays unsettled and goes to the next consumer
+   */
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError;
+  }
 
   start(): Promise<void> {
     return Promise.resolve();
@@ -159,8 +168,7 @@ class QueueAdapter implements Adapter {
         }),
     };
     const running: Promise<void> = consumer.handler(delivery)
-      // A handler that throws has not settled its delivery: it waits for the next consumer.
-      .catch(() => {})
+      .catch((error: unknown) => this.#onError(error))
       .finally(() => {
         consumer.running.delete(running);
         if (!settled) group.waiting.unshift(envelope);
@@ -170,15 +178,20 @@ class QueueAdapter implements Adapter {
   }
 }
 
+/** No handler of these tests throws: if one does, the test says so. */
+function fail(error: unknown): never {
+  throw new Error(`A handler threw: ${String(error)}`);
+}
+
 Deno.test("a user-written adapter conforms to the delivery contract", (t) =>
   adapterConformance(t, {
-    create: () => Promise.resolve(new QueueAdapter()),
+    create: () => Promise.resolve(new QueueAdapter(fail)),
     // Two instances share nothing: the competing-consumers case does not apply.
     singleProcess: true,
   }));
 
 Deno.test("createApp publishes a handler's events through a user-written adapter", async () => {
-  const app = await createApp({ manifest, adapter: new QueueAdapter(), cron: false });
+  const app = await createApp({ manifest, adapter: new QueueAdapter(fail), cron: false });
   try {
     const res = await app.handler(
       new Request("http://app.test/users", {
