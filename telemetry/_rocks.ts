@@ -102,10 +102,16 @@ function call<T>(run: (cb: Callback<T>) => void, path: string, what: string): Pr
     run((error, value) => {
       if (!error) return resolve(value as T);
       if (isNotFound(error)) return reject(error);
+      // npm:rocksdb gives no error code: a held LOCK file is told only by its message.
+      const hint = what === "open" && /lock/i.test(String(error))
+        ? " (another process has it open: give each instance its own [telemetry] path, for " +
+          "example ROHAS_TELEMETRY_PATH=.rohas/telemetry-2)"
+        : "";
       reject(
-        new TelemetryError(`Cannot ${what} the telemetry database "${path}": ${String(error)}`, {
-          cause: error,
-        }),
+        new TelemetryError(
+          `Cannot ${what} the telemetry database "${path}": ${String(error)}${hint}`,
+          { cause: error },
+        ),
       );
     });
   });

@@ -18,7 +18,9 @@ import type { RohasConfig } from "../../project/mod.ts";
  * if (id !== "web-1") throw new Error("Example failed");
  * ```
  */
-export function instanceIdOf(config: { server: Pick<RohasConfig["server"], "instance_id"> }): string {
+export function instanceIdOf(
+  config: { server: Pick<RohasConfig["server"], "instance_id"> },
+): string {
   if (config.server.instance_id !== "") return config.server.instance_id;
   return `${hostname()}-${Deno.pid}`;
 }
@@ -28,7 +30,9 @@ function hostname(): string {
     return Deno.hostname();
   } catch (error) {
     // Without `--allow-sys=hostname` the pid alone could repeat on another machine.
-    if (!(error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied)) {
+    if (
+      !(error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied)
+    ) {
       throw error;
     }
     return crypto.randomUUID().slice(0, 8);

@@ -23,7 +23,14 @@ const repo = new URL("../../", import.meta.url).pathname;
 export const FIXTURE_DIR = new URL("./fixture/", import.meta.url).pathname;
 
 /** The adapters an instance group can run on. */
-export type ClusterAdapter = "nats" | "rabbitmq" | "kafka" | "sqs" | "denokv" | "rocksdb" | "memory";
+export type ClusterAdapter =
+  | "nats"
+  | "rabbitmq"
+  | "kafka"
+  | "sqs"
+  | "denokv"
+  | "rocksdb"
+  | "memory";
 
 /** The real brokers (scripts/brokers/start.sh). */
 export const BROKERS = ["nats", "rabbitmq", "kafka", "sqs"] as const;
@@ -42,7 +49,9 @@ export function adapterTable(adapter: ClusterAdapter): string {
       // Three partitions: each instance of a group gets one, so all three share the work.
       return `type = "kafka"\nbrokers = "${brokerUrl("kafka")}"\npartitions = 3`;
     case "sqs":
-      return `type = "sqs"\nendpoint = "${brokerUrl("sqs")}"\nwait_time_s = 1\nvisibility_timeout_s = 3`;
+      return `type = "sqs"\nendpoint = "${
+        brokerUrl("sqs")
+      }"\nwait_time_s = 1\nvisibility_timeout_s = 3`;
     case "denokv":
     case "rocksdb":
     case "memory":

@@ -34,12 +34,18 @@ export function clusterSuite(adapter: ClusterAdapter): void {
       await t.step("kill -9 of one instance under load loses no accepted event", async () => {
         await killUnderLoad(cluster, adapter);
       });
-      console.log(
+      report(
         `${adapter}: 3 instances ready in ${((ready - started) / 1000).toFixed(1)} s, ` +
           `all cases in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
     },
   });
+}
+
+/** Prints a measured number: the counts and times are part of the test's report. */
+function report(line: string): void {
+  // deno-lint-ignore no-console -- the counts and times are part of the test's report
+  console.log(line);
 }
 
 /** POSTs one job; true when the instance accepted it (200: its event was published). */
@@ -99,7 +105,9 @@ async function handledByEveryGroup(
     const missing = GROUPS.map((g) => ids.length - byGroup.get(g)!.size);
     if (missing.every((m) => m === 0)) return byGroup;
     if (Date.now() > deadline) {
-      assert.fail(`Lost events after ${timeoutMs} ms: ${GROUPS.map((g, i) => `${g} ${missing[i]}`)}`);
+      assert.fail(
+        `Lost events after ${timeoutMs} ms: ${GROUPS.map((g, i) => `${g} ${missing[i]}`)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -130,7 +138,7 @@ async function eventsOncePerGroup(cluster: Cluster, adapter: string): Promise<vo
   const ms = performance.now() - started;
   // At-least-once: a redelivery is allowed; it is counted and reported, never a loss.
   const dups = GROUPS.map((g) => `${g} ${duplicates(byGroup.get(g)!)}`).join(", ");
-  console.log(
+  report(
     `${adapter}: 1,000 events x 2 groups handled in ${(ms / 1000).toFixed(1)} s; ` +
       `duplicates: ${dups}; deliveries per process: ${await spread(cluster, "once")}`,
   );
@@ -146,7 +154,7 @@ async function cronOncePerTick(cluster: Cluster, adapter: string): Promise<void>
   const ticks = Array.from({ length: 10 }, (_, i) => String(first + i));
   const counts = ticks.map((s) => perTick.get(s) ?? 0);
   const pids = new Set(runs.map(([, pid]) => pid)).size;
-  console.log(
+  report(
     `${adapter}: cron runs per tick over 10 s: [${counts.join(", ")}], by ${pids} process(es)`,
   );
   assert.deepEqual(counts, ticks.map(() => 1), "each tick runs exactly once across instances");
@@ -169,8 +177,10 @@ async function killUnderLoad(cluster: Cluster, adapter: string): Promise<void> {
   const started = performance.now();
   const byGroup = await handledByEveryGroup(cluster, accepted, 120_000);
   const dups = GROUPS.map((g) => `${g} ${duplicates(byGroup.get(g)!)}`).join(", ");
-  console.log(
+  report(
     `${adapter}: kill -9 under load: ${accepted.length} of 600 accepted, all handled ` +
-      `(${((performance.now() - started) / 1000).toFixed(1)} s after the load); duplicates: ${dups}`,
+      `(${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s after the load); duplicates: ${dups}`,
   );
 }
