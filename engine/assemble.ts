@@ -110,6 +110,8 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
   const instanceId = instanceIdOf(located.config);
+  // The shared state instances coordinate through (cron claims, presence); handlers' `state.kv`
+  // is the same store: one opening of `[state]` serves both.
   const kv = await openInstanceState(options, located, cleanup);
   const runtime = await startRuntime(options, located, prepared, cleanup);
   const own = await openTelemetry(options, located, cleanup);
