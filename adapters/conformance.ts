@@ -7,11 +7,10 @@
  *
  * The suite waits for signals with deadlines, never for fixed times.
  *
- * @example In an adapter's test file
- * ```ts ignore
- * import { adapterConformance } from "@rohas/cli/adapters";
- * import { createMemoryAdapter } from "@rohas/cli/adapters";
- * Deno.test("memory adapter conforms to the delivery contract", (t) =>
+ * @example In an adapter's test file (docs/examples/custom_adapter_test.ts writes an adapter)
+ * ```ts
+ * import { adapterConformance, createMemoryAdapter } from "@rohas/cli/adapters";
+ * Deno.test("the memory adapter conforms to the delivery contract", (t) =>
  *   adapterConformance(t, {
  *     create: () => Promise.resolve(createMemoryAdapter()),
  *     singleProcess: true,

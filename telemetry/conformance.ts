@@ -173,7 +173,7 @@ const CASES: Record<string, Case> = {
  * @param options how to open a fresh store
  * @returns resolves when every step ran (a failed step fails the caller's test)
  * @example
- * ```ts ignore
+ * ```ts
  * import { createMemoryStore, storeConformance } from "@rohas/cli/telemetry";
  * Deno.test("the memory store conforms to the store contract", (t) =>
  *   storeConformance(t, {
