@@ -7,10 +7,12 @@
  *
  * The suite waits for signals with deadlines, never for fixed times.
  *
- * @example In an adapter's test file (docs/examples/custom_adapter_test.ts writes an adapter)
- * ```ts
- * import { adapterConformance, createMemoryAdapter } from "@rohas/cli/adapters";
- * Deno.test("the memory adapter conforms to the delivery contract", (t) =>
+ * @example In an adapter's test file (it declares a `Deno.test` of its own, which a documentation
+ * test cannot, so it is not run as one)
+ * ```ts ignore
+ * import { adapterConformance } from "@rohas/cli/adapters";
+ * import { createMemoryAdapter } from "@rohas/cli/adapters";
+ * Deno.test("memory adapter conforms to the delivery contract", (t) =>
  *   adapterConformance(t, {
  *     create: () => Promise.resolve(createMemoryAdapter()),
  *     singleProcess: true,
@@ -67,7 +69,8 @@ interface Case {
  * @param options how to create the adapter and what it supports
  * @returns resolves when every step ran (a failed step fails the caller's test)
  *
- * @example Run the suite for an adapter (in a test file)
+ * @example Run the suite for an adapter, in a test file (it declares a `Deno.test` of its own,
+ * which a documentation test cannot, so it is not run as one)
  * ```ts ignore
  * import { adapterConformance } from "./conformance.ts";
  * import { createMemoryAdapter } from "./memory/mod.ts";

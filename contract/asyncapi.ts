@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Event, Schema, WebSocket } from "../parser/ast.ts";
+import type { Event, Schema, WebSocket } from "../parser/mod.ts";
 import { byText, type JsonSchema } from "../codegen/mod.ts";
 import { byName, Components, type DocumentInfo, ERROR_SCHEMA } from "./_components.ts";
 import { type ChannelContext, channelNames, NAMED_ADAPTERS } from "./_channels.ts";
@@ -28,9 +28,10 @@ type Json = Record<string, unknown>;
  * @returns the document, channels and operations sorted by name
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const doc = asyncApiDocument(emptySchema(), { title: "shop", version: "1", adapter: "nats" });
- * if (doc.asyncapi !== "3.0.0") throw new Error("Example failed");
+ * assertEquals(doc.asyncapi, "3.0.0");
  * ```
  */
 export function asyncApiDocument(schema: Schema, options: AsyncApiOptions): Json {
@@ -40,9 +41,9 @@ export function asyncApiDocument(schema: Schema, options: AsyncApiOptions): Json
   const operations: Json = {};
   const messages: Json = {};
   for (const event of byName(schema.events)) {
-    channels[event.name] = eventChannel(event, options.adapter, context);
+    channels[event.name] = eventChannel(event, { adapter: options.adapter, context });
     messages[event.name] = eventMessage(event, components);
-    Object.assign(operations, eventOperations(event, schema, context));
+    Object.assign(operations, eventOperations(event, { schema, context }));
   }
   for (const ws of byName(schema.websockets)) {
     const id = socketId(ws);
@@ -72,7 +73,10 @@ function groupsOf(event: Event, context: ChannelContext): string[] {
   return event.handlers.map((h) => `${context.service}.${h}`);
 }
 
-function eventChannel(event: Event, adapter: string, context: ChannelContext): Json {
+function eventChannel(
+  event: Event,
+  { adapter, context }: { adapter: string; context: ChannelContext },
+): Json {
   const topic = { topic: event.name, groups: groupsOf(event, context) };
   const adapters: Json = {};
   for (const name of NAMED_ADAPTERS) adapters[name] = channelNames(name, topic, context);
@@ -122,7 +126,10 @@ function envelope(topic: string, payload: JsonSchema): JsonSchema {
 }
 
 /** Who publishes an event (declared `triggers:`), and each handler that consumes it. */
-function eventOperations(event: Event, schema: Schema, context: ChannelContext): Json {
+function eventOperations(
+  event: Event,
+  { schema, context }: { schema: Schema; context: ChannelContext },
+): Json {
   const channel = { $ref: `#/channels/${event.name}` };
   const messages = [{ $ref: `#/channels/${event.name}/messages/${event.name}` }];
   const out: Json = {};

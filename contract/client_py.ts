@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Api, Field, Schema, WebSocket } from "../parser/ast.ts";
+import type { Api, Field, Schema, WebSocket } from "../parser/mod.ts";
 import { pathParams, PY_HEADER, pyDoc, PyModule, SchemaIndex, snake } from "../codegen/mod.ts";
 import { byName } from "./_components.ts";
 import { CLIENT_PY_IMPORTS, CLIENT_PY_RUNTIME } from "./_client_py_runtime.ts";
@@ -34,9 +34,10 @@ const KEYWORDS = new Set(
  * @returns the text of `client.py`
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const text = pyClient(emptySchema(), { title: "shop" });
- * if (!text.includes("class AsyncRohasClient")) throw new Error("Example failed");
+ * assert(text.includes("class AsyncRohasClient"));
  * ```
  */
 export function pyClient(schema: Schema, options: { title: string }): string {
@@ -60,8 +61,8 @@ export function pyClient(schema: Schema, options: { title: string }): string {
     m.out.block(`class ${name}(${base}):`, () => {
       m.out.line(`"""The ${flavor} client: one method per API, one connect_... per WebSocket."""`);
       m.out.line();
-      for (const api of byName(schema.apis)) writeApi(m, api, flavor);
-      for (const ws of byName(schema.websockets)) writeSocket(m, ws, flavor);
+      for (const api of byName(schema.apis)) writeApi(m, api, { flavor });
+      for (const ws of byName(schema.websockets)) writeSocket(m, ws, { flavor });
     }, "");
     if (flavor === "sync") m.out.line();
   }
@@ -76,12 +77,15 @@ function writeShape(m: PyModule, shape: { name: string; fields: Field[] }): void
   }, "").line();
 }
 
+/** Which client a method is written for. */
+type Flavor = "sync" | "async";
+
 /** A path parameter as a Python argument name (keywords get a `_`). */
 function argName(name: string): string {
   return KEYWORDS.has(name) ? `${name}_` : name;
 }
 
-function writeApi(m: PyModule, api: Api, flavor: "sync" | "async"): void {
+function writeApi(m: PyModule, api: Api, { flavor }: { flavor: Flavor }): void {
   const args = ["self", ...pathParams(api.path).map((p) => `${argName(p)}: str`)];
   let body = "None";
   if (api.body !== null) {
@@ -120,7 +124,7 @@ function pyPath(path: string): string {
     : `"${text.replaceAll("{{", "{").replaceAll("}}", "}")}"`;
 }
 
-function writeSocket(m: PyModule, ws: WebSocket, flavor: "sync" | "async"): void {
+function writeSocket(m: PyModule, ws: WebSocket, { flavor }: { flavor: Flavor }): void {
   const message = ws.message === null ? "Any" : m.named(ws.message);
   const name = `connect_${snake(ws.name)}`;
   const query = "query: Optional[Dict[str, str]] = None";
