@@ -9,10 +9,10 @@ import { relative } from "node:path";
 import type { Diagnostic } from "../parser/mod.ts";
 import type { CliIo, CommandRun } from "./command.ts";
 import type { DEV } from "./commands.ts";
-import { type ServedProject, type ServeEvent, serveProject } from "../engine/serve_project.ts";
-import { ServeError } from "../engine/errors.ts";
-import type { PrepareFailure } from "../engine/project_loader.ts";
-import type { EngineMode } from "../engine/parts.ts";
+import { type ServedProject, type ServeEvent, serveProject } from "../engine/mod.ts";
+import { ServeError } from "../engine/mod.ts";
+import type { PrepareFailure } from "../engine/mod.ts";
+import type { EngineMode } from "../engine/mod.ts";
 import { pythonPermissionsWarning } from "./_python_permissions.ts";
 import { edgesDenied } from "../engine/edge/mod.ts";
 

@@ -8,9 +8,9 @@
 import { adapterErrorLog } from "./_adapter_log.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { createMetricsHandler, createRecorder, createTelemetry } from "../telemetry/mod.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { RecordingTelemetry } from "../telemetry/recorder.ts";
-import { OtelBridge } from "../telemetry/otel.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { RecordingTelemetry } from "../telemetry/mod.ts";
+import { OtelBridge } from "../telemetry/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
 
 /** The workbench's door, imported only by apps that serve it. */

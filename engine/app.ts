@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
-import type { LogEntry, Telemetry } from "../telemetry/model.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
@@ -350,7 +350,7 @@ async function withDeadline(
  * @param options the model, config and collaborators
  * @returns the engine
  * @throws {RouteConflictError} when two endpoints claim the same route
- * @example
+ * @example A fragment (the model, runtime and bus come from the assembly; not run as a documentation test)
  * ```ts ignore
  * const engine = createEngine({ model, config, runtime, bus });
  * await engine.start();

@@ -80,7 +80,7 @@ export type {
  * @returns the running app
  * @throws {ServeError} when the schema has errors, a handler is missing or the runtime cannot start
  * @throws {StartupCleanupError} when a step threw and closing what had started failed too
- * @example A project served from this isolate on the embedded adapters
+ * @example A project served from this isolate on the embedded adapters (it needs a project's generated manifest, so it is not run as a documentation test)
  * ```ts ignore
  * import { assemble } from "./assemble.ts";
  * import { manifest } from "./src/generated/manifest.ts";

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { Adapter } from "../adapters/adapter.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { Adapter } from "../adapters/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { Diagnostic, Schema } from "../parser/mod.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { TelemetryStore } from "../telemetry/store.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { TelemetryStore } from "../telemetry/mod.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";

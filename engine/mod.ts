@@ -49,7 +49,7 @@ export type {
   Validator,
   ValidatorTable,
 } from "./parts.ts";
-export type { Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
+export type { MatchedRoute, Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
 export type { Publication, TriggerSource } from "./triggers.ts";
 export { planTriggers, publishTriggers, unwrapResult } from "./triggers.ts";
 export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";

@@ -128,7 +128,7 @@ export interface StateSection {
    * `denokv` (default: Deno KV in a file every process of the machine shares, or a remote Deno KV
    * at `url`), `memory` (one isolate only), `nats` (a JetStream bucket), `postgres` (a table).
    */
-  type: (typeof STATE_TYPES)[number];
+  type: "denokv" | "memory" | "nats" | "postgres";
   /** The `denokv` file, relative to the project root unless absolute. Default `.rohas/state.kv`. */
   path: string;
   /** The server: a remote Deno KV (`https://…`), NATS (`nats://…`) or PostgreSQL (`postgres://…`). Default `""`. */

@@ -70,9 +70,10 @@ const PERMISSION_NAMES = ["net", "read", "write", "env", "run", "ffi", "sys", "i
  * @throws {ConfigError} on a TOML syntax error (message with `file:line:col`) or a wrong value
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { parseConfig } from "./load_config.ts";
  * const config = parseConfig("[server]\nport = 4400\n", { file: "rohas.toml" });
- * if (!(config.server.port === 4400 && config.server.host === "127.0.0.1")) throw new Error("Example failed");
+ * assert(config.server.port === 4400 && config.server.host === "127.0.0.1");
  * ```
  */
 export function parseConfig(text: string, options: ParseConfigOptions): RohasConfig {
@@ -296,9 +297,10 @@ export interface LoadConfigOptions {
  * @throws {ConfigError} on a TOML syntax error or a wrong value
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { loadConfig } from "./load_config.ts";
  * const { config, file } = await loadConfig(await Deno.makeTempDir(), { env: {} });
- * if (!(file === null && config.server.port === 3000)) throw new Error("Example failed");
+ * assert(file === null && config.server.port === 3000);
  * ```
  */
 export async function loadConfig(

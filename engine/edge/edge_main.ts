@@ -23,10 +23,10 @@ import type { PublishOptions } from "../parts.ts";
 import { guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
-import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
-import { createMemoryStore } from "../../telemetry/memory_store.ts";
-import { OtelBridge } from "../../telemetry/otel.ts";
-import type { Telemetry } from "../../telemetry/model.ts";
+import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
+import { createMemoryStore } from "../../telemetry/mod.ts";
+import { OtelBridge } from "../../telemetry/mod.ts";
+import type { Telemetry } from "../../telemetry/mod.ts";
 import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
 import { errorResponse } from "../_http_util.ts";
 import type {

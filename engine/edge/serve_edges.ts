@@ -7,7 +7,7 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { Engine } from "../app.ts";
 import type { RequestInfo } from "../http_pipeline.ts";

@@ -42,22 +42,6 @@ export async function copyDir(from: string, to: string): Promise<void> {
   }
 }
 
-/** Runs the CLI once and collects its output.
- *
- * @param args CLI arguments
- * @param cwd the working directory
- */
-export async function runCli(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repo}/cli.ts`, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
 /** Starts the example on a free port and waits until it listens. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dir = await Deno.makeTempDir({ prefix: "rohas-e2e-" });
