@@ -7,7 +7,7 @@
  */
 
 import type { Kv } from "../state/mod.ts";
-import type { LogEntry, Telemetry } from "../telemetry/model.ts";
+import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { CleanupStack } from "./_cleanup.ts";
 import type { AssembleOptions, Located } from "./assembly_options.ts";
 import { announcePresence, coordinationWarning } from "./cluster/mod.ts";
