@@ -212,7 +212,11 @@ class EngineImpl implements Engine {
     const make = this.#options.createScheduler;
     if (!make || this.#built.model.schedules.length === 0) return;
     const scheduler = make();
-    scheduleJobs(scheduler, this.#built.model.schedules, (spec) => runCronJob(this.#parts, spec));
+    scheduleJobs(
+      scheduler,
+      this.#built.model.schedules,
+      (spec, tick) => runCronJob(this.#parts, spec, tick),
+    );
     scheduler.start();
     this.#scheduler = scheduler;
   }
