@@ -45,6 +45,8 @@ import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
+import { announceInstance, openInstanceState } from "./_cluster_step.ts";
+import { instanceIdOf, kvCronClaim } from "./cluster/mod.ts";
 import {
   emitter,
   listen,
@@ -107,9 +109,22 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   const workbench = options.workbench ? await import("../workbench/mod.ts") : null;
   const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
+  const instanceId = instanceIdOf(located.config);
+  // The shared state instances coordinate through (cron claims, presence); handlers' `state.kv`
+  // is the same store: one opening of `[state]` serves both.
+  const kv = await openInstanceState(options, located, cleanup);
   const runtime = await startRuntime(options, located, prepared, cleanup);
   const own = await openTelemetry(options, located, cleanup);
   const events = await startEvents(options, located, own.telemetry, cleanup);
+  if (kv) {
+    await announceInstance(options, {
+      kv,
+      instanceId,
+      adapter: events.type,
+      telemetry: own.telemetry,
+      cleanup,
+    });
+  }
   // Edges start after the engine (they reach its internal listener); reads include them then.
   let pool: EdgePool | null = null;
   const reader = own.recorder && options.listen === "edges"
@@ -125,7 +140,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
-    ...schedulerOption(options),
+    ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {
         located,
@@ -141,7 +156,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   let report: ShutdownReport = { undrainedEvents: 0 };
   cleanup.handOver("engine", async () => {
     report = await engine.close();
-  });
+  }, ["state", "presence"]);
   if (!options.serveOnly) await engine.start();
   const listened = await listen(options, { engine, located, prepared, telemetry: own.recorder });
   const edges = listened?.pool ?? null;

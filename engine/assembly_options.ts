@@ -31,7 +31,9 @@ export type ServeEvent =
   /** The Python runtime's host crashed or a handler blocked its loop; it was replaced. */
   | { kind: "python_restarted"; restart: PythonRestart }
   | { kind: "cron_skipped"; name: string; at: Date }
-  | { kind: "cron_failed"; name: string; message: string };
+  | { kind: "cron_failed"; name: string; message: string }
+  /** Another instance appeared that this one cannot coordinate with (see engine/cluster). */
+  | { kind: "instance_warning"; message: string };
 
 /** Where the project comes from. */
 export type ProjectSource =

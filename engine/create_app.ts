@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { LastingServer } from "./_lasting_server.ts";
 import type { Adapter } from "../adapters/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
@@ -58,7 +59,7 @@ export interface App {
   /** The engine underneath (sockets, cron run-now, idle). */
   readonly engine: Engine;
   /** Listens with `Deno.serve` on `[server] host:port` (or the options). */
-  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  serve(options?: ServeOptions): LastingServer;
   /** Drains and closes everything. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { LastingServer } from "../_lasting_server.ts";
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
@@ -76,7 +77,7 @@ export function edgeTelemetryMode(type: string): "local" | "forward" {
 /** The public address, the internal server and the edges. */
 export interface EdgeServing {
   addr: Deno.NetAddr;
-  internal: Deno.HttpServer<Deno.NetAddr>;
+  internal: LastingServer;
   edges: EdgePool;
 }
 

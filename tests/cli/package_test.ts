@@ -36,3 +36,11 @@ Deno.test("deno doc --lint finds every parser, project and codegen symbol of mod
   assertEquals(ours, []);
   ok(code === 0 || places.length > 0, `the lint ran and named where it failed: ${output}`);
 });
+
+Deno.test("the package's default module run as a program is the CLI (deno run jsr:@rohas/cli)", async () => {
+  const asProgram = await deno(["run", "-A", "mod.ts", "version"]);
+  const cli = await deno(["run", "-A", "cli.ts", "version"]);
+  assertEquals(asProgram, cli);
+  assertEquals(asProgram.code, 0);
+  ok(/\d+\.\d+\.\d+/.test(asProgram.output), asProgram.output);
+});
