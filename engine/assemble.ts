@@ -158,6 +158,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     model: prepared.model,
     warnings: prepared.warnings,
     telemetry,
+    reader,
     bus: events.events,
     adapterType: events.type,
     telemetryType: own.type,
@@ -219,6 +220,7 @@ async function locate(
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  if (options.logLevel !== undefined) config.log.level = options.logLevel;
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
   workbench?.checkWorkbenchConfig(config, options.mode);
   return { root, schemaDir, config };
