@@ -342,7 +342,11 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
     payload = mw.payload;
     query = mw.queryParams;
   }
-  const issues = validateValue(payload, { validators: parts.validators, type: route.bodyType });
+  const issues = validateValue(payload, {
+    validators: parts.validators,
+    type: route.bodyType,
+    unknownFields: parts.config.server.unknown_fields,
+  });
   if (issues) {
     return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
   }

@@ -279,7 +279,11 @@ export class SocketHub {
   #validated(parts: EngineParts, arg: ValidationCall): boolean {
     const started = new Date();
     const type = arg.spec.messageType;
-    const issues = validateValue(arg.data, { validators: parts.validators, type });
+    const issues = validateValue(arg.data, {
+      validators: parts.validators,
+      type,
+      unknownFields: parts.config.server.unknown_fields,
+    });
     if (!issues) return true;
     const error = `Message does not match "${arg.spec.messageType}"`;
     const detail = `${error}: ${
