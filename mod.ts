@@ -122,3 +122,17 @@ export type {
   RequestHandler,
   ServeOptions,
 } from "./engine/mod.ts";
+
+export type {
+  Kv,
+  KvAtomic,
+  KvCheck,
+  KvCommitResult,
+  KvEntry,
+  KvEntryMaybe,
+  KvKey,
+  KvKeyPart,
+  KvListOptions,
+  KvSetOptions,
+} from "./state/mod.ts";
+export { KvInputError, KvUnsupportedError, StateError } from "./state/mod.ts";

@@ -33,6 +33,7 @@ export type {
   MountContext,
   ProjectSource,
   RuntimeChoice,
+  StateChoice,
   TelemetryChoice,
 } from "./assemble.ts";
 export { assemble } from "./assemble.ts";

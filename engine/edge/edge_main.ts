@@ -41,6 +41,9 @@ import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
+import { kvOver } from "../../state/backend.ts";
+import { createRemoteKvBackend, type KvRequest, type KvResponse } from "../../state/remote.ts";
+import { reviveStateError } from "../../state/errors.ts";
 
 /** The longest launch message read from stdin. */
 const LAUNCH_MAX_BYTES = 4_096;
@@ -65,6 +68,9 @@ let serving: { server: Deno.HttpServer; telemetry: Telemetry; engine: Engine } |
 /** The edge's own telemetry, when it keeps it (`local`): the main process reads it. */
 let local: RecordingTelemetry | null = null;
 let shutdownTimeoutMs = 10_000;
+/** `state.kv` operations waiting for the main process's answer. */
+const kvWaiting = new Map<number, PromiseWithResolvers<KvResponse>>();
+let lastKvId = 0;
 
 outbox.send({ type: "hello", slot: launch.slot, secret: launch.secret });
 // A signal to the whole process group (Ctrl-C, systemd) drains this edge like the main process's
@@ -103,6 +109,13 @@ function dispatch(message: ToEdge): void {
         (error) => outbox.send({ type: "answer", id: message.id, error: serializeError(error) }),
       );
       return;
+    case "kv_answer": {
+      const waiting = kvWaiting.get(message.id);
+      kvWaiting.delete(message.id);
+      if (message.error) waiting?.reject(reviveStateError(message.error));
+      else waiting?.resolve(message.response!);
+      return;
+    }
     case "watch":
       watch(message.on);
       // Every event after this line reaches the main process's live views.
@@ -141,6 +154,16 @@ async function connect(port: number): Promise<Deno.TcpConn> {
   } catch {
     return exit(1);
   }
+}
+
+/** Sends one `state.kv` operation to the main process, which owns the store. */
+function askKv(request: KvRequest): Promise<KvResponse> {
+  if (stalled) return Promise.reject(new EdgeError("Cannot use state.kv: the edge is stalled"));
+  const id = ++lastKvId;
+  const waiting = Promise.withResolvers<KvResponse>();
+  kvWaiting.set(id, waiting);
+  outbox.send({ type: "kv", id, request });
+  return waiting.promise;
 }
 
 function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
@@ -198,6 +221,8 @@ async function init(message: InitMessage): Promise<void> {
       },
     },
     telemetry: { kind: "given", telemetry },
+    // The main process owns the store: its handlers here ask it over the control connection.
+    state: { kind: "given", kv: kvOver(createRemoteKvBackend(askKv)) },
     // The main process subscribes the event handlers and schedules the cron jobs.
     serveOnly: true,
   });

@@ -16,6 +16,8 @@ import type {
 } from "./contract.ts";
 import { isoTime } from "../../telemetry/iso_time.ts";
 import { HandlerNotFoundError } from "./errors.ts";
+import type { Kv } from "../../state/kv.ts";
+import { StateError } from "../../state/errors.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 
 /** One call: which handler, with what input, under which trace. */
@@ -29,6 +31,8 @@ export interface HandlerCall {
 export interface CallHandlerOptions {
   /** The `performance.now()` the call's duration counts from. Default: now. */
   started?: number;
+  /** What `state.kv` is (one store per runtime, not per call). Default: none (it throws). */
+  kv?: Kv | undefined;
 }
 
 type LogFn = (message: string, fields?: Record<string, unknown>) => void;
@@ -41,6 +45,8 @@ export interface HandlerState {
   readonly logger: Record<LogLevelMethod, LogFn>;
   readonly traceId: string;
   readonly handlerName: string;
+  /** The shared store (state/kv.ts): every isolate, process and instance sees the same entries. */
+  readonly kv: Kv;
   triggerEvent(event: string, payload: unknown): void;
   setPayload(event: string, payload: unknown): void;
   send(connectionId: string, message: unknown): void;
@@ -70,7 +76,7 @@ export function callHandler(
     const error = new HandlerNotFoundError(missingExportMessage(call.handler));
     return failed("not_found", error, [], started);
   }
-  const state = new CallState(call);
+  const state = new CallState(call, options?.kv);
   let returned: unknown;
   try {
     returned = apply(fn, call.input, state);
@@ -192,12 +198,23 @@ class CallState implements HandlerState {
   readonly traceId: string;
   readonly handlerName: string;
   readonly effects: Effect[];
+  readonly #kv: Kv | undefined;
   #logger: HandlerState["logger"] | undefined = undefined;
 
-  constructor(call: HandlerCall) {
+  constructor(call: HandlerCall, kv: Kv | undefined) {
     this.traceId = call.traceId;
     this.handlerName = call.handler.name;
     this.effects = [];
+    this.#kv = kv;
+  }
+
+  get kv(): Kv {
+    if (this.#kv === undefined) {
+      throw new StateError(
+        `Cannot use state.kv in "${this.handlerName}": this runtime was started without a store`,
+      );
+    }
+    return this.#kv;
   }
 
   /** Built on first use: most calls never log, and six closures per call show up in profiles. */

@@ -25,6 +25,7 @@ import {
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
+import type { Kv } from "../../state/kv.ts";
 
 /** The generated manifest: the project root URL and every handler module by project path. */
 export interface HandlerManifest {
@@ -40,6 +41,8 @@ export interface InProcessRuntimeOptions {
   manifest: HandlerManifest;
   /** How long {@linkcode HandlerRuntime.close} waits for calls in flight. Default 10000. */
   drainTimeoutMs?: number;
+  /** What handlers see as \`state.kv\`. Default: none (using it throws a \`StateError\`). */
+  kv?: Kv;
 }
 
 /**
@@ -90,7 +93,7 @@ class InProcessRuntime implements HandlerRuntime {
     if (namespace === undefined) {
       return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
     }
-    const outcome = callHandler(namespace, invocation, { started });
+    const outcome = callHandler(namespace, invocation, { started, kv: this.#options.kv });
     // A handler that answered synchronously is done: no deadline, nothing in flight.
     if (!(outcome instanceof Promise)) return this.#settled(outcome, handler);
     return this.#awaitWithDeadline(outcome, invocation, started);

@@ -14,6 +14,7 @@ import type {
   InvocationResult,
   SerializedError,
 } from "./contract.ts";
+import type { KvRequest, KvResponse } from "../../state/remote.ts";
 
 /**
  * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself
@@ -65,8 +66,22 @@ export interface PingMessage {
   id: number;
 }
 
+/** The engine's answer to a {@linkcode KvAskMessage}: the response, or the error it failed with. */
+export interface KvAnswerMessage {
+  type: "kv_answer";
+  /** The id the Worker gave its {@linkcode KvAskMessage}. */
+  id: number;
+  response?: KvResponse;
+  error?: SerializedError;
+}
+
 /** One message from the engine to a Worker. */
-export type EngineMessage = InvokeMessage | LoadMessage | PingMessage | MarksMessage;
+export type EngineMessage =
+  | InvokeMessage
+  | LoadMessage
+  | PingMessage
+  | MarksMessage
+  | KvAnswerMessage;
 
 /**
  * A result as it crosses: a JSON output travels as its text only (a string is the cheapest thing to
@@ -101,8 +116,18 @@ export interface PongMessage {
   id: number;
 }
 
+/**
+ * A `state.kv` operation of handler code (the Worker holds no store: the engine owns it). Its `id`
+ * is the Worker's own numbering, apart from the engine's call ids.
+ */
+export interface KvAskMessage {
+  type: "kv";
+  id: number;
+  request: KvRequest;
+}
+
 /** One message from a Worker to the engine. */
-export type WorkerMessage = ResultMessage | LoadedMessage | PongMessage;
+export type WorkerMessage = ResultMessage | LoadedMessage | PongMessage | KvAskMessage;
 
 /** Several messages posted in one turn. */
 export interface Batch<M> {

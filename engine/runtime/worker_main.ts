@@ -13,9 +13,13 @@ import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
 import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
+import { kvOver } from "../../state/backend.ts";
+import { createRemoteKvBackend, type KvRequest, type KvResponse } from "../../state/remote.ts";
+import { reviveStateError } from "../../state/errors.ts";
 import {
   type EngineMessage,
   type InvokeMessage,
+  type KvAnswerMessage,
   type LoadMessage,
   markOf,
   Outbox,
@@ -35,6 +39,32 @@ const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
 /** Where each call is marked as started (see `MarksMessage`). */
 let marks: Int32Array | null = null;
+/** `state.kv` operations waiting for the engine's answer, by this Worker's id. */
+const kvWaiting = new Map<number, PromiseWithResolvers<KvResponse>>();
+let lastKvId = 0;
+/**
+ * `state.kv` of every call here: one object for the Worker's life, and a message only when a
+ * handler uses it (the engine owns the store; this Worker has no access of its own to it).
+ */
+const kv = kvOver(createRemoteKvBackend(askKv));
+
+/** The same options for every call: no allocation per call. */
+const callOptions = { kv };
+
+function askKv(request: KvRequest): Promise<KvResponse> {
+  const id = ++lastKvId;
+  const waiting = Promise.withResolvers<KvResponse>();
+  kvWaiting.set(id, waiting);
+  outbox.send({ type: "kv", id, request });
+  return waiting.promise;
+}
+
+function kvAnswered(message: KvAnswerMessage): void {
+  const waiting = kvWaiting.get(message.id);
+  kvWaiting.delete(message.id);
+  if (message.error !== undefined) waiting?.reject(reviveStateError(message.error));
+  else waiting?.resolve(message.response!);
+}
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   for (const message of unbatch(event.data)) dispatch(message);
@@ -56,6 +86,9 @@ function dispatch(message: EngineMessage): void {
     case "marks":
       marks = new Int32Array(message.marks);
       signalExit(new Int32Array(message.exit));
+      return;
+    case "kv_answer":
+      kvAnswered(message);
       return;
   }
 }
@@ -83,7 +116,8 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
     return failed("error", thrown, [], started);
   }
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
-  return callHandler(namespace, { handler, input: message.input, traceId: message.traceId });
+  const call = { handler, input: message.input, traceId: message.traceId };
+  return callHandler(namespace, call, callOptions);
 }
 
 /** Imports a new version; it replaces the serving one only once it loaded without error. */
