@@ -15,12 +15,7 @@ import type { HandlerManifest } from "./runtime/mod.ts";
 import type { Engine, ServeOptions } from "./app.ts";
 import type { RequestHandler } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
-import {
-  assemble,
-  type EventsChoice,
-  type StateChoice,
-  type TelemetryChoice,
-} from "./assemble.ts";
+import { assemble, type EventsChoice, type StateChoice, type TelemetryChoice } from "./assemble.ts";
 import type { Kv } from "../state/mod.ts";
 import { EngineError, ServeError } from "./errors.ts";
 

@@ -20,7 +20,13 @@
  */
 
 import { checkKey, compareKeys } from "./_keys.ts";
-import { type KvBackend, kvOver, type KvListQuery, setMutation, type StoredEntry } from "./backend.ts";
+import {
+  type KvBackend,
+  type KvListQuery,
+  kvOver,
+  setMutation,
+  type StoredEntry,
+} from "./backend.ts";
 import { KvInputError } from "./errors.ts";
 import type { Kv, KvCheck, KvKey, KvMutation } from "./kv.ts";
 import { answerKvRequest, type KvRequest, type KvResponse } from "./remote.ts";
@@ -113,7 +119,11 @@ function checkRequest(request: unknown): KvRequest {
     case "list":
       return { op: "list", query: checkQuery(r.query) };
     case "commit":
-      return { op: "commit", checks: checkChecks(r.checks), mutations: checkMutations(r.mutations) };
+      return {
+        op: "commit",
+        checks: checkChecks(r.checks),
+        mutations: checkMutations(r.mutations),
+      };
     default:
       throw new KvInputError(`Invalid state request: unknown operation ${JSON.stringify(r.op)}`);
   }
@@ -158,7 +168,9 @@ function checkMutations(mutations: unknown): KvMutation[] {
       checkKey(m.key);
       return { type: "delete", key: m.key };
     }
-    throw new KvInputError(`Invalid mutation type ${JSON.stringify(m.type)}: expected "set" or "delete"`);
+    throw new KvInputError(
+      `Invalid mutation type ${JSON.stringify(m.type)}: expected "set" or "delete"`,
+    );
   });
 }
 

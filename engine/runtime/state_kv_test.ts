@@ -86,7 +86,9 @@ Deno.test("an in-process handler uses the store itself, and sees what a Worker h
 });
 
 Deno.test("a backend's error reaches a Worker handler with its class name and message", async () => {
-  const host = hostBackend(await openNatsKvBackend({ url: natsUrl, namespace: "runtime-kv-errors" }));
+  const host = hostBackend(
+    await openNatsKvBackend({ url: natsUrl, namespace: "runtime-kv-errors" }),
+  );
   await using runtime = workers(host);
   const out = value(await runtime.invoke(call(twoKeys, apiInput({})))) as Record<string, string>;
   equal(out.thrown, "KvUnsupportedError");

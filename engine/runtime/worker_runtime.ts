@@ -410,7 +410,9 @@ function rank(worker: WorkerHandle, now: number): number {
 }
 
 function noStore(): Promise<never> {
-  return Promise.reject(new StateError("Cannot use state.kv: this runtime was started without a store"));
+  return Promise.reject(
+    new StateError("Cannot use state.kv: this runtime was started without a store"),
+  );
 }
 
 function failure(

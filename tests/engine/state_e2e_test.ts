@@ -67,7 +67,10 @@ async function createAndFind(server: ServerProcess): Promise<void> {
   }));
   assert.equal(found.filter(Boolean).length, USERS);
   const missing = await fetch(`${server.url}/people/nobody`);
-  assert.deepEqual([missing.status, (await missing.json()).error], [404, 'User "nobody" not found']);
+  assert.deepEqual([missing.status, (await missing.json()).error], [
+    404,
+    'User "nobody" not found',
+  ]);
 }
 
 async function everyKindSeesIt(server: ServerProcess): Promise<void> {

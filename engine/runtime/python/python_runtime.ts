@@ -120,7 +120,9 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
 }
 
 function noStore(): Promise<never> {
-  return Promise.reject(new StateError("Cannot use state.kv: this runtime was started without a store"));
+  return Promise.reject(
+    new StateError("Cannot use state.kv: this runtime was started without a store"),
+  );
 }
 
 function readEnvLibrary(): string | null {

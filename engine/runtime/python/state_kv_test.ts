@@ -73,7 +73,10 @@ Deno.test("state.kv errors reach Python as the classes generated.state exports, 
     value: string;
   };
   assertEquals(out.unsupported[0], "KvUnsupportedError");
-  assertEquals(out.unsupported[1]?.startsWith("Cannot commit an atomic operation over 2 keys"), true);
+  assertEquals(
+    out.unsupported[1]?.startsWith("Cannot commit an atomic operation over 2 keys"),
+    true,
+  );
   assertEquals([out.input, out.value], ["KvInputError", "KvInputError"]);
   await host.close();
 });

@@ -3,7 +3,10 @@ import type { KvKey, State } from "../../generated/state.ts";
 
 // What every handler kind left in state.kv: the API (users), the UserCreated event handler
 // (audited), the Tick cron (cronSaw) and the auth middleware (lastCaller).
-export async function handleDirectory(_req: DirectoryRequest, state: State): Promise<DirectoryResponse> {
+export async function handleDirectory(
+  _req: DirectoryRequest,
+  state: State,
+): Promise<DirectoryResponse> {
   const [cron, caller] = await Promise.all([
     state.kv.get<number>(["cron", "users_seen"]),
     state.kv.get<string>(["last_caller"]),

@@ -35,7 +35,14 @@ export async function handleKvTasks(
   const stale = await state.kv.atomic().check({ key, versionstamp: null }).set(key, 0).commit();
   const fresh = await state.kv.atomic().check(entry).set(key, { title: "done" }).commit();
   const after = await state.kv.get(key);
-  return { type: state.kv.type, entry, listed, stale: stale.ok, fresh: fresh.ok, after: after.value };
+  return {
+    type: state.kv.type,
+    entry,
+    listed,
+    stale: stale.ok,
+    fresh: fresh.ok,
+    after: after.value,
+  };
 }
 
 /** Reads one task (another call, maybe another Worker or process, wrote it). */
