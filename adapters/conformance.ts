@@ -1,20 +1,21 @@
 /**
  * The one conformance suite every adapter runs (docs/design.md#d9-event-delivery and
- * docs/design.md#d10-adapters). An adapter's test file calls {@linkcode runAdapterConformance}
- * once; it registers one `Deno.test` per behaviour of the delivery contract, each on fresh topic
- * names, skipping (as `ignore`d) only the cases the adapter's declared guarantees or options rule
- * out.
+ * docs/design.md#d10-adapters), built-in or written by a user. Any test file calls
+ * {@linkcode adapterConformance} inside its own `Deno.test`; it runs one step per behaviour of the
+ * delivery contract, each on fresh topic names, skipping (as `ignore`d) only the cases the
+ * adapter's declared guarantees or options rule out. Importing this module registers nothing.
  *
  * The suite waits for signals with deadlines, never for fixed times.
  *
  * @example In an adapter's test file
  * ```ts ignore
- * import { runAdapterConformance } from "../conformance.ts";
- * import { createMemoryAdapter } from "./mod.ts";
- * runAdapterConformance("memory", {
- *   create: () => Promise.resolve(createMemoryAdapter()),
- *   singleProcess: true,
- * });
+ * import { adapterConformance } from "@rohas/cli/adapters";
+ * import { createMemoryAdapter } from "@rohas/cli/adapters";
+ * Deno.test("memory adapter conforms to the delivery contract", (t) =>
+ *   adapterConformance(t, {
+ *     create: () => Promise.resolve(createMemoryAdapter()),
+ *     singleProcess: true,
+ *   }));
  * ```
  *
  * @module
@@ -22,7 +23,7 @@
 
 import type { Adapter, Delivery, EventEnvelope } from "./adapter.ts";
 
-/** Options of {@linkcode runAdapterConformance}. */
+/** Options of {@linkcode adapterConformance}. */
 export interface ConformanceOptions {
   /**
    * Creates an adapter, not yet started. Within one test every call must reach the same broker or
@@ -61,39 +62,40 @@ interface Case {
 }
 
 /**
- * Registers the conformance tests of one adapter.
+ * Runs the conformance suite against one adapter, one step of `t` per case.
  *
- * @param name the adapter's name, used in the test names
+ * @param t the test context of the caller's `Deno.test`
  * @param options how to create the adapter and what it supports
+ * @returns resolves when every step ran (a failed step fails the caller's test)
  *
  * @example Run the suite for an adapter (in a test file)
  * ```ts ignore
- * import { runAdapterConformance } from "./conformance.ts";
+ * import { adapterConformance } from "./conformance.ts";
  * import { createMemoryAdapter } from "./memory/mod.ts";
  *
- * runAdapterConformance("memory", {
- *   create: () => Promise.resolve(createMemoryAdapter()),
- *   singleProcess: true,
- * });
+ * Deno.test("memory adapter conforms to the delivery contract", (t) =>
+ *   adapterConformance(t, {
+ *     create: () => Promise.resolve(createMemoryAdapter()),
+ *     singleProcess: true,
+ *   }));
  * ```
  */
-export function runAdapterConformance(name: string, options: ConformanceOptions): void {
+export async function adapterConformance(
+  t: Deno.TestContext,
+  options: ConformanceOptions,
+): Promise<void> {
   for (const testCase of CASES) {
-    Deno.test({
-      name: `${name} adapter ${testCase.name}`,
+    // A probe per case: what the adapter guarantees decides whether the case applies. Embedded
+    // adapters' test helpers start a fresh store after such a probe (one store per case).
+    const probe = await options.create();
+    const skip = testCase.ignore?.(probe, options) ?? false;
+    await probe.close();
+    await t.step({
+      name: skip ? `${testCase.name} (skipped: not supported by this adapter)` : testCase.name,
+      ignore: skip,
       sanitizeOps: options.sanitizeOps ?? true,
       sanitizeResources: options.sanitizeResources ?? true,
-      fn: async (t) => {
-        const suite = new Suite(options, testCase.name);
-        const probe = await options.create();
-        const skip = testCase.ignore?.(probe, options) ?? false;
-        await probe.close();
-        if (skip) {
-          await t.step({ name: "skipped: not supported by this adapter", ignore: true, fn() {} });
-          return;
-        }
-        await testCase.fn(suite);
-      },
+      fn: () => testCase.fn(new Suite(options, testCase.name)),
     });
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Event adapters: the broker boundary of the event bus (docs/design.md#d9-event-delivery and
- * docs/design.md#d10-adapters). Exports the {@linkcode Adapter} contract, the `memory` adapter, and
- * {@linkcode createAdapter}, which builds the adapter named by `[adapter] type`.
+ * docs/design.md#d10-adapters), published as `@rohas/cli/adapters`. Exports the
+ * {@linkcode Adapter} contract, the `memory` adapter, {@linkcode createAdapter}, which builds the
+ * adapter named by `[adapter] type`, and {@linkcode adapterConformance}, the suite an adapter of
+ * your own passes before `createApp({ adapter })` runs on it (docs/examples/custom_adapter_test.ts
+ * writes one).
  *
  * @module
  */
@@ -31,7 +34,10 @@ export {
   DeliverySettledError,
   UnknownAdapterError,
 } from "./errors.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
+export type { ConformanceOptions as AdapterConformanceOptions } from "./conformance.ts";
+export { adapterConformance } from "./conformance.ts";
 export type { Clock, MemoryAdapter, MemoryAdapterOptions } from "./memory/mod.ts";
 
 /** Every `[adapter] type` {@linkcode createAdapter} accepts. */
@@ -93,21 +99,30 @@ export function createAdapter(
         ...optional("onHandlerError", options.onError),
       }));
     case "rocksdb":
-      return import("./rocksdb/mod.ts").then((m) => m.fromSettings(config.settings, options));
+      return importOnDemand<typeof import("./rocksdb/mod.ts")>("./rocksdb/mod.ts", import.meta.url)
+        .then((m) => m.fromSettings(config.settings, options));
     case "denokv":
       return import("./denokv/mod.ts").then((m) => m.fromSettings(config.settings, options));
     case "nats":
-      return import("./nats/mod.ts").then((m) => m.createNatsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./nats/mod.ts")>("./nats/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createNatsAdapter(config.settings, broker));
     case "rabbitmq":
-      return import("./rabbitmq/mod.ts").then((m) =>
-        m.createRabbitmqAdapter(config.settings, broker)
-      );
+      return importOnDemand<typeof import("./rabbitmq/mod.ts")>(
+        "./rabbitmq/mod.ts",
+        import.meta.url,
+      ).then((m) => m.createRabbitmqAdapter(config.settings, broker));
     case "kafka":
-      return import("./kafka/mod.ts").then((m) => m.createKafkaAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./kafka/mod.ts")>("./kafka/mod.ts", import.meta.url)
+        .then((m) => m.createKafkaAdapter(config.settings, broker));
     case "sqs":
-      return import("./sqs/mod.ts").then((m) => m.createSqsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./sqs/mod.ts")>("./sqs/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createSqsAdapter(config.settings, broker));
     case "aws":
-      return import("./sqs/mod.ts").then((m) => m.createAwsAdapter(config.settings, broker));
+      return importOnDemand<typeof import("./sqs/mod.ts")>("./sqs/mod.ts", import.meta.url).then((
+        m,
+      ) => m.createAwsAdapter(config.settings, broker));
     default:
       return Promise.reject(new UnknownAdapterError(config.type, ADAPTER_TYPES));
   }

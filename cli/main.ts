@@ -11,6 +11,7 @@ import { type CommandSpec, parseCommandLine, type ParsedArgs, quote } from "./_a
 import { COMMANDS } from "./commands.ts";
 import { CliUsageError } from "./errors.ts";
 import { RohasError } from "../errors.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
 import { formatHelp, formatOverview, usageLines } from "./_help.ts";
 
 /** Exit code of a command line that cannot be run. */
@@ -99,17 +100,11 @@ interface CommandModule {
   run(parsed: ParsedArgs<CommandSpec>, io: CliIo): Promise<number>;
 }
 
-/**
- * Imports a command's module when it runs. The specifier is computed on purpose: Deno fetches the
- * npm packages of every module its graph can reach, dynamic imports with a literal included, so a
- * literal here would make `rohas --help` download the engine's and every adapter's packages.
- */
+/** Imports a command's module when it runs: `rohas --help` loads (and downloads) no command. */
 async function loadCommand(spec: CommandSpec): Promise<CommandModule> {
-  const url = new URL(spec.module, import.meta.url);
-  return await import(url.href) as CommandModule;
+  return await importOnDemand<CommandModule>(spec.module, import.meta.url);
 }
 
-/** A Rohas error reads as a sentence; anything else (a bug) keeps its name for the report. */
 function messageOf(error: unknown): string {
   if (error instanceof RohasError) return error.message;
   if (error instanceof Error) {

@@ -102,7 +102,7 @@ export class TypeComparer {
       return;
     }
     const relation = primitiveRelation(a, b);
-    if (relation !== null) at.out.push(difference(relation, at, [from, to]));
+    if (relation !== null) at.out.push(difference(relation, at, { from, to }));
   }
 
   #fields(before: Field[], after: Field[], at: At): void {
@@ -112,12 +112,17 @@ export class TypeComparer {
       const now = next.get(old.name);
       const here = { ...at, path, fields: [old, now ?? null] as Pair };
       if (now === undefined) {
-        at.out.push(difference("field_removed", here, [typeText(old.field_type), ""]));
+        at.out.push(difference("field_removed", here, { from: typeText(old.field_type), to: "" }));
         continue;
       }
       if (old.optional !== now.optional) {
         const change = now.optional ? "field_made_optional" : "field_made_required";
-        at.out.push(difference(change, here, [typeText(old.field_type), typeText(now.field_type)]));
+        at.out.push(
+          difference(change, here, {
+            from: typeText(old.field_type),
+            to: typeText(now.field_type),
+          }),
+        );
       }
       this.#fieldType(old.field_type, now.field_type, here);
     }
@@ -126,10 +131,10 @@ export class TypeComparer {
       const path = at.path === "" ? added.name : `${at.path}.${added.name}`;
       const change = added.optional ? "field_added_optional" : "field_added_required";
       at.out.push(
-        difference(change, { ...at, path, fields: [null, added] }, [
-          "",
-          typeText(added.field_type),
-        ]),
+        difference(change, { ...at, path, fields: [null, added] }, {
+          from: "",
+          to: typeText(added.field_type),
+        }),
       );
     }
   }
@@ -140,10 +145,12 @@ export class TypeComparer {
     if (aArray && bArray) return this.#fieldType(a.Array, b.Array, at);
     if (aArray !== bArray) {
       const isJson = b === "Json";
-      at.out.push(difference(isJson ? "type_widened" : "type_changed", at, [
-        typeText(a),
-        typeText(b),
-      ]));
+      at.out.push(
+        difference(isJson ? "type_widened" : "type_changed", at, {
+          from: typeText(a),
+          to: typeText(b),
+        }),
+      );
       return;
     }
     this.#named(typeText(a), typeText(b), at);
@@ -159,7 +166,12 @@ interface At {
   out: TypeDifference[];
 }
 
-function difference(change: TypeChange, at: At, [from, to]: [string, string]): TypeDifference {
+function difference(
+  change: TypeChange,
+  at: At,
+  types: { from: string; to: string },
+): TypeDifference {
+  const { from, to } = types;
   return { change, path: at.path, from, to, oldField: at.fields[0], newField: at.fields[1] };
 }
 

@@ -40,9 +40,9 @@ export function asyncApiDocument(schema: Schema, options: AsyncApiOptions): Json
   const operations: Json = {};
   const messages: Json = {};
   for (const event of byName(schema.events)) {
-    channels[event.name] = eventChannel(event, options.adapter, context);
+    channels[event.name] = eventChannel(event, { adapter: options.adapter, context });
     messages[event.name] = eventMessage(event, components);
-    Object.assign(operations, eventOperations(event, schema, context));
+    Object.assign(operations, eventOperations(event, { schema, context }));
   }
   for (const ws of byName(schema.websockets)) {
     const id = socketId(ws);
@@ -72,7 +72,10 @@ function groupsOf(event: Event, context: ChannelContext): string[] {
   return event.handlers.map((h) => `${context.service}.${h}`);
 }
 
-function eventChannel(event: Event, adapter: string, context: ChannelContext): Json {
+function eventChannel(
+  event: Event,
+  { adapter, context }: { adapter: string; context: ChannelContext },
+): Json {
   const topic = { topic: event.name, groups: groupsOf(event, context) };
   const adapters: Json = {};
   for (const name of NAMED_ADAPTERS) adapters[name] = channelNames(name, topic, context);
@@ -122,7 +125,10 @@ function envelope(topic: string, payload: JsonSchema): JsonSchema {
 }
 
 /** Who publishes an event (declared `triggers:`), and each handler that consumes it. */
-function eventOperations(event: Event, schema: Schema, context: ChannelContext): Json {
+function eventOperations(
+  event: Event,
+  { schema, context }: { schema: Schema; context: ChannelContext },
+): Json {
   const channel = { $ref: `#/channels/${event.name}` };
   const messages = [{ $ref: `#/channels/${event.name}/messages/${event.name}` }];
   const out: Json = {};

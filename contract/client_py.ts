@@ -60,8 +60,8 @@ export function pyClient(schema: Schema, options: { title: string }): string {
     m.out.block(`class ${name}(${base}):`, () => {
       m.out.line(`"""The ${flavor} client: one method per API, one connect_... per WebSocket."""`);
       m.out.line();
-      for (const api of byName(schema.apis)) writeApi(m, api, flavor);
-      for (const ws of byName(schema.websockets)) writeSocket(m, ws, flavor);
+      for (const api of byName(schema.apis)) writeApi(m, api, { flavor });
+      for (const ws of byName(schema.websockets)) writeSocket(m, ws, { flavor });
     }, "");
     if (flavor === "sync") m.out.line();
   }
@@ -76,12 +76,15 @@ function writeShape(m: PyModule, shape: { name: string; fields: Field[] }): void
   }, "").line();
 }
 
+/** Which client a method is written for. */
+type Flavor = "sync" | "async";
+
 /** A path parameter as a Python argument name (keywords get a `_`). */
 function argName(name: string): string {
   return KEYWORDS.has(name) ? `${name}_` : name;
 }
 
-function writeApi(m: PyModule, api: Api, flavor: "sync" | "async"): void {
+function writeApi(m: PyModule, api: Api, { flavor }: { flavor: Flavor }): void {
   const args = ["self", ...pathParams(api.path).map((p) => `${argName(p)}: str`)];
   let body = "None";
   if (api.body !== null) {
@@ -120,7 +123,7 @@ function pyPath(path: string): string {
     : `"${text.replaceAll("{{", "{").replaceAll("}}", "}")}"`;
 }
 
-function writeSocket(m: PyModule, ws: WebSocket, flavor: "sync" | "async"): void {
+function writeSocket(m: PyModule, ws: WebSocket, { flavor }: { flavor: Flavor }): void {
   const message = ws.message === null ? "Any" : m.named(ws.message);
   const name = `connect_${snake(ws.name)}`;
   const query = "query: Optional[Dict[str, str]] = None";

@@ -104,8 +104,8 @@ class Differ {
   }
 
   /** Compares the types of one use and reports each difference under `area`. */
-  typeChanges(area: TypeArea, [from, to]: [string, string], use: { label: string; at: Where }) {
-    for (const diff of this.types.compare(from, to)) {
+  typeChanges(area: TypeArea, use: { from: string; to: string; label: string; at: Where }): void {
+    for (const diff of this.types.compare(use.from, use.to)) {
       const field = diff.path === "" ? use.label : `${use.label} field "${diff.path}"`;
       const text = describeTypeChange(diff.change, { field, from: diff.from, to: diff.to });
       const node = diff.newField ?? diff.oldField;
@@ -245,10 +245,10 @@ function compareApi(d: Differ, a: Api, b: Api): void {
     d.add("api.body_removed", [], `${name} no longer reads a body`, at("old", a, "body"));
   } else if (a.body !== null && b.body !== null) {
     const use = { label: `${name}'s body`, at: at("new", b, "body") };
-    d.typeChanges("request", [a.body, b.body], use);
+    d.typeChanges("request", { from: a.body, to: b.body, ...use });
   }
   const response = { label: `${name}'s response`, at: at("new", b, "response") };
-  d.typeChanges("response", [a.response, b.response], response);
+  d.typeChanges("response", { from: a.response, to: b.response, ...response });
   listChanges(d, { kind: "api", a, b, list: "middlewares" });
   triggerChanges(d, { kind: "api", a, b });
 }
@@ -256,7 +256,7 @@ function compareApi(d: Differ, a: Api, b: Api): void {
 function compareEvent(d: Differ, a: Event, b: Event): void {
   if (a.payload !== "" && b.payload !== "") {
     const use = { label: `Event "${b.name}"'s payload`, at: at("new", b, "payload") };
-    d.typeChanges("payload", [a.payload, b.payload], use);
+    d.typeChanges("payload", { from: a.payload, to: b.payload, ...use });
   }
   if ((a.adapter_type ?? "sqs") !== (b.adapter_type ?? "sqs")) {
     const what = `Event "${b.name}" is routed through ${b.adapter_type ?? "sqs"} instead of ${
@@ -282,7 +282,7 @@ function compareSocket(d: Differ, a: WebSocket, b: WebSocket): void {
     d.add("ws.message_untyped", [], what, at("old", a, "message"));
   } else if (a.message !== null && b.message !== null) {
     const use = { label: `${name}'s message`, at: at("new", b, "message") };
-    d.typeChanges("message", [a.message, b.message], use);
+    d.typeChanges("message", { from: a.message, to: b.message, ...use });
   }
   if (a.broadcast !== b.broadcast) {
     const what = b.broadcast

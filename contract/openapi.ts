@@ -45,7 +45,7 @@ export function openApiDocument(schema: Schema, info: DocumentInfo): Record<stri
   );
   for (const api of apis) {
     const item = paths[openApiPath(api.path)] ??= {};
-    item[api.method.toLowerCase()] = operation(api, schema, components);
+    item[api.method.toLowerCase()] = operation(api, { schema, components });
   }
   return {
     openapi: "3.1.0",
@@ -73,7 +73,10 @@ export function openApiPath(path: string): string {
     .join("/");
 }
 
-function operation(api: Api, schema: Schema, components: Components): Record<string, unknown> {
+function operation(
+  api: Api,
+  { schema, components }: { schema: Schema; components: Components },
+): Record<string, unknown> {
   const parameters: JsonSchema[] = pathParams(api.path).map((name) => ({
     name,
     in: "path",
@@ -82,7 +85,7 @@ function operation(api: Api, schema: Schema, components: Components): Record<str
     schema: { type: "string" },
   }));
   const fromQuery = api.body !== null && QUERY_BODY_METHODS.has(api.method);
-  if (fromQuery) parameters.push(...queryParameters(api.body!, schema, components));
+  if (fromQuery) parameters.push(...queryParameters(api.body!, { schema, components }));
   const jsonBody = api.body !== null && !fromQuery;
   return {
     operationId: api.name,
@@ -96,14 +99,17 @@ function operation(api: Api, schema: Schema, components: Components): Record<str
         },
       }
       : {}),
-    responses: responses(api, components, { body: api.body !== null, jsonBody }),
+    responses: responses(api, { components, body: api.body !== null, jsonBody }),
     ...(api.triggers.length > 0 ? { "x-rohas-triggers": [...api.triggers] } : {}),
     ...(api.middlewares.length > 0 ? { "x-rohas-middlewares": [...api.middlewares] } : {}),
   };
 }
 
 /** The body type's fields as query parameters: the engine coerces each by its type. */
-function queryParameters(body: string, schema: Schema, components: Components): JsonSchema[] {
+function queryParameters(
+  body: string,
+  { schema, components }: { schema: Schema; components: Components },
+): JsonSchema[] {
   const def = [...schema.inputs, ...schema.models, ...schema.types].find((d) => d.name === body);
   if (def === undefined) return [];
   return def.fields.map((field) => ({
@@ -119,9 +125,9 @@ function queryParameters(body: string, schema: Schema, components: Components): 
 
 function responses(
   api: Api,
-  components: Components,
-  has: { body: boolean; jsonBody: boolean },
+  has: { components: Components; body: boolean; jsonBody: boolean },
 ): Record<string, unknown> {
+  const { components } = has;
   const out: Record<string, unknown> = {
     "200": {
       description: `The handler's result: \`{"data": ${api.response}}\``,

@@ -11,8 +11,10 @@ import { createMetricsHandler, createRecorder, createTelemetry } from "../teleme
 import type { Telemetry } from "../telemetry/model.ts";
 import type { RecordingTelemetry } from "../telemetry/recorder.ts";
 import { OtelBridge } from "../telemetry/otel.ts";
-import { edgeCount, type EdgePool, serveWithEdges } from "./edge/mod.ts";
-import { API_PREFIX, createWorkbenchHandler } from "../workbench/mod.ts";
+import type { EdgePool } from "./edge/mod.ts";
+
+/** The workbench's door, imported only by apps that serve it. */
+export type WorkbenchModule = typeof import("../workbench/mod.ts");
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
 import { Scheduler } from "./cron/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
@@ -22,8 +24,7 @@ import type { EventSubscriber } from "./event_wiring.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { Schema } from "../parser/mod.ts";
-import { createProjectRuntime, failureOf } from "./project_runtime.ts";
-import { EngineError, ServeError } from "./errors.ts";
+import { EngineError, failureOf, ServeError } from "./errors.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import type { CleanupStack } from "./_cleanup.ts";
 import { hostBackend, hostKv, type KvHost, openStateBackend } from "../state/mod.ts";
@@ -80,6 +81,8 @@ export async function startRuntime(
       cleanup.push("runtime", () => choice.runtime.close());
       return choice.runtime;
     case "project": {
+      // Workers and the Python host: loaded only by the entry points that run handlers by file.
+      const { createProjectRuntime } = await import("./project_runtime.ts");
       const emit = emitter(options);
       const runtime = createProjectRuntime(located.root, located.config, prepared.model, {
         state,
@@ -212,8 +215,10 @@ export function mountsOf(options: AssembleOptions, ctx: {
   bus: EventBus | null;
   current: { schema: Schema };
   engine: Engine;
+  /** The workbench module, loaded when the workbench is served. */
+  workbench: WorkbenchModule | null;
 }): Mount[] {
-  const { located, engine, bus, current, telemetry, reader } = ctx;
+  const { located, engine, bus, current, telemetry, reader, workbench } = ctx;
   const mounts = options.mounts?.({
     config: located.config,
     telemetry,
@@ -224,13 +229,13 @@ export function mountsOf(options: AssembleOptions, ctx: {
   if (reader && reader.type === "prometheus") {
     mounts.push({ prefix: "/metrics", handler: createMetricsHandler(reader) });
   }
-  if (options.workbench) {
+  if (workbench) {
     if (reader === null || bus === null) {
       throw new EngineError(
         "Cannot serve the workbench: it reads the app's recorder and event bus, and this app was given its own",
       );
     }
-    const handler = createWorkbenchHandler({
+    const handler = workbench.createWorkbenchHandler({
       root: located.root,
       config: located.config,
       schema: () => current.schema,
@@ -240,7 +245,7 @@ export function mountsOf(options: AssembleOptions, ctx: {
       mode: options.mode,
     });
     // Only its own paths reach it, so API requests pay nothing for the workbench.
-    mounts.push({ prefix: API_PREFIX, handler }, { prefix: "/_rohas", handler });
+    mounts.push({ prefix: workbench.API_PREFIX, handler }, { prefix: "/_rohas", handler });
   }
   return mounts;
 }
@@ -262,10 +267,15 @@ export async function listen(options: AssembleOptions, ctx: {
   const choice = options.listen ?? "none";
   if (choice === "none") return null;
   const { engine, located } = ctx;
-  const count = choice === "edges"
-    ? edgeCount(located.config, ctx.prepared.model, { mode: options.mode, root: located.root })
+  // Edge processes: loaded only by `rohas start`.
+  const edges = choice === "edges" ? await import("./edge/mod.ts") : null;
+  const count = edges
+    ? edges.edgeCount(located.config, ctx.prepared.model, {
+      mode: options.mode,
+      root: located.root,
+    })
     : 0;
-  if (count === 0) {
+  if (edges === null || count === 0) {
     const listening = Promise.withResolvers<Deno.NetAddr>();
     const server = engine.serve({ onListen: (addr) => listening.resolve(addr) });
     return { listening: listeningAt(await listening.promise, server, 0), pool: null };
@@ -277,7 +287,7 @@ export async function listen(options: AssembleOptions, ctx: {
     );
   }
   const emit = emitter(options);
-  const serving = await serveWithEdges({
+  const serving = await edges.serveWithEdges({
     count,
     engine,
     root: located.root,

@@ -226,52 +226,6 @@ export function parseJson(bytes: Uint8Array): JsonParse {
 }
 
 /**
- * The deepest nesting of arrays and objects a JSON request body or WebSocket message may have: a
- * deeper one is a client error (400), checked before anything walks it recursively (validators,
- * structured clone to a handler Worker, Python's `json`). 128 as serde_json's default.
- */
-export const MAX_JSON_DEPTH = 128;
-
-/**
- * Whether a parsed JSON value nests arrays and objects deeper than `limit` (a scalar has depth 0,
- * `[]` depth 1). Iterative, so no depth can overflow the stack; a body shorter than `2 * limit + 2`
- * bytes cannot be deeper (each level costs an opening and a closing bracket), so it is not walked.
- *
- * @param value the parsed value
- * @param options the limit, and the JSON text's size in bytes when known
- * @returns true when the value is too deep
- * @example
- * ```ts
- * import { exceedsJsonDepth } from "./_http_util.ts";
- * if (!exceedsJsonDepth([[1]], { limit: 1 })) throw new Error("Example failed");
- * ```
- */
-export function exceedsJsonDepth(
-  value: unknown,
-  options: { limit: number; bytes?: number | undefined },
-): boolean {
-  const { limit, bytes } = options;
-  if (value === null || typeof value !== "object") return false;
-  if (bytes !== undefined && bytes < 2 * limit + 2) return false;
-  const stack: object[] = [value];
-  const depths: number[] = [1];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const depth = depths.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      if (child !== null && typeof child === "object") {
-        stack.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
-}
-
-/**
  * Whether a request body may be read as JSON, from its `Content-Type`: `application/json` or
  * `application/<anything>+json`, any parameters. A body without `Content-Type` is JSON for a
  * client that is not a browser (no `Origin` header: curl with `-H`, scripts, the original's

@@ -173,10 +173,16 @@ class EngineImpl implements Engine {
     return this.#built.model;
   }
 
-  /** The bus checks every payload against the current model's payload types (one place for all). */
+  /**
+   * The bus checks every payload against the current model's payload types (one place every publish
+   * crosses); the runtime checks `state.triggerEvent` too, so a handler sees the error at its call.
+   */
   #checkPayloads(): void {
     const { events } = this.#built.model;
-    this.#options.bus.checkPayloads?.(payloadCheck({ events, validators: this.#parts.validators }));
+    const check = payloadCheck({ events, validators: this.#parts.validators });
+    this.#options.bus.checkPayloads?.(check);
+    const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
+    this.#parts.runtime.checkPayloads?.({ events: types, check });
   }
 
   idle(): Promise<void> {
@@ -260,14 +266,24 @@ class EngineImpl implements Engine {
   async #shutdown(): Promise<ShutdownReport> {
     const deadline = this.#parts.config.server.shutdown_timeout_ms;
     const bus = this.#options.bus;
-    await withDeadline(this.#drainServer(), deadline);
+    const failed = (part: string) => (error: unknown) =>
+      this.#parts.telemetry.log(closeFailedLog(part, error));
+    await withDeadline(this.#drainServer(), deadline, failed("the server"));
     this.sockets.closeAll();
-    await withDeadline(this.#scheduler?.stop() ?? Promise.resolve(), deadline);
+    await withDeadline(
+      this.#scheduler?.stop() ?? Promise.resolve(),
+      deadline,
+      failed("the cron scheduler"),
+    );
     // The requests are answered: the events they caused (and those these cause) get their time.
     await bus.drain?.(deadline);
-    await withDeadline(Promise.all(this.#subs.map((s) => s.close())), deadline);
-    await withDeadline(bus.close?.() ?? Promise.resolve(), deadline);
-    await withDeadline(this.#parts.runtime.close(), deadline);
+    await withDeadline(
+      Promise.all(this.#subs.map((s) => s.close())),
+      deadline,
+      failed("the event subscriptions"),
+    );
+    await withDeadline(bus.close?.() ?? Promise.resolve(), deadline, failed("the event bus"));
+    await withDeadline(this.#parts.runtime.close(), deadline, failed("the handler runtime"));
     // Counted once nothing runs any more, so a delivery that finished meanwhile is not counted.
     const undrainedEvents = await bus.drain?.(0) ?? 0;
     if (undrainedEvents > 0) this.#parts.telemetry.log(undrainedLog(undrainedEvents, deadline));
@@ -281,6 +297,17 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function closeFailedLog(part: string, error: unknown): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "engine:shutdown",
+    message: `Cannot close ${part}: ${error instanceof Error ? error.message : String(error)}`,
+    fields: error instanceof Error ? { error: error.name } : {},
+    span_fields: {},
+  };
 }
 
 function undrainedLog(count: number, deadlineMs: number): LogEntry {
@@ -299,11 +326,16 @@ function undrainedLog(count: number, deadlineMs: number): LogEntry {
   };
 }
 
-async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+/** Waits for `work` at most `ms`; shutdown goes on either way, and a failure goes to `onError`. */
+async function withDeadline(
+  work: Promise<unknown>,
+  ms: number,
+  onError: (error: unknown) => void,
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
   try {
-    await Promise.race([work.then(() => {}, () => {}), timeout]);
+    await Promise.race([work.then(() => {}, onError), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -40,17 +40,14 @@
  */
 import { fileURLToPath } from "node:url";
 import { findProject, loadConfig } from "../project/mod.ts";
-import { checkWorkbenchConfig } from "../workbench/mod.ts";
 import { compileValidators } from "../codegen/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
-import { federate } from "./edge/mod.ts";
-import { createEngine, type ShutdownReport } from "./app.ts";
+import { createEngine, type Engine, type ShutdownReport } from "./app.ts";
+import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
-import { failureOf } from "./project_runtime.ts";
-import { ServeError } from "./errors.ts";
+import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
-import { watchProject } from "./_watcher.ts";
-import { reload } from "./_reload.ts";
 import {
   emitter,
   listen,
@@ -61,6 +58,7 @@ import {
   startEvents,
   startRuntime,
   STATE_STEP,
+  type WorkbenchModule,
 } from "./_assembly_steps.ts";
 import type { AssembleOptions, Assembly, Located, Prepared } from "./assembly_options.ts";
 
@@ -110,7 +108,10 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
 }
 
 async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Promise<Assembly> {
-  const located = await locate(options);
+  // What only some entry points need is imported only when asked for: an in-process app loads
+  // neither the workbench, nor edges, nor Workers, nor the watcher.
+  const workbench = options.workbench ? await import("../workbench/mod.ts") : null;
+  const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
   const state = await openSharedState(options, located, cleanup);
   const runtime = await startRuntime(options, located, { prepared, state, cleanup });
@@ -119,7 +120,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   // Edges start after the engine (they reach its internal listener); reads include them then.
   let pool: EdgePool | null = null;
   const reader = own.recorder && options.listen === "edges"
-    ? federate(own.recorder, () => pool)
+    ? (await import("./edge/mod.ts")).federate(own.recorder, () => pool)
     : own.recorder;
   const telemetry = reader ?? own.telemetry;
   const current = { schema: prepared.schema };
@@ -133,7 +134,15 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     mode: options.mode,
     ...schedulerOption(options),
     mounts: (engine) =>
-      mountsOf(options, { located, telemetry, reader, bus: events.events, current, engine }),
+      mountsOf(options, {
+        located,
+        telemetry,
+        reader,
+        bus: events.events,
+        current,
+        engine,
+        workbench,
+      }),
   });
   // Nothing was left to drain unless the engine, closing, says otherwise.
   let report: ShutdownReport = { undrainedEvents: 0 };
@@ -153,23 +162,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     pool = edges;
     cleanup.push("edges", () => edges.close(located.config.server.shutdown_timeout_ms));
   }
-  if (options.watch) {
-    const location = { root: located.root, schemaDir: located.schemaDir };
-    const watcher = watchProject({
-      ...location,
-      onBatch: (batch) =>
-        reload(batch, {
-          engine,
-          runtime,
-          config: located.config,
-          location,
-          onEvent: emitter(options),
-          current,
-        }),
-      onError: (error) => emitter(options)({ kind: "reload_failed", failure: failureOf(error) }),
-    });
-    cleanup.push("watcher", () => watcher.close());
-  }
+  if (options.watch) await startWatching(options, { engine, runtime, located, current }, cleanup);
   return {
     engine,
     config: located.config,
@@ -190,8 +183,33 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   };
 }
 
+/** Step 9: hot reload of schema and handler edits. */
+async function startWatching(
+  options: AssembleOptions,
+  ctx: { engine: Engine; runtime: HandlerRuntime; located: Located; current: { schema: Schema } },
+  cleanup: CleanupStack,
+): Promise<void> {
+  const { engine, runtime, located, current } = ctx;
+  const [{ watchProject }, { reload }] = await Promise.all([
+    import("./_watcher.ts"),
+    import("./_reload.ts"),
+  ]);
+  const location = { root: located.root, schemaDir: located.schemaDir };
+  const onEvent = emitter(options);
+  const watcher = watchProject({
+    ...location,
+    onBatch: (batch) =>
+      reload(batch, { engine, runtime, config: located.config, location, onEvent, current }),
+    onError: (error) => onEvent({ kind: "reload_failed", failure: failureOf(error) }),
+  });
+  cleanup.push("watcher", () => watcher.close());
+}
+
 /** Steps 1 and 2: the root, the schema directory and the config. */
-async function locate(options: AssembleOptions): Promise<Located> {
+async function locate(
+  options: AssembleOptions,
+  workbench: WorkbenchModule | null,
+): Promise<Located> {
   const source = options.project;
   let root: string;
   let schemaDir: string;
@@ -216,7 +234,7 @@ async function locate(options: AssembleOptions): Promise<Located> {
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
-  if (options.workbench) checkWorkbenchConfig(config, options.mode);
+  workbench?.checkWorkbenchConfig(config, options.mode);
   return { root, schemaDir, config };
 }
 

@@ -134,6 +134,7 @@ Deno.test("createApp publishes through the adapter it is given", async () => {
   const res = await app.handler(
     new Request("http://app.test/users", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
     }),
   );
@@ -158,4 +159,32 @@ Deno.test("createApp reads the schema from the directory it is given", async () 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a part that fails to close is logged at shutdown, not swallowed", async () => {
+  const store = createMemoryStore();
+  const runtime = createInProcessRuntime({ manifest });
+  const { config } = await loadConfig(root, { env: {} });
+  const app = await assemble({
+    project: { kind: "root", root },
+    mode: "production",
+    config,
+    runtime: {
+      kind: "given",
+      runtime: withOverrides(runtime, {
+        close: () => Promise.reject(new Error("The runtime is stuck")),
+      }),
+    },
+    telemetry: { kind: "store", store },
+    cron: false,
+  });
+  await app.close();
+  await runtime.close();
+  const logs = await store.queryLogs({});
+  assert.ok(
+    logs.some((l) =>
+      l.level === "error" && l.message === "Cannot close the handler runtime: The runtime is stuck"
+    ),
+    JSON.stringify(logs.map((l) => l.message)),
+  );
 });

@@ -99,11 +99,15 @@ export type ListenChoice =
 
 /** What the parts are given to make the caller's mounts. */
 export interface MountContext {
+  /** The configuration, port override applied. */
   config: RohasConfig;
+  /** What the engine records through. */
   telemetry: Telemetry;
   /** The event bus; null when a bus of the caller's was given. */
   bus: EventBus | null;
+  /** The project root (absolute path). */
   root: string;
+  /** The engine the mounts are served by. */
   engine: Engine;
 }
 

@@ -10,6 +10,7 @@ import type {
   HandlerRuntime,
   Invocation,
   InvocationResult,
+  RuntimePayloads,
   SerializedError,
 } from "./runtime/contract.ts";
 
@@ -49,6 +50,10 @@ class CompositeRuntime implements HandlerRuntime {
 
   async close(): Promise<void> {
     await Promise.all(Object.values(this.#runtimes).map((r) => r.close()));
+  }
+
+  checkPayloads(payloads: RuntimePayloads): void {
+    for (const runtime of Object.values(this.#runtimes)) runtime.checkPayloads?.(payloads);
   }
 }
 

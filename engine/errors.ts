@@ -171,3 +171,16 @@ export class StartupCleanupError extends EngineError {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** An error as a preparation failure (what `ServeError` carries).
+ *
+ * @param error what was thrown
+ * @returns the failure
+ */
+export function failureOf(error: unknown): PrepareFailure {
+  return {
+    ok: false,
+    kind: "error",
+    error: error instanceof Error ? error : new Error(String(error)),
+  };
+}

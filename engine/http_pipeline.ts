@@ -15,13 +15,11 @@ import type { EngineParts } from "./parts.ts";
 import {
   bodyPlan,
   errorBody,
-  exceedsJsonDepth,
   headersRecord,
   isJsonBodyType,
   JSON_TYPE,
   type JsonBodyRead,
   jsonFailure,
-  MAX_JSON_DEPTH,
   parseQuery,
   queryBody,
   readJsonBody,
@@ -30,6 +28,7 @@ import {
   validateValue,
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
 import { clientFailure } from "./_failure.ts";
 import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { invalidPayloadLog, publishTriggers } from "./triggers.ts";

@@ -79,6 +79,8 @@ export type {
   MiddlewareContext,
   SerializedError,
 } from "./runtime/mod.ts";
+// A type only: importing it loads no Python runtime.
+export type { PythonRestart } from "./runtime/python/mod.ts";
 export {
   CronRunError,
   EngineError,

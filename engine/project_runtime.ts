@@ -12,9 +12,8 @@ import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
-import { ServeError } from "./errors.ts";
+import { failureOf, ServeError } from "./errors.ts";
 import type { KvHost, KvResponse } from "../state/mod.ts";
-import type { PrepareFailure } from "./project_loader.ts";
 
 /** A project's runtime; `start()` loads what the project needs up front (libpython). */
 export interface ProjectRuntime extends HandlerRuntime {
@@ -65,6 +64,7 @@ export function createProjectRuntime(
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
     close: () => composite.close(),
+    checkPayloads: (payloads) => composite.checkPayloads?.(payloads),
     start: async () => {
       if (usesPython(model)) await python.start();
     },
@@ -146,19 +146,6 @@ function lazyPython(
       const started = await runtime?.catch(() => null);
       await started?.close();
     },
-  };
-}
-
-/** An error as a preparation failure (what `ServeError` carries).
- *
- * @param error what was thrown
- * @returns the failure
- */
-export function failureOf(error: unknown): PrepareFailure {
-  return {
-    ok: false,
-    kind: "error",
-    error: error instanceof Error ? error : new Error(String(error)),
   };
 }
 

@@ -21,13 +21,12 @@ import type {
 import type { EngineParts } from "./parts.ts";
 import {
   errorResponse,
-  exceedsJsonDepth,
   headersRecord,
-  MAX_JSON_DEPTH,
   parseQuery,
   TRACE_HEADER,
   validateValue,
 } from "./_http_util.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";

@@ -409,5 +409,5 @@ Deno.test("parseConfig() reads [state] and its environment overrides", () => {
     path: "/tmp/s.kv",
     url: "nats://127.0.0.1:1",
   });
-  throws(() => parseConfig("[state]\ntype = \"redis\"\n", { file }), ConfigError);
+  throws(() => parseConfig('[state]\ntype = "redis"\n', { file }), ConfigError);
 });

@@ -9,6 +9,7 @@ import { isAbsolute, join } from "node:path";
 import type { StateSection } from "../project/mod.ts";
 import { type KvBackend, kvOver, type OwnedKv } from "./backend.ts";
 import { StateError } from "./errors.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
 
 /** Options of {@linkcode openState}. */
 export interface OpenStateOptions {
@@ -65,12 +66,17 @@ export async function openStateBackend(
       return await openDenoKvBackend({ path: denoKvPath(section, options.root) });
     }
     case "nats": {
-      const { openNatsKvBackend } = await import("./nats_backend.ts");
+      const { openNatsKvBackend } = await importOnDemand<typeof import("./nats_backend.ts")>(
+        "./nats_backend.ts",
+        import.meta.url,
+      );
       const url = required(section, "nats://127.0.0.1:4222");
       return await openNatsKvBackend({ url, namespace: options.namespace });
     }
     case "postgres": {
-      const { openPostgresKvBackend } = await import("./postgres_backend.ts");
+      const { openPostgresKvBackend } = await importOnDemand<
+        typeof import("./postgres_backend.ts")
+      >("./postgres_backend.ts", import.meta.url);
       const url = required(section, "postgres://user@127.0.0.1:5432/app");
       return await openPostgresKvBackend({ url, namespace: options.namespace });
     }

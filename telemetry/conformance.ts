@@ -1,8 +1,8 @@
 /**
  * The conformance suite every {@linkcode TelemetryStore} must pass
  * (docs/design.md#pluggable-boundaries): newest-first queries that keep the newest under a limit,
- * lookups by id and parent, filters, and retention of all three signals. Register it from a test
- * file with {@linkcode defineStoreConformance}.
+ * lookups by id and parent, filters, and retention of all three signals. Run it from any test file
+ * with {@linkcode storeConformance} inside a `Deno.test`; importing this module registers nothing.
  *
  * @module
  */
@@ -13,17 +13,19 @@ import type { TelemetryStore } from "./store.ts";
 
 /** A store under test and how to remove what it created. */
 export interface StoreFixture {
+  /** The store, open and empty. */
   store: TelemetryStore;
   /** Closes the store and deletes its data (directory, database, tables). */
   dispose(): Promise<void>;
 }
 
-/** Options of {@linkcode defineStoreConformance}. */
+/** Options of {@linkcode storeConformance}. */
 export interface ConformanceOptions {
   /** Opens a fresh, empty store for one test. */
   open: () => Promise<StoreFixture>;
-  /** Passed to each `Deno.test`. Default: sanitizers on. */
+  /** Passed to each step. Default: the resource sanitizer on. */
   sanitizeResources?: boolean;
+  /** Passed to each step. Default: the op sanitizer on. */
   sanitizeOps?: boolean;
 }
 
@@ -165,21 +167,30 @@ const CASES: Record<string, Case> = {
   },
 };
 
-/** Registers one `Deno.test` per conformance case for a store.
+/** Runs the conformance suite against a store, one step of `t` per case, each on a fresh store.
  *
- * @param name the store's name, used in test names
+ * @param t the test context of the caller's `Deno.test`
  * @param options how to open a fresh store
+ * @returns resolves when every step ran (a failed step fails the caller's test)
  * @example
  * ```ts ignore
- * defineStoreConformance("memory", {
- *   open: () => Promise.resolve({ store: createMemoryStore(), dispose: () => Promise.resolve() }),
- * });
+ * import { createMemoryStore, storeConformance } from "@rohas/cli/telemetry";
+ * Deno.test("the memory store conforms to the store contract", (t) =>
+ *   storeConformance(t, {
+ *     open: () => {
+ *       const store = createMemoryStore();
+ *       return Promise.resolve({ store, dispose: () => store.close() });
+ *     },
+ *   }));
  * ```
  */
-export function defineStoreConformance(name: string, options: ConformanceOptions): void {
+export async function storeConformance(
+  t: Deno.TestContext,
+  options: ConformanceOptions,
+): Promise<void> {
   for (const [title, run] of Object.entries(CASES)) {
-    Deno.test({
-      name: `${name} store ${title}`,
+    await t.step({
+      name: title,
       sanitizeResources: options.sanitizeResources ?? true,
       sanitizeOps: options.sanitizeOps ?? true,
       async fn() {

@@ -1,15 +1,16 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { defineStoreConformance } from "./conformance.ts";
+import { storeConformance } from "./conformance.ts";
 import { createMemoryStore } from "./memory_store.ts";
 import type { TraceRecord, TraceStep } from "./model.ts";
 import type { EndedTrace } from "./store.ts";
 
-defineStoreConformance("memory", {
-  open: () => {
-    const store = createMemoryStore();
-    return Promise.resolve({ store, dispose: () => store.close() });
-  },
-});
+Deno.test("the memory store conforms to the store contract", (t) =>
+  storeConformance(t, {
+    open: () => {
+      const store = createMemoryStore();
+      return Promise.resolve({ store, dispose: () => store.close() });
+    },
+  }));
 
 Deno.test("the memory store keeps the newest traces up to its capacity after one large batch", async () => {
   const store = createMemoryStore({ maxTraces: 3 });

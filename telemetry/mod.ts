@@ -2,7 +2,9 @@
  * Telemetry: traces, logs and metrics (docs/design.md#d11-telemetry). {@linkcode createTelemetry}
  * builds what a `[telemetry]` section asks for: a recorder (batched writes, live metrics,
  * OpenTelemetry spans, retention) over one of the stores (`memory`, `rocksdb`, `prometheus`,
- * `influxdb`, `timescaledb`).
+ * `influxdb`, `timescaledb`). Published as `@rohas/cli/telemetry`: a store of your own passes
+ * {@linkcode storeConformance} and is given to `createApp({ store })`. The stores that need native
+ * code or a database client are loaded only when opened.
  *
  * @module
  */
@@ -11,6 +13,7 @@ export type {
   ActiveTrace,
   EntryType,
   LogEntry,
+  LogLevel,
   MetricKind,
   MetricSample,
   StartTraceOptions,
@@ -47,3 +50,5 @@ export { OtelBridge } from "./otel.ts";
 export type { CreateTelemetryOptions } from "./create_telemetry.ts";
 export { createTelemetry, TELEMETRY_TYPES } from "./create_telemetry.ts";
 export { TelemetryError } from "./errors.ts";
+export type { ConformanceOptions as StoreConformanceOptions, StoreFixture } from "./conformance.ts";
+export { sampleTrace, storeConformance } from "./conformance.ts";

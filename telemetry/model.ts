@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { LogLevel } from "../engine/runtime/contract.ts";
+/** Log levels, most to least severe. */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
 /** What started a trace. */
 export type EntryType = "api" | "event" | "cron" | "websocket";

@@ -8,6 +8,7 @@
 
 import type { RocksdbStoreOptions } from "./rocksdb_store.ts";
 import type { TelemetryStore } from "./store.ts";
+import { importOnDemand } from "../_import_on_demand.ts";
 
 /**
  * Opens (creating it when missing) a RocksDB telemetry store; loads the native module now.
@@ -22,7 +23,10 @@ import type { TelemetryStore } from "./store.ts";
  * ```
  */
 export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<TelemetryStore> {
-  const { openRocksdbStore } = await import("./rocksdb_store.ts");
+  const { openRocksdbStore } = await importOnDemand<typeof import("./rocksdb_store.ts")>(
+    "./rocksdb_store.ts",
+    import.meta.url,
+  );
   return openRocksdbStore(options);
 }
 
@@ -36,7 +40,10 @@ export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<Te
 export async function openInfluxdbStore(
   settings: Record<string, string>,
 ): Promise<TelemetryStore> {
-  const { openInfluxdbStore } = await import("./influxdb_store.ts");
+  const { openInfluxdbStore } = await importOnDemand<typeof import("./influxdb_store.ts")>(
+    "./influxdb_store.ts",
+    import.meta.url,
+  );
   return openInfluxdbStore(settings);
 }
 
@@ -50,6 +57,9 @@ export async function openInfluxdbStore(
 export async function openTimescaledbStore(
   settings: Record<string, string>,
 ): Promise<TelemetryStore> {
-  const { openTimescaledbStore } = await import("./timescaledb_store.ts");
+  const { openTimescaledbStore } = await importOnDemand<typeof import("./timescaledb_store.ts")>(
+    "./timescaledb_store.ts",
+    import.meta.url,
+  );
   return openTimescaledbStore(settings);
 }

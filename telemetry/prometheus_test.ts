@@ -1,9 +1,10 @@
-import { defineStoreConformance } from "./conformance.ts";
+import { storeConformance } from "./conformance.ts";
 import { createPrometheusStore } from "./prometheus.ts";
 
-defineStoreConformance("prometheus", {
-  open: () => {
-    const store = createPrometheusStore();
-    return Promise.resolve({ store, dispose: () => store.close() });
-  },
-});
+Deno.test("the prometheus store conforms to the store contract", (t) =>
+  storeConformance(t, {
+    open: () => {
+      const store = createPrometheusStore();
+      return Promise.resolve({ store, dispose: () => store.close() });
+    },
+  }));

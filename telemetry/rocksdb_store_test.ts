@@ -1,21 +1,22 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { defineStoreConformance, sampleTrace } from "./conformance.ts";
+import { sampleTrace, storeConformance } from "./conformance.ts";
 import { openRocksdbStore } from "./rocksdb_store.ts";
 import { Rocks } from "./_rocks.ts";
 
-defineStoreConformance("rocksdb", {
-  async open() {
-    const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
-    const store = await openRocksdbStore({ path });
-    return {
-      store,
-      async dispose() {
-        await store.close();
-        await Deno.remove(path, { recursive: true });
-      },
-    };
-  },
-});
+Deno.test("the rocksdb store conforms to the store contract", (t) =>
+  storeConformance(t, {
+    async open() {
+      const path = await Deno.makeTempDir({ prefix: "rohas_telemetry_" });
+      const store = await openRocksdbStore({ path });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          await Deno.remove(path, { recursive: true });
+        },
+      };
+    },
+  }));
 
 Deno.test("rocksdb store keeps traces across a reopen", async () => {
   await withTempDir(async (path) => {

@@ -22,6 +22,7 @@ import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
 import { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
 import { InvalidEventPayloadError } from "../engine/events/errors.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../engine/json_depth.ts";
 import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
@@ -397,6 +398,10 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new WorkbenchError(400, "The body must be a JSON object");
+  }
+  // A triggered payload reaches handlers as the engine's bodies do: the same depth limit.
+  if (exceedsJsonDepth(body, { limit: MAX_JSON_DEPTH, bytes: text.length })) {
+    throw new WorkbenchError(400, `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return body as Record<string, unknown>;
 }

@@ -19,6 +19,8 @@ import { HandlerNotFoundError } from "./errors.ts";
 import type { Kv } from "../../state/kv.ts";
 import { StateError } from "../../state/errors.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
+import type { PayloadCheck } from "../events/payload_check.ts";
+import { InvalidEventPayloadError } from "../events/errors.ts";
 
 /** One call: which handler, with what input, under which trace. */
 export interface HandlerCall {
@@ -33,6 +35,8 @@ export interface CallHandlerOptions {
   started?: number;
   /** What `state.kv` is (one store per runtime, not per call). Default: none (it throws). */
   kv?: Kv | undefined;
+  /** Refuses a wrong-shaped `triggerEvent` / `setPayload` payload at the call. Default none. */
+  check?: PayloadCheck | undefined;
 }
 
 type LogFn = (message: string, fields?: Record<string, unknown>) => void;
@@ -76,7 +80,7 @@ export function callHandler(
     const error = new HandlerNotFoundError(missingExportMessage(call.handler));
     return failed("not_found", error, [], started);
   }
-  const state = new CallState(call, options?.kv);
+  const state = new CallState(call, options);
   let returned: unknown;
   try {
     returned = apply(fn, call.input, state);
@@ -199,13 +203,15 @@ class CallState implements HandlerState {
   readonly handlerName: string;
   readonly effects: Effect[];
   readonly #kv: Kv | undefined;
+  readonly #check: PayloadCheck | undefined;
   #logger: HandlerState["logger"] | undefined = undefined;
 
-  constructor(call: HandlerCall, kv: Kv | undefined) {
+  constructor(call: HandlerCall, options: CallHandlerOptions | undefined) {
     this.traceId = call.traceId;
     this.handlerName = call.handler.name;
     this.effects = [];
-    this.#kv = kv;
+    this.#kv = options?.kv;
+    this.#check = options?.check;
   }
 
   get kv(): Kv {
@@ -223,11 +229,27 @@ class CallState implements HandlerState {
   }
 
   triggerEvent(event: string, payload: unknown): void {
-    this.effects.push({ kind: "trigger", event, payload: toJsonValue(payload) });
+    const json = toJsonValue(payload);
+    this.#refuse(event, json, "state.triggerEvent");
+    this.effects.push({ kind: "trigger", event, payload: json });
   }
 
   setPayload(event: string, payload: unknown): void {
-    this.effects.push({ kind: "set_payload", event, payload: toJsonValue(payload) });
+    const json = toJsonValue(payload);
+    this.#refuse(event, json, "state.setPayload");
+    this.effects.push({ kind: "set_payload", event, payload: json });
+  }
+
+  /** Throws into the handler, at its call, what the bus would refuse after it returned. */
+  #refuse(event: string, payload: unknown, how: string): void {
+    const refusal = this.#check?.(event, payload === undefined ? null : payload);
+    if (!refusal) return;
+    throw InvalidEventPayloadError.ofPublish({
+      event,
+      payloadType: refusal.payloadType,
+      details: refusal.issues,
+      origin: `from ${how} of handler "${this.handlerName}"`,
+    });
   }
 
   send(connectionId: string, message: unknown): void {

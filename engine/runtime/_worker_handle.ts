@@ -154,6 +154,11 @@ export class WorkerHandle {
    * The number this Worker knows `ref` by, plus `ref` itself when the Worker has not seen it yet
    * (so a call does not clone the whole reference every time).
    */
+  /** Sends a message no answer is expected to. */
+  post(message: EngineMessage): void {
+    this.#outbox.send(message);
+  }
+
   handlerId(ref: HandlerRef): { handler: number; ref?: HandlerRef } {
     const known = this.#handlerIds.get(ref);
     if (known !== undefined) return { handler: known };

@@ -6,6 +6,9 @@
  * @module
  */
 
+import type { PayloadCheck } from "../events/payload_check.ts";
+import type { LogLevel } from "../../telemetry/model.ts";
+
 /** Every kind of handler a schema declares. */
 export type HandlerKind =
   | "api"
@@ -126,8 +129,8 @@ export type Effect =
   | { kind: "broadcast"; message: unknown }
   | { kind: "log"; level: LogLevel; message: string; fields: Record<string, unknown>; at: string };
 
-/** Log levels, most to least severe. */
-export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+// The engine depends on telemetry, never the other way round: the level is telemetry's.
+export type { LogLevel };
 
 /** An error as it crosses the runtime boundary: name, message, cause and stack are kept. */
 export interface SerializedError {
@@ -180,4 +183,20 @@ export interface HandlerRuntime {
   reload(file: string): Promise<SerializedError | null>;
   /** Finishes in-flight calls (up to the deadline) and releases workers and interpreters. */
   close(): Promise<void>;
+  /**
+   * Optional: lets `state.triggerEvent` and `state.setPayload` refuse a payload that does not
+   * match its event's type at the call, so the handler sees the error where it made it (the event
+   * bus still checks every publish). The engine calls it at start and on each schema swap.
+   *
+   * @param payloads the check, and each event's payload type (for runtimes that check elsewhere)
+   */
+  checkPayloads?(payloads: RuntimePayloads): void;
+}
+
+/** What a runtime needs to check payloads at the call (see {@linkcode HandlerRuntime.checkPayloads}). */
+export interface RuntimePayloads {
+  /** Each event's payload type, by event name. */
+  events: Readonly<Record<string, string>>;
+  /** The check itself, for runtimes in this isolate. */
+  check: PayloadCheck;
 }

@@ -13,8 +13,10 @@ import type {
   HandlerRuntime,
   Invocation,
   InvocationResult,
+  RuntimePayloads,
   SerializedError,
 } from "./contract.ts";
+import type { PayloadCheck } from "../events/payload_check.ts";
 import { callHandler, failed } from "./_call_handler.ts";
 import { refineFailure } from "./_classify.ts";
 import {
@@ -72,6 +74,7 @@ class InProcessRuntime implements HandlerRuntime {
   #inFlight = 0;
   #closed = false;
   #idle: (() => void) | undefined;
+  #check: PayloadCheck | undefined;
 
   constructor(options: InProcessRuntimeOptions) {
     this.#options = options;
@@ -93,10 +96,18 @@ class InProcessRuntime implements HandlerRuntime {
     if (namespace === undefined) {
       return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
     }
-    const outcome = callHandler(namespace, invocation, { started, kv: this.#options.kv });
+    const outcome = callHandler(namespace, invocation, {
+      started,
+      check: this.#check,
+      kv: this.#options.kv,
+    });
     // A handler that answered synchronously is done: no deadline, nothing in flight.
     if (!(outcome instanceof Promise)) return this.#settled(outcome, handler);
     return this.#awaitWithDeadline(outcome, invocation, started);
+  }
+
+  checkPayloads(payloads: RuntimePayloads): void {
+    this.#check = payloads.check;
   }
 
   reload(file: string): Promise<SerializedError | null> {

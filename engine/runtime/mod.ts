@@ -20,6 +20,11 @@
  *   dies with it. One that ends by itself (`Deno.exit()` or `close()` in handler code) is detected
  *   at once through a shared flag its unload sets: its calls fail with `WorkerExitedError` naming
  *   the handlers it ran, and it is replaced.
+ * - `checkPayloads()` (from the engine, at start and on each schema swap) makes
+ *   `state.triggerEvent` / `state.setPayload` throw `InvalidEventPayloadError` at the call when a
+ *   payload does not match its event's type: Workers check with the project's generated
+ *   `src/generated/validators.ts` (none yet: nothing is checked there, the bus still is), the
+ *   in-process runtime with the engine's compiled validators.
  * - The in-process runtime cannot stop code running in its own isolate: a timed-out call is
  *   answered `timeout` and what it asks afterwards (triggers, sends) is dropped, but its own side
  *   effects (files, fetches) still happen; a handler that may time out with side effects belongs

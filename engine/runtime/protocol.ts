@@ -75,12 +75,29 @@ export interface KvAnswerMessage {
   error?: SerializedError;
 }
 
+/**
+ * The payload types of the events, so `state.triggerEvent` can refuse a wrong-shaped payload at
+ * the call; the Worker checks with the project's generated validators (`validators`, imported at
+ * `version`), and checks nothing where that file does not exist (the bus checks anyway).
+ */
+export interface PayloadsMessage {
+  type: "payloads";
+  id: number;
+  /** Grows with each schema swap; the generated file is imported again at each. */
+  version: number;
+  /** Each event's payload type, by event name. */
+  events: Record<string, string>;
+  /** The absolute path of `src/generated/validators.ts`. */
+  validators: string;
+}
+
 /** One message from the engine to a Worker. */
 export type EngineMessage =
   | InvokeMessage
   | LoadMessage
   | PingMessage
   | MarksMessage
+  | PayloadsMessage
   | KvAnswerMessage;
 
 /**

@@ -16,6 +16,7 @@ import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
 import { kvOver } from "../../state/backend.ts";
 import { createRemoteKvBackend, type KvRequest, type KvResponse } from "../../state/remote.ts";
 import { reviveStateError } from "../../state/errors.ts";
+import { type PayloadCheck, payloadCheck, type PayloadTypes } from "../events/payload_check.ts";
 import {
   type EngineMessage,
   type InvokeMessage,
@@ -23,6 +24,7 @@ import {
   type LoadMessage,
   markOf,
   Outbox,
+  type PayloadsMessage,
   serializeError,
   toWire,
   type ToWorker,
@@ -48,9 +50,6 @@ let lastKvId = 0;
  */
 const kv = kvOver(createRemoteKvBackend(askKv));
 
-/** The same options for every call: no allocation per call. */
-const callOptions = { kv };
-
 function askKv(request: KvRequest): Promise<KvResponse> {
   const id = ++lastKvId;
   const waiting = Promise.withResolvers<KvResponse>();
@@ -65,6 +64,11 @@ function kvAnswered(message: KvAnswerMessage): void {
   if (message.error !== undefined) waiting?.reject(reviveStateError(message.error));
   else waiting?.resolve(message.response!);
 }
+/** The check of `state.triggerEvent` payloads, once the generated validators are imported. */
+const payloads: { version: number; check: PayloadCheck | undefined } = {
+  version: 0,
+  check: undefined,
+};
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   for (const message of unbatch(event.data)) dispatch(message);
@@ -90,6 +94,41 @@ function dispatch(message: EngineMessage): void {
     case "kv_answer":
       kvAnswered(message);
       return;
+    case "payloads":
+      // A generated module that cannot be imported leaves the check to the bus (same refusal, after
+      // the call); the handlers importing that module report the error themselves.
+      loadPayloadCheck(message).catch(() => payloads.check = undefined);
+      return;
+  }
+}
+
+/**
+ * Imports the generated validators at the message's version. Until they are in (or when the project
+ * has none, such as before its first codegen) calls are not checked here: the bus still refuses a
+ * wrong-shaped payload after the call, with the same message.
+ */
+async function loadPayloadCheck(message: PayloadsMessage): Promise<void> {
+  payloads.version = message.version;
+  payloads.check = undefined;
+  const url = pathToFileURL(message.validators);
+  if (!existsSync(url)) return;
+  const module = await import(`${url.href}?v=${message.version}`) as {
+    validators?: PayloadTypes["validators"];
+  };
+  if (payloads.version !== message.version || module.validators === undefined) return;
+  const events = Object.entries(message.events).map(([event, payloadType]) => ({
+    event,
+    payloadType,
+  }));
+  payloads.check = payloadCheck({ events, validators: module.validators });
+}
+
+function existsSync(url: URL): boolean {
+  try {
+    return Deno.statSync(url).isFile;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 
@@ -116,8 +155,10 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
     return failed("error", thrown, [], started);
   }
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
-  const call = { handler, input: message.input, traceId: message.traceId };
-  return callHandler(namespace, call, callOptions);
+  return callHandler(namespace, { handler, input: message.input, traceId: message.traceId }, {
+    check: payloads.check,
+    kv,
+  });
 }
 
 /** Imports a new version; it replaces the serving one only once it loaded without error. */

@@ -11,6 +11,7 @@ import type {
   HandlerRuntime,
   Invocation,
   InvocationResult,
+  RuntimePayloads,
   SerializedError,
 } from "./contract.ts";
 import type { PermissionsSection } from "../../project/config.ts";
@@ -21,7 +22,7 @@ import {
   WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";
-import { serializeError } from "./protocol.ts";
+import { type PayloadsMessage, serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
@@ -110,6 +111,8 @@ class WorkerRuntime implements HandlerRuntime {
     },
     redispatch: (call) => this.#redispatch(call),
   };
+  /** The payload types every Worker (a replacement too) is told, once set. */
+  #payloads: PayloadsMessage | null = null;
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -172,6 +175,17 @@ class WorkerRuntime implements HandlerRuntime {
     } catch (thrown) {
       call.settle(failure(thrown, "error", call.started));
     }
+  }
+
+  checkPayloads(payloads: RuntimePayloads): void {
+    this.#payloads = {
+      type: "payloads",
+      id: 0,
+      version: (this.#payloads?.version ?? 0) + 1,
+      events: { ...payloads.events },
+      validators: `${this.#options.root}/src/generated/validators.ts`,
+    };
+    for (const worker of this.#allWorkers()) worker.post(this.#payloads);
   }
 
   async reload(file: string): Promise<SerializedError | null> {
@@ -247,7 +261,7 @@ class WorkerRuntime implements HandlerRuntime {
 
   #spawn(pool: Pool): WorkerHandle {
     const name = `rohas-handlers-${pool.name}`;
-    return new WorkerHandle(name, {
+    const worker = new WorkerHandle(name, {
       permissions: pool.permissions,
       onCrash: (worker, error) => {
         const message = `Worker restarted: it crashed: ${error.message}`;
@@ -256,6 +270,8 @@ class WorkerRuntime implements HandlerRuntime {
       onExit: (worker) => this.#replace(worker, exitError(worker.startedHandlers())),
       answerKv: this.#options.answerKv ?? noStore,
     });
+    if (this.#payloads !== null) worker.post(this.#payloads);
+    return worker;
   }
 
   /** Pings a Worker whose call timed out; terminates it if the ping is not answered in time. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/conformance.ts";
 import {
   createDenokvAdapter,
   type DenokvAdapter,
@@ -11,13 +11,14 @@ import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.t
 
 const paths = new CasePaths("events.kv");
 
-runAdapterConformance("denokv", {
-  create: () => Promise.resolve(paths.create((path) => createDenokvAdapter({ path }))),
-  // A local KV file takes one writer: two handles on it fail with "database is locked".
-  singleProcess: true,
-  // Restarts are proven across processes by the kill -9 crash test (tests/adapters/crash_test.ts).
-  restartInProcess: false,
-});
+Deno.test("the denokv adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () => Promise.resolve(paths.create((path) => createDenokvAdapter({ path }))),
+    // A local KV file takes one writer: two handles on it fail with "database is locked".
+    singleProcess: true,
+    // Restarts are proven across processes by the kill -9 crash test (tests/adapters/crash_test.ts).
+    restartInProcess: false,
+  }));
 
 Deno.test("createAdapter() opens the denokv database at [adapter] path under the project root", async () => {
   await using dir = await tempDir();

@@ -1,4 +1,4 @@
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/conformance.ts";
 import { createNatsAdapter } from "../../adapters/nats/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
@@ -6,10 +6,11 @@ import { brokerCrashTest } from "./_broker_crash.ts";
 // Needs NATS with JetStream: scripts/brokers/start.sh nats (ROHAS_TEST_NATS_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
 
-runAdapterConformance("nats", {
-  create: () =>
-    Promise.resolve(createNatsAdapter({ url: brokerUrl("nats") }, { service, env: {} })),
-  restartBroker: () => restartBroker("nats"),
-});
+Deno.test("the nats adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () =>
+      Promise.resolve(createNatsAdapter({ url: brokerUrl("nats") }, { service, env: {} })),
+    restartBroker: () => restartBroker("nats"),
+  }));
 
 brokerCrashTest("nats");

@@ -1,4 +1,4 @@
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/conformance.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
@@ -6,10 +6,11 @@ import { brokerCrashTest } from "./_broker_crash.ts";
 // Needs RabbitMQ: scripts/brokers/start.sh rabbitmq (ROHAS_TEST_AMQP_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
 
-runAdapterConformance("rabbitmq", {
-  create: () =>
-    Promise.resolve(createRabbitmqAdapter({ url: brokerUrl("rabbitmq") }, { service, env: {} })),
-  restartBroker: () => restartBroker("rabbitmq"),
-});
+Deno.test("the rabbitmq adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () =>
+      Promise.resolve(createRabbitmqAdapter({ url: brokerUrl("rabbitmq") }, { service, env: {} })),
+    restartBroker: () => restartBroker("rabbitmq"),
+  }));
 
 brokerCrashTest("rabbitmq");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import rocksdb from "rocksdb";
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/conformance.ts";
 import { ManualClock } from "../../adapters/memory/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
 import {
@@ -14,10 +14,11 @@ import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.t
 
 const paths = new CasePaths("");
 
-runAdapterConformance("rocksdb", {
-  create: () => Promise.resolve(paths.create((path) => createRocksdbAdapter({ path }))),
-  singleProcess: true,
-});
+Deno.test("the rocksdb adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () => Promise.resolve(paths.create((path) => createRocksdbAdapter({ path }))),
+    singleProcess: true,
+  }));
 
 Deno.test("rocksdb adapter refuses a second engine on the same path with a clear error", async () => {
   await using dir = await tempDir();

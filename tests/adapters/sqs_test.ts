@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runAdapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/conformance.ts";
 import { AdapterError } from "../../adapters/errors.ts";
 import { createAwsAdapter, createSqsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
@@ -11,14 +11,16 @@ import { brokerCrashTest } from "./_broker_crash.ts";
 const prefix = `c${crypto.randomUUID().slice(0, 8)}-`;
 const settings = { endpoint: brokerUrl("sqs"), queue_prefix: prefix, wait_time_s: 1 };
 
-runAdapterConformance("sqs", {
-  create: () => Promise.resolve(createSqsAdapter(settings, { env: {} })),
-});
+Deno.test("the sqs adapter conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () => Promise.resolve(createSqsAdapter(settings, { env: {} })),
+  }));
 
-runAdapterConformance("aws (aws_type sqs)", {
-  create: () =>
-    Promise.resolve(createAwsAdapter({ ...settings, queue_prefix: `a${prefix}` }, { env: {} })),
-});
+Deno.test("the aws adapter (aws_type sqs) conforms to the delivery contract", (t) =>
+  adapterConformance(t, {
+    create: () =>
+      Promise.resolve(createAwsAdapter({ ...settings, queue_prefix: `a${prefix}` }, { env: {} })),
+  }));
 
 Deno.test("aws adapter reports its config name and refuses an unknown aws_type clearly", () => {
   assert.equal(createAwsAdapter(settings, { env: {} }).type, "aws");

@@ -99,3 +99,57 @@ Deno.test("loading rocksdb (the default telemetry store) prints no notice about 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("rohas dev on the memory adapter and store downloads neither broker clients nor database drivers", async () => {
+  const app = await Deno.makeTempDir({ prefix: "rohas-first-run-app-" });
+  const denoDir = await Deno.makeTempDir({ prefix: "rohas-first-run-cache-" });
+  try {
+    await copyDir(join(REPO, "examples/hello-ts"), app);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", join(REPO, "deno.json"), join(REPO, "cli.ts"), "dev"]
+        .concat(["--no-watch", "--port", "0", app]),
+      cwd: app,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const stdout = watch(child.stdout);
+    await stdout.listening;
+    child.kill("SIGINT");
+    assertEquals((await child.status).code, 0, await stderr);
+    const downloaded = tarballs(await stderr);
+    ok((await stdout.all).includes("adapter memory, telemetry memory"));
+    // The engine's own needs: the config and cron parsers and the OpenTelemetry API.
+    assertEquals(downloaded, ["@opentelemetry/api", "croner", "smol-toml"]);
+  } finally {
+    await Deno.remove(app, { recursive: true });
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
+
+/** Reads the whole stream (the server must be able to write until it exits), noting "listening". */
+function watch(
+  stream: ReadableStream<Uint8Array>,
+): { listening: Promise<void>; all: Promise<string> } {
+  const listening = Promise.withResolvers<void>();
+  const all = (async () => {
+    let text = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (/listening on .*\n.*\n/.test(text)) listening.resolve();
+    }
+    listening.reject(new Error(`The server stopped before listening:\n${text}`));
+    return text;
+  })();
+  return { listening: listening.promise, all };
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    const source = join(from, entry.name);
+    if (entry.isDirectory) await copyDir(source, join(to, entry.name));
+    else if (entry.isFile) await Deno.copyFile(source, join(to, entry.name));
+  }
+}

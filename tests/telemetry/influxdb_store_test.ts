@@ -1,19 +1,20 @@
 // Needs InfluxDB on loopback: scripts/services/start.sh (fails, does not skip, when it is down).
-import { defineStoreConformance } from "../../telemetry/conformance.ts";
+import { storeConformance } from "../../telemetry/conformance.ts";
 import { dropInfluxDatabase, openInfluxdbStore } from "../../telemetry/influxdb_store.ts";
 
 const url = Deno.env.get("ROHAS_TEST_INFLUX_URL") ?? "http://127.0.0.1:18086";
 
-defineStoreConformance("influxdb", {
-  async open() {
-    const database = `rohas_test_${crypto.randomUUID().replaceAll("-", "")}`;
-    const store = await openInfluxdbStore({ url, database });
-    return {
-      store,
-      async dispose() {
-        await store.close();
-        await dropInfluxDatabase(url, database);
-      },
-    };
-  },
-});
+Deno.test("the influxdb store conforms to the store contract", (t) =>
+  storeConformance(t, {
+    async open() {
+      const database = `rohas_test_${crypto.randomUUID().replaceAll("-", "")}`;
+      const store = await openInfluxdbStore({ url, database });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          await dropInfluxDatabase(url, database);
+        },
+      };
+    },
+  }));

@@ -1,24 +1,25 @@
 // Needs PostgreSQL on loopback: scripts/services/start.sh (fails, does not skip, when it is down).
 import postgres from "postgres";
-import { defineStoreConformance } from "../../telemetry/conformance.ts";
+import { storeConformance } from "../../telemetry/conformance.ts";
 import { openTimescaledbStore } from "../../telemetry/timescaledb_store.ts";
 
 const url = Deno.env.get("ROHAS_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:55432/postgres";
 
-defineStoreConformance("timescaledb", {
-  async open() {
-    const prefix = `t${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}_`;
-    const store = await openTimescaledbStore({ url, table_prefix: prefix });
-    return {
-      store,
-      async dispose() {
-        await store.close();
-        const sql = postgres(url, { max: 1, onnotice: () => {} });
-        await sql.unsafe(
-          `DROP TABLE IF EXISTS ${prefix}traces, ${prefix}logs, ${prefix}samples`,
-        );
-        await sql.end();
-      },
-    };
-  },
-});
+Deno.test("the timescaledb store conforms to the store contract", (t) =>
+  storeConformance(t, {
+    async open() {
+      const prefix = `t${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}_`;
+      const store = await openTimescaledbStore({ url, table_prefix: prefix });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          const sql = postgres(url, { max: 1, onnotice: () => {} });
+          await sql.unsafe(
+            `DROP TABLE IF EXISTS ${prefix}traces, ${prefix}logs, ${prefix}samples`,
+          );
+          await sql.end();
+        },
+      };
+    },
+  }));

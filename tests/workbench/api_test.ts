@@ -362,3 +362,14 @@ Deno.test("workbench API: malformed percent-encoding is a 400, not a crash", asy
     assert(/^Malformed percent-encoding/.test(body.error), body.error);
   }
 });
+
+Deno.test("workbench API: a triggered payload nested deeper than 128 levels is a 400", async () => {
+  await using app = await startWorkbenchApp();
+  const deep = "[".repeat(5000) + "]".repeat(5000);
+  const [status, body] = await getJson(`${app.url}/api/workbench/events/OrderPlaced/trigger`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: `{"payload":${deep}}`,
+  });
+  assertEquals([status, body.error], [400, "JSON body nests deeper than 128 levels"]);
+});
