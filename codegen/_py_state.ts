@@ -173,7 +173,7 @@ class State:
         self._auto_trigger_payloads: Dict[str, Any] = {}
         self.logger = Logger(handler_name, log_fn, self._effects)
         # The shared store; the runtime sets it on every State it makes.
-        self.kv: Kv = _NoKv()  # type: ignore[assignment]
+        self.kv: Kv = _NoKv()
 
     def trigger_event(self, event_name: str, payload: Any) -> None:
         """Publishes an event after the handler succeeds, in call order."""
