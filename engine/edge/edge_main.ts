@@ -156,14 +156,20 @@ async function connect(port: number): Promise<Deno.TcpConn> {
   }
 }
 
-/** Sends one `state.kv` operation to the main process, which owns the store. */
+/**
+ * Sends one `state.kv` operation to the main process, which owns the store. Like a publish, an
+ * operation the main process does not answer in time means the channel stalled.
+ */
 function askKv(request: KvRequest): Promise<KvResponse> {
   if (stalled) return Promise.reject(new EdgeError("Cannot use state.kv: the edge is stalled"));
   const id = ++lastKvId;
   const waiting = Promise.withResolvers<KvResponse>();
   kvWaiting.set(id, waiting);
   outbox.send({ type: "kv", id, request });
-  return waiting.promise;
+  const timer = setTimeout(() => {
+    stall(`Cannot use state.kv: the engine did not answer within ${publishTimeoutMs} ms`);
+  }, publishTimeoutMs);
+  return waiting.promise.finally(() => clearTimeout(timer));
 }
 
 function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
@@ -179,23 +185,25 @@ function publish(topic: string, payload: unknown, options: PublishOptions): Prom
   }
   const waiting = Promise.withResolvers<void>();
   publishes.set(id, waiting);
-  const timer = setTimeout(() => stall(topic), publishTimeoutMs);
+  const timer = setTimeout(() => {
+    stall(`Cannot publish "${topic}": the engine did not answer within ${publishTimeoutMs} ms`);
+  }, publishTimeoutMs);
   return waiting.promise.finally(() => clearTimeout(timer));
 }
 
 /**
- * A publish got no answer in time: the channel to the main process stalled. Every waiting publish
- * fails (its request gets a 5xx instead of hanging), then the edge drains and exits, and the main
+ * A publish or a `state.kv` operation got no answer in time: the channel to the main process
+ * stalled. Every waiting publish and operation fails (its request gets a 5xx instead of hanging), then the edge drains and exits, and the main
  * process starts its successor.
  */
-function stall(topic: string): void {
+function stall(message: string): void {
   if (stalled) return;
   stalled = true;
-  const error = new EdgeError(
-    `Cannot publish "${topic}": the engine did not answer within ${publishTimeoutMs} ms`,
-  );
+  const error = new EdgeError(message);
   for (const waiting of publishes.values()) waiting.reject(error);
   publishes.clear();
+  for (const waiting of kvWaiting.values()) waiting.reject(error);
+  kvWaiting.clear();
   drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => exit(1));
 }
 
