@@ -22,9 +22,10 @@
  * @returns the module's namespace
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { importOnDemand } from "./_import_on_demand.ts";
  * const errors = await importOnDemand<typeof import("./errors.ts")>("./errors.ts", import.meta.url);
- * if (!(new errors.RohasError("x") instanceof Error)) throw new Error("Example failed");
+ * assert(new errors.RohasError("x") instanceof Error);
  * ```
  */
 export function importOnDemand<T>(specifier: string, base: string): Promise<T> {

@@ -11,6 +11,7 @@
  *
  * @example Parse and validate a schema
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { parseSchema, validateSchema } from "./mod.ts";
  *
  * const { schema, diagnostics, locations } = parseSchema(
@@ -18,8 +19,8 @@
  *   { file: "app.ro" },
  * );
  * const problems = [...diagnostics, ...validateSchema(schema, { locations })];
- * if (!(schema.apis[0]?.name === "GetUser")) throw new Error("Example failed");
- * if (!(problems.every((d) => d.severity !== "error"))) throw new Error("Example failed");
+ * assertEquals(schema.apis[0]?.name, "GetUser");
+ * assert(problems.every((d) => d.severity !== "error"));
  * ```
  *
  * @module
@@ -86,6 +87,7 @@ export type {
   PythonRuntimeSection,
   RohasConfig,
   ServerSection,
+  StateSection,
   TelemetrySection,
   WorkbenchSection,
 } from "./project/mod.ts";
@@ -111,7 +113,7 @@ export type {
 export { CodegenError, compileValidators, generateProject, writeProject } from "./codegen/mod.ts";
 
 export { RohasError } from "./errors.ts";
-export { createApp, createEngine, HandlerResolutionError } from "./engine/mod.ts";
+export { createApp, createEngine, EngineError, HandlerResolutionError } from "./engine/mod.ts";
 export type {
   App,
   CreateAppOptions,
@@ -122,7 +124,76 @@ export type {
   RequestHandler,
   ServeOptions,
 } from "./engine/mod.ts";
-
+// What the options and results of createEngine and createApp refer to, so that a reader of
+// the documentation can follow every type.
+export type {
+  ActiveTrace,
+  AppModel,
+  Closable,
+  ConnectionInfo,
+  CronOutcome,
+  CronScheduler,
+  DeadLetter,
+  Effect,
+  EntryType,
+  EnvelopeMetadata,
+  EventEnvelope,
+  EventInput,
+  EventSpec,
+  EventSubscriber,
+  HandlerKind,
+  HandlerLanguage,
+  HandlerManifest,
+  HandlerOutput,
+  HandlerRef,
+  HandlerRuntime,
+  Invocation,
+  InvocationInput,
+  InvocationResult,
+  LastingServer,
+  LogEntry,
+  LogLevel,
+  MatchedRoute,
+  MetricKind,
+  MetricSample,
+  MiddlewareContext,
+  Mount,
+  PathSegment,
+  PublishOptions,
+  QueryField,
+  ReplayOptions,
+  RequestInfo,
+  RouteSpec,
+  ScheduleSpec,
+  SerializedError,
+  ShutdownReport,
+  SocketHub,
+  SocketSpec,
+  StartTraceOptions,
+  Subscription,
+  SubscriptionSpec,
+  TraceStep,
+  TriggeredEventRecord,
+} from "./engine/mod.ts";
+export type { RuntimePayloads } from "./engine/runtime/mod.ts";
+export type { PayloadCheck, PayloadIssue, PayloadRefusal } from "./engine/events/mod.ts";
+export type {
+  Adapter,
+  AdapterGuarantees,
+  Delivery,
+  DeliveryHandler,
+  SubscribeOptions,
+} from "./adapters/mod.ts";
+export type {
+  LogQuery,
+  SampleQuery,
+  Telemetry,
+  TelemetryStore,
+  TraceQuery,
+  TraceRecord,
+  TraceStatus,
+} from "./telemetry/mod.ts";
+export { STATE_TYPES } from "./project/mod.ts";
 export type {
   Kv,
   KvAtomic,
@@ -136,3 +207,10 @@ export type {
   KvSetOptions,
 } from "./state/mod.ts";
 export { KvInputError, KvUnsupportedError, StateError } from "./state/mod.ts";
+
+// `deno run -A jsr:@rohas/cli <command>` runs this module, the package's default export: it is the
+// CLI then. Imported as a library, it loads nothing of the CLI.
+if (import.meta.main) {
+  const { runFromTerminal } = await import("./cli.ts");
+  Deno.exit(await runFromTerminal());
+}

@@ -7,7 +7,8 @@
  *
  * The suite waits for signals with deadlines, never for fixed times.
  *
- * @example In an adapter's test file
+ * @example In an adapter's test file (it declares a `Deno.test` of its own, which a documentation
+ * test cannot, so it is not run as one)
  * ```ts ignore
  * import { adapterConformance } from "@rohas/cli/adapters";
  * import { createMemoryAdapter } from "@rohas/cli/adapters";
@@ -68,7 +69,8 @@ interface Case {
  * @param options how to create the adapter and what it supports
  * @returns resolves when every step ran (a failed step fails the caller's test)
  *
- * @example Run the suite for an adapter (in a test file)
+ * @example Run the suite for an adapter, in a test file (it declares a `Deno.test` of its own,
+ * which a documentation test cannot, so it is not run as one)
  * ```ts ignore
  * import { adapterConformance } from "./conformance.ts";
  * import { createMemoryAdapter } from "./memory/mod.ts";

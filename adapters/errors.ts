@@ -23,12 +23,13 @@ export class AdapterError extends RohasError {
 /** `[adapter] type` names no known adapter. *
  * @example A type no adapter has
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createAdapter, UnknownAdapterError } from "./mod.ts";
  * const error = await createAdapter({
  *   type: "redis", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
  *   max_backoff_ms: 60000, settings: {},
  * }).catch((error: unknown) => error);
- * if (!(error instanceof UnknownAdapterError)) throw new Error("Example failed");
+ * assert(error instanceof UnknownAdapterError);
  * ```
  */
 export class UnknownAdapterError extends AdapterError {
@@ -51,6 +52,7 @@ export class UnknownAdapterError extends AdapterError {
 /** The adapter (or the subscription) was closed before the call. *
  * @example Publishing after close
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { AdapterClosedError, createMemoryAdapter } from "./mod.ts";
  * const adapter = createMemoryAdapter();
  * await adapter.close();
@@ -59,7 +61,7 @@ export class UnknownAdapterError extends AdapterError {
  *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
  * };
  * const error = await adapter.publish(event).catch((error: unknown) => error);
- * if (!(error instanceof AdapterClosedError)) throw new Error("Example failed");
+ * assert(error instanceof AdapterClosedError);
  * ```
  */
 export class AdapterClosedError extends AdapterError {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ADAPTER_TYPES, type AdapterSection } from "../project/config.ts";
+import { ADAPTER_TYPES, type AdapterSection } from "../project/mod.ts";
 import type { Adapter } from "./adapter.ts";
 import { UnknownAdapterError } from "./errors.ts";
 import { type Clock, createMemoryAdapter } from "./memory/mod.ts";
@@ -26,7 +26,7 @@ export type {
   SubscribeOptions,
   Subscription,
 } from "./adapter.ts";
-export type { AdapterSection } from "../project/config.ts";
+export type { AdapterSection } from "../project/mod.ts";
 export { RohasError } from "../errors.ts";
 export {
   AdapterClosedError,
@@ -35,6 +35,8 @@ export {
   UnknownAdapterError,
 } from "./errors.ts";
 import { importOnDemand } from "../_import_on_demand.ts";
+export { BrokerError, BrokerUnreachableError } from "./_support/mod.ts";
+export { type DeadLetterJson, deadLetterJson } from "./dead_letter_json.ts";
 export { createMemoryAdapter, ManualClock, systemClock } from "./memory/mod.ts";
 export type { ConformanceOptions as AdapterConformanceOptions } from "./conformance.ts";
 export { adapterConformance } from "./conformance.ts";
@@ -73,12 +75,13 @@ export interface CreateAdapterOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createAdapter } from "./mod.ts";
  * const adapter = await createAdapter({
  *   type: "memory", buffer_size: 1000, max_attempts: 5, backoff_ms: 500,
  *   max_backoff_ms: 60000, settings: {},
  * });
- * if (!(adapter.type === "memory")) throw new Error("Example failed");
+ * assertEquals(adapter.type, "memory");
  * await adapter.close();
  * ```
  */

@@ -3,7 +3,8 @@
 
 // A Worker that answers every request at once, to measure the transport alone. Modes:
 // `clone`: one structured-clone object per message; `batch`: arrays of objects per post;
-// `json`: arrays of JSON strings per post; `mailbox`: JSON batches through shared memory.
+// `json`: arrays of JSON strings per post; `mailbox`: JSON batches through shared memory. Only
+// bench/runtime_bench.ts uses it, to price the transports the engine chose between.
 
 import { MailboxWriter, readMailbox } from "./_mailbox.ts";
 

@@ -4,6 +4,10 @@
  * `Atomics.waitAsync`, copies the batch out and acknowledges it. Batches written while the slot is
  * full wait in a local queue (merged into one).
  *
+ * The engine does not use it: the runtime benchmark measured it against one `postMessage` per
+ * call and per-turn batches (BENCHMARKS.md, "Runtime boundary"), and batching won, so
+ * engine/runtime/protocol.ts batches. It stays so that the comparison can be run again.
+ *
  * @module
  */
 

@@ -23,12 +23,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { Adapter, EventEnvelope } from "../adapters/adapter.ts";
+import type { Adapter, EventEnvelope } from "../adapters/mod.ts";
 import { createNatsAdapter } from "../adapters/nats/mod.ts";
 import { createRabbitmqAdapter } from "../adapters/rabbitmq/mod.ts";
 import { createKafkaAdapter } from "../adapters/kafka/mod.ts";
 import { createSqsAdapter } from "../adapters/sqs/mod.ts";
-import { brokerUrl } from "../tests/adapters/_brokers.ts";
+import { brokerUrl } from "../scripts/brokers/urls.ts";
 
 const THROUGHPUT_EVENTS = Number(Deno.env.get("BENCH_EVENTS") ?? "3000");
 const LATENCY_SAMPLES = Number(Deno.env.get("BENCH_SAMPLES") ?? "300");

@@ -20,7 +20,7 @@
 
 import { parseArgs } from "node:util";
 import rocksdb from "rocksdb";
-import type { Adapter, EventEnvelope } from "../adapters/adapter.ts";
+import type { Adapter, EventEnvelope } from "../adapters/mod.ts";
 import { createMemoryAdapter } from "../adapters/memory/mod.ts";
 import { createRocksdbAdapter } from "../adapters/rocksdb/mod.ts";
 import { createDenokvAdapter } from "../adapters/denokv/mod.ts";

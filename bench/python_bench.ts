@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { HandlerRef, Invocation } from "../engine/runtime/contract.ts";
+import type { HandlerRef, Invocation } from "../engine/runtime/mod.ts";
 import { createPythonRuntime } from "../engine/runtime/python/mod.ts";
 import { machineLine } from "./_machine.ts";
 

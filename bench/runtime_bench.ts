@@ -25,7 +25,7 @@ import {
   type HandlerRuntime,
   type Invocation,
 } from "../engine/runtime/mod.ts";
-import type { PermissionsSection } from "../project/config.ts";
+import type { PermissionsSection } from "../project/mod.ts";
 import { createMailboxBuffer, MailboxWriter, readMailbox } from "./_mailbox.ts";
 
 const { values } = parseArgs({

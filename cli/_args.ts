@@ -125,6 +125,7 @@ class UsageProblem extends Error {
  * @returns the values, or a message such as `Unknown option "--bogus"`
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { parseCommandLine } from "./_args.ts";
  * const spec = {
  *   name: "demo", summary: "", description: "", module: "", examples: [],
@@ -132,9 +133,7 @@ class UsageProblem extends Error {
  *   options: { port: { type: "integer", short: "p", min: 0, max: 65535, description: "" } },
  * } as const;
  * const result = parseCommandLine(["-p", "8080", "app"], spec);
- * if (!(result.ok && result.parsed.values.port === 8080 && result.parsed.project === "app")) {
- *   throw new Error("Example failed");
- * }
+ * assert(result.ok && result.parsed.values.port === 8080 && result.parsed.project === "app");
  * ```
  */
 export function parseCommandLine<S extends CommandSpec>(

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { AppModel } from "../engine/app_model.ts";
-import type { HandlerRef } from "../engine/runtime/contract.ts";
+import type { AppModel } from "../engine/mod.ts";
+import type { HandlerRef } from "../engine/runtime/mod.ts";
 
 function handlerRefs(model: AppModel): HandlerRef[] {
   return [
@@ -28,7 +28,7 @@ function handlerRefs(model: AppModel): HandlerRef[] {
  *
  * @param model the application model (a handler's profile is its name when `[permissions]` names it)
  * @returns one line, without its line end
- * @example
+ * @example A fragment of `rohas dev` (not run as a documentation test)
  * ```ts ignore
  * const warning = pythonPermissionsWarning(served.model);
  * if (warning !== null) io.stderr(`${warning}\n`);

@@ -7,8 +7,8 @@
 
 import type { CliIo, CommandRun } from "./command.ts";
 import type { CRON } from "./commands.ts";
-import { assemble, type Assembly } from "../engine/assemble.ts";
-import { ServeError } from "../engine/errors.ts";
+import { assemble, type Assembly } from "../engine/mod.ts";
+import { ServeError } from "../engine/mod.ts";
 import { printFailure } from "./dev.ts";
 
 async function runJob(name: string, path: string, io: CliIo): Promise<number> {

@@ -9,10 +9,10 @@ import { relative } from "node:path";
 import type { Diagnostic } from "../parser/mod.ts";
 import type { CliIo, CommandRun } from "./command.ts";
 import type { DEV } from "./commands.ts";
-import { type ServedProject, type ServeEvent, serveProject } from "../engine/serve_project.ts";
-import { ServeError } from "../engine/errors.ts";
-import type { PrepareFailure } from "../engine/project_loader.ts";
-import type { EngineMode } from "../engine/parts.ts";
+import { type ServedProject, type ServeEvent, serveProject } from "../engine/mod.ts";
+import { ServeError } from "../engine/mod.ts";
+import type { PrepareFailure } from "../engine/mod.ts";
+import type { EngineMode } from "../engine/mod.ts";
 import { pythonPermissionsWarning } from "./_python_permissions.ts";
 import { edgesDenied } from "../engine/edge/mod.ts";
 
@@ -97,6 +97,9 @@ function printEvent(event: ServeEvent, io: CliIo): void {
       return;
     case "cron_failed":
       io.stderr(`Cron job "${event.name}" failed: ${event.message}\n`);
+      return;
+    case "instance_warning":
+      io.stderr(`Warning: ${event.message}\n`);
       return;
     case "worker_restarted":
       io.stderr(`Worker of profile "${event.profile}" restarted: ${event.message}\n`);

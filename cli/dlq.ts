@@ -13,26 +13,17 @@
 
 import { type CliIo, CliUsageError, type CommandRun, type ParsedArgs } from "./command.ts";
 import type { DLQ } from "./commands.ts";
-import type { Adapter, DeadLetter } from "../adapters/adapter.ts";
-import { createAdapter } from "../adapters/mod.ts";
+import type { Adapter, DeadLetter } from "../adapters/mod.ts";
+import { createAdapter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { RohasError } from "../errors.ts";
 import { EventBus, type PayloadCheck, payloadCheck } from "../engine/events/mod.ts";
 import { parseDirectory } from "../parser/mod.ts";
 import { compileValidators } from "../codegen/mod.ts";
 
-/** One dead letter as printed with `--json` (the workbench API's shape). */
-export interface DeadLetterView {
-  id: string;
-  topic: string;
-  group: string;
-  error: string;
-  failed_at: string;
-  attempt: number;
-  trace_id: string;
-  payload: unknown;
-}
+/** One dead letter as printed with `--json`: the workbench API's shape. */
+export type DeadLetterView = DeadLetterJson;
 
 /** Where dead letters are read and replayed: a durable adapter, or the running engine. */
 interface DeadLetterSource {
@@ -77,20 +68,6 @@ function baseTopic(topic: string): string {
   return topic.endsWith(".dlq") ? topic.slice(0, -".dlq".length) : topic;
 }
 
-function view(letter: DeadLetter): DeadLetterView {
-  const { envelope } = letter;
-  return {
-    id: envelope.id,
-    topic: envelope.topic,
-    group: letter.group,
-    error: letter.error,
-    failed_at: letter.failed_at,
-    attempt: envelope.metadata.attempt,
-    trace_id: envelope.metadata.trace_id,
-    payload: envelope.payload,
-  };
-}
-
 async function adapterSource(
   config: RohasConfig,
   location: { root: string; schemaDir: string },
@@ -110,7 +87,7 @@ async function adapterSource(
   const bus = new EventBus(adapter, { checkPayloads: await schemaCheck(location.schemaDir) });
   return {
     name,
-    list: async (topic) => (await bus.listDeadLetters(topic)).map(view),
+    list: async (topic) => (await bus.listDeadLetters(topic)).map(deadLetterJson),
     replay: (topic, ids) => bus.replayDeadLetters(topic, ids ? { ids } : {}),
     close: () => bus.close(),
   };

@@ -24,13 +24,12 @@ export const USAGE_EXIT_CODE = 2;
  * @returns the exit code: 0, 1 or 2
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { runCli } from "./main.ts";
  * let err = "";
  * const io = { stdout: () => {}, stderr: (text: string) => (err += text), cwd: "." };
  * const code = await runCli(["constructor"], io);
- * if (!(code === 2 && err.startsWith('Error: Unknown command "constructor"'))) {
- *   throw new Error("Example failed");
- * }
+ * assert(code === 2 && err.startsWith('Error: Unknown command "constructor"'));
  * ```
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {

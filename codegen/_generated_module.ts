@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FieldType, PrimitiveTypeName } from "../parser/ast.ts";
+import type { FieldType, PrimitiveTypeName } from "../parser/mod.ts";
 import { ImportSet, type SchemaIndex, typeModule } from "./_schema_index.ts";
 
 /** The options of a generated module: the names it declares and the type it defines, if any. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Api, Cron, Event, Schema, WebSocket } from "../parser/ast.ts";
+import type { Api, Cron, Event, Schema, WebSocket } from "../parser/mod.ts";
 import { snake } from "./_names.ts";
 
 /** The role of a WebSocket handler entry. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Field, FieldType, PrimitiveTypeName } from "../parser/ast.ts";
+import type { Field, FieldType, PrimitiveTypeName } from "../parser/mod.ts";
 import type { SchemaIndex } from "./_schema_index.ts";
 
 /** A JSON Schema object. */
@@ -31,11 +31,12 @@ export type NamedSchema = (name: string) => JsonSchema;
  * @returns the JSON Schema; a name the schema does not define is any value (`{}`)
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { SchemaIndex } from "./_schema_index.ts";
  * import { emptySchema } from "../parser/ast.ts";
  * const index = new SchemaIndex(emptySchema());
  * const s = namedJsonSchema("Int", { index, named: (n) => ({ $ref: n }) });
- * if (s.type !== "integer") throw new Error("Example failed");
+ * assertEquals(s.type, "integer");
  * ```
  */
 export function namedJsonSchema(

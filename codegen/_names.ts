@@ -5,22 +5,9 @@
  * @module
  */
 
-/** `CreateUser` to `create_user` (docs/compatibility.md#naming): the parser's algorithm, so that
- * the file names validation checks for collisions are the ones codegen writes. */
-export { snakeCase as snake } from "../parser/mod.ts";
-
-/** `send_welcome_email` to `SendWelcomeEmail`: split on `_`, capitalise each part, join. */
-export function pascal(name: string): string {
-  return name.split("_").filter((part) => part !== "").map((part) =>
-    part[0]!.toUpperCase() + part.slice(1)
-  ).join("");
-}
-
-/** `send_welcome_email` to `sendWelcomeEmail`: {@linkcode pascal} with a lower-case first letter. */
-export function camel(name: string): string {
-  const p = pascal(name);
-  return p === "" ? p : p[0]!.toLowerCase() + p.slice(1);
-}
+/** The original's naming algorithms (docs/compatibility.md#naming), owned by the parser so that
+ * codegen, validation and the engine's handler lookup agree on every name. */
+export { camelCase as camel, pascalCase as pascal, snakeCase as snake } from "../parser/mod.ts";
 
 /**
  * The path parameter names of a route, in order and without repeats: `{id}` anywhere in a segment

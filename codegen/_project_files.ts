@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
+import type { Schema } from "../parser/mod.ts";
 
 /** What the project files depend on. */
 export interface ProjectFileOptions {

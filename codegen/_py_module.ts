@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Field, PrimitiveTypeName } from "../parser/ast.ts";
+import type { Field, PrimitiveTypeName } from "../parser/mod.ts";
 import { GeneratedModule, importedName } from "./_generated_module.ts";
 import { CodeWriter } from "./_writer.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Api, Event, Field, Schema, WebSocket } from "../parser/ast.ts";
+import type { Api, Event, Field, Schema, WebSocket } from "../parser/mod.ts";
 import { pathParams, pyDoc, snake } from "./_names.ts";
 import { PY_HEADER, PyModule } from "./_py_module.ts";
 import { byText, type SchemaIndex } from "./_schema_index.ts";

@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { FieldType, Schema } from "../parser/ast.ts";
-import type { PrimitiveTypeName } from "../parser/ast.ts";
+import type { FieldType, PrimitiveTypeName, Schema } from "../parser/mod.ts";
 import { snake } from "./_names.ts";
 
 /** A resolved type name: a primitive, a model, a DTO (`input` or `type`), or nothing known. */

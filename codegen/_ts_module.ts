@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { PrimitiveTypeName } from "../parser/ast.ts";
+import type { PrimitiveTypeName } from "../parser/mod.ts";
 import { CodeWriter } from "./_writer.ts";
 import { GeneratedModule, importedName } from "./_generated_module.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
+import type { Schema } from "../parser/mod.ts";
 import type { SchemaIndex } from "./_schema_index.ts";
 import { TsModule } from "./_ts_module.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Api, Cron, Event, Field, Schema, WebSocket } from "../parser/ast.ts";
+import type { Api, Cron, Event, Field, Schema, WebSocket } from "../parser/mod.ts";
 import { pathParams, snake, tsDoc, tsKey } from "./_names.ts";
 import type { SchemaIndex } from "./_schema_index.ts";
 import { TsModule } from "./_ts_module.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Field, FieldType, Schema } from "../parser/ast.ts";
+import type { Field, FieldType, Schema } from "../parser/mod.ts";
 import { isIdentifier } from "./_names.ts";
 import { byText, SchemaIndex } from "./_schema_index.ts";
 import { CodeWriter } from "./_writer.ts";
@@ -261,6 +261,7 @@ export function validatorFunctionSource(schema: Schema): string {
  * @returns validators keyed by model, type, input and primitive name
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { compileValidators } from "./mod.ts";
  * import { emptySchema } from "../parser/ast.ts";
  * const schema = emptySchema();
@@ -268,7 +269,7 @@ export function validatorFunctionSource(schema: Schema): string {
  *   { name: "name", field_type: "String", optional: false, attributes: [] },
  * ] });
  * const issues = compileValidators(schema).get("Hello")!({ name: 1 });
- * if (!(issues[0]?.path === "name")) throw new Error("Example failed");
+ * assertEquals(issues[0]?.path, "name");
  * ```
  */
 export function compileValidators(schema: Schema): ValidatorTable {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
+import type { Schema } from "../parser/mod.ts";
 import { type HandlerPlan, planHandlers } from "./_handlers.ts";
 import { projectFiles } from "./_project_files.ts";
 import { pyGeneratedFiles } from "./_python.ts";
@@ -64,10 +64,11 @@ export const DEFAULT_CLI = "deno run -A jsr:@rohas/cli";
  * @returns the files, sorted by path
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { generateProject } from "./mod.ts";
  * import { emptySchema } from "../parser/ast.ts";
  * const files = generateProject(emptySchema(), { language: "typescript" });
- * if (!(files.some((f) => f.path === "src/generated/state.ts"))) throw new Error("Example failed");
+ * assert(files.some((f) => f.path === "src/generated/state.ts"));
  * ```
  */
 export function generateProject(schema: Schema, options: GenerateOptions): GeneratedFile[] {

@@ -25,9 +25,10 @@ export interface InitOptions {
  * @returns path and content of each file, sorted by path
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { initProjectFiles } from "./init_project.ts";
  * const files = initProjectFiles("app", { language: "typescript" });
- * if (!(files.some((f) => f.path === "config/rohas.toml"))) throw new Error("Example failed");
+ * assert(files.some((f) => f.path === "config/rohas.toml"));
  * ```
  */
 export function initProjectFiles(

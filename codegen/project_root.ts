@@ -25,9 +25,10 @@ export interface OutputLocation {
  * @returns the absolute root and the output dir relative to it
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { resolveOutput } from "./project_root.ts";
  * const where = resolveOutput("src", "/home/me/app");
- * if (!(where.root === "/home/me/app" && where.outputDir === "src")) throw new Error("Example failed");
+ * assert(where.root === "/home/me/app" && where.outputDir === "src");
  * ```
  */
 export function resolveOutput(outputDir: string, cwd: string): OutputLocation {

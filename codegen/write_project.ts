@@ -43,13 +43,14 @@ export interface WriteSummary {
  * @throws {CodegenError} when a file cannot be read, written or deleted
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { generateProject, writeProject } from "./mod.ts";
  * import { emptySchema } from "../parser/ast.ts";
  * const root = await Deno.makeTempDir();
  * const files = generateProject(emptySchema(), { language: "typescript" });
  * const first = await writeProject(files, { root });
  * const second = await writeProject(files, { root });
- * if (!(first.written.length > 0 && second.written.length === 0)) throw new Error("Example failed");
+ * assert(first.written.length > 0 && second.written.length === 0);
  * await Deno.remove(root, { recursive: true });
  * ```
  */

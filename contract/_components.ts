@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
+import type { Schema } from "../parser/mod.ts";
 import {
   byText,
   type JsonSchema,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Field, FieldType, Schema } from "../parser/ast.ts";
+import type { Field, FieldType, Schema } from "../parser/mod.ts";
 import { SchemaIndex, type TypeRef } from "../codegen/mod.ts";
 
 /** Where a type is used, which decides who a change breaks. */

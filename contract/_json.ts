@@ -10,7 +10,8 @@
  * @returns its JSON text, ending with a newline
  * @example
  * ```ts
- * if (documentText({ a: 1 }) !== '{\n  "a": 1\n}\n') throw new Error("Example failed");
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals(documentText({ a: 1 }), '{\n  "a": 1\n}\n');
  * ```
  */
 export function documentText(document: unknown): string {

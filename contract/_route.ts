@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Api } from "../parser/ast.ts";
+import type { Api } from "../parser/mod.ts";
 
 /** Whether the engine builds this API's body from the query string (GET and DELETE). */
 export function queryBody(api: Api): boolean {
@@ -21,8 +21,9 @@ export type RoutePart = { kind: "text"; text: string } | { kind: "param"; name: 
  * @returns the parts in order
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const parts = routeParts("/users/:id/x");
- * if (parts.length !== 3) throw new Error("Example failed");
+ * assertEquals(parts.length, 3);
  * ```
  */
 export function routeParts(path: string): RoutePart[] {

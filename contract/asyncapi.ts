@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Event, Schema, WebSocket } from "../parser/ast.ts";
+import type { Event, Schema, WebSocket } from "../parser/mod.ts";
 import { byText, type JsonSchema } from "../codegen/mod.ts";
 import { byName, Components, type DocumentInfo, ERROR_SCHEMA } from "./_components.ts";
 import { type ChannelContext, channelNames, NAMED_ADAPTERS } from "./_channels.ts";
@@ -28,9 +28,10 @@ type Json = Record<string, unknown>;
  * @returns the document, channels and operations sorted by name
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const doc = asyncApiDocument(emptySchema(), { title: "shop", version: "1", adapter: "nats" });
- * if (doc.asyncapi !== "3.0.0") throw new Error("Example failed");
+ * assertEquals(doc.asyncapi, "3.0.0");
  * ```
  */
 export function asyncApiDocument(schema: Schema, options: AsyncApiOptions): Json {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Api, Field, Schema, WebSocket } from "../parser/ast.ts";
+import type { Api, Field, Schema, WebSocket } from "../parser/mod.ts";
 import { pathParams, PY_HEADER, pyDoc, PyModule, SchemaIndex, snake } from "../codegen/mod.ts";
 import { byName } from "./_components.ts";
 import { CLIENT_PY_IMPORTS, CLIENT_PY_RUNTIME } from "./_client_py_runtime.ts";
@@ -34,9 +34,10 @@ const KEYWORDS = new Set(
  * @returns the text of `client.py`
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const text = pyClient(emptySchema(), { title: "shop" });
- * if (!text.includes("class AsyncRohasClient")) throw new Error("Example failed");
+ * assert(text.includes("class AsyncRohasClient"));
  * ```
  */
 export function pyClient(schema: Schema, options: { title: string }): string {

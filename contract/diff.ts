@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Api, Cron, Event, Schema, SchemaLocations, Span, WebSocket } from "../parser/ast.ts";
+import type { Api, Cron, Event, Schema, SchemaLocations, Span, WebSocket } from "../parser/mod.ts";
 import { byText } from "../codegen/mod.ts";
 import { brokenBy, type TypeArea, TypeComparer } from "./_diff_types.ts";
 import { openApiPath } from "./openapi.ts";
@@ -49,9 +49,10 @@ type Side = "old" | "new";
  * @returns the changes, breaking first, then by position
  * @example
  * ```ts
- * import { emptySchema } from "../parser/mod.ts";
- * const v = { schema: emptySchema(), locations: new WeakMap() };
- * if (diffSchemas(v, v).length !== 0) throw new Error("Example failed");
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { parseSchema } from "../parser/mod.ts";
+ * const v = parseSchema('api Health { method: GET path: "/health" response: String }');
+ * assertEquals(diffSchemas(v, v), []);
  * ```
  */
 export function diffSchemas(before: SchemaVersion, after: SchemaVersion): SchemaChange[] {

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { Schema } from "../parser/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { openApiDocument } from "./openapi.ts";
 import { asyncApiDocument } from "./asyncapi.ts";
 

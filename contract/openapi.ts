@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Api, Schema } from "../parser/ast.ts";
+import type { Api, Schema } from "../parser/mod.ts";
 import { byText, fieldJsonSchema, type JsonSchema, pathParams } from "../codegen/mod.ts";
 import { Components, type DocumentInfo, ERROR_SCHEMA, ref } from "./_components.ts";
 
@@ -32,9 +32,10 @@ const RESPONSES: Record<string, string> = {
  * @returns the document, keys in a fixed order (paths sorted)
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { emptySchema } from "../parser/mod.ts";
  * const doc = openApiDocument(emptySchema(), { title: "shop", version: "1.0.0" });
- * if (doc.openapi !== "3.1.0") throw new Error("Example failed");
+ * assertEquals(doc.openapi, "3.1.0");
  * ```
  */
 export function openApiDocument(schema: Schema, info: DocumentInfo): Record<string, unknown> {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LogEntry } from "../telemetry/model.ts";
+import type { LogEntry } from "../telemetry/mod.ts";
 
 /** Builds the log entry of an adapter's background error.
  *
@@ -14,9 +14,10 @@ import type { LogEntry } from "../telemetry/model.ts";
  * @returns an error-level log entry
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { adapterErrorLog } from "./_adapter_log.ts";
  * const entry = adapterErrorLog("nats", new Error("Connection lost"));
- * if (entry.target !== "adapter:nats" || entry.message !== "Connection lost") throw new Error();
+ * assert(!(entry.target !== "adapter:nats" || entry.message !== "Connection lost"));
  * ```
  */
 export function adapterErrorLog(adapterType: string, error: unknown): LogEntry {

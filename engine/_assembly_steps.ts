@@ -8,15 +8,15 @@
 import { adapterErrorLog } from "./_adapter_log.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { createMetricsHandler, createRecorder, createTelemetry } from "../telemetry/mod.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { RecordingTelemetry } from "../telemetry/recorder.ts";
-import { OtelBridge } from "../telemetry/otel.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { RecordingTelemetry } from "../telemetry/mod.ts";
+import { OtelBridge } from "../telemetry/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
 
 /** The workbench's door, imported only by apps that serve it. */
 export type WorkbenchModule = typeof import("../workbench/mod.ts");
 import { EventBus, retryPolicyOf } from "./events/mod.ts";
-import { Scheduler } from "./cron/mod.ts";
+import { type CronClaim, Scheduler } from "./cron/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Engine } from "./app.ts";
@@ -190,8 +190,13 @@ export async function startEvents(
   return { bus, events: bus, type: adapter.type };
 }
 
+/**
+ * The engine's scheduler: the caller's, or engine/cron's, whose scheduled runs `claim` their tick
+ * (once across instances) and whose trouble goes to `onEvent`.
+ */
 export function schedulerOption(
   options: AssembleOptions,
+  claim?: CronClaim,
 ): { createScheduler?: () => CronScheduler } {
   if (options.cron === false) return {};
   if (options.createScheduler) return { createScheduler: options.createScheduler };
@@ -199,6 +204,7 @@ export function schedulerOption(
   return {
     createScheduler: () =>
       new Scheduler({
+        ...(claim ? { claim } : {}),
         onSkip: (name, at) => emit({ kind: "cron_skipped", name, at }),
         onError: (name, error) =>
           emit({ kind: "cron_failed", name, message: (error as Error).message ?? String(error) }),
@@ -307,7 +313,7 @@ export async function listen(options: AssembleOptions, ctx: {
 
 function listeningAt(
   addr: Deno.NetAddr,
-  server: Deno.HttpServer<Deno.NetAddr>,
+  server: { finished: Promise<void> },
   edges: number,
 ): Listening {
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;

@@ -9,16 +9,6 @@ import type { ValidationIssue, ValidatorTable } from "./parts.ts";
 /** The trace id header every response carries. */
 export const TRACE_HEADER = "X-Rohas-Trace-Id";
 
-/** A JSON response.
- *
- * @param status the status
- * @param body any JSON value
- * @returns the response
- */
-export function jsonResponse(status: number, body: unknown): Response {
-  return jsonTextResponse(status, JSON.stringify(body));
-}
-
 /** A response whose body is JSON text already serialized.
  *
  * @param status the status

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { isoTime } from "../telemetry/iso_time.ts";
-import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/model.ts";
+import { isoTime } from "../telemetry/mod.ts";
+import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/mod.ts";
 import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 

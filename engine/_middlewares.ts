@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ActiveTrace } from "../telemetry/model.ts";
+import type { ActiveTrace } from "../telemetry/mod.ts";
 import type { HandlerRef, MiddlewareContext } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 import { invokeHandler } from "./_invoke.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ActiveTrace, StartTraceOptions, Telemetry } from "../telemetry/model.ts";
+import type { ActiveTrace, StartTraceOptions, Telemetry } from "../telemetry/mod.ts";
 
 /** Creates a telemetry that drops everything but still hands out trace ids.
  *

@@ -5,7 +5,7 @@
  */
 
 import type { Schema } from "../parser/mod.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Engine } from "./app.ts";
 import { prepareApp } from "./project_loader.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { HandlerKind, HandlerLanguage, HandlerRef } from "./runtime/contract.ts";
-import { camel, pascal, snake } from "./_names.ts";
+import { camelCase as camel, pascalCase as pascal, snakeCase as snake } from "../parser/mod.ts";
 
 /** A candidate handler file: project-relative path, language, exports to try. */
 export interface Candidate {

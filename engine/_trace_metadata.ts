@@ -4,7 +4,7 @@
  * @module
  */
 
-import { isoTime } from "../telemetry/iso_time.ts";
+import { isoTime } from "../telemetry/mod.ts";
 import type { RequestInfo } from "./http_pipeline.ts";
 
 /** Options of {@linkcode requestMetadata}. */

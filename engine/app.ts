@@ -6,8 +6,9 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
-import type { LogEntry, Telemetry } from "../telemetry/model.ts";
+import { type LastingServer, serveLasting } from "./_lasting_server.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
@@ -99,8 +100,8 @@ export interface Engine {
   readonly sockets: SocketHub;
   /** Subscribes event handlers and starts cron schedules. */
   start(): Promise<void>;
-  /** Listens with `Deno.serve`. */
-  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  /** Listens with `Deno.serve`, again after an accept failure (`engine/_lasting_server.ts`). */
+  serve(options?: ServeOptions): LastingServer;
   /** Replaces the model (hot reload): new routes at once, subscriptions and schedules rewired. */
   swap(model: AppModel, validators?: ValidatorTable): Promise<void>;
   /** Runs one cron job now. */
@@ -129,7 +130,7 @@ class EngineImpl implements Engine {
   #options: EngineOptions;
   #subs: Closable[] = [];
   #scheduler: CronScheduler | null = null;
-  #server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  #server: LastingServer | null = null;
   #started = false;
   #closing = false;
   #closed: Promise<ShutdownReport> | null = null;
@@ -211,19 +212,25 @@ class EngineImpl implements Engine {
     const make = this.#options.createScheduler;
     if (!make || this.#built.model.schedules.length === 0) return;
     const scheduler = make();
-    scheduleJobs(scheduler, this.#built.model.schedules, (spec) => runCronJob(this.#parts, spec));
+    scheduleJobs(
+      scheduler,
+      this.#built.model.schedules,
+      (spec, tick) => runCronJob(this.#parts, spec, tick),
+    );
     scheduler.start();
     this.#scheduler = scheduler;
   }
 
-  serve(options: ServeOptions = {}): Deno.HttpServer<Deno.NetAddr> {
+  serve(options: ServeOptions = {}): LastingServer {
     const server = this.#options.config.server;
     const peer = options.peer;
-    this.#server = Deno.serve({
+    this.#server = serveLasting({
       hostname: options.hostname ?? server.host,
       port: options.port ?? server.port,
-      onListen: options.onListen ?? (() => {}),
+      ...(options.onListen ? { onListen: options.onListen } : {}),
       ...(options.reusePort ? { reusePort: true } : {}),
+      onAcceptError: (error, retryInMs) =>
+        this.#parts.telemetry.log(acceptFailedLog(error, retryInMs)),
     }, peer ? (request, info) => this.handler(request, peer(request, info)) : this.handler);
     return this.#server;
   }
@@ -299,6 +306,18 @@ class EngineImpl implements Engine {
   }
 }
 
+function acceptFailedLog(error: unknown, retryInMs: number): LogEntry {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "engine:server",
+    message: `Cannot accept connections: ${why}; listening again in ${retryInMs} ms`,
+    fields: error instanceof Error ? { error: error.name } : {},
+    span_fields: {},
+  };
+}
+
 function closeFailedLog(part: string, error: unknown): LogEntry {
   return {
     timestamp: new Date().toISOString(),
@@ -346,7 +365,7 @@ async function withDeadline(
  * @param options the model, config and collaborators
  * @returns the engine
  * @throws {RouteConflictError} when two endpoints claim the same route
- * @example
+ * @example A fragment (the model, runtime and bus come from the assembly; not run as a documentation test)
  * ```ts ignore
  * const engine = createEngine({ model, config, runtime, bus });
  * await engine.start();

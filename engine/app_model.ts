@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { FieldType, Schema } from "../parser/ast.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { FieldType, Schema } from "../parser/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { HandlerKind, HandlerRef } from "./runtime/contract.ts";
 import { HandlerResolutionError, type MissingHandler } from "./errors.ts";
 import { type HandlerSpec, resolveHandler } from "./_resolve_handler.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { emptySchema } from "../parser/ast.ts";
+import { emptySchema } from "../parser/mod.ts";
 import { parseConfig } from "../project/mod.ts";
 import { buildAppModel } from "./app_model.ts";
 import { HandlerResolutionError } from "./errors.ts";

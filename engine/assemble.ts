@@ -48,6 +48,8 @@ import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
+import { announceInstance, instanceState } from "./_cluster_step.ts";
+import { instanceIdOf, kvCronClaim } from "./cluster/mod.ts";
 import {
   emitter,
   listen,
@@ -84,7 +86,7 @@ export type {
  * @returns the running app
  * @throws {ServeError} when the schema has errors, a handler is missing or the runtime cannot start
  * @throws {StartupCleanupError} when a step threw and closing what had started failed too
- * @example A project served from this isolate on the embedded adapters
+ * @example A project served from this isolate on the embedded adapters (it needs a project's generated manifest, so it is not run as a documentation test)
  * ```ts ignore
  * import { assemble } from "./assemble.ts";
  * import { manifest } from "./src/generated/manifest.ts";
@@ -113,10 +115,23 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   const workbench = options.workbench ? await import("../workbench/mod.ts") : null;
   const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
+  const instanceId = instanceIdOf(located.config);
   const state = await openSharedState(options, located, cleanup);
+  // Instances coordinate (cron claims, presence) through the store handlers see as `state.kv`: one
+  // opening of \`[state]\` serves both.
+  const kv = instanceState(options, state.kv);
   const runtime = await startRuntime(options, located, { prepared, state, cleanup });
   const own = await openTelemetry(options, located, cleanup);
   const events = await startEvents(options, located, own.telemetry, cleanup);
+  if (kv) {
+    await announceInstance(options, {
+      kv,
+      instanceId,
+      adapter: events.type,
+      telemetry: own.telemetry,
+      cleanup,
+    });
+  }
   // Edges start after the engine (they reach its internal listener); reads include them then.
   let pool: EdgePool | null = null;
   const reader = own.recorder && options.listen === "edges"
@@ -132,7 +147,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
-    ...schedulerOption(options),
+    ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {
         located,
@@ -148,7 +163,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   let report: ShutdownReport = { undrainedEvents: 0 };
   cleanup.handOver("engine", async () => {
     report = await engine.close();
-  }, [STATE_STEP]);
+  }, [STATE_STEP, "presence"]);
   if (!options.serveOnly) await engine.start();
   const listened = await listen(options, {
     engine,

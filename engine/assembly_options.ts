@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { Adapter } from "../adapters/adapter.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { Adapter } from "../adapters/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { Diagnostic, Schema } from "../parser/mod.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { TelemetryStore } from "../telemetry/store.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { TelemetryStore } from "../telemetry/mod.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
@@ -32,7 +32,9 @@ export type ServeEvent =
   /** The Python runtime's host crashed or a handler blocked its loop; it was replaced. */
   | { kind: "python_restarted"; restart: PythonRestart }
   | { kind: "cron_skipped"; name: string; at: Date }
-  | { kind: "cron_failed"; name: string; message: string };
+  | { kind: "cron_failed"; name: string; message: string }
+  /** Another instance appeared that this one cannot coordinate with (see engine/cluster). */
+  | { kind: "instance_warning"; message: string };
 
 /** Where the project comes from. */
 export type ProjectSource =

@@ -7,10 +7,11 @@
  * @module
  */
 
-import type { Adapter } from "../adapters/adapter.ts";
-import type { RohasConfig } from "../project/config.ts";
-import type { Telemetry } from "../telemetry/model.ts";
-import type { TelemetryStore } from "../telemetry/store.ts";
+import type { LastingServer } from "./_lasting_server.ts";
+import type { Adapter } from "../adapters/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { TelemetryStore } from "../telemetry/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { Engine, ServeOptions } from "./app.ts";
 import type { RequestHandler } from "./http_pipeline.ts";
@@ -66,7 +67,7 @@ export interface App {
   /** The engine underneath (sockets, cron run-now, idle). */
   readonly engine: Engine;
   /** Listens with `Deno.serve` on `[server] host:port` (or the options). */
-  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  serve(options?: ServeOptions): LastingServer;
   /** Drains and closes everything. */
   close(): Promise<void>;
 }
@@ -79,7 +80,7 @@ export interface App {
  * @returns the started app (events subscribed, cron scheduled); call `serve()` to listen
  * @throws {EngineError} when the schema has errors; {@linkcode HandlerResolutionError} when a
  * handler is missing from the manifest
- * @example
+ * @example In a project (it needs the project's generated manifest, so it is not run as a documentation test)
  * ```ts ignore
  * import { createApp } from "@rohas/cli";
  * import { manifest } from "./src/generated/manifest.ts";

@@ -5,7 +5,7 @@
  */
 
 import { RohasError } from "../errors.ts";
-import type { Diagnostic } from "../parser/diagnostic.ts";
+import type { Diagnostic } from "../parser/mod.ts";
 
 /** The base of every engine error. */
 export class EngineError extends RohasError {

@@ -25,8 +25,8 @@
  * @module
  */
 
-import type { EventEnvelope } from "../adapters/adapter.ts";
-import type { ActiveTrace } from "../telemetry/model.ts";
+import type { EventEnvelope } from "../adapters/mod.ts";
+import type { ActiveTrace } from "../telemetry/mod.ts";
 import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions } from "./parts.ts";
 import { invokeHandler } from "./_invoke.ts";

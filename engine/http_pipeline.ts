@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ActiveTrace } from "../telemetry/model.ts";
+import type { ActiveTrace } from "../telemetry/mod.ts";
 import type { RouteSpec, SocketSpec } from "./app_model.ts";
 import type { BuiltApp } from "./build.ts";
 import type { Effect, HandlerOutput, InvocationResult } from "./runtime/contract.ts";

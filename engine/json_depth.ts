@@ -22,8 +22,9 @@ export const MAX_JSON_DEPTH = 128;
  * @returns true when the value is too deep
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { exceedsJsonDepth } from "./json_depth.ts";
- * if (!exceedsJsonDepth([[1]], { limit: 1 })) throw new Error("Example failed");
+ * assert(exceedsJsonDepth([[1]], { limit: 1 }));
  * ```
  */
 export function exceedsJsonDepth(

@@ -23,6 +23,7 @@ export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";
 export { TrieRouter } from "./router.ts";
 export type { Engine, EngineOptions, ServeOptions, ShutdownReport } from "./app.ts";
+export type { LastingServer } from "./_lasting_server.ts";
 export { createEngine } from "./app.ts";
 export type {
   AssembleOptions,
@@ -50,7 +51,7 @@ export type {
   Validator,
   ValidatorTable,
 } from "./parts.ts";
-export type { Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
+export type { MatchedRoute, Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
 export type { Publication, TriggerSource } from "./triggers.ts";
 export { planTriggers, publishTriggers, unwrapResult } from "./triggers.ts";
 export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";

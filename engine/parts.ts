@@ -5,23 +5,13 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
-import type { Telemetry } from "../telemetry/model.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
+import type { ValidatorTable } from "../codegen/mod.ts";
 
-/** One problem a validator found; `path` is like `address.street` or `tags[2]`, `""` for the root. */
-export interface ValidationIssue {
-  /** Where the problem is: `address.street`, `tags[2]`, or `""` for the value itself. */
-  path: string;
-  /** What is wrong, such as `expected a string`. */
-  message: string;
-}
-
-/** Checks a JSON value against a schema type (codegen's `compileValidators`). */
-export type Validator = (value: unknown) => ValidationIssue[];
-
-/** Validators by type name (inputs, models, types, primitives). */
-export type ValidatorTable = ReadonlyMap<string, Validator>;
+// Declared once, by codegen, which compiles the validators; the engine only calls them.
+export type { ValidationIssue, Validator, ValidatorTable } from "../codegen/mod.ts";
 
 /** How an event is published: its cause, its source and an optional idempotency key. */
 export interface PublishOptions {

@@ -8,7 +8,7 @@
 
 import { relative } from "node:path";
 import { checkSchema, type Diagnostic, parseDirectory, type Schema } from "../parser/mod.ts";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";

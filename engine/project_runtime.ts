@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";

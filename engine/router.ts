@@ -56,13 +56,14 @@ function decodeSegments(pathname: string): string[] | null {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { TrieRouter } from "./router.ts";
  * import { parsePattern } from "./app_model.ts";
  * const router = new TrieRouter<string>();
  * router.add("GET", parsePattern("/users/{id}"), "GetUser", "/users/{id}");
  * const match = router.match("GET", "/users/caf%C3%A9");
- * if (!(match.kind === "found" && match.params.id === "café")) throw new Error("Example failed");
- * if (!(router.match("POST", "/users/1").kind === "method_not_allowed")) throw new Error("Example failed");
+ * assert(match.kind === "found" && match.params.id === "café");
+ * assertEquals(router.match("POST", "/users/1").kind, "method_not_allowed");
  * ```
  */
 export class TrieRouter<T> implements Router<T> {

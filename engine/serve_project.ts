@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { Engine, ShutdownReport } from "./app.ts";
 import type { CronScheduler } from "./cron_wiring.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ActiveTrace, TraceStep } from "../telemetry/model.ts";
+import type { ActiveTrace, TraceStep } from "../telemetry/mod.ts";
 import type { SocketSpec } from "./app_model.ts";
 import type {
   ConnectionInfo,

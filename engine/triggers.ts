@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ActiveTrace, LogEntry, TriggeredEventRecord } from "../telemetry/model.ts";
+import type { ActiveTrace, LogEntry, TriggeredEventRecord } from "../telemetry/mod.ts";
 import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";

@@ -164,8 +164,9 @@ export type Definition = Model | TypeDef | Input | Api | Event | Cron | WebSocke
  * @returns a schema with every list empty
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { emptySchema } from "./ast.ts";
- * if (!(emptySchema().models.length === 0)) throw new Error("Example failed");
+ * assertEquals(emptySchema().models.length, 0);
  * ```
  */
 export function emptySchema(): Schema {

@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { PARSE_CODES } from "./codes.ts";
  * import { parseSchema } from "./parse.ts";
  * const [d] = parseSchema("api A { method: get }").diagnostics;
- * if (!(d?.code === PARSE_CODES.syntaxError)) throw new Error("Example failed");
+ * assertEquals(d?.code, PARSE_CODES.syntaxError);
  * ```
  */
 export const PARSE_CODES = {

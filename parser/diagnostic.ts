@@ -41,10 +41,11 @@ export interface Diagnostic {
  * @returns the diagnostic
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { diagnosticAt } from "./diagnostic.ts";
  * const span = { file: "a.ro", line: 1, column: 1, endLine: 1, endColumn: 2, offset: 0, endOffset: 1 };
  * const d = diagnosticAt(span, { code: "syntax-error", severity: "error", message: "Oops" });
- * if (!(d.line === 1)) throw new Error("Example failed");
+ * assertEquals(d.line, 1);
  * ```
  */
 export function diagnosticAt(
@@ -68,8 +69,9 @@ export function diagnosticAt(
  * @returns negative, zero or positive as for `Array.prototype.sort`
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { compareDiagnostics } from "./diagnostic.ts";
- * if (!(typeof compareDiagnostics === "function")) throw new Error("Example failed");
+ * assertEquals(typeof compareDiagnostics, "function");
  * ```
  */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

@@ -48,13 +48,14 @@ export interface SourceFile {
  * @returns the schema, the diagnostics ordered by position, and the locations of nodes
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseSchema } from "./parse.ts";
  * const { schema, diagnostics } = parseSchema(
  *   'api Health { method: GET path: "/health" response: String }',
  *   { file: "health.ro" },
  * );
- * if (!(diagnostics.length === 0)) throw new Error("Example failed");
- * if (!(schema.apis[0]?.path === "/health")) throw new Error("Example failed");
+ * assertEquals(diagnostics.length, 0);
+ * assertEquals(schema.apis[0]?.path, "/health");
  * ```
  */
 export function parseSchema(source: string, options: ParseOptions = {}): ParseResult {
@@ -68,12 +69,13 @@ export function parseSchema(source: string, options: ParseOptions = {}): ParseRe
  *   and the locations of nodes
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseFiles } from "./parse.ts";
  * const { schema } = parseFiles([
  *   { path: "a.ro", source: "model A {}" },
  *   { path: "b.ro", source: "model B {}" },
  * ]);
- * if (!(schema.models.map((m) => m.name).join() === "A,B")) throw new Error("Example failed");
+ * assertEquals(schema.models.map((m) => m.name).join(), "A,B");
  * ```
  */
 export function parseFiles(files: readonly SourceFile[]): ParseResult {

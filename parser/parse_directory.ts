@@ -28,9 +28,10 @@ export interface ParseDirectoryResult extends ParseResult {
  * @returns the merged schema, diagnostics, locations and the files read
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseDirectory } from "./parse_directory.ts";
  * const result = await parseDirectory("does/not/exist");
- * if (!(result.diagnostics[0]?.code === "schema-path-not-found")) throw new Error("Example failed");
+ * assertEquals(result.diagnostics[0]?.code, "schema-path-not-found");
  * ```
  */
 export async function parseDirectory(path: string): Promise<ParseDirectoryResult> {

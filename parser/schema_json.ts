@@ -14,10 +14,11 @@ import type { Api, Cron, Event, Field, Input, Model, Schema, TypeDef, WebSocket 
  * @returns plain data that `JSON.stringify` prints in canonical form
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { parseSchema } from "./parse.ts";
  * import { schemaToPlain } from "./schema_json.ts";
  * const plain = schemaToPlain(parseSchema("event E { payload: Json }").schema);
- * if (!(!("adapter_type" in plain.events[0]!))) throw new Error("Example failed");
+ * assert(!("adapter_type" in plain.events[0]!));
  * ```
  */
 export function schemaToPlain(schema: Schema): Schema {
@@ -38,10 +39,11 @@ export function schemaToPlain(schema: Schema): Schema {
  * @returns the JSON text (no trailing newline)
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseSchema } from "./parse.ts";
  * import { schemaToJson } from "./schema_json.ts";
  * const json = schemaToJson(parseSchema("model User {}").schema);
- * if (!(JSON.parse(json).models[0].name === "User")) throw new Error("Example failed");
+ * assertEquals(JSON.parse(json).models[0].name, "User");
  * ```
  */
 export function schemaToJson(schema: Schema): string {

@@ -50,13 +50,14 @@ export interface ValidateOptions {
  * @returns the diagnostics; empty when the schema is valid
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { emptySchema } from "./ast.ts";
  * import { validateSchema } from "./validate.ts";
  * const schema = emptySchema();
  * schema.models.push({ name: "User", fields: [], attributes: [] });
  * schema.models.push({ name: "User", fields: [], attributes: [] });
  * const [diagnostic] = validateSchema(schema);
- * if (!(diagnostic?.message === "Duplicate definition: Model 'User'")) throw new Error("Example failed");
+ * assertEquals(diagnostic?.message, "Duplicate definition: Model 'User'");
  * ```
  */
 export function validateSchema(schema: Schema, options: ValidateOptions = {}): Diagnostic[] {

@@ -45,10 +45,16 @@ export interface ProjectSection {
 
 /** `[server]`. */
 export interface ServerSection {
-  /** An IP literal or a hostname such as `localhost`. Default `"127.0.0.1"`. */
+  /** An IP literal or a hostname such as `localhost`. Default `"127.0.0.1"`; `ROHAS_HOST`. */
   host: string;
-  /** Default 3000; `rohas dev --port` overrides it. */
+  /** Default 3000; `ROHAS_PORT` and `rohas dev --port` override it. */
   port: number;
+  /**
+   * Names this instance among several sharing a broker: traces and logs carry it, metrics get it as
+   * their `instance` label. Default `""`: `<hostname>-<pid>` when the app starts
+   * (`instanceIdOf`); `ROHAS_INSTANCE_ID` overrides it.
+   */
+  instance_id: string;
   /** Default true. */
   enable_cors: boolean;
   /** Request bodies larger than this get 413. Default 1048576 (1 MiB). */
@@ -122,7 +128,7 @@ export interface StateSection {
    * `denokv` (default: Deno KV in a file every process of the machine shares, or a remote Deno KV
    * at `url`), `memory` (one isolate only), `nats` (a JetStream bucket), `postgres` (a table).
    */
-  type: (typeof STATE_TYPES)[number];
+  type: "denokv" | "memory" | "nats" | "postgres";
   /** The `denokv` file, relative to the project root unless absolute. Default `.rohas/state.kv`. */
   path: string;
   /** The server: a remote Deno KV (`https://…`), NATS (`nats://…`) or PostgreSQL (`postgres://…`). Default `""`. */

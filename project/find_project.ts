@@ -46,11 +46,12 @@ export interface FindProjectOptions {
  * @throws {ProjectNotFoundError} when `start` does not exist or no project is found
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { findProject } from "./find_project.ts";
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/schema/models`, { recursive: true });
  * const project = await findProject(`${root}/schema/models`);
- * if (!(project.root === root && project.configFile === null)) throw new Error("Example failed");
+ * assert(project.root === root && project.configFile === null);
  * ```
  */
 export async function findProject(

@@ -2,7 +2,7 @@
  * The one conformance suite every `[state]` backend passes, against the real service. A backend's
  * test file calls {@linkcode runKvConformance} once; it registers one `Deno.test` per behaviour.
  *
- * @example A backend's test file
+ * @example A backend's test file (it registers tests of its own, so it is not run as a documentation test)
  * ```ts ignore
  * import { createMemoryKvBackend, runKvConformance } from "./mod.ts";
  * const stores = new Map();

@@ -172,7 +172,8 @@ const CASES: Record<string, Case> = {
  * @param t the test context of the caller's `Deno.test`
  * @param options how to open a fresh store
  * @returns resolves when every step ran (a failed step fails the caller's test)
- * @example
+ * @example In a store's test file (it declares a `Deno.test` of its own, which a documentation
+ * test cannot, so it is not run as one)
  * ```ts ignore
  * import { createMemoryStore, storeConformance } from "@rohas/cli/telemetry";
  * Deno.test("the memory store conforms to the store contract", (t) =>

@@ -6,7 +6,7 @@
  */
 
 import { isAbsolute, join } from "node:path";
-import { TELEMETRY_TYPES, type TelemetrySection } from "../project/config.ts";
+import { TELEMETRY_TYPES, type TelemetrySection } from "../project/mod.ts";
 import type { LogEntry } from "./model.ts";
 import { TelemetryError } from "./errors.ts";
 import { createMemoryStore } from "./memory_store.ts";
@@ -40,9 +40,16 @@ export interface CreateTelemetryOptions {
  * @returns a recording telemetry; `close()` flushes and closes its store
  * @throws {TelemetryError} for an unknown type or a store that cannot be opened
  * @example
- * ```ts ignore
- * const telemetry = await createTelemetry(config.telemetry, { root });
- * const engine = createEngine({ ...parts, telemetry });
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { createTelemetry } from "./create_telemetry.ts";
+ * import { parseConfig } from "../project/mod.ts";
+ *
+ * const config = parseConfig('[telemetry]\ntype = "memory"\n', { file: "rohas.toml" });
+ * const telemetry = await createTelemetry(config.telemetry, { root: ".", otel: false });
+ * telemetry.startTrace({ entryPoint: "Health", entryType: "api" }).end("success");
+ * assertEquals((await telemetry.traces()).map((t) => t.status), ["success"]);
+ * await telemetry.close();
  * ```
  */
 export async function createTelemetry(

@@ -49,17 +49,6 @@ export async function openInfluxdbStore(
   return store;
 }
 
-/** Drops a database; for tests that made a throwaway one.
- *
- * @param url the server
- * @param database the database name
- */
-export async function dropInfluxDatabase(url: string, database: string): Promise<void> {
-  const body = new URLSearchParams({ q: `DROP DATABASE "${database}"` });
-  const response = await fetch(`${url}/query`, { method: "POST", body });
-  await response.body?.cancel();
-}
-
 class InfluxdbStore implements TelemetryStore {
   readonly type = "influxdb";
   #url: string;

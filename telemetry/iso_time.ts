@@ -14,8 +14,9 @@ const last = { ms: Number.NaN, text: "" };
  * @returns the time as `YYYY-MM-DDTHH:mm:ss.sssZ`
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { isoTime } from "./iso_time.ts";
- * if (isoTime(0) !== "1970-01-01T00:00:00.000Z") throw new Error("wrong text");
+ * assertEquals(isoTime(0), "1970-01-01T00:00:00.000Z");
  * ```
  */
 export function isoTime(ms: number = Date.now()): string {

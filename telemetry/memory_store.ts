@@ -40,9 +40,10 @@ export interface MemoryStoreOptions {
  * @returns the store
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createMemoryStore } from "./memory_store.ts";
  * const store = createMemoryStore();
- * if (!((await store.queryTraces()).length === 0)) throw new Error("Example failed");
+ * assertEquals((await store.queryTraces()).length, 0);
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): ImmediateStore {

@@ -23,7 +23,14 @@ export type {
   TraceStep,
   TriggeredEventRecord,
 } from "./model.ts";
-export type { LogQuery, SampleQuery, TelemetryStore, TraceQuery } from "./store.ts";
+export type {
+  EndedTrace,
+  ImmediateStore,
+  LogQuery,
+  SampleQuery,
+  TelemetryStore,
+  TraceQuery,
+} from "./store.ts";
 export type { MemoryStoreOptions } from "./memory_store.ts";
 export { createMemoryStore } from "./memory_store.ts";
 export type { RocksdbStoreOptions } from "./rocksdb_store.ts";

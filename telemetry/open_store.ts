@@ -17,9 +17,15 @@ import { importOnDemand } from "../_import_on_demand.ts";
  * @returns the open store
  * @throws {TelemetryError} when the database cannot be opened (locked by another process)
  * @example
- * ```ts ignore
- * const store = await openRocksdbStore({ path: ".rohas/telemetry" });
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { openRocksdbStore } from "./open_store.ts";
+ *
+ * const path = await Deno.makeTempDir();
+ * const store = await openRocksdbStore({ path });
+ * assertEquals(await store.queryTraces(), []);
  * await store.close();
+ * await Deno.remove(path, { recursive: true });
  * ```
  */
 export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<TelemetryStore> {

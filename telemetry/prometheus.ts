@@ -50,10 +50,11 @@ export interface MetricsHandlerOptions {
  * @returns the handler
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createMetricsHandler } from "./prometheus.ts";
  * const handler = createMetricsHandler({ exposition: () => "up 1\n" });
  * const response = await handler(new Request("http://127.0.0.1/metrics"));
- * if (!(response?.status === 200)) throw new Error("Example failed");
+ * assertEquals(response?.status, 200);
  * ```
  */
 export function createMetricsHandler(

@@ -74,8 +74,11 @@ export interface RecordingTelemetry extends Telemetry, TelemetryReader {
 
 /** Records built elsewhere, for {@linkcode RecordingTelemetry.persist}. */
 export interface PersistedRecords {
+  /** Completed traces. */
   traces: readonly TraceRecord[];
+  /** Log entries. */
   logs: readonly LogEntry[];
+  /** Metric samples. */
   samples: readonly MetricSample[];
 }
 
@@ -141,11 +144,12 @@ export interface RecorderOptions {
  * @returns the recording telemetry
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createRecorder } from "./recorder.ts";
  * import { createMemoryStore } from "./memory_store.ts";
  * const telemetry = createRecorder(createMemoryStore());
  * telemetry.startTrace({ entryPoint: "Health", entryType: "api" }).end("success");
- * if (!((await telemetry.traces())[0]?.status === "success")) throw new Error("Example failed");
+ * assertEquals((await telemetry.traces())[0]?.status, "success");
  * await telemetry.close();
  * ```
  */

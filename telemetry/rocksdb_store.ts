@@ -19,7 +19,8 @@
 
 import { join } from "node:path";
 import type { LogEntry, MetricSample, TraceRecord } from "./model.ts";
-import { Rocks, type RocksOp } from "./_rocks.ts";
+import { type RocksAction, RocksDb, type RocksOp } from "../internal/rocksdb/mod.ts";
+import { TelemetryError } from "./errors.ts";
 import {
   DEFAULT_LIMIT,
   DEFAULT_SAMPLE_LIMIT,
@@ -43,11 +44,11 @@ export interface RocksdbStoreOptions {
 
 /** The databases of the store by the keys they hold (see the module's layout). */
 interface Databases {
-  traces: Rocks;
-  traceIndex: Rocks;
-  logs: Rocks;
-  logIndex: Rocks;
-  samples: Rocks;
+  traces: RocksDb;
+  traceIndex: RocksDb;
+  logs: RocksDb;
+  logIndex: RocksDb;
+  samples: RocksDb;
 }
 
 /** Sub-directory of each database. */
@@ -65,35 +66,57 @@ const DIRECTORIES: Record<keyof Databases, string> = {
  * @returns the open store
  * @throws {TelemetryError} when the database cannot be opened (locked by another process)
  * @example
- * ```ts ignore
- * const store = await openRocksdbStore({ path: ".rohas/telemetry" });
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { openRocksdbStore } from "./rocksdb_store.ts";
+ *
+ * const path = await Deno.makeTempDir();
+ * const store = await openRocksdbStore({ path });
+ * assertEquals(await store.queryTraces(), []);
  * await store.close();
+ * await Deno.remove(path, { recursive: true });
  * ```
  */
 export async function openRocksdbStore(options: RocksdbStoreOptions): Promise<TelemetryStore> {
   return new RocksdbStore(await openDatabases(options.path));
 }
 
+function openRocks(path: string): Promise<RocksDb> {
+  return RocksDb.open(path, { describeError: (error, action) => describe(error, action, path) });
+}
+
+function describe(error: unknown, action: RocksAction, path: string): TelemetryError {
+  // npm:rocksdb gives no error code: a held LOCK file is told only by its message.
+  const hint = action === "open" && /lock/i.test(String(error))
+    ? " (another process has it open: give each instance its own [telemetry] path, for " +
+      "example ROHAS_TELEMETRY_PATH=.rohas/telemetry-2)"
+    : "";
+  return new TelemetryError(
+    `Cannot ${action} the telemetry database "${path}": ${String(error)}${hint}`,
+    { cause: error },
+  );
+}
+
 async function openDatabases(path: string): Promise<Databases> {
   if (await isSingleDatabase(path)) {
-    const db = await Rocks.open(path);
+    const db = await openRocks(path);
     return { traces: db, traceIndex: db, logs: db, logIndex: db, samples: db };
   }
-  const opened: Rocks[] = [];
+  const opened: RocksDb[] = [];
   try {
     for (const role of Object.keys(DIRECTORIES) as (keyof Databases)[]) {
-      opened.push(await Rocks.open(join(path, DIRECTORIES[role])));
+      opened.push(await openRocks(join(path, DIRECTORIES[role])));
     }
   } catch (error) {
     for (const db of opened) await db.close().catch(() => {});
     throw error;
   }
   const [traces, traceIndex, logs, logIndex, samples] = opened as [
-    Rocks,
-    Rocks,
-    Rocks,
-    Rocks,
-    Rocks,
+    RocksDb,
+    RocksDb,
+    RocksDb,
+    RocksDb,
+    RocksDb,
   ];
   return { traces, traceIndex, logs, logIndex, samples };
 }
@@ -261,8 +284,8 @@ class RocksdbStore implements TelemetryStore {
 
   /** Deletes the records of one signal from `first` on, with their index keys. */
   async #pruneRange(
-    data: Rocks,
-    index: Rocks,
+    data: RocksDb,
+    index: RocksDb,
     range: { prefix: "t" | "l" | "m"; first: string },
   ): Promise<number> {
     const { prefix, first } = range;

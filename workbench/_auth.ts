@@ -83,10 +83,10 @@ export function isLoopback(hostname: string | undefined): boolean {
  * @returns true when the workbench may answer
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { isAllowedHost } from "./_auth.ts";
- * if (!isAllowedHost("localhost:3000", []) || isAllowedHost("evil.test:3000", [])) {
- *   throw new Error("Example failed");
- * }
+ * assertEquals(isAllowedHost("localhost:3000", []), true);
+ * assertEquals(isAllowedHost("evil.test:3000", []), false);
  * ```
  */
 export function isAllowedHost(host: string, allowed: readonly string[]): boolean {

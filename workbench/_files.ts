@@ -7,7 +7,7 @@
  */
 
 import { join, relative } from "node:path";
-import type { RohasConfig } from "../project/config.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import { redactSecrets } from "./_redact.ts";
 
 /** One file of a bucket. */

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
-import type { TelemetryReader } from "../telemetry/recorder.ts";
+import type { LogEntry, TraceRecord } from "../telemetry/mod.ts";
+import type { TelemetryReader } from "../telemetry/mod.ts";
 
 const encoder = new TextEncoder();
 

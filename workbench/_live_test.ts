@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { createRecorder } from "../telemetry/recorder.ts";
-import { createMemoryStore } from "../telemetry/memory_store.ts";
+import { createRecorder } from "../telemetry/mod.ts";
+import { createMemoryStore } from "../telemetry/mod.ts";
 import { eventStream, pollTraces } from "./_live.ts";
 
 Deno.test("pollTraces() returns a trace that started in the same millisecond as since", async () => {

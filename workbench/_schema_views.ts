@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Field, FieldType, Schema } from "../parser/ast.ts";
+import type { Field, FieldType, Schema } from "../parser/mod.ts";
 import { PRIMITIVE_JSON_SCHEMA, SchemaIndex } from "../codegen/mod.ts";
 
 /** A node of the schema graph. */

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { emptySchema } from "../parser/ast.ts";
+import { emptySchema } from "../parser/mod.ts";
 import { exampleOf, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 
 function schemaWithCycle() {

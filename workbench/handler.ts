@@ -8,12 +8,16 @@
  * @module
  */
 
-import type { Schema } from "../parser/ast.ts";
-import type { RohasConfig } from "../project/config.ts";
-import type { DeadLetter } from "../adapters/adapter.ts";
-import type { LogEntry, TraceRecord } from "../telemetry/model.ts";
-import type { TelemetryReader } from "../telemetry/recorder.ts";
-import type { EntryType, TraceStatus } from "../telemetry/model.ts";
+import type { Schema } from "../parser/mod.ts";
+import type { RohasConfig } from "../project/mod.ts";
+import { type DeadLetter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
+import type {
+  EntryType,
+  LogEntry,
+  TelemetryReader,
+  TraceRecord,
+  TraceStatus,
+} from "../telemetry/mod.ts";
 import { addCorsHeaders, checkAccess, type Client, isAllowedHost } from "./_auth.ts";
 import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
@@ -21,7 +25,7 @@ import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
 import { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
-import { InvalidEventPayloadError } from "../engine/events/errors.ts";
+import { InvalidEventPayloadError } from "../engine/events/mod.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../engine/json_depth.ts";
 import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
@@ -96,7 +100,7 @@ interface Ctx {
  *
  * @param options root, config, schema, telemetry, event bus, cron hook
  * @returns `(request, info) => Promise<Response | null>`; never rejects
- * @example
+ * @example Mounted in front of an engine (a fragment of the engine's start-up, not run as a documentation test)
  * ```ts ignore
  * const workbench = createWorkbenchHandler({ root, config, schema: () => schema, telemetry });
  * Deno.serve(async (req, info) => (await workbench(req, info)) ?? engine.handler(req, info));
@@ -430,20 +434,10 @@ async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>>
   };
 }
 
-async function deadLetters(ctx: Ctx): Promise<Record<string, unknown>[]> {
+async function deadLetters(ctx: Ctx): Promise<DeadLetterJson[]> {
   const events = need(ctx.options.events, "Dead letters");
   const topic = ctx.url.searchParams.get("topic") || undefined;
-  const letters = await events.listDeadLetters(topic);
-  return letters.map((d) => ({
-    id: d.envelope.id,
-    topic: d.envelope.topic,
-    group: d.group,
-    error: d.error,
-    failed_at: d.failed_at,
-    attempt: d.envelope.metadata.attempt,
-    trace_id: d.envelope.metadata.trace_id,
-    payload: d.envelope.payload,
-  }));
+  return (await events.listDeadLetters(topic)).map(deadLetterJson);
 }
 
 async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
@@ -503,7 +497,7 @@ export interface WorkbenchMount {
  *
  * @param workbench the handler from {@linkcode createWorkbenchHandler}
  * @returns the mounts; requests the workbench does not answer get a JSON 404
- * @example
+ * @example Mounted in an engine (a fragment of the engine's start-up, not run as a documentation test)
  * ```ts ignore
  * createEngine({ ...parts, mounts: workbenchMounts(createWorkbenchHandler(options)) });
  * ```

@@ -68,6 +68,7 @@ export interface DenokvAdapter extends Adapter {
  *
  * @example Publish and consume
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createDenokvAdapter } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * const adapter = createDenokvAdapter({ path: `${dir}/events.kv` });
@@ -81,7 +82,7 @@ export interface DenokvAdapter extends Adapter {
  *   id: "1", topic: "Ping", payload: { n: 1 }, timestamp: new Date().toISOString(),
  *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
  * });
- * if (!((await seen.promise as { n: number }).n === 1)) throw new Error("Example failed");
+ * assertEquals((await seen.promise as { n: number }).n, 1);
  * await adapter.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

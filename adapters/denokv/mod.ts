@@ -40,11 +40,12 @@ export interface SettingsOptions {
  *
  * @example A KV file under the project root
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { fromSettings } from "./mod.ts";
  * const root = await Deno.makeTempDir();
  * const adapter = fromSettings({ path: "events.kv" }, { projectRoot: root, env: {} });
  * await adapter.start();
- * if (!(adapter.type === "denokv" && !adapter.guarantees.orderedPerTopic)) throw new Error("Example failed");
+ * assert(adapter.type === "denokv" && !adapter.guarantees.orderedPerTopic);
  * await adapter.close();
  * await Deno.remove(root, { recursive: true });
  * ```

@@ -62,13 +62,14 @@ export const DUE_HEADER = "rohas-due";
  *
  * @example Configure without connecting (start() connects)
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createKafkaAdapter } from "./mod.ts";
  * const adapter = createKafkaAdapter({ brokers: "127.0.0.1:9092", partitions: 3 }, {
  *   service: "shop",
  *   env: {},
  * });
  * // Order holds per topic only with one partition.
- * if (!(adapter.type === "kafka" && !adapter.guarantees.orderedPerTopic)) throw new Error("Example failed");
+ * assert(adapter.type === "kafka" && !adapter.guarantees.orderedPerTopic);
  * await adapter.close();
  * ```
  */

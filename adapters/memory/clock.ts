@@ -35,14 +35,15 @@ interface Timer {
  *
  * @example Firing a timer
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { ManualClock } from "./clock.ts";
  * const clock = new ManualClock(0);
  * let fired = false;
  * clock.setTimeout(() => fired = true, 100);
  * clock.advance(99);
- * if (!(!fired)) throw new Error("Example failed");
+ * assert(!fired);
  * clock.advance(1);
- * if (!(fired)) throw new Error("Example failed");
+ * assert(fired);
  * ```
  */
 export class ManualClock implements Clock {

@@ -76,9 +76,10 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  *
  * @example Configure without connecting (start() connects)
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createNatsAdapter } from "./mod.ts";
  * const adapter = createNatsAdapter({ url: "nats://127.0.0.1:4222" }, { service: "shop", env: {} });
- * if (!(adapter.type === "nats" && adapter.guarantees.deduplicates)) throw new Error("Example failed");
+ * assert(adapter.type === "nats" && adapter.guarantees.deduplicates);
  * await adapter.close();
  * ```
  */

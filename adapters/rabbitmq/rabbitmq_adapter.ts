@@ -59,12 +59,13 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  *
  * @example Configure without connecting (start() connects)
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createRabbitmqAdapter } from "./mod.ts";
  * const adapter = createRabbitmqAdapter({ url: "amqp://guest:guest@127.0.0.1:5672" }, {
  *   service: "shop",
  *   env: {},
  * });
- * if (!(adapter.type === "rabbitmq" && !adapter.guarantees.deduplicates)) throw new Error("Example failed");
+ * assert(adapter.type === "rabbitmq" && !adapter.guarantees.deduplicates);
  * await adapter.close();
  * ```
  */

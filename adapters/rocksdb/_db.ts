@@ -1,30 +1,24 @@
 /**
- * A promise wrapper over the callback API of `npm:rocksdb`, with group commit: writes asked for
- * while another write is running are merged into the next batch, and a batch is synced to disk
- * when any of its writes asked for it.
+ * Group commit over the shared RocksDB wrapper (internal/rocksdb): writes asked for while another
+ * write is running are merged into the next batch, and a batch is synced to disk when any of its
+ * writes asked for it. Failures become the adapter's errors.
  *
  * @module
  */
 
-import rocksdb from "rocksdb";
+import {
+  type RocksAction,
+  RocksDb,
+  type RocksOp,
+  type RocksRange,
+} from "../../internal/rocksdb/mod.ts";
 import { BrokerError, BrokerUnreachableError } from "../_support/mod.ts";
 
 /** One write of a batch. */
-export type Op = { type: "put"; key: string; value: string } | { type: "del"; key: string };
+export type Op = RocksOp;
 
 /** A key range; bounds compare as bytes. */
-export interface Range {
-  gte: string;
-  lt: string;
-  /** Newest (highest key) first. */
-  reverse?: boolean;
-  /** At most this many entries. */
-  limit?: number;
-}
-
-// deno-lint-ignore no-explicit-any
-type Native = any;
-type Callback<T> = (error: unknown, value?: T) => void;
+export type Range = RocksRange;
 
 interface PendingWrite {
   ops: Op[];
@@ -35,13 +29,13 @@ interface PendingWrite {
 /** An open database. */
 export class Db {
   readonly path: string;
-  readonly #db: Native;
+  readonly #db: RocksDb;
   #queue: PendingWrite[] = [];
   #writing: Promise<void> | undefined;
 
-  private constructor(db: Native, path: string) {
+  private constructor(db: RocksDb) {
     this.#db = db;
-    this.path = path;
+    this.path = db.path;
   }
 
   /**
@@ -51,21 +45,9 @@ export class Db {
    * another engine holds its lock
    */
   static async open(path: string): Promise<Db> {
-    try {
-      await Deno.mkdir(path, { recursive: true });
-      const db = rocksdb(path);
-      await call<void>((cb) => db.open({ createIfMissing: true }, cb));
-      return new Db(db, path);
-    } catch (error) {
-      const locked = /lock/i.test(String(error));
-      throw new BrokerUnreachableError("rocksdb", path, {
-        setting: "[adapter] path",
-        cause: error,
-        ...(locked
-          ? { hint: "another Rohas engine has this database open; only one process may open it" }
-          : {}),
-      });
-    }
+    return new Db(
+      await RocksDb.open(path, { describeError: (e, action) => describe(e, action, path) }),
+    );
   }
 
   /**
@@ -88,60 +70,28 @@ export class Db {
       const ops = batch.flatMap((write) => write.ops);
       const sync = batch.some((write) => write.sync);
       try {
-        await call<void>((cb) => this.#db.batch(ops, { sync }, cb));
+        await this.#db.batch(ops, { sync });
         for (const write of batch) write.done.resolve();
       } catch (error) {
-        const failure = new BrokerError(
-          `Cannot write the rocksdb database "${this.path}": ${String(error)}`,
-          { cause: error },
-        );
-        for (const write of batch) write.done.reject(failure);
+        for (const write of batch) write.done.reject(error);
       }
     }
     this.#writing = undefined;
   }
 
   /** Reads one value, or undefined. */
-  async get(key: string): Promise<string | undefined> {
-    try {
-      return await call<string>((cb) => this.#db.get(key, { asBuffer: false }, cb));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw new BrokerError(`Cannot read the rocksdb database "${this.path}": ${String(error)}`, {
-        cause: error,
-      });
-    }
+  get(key: string): Promise<string | undefined> {
+    return this.#db.get(key);
   }
 
   /** Reads a key range at once. */
-  async scan(range: Range): Promise<[string, string][]> {
-    const it = this.#db.iterator({
-      gte: range.gte,
-      lt: range.lt,
-      reverse: range.reverse ?? false,
-      limit: range.limit ?? -1,
-      keyAsBuffer: false,
-      valueAsBuffer: false,
-    });
-    const entries: [string, string][] = [];
-    try {
-      for (;;) {
-        const entry = await new Promise<[string, string] | null>((resolve, reject) =>
-          it.next((e: unknown, k?: string, v?: string) =>
-            e ? reject(e) : resolve(k === undefined ? null : [k, v ?? ""])
-          )
-        );
-        if (!entry) return entries;
-        entries.push(entry);
-      }
-    } finally {
-      await new Promise<void>((resolve) => it.end(() => resolve()));
-    }
+  scan(range: Range): Promise<[string, string][]> {
+    return this.#db.scanAll(range);
   }
 
   /** Deletes a key range. */
   clear(range: Range): Promise<void> {
-    return call<void>((cb) => this.#db.clear({ gte: range.gte, lt: range.lt }, cb));
+    return this.#db.clear(range);
   }
 
   /** Resolves once every write asked for so far has landed (or failed). */
@@ -152,18 +102,28 @@ export class Db {
   /** Waits for pending writes, then closes the database. */
   async close(): Promise<void> {
     await this.idle();
-    await call<void>((cb) => this.#db.close(cb));
+    await this.#db.close();
   }
 }
 
-function call<T>(run: (cb: Callback<T>) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    run((error, value) => error ? reject(error) : resolve(value as T));
-  });
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null &&
-    ((error as { notFound?: boolean }).notFound === true ||
-      /NotFound/.test(String((error as Error).message)));
+function describe(error: unknown, action: RocksAction, path: string): Error {
+  switch (action) {
+    case "open": {
+      const locked = /lock/i.test(String(error));
+      return new BrokerUnreachableError("rocksdb", path, {
+        setting: "[adapter] path",
+        cause: error,
+        ...(locked
+          ? { hint: "another Rohas engine has this database open; only one process may open it" }
+          : {}),
+      });
+    }
+    case "read":
+    case "write":
+      return new BrokerError(`Cannot ${action} the rocksdb database "${path}": ${String(error)}`, {
+        cause: error,
+      });
+    case "close":
+      return error instanceof Error ? error : new BrokerError(String(error), { cause: error });
+  }
 }

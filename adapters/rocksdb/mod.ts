@@ -40,11 +40,12 @@ export interface SettingsOptions {
  *
  * @example A database under the project root
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { fromSettings } from "./mod.ts";
  * const root = await Deno.makeTempDir();
  * const adapter = fromSettings({ path: "events" }, { projectRoot: root, env: {} });
  * await adapter.start();
- * if (!(adapter.guarantees.durable)) throw new Error("Example failed");
+ * assert(adapter.guarantees.durable);
  * await adapter.close();
  * await Deno.remove(root, { recursive: true });
  * ```

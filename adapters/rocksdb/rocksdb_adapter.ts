@@ -65,6 +65,7 @@ export interface RocksdbAdapter extends Adapter {
  *
  * @example Publish and consume
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createRocksdbAdapter } from "./mod.ts";
  * const path = await Deno.makeTempDir();
  * const adapter = createRocksdbAdapter({ path });
@@ -78,7 +79,7 @@ export interface RocksdbAdapter extends Adapter {
  *   id: "1", topic: "Ping", payload: { n: 1 }, timestamp: new Date().toISOString(),
  *   metadata: { trace_id: "t", parent_id: null, source: "workbench", attempt: 1 },
  * });
- * if (!((await seen.promise as { n: number }).n === 1)) throw new Error("Example failed");
+ * assertEquals((await seen.promise as { n: number }).n, 1);
  * await adapter.close();
  * await Deno.remove(path, { recursive: true });
  * ```

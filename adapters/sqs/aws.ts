@@ -24,9 +24,10 @@ export type AwsAdapterOptions = SqsAdapterOptions;
  *
  * @example EventBridge in front of SQS
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createAwsAdapter } from "./mod.ts";
  * const adapter = createAwsAdapter({ aws_type: "eventbridge", region: "eu-west-1" }, { env: {} });
- * if (!(adapter.type === "aws")) throw new Error("Example failed");
+ * assertEquals(adapter.type, "aws");
  * await adapter.close();
  * ```
  */

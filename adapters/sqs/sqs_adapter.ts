@@ -78,12 +78,13 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  *
  * @example Configure without connecting (start() checks the endpoint)
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createSqsAdapter } from "./mod.ts";
  * const adapter = createSqsAdapter({ endpoint: "http://127.0.0.1:4566", region: "us-east-1" }, {
  *   service: "shop",
  *   env: {},
  * });
- * if (!(adapter.type === "sqs" && !adapter.guarantees.orderedPerTopic)) throw new Error("Example failed");
+ * assert(adapter.type === "sqs" && !adapter.guarantees.orderedPerTopic);
  * await adapter.close();
  * ```
  */
@@ -104,9 +105,10 @@ export function createSqsAdapter(
  *
  * @example The SQS adapter under the name aws
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createSqsFamilyAdapter } from "./sqs_adapter.ts";
  * const adapter = createSqsFamilyAdapter("aws", { region: "eu-west-1" }, { env: {} });
- * if (!(adapter.type === "aws")) throw new Error("Example failed");
+ * assertEquals(adapter.type, "aws");
  * await adapter.close();
  * ```
  */

@@ -6,20 +6,16 @@
  * @module
  */
 
-import type {
-  PersistedRecords,
-  RecordingTelemetry,
-  TelemetryEvent,
-} from "../../telemetry/recorder.ts";
-import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
+import type { PersistedRecords, RecordingTelemetry, TelemetryEvent } from "../../telemetry/mod.ts";
+import type { SeriesSnapshot } from "../../telemetry/mod.ts";
 import type {
   ActiveTrace,
   LogEntry,
   MetricSample,
   StartTraceOptions,
   TraceRecord,
-} from "../../telemetry/model.ts";
-import type { LogQuery, SampleQuery, TraceQuery } from "../../telemetry/store.ts";
+} from "../../telemetry/mod.ts";
+import type { LogQuery, SampleQuery, TraceQuery } from "../../telemetry/mod.ts";
 import type { EdgePool } from "./edge_pool.ts";
 import type { WireQuery } from "./protocol.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { WorkerPermissions } from "../runtime/_profiles.ts";
+import type { WorkerPermissions } from "../runtime/mod.ts";
 
 const FLAGS: Record<keyof WorkerPermissions, string> = {
   net: "--allow-net",

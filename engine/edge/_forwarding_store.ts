@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { LogEntry, MetricSample, TraceRecord } from "../../telemetry/model.ts";
-import type { TelemetryStore } from "../../telemetry/store.ts";
+import type { LogEntry, MetricSample, TraceRecord } from "../../telemetry/mod.ts";
+import type { TelemetryStore } from "../../telemetry/mod.ts";
 import type { RecordsMessage } from "./protocol.ts";
 
 /**

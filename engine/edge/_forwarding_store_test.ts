@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createForwardingStore } from "./_forwarding_store.ts";
-import { createRecorder } from "../../telemetry/recorder.ts";
+import { createRecorder } from "../../telemetry/mod.ts";
 import type { RecordsMessage } from "./protocol.ts";
 
 Deno.test("an edge's recorder over the forwarding store sends built records, at most its share a second", async () => {

@@ -11,8 +11,8 @@
 
 import type { AppModel, RouteSpec } from "../app_model.ts";
 import type { HandlerRef } from "../runtime/contract.ts";
-import type { PermissionsSection } from "../../project/config.ts";
-import { resolveProfile } from "../runtime/_profiles.ts";
+import type { PermissionsSection } from "../../project/mod.ts";
+import { resolveProfile } from "../runtime/mod.ts";
 
 /** What edges run themselves: routes by index in `model.routes`, and the files they need. */
 export interface EdgeShare {
@@ -31,10 +31,12 @@ export interface EdgeShare {
  * @returns a sentence for the startup output, or null
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { edgesDenied } from "./_local.ts";
  * const section = { defaults: { net: false, read: [], write: false, env: false, run: false,
  *   ffi: false, sys: false, import: true }, handlers: {} };
- * edgesDenied(section, "/srv/app"); // "No edge processes: ..."
+ * assert(edgesDenied(section, "/srv/app")?.startsWith("No edge processes"));
+ * assertEquals(edgesDenied({ ...section, defaults: { ...section.defaults, net: true } }, "/srv/app"), null);
  * ```
  */
 export function edgesDenied(permissions: PermissionsSection, root: string): string | null {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { AppModel } from "../app_model.ts";
 import type { HandlerRef } from "../runtime/contract.ts";
-import type { PermissionSet, PermissionsSection } from "../../project/config.ts";
+import type { PermissionSet, PermissionsSection } from "../../project/mod.ts";
 import { edgeShare } from "./_local.ts";
 
 const ROOT = "/srv/app";

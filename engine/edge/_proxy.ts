@@ -44,9 +44,10 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
  * @returns false for methods forwarding would refuse or change
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { forwardsMethod } from "./_proxy.ts";
- * forwardsMethod("PATCH"); // true
- * forwardsMethod("get"); // false
+ * assertEquals(forwardsMethod("PATCH"), true);
+ * assertEquals(forwardsMethod("get"), false);
  * ```
  */
 export function forwardsMethod(method: string): boolean {
@@ -64,9 +65,10 @@ export function forwardsMethod(method: string): boolean {
  * @returns false when forwarding would change it
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { forwardsPath } from "./_proxy.ts";
- * forwardsPath("/users/7"); // true
- * forwardsPath("/users/.."); // false
+ * assertEquals(forwardsPath("/users/7"), true);
+ * assertEquals(forwardsPath("/users/.."), false);
  * ```
  */
 export function forwardsPath(path: string): boolean {

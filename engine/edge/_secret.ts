@@ -23,8 +23,9 @@ export function randomSecret(): string {
  * @returns true when equal
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { sameSecret } from "./_secret.ts";
- * sameSecret("ab", "ab"); // true
+ * assertEquals([sameSecret("ab", "ab"), sameSecret("ab", "ac")], [true, false]);
  * ```
  */
 export function sameSecret(expected: string, given: string): boolean {

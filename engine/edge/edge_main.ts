@@ -12,6 +12,7 @@
  * @module
  */
 
+import { type LastingServer, serveLasting } from "../_lasting_server.ts";
 import { relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildApp, type BuiltApp } from "../build.ts";
@@ -23,10 +24,10 @@ import type { PublishOptions } from "../parts.ts";
 import { guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
-import { createRecorder, type RecordingTelemetry } from "../../telemetry/recorder.ts";
-import { createMemoryStore } from "../../telemetry/memory_store.ts";
-import { OtelBridge } from "../../telemetry/otel.ts";
-import type { Telemetry } from "../../telemetry/model.ts";
+import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
+import { createMemoryStore } from "../../telemetry/mod.ts";
+import { OtelBridge } from "../../telemetry/mod.ts";
+import type { LogEntry, Telemetry } from "../../telemetry/mod.ts";
 import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
 import { errorResponse } from "../_http_util.ts";
 import type {
@@ -64,7 +65,7 @@ let nextPublish = 1;
 let publishTimeoutMs = 10_000;
 /** The channel stalled: publishes fail at once while this edge drains and is replaced. */
 let stalled = false;
-let serving: { server: Deno.HttpServer; telemetry: Telemetry; engine: Engine } | null = null;
+let serving: { server: LastingServer; telemetry: Telemetry; engine: Engine } | null = null;
 /** The edge's own telemetry, when it keeps it (`local`): the main process reads it. */
 let local: RecordingTelemetry | null = null;
 let shutdownTimeoutMs = 10_000;
@@ -247,22 +248,19 @@ async function init(message: InitMessage): Promise<void> {
     cors: message.config.server.enable_cors,
   });
   const listening = Promise.withResolvers<void>();
-  const server = Deno.serve({
+  const server = serveLasting({
     hostname: message.listen.hostname,
     port: message.listen.port,
     reusePort: true,
     onListen: () => listening.resolve(),
     onError: (error) => {
-      telemetry.log({
-        timestamp: new Date().toISOString(),
-        level: "error",
-        target: "rohas::edge",
-        message: `Request failed: ${(error as Error).message ?? String(error)}`,
-        fields: {},
-        span_fields: {},
-      });
+      telemetry.log(edgeLog(`Request failed: ${(error as Error).message ?? String(error)}`));
       return new Response(null, { status: 500 });
     },
+    onAcceptError: (error, retryInMs) =>
+      telemetry.log(
+        edgeLog(`Cannot accept connections: ${String(error)}; listening again in ${retryInMs} ms`),
+      ),
   }, handler);
   await listening.promise;
   serving = { server, telemetry, engine };
@@ -419,4 +417,15 @@ async function stopServing(timeoutMs: number): Promise<void> {
   ]);
   clearTimeout(timer);
   await telemetry.close();
+}
+
+function edgeLog(message: string): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "rohas::edge",
+    message,
+    fields: {},
+    span_fields: {},
+  };
 }

@@ -8,10 +8,10 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
-import { resolveProfile } from "../runtime/_profiles.ts";
+import { resolveProfile } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
 import { edgeShare } from "./_local.ts";
@@ -28,8 +28,8 @@ import type {
   ToEdge,
 } from "./protocol.ts";
 import { InvalidEventPayloadError, type PayloadIssue } from "../events/mod.ts";
-import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
-import type { TelemetryEvent } from "../../telemetry/recorder.ts";
+import type { SeriesSnapshot } from "../../telemetry/mod.ts";
+import type { TelemetryEvent } from "../../telemetry/mod.ts";
 import type { KvResponse } from "../../state/remote.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;

@@ -9,13 +9,13 @@
  */
 
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
 import type { PayloadIssue } from "../events/payload_check.ts";
-import type { SeriesSnapshot } from "../../telemetry/metrics_registry.ts";
-import type { PersistedRecords, TelemetryEvent } from "../../telemetry/recorder.ts";
+import type { SeriesSnapshot } from "../../telemetry/mod.ts";
+import type { PersistedRecords, TelemetryEvent } from "../../telemetry/mod.ts";
 import type { KvRequest, KvResponse } from "../../state/remote.ts";
 
 /** Everything an edge needs to serve, sent once, first. */

@@ -6,8 +6,9 @@
  * @module
  */
 
+import type { LastingServer } from "../_lasting_server.ts";
 import type { Schema } from "../../parser/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { Engine } from "../app.ts";
 import type { RequestInfo } from "../http_pipeline.ts";
@@ -79,7 +80,7 @@ export function edgeTelemetryMode(type: string): "local" | "forward" {
 /** The public address, the internal server and the edges. */
 export interface EdgeServing {
   addr: Deno.NetAddr;
-  internal: Deno.HttpServer<Deno.NetAddr>;
+  internal: LastingServer;
   edges: EdgePool;
 }
 

@@ -18,8 +18,8 @@ import type {
   EventEnvelope,
   ReplayOptions,
   Subscription,
-} from "../../adapters/adapter.ts";
-import type { MetricSample } from "../../telemetry/model.ts";
+} from "../../adapters/mod.ts";
+import type { MetricSample } from "../../telemetry/mod.ts";
 import { EventBusClosedError, InvalidEventPayloadError, type RefusedLetter } from "./errors.ts";
 import { describeIssues, type PayloadCheck } from "./payload_check.ts";
 import {

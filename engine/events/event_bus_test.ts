@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { EventEnvelope } from "../../adapters/adapter.ts";
+import type { EventEnvelope } from "../../adapters/mod.ts";
 import { createMemoryAdapter, ManualClock } from "../../adapters/memory/mod.ts";
-import type { MetricSample } from "../../telemetry/model.ts";
+import type { MetricSample } from "../../telemetry/mod.ts";
 import { BUS_METRICS, EventBus, type EventBusOptions } from "./event_bus.ts";
 import { EventBusClosedError, InvalidEventPayloadError } from "./errors.ts";
 import { payloadCheck } from "./payload_check.ts";

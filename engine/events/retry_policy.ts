@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AdapterSection } from "../../project/config.ts";
+import type { AdapterSection } from "../../project/mod.ts";
 import { InvalidRetryPolicyError } from "./errors.ts";
 
 /** When failed deliveries are retried and when they are dead-lettered. */

@@ -14,7 +14,7 @@ import { HandlerExitError } from "./errors.ts";
  * Installs the guard, once, before any handler module is imported.
  *
  * @returns the real `Deno.exit`, for the process's own shutdown
- * @example
+ * @example A fragment of a runtime's start-up (it replaces `Deno.exit` for the whole process, so it is not run as a documentation test)
  * ```ts ignore
  * const exit = guardProcessExit();
  * // ... serve handlers; a handler's Deno.exit(3) now throws HandlerExitError ...

@@ -6,7 +6,7 @@
  */
 
 import { isAbsolute, join } from "node:path";
-import type { PermissionSet, PermissionsSection, PermissionValue } from "../../project/config.ts";
+import type { PermissionSet, PermissionsSection, PermissionValue } from "../../project/mod.ts";
 
 /** The `deno.permissions` option of `new Worker()`. */
 export type WorkerPermissions = Record<keyof PermissionSet, boolean | string[]>;

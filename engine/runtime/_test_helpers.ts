@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HandlerKind, HandlerRef, Invocation, InvocationInput } from "./contract.ts";
-import type { PermissionSet, PermissionsSection } from "../../project/config.ts";
+import type { PermissionSet, PermissionsSection } from "../../project/mod.ts";
+import { type TempDir, tempDir } from "../../testing/mod.ts";
 
 /** The fixture project's root. */
 export const PROJECT = fileURLToPath(new URL("./testdata/project", import.meta.url));
@@ -90,25 +91,9 @@ export function openGate(): Gate {
   };
 }
 
-/** A temporary copy of some fixture files, removed on dispose. */
-export interface TempProject extends AsyncDisposable {
-  root: string;
-  /** Writes `text` to the project-relative `file`. */
-  write(file: string, text: string): Promise<void>;
-}
-
-/** Creates a temporary project holding copies of the given fixture files. */
-export async function tempProject(files: string[]): Promise<TempProject> {
-  const root = await Deno.makeTempDir({ prefix: "rohas_runtime_" });
-  const write = async (file: string, text: string) => {
-    const path = join(root, file);
-    await Deno.mkdir(join(path, ".."), { recursive: true });
-    await Deno.writeTextFile(path, text);
-  };
-  for (const file of files) await write(file, await Deno.readTextFile(join(PROJECT, file)));
-  return {
-    root,
-    write,
-    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
-  };
+/** Creates a temporary project holding copies of the given fixture files, removed on dispose. */
+export async function tempProject(files: string[]): Promise<TempDir> {
+  const dir = await tempDir({ prefix: "rohas_runtime_" });
+  for (const file of files) await dir.write(file, await Deno.readTextFile(join(PROJECT, file)));
+  return dir;
 }

@@ -7,7 +7,7 @@
  */
 
 import type { PayloadCheck } from "../events/payload_check.ts";
-import type { LogLevel } from "../../telemetry/model.ts";
+import type { LogLevel } from "../../telemetry/mod.ts";
 
 /** Every kind of handler a schema declares. */
 export type HandlerKind =

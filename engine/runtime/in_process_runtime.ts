@@ -52,7 +52,7 @@ export interface InProcessRuntimeOptions {
  * process's own, and a timed-out call is answered with `timeout` but keeps running (an isolate
  * cannot stop its own code). `reload` is unsupported: the modules are static imports.
  *
- * @example
+ * @example With a project's generated manifest (not run as a documentation test: it needs the project)
  * ```ts ignore
  * import { manifest } from "./src/generated/manifest.ts";
  * const runtime = createInProcessRuntime({ manifest });

@@ -57,9 +57,11 @@ export type {
   InvocationResult,
   LogLevel,
   MiddlewareContext,
+  RuntimePayloads,
   SerializedError,
 } from "./contract.ts";
 export { createWorkerRuntime, type WorkerRuntimeOptions } from "./worker_runtime.ts";
+export { type ResolvedProfile, resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 export {
   createInProcessRuntime,
   type HandlerManifest,

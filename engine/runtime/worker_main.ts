@@ -65,10 +65,12 @@ function kvAnswered(message: KvAnswerMessage): void {
   else waiting?.resolve(message.response!);
 }
 /** The check of `state.triggerEvent` payloads, once the generated validators are imported. */
-const payloads: { version: number; check: PayloadCheck | undefined } = {
-  version: 0,
-  check: undefined,
-};
+const payloads: {
+  version: number;
+  check: PayloadCheck | undefined;
+  /** While the generated validators are imported: calls wait for it, so none runs unchecked. */
+  loading: Promise<unknown> | null;
+} = { version: 0, check: undefined, loading: null };
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   for (const message of unbatch(event.data)) dispatch(message);
@@ -95,11 +97,21 @@ function dispatch(message: EngineMessage): void {
       kvAnswered(message);
       return;
     case "payloads":
-      // A generated module that cannot be imported leaves the check to the bus (same refusal, after
-      // the call); the handlers importing that module report the error themselves.
-      loadPayloadCheck(message).catch(() => payloads.check = undefined);
+      startPayloadCheck(message);
       return;
   }
+}
+
+/** Calls wait for the newest import; an older one finishing does not release them. */
+function startPayloadCheck(message: PayloadsMessage): void {
+  const loading: Promise<unknown> = loadPayloadCheck(message)
+    // A generated module that cannot be imported leaves the check to the bus (same refusal, after
+    // the call); the handlers importing that module report the error themselves.
+    .catch(() => payloads.check = undefined)
+    .finally(() => {
+      if (payloads.loading === loading) payloads.loading = null;
+    });
+  payloads.loading = loading;
 }
 
 /**
@@ -154,6 +166,7 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
   } catch (thrown) {
     return failed("error", thrown, [], started);
   }
+  if (payloads.loading !== null) await payloads.loading;
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
   return callHandler(namespace, { handler, input: message.input, traceId: message.traceId }, {
     check: payloads.check,

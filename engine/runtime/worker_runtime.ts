@@ -14,7 +14,7 @@ import type {
   RuntimePayloads,
   SerializedError,
 } from "./contract.ts";
-import type { PermissionsSection } from "../../project/config.ts";
+import type { PermissionsSection } from "../../project/mod.ts";
 import {
   HandlerTimeoutError,
   RuntimeClosedError,
@@ -69,7 +69,7 @@ interface Pool {
  * Creates a runtime that runs TypeScript handlers in permissioned Workers. Workers start on the
  * first call of their profile.
  *
- * @example Run a handler
+ * @example Run a handler (a fragment: the handler reference and config come from a project, so it is not run as a documentation test)
  * ```ts ignore
  * const runtime = createWorkerRuntime({ root: "/app", permissions: config.permissions });
  * const result = await runtime.invoke({ handler, input: { kind: "cron" }, traceId: "t1", timeoutMs: 30_000 });

@@ -137,11 +137,11 @@ Deno.test("WorkerRuntime reload serves new code to new calls while an in-flight 
   const file = "src/handlers/api/gated.ts";
   await using project = await tempProject([file]);
   await using gate = openGate();
-  await using runtime = open({ root: project.root });
-  const gated = tsHandler("api", file, ["handleGated"], { root: project.root });
+  await using runtime = open({ root: project.path });
+  const gated = tsHandler("api", file, ["handleGated"], { root: project.path });
   const slow = runtime.invoke(call(gated, apiInput({ gate: gate.url })));
   await gate.arrived;
-  const source = await Deno.readTextFile(join(project.root, file));
+  const source = await Deno.readTextFile(join(project.path, file));
   await project.write(file, source.replace('"v1"', '"v2"'));
   assertEquals(await runtime.reload(gated.file), null);
   const fresh = okResult(await runtime.invoke(call(gated, apiInput({}))));
@@ -153,8 +153,8 @@ Deno.test("WorkerRuntime reload serves new code to new calls while an in-flight 
 Deno.test("WorkerRuntime reports a syntax error on reload with file and line, and keeps the old code", async () => {
   const file = "src/handlers/api/gated.ts";
   await using project = await tempProject([file]);
-  await using runtime = open({ root: project.root });
-  const gated = tsHandler("api", file, ["handleGated"], { root: project.root });
+  await using runtime = open({ root: project.path });
+  const gated = tsHandler("api", file, ["handleGated"], { root: project.path });
   okResult(await runtime.invoke(call(gated, apiInput({}))));
   await project.write(file, 'export function handleGated() {\n  return { data: "v2" ;\n}\n');
   const error = await runtime.reload(gated.file);

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Adapter, EventEnvelope } from "../../adapters/adapter.ts";
+import type { Adapter, EventEnvelope } from "../../adapters/mod.ts";
 import { createKafkaAdapter } from "../../adapters/kafka/mod.ts";
 import { createNatsAdapter } from "../../adapters/nats/mod.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";

@@ -1,25 +1,11 @@
 /**
- * Where the adapter tests find their brokers (scripts/brokers/env.sh exports the same defaults) and
- * how they restart one mid-test.
+ * Where the adapter tests find their brokers (scripts/brokers/urls.ts) and how they restart one
+ * mid-test.
  *
  * @module
  */
 
-/** The URL of a test broker: the `ROHAS_TEST_*` variable, or the port start.sh uses. */
-export function brokerUrl(name: "nats" | "rabbitmq" | "kafka" | "sqs" | "moto"): string {
-  switch (name) {
-    case "nats":
-      return Deno.env.get("ROHAS_TEST_NATS_URL") ?? "nats://127.0.0.1:14222";
-    case "rabbitmq":
-      return Deno.env.get("ROHAS_TEST_AMQP_URL") ?? "amqp://guest:guest@127.0.0.1:5673";
-    case "kafka":
-      return Deno.env.get("ROHAS_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
-    case "sqs":
-      return Deno.env.get("ROHAS_TEST_SQS_ENDPOINT") ?? "http://127.0.0.1:19324";
-    case "moto":
-      return Deno.env.get("ROHAS_TEST_AWS_ENDPOINT") ?? "http://127.0.0.1:19400";
-  }
-}
+export { brokerUrl } from "../../scripts/brokers/urls.ts";
 
 const SCRIPTS = new URL("../../scripts/brokers/", import.meta.url);
 

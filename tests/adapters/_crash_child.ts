@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { Adapter, EventEnvelope } from "../../adapters/adapter.ts";
+import type { Adapter, EventEnvelope } from "../../adapters/mod.ts";
 import { createDenokvAdapter } from "../../adapters/denokv/mod.ts";
 import { createRocksdbAdapter } from "../../adapters/rocksdb/mod.ts";
 

@@ -4,13 +4,7 @@
  * @module
  */
 
-import type { Adapter, Delivery, EventEnvelope } from "../../adapters/adapter.ts";
-
-/** A temporary directory removed on dispose. */
-export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "rohas_adapter_" });
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
+import type { Adapter, Delivery, EventEnvelope } from "../../adapters/mod.ts";
 
 /** Subscribes an acknowledging handler and resolves with the first `count` deliveries. */
 export async function collect(

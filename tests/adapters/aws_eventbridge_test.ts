@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { adapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
 import { createAwsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import type { Adapter } from "../../adapters/adapter.ts";
+import type { Adapter } from "../../adapters/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
-import type { AdapterSection } from "../../project/config.ts";
+import type { AdapterSection } from "../../project/mod.ts";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { brokerUrl } from "./_brokers.ts";
 import { deadline, envelope } from "./_embedded.ts";

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { adapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
 import {
   createDenokvAdapter,
   type DenokvAdapter,
   type DenokvAdapterOptions,
 } from "../../adapters/denokv/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
-import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.ts";
+import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("events.kv");
 

@@ -1,5 +1,5 @@
-import { adapterConformance } from "../../adapters/conformance.ts";
-import type { Delivery, EventEnvelope } from "../../adapters/adapter.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
+import type { Delivery, EventEnvelope } from "../../adapters/mod.ts";
 import { createKafkaAdapter } from "../../adapters/kafka/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";

@@ -1,4 +1,4 @@
-import { adapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";

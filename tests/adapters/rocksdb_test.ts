@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import rocksdb from "rocksdb";
-import { adapterConformance } from "../../adapters/conformance.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
 import { ManualClock } from "../../adapters/memory/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
 import {
@@ -9,8 +9,9 @@ import {
   type RocksdbAdapter,
   type RocksdbAdapterOptions,
 } from "../../adapters/rocksdb/mod.ts";
-import { BrokerUnreachableError } from "../../adapters/_support/mod.ts";
-import { CasePaths, collect, envelope, eventually, tempDir } from "./_embedded.ts";
+import { BrokerUnreachableError } from "../../adapters/mod.ts";
+import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("");
 

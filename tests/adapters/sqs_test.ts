@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { adapterConformance } from "../../adapters/conformance.ts";
-import { AdapterError } from "../../adapters/errors.ts";
+import { adapterConformance } from "../../adapters/mod.ts";
+import { AdapterError } from "../../adapters/mod.ts";
 import { createAwsAdapter, createSqsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";

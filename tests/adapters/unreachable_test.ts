@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Adapter } from "../../adapters/adapter.ts";
-import { BrokerUnreachableError } from "../../adapters/_support/mod.ts";
+import type { Adapter } from "../../adapters/mod.ts";
+import { BrokerUnreachableError } from "../../adapters/mod.ts";
 import { createKafkaAdapter } from "../../adapters/kafka/mod.ts";
 import { createNatsAdapter } from "../../adapters/nats/mod.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";

@@ -1,12 +1,12 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { createAdapter } from "../../adapters/mod.ts";
 import { EventBus } from "../../engine/events/mod.ts";
 import { loadConfig } from "../../project/mod.ts";
 import type { DeadLetterView } from "../../cli/dlq.ts";
-import { REPO, rohas } from "./_run.ts";
+import { REPO, rohas, type TempDir, tempDir } from "../../testing/mod.ts";
 
 const SCHEMA = `event Doomed {
   payload: Json
@@ -65,15 +65,8 @@ write = ["out"]
 `;
 }
 
-async function tempProject(
-  files: Record<string, string>,
-): Promise<AsyncDisposable & { root: string }> {
-  const root = await Deno.makeTempDir({ prefix: "rohas_dlq_test_" });
-  for (const [path, content] of Object.entries(files)) {
-    await Deno.mkdir(dirname(join(root, path)), { recursive: true });
-    await Deno.writeTextFile(join(root, path), content);
-  }
-  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+function tempProject(files: Record<string, string>): Promise<TempDir> {
+  return tempDir({ prefix: "rohas_dlq_test_", files });
 }
 
 function freePort(): number {
@@ -152,7 +145,7 @@ Deno.test("rohas dlq lists a memory-adapter dead letter from the running engine,
     "src/handlers/events/doomed.ts": DOOMED,
     "out/.keep": "",
   });
-  const root = project.root;
+  const root = project.path;
   await using engine = await startDev(root);
   assertEquals(engine.url, `http://127.0.0.1:${port}`);
   const emitted = await fetch(`${engine.url}/emit`, {
@@ -205,7 +198,7 @@ Deno.test("rohas dlq reaches rocksdb dead letters through the engine holding the
     "src/handlers/events/doomed.ts": DOOMED,
     "out/.keep": "",
   });
-  const root = project.root;
+  const root = project.path;
   let id: string;
   {
     await using engine = await startDev(root);
@@ -255,7 +248,7 @@ Deno.test("rohas dlq opens a denokv store beside the running engine, which deliv
     "src/handlers/events/doomed.ts": DOOMED,
     "out/.keep": "",
   });
-  const root = project.root;
+  const root = project.path;
   await using engine = await startDev(root, { workbench: false });
   const emitted = await fetch(`${engine.url}/emit`, {
     method: "POST",
@@ -289,7 +282,7 @@ Deno.test("rohas dlq says no engine is running when the memory adapter's engine 
     "config/rohas.toml": config(port, `type = "memory"`),
     "schema/app.ro": SCHEMA,
   });
-  const run = await rohas(["dlq", "list", "-C", project.root]);
+  const run = await rohas(["dlq", "list", "-C", project.path]);
   assertEquals(run.code, 1);
   assertEquals(run.stdout, "");
   assertEquals(
@@ -304,16 +297,16 @@ Deno.test("rohas dlq refuses an engine without the workbench API, and one servin
   await using mine = await tempProject(files);
   await using other = await tempProject(files);
   {
-    await using _engine = await startDev(mine.root, { workbench: false });
-    const run = await rohas(["dlq", "list", "-C", mine.root]);
+    await using _engine = await startDev(mine.path, { workbench: false });
+    const run = await rohas(["dlq", "list", "-C", mine.path]);
     assertEquals(run.code, 1);
     assertEquals(
       run.stderr,
       `Error: The engine at http://127.0.0.1:${port} does not serve the workbench API: start it with rohas dev --workbench\n`,
     );
   }
-  await using _engine = await startDev(other.root);
-  const run = await rohas(["dlq", "list", "-C", mine.root]);
+  await using _engine = await startDev(other.path);
+  const run = await rohas(["dlq", "list", "-C", mine.path]);
   assertEquals(run.code, 1);
   ok(
     run.stderr.startsWith(`Error: The engine at http://127.0.0.1:${port} serves another project`),
@@ -347,7 +340,7 @@ Deno.test("rohas dlq lists and replays dead letters of a durable adapter (NATS J
     ),
     "schema/app.ro": SCHEMA,
   });
-  const root = project.root;
+  const root = project.path;
   const { config: loaded } = await loadConfig(root, { env: {} });
   const adapter = await createAdapter(loaded.adapter, {
     projectRoot: root,

@@ -7,7 +7,7 @@
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { REPO } from "./_run.ts";
+import { REPO } from "../../testing/mod.ts";
 
 /** Packages only tests, benchmarks and the broker scripts use, and what they pull in. */
 const TEST_ONLY = ["hono", "playwright-core", "fauxqs", "fastify", "pino"];

@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals, fail, ok } from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { COMMANDS } from "../../cli/commands.ts";
-import { REPO, rohas } from "./_run.ts";
+import { REPO, rohas } from "../../testing/mod.ts";
 
 const CASES = 400;
 const SEED = Number(Deno.env.get("ROHAS_FUZZ_SEED") ?? 20261206);
@@ -163,7 +163,7 @@ async function check(line: string[], root: string): Promise<void> {
   const cwd = await Deno.makeTempDir({ dir: root });
   const shown = JSON.stringify(line);
   try {
-    const run = await withTimeout(rohas(line, cwd), shown);
+    const run = await withTimeout(rohas(line, { cwd }), shown);
     ok([0, 1, 2].includes(run.code), `${shown}: exit code ${run.code}`);
     const output = run.stdout + run.stderr;
     ok(!STACK_FRAME.test(output), `${shown}: a stack trace in\n${output}`);

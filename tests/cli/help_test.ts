@@ -4,7 +4,7 @@ import { deepStrictEqual as assertEquals, match as assertMatch, ok } from "node:
 import denoJson from "../../deno.json" with { type: "json" };
 import { COMMANDS as REGISTRY } from "../../cli/commands.ts";
 import { parseCommandLine } from "../../cli/_args.ts";
-import { rohas } from "./_run.ts";
+import { rohas } from "../../testing/mod.ts";
 
 const COMMANDS = [...REGISTRY.keys()].sort();
 

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { rohas } from "./_run.ts";
+import { rohas } from "../../testing/mod.ts";
 
 Deno.test("rohas list-handlers prints the original's layout for hello-world, plus WebSocket handlers", async () => {
   const run = await rohas(["list-handlers", "examples/hello-world"]);
@@ -75,7 +75,7 @@ Deno.test("rohas list-events shows triggers only for events that have them", asy
       `${dir}/schema/events.ro`,
       "event A { payload: Json handler: [a, b] triggers: [B] }\nevent B { payload: String }\n",
     );
-    const run = await rohas(["list-events"], dir);
+    const run = await rohas(["list-events"], { cwd: dir });
     assertEquals(run, {
       code: 0,
       stderr: "",

@@ -1,7 +1,7 @@
 /** The published package: `deno publish --dry-run` and the documentation of the library surface. */
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { REPO } from "./_run.ts";
+import { REPO } from "../../testing/mod.ts";
 
 async function deno(args: string[]): Promise<{ code: number; output: string }> {
   const result = await new Deno.Command(Deno.execPath(), {
@@ -35,4 +35,12 @@ Deno.test("deno doc --lint finds every parser, project and codegen symbol of mod
   );
   assertEquals(ours, []);
   ok(code === 0 || places.length > 0, `the lint ran and named where it failed: ${output}`);
+});
+
+Deno.test("the package's default module run as a program is the CLI (deno run jsr:@rohas/cli)", async () => {
+  const asProgram = await deno(["run", "-A", "mod.ts", "version"]);
+  const cli = await deno(["run", "-A", "cli.ts", "version"]);
+  assertEquals(asProgram, cli);
+  assertEquals(asProgram.code, 0);
+  ok(/\d+\.\d+\.\d+/.test(asProgram.output), asProgram.output);
 });

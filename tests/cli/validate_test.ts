@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { REPO, rohas } from "./_run.ts";
+import { REPO, rohas } from "../../testing/mod.ts";
 
 const FIXTURES = join(REPO, "tests", "fixtures", "invalid");
 
@@ -31,10 +31,9 @@ Deno.test("rohas validate passes hello-world with its counts and prints its warn
 Deno.test("rohas validate accepts a project directory, a schema directory and one .ro file", async () => {
   const project = await rohas(["validate", "examples/hello-world"]);
   assertEquals([project.code, project.stdout], [0, HELLO_COUNTS]);
-  const fromInside = await rohas(
-    ["validate"],
-    join(REPO, "examples", "hello-world", "schema", "api"),
-  );
+  const fromInside = await rohas(["validate"], {
+    cwd: join(REPO, "examples", "hello-world", "schema", "api"),
+  });
   assertEquals(fromInside.code, 0);
   ok(fromInside.stdout.includes("  - 7 APIs\n"), fromInside.stdout);
   const file = await rohas(["validate", "examples/hello-world/schema/models/user.ro"]);
@@ -50,7 +49,7 @@ Deno.test("rohas validate --strict fails on warnings", async () => {
 });
 
 Deno.test("rohas validate prints every error with its source line and carets, then a summary", async () => {
-  const run = await rohas(["validate"], join(FIXTURES, "references"));
+  const run = await rohas(["validate"], { cwd: join(FIXTURES, "references") });
   assertEquals(run.code, 1);
   assertEquals(run.stdout, "");
   assertEquals(
@@ -93,7 +92,7 @@ Schema validation failed
 });
 
 Deno.test("rohas validate reports a broken config/rohas.toml", async () => {
-  const run = await rohas(["validate"], join(FIXTURES, "config"));
+  const run = await rohas(["validate"], { cwd: join(FIXTURES, "config") });
   assertEquals(run.code, 1);
   const file = join(FIXTURES, "config", "config", "rohas.toml");
   assertEquals(
@@ -103,7 +102,7 @@ Deno.test("rohas validate reports a broken config/rohas.toml", async () => {
 });
 
 Deno.test("rohas validate --json prints the diagnostics and the canonical schema", async () => {
-  const run = await rohas(["validate", "--json"], join(FIXTURES, "references"));
+  const run = await rohas(["validate", "--json"], { cwd: join(FIXTURES, "references") });
   assertEquals(run.code, 1);
   assertEquals(run.stderr, "");
   const report = JSON.parse(run.stdout);
@@ -208,7 +207,7 @@ Deno.test("deno run cli.ts validate fails on the broken fixture in a real proces
 });
 
 Deno.test("rohas validate --json names a broken config/rohas.toml and exits 1", async () => {
-  const run = await rohas(["validate", "--json"], join(FIXTURES, "config"));
+  const run = await rohas(["validate", "--json"], { cwd: join(FIXTURES, "config") });
   assertEquals(run.code, 1);
   const report = JSON.parse(run.stdout);
   assertEquals(report.diagnostics, []);

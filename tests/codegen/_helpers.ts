@@ -7,8 +7,7 @@
 import { parseSchema, type Schema, validateSchema } from "../../parser/mod.ts";
 import { type CodegenLanguage, generateProject, writeProject } from "../../codegen/mod.ts";
 
-/** The repository root. */
-export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+import { REPO } from "../../testing/mod.ts";
 
 /** Parses a fixture of tests/fixtures/codegen and asserts it has no errors. */
 export async function fixtureSchema(name = "rich.ro"): Promise<Schema> {
@@ -18,15 +17,6 @@ export async function fixtureSchema(name = "rich.ro"): Promise<Schema> {
   const errors = all.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new Error(`Fixture ${name} is invalid: ${errors[0]!.message}`);
   return schema;
-}
-
-/** A temporary directory removed on dispose. */
-export async function tempDir(): Promise<AsyncDisposable & { path: string }> {
-  const path = await Deno.makeTempDir({ prefix: "rohas_codegen_" });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
 }
 
 /** Generates and writes a project for `schema` under `root`. */
@@ -80,20 +70,4 @@ export async function requirePythonModule(module: string): Promise<void> {
 export function plain(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, "");
-}
-
-/** Runs `rohas <args>` in-process with `cwd` as its working directory. */
-export async function rohas(
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { runCli } = await import("../../cli/main.ts");
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    cwd,
-  });
-  return { code, stdout, stderr };
 }

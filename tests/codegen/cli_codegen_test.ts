@@ -1,7 +1,7 @@
 /** `rohas codegen` from the command line: validation first, language choice, output dir. */
 
 import assert from "node:assert/strict";
-import { rohas, tempDir } from "./_helpers.ts";
+import { rohas, tempDir } from "../../testing/mod.ts";
 
 const GOOD = `model User { id Int }
 api GetUser { method: GET path: "/users/{id}" response: User }
@@ -24,7 +24,7 @@ Deno.test("codegen refuses a schema with errors and prints each with file:line:c
 api GetUser { method: GET path: "/users" response: Usr }
 `,
   );
-  const result = await rohas(["codegen"], dir.path);
+  const result = await rohas(["codegen"], { cwd: dir.path });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^schema\/app\.ro:2:\d+: error\[[a-z-]+\]: .*Usr/m);
   assert.match(result.stderr, /\^\^\^/);
@@ -35,12 +35,12 @@ api GetUser { method: GET path: "/users" response: Usr }
 Deno.test("codegen takes the language from config/rohas.toml, the flag overriding it", async () => {
   await using dir = await tempDir();
   await project(dir.path, GOOD, '[project]\nname = "x"\nlanguage = "python"\n');
-  const fromConfig = await rohas(["codegen"], dir.path);
+  const fromConfig = await rohas(["codegen"], { cwd: dir.path });
   assert.equal(fromConfig.code, 0, fromConfig.stderr);
   assert.match(fromConfig.stdout, /Generated python code/);
   await Deno.stat(`${dir.path}/src/generated/api/get_user.py`);
   await Deno.stat(`${dir.path}/src/handlers/api/get_user.py`);
-  const fromFlag = await rohas(["codegen", "--lang", "ts"], `${dir.path}/schema`);
+  const fromFlag = await rohas(["codegen", "--lang", "ts"], { cwd: `${dir.path}/schema` });
   assert.equal(fromFlag.code, 0, fromFlag.stderr);
   await Deno.stat(`${dir.path}/src/generated/api/get_user.ts`);
   await assert.rejects(
@@ -53,7 +53,7 @@ Deno.test("codegen takes the language from config/rohas.toml, the flag overridin
 Deno.test("codegen --output src writes project files beside src, not into it", async () => {
   await using dir = await tempDir();
   await project(dir.path, GOOD);
-  const result = await rohas(["codegen", "--output", "src"], dir.path);
+  const result = await rohas(["codegen", "--output", "src"], { cwd: dir.path });
   assert.equal(result.code, 0, result.stderr);
   await Deno.stat(`${dir.path}/README.md`);
   await assert.rejects(Deno.stat(`${dir.path}/src/README.md`), Deno.errors.NotFound);
@@ -64,7 +64,7 @@ Deno.test("codegen --output src writes project files beside src, not into it", a
 Deno.test("codegen --output to a folder not named src makes it the root", async () => {
   await using dir = await tempDir();
   await project(dir.path, GOOD);
-  const result = await rohas(["codegen", "--output", "out"], dir.path);
+  const result = await rohas(["codegen", "--output", "out"], { cwd: dir.path });
   assert.equal(result.code, 0, result.stderr);
   await Deno.stat(`${dir.path}/out/generated/api/get_user.ts`);
   await Deno.stat(`${dir.path}/out/handlers/api/get_user.ts`);
@@ -81,7 +81,7 @@ Deno.test("codegen keeps an old project's PascalCase API handler instead of addi
     `${dir.path}/src/handlers/api/GetUser.ts`,
     "export default () => null;\n",
   );
-  const result = await rohas(["codegen"], dir.path);
+  const result = await rohas(["codegen"], { cwd: dir.path });
   assert.equal(result.code, 0, result.stderr);
   await assert.rejects(Deno.stat(`${dir.path}/src/handlers/api/get_user.ts`), Deno.errors.NotFound);
   const manifest = await Deno.readTextFile(`${dir.path}/src/generated/manifest.ts`);
@@ -91,7 +91,7 @@ Deno.test("codegen keeps an old project's PascalCase API handler instead of addi
 Deno.test("codegen prints warnings and still generates", async () => {
   await using dir = await tempDir();
   await project(dir.path, GOOD + "input Unused { a: String }\n");
-  const result = await rohas(["codegen"], dir.path);
+  const result = await rohas(["codegen"], { cwd: dir.path });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /^schema\/app\.ro:3:\d+: warning\[[a-z-]+\]: .*Unused/m);
   await Deno.stat(`${dir.path}/src/generated/dto/unused.ts`);
@@ -99,7 +99,7 @@ Deno.test("codegen prints warnings and still generates", async () => {
 
 Deno.test("codegen --help describes every option", async () => {
   await using dir = await tempDir();
-  const result = await rohas(["codegen", "--help"], dir.path);
+  const result = await rohas(["codegen", "--help"], { cwd: dir.path });
   assert.equal(result.code, 0);
   for (const option of ["--schema", "--output", "--lang"]) {
     assert.match(result.stdout, new RegExp(option));
@@ -108,11 +108,11 @@ Deno.test("codegen --help describes every option", async () => {
 
 Deno.test("codegen fails with a clear message outside a project or for an unknown language", async () => {
   await using dir = await tempDir();
-  const outside = await rohas(["codegen"], dir.path);
+  const outside = await rohas(["codegen"], { cwd: dir.path });
   assert.equal(outside.code, 1);
   assert.match(outside.stderr, /^Error: No Rohas project found at or above/);
   await project(dir.path, GOOD);
-  const java = await rohas(["codegen", "--lang", "java"], dir.path);
+  const java = await rohas(["codegen", "--lang", "java"], { cwd: dir.path });
   assert.equal(java.code, 1);
   assert.equal(
     java.stderr,
@@ -123,7 +123,7 @@ Deno.test("codegen fails with a clear message outside a project or for an unknow
 Deno.test("codegen reports a broken config/rohas.toml with its position and generates nothing", async () => {
   await using dir = await tempDir();
   await project(dir.path, GOOD, "[server]\nport = = 3\n");
-  const result = await rohas(["codegen"], dir.path);
+  const result = await rohas(["codegen"], { cwd: dir.path });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^Error: Invalid TOML at \S*config\/rohas\.toml:2:8: /);
   await assert.rejects(Deno.stat(`${dir.path}/src`), Deno.errors.NotFound);

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../engine/mod.ts";
 import type { HandlerManifest } from "../../engine/runtime/mod.ts";
-import { fixtureSchema, REPO, tempDir, writeGenerated } from "./_helpers.ts";
+import { fixtureSchema, writeGenerated } from "./_helpers.ts";
+import { REPO, tempDir } from "../../testing/mod.ts";
 
 Deno.test("the engine runs a freshly generated TypeScript project's stubs in-process", async () => {
   await using dir = await tempDir();

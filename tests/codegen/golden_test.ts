@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { generateProject } from "../../codegen/mod.ts";
-import { fixtureSchema, REPO } from "./_helpers.ts";
+import { fixtureSchema } from "./_helpers.ts";
+import { REPO } from "../../testing/mod.ts";
 
 const GOLDEN = `${REPO}/tests/golden/codegen`;
 const UPDATE = Deno.env.get("UPDATE_GOLDEN") === "1";

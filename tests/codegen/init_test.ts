@@ -4,11 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { plain, REPO, requirePythonModule, rohas, run, tempDir } from "./_helpers.ts";
+import { plain, requirePythonModule, run } from "./_helpers.ts";
+import { REPO, rohas, tempDir } from "../../testing/mod.ts";
 
 Deno.test("init, then deno task codegen, then deno check pass for a TypeScript project", async () => {
   await using dir = await tempDir();
-  const created = await rohas(["init", "app", "--rohas", REPO], dir.path);
+  const created = await rohas(["init", "app", "--rohas", REPO], { cwd: dir.path });
   assert.equal(created.code, 0, created.stderr);
   assert.match(created.stdout, /cd app\n {2}deno task dev\n {2}deno task dev --workbench/);
   const app = `${dir.path}/app`;
@@ -65,7 +66,9 @@ Deno.test({
   fn: async () => {
     await requirePythonModule("pydantic");
     await using dir = await tempDir();
-    const created = await rohas(["init", "pyapp", "--lang", "python", "--rohas", REPO], dir.path);
+    const created = await rohas(["init", "pyapp", "--lang", "python", "--rohas", REPO], {
+      cwd: dir.path,
+    });
     assert.equal(created.code, 0, created.stderr);
     const app = `${dir.path}/pyapp`;
     await Deno.stat(`${app}/pyproject.toml`);
@@ -95,7 +98,7 @@ Deno.test({
 
 Deno.test("init --example blank writes one API and its handler", async () => {
   await using dir = await tempDir();
-  const created = await rohas(["init", "b", "--example", "blank"], dir.path);
+  const created = await rohas(["init", "b", "--example", "blank"], { cwd: dir.path });
   assert.equal(created.code, 0, created.stderr);
   const denoJson = JSON.parse(await Deno.readTextFile(`${dir.path}/b/deno.json`));
   assert.equal(denoJson.tasks.dev, "deno run -A jsr:@rohas/cli dev");
@@ -109,7 +112,7 @@ Deno.test("init refuses an existing non-empty directory", async () => {
   await using dir = await tempDir();
   await Deno.mkdir(`${dir.path}/taken`);
   await Deno.writeTextFile(`${dir.path}/taken/file.txt`, "x");
-  const result = await rohas(["init", "taken"], dir.path);
+  const result = await rohas(["init", "taken"], { cwd: dir.path });
   assert.equal(result.code, 1);
   assert.equal(result.stderr, 'Error: Directory "taken" already exists and is not empty\n');
   assert.deepEqual((await Array.fromAsync(Deno.readDir(`${dir.path}/taken`))).length, 1);
@@ -117,7 +120,7 @@ Deno.test("init refuses an existing non-empty directory", async () => {
 
 Deno.test("init rejects an unknown language", async () => {
   await using dir = await tempDir();
-  const result = await rohas(["init", "x", "--lang", "rust"], dir.path);
+  const result = await rohas(["init", "x", "--lang", "rust"], { cwd: dir.path });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /Unsupported language: "rust"/);
 });

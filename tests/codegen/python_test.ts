@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { fixtureSchema, requirePythonModule, run, tempDir, writeGenerated } from "./_helpers.ts";
+import { fixtureSchema, requirePythonModule, run, writeGenerated } from "./_helpers.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const SCRIPT = `
 import asyncio, json

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { fixtureSchema, plain, run, tempDir, writeGenerated } from "./_helpers.ts";
+import { fixtureSchema, plain, run, writeGenerated } from "./_helpers.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const CREATE_USER =
   `import type { CreateUserRequest, CreateUserResponse } from "../../generated/api/create_user.ts";

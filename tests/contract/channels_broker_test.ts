@@ -2,7 +2,7 @@
 // subscribes a group and publishes an event, and the broker is asked, with its own client, for what
 // the document names (service and group names with `_` and `.` exercise the adapters' encoding).
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import { connect } from "@nats-io/transport-node";
 import { Kafka, logLevel } from "kafkajs";
 import amqp from "amqplib";

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { parseSchema } from "../../parser/mod.ts";
 import { pyClient, tsClient } from "../../contract/mod.ts";
-import { requirePythonModule, run, tempDir } from "../codegen/_helpers.ts";
+import { requirePythonModule, run } from "../codegen/_helpers.ts";
+import { tempDir } from "../../testing/mod.ts";
 
 const SCHEMA = `
 type Headers { name: String }

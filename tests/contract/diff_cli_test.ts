@@ -2,7 +2,8 @@
 // another directory; exit codes 0 (safe), 1 (breaking), 2 (cannot compare); `--json`.
 import assert from "node:assert/strict";
 import { copyDir } from "../engine/_server.ts";
-import { REPO, rohas, run, tempDir } from "../codegen/_helpers.ts";
+import { run } from "../codegen/_helpers.ts";
+import { REPO, rohas, tempDir } from "../../testing/mod.ts";
 
 async function gitProject(dir: string): Promise<void> {
   await copyDir(`${REPO}/examples/hello-ts/schema`, `${dir}/schema`);
@@ -30,7 +31,7 @@ Deno.test("rohas diff against a git revision exits 1 on a breaking change, with 
     "  amount: Float\n",
     "  amount: Float\n  note: String\n",
   );
-  const result = await rohas(["diff", "main"], dir.path);
+  const result = await rohas(["diff", "main"], { cwd: dir.path });
   assert.equal(result.code, 1, result.stderr);
   assert.match(
     result.stdout,
@@ -49,7 +50,7 @@ Deno.test("rohas diff exits 0 when every change is safe, and --json lists them",
     "  amount: Float\n",
     "  amount: Float\n  note: String?\n",
   );
-  const result = await rohas(["diff", "main", "--json"], dir.path);
+  const result = await rohas(["diff", "main", "--json"], { cwd: dir.path });
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   assert.equal(report.breaking, 0);
@@ -65,7 +66,7 @@ Deno.test("rohas diff compares two directories", async () => {
   await copyDir(`${REPO}/examples/hello-ts/schema`, `${before.path}/schema`);
   await copyDir(`${REPO}/examples/hello-ts/schema`, `${after.path}/schema`);
   await replaceIn(`${after.path}/schema/api.ro`, 'path: "/users/{id}"', 'path: "/people/{id}"');
-  const result = await rohas(["diff", before.path, after.path], before.path);
+  const result = await rohas(["diff", before.path, after.path], { cwd: before.path });
   assert.equal(result.code, 1);
   assert.match(
     result.stdout,
@@ -76,14 +77,14 @@ Deno.test("rohas diff compares two directories", async () => {
 Deno.test("rohas diff exits 2 on an unknown revision and on a schema with errors", async () => {
   await using dir = await tempDir();
   await gitProject(dir.path);
-  const unknown = await rohas(["diff", "no-such-branch"], dir.path);
+  const unknown = await rohas(["diff", "no-such-branch"], { cwd: dir.path });
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
     /Error: Cannot compare "no-such-branch": Unknown git revision "no-such-branch"/,
   );
   await replaceIn(`${dir.path}/schema/api.ro`, "response: Greeting", "response: Greting");
-  const invalid = await rohas(["diff", "main"], dir.path);
+  const invalid = await rohas(["diff", "main"], { cwd: dir.path });
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /Error: Cannot compare "\.": The schema has 1 error/);
 });

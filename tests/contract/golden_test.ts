@@ -12,7 +12,8 @@ import {
   tsClient,
 } from "../../contract/mod.ts";
 import type { Schema } from "../../parser/mod.ts";
-import { fixtureSchema, REPO } from "../codegen/_helpers.ts";
+import { fixtureSchema } from "../codegen/_helpers.ts";
+import { REPO } from "../../testing/mod.ts";
 
 const GOLDEN = `${REPO}/tests/golden/contract`;
 const UPDATE = Deno.env.get("UPDATE_GOLDEN") === "1";

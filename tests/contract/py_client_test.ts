@@ -1,14 +1,15 @@
 // The Python client (pydantic, httpx, websockets) against the running example, sync and async,
 // and mypy on code that misuses its types.
 import assert from "node:assert/strict";
-import { REPO, requirePythonModule, rohas, run, tempDir } from "../codegen/_helpers.ts";
+import { requirePythonModule, run } from "../codegen/_helpers.ts";
+import { REPO, rohas, tempDir } from "../../testing/mod.ts";
 import { startServer } from "../engine/_server.ts";
 
 const EXAMPLE = `${REPO}/examples/hello-ts`;
 const TESTDATA = new URL("./testdata/", import.meta.url).pathname;
 
 async function clientIn(dir: string): Promise<void> {
-  const result = await rohas(["codegen", "--client", "python", "--out", dir], EXAMPLE);
+  const result = await rohas(["codegen", "--client", "python", "--out", dir], { cwd: EXAMPLE });
   assert.equal(result.code, 0, result.stderr);
 }
 

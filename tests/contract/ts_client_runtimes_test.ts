@@ -2,7 +2,8 @@
 // the running example from Node.js and from a page in headless Chromium.
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { REPO, run, tempDir } from "../codegen/_helpers.ts";
+import { run } from "../codegen/_helpers.ts";
+import { REPO, tempDir } from "../../testing/mod.ts";
 import { startServer } from "../engine/_server.ts";
 
 /** The example's client compiled to one JavaScript module, the way a web app would ship it. */

@@ -1,13 +1,14 @@
 // The TypeScript client: the example ships what `rohas codegen --client ts` writes, and the
 // compiler rejects code that misuses its types.
 import assert from "node:assert/strict";
-import { REPO, rohas, run, tempDir } from "../codegen/_helpers.ts";
+import { run } from "../codegen/_helpers.ts";
+import { REPO, rohas, tempDir } from "../../testing/mod.ts";
 
 const EXAMPLE = `${REPO}/examples/hello-ts`;
 
 Deno.test("the example's shipped client is what rohas codegen --client ts writes", async () => {
   await using dir = await tempDir();
-  const result = await rohas(["codegen", "--client", "ts", "--out", dir.path], EXAMPLE);
+  const result = await rohas(["codegen", "--client", "ts", "--out", dir.path], { cwd: EXAMPLE });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(
     await Deno.readTextFile(`${dir.path}/client.ts`),

@@ -30,6 +30,8 @@ export interface StartOptions {
   prepare?: (dir: string) => Promise<void>;
   /** More environment variables for the server (it inherits this process's). */
   env?: Record<string, string>;
+  /** Open file descriptors the server may hold (`ulimit -n`). Default: the inherited limit. */
+  fileLimit?: number;
 }
 
 /** Copies a project tree, without its `.rohas/` state. */
@@ -42,22 +44,6 @@ export async function copyDir(from: string, to: string): Promise<void> {
   }
 }
 
-/** Runs the CLI once and collects its output.
- *
- * @param args CLI arguments
- * @param cwd the working directory
- */
-export async function runCli(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repo}/cli.ts`, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
 /** Starts the example on a free port and waits until it listens. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dir = await Deno.makeTempDir({ prefix: "rohas-e2e-" });
@@ -67,8 +53,17 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   if (options.command !== "start" && !options.watch) args.push("--no-watch");
   args.push(...(options.args ?? []));
   args.push(dir);
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+  // With a limit, bash sets it and then becomes deno (exec), so signals reach deno itself.
+  const [command, commandArgs] = options.fileLimit === undefined
+    ? [Deno.execPath(), args]
+    : ["bash", [
+      "-c",
+      `ulimit -n ${options.fileLimit} && exec "$0" "$@"`,
+      Deno.execPath(),
+      ...args,
+    ]];
+  const child = new Deno.Command(command, {
+    args: commandArgs,
     cwd: dir,
     stdout: "piped",
     stderr: "piped",

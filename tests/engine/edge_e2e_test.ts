@@ -1,14 +1,8 @@
 // `rohas start` with edge processes ([server] workers = 2): the default profile's APIs are served in
 // the isolate that took the request; everything else reaches the engine through the edges.
 import assert from "node:assert/strict";
-import {
-  createUser,
-  eventually,
-  runCli,
-  type ServerProcess,
-  startServer,
-  stats,
-} from "./_server.ts";
+import { createUser, eventually, type ServerProcess, startServer, stats } from "./_server.ts";
+import { rohas } from "../../testing/mod.ts";
 import { rawUpgrade, WsClient } from "./_ws_client.ts";
 import { attribute, otlpReceiver, type OtlpSpan } from "../telemetry/_otlp_receiver.ts";
 
@@ -265,7 +259,10 @@ Deno.test("the workbench's live stream shows the traces the edges record as they
 
 Deno.test("a second rohas start on a port in use is refused, never sharing it through reusePort", async () => {
   await using server = await startWithEdges();
-  const out = await runCli(["start", "--port", String(server.port), server.dir], server.dir);
+  const out = await rohas(["start", "--port", String(server.port), server.dir], {
+    cwd: server.dir,
+    process: true,
+  });
   assert.equal(out.code, 1);
   assert.match(out.stderr, new RegExp(`port ${server.port} is in use`));
   assert.equal((await getJson(server, "/hello")).status, 200);

@@ -2,7 +2,8 @@
 // SIGTERM unless the drain time runs out (then the loss is counted exactly).
 import assert from "node:assert/strict";
 import { fromFileUrl } from "./_helpers.ts";
-import { eventually, runCli, type ServerProcess, startServer } from "./_server.ts";
+import { eventually, type ServerProcess, startServer } from "./_server.ts";
+import { rohas } from "../../testing/mod.ts";
 
 const app = fromFileUrl(new URL("./testdata/events_app", import.meta.url));
 
@@ -301,9 +302,9 @@ Deno.test("rohas dlq replay refuses dead letters whose payload no longer matches
   const text = await Deno.readTextFile(schema);
   await Deno.writeTextFile(schema, text.replace("  ms Int\n}", "  ms Int\n  tag String\n}"));
   await server.waitFor(/Schema reloaded/);
-  const out = await runCli(
+  const out = await rohas(
     ["dlq", "replay", "RelayAsked", "--all", "--url", server.url, "-C", server.dir],
-    server.dir,
+    { cwd: server.dir, process: true },
   );
   assert.equal(out.code, 1, out.stdout);
   assert.match(

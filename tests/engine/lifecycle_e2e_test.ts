@@ -1,7 +1,8 @@
 // Start-up refusal, hostnames, SIGTERM drain and cron without overlap, on real processes.
 import assert from "node:assert/strict";
 import { fromFileUrl } from "./_helpers.ts";
-import { copyDir, eventually, runCli, startServer, stats } from "./_server.ts";
+import { copyDir, eventually, startServer, stats } from "./_server.ts";
+import { rohas } from "../../testing/mod.ts";
 
 Deno.test("SIGTERM drains the in-flight request, then the process exits 0", async () => {
   await using server = await startServer();
@@ -40,7 +41,7 @@ Deno.test("rohas dev refuses a broken schema, printing file:line:col and a caret
   try {
     await copyDir(fromFileUrl(new URL("../../examples/hello-ts", import.meta.url)), dir);
     await Deno.writeTextFile(`${dir}/schema/broken.ro`, "api Broken {\n  method: FETCH\n}\n");
-    const out = await runCli(["dev", "--no-watch", "--port", "0", dir], dir);
+    const out = await rohas(["dev", "--no-watch", "--port", "0", dir], { cwd: dir, process: true });
     assert.equal(out.code, 1);
     assert.match(out.stderr, /schema\/broken\.ro:2:\d+: error/);
     assert.match(out.stderr, /\n\s+\|\s+\^+/);
@@ -54,7 +55,7 @@ Deno.test("rohas start refuses a missing handler file, listing the files tried",
   try {
     await copyDir(fromFileUrl(new URL("../../examples/hello-ts", import.meta.url)), dir);
     await Deno.remove(`${dir}/src/handlers/api/hello.ts`);
-    const out = await runCli(["start", "--port", "0", dir], dir);
+    const out = await rohas(["start", "--port", "0", dir], { cwd: dir, process: true });
     assert.equal(out.code, 1);
     assert.match(out.stderr, /api "Hello" of "Hello": tried "src\/handlers\/api\/hello\.ts"/);
   } finally {

@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { eventually, startServer } from "./_server.ts";
 import { findProject, loadConfig } from "../../project/mod.ts";
-import { prepareApp } from "../../engine/project_loader.ts";
+import { prepareApp } from "../../engine/mod.ts";
 import { createProjectRuntime } from "../../engine/serve_project.ts";
+import { rohas, type TempDir, tempDir } from "../../testing/mod.ts";
 
 const MISSING_LIBRARY = "/nonexistent/rohas-test/libpython3.99.so";
 
@@ -72,40 +73,31 @@ async function writePythonProject(dir: string, configExtra = ""): Promise<void> 
   }
 }
 
-async function tempProject(configExtra = "") {
-  const dir = await Deno.makeTempDir({ prefix: "rohas-py-engine-" });
-  await writePythonProject(dir, configExtra);
-  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
-
-const repo = new URL("../../", import.meta.url).pathname;
-
-/** Runs the CLI once; a run that does not end within the deadline is killed and fails the test. */
-async function runCli(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repo}cli.ts`, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+async function tempProject(configExtra = ""): Promise<TempDir> {
+  const dir = await tempDir({ prefix: "rohas-py-engine-" });
+  await writePythonProject(dir.path, configExtra);
+  return dir;
 }
 
 const badLibrary = `\n[runtime.python]\nlibrary = "${MISSING_LIBRARY}"\n`;
 
 Deno.test("rohas cron run runs a Python cron and the Python handler of its trigger", async () => {
   await using project = await tempProject();
-  const out = await runCli(["cron", "run", "Tick", project.dir], project.dir);
+  const out = await rohas(["cron", "run", "Tick", project.path], {
+    cwd: project.path,
+    process: true,
+  });
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /Cron job "Tick" ran \(trace [0-9a-f-]+\); 1 event deliveries handled/);
-  assert.equal(await Deno.readTextFile(`${project.dir}/ticks.txt`), "tick\n");
+  assert.equal(await Deno.readTextFile(`${project.path}/ticks.txt`), "tick\n");
 });
 
 Deno.test("rohas dev refuses to start a Python project when libpython cannot be loaded", async () => {
   await using project = await tempProject(badLibrary);
-  const out = await runCli(["dev", "--no-watch", "--port", "0", project.dir], project.dir);
+  const out = await rohas(["dev", "--no-watch", "--port", "0", project.path], {
+    cwd: project.path,
+    process: true,
+  });
   assert.equal(out.code, 1);
   assert.match(out.stderr, /Error: Cannot load libpython/);
   assert.ok(out.stderr.includes(MISSING_LIBRARY), out.stderr);
@@ -114,7 +106,10 @@ Deno.test("rohas dev refuses to start a Python project when libpython cannot be 
 
 Deno.test("rohas cron run fails with the list of libraries tried when libpython is missing", async () => {
   await using project = await tempProject(badLibrary);
-  const out = await runCli(["cron", "run", "Tick", project.dir], project.dir);
+  const out = await rohas(["cron", "run", "Tick", project.path], {
+    cwd: project.path,
+    process: true,
+  });
   assert.equal(out.code, 1);
   assert.match(out.stderr, /Cannot load libpython/);
   assert.ok(out.stderr.includes(MISSING_LIBRARY), out.stderr);
@@ -122,7 +117,7 @@ Deno.test("rohas cron run fails with the list of libraries tried when libpython 
 
 Deno.test("a Python call without libpython fails with the locate error instead of rejecting", async () => {
   await using project = await tempProject(badLibrary);
-  const location = await findProject(project.dir, { cwd: project.dir });
+  const location = await findProject(project.path, { cwd: project.path });
   const { config } = await loadConfig(location.root, { env: {} });
   const prepared = await prepareApp({ ...location, config, codegen: true });
   assert.ok(prepared.ok);

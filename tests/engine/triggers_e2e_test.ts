@@ -1,6 +1,7 @@
 // D6 trigger rules and D9 delivery over a real server: counts prove nothing is published twice.
 import assert from "node:assert/strict";
-import { copyDir, eventually, runCli, type ServerProcess, startServer, stats } from "./_server.ts";
+import { copyDir, eventually, type ServerProcess, startServer, stats } from "./_server.ts";
+import { rohas } from "../../testing/mod.ts";
 
 async function post(server: ServerProcess, path: string, body: unknown, headers = {}) {
   const res = await fetch(`${server.url}${path}`, {
@@ -84,10 +85,10 @@ Deno.test("rohas cron run runs a job and waits for the events it triggered", asy
   const dir = await Deno.makeTempDir();
   try {
     await copyDir(new URL("../../examples/hello-ts", import.meta.url).pathname, dir);
-    const ok = await runCli(["cron", "run", "Tick", dir], dir);
+    const ok = await rohas(["cron", "run", "Tick", dir], { cwd: dir, process: true });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Cron job "Tick" ran \(trace [0-9a-f-]+\); 1 event deliveries handled/);
-    const unknown = await runCli(["cron", "run", "Nope", dir], dir);
+    const unknown = await rohas(["cron", "run", "Nope", dir], { cwd: dir, process: true });
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /Unknown cron job "Nope"/);
   } finally {

@@ -6,7 +6,7 @@
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { startDevServer } from "./_server.ts";
-import { type TempProject, tempProject } from "./_project.ts";
+import { type TempDir, tempDir } from "../../testing/mod.ts";
 
 const SCHEMA = `api Boom {
   method: GET
@@ -86,23 +86,26 @@ async def handle_poison(event, state):
 `,
 };
 
-function project(): Promise<TempProject> {
+function project(): Promise<TempDir> {
   const prefixed = (dir: string, files: Record<string, string>) =>
     Object.fromEntries(Object.entries(files).map(([name, text]) => [`${dir}/${name}`, text]));
-  return tempProject("rohas-py-failures-", {
-    "schema/api.ro": SCHEMA,
-    "config/rohas.toml":
-      `[project]\nname = "failures"\nlanguage = "python"\n\n[server]\nhandler_timeout_ms = 500\n\n` +
-      `[adapter]\ntype = "memory"\nmax_attempts = 3\nbackoff_ms = 10\nmax_backoff_ms = 20\n\n` +
-      `[telemetry]\ntype = "memory"\n`,
-    ...prefixed("src/handlers/api", HANDLERS),
-    ...prefixed("src/handlers/events", EVENT_HANDLERS),
+  return tempDir({
+    prefix: "rohas-py-failures-",
+    files: {
+      "schema/api.ro": SCHEMA,
+      "config/rohas.toml":
+        `[project]\nname = "failures"\nlanguage = "python"\n\n[server]\nhandler_timeout_ms = 500\n\n` +
+        `[adapter]\ntype = "memory"\nmax_attempts = 3\nbackoff_ms = 10\nmax_backoff_ms = 20\n\n` +
+        `[telemetry]\ntype = "memory"\n`,
+      ...prefixed("src/handlers/api", HANDLERS),
+      ...prefixed("src/handlers/events", EVENT_HANDLERS),
+    },
   });
 }
 
 Deno.test("Python handler failures become 500, HttpError statuses, 504, retries and dead letters", async (t) => {
   await using dir = await project();
-  await using server = await startDevServer(dir.root, { workbench: true });
+  await using server = await startDevServer(dir.path, { workbench: true });
   const get = async (path: string) => {
     const response = await fetch(`${server.base}${path}`);
     return [response.status, await response.json()] as [number, Record<string, unknown>];

@@ -10,7 +10,7 @@ import type {
   HandlerRef,
   InvocationInput,
   InvocationResult,
-} from "../../engine/runtime/contract.ts";
+} from "../../engine/runtime/mod.ts";
 import { createPythonRuntime, type PythonRuntime } from "../../engine/runtime/python/mod.ts";
 import { preparedCopy } from "./_hello_world.ts";
 

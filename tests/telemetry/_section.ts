@@ -1,5 +1,5 @@
 // A `[telemetry]` section with every flag on, for the telemetry tests and measurements.
-import type { TelemetrySection } from "../../project/config.ts";
+import type { TelemetrySection } from "../../project/mod.ts";
 
 /** The resolved `[telemetry]` section of a type, defaults as project/config.ts documents them. */
 export function telemetrySection(

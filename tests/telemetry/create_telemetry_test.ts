@@ -2,10 +2,10 @@
 // scripts/services/start.sh for influxdb and timescaledb (fails, does not skip, when they are down).
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import postgres from "postgres";
-import type { TelemetrySection } from "../../project/config.ts";
+import type { TelemetrySection } from "../../project/mod.ts";
 import { telemetrySection } from "./_section.ts";
 import { createTelemetry, TELEMETRY_TYPES, TelemetryError } from "../../telemetry/mod.ts";
-import { dropInfluxDatabase } from "../../telemetry/influxdb_store.ts";
+import { dropInfluxDatabase } from "./_influx.ts";
 
 const INFLUX = Deno.env.get("ROHAS_TEST_INFLUX_URL") ?? "http://127.0.0.1:18086";
 const PG = Deno.env.get("ROHAS_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:55432/postgres";

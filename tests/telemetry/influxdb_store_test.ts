@@ -1,6 +1,6 @@
 // Needs InfluxDB on loopback: scripts/services/start.sh (fails, does not skip, when it is down).
-import { storeConformance } from "../../telemetry/conformance.ts";
-import { dropInfluxDatabase, openInfluxdbStore } from "../../telemetry/influxdb_store.ts";
+import { openInfluxdbStore, storeConformance } from "../../telemetry/mod.ts";
+import { dropInfluxDatabase } from "./_influx.ts";
 
 const url = Deno.env.get("ROHAS_TEST_INFLUX_URL") ?? "http://127.0.0.1:18086";
 

@@ -4,7 +4,7 @@
 //   deno run -A tests/telemetry/measure_http_overhead.ts [seconds per round, default 3]
 import { assemble } from "../../engine/mod.ts";
 import { createTelemetry } from "../../telemetry/mod.ts";
-import type { Telemetry } from "../../telemetry/model.ts";
+import type { Telemetry } from "../../telemetry/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { ROOT } from "../workbench/_app.ts";
 import { telemetrySection } from "./_section.ts";

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { trace, type Tracer } from "@opentelemetry/api";
-import { OtelBridge } from "../../telemetry/otel.ts";
+import { OtelBridge } from "../../telemetry/mod.ts";
 import { attribute, otlpReceiver } from "./_otlp_receiver.ts";
 
 Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true, across processes through the traceparent", async () => {

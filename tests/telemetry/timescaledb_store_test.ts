@@ -1,7 +1,7 @@
 // Needs PostgreSQL on loopback: scripts/services/start.sh (fails, does not skip, when it is down).
 import postgres from "postgres";
-import { storeConformance } from "../../telemetry/conformance.ts";
-import { openTimescaledbStore } from "../../telemetry/timescaledb_store.ts";
+import { storeConformance } from "../../telemetry/mod.ts";
+import { openTimescaledbStore } from "../../telemetry/mod.ts";
 
 const url = Deno.env.get("ROHAS_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:55432/postgres";
 

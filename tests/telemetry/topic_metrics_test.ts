@@ -6,7 +6,7 @@ import { createApp } from "../../mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
 import { createTelemetry } from "../../telemetry/mod.ts";
-import type { MetricSample } from "../../telemetry/model.ts";
+import type { MetricSample } from "../../telemetry/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../../examples/hello-ts", import.meta.url));
 

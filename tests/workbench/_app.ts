@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createAdapter } from "../../adapters/mod.ts";
 import { parseDirectory } from "../../parser/mod.ts";
 import { loadConfig } from "../../project/mod.ts";
-import type { RohasConfig } from "../../project/config.ts";
+import type { RohasConfig } from "../../project/mod.ts";
 import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";

@@ -1,51 +1,25 @@
 /**
- * The JSON shapes the workbench API answers with (mirrors telemetry/model.ts).
+ * The JSON shapes the workbench API answers with: telemetry's and the adapters' own types, and
+ * the shapes the workbench handler builds.
  *
  * @module
  */
 
-/** A trace step. */
-export interface TraceStep {
-  name: string;
-  handler_name: string;
-  duration_ms: number;
-  success: boolean;
-  error?: string;
-  timestamp: string;
-  triggered_events?: { event_name: string; timestamp: string; duration_ms: number }[];
-}
-
-/** A trace. */
-export interface TraceRecord {
-  id: string;
-  parent_id?: string;
-  entry_point: string;
-  entry_type: "api" | "event" | "cron" | "websocket";
-  bucket: string;
-  status: "running" | "success" | "failed";
-  duration_ms: number;
-  started_at: string;
-  completed_at?: string;
-  steps: TraceStep[];
-  error?: string;
-  metadata?: Record<string, string>;
-}
+// The server's own declarations, imported as types only: the bundle carries none of their code,
+// and a change of the API's shapes fails the SPA's type check instead of drifting from a copy.
+export type {
+  LogEntry,
+  SeriesSnapshot as Series,
+  TraceRecord,
+  TraceStep,
+} from "../../telemetry/mod.ts";
+export type { DeadLetterJson } from "../../adapters/mod.ts";
+import type { LogEntry, TraceRecord } from "../../telemetry/mod.ts";
 
 /** A trace with its descendants and logs (`/traces/{id}`). */
 export interface TraceTree extends TraceRecord {
   children: TraceTree[];
   logs?: LogEntry[];
-}
-
-/** A log line. */
-export interface LogEntry {
-  timestamp: string;
-  level: "error" | "warn" | "info" | "debug" | "trace";
-  target: string;
-  message: string;
-  fields: Record<string, string>;
-  trace_id?: string;
-  handler?: string;
 }
 
 /** `/endpoints`. */
@@ -71,15 +45,4 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
   required?: string[];
-}
-
-/** A metric series (`/metrics`). */
-export interface Series {
-  name: string;
-  kind: string;
-  labels: Record<string, string>;
-  value: number;
-  count?: number;
-  p50?: number;
-  p99?: number;
 }

@@ -21,7 +21,7 @@ import weakref
 
 _CLASS_CACHE = {}
 _PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
-_SESSIONS = {}
+_SESSIONS = []
 _SYNC_THREADS = 64
 
 
@@ -30,15 +30,22 @@ def start(config_json):
     try:
         config = json.loads(config_json)
         session = Session(config)
+        warm_up()
         session.attach_pipe(config["hello"])
-        _SESSIONS[config["session"]] = session
+        _SESSIONS.append(session)
         return ""
     except BaseException:
         return traceback.format_exc()
 
 
-def submitter(session_id):
-    return _SESSIONS[session_id].submit
+def warm_up():
+    """Imports the generated state class (and pydantic with it) before the host says hello, so the
+    first call does not pay for it against its timeout. A failure here is met again, and reported,
+    by the first call that needs the class."""
+    try:
+        generated_class("generated.state", "State")
+    except Exception:
+        _CLASS_CACHE.pop(("generated.state", "State"), None)
 
 
 def snake(name):
@@ -84,16 +91,38 @@ class Session:
         self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
 
     def attach_pipe(self, hello):
-        """Keeps the pipe to the server for replies and points fd 1 at stderr, so that a print()
-        or a C library writing to stdout cannot corrupt the replies; a crash dumps the Python
-        traceback of every thread to stderr. Then says hello and starts the loop."""
+        """Takes the pipes to the server: stdin for calls, read on a thread of its own, and stdout
+        for replies. fd 0 and fd 1 are pointed at /dev/null and stderr, so that input(), print()
+        or a C library cannot steal calls or corrupt replies; a crash dumps the Python traceback
+        to stderr. Then says hello and starts the loop."""
+        self._in = os.dup(0)
         self._out = os.dup(1)
+        os.set_blocking(self._in, True)
         os.set_blocking(self._out, True)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
         os.dup2(2, 1)
         sys.stdin = open(os.devnull)
         faulthandler.enable(all_threads=False)
         self._write((hello + "\n").encode("utf-8"))
         self._thread.start()
+        threading.Thread(target=self._read_pipe, name="rohas-python-reader", daemon=True).start()
+
+    def _read_pipe(self):
+        """Hands every complete line to submit(); the server closing the pipe ends the process."""
+        carry = b""
+        while True:
+            chunk = os.read(self._in, 1 << 16)
+            if not chunk:
+                os._exit(0)
+            data = carry + chunk
+            end = data.rfind(b"\n")
+            if end < 0:
+                carry = data
+                continue
+            carry = data[end + 1:]
+            self.submit(data[:end].decode("utf-8"))
 
     def _run_loop(self):
         asyncio.set_event_loop(self.loop)
@@ -106,7 +135,7 @@ class Session:
         finally:
             self.loop.close()
 
-    # Called from the Deno host with the GIL held: must return at once. One message per line.
+    # Called on the reader thread: must not wait for the loop. One message per line.
     def submit(self, batch):
         messages = [json.loads(line) for line in batch.split("\n") if line]
         for message in messages:

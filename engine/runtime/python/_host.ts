@@ -1,42 +1,33 @@
 /**
  * The Python host: the entry point of the child process that owns libpython. The server starts it
- * with `deno run --allow-ffi` (see `_process.ts`), writes one start line on its stdin, then batches
- * of bridge messages. The host opens libpython, starts the bridge and hands it every complete line
- * it reads; the bridge writes the hello line and every reply to the pipe itself. When stdin ends
- * (the server closed it, or died), the host exits.
+ * with `deno run --allow-ffi` (see `_process.ts`) and writes one start line on its stdin. The host
+ * opens libpython, starts the interpreter and the bridge, and from then on stays out of the way: the
+ * bridge reads the calls from stdin on a Python thread and writes the hello and every reply to
+ * stdout itself (no hop through this isolate), and ends the process when stdin closes (the server
+ * closed it, or died).
  *
  * @module
  */
 
 import type { SerializedError } from "../contract.ts";
 import type { HostHello, HostStart } from "./_protocol.ts";
-import { initialise, openLibrary, startSession, submit } from "./_libpython.ts";
+import { initialise, openLibrary, startSession } from "./_libpython.ts";
 
 const NEWLINE = 10;
 
-/** Bytes read from stdin, cut at line ends. */
-class Lines {
-  #buffer: Uint8Array<ArrayBuffer> = new Uint8Array(0);
-
-  push(chunk: Uint8Array<ArrayBuffer>): void {
-    if (this.#buffer.length === 0) {
-      this.#buffer = chunk;
-      return;
-    }
-    const joined = new Uint8Array(this.#buffer.length + chunk.length);
-    joined.set(this.#buffer);
-    joined.set(chunk, this.#buffer.length);
-    this.#buffer = joined;
+/** Reads stdin up to the end of the first line; nothing after it (the server waits for hello). */
+async function readStart(): Promise<HostStart | null> {
+  const buffer = new Uint8Array(1 << 16);
+  let text = new Uint8Array(0);
+  while (!text.includes(NEWLINE)) {
+    const n = await Deno.stdin.read(buffer);
+    if (n === null) return null;
+    const joined = new Uint8Array(text.length + n);
+    joined.set(text);
+    joined.set(buffer.subarray(0, n), text.length);
+    text = joined;
   }
-
-  /** Every complete line read so far (with their line ends), or null. */
-  take(): Uint8Array<ArrayBuffer> | null {
-    const end = this.#buffer.lastIndexOf(NEWLINE);
-    if (end < 0) return null;
-    const lines = this.#buffer.slice(0, end + 1);
-    this.#buffer = this.#buffer.subarray(end + 1);
-    return lines;
-  }
+  return JSON.parse(new TextDecoder().decode(text.subarray(0, text.indexOf(NEWLINE))));
 }
 
 async function say(hello: HostHello): Promise<void> {
@@ -48,53 +39,34 @@ function serialize(error: unknown): SerializedError {
   return { name: e.name, message: e.message };
 }
 
-/** Starts Python and the bridge; returns the bridge's submit, or null once the failure was said. */
-async function boot(start: HostStart) {
+/** Starts Python and the bridge; false once the failure was said. */
+async function boot(start: HostStart): Promise<boolean> {
   const tried: string[] = [];
   const opened = openLibrary(start.candidates, tried);
   if (opened === null) {
     await say({ type: "failed", stage: "library", error: serialize("No library loaded"), tried });
-    return null;
+    return false;
   }
   const { py, candidate } = opened;
   try {
     initialise(py, candidate.home);
     const hello: HostHello = { type: "ready", library: candidate.path };
-    const fn = startSession(py, start.bridge, {
-      session: crypto.randomUUID(),
+    startSession(py, start.bridge, {
       root: start.root,
       front: candidate.front,
       paths: candidate.paths,
       hello: JSON.stringify(hello),
     });
-    return (batch: Uint8Array<ArrayBuffer>) => submit(py, fn, batch);
+    return true;
   } catch (error) {
     await say({ type: "failed", stage: "start", error: serialize(error), tried });
-    return null;
-  }
-}
-
-async function main(): Promise<void> {
-  const lines = new Lines();
-  let forward: ((batch: Uint8Array<ArrayBuffer>) => void) | null = null;
-  for await (const chunk of Deno.stdin.readable) {
-    lines.push(chunk);
-    const batch = lines.take();
-    if (batch === null) continue;
-    if (forward !== null) {
-      forward(batch);
-      continue;
-    }
-    const first = batch.indexOf(NEWLINE);
-    const start = JSON.parse(new TextDecoder().decode(batch.subarray(0, first))) as HostStart;
-    forward = await boot(start);
-    if (forward === null) return;
-    if (first + 1 < batch.length) forward(batch.slice(first + 1));
+    return false;
   }
 }
 
 if (import.meta.main) {
-  await main();
-  // Python's threads (the loop, sync handlers) must not keep the process alive.
-  Deno.exit(0);
+  const start = await readStart();
+  if (start === null || !(await boot(start))) Deno.exit(1);
+  // The bridge's threads do the work and exit the process; this timer only keeps it alive.
+  setInterval(() => {}, 1 << 30);
 }

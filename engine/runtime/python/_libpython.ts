@@ -1,7 +1,7 @@
 /**
  * libpython through `Deno.dlopen`, for the Python host process: open the library (symbols global,
- * so C extensions such as pydantic-core resolve), start the interpreter, start the bridge session
- * (an asyncio loop on its own Python thread) and hand it batches of calls.
+ * so C extensions such as pydantic-core resolve), start the interpreter and the bridge session (an
+ * asyncio loop on its own Python thread, fed by a reader thread).
  *
  * @module
  */
@@ -148,15 +148,11 @@ function getAttr(py: Python, object: Deno.PointerValue, name: string): Deno.Poin
 }
 
 /**
- * Loads the bridge module and starts its session: from then on the bridge owns the reply pipe (fd 1)
- * and has written `config.hello` to it. Returns the session's `submit` function.
+ * Loads the bridge module and starts its session: from then on the bridge owns the pipes (fd 0 and
+ * fd 1), reads calls on a thread of its own and has written `config.hello`.
  */
-export function startSession(
-  py: Python,
-  bridge: string,
-  config: Record<string, unknown>,
-): Deno.PointerValue {
-  return withGil(py, () => {
+export function startSession(py: Python, bridge: string, config: Record<string, unknown>): void {
+  withGil(py, () => {
     if (py.PyRun_SimpleString(cString(bootstrapSource(bridge))) !== 0) {
       throw new PythonStartError("The Python bridge could not be compiled");
     }
@@ -169,18 +165,5 @@ export function startSession(
     const problem = callWithBytes(py, start, encoder.encode(JSON.stringify(config)));
     const text = problem === null ? "start() raised" : readText(py, problem);
     if (text !== "") throw new PythonStartError(`The Python bridge failed to start: ${text}`);
-    return callWithBytes(
-      py,
-      getAttr(py, module, "submitter"),
-      encoder.encode(String(config.session)),
-    );
-  });
-}
-
-/** Hands the bridge one batch of calls: UTF-8 JSON, one document per line. */
-export function submit(py: Python, fn: Deno.PointerValue, batch: Uint8Array<ArrayBuffer>): void {
-  withGil(py, () => {
-    const result = callWithBytes(py, fn, batch);
-    if (result !== null) py.Py_DecRef(result);
   });
 }

@@ -73,11 +73,13 @@ export class HostProcess {
   }
 
   async #read(onReply: (reply: Reply | KvAsk) => void): Promise<void> {
+    const reader = this.#child.stdout.getReader();
+    const decoder = new TextDecoder();
     let carry = "";
     let greeted = false;
     try {
-      for await (const text of this.#child.stdout.pipeThrough(new TextDecoderStream())) {
-        const lines = (carry + text).split("\n");
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        const lines = (carry + decoder.decode(chunk.value, { stream: true })).split("\n");
         carry = lines.pop() ?? "";
         for (const line of lines) {
           if (greeted) onReply(parseReply(line));

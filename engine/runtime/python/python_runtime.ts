@@ -12,7 +12,7 @@
  */
 
 import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
-import type { PythonRuntimeSection } from "../../../project/config.ts";
+import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
 import type { KvResponse } from "../../../state/remote.ts";
 import { StateError } from "../../../state/errors.ts";
@@ -90,7 +90,7 @@ const BLOCKER_ANSWER_MS = 500;
 /**
  * Starts a Python host for the project and returns the runtime that drives it.
  *
- * @example Run a Python handler
+ * @example Run a Python handler (needs libpython and a project, so it is not run as a documentation test)
  * ```ts ignore
  * await using runtime = await createPythonRuntime({ root: "/srv/app" });
  * const result = await runtime.invoke(invocation);

@@ -516,12 +516,23 @@ Deno.test("a library that is not libpython is reported with the missing symbol",
   assertStringIncludes(error.message, "undefined symbol: Py");
 });
 
+/** Restarts as the runtime reports them; `next()` fails after 10 s without one. */
 function restarts() {
   const seen: PythonRestart[] = [];
   const next = Promise.withResolvers<PythonRestart>();
   return {
     seen,
-    next: next.promise,
+    next: async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("No restart within 10 s")), 10_000);
+      });
+      try {
+        return await Promise.race([next.promise, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     onRestart: (restart: PythonRestart) => {
       seen.push(restart);
       next.resolve(restart);
@@ -540,7 +551,7 @@ Deno.test("a segfaulting handler fails fast, names itself, and the next call run
   assertEquals([crashed.reason, crashed.error.name], ["error", "PythonRuntimeError"]);
   assertStringIncludes(crashed.error.message, "crashed (signal SIGSEGV)");
   assertStringIncludes(crashed.error.message, '"Segfault"');
-  const restart = await told.next;
+  const restart = await told.next();
   assertEquals([restart.reason, restart.handlers], ["crashed", ["Segfault"]]);
   assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
   assertEquals(told.seen.length, 1);
@@ -559,7 +570,7 @@ for (const handler of ["Wedge", "Spin"]) {
     const other = runtime.invoke(api("ReturnsNone", {}, 300));
     assertEquals((await blocked).ok, false);
     assertEquals((await other).ok, false, "the loop answered while blocked");
-    const restart = await told.next;
+    const restart = await told.next();
     assertEquals([restart.reason, restart.handlers], ["blocked", [handler]]);
     assertStringIncludes(restart.message, `Handler "${handler}" blocked the Python event loop`);
     assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);

@@ -7,7 +7,7 @@
 
 import { api, post } from "../api.ts";
 import { clock, h, pretty, replace } from "../dom.ts";
-import type { Endpoints } from "../types.ts";
+import type { DeadLetterJson, Endpoints } from "../types.ts";
 import { endpoints, errorBox, type Page, seed, traceLink } from "./_shared.ts";
 
 /** The event trigger page. */
@@ -126,17 +126,6 @@ export function cronsPage(): Page {
   return { el };
 }
 
-interface Letter {
-  id: string;
-  topic: string;
-  group: string;
-  error: string;
-  failed_at: string;
-  attempt: number;
-  trace_id: string;
-  payload: unknown;
-}
-
 /** The dead letters page. */
 export function deadLettersPage(): Page {
   const table = h("div", { "data-testid": "dead-letters" });
@@ -152,7 +141,7 @@ export function deadLettersPage(): Page {
   );
   const load = async () => {
     try {
-      const letters = await api<Letter[]>("dead-letters");
+      const letters = await api<DeadLetterJson[]>("dead-letters");
       replace(
         table,
         letters.length === 0

@@ -3,20 +3,15 @@
 // trace id and parent. Two "instances" (two event buses, two runtimes) share one memory adapter,
 // as several engine processes share one broker.
 import assert from "node:assert/strict";
-import { createMemoryAdapter } from "../../adapters/memory/mod.ts";
-import { EventBus } from "../../engine/events/mod.ts";
-import { createInProcessRuntime } from "../../engine/runtime/in_process_runtime.ts";
-import type { HandlerRef } from "../../engine/runtime/contract.ts";
-import type { AppModel } from "../../engine/app_model.ts";
-import type { EngineParts } from "../../engine/parts.ts";
-import {
-  type Closable,
-  DeliveryCounter,
-  groupsOf,
-  subscribeEvents,
-} from "../../engine/event_wiring.ts";
-import { parseConfig } from "../../project/load_config.ts";
-import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
+import { createMemoryAdapter } from "../adapters/memory/mod.ts";
+import { EventBus } from "./events/mod.ts";
+import { createInProcessRuntime } from "./runtime/mod.ts";
+import type { HandlerRef } from "./runtime/mod.ts";
+import type { AppModel } from "./app_model.ts";
+import type { EngineParts } from "./parts.ts";
+import { type Closable, DeliveryCounter, groupsOf, subscribeEvents } from "./event_wiring.ts";
+import { parseConfig } from "../project/mod.ts";
+import { createTelemetry, type RecordingTelemetry } from "../telemetry/mod.ts";
 
 const ROOT = "/rohas-forwarding-test";
 
