@@ -42,9 +42,13 @@ import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
-import { kvOver } from "../../state/backend.ts";
-import { createRemoteKvBackend, type KvRequest, type KvResponse } from "../../state/remote.ts";
-import { reviveStateError } from "../../state/errors.ts";
+import {
+  createRemoteKvBackend,
+  kvOver,
+  type KvRequest,
+  type KvResponse,
+  reviveStateError,
+} from "../../state/mod.ts";
 
 /** The longest launch message read from stdin. */
 const LAUNCH_MAX_BYTES = 4_096;

@@ -30,7 +30,7 @@ import type {
 import { InvalidEventPayloadError, type PayloadIssue } from "../events/mod.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
 import type { TelemetryEvent } from "../../telemetry/mod.ts";
-import type { KvResponse } from "../../state/remote.ts";
+import type { KvResponse } from "../../state/mod.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
 

@@ -16,7 +16,7 @@ import type { SerializedError } from "../runtime/contract.ts";
 import type { PayloadIssue } from "../events/payload_check.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
 import type { PersistedRecords, TelemetryEvent } from "../../telemetry/mod.ts";
-import type { KvRequest, KvResponse } from "../../state/remote.ts";
+import type { KvRequest, KvResponse } from "../../state/mod.ts";
 
 /** Everything an edge needs to serve, sent once, first. */
 export interface InitMessage {

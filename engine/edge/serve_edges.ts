@@ -17,7 +17,7 @@ import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
 import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 import { randomSecret, sameSecret } from "./_secret.ts";
-import type { KvHost } from "../../state/host.ts";
+import type { KvHost } from "../../state/mod.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;

@@ -16,8 +16,7 @@ import type {
 } from "./contract.ts";
 import { isoTime } from "../../telemetry/iso_time.ts";
 import { HandlerNotFoundError } from "./errors.ts";
-import type { Kv } from "../../state/kv.ts";
-import { StateError } from "../../state/errors.ts";
+import { type Kv, StateError } from "../../state/mod.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 import type { PayloadCheck } from "../events/payload_check.ts";
 import { InvalidEventPayloadError } from "../events/errors.ts";

@@ -18,7 +18,7 @@ import {
 } from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
 import type { KvAskMessage } from "./protocol.ts";
-import type { KvResponse } from "../../state/remote.ts";
+import type { KvResponse } from "../../state/mod.ts";
 
 /** A call or load waiting for its answer. */
 export type Pending =

@@ -27,7 +27,7 @@ import {
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
-import type { Kv } from "../../state/kv.ts";
+import type { Kv } from "../../state/mod.ts";
 
 /** The generated manifest: the project root URL and every handler module by project path. */
 export interface HandlerManifest {

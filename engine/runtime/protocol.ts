@@ -14,7 +14,7 @@ import type {
   InvocationResult,
   SerializedError,
 } from "./contract.ts";
-import type { KvRequest, KvResponse } from "../../state/remote.ts";
+import type { KvRequest, KvResponse } from "../../state/mod.ts";
 
 /**
  * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself

@@ -6,8 +6,12 @@ import { createWorkerRuntime } from "./worker_runtime.ts";
 import { createInProcessRuntime } from "./in_process_runtime.ts";
 import type { HandlerRuntime, InvocationResult } from "./contract.ts";
 import { apiInput, call, permissionsWith, PROJECT, tsHandler } from "./_test_helpers.ts";
-import { createMemoryKvBackend, hostBackend, type KvHost } from "../../state/mod.ts";
-import { openNatsKvBackend } from "../../state/nats_backend.ts";
+import {
+  createMemoryKvBackend,
+  hostBackend,
+  type KvHost,
+  openStateBackend,
+} from "../../state/mod.ts";
 
 const FILE = "src/handlers/api/kv_tasks.ts";
 const tasks = tsHandler("api", FILE, ["handleKvTasks"]);
@@ -86,8 +90,9 @@ Deno.test("an in-process handler uses the store itself, and sees what a Worker h
 });
 
 Deno.test("a backend's error reaches a Worker handler with its class name and message", async () => {
+  const section = { type: "nats" as const, url: natsUrl, path: "" };
   const host = hostBackend(
-    await openNatsKvBackend({ url: natsUrl, namespace: "runtime-kv-errors" }),
+    await openStateBackend(section, { root: PROJECT, namespace: "runtime-kv-errors" }),
   );
   await using runtime = workers(host);
   const out = value(await runtime.invoke(call(twoKeys, apiInput({})))) as Record<string, string>;

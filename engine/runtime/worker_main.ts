@@ -13,9 +13,13 @@ import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
 import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
-import { kvOver } from "../../state/backend.ts";
-import { createRemoteKvBackend, type KvRequest, type KvResponse } from "../../state/remote.ts";
-import { reviveStateError } from "../../state/errors.ts";
+import {
+  createRemoteKvBackend,
+  kvOver,
+  type KvRequest,
+  type KvResponse,
+  reviveStateError,
+} from "../../state/mod.ts";
 import { type PayloadCheck, payloadCheck, type PayloadTypes } from "../events/payload_check.ts";
 import {
   type EngineMessage,

@@ -27,8 +27,7 @@ import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
-import type { KvResponse } from "../../state/remote.ts";
-import { StateError } from "../../state/errors.ts";
+import { type KvResponse, StateError } from "../../state/mod.ts";
 
 /** Options of {@linkcode createWorkerRuntime}. */
 export interface WorkerRuntimeOptions {

@@ -4,7 +4,8 @@
 // same denokv file) see and write the same store. A module-level Map found 30 of 40 under dev and
 // 10 of 40 under start.
 import assert from "node:assert/strict";
-import { eventually, runCli, type ServerProcess, startServer } from "./_server.ts";
+import { eventually, type ServerProcess, startServer } from "./_server.ts";
+import { rohas } from "../../testing/mod.ts";
 
 const USERS = 40;
 
@@ -82,7 +83,7 @@ async function everyKindSeesIt(server: ServerProcess): Promise<void> {
   });
   assert.deepEqual(await protectedRes.json(), { data: { user: "ann" } });
   // The cron, run by another process on the project's denokv file.
-  const cron = await runCli(["cron", "run", "Tick", server.dir], server.dir);
+  const cron = await rohas(["cron", "run", "Tick", server.dir], { cwd: server.dir, process: true });
   assert.equal(cron.code, 0, cron.stderr + cron.stdout);
   assert.deepEqual(await directory(server), {
     users: USERS,

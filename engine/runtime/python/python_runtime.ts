@@ -14,8 +14,7 @@
 import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
-import type { KvResponse } from "../../../state/remote.ts";
-import { StateError } from "../../../state/errors.ts";
+import { type KvResponse, StateError } from "../../../state/mod.ts";
 import { jsonOutput, serializeError } from "../protocol.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";

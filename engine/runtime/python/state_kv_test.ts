@@ -3,8 +3,12 @@
 import { assertEquals } from "./_test_assert.ts";
 import type { InvocationResult } from "../contract.ts";
 import { createPythonRuntime } from "./mod.ts";
-import { createMemoryKvBackend, hostBackend, type KvHost } from "../../../state/mod.ts";
-import { openNatsKvBackend } from "../../../state/nats_backend.ts";
+import {
+  createMemoryKvBackend,
+  hostBackend,
+  type KvHost,
+  openStateBackend,
+} from "../../../state/mod.ts";
 
 const ROOT = new URL("./testdata/project", import.meta.url).pathname;
 const natsUrl = Deno.env.get("ROHAS_TEST_NATS_URL") ?? "nats://127.0.0.1:14222";
@@ -64,7 +68,10 @@ Deno.test("a sync Python handler runs state.kv operations with state.kv.wait()",
 });
 
 Deno.test("state.kv errors reach Python as the classes generated.state exports, by name", async () => {
-  const backend = await openNatsKvBackend({ url: natsUrl, namespace: "python-kv-errors" });
+  const backend = await openStateBackend({ type: "nats", url: natsUrl, path: "" }, {
+    root: ROOT,
+    namespace: "python-kv-errors",
+  });
   const host = hostBackend(backend);
   await using runtime = await open(host);
   const out = value(await runtime.invoke(api("KvErrors", "kv_errors.py", {}))) as {
