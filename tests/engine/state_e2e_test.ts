@@ -76,7 +76,11 @@ async function createAndFind(server: ServerProcess): Promise<void> {
 
 async function everyKindSeesIt(server: ServerProcess): Promise<void> {
   // The event handler (main process) wrote one entry per user.
-  await eventually(async () => (await directory(server)).audited === USERS || undefined, "audits");
+  await eventually(
+    async () => (await directory(server)).audited === USERS || undefined,
+    "an audit entry per user",
+    30_000,
+  );
   // The middleware wrote the caller.
   const protectedRes = await fetch(`${server.url}/protected`, {
     headers: { authorization: "Bearer ann" },
