@@ -109,7 +109,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   const workbench = options.workbench ? await import("../workbench/mod.ts") : null;
   const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
-  const instanceId = instanceIdOf(located.config);
+  const instanceId = located.config.server.instance_id;
   // The shared state instances coordinate through (cron claims, presence); handlers' `state.kv`
   // is the same store: one opening of `[state]` serves both.
   const kv = await openInstanceState(options, located, cleanup);
@@ -234,6 +234,8 @@ async function locate(
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  // Resolved once: the edges, given this config, record as the same instance.
+  config.server.instance_id = instanceIdOf(config);
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
   workbench?.checkWorkbenchConfig(config, options.mode);
   return { root, schemaDir, config };
