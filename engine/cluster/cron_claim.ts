@@ -32,13 +32,14 @@ export interface KvCronClaimOptions {
  * @returns the claim the scheduler asks before each scheduled run
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
  * import { kvCronClaim } from "./cron_claim.ts";
  * const kv = kvOver(createMemoryKvBackend());
  * const tick = new Date("2026-01-01T00:00:00Z");
  * const a = await kvCronClaim(kv, { instanceId: "a" })("Cleanup", tick);
  * const b = await kvCronClaim(kv, { instanceId: "b" })("Cleanup", tick);
- * if (!(a && !b)) throw new Error("Example failed");
+ * assert(a && !b);
  * await kv.close();
  * ```
  */

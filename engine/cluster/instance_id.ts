@@ -13,9 +13,10 @@ import type { RohasConfig } from "../../project/mod.ts";
  * @returns the configured id, else `<hostname>-<pid>` (a random id when the hostname is not readable)
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { instanceIdOf } from "./instance_id.ts";
  * const id = instanceIdOf({ server: { instance_id: "web-1" } });
- * if (id !== "web-1") throw new Error("Example failed");
+ * assertEquals(id, "web-1");
  * ```
  */
 export function instanceIdOf(

@@ -59,6 +59,7 @@ export interface Presence {
  * @returns the presence
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
  * import { announcePresence } from "./presence.ts";
  * const kv = kvOver(createMemoryKvBackend());
@@ -69,7 +70,7 @@ export interface Presence {
  *   adapter: "nats",
  *   onInstance: (other) => seen.push(other.id),
  * });
- * if (seen.join() !== "a") throw new Error("Example failed");
+ * assertEquals(seen.join(), "a");
  * await b.close();
  * await a.close();
  * await kv.close();

@@ -29,10 +29,11 @@ const KEPT: Record<(typeof INSTANCE_LOCAL_ADAPTERS)[number], string> = {
  * @returns the message, or null
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { coordinationWarning } from "./warning.ts";
  * const other = { id: "b", pid: 7, adapter: "memory", started_at: "", token: "t" };
- * if (coordinationWarning("nats", other, false) !== null) throw new Error("Example failed");
- * if (coordinationWarning("memory", other, false) === null) throw new Error("Example failed");
+ * assertEquals(coordinationWarning("nats", other, false), null);
+ * assert(coordinationWarning("memory", other, false) !== null);
  * ```
  */
 export function coordinationWarning(
