@@ -239,9 +239,10 @@ function newSeries(
     name,
     kind: sample.kind,
     labels: Object.fromEntries(
-      Object.entries({ ...sample.labels, ...constant }).map(([k, v]) => [metricName(k), v]).sort(([a], [b]) =>
-        a! < b! ? -1 : 1
-      ),
+      Object.entries({ ...sample.labels, ...constant }).map(([k, v]) => [metricName(k), v]).sort((
+        [a],
+        [b],
+      ) => a! < b! ? -1 : 1),
     ),
     value: 0,
     count: 0,

@@ -227,7 +227,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     const id = options.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
     const instance = this.#instance;
-    const start = instance ? { ...options, metadata: { ...options.metadata, ...instance } } : options;
+    const start = instance
+      ? { ...options, metadata: { ...options.metadata, ...instance } }
+      : options;
     const startedMs = start.startedMs ?? this.#now();
     const running = new RecordedTrace(this, id, start, startedMs);
     this.#running = running.linkBefore(this.#running);

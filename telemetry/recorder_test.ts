@@ -427,9 +427,15 @@ Deno.test("createRecorder() marks traces, logs and metrics with the instance it 
   const [stored] = await telemetry.traces();
   assertEquals(stored?.metadata, { method: "POST", path: "/users", instance: "web-2" });
   assertEquals((await telemetry.logs())[0]?.fields, { user: "1", instance: "web-2" });
-  assertEquals((await telemetry.samples())[0]?.labels, { handler: "create_user", instance: "web-2" });
+  assertEquals((await telemetry.samples())[0]?.labels, {
+    handler: "create_user",
+    instance: "web-2",
+  });
   const text = telemetry.exposition();
   assert(text.includes('rohas_traces_total{instance="web-2",status="success",type="api"} 1'), text);
-  assert(text.includes('handler_duration_ms_count{handler="create_user",instance="web-2"} 1'), text);
+  assert(
+    text.includes('handler_duration_ms_count{handler="create_user",instance="web-2"} 1'),
+    text,
+  );
   await telemetry.close();
 });
