@@ -116,7 +116,8 @@ export async function openTelemetry(
 ): Promise<OwnTelemetry> {
   const choice = options.telemetry ?? { kind: "config" };
   const section = located.config.telemetry;
-  const recorderOptions = { root: located.root, logLevel: located.config.log.level };
+  const instance = located.config.server.instance_id;
+  const recorderOptions = { root: located.root, logLevel: located.config.log.level, instance };
   let own: OwnTelemetry;
   switch (choice.kind) {
     case "off":
@@ -141,6 +142,7 @@ export async function openTelemetry(
         maxPersistedPerSecond: section.max_persisted_per_second,
         logLevel: located.config.log.level,
         otel: new OtelBridge(),
+        instance,
       });
       own = { telemetry: recorder, recorder, type: "external" };
       break;
