@@ -208,6 +208,9 @@ class Session:
 
     # ----- state.kv: the server owns the store, each operation is one request line -----
 
+    def loop_thread_id(self):
+        return self._thread.ident
+
     async def kv_ask(self, request):
         """Sends one state.kv operation to the server and waits (on the loop) for its answer."""
         self._kv_last += 1
@@ -928,6 +931,14 @@ class Kv:
 
     def wait(self, awaitable):
         """Runs an operation from a sync handler (an executor thread) and returns its result."""
+        if threading.get_ident() == self._session.loop_thread_id():
+            close = getattr(awaitable, "close", None)
+            if callable(close):
+                close()
+            raise kv_error_class("StateError")(
+                "Cannot use state.kv.wait() in an async handler: it would block the event loop; "
+                "await the operation instead")
+
         async def run():
             return await awaitable
         return asyncio.run_coroutine_threadsafe(run(), self._session.loop).result()
