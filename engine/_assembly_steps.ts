@@ -22,6 +22,8 @@ import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Engine } from "./app.ts";
 import type { EventSubscriber } from "./event_wiring.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
+import type { SocketRoute } from "./socket_fanout.ts";
+import type { RohasConfig } from "../project/mod.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EngineError, failureOf, ServeError } from "./errors.ts";
@@ -159,6 +161,37 @@ export async function startEvents(
   cleanup.push("bus", () => bus.close());
   await bus.start();
   return { bus, events: bus, type: adapter.type };
+}
+
+/**
+ * Where the engine's WebSocket messages go (engine/socket_fanout.ts): an edge relays them to its
+ * main process; an adapter that serves one instance (memory, rocksdb) keeps them in the process;
+ * a broker fans them out to every instance.
+ *
+ * @param events the started events step
+ * @param config the project config (this instance's id)
+ * @returns the engine's `sockets` option
+ */
+export function socketsOption(
+  events: StartedEvents,
+  config: RohasConfig,
+): { route: SocketRoute; instanceId: string } {
+  const instanceId = instanceIdOf(config);
+  switch (events.type) {
+    case "external":
+      return { route: "relay", instanceId };
+    case "memory":
+    case "rocksdb":
+      return { route: "local", instanceId };
+    default:
+      return { route: "broker", instanceId };
+  }
+}
+
+/** `[server] instance_id` when set, else `<hostname>-<pid>`. */
+function instanceIdOf(config: RohasConfig): string {
+  const configured = (config.server as { instance_id?: string }).instance_id;
+  return configured ? configured : `${Deno.hostname()}-${Deno.pid}`;
 }
 
 export function schedulerOption(

@@ -51,6 +51,7 @@ import {
   mountsOf,
   openTelemetry,
   schedulerOption,
+  socketsOption,
   startEvents,
   startRuntime,
   type WorkbenchModule,
@@ -125,6 +126,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
+    sockets: socketsOption(events, located.config),
     ...schedulerOption(options),
     mounts: (engine) =>
       mountsOf(options, {

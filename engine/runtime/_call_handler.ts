@@ -15,7 +15,7 @@ import type {
   LogLevel,
 } from "./contract.ts";
 import { isoTime } from "../../telemetry/iso_time.ts";
-import { HandlerNotFoundError } from "./errors.ts";
+import { BroadcastTargetError, HandlerNotFoundError, missingBroadcastTarget } from "./errors.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 import type { PayloadCheck } from "../events/payload_check.ts";
 import { InvalidEventPayloadError } from "../events/errors.ts";
@@ -48,7 +48,13 @@ export interface HandlerState {
   triggerEvent(event: string, payload: unknown): void;
   setPayload(event: string, payload: unknown): void;
   send(connectionId: string, message: unknown): void;
-  broadcast(message: unknown): void;
+  broadcast(message: unknown, options?: BroadcastOptions): void;
+}
+
+/** Options of `state.broadcast`. */
+export interface BroadcastOptions {
+  /** The WebSocket endpoint; required outside WebSocket handlers. Default: the handler's own. */
+  to?: string;
 }
 
 type HandlerFunction = (...args: unknown[]) => unknown;
@@ -197,6 +203,8 @@ class CallState implements HandlerState {
   readonly handlerName: string;
   readonly effects: Effect[];
   readonly #check: PayloadCheck | undefined;
+  /** A WebSocket handler: `broadcast` may leave out its endpoint. */
+  readonly #socket: boolean;
   #logger: HandlerState["logger"] | undefined = undefined;
 
   constructor(call: HandlerCall, check: PayloadCheck | undefined) {
@@ -204,6 +212,7 @@ class CallState implements HandlerState {
     this.handlerName = call.handler.name;
     this.effects = [];
     this.#check = check;
+    this.#socket = call.handler.kind.startsWith("ws_");
   }
 
   /** Built on first use: most calls never log, and six closures per call show up in profiles. */
@@ -239,8 +248,17 @@ class CallState implements HandlerState {
     this.effects.push({ kind: "send", connectionId, message: toJsonValue(message) });
   }
 
-  broadcast(message: unknown): void {
-    this.effects.push({ kind: "broadcast", message: toJsonValue(message) });
+  broadcast(message: unknown, options?: BroadcastOptions): void {
+    const to = options?.to;
+    if (to === undefined && !this.#socket) {
+      throw new BroadcastTargetError(missingBroadcastTarget(this.handlerName));
+    }
+    const json = toJsonValue(message);
+    this.effects.push(to === undefined ? { kind: "broadcast", message: json } : {
+      kind: "broadcast",
+      message: json,
+      to: String(to),
+    });
   }
 }
 

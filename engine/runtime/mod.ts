@@ -69,6 +69,7 @@ export {
 } from "./in_process_runtime.ts";
 export { guardProcessExit } from "./_exit_guard.ts";
 export {
+  BroadcastTargetError,
   HandlerExitError,
   HandlerLoadError,
   HandlerNotFoundError,
@@ -77,5 +78,6 @@ export {
   RuntimeClosedError,
   RuntimeUnsupportedError,
   WorkerExitedError,
+  missingBroadcastTarget,
   WorkerRestartedError,
 } from "./errors.ts";
