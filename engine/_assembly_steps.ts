@@ -176,10 +176,10 @@ export function socketsOption(
   events: StartedEvents,
   config: RohasConfig,
 ): { route: SocketRoute; instanceId: string } {
+  // An edge holds no connections: its id names none.
+  if (events.type === "external") return { route: "relay", instanceId: "edge" };
   const instanceId = instanceIdOf(config);
   switch (events.type) {
-    case "external":
-      return { route: "relay", instanceId };
     case "memory":
     case "rocksdb":
       return { route: "local", instanceId };
@@ -188,10 +188,13 @@ export function socketsOption(
   }
 }
 
-/** `[server] instance_id` when set, else `<hostname>-<pid>`. */
+/** `[server] instance_id` when set, else `<hostname>-<pid>` (a random id without `--allow-sys`). */
 function instanceIdOf(config: RohasConfig): string {
   const configured = (config.server as { instance_id?: string }).instance_id;
-  return configured ? configured : `${Deno.hostname()}-${Deno.pid}`;
+  if (configured) return configured;
+  const sys = Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state;
+  const host = sys === "granted" ? Deno.hostname() : crypto.randomUUID().slice(0, 8);
+  return `${host}-${Deno.pid}`;
 }
 
 export function schedulerOption(

@@ -28,7 +28,7 @@ import {
   type RequestInfo,
 } from "./http_pipeline.ts";
 import { SocketHub } from "./socket_hub.ts";
-import { SOCKETS_TOPIC, SocketFanout, type SocketRoute } from "./socket_fanout.ts";
+import { SocketFanout, type SocketRoute, SOCKETS_TOPIC } from "./socket_fanout.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
 import { type PayloadCheck, payloadCheck } from "./events/payload_check.ts";

@@ -405,7 +405,11 @@ export class SocketHub {
       case "none":
         return Promise.resolve(null);
       case "all":
-        return this.#dispatch(call, { kind: "broadcast", endpoint: call.spec.name, message: value });
+        return this.#dispatch(call, {
+          kind: "broadcast",
+          endpoint: call.spec.name,
+          message: value,
+        });
       case "sender":
         this.send(call.live.info.connectionId, value);
         return Promise.resolve(null);
@@ -429,10 +433,15 @@ export class SocketHub {
 
   async #dispatch(call: PhaseCall, message: SocketMessage): Promise<string | null> {
     try {
-      await this.#fanout().dispatch(message, { parentId: call.trace.id, source: `ws:${call.spec.name}` });
+      await this.#fanout().dispatch(message, {
+        parentId: call.trace.id,
+        source: `ws:${call.spec.name}`,
+      });
       return null;
     } catch (error) {
-      const text = `Cannot deliver a WebSocket message: ${(error as Error).message ?? String(error)}`;
+      const text = `Cannot deliver a WebSocket message: ${
+        (error as Error).message ?? String(error)
+      }`;
       call.trace.addStep(failedStep(`${call.spec.name} sockets`, new Date(), text));
       return this.#parts().mode === "dev" || error instanceof SocketTargetError
         ? text

@@ -12,7 +12,7 @@ import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";
 import { addTriggersStep } from "./_invoke.ts";
-import { SOCKETS_TOPIC, socketMessageOf } from "./socket_fanout.ts";
+import { socketMessageOf, SOCKETS_TOPIC } from "./socket_fanout.ts";
 
 /** One event to publish. */
 export interface Publication {

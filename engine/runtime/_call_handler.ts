@@ -254,11 +254,13 @@ class CallState implements HandlerState {
       throw new BroadcastTargetError(missingBroadcastTarget(this.handlerName));
     }
     const json = toJsonValue(message);
-    this.effects.push(to === undefined ? { kind: "broadcast", message: json } : {
-      kind: "broadcast",
-      message: json,
-      to: String(to),
-    });
+    this.effects.push(
+      to === undefined ? { kind: "broadcast", message: json } : {
+        kind: "broadcast",
+        message: json,
+        to: String(to),
+      },
+    );
   }
 }
 

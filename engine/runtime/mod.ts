@@ -75,9 +75,9 @@ export {
   HandlerNotFoundError,
   HandlerPermissionError,
   HandlerTimeoutError,
+  missingBroadcastTarget,
   RuntimeClosedError,
   RuntimeUnsupportedError,
   WorkerExitedError,
-  missingBroadcastTarget,
   WorkerRestartedError,
 } from "./errors.ts";
