@@ -50,6 +50,7 @@ Deno.test({
       }
       await load.until(load.stats().ok + 200);
       const { ok, failed } = await load.stop();
+      // deno-lint-ignore no-console -- the request count is part of the test's report
       console.log(`rolling restart: ${ok} requests, ${failed.length} failed`);
       assert.deepEqual(failed, []);
     } finally {
