@@ -1,17 +1,25 @@
 /**
- * The `rohas` command line: `deno run -A jsr:@rohas/cli <command>`.
+ * The `rohas` command line: `deno run -A jsr:@rohas/cli/cli <command>` (the package's default
+ * module, `mod.ts`, hands over to it when run as a program too, so `jsr:@rohas/cli <command>`
+ * works as well).
  *
  * @module
  */
 
 import { runCli } from "./cli/main.ts";
 
-if (import.meta.main) {
+/**
+ * Runs the CLI with this process's arguments, standard streams and working directory.
+ *
+ * @returns the exit code
+ */
+export function runFromTerminal(): Promise<number> {
   const encoder = new TextEncoder();
-  const code = await runCli(Deno.args, {
+  return runCli(Deno.args, {
     stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
     stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
     cwd: Deno.cwd(),
   });
-  Deno.exit(code);
 }
+
+if (import.meta.main) Deno.exit(await runFromTerminal());

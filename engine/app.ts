@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type LastingServer, serveLasting } from "./_lasting_server.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
@@ -105,8 +106,8 @@ export interface Engine {
   readonly sockets: SocketHub;
   /** Subscribes event handlers and starts cron schedules. */
   start(): Promise<void>;
-  /** Listens with `Deno.serve`. */
-  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  /** Listens with `Deno.serve`, again after an accept failure (`engine/_lasting_server.ts`). */
+  serve(options?: ServeOptions): LastingServer;
   /** Replaces the model (hot reload): new routes at once, subscriptions and schedules rewired. */
   swap(model: AppModel, validators?: ValidatorTable): Promise<void>;
   /** Runs one cron job now. */
@@ -136,7 +137,7 @@ class EngineImpl implements Engine {
   #options: EngineOptions;
   #subs: Closable[] = [];
   #scheduler: CronScheduler | null = null;
-  #server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  #server: LastingServer | null = null;
   #started = false;
   #closing = false;
   #closed: Promise<ShutdownReport> | null = null;
@@ -231,19 +232,25 @@ class EngineImpl implements Engine {
     const make = this.#options.createScheduler;
     if (!make || this.#built.model.schedules.length === 0) return;
     const scheduler = make();
-    scheduleJobs(scheduler, this.#built.model.schedules, (spec) => runCronJob(this.#parts, spec));
+    scheduleJobs(
+      scheduler,
+      this.#built.model.schedules,
+      (spec, tick) => runCronJob(this.#parts, spec, tick),
+    );
     scheduler.start();
     this.#scheduler = scheduler;
   }
 
-  serve(options: ServeOptions = {}): Deno.HttpServer<Deno.NetAddr> {
+  serve(options: ServeOptions = {}): LastingServer {
     const server = this.#options.config.server;
     const peer = options.peer;
-    this.#server = Deno.serve({
+    this.#server = serveLasting({
       hostname: options.hostname ?? server.host,
       port: options.port ?? server.port,
-      onListen: options.onListen ?? (() => {}),
+      ...(options.onListen ? { onListen: options.onListen } : {}),
       ...(options.reusePort ? { reusePort: true } : {}),
+      onAcceptError: (error, retryInMs) =>
+        this.#parts.telemetry.log(acceptFailedLog(error, retryInMs)),
     }, peer ? (request, info) => this.handler(request, peer(request, info)) : this.handler);
     return this.#server;
   }
@@ -317,6 +324,18 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function acceptFailedLog(error: unknown, retryInMs: number): LogEntry {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "engine:server",
+    message: `Cannot accept connections: ${why}; listening again in ${retryInMs} ms`,
+    fields: error instanceof Error ? { error: error.name } : {},
+    span_fields: {},
+  };
 }
 
 function closeFailedLog(part: string, error: unknown): LogEntry {

@@ -13,10 +13,18 @@ import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
 import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
+import {
+  createRemoteKvBackend,
+  kvOver,
+  type KvRequest,
+  type KvResponse,
+  reviveStateError,
+} from "../../state/mod.ts";
 import { type PayloadCheck, payloadCheck, type PayloadTypes } from "../events/payload_check.ts";
 import {
   type EngineMessage,
   type InvokeMessage,
+  type KvAnswerMessage,
   type LoadMessage,
   markOf,
   Outbox,
@@ -37,11 +45,36 @@ const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
 /** Where each call is marked as started (see `MarksMessage`). */
 let marks: Int32Array | null = null;
+/** `state.kv` operations waiting for the engine's answer, by this Worker's id. */
+const kvWaiting = new Map<number, PromiseWithResolvers<KvResponse>>();
+let lastKvId = 0;
+/**
+ * `state.kv` of every call here: one object for the Worker's life, and a message only when a
+ * handler uses it (the engine owns the store; this Worker has no access of its own to it).
+ */
+const kv = kvOver(createRemoteKvBackend(askKv));
+
+function askKv(request: KvRequest): Promise<KvResponse> {
+  const id = ++lastKvId;
+  const waiting = Promise.withResolvers<KvResponse>();
+  kvWaiting.set(id, waiting);
+  outbox.send({ type: "kv", id, request });
+  return waiting.promise;
+}
+
+function kvAnswered(message: KvAnswerMessage): void {
+  const waiting = kvWaiting.get(message.id);
+  kvWaiting.delete(message.id);
+  if (message.error !== undefined) waiting?.reject(reviveStateError(message.error));
+  else waiting?.resolve(message.response!);
+}
 /** The check of `state.triggerEvent` payloads, once the generated validators are imported. */
-const payloads: { version: number; check: PayloadCheck | undefined } = {
-  version: 0,
-  check: undefined,
-};
+const payloads: {
+  version: number;
+  check: PayloadCheck | undefined;
+  /** While the generated validators are imported: calls wait for it, so none runs unchecked. */
+  loading: Promise<unknown> | null;
+} = { version: 0, check: undefined, loading: null };
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   for (const message of unbatch(event.data)) dispatch(message);
@@ -64,12 +97,25 @@ function dispatch(message: EngineMessage): void {
       marks = new Int32Array(message.marks);
       signalExit(new Int32Array(message.exit));
       return;
+    case "kv_answer":
+      kvAnswered(message);
+      return;
     case "payloads":
-      // A generated module that cannot be imported leaves the check to the bus (same refusal, after
-      // the call); the handlers importing that module report the error themselves.
-      loadPayloadCheck(message).catch(() => payloads.check = undefined);
+      startPayloadCheck(message);
       return;
   }
+}
+
+/** Calls wait for the newest import; an older one finishing does not release them. */
+function startPayloadCheck(message: PayloadsMessage): void {
+  const loading: Promise<unknown> = loadPayloadCheck(message)
+    // A generated module that cannot be imported leaves the check to the bus (same refusal, after
+    // the call); the handlers importing that module report the error themselves.
+    .catch(() => payloads.check = undefined)
+    .finally(() => {
+      if (payloads.loading === loading) payloads.loading = null;
+    });
+  payloads.loading = loading;
 }
 
 /**
@@ -124,9 +170,11 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
   } catch (thrown) {
     return failed("error", thrown, [], started);
   }
+  if (payloads.loading !== null) await payloads.loading;
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
   return callHandler(namespace, { handler, input: message.input, traceId: message.traceId }, {
     check: payloads.check,
+    kv,
   });
 }
 

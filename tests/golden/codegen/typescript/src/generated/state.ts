@@ -32,9 +32,60 @@ export interface BroadcastOptions {
   to: SocketName;
 }
 
+/** A key of `state.kv`: strings and numbers, like `["tasks", 42]`. */
+export type KvKey = readonly (string | number)[];
+
+/** A stored entry of `state.kv`. */
+export interface KvEntry<T> {
+  key: KvKey;
+  value: T;
+  /** Grows with every commit of the store; what an atomic check compares. */
+  versionstamp: string;
+}
+
+/** What `state.kv.get` returns: the entry, or null value and versionstamp when absent. */
+export type KvEntryMaybe<T> = KvEntry<T> | { key: KvKey; value: null; versionstamp: null };
+
+/** The outcome of a commit: `ok: false` when a check failed (nothing was written). */
+export type KvCommitResult = { ok: true; versionstamp: string } | { ok: false };
+
+/** An atomic operation: checks, then writes, all or nothing. */
+export interface KvAtomic {
+  check(...checks: { key: KvKey; versionstamp: string | null }[]): KvAtomic;
+  set(key: KvKey, value: unknown, options?: { expireIn?: number }): KvAtomic;
+  delete(key: KvKey): KvAtomic;
+  commit(): Promise<KvCommitResult>;
+}
+
+/**
+ * `state.kv`: one store shared by every Worker, edge process and instance of the app, shaped like
+ * Deno KV (the same interface as the `Kv` the package exports). Module variables live per
+ * isolate; what every handler must see goes here. Values are JSON. A failed operation throws an
+ * error whose `name` says why (`KvInputError`, `KvUnsupportedError`, `StateError`).
+ */
+export interface Kv {
+  /** The `[state] type` serving it (`remote` when another process owns the store). */
+  readonly type: string;
+  get<T = unknown>(key: KvKey): Promise<KvEntryMaybe<T>>;
+  set(
+    key: KvKey,
+    value: unknown,
+    options?: { expireIn?: number },
+  ): Promise<{ ok: true; versionstamp: string }>;
+  delete(key: KvKey): Promise<void>;
+  /** Entries whose key starts with `prefix` (the prefix itself excluded), in key order. */
+  list<T = unknown>(
+    selector: { prefix: KvKey },
+    options?: { limit?: number; reverse?: boolean },
+  ): AsyncIterableIterator<KvEntry<T>>;
+  atomic(): KvAtomic;
+}
+
 /** What a handler can do besides returning a value. Effects apply when the handler succeeds. */
 export interface State {
   readonly logger: Logger;
+  /** The store every handler of the app shares (see {@linkcode Kv}). */
+  readonly kv: Kv;
   /** The trace id of this call; events published by the handler carry it as their parent. */
   readonly traceId: string;
   /** The handler's schema name. */
