@@ -9,8 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { adapterTable, configure, SOCKETS_FIXTURE } from "./_sockets.ts";
-import { type ServerProcess, startServer } from "../engine/_server.ts";
+import { startCluster } from "./_instances.ts";
+import { SOCKETS_FIXTURE } from "./_sockets.ts";
 
 const CONFIG = new URL("../../docs/deploy/haproxy.cfg", import.meta.url);
 /** Clients sending requests back to back through the balancer. */
@@ -21,30 +21,22 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const name = `rolling-${crypto.randomUUID().slice(0, 8)}`;
-    const ports = freePorts(4);
-    const start = (index: number) =>
-      startServer({
-        command: "start",
-        from: SOCKETS_FIXTURE,
-        args: ["--port", String(ports[index + 1])],
-        prepare: (dir) => configure(dir, name, adapterTable("nats")),
-      });
-    const instances: ServerProcess[] = await Promise.all([0, 1, 2].map(start));
+    await using cluster = await startCluster({ adapter: "nats", from: SOCKETS_FIXTURE });
+    const [lb] = freePorts(1);
+    const ports = [lb!, ...cluster.instances.map((i) => i.port)];
     const dir = await Deno.makeTempDir({ prefix: "rohas-haproxy-" });
     const balancer = await startHaproxy(dir, ports);
     try {
       await balancer.waitUntilUp(["i0", "i1", "i2"]);
-      const load = steadyLoad(`http://127.0.0.1:${ports[0]}/ping`);
+      const load = steadyLoad(`http://127.0.0.1:${lb}/ping`);
       await load.until(200);
-      for (const index of [0, 1, 2]) {
+      for (const instance of cluster.instances) {
         const before = load.stats().ok;
-        const status = await instances[index]!.stop("SIGTERM");
-        assert.equal(status.code, 0, instances[index]!.output());
-        assert.match(instances[index]!.output(), /Stopped/);
-        await Deno.remove(instances[index]!.dir, { recursive: true });
-        instances[index] = await start(index);
-        await balancer.waitUntilUp([`i${index}`]);
+        const status = await instance.stop();
+        assert.equal(status.code, 0, instance.output());
+        assert.match(instance.output(), /Stopped/);
+        await instance.start();
+        await balancer.waitUntilUp([instance.id]);
         // Requests kept flowing through the other two meanwhile.
         assert.ok(load.stats().ok > before, "no request was answered during the restart");
       }
@@ -55,7 +47,6 @@ Deno.test({
       assert.deepEqual(failed, []);
     } finally {
       await balancer[Symbol.asyncDispose]();
-      await Promise.all(instances.map((i) => i[Symbol.asyncDispose]()));
       await Deno.remove(dir, { recursive: true });
     }
   },
