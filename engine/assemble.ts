@@ -57,6 +57,7 @@ import {
   openSharedState,
   openTelemetry,
   schedulerOption,
+  socketsOption,
   startEvents,
   startRuntime,
   STATE_STEP,
@@ -147,6 +148,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
+    sockets: socketsOption(events, instanceId),
     ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {

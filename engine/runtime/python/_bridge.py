@@ -664,7 +664,11 @@ def make_state(handler, trace_id, kv=None):
     def log_fn(level, message, fields=None):
         logs.append(log_effect(level, message, fields or {}))
 
-    cls = generated_class("generated.state", "State") or BuiltinState
+    cls = None
+    if handler.get("kind", "").startswith("ws_"):
+        # A WebSocket handler's broadcast may leave out its endpoint (generated.state.SocketState).
+        cls = generated_class("generated.state", "SocketState")
+    cls = cls or generated_class("generated.state", "State") or BuiltinState
     name = handler["name"]
     try:
         state = cls(handler_name=name, log_fn=log_fn, trace_id=trace_id)
@@ -743,8 +747,11 @@ class BuiltinState:
     def send(self, connection_id, message):
         self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
 
-    def broadcast(self, message):
-        self._effects.append({"kind": "broadcast", "message": message})
+    def broadcast(self, message, to=None):
+        effect = {"kind": "broadcast", "message": message}
+        if to is not None:
+            effect["to"] = to
+        self._effects.append(effect)
 
     def get_triggers(self):
         return [e for e in self._effects if e["kind"] == "trigger"]
