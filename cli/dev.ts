@@ -104,6 +104,9 @@ function printEvent(event: ServeEvent, io: CliIo): void {
     case "cron_failed":
       io.stderr(`Cron job "${event.name}" failed: ${event.message}\n`);
       return;
+    case "instance_warning":
+      io.stderr(`Warning: ${event.message}\n`);
+      return;
     case "worker_restarted":
       io.stderr(`Worker of profile "${event.profile}" restarted: ${event.message}\n`);
       return;

@@ -9,6 +9,7 @@ import { isoTime } from "../telemetry/mod.ts";
 import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/mod.ts";
 import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
+import { BroadcastTargetError, missingBroadcastTarget } from "./runtime/errors.ts";
 
 /** The `span_name` of the log entry a failed handler call writes (fields `stack`, `attempt`...). */
 export const HANDLER_FAILURE_SPAN = "handler_failure";
@@ -40,6 +41,7 @@ export async function invokeHandler(
   } catch (error) {
     result = brokenRuntime(error, Date.now() - started);
   }
+  if (result.ok && !handler.kind.startsWith("ws_")) result = unaddressedBroadcast(handler, result);
   if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
   if (!result.ok) logFailure(parts, { handler, input: call.input, traceId: trace.id }, result);
   trace.addStep(handlerStep(call.stepName ?? handler.name, handler.name, result, startedAt));
@@ -51,6 +53,23 @@ export async function invokeHandler(
     timestamp: startedAt,
   });
   return result;
+}
+
+/**
+ * A broadcast without an endpoint from a handler that has none (a runtime that does not refuse it at
+ * the call, such as a Python state generated before `to` existed) fails the call: never dropped.
+ */
+function unaddressedBroadcast(handler: HandlerRef, result: InvocationResult): InvocationResult {
+  const missing = result.effects.some((e) => e.kind === "broadcast" && e.to === undefined);
+  if (!missing) return result;
+  const error = new BroadcastTargetError(missingBroadcastTarget(handler.name));
+  return {
+    ok: false,
+    reason: "error",
+    error: { name: error.name, message: error.message },
+    effects: result.effects.filter((e) => e.kind === "log"),
+    durationMs: result.durationMs,
+  };
 }
 
 /** The runtime contract says invoke never rejects; a broken runtime must still not crash us. */

@@ -21,6 +21,7 @@ import type { Mount } from "./http_pipeline.ts";
 import type { EngineMode, ValidatorTable } from "./parts.ts";
 import type { PrepareFailure } from "./project_loader.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";
+import type { Kv } from "../state/mod.ts";
 
 /** What happened while serving, for the CLI to print. */
 export type ServeEvent =
@@ -31,7 +32,9 @@ export type ServeEvent =
   /** The Python runtime's host crashed or a handler blocked its loop; it was replaced. */
   | { kind: "python_restarted"; restart: PythonRestart }
   | { kind: "cron_skipped"; name: string; at: Date }
-  | { kind: "cron_failed"; name: string; message: string };
+  | { kind: "cron_failed"; name: string; message: string }
+  /** Another instance appeared that this one cannot coordinate with (see engine/cluster). */
+  | { kind: "instance_warning"; message: string };
 
 /** Where the project comes from. */
 export type ProjectSource =
@@ -41,6 +44,18 @@ export type ProjectSource =
   | { kind: "root"; root: string; schemaDir?: string }
   /** A schema and model built elsewhere (an edge gets them from the main process). */
   | { kind: "prepared"; root: string; schema: Schema; model: AppModel };
+
+/** Where `state.kv` keeps its entries. */
+export type StateChoice =
+  /** The backend `[state] type` names, opened by this process (which answers every other). */
+  | { kind: "config" }
+  /** A store in this process's memory, whatever `[state]` says. */
+  | { kind: "memory" }
+  /**
+   * A store of the caller's, used as is and left open (an edge's store that forwards to the main
+   * process, or any object with the {@linkcode Kv} methods).
+   */
+  | { kind: "given"; kv: Kv };
 
 /** Where handlers run. */
 export type RuntimeChoice =
@@ -112,6 +127,8 @@ export interface AssembleOptions {
   logLevel?: LogLevel;
   /** Run codegen before building (generated files and missing stubs). Default false. */
   codegen?: boolean;
+  /** Where `state.kv` keeps its entries. Default: `config`. */
+  state?: StateChoice;
   /** Where handlers run. Default: `project`. */
   runtime?: RuntimeChoice;
   /** How events travel. Default: `config`. */
@@ -178,6 +195,8 @@ export interface Assembly {
   adapterType: string;
   /** The telemetry store's type, such as `memory` (`external` for a given one, `off`). */
   telemetryType: string;
+  /** `state.kv` as handlers see it (this process owns it unless it was given). */
+  kv: Kv;
   /** Where it listens; null for `listen: "none"`. */
   listening: Listening | null;
   /** Stops watching, drains and closes everything, newest first; says what it could not drain. */

@@ -23,6 +23,7 @@ export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";
 export { TrieRouter } from "./router.ts";
 export type { Engine, EngineOptions, ServeOptions, ShutdownReport } from "./app.ts";
+export type { LastingServer } from "./_lasting_server.ts";
 export { createEngine } from "./app.ts";
 export type {
   AssembleOptions,
@@ -33,6 +34,7 @@ export type {
   MountContext,
   ProjectSource,
   RuntimeChoice,
+  StateChoice,
   TelemetryChoice,
 } from "./assemble.ts";
 export { assemble } from "./assemble.ts";

@@ -45,10 +45,16 @@ export interface ProjectSection {
 
 /** `[server]`. */
 export interface ServerSection {
-  /** An IP literal or a hostname such as `localhost`. Default `"127.0.0.1"`. */
+  /** An IP literal or a hostname such as `localhost`. Default `"127.0.0.1"`; `ROHAS_HOST`. */
   host: string;
-  /** Default 3000; `rohas dev --port` overrides it. */
+  /** Default 3000; `ROHAS_PORT` and `rohas dev --port` override it. */
   port: number;
+  /**
+   * Names this instance among several sharing a broker: traces and logs carry it, metrics get it as
+   * their `instance` label. Default `""`: `<hostname>-<pid>` when the app starts
+   * (`instanceIdOf`); `ROHAS_INSTANCE_ID` overrides it.
+   */
+  instance_id: string;
   /** Default true. */
   enable_cors: boolean;
   /** Request bodies larger than this get 413. Default 1048576 (1 MiB). */
