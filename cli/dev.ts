@@ -152,6 +152,8 @@ export async function serveUntilSignal(
   }
   // Listen for signals before saying "listening": a SIGINT right after must still drain.
   const signalled = untilSignal();
+  // Subscribed before saying "listening": what the first request does must be printed.
+  await printTelemetry(served, { args, io, mode });
   for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
   const unconfined = pythonPermissionsWarning(served.model);
   if (unconfined !== null) io.stderr(`${unconfined}\n`);
@@ -162,7 +164,6 @@ export async function serveUntilSignal(
     : null;
   if (noEdges !== null) io.stdout(`${noEdges}\n`);
   if (args.workbench) io.stdout(`Workbench: ${served.url}/_rohas/\n`);
-  await printTelemetry(served, { args, io, mode });
   await signalled;
   io.stdout("Shutting down: draining in-flight work\n");
   const report = await served.close();

@@ -75,7 +75,7 @@ Deno.test("rohas dev prints state.logger lines; --log-level warn hides them and 
   {
     await using server = await startServer();
     await (await fetch(`${server.url}/hello`)).body?.cancel();
-    await server.waitFor(/\d\d:\d\d:\d\d\.\d{3} INFO {2}\[Hello\] Saying hello\n/);
+    await server.waitFor(/\d\d:\d\d:\d\d\.\d{3} INFO {2}\[Hello\] Saying hello\b/);
     // Without the workbench the failure names its trace id instead of a link.
     const traceId = await failingCall(server.url);
     await server.waitFor(new RegExp(`\\n    trace ${traceId}\\n`));
