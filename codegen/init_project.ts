@@ -209,6 +209,18 @@ enable_metrics = true
 enable_logs = true
 enable_traces = true
 
+# Where state.kv keeps what every handler shares. Module variables live per isolate (each Worker,
+# edge process and instance has its own): keep shared data in state.kv.
+[state]
+# denokv (default: a file every process of this machine shares), memory (one process only),
+# nats (JetStream key-value, many instances) or postgres (a table, many instances).
+# ROHAS_STATE_TYPE, ROHAS_STATE_PATH and ROHAS_STATE_URL override these keys.
+# type = "denokv"
+# The denokv file, relative to the project root unless absolute.
+# path = ".rohas/state.kv"
+# A server: a remote Deno KV (https://...), NATS (nats://...) or PostgreSQL (postgres://...).
+# url = ""
+
 [workbench]
 # Needed for the workbench API from other machines; loopback works without one in dev.
 # rohas start --workbench refuses to start without one.

@@ -63,8 +63,8 @@ class CompositeRuntime implements HandlerRuntime {
  * @returns the runtime
  * @example A language without a runtime fails the call, it does not throw
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createCompositeRuntime } from "./composite_runtime.ts";
- * import assert from "node:assert/strict";
  * const runtime = createCompositeRuntime({});
  * const result = await runtime.invoke({
  *   handler: {

@@ -27,6 +27,7 @@ import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
+import { type KvResponse, StateError } from "../../state/mod.ts";
 
 /** Options of {@linkcode createWorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -50,6 +51,11 @@ export interface WorkerRuntimeOptions {
   stuckAfterMs?: number;
   /** Told about every Worker that was replaced, with why (for the engine's log). */
   onWorkerRestart?: (profile: string, error: SerializedError) => void;
+  /**
+   * Answers the `state.kv` operations of the handlers (the Workers hold no store). Default: none
+   * (they fail with a `StateError`).
+   */
+  answerKv?: (request: unknown) => Promise<KvResponse>;
 }
 
 interface Pool {
@@ -261,6 +267,7 @@ class WorkerRuntime implements HandlerRuntime {
         this.#replace(worker, new WorkerRestartedError(message));
       },
       onExit: (worker) => this.#replace(worker, exitError(worker.startedHandlers())),
+      answerKv: this.#options.answerKv ?? noStore,
     });
     if (this.#payloads !== null) worker.post(this.#payloads);
     return worker;
@@ -415,6 +422,12 @@ function rank(worker: WorkerHandle, now: number): number {
   if (worker.pinging) return Number.MAX_SAFE_INTEGER;
   const silent = worker.load > 0 && now - worker.lastHeard > SILENT_MS;
   return silent ? Number.MAX_SAFE_INTEGER / 2 + worker.load : worker.load;
+}
+
+function noStore(): Promise<never> {
+  return Promise.reject(
+    new StateError("Cannot use state.kv: this runtime was started without a store"),
+  );
 }
 
 function failure(
