@@ -147,11 +147,11 @@ Exit code: 0 when valid, 1 on errors (or warnings with --strict), 2 on bad argum
 /** `rohas list-handlers`. */
 export const LIST_HANDLERS = {
   name: "list-handlers",
-  summary: "List the API, event, cron and WebSocket handlers of the schema",
+  summary: "List the API, event, cron, WebSocket and middleware handlers of the schema",
   description:
-    `Lists the handlers the schema needs: one per API, the event handlers, the cron jobs and
-the WebSocket handlers, in schema order (files sorted by path). The path may also be a schema
-directory or one .ro file.`,
+    `Lists the handlers the schema needs: one per API, the event handlers, the cron jobs, the
+WebSocket handlers and the middlewares with what each guards, in schema order (files sorted by
+path). The path may also be a schema directory or one .ro file.`,
   positionals: [],
   project: true,
   options: {},
