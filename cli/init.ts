@@ -45,7 +45,7 @@ export const run: CommandRun<typeof INIT> = async (parsed, io) => {
   });
   if (code !== 0) return code;
   io.stdout(
-    ["", "Next steps:", `  cd ${init.name}`, "  deno task dev", "  deno task dev --workbench", ""]
+    ["", "Next steps:", `  cd ${init.name}`, "  deno task dev   # the workbench is at /_rohas/", ""]
       .join("\n"),
   );
   return 0;
