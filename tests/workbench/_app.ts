@@ -9,6 +9,7 @@ import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
+import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createWorkbenchHandler, workbenchMounts } from "../../workbench/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
@@ -57,6 +58,8 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     onMetric: (s) => telemetry.metric(s),
   });
   await bus.start();
+  // The example's `auth` middleware remembers the caller in state.kv.
+  const kv = kvOver(createMemoryKvBackend());
   let engine: Engine | null = null;
   const workbench = createWorkbenchHandler({
     root: ROOT,
@@ -70,7 +73,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
   engine = createEngine({
     model,
     config,
-    runtime: createInProcessRuntime({ manifest }),
+    runtime: createInProcessRuntime({ manifest, kv }),
     bus,
     telemetry,
     validators: compileValidators(parsed.schema),
@@ -91,6 +94,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     url: `http://127.0.0.1:${addr.port}`,
     async [Symbol.asyncDispose]() {
       await started.close();
+      await kv.close();
       if (dir) await Deno.remove(dir, { recursive: true });
     },
   };
