@@ -57,6 +57,7 @@ import {
   openSharedState,
   openTelemetry,
   schedulerOption,
+  socketsOption,
   startEvents,
   startRuntime,
   STATE_STEP,
@@ -147,6 +148,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
+    sockets: socketsOption(events, instanceId),
     ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {
@@ -186,6 +188,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     model: prepared.model,
     warnings: prepared.warnings,
     telemetry,
+    reader,
     bus: events.events,
     adapterType: events.type,
     telemetryType: own.type,
@@ -248,6 +251,7 @@ async function locate(
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  if (options.logLevel !== undefined) config.log.level = options.logLevel;
   // Resolved once: the edges, given this config, record as the same instance.
   config.server.instance_id = instanceIdOf(config);
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
