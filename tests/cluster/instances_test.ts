@@ -28,6 +28,8 @@ Deno.test({
       prepare: rocksdbTelemetry,
     });
     const [first, second] = cluster.instances;
+    // Each says which instance it is, as its environment named it.
+    await first!.waitFor(/adapter memory, telemetry rocksdb, instance i0\n/);
     // The second saw the first at start-up; the first sees the second on its next heartbeat.
     assert.equal((await second!.waitFor(WARNING, 10_000))[1], "i0");
     assert.equal((await first!.waitFor(WARNING, 15_000))[1], "i1");
