@@ -28,6 +28,10 @@ export function tsStateModule(schema: Schema, index: SchemaIndex): string {
     for (const [name, type] of payloads) m.out.line(`${name}: ${type};`);
   }, "}");
   m.out.line();
+  const sockets = schema.websockets.map((w) => w.name).sort();
+  m.out.line("/** Every WebSocket endpoint of the schema (what `state.broadcast` may name). */");
+  const socketUnion = sockets.map((n) => JSON.stringify(n)).join(" | ");
+  m.out.line(`export type SocketName = ${socketUnion === "" ? "never" : socketUnion};`).line();
   m.out.lines(STATIC.split("\n"));
   return m.render();
 }
@@ -36,8 +40,11 @@ export function tsStateModule(schema: Schema, index: SchemaIndex): string {
 export const TS_STATE_EXPORTS: readonly string[] = [
   "EventName",
   "EventPayloads",
+  "SocketName",
   "Logger",
+  "BroadcastOptions",
   "State",
+  "SocketState",
   "MiddlewareContext",
   "MiddlewareResult",
   "MiddlewareHandler",
@@ -61,6 +68,11 @@ export interface Logger {
   warning(message: string, fields?: Record<string, unknown>): void;
   debug(message: string, fields?: Record<string, unknown>): void;
   trace(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Where \`state.broadcast\` sends: every connection of endpoint \`to\`, on every instance. */
+export interface BroadcastOptions {
+  to: SocketName;
 }
 
 /** A key of \`state.kv\`: strings and numbers, like \`["tasks", 42]\`. */
@@ -125,10 +137,19 @@ export interface State {
   triggerEvent<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** Sets the payload of an event listed in the source's \`triggers:\`; the last call wins. */
   setPayload<E extends EventName>(event: E, payload: EventPayloads[E]): void;
-  /** Sends a message to one WebSocket connection. */
+  /** Sends a message to one WebSocket connection, on whichever instance holds it. */
   send(connectionId: string, message: unknown): void;
-  /** Sends a message to every connection of the current WebSocket endpoint. */
-  broadcast(message: unknown): void;
+  /**
+   * Sends a message to every connection of endpoint \`to\` on every instance:
+   * \`state.broadcast(message, { to: "Chat" })\`.
+   */
+  broadcast(message: unknown, options: BroadcastOptions): void;
+}
+
+/** The state of a WebSocket handler: \`broadcast\` defaults to its own endpoint. */
+export interface SocketState extends Omit<State, "broadcast"> {
+  /** Sends a message to every connection of endpoint \`to\` (default: this one) on every instance. */
+  broadcast(message: unknown, options?: Partial<BroadcastOptions>): void;
 }
 
 /** What a middleware receives. */

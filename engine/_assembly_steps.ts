@@ -22,6 +22,7 @@ import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Engine } from "./app.ts";
 import type { EventSubscriber } from "./event_wiring.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
+import type { SocketRoute } from "./socket_fanout.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { Schema } from "../parser/mod.ts";
 import { EngineError, failureOf, ServeError } from "./errors.ts";
@@ -116,7 +117,8 @@ export async function openTelemetry(
 ): Promise<OwnTelemetry> {
   const choice = options.telemetry ?? { kind: "config" };
   const section = located.config.telemetry;
-  const recorderOptions = { root: located.root, logLevel: located.config.log.level };
+  const instance = located.config.server.instance_id;
+  const recorderOptions = { root: located.root, logLevel: located.config.log.level, instance };
   let own: OwnTelemetry;
   switch (choice.kind) {
     case "off":
@@ -141,6 +143,7 @@ export async function openTelemetry(
         maxPersistedPerSecond: section.max_persisted_per_second,
         logLevel: located.config.log.level,
         otel: new OtelBridge(),
+        instance,
       });
       own = { telemetry: recorder, recorder, type: "external" };
       break;
@@ -188,6 +191,30 @@ export async function startEvents(
   cleanup.push("bus", () => bus.close());
   await bus.start();
   return { bus, events: bus, type: adapter.type };
+}
+
+/**
+ * Where the engine's WebSocket messages go (engine/socket_fanout.ts): an edge relays them to its
+ * main process; an adapter that serves one instance (memory, rocksdb) keeps them in the process;
+ * a broker fans them out to every instance.
+ *
+ * @param events the started events step
+ * @param instanceId this instance's id (`instanceIdOf`)
+ * @returns the engine's `sockets` option
+ */
+export function socketsOption(
+  events: StartedEvents,
+  instanceId: string,
+): { route: SocketRoute; instanceId: string } {
+  // An edge holds no connections: its id names none.
+  if (events.type === "external") return { route: "relay", instanceId: "edge" };
+  switch (events.type) {
+    case "memory":
+    case "rocksdb":
+      return { route: "local", instanceId };
+    default:
+      return { route: "broker", instanceId };
+  }
 }
 
 /**

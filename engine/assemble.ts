@@ -57,6 +57,7 @@ import {
   openSharedState,
   openTelemetry,
   schedulerOption,
+  socketsOption,
   startEvents,
   startRuntime,
   STATE_STEP,
@@ -115,10 +116,10 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   const workbench = options.workbench ? await import("../workbench/mod.ts") : null;
   const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
-  const instanceId = instanceIdOf(located.config);
+  const instanceId = located.config.server.instance_id;
   const state = await openSharedState(options, located, cleanup);
   // Instances coordinate (cron claims, presence) through the store handlers see as `state.kv`: one
-  // opening of \`[state]\` serves both.
+  // opening of `[state]` serves both.
   const kv = instanceState(options, state.kv);
   const runtime = await startRuntime(options, located, { prepared, state, cleanup });
   const own = await openTelemetry(options, located, cleanup);
@@ -147,6 +148,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
+    sockets: socketsOption(events, instanceId),
     ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {
@@ -186,6 +188,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     model: prepared.model,
     warnings: prepared.warnings,
     telemetry,
+    reader,
     bus: events.events,
     adapterType: events.type,
     telemetryType: own.type,
@@ -248,6 +251,9 @@ async function locate(
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  if (options.logLevel !== undefined) config.log.level = options.logLevel;
+  // Resolved once: the edges, given this config, record as the same instance.
+  config.server.instance_id = instanceIdOf(config);
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
   workbench?.checkWorkbenchConfig(config, options.mode);
   return { root, schemaDir, config };

@@ -9,7 +9,7 @@ import type { Adapter } from "../adapters/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { Diagnostic, Schema } from "../parser/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
-import type { TelemetryStore } from "../telemetry/mod.ts";
+import type { LogLevel, TelemetryReader, TelemetryStore } from "../telemetry/mod.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
@@ -123,6 +123,8 @@ export interface AssembleOptions {
   config?: RohasConfig;
   /** Overrides `[server] port`; 0 picks a free port. */
   port?: number;
+  /** Overrides `[log] level` (`ROHAS_LOG`): the least severe log entry recorded and streamed. */
+  logLevel?: LogLevel;
   /** Run codegen before building (generated files and missing stubs). Default false. */
   codegen?: boolean;
   /** Where `state.kv` keeps its entries. Default: `config`. */
@@ -182,6 +184,11 @@ export interface Assembly {
   warnings: Diagnostic[];
   /** What the engine records through. */
   telemetry: Telemetry;
+  /**
+   * The recorder's query side (federated with the edges'), whose `subscribe` streams each trace
+   * and log entry as it happens; null when the assembly made no recorder (a given telemetry, off).
+   */
+  reader: TelemetryReader | null;
   /** The event bus; null when a bus of the caller's was given. */
   bus: EventBus | null;
   /** The adapter's type, such as `memory` or `nats` (`external` for a given bus). */

@@ -7,6 +7,7 @@
  */
 
 import type { RohasConfig } from "../project/mod.ts";
+import type { LogLevel, TelemetryReader } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { Engine, ShutdownReport } from "./app.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
@@ -28,6 +29,8 @@ export interface ServeProjectOptions {
   mode: EngineMode;
   /** Overrides `[server] port`; 0 picks a free port. */
   port?: number;
+  /** Overrides `[log] level` (`ROHAS_LOG`). */
+  logLevel?: LogLevel;
   /** Watch and hot-reload (dev). Default false. */
   watch?: boolean;
   /** Makes a cron scheduler. Default: engine/cron `Scheduler` (no overlapping runs). */
@@ -58,6 +61,8 @@ export interface ServedProject {
   telemetryType: string;
   /** Edge processes serving the port (0: the main process serves it). */
   edges: number;
+  /** Streams each trace and log entry as it happens (the terminal prints them); see `Assembly`. */
+  telemetry: TelemetryReader | null;
   /** The application model at start; {@linkcode Engine.model} follows reloads. */
   model: AppModel;
   /** Schema warnings found at start. */
@@ -80,6 +85,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     project: { kind: "path", path: options.path, cwd: options.cwd },
     mode: options.mode,
     ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     codegen: options.mode === "dev",
     runtime: { kind: "project" },
     events: { kind: "config" },
@@ -103,6 +109,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Served
     adapterType: app.adapterType,
     telemetryType: app.telemetryType,
     edges: listening.edges,
+    telemetry: app.reader,
     model: app.model,
     warnings: app.warnings,
     finished: listening.finished,

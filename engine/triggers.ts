@@ -12,6 +12,7 @@ import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";
 import { addTriggersStep } from "./_invoke.ts";
+import { socketMessageOf, SOCKETS_TOPIC } from "./socket_fanout.ts";
 
 /** One event to publish. */
 export interface Publication {
@@ -62,7 +63,18 @@ export function unwrapResult(output: HandlerOutput | null): unknown {
   return value;
 }
 
-/** Plans what a successful handler publishes, in order.
+/** Options of {@linkcode planTriggers}. */
+export interface PlanOptions {
+  /**
+   * Whether `state.send` / `state.broadcast` become publications of {@linkcode SOCKETS_TOPIC}
+   * (the engine delivers them to the sockets of every instance). The socket hub delivers its own
+   * handlers' messages itself. Default true.
+   */
+  sockets?: boolean;
+}
+
+/** Plans what a successful handler publishes, in order: manual triggers and socket messages in
+ * call order, then each schema trigger once.
  *
  * @param effects the handler's effects in call order
  * @param schemaTriggers the source's `triggers:` list
@@ -84,14 +96,18 @@ export function planTriggers(
   effects: readonly Effect[],
   schemaTriggers: readonly string[],
   output: HandlerOutput | null,
+  options: PlanOptions = {},
 ): Publication[] {
   const manual: Publication[] = [];
   const setPayloads = new Map<string, unknown>();
+  const sockets = options.sockets ?? true;
   for (const e of effects) {
     if (e.kind === "trigger") {
       manual.push({ event: e.event, payload: e.payload, origin: "state.triggerEvent" });
     }
     if (e.kind === "set_payload") setPayloads.set(e.event, e.payload);
+    const message = sockets ? socketMessageOf(e) : null;
+    if (message) manual.push({ event: SOCKETS_TOPIC, payload: message, origin: `state.${e.kind}` });
   }
   const fallback = unwrapResult(output);
   const auto = [...new Set(schemaTriggers)].map((event) =>

@@ -143,6 +143,7 @@ function readServer(section: TableReader): RohasConfig["server"] {
     instance_id: section.string("instance_id", ""),
     enable_cors: section.boolean("enable_cors", true),
     max_body_bytes: section.integer("max_body_bytes", 1048576, { min: 1 }),
+    unknown_fields: section.choice("unknown_fields", "accept", ["accept", "reject"] as const),
     handler_timeout_ms: section.integer("handler_timeout_ms", 30000, { min: 1 }),
     shutdown_timeout_ms: section.integer("shutdown_timeout_ms", 10000, { min: 0 }),
     workers: readWorkers(section),

@@ -312,6 +312,8 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
     retentionDays: forward ? 0 : config.retention_days,
     maxPersistedPerSecond: Math.ceil(config.max_persisted_per_second / edges),
     logLevel: message.config.log.level,
+    // The main process resolved the id: its edges are the same instance.
+    instance: message.config.server.instance_id,
     // Spans of this process's traces, exported by Deno itself when OTEL_DENO=true.
     otel: new OtelBridge(),
   });

@@ -517,9 +517,9 @@ function edgeArgs(options: EdgePoolOptions): string[] {
 }
 
 /**
- * The config an edge is given: without the workbench key and the adapter's and telemetry store's
- * settings (credentials), which it does not need (the main process owns the bus, the store and the
- * workbench).
+ * The config an edge is given: without the workbench key, the adapter's and telemetry store's
+ * settings and the `[state]` path and URL (credentials), which it does not need (the main process
+ * owns the bus, the stores and the workbench; the edge's `state.kv` asks it).
  */
 function edgeConfig(config: RohasConfig): RohasConfig {
   return {
@@ -527,6 +527,7 @@ function edgeConfig(config: RohasConfig): RohasConfig {
     adapter: { ...config.adapter, settings: {} },
     telemetry: { ...config.telemetry, settings: {} },
     workbench: { ...config.workbench, api_key: "" },
+    state: { ...config.state, path: "", url: "" },
   };
 }
 

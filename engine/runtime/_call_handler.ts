@@ -15,7 +15,7 @@ import type {
   LogLevel,
 } from "./contract.ts";
 import { isoTime } from "../../telemetry/iso_time.ts";
-import { HandlerNotFoundError } from "./errors.ts";
+import { BroadcastTargetError, HandlerNotFoundError, missingBroadcastTarget } from "./errors.ts";
 import { type Kv, StateError } from "../../state/mod.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 import type { PayloadCheck } from "../events/payload_check.ts";
@@ -53,7 +53,13 @@ export interface HandlerState {
   triggerEvent(event: string, payload: unknown): void;
   setPayload(event: string, payload: unknown): void;
   send(connectionId: string, message: unknown): void;
-  broadcast(message: unknown): void;
+  broadcast(message: unknown, options?: BroadcastOptions): void;
+}
+
+/** Options of `state.broadcast`. */
+export interface BroadcastOptions {
+  /** The WebSocket endpoint; required outside WebSocket handlers. Default: the handler's own. */
+  to?: string;
 }
 
 type HandlerFunction = (...args: unknown[]) => unknown;
@@ -203,6 +209,8 @@ class CallState implements HandlerState {
   readonly effects: Effect[];
   readonly #kv: Kv | undefined;
   readonly #check: PayloadCheck | undefined;
+  /** A WebSocket handler: `broadcast` may leave out its endpoint. */
+  readonly #socket: boolean;
   #logger: HandlerState["logger"] | undefined = undefined;
 
   constructor(call: HandlerCall, options: CallHandlerOptions | undefined) {
@@ -211,6 +219,7 @@ class CallState implements HandlerState {
     this.effects = [];
     this.#kv = options?.kv;
     this.#check = options?.check;
+    this.#socket = call.handler.kind.startsWith("ws_");
   }
 
   get kv(): Kv {
@@ -255,8 +264,19 @@ class CallState implements HandlerState {
     this.effects.push({ kind: "send", connectionId, message: toJsonValue(message) });
   }
 
-  broadcast(message: unknown): void {
-    this.effects.push({ kind: "broadcast", message: toJsonValue(message) });
+  broadcast(message: unknown, options?: BroadcastOptions): void {
+    const to = options?.to;
+    if (to === undefined && !this.#socket) {
+      throw new BroadcastTargetError(missingBroadcastTarget(this.handlerName));
+    }
+    const json = toJsonValue(message);
+    this.effects.push(
+      to === undefined ? { kind: "broadcast", message: json } : {
+        kind: "broadcast",
+        message: json,
+        to: String(to),
+      },
+    );
   }
 }
 

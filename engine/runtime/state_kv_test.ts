@@ -126,3 +126,18 @@ Deno.test("the engine refuses a malformed request from handler code with KvInput
   }
   await host.close();
 });
+
+Deno.test("a WebSocket handler in a Worker has state.kv too", async () => {
+  const host = hostBackend(createMemoryKvBackend());
+  await using runtime = workers(host);
+  const ws = tsHandler("ws_message", FILE, ["handleKvMessage"]);
+  const connection = { connectionId: "c1", path: "/ws", connectedAt: new Date().toISOString() };
+  const input = {
+    kind: "ws_message" as const,
+    message: { data: { text: "hi" }, timestamp: new Date().toISOString() },
+    connection,
+  };
+  assertEquals(value(await runtime.invoke(call(ws, input))), { text: "hi" });
+  assertEquals((await host.kv.get(["last_message", "c1"])).value, { text: "hi" });
+  await host.close();
+});

@@ -107,3 +107,42 @@ for (const command of ["dev", "start"] as const) {
     await everyKindSeesIt(server);
   });
 }
+
+const TWO_KEYS_SCHEMA = 'api TwoKeys {\n  method: GET\n  path: "/two-keys"\n  response: Json\n}\n';
+const TWO_KEYS_HANDLER = `import type { State } from "../../generated/state.ts";
+
+export async function handleTwoKeys(_req: unknown, state: State) {
+  try {
+    await state.kv.atomic().set(["a"], 1).set(["b"], 2).commit();
+    return { data: { pid: Deno.pid, thrown: null } };
+  } catch (error) {
+    const e = error as Error;
+    return { data: { pid: Deno.pid, thrown: e.name, constructor: e.constructor.name, message: e.message } };
+  }
+}
+`;
+
+Deno.test("on an edge over the nats backend, the main process's KvUnsupportedError reaches the handler by class", async () => {
+  const url = Deno.env.get("ROHAS_TEST_NATS_URL") ?? "nats://127.0.0.1:14222";
+  await using server = await startServer({
+    command: "start",
+    env: { ROHAS_STATE_TYPE: "nats", ROHAS_STATE_URL: url },
+    prepare: async (dir) => {
+      const file = `${dir}/config/rohas.toml`;
+      const config = await Deno.readTextFile(file);
+      await Deno.writeTextFile(file, config.replace("[server]\n", "[server]\nworkers = 2\n"));
+      await Deno.writeTextFile(`${dir}/schema/two_keys.ro`, TWO_KEYS_SCHEMA);
+      await Deno.writeTextFile(`${dir}/src/handlers/api/two_keys.ts`, TWO_KEYS_HANDLER);
+    },
+  });
+  await server.waitFor(/2 edge processes on the port/);
+  const res = await fresh(`${server.url}/two-keys`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const out = res.body.data;
+  assert.notEqual(out.pid, server.child.pid, "served by an edge, not the main process");
+  assert.deepEqual([out.thrown, out.constructor], ["KvUnsupportedError", "KvUnsupportedError"]);
+  assert.match(
+    out.message,
+    /^Cannot commit an atomic operation over 2 keys on the "nats" state backend/,
+  );
+});

@@ -208,6 +208,9 @@ class Session:
 
     # ----- state.kv: the server owns the store, each operation is one request line -----
 
+    def loop_thread_id(self):
+        return self._thread.ident
+
     async def kv_ask(self, request):
         """Sends one state.kv operation to the server and waits (on the loop) for its answer."""
         self._kv_last += 1
@@ -661,7 +664,11 @@ def make_state(handler, trace_id, kv=None):
     def log_fn(level, message, fields=None):
         logs.append(log_effect(level, message, fields or {}))
 
-    cls = generated_class("generated.state", "State") or BuiltinState
+    cls = None
+    if handler.get("kind", "").startswith("ws_"):
+        # A WebSocket handler's broadcast may leave out its endpoint (generated.state.SocketState).
+        cls = generated_class("generated.state", "SocketState")
+    cls = cls or generated_class("generated.state", "State") or BuiltinState
     name = handler["name"]
     try:
         state = cls(handler_name=name, log_fn=log_fn, trace_id=trace_id)
@@ -740,8 +747,11 @@ class BuiltinState:
     def send(self, connection_id, message):
         self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
 
-    def broadcast(self, message):
-        self._effects.append({"kind": "broadcast", "message": message})
+    def broadcast(self, message, to=None):
+        effect = {"kind": "broadcast", "message": message}
+        if to is not None:
+            effect["to"] = to
+        self._effects.append(effect)
 
     def get_triggers(self):
         return [e for e in self._effects if e["kind"] == "trigger"]
@@ -928,6 +938,14 @@ class Kv:
 
     def wait(self, awaitable):
         """Runs an operation from a sync handler (an executor thread) and returns its result."""
+        if threading.get_ident() == self._session.loop_thread_id():
+            close = getattr(awaitable, "close", None)
+            if callable(close):
+                close()
+            raise kv_error_class("StateError")(
+                "Cannot use state.kv.wait() in an async handler: it would block the event loop; "
+                "await the operation instead")
+
         async def run():
             return await awaitable
         return asyncio.run_coroutine_threadsafe(run(), self._session.loop).result()

@@ -18,6 +18,9 @@ export interface EventPayloads {
   UserOnboarded: User;
 }
 
+/** Every WebSocket endpoint of the schema (what `state.broadcast` may name). */
+export type SocketName = "Chat" | "Echo" | "Fragile";
+
 /** Structured logging into the engine's log store, tagged with the handler and trace. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -27,6 +30,11 @@ export interface Logger {
   warning(message: string, fields?: Record<string, unknown>): void;
   debug(message: string, fields?: Record<string, unknown>): void;
   trace(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Where `state.broadcast` sends: every connection of endpoint `to`, on every instance. */
+export interface BroadcastOptions {
+  to: SocketName;
 }
 
 /** A key of `state.kv`: strings and numbers, like `["tasks", 42]`. */
@@ -91,10 +99,19 @@ export interface State {
   triggerEvent<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** Sets the payload of an event listed in the source's `triggers:`; the last call wins. */
   setPayload<E extends EventName>(event: E, payload: EventPayloads[E]): void;
-  /** Sends a message to one WebSocket connection. */
+  /** Sends a message to one WebSocket connection, on whichever instance holds it. */
   send(connectionId: string, message: unknown): void;
-  /** Sends a message to every connection of the current WebSocket endpoint. */
-  broadcast(message: unknown): void;
+  /**
+   * Sends a message to every connection of endpoint `to` on every instance:
+   * `state.broadcast(message, { to: "Chat" })`.
+   */
+  broadcast(message: unknown, options: BroadcastOptions): void;
+}
+
+/** The state of a WebSocket handler: `broadcast` defaults to its own endpoint. */
+export interface SocketState extends Omit<State, "broadcast"> {
+  /** Sends a message to every connection of endpoint `to` (default: this one) on every instance. */
+  broadcast(message: unknown, options?: Partial<BroadcastOptions>): void;
 }
 
 /** What a middleware receives. */

@@ -179,9 +179,9 @@ class State:
         """Sends a message to one WebSocket connection."""
         self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
 
-    def broadcast(self, message: Any) -> None:
-        """Sends a message to every connection of the current WebSocket endpoint."""
-        self._effects.append({"kind": "broadcast", "message": message})
+    def broadcast(self, message: Any, *, to: str) -> None:
+        """Sends a message to every connection of WebSocket endpoint `to` on every instance."""
+        self._effects.append({"kind": "broadcast", "message": message, "to": to})
 
     def get_triggers(self) -> List[TriggeredEvent]:
         return list(self._triggers)
@@ -191,3 +191,14 @@ class State:
 
     def get_all_auto_trigger_payloads(self) -> Dict[str, Any]:
         return dict(self._auto_trigger_payloads)
+
+
+class SocketState(State):
+    """The state of a WebSocket handler: `broadcast` defaults to its own endpoint."""
+
+    def broadcast(self, message: Any, *, to: Optional[str] = None) -> None:
+        """Sends a message to every connection of endpoint `to` (default: this one) on every instance."""
+        effect: Dict[str, Any] = {"kind": "broadcast", "message": message}
+        if to is not None:
+            effect["to"] = to
+        self._effects.append(effect)

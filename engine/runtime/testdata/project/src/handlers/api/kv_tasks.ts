@@ -65,3 +65,13 @@ export async function handleKvTwoKeys(_req: unknown, state: State) {
 export async function handleKvBadValue(_req: unknown, state: State) {
   await state.kv.set(["bad"], () => 1);
 }
+
+/** A WebSocket message handler keeps the last message of its connection. */
+export async function handleKvMessage(
+  message: { data: unknown },
+  connection: { connectionId: string },
+  state: State,
+) {
+  await state.kv.set(["last_message", connection.connectionId], message.data);
+  return (await state.kv.get(["last_message", connection.connectionId])).value;
+}
