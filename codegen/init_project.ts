@@ -185,6 +185,9 @@ buffer_size = 1000
 # First retry delay, doubling per attempt with jitter, up to max_backoff_ms.
 # backoff_ms = 500
 # max_backoff_ms = 60000
+# A published payload that does not match its event's payload type: "refuse" (default) fails the
+# publish with the field and the problem; "log" publishes it with a warning.
+# payload_checks = "refuse"
 # Broker-specific keys, for example:
 # url = "nats://127.0.0.1:4222"
 # brokers = ["127.0.0.1:9092"]

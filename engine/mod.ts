@@ -58,6 +58,7 @@ export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";
 export { runCronJob } from "./cron_wiring.ts";
 export type { Closable, EventSubscriber } from "./event_wiring.ts";
 export { SocketHub } from "./socket_hub.ts";
+export type { SocketRoute } from "./socket_fanout.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
 export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";

@@ -166,6 +166,7 @@ function readAdapter(section: TableReader): AdapterSection {
     max_attempts: section.integer("max_attempts", 5, { min: 1 }),
     backoff_ms: section.integer("backoff_ms", 500, { min: 0 }),
     max_backoff_ms: section.integer("max_backoff_ms", 60000, { min: 0 }),
+    payload_checks: section.choice("payload_checks", "refuse", ["refuse", "log"] as const),
     settings: { ...section.raw },
   };
 }

@@ -25,6 +25,7 @@ const DEFAULTS: RohasConfig = {
     max_attempts: 5,
     backoff_ms: 500,
     max_backoff_ms: 60000,
+    payload_checks: "refuse",
     settings: {},
   },
   telemetry: {
