@@ -64,6 +64,7 @@ export { serveProject } from "./serve_project.ts";
 export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
+export { findOrphanHandlers, ORPHAN_HANDLER_CODE } from "./orphan_handlers.ts";
 export type { MissingHandler } from "./errors.ts";
 export type {
   ConnectionInfo,
