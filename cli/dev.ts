@@ -190,6 +190,7 @@ async function printTelemetry(
     requests: ctx.args.logRequests,
     workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
     maxAttempts: served.config.adapter.max_attempts,
+    instance: served.config.server.instance_id,
   }, (line) => ctx.io.stdout(line)));
   // Edge processes stream their entries once they answered the subscription.
   await reader.watching?.();
