@@ -55,6 +55,7 @@ export function createProjectRuntime(
   return {
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
+    renew: (files) => composite.renew(files),
     close: () => composite.close(),
     checkPayloads: (payloads) => composite.checkPayloads?.(payloads),
     start: async () => {

@@ -106,6 +106,8 @@ class WorkerRuntime implements HandlerRuntime {
   };
   /** The payload types every Worker (a replacement too) is told, once set. */
   #payloads: PayloadsMessage | null = null;
+  /** Workers replaced by {@linkcode renew}, finishing their calls; `close()` ends them too. */
+  readonly #retiring = new Set<WorkerHandle>();
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -192,6 +194,63 @@ class WorkerRuntime implements HandlerRuntime {
     return null;
   }
 
+  /**
+   * A module handlers import changed: each pool running one of `files` gets fresh Workers, with
+   * every module its Workers had loaded imported again, so no module keeps code or state from
+   * before the edit. The old Workers serve until the new ones are ready, then finish their calls
+   * and end; when a module fails to load, the old Workers keep serving.
+   */
+  async renew(files: readonly string[]): Promise<SerializedError | null> {
+    const fresh = new Map<Pool, WorkerHandle[]>();
+    const loads: Promise<SerializedError | null>[] = [];
+    try {
+      for (const pool of new Set(this.#pools.values())) {
+        if (!pool.workers.some((worker) => files.some((file) => worker.files.has(file)))) continue;
+        const workers = pool.workers.map(() => this.#spawn(pool));
+        fresh.set(pool, workers);
+        loads.push(...workers.flatMap((worker) => this.#preload(worker, pool)));
+      }
+    } catch (error) {
+      loads.push(Promise.resolve(serializeError(error)));
+    }
+    const error = (await Promise.all(loads)).find((found) => found !== null) ?? null;
+    if (error !== null || this.#closed) {
+      for (const worker of [...fresh.values()].flat()) worker.terminate(error ?? closedError());
+      return error;
+    }
+    for (const [pool, workers] of fresh) this.#swapWorkers(pool, workers);
+    return null;
+  }
+
+  /** Imports in a new Worker every module its pool's Workers had loaded, at their version. */
+  #preload(worker: WorkerHandle, pool: Pool): Promise<SerializedError | null>[] {
+    const files = new Set(pool.workers.flatMap((old) => [...old.files]));
+    return [...files].map((file) => {
+      worker.files.add(file);
+      return this.#load(worker, file, this.#versions.get(file) ?? 0);
+    });
+  }
+
+  #swapWorkers(pool: Pool, workers: WorkerHandle[]): void {
+    const old = pool.workers;
+    pool.workers = workers;
+    for (const worker of old) this.#retire(worker);
+  }
+
+  /** Ends a replaced Worker once its calls are done (or the drain deadline passed). */
+  async #retire(worker: WorkerHandle): Promise<void> {
+    this.#retiring.add(worker);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.drainTimeoutMs ?? 10_000);
+    });
+    await Promise.race([worker.idle(), deadline]);
+    clearTimeout(timer);
+    this.#retiring.delete(worker);
+    const message = "Worker replaced after a hot reload: call abandoned";
+    worker.terminate(serializeError(new WorkerRestartedError(message)), { redispatch: true });
+  }
+
   #load(worker: WorkerHandle, file: string, version: number): Promise<SerializedError | null> {
     const id = ++this.#nextId;
     return new Promise((settle) => {
@@ -203,7 +262,8 @@ class WorkerRuntime implements HandlerRuntime {
     this.#closed = true;
     if (this.#inFlight > 0) await this.#drain(this.#options.drainTimeoutMs ?? 10_000);
     const error = serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
-    for (const worker of this.#allWorkers()) worker.terminate(error);
+    for (const worker of [...this.#allWorkers(), ...this.#retiring]) worker.terminate(error);
+    this.#retiring.clear();
     this.#pools.clear();
     this.#poolsByProfile.clear();
     this.#deadlines.close();
@@ -415,6 +475,10 @@ function rank(worker: WorkerHandle, now: number): number {
   if (worker.pinging) return Number.MAX_SAFE_INTEGER;
   const silent = worker.load > 0 && now - worker.lastHeard > SILENT_MS;
   return silent ? Number.MAX_SAFE_INTEGER / 2 + worker.load : worker.load;
+}
+
+function closedError(): SerializedError {
+  return serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
 }
 
 function failure(
