@@ -61,12 +61,15 @@ export interface ReloadContext {
  * @param ctx the running parts
  */
 export async function reload(batch: ChangeBatch, ctx: ReloadContext): Promise<void> {
+  ctx.typeCheck.cancel();
   if (batch.schema) await reloadSchema(ctx);
   for (const file of batch.handlers) await reloadModule(file, ctx);
-  if (batch.schema || batch.handlers.some((file) => file.endsWith(".ts"))) {
-    ctx.graph.refresh(graphRoots(ctx));
-    ctx.typeCheck.request(graphRoots(ctx));
-  }
+  const typescript = batch.handlers.filter((file) => file.endsWith(".ts"));
+  if (!batch.schema && typescript.length === 0) return;
+  const changed = await Promise.all(typescript.map((file) => ctx.graph.importsChanged(file)));
+  const roots = graphRoots(ctx);
+  if (batch.schema || changed.includes(true)) ctx.graph.refresh(roots);
+  ctx.typeCheck.request(roots);
 }
 
 async function reloadSchema(ctx: ReloadContext): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The background type check of `rohas dev`: `deno check` over the handlers after each edit, off
  * the reload's path (a reload takes milliseconds, a check seconds) and never holding requests. Its
- * result is told as it comes; edits made while a check runs start one more check after it.
+ * result is told as it comes. A new edit stops the check that runs (its answer would be stale, and
+ * on a small machine its CPU would slow the reload down); the reload then asks for a new one.
  *
  * @module
  */
@@ -22,6 +23,11 @@ export interface TypeCheckOptions {
   root: string;
   /** Told each result. */
   onResult: (result: TypeCheckResult) => void;
+  /**
+   * Quiet time after a request before the check starts, in ms. Default 1000: edits often come in
+   * runs (save, save again), and a check started at each would compete with the reloads for CPU.
+   */
+  delayMs?: number;
 }
 
 /** Runs `deno check` one at a time, coalescing requests made while one runs. */
@@ -30,6 +36,7 @@ export class TypeCheck {
   #running: Promise<void> | null = null;
   #child: Deno.ChildProcess | null = null;
   #queued: readonly string[] | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(options: TypeCheckOptions) {
@@ -37,12 +44,17 @@ export class TypeCheck {
   }
 
   /**
-   * Checks `roots` (absolute paths) now, or after the check that runs.
+   * Checks `roots` (absolute paths) after the quiet time, or after the check that runs then.
    *
    * @param roots the modules to check
    */
   request(roots: readonly string[]): void {
     if (this.#closed || roots.length === 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#start(roots), this.#options.delayMs ?? 1000);
+  }
+
+  #start(roots: readonly string[]): void {
     if (this.#running !== null) {
       this.#queued = roots;
       return;
@@ -51,20 +63,29 @@ export class TypeCheck {
       this.#running = null;
       const next = this.#queued;
       this.#queued = null;
-      if (next !== null) this.request(next);
+      if (next !== null) this.#start(next);
     });
+  }
+
+  /** Stops the check that runs, if any, without telling its result; a later request runs. */
+  cancel(): void {
+    clearTimeout(this.#timer);
+    this.#queued = null;
+    const child = this.#child;
+    if (child === null) return;
+    this.#child = null;
+    try {
+      child.kill();
+    } catch (error) {
+      // It had just ended by itself.
+      if (!(error instanceof TypeError)) throw error;
+    }
   }
 
   /** Stops the check that runs, if any. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#queued = null;
-    try {
-      this.#child?.kill();
-    } catch (error) {
-      // It had just ended by itself.
-      if (!(error instanceof TypeError)) throw error;
-    }
+    this.cancel();
     await this.#running;
   }
 
@@ -80,8 +101,9 @@ export class TypeCheck {
     }).spawn();
     this.#child = child;
     const output = await child.output();
+    // Cancelled (or closed): another edit came; its own check tells the news.
+    if (this.#child !== child) return;
     this.#child = null;
-    if (this.#closed) return;
     const decoder = new TextDecoder();
     const text = (decoder.decode(output.stderr) + decoder.decode(output.stdout)).trim();
     this.#options.onResult({

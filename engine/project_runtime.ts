@@ -42,11 +42,14 @@ export function createProjectRuntime(
   options: {
     onWorkerRestart?: (profile: string, message: string) => void;
     onPythonRestart?: (restart: PythonRestart) => void;
+    /** Keep idle Workers ready for hot reload (see `WorkerRuntimeOptions.spares`). */
+    spares?: boolean;
   } = {},
 ): ProjectRuntime {
   const typescript = createWorkerRuntime({
     root,
     permissions: config.permissions,
+    spares: options.spares ?? false,
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
   // Always there, loaded on first use: a schema reload may add the first Python handler.

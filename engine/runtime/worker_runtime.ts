@@ -48,6 +48,12 @@ export interface WorkerRuntimeOptions {
    * merely awaiting something slow does not). Default 250.
    */
   stuckAfterMs?: number;
+  /**
+   * Keep started, idle Workers beside each pool for {@linkcode HandlerRuntime.renew} (hot reload):
+   * a fresh Worker spends most of its start-up loading the runtime itself, so a reload that finds
+   * them ready only imports the project's modules. Default false.
+   */
+  spares?: boolean;
   /** Told about every Worker that was replaced, with why (for the engine's log). */
   onWorkerRestart?: (profile: string, error: SerializedError) => void;
 }
@@ -56,6 +62,8 @@ interface Pool {
   name: string;
   permissions: WorkerPermissions;
   workers: WorkerHandle[];
+  /** Started Workers that imported no handler module yet (see `spares`). */
+  spares: WorkerHandle[];
 }
 
 /**
@@ -206,7 +214,7 @@ class WorkerRuntime implements HandlerRuntime {
     try {
       for (const pool of new Set(this.#pools.values())) {
         if (!pool.workers.some((worker) => files.some((file) => worker.files.has(file)))) continue;
-        const workers = pool.workers.map(() => this.#spawn(pool));
+        const workers = pool.workers.map(() => pool.spares.pop() ?? this.#spawn(pool));
         fresh.set(pool, workers);
         loads.push(...workers.flatMap((worker) => this.#preload(worker, pool)));
       }
@@ -216,6 +224,7 @@ class WorkerRuntime implements HandlerRuntime {
     const error = (await Promise.all(loads)).find((found) => found !== null) ?? null;
     if (error !== null || this.#closed) {
       for (const worker of [...fresh.values()].flat()) worker.terminate(error ?? closedError());
+      for (const pool of fresh.keys()) this.#refillSpares(pool);
       return error;
     }
     for (const [pool, workers] of fresh) this.#swapWorkers(pool, workers);
@@ -235,6 +244,16 @@ class WorkerRuntime implements HandlerRuntime {
     const old = pool.workers;
     pool.workers = workers;
     for (const worker of old) this.#retire(worker);
+    this.#refillSpares(pool);
+  }
+
+  #refillSpares(pool: Pool): void {
+    if (!this.#options.spares) return;
+    try {
+      while (pool.spares.length < this.#poolSize) pool.spares.push(this.#spawn(pool));
+    } catch {
+      // A reload without spares starts its Workers itself, and reports what stops them.
+    }
   }
 
   /** Ends a replaced Worker once its calls are done (or the drain deadline passed). */
@@ -292,7 +311,7 @@ class WorkerRuntime implements HandlerRuntime {
 
   /** Starts the Workers of a new pool; if one cannot start, none is kept. */
   #startPool(key: string, name: string, permissions: WorkerPermissions): Pool {
-    const pool: Pool = { name, permissions, workers: [] };
+    const pool: Pool = { name, permissions, workers: [], spares: [] };
     try {
       while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
     } catch (error) {
@@ -301,6 +320,7 @@ class WorkerRuntime implements HandlerRuntime {
       throw error;
     }
     this.#pools.set(key, pool);
+    this.#refillSpares(pool);
     return pool;
   }
 
@@ -353,6 +373,9 @@ class WorkerRuntime implements HandlerRuntime {
    */
   #replace(worker: WorkerHandle, reason: Error): void {
     const error = serializeError(reason);
+    for (const pool of this.#pools.values()) {
+      if (pool.spares.includes(worker)) pool.spares.splice(pool.spares.indexOf(worker), 1);
+    }
     const pools = [...this.#pools.values()].filter((pool) => pool.workers.includes(worker));
     for (const pool of pools) {
       pool.workers.splice(pool.workers.indexOf(worker), 1);
@@ -364,7 +387,7 @@ class WorkerRuntime implements HandlerRuntime {
   }
 
   #allWorkers(): WorkerHandle[] {
-    return [...this.#pools.values()].flatMap((pool) => pool.workers);
+    return [...this.#pools.values()].flatMap((pool) => [...pool.workers, ...pool.spares]);
   }
 }
 

@@ -113,10 +113,14 @@ Deno.test("an edit of a module handlers import is live in every Worker under loa
   const traffic = load(server, "/hello");
   const written = performance.now();
   await Deno.writeTextFile(`${server.dir}/src/lib/greeting.ts`, greetingModule("v2"));
-  await eventually(async () => {
-    const data = await message(server, "/hello");
-    return data?.message.startsWith("v2:") ? true : undefined;
-  }, "the edited module answering", 10_000);
+  await eventually(
+    async () => {
+      const data = await message(server, "/hello");
+      return data?.message.startsWith("v2:") ? true : undefined;
+    },
+    "the edited module answering",
+    10_000,
+  );
   const liveMs = performance.now() - written;
   // Once the new code answers, no Worker answers with the old module or its old state.
   const after = await Promise.all(
