@@ -15,6 +15,8 @@ import type { PrepareFailure } from "../engine/mod.ts";
 import type { EngineMode } from "../engine/mod.ts";
 import { pythonPermissionsWarning } from "./_python_permissions.ts";
 import { edgesDenied } from "../engine/edge/mod.ts";
+import type { LogLevel } from "../telemetry/mod.ts";
+import { terminalPrinter } from "./_terminal.ts";
 
 /** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
  *
@@ -61,6 +63,10 @@ export interface ServeArgs {
   watch: boolean;
   workbench: boolean;
   path: string;
+  /** `--log-level`: overrides `[log] level` and `ROHAS_LOG`. */
+  logLevel?: LogLevel;
+  /** `--log-requests`: one line per API request. */
+  logRequests: boolean;
 }
 
 function summary(served: ServedProject): string {
@@ -167,6 +173,7 @@ export async function serveUntilSignal(
       watch: mode === "dev" && args.watch,
       workbench: args.workbench,
       ...(args.port === undefined ? {} : { port: args.port }),
+      ...(args.logLevel === undefined ? {} : { logLevel: args.logLevel }),
       onEvent: (e) => printEvent(e, io, seen),
     });
   } catch (error) {
@@ -181,6 +188,8 @@ export async function serveUntilSignal(
   }
   // Listen for signals before saying "listening": a SIGINT right after must still drain.
   const signalled = untilSignal();
+  // Subscribed before saying "listening": what the first request does must be printed.
+  await printTelemetry(served, { args, io, mode });
   for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
   const unconfined = pythonPermissionsWarning(served.model);
   if (unconfined !== null) io.stderr(`${unconfined}\n`);
@@ -197,6 +206,28 @@ export async function serveUntilSignal(
   if (report.undrainedEvents > 0) io.stderr(undrainedWarning(report.undrainedEvents, served));
   io.stdout("Stopped\n");
   return 0;
+}
+
+/**
+ * Prints what the engine streams: handler failures, dead letters, `state.logger` lines and, with
+ * `--log-requests`, requests; readable under `dev`, JSON lines under `start`.
+ */
+async function printTelemetry(
+  served: ServedProject,
+  ctx: { args: ServeArgs; io: CliIo; mode: EngineMode },
+): Promise<void> {
+  const reader = served.telemetry;
+  if (reader === null) return;
+  const json = ctx.mode === "production";
+  reader.subscribe(terminalPrinter({
+    format: json ? "json" : "pretty",
+    color: !json && !Deno.noColor && Deno.stdout.isTerminal(),
+    requests: ctx.args.logRequests,
+    workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
+    maxAttempts: served.config.adapter.max_attempts,
+  }, (line) => ctx.io.stdout(line)));
+  // Edge processes stream their entries once they answered the subscription.
+  await reader.watching?.();
 }
 
 function undrainedWarning(count: number, served: ServedProject): string {
@@ -225,6 +256,8 @@ export const run: CommandRun<typeof DEV> = async ({ values, project }, io) =>
       watch: values["no-watch"] !== true,
       workbench: values.workbench === true,
       path: project ?? ".",
+      ...(values["log-level"] === undefined ? {} : { logLevel: values["log-level"] }),
+      logRequests: values["log-requests"] === true,
     },
     io,
     "dev",

@@ -9,31 +9,21 @@
 import type { Kv } from "../state/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { CleanupStack } from "./_cleanup.ts";
-import type { AssembleOptions, Located } from "./assembly_options.ts";
+import type { AssembleOptions } from "./assembly_options.ts";
 import { announcePresence, coordinationWarning } from "./cluster/mod.ts";
 import { emitter } from "./_assembly_steps.ts";
 
 /**
- * The shared state a serving instance coordinates through (`[state]`), or null for an app that
- * does not serve (an edge, `createApp`, `rohas cron run`): its cron runs need no claim.
+ * The shared state a serving instance coordinates through (the store the assembly opened for
+ * `state.kv`), or null for an app that does not serve (an edge, `createApp`, `rohas cron run`):
+ * its cron runs need no claim.
  *
  * @param options the assembly's options
- * @param located the project root and config
- * @param cleanup closes the state when the app stops
+ * @param kv the app's shared state
  * @returns the state, or null
  */
-export async function openInstanceState(
-  options: AssembleOptions,
-  located: Located,
-  cleanup: CleanupStack,
-): Promise<Kv | null> {
+export function instanceState(options: AssembleOptions, kv: Kv): Kv | null {
   if (options.serveOnly || (options.listen ?? "none") === "none") return null;
-  const { openState } = await import("../state/mod.ts");
-  const kv = await openState(located.config.state, {
-    root: located.root,
-    namespace: located.config.project.name,
-  });
-  cleanup.push("state", () => kv.close());
   return kv;
 }
 

@@ -29,9 +29,15 @@ import {
   type RequestInfo,
 } from "./http_pipeline.ts";
 import { SocketHub } from "./socket_hub.ts";
+import { SocketFanout, type SocketRoute, SOCKETS_TOPIC } from "./socket_fanout.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
-import { type PayloadCheck, payloadCheck } from "./events/payload_check.ts";
+import {
+  describeIssues,
+  type PayloadCheck,
+  payloadCheck,
+  type PayloadRefusal,
+} from "./events/payload_check.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -51,6 +57,11 @@ export interface EngineOptions {
     /** Told how to check payloads: at creation and on each swap (a bus in another process has none). */
     checkPayloads?(check: PayloadCheck | null): void;
   };
+  /**
+   * Where WebSocket messages go (engine/socket_fanout.ts) and this instance's id. Default: `local`
+   * (this process's connections; an app alone on its adapter).
+   */
+  sockets?: { route: SocketRoute; instanceId: string };
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -125,6 +136,7 @@ export interface Engine {
 class EngineImpl implements Engine {
   readonly handler: RequestHandler;
   readonly sockets: SocketHub;
+  #fanout: SocketFanout;
   #built: BuiltApp;
   #parts: EngineParts;
   #options: EngineOptions;
@@ -144,6 +156,7 @@ class EngineImpl implements Engine {
       runtime: options.runtime,
       publisher: {
         publish: async (topic, payload, publishOptions) => {
+          if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
           const n = groupsOf(this.#built.model, topic);
           this.#counter.expect(n);
           try {
@@ -160,7 +173,18 @@ class EngineImpl implements Engine {
       mode: options.mode ?? "dev",
     };
     this.#checkPayloads();
-    this.sockets = new SocketHub(() => this.#parts);
+    const sockets = options.sockets ?? { route: "local", instanceId: "local" };
+    this.sockets = new SocketHub(() => this.#parts, {
+      instanceId: sockets.instanceId,
+      fanout: () => this.#fanout,
+    });
+    this.#fanout = new SocketFanout({
+      ...sockets,
+      project: options.config.project.name,
+      local: this.sockets,
+      bus: options.bus,
+      endpoints: () => this.#built.socketNames,
+    });
     this.handler = createHttpHandler({
       current: () => this.#built,
       parts: this.#parts,
@@ -181,6 +205,16 @@ class EngineImpl implements Engine {
   #checkPayloads(): void {
     const { events } = this.#built.model;
     const check = payloadCheck({ events, validators: this.#parts.validators });
+    if (this.#parts.config.adapter.payload_checks === "log") {
+      // `[adapter] payload_checks = "log"`: published as the original did, each mismatch logged.
+      const telemetry = this.#parts.telemetry;
+      this.#options.bus.checkPayloads?.((topic, payload) => {
+        const refusal = check(topic, payload);
+        if (refusal) telemetry.log(payloadMismatchLog(topic, refusal));
+        return null;
+      });
+      return;
+    }
     this.#options.bus.checkPayloads?.(check);
     const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
     this.#parts.runtime.checkPayloads?.({ events: types, check });
@@ -204,6 +238,7 @@ class EngineImpl implements Engine {
 
   async start(): Promise<void> {
     this.#subs = await this.#subscribe(this.#built.model);
+    await this.#fanout.start();
     this.#startScheduler();
     this.#started = true;
   }
@@ -285,7 +320,7 @@ class EngineImpl implements Engine {
     // The requests are answered: the events they caused (and those these cause) get their time.
     await bus.drain?.(deadline);
     await withDeadline(
-      Promise.all(this.#subs.map((s) => s.close())),
+      Promise.all([...this.#subs.map((s) => s.close()), this.#fanout.close()]),
       deadline,
       failed("the event subscriptions"),
     );
@@ -304,6 +339,19 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function payloadMismatchLog(topic: string, refusal: PayloadRefusal): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "engine:events",
+    message: `Published "${topic}" with a payload that does not match ${refusal.payloadType}: ${
+      describeIssues(refusal.issues)
+    } ([adapter] payload_checks = "log")`,
+    fields: { event: topic, payload_type: refusal.payloadType },
+    span_fields: {},
+  };
 }
 
 function acceptFailedLog(error: unknown, retryInMs: number): LogEntry {

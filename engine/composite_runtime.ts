@@ -82,8 +82,8 @@ async function reloadEach(
  * @returns the runtime
  * @example A language without a runtime fails the call, it does not throw
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { createCompositeRuntime } from "./composite_runtime.ts";
- * import assert from "node:assert/strict";
  * const runtime = createCompositeRuntime({});
  * const result = await runtime.invoke({
  *   handler: {

@@ -37,12 +37,12 @@ export interface MissingHandler {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { HandlerResolutionError } from "./errors.ts";
- * import assert from "node:assert/strict";
  * const error = new HandlerResolutionError([
  *   { kind: "api", name: "GetUser", owner: "GetUser", tried: ["src/handlers/api/get_user.ts"] },
  * ]);
- * assert.equal(
+ * assertEquals(
  *   error.message,
  *   'Cannot build the application: 1 handler file(s) missing:\n  api "GetUser" of "GetUser": tried "src/handlers/api/get_user.ts"',
  * );

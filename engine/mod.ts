@@ -34,6 +34,7 @@ export type {
   MountContext,
   ProjectSource,
   RuntimeChoice,
+  StateChoice,
   TelemetryChoice,
 } from "./assemble.ts";
 export { assemble } from "./assemble.ts";
@@ -59,6 +60,7 @@ export type { Closable, EventSubscriber } from "./event_wiring.ts";
 export { SocketHub } from "./socket_hub.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
+export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
 export type { MissingHandler } from "./errors.ts";

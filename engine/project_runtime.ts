@@ -13,6 +13,7 @@ import type { PythonRestart } from "./runtime/python/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
 import { failureOf, ServeError } from "./errors.ts";
+import type { KvHost, KvResponse } from "../state/mod.ts";
 
 /** A project's runtime; `start()` loads what the project needs up front (libpython). */
 export interface ProjectRuntime extends HandlerRuntime {
@@ -40,20 +41,27 @@ export function createProjectRuntime(
   config: RohasConfig,
   model: AppModel,
   options: {
+    /** The shared state handlers reach as `state.kv`. Default: none (using it throws). */
+    state?: KvHost;
     onWorkerRestart?: (profile: string, message: string) => void;
     onPythonRestart?: (restart: PythonRestart) => void;
     /** Keep idle Workers ready for hot reload (see `WorkerRuntimeOptions.spares`). */
     spares?: boolean;
   } = {},
 ): ProjectRuntime {
+  const answerKv = options.state ? (request: unknown) => options.state!.answer(request) : undefined;
   const typescript = createWorkerRuntime({
     root,
     permissions: config.permissions,
     spares: options.spares ?? false,
+    ...(answerKv ? { answerKv } : {}),
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
   // Always there, loaded on first use: a schema reload may add the first Python handler.
-  const python = lazyPython(root, config, options.onPythonRestart);
+  const python = lazyPython(root, config, {
+    ...(options.onPythonRestart ? { onRestart: options.onPythonRestart } : {}),
+    ...(answerKv ? { answerKv } : {}),
+  });
   const composite = createCompositeRuntime({ typescript, python });
   return {
     invoke: (invocation) => composite.invoke(invocation),
@@ -100,16 +108,15 @@ function usesPython(model: AppModel): boolean {
 function lazyPython(
   root: string,
   config: RohasConfig,
-  onRestart?: (restart: PythonRestart) => void,
+  options: {
+    onRestart?: (restart: PythonRestart) => void;
+    answerKv?: (request: unknown) => Promise<KvResponse>;
+  },
 ): HandlerRuntime & { start(): Promise<void> } {
   let runtime: Promise<HandlerRuntime> | null = null;
   const get = () =>
     runtime ??= import("./runtime/python/mod.ts").then((m) =>
-      m.createPythonRuntime({
-        root,
-        python: config.runtime.python,
-        ...(onRestart ? { onRestart } : {}),
-      })
+      m.createPythonRuntime({ root, python: config.runtime.python, ...options })
     );
   return {
     start: async () => {

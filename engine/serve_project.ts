@@ -7,6 +7,7 @@
  */
 
 import type { RohasConfig } from "../project/mod.ts";
+import type { LogLevel, TelemetryReader } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { Engine, ShutdownReport } from "./app.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
@@ -30,6 +31,8 @@ export interface ServeProjectOptions {
   mode: EngineMode;
   /** Overrides `[server] port`; 0 picks a free port. */
   port?: number;
+  /** Overrides `[log] level` (`ROHAS_LOG`). */
+  logLevel?: LogLevel;
   /** Watch and hot-reload (dev). Default false. */
   watch?: boolean;
   /** Makes a cron scheduler. Default: engine/cron `Scheduler` (no overlapping runs). */
@@ -60,6 +63,8 @@ export interface ServedProject {
   telemetryType: string;
   /** Edge processes serving the port (0: the main process serves it). */
   edges: number;
+  /** Streams each trace and log entry as it happens (the terminal prints them); see `Assembly`. */
+  telemetry: TelemetryReader | null;
   /** The application model at start; {@linkcode Engine.model} follows reloads. */
   model: AppModel;
   /** Schema warnings found at start. */
@@ -137,6 +142,7 @@ function assembleProject(
     project: { kind: "path", path: options.path, cwd: options.cwd },
     mode: options.mode,
     ...(port === undefined ? {} : { port }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     codegen: options.mode === "dev",
     runtime: { kind: "project" },
     events: { kind: "config" },
@@ -183,6 +189,9 @@ function servedOf(
     },
     get edges() {
       return listening().edges;
+    },
+    get telemetry() {
+      return app().reader;
     },
     get model() {
       return app().model;

@@ -55,9 +55,9 @@ Deno.test("announcePresence() reports a second process announcing the same insta
   }
 });
 
-Deno.test("coordinationWarning() speaks for memory and rocksdb only, or for a shared id", () => {
+Deno.test("coordinationWarning() speaks for memory, rocksdb and denokv only, or for a shared id", () => {
   const other: InstanceInfo = { id: "i1", pid: 42, adapter: "memory", started_at: "", token: "t" };
-  for (const adapter of ["nats", "rabbitmq", "kafka", "sqs", "denokv", "aws"]) {
+  for (const adapter of ["nats", "rabbitmq", "kafka", "sqs", "aws"]) {
     assert.equal(coordinationWarning(adapter, other, false), null, adapter);
   }
   assert.match(
@@ -65,5 +65,6 @@ Deno.test("coordinationWarning() speaks for memory and rocksdb only, or for a sh
     /^Another instance of this app is running \(instance "i1", pid 42, adapter memory\): the memory adapter keeps events in each process/,
   );
   assert.match(coordinationWarning("rocksdb", other, false) ?? "", /instance's own directory/);
+  assert.match(coordinationWarning("denokv", other, false) ?? "", /several processes cannot share/);
   assert.match(coordinationWarning("nats", other, true) ?? "", /runs as instance "i1" too/);
 });

@@ -7,8 +7,18 @@
 
 import type { InstanceInfo } from "./presence.ts";
 
-/** Adapters whose events stay in one process (memory) or one directory (rocksdb). */
-export const INSTANCE_LOCAL_ADAPTERS = ["memory", "rocksdb"] as const;
+/**
+ * Adapters whose events stay in one process (memory), one directory (rocksdb) or one local file
+ * that several processes cannot share (denokv: SQLite answers a second process's writes "database
+ * is locked"; its queues are shared only by the isolates of one Deno Deploy app).
+ */
+export const INSTANCE_LOCAL_ADAPTERS = ["memory", "rocksdb", "denokv"] as const;
+
+const KEPT: Record<(typeof INSTANCE_LOCAL_ADAPTERS)[number], string> = {
+  memory: "keeps events in each process",
+  rocksdb: "keeps events in each instance's own directory",
+  denokv: "keeps events in a local Deno KV file, which several processes cannot share",
+};
 
 /**
  * The warning for another instance, or null when the adapter coordinates instances.
@@ -36,11 +46,14 @@ export function coordinationWarning(
       "instance its own ROHAS_INSTANCE_ID (a restart right after a crash sees its previous self " +
       "until that entry expires)";
   }
-  if (!(INSTANCE_LOCAL_ADAPTERS as readonly string[]).includes(adapter)) return null;
-  const where = adapter === "memory" ? "in each process" : "in each instance's own directory";
+  if (!isInstanceLocal(adapter)) return null;
   return `Another instance of this app is running (instance "${other.id}", pid ${other.pid}, ` +
-    `adapter ${other.adapter}): the ${adapter} adapter keeps events ${where}, so an event is ` +
+    `adapter ${other.adapter}): the ${adapter} adapter ${KEPT[adapter]}, so an event is ` +
     "handled only by the instance that published it and broadcasts stay on it (cron jobs still " +
-    "run once per tick through the shared state); use nats, rabbitmq, kafka, sqs or denokv to run " +
+    "run once per tick through the shared state); use nats, rabbitmq, kafka or sqs to run " +
     "several instances";
+}
+
+function isInstanceLocal(adapter: string): adapter is keyof typeof KEPT {
+  return (INSTANCE_LOCAL_ADAPTERS as readonly string[]).includes(adapter);
 }

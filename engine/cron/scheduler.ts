@@ -79,13 +79,13 @@ interface Job {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { Scheduler } from "./scheduler.ts";
- * import assert from "node:assert/strict";
  * const scheduler = new Scheduler();
  * let runs = 0;
  * scheduler.add({ name: "Cleanup", schedule: "0 3 * * *", run: async () => { runs++; } });
  * await scheduler.runNow("Cleanup");
- * assert(runs === 1);
+ * assertEquals(runs, 1);
  * await scheduler.stop();
  * ```
  */

@@ -17,6 +17,7 @@ import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
 import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 import { randomSecret, sameSecret } from "./_secret.ts";
+import type { KvHost } from "../../state/mod.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -58,6 +59,8 @@ export interface ServeWithEdgesOptions {
   mode: EngineMode;
   /** Takes the records an edge's recorder wrote (`forward` telemetry). */
   ingest: (records: RecordsMessage) => void;
+  /** The shared state, which answers the edges' `state.kv` operations. */
+  kv: KvHost;
   /** Told when an edge was replaced. */
   onRestart?: (slot: number, reason: string) => void;
 }
@@ -113,6 +116,7 @@ export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<Ed
       internal: { url: `http://127.0.0.1:${internalAddr.port}`, token },
       publish: (topic, payload, publishOptions) => engine.publish(topic, payload, publishOptions),
       ingest: options.ingest,
+      answerKv: (request) => options.kv.answer(request),
       telemetry: edgeTelemetryMode(config.telemetry.type),
       ...(options.onRestart ? { onRestart: options.onRestart } : {}),
     });

@@ -17,6 +17,8 @@ import {
   unbatch,
 } from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
+import type { KvAskMessage } from "./protocol.ts";
+import type { KvResponse } from "../../state/mod.ts";
 
 /** A call or load waiting for its answer. */
 export type Pending =
@@ -45,6 +47,8 @@ export interface WorkerHandleOptions {
   onCrash: CrashListener;
   /** The Worker ended by itself (`Deno.exit()` or `close()` in handler code). */
   onExit: (handle: WorkerHandle) => void;
+  /** Answers the `state.kv` operations of its handlers (rejects with the operation's error). */
+  answerKv: (request: unknown) => Promise<KvResponse>;
 }
 
 /** Calls in flight per Worker that can be told apart as started or not (more count as started). */
@@ -70,6 +74,7 @@ export class WorkerHandle {
   /** Slots of calls that timed out: freed when their late answer comes (they may still start). */
   readonly #forgotten = new Map<number, number>();
   readonly #exit = new Int32Array(new SharedArrayBuffer(4));
+  readonly #answerKv: (request: unknown) => Promise<KvResponse>;
   #lastHandlerId = 0;
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
@@ -86,6 +91,7 @@ export class WorkerHandle {
    */
   constructor(name: string, options: WorkerHandleOptions) {
     const { permissions, onCrash } = options;
+    this.#answerKv = options.answerKv;
     this.#worker = new Worker(WORKER_URL, {
       type: "module",
       name,
@@ -262,6 +268,11 @@ export class WorkerHandle {
   }
 
   #fail(message: EngineMessage, thrown: unknown): void {
+    if (message.type === "kv_answer") {
+      // Its id is the Worker's, not a call's: the handler's operation fails, nothing else.
+      if (message.response !== undefined) this.#kvFailed(message.id, thrown);
+      return;
+    }
     const entry = this.#pending.get(message.id);
     this.#pending.delete(message.id);
     this.#release(message.id, entry);
@@ -271,6 +282,10 @@ export class WorkerHandle {
   #receive(posted: FromWorker): void {
     this.lastHeard = performance.now();
     for (const message of unbatch(posted)) {
+      if (message.type === "kv") {
+        this.#kv(message);
+        continue;
+      }
       const entry = this.#pending.get(message.id);
       this.#release(message.id, entry);
       if (entry === undefined) continue;
@@ -288,6 +303,27 @@ export class WorkerHandle {
       }
     }
     this.#notifyIdle();
+  }
+
+  /** Runs a handler's `state.kv` operation; its answer (or error) goes back by the Worker's id. */
+  #kv(message: KvAskMessage): void {
+    const id = message.id;
+    this.#answerKv(message.request).then(
+      (response) => this.#answer({ type: "kv_answer", id, response }),
+      (error) => this.#answer({ type: "kv_answer", id, error: serializeError(error) }),
+    );
+  }
+
+  #kvFailed(id: number, thrown: unknown): void {
+    try {
+      this.#worker.postMessage({ type: "kv_answer", id, error: serializeError(thrown) });
+    } catch {
+      // The Worker is gone: nobody waits for the answer.
+    }
+  }
+
+  #answer(message: EngineMessage): void {
+    if (!this.#terminated) this.#outbox.send(message);
   }
 }
 

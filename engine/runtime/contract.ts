@@ -126,7 +126,11 @@ export type Effect =
   | { kind: "trigger"; event: string; payload: unknown }
   | { kind: "set_payload"; event: string; payload: unknown }
   | { kind: "send"; connectionId: string; message: unknown }
-  | { kind: "broadcast"; message: unknown }
+  /**
+   * To every connection of endpoint `to` on every instance; without `to`, of the WebSocket endpoint
+   * whose handler asked (only WebSocket handlers may leave it out).
+   */
+  | { kind: "broadcast"; message: unknown; to?: string }
   | { kind: "log"; level: LogLevel; message: string; fields: Record<string, unknown>; at: string };
 
 // The engine depends on telemetry, never the other way round: the level is telemetry's.

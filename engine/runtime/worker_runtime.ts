@@ -27,6 +27,7 @@ import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
+import { type KvResponse, StateError } from "../../state/mod.ts";
 
 /** Options of {@linkcode createWorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -56,6 +57,11 @@ export interface WorkerRuntimeOptions {
   spares?: boolean;
   /** Told about every Worker that was replaced, with why (for the engine's log). */
   onWorkerRestart?: (profile: string, error: SerializedError) => void;
+  /**
+   * Answers the `state.kv` operations of the handlers (the Workers hold no store). Default: none
+   * (they fail with a `StateError`).
+   */
+  answerKv?: (request: unknown) => Promise<KvResponse>;
 }
 
 interface Pool {
@@ -341,6 +347,7 @@ class WorkerRuntime implements HandlerRuntime {
         this.#replace(worker, new WorkerRestartedError(message));
       },
       onExit: (worker) => this.#replace(worker, exitError(worker.startedHandlers())),
+      answerKv: this.#options.answerKv ?? noStore,
     });
     if (this.#payloads !== null) worker.post(this.#payloads);
     return worker;
@@ -502,6 +509,12 @@ function rank(worker: WorkerHandle, now: number): number {
 
 function closedError(): SerializedError {
   return serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
+}
+
+function noStore(): Promise<never> {
+  return Promise.reject(
+    new StateError("Cannot use state.kv: this runtime was started without a store"),
+  );
 }
 
 function failure(

@@ -237,11 +237,21 @@ class InstanceProcess implements Instance {
       await pumps;
       return status;
     });
+    // An instance that exits before it listens fails the start at once, with what it printed.
+    const exitedEarly = this.#exited.then((status) => {
+      throw new Error(
+        `Instance ${this.id} exited (${status.code}) before listening:\n${this.#text}`,
+      );
+    });
+    const listening = this.waitFor(/listening on http/, this.#options.readyTimeoutMs ?? 60_000);
+    listening.catch(() => {});
     try {
-      await this.waitFor(/listening on http/, this.#options.readyTimeoutMs ?? 60_000);
+      await Promise.race([listening, exitedEarly]);
     } catch (error) {
       await this.kill();
       throw error;
+    } finally {
+      exitedEarly.catch(() => {});
     }
   }
 
