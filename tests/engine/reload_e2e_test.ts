@@ -117,16 +117,10 @@ Deno.test("an edit of a module handlers import is live in every Worker under loa
   const traffic = load(server, "/hello");
   const written = performance.now();
   await Deno.writeTextFile(`${server.dir}/src/lib/greeting.ts`, greetingModule("v2"));
-  await eventually(
-    async () => {
-      const data = await message(server, "/hello");
-      return data?.message.startsWith("v2:") ? true : undefined;
-    },
-    "the edited module answering",
-    10_000,
-  );
+  // A Worker importing the handler for the first time right after the write already gets the new
+  // module; only once the reload is done does every Worker answer with it.
+  await server.waitFor(/Reloaded src\/lib\/greeting\.ts \(\d+ ms\): live in Hello\n/);
   const liveMs = performance.now() - written;
-  // Once the new code answers, no Worker answers with the old module or its old state.
   const after = await Promise.all(
     Array.from({ length: 8 }, async () => (await message(server, "/hello")).message),
   );
@@ -134,7 +128,6 @@ Deno.test("an edit of a module handlers import is live in every Worker under loa
   const { ok, failures } = await traffic.stop();
   assert.deepEqual(failures, [], server.output());
   assert.ok(ok > 0);
-  await server.waitFor(/Reloaded src\/lib\/greeting\.ts \(\d+ ms\): live in Hello\n/);
   // The measured target is in bench/reload_bench.ts; here, under 4 request loops on a shared
   // machine, it must still be well within a second.
   assert.ok(liveMs < 1_000, `live after ${liveMs.toFixed(0)} ms`);
