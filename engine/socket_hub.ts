@@ -26,7 +26,7 @@ import {
   TRACE_HEADER,
   validateValue,
 } from "./_http_util.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
