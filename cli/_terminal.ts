@@ -54,6 +54,7 @@ export interface TerminalRecord {
  * @returns the listener for `TelemetryReader.subscribe`
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { terminalPrinter } from "./_terminal.ts";
  * const lines: string[] = [];
  * const print = terminalPrinter(
@@ -64,7 +65,7 @@ export interface TerminalRecord {
  *   timestamp: new Date().toISOString(), level: "info", target: "handler:hello",
  *   message: "Saying hello", fields: {}, span_fields: {}, handler: "hello",
  * } });
- * if (JSON.parse(lines[0]!).message !== "Saying hello") throw new Error("not printed");
+ * assertEquals(JSON.parse(lines[0]!).message, "Saying hello");
  * ```
  */
 export function terminalPrinter(

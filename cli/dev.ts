@@ -78,7 +78,8 @@ function summary(served: ServedProject): string {
     count(m.events.length, "event") + ",",
     count(m.schedules.length, "cron job") + ",",
     count(m.sockets.length, "WebSocket") + ";",
-    `adapter ${served.adapterType}, telemetry ${served.telemetryType}` +
+    `adapter ${served.adapterType}, telemetry ${served.telemetryType}, ` +
+    `instance ${served.config.server.instance_id}` +
     (served.edges > 0
       ? `; ${served.edges} edge process${served.edges === 1 ? "" : "es"} on the port`
       : ""),
