@@ -61,6 +61,7 @@ export { SocketHub } from "./socket_hub.ts";
 export type { SocketRoute } from "./socket_fanout.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
+export { createProjectRuntime, type ProjectRuntime } from "./project_runtime.ts";
 export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";

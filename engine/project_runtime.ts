@@ -46,12 +46,15 @@ export function createProjectRuntime(
     state?: KvHost;
     onWorkerRestart?: (profile: string, message: string) => void;
     onPythonRestart?: (restart: PythonRestart) => void;
+    /** Keep idle Workers ready for hot reload (see `WorkerRuntimeOptions.spares`). */
+    spares?: boolean;
   } = {},
 ): ProjectRuntime {
   const answerKv = options.state ? (request: unknown) => options.state!.answer(request) : undefined;
   const typescript = createWorkerRuntime({
     root,
     permissions: config.permissions,
+    spares: options.spares ?? false,
     ...(answerKv ? { answerKv } : {}),
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
@@ -64,6 +67,7 @@ export function createProjectRuntime(
   return {
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
+    renew: (files) => composite.renew(files),
     close: () => composite.close(),
     checkPayloads: (payloads) => composite.checkPayloads?.(payloads),
     start: async () => {
