@@ -22,6 +22,11 @@ export interface TerminalOptions {
   workbench: string | null;
   /** `[adapter] max_attempts`, shown beside an event handler's attempt. */
   maxAttempts: number;
+  /**
+   * This process's instance id: pretty lines leave out an `instance` field naming it (every line
+   * would repeat it); JSON lines keep it. Default none.
+   */
+  instance?: string;
 }
 
 /** One printed record: the fields of a JSON line, also what a pretty line shows. */
@@ -159,7 +164,7 @@ function pretty(r: TerminalRecord, options: TerminalOptions): string {
   const time = r.time.slice(11, 23);
   const label = r.level.toUpperCase().padEnd(5);
   const level = options.color ? `${COLORS[r.level]}${label}\x1b[0m` : label;
-  const lines = [`${time} ${level} ${headline(r)}`];
+  const lines = [`${time} ${level} ${headline(r, options.instance)}`];
   if (r.stack !== undefined) lines.push(...indent(stackBelow(r.stack)));
   if (r.kind === "dead_letter" && r.event !== undefined) {
     lines.push(`    replay: rohas dlq replay ${r.event} --all`);
@@ -168,7 +173,7 @@ function pretty(r: TerminalRecord, options: TerminalOptions): string {
   return lines.join("\n") + "\n";
 }
 
-function headline(r: TerminalRecord): string {
+function headline(r: TerminalRecord, instance: string | undefined): string {
   switch (r.kind) {
     case "handler_failure": {
       const attempt = r.attempt === undefined ? "" : ` (attempt ${r.attempt} of ${r.max_attempts})`;
@@ -180,7 +185,9 @@ function headline(r: TerminalRecord): string {
       return `${r.message} ${r.handler}${r.trace_id === undefined ? "" : ` ${traceLine(r)}`}`;
     case "log": {
       const who = r.handler ?? r.target;
-      const fields = Object.entries(r.fields ?? {}).map(([k, v]) => ` ${k}=${v}`).join("");
+      const fields = Object.entries(r.fields ?? {})
+        .filter(([k, v]) => !(k === "instance" && v === instance))
+        .map(([k, v]) => ` ${k}=${v}`).join("");
       return `[${who}] ${r.message}${fields}`;
     }
   }

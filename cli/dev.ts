@@ -86,11 +86,46 @@ function summary(served: ServedProject): string {
   ].join(" ");
 }
 
-function printEvent(event: ServeEvent, io: CliIo): void {
+/** What the printer remembers between events: whether the last type check failed. */
+interface PrintMemory {
+  typeErrors: boolean;
+}
+
+function printReloaded(event: ServeEvent & { kind: "handler_reloaded" }, io: CliIo): void {
+  const file = relative(io.cwd, event.file);
+  if (event.error) io.stderr(`Reload failed for ${file}: ${event.error}\n`);
+  else if (event.handlers.length === 0) io.stdout(`Changed ${file}: no handler imports it\n`);
+  else {
+    io.stdout(
+      `Reloaded ${file} (${event.ms.toFixed(0)} ms): live in ${event.handlers.join(", ")}\n`,
+    );
+  }
+}
+
+function printTypeCheck(
+  event: ServeEvent & { kind: "type_check" },
+  io: CliIo,
+  seen: PrintMemory,
+): void {
+  if (!event.ok) {
+    io.stderr(`Type errors (still serving; the code runs as loaded):\n${event.output}\n`);
+  } else if (seen.typeErrors) io.stdout("Type check passed\n");
+  seen.typeErrors = !event.ok;
+}
+
+function printEvent(event: ServeEvent, io: CliIo, seen: PrintMemory): void {
   switch (event.kind) {
     case "handler_reloaded":
-      if (event.error) io.stderr(`Reload failed for ${event.file}: ${event.error}\n`);
-      else io.stdout(`Reloaded ${relative(io.cwd, event.file)} (${event.ms.toFixed(0)} ms)\n`);
+      printReloaded(event, io);
+      return;
+    case "type_check":
+      printTypeCheck(event, io, seen);
+      return;
+    case "config_changed":
+      io.stdout("Config changed: restarting the engine in place\n");
+      return;
+    case "config_applied":
+      io.stdout(`Config applied: listening on ${event.url} (${event.ms.toFixed(0)} ms)\n`);
       return;
     case "schema_reloaded":
       io.stdout(`Schema reloaded: ${event.routes} APIs (${event.ms.toFixed(0)} ms)\n`);
@@ -130,6 +165,7 @@ export async function serveUntilSignal(
   mode: EngineMode,
 ): Promise<number> {
   let served: ServedProject;
+  const seen: PrintMemory = { typeErrors: false };
   try {
     served = await serveProject({
       path: args.path,
@@ -139,7 +175,7 @@ export async function serveUntilSignal(
       workbench: args.workbench,
       ...(args.port === undefined ? {} : { port: args.port }),
       ...(args.logLevel === undefined ? {} : { logLevel: args.logLevel }),
-      onEvent: (e) => printEvent(e, io),
+      onEvent: (e) => printEvent(e, io, seen),
     });
   } catch (error) {
     if (error instanceof ServeError) printFailure(error.failure, io);
@@ -190,6 +226,7 @@ async function printTelemetry(
     requests: ctx.args.logRequests,
     workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
     maxAttempts: served.config.adapter.max_attempts,
+    instance: served.config.server.instance_id,
   }, (line) => ctx.io.stdout(line)));
   // Edge processes stream their entries once they answered the subscription.
   await reader.watching?.();

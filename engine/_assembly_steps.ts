@@ -90,6 +90,8 @@ export async function startRuntime(
         state,
         onWorkerRestart: (profile, message) => emit({ kind: "worker_restarted", profile, message }),
         onPythonRestart: (restart) => emit({ kind: "python_restarted", restart }),
+        // Hot reload replaces Workers: ready ones make an edit of a shared module live sooner.
+        spares: options.watch === true,
       });
       cleanup.push("runtime", () => runtime.close());
       try {
