@@ -168,6 +168,7 @@ export type {
   SerializedError,
   ShutdownReport,
   SocketHub,
+  SocketRoute,
   SocketSpec,
   StartTraceOptions,
   Subscription,

@@ -79,18 +79,54 @@ function summary(served: ServedProject): string {
     count(m.events.length, "event") + ",",
     count(m.schedules.length, "cron job") + ",",
     count(m.sockets.length, "WebSocket") + ";",
-    `adapter ${served.adapterType}, telemetry ${served.telemetryType}` +
+    `adapter ${served.adapterType}, telemetry ${served.telemetryType}, ` +
+    `instance ${served.config.server.instance_id}` +
     (served.edges > 0
       ? `; ${served.edges} edge process${served.edges === 1 ? "" : "es"} on the port`
       : ""),
   ].join(" ");
 }
 
-function printEvent(event: ServeEvent, io: CliIo): void {
+/** What the printer remembers between events: whether the last type check failed. */
+interface PrintMemory {
+  typeErrors: boolean;
+}
+
+function printReloaded(event: ServeEvent & { kind: "handler_reloaded" }, io: CliIo): void {
+  const file = relative(io.cwd, event.file);
+  if (event.error) io.stderr(`Reload failed for ${file}: ${event.error}\n`);
+  else if (event.handlers.length === 0) io.stdout(`Changed ${file}: no handler imports it\n`);
+  else {
+    io.stdout(
+      `Reloaded ${file} (${event.ms.toFixed(0)} ms): live in ${event.handlers.join(", ")}\n`,
+    );
+  }
+}
+
+function printTypeCheck(
+  event: ServeEvent & { kind: "type_check" },
+  io: CliIo,
+  seen: PrintMemory,
+): void {
+  if (!event.ok) {
+    io.stderr(`Type errors (still serving; the code runs as loaded):\n${event.output}\n`);
+  } else if (seen.typeErrors) io.stdout("Type check passed\n");
+  seen.typeErrors = !event.ok;
+}
+
+function printEvent(event: ServeEvent, io: CliIo, seen: PrintMemory): void {
   switch (event.kind) {
     case "handler_reloaded":
-      if (event.error) io.stderr(`Reload failed for ${event.file}: ${event.error}\n`);
-      else io.stdout(`Reloaded ${relative(io.cwd, event.file)} (${event.ms.toFixed(0)} ms)\n`);
+      printReloaded(event, io);
+      return;
+    case "type_check":
+      printTypeCheck(event, io, seen);
+      return;
+    case "config_changed":
+      io.stdout("Config changed: restarting the engine in place\n");
+      return;
+    case "config_applied":
+      io.stdout(`Config applied: listening on ${event.url} (${event.ms.toFixed(0)} ms)\n`);
       return;
     case "schema_reloaded":
       io.stdout(`Schema reloaded: ${event.routes} APIs (${event.ms.toFixed(0)} ms)\n`);
@@ -130,6 +166,7 @@ export async function serveUntilSignal(
   mode: EngineMode,
 ): Promise<number> {
   let served: ServedProject;
+  const seen: PrintMemory = { typeErrors: false };
   try {
     served = await serveProject({
       path: args.path,
@@ -139,7 +176,7 @@ export async function serveUntilSignal(
       workbench: args.workbench,
       ...(args.port === undefined ? {} : { port: args.port }),
       ...(args.logLevel === undefined ? {} : { logLevel: args.logLevel }),
-      onEvent: (e) => printEvent(e, io),
+      onEvent: (e) => printEvent(e, io, seen),
     });
   } catch (error) {
     if (error instanceof ServeError) printFailure(error.failure, io);
@@ -184,13 +221,17 @@ async function printTelemetry(
   const reader = served.telemetry;
   if (reader === null) return;
   const json = ctx.mode === "production";
-  reader.subscribe(terminalPrinter({
-    format: json ? "json" : "pretty",
-    color: !json && !Deno.noColor && Deno.stdout.isTerminal(),
-    requests: ctx.args.logRequests,
-    workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
-    maxAttempts: served.config.adapter.max_attempts,
-  }, (line) => ctx.io.stdout(line)));
+  reader.subscribe(
+    terminalPrinter({
+      format: json ? "json" : "pretty",
+      color: !json && !Deno.noColor && Deno.stdout.isTerminal(),
+      requests: ctx.args.logRequests,
+      workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
+      maxAttempts: served.config.adapter.max_attempts,
+      instance: served.config.server.instance_id,
+    }, (line) => ctx.io.stdout(line)),
+    { logsOnly: !ctx.args.logRequests },
+  );
   // Edge processes stream their entries once they answered the subscription.
   await reader.watching?.();
 }

@@ -18,8 +18,9 @@ import type { ValidationIssue, Validator } from "./_validators.ts";
  * @returns the key, which no schema name can spell
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { unknownFieldsKey } from "./_unknown_fields.ts";
- * if (unknownFieldsKey("Task") !== "Task#unknown_fields") throw new Error("key changed");
+ * assertEquals(unknownFieldsKey("Task"), "Task#unknown_fields");
  * ```
  */
 export function unknownFieldsKey(type: string): string {

@@ -208,16 +208,41 @@ async function startWatching(
   cleanup: CleanupStack,
 ): Promise<void> {
   const { engine, runtime, located, current } = ctx;
-  const [{ watchProject }, { reload }] = await Promise.all([
-    import("./_watcher.ts"),
-    import("./_reload.ts"),
-  ]);
+  const [{ watchProject }, { reload, graphRoots }, { ModuleGraph }, { TypeCheck }] = await Promise
+    .all([
+      import("./_watcher.ts"),
+      import("./_reload.ts"),
+      import("./_module_graph.ts"),
+      import("./_type_check.ts"),
+    ]);
   const location = { root: located.root, schemaDir: located.schemaDir };
   const onEvent = emitter(options);
+  const graph = new ModuleGraph({ root: located.root });
+  const typeCheck = new TypeCheck({
+    root: located.root,
+    onResult: (result) => onEvent({ kind: "type_check", ...result }),
+  });
+  cleanup.push("type check", () => typeCheck.close());
+  const roots = graphRoots({ engine, location });
+  graph.refresh(roots);
+  typeCheck.request(roots);
+  const reloadContext = {
+    engine,
+    runtime,
+    config: located.config,
+    location,
+    onEvent,
+    current,
+    graph,
+    typeCheck,
+  };
   const watcher = watchProject({
     ...location,
-    onBatch: (batch) =>
-      reload(batch, { engine, runtime, config: located.config, location, onEvent, current }),
+    onBatch: async (batch) => {
+      await reload(batch, reloadContext);
+      // Last: the restart closes this watcher, which waits for this batch.
+      if (batch.config) onEvent({ kind: "config_changed" });
+    },
     onError: (error) => onEvent({ kind: "reload_failed", failure: failureOf(error) }),
   });
   cleanup.push("watcher", () => watcher.close());

@@ -25,7 +25,23 @@ import type { Kv } from "../state/mod.ts";
 
 /** What happened while serving, for the CLI to print. */
 export type ServeEvent =
-  | { kind: "handler_reloaded"; file: string; ms: number; error: string | null }
+  /**
+   * A module under `src/` was reloaded; `handlers` names the handlers now running its new code
+   * (empty when no handler imports it, or when it failed to load and the old code still serves).
+   */
+  | {
+    kind: "handler_reloaded";
+    file: string;
+    ms: number;
+    error: string | null;
+    handlers: string[];
+  }
+  /** The background `deno check` after an edit finished; requests were served meanwhile. */
+  | { kind: "type_check"; ok: boolean; output: string; ms: number }
+  /** `config/rohas.toml` changed: `serveProject` restarts the engine in place with it. */
+  | { kind: "config_changed" }
+  /** The engine restarted in place with the edited config. */
+  | { kind: "config_applied"; url: string; ms: number }
   | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
   | { kind: "reload_failed"; failure: PrepareFailure }
   | { kind: "worker_restarted"; profile: string; message: string }

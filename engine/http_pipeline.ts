@@ -29,7 +29,7 @@ import {
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { SocketTargetError } from "./socket_fanout.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { clientFailure } from "./_failure.ts";
 import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { invalidPayloadLog, publishTriggers } from "./triggers.ts";

@@ -26,7 +26,7 @@ import {
   TRACE_HEADER,
   validateValue,
 } from "./_http_util.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
@@ -225,6 +225,18 @@ export class SocketHub {
     return upgraded.response;
   }
 
+  #phaseFailed(live: Live, error: unknown): void {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.#parts().telemetry.log({
+      timestamp: new Date().toISOString(),
+      level: "error",
+      target: "engine:sockets",
+      message: `WebSocket "${live.endpoint}" connection ${live.info.connectionId} failed: ${why}`,
+      fields: { endpoint: live.endpoint, connection_id: live.info.connectionId },
+      span_fields: {},
+    });
+  }
+
   #attach(socket: WebSocket, spec: SocketSpec): void {
     const info: ConnectionInfo = {
       connectionId: newConnectionId(this.#instanceId),
@@ -232,8 +244,10 @@ export class SocketHub {
       connectedAt: new Date().toISOString(),
     };
     const live: Live = { socket, info, endpoint: spec.name, queue: Promise.resolve() };
+    // One connection's phases run in order; a phase that fails unexpectedly (its own handler
+    // failures are traced inside it) is logged, and the next phase still runs.
     const enqueue = (work: () => Promise<void>) => {
-      live.queue = live.queue.then(work).catch(() => {});
+      live.queue = live.queue.then(work).catch((error) => this.#phaseFailed(live, error));
     };
     socket.onopen = () => {
       this.#register(live);

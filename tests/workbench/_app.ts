@@ -7,9 +7,9 @@ import { loadConfig } from "../../project/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
+import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
-import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createWorkbenchHandler, workbenchMounts } from "../../workbench/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
@@ -58,7 +58,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     onMetric: (s) => telemetry.metric(s),
   });
   await bus.start();
-  // The example's `auth` middleware remembers the caller in state.kv.
+  // The example keeps its users in state.kv; its `auth` middleware remembers the caller there.
   const kv = kvOver(createMemoryKvBackend());
   let engine: Engine | null = null;
   const workbench = createWorkbenchHandler({
