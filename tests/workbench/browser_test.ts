@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Drives the workbench in a real headless Chromium (Debian `chromium`, scripts/services/install.sh)
 // on the example app, and saves a screenshot of each page under docs/images/.
 import { ok as assert } from "node:assert/strict";
@@ -224,9 +223,20 @@ Deno.test({
   },
 });
 
-/** Edges of the drawn graph that pass through a box other than their own two ends. */
-function edgesThroughBoxes(root: SVGSVGElement): string[] {
-  const boxes = [...root.querySelectorAll<SVGGElement>("g.node")].map((g) => {
+/** The parts of the graph's SVG elements the check reads (this file is checked without the DOM). */
+interface SvgPart {
+  dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): SvgPart | null;
+  getTotalLength(): number;
+  getPointAtLength(at: number): { x: number; y: number };
+}
+
+/** Edges of the drawn graph that pass through a box other than their own two ends (runs in the page). */
+function edgesThroughBoxes(
+  root: { querySelectorAll(selector: string): Iterable<SvgPart> },
+): string[] {
+  const boxes = [...root.querySelectorAll("g.node")].map((g) => {
     const [x, y] = (g.getAttribute("transform") ?? "").match(/-?[\d.]+/g)!.map(Number);
     const rect = g.querySelector("rect")!;
     const w = Number(rect.getAttribute("width"));
@@ -234,7 +244,7 @@ function edgesThroughBoxes(root: SVGSVGElement): string[] {
     return { id: g.dataset.id!, x: x!, y: y!, w, h };
   });
   const crossing: string[] = [];
-  for (const path of root.querySelectorAll<SVGPathElement>("path.edge")) {
+  for (const path of root.querySelectorAll("path.edge")) {
     const ends = [path.dataset.source, path.dataset.target];
     const length = path.getTotalLength();
     for (let at = 0; at <= length; at += 3) {
@@ -299,7 +309,8 @@ Deno.test({
           assert(await guards.count() === 2, `${await guards.count()} guards edges`);
           await page.locator('path[data-source="middleware:auth"][data-target="api:Protected"]')
             .waitFor({ state: "attached" });
-          const crossing = await page.getByTestId("schema-graph").evaluate(edgesThroughBoxes);
+          const crossing = await page.getByTestId("schema-graph")
+            .evaluate(edgesThroughBoxes as unknown as (root: unknown) => string[]);
           assert(crossing.length === 0, crossing.join("\n"));
           await auth.click();
           await page.getByTestId("node-details").getByText("Kind: middleware").waitFor();
@@ -356,8 +367,13 @@ Deno.test({
         const shown = async () => Number(await page.getByTestId("stat-shown").textContent());
         assert(await shown() === 200, `shown ${await shown()}`);
         await page.getByTestId("trace-count").getByText("Listing 200 traces").waitFor();
-        while (await page.getByTestId("trace-more").count() > 0) {
-          await page.getByTestId("trace-more").click();
+        // The button is disabled while a page loads and gone once every trace is listed.
+        const more = page.getByTestId("trace-more");
+        for (;;) {
+          const loading = page.locator('[data-testid="trace-more"]:disabled');
+          await until("the page of older traces", async () => await loading.count() === 0);
+          if (await more.count() === 0) break;
+          await more.click();
         }
         await page.getByTestId("trace-count").getByText(`All ${total} traces listed`).waitFor();
         assert(await rows.count() === total, `${await rows.count()} rows of ${total}`);

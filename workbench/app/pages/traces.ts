@@ -120,8 +120,15 @@ export function tracesPage(): Page {
       ),
     );
   };
+  // One load at a time: a second click while older traces are on their way would ask for (and
+  // list) the same page twice.
+  let loading = false;
+  // One button for the page's life: the live stream re-renders often, and a click must not land
+  // on a button that is being replaced. Disabled while a page of older traces is on its way.
+  const moreButton = h("button", { "data-testid": "trace-more" }, "Load more");
   const renderMore = (listed: number, matching: number) => {
     const hidden = matching > listed;
+    moreButton.disabled = loading;
     replace(
       more,
       h(
@@ -129,17 +136,25 @@ export function tracesPage(): Page {
         { class: "muted", "data-testid": "trace-count" },
         countLine(listed, matching, exhausted),
       ),
-      hidden || !exhausted
-        ? h("button", { "data-testid": "trace-more", onclick: () => void loadMore() }, "Load more")
-        : "",
+      hidden || !exhausted ? moreButton : "",
     );
   };
   const loadMore = async () => {
-    const before = visible().length;
-    if (before <= rowsWanted && !exhausted) await loadOlder();
-    rowsWanted += PAGE;
+    if (loading) return;
+    loading = true;
+    moreButton.disabled = true;
+    let failure: unknown = null;
+    try {
+      if (visible().length <= rowsWanted && !exhausted) await loadOlder();
+      rowsWanted += PAGE;
+    } catch (error) {
+      failure = error;
+    }
+    loading = false;
     render();
+    if (failure !== null) more.append(errorBox(failure));
   };
+  moreButton.addEventListener("click", () => void loadMore());
   const loadOlder = async () => {
     const oldest = traces.at(-1)?.started_at;
     // `until` is exclusive: one millisecond later keeps traces sharing the oldest start time.
