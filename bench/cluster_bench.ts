@@ -18,9 +18,9 @@ import { parseArgs } from "node:util";
 import { createAdapter } from "../adapters/mod.ts";
 import { EventBus } from "../engine/events/mod.ts";
 import { loadConfig } from "../project/mod.ts";
-import { startCluster } from "../tests/cluster/_instances.ts";
+import { brokerUrl } from "../scripts/brokers/urls.ts";
 import { machineLine } from "./_machine.ts";
-import { benchConfig, percentile, wallMs, writeProject } from "./_project.ts";
+import { benchConfig, CLI, percentile, startServer, wallMs, writeProject } from "./_project.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -42,10 +42,12 @@ const HANDLER = `export function handleWork(event: { payload: { sentAt: number }
 }
 `;
 
-/** The project: one event, one handler that records its start. */
+/** The project: one event, one handler that records its start; a fresh name (fresh groups). */
 function projectFiles(): Record<string, string> {
-  const config = benchConfig("cluster-bench", `[permissions]\nwrite = ["out"]\n`)
-    .replace("port = 3999", "port = 3999\nworkers = 0");
+  const name = `cluster-bench-${crypto.randomUUID().slice(0, 8)}`;
+  const config = benchConfig(name, `[permissions]\nwrite = ["out"]\n`)
+    .replace("port = 3999", "port = 3999\nworkers = 0")
+    .replace('type = "memory"', `type = "nats"\nurl = "${brokerUrl("nats")}"`);
   return {
     "config/rohas.toml": config,
     "schema/app.ro": `event Work {\n  payload: Json\n  handler: [work]\n}\n`,
@@ -111,15 +113,22 @@ async function handled(dir: string, count: number): Promise<{ at: number[]; late
 }
 
 async function run(instances: number): Promise<string> {
-  const from = await writeProject(projectFiles());
-  await using cluster = await startCluster({ adapter: "nats", instances, from });
-  const bus = await openBus(cluster.dir);
+  const dir = await writeProject(projectFiles());
+  // Separate processes from one checkout, as users run them (each its own port and instance id).
+  const servers = await Promise.all(
+    Array.from(
+      { length: instances },
+      () => startServer(["run", "-A", CLI, "start", "--port", "0", dir], { cwd: dir }),
+    ),
+  );
+  const bus = await openBus(dir);
   const started = await publishAll(bus);
-  const { at } = await handled(cluster.dir, EVENTS);
+  const { at } = await handled(dir, EVENTS);
   await publishPaced(bus);
-  const { latency } = await handled(cluster.dir, EVENTS + PACED);
+  const { latency } = await handled(dir, EVENTS + PACED);
   await bus.close();
-  await Deno.remove(from, { recursive: true });
+  await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
+  await Deno.remove(dir, { recursive: true });
   const seconds = (Math.max(...at) - started) / 1000;
   const rate = Math.round(EVENTS / seconds).toLocaleString("en-US");
   const paced = latency.slice(EVENTS);
