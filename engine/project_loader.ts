@@ -8,7 +8,7 @@
 
 import { relative } from "node:path";
 import { checkSchema, type Diagnostic, parseDirectory, type Schema } from "../parser/mod.ts";
-import type { RohasConfig } from "../project/mod.ts";
+import { readConfigText, type RohasConfig } from "../project/mod.ts";
 import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
@@ -93,6 +93,7 @@ async function runCodegen(schema: Schema, options: PrepareOptions): Promise<stri
     language,
     projectName: options.config.project.name,
     existingFiles: existing,
+    config: await readConfigText(options.root),
   }).filter((f) => f.path.startsWith("src/"));
   const summary = await writeProject(files, { root: options.root });
   return [...summary.written, ...summary.created].sort();
