@@ -150,6 +150,7 @@ export type {
   Invocation,
   InvocationInput,
   InvocationResult,
+  LastingServer,
   LogEntry,
   LogLevel,
   MatchedRoute,
@@ -167,6 +168,7 @@ export type {
   SerializedError,
   ShutdownReport,
   SocketHub,
+  SocketRoute,
   SocketSpec,
   StartTraceOptions,
   Subscription,
@@ -193,6 +195,19 @@ export type {
   TraceStatus,
 } from "./telemetry/mod.ts";
 export { STATE_TYPES } from "./project/mod.ts";
+export type {
+  Kv,
+  KvAtomic,
+  KvCheck,
+  KvCommitResult,
+  KvEntry,
+  KvEntryMaybe,
+  KvKey,
+  KvKeyPart,
+  KvListOptions,
+  KvSetOptions,
+} from "./state/mod.ts";
+export { KvInputError, KvUnsupportedError, StateError } from "./state/mod.ts";
 
 // `deno run -A jsr:@rohas/cli <command>` runs this module, the package's default export: it is the
 // CLI then. Imported as a library, it loads nothing of the CLI.

@@ -28,6 +28,7 @@ import {
   runContractOutputs,
 } from "./_codegen_contract.ts";
 import { RohasError } from "../errors.ts";
+import { findOrphanHandlers } from "../engine/orphan_handlers.ts";
 
 /** Runs `rohas codegen`. */
 export const run: CommandRun<typeof CODEGEN> = async ({ values, project }, io) => {
@@ -143,6 +144,11 @@ export async function runCodegen(io: CliIo, options: RunCodegenOptions): Promise
     generatedDir: `${prefix}generated`,
   });
   io.stdout(describe(summary, language, relative(io.cwd, options.root) || "."));
+  // Handler files live under the project's src/: another output has none of the project's.
+  if (options.outputDir === "src" && options.root === options.configRoot) {
+    const orphans = await findOrphanHandlers(parsed.schema, { root: options.root, config });
+    io.stderr(await renderDiagnostics(orphans, io));
+  }
   return 0;
 }
 

@@ -120,12 +120,12 @@ function wsStub(
   const types = plan.kind === "ws_message"
     ? [`${ws}Connection`, `${ws}Message`]
     : [`${ws}Connection`];
-  w.line(`from ${module} import ${types.join(", ")}`).line("from generated.state import State");
-  w.line().line();
+  w.line(`from ${module} import ${types.join(", ")}`);
+  w.line("from generated.state import SocketState").line().line();
   switch (plan.kind) {
     case "ws_connect":
       w.block(
-        `async def ${fn}(connection: ${ws}Connection, state: State) -> Optional[Any]:`,
+        `async def ${fn}(connection: ${ws}Connection, state: SocketState) -> Optional[Any]:`,
         () => {
           w.line(
             `"""Called when a client connects to ${
@@ -140,7 +140,7 @@ function wsStub(
       break;
     case "ws_message":
       w.block(`async def ${fn}(`, () => {
-        w.line(`message: ${ws}Message, connection: ${ws}Connection, state: State`);
+        w.line(`message: ${ws}Message, connection: ${ws}Connection, state: SocketState`);
       }, ") -> Optional[Any]:");
       w.indent(() => {
         w.line(
@@ -151,7 +151,7 @@ function wsStub(
       });
       break;
     case "ws_disconnect":
-      w.block(`async def ${fn}(connection: ${ws}Connection, state: State) -> None:`, () => {
+      w.block(`async def ${fn}(connection: ${ws}Connection, state: SocketState) -> None:`, () => {
         w.line(`"""Called when a client of ${pyDoc(plan.ws.path)} disconnects."""`);
         w.line('state.logger.info("Disconnected", connection_id=connection.connection_id)');
       }, "");

@@ -132,9 +132,9 @@ function wsModule(ws: WebSocket, index: SchemaIndex): PyFile {
 function initModule(schema: Schema): string {
   const lines = [
     PY_HEADER,
-    "from .state import HttpError, NonRetriableError, State, TriggeredEvent",
+    "from .state import HttpError, NonRetriableError, SocketState, State, TriggeredEvent",
   ];
-  const names = ["HttpError", "NonRetriableError", "State", "TriggeredEvent"];
+  const names = ["HttpError", "NonRetriableError", "SocketState", "State", "TriggeredEvent"];
   const models = [...schema.models].sort((a, b) => byText(a.name, b.name));
   for (const model of models) {
     lines.push(`from .models.${snake(model.name)} import ${model.name}`);

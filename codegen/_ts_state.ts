@@ -28,6 +28,10 @@ export function tsStateModule(schema: Schema, index: SchemaIndex): string {
     for (const [name, type] of payloads) m.out.line(`${name}: ${type};`);
   }, "}");
   m.out.line();
+  const sockets = schema.websockets.map((w) => w.name).sort();
+  m.out.line("/** Every WebSocket endpoint of the schema (what `state.broadcast` may name). */");
+  const socketUnion = sockets.map((n) => JSON.stringify(n)).join(" | ");
+  m.out.line(`export type SocketName = ${socketUnion === "" ? "never" : socketUnion};`).line();
   m.out.lines(STATIC.split("\n"));
   return m.render();
 }
@@ -36,13 +40,22 @@ export function tsStateModule(schema: Schema, index: SchemaIndex): string {
 export const TS_STATE_EXPORTS: readonly string[] = [
   "EventName",
   "EventPayloads",
+  "SocketName",
   "Logger",
+  "BroadcastOptions",
   "State",
+  "SocketState",
   "MiddlewareContext",
   "MiddlewareResult",
   "MiddlewareHandler",
   "HttpError",
   "NonRetriableError",
+  "Kv",
+  "KvKey",
+  "KvEntry",
+  "KvEntryMaybe",
+  "KvAtomic",
+  "KvCommitResult",
 ];
 
 const STATIC =
@@ -57,9 +70,65 @@ export interface Logger {
   trace(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Where \`state.broadcast\` sends: every connection of endpoint \`to\`, on every instance. */
+export interface BroadcastOptions {
+  to: SocketName;
+}
+
+/** A key of \`state.kv\`: strings and numbers, like \`["tasks", 42]\`. */
+export type KvKey = readonly (string | number)[];
+
+/** A stored entry of \`state.kv\`. */
+export interface KvEntry<T> {
+  key: KvKey;
+  value: T;
+  /** Grows with every commit of the store; what an atomic check compares. */
+  versionstamp: string;
+}
+
+/** What \`state.kv.get\` returns: the entry, or null value and versionstamp when absent. */
+export type KvEntryMaybe<T> = KvEntry<T> | { key: KvKey; value: null; versionstamp: null };
+
+/** The outcome of a commit: \`ok: false\` when a check failed (nothing was written). */
+export type KvCommitResult = { ok: true; versionstamp: string } | { ok: false };
+
+/** An atomic operation: checks, then writes, all or nothing. */
+export interface KvAtomic {
+  check(...checks: { key: KvKey; versionstamp: string | null }[]): KvAtomic;
+  set(key: KvKey, value: unknown, options?: { expireIn?: number }): KvAtomic;
+  delete(key: KvKey): KvAtomic;
+  commit(): Promise<KvCommitResult>;
+}
+
+/**
+ * \`state.kv\`: one store shared by every Worker, edge process and instance of the app, shaped like
+ * Deno KV (the same interface as the \`Kv\` the package exports). Module variables live per
+ * isolate; what every handler must see goes here. Values are JSON. A failed operation throws an
+ * error whose \`name\` says why (\`KvInputError\`, \`KvUnsupportedError\`, \`StateError\`).
+ */
+export interface Kv {
+  /** The \`[state] type\` serving it (\`remote\` when another process owns the store). */
+  readonly type: string;
+  get<T = unknown>(key: KvKey): Promise<KvEntryMaybe<T>>;
+  set(
+    key: KvKey,
+    value: unknown,
+    options?: { expireIn?: number },
+  ): Promise<{ ok: true; versionstamp: string }>;
+  delete(key: KvKey): Promise<void>;
+  /** Entries whose key starts with \`prefix\` (the prefix itself excluded), in key order. */
+  list<T = unknown>(
+    selector: { prefix: KvKey },
+    options?: { limit?: number; reverse?: boolean },
+  ): AsyncIterableIterator<KvEntry<T>>;
+  atomic(): KvAtomic;
+}
+
 /** What a handler can do besides returning a value. Effects apply when the handler succeeds. */
 export interface State {
   readonly logger: Logger;
+  /** The store every handler of the app shares (see {@linkcode Kv}). */
+  readonly kv: Kv;
   /** The trace id of this call; events published by the handler carry it as their parent. */
   readonly traceId: string;
   /** The handler's schema name. */
@@ -68,10 +137,19 @@ export interface State {
   triggerEvent<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** Sets the payload of an event listed in the source's \`triggers:\`; the last call wins. */
   setPayload<E extends EventName>(event: E, payload: EventPayloads[E]): void;
-  /** Sends a message to one WebSocket connection. */
+  /** Sends a message to one WebSocket connection, on whichever instance holds it. */
   send(connectionId: string, message: unknown): void;
-  /** Sends a message to every connection of the current WebSocket endpoint. */
-  broadcast(message: unknown): void;
+  /**
+   * Sends a message to every connection of endpoint \`to\` on every instance:
+   * \`state.broadcast(message, { to: "Chat" })\`.
+   */
+  broadcast(message: unknown, options: BroadcastOptions): void;
+}
+
+/** The state of a WebSocket handler: \`broadcast\` defaults to its own endpoint. */
+export interface SocketState extends Omit<State, "broadcast"> {
+  /** Sends a message to every connection of endpoint \`to\` (default: this one) on every instance. */
+  broadcast(message: unknown, options?: Partial<BroadcastOptions>): void;
 }
 
 /** What a middleware receives. */

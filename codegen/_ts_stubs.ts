@@ -133,8 +133,8 @@ function wsStub(
     ? [`${ws}Connection`, `${ws}Message`]
     : [`${ws}Connection`];
   w.line(`import type { ${types.join(", ")} } from "${module}";`);
-  w.line(`import type { State } from "${gen}/state.ts";`).line();
-  const connection = () => w.line(`connection: ${ws}Connection,`).line("state: State,");
+  w.line(`import type { SocketState } from "${gen}/state.ts";`).line();
+  const connection = () => w.line(`connection: ${ws}Connection,`).line("state: SocketState,");
   const path = tsDoc(plan.ws.path);
   switch (plan.kind) {
     case "ws_connect":

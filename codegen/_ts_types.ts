@@ -159,7 +159,7 @@ function wsModule(ws: WebSocket, index: SchemaIndex): TsFile {
   const [message, connection] = [`${ws.name}Message`, `${ws.name}Connection`];
   const handlers = ["Connect", "Message", "Disconnect"].map((r) => `${ws.name}${r}Handler`);
   const m = new TsModule("websockets", index, { declared: [message, connection, ...handlers] });
-  const state = m.use("state.ts", "State");
+  const state = m.use("state.ts", "SocketState");
   const data = ws.message === null ? "unknown" : m.named(ws.message);
   m.out.line(`/** A message received on WebSocket \`${ws.name}\` (\`${tsDoc(ws.path)}\`). */`);
   m.out.block(`export interface ${message} {`, () => {

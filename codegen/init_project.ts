@@ -185,6 +185,9 @@ buffer_size = 1000
 # First retry delay, doubling per attempt with jitter, up to max_backoff_ms.
 # backoff_ms = 500
 # max_backoff_ms = 60000
+# A published payload that does not match its event's payload type: "refuse" (default) fails the
+# publish with the field and the problem; "log" publishes it with a warning.
+# payload_checks = "refuse"
 # Broker-specific keys, for example:
 # url = "nats://127.0.0.1:4222"
 # brokers = ["127.0.0.1:9092"]
@@ -205,6 +208,18 @@ max_persisted_per_second = 1000
 enable_metrics = true
 enable_logs = true
 enable_traces = true
+
+# Where state.kv keeps what every handler shares. Module variables live per isolate (each Worker,
+# edge process and instance has its own): keep shared data in state.kv.
+[state]
+# denokv (default: a file every process of this machine shares), memory (one process only),
+# nats (JetStream key-value, many instances) or postgres (a table, many instances).
+# ROHAS_STATE_TYPE, ROHAS_STATE_PATH and ROHAS_STATE_URL override these keys.
+# type = "denokv"
+# The denokv file, relative to the project root unless absolute.
+# path = ".rohas/state.kv"
+# A server: a remote Deno KV (https://...), NATS (nats://...) or PostgreSQL (postgres://...).
+# url = ""
 
 [workbench]
 # Needed for the workbench API from other machines; loopback works without one in dev.

@@ -21,6 +21,7 @@ export {
   type Validator,
   type ValidatorTable,
 } from "./_validators.ts";
+export { unknownFieldsKey } from "./_unknown_fields.ts";
 export { type OutputLocation, resolveOutput } from "./project_root.ts";
 export { CodegenError } from "./errors.ts";
 export { type InitOptions, initProjectFiles } from "./init_project.ts";

@@ -26,6 +26,7 @@ import {
   buildAppModel,
   type EventsChoice,
   type HandlerManifest,
+  type LastingServer,
   type ServeOptions,
   type ValidatorTable,
 } from "../engine/mod.ts";
@@ -90,7 +91,7 @@ export interface Entry {
   /** Starts the app once (events subscribed, `listenQueue` called); later calls share the start. */
   start(): Promise<Assembly>;
   /** Listens with `Deno.serve` on `[server] host:port` (a compiled binary, `deno run`). */
-  listen(options?: ServeOptions): Promise<Deno.HttpServer<Deno.NetAddr>>;
+  listen(options?: ServeOptions): Promise<LastingServer>;
   /** Drains and closes everything. */
   close(): Promise<void>;
 }

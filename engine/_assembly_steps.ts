@@ -1,6 +1,6 @@
 /**
- * Steps 4 to 8 of the assembly (engine/assemble.ts): the runtime, telemetry, events, the mounts
- * and the scheduler of the engine, listening. Each remembers in the cleanup stack what it started.
+ * Steps 4 to 9 of the assembly (engine/assemble.ts): the shared state, the runtime, telemetry,
+ * events, the mounts and the scheduler of the engine, listening. Each remembers in the cleanup stack what it started.
  *
  * @module
  */
@@ -15,18 +15,21 @@ import type { EdgePool } from "./edge/mod.ts";
 
 /** The workbench's door, imported only by apps that serve it. */
 export type WorkbenchModule = typeof import("../workbench/mod.ts");
-import { EventBus, retryPolicyOf } from "./events/mod.ts";
-import { Scheduler } from "./cron/mod.ts";
+import { EventBus, InvalidEventPayloadError, retryPolicyOf } from "./events/mod.ts";
+import { type CronClaim, Scheduler } from "./cron/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Engine } from "./app.ts";
 import type { EventSubscriber } from "./event_wiring.ts";
 import type { CronScheduler } from "./cron_wiring.ts";
+import type { SocketRoute } from "./socket_fanout.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { Schema } from "../parser/mod.ts";
+import type { WorkbenchEvents } from "../workbench/mod.ts";
 import { EngineError, failureOf, ServeError } from "./errors.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import type { CleanupStack } from "./_cleanup.ts";
+import { hostBackend, hostKv, type KvHost, openStateBackend } from "../state/mod.ts";
 import type {
   AssembleOptions,
   Listening,
@@ -35,17 +38,44 @@ import type {
   ServeEvent,
 } from "./assembly_options.ts";
 
-/** Step 4: the handler runtime, started (libpython loads now when the project has Python). */
+/** The name the state step is remembered by: it outlives the engine that closes the runtime. */
+export const STATE_STEP = "state";
+
+/**
+ * Step 4: the shared state (`state.kv`), before the runtime whose handlers use it. Only this
+ * process holds the store's connection and credentials; Workers, edges and the Python host reach
+ * it through the host's `answer`.
+ */
+export async function openSharedState(
+  options: AssembleOptions,
+  located: Located,
+  cleanup: CleanupStack,
+): Promise<KvHost> {
+  const choice = options.state ?? { kind: "config" };
+  if (choice.kind === "given") return hostKv(choice.kv);
+  const section = choice.kind === "memory"
+    ? { ...located.config.state, type: "memory" as const }
+    : located.config.state;
+  const backend = await openStateBackend(section, {
+    root: located.root,
+    namespace: located.config.project.name,
+  });
+  const host = hostBackend(backend);
+  cleanup.push(STATE_STEP, () => host.close());
+  return host;
+}
+
+/** Step 5: the handler runtime, started (libpython loads now when the project has Python). */
 export async function startRuntime(
   options: AssembleOptions,
   located: Located,
-  prepared: Prepared,
-  cleanup: CleanupStack,
+  ctx: { prepared: Prepared; state: KvHost; cleanup: CleanupStack },
 ): Promise<HandlerRuntime> {
+  const { prepared, state, cleanup } = ctx;
   const choice = options.runtime ?? { kind: "project" };
   switch (choice.kind) {
     case "manifest": {
-      const runtime = createInProcessRuntime({ manifest: choice.manifest });
+      const runtime = createInProcessRuntime({ manifest: choice.manifest, kv: state.kv });
       cleanup.push("runtime", () => runtime.close());
       return runtime;
     }
@@ -57,8 +87,11 @@ export async function startRuntime(
       const { createProjectRuntime } = await import("./project_runtime.ts");
       const emit = emitter(options);
       const runtime = createProjectRuntime(located.root, located.config, prepared.model, {
+        state,
         onWorkerRestart: (profile, message) => emit({ kind: "worker_restarted", profile, message }),
         onPythonRestart: (restart) => emit({ kind: "python_restarted", restart }),
+        // Hot reload replaces Workers: ready ones make an edit of a shared module live sooner.
+        spares: options.watch === true,
       });
       cleanup.push("runtime", () => runtime.close());
       try {
@@ -71,7 +104,7 @@ export async function startRuntime(
   }
 }
 
-/** Step 5 done: what the engine records through, and the recorder when the assembly made it. */
+/** Step 6 done: what the engine records through, and the recorder when the assembly made it. */
 export interface OwnTelemetry {
   telemetry: Telemetry;
   /** The recorder, when the assembly made it (edges federate it, `/metrics` reads it). */
@@ -79,7 +112,7 @@ export interface OwnTelemetry {
   type: string;
 }
 
-/** Step 5: telemetry. */
+/** Step 6: telemetry. */
 export async function openTelemetry(
   options: AssembleOptions,
   located: Located,
@@ -87,7 +120,8 @@ export async function openTelemetry(
 ): Promise<OwnTelemetry> {
   const choice = options.telemetry ?? { kind: "config" };
   const section = located.config.telemetry;
-  const recorderOptions = { root: located.root, logLevel: located.config.log.level };
+  const instance = located.config.server.instance_id;
+  const recorderOptions = { root: located.root, logLevel: located.config.log.level, instance };
   let own: OwnTelemetry;
   switch (choice.kind) {
     case "off":
@@ -112,6 +146,7 @@ export async function openTelemetry(
         maxPersistedPerSecond: section.max_persisted_per_second,
         logLevel: located.config.log.level,
         otel: new OtelBridge(),
+        instance,
       });
       own = { telemetry: recorder, recorder, type: "external" };
       break;
@@ -122,7 +157,7 @@ export async function openTelemetry(
   return own;
 }
 
-/** Step 6 done: the bus the engine uses. */
+/** Step 7 done: the bus the engine uses. */
 export interface StartedEvents {
   bus: EventSubscriber & { close?(): Promise<void> };
   /** The event bus the assembly made; null for a given bus. */
@@ -130,7 +165,7 @@ export interface StartedEvents {
   type: string;
 }
 
-/** Step 6: the adapter and the event bus, started. */
+/** Step 7: the adapter and the event bus, started. */
 export async function startEvents(
   options: AssembleOptions,
   located: Located,
@@ -161,8 +196,37 @@ export async function startEvents(
   return { bus, events: bus, type: adapter.type };
 }
 
+/**
+ * Where the engine's WebSocket messages go (engine/socket_fanout.ts): an edge relays them to its
+ * main process; an adapter that serves one instance (memory, rocksdb) keeps them in the process;
+ * a broker fans them out to every instance.
+ *
+ * @param events the started events step
+ * @param instanceId this instance's id (`instanceIdOf`)
+ * @returns the engine's `sockets` option
+ */
+export function socketsOption(
+  events: StartedEvents,
+  instanceId: string,
+): { route: SocketRoute; instanceId: string } {
+  // An edge holds no connections: its id names none.
+  if (events.type === "external") return { route: "relay", instanceId: "edge" };
+  switch (events.type) {
+    case "memory":
+    case "rocksdb":
+      return { route: "local", instanceId };
+    default:
+      return { route: "broker", instanceId };
+  }
+}
+
+/**
+ * The engine's scheduler: the caller's, or engine/cron's, whose scheduled runs `claim` their tick
+ * (once across instances) and whose trouble goes to `onEvent`.
+ */
 export function schedulerOption(
   options: AssembleOptions,
+  claim?: CronClaim,
 ): { createScheduler?: () => CronScheduler } {
   if (options.cron === false) return {};
   if (options.createScheduler) return { createScheduler: options.createScheduler };
@@ -170,6 +234,7 @@ export function schedulerOption(
   return {
     createScheduler: () =>
       new Scheduler({
+        ...(claim ? { claim } : {}),
         onSkip: (name, at) => emit({ kind: "cron_skipped", name, at }),
         onError: (name, error) =>
           emit({ kind: "cron_failed", name, message: (error as Error).message ?? String(error) }),
@@ -177,7 +242,7 @@ export function schedulerOption(
   };
 }
 
-/** Step 7's mounts: the caller's, `/metrics` for a prometheus store, the workbench. */
+/** Step 8's mounts: the caller's, `/metrics` for a prometheus store, the workbench. */
 export function mountsOf(options: AssembleOptions, ctx: {
   located: Located;
   telemetry: Telemetry;
@@ -211,7 +276,7 @@ export function mountsOf(options: AssembleOptions, ctx: {
       config: located.config,
       schema: () => current.schema,
       telemetry: reader,
-      events: bus,
+      events: workbenchEvents(bus),
       runCron: (name) => engine.runCron(name),
       mode: options.mode,
     });
@@ -221,18 +286,32 @@ export function mountsOf(options: AssembleOptions, ctx: {
   return mounts;
 }
 
-/** Step 8 done: where the app listens, and the edges when they serve. */
+/** The bus as the workbench drives it, with the bus's payload refusals told apart as data. */
+function workbenchEvents(bus: EventBus): WorkbenchEvents {
+  return {
+    publish: (topic, payload, options) => bus.publish(topic, payload, options),
+    listDeadLetters: (topic) => bus.listDeadLetters(topic),
+    replayDeadLetters: (topic, options) => bus.replayDeadLetters(topic, options),
+    refusal: (error) =>
+      error instanceof InvalidEventPayloadError
+        ? { message: error.message, details: error.details }
+        : null,
+  };
+}
+
+/** Step 9 done: where the app listens, and the edges when they serve. */
 export interface Listened {
   listening: Listening;
   pool: EdgePool | null;
 }
 
-/** Step 8: listening, from this process or through edges. */
+/** Step 9: listening, from this process or through edges. */
 export async function listen(options: AssembleOptions, ctx: {
   engine: Engine;
   located: Located;
   prepared: Prepared;
   telemetry: RecordingTelemetry | null;
+  state: KvHost;
 }): Promise<Listened | null> {
   const choice = options.listen ?? "none";
   if (choice === "none") return null;
@@ -265,6 +344,7 @@ export async function listen(options: AssembleOptions, ctx: {
     schema: ctx.prepared.schema,
     mode: options.mode,
     ingest: (records) => recorder.persist(records),
+    kv: ctx.state,
     onRestart: (slot, message) =>
       emit({ kind: "worker_restarted", profile: `edge ${slot}`, message }),
   });
@@ -276,7 +356,7 @@ export async function listen(options: AssembleOptions, ctx: {
 
 function listeningAt(
   addr: Deno.NetAddr,
-  server: Deno.HttpServer<Deno.NetAddr>,
+  server: { finished: Promise<void> },
   edges: number,
 ): Listening {
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;

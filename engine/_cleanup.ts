@@ -31,13 +31,15 @@ export class CleanupStack {
     this.#entries.push({ name, close });
   }
 
-  /** Replaces every part pushed so far by one that owns them (the engine closes its parts).
+  /** Replaces the parts pushed so far by one that owns them (the engine closes its parts).
    *
    * @param name what owns them
    * @param close stops the owner and everything it owns
+   * @param keep parts the owner does not own: they stay, and close after it (the shared state
+   * outlives the runtime whose handlers use it)
    */
-  handOver(name: string, close: () => Promise<void>): void {
-    this.#entries = [{ name, close }];
+  handOver(name: string, close: () => Promise<void>, keep: readonly string[] = []): void {
+    this.#entries = [...this.#entries.filter((e) => keep.includes(e.name)), { name, close }];
   }
 
   /** Closes every part, newest first; the first call does the work, later calls wait for it.

@@ -15,7 +15,7 @@ export interface ClientFailure {
 }
 
 /** Maps a failed call: timeout 504, `HttpError` its status, anything else 500 (message hidden in
- * production).
+ * production, except a `state.broadcast` without its endpoint, which names no data).
  *
  * @param result the failed result
  * @param mode dev or production
@@ -41,5 +41,7 @@ export function clientFailure(
       ...(error.details === undefined || hide ? {} : { details: error.details }),
     };
   }
-  return { status: 500, message: mode === "dev" ? error.message : "Internal server error" };
+  // A broadcast without an endpoint is the handler's misuse of the framework, not its secret.
+  const shown = mode === "dev" || error.name === "BroadcastTargetError";
+  return { status: 500, message: shown ? error.message : "Internal server error" };
 }

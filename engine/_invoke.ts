@@ -9,6 +9,13 @@ import { isoTime } from "../telemetry/mod.ts";
 import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/mod.ts";
 import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
+import { BroadcastTargetError, missingBroadcastTarget } from "./runtime/errors.ts";
+
+/** The `span_name` of the log entry a failed handler call writes (fields `stack`, `attempt`...). */
+export const HANDLER_FAILURE_SPAN = "handler_failure";
+
+/** The `span_name` of the log entry of an event delivery given up for good (dead-lettered). */
+export const DEAD_LETTER_SPAN = "dead_letter";
 
 /** Calls a handler and records it as a trace step named `stepName`.
  *
@@ -34,8 +41,9 @@ export async function invokeHandler(
   } catch (error) {
     result = brokenRuntime(error, Date.now() - started);
   }
+  if (result.ok && !handler.kind.startsWith("ws_")) result = unaddressedBroadcast(handler, result);
   if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
-  if (!result.ok) logFailure(parts, handler, trace.id, result);
+  if (!result.ok) logFailure(parts, { handler, input: call.input, traceId: trace.id }, result);
   trace.addStep(handlerStep(call.stepName ?? handler.name, handler.name, result, startedAt));
   parts.telemetry.metric({
     name: "handler_duration_ms",
@@ -45,6 +53,23 @@ export async function invokeHandler(
     timestamp: startedAt,
   });
   return result;
+}
+
+/**
+ * A broadcast without an endpoint from a handler that has none (a runtime that does not refuse it at
+ * the call, such as a Python state generated before `to` existed) fails the call: never dropped.
+ */
+function unaddressedBroadcast(handler: HandlerRef, result: InvocationResult): InvocationResult {
+  const missing = result.effects.some((e) => e.kind === "broadcast" && e.to === undefined);
+  if (!missing) return result;
+  const error = new BroadcastTargetError(missingBroadcastTarget(handler.name));
+  return {
+    ok: false,
+    reason: "error",
+    error: { name: error.name, message: error.message },
+    effects: result.effects.filter((e) => e.kind === "log"),
+    durationMs: result.durationMs,
+  };
 }
 
 /** The runtime contract says invoke never rejects; a broken runtime must still not crash us. */
@@ -121,23 +146,36 @@ function forwardLogs(
   }
 }
 
+/**
+ * The log entry of a failed call (`span_name` {@linkcode HANDLER_FAILURE_SPAN}): what the terminal
+ * prints with the stack and a link to the trace, and what the workbench lists.
+ */
 function logFailure(
   parts: EngineParts,
-  handler: HandlerRef,
-  traceId: string,
+  call: { handler: HandlerRef; input: InvocationInput; traceId: string },
   result: Extract<InvocationResult, { ok: false }>,
 ): void {
-  const status = result.error.status;
+  const { handler, traceId } = call;
+  const { error } = result;
   // An HttpError below 500 is the handler answering a client, not a failure of the engine.
-  const level = typeof status === "number" && status < 500 ? "info" : "error";
+  const level = typeof error.status === "number" && error.status < 500 ? "info" : "error";
+  const fields: Record<string, string> = {
+    kind: handler.kind,
+    reason: result.reason,
+    error: error.name,
+    message: error.message,
+  };
+  if (error.stack !== undefined) fields.stack = error.stack;
+  if (call.input.kind === "event") fields.attempt = String(call.input.event.attempt);
   parts.telemetry.log({
     timestamp: new Date().toISOString(),
     level,
     target: "rohas::engine",
-    message: `Handler "${handler.name}" failed (${result.reason}): ${result.error.message}`,
-    fields: { kind: handler.kind, reason: result.reason, error: result.error.name },
+    message: `Handler "${handler.name}" failed (${result.reason}): ${error.message}`,
+    fields,
     trace_id: traceId,
     handler: handler.name,
+    span_name: HANDLER_FAILURE_SPAN,
     span_fields: {},
   });
 }

@@ -110,17 +110,17 @@ export interface ResolveOptions {
  * @returns the reference or the list of files tried
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { resolveHandler } from "./_resolve_handler.ts";
- * import assert from "node:assert/strict";
  * const result = resolveHandler({ kind: "cron", name: "DailyCleanup", owner: "DailyCleanup" }, {
  *   root: "/srv/app",
  *   language: "typescript",
  *   exists: (file) => file.endsWith(".py"),
  *   profileOf: () => "default",
  * });
- * assert.ok("ref" in result);
- * assert.equal(result.ref.file, "/srv/app/src/handlers/cron/daily_cleanup.py");
- * assert.deepEqual(result.ref.exports, ["handle_daily_cleanup"]);
+ * assert("ref" in result);
+ * assertEquals(result.ref.file, "/srv/app/src/handlers/cron/daily_cleanup.py");
+ * assertEquals(result.ref.exports, ["handle_daily_cleanup"]);
  * ```
  */
 export function resolveHandler(

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type LastingServer, serveLasting } from "./_lasting_server.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
@@ -28,9 +29,15 @@ import {
   type RequestInfo,
 } from "./http_pipeline.ts";
 import { SocketHub } from "./socket_hub.ts";
+import { SocketFanout, type SocketRoute, SOCKETS_TOPIC } from "./socket_fanout.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
-import { type PayloadCheck, payloadCheck } from "./events/payload_check.ts";
+import {
+  describeIssues,
+  type PayloadCheck,
+  payloadCheck,
+  type PayloadRefusal,
+} from "./events/payload_check.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -50,6 +57,11 @@ export interface EngineOptions {
     /** Told how to check payloads: at creation and on each swap (a bus in another process has none). */
     checkPayloads?(check: PayloadCheck | null): void;
   };
+  /**
+   * Where WebSocket messages go (engine/socket_fanout.ts) and this instance's id. Default: `local`
+   * (this process's connections; an app alone on its adapter).
+   */
+  sockets?: { route: SocketRoute; instanceId: string };
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -99,8 +111,8 @@ export interface Engine {
   readonly sockets: SocketHub;
   /** Subscribes event handlers and starts cron schedules. */
   start(): Promise<void>;
-  /** Listens with `Deno.serve`. */
-  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  /** Listens with `Deno.serve`, again after an accept failure (`engine/_lasting_server.ts`). */
+  serve(options?: ServeOptions): LastingServer;
   /** Replaces the model (hot reload): new routes at once, subscriptions and schedules rewired. */
   swap(model: AppModel, validators?: ValidatorTable): Promise<void>;
   /** Runs one cron job now. */
@@ -124,12 +136,13 @@ export interface Engine {
 class EngineImpl implements Engine {
   readonly handler: RequestHandler;
   readonly sockets: SocketHub;
+  #fanout: SocketFanout;
   #built: BuiltApp;
   #parts: EngineParts;
   #options: EngineOptions;
   #subs: Closable[] = [];
   #scheduler: CronScheduler | null = null;
-  #server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  #server: LastingServer | null = null;
   #started = false;
   #closing = false;
   #closed: Promise<ShutdownReport> | null = null;
@@ -143,6 +156,7 @@ class EngineImpl implements Engine {
       runtime: options.runtime,
       publisher: {
         publish: async (topic, payload, publishOptions) => {
+          if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
           const n = groupsOf(this.#built.model, topic);
           this.#counter.expect(n);
           try {
@@ -159,7 +173,18 @@ class EngineImpl implements Engine {
       mode: options.mode ?? "dev",
     };
     this.#checkPayloads();
-    this.sockets = new SocketHub(() => this.#parts);
+    const sockets = options.sockets ?? { route: "local", instanceId: "local" };
+    this.sockets = new SocketHub(() => this.#parts, {
+      instanceId: sockets.instanceId,
+      fanout: () => this.#fanout,
+    });
+    this.#fanout = new SocketFanout({
+      ...sockets,
+      project: options.config.project.name,
+      local: this.sockets,
+      bus: options.bus,
+      endpoints: () => this.#built.socketNames,
+    });
     this.handler = createHttpHandler({
       current: () => this.#built,
       parts: this.#parts,
@@ -180,6 +205,16 @@ class EngineImpl implements Engine {
   #checkPayloads(): void {
     const { events } = this.#built.model;
     const check = payloadCheck({ events, validators: this.#parts.validators });
+    if (this.#parts.config.adapter.payload_checks === "log") {
+      // `[adapter] payload_checks = "log"`: published as the original did, each mismatch logged.
+      const telemetry = this.#parts.telemetry;
+      this.#options.bus.checkPayloads?.((topic, payload) => {
+        const refusal = check(topic, payload);
+        if (refusal) telemetry.log(payloadMismatchLog(topic, refusal));
+        return null;
+      });
+      return;
+    }
     this.#options.bus.checkPayloads?.(check);
     const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
     this.#parts.runtime.checkPayloads?.({ events: types, check });
@@ -203,6 +238,7 @@ class EngineImpl implements Engine {
 
   async start(): Promise<void> {
     this.#subs = await this.#subscribe(this.#built.model);
+    await this.#fanout.start();
     this.#startScheduler();
     this.#started = true;
   }
@@ -211,19 +247,25 @@ class EngineImpl implements Engine {
     const make = this.#options.createScheduler;
     if (!make || this.#built.model.schedules.length === 0) return;
     const scheduler = make();
-    scheduleJobs(scheduler, this.#built.model.schedules, (spec) => runCronJob(this.#parts, spec));
+    scheduleJobs(
+      scheduler,
+      this.#built.model.schedules,
+      (spec, tick) => runCronJob(this.#parts, spec, tick),
+    );
     scheduler.start();
     this.#scheduler = scheduler;
   }
 
-  serve(options: ServeOptions = {}): Deno.HttpServer<Deno.NetAddr> {
+  serve(options: ServeOptions = {}): LastingServer {
     const server = this.#options.config.server;
     const peer = options.peer;
-    this.#server = Deno.serve({
+    this.#server = serveLasting({
       hostname: options.hostname ?? server.host,
       port: options.port ?? server.port,
-      onListen: options.onListen ?? (() => {}),
+      ...(options.onListen ? { onListen: options.onListen } : {}),
       ...(options.reusePort ? { reusePort: true } : {}),
+      onAcceptError: (error, retryInMs) =>
+        this.#parts.telemetry.log(acceptFailedLog(error, retryInMs)),
     }, peer ? (request, info) => this.handler(request, peer(request, info)) : this.handler);
     return this.#server;
   }
@@ -278,7 +320,7 @@ class EngineImpl implements Engine {
     // The requests are answered: the events they caused (and those these cause) get their time.
     await bus.drain?.(deadline);
     await withDeadline(
-      Promise.all(this.#subs.map((s) => s.close())),
+      Promise.all([...this.#subs.map((s) => s.close()), this.#fanout.close()]),
       deadline,
       failed("the event subscriptions"),
     );
@@ -297,6 +339,31 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function payloadMismatchLog(topic: string, refusal: PayloadRefusal): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "engine:events",
+    message: `Published "${topic}" with a payload that does not match ${refusal.payloadType}: ${
+      describeIssues(refusal.issues)
+    } ([adapter] payload_checks = "log")`,
+    fields: { event: topic, payload_type: refusal.payloadType },
+    span_fields: {},
+  };
+}
+
+function acceptFailedLog(error: unknown, retryInMs: number): LogEntry {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "engine:server",
+    message: `Cannot accept connections: ${why}; listening again in ${retryInMs} ms`,
+    fields: error instanceof Error ? { error: error.name } : {},
+    span_fields: {},
+  };
 }
 
 function closeFailedLog(part: string, error: unknown): LogEntry {

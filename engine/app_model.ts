@@ -141,8 +141,8 @@ export interface BuildAppModelOptions {
  * @returns the segments
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { parsePattern } from "./app_model.ts";
- * import assert from "node:assert/strict";
  * const segments = parsePattern("/users/{id}/posts/:post");
  * assert(segments.length === 4 && segments[3]?.kind === "param");
  * ```
@@ -281,14 +281,14 @@ function buildSockets(schema: Schema, r: Resolver): SocketSpec[] {
  * @throws {HandlerResolutionError} listing every handler without a file and the files tried
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { buildAppModel } from "./app_model.ts";
  * import { parseSchema } from "../parser/mod.ts";
  * import { parseConfig } from "../project/mod.ts";
- * import assert from "node:assert/strict";
  * const { schema } = parseSchema('api Health { method: GET path: "/health" response: String }');
  * const config = parseConfig('[project]\nname = "demo"', { file: "config.toml" });
  * const model = buildAppModel(schema, config, { root: "/srv/app", exists: () => true });
- * assert.equal(model.routes[0]?.handler.file, "/srv/app/src/handlers/api/health.ts");
+ * assertEquals(model.routes[0]?.handler.file, "/srv/app/src/handlers/api/health.ts");
  * ```
  */
 export function buildAppModel(

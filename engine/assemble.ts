@@ -10,28 +10,31 @@
  * 2. load the config (unless given) and apply the port override;
  * 3. prepare: parse, check (parse and validation diagnostics together), codegen when asked, build
  *    the model and the validators;
- * 4. the handler runtime (Workers and Python by file, or an embedded manifest, or given), started;
- * 5. telemetry (the config's store, memory, a given store, a given telemetry, or off);
- * 6. events (the config's adapter, the embedded memory adapter, a given adapter, or a given bus),
+ * 4. the shared state (`state.kv`: the backend `[state]` names, memory, or a given store), which
+ *    only this process opens (Workers, edges and the Python host ask it over their channels);
+ * 5. the handler runtime (Workers and Python by file, or an embedded manifest, or given), started;
+ * 6. telemetry (the config's store, memory, a given store, a given telemetry, or off);
+ * 7. events (the config's adapter, the embedded memory adapter, a given adapter, or a given bus),
  *    started;
- * 7. the engine, with its mounts (the caller's, `/metrics` for a prometheus store, the workbench),
+ * 8. the engine, with its mounts (the caller's, `/metrics` for a prometheus store, the workbench),
  *    started (events subscribed, cron scheduled) unless it only serves; from here on the engine
- *    owns and closes steps 4-6;
- * 8. listening (none, this process, or edge processes);
- * 9. watching for edits (hot reload).
+ *    owns and closes steps 5-7;
+ * 9. listening (none, this process, or edge processes);
+ * 10. watching for edits (hot reload).
  *
  * `close()` undoes them newest first: the watcher, the edges, then the engine (which drains the
- * server and closes the scheduler, subscriptions, bus, runtime and telemetry in that order).
+ * server and closes the scheduler, subscriptions, bus, runtime and telemetry in that order), then
+ * the shared state, which handlers use until the runtime is closed.
  *
  * What each entry point chooses (everything else is the same):
  *
- * | entry point            | project    | codegen | runtime  | events | telemetry      | cron | listen  |
- * | ---------------------- | ---------- | ------- | -------- | ------ | -------------- | ---- | ------- |
- * | `rohas dev`            | `path`     | yes     | project  | config | config         | yes  | main, watch |
- * | `rohas start`          | `path`     | no      | project  | config | config         | yes  | edges   |
- * | edge process           | `prepared` | no      | manifest | bus    | given          | no (serve only) | its own |
- * | `createApp`            | `root`     | no      | manifest | config or given adapter | memory, config or given store | yes | none |
- * | `rohas cron run`       | `path`     | yes     | project  | memory | off            | no   | none    |
+ * | entry point            | project    | codegen | state  | runtime  | events | telemetry      | cron | listen  |
+ * | ---------------------- | ---------- | ------- | ------ | -------- | ------ | -------------- | ---- | ------- |
+ * | `rohas dev`            | `path`     | yes     | config | project  | config | config         | yes  | main, watch |
+ * | `rohas start`          | `path`     | no      | config | project  | config | config         | yes  | edges   |
+ * | edge process           | `prepared` | no      | given (asks the main process) | manifest | bus | given | no (serve only) | its own |
+ * | `createApp`            | `root`     | no      | memory, config or given | manifest | config or given adapter | memory, config or given store | yes | none |
+ * | `rohas cron run`       | `path`     | yes     | config | project  | memory | off            | no   | none    |
  *
  * @module
  */
@@ -45,14 +48,19 @@ import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
+import { announceInstance, instanceState } from "./_cluster_step.ts";
+import { instanceIdOf, kvCronClaim } from "./cluster/mod.ts";
 import {
   emitter,
   listen,
   mountsOf,
+  openSharedState,
   openTelemetry,
   schedulerOption,
+  socketsOption,
   startEvents,
   startRuntime,
+  STATE_STEP,
   type WorkbenchModule,
 } from "./_assembly_steps.ts";
 import type { AssembleOptions, Assembly, Located, Prepared } from "./assembly_options.ts";
@@ -67,6 +75,7 @@ export type {
   ProjectSource,
   RuntimeChoice,
   ServeEvent,
+  StateChoice,
   TelemetryChoice,
 } from "./assembly_options.ts";
 
@@ -107,9 +116,23 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   const workbench = options.workbench ? await import("../workbench/mod.ts") : null;
   const located = await locate(options, workbench);
   const prepared = await prepare(options, located);
-  const runtime = await startRuntime(options, located, prepared, cleanup);
+  const instanceId = located.config.server.instance_id;
+  const state = await openSharedState(options, located, cleanup);
+  // Instances coordinate (cron claims, presence) through the store handlers see as `state.kv`: one
+  // opening of `[state]` serves both.
+  const kv = instanceState(options, state.kv);
+  const runtime = await startRuntime(options, located, { prepared, state, cleanup });
   const own = await openTelemetry(options, located, cleanup);
   const events = await startEvents(options, located, own.telemetry, cleanup);
+  if (kv) {
+    await announceInstance(options, {
+      kv,
+      instanceId,
+      adapter: events.type,
+      telemetry: own.telemetry,
+      cleanup,
+    });
+  }
   // Edges start after the engine (they reach its internal listener); reads include them then.
   let pool: EdgePool | null = null;
   const reader = own.recorder && options.listen === "edges"
@@ -125,7 +148,8 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     telemetry,
     validators: prepared.validators,
     mode: options.mode,
-    ...schedulerOption(options),
+    sockets: socketsOption(events, instanceId),
+    ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {
         located,
@@ -141,9 +165,15 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
   let report: ShutdownReport = { undrainedEvents: 0 };
   cleanup.handOver("engine", async () => {
     report = await engine.close();
-  });
+  }, [STATE_STEP, "presence"]);
   if (!options.serveOnly) await engine.start();
-  const listened = await listen(options, { engine, located, prepared, telemetry: own.recorder });
+  const listened = await listen(options, {
+    engine,
+    located,
+    prepared,
+    telemetry: own.recorder,
+    state,
+  });
   const edges = listened?.pool ?? null;
   if (edges) {
     pool = edges;
@@ -158,9 +188,11 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     model: prepared.model,
     warnings: prepared.warnings,
     telemetry,
+    reader,
     bus: events.events,
     adapterType: events.type,
     telemetryType: own.type,
+    kv: state.kv,
     listening: listened?.listening ?? null,
     close: async () => {
       await cleanup.close();
@@ -176,16 +208,41 @@ async function startWatching(
   cleanup: CleanupStack,
 ): Promise<void> {
   const { engine, runtime, located, current } = ctx;
-  const [{ watchProject }, { reload }] = await Promise.all([
-    import("./_watcher.ts"),
-    import("./_reload.ts"),
-  ]);
+  const [{ watchProject }, { reload, graphRoots }, { ModuleGraph }, { TypeCheck }] = await Promise
+    .all([
+      import("./_watcher.ts"),
+      import("./_reload.ts"),
+      import("./_module_graph.ts"),
+      import("./_type_check.ts"),
+    ]);
   const location = { root: located.root, schemaDir: located.schemaDir };
   const onEvent = emitter(options);
+  const graph = new ModuleGraph({ root: located.root });
+  const typeCheck = new TypeCheck({
+    root: located.root,
+    onResult: (result) => onEvent({ kind: "type_check", ...result }),
+  });
+  cleanup.push("type check", () => typeCheck.close());
+  const roots = graphRoots({ engine, location });
+  graph.refresh(roots);
+  typeCheck.request(roots);
+  const reloadContext = {
+    engine,
+    runtime,
+    config: located.config,
+    location,
+    onEvent,
+    current,
+    graph,
+    typeCheck,
+  };
   const watcher = watchProject({
     ...location,
-    onBatch: (batch) =>
-      reload(batch, { engine, runtime, config: located.config, location, onEvent, current }),
+    onBatch: async (batch) => {
+      await reload(batch, reloadContext);
+      // Last: the restart closes this watcher, which waits for this batch.
+      if (batch.config) onEvent({ kind: "config_changed" });
+    },
     onError: (error) => onEvent({ kind: "reload_failed", failure: failureOf(error) }),
   });
   cleanup.push("watcher", () => watcher.close());
@@ -219,6 +276,9 @@ async function locate(
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  if (options.logLevel !== undefined) config.log.level = options.logLevel;
+  // Resolved once: the edges, given this config, record as the same instance.
+  config.server.instance_id = instanceIdOf(config);
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
   workbench?.checkWorkbenchConfig(config, options.mode);
   return { root, schemaDir, config };

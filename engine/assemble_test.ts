@@ -11,6 +11,7 @@ import { loadConfig } from "../project/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import { manifest } from "../examples/hello-ts/src/generated/manifest.ts";
+import { createMemoryKvBackend, kvOver, openState } from "../state/mod.ts";
 
 const root = fileURLToPath(new URL("../examples/hello-ts/", import.meta.url));
 
@@ -187,4 +188,59 @@ Deno.test("a part that fails to close is logged at shutdown, not swallowed", asy
     ),
     JSON.stringify(logs.map((l) => l.message)),
   );
+});
+
+Deno.test("createApp hands its handlers the store it is given as state.kv, and leaves it open", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  const { config } = await loadConfig(root, { env: {} });
+  const app = await createApp({ manifest, root, config, cron: false, state: kv });
+  const created = await app.handler(
+    new Request("http://app.test/users", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": "ada" },
+      body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
+    }),
+  );
+  assert.equal(created.status, 200, await created.text());
+  const found = await app.handler(new Request("http://app.test/people/ada"));
+  assert.equal((await found.json()).data.name, "Ada");
+  await app.close();
+  // The caller's store: the app wrote to it and did not close it.
+  assert.equal(
+    ((await kv.get(["users", "ada"])).value as { email: string }).email,
+    "ada@example.com",
+  );
+  await kv.close();
+});
+
+Deno.test("the assembly opens the [state] the config names: what handlers write there outlives the app", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rohas_assemble_state_" });
+  try {
+    const { config } = await loadConfig(root, { env: {} });
+    config.state = { type: "denokv", path: `${dir}/state.kv`, url: "" };
+    const app = await assemble({
+      project: { kind: "root", root },
+      mode: "production",
+      config,
+      runtime: { kind: "manifest", manifest },
+      telemetry: { kind: "memory" },
+      events: { kind: "memory" },
+      cron: false,
+    });
+    const created = await app.engine.handler(
+      new Request("http://app.test/users", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-user-id": "bo" },
+        body: JSON.stringify({ name: "Bo", email: "bo@example.com" }),
+      }),
+    );
+    assert.equal(created.status, 200, await created.text());
+    assert.equal(app.kv.type, "denokv");
+    await app.close();
+    const again = await openState(config.state, { root, namespace: "hello-ts" });
+    assert.equal(((await again.get(["users", "bo"])).value as { name: string }).name, "Bo");
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -9,7 +9,7 @@ import type { Adapter } from "../adapters/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { Diagnostic, Schema } from "../parser/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
-import type { TelemetryStore } from "../telemetry/mod.ts";
+import type { LogLevel, TelemetryReader, TelemetryStore } from "../telemetry/mod.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
@@ -21,17 +21,36 @@ import type { Mount } from "./http_pipeline.ts";
 import type { EngineMode, ValidatorTable } from "./parts.ts";
 import type { PrepareFailure } from "./project_loader.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";
+import type { Kv } from "../state/mod.ts";
 
 /** What happened while serving, for the CLI to print. */
 export type ServeEvent =
-  | { kind: "handler_reloaded"; file: string; ms: number; error: string | null }
+  /**
+   * A module under `src/` was reloaded; `handlers` names the handlers now running its new code
+   * (empty when no handler imports it, or when it failed to load and the old code still serves).
+   */
+  | {
+    kind: "handler_reloaded";
+    file: string;
+    ms: number;
+    error: string | null;
+    handlers: string[];
+  }
+  /** The background `deno check` after an edit finished; requests were served meanwhile. */
+  | { kind: "type_check"; ok: boolean; output: string; ms: number }
+  /** `config/rohas.toml` changed: `serveProject` restarts the engine in place with it. */
+  | { kind: "config_changed" }
+  /** The engine restarted in place with the edited config. */
+  | { kind: "config_applied"; url: string; ms: number }
   | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
   | { kind: "reload_failed"; failure: PrepareFailure }
   | { kind: "worker_restarted"; profile: string; message: string }
   /** The Python runtime's host crashed or a handler blocked its loop; it was replaced. */
   | { kind: "python_restarted"; restart: PythonRestart }
   | { kind: "cron_skipped"; name: string; at: Date }
-  | { kind: "cron_failed"; name: string; message: string };
+  | { kind: "cron_failed"; name: string; message: string }
+  /** Another instance appeared that this one cannot coordinate with (see engine/cluster). */
+  | { kind: "instance_warning"; message: string };
 
 /** Where the project comes from. */
 export type ProjectSource =
@@ -50,6 +69,18 @@ export type ProjectSource =
     model: AppModel;
     validators?: ValidatorTable;
   };
+
+/** Where `state.kv` keeps its entries. */
+export type StateChoice =
+  /** The backend `[state] type` names, opened by this process (which answers every other). */
+  | { kind: "config" }
+  /** A store in this process's memory, whatever `[state]` says. */
+  | { kind: "memory" }
+  /**
+   * A store of the caller's, used as is and left open (an edge's store that forwards to the main
+   * process, or any object with the {@linkcode Kv} methods).
+   */
+  | { kind: "given"; kv: Kv };
 
 /** Where handlers run. */
 export type RuntimeChoice =
@@ -117,8 +148,12 @@ export interface AssembleOptions {
   config?: RohasConfig;
   /** Overrides `[server] port`; 0 picks a free port. */
   port?: number;
+  /** Overrides `[log] level` (`ROHAS_LOG`): the least severe log entry recorded and streamed. */
+  logLevel?: LogLevel;
   /** Run codegen before building (generated files and missing stubs). Default false. */
   codegen?: boolean;
+  /** Where `state.kv` keeps its entries. Default: `config`. */
+  state?: StateChoice;
   /** Where handlers run. Default: `project`. */
   runtime?: RuntimeChoice;
   /** How events travel. Default: `config`. */
@@ -174,12 +209,19 @@ export interface Assembly {
   warnings: Diagnostic[];
   /** What the engine records through. */
   telemetry: Telemetry;
+  /**
+   * The recorder's query side (federated with the edges'), whose `subscribe` streams each trace
+   * and log entry as it happens; null when the assembly made no recorder (a given telemetry, off).
+   */
+  reader: TelemetryReader | null;
   /** The event bus; null when a bus of the caller's was given. */
   bus: EventBus | null;
   /** The adapter's type, such as `memory` or `nats` (`external` for a given bus). */
   adapterType: string;
   /** The telemetry store's type, such as `memory` (`external` for a given one, `off`). */
   telemetryType: string;
+  /** `state.kv` as handlers see it (this process owns it unless it was given). */
+  kv: Kv;
   /** Where it listens; null for `listen: "none"`. */
   listening: Listening | null;
   /** Stops watching, drains and closes everything, newest first; says what it could not drain. */

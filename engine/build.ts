@@ -18,6 +18,8 @@ export interface BuiltApp {
   router: Router<Endpoint>;
   /** Schedules and subscriptions by name, for cron run-now and event wiring. */
   schedulesByName: ReadonlyMap<string, AppModel["schedules"][number]>;
+  /** The WebSocket endpoints' names, which `state.broadcast(message, { to })` may name. */
+  socketNames: ReadonlySet<string>;
 }
 
 /** Compiles a model into a router and lookup tables.
@@ -38,5 +40,6 @@ export function buildApp(model: AppModel): BuiltApp {
     model,
     router,
     schedulesByName: new Map(model.schedules.map((s) => [s.name, s])),
+    socketNames: new Set(model.sockets.map((s) => s.name)),
   };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { LastingServer } from "./_lasting_server.ts";
 import type { Adapter } from "../adapters/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
@@ -15,7 +16,8 @@ import type { HandlerManifest } from "./runtime/mod.ts";
 import type { Engine, ServeOptions } from "./app.ts";
 import type { RequestHandler } from "./http_pipeline.ts";
 import type { EngineMode } from "./parts.ts";
-import { assemble, type EventsChoice, type TelemetryChoice } from "./assemble.ts";
+import { assemble, type EventsChoice, type StateChoice, type TelemetryChoice } from "./assemble.ts";
+import type { Kv } from "../state/mod.ts";
 import { EngineError, ServeError } from "./errors.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -49,6 +51,13 @@ export interface CreateAppOptions {
   store?: TelemetryStore;
   /** Schedule the cron jobs. Default true. */
   cron?: boolean;
+  /**
+   * What handlers see as `state.kv`: a store used as is (left open), `"config"` for the backend
+   * `[state] type` names (opened and closed with the app), or `"memory"`. Default `"memory"`, like
+   * telemetry: the default `denokv` file needs writes an in-process app may not have. Give
+   * `"config"` (or a store) when several processes or instances must share the entries.
+   */
+  state?: Kv | "memory" | "config";
 }
 
 /** An app served in-process. */
@@ -58,7 +67,7 @@ export interface App {
   /** The engine underneath (sockets, cron run-now, idle). */
   readonly engine: Engine;
   /** Listens with `Deno.serve` on `[server] host:port` (or the options). */
-  serve(options?: ServeOptions): Deno.HttpServer<Deno.NetAddr>;
+  serve(options?: ServeOptions): LastingServer;
   /** Drains and closes everything. */
   close(): Promise<void>;
 }
@@ -95,6 +104,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       events: eventsOf(options.adapter),
       telemetry,
       cron: options.cron ?? true,
+      state: stateOf(options.state),
     });
     const engine = app.engine;
     return {
@@ -108,6 +118,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   } catch (error) {
     throw unwrap(error);
   }
+}
+
+function stateOf(state: CreateAppOptions["state"]): StateChoice {
+  if (state === undefined || state === "memory") return { kind: "memory" };
+  if (state === "config") return { kind: "config" };
+  return { kind: "given", kv: state };
 }
 
 function eventsOf(adapter: Adapter | undefined): EventsChoice {

@@ -21,7 +21,12 @@ export type CronOutcome = { ok: true; traceId: string } | {
 /** What the engine needs of a scheduler (engine/cron `Scheduler` satisfies it). */
 export interface CronScheduler {
   /** Adds a job; throws when its schedule is invalid or its name taken. */
-  add(job: { name: string; schedule: string; timezone?: string; run: () => Promise<void> }): void;
+  add(job: {
+    name: string;
+    schedule: string;
+    timezone?: string;
+    run: (tick?: Date) => Promise<void>;
+  }): void;
   /** Starts running jobs on their schedules. */
   start(): void;
   /** Stops the timers; resolves when running jobs have finished. */
@@ -32,14 +37,18 @@ export interface CronScheduler {
  *
  * @param parts the engine parts
  * @param spec the job
+ * @param tick the scheduled time of a scheduled run (the trace's `scheduled_at`); absent for a run
+ *   asked for now
  * @returns the outcome
  */
-export async function runCronJob(parts: EngineParts, spec: ScheduleSpec): Promise<CronOutcome> {
-  const trace = parts.telemetry.startTrace({
-    entryPoint: spec.name,
-    entryType: "cron",
-    metadata: { cron_name: spec.name, schedule: spec.schedule },
-  });
+export async function runCronJob(
+  parts: EngineParts,
+  spec: ScheduleSpec,
+  tick?: Date,
+): Promise<CronOutcome> {
+  const metadata: Record<string, string> = { cron_name: spec.name, schedule: spec.schedule };
+  if (tick) metadata.scheduled_at = tick.toISOString();
+  const trace = parts.telemetry.startTrace({ entryPoint: spec.name, entryType: "cron", metadata });
   const result = await invokeHandler(parts, {
     handler: spec.handler,
     input: { kind: "cron" },
@@ -71,15 +80,15 @@ export async function runCronJob(parts: EngineParts, spec: ScheduleSpec): Promis
 export function scheduleJobs(
   scheduler: CronScheduler,
   schedules: readonly ScheduleSpec[],
-  run: (spec: ScheduleSpec) => Promise<CronOutcome>,
+  run: (spec: ScheduleSpec, tick?: Date) => Promise<CronOutcome>,
 ): void {
   for (const spec of schedules) {
     scheduler.add({
       name: spec.name,
       schedule: spec.schedule,
       ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }),
-      run: async () => {
-        const outcome = await run(spec);
+      run: async (tick) => {
+        const outcome = await run(spec, tick);
         if (!outcome.ok) throw new CronRunError(outcome.error, outcome.traceId);
       },
     });

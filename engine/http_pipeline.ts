@@ -28,7 +28,8 @@ import {
   validateValue,
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { SocketTargetError } from "./socket_fanout.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { clientFailure } from "./_failure.ts";
 import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { invalidPayloadLog, publishTriggers } from "./triggers.ts";
@@ -342,7 +343,11 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
     payload = mw.payload;
     query = mw.queryParams;
   }
-  const issues = validateValue(payload, { validators: parts.validators, type: route.bodyType });
+  const issues = validateValue(payload, {
+    validators: parts.validators,
+    type: route.bodyType,
+    unknownFields: parts.config.server.unknown_fields,
+  });
   if (issues) {
     return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
   }
@@ -463,6 +468,8 @@ async function succeedWithTriggers(
     }, { source: `api:${route.api}`, traceId: trace.id, traceparent: trace.traceparent?.() });
   } catch (error) {
     if (error instanceof InvalidEventPayloadError) return refusedPayload(parts, error, run);
+    // A broadcast to an endpoint the schema does not declare: the handler's bug, as above.
+    if (error instanceof SocketTargetError) return fail(exchange, trace, 500, error.message);
     const message = `Failed to publish events: ${(error as Error).message ?? String(error)}`;
     trace.end("failed", message);
     return exchange.error(503, parts.mode === "dev" ? message : "Failed to publish events");
@@ -488,7 +495,10 @@ function refusedPayload(
 }
 
 function hasTrigger(effects: readonly Effect[]): boolean {
-  for (let i = 0; i < effects.length; i++) if (effects[i]!.kind === "trigger") return true;
+  for (let i = 0; i < effects.length; i++) {
+    const kind = effects[i]!.kind;
+    if (kind === "trigger" || kind === "send" || kind === "broadcast") return true;
+  }
   return false;
 }
 

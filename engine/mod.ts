@@ -23,6 +23,7 @@ export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";
 export { TrieRouter } from "./router.ts";
 export type { Engine, EngineOptions, ServeOptions, ShutdownReport } from "./app.ts";
+export type { LastingServer } from "./_lasting_server.ts";
 export { createEngine } from "./app.ts";
 export type {
   AssembleOptions,
@@ -33,6 +34,7 @@ export type {
   MountContext,
   ProjectSource,
   RuntimeChoice,
+  StateChoice,
   TelemetryChoice,
 } from "./assemble.ts";
 export { assemble } from "./assemble.ts";
@@ -56,10 +58,14 @@ export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";
 export { runCronJob } from "./cron_wiring.ts";
 export type { Closable, EventSubscriber } from "./event_wiring.ts";
 export { SocketHub } from "./socket_hub.ts";
+export type { SocketRoute } from "./socket_fanout.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
+export { createProjectRuntime, type ProjectRuntime } from "./project_runtime.ts";
+export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
+export { findOrphanHandlers, ORPHAN_HANDLER_CODE } from "./orphan_handlers.ts";
 export type { MissingHandler } from "./errors.ts";
 export type {
   ConnectionInfo,

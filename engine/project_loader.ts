@@ -9,6 +9,7 @@
 import { relative } from "node:path";
 import { checkSchema, type Diagnostic, parseDirectory, type Schema } from "../parser/mod.ts";
 import { readConfigText, type RohasConfig } from "../project/mod.ts";
+import { findOrphanHandlers } from "./orphan_handlers.ts";
 import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
@@ -83,6 +84,9 @@ async function build(
     ...(options.exists ? { exists: options.exists } : {}),
   });
   buildApp(model); // Route conflicts are reported now, not on the first request.
+  warnings.push(
+    ...await findOrphanHandlers(schema, { root: options.root, config: options.config }),
+  );
   return { ok: true, schema, model, validators: compileValidators(schema), warnings, written };
 }
 

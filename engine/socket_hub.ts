@@ -26,11 +26,18 @@ import {
   TRACE_HEADER,
   validateValue,
 } from "./_http_util.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
 import { planTriggers, publishFailure, publishStep } from "./triggers.ts";
+import {
+  newConnectionId,
+  type SocketFanout,
+  type SocketMessage,
+  socketMessageOf,
+  SocketTargetError,
+} from "./socket_fanout.ts";
 
 /** Close codes the hub uses. */
 export const CLOSE_CODES = {
@@ -67,9 +74,22 @@ interface Live {
   dropped?: string;
 }
 
+/** Options of {@linkcode SocketHub}. */
+export interface SocketHubOptions {
+  /** Names this instance in the ids of its connections. Default `local`. */
+  instanceId?: string;
+  /**
+   * Delivers `broadcast: true` replies, `state.broadcast` and `state.send` here and on the other
+   * instances (engine/socket_fanout.ts). Default: this hub's connections only.
+   */
+  fanout?: () => Pick<SocketFanout, "dispatch">;
+}
+
 /** The registry of live connections and the socket lifecycle. */
 export class SocketHub {
   #parts: () => EngineParts;
+  #instanceId: string;
+  #fanout: () => Pick<SocketFanout, "dispatch">;
   #live = new Map<string, Live>();
   #byEndpoint = new Map<string, Set<string>>();
   /** Admission tickets: the endpoint each admits to, and when it expires. */
@@ -79,9 +99,18 @@ export class SocketHub {
   /** Creates a hub.
    *
    * @param parts the current engine parts (read at each phase, so reloads take effect)
+   * @param options this instance's id and the fan-out to the other instances
    */
-  constructor(parts: () => EngineParts) {
+  constructor(parts: () => EngineParts, options: SocketHubOptions = {}) {
     this.#parts = parts;
+    this.#instanceId = options.instanceId ?? "local";
+    const here: Pick<SocketFanout, "dispatch"> = {
+      dispatch: (message) => {
+        deliverHere(this, message as SocketMessage);
+        return Promise.resolve();
+      },
+    };
+    this.#fanout = options.fanout ?? (() => here);
   }
 
   /** Live connections of an endpoint (or all). */
@@ -216,15 +245,29 @@ export class SocketHub {
     return upgraded.response;
   }
 
+  #phaseFailed(live: Live, error: unknown): void {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.#parts().telemetry.log({
+      timestamp: new Date().toISOString(),
+      level: "error",
+      target: "engine:sockets",
+      message: `WebSocket "${live.endpoint}" connection ${live.info.connectionId} failed: ${why}`,
+      fields: { endpoint: live.endpoint, connection_id: live.info.connectionId },
+      span_fields: {},
+    });
+  }
+
   #attach(socket: WebSocket, spec: SocketSpec): void {
     const info: ConnectionInfo = {
-      connectionId: crypto.randomUUID(),
+      connectionId: newConnectionId(this.#instanceId),
       path: spec.path,
       connectedAt: new Date().toISOString(),
     };
     const live: Live = { socket, info, endpoint: spec.name, queue: Promise.resolve() };
+    // One connection's phases run in order; a phase that fails unexpectedly (its own handler
+    // failures are traced inside it) is logged, and the next phase still runs.
     const enqueue = (work: () => Promise<void>) => {
-      live.queue = live.queue.then(work).catch(() => {});
+      live.queue = live.queue.then(work).catch((error) => this.#phaseFailed(live, error));
     };
     socket.onopen = () => {
       this.#register(live);
@@ -299,7 +342,11 @@ export class SocketHub {
   #validated(parts: EngineParts, arg: ValidationCall): boolean {
     const started = new Date();
     const type = arg.spec.messageType;
-    const issues = validateValue(arg.data, { validators: parts.validators, type });
+    const issues = validateValue(arg.data, {
+      validators: parts.validators,
+      type,
+      unknownFields: parts.config.server.unknown_fields,
+    });
     if (!issues) return true;
     const error = `Message does not match "${arg.spec.messageType}"`;
     const detail = `${error}: ${
@@ -360,20 +407,27 @@ export class SocketHub {
       this.send(call.live.info.connectionId, { error: f.message, trace_id: call.trace.id });
       return false;
     }
-    this.#applyEffects(call.spec, result.effects);
-    const failure = call.triggers ? await this.#publish(parts, call, result) : null;
+    const failure = await this.#applyEffects(call, result.effects) ??
+      (call.triggers ? await this.#publish(parts, call, result) : null);
     if (failure !== null) {
       this.send(call.live.info.connectionId, { error: failure, trace_id: call.trace.id });
       return false;
     }
     const value = result.output.kind === "json" ? result.output.value : null;
     if (value === null || value === undefined) return true;
-    this.#reply(call, value);
+    const failed = await this.#reply(call, value);
+    if (failed !== null) {
+      this.send(call.live.info.connectionId, { error: failed, trace_id: call.trace.id });
+      return false;
+    }
     return true;
   }
 
   #publish(parts: EngineParts, call: PhaseCall, result: HandlerSuccess): Promise<string | null> {
-    const publications = planTriggers(result.effects, call.spec.triggers, result.output);
+    // Its socket messages were delivered already (#applyEffects).
+    const publications = planTriggers(result.effects, call.spec.triggers, result.output, {
+      sockets: false,
+    });
     return publishFailure(() =>
       publishStep(parts.publisher, publications, {
         source: `ws:${call.spec.name}`,
@@ -383,25 +437,53 @@ export class SocketHub {
     );
   }
 
-  #reply(call: PhaseCall, value: unknown): void {
+  /** Answers with the handler's value; the failure's message when a broadcast could not go out. */
+  #reply(call: PhaseCall, value: unknown): Promise<string | null> {
     switch (call.reply) {
       case "none":
-        return;
+        return Promise.resolve(null);
       case "all":
-        this.broadcast(call.spec.name, value);
-        return;
+        return this.#dispatch(call, {
+          kind: "broadcast",
+          endpoint: call.spec.name,
+          message: value,
+        });
       case "sender":
         this.send(call.live.info.connectionId, value);
-        return;
+        return Promise.resolve(null);
       default:
         return call.reply satisfies never;
     }
   }
 
-  #applyEffects(spec: SocketSpec, effects: readonly Effect[]): void {
+  /** Delivers the handler's sends and broadcasts in call order; the first failure's message. */
+  async #applyEffects(call: PhaseCall, effects: readonly Effect[]): Promise<string | null> {
     for (const e of effects) {
-      if (e.kind === "send") this.send(e.connectionId, e.message);
-      if (e.kind === "broadcast") this.broadcast(spec.name, e.message);
+      const message = e.kind === "broadcast" && e.to === undefined
+        ? { kind: "broadcast", endpoint: call.spec.name, message: e.message } as const
+        : socketMessageOf(e);
+      if (message === null) continue;
+      const failed = await this.#dispatch(call, message);
+      if (failed !== null) return failed;
+    }
+    return null;
+  }
+
+  async #dispatch(call: PhaseCall, message: SocketMessage): Promise<string | null> {
+    try {
+      await this.#fanout().dispatch(message, {
+        parentId: call.trace.id,
+        source: `ws:${call.spec.name}`,
+      });
+      return null;
+    } catch (error) {
+      const text = `Cannot deliver a WebSocket message: ${
+        (error as Error).message ?? String(error)
+      }`;
+      call.trace.addStep(failedStep(`${call.spec.name} sockets`, new Date(), text));
+      return this.#parts().mode === "dev" || error instanceof SocketTargetError
+        ? text
+        : "Cannot deliver a WebSocket message";
     }
   }
 
@@ -448,6 +530,12 @@ function failedStep(name: string, started: Date, error: string): TraceStep {
     error,
     timestamp: started.toISOString(),
   };
+}
+
+/** Delivers a message to the hub's own connections. */
+function deliverHere(hub: SocketHub, message: SocketMessage): void {
+  if (message.kind === "send") hub.send(message.connectionId, message.message);
+  else hub.broadcast(message.endpoint, message.message);
 }
 
 /** Text frames are JSON; anything else is wrapped as `{data: <text>}`, as the original does. */

@@ -12,6 +12,7 @@ import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
 import type { EventPublisher } from "./parts.ts";
 import { addTriggersStep } from "./_invoke.ts";
+import { socketMessageOf, SOCKETS_TOPIC } from "./socket_fanout.ts";
 
 /** One event to publish. */
 export interface Publication {
@@ -46,10 +47,10 @@ export interface TriggerSource {
  * @returns the default payload of schema triggers
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { unwrapResult } from "./triggers.ts";
- * import assert from "node:assert/strict";
  * const payload = unwrapResult({ kind: "json", value: { data: { id: 7 } } });
- * assert((payload as { id: number }).id === 7);
+ * assertEquals((payload as { id: number }).id, 7);
  * ```
  */
 export function unwrapResult(output: HandlerOutput | null): unknown {
@@ -62,7 +63,18 @@ export function unwrapResult(output: HandlerOutput | null): unknown {
   return value;
 }
 
-/** Plans what a successful handler publishes, in order.
+/** Options of {@linkcode planTriggers}. */
+export interface PlanOptions {
+  /**
+   * Whether `state.send` / `state.broadcast` become publications of {@linkcode SOCKETS_TOPIC}
+   * (the engine delivers them to the sockets of every instance). The socket hub delivers its own
+   * handlers' messages itself. Default true.
+   */
+  sockets?: boolean;
+}
+
+/** Plans what a successful handler publishes, in order: manual triggers and socket messages in
+ * call order, then each schema trigger once.
  *
  * @param effects the handler's effects in call order
  * @param schemaTriggers the source's `triggers:` list
@@ -70,28 +82,32 @@ export function unwrapResult(output: HandlerOutput | null): unknown {
  * @returns manual triggers first, then each schema trigger once
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { planTriggers } from "./triggers.ts";
- * import assert from "node:assert/strict";
  * const plan = planTriggers(
  *   [{ kind: "trigger", event: "Audited", payload: 1 }],
  *   ["UserCreated"],
  *   { kind: "json", value: { data: { id: 7 } } },
  * );
- * assert(plan.map((p) => p.event).join() === "Audited,UserCreated");
+ * assertEquals(plan.map((p) => p.event).join(), "Audited,UserCreated");
  * ```
  */
 export function planTriggers(
   effects: readonly Effect[],
   schemaTriggers: readonly string[],
   output: HandlerOutput | null,
+  options: PlanOptions = {},
 ): Publication[] {
   const manual: Publication[] = [];
   const setPayloads = new Map<string, unknown>();
+  const sockets = options.sockets ?? true;
   for (const e of effects) {
     if (e.kind === "trigger") {
       manual.push({ event: e.event, payload: e.payload, origin: "state.triggerEvent" });
     }
     if (e.kind === "set_payload") setPayloads.set(e.event, e.payload);
+    const message = sockets ? socketMessageOf(e) : null;
+    if (message) manual.push({ event: SOCKETS_TOPIC, payload: message, origin: `state.${e.kind}` });
   }
   const fallback = unwrapResult(output);
   const auto = [...new Set(schemaTriggers)].map((event) =>
@@ -110,8 +126,8 @@ export function planTriggers(
  * @returns a record per published event (for the trace)
  * @example Keys are the prefix and the index, so a redelivery publishes the same keys
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { publishAll } from "./triggers.ts";
- * import assert from "node:assert/strict";
  * const keys: (string | undefined)[] = [];
  * const publisher = {
  *   publish: (_topic: string, _payload: unknown, options: { idempotencyKey?: string }) =>
@@ -201,8 +217,8 @@ export function invalidPayloadLog(
  * @returns a record per published event
  * @example A `setPayload` value wins over the handler's result for its schema trigger
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { publishTriggers } from "./triggers.ts";
- * import assert from "node:assert/strict";
  * const published: unknown[] = [];
  * const publisher = {
  *   publish: (topic: string, payload: unknown) => Promise.resolve(published.push([topic, payload])),
@@ -212,7 +228,7 @@ export function invalidPayloadLog(
  *   output: { kind: "json", value: { data: { id: 2 } } },
  *   schemaTriggers: ["UserCreated"],
  * }, { source: "api:CreateUser", traceId: "t-1" });
- * assert(JSON.stringify(published) === '[["UserCreated",{"id":1}]]');
+ * assertEquals(JSON.stringify(published), '[["UserCreated",{"id":1}]]');
  * ```
  */
 export function publishTriggers(
@@ -250,8 +266,8 @@ export interface PublishStepOptions {
  * @returns a record per published event
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { publishStep } from "./triggers.ts";
- * import assert from "node:assert/strict";
  * const steps: string[] = [];
  * const trace = { id: "t-1", addStep: (s: { name: string }) => steps.push(s.name), end: () => {} };
  * const publisher = { publish: () => Promise.resolve() };
@@ -260,7 +276,7 @@ export interface PublishStepOptions {
  *   trace,
  *   step: "Nightly",
  * });
- * assert.deepEqual(steps, ["Nightly triggers"]);
+ * assertEquals(steps, ["Nightly triggers"]);
  * ```
  */
 export async function publishStep(
@@ -287,10 +303,10 @@ export async function publishStep(
  * @returns null, or `Failed to publish events: <detail>`
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { publishFailure } from "./triggers.ts";
- * import assert from "node:assert/strict";
  * const message = await publishFailure(() => Promise.reject(new Error("Broker down")));
- * assert.equal(message, "Failed to publish events: Broker down");
+ * assertEquals(message, "Failed to publish events: Broker down");
  * ```
  */
 export async function publishFailure(publish: () => Promise<unknown>): Promise<string | null> {

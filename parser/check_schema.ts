@@ -18,11 +18,11 @@ import { validateSchema } from "./validate.ts";
  * @returns parse and validation diagnostics, errors and warnings, sorted
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { checkSchema, parseSchema } from "./mod.ts";
- * import assert from "node:assert/strict";
  * const parsed = parseSchema('model User {\n  id Int @id\n  name String @@@\n}\napi GetUser {\n  method: GET\n  path: "/u"\n  response: Missing\n}\n');
  * const codes = checkSchema(parsed).map((d) => d.severity);
- * assert.ok(codes.filter((s) => s === "error").length >= 2);
+ * assert(codes.filter((s) => s === "error").length >= 2);
  * ```
  */
 export function checkSchema(

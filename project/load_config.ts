@@ -29,6 +29,12 @@ export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export const CONFIG_ENV_VARS = [
   "ROHAS_WORKBENCH_API_KEY",
   "ROHAS_WORKBENCH_ALLOWED_ORIGINS",
+  "ROHAS_WORKBENCH_ALLOWED_HOSTS",
+  "ROHAS_HOST",
+  "ROHAS_PORT",
+  "ROHAS_INSTANCE_ID",
+  "ROHAS_TELEMETRY_PATH",
+  "ROHAS_TELEMETRY_URL",
   "ROHAS_LOG",
   "ROHAS_PYTHON_LIB",
   "ROHAS_STATE_TYPE",
@@ -134,8 +140,10 @@ function readServer(section: TableReader): RohasConfig["server"] {
   return {
     host: section.string("host", "127.0.0.1"),
     port: section.integer("port", 3000, { min: 1, max: 65535 }),
+    instance_id: section.string("instance_id", ""),
     enable_cors: section.boolean("enable_cors", true),
     max_body_bytes: section.integer("max_body_bytes", 1048576, { min: 1 }),
+    unknown_fields: section.choice("unknown_fields", "accept", ["accept", "reject"] as const),
     handler_timeout_ms: section.integer("handler_timeout_ms", 30000, { min: 1 }),
     shutdown_timeout_ms: section.integer("shutdown_timeout_ms", 10000, { min: 0 }),
     workers: readWorkers(section),
@@ -158,6 +166,7 @@ function readAdapter(section: TableReader): AdapterSection {
     max_attempts: section.integer("max_attempts", 5, { min: 1 }),
     backoff_ms: section.integer("backoff_ms", 500, { min: 0 }),
     max_backoff_ms: section.integer("max_backoff_ms", 60000, { min: 0 }),
+    payload_checks: section.choice("payload_checks", "refuse", ["refuse", "log"] as const),
     settings: { ...section.raw },
   };
 }
@@ -242,6 +251,7 @@ function applyEnv(config: RohasConfig, env: Record<string, string>, file: string
   const pythonLib = env.ROHAS_PYTHON_LIB;
   if (pythonLib) config.runtime.python.library = pythonLib;
   const reader = new TableReader({ ...env }, "", `${file} (environment)`);
+  applyInstanceEnv(config, env, reader);
   if (env.ROHAS_STATE_TYPE) {
     config.state.type = reader.choice("ROHAS_STATE_TYPE", "denokv", STATE_TYPES);
   }
@@ -253,6 +263,25 @@ function applyEnv(config: RohasConfig, env: Record<string, string>, file: string
       .choice("ROHAS_LOG", "info", LOG_LEVELS);
     config.log.level = level;
   }
+}
+
+/** Where this instance listens, what it is called and where its telemetry goes. */
+function applyInstanceEnv(
+  config: RohasConfig,
+  env: Record<string, string>,
+  reader: TableReader,
+): void {
+  if (env.ROHAS_HOST) config.server.host = env.ROHAS_HOST;
+  if (env.ROHAS_PORT) {
+    const port = Number(env.ROHAS_PORT);
+    if (!(/^[0-9]+$/.test(env.ROHAS_PORT) && port >= 1 && port <= 65535)) {
+      reader.fail("ROHAS_PORT", "must be an integer between 1 and 65535", env.ROHAS_PORT);
+    }
+    config.server.port = port;
+  }
+  if (env.ROHAS_INSTANCE_ID) config.server.instance_id = env.ROHAS_INSTANCE_ID;
+  if (env.ROHAS_TELEMETRY_PATH) config.telemetry.path = env.ROHAS_TELEMETRY_PATH;
+  if (env.ROHAS_TELEMETRY_URL) config.telemetry.settings.url = env.ROHAS_TELEMETRY_URL;
 }
 
 /** Options of {@linkcode loadConfig}. */

@@ -11,8 +11,10 @@ const DEFAULTS: RohasConfig = {
   server: {
     host: "127.0.0.1",
     port: 3000,
+    instance_id: "",
     enable_cors: true,
     max_body_bytes: 1048576,
+    unknown_fields: "accept",
     handler_timeout_ms: 30000,
     shutdown_timeout_ms: 10000,
     workers: "auto",
@@ -23,6 +25,7 @@ const DEFAULTS: RohasConfig = {
     max_attempts: 5,
     backoff_ms: 500,
     max_backoff_ms: 60000,
+    payload_checks: "refuse",
     settings: {},
   },
   telemetry: {
@@ -316,6 +319,62 @@ Deno.test("parseConfig() applies every documented environment override", () => {
   assertEquals(config.log.level, "trace");
   assertEquals(config.runtime.python.library, "/opt/libpython3.12.so");
   assertEquals(config.server.port, 3000, "PORT is not a documented override");
+});
+
+Deno.test("parseConfig() lets each instance from one checkout take its own port, host, id and telemetry store", () => {
+  const config = parseConfig(
+    '[server]\nport = 3000\ninstance_id = "web"\n[telemetry]\ntype = "timescaledb"\nurl = "postgres://a"\n',
+    {
+      file: FILE,
+      env: {
+        ROHAS_PORT: "3002",
+        ROHAS_HOST: "0.0.0.0",
+        ROHAS_INSTANCE_ID: "web-2",
+        ROHAS_TELEMETRY_PATH: ".rohas/telemetry-2",
+        ROHAS_TELEMETRY_URL: "postgres://b",
+      },
+    },
+  );
+  assertEquals(
+    [config.server.port, config.server.host, config.server.instance_id],
+    [3002, "0.0.0.0", "web-2"],
+  );
+  assertEquals([config.telemetry.path, config.telemetry.settings.url], [
+    ".rohas/telemetry-2",
+    "postgres://b",
+  ]);
+});
+
+Deno.test("parseConfig() rejects a ROHAS_PORT that is not a port, naming the variable", () => {
+  for (const port of ["80a", "0", "65536", "-1"]) {
+    throws(
+      () => parseConfig("", { file: FILE, env: { ROHAS_PORT: port } }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message ===
+          `Invalid config "config/rohas.toml (environment)": ROHAS_PORT must be an integer between 1 and 65535, got "${port}"`,
+    );
+  }
+});
+
+Deno.test("loadConfig() reads every variable CONFIG_ENV_VARS lists from the environment", async () => {
+  const root = await Deno.makeTempDir();
+  const names = ["ROHAS_PORT", "ROHAS_INSTANCE_ID", "ROHAS_WORKBENCH_ALLOWED_HOSTS"];
+  const before = names.map((n) => Deno.env.get(n));
+  Deno.env.set("ROHAS_PORT", "4567");
+  Deno.env.set("ROHAS_INSTANCE_ID", "from-env");
+  Deno.env.set("ROHAS_WORKBENCH_ALLOWED_HOSTS", "a.test");
+  try {
+    const { config } = await loadConfig(root);
+    assertEquals(config.server.port, 4567);
+    assertEquals(config.server.instance_id, "from-env");
+    assertEquals(config.workbench.allowed_hosts, ["a.test"]);
+  } finally {
+    names.forEach((n, i) =>
+      before[i] === undefined ? Deno.env.delete(n) : Deno.env.set(n, before[i]!)
+    );
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("parseConfig() keeps the file's values when overrides are empty, except the origin list", () => {

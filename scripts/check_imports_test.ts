@@ -90,7 +90,7 @@ Deno.test("checkImports() lets a private module serve its parent only", async ()
   assertEquals(found.map((p) => p.kind === "door" ? p.file : p.kind), ["telemetry/use.ts"]);
 });
 
-Deno.test("checkImports() finds dynamic imports and honours listed exceptions", async () => {
+Deno.test("checkImports() finds dynamic imports, honours listed exceptions and reports stale ones", async () => {
   const files = {
     "telemetry/lazy.ts":
       'export async function load() {\n  return await import("../engine/serve.ts");\n}\n',
@@ -102,6 +102,12 @@ Deno.test("checkImports() finds dynamic imports and honours listed exceptions", 
   assertEquals(
     await problems(files, [{ from: "telemetry/lazy.ts", to: "engine/serve.ts", why }]),
     [],
+  );
+  assertEquals(
+    (await problems({}, [{ from: "telemetry/lazy.ts", to: "engine/serve.ts", why }])).map(
+      describeProblem,
+    ),
+    ["telemetry/lazy.ts no longer imports engine/serve.ts: remove the exception from EXCEPTIONS"],
   );
 });
 

@@ -164,7 +164,13 @@ function atomic(commit: (c: KvCheck[], m: KvMutation[]) => Promise<KvCommitResul
   return op;
 }
 
-function setMutation(key: KvKey, value: unknown, expireIn: number | undefined): KvMutation {
+/**
+ * A checked `set` mutation (key, JSON value, expiry); shared with the owner's check of forwarded
+ * requests (`host.ts`).
+ *
+ * @throws {KvInputError} when the key, value or expiry is not one `state.kv` can hold
+ */
+export function setMutation(key: KvKey, value: unknown, expireIn: number | undefined): KvMutation {
   checkKey(key);
   checkValue(value);
   if (expireIn === undefined) return { type: "set", key, value };

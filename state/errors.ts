@@ -59,3 +59,32 @@ export class UnknownStateTypeError extends StateError {
     this.type = type;
   }
 }
+
+/**
+ * The error a forwarded `state.kv` operation failed with, rebuilt on the asking side from its name
+ * and message (what crosses a channel): `KvInputError` and `KvUnsupportedError` come back as
+ * themselves, anything else as a {@linkcode StateError} that keeps the original name.
+ *
+ * @param error the error as it crossed
+ * @returns an error to throw in the handler
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { KvUnsupportedError, reviveStateError } from "./errors.ts";
+ * const error = reviveStateError({ name: "KvUnsupportedError", message: "No" });
+ * equal(error instanceof KvUnsupportedError, true);
+ * ```
+ */
+export function reviveStateError(error: { name: string; message: string }): StateError {
+  switch (error.name) {
+    case "KvInputError":
+      return new KvInputError(error.message);
+    case "KvUnsupportedError":
+      return new KvUnsupportedError(error.message);
+    default: {
+      const revived = new StateError(error.message);
+      revived.name = error.name;
+      return revived;
+    }
+  }
+}

@@ -25,8 +25,15 @@ export { compareKeys, decodeKey, encodeKey } from "./_keys.ts";
 export { createMemoryKvBackend, type MemoryKvOptions } from "./memory_backend.ts";
 export { type DenoKvBackendOptions, openDenoKvBackend } from "./denokv_backend.ts";
 export { type KvConformanceOptions, runKvConformance } from "./conformance.ts";
-export { KvInputError, KvUnsupportedError, StateError, UnknownStateTypeError } from "./errors.ts";
-export { openState, type OpenStateOptions } from "./open_state.ts";
+export {
+  KvInputError,
+  KvUnsupportedError,
+  reviveStateError,
+  StateError,
+  UnknownStateTypeError,
+} from "./errors.ts";
+export { openState, openStateBackend, type OpenStateOptions } from "./open_state.ts";
+export { hostBackend, hostKv, type KvHost } from "./host.ts";
 export {
   answerKvRequest,
   createRemoteKvBackend,

@@ -7,7 +7,7 @@
 
 import { isAbsolute, join } from "node:path";
 import type { StateSection } from "../project/mod.ts";
-import { kvOver, type OwnedKv } from "./backend.ts";
+import { type KvBackend, kvOver, type OwnedKv } from "./backend.ts";
 import { StateError } from "./errors.ts";
 import { importOnDemand } from "../_import_on_demand.ts";
 
@@ -40,14 +40,30 @@ export async function openState(
   section: StateSection,
   options: OpenStateOptions,
 ): Promise<OwnedKv> {
+  return kvOver(await openStateBackend(section, options));
+}
+
+/**
+ * The backend of a project's shared state, for the process that owns it and answers the others
+ * (see `host.ts`).
+ *
+ * @param section `[state]`
+ * @param options project root and namespace
+ * @returns the backend; close it when the app stops
+ * @throws {StateError} when the backend cannot be opened (the message names it and why)
+ */
+export async function openStateBackend(
+  section: StateSection,
+  options: OpenStateOptions,
+): Promise<KvBackend> {
   switch (section.type) {
     case "memory": {
       const { createMemoryKvBackend } = await import("./memory_backend.ts");
-      return kvOver(createMemoryKvBackend());
+      return createMemoryKvBackend();
     }
     case "denokv": {
       const { openDenoKvBackend } = await import("./denokv_backend.ts");
-      return kvOver(await openDenoKvBackend({ path: denoKvPath(section, options.root) }));
+      return await openDenoKvBackend({ path: denoKvPath(section, options.root) });
     }
     case "nats": {
       const { openNatsKvBackend } = await importOnDemand<typeof import("./nats_backend.ts")>(
@@ -55,14 +71,14 @@ export async function openState(
         import.meta.url,
       );
       const url = required(section, "nats://127.0.0.1:4222");
-      return kvOver(await openNatsKvBackend({ url, namespace: options.namespace }));
+      return await openNatsKvBackend({ url, namespace: options.namespace });
     }
     case "postgres": {
       const { openPostgresKvBackend } = await importOnDemand<
         typeof import("./postgres_backend.ts")
       >("./postgres_backend.ts", import.meta.url);
       const url = required(section, "postgres://user@127.0.0.1:5432/app");
-      return kvOver(await openPostgresKvBackend({ url, namespace: options.namespace }));
+      return await openPostgresKvBackend({ url, namespace: options.namespace });
     }
   }
 }

@@ -28,6 +28,8 @@ export interface CreateTelemetryOptions {
   logLevel?: LogEntry["level"];
   /** Mirror traces to `@opentelemetry/api` spans. Default true. */
   otel?: boolean;
+  /** The instance traces, logs and metrics are marked with (see `RecorderOptions`). Default none. */
+  instance?: string;
   /** Batching and clock overrides, for tests. */
   recorder?: Pick<RecorderOptions, "flushIntervalMs" | "batchSize" | "now" | "onError">;
 }
@@ -64,6 +66,7 @@ export async function createTelemetry(
     retentionDays: config.retention_days,
     maxPersistedPerSecond: config.max_persisted_per_second,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.instance ? { instance: options.instance } : {}),
     ...(options.otel === false ? {} : { otel: new OtelBridge() }),
     ...options.recorder,
   });

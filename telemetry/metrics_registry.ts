@@ -67,13 +67,19 @@ export class MetricsRegistry {
    * row, so most lookups hash nothing. */
   #last: { labels: Record<string, string>; name: string; series: Series } | undefined;
   #buckets: readonly number[];
+  #constant: Record<string, string>;
 
   /** Creates an empty registry.
    *
    * @param buckets histogram bucket bounds, ascending. Default {@linkcode DEFAULT_BUCKETS}
+   * @param constant labels every series carries, such as `{ instance: "web-1" }`. Default none
    */
-  constructor(buckets: readonly number[] = DEFAULT_BUCKETS) {
+  constructor(
+    buckets: readonly number[] = DEFAULT_BUCKETS,
+    constant: Record<string, string> = {},
+  ) {
     this.#buckets = buckets;
+    this.#constant = constant;
   }
 
   /** Adds one sample: counters add, gauges set, histograms observe.
@@ -147,7 +153,7 @@ export class MetricsRegistry {
     const key = seriesKey(name, sample.labels);
     let series = this.#series.get(key);
     if (!series) {
-      series = newSeries(name, sample, this.#buckets.length);
+      series = newSeries(name, sample, this.#buckets.length, this.#constant);
       this.#series.set(key, series);
     }
     this.#aliases.set(fast, series);
@@ -223,14 +229,20 @@ export class MetricsRegistry {
   }
 }
 
-function newSeries(name: string, sample: MetricSample, buckets: number): Series {
+function newSeries(
+  name: string,
+  sample: MetricSample,
+  buckets: number,
+  constant: Record<string, string>,
+): Series {
   return {
     name,
     kind: sample.kind,
     labels: Object.fromEntries(
-      Object.entries(sample.labels).map(([k, v]) => [metricName(k), v]).sort(([a], [b]) =>
-        a! < b! ? -1 : 1
-      ),
+      Object.entries({ ...sample.labels, ...constant }).map(([k, v]) => [metricName(k), v]).sort((
+        [a],
+        [b],
+      ) => a! < b! ? -1 : 1),
     ),
     value: 0,
     count: 0,

@@ -131,6 +131,12 @@ export interface RecorderOptions {
   maxPersistedPerSecond?: number;
   /** Spans for OpenTelemetry. Default none. */
   otel?: OtelBridge;
+  /**
+   * The instance this app runs as, among several sharing a broker: traces carry it as the
+   * `instance` metadata, logs as the `instance` field, metric series and stored samples as the
+   * `instance` label. Default none (nothing added).
+   */
+  instance?: string;
   /** The clock. Default `Date.now`. */
   now?: () => number;
   /** Called when a batch write or prune fails (the batch is dropped). Default: counted only. */
@@ -173,7 +179,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   // Ended traces wait as the objects they are: copying them into columns here cost more (write
   // barriers) than it saved, since a batch lives a few milliseconds (bench/telemetry_bench.ts).
   #queue = newQueue();
-  #registry = new MetricsRegistry();
+  #registry: MetricsRegistry;
+  /** `{ instance }`, or undefined: added to traces' metadata, logs' fields, samples' labels. */
+  #instance: { instance: string } | undefined;
   /** The series a completed trace counts in, bound once per kind, status and route. */
   #traceSeries = new Map<string, TraceSeries>();
   /** The kind of the last completed trace and its series. */
@@ -194,6 +202,8 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#maxLevel = LEVELS.indexOf(options.logLevel ?? "info");
+    this.#instance = options.instance ? { instance: options.instance } : undefined;
+    this.#registry = new MetricsRegistry(undefined, this.#instance);
     this.#startRetention();
     const limit = options.maxPersistedPerSecond ?? 0;
     if (limit > 0) {
@@ -213,9 +223,13 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     Deno.unrefTimer(this.#retention);
   }
 
-  startTrace(start: StartTraceOptions): ActiveTrace {
-    const id = start.id ?? crypto.randomUUID();
+  startTrace(options: StartTraceOptions): ActiveTrace {
+    const id = options.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
+    const instance = this.#instance;
+    const start = instance
+      ? { ...options, metadata: { ...options.metadata, ...instance } }
+      : options;
     const startedMs = start.startedMs ?? this.#now();
     const running = new RecordedTrace(this, id, start, startedMs);
     this.#running = running.linkBefore(this.#running);
@@ -307,6 +321,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   log(entry: LogEntry): void {
     if (this.#options.logs === false || this.#closed) return;
     if (LEVELS.indexOf(entry.level) > this.#maxLevel) return;
+    if (this.#instance) entry = { ...entry, fields: { ...entry.fields, ...this.#instance } };
     this.#emit({ kind: "log", entry });
     if (this.#immediate !== undefined) return this.#immediate.keepLog(entry);
     this.#queue.logs.push(entry);
@@ -326,6 +341,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
       });
     }
     if (this.#budget?.spendSample() === false) return;
+    if (this.#instance) sample = { ...sample, labels: { ...sample.labels, ...this.#instance } };
     if (this.#immediate !== undefined) return this.#immediate.keepSample(sample);
     this.#queue.samples.push(sample);
     this.#schedule();

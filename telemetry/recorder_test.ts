@@ -400,3 +400,42 @@ Deno.test("createRecorder().persist() writes records built elsewhere as they are
   assert(telemetry.exposition().includes('rohas_traces_total{status="success",type="api"} 1'));
   await telemetry.close();
 });
+
+Deno.test("createRecorder() marks traces, logs and metrics with the instance it runs as", async () => {
+  const telemetry = createRecorder(createMemoryStore(), { instance: "web-2" });
+  const trace = telemetry.startTrace({
+    entryPoint: "CreateUser",
+    entryType: "api",
+    metadata: { method: "POST", path: "/users" },
+  });
+  trace.end("success");
+  telemetry.log({
+    timestamp: new Date().toISOString(),
+    level: "info",
+    target: "handler",
+    message: "Created",
+    fields: { user: "1" },
+    span_fields: {},
+  });
+  telemetry.metric({
+    name: "handler_duration_ms",
+    kind: "histogram",
+    value: 3,
+    labels: { handler: "create_user" },
+    timestamp: new Date().toISOString(),
+  });
+  const [stored] = await telemetry.traces();
+  assertEquals(stored?.metadata, { method: "POST", path: "/users", instance: "web-2" });
+  assertEquals((await telemetry.logs())[0]?.fields, { user: "1", instance: "web-2" });
+  assertEquals((await telemetry.samples())[0]?.labels, {
+    handler: "create_user",
+    instance: "web-2",
+  });
+  const text = telemetry.exposition();
+  assert(text.includes('rohas_traces_total{instance="web-2",status="success",type="api"} 1'), text);
+  assert(
+    text.includes('handler_duration_ms_count{handler="create_user",instance="web-2"} 1'),
+    text,
+  );
+  await telemetry.close();
+});

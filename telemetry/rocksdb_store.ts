@@ -86,8 +86,13 @@ function openRocks(path: string): Promise<RocksDb> {
 }
 
 function describe(error: unknown, action: RocksAction, path: string): TelemetryError {
+  // npm:rocksdb gives no error code: a held LOCK file is told only by its message.
+  const hint = action === "open" && /lock/i.test(String(error))
+    ? " (another process has it open: give each instance its own [telemetry] path, for " +
+      "example ROHAS_TELEMETRY_PATH=.rohas/telemetry-2)"
+    : "";
   return new TelemetryError(
-    `Cannot ${action} the telemetry database "${path}": ${String(error)}`,
+    `Cannot ${action} the telemetry database "${path}": ${String(error)}${hint}`,
     { cause: error },
   );
 }

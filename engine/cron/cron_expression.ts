@@ -55,9 +55,9 @@ const CRON_CODES: ReadonlySet<string> = new Set([
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { validateCronExpression } from "./cron_expression.ts";
- * import assert from "node:assert/strict";
- * assert(validateCronExpression("0 30 9 * * Mon-Fri") === null);
+ * assertEquals(validateCronExpression("0 30 9 * * Mon-Fri"), null);
  * assert(validateCronExpression("* * *") !== null);
  * ```
  */
@@ -87,10 +87,10 @@ export function validateCronExpression(
  *
  * @example Every hour at minute 5, second 0 (the original's 6-field format)
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { nextCronRuns } from "./cron_expression.ts";
- * import assert from "node:assert/strict";
  * const runs = nextCronRuns("0 5 * * * *", 2, { from: new Date("2026-01-01T00:01:00Z") });
- * assert(runs[0]?.toISOString() === "2026-01-01T00:05:00.000Z");
+ * assertEquals(runs[0]?.toISOString(), "2026-01-01T00:05:00.000Z");
  * ```
  */
 export function nextCronRuns(
@@ -112,9 +112,9 @@ export function nextCronRuns(
  * @returns options for `new Cron`
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { cronOptions } from "./cron_expression.ts";
- * import assert from "node:assert/strict";
- * assert(cronOptions("0 5 * * * *").mode === "6-part");
+ * assertEquals(cronOptions("0 5 * * * *").mode, "6-part");
  * ```
  */
 export function cronOptions(expression: string, timezone?: string): CronOptions {
@@ -141,8 +141,8 @@ export function cronOptions(expression: string, timezone?: string): CronOptions 
  * @throws {InvalidCronExpressionError} when the expression or time zone is invalid
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { compileCron } from "./cron_expression.ts";
- * import assert from "node:assert/strict";
  * const cron = compileCron("@daily", { timezone: "Europe/Berlin" });
  * assert(cron.nextRun() instanceof Date);
  * ```

@@ -62,3 +62,28 @@ export class DuplicateCronJobError extends CronError {
     this.name = "DuplicateCronJobError";
   }
 }
+
+/**
+ * A scheduled run could not be claimed (the shared state store failed): this instance does not run
+ * that tick, so no tick runs twice; another instance whose claim succeeds runs it.
+ */
+export class CronClaimError extends CronError {
+  /** The job's name. */
+  readonly job: string;
+  /** The scheduled time of the run. */
+  readonly tick: Date;
+
+  /** Creates the error.
+   *
+   * @param job the job's name
+   * @param tick the scheduled time
+   * @param options the store's error as `cause`
+   */
+  constructor(job: string, tick: Date, options?: ErrorOptions) {
+    const cause = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
+    super(`Cannot claim the run of cron job "${job}" at ${tick.toISOString()}: ${cause}`, options);
+    this.name = "CronClaimError";
+    this.job = job;
+    this.tick = tick;
+  }
+}

@@ -6,10 +6,11 @@
  */
 
 export { Scheduler } from "./scheduler.ts";
-export type { CronJobInfo, CronJobSpec, SchedulerOptions } from "./scheduler.ts";
+export type { CronClaim, CronJobInfo, CronJobSpec, SchedulerOptions } from "./scheduler.ts";
 export { DEFAULT_CRON_TIMEZONE, nextCronRuns, validateCronExpression } from "./cron_expression.ts";
 export type { CronCheckOptions, NextRunsOptions } from "./cron_expression.ts";
 export {
+  CronClaimError,
   CronError,
   DuplicateCronJobError,
   InvalidCronExpressionError,

@@ -5,12 +5,16 @@
  * run ends. Missed runs (while stopped, or skipped) are never replayed: the next run is computed
  * from the schedule, not from when the last run finished.
  *
+ * With a `claim` (several instances of one app), each scheduled run first claims its tick (the job
+ * and the scheduled time, not the moment the timer fired): only the instance whose claim wins runs
+ * it, so the schedule is evaluated everywhere and the run happens once. `runNow` claims nothing.
+ *
  * @module
  */
 
 import { Cron } from "croner";
 import { compileCron, cronOptions, DEFAULT_CRON_TIMEZONE } from "./cron_expression.ts";
-import { DuplicateCronJobError, UnknownCronJobError } from "./errors.ts";
+import { CronClaimError, DuplicateCronJobError, UnknownCronJobError } from "./errors.ts";
 
 /** A job to schedule. */
 export interface CronJobSpec {
@@ -20,9 +24,18 @@ export interface CronJobSpec {
   schedule: string;
   /** IANA time zone. Default UTC. */
   timezone?: string;
-  /** One run; a rejection is reported through `onError`. */
-  run: () => Promise<void>;
+  /**
+   * One run; a rejection is reported through `onError`. `tick` is the scheduled time of a
+   * scheduled run, absent for {@linkcode Scheduler.runNow}.
+   */
+  run: (tick?: Date) => Promise<void>;
 }
+
+/**
+ * Claims one scheduled run of a job for this instance: resolves true for exactly one of the
+ * instances asking with the same job and time, false for the others.
+ */
+export type CronClaim = (name: string, tick: Date) => Promise<boolean>;
 
 /** A job as {@linkcode Scheduler.list} shows it. */
 export interface CronJobInfo {
@@ -46,6 +59,10 @@ export interface SchedulerOptions {
   onSkip?: (name: string, at: Date) => void;
   /** The current time, for {@linkcode Scheduler.list}. Default `() => new Date()`. */
   now?: () => Date;
+  /** Decides which instance runs a scheduled tick (see the module). Default: this one, always. */
+  claim?: CronClaim;
+  /** Another instance claimed a scheduled tick, so this one did not run it. Default: ignored. */
+  onClaimedElsewhere?: (name: string, tick: Date) => void;
 }
 
 interface Job {
@@ -62,13 +79,13 @@ interface Job {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { Scheduler } from "./scheduler.ts";
- * import assert from "node:assert/strict";
  * const scheduler = new Scheduler();
  * let runs = 0;
  * scheduler.add({ name: "Cleanup", schedule: "0 3 * * *", run: async () => { runs++; } });
  * await scheduler.runNow("Cleanup");
- * assert(runs === 1);
+ * assertEquals(runs, 1);
  * await scheduler.stop();
  * ```
  */
@@ -77,6 +94,8 @@ export class Scheduler {
   readonly #onError: (name: string, error: unknown) => void;
   readonly #onSkip: (name: string, at: Date) => void;
   readonly #now: () => Date;
+  readonly #claim: CronClaim | undefined;
+  readonly #onClaimedElsewhere: (name: string, tick: Date) => void;
   #started = false;
 
   /** Creates an empty, stopped scheduler.
@@ -87,6 +106,8 @@ export class Scheduler {
     this.#onError = options.onError ?? (() => {});
     this.#onSkip = options.onSkip ?? (() => {});
     this.#now = options.now ?? (() => new Date());
+    this.#claim = options.claim;
+    this.#onClaimedElsewhere = options.onClaimedElsewhere ?? (() => {});
   }
 
   /**
@@ -154,7 +175,7 @@ export class Scheduler {
     const job = this.#job(name);
     while (job.running) await job.running;
     let failure: { error: unknown } | undefined;
-    await this.#execute(job, (error) => failure = { error });
+    await this.#execute(job, () => job.spec.run(), (error) => failure = { error });
     if (failure) throw failure.error;
   }
 
@@ -184,14 +205,37 @@ export class Scheduler {
   }
 
   #due(job: Job): void {
-    if (job.running) return this.#onSkip(job.spec.name, this.#now());
-    void this.#execute(job, (error) => this.#onError(job.spec.name, error));
+    const now = this.#now();
+    if (job.running) return this.#onSkip(job.spec.name, now);
+    // The timer fires at or just after the scheduled time: the tick is the last one due by now,
+    // the same on every instance whatever its timer's delay.
+    const tick = job.schedule.previousRuns(1, new Date(now.getTime() + 1))[0] ?? now;
+    void this.#execute(
+      job,
+      () => this.#claimed(job, tick),
+      (error) => this.#onError(job.spec.name, error),
+    );
+  }
+
+  async #claimed(job: Job, tick: Date): Promise<void> {
+    if (this.#claim && !(await this.#claimTick(this.#claim, job.spec.name, tick))) {
+      return this.#onClaimedElsewhere(job.spec.name, tick);
+    }
+    await job.spec.run(tick);
+  }
+
+  async #claimTick(claim: CronClaim, name: string, tick: Date): Promise<boolean> {
+    try {
+      return await claim(name, tick);
+    } catch (error) {
+      throw new CronClaimError(name, tick, { cause: error });
+    }
   }
 
   /** Runs once; `running` is set before the run starts, so no second run can start meanwhile. */
-  #execute(job: Job, failed: (error: unknown) => void): Promise<void> {
+  #execute(job: Job, body: () => Promise<void>, failed: (error: unknown) => void): Promise<void> {
     const run = Promise.resolve()
-      .then(() => job.spec.run())
+      .then(body)
       .catch(failed)
       .finally(() => {
         job.running = null;

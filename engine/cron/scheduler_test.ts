@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  CronClaimError,
   DuplicateCronJobError,
   InvalidCronExpressionError,
   UnknownCronJobError,
@@ -186,4 +187,71 @@ Deno.test("Scheduler.remove() drops a job after its running run finishes", async
   await assert.rejects(() => scheduler.runNow("Old"), UnknownCronJobError);
   await running;
   await scheduler.stop();
+});
+
+Deno.test("Scheduler asks the claim for each scheduled tick and runs only the ticks it wins", async () => {
+  const asked: { name: string; tick: Date }[] = [];
+  const elsewhere = Promise.withResolvers<Date>();
+  const ran = Promise.withResolvers<Date | undefined>();
+  const scheduler = new Scheduler({
+    // Lost on odd seconds, won on even ones: both outcomes within two ticks.
+    claim: (name, tick) => {
+      asked.push({ name, tick });
+      return Promise.resolve(tick.getUTCSeconds() % 2 === 0);
+    },
+    onClaimedElsewhere: (_name, tick) => elsewhere.resolve(tick),
+  });
+  scheduler.add({
+    name: "Beat",
+    schedule: "* * * * * *",
+    run: (tick) => (ran.resolve(tick), Promise.resolve()),
+  });
+  scheduler.start();
+  try {
+    const won = await withDeadline(ran.promise, 5000, "a run of a won tick");
+    const lost = await withDeadline(elsewhere.promise, 5000, "a tick claimed elsewhere");
+    assert.ok(
+      won && won.getUTCSeconds() % 2 === 0 && won.getUTCMilliseconds() === 0,
+      `tick ${won?.toISOString()}`,
+    );
+    assert.ok(lost.getUTCSeconds() % 2 === 1 && lost.getUTCMilliseconds() === 0);
+    assert.ok(asked.every((a) => a.name === "Beat" && a.tick.getUTCMilliseconds() === 0));
+  } finally {
+    await scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler reports a claim that fails as a CronClaimError and does not run that tick", async () => {
+  const failed = Promise.withResolvers<unknown>();
+  let runs = 0;
+  const scheduler = new Scheduler({
+    claim: () => Promise.reject(new Error("Connection refused")),
+    onError: (_name, error) => failed.resolve(error),
+  });
+  scheduler.add({ name: "Beat", schedule: "* * * * * *", run: () => Promise.resolve(void runs++) });
+  scheduler.start();
+  try {
+    const error = await withDeadline(failed.promise, 5000, "the claim's failure");
+    assert.ok(error instanceof CronClaimError);
+    assert.match(
+      error.message,
+      /^Cannot claim the run of cron job "Beat" at .*Z: Connection refused$/,
+    );
+    assert.equal(runs, 0);
+  } finally {
+    await scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler.runNow() runs at once without claiming a tick", async () => {
+  let claims = 0;
+  const scheduler = new Scheduler({ claim: () => Promise.resolve(++claims > 0 && false) });
+  const ticks: (Date | undefined)[] = [];
+  scheduler.add({
+    name: "Report",
+    schedule: "0 0 1 1 *",
+    run: (tick) => (ticks.push(tick), Promise.resolve()),
+  });
+  await scheduler.runNow("Report");
+  assert.deepEqual([ticks, claims], [[undefined], 0]);
 });

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { type LastingServer, serveLasting } from "../_lasting_server.ts";
 import { relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildApp, type BuiltApp } from "../build.ts";
@@ -26,7 +27,7 @@ import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createMemoryStore } from "../../telemetry/mod.ts";
 import { OtelBridge } from "../../telemetry/mod.ts";
-import type { Telemetry } from "../../telemetry/mod.ts";
+import type { LogEntry, Telemetry } from "../../telemetry/mod.ts";
 import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
 import { errorResponse } from "../_http_util.ts";
 import type {
@@ -41,6 +42,13 @@ import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
+import {
+  createRemoteKvBackend,
+  kvOver,
+  type KvRequest,
+  type KvResponse,
+  reviveStateError,
+} from "../../state/mod.ts";
 
 /** The longest launch message read from stdin. */
 const LAUNCH_MAX_BYTES = 4_096;
@@ -61,10 +69,13 @@ let nextPublish = 1;
 let publishTimeoutMs = 10_000;
 /** The channel stalled: publishes fail at once while this edge drains and is replaced. */
 let stalled = false;
-let serving: { server: Deno.HttpServer; telemetry: Telemetry; engine: Engine } | null = null;
+let serving: { server: LastingServer; telemetry: Telemetry; engine: Engine } | null = null;
 /** The edge's own telemetry, when it keeps it (`local`): the main process reads it. */
 let local: RecordingTelemetry | null = null;
 let shutdownTimeoutMs = 10_000;
+/** `state.kv` operations waiting for the main process's answer. */
+const kvWaiting = new Map<number, PromiseWithResolvers<KvResponse>>();
+let lastKvId = 0;
 
 outbox.send({ type: "hello", slot: launch.slot, secret: launch.secret });
 // A signal to the whole process group (Ctrl-C, systemd) drains this edge like the main process's
@@ -103,6 +114,13 @@ function dispatch(message: ToEdge): void {
         (error) => outbox.send({ type: "answer", id: message.id, error: serializeError(error) }),
       );
       return;
+    case "kv_answer": {
+      const waiting = kvWaiting.get(message.id);
+      kvWaiting.delete(message.id);
+      if (message.error) waiting?.reject(reviveStateError(message.error));
+      else waiting?.resolve(message.response!);
+      return;
+    }
     case "watch":
       watch(message.on);
       // Every event after this line reaches the main process's live views.
@@ -143,6 +161,22 @@ async function connect(port: number): Promise<Deno.TcpConn> {
   }
 }
 
+/**
+ * Sends one `state.kv` operation to the main process, which owns the store. Like a publish, an
+ * operation the main process does not answer in time means the channel stalled.
+ */
+function askKv(request: KvRequest): Promise<KvResponse> {
+  if (stalled) return Promise.reject(new EdgeError("Cannot use state.kv: the edge is stalled"));
+  const id = ++lastKvId;
+  const waiting = Promise.withResolvers<KvResponse>();
+  kvWaiting.set(id, waiting);
+  outbox.send({ type: "kv", id, request });
+  const timer = setTimeout(() => {
+    stall(`Cannot use state.kv: the engine did not answer within ${publishTimeoutMs} ms`);
+  }, publishTimeoutMs);
+  return waiting.promise.finally(() => clearTimeout(timer));
+}
+
 function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
   if (stalled) {
     return Promise.reject(new EdgeError(`Cannot publish "${topic}": the edge is stalled`));
@@ -156,23 +190,25 @@ function publish(topic: string, payload: unknown, options: PublishOptions): Prom
   }
   const waiting = Promise.withResolvers<void>();
   publishes.set(id, waiting);
-  const timer = setTimeout(() => stall(topic), publishTimeoutMs);
+  const timer = setTimeout(() => {
+    stall(`Cannot publish "${topic}": the engine did not answer within ${publishTimeoutMs} ms`);
+  }, publishTimeoutMs);
   return waiting.promise.finally(() => clearTimeout(timer));
 }
 
 /**
- * A publish got no answer in time: the channel to the main process stalled. Every waiting publish
- * fails (its request gets a 5xx instead of hanging), then the edge drains and exits, and the main
+ * A publish or a `state.kv` operation got no answer in time: the channel to the main process
+ * stalled. Every waiting publish and operation fails (its request gets a 5xx instead of hanging), then the edge drains and exits, and the main
  * process starts its successor.
  */
-function stall(topic: string): void {
+function stall(message: string): void {
   if (stalled) return;
   stalled = true;
-  const error = new EdgeError(
-    `Cannot publish "${topic}": the engine did not answer within ${publishTimeoutMs} ms`,
-  );
+  const error = new EdgeError(message);
   for (const waiting of publishes.values()) waiting.reject(error);
   publishes.clear();
+  for (const waiting of kvWaiting.values()) waiting.reject(error);
+  kvWaiting.clear();
   drain(shutdownTimeoutMs).then(() => outbox.close()).then(() => exit(1));
 }
 
@@ -198,6 +234,8 @@ async function init(message: InitMessage): Promise<void> {
       },
     },
     telemetry: { kind: "given", telemetry },
+    // The main process owns the store: its handlers here ask it over the control connection.
+    state: { kind: "given", kv: kvOver(createRemoteKvBackend(askKv)) },
     // The main process subscribes the event handlers and schedules the cron jobs.
     serveOnly: true,
   });
@@ -214,22 +252,19 @@ async function init(message: InitMessage): Promise<void> {
     cors: message.config.server.enable_cors,
   });
   const listening = Promise.withResolvers<void>();
-  const server = Deno.serve({
+  const server = serveLasting({
     hostname: message.listen.hostname,
     port: message.listen.port,
     reusePort: true,
     onListen: () => listening.resolve(),
     onError: (error) => {
-      telemetry.log({
-        timestamp: new Date().toISOString(),
-        level: "error",
-        target: "rohas::edge",
-        message: `Request failed: ${(error as Error).message ?? String(error)}`,
-        fields: {},
-        span_fields: {},
-      });
+      telemetry.log(edgeLog(`Request failed: ${(error as Error).message ?? String(error)}`));
       return new Response(null, { status: 500 });
     },
+    onAcceptError: (error, retryInMs) =>
+      telemetry.log(
+        edgeLog(`Cannot accept connections: ${String(error)}; listening again in ${retryInMs} ms`),
+      ),
   }, handler);
   await listening.promise;
   serving = { server, telemetry, engine };
@@ -277,6 +312,8 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
     retentionDays: forward ? 0 : config.retention_days,
     maxPersistedPerSecond: Math.ceil(config.max_persisted_per_second / edges),
     logLevel: message.config.log.level,
+    // The main process resolved the id: its edges are the same instance.
+    instance: message.config.server.instance_id,
     // Spans of this process's traces, exported by Deno itself when OTEL_DENO=true.
     otel: new OtelBridge(),
   });
@@ -386,4 +423,15 @@ async function stopServing(timeoutMs: number): Promise<void> {
   ]);
   clearTimeout(timer);
   await telemetry.close();
+}
+
+function edgeLog(message: string): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "rohas::edge",
+    message,
+    fields: {},
+    span_fields: {},
+  };
 }

@@ -30,6 +30,7 @@ import type {
 import { InvalidEventPayloadError, type PayloadIssue } from "../events/mod.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
 import type { TelemetryEvent } from "../../telemetry/mod.ts";
+import type { KvResponse } from "../../state/mod.ts";
 
 const EDGE_ENTRY = new URL("./edge_main.ts", import.meta.url).href;
 
@@ -62,6 +63,8 @@ export interface EdgePoolOptions {
   publish: (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
   /** Takes the records an edge's recorder wrote (`forward` telemetry). */
   ingest: (records: RecordsMessage) => void;
+  /** Answers the `state.kv` operations of the edges' handlers. */
+  answerKv: (request: unknown) => Promise<KvResponse>;
   /** Told when an edge was replaced, and why. */
   onRestart?: (slot: number, reason: string) => void;
   /** Whether edges keep their own telemetry (`local`) or send every record (`forward`). */
@@ -320,6 +323,14 @@ class Pool implements EdgePool {
       case "records":
         this.#options.ingest(message);
         return;
+      case "kv": {
+        const id = message.id;
+        this.#options.answerKv(message.request).then(
+          (response) => edge.channel?.send({ type: "kv_answer", id, response }),
+          (error) => edge.channel?.send({ type: "kv_answer", id, error: serializeError(error) }),
+        );
+        return;
+      }
       case "answer":
         this.#reads.get(message.id)?.(message);
         return;
@@ -506,9 +517,9 @@ function edgeArgs(options: EdgePoolOptions): string[] {
 }
 
 /**
- * The config an edge is given: without the workbench key and the adapter's and telemetry store's
- * settings (credentials), which it does not need (the main process owns the bus, the store and the
- * workbench).
+ * The config an edge is given: without the workbench key, the adapter's and telemetry store's
+ * settings and the `[state]` path and URL (credentials), which it does not need (the main process
+ * owns the bus, the stores and the workbench; the edge's `state.kv` asks it).
  */
 function edgeConfig(config: RohasConfig): RohasConfig {
   return {
@@ -516,6 +527,7 @@ function edgeConfig(config: RohasConfig): RohasConfig {
     adapter: { ...config.adapter, settings: {} },
     telemetry: { ...config.telemetry, settings: {} },
     workbench: { ...config.workbench, api_key: "" },
+    state: { ...config.state, path: "", url: "" },
   };
 }
 

@@ -16,6 +16,7 @@ import type { SerializedError } from "../runtime/contract.ts";
 import type { PayloadIssue } from "../events/payload_check.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
 import type { PersistedRecords, TelemetryEvent } from "../../telemetry/mod.ts";
+import type { KvRequest, KvResponse } from "../../state/mod.ts";
 
 /** Everything an edge needs to serve, sent once, first. */
 export interface InitMessage {
@@ -92,8 +93,22 @@ export interface WatchMessage {
   on: boolean;
 }
 
+/** The main process's answer to a {@linkcode KvAskMessage}: the response, or the error. */
+export interface KvAnswerMessage {
+  type: "kv_answer";
+  id: number;
+  response?: KvResponse;
+  error?: SerializedError;
+}
+
 /** A message to an edge. */
-export type ToEdge = InitMessage | DrainMessage | PublishedMessage | ReadMessage | WatchMessage;
+export type ToEdge =
+  | InitMessage
+  | DrainMessage
+  | PublishedMessage
+  | ReadMessage
+  | WatchMessage
+  | KvAnswerMessage;
 
 /**
  * What the main process writes to an edge's stdin (one JSON line, then end of input): where its
@@ -171,6 +186,17 @@ export interface DrainedMessage {
   type: "drained";
 }
 
+/**
+ * A `state.kv` operation of a handler on the edge: the main process owns the store and answers with
+ * `kv_answer`. The edge never opens the store itself (that would widen its permissions and hand
+ * its handlers the store's credentials).
+ */
+export interface KvAskMessage {
+  type: "kv";
+  id: number;
+  request: KvRequest;
+}
+
 /** A message from an edge. */
 export type FromEdge =
   | HelloMessage
@@ -182,7 +208,8 @@ export type FromEdge =
   | SeriesMessage
   | EventsMessage
   | WatchingMessage
-  | DrainedMessage;
+  | DrainedMessage
+  | KvAskMessage;
 
 /** The header an edge sets on every request it forwards: the internal token. */
 export const INTERNAL_HEADER = "x-rohas-edge";

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { LastingServer } from "../_lasting_server.ts";
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
@@ -16,6 +17,7 @@ import { edgeShare } from "./_local.ts";
 import { type EdgePool, startEdges } from "./edge_pool.ts";
 import { HOST_HEADER, INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 import { randomSecret, sameSecret } from "./_secret.ts";
+import type { KvHost } from "../../state/mod.ts";
 
 /** The most edges `"auto"` starts. */
 const AUTO_MAX = 8;
@@ -57,6 +59,8 @@ export interface ServeWithEdgesOptions {
   mode: EngineMode;
   /** Takes the records an edge's recorder wrote (`forward` telemetry). */
   ingest: (records: RecordsMessage) => void;
+  /** The shared state, which answers the edges' `state.kv` operations. */
+  kv: KvHost;
   /** Told when an edge was replaced. */
   onRestart?: (slot: number, reason: string) => void;
 }
@@ -76,7 +80,7 @@ export function edgeTelemetryMode(type: string): "local" | "forward" {
 /** The public address, the internal server and the edges. */
 export interface EdgeServing {
   addr: Deno.NetAddr;
-  internal: Deno.HttpServer<Deno.NetAddr>;
+  internal: LastingServer;
   edges: EdgePool;
 }
 
@@ -112,6 +116,7 @@ export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<Ed
       internal: { url: `http://127.0.0.1:${internalAddr.port}`, token },
       publish: (topic, payload, publishOptions) => engine.publish(topic, payload, publishOptions),
       ingest: options.ingest,
+      answerKv: (request) => options.kv.answer(request),
       telemetry: edgeTelemetryMode(config.telemetry.type),
       ...(options.onRestart ? { onRestart: options.onRestart } : {}),
     });

@@ -90,9 +90,9 @@ export interface EventBusOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createMemoryAdapter } from "../../adapters/memory/mod.ts";
  * import { EventBus } from "./event_bus.ts";
- * import assert from "node:assert/strict";
  * const bus = new EventBus(createMemoryAdapter());
  * await bus.start();
  * const got = Promise.withResolvers<unknown>();
@@ -100,7 +100,7 @@ export interface EventBusOptions {
  *   got.resolve(event.payload);
  * });
  * await bus.publish("UserCreated", { id: 1 }, { parentId: null, source: "api:CreateUser" });
- * assert((await got.promise as { id: number }).id === 1);
+ * assertEquals((await got.promise as { id: number }).id, 1);
  * await bus.close();
  * ```
  */

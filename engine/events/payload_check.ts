@@ -42,15 +42,15 @@ export interface PayloadTypes {
  * @returns the check
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { payloadCheck } from "./payload_check.ts";
- * import assert from "node:assert/strict";
  * const check = payloadCheck({
  *   events: [{ event: "Ping", payloadType: "Int" }],
  *   validators: new Map([["Int", (v: unknown) =>
  *     Number.isInteger(v) ? [] : [{ path: "", message: "Expected an integer" }]]]),
  * });
- * assert.equal(check("Ping", 1), null);
- * assert.equal(check("Ping", "x")?.issues[0]?.message, "Expected an integer");
+ * assertEquals(check("Ping", 1), null);
+ * assertEquals(check("Ping", "x")?.issues[0]?.message, "Expected an integer");
  * ```
  */
 export function payloadCheck(types: PayloadTypes): PayloadCheck {

@@ -38,11 +38,11 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
  *
  * @example Without jitter spread (random 1 gives the ceiling)
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { retryDelay } from "./retry_policy.ts";
- * import assert from "node:assert/strict";
  * const policy = { maxAttempts: 5, backoffMs: 500, maxBackoffMs: 60000 };
- * assert(retryDelay(3, policy, () => 1) === 2000);
- * assert(retryDelay(3, policy, () => 0) === 1000);
+ * assertEquals(retryDelay(3, policy, () => 1), 2000);
+ * assertEquals(retryDelay(3, policy, () => 0), 1000);
  * ```
  */
 export function retryDelay(

@@ -15,7 +15,8 @@ import type {
   LogLevel,
 } from "./contract.ts";
 import { isoTime } from "../../telemetry/iso_time.ts";
-import { HandlerNotFoundError } from "./errors.ts";
+import { BroadcastTargetError, HandlerNotFoundError, missingBroadcastTarget } from "./errors.ts";
+import { type Kv, StateError } from "../../state/mod.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 import type { PayloadCheck } from "../events/payload_check.ts";
 import { InvalidEventPayloadError } from "../events/errors.ts";
@@ -31,6 +32,8 @@ export interface HandlerCall {
 export interface CallHandlerOptions {
   /** The `performance.now()` the call's duration counts from. Default: now. */
   started?: number;
+  /** What `state.kv` is (one store per runtime, not per call). Default: none (it throws). */
+  kv?: Kv | undefined;
   /** Refuses a wrong-shaped `triggerEvent` / `setPayload` payload at the call. Default none. */
   check?: PayloadCheck | undefined;
 }
@@ -45,10 +48,18 @@ export interface HandlerState {
   readonly logger: Record<LogLevelMethod, LogFn>;
   readonly traceId: string;
   readonly handlerName: string;
+  /** The shared store (state/kv.ts): every isolate, process and instance sees the same entries. */
+  readonly kv: Kv;
   triggerEvent(event: string, payload: unknown): void;
   setPayload(event: string, payload: unknown): void;
   send(connectionId: string, message: unknown): void;
-  broadcast(message: unknown): void;
+  broadcast(message: unknown, options?: BroadcastOptions): void;
+}
+
+/** Options of `state.broadcast`. */
+export interface BroadcastOptions {
+  /** The WebSocket endpoint; required outside WebSocket handlers. Default: the handler's own. */
+  to?: string;
 }
 
 type HandlerFunction = (...args: unknown[]) => unknown;
@@ -74,7 +85,7 @@ export function callHandler(
     const error = new HandlerNotFoundError(missingExportMessage(call.handler));
     return failed("not_found", error, [], started);
   }
-  const state = new CallState(call, options?.check);
+  const state = new CallState(call, options);
   let returned: unknown;
   try {
     returned = apply(fn, call.input, state);
@@ -196,14 +207,28 @@ class CallState implements HandlerState {
   readonly traceId: string;
   readonly handlerName: string;
   readonly effects: Effect[];
+  readonly #kv: Kv | undefined;
   readonly #check: PayloadCheck | undefined;
+  /** A WebSocket handler: `broadcast` may leave out its endpoint. */
+  readonly #socket: boolean;
   #logger: HandlerState["logger"] | undefined = undefined;
 
-  constructor(call: HandlerCall, check: PayloadCheck | undefined) {
+  constructor(call: HandlerCall, options: CallHandlerOptions | undefined) {
     this.traceId = call.traceId;
     this.handlerName = call.handler.name;
     this.effects = [];
-    this.#check = check;
+    this.#kv = options?.kv;
+    this.#check = options?.check;
+    this.#socket = call.handler.kind.startsWith("ws_");
+  }
+
+  get kv(): Kv {
+    if (this.#kv === undefined) {
+      throw new StateError(
+        `Cannot use state.kv in "${this.handlerName}": this runtime was started without a store`,
+      );
+    }
+    return this.#kv;
   }
 
   /** Built on first use: most calls never log, and six closures per call show up in profiles. */
@@ -239,8 +264,19 @@ class CallState implements HandlerState {
     this.effects.push({ kind: "send", connectionId, message: toJsonValue(message) });
   }
 
-  broadcast(message: unknown): void {
-    this.effects.push({ kind: "broadcast", message: toJsonValue(message) });
+  broadcast(message: unknown, options?: BroadcastOptions): void {
+    const to = options?.to;
+    if (to === undefined && !this.#socket) {
+      throw new BroadcastTargetError(missingBroadcastTarget(this.handlerName));
+    }
+    const json = toJsonValue(message);
+    this.effects.push(
+      to === undefined ? { kind: "broadcast", message: json } : {
+        kind: "broadcast",
+        message: json,
+        to: String(to),
+      },
+    );
   }
 }
 

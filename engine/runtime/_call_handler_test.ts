@@ -48,3 +48,41 @@ Deno.test("callHandler lets a handler call a logger method taken off the logger"
   assertEquals(result.ok, true);
   assertEquals(logged(result), [["info", "alone", {}], ["warn", "also alone", {}]]);
 });
+
+Deno.test("callHandler refuses a broadcast without an endpoint outside a WebSocket handler", () => {
+  const namespace = {
+    handleLogs(_req: unknown, state: HandlerState) {
+      state.broadcast({ to: "everyone?" });
+      return { data: null };
+    },
+  };
+  const result = callHandler(namespace, call(ref, apiInput(null))) as InvocationResult;
+  assertEquals(result.ok, false);
+  if (result.ok) return;
+  assertEquals(result.error.name, "BroadcastTargetError");
+  assertMatch(result.error.message, /^Cannot broadcast from handler "[^"]+": only a WebSocket/);
+});
+
+Deno.test("callHandler records a broadcast's endpoint, and a socket handler may leave it out", () => {
+  const sent = {
+    handleLogs(_req: unknown, state: HandlerState) {
+      state.broadcast(1, { to: "Room" });
+      return { data: null };
+    },
+  };
+  const api = callHandler(sent, call(ref, apiInput(null))) as InvocationResult;
+  assertEquals(api.effects, [{ kind: "broadcast", message: 1, to: "Room" }]);
+  const socketRef = tsHandler("ws_message", "src/handlers/websockets/room.ts", ["handleRoom"]);
+  const own = {
+    handleRoom(_message: unknown, _connection: unknown, state: HandlerState) {
+      state.broadcast(2);
+    },
+  };
+  const input = {
+    kind: "ws_message" as const,
+    message: { data: null, timestamp: "t" },
+    connection: { connectionId: "c", path: "/room", connectedAt: "t" },
+  };
+  const ws = callHandler(own, call(socketRef, input)) as InvocationResult;
+  assertEquals(ws.effects, [{ kind: "broadcast", message: 2 }]);
+});

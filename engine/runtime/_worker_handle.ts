@@ -17,6 +17,8 @@ import {
   unbatch,
 } from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
+import type { KvAskMessage } from "./protocol.ts";
+import type { KvResponse } from "../../state/mod.ts";
 
 /** A call or load waiting for its answer. */
 export type Pending =
@@ -45,6 +47,8 @@ export interface WorkerHandleOptions {
   onCrash: CrashListener;
   /** The Worker ended by itself (`Deno.exit()` or `close()` in handler code). */
   onExit: (handle: WorkerHandle) => void;
+  /** Answers the `state.kv` operations of its handlers (rejects with the operation's error). */
+  answerKv: (request: unknown) => Promise<KvResponse>;
 }
 
 /** Calls in flight per Worker that can be told apart as started or not (more count as started). */
@@ -62,6 +66,7 @@ export class WorkerHandle {
   readonly #worker: Worker;
   readonly #outbox: Outbox<EngineMessage>;
   readonly #pending = new Map<number, Pending>();
+  readonly #idleWaiters: (() => void)[] = [];
   readonly #handlerIds = new Map<HandlerRef, number>();
   /** Call ids the Worker marks as it starts them (see `MarksMessage`). */
   readonly #marks = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
@@ -69,6 +74,7 @@ export class WorkerHandle {
   /** Slots of calls that timed out: freed when their late answer comes (they may still start). */
   readonly #forgotten = new Map<number, number>();
   readonly #exit = new Int32Array(new SharedArrayBuffer(4));
+  readonly #answerKv: (request: unknown) => Promise<KvResponse>;
   #lastHandlerId = 0;
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
@@ -85,6 +91,7 @@ export class WorkerHandle {
    */
   constructor(name: string, options: WorkerHandleOptions) {
     const { permissions, onCrash } = options;
+    this.#answerKv = options.answerKv;
     this.#worker = new Worker(WORKER_URL, {
       type: "module",
       name,
@@ -130,6 +137,17 @@ export class WorkerHandle {
     return this.#pending.size;
   }
 
+  /** Resolves once no call or load is in flight (at once when none is), or the Worker ended. */
+  idle(): Promise<void> {
+    if (this.#pending.size === 0 || this.#terminated) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #notifyIdle(): void {
+    if (this.#pending.size > 0 && !this.#terminated) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
   /** Whether {@linkcode terminate} ran. */
   get terminated(): boolean {
     return this.#terminated;
@@ -166,6 +184,7 @@ export class WorkerHandle {
     const entry = this.#pending.get(id);
     this.#pending.delete(id);
     if (entry?.type === "invoke" && entry.slot >= 0) this.#forgotten.set(id, entry.slot);
+    this.#notifyIdle();
   }
 
   /**
@@ -185,6 +204,7 @@ export class WorkerHandle {
       if (options.redispatch && this.#neverStarted(id, entry)) entry.redispatch();
       else settleWithError(entry, error);
     }
+    this.#notifyIdle();
   }
 
   #neverStarted(
@@ -248,6 +268,11 @@ export class WorkerHandle {
   }
 
   #fail(message: EngineMessage, thrown: unknown): void {
+    if (message.type === "kv_answer") {
+      // Its id is the Worker's, not a call's: the handler's operation fails, nothing else.
+      if (message.response !== undefined) this.#kvFailed(message.id, thrown);
+      return;
+    }
     const entry = this.#pending.get(message.id);
     this.#pending.delete(message.id);
     this.#release(message.id, entry);
@@ -257,6 +282,10 @@ export class WorkerHandle {
   #receive(posted: FromWorker): void {
     this.lastHeard = performance.now();
     for (const message of unbatch(posted)) {
+      if (message.type === "kv") {
+        this.#kv(message);
+        continue;
+      }
       const entry = this.#pending.get(message.id);
       this.#release(message.id, entry);
       if (entry === undefined) continue;
@@ -273,6 +302,28 @@ export class WorkerHandle {
           break;
       }
     }
+    this.#notifyIdle();
+  }
+
+  /** Runs a handler's `state.kv` operation; its answer (or error) goes back by the Worker's id. */
+  #kv(message: KvAskMessage): void {
+    const id = message.id;
+    this.#answerKv(message.request).then(
+      (response) => this.#answer({ type: "kv_answer", id, response }),
+      (error) => this.#answer({ type: "kv_answer", id, error: serializeError(error) }),
+    );
+  }
+
+  #kvFailed(id: number, thrown: unknown): void {
+    try {
+      this.#worker.postMessage({ type: "kv_answer", id, error: serializeError(thrown) });
+    } catch {
+      // The Worker is gone: nobody waits for the answer.
+    }
+  }
+
+  #answer(message: EngineMessage): void {
+    if (!this.#terminated) this.#outbox.send(message);
   }
 }
 

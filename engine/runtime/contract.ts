@@ -126,7 +126,11 @@ export type Effect =
   | { kind: "trigger"; event: string; payload: unknown }
   | { kind: "set_payload"; event: string; payload: unknown }
   | { kind: "send"; connectionId: string; message: unknown }
-  | { kind: "broadcast"; message: unknown }
+  /**
+   * To every connection of endpoint `to` on every instance; without `to`, of the WebSocket endpoint
+   * whose handler asked (only WebSocket handlers may leave it out).
+   */
+  | { kind: "broadcast"; message: unknown; to?: string }
   | { kind: "log"; level: LogLevel; message: string; fields: Record<string, unknown>; at: string };
 
 // The engine depends on telemetry, never the other way round: the level is telemetry's.
@@ -146,6 +150,8 @@ export interface SerializedError {
   status?: number;
   /** Extra JSON the client should see (`HttpError` details). */
   details?: unknown;
+  /** The module a Python `ModuleNotFoundError` could not find, such as `pydantic`. */
+  module?: string;
 }
 
 /**
@@ -181,6 +187,15 @@ export interface HandlerRuntime {
   invoke(invocation: Invocation): Promise<InvocationResult>;
   /** Loads (or reloads after an edit) a handler module; reports a load error without throwing. */
   reload(file: string): Promise<SerializedError | null>;
+  /**
+   * Optional: a module the handler files `files` import changed. Runtimes whose modules cannot be
+   * swapped one by one start fresh isolates (new code, new module state) and retire the old ones
+   * after their calls; the old ones keep serving when a module fails to load.
+   *
+   * @param files absolute paths of the handler files depending on the changed module
+   * @returns the load error, if any
+   */
+  renew?(files: readonly string[]): Promise<SerializedError | null>;
   /** Finishes in-flight calls (up to the deadline) and releases workers and interpreters. */
   close(): Promise<void>;
   /**

@@ -87,3 +87,32 @@ export class RuntimeUnsupportedError extends RohasError {
     this.name = "RuntimeUnsupportedError";
   }
 }
+
+/**
+ * `state.broadcast` without `{ to: "<Endpoint>" }` outside a WebSocket handler: only a WebSocket
+ * handler has an endpoint of its own to broadcast to.
+ */
+export class BroadcastTargetError extends RohasError {
+  /** @param message names the handler and says how to name the endpoint */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BroadcastTargetError";
+  }
+}
+
+/**
+ * The message of a {@linkcode BroadcastTargetError} for handler `name`.
+ *
+ * @param name the handler's schema name
+ * @returns the message
+ * @example
+ * ```ts
+ * import { match as assertMatch } from "node:assert/strict";
+ * import { missingBroadcastTarget } from "./errors.ts";
+ * assertMatch(missingBroadcastTarget("Notify"), /^Cannot broadcast from handler "Notify"/);
+ * ```
+ */
+export function missingBroadcastTarget(name: string): string {
+  return `Cannot broadcast from handler "${name}": only a WebSocket handler has an endpoint of ` +
+    `its own; name one with state.broadcast(message, { to: "<Endpoint>" })`;
+}

@@ -27,6 +27,7 @@ import {
 } from "./errors.ts";
 import { serializeError } from "./protocol.ts";
 import { Deadline, Deadlines } from "./_deadlines.ts";
+import type { Kv } from "../../state/mod.ts";
 
 /** The generated manifest: the project root URL and every handler module by project path. */
 export interface HandlerManifest {
@@ -42,6 +43,8 @@ export interface InProcessRuntimeOptions {
   manifest: HandlerManifest;
   /** How long {@linkcode HandlerRuntime.close} waits for calls in flight. Default 10000. */
   drainTimeoutMs?: number;
+  /** What handlers see as \`state.kv\`. Default: none (using it throws a \`StateError\`). */
+  kv?: Kv;
 }
 
 /**
@@ -93,7 +96,11 @@ class InProcessRuntime implements HandlerRuntime {
     if (namespace === undefined) {
       return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
     }
-    const outcome = callHandler(namespace, invocation, { started, check: this.#check });
+    const outcome = callHandler(namespace, invocation, {
+      started,
+      check: this.#check,
+      kv: this.#options.kv,
+    });
     // A handler that answered synchronously is done: no deadline, nothing in flight.
     if (!(outcome instanceof Promise)) return this.#settled(outcome, handler);
     return this.#awaitWithDeadline(outcome, invocation, started);

@@ -69,11 +69,13 @@ export {
 } from "./in_process_runtime.ts";
 export { guardProcessExit } from "./_exit_guard.ts";
 export {
+  BroadcastTargetError,
   HandlerExitError,
   HandlerLoadError,
   HandlerNotFoundError,
   HandlerPermissionError,
   HandlerTimeoutError,
+  missingBroadcastTarget,
   RuntimeClosedError,
   RuntimeUnsupportedError,
   WorkerExitedError,

@@ -14,6 +14,7 @@ import type {
   InvocationResult,
   SerializedError,
 } from "./contract.ts";
+import type { KvRequest, KvResponse } from "../../state/mod.ts";
 
 /**
  * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself
@@ -65,6 +66,15 @@ export interface PingMessage {
   id: number;
 }
 
+/** The engine's answer to a {@linkcode KvAskMessage}: the response, or the error it failed with. */
+export interface KvAnswerMessage {
+  type: "kv_answer";
+  /** The id the Worker gave its {@linkcode KvAskMessage}. */
+  id: number;
+  response?: KvResponse;
+  error?: SerializedError;
+}
+
 /**
  * The payload types of the events, so `state.triggerEvent` can refuse a wrong-shaped payload at
  * the call; the Worker checks with the project's generated validators (`validators`, imported at
@@ -87,7 +97,8 @@ export type EngineMessage =
   | LoadMessage
   | PingMessage
   | MarksMessage
-  | PayloadsMessage;
+  | PayloadsMessage
+  | KvAnswerMessage;
 
 /**
  * A result as it crosses: a JSON output travels as its text only (a string is the cheapest thing to
@@ -122,8 +133,18 @@ export interface PongMessage {
   id: number;
 }
 
+/**
+ * A `state.kv` operation of handler code (the Worker holds no store: the engine owns it). Its `id`
+ * is the Worker's own numbering, apart from the engine's call ids.
+ */
+export interface KvAskMessage {
+  type: "kv";
+  id: number;
+  request: KvRequest;
+}
+
 /** One message from a Worker to the engine. */
-export type WorkerMessage = ResultMessage | LoadedMessage | PongMessage;
+export type WorkerMessage = ResultMessage | LoadedMessage | PongMessage | KvAskMessage;
 
 /** Several messages posted in one turn. */
 export interface Batch<M> {

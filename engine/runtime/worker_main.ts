@@ -13,10 +13,18 @@ import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
 import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
+import {
+  createRemoteKvBackend,
+  kvOver,
+  type KvRequest,
+  type KvResponse,
+  reviveStateError,
+} from "../../state/mod.ts";
 import { type PayloadCheck, payloadCheck, type PayloadTypes } from "../events/payload_check.ts";
 import {
   type EngineMessage,
   type InvokeMessage,
+  type KvAnswerMessage,
   type LoadMessage,
   markOf,
   Outbox,
@@ -37,6 +45,29 @@ const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
 /** Where each call is marked as started (see `MarksMessage`). */
 let marks: Int32Array | null = null;
+/** `state.kv` operations waiting for the engine's answer, by this Worker's id. */
+const kvWaiting = new Map<number, PromiseWithResolvers<KvResponse>>();
+let lastKvId = 0;
+/**
+ * `state.kv` of every call here: one object for the Worker's life, and a message only when a
+ * handler uses it (the engine owns the store; this Worker has no access of its own to it).
+ */
+const kv = kvOver(createRemoteKvBackend(askKv));
+
+function askKv(request: KvRequest): Promise<KvResponse> {
+  const id = ++lastKvId;
+  const waiting = Promise.withResolvers<KvResponse>();
+  kvWaiting.set(id, waiting);
+  outbox.send({ type: "kv", id, request });
+  return waiting.promise;
+}
+
+function kvAnswered(message: KvAnswerMessage): void {
+  const waiting = kvWaiting.get(message.id);
+  kvWaiting.delete(message.id);
+  if (message.error !== undefined) waiting?.reject(reviveStateError(message.error));
+  else waiting?.resolve(message.response!);
+}
 /** The check of `state.triggerEvent` payloads, once the generated validators are imported. */
 const payloads: {
   version: number;
@@ -65,6 +96,9 @@ function dispatch(message: EngineMessage): void {
     case "marks":
       marks = new Int32Array(message.marks);
       signalExit(new Int32Array(message.exit));
+      return;
+    case "kv_answer":
+      kvAnswered(message);
       return;
     case "payloads":
       startPayloadCheck(message);
@@ -140,6 +174,7 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
   return callHandler(namespace, { handler, input: message.input, traceId: message.traceId }, {
     check: payloads.check,
+    kv,
   });
 }
 

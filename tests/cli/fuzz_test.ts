@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals, fail, ok } from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { COMMANDS } from "../../cli/commands.ts";
-import { REPO, rohas } from "../../testing/mod.ts";
+import { rohas } from "../../testing/mod.ts";
 
 const CASES = 400;
 const SEED = Number(Deno.env.get("ROHAS_FUZZ_SEED") ?? 20261206);
@@ -222,18 +222,6 @@ Deno.test(`${CASES} random command lines never crash the CLI (seed ${SEED})`, as
   }
 });
 
-async function realCli(args: string[], cwd: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(REPO, "cli.ts"), ...args],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stderr: decoder.decode(output.stderr) };
-}
-
 Deno.test("the real process exits 2 with one line and the usage for unknown commands and options", async () => {
   const root = await scratchRoot();
   try {
@@ -243,7 +231,9 @@ Deno.test("the real process exits 2 with one line and the usage for unknown comm
       [["cron", "run", "--bogus"], 'Error: Unknown option "--bogus"\n'],
       [["dev", "--port", "abc"], 'Error: Invalid value "abc" for --port'],
     ];
-    const runs = await Promise.all(lines.map(([args]) => realCli(args, root)));
+    const runs = await Promise.all(
+      lines.map(([args]) => rohas(args, { cwd: root, process: true })),
+    );
     runs.forEach((run, i) => {
       const [args, start] = lines[i]!;
       assertEquals(run.code, 2, `${args.join(" ")}: ${run.stderr}`);

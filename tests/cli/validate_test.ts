@@ -173,27 +173,17 @@ Deno.test("rohas validate --help shows usage, options and an example", async () 
 });
 
 Deno.test("deno run cli.ts validate passes hello-world in a real process", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", "validate", "examples/hello-world/schema"],
-    cwd: REPO,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
+  const output = await rohas(["validate", "examples/hello-world/schema"], { process: true });
   assertEquals(output.code, 0);
-  assertEquals(new TextDecoder().decode(output.stdout), HELLO_COUNTS);
+  assertEquals(output.stdout, HELLO_COUNTS);
 });
 
 Deno.test("deno run cli.ts validate fails on the broken fixture in a real process, with carets", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", "validate", "tests/fixtures/invalid/references/schema"],
-    cwd: REPO,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
+  const output = await rohas(["validate", "tests/fixtures/invalid/references/schema"], {
+    process: true,
+  });
   assertEquals(output.code, 1);
-  const stderr = new TextDecoder().decode(output.stderr);
+  const stderr = output.stderr;
   ok(
     stderr.startsWith(
       `tests/fixtures/invalid/references/schema/api/users.ro:4:13: error[undefined-type]: Undefined type 'Usr' in response of API 'GetUser': did you mean 'User'?

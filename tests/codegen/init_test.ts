@@ -38,6 +38,7 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
       "server",
       "adapter",
       "telemetry",
+      "state",
       "workbench",
       "permissions",
       "runtime.python",

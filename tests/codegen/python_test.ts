@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pydantic import ValidationError
 
 import generated
-from generated import State, User, HttpError, NonRetriableError
+from generated import SocketState, State, User, HttpError, NonRetriableError
 from generated.models.profile import Profile
 from generated.dto.create_user_input import CreateUserInput
 from generated.api.create_user import CreateUserRequest, CreateUserResponse
@@ -66,12 +66,21 @@ state.trigger_event("AuditWritten", "x")
 state.logger.warning("careful", n=1)
 state.set_payload("UserCreated", {"id": 1})
 state.send("c1", {"a": 1})
-state.broadcast("all")
+state.broadcast("all", to="Chat")
+try:
+    state.broadcast("nowhere")  # type: ignore[call-arg]
+    raise AssertionError("a broadcast without to= outside a WebSocket handler was accepted")
+except TypeError:
+    pass
+socket_state = SocketState("chat_message", None, "t2")
+socket_state.broadcast("here")
+assert socket_state._effects == [{"kind": "broadcast", "message": "here"}]
 kinds = [effect["kind"] for effect in state._effects]
 assert kinds == ["trigger", "log", "set_payload", "send", "broadcast"], kinds
 assert state._effects[1]["level"] == "warn" and state._effects[1]["fields"] == {"n": 1}
 assert state._effects[1]["at"].endswith("Z")
 assert state._effects[3] == {"kind": "send", "connectionId": "c1", "message": {"a": 1}}
+assert state._effects[4] == {"kind": "broadcast", "message": "all", "to": "Chat"}
 assert logged == [("warn", "careful", {"n": 1})]
 assert state.get_triggers()[0].event_name == "AuditWritten"
 assert state.get_auto_trigger_payload("UserCreated") == {"id": 1}

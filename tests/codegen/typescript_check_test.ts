@@ -20,6 +20,7 @@ export function handleCreateUser(req: CreateUserRequest, state: State): CreateUs
     address: { street, city: "x" }, createdAt: new Date().toISOString(),
   });
   state.triggerEvent("AuditWritten", "created");
+  state.broadcast({ joined: req.body.name }, { to: "Chat" });
   return {
     data: {
       id: 1, name: req.body.name, email: req.body.email, age: req.body.age ?? null, score: 1.5,
@@ -44,12 +45,13 @@ export async function handleGetPost(req: GetPostRequest, _state: State): Promise
 `;
 
 const CHAT = `import type { ChatConnection, ChatMessage } from "../../generated/websockets/chat.ts";
-import type { State } from "../../generated/state.ts";
+import type { SocketState } from "../../generated/state.ts";
 
-export function handleChatMessage(message: ChatMessage, connection: ChatConnection, state: State) {
+export function handleChatMessage(message: ChatMessage, connection: ChatConnection, state: SocketState) {
   const text: string = message.data.text;
   state.send(connection.connectionId, { echo: text, at: message.timestamp });
   state.broadcast({ text });
+  state.broadcast({ text }, { to: "Ticker" });
   return { text };
 }
 `;
@@ -100,6 +102,27 @@ export function handleCleanup(state: State): void {
   });
   assert.notEqual(result.code, 0);
   assert.match(plain(result.stderr), /not assignable to parameter of type 'string'/);
+});
+
+Deno.test("broadcast() outside a WebSocket handler must name a declared endpoint", async () => {
+  await using dir = await tempDir();
+  await writeGenerated(await fixtureSchema(), dir.path, "typescript");
+  const handler = `import type { State } from "../../generated/state.ts";
+export function handleCleanup(state: State): void {
+  state.broadcast({ swept: true });
+  state.broadcast({ swept: true }, { to: "Nowhere" });
+  state.broadcast({ swept: true }, { to: "Chat" });
+}
+`;
+  await Deno.writeTextFile(`${dir.path}/src/handlers/cron/cleanup.ts`, handler);
+  const result = await run(Deno.execPath(), ["check", "src/handlers/cron/cleanup.ts"], {
+    cwd: dir.path,
+  });
+  assert.notEqual(result.code, 0);
+  const stderr = plain(result.stderr);
+  assert.match(stderr, /Expected 2 arguments, but got 1[\s\S]*cleanup\.ts:3:/);
+  assert.match(stderr, /'"Nowhere"' is not assignable to type 'SocketName'[\s\S]*cleanup\.ts:4:/);
+  assert.equal(stderr.match(/TS\d+/g)?.length, 2, stderr);
 });
 
 Deno.test("the manifest names a handler whose signature does not fit its generated type", async () => {

@@ -30,6 +30,8 @@ export interface StartOptions {
   prepare?: (dir: string) => Promise<void>;
   /** More environment variables for the server (it inherits this process's). */
   env?: Record<string, string>;
+  /** Open file descriptors the server may hold (`ulimit -n`). Default: the inherited limit. */
+  fileLimit?: number;
 }
 
 /** Copies a project tree, without its `.rohas/` state. */
@@ -51,8 +53,17 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   if (options.command !== "start" && !options.watch) args.push("--no-watch");
   args.push(...(options.args ?? []));
   args.push(dir);
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+  // With a limit, bash sets it and then becomes deno (exec), so signals reach deno itself.
+  const [command, commandArgs] = options.fileLimit === undefined
+    ? [Deno.execPath(), args]
+    : ["bash", [
+      "-c",
+      `ulimit -n ${options.fileLimit} && exec "$0" "$@"`,
+      Deno.execPath(),
+      ...args,
+    ]];
+  const child = new Deno.Command(command, {
+    args: commandArgs,
     cwd: dir,
     stdout: "piped",
     stderr: "piped",

@@ -336,10 +336,11 @@ Deno.test("a publish the engine does not answer fails with 503 instead of hangin
   let status: number | string;
   try {
     const started = Date.now();
-    status = await fetch(`${server.url}/users`, {
+    // PlaceOrder only publishes (CreateUser writes state.kv first, which would time out first).
+    status = await fetch(`${server.url}/orders`, {
       method: "POST",
-      headers: { "x-user-id": crypto.randomUUID(), "content-type": "application/json" },
-      body: JSON.stringify({ name: "Ann", email: "ann@example.com" }),
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ orderId: crypto.randomUUID(), amount: 1 }),
       signal: AbortSignal.timeout(10_000),
     }).then(async (res) => {
       await res.body?.cancel();

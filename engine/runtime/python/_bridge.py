@@ -30,11 +30,22 @@ def start(config_json):
     try:
         config = json.loads(config_json)
         session = Session(config)
+        warm_up()
         session.attach_pipe(config["hello"])
         _SESSIONS.append(session)
         return ""
     except BaseException:
         return traceback.format_exc()
+
+
+def warm_up():
+    """Imports the generated state class (and pydantic with it) before the host says hello, so the
+    first call does not pay for it against its timeout. A failure here is met again, and reported,
+    by the first call that needs the class."""
+    try:
+        generated_class("generated.state", "State")
+    except Exception:
+        _CLASS_CACHE.pop(("generated.state", "State"), None)
 
 
 def snake(name):
@@ -73,6 +84,9 @@ class Session:
         self._modules = {}
         self._tasks = {}
         self._outbox = []
+        self._kv_waiting = {}
+        self._kv_last = 0
+        self.kv = Kv(self)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
 
@@ -162,6 +176,9 @@ class Session:
         if op == "close":
             self._close(message["id"])
             return
+        if op == "kv_answer":
+            self._kv_answered(message)
+            return
         work = self._invoke(message) if op == "invoke" else self._reload(message)
         task = self.loop.create_task(work)
         self._tasks[message["id"]] = task
@@ -189,6 +206,38 @@ class Session:
             while view:
                 view = view[os.write(self._out, view):]
 
+    # ----- state.kv: the server owns the store, each operation is one request line -----
+
+    def loop_thread_id(self):
+        return self._thread.ident
+
+    async def kv_ask(self, request):
+        """Sends one state.kv operation to the server and waits (on the loop) for its answer."""
+        self._kv_last += 1
+        kv_id = self._kv_last
+        future = self.loop.create_future()
+        self._kv_waiting[kv_id] = future
+        try:
+            line = json.dumps({"op": "kv", "id": kv_id, "request": request}, default=to_json)
+        except (TypeError, ValueError) as error:
+            self._kv_waiting.pop(kv_id, None)
+            raise kv_error_class("KvInputError")(f"Invalid value: not JSON: {error}") from None
+        self._reply_json(line)
+        try:
+            return await future
+        finally:
+            self._kv_waiting.pop(kv_id, None)
+
+    def _kv_answered(self, message):
+        future = self._kv_waiting.pop(message["id"], None)
+        if future is None or future.done():
+            return
+        error = message.get("error")
+        if error is not None:
+            future.set_exception(kv_error_class(error["name"])(error["message"]))
+        else:
+            future.set_result(message["response"])
+
     # ----- modules -----
 
     def module_name(self, file):
@@ -203,6 +252,15 @@ class Session:
             module = self._exec_fresh(file)
             self._modules[file] = module
         return module
+
+    def _drop_project_modules(self):
+        prefix = self.src + os.sep
+        for key, module in list(sys.modules.items()):
+            # A namespace package (a folder without __init__.py) has no __file__, only __path__;
+            # it must go too, or `from lib import store` finds the old module as its attribute.
+            paths = [getattr(module, "__file__", None), *list(getattr(module, "__path__", []))]
+            if any(isinstance(p, str) and os.path.abspath(p).startswith(prefix) for p in paths):
+                del sys.modules[key]
 
     def _exec_fresh(self, file):
         if not os.path.isfile(file):
@@ -238,8 +296,12 @@ class Session:
             elif name.startswith(("handlers.", "middlewares.")) or file in self._modules:
                 self._modules[file] = self._exec_fresh(file)
             elif name in sys.modules:
-                # A shared module (generated code, helpers) changed: handlers re-import it lazily.
+                # A shared module changed. Executing it first reports a syntax error while the old
+                # modules still serve; then every project module is dropped, not just this one:
+                # modules holding a reference to the old one (`from lib import store`) would keep
+                # its old code and state next to the new. Handlers re-import them all lazily.
                 self._exec_fresh(file)
+                self._drop_project_modules()
                 self._modules.clear()
             self._reply_json(json.dumps({"id": message["id"], "ok": True}))
         except BaseException as error:
@@ -255,7 +317,7 @@ class Session:
             handler = message["handler"]
             module = self.load(handler["file"])
             fn = find_function(module, handler)
-            state = make_state(handler, message["traceId"])
+            state = make_state(handler, message["traceId"], self.kv)
             args = build_args(fn, handler, message["input"], state.state)
             result = await call(fn, args, self.loop)
             output = shape_output(handler["kind"], result)
@@ -319,6 +381,9 @@ def serialize_error(error, depth=0):
     }
     if isinstance(error, SyntaxError):
         out["message"] = f"{error.msg} ({error.filename}, line {error.lineno})"
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        # The start-up check names the package to install.
+        out["module"] = error.name
     status = getattr(error, "status", None)
     # Only HttpError picks a status: other libraries' exceptions carry upstream statuses.
     if type(error).__name__ == "HttpError" and isinstance(status, int) and not isinstance(status, bool):
@@ -609,13 +674,17 @@ class StateBox:
         return effects
 
 
-def make_state(handler, trace_id):
+def make_state(handler, trace_id, kv=None):
     logs = []
 
     def log_fn(level, message, fields=None):
         logs.append(log_effect(level, message, fields or {}))
 
-    cls = generated_class("generated.state", "State") or BuiltinState
+    cls = None
+    if handler.get("kind", "").startswith("ws_"):
+        # A WebSocket handler's broadcast may leave out its endpoint (generated.state.SocketState).
+        cls = generated_class("generated.state", "SocketState")
+    cls = cls or generated_class("generated.state", "State") or BuiltinState
     name = handler["name"]
     try:
         state = cls(handler_name=name, log_fn=log_fn, trace_id=trace_id)
@@ -623,6 +692,11 @@ def make_state(handler, trace_id):
         state = cls(handler_name=name, log_fn=log_fn)
         try:
             state.trace_id = trace_id
+        except (AttributeError, ValueError):
+            pass
+    if kv is not None:
+        try:
+            state.kv = kv
         except (AttributeError, ValueError):
             pass
     return StateBox(state, logs)
@@ -689,8 +763,11 @@ class BuiltinState:
     def send(self, connection_id, message):
         self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
 
-    def broadcast(self, message):
-        self._effects.append({"kind": "broadcast", "message": message})
+    def broadcast(self, message, to=None):
+        effect = {"kind": "broadcast", "message": message}
+        if to is not None:
+            effect["to"] = to
+        self._effects.append(effect)
 
     def get_triggers(self):
         return [e for e in self._effects if e["kind"] == "trigger"]
@@ -700,3 +777,191 @@ class BuiltinState:
 
     def get_all_auto_trigger_payloads(self):
         return {e["event"]: e["payload"] for e in self._effects if e["kind"] == "set_payload"}
+
+
+# ----- state.kv -----
+# Shaped like Deno KV (and the TypeScript state.kv): keys are lists of str and int, get returns an
+# entry with key, value and versionstamp, atomic() checks versionstamps before it writes. Every
+# method is a coroutine run on the loop; a sync handler (on an executor thread) calls
+# state.kv.wait(state.kv.get(key)). The server checks keys and values, and owns the store.
+
+KV_PAGE_SIZE = 500
+
+
+class StateError(Exception):
+    pass
+
+
+class KvInputError(StateError):
+    pass
+
+
+class KvUnsupportedError(StateError):
+    pass
+
+
+_KV_ERRORS = {"StateError": StateError, "KvInputError": KvInputError,
+              "KvUnsupportedError": KvUnsupportedError}
+
+
+def kv_error_class(name):
+    """The class for an error the server sent: generated.state's own when the project has it (so
+    `except KvUnsupportedError` works with what handlers import), else the bridge's; an unknown
+    name becomes a StateError subclass of that name."""
+    if name in _KV_ERRORS:
+        return generated_class("generated.state", name) or _KV_ERRORS[name]
+    base = generated_class("generated.state", "StateError") or StateError
+    cls = _KV_ERRORS.get(name) or type(name if name.isidentifier() else "StateError", (base,), {})
+    _KV_ERRORS.setdefault(name, cls)
+    return cls
+
+
+def kv_key(key):
+    return list(key) if isinstance(key, (list, tuple)) else key
+
+
+class KvEntry:
+    """One entry: key, value and versionstamp (value and versionstamp are None when absent)."""
+
+    __slots__ = ("key", "value", "versionstamp")
+
+    def __init__(self, key, value, versionstamp):
+        self.key = key
+        self.value = value
+        self.versionstamp = versionstamp
+
+    def __repr__(self):
+        return f"KvEntry(key={self.key!r}, value={self.value!r}, versionstamp={self.versionstamp!r})"
+
+
+class KvCommitResult:
+    """The outcome of a write: ok False when an atomic check failed (nothing was written)."""
+
+    __slots__ = ("ok", "versionstamp")
+
+    def __init__(self, ok, versionstamp=None):
+        self.ok = ok
+        self.versionstamp = versionstamp
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return f"KvCommitResult(ok={self.ok!r}, versionstamp={self.versionstamp!r})"
+
+
+def kv_check(check):
+    if isinstance(check, dict):
+        return {"key": kv_key(check["key"]), "versionstamp": check.get("versionstamp")}
+    return {"key": kv_key(check.key), "versionstamp": check.versionstamp}
+
+
+def kv_set(key, value, expire_in):
+    mutation = {"type": "set", "key": kv_key(key), "value": value}
+    if expire_in is not None:
+        mutation["expireIn"] = expire_in
+    return mutation
+
+
+class KvAtomic:
+    """Checks, then writes, all or nothing: await commit()."""
+
+    def __init__(self, session):
+        self._session = session
+        self._checks = []
+        self._mutations = []
+
+    def check(self, *checks):
+        self._checks.extend(kv_check(c) for c in checks)
+        return self
+
+    def set(self, key, value, expire_in=None):
+        self._mutations.append(kv_set(key, value, expire_in))
+        return self
+
+    def delete(self, key):
+        self._mutations.append({"type": "delete", "key": kv_key(key)})
+        return self
+
+    async def commit(self):
+        answer = await self._session.kv_ask(
+            {"op": "commit", "checks": self._checks, "mutations": self._mutations})
+        result = answer["result"]
+        return KvCommitResult(result["ok"], result.get("versionstamp"))
+
+
+class KvList:
+    """Entries below a prefix in key order: `async for entry in ...`, or `await` for a list."""
+
+    def __init__(self, session, prefix, limit, reverse):
+        self._session = session
+        self._query = {"prefix": kv_key(prefix), "reverse": bool(reverse)}
+        self._limit = limit
+
+    async def _pages(self):
+        after = None
+        left = float("inf") if self._limit is None else self._limit
+        while left > 0:
+            query = dict(self._query, limit=int(min(left, KV_PAGE_SIZE)), after=after)
+            page = await self._session.kv_ask({"op": "list", "query": query})
+            entries = page["entries"]
+            for entry in entries:
+                yield KvEntry(entry["key"], entry["value"], entry["versionstamp"])
+            left -= len(entries)
+            if not page["more"] or not entries:
+                return
+            after = entries[-1]["key"]
+
+    def __aiter__(self):
+        return self._pages()
+
+    async def _all(self):
+        return [entry async for entry in self._pages()]
+
+    def __await__(self):
+        return self._all().__await__()
+
+
+class Kv:
+    """state.kv: shared by every process and instance of the app (module variables are not)."""
+
+    type = "remote"
+
+    def __init__(self, session):
+        self._session = session
+
+    async def get(self, key):
+        answer = await self._session.kv_ask({"op": "get", "key": kv_key(key)})
+        entry = answer["entry"]
+        if entry is None:
+            return KvEntry(kv_key(key), None, None)
+        return KvEntry(entry["key"], entry["value"], entry["versionstamp"])
+
+    async def set(self, key, value, expire_in=None):
+        result = await KvAtomic(self._session).set(key, value, expire_in).commit()
+        if not result.ok:
+            raise kv_error_class("KvInputError")("Cannot set: the backend refused an unconditional write")
+        return result
+
+    async def delete(self, key):
+        await KvAtomic(self._session).delete(key).commit()
+
+    def list(self, prefix, limit=None, reverse=False):
+        return KvList(self._session, prefix, limit, reverse)
+
+    def atomic(self):
+        return KvAtomic(self._session)
+
+    def wait(self, awaitable):
+        """Runs an operation from a sync handler (an executor thread) and returns its result."""
+        if threading.get_ident() == self._session.loop_thread_id():
+            close = getattr(awaitable, "close", None)
+            if callable(close):
+                close()
+            raise kv_error_class("StateError")(
+                "Cannot use state.kv.wait() in an async handler: it would block the event loop; "
+                "await the operation instead")
+
+        async def run():
+            return await awaitable
+        return asyncio.run_coroutine_threadsafe(run(), self._session.loop).result()

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { HostHello, HostStart, Reply } from "./_protocol.ts";
+import type { HostHello, HostStart, KvAsk, Reply } from "./_protocol.ts";
 import { PythonLibraryNotFoundError, PythonStartError } from "./errors.ts";
 
 const HOST_ENTRY = new URL("./_host.ts", import.meta.url).href;
@@ -19,8 +19,8 @@ export interface SpawnOptions {
   start: HostStart;
   /** Problems met while locating libpython, put in front of the host's list when none loads. */
   problems: string[];
-  /** Called with each reply, in order. */
-  onReply: (reply: Reply) => void;
+  /** Called with each reply (and each `state.kv` operation a handler asks for), in order. */
+  onReply: (reply: Reply | KvAsk) => void;
 }
 
 /**
@@ -58,7 +58,7 @@ export class HostProcess {
   readonly exited: Promise<string>;
 
   /** Use {@linkcode spawnHost}. */
-  constructor(child: Deno.ChildProcess, onReply: (reply: Reply) => void) {
+  constructor(child: Deno.ChildProcess, onReply: (reply: Reply | KvAsk) => void) {
     this.#child = child;
     this.#writer = child.stdin.getWriter();
     // A write to a host that died fails; its death is reported through `exited`.
@@ -72,7 +72,7 @@ export class HostProcess {
     return this.#hello.promise;
   }
 
-  async #read(onReply: (reply: Reply) => void): Promise<void> {
+  async #read(onReply: (reply: Reply | KvAsk) => void): Promise<void> {
     const reader = this.#child.stdout.getReader();
     const decoder = new TextDecoder();
     let carry = "";
@@ -131,9 +131,9 @@ export class HostProcess {
 }
 
 /** A reply line: JSON, then for a handler call's output a tab and the output's JSON text. */
-function parseReply(line: string): Reply {
+function parseReply(line: string): Reply | KvAsk {
   const tab = line.indexOf("\t");
-  if (tab < 0) return JSON.parse(line) as Reply;
+  if (tab < 0) return JSON.parse(line) as Reply | KvAsk;
   const reply = JSON.parse(line.slice(0, tab)) as Reply & { ok: true };
   reply.json = line.slice(tab + 1);
   return reply;

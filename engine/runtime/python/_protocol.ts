@@ -50,3 +50,14 @@ export type Reply =
     error: SerializedError;
     effects?: Effect[];
   };
+
+/**
+ * A `state.kv` operation of a Python handler: the host holds no store, the server owns it and
+ * answers with `{ op: "kv_answer", id, response }` (or `error`). Ids are the bridge's own.
+ */
+export interface KvAsk {
+  op: "kv";
+  id: number;
+  /** A `KvRequest` (state/remote.ts), checked by the server: it comes from handler code. */
+  request: unknown;
+}

@@ -13,8 +13,9 @@
 
 import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/mod.ts";
-import type { HostStart, Reply } from "./_protocol.ts";
-import { jsonOutput } from "../protocol.ts";
+import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
+import { type KvResponse, StateError } from "../../../state/mod.ts";
+import { jsonOutput, serializeError } from "../protocol.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";
 import { PythonRuntimeError } from "./errors.ts";
@@ -51,6 +52,11 @@ export interface PythonRuntimeOptions {
   blockedGraceMs?: number;
   /** Told each time the host is replaced after a crash or a blocked loop. */
   onRestart?: (restart: PythonRestart) => void;
+  /**
+   * Answers the handlers' `state.kv` operations (the host holds no store). Default: none (they
+   * raise a `StateError`).
+   */
+  answerKv?: (request: unknown) => Promise<KvResponse>;
 }
 
 interface Pending {
@@ -73,6 +79,8 @@ export interface PythonRuntimeSettings {
   graceMs: number;
   /** See {@linkcode PythonRuntimeOptions.onRestart}. */
   onRestart: (restart: PythonRestart) => void;
+  /** See {@linkcode PythonRuntimeOptions.answerKv}. */
+  answerKv: (request: unknown) => Promise<KvResponse>;
 }
 
 /** How long a blocked host has to name the handler blocking it before it is killed anyway. */
@@ -104,9 +112,16 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
     reloadMs: options.reloadTimeoutMs ?? 30_000,
     graceMs: options.blockedGraceMs ?? 1_000,
     onRestart: options.onRestart ?? (() => {}),
+    answerKv: options.answerKv ?? noStore,
   });
   await runtime.start();
   return runtime;
+}
+
+function noStore(): Promise<never> {
+  return Promise.reject(
+    new StateError("Cannot use state.kv: this runtime was started without a store"),
+  );
 }
 
 function readEnvLibrary(): string | null {
@@ -171,11 +186,22 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     return host;
   }
 
-  #receive(reply: Reply): void {
+  #receive(reply: Reply | KvAsk): void {
+    if ("op" in reply) return this.#answerKv(reply);
     const pending = this.#pending.get(reply.id) ?? this.#control.get(reply.id);
     if (pending === undefined) return;
     this.#forget(reply.id);
     pending.resolve(reply);
+  }
+
+  /** Runs a handler's `state.kv` operation; the answer goes to the host that asked. */
+  #answerKv(ask: KvAsk): void {
+    const host = this.#host;
+    const id = ask.id;
+    this.#settings.answerKv(ask.request).then(
+      (response) => host?.send(JSON.stringify({ op: "kv_answer", id, response })),
+      (error) => host?.send(JSON.stringify({ op: "kv_answer", id, error: serializeError(error) })),
+    );
   }
 
   #forget(id: number): void {

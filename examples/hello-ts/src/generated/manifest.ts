@@ -2,42 +2,46 @@
 
 import * as mod0 from "../handlers/api/bench.ts";
 import * as mod1 from "../handlers/api/create_user.ts";
-import * as mod2 from "../handlers/api/emit.ts";
-import * as mod3 from "../handlers/api/fail.ts";
-import * as mod4 from "../handlers/api/get_file.ts";
-import * as mod5 from "../handlers/api/get_user.ts";
-import * as mod6 from "../handlers/api/hello.ts";
-import * as mod7 from "../handlers/api/place_order.ts";
-import * as mod8 from "../handlers/api/protected.ts";
-import * as mod9 from "../handlers/api/raw.ts";
-import * as mod10 from "../handlers/api/read_secret.ts";
-import * as mod11 from "../handlers/api/search_users.ts";
-import * as mod12 from "../handlers/api/slow.ts";
-import * as mod13 from "../handlers/api/spin.ts";
-import * as mod14 from "../handlers/api/stats.ts";
-import * as mod15 from "../handlers/api/teapot.ts";
-import * as mod16 from "../handlers/cron/tick.ts";
-import * as mod17 from "../handlers/events/always_fails.ts";
-import * as mod18 from "../handlers/events/audit_user.ts";
-import * as mod19 from "../handlers/events/count_audit.ts";
-import * as mod20 from "../handlers/events/count_onboarded.ts";
-import * as mod21 from "../handlers/events/count_tick.ts";
-import * as mod22 from "../handlers/events/doomed_handler.ts";
-import * as mod23 from "../handlers/events/flaky_handler.ts";
-import * as mod24 from "../handlers/events/record_chat.ts";
-import * as mod25 from "../handlers/events/record_order.ts";
-import * as mod26 from "../handlers/events/send_welcome_email.ts";
-import * as mod27 from "../handlers/websockets/chat_connect.ts";
-import * as mod28 from "../handlers/websockets/chat_disconnect.ts";
-import * as mod29 from "../handlers/websockets/chat_message.ts";
-import * as mod30 from "../handlers/websockets/echo_message.ts";
-import * as mod31 from "../handlers/websockets/fragile_connect.ts";
-import * as mod32 from "../middlewares/auth.ts";
-import * as mod33 from "../middlewares/ws_auth.ts";
+import * as mod2 from "../handlers/api/directory.ts";
+import * as mod3 from "../handlers/api/emit.ts";
+import * as mod4 from "../handlers/api/fail.ts";
+import * as mod5 from "../handlers/api/find_user.ts";
+import * as mod6 from "../handlers/api/get_file.ts";
+import * as mod7 from "../handlers/api/get_user.ts";
+import * as mod8 from "../handlers/api/hello.ts";
+import * as mod9 from "../handlers/api/place_order.ts";
+import * as mod10 from "../handlers/api/protected.ts";
+import * as mod11 from "../handlers/api/raw.ts";
+import * as mod12 from "../handlers/api/read_secret.ts";
+import * as mod13 from "../handlers/api/search_users.ts";
+import * as mod14 from "../handlers/api/slow.ts";
+import * as mod15 from "../handlers/api/spin.ts";
+import * as mod16 from "../handlers/api/stats.ts";
+import * as mod17 from "../handlers/api/teapot.ts";
+import * as mod18 from "../handlers/cron/tick.ts";
+import * as mod19 from "../handlers/events/always_fails.ts";
+import * as mod20 from "../handlers/events/audit_user.ts";
+import * as mod21 from "../handlers/events/count_audit.ts";
+import * as mod22 from "../handlers/events/count_onboarded.ts";
+import * as mod23 from "../handlers/events/count_tick.ts";
+import * as mod24 from "../handlers/events/doomed_handler.ts";
+import * as mod25 from "../handlers/events/flaky_handler.ts";
+import * as mod26 from "../handlers/events/record_chat.ts";
+import * as mod27 from "../handlers/events/record_order.ts";
+import * as mod28 from "../handlers/events/send_welcome_email.ts";
+import * as mod29 from "../handlers/websockets/chat_connect.ts";
+import * as mod30 from "../handlers/websockets/chat_disconnect.ts";
+import * as mod31 from "../handlers/websockets/chat_message.ts";
+import * as mod32 from "../handlers/websockets/echo_message.ts";
+import * as mod33 from "../handlers/websockets/fragile_connect.ts";
+import * as mod34 from "../middlewares/auth.ts";
+import * as mod35 from "../middlewares/ws_auth.ts";
 import type { BenchHandler } from "./api/bench.ts";
 import type { CreateUserHandler } from "./api/create_user.ts";
+import type { DirectoryHandler } from "./api/directory.ts";
 import type { EmitHandler } from "./api/emit.ts";
 import type { FailHandler } from "./api/fail.ts";
+import type { FindUserHandler } from "./api/find_user.ts";
 import type { GetFileHandler } from "./api/get_file.ts";
 import type { GetUserHandler } from "./api/get_user.ts";
 import type { HelloHandler } from "./api/hello.ts";
@@ -71,38 +75,40 @@ export const manifest = {
   modules: {
     "src/handlers/api/bench.ts": mod0,
     "src/handlers/api/create_user.ts": mod1,
-    "src/handlers/api/emit.ts": mod2,
-    "src/handlers/api/fail.ts": mod3,
-    "src/handlers/api/get_file.ts": mod4,
-    "src/handlers/api/get_user.ts": mod5,
-    "src/handlers/api/hello.ts": mod6,
-    "src/handlers/api/place_order.ts": mod7,
-    "src/handlers/api/protected.ts": mod8,
-    "src/handlers/api/raw.ts": mod9,
-    "src/handlers/api/read_secret.ts": mod10,
-    "src/handlers/api/search_users.ts": mod11,
-    "src/handlers/api/slow.ts": mod12,
-    "src/handlers/api/spin.ts": mod13,
-    "src/handlers/api/stats.ts": mod14,
-    "src/handlers/api/teapot.ts": mod15,
-    "src/handlers/cron/tick.ts": mod16,
-    "src/handlers/events/always_fails.ts": mod17,
-    "src/handlers/events/audit_user.ts": mod18,
-    "src/handlers/events/count_audit.ts": mod19,
-    "src/handlers/events/count_onboarded.ts": mod20,
-    "src/handlers/events/count_tick.ts": mod21,
-    "src/handlers/events/doomed_handler.ts": mod22,
-    "src/handlers/events/flaky_handler.ts": mod23,
-    "src/handlers/events/record_chat.ts": mod24,
-    "src/handlers/events/record_order.ts": mod25,
-    "src/handlers/events/send_welcome_email.ts": mod26,
-    "src/handlers/websockets/chat_connect.ts": mod27,
-    "src/handlers/websockets/chat_disconnect.ts": mod28,
-    "src/handlers/websockets/chat_message.ts": mod29,
-    "src/handlers/websockets/echo_message.ts": mod30,
-    "src/handlers/websockets/fragile_connect.ts": mod31,
-    "src/middlewares/auth.ts": mod32,
-    "src/middlewares/ws_auth.ts": mod33,
+    "src/handlers/api/directory.ts": mod2,
+    "src/handlers/api/emit.ts": mod3,
+    "src/handlers/api/fail.ts": mod4,
+    "src/handlers/api/find_user.ts": mod5,
+    "src/handlers/api/get_file.ts": mod6,
+    "src/handlers/api/get_user.ts": mod7,
+    "src/handlers/api/hello.ts": mod8,
+    "src/handlers/api/place_order.ts": mod9,
+    "src/handlers/api/protected.ts": mod10,
+    "src/handlers/api/raw.ts": mod11,
+    "src/handlers/api/read_secret.ts": mod12,
+    "src/handlers/api/search_users.ts": mod13,
+    "src/handlers/api/slow.ts": mod14,
+    "src/handlers/api/spin.ts": mod15,
+    "src/handlers/api/stats.ts": mod16,
+    "src/handlers/api/teapot.ts": mod17,
+    "src/handlers/cron/tick.ts": mod18,
+    "src/handlers/events/always_fails.ts": mod19,
+    "src/handlers/events/audit_user.ts": mod20,
+    "src/handlers/events/count_audit.ts": mod21,
+    "src/handlers/events/count_onboarded.ts": mod22,
+    "src/handlers/events/count_tick.ts": mod23,
+    "src/handlers/events/doomed_handler.ts": mod24,
+    "src/handlers/events/flaky_handler.ts": mod25,
+    "src/handlers/events/record_chat.ts": mod26,
+    "src/handlers/events/record_order.ts": mod27,
+    "src/handlers/events/send_welcome_email.ts": mod28,
+    "src/handlers/websockets/chat_connect.ts": mod29,
+    "src/handlers/websockets/chat_disconnect.ts": mod30,
+    "src/handlers/websockets/chat_message.ts": mod31,
+    "src/handlers/websockets/echo_message.ts": mod32,
+    "src/handlers/websockets/fragile_connect.ts": mod33,
+    "src/middlewares/auth.ts": mod34,
+    "src/middlewares/ws_auth.ts": mod35,
   } as Record<string, Record<string, unknown>>,
 };
 
@@ -118,36 +124,38 @@ type Satisfies<T extends H | undefined, H> = T;
 export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod0, "handleBench">, BenchHandler>,
   Satisfies<HandlerOf<typeof mod1, "handleCreateUser">, CreateUserHandler>,
-  Satisfies<HandlerOf<typeof mod2, "handleEmit">, EmitHandler>,
-  Satisfies<HandlerOf<typeof mod3, "handleFail">, FailHandler>,
-  Satisfies<HandlerOf<typeof mod4, "handleGetFile">, GetFileHandler>,
-  Satisfies<HandlerOf<typeof mod5, "handleGetUser">, GetUserHandler>,
-  Satisfies<HandlerOf<typeof mod6, "handleHello">, HelloHandler>,
-  Satisfies<HandlerOf<typeof mod7, "handlePlaceOrder">, PlaceOrderHandler>,
-  Satisfies<HandlerOf<typeof mod8, "handleProtected">, ProtectedHandler>,
-  Satisfies<HandlerOf<typeof mod9, "handleRaw">, RawHandler>,
-  Satisfies<HandlerOf<typeof mod10, "handleReadSecret">, ReadSecretHandler>,
-  Satisfies<HandlerOf<typeof mod11, "handleSearchUsers">, SearchUsersHandler>,
-  Satisfies<HandlerOf<typeof mod12, "handleSlow">, SlowHandler>,
-  Satisfies<HandlerOf<typeof mod13, "handleSpin">, SpinHandler>,
-  Satisfies<HandlerOf<typeof mod14, "handleStats">, StatsHandler>,
-  Satisfies<HandlerOf<typeof mod15, "handleTeapot">, TeapotHandler>,
-  Satisfies<HandlerOf<typeof mod16, "handleTick">, TickHandler>,
-  Satisfies<HandlerOf<typeof mod17, "handleAlwaysFails">, AlwaysFailsHandler>,
-  Satisfies<HandlerOf<typeof mod18, "handleAuditUser">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod19, "handleCountAudit">, UserAuditedHandler>,
-  Satisfies<HandlerOf<typeof mod20, "handleCountOnboarded">, UserOnboardedHandler>,
-  Satisfies<HandlerOf<typeof mod21, "handleCountTick">, TickedHandler>,
-  Satisfies<HandlerOf<typeof mod22, "handleDoomedHandler">, DoomedEventHandler>,
-  Satisfies<HandlerOf<typeof mod23, "handleFlakyHandler">, FlakyEventHandler>,
-  Satisfies<HandlerOf<typeof mod24, "handleRecordChat">, ChatPostedHandler>,
-  Satisfies<HandlerOf<typeof mod25, "handleRecordOrder">, OrderPlacedHandler>,
-  Satisfies<HandlerOf<typeof mod26, "handleSendWelcomeEmail">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod27, "handleChatConnect">, ChatConnectHandler>,
-  Satisfies<HandlerOf<typeof mod28, "handleChatDisconnect">, ChatDisconnectHandler>,
-  Satisfies<HandlerOf<typeof mod29, "handleChatMessage">, ChatMessageHandler>,
-  Satisfies<HandlerOf<typeof mod30, "handleEchoMessage">, EchoMessageHandler>,
-  Satisfies<HandlerOf<typeof mod31, "handleFragileConnect">, FragileConnectHandler>,
-  Satisfies<HandlerOf<typeof mod32, "authMiddleware">, MiddlewareHandler>,
-  Satisfies<HandlerOf<typeof mod33, "wsAuthMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod2, "handleDirectory">, DirectoryHandler>,
+  Satisfies<HandlerOf<typeof mod3, "handleEmit">, EmitHandler>,
+  Satisfies<HandlerOf<typeof mod4, "handleFail">, FailHandler>,
+  Satisfies<HandlerOf<typeof mod5, "handleFindUser">, FindUserHandler>,
+  Satisfies<HandlerOf<typeof mod6, "handleGetFile">, GetFileHandler>,
+  Satisfies<HandlerOf<typeof mod7, "handleGetUser">, GetUserHandler>,
+  Satisfies<HandlerOf<typeof mod8, "handleHello">, HelloHandler>,
+  Satisfies<HandlerOf<typeof mod9, "handlePlaceOrder">, PlaceOrderHandler>,
+  Satisfies<HandlerOf<typeof mod10, "handleProtected">, ProtectedHandler>,
+  Satisfies<HandlerOf<typeof mod11, "handleRaw">, RawHandler>,
+  Satisfies<HandlerOf<typeof mod12, "handleReadSecret">, ReadSecretHandler>,
+  Satisfies<HandlerOf<typeof mod13, "handleSearchUsers">, SearchUsersHandler>,
+  Satisfies<HandlerOf<typeof mod14, "handleSlow">, SlowHandler>,
+  Satisfies<HandlerOf<typeof mod15, "handleSpin">, SpinHandler>,
+  Satisfies<HandlerOf<typeof mod16, "handleStats">, StatsHandler>,
+  Satisfies<HandlerOf<typeof mod17, "handleTeapot">, TeapotHandler>,
+  Satisfies<HandlerOf<typeof mod18, "handleTick">, TickHandler>,
+  Satisfies<HandlerOf<typeof mod19, "handleAlwaysFails">, AlwaysFailsHandler>,
+  Satisfies<HandlerOf<typeof mod20, "handleAuditUser">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod21, "handleCountAudit">, UserAuditedHandler>,
+  Satisfies<HandlerOf<typeof mod22, "handleCountOnboarded">, UserOnboardedHandler>,
+  Satisfies<HandlerOf<typeof mod23, "handleCountTick">, TickedHandler>,
+  Satisfies<HandlerOf<typeof mod24, "handleDoomedHandler">, DoomedEventHandler>,
+  Satisfies<HandlerOf<typeof mod25, "handleFlakyHandler">, FlakyEventHandler>,
+  Satisfies<HandlerOf<typeof mod26, "handleRecordChat">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod27, "handleRecordOrder">, OrderPlacedHandler>,
+  Satisfies<HandlerOf<typeof mod28, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod29, "handleChatConnect">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod30, "handleChatDisconnect">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod31, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod32, "handleEchoMessage">, EchoMessageHandler>,
+  Satisfies<HandlerOf<typeof mod33, "handleFragileConnect">, FragileConnectHandler>,
+  Satisfies<HandlerOf<typeof mod34, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod35, "wsAuthMiddleware">, MiddlewareHandler>,
 ];

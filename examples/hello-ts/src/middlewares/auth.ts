@@ -1,8 +1,18 @@
-import { HttpError, type MiddlewareContext, type MiddlewareResult } from "../generated/state.ts";
+import {
+  HttpError,
+  type MiddlewareContext,
+  type MiddlewareResult,
+  type State,
+} from "../generated/state.ts";
 
 // Rejects without `Authorization: Bearer <name>`; passes the name on as the `user` query param.
-export function authMiddleware(context: MiddlewareContext): MiddlewareResult {
+export async function authMiddleware(
+  context: MiddlewareContext,
+  state: State,
+): Promise<MiddlewareResult> {
   const header = context.headers["authorization"] ?? "";
   if (!header.startsWith("Bearer ")) throw new HttpError(401, "Missing bearer token");
-  return { queryParams: { ...context.queryParams, user: header.slice(7) } };
+  const user = header.slice(7);
+  await state.kv.set(["last_caller"], user);
+  return { queryParams: { ...context.queryParams, user } };
 }

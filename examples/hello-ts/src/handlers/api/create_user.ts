@@ -1,7 +1,10 @@
 import type { CreateUserRequest, CreateUserResponse } from "../../generated/api/create_user.ts";
 import type { State } from "../../generated/state.ts";
 
-export function handleCreateUser(req: CreateUserRequest, state: State): CreateUserResponse {
+export async function handleCreateUser(
+  req: CreateUserRequest,
+  state: State,
+): Promise<CreateUserResponse> {
   const id = req.headers["x-user-id"] ?? crypto.randomUUID();
   const user = {
     id,
@@ -10,6 +13,8 @@ export function handleCreateUser(req: CreateUserRequest, state: State): CreateUs
     age: req.body.age ?? null,
     createdAt: new Date().toISOString(),
   };
+  // Shared state: a module-level Map would live in this isolate only (one Worker or edge).
+  await state.kv.set(["users", id], user);
   state.triggerEvent("UserAudited", { id, action: "create" });
   state.logger.info("User created", { id });
   // The schema's `triggers: [UserCreated]` publishes `user` (the result's `data`).

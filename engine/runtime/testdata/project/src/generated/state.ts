@@ -17,7 +17,7 @@ export interface State {
   triggerEvent(event: string, payload: unknown): void;
   setPayload(event: string, payload: unknown): void;
   send(connectionId: string, message: unknown): void;
-  broadcast(message: unknown): void;
+  broadcast(message: unknown, options?: { to?: string }): void;
 }
 
 export class HttpError extends Error {

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Protocol, Sequence, TypeVar, Union
 
 from pydantic import BaseModel
 
@@ -21,6 +21,87 @@ class HttpError(Exception):
 
 class NonRetriableError(Exception):
     """Raise it from an event handler to dead-letter the event without retrying."""
+
+
+class StateError(Exception):
+    """A state.kv operation failed (the backend's error keeps its class name)."""
+
+
+class KvInputError(StateError):
+    """A key or value state.kv cannot hold: key parts are str or int, values JSON (64 KiB at most)."""
+
+
+class KvUnsupportedError(StateError):
+    """The backend cannot do it, e.g. an atomic operation over several keys on "nats"."""
+
+
+KvKeyPart = Union[str, int]
+KvKey = Sequence[KvKeyPart]
+T = TypeVar("T")
+
+
+class KvEntry(Protocol):
+    """One entry; value and versionstamp are None when the key is absent."""
+
+    key: List[KvKeyPart]
+    value: Any
+    versionstamp: Optional[str]
+
+
+class KvCommitResult(Protocol):
+    """ok is False when an atomic check failed (nothing was written)."""
+
+    ok: bool
+    versionstamp: Optional[str]
+
+
+class KvAtomic(Protocol):
+    """Checks, then writes, all or nothing."""
+
+    def check(self, *checks: Any) -> "KvAtomic": ...
+
+    def set(self, key: KvKey, value: Any, expire_in: Optional[int] = None) -> "KvAtomic": ...
+
+    def delete(self, key: KvKey) -> "KvAtomic": ...
+
+    async def commit(self) -> KvCommitResult: ...
+
+
+class KvList(Protocol):
+    """`async for entry in state.kv.list(prefix=[...])`, or `await` it for a list."""
+
+    def __aiter__(self) -> AsyncIterator[KvEntry]: ...
+
+    def __await__(self) -> Any: ...
+
+
+class Kv(Protocol):
+    """state.kv: one store shared by every process and instance of the app, shaped like Deno KV.
+
+    Module variables live per process; what every handler must see goes here. Every method is a
+    coroutine; a sync handler runs one with `state.kv.wait(state.kv.get(key))`.
+    """
+
+    type: str
+
+    async def get(self, key: KvKey) -> KvEntry: ...
+
+    async def set(self, key: KvKey, value: Any, expire_in: Optional[int] = None) -> KvCommitResult: ...
+
+    async def delete(self, key: KvKey) -> None: ...
+
+    def list(self, prefix: KvKey, limit: Optional[int] = None, reverse: bool = False) -> KvList: ...
+
+    def atomic(self) -> KvAtomic: ...
+
+    def wait(self, awaitable: Awaitable[T]) -> T: ...
+
+
+class _NoKv:
+    """Until the Rohas runtime gives the state its store (a State made by hand, in a test)."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise StateError("state.kv is given by the Rohas runtime: this State was made without it")
 
 
 class TriggeredEvent(BaseModel):
@@ -81,6 +162,8 @@ class State:
         self._triggers: List[TriggeredEvent] = []
         self._auto_trigger_payloads: Dict[str, Any] = {}
         self.logger = Logger(handler_name, log_fn, self._effects)
+        # The shared store; the runtime sets it on every State it makes.
+        self.kv: Kv = _NoKv()
 
     def trigger_event(self, event_name: str, payload: Any) -> None:
         """Publishes an event after the handler succeeds, in call order."""
@@ -96,9 +179,9 @@ class State:
         """Sends a message to one WebSocket connection."""
         self._effects.append({"kind": "send", "connectionId": connection_id, "message": message})
 
-    def broadcast(self, message: Any) -> None:
-        """Sends a message to every connection of the current WebSocket endpoint."""
-        self._effects.append({"kind": "broadcast", "message": message})
+    def broadcast(self, message: Any, *, to: str) -> None:
+        """Sends a message to every connection of WebSocket endpoint `to` on every instance."""
+        self._effects.append({"kind": "broadcast", "message": message, "to": to})
 
     def get_triggers(self) -> List[TriggeredEvent]:
         return list(self._triggers)
@@ -108,3 +191,14 @@ class State:
 
     def get_all_auto_trigger_payloads(self) -> Dict[str, Any]:
         return dict(self._auto_trigger_payloads)
+
+
+class SocketState(State):
+    """The state of a WebSocket handler: `broadcast` defaults to its own endpoint."""
+
+    def broadcast(self, message: Any, *, to: Optional[str] = None) -> None:
+        """Sends a message to every connection of endpoint `to` (default: this one) on every instance."""
+        effect: Dict[str, Any] = {"kind": "broadcast", "message": message}
+        if to is not None:
+            effect["to"] = to
+        self._effects.append(effect)

@@ -19,6 +19,18 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+class StateError(Exception):
+    pass
+
+
+class KvInputError(StateError):
+    pass
+
+
+class KvUnsupportedError(StateError):
+    pass
+
+
 class Logger:
     def __init__(self, state: "State", log_fn: Optional[Callable] = None):
         self._state = state

@@ -1,0 +1,3 @@
+export function handlePing(): unknown {
+  return { pong: true };
+}

@@ -1,0 +1,176 @@
+/**
+ * A rolling restart of three `rohas start` instances on NATS behind HAProxy (Debian's, installed by
+ * scripts/services/install.sh) running docs/deploy/haproxy.cfg, under a steady load: each instance
+ * in turn gets SIGTERM (it answers `/_rohas/ready` with 503, finishes what it accepted and exits),
+ * starts again on its port, and is back in the balancer before the next one stops. No request
+ * fails.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { startCluster } from "./_instances.ts";
+import { SOCKETS_FIXTURE } from "./_sockets.ts";
+
+const CONFIG = new URL("../../docs/deploy/haproxy.cfg", import.meta.url);
+/** Clients sending requests back to back through the balancer. */
+const LOAD_CLIENTS = 4;
+
+Deno.test({
+  name: "a rolling restart of three instances behind HAProxy under load fails no request",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using cluster = await startCluster({ adapter: "nats", from: SOCKETS_FIXTURE });
+    const [lb] = freePorts(1);
+    const ports = [lb!, ...cluster.instances.map((i) => i.port)];
+    const dir = await Deno.makeTempDir({ prefix: "rohas-haproxy-" });
+    const balancer = await startHaproxy(dir, ports);
+    try {
+      await balancer.waitUntilUp(["i0", "i1", "i2"]);
+      const load = steadyLoad(`http://127.0.0.1:${lb}/ping`);
+      await load.until(200);
+      for (const instance of cluster.instances) {
+        const before = load.stats().ok;
+        const status = await instance.stop();
+        assert.equal(status.code, 0, instance.output());
+        assert.match(instance.output(), /Stopped/);
+        await instance.start();
+        await balancer.waitUntilUp([instance.id]);
+        // Requests kept flowing through the other two meanwhile.
+        assert.ok(load.stats().ok > before, "no request was answered during the restart");
+      }
+      await load.until(load.stats().ok + 200);
+      const { ok, failed } = await load.stop();
+      // deno-lint-ignore no-console -- the request count is part of the test's report
+      console.log(`rolling restart: ${ok} requests, ${failed.length} failed`);
+      assert.deepEqual(failed, []);
+    } finally {
+      await balancer[Symbol.asyncDispose]();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Ports free now (bound to port 0, then released). */
+function freePorts(count: number): number[] {
+  const listeners = Array.from({ length: count }, () => Deno.listen({ port: 0 }));
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
+}
+
+interface Balancer extends AsyncDisposable {
+  /** Resolves once every named server is UP in HAProxy's runtime API. */
+  waitUntilUp(servers: string[], timeoutMs?: number): Promise<void>;
+}
+
+/** Runs docs/deploy/haproxy.cfg with the test's ports (`ports[0]` the balancer's). */
+async function startHaproxy(dir: string, ports: number[]): Promise<Balancer> {
+  const socket = `${dir}/admin.sock`;
+  const config = (await Deno.readTextFile(CONFIG))
+    .replaceAll("/run/haproxy/rohas.sock", socket)
+    .replaceAll("127.0.0.1:8080", `127.0.0.1:${ports[0]}`)
+    .replace(/127\.0\.0\.1:300([123])/g, (_, n) => `127.0.0.1:${ports[Number(n)]}`);
+  await Deno.writeTextFile(`${dir}/haproxy.cfg`, config);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("haproxy", {
+      args: ["-db", "-f", `${dir}/haproxy.cfg`],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error("haproxy is not installed: run scripts/services/install.sh");
+  }
+  const stderr = new Response(child.stderr).text();
+  return {
+    async waitUntilUp(servers, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (true) {
+        const up = await upServers(socket).catch(() => new Set<string>());
+        if (servers.every((s) => up.has(s))) return;
+        if (Date.now() > deadline) {
+          throw new Error(`HAProxy: ${servers} not UP (UP: ${[...up]})\n${await stderrSoFar()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async [Symbol.asyncDispose]() {
+      await stderrSoFar();
+    },
+  };
+  /** Stops HAProxy (once) and resolves with what it printed. */
+  async function stderrSoFar(): Promise<string> {
+    try {
+      child.kill("SIGTERM");
+    } catch (error) {
+      // Stopped already.
+      if (!(error instanceof TypeError)) throw error;
+    }
+    await child.status;
+    return await stderr;
+  }
+}
+
+/** The servers HAProxy's runtime API reports operational (`srv_op_state` 2). */
+async function upServers(socket: string): Promise<Set<string>> {
+  const conn = await Deno.connect({ transport: "unix", path: socket });
+  await conn.write(new TextEncoder().encode("show servers state rohas\n"));
+  const text = await new Response(conn.readable).text();
+  const up = new Set<string>();
+  for (const line of text.split("\n")) {
+    const fields = line.split(" ");
+    // be_id be_name srv_id srv_name srv_addr srv_op_state ...
+    if (fields[1] === "rohas" && fields[5] === "2") up.add(fields[3]!);
+  }
+  return up;
+}
+
+interface Load {
+  stats(): { ok: number; failed: string[] };
+  /** Resolves once `ok` requests succeeded in total. */
+  until(ok: number): Promise<void>;
+  stop(): Promise<{ ok: number; failed: string[] }>;
+}
+
+/** {@linkcode LOAD_CLIENTS} loops sending GET requests back to back until stopped. */
+function steadyLoad(url: string): Load {
+  let ok = 0;
+  const failed: string[] = [];
+  let running = true;
+  const waiters = new Set<() => void>();
+  const loop = async () => {
+    while (running) {
+      try {
+        const response = await fetch(url);
+        const body = await response.text();
+        if (response.status === 200) ok++;
+        else failed.push(`${response.status} ${body}`);
+      } catch (error) {
+        failed.push(String(error));
+      }
+      for (const wake of [...waiters]) wake();
+    }
+  };
+  const loops = Array.from({ length: LOAD_CLIENTS }, loop);
+  return {
+    stats: () => ({ ok, failed }),
+    until: (target) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (ok < target && running) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { ok, failed };
+    },
+  };
+}
