@@ -28,9 +28,11 @@ import {
   type HandlerManifest,
   type LastingServer,
   type ServeOptions,
+  type StateChoice,
   type ValidatorTable,
 } from "../engine/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
+import { kvOver, openDenoKvBackend } from "../state/mod.ts";
 import { type BroadcastRelay, relayOverChannel } from "./broadcast_relay.ts";
 import { checkDeployable, denoCronSchedule } from "./deploy_checks.ts";
 import { DeployError } from "./errors.ts";
@@ -96,6 +98,9 @@ export interface Entry {
   close(): Promise<void>;
 }
 
+/** `[state] path` when the config does not set it. */
+const DEFAULT_STATE_PATH = ".rohas/state.kv";
+
 const ENV_NAMES = [...CONFIG_ENV_VARS, "DENO_DEPLOYMENT_ID", "ROHAS_DEPLOY"];
 
 /**
@@ -142,27 +147,31 @@ export function createEntry(app: EmbeddedApp, options: EntryOptions = {}): Entry
     if (started) await (await started).close();
   };
   const start = () =>
-    started ??= assemble({
-      project: { kind: "prepared", root, schema: app.schema, model, validators: app.validators },
-      config,
-      mode: "production",
-      runtime: { kind: "manifest", manifest: app.manifest },
-      events: eventsOf(options, { config, deploy, log }),
-      telemetry: { kind: "memory" },
-      // Deploy mode: Deno.cron runs the jobs, registered by the entry module.
-      cron: !deploy,
-      mounts: ({ telemetry }) => {
-        log.sink = telemetry;
-        return [];
-      },
-    }).then((assembly) => {
-      const channel = options.channel === undefined
-        ? `rohas:${config.project.name}:sockets`
-        : options.channel;
-      if (channel !== null) relay = relayOverChannel(assembly.engine.sockets, channel);
-      if (options.closeOnSignals ?? true) signals = closeOnSignals(close);
-      return assembly;
-    });
+    started ??= openEntryState(config).then((state) =>
+      assemble({
+        project: { kind: "prepared", root, schema: app.schema, model, validators: app.validators },
+        config,
+        mode: "production",
+        runtime: { kind: "manifest", manifest: app.manifest },
+        events: eventsOf(options, { config, deploy, log }),
+        telemetry: { kind: "memory" },
+        state: state.choice,
+        // Deploy mode: Deno.cron runs the jobs, registered by the entry module.
+        cron: !deploy,
+        mounts: ({ telemetry }) => {
+          log.sink = telemetry;
+          return [];
+        },
+      }).then(closingToo(state.close), (error) => state.close().then(() => Promise.reject(error)))
+    )
+      .then((assembly) => {
+        const channel = options.channel === undefined
+          ? `rohas:${config.project.name}:sockets`
+          : options.channel;
+        if (channel !== null) relay = relayOverChannel(assembly.engine.sockets, channel);
+        if (options.closeOnSignals ?? true) signals = closeOnSignals(close);
+        return assembly;
+      });
   const crons = deploy
     ? model.schedules.map((spec) => cronOf(spec, { start, signal: stopping.signal }))
     : [];
@@ -185,6 +194,41 @@ function closeOnSignals(close: () => Promise<void>): () => void {
   return () => {
     for (const name of names) Deno.removeSignalListener(name, onSignal);
   };
+}
+
+/** Where `state.kv` lives, and what closes it with the app. */
+interface EntryState {
+  choice: StateChoice;
+  close: () => Promise<void>;
+}
+
+/**
+ * The `denokv` state at its default path is the Deno KV of the runtime (`Deno.openKv()` without a
+ * path): the project's KV on Deno Deploy, and locally the database Deno keeps for the main module,
+ * which every isolate of `deno serve --parallel` shares and which needs no read or write permission.
+ * Another path, a URL or another backend is opened as configured.
+ */
+async function openEntryState(config: RohasConfig): Promise<EntryState> {
+  const state = config.state;
+  if (state.type !== "denokv" || state.url !== "" || state.path !== DEFAULT_STATE_PATH) {
+    return { choice: { kind: "config" }, close: () => Promise.resolve() };
+  }
+  const kv = kvOver(await openDenoKvBackend({ path: undefined }));
+  return { choice: { kind: "given", kv }, close: () => kv.close() };
+}
+
+/** An assembly whose close also closes `after` (what the entry opened for it). */
+function closingToo(after: () => Promise<void>): (assembly: Assembly) => Assembly {
+  return (assembly) => ({
+    ...assembly,
+    close: async () => {
+      try {
+        return await assembly.close();
+      } finally {
+        await after();
+      }
+    },
+  });
 }
 
 function cronOf(

@@ -148,6 +148,8 @@ export interface Counters {
   ticks: number;
   attempts: number;
   handled: string[];
+  /** Pings in state.kv, stored by any isolate. */
+  stored: number;
 }
 
 /** `GET /count` of whichever isolate answers. */

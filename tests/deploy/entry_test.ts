@@ -51,6 +51,7 @@ Deno.test("main.ts serves with the serve task's permissions alone: APIs, events 
     return seen;
   });
   assert.equal(seen.attempts, 3);
+  assert.equal(seen.stored, 1);
   // The engine's own scheduler runs `* * * * *` (not within the test): no tick yet.
   assert.equal(seen.ticks, 0);
   assert.doesNotMatch(served.stderr(), /NotCapable|PermissionDenied|error/i);
@@ -79,6 +80,7 @@ Deno.test("deploy mode runs crons through Deno.cron and events through the proje
     return seen;
   });
   assert.equal(seen.attempts, 4);
+  assert.equal(seen.stored, 2);
   assert.doesNotMatch(served.stderr(), /NotCapable|PermissionDenied/);
 });
 

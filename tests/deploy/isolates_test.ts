@@ -56,6 +56,8 @@ Deno.test("processes on one KV file are isolates of one project: an accepted eve
   }, 30_000);
   // At least once: a message the killed process held may have been handled by it already.
   assert(handled.length >= ids.length);
+  // One KV: what the killed process stored is there for the others.
+  assert.equal((await counters(third.url)).stored, ids.length);
 });
 
 interface Client {
