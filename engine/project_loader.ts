@@ -15,6 +15,7 @@ import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
 import type { ValidatorTable } from "./parts.ts";
 import { EngineError, type PrepareFailure } from "./errors.ts";
+import { unenforcedFlowControls } from "./_flow_support.ts";
 
 /** Options of {@linkcode prepareApp}. */
 export interface PrepareOptions {
@@ -60,6 +61,7 @@ export async function prepareApp(options: PrepareOptions): Promise<PreparedApp |
   const parsed = await parseDirectory(options.schemaDir);
   const all = checkSchema(parsed);
   const errors = all.filter((d) => d.severity === "error");
+  if (errors.length === 0) errors.push(...unenforcedFlowControls(parsed.schema, parsed.locations));
   if (errors.length > 0) {
     return { ok: false, kind: "diagnostics", diagnostics: errors, sources: await sources(errors) };
   }
