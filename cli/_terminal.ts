@@ -42,6 +42,8 @@ export interface TerminalRecord {
   /** The error's class name and message, for failures. */
   error?: string;
   stack?: string;
+  /** The HTTP status an `HttpError` picked. */
+  status?: number;
   attempt?: number;
   max_attempts?: number;
   event?: string;
@@ -106,6 +108,7 @@ function recordOfLog(entry: LogEntry, options: TerminalOptions): TerminalRecord 
         error: `${f.error ?? "Error"}: ${f.message ?? entry.message}`,
         ...(f.kind === undefined ? {} : { handler_kind: f.kind }),
         ...(f.stack === undefined ? {} : { stack: f.stack }),
+        ...(f.status === undefined ? {} : { status: Number(f.status) }),
         ...(f.attempt === undefined
           ? {}
           : { attempt: Number(f.attempt), max_attempts: options.maxAttempts }),
@@ -165,7 +168,8 @@ function pretty(r: TerminalRecord, options: TerminalOptions): string {
   const label = r.level.toUpperCase().padEnd(5);
   const level = options.color ? `${COLORS[r.level]}${label}\x1b[0m` : label;
   const lines = [`${time} ${level} ${headline(r, options.instance)}`];
-  if (r.stack !== undefined) lines.push(...indent(stackBelow(r.stack)));
+  // A handler answering a client (an HttpError below 500, at info) needs no stack.
+  if (r.stack !== undefined && r.level === "error") lines.push(...indent(stackBelow(r.stack)));
   if (r.kind === "dead_letter" && r.event !== undefined) {
     lines.push(`    replay: rohas dlq replay ${r.event} --all`);
   }
@@ -177,7 +181,8 @@ function headline(r: TerminalRecord, instance: string | undefined): string {
   switch (r.kind) {
     case "handler_failure": {
       const attempt = r.attempt === undefined ? "" : ` (attempt ${r.attempt} of ${r.max_attempts})`;
-      return `${r.handler_kind ?? "handler"} handler "${r.handler}" failed${attempt}: ${r.error}`;
+      const what = r.status === undefined ? "failed" : `answered ${r.status}`;
+      return `${r.handler_kind ?? "handler"} handler "${r.handler}" ${what}${attempt}: ${r.error}`;
     }
     case "dead_letter":
       return r.message;

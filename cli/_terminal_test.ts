@@ -68,3 +68,23 @@ Deno.test("JSON lines keep every field, the whole stack and the link", () => {
   assertEquals(record.link, "http://127.0.0.1:3000/_rohas/#/traces/t-1");
   assertEquals(record.stack, FAILURE.fields.stack);
 });
+
+Deno.test("an HttpError below 500 prints the status it answered, without a stack", () => {
+  const rejected: LogEntry = {
+    ...FAILURE,
+    level: "info",
+    handler: "auth",
+    fields: {
+      ...FAILURE.fields,
+      kind: "middleware",
+      error: "HttpError",
+      message: "No token",
+      status: "401",
+    },
+  };
+  assertEquals(
+    print(OPTIONS, rejected),
+    '10:00:00.000 INFO  middleware handler "auth" answered 401: HttpError: No token\n' +
+      "    http://127.0.0.1:3000/_rohas/#/traces/t-1\n",
+  );
+});

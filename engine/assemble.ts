@@ -296,7 +296,7 @@ async function prepare(options: AssembleOptions, located: Located): Promise<Prep
     return {
       schema: source.schema,
       model: source.model,
-      validators: compileValidators(source.schema),
+      validators: source.validators ?? compileValidators(source.schema),
       warnings: [],
     };
   }

@@ -18,7 +18,14 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
     denoJson.tasks.codegen,
     `deno run -A --config ${REPO}/deno.json ${REPO}/cli.ts codegen`,
   );
-  assert.deepEqual(Object.keys(denoJson.tasks).sort(), ["codegen", "dev", "start", "validate"]);
+  assert.deepEqual(Object.keys(denoJson.tasks).sort(), [
+    "codegen",
+    "compile",
+    "dev",
+    "serve",
+    "start",
+    "validate",
+  ]);
   assert.equal(denoJson.imports["@generated/"], "./src/generated/");
   assert.equal(denoJson.imports["@handlers/"], "./src/handlers/");
   assert.match(await Deno.readTextFile(`${app}/.gitignore`), /^\.rohas\/$/m);
