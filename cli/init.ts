@@ -11,6 +11,7 @@ import type { INIT } from "./commands.ts";
 import { type CodegenLanguage, DEFAULT_CLI, initProjectFiles } from "../codegen/mod.ts";
 import { runCodegen } from "./codegen.ts";
 import { parseLanguage } from "./_language.ts";
+import { exampleTest, type KitSource, withTestKit } from "./_init_tests.ts";
 
 /** What `rohas init` was asked for. */
 interface InitArgs {
@@ -19,6 +20,8 @@ interface InitArgs {
   example: "hello" | "blank";
   /** The command the deno.json tasks run. */
   cli: string;
+  /** Where the test kit the example test imports comes from. */
+  kit: KitSource;
 }
 
 /** Runs `rohas init`. */
@@ -44,10 +47,12 @@ export const run: CommandRun<typeof INIT> = async (parsed, io) => {
     cli: init.cli,
   });
   if (code !== 0) return code;
-  io.stdout(
-    ["", "Next steps:", `  cd ${init.name}`, "  deno task dev", "  deno task dev --workbench", ""]
-      .join("\n"),
-  );
+  const next = ["", "Next steps:", `  cd ${init.name}`, "  deno task dev"];
+  if (init.language === "typescript") {
+    await addExampleTest(root, init);
+    next.push("  deno task test");
+  }
+  io.stdout([...next, "  deno task dev --workbench", ""].join("\n"));
   return 0;
 };
 
@@ -58,7 +63,24 @@ function readArgs({ values, args }: ParsedArgs<typeof INIT>, cwd: string): InitA
   if (name.trim() === "") throw new CliUsageError('Invalid <name> "": expected a directory name');
   const example = values.example ?? "hello";
   const language = parseLanguage(values.lang ?? "typescript");
-  return { name, language, example, cli: cliCommand(values.rohas, cwd) };
+  const kit = kitSource(values.rohas, cwd);
+  return { name, language, example, cli: cliCommand(values.rohas, cwd), kit };
+}
+
+/** `tests/app_test.ts` through the test kit, and the `test` task with the kit's import. */
+async function addExampleTest(root: string, init: InitArgs): Promise<void> {
+  await Deno.mkdir(`${root}/tests`, { recursive: true });
+  await Deno.writeTextFile(`${root}/tests/app_test.ts`, exampleTest(init.example));
+  const config = `${root}/deno.json`;
+  await Deno.writeTextFile(config, withTestKit(await Deno.readTextFile(config), init.kit));
+}
+
+/** Where the test kit comes from: where the CLI comes from (see {@linkcode cliCommand}). */
+function kitSource(rohas: string | undefined, cwd: string): KitSource {
+  if (rohas === undefined) return { kind: "jsr" };
+  const base = rohas.replace(/\/+$/, "").replace(/\/cli\.ts$/, "");
+  if (/^[a-z][a-z0-9+.-]+:/i.test(rohas) && !isAbsolute(rohas)) return { kind: "url", base };
+  return { kind: "checkout", path: resolve(cwd, base) };
 }
 
 async function writeFiles(root: string, files: { path: string; content: string }[]): Promise<void> {

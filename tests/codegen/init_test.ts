@@ -11,14 +11,24 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   await using dir = await tempDir();
   const created = await rohas(["init", "app", "--rohas", REPO], { cwd: dir.path });
   assert.equal(created.code, 0, created.stderr);
-  assert.match(created.stdout, /cd app\n {2}deno task dev\n {2}deno task dev --workbench/);
+  assert.match(
+    created.stdout,
+    /cd app\n {2}deno task dev\n {2}deno task test\n {2}deno task dev --workbench/,
+  );
   const app = `${dir.path}/app`;
   const denoJson = JSON.parse(await Deno.readTextFile(`${app}/deno.json`));
   assert.equal(
     denoJson.tasks.codegen,
     `deno run -A --config ${REPO}/deno.json ${REPO}/cli.ts codegen`,
   );
-  assert.deepEqual(Object.keys(denoJson.tasks).sort(), ["codegen", "dev", "start", "validate"]);
+  assert.deepEqual(Object.keys(denoJson.tasks).sort(), [
+    "codegen",
+    "dev",
+    "start",
+    "test",
+    "validate",
+  ]);
+  assert.equal(denoJson.imports["@rohas/cli/testing"], `${REPO}/testkit/mod.ts`);
   assert.equal(denoJson.imports["@generated/"], "./src/generated/");
   assert.equal(denoJson.imports["@handlers/"], "./src/handlers/");
   assert.match(await Deno.readTextFile(`${app}/.gitignore`), /^\.rohas\/$/m);
@@ -55,6 +65,11 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   assert.match(codegen.stdout, / 0 written, \d+ unchanged, 0 deleted/);
   const check = await run(Deno.execPath(), ["check", "src/"], { cwd: app });
   assert.equal(check.code, 0, plain(check.stderr));
+  // The example test init wrote runs through the test kit, type-checked with the project's options.
+  const test = await run(Deno.execPath(), ["task", "test"], { cwd: app });
+  assert.equal(test.code, 0, plain(test.stdout + test.stderr));
+  assert.match(plain(test.stdout), /creating a user publishes UserCreated and logs it \.\.\. ok/);
+  assert.match(plain(test.stdout), /2 passed \| 0 failed/);
   const readme = await Deno.readTextFile(`${app}/README.md`);
   assert.match(readme, /^# app$/m);
   assert.match(readme, /`GET \/users\/\{id\}` - GetUser/);
@@ -102,6 +117,10 @@ Deno.test("init --example blank writes one API and its handler", async () => {
   assert.equal(created.code, 0, created.stderr);
   const denoJson = JSON.parse(await Deno.readTextFile(`${dir.path}/b/deno.json`));
   assert.equal(denoJson.tasks.dev, "deno run -A jsr:@rohas/cli dev");
+  assert.equal(denoJson.tasks.test, "deno test -A tests/");
+  assert.match(denoJson.imports["@rohas/cli/testing"], /^jsr:@rohas\/cli@\^[\d.]+\/testing$/);
+  const test = await Deno.readTextFile(`${dir.path}/b/tests/app_test.ts`);
+  assert.match(test, /app\.request\("GET", "\/health"\)/);
   const handler = await Deno.readTextFile(`${dir.path}/b/src/handlers/api/health.ts`);
   assert.match(handler, /data: "ok"/);
   const check = await run(Deno.execPath(), ["check", "src/"], { cwd: `${dir.path}/b` });
