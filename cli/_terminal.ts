@@ -22,6 +22,11 @@ export interface TerminalOptions {
   workbench: string | null;
   /** `[adapter] max_attempts`, shown beside an event handler's attempt. */
   maxAttempts: number;
+  /**
+   * This process's instance id: pretty lines leave out an `instance` field naming it (every line
+   * would repeat it); JSON lines keep it. Default none.
+   */
+  instance?: string;
 }
 
 /** One printed record: the fields of a JSON line, also what a pretty line shows. */
@@ -37,6 +42,8 @@ export interface TerminalRecord {
   /** The error's class name and message, for failures. */
   error?: string;
   stack?: string;
+  /** The HTTP status an `HttpError` picked. */
+  status?: number;
   attempt?: number;
   max_attempts?: number;
   event?: string;
@@ -101,6 +108,7 @@ function recordOfLog(entry: LogEntry, options: TerminalOptions): TerminalRecord 
         error: `${f.error ?? "Error"}: ${f.message ?? entry.message}`,
         ...(f.kind === undefined ? {} : { handler_kind: f.kind }),
         ...(f.stack === undefined ? {} : { stack: f.stack }),
+        ...(f.status === undefined ? {} : { status: Number(f.status) }),
         ...(f.attempt === undefined
           ? {}
           : { attempt: Number(f.attempt), max_attempts: options.maxAttempts }),
@@ -159,8 +167,9 @@ function pretty(r: TerminalRecord, options: TerminalOptions): string {
   const time = r.time.slice(11, 23);
   const label = r.level.toUpperCase().padEnd(5);
   const level = options.color ? `${COLORS[r.level]}${label}\x1b[0m` : label;
-  const lines = [`${time} ${level} ${headline(r)}`];
-  if (r.stack !== undefined) lines.push(...indent(stackBelow(r.stack)));
+  const lines = [`${time} ${level} ${headline(r, options.instance)}`];
+  // A handler answering a client (an HttpError below 500, at info) needs no stack.
+  if (r.stack !== undefined && r.level === "error") lines.push(...indent(stackBelow(r.stack)));
   if (r.kind === "dead_letter" && r.event !== undefined) {
     lines.push(`    replay: rohas dlq replay ${r.event} --all`);
   }
@@ -168,11 +177,12 @@ function pretty(r: TerminalRecord, options: TerminalOptions): string {
   return lines.join("\n") + "\n";
 }
 
-function headline(r: TerminalRecord): string {
+function headline(r: TerminalRecord, instance: string | undefined): string {
   switch (r.kind) {
     case "handler_failure": {
       const attempt = r.attempt === undefined ? "" : ` (attempt ${r.attempt} of ${r.max_attempts})`;
-      return `${r.handler_kind ?? "handler"} handler "${r.handler}" failed${attempt}: ${r.error}`;
+      const what = r.status === undefined ? "failed" : `answered ${r.status}`;
+      return `${r.handler_kind ?? "handler"} handler "${r.handler}" ${what}${attempt}: ${r.error}`;
     }
     case "dead_letter":
       return r.message;
@@ -180,7 +190,9 @@ function headline(r: TerminalRecord): string {
       return `${r.message} ${r.handler}${r.trace_id === undefined ? "" : ` ${traceLine(r)}`}`;
     case "log": {
       const who = r.handler ?? r.target;
-      const fields = Object.entries(r.fields ?? {}).map(([k, v]) => ` ${k}=${v}`).join("");
+      const fields = Object.entries(r.fields ?? {})
+        .filter(([k, v]) => !(k === "instance" && v === instance))
+        .map(([k, v]) => ` ${k}=${v}`).join("");
       return `[${who}] ${r.message}${fields}`;
     }
   }

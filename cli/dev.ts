@@ -220,13 +220,17 @@ async function printTelemetry(
   const reader = served.telemetry;
   if (reader === null) return;
   const json = ctx.mode === "production";
-  reader.subscribe(terminalPrinter({
-    format: json ? "json" : "pretty",
-    color: !json && !Deno.noColor && Deno.stdout.isTerminal(),
-    requests: ctx.args.logRequests,
-    workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
-    maxAttempts: served.config.adapter.max_attempts,
-  }, (line) => ctx.io.stdout(line)));
+  reader.subscribe(
+    terminalPrinter({
+      format: json ? "json" : "pretty",
+      color: !json && !Deno.noColor && Deno.stdout.isTerminal(),
+      requests: ctx.args.logRequests,
+      workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
+      maxAttempts: served.config.adapter.max_attempts,
+      instance: served.config.server.instance_id,
+    }, (line) => ctx.io.stdout(line)),
+    { logsOnly: !ctx.args.logRequests },
+  );
   // Edge processes stream their entries once they answered the subscription.
   await reader.watching?.();
 }

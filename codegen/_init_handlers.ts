@@ -99,7 +99,7 @@ export function handleChatConnected(connection: ChatConnection, state: State): {
     content: `import type { ChatConnection, ChatMessage } from "../../generated/websockets/chat.ts";
 import type { SocketState } from "../../generated/state.ts";
 
-/** Sends every message to every client of the chat. */
+/** Sends every message to every client of the chat, on every instance. */
 export function handleChatMessage(
   message: ChatMessage,
   connection: ChatConnection,
@@ -224,7 +224,7 @@ from generated.state import SocketState
 async def handle_chat_message(
     message: ChatMessage, connection: ChatConnection, state: SocketState
 ) -> None:
-    """Sends every message to every client of the chat."""
+    """Sends every message to every client of the chat, on every instance."""
     state.broadcast(
         {"from": connection.connection_id, "text": message.data.text, "at": message.timestamp.isoformat()}
     )

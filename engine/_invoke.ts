@@ -166,6 +166,7 @@ function logFailure(
     message: error.message,
   };
   if (error.stack !== undefined) fields.stack = error.stack;
+  if (typeof error.status === "number") fields.status = String(error.status);
   if (call.input.kind === "event") fields.attempt = String(call.input.event.attempt);
   parts.telemetry.log({
     timestamp: new Date().toISOString(),

@@ -120,6 +120,8 @@ class InfluxdbStore implements TelemetryStore {
 
   writeTraces(traces: readonly TraceRecord[]): Promise<void> {
     return this.#write(traces.map((t) => {
+      // Typed as written so that projects checking this file without exactOptionalPropertyTypes
+      // (every project importing the package) accept it too.
       const tags: Record<string, string> = t.parent_id === undefined
         ? { id: t.id }
         : { id: t.id, parent_id: t.parent_id };

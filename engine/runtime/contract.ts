@@ -150,6 +150,8 @@ export interface SerializedError {
   status?: number;
   /** Extra JSON the client should see (`HttpError` details). */
   details?: unknown;
+  /** The module a Python `ModuleNotFoundError` could not find, such as `pydantic`. */
+  module?: string;
 }
 
 /**

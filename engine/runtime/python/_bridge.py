@@ -381,6 +381,9 @@ def serialize_error(error, depth=0):
     }
     if isinstance(error, SyntaxError):
         out["message"] = f"{error.msg} ({error.filename}, line {error.lineno})"
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        # The start-up check names the package to install.
+        out["module"] = error.name
     status = getattr(error, "status", None)
     # Only HttpError picks a status: other libraries' exceptions carry upstream statuses.
     if type(error).__name__ == "HttpError" and isinstance(status, int) and not isinstance(status, bool):
