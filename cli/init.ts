@@ -81,6 +81,7 @@ function nextSteps(init: InitArgs): string[] {
     "  deno task dev --workbench",
   ];
   if (init.language === "typescript") {
+    lines.push("  deno task test       (tests/app_test.ts, through the test kit)");
     lines.push(
       "  deno task serve      (main.ts under deno serve --parallel; Deno Deploy runs it too)",
     );

@@ -88,6 +88,7 @@ function denoJson(options: ProjectFileOptions): string {
 function entryTasks(name: string): Record<string, string> {
   const binary = name.replace(/[^A-Za-z0-9._-]/g, "-") || "app";
   return {
+    test: "deno test -A tests/",
     serve: `deno serve --parallel ${ENTRY_FLAGS} main.ts`,
     compile: `deno compile ${ENTRY_FLAGS} --output ${binary} main.ts --listen`,
   };
@@ -103,6 +104,7 @@ function frameworkImports(source: FrameworkSource): Record<string, string> {
       return {
         "@rohas/cli": `${source.base}/mod.ts`,
         "@rohas/cli/deploy": `${source.base}/deploy/mod.ts`,
+        "@rohas/cli/testing": `${source.base}/testkit/mod.ts`,
       };
   }
 }

@@ -15,6 +15,7 @@ export type {
   RouteSpec,
   ScheduleSpec,
   SocketSpec,
+  SubscriptionControls,
   SubscriptionSpec,
 } from "./app_model.ts";
 export { buildAppModel, parsePattern } from "./app_model.ts";
