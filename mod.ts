@@ -102,6 +102,7 @@ export {
 export type {
   CodegenLanguage,
   FileOwner,
+  FrameworkSource,
   GeneratedFile,
   GenerateOptions,
   ValidationIssue,

@@ -182,19 +182,36 @@ const PORT = {
   description: "Listen on this port instead of [server] port (0 picks a free one)",
 } as const;
 
+const LOG_LEVEL = {
+  type: "string",
+  value: "<level>",
+  choices: ["error", "warn", "info", "debug", "trace"],
+  description: "Print logs of this level and above (default: [log] level or\nROHAS_LOG, else info)",
+} as const;
+
+const LOG_REQUESTS = {
+  type: "boolean",
+  description: "Print one line per API request",
+} as const;
+
 /** `rohas dev`. */
 export const DEV = {
   name: "dev",
   summary: "Generate code, then serve the project with hot reload",
   description:
     `Runs codegen, validates the schema, builds the app and serves it on [server] host:port.
-Edits to handlers are reloaded live; schema edits rebuild the routes without a restart.`,
+Edits to handlers are reloaded live; schema edits rebuild the routes without a restart.
+
+Every handler failure (API, event attempt, dead letter, cron, WebSocket) is printed with its
+stack, trace id and, with the workbench, a link to the trace; so are state.logger lines.`,
   positionals: [],
   project: true,
   options: {
     port: PORT,
     "no-watch": { type: "boolean", description: "Do not watch files for changes" },
     workbench: { type: "boolean", description: "Serve the workbench" },
+    "log-level": LOG_LEVEL,
+    "log-requests": LOG_REQUESTS,
   },
   examples: ["dev --workbench --port 8080 examples/hello-ts"],
   module: "./dev.ts",
@@ -206,7 +223,10 @@ export const START = {
   summary: "Serve the project in production mode",
   description:
     `Validates the schema, builds the app and serves it on [server] host:port, without codegen or
-file watching. Handler error messages are not shown to clients.`,
+file watching. Handler error messages are not shown to clients.
+
+Handler failures, dead letters and state.logger lines are printed on stdout as JSON lines
+({"time", "level", "kind", "message", "handler", "error", "stack", "trace_id", ...}).`,
   positionals: [],
   project: true,
   options: {
@@ -216,6 +236,8 @@ file watching. Handler error messages are not shown to clients.`,
       description:
         "Serve the workbench; refuses to start without [workbench] api_key or\nROHAS_WORKBENCH_API_KEY (no loopback exception here)",
     },
+    "log-level": LOG_LEVEL,
+    "log-requests": LOG_REQUESTS,
   },
   examples: ["start --port 8080 examples/hello-ts"],
   module: "./start.ts",

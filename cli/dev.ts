@@ -15,6 +15,8 @@ import type { PrepareFailure } from "../engine/mod.ts";
 import type { EngineMode } from "../engine/mod.ts";
 import { pythonPermissionsWarning } from "./_python_permissions.ts";
 import { edgesDenied } from "../engine/edge/mod.ts";
+import type { LogLevel } from "../telemetry/mod.ts";
+import { terminalPrinter } from "./_terminal.ts";
 
 /** Formats diagnostics as `file:line:col: error[code]: message`, the source line and a caret.
  *
@@ -61,6 +63,10 @@ export interface ServeArgs {
   watch: boolean;
   workbench: boolean;
   path: string;
+  /** `--log-level`: overrides `[log] level` and `ROHAS_LOG`. */
+  logLevel?: LogLevel;
+  /** `--log-requests`: one line per API request. */
+  logRequests: boolean;
 }
 
 function summary(served: ServedProject): string {
@@ -72,18 +78,54 @@ function summary(served: ServedProject): string {
     count(m.events.length, "event") + ",",
     count(m.schedules.length, "cron job") + ",",
     count(m.sockets.length, "WebSocket") + ";",
-    `adapter ${served.adapterType}, telemetry ${served.telemetryType}` +
+    `adapter ${served.adapterType}, telemetry ${served.telemetryType}, ` +
+    `instance ${served.config.server.instance_id}` +
     (served.edges > 0
       ? `; ${served.edges} edge process${served.edges === 1 ? "" : "es"} on the port`
       : ""),
   ].join(" ");
 }
 
-function printEvent(event: ServeEvent, io: CliIo): void {
+/** What the printer remembers between events: whether the last type check failed. */
+interface PrintMemory {
+  typeErrors: boolean;
+}
+
+function printReloaded(event: ServeEvent & { kind: "handler_reloaded" }, io: CliIo): void {
+  const file = relative(io.cwd, event.file);
+  if (event.error) io.stderr(`Reload failed for ${file}: ${event.error}\n`);
+  else if (event.handlers.length === 0) io.stdout(`Changed ${file}: no handler imports it\n`);
+  else {
+    io.stdout(
+      `Reloaded ${file} (${event.ms.toFixed(0)} ms): live in ${event.handlers.join(", ")}\n`,
+    );
+  }
+}
+
+function printTypeCheck(
+  event: ServeEvent & { kind: "type_check" },
+  io: CliIo,
+  seen: PrintMemory,
+): void {
+  if (!event.ok) {
+    io.stderr(`Type errors (still serving; the code runs as loaded):\n${event.output}\n`);
+  } else if (seen.typeErrors) io.stdout("Type check passed\n");
+  seen.typeErrors = !event.ok;
+}
+
+function printEvent(event: ServeEvent, io: CliIo, seen: PrintMemory): void {
   switch (event.kind) {
     case "handler_reloaded":
-      if (event.error) io.stderr(`Reload failed for ${event.file}: ${event.error}\n`);
-      else io.stdout(`Reloaded ${relative(io.cwd, event.file)} (${event.ms.toFixed(0)} ms)\n`);
+      printReloaded(event, io);
+      return;
+    case "type_check":
+      printTypeCheck(event, io, seen);
+      return;
+    case "config_changed":
+      io.stdout("Config changed: restarting the engine in place\n");
+      return;
+    case "config_applied":
+      io.stdout(`Config applied: listening on ${event.url} (${event.ms.toFixed(0)} ms)\n`);
       return;
     case "schema_reloaded":
       io.stdout(`Schema reloaded: ${event.routes} APIs (${event.ms.toFixed(0)} ms)\n`);
@@ -123,6 +165,7 @@ export async function serveUntilSignal(
   mode: EngineMode,
 ): Promise<number> {
   let served: ServedProject;
+  const seen: PrintMemory = { typeErrors: false };
   try {
     served = await serveProject({
       path: args.path,
@@ -131,7 +174,8 @@ export async function serveUntilSignal(
       watch: mode === "dev" && args.watch,
       workbench: args.workbench,
       ...(args.port === undefined ? {} : { port: args.port }),
-      onEvent: (e) => printEvent(e, io),
+      ...(args.logLevel === undefined ? {} : { logLevel: args.logLevel }),
+      onEvent: (e) => printEvent(e, io, seen),
     });
   } catch (error) {
     if (error instanceof ServeError) printFailure(error.failure, io);
@@ -145,6 +189,8 @@ export async function serveUntilSignal(
   }
   // Listen for signals before saying "listening": a SIGINT right after must still drain.
   const signalled = untilSignal();
+  // Subscribed before saying "listening": what the first request does must be printed.
+  await printTelemetry(served, { args, io, mode });
   for (const w of served.warnings) io.stderr(formatDiagnostics([w], new Map(), io.cwd));
   const unconfined = pythonPermissionsWarning(served.model);
   if (unconfined !== null) io.stderr(`${unconfined}\n`);
@@ -161,6 +207,32 @@ export async function serveUntilSignal(
   if (report.undrainedEvents > 0) io.stderr(undrainedWarning(report.undrainedEvents, served));
   io.stdout("Stopped\n");
   return 0;
+}
+
+/**
+ * Prints what the engine streams: handler failures, dead letters, `state.logger` lines and, with
+ * `--log-requests`, requests; readable under `dev`, JSON lines under `start`.
+ */
+async function printTelemetry(
+  served: ServedProject,
+  ctx: { args: ServeArgs; io: CliIo; mode: EngineMode },
+): Promise<void> {
+  const reader = served.telemetry;
+  if (reader === null) return;
+  const json = ctx.mode === "production";
+  reader.subscribe(
+    terminalPrinter({
+      format: json ? "json" : "pretty",
+      color: !json && !Deno.noColor && Deno.stdout.isTerminal(),
+      requests: ctx.args.logRequests,
+      workbench: ctx.args.workbench ? `${served.url}/_rohas/` : null,
+      maxAttempts: served.config.adapter.max_attempts,
+      instance: served.config.server.instance_id,
+    }, (line) => ctx.io.stdout(line)),
+    { logsOnly: !ctx.args.logRequests },
+  );
+  // Edge processes stream their entries once they answered the subscription.
+  await reader.watching?.();
 }
 
 function undrainedWarning(count: number, served: ServedProject): string {
@@ -189,6 +261,8 @@ export const run: CommandRun<typeof DEV> = async ({ values, project }, io) =>
       watch: values["no-watch"] !== true,
       workbench: values.workbench === true,
       path: project ?? ".",
+      ...(values["log-level"] === undefined ? {} : { logLevel: values["log-level"] }),
+      logRequests: values["log-requests"] === true,
     },
     io,
     "dev",

@@ -13,7 +13,7 @@
 
 import { type CliIo, CliUsageError, type CommandRun, type ParsedArgs } from "./command.ts";
 import type { DLQ } from "./commands.ts";
-import type { Adapter, DeadLetter } from "../adapters/mod.ts";
+import type { Adapter } from "../adapters/mod.ts";
 import { createAdapter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";

@@ -17,6 +17,8 @@ export const run: CommandRun<typeof START> = async ({ values, project }, io) =>
       watch: false,
       workbench: values.workbench === true,
       path: project ?? ".",
+      ...(values["log-level"] === undefined ? {} : { logLevel: values["log-level"] }),
+      logRequests: values["log-requests"] === true,
     },
     io,
     "production",

@@ -12,6 +12,7 @@ import { isIdentifier } from "./_names.ts";
 import { byText, SchemaIndex } from "./_schema_index.ts";
 import { CodeWriter } from "./_writer.ts";
 import { TS_HEADER } from "./_ts_module.ts";
+import { unknownFieldCheckers } from "./_unknown_fields.ts";
 
 /** One problem found in a value: `path` is like `address.street` or `tags[2]`, `""` for the root. */
 export interface ValidationIssue {
@@ -258,7 +259,8 @@ export function validatorFunctionSource(schema: Schema): string {
  * start-up and then validates request bodies without walking the schema.
  *
  * @param schema the parsed (and validated) schema
- * @returns validators keyed by model, type, input and primitive name
+ * @returns validators keyed by model, type, input and primitive name, and the unknown-field
+ * checkers keyed by `unknownFieldsKey(name)`
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
@@ -274,5 +276,8 @@ export function validatorFunctionSource(schema: Schema): string {
  */
 export function compileValidators(schema: Schema): ValidatorTable {
   const build = new Function(validatorFunctionSource(schema)) as () => Map<string, Validator>;
-  return build();
+  const table = build();
+  // Beside them, under keys no type name can spell: for `[server] unknown_fields = "reject"`.
+  for (const [key, check] of unknownFieldCheckers(schema)) table.set(key, check);
+  return table;
 }

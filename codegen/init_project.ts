@@ -7,6 +7,7 @@
  */
 
 import { EXAMPLE_PY, EXAMPLE_TS } from "./_init_handlers.ts";
+import { initExampleTest } from "./_init_test_file.ts";
 
 /** Options of {@linkcode initProjectFiles}. */
 export interface InitOptions {
@@ -44,6 +45,10 @@ export function initProjectFiles(
     files.push(...handlers);
   } else {
     files.push(...HELLO_SCHEMA, ...(language === "python" ? EXAMPLE_PY : EXAMPLE_TS));
+  }
+  // The test kit runs TypeScript handlers (from the generated manifest).
+  if (language === "typescript") {
+    files.push({ path: "tests/app_test.ts", content: initExampleTest(example) });
   }
   return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
@@ -185,6 +190,9 @@ buffer_size = 1000
 # First retry delay, doubling per attempt with jitter, up to max_backoff_ms.
 # backoff_ms = 500
 # max_backoff_ms = 60000
+# A published payload that does not match its event's payload type: "refuse" (default) fails the
+# publish with the field and the problem; "log" publishes it with a warning.
+# payload_checks = "refuse"
 # Broker-specific keys, for example:
 # url = "nats://127.0.0.1:4222"
 # brokers = ["127.0.0.1:9092"]

@@ -9,6 +9,7 @@ export {
   type CodegenLanguage,
   DEFAULT_CLI,
   type FileOwner,
+  type FrameworkSource,
   type GeneratedFile,
   type GenerateOptions,
   generateProject,
@@ -20,6 +21,7 @@ export {
   type Validator,
   type ValidatorTable,
 } from "./_validators.ts";
+export { unknownFieldsKey } from "./_unknown_fields.ts";
 export { type OutputLocation, resolveOutput } from "./project_root.ts";
 export { CodegenError } from "./errors.ts";
 export { type InitOptions, initProjectFiles } from "./init_project.ts";

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { compileValidators, generateProject, type ValidationIssue } from "./mod.ts";
+import {
+  compileValidators,
+  generateProject,
+  unknownFieldsKey,
+  type ValidationIssue,
+} from "./mod.ts";
 import { parseSchema } from "../parser/mod.ts";
 
 const SCHEMA = parseSchema(`
@@ -110,7 +115,10 @@ Deno.test("generated validators.ts gives the same answers as compileValidators()
     };
     const bad = { ...VALID, tags: [1], address: null };
     assert.deepEqual(generated.validateUser(bad), user(bad));
-    assert.deepEqual([...generated.validators.keys()], [...table.keys()]);
+    // The table also holds each type's unknown-field checker, which validators.ts does not.
+    const checkers = new Set([...table.keys()].map(unknownFieldsKey));
+    const validatorKeys = [...table.keys()].filter((key) => !checkers.has(key));
+    assert.deepEqual([...generated.validators.keys()], validatorKeys);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

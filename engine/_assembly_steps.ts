@@ -15,7 +15,7 @@ import type { EdgePool } from "./edge/mod.ts";
 
 /** The workbench's door, imported only by apps that serve it. */
 export type WorkbenchModule = typeof import("../workbench/mod.ts");
-import { EventBus, retryPolicyOf } from "./events/mod.ts";
+import { EventBus, InvalidEventPayloadError, retryPolicyOf } from "./events/mod.ts";
 import { type CronClaim, Scheduler } from "./cron/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
@@ -25,6 +25,7 @@ import type { CronScheduler } from "./cron_wiring.ts";
 import type { SocketRoute } from "./socket_fanout.ts";
 import type { Mount } from "./http_pipeline.ts";
 import type { Schema } from "../parser/mod.ts";
+import type { WorkbenchEvents } from "../workbench/mod.ts";
 import { EngineError, failureOf, ServeError } from "./errors.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import type { CleanupStack } from "./_cleanup.ts";
@@ -89,6 +90,8 @@ export async function startRuntime(
         state,
         onWorkerRestart: (profile, message) => emit({ kind: "worker_restarted", profile, message }),
         onPythonRestart: (restart) => emit({ kind: "python_restarted", restart }),
+        // Hot reload replaces Workers: ready ones make an edit of a shared module live sooner.
+        spares: options.watch === true,
       });
       cleanup.push("runtime", () => runtime.close());
       try {
@@ -273,7 +276,7 @@ export function mountsOf(options: AssembleOptions, ctx: {
       config: located.config,
       schema: () => current.schema,
       telemetry: reader,
-      events: bus,
+      events: workbenchEvents(bus),
       runCron: (name) => engine.runCron(name),
       mode: options.mode,
     });
@@ -281,6 +284,19 @@ export function mountsOf(options: AssembleOptions, ctx: {
     mounts.push({ prefix: workbench.API_PREFIX, handler }, { prefix: "/_rohas", handler });
   }
   return mounts;
+}
+
+/** The bus as the workbench drives it, with the bus's payload refusals told apart as data. */
+function workbenchEvents(bus: EventBus): WorkbenchEvents {
+  return {
+    publish: (topic, payload, options) => bus.publish(topic, payload, options),
+    listDeadLetters: (topic) => bus.listDeadLetters(topic),
+    replayDeadLetters: (topic, options) => bus.replayDeadLetters(topic, options),
+    refusal: (error) =>
+      error instanceof InvalidEventPayloadError
+        ? { message: error.message, details: error.details }
+        : null,
+  };
 }
 
 /** Step 9 done: where the app listens, and the edges when they serve. */

@@ -5,6 +5,7 @@
  */
 
 import type { ValidationIssue, ValidatorTable } from "./parts.ts";
+import { unknownFieldsKey } from "../codegen/mod.ts";
 
 /** The trace id header every response carries. */
 export const TRACE_HEADER = "X-Rohas-Trace-Id";
@@ -287,6 +288,8 @@ export interface ValidateValueOptions {
   validators: ValidatorTable;
   /** The schema type the value must match; `null` checks nothing. */
   type: string | null;
+  /** `[server] unknown_fields`: `reject` also lists each key the type does not declare. */
+  unknownFields?: "accept" | "reject";
 }
 
 /** Checks a request body or WebSocket message against its schema type.
@@ -305,6 +308,10 @@ export function validateValue(
   if (!validator) return null;
   if (value === undefined) return [{ path: "", message: "Request body is required" }];
   const issues = validator(value);
+  if (options.unknownFields === "reject") {
+    const unknown = options.validators.get(unknownFieldsKey(options.type));
+    if (unknown) issues.push(...unknown(value));
+  }
   return issues.length === 0 ? null : sortIssues(issues);
 }
 

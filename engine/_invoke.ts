@@ -11,6 +11,12 @@ import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/co
 import type { EngineParts } from "./parts.ts";
 import { BroadcastTargetError, missingBroadcastTarget } from "./runtime/errors.ts";
 
+/** The `span_name` of the log entry a failed handler call writes (fields `stack`, `attempt`...). */
+export const HANDLER_FAILURE_SPAN = "handler_failure";
+
+/** The `span_name` of the log entry of an event delivery given up for good (dead-lettered). */
+export const DEAD_LETTER_SPAN = "dead_letter";
+
 /** Calls a handler and records it as a trace step named `stepName`.
  *
  * @param parts the runtime, telemetry and config
@@ -37,7 +43,7 @@ export async function invokeHandler(
   }
   if (result.ok && !handler.kind.startsWith("ws_")) result = unaddressedBroadcast(handler, result);
   if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
-  if (!result.ok) logFailure(parts, handler, trace.id, result);
+  if (!result.ok) logFailure(parts, { handler, input: call.input, traceId: trace.id }, result);
   trace.addStep(handlerStep(call.stepName ?? handler.name, handler.name, result, startedAt));
   parts.telemetry.metric({
     name: "handler_duration_ms",
@@ -140,23 +146,37 @@ function forwardLogs(
   }
 }
 
+/**
+ * The log entry of a failed call (`span_name` {@linkcode HANDLER_FAILURE_SPAN}): what the terminal
+ * prints with the stack and a link to the trace, and what the workbench lists.
+ */
 function logFailure(
   parts: EngineParts,
-  handler: HandlerRef,
-  traceId: string,
+  call: { handler: HandlerRef; input: InvocationInput; traceId: string },
   result: Extract<InvocationResult, { ok: false }>,
 ): void {
-  const status = result.error.status;
+  const { handler, traceId } = call;
+  const { error } = result;
   // An HttpError below 500 is the handler answering a client, not a failure of the engine.
-  const level = typeof status === "number" && status < 500 ? "info" : "error";
+  const level = typeof error.status === "number" && error.status < 500 ? "info" : "error";
+  const fields: Record<string, string> = {
+    kind: handler.kind,
+    reason: result.reason,
+    error: error.name,
+    message: error.message,
+  };
+  if (error.stack !== undefined) fields.stack = error.stack;
+  if (typeof error.status === "number") fields.status = String(error.status);
+  if (call.input.kind === "event") fields.attempt = String(call.input.event.attempt);
   parts.telemetry.log({
     timestamp: new Date().toISOString(),
     level,
     target: "rohas::engine",
-    message: `Handler "${handler.name}" failed (${result.reason}): ${result.error.message}`,
-    fields: { kind: handler.kind, reason: result.reason, error: result.error.name },
+    message: `Handler "${handler.name}" failed (${result.reason}): ${error.message}`,
+    fields,
     trace_id: traceId,
     handler: handler.name,
+    span_name: HANDLER_FAILURE_SPAN,
     span_fields: {},
   });
 }

@@ -11,6 +11,9 @@ import type { Engine } from "./app.ts";
 import { prepareApp } from "./project_loader.ts";
 import type { ChangeBatch } from "./_watcher.ts";
 import type { ServeEvent } from "./assembly_options.ts";
+import type { AppModel } from "./app_model.ts";
+import type { ModuleGraph } from "./_module_graph.ts";
+import type { TypeCheck } from "./_type_check.ts";
 
 /**
  * The watcher ignores `src/generated/`, so after codegen rewrote generated Python modules the Python
@@ -31,6 +34,7 @@ async function reloadGeneratedPython(
       file,
       ms: performance.now() - started,
       error: error.message,
+      handlers: [],
     });
   }
 }
@@ -44,41 +48,105 @@ export interface ReloadContext {
   config: RohasConfig;
   location: { root: string; schemaDir: string };
   onEvent: (event: ServeEvent) => void;
+  /** The TypeScript handlers' import graph; refreshed after each edit. */
+  graph: ModuleGraph;
+  /** The background type check, run after each edit without holding the reload. */
+  typeCheck: TypeCheck;
 }
 
-/** Applies one batch of edits: a schema edit runs codegen and swaps the model; a handler edit
- * reloads that module.
+/** Applies one batch of edits: a schema edit runs codegen and swaps the model; a module edit
+ * reloads every handler that imports it.
  *
  * @param batch the changed files
  * @param ctx the running parts
  */
 export async function reload(batch: ChangeBatch, ctx: ReloadContext): Promise<void> {
-  const emit = ctx.onEvent;
-  if (batch.schema) {
-    const started = performance.now();
-    const prepared = await prepareApp({ ...ctx.location, config: ctx.config, codegen: true });
-    if (!prepared.ok) {
-      emit({ kind: "reload_failed", failure: prepared });
-    } else {
-      await ctx.engine.swap(prepared.model, prepared.validators);
-      ctx.current.schema = prepared.schema;
-      await reloadGeneratedPython(ctx, prepared.written);
-      emit({
-        kind: "schema_reloaded",
-        routes: prepared.model.routes.length,
-        written: prepared.written,
-        ms: performance.now() - started,
-      });
-    }
+  ctx.typeCheck.cancel();
+  if (batch.schema) await reloadSchema(ctx);
+  for (const file of batch.handlers) await reloadModule(file, ctx);
+  const typescript = batch.handlers.filter((file) => file.endsWith(".ts"));
+  if (!batch.schema && typescript.length === 0) return;
+  const changed = await Promise.all(typescript.map((file) => ctx.graph.importsChanged(file)));
+  const roots = graphRoots(ctx);
+  if (batch.schema || changed.includes(true)) ctx.graph.refresh(roots);
+  ctx.typeCheck.request(roots);
+}
+
+async function reloadSchema(ctx: ReloadContext): Promise<void> {
+  const started = performance.now();
+  const prepared = await prepareApp({ ...ctx.location, config: ctx.config, codegen: true });
+  if (!prepared.ok) {
+    ctx.onEvent({ kind: "reload_failed", failure: prepared });
+    return;
   }
-  for (const file of batch.handlers) {
-    const started = performance.now();
-    const error = await ctx.runtime.reload(file);
-    emit({
-      kind: "handler_reloaded",
-      file,
-      ms: performance.now() - started,
-      error: error ? error.message : null,
-    });
+  await ctx.engine.swap(prepared.model, prepared.validators);
+  ctx.current.schema = prepared.schema;
+  await reloadGeneratedPython(ctx, prepared.written);
+  ctx.onEvent({
+    kind: "schema_reloaded",
+    routes: prepared.model.routes.length,
+    written: prepared.written,
+    ms: performance.now() - started,
+  });
+}
+
+/**
+ * A handler file no other module imports is swapped alone (its imports keep their state). A module
+ * other handlers import is reloaded with all of them: TypeScript handlers get fresh Workers (an ES
+ * module cannot be replaced under the modules importing it), Python re-imports the project's
+ * modules.
+ */
+async function reloadModule(file: string, ctx: ReloadContext): Promise<void> {
+  const started = performance.now();
+  const handlers = handlerFiles(ctx.engine.model());
+  const dependents = file.endsWith(".py")
+    ? [...handlers.keys()].filter((f) => f.endsWith(".py") && (f === file || !handlers.has(file)))
+    : await ctx.graph.dependents(file, [...handlers.keys()].filter((f) => f.endsWith(".ts")));
+  const alone = dependents.length === 1 && dependents[0] === file;
+  const error = file.endsWith(".py") || alone
+    ? await ctx.runtime.reload(file)
+    : dependents.length === 0
+    ? null
+    : await (ctx.runtime.renew?.(dependents) ?? ctx.runtime.reload(file));
+  ctx.onEvent({
+    kind: "handler_reloaded",
+    file,
+    ms: performance.now() - started,
+    error: error ? error.message : null,
+    handlers: error ? [] : dependents.flatMap((f) => handlers.get(f) ?? []),
+  });
+}
+
+/** Where the import graph starts: the generated manifest imports every TypeScript handler. */
+export function graphRoots(ctx: Pick<ReloadContext, "engine" | "location">): string[] {
+  const manifest = `${ctx.location.root}/src/generated/manifest.ts`;
+  try {
+    if (Deno.statSync(manifest).isFile) return [manifest];
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+  return [...handlerFiles(ctx.engine.model()).keys()].filter((file) => file.endsWith(".ts"));
+}
+
+/** The handler names of each handler file of the model (middlewares included). */
+export function handlerFiles(model: AppModel): Map<string, string[]> {
+  const refs = [
+    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
+    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
+    ...model.schedules.map((s) => s.handler),
+    ...model.sockets.flatMap((s) => [
+      ...s.onConnect,
+      ...s.onMessage,
+      ...s.onDisconnect,
+      ...s.middlewares,
+    ]),
+  ];
+  const files = new Map<string, string[]>();
+  for (const ref of refs) {
+    if (ref.file === "") continue;
+    const names = files.get(ref.file) ?? [];
+    if (!names.includes(ref.name)) names.push(ref.name);
+    files.set(ref.file, names);
+  }
+  return files;
 }

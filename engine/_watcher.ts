@@ -1,6 +1,6 @@
 /**
- * The dev file watcher: `Deno.watchFs` over the schema and `src/`, debounced, classifying each
- * batch into schema edits and handler edits (generated files are ignored).
+ * The dev file watcher: `Deno.watchFs` over the schema, `src/` and `config/`, debounced, classifying
+ * each batch into schema, module and config edits (generated files are ignored).
  *
  * @module
  */
@@ -11,6 +11,8 @@ export interface ChangeBatch {
   schema: boolean;
   /** Absolute paths of changed `.ts`/`.py` files under `src/` (not `src/generated/`). */
   handlers: string[];
+  /** Whether `config/rohas.toml` changed. */
+  config: boolean;
 }
 
 /** Options of {@linkcode watchProject}. */
@@ -40,26 +42,25 @@ export interface ProjectWatcher {
  */
 export function watchProject(options: WatchOptions): ProjectWatcher {
   const srcDir = `${options.root}/src`;
-  const paths = [options.schemaDir];
-  try {
-    if (Deno.statSync(srcDir).isDirectory) paths.push(srcDir);
-  } catch {
-    // No src/ yet.
-  }
+  const configFile = `${options.root}/config/rohas.toml`;
+  const paths = [options.schemaDir, ...[srcDir, `${options.root}/config`].filter(isDirectory)];
   const watcher = Deno.watchFs(paths, { recursive: true });
-  let pending: ChangeBatch = { schema: false, handlers: [] };
+  let pending = emptyBatch();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain = Promise.resolve();
   const flush = () => {
     const batch = pending;
-    pending = { schema: false, handlers: [] };
+    pending = emptyBatch();
     chain = chain.then(() => deliver(batch, options));
   };
   const loop = (async () => {
     for await (const event of watcher) {
       if (event.kind === "access" || event.kind === "other") continue;
-      for (const path of event.paths) classify(path, options.schemaDir, srcDir, pending);
-      if (!pending.schema && pending.handlers.length === 0) continue;
+      for (const path of event.paths) {
+        if (path === configFile) pending.config = true;
+        else classify(path, options.schemaDir, srcDir, pending);
+      }
+      if (!pending.schema && !pending.config && pending.handlers.length === 0) continue;
       clearTimeout(timer);
       timer = setTimeout(flush, options.debounceMs ?? 80);
     }
@@ -72,6 +73,19 @@ export function watchProject(options: WatchOptions): ProjectWatcher {
       await chain;
     },
   };
+}
+
+function emptyBatch(): ChangeBatch {
+  return { schema: false, handlers: [], config: false };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
 
 async function deliver(batch: ChangeBatch, options: WatchOptions): Promise<void> {

@@ -32,7 +32,12 @@ import { SocketHub } from "./socket_hub.ts";
 import { SocketFanout, type SocketRoute, SOCKETS_TOPIC } from "./socket_fanout.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import { EngineError } from "./errors.ts";
-import { type PayloadCheck, payloadCheck } from "./events/payload_check.ts";
+import {
+  describeIssues,
+  type PayloadCheck,
+  payloadCheck,
+  type PayloadRefusal,
+} from "./events/payload_check.ts";
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -200,6 +205,16 @@ class EngineImpl implements Engine {
   #checkPayloads(): void {
     const { events } = this.#built.model;
     const check = payloadCheck({ events, validators: this.#parts.validators });
+    if (this.#parts.config.adapter.payload_checks === "log") {
+      // `[adapter] payload_checks = "log"`: published as the original did, each mismatch logged.
+      const telemetry = this.#parts.telemetry;
+      this.#options.bus.checkPayloads?.((topic, payload) => {
+        const refusal = check(topic, payload);
+        if (refusal) telemetry.log(payloadMismatchLog(topic, refusal));
+        return null;
+      });
+      return;
+    }
     this.#options.bus.checkPayloads?.(check);
     const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
     this.#parts.runtime.checkPayloads?.({ events: types, check });
@@ -324,6 +339,19 @@ class EngineImpl implements Engine {
     this.sockets.closeAll();
     await server.shutdown();
   }
+}
+
+function payloadMismatchLog(topic: string, refusal: PayloadRefusal): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "engine:events",
+    message: `Published "${topic}" with a payload that does not match ${refusal.payloadType}: ${
+      describeIssues(refusal.issues)
+    } ([adapter] payload_checks = "log")`,
+    fields: { event: topic, payload_type: refusal.payloadType },
+    span_fields: {},
+  };
 }
 
 function acceptFailedLog(error: unknown, retryInMs: number): LogEntry {

@@ -55,3 +55,39 @@ Deno.test("Engine.close() gives queued events shutdown_timeout_ms, then logs exa
   );
   assert.equal(log?.fields.undrained_events, "3");
 });
+
+Deno.test('[adapter] payload_checks = "log" publishes a mismatching payload and logs the mismatch', async () => {
+  const { config } = await loadConfig(root, { env: {} });
+  const { schema } = await parseDirectory(`${root}/schema`);
+  const model = buildAppModel(schema, config, { root, exists: () => true });
+  const validators = compileValidators(schema);
+  const publishWrong = async (mode: "refuse" | "log") => {
+    config.adapter.payload_checks = mode;
+    const store = createMemoryStore();
+    const bus = new EventBus(createMemoryAdapter());
+    await bus.start();
+    const manifest = { root: pathToFileURL(`${root}/`).href, modules: {} };
+    const engine = createEngine({
+      model,
+      config,
+      runtime: createInProcessRuntime({ manifest }),
+      bus,
+      telemetry: createRecorder(store),
+      validators,
+    });
+    const outcome = await engine.publish("JobQueued", { n: "one" }, {
+      parentId: null,
+      source: "test",
+    }).then(() => "published", (error: Error) => error.name);
+    await engine.close();
+    return { outcome, logs: await store.queryLogs({ level: "warn" }) };
+  };
+  const refused = await publishWrong("refuse");
+  assert.equal(refused.outcome, "InvalidEventPayloadError");
+  const logged = await publishWrong("log");
+  assert.equal(logged.outcome, "published");
+  assert.match(
+    logged.logs[0]?.message ?? "",
+    /^Published "JobQueued" with a payload that does not match \w+: .*n: .*\(\[adapter\] payload_checks = "log"\)$/,
+  );
+});

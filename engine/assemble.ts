@@ -46,6 +46,7 @@ import { createEngine, type Engine, type ShutdownReport } from "./app.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
+import { unenforcedFlowControls } from "./_flow_support.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
 import { announceInstance, instanceState } from "./_cluster_step.ts";
@@ -188,6 +189,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     model: prepared.model,
     warnings: prepared.warnings,
     telemetry,
+    reader,
     bus: events.events,
     adapterType: events.type,
     telemetryType: own.type,
@@ -207,16 +209,41 @@ async function startWatching(
   cleanup: CleanupStack,
 ): Promise<void> {
   const { engine, runtime, located, current } = ctx;
-  const [{ watchProject }, { reload }] = await Promise.all([
-    import("./_watcher.ts"),
-    import("./_reload.ts"),
-  ]);
+  const [{ watchProject }, { reload, graphRoots }, { ModuleGraph }, { TypeCheck }] = await Promise
+    .all([
+      import("./_watcher.ts"),
+      import("./_reload.ts"),
+      import("./_module_graph.ts"),
+      import("./_type_check.ts"),
+    ]);
   const location = { root: located.root, schemaDir: located.schemaDir };
   const onEvent = emitter(options);
+  const graph = new ModuleGraph({ root: located.root });
+  const typeCheck = new TypeCheck({
+    root: located.root,
+    onResult: (result) => onEvent({ kind: "type_check", ...result }),
+  });
+  cleanup.push("type check", () => typeCheck.close());
+  const roots = graphRoots({ engine, location });
+  graph.refresh(roots);
+  typeCheck.request(roots);
+  const reloadContext = {
+    engine,
+    runtime,
+    config: located.config,
+    location,
+    onEvent,
+    current,
+    graph,
+    typeCheck,
+  };
   const watcher = watchProject({
     ...location,
-    onBatch: (batch) =>
-      reload(batch, { engine, runtime, config: located.config, location, onEvent, current }),
+    onBatch: async (batch) => {
+      await reload(batch, reloadContext);
+      // Last: the restart closes this watcher, which waits for this batch.
+      if (batch.config) onEvent({ kind: "config_changed" });
+    },
     onError: (error) => onEvent({ kind: "reload_failed", failure: failureOf(error) }),
   });
   cleanup.push("watcher", () => watcher.close());
@@ -250,6 +277,7 @@ async function locate(
   }
   const config = options.config ?? (await loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
+  if (options.logLevel !== undefined) config.log.level = options.logLevel;
   // Resolved once: the edges, given this config, record as the same instance.
   config.server.instance_id = instanceIdOf(config);
   // Before anything starts: a workbench nobody could use is refused, saying how to set a key.
@@ -266,10 +294,20 @@ function pathOf(rootOrUrl: string): string {
 async function prepare(options: AssembleOptions, located: Located): Promise<Prepared> {
   const source = options.project;
   if (source.kind === "prepared") {
+    // An embedded schema (deploy entry, edge) has no positions; the message names handler and event.
+    const refused = unenforcedFlowControls(source.schema);
+    if (refused.length > 0) {
+      throw new ServeError({
+        ok: false,
+        kind: "diagnostics",
+        diagnostics: refused,
+        sources: new Map(),
+      });
+    }
     return {
       schema: source.schema,
       model: source.model,
-      validators: compileValidators(source.schema),
+      validators: source.validators ?? compileValidators(source.schema),
       warnings: [],
     };
   }

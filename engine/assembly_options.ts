@@ -9,7 +9,7 @@ import type { Adapter } from "../adapters/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { Diagnostic, Schema } from "../parser/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
-import type { TelemetryStore } from "../telemetry/mod.ts";
+import type { LogLevel, TelemetryReader, TelemetryStore } from "../telemetry/mod.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { HandlerManifest } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
@@ -25,7 +25,23 @@ import type { Kv } from "../state/mod.ts";
 
 /** What happened while serving, for the CLI to print. */
 export type ServeEvent =
-  | { kind: "handler_reloaded"; file: string; ms: number; error: string | null }
+  /**
+   * A module under `src/` was reloaded; `handlers` names the handlers now running its new code
+   * (empty when no handler imports it, or when it failed to load and the old code still serves).
+   */
+  | {
+    kind: "handler_reloaded";
+    file: string;
+    ms: number;
+    error: string | null;
+    handlers: string[];
+  }
+  /** The background `deno check` after an edit finished; requests were served meanwhile. */
+  | { kind: "type_check"; ok: boolean; output: string; ms: number }
+  /** `config/rohas.toml` changed: `serveProject` restarts the engine in place with it. */
+  | { kind: "config_changed" }
+  /** The engine restarted in place with the edited config. */
+  | { kind: "config_applied"; url: string; ms: number }
   | { kind: "schema_reloaded"; routes: number; written: string[]; ms: number }
   | { kind: "reload_failed"; failure: PrepareFailure }
   | { kind: "worker_restarted"; profile: string; message: string }
@@ -42,8 +58,17 @@ export type ProjectSource =
   | { kind: "path"; path: string; cwd: string }
   /** A project root (path or file URL); the schema is `schemaDir`, else where the project keeps it. */
   | { kind: "root"; root: string; schemaDir?: string }
-  /** A schema and model built elsewhere (an edge gets them from the main process). */
-  | { kind: "prepared"; root: string; schema: Schema; model: AppModel };
+  /**
+   * A schema and model built elsewhere (an edge gets them from the main process; an embedded app
+   * from its generated module, with the validators codegen compiled).
+   */
+  | {
+    kind: "prepared";
+    root: string;
+    schema: Schema;
+    model: AppModel;
+    validators?: ValidatorTable;
+  };
 
 /** Where `state.kv` keeps its entries. */
 export type StateChoice =
@@ -123,6 +148,8 @@ export interface AssembleOptions {
   config?: RohasConfig;
   /** Overrides `[server] port`; 0 picks a free port. */
   port?: number;
+  /** Overrides `[log] level` (`ROHAS_LOG`): the least severe log entry recorded and streamed. */
+  logLevel?: LogLevel;
   /** Run codegen before building (generated files and missing stubs). Default false. */
   codegen?: boolean;
   /** Where `state.kv` keeps its entries. Default: `config`. */
@@ -182,6 +209,11 @@ export interface Assembly {
   warnings: Diagnostic[];
   /** What the engine records through. */
   telemetry: Telemetry;
+  /**
+   * The recorder's query side (federated with the edges'), whose `subscribe` streams each trace
+   * and log entry as it happens; null when the assembly made no recorder (a given telemetry, off).
+   */
+  reader: TelemetryReader | null;
   /** The event bus; null when a bus of the caller's was given. */
   bus: EventBus | null;
   /** The adapter's type, such as `memory` or `nats` (`external` for a given bus). */

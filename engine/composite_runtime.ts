@@ -48,6 +48,13 @@ class CompositeRuntime implements HandlerRuntime {
     return await this.#runtimes[language]?.reload(file) ?? null;
   }
 
+  async renew(files: readonly string[]): Promise<SerializedError | null> {
+    const typescript = this.#runtimes.typescript;
+    const ts = files.filter((file) => !file.endsWith(".py"));
+    if (ts.length === 0 || typescript === undefined) return null;
+    return typescript.renew ? await typescript.renew(ts) : await reloadEach(typescript, ts);
+  }
+
   async close(): Promise<void> {
     await Promise.all(Object.values(this.#runtimes).map((r) => r.close()));
   }
@@ -55,6 +62,18 @@ class CompositeRuntime implements HandlerRuntime {
   checkPayloads(payloads: RuntimePayloads): void {
     for (const runtime of Object.values(this.#runtimes)) runtime.checkPayloads?.(payloads);
   }
+}
+
+/** A runtime without `renew` reloads each file instead. */
+async function reloadEach(
+  runtime: HandlerRuntime,
+  files: readonly string[],
+): Promise<SerializedError | null> {
+  for (const file of files) {
+    const error = await runtime.reload(file);
+    if (error !== null) return error;
+  }
+  return null;
 }
 
 /** Creates a runtime dispatching by `HandlerRef.language`.
@@ -84,6 +103,8 @@ class CompositeRuntime implements HandlerRuntime {
  * await runtime.close();
  * ```
  */
-export function createCompositeRuntime(options: CompositeRuntimeOptions): HandlerRuntime {
+export function createCompositeRuntime(
+  options: CompositeRuntimeOptions,
+): HandlerRuntime & Required<Pick<HandlerRuntime, "renew">> {
   return new CompositeRuntime(options);
 }

@@ -6,6 +6,7 @@
 
 import { RohasError } from "../errors.ts";
 import type { Diagnostic } from "../parser/mod.ts";
+import type { SerializedError } from "./runtime/contract.ts";
 
 /** The base of every engine error. */
 export class EngineError extends RohasError {
@@ -183,4 +184,50 @@ export function failureOf(error: unknown): PrepareFailure {
     kind: "error",
     error: error instanceof Error ? error : new Error(String(error)),
   };
+}
+
+/** A Python handler module failed to import when the server started. */
+export interface BrokenPythonModule {
+  /** The handler file, relative to the project root. */
+  file: string;
+  /** What importing it raised. */
+  error: SerializedError;
+}
+
+/**
+ * Python handler modules do not import (a missing package, a syntax error): the server refuses to
+ * start instead of failing every call. The message lists each module and, for a missing package,
+ * the interpreter and the `pip install` line.
+ */
+export class PythonModulesError extends EngineError {
+  /** Each module that failed, in schema order. */
+  readonly modules: BrokenPythonModule[];
+
+  /** Creates the error.
+   *
+   * @param modules the modules that failed
+   * @param executable `[runtime.python] executable`, the interpreter whose packages are used
+   */
+  constructor(modules: BrokenPythonModule[], executable: string) {
+    const count = modules.length === 1
+      ? "1 Python handler module does"
+      : `${modules.length} Python handler modules do`;
+    const lines = modules.map((m) => `  ${m.file}: ${m.error.name}: ${m.error.message}`);
+    const missing = [
+      ...new Set(modules.flatMap((m) => m.error.module ? [topLevel(m.error.module)] : [])),
+    ];
+    const hint = missing.length === 0 ? [] : [
+      `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not installed for the Python ` +
+      `interpreter "${executable}" ([runtime.python] executable): install with`,
+      `  ${executable} -m pip install ${missing.join(" ")}`,
+    ];
+    super([`Cannot start: ${count} not import`, ...lines, ...hint].join("\n"));
+    this.name = "PythonModulesError";
+    this.modules = modules;
+  }
+}
+
+/** A package is installed by its top-level name (`yaml` for `yaml.loader`). */
+function topLevel(module: string): string {
+  return module.split(".")[0]!;
 }

@@ -26,10 +26,10 @@
  */
 
 import type { EventEnvelope } from "../adapters/mod.ts";
-import type { ActiveTrace } from "../telemetry/mod.ts";
+import type { ActiveTrace, LogEntry } from "../telemetry/mod.ts";
 import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions } from "./parts.ts";
-import { invokeHandler } from "./_invoke.ts";
+import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
@@ -171,27 +171,35 @@ export async function subscribeEvents(
   bus: EventSubscriber,
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
-  const counted = countedDelivery(options);
+  const counted = countedDelivery(parts, options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
       const run = (envelope: EventEnvelope) => deliver(parts, { spec, sub, envelope, traceSuffix });
-      subs.push(await bus.subscribe(spec.event, sub.group, (e) => counted(e, () => run(e))));
+      const who = { handler: sub.handler.name, traceSuffix };
+      subs.push(await bus.subscribe(spec.event, sub.group, (e) => counted(e, who, () => run(e))));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
     const run = (envelope: EventEnvelope) => forward(parts, { spec, envelope, traceSuffix });
     const group = forwardGroupOf(model.project, spec.event);
-    subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, () => run(e))));
+    const who = { handler: "__triggers", traceSuffix };
+    subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
   return subs;
 }
 
-function countedDelivery(options: SubscribeEventsOptions) {
+/** Which consumer a delivery goes to, for the dead-letter log entry. */
+interface Consumer {
+  handler: string;
+  traceSuffix: string;
+}
+
+function countedDelivery(parts: EngineParts, options: SubscribeEventsOptions) {
   const counter = options.counter;
   const max = options.maxAttempts ?? 5;
-  return async (envelope: EventEnvelope, run: () => Promise<void>): Promise<void> => {
+  return async (envelope: EventEnvelope, who: Consumer, run: () => Promise<void>) => {
     try {
       await run();
       counter?.settle();
@@ -200,9 +208,37 @@ function countedDelivery(options: SubscribeEventsOptions) {
       const name = (error as Error).name;
       const final = name === "NonRetriableError" || name === "InvalidEventPayloadError" ||
         envelope.metadata.attempt >= max;
-      if (final) counter?.settle();
+      if (final) {
+        counter?.settle();
+        parts.telemetry.log(deadLetterLog(envelope, who, error));
+      }
       throw error;
     }
+  };
+}
+
+/** The error-level entry of a delivery given up for good, for the terminal and the workbench. */
+function deadLetterLog(envelope: EventEnvelope, who: Consumer, error: unknown): LogEntry {
+  const attempts = envelope.metadata.attempt;
+  const message = error instanceof Error ? error.message : String(error);
+  const traceId = envelope.metadata.trace_id;
+  return {
+    timestamp: new Date().toISOString(),
+    level: "error",
+    target: "rohas::events",
+    message: `Event "${envelope.topic}" dead-lettered for "${who.handler}" after ${attempts} ` +
+      `attempt${attempts === 1 ? "" : "s"}: ${message}`,
+    fields: {
+      event: envelope.topic,
+      event_id: envelope.id,
+      attempts: String(attempts),
+      error: error instanceof Error ? error.name : "Error",
+      message,
+    },
+    ...(traceId ? { trace_id: `${traceId}${who.traceSuffix}` } : {}),
+    handler: who.handler,
+    span_name: DEAD_LETTER_SPAN,
+    span_fields: {},
   };
 }
 

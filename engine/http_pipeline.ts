@@ -29,7 +29,7 @@ import {
 } from "./_http_util.ts";
 import { addTriggersStep, invokeHandler } from "./_invoke.ts";
 import { SocketTargetError } from "./socket_fanout.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { clientFailure } from "./_failure.ts";
 import { type MiddlewareOutcome, runMiddlewares } from "./_middlewares.ts";
 import { invalidPayloadLog, publishTriggers } from "./triggers.ts";
@@ -343,7 +343,11 @@ async function runApi(parts: EngineParts, route: RouteSpec, run: ApiRun): Promis
     payload = mw.payload;
     query = mw.queryParams;
   }
-  const issues = validateValue(payload, { validators: parts.validators, type: route.bodyType });
+  const issues = validateValue(payload, {
+    validators: parts.validators,
+    type: route.bodyType,
+    unknownFields: parts.config.server.unknown_fields,
+  });
   if (issues) {
     return fail(exchange, trace, 422, `Request body does not match "${route.bodyType}"`, issues);
   }

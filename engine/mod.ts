@@ -15,6 +15,7 @@ export type {
   RouteSpec,
   ScheduleSpec,
   SocketSpec,
+  SubscriptionControls,
   SubscriptionSpec,
 } from "./app_model.ts";
 export { buildAppModel, parsePattern } from "./app_model.ts";
@@ -68,8 +69,11 @@ export type {
 export { SocketFanout, SOCKETS_TOPIC, SocketTargetError } from "./socket_fanout.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
+export { createProjectRuntime, type ProjectRuntime } from "./project_runtime.ts";
+export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
+export { findOrphanHandlers, ORPHAN_HANDLER_CODE } from "./orphan_handlers.ts";
 export type { MissingHandler } from "./errors.ts";
 export type {
   ConnectionInfo,

@@ -8,12 +8,14 @@
 
 import { relative } from "node:path";
 import { checkSchema, type Diagnostic, parseDirectory, type Schema } from "../parser/mod.ts";
-import type { RohasConfig } from "../project/mod.ts";
+import { readConfigText, type RohasConfig } from "../project/mod.ts";
+import { findOrphanHandlers } from "./orphan_handlers.ts";
 import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
 import { type AppModel, buildAppModel } from "./app_model.ts";
 import { buildApp } from "./build.ts";
 import type { ValidatorTable } from "./parts.ts";
 import { EngineError, type PrepareFailure } from "./errors.ts";
+import { unenforcedFlowControls } from "./_flow_support.ts";
 
 /** Options of {@linkcode prepareApp}. */
 export interface PrepareOptions {
@@ -59,6 +61,7 @@ export async function prepareApp(options: PrepareOptions): Promise<PreparedApp |
   const parsed = await parseDirectory(options.schemaDir);
   const all = checkSchema(parsed);
   const errors = all.filter((d) => d.severity === "error");
+  if (errors.length === 0) errors.push(...unenforcedFlowControls(parsed.schema, parsed.locations));
   if (errors.length > 0) {
     return { ok: false, kind: "diagnostics", diagnostics: errors, sources: await sources(errors) };
   }
@@ -83,6 +86,9 @@ async function build(
     ...(options.exists ? { exists: options.exists } : {}),
   });
   buildApp(model); // Route conflicts are reported now, not on the first request.
+  warnings.push(
+    ...await findOrphanHandlers(schema, { root: options.root, config: options.config }),
+  );
   return { ok: true, schema, model, validators: compileValidators(schema), warnings, written };
 }
 
@@ -93,6 +99,7 @@ async function runCodegen(schema: Schema, options: PrepareOptions): Promise<stri
     language,
     projectName: options.config.project.name,
     existingFiles: existing,
+    config: await readConfigText(options.root),
   }).filter((f) => f.path.startsWith("src/"));
   const summary = await writeProject(files, { root: options.root });
   return [...summary.written, ...summary.created].sort();

@@ -12,7 +12,8 @@ import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
-import { failureOf, ServeError } from "./errors.ts";
+import { type BrokenPythonModule, failureOf, PythonModulesError, ServeError } from "./errors.ts";
+import { relative } from "node:path";
 import type { KvHost, KvResponse } from "../state/mod.ts";
 
 /** A project's runtime; `start()` loads what the project needs up front (libpython). */
@@ -45,12 +46,15 @@ export function createProjectRuntime(
     state?: KvHost;
     onWorkerRestart?: (profile: string, message: string) => void;
     onPythonRestart?: (restart: PythonRestart) => void;
+    /** Keep idle Workers ready for hot reload (see `WorkerRuntimeOptions.spares`). */
+    spares?: boolean;
   } = {},
 ): ProjectRuntime {
   const answerKv = options.state ? (request: unknown) => options.state!.answer(request) : undefined;
   const typescript = createWorkerRuntime({
     root,
     permissions: config.permissions,
+    spares: options.spares ?? false,
     ...(answerKv ? { answerKv } : {}),
     onWorkerRestart: (profile, error) => options.onWorkerRestart?.(profile, error.message),
   });
@@ -63,10 +67,18 @@ export function createProjectRuntime(
   return {
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
+    renew: (files) => composite.renew(files),
     close: () => composite.close(),
     checkPayloads: (payloads) => composite.checkPayloads?.(payloads),
     start: async () => {
-      if (usesPython(model)) await python.start();
+      const files = pythonFiles(model);
+      if (files.length === 0) return;
+      await python.start();
+      await checkPythonModules(python, {
+        root,
+        files,
+        executable: config.runtime.python.executable,
+      });
     },
   };
 }
@@ -85,7 +97,8 @@ export async function startRuntime(runtime: ProjectRuntime): Promise<void> {
   }
 }
 
-function usesPython(model: AppModel): boolean {
+/** The Python handler and middleware files of the model, each once, in schema order. */
+function pythonFiles(model: AppModel): string[] {
   const refs = [
     ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
     ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
@@ -94,7 +107,25 @@ function usesPython(model: AppModel): boolean {
       s,
     ) => [...s.onConnect, ...s.onMessage, ...s.onDisconnect, ...s.middlewares]),
   ];
-  return refs.some((r) => r.language === "python");
+  return [...new Set(refs.filter((r) => r.language === "python").map((r) => r.file))];
+}
+
+/**
+ * Imports every Python handler module before serving, so a missing package (pydantic) or a broken
+ * module stops the start with a message, instead of failing each call later.
+ *
+ * @throws {PythonModulesError} listing each module that does not import
+ */
+async function checkPythonModules(
+  python: HandlerRuntime,
+  project: { root: string; files: string[]; executable: string },
+): Promise<void> {
+  const broken: BrokenPythonModule[] = [];
+  for (const file of project.files) {
+    const error = await python.reload(file);
+    if (error !== null) broken.push({ file: relative(project.root, file), error });
+  }
+  if (broken.length > 0) throw new PythonModulesError(broken, project.executable);
 }
 
 /**

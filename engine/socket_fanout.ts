@@ -88,10 +88,10 @@ export interface SocketFanoutOptions {
  * @returns the message, or null for other effects
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { socketMessageOf } from "./socket_fanout.ts";
- * import assert from "node:assert/strict";
  * const m = socketMessageOf({ kind: "broadcast", message: 1, to: "Room" });
- * assert.deepEqual(m, { kind: "broadcast", endpoint: "Room", message: 1 });
+ * assertEquals(m, { kind: "broadcast", endpoint: "Room", message: 1 });
  * ```
  */
 export function socketMessageOf(effect: Effect): SocketMessage | null {

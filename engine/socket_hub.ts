@@ -26,7 +26,7 @@ import {
   TRACE_HEADER,
   validateValue,
 } from "./_http_util.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { clientFailure } from "./_failure.ts";
 import { runMiddlewares } from "./_middlewares.ts";
@@ -94,6 +94,7 @@ export class SocketHub {
   #byEndpoint = new Map<string, Set<string>>();
   /** Admission tickets: the endpoint each admits to, and when it expires. */
   #tickets = new Map<string, { endpoint: string; expires: number }>();
+  #relay: ((endpoint: string, message: unknown) => void) | null = null;
 
   /** Creates a hub.
    *
@@ -125,11 +126,30 @@ export class SocketHub {
     return true;
   }
 
-  /** Sends a JSON message to every connection of an endpoint; returns how many got it. */
+  /**
+   * Sends a JSON message to every connection of an endpoint, here and, through the relay when one
+   * is set, in the other isolates serving the app; returns how many connections here got it.
+   */
   broadcast(endpoint: string, message: unknown): number {
+    this.#relay?.(endpoint, message);
+    return this.deliver(endpoint, message);
+  }
+
+  /** Sends a JSON message to every connection of an endpoint in this isolate only (a relayed one). */
+  deliver(endpoint: string, message: unknown): number {
     let sent = 0;
     for (const id of this.#byEndpoint.get(endpoint) ?? []) if (this.send(id, message)) sent++;
     return sent;
+  }
+
+  /**
+   * Hands every broadcast to `relay` as well, which carries it to the other isolates serving the
+   * app (they call {@linkcode SocketHub.deliver}); null stops relaying.
+   *
+   * @param relay called with each broadcast's endpoint and message
+   */
+  relayBroadcasts(relay: ((endpoint: string, message: unknown) => void) | null): void {
+    this.#relay = relay;
   }
 
   /** Closes every connection (shutdown). */
@@ -225,6 +245,18 @@ export class SocketHub {
     return upgraded.response;
   }
 
+  #phaseFailed(live: Live, error: unknown): void {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.#parts().telemetry.log({
+      timestamp: new Date().toISOString(),
+      level: "error",
+      target: "engine:sockets",
+      message: `WebSocket "${live.endpoint}" connection ${live.info.connectionId} failed: ${why}`,
+      fields: { endpoint: live.endpoint, connection_id: live.info.connectionId },
+      span_fields: {},
+    });
+  }
+
   #attach(socket: WebSocket, spec: SocketSpec): void {
     const info: ConnectionInfo = {
       connectionId: newConnectionId(this.#instanceId),
@@ -232,8 +264,10 @@ export class SocketHub {
       connectedAt: new Date().toISOString(),
     };
     const live: Live = { socket, info, endpoint: spec.name, queue: Promise.resolve() };
+    // One connection's phases run in order; a phase that fails unexpectedly (its own handler
+    // failures are traced inside it) is logged, and the next phase still runs.
     const enqueue = (work: () => Promise<void>) => {
-      live.queue = live.queue.then(work).catch(() => {});
+      live.queue = live.queue.then(work).catch((error) => this.#phaseFailed(live, error));
     };
     socket.onopen = () => {
       this.#register(live);
@@ -308,7 +342,11 @@ export class SocketHub {
   #validated(parts: EngineParts, arg: ValidationCall): boolean {
     const started = new Date();
     const type = arg.spec.messageType;
-    const issues = validateValue(arg.data, { validators: parts.validators, type });
+    const issues = validateValue(arg.data, {
+      validators: parts.validators,
+      type,
+      unknownFields: parts.config.server.unknown_fields,
+    });
     if (!issues) return true;
     const error = `Message does not match "${arg.spec.messageType}"`;
     const detail = `${error}: ${

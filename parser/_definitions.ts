@@ -9,6 +9,7 @@ import type { Api, Cron, Event, HttpMethod, NodeLocation, Schema, Span, WebSocke
 import { PARSE_CODES } from "./codes.ts";
 import type { Cursor } from "./_cursor.ts";
 import type { PropertyBag, PropertyBlockKind } from "./_properties.ts";
+import type { FlowDraft } from "./_flow.ts";
 
 /** A definition block after parsing: its name, properties, and whether its body had syntax errors. */
 export interface PropertyBlock {
@@ -16,6 +17,8 @@ export interface PropertyBlock {
   name: string;
   nameSpan: Span;
   bag: PropertyBag;
+  /** The `on handler { … }` blocks of an event; empty for other kinds. */
+  flows: FlowDraft[];
   hadSyntaxErrors: boolean;
 }
 
@@ -81,6 +84,7 @@ function buildEvent(c: Cursor, block: PropertyBlock): Event {
     handlers: items(block, "handler"),
     triggers: items(block, "triggers"),
   };
+  if (block.flows.length > 0) event.flow = block.flows.map((flow) => flow.node);
   const type = block.bag.values.get("type");
   if (type === undefined) return event;
   const lowered = type.text.toLowerCase();

@@ -5,7 +5,15 @@
  * @module
  */
 
-import type { Field, Input, Model, Schema, SchemaLocations, TypeDef } from "./ast.ts";
+import {
+  type Field,
+  FLOW_CONTROL_KEYS,
+  type Input,
+  type Model,
+  type Schema,
+  type SchemaLocations,
+  type TypeDef,
+} from "./ast.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 import { Cursor, type MemberStart } from "./_cursor.ts";
 import { type FieldStyle, parseField } from "./_fields.ts";
@@ -17,6 +25,7 @@ import {
   type PropertyBlockKind,
 } from "./_properties.ts";
 import { scan, type Token, TokenKind } from "./_scanner.ts";
+import { atFlowBlock, type FlowDraft, flowLocation, parseFlowMember } from "./_flow.ts";
 
 /** Where parsed definitions go: shared by every file of one parse. */
 export interface ParseTarget {
@@ -140,13 +149,15 @@ function parsePropertyBlock(
   target: ParseTarget | null,
 ): void {
   const bag: PropertyBag = { values: new Map(), failed: new Set() };
+  const flows: FlowDraft[] = [];
   const errorsBefore = c.errorCount;
   const keys = Object.keys(PROPERTY_TABLES[kind]).join(", ");
   const closed = parseMembers(
     c,
     "key-colon",
     `one of ${keys} or '}'`,
-    () => parseProperty(c, kind, bag),
+    () =>
+      kind === "event" && atFlowBlock(c) ? parseFlowBlock(c, flows) : parseProperty(c, kind, bag),
   );
   if (target === null) return;
   const block: PropertyBlock = {
@@ -154,11 +165,33 @@ function parsePropertyBlock(
     name: header.name,
     nameSpan: c.span(header.nameToken),
     bag,
+    flows,
     hadSyntaxErrors: c.errorCount > errorsBefore || !closed,
   };
   const span = c.span(header.keyword, c.previous);
   const node = buildPropertyDefinition(c, block, target.schema);
-  if (node !== null) target.locations.set(node, propertyLocation(block, span));
+  if (node === null) return;
+  target.locations.set(node, propertyLocation(block, span));
+  for (const flow of flows) target.locations.set(flow.node, flowLocation(flow));
+}
+
+/** `on handler { key: phrase … }`; the block is kept even when some members failed. */
+function parseFlowBlock(c: Cursor, flows: FlowDraft[]): true {
+  const keyword = c.next();
+  const nameToken = c.next();
+  c.next();
+  const draft: FlowDraft = {
+    node: { handler: c.text(nameToken) },
+    span: c.span(keyword),
+    handlerSpan: c.span(nameToken),
+    spans: {},
+    keySpans: {},
+  };
+  const expected = `one of ${FLOW_CONTROL_KEYS.join(", ")} or '}'`;
+  parseMembers(c, "key-colon", expected, () => parseFlowMember(c, draft));
+  draft.span = c.span(keyword, c.previous);
+  flows.push(draft);
+  return true;
 }
 
 /** The members of a block up to its `}`: each member starts with an identifier; after a failed

@@ -42,6 +42,14 @@ export const VALIDATION_CODES = {
   unusedType: "unused-type",
   /** Warning: an event whose `triggers:` lead back to itself, so each occurrence repeats forever. */
   triggerCycle: "trigger-cycle",
+  /** Error: an `on handler { … }` block names no handler of its event. */
+  unknownFlowHandler: "unknown-flow-handler",
+  /** Error: two `on handler { … }` blocks for the same handler of one event. */
+  duplicateFlowHandler: "duplicate-flow-handler",
+  /** Error: a flow control `by` path that names no scalar field of the event's payload. */
+  invalidKeyPath: "invalid-key-path",
+  /** Error: `batch` together with `debounce` on one handler (a debounced run has one event). */
+  conflictingFlowControls: "conflicting-flow-controls",
 } as const;
 
 /** A validation diagnostic code. */

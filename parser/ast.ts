@@ -99,7 +99,87 @@ export interface Event {
   triggers: string[];
   /** Omitted from the JSON form when absent. */
   adapter_type?: EventAdapterType;
+  /** Flow controls per handler (`on handler { … }` blocks), in source order. Omitted from the
+   * JSON form when the event declares none. */
+  flow?: FlowControls[];
 }
+
+/** `concurrency: 2 by customer.id`: at most `limit` runs at once, per key value when `key` is set. */
+export interface ConcurrencyControl {
+  /** The most runs in flight at once (per key). */
+  limit: number;
+  /** A payload field path (`customer.id`); omitted for one limit over all events. */
+  key?: string;
+}
+
+/** `rate: 10 per 1s by user` (excess events are dropped) or `throttle: …` (excess events wait). */
+export interface RateControl {
+  /** The most runs started in one period (per key). */
+  limit: number;
+  /** The period in milliseconds. */
+  period_ms: number;
+  /** A payload field path; omitted for one budget over all events. */
+  key?: string;
+}
+
+/** Which event of a burst a debounced handler runs with. */
+export type DebounceEdge = "leading" | "trailing";
+
+/** `debounce: 5s by user trailing max 30s`: one run per burst of events with the same key. */
+export interface DebounceControl {
+  /** The quiet time in milliseconds that ends a burst. */
+  period_ms: number;
+  /** A payload field path; omitted to debounce every event together. */
+  key?: string;
+  /** `trailing` (default) runs with the last event after the quiet time; `leading` runs with the
+   * first at once and drops the rest of the burst. */
+  edge: DebounceEdge;
+  /** The longest a burst may hold a trailing run back, in milliseconds; omitted for no limit. */
+  max_wait_ms?: number;
+}
+
+/** `batch: 100 within 500ms`: the handler receives an array of up to `size` events. */
+export interface BatchControl {
+  /** The most events in one batch. */
+  size: number;
+  /** The longest the first event of a batch waits for more, in milliseconds. */
+  wait_ms: number;
+}
+
+/** The flow controls of one handler of an event (`on send_email { … }`). */
+export interface FlowControls {
+  /** The handler the controls apply to; one of the event's `handler:` entries. */
+  handler: string;
+  /** Omitted when not declared. */
+  concurrency?: ConcurrencyControl;
+  /** Omitted when not declared. */
+  rate?: RateControl;
+  /** Omitted when not declared. */
+  throttle?: RateControl;
+  /** Omitted when not declared. */
+  debounce?: DebounceControl;
+  /** Omitted when not declared. */
+  batch?: BatchControl;
+  /** `priority: 0..9`, higher runs first; omitted when not declared. */
+  priority?: number;
+  /** `delay: 10s`: the handler runs this many milliseconds after the event; omitted when not
+   * declared. */
+  delay_ms?: number;
+}
+
+/** The control keys of an `on handler { … }` block, in documentation order. */
+export const FLOW_CONTROL_KEYS = [
+  "concurrency",
+  "rate",
+  "throttle",
+  "debounce",
+  "batch",
+  "priority",
+  "delay",
+] as const;
+
+/** A key of an `on handler { … }` block. */
+export type FlowControlKey = typeof FLOW_CONTROL_KEYS[number];
 
 /** `cron Name { schedule: "..." timezone: "Europe/Berlin" triggers: [..] }`. */
 export interface Cron {

@@ -30,6 +30,11 @@ export const PARSE_CODES = {
   missingProperty: "missing-property",
   /** An event `type:` other than `sqs` or `eventbridge` (in any case). */
   invalidEventType: "invalid-event-type",
+  /** A flow control value out of range: a count that is not a positive integer, a priority outside
+   * 0-9, a duration that is zero or has an unknown unit. */
+  invalidFlowControl: "invalid-flow-control",
+  /** A key in an `on handler { … }` block that is no flow control (with a did-you-mean). */
+  unknownFlowControl: "unknown-flow-control",
   /** `parseDirectory` was given a path that does not exist: `Schema path not found: <path>`. */
   schemaPathNotFound: "schema-path-not-found",
   /** `parseDirectory` found no `*.ro` file: `No .ro files found in <dir>`. */

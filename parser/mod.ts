@@ -7,25 +7,32 @@
 export type {
   Api,
   Attribute,
+  BatchControl,
+  ConcurrencyControl,
   Cron,
+  DebounceControl,
+  DebounceEdge,
   Definition,
   DefinitionKind,
   Event,
   EventAdapterType,
   Field,
   FieldType,
+  FlowControlKey,
+  FlowControls,
   HttpMethod,
   Input,
   Model,
   NodeLocation,
   PrimitiveTypeName,
+  RateControl,
   Schema,
   SchemaLocations,
   Span,
   TypeDef,
   WebSocket,
 } from "./ast.ts";
-export { emptySchema, HTTP_METHODS } from "./ast.ts";
+export { emptySchema, FLOW_CONTROL_KEYS, HTTP_METHODS } from "./ast.ts";
 export type { Diagnostic, Severity } from "./diagnostic.ts";
 export { compareDiagnostics, diagnosticAt } from "./diagnostic.ts";
 export type { ValidateOptions, ValidationCode } from "./validate.ts";

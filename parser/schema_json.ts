@@ -91,6 +91,7 @@ function plainEvent(event: Event): Event {
     triggers: [...event.triggers],
   };
   if (event.adapter_type !== undefined) plain.adapter_type = event.adapter_type;
+  if (event.flow !== undefined) plain.flow = structuredClone(event.flow);
   return plain;
 }
 

@@ -10,6 +10,7 @@ import type { Diagnostic } from "./diagnostic.ts";
 import { compareDiagnostics } from "./diagnostic.ts";
 import { ValidationContext } from "./_validate_context.ts";
 import { checkCrons } from "./_validate_cron.ts";
+import { checkFlowControls } from "./_validate_flow.ts";
 import { checkDuplicates, checkFileNames, checkHandlerNames } from "./_validate_names.ts";
 import { checkPaths } from "./_validate_paths.ts";
 import {
@@ -70,6 +71,7 @@ export function validateSchema(schema: Schema, options: ValidateOptions = {}): D
   checkPaths(schema, context);
   checkCrons(schema, context);
   checkHandlerNames(schema, context);
+  checkFlowControls(schema, context);
   warnUnusedEvents(schema, context);
   warnUnusedTypes(schema, context);
   warnTriggerCycles(schema, context);

@@ -59,6 +59,12 @@ export interface ServerSection {
   enable_cors: boolean;
   /** Request bodies larger than this get 413. Default 1048576 (1 MiB). */
   max_body_bytes: number;
+  /**
+   * Keys an API body or a WebSocket message has that its type does not declare: `accept`ed and
+   * handed to the handler as sent (default, like the original Rohas's pydantic models), or
+   * `reject`ed with a 422 naming each one.
+   */
+  unknown_fields: "accept" | "reject";
   /** Every handler call is abandoned after this (504 for APIs). Default 30000. */
   handler_timeout_ms: number;
   /** SIGTERM/SIGINT drain deadline. Default 10000. */
@@ -88,6 +94,13 @@ export interface AdapterSection {
   backoff_ms: number;
   /** Retry delay cap. Default 60000. */
   max_backoff_ms: number;
+  /**
+   * What happens to a published payload that does not match its event's payload type: `refuse`
+   * (default: the publish fails with the field and the problem) or `log` (a warning with the same
+   * details, and the event is published as the original Rohas did: for existing projects whose
+   * handlers publish payloads their schema does not describe, until they are fixed).
+   */
+  payload_checks: "refuse" | "log";
   /** Every key of the `[adapter]` table as written. */
   settings: Record<string, unknown>;
 }

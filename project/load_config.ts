@@ -143,6 +143,7 @@ function readServer(section: TableReader): RohasConfig["server"] {
     instance_id: section.string("instance_id", ""),
     enable_cors: section.boolean("enable_cors", true),
     max_body_bytes: section.integer("max_body_bytes", 1048576, { min: 1 }),
+    unknown_fields: section.choice("unknown_fields", "accept", ["accept", "reject"] as const),
     handler_timeout_ms: section.integer("handler_timeout_ms", 30000, { min: 1 }),
     shutdown_timeout_ms: section.integer("shutdown_timeout_ms", 10000, { min: 0 }),
     workers: readWorkers(section),
@@ -165,6 +166,7 @@ function readAdapter(section: TableReader): AdapterSection {
     max_attempts: section.integer("max_attempts", 5, { min: 1 }),
     backoff_ms: section.integer("backoff_ms", 500, { min: 0 }),
     max_backoff_ms: section.integer("max_backoff_ms", 60000, { min: 0 }),
+    payload_checks: section.choice("payload_checks", "refuse", ["refuse", "log"] as const),
     settings: { ...section.raw },
   };
 }

@@ -14,6 +14,7 @@ const DEFAULTS: RohasConfig = {
     instance_id: "",
     enable_cors: true,
     max_body_bytes: 1048576,
+    unknown_fields: "accept",
     handler_timeout_ms: 30000,
     shutdown_timeout_ms: 10000,
     workers: "auto",
@@ -24,6 +25,7 @@ const DEFAULTS: RohasConfig = {
     max_attempts: 5,
     backoff_ms: 500,
     max_backoff_ms: 60000,
+    payload_checks: "refuse",
     settings: {},
   },
   telemetry: {

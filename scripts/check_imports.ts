@@ -85,11 +85,6 @@ export const EXCEPTIONS: readonly ImportException[] = [
       "above it does with the tokens",
   },
   {
-    from: "tests/engine/python_project_test.ts",
-    to: "engine/serve_project.ts",
-    why: "TODO(#13): starts a project runtime by hand until the one assembly replaces it",
-  },
-  {
     from: "tests/cli/help_test.ts",
     to: "cli/_args.ts",
     why: "checks every command's options against the parser's own table; cli/ has no door " +
@@ -100,19 +95,6 @@ export const EXCEPTIONS: readonly ImportException[] = [
     to: "adapters/_support/codec.ts",
     why: "names the broker-side channels by the very encoding the adapters use; the encoders " +
       "stay out of the adapters' door so that they are not published",
-  },
-  {
-    from: "workbench/handler.ts",
-    to: "engine/json_depth.ts",
-    why: "TODO(#13): the JSON nesting limit the engine and the workbench share closes the cycle " +
-      "engine -> workbench -> engine; it belongs below both",
-  },
-  {
-    from: "workbench/handler.ts",
-    to: "engine/events/mod.ts",
-    why: "TODO(#13): recognises the event bus's refusal (InvalidEventPayloadError) by class, " +
-      "which closes the cycle engine -> workbench -> engine; the engine should hand the " +
-      "workbench a publish that answers a refusal as data",
   },
 ];
 

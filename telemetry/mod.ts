@@ -48,6 +48,7 @@ export type {
   PersistedRecords,
   RecorderOptions,
   RecordingTelemetry,
+  SubscribeOptions,
   TelemetryEvent,
   TelemetryReader,
 } from "./recorder.ts";

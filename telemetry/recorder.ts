@@ -33,6 +33,16 @@ export type TelemetryEvent =
   | { kind: "trace"; trace: TraceRecord }
   | { kind: "log"; entry: LogEntry };
 
+/** What a live subscriber wants. */
+export interface SubscribeOptions {
+  /**
+   * Only log entries: a reader fed by other processes (edges) then asks them for nothing else, so
+   * a subscriber such as the terminal costs no message per request. The listener may still be
+   * called with traces by a reader that has them at hand. Default false.
+   */
+  logsOnly?: boolean;
+}
+
 /** The query side the workbench reads. */
 export interface TelemetryReader {
   /** Running and stored traces, newest first. */
@@ -48,7 +58,7 @@ export interface TelemetryReader {
   /** The Prometheus text format of {@linkcode TelemetryReader.metrics}. */
   exposition(): string;
   /** Calls `listener` for each trace start/end and log entry; returns the unsubscribe function. */
-  subscribe(listener: (event: TelemetryEvent) => void): () => void;
+  subscribe(listener: (event: TelemetryEvent) => void, options?: SubscribeOptions): () => void;
   /**
    * Resolves once every process that records telemetry streams its events to the subscribers
    * (edge processes answer a subscription asynchronously). Optional: a single process's reader

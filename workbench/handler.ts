@@ -25,8 +25,7 @@ import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
 import { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
-import { InvalidEventPayloadError } from "../engine/events/mod.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../engine/json_depth.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
@@ -41,6 +40,11 @@ export interface WorkbenchEvents {
   listDeadLetters(topic?: string): Promise<DeadLetter[]>;
   /** Re-delivers dead letters; returns how many. */
   replayDeadLetters(topic: string, options?: { ids?: string[] }): Promise<number>;
+  /**
+   * Whether an error of `publish` or `replayDeadLetters` is a refusal of the payload (the client's
+   * to fix: 422 with its details) rather than a failure (500). Default: none is.
+   */
+  refusal?(error: unknown): { message: string; details: unknown } | null;
 }
 
 /** Options of {@linkcode createWorkbenchHandler}. */
@@ -421,8 +425,8 @@ async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>>
   try {
     published = await events.publish(name, payload, { parentId: null, source: "workbench" });
   } catch (error) {
-    if (error instanceof InvalidEventPayloadError) throw refused(error);
-    throw new WorkbenchError(500, `Failed to emit event: ${(error as Error).message ?? error}`);
+    throw refused(events, error) ??
+      new WorkbenchError(500, `Failed to emit event: ${(error as Error).message ?? error}`);
   }
   const envelope = published as { id?: string; metadata?: { trace_id?: string } } | undefined;
   return {
@@ -455,14 +459,16 @@ async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
   try {
     replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
   } catch (error) {
-    throw error instanceof InvalidEventPayloadError ? refused(error) : error;
+    throw refused(events, error) ?? error;
   }
   return { success: true, topic, replayed };
 }
 
 /** A payload the bus refused is the client's to fix: 422 with every issue. */
-function refused(error: InvalidEventPayloadError): WorkbenchError {
-  return new WorkbenchError(422, error.message, { cause: error, details: error.details });
+function refused(events: WorkbenchEvents, error: unknown): WorkbenchError | null {
+  const refusal = events.refusal?.(error);
+  if (!refusal) return null;
+  return new WorkbenchError(422, refusal.message, { cause: error, details: refusal.details });
 }
 
 async function runCron(ctx: Ctx, name: string): Promise<Record<string, unknown>> {

@@ -8,8 +8,8 @@
 
 export { instanceIdOf } from "./instance_id.ts";
 export {
-  CRON_CLAIM_KEEP_MS,
   CRON_CLAIM_PREFIX,
+  type CronClaimRecord,
   kvCronClaim,
   type KvCronClaimOptions,
 } from "./cron_claim.ts";

@@ -6,7 +6,12 @@
  * @module
  */
 
-import type { PersistedRecords, RecordingTelemetry, TelemetryEvent } from "../../telemetry/mod.ts";
+import type {
+  PersistedRecords,
+  RecordingTelemetry,
+  SubscribeOptions,
+  TelemetryEvent,
+} from "../../telemetry/mod.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
 import type {
   ActiveTrace,
@@ -33,7 +38,7 @@ export function federate(
   return new Federated(telemetry, {
     read: async (read) => await edges()?.read(read) ?? [],
     series: () => edges()?.series() ?? [],
-    watch: (listener) => edges()?.watch(listener) ?? (() => {}),
+    watch: (listener, options) => edges()?.watch(listener, options) ?? (() => {}),
     watching: () => edges()?.watching() ?? Promise.resolve(),
   });
 }
@@ -86,9 +91,9 @@ class Federated implements RecordingTelemetry {
     return this.#edges.watching();
   }
 
-  subscribe(listener: (event: TelemetryEvent) => void): () => void {
+  subscribe(listener: (event: TelemetryEvent) => void, options?: SubscribeOptions): () => void {
     const own = this.#own.subscribe(listener);
-    const edges = this.#edges.watch(listener);
+    const edges = this.#edges.watch(listener, options);
     return () => {
       own();
       edges();

@@ -122,7 +122,7 @@ function dispatch(message: ToEdge): void {
       return;
     }
     case "watch":
-      watch(message.on);
+      watch(message.on, message.logsOnly === true);
       // Every event after this line reaches the main process's live views.
       if (message.on) outbox.send({ type: "watching" });
       return;
@@ -325,11 +325,15 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
 let unwatch: (() => void) | null = null;
 
 /** Sends the edge's telemetry events while the main process has a live view open. */
-function watch(on: boolean): void {
+function watch(on: boolean, logsOnly: boolean): void {
   unwatch?.();
   unwatch = null;
   if (!on || local === null) return;
-  unwatch = local.subscribe((event) => outbox.send({ type: "events", events: [event] }));
+  unwatch = local.subscribe((event) => {
+    // A trace per request would cost a message each way for a watcher that prints only logs.
+    if (logsOnly && event.kind !== "log") return;
+    outbox.send({ type: "events", events: [event] });
+  });
 }
 
 function answer(read: TelemetryRead): Promise<unknown> {

@@ -81,8 +81,11 @@ export interface EdgePool {
   read(read: TelemetryRead, timeoutMs?: number): Promise<unknown[]>;
   /** The live metric series each edge sent last. */
   series(): SeriesSnapshot[][];
-  /** Calls `listener` with every edge's telemetry events until the returned function is called. */
-  watch(listener: (event: TelemetryEvent) => void): () => void;
+  /**
+   * Calls `listener` with every edge's telemetry events until the returned function is called;
+   * with `logsOnly`, the edges send only log entries while every watcher asked for that.
+   */
+  watch(listener: (event: TelemetryEvent) => void, options?: { logsOnly?: boolean }): () => void;
   /**
    * Resolves once every serving edge streams its events to the watchers (each answered the latest
    * `watch`), or after `timeoutMs` for an edge that does not answer.
@@ -144,6 +147,8 @@ class Pool implements EdgePool {
   #closing = false;
   /** Listeners of the edges' telemetry events (a live workbench view). */
   #watchers = new Set<(event: TelemetryEvent) => void>();
+  /** The watchers that want only log entries. */
+  #logsOnly = new Set<(event: TelemetryEvent) => void>();
   /** Waiters of {@linkcode Pool.watching}, called when an edge answers a `watch`. */
   #watching = new Set<() => void>();
   /** Reads waiting for an edge's answer, by id. */
@@ -308,7 +313,7 @@ class Pool implements EdgePool {
         edge.up = true;
         edge.beatAt = Date.now();
         edge.listening.resolve();
-        if (this.#watchers.size > 0) edge.channel?.send({ type: "watch", on: true });
+        if (this.#watchers.size > 0) edge.channel?.send(this.#watchMessage());
         return;
       case "watching":
         edge.watching = true;
@@ -383,16 +388,37 @@ class Pool implements EdgePool {
     });
   }
 
-  watch(listener: (event: TelemetryEvent) => void): () => void {
-    this.#watchers.add(listener);
-    if (this.#watchers.size === 1) {
-      for (const edge of this.#edges) edge.watching = false;
-      this.#tell({ type: "watch", on: true });
-    }
+  watch(
+    listener: (event: TelemetryEvent) => void,
+    options: { logsOnly?: boolean } = {},
+  ): () => void {
+    const before = this.#watchMessage();
+    // Each call is a watcher of its own, even with a listener given before.
+    const watcher = (event: TelemetryEvent) => listener(event);
+    this.#watchers.add(watcher);
+    if (options.logsOnly === true) this.#logsOnly.add(watcher);
+    this.#retell(before);
     return () => {
-      if (!this.#watchers.delete(listener) || this.#watchers.size > 0) return;
-      this.#tell({ type: "watch", on: false });
+      const was = this.#watchMessage();
+      if (!this.#watchers.delete(watcher)) return;
+      this.#logsOnly.delete(watcher);
+      this.#retell(was);
     };
+  }
+
+  /** What the edges are told to send: nothing, logs only, or every event. */
+  #watchMessage(): ToEdge {
+    const on = this.#watchers.size > 0;
+    const logsOnly = on && this.#logsOnly.size === this.#watchers.size;
+    return logsOnly ? { type: "watch", on, logsOnly } : { type: "watch", on };
+  }
+
+  /** Tells the edges when what they must send changed (and waits for `watching` again). */
+  #retell(before: ToEdge): void {
+    const now = this.#watchMessage();
+    if (JSON.stringify(now) === JSON.stringify(before)) return;
+    if (now.type === "watch" && now.on) { for (const edge of this.#edges) edge.watching = false; }
+    this.#tell(now);
   }
 
   watching(timeoutMs = 2_000): Promise<void> {

@@ -91,6 +91,8 @@ export interface ReadMessage {
 export interface WatchMessage {
   type: "watch";
   on: boolean;
+  /** Only log entries (every watcher is a terminal, none a workbench view). Default false. */
+  logsOnly?: boolean;
 }
 
 /** The main process's answer to a {@linkcode KvAskMessage}: the response, or the error. */

@@ -52,7 +52,9 @@ export function tsHandler(
 }
 
 /** An invocation with a trace id and a generous timeout unless given. */
-export function call(handler: HandlerRef, input: InvocationInput, timeoutMs = 10_000): Invocation {
+// The default is the engine's own (`handler_timeout_ms`): a first call includes the Worker's start
+// and module loading, which takes seconds on a loaded 2-core machine running the suite in parallel.
+export function call(handler: HandlerRef, input: InvocationInput, timeoutMs = 30_000): Invocation {
   return { handler, input, traceId: "trace-1", timeoutMs };
 }
 

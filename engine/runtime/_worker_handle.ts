@@ -66,6 +66,7 @@ export class WorkerHandle {
   readonly #worker: Worker;
   readonly #outbox: Outbox<EngineMessage>;
   readonly #pending = new Map<number, Pending>();
+  readonly #idleWaiters: (() => void)[] = [];
   readonly #handlerIds = new Map<HandlerRef, number>();
   /** Call ids the Worker marks as it starts them (see `MarksMessage`). */
   readonly #marks = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
@@ -136,6 +137,17 @@ export class WorkerHandle {
     return this.#pending.size;
   }
 
+  /** Resolves once no call or load is in flight (at once when none is), or the Worker ended. */
+  idle(): Promise<void> {
+    if (this.#pending.size === 0 || this.#terminated) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #notifyIdle(): void {
+    if (this.#pending.size > 0 && !this.#terminated) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
   /** Whether {@linkcode terminate} ran. */
   get terminated(): boolean {
     return this.#terminated;
@@ -172,6 +184,7 @@ export class WorkerHandle {
     const entry = this.#pending.get(id);
     this.#pending.delete(id);
     if (entry?.type === "invoke" && entry.slot >= 0) this.#forgotten.set(id, entry.slot);
+    this.#notifyIdle();
   }
 
   /**
@@ -191,6 +204,7 @@ export class WorkerHandle {
       if (options.redispatch && this.#neverStarted(id, entry)) entry.redispatch();
       else settleWithError(entry, error);
     }
+    this.#notifyIdle();
   }
 
   #neverStarted(
@@ -288,6 +302,7 @@ export class WorkerHandle {
           break;
       }
     }
+    this.#notifyIdle();
   }
 
   /** Runs a handler's `state.kv` operation; its answer (or error) goes back by the Worker's id. */

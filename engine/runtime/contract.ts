@@ -150,6 +150,8 @@ export interface SerializedError {
   status?: number;
   /** Extra JSON the client should see (`HttpError` details). */
   details?: unknown;
+  /** The module a Python `ModuleNotFoundError` could not find, such as `pydantic`. */
+  module?: string;
 }
 
 /**
@@ -185,6 +187,15 @@ export interface HandlerRuntime {
   invoke(invocation: Invocation): Promise<InvocationResult>;
   /** Loads (or reloads after an edit) a handler module; reports a load error without throwing. */
   reload(file: string): Promise<SerializedError | null>;
+  /**
+   * Optional: a module the handler files `files` import changed. Runtimes whose modules cannot be
+   * swapped one by one start fresh isolates (new code, new module state) and retire the old ones
+   * after their calls; the old ones keep serving when a module fails to load.
+   *
+   * @param files absolute paths of the handler files depending on the changed module
+   * @returns the load error, if any
+   */
+  renew?(files: readonly string[]): Promise<SerializedError | null>;
   /** Finishes in-flight calls (up to the deadline) and releases workers and interpreters. */
   close(): Promise<void>;
   /**

@@ -107,9 +107,9 @@ export class BroadcastTargetError extends RohasError {
  * @returns the message
  * @example
  * ```ts
+ * import { match as assertMatch } from "node:assert/strict";
  * import { missingBroadcastTarget } from "./errors.ts";
- * import assert from "node:assert/strict";
- * assert.match(missingBroadcastTarget("Notify"), /^Cannot broadcast from handler "Notify"/);
+ * assertMatch(missingBroadcastTarget("Notify"), /^Cannot broadcast from handler "Notify"/);
  * ```
  */
 export function missingBroadcastTarget(name: string): string {

@@ -49,6 +49,12 @@ export interface WorkerRuntimeOptions {
    * merely awaiting something slow does not). Default 250.
    */
   stuckAfterMs?: number;
+  /**
+   * Keep started, idle Workers beside each pool for {@linkcode HandlerRuntime.renew} (hot reload):
+   * a fresh Worker spends most of its start-up loading the runtime itself, so a reload that finds
+   * them ready only imports the project's modules. Default false.
+   */
+  spares?: boolean;
   /** Told about every Worker that was replaced, with why (for the engine's log). */
   onWorkerRestart?: (profile: string, error: SerializedError) => void;
   /**
@@ -62,6 +68,8 @@ interface Pool {
   name: string;
   permissions: WorkerPermissions;
   workers: WorkerHandle[];
+  /** Started Workers that imported no handler module yet (see `spares`). */
+  spares: WorkerHandle[];
 }
 
 /**
@@ -112,6 +120,8 @@ class WorkerRuntime implements HandlerRuntime {
   };
   /** The payload types every Worker (a replacement too) is told, once set. */
   #payloads: PayloadsMessage | null = null;
+  /** Workers replaced by {@linkcode renew}, finishing their calls; `close()` ends them too. */
+  readonly #retiring = new Set<WorkerHandle>();
   #nextId = 0;
   #inFlight = 0;
   #closed = false;
@@ -198,6 +208,74 @@ class WorkerRuntime implements HandlerRuntime {
     return null;
   }
 
+  /**
+   * A module handlers import changed: each pool running one of `files` gets fresh Workers, with
+   * every module its Workers had loaded imported again, so no module keeps code or state from
+   * before the edit. The old Workers serve until the new ones are ready, then finish their calls
+   * and end; when a module fails to load, the old Workers keep serving.
+   */
+  async renew(files: readonly string[]): Promise<SerializedError | null> {
+    const fresh = new Map<Pool, WorkerHandle[]>();
+    const loads: Promise<SerializedError | null>[] = [];
+    try {
+      for (const pool of new Set(this.#pools.values())) {
+        if (!pool.workers.some((worker) => files.some((file) => worker.files.has(file)))) continue;
+        const workers = pool.workers.map(() => pool.spares.pop() ?? this.#spawn(pool));
+        fresh.set(pool, workers);
+        loads.push(...workers.flatMap((worker) => this.#preload(worker, pool)));
+      }
+    } catch (error) {
+      loads.push(Promise.resolve(serializeError(error)));
+    }
+    const error = (await Promise.all(loads)).find((found) => found !== null) ?? null;
+    if (error !== null || this.#closed) {
+      for (const worker of [...fresh.values()].flat()) worker.terminate(error ?? closedError());
+      for (const pool of fresh.keys()) this.#refillSpares(pool);
+      return error;
+    }
+    for (const [pool, workers] of fresh) this.#swapWorkers(pool, workers);
+    return null;
+  }
+
+  /** Imports in a new Worker every module its pool's Workers had loaded, at their version. */
+  #preload(worker: WorkerHandle, pool: Pool): Promise<SerializedError | null>[] {
+    const files = new Set(pool.workers.flatMap((old) => [...old.files]));
+    return [...files].map((file) => {
+      worker.files.add(file);
+      return this.#load(worker, file, this.#versions.get(file) ?? 0);
+    });
+  }
+
+  #swapWorkers(pool: Pool, workers: WorkerHandle[]): void {
+    const old = pool.workers;
+    pool.workers = workers;
+    for (const worker of old) this.#retire(worker);
+    this.#refillSpares(pool);
+  }
+
+  #refillSpares(pool: Pool): void {
+    if (!this.#options.spares) return;
+    try {
+      while (pool.spares.length < this.#poolSize) pool.spares.push(this.#spawn(pool));
+    } catch {
+      // A reload without spares starts its Workers itself, and reports what stops them.
+    }
+  }
+
+  /** Ends a replaced Worker once its calls are done (or the drain deadline passed). */
+  async #retire(worker: WorkerHandle): Promise<void> {
+    this.#retiring.add(worker);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.drainTimeoutMs ?? 10_000);
+    });
+    await Promise.race([worker.idle(), deadline]);
+    clearTimeout(timer);
+    this.#retiring.delete(worker);
+    const message = "Worker replaced after a hot reload: call abandoned";
+    worker.terminate(serializeError(new WorkerRestartedError(message)), { redispatch: true });
+  }
+
   #load(worker: WorkerHandle, file: string, version: number): Promise<SerializedError | null> {
     const id = ++this.#nextId;
     return new Promise((settle) => {
@@ -209,7 +287,8 @@ class WorkerRuntime implements HandlerRuntime {
     this.#closed = true;
     if (this.#inFlight > 0) await this.#drain(this.#options.drainTimeoutMs ?? 10_000);
     const error = serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
-    for (const worker of this.#allWorkers()) worker.terminate(error);
+    for (const worker of [...this.#allWorkers(), ...this.#retiring]) worker.terminate(error);
+    this.#retiring.clear();
     this.#pools.clear();
     this.#poolsByProfile.clear();
     this.#deadlines.close();
@@ -238,7 +317,7 @@ class WorkerRuntime implements HandlerRuntime {
 
   /** Starts the Workers of a new pool; if one cannot start, none is kept. */
   #startPool(key: string, name: string, permissions: WorkerPermissions): Pool {
-    const pool: Pool = { name, permissions, workers: [] };
+    const pool: Pool = { name, permissions, workers: [], spares: [] };
     try {
       while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
     } catch (error) {
@@ -247,6 +326,7 @@ class WorkerRuntime implements HandlerRuntime {
       throw error;
     }
     this.#pools.set(key, pool);
+    this.#refillSpares(pool);
     return pool;
   }
 
@@ -300,6 +380,9 @@ class WorkerRuntime implements HandlerRuntime {
    */
   #replace(worker: WorkerHandle, reason: Error): void {
     const error = serializeError(reason);
+    for (const pool of this.#pools.values()) {
+      if (pool.spares.includes(worker)) pool.spares.splice(pool.spares.indexOf(worker), 1);
+    }
     const pools = [...this.#pools.values()].filter((pool) => pool.workers.includes(worker));
     for (const pool of pools) {
       pool.workers.splice(pool.workers.indexOf(worker), 1);
@@ -311,7 +394,7 @@ class WorkerRuntime implements HandlerRuntime {
   }
 
   #allWorkers(): WorkerHandle[] {
-    return [...this.#pools.values()].flatMap((pool) => pool.workers);
+    return [...this.#pools.values()].flatMap((pool) => [...pool.workers, ...pool.spares]);
   }
 }
 
@@ -422,6 +505,10 @@ function rank(worker: WorkerHandle, now: number): number {
   if (worker.pinging) return Number.MAX_SAFE_INTEGER;
   const silent = worker.load > 0 && now - worker.lastHeard > SILENT_MS;
   return silent ? Number.MAX_SAFE_INTEGER / 2 + worker.load : worker.load;
+}
+
+function closedError(): SerializedError {
+  return serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
 }
 
 function noStore(): Promise<never> {

@@ -150,6 +150,59 @@ Deno.test("WorkerRuntime reload serves new code to new calls while an in-flight 
   assertEquals(jsonValue(okResult(await slow)), { data: "v1" });
 });
 
+/** A handler answering from a module it imports, which counts its calls in module state. */
+async function sharedModuleProject() {
+  const project = await tempProject(["src/handlers/api/gated.ts"]);
+  await project.write("src/lib/shared.ts", sharedModule("v1"));
+  await project.write(
+    "src/handlers/api/shared_user.ts",
+    'import { next } from "../../lib/shared.ts";\n' +
+      "export async function handleSharedUser(req: { body: { gate?: string } }) {\n" +
+      "  if (req.body.gate !== undefined) await (await fetch(req.body.gate)).text();\n" +
+      "  return { data: next() };\n}\n",
+  );
+  return project;
+}
+
+function sharedModule(version: string): string {
+  return `let calls = 0;\nexport function next() {\n  return \`${version}:\${++calls}\`;\n}\n`;
+}
+
+Deno.test("WorkerRuntime renew serves a shared module's new code with fresh state; in-flight calls finish on the old", async () => {
+  await using project = await sharedModuleProject();
+  await using gate = openGate();
+  await using runtime = open({ root: project.path, spares: true });
+  const user = tsHandler("api", "src/handlers/api/shared_user.ts", ["handleSharedUser"], {
+    root: project.path,
+  });
+  assertEquals(jsonValue(okResult(await runtime.invoke(call(user, apiInput({}))))), {
+    data: "v1:1",
+  });
+  const slow = runtime.invoke(call(user, apiInput({ gate: gate.url })));
+  await gate.arrived;
+  await project.write("src/lib/shared.ts", sharedModule("v2"));
+  assertEquals(await runtime.renew!([user.file]), null);
+  const fresh = okResult(await runtime.invoke(call(user, apiInput({}))));
+  assertEquals(jsonValue(fresh), { data: "v2:1" });
+  gate.release();
+  assertMatch(String((jsonValue(okResult(await slow)) as { data: string }).data), /^v1:/);
+});
+
+Deno.test("WorkerRuntime renew keeps the old Workers serving when the new code fails to load", async () => {
+  await using project = await sharedModuleProject();
+  await using runtime = open({ root: project.path });
+  const user = tsHandler("api", "src/handlers/api/shared_user.ts", ["handleSharedUser"], {
+    root: project.path,
+  });
+  okResult(await runtime.invoke(call(user, apiInput({}))));
+  await project.write("src/lib/shared.ts", "export function next( {\n");
+  const error = await runtime.renew!([user.file]);
+  assertEquals(error?.name, "HandlerLoadError");
+  assertMatch(error?.message ?? "", /shared\.ts/);
+  const still = okResult(await runtime.invoke(call(user, apiInput({}))));
+  assertEquals(jsonValue(still), { data: "v1:2" });
+});
+
 Deno.test("WorkerRuntime reports a syntax error on reload with file and line, and keeps the old code", async () => {
   const file = "src/handlers/api/gated.ts";
   await using project = await tempProject([file]);

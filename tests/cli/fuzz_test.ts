@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals, fail, ok } from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { COMMANDS } from "../../cli/commands.ts";
-import { REPO, rohas } from "../../testing/mod.ts";
+import { rohas } from "../../testing/mod.ts";
 
 const CASES = 400;
 const SEED = Number(Deno.env.get("ROHAS_FUZZ_SEED") ?? 20261206);

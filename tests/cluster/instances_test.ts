@@ -1,7 +1,7 @@
 // Instances as users run them from one checkout: each told its port, id and telemetry store through
 // the environment; an adapter that cannot share events between instances says so.
 import assert from "node:assert/strict";
-import { startCluster } from "./_instances.ts";
+import { records, startCluster } from "./_instances.ts";
 
 /** The fixture with the default telemetry store: RocksDB files, which one process locks. */
 async function rocksdbTelemetry(dir: string): Promise<void> {
@@ -28,6 +28,8 @@ Deno.test({
       prepare: rocksdbTelemetry,
     });
     const [first, second] = cluster.instances;
+    // Each says which instance it is, as its environment named it.
+    await first!.waitFor(/adapter memory, telemetry rocksdb, instance i0\n/);
     // The second saw the first at start-up; the first sees the second on its next heartbeat.
     assert.equal((await second!.waitFor(WARNING, 10_000))[1], "i0");
     assert.equal((await first!.waitFor(WARNING, 15_000))[1], "i1");
@@ -105,5 +107,34 @@ Deno.test({
       new TextDecoder().decode(out.stderr),
       /^Error: Cannot open the telemetry database .*telemetry-i0.*another process has it open: give each instance its own \[telemetry\] path, for example ROHAS_TELEMETRY_PATH=/,
     );
+  },
+});
+
+Deno.test({
+  name: "run now, through one instance's workbench or rohas cron run, runs the job once at once",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const key = "cluster-run-now-key";
+    await using cluster = await startCluster({
+      adapter: "memory",
+      instances: 2,
+      args: ["--workbench"],
+      env: { ROHAS_WORKBENCH_API_KEY: key },
+    });
+    const response = await fetch(`${cluster.instances[1]!.url}/api/workbench/crons/Rare/run`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    assert.equal(response.status, 200, await response.text());
+    assert.equal((await records(cluster, "rare")).length, 1);
+    const cli = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../../cli.ts", import.meta.url).pathname, "cron", "run", "Rare"],
+      cwd: cluster.dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
+    assert.equal((await records(cluster, "rare")).length, 2);
   },
 });

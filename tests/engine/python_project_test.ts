@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { eventually, startServer } from "./_server.ts";
 import { findProject, loadConfig } from "../../project/mod.ts";
 import { prepareApp } from "../../engine/mod.ts";
-import { createProjectRuntime } from "../../engine/serve_project.ts";
+import { createProjectRuntime } from "../../engine/mod.ts";
 import { rohas, type TempDir, tempDir } from "../../testing/mod.ts";
 
 const MISSING_LIBRARY = "/nonexistent/rohas-test/libpython3.99.so";

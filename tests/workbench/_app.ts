@@ -7,6 +7,7 @@ import { loadConfig } from "../../project/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
+import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
@@ -70,7 +71,8 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
   engine = createEngine({
     model,
     config,
-    runtime: createInProcessRuntime({ manifest }),
+    // The example keeps its users in state.kv.
+    runtime: createInProcessRuntime({ manifest, kv: kvOver(createMemoryKvBackend()) }),
     bus,
     telemetry,
     validators: compileValidators(parsed.schema),

@@ -208,6 +208,9 @@ class Session:
 
     # ----- state.kv: the server owns the store, each operation is one request line -----
 
+    def loop_thread_id(self):
+        return self._thread.ident
+
     async def kv_ask(self, request):
         """Sends one state.kv operation to the server and waits (on the loop) for its answer."""
         self._kv_last += 1
@@ -250,6 +253,15 @@ class Session:
             self._modules[file] = module
         return module
 
+    def _drop_project_modules(self):
+        prefix = self.src + os.sep
+        for key, module in list(sys.modules.items()):
+            # A namespace package (a folder without __init__.py) has no __file__, only __path__;
+            # it must go too, or `from lib import store` finds the old module as its attribute.
+            paths = [getattr(module, "__file__", None), *list(getattr(module, "__path__", []))]
+            if any(isinstance(p, str) and os.path.abspath(p).startswith(prefix) for p in paths):
+                del sys.modules[key]
+
     def _exec_fresh(self, file):
         if not os.path.isfile(file):
             raise _NotFound(f'Handler file "{file}" does not exist')
@@ -284,8 +296,12 @@ class Session:
             elif name.startswith(("handlers.", "middlewares.")) or file in self._modules:
                 self._modules[file] = self._exec_fresh(file)
             elif name in sys.modules:
-                # A shared module (generated code, helpers) changed: handlers re-import it lazily.
+                # A shared module changed. Executing it first reports a syntax error while the old
+                # modules still serve; then every project module is dropped, not just this one:
+                # modules holding a reference to the old one (`from lib import store`) would keep
+                # its old code and state next to the new. Handlers re-import them all lazily.
                 self._exec_fresh(file)
+                self._drop_project_modules()
                 self._modules.clear()
             self._reply_json(json.dumps({"id": message["id"], "ok": True}))
         except BaseException as error:
@@ -365,6 +381,9 @@ def serialize_error(error, depth=0):
     }
     if isinstance(error, SyntaxError):
         out["message"] = f"{error.msg} ({error.filename}, line {error.lineno})"
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        # The start-up check names the package to install.
+        out["module"] = error.name
     status = getattr(error, "status", None)
     # Only HttpError picks a status: other libraries' exceptions carry upstream statuses.
     if type(error).__name__ == "HttpError" and isinstance(status, int) and not isinstance(status, bool):
@@ -935,6 +954,14 @@ class Kv:
 
     def wait(self, awaitable):
         """Runs an operation from a sync handler (an executor thread) and returns its result."""
+        if threading.get_ident() == self._session.loop_thread_id():
+            close = getattr(awaitable, "close", None)
+            if callable(close):
+                close()
+            raise kv_error_class("StateError")(
+                "Cannot use state.kv.wait() in an async handler: it would block the event loop; "
+                "await the operation instead")
+
         async def run():
             return await awaitable
         return asyncio.run_coroutine_threadsafe(run(), self._session.loop).result()

@@ -478,6 +478,40 @@ Deno.test("reloading a generated module makes handlers use the new generated cla
   }
 });
 
+Deno.test("reloading a shared module reaches handlers through every import form, with fresh state", async () => {
+  const root = await Deno.makeTempDir();
+  // A namespace package (no __init__.py), imported directly, as an attribute and through another.
+  const greeting = (version: number) =>
+    `VERSION = ${version}\nCALLS = []\n\n\ndef greet():\n    CALLS.append(1)\n` +
+    `    return [VERSION, len(CALLS)]\n`;
+  try {
+    await Deno.mkdir(`${root}/src/lib`, { recursive: true });
+    await Deno.mkdir(`${root}/src/handlers/api`, { recursive: true });
+    await Deno.writeTextFile(`${root}/src/lib/greeting.py`, greeting(1));
+    await Deno.writeTextFile(
+      `${root}/src/lib/wrap.py`,
+      "from lib.greeting import greet\n\n\ndef wrapped():\n    return greet()\n",
+    );
+    await Deno.writeTextFile(
+      `${root}/src/handlers/api/greet.py`,
+      "from lib import greeting\nfrom lib.wrap import wrapped\n\n\n" +
+        "def handle_greet():\n    return [greeting.greet(), wrapped()]\n",
+    );
+    await using runtime = await createPythonRuntime({ root });
+    const greet = () =>
+      runtime.invoke(call(ref("api", "Greet", { file: `${root}/src/handlers/api/greet.py` }), {
+        kind: "api",
+        request: {},
+      }));
+    assertEquals(value(await greet()), [[1, 1], [1, 2]]);
+    await Deno.writeTextFile(`${root}/src/lib/greeting.py`, greeting(2));
+    assertEquals(await runtime.reload(`${root}/src/lib/greeting.py`), null);
+    assertEquals(value(await greet()), [[2, 1], [2, 2]]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("close() waits for calls in flight to finish", async () => {
   const runtime = await createPythonRuntime({ root: ROOT });
   const sleepy = runtime.invoke(api("Sleepy"));

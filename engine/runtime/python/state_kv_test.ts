@@ -87,3 +87,13 @@ Deno.test("state.kv errors reach Python as the classes generated.state exports, 
   assertEquals([out.input, out.value], ["KvInputError", "KvInputError"]);
   await host.close();
 });
+
+Deno.test("state.kv.wait() in an async handler raises StateError instead of blocking the loop", async () => {
+  const host = hostBackend(createMemoryKvBackend());
+  await using runtime = await open(host);
+  const call = api("KvWaitInAsync", "kv_errors.py", {});
+  const out = value(await runtime.invoke(call)) as string[];
+  assertEquals(out[0], "StateError");
+  assertEquals(out[1]?.startsWith("Cannot use state.kv.wait() in an async handler"), true);
+  await host.close();
+});

@@ -17,3 +17,11 @@ async def handle_kv_errors(req, state):
     except Exception as error:
         out["value"] = type(error).__name__
     return out
+
+
+async def handle_kv_wait_in_async(req, state):
+    try:
+        state.kv.wait(state.kv.get(["a"]))
+    except Exception as error:
+        return [type(error).__name__, str(error)]
+    return None

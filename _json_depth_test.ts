@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { exceedsJsonDepth } from "./json_depth.ts";
+import { exceedsJsonDepth } from "./_json_depth.ts";
 
 Deno.test("exceedsJsonDepth() counts nesting without recursion and skips bodies too short to be deep", () => {
   const nested = (depth: number) => JSON.parse("[".repeat(depth) + "]".repeat(depth));

@@ -23,7 +23,7 @@ export const MAX_JSON_DEPTH = 128;
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { exceedsJsonDepth } from "./json_depth.ts";
+ * import { exceedsJsonDepth } from "./_json_depth.ts";
  * assert(exceedsJsonDepth([[1]], { limit: 1 }));
  * ```
  */

@@ -1,0 +1,76 @@
+/**
+ * Which flow controls (`on handler { … }` in an event) this engine enforces. A control the schema
+ * declares but the engine does not enforce yet refuses the start, with a diagnostic at the control,
+ * so a limit is never silently ignored. ARCHITECTURE.md ("Flow control") describes the plan.
+ *
+ * @module
+ */
+
+import {
+  compareDiagnostics,
+  type Diagnostic,
+  diagnosticAt,
+  FLOW_CONTROL_KEYS,
+  type FlowControlKey,
+  type FlowControls,
+  type Schema,
+  type SchemaLocations,
+  type Span,
+} from "../parser/mod.ts";
+
+/** The diagnostic code of a declared control the engine does not enforce yet. */
+export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
+
+// TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
+const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>();
+
+/** The schema's key of each control (`delay` is stored as `delay_ms`). */
+const FIELDS = {
+  concurrency: "concurrency",
+  rate: "rate",
+  throttle: "throttle",
+  debounce: "debounce",
+  batch: "batch",
+  priority: "priority",
+  delay: "delay_ms",
+} as const satisfies Record<FlowControlKey, keyof FlowControls>;
+
+/** An error for each declared flow control the engine does not enforce yet, at its position.
+ *
+ * @param schema the validated schema
+ * @param locations the parser's positions; without them, diagnostics point at `<schema>:1:1`
+ * @returns the diagnostics, in schema order
+ */
+export function unenforcedFlowControls(
+  schema: Schema,
+  locations: SchemaLocations = new WeakMap(),
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const event of schema.events) {
+    for (const flow of event.flow ?? []) {
+      for (const key of FLOW_CONTROL_KEYS) {
+        if (flow[FIELDS[key]] === undefined || ENFORCED.has(key)) continue;
+        const span = locations.get(flow)?.properties[key] ?? locations.get(event)?.span;
+        out.push(diagnosticAt(span ?? unknownSpan(), {
+          code: FLOW_NOT_ENFORCED,
+          severity: "error",
+          message: `Flow control '${key}' of handler '${flow.handler}' (event '${event.name}') ` +
+            `is declared but this engine does not enforce it yet: remove it to start`,
+        }));
+      }
+    }
+  }
+  return out.sort(compareDiagnostics);
+}
+
+function unknownSpan(): Span {
+  return {
+    file: "<schema>",
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    offset: 0,
+    endOffset: 0,
+  };
+}

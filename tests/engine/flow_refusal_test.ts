@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO, rohas } from "../../testing/mod.ts";
+
+const PROJECT = join(REPO, "tests", "fixtures", "flow", "project");
+
+Deno.test("rohas start refuses a schema declaring flow controls the engine does not enforce yet, naming each at file:line:col", async () => {
+  const run = await rohas(["start"], { cwd: PROJECT, process: true, timeoutMs: 60_000 });
+  assert.equal(run.code, 1, run.stderr);
+  const located = [...run.stderr.matchAll(/^(schema\/orders\.ro:\d+:\d+): error\[([a-z-]+)\]/gm)]
+    .map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(located.slice(0, 3), [
+    "schema/orders.ro:16:18 flow-control-not-enforced",
+    "schema/orders.ro:17:11 flow-control-not-enforced",
+    "schema/orders.ro:18:15 flow-control-not-enforced",
+  ]);
+  assert.equal(located.length, 9, run.stderr);
+  assert.match(
+    run.stderr,
+    /Flow control 'debounce' of handler 'notify_sales' \(event 'OrderPlaced'\)/,
+  );
+});
