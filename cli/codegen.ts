@@ -12,13 +12,14 @@ import type { CODEGEN } from "./commands.ts";
 import {
   type CodegenLanguage,
   DEFAULT_CLI,
+  type FrameworkSource,
   generateProject,
   resolveOutput,
   writeProject,
   type WriteSummary,
 } from "../codegen/mod.ts";
 import { parseDirectory } from "../parser/mod.ts";
-import { findProject, loadConfig, type ProjectLocation } from "../project/mod.ts";
+import { findProject, loadConfig, type ProjectLocation, readConfigText } from "../project/mod.ts";
 import { parseLanguage } from "./_language.ts";
 import { renderDiagnostics, schemaDiagnostics } from "./_schema_loader.ts";
 import {
@@ -100,6 +101,8 @@ export interface RunCodegenOptions {
   language: CodegenLanguage | null;
   /** The command the `deno.json` tasks run. Default `deno run -A jsr:@rohas/cli`. */
   cli?: string;
+  /** How `deno.json` imports the framework for `main.ts`. Default: the JSR package. */
+  framework?: FrameworkSource;
 }
 
 /**
@@ -133,6 +136,8 @@ export async function runCodegen(io: CliIo, options: RunCodegenOptions): Promise
     projectName: config.project.name,
     cli: options.cli ?? DEFAULT_CLI,
     existingFiles,
+    config: await readConfigText(options.configRoot),
+    ...(options.framework ? { framework: options.framework } : {}),
   });
   const summary = await writeProject(files, {
     root: options.root,

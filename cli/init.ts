@@ -5,10 +5,15 @@
  * @module
  */
 
-import { basename, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { CliUsageError, type CommandRun, type ParsedArgs } from "./command.ts";
 import type { INIT } from "./commands.ts";
-import { type CodegenLanguage, DEFAULT_CLI, initProjectFiles } from "../codegen/mod.ts";
+import {
+  type CodegenLanguage,
+  DEFAULT_CLI,
+  type FrameworkSource,
+  initProjectFiles,
+} from "../codegen/mod.ts";
 import { runCodegen } from "./codegen.ts";
 import { parseLanguage } from "./_language.ts";
 
@@ -19,6 +24,8 @@ interface InitArgs {
   example: "hello" | "blank";
   /** The command the deno.json tasks run. */
   cli: string;
+  /** How the project imports the framework (`main.ts`). */
+  framework: FrameworkSource;
 }
 
 /** Runs `rohas init`. */
@@ -42,12 +49,10 @@ export const run: CommandRun<typeof INIT> = async (parsed, io) => {
     configRoot: root,
     language: init.language,
     cli: init.cli,
+    framework: init.framework,
   });
   if (code !== 0) return code;
-  io.stdout(
-    ["", "Next steps:", `  cd ${init.name}`, "  deno task dev   # the workbench is at /_rohas/", ""]
-      .join("\n"),
-  );
+  io.stdout(nextSteps(init).join("\n"));
   return 0;
 };
 
@@ -58,7 +63,46 @@ function readArgs({ values, args }: ParsedArgs<typeof INIT>, cwd: string): InitA
   if (name.trim() === "") throw new CliUsageError('Invalid <name> "": expected a directory name');
   const example = values.example ?? "hello";
   const language = parseLanguage(values.lang ?? "typescript");
-  return { name, language, example, cli: cliCommand(values.rohas, cwd) };
+  return {
+    name,
+    language,
+    example,
+    cli: cliCommand(values.rohas, cwd),
+    framework: frameworkSource(values.rohas, cwd),
+  };
+}
+
+function nextSteps(init: InitArgs): string[] {
+  const lines = [
+    "",
+    "Next steps:",
+    `  cd ${init.name}`,
+    "  deno task dev        (the workbench is at /_rohas/)",
+  ];
+  if (init.language === "typescript") {
+    lines.push("  deno task test       (tests/app_test.ts, through the test kit)");
+    lines.push(
+      "  deno task serve      (main.ts under deno serve --parallel; Deno Deploy runs it too)",
+    );
+    lines.push("  deno task compile    (a single binary)");
+  } else {
+    lines.push(
+      "",
+      "Note: deno task serve, Deno Deploy and deno compile run TypeScript handlers only: a Python",
+      "project is served by deno task dev and deno task start (rohas start).",
+    );
+  }
+  return [...lines, ""];
+}
+
+/** The framework import of `main.ts`: JSR, a linked local checkout, or a URL. */
+function frameworkSource(rohas: string | undefined, cwd: string): FrameworkSource {
+  if (rohas === undefined) return { kind: "jsr" };
+  if (/^[a-z][a-z0-9+.-]+:/i.test(rohas) && !isAbsolute(rohas)) {
+    return { kind: "url", base: rohas.replace(/\/+$/, "").replace(/\/cli\.ts$/, "") };
+  }
+  const path = resolve(cwd, rohas);
+  return { kind: "link", path: path.endsWith(".ts") ? dirname(path) : path };
 }
 
 async function writeFiles(root: string, files: { path: string; content: string }[]): Promise<void> {

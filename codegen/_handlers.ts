@@ -63,6 +63,21 @@ export function planHandlers(schema: Schema): HandlerPlan[] {
   return [...plans.values()];
 }
 
+/** Whether a handler of an event is batched (`batch:` in its `on` block): it receives an array.
+ *
+ * @param event the event
+ * @param entry the handler entry
+ * @returns true when the handler receives up to `batch` events at once
+ */
+export function isBatched(event: Event, entry: string): boolean {
+  return event.flow?.some((f) => f.handler === entry && f.batch !== undefined) ?? false;
+}
+
+/** Whether any handler of an event is batched. */
+export function hasBatchedHandler(event: Event): boolean {
+  return event.flow?.some((f) => f.batch !== undefined) ?? false;
+}
+
 function middlewareNames(schema: Schema): string[] {
   const names = [...schema.apis, ...schema.websockets].flatMap((d) => d.middlewares);
   return [...new Set(names)];

@@ -97,13 +97,13 @@ export function handleChatConnected(connection: ChatConnection, state: State): {
   {
     path: "src/handlers/websockets/chat_message.ts",
     content: `import type { ChatConnection, ChatMessage } from "../../generated/websockets/chat.ts";
-import type { State } from "../../generated/state.ts";
+import type { SocketState } from "../../generated/state.ts";
 
-/** Sends every message to every client of the chat. */
+/** Sends every message to every client of the chat, on every instance. */
 export function handleChatMessage(
   message: ChatMessage,
   connection: ChatConnection,
-  state: State,
+  state: SocketState,
 ): null {
   state.broadcast({
     from: connection.connectionId,
@@ -218,11 +218,13 @@ async def handle_chat_connected(connection: ChatConnection, state: State) -> Dic
   {
     path: "src/handlers/websockets/chat_message.py",
     content: `from generated.websockets.chat import ChatConnection, ChatMessage
-from generated.state import State
+from generated.state import SocketState
 
 
-async def handle_chat_message(message: ChatMessage, connection: ChatConnection, state: State) -> None:
-    """Sends every message to every client of the chat."""
+async def handle_chat_message(
+    message: ChatMessage, connection: ChatConnection, state: SocketState
+) -> None:
+    """Sends every message to every client of the chat, on every instance."""
     state.broadcast(
         {"from": connection.connection_id, "text": message.data.text, "at": message.timestamp.isoformat()}
     )

@@ -7,6 +7,17 @@
  */
 
 import type { Schema } from "../parser/mod.ts";
+import packageJson from "../deno.json" with { type: "json" };
+
+/**
+ * How a project imports the framework (`@rohas/cli/deploy` in `main.ts`): the JSR package, or a
+ * local checkout linked by path (its `deno.json` then resolves the framework's own dependencies),
+ * or a URL.
+ */
+export type FrameworkSource =
+  | { kind: "jsr" }
+  | { kind: "link"; path: string }
+  | { kind: "url"; base: string };
 
 /** What the project files depend on. */
 export interface ProjectFileOptions {
@@ -17,7 +28,12 @@ export interface ProjectFileOptions {
   cli: string;
   /** The output dir relative to the project root, `""` when it is the root. */
   outputDir: string;
+  /** Where the framework comes from. Default: the JSR package. */
+  framework?: FrameworkSource;
 }
+
+/** The flags the embedded entry runs with: no read, write, FFI or subprocess. */
+const ENTRY_FLAGS = "--allow-net --allow-env --unstable-kv --unstable-cron";
 
 /** The project files, paths relative to the project root.
  *
@@ -43,22 +59,54 @@ export function projectFiles(
 
 function denoJson(options: ProjectFileOptions): string {
   const src = options.outputDir === "" ? "." : options.outputDir;
+  const typescript = options.language === "typescript";
   const json = {
     tasks: {
       dev: `${options.cli} dev`,
       start: `${options.cli} start`,
       codegen: `${options.cli} codegen`,
       validate: `${options.cli} validate`,
+      ...(typescript ? entryTasks(options.name) : {}),
     },
     imports: {
+      ...(typescript ? frameworkImports(options.framework ?? { kind: "jsr" }) : {}),
       "@generated/": `./${src}/generated/`,
       "@handlers/": `./${src}/handlers/`,
     },
+    ...(options.framework?.kind === "link" && typescript
+      ? { links: [options.framework.path] }
+      : {}),
+    ...(typescript ? { unstable: ["kv", "cron"] } : {}),
     compilerOptions: { strict: true },
     fmt: { lineWidth: 100, exclude: [`${src}/generated/`] },
     lint: { exclude: [`${src}/generated/`] },
   };
   return JSON.stringify(json, null, 2) + "\n";
+}
+
+/** `serve` and `compile`: the embedded entry (`main.ts`) under `deno serve` and as a binary. */
+function entryTasks(name: string): Record<string, string> {
+  const binary = name.replace(/[^A-Za-z0-9._-]/g, "-") || "app";
+  return {
+    test: "deno test -A tests/",
+    serve: `deno serve --parallel ${ENTRY_FLAGS} main.ts`,
+    compile: `deno compile ${ENTRY_FLAGS} --output ${binary} main.ts --listen`,
+  };
+}
+
+function frameworkImports(source: FrameworkSource): Record<string, string> {
+  switch (source.kind) {
+    case "jsr":
+    case "link":
+      // A linked checkout answers to its package name and version, so the import stays the same.
+      return { "@rohas/cli": `jsr:@rohas/cli@^${packageJson.version}` };
+    case "url":
+      return {
+        "@rohas/cli": `${source.base}/mod.ts`,
+        "@rohas/cli/deploy": `${source.base}/deploy/mod.ts`,
+        "@rohas/cli/testing": `${source.base}/testkit/mod.ts`,
+      };
+  }
 }
 
 const GITIGNORE = `# Rohas
@@ -104,6 +152,15 @@ function readme(schema: Schema, options: ProjectFileOptions): string {
     "- `deno task validate`: check the schema",
     "- `deno task start`: run in production",
   ];
+  if (options.language === "typescript") {
+    lines.push(
+      "- `deno task serve`: serve `main.ts` with `deno serve --parallel` (one isolate per core)",
+      "- `deno task compile`: build a single binary from `main.ts`",
+      "",
+      "`main.ts` is the app in one module, for `deno serve`, Deno Deploy and `deno compile`: the",
+      `schema, config and handlers are embedded through \`${src}generated/app.ts\`.`,
+    );
+  }
   section(lines, "APIs", schema.apis.map((a) => `\`${a.method} ${a.path}\` - ${a.name}`));
   section(
     lines,

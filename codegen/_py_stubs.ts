@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { HandlerPlan } from "./_handlers.ts";
+import { type HandlerPlan, isBatched } from "./_handlers.ts";
 import { pyDoc, snake } from "./_names.ts";
 import { CodeWriter } from "./_writer.ts";
 
@@ -77,14 +77,26 @@ function apiStub(w: CodeWriter, plan: Plan<"api">, fn: string): void {
 }
 
 function eventStub(w: CodeWriter, plan: Plan<"event">, fn: string): void {
-  const names = [...new Set(plan.events.map((e) => e.name))];
+  const types = new Map<string, string>();
+  for (const e of plan.events) {
+    types.set(e.name, isBatched(e, plan.entry) ? `list[${e.name}]` : e.name);
+  }
+  const names = [...types.keys()];
+  const batched = [...types.values()].some((t) => t.startsWith("list["));
   if (names.length > 1) w.line("from typing import Union").line();
   for (const event of names) w.line(`from generated.events.${snake(event)} import ${event}`);
   w.line("from generated.state import State").line().line();
-  const type = names.length > 1 ? `Union[${names.join(", ")}]` : names[0]!;
+  const params = [...types.values()];
+  const type = params.length > 1 ? `Union[${params.join(", ")}]` : params[0]!;
   w.block(`async def ${fn}(event: ${type}, state: State) -> None:`, () => {
-    w.line(`"""Handles event ${names.join(", ")}. Raise to retry it."""`);
-    w.line('state.logger.info("Received event", id=event.id, attempt=event.attempt)');
+    if (batched) {
+      w.line(`"""Handles event ${names.join(", ")}; a batched event arrives as a list. Raise to`);
+      w.line('retry."""');
+      w.line('state.logger.info("Received events", batch=isinstance(event, list))');
+    } else {
+      w.line(`"""Handles event ${names.join(", ")}. Raise to retry it."""`);
+      w.line('state.logger.info("Received event", id=event.id, attempt=event.attempt)');
+    }
   }, "");
 }
 

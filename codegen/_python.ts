@@ -7,6 +7,7 @@
  */
 
 import type { Api, Event, Field, Schema, WebSocket } from "../parser/mod.ts";
+import { hasBatchedHandler } from "./_handlers.ts";
 import { pathParams, pyDoc, snake } from "./_names.ts";
 import { PY_HEADER, PyModule } from "./_py_module.ts";
 import { byText, type SchemaIndex } from "./_schema_index.ts";
@@ -94,7 +95,8 @@ function apiModule(api: Api, index: SchemaIndex): PyFile {
 
 function eventModule(event: Event, index: SchemaIndex): PyFile {
   const handler = `${event.name}Handler`;
-  const m = new PyModule("events", index, { declared: [event.name, handler] });
+  const declared = [event.name, handler, `${event.name}BatchHandler`];
+  const m = new PyModule("events", index, { declared });
   m.typing.add("Awaitable").add("Callable");
   m.usesDatetime = true;
   m.imports.add("..state", "State");
@@ -106,6 +108,13 @@ function eventModule(event: Event, index: SchemaIndex): PyFile {
     m.out.line('id: str = ""').line("attempt: int = 1");
   }, "").line();
   m.out.line(`${handler} = Callable[[${event.name}, State], Awaitable[None]]`);
+  if (hasBatchedHandler(event)) {
+    m.out.line("# A batched handler (batch: in its on block) receives the events of a batch in");
+    m.out.line("# delivery order; raise to retry the whole batch.");
+    m.out.line(
+      `${event.name}BatchHandler = Callable[[list[${event.name}], State], Awaitable[None]]`,
+    );
+  }
   return { path: `events/${snake(event.name)}.py`, content: m.out.toString() };
 }
 

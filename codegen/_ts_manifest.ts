@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { HandlerPlan } from "./_handlers.ts";
+import { type HandlerPlan, isBatched } from "./_handlers.ts";
 import { snake } from "./_names.ts";
 import { byText, ImportSet } from "./_schema_index.ts";
 import { TS_HEADER, tsSpecifier } from "./_ts_module.ts";
@@ -78,10 +78,12 @@ function handlerTypes(plan: HandlerPlan): [string, string][] {
     case "api":
       return [[`api/${snake(plan.api.name)}.ts`, `${plan.api.name}Handler`]];
     case "event":
-      return [...new Set(plan.events.map((e) => e.name))].map((name) => [
-        `events/${snake(name)}.ts`,
-        `${name}Handler`,
-      ]);
+      return [
+        ...new Map(plan.events.map((e) => {
+          const type = isBatched(e, plan.entry) ? `${e.name}BatchHandler` : `${e.name}Handler`;
+          return [e.name, type] as const;
+        })),
+      ].map(([name, type]) => [`events/${snake(name)}.ts`, type]);
     case "cron":
       return [[`cron/${snake(plan.cron.name)}.ts`, `${plan.cron.name}Handler`]];
     case "ws_connect":

@@ -7,7 +7,7 @@
  */
 
 import { camel, pascal, snake, tsDoc } from "./_names.ts";
-import type { HandlerPlan } from "./_handlers.ts";
+import { type HandlerPlan, isBatched } from "./_handlers.ts";
 import { CodeWriter } from "./_writer.ts";
 
 /** The export name codegen writes for a handler, the first one the engine tries.
@@ -90,12 +90,30 @@ function eventStub(w: CodeWriter, plan: Plan<"event">, gen: string, fn: string):
     w.line(`import type { ${type} } from "${gen}/events/${snake(type)}.ts";`);
   }
   w.line(`import type { State } from "${gen}/state.ts";`).line();
-  w.line(`/** Handles event ${types.map((t) => `\`${t}\``).join(", ")}. Throw to retry it. */`);
-  const signature = `${fn}(event: ${types.join(" | ")}, state: State): Promise<void>`;
+  const params = eventParams(plan);
+  if (params.batched) {
+    w.line(
+      `/** Handles event ${params.names}; a batched event arrives as an array. Throw to retry. */`,
+    );
+  } else w.line(`/** Handles event ${params.names}. Throw to retry it. */`);
+  const signature = `${fn}(event: ${params.types.join(" | ")}, state: State): Promise<void>`;
   w.block(`export function ${signature} {`, () => {
-    w.line(`state.logger.info("Received event", { id: event.id, attempt: event.attempt });`);
+    if (params.batched) {
+      w.line(`state.logger.info("Received events", { batch: Array.isArray(event) });`);
+    } else w.line(`state.logger.info("Received event", { id: event.id, attempt: event.attempt });`);
     w.line("return Promise.resolve();");
   }, "}");
+}
+
+/** The parameter type of each event a handler takes (`E[]` where it is batched). */
+function eventParams(plan: Plan<"event">): { names: string; types: string[]; batched: boolean } {
+  const seen = new Map<string, string>();
+  for (const event of plan.events) {
+    seen.set(event.name, isBatched(event, plan.entry) ? `${event.name}[]` : event.name);
+  }
+  const types = [...seen.values()];
+  const names = [...seen.keys()].map((t) => `\`${t}\``).join(", ");
+  return { names, types, batched: types.some((t) => t.endsWith("[]")) };
 }
 
 function cronStub(w: CodeWriter, plan: Plan<"cron">, gen: string, fn: string): void {

@@ -6,6 +6,7 @@
  */
 
 import type { Api, Cron, Event, Field, Schema, WebSocket } from "../parser/mod.ts";
+import { hasBatchedHandler } from "./_handlers.ts";
 import { pathParams, snake, tsDoc, tsKey } from "./_names.ts";
 import type { SchemaIndex } from "./_schema_index.ts";
 import { TsModule } from "./_ts_module.ts";
@@ -111,7 +112,10 @@ function apiModule(api: Api, index: SchemaIndex): TsFile {
 
 function eventModule(event: Event, index: SchemaIndex): TsFile {
   const handler = `${event.name}Handler`;
-  const m = new TsModule("events", index, { declared: [event.name, handler] });
+  const batch = `${event.name}BatchHandler`;
+  const batched = hasBatchedHandler(event);
+  const exports = batched ? [event.name, handler, batch] : [event.name, handler];
+  const m = new TsModule("events", index, { declared: exports });
   const state = m.use("state.ts", "State");
   const payload = event.payload === "" ? "unknown" : m.named(event.payload);
   m.out.line(`/** Event \`${event.name}\` as its handlers receive it. */`);
@@ -130,11 +134,17 @@ function eventModule(event: Event, index: SchemaIndex): TsFile {
   m.out.line(
     `export type ${handler} = (event: ${event.name}, state: ${state}) => void | Promise<void>;`,
   );
-  return {
-    path: `events/${snake(event.name)}.ts`,
-    content: m.render(),
-    exports: [event.name, handler],
-  };
+  if (batched) {
+    m.out.line();
+    m.out.line(
+      "/** A batched handler (`batch:` in its `on` block) receives the events of a batch in",
+    );
+    m.out.line(" * delivery order; throw to retry the whole batch. */");
+    m.out.line(`export type ${batch} = (`).indent(() => {
+      m.out.line(`events: ${event.name}[],`).line(`state: ${state},`);
+    }).line(") => void | Promise<void>;");
+  }
+  return { path: `events/${snake(event.name)}.ts`, content: m.render(), exports };
 }
 
 function cronModule(cron: Cron, index: SchemaIndex): TsFile {

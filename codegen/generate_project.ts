@@ -7,7 +7,9 @@
 
 import type { Schema } from "../parser/mod.ts";
 import { type HandlerPlan, planHandlers } from "./_handlers.ts";
-import { projectFiles } from "./_project_files.ts";
+import { type FrameworkSource, projectFiles } from "./_project_files.ts";
+
+export type { FrameworkSource } from "./_project_files.ts";
 import { pyGeneratedFiles } from "./_python.ts";
 import { pyStub } from "./_py_stubs.ts";
 import { byText, SchemaIndex } from "./_schema_index.ts";
@@ -15,6 +17,7 @@ import { TS_HEADER } from "./_ts_module.ts";
 import { type ManifestEntry, tsManifestModule } from "./_ts_manifest.ts";
 import { TS_STATE_EXPORTS, tsStateModule } from "./_ts_state.ts";
 import { tsStub } from "./_ts_stubs.ts";
+import { tsAppModule, tsEntryModule } from "./_ts_entry.ts";
 import { type TsFile, tsTypeModules } from "./_ts_types.ts";
 import { tsValidatorsModule, validatorExports } from "./_validators.ts";
 import { CodeWriter } from "./_writer.ts";
@@ -50,6 +53,13 @@ export interface GenerateOptions {
    * an old project's `handlers/api/<Api>.ts`, then gets no stub. Default: none.
    */
   existingFiles?: ReadonlySet<string>;
+  /**
+   * The text of `config/rohas.toml`, embedded in `generated/app.ts` for `main.ts` (environment
+   * overrides still apply at run time); null when the project has none. Default null.
+   */
+  config?: string | null;
+  /** How `deno.json` imports the framework for `main.ts`. Default: the JSR package. */
+  framework?: FrameworkSource;
 }
 
 /** The default `deno.json` task command. */
@@ -95,6 +105,9 @@ export function generateProject(schema: Schema, options: GenerateOptions): Gener
     generated("validators.ts", tsValidatorsModule(schema, index));
     generated("mod.ts", tsBarrel(modules, valueExports(schema)));
     generated("manifest.ts", tsManifestModule(handlers, prefix));
+    const name = options.projectName ?? "app";
+    generated("app.ts", tsAppModule(schema, { name, config: options.config ?? null }));
+    user("main.ts", tsEntryModule(prefix));
   } else {
     for (const plan of plans) {
       const path = `${prefix}${plan.dir}/${plan.stem}.py`;
@@ -109,6 +122,7 @@ export function generateProject(schema: Schema, options: GenerateOptions): Gener
     name: options.projectName ?? "app",
     cli: options.cli ?? DEFAULT_CLI,
     outputDir: out,
+    ...(options.framework ? { framework: options.framework } : {}),
   });
   for (const file of project) user(file.path, file.content);
   return files.sort((a, b) => byText(a.path, b.path));

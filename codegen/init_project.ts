@@ -7,6 +7,7 @@
  */
 
 import { EXAMPLE_PY, EXAMPLE_TS } from "./_init_handlers.ts";
+import { initExampleTest } from "./_init_test_file.ts";
 
 /** Options of {@linkcode initProjectFiles}. */
 export interface InitOptions {
@@ -44,6 +45,10 @@ export function initProjectFiles(
     files.push(...handlers);
   } else {
     files.push(...HELLO_SCHEMA, ...(language === "python" ? EXAMPLE_PY : EXAMPLE_TS));
+  }
+  // The test kit runs TypeScript handlers (from the generated manifest).
+  if (language === "typescript") {
+    files.push({ path: "tests/app_test.ts", content: initExampleTest(example) });
   }
   return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }

@@ -9,6 +9,7 @@ export {
   type CodegenLanguage,
   DEFAULT_CLI,
   type FileOwner,
+  type FrameworkSource,
   type GeneratedFile,
   type GenerateOptions,
   generateProject,

@@ -38,10 +38,13 @@ const FIELDS = {
 /** An error for each declared flow control the engine does not enforce yet, at its position.
  *
  * @param schema the validated schema
- * @param locations the parser's positions
+ * @param locations the parser's positions; without them, diagnostics point at `<schema>:1:1`
  * @returns the diagnostics, in schema order
  */
-export function unenforcedFlowControls(schema: Schema, locations: SchemaLocations): Diagnostic[] {
+export function unenforcedFlowControls(
+  schema: Schema,
+  locations: SchemaLocations = new WeakMap(),
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const event of schema.events) {
     for (const flow of event.flow ?? []) {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FieldType, Schema } from "../parser/mod.ts";
+import type { Event, FieldType, FlowControls, Schema } from "../parser/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { HandlerKind, HandlerRef } from "./runtime/contract.ts";
 import { HandlerResolutionError, type MissingHandler } from "./errors.ts";
@@ -59,7 +59,13 @@ export interface SubscriptionSpec {
   handler: HandlerRef;
   /** `<project>.<handler entry>`. */
   group: string;
+  /** The flow controls of this handler (`on <handler> { … }` in the event), as plain data;
+   * omitted when it declares none. */
+  controls?: SubscriptionControls;
 }
+
+/** The flow controls of one subscription: those of the schema's `on handler` block. */
+export type SubscriptionControls = Omit<FlowControls, "handler">;
 
 /** An event with its handlers and forwarded triggers. */
 export interface EventSpec {
@@ -239,11 +245,24 @@ function buildEvents(schema: Schema, project: string, r: Resolver): EventSpec[] 
     event: event.name,
     payloadType: event.payload,
     triggers: [...event.triggers],
-    subscriptions: event.handlers.map((h) => ({
-      handler: r.resolve("event", h, event.name),
-      group: `${project}.${h}`,
-    })),
+    subscriptions: event.handlers.map((h) => {
+      const spec: SubscriptionSpec = {
+        handler: r.resolve("event", h, event.name),
+        group: `${project}.${h}`,
+      };
+      const controls = controlsOf(event, h);
+      if (controls !== undefined) spec.controls = controls;
+      return spec;
+    }),
   }));
+}
+
+/** The controls of a handler as plain data (a copy: the model never shares the schema's objects). */
+function controlsOf(event: Event, handler: string): SubscriptionControls | undefined {
+  const flow = event.flow?.find((f) => f.handler === handler);
+  if (flow === undefined) return undefined;
+  const { handler: _, ...controls } = structuredClone(flow);
+  return Object.keys(controls).length === 0 ? undefined : controls;
 }
 
 function buildSchedules(schema: Schema, r: Resolver): ScheduleSpec[] {

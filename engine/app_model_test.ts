@@ -59,3 +59,17 @@ Deno.test("buildAppModel() fails at build time listing every missing handler and
       e.message.includes('"src/handlers/api/create_user.ts", "src/handlers/api/CreateUser.ts"'),
   );
 });
+
+Deno.test("buildAppModel() gives each subscription its handler's flow controls as a copy, and none to the others", () => {
+  const s = schema();
+  s.events[0]!.handlers.push("audit");
+  const flow = { handler: "send_email", concurrency: { limit: 2, key: "id" }, delay_ms: 1000 };
+  s.events[0]!.flow = [flow];
+  const config = parseConfig('[project]\nname = "shop"\n', { file: "rohas.toml", env: {} });
+  const model = buildAppModel(s, config, { root: "/app", exists: () => true });
+  const [email, audit] = model.events[0]!.subscriptions;
+  assert.deepEqual(email?.controls, { concurrency: { limit: 2, key: "id" }, delay_ms: 1000 });
+  assert.equal(audit !== undefined && "controls" in audit, false);
+  flow.concurrency.limit = 9;
+  assert.equal(email?.controls?.concurrency?.limit, 2);
+});

@@ -46,6 +46,7 @@ import { createEngine, type Engine, type ShutdownReport } from "./app.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Schema } from "../parser/mod.ts";
 import { prepareApp } from "./project_loader.ts";
+import { unenforcedFlowControls } from "./_flow_support.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
 import { announceInstance, instanceState } from "./_cluster_step.ts";
@@ -293,10 +294,20 @@ function pathOf(rootOrUrl: string): string {
 async function prepare(options: AssembleOptions, located: Located): Promise<Prepared> {
   const source = options.project;
   if (source.kind === "prepared") {
+    // An embedded schema (deploy entry, edge) has no positions; the message names handler and event.
+    const refused = unenforcedFlowControls(source.schema);
+    if (refused.length > 0) {
+      throw new ServeError({
+        ok: false,
+        kind: "diagnostics",
+        diagnostics: refused,
+        sources: new Map(),
+      });
+    }
     return {
       schema: source.schema,
       model: source.model,
-      validators: compileValidators(source.schema),
+      validators: source.validators ?? compileValidators(source.schema),
       warnings: [],
     };
   }

@@ -244,3 +244,24 @@ Deno.test("the assembly opens the [state] the config names: what handlers write 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an embedded (prepared) schema declaring a flow control the engine does not enforce is refused, naming handler and event", async () => {
+  const { parseSchema } = await import("../parser/mod.ts");
+  const { buildAppModel } = await import("./app_model.ts");
+  const { schema } = parseSchema(
+    "type P { id: String }\nevent Paid { payload: P handler: [ship] on ship { delay: 5s } }",
+  );
+  const { config } = await loadConfig(root, { env: {} });
+  const model = buildAppModel(schema, config, { root, exists: () => true });
+  const error = await assemble({
+    project: { kind: "prepared", root, schema, model },
+    mode: "production",
+    runtime: { kind: "manifest", manifest: { root, modules: {} } },
+    telemetry: { kind: "off" },
+  }).then(() => null, (e) => e);
+  assert.ok(error instanceof ServeError, String(error));
+  assert.equal(error.failure.kind, "diagnostics");
+  if (error.failure.kind !== "diagnostics") return;
+  assert.deepEqual(error.failure.diagnostics.map((d) => d.code), ["flow-control-not-enforced"]);
+  assert.match(error.failure.diagnostics[0]!.message, /'delay' of handler 'ship' \(event 'Paid'\)/);
+});

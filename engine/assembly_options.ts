@@ -58,8 +58,17 @@ export type ProjectSource =
   | { kind: "path"; path: string; cwd: string }
   /** A project root (path or file URL); the schema is `schemaDir`, else where the project keeps it. */
   | { kind: "root"; root: string; schemaDir?: string }
-  /** A schema and model built elsewhere (an edge gets them from the main process). */
-  | { kind: "prepared"; root: string; schema: Schema; model: AppModel };
+  /**
+   * A schema and model built elsewhere (an edge gets them from the main process; an embedded app
+   * from its generated module, with the validators codegen compiled).
+   */
+  | {
+    kind: "prepared";
+    root: string;
+    schema: Schema;
+    model: AppModel;
+    validators?: ValidatorTable;
+  };
 
 /** Where `state.kv` keeps its entries. */
 export type StateChoice =

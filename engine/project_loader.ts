@@ -8,7 +8,7 @@
 
 import { relative } from "node:path";
 import { checkSchema, type Diagnostic, parseDirectory, type Schema } from "../parser/mod.ts";
-import type { RohasConfig } from "../project/mod.ts";
+import { readConfigText, type RohasConfig } from "../project/mod.ts";
 import { findOrphanHandlers } from "./orphan_handlers.ts";
 import { compileValidators, generateProject, writeProject } from "../codegen/mod.ts";
 import { type AppModel, buildAppModel } from "./app_model.ts";
@@ -99,6 +99,7 @@ async function runCodegen(schema: Schema, options: PrepareOptions): Promise<stri
     language,
     projectName: options.config.project.name,
     existingFiles: existing,
+    config: await readConfigText(options.root),
   }).filter((f) => f.path.startsWith("src/"));
   const summary = await writeProject(files, { root: options.root });
   return [...summary.written, ...summary.created].sort();

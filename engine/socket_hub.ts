@@ -94,6 +94,7 @@ export class SocketHub {
   #byEndpoint = new Map<string, Set<string>>();
   /** Admission tickets: the endpoint each admits to, and when it expires. */
   #tickets = new Map<string, { endpoint: string; expires: number }>();
+  #relay: ((endpoint: string, message: unknown) => void) | null = null;
 
   /** Creates a hub.
    *
@@ -125,11 +126,30 @@ export class SocketHub {
     return true;
   }
 
-  /** Sends a JSON message to every connection of an endpoint; returns how many got it. */
+  /**
+   * Sends a JSON message to every connection of an endpoint, here and, through the relay when one
+   * is set, in the other isolates serving the app; returns how many connections here got it.
+   */
   broadcast(endpoint: string, message: unknown): number {
+    this.#relay?.(endpoint, message);
+    return this.deliver(endpoint, message);
+  }
+
+  /** Sends a JSON message to every connection of an endpoint in this isolate only (a relayed one). */
+  deliver(endpoint: string, message: unknown): number {
     let sent = 0;
     for (const id of this.#byEndpoint.get(endpoint) ?? []) if (this.send(id, message)) sent++;
     return sent;
+  }
+
+  /**
+   * Hands every broadcast to `relay` as well, which carries it to the other isolates serving the
+   * app (they call {@linkcode SocketHub.deliver}); null stops relaying.
+   *
+   * @param relay called with each broadcast's endpoint and message
+   */
+  relayBroadcasts(relay: ((endpoint: string, message: unknown) => void) | null): void {
+    this.#relay = relay;
   }
 
   /** Closes every connection (shutdown). */

@@ -24,4 +24,5 @@ export type { FindProjectOptions, ProjectLocation } from "./find_project.ts";
 export { findProject } from "./find_project.ts";
 export type { LoadConfigOptions, ParseConfigOptions } from "./load_config.ts";
 export { CONFIG_ENV_VARS, loadConfig, LOG_LEVELS, parseConfig } from "./load_config.ts";
+export { readConfigText } from "./config_text.ts";
 export { ADAPTER_TYPES, STATE_TYPES, TELEMETRY_TYPES } from "./config.ts";

@@ -120,7 +120,11 @@ class InfluxdbStore implements TelemetryStore {
 
   writeTraces(traces: readonly TraceRecord[]): Promise<void> {
     return this.#write(traces.map((t) => {
-      const tags = t.parent_id === undefined ? { id: t.id } : { id: t.id, parent_id: t.parent_id };
+      // Typed as written so that projects checking this file without exactOptionalPropertyTypes
+      // (every project importing the package) accept it too.
+      const tags: Record<string, string> = t.parent_id === undefined
+        ? { id: t.id }
+        : { id: t.id, parent_id: t.parent_id };
       const fields = { json: JSON.stringify(t), entry_type: t.entry_type, status: t.status };
       const ns = (BigInt(Date.parse(t.started_at)) * 1_000_000n).toString();
       return line("rohas_traces", tags, fields, ns);

@@ -13,7 +13,12 @@ Deno.test("the engine runs a freshly generated TypeScript project's stubs in-pro
   await using dir = await tempDir();
   await writeGenerated(await fixtureSchema(), dir.path, "typescript");
   await Deno.mkdir(`${dir.path}/schema`);
-  await Deno.copyFile(`${REPO}/tests/fixtures/codegen/rich.ro`, `${dir.path}/schema/rich.ro`);
+  // TODO(#19): the engine refuses flow controls it does not enforce yet; this test is about the
+  // handler contract, so it serves the schema without its `on handler { … }` blocks.
+  const source = await Deno.readTextFile(`${REPO}/tests/fixtures/codegen/rich.ro`);
+  const withoutFlow = source.replace(/^ *on \w+ \{[^}]*\}\n/gm, "");
+  assert.notEqual(withoutFlow, source);
+  await Deno.writeTextFile(`${dir.path}/schema/rich.ro`, withoutFlow);
   const { manifest } = await import(`file://${dir.path}/src/generated/manifest.ts`) as {
     manifest: HandlerManifest;
   };

@@ -11,14 +11,22 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   await using dir = await tempDir();
   const created = await rohas(["init", "app", "--rohas", REPO], { cwd: dir.path });
   assert.equal(created.code, 0, created.stderr);
-  assert.match(created.stdout, /cd app\n {2}deno task dev {3}# the workbench is at \/_rohas\//);
+  assert.match(created.stdout, /cd app\n {2}deno task dev {8}\(the workbench is at \/_rohas\/\)\n/);
   const app = `${dir.path}/app`;
   const denoJson = JSON.parse(await Deno.readTextFile(`${app}/deno.json`));
   assert.equal(
     denoJson.tasks.codegen,
     `deno run -A --config ${REPO}/deno.json ${REPO}/cli.ts codegen`,
   );
-  assert.deepEqual(Object.keys(denoJson.tasks).sort(), ["codegen", "dev", "start", "validate"]);
+  assert.deepEqual(Object.keys(denoJson.tasks).sort(), [
+    "codegen",
+    "compile",
+    "dev",
+    "serve",
+    "start",
+    "test",
+    "validate",
+  ]);
   assert.equal(denoJson.imports["@generated/"], "./src/generated/");
   assert.equal(denoJson.imports["@handlers/"], "./src/handlers/");
   assert.match(await Deno.readTextFile(`${app}/.gitignore`), /^\.rohas\/$/m);
@@ -55,6 +63,11 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   assert.match(codegen.stdout, / 0 written, \d+ unchanged, 0 deleted/);
   const check = await run(Deno.execPath(), ["check", "src/"], { cwd: app });
   assert.equal(check.code, 0, plain(check.stderr));
+  // The example test init wrote runs through the test kit (the linked checkout's `testing`).
+  const test = await run(Deno.execPath(), ["task", "test"], { cwd: app });
+  assert.equal(test.code, 0, plain(test.stdout + test.stderr));
+  assert.match(plain(test.stdout), /creating a user publishes UserCreated and logs it \.\.\. ok/);
+  assert.match(plain(test.stdout), /2 passed \| 0 failed/);
   const readme = await Deno.readTextFile(`${app}/README.md`);
   assert.match(readme, /^# app$/m);
   assert.match(readme, /`GET \/users\/\{id\}` - GetUser/);
@@ -106,6 +119,9 @@ Deno.test("init --example blank writes one API and its handler", async () => {
   assert.match(handler, /data: "ok"/);
   const check = await run(Deno.execPath(), ["check", "src/"], { cwd: `${dir.path}/b` });
   assert.equal(check.code, 0, plain(check.stderr));
+  assert.equal(denoJson.tasks.test, "deno test -A tests/");
+  const test = await Deno.readTextFile(`${dir.path}/b/tests/app_test.ts`);
+  assert.match(test, /app\.request\("GET", "\/health"\)/);
 });
 
 Deno.test("init refuses an existing non-empty directory", async () => {

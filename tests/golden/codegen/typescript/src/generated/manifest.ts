@@ -21,8 +21,8 @@ import type { GetPostHandler } from "./api/get_post.ts";
 import type { GetUserHandler } from "./api/get_user.ts";
 import type { SummariesHandler } from "./api/summaries.ts";
 import type { CleanupHandler } from "./cron/cleanup.ts";
-import type { AuditWrittenHandler } from "./events/audit_written.ts";
-import type { ChatPostedHandler } from "./events/chat_posted.ts";
+import type { AuditWrittenBatchHandler } from "./events/audit_written.ts";
+import type { ChatPostedBatchHandler } from "./events/chat_posted.ts";
 import type { UserCreatedHandler } from "./events/user_created.ts";
 import type { MiddlewareHandler } from "./state.ts";
 import type { ChatConnectHandler, ChatDisconnectHandler, ChatMessageHandler } from "./websockets/chat.ts";
@@ -66,9 +66,9 @@ export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod3, "handleGetUser">, GetUserHandler>,
   Satisfies<HandlerOf<typeof mod4, "handleSummaries">, SummariesHandler>,
   Satisfies<HandlerOf<typeof mod5, "handleCleanup">, CleanupHandler>,
-  Satisfies<HandlerOf<typeof mod6, "handleArchive">, AuditWrittenHandler>,
+  Satisfies<HandlerOf<typeof mod6, "handleArchive">, AuditWrittenBatchHandler>,
   Satisfies<HandlerOf<typeof mod7, "handleAuditLog">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod7, "handleAuditLog">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod7, "handleAuditLog">, ChatPostedBatchHandler>,
   Satisfies<HandlerOf<typeof mod8, "handleSendWelcomeEmail">, UserCreatedHandler>,
   Satisfies<HandlerOf<typeof mod9, "handleChatConnected">, ChatConnectHandler>,
   Satisfies<HandlerOf<typeof mod10, "handleChatDisconnected">, ChatDisconnectHandler>,

@@ -21,3 +21,6 @@ class AuditWritten(BaseModel):
 
 
 AuditWrittenHandler = Callable[[AuditWritten, State], Awaitable[None]]
+# A batched handler (batch: in its on block) receives the events of a batch in
+# delivery order; raise to retry the whole batch.
+AuditWrittenBatchHandler = Callable[[list[AuditWritten], State], Awaitable[None]]

@@ -22,3 +22,6 @@ class ChatPosted(BaseModel):
 
 
 ChatPostedHandler = Callable[[ChatPosted, State], Awaitable[None]]
+# A batched handler (batch: in its on block) receives the events of a batch in
+# delivery order; raise to retry the whole batch.
+ChatPostedBatchHandler = Callable[[list[ChatPosted], State], Awaitable[None]]

@@ -15,3 +15,10 @@ export interface AuditWritten {
 
 /** Throw to retry the delivery; throw `NonRetriableError` to dead-letter it at once. */
 export type AuditWrittenHandler = (event: AuditWritten, state: State) => void | Promise<void>;
+
+/** A batched handler (`batch:` in its `on` block) receives the events of a batch in
+ * delivery order; throw to retry the whole batch. */
+export type AuditWrittenBatchHandler = (
+  events: AuditWritten[],
+  state: State,
+) => void | Promise<void>;

@@ -16,3 +16,10 @@ export interface ChatPosted {
 
 /** Throw to retry the delivery; throw `NonRetriableError` to dead-letter it at once. */
 export type ChatPostedHandler = (event: ChatPosted, state: State) => void | Promise<void>;
+
+/** A batched handler (`batch:` in its `on` block) receives the events of a batch in
+ * delivery order; throw to retry the whole batch. */
+export type ChatPostedBatchHandler = (
+  events: ChatPosted[],
+  state: State,
+) => void | Promise<void>;
