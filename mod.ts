@@ -102,6 +102,7 @@ export {
 export type {
   CodegenLanguage,
   FileOwner,
+  FrameworkSource,
   GeneratedFile,
   GenerateOptions,
   ValidationIssue,
@@ -167,7 +168,10 @@ export type {
   ScheduleSpec,
   SerializedError,
   ShutdownReport,
+  SocketFanout,
   SocketHub,
+  SocketHubOptions,
+  SocketMessage,
   SocketRoute,
   SocketSpec,
   StartTraceOptions,

@@ -53,6 +53,12 @@ const BENCHMARKS: readonly Benchmark[] = [
     file: "http_bench.ts",
     needs: () => needCommand("wrk", "apt-get install -y wrk"),
   },
+  {
+    name: "serve",
+    file: "serve_bench.ts",
+    key: /req\/s/,
+    needs: () => needCommand("wrk", "apt-get install -y wrk"),
+  },
   { name: "events", file: "events_bench.ts" },
   { name: "reload", file: "reload_bench.ts" },
   { name: "python", file: "python_bench.ts", needs: needPython },

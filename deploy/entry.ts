@@ -91,7 +91,7 @@ export interface Entry {
   /** Serves one request (what `deno serve` and Deno Deploy call); waits for the start. */
   readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
   /** Starts the app once (events subscribed, `listenQueue` called); later calls share the start. */
-  start(): Promise<Assembly>;
+  start(): Promise<void>;
   /** Listens with `Deno.serve` on `[server] host:port` (a compiled binary, `deno run`). */
   listen(options?: ServeOptions): Promise<LastingServer>;
   /** Drains and closes everything. */
@@ -180,7 +180,9 @@ export function createEntry(app: EmbeddedApp, options: EntryOptions = {}): Entry
     config,
     crons,
     fetch: async (request, info) => (await start()).engine.handler(request, info),
-    start,
+    start: async () => {
+      await start();
+    },
     listen: async (serveOptions) => (await start()).engine.serve(serveOptions),
     close,
   };
