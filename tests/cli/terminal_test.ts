@@ -43,7 +43,7 @@ Deno.test("rohas dev prints a failing handler with its message, stack, trace id 
   const link = `${server.url}/_rohas/#/traces/${traceId}`;
   const m = await server.waitFor(
     new RegExp(
-      `ERROR api handler "Fail" failed: Error: kaboom: database unreachable\\n([^]*?)\\n +(\\S+)\\n`,
+      `ERROR API handler "Fail" failed: Error: kaboom: database unreachable\\n([^]*?)\\n +(\\S+)\\n`,
     ),
   );
   assertMatch(m[1]!, /at handleFail \(file:\/\/\S+\/src\/handlers\/api\/fail\.ts:\d+:\d+\)/);
@@ -73,14 +73,16 @@ Deno.test("rohas dev prints each failed attempt of an event handler, then its de
 
 Deno.test("rohas dev prints state.logger lines; --log-level warn hides them and --log-requests adds a line per request", async () => {
   {
-    await using server = await startServer();
+    await using server = await startServer({ args: ["--no-workbench"] });
     await (await fetch(`${server.url}/hello`)).body?.cancel();
     await server.waitFor(/\d\d:\d\d:\d\d\.\d{3} INFO {2}\[Hello\] Saying hello\b/);
     // Without the workbench the failure names its trace id instead of a link.
     const traceId = await failingCall(server.url);
     await server.waitFor(new RegExp(`\\n    trace ${traceId}\\n`));
   }
-  await using quiet = await startServer({ args: ["--log-level", "warn", "--log-requests"] });
+  await using quiet = await startServer({
+    args: ["--no-workbench", "--log-level", "warn", "--log-requests"],
+  });
   await (await fetch(`${quiet.url}/hello`)).body?.cancel();
   await quiet.waitFor(/INFO {2}GET \/hello success \d+\.\d ms Hello trace [0-9a-f-]{36}\n/);
   const traceId = await failingCall(quiet.url);
@@ -119,4 +121,32 @@ Deno.test("rohas start prints failures, dead letters and state.logger lines as J
   const hello = records.find((r) => r.kind === "log" && r.message === "Saying hello");
   assertEquals([hello.level, hello.handler], ["info", "Hello"]);
   assert(typeof hello.time === "string" && typeof hello.trace_id === "string");
+});
+
+Deno.test("rohas dev prints a failing WebSocket handler and a failing cron job with their links", async () => {
+  await using server = await startServer({
+    args: ["--workbench"],
+    prepare: async (dir) => {
+      const file = `${dir}/src/handlers/cron/tick.ts`;
+      const text = await Deno.readTextFile(file);
+      await Deno.writeTextFile(
+        file,
+        text.replace("const n = ", 'throw new Error("tick broke");\n  const n = '),
+      );
+    },
+  });
+  const socket = new WebSocket(`${server.url.replace("http", "ws")}/ws/fragile`);
+  await new Promise<void>((resolve) => socket.onclose = () => resolve());
+  const link = `${escape(server.url)}/_rohas/#/traces/[0-9a-f-]{36}`;
+  const frames = "(?: {6}at .*\\n)+";
+  await server.waitFor(
+    new RegExp(
+      `ERROR WebSocket connect handler "fragile_connect" failed: Error: Cannot accept connections today\\n${frames} {4}${link}\\n`,
+    ),
+  );
+  const run = await fetch(`${server.url}/api/workbench/crons/Tick/run`, { method: "POST" });
+  await run.body?.cancel();
+  await server.waitFor(
+    new RegExp(`ERROR cron handler "Tick" failed: Error: tick broke\\n${frames} {4}${link}\\n`),
+  );
 });
