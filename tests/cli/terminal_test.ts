@@ -73,14 +73,16 @@ Deno.test("rohas dev prints each failed attempt of an event handler, then its de
 
 Deno.test("rohas dev prints state.logger lines; --log-level warn hides them and --log-requests adds a line per request", async () => {
   {
-    await using server = await startServer();
+    await using server = await startServer({ args: ["--no-workbench"] });
     await (await fetch(`${server.url}/hello`)).body?.cancel();
     await server.waitFor(/\d\d:\d\d:\d\d\.\d{3} INFO {2}\[Hello\] Saying hello\b/);
     // Without the workbench the failure names its trace id instead of a link.
     const traceId = await failingCall(server.url);
     await server.waitFor(new RegExp(`\\n    trace ${traceId}\\n`));
   }
-  await using quiet = await startServer({ args: ["--log-level", "warn", "--log-requests"] });
+  await using quiet = await startServer({
+    args: ["--no-workbench", "--log-level", "warn", "--log-requests"],
+  });
   await (await fetch(`${quiet.url}/hello`)).body?.cancel();
   await quiet.waitFor(/INFO {2}GET \/hello success \d+\.\d ms Hello trace [0-9a-f-]{36}\n/);
   const traceId = await failingCall(quiet.url);
