@@ -182,7 +182,7 @@ function headline(r: TerminalRecord, instance: string | undefined): string {
     case "handler_failure": {
       const attempt = r.attempt === undefined ? "" : ` (attempt ${r.attempt} of ${r.max_attempts})`;
       const what = r.status === undefined ? "failed" : `answered ${r.status}`;
-      return `${r.handler_kind ?? "handler"} handler "${r.handler}" ${what}${attempt}: ${r.error}`;
+      return `${kindName(r.handler_kind)} handler "${r.handler}" ${what}${attempt}: ${r.error}`;
     }
     case "dead_letter":
       return r.message;
@@ -196,6 +196,21 @@ function headline(r: TerminalRecord, instance: string | undefined): string {
       return `[${who}] ${r.message}${fields}`;
     }
   }
+}
+
+/** How a handler's kind reads in a sentence. */
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  api: "API",
+  event: "event",
+  cron: "cron",
+  ws_connect: "WebSocket connect",
+  ws_message: "WebSocket message",
+  ws_disconnect: "WebSocket disconnect",
+  middleware: "middleware",
+};
+
+function kindName(kind: string | undefined): string {
+  return kind === undefined ? "a" : KIND_NAMES[kind] ?? kind;
 }
 
 function traceLine(r: TerminalRecord): string {

@@ -40,7 +40,7 @@ function print(options: TerminalOptions, entry: LogEntry): string {
 Deno.test("a handler failure prints its error, its own stack frames and the trace link", () => {
   assertEquals(
     print(OPTIONS, FAILURE),
-    '10:00:00.000 ERROR api handler "Fail" failed: Error: kaboom\n' +
+    '10:00:00.000 ERROR API handler "Fail" failed: Error: kaboom\n' +
       "      at handleFail (file:///app/src/handlers/api/fail.ts:2:9)\n" +
       "    http://127.0.0.1:3000/_rohas/#/traces/t-1\n",
   );

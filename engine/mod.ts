@@ -53,13 +53,20 @@ export type {
   ValidatorTable,
 } from "./parts.ts";
 export type { MatchedRoute, Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
-export type { Publication, TriggerSource } from "./triggers.ts";
+export type { PlanOptions, Publication, TriggerSource } from "./triggers.ts";
 export { planTriggers, publishTriggers, unwrapResult } from "./triggers.ts";
 export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";
 export { runCronJob } from "./cron_wiring.ts";
 export type { Closable, EventSubscriber } from "./event_wiring.ts";
-export { SocketHub } from "./socket_hub.ts";
-export type { SocketRoute } from "./socket_fanout.ts";
+export { SocketHub, type SocketHubOptions } from "./socket_hub.ts";
+export type {
+  LocalSockets,
+  SocketBus,
+  SocketFanoutOptions,
+  SocketMessage,
+  SocketRoute,
+} from "./socket_fanout.ts";
+export { SocketFanout, SOCKETS_TOPIC, SocketTargetError } from "./socket_fanout.ts";
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
 export { createProjectRuntime, type ProjectRuntime } from "./project_runtime.ts";

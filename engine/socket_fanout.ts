@@ -123,7 +123,11 @@ export class SocketFanout {
   #seen = new Map<string, number>();
   #subscription: { close(): Promise<void> } | null = null;
 
-  /** @param options the route, this instance, the local connections and the bus */
+  /**
+   * Creates the fan-out of one engine.
+   *
+   * @param options the route, this instance, the local connections and the bus
+   */
   constructor(options: SocketFanoutOptions) {
     this.#options = options;
   }

@@ -124,7 +124,10 @@ export interface TelemetrySection {
   max_persisted_per_second: number;
   /** Record metrics. Default true. */
   enable_metrics: boolean;
-  /** Record handler logs. Default true. */
+  /**
+   * Keep handler logs. Default true. When false, the terminal still prints them (and handler
+   * failures); nothing is stored.
+   */
   enable_logs: boolean;
   /** Record traces. Default true. */
   enable_traces: boolean;

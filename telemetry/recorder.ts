@@ -116,7 +116,10 @@ const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export interface RecorderOptions {
   /** Record traces. Default true. */
   traces?: boolean;
-  /** Record logs. Default true. */
+  /**
+   * Keep logs. Default true. When false, entries at or above the level still reach live
+   * subscribers (the terminal of `rohas dev`/`start` prints handler failures from them).
+   */
   logs?: boolean;
   /** Record metrics. Default true. */
   metrics?: boolean;
@@ -329,10 +332,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   }
 
   log(entry: LogEntry): void {
-    if (this.#options.logs === false || this.#closed) return;
+    if (this.#closed) return;
     if (LEVELS.indexOf(entry.level) > this.#maxLevel) return;
     if (this.#instance) entry = { ...entry, fields: { ...entry.fields, ...this.#instance } };
     this.#emit({ kind: "log", entry });
+    if (this.#options.logs === false) return;
     if (this.#immediate !== undefined) return this.#immediate.keepLog(entry);
     this.#queue.logs.push(entry);
     this.#schedule();

@@ -439,3 +439,14 @@ Deno.test("createRecorder() marks traces, logs and metrics with the instance it 
   );
   await telemetry.close();
 });
+
+Deno.test("createRecorder() with logs off keeps no entry but still shows it to live subscribers", async () => {
+  const telemetry = createRecorder(createMemoryStore(), { logs: false, logLevel: "warn" });
+  const seen: string[] = [];
+  telemetry.subscribe((e) => e.kind === "log" && seen.push(e.entry.message));
+  telemetry.log({ ...log("Handler failed"), level: "error" });
+  telemetry.log({ ...log("below the level"), level: "info" });
+  assertEquals(seen, ["Handler failed"]);
+  assertEquals(await telemetry.logs(), []);
+  await telemetry.close();
+});

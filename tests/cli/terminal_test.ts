@@ -43,7 +43,7 @@ Deno.test("rohas dev prints a failing handler with its message, stack, trace id 
   const link = `${server.url}/_rohas/#/traces/${traceId}`;
   const m = await server.waitFor(
     new RegExp(
-      `ERROR api handler "Fail" failed: Error: kaboom: database unreachable\\n([^]*?)\\n +(\\S+)\\n`,
+      `ERROR API handler "Fail" failed: Error: kaboom: database unreachable\\n([^]*?)\\n +(\\S+)\\n`,
     ),
   );
   assertMatch(m[1]!, /at handleFail \(file:\/\/\S+\/src\/handlers\/api\/fail\.ts:\d+:\d+\)/);
@@ -119,4 +119,32 @@ Deno.test("rohas start prints failures, dead letters and state.logger lines as J
   const hello = records.find((r) => r.kind === "log" && r.message === "Saying hello");
   assertEquals([hello.level, hello.handler], ["info", "Hello"]);
   assert(typeof hello.time === "string" && typeof hello.trace_id === "string");
+});
+
+Deno.test("rohas dev prints a failing WebSocket handler and a failing cron job with their links", async () => {
+  await using server = await startServer({
+    args: ["--workbench"],
+    prepare: async (dir) => {
+      const file = `${dir}/src/handlers/cron/tick.ts`;
+      const text = await Deno.readTextFile(file);
+      await Deno.writeTextFile(
+        file,
+        text.replace("const n = ", 'throw new Error("tick broke");\n  const n = '),
+      );
+    },
+  });
+  const socket = new WebSocket(`${server.url.replace("http", "ws")}/ws/fragile`);
+  await new Promise<void>((resolve) => socket.onclose = () => resolve());
+  const link = `${escape(server.url)}/_rohas/#/traces/[0-9a-f-]{36}`;
+  const frames = "(?: {6}at .*\\n)+";
+  await server.waitFor(
+    new RegExp(
+      `ERROR WebSocket connect handler "fragile_connect" failed: Error: Cannot accept connections today\\n${frames} {4}${link}\\n`,
+    ),
+  );
+  const run = await fetch(`${server.url}/api/workbench/crons/Tick/run`, { method: "POST" });
+  await run.body?.cancel();
+  await server.waitFor(
+    new RegExp(`ERROR cron handler "Tick" failed: Error: tick broke\\n${frames} {4}${link}\\n`),
+  );
 });

@@ -1,9 +1,9 @@
 /**
  * A rolling restart of three `rohas start` instances on NATS behind HAProxy (Debian's, installed by
  * scripts/services/install.sh) running docs/deploy/haproxy.cfg, under a steady load: each instance
- * in turn gets SIGTERM (it answers `/_rohas/ready` with 503, finishes what it accepted and exits),
- * starts again on its port, and is back in the balancer before the next one stops. No request
- * fails.
+ * in turn gets SIGTERM while it runs a slow request (it stops accepting, answers that request and
+ * exits), starts again on its port, and is back in the balancer before the next one stops. No
+ * request fails.
  *
  * @module
  */
@@ -32,7 +32,13 @@ Deno.test({
       await load.until(200);
       for (const instance of cluster.instances) {
         const before = load.stats().ok;
+        // A request the instance is running when SIGTERM arrives is finished, not dropped.
+        const slow = fetch(`${instance.url}/slow`);
+        await started(`${cluster.dir}/out`);
         const status = await instance.stop();
+        const answered = await slow;
+        assert.equal(answered.status, 200);
+        assert.deepEqual(await answered.json(), { slow: true });
         assert.equal(status.code, 0, instance.output());
         assert.match(instance.output(), /Stopped/);
         await instance.start();
@@ -51,6 +57,20 @@ Deno.test({
     }
   },
 });
+
+/** Waits until the slow handler says it started (a file under `out/`), and removes the file. */
+async function started(out: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for await (const entry of Deno.readDir(out)) {
+      if (!entry.name.endsWith(".started")) continue;
+      await Deno.remove(`${out}/${entry.name}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("The slow handler did not start within 30 s");
+}
 
 /** Ports free now (bound to port 0, then released). */
 function freePorts(count: number): number[] {
