@@ -150,3 +150,17 @@ Deno.test("rohas dev prints a failing WebSocket handler and a failing cron job w
     new RegExp(`ERROR cron handler "Tick" failed: Error: tick broke\\n${frames} {4}${link}\\n`),
   );
 });
+
+Deno.test("rohas dev prints a middleware's rejection as a warning naming it, the status and the trace", async () => {
+  await using server = await startServer();
+  const denied = await fetch(`${server.url}/protected`);
+  await denied.body?.cancel();
+  const traceId = denied.headers.get("x-rohas-trace-id")!;
+  await server.waitFor(
+    new RegExp(
+      `WARN {2}middleware "auth" rejected the request with 401: Missing bearer token\\n` +
+        ` {4}${server.url}/_rohas/#/traces/${traceId}\\n`,
+    ),
+  );
+  assert(!server.output().includes('Handler "auth" failed'), server.output());
+});
