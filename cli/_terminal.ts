@@ -8,7 +8,11 @@
  */
 
 import type { LogEntry, TelemetryEvent, TraceRecord } from "../telemetry/mod.ts";
-import { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "../engine/mod.ts";
+import {
+  DEAD_LETTER_SPAN,
+  HANDLER_FAILURE_SPAN,
+  MIDDLEWARE_REJECTION_SPAN,
+} from "../engine/mod.ts";
 
 /** How the terminal prints. */
 export interface TerminalOptions {
@@ -33,8 +37,11 @@ export interface TerminalOptions {
 export interface TerminalRecord {
   time: string;
   level: LogEntry["level"];
-  /** `log` (`state.logger` and the engine), `handler_failure`, `dead_letter` or `request`. */
-  kind: "log" | "handler_failure" | "dead_letter" | "request";
+  /**
+   * `log` (`state.logger` and the engine), `handler_failure`, `middleware_rejection` (a
+   * middleware turned a request away with a status below 500), `dead_letter` or `request`.
+   */
+  kind: "log" | "handler_failure" | "middleware_rejection" | "dead_letter" | "request";
   message: string;
   handler?: string;
   /** The handler's kind (`api`, `event`, `cron`, `websocket`, `middleware`...). */
@@ -113,6 +120,13 @@ function recordOfLog(entry: LogEntry, options: TerminalOptions): TerminalRecord 
           ? {}
           : { attempt: Number(f.attempt), max_attempts: options.maxAttempts }),
       };
+    case MIDDLEWARE_REJECTION_SPAN:
+      return {
+        ...base,
+        kind: "middleware_rejection",
+        message: f.message ?? entry.message,
+        ...(f.status === undefined ? {} : { status: Number(f.status) }),
+      };
     case DEAD_LETTER_SPAN:
       return {
         ...base,
@@ -184,6 +198,8 @@ function headline(r: TerminalRecord, instance: string | undefined): string {
       const what = r.status === undefined ? "failed" : `answered ${r.status}`;
       return `${kindName(r.handler_kind)} handler "${r.handler}" ${what}${attempt}: ${r.error}`;
     }
+    case "middleware_rejection":
+      return `middleware "${r.handler}" rejected the request with ${r.status}: ${r.message}`;
     case "dead_letter":
       return r.message;
     case "request":

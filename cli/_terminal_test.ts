@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import type { LogEntry } from "../telemetry/mod.ts";
-import { HANDLER_FAILURE_SPAN } from "../engine/mod.ts";
+import { HANDLER_FAILURE_SPAN, MIDDLEWARE_REJECTION_SPAN } from "../engine/mod.ts";
 import { type TerminalOptions, terminalPrinter } from "./_terminal.ts";
 
 const OPTIONS: TerminalOptions = {
@@ -87,4 +87,25 @@ Deno.test("an HttpError below 500 prints the status it answered, without a stack
     '10:00:00.000 INFO  middleware handler "auth" answered 401: HttpError: No token\n' +
       "    http://127.0.0.1:3000/_rohas/#/traces/t-1\n",
   );
+});
+
+Deno.test("a middleware's rejection prints as one, with its status and the trace link", () => {
+  const rejection: LogEntry = {
+    timestamp: "2026-12-06T10:00:00.000Z",
+    level: "warn",
+    target: "rohas::engine",
+    message: 'Middleware "auth" rejected the request with 401: No token',
+    fields: { middleware: "auth", status: "401", message: "No token" },
+    trace_id: "t-1",
+    handler: "auth",
+    span_name: MIDDLEWARE_REJECTION_SPAN,
+    span_fields: {},
+  };
+  assertEquals(
+    print(OPTIONS, rejection),
+    '10:00:00.000 WARN  middleware "auth" rejected the request with 401: No token\n' +
+      "    http://127.0.0.1:3000/_rohas/#/traces/t-1\n",
+  );
+  const record = JSON.parse(print({ ...OPTIONS, format: "json" }, rejection));
+  assertEquals([record.kind, record.status, record.handler], ["middleware_rejection", 401, "auth"]);
 });

@@ -147,11 +147,11 @@ Exit code: 0 when valid, 1 on errors (or warnings with --strict), 2 on bad argum
 /** `rohas list-handlers`. */
 export const LIST_HANDLERS = {
   name: "list-handlers",
-  summary: "List the API, event, cron and WebSocket handlers of the schema",
+  summary: "List the API, event, cron, WebSocket and middleware handlers of the schema",
   description:
-    `Lists the handlers the schema needs: one per API, the event handlers, the cron jobs and
-the WebSocket handlers, in schema order (files sorted by path). The path may also be a schema
-directory or one .ro file.`,
+    `Lists the handlers the schema needs: one per API, the event handlers, the cron jobs, the
+WebSocket handlers and the middlewares with what each guards, in schema order (files sorted by
+path). The path may also be a schema directory or one .ro file.`,
   positionals: [],
   project: true,
   options: {},
@@ -202,6 +202,9 @@ export const DEV = {
     `Runs codegen, validates the schema, builds the app and serves it on [server] host:port.
 Edits to handlers are reloaded live; schema edits rebuild the routes without a restart.
 
+The workbench (traces, logs, API tester, schema graph) is served at /_rohas/ unless
+--no-workbench; loopback clients need no key in dev.
+
 Every handler failure (API, event attempt, dead letter, cron, WebSocket) is printed with its
 stack, trace id and, with the workbench, a link to the trace; so are state.logger lines.`,
   positionals: [],
@@ -209,11 +212,12 @@ stack, trace id and, with the workbench, a link to the trace; so are state.logge
   options: {
     port: PORT,
     "no-watch": { type: "boolean", description: "Do not watch files for changes" },
-    workbench: { type: "boolean", description: "Serve the workbench" },
+    "no-workbench": { type: "boolean", description: "Do not serve the workbench at /_rohas/" },
+    workbench: { type: "boolean", description: "Serve the workbench (the default in dev)" },
     "log-level": LOG_LEVEL,
     "log-requests": LOG_REQUESTS,
   },
-  examples: ["dev --workbench --port 8080 examples/hello-ts"],
+  examples: ["dev --port 8080 examples/hello-ts", "dev --no-workbench examples/hello-ts"],
   module: "./dev.ts",
 } as const satisfies CommandSpec;
 
@@ -275,7 +279,7 @@ The project path comes after the topic; to list every topic of another project, 
 
 A durable adapter (rocksdb, denokv, nats, rabbitmq, kafka, sqs) is opened directly from
 config/rohas.toml. The memory adapter lives inside the running engine only: the command then
-asks that engine's workbench API (rohas dev --workbench) at [server] host:port, sending
+asks that engine's workbench API (served by rohas dev, or rohas start --workbench) at [server] host:port, sending
 [workbench] api_key (ROHAS_WORKBENCH_API_KEY) when one is set. So does a durable adapter that
 cannot be opened because the running engine holds it (an embedded rocksdb store).
 

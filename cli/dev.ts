@@ -1,5 +1,6 @@
 /**
- * `rohas dev [path] [--port N] [--no-watch] [--workbench]`: codegen, build, serve with hot reload.
+ * `rohas dev [path] [--port N] [--no-watch] [--no-workbench]`: codegen, build, serve with hot reload
+ * and the workbench.
  * Also holds what `rohas start` shares: the diagnostics printer, serving until a signal.
  *
  * @module
@@ -253,13 +254,17 @@ function untilSignal(): Promise<void> {
   return promise;
 }
 
-/** Runs `rohas dev`. */
-export const run: CommandRun<typeof DEV> = async ({ values, project }, io) =>
-  await serveUntilSignal(
+/** Runs `rohas dev`: the workbench is on unless `--no-workbench`, as a development dashboard. */
+export const run: CommandRun<typeof DEV> = async ({ values, project }, io) => {
+  if (values.workbench === true && values["no-workbench"] === true) {
+    io.stderr("Error: --workbench and --no-workbench contradict each other: give one\n");
+    return 2;
+  }
+  return await serveUntilSignal(
     {
       ...(values.port === undefined ? {} : { port: values.port }),
       watch: values["no-watch"] !== true,
-      workbench: values.workbench === true,
+      workbench: values["no-workbench"] !== true,
       path: project ?? ".",
       ...(values["log-level"] === undefined ? {} : { logLevel: values["log-level"] }),
       logRequests: values["log-requests"] === true,
@@ -267,3 +272,4 @@ export const run: CommandRun<typeof DEV> = async ({ values, project }, io) =>
     io,
     "dev",
   );
+};

@@ -168,7 +168,7 @@ function engineRefusal(url: string, status: number, error: unknown): string {
         `set [workbench] api_key or ROHAS_WORKBENCH_API_KEY to the engine's key`;
     case 404:
       return `The engine at ${url} does not serve the workbench API: ` +
-        `start it with rohas dev --workbench`;
+        `start it with rohas dev (without --no-workbench) or rohas start --workbench`;
     case 501:
       return `The engine at ${url} has no event bus: ${detail}`;
     default:

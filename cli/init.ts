@@ -77,8 +77,7 @@ function nextSteps(init: InitArgs): string[] {
     "",
     "Next steps:",
     `  cd ${init.name}`,
-    "  deno task dev",
-    "  deno task dev --workbench",
+    "  deno task dev        (the workbench is at /_rohas/)",
   ];
   if (init.language === "typescript") {
     lines.push("  deno task test       (tests/app_test.ts, through the test kit)");

@@ -13,7 +13,7 @@ import { quotedList, runList } from "./_list_common.ts";
 export const run: CommandRun<typeof LIST_HANDLERS> = ({ project }, io) =>
   runList(project, io, formatHandlers);
 
-/** The original's layout, plus a WebSocket section (the original left those handlers out).
+/** The original's layout, plus WebSocket and middleware sections (the original left both out).
  *
  * @param schema the schema
  * @returns the text
@@ -37,5 +37,30 @@ export function formatHandlers(schema: Schema): string {
       );
     }
   }
+  lines.push(...middlewareLines(schema));
   return lines.join("\n") + "\n";
+}
+
+/** Each middleware once, with the APIs and WebSockets it guards, in schema order. */
+function middlewareLines(schema: Schema): string[] {
+  const guards = new Map<string, { apis: string[]; sockets: string[] }>();
+  const entry = (name: string) => {
+    const found = guards.get(name) ?? { apis: [], sockets: [] };
+    guards.set(name, found);
+    return found;
+  };
+  for (const api of schema.apis) for (const m of api.middlewares) entry(m).apis.push(api.name);
+  for (const ws of schema.websockets) {
+    for (const m of ws.middlewares) entry(m).sockets.push(ws.name);
+  }
+  if (guards.size === 0) return [];
+  const lines = ["", "Middlewares:"];
+  for (const [name, { apis, sockets }] of guards) {
+    const parts = [
+      ...(apis.length > 0 ? [`APIs: ${quotedList(apis)}`] : []),
+      ...(sockets.length > 0 ? [`WebSockets: ${quotedList(sockets)}`] : []),
+    ];
+    lines.push(`  - ${name} (${parts.join("; ")})`);
+  }
+  return lines;
 }

@@ -147,7 +147,7 @@ function readme(schema: Schema, options: ProjectFileOptions): string {
     "",
     "## Commands",
     "",
-    "- `deno task dev`: run the server with hot reload (`deno task dev --workbench` for the workbench)",
+    "- `deno task dev`: run the server with hot reload and the workbench at `/_rohas/`",
     "- `deno task codegen`: regenerate the code after a schema change",
     "- `deno task validate`: check the schema",
     "- `deno task start`: run in production",

@@ -174,6 +174,8 @@ port = 3000
 enable_cors = true
 # Larger request bodies get 413.
 # max_body_bytes = 1048576
+# Body or message keys the schema type does not declare: "accept" (handed on as sent) or "reject" (422).
+# unknown_fields = "accept"
 # Every handler call is abandoned after this (504 for APIs).
 # handler_timeout_ms = 30000
 # How long SIGTERM waits for in-flight work.
@@ -259,7 +261,8 @@ executable = "python3"
 # library = "/usr/lib/x86_64-linux-gnu/libpython3.11.so"
 
 [log]
-# error, warn, info, debug or trace (ROHAS_LOG overrides it).
+# error, warn, info, debug or trace (ROHAS_LOG and --log-level override it): what the terminal
+# prints and telemetry keeps.
 level = "info"
 `;
 }

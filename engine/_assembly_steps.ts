@@ -198,8 +198,8 @@ export async function startEvents(
 
 /**
  * Where the engine's WebSocket messages go (engine/socket_fanout.ts): an edge relays them to its
- * main process; an adapter that serves one instance (memory, rocksdb) keeps them in the process;
- * a broker fans them out to every instance.
+ * main process; an adapter that serves one instance (memory, rocksdb, denokv) keeps them in the
+ * process; a broker fans them out to every instance.
  *
  * @param events the started events step
  * @param instanceId this instance's id (`instanceIdOf`)
@@ -212,8 +212,11 @@ export function socketsOption(
   // An edge holds no connections: its id names none.
   if (events.type === "external") return { route: "relay", instanceId: "edge" };
   switch (events.type) {
+    // One instance per store; the isolates of a Deno Deploy app (denokv) share broadcasts through
+    // the hub's BroadcastChannel relay (deploy/broadcast_relay.ts), not the queue.
     case "memory":
     case "rocksdb":
+    case "denokv":
       return { route: "local", instanceId };
     default:
       return { route: "broker", instanceId };

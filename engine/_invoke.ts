@@ -14,6 +14,12 @@ import { BroadcastTargetError, missingBroadcastTarget } from "./runtime/errors.t
 /** The `span_name` of the log entry a failed handler call writes (fields `stack`, `attempt`...). */
 export const HANDLER_FAILURE_SPAN = "handler_failure";
 
+/**
+ * The `span_name` of the log entry a middleware's rejection writes (an `HttpError` below 500: the
+ * middleware answering a client, such as a 401 without a token; fields `status`, `middleware`).
+ */
+export const MIDDLEWARE_REJECTION_SPAN = "middleware_rejection";
+
 /** The `span_name` of the log entry of an event delivery given up for good (dead-lettered). */
 export const DEAD_LETTER_SPAN = "dead_letter";
 
@@ -157,6 +163,9 @@ function logFailure(
 ): void {
   const { handler, traceId } = call;
   const { error } = result;
+  if (handler.kind === "middleware" && typeof error.status === "number" && error.status < 500) {
+    return logRejection(parts, { handler, traceId, status: error.status, message: error.message });
+  }
   // An HttpError below 500 is the handler answering a client, not a failure of the engine.
   const level = typeof error.status === "number" && error.status < 500 ? "info" : "error";
   const fields: Record<string, string> = {
@@ -177,6 +186,28 @@ function logFailure(
     trace_id: traceId,
     handler: handler.name,
     span_name: HANDLER_FAILURE_SPAN,
+    span_fields: {},
+  });
+}
+
+/**
+ * A middleware turning a request away is the guard doing its job, not a handler failure: a warning
+ * naming the middleware and the status, so a run of 401s stands out without paging anyone.
+ */
+function logRejection(
+  parts: EngineParts,
+  rejection: { handler: HandlerRef; traceId: string; status: number; message: string },
+): void {
+  const { handler, status, message } = rejection;
+  parts.telemetry.log({
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "rohas::engine",
+    message: `Middleware "${handler.name}" rejected the request with ${status}: ${message}`,
+    fields: { middleware: handler.name, status: String(status), message },
+    trace_id: rejection.traceId,
+    handler: handler.name,
+    span_name: MIDDLEWARE_REJECTION_SPAN,
     span_fields: {},
   });
 }

@@ -33,6 +33,7 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
+import { ConcurrencyGate } from "./_concurrency_gate.ts";
 
 /** A closable subscription. */
 export interface Closable {
@@ -47,6 +48,7 @@ export interface EventSubscriber {
     topic: string,
     group: string,
     handler: (envelope: EventEnvelope) => Promise<void>,
+    options?: { concurrency?: number },
   ): Promise<Closable>;
   /** Publishes an event; resolves once the adapter accepted it. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
@@ -176,9 +178,16 @@ export async function subscribeEvents(
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      const run = (envelope: EventEnvelope) => deliver(parts, { spec, sub, envelope, traceSuffix });
+      const deliverOne = (e: EventEnvelope) =>
+        deliver(parts, { spec, sub, envelope: e, traceSuffix });
+      const gate = sub.controls?.concurrency ? new ConcurrencyGate(sub.controls.concurrency) : null;
+      const run = gate === null
+        ? deliverOne
+        : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
       const who = { handler: sub.handler.name, traceSuffix };
-      subs.push(await bus.subscribe(spec.event, sub.group, (e) => counted(e, who, () => run(e))));
+      const options = gate === null ? {} : { concurrency: gate.parallelism };
+      const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
+      subs.push(await bus.subscribe(spec.event, sub.group, handle, options));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";

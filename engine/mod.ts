@@ -70,7 +70,7 @@ export { SocketFanout, SOCKETS_TOPIC, SocketTargetError } from "./socket_fanout.
 export type { ServedProject, ServeEvent, ServeProjectOptions } from "./serve_project.ts";
 export { serveProject } from "./serve_project.ts";
 export { createProjectRuntime, type ProjectRuntime } from "./project_runtime.ts";
-export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN } from "./_invoke.ts";
+export { DEAD_LETTER_SPAN, HANDLER_FAILURE_SPAN, MIDDLEWARE_REJECTION_SPAN } from "./_invoke.ts";
 export type { PreparedApp, PrepareFailure, PrepareOptions } from "./project_loader.ts";
 export { prepareApp } from "./project_loader.ts";
 export { findOrphanHandlers, ORPHAN_HANDLER_CODE } from "./orphan_handlers.ts";

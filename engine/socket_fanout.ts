@@ -4,8 +4,8 @@
  * broker. Each instance delivers to its own connections directly and publishes the message once to
  * {@linkcode SOCKETS_TOPIC}, which every instance consumes in a consumer group of its own
  * (`<project>.__sockets.<instance id>`), so each gets every message once; an instance skips what it
- * published itself (it delivered that already). On the memory and rocksdb adapters (one instance)
- * nothing leaves the process. An edge process relays its handlers' messages to its main process,
+ * published itself (it delivered that already). On the memory, rocksdb and denokv adapters (one
+ * instance, or isolates a `BroadcastChannel` relay joins: deploy/) nothing leaves the process. An edge process relays its handlers' messages to its main process,
  * which owns the connections.
  *
  * @module
@@ -118,8 +118,6 @@ export function newConnectionId(instanceId: string): string {
 /** Delivers socket messages here and to the other instances. */
 export class SocketFanout {
   #options: SocketFanoutOptions;
-  /** Tells this process's publications apart from another process's of the same instance id. */
-  #origin = `${crypto.randomUUID()}`;
   #seen = new Map<string, number>();
   #subscription: { close(): Promise<void> } | null = null;
 
@@ -178,7 +176,11 @@ export class SocketFanout {
           return;
         }
         deliver(local, message);
-        await bus.publish(SOCKETS_TOPIC, { ...message, origin: this.#origin }, options);
+        await bus.publish(
+          SOCKETS_TOPIC,
+          { ...message, origin: this.#options.instanceId },
+          options,
+        );
         return;
       default:
         return route satisfies never;
@@ -203,10 +205,14 @@ export class SocketFanout {
     );
   }
 
-  /** Another process's message, once per key, unless it is stale or this process published it. */
+  /**
+   * Another instance's message, once per key, unless it is stale. This instance's own were
+   * delivered when published: by this process, and by the hub's relay to the isolates it shares
+   * the instance with, which share its consumer group too (`deno serve --parallel`).
+   */
   #received(envelope: EventEnvelope): void {
     const payload = envelope.payload as (SocketMessage & { origin?: string }) | null;
-    if (!payload || payload.origin === this.#origin) return;
+    if (!payload || payload.origin === this.#options.instanceId) return;
     if (Date.now() - Date.parse(envelope.timestamp) > MAX_AGE_MS) return;
     const key = envelope.metadata.idempotency_key ?? envelope.id;
     if (this.#seen.has(key)) return;

@@ -102,6 +102,21 @@ export function handlerBuckets(root: string): Promise<Bucket[]> {
   );
 }
 
+/** Middleware files: everything under `src/middlewares/`, one `middlewares` bucket per subfolder
+ * (files directly in it form the `middlewares` bucket).
+ *
+ * @param root the project root
+ * @returns the buckets, most files first
+ */
+export function middlewareBuckets(root: string): Promise<Bucket[]> {
+  return buckets(
+    root,
+    "src/middlewares",
+    (n) => HANDLER_EXTENSIONS.some((e) => n.endsWith(e)),
+    "middlewares",
+  );
+}
+
 /** The `config` object of `/snapshot` and `/data`, secrets redacted (broker URLs carry them).
  *
  * @param config the resolved config

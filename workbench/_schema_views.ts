@@ -19,9 +19,12 @@ export interface GraphNode {
   bucket: string;
   /** The route, schedule or handler file, when known. */
   path: string;
-  /** `schema` or `handler`, as in the original. */
+  /** `schema` or `handler` (code: handlers and middlewares), as in the original. */
   type: "schema" | "handler";
-  /** Extension: `api`, `event`, `cron`, `websocket`, `model`, `type`, `input`, `handler`. */
+  /**
+   * Extension: `api`, `event`, `cron`, `websocket`, `model`, `type`, `input`, `handler`,
+   * `middleware`.
+   */
   kind: string;
 }
 
@@ -33,8 +36,11 @@ export interface GraphEdge {
   source: string;
   /** The node the edge points to. */
   target: string;
-  /** Publishes (`triggers`), runs (`handles`), or uses a type (`references`). */
-  relation: "triggers" | "handles" | "references";
+  /**
+   * Publishes (`triggers`), runs (`handles`), uses a type (`references`), or runs before an API's
+   * or WebSocket's handlers and may reject (`guards`: from the middleware to what it guards).
+   */
+  relation: "triggers" | "handles" | "references" | "guards";
 }
 
 /** Handler names to project-relative files, when the engine resolved them. */
@@ -55,7 +61,7 @@ export function schemaGraph(
   const node = (kind: string, name: string, path = "") => {
     const id = `${kind}:${name}`;
     if (!nodes.has(id)) {
-      const type = kind === "handler" ? "handler" : "schema";
+      const type = kind === "handler" || kind === "middleware" ? "handler" : "schema";
       nodes.set(id, { id, label: name, bucket: kind, path, type, kind });
     }
     return id;
@@ -76,6 +82,8 @@ export function schemaGraph(
   };
   const handle = (from: string, kind: string, name: string) =>
     edge(from, node("handler", name, files.get(`${kind}:${name}`) ?? ""), "handles");
+  const guard = (to: string, name: string) =>
+    edge(node("middleware", name, files.get(`middleware:${name}`) ?? ""), to, "guards");
 
   for (const d of [...schema.models, ...schema.inputs, ...schema.types]) typeNode(d.name);
   for (const d of [...schema.models, ...schema.inputs, ...schema.types]) {
@@ -87,7 +95,7 @@ export function schemaGraph(
     refer(id, api.body);
     refer(id, api.response);
     handle(id, "api", api.name);
-    for (const m of api.middlewares) handle(id, "middleware", m);
+    for (const m of api.middlewares) guard(id, m);
     for (const t of api.triggers) edge(id, node("event", t), "triggers");
   }
   for (const event of schema.events) {
@@ -104,6 +112,7 @@ export function schemaGraph(
   for (const ws of schema.websockets) {
     const id = node("websocket", ws.name, ws.path);
     refer(id, ws.message);
+    for (const m of ws.middlewares) guard(id, m);
     for (const h of [...ws.on_connect, ...ws.on_message, ...ws.on_disconnect]) {
       handle(id, "websocket", h);
     }

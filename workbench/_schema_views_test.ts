@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { emptySchema } from "../parser/mod.ts";
+import { emptySchema, parseSchema } from "../parser/mod.ts";
 import { exampleOf, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 
 function schemaWithCycle() {
@@ -38,4 +38,28 @@ Deno.test("schemaGraph() links a model to itself without duplicating nodes or ed
   const graph = schemaGraph(schemaWithCycle());
   assertEquals(graph.nodes.map((n) => n.id), ["model:Node"]);
   assertEquals(graph.edges.map((e) => e.id), ["model:Node->model:Node:references"]);
+});
+
+Deno.test("schemaGraph() draws a middleware as a middleware guarding its API and WebSocket", () => {
+  const { schema } = parseSchema(`
+api Secret {
+  method: GET
+  path: "/secret"
+  response: Json
+  middlewares: [auth]
+}
+ws Chat {
+  path: "/ws"
+  onMessage: [chat]
+  middlewares: [auth]
+}
+`);
+  const graph = schemaGraph(schema);
+  const auth = graph.nodes.find((n) => n.label === "auth");
+  assertEquals([auth?.id, auth?.kind, auth?.type], ["middleware:auth", "middleware", "handler"]);
+  assertEquals(graph.edges.filter((e) => e.relation === "guards").map((e) => e.id), [
+    "middleware:auth->api:Secret:guards",
+    "middleware:auth->websocket:Chat:guards",
+  ]);
+  assertEquals(graph.nodes.some((n) => n.id === "handler:auth"), false);
 });

@@ -14,7 +14,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Files the app consists of. */
-const FILES = new Set(["index.html", "app.js", "app.css"]);
+const FILES = new Set(["index.html", "app.js", "app.css", "favicon.svg"]);
 
 /** Serves `/_rohas/` files, caching each after its first read. */
 export class StaticFiles {

@@ -19,7 +19,13 @@ import type {
   TraceStatus,
 } from "../telemetry/mod.ts";
 import { addCorsHeaders, checkAccess, type Client, isAllowedHost } from "./_auth.ts";
-import { configSummary, dataBody, handlerBuckets, schemaBuckets } from "./_files.ts";
+import {
+  configSummary,
+  dataBody,
+  handlerBuckets,
+  middlewareBuckets,
+  schemaBuckets,
+} from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 import { SystemSampler } from "./_system.ts";
 import { eventStream, pollLogs, pollTraces } from "./_live.ts";
@@ -287,12 +293,14 @@ async function route(ctx: Ctx): Promise<Response> {
 async function snapshot(o: WorkbenchOptions): Promise<Record<string, unknown>> {
   const schema = await schemaBuckets(o.root);
   const handlers = await handlerBuckets(o.root);
+  const middlewares = await middlewareBuckets(o.root);
   const total = (list: { files: unknown[] }[]) => list.reduce((n, b) => n + b.files.length, 0);
   return {
     root: o.root,
     config: configSummary(o.config),
     schema: { total: total(schema), buckets: schema },
     handlers: { total: total(handlers), buckets: handlers },
+    middlewares: { total: total(middlewares), buckets: middlewares },
   };
 }
 
@@ -316,6 +324,7 @@ async function listTraces(ctx: Ctx): Promise<TraceRecord[]> {
   const status = p.get("status");
   const text = p.get("q")?.toLowerCase() ?? "";
   const since = p.get("since");
+  const until = p.get("until");
   if (type && !ENTRY_TYPES.has(type)) throw new WorkbenchError(400, `Unknown trace type "${type}"`);
   if (status && !STATUSES.has(status)) throw new WorkbenchError(400, `Unknown status "${status}"`);
   const limit = intParam(ctx.url, "limit", 100, 1000);
@@ -324,6 +333,7 @@ async function listTraces(ctx: Ctx): Promise<TraceRecord[]> {
     ...(type ? { entryType: type as EntryType } : {}),
     ...(status ? { status: status as TraceStatus } : {}),
     ...(since && !Number.isNaN(Date.parse(since)) ? { since: new Date(since) } : {}),
+    ...(until && !Number.isNaN(Date.parse(until)) ? { until: new Date(until) } : {}),
   });
   if (!text) return traces;
   return traces.filter((t) => JSON.stringify(t).toLowerCase().includes(text)).slice(0, limit);

@@ -1,7 +1,7 @@
 /**
  * The workbench (docs/design.md#d12-workbench): a request handler serving the JSON API under
  * `/api/workbench/*` and the single-page app under `/_rohas/`, mounted by the engine when `rohas
- * dev --workbench`.
+ * dev` (unless `--no-workbench`) or `rohas start --workbench`.
  *
  * @module
  */

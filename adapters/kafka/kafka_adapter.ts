@@ -31,7 +31,7 @@ import {
   subjectToken,
   withAttempt,
 } from "../_support/mod.ts";
-import { KafkaSubscription } from "./_subscription.ts";
+import { KafkaSubscription, whileTransient } from "./_subscription.ts";
 import { deadLetterKey, DeadLetterReader } from "./_dead_letters.ts";
 
 /** Options of {@linkcode createKafkaAdapter}. */
@@ -277,6 +277,10 @@ class KafkaAdapter implements Adapter {
           configEntries,
         })),
       }));
+    // Another process may have created them a moment ago, in which case createTopics did not wait
+    // for their leaders: a consumer joining now is told "This server does not host this
+    // topic-partition". Wait until the broker's metadata has a leader for every partition.
+    await whileTransient(() => leadersKnown(admin, missing));
     for (const name of missing) this.#topics.add(name);
   }
 
@@ -357,4 +361,15 @@ async function probe(settings: KafkaSettings): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Resolves once every partition of the topics has a leader; else rejects with a retriable error. */
+async function leadersKnown(admin: Admin, topics: string[]): Promise<void> {
+  const { topics: known } = await admin.fetchTopicMetadata({ topics });
+  const led = known.length === topics.length &&
+    known.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+  if (led) return;
+  throw Object.assign(new Error(`Kafka topics ${topics.join(", ")} have no leader yet`), {
+    retriable: true,
+  });
 }

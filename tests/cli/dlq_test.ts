@@ -98,12 +98,12 @@ async function listJson(root: string, topic?: string): Promise<DeadLetterView[]>
   return JSON.parse(run.stdout);
 }
 
-/** `rohas dev --no-watch [--workbench] <root>` as a subprocess, stopped with SIGTERM on dispose. */
+/** `rohas dev --no-watch [--no-workbench] <root>` as a subprocess, stopped with SIGTERM on dispose. */
 async function startDev(
   root: string,
   options: { workbench?: boolean } = {},
 ): Promise<AsyncDisposable & { url: string }> {
-  const workbench = (options.workbench ?? true) ? ["--workbench"] : [];
+  const workbench = (options.workbench ?? true) ? [] : ["--no-workbench"];
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(REPO, "cli.ts"), "dev", "--no-watch", ...workbench, root],
     cwd: root,
@@ -302,7 +302,7 @@ Deno.test("rohas dlq refuses an engine without the workbench API, and one servin
     assertEquals(run.code, 1);
     assertEquals(
       run.stderr,
-      `Error: The engine at http://127.0.0.1:${port} does not serve the workbench API: start it with rohas dev --workbench\n`,
+      `Error: The engine at http://127.0.0.1:${port} does not serve the workbench API: start it with rohas dev (without --no-workbench) or rohas start --workbench\n`,
     );
   }
   await using _engine = await startDev(other.path);

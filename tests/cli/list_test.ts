@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { rohas } from "../../testing/mod.ts";
 
-Deno.test("rohas list-handlers prints the original's layout for hello-world, plus WebSocket handlers", async () => {
+Deno.test("rohas list-handlers prints the original's layout for hello-world, plus WebSocket handlers and middlewares", async () => {
   const run = await rohas(["list-handlers", "examples/hello-world"]);
   assertEquals(run.code, 0);
   assertEquals(run.stderr, "");
@@ -38,6 +38,23 @@ Cron Jobs:
 
 WebSocket Handlers:
   - HelloWorld (/ws/hello; onConnect: ["on_connect_handler"], onMessage: ["on_message_handler"], onDisconnect: ["on_disconnect_handler"])
+
+Middlewares:
+  - auth (APIs: ["Test"]; WebSockets: ["HelloWorld"])
+  - rate_limit (APIs: ["Test"]; WebSockets: ["HelloWorld"])
+  - request_logging (APIs: ["Test"]; WebSockets: ["HelloWorld"])
+`,
+  );
+});
+
+Deno.test("rohas list-handlers lists each middleware with the APIs and WebSockets it guards", async () => {
+  const run = await rohas(["list-handlers", "examples/hello-ts"]);
+  assertEquals(run.code, 0);
+  assertEquals(
+    run.stdout.slice(run.stdout.indexOf("Middlewares:")),
+    `Middlewares:
+  - auth (APIs: ["Protected"])
+  - ws_auth (WebSockets: ["Chat"])
 `,
   );
 });

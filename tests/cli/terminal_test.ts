@@ -73,14 +73,16 @@ Deno.test("rohas dev prints each failed attempt of an event handler, then its de
 
 Deno.test("rohas dev prints state.logger lines; --log-level warn hides them and --log-requests adds a line per request", async () => {
   {
-    await using server = await startServer();
+    await using server = await startServer({ args: ["--no-workbench"] });
     await (await fetch(`${server.url}/hello`)).body?.cancel();
     await server.waitFor(/\d\d:\d\d:\d\d\.\d{3} INFO {2}\[Hello\] Saying hello\b/);
     // Without the workbench the failure names its trace id instead of a link.
     const traceId = await failingCall(server.url);
     await server.waitFor(new RegExp(`\\n    trace ${traceId}\\n`));
   }
-  await using quiet = await startServer({ args: ["--log-level", "warn", "--log-requests"] });
+  await using quiet = await startServer({
+    args: ["--no-workbench", "--log-level", "warn", "--log-requests"],
+  });
   await (await fetch(`${quiet.url}/hello`)).body?.cancel();
   await quiet.waitFor(/INFO {2}GET \/hello success \d+\.\d ms Hello trace [0-9a-f-]{36}\n/);
   const traceId = await failingCall(quiet.url);
@@ -147,4 +149,18 @@ Deno.test("rohas dev prints a failing WebSocket handler and a failing cron job w
   await server.waitFor(
     new RegExp(`ERROR cron handler "Tick" failed: Error: tick broke\\n${frames} {4}${link}\\n`),
   );
+});
+
+Deno.test("rohas dev prints a middleware's rejection as a warning naming it, the status and the trace", async () => {
+  await using server = await startServer();
+  const denied = await fetch(`${server.url}/protected`);
+  await denied.body?.cancel();
+  const traceId = denied.headers.get("x-rohas-trace-id")!;
+  await server.waitFor(
+    new RegExp(
+      `WARN {2}middleware "auth" rejected the request with 401: Missing bearer token\\n` +
+        ` {4}${server.url}/_rohas/#/traces/${traceId}\\n`,
+    ),
+  );
+  assert(!server.output().includes('Handler "auth" failed'), server.output());
 });

@@ -11,7 +11,7 @@ Deno.test("init, then deno task codegen, then deno check pass for a TypeScript p
   await using dir = await tempDir();
   const created = await rohas(["init", "app", "--rohas", REPO], { cwd: dir.path });
   assert.equal(created.code, 0, created.stderr);
-  assert.match(created.stdout, /cd app\n {2}deno task dev\n {2}deno task dev --workbench/);
+  assert.match(created.stdout, /cd app\n {2}deno task dev {8}\(the workbench is at \/_rohas\/\)\n/);
   const app = `${dir.path}/app`;
   const denoJson = JSON.parse(await Deno.readTextFile(`${app}/deno.json`));
   assert.equal(

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { fromFileUrl } from "./_helpers.ts";
 import { createApp } from "../../mod.ts";
+import { MIDDLEWARE_REJECTION_SPAN } from "../../engine/mod.ts";
 import { manifest } from "../../examples/hello-ts/src/generated/manifest.ts";
 import { loadConfig } from "../../project/mod.ts";
 import { createMemoryStore, createRecorder } from "../../telemetry/mod.ts";
@@ -213,6 +214,27 @@ Deno.test("a failing handler is logged with its trace id; its steps are in the t
     const trace = await telemetry.trace(traceId);
     assert.equal(trace?.status, "failed");
     assert.deepEqual(trace?.steps.map((s) => [s.name, s.success]), [["Fail", false]]);
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("a middleware's rejection is logged as a warning naming the middleware and the status", async () => {
+  const { config } = await loadConfig(root, { env: {} });
+  const telemetry = createRecorder(createMemoryStore());
+  const app = await createApp({ manifest, root, config, mode: "dev", cron: false, telemetry });
+  try {
+    const res = await call(app, "/protected");
+    await res.body?.cancel();
+    assert.equal(res.status, 401);
+    await telemetry.flush();
+    const logs = await telemetry.logs({ traceId: res.headers.get("x-rohas-trace-id")! });
+    assert.deepEqual(logs.map((l) => [l.level, l.span_name, l.message, l.fields.status]), [[
+      "warn",
+      MIDDLEWARE_REJECTION_SPAN,
+      'Middleware "auth" rejected the request with 401: Missing bearer token',
+      "401",
+    ]]);
   } finally {
     await app.close();
   }

@@ -58,6 +58,8 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     onMetric: (s) => telemetry.metric(s),
   });
   await bus.start();
+  // The example keeps its users in state.kv; its `auth` middleware remembers the caller there.
+  const kv = kvOver(createMemoryKvBackend());
   let engine: Engine | null = null;
   const workbench = createWorkbenchHandler({
     root: ROOT,
@@ -71,8 +73,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
   engine = createEngine({
     model,
     config,
-    // The example keeps its users in state.kv.
-    runtime: createInProcessRuntime({ manifest, kv: kvOver(createMemoryKvBackend()) }),
+    runtime: createInProcessRuntime({ manifest, kv }),
     bus,
     telemetry,
     validators: compileValidators(parsed.schema),
@@ -93,6 +94,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     url: `http://127.0.0.1:${addr.port}`,
     async [Symbol.asyncDispose]() {
       await started.close();
+      await kv.close();
       if (dir) await Deno.remove(dir, { recursive: true });
     },
   };

@@ -373,3 +373,25 @@ Deno.test("workbench API: a triggered payload nested deeper than 128 levels is a
   });
   assertEquals([status, body.error], [400, "JSON body nests deeper than 128 levels"]);
 });
+
+Deno.test("workbench API: traces?until= pages back to older traces; snapshot lists middlewares", async () => {
+  await using app = await startWorkbenchApp();
+  const api = `${app.url}/api/workbench`;
+  for (let i = 0; i < 3; i++) {
+    await (await fetch(`${app.url}/hello`)).body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // Distinct start times to page by.
+  }
+  await app.telemetry.flush();
+  const [, all] = await getJson(`${api}/traces?type=api`);
+  assertEquals(all.length, 3);
+  const [, older] = await getJson(`${api}/traces?type=api&until=${all[0].started_at}`);
+  assertEquals(
+    older.map((t: { id: string }) => t.id),
+    all.slice(1).map((t: { id: string }) => t.id),
+  );
+  const [, snapshot] = await getJson(`${api}/snapshot`);
+  const files = snapshot.middlewares.buckets.flatMap((b: { files: { relative_path: string }[] }) =>
+    b.files.map((f) => f.relative_path)
+  );
+  assert(files.includes("src/middlewares/auth.ts"), files.join(", "));
+});

@@ -222,3 +222,167 @@ Deno.test({
     }
   },
 });
+
+/** The parts of the graph's SVG elements the check reads (this file is checked without the DOM). */
+interface SvgPart {
+  dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): SvgPart | null;
+  getTotalLength(): number;
+  getPointAtLength(at: number): { x: number; y: number };
+}
+
+/** Edges of the drawn graph that pass through a box other than their own two ends (runs in the page). */
+function edgesThroughBoxes(
+  root: { querySelectorAll(selector: string): Iterable<SvgPart> },
+): string[] {
+  const boxes = [...root.querySelectorAll("g.node")].map((g) => {
+    const [x, y] = (g.getAttribute("transform") ?? "").match(/-?[\d.]+/g)!.map(Number);
+    const rect = g.querySelector("rect")!;
+    const w = Number(rect.getAttribute("width"));
+    const h = Number(rect.getAttribute("height"));
+    return { id: g.dataset.id!, x: x!, y: y!, w, h };
+  });
+  const crossing: string[] = [];
+  for (const path of root.querySelectorAll("path.edge")) {
+    const ends = [path.dataset.source, path.dataset.target];
+    const length = path.getTotalLength();
+    for (let at = 0; at <= length; at += 3) {
+      const p = path.getPointAtLength(at);
+      const hit = boxes.find((b) =>
+        !ends.includes(b.id) && p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 &&
+        p.y < b.y + b.h - 1
+      );
+      if (hit) {
+        crossing.push(`${ends.join(" -> ")} crosses ${hit.id}`);
+        break;
+      }
+    }
+  }
+  return crossing;
+}
+
+Deno.test({
+  name:
+    "the workbench draws middlewares as such, counts traces truly and keeps a guarded API's headers",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await using app = await startWorkbenchApp();
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+      const failures: string[] = [];
+      page.on("response", (r) => {
+        if (r.status() >= 400 && !r.url().endsWith("/protected")) {
+          failures.push(`${r.status()} ${r.url()}`);
+        }
+      });
+      page.on("console", (m) => {
+        // The tester's 401 from the guarded API is the point of that step.
+        if (m.type() === "error" && !m.text().includes("401")) failures.push(m.text());
+      });
+      const go = (route: string) => page.goto(`${app.url}/_rohas/#/${route}`);
+
+      await t.step("the page has an icon, so the browser asks for no /favicon.ico", async () => {
+        await go("overview");
+        await page.getByTestId("count-apis").waitFor();
+        const href = await page.locator('link[rel="icon"]').getAttribute("href");
+        const icon = await fetch(new URL(href!, `${app.url}/_rohas/`));
+        assert(icon.status === 200, `icon ${icon.status}`);
+        assert(icon.headers.get("content-type")?.startsWith("image/svg+xml"));
+        assert((await icon.text()).startsWith("<svg"));
+      });
+
+      await t.step(
+        "the schema graph draws middlewares as such, no edge through a box",
+        async () => {
+          await go("graph");
+          await page.getByTestId("schema-graph").waitFor();
+          const auth = page.locator('[data-id="middleware:auth"]');
+          assert((await auth.getAttribute("data-kind")) === "middleware");
+          assert(await page.locator('[data-id="handler:auth"]').count() === 0);
+          const guards = page.locator('path.edge[data-relation="guards"]');
+          assert(await guards.count() === 2, `${await guards.count()} guards edges`);
+          await page.locator('path[data-source="middleware:auth"][data-target="api:Protected"]')
+            .waitFor({ state: "attached" });
+          const crossing = await page.getByTestId("schema-graph")
+            .evaluate(edgesThroughBoxes as unknown as (root: unknown) => string[]);
+          assert(crossing.length === 0, crossing.join("\n"));
+          await auth.click();
+          await page.getByTestId("node-details").getByText("Kind: middleware").waitFor();
+        },
+      );
+
+      await t.step("the schema page lists each middleware with what it guards", async () => {
+        await go("schema");
+        const auth = page.locator('[data-testid="middleware"][data-name="auth"]');
+        await auth.getByText("guards API Protected").waitFor();
+        await page.locator('[data-testid="middleware"][data-name="ws_auth"]')
+          .getByText("guards ws Chat").waitFor();
+        await auth.click();
+        await page.getByTestId("source").getByText("authMiddleware").waitFor();
+      });
+
+      await t.step(
+        "the API tester names the guard, the rejecter, and keeps the headers",
+        async () => {
+          await go("api");
+          await page.getByTestId("api-select").selectOption("Protected");
+          await page.getByTestId("api-guards").getByText("Guarded by middleware auth").waitFor();
+          await page.getByTestId("api-send").click();
+          await page.getByTestId("api-status").getByText("401").waitFor();
+          await page.getByTestId("api-rejected")
+            .getByText("Rejected by middleware auth: Missing bearer token").waitFor();
+          await page.getByTestId("api-headers").fill('{"authorization":"Bearer ada"}');
+          await page.getByTestId("api-send").click();
+          await page.getByTestId("api-status").getByText("200").waitFor();
+          await page.reload();
+          await page.getByTestId("api-select").selectOption("Protected");
+          await until(
+            "the headers kept for Protected",
+            async () => (await page.getByTestId("api-headers").inputValue()).includes("Bearer ada"),
+          );
+          await page.getByTestId("api-select").selectOption("Hello");
+          await until(
+            "Hello's own (empty) headers",
+            async () => (await page.getByTestId("api-headers").inputValue()) === "{}",
+          );
+          await page.getByTestId("api-guards").getByText("No middleware guards this API").waitFor();
+        },
+      );
+
+      await t.step("the traces page lists as many rows as it says, and loads more", async () => {
+        for (let i = 0; i < 260; i++) await (await fetch(`${app.url}/hello`)).body?.cancel();
+        await app.engine.idle();
+        await app.telemetry.flush();
+        const total = (await app.telemetry.traces({ limit: 100_000 })).length;
+        assert(total >= 260, `${total} traces`);
+        await go("traces");
+        const rows = page.getByTestId("trace-row");
+        await until("the first page", async () => await rows.count() === 200);
+        const shown = async () => Number(await page.getByTestId("stat-shown").textContent());
+        assert(await shown() === 200, `shown ${await shown()}`);
+        await page.getByTestId("trace-count").getByText("Listing 200 traces").waitFor();
+        // The button is disabled while a page loads and gone once every trace is listed.
+        const more = page.getByTestId("trace-more");
+        for (;;) {
+          const loading = page.locator('[data-testid="trace-more"]:disabled');
+          await until("the page of older traces", async () => await loading.count() === 0);
+          if (await more.count() === 0) break;
+          await more.click();
+        }
+        await page.getByTestId("trace-count").getByText(`All ${total} traces listed`).waitFor();
+        assert(await rows.count() === total, `${await rows.count()} rows of ${total}`);
+        assert(await shown() === total, `shown ${await shown()} of ${total}`);
+      });
+      assert(failures.length === 0, failures.join("\n"));
+      await app.engine.idle();
+    } finally {
+      await browser.close();
+    }
+  },
+});

@@ -25,7 +25,7 @@ Deno.test("workbench/dist/ is the current build of workbench/app/", async () => 
     const read = (path: string) => Deno.readTextFile(path);
     const stale = "workbench/dist/ is stale: run deno task workbench:build";
     assertEquals(await read(`${WORKBENCH}dist/app.js`), await read(`${dir}/app.js`), stale);
-    for (const file of ["index.html", "app.css"]) {
+    for (const file of ["index.html", "app.css", "favicon.svg"]) {
       assertEquals(await read(`${WORKBENCH}dist/${file}`), await read(`${WORKBENCH}app/${file}`));
     }
   } finally {

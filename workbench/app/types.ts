@@ -33,7 +33,13 @@ export interface Endpoints {
     triggers: string[];
     middlewares: string[];
   }[];
-  websockets: { name: string; path: string; message: string | null; triggers: string[] }[];
+  websockets: {
+    name: string;
+    path: string;
+    message: string | null;
+    triggers: string[];
+    middlewares: string[];
+  }[];
   crons: { name: string; schedule: string; triggers: string[]; timezone?: string }[];
   events: { name: string; payload: string; handlers: string[]; triggers: string[] }[];
 }

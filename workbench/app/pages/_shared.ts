@@ -69,3 +69,20 @@ export function traceLink(id: string | null | undefined): HTMLElement | string {
     ? h("a", { href: `#/traces/${id}`, class: "mono", "data-testid": "trace-link" }, id.slice(0, 8))
     : "";
 }
+
+/** Each middleware of the schema with the APIs and WebSockets it guards, in schema order. */
+export function middlewareGuards(
+  endpoints: Endpoints,
+): Map<string, { apis: string[]; websockets: string[] }> {
+  const guards = new Map<string, { apis: string[]; websockets: string[] }>();
+  const entry = (name: string) => {
+    const found = guards.get(name) ?? { apis: [], websockets: [] };
+    guards.set(name, found);
+    return found;
+  };
+  for (const a of endpoints.apis) for (const m of a.middlewares) entry(m).apis.push(a.name);
+  for (const w of endpoints.websockets) {
+    for (const m of w.middlewares) entry(m).websockets.push(w.name);
+  }
+  return guards;
+}

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The schema graph: nodes laid out in layers (types, entry points, events by trigger depth,
- * handlers), ordered to reduce crossings, drawn as SVG with wheel zoom, drag pan and fit.
+ * The schema graph: nodes laid out in layers (types, middlewares, entry points, events by trigger
+ * depth, handlers), ordered to reduce crossings, edges routed around the boxes, drawn as SVG with
+ * wheel zoom, drag pan and fit.
  *
  * @module
  */
@@ -33,35 +34,45 @@ const NODE_W = 170;
 const NODE_H = 34;
 const GAP_X = 90;
 const GAP_Y = 18;
+const ROW = NODE_H + GAP_Y;
+const COLUMN = NODE_W + GAP_X;
 
-/** Assigns each node a column, then orders each column by the mean row of its neighbours. */
-export function layout(nodes: GraphNode[], edges: GraphEdge[]): Placed[] {
-  const column = new Map<string, number>();
-  const eventDepth = new Map<string, number>();
+/**
+ * The column of each kind: types, middlewares, entry points, events by trigger depth, handlers.
+ * A middleware stands before what it guards, as it runs before it.
+ */
+function columnOf(kind: string, depth: number, maxEvent: number): number {
+  if (kind === "model" || kind === "input" || kind === "type") return 0;
+  if (kind === "middleware") return 1;
+  if (kind === "event") return 3 + depth;
+  if (kind === "handler") return 4 + maxEvent;
+  return 2;
+}
+
+function eventDepths(nodes: GraphNode[], edges: GraphEdge[]): Map<string, number> {
+  const depth = new Map<string, number>();
   const triggers = edges.filter((e) => e.relation === "triggers" && e.source.startsWith("event:"));
-  for (const n of nodes) if (n.kind === "event") eventDepth.set(n.id, 0);
+  for (const n of nodes) if (n.kind === "event") depth.set(n.id, 0);
   for (let pass = 0; pass < nodes.length; pass++) {
     let changed = false;
     for (const e of triggers) {
-      const d = (eventDepth.get(e.source) ?? 0) + 1;
-      if (d > (eventDepth.get(e.target) ?? 0) && d < 20) {
-        eventDepth.set(e.target, d);
+      const d = (depth.get(e.source) ?? 0) + 1;
+      if (d > (depth.get(e.target) ?? 0) && d < 20) {
+        depth.set(e.target, d);
         changed = true;
       }
     }
     if (!changed) break;
   }
-  const maxEvent = Math.max(0, ...eventDepth.values());
-  for (const n of nodes) {
-    const c = ["model", "input", "type"].includes(n.kind)
-      ? 0
-      : n.kind === "event"
-      ? 2 + (eventDepth.get(n.id) ?? 0)
-      : n.kind === "handler"
-      ? 3 + maxEvent
-      : 1;
-    column.set(n.id, c);
-  }
+  return depth;
+}
+
+/** Assigns each node a column, then orders each column by the mean row of its neighbours. */
+export function layout(nodes: GraphNode[], edges: GraphEdge[]): Placed[] {
+  const depth = eventDepths(nodes, edges);
+  const maxEvent = Math.max(0, ...depth.values());
+  const column = new Map<string, number>();
+  for (const n of nodes) column.set(n.id, columnOf(n.kind, depth.get(n.id) ?? 0, maxEvent));
   const columns = new Map<number, GraphNode[]>();
   for (const n of nodes) {
     const c = column.get(n.id)!;
@@ -82,11 +93,41 @@ export function layout(nodes: GraphNode[], edges: GraphEdge[]): Placed[] {
       list.forEach((n, i) => row.set(n.id, i));
     }
   }
+  // Columns without nodes (no middlewares, say) take no room.
+  const packed = new Map(keys.map((c, i) => [c, i]));
   return nodes.map((n) => ({
     ...n,
-    x: column.get(n.id)! * (NODE_W + GAP_X),
-    y: row.get(n.id)! * (NODE_H + GAP_Y),
+    x: packed.get(column.get(n.id)!)! * COLUMN,
+    y: row.get(n.id)! * ROW,
   }));
+}
+
+/**
+ * The SVG path of an edge that never crosses a box: between neighbouring columns a curve through
+ * the gap; otherwise out into the gap beside the source, along the free lane between two rows,
+ * and into the gap beside the target (boxes only ever sit inside a column, on a row).
+ */
+export function route(a: Placed, b: Placed, lane = 0): string {
+  const forward = b.x > a.x;
+  const x1 = forward ? a.x + NODE_W : a.x;
+  const y1 = a.y + NODE_H / 2;
+  const y2 = b.y + NODE_H / 2;
+  if (forward && b.x - a.x === COLUMN) {
+    const x2 = b.x;
+    const bend = (x2 - x1) / 2;
+    return `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
+  }
+  // Backward and same-column edges enter the target from its right side.
+  const x2 = forward ? b.x : b.x + NODE_W;
+  const offset = GAP_X / 2 - 12 + (lane % 4) * 6;
+  // Out into the gap on the side the edge leaves from: right of a forward or same-column edge.
+  const out = forward || b.x === a.x ? x1 + offset : x1 - offset;
+  const into = forward ? x2 - offset : x2 + offset;
+  if (b.x === a.x) return `M${x1},${y1} H${out} V${y2} H${x2}`;
+  // The lane between the rows of the source and the target: no box ever lies on it.
+  const laneY = Math.round((Math.min(a.y, b.y) + Math.max(a.y, b.y)) / 2 / ROW) * ROW -
+    GAP_Y / 2;
+  return `M${x1},${y1} H${out} V${laneY} H${into} V${y2} H${x2}`;
 }
 
 function draw(nodes: Placed[], edges: GraphEdge[], onPick: (n: Placed) => void): SVGSVGElement {
@@ -113,31 +154,28 @@ function draw(nodes: Placed[], edges: GraphEdge[], onPick: (n: Placed) => void):
       }, svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow" })),
     ),
   );
-  for (const e of edges) {
+  edges.forEach((e, i) => {
     const a = byId.get(e.source);
     const b = byId.get(e.target);
-    if (!a || !b) continue;
-    const forward = b.x > a.x;
-    const x1 = forward ? a.x + NODE_W : a.x;
-    const x2 = forward ? b.x : b.x + NODE_W;
-    const y1 = a.y + NODE_H / 2;
-    const y2 = b.y + NODE_H / 2;
-    const bend = Math.max(40, Math.abs(x2 - x1) / 2) * (forward ? 1 : -1);
+    if (!a || !b) return;
     root.append(
       svg("path", {
         class: `edge ${e.relation}`,
-        d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+        d: route(a, b, i),
         "marker-end": "url(#arrow)",
         "data-relation": e.relation,
+        "data-source": e.source,
+        "data-target": e.target,
       }),
     );
-  }
+  });
   for (const n of nodes) {
     const g = svg("g", {
       class: `node ${n.kind}`,
       transform: `translate(${n.x},${n.y})`,
       "data-testid": "graph-node",
       "data-id": n.id,
+      "data-kind": n.kind,
     });
     g.append(
       svg("rect", { width: NODE_W, height: NODE_H, rx: 6 }),

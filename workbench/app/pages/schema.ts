@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
 /**
- * Schema browser: schema and handler files by bucket, with their source.
+ * Schema browser: schema, handler and middleware files by bucket, with their source; each
+ * middleware of the schema with what it guards.
  *
  * @module
  */
 
 import { api } from "../api.ts";
 import { h, replace } from "../dom.ts";
-import { errorBox, type Page } from "./_shared.ts";
+import { endpoints, errorBox, middlewareGuards, type Page } from "./_shared.ts";
 
 interface BucketFile {
   name: string;
@@ -16,9 +17,12 @@ interface BucketFile {
   content?: string;
 }
 
+type Buckets = { name: string; files: BucketFile[] }[];
+
 interface Snapshot {
-  schema: { total: number; buckets: { name: string; files: BucketFile[] }[] };
-  handlers: { total: number; buckets: { name: string; files: BucketFile[] }[] };
+  schema: { total: number; buckets: Buckets };
+  handlers: { total: number; buckets: Buckets };
+  middlewares?: { total: number; buckets: Buckets };
 }
 
 /** The schema browser page. */
@@ -26,8 +30,9 @@ export function schemaPage(): Page {
   const list = h("div", { class: "file-list" });
   const source = h("pre", { class: "source", "data-testid": "source" }, "Pick a file");
   const el = h("div", {}, h("h1", {}, "Schema"), h("div", { class: "split" }, list, source));
-  api<Snapshot>("snapshot").then((snap) => {
-    const group = (title: string, buckets: Snapshot["schema"]["buckets"]) =>
+  const show = (f: BucketFile) => replace(source, f.content ?? "");
+  Promise.all([api<Snapshot>("snapshot"), endpoints()]).then(([snap, ends]) => {
+    const group = (title: string, buckets: Buckets) =>
       h(
         "div",
         {},
@@ -41,19 +46,43 @@ export function schemaPage(): Page {
               h("button", {
                 class: "file",
                 "data-testid": "file",
-                onclick: () => replace(source, f.content ?? ""),
+                onclick: () => show(f),
               }, f.relative_path)
             ),
           )
         ),
       );
+    const files = (snap.middlewares?.buckets ?? []).flatMap((b) => b.files);
+    const guards = [...middlewareGuards(ends)];
     replace(
       list,
       group(`Schema files (${snap.schema.total})`, snap.schema.buckets),
       group(`Handlers (${snap.handlers.total})`, snap.handlers.buckets),
+      h(
+        "div",
+        { "data-testid": "middlewares" },
+        h("h2", {}, `Middlewares (${guards.length})`),
+        guards.length === 0 ? h("p", { class: "muted" }, "No API or WebSocket has one") : "",
+        guards.map(([name, { apis, websockets }]) => {
+          // A middleware's file is named after it: src/middlewares/<name>.<ext>.
+          const file = files.find((f) => f.name.replace(/\.[^.]+$/, "") === name);
+          const guarded = [...apis.map((a) => `API ${a}`), ...websockets.map((w) => `ws ${w}`)];
+          return h(
+            "button",
+            {
+              class: "file",
+              "data-testid": "middleware",
+              "data-name": name,
+              onclick: () => file ? show(file) : replace(source, `No file for middleware ${name}`),
+            },
+            name,
+            h("span", { class: "muted" }, ` guards ${guarded.join(", ")}`),
+          );
+        }),
+      ),
     );
     const first = snap.schema.buckets[0]?.files[0];
-    if (first) replace(source, first.content ?? "");
+    if (first) show(first);
   }).catch((error) => replace(list, errorBox(error)));
   return { el };
 }

@@ -1,20 +1,30 @@
 /// <reference lib="dom" />
 /**
- * API tester (body seeded from the input type's JSON Schema, sent to the engine itself, with the
- * answer, time and trace link) and WebSocket client.
+ * API tester (body seeded from the input type's JSON Schema, headers kept per API, the middlewares
+ * that guard it named, sent to the engine itself, with the answer, time, trace link and which
+ * middleware rejected it) and WebSocket client.
  *
  * @module
  */
 
+import { api } from "../api.ts";
 import { h, pretty, replace } from "../dom.ts";
-import type { Endpoints } from "../types.ts";
+import type { Endpoints, TraceTree } from "../types.ts";
 import { endpoints, errorBox, type Page, seed, traceLink } from "./_shared.ts";
+
+/** Where the headers last sent to an API are kept, so a guarded API keeps its token. */
+const HEADERS_KEY = "rohas_tester_headers:";
+
+function savedHeaders(api: string): string | null {
+  return localStorage.getItem(HEADERS_KEY + api);
+}
 
 /** The API tester page. */
 export function testerPage(): Page {
   const picker = h("select", { "data-testid": "api-select" });
   const method = h("input", { class: "method", "data-testid": "api-method", size: 7 });
   const path = h("input", { class: "grow mono", "data-testid": "api-path" });
+  const guards = h("p", { class: "muted", "data-testid": "api-guards" });
   const headers = h("textarea", { rows: 2, class: "mono", "data-testid": "api-headers" }, "{}");
   const body = h("textarea", { rows: 10, class: "mono", "data-testid": "api-body" });
   const result = h("div", { class: "result", "data-testid": "api-result" });
@@ -24,25 +34,38 @@ export function testerPage(): Page {
     {},
     h("h1", {}, "API tester"),
     h("div", { class: "row" }, picker, method, path, send),
-    h("label", {}, "Headers (JSON)", headers),
+    guards,
+    h("label", {}, "Headers (JSON, kept per API in this browser)", headers),
     h("label", {}, "Body (JSON)", body),
     result,
   );
   let apis: Endpoints["apis"] = [];
+  const current = () => apis.find((a) => a.name === picker.value);
   const pick = async () => {
-    const api = apis.find((a) => a.name === picker.value);
+    const api = current();
     if (!api) return;
     method.value = api.method;
     path.value = api.path;
+    headers.value = savedHeaders(api.name) ?? "{}";
+    replace(
+      guards,
+      api.middlewares.length === 0
+        ? "No middleware guards this API"
+        : `Guarded by middleware ${api.middlewares.join(", then ")}: ` +
+          "add the headers it expects (a token, say) before sending",
+    );
     body.value = api.body ? await seed(api.body) : "";
     body.disabled = !api.body;
   };
   picker.addEventListener("change", () => void pick());
-  send.addEventListener("click", async () => {
+  send.addEventListener("click", () => void sendRequest());
+  const sendRequest = async () => {
     replace(result, "Sending…");
     const started = performance.now();
     try {
       const extra = JSON.parse(headers.value || "{}") as Record<string, string>;
+      const api = current();
+      if (api) localStorage.setItem(HEADERS_KEY + api.name, headers.value || "{}");
       const init: RequestInit = { method: method.value, headers: { ...extra } };
       if (!body.disabled && body.value.trim()) {
         init.body = body.value;
@@ -50,13 +73,7 @@ export function testerPage(): Page {
       }
       const response = await fetch(path.value, init);
       const text = await response.text();
-      const elapsed = performance.now() - started;
-      let shown = text;
-      try {
-        shown = pretty(JSON.parse(text));
-      } catch {
-        // Not JSON: show as is.
-      }
+      const traceId = response.headers.get("x-rohas-trace-id");
       replace(
         result,
         h(
@@ -67,15 +84,19 @@ export function testerPage(): Page {
             { class: `badge ${response.ok ? "ok" : "bad"}`, "data-testid": "api-status" },
             String(response.status),
           ),
-          h("span", {}, `${elapsed.toFixed(1)} ms`),
-          h("span", {}, "trace ", traceLink(response.headers.get("x-rohas-trace-id"))),
+          h("span", {}, `${(performance.now() - started).toFixed(1)} ms`),
+          h("span", {}, "trace ", traceLink(traceId)),
         ),
-        h("pre", { class: "mono" }, shown),
+        h("pre", { class: "mono" }, prettyText(text)),
       );
+      if (!response.ok && api && api.middlewares.length > 0 && traceId) {
+        const rejection = await rejectedBy(traceId);
+        if (rejection) result.prepend(rejection);
+      }
     } catch (error) {
       replace(result, errorBox(error));
     }
-  });
+  };
   endpoints().then((e) => {
     apis = e.apis;
     replace(
@@ -85,6 +106,32 @@ export function testerPage(): Page {
     void pick();
   }).catch((error) => replace(result, errorBox(error)));
   return { el };
+}
+
+function prettyText(text: string): string {
+  try {
+    return pretty(JSON.parse(text));
+  } catch {
+    return text; // Not JSON: shown as is.
+  }
+}
+
+/** Names the middleware that turned the request away, from its trace (recorded just after). */
+async function rejectedBy(traceId: string): Promise<HTMLElement | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const trace = await api<TraceTree>(`traces/${encodeURIComponent(traceId)}`).catch(() => null);
+    const step = trace?.steps.find((s) => s.name.startsWith("middleware:") && !s.success);
+    if (step) {
+      return h(
+        "div",
+        { class: "error", "data-testid": "api-rejected" },
+        `Rejected by middleware ${step.handler_name}: ${step.error ?? "no reason given"}`,
+      );
+    }
+    if (trace && trace.status !== "running") return null;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
 }
 
 /** The WebSocket client page. */

@@ -15,6 +15,9 @@ import { errorBox, type Page } from "./_shared.ts";
 
 const WINDOWS: Record<string, number> = { "5m": 300_000, "1h": 3_600_000, "24h": 86_400_000 };
 
+/** Rows listed at first and added by each "load more". */
+const PAGE = 200;
+
 /** The trace explorer page. */
 export function tracesPage(): Page {
   const type = h(
@@ -37,6 +40,7 @@ export function tracesPage(): Page {
   );
   const stats = h("div", { class: "stats" });
   const list = h("div", { "data-testid": "trace-list" });
+  const more = h("div", { class: "row" });
   const el = h(
     "div",
     {},
@@ -44,8 +48,12 @@ export function tracesPage(): Page {
     h("div", { class: "row" }, type, status, text, window),
     stats,
     list,
+    more,
   );
   let traces: TraceRecord[] = [];
+  let rowsWanted = PAGE;
+  // The server has no traces older than the oldest loaded one.
+  let exhausted = false;
   const visible = () => {
     const q = text.value.toLowerCase();
     const since = WINDOWS[window.value] ? Date.now() - WINDOWS[window.value]! : 0;
@@ -56,16 +64,20 @@ export function tracesPage(): Page {
     );
   };
   const render = () => {
-    const shown = visible();
-    const done = shown.filter((t) => t.status !== "running");
+    const matching = visible();
+    const shown = matching.slice(0, rowsWanted);
+    const done = matching.filter((t) => t.status !== "running");
     const avg = done.length ? done.reduce((n, t) => n + t.duration_ms, 0) / done.length : 0;
+    // "Shown" counts the rows listed; the other figures are over every loaded trace that matches.
     replace(
       stats,
-      stat("Shown", String(shown.length)),
-      stat("Failures", String(shown.filter((t) => t.status === "failed").length)),
-      stat("Running", String(shown.filter((t) => t.status === "running").length)),
+      stat("Shown", String(shown.length), "stat-shown"),
+      stat("Matching", String(matching.length), "stat-matching"),
+      stat("Failures", String(matching.filter((t) => t.status === "failed").length)),
+      stat("Running", String(matching.filter((t) => t.status === "running").length)),
       stat("Average", ms(avg)),
     );
+    renderMore(shown.length, matching.length);
     replace(
       list,
       shown.length === 0 ? h("p", { class: "muted" }, "No traces yet") : h(
@@ -81,7 +93,7 @@ export function tracesPage(): Page {
           h("th", {}, "Duration"),
           h("th", {}, "Steps"),
         ),
-        shown.slice(0, 200).map((t) =>
+        shown.map((t) =>
           h(
             "tr",
             {
@@ -108,25 +120,82 @@ export function tracesPage(): Page {
       ),
     );
   };
-  for (const f of [type, status, window]) f.addEventListener("change", render);
+  // One load at a time: a second click while older traces are on their way would ask for (and
+  // list) the same page twice.
+  let loading = false;
+  // One button for the page's life: the live stream re-renders often, and a click must not land
+  // on a button that is being replaced. Disabled while a page of older traces is on its way.
+  const moreButton = h("button", { "data-testid": "trace-more" }, "Load more");
+  const renderMore = (listed: number, matching: number) => {
+    const hidden = matching > listed;
+    moreButton.disabled = loading;
+    replace(
+      more,
+      h(
+        "span",
+        { class: "muted", "data-testid": "trace-count" },
+        countLine(listed, matching, exhausted),
+      ),
+      hidden || !exhausted ? moreButton : "",
+    );
+  };
+  const loadMore = async () => {
+    if (loading) return;
+    loading = true;
+    moreButton.disabled = true;
+    let failure: unknown = null;
+    try {
+      if (visible().length <= rowsWanted && !exhausted) await loadOlder();
+      rowsWanted += PAGE;
+    } catch (error) {
+      failure = error;
+    }
+    loading = false;
+    render();
+    if (failure !== null) more.append(errorBox(failure));
+  };
+  moreButton.addEventListener("click", () => void loadMore());
+  const loadOlder = async () => {
+    const oldest = traces.at(-1)?.started_at;
+    // `until` is exclusive: one millisecond later keeps traces sharing the oldest start time.
+    const until = oldest ? `&until=${new Date(Date.parse(oldest) + 1).toISOString()}` : "";
+    const older = await api<TraceRecord[]>(`traces?limit=${PAGE}${until}`);
+    const known = new Set(traces.map((t) => t.id));
+    const fresh = older.filter((t) => !known.has(t.id));
+    if (fresh.length === 0) exhausted = true;
+    traces = [...traces, ...fresh];
+  };
+  for (const f of [type, status, window]) {
+    f.addEventListener("change", () => {
+      rowsWanted = PAGE;
+      render();
+    });
+  }
   text.addEventListener("input", render);
-  api<TraceRecord[]>("traces?limit=500").then((initial) => {
+  api<TraceRecord[]>(`traces?limit=${PAGE}`).then((initial) => {
     traces = initial;
+    exhausted = initial.length < PAGE;
     render();
   }).catch((error) => replace(list, errorBox(error)));
   const off = onLive((event) => {
     if (event.kind !== "trace") return;
-    traces = [event.trace, ...traces.filter((t) => t.id !== event.trace.id)].slice(0, 1000);
+    traces = [event.trace, ...traces.filter((t) => t.id !== event.trace.id)].slice(0, 10_000);
     render();
   });
   return { el, cleanup: off };
 }
 
-function stat(label: string, value: string): HTMLElement {
+function countLine(listed: number, matching: number, exhausted: boolean): string {
+  if (listed < matching) return `Listing ${listed} of ${matching} loaded traces`;
+  if (!exhausted) return `Listing ${listed} traces; older ones may be on the server`;
+  return `All ${matching} traces listed`;
+}
+
+function stat(label: string, value: string, testId?: string): HTMLElement {
   return h(
     "div",
     { class: "stat" },
-    h("div", { class: "stat-value" }, value),
+    h("div", { class: "stat-value", ...(testId ? { "data-testid": testId } : {}) }, value),
     h("div", { class: "stat-label" }, label),
   );
 }
