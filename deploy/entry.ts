@@ -33,7 +33,7 @@ import {
 } from "../engine/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
 import { kvOver, openDenoKvBackend } from "../state/mod.ts";
-import { type BroadcastRelay, relayOverChannel } from "./broadcast_relay.ts";
+import { relayOverChannel } from "./broadcast_relay.ts";
 import { checkDeployable, denoCronSchedule } from "./deploy_checks.ts";
 import { DeployError } from "./errors.ts";
 
@@ -123,6 +123,43 @@ const ENV_NAMES = [...CONFIG_ENV_VARS, "DENO_DEPLOYMENT_ID", "ROHAS_DEPLOY"];
  * ```
  */
 export function createEntry(app: EmbeddedApp, options: EntryOptions = {}): Entry {
+  const setup = setUp(app, options);
+  const { config, deploy, model } = setup;
+  const stopping = new AbortController();
+  let started: Promise<Started> | null = null;
+  const start = () => started ??= startEntry(setup, close);
+  async function close(): Promise<void> {
+    stopping.abort();
+    if (started) await (await started).close();
+  }
+  const crons = deploy
+    ? model.schedules.map((spec) => cronOf(spec, { start, signal: stopping.signal }))
+    : [];
+  return {
+    deploy,
+    config,
+    crons,
+    fetch: async (request, info) => (await start()).assembly.engine.handler(request, info),
+    start: async () => {
+      await start();
+    },
+    listen: async (serveOptions) => (await start()).assembly.engine.serve(serveOptions),
+    close,
+  };
+}
+
+/** What the entry knows before it starts: the config, the mode and the model. */
+interface Setup {
+  app: EmbeddedApp;
+  options: EntryOptions;
+  config: RohasConfig;
+  deploy: boolean;
+  root: string;
+  model: AppModel;
+}
+
+/** The config with the environment's overrides, the mode, the model; refuses what cannot run. */
+function setUp(app: EmbeddedApp, options: EntryOptions): Setup {
   const env = options.env ?? readEnv();
   const config = parseConfig(app.config ?? "", {
     file: "config/rohas.toml (embedded)",
@@ -135,56 +172,57 @@ export function createEntry(app: EmbeddedApp, options: EntryOptions = {}): Entry
   const model = modelOf(app, config, root);
   if (deploy) checkDeployable(config, model);
   else refuseEverywhere(config);
+  return { app, options, config, deploy, root, model };
+}
+
+/** A started entry: the app, and what closes it with what the entry added around it. */
+interface Started {
+  assembly: Assembly;
+  close(): Promise<void>;
+}
+
+/** Opens the state, assembles the app, relays broadcasts and listens for signals. */
+async function startEntry(setup: Setup, close: () => Promise<void>): Promise<Started> {
+  const { app, options, config, deploy, root, model } = setup;
   const log: { sink: Telemetry | null } = { sink: null };
-  let started: Promise<Assembly> | null = null;
-  let relay: BroadcastRelay | null = null;
-  let signals: (() => void) | null = null;
-  const stopping = new AbortController();
-  const close = async () => {
-    stopping.abort();
-    signals?.();
-    relay?.close();
-    if (started) await (await started).close();
-  };
-  const start = () =>
-    started ??= openEntryState(config).then((state) =>
-      assemble({
-        project: { kind: "prepared", root, schema: app.schema, model, validators: app.validators },
-        config,
-        mode: "production",
-        runtime: { kind: "manifest", manifest: app.manifest },
-        events: eventsOf(options, { config, deploy, log }),
-        telemetry: { kind: "memory" },
-        state: state.choice,
-        // Deploy mode: Deno.cron runs the jobs, registered by the entry module.
-        cron: !deploy,
-        mounts: ({ telemetry }) => {
-          log.sink = telemetry;
-          return [];
-        },
-      }).then(closingToo(state.close), (error) => state.close().then(() => Promise.reject(error)))
-    )
-      .then((assembly) => {
-        const channel = options.channel === undefined
-          ? `rohas:${config.project.name}:sockets`
-          : options.channel;
-        if (channel !== null) relay = relayOverChannel(assembly.engine.sockets, channel);
-        if (options.closeOnSignals ?? true) signals = closeOnSignals(close);
-        return assembly;
-      });
-  const crons = deploy
-    ? model.schedules.map((spec) => cronOf(spec, { start, signal: stopping.signal }))
-    : [];
+  const state = await openEntryState(config);
+  let assembly: Assembly;
+  try {
+    assembly = await assemble({
+      project: { kind: "prepared", root, schema: app.schema, model, validators: app.validators },
+      config,
+      mode: "production",
+      runtime: { kind: "manifest", manifest: app.manifest },
+      events: eventsOf(options, { config, deploy, log }),
+      telemetry: { kind: "memory" },
+      state: state.choice,
+      // Deploy mode: Deno.cron runs the jobs, registered by the entry module.
+      cron: !deploy,
+      mounts: ({ telemetry }) => {
+        log.sink = telemetry;
+        return [];
+      },
+    });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  const channel = options.channel === undefined
+    ? `rohas:${config.project.name}:sockets`
+    : options.channel;
+  const relay = channel === null ? null : relayOverChannel(assembly.engine.sockets, channel);
+  const signals = options.closeOnSignals ?? true ? closeOnSignals(close) : null;
   return {
-    deploy,
-    config,
-    crons,
-    fetch: async (request, info) => (await start()).engine.handler(request, info),
-    start: async () => {
-      await start();
+    assembly,
+    close: async () => {
+      signals?.();
+      relay?.close();
+      try {
+        await assembly.close();
+      } finally {
+        await state.close();
+      }
     },
-    listen: async (serveOptions) => (await start()).engine.serve(serveOptions),
-    close,
   };
 }
 
@@ -219,23 +257,9 @@ async function openEntryState(config: RohasConfig): Promise<EntryState> {
   return { choice: { kind: "given", kv }, close: () => kv.close() };
 }
 
-/** An assembly whose close also closes `after` (what the entry opened for it). */
-function closingToo(after: () => Promise<void>): (assembly: Assembly) => Assembly {
-  return (assembly) => ({
-    ...assembly,
-    close: async () => {
-      try {
-        return await assembly.close();
-      } finally {
-        await after();
-      }
-    },
-  });
-}
-
 function cronOf(
   spec: AppModel["schedules"][number],
-  ctx: { start: () => Promise<Assembly>; signal: AbortSignal },
+  ctx: { start: () => Promise<Started>; signal: AbortSignal },
 ): EntryCron {
   const start = ctx.start;
   return {
@@ -243,7 +267,7 @@ function cronOf(
     schedule: denoCronSchedule(spec),
     options: { signal: ctx.signal },
     run: async () => {
-      await (await start()).engine.runCron(spec.name);
+      await (await start()).assembly.engine.runCron(spec.name);
     },
   };
 }

@@ -150,6 +150,8 @@ export interface Counters {
   handled: string[];
   /** Pings in state.kv, stored by any isolate. */
   stored: number;
+  /** Events handled by any isolate, as state.kv records them. */
+  handledAnywhere: string[];
 }
 
 /** `GET /count` of whichever isolate answers. */

@@ -93,6 +93,7 @@ export function layout(nodes: GraphNode[], edges: GraphEdge[]): Placed[] {
       list.forEach((n, i) => row.set(n.id, i));
     }
   }
+  alignRows(keys.map((c) => columns.get(c)!), { edges, column, row });
   // Columns without nodes (no middlewares, say) take no room.
   const packed = new Map(keys.map((c, i) => [c, i]));
   return nodes.map((n) => ({
@@ -103,11 +104,50 @@ export function layout(nodes: GraphNode[], edges: GraphEdge[]): Placed[] {
 }
 
 /**
- * The SVG path of an edge that never crosses a box: between neighbouring columns a curve through
- * the gap; otherwise out into the gap beside the source, along the free lane between two rows,
- * and into the gap beside the target (boxes only ever sit inside a column, on a row).
+ * Moves each node down to the mean row of its neighbours in earlier columns, keeping the column's
+ * order: a handler then sits level with its API, so their edge is a straight line.
  */
-export function route(a: Placed, b: Placed, lane = 0): string {
+function alignRows(
+  columns: GraphNode[][],
+  at: { edges: GraphEdge[]; column: Map<string, number>; row: Map<string, number> },
+): void {
+  for (const list of columns) {
+    const wanted = new Map(list.map((n, i) => [n.id, leftMean(n, at) ?? i]));
+    list.sort((a, b) => wanted.get(a.id)! - wanted.get(b.id)!);
+    let next = 0;
+    for (const n of list) {
+      const r = Math.max(next, Math.round(wanted.get(n.id)!));
+      at.row.set(n.id, r);
+      next = r + 1;
+    }
+  }
+}
+
+/** The mean row of a node's neighbours in earlier columns, or null when it has none. */
+function leftMean(
+  n: GraphNode,
+  at: { edges: GraphEdge[]; column: Map<string, number>; row: Map<string, number> },
+): number | null {
+  const here = at.column.get(n.id)!;
+  const left = at.edges.filter((e) => e.source === n.id || e.target === n.id)
+    .map((e) => e.source === n.id ? e.target : e.source)
+    .filter((id) => (at.column.get(id) ?? here) < here)
+    .map((id) => at.row.get(id)!);
+  return left.length ? left.reduce((a, b) => a + b, 0) / left.length : null;
+}
+
+/**
+ * The SVG path of an edge that never crosses a box: between neighbouring columns a curve through
+ * the gap; otherwise out into the gap beside the source, along a free lane, and into the gap beside
+ * the target. The lane is the source's row or the target's row when no box stands on it in between
+ * (a straight, readable line), else the free strip between two rows (boxes only ever sit inside a
+ * column, on a row).
+ *
+ * @param a the source node
+ * @param b the target node
+ * @param options every placed node (to find a free row) and the edge's index (spreads the bends)
+ */
+export function route(a: Placed, b: Placed, options: { nodes: Placed[]; lane?: number }): string {
   const forward = b.x > a.x;
   const x1 = forward ? a.x + NODE_W : a.x;
   const y1 = a.y + NODE_H / 2;
@@ -119,12 +159,15 @@ export function route(a: Placed, b: Placed, lane = 0): string {
   }
   // Backward and same-column edges enter the target from its right side.
   const x2 = forward ? b.x : b.x + NODE_W;
-  const offset = GAP_X / 2 - 12 + (lane % 4) * 6;
+  const offset = GAP_X / 2 - 12 + ((options.lane ?? 0) % 4) * 6;
   // Out into the gap on the side the edge leaves from: right of a forward or same-column edge.
   const out = forward || b.x === a.x ? x1 + offset : x1 - offset;
   const into = forward ? x2 - offset : x2 + offset;
   if (b.x === a.x) return `M${x1},${y1} H${out} V${y2} H${x2}`;
-  // The lane between the rows of the source and the target: no box ever lies on it.
+  const [left, right] = [Math.min(a.x, b.x), Math.max(a.x, b.x)];
+  const free = (y: number) => !options.nodes.some((n) => n.y === y && n.x > left && n.x < right);
+  if (free(a.y)) return `M${x1},${y1} H${into} V${y2} H${x2}`;
+  if (free(b.y)) return `M${x1},${y1} H${out} V${y2} H${x2}`;
   const laneY = Math.round((Math.min(a.y, b.y) + Math.max(a.y, b.y)) / 2 / ROW) * ROW -
     GAP_Y / 2;
   return `M${x1},${y1} H${out} V${laneY} H${into} V${y2} H${x2}`;
@@ -161,7 +204,7 @@ function draw(nodes: Placed[], edges: GraphEdge[], onPick: (n: Placed) => void):
     root.append(
       svg("path", {
         class: `edge ${e.relation}`,
-        d: route(a, b, i),
+        d: route(a, b, { nodes, lane: i }),
         "marker-end": "url(#arrow)",
         "data-relation": e.relation,
         "data-source": e.source,
