@@ -6,22 +6,7 @@
  * @module
  */
 
-import type { AppModel } from "../engine/mod.ts";
-import type { HandlerRef } from "../engine/runtime/mod.ts";
-
-function handlerRefs(model: AppModel): HandlerRef[] {
-  return [
-    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
-    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
-    ...model.schedules.map((s) => s.handler),
-    ...model.sockets.flatMap((s) => [
-      ...s.onConnect,
-      ...s.onMessage,
-      ...s.onDisconnect,
-      ...s.middlewares,
-    ]),
-  ];
-}
+import { type AppModel, handlerRefsOf } from "../engine/mod.ts";
 
 /**
  * The warning to print when `[permissions]` names Python handlers, or null.
@@ -37,7 +22,7 @@ function handlerRefs(model: AppModel): HandlerRef[] {
 export function pythonPermissionsWarning(model: AppModel): string | null {
   const named = [
     ...new Set(
-      handlerRefs(model)
+      handlerRefsOf(model)
         .filter((ref) => ref.language === "python" && ref.profile !== "default")
         .map((ref) => ref.name),
     ),

@@ -28,7 +28,7 @@ import {
   runContractOutputs,
 } from "./_codegen_contract.ts";
 import { RohasError } from "../errors.ts";
-import { findOrphanHandlers } from "../engine/orphan_handlers.ts";
+import { findOrphanHandlers } from "../engine/mod.ts";
 
 /** Runs `rohas codegen`. */
 export const run: CommandRun<typeof CODEGEN> = async ({ values, project }, io) => {

@@ -11,7 +11,7 @@ import type { Engine } from "./app.ts";
 import { prepareApp } from "./project_loader.ts";
 import type { ChangeBatch } from "./_watcher.ts";
 import type { ServeEvent } from "./assembly_options.ts";
-import type { AppModel } from "./app_model.ts";
+import { type AppModel, handlerRefsOf } from "./app_model.ts";
 import type { ModuleGraph } from "./_module_graph.ts";
 import type { TypeCheck } from "./_type_check.ts";
 
@@ -130,17 +130,7 @@ export function graphRoots(ctx: Pick<ReloadContext, "engine" | "location">): str
 
 /** The handler names of each handler file of the model (middlewares included). */
 export function handlerFiles(model: AppModel): Map<string, string[]> {
-  const refs = [
-    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
-    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
-    ...model.schedules.map((s) => s.handler),
-    ...model.sockets.flatMap((s) => [
-      ...s.onConnect,
-      ...s.onMessage,
-      ...s.onDisconnect,
-      ...s.middlewares,
-    ]),
-  ];
+  const refs = handlerRefsOf(model);
   const files = new Map<string, string[]>();
   for (const ref of refs) {
     if (ref.file === "") continue;

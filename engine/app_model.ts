@@ -329,3 +329,24 @@ export function buildAppModel(
   if (r.missing.length > 0) throw new HandlerResolutionError(r.missing);
   return model;
 }
+
+/**
+ * Every handler reference of a model, middlewares included: API routes, event subscriptions,
+ * crons and WebSocket phases, in that order (a handler named twice appears twice).
+ *
+ * @param model the application model
+ * @returns the references
+ */
+export function handlerRefsOf(model: AppModel): HandlerRef[] {
+  return [
+    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
+    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
+    ...model.schedules.map((s) => s.handler),
+    ...model.sockets.flatMap((s) => [
+      ...s.onConnect,
+      ...s.onMessage,
+      ...s.onDisconnect,
+      ...s.middlewares,
+    ]),
+  ];
+}

@@ -18,7 +18,7 @@ export type {
   SubscriptionControls,
   SubscriptionSpec,
 } from "./app_model.ts";
-export { buildAppModel, parsePattern } from "./app_model.ts";
+export { buildAppModel, handlerRefsOf, parsePattern } from "./app_model.ts";
 export type { BuiltApp, Endpoint } from "./build.ts";
 export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";

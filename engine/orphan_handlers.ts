@@ -9,8 +9,7 @@
 
 import type { Diagnostic, Schema } from "../parser/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
-import type { HandlerRef } from "./runtime/contract.ts";
-import { type AppModel, buildAppModel } from "./app_model.ts";
+import { buildAppModel, handlerRefsOf } from "./app_model.ts";
 import { handlerCandidates } from "./_resolve_handler.ts";
 
 /** The folders handler files live in, relative to the project root. */
@@ -49,26 +48,12 @@ export async function findOrphanHandlers(
   // Every file is taken to exist: the model then names each handler, whatever is on disk.
   const model = buildAppModel(schema, project.config, { root, exists: () => true });
   const claimed = new Set<string>();
-  for (const ref of handlerRefs(model)) {
+  for (const ref of handlerRefsOf(model)) {
     for (const c of handlerCandidates(ref, project.config.project.language)) claimed.add(c.file);
   }
   const files: string[] = [];
   for (const dir of HANDLER_DIRS) await collect(root, dir, files);
   return files.filter((file) => !claimed.has(file)).sort().map((file) => orphanWarning(root, file));
-}
-
-function handlerRefs(model: AppModel): HandlerRef[] {
-  return [
-    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
-    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
-    ...model.schedules.map((s) => s.handler),
-    ...model.sockets.flatMap((s) => [
-      ...s.onConnect,
-      ...s.onMessage,
-      ...s.onDisconnect,
-      ...s.middlewares,
-    ]),
-  ];
 }
 
 /** Handler-like files under `dir`: helpers (`_x.ts`), tests and Python packages are left alone. */

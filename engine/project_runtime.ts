@@ -10,7 +10,7 @@ import type { RohasConfig } from "../project/mod.ts";
 import { createWorkerRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime, SerializedError } from "./runtime/contract.ts";
 import type { PythonRestart } from "./runtime/python/mod.ts";
-import type { AppModel } from "./app_model.ts";
+import { type AppModel, handlerRefsOf } from "./app_model.ts";
 import { createCompositeRuntime } from "./composite_runtime.ts";
 import { type BrokenPythonModule, failureOf, PythonModulesError, ServeError } from "./errors.ts";
 import { relative } from "node:path";
@@ -99,14 +99,7 @@ export async function startRuntime(runtime: ProjectRuntime): Promise<void> {
 
 /** The Python handler and middleware files of the model, each once, in schema order. */
 function pythonFiles(model: AppModel): string[] {
-  const refs = [
-    ...model.routes.flatMap((r) => [r.handler, ...r.middlewares]),
-    ...model.events.flatMap((e) => e.subscriptions.map((s) => s.handler)),
-    ...model.schedules.map((s) => s.handler),
-    ...model.sockets.flatMap((
-      s,
-    ) => [...s.onConnect, ...s.onMessage, ...s.onDisconnect, ...s.middlewares]),
-  ];
+  const refs = handlerRefsOf(model);
   return [...new Set(refs.filter((r) => r.language === "python").map((r) => r.file))];
 }
 

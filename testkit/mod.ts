@@ -209,10 +209,7 @@ class RunningTestApp implements TestApp {
     return outcome;
   }
 
-  async connect(
-    path: string,
-    init: { headers?: Record<string, string> } = {},
-  ): Promise<TestSocket> {
+  async connect(path: string): Promise<TestSocket> {
     this.#server ??= this.app.serve({ hostname: "127.0.0.1", port: 0 });
     const { port } = this.#server.addr;
     const socket = await openTestSocket(`ws://127.0.0.1:${port}${path}`);

@@ -247,7 +247,8 @@ Deno.test({
           timestamp: string;
         };
         assertEquals(welcome.data.type, "welcome");
-        match(welcome.data.payload.message, /^Hello! You are connected as [0-9a-f-]{36}$/);
+        // `<instance id>~<uuid>` (docs/compatibility.md#websockets).
+        match(welcome.data.payload.message, /^Hello! You are connected as [^\s~]+~[0-9a-f-]{36}$/);
         match(welcome.timestamp, ISO);
 
         const chat = { type: "chat", payload: { text: "hi" } };
