@@ -31,7 +31,7 @@ python_packages() {
 
 services() {
   local missing=0 tool
-  for tool in prometheus influxd chromium; do command -v "$tool" >/dev/null || missing=1; done
+  for tool in prometheus influxd chromium haproxy; do command -v "$tool" >/dev/null || missing=1; done
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing=1
   if [ "$missing" -eq 1 ]; then bash scripts/services/install.sh; fi
 }
