@@ -98,9 +98,10 @@ export interface AdapterSection {
    * What happens to a published payload that does not match its event's payload type: `refuse`
    * (default: the publish fails with the field and the problem) or `log` (a warning with the same
    * details, and the event is published as the original Rohas did: for existing projects whose
-   * handlers publish payloads their schema does not describe, until they are fixed).
+   * handlers publish payloads their schema does not describe, until they are fixed). Absent:
+   * `refuse`.
    */
-  payload_checks: "refuse" | "log";
+  payload_checks?: "refuse" | "log";
   /** Every key of the `[adapter]` table as written. */
   settings: Record<string, unknown>;
 }
