@@ -5,6 +5,8 @@
  * @module
  */
 
+import { relative, sep } from "node:path";
+import { type AppModel, handlerRefsOf } from "./app_model.ts";
 import { adapterErrorLog } from "./_adapter_log.ts";
 import { createAdapter } from "../adapters/mod.ts";
 import { createMetricsHandler, createRecorder, createTelemetry } from "../telemetry/mod.ts";
@@ -281,12 +283,24 @@ export function mountsOf(options: AssembleOptions, ctx: {
       telemetry: reader,
       events: workbenchEvents(bus),
       runCron: (name) => engine.runCron(name),
+      handlerFiles: () => handlerFilesOf(engine.model(), located.root),
       mode: options.mode,
     });
     // Only its own paths reach it, so API requests pay nothing for the workbench.
     mounts.push({ prefix: workbench.API_PREFIX, handler }, { prefix: "/_rohas", handler });
   }
   return mounts;
+}
+
+/** Handler files relative to the root, by `<kind>:<name>` as the workbench's graph names nodes. */
+function handlerFilesOf(model: AppModel, root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const ref of handlerRefsOf(model)) {
+    if (ref.file === "") continue;
+    const kind = ref.kind.startsWith("ws_") ? "websocket" : ref.kind;
+    files.set(`${kind}:${ref.name}`, relative(root, ref.file).split(sep).join("/"));
+  }
+  return files;
 }
 
 /** The bus as the workbench drives it, with the bus's payload refusals told apart as data. */

@@ -28,3 +28,12 @@ Deno.test("rohas start keeps the workbench off unless --workbench is given", asy
   assertEquals(await status(`${server.url}/api/workbench/endpoints`), 404);
   assert(!server.output().includes("Workbench:"), server.output());
 });
+
+Deno.test("the workbench's schema graph gives each handler node its file", async () => {
+  await using server = await startServer();
+  const response = await fetch(`${server.url}/api/workbench/schema-graph`);
+  const graph = await response.json() as { nodes: { id: string; path: string }[] };
+  const path = (id: string) => graph.nodes.find((n) => n.id === id)?.path;
+  assertEquals(path("handler:CreateUser"), "src/handlers/api/create_user.ts");
+  assertEquals(path("middleware:auth"), "src/middlewares/auth.ts");
+});
