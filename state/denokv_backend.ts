@@ -11,12 +11,10 @@
  */
 
 import type { KvBackend, StoredEntry } from "./backend.ts";
+import { whileLocked } from "../internal/denokv/mod.ts";
 import { compareKeys } from "./_keys.ts";
 import { StateError } from "./errors.ts";
 import type { KvCheck, KvCommitResult, KvKey, KvMutation } from "./kv.ts";
-
-/** How long an operation is retried while another process holds the file's write lock. */
-const LOCKED_RETRY_MS = 10_000;
 
 /** Options of {@linkcode openDenoKvBackend}. */
 export interface DenoKvBackendOptions {
@@ -135,26 +133,4 @@ async function openWithRetry(path: string | undefined, timeoutMs: number): Promi
       cause: error,
     });
   }
-}
-
-/**
- * Runs `fn`, again while the file is locked by another handle's write. Several processes share the
- * file and SQLite answers one of two concurrent writers (or openers) "database is locked" at once;
- * Deno reports it as a plain TypeError, so its text is the only sign of it.
- */
-async function whileLocked<T>(fn: () => Promise<T>, timeoutMs = LOCKED_RETRY_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 2;; delay = Math.min(delay * 2, 100)) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!isLocked(error) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-    }
-  }
-}
-
-function isLocked(error: unknown): boolean {
-  return error instanceof TypeError &&
-    /database is locked|database table is locked/.test(error.message);
 }

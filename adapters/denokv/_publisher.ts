@@ -9,6 +9,7 @@
  */
 
 import type { EventEnvelope } from "../adapter.ts";
+import { whileLocked } from "../../internal/denokv/mod.ts";
 import { BrokerError } from "../_support/mod.ts";
 import type { QueueMessage } from "./_group.ts";
 
@@ -26,6 +27,8 @@ export interface PublisherOptions {
   windowMs: number;
   /** How long events of topics with no group are kept, in milliseconds. */
   retentionMs: number;
+  /** The clock of the idempotency window, in milliseconds since the epoch. */
+  now: () => number;
 }
 
 interface Publish {
@@ -76,7 +79,9 @@ export class Publisher {
       const groups = entry.value ?? [];
       if (groups.includes(group)) return;
       const value = [...groups, group];
-      const result = await this.#kv.atomic().check(entry).set(entry.key, value).commit();
+      const result = await whileLocked(() =>
+        this.#kv.atomic().check(entry).set(entry.key, value).commit()
+      );
       if (result.ok) {
         this.#registered.set(topic, { key: entry.key, value, versionstamp: result.versionstamp });
         return;
@@ -117,13 +122,12 @@ export class Publisher {
     const keyed = batch.filter((publish) =>
       publish.envelope.metadata.idempotency_key !== undefined
     );
-    const now = Date.now();
+    const now = this.#options.now();
     const taken = new Set<Publish>();
     for (let from = 0; from < keyed.length; from += GET_MANY) {
       const chunk = keyed.slice(from, from + GET_MANY);
-      const entries = await this.#kv.getMany<number[]>(
-        chunk.map(({ envelope }) => idempotencyKey(envelope.topic, keyOf(envelope))),
-      );
+      const keys = chunk.map(({ envelope }) => idempotencyKey(envelope.topic, keyOf(envelope)));
+      const entries = await whileLocked(() => this.#kv.getMany<number[]>(keys));
       for (const [i, entry] of entries.entries()) {
         const publish = chunk[i] as Publish;
         if (entry.versionstamp === null) continue;
@@ -136,7 +140,11 @@ export class Publisher {
   }
 
   /** Commits several publishes at once; false when any check failed (then one at a time). */
-  async #commitBatch(batch: Publish[]): Promise<boolean> {
+  #commitBatch(batch: Publish[]): Promise<boolean> {
+    return whileLocked(() => this.#tryBatch(batch));
+  }
+
+  async #tryBatch(batch: Publish[]): Promise<boolean> {
     const atomic = this.#kv.atomic();
     const topics = new Set<string>();
     const claimed = new Set<string>();
@@ -159,13 +167,17 @@ export class Publisher {
     let expired = publish.expired;
     for (let attempt = 0; attempt < COMMIT_TRIES; attempt++) {
       const groups = await this.#groupsOf(envelope.topic, attempt > 0);
-      const atomic = this.#kv.atomic().check(groups);
-      this.#add(atomic, envelope, text, { groups: groups.value ?? [], expired });
-      if ((await atomic.commit()).ok) return;
+      const committed = await whileLocked(() => {
+        const atomic = this.#kv.atomic().check(groups);
+        this.#add(atomic, envelope, text, { groups: groups.value ?? [], expired });
+        return atomic.commit();
+      });
+      if (committed.ok) return;
       if (key === undefined) continue;
-      const known = await this.#kv.get<number>(idempotencyKey(envelope.topic, key));
+      const idempotency = idempotencyKey(envelope.topic, key);
+      const known = await whileLocked(() => this.#kv.get<number>(idempotency));
       // Deno KV removes expired keys lazily: one past its window is replaced, not obeyed.
-      if (known.versionstamp !== null && known.value > Date.now()) return;
+      if (known.versionstamp !== null && known.value > this.#options.now()) return;
       expired = known;
     }
     throw new BrokerError(
@@ -182,7 +194,7 @@ export class Publisher {
     const key = envelope.metadata.idempotency_key;
     if (key !== undefined) {
       const idempotency = idempotencyKey(envelope.topic, key);
-      const expires = Date.now() + this.#options.windowMs;
+      const expires = this.#options.now() + this.#options.windowMs;
       atomic.check(state.expired ?? { key: idempotency, versionstamp: null })
         .set(idempotency, expires, { expireIn: this.#options.windowMs });
     }
@@ -201,7 +213,7 @@ export class Publisher {
   async #groupsOf(topic: string, fresh: boolean): Promise<GroupsEntry> {
     const known = this.#registered.get(topic);
     if (known && !fresh) return known;
-    const entry = await this.#kv.get<string[]>([ROOT, "groups", topic]);
+    const entry = await whileLocked(() => this.#kv.get<string[]>([ROOT, "groups", topic]));
     this.#registered.set(topic, entry);
     return entry;
   }

@@ -23,6 +23,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "../adapter.ts";
+import { whileLocked } from "../../internal/denokv/mod.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import {
   BrokerUnreachableError,
@@ -41,6 +42,11 @@ export interface DenokvAdapterOptions {
   path?: string;
   /** How long an idempotency key is remembered, in milliseconds. Default 600000 (10 minutes). */
   idempotencyWindowMs?: number;
+  /**
+   * The clock of the idempotency window, in milliseconds since the epoch; a test moves it past the
+   * window instead of waiting. Default `Date.now`.
+   */
+  now?: () => number;
   /** How long events of topics no group subscribed to are kept, in ms. Default 86400000 (a day). */
   unhandledRetentionMs?: number;
   /**
@@ -103,6 +109,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   readonly #path: string | undefined;
   readonly #windowMs: number;
   readonly #retentionMs: number;
+  readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #groups = new Map<string, Group>();
   readonly #subscriptions = new Set<Subscription>();
@@ -120,6 +127,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     this.#path = options.path;
     this.#windowMs = options.idempotencyWindowMs ?? 600_000;
     this.#retentionMs = options.unhandledRetentionMs ?? 86_400_000;
+    this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
     this.#wakeMs = options.wakeIntervalMs ?? (options.path === undefined ? 0 : 1000);
   }
@@ -133,6 +141,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     this.#publisher = new Publisher(kv, {
       windowMs: this.#windowMs,
       retentionMs: this.#retentionMs,
+      now: this.#now,
     });
   }
 
@@ -186,9 +195,11 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       if (wanted && !wanted.has(letter.envelope.id)) continue;
       const envelope = withAttempt(letter.envelope, 1);
       const message = queueMessage(topic, letter.group, JSON.stringify(envelope));
-      const result = await kv.atomic().check(entry).delete(entry.key)
-        .enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] })
-        .commit();
+      const result = await whileLocked(() =>
+        kv.atomic().check(entry).delete(entry.key)
+          .enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] })
+          .commit()
+      );
       if (result.ok) count++;
     }
     return count;
@@ -226,10 +237,12 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     const kv = this.#kv as Deno.Kv;
     const next = withAttempt(envelope, envelope.metadata.attempt + 1);
     const message = { ...item.message, text: JSON.stringify(next) };
-    await kv.enqueue(message, {
-      delay: Math.max(0, Math.round(delayMs)),
-      keysIfUndelivered: [undeliveredKey(message, envelope.id)],
-    });
+    await whileLocked(() =>
+      kv.enqueue(message, {
+        delay: Math.max(0, Math.round(delayMs)),
+        keysIfUndelivered: [undeliveredKey(message, envelope.id)],
+      })
+    );
     item.done();
   }
 
@@ -237,7 +250,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     const kv = this.#kv as Deno.Kv;
     const { topic, group } = item.message;
     const letter = deadLetterOf(envelope, { group, error });
-    await kv.set([ROOT, "dlq", topic, group, envelope.id], letter);
+    await whileLocked(() => kv.set([ROOT, "dlq", topic, group, envelope.id], letter));
     item.done();
   }
 
@@ -288,20 +301,24 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   /** Enqueues the next wake-up message (its delivery makes the queue look for foreign messages). */
   async #wake(kv: Deno.Kv): Promise<void> {
     if (this.#wakeMs <= 0) return;
-    await kv.enqueue({ rohas: "wake", instance: this.#instance }, { delay: this.#wakeMs });
+    const wake = { rohas: "wake", instance: this.#instance };
+    await whileLocked(() => kv.enqueue(wake, { delay: this.#wakeMs }));
   }
 
   /** Keeps a message for a group nobody consumes in this process, until it subscribes. */
   async #park(kv: Deno.Kv, message: QueueMessage): Promise<void> {
-    await kv.set([ROOT, "parked", message.topic, message.group, crypto.randomUUID()], message);
+    const key = [ROOT, "parked", message.topic, message.group, crypto.randomUUID()];
+    await whileLocked(() => kv.set(key, message));
   }
 
   async #unpark(kv: Deno.Kv, topic: string, group: string): Promise<void> {
     for await (const entry of kv.list<QueueMessage>({ prefix: [ROOT, "parked", topic, group] })) {
       const id = (JSON.parse(entry.value.text) as EventEnvelope).id;
-      await kv.atomic().check(entry).delete(entry.key)
-        .enqueue(entry.value, { keysIfUndelivered: [undeliveredKey(entry.value, id)] })
-        .commit();
+      await whileLocked(() =>
+        kv.atomic().check(entry).delete(entry.key)
+          .enqueue(entry.value, { keysIfUndelivered: [undeliveredKey(entry.value, id)] })
+          .commit()
+      );
     }
   }
 
@@ -321,7 +338,7 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
     if (path === undefined) return await Deno.openKv();
     const slash = path.lastIndexOf("/");
     if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
-    return await Deno.openKv(path);
+    return await whileLocked(() => Deno.openKv(path));
   } catch (error) {
     throw new BrokerUnreachableError("denokv", path ?? "the default database", {
       setting: "[adapter] path",
@@ -333,7 +350,9 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
 /** Enqueues a received message again, as it was. */
 async function requeue(kv: Deno.Kv, message: QueueMessage): Promise<void> {
   const id = (JSON.parse(message.text) as EventEnvelope).id;
-  await kv.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, id)] });
+  await whileLocked(() =>
+    kv.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, id)] })
+  );
 }
 
 function isWakeUp(value: unknown): value is { rohas: "wake"; instance: string } {
