@@ -65,12 +65,13 @@ Deno.test("rohas diff compares two directories", async () => {
   await using after = await tempDir();
   await copyDir(`${REPO}/examples/hello-ts/schema`, `${before.path}/schema`);
   await copyDir(`${REPO}/examples/hello-ts/schema`, `${after.path}/schema`);
-  await replaceIn(`${after.path}/schema/api.ro`, 'path: "/users/{id}"', 'path: "/people/{id}"');
+  // (not /people/{id}: the example serves that route already)
+  await replaceIn(`${after.path}/schema/api.ro`, 'path: "/users/{id}"', 'path: "/members/{id}"');
   const result = await rohas(["diff", before.path, after.path], { cwd: before.path });
   assert.equal(result.code, 1);
   assert.match(
     result.stdout,
-    /api\.path_changed: API "GetUser" moved from "\/users\/\{id\}" to "\/people\/\{id\}"/,
+    /api\.path_changed: API "GetUser" moved from "\/users\/\{id\}" to "\/members\/\{id\}"/,
   );
 });
 

@@ -267,6 +267,9 @@ export interface CreateUserRequest {
   body: CreateUserInput;
 }
 
+/** What API `Directory` (`GET /people`) takes. */
+export type DirectoryRequest = Record<string, never>;
+
 /** What API `Emit` (`POST /emit/{event}`) takes. */
 export interface EmitRequest {
   /** Path parameters, percent-encoded by the client. */
@@ -277,6 +280,12 @@ export interface EmitRequest {
 
 /** What API `Fail` (`GET /fail`) takes. */
 export type FailRequest = Record<string, never>;
+
+/** What API `FindUser` (`GET /people/{id}`) takes. */
+export interface FindUserRequest {
+  /** Path parameters, percent-encoded by the client. */
+  params: { id: string };
+}
 
 /** What API `GetFile` (`GET /files/:name`) takes. */
 export interface GetFileRequest {
@@ -336,6 +345,10 @@ export class RohasClient extends ClientBase {
   createUser(input: CreateUserRequest, options: CallOptions = {}): Promise<User> {
     return this.call<User>("POST", `/users`, { options, body: input.body });
   }
+  /** `GET /people`: API `Directory`. */
+  directory(_input: DirectoryRequest = {}, options: CallOptions = {}): Promise<unknown> {
+    return this.call<unknown>("GET", `/people`, { options });
+  }
   /** `POST /emit/{event}`: API `Emit`. */
   emit(input: EmitRequest, options: CallOptions = {}): Promise<unknown> {
     return this.call<unknown>("POST", `/emit/${encodeURIComponent(input.params.event)}`, { options, body: input.body });
@@ -343,6 +356,10 @@ export class RohasClient extends ClientBase {
   /** `GET /fail`: API `Fail`. */
   fail(_input: FailRequest = {}, options: CallOptions = {}): Promise<unknown> {
     return this.call<unknown>("GET", `/fail`, { options });
+  }
+  /** `GET /people/{id}`: API `FindUser`. */
+  findUser(input: FindUserRequest, options: CallOptions = {}): Promise<User> {
+    return this.call<User>("GET", `/people/${encodeURIComponent(input.params.id)}`, { options });
   }
   /** `GET /files/:name`: API `GetFile`. */
   getFile(input: GetFileRequest, options: CallOptions = {}): Promise<unknown> {
