@@ -25,6 +25,26 @@ export const BENCH_BODY: string = JSON.stringify({
   joinedAt: "2024-01-02T03:04:05Z",
 });
 
+/**
+ * POST /bench's validation written by hand, as source for the "same work by hand" servers: it
+ * declares `DATE` and `checkBench(b)`, which lists the issues of a body like the compiled
+ * validator does.
+ */
+export const BENCH_CHECK_SOURCE = `
+const DATE = /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$/;
+function checkBench(b) {
+  const details = [];
+  if (typeof b?.name !== "string") details.push({ path: "name", message: "expected String" });
+  if (typeof b?.email !== "string") details.push({ path: "email", message: "expected String" });
+  if (!Number.isInteger(b?.age)) details.push({ path: "age", message: "expected Int" });
+  if (typeof b?.score !== "number") details.push({ path: "score", message: "expected Float" });
+  if (typeof b?.active !== "boolean") details.push({ path: "active", message: "expected Boolean" });
+  if (typeof b?.country !== "string") details.push({ path: "country", message: "expected String" });
+  if (typeof b?.joinedAt !== "string" || !DATE.test(b.joinedAt)) details.push({ path: "joinedAt", message: "expected DateTime" });
+  return details;
+}
+`;
+
 /** Writes files (project-relative path to content) below a new temporary directory.
  *
  * @param files the files

@@ -21,7 +21,13 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { BENCH_BODY as BODY, clockTicks, procStat, spawnListening } from "./_project.ts";
+import {
+  BENCH_BODY as BODY,
+  BENCH_CHECK_SOURCE,
+  clockTicks,
+  procStat,
+  spawnListening,
+} from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
@@ -46,21 +52,13 @@ Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("liste
 const HONO_APP = `
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-const DATE = /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$/;
-const app = new Hono();
+${BENCH_CHECK_SOURCE}const app = new Hono();
 app.use("*", cors({ origin: "*", exposeHeaders: ["X-Rohas-Trace-Id"] }));
 app.post("/bench", async (c) => {
   const traceId = crypto.randomUUID();
   let b;
   try { b = await c.req.json(); } catch { return c.json({ error: "Malformed JSON body", trace_id: traceId }, 400); }
-  const details = [];
-  if (typeof b?.name !== "string") details.push({ path: "name", message: "expected String" });
-  if (typeof b?.email !== "string") details.push({ path: "email", message: "expected String" });
-  if (!Number.isInteger(b?.age)) details.push({ path: "age", message: "expected Int" });
-  if (typeof b?.score !== "number") details.push({ path: "score", message: "expected Float" });
-  if (typeof b?.active !== "boolean") details.push({ path: "active", message: "expected Boolean" });
-  if (typeof b?.country !== "string") details.push({ path: "country", message: "expected String" });
-  if (typeof b?.joinedAt !== "string" || !DATE.test(b.joinedAt)) details.push({ path: "joinedAt", message: "expected DateTime" });
+  const details = checkBench(b);
   c.header("X-Rohas-Trace-Id", traceId);
   if (details.length > 0) return c.json({ error: "Request body does not match", details, trace_id: traceId }, 422);
   return c.json({ data: { ok: true, name: b.name } });

@@ -12,24 +12,16 @@
  */
 
 import { parseArgs } from "node:util";
-import { BENCH_BODY as BODY, REPO } from "./_project.ts";
+import { BENCH_BODY as BODY, BENCH_CHECK_SOURCE, REPO } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 
 /** The work of POST /bench by hand, as a `deno serve` module: the floor of what it costs. */
 const BARE = `
-const DATE = /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$/;
-export default {
+${BENCH_CHECK_SOURCE}export default {
   async fetch(req) {
     const traceId = crypto.randomUUID();
     const b = await req.json();
-    const details = [];
-    if (typeof b?.name !== "string") details.push({ path: "name", message: "expected String" });
-    if (typeof b?.email !== "string") details.push({ path: "email", message: "expected String" });
-    if (!Number.isInteger(b?.age)) details.push({ path: "age", message: "expected Int" });
-    if (typeof b?.score !== "number") details.push({ path: "score", message: "expected Float" });
-    if (typeof b?.active !== "boolean") details.push({ path: "active", message: "expected Boolean" });
-    if (typeof b?.country !== "string") details.push({ path: "country", message: "expected String" });
-    if (typeof b?.joinedAt !== "string" || !DATE.test(b.joinedAt)) details.push({ path: "joinedAt", message: "expected DateTime" });
+    const details = checkBench(b);
     const headers = { "X-Rohas-Trace-Id": traceId, "Access-Control-Allow-Origin": "*" };
     if (details.length > 0) return Response.json({ error: "Request body does not match", details }, { status: 422, headers });
     return Response.json({ data: { ok: true, name: b.name } }, { headers });
