@@ -39,7 +39,11 @@ export async function openTimescaledbStore(
   }
   const sql = postgres(url, { max: 4, onnotice: () => {}, idle_timeout: 0 });
   try {
-    const hyper = await createTables(sql, prefix);
+    const hyper = await sql.begin(async (tx) => {
+      // Instances starting together would race on CREATE ... IF NOT EXISTS (a duplicate pg_type row).
+      await tx`SELECT pg_advisory_xact_lock(hashtext(${`rohas telemetry schema ${prefix}`}))`;
+      return await createTables(tx, prefix);
+    });
     return new TimescaledbStore(sql, prefix, hyper);
   } catch (error) {
     await sql.end({ timeout: 1 });
@@ -56,7 +60,7 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
-async function createTables(sql: Sql, p: string): Promise<boolean> {
+async function createTables(sql: postgres.TransactionSql, p: string): Promise<boolean> {
   await sql.unsafe(`
     CREATE TABLE IF NOT EXISTS ${p}traces (
       id text NOT NULL, started_at timestamptz NOT NULL, parent_id text, entry_type text NOT NULL,

@@ -58,6 +58,7 @@ Deno.test("NATS: an event is published on the subject the document names", async
   try {
     await subscribed(adapter, n.group);
     const raw = nc.subscribe(n.publish!, { max: 1 });
+    await nc.flush(); // the server knows the subscription before anything is published
     const sent = envelope();
     await adapter.publish(sent);
     const first = within(raw[Symbol.asyncIterator]().next(), `on ${n.publish}`);

@@ -23,3 +23,14 @@ Deno.test("the timescaledb store conforms to the store contract", (t) =>
       };
     },
   }));
+
+Deno.test("instances opening one new store at once all open it", async () => {
+  const prefix = `t${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}_`;
+  const stores = await Promise.all(
+    Array.from({ length: 16 }, () => openTimescaledbStore({ url, table_prefix: prefix })),
+  );
+  await Promise.all(stores.map((store) => store.close()));
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`DROP TABLE IF EXISTS ${prefix}traces, ${prefix}logs, ${prefix}samples`);
+  await sql.end();
+});
