@@ -23,7 +23,7 @@ export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
 // `concurrency` holds within one instance (engine/_concurrency_gate.ts), not yet across instances.
-const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>(["concurrency"]);
+const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>(["concurrency", "ordered"]);
 
 /** The schema's key of each control (`delay` is stored as `delay_ms`). */
 const FIELDS = {
@@ -34,6 +34,7 @@ const FIELDS = {
   batch: "batch",
   priority: "priority",
   delay: "delay_ms",
+  ordered: "ordered",
 } as const satisfies Record<FlowControlKey, keyof FlowControls>;
 
 /** An error for each declared flow control the engine does not enforce yet, at its position.

@@ -185,7 +185,7 @@ export async function subscribeEvents(
         ? deliverOne
         : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
       const who = { handler: sub.handler.name, traceSuffix };
-      const options = gate === null ? {} : { concurrency: gate.parallelism };
+      const options = deliveryOptions(sub, gate);
       const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
       subs.push(await bus.subscribe(spec.event, sub.group, handle, options));
     }
@@ -197,6 +197,25 @@ export async function subscribeEvents(
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
   return subs;
+}
+
+/**
+ * Deliveries an `ordered: false` handler without a `concurrency` limit has in flight at once: enough
+ * that the runtime's batching fills each message to its Workers (see
+ * `engine/runtime/protocol.ts`, `Outbox`), few enough that a stalled handler holds a bounded number.
+ */
+export const UNORDERED_PARALLELISM = 64;
+
+/**
+ * How many deliveries the handler's consumer group takes at once: the concurrency gate's, else
+ * {@linkcode UNORDERED_PARALLELISM} for `ordered: false`, else one (the adapter's per-topic order).
+ */
+function deliveryOptions(
+  sub: SubscriptionSpec,
+  gate: ConcurrencyGate | null,
+): { concurrency?: number } {
+  if (gate !== null) return { concurrency: gate.parallelism };
+  return sub.controls?.ordered === false ? { concurrency: UNORDERED_PARALLELISM } : {};
 }
 
 /** Which consumer a delivery goes to, for the dead-letter log entry. */

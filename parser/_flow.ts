@@ -1,7 +1,7 @@
 /**
  * The members of an `on handler { … }` block inside an `event`: one flow control per line, each a
  * short phrase (`concurrency: 2 by customer.id`, `rate: 10 per 1s`, `debounce: 5s by user trailing
- * max 30s`, `batch: 100 within 500ms`, `priority: 5`, `delay: 10s`).
+ * max 30s`, `batch: 100 within 500ms`, `priority: 5`, `delay: 10s`, `ordered: false`).
  *
  * @module
  */
@@ -108,7 +108,25 @@ function parseControl(c: Cursor, key: FlowControlKey, draft: FlowDraft): boolean
       if (delay !== null) node.delay_ms = delay;
       return delay !== null;
     }
+    case "ordered":
+      return ordered(c, draft);
   }
+}
+
+/** `true` or `false`. */
+function ordered(c: Cursor, draft: FlowDraft): boolean {
+  const token = c.peek();
+  const text = c.text(token);
+  if (token.kind === TokenKind.Ident && (text === "true" || text === "false") && !atMember(c)) {
+    c.next();
+    draft.node.ordered = text === "true";
+    return true;
+  }
+  if (token.kind !== TokenKind.Ident && token.kind !== TokenKind.Number) {
+    return syntax(c, "true or false");
+  }
+  c.next();
+  return invalid(c, token, `ordered must be true or false, got ${text}`);
 }
 
 /** `10 per 1s [by path]`. */

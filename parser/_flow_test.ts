@@ -54,3 +54,17 @@ Deno.test("a handler named on still parses as a handler list item and a property
   assert.deepEqual(schema.events[0]!.handlers, ["on"]);
   assert.deepEqual(diagnostics.map((d) => d.code), ["syntax-error"]);
 });
+
+Deno.test("ordered: false is recorded and a value other than true or false is an error at the value", () => {
+  const parsed = parseSchema(
+    "type P { x: Int }\nevent E { payload: P handler: [a] on a { ordered: false } }",
+  );
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.deepEqual(parsed.schema.events[0]!.flow, [{ handler: "a", ordered: false }]);
+  const wrong = parseSchema(
+    "type P { x: Int }\nevent E { payload: P handler: [a] on a { ordered: 0 } }",
+  );
+  assert.deepEqual(wrong.diagnostics.map((d) => [d.code, d.line, d.column]), [
+    ["invalid-flow-control", 2, 51],
+  ]);
+});

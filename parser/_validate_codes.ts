@@ -48,7 +48,10 @@ export const VALIDATION_CODES = {
   duplicateFlowHandler: "duplicate-flow-handler",
   /** Error: a flow control `by` path that names no scalar field of the event's payload. */
   invalidKeyPath: "invalid-key-path",
-  /** Error: `batch` together with `debounce` on one handler (a debounced run has one event). */
+  /**
+   * Error: `batch` together with `debounce` on one handler (a debounced run has one event), or
+   * `ordered: true` with `concurrency` above 1.
+   */
   conflictingFlowControls: "conflicting-flow-controls",
 } as const;
 

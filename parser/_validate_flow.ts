@@ -33,8 +33,22 @@ export function checkFlowControls(schema: Schema, context: ValidationContext): v
           message,
         );
       }
+      checkOrdered(event, flow, context);
     }
   }
+}
+
+/** `ordered: true` promises one run at a time, which `concurrency` above 1 contradicts. */
+function checkOrdered(event: Event, flow: FlowControls, context: ValidationContext): void {
+  const limit = flow.concurrency?.limit ?? 1;
+  if (flow.ordered !== true || limit <= 1) return;
+  const message = `Handler '${flow.handler}' of event '${event.name}' cannot be ordered with ` +
+    `concurrency ${limit}: ordered runs one event at a time (remove one of them)`;
+  context.error(
+    context.propertySpan(flow, "ordered"),
+    VALIDATION_CODES.conflictingFlowControls,
+    message,
+  );
 }
 
 function checkHandler(

@@ -165,6 +165,11 @@ export interface FlowControls {
   /** `delay: 10s`: the handler runs this many milliseconds after the event; omitted when not
    * declared. */
   delay_ms?: number;
+  /**
+   * `ordered: false`: the handler does not need its events in order, so its deliveries run
+   * concurrently; omitted when not declared (in order: one delivery at a time).
+   */
+  ordered?: boolean;
 }
 
 /** The control keys of an `on handler { … }` block, in documentation order. */
@@ -176,6 +181,7 @@ export const FLOW_CONTROL_KEYS = [
   "batch",
   "priority",
   "delay",
+  "ordered",
 ] as const;
 
 /** A key of an `on handler { … }` block. */

@@ -31,7 +31,7 @@ export const PARSE_CODES = {
   /** An event `type:` other than `sqs` or `eventbridge` (in any case). */
   invalidEventType: "invalid-event-type",
   /** A flow control value out of range: a count that is not a positive integer, a priority outside
-   * 0-9, a duration that is zero or has an unknown unit. */
+   * 0-9, a duration that is zero or has an unknown unit, `ordered` other than true or false. */
   invalidFlowControl: "invalid-flow-control",
   /** A key in an `on handler { … }` block that is no flow control (with a did-you-mean). */
   unknownFlowControl: "unknown-flow-control",

@@ -1,0 +1,165 @@
+// `ordered: false` in an `on handler { … }` block: the handler's deliveries run concurrently (and
+// travel to the Workers several per message), while each event keeps its own trace, retries and
+// dead letter; a handler without it still runs one event at a time, in publish order.
+import assert from "node:assert/strict";
+import { createMemoryAdapter } from "../adapters/memory/mod.ts";
+import { EventBus } from "./events/mod.ts";
+import { createInProcessRuntime, createWorkerRuntime, type HandlerRuntime } from "./runtime/mod.ts";
+import type { HandlerRef } from "./runtime/mod.ts";
+import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import type { EngineParts } from "./parts.ts";
+import { DeliveryCounter, subscribeEvents, UNORDERED_PARALLELISM } from "./event_wiring.ts";
+import { parseConfig } from "../project/mod.ts";
+import { createTelemetry, type RecordingTelemetry } from "../telemetry/mod.ts";
+import { tempDir } from "../testing/mod.ts";
+
+const CONFIG = parseConfig("", { file: "rohas.toml", projectName: "shop" });
+
+function modelWith(root: string, controls: SubscriptionControls | undefined): AppModel {
+  const handler: HandlerRef = {
+    kind: "event",
+    name: "work",
+    owner: "Job",
+    language: "typescript",
+    file: `${root}/src/handlers/events/work.ts`,
+    exports: ["handleWork"],
+    profile: "default",
+  };
+  const subscription = { handler, group: "shop.work", ...(controls ? { controls } : {}) };
+  return {
+    project: "shop",
+    root,
+    routes: [],
+    schedules: [],
+    sockets: [],
+    events: [{ event: "Job", payloadType: "Json", triggers: [], subscriptions: [subscription] }],
+  };
+}
+
+interface Engine {
+  bus: EventBus;
+  telemetry: RecordingTelemetry;
+  counter: DeliveryCounter;
+}
+
+/** Subscribes the model's handler over a memory adapter; runs `body`, then closes everything. */
+async function withEngine(
+  model: AppModel,
+  runtime: HandlerRuntime,
+  body: (engine: Engine) => Promise<void>,
+): Promise<void> {
+  const bus = new EventBus(createMemoryAdapter(), { retry: { maxAttempts: 3, backoffMs: 5 } });
+  await bus.start();
+  const telemetry = await createTelemetry(
+    parseConfig('[telemetry]\ntype = "memory"\n', { file: "rohas.toml" }).telemetry,
+    { root: model.root, otel: false },
+  );
+  const parts: EngineParts = {
+    runtime,
+    publisher: { publish: (topic, payload, o) => bus.publish(topic, payload, o) },
+    telemetry,
+    validators: new Map(),
+    config: CONFIG,
+    mode: "dev",
+  };
+  const counter = new DeliveryCounter();
+  const subs = await subscribeEvents(model, parts, bus, { counter, maxAttempts: 3 });
+  try {
+    await body({ bus, telemetry, counter });
+  } finally {
+    for (const sub of subs) await sub.close();
+    await bus.close();
+    await runtime.close();
+    await telemetry.close();
+  }
+}
+
+/** Publishes `count` events `{ n }` in one turn (so they queue together) and waits for all. */
+async function publishAll(engine: Engine, count: number): Promise<string[]> {
+  engine.counter.expect(count);
+  const options = { parentId: null, source: "workbench" };
+  const sent = await Promise.all(
+    Array.from({ length: count }, (_, n) => engine.bus.publish("Job", { n }, options)),
+  );
+  await engine.counter.idle();
+  return sent.map((envelope) => envelope.metadata.trace_id);
+}
+
+/** An in-process handler that notes the order runs start in and the most running at once. */
+function recordingRuntime(root: string) {
+  const seen = { order: [] as number[], running: 0, most: 0 };
+  const handleWork = async (event: { payload: { n: number } }) => {
+    seen.order.push(event.payload.n);
+    seen.most = Math.max(seen.most, ++seen.running);
+    // Simulated work, long enough that runs would overlap when they may.
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    seen.running--;
+    return null;
+  };
+  const modules = { "src/handlers/events/work.ts": { handleWork } };
+  return {
+    seen,
+    runtime: createInProcessRuntime({ manifest: { root: `file://${root}/`, modules } }),
+  };
+}
+
+Deno.test("an ordered: false handler runs its deliveries concurrently", async () => {
+  const root = "/rohas-order-test";
+  const { seen, runtime } = recordingRuntime(root);
+  await withEngine(modelWith(root, { ordered: false }), runtime, async (engine) => {
+    await publishAll(engine, 100);
+  });
+  assert.equal(seen.order.length, 100);
+  assert.equal(seen.most, UNORDERED_PARALLELISM, "runs in flight at once");
+});
+
+Deno.test("a handler without ordered: false runs one event at a time, in publish order", async () => {
+  const root = "/rohas-order-test";
+  for (const controls of [undefined, { ordered: true }]) {
+    const { seen, runtime } = recordingRuntime(root);
+    await withEngine(modelWith(root, controls), runtime, async (engine) => {
+      await publishAll(engine, 40);
+    });
+    assert.equal(seen.most, 1, "runs in flight at once");
+    assert.deepEqual(seen.order, Array.from({ length: 40 }, (_, n) => n));
+  }
+});
+
+/** A Worker handler: every 5th event fails once, every 7th is refused for good, every 11th always fails. */
+const WORK = `export function handleWork(event: { payload: { n: number }; attempt: number }) {
+  const n = event.payload.n;
+  if (n % 11 === 0) throw new Error("always " + n);
+  if (n % 7 === 0) {
+    const error = new Error("refused " + n);
+    error.name = "NonRetriableError";
+    throw error;
+  }
+  if (n % 5 === 0 && event.attempt === 1) throw new Error("once " + n);
+}
+`;
+
+Deno.test("deliveries batched to the Workers keep each event's trace, retries and dead letter", async () => {
+  await using dir = await tempDir({ files: { "src/handlers/events/work.ts": WORK } });
+  const runtime = createWorkerRuntime({ root: dir.path, permissions: CONFIG.permissions });
+  await withEngine(modelWith(dir.path, { ordered: false }), runtime, async (engine) => {
+    const count = 200;
+    const ids = await publishAll(engine, count);
+    const traces = await engine.telemetry.traces({ limit: 1000 });
+    const byId = new Map(traces.map((t) => [t.id, t]));
+    const letters = await engine.bus.listDeadLetters("Job");
+    const dead = new Map(letters.map((l) => [(l.envelope.payload as { n: number }).n, l]));
+    for (const [n, id] of ids.entries()) {
+      const trace = byId.get(id);
+      const [status, attempt, letter] = n % 11 === 0
+        ? ["failed", "3", "always"]
+        : n % 7 === 0
+        ? ["failed", "1", "refused"]
+        : n % 5 === 0
+        ? ["success", "2", undefined]
+        : ["success", "1", undefined];
+      assert.equal(trace?.status, status, `event ${n}: trace status`);
+      assert.equal(trace?.metadata?.attempt, attempt, `event ${n}: attempts`);
+      assert.equal(dead.get(n)?.error, letter && `${letter} ${n}`, `event ${n}: dead letter`);
+    }
+  });
+});
