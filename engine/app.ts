@@ -11,7 +11,15 @@ import type { RohasConfig } from "../project/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
-import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
+import type {
+  EngineMode,
+  EngineParts,
+  PublishOptions,
+  SeriesItem,
+  SeriesOutcome,
+  ValidatorTable,
+} from "./parts.ts";
+import { publishInTurn } from "./triggers.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
 import {
   type Closable,
@@ -166,6 +174,9 @@ class EngineImpl implements Engine {
             throw error;
           }
         },
+        ...(options.bus.publishSeries === undefined
+          ? {}
+          : { publishSeries: (items) => this.#publishSeries(items) }),
       },
       telemetry: options.telemetry ?? createNoopTelemetry(),
       validators: options.validators ?? new Map(),
@@ -202,6 +213,28 @@ class EngineImpl implements Engine {
    * The bus checks every payload against the current model's payload types (one place every publish
    * crosses); the runtime checks `state.triggerEvent` too, so a handler sees the error at its call.
    */
+  /**
+   * A series through the bus's own (an edge's: one round trip to the main process), counted like
+   * single publishes; one with a WebSocket message publishes one at a time (the fanout sends those).
+   */
+  async #publishSeries(items: readonly SeriesItem[]): Promise<SeriesOutcome> {
+    const bus = this.#options.bus;
+    if (bus.publishSeries === undefined || items.some((item) => item.topic === SOCKETS_TOPIC)) {
+      return await publishInTurn(this.#parts.publisher, items);
+    }
+    const groups = items.map((item) => groupsOf(this.#built.model, item.topic));
+    this.#counter.expect(groups.reduce((sum, n) => sum + n, 0));
+    let accepted = 0;
+    try {
+      const outcome = await bus.publishSeries(items);
+      accepted = outcome.accepted.length;
+      return outcome;
+    } finally {
+      const unsent = groups.slice(accepted).reduce((sum, n) => sum + n, 0);
+      if (unsent > 0) this.#counter.settle(unsent);
+    }
+  }
+
   #checkPayloads(): void {
     const { events } = this.#built.model;
     const check = payloadCheck({ events, validators: this.#parts.validators });

@@ -28,7 +28,7 @@
 import type { EventEnvelope } from "../adapters/mod.ts";
 import type { ActiveTrace, LogEntry } from "../telemetry/mod.ts";
 import type { AppModel, EventSpec, SubscriptionSpec } from "./app_model.ts";
-import type { EngineParts, PublishOptions } from "./parts.ts";
+import type { EngineParts, PublishOptions, SeriesItem, SeriesOutcome } from "./parts.ts";
 import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
@@ -52,6 +52,8 @@ export interface EventSubscriber {
   ): Promise<Closable>;
   /** Publishes an event; resolves once the adapter accepted it. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
+  /** Publishes several in order in one round trip (see {@linkcode EventPublisher}). Optional. */
+  publishSeries?(items: readonly SeriesItem[]): Promise<SeriesOutcome>;
 }
 
 const MAX_PENDING_FORWARDS = 10_000;

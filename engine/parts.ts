@@ -29,6 +29,27 @@ export interface PublishOptions {
 export interface EventPublisher {
   /** Resolves once the adapter accepted the event. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
+  /**
+   * Publishes several events in order, each accepted before the next, stopping at the first that
+   * fails: what calling {@linkcode EventPublisher.publish} in turn does, for a publisher whose every
+   * call is a round trip (an edge process publishing through the main process). Optional.
+   */
+  publishSeries?(items: readonly SeriesItem[]): Promise<SeriesOutcome>;
+}
+
+/** One publication of {@linkcode EventPublisher.publishSeries}. */
+export interface SeriesItem {
+  topic: string;
+  payload: unknown;
+  options: PublishOptions;
+}
+
+/** How a series went: when and how long each accepted publication took, and why the next failed. */
+export interface SeriesOutcome {
+  /** `[start, duration]` in milliseconds (epoch, elapsed) of each accepted publication, in order. */
+  accepted: [number, number][];
+  /** Why publication `accepted.length` failed (the rest were not tried); absent when all were. */
+  error?: unknown;
 }
 
 /** `dev` shows handler error messages to clients; `production` hides them. */

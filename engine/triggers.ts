@@ -8,9 +8,10 @@
  */
 
 import type { ActiveTrace, LogEntry, TriggeredEventRecord } from "../telemetry/mod.ts";
+import { isoTime } from "../telemetry/mod.ts";
 import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
-import type { EventPublisher } from "./parts.ts";
+import type { EventPublisher, SeriesItem, SeriesOutcome } from "./parts.ts";
 import { addTriggersStep } from "./_invoke.ts";
 import { socketMessageOf, SOCKETS_TOPIC } from "./socket_fanout.ts";
 
@@ -145,6 +146,9 @@ export async function publishAll(
   publications: readonly Publication[],
   source: TriggerSource,
 ): Promise<TriggeredEventRecord[]> {
+  if (publisher.publishSeries !== undefined && publications.length > 1) {
+    return await publishSeries(publisher.publishSeries.bind(publisher), publications, source);
+  }
   const records: TriggeredEventRecord[] = [];
   const prefix = source.keyPrefix ?? source.traceId;
   for (const [i, p] of publications.entries()) {
@@ -163,6 +167,75 @@ export async function publishAll(
     records.push({ event_name: p.event, timestamp, duration_ms: performance.now() - started });
   }
   return records;
+}
+
+/**
+ * Publishes a series one publication at a time, each accepted before the next, stopping at the
+ * first failure: {@linkcode EventPublisher.publishSeries} for a publisher that has no faster way.
+ *
+ * @param publisher publishes each
+ * @param items the publications, in order
+ * @returns each accepted publication's start and duration, and the error that stopped the series
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { publishInTurn } from "./triggers.ts";
+ * const publisher = {
+ *   publish: (topic: string) => topic === "B" ? Promise.reject(new Error("No")) : Promise.resolve(),
+ * };
+ * const options = { parentId: null, source: "workbench" };
+ * const topics = ["A", "B", "C"].map((topic) => ({ topic, payload: null, options }));
+ * const outcome = await publishInTurn(publisher, topics);
+ * assertEquals([outcome.accepted.length, (outcome.error as Error).message], [1, "No"]);
+ * ```
+ */
+export async function publishInTurn(
+  publisher: EventPublisher,
+  items: readonly SeriesItem[],
+): Promise<SeriesOutcome> {
+  const accepted: [number, number][] = [];
+  for (const item of items) {
+    const at = Date.now();
+    const started = performance.now();
+    try {
+      await publisher.publish(item.topic, item.payload, item.options);
+    } catch (error) {
+      return { accepted, error };
+    }
+    accepted.push([at, performance.now() - started]);
+  }
+  return { accepted };
+}
+
+/** {@linkcode publishAll} in one call of a publisher that offers series (one round trip). */
+async function publishSeries(
+  publish: NonNullable<EventPublisher["publishSeries"]>,
+  publications: readonly Publication[],
+  source: TriggerSource,
+): Promise<TriggeredEventRecord[]> {
+  const prefix = source.keyPrefix ?? source.traceId;
+  const options = (i: number) => ({
+    parentId: source.traceId,
+    source: source.source,
+    idempotencyKey: `${prefix}:${i}`,
+    ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
+  });
+  const items = publications.map((p, i) => ({
+    topic: p.event,
+    payload: p.payload,
+    options: options(i),
+  }));
+  const outcome = await publish(items);
+  if (outcome.error !== undefined) {
+    const { error } = outcome;
+    const failed = publications[outcome.accepted.length]!;
+    throw error instanceof InvalidEventPayloadError ? withOrigin(error, failed, source) : error;
+  }
+  return outcome.accepted.map(([at, duration], i) => ({
+    event_name: publications[i]!.event,
+    timestamp: isoTime(at),
+    duration_ms: duration,
+  }));
 }
 
 /** The bus's refusal again, saying which publication of which source made it. */

@@ -20,7 +20,7 @@ import type { Engine } from "../app.ts";
 import { assemble } from "../assemble.ts";
 import { hasOwnCors, type MatchedRoute, type RequestInfo } from "../http_pipeline.ts";
 import type { RouteSpec } from "../app_model.ts";
-import type { PublishOptions } from "../parts.ts";
+import type { PublishOptions, SeriesItem, SeriesOutcome } from "../parts.ts";
 import { guardProcessExit } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
@@ -34,6 +34,9 @@ import type {
   FromEdge,
   InitMessage,
   LaunchMessage,
+  PublishedMessage,
+  PublishMessage,
+  PublishSeriesMessage,
   TelemetryRead,
   ToEdge,
   WireQuery,
@@ -60,7 +63,7 @@ const exit = guardProcessExit();
 const launch = await readLaunch();
 const control = await connect(launch.port);
 const outbox = new LineChannel<ToEdge, FromEdge>(control, dispatch, { maxLine: MAIN_MAX_LINE });
-const publishes = new Map<number, PromiseWithResolvers<void>>();
+const publishes = new Map<number, PromiseWithResolvers<PublishedMessage>>();
 let nextPublish = 1;
 /**
  * How long a publish may wait for its answer: the main process answers within the handler
@@ -96,16 +99,8 @@ function dispatch(message: ToEdge): void {
       );
       return;
     case "published": {
-      const waiting = publishes.get(message.id);
+      publishes.get(message.id)?.resolve(message);
       publishes.delete(message.id);
-      if (message.refused) {
-        const { event, payloadType, issues } = message.refused;
-        // The same refusal the main process's pipeline would answer with (500, logged).
-        waiting?.reject(
-          InvalidEventPayloadError.ofPublish({ event, payloadType, details: issues }),
-        );
-      } else if (message.error) waiting?.reject(new EdgeError(message.error.message));
-      else waiting?.resolve();
       return;
     }
     case "read":
@@ -177,23 +172,62 @@ function askKv(request: KvRequest): Promise<KvResponse> {
   return waiting.promise.finally(() => clearTimeout(timer));
 }
 
-function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
-  if (stalled) {
-    return Promise.reject(new EdgeError(`Cannot publish "${topic}": the edge is stalled`));
-  }
+async function publish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
+  const answer = await ask(
+    `"${topic}"`,
+    1,
+    (id) => ({ type: "publish", id, topic, payload, options }),
+  );
+  const error = publishError(answer);
+  if (error !== undefined) throw error;
+}
+
+/** A handler's triggers in one round trip: the main process publishes them in turn. */
+async function publishSeries(items: readonly SeriesItem[]): Promise<SeriesOutcome> {
+  const what = `${items.length} events`;
+  const answer = await ask(what, items.length, (id) => ({
+    type: "publish_series",
+    id,
+    items: [...items],
+  }));
+  const error = publishError(answer);
+  return { accepted: answer.accepted ?? [], ...(error === undefined ? {} : { error }) };
+}
+
+/**
+ * Sends a publish to the main process and waits for its answer; a silence longer than the main
+ * process's own timeout of each publication stalls the edge.
+ */
+function ask(
+  what: string,
+  count: number,
+  message: (id: number) => PublishMessage | PublishSeriesMessage,
+): Promise<PublishedMessage> {
+  if (stalled) return Promise.reject(new EdgeError(`Cannot publish ${what}: the edge is stalled`));
   const id = nextPublish++;
   try {
     // Throws for a payload JSON cannot write (a cycle, nesting deeper than its stack).
-    outbox.send({ type: "publish", id, topic, payload, options });
+    outbox.send(message(id));
   } catch (error) {
-    return Promise.reject(new EdgeError(`Cannot publish "${topic}"`, { cause: error }));
+    return Promise.reject(new EdgeError(`Cannot publish ${what}`, { cause: error }));
   }
-  const waiting = Promise.withResolvers<void>();
+  const waiting = Promise.withResolvers<PublishedMessage>();
   publishes.set(id, waiting);
+  const timeoutMs = publishTimeoutMs * count;
   const timer = setTimeout(() => {
-    stall(`Cannot publish "${topic}": the engine did not answer within ${publishTimeoutMs} ms`);
-  }, publishTimeoutMs);
+    stall(`Cannot publish ${what}: the engine did not answer within ${timeoutMs} ms`);
+  }, timeoutMs);
   return waiting.promise.finally(() => clearTimeout(timer));
+}
+
+/** The error a `published` answer carries, as the main process's pipeline would raise it. */
+function publishError(answer: PublishedMessage): Error | undefined {
+  if (answer.refused) {
+    const { event, payloadType, issues } = answer.refused;
+    // The same refusal the main process's pipeline would answer with (500, logged).
+    return InvalidEventPayloadError.ofPublish({ event, payloadType, details: issues });
+  }
+  return answer.error ? new EdgeError(answer.error.message) : undefined;
 }
 
 /**
@@ -230,6 +264,7 @@ async function init(message: InitMessage): Promise<void> {
       kind: "bus",
       bus: {
         publish,
+        publishSeries,
         subscribe: () => Promise.reject(new EdgeError("Edges do not consume events")),
       },
     },

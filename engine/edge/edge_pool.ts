@@ -10,7 +10,8 @@
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
-import type { EngineMode, PublishOptions } from "../parts.ts";
+import type { EngineMode, PublishOptions, SeriesOutcome } from "../parts.ts";
+import { publishInTurn } from "../triggers.ts";
 import { resolveProfile } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
@@ -23,6 +24,7 @@ import type {
   InitMessage,
   PublishedMessage,
   PublishMessage,
+  PublishSeriesMessage,
   RecordsMessage,
   TelemetryRead,
   ToEdge,
@@ -325,6 +327,16 @@ class Pool implements EdgePool {
           (error) => edge.channel?.send({ type: "published", id: message.id, ...refusal(error) }),
         );
         return;
+      case "publish_series":
+        this.#publishSeries(message).then(({ accepted, error }) =>
+          edge.channel?.send({
+            type: "published",
+            id: message.id,
+            accepted,
+            ...(error === undefined ? {} : refusal(error)),
+          })
+        );
+        return;
       case "records":
         this.#options.ingest(message);
         return;
@@ -366,6 +378,13 @@ class Pool implements EdgePool {
     });
     const published = this.#options.publish(message.topic, message.payload, message.options);
     return Promise.race([published, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Publishes an edge's series in turn, each under the timeout of a single publish. */
+  #publishSeries(message: PublishSeriesMessage): Promise<SeriesOutcome> {
+    const publish = (topic: string, payload: unknown, options: PublishOptions) =>
+      this.#publish({ type: "publish", id: message.id, topic, payload, options });
+    return publishInTurn({ publish }, message.items);
   }
 
   async read(read: TelemetryRead, timeoutMs = 2_000): Promise<unknown[]> {

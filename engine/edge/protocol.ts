@@ -11,7 +11,7 @@
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
-import type { EngineMode, PublishOptions } from "../parts.ts";
+import type { EngineMode, PublishOptions, SeriesItem } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
 import type { PayloadIssue } from "../events/payload_check.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
@@ -68,6 +68,11 @@ export interface PublishedMessage {
   error?: SerializedError;
   /** Set when the bus refused the payload: the edge answers the API call as the main process would. */
   refused?: { event: string; payloadType: string; issues: PayloadIssue[] };
+  /**
+   * The answer to a {@linkcode PublishSeriesMessage}: `[start, duration]` (ms) of each accepted
+   * publication; `error` and `refused` then describe the one after them.
+   */
+  accepted?: [number, number][];
 }
 
 /** A query of an edge's own telemetry (dates as milliseconds since the epoch). */
@@ -150,6 +155,16 @@ export interface PublishMessage {
 }
 
 /**
+ * Publish several events in order, each accepted before the next, stopping at the first that fails
+ * (a handler's triggers): one round trip instead of one per event; answered by one `published`.
+ */
+export interface PublishSeriesMessage {
+  type: "publish_series";
+  id: number;
+  items: SeriesItem[];
+}
+
+/**
  * Records an edge's recorder wrote (`forward` telemetry): the main process writes them to the
  * project's store as they are. Its recorder already counted them in its metrics and applied its
  * share of `max_persisted_per_second`.
@@ -205,6 +220,7 @@ export type FromEdge =
   | BeatMessage
   | ListeningMessage
   | PublishMessage
+  | PublishSeriesMessage
   | RecordsMessage
   | AnswerMessage
   | SeriesMessage
