@@ -243,6 +243,20 @@ for (const command of ["dev", "start"] as const) {
     assert.equal(await handledJobs(server.dir), 0);
   });
 
+  Deno.test(`rohas ${command}: an API's triggers are published in order and a refused one stops the rest (one round trip from an edge)`, async () => {
+    await using server = await startWithWorkbench(command);
+    const res = await post(server, "/bad/second");
+    assert.equal(res.status, 500, await res.text());
+    await eventually(async () => (await counters(server.dir)).get("handled:301"), "job 301");
+    // A later request's event, through the same path: the refused series published nothing after
+    // its refusal, so nothing was noted.
+    const next = await post(server, "/jobs", { n: 303, ms: 0 });
+    assert.equal(next.status, 200, await next.text());
+    await eventually(async () => (await counters(server.dir)).get("handled:303"), "job 303");
+    const seen = await counters(server.dir);
+    assert.deepEqual([seen.get("handled:302"), seen.get("noted:302")], [undefined, undefined]);
+  });
+
   Deno.test(`rohas ${command}: a handler sees the refusal of its wrong-shaped triggerEvent where it makes the call`, async () => {
     await using server = await startWithWorkbench(command);
     const res = await post(server, "/bad/caught");

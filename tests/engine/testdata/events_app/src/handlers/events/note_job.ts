@@ -1,0 +1,5 @@
+import { bump } from "../../lib/store.ts";
+
+export function handleNoteJob(event: { payload: { n: number } }) {
+  bump(`noted:${event.payload.n}`);
+}
