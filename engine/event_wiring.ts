@@ -33,7 +33,9 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
-import { ConcurrencyGate } from "./_concurrency_gate.ts";
+import { Limiter } from "./limits/mod.ts";
+import type { Kv } from "../state/mod.ts";
+import { createMemoryKvBackend, kvOver } from "../state/mod.ts";
 
 /** A closable subscription. */
 export interface Closable {
@@ -100,6 +102,11 @@ export interface SubscribeEventsOptions {
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
+  /**
+   * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
+   * their slots and budgets. Default: a store of this process only (limits hold per instance).
+   */
+  sharedState?: Kv;
 }
 
 /** The consumer group that forwards an event's own `triggers:`.
@@ -174,20 +181,30 @@ export async function subscribeEvents(
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
+  const limiterOf = limitersOf(parts, options.sharedState);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
       const deliverOne = (e: EventEnvelope) =>
         deliver(parts, { spec, sub, envelope: e, traceSuffix });
-      const gate = sub.controls?.concurrency ? new ConcurrencyGate(sub.controls.concurrency) : null;
-      const run = gate === null
-        ? deliverOne
-        : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
+      const limiter = limiterOf(sub);
+      const run = limiter === null ? deliverOne : async (e: EventEnvelope) => {
+        await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => deliverOne(e));
+      };
       const who = { handler: sub.handler.name, traceSuffix };
-      const options = gate === null ? {} : { concurrency: gate.parallelism };
+      const parallelism = limiter?.parallelism;
+      const options = parallelism === undefined ? {} : { concurrency: parallelism };
       const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
-      subs.push(await bus.subscribe(spec.event, sub.group, handle, options));
+      const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
+      subs.push(limiter === null ? subscription : {
+        // Waiting deliveries fail first (the broker delivers them again), so closing never waits
+        // for a budget or a slot.
+        close: () => {
+          limiter.close();
+          return subscription.close();
+        },
+      });
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -197,6 +214,42 @@ export async function subscribeEvents(
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
   return subs;
+}
+
+/** The metric counting deliveries a flow control held back, by handler, control and outcome. */
+export const FLOW_HELD_METRIC = "rohas_flow_held_total";
+
+/** Makes each handler's {@linkcode Limiter}, counting what it holds back in telemetry. */
+function limitersOf(parts: EngineParts, sharedState: Kv | undefined) {
+  const kv = sharedState ?? kvOver(createMemoryKvBackend());
+  const instanceId = parts.config.server.instance_id || `pid-${Deno.pid}`;
+  return (sub: SubscriptionSpec): Limiter | null =>
+    Limiter.of(sub.controls, {
+      kv,
+      instanceId,
+      group: sub.group,
+      onHeld: (control, outcome) =>
+        parts.telemetry.metric({
+          name: FLOW_HELD_METRIC,
+          kind: "counter",
+          value: 1,
+          labels: { handler: sub.handler.name, control, outcome },
+          timestamp: new Date().toISOString(),
+        }),
+      onError: (error) => parts.telemetry.log(limitErrorLog(sub.handler.name, error)),
+    });
+}
+
+function limitErrorLog(handler: string, error: Error): LogEntry {
+  return {
+    timestamp: new Date().toISOString(),
+    level: "warn",
+    target: "rohas::limits",
+    message: error.message,
+    fields: { error: error.name },
+    handler,
+    span_fields: {},
+  };
 }
 
 /** Which consumer a delivery goes to, for the dead-letter log entry. */

@@ -1,0 +1,171 @@
+/**
+ * The limits of one event handler, composed in front of each delivery's run: `rate` first (a run
+ * over the budget is dropped: acknowledged, counted, never run), then `throttle` (a run over the
+ * budget waits for the next window), then `concurrency` (this instance's slots first, then the
+ * slots shared by every instance). See ARCHITECTURE.md ("Flow control").
+ *
+ * @module
+ */
+
+import type { Kv, KvKey } from "../../state/mod.ts";
+import type { RateControl } from "../../parser/mod.ts";
+import type { SubscriptionControls } from "../app_model.ts";
+import { ConcurrencyGate, KEYED_PARALLELISM } from "./_local_gate.ts";
+import { keyOf, pathOf } from "./_key.ts";
+import { SharedSlots } from "./shared_slots.ts";
+import { WindowBudget } from "./budget.ts";
+
+/** The controls a {@linkcode Limiter} enforces. */
+export const LIMIT_CONTROLS = ["concurrency", "rate", "throttle"] as const;
+
+/** One of {@linkcode LIMIT_CONTROLS}. */
+export type LimitControl = typeof LIMIT_CONTROLS[number];
+
+/** The key prefix of every limit's entries in the shared state. */
+export const LIMITS_PREFIX = ["_rohas", "limits"] as const;
+
+/** What a {@linkcode Limiter} did with a delivery, for metrics. */
+export type LimitOutcome = "waited" | "dropped";
+
+/** Options of {@linkcode Limiter}. */
+export interface LimiterOptions {
+  /** The state every instance shares (`state.kv`). */
+  kv: Kv;
+  /** This instance's id, written into the concurrency slots it holds. */
+  instanceId: string;
+  /** The handler's consumer group, which names its entries in the shared state. */
+  group: string;
+  /** Told each time a control holds a delivery back (it waited, or `rate` dropped it). */
+  onHeld?: (control: LimitControl, outcome: LimitOutcome) => void;
+  /** Told when a concurrency slot's lease could not be renewed. */
+  onError?: (error: Error) => void;
+  /** Concurrency slot lease in milliseconds. Default 10 s. */
+  leaseMs?: number;
+}
+
+/** The budgets and slots of one handler. */
+export class Limiter {
+  readonly #onHeld: (control: LimitControl, outcome: LimitOutcome) => void;
+  readonly #rate: Budget | null;
+  readonly #throttle: Budget | null;
+  readonly #local: ConcurrencyGate | null;
+  readonly #shared: { slots: SharedSlots; path: readonly string[] | null } | null;
+  readonly #parallelism: number | undefined;
+
+  /**
+   * The limiter of a handler's controls, or null when it declares none of {@linkcode LIMIT_CONTROLS}.
+   *
+   * @param controls the handler's controls
+   * @param options the shared state, this instance and the handler's group
+   * @returns the limiter, or null
+   */
+  static of(controls: SubscriptionControls | undefined, options: LimiterOptions): Limiter | null {
+    if (!controls || LIMIT_CONTROLS.every((c) => controls[c] === undefined)) return null;
+    return new Limiter(controls, options);
+  }
+
+  private constructor(controls: SubscriptionControls, options: LimiterOptions) {
+    this.#onHeld = options.onHeld ?? (() => {});
+    const prefix = (control: LimitControl): KvKey => [...LIMITS_PREFIX, options.group, control];
+    const budget = (control: "rate" | "throttle", spec: RateControl | undefined) =>
+      spec === undefined ? null : {
+        budget: new WindowBudget({
+          kv: options.kv,
+          prefix: prefix(control),
+          limit: spec.limit,
+          periodMs: spec.period_ms,
+        }),
+        path: pathOf(spec),
+      };
+    this.#rate = budget("rate", controls.rate);
+    this.#throttle = budget("throttle", controls.throttle);
+    const concurrency = controls.concurrency;
+    this.#local = concurrency ? new ConcurrencyGate(concurrency) : null;
+    this.#shared = concurrency
+      ? {
+        slots: new SharedSlots({
+          kv: options.kv,
+          prefix: prefix("concurrency"),
+          limit: concurrency.limit,
+          instanceId: options.instanceId,
+          ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+          ...(options.onError === undefined ? {} : { onRenewalError: options.onError }),
+        }),
+        path: pathOf(concurrency),
+      }
+      : null;
+    this.#parallelism = parallelismOf(controls);
+  }
+
+  /** Deliveries the consumer group should take at once; undefined: the bus's default. */
+  get parallelism(): number | undefined {
+    return this.#parallelism;
+  }
+
+  /**
+   * Runs the task within the limits, or drops it (`rate` over budget: resolves without running).
+   *
+   * @param delivery the payload the keys are read from, and the attempt (`rate` counts first
+   * attempts only: a retry belongs to a run already admitted)
+   * @param task the handler run
+   * @returns whether the task ran
+   */
+  async run(
+    delivery: { payload: unknown; attempt: number },
+    task: () => Promise<void>,
+  ): Promise<boolean> {
+    const { payload } = delivery;
+    if (this.#rate && delivery.attempt <= 1) {
+      const next = await this.#rate.budget.take(keyOf(payload, this.#rate.path));
+      if (next !== null) {
+        this.#onHeld("rate", "dropped");
+        return false;
+      }
+    }
+    if (this.#throttle) {
+      const key = keyOf(payload, this.#throttle.path);
+      await this.#throttle.budget.wait(key, () => this.#onHeld("throttle", "waited"));
+    }
+    await this.#concurrent(payload, task);
+    return true;
+  }
+
+  /** Wakes every waiting delivery (each fails, so the broker delivers it again) and stops renewals. */
+  close(): void {
+    this.#rate?.budget.close();
+    this.#throttle?.budget.close();
+    this.#shared?.slots.close();
+  }
+
+  #concurrent(payload: unknown, task: () => Promise<void>): Promise<void> {
+    const shared = this.#shared;
+    if (this.#local === null || shared === null) return task();
+    const waited = () => this.#onHeld("concurrency", "waited");
+    let told = false;
+    const once = () => {
+      if (!told) waited();
+      told = true;
+    };
+    return this.#local.run(
+      payload,
+      () => shared.slots.run(keyOf(payload, shared.path), task, once),
+      once,
+    );
+  }
+}
+
+interface Budget {
+  budget: WindowBudget;
+  path: readonly string[] | null;
+}
+
+/**
+ * A limit without a key keeps the group's order (as many at once as the limit allows); a keyed
+ * one takes more deliveries at once, so other keys' runs go on while one key waits.
+ */
+function parallelismOf(controls: SubscriptionControls): number | undefined {
+  const keyed = LIMIT_CONTROLS.some((c) => controls[c]?.key !== undefined);
+  const limit = controls.concurrency?.limit;
+  if (keyed) return Math.max(limit ?? 1, KEYED_PARALLELISM);
+  return limit;
+}
