@@ -197,14 +197,16 @@ export async function subscribeEvents(
       const options = parallelism === undefined ? {} : { concurrency: parallelism };
       const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
       const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
-      subs.push(limiter === null ? subscription : {
-        // Waiting deliveries fail first (the broker delivers them again), so closing never waits
-        // for a budget or a slot.
-        close: () => {
-          limiter.close();
-          return subscription.close();
+      subs.push(
+        limiter === null ? subscription : {
+          // Waiting deliveries fail first (the broker delivers them again), so closing never waits
+          // for a budget or a slot.
+          close: () => {
+            limiter.close();
+            return subscription.close();
+          },
         },
-      });
+      );
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";

@@ -161,11 +161,13 @@ interface Budget {
 
 /**
  * A limit without a key keeps the group's order (as many at once as the limit allows); a keyed
- * one takes more deliveries at once, so other keys' runs go on while one key waits.
+ * one takes more deliveries at once, so other keys' runs go on while one key waits. A `rate` takes
+ * more too: the events it drops already break the order, and a group that takes one delivery at a
+ * time from a slow broker (Kafka's commits) would see fewer events than the budget allows.
  */
 function parallelismOf(controls: SubscriptionControls): number | undefined {
   const keyed = LIMIT_CONTROLS.some((c) => controls[c]?.key !== undefined);
   const limit = controls.concurrency?.limit;
-  if (keyed) return Math.max(limit ?? 1, KEYED_PARALLELISM);
+  if (keyed || controls.rate) return Math.max(limit ?? 1, KEYED_PARALLELISM);
   return limit;
 }
