@@ -34,6 +34,9 @@ export class WindowBudget {
   readonly #options: WindowBudgetOptions;
   readonly #now: () => number;
   readonly #closing = new AbortController();
+  readonly #queues = new Map<string, Promise<void>>();
+  /** The last window seen spent, per key (one entry per key seen, overwritten each window). */
+  readonly #spent = new Map<string, number>();
 
   /** Creates a budget; nothing is written until a run takes from it.
    *
@@ -51,14 +54,32 @@ export class WindowBudget {
    * @returns null when taken, else when the next window starts (ms since the epoch)
    * @throws {LimitsStateError} when the shared state cannot be read or written
    */
-  async take(key: string): Promise<number | null> {
+  take(key: string): Promise<number | null> {
+    // One take per key at a time in this instance: concurrent deliveries would otherwise race each
+    // other's commits on one entry, and every lost race costs a read and a commit more.
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const taken = previous.then(() => this.#take(key));
+    const settled = taken.then(() => {}, () => {});
+    this.#queues.set(key, settled);
+    settled.then(() => {
+      if (this.#queues.get(key) === settled) this.#queues.delete(key);
+    });
+    return taken;
+  }
+
+  async #take(key: string): Promise<number | null> {
     const { kv, prefix, limit, periodMs } = this.#options;
     for (;;) {
       const window = Math.floor(this.#now() / periodMs);
+      // A window this instance saw spent stays spent: no need to ask the store again.
+      if (this.#spent.get(key) === window) return (window + 1) * periodMs;
       const entryKey = [...prefix, key, window];
       const entry = await this.#store("read a rate budget", () => kv.get<BudgetRecord>(entryKey));
       const used = entry.value ?? 0;
-      if (used >= limit) return (window + 1) * periodMs;
+      if (used >= limit) {
+        this.#spent.set(key, window);
+        return (window + 1) * periodMs;
+      }
       const result = await this.#store(
         "take from a rate budget",
         () => kv.atomic().check(entry).set(entryKey, used + 1, { expireIn: 2 * periodMs }).commit(),
