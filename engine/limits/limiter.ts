@@ -105,8 +105,8 @@ export class Limiter {
   /**
    * Runs the task within the limits, or drops it (`rate` over budget: resolves without running).
    *
-   * @param delivery the payload the keys are read from, and the attempt (`rate` counts first
-   * attempts only: a retry belongs to a run already admitted)
+   * @param delivery the payload the keys are read from, and the attempt (every attempt takes from
+   * a `rate`: a broker's redelivery cannot be told from a retry, and the limit must hold)
    * @param task the handler run
    * @returns whether the task ran
    */
@@ -115,7 +115,7 @@ export class Limiter {
     task: () => Promise<void>,
   ): Promise<boolean> {
     const { payload } = delivery;
-    if (this.#rate && delivery.attempt <= 1) {
+    if (this.#rate) {
       const next = await this.#rate.budget.take(keyOf(payload, this.#rate.path));
       if (next !== null) {
         this.#onHeld("rate", "dropped");

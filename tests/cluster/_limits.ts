@@ -71,7 +71,14 @@ async function rateHolds(cluster: Cluster, adapter: ClusterAdapter): Promise<voi
     `${adapter}: rate 10 per 1s, runs in each of 10 s: ${runs.join(" ")} (${total}); ` +
       `deliveries to an unlimited handler: ${arrived.join(" ")}`,
   );
-  assert.ok(total >= 90 && total <= 110, `${total} runs in 10 s, expected 100 within 10%`);
+  assert.ok(total <= 110, `${total} runs in 10 s, at most 100 + 10% expected`);
+  // The lower bound needs the broker to deliver 10 events a second: on a loaded machine Kafka and
+  // SQS (fauxqs) sometimes hand over none for a second, to any consumer group.
+  if (arrived.every((n) => n >= 10)) {
+    assert.ok(total >= 90, `${total} runs in 10 s, at least 100 - 10% expected`);
+  } else {
+    report(`${adapter}: the broker delivered under 10 events in some second; no lower bound`);
+  }
 }
 
 /** POSTs jobs round-robin over the instances at a steady pace until the signal fires. */
