@@ -3,8 +3,9 @@ import { Batcher } from "./_batcher.ts";
 
 Deno.test("a batcher runs a full batch at once, without waiting for its time", async () => {
   const runs: number[][] = [];
-  const batcher = new Batcher<number>({ size: 3, wait_ms: 60_000 }, async (items) => {
+  const batcher = new Batcher<number>({ size: 3, wait_ms: 60_000 }, (items) => {
     runs.push(items);
+    return Promise.resolve();
   });
   const started = performance.now();
   await Promise.all([1, 2, 3, 4, 5, 6].map((n) => batcher.add(n)));
@@ -49,8 +50,9 @@ Deno.test("a batcher reports how many items wait as its batch fills and empties"
 
 Deno.test("flushing a batcher runs its forming batch at once and leaves no timer behind", async () => {
   const runs: string[][] = [];
-  const batcher = new Batcher<string>({ size: 5, wait_ms: 60_000 }, async (items) => {
+  const batcher = new Batcher<string>({ size: 5, wait_ms: 60_000 }, (items) => {
     runs.push(items);
+    return Promise.resolve();
   });
   const pending = batcher.add("a");
   assert.equal(batcher.waiting, 1);

@@ -2,7 +2,7 @@ import { adapterConformance } from "../../adapters/mod.ts";
 import { createNatsAdapter } from "../../adapters/nats/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
-import { flowConformance } from "./_flow_conformance.ts";
+import { flowConformance } from "../../engine/mod.ts";
 
 // Needs NATS with JetStream: scripts/brokers/start.sh nats (ROHAS_TEST_NATS_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;

@@ -2,7 +2,7 @@ import { adapterConformance } from "../../adapters/mod.ts";
 import { createRabbitmqAdapter } from "../../adapters/rabbitmq/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
-import { flowConformance } from "./_flow_conformance.ts";
+import { flowConformance } from "../../engine/mod.ts";
 
 // Needs RabbitMQ: scripts/brokers/start.sh rabbitmq (ROHAS_TEST_AMQP_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;

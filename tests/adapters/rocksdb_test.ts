@@ -11,7 +11,7 @@ import {
 } from "../../adapters/rocksdb/mod.ts";
 import { BrokerUnreachableError } from "../../adapters/mod.ts";
 import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
-import { flowConformance } from "./_flow_conformance.ts";
+import { flowConformance } from "../../engine/mod.ts";
 import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("");

@@ -4,7 +4,7 @@ import { AdapterError } from "../../adapters/mod.ts";
 import { createAwsAdapter, createSqsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
-import { flowConformance } from "./_flow_conformance.ts";
+import { flowConformance } from "../../engine/mod.ts";
 
 // Needs an SQS endpoint: scripts/brokers/start.sh sqs starts fauxqs (ROHAS_TEST_SQS_ENDPOINT
 // overrides it). fauxqs runs in memory (its persistence mode breaks ChangeMessageVisibility), so
