@@ -11,7 +11,13 @@
 import { kvOver, openDenoKvBackend } from "../../../state/mod.ts";
 import { openTimerStore, startDueLoop } from "../mod.ts";
 
+const encoder = new TextEncoder();
 const [path, instanceId] = Deno.args;
+
+function say(line: string): void {
+  Deno.stdout.writeSync(encoder.encode(`${line}\n`));
+}
+
 const kv = kvOver(await openDenoKvBackend({ path: path! }));
 const timers = openTimerStore(kv, { name: "t", instanceId: instanceId! });
 const loop = startDueLoop(timers, {
@@ -19,17 +25,17 @@ const loop = startDueLoop(timers, {
   onDue: (timer) => {
     const value = timer.value as { hang?: boolean };
     if (value.hang && timer.attempt === 1) {
-      console.log(`claimed ${timer.id} ${timer.attempt}`);
+      say(`claimed ${timer.id} ${timer.attempt}`);
       return new Promise(() => {});
     }
-    console.log(`fired ${timer.id} ${timer.attempt}`);
+    say(`fired ${timer.id} ${timer.attempt}`);
     return Promise.resolve();
   },
-  onError: (error) => console.error(error),
+  onError: (error) => Deno.stderr.writeSync(encoder.encode(`${String(error)}\n`)),
 });
 Deno.addSignalListener("SIGTERM", async () => {
   await loop.stop();
   await kv.close();
   Deno.exit(0);
 });
-console.log("ready");
+say("ready");
