@@ -18,12 +18,9 @@ const PG = Deno.env.get("ROHAS_TEST_PG_URL") ?? "postgres://postgres@127.0.0.1:5
 function server(type: "nats" | "postgres", url: string): (count: number) => Promise<OwnedKv[]> {
   return (count) => {
     const namespace = `timers${crypto.randomUUID().slice(0, 8)}`;
-    return Promise.all(
-      Array.from(
-        { length: count },
-        () => openState({ type, url, path: "" }, { root: ".", namespace }),
-      ),
-    );
+    // One after the other: the first creates the bucket or table (concurrent creates race).
+    const open = () => openState({ type, url, path: "" }, { root: ".", namespace });
+    return Array.fromAsync(Array.from({ length: count }), open);
   };
 }
 
@@ -44,6 +41,25 @@ const backends: Record<string, (count: number) => Promise<OwnedKv[]>> = {
   nats: server("nats", NATS),
   postgres: server("postgres", PG),
 };
+
+/**
+ * The longest this process's event loop stalled while `run` ran (a 5 ms ticker's largest gap past
+ * 5 ms): lateness beyond it is the loop's own, not the loaded machine's.
+ */
+async function withStalls<T>(run: () => Promise<T>): Promise<{ result: T; stall: number }> {
+  let last = performance.now();
+  let stall = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last - 5);
+    last = now;
+  }, 5);
+  try {
+    return { result: await run(), stall };
+  } finally {
+    clearInterval(ticker);
+  }
+}
 
 interface Fired {
   timer: Timer;
@@ -81,23 +97,31 @@ async function closeAll(kvs: OwnedKv[], loops: DueLoop[]): Promise<void> {
   await Promise.all([...new Set(kvs)].map((kv) => kv.close()));
 }
 
+/** How late a firing may be beyond event loop stalls: a server store adds round trips (list, get, claim). */
+const BOUND_MS: Record<string, number> = { memory: 100, denokv: 100, nats: 250, postgres: 250 };
+
 for (const [type, open] of Object.entries(backends)) {
-  Deno.test(`a due loop on ${type} fires a timer within 250 ms of its time (~10 ms on an idle machine), then deletes it`, async () => {
+  const bound = BOUND_MS[type]!;
+  Deno.test(`a due loop on ${type} fires a timer within ${bound} ms of its time (beyond event loop stalls), then deletes it`, async () => {
     const [kv] = await open(1);
     const timers = openTimerStore(kv!, { name: "t", instanceId: "a" });
     const { loops, next, errors } = loopsOver([timers]);
     try {
-      const lateness: number[] = [];
       for (const delay of [150, 400]) {
         const dueAt = Date.now() + delay;
         const arrived = next();
-        await timers.schedule(`t${delay}`, dueAt, { delay });
-        const fired = await arrived;
+        const { result: fired, stall } = await withStalls(async () => {
+          await timers.schedule(`t${delay}`, dueAt, { delay });
+          return await arrived;
+        });
         assert.deepEqual(fired.timer.value, { delay });
         assert.equal(fired.timer.attempt, 1);
-        lateness.push(fired.at - dueAt);
+        const late = fired.at - dueAt;
+        assert.ok(
+          late >= 0 && late - stall < bound,
+          `${late} ms late, event loop stalled ${stall} ms`,
+        );
       }
-      assert.ok(lateness.every((ms) => ms >= 0 && ms < 250), `lateness ${lateness} ms`);
       await loops[0]!.stop();
       assert.deepEqual(await timers.list(), [], "fired timers are deleted");
       assert.deepEqual(await Array.fromAsync(kv!.list({ prefix: ["_rohas", "timers"] })), []);
@@ -143,10 +167,13 @@ for (const [type, open] of Object.entries(backends)) {
       await scheduler.schedule("cancelled", Date.now() + 50, 0);
       assert.equal(await scheduler.cancel("cancelled"), true);
       const dueAt = Date.now() + 120;
-      await scheduler.schedule("kept", dueAt, 1);
-      const first = await next();
+      const { result: first, stall } = await withStalls(async () => {
+        await scheduler.schedule("kept", dueAt, 1);
+        return await next();
+      });
       assert.equal(first.timer.id, "kept");
-      assert.ok(first.at - dueAt < 250, `found ${first.at - dueAt} ms late`);
+      const late = first.at - dueAt;
+      assert.ok(late - stall < bound, `found ${late} ms late, event loop stalled ${stall} ms`);
       assert.deepEqual(fired.map((f) => f.timer.id), ["kept"]);
     } finally {
       await closeAll([a!, b!], loops);
