@@ -24,9 +24,6 @@ export type LimitControl = typeof LIMIT_CONTROLS[number];
 /** The key prefix of every limit's entries in the shared state. */
 export const LIMITS_PREFIX = ["_rohas", "limits"] as const;
 
-/** What a {@linkcode Limiter} did with a delivery, for metrics. */
-export type LimitOutcome = "waited" | "dropped";
-
 /** Options of {@linkcode Limiter}. */
 export interface LimiterOptions {
   /** The state every instance shares (`state.kv`). */
@@ -35,8 +32,10 @@ export interface LimiterOptions {
   instanceId: string;
   /** The handler's consumer group, which names its entries in the shared state. */
   group: string;
-  /** Told each time a control holds a delivery back (it waited, or `rate` dropped it). */
-  onHeld?: (control: LimitControl, outcome: LimitOutcome) => void;
+  /** Told each time a control holds a delivery back (it waits, or `rate` dropped it). */
+  onHeld?: (control: LimitControl) => void;
+  /** Told how many deliveries wait for a control in this instance, each time it changes. */
+  onWaiting?: (control: LimitControl, count: number) => void;
   /** Told when a concurrency slot's lease could not be renewed. */
   onError?: (error: Error) => void;
   /** Concurrency slot lease in milliseconds. Default 10 s. */
@@ -45,7 +44,9 @@ export interface LimiterOptions {
 
 /** The budgets and slots of one handler. */
 export class Limiter {
-  readonly #onHeld: (control: LimitControl, outcome: LimitOutcome) => void;
+  readonly #onHeld: (control: LimitControl) => void;
+  readonly #onWaiting: (control: LimitControl, count: number) => void;
+  readonly #waiting = new Map<LimitControl, number>();
   readonly #rate: Budget | null;
   readonly #throttle: Budget | null;
   readonly #local: ConcurrencyGate | null;
@@ -66,6 +67,7 @@ export class Limiter {
 
   private constructor(controls: SubscriptionControls, options: LimiterOptions) {
     this.#onHeld = options.onHeld ?? (() => {});
+    this.#onWaiting = options.onWaiting ?? (() => {});
     const prefix = (control: LimitControl): KvKey => [...LIMITS_PREFIX, options.group, control];
     const budget = (control: "rate" | "throttle", spec: RateControl | undefined) =>
       spec === undefined ? null : {
@@ -118,16 +120,38 @@ export class Limiter {
     if (this.#rate) {
       const next = await this.#rate.budget.take(keyOf(payload, this.#rate.path));
       if (next !== null) {
-        this.#onHeld("rate", "dropped");
+        this.#onHeld("rate");
         return false;
       }
     }
     if (this.#throttle) {
       const key = keyOf(payload, this.#throttle.path);
-      await this.#throttle.budget.wait(key, () => this.#onHeld("throttle", "waited"));
+      let stop = () => {};
+      try {
+        await this.#throttle.budget.wait(key, () => stop = this.#startWaiting("throttle"));
+      } finally {
+        stop();
+      }
     }
     await this.#concurrent(payload, task);
     return true;
+  }
+
+  /** Counts one more delivery waiting for the control; the function returned counts it out. */
+  #startWaiting(control: LimitControl): () => void {
+    this.#onHeld(control);
+    this.#count(control, 1);
+    let stopped = false;
+    return () => {
+      if (!stopped) this.#count(control, -1);
+      stopped = true;
+    };
+  }
+
+  #count(control: LimitControl, delta: number): void {
+    const count = (this.#waiting.get(control) ?? 0) + delta;
+    this.#waiting.set(control, count);
+    this.#onWaiting(control, count);
   }
 
   /** Wakes every waiting delivery (each fails, so the broker delivers it again) and stops renewals. */
@@ -137,20 +161,24 @@ export class Limiter {
     this.#shared?.slots.close();
   }
 
-  #concurrent(payload: unknown, task: () => Promise<void>): Promise<void> {
+  async #concurrent(payload: unknown, task: () => Promise<void>): Promise<void> {
     const shared = this.#shared;
-    if (this.#local === null || shared === null) return task();
-    const waited = () => this.#onHeld("concurrency", "waited");
-    let told = false;
-    const once = () => {
-      if (!told) waited();
-      told = true;
+    if (this.#local === null || shared === null) return await task();
+    const waiting: { stop: (() => void) | null } = { stop: null };
+    const waited = () => waiting.stop ??= this.#startWaiting("concurrency");
+    const started = () => {
+      waiting.stop?.();
+      return task();
     };
-    return this.#local.run(
-      payload,
-      () => shared.slots.run(keyOf(payload, shared.path), task, once),
-      once,
-    );
+    try {
+      await this.#local.run(
+        payload,
+        () => shared.slots.run(keyOf(payload, shared.path), started, waited),
+        waited,
+      );
+    } finally {
+      waiting.stop?.();
+    }
   }
 }
 

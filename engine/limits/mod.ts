@@ -6,7 +6,7 @@
  * @module
  */
 
-export type { LimitControl, LimiterOptions, LimitOutcome } from "./limiter.ts";
+export type { LimitControl, LimiterOptions } from "./limiter.ts";
 export { LIMIT_CONTROLS, Limiter, LIMITS_PREFIX } from "./limiter.ts";
 export type { SharedSlotsOptions, SlotRecord } from "./shared_slots.ts";
 export { DEFAULT_LEASE_MS, SharedSlots } from "./shared_slots.ts";
@@ -14,3 +14,4 @@ export type { BudgetRecord, WindowBudgetOptions } from "./budget.ts";
 export { WindowBudget } from "./budget.ts";
 export { LimitsClosedError, LimitsError, LimitsStateError } from "./errors.ts";
 export { KEYED_PARALLELISM } from "./_local_gate.ts";
+export { limitersOf } from "./wiring.ts";
