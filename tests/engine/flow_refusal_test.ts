@@ -15,7 +15,7 @@ Deno.test("rohas start refuses a schema declaring flow controls the engine does 
     "schema/orders.ro:18:15 flow-control-not-enforced",
     "schema/orders.ro:22:15 flow-control-not-enforced",
     "schema/orders.ro:23:12 flow-control-not-enforced",
-    "schema/orders.ro:29:31 flow-control-not-enforced",
+    "schema/orders.ro:30:15 flow-control-not-enforced",
   ], run.stderr);
   assert.doesNotMatch(run.stderr, /'(concurrency|rate|throttle|batch)'/);
   assert.match(
