@@ -98,6 +98,13 @@ export interface AdapterGuarantees {
   orderedPerTopic: boolean;
   /** Idempotency keys are stored and duplicates dropped. */
   deduplicates: boolean;
+  /**
+   * At any concurrency, a group's messages are handed to its handler in queue order, each in the
+   * same turn as the one before it when several are ready: a caller that keeps the order of the
+   * calls it makes (a runtime's sequence) can then take several at once and still handle them in
+   * order. Absent: not promised.
+   */
+  handsOutInOrder?: boolean;
 }
 
 /** A broker behind the event bus. */

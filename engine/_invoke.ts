@@ -31,7 +31,14 @@ export const DEAD_LETTER_SPAN = "dead_letter";
  */
 export async function invokeHandler(
   parts: EngineParts,
-  call: { handler: HandlerRef; input: InvocationInput; trace: ActiveTrace; stepName?: string },
+  call: {
+    handler: HandlerRef;
+    input: InvocationInput;
+    trace: ActiveTrace;
+    stepName?: string;
+    /** Joins a runtime sequence (see `Invocation.sequence`). */
+    sequence?: string;
+  },
 ): Promise<InvocationResult> {
   const { handler, trace } = call;
   const started = Date.now();
@@ -43,6 +50,7 @@ export async function invokeHandler(
       input: call.input,
       traceId: trace.id,
       timeoutMs: parts.config.server.handler_timeout_ms,
+      ...(call.sequence === undefined ? {} : { sequence: call.sequence }),
     });
   } catch (error) {
     result = brokenRuntime(error, Date.now() - started);

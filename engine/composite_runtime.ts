@@ -7,6 +7,7 @@
 
 import type {
   HandlerLanguage,
+  HandlerRef,
   HandlerRuntime,
   Invocation,
   InvocationResult,
@@ -41,6 +42,10 @@ class CompositeRuntime implements HandlerRuntime {
       effects: [],
       durationMs: 0,
     });
+  }
+
+  sequences(handler: HandlerRef): boolean {
+    return this.#runtimes[handler.language]?.sequences?.(handler) ?? false;
   }
 
   async reload(file: string): Promise<SerializedError | null> {

@@ -138,28 +138,62 @@ const WORK = `export function handleWork(event: { payload: { n: number }; attemp
 }
 `;
 
-Deno.test("deliveries batched to the Workers keep each event's trace, retries and dead letter", async () => {
-  await using dir = await tempDir({ files: { "src/handlers/events/work.ts": WORK } });
-  const runtime = createWorkerRuntime({ root: dir.path, permissions: CONFIG.permissions });
-  await withEngine(modelWith(dir.path, { ordered: false }), runtime, async (engine) => {
-    const count = 200;
-    const ids = await publishAll(engine, count);
-    const traces = await engine.telemetry.traces({ limit: 1000 });
-    const byId = new Map(traces.map((t) => [t.id, t]));
-    const letters = await engine.bus.listDeadLetters("Job");
-    const dead = new Map(letters.map((l) => [(l.envelope.payload as { n: number }).n, l]));
-    for (const [n, id] of ids.entries()) {
-      const trace = byId.get(id);
-      const [status, attempt, letter] = n % 11 === 0
-        ? ["failed", "3", "always"]
-        : n % 7 === 0
-        ? ["failed", "1", "refused"]
-        : n % 5 === 0
-        ? ["success", "2", undefined]
-        : ["success", "1", undefined];
-      assert.equal(trace?.status, status, `event ${n}: trace status`);
-      assert.equal(trace?.metadata?.attempt, attempt, `event ${n}: attempts`);
-      assert.equal(dead.get(n)?.error, letter && `${letter} ${n}`, `event ${n}: dead letter`);
-    }
+for (
+  const [label, controls] of [["ordered: false", { ordered: false }], [
+    "ordered",
+    undefined,
+  ]] as const
+) {
+  Deno.test(`deliveries batched to the Workers keep each event's trace, retries and dead letter (${label})`, async () => {
+    await using dir = await tempDir({ files: { "src/handlers/events/work.ts": WORK } });
+    const runtime = createWorkerRuntime({ root: dir.path, permissions: CONFIG.permissions });
+    await withEngine(modelWith(dir.path, controls), runtime, async (engine) => {
+      const count = 200;
+      const ids = await publishAll(engine, count);
+      const traces = await engine.telemetry.traces({ limit: 1000 });
+      const byId = new Map(traces.map((t) => [t.id, t]));
+      const letters = await engine.bus.listDeadLetters("Job");
+      const dead = new Map(letters.map((l) => [(l.envelope.payload as { n: number }).n, l]));
+      for (const [n, id] of ids.entries()) {
+        const trace = byId.get(id);
+        const [status, attempt, letter] = n % 11 === 0
+          ? ["failed", "3", "always"]
+          : n % 7 === 0
+          ? ["failed", "1", "refused"]
+          : n % 5 === 0
+          ? ["success", "2", undefined]
+          : ["success", "1", undefined];
+        assert.equal(trace?.status, status, `event ${n}: trace status`);
+        assert.equal(trace?.metadata?.attempt, attempt, `event ${n}: attempts`);
+        assert.equal(dead.get(n)?.error, letter && `${letter} ${n}`, `event ${n}: dead letter`);
+      }
+    });
   });
+}
+
+/** Notes each run's event and how many ran at once, and awaits inside so overlapping runs show. */
+const NOTE = (log: string) =>
+  `let running = 0;
+export async function handleWork(event: { payload: { n: number } }) {
+  running++;
+  Deno.writeTextFileSync(${
+    JSON.stringify(log)
+  }, event.payload.n + " " + running + "\\n", { append: true });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  running--;
+}
+`;
+
+Deno.test("an ordered handler in Workers, its deliveries sent several at a time, runs them one after another in publish order", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/runs.log`;
+  await dir.write("src/handlers/events/work.ts", NOTE(log));
+  const defaults = { ...CONFIG.permissions.defaults, write: [log] };
+  const runtime = createWorkerRuntime({ root: dir.path, permissions: { defaults, handlers: {} } });
+  await withEngine(modelWith(dir.path, undefined), runtime, async (engine) => {
+    await publishAll(engine, 300);
+  });
+  const runs = (await Deno.readTextFile(log)).trim().split("\n").map((line) => line.split(" "));
+  assert.deepEqual(runs.map(([n]) => Number(n)), Array.from({ length: 300 }, (_, n) => n));
+  assert.deepEqual(new Set(runs.map(([, running]) => running)), new Set(["1"]), "one at a time");
 });

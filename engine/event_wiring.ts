@@ -58,6 +58,8 @@ export interface EventSubscriber {
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
   /** Publishes several in order in one round trip (see {@linkcode EventPublisher}). Optional. */
   publishSeries?(items: readonly SeriesItem[]): Promise<SeriesOutcome>;
+  /** The adapter hands a group's messages out in order at any concurrency (`AdapterGuarantees`). */
+  readonly handsOutInOrder?: boolean;
 }
 
 const MAX_PENDING_FORWARDS = 10_000;
@@ -220,6 +222,27 @@ function unorderedParallelism(controls: SubscriptionControls): number {
   return UNORDERED_PARALLELISM;
 }
 
+/**
+ * Deliveries an ordered handler has in flight at once where its calls can form a sequence: the
+ * Worker runs them one after another in delivery order, and the calls of one turn travel in one
+ * message (each still its own delivery, trace, retry and dead letter).
+ */
+export const SEQUENCE_DEPTH = 32;
+
+/**
+ * The sequence (the handler's consumer group) of an ordered handler whose deliveries can be
+ * pipelined: the adapter hands them out in order and the runtime runs a sequence in order; else
+ * undefined (one delivery at a time).
+ */
+function sequenceOf(
+  parts: EngineParts,
+  bus: EventSubscriber,
+  sub: SubscriptionSpec,
+): string | undefined {
+  if (sub.controls?.ordered === false || bus.handsOutInOrder !== true) return undefined;
+  return parts.runtime.sequences?.(sub.handler) === true ? sub.group : undefined;
+}
+
 type Counted = ReturnType<typeof countedDelivery>;
 
 /**
@@ -246,8 +269,12 @@ async function subscribeHandler(
     (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
     batchObserver(parts, sub.handler.name),
   );
+  const sequence = limiter === null && batcher === null ? sequenceOf(parts, bus, sub) : undefined;
+  const one = sequence === undefined
+    ? { spec, sub, traceSuffix }
+    : { spec, sub, traceSuffix, sequence };
   const deliverOne = batcher === null
-    ? (e: EventEnvelope) => deliver(parts, { spec, sub, envelope: e, traceSuffix })
+    ? (e: EventEnvelope) => deliver(parts, { ...one, envelope: e })
     : (e: EventEnvelope) => batcher.add(e);
   const run = limiter === null ? deliverOne : async (e: EventEnvelope) => {
     await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => deliverOne(e));
@@ -257,6 +284,7 @@ async function subscribeHandler(
     limiter?.parallelism ?? 1,
     batcher?.parallelism ?? 1,
     unorderedParallelism(controls),
+    sequence === undefined ? 1 : SEQUENCE_DEPTH,
   );
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
@@ -334,6 +362,8 @@ interface DeliveryContext {
   batch?: EventEnvelope[];
   /** Appended to the envelope's trace id: empty for the event's first consumer group. */
   traceSuffix: string;
+  /** The runtime sequence the call joins (an ordered handler's pipelined deliveries). */
+  sequence?: string;
 }
 
 function startDeliveryTrace(
@@ -371,6 +401,7 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
       ? { kind: "event", event: eventInput(envelope) }
       : { kind: "event_batch", events: ctx.batch.map(eventInput) },
     trace,
+    ...(ctx.sequence === undefined ? {} : { sequence: ctx.sequence }),
   });
   if (!result.ok) {
     trace.end("failed", result.error.message);

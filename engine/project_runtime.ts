@@ -67,6 +67,7 @@ export function createProjectRuntime(
   return {
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
+    sequences: (handler) => composite.sequences?.(handler) ?? false,
     renew: (files) => composite.renew(files),
     close: () => composite.close(),
     checkPayloads: (payloads) => composite.checkPayloads?.(payloads),

@@ -94,6 +94,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
   durable: false,
   orderedPerTopic: true,
   deduplicates: true,
+  // The dispatch loop hands a group's ready messages out one after another in one turn.
+  handsOutInOrder: true,
 });
 
 class MemoryBroker implements MemoryAdapter {

@@ -146,6 +146,11 @@ export class EventBus {
     return this.#adapter.type;
   }
 
+  /** Whether the adapter hands a group's messages out in order at any concurrency. */
+  get handsOutInOrder(): boolean {
+    return this.#adapter.guarantees.handsOutInOrder === true;
+  }
+
   /** The retry policy in force. */
   get retryPolicy(): Readonly<RetryPolicy> {
     return { ...this.#policy };

@@ -121,6 +121,13 @@ export interface Invocation {
    * executor thread (see their modules).
    */
   timeoutMs: number;
+  /**
+   * Calls sharing a sequence start one after another in the order `invoke` was called, each once
+   * the one before it settled, so a caller can have several in flight and still have them handled
+   * in order; each call's timeout counts from its own start. Only for a runtime whose
+   * {@linkcode HandlerRuntime.sequences} says it keeps it for the handler. Default: none.
+   */
+  sequence?: string;
 }
 
 /** Side effects a handler asked for through its state, in call order. */
@@ -189,6 +196,11 @@ export interface HandlerRuntime {
   invoke(invocation: Invocation): Promise<InvocationResult>;
   /** Loads (or reloads after an edit) a handler module; reports a load error without throwing. */
   reload(file: string): Promise<SerializedError | null>;
+  /**
+   * Whether calls of `handler` sharing an {@linkcode Invocation.sequence} run in order here. Absent
+   * or false: a caller that needs order keeps one call in flight.
+   */
+  sequences?(handler: HandlerRef): boolean;
   /**
    * Optional: a module the handler files `files` import changed. Runtimes whose modules cannot be
    * swapped one by one start fresh isolates (new code, new module state) and retire the old ones

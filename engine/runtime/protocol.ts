@@ -28,6 +28,8 @@ export interface InvokeMessage {
   version: number;
   input: InvocationInput;
   traceId: string;
+  /** Calls with the same sequence start one after another, each once the previous settled. */
+  sequence?: string;
   /**
    * The call's slot in the Worker's start marks ({@linkcode MarksMessage}): the Worker writes the
    * call's id there as it calls the handler. -1: no slot (the call counts as started).

@@ -83,9 +83,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 function dispatch(message: EngineMessage): void {
   switch (message.type) {
     case "invoke":
-      invoke(message).then((result) => {
-        outbox.send({ type: "result", id: message.id, result: toWire(result) });
-      });
+      (message.sequence === undefined ? invoke(message) : inSequence(message, message.sequence))
+        .then((result) => {
+          outbox.send({ type: "result", id: message.id, result: toWire(result) });
+        });
       return;
     case "load":
       load(message).then((error) => outbox.send({ type: "loaded", id: message.id, ...error }));
@@ -104,6 +105,23 @@ function dispatch(message: EngineMessage): void {
       startPayloadCheck(message);
       return;
   }
+}
+
+/** The last call of each sequence; the next one starts once it settled. */
+const sequences = new Map<string, Promise<InvocationResult>>();
+
+/**
+ * Runs a call after the previous call of its sequence settled (calls never reject). Its start mark
+ * is written when it starts, so calls still waiting count as never started if the Worker dies.
+ */
+function inSequence(message: InvokeMessage, sequence: string): Promise<InvocationResult> {
+  const previous = sequences.get(sequence);
+  const call = previous === undefined ? invoke(message) : previous.then(() => invoke(message));
+  sequences.set(sequence, call);
+  call.then(() => {
+    if (sequences.get(sequence) === call) sequences.delete(sequence);
+  });
+  return call;
 }
 
 /** Calls wait for the newest import; an older one finishing does not release them. */

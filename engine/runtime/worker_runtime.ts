@@ -102,7 +102,8 @@ class WorkerRuntime implements HandlerRuntime {
   readonly #attempts = new Map<string, number>();
   readonly #deadlines = new Deadlines();
   readonly #hooks: CallHooks = {
-    finished: () => {
+    finished: (call) => {
+      if (call.invocation.sequence !== undefined) this.#leave(call, call.invocation.sequence);
       if (--this.#inFlight === 0) this.#idle?.();
     },
     timedOut: (call) => {
@@ -118,6 +119,11 @@ class WorkerRuntime implements HandlerRuntime {
     },
     redispatch: (call) => this.#redispatch(call),
   };
+  /** The calls in flight of each sequence, in call order, and the Worker they run in. */
+  readonly #sequenceCalls = new Map<
+    string,
+    { worker: WorkerHandle | null; calls: PendingInvoke[] }
+  >();
   /** The payload types every Worker (a replacement too) is told, once set. */
   #payloads: PayloadsMessage | null = null;
   /** Workers replaced by {@linkcode renew}, finishing their calls; `close()` ends them too. */
@@ -156,22 +162,70 @@ class WorkerRuntime implements HandlerRuntime {
     this.#inFlight++;
     return new Promise((resolve) => {
       const call = new PendingInvoke(invocation, resolve, this.#hooks);
-      this.#deadlines.add(call, invocation.timeoutMs, call.started);
+      const sequence = invocation.sequence;
+      // A call waiting behind others of its sequence has not started: its timeout starts with it.
+      if (sequence === undefined || this.#join(call, sequence)) {
+        this.#deadlines.add(call, invocation.timeoutMs, call.started);
+      }
       this.#dispatch(call, pool);
     });
   }
 
   /** Sends `call` to the least loaded Worker of `pool`. */
   #dispatch(call: PendingInvoke, pool: Pool): void {
-    const { handler, input, traceId } = call.invocation;
-    const worker = leastLoaded(pool);
+    const { handler, input, traceId, sequence } = call.invocation;
+    const worker = sequence === undefined
+      ? leastLoaded(pool)
+      : this.#sequenceWorker(sequence, pool);
     const id = ++this.#nextId;
     const version = this.#versions.get(handler.file) ?? 0;
     worker.files.add(handler.file);
     call.worker = worker;
     call.id = id;
     const reference = worker.handlerId(handler);
-    worker.send({ type: "invoke", id, ...reference, version, input, traceId, slot: -1 }, call);
+    const message = {
+      type: "invoke",
+      id,
+      ...reference,
+      version,
+      input,
+      traceId,
+      slot: -1,
+    } as const;
+    worker.send(sequence === undefined ? message : { ...message, sequence }, call);
+  }
+
+  sequences(handler: HandlerRef): boolean {
+    return handler.language === "typescript";
+  }
+
+  /** Adds a call to its sequence; true when it is the first (it starts at once). */
+  #join(call: PendingInvoke, sequence: string): boolean {
+    const entry = this.#sequenceCalls.get(sequence);
+    if (entry !== undefined) return entry.calls.push(call) === 1;
+    this.#sequenceCalls.set(sequence, { worker: null, calls: [call] });
+    return true;
+  }
+
+  /**
+   * A call of a sequence settled: the next one starts now in its Worker, so its timeout starts
+   * now too. A sequence with no call in flight forgets its Worker.
+   */
+  #leave(call: PendingInvoke, sequence: string): void {
+    const entry = this.#sequenceCalls.get(sequence);
+    if (entry === undefined) return;
+    const index = entry.calls.indexOf(call);
+    if (index >= 0) entry.calls.splice(index, 1);
+    if (entry.calls.length === 0) return void this.#sequenceCalls.delete(sequence);
+    const head = entry.calls[0]!;
+    if (index === 0) this.#deadlines.add(head, head.invocation.timeoutMs);
+  }
+
+  /** The Worker running a sequence's calls (they must all go to one), or the least loaded one. */
+  #sequenceWorker(sequence: string, pool: Pool): WorkerHandle {
+    const entry = this.#sequenceCalls.get(sequence)!;
+    if (entry.worker === null || entry.worker.terminated) entry.worker = leastLoaded(pool);
+    return entry.worker;
   }
 
   /** A call its Worker never started before it was replaced: runs it on the pool's Workers now. */
@@ -400,7 +454,7 @@ class WorkerRuntime implements HandlerRuntime {
 
 /** What a {@linkcode PendingInvoke} tells its runtime (one object per runtime, not per call). */
 interface CallHooks {
-  finished(): void;
+  finished(call: PendingInvoke): void;
   timedOut(call: PendingInvoke): void;
   /** Terminates and replaces the call's Worker (a timed-out event call, before its retry). */
   stop(call: PendingInvoke): void;
@@ -443,7 +497,7 @@ class PendingInvoke extends Deadline implements InvokePending {
     if (this.#settled) return;
     this.#settled = true;
     this.cancel();
-    this.#hooks.finished();
+    this.#hooks.finished(this);
     const { handler } = this.invocation;
     this.#resolve(result.ok ? result : refineFailure(result, handler, fileExists));
   }
@@ -456,7 +510,7 @@ class PendingInvoke extends Deadline implements InvokePending {
   expire(): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#hooks.finished();
+    this.#hooks.finished(this);
     const { handler, input, timeoutMs } = this.invocation;
     const stop = input.kind === "event" || input.kind === "event_batch";
     if (stop) this.#hooks.stop(this);
