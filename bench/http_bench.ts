@@ -29,6 +29,7 @@ import {
   spawnListening,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
+import { autoEdgeCount } from "../engine/edge/mod.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -90,6 +91,30 @@ Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("liste
 });
 `;
 
+/**
+ * The same work by hand as a `deno serve` module, for `deno serve --parallel` with as many isolates
+ * as `rohas start` runs edges: the fair ceiling of `rohas start`, which spreads the port over that
+ * many processes (the serve row above is one isolate).
+ */
+const BARE_PARALLEL = `
+${BENCH_CHECK_SOURCE}export default {
+  async fetch(req) {
+    const traceId = crypto.randomUUID();
+    const b = await req.json();
+    const details = checkBench(b);
+    const headers = { "X-Rohas-Trace-Id": traceId, "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Rohas-Trace-Id" };
+    if (details.length > 0) return Response.json({ error: "Request body does not match", details }, { status: 422, headers });
+    return Response.json({ data: { ok: true, name: b.name } }, { headers });
+  },
+};
+`;
+
+/** The row of {@linkcode BARE_APP}. */
+const BY_HAND = "bare Deno.serve, the same work as POST /bench by hand";
+
+/** The row of {@linkcode BARE_PARALLEL}. */
+const PARALLEL = `bare deno serve --parallel (${autoEdgeCount()} isolates), the same work by hand`;
+
 const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
   --duration <s>        seconds per wrk run (default 5)
   --connections <n>     wrk connections (default 32)
@@ -143,6 +168,14 @@ if (self.name?.startsWith("serve-")) {
   }
 }
 `;
+}
+
+/** A port free at the moment (for `deno serve`, which takes no port 0 with `--parallel`). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
 }
 
 /** Writes a module for `deno run` (a Worker needs a file to start from). */
@@ -221,8 +254,11 @@ interface Server {
   child: Deno.ChildProcess;
 }
 
-function start(args: string[]): Promise<Server> {
-  return spawnListening(args);
+function start(variant: Variant): Promise<Server> {
+  return spawnListening(variant.args, {
+    ...(variant.env ? { env: variant.env } : {}),
+    ...(variant.announces ? { announces: variant.announces } : {}),
+  });
 }
 
 async function stop(server: Server): Promise<void> {
@@ -334,6 +370,9 @@ interface Variant {
   args: string[];
   path: string;
   post?: string;
+  env?: Record<string, string>;
+  /** The stream of its "listening on" line (`deno serve`: stderr). */
+  announces?: "stdout" | "stderr";
 }
 
 function median(values: number[]): number {
@@ -349,7 +388,7 @@ async function measureAll(
 ): Promise<[string, Summary][]> {
   const servers: Server[] = [];
   try {
-    for (const v of variants) servers.push(await start(v.args));
+    for (const v of variants) servers.push(await start(v));
     const results: Result[][] = variants.map(() => []);
     for (const [i, v] of variants.entries()) {
       const run = { ...opts, duration: 1, ...(v.post ? { post: v.post } : {}) };
@@ -435,6 +474,7 @@ if (import.meta.main) {
     ]
     : [];
   const net = ["run", "-A", "--unstable-net", "--config", `${repo}/deno.json`];
+  const parallelModule = await moduleFile(BARE_PARALLEL);
   let runs: [string, Summary][];
   try {
     runs = await measureAll(
@@ -442,8 +482,24 @@ if (import.meta.main) {
         { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
         { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
         {
-          name: "bare Deno.serve, the same work as POST /bench by hand",
+          name: BY_HAND,
           args: ["eval", BARE_APP],
+          path: "/bench",
+          post: BODY,
+        },
+        {
+          name: PARALLEL,
+          args: [
+            "serve",
+            "--parallel",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String(freePort()),
+            parallelModule,
+          ],
+          env: { DENO_JOBS: String(autoEdgeCount()) },
+          announces: "stderr",
           path: "/bench",
           post: BODY,
         },
@@ -514,13 +570,14 @@ if (import.meta.main) {
     await Deno.remove(noEdges, { recursive: true });
     await Deno.remove(rocks, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
+    await Deno.remove(parallelModule);
   }
   const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;
   const bare = rpsOf("bare Deno.serve");
   const hono = rpsOf("Hono on Deno");
   const bareCpu = runs.find(([n]) => n === "bare Deno.serve")?.[1].cpuUs;
   const rows = runs.map(([name, r]) =>
-    `${name.padEnd(52)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
+    `${name.padEnd(66)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
       r.p50.toFixed(2).padStart(6)
     } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}` +
     (bare ? `  x${(r.rps / bare).toFixed(2)} bare` : "") +
@@ -541,6 +598,20 @@ if (import.meta.main) {
       console.log(
         `${name} / bare Deno.serve, paired by round: ${ratioText(pairedRatio(summary, bareRuns))}`,
       );
+    }
+  }
+  // The targets of the fair ceiling: throughput against the same work in as many isolates as
+  // edges, CPU per request against the same work in one `Deno.serve`.
+  const [parallel, byHand] = [summaryOf(PARALLEL), summaryOf(BY_HAND)];
+  for (const [name, summary] of runs) {
+    if (!name.startsWith("rohas start") && !name.startsWith("baseline:")) continue;
+    if (parallel) {
+      console.log(
+        `${name} / ${PARALLEL}, paired by round: ${ratioText(pairedRatio(summary, parallel))}`,
+      );
+    }
+    if (byHand && Number.isFinite(summary.cpuUs)) {
+      console.log(`  cpu per request / ${BY_HAND}: ${ratioText(pairedCpuRatio(summary, byHand))}`);
     }
   }
   for (const [on, off] of TELEMETRY_PAIRS) {

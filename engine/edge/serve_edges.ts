@@ -41,12 +41,24 @@ export function edgeCount(
   options: { mode: EngineMode; root: string },
 ): number {
   const wanted = config.server.workers === "auto"
-    ? (options.mode === "dev" || Deno.build.os !== "linux"
-      ? 0
-      : Math.min(AUTO_MAX, (navigator.hardwareConcurrency || 1) + 1))
+    ? (options.mode === "dev" || Deno.build.os !== "linux" ? 0 : autoEdgeCount())
     : config.server.workers;
   if (wanted === 0) return 0;
   return edgeShare(model, config.permissions, options.root).routes.length === 0 ? 0 : wanted;
+}
+
+/**
+ * How many edges `workers = "auto"` starts on Linux in production (see {@linkcode edgeCount}).
+ *
+ * @returns the count on this machine
+ * @example
+ * ```ts
+ * import { autoEdgeCount } from "./serve_edges.ts";
+ * autoEdgeCount(); // 3 on 2 cores
+ * ```
+ */
+export function autoEdgeCount(): number {
+  return Math.min(AUTO_MAX, (navigator.hardwareConcurrency || 1) + 1);
 }
 
 /** Options of {@linkcode serveWithEdges}. */
