@@ -9,6 +9,8 @@
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
  *        [--only <regex>]  (only the variants whose name matches, such as `telemetry|recorder`)
  *        [--baseline <checkout>]  (also: `rohas start` of another checkout, to compare a change by)
+ *        [--edges 2,3]     (also: `rohas start` with `[server] workers` set to each count, to choose
+ *                          the default by)
  * It ends with ratios paired by round (each round's two runs back to back, so a drift in the
  * machine's load between rounds cancels): `rohas start` over bare `Deno.serve`, and what telemetry
  * costs, each "telemetry on" variant's throughput over its "off" one; median and range.
@@ -122,7 +124,8 @@ const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
   --rounds <n>          interleaved rounds; medians are reported (default 3)
   --only <regex>        only the variants whose name matches
   --baseline <checkout> also serve the example with another checkout's \`rohas start\`
-  --experiments         also the example served in-process inside Workers sharing one port`;
+  --experiments         also the example served in-process inside Workers sharing one port
+  --edges <n,n,...>     also \`rohas start\` with \`[server] workers\` set to each count (telemetry on)`;
 
 /** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
 function inProcess(telemetry = ""): string {
@@ -221,6 +224,11 @@ function withRocksdb(config: string): string {
   const memory = '[telemetry]\ntype = "memory"';
   if (!config.includes(memory)) throw new Error(`the example's config lacks: ${memory}`);
   return config.replace(memory, '[telemetry]\ntype = "rocksdb"');
+}
+
+/** The example's config served by `count` edges. */
+function withEdges(count: number): (config: string) => string {
+  return (config) => config.replace(/\[server\]\n/, `[server]\nworkers = ${count}\n`);
 }
 
 /** The example's config served by the main process alone (handlers one Worker hop away). */
@@ -429,6 +437,7 @@ if (import.meta.main) {
       experiments: { type: "boolean", default: false },
       only: { type: "string" },
       baseline: { type: "string" },
+      edges: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -463,6 +472,14 @@ if (import.meta.main) {
     path: "/bench",
     post: BODY,
   }];
+  const edgeCounts = values.edges === undefined ? [] : values.edges.split(",").map(Number);
+  const edgeCopies = await Promise.all(edgeCounts.map((n) => exampleCopy(example, withEdges(n))));
+  const edgeRows = edgeCounts.map((n, i) => ({
+    name: `rohas start POST /bench, telemetry on, workers = ${n}`,
+    args: ["run", "-A", "cli.ts", "start", "--port", "0", edgeCopies[i]!],
+    path: "/bench",
+    post: BODY,
+  }));
   const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
   const rohasNoEdges = ["run", "-A", "cli.ts", "start", "--port", "0", noEdges];
   const rohasRocks = ["run", "-A", "cli.ts", "start", "--port", "0", rocks];
@@ -511,6 +528,7 @@ if (import.meta.main) {
         },
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         ...baseline,
+        ...edgeRows,
         { name: ROCKSDB, args: rohasRocks, path: "/bench", post: BODY },
         {
           name: "rohas start POST /bench, telemetry off",
@@ -571,6 +589,7 @@ if (import.meta.main) {
     await Deno.remove(rocks, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
     await Deno.remove(parallelModule);
+    for (const copy of edgeCopies) await Deno.remove(copy, { recursive: true });
   }
   const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;
   const bare = rpsOf("bare Deno.serve");
