@@ -633,6 +633,15 @@ if (import.meta.main) {
       console.log(`  cpu per request / ${BY_HAND}: ${ratioText(pairedCpuRatio(summary, byHand))}`);
     }
   }
+  // `--edges`: each count against the first, to choose the default by.
+  const edgeRuns = runs.filter(([name]) => name.includes(", workers = "));
+  for (const [name, summary] of edgeRuns.slice(1)) {
+    const [first, base] = edgeRuns[0]!;
+    console.log(`${name} / ${first}, paired by round: ${ratioText(pairedRatio(summary, base))}`);
+    if (Number.isFinite(summary.cpuUs)) {
+      console.log(`  cpu per request: ${ratioText(pairedCpuRatio(summary, base))}`);
+    }
+  }
   for (const [on, off] of TELEMETRY_PAIRS) {
     const [a, b] = [summaryOf(on), summaryOf(off)];
     if (!a || !b) continue;
