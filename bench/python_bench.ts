@@ -10,7 +10,7 @@
  *    process tree, the ratio per round and its median.
  *
  *   deno run -A bench/python_bench.ts [--duration 5] [--rounds 3] [--connections 32] [--skip-http]
- *     [--checkout <dir>]   serve with another checkout's cli.ts (an A/B of a change)
+ *     [--baseline <dir>]   also serve with another checkout's cli.ts, in the same rounds (an A/B)
  *
  * Needs `wrk` and `pip install pydantic fastapi uvicorn` for the `python3` on PATH.
  *
@@ -29,14 +29,15 @@ const { values } = parseArgs({
     duration: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "32" },
-    checkout: { type: "string" },
+    baseline: { type: "string" },
     "skip-http": { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(values.duration);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
-const CLI = join(values.checkout ?? REPO, "cli.ts");
+const CLI = join(REPO, "cli.ts");
+const BASELINE = values.baseline === undefined ? null : join(values.baseline, "cli.ts");
 const TICKS = await clockTicks();
 
 /** FastAPI serving the example's own `handle_health` with its generated request and state. */
@@ -249,8 +250,17 @@ async function startServers(root: string): Promise<Served[]> {
     ...["--port", String(uvicornPort), "--workers", "1", "--log-level", "warning"],
     "--no-access-log",
   ]);
-  await Promise.all([waitFor(rohas.url, rohas.child), waitFor(uvicorn.url, uvicorn.child)]);
-  return [rohas, uvicorn];
+  const servers = [rohas, uvicorn];
+  if (BASELINE !== null) {
+    const port = freePort();
+    // A copy of its own: two instances of one project share its state directory.
+    const copy = `${root}-baseline`;
+    await new Deno.Command("cp", { args: ["-r", root, copy] }).output();
+    const args = ["run", "-A", BASELINE, "start", "--port", String(port), copy];
+    servers.push(serve("rohas start (baseline)", port, Deno.execPath(), args));
+  }
+  await Promise.all(servers.map((s) => waitFor(s.url, s.child)));
+  return servers;
 }
 
 async function http(root: string, runtime: Stats): Promise<void> {
@@ -261,7 +271,7 @@ async function http(root: string, runtime: Stats): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, server] of servers.entries()) results[i]!.push(await wrk(server, SECONDS));
     }
-    const [rohas, uvicorn] = results as [Stats[], Stats[]];
+    const [rohas, uvicorn, baseline] = results as [Stats[], Stats[], Stats[] | undefined];
     console.log(
       `GET /health (handle_health), wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds ` +
         `alternating, medians; load ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
@@ -284,6 +294,18 @@ async function http(root: string, runtime: Stats): Promise<void> {
       }` +
         ` (rounds ${list(http)})`,
     );
+    if (baseline !== undefined) {
+      const ab = rohas.map((r, i) => r.perSecond / baseline[i]!.perSecond);
+      const abCpu = rohas.map((r, i) => r.cpuUs / baseline[i]!.cpuUs);
+      console.log(
+        `  A/B rohas / baseline req/s: median x${median(ab).toFixed(2)} (rounds ${list(ab)})`,
+      );
+      console.log(
+        `  A/B rohas / baseline cpu per request: median x${median(abCpu).toFixed(2)} (rounds ${
+          list(abCpu)
+        })`,
+      );
+    }
     console.log(`  rohas req/s by round: ${rohas.map((r) => r.perSecond.toFixed(0)).join(", ")}`);
     console.log(
       `  uvicorn req/s by round: ${uvicorn.map((r) => r.perSecond.toFixed(0)).join(", ")}`,
@@ -308,5 +330,6 @@ if (import.meta.main) {
     if (!values["skip-http"]) await http(root, runtime);
   } finally {
     await Deno.remove(root, { recursive: true });
+    await Deno.remove(`${root}-baseline`, { recursive: true }).catch(() => {});
   }
 }
