@@ -85,6 +85,7 @@ class Session:
         self._out = -1
         self._lock = threading.Lock()
         self._modules = {}
+        self._handlers = {}
         self._tasks = {}
         self._outbox = []
         self._kv_waiting = {}
@@ -182,6 +183,13 @@ class Session:
         if op == "kv_answer":
             self._kv_answered(message)
             return
+        if op == "invoke":
+            # The first call of a handler carries its reference, later ones only its number.
+            handler = message.get("handler")
+            if handler is None:
+                message["handler"] = self._handlers[message["h"]]
+            elif "h" in message:
+                self._handlers[message["h"]] = handler
         work = self._invoke(message) if op == "invoke" else self._reload(message)
         task = self.loop.create_task(work)
         self._tasks[message["id"]] = task
