@@ -34,6 +34,9 @@ import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
 import { ConcurrencyGate } from "./_concurrency_gate.ts";
+import { Batcher } from "./_batcher.ts";
+import { batchObserver } from "./_flow_metrics.ts";
+import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
 export interface Closable {
@@ -178,16 +181,7 @@ export async function subscribeEvents(
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      const deliverOne = (e: EventEnvelope) =>
-        deliver(parts, { spec, sub, envelope: e, traceSuffix });
-      const gate = sub.controls?.concurrency ? new ConcurrencyGate(sub.controls.concurrency) : null;
-      const run = gate === null
-        ? deliverOne
-        : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
-      const who = { handler: sub.handler.name, traceSuffix };
-      const options = gate === null ? {} : { concurrency: gate.parallelism };
-      const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
-      subs.push(await bus.subscribe(spec.event, sub.group, handle, options));
+      subs.push(await subscribeHandler(parts, bus, { spec, sub, traceSuffix, counted }));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -197,6 +191,43 @@ export async function subscribeEvents(
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
   return subs;
+}
+
+type Counted = ReturnType<typeof countedDelivery>;
+
+/**
+ * Subscribes one handler in its own consumer group, through its flow controls: `concurrency`
+ * holds a slot per event until its run (or its batch's run) settled; `batch` gathers the
+ * deliveries and calls the handler with an array.
+ */
+async function subscribeHandler(
+  parts: EngineParts,
+  bus: EventSubscriber,
+  at: { spec: EventSpec; sub: SubscriptionSpec; traceSuffix: string; counted: Counted },
+): Promise<Closable> {
+  const { spec, sub, traceSuffix } = at;
+  const controls = sub.controls ?? {};
+  const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
+    controls.batch,
+    (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
+    batchObserver(parts, sub.handler.name),
+  );
+  const deliverOne = batcher === null
+    ? (e: EventEnvelope) => deliver(parts, { spec, sub, envelope: e, traceSuffix })
+    : (e: EventEnvelope) => batcher.add(e);
+  const gate = controls.concurrency ? new ConcurrencyGate(controls.concurrency) : null;
+  const run = gate === null
+    ? deliverOne
+    : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
+  const who = { handler: sub.handler.name, traceSuffix };
+  const parallelism = Math.max(gate?.parallelism ?? 1, batcher?.parallelism ?? 1);
+  const options = parallelism === 1 ? {} : { concurrency: parallelism };
+  const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
+  const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
+  if (batcher === null) return subscription;
+  // A closing subscription waits for its in-flight deliveries: run the forming batch now rather
+  // than wait out its time.
+  return { close: () => (batcher.flush(), subscription.close()) };
 }
 
 /** Which consumer a delivery goes to, for the dead-letter log entry. */
@@ -254,7 +285,10 @@ function deadLetterLog(envelope: EventEnvelope, who: Consumer, error: unknown): 
 interface DeliveryContext {
   spec: EventSpec;
   sub: SubscriptionSpec;
+  /** The delivery, or the first of a batch (its trace is the batch's). */
   envelope: EventEnvelope;
+  /** The deliveries of a batched handler's run, in delivery order; absent for one event. */
+  batch?: EventEnvelope[];
   /** Appended to the envelope's trace id: empty for the event's first consumer group. */
   traceSuffix: string;
 }
@@ -262,7 +296,7 @@ interface DeliveryContext {
 function startDeliveryTrace(
   parts: EngineParts,
   envelope: EventEnvelope,
-  options: { event: string; handler: string; traceSuffix: string },
+  options: { event: string; handler: string; traceSuffix: string; batch?: number },
 ) {
   const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
   return parts.telemetry.startTrace({
@@ -271,7 +305,12 @@ function startDeliveryTrace(
     ...(traceId ? { id: `${traceId}${options.traceSuffix}` } : {}),
     ...(parentId ? { parentId } : {}),
     ...(typeof traceparent === "string" ? { traceparent } : {}),
-    metadata: { event: options.event, handler: options.handler, attempt: String(attempt) },
+    metadata: {
+      event: options.event,
+      handler: options.handler,
+      attempt: String(attempt),
+      ...(options.batch === undefined ? {} : { batch_size: String(options.batch) }),
+    },
   });
 }
 
@@ -281,18 +320,13 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
     event: spec.event,
     handler: sub.handler.name,
     traceSuffix: ctx.traceSuffix,
+    ...(ctx.batch === undefined ? {} : { batch: ctx.batch.length }),
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,
-    input: {
-      kind: "event",
-      event: {
-        payload: envelope.payload,
-        timestamp: envelope.timestamp,
-        id: envelope.id,
-        attempt: envelope.metadata.attempt,
-      },
-    },
+    input: ctx.batch === undefined
+      ? { kind: "event", event: eventInput(envelope) }
+      : { kind: "event_batch", events: ctx.batch.map(eventInput) },
     trace,
   });
   if (!result.ok) {
@@ -311,6 +345,15 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
         handler: sub.handler.name,
       }),
   );
+}
+
+function eventInput(envelope: EventEnvelope): EventInput {
+  return {
+    payload: envelope.payload,
+    timestamp: envelope.timestamp,
+    id: envelope.id,
+    attempt: envelope.metadata.attempt,
+  };
 }
 
 /** Forwards one occurrence's payload to the event's own `triggers:` (its own consumer group). */

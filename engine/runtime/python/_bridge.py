@@ -526,6 +526,9 @@ def build_args(fn, handler, input, state):
     kind = handler["kind"]
     if kind == "api":
         return pick(n, [make_request(handler["name"], input["request"]), state])
+    if kind == "event" and input.get("kind") == "event_batch":
+        events = [make_event(handler["owner"], event) for event in input["events"]]
+        return pick(n, [events, state])
     if kind == "event":
         return pick(n, [make_event(handler["owner"], input["event"]), state])
     if kind == "cron":
