@@ -33,7 +33,8 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
-import { ConcurrencyGate } from "./_concurrency_gate.ts";
+import { type Limiter, limitersOf } from "./limits/mod.ts";
+import type { Kv } from "../state/mod.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
 import type { EventInput } from "./runtime/contract.ts";
@@ -103,6 +104,11 @@ export interface SubscribeEventsOptions {
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
+  /**
+   * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
+   * their slots and budgets. Default: a store of this process only (limits hold per instance).
+   */
+  sharedState?: Kv;
 }
 
 /** The consumer group that forwards an event's own `triggers:`.
@@ -177,11 +183,14 @@ export async function subscribeEvents(
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
+  const limiterOf = limitersOf(parts, options.sharedState);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      subs.push(await subscribeHandler(parts, bus, { spec, sub, traceSuffix, counted }));
+      const limiter = limiterOf(sub);
+      const at = { spec, sub, traceSuffix, counted, limiter };
+      subs.push(await subscribeHandler(parts, bus, at));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -196,16 +205,23 @@ export async function subscribeEvents(
 type Counted = ReturnType<typeof countedDelivery>;
 
 /**
- * Subscribes one handler in its own consumer group, through its flow controls: `concurrency`
- * holds a slot per event until its run (or its batch's run) settled; `batch` gathers the
- * deliveries and calls the handler with an array.
+ * Subscribes one handler in its own consumer group, through its flow controls: the limits
+ * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each event, a `concurrency` slot held
+ * until its run (or its batch's run) settled; `batch` gathers the deliveries and calls the handler
+ * with an array.
  */
 async function subscribeHandler(
   parts: EngineParts,
   bus: EventSubscriber,
-  at: { spec: EventSpec; sub: SubscriptionSpec; traceSuffix: string; counted: Counted },
+  at: {
+    spec: EventSpec;
+    sub: SubscriptionSpec;
+    traceSuffix: string;
+    counted: Counted;
+    limiter: Limiter | null;
+  },
 ): Promise<Closable> {
-  const { spec, sub, traceSuffix } = at;
+  const { spec, sub, traceSuffix, limiter } = at;
   const controls = sub.controls ?? {};
   const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
     controls.batch,
@@ -215,19 +231,24 @@ async function subscribeHandler(
   const deliverOne = batcher === null
     ? (e: EventEnvelope) => deliver(parts, { spec, sub, envelope: e, traceSuffix })
     : (e: EventEnvelope) => batcher.add(e);
-  const gate = controls.concurrency ? new ConcurrencyGate(controls.concurrency) : null;
-  const run = gate === null
-    ? deliverOne
-    : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
+  const run = limiter === null ? deliverOne : async (e: EventEnvelope) => {
+    await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => deliverOne(e));
+  };
   const who = { handler: sub.handler.name, traceSuffix };
-  const parallelism = Math.max(gate?.parallelism ?? 1, batcher?.parallelism ?? 1);
+  const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
   const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
-  if (batcher === null) return subscription;
-  // A closing subscription waits for its in-flight deliveries: run the forming batch now rather
-  // than wait out its time.
-  return { close: () => (batcher.flush(), subscription.close()) };
+  if (batcher === null && limiter === null) return subscription;
+  return {
+    close: () => {
+      // Deliveries waiting for a budget or a slot fail (the broker delivers them again), and the
+      // forming batch runs now: a closing subscription waits for its in-flight deliveries.
+      limiter?.close();
+      batcher?.flush();
+      return subscription.close();
+    },
+  };
 }
 
 /** Which consumer a delivery goes to, for the dead-letter log entry. */

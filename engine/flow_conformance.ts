@@ -17,6 +17,7 @@ import type { EngineParts } from "./parts.ts";
 import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry, type Telemetry } from "../telemetry/mod.ts";
+import { LIMIT_CASES } from "./limits/_conformance_cases.ts";
 
 /** Options of {@linkcode flowConformance}. */
 export interface FlowConformanceOptions {
@@ -26,6 +27,11 @@ export interface FlowConformanceOptions {
   timeoutMs?: number;
   /** Keep Deno's op and resource sanitizers on. Default true. */
   sanitize?: boolean;
+  /**
+   * Two adapters never share events (memory, embedded stores): the limits cases run one engine
+   * instance instead of two. Default false.
+   */
+  singleProcess?: boolean;
 }
 
 /** What a handler call received. */
@@ -74,6 +80,7 @@ const CASES: [string, FlowCase][] = [
   ["batch: calls never exceed their size, and a full batch runs at once", batchSize],
   ["batch: a partial batch runs when its time is up, never later", batchTime],
   ["batch: a failed batch is retried as events, none lost", batchRetry],
+  ...LIMIT_CASES,
 ];
 
 async function batchSize(options: FlowConformanceOptions): Promise<void> {
