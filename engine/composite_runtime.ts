@@ -44,6 +44,10 @@ class CompositeRuntime implements HandlerRuntime {
     });
   }
 
+  endSequence(sequence: string): void {
+    for (const runtime of Object.values(this.#runtimes)) runtime.endSequence?.(sequence);
+  }
+
   sequences(handler: HandlerRef): boolean {
     return this.#runtimes[handler.language]?.sequences?.(handler) ?? false;
   }

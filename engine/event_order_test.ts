@@ -8,7 +8,12 @@ import { createInProcessRuntime, createWorkerRuntime, type HandlerRuntime } from
 import type { HandlerRef } from "./runtime/mod.ts";
 import type { AppModel, SubscriptionControls } from "./app_model.ts";
 import type { EngineParts } from "./parts.ts";
-import { DeliveryCounter, subscribeEvents, UNORDERED_PARALLELISM } from "./event_wiring.ts";
+import {
+  type Closable,
+  DeliveryCounter,
+  subscribeEvents,
+  UNORDERED_PARALLELISM,
+} from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../telemetry/mod.ts";
 import { tempDir } from "../testing/mod.ts";
@@ -40,6 +45,9 @@ interface Engine {
   bus: EventBus;
   telemetry: RecordingTelemetry;
   counter: DeliveryCounter;
+  /** Subscribes the model again (the first subscriptions are `subs`). */
+  subscribe(): Promise<Closable[]>;
+  subs: Closable[];
 }
 
 /** Subscribes the model's handler over a memory adapter; runs `body`, then closes everything. */
@@ -63,9 +71,10 @@ async function withEngine(
     mode: "dev",
   };
   const counter = new DeliveryCounter();
-  const subs = await subscribeEvents(model, parts, bus, { counter, maxAttempts: 3 });
+  const subscribe = () => subscribeEvents(model, parts, bus, { counter, maxAttempts: 3 });
+  const subs = await subscribe();
   try {
-    await body({ bus, telemetry, counter });
+    await body({ bus, telemetry, counter, subscribe, subs });
   } finally {
     for (const sub of subs) await sub.close();
     await bus.close();
@@ -196,4 +205,45 @@ Deno.test("an ordered handler in Workers, its deliveries sent several at a time,
   const runs = (await Deno.readTextFile(log)).trim().split("\n").map((line) => line.split(" "));
   assert.deepEqual(runs.map(([n]) => Number(n)), Array.from({ length: 300 }, (_, n) => n));
   assert.deepEqual(new Set(runs.map(([, running]) => running)), new Set(["1"]), "one at a time");
+});
+
+/** Notes each run's event and attempt as it starts, then takes 50 ms. */
+const SLOW_NOTE = (log: string) =>
+  `export async function handleWork(event: { payload: { n: number }; attempt: number }) {
+  Deno.writeTextFileSync(${
+    JSON.stringify(log)
+  }, event.payload.n + " " + event.attempt + "\\n", { append: true });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+`;
+
+async function lines(file: string): Promise<string[]> {
+  try {
+    return (await Deno.readTextFile(file)).trim().split("\n").filter((line) => line !== "");
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+Deno.test("closing an ordered handler's subscription hands its pipelined deliveries that had not started back, unrun, their attempt unchanged", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/runs.log`;
+  await dir.write("src/handlers/events/work.ts", SLOW_NOTE(log));
+  const defaults = { ...CONFIG.permissions.defaults, write: [log] };
+  const runtime = createWorkerRuntime({ root: dir.path, permissions: { defaults, handlers: {} } });
+  await withEngine(modelWith(dir.path, undefined), runtime, async (engine) => {
+    engine.counter.expect(10);
+    const options = { parentId: null, source: "workbench" };
+    for (let n = 0; n < 10; n++) await engine.bus.publish("Job", { n }, options);
+    while ((await lines(log)).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const sub of engine.subs.splice(0)) await sub.close();
+    const ran = (await lines(log)).length;
+    assert.ok(ran < 10, `${ran} of 10 ran before the close`);
+    assert.equal(await engine.bus.drain(0), 10 - ran, "the others are queued again");
+    engine.subs.push(...await engine.subscribe());
+    await engine.counter.idle();
+    const runs = await lines(log);
+    assert.deepEqual(runs, Array.from({ length: 10 }, (_, n) => `${n} 1`));
+  });
 });

@@ -289,13 +289,15 @@ async function subscribeHandler(
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
   const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
-  if (batcher === null && limiter === null) return subscription;
+  if (batcher === null && limiter === null && sequence === undefined) return subscription;
   return {
     close: () => {
       // Deliveries waiting for a budget or a slot fail (the broker delivers them again), and the
-      // forming batch runs now: a closing subscription waits for its in-flight deliveries.
+      // forming batch runs now: a closing subscription waits for its in-flight deliveries. Those
+      // queued in the Worker behind the running one are handed back unrun (CallAbandonedError).
       limiter?.close();
       batcher?.flush();
+      if (sequence !== undefined) parts.runtime.endSequence?.(sequence);
       return subscription.close();
     },
   };
@@ -317,6 +319,8 @@ function countedDelivery(parts: EngineParts, options: SubscribeEventsOptions) {
     } catch (error) {
       // The bus dead-letters these at once (a refused payload would be refused again).
       const name = (error as Error).name;
+      // Never ran: the bus leaves it unsettled and the adapter hands it out again.
+      if (name === "CallAbandonedError") throw error;
       const final = name === "NonRetriableError" || name === "InvalidEventPayloadError" ||
         envelope.metadata.attempt >= max;
       if (final) {

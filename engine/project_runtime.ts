@@ -68,6 +68,7 @@ export function createProjectRuntime(
     invoke: (invocation) => composite.invoke(invocation),
     reload: (file) => composite.reload(file),
     sequences: (handler) => composite.sequences?.(handler) ?? false,
+    endSequence: (sequence) => composite.endSequence?.(sequence),
     renew: (files) => composite.renew(files),
     close: () => composite.close(),
     checkPayloads: (payloads) => composite.checkPayloads?.(payloads),

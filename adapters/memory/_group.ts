@@ -28,13 +28,18 @@ export class Group {
   #spaceWaiters: (() => void)[] = [];
   /** Messages taken for delivery and not settled yet. */
   #inFlight = 0;
+  /** When each message in flight was taken, so those handed back keep their order. */
+  readonly #takenAt = new Map<EventEnvelope, number>();
+  #taken = 0;
+  /** Messages handed back unsettled, in the order they were taken: delivered before the queue. */
+  readonly #returned: { at: number; envelope: EventEnvelope }[] = [];
 
   constructor(topic: string, name: string, hooks: GroupHooks) {
     this.topic = topic;
     this.name = name;
     this.#hooks = hooks;
     this.#dispatcher = new Dispatcher<EventEnvelope>({
-      pending: () => this.queue.length > 0,
+      pending: () => this.queue.length > 0 || this.#returned.length > 0,
       take: () => this.#take(),
       open: (envelope) => this.#open(envelope),
       putBack: (envelope) => this.#putBack(envelope),
@@ -64,7 +69,7 @@ export class Group {
 
   /** Messages queued or in flight: accepted, and not handled for good yet. */
   get held(): number {
-    return this.queue.length + this.#inFlight;
+    return this.queue.length + this.#returned.length + this.#inFlight;
   }
 
   /**
@@ -72,7 +77,8 @@ export class Group {
    * (a group without consumers never drains, so it is not waited for).
    */
   get idle(): boolean {
-    return this.#inFlight === 0 && (this.queue.length === 0 || !this.hasConsumers);
+    const queued = this.queue.length + this.#returned.length;
+    return this.#inFlight === 0 && (queued === 0 || !this.hasConsumers);
   }
 
   /** A live subscriber consumes this group. */
@@ -93,15 +99,26 @@ export class Group {
   }
 
   #take(): EventEnvelope | undefined {
-    const envelope = this.queue.shift();
-    if (envelope !== undefined) this.#inFlight++;
+    const envelope = this.#returned.shift()?.envelope ?? this.queue.shift();
+    if (envelope !== undefined) {
+      this.#inFlight++;
+      this.#takenAt.set(envelope, this.#taken++);
+    }
     this.#spaceWaiters.shift()?.();
     return envelope;
   }
 
+  /**
+   * A message handed back unsettled goes before the queue, after those handed back that were taken
+   * before it: several in flight at once handed back in any order keep the order they had.
+   */
   #putBack(envelope: EventEnvelope): void {
     this.#inFlight--;
-    this.queue.unshift(envelope);
+    const at = this.#takenAt.get(envelope) ?? -1;
+    this.#takenAt.delete(envelope);
+    let index = this.#returned.length;
+    while (index > 0 && this.#returned[index - 1]!.at > at) index--;
+    this.#returned.splice(index, 0, { at, envelope });
     this.#hooks.changed();
   }
 
@@ -109,16 +126,19 @@ export class Group {
     return {
       envelope,
       mechanism: {
-        ack: () => this.#settle(() => {}),
-        retry: (delayMs) => this.#settle(() => this.#hooks.retry(this, envelope, delayMs)),
-        deadLetter: (error) => this.#settle(() => this.#hooks.deadLetter(this, envelope, error)),
+        ack: () => this.#settle(envelope, () => {}),
+        retry: (delayMs) =>
+          this.#settle(envelope, () => this.#hooks.retry(this, envelope, delayMs)),
+        deadLetter: (error) =>
+          this.#settle(envelope, () => this.#hooks.deadLetter(this, envelope, error)),
       },
     };
   }
 
   /** A delivery settled: the message leaves the group (a retry hands it to the adapter's timer). */
-  #settle(then: () => void): Promise<void> {
+  #settle(envelope: EventEnvelope, then: () => void): Promise<void> {
     this.#inFlight--;
+    this.#takenAt.delete(envelope);
     then();
     this.#hooks.changed();
     return Promise.resolve();

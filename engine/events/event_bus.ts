@@ -5,8 +5,11 @@
  * group.
  *
  * Policy for one delivery: the handler resolves → ack. It throws an error named
- * `NonRetriableError` → dead-letter at once. It throws anything else → retry after
- * {@linkcode retryDelay} while `attempt < maxAttempts`, else dead-letter with the last error message.
+ * `NonRetriableError` → dead-letter at once. It throws one named `CallAbandonedError` (the runtime
+ * dropped the call before it started, as a subscription closed) → left unsettled, so the adapter
+ * hands it out again (the memory adapter at the front of its queue), its attempt not counted. It
+ * throws anything else → retry after {@linkcode retryDelay} while `attempt < maxAttempts`, else
+ * dead-letter with the last error message.
  *
  * @module
  */
@@ -308,6 +311,8 @@ export class EventBus {
     try {
       await handler(delivery.envelope);
     } catch (error) {
+      // It never ran (its runtime sequence ended): unsettled, the adapter hands it out again.
+      if (isAbandoned(error)) return;
       return await this.#fail(delivery, error, labels);
     }
     await delivery.ack();
@@ -330,6 +335,12 @@ export class EventBus {
     const timestamp = this.#now().toISOString();
     this.#onMetric({ name, kind: "counter", value: 1, labels, timestamp });
   }
+}
+
+/** A call its runtime abandoned before it started (`CallAbandonedError`): it never ran. */
+function isAbandoned(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { name?: unknown }).name === "CallAbandonedError";
 }
 
 /** A NonRetriableError, or a refused payload: publishing it again would be refused again. */

@@ -202,6 +202,12 @@ export interface HandlerRuntime {
    */
   sequences?(handler: HandlerRef): boolean;
   /**
+   * Ends a sequence: its calls that have not started resolve with a failure named
+   * `CallAbandonedError` instead of running (a closing subscription hands their deliveries back).
+   * Calls made afterwards start a new sequence.
+   */
+  endSequence?(sequence: string): void;
+  /**
    * Optional: a module the handler files `files` import changed. Runtimes whose modules cannot be
    * swapped one by one start fresh isolates (new code, new module state) and retire the old ones
    * after their calls; the old ones keep serving when a module fails to load.

@@ -79,6 +79,18 @@ export class RuntimeClosedError extends RohasError {
   }
 }
 
+/**
+ * A call of a sequence that had not started when its sequence was ended (its subscription or the
+ * runtime closing): it never ran, so the caller hands its work back rather than failing it.
+ */
+export class CallAbandonedError extends RohasError {
+  /** @param message names the handler whose call did not run */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CallAbandonedError";
+  }
+}
+
 /** The runtime cannot do what was asked (for example reload in-process modules). */
 export class RuntimeUnsupportedError extends RohasError {
   /** @param message what is unsupported and why */

@@ -94,8 +94,19 @@ export interface PayloadsMessage {
 }
 
 /** One message from the engine to a Worker. */
+/**
+ * Ends a sequence: its calls waiting in the Worker that have not started answer with a
+ * `CallAbandonedError` instead of running (calls sent afterwards run as usual).
+ */
+export interface EndSequenceMessage {
+  type: "end_sequence";
+  id: number;
+  sequence: string;
+}
+
 export type EngineMessage =
   | InvokeMessage
+  | EndSequenceMessage
   | LoadMessage
   | PingMessage
   | MarksMessage

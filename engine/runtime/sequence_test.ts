@@ -68,3 +68,27 @@ Deno.test("a call of a sequence that times out is stopped, and the calls behind 
   assert.ok(ran[1]!.started - ran[0]!.ended >= 250, "call 2 started once call 1 timed out");
   assert.ok(ran[2]!.started >= ran[1]!.ended, "call 3 started after call 2 ended");
 });
+
+Deno.test("ending a sequence answers its calls that had not started with CallAbandonedError, unrun; calls after it run", async () => {
+  await using dir = await tempDir({ files: { [FILE]: STEP } });
+  const runtime = createWorkerRuntime({ root: dir.path, permissions: permissionsWith() });
+  try {
+    const handler = tsHandler("event", FILE, ["handleStep"], { root: dir.path });
+    const invoke = (n: number, ms: number) => {
+      const event = { payload: { n, ms }, timestamp: "", id: `e${n}`, attempt: 1 };
+      return runtime.invoke({ ...call(handler, { kind: "event", event }), sequence: "s" });
+    };
+    await invoke(0, 0);
+    const calls = [invoke(1, 200), invoke(2, 0), invoke(3, 0)];
+    // Sent after them in order: the first has started (it sleeps 200 ms), the others wait behind.
+    runtime.endSequence!("s");
+    const [first, second, third] = await Promise.all(calls);
+    assert.equal((jsonValue(first!) as Ran).n, 1);
+    for (const result of [second!, third!]) {
+      assert.equal(result.ok ? "ok" : result.error.name, "CallAbandonedError");
+    }
+    assert.equal((jsonValue(await invoke(4, 0)) as Ran).n, 4);
+  } finally {
+    await runtime.close();
+  }
+});

@@ -12,7 +12,7 @@
 import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
-import { HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
+import { CallAbandonedError, HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
 import {
   createRemoteKvBackend,
   kvOver,
@@ -104,11 +104,18 @@ function dispatch(message: EngineMessage): void {
     case "payloads":
       startPayloadCheck(message);
       return;
+    case "end_sequence":
+      for (const id of waiting.get(message.sequence) ?? []) abandoned.add(id);
+      return;
   }
 }
 
 /** The last call of each sequence; the next one starts once it settled. */
 const sequences = new Map<string, Promise<InvocationResult>>();
+/** The ids of the calls waiting behind another of their sequence, by sequence. */
+const waiting = new Map<string, Set<number>>();
+/** Waiting calls whose sequence was ended: they answer without running. */
+const abandoned = new Set<number>();
 
 /**
  * Runs a call after the previous call of its sequence settled (calls never reject). Its start mark
@@ -116,12 +123,28 @@ const sequences = new Map<string, Promise<InvocationResult>>();
  */
 function inSequence(message: InvokeMessage, sequence: string): Promise<InvocationResult> {
   const previous = sequences.get(sequence);
-  const call = previous === undefined ? invoke(message) : previous.then(() => invoke(message));
+  const call = previous === undefined ? invoke(message) : after(previous, message, sequence);
   sequences.set(sequence, call);
   call.then(() => {
     if (sequences.get(sequence) === call) sequences.delete(sequence);
   });
   return call;
+}
+
+/** Runs a call once `previous` settled, unless its sequence was ended meanwhile. */
+async function after(
+  previous: Promise<InvocationResult>,
+  message: InvokeMessage,
+  sequence: string,
+): Promise<InvocationResult> {
+  const ids = waiting.get(sequence) ?? new Set<number>();
+  waiting.set(sequence, ids.add(message.id));
+  await previous;
+  ids.delete(message.id);
+  if (ids.size === 0 && waiting.get(sequence) === ids) waiting.delete(sequence);
+  if (!abandoned.delete(message.id)) return await invoke(message);
+  const error = new CallAbandonedError(`Call of "${sequence}" abandoned: its sequence ended`);
+  return failed("error", error, [], performance.now());
 }
 
 /** Calls wait for the newest import; an older one finishing does not release them. */

@@ -199,6 +199,11 @@ class WorkerRuntime implements HandlerRuntime {
     return handler.language === "typescript";
   }
 
+  endSequence(sequence: string): void {
+    const worker = this.#sequenceCalls.get(sequence)?.worker;
+    if (worker && !worker.terminated) worker.post({ type: "end_sequence", id: 0, sequence });
+  }
+
   /** Adds a call to its sequence; true when it is the first (it starts at once). */
   #join(call: PendingInvoke, sequence: string): boolean {
     const entry = this.#sequenceCalls.get(sequence);
@@ -339,6 +344,8 @@ class WorkerRuntime implements HandlerRuntime {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // Calls queued behind others never start: what is left to wait for is what runs now.
+    for (const sequence of this.#sequenceCalls.keys()) this.endSequence(sequence);
     if (this.#inFlight > 0) await this.#drain(this.#options.drainTimeoutMs ?? 10_000);
     const error = serializeError(new RuntimeClosedError("Runtime closed: call abandoned"));
     for (const worker of [...this.#allWorkers(), ...this.#retiring]) worker.terminate(error);
