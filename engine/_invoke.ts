@@ -57,7 +57,10 @@ export async function invokeHandler(
   }
   if (result.ok && !handler.kind.startsWith("ws_")) result = unaddressedBroadcast(handler, result);
   if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
-  if (!result.ok) logFailure(parts, { handler, input: call.input, traceId: trace.id }, result);
+  // A call its runtime abandoned before it started (its sequence ended) did not fail: it runs again.
+  if (!result.ok && result.error.name !== "CallAbandonedError") {
+    logFailure(parts, { handler, input: call.input, traceId: trace.id }, result);
+  }
   trace.addStep(handlerStep(call.stepName ?? handler.name, handler.name, result, startedAt));
   parts.telemetry.metric({
     name: "handler_duration_ms",

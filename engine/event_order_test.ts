@@ -245,5 +245,7 @@ Deno.test("closing an ordered handler's subscription hands its pipelined deliver
     await engine.counter.idle();
     const runs = await lines(log);
     assert.deepEqual(runs, Array.from({ length: 10 }, (_, n) => `${n} 1`));
+    const logs = await engine.telemetry.logs({ limit: 1000 });
+    assert.deepEqual(logs.filter((entry) => entry.level === "error"), [], "no failure was logged");
   });
 });
