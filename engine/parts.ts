@@ -39,8 +39,11 @@ export interface EventPublisher {
 
 /** One publication of {@linkcode EventPublisher.publishSeries}. */
 export interface SeriesItem {
+  /** The event name. */
   topic: string;
+  /** The payload, any JSON value. */
   payload: unknown;
+  /** Its cause, source and idempotency key. */
   options: PublishOptions;
 }
 
