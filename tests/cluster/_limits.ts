@@ -1,8 +1,9 @@
 /**
  * The flow limits across three `rohas start` instances on one broker and one shared state store
  * (the default `denokv` file every instance of the project copy opens): `concurrency: 2 by key` is
- * never exceeded per key, measured from the runs' start and end times across the instances, and
- * `rate: 10 per 1s` holds within 10% over 10 s, counted per second of the clock.
+ * never exceeded per key, measured from the runs' start and end times across the instances;
+ * `rate: 10 per 1s` holds within 10% over 10 s, counted per second of the clock; and the slots of
+ * an instance killed (`kill -9`) while it holds one come back once their lease runs out.
  *
  * @module
  */
@@ -33,6 +34,12 @@ export function limitsSuite(adapter: ClusterAdapter): void {
       await t.step("rate 10 per 1s holds within 10% over 10 s", async () => {
         await rateHolds(cluster, adapter);
       });
+      await t.step(
+        "kill -9 of an instance holding slots: they come back, no event lost",
+        async () => {
+          await killedSlotsComeBack(cluster, adapter);
+        },
+      );
     },
   });
 }
@@ -45,7 +52,7 @@ async function concurrencyHolds(cluster: Cluster, adapter: ClusterAdapter): Prom
   const lines = await until(() => linesOf(cluster, "bounded"), (l) => l.length >= 2 * count);
   const max = maxInFlight(lines);
   report(`${adapter}: concurrency 2 by key, measured maximum per key ${JSON.stringify(max)}`);
-  const pids = new Set(lines.map((l) => l[3]));
+  const pids = new Set(lines.map((l) => l[4]));
   assert.equal(pids.size, 3, "every instance ran some of the runs");
   for (const [key, n] of Object.entries(max)) assert.ok(n <= 2, `key ${key} ran ${n} at once`);
   assert.ok(Object.values(max).includes(2), "the limit was reached (runs of a key overlapped)");
@@ -102,6 +109,37 @@ function perSecond(lines: string[][], first: number): number[] {
     { length: 10 },
     (_, s) => lines.filter((l) => Math.floor(Number(l[1]) / 1000) === first + s).length,
   );
+}
+
+async function killedSlotsComeBack(cluster: Cluster, adapter: ClusterAdapter): Promise<void> {
+  const victim = cluster.instances[0]!;
+  const pid = String(victim.process()!.pid);
+  const jobs = Array.from({ length: 60 }, (_, i) => String(1000 + i));
+  // One key, so the killed instance's slots are the ones the others need.
+  await Promise.all(jobs.map((n, i) => post(cluster.instances[i % 3]!, "dead", Number(n))));
+  const ours = (lines: string[][]) => lines.filter((l) => l[1] === "dead");
+  // Killed while it runs one of them: it holds a slot it never frees.
+  await until(() => linesOf(cluster, "bounded"), (lines) => {
+    const mine = ours(lines).filter((l) => l[4] === pid);
+    return mine.filter((l) => l[0] === "start").length > mine.filter((l) => l[0] === "end").length;
+  });
+  const killedAt = Date.now();
+  await victim.kill();
+  // Every job ran to its end somewhere: the killed instance's deliveries came back to the others,
+  // which could take its slot once the lease ran out.
+  const lines = ours(
+    await until(() => linesOf(cluster, "bounded"), (all) => {
+      const ended = new Set(ours(all).filter((l) => l[0] === "end").map((l) => l[3]));
+      return jobs.every((n) => ended.has(n));
+    }),
+  );
+  const max = maxInFlight(lines.filter((l) => l[4] !== pid));
+  const last = Math.max(...lines.map((l) => Number(l[2]))) - killedAt;
+  report(
+    `${adapter}: kill -9 while holding a slot: all ${jobs.length} jobs ended, the last ${last} ms ` +
+      `after the kill; max at once among the survivors ${JSON.stringify(max)}`,
+  );
+  assert.ok((max["dead"] ?? 0) <= 2, `at most 2 at once: ${JSON.stringify(max)}`);
 }
 
 /** POSTs one job; fails the test unless it was accepted. */
