@@ -171,7 +171,8 @@ class Session:
         if op == "blocker":
             return
         if op == "cancel":
-            task = self._tasks.get(message["target"])
+            # Popped here too: a task cancelled before its first step never runs its finally.
+            task = self._tasks.pop(message["target"], None)
             if task is not None:
                 task.cancel()
             # Answered from the loop: the server learns the loop still turns.
@@ -191,12 +192,13 @@ class Session:
             elif "h" in message:
                 self._handlers[message["h"]] = handler
         work = self._invoke(message) if op == "invoke" else self._reload(message)
-        task = self.loop.create_task(work)
-        self._tasks[message["id"]] = task
-        task.add_done_callback(lambda _t: self._tasks.pop(message["id"], None))
+        # The coroutine leaves _tasks itself when it ends (a done callback would cost the loop one
+        # more callback per call).
+        self._tasks[message["id"]] = self.loop.create_task(work)
 
     def _close(self, call_id):
-        for task in list(self._tasks.values()):
+        tasks, self._tasks = list(self._tasks.values()), {}
+        for task in tasks:
             task.cancel()
         self._reply_json(json.dumps({"id": call_id, "ok": True}))
 
@@ -318,6 +320,8 @@ class Session:
         except BaseException as error:
             reply = {"id": message["id"], "ok": False, "error": serialize_error(error)}
             self._reply_json(json.dumps(reply, default=to_json))
+        finally:
+            self._tasks.pop(message["id"], None)
 
     # ----- calls -----
 
@@ -339,6 +343,8 @@ class Session:
             return
         except BaseException as error:
             reply = failure(call_id, "error", error, state)
+        finally:
+            self._tasks.pop(call_id, None)
         self._reply_json(encode(reply, call_id, state))
 
 
