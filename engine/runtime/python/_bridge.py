@@ -2,6 +2,7 @@
 # owns libpython. Calls arrive as JSON lines from the Deno host (with the GIL held, returning at
 # once); replies go back as JSON lines written straight to the pipe the server reads.
 import asyncio
+import collections
 import concurrent.futures
 import dataclasses
 import datetime
@@ -14,8 +15,10 @@ import importlib.util
 import inspect
 import json
 import os
+import select
 import sys
 import threading
+import time
 import traceback
 import uuid
 import weakref
@@ -24,6 +27,8 @@ _CLASS_CACHE = {}
 _PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
 _SESSIONS = []
 _SYNC_THREADS = 64
+# How often the watchdog looks whether calls wait unread while the loop is stuck.
+_WATCH_SECONDS = 0.1
 
 
 def start(config_json):
@@ -88,6 +93,10 @@ class Session:
         self._handlers = {}
         self._tasks = {}
         self._outbox = []
+        self._inbox = collections.deque()
+        self._read_lock = threading.Lock()
+        self._reads = 0
+        self._carry = b""
         self._kv_waiting = {}
         self._kv_last = 0
         self.kv = Kv(self)
@@ -95,13 +104,13 @@ class Session:
         self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
 
     def attach_pipe(self, hello):
-        """Takes the pipes to the server: stdin for calls, read on a thread of its own, and stdout
-        for replies. fd 0 and fd 1 are pointed at /dev/null and stderr, so that input(), print()
-        or a C library cannot steal calls or corrupt replies; a crash dumps the Python traceback
-        to stderr. Then says hello and starts the loop."""
+        """Takes the pipes to the server: stdin for calls, read by the loop (and by the watchdog
+        when the loop is stuck), and stdout for replies. fd 0 and fd 1 are pointed at /dev/null and
+        stderr, so that input(), print() or a C library cannot steal calls or corrupt replies; a
+        crash dumps the Python traceback to stderr. Then says hello and starts the loop."""
         self._in = os.dup(0)
         self._out = os.dup(1)
-        os.set_blocking(self._in, True)
+        os.set_blocking(self._in, False)
         os.set_blocking(self._out, True)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -111,22 +120,61 @@ class Session:
         faulthandler.enable(all_threads=False)
         self._write((hello + "\n").encode("utf-8"))
         self._thread.start()
-        threading.Thread(target=self._read_pipe, name="rohas-python-reader", daemon=True).start()
+        threading.Thread(target=self._watch, name="rohas-python-watchdog", daemon=True).start()
 
-    def _read_pipe(self):
-        """Hands every complete line to submit(); the server closing the pipe ends the process."""
-        carry = b""
-        while True:
-            chunk = os.read(self._in, 1 << 16)
+    # The loop reads the calls itself (a reader thread handing them over cost a wake-up of the loop
+    # and two switches of the GIL per batch). Both readers take the read lock and queue what they
+    # read in the inbox, which only the loop empties, so calls start in the order they were sent.
+
+    def _read(self):
+        """Moves what the pipe holds to the inbox; a blocker question is answered at once. The
+        server closing the pipe ends the process."""
+        with self._read_lock:
+            try:
+                chunk = os.read(self._in, 1 << 16)
+            except BlockingIOError:
+                return
             if not chunk:
                 os._exit(0)
-            data = carry + chunk
+            self._reads += 1
+            data = self._carry + chunk
             end = data.rfind(b"\n")
             if end < 0:
-                carry = data
+                self._carry = data
+                return
+            self._carry = data[end + 1:]
+            for line in data[:end].split(b"\n"):
+                if not line:
+                    continue
+                message = json.loads(line)
+                if message["op"] == "blocker":
+                    self._write(self._blocker_reply(message["id"]))
+                else:
+                    self._inbox.append(message)
+
+    def _read_on_loop(self):
+        self._read()
+        self._drain()
+
+    def _drain(self):
+        inbox = self._inbox
+        while inbox:
+            self._start(inbox.popleft())
+
+    def _watch(self):
+        """When calls wait in the pipe and the loop has not read for a while (a handler blocks
+        it), reads them on this thread, so that the server's blocker question is answered from
+        here: the loop thread is the one that is stuck. The other calls wait for the loop."""
+        seen = -1
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            if self._reads != seen:
+                seen = self._reads
                 continue
-            carry = data[end + 1:]
-            self.submit(data[:end].decode("utf-8"))
+            if select.select([self._in], [], [], 0)[0]:
+                self._read()
+                seen = self._reads
+                self.loop.call_soon_threadsafe(self._drain)
 
     def _run_loop(self):
         asyncio.set_event_loop(self.loop)
@@ -134,19 +182,11 @@ class Session:
         self.loop.set_default_executor(
             concurrent.futures.ThreadPoolExecutor(max_workers=_SYNC_THREADS, thread_name_prefix="rohas-sync")
         )
+        self.loop.add_reader(self._in, self._read_on_loop)
         try:
             self.loop.run_forever()
         finally:
             self.loop.close()
-
-    # Called on the reader thread: must not wait for the loop. One message per line.
-    def submit(self, batch):
-        messages = [json.loads(line) for line in batch.split("\n") if line]
-        for message in messages:
-            if message["op"] == "blocker":
-                # Answered from this thread: the loop thread may be the one that is stuck.
-                self._write(self._blocker_reply(message["id"]))
-        self.loop.call_soon_threadsafe(self._start_all, messages)
 
     def _blocker_reply(self, call_id):
         reply = {"id": call_id, "ok": True, "output": self.blocker()}
@@ -161,10 +201,6 @@ class Session:
                 return {"name": handler.get("name"), "file": handler.get("file")}
             frame = frame.f_back
         return None
-
-    def _start_all(self, messages):
-        for message in messages:
-            self._start(message)
 
     def _start(self, message):
         op = message["op"]
