@@ -1,6 +1,6 @@
 # Rohas Python bridge: one asyncio loop on its own thread, in a child process of the server that
-# owns libpython. Calls arrive as JSON lines from the Deno host (with the GIL held, returning at
-# once); replies go back as JSON lines written straight to the pipe the server reads.
+# owns libpython. The loop thread reads the calls, JSON lines, from the pipe the server writes, and
+# writes the replies, JSON lines, straight to the pipe the server reads.
 import asyncio
 import collections
 import concurrent.futures
