@@ -11,7 +11,15 @@ import type { RohasConfig } from "../project/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
-import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
+import type {
+  EngineMode,
+  EngineParts,
+  PublishOptions,
+  PublishTiming,
+  ValidatorTable,
+} from "./parts.ts";
+import type { DelayedEvents } from "./delayed/mod.ts";
+import { InvalidEventPayloadError } from "./events/mod.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
 import {
   type Closable,
@@ -62,6 +70,11 @@ export interface EngineOptions {
    * (this process's connections; an app alone on its adapter).
    */
   sockets?: { route: SocketRoute; instanceId: string };
+  /**
+   * Keeps delayed events (`state.triggerEvent(E, p, { delay })`, a handler's `delay`) until due;
+   * firing them is its owner's to start. Default: none (a delayed publish is refused).
+   */
+  delayed?: DelayedEvents;
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -147,6 +160,8 @@ class EngineImpl implements Engine {
   #closing = false;
   #closed: Promise<ShutdownReport> | null = null;
   #counter = new DeliveryCounter();
+  /** The check of the current model's payloads, for delayed publishes (the bus checks the rest). */
+  #check: PayloadCheck | null = null;
   #tracker = new ForwardTracker();
 
   constructor(options: EngineOptions) {
@@ -156,6 +171,9 @@ class EngineImpl implements Engine {
       runtime: options.runtime,
       publisher: {
         publish: async (topic, payload, publishOptions) => {
+          if (publishOptions.timing !== undefined) {
+            return await this.#publishLater(topic, payload, publishOptions, publishOptions.timing);
+          }
           if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
           const n = groupsOf(this.#built.model, topic);
           this.#counter.expect(n);
@@ -198,6 +216,33 @@ class EngineImpl implements Engine {
     return this.#built.model;
   }
 
+  /** A delayed publish goes to the delayed events store (its payload checked now), or cancels one. */
+  async #publishLater(
+    topic: string,
+    payload: unknown,
+    options: PublishOptions,
+    timing: PublishTiming,
+  ): Promise<boolean> {
+    const delayed = this.#options.delayed;
+    if (delayed === undefined) {
+      throw new EngineError(
+        `Cannot delay or cancel event "${topic}": this engine keeps no delayed events`,
+      );
+    }
+    switch (timing.kind) {
+      case "cancel":
+        return await delayed.cancel(topic, timing.key);
+      case "at": {
+        const refusal = this.#check?.(topic, payload === undefined ? null : payload);
+        if (refusal) {
+          const { payloadType, issues } = refusal;
+          throw InvalidEventPayloadError.ofPublish({ event: topic, payloadType, details: issues });
+        }
+        return await delayed.schedule(topic, payload ?? null, options, timing);
+      }
+    }
+  }
+
   /**
    * The bus checks every payload against the current model's payload types (one place every publish
    * crosses); the runtime checks `state.triggerEvent` too, so a handler sees the error at its call.
@@ -208,13 +253,15 @@ class EngineImpl implements Engine {
     if (this.#parts.config.adapter.payload_checks === "log") {
       // `[adapter] payload_checks = "log"`: published as the original did, each mismatch logged.
       const telemetry = this.#parts.telemetry;
-      this.#options.bus.checkPayloads?.((topic, payload) => {
+      this.#check = (topic, payload) => {
         const refusal = check(topic, payload);
         if (refusal) telemetry.log(payloadMismatchLog(topic, refusal));
         return null;
-      });
+      };
+      this.#options.bus.checkPayloads?.(this.#check);
       return;
     }
+    this.#check = check;
     this.#options.bus.checkPayloads?.(check);
     const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
     this.#parts.runtime.checkPayloads?.({ events: types, check });
@@ -233,6 +280,7 @@ class EngineImpl implements Engine {
       counter: this.#counter,
       tracker: this.#tracker,
       maxAttempts: this.#parts.config.adapter.max_attempts,
+      delayed: this.#options.delayed,
     });
   }
 

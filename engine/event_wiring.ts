@@ -32,8 +32,9 @@ import type { EngineParts, PublishOptions } from "./parts.ts";
 import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
-import { HandlerFailure } from "./errors.ts";
+import { EngineError, HandlerFailure } from "./errors.ts";
 import { ConcurrencyGate } from "./_concurrency_gate.ts";
+import type { DelayedEvents } from "./delayed/mod.ts";
 
 /** A closable subscription. */
 export interface Closable {
@@ -100,6 +101,8 @@ export interface SubscribeEventsOptions {
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
+  /** Holds deliveries to handlers with a `delay` until due. Default none (a `delay` is refused). */
+  delayed?: DelayedEvents | undefined;
 }
 
 /** The consumer group that forwards an event's own `triggers:`.
@@ -185,9 +188,16 @@ export async function subscribeEvents(
         ? deliverOne
         : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
       const who = { handler: sub.handler.name, traceSuffix };
-      const options = gate === null ? {} : { concurrency: gate.parallelism };
+      const subscribeOptions = gate === null ? {} : { concurrency: gate.parallelism };
       const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
-      subs.push(await bus.subscribe(spec.event, sub.group, handle, options));
+      const held = holdFor(spec, sub, { run, delayed: options.delayed, counter: options.counter });
+      const subscription = await bus.subscribe(
+        spec.event,
+        sub.group,
+        held === null ? handle : held.handle(handle),
+        subscribeOptions,
+      );
+      subs.push(held === null ? subscription : held.closing(subscription));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -197,6 +207,47 @@ export async function subscribeEvents(
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
   return subs;
+}
+
+/**
+ * A handler's `delay`: a delivery younger than the delay is handed to the delayed events store
+ * (acknowledged here, durable there) and runs when due through `run` (the concurrency gate and the
+ * handler), in whichever instance claims it. The delay counts from the event's publish time.
+ */
+function holdFor(
+  spec: EventSpec,
+  sub: SubscriptionSpec,
+  ctx: {
+    run: (e: EventEnvelope) => Promise<void>;
+    delayed: DelayedEvents | undefined;
+    counter: DeliveryCounter | undefined;
+  },
+) {
+  const delayMs = sub.controls?.delay_ms;
+  if (delayMs === undefined || delayMs <= 0) return null;
+  const delayed = ctx.delayed;
+  if (delayed === undefined) {
+    throw new EngineError(
+      `Cannot subscribe handler "${sub.handler.name}" with delay: this engine keeps no delayed events`,
+    );
+  }
+  const target = { event: spec.event, handler: sub.handler.name, group: sub.group };
+  const unregister = delayed.register(sub.group, ctx.run);
+  return {
+    handle: (handle: (e: EventEnvelope) => Promise<void>) => async (e: EventEnvelope) => {
+      const dueAt = Date.parse(e.timestamp) + delayMs;
+      if (!(dueAt > Date.now())) return await handle(e);
+      await delayed.hold(target, e, dueAt);
+      // Handed over: a one-shot run does not wait for it.
+      ctx.counter?.settle();
+    },
+    closing: (subscription: Closable): Closable => ({
+      close: async () => {
+        unregister();
+        await subscription.close();
+      },
+    }),
+  };
 }
 
 /** Which consumer a delivery goes to, for the dead-letter log entry. */
