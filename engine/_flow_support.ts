@@ -22,8 +22,16 @@ import {
 export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
-// `concurrency` holds within one instance (engine/_concurrency_gate.ts), not yet across instances.
-const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>(["concurrency", "delay"]);
+// `concurrency`, `rate` and `throttle` hold across instances (engine/limits/); `batch` gathers
+// deliveries per instance (engine/_batcher.ts); `delay` holds deliveries in the durable timer store
+// (engine/delayed/).
+const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>([
+  "concurrency",
+  "rate",
+  "throttle",
+  "batch",
+  "delay",
+]);
 
 /** The schema's key of each control (`delay` is stored as `delay_ms`). */
 const FIELDS = {

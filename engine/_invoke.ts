@@ -177,6 +177,7 @@ function logFailure(
   if (error.stack !== undefined) fields.stack = error.stack;
   if (typeof error.status === "number") fields.status = String(error.status);
   if (call.input.kind === "event") fields.attempt = String(call.input.event.attempt);
+  if (call.input.kind === "event_batch") fields.batch_size = String(call.input.events.length);
   parts.telemetry.log({
     timestamp: new Date().toISOString(),
     level,

@@ -10,6 +10,7 @@ import { type LastingServer, serveLasting } from "./_lasting_server.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
+import type { Kv } from "../state/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type {
   EngineMode,
@@ -88,6 +89,11 @@ export interface EngineOptions {
    * engine they are mounted on (the workbench runs cron jobs through it). Default: none.
    */
   mounts?: Mount[] | ((engine: Engine) => Mount[]);
+  /**
+   * The state every instance shares (`state.kv`), where the flow limits (`concurrency`, `rate`,
+   * `throttle`) keep their slots and budgets. Default: limits hold per instance.
+   */
+  sharedState?: Kv;
 }
 
 /** Options of {@linkcode Engine.serve}. */
@@ -281,6 +287,7 @@ class EngineImpl implements Engine {
       tracker: this.#tracker,
       maxAttempts: this.#parts.config.adapter.max_attempts,
       delayed: this.#options.delayed,
+      ...(this.#options.sharedState ? { sharedState: this.#options.sharedState } : {}),
     });
   }
 

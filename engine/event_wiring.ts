@@ -33,8 +33,12 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { EngineError, HandlerFailure } from "./errors.ts";
-import { ConcurrencyGate } from "./_concurrency_gate.ts";
 import type { DelayedEvents } from "./delayed/mod.ts";
+import { type Limiter, limitersOf } from "./limits/mod.ts";
+import type { Kv } from "../state/mod.ts";
+import { Batcher } from "./_batcher.ts";
+import { batchObserver } from "./_flow_metrics.ts";
+import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
 export interface Closable {
@@ -103,6 +107,11 @@ export interface SubscribeEventsOptions {
   maxAttempts?: number;
   /** Holds deliveries to handlers with a `delay` until due. Default none (a `delay` is refused). */
   delayed?: DelayedEvents | undefined;
+  /**
+   * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
+   * their slots and budgets. Default: a store of this process only (limits hold per instance).
+   */
+  sharedState?: Kv;
 }
 
 /** The consumer group that forwards an event's own `triggers:`.
@@ -177,27 +186,15 @@ export async function subscribeEvents(
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
+  const limiterOf = limitersOf(parts, options.sharedState);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      const deliverOne = (e: EventEnvelope) =>
-        deliver(parts, { spec, sub, envelope: e, traceSuffix });
-      const gate = sub.controls?.concurrency ? new ConcurrencyGate(sub.controls.concurrency) : null;
-      const run = gate === null
-        ? deliverOne
-        : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
-      const who = { handler: sub.handler.name, traceSuffix };
-      const subscribeOptions = gate === null ? {} : { concurrency: gate.parallelism };
-      const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
-      const held = holdFor(spec, sub, { run, delayed: options.delayed, counter: options.counter });
-      const subscription = await bus.subscribe(
-        spec.event,
-        sub.group,
-        held === null ? handle : held.handle(handle),
-        subscribeOptions,
-      );
-      subs.push(held === null ? subscription : held.closing(subscription));
+      const limiter = limiterOf(sub);
+      const { delayed, counter } = options;
+      const at = { spec, sub, traceSuffix, counted, limiter, delayed, counter };
+      subs.push(await subscribeHandler(parts, bus, at));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -211,7 +208,7 @@ export async function subscribeEvents(
 
 /**
  * A handler's `delay`: a delivery younger than the delay is handed to the delayed events store
- * (acknowledged here, durable there) and runs when due through `run` (the concurrency gate and the
+ * (acknowledged here, durable there) and runs when due through `run` (the limits, the batch, the
  * handler), in whichever instance claims it. The delay counts from the event's publish time.
  */
 function holdFor(
@@ -232,8 +229,8 @@ function holdFor(
     );
   }
   const target = { event: spec.event, handler: sub.handler.name, group: sub.group };
-  const unregister = delayed.register(sub.group, ctx.run);
   return {
+    unregister: delayed.register(sub.group, ctx.run),
     handle: (handle: (e: EventEnvelope) => Promise<void>) => async (e: EventEnvelope) => {
       const dueAt = Date.parse(e.timestamp) + delayMs;
       if (!(dueAt > Date.now())) return await handle(e);
@@ -241,12 +238,64 @@ function holdFor(
       // Handed over: a one-shot run does not wait for it.
       ctx.counter?.settle();
     },
-    closing: (subscription: Closable): Closable => ({
-      close: async () => {
-        unregister();
-        await subscription.close();
-      },
-    }),
+  };
+}
+
+type Counted = ReturnType<typeof countedDelivery>;
+
+/**
+ * Subscribes one handler in its own consumer group, through its flow controls: the limits
+ * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each event, a `concurrency` slot held
+ * until its run (or its batch's run) settled; `batch` gathers the deliveries and calls the handler
+ * with an array.
+ */
+async function subscribeHandler(
+  parts: EngineParts,
+  bus: EventSubscriber,
+  at: {
+    spec: EventSpec;
+    sub: SubscriptionSpec;
+    traceSuffix: string;
+    counted: Counted;
+    limiter: Limiter | null;
+    delayed: DelayedEvents | undefined;
+    counter: DeliveryCounter | undefined;
+  },
+): Promise<Closable> {
+  const { spec, sub, traceSuffix, limiter } = at;
+  const controls = sub.controls ?? {};
+  const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
+    controls.batch,
+    (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
+    batchObserver(parts, sub.handler.name),
+  );
+  const deliverOne = batcher === null
+    ? (e: EventEnvelope) => deliver(parts, { spec, sub, envelope: e, traceSuffix })
+    : (e: EventEnvelope) => batcher.add(e);
+  const run = limiter === null ? deliverOne : async (e: EventEnvelope) => {
+    await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => deliverOne(e));
+  };
+  const who = { handler: sub.handler.name, traceSuffix };
+  const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1);
+  const options = parallelism === 1 ? {} : { concurrency: parallelism };
+  const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
+  const held = holdFor(spec, sub, { run, delayed: at.delayed, counter: at.counter });
+  const subscription = await bus.subscribe(
+    spec.event,
+    sub.group,
+    held === null ? handle : held.handle(handle),
+    options,
+  );
+  if (batcher === null && limiter === null && held === null) return subscription;
+  return {
+    close: () => {
+      held?.unregister();
+      // Deliveries waiting for a budget or a slot fail (the broker delivers them again), and the
+      // forming batch runs now: a closing subscription waits for its in-flight deliveries.
+      limiter?.close();
+      batcher?.flush();
+      return subscription.close();
+    },
   };
 }
 
@@ -305,7 +354,10 @@ function deadLetterLog(envelope: EventEnvelope, who: Consumer, error: unknown): 
 interface DeliveryContext {
   spec: EventSpec;
   sub: SubscriptionSpec;
+  /** The delivery, or the first of a batch (its trace is the batch's). */
   envelope: EventEnvelope;
+  /** The deliveries of a batched handler's run, in delivery order; absent for one event. */
+  batch?: EventEnvelope[];
   /** Appended to the envelope's trace id: empty for the event's first consumer group. */
   traceSuffix: string;
 }
@@ -313,7 +365,7 @@ interface DeliveryContext {
 function startDeliveryTrace(
   parts: EngineParts,
   envelope: EventEnvelope,
-  options: { event: string; handler: string; traceSuffix: string },
+  options: { event: string; handler: string; traceSuffix: string; batch?: number },
 ) {
   const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
   return parts.telemetry.startTrace({
@@ -322,7 +374,12 @@ function startDeliveryTrace(
     ...(traceId ? { id: `${traceId}${options.traceSuffix}` } : {}),
     ...(parentId ? { parentId } : {}),
     ...(typeof traceparent === "string" ? { traceparent } : {}),
-    metadata: { event: options.event, handler: options.handler, attempt: String(attempt) },
+    metadata: {
+      event: options.event,
+      handler: options.handler,
+      attempt: String(attempt),
+      ...(options.batch === undefined ? {} : { batch_size: String(options.batch) }),
+    },
   });
 }
 
@@ -332,18 +389,13 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
     event: spec.event,
     handler: sub.handler.name,
     traceSuffix: ctx.traceSuffix,
+    ...(ctx.batch === undefined ? {} : { batch: ctx.batch.length }),
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,
-    input: {
-      kind: "event",
-      event: {
-        payload: envelope.payload,
-        timestamp: envelope.timestamp,
-        id: envelope.id,
-        attempt: envelope.metadata.attempt,
-      },
-    },
+    input: ctx.batch === undefined
+      ? { kind: "event", event: eventInput(envelope) }
+      : { kind: "event_batch", events: ctx.batch.map(eventInput) },
     trace,
   });
   if (!result.ok) {
@@ -362,6 +414,15 @@ async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> 
         handler: sub.handler.name,
       }),
   );
+}
+
+function eventInput(envelope: EventEnvelope): EventInput {
+  return {
+    payload: envelope.payload,
+    timestamp: envelope.timestamp,
+    id: envelope.id,
+    attempt: envelope.metadata.attempt,
+  };
 }
 
 /** Forwards one occurrence's payload to the event's own `triggers:` (its own consumer group). */

@@ -58,6 +58,7 @@ export { planTriggers, publishTriggers, unwrapResult } from "./triggers.ts";
 export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";
 export { runCronJob } from "./cron_wiring.ts";
 export type { Closable, EventSubscriber } from "./event_wiring.ts";
+export { flowConformance, type FlowConformanceOptions } from "./flow_conformance.ts";
 export { SocketHub, type SocketHubOptions } from "./socket_hub.ts";
 export type {
   LocalSockets,

@@ -165,6 +165,7 @@ export function endpoints(schema: Schema): Record<string, unknown[]> {
       payload: e.payload,
       handlers: e.handlers,
       triggers: e.triggers,
+      flow: e.flow ?? [],
     })),
   };
 }

@@ -188,6 +188,8 @@ function apply(fn: HandlerFunction, input: InvocationInput, state: HandlerState)
       return fn(input.request, state);
     case "event":
       return fn(input.event, state);
+    case "event_batch":
+      return fn(input.events, state);
     case "cron":
       return fn(state);
     case "ws_connect":

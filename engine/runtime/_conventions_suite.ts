@@ -66,6 +66,20 @@ export function testCallingConventions(label: string, open: () => HandlerRuntime
     }]);
   });
 
+  test("a batched event handler gets the events of its batch as one array", async (rt) => {
+    const handler = tsHandler("event", "src/handlers/events/index_orders.ts", [
+      "handleIndexOrders",
+    ]);
+    const events = [7, 8, 9].map((order) => ({
+      payload: { order },
+      timestamp: "2026-01-01T00:00:00Z",
+      id: `e${order}`,
+      attempt: 1,
+    }));
+    const result = okResult(await rt.invoke(call(handler, { kind: "event_batch", events })));
+    assertEquals(jsonValue(result), { orders: [7, 8, 9], ids: ["e7", "e8", "e9"] });
+  });
+
   test("a cron handler gets only state, through its default export", async (rt) => {
     const handler = tsHandler(
       "cron",

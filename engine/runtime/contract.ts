@@ -45,6 +45,7 @@ export interface HandlerRef {
  * docs/design.md#d5-python-handler-contracts). All values are JSON-compatible.
  * - api: `request` = `{ ...pathParams, body?, queryParams, headers }`
  * - event: `event` = `{ payload, timestamp, id, attempt }`
+ * - event_batch (an event handler with `batch:`): `events` = an array of those, in delivery order
  * - cron: nothing but state
  * - ws_connect / ws_disconnect: `connection` = `{ connectionId, path, connectedAt }`
  * - ws_message: `message` = `{ data, timestamp }` and `connection`
@@ -53,6 +54,7 @@ export interface HandlerRef {
 export type InvocationInput =
   | { kind: "api"; request: Record<string, unknown> }
   | { kind: "event"; event: EventInput }
+  | { kind: "event_batch"; events: EventInput[] }
   | { kind: "cron" }
   | { kind: "ws_connect"; connection: ConnectionInfo }
   | {

@@ -12,6 +12,7 @@ const FILES = [
   "src/handlers/api/no_export.ts",
   "src/handlers/api/raw_response.ts",
   "src/handlers/cron/cleanup.ts",
+  "src/handlers/events/index_orders.ts",
   "src/handlers/events/send_welcome_email.ts",
   "src/handlers/websockets/on_chat_message.ts",
   "src/handlers/websockets/on_connect.ts",

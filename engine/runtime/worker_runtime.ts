@@ -458,7 +458,7 @@ class PendingInvoke extends Deadline implements InvokePending {
     this.#settled = true;
     this.#hooks.finished();
     const { handler, input, timeoutMs } = this.invocation;
-    const stop = input.kind === "event";
+    const stop = input.kind === "event" || input.kind === "event_batch";
     if (stop) this.#hooks.stop(this);
     const message = `Handler "${handler.name}" timed out after ${timeoutMs} ms` +
       (stop ? "; it was stopped (its Worker replaced)" : "");

@@ -8,6 +8,7 @@ import {
 } from "../../adapters/denokv/mod.ts";
 import { createAdapter } from "../../adapters/mod.ts";
 import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
+import { flowConformance } from "../../engine/mod.ts";
 import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("events.kv");
@@ -208,3 +209,11 @@ function publishFrom(path: string, name: string, count: number): Promise<Deno.Co
     stderr: "piped",
   }).output();
 }
+
+const flowPaths = new CasePaths("events.kv");
+
+Deno.test("the engine's flow controls hold on the denokv adapter", (t) =>
+  flowConformance(t, {
+    create: () => Promise.resolve(flowPaths.create((path) => createDenokvAdapter({ path }))),
+    singleProcess: true,
+  }));

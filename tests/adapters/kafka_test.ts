@@ -3,6 +3,7 @@ import type { Delivery, EventEnvelope } from "../../adapters/mod.ts";
 import { createKafkaAdapter } from "../../adapters/kafka/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
+import { flowConformance } from "../../engine/mod.ts";
 
 // Needs Kafka: scripts/brokers/start.sh kafka (ROHAS_TEST_KAFKA_BROKERS overrides the address).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
@@ -78,3 +79,6 @@ async function until(done: () => boolean, arm: (wake: () => void) => void): Prom
 }
 
 brokerCrashTest("kafka");
+
+Deno.test("the engine's flow controls hold on the kafka adapter", (t) =>
+  flowConformance(t, { create }));

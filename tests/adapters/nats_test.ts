@@ -2,6 +2,7 @@ import { adapterConformance } from "../../adapters/mod.ts";
 import { createNatsAdapter } from "../../adapters/nats/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
+import { flowConformance } from "../../engine/mod.ts";
 
 // Needs NATS with JetStream: scripts/brokers/start.sh nats (ROHAS_TEST_NATS_URL overrides the URL).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
@@ -14,3 +15,9 @@ Deno.test("the nats adapter conforms to the delivery contract", (t) =>
   }));
 
 brokerCrashTest("nats");
+
+Deno.test("the engine's flow controls hold on the nats adapter", (t) =>
+  flowConformance(t, {
+    create: () =>
+      Promise.resolve(createNatsAdapter({ url: brokerUrl("nats") }, { service, env: {} })),
+  }));

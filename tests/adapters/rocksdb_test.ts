@@ -11,6 +11,7 @@ import {
 } from "../../adapters/rocksdb/mod.ts";
 import { BrokerUnreachableError } from "../../adapters/mod.ts";
 import { CasePaths, collect, envelope, eventually } from "./_embedded.ts";
+import { flowConformance } from "../../engine/mod.ts";
 import { tempDir } from "../../testing/mod.ts";
 
 const paths = new CasePaths("");
@@ -202,3 +203,11 @@ async function logKeys(path: string): Promise<string[]> {
     await new Promise<void>((resolve) => db.close(() => resolve()));
   }
 }
+
+const flowPaths = new CasePaths("");
+
+Deno.test("the engine's flow controls hold on the rocksdb adapter", (t) =>
+  flowConformance(t, {
+    create: () => Promise.resolve(flowPaths.create((path) => createRocksdbAdapter({ path }))),
+    singleProcess: true,
+  }));

@@ -4,6 +4,7 @@ import { AdapterError } from "../../adapters/mod.ts";
 import { createAwsAdapter, createSqsAdapter } from "../../adapters/sqs/mod.ts";
 import { brokerUrl } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
+import { flowConformance } from "../../engine/mod.ts";
 
 // Needs an SQS endpoint: scripts/brokers/start.sh sqs starts fauxqs (ROHAS_TEST_SQS_ENDPOINT
 // overrides it). fauxqs runs in memory (its persistence mode breaks ChangeMessageVisibility), so
@@ -33,3 +34,9 @@ Deno.test("aws adapter reports its config name and refuses an unknown aws_type c
 });
 
 brokerCrashTest("sqs");
+
+Deno.test("the engine's flow controls hold on the sqs adapter", (t) =>
+  flowConformance(t, {
+    create: () =>
+      Promise.resolve(createSqsAdapter({ ...settings, queue_prefix: `f${prefix}` }, { env: {} })),
+  }));

@@ -9,14 +9,14 @@ Deno.test("rohas start refuses a schema declaring flow controls the engine does 
   assert.equal(run.code, 1, run.stderr);
   const located = [...run.stderr.matchAll(/^(schema\/orders\.ro:\d+:\d+): error\[([a-z-]+)\]/gm)]
     .map((m) => `${m[1]} ${m[2]}`);
-  // `concurrency` (lines 16 and 27) and `delay` (line 23) are enforced, so they are not among them.
-  assert.deepEqual(located.slice(0, 3), [
-    "schema/orders.ro:17:11 flow-control-not-enforced",
+  // Enforced, so not among them: `concurrency` (lines 16 and 27), `rate` (17), `throttle` (21),
+  // `delay` (23), `batch` (26).
+  assert.deepEqual(located, [
     "schema/orders.ro:18:15 flow-control-not-enforced",
-    "schema/orders.ro:21:15 flow-control-not-enforced",
-  ]);
-  assert.equal(located.length, 6, run.stderr);
-  assert.doesNotMatch(run.stderr, /'concurrency'|'delay'/);
+    "schema/orders.ro:22:15 flow-control-not-enforced",
+    "schema/orders.ro:29:31 flow-control-not-enforced",
+  ], run.stderr);
+  assert.doesNotMatch(run.stderr, /'(concurrency|rate|throttle|delay|batch)'/);
   assert.match(
     run.stderr,
     /Flow control 'debounce' of handler 'notify_sales' \(event 'OrderPlaced'\)/,

@@ -17,6 +17,7 @@ import { socketPage, testerPage } from "./pages/tester.ts";
 import { cronsPage, deadLettersPage, eventsPage } from "./pages/operations.ts";
 import { tracePage, tracesPage } from "./pages/traces.ts";
 import { logsPage } from "./pages/logs.ts";
+import { flowPage } from "./pages/flow.ts";
 
 const ROUTES: [string, string, () => Page][] = [
   ["overview", "Overview", overviewPage],
@@ -27,6 +28,7 @@ const ROUTES: [string, string, () => Page][] = [
   ["events", "Events", eventsPage],
   ["crons", "Cron jobs", cronsPage],
   ["dead-letters", "Dead letters", deadLettersPage],
+  ["flow", "Flow control", flowPage],
   ["traces", "Traces", tracesPage],
   ["logs", "Logs", logsPage],
 ];

@@ -16,6 +16,11 @@ export type {
 export type { DeadLetterJson } from "../../adapters/mod.ts";
 import type { LogEntry, TraceRecord } from "../../telemetry/mod.ts";
 
+import type { FlowControls } from "../../parser/mod.ts";
+
+/** One handler's flow controls (`on <handler> { … }`), as the parser stores them. */
+export type FlowJson = FlowControls;
+
 /** A trace with its descendants and logs (`/traces/{id}`). */
 export interface TraceTree extends TraceRecord {
   children: TraceTree[];
@@ -41,7 +46,14 @@ export interface Endpoints {
     middlewares: string[];
   }[];
   crons: { name: string; schedule: string; triggers: string[]; timezone?: string }[];
-  events: { name: string; payload: string; handlers: string[]; triggers: string[] }[];
+  events: {
+    name: string;
+    payload: string;
+    handlers: string[];
+    triggers: string[];
+    /** The `on <handler> { … }` blocks; absent from servers that predate them. */
+    flow?: FlowJson[];
+  }[];
 }
 
 /** A JSON Schema. */

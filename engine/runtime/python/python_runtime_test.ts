@@ -252,6 +252,33 @@ Deno.test("an event handler gets the generated event with a model payload, creat
   ]);
 });
 
+Deno.test("a batched event handler gets a list of generated events in delivery order", async () => {
+  await using runtime = await start();
+  const user = (n: number) => ({
+    id: n,
+    name: `U${n}`,
+    email: `u${n}@x.io`,
+    created_at: "2024-01-01T00:00:00Z",
+  });
+  const events = [1, 2, 3].map((n) => ({
+    payload: user(n),
+    timestamp: "2025-01-01T00:00:00Z",
+    id: `ev-${n}`,
+    attempt: 1,
+  }));
+  const result = await runtime.invoke(
+    call(ref("event", "index_users", { owner: "UserCreated" }), { kind: "event_batch", events }),
+  );
+  assertEquals(
+    value(result),
+    [1, 2, 3].map((n) => ({
+      kind: "UserCreated",
+      email: `u${n}@x.io`,
+      user: n,
+    })),
+  );
+});
+
 Deno.test("a primitive event payload is unwrapped from {payload: x}", async () => {
   await using runtime = await start();
   const result = await runtime.invoke(event("manual_trigger", "ManualTrigger", {

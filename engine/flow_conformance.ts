@@ -1,0 +1,329 @@
+/**
+ * Flow control cases every adapter runs (tests/adapters/*_test.ts):
+ * the engine's own event wiring (`subscribeEvents`, the event bus, the in-process runtime) over
+ * the real broker, with the schema's controls on one handler. Each case measures the property it
+ * asserts (sizes of the calls, how long a delivery waited before its call), awaiting signals with
+ * deadlines, never fixed sleeps.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { Adapter, DeliveryHandler } from "../adapters/mod.ts";
+import { EventBus } from "./events/mod.ts";
+import { createInProcessRuntime, type HandlerRef } from "./runtime/mod.ts";
+import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import type { EngineParts } from "./parts.ts";
+import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
+import { parseConfig } from "../project/mod.ts";
+import { createTelemetry, type Telemetry } from "../telemetry/mod.ts";
+import { LIMIT_CASES } from "./limits/_conformance_cases.ts";
+
+/** Options of {@linkcode flowConformance}. */
+export interface FlowConformanceOptions {
+  /** Creates an adapter, not yet started; each case creates its own. */
+  create: () => Promise<Adapter>;
+  /** Deadline of each awaited condition, in milliseconds. Default 30000. */
+  timeoutMs?: number;
+  /** Keep Deno's op and resource sanitizers on. Default true. */
+  sanitize?: boolean;
+  /**
+   * Two adapters never share events (memory, embedded stores): the limits cases run one engine
+   * instance instead of two. Default false.
+   */
+  singleProcess?: boolean;
+}
+
+/** What a handler call received. */
+interface Call {
+  at: number;
+  events: { id: string; attempt: number; payload: { n: number } }[];
+}
+
+/** Allowed past a batch's time besides the event loop's measured lag, in milliseconds. */
+export const BATCH_NOISE_MS = 150;
+
+/**
+ * Runs the flow control cases against one adapter, one step of `t` per case.
+ *
+ * @param t the caller's test context
+ * @param options how to create the adapter
+ * @returns resolves when every case ran (a failed case fails the caller's test)
+ *
+ * @example In an adapter's test file (it declares a `Deno.test` of its own, so it is not run as a
+ * documentation test)
+ * ```ts ignore
+ * import { flowConformance } from "../../engine/mod.ts";
+ * import { createMemoryAdapter } from "../../adapters/memory/mod.ts";
+ * Deno.test("the engine's flow controls hold on the memory adapter", (t) =>
+ *   flowConformance(t, { create: () => Promise.resolve(createMemoryAdapter()) }));
+ * ```
+ */
+export async function flowConformance(
+  t: Deno.TestContext,
+  options: FlowConformanceOptions,
+): Promise<void> {
+  for (const [name, fn] of CASES) {
+    const sanitize = options.sanitize ?? true;
+    await t.step({
+      name,
+      sanitizeOps: sanitize,
+      sanitizeResources: sanitize,
+      fn: () => fn(options),
+    });
+  }
+}
+
+type FlowCase = (options: FlowConformanceOptions) => Promise<void>;
+
+const CASES: [string, FlowCase][] = [
+  ["batch: calls never exceed their size, and a full batch runs at once", batchSize],
+  ["batch: a partial batch runs when its time is up, never later", batchTime],
+  ["batch: a failed batch is retried as events, none lost", batchRetry],
+  ...LIMIT_CASES,
+];
+
+async function batchSize(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  await using rig = await FlowRig.open(options, { batch: { size: 5, wait_ms: 1000 } }, (c) => {
+    calls.push(c);
+  });
+  await rig.publish(23);
+  await rig.settled();
+  const sizes = calls.map((c) => c.events.length);
+  assert.ok(sizes.every((n) => n <= 5), `a call exceeded 5 events: ${sizes.join(", ")}`);
+  assert.ok(sizes.includes(5), `no full batch of 5 among the calls: ${sizes.join(", ")}`);
+  rig.assertEachOnce(calls, 23);
+  rig.assertWaits(calls, 1000);
+}
+
+async function batchTime(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  await using rig = await FlowRig.open(options, { batch: { size: 50, wait_ms: 300 } }, (c) => {
+    calls.push(c);
+  });
+  await rig.publish(3);
+  await rig.settled();
+  rig.assertEachOnce(calls, 3);
+  rig.assertWaits(calls, 300);
+  const first = calls[0]!;
+  const waited = first.at - rig.arrivalOf(first.events[0]!);
+  // A batch that never fills runs when its time is up, not before (minus timer granularity).
+  assert.ok(waited >= 300 * 0.9, `the partial batch ran after ${Math.round(waited)} ms, not 300`);
+}
+
+async function batchRetry(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  await using rig = await FlowRig.open(options, { batch: { size: 4, wait_ms: 200 } }, (c) => {
+    calls.push(c);
+    if (calls.length === 1) throw new Error("The first batch fails");
+  });
+  await rig.publish(6);
+  await rig.settled();
+  const failed = new Set(calls[0]!.events.map((e) => e.id));
+  const later = calls.slice(1).flatMap((c) => c.events);
+  for (const id of failed) {
+    const again = later.find((e) => e.id === id);
+    assert.equal(again?.attempt, 2, `event ${id} of the failed batch came back as attempt 2`);
+  }
+  rig.assertEachOnce(calls.slice(1), 6);
+  assert.deepEqual(await rig.deadLetters(), [], "nothing was dead-lettered");
+}
+
+/** One engine over the adapter, with handler `work` of event `Job_<random>` under `controls`. */
+class FlowRig {
+  readonly topic = `Flow_${crypto.randomUUID().slice(0, 8)}`;
+  readonly counter = new DeliveryCounter();
+  readonly #arrivals = new Map<string, number>();
+  readonly #published: string[] = [];
+  readonly #timeoutMs: number;
+  readonly #lag = new LagProbe();
+  #bus!: EventBus;
+  #parts!: EngineParts;
+  #telemetry!: Telemetry;
+  #closers: (() => Promise<void>)[] = [];
+
+  private constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async open(
+    options: FlowConformanceOptions,
+    controls: SubscriptionControls,
+    onCall: (call: Call) => void,
+  ): Promise<FlowRig> {
+    const rig = new FlowRig(options.timeoutMs ?? 30_000);
+    rig.#closers.push(() => Promise.resolve(rig.#lag.stop()));
+    await rig.#start(await options.create(), controls, onCall);
+    return rig;
+  }
+
+  async #start(
+    inner: Adapter,
+    controls: SubscriptionControls,
+    onCall: (call: Call) => void,
+  ): Promise<void> {
+    this.#bus = new EventBus(this.#recording(inner), {
+      retry: { maxAttempts: 3, backoffMs: 50, maxBackoffMs: 100 },
+    });
+    await this.#bus.start();
+    this.#closers.push(() => this.#bus.close());
+    this.#telemetry = await createTelemetry(
+      parseConfig('[telemetry]\ntype = "memory"\n', { file: "rohas.toml" }).telemetry,
+      { root: "/rohas-flow", otel: false },
+    );
+    this.#closers.push(() => this.#telemetry.close());
+    const work = (events: Call["events"]) => {
+      onCall({ at: performance.now(), events: Array.isArray(events) ? events : [events] });
+    };
+    this.#parts = parts(this.#bus, this.#telemetry, work);
+    this.#closers.push(() => this.#parts.runtime.close());
+    const subs = await subscribeEvents(model(this.topic, controls), this.#parts, this.#bus, {
+      counter: this.counter,
+      maxAttempts: 3,
+    });
+    this.#closers.push(async () => {
+      for (const sub of subs) await sub.close();
+    });
+  }
+
+  /** The adapter, with the time each delivery reached the engine recorded per id and attempt. */
+  #recording(inner: Adapter): Adapter {
+    const arrivals = this.#arrivals;
+    const subscribe: Adapter["subscribe"] = (topic, group, handler, options) => {
+      const timed: DeliveryHandler = (delivery) => {
+        const { id, metadata } = delivery.envelope;
+        arrivals.set(`${id}:${metadata.attempt}`, performance.now());
+        return handler(delivery);
+      };
+      return inner.subscribe(topic, group, timed, options);
+    };
+    return Object.assign(Object.create(inner) as Adapter, {
+      subscribe,
+      start: () => inner.start(),
+      publish: (e: Parameters<Adapter["publish"]>[0]) => inner.publish(e),
+      close: () => inner.close(),
+      listDeadLetters: (topic?: string) => inner.listDeadLetters(topic),
+      replayDeadLetters: (topic: string) => inner.replayDeadLetters(topic),
+    });
+  }
+
+  /** Publishes `count` events `{ n }` at once and expects each to be handled. */
+  async publish(count: number): Promise<void> {
+    this.counter.expect(count);
+    const sent = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, n) => this.#bus.publish(this.topic, { n }, { parentId: null, source: "workbench" }),
+      ),
+    );
+    this.#published.push(...sent.map((e) => e.id));
+  }
+
+  /** Resolves once every published event was handled for good. */
+  settled(): Promise<void> {
+    return deadline(this.counter.idle(), "every event to be handled", this.#timeoutMs);
+  }
+
+  arrivalOf(event: { id: string; attempt: number }): number {
+    const at = this.#arrivals.get(`${event.id}:${event.attempt}`);
+    assert.ok(at !== undefined, `event ${event.id} attempt ${event.attempt} never arrived`);
+    return at;
+  }
+
+  /** Every published event handled in exactly one of `calls`. */
+  assertEachOnce(calls: Call[], count: number): void {
+    const ids = calls.flatMap((c) => c.events.map((e) => e.id));
+    assert.equal(ids.length, count, "events handled");
+    assert.deepEqual(ids.toSorted(), this.#published.toSorted(), "each published event once");
+  }
+
+  /** No event of a call waited longer than the batch's time, plus the scheduling noise: the
+   * event loop's worst lag seen during the case (a loaded machine runs timers late). */
+  assertWaits(calls: Call[], waitMs: number): void {
+    const allowed = waitMs + BATCH_NOISE_MS + this.#lag.worst;
+    for (const call of calls) {
+      const first = Math.min(...call.events.map((e) => this.arrivalOf(e)));
+      const waited = call.at - first;
+      assert.ok(
+        waited <= allowed,
+        `a batch of ${call.events.length} ran ${Math.round(waited)} ms after its first event ` +
+          `arrived; its time is ${waitMs} ms (event loop lag up to ${
+            Math.round(this.#lag.worst)
+          } ms)`,
+      );
+    }
+  }
+
+  deadLetters(): Promise<unknown[]> {
+    return this.#bus.listDeadLetters(this.topic);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const close of this.#closers.reverse()) await close();
+  }
+}
+
+/** Measures how late the event loop runs a 20 ms timer, the noise every timer here suffers. */
+class LagProbe {
+  worst = 0;
+  #expected = performance.now() + 20;
+  readonly #timer = setInterval(() => {
+    const now = performance.now();
+    this.worst = Math.max(this.worst, now - this.#expected);
+    this.#expected = now + 20;
+  }, 20);
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+function model(topic: string, controls: SubscriptionControls): AppModel {
+  const handler: HandlerRef = {
+    kind: "event",
+    name: "work",
+    owner: topic,
+    language: "typescript",
+    file: "/rohas-flow/src/handlers/events/work.ts",
+    exports: ["work"],
+    profile: "default",
+  };
+  return {
+    project: "flow",
+    root: "/rohas-flow",
+    routes: [],
+    schedules: [],
+    sockets: [],
+    events: [{
+      event: topic,
+      payloadType: "Json",
+      triggers: [],
+      subscriptions: [{ handler, group: `flow.work.${topic}`, controls }],
+    }],
+  };
+}
+
+function parts(bus: EventBus, telemetry: Telemetry, work: (events: never) => void): EngineParts {
+  return {
+    runtime: createInProcessRuntime({
+      manifest: {
+        root: "file:///rohas-flow/",
+        modules: { "src/handlers/events/work.ts": { work } },
+      },
+    }),
+    publisher: { publish: (topic, payload, o) => bus.publish(topic, payload, o) },
+    telemetry,
+    validators: new Map(),
+    config: parseConfig("", { file: "rohas.toml", projectName: "flow" }),
+    mode: "dev",
+  };
+}
+
+function deadline<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
