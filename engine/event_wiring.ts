@@ -37,7 +37,7 @@ import type { DelayedEvents } from "./delayed/mod.ts";
 import { type Limiter, limitersOf } from "./limits/mod.ts";
 import type { Kv } from "../state/mod.ts";
 import { Batcher } from "./_batcher.ts";
-import { batchObserver } from "./_flow_metrics.ts";
+import { batchObserver, flowMeter } from "./_flow_metrics.ts";
 import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
@@ -218,6 +218,7 @@ function holdFor(
     run: (e: EventEnvelope) => Promise<void>;
     delayed: DelayedEvents | undefined;
     counter: DeliveryCounter | undefined;
+    parts: EngineParts;
   },
 ) {
   const delayMs = sub.controls?.delay_ms;
@@ -229,12 +230,14 @@ function holdFor(
     );
   }
   const target = { event: spec.event, handler: sub.handler.name, group: sub.group };
+  const meter = flowMeter(ctx.parts, { handler: sub.handler.name, control: "delay" });
   return {
     unregister: delayed.register(sub.group, ctx.run),
     handle: (handle: (e: EventEnvelope) => Promise<void>) => async (e: EventEnvelope) => {
       const dueAt = Date.parse(e.timestamp) + delayMs;
       if (!(dueAt > Date.now())) return await handle(e);
       await delayed.hold(target, e, dueAt);
+      meter.held(1);
       // Handed over: a one-shot run does not wait for it.
       ctx.counter?.settle();
     },
@@ -279,7 +282,7 @@ async function subscribeHandler(
   const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
-  const held = holdFor(spec, sub, { run, delayed: at.delayed, counter: at.counter });
+  const held = holdFor(spec, sub, { run, delayed: at.delayed, counter: at.counter, parts });
   const subscription = await bus.subscribe(
     spec.event,
     sub.group,

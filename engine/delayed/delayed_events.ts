@@ -25,6 +25,7 @@ import {
 import type { PublishOptions } from "../parts.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
 import { DelayedEventError } from "./errors.ts";
+import { FLOW_METRICS } from "../_flow_metrics.ts";
 
 /** The timer store delayed events live in. */
 export const DELAYED_STORE = "delayed-events";
@@ -295,6 +296,11 @@ export class DelayedEvents {
       this.#options.telemetry.metric(
         sample(DELAYED_METRICS.waiting, "gauge", count, { event, handler }),
       );
+      if (handler !== ALL_HANDLERS) {
+        // Held for a handler's `delay`: the flow controls' family too.
+        const labels = { handler, control: "delay" };
+        this.#options.telemetry.metric(sample(FLOW_METRICS.waiting, "gauge", count, labels));
+      }
     }
     this.#gauged = new Set([...counts].filter(([, n]) => n > 0).map(([label]) => label));
   }
