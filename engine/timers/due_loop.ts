@@ -86,6 +86,14 @@ export function startDueLoop(store: TimerStore, options: DueLoopOptions): DueLoo
   };
 }
 
+/** Shuffles in place (Fisher-Yates). */
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
 class Loop {
   #store: TimerStore;
   #keys: TimerKeys;
@@ -140,7 +148,9 @@ class Loop {
         break;
       }
     }
-    // Claims of different timers are independent: CLAIMS at once, not one round trip after another.
+    // Claims of different timers are independent: CLAIMS at once, not one round trip after another,
+    // in an order of this loop's own, so the loops of several instances rarely race for one timer.
+    shuffle(due);
     let at = 0;
     const worker = async () => {
       while (at < due.length) {
