@@ -82,6 +82,8 @@ export interface DelayedEventsOptions {
   telemetry: Pick<Telemetry, "metric" | "log">;
   /** Firings of a held delivery before it is dropped (logged). Default 5 (`[adapter] max_attempts`). */
   maxAttempts?: number;
+  /** Delay before a failed firing is retried, doubled per attempt, in ms. Default 1 000. */
+  retryMs?: number;
   /** How often the waiting gauge is refreshed while the loop runs, in ms. Default 5 000. */
   gaugeMs?: number;
   /** Milliseconds since the epoch. Default `Date.now`. */
@@ -219,6 +221,7 @@ export class DelayedEvents {
     this.#loop = startDueLoop(this.#store, {
       onDue: (timer) => this.#fire(timer),
       onError: (error, timer) => this.#options.telemetry.log(failedLog(error, timer)),
+      ...(this.#options.retryMs === undefined ? {} : { retryMs: this.#options.retryMs }),
     });
     const refresh = () => {
       this.#refreshGauge().catch((error) => this.#options.telemetry.log(failedLog(error, null)));

@@ -147,3 +147,59 @@ Deno.test("the waiting gauge counts delayed events per event and falls back to 0
     await kv.close();
   }
 });
+
+Deno.test("a held delivery runs through its group's runner when due, retried on failure, then dropped and logged", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  const logs: string[] = [];
+  const dropped = Promise.withResolvers<void>();
+  const delayed = new DelayedEvents({
+    kv,
+    instanceId: "a",
+    publish: () => Promise.resolve(),
+    telemetry: {
+      metric: () => {},
+      log: (entry) => {
+        logs.push(`${entry.level} ${entry.message}`);
+        if (entry.message.startsWith("Dropped")) dropped.resolve();
+      },
+    },
+    maxAttempts: 2,
+    retryMs: 20,
+  });
+  const attempts: number[] = [];
+  delayed.register("shop.ship", (envelope) => {
+    attempts.push(envelope.metadata.attempt);
+    return Promise.reject(new Error("carrier down"));
+  });
+  delayed.start();
+  try {
+    const envelope = {
+      id: "e-1",
+      topic: "Paid",
+      payload: { id: 1 },
+      timestamp: new Date().toISOString(),
+      metadata: { trace_id: "t", parent_id: null, source: "test", attempt: 1 },
+    };
+    const target = { event: "Paid", handler: "ship", group: "shop.ship" };
+    await delayed.hold(target, envelope, Date.now() + 100);
+    await delayed.hold(target, envelope, Date.now() + 100); // a redelivery: held once
+    assert.deepEqual((await delayed.list()).map((d) => [d.event, d.handler]), [["Paid", "ship"]]);
+    await dropped.promise;
+    await delayed.stop();
+    assert.deepEqual(attempts, [1, 2], "the attempt counts the firings");
+    assert.ok(
+      logs.some((line) => line.startsWith('warn Delayed "Paid" failed (attempt 1)')),
+      logs.join(),
+    );
+    assert.ok(
+      logs.some((line) =>
+        line === 'error Dropped delayed "Paid" (handler ship): Error: carrier down'
+      ),
+      logs.join("\n"),
+    );
+    assert.deepEqual(await delayed.list(), [], "dropped for good");
+  } finally {
+    await delayed.stop();
+    await kv.close();
+  }
+});
