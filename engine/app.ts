@@ -12,15 +12,8 @@ import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
 import type { Kv } from "../state/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
-import type {
-  EngineMode,
-  EngineParts,
-  PublishOptions,
-  PublishTiming,
-  ValidatorTable,
-} from "./parts.ts";
-import type { DelayedEvents } from "./delayed/mod.ts";
-import { InvalidEventPayloadError } from "./events/mod.ts";
+import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
+import { type DelayedEvents, publishTimed } from "./delayed/mod.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
 import {
   type Closable,
@@ -178,7 +171,9 @@ class EngineImpl implements Engine {
       publisher: {
         publish: async (topic, payload, publishOptions) => {
           if (publishOptions.timing !== undefined) {
-            return await this.#publishLater(topic, payload, publishOptions, publishOptions.timing);
+            const timing = publishOptions.timing;
+            const at = { delayed: this.#options.delayed, check: this.#check };
+            return await publishTimed(at, { topic, payload, options: publishOptions, timing });
           }
           if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
           const n = groupsOf(this.#built.model, topic);
@@ -220,33 +215,6 @@ class EngineImpl implements Engine {
 
   model(): AppModel {
     return this.#built.model;
-  }
-
-  /** A delayed publish goes to the delayed events store (its payload checked now), or cancels one. */
-  async #publishLater(
-    topic: string,
-    payload: unknown,
-    options: PublishOptions,
-    timing: PublishTiming,
-  ): Promise<boolean> {
-    const delayed = this.#options.delayed;
-    if (delayed === undefined) {
-      throw new EngineError(
-        `Cannot delay or cancel event "${topic}": this engine keeps no delayed events`,
-      );
-    }
-    switch (timing.kind) {
-      case "cancel":
-        return await delayed.cancel(topic, timing.key);
-      case "at": {
-        const refusal = this.#check?.(topic, payload === undefined ? null : payload);
-        if (refusal) {
-          const { payloadType, issues } = refusal;
-          throw InvalidEventPayloadError.ofPublish({ event: topic, payloadType, details: issues });
-        }
-        return await delayed.schedule(topic, payload ?? null, options, timing);
-      }
-    }
   }
 
   /**

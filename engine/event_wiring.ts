@@ -32,12 +32,12 @@ import type { EngineParts, PublishOptions } from "./parts.ts";
 import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
-import { EngineError, HandlerFailure } from "./errors.ts";
-import type { DelayedEvents } from "./delayed/mod.ts";
+import { HandlerFailure } from "./errors.ts";
+import { type DelayedEvents, holdFor } from "./delayed/mod.ts";
 import { type Limiter, limitersOf } from "./limits/mod.ts";
 import type { Kv } from "../state/mod.ts";
 import { Batcher } from "./_batcher.ts";
-import { batchObserver, flowMeter } from "./_flow_metrics.ts";
+import { batchObserver } from "./_flow_metrics.ts";
 import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
@@ -206,44 +206,6 @@ export async function subscribeEvents(
   return subs;
 }
 
-/**
- * A handler's `delay`: a delivery younger than the delay is handed to the delayed events store
- * (acknowledged here, durable there) and runs when due through `run` (the limits, the batch, the
- * handler), in whichever instance claims it. The delay counts from the event's publish time.
- */
-function holdFor(
-  spec: EventSpec,
-  sub: SubscriptionSpec,
-  ctx: {
-    run: (e: EventEnvelope) => Promise<void>;
-    delayed: DelayedEvents | undefined;
-    counter: DeliveryCounter | undefined;
-    parts: EngineParts;
-  },
-) {
-  const delayMs = sub.controls?.delay_ms;
-  if (delayMs === undefined || delayMs <= 0) return null;
-  const delayed = ctx.delayed;
-  if (delayed === undefined) {
-    throw new EngineError(
-      `Cannot subscribe handler "${sub.handler.name}" with delay: this engine keeps no delayed events`,
-    );
-  }
-  const target = { event: spec.event, handler: sub.handler.name, group: sub.group };
-  const meter = flowMeter(ctx.parts, { handler: sub.handler.name, control: "delay" });
-  return {
-    unregister: delayed.register(sub.group, ctx.run),
-    handle: (handle: (e: EventEnvelope) => Promise<void>) => async (e: EventEnvelope) => {
-      const dueAt = Date.parse(e.timestamp) + delayMs;
-      if (!(dueAt > Date.now())) return await handle(e);
-      await delayed.hold(target, e, dueAt);
-      meter.held(1);
-      // Handed over: a one-shot run does not wait for it.
-      ctx.counter?.settle();
-    },
-  };
-}
-
 type Counted = ReturnType<typeof countedDelivery>;
 
 /**
@@ -282,7 +244,12 @@ async function subscribeHandler(
   const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
-  const held = holdFor(spec, sub, { run, delayed: at.delayed, counter: at.counter, parts });
+  const held = holdFor(spec, sub, {
+    run,
+    delayed: at.delayed,
+    settle: () => at.counter?.settle(),
+    parts,
+  });
   const subscription = await bus.subscribe(
     spec.event,
     sub.group,

@@ -17,3 +17,5 @@ export {
   listDelayedEvents,
 } from "./delayed_events.ts";
 export { DelayedEventError } from "./errors.ts";
+export { type HeldHandler, holdFor } from "./_hold.ts";
+export { publishTimed } from "./publish_timed.ts";
