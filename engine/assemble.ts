@@ -165,6 +165,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
         bus: events.events,
         current,
         engine,
+        kv: state.kv,
         workbench,
       }),
   });
