@@ -9,6 +9,7 @@ import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
 import { DelayedEvents } from "../../engine/delayed/mod.ts";
+import { limitsSnapshot } from "../../engine/limits/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
@@ -69,6 +70,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     events: bus,
     runCron: (name) => engine!.runCron(name),
+    limits: () => limitsSnapshot(kv, engine!.model()),
     mode: options.mode ?? "dev",
   });
   // The example delays events (PlaceOrder's reminder, escalate_order's `delay`): kept in its kv.
