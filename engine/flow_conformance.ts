@@ -17,7 +17,7 @@ import type { EngineParts } from "./parts.ts";
 import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry, type Telemetry } from "../telemetry/mod.ts";
-import { LIMIT_CASES } from "./limits/_conformance_cases.ts";
+import { LIMIT_CASES } from "./_limit_cases.ts";
 import { DelayedEvents } from "./delayed/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../state/mod.ts";
 
