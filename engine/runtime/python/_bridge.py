@@ -819,6 +819,44 @@ class BuiltinLogger:
         self._log("trace", message, fields)
 
 
+def _trigger_timing(event_name, delay, at, key):
+    """trigger_event's delay/at/key as the effect carries them (the same rules as generated state.py)."""
+    import datetime as _dt
+
+    where = f'Invalid state.trigger_event("{event_name}") options'
+    if delay is not None and at is not None:
+        raise ValueError(f"{where}: give delay or at, not both")
+    timing = {}
+    if delay is not None:
+        ms = delay.total_seconds() * 1000 if isinstance(delay, _dt.timedelta) else delay
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms != ms or ms < 0 or ms > 315_360_000_000:
+            raise ValueError(f"{where}: delay must be a timedelta or milliseconds from 0, got {delay!r}")
+        timing["at"] = _dt.datetime.now(_dt.timezone.utc).timestamp() * 1000 + ms
+    if at is not None:
+        moment = at
+        if isinstance(moment, str):
+            try:
+                moment = _dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+            except ValueError:
+                moment = None
+        if isinstance(moment, _dt.datetime):
+            aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=_dt.timezone.utc)
+            timing["at"] = aware.timestamp() * 1000
+        elif isinstance(moment, (int, float)) and not isinstance(moment, bool) and moment == moment:
+            timing["at"] = float(moment)
+        else:
+            raise ValueError(
+                f'{where}: at must be a datetime, an ISO 8601 time like "2030-01-01T09:00:00Z" or milliseconds since the epoch, got {at!r}'
+            )
+    if key is not None:
+        if "at" not in timing:
+            raise ValueError(f"{where}: a key names a delayed event: give delay or at too")
+        if not isinstance(key, str) or key == "" or len(key) > 256:
+            raise ValueError(f"{where}: key must be a non-empty string of at most 256 characters, got {key!r}")
+        timing["key"] = key
+    return timing
+
+
 class BuiltinState:
     """Used when the project has no generated state module; same surface as generated.state.State."""
 
@@ -828,8 +866,18 @@ class BuiltinState:
         self._effects = []
         self.logger = BuiltinLogger(self)
 
-    def trigger_event(self, event_name, payload):
-        self._effects.append({"kind": "trigger", "event": event_name, "payload": payload})
+    def trigger_event(self, event_name, payload, *, delay=None, at=None, key=None):
+        effect = {"kind": "trigger", "event": event_name, "payload": payload}
+        if delay is not None or at is not None or key is not None:
+            effect.update(_trigger_timing(event_name, delay, at, key))
+        self._effects.append(effect)
+
+    def cancel_event(self, event_name, key):
+        if not isinstance(key, str) or key == "" or len(key) > 256:
+            raise ValueError(
+                f'Invalid state.cancel_event("{event_name}") key: a non-empty string of at most 256 characters, got {key!r}'
+            )
+        self._effects.append({"kind": "cancel_event", "event": event_name, "key": key})
 
     def set_payload(self, event_name, payload):
         self._effects.append({"kind": "set_payload", "event": event_name, "payload": payload})
