@@ -11,6 +11,7 @@
  *        [--baseline <checkout>]  (also: `rohas start` of another checkout, to compare a change by)
  *        [--edges 2,3]     (also: `rohas start` with `[server] workers` set to each count, to choose
  *                          the default by)
+ *        [--edge-v8-flags <flags>]  (also: `rohas start` with its edges run with these V8 flags)
  * It ends with ratios paired by round (each round's two runs back to back, so a drift in the
  * machine's load between rounds cancels): `rohas start` over bare `Deno.serve`, and what telemetry
  * costs, each "telemetry on" variant's throughput over its "off" one; median and range.
@@ -125,7 +126,8 @@ const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
   --only <regex>        only the variants whose name matches
   --baseline <checkout> also serve the example with another checkout's \`rohas start\`
   --experiments         also the example served in-process inside Workers sharing one port
-  --edges <n,n,...>     also \`rohas start\` with \`[server] workers\` set to each count (telemetry on)`;
+  --edges <n,n,...>     also \`rohas start\` with \`[server] workers\` set to each count (telemetry on)
+  --edge-v8-flags <f>   also \`rohas start\` whose edges run with these V8 flags (ROHAS_EDGE_V8_FLAGS)`;
 
 /** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
 function inProcess(telemetry = ""): string {
@@ -238,6 +240,9 @@ function withoutEdges(config: string): string {
 
 /** The variant with the default telemetry store. */
 const ROCKSDB = "rohas start POST /bench, telemetry on, rocksdb store (the default type)";
+
+/** The variant of `--edge-v8-flags`, before the flags. */
+const FLAGGED_PREFIX = "rohas start POST /bench, telemetry on, edges with ";
 
 /** The variant of `--baseline`. */
 const BASELINE = "baseline: rohas start POST /bench, telemetry on";
@@ -438,6 +443,7 @@ if (import.meta.main) {
       only: { type: "string" },
       baseline: { type: "string" },
       edges: { type: "string" },
+      "edge-v8-flags": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -529,6 +535,13 @@ if (import.meta.main) {
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         ...baseline,
         ...edgeRows,
+        ...(values["edge-v8-flags"] === undefined ? [] : [{
+          name: `${FLAGGED_PREFIX}${values["edge-v8-flags"]}`,
+          args: rohas,
+          env: { ROHAS_EDGE_V8_FLAGS: values["edge-v8-flags"] },
+          path: "/bench",
+          post: BODY,
+        }]),
         { name: ROCKSDB, args: rohasRocks, path: "/bench", post: BODY },
         {
           name: "rohas start POST /bench, telemetry off",
@@ -632,6 +645,15 @@ if (import.meta.main) {
     if (byHand && Number.isFinite(summary.cpuUs)) {
       console.log(`  cpu per request / ${BY_HAND}: ${ratioText(pairedCpuRatio(summary, byHand))}`);
     }
+  }
+  // `--edge-v8-flags`: the flagged edges against the same app without the flags.
+  const flagged = runs.find(([name]) => name.startsWith(FLAGGED_PREFIX));
+  const plain = summaryOf("rohas start POST /bench, telemetry on");
+  if (flagged && plain) {
+    console.log(
+      `${flagged[0]} / without, paired by round: ${ratioText(pairedRatio(flagged[1], plain))}`,
+    );
+    console.log(`  cpu per request: ${ratioText(pairedCpuRatio(flagged[1], plain))}`);
   }
   // `--edges`: each count against the first, to choose the default by.
   const edgeRuns = runs.filter(([name]) => name.includes(", workers = "));
