@@ -461,6 +461,8 @@ if (import.meta.main) {
   const quiet = await exampleCopy(example, withoutTelemetry);
   const noEdges = await exampleCopy(example, withoutEdges);
   const rocks = await exampleCopy(example, withRocksdb);
+  // A copy of its own: two servers of one project directory share its state (and warn of it).
+  const hello = await exampleCopy(example, (config) => config);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
   const baseline = values.baseline === undefined ? [] : [{
     name: BASELINE,
@@ -549,7 +551,11 @@ if (import.meta.main) {
           path: "/bench",
           post: BODY,
         },
-        { name: "rohas start GET /hello", args: rohas, path: "/hello" },
+        {
+          name: "rohas start GET /hello",
+          args: ["run", "-A", "cli.ts", "start", "--port", "0", hello],
+          path: "/hello",
+        },
         {
           name: "rohas start, workers = 0 (Worker hop), POST /bench",
           args: rohasNoEdges,
@@ -600,6 +606,7 @@ if (import.meta.main) {
     await Deno.remove(quiet, { recursive: true });
     await Deno.remove(noEdges, { recursive: true });
     await Deno.remove(rocks, { recursive: true });
+    await Deno.remove(hello, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
     await Deno.remove(parallelModule);
     for (const copy of edgeCopies) await Deno.remove(copy, { recursive: true });
