@@ -23,7 +23,11 @@ export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
 // `concurrency` holds within one instance (engine/_concurrency_gate.ts), not yet across instances.
-const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>(["concurrency", "batch"]);
+const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>([
+  "concurrency",
+  "batch",
+  "debounce",
+]);
 
 /** The schema's key of each control (`delay` is stored as `delay_ms`). */
 const FIELDS = {

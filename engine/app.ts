@@ -10,6 +10,7 @@ import { type LastingServer, serveLasting } from "./_lasting_server.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import type { LogEntry, Telemetry } from "../telemetry/mod.ts";
 import type { AppModel } from "./app_model.ts";
+import type { Kv } from "../state/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
@@ -75,6 +76,11 @@ export interface EngineOptions {
    * engine they are mounted on (the workbench runs cron jobs through it). Default: none.
    */
   mounts?: Mount[] | ((engine: Engine) => Mount[]);
+  /**
+   * The state every instance shares (`state.kv`), where the flow controls keep what holds across
+   * instances (`debounce`'s timers). Default: they hold per instance.
+   */
+  sharedState?: Kv;
 }
 
 /** Options of {@linkcode Engine.serve}. */
@@ -233,6 +239,7 @@ class EngineImpl implements Engine {
       counter: this.#counter,
       tracker: this.#tracker,
       maxAttempts: this.#parts.config.adapter.max_attempts,
+      ...(this.#options.sharedState ? { sharedState: this.#options.sharedState } : {}),
     });
   }
 

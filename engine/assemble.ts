@@ -150,6 +150,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     validators: prepared.validators,
     mode: options.mode,
     sockets: socketsOption(events, instanceId),
+    sharedState: state.kv,
     ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
     mounts: (engine) =>
       mountsOf(options, {

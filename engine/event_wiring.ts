@@ -36,6 +36,8 @@ import { HandlerFailure } from "./errors.ts";
 import { ConcurrencyGate } from "./_concurrency_gate.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
+import { DebounceHub } from "./_debounce_hub.ts";
+import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
 import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
@@ -103,6 +105,11 @@ export interface SubscribeEventsOptions {
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
+  /**
+   * The state every instance shares (`state.kv`), where `debounce` keeps its timers. Default: a
+   * store of this process only (a debounce then holds per instance, and not across a restart).
+   */
+  sharedState?: Kv;
 }
 
 /** The consumer group that forwards an event's own `triggers:`.
@@ -177,11 +184,12 @@ export async function subscribeEvents(
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
+  const hub = debounceHubOf(model, parts, options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      subs.push(await subscribeHandler(parts, bus, { spec, sub, traceSuffix, counted }));
+      subs.push(await subscribeHandler(parts, bus, { spec, sub, traceSuffix, counted, hub }));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -190,35 +198,67 @@ export async function subscribeEvents(
     const who = { handler: "__triggers", traceSuffix };
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
-  return subs;
+  if (hub === null) return subs;
+  hub.start();
+  return [...subs, { close: () => hub.stop() }];
 }
 
 type Counted = ReturnType<typeof countedDelivery>;
 
+/** The hub of the model's debounced handlers, or null when none is debounced. */
+function debounceHubOf(
+  model: AppModel,
+  parts: EngineParts,
+  options: SubscribeEventsOptions,
+): DebounceHub | null {
+  const debounced = model.events.some((e) => e.subscriptions.some((s) => s.controls?.debounce));
+  if (!debounced) return null;
+  return new DebounceHub(parts, {
+    kv: options.sharedState ?? kvOver(createMemoryKvBackend()),
+    instanceId: parts.config.server.instance_id || `pid-${Deno.pid}`,
+    maxAttempts: options.maxAttempts ?? 5,
+  });
+}
+
+/** Where one handler is subscribed from. */
+interface HandlerSite {
+  spec: EventSpec;
+  sub: SubscriptionSpec;
+  traceSuffix: string;
+  counted: Counted;
+  hub: DebounceHub | null;
+}
+
 /**
  * Subscribes one handler in its own consumer group, through its flow controls: `concurrency`
  * holds a slot per event until its run (or its batch's run) settled; `batch` gathers the
- * deliveries and calls the handler with an array.
+ * deliveries and calls the handler with an array; `debounce` hands each delivery to its
+ * debouncer, whose runs take a `concurrency` slot.
  */
 async function subscribeHandler(
   parts: EngineParts,
   bus: EventSubscriber,
-  at: { spec: EventSpec; sub: SubscriptionSpec; traceSuffix: string; counted: Counted },
+  at: HandlerSite,
 ): Promise<Closable> {
   const { spec, sub, traceSuffix } = at;
   const controls = sub.controls ?? {};
+  const gate = controls.concurrency ? new ConcurrencyGate(controls.concurrency) : null;
+  const gated = (task: (e: EventEnvelope) => Promise<void>) =>
+    gate === null ? task : (e: EventEnvelope) => gate.run(e.payload, () => task(e));
+  const single = gated((e) => deliver(parts, { spec, sub, envelope: e, traceSuffix }));
   const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
     controls.batch,
     (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
     batchObserver(parts, sub.handler.name),
   );
-  const deliverOne = batcher === null
-    ? (e: EventEnvelope) => deliver(parts, { spec, sub, envelope: e, traceSuffix })
-    : (e: EventEnvelope) => batcher.add(e);
-  const gate = controls.concurrency ? new ConcurrencyGate(controls.concurrency) : null;
-  const run = gate === null
-    ? deliverOne
-    : (e: EventEnvelope) => gate.run(e.payload, () => deliverOne(e));
+  const debouncer = controls.debounce === undefined || at.hub === null
+    ? null
+    : at.hub.add(controls.debounce, { group: sub.group, handler: sub.handler.name, run: single });
+  const run = debouncer !== null
+    ? (e: EventEnvelope) => debouncer.add(e)
+    : batcher !== null
+    ? gated((e) => batcher.add(e))
+    : single;
   const who = { handler: sub.handler.name, traceSuffix };
   const parallelism = Math.max(gate?.parallelism ?? 1, batcher?.parallelism ?? 1);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
