@@ -33,7 +33,7 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
-import { ConcurrencyGate } from "./_concurrency_gate.ts";
+import { ConcurrencyGate, KEYED_PARALLELISM } from "./_concurrency_gate.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
 import { DebounceHub } from "./_debounce_hub.ts";
@@ -260,7 +260,10 @@ async function subscribeHandler(
     ? gated((e) => batcher.add(e))
     : single;
   const who = { handler: sub.handler.name, traceSuffix };
-  const parallelism = Math.max(gate?.parallelism ?? 1, batcher?.parallelism ?? 1);
+  // A debounced delivery only writes its timer (an atomic update that keeps the newest event), so
+  // several are taken at once: a burst is stored as fast as it arrives.
+  const stores = debouncer === null ? 1 : KEYED_PARALLELISM;
+  const parallelism = Math.max(gate?.parallelism ?? 1, batcher?.parallelism ?? 1, stores);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
   const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
