@@ -26,16 +26,17 @@ import * as mod22 from "../handlers/events/count_onboarded.ts";
 import * as mod23 from "../handlers/events/count_tick.ts";
 import * as mod24 from "../handlers/events/doomed_handler.ts";
 import * as mod25 from "../handlers/events/flaky_handler.ts";
-import * as mod26 from "../handlers/events/record_chat.ts";
-import * as mod27 from "../handlers/events/record_order.ts";
-import * as mod28 from "../handlers/events/send_welcome_email.ts";
-import * as mod29 from "../handlers/websockets/chat_connect.ts";
-import * as mod30 from "../handlers/websockets/chat_disconnect.ts";
-import * as mod31 from "../handlers/websockets/chat_message.ts";
-import * as mod32 from "../handlers/websockets/echo_message.ts";
-import * as mod33 from "../handlers/websockets/fragile_connect.ts";
-import * as mod34 from "../middlewares/auth.ts";
-import * as mod35 from "../middlewares/ws_auth.ts";
+import * as mod26 from "../handlers/events/index_profile.ts";
+import * as mod27 from "../handlers/events/record_chat.ts";
+import * as mod28 from "../handlers/events/record_order.ts";
+import * as mod29 from "../handlers/events/send_welcome_email.ts";
+import * as mod30 from "../handlers/websockets/chat_connect.ts";
+import * as mod31 from "../handlers/websockets/chat_disconnect.ts";
+import * as mod32 from "../handlers/websockets/chat_message.ts";
+import * as mod33 from "../handlers/websockets/echo_message.ts";
+import * as mod34 from "../handlers/websockets/fragile_connect.ts";
+import * as mod35 from "../middlewares/auth.ts";
+import * as mod36 from "../middlewares/ws_auth.ts";
 import type { BenchHandler } from "./api/bench.ts";
 import type { CreateUserHandler } from "./api/create_user.ts";
 import type { DirectoryHandler } from "./api/directory.ts";
@@ -60,6 +61,7 @@ import type { ChatPostedHandler } from "./events/chat_posted.ts";
 import type { DoomedEventHandler } from "./events/doomed_event.ts";
 import type { FlakyEventHandler } from "./events/flaky_event.ts";
 import type { OrderPlacedHandler } from "./events/order_placed.ts";
+import type { ProfileEditedHandler } from "./events/profile_edited.ts";
 import type { TickedHandler } from "./events/ticked.ts";
 import type { UserAuditedHandler } from "./events/user_audited.ts";
 import type { UserCreatedHandler } from "./events/user_created.ts";
@@ -99,16 +101,17 @@ export const manifest = {
     "src/handlers/events/count_tick.ts": mod23,
     "src/handlers/events/doomed_handler.ts": mod24,
     "src/handlers/events/flaky_handler.ts": mod25,
-    "src/handlers/events/record_chat.ts": mod26,
-    "src/handlers/events/record_order.ts": mod27,
-    "src/handlers/events/send_welcome_email.ts": mod28,
-    "src/handlers/websockets/chat_connect.ts": mod29,
-    "src/handlers/websockets/chat_disconnect.ts": mod30,
-    "src/handlers/websockets/chat_message.ts": mod31,
-    "src/handlers/websockets/echo_message.ts": mod32,
-    "src/handlers/websockets/fragile_connect.ts": mod33,
-    "src/middlewares/auth.ts": mod34,
-    "src/middlewares/ws_auth.ts": mod35,
+    "src/handlers/events/index_profile.ts": mod26,
+    "src/handlers/events/record_chat.ts": mod27,
+    "src/handlers/events/record_order.ts": mod28,
+    "src/handlers/events/send_welcome_email.ts": mod29,
+    "src/handlers/websockets/chat_connect.ts": mod30,
+    "src/handlers/websockets/chat_disconnect.ts": mod31,
+    "src/handlers/websockets/chat_message.ts": mod32,
+    "src/handlers/websockets/echo_message.ts": mod33,
+    "src/handlers/websockets/fragile_connect.ts": mod34,
+    "src/middlewares/auth.ts": mod35,
+    "src/middlewares/ws_auth.ts": mod36,
   } as Record<string, Record<string, unknown>>,
 };
 
@@ -148,14 +151,15 @@ export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod23, "handleCountTick">, TickedHandler>,
   Satisfies<HandlerOf<typeof mod24, "handleDoomedHandler">, DoomedEventHandler>,
   Satisfies<HandlerOf<typeof mod25, "handleFlakyHandler">, FlakyEventHandler>,
-  Satisfies<HandlerOf<typeof mod26, "handleRecordChat">, ChatPostedHandler>,
-  Satisfies<HandlerOf<typeof mod27, "handleRecordOrder">, OrderPlacedHandler>,
-  Satisfies<HandlerOf<typeof mod28, "handleSendWelcomeEmail">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod29, "handleChatConnect">, ChatConnectHandler>,
-  Satisfies<HandlerOf<typeof mod30, "handleChatDisconnect">, ChatDisconnectHandler>,
-  Satisfies<HandlerOf<typeof mod31, "handleChatMessage">, ChatMessageHandler>,
-  Satisfies<HandlerOf<typeof mod32, "handleEchoMessage">, EchoMessageHandler>,
-  Satisfies<HandlerOf<typeof mod33, "handleFragileConnect">, FragileConnectHandler>,
-  Satisfies<HandlerOf<typeof mod34, "authMiddleware">, MiddlewareHandler>,
-  Satisfies<HandlerOf<typeof mod35, "wsAuthMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod26, "handleIndexProfile">, ProfileEditedHandler>,
+  Satisfies<HandlerOf<typeof mod27, "handleRecordChat">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod28, "handleRecordOrder">, OrderPlacedHandler>,
+  Satisfies<HandlerOf<typeof mod29, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod30, "handleChatConnect">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod31, "handleChatDisconnect">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod32, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod33, "handleEchoMessage">, EchoMessageHandler>,
+  Satisfies<HandlerOf<typeof mod34, "handleFragileConnect">, FragileConnectHandler>,
+  Satisfies<HandlerOf<typeof mod35, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod36, "wsAuthMiddleware">, MiddlewareHandler>,
 ];

@@ -3,7 +3,7 @@
 import type { User } from "./models/user.ts";
 
 /** Every event of the schema. */
-export type EventName = "AlwaysFails" | "ChatPosted" | "DoomedEvent" | "FlakyEvent" | "OrderPlaced" | "Ticked" | "UserAudited" | "UserCreated" | "UserOnboarded";
+export type EventName = "AlwaysFails" | "ChatPosted" | "DoomedEvent" | "FlakyEvent" | "OrderPlaced" | "ProfileEdited" | "Ticked" | "UserAudited" | "UserCreated" | "UserOnboarded";
 
 /** The payload type of each event. */
 export interface EventPayloads {
@@ -12,6 +12,7 @@ export interface EventPayloads {
   DoomedEvent: unknown;
   FlakyEvent: unknown;
   OrderPlaced: unknown;
+  ProfileEdited: User;
   Ticked: unknown;
   UserAudited: unknown;
   UserCreated: User;
