@@ -197,25 +197,41 @@ export function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Spawns a server process (cwd: the repository) and resolves once it prints its URL. */
+/** Options of {@linkcode spawnListening}. */
+export interface SpawnOptions {
+  /** More environment variables for the server. */
+  env?: Record<string, string>;
+  /**
+   * The stream that carries the "listening on" line: `deno serve` prints it on stderr (then the
+   * other stream is inherited).
+   */
+  announces?: "stdout" | "stderr";
+}
+
+/** Spawns a server process (cwd: the repository) and resolves once it prints its URL (a
+ * "listening on http://..." line, in any case). */
 export async function spawnListening(
   args: string[],
+  options: SpawnOptions = {},
 ): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const announces = options.announces ?? "stdout";
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: REPO,
-    stdout: "piped",
-    stderr: "inherit",
+    ...(options.env ? { env: options.env } : {}),
+    stdout: announces === "stdout" ? "piped" : "inherit",
+    stderr: announces === "stderr" ? "piped" : "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const stream = announces === "stdout" ? child.stdout : child.stderr;
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (true) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`Server exited before listening: ${text}`);
     text += value;
-    const m = text.match(/listening on (http:\/\/\S+)/);
+    const m = text.match(/listening on (http:\/\/[^\s/]+)/i);
     if (m) {
-      // Keep draining stdout so the child never blocks on a full pipe.
+      // Keep draining the stream so the child never blocks on a full pipe.
       (async () => {
         while (!(await reader.read()).done);
       })();

@@ -9,6 +9,8 @@
  *        [--experiments]   (also: the example served in-process inside Workers sharing one port)
  *        [--only <regex>]  (only the variants whose name matches, such as `telemetry|recorder`)
  *        [--baseline <checkout>]  (also: `rohas start` of another checkout, to compare a change by)
+ *        [--edges 2,3]     (also: `rohas start` with `[server] workers` set to each count, to choose
+ *                          the default by)
  * It ends with ratios paired by round (each round's two runs back to back, so a drift in the
  * machine's load between rounds cancels): `rohas start` over bare `Deno.serve`, and what telemetry
  * costs, each "telemetry on" variant's throughput over its "off" one; median and range.
@@ -29,6 +31,7 @@ import {
   spawnListening,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
+import { autoEdgeCount } from "../engine/edge/mod.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -90,6 +93,30 @@ Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("liste
 });
 `;
 
+/**
+ * The same work by hand as a `deno serve` module, for `deno serve --parallel` with as many isolates
+ * as `rohas start` runs edges: the fair ceiling of `rohas start`, which spreads the port over that
+ * many processes (the serve row above is one isolate).
+ */
+const BARE_PARALLEL = `
+${BENCH_CHECK_SOURCE}export default {
+  async fetch(req) {
+    const traceId = crypto.randomUUID();
+    const b = await req.json();
+    const details = checkBench(b);
+    const headers = { "X-Rohas-Trace-Id": traceId, "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Rohas-Trace-Id" };
+    if (details.length > 0) return Response.json({ error: "Request body does not match", details }, { status: 422, headers });
+    return Response.json({ data: { ok: true, name: b.name } }, { headers });
+  },
+};
+`;
+
+/** The row of {@linkcode BARE_APP}. */
+const BY_HAND = "bare Deno.serve, the same work as POST /bench by hand";
+
+/** The row of {@linkcode BARE_PARALLEL}. */
+const PARALLEL = `bare deno serve --parallel (${autoEdgeCount()} isolates), the same work by hand`;
+
 const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
   --duration <s>        seconds per wrk run (default 5)
   --connections <n>     wrk connections (default 32)
@@ -97,7 +124,8 @@ const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
   --rounds <n>          interleaved rounds; medians are reported (default 3)
   --only <regex>        only the variants whose name matches
   --baseline <checkout> also serve the example with another checkout's \`rohas start\`
-  --experiments         also the example served in-process inside Workers sharing one port`;
+  --experiments         also the example served in-process inside Workers sharing one port
+  --edges <n,n,...>     also \`rohas start\` with \`[server] workers\` set to each count (telemetry on)`;
 
 /** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
 function inProcess(telemetry = ""): string {
@@ -145,6 +173,14 @@ if (self.name?.startsWith("serve-")) {
 `;
 }
 
+/** A port free at the moment (for `deno serve`, which takes no port 0 with `--parallel`). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
 /** Writes a module for `deno run` (a Worker needs a file to start from). */
 async function moduleFile(source: string): Promise<string> {
   const file = await Deno.makeTempFile({ prefix: "rohas-http-bench-", suffix: ".ts" });
@@ -190,6 +226,11 @@ function withRocksdb(config: string): string {
   return config.replace(memory, '[telemetry]\ntype = "rocksdb"');
 }
 
+/** The example's config served by `count` edges. */
+function withEdges(count: number): (config: string) => string {
+  return (config) => config.replace(/\[server\]\n/, `[server]\nworkers = ${count}\n`);
+}
+
 /** The example's config served by the main process alone (handlers one Worker hop away). */
 function withoutEdges(config: string): string {
   return config.replace(/\[server\]\n/, "[server]\nworkers = 0\n");
@@ -221,8 +262,11 @@ interface Server {
   child: Deno.ChildProcess;
 }
 
-function start(args: string[]): Promise<Server> {
-  return spawnListening(args);
+function start(variant: Variant): Promise<Server> {
+  return spawnListening(variant.args, {
+    ...(variant.env ? { env: variant.env } : {}),
+    ...(variant.announces ? { announces: variant.announces } : {}),
+  });
 }
 
 async function stop(server: Server): Promise<void> {
@@ -334,6 +378,9 @@ interface Variant {
   args: string[];
   path: string;
   post?: string;
+  env?: Record<string, string>;
+  /** The stream of its "listening on" line (`deno serve`: stderr). */
+  announces?: "stdout" | "stderr";
 }
 
 function median(values: number[]): number {
@@ -349,7 +396,7 @@ async function measureAll(
 ): Promise<[string, Summary][]> {
   const servers: Server[] = [];
   try {
-    for (const v of variants) servers.push(await start(v.args));
+    for (const v of variants) servers.push(await start(v));
     const results: Result[][] = variants.map(() => []);
     for (const [i, v] of variants.entries()) {
       const run = { ...opts, duration: 1, ...(v.post ? { post: v.post } : {}) };
@@ -390,6 +437,7 @@ if (import.meta.main) {
       experiments: { type: "boolean", default: false },
       only: { type: "string" },
       baseline: { type: "string" },
+      edges: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -424,6 +472,14 @@ if (import.meta.main) {
     path: "/bench",
     post: BODY,
   }];
+  const edgeCounts = values.edges === undefined ? [] : values.edges.split(",").map(Number);
+  const edgeCopies = await Promise.all(edgeCounts.map((n) => exampleCopy(example, withEdges(n))));
+  const edgeRows = edgeCounts.map((n, i) => ({
+    name: `rohas start POST /bench, telemetry on, workers = ${n}`,
+    args: ["run", "-A", "cli.ts", "start", "--port", "0", edgeCopies[i]!],
+    path: "/bench",
+    post: BODY,
+  }));
   const rohasQuiet = ["run", "-A", "cli.ts", "start", "--port", "0", quiet];
   const rohasNoEdges = ["run", "-A", "cli.ts", "start", "--port", "0", noEdges];
   const rohasRocks = ["run", "-A", "cli.ts", "start", "--port", "0", rocks];
@@ -435,6 +491,7 @@ if (import.meta.main) {
     ]
     : [];
   const net = ["run", "-A", "--unstable-net", "--config", `${repo}/deno.json`];
+  const parallelModule = await moduleFile(BARE_PARALLEL);
   let runs: [string, Summary][];
   try {
     runs = await measureAll(
@@ -442,8 +499,24 @@ if (import.meta.main) {
         { name: "bare Deno.serve", args: ["eval", BARE], path: "/" },
         { name: "Hono on Deno", args: ["eval", HONO], path: "/" },
         {
-          name: "bare Deno.serve, the same work as POST /bench by hand",
+          name: BY_HAND,
           args: ["eval", BARE_APP],
+          path: "/bench",
+          post: BODY,
+        },
+        {
+          name: PARALLEL,
+          args: [
+            "serve",
+            "--parallel",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String(freePort()),
+            parallelModule,
+          ],
+          env: { DENO_JOBS: String(autoEdgeCount()) },
+          announces: "stderr",
           path: "/bench",
           post: BODY,
         },
@@ -455,6 +528,7 @@ if (import.meta.main) {
         },
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         ...baseline,
+        ...edgeRows,
         { name: ROCKSDB, args: rohasRocks, path: "/bench", post: BODY },
         {
           name: "rohas start POST /bench, telemetry off",
@@ -514,13 +588,15 @@ if (import.meta.main) {
     await Deno.remove(noEdges, { recursive: true });
     await Deno.remove(rocks, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
+    await Deno.remove(parallelModule);
+    for (const copy of edgeCopies) await Deno.remove(copy, { recursive: true });
   }
   const rpsOf = (name: string) => runs.find(([n]) => n === name)?.[1].rps;
   const bare = rpsOf("bare Deno.serve");
   const hono = rpsOf("Hono on Deno");
   const bareCpu = runs.find(([n]) => n === "bare Deno.serve")?.[1].cpuUs;
   const rows = runs.map(([name, r]) =>
-    `${name.padEnd(52)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
+    `${name.padEnd(66)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${
       r.p50.toFixed(2).padStart(6)
     } ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  errors ${r.errors}` +
     (bare ? `  x${(r.rps / bare).toFixed(2)} bare` : "") +
@@ -541,6 +617,29 @@ if (import.meta.main) {
       console.log(
         `${name} / bare Deno.serve, paired by round: ${ratioText(pairedRatio(summary, bareRuns))}`,
       );
+    }
+  }
+  // The targets of the fair ceiling: throughput against the same work in as many isolates as
+  // edges, CPU per request against the same work in one `Deno.serve`.
+  const [parallel, byHand] = [summaryOf(PARALLEL), summaryOf(BY_HAND)];
+  for (const [name, summary] of runs) {
+    if (!name.startsWith("rohas start") && !name.startsWith("baseline:")) continue;
+    if (parallel) {
+      console.log(
+        `${name} / ${PARALLEL}, paired by round: ${ratioText(pairedRatio(summary, parallel))}`,
+      );
+    }
+    if (byHand && Number.isFinite(summary.cpuUs)) {
+      console.log(`  cpu per request / ${BY_HAND}: ${ratioText(pairedCpuRatio(summary, byHand))}`);
+    }
+  }
+  // `--edges`: each count against the first, to choose the default by.
+  const edgeRuns = runs.filter(([name]) => name.includes(", workers = "));
+  for (const [name, summary] of edgeRuns.slice(1)) {
+    const [first, base] = edgeRuns[0]!;
+    console.log(`${name} / ${first}, paired by round: ${ratioText(pairedRatio(summary, base))}`);
+    if (Number.isFinite(summary.cpuUs)) {
+      console.log(`  cpu per request: ${ratioText(pairedCpuRatio(summary, base))}`);
     }
   }
   for (const [on, off] of TELEMETRY_PAIRS) {

@@ -22,9 +22,13 @@ import {
 export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
-// `concurrency` holds within one instance (engine/_concurrency_gate.ts), not yet across instances.
+// `concurrency`, `rate` and `throttle` hold across instances (engine/limits/); `batch` gathers
+// deliveries per instance (engine/_batcher.ts); `debounce` holds across instances
+// (engine/_debouncer.ts).
 const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>([
   "concurrency",
+  "rate",
+  "throttle",
   "batch",
   "debounce",
 ]);

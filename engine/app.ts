@@ -78,7 +78,8 @@ export interface EngineOptions {
   mounts?: Mount[] | ((engine: Engine) => Mount[]);
   /**
    * The state every instance shares (`state.kv`), where the flow controls keep what holds across
-   * instances (`debounce`'s timers). Default: they hold per instance.
+   * instances: the slots and budgets of `concurrency`, `rate` and `throttle`, `debounce`'s bursts
+   * and timers. Default: they hold per instance.
    */
   sharedState?: Kv;
 }

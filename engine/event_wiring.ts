@@ -33,7 +33,7 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
-import { ConcurrencyGate, KEYED_PARALLELISM } from "./_concurrency_gate.ts";
+import { KEYED_PARALLELISM, type Limiter, limitersOf } from "./limits/mod.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
 import { DebounceHub } from "./_debounce_hub.ts";
@@ -106,8 +106,9 @@ export interface SubscribeEventsOptions {
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
   /**
-   * The state every instance shares (`state.kv`), where `debounce` keeps its timers. Default: a
-   * store of this process only (a debounce then holds per instance, and not across a restart).
+   * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
+   * their slots and budgets and `debounce` its bursts and timers. Default: a store of this process
+   * only (the controls then hold per instance, and a debounce not across a restart).
    */
   sharedState?: Kv;
 }
@@ -184,12 +185,15 @@ export async function subscribeEvents(
   options: SubscribeEventsOptions = {},
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
+  const limiterOf = limitersOf(parts, options.sharedState);
   const hub = debounceHubOf(model, parts, options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
-      subs.push(await subscribeHandler(parts, bus, { spec, sub, traceSuffix, counted, hub }));
+      const limiter = limiterOf(sub);
+      const at = { spec, sub, traceSuffix, counted, limiter, hub };
+      subs.push(await subscribeHandler(parts, bus, at));
     }
     if (spec.triggers.length === 0) continue;
     const traceSuffix = spec.subscriptions.length === 0 ? "" : ".__triggers";
@@ -226,26 +230,28 @@ interface HandlerSite {
   sub: SubscriptionSpec;
   traceSuffix: string;
   counted: Counted;
+  limiter: Limiter | null;
   hub: DebounceHub | null;
 }
 
 /**
- * Subscribes one handler in its own consumer group, through its flow controls: `concurrency`
- * holds a slot per event until its run (or its batch's run) settled; `batch` gathers the
- * deliveries and calls the handler with an array; `debounce` hands each delivery to its
- * debouncer, whose runs take a `concurrency` slot.
+ * Subscribes one handler in its own consumer group, through its flow controls: the limits
+ * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each run, a `concurrency` slot held
+ * until its run (or its batch's run) settled; `batch` gathers the deliveries and calls the handler
+ * with an array; `debounce` hands each delivery to its debouncer, whose runs the limits admit.
  */
 async function subscribeHandler(
   parts: EngineParts,
   bus: EventSubscriber,
   at: HandlerSite,
 ): Promise<Closable> {
-  const { spec, sub, traceSuffix } = at;
+  const { spec, sub, traceSuffix, limiter } = at;
   const controls = sub.controls ?? {};
-  const gate = controls.concurrency ? new ConcurrencyGate(controls.concurrency) : null;
-  const gated = (task: (e: EventEnvelope) => Promise<void>) =>
-    gate === null ? task : (e: EventEnvelope) => gate.run(e.payload, () => task(e));
-  const single = gated((e) => deliver(parts, { spec, sub, envelope: e, traceSuffix }));
+  const limited = (task: (e: EventEnvelope) => Promise<void>) =>
+    limiter === null ? task : async (e: EventEnvelope) => {
+      await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => task(e));
+    };
+  const single = limited((e) => deliver(parts, { spec, sub, envelope: e, traceSuffix }));
   const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
     controls.batch,
     (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
@@ -257,20 +263,26 @@ async function subscribeHandler(
   const run = debouncer !== null
     ? (e: EventEnvelope) => debouncer.add(e)
     : batcher !== null
-    ? gated((e) => batcher.add(e))
+    ? limited((e) => batcher.add(e))
     : single;
   const who = { handler: sub.handler.name, traceSuffix };
-  // A debounced delivery only writes its timer (an atomic update that keeps the newest event), so
-  // several are taken at once: a burst is stored as fast as it arrives.
+  // A debounced delivery only rewrites its key's burst entry (a check-and-set that keeps the
+  // newest event), so several are taken at once: a burst is stored as fast as it arrives.
   const stores = debouncer === null ? 1 : KEYED_PARALLELISM;
-  const parallelism = Math.max(gate?.parallelism ?? 1, batcher?.parallelism ?? 1, stores);
+  const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1, stores);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
   const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
-  if (batcher === null) return subscription;
-  // A closing subscription waits for its in-flight deliveries: run the forming batch now rather
-  // than wait out its time.
-  return { close: () => (batcher.flush(), subscription.close()) };
+  if (batcher === null && limiter === null) return subscription;
+  return {
+    close: () => {
+      // Deliveries waiting for a budget or a slot fail (the broker delivers them again), and the
+      // forming batch runs now: a closing subscription waits for its in-flight deliveries.
+      limiter?.close();
+      batcher?.flush();
+      return subscription.close();
+    },
+  };
 }
 
 /** Which consumer a delivery goes to, for the dead-letter log entry. */

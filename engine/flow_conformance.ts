@@ -18,6 +18,7 @@ import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../state/mod.ts";
+import { LIMIT_CASES } from "./limits/mod.ts";
 
 /** Options of {@linkcode flowConformance}. */
 export interface FlowConformanceOptions {
@@ -27,6 +28,11 @@ export interface FlowConformanceOptions {
   timeoutMs?: number;
   /** Keep Deno's op and resource sanitizers on. Default true. */
   sanitize?: boolean;
+  /**
+   * Two adapters never share events (memory, embedded stores): the limits cases run one engine
+   * instance instead of two. Default false.
+   */
+  singleProcess?: boolean;
 }
 
 /** What a handler call received. */
@@ -80,6 +86,7 @@ const CASES: [string, FlowCase][] = [
     debounceTrailing,
   ],
   ["debounce: leading runs the first event of a burst and drops the rest", debounceLeading],
+  ...LIMIT_CASES,
 ];
 
 async function batchSize(options: FlowConformanceOptions): Promise<void> {

@@ -134,15 +134,18 @@ function lazyPython(
   },
 ): HandlerRuntime & { start(): Promise<void> } {
   let runtime: Promise<HandlerRuntime> | null = null;
+  let ready: HandlerRuntime | null = null;
   const get = () =>
     runtime ??= import("./runtime/python/mod.ts").then((m) =>
       m.createPythonRuntime({ root, python: config.runtime.python, ...options })
-    );
+    ).then((started) => ready = started);
   return {
     start: async () => {
       await get();
     },
     invoke: async (invocation) => {
+      // Once started, straight through: its invoke never rejects.
+      if (ready !== null) return ready.invoke(invocation);
       const started = performance.now();
       try {
         return await (await get()).invoke(invocation);

@@ -72,7 +72,7 @@ export interface ServerSection {
   /**
    * Edge processes serving the port side by side (`reusePort`), each running the default permission
    * profile's TypeScript handlers in its own isolate: `0` serves from the main process. Ignored while
-   * `rohas dev` watches (hot reload). Default `"auto"`: none under `rohas dev`, one more than the CPU
+   * `rohas dev` watches (hot reload). Default `"auto"`: none under `rohas dev`, as many as the CPU
    * cores (at most 8) under `rohas start` on Linux.
    */
   workers: number | "auto";

@@ -13,6 +13,7 @@ export { edgesDenied, type EdgeShare, edgeShare } from "./_local.ts";
 export { EdgeError } from "./errors.ts";
 export { INTERNAL_HEADER, PEER_HEADER, type RecordsMessage } from "./protocol.ts";
 export {
+  autoEdgeCount,
   edgeCount,
   type EdgeServing,
   serveWithEdges,

@@ -24,9 +24,8 @@ const AUTO_MAX = 8;
 
 /**
  * How many edges serve: `[server] workers`, where `"auto"` is none in dev (hot reload swaps modules
- * in the main process's Workers) and one more than the cores, at most eight, in production on Linux
- * (measured on 2 cores: 3 edges served 8% more than 2, 4 no more than 3; the only
- * system where `reusePort` spreads connections); none when no route could run on an edge (every
+ * in the main process's Workers) and as many as the cores, at most eight, in production on Linux
+ * (the only system where `reusePort` spreads connections); none when no route could run on an edge (every
  * handler is Python or has permissions of its own, or the default profile does not grant
  * `net = true`, which an edge's listening and reaching the main process would widen).
  *
@@ -41,12 +40,28 @@ export function edgeCount(
   options: { mode: EngineMode; root: string },
 ): number {
   const wanted = config.server.workers === "auto"
-    ? (options.mode === "dev" || Deno.build.os !== "linux"
-      ? 0
-      : Math.min(AUTO_MAX, (navigator.hardwareConcurrency || 1) + 1))
+    ? (options.mode === "dev" || Deno.build.os !== "linux" ? 0 : autoEdgeCount())
     : config.server.workers;
   if (wanted === 0) return 0;
   return edgeShare(model, config.permissions, options.root).routes.length === 0 ? 0 : wanted;
+}
+
+/**
+ * How many edges `workers = "auto"` starts on Linux in production (see {@linkcode edgeCount}).
+ *
+ * @returns the count on this machine
+ * @example
+ * ```ts
+ * import { autoEdgeCount } from "./serve_edges.ts";
+ * autoEdgeCount(); // 3 on 2 cores
+ * ```
+ */
+export function autoEdgeCount(): number {
+  // As many as the cores: on 2 cores a third edge (the main process being a fourth process) served
+  // no more requests/s than two, paired by round (x0.95 and x1.12 for two), at 14% and 30% more
+  // CPU per request from the context switches between them, and one more process's memory
+  // (BENCHMARKS.md, "How many edges").
+  return Math.min(AUTO_MAX, navigator.hardwareConcurrency || 1);
 }
 
 /** Options of {@linkcode serveWithEdges}. */

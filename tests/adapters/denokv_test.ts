@@ -215,4 +215,5 @@ const flowPaths = new CasePaths("events.kv");
 Deno.test("the engine's flow controls hold on the denokv adapter", (t) =>
   flowConformance(t, {
     create: () => Promise.resolve(flowPaths.create((path) => createDenokvAdapter({ path }))),
+    singleProcess: true,
   }));

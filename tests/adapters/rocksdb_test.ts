@@ -209,4 +209,5 @@ const flowPaths = new CasePaths("");
 Deno.test("the engine's flow controls hold on the rocksdb adapter", (t) =>
   flowConformance(t, {
     create: () => Promise.resolve(flowPaths.create((path) => createRocksdbAdapter({ path }))),
+    singleProcess: true,
   }));

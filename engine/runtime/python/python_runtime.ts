@@ -11,7 +11,13 @@
  * @module
  */
 
-import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
+import type {
+  HandlerRef,
+  HandlerRuntime,
+  Invocation,
+  InvocationResult,
+  SerializedError,
+} from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
 import { type KvResponse, StateError } from "../../../state/mod.ts";
@@ -63,6 +69,8 @@ interface Pending {
   resolve(reply: Reply): void;
   /** The handler called (`""` for a reload), or null for control messages (cancel, blocker, close). */
   handler: string | null;
+  /** A handler call's deadline, cleared by its reply. */
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /** What a {@linkcode PythonRuntime} is made from; see {@linkcode createPythonRuntime}. */
@@ -143,6 +151,12 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #control = new Map<number, Pending>();
   #idle: (() => void) | null = null;
   #nextId = 1;
+  /**
+   * Numbers of the handlers the current host was told about: a call names its handler by number
+   * after the first (which carries the whole reference), so each call's line stays short.
+   */
+  #handlerIds = new WeakMap<HandlerRef, number>();
+  #nextHandler = 1;
   #probing = false;
   #closing: Promise<void> | null = null;
   /** The libpython that was loaded (empty until the first host is up). */
@@ -179,6 +193,8 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
       throw new PythonRuntimeError("The Python runtime is closed");
     }
     this.#host = host;
+    this.#handlerIds = new WeakMap();
+    this.#nextHandler = 1;
     host.hello.then((hello) => {
       if (hello.type === "ready") this.library = hello.library;
     });
@@ -191,6 +207,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const pending = this.#pending.get(reply.id) ?? this.#control.get(reply.id);
     if (pending === undefined) return;
     this.#forget(reply.id);
+    clearTimeout(pending.timer);
     pending.resolve(reply);
   }
 
@@ -234,19 +251,41 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
         return failed(serialize(error), started);
       }
     }
-    const { id, reply } = this.#submit(host, {
-      op: "invoke",
-      handler: invocation.handler,
-      input: invocation.input,
-      traceId: invocation.traceId,
-    }, invocation.handler.name);
-    const outcome = await raceTimeout(reply, invocation.timeoutMs);
+    const { id, reply } = this.#call(host, invocation);
+    const outcome = await reply;
     if (outcome === "timeout") {
-      this.#forget(id);
       this.#cancel(host, id, invocation.handler.name);
       return timeoutResult(invocation, started);
     }
     return toResult(outcome, performance.now() - started);
+  }
+
+  /**
+   * Sends a handler call whose reply resolves with "timeout" past its deadline (one timer, cleared
+   * by the reply: no race between two promises per call).
+   */
+  #call(
+    host: HostProcess,
+    invocation: Invocation,
+  ): { id: number; reply: Promise<Reply | "timeout"> } {
+    const id = this.#nextId++;
+    const { promise, resolve } = Promise.withResolvers<Reply | "timeout">();
+    const pending: Pending = { resolve, handler: invocation.handler.name };
+    pending.timer = setTimeout(() => {
+      this.#forget(id);
+      resolve("timeout");
+    }, invocation.timeoutMs);
+    this.#pending.set(id, pending);
+    const { handler, input, traceId } = invocation;
+    let h = this.#handlerIds.get(handler);
+    const first = h === undefined;
+    if (h === undefined) this.#handlerIds.set(handler, h = this.#nextHandler++);
+    host.send(
+      first
+        ? JSON.stringify({ op: "invoke", id, h, handler, input, traceId })
+        : JSON.stringify({ op: "invoke", id, h, input, traceId }),
+    );
+    return { id, reply: promise };
   }
 
   /** Asks the loop to cancel a call; a loop that does not answer in time is blocked. */
@@ -296,7 +335,10 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const calls = [...this.#pending.values(), ...this.#control.values()];
     this.#pending.clear();
     this.#control.clear();
-    for (const call of calls) call.resolve({ id: 0, ok: false, error });
+    for (const call of calls) {
+      clearTimeout(call.timer);
+      call.resolve({ id: 0, ok: false, error });
+    }
     this.#idle?.();
   }
 

@@ -2,13 +2,15 @@
  * The `concurrency` flow control inside one engine instance: at most `limit` runs of a handler at
  * once per key value (one key for all events when the control has no `by`). A run over the limit
  * waits for a slot, first come first served; a finished run hands its slot straight to the next
- * waiter, so a burst cannot overtake a queue. Across instances the limit is not shared yet
- * (ARCHITECTURE.md, "Flow control").
+ * waiter, so a burst cannot overtake a queue. It is the fast path in front of the limit across
+ * instances (shared_slots.ts): a run asks the shared state only once it holds one
+ * of this instance's slots.
  *
  * @module
  */
 
-import type { ConcurrencyControl } from "../parser/mod.ts";
+import type { ConcurrencyControl } from "../../parser/mod.ts";
+import { keyOf, pathOf } from "./_key.ts";
 
 /** How many deliveries a keyed handler takes from its consumer group at once, so runs of other
  * keys proceed while one key waits (never fewer than the limit). */
@@ -31,7 +33,7 @@ export class ConcurrencyGate {
    */
   constructor(control: ConcurrencyControl) {
     this.#limit = control.limit;
-    this.#path = control.key === undefined ? null : control.key.split(".");
+    this.#path = pathOf(control);
   }
 
   /** Deliveries to take from the consumer group at once. */
@@ -43,11 +45,12 @@ export class ConcurrencyGate {
    *
    * @param payload the event payload the key is read from
    * @param task the handler run
+   * @param onWait called when the run has to wait for a slot
    * @returns what the task returns
    */
-  async run<T>(payload: unknown, task: () => Promise<T>): Promise<T> {
-    const key = this.#keyOf(payload);
-    await this.#acquire(key);
+  async run<T>(payload: unknown, task: () => Promise<T>, onWait?: () => void): Promise<T> {
+    const key = keyOf(payload, this.#path);
+    await this.#acquire(key, onWait);
     try {
       return await task();
     } finally {
@@ -55,19 +58,7 @@ export class ConcurrencyGate {
     }
   }
 
-  /** The key value as JSON, so `1` and `"1"` are different keys and a missing field is `null`. */
-  #keyOf(payload: unknown): string {
-    if (this.#path === null) return "";
-    let value = payload;
-    for (const part of this.#path) {
-      value = typeof value === "object" && value !== null
-        ? (value as Record<string, unknown>)[part]
-        : undefined;
-    }
-    return JSON.stringify(value ?? null);
-  }
-
-  #acquire(key: string): Promise<void> {
+  #acquire(key: string, onWait?: () => void): Promise<void> {
     let slots = this.#slots.get(key);
     if (slots === undefined) this.#slots.set(key, slots = { running: 0, waiting: [] });
     if (slots.running < this.#limit) {
@@ -75,6 +66,7 @@ export class ConcurrencyGate {
       return Promise.resolve();
     }
     const queue = slots.waiting;
+    onWait?.();
     return new Promise((resolve) => queue.push(resolve));
   }
 
