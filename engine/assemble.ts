@@ -160,6 +160,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
         bus: events.events,
         current,
         engine,
+        kv: state.kv,
         workbench,
       }),
   });

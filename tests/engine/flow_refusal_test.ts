@@ -20,4 +20,9 @@ Deno.test("rohas start refuses a schema declaring flow controls the engine does 
     run.stderr,
     /Flow control 'delay' of handler 'sync_crm' \(event 'OrderPlaced'\)/,
   );
+  // A per-handler priority would order nothing: the message says why rather than "not yet".
+  assert.match(
+    run.stderr,
+    /Flow control 'priority' of handler 'send_receipt' \(event 'OrderPlaced'\) is declared but this engine does not enforce it: every event of a handler has the handler's one priority/,
+  );
 });

@@ -21,6 +21,9 @@ import type { FlowControls } from "../../parser/mod.ts";
 /** One handler's flow controls (`on <handler> { … }`), as the parser stores them. */
 export type FlowJson = FlowControls;
 
+/** What one handler's limits hold across instances (`/limits`). */
+export type { HandlerLimits as LimitsJson } from "../../engine/limits/mod.ts";
+
 /** A trace with its descendants and logs (`/traces/{id}`). */
 export interface TraceTree extends TraceRecord {
   children: TraceTree[];

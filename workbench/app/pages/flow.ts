@@ -2,8 +2,10 @@
 /**
  * Flow control: per event handler with an `on` block, its declared controls and, per control, the
  * events waiting now (a batch filling, debounced events waiting) and the events held back so far,
- * from the `rohas_flow_waiting` and `rohas_flow_held_total` series of this instance. Refreshed
- * when a trace finishes (at most twice a second) and every 5 s.
+ * from the `rohas_flow_waiting` and `rohas_flow_held_total` series of this instance; for the limits
+ * (`concurrency`, `rate`, `throttle`), what they hold across every instance, read from the shared
+ * state (`GET limits`): runs in flight per key, and each key's use of the current window's budget.
+ * Refreshed when a trace finishes (at most twice a second) and every 5 s.
  *
  * @module
  */
@@ -11,7 +13,7 @@
 import { api } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import { onLive } from "../live.ts";
-import type { Endpoints, FlowJson, Series } from "../types.ts";
+import type { Endpoints, FlowJson, LimitsJson, Series } from "../types.ts";
 import { endpoints, errorBox, type Page } from "./_shared.ts";
 
 /** One control of one handler, as a row. */
@@ -30,8 +32,11 @@ export function flowPage(): Page {
   async function refresh(): Promise<void> {
     try {
       rows ??= rowsOf(await endpoints());
-      const { series } = await api<{ series: Series[] }>("metrics");
-      replace(table, render(rows, series));
+      const [{ series }, { handlers }] = await Promise.all([
+        api<{ series: Series[] }>("metrics"),
+        api<{ handlers: LimitsJson[] }>("limits"),
+      ]);
+      replace(table, render(rows, series, handlers));
     } catch (error) {
       replace(table, errorBox(error));
     }
@@ -100,7 +105,32 @@ function duration(ms: number): string {
   return `${ms}ms`;
 }
 
-function render(rows: Row[], series: Series[]): HTMLElement {
+/** What a limit holds across instances, as one line per key (`"ada": 2 of 2`). */
+function acrossInstances(row: Row, limits: LimitsJson[]): string[] {
+  const live = limits.find((l) => l.handler === row.handler);
+  const label = (key: string) => key === "" ? "all events" : key;
+  switch (row.control) {
+    case "concurrency": {
+      const c = live?.concurrency;
+      if (!c) return [];
+      if (c.keys.length === 0) return ["none in flight"];
+      return c.keys.map((k) => `${label(k.key)}: ${k.in_flight} of ${c.limit} in flight`);
+    }
+    case "rate":
+    case "throttle": {
+      const b = live?.[row.control];
+      if (!b) return [];
+      const resets = Math.max(0, b.resets_at - Date.now());
+      const used = b.keys.length === 0
+        ? [`0 of ${b.limit} used`]
+        : b.keys.map((k) => `${label(k.key)}: ${k.used} of ${b.limit} used`);
+      return [...used, `window resets in ${(resets / 1000).toFixed(1)} s`];
+    }
+  }
+  return [];
+}
+
+function render(rows: Row[], series: Series[], limits: LimitsJson[]): HTMLElement {
   if (rows.length === 0) {
     return h("p", { class: "muted" }, "No handler declares flow controls (`on <handler> { … }`)");
   }
@@ -114,9 +144,15 @@ function render(rows: Row[], series: Series[]): HTMLElement {
     h(
       "tr",
       {},
-      ...["Handler", "Event", "Control", "Declared", "Waiting now", "Held back"].map((t) =>
-        h("th", {}, t)
-      ),
+      ...[
+        "Handler",
+        "Event",
+        "Control",
+        "Declared",
+        "Waiting now",
+        "Held back",
+        "Across instances",
+      ].map((t) => h("th", {}, t)),
     ),
     rows.map((row) =>
       h(
@@ -128,6 +164,11 @@ function render(rows: Row[], series: Series[]): HTMLElement {
         h("td", { class: "mono" }, row.declared),
         h("td", { "data-testid": "flow-waiting" }, String(value("rohas_flow_waiting", row))),
         h("td", { "data-testid": "flow-held" }, String(value("rohas_flow_held_total", row))),
+        h(
+          "td",
+          { "data-testid": "flow-live", class: "mono" },
+          acrossInstances(row, limits).map((line) => h("div", {}, line)),
+        ),
       )
     ),
   );
