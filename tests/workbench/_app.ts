@@ -9,6 +9,7 @@ import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
+import { limitsSnapshot } from "../../engine/limits/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createWorkbenchHandler, workbenchMounts } from "../../workbench/mod.ts";
@@ -68,6 +69,8 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     events: bus,
     runCron: (name) => engine!.runCron(name),
+    // As the assembly gives it: what the flow limits hold in the shared state.
+    limits: () => limitsSnapshot(kv, engine!.model()),
     mode: options.mode ?? "dev",
   });
   engine = createEngine({
@@ -78,6 +81,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     validators: compileValidators(parsed.schema),
     mode: options.mode ?? "dev",
+    sharedState: kv,
     // The one line the engine needs to serve the workbench.
     mounts: workbenchMounts(workbench),
   });
