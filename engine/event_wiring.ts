@@ -33,6 +33,7 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
+import { type DelayedEvents, holdFor } from "./delayed/mod.ts";
 import { KEYED_PARALLELISM, type Limiter, limitersOf } from "./limits/mod.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
@@ -105,6 +106,8 @@ export interface SubscribeEventsOptions {
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
+  /** Holds deliveries to handlers with a `delay` until due. Default none (a `delay` is refused). */
+  delayed?: DelayedEvents | undefined;
   /**
    * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
    * their slots and budgets and `debounce` its bursts and timers. Default: a store of this process
@@ -192,7 +195,8 @@ export async function subscribeEvents(
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
       const limiter = limiterOf(sub);
-      const at = { spec, sub, traceSuffix, counted, limiter, hub };
+      const { delayed, counter } = options;
+      const at = { spec, sub, traceSuffix, counted, limiter, hub, delayed, counter };
       subs.push(await subscribeHandler(parts, bus, at));
     }
     if (spec.triggers.length === 0) continue;
@@ -232,6 +236,8 @@ interface HandlerSite {
   counted: Counted;
   limiter: Limiter | null;
   hub: DebounceHub | null;
+  delayed: DelayedEvents | undefined;
+  counter: DeliveryCounter | undefined;
 }
 
 /**
@@ -272,10 +278,22 @@ async function subscribeHandler(
   const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1, stores);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
-  const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
-  if (batcher === null && limiter === null) return subscription;
+  const held = holdFor(spec, sub, {
+    run,
+    delayed: at.delayed,
+    settle: () => at.counter?.settle(),
+    parts,
+  });
+  const subscription = await bus.subscribe(
+    spec.event,
+    sub.group,
+    held === null ? handle : held.handle(handle),
+    options,
+  );
+  if (batcher === null && limiter === null && held === null) return subscription;
   return {
     close: () => {
+      held?.unregister();
       // Deliveries waiting for a budget or a slot fail (the broker delivers them again), and the
       // forming batch runs now: a closing subscription waits for its in-flight deliveries.
       limiter?.close();

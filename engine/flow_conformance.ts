@@ -17,8 +17,9 @@ import type { EngineParts } from "./parts.ts";
 import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry, type Telemetry } from "../telemetry/mod.ts";
+import { LIMIT_CASES } from "./_limit_cases.ts";
+import { DelayedEvents } from "./delayed/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../state/mod.ts";
-import { LIMIT_CASES } from "./limits/mod.ts";
 
 /** Options of {@linkcode flowConformance}. */
 export interface FlowConformanceOptions {
@@ -86,8 +87,51 @@ const CASES: [string, FlowCase][] = [
     debounceTrailing,
   ],
   ["debounce: leading runs the first event of a burst and drops the rest", debounceLeading],
+  ["delay: a handler sees each event its delay after the publish, not sooner", handlerDelay],
+  ["delay: a delayed publish arrives within 250 ms of its time; a cancelled one never", publishAt],
   ...LIMIT_CASES,
 ];
+
+/** Allowed past a delayed event's time besides the event loop's measured lag, in milliseconds. */
+export const DELAY_NOISE_MS = 250;
+
+async function handlerDelay(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const all = Promise.withResolvers<void>();
+  await using rig = await FlowRig.open(options, { delay_ms: 400 }, (c) => {
+    calls.push(c);
+    if (calls.length === 3) all.resolve();
+  });
+  const published = performance.now();
+  await rig.publish(3);
+  await deadline(all.promise, "the 3 delayed calls", options.timeoutMs ?? 30_000);
+  rig.assertEachOnce(calls, 3);
+  for (const call of calls) {
+    const waited = call.at - published;
+    assert.ok(waited >= 400 * 0.95, `a delayed event ran ${Math.round(waited)} ms after publish`);
+    rig.assertLate(waited - 400, "a delay of 400 ms");
+  }
+}
+
+async function publishAt(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const arrived = Promise.withResolvers<void>();
+  await using rig = await FlowRig.open(options, {}, (c) => {
+    calls.push(c);
+    arrived.resolve();
+  });
+  const at = Date.now() + 300;
+  const cause = { parentId: null, source: "workbench" };
+  await rig.delayed.schedule(rig.topic, { n: 1 }, cause, { at, key: "kept" });
+  await rig.delayed.schedule(rig.topic, { n: 2 }, cause, { at: at - 100, key: "cancelled" });
+  assert.equal(await rig.delayed.cancel(rig.topic, "cancelled"), true);
+  await deadline(arrived.promise, "the delayed event", options.timeoutMs ?? 30_000);
+  const late = Date.now() - at;
+  assert.ok(late >= 0, `the delayed event came ${-late} ms early`);
+  rig.assertLate(late, "its time");
+  await rig.settled();
+  assert.deepEqual(calls.flatMap((c) => c.events.map((e) => e.payload.n)), [1]);
+}
 
 async function batchSize(options: FlowConformanceOptions): Promise<void> {
   const calls: Call[] = [];
@@ -191,6 +235,8 @@ class FlowRig {
   readonly #published: string[] = [];
   readonly #timeoutMs: number;
   readonly #lag = new LagProbe();
+  /** Delayed events in a store of this process (the adapter carries them once due). */
+  readonly delayed: DelayedEvents;
   readonly #kv = kvOver(createMemoryKvBackend());
   #bus!: EventBus;
   #parts!: EngineParts;
@@ -199,6 +245,15 @@ class FlowRig {
 
   private constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
+    this.delayed = new DelayedEvents({
+      kv: this.#kv,
+      instanceId: "flow",
+      publish: (topic, payload, o) => {
+        this.counter.expect(1);
+        return this.#bus.publish(topic, payload, o);
+      },
+      telemetry: { metric: () => {}, log: () => {} },
+    });
   }
 
   static async open(
@@ -232,10 +287,14 @@ class FlowRig {
     };
     this.#parts = parts(this.#bus, this.#telemetry, work);
     this.#closers.push(() => this.#parts.runtime.close());
+    this.#closers.push(() => this.#kv.close());
+    this.delayed.start();
+    this.#closers.push(() => this.delayed.stop());
     const subs = await subscribeEvents(model(this.topic, controls), this.#parts, this.#bus, {
       counter: this.counter,
       maxAttempts: 3,
       sharedState: this.#kv,
+      delayed: this.delayed,
     });
     this.#closers.push(async () => {
       for (const sub of subs) await sub.close();
@@ -331,6 +390,17 @@ class FlowRig {
           } ms)`,
       );
     }
+  }
+
+  /** A delayed run was at most {@linkcode DELAY_NOISE_MS} late, beyond the event loop's lag. */
+  assertLate(late: number, what: string): void {
+    const allowed = DELAY_NOISE_MS + this.#lag.worst;
+    assert.ok(
+      late <= allowed,
+      `ran ${Math.round(late)} ms after ${what} (event loop lag up to ${
+        Math.round(this.#lag.worst)
+      } ms)`,
+    );
   }
 
   deadLetters(): Promise<unknown[]> {

@@ -8,8 +8,9 @@ import type { RohasConfig } from "../../project/mod.ts";
 import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
-import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
+import { DelayedEvents } from "../../engine/delayed/mod.ts";
 import { limitsSnapshot } from "../../engine/limits/mod.ts";
+import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createWorkbenchHandler, workbenchMounts } from "../../workbench/mod.ts";
@@ -69,11 +70,19 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     events: bus,
     runCron: (name) => engine!.runCron(name),
-    // As the assembly gives it: what the flow limits hold in the shared state.
     limits: () => limitsSnapshot(kv, engine!.model()),
     mode: options.mode ?? "dev",
   });
+  // The example delays events (PlaceOrder's reminder, escalate_order's `delay`): kept in its kv.
+  const delayed = new DelayedEvents({
+    kv,
+    instanceId: "workbench-test",
+    publish: (topic, payload, o) => engine!.publish(topic, payload, o),
+    telemetry,
+    gaugeMs: 500,
+  });
   engine = createEngine({
+    delayed,
     model,
     config,
     runtime: createInProcessRuntime({ manifest, kv }),
@@ -86,6 +95,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     mounts: workbenchMounts(workbench),
   });
   await engine.start();
+  delayed.start();
   const listening = Promise.withResolvers<Deno.NetAddr>();
   engine.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => listening.resolve(a) });
   const addr = await listening.promise;
@@ -97,6 +107,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     config,
     url: `http://127.0.0.1:${addr.port}`,
     async [Symbol.asyncDispose]() {
+      await delayed.stop();
       await started.close();
       await kv.close();
       if (dir) await Deno.remove(dir, { recursive: true });

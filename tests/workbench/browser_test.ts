@@ -133,6 +133,31 @@ Deno.test({
         await shot(page, "events");
       });
 
+      await t.step(
+        "the flow page shows a handler's delay and the delayed events waiting",
+        async () => {
+          // Due in a minute: it waits for the whole step.
+          await app.engine.publish("OrderReminder", { id: "wb-1" }, {
+            parentId: null,
+            source: "workbench",
+            timing: { kind: "at", at: Date.now() + 60_000, key: "wb-1" },
+          });
+          await until("the delayed OrderReminder on the flow page", async () => {
+            await go("flow");
+            await page.getByTestId("flow").locator("table, p").first().waitFor();
+            return await page.locator('[data-testid="delayed-row"][data-event="OrderReminder"]')
+              .count() === 1;
+          });
+          const row = page.locator('[data-testid="delayed-row"][data-event="OrderReminder"]');
+          assert((await row.getByTestId("delayed-waiting").textContent()) === "1");
+          const delay = page.locator(
+            '[data-testid="flow-row"][data-handler="escalate_order"][data-control="delay"]',
+          );
+          assert((await delay.count()) === 1, "escalate_order's delay is listed");
+          await shot(page, "flow");
+        },
+      );
+
       await t.step("a dead letter is listed and replayed", async () => {
         await go("events");
         await page.getByTestId("event-select").selectOption("AlwaysFails");

@@ -105,3 +105,33 @@ Deno.test("a chat message passes the WebSocket middleware and is broadcast to ev
   assert.deepEqual([received.type, received.text], ["message", "hi"]);
   assert.ok(app.sockets.some((sent) => sent.kind === "broadcast" && sent.endpoint === "Chat"));
 });
+
+Deno.test("an order schedules a delayed reminder that paying cancels", async () => {
+  await using app = await createTestApp({ manifest });
+  await app.request("POST", "/orders", { body: { orderId: "kit-o1", amount: 3 } });
+  const [reminder] = await app.delayed();
+  assert.deepEqual(
+    { event: reminder?.event, key: reminder?.key, handler: reminder?.handler },
+    { event: "OrderReminder", key: "kit-o1", handler: "all" },
+  );
+  assert.ok(Date.parse(reminder!.dueAt) > Date.now(), "due later, not now");
+  assert.equal((await app.request("POST", "/orders/kit-o1/pay")).status, 200);
+  assert.deepEqual(await app.delayed(), [], "paying cancelled it");
+  assert.equal(await app.fireDelayed(), 0);
+  assert.ok(!app.events.some((event) => event.topic === "OrderReminder"));
+});
+
+Deno.test("an unpaid order's reminder reaches remind_order, and escalate_order after its delay", async () => {
+  await using app = await createTestApp({ manifest });
+  await app.request("POST", "/orders", { body: { orderId: "kit-o2", amount: 3 } });
+  // The reminder, then the delivery held for escalate_order (`on escalate_order { delay: 1s }`).
+  assert.equal(await app.fireDelayed(), 2);
+  const reminders = app.events.filter((event) => event.topic === "OrderReminder");
+  assert.equal(reminders.length, 1);
+  assert.ok(
+    app.logs.some((entry) =>
+      entry.handler === "remind_order" && entry.message === "Order still unpaid: reminder sent"
+    ),
+  );
+  assert.deepEqual(await app.delayed(), []);
+});
