@@ -32,6 +32,8 @@ import { EngineError, failureOf, ServeError } from "./errors.ts";
 import { createNoopTelemetry } from "./_noop_telemetry.ts";
 import type { CleanupStack } from "./_cleanup.ts";
 import { hostBackend, hostKv, type KvHost, openStateBackend } from "../state/mod.ts";
+import type { Kv } from "../state/mod.ts";
+import { limitsSnapshot } from "./limits/mod.ts";
 import type {
   AssembleOptions,
   Listening,
@@ -256,6 +258,8 @@ export function mountsOf(options: AssembleOptions, ctx: {
   bus: EventBus | null;
   current: { schema: Schema };
   engine: Engine;
+  /** The shared state, where the flow limits keep their slots and budgets. */
+  kv: Kv;
   /** The workbench module, loaded when the workbench is served. */
   workbench: WorkbenchModule | null;
 }): Mount[] {
@@ -284,6 +288,7 @@ export function mountsOf(options: AssembleOptions, ctx: {
       events: workbenchEvents(bus),
       runCron: (name) => engine.runCron(name),
       handlerFiles: () => handlerFilesOf(engine.model(), located.root),
+      limits: () => limitsSnapshot(ctx.kv, engine.model()),
       mode: options.mode,
     });
     // Only its own paths reach it, so API requests pay nothing for the workbench.

@@ -23,12 +23,15 @@ export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
 // `concurrency`, `rate` and `throttle` hold across instances (engine/limits/); `batch` gathers
-// deliveries per instance (engine/_batcher.ts).
+// deliveries per instance (engine/_batcher.ts); `debounce` holds across instances
+// (engine/_debouncer.ts); `delay` holds deliveries in the durable timer store (engine/delayed/).
 const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>([
   "concurrency",
   "rate",
   "throttle",
   "batch",
+  "debounce",
+  "delay",
 ]);
 
 /** The schema's key of each control (`delay` is stored as `delay_ms`). */
@@ -41,6 +44,13 @@ const FIELDS = {
   priority: "priority",
   delay: "delay_ms",
 } as const satisfies Record<FlowControlKey, keyof FlowControls>;
+
+/** Why a control is refused, where there is more to say than "not yet". */
+const REFUSED_BECAUSE: Partial<Record<FlowControlKey, string>> = {
+  priority: "every event of a handler has the handler's one priority, and each handler has a " +
+    "consumer group (a queue) of its own, so there is nothing for the priority to order on any " +
+    "adapter, RabbitMQ's priority queues included",
+};
 
 /** An error for each declared flow control the engine does not enforce yet, at its position.
  *
@@ -62,7 +72,11 @@ export function unenforcedFlowControls(
           code: FLOW_NOT_ENFORCED,
           severity: "error",
           message: `Flow control '${key}' of handler '${flow.handler}' (event '${event.name}') ` +
-            `is declared but this engine does not enforce it yet: remove it to start`,
+            (REFUSED_BECAUSE[key] === undefined
+              ? "is declared but this engine does not enforce it yet: remove it to start"
+              : `is declared but this engine does not enforce it: ${
+                REFUSED_BECAUSE[key]
+              }; remove it to start`),
         }));
       }
     }

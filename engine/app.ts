@@ -13,6 +13,7 @@ import type { AppModel } from "./app_model.ts";
 import type { Kv } from "../state/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { EngineMode, EngineParts, PublishOptions, ValidatorTable } from "./parts.ts";
+import { type DelayedEvents, publishTimed } from "./delayed/mod.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
 import {
   type Closable,
@@ -63,6 +64,11 @@ export interface EngineOptions {
    * (this process's connections; an app alone on its adapter).
    */
   sockets?: { route: SocketRoute; instanceId: string };
+  /**
+   * Keeps delayed events (`state.triggerEvent(E, p, { delay })`, a handler's `delay`) until due;
+   * firing them is its owner's to start. Default: none (a delayed publish is refused).
+   */
+  delayed?: DelayedEvents;
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -77,8 +83,9 @@ export interface EngineOptions {
    */
   mounts?: Mount[] | ((engine: Engine) => Mount[]);
   /**
-   * The state every instance shares (`state.kv`), where the flow limits (`concurrency`, `rate`,
-   * `throttle`) keep their slots and budgets. Default: limits hold per instance.
+   * The state every instance shares (`state.kv`), where the flow controls keep what holds across
+   * instances: the slots and budgets of `concurrency`, `rate` and `throttle`, `debounce`'s bursts
+   * and timers. Default: they hold per instance.
    */
   sharedState?: Kv;
 }
@@ -153,6 +160,8 @@ class EngineImpl implements Engine {
   #closing = false;
   #closed: Promise<ShutdownReport> | null = null;
   #counter = new DeliveryCounter();
+  /** The check of the current model's payloads, for delayed publishes (the bus checks the rest). */
+  #check: PayloadCheck | null = null;
   #tracker = new ForwardTracker();
 
   constructor(options: EngineOptions) {
@@ -162,6 +171,11 @@ class EngineImpl implements Engine {
       runtime: options.runtime,
       publisher: {
         publish: async (topic, payload, publishOptions) => {
+          if (publishOptions.timing !== undefined) {
+            const timing = publishOptions.timing;
+            const at = { delayed: this.#options.delayed, check: this.#check };
+            return await publishTimed(at, { topic, payload, options: publishOptions, timing });
+          }
           if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
           const n = groupsOf(this.#built.model, topic);
           this.#counter.expect(n);
@@ -214,13 +228,15 @@ class EngineImpl implements Engine {
     if (this.#parts.config.adapter.payload_checks === "log") {
       // `[adapter] payload_checks = "log"`: published as the original did, each mismatch logged.
       const telemetry = this.#parts.telemetry;
-      this.#options.bus.checkPayloads?.((topic, payload) => {
+      this.#check = (topic, payload) => {
         const refusal = check(topic, payload);
         if (refusal) telemetry.log(payloadMismatchLog(topic, refusal));
         return null;
-      });
+      };
+      this.#options.bus.checkPayloads?.(this.#check);
       return;
     }
+    this.#check = check;
     this.#options.bus.checkPayloads?.(check);
     const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
     this.#parts.runtime.checkPayloads?.({ events: types, check });
@@ -239,6 +255,7 @@ class EngineImpl implements Engine {
       counter: this.#counter,
       tracker: this.#tracker,
       maxAttempts: this.#parts.config.adapter.max_attempts,
+      delayed: this.#options.delayed,
       ...(this.#options.sharedState ? { sharedState: this.#options.sharedState } : {}),
     });
   }

@@ -67,6 +67,11 @@ export interface WorkbenchOptions {
   events?: WorkbenchEvents;
   /** Runs a cron job now. Default: `/crons/{name}/run` answers 501. */
   runCron?: (name: string) => Promise<unknown>;
+  /**
+   * What the flow limits hold now across instances (`GET limits`, engine/limits `limitsSnapshot`).
+   * Default: the route answers 501.
+   */
+  limits?: () => Promise<unknown>;
   /** Handler files by `<kind>:<name>` (for graph node paths). Default none. */
   handlerFiles?: () => HandlerFiles;
   /** `dev` lets loopback peers in without a key. Default `dev`. */
@@ -277,6 +282,8 @@ async function route(ctx: Ctx): Promise<Response> {
       return json(ctx.sampler.read());
     case "GET metrics":
       return json({ series: o.telemetry.metrics() });
+    case "GET limits":
+      return json({ handlers: await need(o.limits, "The flow limits' state")() });
     case "GET dead-letters":
       return json(await deadLetters(ctx));
     case "POST dead-letters/*":

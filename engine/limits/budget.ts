@@ -12,6 +12,9 @@ import type { Kv, KvKey } from "../../state/mod.ts";
 import { LimitsClosedError, LimitsStateError } from "./errors.ts";
 import { pause } from "./_key.ts";
 
+/** The most keys whose spent window an instance remembers. */
+const MAX_SPENT_KEYS = 10_000;
+
 /** Options of {@linkcode WindowBudget}. */
 export interface WindowBudgetOptions {
   /** The shared state. */
@@ -77,6 +80,8 @@ export class WindowBudget {
       const entry = await this.#store("read a rate budget", () => kv.get<BudgetRecord>(entryKey));
       const used = entry.value ?? 0;
       if (used >= limit) {
+        // A cache: with many keys, forget them all now and then rather than grow without end.
+        if (this.#spent.size >= MAX_SPENT_KEYS) this.#spent.clear();
         this.#spent.set(key, window);
         return (window + 1) * periodMs;
       }

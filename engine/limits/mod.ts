@@ -15,3 +15,5 @@ export { WindowBudget } from "./budget.ts";
 export { LimitsClosedError, LimitsError, LimitsStateError } from "./errors.ts";
 export { KEYED_PARALLELISM } from "./_local_gate.ts";
 export { limitersOf } from "./wiring.ts";
+export type { BudgetInUse, HandlerLimits, SlotsInUse } from "./snapshot.ts";
+export { limitsSnapshot } from "./snapshot.ts";

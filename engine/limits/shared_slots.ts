@@ -1,7 +1,7 @@
 /**
  * The `concurrency` control across instances: slot `i` of a key is the state entry
- * `[...prefix, key, i]` (`i` from 0 to limit - 1). A run takes a free slot by an atomic commit that
- * checks the entry is absent, writes it with an expiry (the lease) that this instance renews while
+ * `[...prefix, key, i]` (`i` from 0 to limit - 1). A run lists the key's slots and takes a free one
+ * by an atomic commit that checks the entry is absent, writes it with an expiry (the lease) that this instance renews while
  * the run lasts, and deletes it when the run settles. A killed instance renews nothing, so its
  * slots come back once their lease runs out. A run that finds every slot taken waits (its delivery
  * is neither acknowledged nor failed) and looks again: at once when a run of this instance frees a
@@ -110,24 +110,34 @@ export class SharedSlots {
     }
   }
 
-  /** Looks at every slot once, from a random one so instances spread over the slots. */
+  /**
+   * Lists the key's taken slots (one read however large the limit) and takes a free one, picked at
+   * random so instances spread over the slots; a lost race lists again.
+   */
   async #tryTake(key: string): Promise<Held | null> {
     const { kv, prefix, limit, instanceId } = this.#options;
-    const start = Math.floor(Math.random() * limit);
-    for (let n = 0; n < limit; n++) {
-      const slot = [...prefix, key, (start + n) % limit];
-      const entry = await this.#store("read a concurrency slot", () => kv.get(slot));
-      if (entry.versionstamp !== null) continue;
+    const keyPrefix = [...prefix, key];
+    for (;;) {
+      const taken = new Set<number>();
+      await this.#store("read the concurrency slots", async () => {
+        for await (const entry of kv.list({ prefix: keyPrefix })) {
+          taken.add(entry.key[keyPrefix.length] as number);
+        }
+      });
+      if (taken.size >= limit) return null;
+      const free = Array.from({ length: limit }, (_, i) => i).filter((i) => !taken.has(i));
+      const slot = [...keyPrefix, free[Math.floor(Math.random() * free.length)]!];
       const record: SlotRecord = { instance: instanceId, since: Date.now() };
       const result = await this.#store(
         "take a concurrency slot",
-        () => kv.atomic().check(entry).set(slot, record, { expireIn: this.#lease }).commit(),
+        () =>
+          kv.atomic().check({ key: slot, versionstamp: null })
+            .set(slot, record, { expireIn: this.#lease }).commit(),
       );
       if (result.ok) {
         return { key: slot, versionstamp: result.versionstamp, busy: Promise.resolve() };
       }
     }
-    return null;
   }
 
   #keep(held: Held): Held {

@@ -113,6 +113,21 @@ Deno.test("rohas list-events shows triggers only for events that have them", asy
   }
 });
 
+Deno.test("rohas list-events shows each handler's flow controls as the schema writes them", async () => {
+  const run = await rohas(["list-events", "tests/fixtures/flow/project"]);
+  assertEquals(run.code, 0, run.stderr);
+  ok(
+    run.stdout.includes(
+      `    On send_receipt: concurrency: 2 by customer.id; rate: 10 per 1s by customer.region; priority: 7
+    On sync_crm: throttle: 100 per 1m; debounce: 5s by customer.id trailing max 30s; delay: 10s
+    On index_order: concurrency: 1; batch: 50 within 500ms
+    On notify_sales: debounce: 1h leading
+`,
+    ),
+    run.stdout,
+  );
+});
+
 Deno.test("rohas list-handlers and list-events print syntax errors and exit 1", async () => {
   for (const command of ["list-handlers", "list-events"]) {
     const run = await rohas([command, "tests/fixtures/invalid/syntax"]);

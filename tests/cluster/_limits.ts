@@ -1,8 +1,9 @@
 /**
  * The flow limits across three `rohas start` instances on one broker and one shared state store
  * (the default `denokv` file every instance of the project copy opens): `concurrency: 2 by key` is
- * never exceeded per key, measured from the runs' start and end times across the instances, and
- * `rate: 10 per 1s` holds within 10% over 10 s, counted per second of the clock.
+ * never exceeded per key, measured from the runs' start and end times across the instances;
+ * `rate: 10 per 1s` holds within 10% over 10 s, counted per second of the clock; and the slots of
+ * an instance killed (`kill -9`) while it holds one come back once their lease runs out.
  *
  * @module
  */
@@ -33,6 +34,12 @@ export function limitsSuite(adapter: ClusterAdapter): void {
       await t.step("rate 10 per 1s holds within 10% over 10 s", async () => {
         await rateHolds(cluster, adapter);
       });
+      await t.step(
+        "kill -9 of an instance holding slots: they come back, no event lost",
+        async () => {
+          await killedSlotsComeBack(cluster, adapter);
+        },
+      );
     },
   });
 }
@@ -45,7 +52,7 @@ async function concurrencyHolds(cluster: Cluster, adapter: ClusterAdapter): Prom
   const lines = await until(() => linesOf(cluster, "bounded"), (l) => l.length >= 2 * count);
   const max = maxInFlight(lines);
   report(`${adapter}: concurrency 2 by key, measured maximum per key ${JSON.stringify(max)}`);
-  const pids = new Set(lines.map((l) => l[3]));
+  const pids = new Set(lines.map((l) => l[4]));
   assert.equal(pids.size, 3, "every instance ran some of the runs");
   for (const [key, n] of Object.entries(max)) assert.ok(n <= 2, `key ${key} ran ${n} at once`);
   assert.ok(Object.values(max).includes(2), "the limit was reached (runs of a key overlapped)");
@@ -104,6 +111,41 @@ function perSecond(lines: string[][], first: number): number[] {
   );
 }
 
+async function killedSlotsComeBack(cluster: Cluster, adapter: ClusterAdapter): Promise<void> {
+  const jobs = Array.from({ length: 60 }, (_, i) => String(1000 + i));
+  // One key, so the killed instance's slots are the ones the others need.
+  await Promise.all(jobs.map((n, i) => post(cluster.instances[i % 3]!, "dead", Number(n))));
+  const ours = (lines: string[][]) => lines.filter((l) => l[1] === "dead");
+  // Killed while it runs one of them (whichever instance the broker handed one to first): it holds
+  // a slot it never frees.
+  const running = (lines: string[][]) => {
+    const started = new Map<string, number>();
+    for (const [kind, , , , pid] of ours(lines)) {
+      started.set(pid!, (started.get(pid!) ?? 0) + (kind === "start" ? 1 : -1));
+    }
+    return [...started].find(([, n]) => n > 0)?.[0];
+  };
+  const pid = running(await until(() => linesOf(cluster, "bounded"), (l) => !!running(l)))!;
+  const victim = cluster.instances.find((i) => String(i.process()?.pid) === pid)!;
+  const killedAt = Date.now();
+  await victim.kill();
+  // Every job ran to its end somewhere: the killed instance's deliveries came back to the others,
+  // which could take its slot once the lease ran out.
+  const lines = ours(
+    await until(() => linesOf(cluster, "bounded"), (all) => {
+      const ended = new Set(ours(all).filter((l) => l[0] === "end").map((l) => l[3]));
+      return jobs.every((n) => ended.has(n));
+    }),
+  );
+  const max = maxInFlight(lines.filter((l) => l[4] !== pid));
+  const last = Math.max(...lines.map((l) => Number(l[2]))) - killedAt;
+  report(
+    `${adapter}: kill -9 of ${victim.id} while it held a slot: all ${jobs.length} jobs ended, the ` +
+      `last ${last} ms after the kill; max at once among the survivors ${JSON.stringify(max)}`,
+  );
+  assert.ok((max["dead"] ?? 0) <= 2, `at most 2 at once: ${JSON.stringify(max)}`);
+}
+
 /** POSTs one job; fails the test unless it was accepted. */
 async function post(instance: Instance, key: string, n: number): Promise<void> {
   const response = await fetch(`${instance.url}/jobs`, {
@@ -126,7 +168,9 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`Not there after 120 s: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) {
+      assert.fail(`Not there after 120 s: ${JSON.stringify(value).slice(-2000)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

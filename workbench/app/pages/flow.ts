@@ -2,8 +2,12 @@
 /**
  * Flow control: per event handler with an `on` block, its declared controls and, per control, the
  * events waiting now (a batch filling, debounced events waiting) and the events held back so far,
- * from the `rohas_flow_waiting` and `rohas_flow_held_total` series of this instance. Refreshed
- * when a trace finishes (at most twice a second) and every 5 s.
+ * from the `rohas_flow_waiting` and `rohas_flow_held_total` series of this instance; for the limits
+ * (`concurrency`, `rate`, `throttle`), what they hold across every instance, read from the shared
+ * state (`GET limits`): runs in flight per key, and each key's use of the current window's budget;
+ * then the delayed events waiting per event and handler (`all`: a `state.triggerEvent` with `delay`
+ * or `at`, for every handler), from `rohas_delayed_events_waiting` (counted in the shared state, so
+ * across instances). Refreshed when a trace finishes (at most twice a second) and every 5 s.
  *
  * @module
  */
@@ -11,7 +15,7 @@
 import { api } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import { onLive } from "../live.ts";
-import type { Endpoints, FlowJson, Series } from "../types.ts";
+import type { Endpoints, FlowJson, LimitsJson, Series } from "../types.ts";
 import { endpoints, errorBox, type Page } from "./_shared.ts";
 
 /** One control of one handler, as a row. */
@@ -25,13 +29,25 @@ interface Row {
 /** The flow control page. */
 export function flowPage(): Page {
   const table = h("div", { "data-testid": "flow" });
-  const el = h("div", {}, h("h1", {}, "Flow control"), table);
+  const delayed = h("div", { "data-testid": "delayed" });
+  const el = h(
+    "div",
+    {},
+    h("h1", {}, "Flow control"),
+    table,
+    h("h2", {}, "Delayed events waiting"),
+    delayed,
+  );
   let rows: Row[] | null = null;
   async function refresh(): Promise<void> {
     try {
       rows ??= rowsOf(await endpoints());
-      const { series } = await api<{ series: Series[] }>("metrics");
-      replace(table, render(rows, series));
+      const [{ series }, { handlers }] = await Promise.all([
+        api<{ series: Series[] }>("metrics"),
+        api<{ handlers: LimitsJson[] }>("limits"),
+      ]);
+      replace(table, render(rows, series, handlers));
+      replace(delayed, renderDelayed(series));
     } catch (error) {
       replace(table, errorBox(error));
     }
@@ -100,7 +116,32 @@ function duration(ms: number): string {
   return `${ms}ms`;
 }
 
-function render(rows: Row[], series: Series[]): HTMLElement {
+/** What a limit holds across instances, as one line per key (`"ada": 2 of 2`). */
+function acrossInstances(row: Row, limits: LimitsJson[]): string[] {
+  const live = limits.find((l) => l.handler === row.handler);
+  const label = (key: string) => key === "" ? "all events" : key;
+  switch (row.control) {
+    case "concurrency": {
+      const c = live?.concurrency;
+      if (!c) return [];
+      if (c.keys.length === 0) return ["none in flight"];
+      return c.keys.map((k) => `${label(k.key)}: ${k.in_flight} of ${c.limit} in flight`);
+    }
+    case "rate":
+    case "throttle": {
+      const b = live?.[row.control];
+      if (!b) return [];
+      const resets = Math.max(0, b.resets_at - Date.now());
+      const used = b.keys.length === 0
+        ? [`0 of ${b.limit} used`]
+        : b.keys.map((k) => `${label(k.key)}: ${k.used} of ${b.limit} used`);
+      return [...used, `window resets in ${(resets / 1000).toFixed(1)} s`];
+    }
+  }
+  return [];
+}
+
+function render(rows: Row[], series: Series[], limits: LimitsJson[]): HTMLElement {
   if (rows.length === 0) {
     return h("p", { class: "muted" }, "No handler declares flow controls (`on <handler> { … }`)");
   }
@@ -114,9 +155,15 @@ function render(rows: Row[], series: Series[]): HTMLElement {
     h(
       "tr",
       {},
-      ...["Handler", "Event", "Control", "Declared", "Waiting now", "Held back"].map((t) =>
-        h("th", {}, t)
-      ),
+      ...[
+        "Handler",
+        "Event",
+        "Control",
+        "Declared",
+        "Waiting now",
+        "Held back",
+        "Across instances",
+      ].map((t) => h("th", {}, t)),
     ),
     rows.map((row) =>
       h(
@@ -128,6 +175,37 @@ function render(rows: Row[], series: Series[]): HTMLElement {
         h("td", { class: "mono" }, row.declared),
         h("td", { "data-testid": "flow-waiting" }, String(value("rohas_flow_waiting", row))),
         h("td", { "data-testid": "flow-held" }, String(value("rohas_flow_held_total", row))),
+        h(
+          "td",
+          { "data-testid": "flow-live", class: "mono" },
+          acrossInstances(row, limits).map((line) => h("div", {}, line)),
+        ),
+      )
+    ),
+  );
+}
+
+/** Delayed events waiting, per event and handler, from the gauge the engine refreshes. */
+function renderDelayed(series: Series[]): HTMLElement {
+  const waiting = series.filter((s) => s.name === "rohas_delayed_events_waiting" && s.value > 0)
+    .toSorted((a, b) =>
+      (a.labels.event ?? "").localeCompare(b.labels.event ?? "") ||
+      (a.labels.handler ?? "").localeCompare(b.labels.handler ?? "")
+    );
+  if (waiting.length === 0) {
+    return h("p", { class: "muted" }, "No delayed events waiting (`rohas delayed` lists them)");
+  }
+  return h(
+    "table",
+    {},
+    h("tr", {}, ...["Event", "Handler", "Waiting"].map((t) => h("th", {}, t))),
+    waiting.map((s) =>
+      h(
+        "tr",
+        { "data-testid": "delayed-row", "data-event": s.labels.event ?? "" },
+        h("td", {}, s.labels.event ?? ""),
+        h("td", { class: "mono" }, s.labels.handler ?? ""),
+        h("td", { "data-testid": "delayed-waiting" }, String(s.value)),
       )
     ),
   );
