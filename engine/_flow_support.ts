@@ -23,13 +23,14 @@ export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
 // `concurrency`, `rate` and `throttle` hold across instances (engine/limits/); `batch` gathers
-// deliveries per instance (engine/_batcher.ts); `delay` holds deliveries in the durable timer store
-// (engine/delayed/).
+// deliveries per instance (engine/_batcher.ts); `debounce` holds across instances
+// (engine/_debouncer.ts); `delay` holds deliveries in the durable timer store (engine/delayed/).
 const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>([
   "concurrency",
   "rate",
   "throttle",
   "batch",
+  "debounce",
   "delay",
 ]);
 

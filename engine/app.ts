@@ -83,8 +83,9 @@ export interface EngineOptions {
    */
   mounts?: Mount[] | ((engine: Engine) => Mount[]);
   /**
-   * The state every instance shares (`state.kv`), where the flow limits (`concurrency`, `rate`,
-   * `throttle`) keep their slots and budgets. Default: limits hold per instance.
+   * The state every instance shares (`state.kv`), where the flow controls keep what holds across
+   * instances: the slots and budgets of `concurrency`, `rate` and `throttle`, `debounce`'s bursts
+   * and timers. Default: they hold per instance.
    */
   sharedState?: Kv;
 }

@@ -34,10 +34,11 @@ import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
 import { type DelayedEvents, holdFor } from "./delayed/mod.ts";
-import { type Limiter, limitersOf } from "./limits/mod.ts";
-import type { Kv } from "../state/mod.ts";
+import { KEYED_PARALLELISM, type Limiter, limitersOf } from "./limits/mod.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
+import { DebounceHub } from "./_debounce_hub.ts";
+import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
 import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
@@ -109,7 +110,8 @@ export interface SubscribeEventsOptions {
   delayed?: DelayedEvents | undefined;
   /**
    * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
-   * their slots and budgets. Default: a store of this process only (limits hold per instance).
+   * their slots and budgets and `debounce` its bursts and timers. Default: a store of this process
+   * only (the controls then hold per instance, and a debounce not across a restart).
    */
   sharedState?: Kv;
 }
@@ -187,13 +189,14 @@ export async function subscribeEvents(
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
   const limiterOf = limitersOf(parts, options.sharedState);
+  const hub = debounceHubOf(model, parts, options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
       const limiter = limiterOf(sub);
       const { delayed, counter } = options;
-      const at = { spec, sub, traceSuffix, counted, limiter, delayed, counter };
+      const at = { spec, sub, traceSuffix, counted, limiter, hub, delayed, counter };
       subs.push(await subscribeHandler(parts, bus, at));
     }
     if (spec.triggers.length === 0) continue;
@@ -203,45 +206,76 @@ export async function subscribeEvents(
     const who = { handler: "__triggers", traceSuffix };
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
-  return subs;
+  if (hub === null) return subs;
+  hub.start();
+  return [...subs, { close: () => hub.stop() }];
 }
 
 type Counted = ReturnType<typeof countedDelivery>;
 
+/** The hub of the model's debounced handlers, or null when none is debounced. */
+function debounceHubOf(
+  model: AppModel,
+  parts: EngineParts,
+  options: SubscribeEventsOptions,
+): DebounceHub | null {
+  const debounced = model.events.some((e) => e.subscriptions.some((s) => s.controls?.debounce));
+  if (!debounced) return null;
+  return new DebounceHub(parts, {
+    kv: options.sharedState ?? kvOver(createMemoryKvBackend()),
+    instanceId: parts.config.server.instance_id || `pid-${Deno.pid}`,
+    maxAttempts: options.maxAttempts ?? 5,
+  });
+}
+
+/** Where one handler is subscribed from. */
+interface HandlerSite {
+  spec: EventSpec;
+  sub: SubscriptionSpec;
+  traceSuffix: string;
+  counted: Counted;
+  limiter: Limiter | null;
+  hub: DebounceHub | null;
+  delayed: DelayedEvents | undefined;
+  counter: DeliveryCounter | undefined;
+}
+
 /**
  * Subscribes one handler in its own consumer group, through its flow controls: the limits
- * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each event, a `concurrency` slot held
+ * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each run, a `concurrency` slot held
  * until its run (or its batch's run) settled; `batch` gathers the deliveries and calls the handler
- * with an array.
+ * with an array; `debounce` hands each delivery to its debouncer, whose runs the limits admit.
  */
 async function subscribeHandler(
   parts: EngineParts,
   bus: EventSubscriber,
-  at: {
-    spec: EventSpec;
-    sub: SubscriptionSpec;
-    traceSuffix: string;
-    counted: Counted;
-    limiter: Limiter | null;
-    delayed: DelayedEvents | undefined;
-    counter: DeliveryCounter | undefined;
-  },
+  at: HandlerSite,
 ): Promise<Closable> {
   const { spec, sub, traceSuffix, limiter } = at;
   const controls = sub.controls ?? {};
+  const limited = (task: (e: EventEnvelope) => Promise<void>) =>
+    limiter === null ? task : async (e: EventEnvelope) => {
+      await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => task(e));
+    };
+  const single = limited((e) => deliver(parts, { spec, sub, envelope: e, traceSuffix }));
   const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
     controls.batch,
     (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
     batchObserver(parts, sub.handler.name),
   );
-  const deliverOne = batcher === null
-    ? (e: EventEnvelope) => deliver(parts, { spec, sub, envelope: e, traceSuffix })
-    : (e: EventEnvelope) => batcher.add(e);
-  const run = limiter === null ? deliverOne : async (e: EventEnvelope) => {
-    await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => deliverOne(e));
-  };
+  const debouncer = controls.debounce === undefined || at.hub === null
+    ? null
+    : at.hub.add(controls.debounce, { group: sub.group, handler: sub.handler.name, run: single });
+  const run = debouncer !== null
+    ? (e: EventEnvelope) => debouncer.add(e)
+    : batcher !== null
+    ? limited((e) => batcher.add(e))
+    : single;
   const who = { handler: sub.handler.name, traceSuffix };
-  const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1);
+  // A debounced delivery only rewrites its key's burst entry (a check-and-set that keeps the
+  // newest event), so several are taken at once: a burst is stored as fast as it arrives.
+  const stores = debouncer === null ? 1 : KEYED_PARALLELISM;
+  const parallelism = Math.max(limiter?.parallelism ?? 1, batcher?.parallelism ?? 1, stores);
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
   const held = holdFor(spec, sub, {

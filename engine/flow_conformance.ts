@@ -39,7 +39,7 @@ export interface FlowConformanceOptions {
 /** What a handler call received. */
 interface Call {
   at: number;
-  events: { id: string; attempt: number; payload: { n: number } }[];
+  events: { id: string; attempt: number; payload: { n: number; k?: string } }[];
 }
 
 /** Allowed past a batch's time besides the event loop's measured lag, in milliseconds. */
@@ -82,6 +82,11 @@ const CASES: [string, FlowCase][] = [
   ["batch: calls never exceed their size, and a full batch runs at once", batchSize],
   ["batch: a partial batch runs when its time is up, never later", batchTime],
   ["batch: a failed batch is retried as events, none lost", batchRetry],
+  [
+    "debounce: 100 events in 1 s by key arrive as one call per key with its last payload",
+    debounceTrailing,
+  ],
+  ["debounce: leading runs the first event of a burst and drops the rest", debounceLeading],
   ["delay: a handler sees each event its delay after the publish, not sooner", handlerDelay],
   ["delay: a delayed publish arrives within 250 ms of its time; a cancelled one never", publishAt],
   ...LIMIT_CASES,
@@ -175,6 +180,53 @@ async function batchRetry(options: FlowConformanceOptions): Promise<void> {
   assert.deepEqual(await rig.deadLetters(), [], "nothing was dead-lettered");
 }
 
+async function debounceTrailing(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const debounce = { period_ms: 1000, key: "k", edge: "trailing" } as const;
+  await using rig = await FlowRig.open(options, { debounce }, (c) => {
+    calls.push(c);
+  });
+  // 98 events over 0.8 s on two keys, then each key's last one 0.2 s later: in 1 s, and apart
+  // enough that the last of each key is also the last one delivered on any broker.
+  for (let n = 0; n < 98; n++) {
+    await rig.publishOne({ n, k: n % 2 === 0 ? "a" : "b" });
+    await pause(8);
+  }
+  await pause(200);
+  await rig.publishOne({ n: 98, k: "a" });
+  await rig.publishOne({ n: 99, k: "b" });
+  await rig.settled();
+  await rig.timersDone();
+  const got = calls.map((c) => c.events.map((e) => e.payload)).toSorted((x, y) =>
+    x[0]!.n - y[0]!.n
+  );
+  assert.deepEqual(
+    got,
+    [[{ n: 98, k: "a" }], [{ n: 99, k: "b" }]],
+    "one call per key, last payload",
+  );
+}
+
+async function debounceLeading(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const debounce = { period_ms: 500, edge: "leading" } as const;
+  await using rig = await FlowRig.open(options, { debounce }, (c) => {
+    calls.push(c);
+  });
+  for (let n = 0; n < 20; n++) await rig.publishOne({ n });
+  await rig.settled();
+  assert.deepEqual(calls.map((c) => c.events[0]!.payload), [{ n: 0 }], "the first event ran");
+  // The burst ends after 500 ms without an event; the next event opens a new one.
+  await pause(600);
+  await rig.publishOne({ n: 20 });
+  await rig.settled();
+  assert.deepEqual(calls.map((c) => c.events[0]!.payload), [{ n: 0 }, { n: 20 }], "a new burst");
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** One engine over the adapter, with handler `work` of event `Job_<random>` under `controls`. */
 class FlowRig {
   readonly topic = `Flow_${crypto.randomUUID().slice(0, 8)}`;
@@ -241,6 +293,7 @@ class FlowRig {
     const subs = await subscribeEvents(model(this.topic, controls), this.#parts, this.#bus, {
       counter: this.counter,
       maxAttempts: 3,
+      sharedState: this.#kv,
       delayed: this.delayed,
     });
     this.#closers.push(async () => {
@@ -279,6 +332,29 @@ class FlowRig {
       ),
     );
     this.#published.push(...sent.map((e) => e.id));
+  }
+
+  /** Publishes one event and expects it to be handled (stored, for a debounced handler). */
+  async publishOne(payload: { n: number; k?: string }): Promise<void> {
+    this.counter.expect(1);
+    const sent = await this.#bus.publish(this.topic, payload, {
+      parentId: null,
+      source: "workbench",
+    });
+    this.#published.push(sent.id);
+  }
+
+  /** Resolves once no debounce timer waits or fires any more. */
+  async timersDone(): Promise<void> {
+    const end = performance.now() + this.#timeoutMs;
+    const prefix = ["_rohas", "timers"];
+    for (;;) {
+      let left = 0;
+      for await (const _ of this.#kv.list({ prefix })) left++;
+      if (left === 0) return;
+      if (performance.now() > end) throw new Error(`Timed out waiting for ${left} timer entries`);
+      await pause(20);
+    }
   }
 
   /** Resolves once every published event was handled for good. */

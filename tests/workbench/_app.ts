@@ -90,6 +90,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     validators: compileValidators(parsed.schema),
     mode: options.mode ?? "dev",
+    sharedState: kv,
     // The one line the engine needs to serve the workbench.
     mounts: workbenchMounts(workbench),
   });

@@ -195,6 +195,32 @@ Deno.test({
         await page.getByTestId("ws-connect").click();
       });
 
+      await t.step("the flow control page shows a handler's debounced events", async () => {
+        const user = {
+          id: "wb-flo",
+          email: "flo@example.com",
+          age: null,
+          createdAt: "2026-01-01T00:00:00Z",
+        };
+        for (let n = 0; n < 5; n++) {
+          await app.bus.publish("ProfileEdited", { ...user, name: `Flo ${n}` }, {
+            parentId: null,
+            source: "workbench",
+          });
+        }
+        await go("flow");
+        const row = page.locator('[data-testid="flow-row"][data-handler="index_profile"]');
+        await row.getByText("300ms by id trailing max 5s").waitFor();
+        // Five edits of one profile: four were debounced away, the last one ran.
+        await until("four events held back", async () => {
+          const held = Number(await row.getByTestId("flow-held").textContent());
+          if (held >= 4) return true;
+          await go("flow");
+          return false;
+        });
+        await shot(page, "flow");
+      });
+
       await t.step("the overview shows request totals and p99 per route", async () => {
         await go("overview");
         await page.getByTestId("routes").getByText("POST /users").waitFor();

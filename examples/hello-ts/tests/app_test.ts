@@ -62,6 +62,27 @@ Deno.test("an event published by the test runs its handlers and their triggers",
   assert.deepEqual(app.events.map((event) => event.topic), ["UserCreated", "UserOnboarded"]);
 });
 
+Deno.test("twenty quick edits of one profile are indexed once, with the last edit (debounce)", async () => {
+  await using app = await createTestApp({ manifest });
+  const user = {
+    id: "kit-cy",
+    email: "cy@example.com",
+    age: null,
+    createdAt: "2026-01-01T00:00:00Z",
+  };
+  for (let n = 0; n < 20; n++) await app.publish("ProfileEdited", { ...user, name: `Cy ${n}` });
+  const indexed = () => app.kvWrites.filter((w) => w.key.join("/") === "profiles/kit-cy");
+  // The run comes 300 ms after the last edit: wait for it, then as long again for a second one.
+  const deadline = Date.now() + 10_000;
+  while (indexed().length === 0 && Date.now() < deadline) await pause(20);
+  await pause(300);
+  assert.deepEqual(indexed().map((w) => w.op === "set" && w.value), ["Cy 19"]);
+});
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 Deno.test("a cron job run by the test reads and writes state.kv and publishes its trigger", async () => {
   await using app = await createTestApp({ manifest });
   await app.kv.set(["users", "seeded"], { id: "seeded" });

@@ -28,17 +28,18 @@ import * as mod24 from "../handlers/events/count_tick.ts";
 import * as mod25 from "../handlers/events/doomed_handler.ts";
 import * as mod26 from "../handlers/events/escalate_order.ts";
 import * as mod27 from "../handlers/events/flaky_handler.ts";
-import * as mod28 from "../handlers/events/record_chat.ts";
-import * as mod29 from "../handlers/events/record_order.ts";
-import * as mod30 from "../handlers/events/remind_order.ts";
-import * as mod31 from "../handlers/events/send_welcome_email.ts";
-import * as mod32 from "../handlers/websockets/chat_connect.ts";
-import * as mod33 from "../handlers/websockets/chat_disconnect.ts";
-import * as mod34 from "../handlers/websockets/chat_message.ts";
-import * as mod35 from "../handlers/websockets/echo_message.ts";
-import * as mod36 from "../handlers/websockets/fragile_connect.ts";
-import * as mod37 from "../middlewares/auth.ts";
-import * as mod38 from "../middlewares/ws_auth.ts";
+import * as mod28 from "../handlers/events/index_profile.ts";
+import * as mod29 from "../handlers/events/record_chat.ts";
+import * as mod30 from "../handlers/events/record_order.ts";
+import * as mod31 from "../handlers/events/remind_order.ts";
+import * as mod32 from "../handlers/events/send_welcome_email.ts";
+import * as mod33 from "../handlers/websockets/chat_connect.ts";
+import * as mod34 from "../handlers/websockets/chat_disconnect.ts";
+import * as mod35 from "../handlers/websockets/chat_message.ts";
+import * as mod36 from "../handlers/websockets/echo_message.ts";
+import * as mod37 from "../handlers/websockets/fragile_connect.ts";
+import * as mod38 from "../middlewares/auth.ts";
+import * as mod39 from "../middlewares/ws_auth.ts";
 import type { BenchHandler } from "./api/bench.ts";
 import type { CreateUserHandler } from "./api/create_user.ts";
 import type { DirectoryHandler } from "./api/directory.ts";
@@ -65,6 +66,7 @@ import type { DoomedEventHandler } from "./events/doomed_event.ts";
 import type { FlakyEventHandler } from "./events/flaky_event.ts";
 import type { OrderPlacedHandler } from "./events/order_placed.ts";
 import type { OrderReminderHandler } from "./events/order_reminder.ts";
+import type { ProfileEditedHandler } from "./events/profile_edited.ts";
 import type { TickedHandler } from "./events/ticked.ts";
 import type { UserAuditedHandler } from "./events/user_audited.ts";
 import type { UserCreatedHandler } from "./events/user_created.ts";
@@ -106,17 +108,18 @@ export const manifest = {
     "src/handlers/events/doomed_handler.ts": mod25,
     "src/handlers/events/escalate_order.ts": mod26,
     "src/handlers/events/flaky_handler.ts": mod27,
-    "src/handlers/events/record_chat.ts": mod28,
-    "src/handlers/events/record_order.ts": mod29,
-    "src/handlers/events/remind_order.ts": mod30,
-    "src/handlers/events/send_welcome_email.ts": mod31,
-    "src/handlers/websockets/chat_connect.ts": mod32,
-    "src/handlers/websockets/chat_disconnect.ts": mod33,
-    "src/handlers/websockets/chat_message.ts": mod34,
-    "src/handlers/websockets/echo_message.ts": mod35,
-    "src/handlers/websockets/fragile_connect.ts": mod36,
-    "src/middlewares/auth.ts": mod37,
-    "src/middlewares/ws_auth.ts": mod38,
+    "src/handlers/events/index_profile.ts": mod28,
+    "src/handlers/events/record_chat.ts": mod29,
+    "src/handlers/events/record_order.ts": mod30,
+    "src/handlers/events/remind_order.ts": mod31,
+    "src/handlers/events/send_welcome_email.ts": mod32,
+    "src/handlers/websockets/chat_connect.ts": mod33,
+    "src/handlers/websockets/chat_disconnect.ts": mod34,
+    "src/handlers/websockets/chat_message.ts": mod35,
+    "src/handlers/websockets/echo_message.ts": mod36,
+    "src/handlers/websockets/fragile_connect.ts": mod37,
+    "src/middlewares/auth.ts": mod38,
+    "src/middlewares/ws_auth.ts": mod39,
   } as Record<string, Record<string, unknown>>,
 };
 
@@ -158,15 +161,16 @@ export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod25, "handleDoomedHandler">, DoomedEventHandler>,
   Satisfies<HandlerOf<typeof mod26, "handleEscalateOrder">, OrderReminderHandler>,
   Satisfies<HandlerOf<typeof mod27, "handleFlakyHandler">, FlakyEventHandler>,
-  Satisfies<HandlerOf<typeof mod28, "handleRecordChat">, ChatPostedHandler>,
-  Satisfies<HandlerOf<typeof mod29, "handleRecordOrder">, OrderPlacedHandler>,
-  Satisfies<HandlerOf<typeof mod30, "handleRemindOrder">, OrderReminderHandler>,
-  Satisfies<HandlerOf<typeof mod31, "handleSendWelcomeEmail">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod32, "handleChatConnect">, ChatConnectHandler>,
-  Satisfies<HandlerOf<typeof mod33, "handleChatDisconnect">, ChatDisconnectHandler>,
-  Satisfies<HandlerOf<typeof mod34, "handleChatMessage">, ChatMessageHandler>,
-  Satisfies<HandlerOf<typeof mod35, "handleEchoMessage">, EchoMessageHandler>,
-  Satisfies<HandlerOf<typeof mod36, "handleFragileConnect">, FragileConnectHandler>,
-  Satisfies<HandlerOf<typeof mod37, "authMiddleware">, MiddlewareHandler>,
-  Satisfies<HandlerOf<typeof mod38, "wsAuthMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod28, "handleIndexProfile">, ProfileEditedHandler>,
+  Satisfies<HandlerOf<typeof mod29, "handleRecordChat">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod30, "handleRecordOrder">, OrderPlacedHandler>,
+  Satisfies<HandlerOf<typeof mod31, "handleRemindOrder">, OrderReminderHandler>,
+  Satisfies<HandlerOf<typeof mod32, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod33, "handleChatConnect">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod34, "handleChatDisconnect">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod35, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod36, "handleEchoMessage">, EchoMessageHandler>,
+  Satisfies<HandlerOf<typeof mod37, "handleFragileConnect">, FragileConnectHandler>,
+  Satisfies<HandlerOf<typeof mod38, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod39, "wsAuthMiddleware">, MiddlewareHandler>,
 ];

@@ -35,6 +35,7 @@ export type { DoomedEvent, DoomedEventHandler } from "./events/doomed_event.ts";
 export type { FlakyEvent, FlakyEventHandler } from "./events/flaky_event.ts";
 export type { OrderPlaced, OrderPlacedHandler } from "./events/order_placed.ts";
 export type { OrderReminder, OrderReminderHandler } from "./events/order_reminder.ts";
+export type { ProfileEdited, ProfileEditedHandler } from "./events/profile_edited.ts";
 export type { Ticked, TickedHandler } from "./events/ticked.ts";
 export type { UserAudited, UserAuditedHandler } from "./events/user_audited.ts";
 export type { UserCreated, UserCreatedHandler } from "./events/user_created.ts";

@@ -3,7 +3,7 @@
 import type { User } from "./models/user.ts";
 
 /** Every event of the schema. */
-export type EventName = "AlwaysFails" | "ChatPosted" | "DoomedEvent" | "FlakyEvent" | "OrderPlaced" | "OrderReminder" | "Ticked" | "UserAudited" | "UserCreated" | "UserOnboarded";
+export type EventName = "AlwaysFails" | "ChatPosted" | "DoomedEvent" | "FlakyEvent" | "OrderPlaced" | "OrderReminder" | "ProfileEdited" | "Ticked" | "UserAudited" | "UserCreated" | "UserOnboarded";
 
 /** The payload type of each event. */
 export interface EventPayloads {
@@ -13,6 +13,7 @@ export interface EventPayloads {
   FlakyEvent: unknown;
   OrderPlaced: unknown;
   OrderReminder: unknown;
+  ProfileEdited: User;
   Ticked: unknown;
   UserAudited: unknown;
   UserCreated: User;
