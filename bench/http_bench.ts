@@ -11,6 +11,7 @@
  *        [--baseline <checkout>]  (also: `rohas start` of another checkout, to compare a change by)
  *        [--edges 2,3]     (also: `rohas start` with `[server] workers` set to each count, to choose
  *                          the default by)
+ *        [--edge-v8-flags <flags>]  (also: `rohas start` with its edges run with these V8 flags)
  * It ends with ratios paired by round (each round's two runs back to back, so a drift in the
  * machine's load between rounds cancels): `rohas start` over bare `Deno.serve`, and what telemetry
  * costs, each "telemetry on" variant's throughput over its "off" one; median and range.
@@ -125,7 +126,8 @@ const USAGE = `Usage: deno run -A bench/http_bench.ts [options]
   --only <regex>        only the variants whose name matches
   --baseline <checkout> also serve the example with another checkout's \`rohas start\`
   --experiments         also the example served in-process inside Workers sharing one port
-  --edges <n,n,...>     also \`rohas start\` with \`[server] workers\` set to each count (telemetry on)`;
+  --edges <n,n,...>     also \`rohas start\` with \`[server] workers\` set to each count (telemetry on)
+  --edge-v8-flags <f>   also \`rohas start\` whose edges run with these V8 flags (ROHAS_EDGE_V8_FLAGS)`;
 
 /** The example served in-process; `telemetry` is an expression (empty: the default, in memory). */
 function inProcess(telemetry = ""): string {
@@ -238,6 +240,9 @@ function withoutEdges(config: string): string {
 
 /** The variant with the default telemetry store. */
 const ROCKSDB = "rohas start POST /bench, telemetry on, rocksdb store (the default type)";
+
+/** The variant of `--edge-v8-flags`, before the flags. */
+const FLAGGED_PREFIX = "rohas start POST /bench, telemetry on, edges with ";
 
 /** The variant of `--baseline`. */
 const BASELINE = "baseline: rohas start POST /bench, telemetry on";
@@ -438,6 +443,7 @@ if (import.meta.main) {
       only: { type: "string" },
       baseline: { type: "string" },
       edges: { type: "string" },
+      "edge-v8-flags": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -455,6 +461,8 @@ if (import.meta.main) {
   const quiet = await exampleCopy(example, withoutTelemetry);
   const noEdges = await exampleCopy(example, withoutEdges);
   const rocks = await exampleCopy(example, withRocksdb);
+  // A copy of its own: two servers of one project directory share its state (and warn of it).
+  const hello = await exampleCopy(example, (config) => config);
   const rohas = ["run", "-A", "cli.ts", "start", "--port", "0", example];
   const baseline = values.baseline === undefined ? [] : [{
     name: BASELINE,
@@ -529,6 +537,13 @@ if (import.meta.main) {
         { name: "rohas start POST /bench, telemetry on", args: rohas, path: "/bench", post: BODY },
         ...baseline,
         ...edgeRows,
+        ...(values["edge-v8-flags"] === undefined ? [] : [{
+          name: `${FLAGGED_PREFIX}${values["edge-v8-flags"]}`,
+          args: rohas,
+          env: { ROHAS_EDGE_V8_FLAGS: values["edge-v8-flags"] },
+          path: "/bench",
+          post: BODY,
+        }]),
         { name: ROCKSDB, args: rohasRocks, path: "/bench", post: BODY },
         {
           name: "rohas start POST /bench, telemetry off",
@@ -536,7 +551,11 @@ if (import.meta.main) {
           path: "/bench",
           post: BODY,
         },
-        { name: "rohas start GET /hello", args: rohas, path: "/hello" },
+        {
+          name: "rohas start GET /hello",
+          args: ["run", "-A", "cli.ts", "start", "--port", "0", hello],
+          path: "/hello",
+        },
         {
           name: "rohas start, workers = 0 (Worker hop), POST /bench",
           args: rohasNoEdges,
@@ -587,6 +606,7 @@ if (import.meta.main) {
     await Deno.remove(quiet, { recursive: true });
     await Deno.remove(noEdges, { recursive: true });
     await Deno.remove(rocks, { recursive: true });
+    await Deno.remove(hello, { recursive: true });
     for (const file of experiments) await Deno.remove(file);
     await Deno.remove(parallelModule);
     for (const copy of edgeCopies) await Deno.remove(copy, { recursive: true });
@@ -632,6 +652,15 @@ if (import.meta.main) {
     if (byHand && Number.isFinite(summary.cpuUs)) {
       console.log(`  cpu per request / ${BY_HAND}: ${ratioText(pairedCpuRatio(summary, byHand))}`);
     }
+  }
+  // `--edge-v8-flags`: the flagged edges against the same app without the flags.
+  const flagged = runs.find(([name]) => name.startsWith(FLAGGED_PREFIX));
+  const plain = summaryOf("rohas start POST /bench, telemetry on");
+  if (flagged && plain) {
+    console.log(
+      `${flagged[0]} / without, paired by round: ${ratioText(pairedRatio(flagged[1], plain))}`,
+    );
+    console.log(`  cpu per request: ${ratioText(pairedCpuRatio(flagged[1], plain))}`);
   }
   // `--edges`: each count against the first, to choose the default by.
   const edgeRuns = runs.filter(([name]) => name.includes(", workers = "));

@@ -59,6 +59,7 @@ const BENCHMARKS: readonly Benchmark[] = [
     key: /req\/s/,
     needs: () => needCommand("wrk", "apt-get install -y wrk"),
   },
+  { name: "memory", file: "memory_bench.ts", key: /^(total|rohas start|bare)/ },
   { name: "events", file: "events_bench.ts" },
   { name: "reload", file: "reload_bench.ts" },
   { name: "python", file: "python_bench.ts", needs: needPython },

@@ -7,7 +7,9 @@
  * 2. `GET /health` served by `rohas start` next to the same function under uvicorn + FastAPI (one
  *    worker), both measured with `wrk -t2 -c<connections>` in alternating rounds (so a burst of load
  *    from elsewhere hits both alike), with requests/s, latency and CPU per request of each server's
- *    process tree, the ratio per round and its median.
+ *    process tree, the ratio per round and its median. Each round measures the runtime calls with
+ *    many in flight again, so that the ratio of HTTP to runtime calls pairs measurements of one
+ *    round.
  *
  *   deno run -A bench/python_bench.ts [--duration 5] [--rounds 3] [--connections 32] [--skip-http]
  *     [--baseline <dir>]   also serve with another checkout's cli.ts, in the same rounds (an A/B)
@@ -20,7 +22,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import type { HandlerRef, Invocation } from "../engine/runtime/mod.ts";
-import { createPythonRuntime } from "../engine/runtime/python/mod.ts";
+import { createPythonRuntime, type PythonRuntime } from "../engine/runtime/python/mod.ts";
 import { machineLine } from "./_machine.ts";
 import { clockTicks, procStat, REPO } from "./_project.ts";
 
@@ -127,8 +129,11 @@ async function drive(
   };
 }
 
-async function rawCalls(root: string): Promise<Stats> {
-  await using runtime = await createPythonRuntime({ root });
+/**
+ * Measures the runtime calls one at a time and with many in flight, and returns the measurement
+ * with many in flight, which the HTTP rounds repeat so that its ratio pairs with each round.
+ */
+async function rawCalls(runtime: PythonRuntime, root: string): Promise<() => Promise<Stats>> {
   const handler: HandlerRef = {
     kind: "api",
     name: "Health",
@@ -156,7 +161,7 @@ async function rawCalls(root: string): Promise<Stats> {
   );
   console.log(row("one at a time", sequential, "calls/s"));
   console.log(row(`${CONNECTIONS} in flight`, parallel, "calls/s"));
-  return parallel;
+  return () => drive(once, CONNECTIONS, SECONDS);
 }
 
 function row(label: string, s: Stats, unit: string): string {
@@ -263,12 +268,14 @@ async function startServers(root: string): Promise<Served[]> {
   return servers;
 }
 
-async function http(root: string, runtime: Stats): Promise<void> {
+async function http(root: string, inFlight: () => Promise<Stats>): Promise<void> {
   const servers = await startServers(root);
   try {
     const results: Stats[][] = servers.map(() => []);
+    const calls: Stats[] = [];
     for (const server of servers) await wrk(server, 2); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
+      calls.push(await inFlight());
       for (const [i, server] of servers.entries()) results[i]!.push(await wrk(server, SECONDS));
     }
     const [rohas, uvicorn, baseline] = results as [Stats[], Stats[], Stats[] | undefined];
@@ -276,12 +283,13 @@ async function http(root: string, runtime: Stats): Promise<void> {
       `GET /health (handle_health), wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds ` +
         `alternating, medians; load ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
     );
+    console.log(row(`runtime, ${CONNECTIONS} calls in flight`, medianStats(calls), "calls/s"));
     for (const [i, server] of servers.entries()) {
       console.log(row(server.label, medianStats(results[i]!), "req/s"));
     }
     const ratios = rohas.map((r, i) => r.perSecond / uvicorn[i]!.perSecond);
     const cpu = rohas.map((r, i) => uvicorn[i]!.cpuUs / r.cpuUs);
-    const http = rohas.map((r) => r.perSecond / runtime.perSecond);
+    const http = rohas.map((r, i) => r.perSecond / calls[i]!.perSecond);
     console.log(
       `  ratio rohas / uvicorn: median x${median(ratios).toFixed(2)} (rounds ${list(ratios)})`,
     );
@@ -326,8 +334,9 @@ if (import.meta.main) {
   console.log(machineLine());
   const root = await prepare();
   try {
-    const runtime = await rawCalls(root);
-    if (!values["skip-http"]) await http(root, runtime);
+    await using runtime = await createPythonRuntime({ root });
+    const inFlight = await rawCalls(runtime, root);
+    if (!values["skip-http"]) await http(root, inFlight);
   } finally {
     await Deno.remove(root, { recursive: true });
     await Deno.remove(`${root}-baseline`, { recursive: true }).catch(() => {});

@@ -317,6 +317,28 @@ publish: when one does not match, nothing is replayed and each refused id is nam
   module: "./dlq.ts",
 } as const satisfies CommandSpec;
 
+/** `rohas delayed`. */
+export const DELAYED = {
+  name: "delayed",
+  summary: "List the delayed events waiting: rohas delayed [event]",
+  description:
+    `Lists the delayed events waiting in the project's shared state, soonest first: events published
+with state.triggerEvent(E, payload, { delay | at }) (handler "all": every handler of the event
+gets them) and deliveries held for a handler's schema delay (on <handler> { delay: 10s }), with
+their due time, key and state (waiting, or firing: an instance claimed it).
+
+The [state] store of config/rohas.toml is read (denokv, nats, postgres): the one the running
+instances share. The memory store lives inside one engine; its workbench shows them instead.`,
+  usage: ["delayed [event] [path] [--json] [--project <dir>]"],
+  positionals: [{ name: "event", description: "Only the delayed events of this event" }],
+  project: true,
+  options: {
+    json: { type: "boolean", description: "Print the delayed events as JSON" },
+  },
+  examples: ["delayed", "delayed OrderReminder --json"],
+  module: "./delayed.ts",
+} as const satisfies CommandSpec;
+
 /** `rohas diff`. */
 export const DIFF = {
   name: "diff",
@@ -362,6 +384,7 @@ export type CommandModules = [
   typeof import("./start.ts"),
   typeof import("./cron.ts"),
   typeof import("./dlq.ts"),
+  typeof import("./delayed.ts"),
   typeof import("./diff.ts"),
 ];
 
@@ -378,6 +401,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     START,
     CRON,
     DLQ,
+    DELAYED,
     DIFF,
   ].map((spec) => [spec.name, spec]),
 );

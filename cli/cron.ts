@@ -26,6 +26,8 @@ async function runJob(name: string, path: string, io: CliIo): Promise<number> {
       events: { kind: "memory" },
       telemetry: { kind: "off" },
       cron: false,
+      // Delayed events it schedules wait in the shared state for the serving instances.
+      fireDelayed: false,
     });
   } catch (error) {
     if (!(error instanceof ServeError)) throw error;

@@ -11,7 +11,7 @@ import { PY_HEADER } from "./_py_module.ts";
 export const PY_STATE = `${PY_HEADER}
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Protocol, Sequence, TypeVar, Union
 
 from pydantic import BaseModel
@@ -157,6 +157,47 @@ class Logger:
         self._log("trace", message, fields)
 
 
+def _trigger_timing(event_name: str, delay: Any, at: Any, key: Any) -> Dict[str, Any]:
+    """The due time (ms since the epoch) and key of trigger_event's options, checked."""
+    where = f'Invalid state.trigger_event("{event_name}") options'
+    if delay is not None and at is not None:
+        raise ValueError(f"{where}: give delay or at, not both")
+    timing: Dict[str, Any] = {}
+    now = datetime.now(timezone.utc).timestamp() * 1000
+    if delay is not None:
+        ms = delay.total_seconds() * 1000 if isinstance(delay, timedelta) else delay
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms != ms or ms < 0 or ms > 315_360_000_000:
+            raise ValueError(f"{where}: delay must be a timedelta or milliseconds from 0, got {delay!r}")
+        timing["at"] = now + ms
+    if at is not None:
+        timing["at"] = _epoch_ms(at, where)
+    if key is not None:
+        if "at" not in timing:
+            raise ValueError(f"{where}: a key names a delayed event: give delay or at too")
+        if not isinstance(key, str) or key == "" or len(key) > 256:
+            raise ValueError(f"{where}: key must be a non-empty string of at most 256 characters, got {key!r}")
+        timing["key"] = key
+    return timing
+
+
+def _epoch_ms(at: Any, where: str) -> float:
+    if isinstance(at, datetime):
+        moment = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+        return moment.timestamp() * 1000
+    if isinstance(at, str):
+        try:
+            moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return _epoch_ms(moment, where)
+    elif isinstance(at, (int, float)) and not isinstance(at, bool) and at == at:
+        return float(at)
+    raise ValueError(
+        f'{where}: at must be a datetime, an ISO 8601 time like "2030-01-01T09:00:00Z" or milliseconds since the epoch, got {at!r}'
+    )
+
+
 class State:
     """What a handler can do besides returning a value. Effects apply when the handler succeeds."""
 
@@ -175,10 +216,33 @@ class State:
         # The shared store; the runtime sets it on every State it makes.
         self.kv: Kv = _NoKv()
 
-    def trigger_event(self, event_name: str, payload: Any) -> None:
-        """Publishes an event after the handler succeeds, in call order."""
+    def trigger_event(
+        self,
+        event_name: str,
+        payload: Any,
+        *,
+        delay: Union[timedelta, int, float, None] = None,
+        at: Union[datetime, str, int, float, None] = None,
+        key: Optional[str] = None,
+    ) -> None:
+        """Publishes an event after the handler succeeds, in call order.
+
+        Later with \`delay\` (a timedelta, or milliseconds) or \`at\` (a datetime, naive read as
+        UTC; an ISO 8601 string; or milliseconds since the epoch), not both: the event is kept in
+        state.kv until due, survives restarts and is published once across instances. \`key\` names
+        it for \`cancel_event\`; while one waits, a second with the same event and key is ignored.
+        """
+        timing = _trigger_timing(event_name, delay, at, key)
         self._triggers.append(TriggeredEvent(event_name=event_name, payload=payload))
-        self._effects.append({"kind": "trigger", "event": event_name, "payload": payload})
+        self._effects.append({"kind": "trigger", "event": event_name, "payload": payload, **timing})
+
+    def cancel_event(self, event_name: str, key: str) -> None:
+        """Cancels the delayed event triggered with \`key\`, if it still waits (after the handler succeeds)."""
+        if not isinstance(key, str) or key == "" or len(key) > 256:
+            raise ValueError(
+                f'Invalid state.cancel_event("{event_name}") key: a non-empty string of at most 256 characters, got {key!r}'
+            )
+        self._effects.append({"kind": "cancel_event", "event": event_name, "key": key})
 
     def set_payload(self, event_name: str, payload: Any) -> None:
         """Sets the payload of an event listed in the source's \`triggers:\`; the last call wins."""

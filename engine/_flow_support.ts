@@ -23,12 +23,16 @@ export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";
 
 // TODO(#19): enforce each control and add it here; until then a project declaring one is refused.
 // `concurrency`, `rate` and `throttle` hold across instances (engine/limits/); `batch` gathers
-// deliveries per instance (engine/_batcher.ts); `ordered` needs no state.
+// deliveries per instance (engine/_batcher.ts); `debounce` holds across instances
+// (engine/_debouncer.ts); `delay` holds deliveries in the durable timer store (engine/delayed/);
+// `ordered` needs no state.
 const ENFORCED: ReadonlySet<FlowControlKey> = new Set<FlowControlKey>([
   "concurrency",
   "rate",
   "throttle",
   "batch",
+  "debounce",
+  "delay",
   "ordered",
 ]);
 

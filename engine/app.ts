@@ -21,6 +21,7 @@ import type {
   ValidatorTable,
 } from "./parts.ts";
 import { publishInTurn } from "./triggers.ts";
+import { type DelayedEvents, publishTimed } from "./delayed/mod.ts";
 import { buildApp, type BuiltApp } from "./build.ts";
 import {
   type Closable,
@@ -71,6 +72,11 @@ export interface EngineOptions {
    * (this process's connections; an app alone on its adapter).
    */
   sockets?: { route: SocketRoute; instanceId: string };
+  /**
+   * Keeps delayed events (`state.triggerEvent(E, p, { delay })`, a handler's `delay`) until due;
+   * firing them is its owner's to start. Default: none (a delayed publish is refused).
+   */
+  delayed?: DelayedEvents;
   /** Makes a scheduler; called at start and on each schema swap. Default: cron jobs never fire. */
   createScheduler?: () => CronScheduler;
   /** Default: a telemetry that records nothing. */
@@ -85,8 +91,9 @@ export interface EngineOptions {
    */
   mounts?: Mount[] | ((engine: Engine) => Mount[]);
   /**
-   * The state every instance shares (`state.kv`), where the flow limits (`concurrency`, `rate`,
-   * `throttle`) keep their slots and budgets. Default: limits hold per instance.
+   * The state every instance shares (`state.kv`), where the flow controls keep what holds across
+   * instances: the slots and budgets of `concurrency`, `rate` and `throttle`, `debounce`'s bursts
+   * and timers. Default: they hold per instance.
    */
   sharedState?: Kv;
 }
@@ -161,6 +168,8 @@ class EngineImpl implements Engine {
   #closing = false;
   #closed: Promise<ShutdownReport> | null = null;
   #counter = new DeliveryCounter();
+  /** The check of the current model's payloads, for delayed publishes (the bus checks the rest). */
+  #check: PayloadCheck | null = null;
   #tracker = new ForwardTracker();
 
   constructor(options: EngineOptions) {
@@ -170,6 +179,11 @@ class EngineImpl implements Engine {
       runtime: options.runtime,
       publisher: {
         publish: async (topic, payload, publishOptions) => {
+          if (publishOptions.timing !== undefined) {
+            const timing = publishOptions.timing;
+            const at = { delayed: this.#options.delayed, check: this.#check };
+            return await publishTimed(at, { topic, payload, options: publishOptions, timing });
+          }
           if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
           const n = groupsOf(this.#built.model, topic);
           this.#counter.expect(n);
@@ -221,11 +235,14 @@ class EngineImpl implements Engine {
    */
   /**
    * A series through the bus's own (an edge's: one round trip to the main process), counted like
-   * single publishes; one with a WebSocket message publishes one at a time (the fanout sends those).
+   * single publishes; one with a WebSocket message or a timed (delayed, cancelling) publication
+   * publishes one at a time (the fanout and the delayed events handle those).
    */
   async #publishSeries(items: readonly SeriesItem[]): Promise<SeriesOutcome> {
     const bus = this.#options.bus;
-    if (bus.publishSeries === undefined || items.some((item) => item.topic === SOCKETS_TOPIC)) {
+    const special = (item: SeriesItem) =>
+      item.topic === SOCKETS_TOPIC || item.options.timing !== undefined;
+    if (bus.publishSeries === undefined || items.some(special)) {
       return await publishInTurn(this.#parts.publisher, items);
     }
     const groups = items.map((item) => groupsOf(this.#built.model, item.topic));
@@ -247,13 +264,15 @@ class EngineImpl implements Engine {
     if (this.#parts.config.adapter.payload_checks === "log") {
       // `[adapter] payload_checks = "log"`: published as the original did, each mismatch logged.
       const telemetry = this.#parts.telemetry;
-      this.#options.bus.checkPayloads?.((topic, payload) => {
+      this.#check = (topic, payload) => {
         const refusal = check(topic, payload);
         if (refusal) telemetry.log(payloadMismatchLog(topic, refusal));
         return null;
-      });
+      };
+      this.#options.bus.checkPayloads?.(this.#check);
       return;
     }
+    this.#check = check;
     this.#options.bus.checkPayloads?.(check);
     const types = Object.fromEntries(events.map((e) => [e.event, e.payloadType]));
     this.#parts.runtime.checkPayloads?.({ events: types, check });
@@ -272,6 +291,7 @@ class EngineImpl implements Engine {
       counter: this.#counter,
       tracker: this.#tracker,
       maxAttempts: this.#parts.config.adapter.max_attempts,
+      delayed: this.#options.delayed,
       ...(this.#options.sharedState ? { sharedState: this.#options.sharedState } : {}),
     });
   }

@@ -49,6 +49,9 @@ import { prepareApp } from "./project_loader.ts";
 import { unenforcedFlowControls } from "./_flow_support.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
+import { DelayedEvents } from "./delayed/mod.ts";
+import type { Kv } from "../state/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import { announceInstance, instanceState } from "./_cluster_step.ts";
 import { instanceIdOf, kvCronClaim } from "./cluster/mod.ts";
 import {
@@ -141,7 +144,9 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     : own.recorder;
   const telemetry = reader ?? own.telemetry;
   const current = { schema: prepared.schema };
+  const delayed = delayedEventsOf(located, { kv: state.kv, telemetry, publish: () => engine });
   const engine = createEngine({
+    delayed,
     model: prepared.model,
     config: located.config,
     runtime,
@@ -170,6 +175,11 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     report = await engine.close();
   }, [STATE_STEP, "presence"]);
   if (!options.serveOnly) await engine.start();
+  // Serving apps fire delayed events; a one-shot run (`rohas cron run`) only schedules them.
+  if (!options.serveOnly && options.fireDelayed !== false) {
+    delayed.start();
+    cleanup.push("delayed events", () => delayed.stop());
+  }
   const listened = await listen(options, {
     engine,
     located,
@@ -202,6 +212,20 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
       return report;
     },
   };
+}
+
+/** The app's delayed events, in its shared state; they publish through the engine once made. */
+function delayedEventsOf(
+  located: Located,
+  ctx: { kv: Kv; telemetry: Telemetry; publish: () => Engine },
+): DelayedEvents {
+  return new DelayedEvents({
+    kv: ctx.kv,
+    instanceId: located.config.server.instance_id,
+    publish: (topic, payload, options) => ctx.publish().publish(topic, payload, options),
+    telemetry: ctx.telemetry,
+    maxAttempts: located.config.adapter.max_attempts,
+  });
 }
 
 /** Step 9: hot reload of schema and handler edits. */

@@ -249,7 +249,7 @@ Deno.test("an embedded (prepared) schema declaring a flow control the engine doe
   const { parseSchema } = await import("../parser/mod.ts");
   const { buildAppModel } = await import("./app_model.ts");
   const { schema } = parseSchema(
-    "type P { id: String }\nevent Paid { payload: P handler: [ship] on ship { delay: 5s } }",
+    "type P { id: String }\nevent Paid { payload: P handler: [ship] on ship { priority: 7 } }",
   );
   const { config } = await loadConfig(root, { env: {} });
   const model = buildAppModel(schema, config, { root, exists: () => true });
@@ -263,5 +263,8 @@ Deno.test("an embedded (prepared) schema declaring a flow control the engine doe
   assert.equal(error.failure.kind, "diagnostics");
   if (error.failure.kind !== "diagnostics") return;
   assert.deepEqual(error.failure.diagnostics.map((d) => d.code), ["flow-control-not-enforced"]);
-  assert.match(error.failure.diagnostics[0]!.message, /'delay' of handler 'ship' \(event 'Paid'\)/);
+  assert.match(
+    error.failure.diagnostics[0]!.message,
+    /'priority' of handler 'ship' \(event 'Paid'\)/,
+  );
 });

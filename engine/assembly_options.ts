@@ -169,6 +169,12 @@ export interface AssembleOptions {
    * process does both). Default false.
    */
   serveOnly?: boolean;
+  /**
+   * Fire due delayed events (`state.triggerEvent(E, p, { delay })`, a handler's `delay`) in this
+   * process. A one-shot run (`rohas cron run`) only schedules them, for the serving instances to
+   * fire. Default true (not in an edge, `serveOnly`).
+   */
+  fireDelayed?: boolean;
   /** Serve the workbench (`/_rohas/` app, `/api/workbench/*` API). Default false. */
   workbench?: boolean;
   /** Extra handlers, made once the parts exist. Default: none. */

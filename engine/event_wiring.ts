@@ -33,10 +33,12 @@ import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
-import { type Limiter, limitersOf } from "./limits/mod.ts";
-import type { Kv } from "../state/mod.ts";
+import { type DelayedEvents, holdFor } from "./delayed/mod.ts";
+import { KEYED_PARALLELISM, type Limiter, limitersOf } from "./limits/mod.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
+import { DebounceHub } from "./_debounce_hub.ts";
+import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
 import type { EventInput } from "./runtime/contract.ts";
 
 /** A closable subscription. */
@@ -108,9 +110,12 @@ export interface SubscribeEventsOptions {
   tracker?: ForwardTracker;
   /** `[adapter] max_attempts`, to know when a failure is final. Default 5. */
   maxAttempts?: number;
+  /** Holds deliveries to handlers with a `delay` until due. Default none (a `delay` is refused). */
+  delayed?: DelayedEvents | undefined;
   /**
    * The state every instance shares (`state.kv`), where `concurrency`, `rate` and `throttle` keep
-   * their slots and budgets. Default: a store of this process only (limits hold per instance).
+   * their slots and budgets and `debounce` its bursts and timers. Default: a store of this process
+   * only (the controls then hold per instance, and a debounce not across a restart).
    */
   sharedState?: Kv;
 }
@@ -188,12 +193,14 @@ export async function subscribeEvents(
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
   const limiterOf = limitersOf(parts, options.sharedState);
+  const hub = debounceHubOf(model, parts, options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
       const traceSuffix = index === 0 ? "" : `.${sub.handler.name}`;
       const limiter = limiterOf(sub);
-      const at = { spec, sub, traceSuffix, counted, limiter };
+      const { delayed, counter } = options;
+      const at = { spec, sub, traceSuffix, counted, limiter, hub, delayed, counter };
       subs.push(await subscribeHandler(parts, bus, at));
     }
     if (spec.triggers.length === 0) continue;
@@ -203,7 +210,9 @@ export async function subscribeEvents(
     const who = { handler: "__triggers", traceSuffix };
     subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
   }
-  return subs;
+  if (hub === null) return subs;
+  hub.start();
+  return [...subs, { close: () => hub.stop() }];
 }
 
 /**
@@ -229,6 +238,12 @@ function unorderedParallelism(controls: SubscriptionControls): number {
  */
 export const SEQUENCE_DEPTH = 32;
 
+/** Whether no control stands between a delivery and its run (the only case that pipelines). */
+function pipelined(controls: SubscriptionControls, limiter: Limiter | null): boolean {
+  return limiter === null && controls.batch === undefined && controls.debounce === undefined &&
+    controls.delay_ms === undefined;
+}
+
 /**
  * The sequence (the handler's consumer group) of an ordered handler whose deliveries can be
  * pipelined: the adapter hands them out in order and the runtime runs a sequence in order; else
@@ -245,53 +260,99 @@ function sequenceOf(
 
 type Counted = ReturnType<typeof countedDelivery>;
 
+/** The hub of the model's debounced handlers, or null when none is debounced. */
+function debounceHubOf(
+  model: AppModel,
+  parts: EngineParts,
+  options: SubscribeEventsOptions,
+): DebounceHub | null {
+  const debounced = model.events.some((e) => e.subscriptions.some((s) => s.controls?.debounce));
+  if (!debounced) return null;
+  return new DebounceHub(parts, {
+    kv: options.sharedState ?? kvOver(createMemoryKvBackend()),
+    instanceId: parts.config.server.instance_id || `pid-${Deno.pid}`,
+    maxAttempts: options.maxAttempts ?? 5,
+  });
+}
+
+/** Where one handler is subscribed from. */
+interface HandlerSite {
+  spec: EventSpec;
+  sub: SubscriptionSpec;
+  traceSuffix: string;
+  counted: Counted;
+  limiter: Limiter | null;
+  hub: DebounceHub | null;
+  delayed: DelayedEvents | undefined;
+  counter: DeliveryCounter | undefined;
+}
+
 /**
  * Subscribes one handler in its own consumer group, through its flow controls: the limits
- * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each event, a `concurrency` slot held
+ * (`rate`, `throttle`, `concurrency`, engine/limits/) admit each run, a `concurrency` slot held
  * until its run (or its batch's run) settled; `batch` gathers the deliveries and calls the handler
- * with an array.
+ * with an array; `debounce` hands each delivery to its debouncer, whose runs the limits admit.
  */
 async function subscribeHandler(
   parts: EngineParts,
   bus: EventSubscriber,
-  at: {
-    spec: EventSpec;
-    sub: SubscriptionSpec;
-    traceSuffix: string;
-    counted: Counted;
-    limiter: Limiter | null;
-  },
+  at: HandlerSite,
 ): Promise<Closable> {
   const { spec, sub, traceSuffix, limiter } = at;
   const controls = sub.controls ?? {};
+  const limited = (task: (e: EventEnvelope) => Promise<void>) =>
+    limiter === null ? task : async (e: EventEnvelope) => {
+      await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => task(e));
+    };
+  const sequence = pipelined(controls, limiter) ? sequenceOf(parts, bus, sub) : undefined;
+  const one = sequence === undefined
+    ? { spec, sub, traceSuffix }
+    : { spec, sub, traceSuffix, sequence };
+  const single = limited((e) => deliver(parts, { ...one, envelope: e }));
   const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
     controls.batch,
     (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
     batchObserver(parts, sub.handler.name),
   );
-  const sequence = limiter === null && batcher === null ? sequenceOf(parts, bus, sub) : undefined;
-  const one = sequence === undefined
-    ? { spec, sub, traceSuffix }
-    : { spec, sub, traceSuffix, sequence };
-  const deliverOne = batcher === null
-    ? (e: EventEnvelope) => deliver(parts, { ...one, envelope: e })
-    : (e: EventEnvelope) => batcher.add(e);
-  const run = limiter === null ? deliverOne : async (e: EventEnvelope) => {
-    await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => deliverOne(e));
-  };
+  const debouncer = controls.debounce === undefined || at.hub === null
+    ? null
+    : at.hub.add(controls.debounce, { group: sub.group, handler: sub.handler.name, run: single });
+  const run = debouncer !== null
+    ? (e: EventEnvelope) => debouncer.add(e)
+    : batcher !== null
+    ? limited((e) => batcher.add(e))
+    : single;
   const who = { handler: sub.handler.name, traceSuffix };
+  // A debounced delivery only rewrites its key's burst entry (a check-and-set that keeps the
+  // newest event), so several are taken at once: a burst is stored as fast as it arrives.
+  const stores = debouncer === null ? 1 : KEYED_PARALLELISM;
   const parallelism = Math.max(
     limiter?.parallelism ?? 1,
     batcher?.parallelism ?? 1,
+    stores,
     unorderedParallelism(controls),
     sequence === undefined ? 1 : SEQUENCE_DEPTH,
   );
   const options = parallelism === 1 ? {} : { concurrency: parallelism };
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
-  const subscription = await bus.subscribe(spec.event, sub.group, handle, options);
-  if (batcher === null && limiter === null && sequence === undefined) return subscription;
+  const held = holdFor(spec, sub, {
+    run,
+    delayed: at.delayed,
+    settle: () => at.counter?.settle(),
+    parts,
+  });
+  const subscription = await bus.subscribe(
+    spec.event,
+    sub.group,
+    held === null ? handle : held.handle(handle),
+    options,
+  );
+  if (batcher === null && limiter === null && held === null && sequence === undefined) {
+    return subscription;
+  }
   return {
     close: () => {
+      held?.unregister();
       // Deliveries waiting for a budget or a slot fail (the broker delivers them again), and the
       // forming batch runs now: a closing subscription waits for its in-flight deliveries. Those
       // queued in the Worker behind the running one are handed back unrun (CallAbandonedError).

@@ -17,7 +17,9 @@ import type { EngineParts } from "./parts.ts";
 import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry, type Telemetry } from "../telemetry/mod.ts";
-import { LIMIT_CASES } from "./limits/_conformance_cases.ts";
+import { LIMIT_CASES } from "./_limit_cases.ts";
+import { DelayedEvents } from "./delayed/mod.ts";
+import { createMemoryKvBackend, kvOver } from "../state/mod.ts";
 
 /** Options of {@linkcode flowConformance}. */
 export interface FlowConformanceOptions {
@@ -37,7 +39,7 @@ export interface FlowConformanceOptions {
 /** What a handler call received. */
 interface Call {
   at: number;
-  events: { id: string; attempt: number; payload: { n: number } }[];
+  events: { id: string; attempt: number; payload: { n: number; k?: string } }[];
 }
 
 /** Allowed past a batch's time besides the event loop's measured lag, in milliseconds. */
@@ -80,8 +82,56 @@ const CASES: [string, FlowCase][] = [
   ["batch: calls never exceed their size, and a full batch runs at once", batchSize],
   ["batch: a partial batch runs when its time is up, never later", batchTime],
   ["batch: a failed batch is retried as events, none lost", batchRetry],
+  [
+    "debounce: 100 events in 1 s by key arrive as one call per key with its last payload",
+    debounceTrailing,
+  ],
+  ["debounce: leading runs the first event of a burst and drops the rest", debounceLeading],
+  ["delay: a handler sees each event its delay after the publish, not sooner", handlerDelay],
+  ["delay: a delayed publish arrives within 250 ms of its time; a cancelled one never", publishAt],
   ...LIMIT_CASES,
 ];
+
+/** Allowed past a delayed event's time besides the event loop's measured lag, in milliseconds. */
+export const DELAY_NOISE_MS = 250;
+
+async function handlerDelay(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const all = Promise.withResolvers<void>();
+  await using rig = await FlowRig.open(options, { delay_ms: 400 }, (c) => {
+    calls.push(c);
+    if (calls.length === 3) all.resolve();
+  });
+  const published = performance.now();
+  await rig.publish(3);
+  await deadline(all.promise, "the 3 delayed calls", options.timeoutMs ?? 30_000);
+  rig.assertEachOnce(calls, 3);
+  for (const call of calls) {
+    const waited = call.at - published;
+    assert.ok(waited >= 400 * 0.95, `a delayed event ran ${Math.round(waited)} ms after publish`);
+    rig.assertLate(waited - 400, "a delay of 400 ms");
+  }
+}
+
+async function publishAt(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const arrived = Promise.withResolvers<void>();
+  await using rig = await FlowRig.open(options, {}, (c) => {
+    calls.push(c);
+    arrived.resolve();
+  });
+  const at = Date.now() + 300;
+  const cause = { parentId: null, source: "workbench" };
+  await rig.delayed.schedule(rig.topic, { n: 1 }, cause, { at, key: "kept" });
+  await rig.delayed.schedule(rig.topic, { n: 2 }, cause, { at: at - 100, key: "cancelled" });
+  assert.equal(await rig.delayed.cancel(rig.topic, "cancelled"), true);
+  await deadline(arrived.promise, "the delayed event", options.timeoutMs ?? 30_000);
+  const late = Date.now() - at;
+  assert.ok(late >= 0, `the delayed event came ${-late} ms early`);
+  rig.assertLate(late, "its time");
+  await rig.settled();
+  assert.deepEqual(calls.flatMap((c) => c.events.map((e) => e.payload.n)), [1]);
+}
 
 async function batchSize(options: FlowConformanceOptions): Promise<void> {
   const calls: Call[] = [];
@@ -130,6 +180,53 @@ async function batchRetry(options: FlowConformanceOptions): Promise<void> {
   assert.deepEqual(await rig.deadLetters(), [], "nothing was dead-lettered");
 }
 
+async function debounceTrailing(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const debounce = { period_ms: 1000, key: "k", edge: "trailing" } as const;
+  await using rig = await FlowRig.open(options, { debounce }, (c) => {
+    calls.push(c);
+  });
+  // 98 events over 0.8 s on two keys, then each key's last one 0.2 s later: in 1 s, and apart
+  // enough that the last of each key is also the last one delivered on any broker.
+  for (let n = 0; n < 98; n++) {
+    await rig.publishOne({ n, k: n % 2 === 0 ? "a" : "b" });
+    await pause(8);
+  }
+  await pause(200);
+  await rig.publishOne({ n: 98, k: "a" });
+  await rig.publishOne({ n: 99, k: "b" });
+  await rig.settled();
+  await rig.timersDone();
+  const got = calls.map((c) => c.events.map((e) => e.payload)).toSorted((x, y) =>
+    x[0]!.n - y[0]!.n
+  );
+  assert.deepEqual(
+    got,
+    [[{ n: 98, k: "a" }], [{ n: 99, k: "b" }]],
+    "one call per key, last payload",
+  );
+}
+
+async function debounceLeading(options: FlowConformanceOptions): Promise<void> {
+  const calls: Call[] = [];
+  const debounce = { period_ms: 500, edge: "leading" } as const;
+  await using rig = await FlowRig.open(options, { debounce }, (c) => {
+    calls.push(c);
+  });
+  for (let n = 0; n < 20; n++) await rig.publishOne({ n });
+  await rig.settled();
+  assert.deepEqual(calls.map((c) => c.events[0]!.payload), [{ n: 0 }], "the first event ran");
+  // The burst ends after 500 ms without an event; the next event opens a new one.
+  await pause(600);
+  await rig.publishOne({ n: 20 });
+  await rig.settled();
+  assert.deepEqual(calls.map((c) => c.events[0]!.payload), [{ n: 0 }, { n: 20 }], "a new burst");
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** One engine over the adapter, with handler `work` of event `Job_<random>` under `controls`. */
 class FlowRig {
   readonly topic = `Flow_${crypto.randomUUID().slice(0, 8)}`;
@@ -138,6 +235,9 @@ class FlowRig {
   readonly #published: string[] = [];
   readonly #timeoutMs: number;
   readonly #lag = new LagProbe();
+  /** Delayed events in a store of this process (the adapter carries them once due). */
+  readonly delayed: DelayedEvents;
+  readonly #kv = kvOver(createMemoryKvBackend());
   #bus!: EventBus;
   #parts!: EngineParts;
   #telemetry!: Telemetry;
@@ -145,6 +245,15 @@ class FlowRig {
 
   private constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
+    this.delayed = new DelayedEvents({
+      kv: this.#kv,
+      instanceId: "flow",
+      publish: (topic, payload, o) => {
+        this.counter.expect(1);
+        return this.#bus.publish(topic, payload, o);
+      },
+      telemetry: { metric: () => {}, log: () => {} },
+    });
   }
 
   static async open(
@@ -178,9 +287,14 @@ class FlowRig {
     };
     this.#parts = parts(this.#bus, this.#telemetry, work);
     this.#closers.push(() => this.#parts.runtime.close());
+    this.#closers.push(() => this.#kv.close());
+    this.delayed.start();
+    this.#closers.push(() => this.delayed.stop());
     const subs = await subscribeEvents(model(this.topic, controls), this.#parts, this.#bus, {
       counter: this.counter,
       maxAttempts: 3,
+      sharedState: this.#kv,
+      delayed: this.delayed,
     });
     this.#closers.push(async () => {
       for (const sub of subs) await sub.close();
@@ -220,6 +334,29 @@ class FlowRig {
     this.#published.push(...sent.map((e) => e.id));
   }
 
+  /** Publishes one event and expects it to be handled (stored, for a debounced handler). */
+  async publishOne(payload: { n: number; k?: string }): Promise<void> {
+    this.counter.expect(1);
+    const sent = await this.#bus.publish(this.topic, payload, {
+      parentId: null,
+      source: "workbench",
+    });
+    this.#published.push(sent.id);
+  }
+
+  /** Resolves once no debounce timer waits or fires any more. */
+  async timersDone(): Promise<void> {
+    const end = performance.now() + this.#timeoutMs;
+    const prefix = ["_rohas", "timers"];
+    for (;;) {
+      let left = 0;
+      for await (const _ of this.#kv.list({ prefix })) left++;
+      if (left === 0) return;
+      if (performance.now() > end) throw new Error(`Timed out waiting for ${left} timer entries`);
+      await pause(20);
+    }
+  }
+
   /** Resolves once every published event was handled for good. */
   settled(): Promise<void> {
     return deadline(this.counter.idle(), "every event to be handled", this.#timeoutMs);
@@ -253,6 +390,17 @@ class FlowRig {
           } ms)`,
       );
     }
+  }
+
+  /** A delayed run was at most {@linkcode DELAY_NOISE_MS} late, beyond the event loop's lag. */
+  assertLate(late: number, what: string): void {
+    const allowed = DELAY_NOISE_MS + this.#lag.worst;
+    assert.ok(
+      late <= allowed,
+      `ran ${Math.round(late)} ms after ${what} (event loop lag up to ${
+        Math.round(this.#lag.worst)
+      } ms)`,
+    );
   }
 
   deadLetters(): Promise<unknown[]> {

@@ -497,7 +497,9 @@ function refusedPayload(
 function hasTrigger(effects: readonly Effect[]): boolean {
   for (let i = 0; i < effects.length; i++) {
     const kind = effects[i]!.kind;
-    if (kind === "trigger" || kind === "send" || kind === "broadcast") return true;
+    if (kind === "trigger" || kind === "cancel_event" || kind === "send" || kind === "broadcast") {
+      return true;
+    }
   }
   return false;
 }

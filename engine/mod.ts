@@ -48,12 +48,14 @@ export type {
   EngineParts,
   EventPublisher,
   PublishOptions,
+  PublishTiming,
   ValidationIssue,
   Validator,
   ValidatorTable,
 } from "./parts.ts";
 export type { MatchedRoute, Mount, RequestHandler, RequestInfo } from "./http_pipeline.ts";
 export type { PlanOptions, Publication, TriggerSource } from "./triggers.ts";
+export type { DelayedEvents, DeliveryRunner } from "./delayed/mod.ts";
 export { planTriggers, publishTriggers, unwrapResult } from "./triggers.ts";
 export type { CronOutcome, CronScheduler } from "./cron_wiring.ts";
 export { runCronJob } from "./cron_wiring.ts";

@@ -23,7 +23,20 @@ export interface PublishOptions {
   idempotencyKey?: string;
   /** The W3C `traceparent` of the cause's OpenTelemetry span, when one records it. */
   traceparent?: string | undefined;
+  /**
+   * Publish later (`at`), or cancel a delayed event (`cancel`); only the engine's publisher takes it
+   * (the event bus refuses it). Default: publish now.
+   */
+  timing?: PublishTiming;
 }
+
+/**
+ * When a publish happens: at a time (milliseconds since the epoch; `key` names it), or not at all
+ * because it cancels the delayed event of that topic with `key`.
+ */
+export type PublishTiming =
+  | { kind: "at"; at: number; key?: string }
+  | { kind: "cancel"; key: string };
 
 /** What the engine needs of the event bus to publish (engine/events `EventBus` satisfies it). */
 export interface EventPublisher {

@@ -11,7 +11,8 @@ import type { ActiveTrace, LogEntry, TriggeredEventRecord } from "../telemetry/m
 import { isoTime } from "../telemetry/mod.ts";
 import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
-import type { EventPublisher, SeriesItem, SeriesOutcome } from "./parts.ts";
+import type { EventPublisher, PublishTiming, SeriesItem, SeriesOutcome } from "./parts.ts";
+import { cancelKey, triggerTiming } from "./runtime/trigger_options.ts";
 import { addTriggersStep } from "./_invoke.ts";
 import { socketMessageOf, SOCKETS_TOPIC } from "./socket_fanout.ts";
 
@@ -26,6 +27,8 @@ export interface Publication {
    * `state.setPayload`, `the handler's result`, `the occurrence of "E"`. Default none.
    */
   origin?: string;
+  /** Publish later, or cancel a delayed publish (`state.cancelEvent`). Default: publish now. */
+  timing?: PublishTiming;
 }
 
 /** The cause of a set of publications. */
@@ -104,7 +107,17 @@ export function planTriggers(
   const sockets = options.sockets ?? true;
   for (const e of effects) {
     if (e.kind === "trigger") {
-      manual.push({ event: e.event, payload: e.payload, origin: "state.triggerEvent" });
+      const timing = timingOf(e);
+      manual.push({
+        event: e.event,
+        payload: e.payload,
+        origin: "state.triggerEvent",
+        ...(timing ? { timing } : {}),
+      });
+    }
+    if (e.kind === "cancel_event") {
+      const timing = { kind: "cancel", key: cancelKey(e.event, e.key) } as const;
+      manual.push({ event: e.event, payload: null, origin: "state.cancelEvent", timing });
     }
     if (e.kind === "set_payload") setPayloads.set(e.event, e.payload);
     const message = sockets ? socketMessageOf(e) : null;
@@ -117,6 +130,17 @@ export function planTriggers(
       : { event, payload: fallback, origin: "the handler's result" }
   );
   return [...manual, ...auto];
+}
+
+/**
+ * The timing of a trigger effect, checked again here: a Python handler's effects arrive as it
+ * built them.
+ */
+function timingOf(effect: Extract<Effect, { kind: "trigger" }>): PublishTiming | null {
+  if (effect.at === undefined && effect.key === undefined) return null;
+  const timing = triggerTiming(effect.event, { at: effect.at, key: effect.key }, Date.now());
+  if (timing.at === undefined) return null;
+  return { kind: "at", at: timing.at, ...(timing.key === undefined ? {} : { key: timing.key }) };
 }
 
 /** Publishes planned events in order, each accepted by the adapter before the next.
@@ -160,6 +184,7 @@ export async function publishAll(
         source: source.source,
         idempotencyKey: `${prefix}:${i}`,
         ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
+        ...(p.timing === undefined ? {} : { timing: p.timing }),
       });
     } catch (error) {
       throw error instanceof InvalidEventPayloadError ? withOrigin(error, p, source) : error;
@@ -214,16 +239,17 @@ async function publishSeries(
   source: TriggerSource,
 ): Promise<TriggeredEventRecord[]> {
   const prefix = source.keyPrefix ?? source.traceId;
-  const options = (i: number) => ({
+  const options = (p: Publication, i: number) => ({
     parentId: source.traceId,
     source: source.source,
     idempotencyKey: `${prefix}:${i}`,
     ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
+    ...(p.timing === undefined ? {} : { timing: p.timing }),
   });
   const items = publications.map((p, i) => ({
     topic: p.event,
     payload: p.payload,
-    options: options(i),
+    options: options(p, i),
   }));
   const outcome = await publish(items);
   if (outcome.error !== undefined) {

@@ -79,15 +79,20 @@ export function recordingKv(inner: Kv, into: KvWrite[]): Kv {
       inner.list<T>(selector, options),
     set: async (key, value, options) => {
       const result = await inner.set(key, value, options);
-      into.push({ op: "set", key, value });
+      record(into, { op: "set", key, value });
       return result;
     },
     delete: async (key) => {
       await inner.delete(key);
-      into.push({ op: "delete", key });
+      record(into, { op: "delete", key });
     },
     atomic: () => recordingAtomic(inner.atomic(), into),
   };
+}
+
+/** Records a handler's write; the engine's own entries (`["_rohas", …]`, delayed events) are not. */
+function record(into: KvWrite[], write: KvWrite): void {
+  if (write.key[0] !== "_rohas") into.push(write);
 }
 
 function recordingAtomic(inner: KvAtomic, into: KvWrite[]): KvAtomic {
@@ -109,7 +114,7 @@ function recordingAtomic(inner: KvAtomic, into: KvWrite[]): KvAtomic {
     },
     commit: async () => {
       const result = await inner.commit();
-      if (result.ok) into.push(...pending);
+      if (result.ok) { for (const write of pending) record(into, write); }
       return result;
     },
   };

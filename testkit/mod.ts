@@ -39,6 +39,8 @@ import type { RohasConfig } from "../project/mod.ts";
 import { createMemoryAdapter } from "../adapters/mod.ts";
 import { createMemoryStore, createRecorder, type LogEntry } from "../telemetry/mod.ts";
 import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
+import { DELAYED_STORE, type DelayedEvent, listDelayedEvents } from "../engine/delayed/mod.ts";
+import { openTimerStore } from "../engine/timers/mod.ts";
 import {
   type Captured,
   type KvWrite,
@@ -51,7 +53,7 @@ import {
 } from "./_capture.ts";
 import { openTestSocket, type TestSocket } from "./_socket.ts";
 
-export type { KvWrite, PublishedEvent, SocketDelivery, TestSocket };
+export type { DelayedEvent, KvWrite, PublishedEvent, SocketDelivery, TestSocket };
 
 /** Options of {@linkcode createTestApp}. */
 export interface TestAppOptions {
@@ -112,6 +114,15 @@ export interface TestApp extends AsyncDisposable {
   publish(event: string, payload: unknown): Promise<void>;
   /** Runs a cron job now, and waits until the events it caused were handled. */
   runCron(name: string): Promise<CronOutcome>;
+  /** The delayed events waiting (`state.triggerEvent` with `delay` or `at`, a handler's `delay`). */
+  delayed(): Promise<DelayedEvent[]>;
+  /**
+   * Makes every delayed event waiting due now, and waits until they (and the delayed events they
+   * cause) were published and handled: a test need not wait out a delay.
+   *
+   * @returns how many delayed events were fired
+   */
+  fireDelayed(): Promise<number>;
   /**
    * Opens a real WebSocket to an endpoint (the app listens on a free loopback port from the first
    * call), through its middlewares and `onConnect` handlers. Like a browser's, it sends no headers
@@ -207,6 +218,30 @@ class RunningTestApp implements TestApp {
     const outcome = await this.app.engine.runCron(name);
     await this.app.engine.idle();
     return outcome;
+  }
+
+  delayed(): Promise<DelayedEvent[]> {
+    return listDelayedEvents(this.kv);
+  }
+
+  async fireDelayed(): Promise<number> {
+    const timers = openTimerStore(this.kv, { name: DELAYED_STORE, instanceId: "testkit" });
+    const fired = new Set<string>();
+    for (let waiting = await timers.list(); waiting.length > 0; waiting = await timers.list()) {
+      for (const timer of waiting) {
+        if (timer.state === "firing") continue;
+        const group = timer.group === null ? {} : { group: timer.group };
+        if (timer.dueAt > Date.now()) {
+          await timers.schedule(timer.id, Date.now(), timer.value, { replace: true, ...group });
+        }
+        fired.add(timer.id);
+      }
+      // Fired by the app's due loop; its handlers may hold or delay more.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await this.app.engine.idle();
+    }
+    await this.app.engine.idle();
+    return fired.size;
   }
 
   async connect(path: string): Promise<TestSocket> {

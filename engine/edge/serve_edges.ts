@@ -57,10 +57,9 @@ export function edgeCount(
  * ```
  */
 export function autoEdgeCount(): number {
-  // As many as the cores: on 2 cores a third edge (the main process being a fourth process) served
-  // no more requests/s than two, paired by round (x0.95 and x1.12 for two), at 14% and 30% more
-  // CPU per request from the context switches between them, and one more process's memory
-  // (BENCHMARKS.md, "How many edges").
+  // As many as the cores: on 2 cores (the main process a third process) a third edge held 62 MiB
+  // more (a quarter of the tree) and cost 8% more CPU per request (median of four paired runs)
+  // for about 6% more requests/s, within the rounds' spread (BENCHMARKS.md, "How many edges").
   return Math.min(AUTO_MAX, navigator.hardwareConcurrency || 1);
 }
 

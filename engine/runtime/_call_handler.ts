@@ -20,6 +20,7 @@ import { type Kv, StateError } from "../../state/mod.ts";
 import { jsonOutput, serializeError, toJsonValue } from "./protocol.ts";
 import type { PayloadCheck } from "../events/payload_check.ts";
 import { InvalidEventPayloadError } from "../events/errors.ts";
+import { cancelKey, type TriggerOptions, triggerTiming } from "./trigger_options.ts";
 
 /** One call: which handler, with what input, under which trace. */
 export interface HandlerCall {
@@ -50,7 +51,8 @@ export interface HandlerState {
   readonly handlerName: string;
   /** The shared store (state/kv.ts): every isolate, process and instance sees the same entries. */
   readonly kv: Kv;
-  triggerEvent(event: string, payload: unknown): void;
+  triggerEvent(event: string, payload: unknown, options?: TriggerOptions): void;
+  cancelEvent(event: string, key: string): void;
   setPayload(event: string, payload: unknown): void;
   send(connectionId: string, message: unknown): void;
   broadcast(message: unknown, options?: BroadcastOptions): void;
@@ -238,10 +240,15 @@ class CallState implements HandlerState {
     return this.#logger ??= new CallLogger(this.effects);
   }
 
-  triggerEvent(event: string, payload: unknown): void {
+  triggerEvent(event: string, payload: unknown, options?: TriggerOptions): void {
     const json = toJsonValue(payload);
     this.#refuse(event, json, "state.triggerEvent");
-    this.effects.push({ kind: "trigger", event, payload: json });
+    const timing = triggerTiming(event, options, Date.now());
+    this.effects.push({ kind: "trigger", event, payload: json, ...timing });
+  }
+
+  cancelEvent(event: string, key: string): void {
+    this.effects.push({ kind: "cancel_event", event, key: cancelKey(event, key) });
   }
 
   setPayload(event: string, payload: unknown): void {

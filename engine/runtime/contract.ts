@@ -132,7 +132,10 @@ export interface Invocation {
 
 /** Side effects a handler asked for through its state, in call order. */
 export type Effect =
-  | { kind: "trigger"; event: string; payload: unknown }
+  /** `at` (milliseconds since the epoch) delays the publish; `key` names it for `cancel_event`. */
+  | { kind: "trigger"; event: string; payload: unknown; at?: number; key?: string }
+  /** Cancels the delayed event `event` with key `key`, if it still waits. */
+  | { kind: "cancel_event"; event: string; key: string }
   | { kind: "set_payload"; event: string; payload: unknown }
   | { kind: "send"; connectionId: string; message: unknown }
   /**

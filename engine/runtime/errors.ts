@@ -128,3 +128,12 @@ export function missingBroadcastTarget(name: string): string {
   return `Cannot broadcast from handler "${name}": only a WebSocket handler has an endpoint of ` +
     `its own; name one with state.broadcast(message, { to: "<Endpoint>" })`;
 }
+
+/** `state.triggerEvent` options or a `state.cancelEvent` key a handler gave that cannot be used. */
+export class InvalidTriggerOptionsError extends RohasError {
+  /** @param message names the call and the event, says what is wrong and what is expected */
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTriggerOptionsError";
+  }
+}

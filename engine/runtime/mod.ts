@@ -69,12 +69,21 @@ export {
 } from "./in_process_runtime.ts";
 export { guardProcessExit } from "./_exit_guard.ts";
 export {
+  cancelKey,
+  MAX_DELAY_MS,
+  MAX_EVENT_KEY_LENGTH,
+  type TriggerOptions,
+  type TriggerTiming,
+  triggerTiming,
+} from "./trigger_options.ts";
+export {
   BroadcastTargetError,
   HandlerExitError,
   HandlerLoadError,
   HandlerNotFoundError,
   HandlerPermissionError,
   HandlerTimeoutError,
+  InvalidTriggerOptionsError,
   missingBroadcastTarget,
   RuntimeClosedError,
   RuntimeUnsupportedError,

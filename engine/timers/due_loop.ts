@@ -15,6 +15,7 @@
 import type { KvEntry } from "../../state/mod.ts";
 import {
   type IndexValue,
+  multiKeyAtomics,
   removeIndex,
   STALE_INDEX_MS,
   type Timer,
@@ -45,8 +46,10 @@ export interface DueLoop {
   stop(): Promise<void>;
 }
 
-/** Timers fired per look before the loop looks again. */
+/** Due timers taken per look before the loop looks again. */
 const BATCH = 256;
+/** Claims in flight at once during a look. */
+const CLAIMS = 16;
 const MAX_RETRY_MS = 60_000;
 
 /**
@@ -81,6 +84,14 @@ export function startDueLoop(store: TimerStore, options: DueLoopOptions): DueLoo
       await done;
     },
   };
+}
+
+/** Shuffles in place (Fisher-Yates). */
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
 }
 
 class Loop {
@@ -124,17 +135,31 @@ class Loop {
   async #look(): Promise<number> {
     const now = this.#store.now();
     let next = now + this.#options.pollMs;
-    let claimed = 0;
+    const due: [KvEntry<IndexValue>, number][] = [];
     for await (const entry of this.#store.kv.list<IndexValue>({ prefix: this.#keys.due })) {
       const dueAt = entry.key[this.#keys.due.length] as number;
       if (dueAt > now || this.#stopped) {
         next = Math.min(next, dueAt);
         break;
       }
-      const outcome = await this.#consider(entry, dueAt, now);
-      if (outcome === "claimed" && ++claimed >= BATCH) return now;
-      if (typeof outcome === "number") next = Math.min(next, outcome);
+      due.push([entry, dueAt]);
+      if (due.length >= BATCH) {
+        next = now;
+        break;
+      }
     }
+    // Claims of different timers are independent: CLAIMS at once, not one round trip after another,
+    // in an order of this loop's own, so the loops of several instances rarely race for one timer.
+    shuffle(due);
+    let at = 0;
+    const worker = async () => {
+      while (at < due.length) {
+        const [entry, dueAt] = due[at++]!;
+        const outcome = await this.#consider(entry, dueAt, now);
+        if (typeof outcome === "number") next = Math.min(next, outcome);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CLAIMS, due.length) }, worker));
     return next;
   }
 
@@ -200,9 +225,13 @@ class Loop {
   /** Deletes a fired timer, unless it was rescheduled or claimed again meanwhile. */
   async #finish(id: string, claimed: KvEntry<TimerRecord>): Promise<void> {
     const kv = this.#store.kv;
-    const result = await kv.atomic().check(claimed).delete(claimed.key).commit();
-    if (!result.ok) return;
-    await removeIndex(kv, this.#keys.index(claimed.value.dueAt, id), claimed.value.token);
+    const index = this.#keys.index(claimed.value.dueAt, id);
+    const op = kv.atomic().check(claimed).delete(claimed.key);
+    // The record unchanged means the index entry is still this timer's: one commit for both.
+    if (multiKeyAtomics(kv)) op.delete(index);
+    const result = await op.commit();
+    if (!result.ok || multiKeyAtomics(kv)) return;
+    await removeIndex(kv, index, claimed.value.token);
   }
 
   /** Puts a timer whose firing failed back, due after a backoff. */
@@ -212,8 +241,15 @@ class Loop {
     const dueAt = this.#store.now() + Math.min(backoff, MAX_RETRY_MS);
     const token = crypto.randomUUID();
     const index = this.#keys.index(dueAt, id);
-    await kv.set(index, { token, at: this.#store.now() } satisfies IndexValue);
+    const indexValue: IndexValue = { token, at: this.#store.now() };
     const record: TimerRecord = { ...claimed.value, dueAt, token, claim: null };
+    if (multiKeyAtomics(kv)) {
+      const op = kv.atomic().check(claimed).set(index, indexValue).set(claimed.key, record);
+      if (claimed.value.dueAt !== dueAt) op.delete(this.#keys.index(claimed.value.dueAt, id));
+      if ((await op.commit()).ok) this.#wakeBy(dueAt);
+      return;
+    }
+    await kv.set(index, indexValue);
     const result = await kv.atomic().check(claimed).set(claimed.key, record).commit();
     if (!result.ok) return await removeIndex(kv, index, token);
     await removeIndex(kv, this.#keys.index(claimed.value.dueAt, id), claimed.value.token);

@@ -97,8 +97,11 @@ async function closeAll(kvs: OwnedKv[], loops: DueLoop[]): Promise<void> {
   await Promise.all([...new Set(kvs)].map((kv) => kv.close()));
 }
 
-/** How late a firing may be beyond event loop stalls: a server store adds round trips (list, get, claim). */
-const BOUND_MS: Record<string, number> = { memory: 100, denokv: 100, nats: 250, postgres: 250 };
+/**
+ * How late a firing may be beyond event loop stalls: a server store adds round trips (list, get,
+ * claim), and NATS lists keys through a consumer of its own (several round trips per look).
+ */
+const BOUND_MS: Record<string, number> = { memory: 100, denokv: 100, nats: 500, postgres: 250 };
 
 for (const [type, open] of Object.entries(backends)) {
   const bound = BOUND_MS[type]!;

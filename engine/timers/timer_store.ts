@@ -151,6 +151,15 @@ export function openTimerStore(kv: Kv, options: TimerStoreOptions): TimerStore {
   };
 }
 
+/**
+ * Whether the store commits several keys at once (memory, denokv, postgres): then a schedule, a
+ * claim's end and a release are one commit each. NATS commits one key at a time (so does a store
+ * of unknown type, to be safe), and the index is kept by the ordering described above.
+ */
+export function multiKeyAtomics(kv: Kv): boolean {
+  return kv.type === "memory" || kv.type === "denokv" || kv.type === "postgres";
+}
+
 /** The keys of one store. */
 export interface TimerKeys {
   /** The prefix of the due index. */
@@ -231,7 +240,17 @@ async function writeTimer(
       claim: null,
     };
     const index = keys.index(timer.dueAt, timer.id);
-    await kv.set(index, { token: record.token, at: timer.now() } satisfies IndexValue);
+    const indexValue: IndexValue = { token: record.token, at: timer.now() };
+    if (multiKeyAtomics(kv)) {
+      // Index and record in one commit (the old index too): nothing is ever left stale.
+      const op = kv.atomic().check(current).set(index, indexValue).set(recordKey, record);
+      if (current.value !== null && current.value.dueAt !== timer.dueAt) {
+        op.delete(keys.index(current.value.dueAt, timer.id));
+      }
+      if ((await op.commit()).ok) return true;
+      continue;
+    }
+    await kv.set(index, indexValue);
     const result = await commitRecord(kv, current, record, index);
     if (!result.ok) {
       await removeIndex(kv, index, record.token);

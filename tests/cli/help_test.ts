@@ -94,6 +94,7 @@ Deno.test("every project command takes the project as [path] or -C/--project, an
   assertEquals(projectCommands.sort(), [
     "codegen",
     "cron",
+    "delayed",
     "dev",
     "dlq",
     "list-events",

@@ -8,6 +8,8 @@ import type { RohasConfig } from "../../project/mod.ts";
 import { compileValidators } from "../../codegen/mod.ts";
 import { buildAppModel, createEngine, type Engine } from "../../engine/mod.ts";
 import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
+import { DelayedEvents } from "../../engine/delayed/mod.ts";
+import { limitsSnapshot } from "../../engine/limits/mod.ts";
 import { EventBus, retryPolicyOf } from "../../engine/events/mod.ts";
 import { createInProcessRuntime } from "../../engine/runtime/mod.ts";
 import { createTelemetry, type RecordingTelemetry } from "../../telemetry/mod.ts";
@@ -68,9 +70,19 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     events: bus,
     runCron: (name) => engine!.runCron(name),
+    limits: () => limitsSnapshot(kv, engine!.model()),
     mode: options.mode ?? "dev",
   });
+  // The example delays events (PlaceOrder's reminder, escalate_order's `delay`): kept in its kv.
+  const delayed = new DelayedEvents({
+    kv,
+    instanceId: "workbench-test",
+    publish: (topic, payload, o) => engine!.publish(topic, payload, o),
+    telemetry,
+    gaugeMs: 500,
+  });
   engine = createEngine({
+    delayed,
     model,
     config,
     runtime: createInProcessRuntime({ manifest, kv }),
@@ -78,10 +90,12 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     telemetry,
     validators: compileValidators(parsed.schema),
     mode: options.mode ?? "dev",
+    sharedState: kv,
     // The one line the engine needs to serve the workbench.
     mounts: workbenchMounts(workbench),
   });
   await engine.start();
+  delayed.start();
   const listening = Promise.withResolvers<Deno.NetAddr>();
   engine.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => listening.resolve(a) });
   const addr = await listening.promise;
@@ -93,6 +107,7 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     config,
     url: `http://127.0.0.1:${addr.port}`,
     async [Symbol.asyncDispose]() {
+      await delayed.stop();
       await started.close();
       await kv.close();
       if (dir) await Deno.remove(dir, { recursive: true });

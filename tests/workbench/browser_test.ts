@@ -133,6 +133,31 @@ Deno.test({
         await shot(page, "events");
       });
 
+      await t.step(
+        "the flow page shows a handler's delay and the delayed events waiting",
+        async () => {
+          // Due in a minute: it waits for the whole step.
+          await app.engine.publish("OrderReminder", { id: "wb-1" }, {
+            parentId: null,
+            source: "workbench",
+            timing: { kind: "at", at: Date.now() + 60_000, key: "wb-1" },
+          });
+          await until("the delayed OrderReminder on the flow page", async () => {
+            await go("flow");
+            await page.getByTestId("flow").locator("table, p").first().waitFor();
+            return await page.locator('[data-testid="delayed-row"][data-event="OrderReminder"]')
+              .count() === 1;
+          });
+          const row = page.locator('[data-testid="delayed-row"][data-event="OrderReminder"]');
+          assert((await row.getByTestId("delayed-waiting").textContent()) === "1");
+          const delay = page.locator(
+            '[data-testid="flow-row"][data-handler="escalate_order"][data-control="delay"]',
+          );
+          assert((await delay.count()) === 1, "escalate_order's delay is listed");
+          await shot(page, "flow");
+        },
+      );
+
       await t.step("a dead letter is listed and replayed", async () => {
         await go("events");
         await page.getByTestId("event-select").selectOption("AlwaysFails");
@@ -168,6 +193,32 @@ Deno.test({
         await page.getByTestId("ws-log").getByText("echo").first().waitFor();
         await shot(page, "websocket");
         await page.getByTestId("ws-connect").click();
+      });
+
+      await t.step("the flow control page shows a handler's debounced events", async () => {
+        const user = {
+          id: "wb-flo",
+          email: "flo@example.com",
+          age: null,
+          createdAt: "2026-01-01T00:00:00Z",
+        };
+        for (let n = 0; n < 5; n++) {
+          await app.bus.publish("ProfileEdited", { ...user, name: `Flo ${n}` }, {
+            parentId: null,
+            source: "workbench",
+          });
+        }
+        await go("flow");
+        const row = page.locator('[data-testid="flow-row"][data-handler="index_profile"]');
+        await row.getByText("300ms by id trailing max 5s").waitFor();
+        // Five edits of one profile: four were debounced away, the last one ran.
+        await until("four events held back", async () => {
+          const held = Number(await row.getByTestId("flow-held").textContent());
+          if (held >= 4) return true;
+          await go("flow");
+          return false;
+        });
+        await shot(page, "flow");
       });
 
       await t.step("the overview shows request totals and p99 per route", async () => {

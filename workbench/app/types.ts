@@ -21,8 +21,30 @@ import type { FlowControls } from "../../parser/mod.ts";
 /** One handler's flow controls (`on <handler> { … }`), as the parser stores them. */
 export type FlowJson = FlowControls;
 
-/** What one handler's limits hold across instances (`/limits`). */
-export type { HandlerLimits as LimitsJson } from "../../engine/limits/mod.ts";
+/** One key of a limit, as `/limits` sends it (`""` for a limit without `by`). */
+interface KeyInUse {
+  key: string;
+}
+
+/** What one handler's limits hold across instances (`/limits`; the engine's `limitsSnapshot`). */
+export interface LimitsJson {
+  handler: string;
+  event: string;
+  concurrency?: {
+    limit: number;
+    keys: (KeyInUse & { in_flight: number; instances: string[] })[];
+  };
+  rate?: BudgetJson;
+  throttle?: BudgetJson;
+}
+
+/** A rate or throttle budget: its window's end (ms since the epoch) and the keys that used some. */
+interface BudgetJson {
+  limit: number;
+  period_ms: number;
+  resets_at: number;
+  keys: (KeyInUse & { used: number })[];
+}
 
 /** A trace with its descendants and logs (`/traces/{id}`). */
 export interface TraceTree extends TraceRecord {

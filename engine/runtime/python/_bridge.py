@@ -1,7 +1,8 @@
 # Rohas Python bridge: one asyncio loop on its own thread, in a child process of the server that
-# owns libpython. Calls arrive as JSON lines from the Deno host (with the GIL held, returning at
-# once); replies go back as JSON lines written straight to the pipe the server reads.
+# owns libpython. The loop thread reads the calls, JSON lines, from the pipe the server writes, and
+# writes the replies, JSON lines, straight to the pipe the server reads.
 import asyncio
+import collections
 import concurrent.futures
 import dataclasses
 import datetime
@@ -14,8 +15,10 @@ import importlib.util
 import inspect
 import json
 import os
+import select
 import sys
 import threading
+import time
 import traceback
 import uuid
 import weakref
@@ -24,6 +27,8 @@ _CLASS_CACHE = {}
 _PRIMITIVES = (str, int, float, bool, datetime.datetime, datetime.date)
 _SESSIONS = []
 _SYNC_THREADS = 64
+# How often the watchdog looks whether calls wait unread while the loop is stuck.
+_WATCH_SECONDS = 0.1
 
 
 def start(config_json):
@@ -88,6 +93,10 @@ class Session:
         self._handlers = {}
         self._tasks = {}
         self._outbox = []
+        self._inbox = collections.deque()
+        self._read_lock = threading.Lock()
+        self._reads = 0
+        self._carry = b""
         self._kv_waiting = {}
         self._kv_last = 0
         self.kv = Kv(self)
@@ -95,13 +104,13 @@ class Session:
         self._thread = threading.Thread(target=self._run_loop, name="rohas-python-loop", daemon=True)
 
     def attach_pipe(self, hello):
-        """Takes the pipes to the server: stdin for calls, read on a thread of its own, and stdout
-        for replies. fd 0 and fd 1 are pointed at /dev/null and stderr, so that input(), print()
-        or a C library cannot steal calls or corrupt replies; a crash dumps the Python traceback
-        to stderr. Then says hello and starts the loop."""
+        """Takes the pipes to the server: stdin for calls, read by the loop (and by the watchdog
+        when the loop is stuck), and stdout for replies. fd 0 and fd 1 are pointed at /dev/null and
+        stderr, so that input(), print() or a C library cannot steal calls or corrupt replies; a
+        crash dumps the Python traceback to stderr. Then says hello and starts the loop."""
         self._in = os.dup(0)
         self._out = os.dup(1)
-        os.set_blocking(self._in, True)
+        os.set_blocking(self._in, False)
         os.set_blocking(self._out, True)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -111,22 +120,61 @@ class Session:
         faulthandler.enable(all_threads=False)
         self._write((hello + "\n").encode("utf-8"))
         self._thread.start()
-        threading.Thread(target=self._read_pipe, name="rohas-python-reader", daemon=True).start()
+        threading.Thread(target=self._watch, name="rohas-python-watchdog", daemon=True).start()
 
-    def _read_pipe(self):
-        """Hands every complete line to submit(); the server closing the pipe ends the process."""
-        carry = b""
-        while True:
-            chunk = os.read(self._in, 1 << 16)
+    # The loop reads the calls itself (a reader thread handing them over cost a wake-up of the loop
+    # and two switches of the GIL per batch). Both readers take the read lock and queue what they
+    # read in the inbox, which only the loop empties, so calls start in the order they were sent.
+
+    def _read(self):
+        """Moves what the pipe holds to the inbox; a blocker question is answered at once. The
+        server closing the pipe ends the process."""
+        with self._read_lock:
+            try:
+                chunk = os.read(self._in, 1 << 16)
+            except BlockingIOError:
+                return
             if not chunk:
                 os._exit(0)
-            data = carry + chunk
+            self._reads += 1
+            data = self._carry + chunk
             end = data.rfind(b"\n")
             if end < 0:
-                carry = data
+                self._carry = data
+                return
+            self._carry = data[end + 1:]
+            for line in data[:end].split(b"\n"):
+                if not line:
+                    continue
+                message = json.loads(line)
+                if message["op"] == "blocker":
+                    self._write(self._blocker_reply(message["id"]))
+                else:
+                    self._inbox.append(message)
+
+    def _read_on_loop(self):
+        self._read()
+        self._drain()
+
+    def _drain(self):
+        inbox = self._inbox
+        while inbox:
+            self._start(inbox.popleft())
+
+    def _watch(self):
+        """When calls wait in the pipe and the loop has not read for a while (a handler blocks
+        it), reads them on this thread, so that the server's blocker question is answered from
+        here: the loop thread is the one that is stuck. The other calls wait for the loop."""
+        seen = -1
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            if self._reads != seen:
+                seen = self._reads
                 continue
-            carry = data[end + 1:]
-            self.submit(data[:end].decode("utf-8"))
+            if select.select([self._in], [], [], 0)[0]:
+                self._read()
+                seen = self._reads
+                self.loop.call_soon_threadsafe(self._drain)
 
     def _run_loop(self):
         asyncio.set_event_loop(self.loop)
@@ -134,19 +182,11 @@ class Session:
         self.loop.set_default_executor(
             concurrent.futures.ThreadPoolExecutor(max_workers=_SYNC_THREADS, thread_name_prefix="rohas-sync")
         )
+        self.loop.add_reader(self._in, self._read_on_loop)
         try:
             self.loop.run_forever()
         finally:
             self.loop.close()
-
-    # Called on the reader thread: must not wait for the loop. One message per line.
-    def submit(self, batch):
-        messages = [json.loads(line) for line in batch.split("\n") if line]
-        for message in messages:
-            if message["op"] == "blocker":
-                # Answered from this thread: the loop thread may be the one that is stuck.
-                self._write(self._blocker_reply(message["id"]))
-        self.loop.call_soon_threadsafe(self._start_all, messages)
 
     def _blocker_reply(self, call_id):
         reply = {"id": call_id, "ok": True, "output": self.blocker()}
@@ -162,16 +202,13 @@ class Session:
             frame = frame.f_back
         return None
 
-    def _start_all(self, messages):
-        for message in messages:
-            self._start(message)
-
     def _start(self, message):
         op = message["op"]
         if op == "blocker":
             return
         if op == "cancel":
-            task = self._tasks.get(message["target"])
+            # Popped here too: a task cancelled before its first step never runs its finally.
+            task = self._tasks.pop(message["target"], None)
             if task is not None:
                 task.cancel()
             # Answered from the loop: the server learns the loop still turns.
@@ -191,12 +228,13 @@ class Session:
             elif "h" in message:
                 self._handlers[message["h"]] = handler
         work = self._invoke(message) if op == "invoke" else self._reload(message)
-        task = self.loop.create_task(work)
-        self._tasks[message["id"]] = task
-        task.add_done_callback(lambda _t: self._tasks.pop(message["id"], None))
+        # The coroutine leaves _tasks itself when it ends (a done callback would cost the loop one
+        # more callback per call).
+        self._tasks[message["id"]] = self.loop.create_task(work)
 
     def _close(self, call_id):
-        for task in list(self._tasks.values()):
+        tasks, self._tasks = list(self._tasks.values()), {}
+        for task in tasks:
             task.cancel()
         self._reply_json(json.dumps({"id": call_id, "ok": True}))
 
@@ -318,6 +356,8 @@ class Session:
         except BaseException as error:
             reply = {"id": message["id"], "ok": False, "error": serialize_error(error)}
             self._reply_json(json.dumps(reply, default=to_json))
+        finally:
+            self._tasks.pop(message["id"], None)
 
     # ----- calls -----
 
@@ -339,6 +379,8 @@ class Session:
             return
         except BaseException as error:
             reply = failure(call_id, "error", error, state)
+        finally:
+            self._tasks.pop(call_id, None)
         self._reply_json(encode(reply, call_id, state))
 
 
@@ -777,6 +819,44 @@ class BuiltinLogger:
         self._log("trace", message, fields)
 
 
+def _trigger_timing(event_name, delay, at, key):
+    """trigger_event's delay/at/key as the effect carries them (the same rules as generated state.py)."""
+    import datetime as _dt
+
+    where = f'Invalid state.trigger_event("{event_name}") options'
+    if delay is not None and at is not None:
+        raise ValueError(f"{where}: give delay or at, not both")
+    timing = {}
+    if delay is not None:
+        ms = delay.total_seconds() * 1000 if isinstance(delay, _dt.timedelta) else delay
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms != ms or ms < 0 or ms > 315_360_000_000:
+            raise ValueError(f"{where}: delay must be a timedelta or milliseconds from 0, got {delay!r}")
+        timing["at"] = _dt.datetime.now(_dt.timezone.utc).timestamp() * 1000 + ms
+    if at is not None:
+        moment = at
+        if isinstance(moment, str):
+            try:
+                moment = _dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+            except ValueError:
+                moment = None
+        if isinstance(moment, _dt.datetime):
+            aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=_dt.timezone.utc)
+            timing["at"] = aware.timestamp() * 1000
+        elif isinstance(moment, (int, float)) and not isinstance(moment, bool) and moment == moment:
+            timing["at"] = float(moment)
+        else:
+            raise ValueError(
+                f'{where}: at must be a datetime, an ISO 8601 time like "2030-01-01T09:00:00Z" or milliseconds since the epoch, got {at!r}'
+            )
+    if key is not None:
+        if "at" not in timing:
+            raise ValueError(f"{where}: a key names a delayed event: give delay or at too")
+        if not isinstance(key, str) or key == "" or len(key) > 256:
+            raise ValueError(f"{where}: key must be a non-empty string of at most 256 characters, got {key!r}")
+        timing["key"] = key
+    return timing
+
+
 class BuiltinState:
     """Used when the project has no generated state module; same surface as generated.state.State."""
 
@@ -786,8 +866,18 @@ class BuiltinState:
         self._effects = []
         self.logger = BuiltinLogger(self)
 
-    def trigger_event(self, event_name, payload):
-        self._effects.append({"kind": "trigger", "event": event_name, "payload": payload})
+    def trigger_event(self, event_name, payload, *, delay=None, at=None, key=None):
+        effect = {"kind": "trigger", "event": event_name, "payload": payload}
+        if delay is not None or at is not None or key is not None:
+            effect.update(_trigger_timing(event_name, delay, at, key))
+        self._effects.append(effect)
+
+    def cancel_event(self, event_name, key):
+        if not isinstance(key, str) or key == "" or len(key) > 256:
+            raise ValueError(
+                f'Invalid state.cancel_event("{event_name}") key: a non-empty string of at most 256 characters, got {key!r}'
+            )
+        self._effects.append({"kind": "cancel_event", "event": event_name, "key": key})
 
     def set_payload(self, event_name, payload):
         self._effects.append({"kind": "set_payload", "event": event_name, "payload": payload})

@@ -1,7 +1,7 @@
 /**
  * libpython through `Deno.dlopen`, for the Python host process: open the library (symbols global,
  * so C extensions such as pydantic-core resolve), start the interpreter and the bridge session (an
- * asyncio loop on its own Python thread, fed by a reader thread).
+ * asyncio loop on its own Python thread, which reads the calls from the pipe itself).
  *
  * @module
  */

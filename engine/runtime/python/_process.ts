@@ -105,7 +105,7 @@ export class HostProcess {
    * polled (`setImmediate`, not a microtask: each request runs in a task of its own) goes in one
    * write, as does everything sent while a write is in flight. Under load one write then carries
    * many calls, which halved the CPU per request of both the server and the host (one pipe write
-   * and one wake-up of the host's reader per call before; bench/python_bench.ts).
+   * and one wake-up of the host per call before; bench/python_bench.ts).
    */
   send(json: string): void {
     this.#outbox.push(json);

@@ -2,7 +2,8 @@
  * Messages between the Python runtime (in the server) and its host process, which owns libpython.
  * Both directions are JSON lines over the host's stdin and stdout: first a start line and the host's
  * hello, then bridge messages (`invoke`, `reload`, `cancel`, `blocker`, `close`, each with an `id`)
- * one way and their replies the other, batched per tick on both sides.
+ * one way and their replies the other, batched on both sides. An `invoke` carries its handler's
+ * number `h`, and the handler itself the first time the host sees that number.
  *
  * @module
  */

@@ -22,6 +22,7 @@ import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
 import { type KvResponse, StateError } from "../../../state/mod.ts";
 import { jsonOutput, serializeError } from "../protocol.ts";
+import { Deadlines } from "./_deadlines.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";
 import { PythonRuntimeError } from "./errors.ts";
@@ -69,8 +70,8 @@ interface Pending {
   resolve(reply: Reply): void;
   /** The handler called (`""` for a reload), or null for control messages (cancel, blocker, close). */
   handler: string | null;
-  /** A handler call's deadline, cleared by its reply. */
-  timer?: ReturnType<typeof setTimeout>;
+  /** Ends a handler call past its deadline. */
+  expire?: () => void;
 }
 
 /** What a {@linkcode PythonRuntime} is made from; see {@linkcode createPythonRuntime}. */
@@ -156,6 +157,14 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
    * after the first (which carries the whole reference), so each call's line stays short.
    */
   #handlerIds = new WeakMap<HandlerRef, number>();
+  #deadlines = new Deadlines({
+    waiting: (id) => this.#pending.has(id),
+    expired: (id) => {
+      const pending = this.#pending.get(id);
+      this.#forget(id);
+      pending?.expire?.();
+    },
+  });
   #nextHandler = 1;
   #probing = false;
   #closing: Promise<void> | null = null;
@@ -207,7 +216,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const pending = this.#pending.get(reply.id) ?? this.#control.get(reply.id);
     if (pending === undefined) return;
     this.#forget(reply.id);
-    clearTimeout(pending.timer);
+    if (pending.expire !== undefined) this.#deadlines.settled();
     pending.resolve(reply);
   }
 
@@ -260,10 +269,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     return toResult(outcome, performance.now() - started);
   }
 
-  /**
-   * Sends a handler call whose reply resolves with "timeout" past its deadline (one timer, cleared
-   * by the reply: no race between two promises per call).
-   */
+  /** Sends a handler call whose reply resolves with "timeout" past its deadline. */
   #call(
     host: HostProcess,
     invocation: Invocation,
@@ -271,11 +277,9 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const id = this.#nextId++;
     const { promise, resolve } = Promise.withResolvers<Reply | "timeout">();
     const pending: Pending = { resolve, handler: invocation.handler.name };
-    pending.timer = setTimeout(() => {
-      this.#forget(id);
-      resolve("timeout");
-    }, invocation.timeoutMs);
+    pending.expire = () => resolve("timeout");
     this.#pending.set(id, pending);
+    this.#deadlines.add(id, invocation.timeoutMs);
     const { handler, input, traceId } = invocation;
     let h = this.#handlerIds.get(handler);
     const first = h === undefined;
@@ -335,10 +339,8 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const calls = [...this.#pending.values(), ...this.#control.values()];
     this.#pending.clear();
     this.#control.clear();
-    for (const call of calls) {
-      clearTimeout(call.timer);
-      call.resolve({ id: 0, ok: false, error });
-    }
+    this.#deadlines.clear();
+    for (const call of calls) call.resolve({ id: 0, ok: false, error });
     this.#idle?.();
   }
 

@@ -302,6 +302,12 @@ export interface GetUserRequest {
 /** What API `Hello` (`GET /hello`) takes. */
 export type HelloRequest = Record<string, never>;
 
+/** What API `PayOrder` (`POST /orders/{id}/pay`) takes. */
+export interface PayOrderRequest {
+  /** Path parameters, percent-encoded by the client. */
+  params: { id: string };
+}
+
 /** What API `PlaceOrder` (`POST /orders`) takes. */
 export interface PlaceOrderRequest {
   /** The JSON body. */
@@ -372,6 +378,10 @@ export class RohasClient extends ClientBase {
   /** `GET /hello`: API `Hello`. */
   hello(_input: HelloRequest = {}, options: CallOptions = {}): Promise<Greeting> {
     return this.call<Greeting>("GET", `/hello`, { options });
+  }
+  /** `POST /orders/{id}/pay`: API `PayOrder`. */
+  payOrder(input: PayOrderRequest, options: CallOptions = {}): Promise<unknown> {
+    return this.call<unknown>("POST", `/orders/${encodeURIComponent(input.params.id)}/pay`, { options });
   }
   /** `POST /orders`: API `PlaceOrder`. */
   placeOrder(input: PlaceOrderRequest, options: CallOptions = {}): Promise<unknown> {

@@ -62,6 +62,27 @@ Deno.test("an event published by the test runs its handlers and their triggers",
   assert.deepEqual(app.events.map((event) => event.topic), ["UserCreated", "UserOnboarded"]);
 });
 
+Deno.test("twenty quick edits of one profile are indexed once, with the last edit (debounce)", async () => {
+  await using app = await createTestApp({ manifest });
+  const user = {
+    id: "kit-cy",
+    email: "cy@example.com",
+    age: null,
+    createdAt: "2026-01-01T00:00:00Z",
+  };
+  for (let n = 0; n < 20; n++) await app.publish("ProfileEdited", { ...user, name: `Cy ${n}` });
+  const indexed = () => app.kvWrites.filter((w) => w.key.join("/") === "profiles/kit-cy");
+  // The run comes 300 ms after the last edit: wait for it, then as long again for a second one.
+  const deadline = Date.now() + 10_000;
+  while (indexed().length === 0 && Date.now() < deadline) await pause(20);
+  await pause(300);
+  assert.deepEqual(indexed().map((w) => w.op === "set" && w.value), ["Cy 19"]);
+});
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 Deno.test("a cron job run by the test reads and writes state.kv and publishes its trigger", async () => {
   await using app = await createTestApp({ manifest });
   await app.kv.set(["users", "seeded"], { id: "seeded" });
@@ -83,4 +104,34 @@ Deno.test("a chat message passes the WebSocket middleware and is broadcast to ev
   const received = await bob.next() as { type: string; text: string };
   assert.deepEqual([received.type, received.text], ["message", "hi"]);
   assert.ok(app.sockets.some((sent) => sent.kind === "broadcast" && sent.endpoint === "Chat"));
+});
+
+Deno.test("an order schedules a delayed reminder that paying cancels", async () => {
+  await using app = await createTestApp({ manifest });
+  await app.request("POST", "/orders", { body: { orderId: "kit-o1", amount: 3 } });
+  const [reminder] = await app.delayed();
+  assert.deepEqual(
+    { event: reminder?.event, key: reminder?.key, handler: reminder?.handler },
+    { event: "OrderReminder", key: "kit-o1", handler: "all" },
+  );
+  assert.ok(Date.parse(reminder!.dueAt) > Date.now(), "due later, not now");
+  assert.equal((await app.request("POST", "/orders/kit-o1/pay")).status, 200);
+  assert.deepEqual(await app.delayed(), [], "paying cancelled it");
+  assert.equal(await app.fireDelayed(), 0);
+  assert.ok(!app.events.some((event) => event.topic === "OrderReminder"));
+});
+
+Deno.test("an unpaid order's reminder reaches remind_order, and escalate_order after its delay", async () => {
+  await using app = await createTestApp({ manifest });
+  await app.request("POST", "/orders", { body: { orderId: "kit-o2", amount: 3 } });
+  // The reminder, then the delivery held for escalate_order (`on escalate_order { delay: 1s }`).
+  assert.equal(await app.fireDelayed(), 2);
+  const reminders = app.events.filter((event) => event.topic === "OrderReminder");
+  assert.equal(reminders.length, 1);
+  assert.ok(
+    app.logs.some((entry) =>
+      entry.handler === "remind_order" && entry.message === "Order still unpaid: reminder sent"
+    ),
+  );
+  assert.deepEqual(await app.delayed(), []);
 });

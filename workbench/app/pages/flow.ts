@@ -4,8 +4,10 @@
  * events waiting now (a batch filling, debounced events waiting) and the events held back so far,
  * from the `rohas_flow_waiting` and `rohas_flow_held_total` series of this instance; for the limits
  * (`concurrency`, `rate`, `throttle`), what they hold across every instance, read from the shared
- * state (`GET limits`): runs in flight per key, and each key's use of the current window's budget.
- * Refreshed when a trace finishes (at most twice a second) and every 5 s.
+ * state (`GET limits`): runs in flight per key, and each key's use of the current window's budget;
+ * then the delayed events waiting per event and handler (`all`: a `state.triggerEvent` with `delay`
+ * or `at`, for every handler), from `rohas_delayed_events_waiting` (counted in the shared state, so
+ * across instances). Refreshed when a trace finishes (at most twice a second) and every 5 s.
  *
  * @module
  */
@@ -27,7 +29,15 @@ interface Row {
 /** The flow control page. */
 export function flowPage(): Page {
   const table = h("div", { "data-testid": "flow" });
-  const el = h("div", {}, h("h1", {}, "Flow control"), table);
+  const delayed = h("div", { "data-testid": "delayed" });
+  const el = h(
+    "div",
+    {},
+    h("h1", {}, "Flow control"),
+    table,
+    h("h2", {}, "Delayed events waiting"),
+    delayed,
+  );
   let rows: Row[] | null = null;
   async function refresh(): Promise<void> {
     try {
@@ -37,6 +47,7 @@ export function flowPage(): Page {
         api<{ handlers: LimitsJson[] }>("limits"),
       ]);
       replace(table, render(rows, series, handlers));
+      replace(delayed, renderDelayed(series));
     } catch (error) {
       replace(table, errorBox(error));
     }
@@ -169,6 +180,32 @@ function render(rows: Row[], series: Series[], limits: LimitsJson[]): HTMLElemen
           { "data-testid": "flow-live", class: "mono" },
           acrossInstances(row, limits).map((line) => h("div", {}, line)),
         ),
+      )
+    ),
+  );
+}
+
+/** Delayed events waiting, per event and handler, from the gauge the engine refreshes. */
+function renderDelayed(series: Series[]): HTMLElement {
+  const waiting = series.filter((s) => s.name === "rohas_delayed_events_waiting" && s.value > 0)
+    .toSorted((a, b) =>
+      (a.labels.event ?? "").localeCompare(b.labels.event ?? "") ||
+      (a.labels.handler ?? "").localeCompare(b.labels.handler ?? "")
+    );
+  if (waiting.length === 0) {
+    return h("p", { class: "muted" }, "No delayed events waiting (`rohas delayed` lists them)");
+  }
+  return h(
+    "table",
+    {},
+    h("tr", {}, ...["Event", "Handler", "Waiting"].map((t) => h("th", {}, t))),
+    waiting.map((s) =>
+      h(
+        "tr",
+        { "data-testid": "delayed-row", "data-event": s.labels.event ?? "" },
+        h("td", {}, s.labels.event ?? ""),
+        h("td", { class: "mono" }, s.labels.handler ?? ""),
+        h("td", { "data-testid": "delayed-waiting" }, String(s.value)),
       )
     ),
   );

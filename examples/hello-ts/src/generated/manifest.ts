@@ -9,33 +9,37 @@ import * as mod5 from "../handlers/api/find_user.ts";
 import * as mod6 from "../handlers/api/get_file.ts";
 import * as mod7 from "../handlers/api/get_user.ts";
 import * as mod8 from "../handlers/api/hello.ts";
-import * as mod9 from "../handlers/api/place_order.ts";
-import * as mod10 from "../handlers/api/protected.ts";
-import * as mod11 from "../handlers/api/raw.ts";
-import * as mod12 from "../handlers/api/read_secret.ts";
-import * as mod13 from "../handlers/api/search_users.ts";
-import * as mod14 from "../handlers/api/slow.ts";
-import * as mod15 from "../handlers/api/spin.ts";
-import * as mod16 from "../handlers/api/stats.ts";
-import * as mod17 from "../handlers/api/teapot.ts";
-import * as mod18 from "../handlers/cron/tick.ts";
-import * as mod19 from "../handlers/events/always_fails.ts";
-import * as mod20 from "../handlers/events/audit_user.ts";
-import * as mod21 from "../handlers/events/count_audit.ts";
-import * as mod22 from "../handlers/events/count_onboarded.ts";
-import * as mod23 from "../handlers/events/count_tick.ts";
-import * as mod24 from "../handlers/events/doomed_handler.ts";
-import * as mod25 from "../handlers/events/flaky_handler.ts";
-import * as mod26 from "../handlers/events/record_chat.ts";
-import * as mod27 from "../handlers/events/record_order.ts";
-import * as mod28 from "../handlers/events/send_welcome_email.ts";
-import * as mod29 from "../handlers/websockets/chat_connect.ts";
-import * as mod30 from "../handlers/websockets/chat_disconnect.ts";
-import * as mod31 from "../handlers/websockets/chat_message.ts";
-import * as mod32 from "../handlers/websockets/echo_message.ts";
-import * as mod33 from "../handlers/websockets/fragile_connect.ts";
-import * as mod34 from "../middlewares/auth.ts";
-import * as mod35 from "../middlewares/ws_auth.ts";
+import * as mod9 from "../handlers/api/pay_order.ts";
+import * as mod10 from "../handlers/api/place_order.ts";
+import * as mod11 from "../handlers/api/protected.ts";
+import * as mod12 from "../handlers/api/raw.ts";
+import * as mod13 from "../handlers/api/read_secret.ts";
+import * as mod14 from "../handlers/api/search_users.ts";
+import * as mod15 from "../handlers/api/slow.ts";
+import * as mod16 from "../handlers/api/spin.ts";
+import * as mod17 from "../handlers/api/stats.ts";
+import * as mod18 from "../handlers/api/teapot.ts";
+import * as mod19 from "../handlers/cron/tick.ts";
+import * as mod20 from "../handlers/events/always_fails.ts";
+import * as mod21 from "../handlers/events/audit_user.ts";
+import * as mod22 from "../handlers/events/count_audit.ts";
+import * as mod23 from "../handlers/events/count_onboarded.ts";
+import * as mod24 from "../handlers/events/count_tick.ts";
+import * as mod25 from "../handlers/events/doomed_handler.ts";
+import * as mod26 from "../handlers/events/escalate_order.ts";
+import * as mod27 from "../handlers/events/flaky_handler.ts";
+import * as mod28 from "../handlers/events/index_profile.ts";
+import * as mod29 from "../handlers/events/record_chat.ts";
+import * as mod30 from "../handlers/events/record_order.ts";
+import * as mod31 from "../handlers/events/remind_order.ts";
+import * as mod32 from "../handlers/events/send_welcome_email.ts";
+import * as mod33 from "../handlers/websockets/chat_connect.ts";
+import * as mod34 from "../handlers/websockets/chat_disconnect.ts";
+import * as mod35 from "../handlers/websockets/chat_message.ts";
+import * as mod36 from "../handlers/websockets/echo_message.ts";
+import * as mod37 from "../handlers/websockets/fragile_connect.ts";
+import * as mod38 from "../middlewares/auth.ts";
+import * as mod39 from "../middlewares/ws_auth.ts";
 import type { BenchHandler } from "./api/bench.ts";
 import type { CreateUserHandler } from "./api/create_user.ts";
 import type { DirectoryHandler } from "./api/directory.ts";
@@ -45,6 +49,7 @@ import type { FindUserHandler } from "./api/find_user.ts";
 import type { GetFileHandler } from "./api/get_file.ts";
 import type { GetUserHandler } from "./api/get_user.ts";
 import type { HelloHandler } from "./api/hello.ts";
+import type { PayOrderHandler } from "./api/pay_order.ts";
 import type { PlaceOrderHandler } from "./api/place_order.ts";
 import type { ProtectedHandler } from "./api/protected.ts";
 import type { RawHandler } from "./api/raw.ts";
@@ -60,6 +65,8 @@ import type { ChatPostedHandler } from "./events/chat_posted.ts";
 import type { DoomedEventHandler } from "./events/doomed_event.ts";
 import type { FlakyEventHandler } from "./events/flaky_event.ts";
 import type { OrderPlacedHandler } from "./events/order_placed.ts";
+import type { OrderReminderHandler } from "./events/order_reminder.ts";
+import type { ProfileEditedHandler } from "./events/profile_edited.ts";
 import type { TickedHandler } from "./events/ticked.ts";
 import type { UserAuditedHandler } from "./events/user_audited.ts";
 import type { UserCreatedHandler } from "./events/user_created.ts";
@@ -82,33 +89,37 @@ export const manifest = {
     "src/handlers/api/get_file.ts": mod6,
     "src/handlers/api/get_user.ts": mod7,
     "src/handlers/api/hello.ts": mod8,
-    "src/handlers/api/place_order.ts": mod9,
-    "src/handlers/api/protected.ts": mod10,
-    "src/handlers/api/raw.ts": mod11,
-    "src/handlers/api/read_secret.ts": mod12,
-    "src/handlers/api/search_users.ts": mod13,
-    "src/handlers/api/slow.ts": mod14,
-    "src/handlers/api/spin.ts": mod15,
-    "src/handlers/api/stats.ts": mod16,
-    "src/handlers/api/teapot.ts": mod17,
-    "src/handlers/cron/tick.ts": mod18,
-    "src/handlers/events/always_fails.ts": mod19,
-    "src/handlers/events/audit_user.ts": mod20,
-    "src/handlers/events/count_audit.ts": mod21,
-    "src/handlers/events/count_onboarded.ts": mod22,
-    "src/handlers/events/count_tick.ts": mod23,
-    "src/handlers/events/doomed_handler.ts": mod24,
-    "src/handlers/events/flaky_handler.ts": mod25,
-    "src/handlers/events/record_chat.ts": mod26,
-    "src/handlers/events/record_order.ts": mod27,
-    "src/handlers/events/send_welcome_email.ts": mod28,
-    "src/handlers/websockets/chat_connect.ts": mod29,
-    "src/handlers/websockets/chat_disconnect.ts": mod30,
-    "src/handlers/websockets/chat_message.ts": mod31,
-    "src/handlers/websockets/echo_message.ts": mod32,
-    "src/handlers/websockets/fragile_connect.ts": mod33,
-    "src/middlewares/auth.ts": mod34,
-    "src/middlewares/ws_auth.ts": mod35,
+    "src/handlers/api/pay_order.ts": mod9,
+    "src/handlers/api/place_order.ts": mod10,
+    "src/handlers/api/protected.ts": mod11,
+    "src/handlers/api/raw.ts": mod12,
+    "src/handlers/api/read_secret.ts": mod13,
+    "src/handlers/api/search_users.ts": mod14,
+    "src/handlers/api/slow.ts": mod15,
+    "src/handlers/api/spin.ts": mod16,
+    "src/handlers/api/stats.ts": mod17,
+    "src/handlers/api/teapot.ts": mod18,
+    "src/handlers/cron/tick.ts": mod19,
+    "src/handlers/events/always_fails.ts": mod20,
+    "src/handlers/events/audit_user.ts": mod21,
+    "src/handlers/events/count_audit.ts": mod22,
+    "src/handlers/events/count_onboarded.ts": mod23,
+    "src/handlers/events/count_tick.ts": mod24,
+    "src/handlers/events/doomed_handler.ts": mod25,
+    "src/handlers/events/escalate_order.ts": mod26,
+    "src/handlers/events/flaky_handler.ts": mod27,
+    "src/handlers/events/index_profile.ts": mod28,
+    "src/handlers/events/record_chat.ts": mod29,
+    "src/handlers/events/record_order.ts": mod30,
+    "src/handlers/events/remind_order.ts": mod31,
+    "src/handlers/events/send_welcome_email.ts": mod32,
+    "src/handlers/websockets/chat_connect.ts": mod33,
+    "src/handlers/websockets/chat_disconnect.ts": mod34,
+    "src/handlers/websockets/chat_message.ts": mod35,
+    "src/handlers/websockets/echo_message.ts": mod36,
+    "src/handlers/websockets/fragile_connect.ts": mod37,
+    "src/middlewares/auth.ts": mod38,
+    "src/middlewares/ws_auth.ts": mod39,
   } as Record<string, Record<string, unknown>>,
 };
 
@@ -131,31 +142,35 @@ export type HandlerChecks = [
   Satisfies<HandlerOf<typeof mod6, "handleGetFile">, GetFileHandler>,
   Satisfies<HandlerOf<typeof mod7, "handleGetUser">, GetUserHandler>,
   Satisfies<HandlerOf<typeof mod8, "handleHello">, HelloHandler>,
-  Satisfies<HandlerOf<typeof mod9, "handlePlaceOrder">, PlaceOrderHandler>,
-  Satisfies<HandlerOf<typeof mod10, "handleProtected">, ProtectedHandler>,
-  Satisfies<HandlerOf<typeof mod11, "handleRaw">, RawHandler>,
-  Satisfies<HandlerOf<typeof mod12, "handleReadSecret">, ReadSecretHandler>,
-  Satisfies<HandlerOf<typeof mod13, "handleSearchUsers">, SearchUsersHandler>,
-  Satisfies<HandlerOf<typeof mod14, "handleSlow">, SlowHandler>,
-  Satisfies<HandlerOf<typeof mod15, "handleSpin">, SpinHandler>,
-  Satisfies<HandlerOf<typeof mod16, "handleStats">, StatsHandler>,
-  Satisfies<HandlerOf<typeof mod17, "handleTeapot">, TeapotHandler>,
-  Satisfies<HandlerOf<typeof mod18, "handleTick">, TickHandler>,
-  Satisfies<HandlerOf<typeof mod19, "handleAlwaysFails">, AlwaysFailsHandler>,
-  Satisfies<HandlerOf<typeof mod20, "handleAuditUser">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod21, "handleCountAudit">, UserAuditedHandler>,
-  Satisfies<HandlerOf<typeof mod22, "handleCountOnboarded">, UserOnboardedHandler>,
-  Satisfies<HandlerOf<typeof mod23, "handleCountTick">, TickedHandler>,
-  Satisfies<HandlerOf<typeof mod24, "handleDoomedHandler">, DoomedEventHandler>,
-  Satisfies<HandlerOf<typeof mod25, "handleFlakyHandler">, FlakyEventHandler>,
-  Satisfies<HandlerOf<typeof mod26, "handleRecordChat">, ChatPostedHandler>,
-  Satisfies<HandlerOf<typeof mod27, "handleRecordOrder">, OrderPlacedHandler>,
-  Satisfies<HandlerOf<typeof mod28, "handleSendWelcomeEmail">, UserCreatedHandler>,
-  Satisfies<HandlerOf<typeof mod29, "handleChatConnect">, ChatConnectHandler>,
-  Satisfies<HandlerOf<typeof mod30, "handleChatDisconnect">, ChatDisconnectHandler>,
-  Satisfies<HandlerOf<typeof mod31, "handleChatMessage">, ChatMessageHandler>,
-  Satisfies<HandlerOf<typeof mod32, "handleEchoMessage">, EchoMessageHandler>,
-  Satisfies<HandlerOf<typeof mod33, "handleFragileConnect">, FragileConnectHandler>,
-  Satisfies<HandlerOf<typeof mod34, "authMiddleware">, MiddlewareHandler>,
-  Satisfies<HandlerOf<typeof mod35, "wsAuthMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod9, "handlePayOrder">, PayOrderHandler>,
+  Satisfies<HandlerOf<typeof mod10, "handlePlaceOrder">, PlaceOrderHandler>,
+  Satisfies<HandlerOf<typeof mod11, "handleProtected">, ProtectedHandler>,
+  Satisfies<HandlerOf<typeof mod12, "handleRaw">, RawHandler>,
+  Satisfies<HandlerOf<typeof mod13, "handleReadSecret">, ReadSecretHandler>,
+  Satisfies<HandlerOf<typeof mod14, "handleSearchUsers">, SearchUsersHandler>,
+  Satisfies<HandlerOf<typeof mod15, "handleSlow">, SlowHandler>,
+  Satisfies<HandlerOf<typeof mod16, "handleSpin">, SpinHandler>,
+  Satisfies<HandlerOf<typeof mod17, "handleStats">, StatsHandler>,
+  Satisfies<HandlerOf<typeof mod18, "handleTeapot">, TeapotHandler>,
+  Satisfies<HandlerOf<typeof mod19, "handleTick">, TickHandler>,
+  Satisfies<HandlerOf<typeof mod20, "handleAlwaysFails">, AlwaysFailsHandler>,
+  Satisfies<HandlerOf<typeof mod21, "handleAuditUser">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod22, "handleCountAudit">, UserAuditedHandler>,
+  Satisfies<HandlerOf<typeof mod23, "handleCountOnboarded">, UserOnboardedHandler>,
+  Satisfies<HandlerOf<typeof mod24, "handleCountTick">, TickedHandler>,
+  Satisfies<HandlerOf<typeof mod25, "handleDoomedHandler">, DoomedEventHandler>,
+  Satisfies<HandlerOf<typeof mod26, "handleEscalateOrder">, OrderReminderHandler>,
+  Satisfies<HandlerOf<typeof mod27, "handleFlakyHandler">, FlakyEventHandler>,
+  Satisfies<HandlerOf<typeof mod28, "handleIndexProfile">, ProfileEditedHandler>,
+  Satisfies<HandlerOf<typeof mod29, "handleRecordChat">, ChatPostedHandler>,
+  Satisfies<HandlerOf<typeof mod30, "handleRecordOrder">, OrderPlacedHandler>,
+  Satisfies<HandlerOf<typeof mod31, "handleRemindOrder">, OrderReminderHandler>,
+  Satisfies<HandlerOf<typeof mod32, "handleSendWelcomeEmail">, UserCreatedHandler>,
+  Satisfies<HandlerOf<typeof mod33, "handleChatConnect">, ChatConnectHandler>,
+  Satisfies<HandlerOf<typeof mod34, "handleChatDisconnect">, ChatDisconnectHandler>,
+  Satisfies<HandlerOf<typeof mod35, "handleChatMessage">, ChatMessageHandler>,
+  Satisfies<HandlerOf<typeof mod36, "handleEchoMessage">, EchoMessageHandler>,
+  Satisfies<HandlerOf<typeof mod37, "handleFragileConnect">, FragileConnectHandler>,
+  Satisfies<HandlerOf<typeof mod38, "authMiddleware">, MiddlewareHandler>,
+  Satisfies<HandlerOf<typeof mod39, "wsAuthMiddleware">, MiddlewareHandler>,
 ];

@@ -11,6 +11,7 @@ export type { FindUserRequest, FindUserResponse, FindUserHandler } from "./api/f
 export type { GetFileRequest, GetFileResponse, GetFileHandler } from "./api/get_file.ts";
 export type { GetUserRequest, GetUserResponse, GetUserHandler } from "./api/get_user.ts";
 export type { HelloRequest, HelloResponse, HelloHandler } from "./api/hello.ts";
+export type { PayOrderRequest, PayOrderResponse, PayOrderHandler } from "./api/pay_order.ts";
 export type { PlaceOrderRequest, PlaceOrderResponse, PlaceOrderHandler } from "./api/place_order.ts";
 export type { ProtectedRequest, ProtectedResponse, ProtectedHandler } from "./api/protected.ts";
 export type { RawRequest, RawResponse, RawHandler } from "./api/raw.ts";
@@ -33,6 +34,8 @@ export type { ChatPosted, ChatPostedHandler } from "./events/chat_posted.ts";
 export type { DoomedEvent, DoomedEventHandler } from "./events/doomed_event.ts";
 export type { FlakyEvent, FlakyEventHandler } from "./events/flaky_event.ts";
 export type { OrderPlaced, OrderPlacedHandler } from "./events/order_placed.ts";
+export type { OrderReminder, OrderReminderHandler } from "./events/order_reminder.ts";
+export type { ProfileEdited, ProfileEditedHandler } from "./events/profile_edited.ts";
 export type { Ticked, TickedHandler } from "./events/ticked.ts";
 export type { UserAudited, UserAuditedHandler } from "./events/user_audited.ts";
 export type { UserCreated, UserCreatedHandler } from "./events/user_created.ts";

@@ -32,6 +32,19 @@ export interface BroadcastOptions {
   to: SocketName;
 }
 
+/**
+ * When `state.triggerEvent` publishes: `delay` milliseconds after the handler succeeds, or `at` a
+ * time (a `Date`, an ISO 8601 string or milliseconds since the epoch); not both. A delayed event is
+ * kept in `state.kv` until due, survives restarts and is published once across instances. `key`
+ * names it for `state.cancelEvent`; while one waits, a second with the same event and key is
+ * ignored (the first is kept).
+ */
+export interface TriggerOptions {
+  delay?: number;
+  at?: Date | string | number;
+  key?: string;
+}
+
 /** A key of `state.kv`: strings and numbers, like `["tasks", 42]`. */
 export type KvKey = readonly (string | number)[];
 
@@ -90,8 +103,17 @@ export interface State {
   readonly traceId: string;
   /** The handler's schema name. */
   readonly handlerName: string;
-  /** Publishes an event after the handler succeeds, in call order. */
-  triggerEvent<E extends EventName>(event: E, payload: EventPayloads[E]): void;
+  /**
+   * Publishes an event after the handler succeeds, in call order; later with `{ delay }` or
+   * `{ at }` (see {@linkcode TriggerOptions}).
+   */
+  triggerEvent<E extends EventName>(
+    event: E,
+    payload: EventPayloads[E],
+    options?: TriggerOptions,
+  ): void;
+  /** Cancels the delayed `event` triggered with `key`, if it still waits (after the handler succeeds). */
+  cancelEvent(event: EventName, key: string): void;
   /** Sets the payload of an event listed in the source's `triggers:`; the last call wins. */
   setPayload<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** Sends a message to one WebSocket connection, on whichever instance holds it. */

@@ -10,16 +10,16 @@
  */
 
 import assert from "node:assert/strict";
-import type { Adapter } from "../../adapters/mod.ts";
-import { createMemoryKvBackend, type Kv, kvOver } from "../../state/mod.ts";
-import { parseConfig } from "../../project/mod.ts";
-import type { MetricSample, Telemetry } from "../../telemetry/mod.ts";
-import type { AppModel, SubscriptionControls } from "../app_model.ts";
-import type { EngineParts } from "../parts.ts";
-import { EventBus } from "../events/mod.ts";
-import { createInProcessRuntime } from "../runtime/mod.ts";
-import { DeliveryCounter, subscribeEvents } from "../event_wiring.ts";
-import { createNoopTelemetry } from "../_noop_telemetry.ts";
+import type { Adapter } from "../adapters/mod.ts";
+import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
+import { parseConfig } from "../project/mod.ts";
+import type { MetricSample, Telemetry } from "../telemetry/mod.ts";
+import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import type { EngineParts } from "./parts.ts";
+import { EventBus } from "./events/mod.ts";
+import { createInProcessRuntime } from "./runtime/mod.ts";
+import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
+import { createNoopTelemetry } from "./_noop_telemetry.ts";
 
 /** What the cases need to know of the adapter (engine/flow_conformance.ts passes its options). */
 export interface LimitsCaseOptions {

@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import { createMemoryKvBackend, kvOver, openDenoKvBackend, type OwnedKv } from "../../state/mod.ts";
+import type { MetricSample } from "../../telemetry/mod.ts";
+import type { PublishOptions } from "../parts.ts";
+import { DELAYED_METRICS, DelayedEvents, listDelayedEvents } from "./mod.ts";
+
+interface Published {
+  topic: string;
+  payload: unknown;
+  options: PublishOptions;
+  at: number;
+}
+
+/** Delayed events over `kv` whose publishes and metrics are recorded. */
+function recorded(kv: OwnedKv, instanceId = "a") {
+  const published: Published[] = [];
+  const metrics: MetricSample[] = [];
+  let waiter = Promise.withResolvers<Published>();
+  const delayed = new DelayedEvents({
+    kv,
+    instanceId,
+    publish: (topic, payload, options) => {
+      const record = { topic, payload, options, at: Date.now() };
+      published.push(record);
+      waiter.resolve(record);
+      waiter = Promise.withResolvers<Published>();
+      return Promise.resolve();
+    },
+    telemetry: { metric: (s) => metrics.push(s), log: () => {} },
+    gaugeMs: 20,
+  });
+  return { delayed, published, metrics, next: () => waiter.promise };
+}
+
+/** Resolves once `condition` holds, looking every 10 ms (a gauge has no event to await). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+const cause: PublishOptions = { parentId: "t-1", source: "api:Remind", idempotencyKey: "t-1:0" };
+
+Deno.test("a delayed event is published at its time with its cause, and counted", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  const { delayed, metrics, next } = recorded(kv);
+  delayed.start();
+  try {
+    const at = Date.now() + 200;
+    const arrived = next();
+    assert.equal(await delayed.schedule("Reminder", { id: 1 }, cause, { at }), true);
+    const [waiting] = await delayed.list();
+    assert.deepEqual(
+      {
+        event: waiting?.event,
+        handler: waiting?.handler,
+        key: waiting?.key,
+        dueAt: waiting?.dueAt,
+      },
+      { event: "Reminder", handler: "all", key: null, dueAt: new Date(at).toISOString() },
+    );
+    const published = await arrived;
+    assert.ok(published.at >= at && published.at - at < 250, `${published.at - at} ms late`);
+    assert.deepEqual([published.topic, published.payload, published.options], [
+      "Reminder",
+      { id: 1 },
+      cause,
+    ]);
+    await delayed.stop();
+    assert.deepEqual(await delayed.list(), [], "fired and deleted");
+    const outcomes = metrics.filter((m) => m.name === DELAYED_METRICS.total)
+      .map((m) => m.labels.outcome);
+    assert.deepEqual(outcomes, ["scheduled", "delivered"]);
+  } finally {
+    await delayed.stop();
+    await kv.close();
+  }
+});
+
+Deno.test("a key names a delayed event: a second with the same key is ignored, cancel removes it", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  const { delayed, published, metrics } = recorded(kv);
+  try {
+    const at = Date.now() + 60_000;
+    assert.equal(await delayed.schedule("Reminder", 1, cause, { at, key: "order-7" }), true);
+    assert.equal(
+      await delayed.schedule("Reminder", 2, cause, { at: at + 1, key: "order-7" }),
+      false,
+      "the first is kept",
+    );
+    assert.equal(await delayed.schedule("Other", 3, cause, { at, key: "order-7" }), true);
+    const listed = await delayed.list({ event: "Reminder" });
+    assert.deepEqual(listed.map((d) => [d.event, d.key]), [["Reminder", "order-7"]]);
+    assert.equal(await delayed.cancel("Reminder", "order-7"), true);
+    assert.equal(await delayed.cancel("Reminder", "order-7"), false);
+    assert.deepEqual((await delayed.list()).map((d) => d.event), ["Other"]);
+    assert.deepEqual(published, []);
+    const cancelled = metrics.filter((m) => m.labels.outcome === "cancelled");
+    assert.equal(cancelled.length, 1);
+  } finally {
+    await kv.close();
+  }
+});
+
+Deno.test("a delayed event waiting in a Deno KV file is published by the next process to open it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rohas-delayed-" });
+  const path = `${dir}/state.kv`;
+  try {
+    const first = kvOver(await openDenoKvBackend({ path }));
+    const before = recorded(first);
+    const at = Date.now() + 300;
+    await before.delayed.schedule("Reminder", { id: 9 }, cause, { at, key: "k" });
+    // Never started: this instance stops before the event is due.
+    await first.close();
+    const second = kvOver(await openDenoKvBackend({ path }));
+    const after = recorded(second, "b");
+    after.delayed.start();
+    try {
+      const published = await after.next();
+      assert.deepEqual([published.topic, published.payload], ["Reminder", { id: 9 }]);
+      assert.ok(published.at >= at);
+      await after.delayed.stop();
+      assert.deepEqual(await listDelayedEvents(second), []);
+    } finally {
+      await after.delayed.stop();
+      await second.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the waiting gauge counts delayed events per event and falls back to 0", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  const { delayed, metrics, next } = recorded(kv);
+  try {
+    await delayed.schedule("Reminder", 1, cause, { at: Date.now() + 300 });
+    delayed.start();
+    const published = next();
+    const gauge = () =>
+      metrics.filter((m) => m.name === DELAYED_METRICS.waiting && m.labels.event === "Reminder")
+        .map((m) => m.value);
+    await until(() => gauge().length > 0);
+    assert.equal(gauge()[0], 1);
+    await published;
+    await until(() => gauge().at(-1) === 0);
+  } finally {
+    await delayed.stop();
+    await kv.close();
+  }
+});
+
+Deno.test("a held delivery runs through its group's runner when due, retried on failure, then dropped and logged", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  const logs: string[] = [];
+  const dropped = Promise.withResolvers<void>();
+  const delayed = new DelayedEvents({
+    kv,
+    instanceId: "a",
+    publish: () => Promise.resolve(),
+    telemetry: {
+      metric: () => {},
+      log: (entry) => {
+        logs.push(`${entry.level} ${entry.message}`);
+        if (entry.message.startsWith("Dropped")) dropped.resolve();
+      },
+    },
+    maxAttempts: 2,
+    retryMs: 20,
+  });
+  const attempts: number[] = [];
+  delayed.register("shop.ship", (envelope) => {
+    attempts.push(envelope.metadata.attempt);
+    return Promise.reject(new Error("carrier down"));
+  });
+  delayed.start();
+  try {
+    const envelope = {
+      id: "e-1",
+      topic: "Paid",
+      payload: { id: 1 },
+      timestamp: new Date().toISOString(),
+      metadata: { trace_id: "t", parent_id: null, source: "test", attempt: 1 },
+    };
+    const target = { event: "Paid", handler: "ship", group: "shop.ship" };
+    await delayed.hold(target, envelope, Date.now() + 100);
+    await delayed.hold(target, envelope, Date.now() + 100); // a redelivery: held once
+    assert.deepEqual((await delayed.list()).map((d) => [d.event, d.handler]), [["Paid", "ship"]]);
+    await dropped.promise;
+    await delayed.stop();
+    assert.deepEqual(attempts, [1, 2], "the attempt counts the firings");
+    assert.ok(
+      logs.some((line) => line.startsWith('warn Delayed "Paid" failed (attempt 1)')),
+      logs.join(),
+    );
+    assert.ok(
+      logs.some((line) =>
+        line === 'error Dropped delayed "Paid" (handler ship): Error: carrier down'
+      ),
+      logs.join("\n"),
+    );
+    assert.deepEqual(await delayed.list(), [], "dropped for good");
+  } finally {
+    await delayed.stop();
+    await kv.close();
+  }
+});
