@@ -186,11 +186,11 @@ def _epoch_ms(at: Any, where: str) -> float:
         return moment.timestamp() * 1000
     if isinstance(at, str):
         try:
-            moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+            parsed: Optional[datetime] = datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError:
-            moment = None
-        if moment is not None:
-            return _epoch_ms(moment, where)
+            parsed = None
+        if parsed is not None:
+            return _epoch_ms(parsed, where)
     elif isinstance(at, (int, float)) and not isinstance(at, bool) and at == at:
         return float(at)
     raise ValueError(
