@@ -126,6 +126,7 @@ const CASES: Case[] = [
     fn: unsettledAfterRestart,
   },
   { name: "redelivers after the retry delay with the next attempt number", fn: retryDelay },
+  { name: "delivers each retry once, whatever delays other retries use", fn: retriesOnce },
   { name: "dead-letters with the error and replays to the same group", fn: deadLetterReplay },
   { name: "replays only the dead letters asked for by id", fn: replayById },
   {
@@ -279,6 +280,24 @@ async function retryDelay(suite: Suite): Promise<void> {
   assertEquals(second?.envelope.id, sent?.id, "the retried event id");
   assertEquals(second?.envelope.payload, sent?.payload, "the retried payload");
   assert(elapsed >= delay * 0.8, `Retried after ${Math.round(elapsed)} ms, asked for ${delay} ms`);
+}
+
+async function retriesOnce(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const delays = [100, 600, 1100];
+  const retried: string[] = [];
+  await adapter.subscribe(suite.topic, "conformance.g1", async (delivery) => {
+    const { n } = delivery.envelope.payload as { n: number };
+    if (delivery.envelope.metadata.attempt > 1) {
+      retried.push(delivery.envelope.id);
+      await delivery.ack();
+    } else await delivery.retry(delays[n]!, "Try again");
+  });
+  const sent = await suite.publishMany(adapter, delays.length);
+  await suite.eventually(() => Promise.resolve(retried.length >= delays.length), "every retry");
+  // A copy of a retry would come back after another retry's delay: wait out the longest one.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(...delays) + 500));
+  assertEquals(retried.toSorted(), sent.map((e) => e.id).toSorted(), "each retry, once");
 }
 
 async function deadLetterReplay(suite: Suite): Promise<void> {

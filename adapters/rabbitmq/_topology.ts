@@ -30,8 +30,12 @@ export const DELAY_BUCKETS_MS = [
   3_600_000,
 ] as const;
 
-/** The header a delayed message carries to pick its bucket. */
-export const DELAY_HEADER = "x-rohas-delay";
+/**
+ * The header a delayed message carries to pick its bucket. A headers exchange ignores headers
+ * whose names start with `x-` when matching, so this one must not: with `x-rohas-delay`, every
+ * bucket matched every message and each retry came back once per declared bucket.
+ */
+export const DELAY_HEADER = "rohas-delay";
 
 /** The names of one service's exchanges and queues. */
 export class Topology {
@@ -45,7 +49,8 @@ export class Topology {
   constructor(service: string) {
     this.#prefix = `rohas.${subjectToken(service)}`;
     this.exchange = this.#prefix;
-    this.delayExchange = `${this.#prefix}.delay`;
+    // Not `.delay`: brokers that ran an earlier version hold bindings there that match everything.
+    this.delayExchange = `${this.#prefix}.delays`;
     this.deadLetterQueue = `${this.#prefix}.dlq`;
   }
 
