@@ -95,7 +95,13 @@ Deno.test("closing the slots fails a waiting run, so the broker delivers it agai
   const slots = new SharedSlots({ kv: stores[0]!, prefix: PREFIX, limit: 1, instanceId: "a" });
   const holding = Promise.withResolvers<void>();
   const waiting = Promise.withResolvers<void>();
-  const first = slots.run("", () => holding.promise);
+  const taken = Promise.withResolvers<void>();
+  const first = slots.run("", () => {
+    taken.resolve();
+    return holding.promise;
+  });
+  // Started together, the second run could win the slot, finish, and never wait.
+  await taken.promise;
   const second = slots.run("", () => Promise.resolve(), () => waiting.resolve());
   await waiting.promise;
   slots.close();
