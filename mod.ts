@@ -176,6 +176,8 @@ export type {
   RouteSpec,
   ScheduleSpec,
   SerializedError,
+  SeriesItem,
+  SeriesOutcome,
   ShutdownReport,
   SocketFanout,
   SocketHub,

@@ -49,6 +49,8 @@ export type {
   EventPublisher,
   PublishOptions,
   PublishTiming,
+  SeriesItem,
+  SeriesOutcome,
   ValidationIssue,
   Validator,
   ValidatorTable,
