@@ -281,3 +281,25 @@ export async function clockTicks(): Promise<number> {
     return 100;
   }
 }
+
+/**
+ * Loads `POST <url>/bench` with wrk (`-t2 -c32`, the BENCH_BODY) for `seconds`.
+ *
+ * @param url the server's base URL
+ * @param seconds how long
+ * @returns wrk's report, as printed
+ */
+export async function wrkPostBench(url: string, seconds: number): Promise<string> {
+  const script = await Deno.makeTempFile({ suffix: ".lua" });
+  await Deno.writeTextFile(
+    script,
+    `wrk.method = "POST"\nwrk.body = '${BENCH_BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  try {
+    const args = ["-t2", "-c32", `-d${seconds}s`, "-s", script, `${url}/bench`];
+    const out = await new Deno.Command("wrk", { args, stdout: "piped" }).output();
+    return new TextDecoder().decode(out.stdout);
+  } finally {
+    await Deno.remove(script);
+  }
+}

@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { BENCH_BODY as BODY, clockTicks, procStat, REPO, spawnListening } from "./_project.ts";
+import { clockTicks, procStat, REPO, spawnListening, wrkPostBench } from "./_project.ts";
 
 /** CPU ticks of one thread, by process role and thread name. */
 interface ThreadTicks {
@@ -50,18 +50,7 @@ function snapshot(pid: number): Map<string, ThreadTicks> {
 }
 
 async function wrk(url: string, seconds: number): Promise<number> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  try {
-    const args = ["-t2", "-c32", `-d${seconds}s`, "-s", script, `${url}/bench`];
-    const out = await new Deno.Command("wrk", { args, stdout: "piped" }).output();
-    return Number(new TextDecoder().decode(out.stdout).match(/(\d+) requests in/)?.[1] ?? 0);
-  } finally {
-    await Deno.remove(script);
-  }
+  return Number((await wrkPostBench(url, seconds)).match(/(\d+) requests in/)?.[1] ?? 0);
 }
 
 if (import.meta.main) {

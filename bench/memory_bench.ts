@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { machineLine } from "./_machine.ts";
 import { autoEdgeCount } from "../engine/edge/mod.ts";
-import { BENCH_BODY as BODY, procStat, REPO, spawnListening } from "./_project.ts";
+import { procStat, REPO, spawnListening, wrkPostBench } from "./_project.ts";
 
 /** One process's memory, in KiB. */
 interface ProcessMemory {
@@ -104,18 +104,7 @@ async function childrenUp(pid: number, count: number): Promise<void> {
 }
 
 async function load(url: string, seconds: number): Promise<number> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  try {
-    const args = ["-t2", "-c32", `-d${seconds}s`, "-s", script, `${url}/bench`];
-    const out = await new Deno.Command("wrk", { args, stdout: "piped" }).output();
-    return Number(new TextDecoder().decode(out.stdout).match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
-  } finally {
-    await Deno.remove(script);
-  }
+  return Number((await wrkPostBench(url, seconds)).match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
 }
 
 function sleep(seconds: number): Promise<void> {
