@@ -11,8 +11,13 @@
 import process from "node:process";
 import { createMemoryAdapter } from "../adapters/memory/mod.ts";
 import { EventBus } from "../engine/events/mod.ts";
-import { createWorkerRuntime, type HandlerRef } from "../engine/runtime/mod.ts";
-import type { AppModel, EngineParts, SubscriptionControls } from "../engine/mod.ts";
+import { createWorkerRuntime } from "../engine/runtime/mod.ts";
+import {
+  type AppModel,
+  type EngineParts,
+  singleHandlerModel,
+  type SubscriptionControls,
+} from "../engine/mod.ts";
 import { DeliveryCounter, subscribeEvents } from "../engine/event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
 import { createTelemetry } from "../telemetry/mod.ts";
@@ -26,24 +31,13 @@ export interface EngineRate {
 const HANDLER = "export function handleWork(_event: unknown) {}\n";
 
 function modelOf(root: string, controls: SubscriptionControls | undefined): AppModel {
-  const handler: HandlerRef = {
-    kind: "event",
-    name: "work",
-    owner: "Job",
-    language: "typescript",
-    file: `${root}/src/handlers/events/work.ts`,
-    exports: ["handleWork"],
-    profile: "default",
-  };
-  const subscription = { handler, group: "bench.work", ...(controls ? { controls } : {}) };
-  return {
+  return singleHandlerModel({
     project: "bench",
     root,
-    routes: [],
-    schedules: [],
-    sockets: [],
-    events: [{ event: "Job", payloadType: "Json", triggers: [], subscriptions: [subscription] }],
-  };
+    event: "Job",
+    exportName: "handleWork",
+    controls,
+  });
 }
 
 /**

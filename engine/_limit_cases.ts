@@ -14,7 +14,7 @@ import type { Adapter } from "../adapters/mod.ts";
 import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
 import { parseConfig } from "../project/mod.ts";
 import type { MetricSample, Telemetry } from "../telemetry/mod.ts";
-import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import { type AppModel, singleHandlerModel, type SubscriptionControls } from "./app_model.ts";
 import type { EngineParts } from "./parts.ts";
 import { EventBus } from "./events/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
@@ -142,7 +142,10 @@ async function startInstance(
   const root = ctx.model.root;
   const parts: EngineParts = {
     runtime: createInProcessRuntime({
-      manifest: { root: `file://${root}/`, modules: { "src/work.ts": { work: ctx.work } } },
+      manifest: {
+        root: `file://${root}/`,
+        modules: { "src/handlers/events/work.ts": { work: ctx.work } },
+      },
     }),
     publisher: { publish: (topic, payload, o) => bus.publish(topic, payload, o) },
     telemetry: ctx.telemetry,
@@ -164,32 +167,7 @@ async function startInstance(
 }
 
 function modelOf(project: string, event: string, controls: SubscriptionControls): AppModel {
-  const root = `/${project}`;
-  return {
-    project,
-    root,
-    routes: [],
-    schedules: [],
-    sockets: [],
-    events: [{
-      event,
-      payloadType: "Json",
-      triggers: [],
-      subscriptions: [{
-        handler: {
-          kind: "event",
-          name: "work",
-          owner: event,
-          language: "typescript",
-          file: `${root}/src/work.ts`,
-          exports: ["work"],
-          profile: "default",
-        },
-        group: `${project}.work`,
-        controls,
-      }],
-    }],
-  };
+  return singleHandlerModel({ project, root: `/${project}`, event, controls });
 }
 
 /** A telemetry that counts `rohas_flow_held_total` by `control/outcome` and records nothing else. */

@@ -350,3 +350,62 @@ export function handlerRefsOf(model: AppModel): HandlerRef[] {
     ]),
   ];
 }
+
+/** What {@linkcode singleHandlerModel} builds a model from. */
+export interface SingleHandlerOptions {
+  /** The project's name. */
+  project: string;
+  /** The project's root directory. */
+  root: string;
+  /** The event's name. */
+  event: string;
+  /** The handler's name. Default `work`. */
+  handler?: string;
+  /** The function the handler file exports. Default: the handler's name. */
+  exportName?: string;
+  /** The consumer group. Default `<project>.<handler>`. */
+  group?: string;
+  /** The handler's flow controls (`on <handler> { … }`). Default: none. */
+  controls?: SubscriptionControls | undefined;
+}
+
+/**
+ * The model of an app with one JSON event and one TypeScript handler of it, in
+ * `<root>/src/handlers/events/<handler>.ts`: what the flow-control suites, the engine's event tests
+ * and the events benchmark drive the event wiring with.
+ *
+ * @param options the names and the handler's controls
+ * @returns the model, with no routes, schedules or sockets
+ * @example
+ * ```ts
+ * import { singleHandlerModel } from "./app_model.ts";
+ * const model = singleHandlerModel({ project: "shop", root: "/shop", event: "Job" });
+ * if (model.events[0]!.subscriptions[0]!.group !== "shop.work") throw new Error("Example failed");
+ * ```
+ */
+export function singleHandlerModel(options: SingleHandlerOptions): AppModel {
+  const { project, root, event, handler: name = "work", controls } = options;
+  const handler: HandlerRef = {
+    kind: "event",
+    name,
+    owner: event,
+    language: "typescript",
+    file: `${root}/src/handlers/events/${name}.ts`,
+    exports: [options.exportName ?? name],
+    profile: "default",
+  };
+  const group = options.group ?? `${project}.${name}`;
+  return {
+    project,
+    root,
+    routes: [],
+    schedules: [],
+    sockets: [],
+    events: [{
+      event,
+      payloadType: "Json",
+      triggers: [],
+      subscriptions: [{ handler, group, ...(controls ? { controls } : {}) }],
+    }],
+  };
+}

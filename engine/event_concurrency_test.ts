@@ -4,8 +4,7 @@ import assert from "node:assert/strict";
 import { createMemoryAdapter } from "../adapters/memory/mod.ts";
 import { EventBus } from "./events/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
-import type { HandlerRef } from "./runtime/mod.ts";
-import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import { type AppModel, singleHandlerModel, type SubscriptionControls } from "./app_model.ts";
 import type { EngineParts } from "./parts.ts";
 import { DeliveryCounter, groupsOf, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
@@ -14,28 +13,7 @@ import { createTelemetry } from "../telemetry/mod.ts";
 const ROOT = "/rohas-concurrency-test";
 
 function modelWith(controls: SubscriptionControls): AppModel {
-  const handler: HandlerRef = {
-    kind: "event",
-    name: "work",
-    owner: "Job",
-    language: "typescript",
-    file: `${ROOT}/src/handlers/events/work.ts`,
-    exports: ["work"],
-    profile: "default",
-  };
-  return {
-    project: "shop",
-    root: ROOT,
-    routes: [],
-    schedules: [],
-    sockets: [],
-    events: [{
-      event: "Job",
-      payloadType: "Json",
-      triggers: [],
-      subscriptions: [{ handler, group: "shop.work", controls }],
-    }],
-  };
+  return singleHandlerModel({ project: "shop", root: ROOT, event: "Job", controls });
 }
 
 /** Runs `count` events spread over `keys` through one instance; returns the measured maxima. */

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { createMemoryAdapter } from "../adapters/memory/mod.ts";
 import { EventBus } from "./events/mod.ts";
 import { createInProcessRuntime, createWorkerRuntime, type HandlerRuntime } from "./runtime/mod.ts";
-import type { HandlerRef } from "./runtime/mod.ts";
-import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import { type AppModel, singleHandlerModel, type SubscriptionControls } from "./app_model.ts";
 import type { EngineParts } from "./parts.ts";
 import {
   type Closable,
@@ -21,24 +20,13 @@ import { tempDir } from "../testing/mod.ts";
 const CONFIG = parseConfig("", { file: "rohas.toml", projectName: "shop" });
 
 function modelWith(root: string, controls: SubscriptionControls | undefined): AppModel {
-  const handler: HandlerRef = {
-    kind: "event",
-    name: "work",
-    owner: "Job",
-    language: "typescript",
-    file: `${root}/src/handlers/events/work.ts`,
-    exports: ["handleWork"],
-    profile: "default",
-  };
-  const subscription = { handler, group: "shop.work", ...(controls ? { controls } : {}) };
-  return {
+  return singleHandlerModel({
     project: "shop",
     root,
-    routes: [],
-    schedules: [],
-    sockets: [],
-    events: [{ event: "Job", payloadType: "Json", triggers: [], subscriptions: [subscription] }],
-  };
+    event: "Job",
+    exportName: "handleWork",
+    controls,
+  });
 }
 
 interface Engine {

@@ -11,8 +11,8 @@
 import assert from "node:assert/strict";
 import type { Adapter, DeliveryHandler } from "../adapters/mod.ts";
 import { EventBus } from "./events/mod.ts";
-import { createInProcessRuntime, type HandlerRef } from "./runtime/mod.ts";
-import type { AppModel, SubscriptionControls } from "./app_model.ts";
+import { createInProcessRuntime } from "./runtime/mod.ts";
+import { type AppModel, singleHandlerModel, type SubscriptionControls } from "./app_model.ts";
 import type { EngineParts } from "./parts.ts";
 import { DeliveryCounter, subscribeEvents } from "./event_wiring.ts";
 import { parseConfig } from "../project/mod.ts";
@@ -434,28 +434,14 @@ class LagProbe {
 }
 
 function model(topic: string, controls: SubscriptionControls): AppModel {
-  const handler: HandlerRef = {
-    kind: "event",
-    name: "work",
-    owner: topic,
-    language: "typescript",
-    file: "/rohas-flow/src/handlers/events/work.ts",
-    exports: ["work"],
-    profile: "default",
-  };
-  return {
+  const group = `flow.work.${topic}`;
+  return singleHandlerModel({
     project: "flow",
     root: "/rohas-flow",
-    routes: [],
-    schedules: [],
-    sockets: [],
-    events: [{
-      event: topic,
-      payloadType: "Json",
-      triggers: [],
-      subscriptions: [{ handler, group: `flow.work.${topic}`, controls }],
-    }],
-  };
+    event: topic,
+    group,
+    controls,
+  });
 }
 
 function parts(bus: EventBus, telemetry: Telemetry, work: (events: never) => void): EngineParts {

@@ -14,11 +14,12 @@ export type {
   QueryField,
   RouteSpec,
   ScheduleSpec,
+  SingleHandlerOptions,
   SocketSpec,
   SubscriptionControls,
   SubscriptionSpec,
 } from "./app_model.ts";
-export { buildAppModel, handlerRefsOf, parsePattern } from "./app_model.ts";
+export { buildAppModel, handlerRefsOf, parsePattern, singleHandlerModel } from "./app_model.ts";
 export type { BuiltApp, Endpoint } from "./build.ts";
 export { buildApp } from "./build.ts";
 export type { RouteMatch, Router } from "./router.ts";

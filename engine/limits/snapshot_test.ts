@@ -2,32 +2,11 @@
 // every instance shares.
 import assert from "node:assert/strict";
 import { createMemoryKvBackend, kvOver } from "../../state/mod.ts";
-import type { AppModel, SubscriptionControls } from "../app_model.ts";
+import { type AppModel, singleHandlerModel, type SubscriptionControls } from "../app_model.ts";
 import { Limiter, limitsSnapshot } from "./mod.ts";
 
 function modelWith(controls: SubscriptionControls): AppModel {
-  const handler = {
-    kind: "event" as const,
-    name: "sync",
-    owner: "Paid",
-    language: "typescript" as const,
-    file: "/p/src/handlers/events/sync.ts",
-    exports: ["sync"],
-    profile: "default",
-  };
-  return {
-    project: "p",
-    root: "/p",
-    routes: [],
-    schedules: [],
-    sockets: [],
-    events: [{
-      event: "Paid",
-      payloadType: "Json",
-      triggers: [],
-      subscriptions: [{ handler, group: "p.sync", controls }],
-    }],
-  };
+  return singleHandlerModel({ project: "p", root: "/p", event: "Paid", handler: "sync", controls });
 }
 
 Deno.test("the snapshot shows runs in flight per key and what each key used of its budget", async () => {
