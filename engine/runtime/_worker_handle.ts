@@ -79,8 +79,6 @@ export class WorkerHandle {
   #terminated = false;
   /** Set while a stuck-check ping is outstanding. */
   pinging = false;
-  /** Set while a Worker started for a busy pool imports its modules: other calls go elsewhere. */
-  warming = false;
   /** `performance.now()` of the last message from the Worker (or of its start). */
   lastHeard: number = performance.now();
 
@@ -137,13 +135,6 @@ export class WorkerHandle {
   /** Calls and loads in flight. */
   get load(): number {
     return this.#pending.size;
-  }
-
-  /** Handler calls in flight (not loads or pings). */
-  get calls(): number {
-    let calls = 0;
-    for (const entry of this.#pending.values()) if (entry.type === "invoke") calls++;
-    return calls;
   }
 
   /** Resolves once no call or load is in flight (at once when none is), or the Worker ended. */

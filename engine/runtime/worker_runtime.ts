@@ -234,18 +234,14 @@ class WorkerRuntime implements HandlerRuntime {
   }
 
   /**
-   * The least loaded Worker of `pool`. When that one is busy too and the pool has room, the pool
-   * grows: a pool reaches `poolSize` only when calls overlap (or one is stuck). The new Worker takes
-   * this call (the busy one may be stuck in synchronous code), then imports the pool's modules
-   * before it takes others (warming), so only this call waits for its start-up.
+   * The least loaded Worker of `pool`, or a new one when that one is busy too and the pool has
+   * room: a pool grows to `poolSize` only when calls overlap (or one is stuck).
    */
   #pick(pool: Pool): WorkerHandle {
     const worker = leastLoaded(pool);
-    if (pool.workers.length >= this.#poolSize || worker.calls === 0) return worker;
+    if (worker.load === 0 || pool.workers.length >= this.#poolSize) return worker;
     const grown = this.#spawn(pool);
     pool.workers.push(grown);
-    grown.warming = true;
-    Promise.all(this.#preload(grown, pool)).then(() => grown.warming = false);
     return grown;
   }
 
@@ -579,13 +575,8 @@ function leastLoaded(pool: Pool): WorkerHandle {
 
 function rank(worker: WorkerHandle, now: number): number {
   if (worker.pinging) return Number.MAX_SAFE_INTEGER;
-  const later = silent(worker, now) || worker.warming;
-  return later ? Number.MAX_SAFE_INTEGER / 2 + worker.load : worker.load;
-}
-
-/** Calls in flight and nothing heard for {@linkcode SILENT_MS}: busy, or stuck. */
-function silent(worker: WorkerHandle, now: number): boolean {
-  return worker.load > 0 && now - worker.lastHeard > SILENT_MS;
+  const silent = worker.load > 0 && now - worker.lastHeard > SILENT_MS;
+  return silent ? Number.MAX_SAFE_INTEGER / 2 + worker.load : worker.load;
 }
 
 function closedError(): SerializedError {
