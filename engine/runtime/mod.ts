@@ -7,10 +7,8 @@
  * docs/design.md#d7-runtime):
  * - Long-lived Workers per permission profile (`[permissions]` defaults plus one profile per distinct
  *   `[permissions.handlers.<name>]` override set; profiles with equal permissions share Workers),
- *   up to `poolSize` Workers each (default 2), calls sent to the least loaded one. A pool starts
- *   with one Worker and starts the next when a call finds every Worker busy (or stuck), so a
- *   profile whose calls never overlap holds one isolate. A profile's `read` always includes
- *   `<root>/src`, since a Worker must read a handler's source to import it.
+ *   `poolSize` Workers each (default 1), calls sent to the least loaded one. A profile's `read`
+ *   always includes `<root>/src`, since a Worker must read a handler's source to import it.
  * - Every call has a deadline. On expiry the call resolves `{ ok: false, reason: "timeout" }` and
  *   its Worker is pinged: a Worker that does not answer within `stuckAfterMs` (a handler stuck in
  *   synchronous code) is terminated and replaced, its other calls failing with

@@ -36,11 +36,9 @@ export interface WorkerRuntimeOptions {
   /** `RohasConfig.permissions`. */
   permissions: PermissionsSection;
   /**
-   * Workers per permission profile, at most. Default 2: a handler stuck in synchronous code holds
-   * one Worker until its timeout, and the other keeps serving the profile (on 2 cores the
-   * throughput of 1 and 2 measured the same within noise; see bench/runtime_bench.ts). A pool
-   * starts with one; the next starts when a call finds every Worker busy (each is an isolate of
-   * its own: about 15 MiB resident, so an app whose profile never sees two calls at once holds one).
+   * Workers per permission profile. Default 2: a handler stuck in synchronous code holds one
+   * Worker until its timeout, and the other keeps serving the profile (on 2 cores the throughput of
+   * 1 and 2 measured the same within noise; see bench/runtime_bench.ts).
    */
   poolSize?: number;
   /** How long {@linkcode HandlerRuntime.close} waits for calls in flight. Default 10000. */
@@ -176,7 +174,9 @@ class WorkerRuntime implements HandlerRuntime {
   /** Sends `call` to the least loaded Worker of `pool`. */
   #dispatch(call: PendingInvoke, pool: Pool): void {
     const { handler, input, traceId, sequence } = call.invocation;
-    const worker = sequence === undefined ? this.#pick(pool) : this.#sequenceWorker(sequence, pool);
+    const worker = sequence === undefined
+      ? leastLoaded(pool)
+      : this.#sequenceWorker(sequence, pool);
     const id = ++this.#nextId;
     const version = this.#versions.get(handler.file) ?? 0;
     worker.files.add(handler.file);
@@ -229,20 +229,8 @@ class WorkerRuntime implements HandlerRuntime {
   /** The Worker running a sequence's calls (they must all go to one), or the least loaded one. */
   #sequenceWorker(sequence: string, pool: Pool): WorkerHandle {
     const entry = this.#sequenceCalls.get(sequence)!;
-    if (entry.worker === null || entry.worker.terminated) entry.worker = this.#pick(pool);
+    if (entry.worker === null || entry.worker.terminated) entry.worker = leastLoaded(pool);
     return entry.worker;
-  }
-
-  /**
-   * The least loaded Worker of `pool`, or a new one when that one is busy too and the pool has
-   * room: a pool grows to `poolSize` only when calls overlap (or one is stuck).
-   */
-  #pick(pool: Pool): WorkerHandle {
-    const worker = leastLoaded(pool);
-    if (worker.load === 0 || pool.workers.length >= this.#poolSize) return worker;
-    const grown = this.#spawn(pool);
-    pool.workers.push(grown);
-    return grown;
   }
 
   /** A call its Worker never started before it was replaced: runs it on the pool's Workers now. */
@@ -388,29 +376,30 @@ class WorkerRuntime implements HandlerRuntime {
     return pool;
   }
 
-  /** Starts a new pool with its first Worker (see {@linkcode #pick} for the others). */
+  /** Starts the Workers of a new pool; if one cannot start, none is kept. */
   #startPool(key: string, name: string, permissions: WorkerPermissions): Pool {
-    const pool: Pool = {
-      name,
-      permissions,
-      workers: [this.#spawn({ name, permissions })],
-      spares: [],
-    };
+    const pool: Pool = { name, permissions, workers: [], spares: [] };
+    try {
+      while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
+    } catch (error) {
+      const reason = serializeError(error);
+      for (const worker of pool.workers) worker.terminate(reason);
+      throw error;
+    }
     this.#pools.set(key, pool);
     this.#refillSpares(pool);
     return pool;
   }
 
-  /** Gives a pool whose Worker was replaced a new one (more start as calls overlap). */
   #refill(pool: Pool): void {
     try {
-      if (pool.workers.length === 0) pool.workers.push(this.#spawn(pool));
+      while (pool.workers.length < this.#poolSize) pool.workers.push(this.#spawn(pool));
     } catch {
       // Reported by the next call of this pool, which tries again.
     }
   }
 
-  #spawn(pool: Pick<Pool, "name" | "permissions">): WorkerHandle {
+  #spawn(pool: Pool): WorkerHandle {
     const name = `rohas-handlers-${pool.name}`;
     const worker = new WorkerHandle(name, {
       permissions: pool.permissions,

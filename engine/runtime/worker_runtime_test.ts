@@ -336,34 +336,3 @@ Deno.test("WorkerRuntime keeps handler numbers apart after a reference failed to
   const rawResult = okResult(await runtime.invoke(call(raw, apiInput(undefined))));
   assertEquals(rawResult.output.kind, "response");
 });
-
-/** The Worker threads of this process (Deno names each `worker-<id>`, ids never reused). Linux. */
-function workerThreads(): Set<string> {
-  const names = new Set<string>();
-  for (const task of Deno.readDirSync("/proc/self/task")) {
-    const name = Deno.readTextFileSync(`/proc/self/task/${task.name}/comm`).trim();
-    if (name.startsWith("worker-")) names.add(name);
-  }
-  return names;
-}
-
-Deno.test("WorkerRuntime starts a pool's second Worker only when a call finds the first busy", async () => {
-  const before = workerThreads();
-  const started = () => [...workerThreads()].filter((name) => !before.has(name)).length;
-  await using runtime = open();
-  const counter = tsHandler("api", "src/handlers/api/counter.ts", ["handleCounter"]);
-  for (let n = 1; n <= 3; n++) {
-    assertEquals(jsonValue(await runtime.invoke(call(counter, apiInput(undefined)))), { data: n });
-  }
-  // Each Worker is an isolate (about 15 MiB): calls one after another need only one.
-  assertEquals(started(), 1);
-  await using gate = openGate();
-  const gated = tsHandler("api", "src/handlers/api/gated.ts", ["handleGated"]);
-  const waiting = runtime.invoke(call(gated, apiInput({ gate: gate.url })));
-  await gate.arrived;
-  // The first Worker is busy: this call starts the second, whose counter starts over.
-  assertEquals(jsonValue(await runtime.invoke(call(counter, apiInput(undefined)))), { data: 1 });
-  assertEquals(started(), 2);
-  gate.release();
-  okResult(await waiting);
-});
