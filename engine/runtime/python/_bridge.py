@@ -178,7 +178,6 @@ class Session:
                 self.loop.call_soon_threadsafe(self._drain)
 
     def _run_loop(self):
-        batch_scheduling()
         asyncio.set_event_loop(self.loop)
         # Sync handlers usually block on I/O: more threads than asyncio's default (CPUs + 4).
         self.loop.set_default_executor(
@@ -425,22 +424,6 @@ class Plan:
         cls = self.request_class
         request = wrap(request) if cls is None else cls.model_validate(request)
         return pick(self.arity, [request, state])
-
-
-def batch_scheduling():
-    """Puts the calling thread, and the threads it starts (the sync handlers' pool), under Linux's
-    SCHED_BATCH: the same share of the CPU, but its wake-up never preempts the thread that woke it.
-    The server wakes the loop by writing calls to its pipe; preempted, the server's thread sat in
-    that write, on its own core, while the loop ran the whole batch, so the two took turns instead
-    of working side by side (bench/python_bench.ts, BENCHMARKS.md). Elsewhere, or where a sandbox
-    refuses the call, the thread keeps the default policy: a scheduling hint, not a requirement."""
-    policy = getattr(os, "SCHED_BATCH", None)
-    if policy is None:
-        return
-    try:
-        os.sched_setscheduler(0, policy, os.sched_param(0))
-    except OSError:
-        pass
 
 
 def compile_file(file):
