@@ -109,13 +109,21 @@ function frames(socket: WebSocket, serverOutput: () => string) {
   };
 }
 
-async function open(url: string): Promise<WebSocket> {
+/**
+ * Opens a socket with its frame queue attached before the connection opens: a frame the server
+ * sends at once (the welcome) can be dispatched before code awaiting the open event runs again.
+ */
+async function open(
+  url: string,
+  serverOutput: () => string,
+): Promise<{ socket: WebSocket; incoming: ReturnType<typeof frames> }> {
   const socket = new WebSocket(url);
+  const incoming = frames(socket, serverOutput);
   await new Promise((resolve, reject) => {
     socket.onopen = resolve;
     socket.onerror = () => reject(new Error(`Cannot connect to ${url}`));
   });
-  return socket;
+  return { socket, incoming };
 }
 
 async function closeSocket(socket: WebSocket): Promise<void> {
@@ -258,9 +266,11 @@ Deno.test({
     });
 
     await t.step("H8-H11 WebSocket welcome, echo, non-JSON text, close", async () => {
-      const socket = await open(`ws://127.0.0.1:${server.port}/ws/hello`);
+      const { socket, incoming } = await open(
+        `ws://127.0.0.1:${server.port}/ws/hello`,
+        server.output,
+      );
       try {
-        const incoming = frames(socket, server.output);
         const welcome = await incoming.next() as {
           data: { type: string; payload: { message: string } };
           timestamp: string;
