@@ -253,14 +253,17 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     const started = performance.now();
     if (this.#closing !== null) return failed(closedError(), started);
     let host = this.#host;
+    // The call's deadline counts from when it is sent, not from a wait for a host to start.
+    let sent = started;
     if (host === null) {
       try {
         host = await this.#start();
       } catch (error) {
         return failed(serialize(error), started);
       }
+      sent = performance.now();
     }
-    const { id, reply } = this.#call(host, invocation, started);
+    const { id, reply } = this.#call(host, invocation, sent);
     const outcome = await reply;
     if (outcome === "timeout") {
       this.#cancel(host, id, invocation.handler.name);
@@ -273,14 +276,14 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #call(
     host: HostProcess,
     invocation: Invocation,
-    started: number,
+    sent: number,
   ): { id: number; reply: Promise<Reply | "timeout"> } {
     const id = this.#nextId++;
     const { promise, resolve } = Promise.withResolvers<Reply | "timeout">();
     const pending: Pending = { resolve, handler: invocation.handler.name };
     pending.expire = () => resolve("timeout");
     this.#pending.set(id, pending);
-    this.#deadlines.add(id, invocation.timeoutMs, started);
+    this.#deadlines.add(id, invocation.timeoutMs, sent);
     const { handler, input, traceId } = invocation;
     let h = this.#handlerIds.get(handler);
     const first = h === undefined;
