@@ -86,6 +86,11 @@ export class Group {
     return this.#dispatcher.hasConsumers;
   }
 
+  /** Whether a publish may enqueue now without waiting (see {@linkcode waitForSpace}). */
+  hasSpace(limit: number): boolean {
+    return this.queue.length < limit || !this.hasConsumers;
+  }
+
   /** Resolves once the queue holds fewer than `limit` messages, or nobody consumes the group. */
   async waitForSpace(limit: number): Promise<void> {
     while (this.queue.length >= limit && this.hasConsumers) {

@@ -137,7 +137,8 @@ class MemoryBroker implements MemoryAdapter {
     const groups = [...(this.#topics.get(envelope.topic)?.values() ?? [])];
     if (groups.length === 0) return this.#keepUnhandled(copy(envelope));
     for (const group of groups) {
-      await group.waitForSpace(this.#bufferSize);
+      // Awaited only when full: an await per group and event costs a turn of the microtask queue.
+      if (!group.hasSpace(this.#bufferSize)) await group.waitForSpace(this.#bufferSize);
       this.#assertOpen(`publish to "${envelope.topic}"`);
     }
     const text = JSON.stringify(envelope);

@@ -1,0 +1,112 @@
+/**
+ * An edge's series of publications published in the main process in turn, each accepted before the
+ * next, under the timeout of a single publish: the series answers once a publication has waited
+ * `timeoutMs` for its adapter, with the ones accepted before it and an {@linkcode EdgeError}, and
+ * publishes nothing more (the edge takes a publish that gets no answer at all as a stalled
+ * channel).
+ *
+ * One timer watches the whole series, re-armed only when it fires before the running
+ * publication's deadline: a timer and a race per publication cost about as much as the publish to
+ * the memory adapter itself (bench/events_by_thread.ts).
+ *
+ * @module
+ */
+
+import type { PublishOptions, SeriesItem, SeriesOutcome } from "../parts.ts";
+import { EdgeError } from "./errors.ts";
+
+/** Publishes one event; resolves once the adapter accepted it. */
+export type PublishOne = (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
+
+/**
+ * Publishes `items` in turn, stopping at the first refusal or at the first that is not accepted
+ * within `timeoutMs`.
+ *
+ * @param publish publishes one
+ * @param items the series, in order
+ * @param timeoutMs how long one publication may wait
+ * @returns each accepted publication's `[start, duration]`, and why the next one failed
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { publishSeriesWithin } from "./_series.ts";
+ * const options = { parentId: null, source: "api:Burst" };
+ * const items = ["A", "B"].map((topic) => ({ topic, payload: null, options }));
+ * const outcome = await publishSeriesWithin(() => Promise.resolve(), items, 1000);
+ * assertEquals([outcome.accepted.length, outcome.error], [2, undefined]);
+ * ```
+ */
+export async function publishSeriesWithin(
+  publish: PublishOne,
+  items: readonly SeriesItem[],
+  timeoutMs: number,
+): Promise<SeriesOutcome> {
+  const watch = new SeriesWatch(timeoutMs);
+  try {
+    return await Promise.race([inTurn(publish, items, watch), watch.late]);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function inTurn(
+  publish: PublishOne,
+  items: readonly SeriesItem[],
+  watch: SeriesWatch,
+): Promise<SeriesOutcome> {
+  const accepted = watch.accepted;
+  for (const item of items) {
+    if (watch.expired) break;
+    const at = Date.now();
+    const started = watch.begin(item.topic);
+    try {
+      await publish(item.topic, item.payload, item.options);
+    } catch (error) {
+      return { accepted, error };
+    }
+    accepted.push([at, performance.now() - started]);
+  }
+  return { accepted };
+}
+
+/** The one timer of a series: expires when the running publication passed its deadline. */
+class SeriesWatch {
+  readonly accepted: [number, number][] = [];
+  readonly #late = Promise.withResolvers<SeriesOutcome>();
+  readonly #timeoutMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #topic = "";
+  #started = 0;
+  expired = false;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+    this.#timer = setTimeout(() => this.#check(), timeoutMs);
+  }
+
+  /** Resolves with the outcome so far once a publication waited too long. */
+  get late(): Promise<SeriesOutcome> {
+    return this.#late.promise;
+  }
+
+  /** A publication starts; returns its `performance.now()` start. */
+  begin(topic: string): number {
+    this.#topic = topic;
+    return this.#started = performance.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #check(): void {
+    const left = this.#started + this.#timeoutMs - performance.now();
+    if (left > 0) {
+      this.#timer = setTimeout(() => this.#check(), left);
+      return;
+    }
+    this.expired = true;
+    const reason = `Cannot publish "${this.#topic}": not accepted within ${this.#timeoutMs} ms`;
+    this.#late.resolve({ accepted: [...this.accepted], error: new EdgeError(reason) });
+  }
+}
