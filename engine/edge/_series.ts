@@ -16,7 +16,11 @@ import type { PublishOptions, SeriesItem, SeriesOutcome } from "../parts.ts";
 import { EdgeError } from "./errors.ts";
 
 /** Publishes one event; resolves once the adapter accepted it. */
-export type PublishOne = (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
+export type PublishOne = (
+  topic: string,
+  payload: unknown,
+  options: PublishOptions,
+) => Promise<unknown>;
 
 /**
  * Publishes `items` in turn, stopping at the first refusal or at the first that is not accepted

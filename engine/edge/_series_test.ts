@@ -7,11 +7,15 @@ const series = (...topics: string[]) => topics.map((topic) => ({ topic, payload:
 
 Deno.test("publishSeriesWithin: publishes in turn and stops at the first refusal", async () => {
   const published: string[] = [];
-  const outcome = await publishSeriesWithin((topic) => {
-    if (topic === "B") return Promise.reject(new Error("Refused"));
-    published.push(topic);
-    return Promise.resolve();
-  }, series("A", "B", "C"), 1000);
+  const outcome = await publishSeriesWithin(
+    (topic) => {
+      if (topic === "B") return Promise.reject(new Error("Refused"));
+      published.push(topic);
+      return Promise.resolve();
+    },
+    series("A", "B", "C"),
+    1000,
+  );
   assert.deepEqual(published, ["A"]);
   assert.equal(outcome.accepted.length, 1);
   assert.equal((outcome.error as Error).message, "Refused");
@@ -20,10 +24,14 @@ Deno.test("publishSeriesWithin: publishes in turn and stops at the first refusal
 Deno.test("publishSeriesWithin: a publication the adapter never accepts ends the series at its timeout", async () => {
   const published: string[] = [];
   const started = performance.now();
-  const outcome = await publishSeriesWithin((topic) => {
-    published.push(topic);
-    return topic === "B" ? new Promise(() => {}) : Promise.resolve();
-  }, series("A", "B", "C"), 50);
+  const outcome = await publishSeriesWithin(
+    (topic) => {
+      published.push(topic);
+      return topic === "B" ? new Promise(() => {}) : Promise.resolve();
+    },
+    series("A", "B", "C"),
+    50,
+  );
   const waited = performance.now() - started;
   assert.ok(waited >= 49 && waited < 1000, `answered after ${waited} ms`);
   assert.equal(outcome.accepted.length, 1);

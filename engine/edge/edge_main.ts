@@ -364,11 +364,12 @@ function watch(on: boolean, logsOnly: boolean): void {
   unwatch?.();
   unwatch = null;
   if (!on || local === null) return;
+  // A trace per request would cost a message each way for a watcher that prints only logs (and
+  // the recorder builds no record for a subscriber of logs only).
   unwatch = local.subscribe((event) => {
-    // A trace per request would cost a message each way for a watcher that prints only logs.
     if (logsOnly && event.kind !== "log") return;
     outbox.send({ type: "events", events: [event] });
-  });
+  }, { logsOnly });
 }
 
 function answer(read: TelemetryRead): Promise<unknown> {
