@@ -177,6 +177,7 @@ if (import.meta.main) {
           `${event}: B/A paired by round: CPU/event x${median(cpu).toFixed(3)} (${
             range(cpu, 3)
           }), ` +
+            `main thread x${median(main).toFixed(3)} (${range(main, 3)}), ` +
             `events/s x${median(rate).toFixed(3)} (${range(rate, 3)})`,
         );
       }
