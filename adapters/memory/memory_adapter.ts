@@ -32,6 +32,7 @@ import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Consumer, consumerSubscription, deadLetterOf, withAttempt } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
+import { copyJson } from "./_copy.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
 export interface MemoryAdapterOptions {
@@ -135,17 +136,16 @@ class MemoryBroker implements MemoryAdapter {
     this.#assertOpen(`publish to "${envelope.topic}"`);
     if (this.#isDuplicate(envelope)) return;
     const groups = [...(this.#topics.get(envelope.topic)?.values() ?? [])];
-    if (groups.length === 0) return this.#keepUnhandled(copy(envelope));
+    if (groups.length === 0) return this.#keepUnhandled(copyJson(envelope));
     for (const group of groups) {
       // Awaited only when full: an await per group and event costs a turn of the microtask queue.
       if (!group.hasSpace(this.#bufferSize)) await group.waitForSpace(this.#bufferSize);
       this.#assertOpen(`publish to "${envelope.topic}"`);
     }
-    const text = JSON.stringify(envelope);
     for (const group of groups) {
       if (group.hasConsumers || group.queue.length < this.#bufferSize) {
-        group.enqueue(JSON.parse(text));
-      } else this.#keepUnhandled(JSON.parse(text));
+        group.enqueue(copyJson(envelope));
+      } else this.#keepUnhandled(copyJson(envelope));
     }
   }
 
@@ -314,10 +314,6 @@ function settled<T>(action: () => T): Promise<T> {
 
 function matches(envelope: EventEnvelope, topic: string | undefined): boolean {
   return topic === undefined || envelope.topic === topic;
-}
-
-function copy(envelope: EventEnvelope): EventEnvelope {
-  return JSON.parse(JSON.stringify(envelope));
 }
 
 function positive(value: number, name: string): number {
