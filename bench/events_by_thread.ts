@@ -54,6 +54,8 @@ const MAIN = "main deno";
 /** One burst's result: events/s and CPU µs per event, by thread key and in total. */
 interface BurstResult {
   perSecond: number;
+  /** Milliseconds from the request's send to the first handler start. */
+  firstMs: number;
   total: number;
   byKey: Map<string, number>;
 }
@@ -83,7 +85,8 @@ async function burst(
     byKey.set(t.key, (byKey.get(t.key) ?? 0) + us);
     total += us;
   }
-  return { perSecond: at.count / ((last - sent) / 1000), total, byKey };
+  const first = Math.min(...starts.map((r) => r.at));
+  return { perSecond: at.count / ((last - sent) / 1000), firstMs: first - sent, total, byKey };
 }
 
 function median(values: number[]): number {
@@ -99,9 +102,11 @@ function range(values: number[], digits: number): string {
 function report(label: string, results: BurstResult[]): void {
   const rates = results.map((r) => r.perSecond);
   const totals = results.map((r) => r.total);
+  const firsts = results.map((r) => r.firstMs);
   console.log(
     `${label}: ${median(rates).toFixed(0)} events/s (${range(rates, 0)}), ` +
-      `${median(totals).toFixed(1)} us CPU/event (${range(totals, 1)})`,
+      `${median(totals).toFixed(1)} us CPU/event (${range(totals, 1)}), ` +
+      `first handler start after ${median(firsts).toFixed(1)} ms (${range(firsts, 1)})`,
   );
   const keys = new Set(results.flatMap((r) => [...r.byKey.keys()]));
   const rows = [...keys].map((k) => [k, median(results.map((r) => r.byKey.get(k) ?? 0))] as const)
