@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { publishSeriesWithin } from "./_series.ts";
+import { setImmediate } from "node:timers";
+import { publishSeriesWithin, SERIES_SLICE } from "./_series.ts";
 import { EdgeError } from "./errors.ts";
 
 const options = { parentId: null, source: "api:Burst" };
@@ -53,4 +54,21 @@ Deno.test("publishSeriesWithin: the timeout is per publication, not for the whol
   for (const [at, duration] of outcome.accepted) {
     assert.ok(at > 0 && duration >= 25, `[${at}, ${duration}]`);
   }
+});
+
+Deno.test("publishSeriesWithin: a long series lets the event loop turn between slices", async () => {
+  let published = 0;
+  let publishedAtFirstTurn = -1;
+  setImmediate(() => publishedAtFirstTurn = published);
+  const topics = Array.from({ length: SERIES_SLICE * 3 }, () => "A");
+  const outcome = await publishSeriesWithin(
+    () => {
+      published++;
+      return Promise.resolve();
+    },
+    series(...topics),
+    1000,
+  );
+  assert.equal(outcome.accepted.length, SERIES_SLICE * 3);
+  assert.equal(publishedAtFirstTurn, SERIES_SLICE, "the loop turned after the first slice");
 });
