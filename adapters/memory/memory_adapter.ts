@@ -32,7 +32,7 @@ import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Consumer, consumerSubscription, deadLetterOf, withAttempt } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
-import { copyJson } from "./_copy.ts";
+import { copyJson } from "../../internal/json/mod.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
 export interface MemoryAdapterOptions {

@@ -1,10 +1,11 @@
 /**
- * The memory adapter's copy of an envelope: each group gets a value of its own, as it would from a
- * broker, and exactly what `JSON.parse(JSON.stringify(envelope))` gives. Plain JSON data (what the
- * bus publishes nearly always: payloads parsed from requests, or cloned from Workers) is copied
- * field by field, which costs about a tenth of the JSON round trip and builds no text; anything
- * else (a `Date`, a class instance, a `toJSON`, `undefined` in an array, a number JSON cannot
- * write, a cycle) goes through JSON, so the result never differs.
+ * A copy of a value exactly as `JSON.parse(JSON.stringify(value))` gives it: the memory adapter's
+ * copy of each envelope (each group gets a value of its own, as from a broker) and the snapshot of
+ * a payload handler code passes to `state.triggerEvent`. Plain JSON data (what flows nearly always:
+ * payloads parsed from requests, or cloned from Workers) is copied field by field, which costs
+ * about a tenth of the JSON round trip and builds no text; anything else (a `Date`, a class
+ * instance, a `toJSON`, `undefined` in an array, a number JSON cannot write, a cycle) goes through
+ * JSON, so the result never differs.
  *
  * @module
  */
@@ -19,12 +20,12 @@ const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
  * A copy of a JSON value, equal to its JSON round trip.
  *
  * @param value the value (an envelope)
- * @returns the copy
  * @throws {TypeError} as `JSON.stringify` does (a cycle, a `BigInt`)
+ * @returns the copy; null for a value JSON writes nothing for (`undefined`, a function)
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { copyJson } from "./_copy.ts";
+ * import { copyJson } from "./copy_json.ts";
  * const payload = { id: 1, tags: ["a"] };
  * const copy = copyJson(payload);
  * assertEquals([copy, copy === payload], [payload, false]);
@@ -32,7 +33,12 @@ const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
  */
 export function copyJson<T>(value: T): T {
   const copied = plainCopy(value, 0);
-  return copied === NOT_PLAIN ? JSON.parse(JSON.stringify(value)) : copied as T;
+  return copied === NOT_PLAIN ? roundTrip(value) : copied as T;
+}
+
+/** The JSON round trip; a value JSON writes nothing for (a function, `undefined`) becomes null. */
+function roundTrip<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value) ?? "null");
 }
 
 function plainCopy(value: unknown, depth: number): unknown {

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
-import { copyJson } from "./_copy.ts";
+import { copyJson } from "./copy_json.ts";
 
 const roundTrip = (value: unknown) => JSON.parse(JSON.stringify(value));
 
@@ -46,4 +46,8 @@ Deno.test("copyJson copies data nested deeper than its own limit through JSON", 
   let deep: Record<string, unknown> = { leaf: true };
   for (let i = 0; i < 200; i++) deep = { next: deep };
   assertEquals(copyJson(deep), roundTrip(deep));
+});
+
+Deno.test("copyJson gives null for what JSON writes nothing for", () => {
+  assertEquals([copyJson(undefined), copyJson(() => 1)], [null, null]);
 });
