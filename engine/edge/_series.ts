@@ -15,6 +15,7 @@
 import type { PublishOptions, SeriesItem, SeriesOutcome } from "../parts.ts";
 import { setImmediate } from "node:timers";
 import { EdgeError } from "./errors.ts";
+import type { WireSeriesItem } from "./protocol.ts";
 
 /** Publishes one event; resolves once the adapter accepted it. */
 export type PublishOne = (
@@ -128,3 +129,71 @@ class SeriesWatch {
     this.#late.resolve({ accepted: [...this.accepted], error: new EdgeError(reason) });
   }
 }
+
+/**
+ * A series as an edge sends it: each publication's options only where they differ from the one
+ * before it other than by the idempotency key (see {@linkcode WireSeriesItem}).
+ *
+ * @param items the series
+ * @returns its wire form; {@linkcode seriesFromWire} gives the series back
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { seriesFromWire, seriesToWire } from "./_series.ts";
+ * const options = (i: number) => ({ parentId: "t-1", source: "api:Burst", idempotencyKey: `t-1:${i}` });
+ * const items = [0, 1].map((i) => ({ topic: "Ping", payload: { i }, options: options(i) }));
+ * const wire = seriesToWire(items);
+ * assertEquals([wire[1], seriesFromWire(wire)], [{ topic: "Ping", payload: { i: 1 }, key: "t-1:1" }, items]);
+ * ```
+ */
+export function seriesToWire(items: readonly SeriesItem[]): WireSeriesItem[] {
+  let previous: PublishOptions | undefined;
+  return items.map((item) => {
+    const options = item.options;
+    if (previous === undefined || !sameBesidesKey(previous, options)) {
+      previous = options;
+      return { topic: item.topic, payload: item.payload, options };
+    }
+    const key = options.idempotencyKey;
+    return key === undefined
+      ? { topic: item.topic, payload: item.payload }
+      : { topic: item.topic, payload: item.payload, key };
+  });
+}
+
+/**
+ * The series an edge sent (see {@linkcode seriesToWire}).
+ *
+ * @param wire the series as it travelled
+ * @returns each publication with its options
+ */
+export function seriesFromWire(wire: readonly WireSeriesItem[]): SeriesItem[] {
+  let shared: PublishOptions = { parentId: null, source: "" };
+  return wire.map((item) => {
+    if (item.options !== undefined) {
+      const { idempotencyKey: _, ...rest } = item.options;
+      shared = rest;
+      return { topic: item.topic, payload: item.payload, options: item.options };
+    }
+    const options = item.key === undefined ? shared : { ...shared, idempotencyKey: item.key };
+    return { topic: item.topic, payload: item.payload, options };
+  });
+}
+
+/** Whether two publications' options differ at most by their idempotency key. */
+function sameBesidesKey(a: PublishOptions, b: PublishOptions): boolean {
+  return a.parentId === b.parentId && a.source === b.source && a.traceparent === b.traceparent &&
+    a.timing === undefined && b.timing === undefined;
+}
+
+/**
+ * Every option, and whether {@linkcode sameBesidesKey} compares it: an option added to
+ * `PublishOptions` fails the type check here until it is compared there.
+ */
+const _COMPARED: Readonly<Record<keyof PublishOptions, true>> = {
+  parentId: true,
+  source: true,
+  traceparent: true,
+  timing: true,
+  idempotencyKey: true,
+};

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
-import { publishSeriesWithin, SERIES_SLICE } from "./_series.ts";
+import {
+  publishSeriesWithin,
+  SERIES_SLICE,
+  seriesFromWire,
+  seriesToWire,
+} from "./_series.ts";
 import { EdgeError } from "./errors.ts";
 
 const options = { parentId: null, source: "api:Burst" };
@@ -71,4 +76,37 @@ Deno.test("publishSeriesWithin: a long series lets the event loop turn between s
   );
   assert.equal(outcome.accepted.length, SERIES_SLICE * 3);
   assert.equal(publishedAtFirstTurn, SERIES_SLICE, "the loop turned after the first slice");
+});
+
+Deno.test("seriesToWire: a series travels with its shared options once and comes back whole", () => {
+  const cause = { parentId: "t-1", source: "api:Burst", traceparent: "00-a-b-01" };
+  const items = [
+    { topic: "A", payload: { n: 0 }, options: { ...cause, idempotencyKey: "t-1:0" } },
+    { topic: "A", payload: { n: 1 }, options: { ...cause, idempotencyKey: "t-1:1" } },
+    { topic: "B", payload: null, options: { ...cause } },
+    { topic: "C", payload: 3, options: { parentId: "t-2", source: "api:Burst" } },
+    { topic: "C", payload: 4, options: { parentId: "t-2", source: "api:Burst" } },
+    {
+      topic: "D",
+      payload: 5,
+      options: { parentId: "t-2", source: "api:Burst", timing: { kind: "at", at: 9, key: "k" } },
+    },
+    {
+      topic: "D",
+      payload: 6,
+      options: { parentId: "t-2", source: "api:Burst", timing: { kind: "cancel", key: "k" } },
+    },
+  ] as const;
+  const wire = seriesToWire(items);
+  assert.deepEqual(wire.map((item) => item.options === undefined), [
+    false,
+    true,
+    true,
+    false,
+    true,
+    false,
+    false,
+  ]);
+  assert.deepEqual(wire[1], { topic: "A", payload: { n: 1 }, key: "t-1:1" });
+  assert.deepEqual(seriesFromWire(JSON.parse(JSON.stringify(wire))), items);
 });
