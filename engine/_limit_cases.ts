@@ -75,15 +75,34 @@ async function throttleWaits(options: LimitsCaseOptions): Promise<void> {
     workMs: 0,
   });
   assert.equal(runs.length, 9, "every event ran");
-  const windows = new Map<number, number>();
-  for (const run of runs) {
-    const window = Math.floor(run.start / period);
-    windows.set(window, (windows.get(window) ?? 0) + 1);
-  }
+  const windows = chargedWindows(runs.map((run) => run.start), { period, limit: 3 });
   assert.ok([...windows.values()].every((n) => n <= 3), `per window: ${[...windows.values()]}`);
   assert.ok(windows.size >= 3, `9 runs at 3 a window took 3 windows or more (${windows.size})`);
   // One at a time (the group keeps its order), the first over each window's budget waits.
   assert.ok((held.get("throttle") ?? 0) >= 2, "the events over the budget waited");
+}
+
+/** How long after the limiter charged a run it may start (a busy event loop, a cold broker). */
+const START_SLACK_MS = 100;
+
+/**
+ * Runs per throttle window, by start time. A run starts a moment after the limiter charged it to
+ * a window, so one charged at the very end of a window may start in the next: a run that starts
+ * within {@linkcode START_SLACK_MS} of a window's start counts with the window before while that
+ * one has room.
+ */
+function chargedWindows(
+  starts: number[],
+  budget: { period: number; limit: number },
+): Map<number, number> {
+  const windows = new Map<number, number>();
+  for (const start of [...starts].sort((a, b) => a - b)) {
+    const late = Math.floor((start - START_SLACK_MS) / budget.period);
+    const own = Math.floor(start / budget.period);
+    const window = late < own && (windows.get(late) ?? 0) < budget.limit ? late : own;
+    windows.set(window, (windows.get(window) ?? 0) + 1);
+  }
+  return windows;
 }
 
 interface Scenario {

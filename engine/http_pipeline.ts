@@ -296,15 +296,24 @@ function startApiTrace(
 ): ActiveTrace {
   const { exchange, headers, info } = request;
   const startedMs = Date.now();
-  return parts.telemetry.startTrace({
+  const method = exchange.request.method;
+  const metadata = () => requestMetadata({ method, headers }, route.pattern, { info, startedMs });
+  const telemetry = parts.telemetry;
+  const start = {
     id: exchange.traceId,
     entryPoint: route.api,
     entryType: "api",
     startedMs,
-    metadata: requestMetadata({ method: exchange.request.method, headers }, route.pattern, {
-      info,
-      startedMs,
-    }),
+  } as const;
+  // Under load most traces are counted, not kept: what only a kept trace needs (the peer address,
+  // the client's headers, the ISO start) is gathered when the recorder keeps or reads it.
+  if (telemetry.lazyMetadata !== true) {
+    return telemetry.startTrace({ ...start, metadata: metadata() });
+  }
+  return telemetry.startTrace({
+    ...start,
+    metadata: { method, path: route.pattern },
+    lazyMetadata: metadata,
   });
 }
 

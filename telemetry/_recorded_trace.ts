@@ -41,8 +41,17 @@ export class RecordedTrace implements ActiveTrace {
   readonly entryType: EntryType;
   /** The record's `parent_id`, or undefined. */
   readonly parentId: string | undefined;
-  /** The engine's metadata object (kept, not copied), or undefined. */
-  metadata: Record<string, string> | undefined;
+  /**
+   * The metadata as given (the engine's object, kept, not copied), before the trace's own
+   * additions and its lazy part: what {@linkcode RecordedTrace.metadata} reads only once needed.
+   */
+  #given: Record<string, string> | undefined;
+  /** The lazy part still to build (`StartTraceOptions.lazyMetadata`), or undefined. */
+  #lazy: (() => Record<string, string>) | undefined;
+  /** Added to the metadata when it is built (the recorder's `instance`), or undefined. */
+  readonly #extra: Readonly<Record<string, string>> | undefined;
+  /** Whether {@linkcode RecordedTrace.metadata} is built (`#given` then holds it). */
+  #built: boolean;
   /** When it started, in milliseconds since the epoch. */
   readonly startedMs: number;
   /** The first step (most traces have one or two). */
@@ -60,14 +69,53 @@ export class RecordedTrace implements ActiveTrace {
   #newer: RecordedTrace | undefined;
   #older: RecordedTrace | undefined;
 
-  constructor(owner: TraceOwner, id: string, start: StartTraceOptions, startedMs: number) {
+  /**
+   * @param owner the recorder
+   * @param id the trace id
+   * @param start what the engine started it with
+   * @param more its start time and what to add to its metadata once built (`extra`)
+   */
+  constructor(
+    owner: TraceOwner,
+    id: string,
+    start: StartTraceOptions,
+    more: { startedMs: number; extra?: Readonly<Record<string, string>> | undefined },
+  ) {
     this.#owner = owner;
     this.id = id;
     this.entryPoint = start.entryPoint;
     this.entryType = start.entryType;
     this.parentId = start.parentId;
-    this.metadata = start.metadata;
-    this.startedMs = startedMs;
+    this.#given = start.metadata;
+    this.#lazy = start.lazyMetadata;
+    this.#extra = more.extra;
+    this.#built = this.#lazy === undefined && this.#extra === undefined;
+    this.startedMs = more.startedMs;
+  }
+
+  /**
+   * The trace's metadata, built on the first read: the given object, its lazy part and the
+   * recorder's additions. Read it while the trace runs or in its `end` (the lazy part may read the
+   * request), which the recorder does for every trace it keeps.
+   */
+  get metadata(): Record<string, string> | undefined {
+    if (this.#built) return this.#given;
+    this.#built = true;
+    const lazy = this.#lazy;
+    this.#lazy = undefined;
+    // A lazy part is a fresh object of this trace's own: completed in place, not copied.
+    const built = lazy === undefined ? { ...this.#given } : lazy();
+    const extra = this.#extra;
+    if (extra !== undefined) { for (const key in extra) built[key] = extra[key]!; }
+    return this.#given = built;
+  }
+
+  /**
+   * The metadata as far as it is built, without building the rest: the given object stands for the
+   * whole until then, and holds what metrics are counted by (`method`, `path`, `status`).
+   */
+  get knownMetadata(): Record<string, string> | undefined {
+    return this.#given;
   }
 
   /** The traces of the list that starts at `newest`, newest first. */
@@ -104,7 +152,7 @@ export class RecordedTrace implements ActiveTrace {
   }
 
   annotate(metadata: Record<string, string>): void {
-    if (this.#running) this.metadata = { ...this.metadata, ...metadata };
+    if (this.#running) this.#given = { ...this.metadata, ...metadata };
   }
 
   end(status: "success" | "failed", error?: string): void {

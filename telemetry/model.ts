@@ -133,6 +133,15 @@ export interface StartTraceOptions {
   /** The trace's `metadata`. The telemetry may keep this object: build one per trace, do not change it. */
   metadata?: Record<string, string>;
   /**
+   * Builds the trace's whole metadata (`metadata` then stands for it until then, and must hold
+   * what the telemetry counts metrics by: `method`, `path`), only for a trace that is kept or read:
+   * under load a recorder keeps a share of the traces (`max_persisted_per_second`) and counts the
+   * rest, which then skip gathering what the request's metadata costs (the peer address is an op).
+   * Called at most once, and never after the trace's `end` returned (it may read the request).
+   * Given only to a telemetry whose {@linkcode Telemetry.lazyMetadata} is true.
+   */
+  lazyMetadata?: () => Record<string, string>;
+  /**
    * When the trace started, in milliseconds since the epoch, for a caller that has read the clock
    * already (such as for `metadata.datetime_utc`): a clock read costs about 60 ns on some virtual
    * machines, a trace otherwise reads it twice. Default: the telemetry's clock, now.
@@ -162,6 +171,8 @@ export interface ActiveTrace {
 
 /** What the engine records through. Implementations batch writes off the request path. */
 export interface Telemetry {
+  /** Whether {@linkcode StartTraceOptions.lazyMetadata} is understood. Default false. */
+  readonly lazyMetadata?: boolean;
   /** Starts a trace; it is listed as running until ended. */
   startTrace(options: StartTraceOptions): ActiveTrace;
   /** Records a log entry. */

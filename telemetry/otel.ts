@@ -41,6 +41,14 @@ export class OtelBridge {
     this.#tracer = tracer;
   }
 
+  /**
+   * Whether the bridge found that no span records (the API's no-op tracer): it then reads nothing
+   * of what it is given. False until its first span tells.
+   */
+  get idle(): boolean {
+    return this.#noop;
+  }
+
   /** Starts the span of a trace. A span that does not record (the API's no-op tracer when no
    * provider is registered, or one sampled out) is dropped at once: nothing else is built for it. */
   start(id: string, options: StartTraceOptions, startedMs: number): void {

@@ -181,6 +181,7 @@ export function createRecorder(
 
 class Recorder implements RecordingTelemetry, TraceOwner {
   readonly type: string;
+  readonly lazyMetadata = true;
   #store: TelemetryStore;
   /** The store when it keeps records at once: nothing is queued for it. */
   #immediate: ImmediateStore | undefined;
@@ -244,14 +245,19 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   startTrace(options: StartTraceOptions): ActiveTrace {
     const id = options.id ?? crypto.randomUUID();
     if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
-    const instance = this.#instance;
-    const start = instance
-      ? { ...options, metadata: { ...options.metadata, ...instance } }
-      : options;
-    const startedMs = start.startedMs ?? this.#now();
-    const running = new RecordedTrace(this, id, start, startedMs);
+    const startedMs = options.startedMs ?? this.#now();
+    // The instance joins the metadata when the trace's metadata is built, which only a trace that
+    // is kept or read needs (see `ended`).
+    const running = new RecordedTrace(this, id, options, { startedMs, extra: this.#instance });
     this.#running = running.linkBefore(this.#running);
-    this.#options.otel?.start(id, start, startedMs);
+    const otel = this.#options.otel;
+    if (otel !== undefined) {
+      otel.start(
+        id,
+        otel.idle ? options : { ...options, metadata: running.metadata ?? {} },
+        startedMs,
+      );
+    }
     if (this.#traceListeners.size > 0) this.#emitTrace(running);
     return running;
   }
@@ -271,6 +277,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     if (this.#budget?.spendTrace(status === "failed") === false) return;
     const immediate = this.#immediate;
     if (immediate !== undefined) return immediate.keepTrace(trace);
+    // Built now, in `end`, while its lazy part may still read the request: the record is made at
+    // the flush.
+    void trace.metadata;
     this.#queue.traces.push(trace);
     this.#schedule();
   }
@@ -288,8 +297,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   #traceMetrics(trace: RecordedTrace): void {
     if (this.#options.metrics === false) return;
     const status = trace.status;
-    // Derived from the trace, so they live in the registry only; the trace itself is stored.
-    const metadata = trace.metadata;
+    // Derived from the trace, so they live in the registry only; the trace itself is stored. What
+    // is known of the metadata holds what they are counted by: nothing more is built for them.
+    const metadata = trace.knownMetadata;
     const type = trace.entryType;
     const label = metadata?.status ?? status;
     const method = type === "api" ? metadata?.method ?? "" : "";

@@ -464,3 +464,78 @@ Deno.test("createRecorder() with logs off keeps no entry but still shows it to l
   assertEquals(await telemetry.logs(), []);
   await telemetry.close();
 });
+
+/** Lazy metadata that, like a request's, can no longer be read once the trace's end returned. */
+function requestLike(calls: { n: number }): { lazy: () => Record<string, string>; close(): void } {
+  let open = true;
+  return {
+    lazy: () => {
+      if (!open) throw new Error("Request closed");
+      calls.n++;
+      return { method: "POST", path: "/bench", ip_address: "10.0.0.7" };
+    },
+    close: () => open = false,
+  };
+}
+
+Deno.test("createRecorder() builds a kept trace's lazy metadata in its end, before the request closes, with the instance", async () => {
+  for (const store of [countingStore(), createMemoryStore()]) {
+    const telemetry = createRecorder(store, { instance: "web-2" });
+    const calls = { n: 0 };
+    const request = requestLike(calls);
+    telemetry.startTrace({
+      entryPoint: "Bench",
+      entryType: "api",
+      metadata: { method: "POST", path: "/bench" },
+      lazyMetadata: request.lazy,
+    }).end("success");
+    request.close();
+    await telemetry.flush();
+    const [stored] = await store.queryTraces();
+    assertEquals(stored?.metadata, {
+      method: "POST",
+      path: "/bench",
+      ip_address: "10.0.0.7",
+      instance: "web-2",
+    });
+    assertEquals(calls.n, 1);
+    await telemetry.close();
+  }
+});
+
+Deno.test("createRecorder() never builds the lazy metadata of a trace it counts and does not keep", async () => {
+  const store = countingStore();
+  const telemetry = createRecorder(store, { maxPersistedPerSecond: 1 });
+  const calls = { n: 0 };
+  for (let i = 0; i < 3; i++) {
+    telemetry.startTrace({
+      entryPoint: "Bench",
+      entryType: "api",
+      metadata: { method: "POST", path: "/bench" },
+      lazyMetadata: requestLike(calls).lazy,
+    }).end("success");
+  }
+  await telemetry.flush();
+  assertEquals(calls.n, 1);
+  assertEquals((await store.queryTraces()).length, 1);
+  // Counted by the metadata it was started with.
+  const text = telemetry.exposition();
+  assert(text.includes('rohas_http_requests_total{route="POST /bench",status="success"} 3'), text);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() builds a running trace's lazy metadata when it is read", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  const calls = { n: 0 };
+  const trace = telemetry.startTrace({
+    entryPoint: "Bench",
+    entryType: "api",
+    metadata: { method: "POST", path: "/bench" },
+    lazyMetadata: requestLike(calls).lazy,
+  });
+  assertEquals((await telemetry.traces())[0]?.metadata?.ip_address, "10.0.0.7");
+  trace.end("success");
+  assertEquals((await telemetry.traces())[0]?.metadata?.ip_address, "10.0.0.7");
+  assertEquals(calls.n, 1);
+  await telemetry.close();
+});

@@ -59,6 +59,10 @@ class Federated implements RecordingTelemetry {
     return this.#own.type;
   }
 
+  get lazyMetadata(): boolean {
+    return this.#own.lazyMetadata === true;
+  }
+
   startTrace(options: StartTraceOptions): ActiveTrace {
     return this.#own.startTrace(options);
   }

@@ -163,25 +163,32 @@ async function proxySocket(
   return upgraded.response;
 }
 
-/** Relays frames both ways; a close on either side closes the other with the same code. */
+/**
+ * Relays frames both ways; a close on either side closes the other with the same code. Each side
+ * keeps what arrives for the other until that one is open: the engine's welcome frame can come
+ * back before the client's socket has opened.
+ */
 function pipeSockets(client: WebSocket, upstream: WebSocket): void {
   client.binaryType = "arraybuffer";
   upstream.binaryType = "arraybuffer";
-  const early: (string | ArrayBuffer)[] = [];
-  client.onmessage = (event) => {
-    if (upstream.readyState === WebSocket.OPEN) upstream.send(event.data);
-    else early.push(event.data);
-  };
-  upstream.onopen = () => {
-    for (const data of early.splice(0)) upstream.send(data);
-  };
-  upstream.onmessage = (event) => {
-    if (client.readyState === WebSocket.OPEN) client.send(event.data);
-  };
+  client.onmessage = relayTo(upstream);
+  upstream.onmessage = relayTo(client);
   upstream.onclose = (event) => closeWith(client, event.code, event.reason);
   upstream.onerror = () => closeWith(client, 1011, "The engine closed the connection");
   client.onclose = (event) => closeWith(upstream, event.code, event.reason);
   client.onerror = () => closeWith(upstream, 1000, "");
+}
+
+/** A message listener sending each frame on to `target`, keeping them until it opens. */
+function relayTo(target: WebSocket): (event: MessageEvent) => void {
+  const early: (string | ArrayBuffer)[] = [];
+  target.addEventListener("open", () => {
+    for (const data of early.splice(0)) target.send(data);
+  }, { once: true });
+  return (event) => {
+    if (target.readyState === WebSocket.OPEN) target.send(event.data);
+    else if (target.readyState === WebSocket.CONNECTING) early.push(event.data);
+  };
 }
 
 function closeWith(socket: WebSocket, code: number, reason: string): void {
