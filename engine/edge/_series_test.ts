@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
-import {
-  publishSeriesWithin,
-  SERIES_SLICE,
-  seriesFromWire,
-  seriesToWire,
-} from "./_series.ts";
+import { publishSeriesWithin, SERIES_SLICE, seriesFromWire, seriesToWire } from "./_series.ts";
 import { EdgeError } from "./errors.ts";
 
 const options = { parentId: null, source: "api:Burst" };
