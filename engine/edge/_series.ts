@@ -13,7 +13,6 @@
  */
 
 import type { PublishOptions, SeriesItem, SeriesOutcome } from "../parts.ts";
-import { setImmediate } from "node:timers";
 import { EdgeError } from "./errors.ts";
 import type { WireSeriesItem } from "./protocol.ts";
 
@@ -55,14 +54,6 @@ export async function publishSeriesWithin(
   }
 }
 
-/**
- * Publications between two turns of the event loop. A publish to the memory adapter settles in
- * microtasks, so a long series would otherwise hold the main process's loop until its last
- * publication: the deliveries it caused could not reach the Workers (they are posted after the
- * turn), and neither could anything else be served meanwhile.
- */
-export const SERIES_SLICE = 64;
-
 async function inTurn(
   publish: PublishOne,
   items: readonly SeriesItem[],
@@ -70,7 +61,6 @@ async function inTurn(
 ): Promise<SeriesOutcome> {
   const accepted = watch.accepted;
   for (const item of items) {
-    if (accepted.length > 0 && accepted.length % SERIES_SLICE === 0) await nextTurn();
     if (watch.expired) break;
     const at = Date.now();
     const started = watch.begin(item.topic);
@@ -82,10 +72,6 @@ async function inTurn(
     accepted.push([at, performance.now() - started]);
   }
   return { accepted };
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The one timer of a series: expires when the running publication passed its deadline. */
