@@ -7,7 +7,8 @@
  *
  * One timer watches the whole series, re-armed only when it fires before the running
  * publication's deadline: a timer and a race per publication cost about as much as the publish to
- * the memory adapter itself (bench/events_by_thread.ts).
+ * the memory adapter itself (bench/events_by_thread.ts). A series travels with the options its
+ * publications share once ({@linkcode seriesToWire}, {@linkcode seriesFromWire}).
  *
  * @module
  */
