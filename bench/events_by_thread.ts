@@ -10,14 +10,26 @@
  * the medians and ranges of each build and the ratio B/A paired by round are printed.
  *
  * Usage: deno run -A bench/events_by_thread.ts [--burst 10000] [--rounds 5] [--checkout <dir>]
- *   [--event Ping|PingAnyOrder|both]
+ *   [--event Ping|PingAnyOrder|both] [--latency <requests per round>]
+ *
+ * `--latency N` adds, in each round and for each build, N requests to the API whose schema triggers
+ * `Ping`, one at a time, each waiting until its event's handler started: the p50 of request send to
+ * handler start, per build and paired by round.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { CLI, clockTicks, procStat, type Server, startServer, wallMs } from "./_project.ts";
+import {
+  CLI,
+  clockTicks,
+  percentile,
+  procStat,
+  type Server,
+  startServer,
+  wallMs,
+} from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 import { Collector } from "./_collector.ts";
 import { writeEventsProject } from "./_events_project.ts";
@@ -89,6 +101,30 @@ async function burst(
   return { perSecond: at.count / ((last - sent) / 1000), firstMs: first - sent, total, byKey };
 }
 
+/** The p50 in ms of `count` closed-loop requests to `/emit`, request send to handler start. */
+async function latencyP50(server: Server, collector: Collector, phase: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${server.url}/emit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ t: wallMs(), phase }),
+    });
+    await response.arrayBuffer();
+    await collector.phase(phase, i + 1);
+  }
+  return percentile((await collector.phase(phase, count)).map((r) => r.latency), 50);
+}
+
+function printPaired(label: string, a: number[], b: number[], unit: string): void {
+  const ratio = a.map((x, i) => b[i]! / x);
+  console.log(
+    `${label}: A ${median(a).toFixed(3)} ${unit} (${range(a, 3)}), B ${median(b).toFixed(3)} ` +
+      `${unit} (${range(b, 3)}), B/A paired by round x${median(ratio).toFixed(3)} (${
+        range(ratio, 3)
+      })`,
+  );
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -132,6 +168,7 @@ if (import.meta.main) {
       rounds: { type: "string", default: "5" },
       checkout: { type: "string" },
       event: { type: "string", default: "both" },
+      latency: { type: "string", default: "0" },
     },
   });
   const count = Number(values.burst);
@@ -153,8 +190,14 @@ if (import.meta.main) {
       servers.push(await startServer(["run", "-A", cli, "start", "--port", "0", roots.at(-1)!]));
     }
     const results = new Map<string, BurstResult[]>();
+    const latencies: number[][] = builds.map(() => []);
+    const latency = Number(values.latency);
     for (let round = -1; round < Number(values.rounds); round++) {
       for (const [b, [name]] of builds.entries()) {
+        if (latency > 0) {
+          const p50 = await latencyP50(servers[b]!, collector, `${b}-${round}-latency`, latency);
+          if (round >= 0) latencies[b]!.push(p50);
+        }
         for (const event of events) {
           const phase = `${b}-${round}-${event}`;
           const result = await burst(servers[b]!, collector, {
@@ -171,6 +214,9 @@ if (import.meta.main) {
     }
     console.log(`load average at end: ${uptime()}`);
     for (const [key, list] of results) report(`${key}, ${count} events x${list.length}`, list);
+    if (latency > 0 && builds.length === 2) {
+      printPaired("API request send to handler start, p50", latencies[0]!, latencies[1]!, "ms");
+    } else if (latency > 0) console.log(`API request send to handler start, p50 ${latencies[0]}`);
     if (builds.length === 2) {
       for (const event of events) {
         const a = results.get(`${builds[0]![0]} ${event}`)!;
