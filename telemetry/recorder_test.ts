@@ -118,6 +118,8 @@ Deno.test("createRecorder() aggregates request metrics by route and exposes them
     text.includes('rohas_http_request_duration_ms_bucket{route="GET /users/{id}",le="+Inf"} 4'),
   );
   assert(/process_resident_memory_bytes \d+/.test(text));
+  // Read without node:process (Deno.cpuUsage): a Deno release without it fails here.
+  assert(/process_cpu_seconds_total \d+(\.\d+)?/.test(text));
   await telemetry.close();
 });
 

@@ -26,7 +26,7 @@ import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createMemoryStore } from "../../telemetry/mod.ts";
-import { OtelBridge } from "../../telemetry/mod.ts";
+import { openOtelBridge, type OtelBridge } from "../../telemetry/mod.ts";
 import type { LogEntry, Telemetry } from "../../telemetry/mod.ts";
 import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
 import { errorResponse } from "../_http_util.ts";
@@ -251,8 +251,10 @@ async function init(message: InitMessage): Promise<void> {
   setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
   shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
   publishTimeoutMs = message.config.server.handler_timeout_ms + 2_000;
+  // Before handler code loads, as the rest of this process's own machinery.
+  const otel = await openOtelBridge();
   const modules = await importModules(message.root, message.files);
-  const telemetry = keepTelemetry(message);
+  const telemetry = keepTelemetry(message, otel);
   const { engine } = await assemble({
     project: { kind: "prepared", root: message.root, schema: message.schema, model: message.model },
     config: message.config,
@@ -329,7 +331,7 @@ async function importModules(
  * batches to the main process (`forward`). Either way it counts the metrics where the requests are
  * served, and its live series go to the main process each second.
  */
-function keepTelemetry(message: InitMessage): RecordingTelemetry {
+function keepTelemetry(message: InitMessage, otel: OtelBridge | undefined): RecordingTelemetry {
   const config = message.config.telemetry;
   // The app's limits are shared among the edges. `max_cache_size`: each edge keeps its share, so
   // the federated reader sees as many traces as one process would, and an edge retains a third of
@@ -351,7 +353,7 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
     // The main process resolved the id: its edges are the same instance.
     instance: message.config.server.instance_id,
     // Spans of this process's traces, exported by Deno itself when OTEL_DENO=true.
-    otel: new OtelBridge(),
+    ...(otel === undefined ? {} : { otel }),
   });
   local = recorder;
   setInterval(() => outbox.send({ type: "series", series: recorder.metrics() }), 1_000);
