@@ -200,6 +200,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   /** The kind of the last completed trace and its series. */
   #lastSeries: LastSeries | undefined;
   #listeners = new Set<(event: TelemetryEvent) => void>();
+  /**
+   * The listeners that want traces (not `logsOnly`): with none, a trace builds no record for them,
+   * which under `rohas start` (the terminal wants logs only) is two records of every delivery.
+   */
+  #traceListeners = new Set<(event: TelemetryEvent) => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   /** What may still be written this second (see {@linkcode RecorderOptions.maxPersistedPerSecond}). */
@@ -252,7 +257,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
         startedMs,
       );
     }
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: running.record() });
+    if (this.#traceListeners.size > 0) this.#emitTrace(running);
     return running;
   }
 
@@ -267,7 +272,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     const status = trace.status === "failed" ? "failed" : "success";
     this.#options.otel?.end(trace.id, status, trace.error, trace.endedMs);
     this.#traceMetrics(trace);
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
+    if (this.#traceListeners.size > 0) this.#emitTrace(trace);
     if (this.#budget?.spendTrace(status === "failed") === false) return;
     const immediate = this.#immediate;
     if (immediate !== undefined) return immediate.keepTrace(trace);
@@ -372,6 +377,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
 
   #emit(event: TelemetryEvent): void {
     for (const listener of this.#listeners) listener(event);
+  }
+
+  #emitTrace(trace: RecordedTrace): void {
+    const event: TelemetryEvent = { kind: "trace", trace: trace.record() };
+    for (const listener of this.#traceListeners) listener(event);
   }
 
   #schedule(): void {
@@ -492,9 +502,13 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     if (cpu) gauge("process_cpu_seconds_total", (cpu.user + cpu.system) / 1e6);
   }
 
-  subscribe(listener: (event: TelemetryEvent) => void): () => void {
+  subscribe(listener: (event: TelemetryEvent) => void, options: SubscribeOptions = {}): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (options.logsOnly !== true) this.#traceListeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      this.#traceListeners.delete(listener);
+    };
   }
 
   async close(): Promise<void> {
@@ -504,6 +518,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#budget?.stop();
     await this.flush();
     this.#listeners.clear();
+    this.#traceListeners.clear();
     await this.#store.close();
   }
 }

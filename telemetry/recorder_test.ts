@@ -138,6 +138,20 @@ Deno.test("createRecorder() tells subscribers about traces and logs as they happ
   await telemetry.close();
 });
 
+Deno.test("createRecorder() tells a subscriber of logs only no trace, and the others every trace", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  const logsOnly: string[] = [];
+  const all: string[] = [];
+  telemetry.subscribe((e) => logsOnly.push(e.kind), { logsOnly: true });
+  const off = telemetry.subscribe((e) => all.push(e.kind));
+  telemetry.startTrace({ entryPoint: "A", entryType: "event" }).end("success");
+  telemetry.log(log("hello"));
+  off();
+  telemetry.startTrace({ entryPoint: "B", entryType: "event" }).end("success");
+  assertEquals([logsOnly, all], [["log"], ["trace", "trace", "log"]]);
+  await telemetry.close();
+});
+
 Deno.test("createRecorder() prunes what is older than retention_days", async () => {
   let clock = Date.parse("2026-01-01T00:00:00Z");
   const telemetry = createRecorder(createMemoryStore(), { now: () => clock, retentionDays: 1 });

@@ -44,6 +44,7 @@ import type {
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
+import { seriesToWire } from "./_series.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
 import {
   createRemoteKvBackend,
@@ -188,7 +189,7 @@ async function publishSeries(items: readonly SeriesItem[]): Promise<SeriesOutcom
   const answer = await ask(what, items.length, (id) => ({
     type: "publish_series",
     id,
-    items: [...items],
+    items: seriesToWire(items),
   }));
   const error = publishError(answer);
   return { accepted: answer.accepted ?? [], ...(error === undefined ? {} : { error }) };
@@ -366,11 +367,12 @@ function watch(on: boolean, logsOnly: boolean): void {
   unwatch?.();
   unwatch = null;
   if (!on || local === null) return;
+  // A trace per request would cost a message each way for a watcher that prints only logs (and
+  // the recorder builds no record for a subscriber of logs only).
   unwatch = local.subscribe((event) => {
-    // A trace per request would cost a message each way for a watcher that prints only logs.
     if (logsOnly && event.kind !== "log") return;
     outbox.send({ type: "events", events: [event] });
-  });
+  }, { logsOnly });
 }
 
 function answer(read: TelemetryRead): Promise<unknown> {
