@@ -7,7 +7,6 @@
  */
 
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
-import { Buffer } from "node:buffer";
 import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
