@@ -23,7 +23,6 @@ import { parseArgs } from "node:util";
 import { createMemoryAdapter } from "../adapters/memory/mod.ts";
 import { EventBus } from "../engine/events/mod.ts";
 import {
-  benchConfig,
   CLI,
   clockTicks,
   percentile,
@@ -31,11 +30,11 @@ import {
   type Server,
   startServer,
   wallMs,
-  writeProject,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 import { Collector } from "./_collector.ts";
 import { engineEvents, type EngineRate } from "./_engine_events.ts";
+import { writeEventsProject } from "./_events_project.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,86 +49,6 @@ const CONNECTIONS = Number(values.connections);
 const BURST = Number(values.burst);
 const TARGET_P50_MS = 0.5;
 const TARGET_EVENTS_PER_SECOND = 50_000;
-
-const SCHEMA = `event Ping {
-  payload: Json
-  handler: [record_ping]
-}
-
-event PingAnyOrder {
-  payload: Json
-  handler: [record_any_order]
-  on record_any_order { ordered: false }
-}
-
-api Emit {
-  method: POST
-  path: "/emit"
-  body: Json
-  response: Json
-  triggers: [Ping]
-}
-
-api Plain {
-  method: POST
-  path: "/plain"
-  body: Json
-  response: Json
-}
-
-api Burst {
-  method: POST
-  path: "/burst"
-  body: Json
-  response: Json
-}
-`;
-
-const ECHO = (name: string) =>
-  `export function handle${name}(req: { body: unknown }) {
-  return { data: req.body };
-}
-`;
-
-const BURST_HANDLER = `export function handleBurst(
-  req: { body: { n: number; t: number; phase: string; event: string } },
-  state: { triggerEvent(event: string, payload: unknown): void },
-) {
-  const { n, t, phase, event } = req.body;
-  for (let i = 0; i < n; i++) state.triggerEvent(event, { t, phase });
-  return { data: { n } };
-}
-`;
-
-/**
- * The event handler sends "<phase> <start wall ms> <start - send ms>" per event over one TCP
- * connection to the benchmark's collector: the benchmark learns of each handler start at once,
- * without polling a file, and the handler needs no permission but `net` (on by default). Lines
- * written while a write is under way go out together with the next write, so the recording costs
- * the handler a string append rather than a syscall per event.
- */
-const RECORD = (port: number, name: string) =>
-  `const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${port} });
-const encoder = new TextEncoder();
-let pending = "";
-let writing = false;
-
-async function flush() {
-  writing = true;
-  while (pending !== "") {
-    const bytes = encoder.encode(pending);
-    pending = "";
-    for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
-  }
-  writing = false;
-}
-
-export function handle${name}(event: { payload: { t: number; phase: string } }) {
-  const now = performance.timeOrigin + performance.now();
-  pending += event.payload.phase + " " + now + " " + (now - event.payload.t) + "\\n";
-  if (!writing) flush();
-}
-`;
 
 async function post(url: string, body: unknown): Promise<void> {
   const response = await fetch(url, {
@@ -352,15 +271,7 @@ function targetLines(engine: EngineResult, bus: number, local: [EngineRate, Engi
 if (import.meta.main) {
   console.log(machineLine());
   const collector = new Collector();
-  const root = await writeProject({
-    "config/rohas.toml": benchConfig("events-bench"),
-    "schema/app.ro": SCHEMA,
-    "src/handlers/api/emit.ts": ECHO("Emit"),
-    "src/handlers/api/plain.ts": ECHO("Plain"),
-    "src/handlers/api/burst.ts": BURST_HANDLER,
-    "src/handlers/events/record_ping.ts": RECORD(collector.port, "RecordPing"),
-    "src/handlers/events/record_any_order.ts": RECORD(collector.port, "RecordAnyOrder"),
-  }, "rohas-events-bench-");
+  const root = await writeEventsProject(collector.port);
   try {
     let engine: EngineResult;
     {

@@ -3,13 +3,20 @@
  * Memory of a small app under `rohas start` when idle: the resident set of each process of the
  * tree (the main process and its edges), split into anonymous memory (heaps, each process's own)
  * and file pages (mostly the `deno` binary, shared between the processes, so the proportional
- * share PSS is printed too), next to a bare `Deno.serve` hello world, in one run. Linux `/proc`.
+ * share PSS is printed too, and the tree's distinct pages: each physical page once), next to a bare
+ * `Deno.serve` hello world, in one run. Linux `/proc`.
  *
- * Usage: deno run -A bench/memory_bench.ts [--settle 3] [--load 0] [--workers auto] [--project <dir>]
+ * Usage: deno run -A bench/memory_bench.ts [--settle 3] [--load 0] [--rounds 1] [--workers auto]
+ *          [--project <dir>] [--baseline <checkout>] [--edge-v8-flags <flags>]
  *   `--settle`: seconds idle before reading (after start, and after the load)
  *   `--load`: seconds of `wrk -t2 -c32` against POST /bench first, then the same reading again
+ *   `--rounds`: start and read each variant this many times, alternating; medians are reported
  *   `--workers`: `[server] workers` of the copy of examples/hello-ts (default: its own, "auto")
  *   `--project`: serve this project instead (as is)
+ *   `--baseline`: also another checkout's `rohas start` (its own examples/hello-ts), to compare a
+ *     change by: the paired differences of the totals are printed
+ *   `--edge-v8-flags`: also this checkout with its edges run with these V8 flags
+ *     (`ROHAS_EDGE_V8_FLAGS`)
  *
  * @module
  */
@@ -18,6 +25,10 @@ import { parseArgs } from "node:util";
 import { machineLine } from "./_machine.ts";
 import { autoEdgeCount } from "../engine/edge/mod.ts";
 import { procStat, REPO, spawnListening, wrkPostBench } from "./_project.ts";
+import { distinctResidentKiB } from "./_pages.ts";
+
+/** The design's target for the whole tree of a small app, idle (MiB of RSS). */
+const TARGET_MIB = 150;
 
 /** One process's memory, in KiB. */
 interface ProcessMemory {
@@ -27,6 +38,28 @@ interface ProcessMemory {
   anon: number;
   file: number;
   pss: number;
+}
+
+/** A reading of a tree: its processes, and its distinct resident pages (KiB; null if hidden). */
+interface Reading {
+  rows: ProcessMemory[];
+  distinct: number | null;
+}
+
+/** One start of a variant: idle after start, and idle after the load when there is one. */
+interface Round {
+  idle: Reading;
+  loaded?: Reading;
+  rps?: number;
+}
+
+/** A server to measure. */
+interface Variant {
+  name: string;
+  /** The checkout whose `cli.ts` serves. */
+  checkout: string;
+  project: string;
+  env?: Record<string, string>;
 }
 
 /** The memory of `pid` and of its children. */
@@ -39,6 +72,11 @@ function treeMemory(pid: number): ProcessMemory[] {
     out.push(processMemory(Number(entry.name), `edge ${++edge}`));
   }
   return out;
+}
+
+function reading(pid: number): Reading {
+  const rows = treeMemory(pid);
+  return { rows, distinct: distinctResidentKiB(rows.map((r) => r.pid)) };
 }
 
 function processMemory(pid: number, role: string): ProcessMemory {
@@ -56,32 +94,34 @@ function processMemory(pid: number, role: string): ProcessMemory {
   };
 }
 
+type Column = "rss" | "anon" | "file" | "pss";
+
+function total(r: Reading, key: Column): number {
+  return r.rows.reduce((s, row) => s + row[key], 0);
+}
+
 function mib(kib: number): string {
   return (kib / 1024).toFixed(1).padStart(7);
 }
 
-function print(title: string, rows: ProcessMemory[]): void {
+function print(title: string, r: Reading): void {
   console.log(title);
-  console.log(
-    `${"process".padEnd(10)} ${"RSS".padStart(7)} ${"anon".padStart(7)} ${"file".padStart(7)} ${
-      "PSS".padStart(7)
-    }  (MiB)`,
-  );
-  for (const r of rows) {
-    console.log(`${r.role.padEnd(10)} ${mib(r.rss)} ${mib(r.anon)} ${mib(r.file)} ${mib(r.pss)}`);
+  const head = ["RSS", "anon", "file", "PSS"].map((h) => h.padStart(7)).join(" ");
+  console.log(`${"process".padEnd(10)} ${head}  (MiB)`);
+  for (const row of r.rows) {
+    console.log(
+      `${row.role.padEnd(10)} ${mib(row.rss)} ${mib(row.anon)} ${mib(row.file)} ${mib(row.pss)}`,
+    );
   }
-  const sum = (key: "rss" | "anon" | "file" | "pss") => rows.reduce((s, r) => s + r[key], 0);
-  console.log(
-    `${"total".padEnd(10)} ${mib(sum("rss"))} ${mib(sum("anon"))} ${mib(sum("file"))} ${
-      mib(sum("pss"))
-    }`,
-  );
+  const sums = (["rss", "anon", "file", "pss"] as const).map((k) => mib(total(r, k))).join(" ");
+  const distinct = r.distinct === null ? "" : `  distinct pages ${mib(r.distinct).trim()}`;
+  console.log(`${"total".padEnd(10)} ${sums}${distinct}`);
 }
 
-/** A copy of examples/hello-ts, with `[server] workers` set when asked. */
-async function exampleCopy(workers: string | undefined): Promise<string> {
+/** A copy of `checkout`'s examples/hello-ts, with `[server] workers` set when asked. */
+async function exampleCopy(checkout: string, workers: string | undefined): Promise<string> {
   const copy = await Deno.makeTempDir({ prefix: "rohas-memory-bench-" });
-  await new Deno.Command("cp", { args: ["-r", `${REPO}/examples/hello-ts/.`, copy] }).output();
+  await new Deno.Command("cp", { args: ["-r", `${checkout}/examples/hello-ts/.`, copy] }).output();
   await Deno.remove(`${copy}/.rohas`, { recursive: true }).catch(() => {});
   if (workers !== undefined) {
     const config = `${copy}/config/rohas.toml`;
@@ -103,17 +143,126 @@ async function childrenUp(pid: number, count: number): Promise<void> {
   }
 }
 
-async function load(url: string, seconds: number): Promise<number> {
-  return Number((await wrkPostBench(url, seconds)).match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
-}
-
 function sleep(seconds: number): Promise<void> {
   return new Promise((r) => setTimeout(r, seconds * 1000));
+}
+
+interface Options {
+  settle: number;
+  load: number;
+  edges: number;
+}
+
+/** Starts a variant, reads it idle (and after the load), stops it. */
+async function measure(variant: Variant, options: Options): Promise<Round> {
+  const args = ["run", "-A", "--config", `${variant.checkout}/deno.json`];
+  args.push(`${variant.checkout}/cli.ts`, "start", "--port", "0", variant.project);
+  const server = await spawnListening(args, variant.env ? { env: variant.env } : {});
+  try {
+    const probe = await fetch(`${server.url}/hello`);
+    await probe.body?.cancel();
+    // The edges start after the first one listens: wait for them all.
+    await childrenUp(server.child.pid, options.edges);
+    await sleep(options.settle);
+    const round: Round = { idle: reading(server.child.pid) };
+    if (options.load > 0) {
+      const report = await wrkPostBench(server.url, options.load);
+      round.rps = Number(report.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
+      await sleep(options.settle);
+      round.loaded = reading(server.child.pid);
+    }
+    return round;
+  } finally {
+    server.child.kill("SIGTERM");
+    await server.child.status;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function spread(values: number[]): string {
+  const m = values.map((v) => v / 1024);
+  return `${median(m).toFixed(1)} (rounds ${Math.min(...m).toFixed(1)}–${
+    Math.max(...m).toFixed(1)
+  })`;
+}
+
+/** The median round of a phase (by total RSS), printed, and the medians of the totals. */
+function report(name: string, rounds: Round[], phase: "idle" | "loaded", settle: number): void {
+  const readings = rounds.map((r) => r[phase]!);
+  const byRss = [...readings].sort((a, b) => total(a, "rss") - total(b, "rss"));
+  const edges = readings[0]!.rows.length - 1;
+  const rps = median(rounds.map((r) => r.rps ?? 0)).toFixed(0);
+  const when = phase === "idle"
+    ? "idle after start"
+    : `idle ${settle} s after wrk -t2 -c32 POST /bench (median ${rps} req/s)`;
+  print(
+    `${name} (${edges} edges), ${when}, median round of ${rounds.length}`,
+    byRss[byRss.length >> 1]!,
+  );
+  const column = (key: Column) => spread(readings.map((r) => total(r, key)));
+  const distinct = readings.every((r) => r.distinct !== null)
+    ? `, distinct pages ${spread(readings.map((r) => r.distinct!))}`
+    : "";
+  console.log(
+    `${name}, ${phase}: RSS ${column("rss")}, anon ${column("anon")}, PSS ${
+      column("pss")
+    }${distinct} MiB`,
+  );
+}
+
+/** Paired by round: `variant` minus `base`, in MiB, for each total. */
+function reportPaired(name: string, a: Round[], b: Round[], phase: "idle" | "loaded"): void {
+  const diff = (key: Column | "distinct") =>
+    spread(a.map((round, i) => {
+      const x = round[phase]!;
+      const y = b[i]![phase]!;
+      return key === "distinct"
+        ? (x.distinct ?? 0) - (y.distinct ?? 0)
+        : total(x, key) - total(y, key);
+    }));
+  console.log(
+    `${name} minus this checkout, ${phase}, paired by round: RSS ${diff("rss")}, anon ${
+      diff("anon")
+    }, PSS ${diff("pss")}, distinct pages ${diff("distinct")} MiB`,
+  );
 }
 
 const BARE =
   `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("listening on http://127.0.0.1:" + a.port) },
   () => Response.json({ message: "Hello, world" }));`;
+
+async function bare(settle: number): Promise<void> {
+  const server = await spawnListening(["eval", BARE]);
+  await sleep(settle);
+  print("bare Deno.serve hello world, idle", reading(server.child.pid));
+  server.child.kill("SIGTERM");
+  await server.child.status;
+}
+
+async function variants(values: Record<string, string | undefined>): Promise<Variant[]> {
+  const own = values.project ?? await exampleCopy(REPO, values.workers);
+  const out: Variant[] = [{ name: "rohas start", checkout: REPO, project: own }];
+  if (values.baseline !== undefined) {
+    const project = values.project ?? await exampleCopy(values.baseline, values.workers);
+    out.push({ name: `baseline ${values.baseline}`, checkout: values.baseline, project });
+  }
+  const flags = values["edge-v8-flags"];
+  if (flags !== undefined) {
+    const project = values.project ?? await exampleCopy(REPO, values.workers);
+    out.push({
+      name: `rohas start, edges with ${flags}`,
+      checkout: REPO,
+      project,
+      env: { ROHAS_EDGE_V8_FLAGS: flags },
+    });
+  }
+  return out;
+}
 
 if (import.meta.main) {
   const { values } = parseArgs({
@@ -121,44 +270,44 @@ if (import.meta.main) {
     options: {
       settle: { type: "string", default: "3" },
       load: { type: "string", default: "0" },
+      rounds: { type: "string", default: "1" },
       workers: { type: "string" },
       project: { type: "string" },
+      baseline: { type: "string" },
+      "edge-v8-flags": { type: "string" },
     },
   });
-  const settle = Number(values.settle);
-  console.log(machineLine());
-  const bare = await spawnListening(["eval", BARE]);
-  await sleep(settle);
-  print("bare Deno.serve hello world, idle", treeMemory(bare.child.pid));
-  bare.child.kill("SIGTERM");
-  await bare.child.status;
-
-  const project = values.project ?? await exampleCopy(values.workers);
-  const server = await spawnListening(["run", "-A", "cli.ts", "start", "--port", "0", project]);
-  try {
-    const probe = await fetch(`${server.url}/hello`);
-    await probe.body?.cancel();
-    // The edges start after the first one listens: wait for them (the auto count by default).
-    const edges = values.workers === undefined || values.workers === "auto"
+  const options: Options = {
+    settle: Number(values.settle),
+    load: Number(values.load),
+    edges: values.workers === undefined || values.workers === "auto"
       ? autoEdgeCount()
-      : Number(values.workers);
-    await childrenUp(server.child.pid, edges);
-    await sleep(settle);
-    const idle = treeMemory(server.child.pid);
-    print(`rohas start (${idle.length - 1} edges), idle after start`, idle);
-    if (Number(values.load) > 0) {
-      const rps = await load(server.url, Number(values.load));
-      await sleep(settle);
-      print(
-        `rohas start, idle ${settle} s after ${values.load} s of wrk -t2 -c32 POST /bench (${
-          rps.toFixed(0)
-        } req/s)`,
-        treeMemory(server.child.pid),
-      );
+      : Number(values.workers),
+  };
+  console.log(machineLine());
+  await bare(options.settle);
+  const all = await variants(values);
+  const rounds = all.map(() => [] as Round[]);
+  try {
+    for (let round = 0; round < Number(values.rounds); round++) {
+      for (const [i, variant] of all.entries()) rounds[i]!.push(await measure(variant, options));
     }
   } finally {
-    server.child.kill("SIGTERM");
-    await server.child.status;
-    if (values.project === undefined) await Deno.remove(project, { recursive: true });
+    for (const v of all) {
+      if (values.project === undefined) await Deno.remove(v.project, { recursive: true });
+    }
   }
+  const phases = options.load > 0 ? ["idle", "loaded"] as const : ["idle"] as const;
+  for (const phase of phases) {
+    for (const [i, variant] of all.entries()) {
+      report(variant.name, rounds[i]!, phase, options.settle);
+    }
+    for (let i = 1; i < all.length; i++) reportPaired(all[i]!.name, rounds[i]!, rounds[0]!, phase);
+  }
+  const idle = median(rounds[0]!.map((r) => total(r.idle, "rss"))) / 1024;
+  console.log(
+    `target: the tree idle ≤ ${TARGET_MIB} MiB RSS: ${idle.toFixed(1)} MiB, ${
+      idle <= TARGET_MIB ? "met" : "not met"
+    }`,
+  );
 }

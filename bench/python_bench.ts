@@ -12,7 +12,8 @@
  *    round.
  *
  *   deno run -A bench/python_bench.ts [--duration 5] [--rounds 3] [--connections 32] [--skip-http]
- *     [--baseline <dir>]   also serve with another checkout's cli.ts, in the same rounds (an A/B)
+ *     [--baseline <dir>]   also run another checkout's Python runtime (its runtime calls in
+ *                          alternating rounds) and serve with its cli.ts in the HTTP rounds (an A/B)
  *
  * Needs `wrk` and `pip install pydantic fastapi uvicorn` for the `python3` on PATH.
  *
@@ -129,11 +130,8 @@ async function drive(
   };
 }
 
-/**
- * Measures the runtime calls one at a time and with many in flight, and returns the measurement
- * with many in flight, which the HTTP rounds repeat so that its ratio pairs with each round.
- */
-async function rawCalls(runtime: PythonRuntime, root: string): Promise<() => Promise<Stats>> {
+/** One call of `handle_health` through `runtime`; it throws when the call fails. */
+function callOnce(runtime: Pick<PythonRuntime, "invoke">, root: string): () => Promise<void> {
   const handler: HandlerRef = {
     kind: "api",
     name: "Health",
@@ -149,10 +147,18 @@ async function rawCalls(runtime: PythonRuntime, root: string): Promise<() => Pro
     traceId: "bench",
     timeoutMs: 30_000,
   };
-  const once = async () => {
+  return async () => {
     const result = await runtime.invoke(invocation);
     if (!result.ok) throw new Error(result.error.message);
   };
+}
+
+/**
+ * Measures the runtime calls one at a time and with many in flight, and returns the measurement
+ * with many in flight, which the HTTP rounds repeat so that its ratio pairs with each round.
+ */
+async function rawCalls(runtime: PythonRuntime, root: string): Promise<() => Promise<Stats>> {
+  const once = callOnce(runtime, root);
   await drive(once, CONNECTIONS, 1);
   const sequential = await drive(once, 1, SECONDS);
   const parallel = await drive(once, CONNECTIONS, SECONDS);
@@ -326,6 +332,37 @@ async function http(root: string, inFlight: () => Promise<Stats>): Promise<void>
   }
 }
 
+/**
+ * The runtime calls of this checkout and of the baseline's, in alternating rounds in this process
+ * (each with a host of its own): their CPU per call (this process and its hosts; the idle one adds
+ * nothing) and calls/s, paired by round.
+ */
+async function callsAgainstBaseline(runtime: PythonRuntime, root: string): Promise<void> {
+  const url = new URL(`file://${join(values.baseline!, "engine/runtime/python/mod.ts")}`);
+  const baselineModule = await import(url.href) as {
+    createPythonRuntime: typeof createPythonRuntime;
+  };
+  await using baseline = await baselineModule.createPythonRuntime({ root });
+  const sides = [callOnce(runtime, root), callOnce(baseline, root)];
+  for (const once of sides) await drive(once, CONNECTIONS, 1);
+  const stats: Stats[][] = [[], []];
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) stats[i]!.push(await drive(sides[i]!, CONNECTIONS, SECONDS / 2));
+  }
+  const [mine, theirs] = stats as [Stats[], Stats[]];
+  const rate = mine.map((s, i) => s.perSecond / theirs[i]!.perSecond);
+  const cpu = mine.map((s, i) => s.cpuUs / theirs[i]!.cpuUs);
+  console.log(
+    `Runtime calls against the baseline, ${CONNECTIONS} in flight, ${ROUNDS * 2} rounds ` +
+      `alternating, medians; load ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+  );
+  console.log(row("runtime calls", medianStats(mine), "calls/s"));
+  console.log(row("runtime calls (baseline)", medianStats(theirs), "calls/s"));
+  console.log(`  A/B calls/s: median x${median(rate).toFixed(2)} (rounds ${list(rate)})`);
+  console.log(`  A/B cpu per call: median x${median(cpu).toFixed(2)} (rounds ${list(cpu)})`);
+}
+
 function list(values: number[]): string {
   return values.map((v) => `x${v.toFixed(2)}`).join(", ");
 }
@@ -336,6 +373,7 @@ if (import.meta.main) {
   try {
     await using runtime = await createPythonRuntime({ root });
     const inFlight = await rawCalls(runtime, root);
+    if (values.baseline !== undefined) await callsAgainstBaseline(runtime, root);
     if (!values["skip-http"]) await http(root, inFlight);
   } finally {
     await Deno.remove(root, { recursive: true });

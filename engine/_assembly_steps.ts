@@ -12,7 +12,7 @@ import { createAdapter } from "../adapters/mod.ts";
 import { createMetricsHandler, createRecorder, createTelemetry } from "../telemetry/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
 import type { RecordingTelemetry } from "../telemetry/mod.ts";
-import { OtelBridge } from "../telemetry/mod.ts";
+import { openOtelBridge } from "../telemetry/mod.ts";
 import type { EdgePool } from "./edge/mod.ts";
 
 /** The workbench's door, imported only by apps that serve it. */
@@ -142,6 +142,7 @@ export async function openTelemetry(
       break;
     }
     case "store": {
+      const otel = await openOtelBridge();
       const recorder = createRecorder(choice.store, {
         traces: section.enable_traces,
         logs: section.enable_logs,
@@ -149,7 +150,7 @@ export async function openTelemetry(
         retentionDays: section.retention_days,
         maxPersistedPerSecond: section.max_persisted_per_second,
         logLevel: located.config.log.level,
-        otel: new OtelBridge(),
+        ...(otel === undefined ? {} : { otel }),
         instance,
       });
       own = { telemetry: recorder, recorder, type: "external" };

@@ -7,7 +7,12 @@
 
 import { isoTime } from "../telemetry/mod.ts";
 import type { ActiveTrace, TraceStep, TriggeredEventRecord } from "../telemetry/mod.ts";
-import type { HandlerRef, InvocationInput, InvocationResult } from "./runtime/contract.ts";
+import type {
+  HandlerRef,
+  Invocation,
+  InvocationInput,
+  InvocationResult,
+} from "./runtime/contract.ts";
 import type { EngineParts } from "./parts.ts";
 import { BroadcastTargetError, missingBroadcastTarget } from "./runtime/errors.ts";
 
@@ -37,7 +42,7 @@ export async function invokeHandler(
     trace: ActiveTrace;
     stepName?: string;
     /** Joins a runtime sequence (see `Invocation.sequence`). */
-    sequence?: string;
+    sequence?: string | undefined;
   },
 ): Promise<InvocationResult> {
   const { handler, trace } = call;
@@ -45,13 +50,14 @@ export async function invokeHandler(
   const startedAt = isoTime(started);
   let result: InvocationResult;
   try {
-    result = await parts.runtime.invoke({
+    const invocation: Invocation = {
       handler,
       input: call.input,
       traceId: trace.id,
       timeoutMs: parts.config.server.handler_timeout_ms,
-      ...(call.sequence === undefined ? {} : { sequence: call.sequence }),
-    });
+    };
+    if (call.sequence !== undefined) invocation.sequence = call.sequence;
+    result = await parts.runtime.invoke(invocation);
   } catch (error) {
     result = brokenRuntime(error, Date.now() - started);
   }

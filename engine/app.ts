@@ -28,7 +28,6 @@ import {
   DeliveryCounter,
   type EventSubscriber,
   ForwardTracker,
-  groupsOf,
   subscribeEvents,
 } from "./event_wiring.ts";
 import { type CronOutcome, type CronScheduler, runCronJob, scheduleJobs } from "./cron_wiring.ts";
@@ -185,7 +184,7 @@ class EngineImpl implements Engine {
             return await publishTimed(at, { topic, payload, options: publishOptions, timing });
           }
           if (topic === SOCKETS_TOPIC) return await this.#fanout.dispatch(payload, publishOptions);
-          const n = groupsOf(this.#built.model, topic);
+          const n = this.#built.groupsByEvent.get(topic) ?? 0;
           this.#counter.expect(n);
           try {
             return await options.bus.publish(topic, payload, publishOptions);
@@ -245,7 +244,7 @@ class EngineImpl implements Engine {
     if (bus.publishSeries === undefined || items.some(special)) {
       return await publishInTurn(this.#parts.publisher, items);
     }
-    const groups = items.map((item) => groupsOf(this.#built.model, item.topic));
+    const groups = items.map((item) => this.#built.groupsByEvent.get(item.topic) ?? 0);
     this.#counter.expect(groups.reduce((sum, n) => sum + n, 0));
     let accepted = 0;
     try {

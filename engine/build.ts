@@ -20,6 +20,11 @@ export interface BuiltApp {
   schedulesByName: ReadonlyMap<string, AppModel["schedules"][number]>;
   /** The WebSocket endpoints' names, which `state.broadcast(message, { to })` may name. */
   socketNames: ReadonlySet<string>;
+  /**
+   * How many deliveries one publish of each event makes: one per handler's consumer group, plus the
+   * forwarder of its `triggers:` (`groupsOf` in engine/event_wiring.ts; every publish asks).
+   */
+  groupsByEvent: ReadonlyMap<string, number>;
 }
 
 /** Compiles a model into a router and lookup tables.
@@ -41,5 +46,8 @@ export function buildApp(model: AppModel): BuiltApp {
     router,
     schedulesByName: new Map(model.schedules.map((s) => [s.name, s])),
     socketNames: new Set(model.sockets.map((s) => s.name)),
+    groupsByEvent: new Map(
+      model.events.map((e) => [e.event, e.subscriptions.length + (e.triggers.length > 0 ? 1 : 0)]),
+    ),
   };
 }

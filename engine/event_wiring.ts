@@ -26,7 +26,7 @@
  */
 
 import type { EventEnvelope } from "../adapters/mod.ts";
-import type { ActiveTrace, LogEntry } from "../telemetry/mod.ts";
+import type { ActiveTrace, LogEntry, StartTraceOptions } from "../telemetry/mod.ts";
 import type { AppModel, EventSpec, SubscriptionControls, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions, SeriesItem, SeriesOutcome } from "./parts.ts";
 import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
@@ -311,13 +311,11 @@ async function subscribeHandler(
       await limiter.run({ payload: e.payload, attempt: e.metadata.attempt }, () => task(e));
     };
   const sequence = pipelined(controls, limiter) ? sequenceOf(parts, bus, sub) : undefined;
-  const one = sequence === undefined
-    ? { spec, sub, traceSuffix }
-    : { spec, sub, traceSuffix, sequence };
-  const single = limited((e) => deliver(parts, { ...one, envelope: e }));
+  const site = deliverySite({ spec, sub, traceSuffix, sequence });
+  const single = limited((e) => deliver(parts, site, e));
   const batcher = controls.batch === undefined ? null : new Batcher<EventEnvelope>(
     controls.batch,
-    (batch) => deliver(parts, { spec, sub, envelope: batch[0]!, batch, traceSuffix }),
+    (batch) => deliver(parts, site, batch[0]!, batch),
     batchObserver(parts, sub.handler.name),
   );
   const debouncer = controls.debounce === undefined || at.hub === null
@@ -424,68 +422,88 @@ function deadLetterLog(envelope: EventEnvelope, who: Consumer, error: unknown): 
   };
 }
 
-interface DeliveryContext {
+/** What every delivery to one handler shares, made once per subscription. */
+interface DeliverySite {
   spec: EventSpec;
   sub: SubscriptionSpec;
-  /** The delivery, or the first of a batch (its trace is the batch's). */
-  envelope: EventEnvelope;
-  /** The deliveries of a batched handler's run, in delivery order; absent for one event. */
-  batch?: EventEnvelope[];
   /** Appended to the envelope's trace id: empty for the event's first consumer group. */
   traceSuffix: string;
-  /** The runtime sequence the call joins (an ordered handler's pipelined deliveries). */
-  sequence?: string;
+  /** The runtime sequence the calls join (an ordered handler's pipelined deliveries). */
+  sequence: string | undefined;
+  /** The source and trace step name of what its runs trigger. */
+  source: string;
+  step: string;
 }
 
+function deliverySite(
+  at: Pick<DeliverySite, "spec" | "sub" | "traceSuffix" | "sequence">,
+): DeliverySite {
+  return { ...at, source: `event:${at.spec.event}`, step: at.spec.event };
+}
+
+/**
+ * Starts the trace of a delivery (or of a batch: `batch` is its size). The options are built
+ * field by field rather than spread: a delivery makes no object it does not keep.
+ */
 function startDeliveryTrace(
   parts: EngineParts,
   envelope: EventEnvelope,
   options: { event: string; handler: string; traceSuffix: string; batch?: number },
-) {
+): ActiveTrace {
   const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
-  return parts.telemetry.startTrace({
-    entryPoint: options.event,
-    entryType: "event",
-    ...(traceId ? { id: `${traceId}${options.traceSuffix}` } : {}),
-    ...(parentId ? { parentId } : {}),
-    ...(typeof traceparent === "string" ? { traceparent } : {}),
-    metadata: {
-      event: options.event,
-      handler: options.handler,
-      attempt: String(attempt),
-      ...(options.batch === undefined ? {} : { batch_size: String(options.batch) }),
-    },
-  });
+  const metadata: Record<string, string> = {
+    event: options.event,
+    handler: options.handler,
+    attempt: String(attempt),
+  };
+  if (options.batch !== undefined) metadata.batch_size = String(options.batch);
+  const start: StartTraceOptions = { entryPoint: options.event, entryType: "event", metadata };
+  if (traceId) start.id = `${traceId}${options.traceSuffix}`;
+  if (parentId) start.parentId = parentId;
+  if (typeof traceparent === "string") start.traceparent = traceparent;
+  return parts.telemetry.startTrace(start);
 }
 
-async function deliver(parts: EngineParts, ctx: DeliveryContext): Promise<void> {
-  const { spec, sub, envelope } = ctx;
+/**
+ * Runs one delivery, or a batched handler's deliveries (`batch`, in delivery order; `envelope` is
+ * the first, whose trace is the batch's).
+ */
+async function deliver(
+  parts: EngineParts,
+  site: DeliverySite,
+  envelope: EventEnvelope,
+  batch?: EventEnvelope[],
+): Promise<void> {
+  const { spec, sub } = site;
   const trace = startDeliveryTrace(parts, envelope, {
     event: spec.event,
     handler: sub.handler.name,
-    traceSuffix: ctx.traceSuffix,
-    ...(ctx.batch === undefined ? {} : { batch: ctx.batch.length }),
+    traceSuffix: site.traceSuffix,
+    ...(batch === undefined ? {} : { batch: batch.length }),
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,
-    input: ctx.batch === undefined
+    input: batch === undefined
       ? { kind: "event", event: eventInput(envelope) }
-      : { kind: "event_batch", events: ctx.batch.map(eventInput) },
+      : { kind: "event_batch", events: batch.map(eventInput) },
     trace,
-    ...(ctx.sequence === undefined ? {} : { sequence: ctx.sequence }),
+    sequence: site.sequence,
   });
   if (!result.ok) {
     trace.end("failed", result.error.message);
     throw new HandlerFailure(result.error.name, result.error.message);
   }
+  const publications = planTriggers(result.effects, [], null);
+  // Most deliveries trigger nothing: they end here, without a publishing step to wait for.
+  if (publications.length === 0) return trace.end("success");
   await endAfter(
     parts,
     trace,
     () =>
-      publishStep(parts.publisher, planTriggers(result.effects, [], null), {
-        source: `event:${spec.event}`,
+      publishStep(parts.publisher, publications, {
+        source: site.source,
         trace,
-        step: spec.event,
+        step: site.step,
         keyPrefix: `${envelope.id}:${sub.group}`,
         handler: sub.handler.name,
       }),

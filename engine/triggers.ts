@@ -102,6 +102,8 @@ export function planTriggers(
   output: HandlerOutput | null,
   options: PlanOptions = {},
 ): Publication[] {
+  // What most event handlers return: no effect, no schema trigger.
+  if (effects.length === 0 && schemaTriggers.length === 0) return [];
   const manual: Publication[] = [];
   const setPayloads = new Map<string, unknown>();
   const sockets = options.sockets ?? true;
@@ -383,6 +385,7 @@ export async function publishStep(
   publications: readonly Publication[],
   options: PublishStepOptions,
 ): Promise<TriggeredEventRecord[]> {
+  if (publications.length === 0) return [];
   const published = await publishAll(publisher, publications, {
     source: options.source,
     traceId: options.trace.id,

@@ -8,6 +8,7 @@
 
 import type { TraceRecord } from "./model.ts";
 import type { RecordedTrace } from "./_recorded_trace.ts";
+import { isoTime } from "./iso_time.ts";
 
 /** The records of ended traces, in the order given.
  *
@@ -29,7 +30,7 @@ function isoTexts(): (ms: number) => string {
     if (ms === aMs) return aText;
     if (ms === bMs) return bText;
     [bMs, bText] = [aMs, aText];
-    [aMs, aText] = [ms, new Date(ms).toISOString()];
+    [aMs, aText] = [ms, isoTime(ms)];
     return aText;
   };
 }

@@ -13,7 +13,7 @@ import { createMemoryStore } from "./memory_store.ts";
 import { createPrometheusStore } from "./prometheus.ts";
 // Each loads its module (and its native code or client) only when the config names it.
 import { openInfluxdbStore, openRocksdbStore, openTimescaledbStore } from "./open_store.ts";
-import { OtelBridge } from "./otel.ts";
+import { openOtelBridge } from "./otel.ts";
 import { createRecorder, type RecorderOptions, type RecordingTelemetry } from "./recorder.ts";
 import type { TelemetryStore } from "./store.ts";
 
@@ -59,6 +59,7 @@ export async function createTelemetry(
   options: CreateTelemetryOptions,
 ): Promise<RecordingTelemetry> {
   const store = await openStore(config, options.root);
+  const otel = options.otel === false ? undefined : await openOtelBridge();
   return createRecorder(store, {
     traces: config.enable_traces,
     logs: config.enable_logs,
@@ -67,7 +68,7 @@ export async function createTelemetry(
     maxPersistedPerSecond: config.max_persisted_per_second,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.instance ? { instance: options.instance } : {}),
-    ...(options.otel === false ? {} : { otel: new OtelBridge() }),
+    ...(otel === undefined ? {} : { otel }),
     ...options.recorder,
   });
 }

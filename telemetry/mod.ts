@@ -54,7 +54,8 @@ export type {
 } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
 export { isoTime } from "./iso_time.ts";
-export { OtelBridge } from "./otel.ts";
+export type { OtelApi } from "./otel.ts";
+export { openOtelBridge, OtelBridge } from "./otel.ts";
 export type { CreateTelemetryOptions } from "./create_telemetry.ts";
 export { createTelemetry, TELEMETRY_TYPES } from "./create_telemetry.ts";
 export { TelemetryError } from "./errors.ts";

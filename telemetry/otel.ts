@@ -1,30 +1,55 @@
 /**
  * Traces as OpenTelemetry spans through `npm:@opentelemetry/api`: with `OTEL_DENO=true` Deno's
- * built-in exporter ships them over OTLP with no extra code; otherwise the API's no-op tracer makes
- * this nearly free. A trace is a span, each step a child span, and a trace with a parent (an event
- * published by an API call) becomes a child of the parent's span, so the tree survives in the
- * collector.
+ * built-in exporter ships them over OTLP with no extra code. A trace is a span, each step a child
+ * span, and a trace with a parent (an event published by an API call) becomes a child of the
+ * parent's span, so the tree survives in the collector.
+ *
+ * The API is imported only when a tracer provider is registered ({@linkcode openOtelBridge}):
+ * without one its tracer is a no-op, and loading the package (the first npm package of a process
+ * loads Deno's npm support) would cost each process, every edge included, about 1.7 MiB resident
+ * for nothing (bench/memory_bench.ts).
  *
  * @module
  */
 
-import {
-  context,
-  INVALID_TRACEID,
-  type Span,
-  type SpanContext,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Tracer,
-} from "@opentelemetry/api";
+import type { Span, SpanContext, Tracer } from "@opentelemetry/api";
 import type { StartTraceOptions, TraceStep } from "./model.ts";
+
+/** The parts of `npm:@opentelemetry/api` the bridge calls (the module itself will do). */
+export type OtelApi = Pick<
+  typeof import("@opentelemetry/api"),
+  "context" | "trace" | "INVALID_TRACEID" | "SpanKind" | "SpanStatusCode"
+>;
+
+/** Where `@opentelemetry/api` (major version 1) keeps the registered providers. */
+const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+
+/**
+ * A bridge over the registered tracer provider (Deno's with `OTEL_DENO=true`), or undefined when
+ * none is registered: then no span would record, and the API is not even imported. A provider
+ * registered later (after the telemetry was created) is not seen.
+ *
+ * @example Without a provider there is no bridge
+ * ```ts
+ * import { ok as assert } from "node:assert/strict";
+ * import { openOtelBridge } from "./otel.ts";
+ * if (!Deno.env.get("OTEL_DENO")) assert((await openOtelBridge()) === undefined);
+ * ```
+ *
+ * @returns the bridge, or undefined
+ */
+export async function openOtelBridge(): Promise<OtelBridge | undefined> {
+  const registered = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[OTEL_GLOBAL];
+  if (registered?.trace === undefined) return undefined;
+  return new OtelBridge(await import("@opentelemetry/api"));
+}
 
 /** Span contexts remembered for parent links after a trace ended. */
 const REMEMBERED = 2048;
 
 /** Records Rohas traces as spans. */
 export class OtelBridge {
+  readonly #api: OtelApi;
   #tracer: Tracer;
   #spans = new Map<string, Span>();
   #contexts = new Map<string, SpanContext>();
@@ -33,11 +58,13 @@ export class OtelBridge {
   #noop = false;
   #probed = false;
 
-  /** Creates the bridge.
+  /** Creates the bridge ({@linkcode openOtelBridge} makes one only where a provider records).
    *
-   * @param tracer the tracer. Default: `trace.getTracer("rohas")` of the global provider
+   * @param api `npm:@opentelemetry/api`
+   * @param tracer the tracer. Default: `api.trace.getTracer("rohas")` of the global provider
    */
-  constructor(tracer: Tracer = trace.getTracer("rohas")) {
+  constructor(api: OtelApi, tracer: Tracer = api.trace.getTracer("rohas")) {
+    this.#api = api;
     this.#tracer = tracer;
   }
 
@@ -58,16 +85,17 @@ export class OtelBridge {
     const parent =
       (options.parentId === undefined ? undefined : this.#contexts.get(options.parentId)) ??
         remoteParent(options.traceparent);
-    const ctx = parent ? trace.setSpanContext(context.active(), parent) : context.active();
+    const active = this.#api.context.active();
+    const ctx = parent ? this.#api.trace.setSpanContext(active, parent) : active;
     const span = this.#tracer.startSpan(options.entryPoint, {
-      kind: options.entryType === "api" ? SpanKind.SERVER : SpanKind.CONSUMER,
+      kind: options.entryType === "api" ? this.#api.SpanKind.SERVER : this.#api.SpanKind.CONSUMER,
       startTime: startedMs,
     }, ctx);
     if (!this.#probed) this.#probe(span, parent);
     if (!span.isRecording()) {
       // Sampled out under a real provider: children still follow this decision through the link.
       const spanContext = span.spanContext();
-      if (spanContext.traceId !== INVALID_TRACEID) this.#remember(id, spanContext);
+      if (spanContext.traceId !== this.#api.INVALID_TRACEID) this.#remember(id, spanContext);
       return;
     }
     span.setAttributes({
@@ -87,7 +115,9 @@ export class OtelBridge {
   traceparent(id: string): string | undefined {
     if (this.#noop) return undefined;
     const spanContext = this.#contexts.get(id);
-    if (spanContext === undefined || spanContext.traceId === INVALID_TRACEID) return undefined;
+    if (spanContext === undefined || spanContext.traceId === this.#api.INVALID_TRACEID) {
+      return undefined;
+    }
     const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0");
     return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
   }
@@ -102,8 +132,10 @@ export class OtelBridge {
     const span = this.#tracer.startSpan(step.name, {
       startTime: started,
       attributes: { "rohas.handler": step.handler_name },
-    }, trace.setSpan(context.active(), parent));
-    if (!step.success) span.setStatus({ code: SpanStatusCode.ERROR, message: step.error ?? "" });
+    }, this.#api.trace.setSpan(this.#api.context.active(), parent));
+    if (!step.success) {
+      span.setStatus({ code: this.#api.SpanStatusCode.ERROR, message: step.error ?? "" });
+    }
     for (const event of step.triggered_events ?? []) {
       span.addEvent(`trigger ${event.event_name}`, Date.parse(event.timestamp));
     }
@@ -118,8 +150,8 @@ export class OtelBridge {
     this.#spans.delete(id);
     span.setStatus(
       status === "success"
-        ? { code: SpanStatusCode.OK }
-        : { code: SpanStatusCode.ERROR, message: error ?? "" },
+        ? { code: this.#api.SpanStatusCode.OK }
+        : { code: this.#api.SpanStatusCode.ERROR, message: error ?? "" },
     );
     span.end(endMs);
   }
@@ -128,7 +160,7 @@ export class OtelBridge {
   #probe(span: Span, parent: SpanContext | undefined): void {
     this.#probed = true;
     this.#noop = parent === undefined && !span.isRecording() &&
-      span.spanContext().traceId === INVALID_TRACEID;
+      span.spanContext().traceId === this.#api.INVALID_TRACEID;
   }
 
   #remember(id: string, spanContext: SpanContext): void {

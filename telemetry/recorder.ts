@@ -11,7 +11,6 @@
  */
 
 import { isoTime } from "./iso_time.ts";
-import { cpuUsage } from "node:process";
 import type {
   ActiveTrace,
   LogEntry,
@@ -201,6 +200,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   /** The kind of the last completed trace and its series. */
   #lastSeries: LastSeries | undefined;
   #listeners = new Set<(event: TelemetryEvent) => void>();
+  /**
+   * The listeners that want traces (not `logsOnly`): with none, a trace builds no record for them,
+   * which under `rohas start` (the terminal wants logs only) is two records of every delivery.
+   */
+  #traceListeners = new Set<(event: TelemetryEvent) => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   /** What may still be written this second (see {@linkcode RecorderOptions.maxPersistedPerSecond}). */
@@ -253,7 +257,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
         startedMs,
       );
     }
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: running.record() });
+    if (this.#traceListeners.size > 0) this.#emitTrace(running);
     return running;
   }
 
@@ -268,7 +272,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     const status = trace.status === "failed" ? "failed" : "success";
     this.#options.otel?.end(trace.id, status, trace.error, trace.endedMs);
     this.#traceMetrics(trace);
-    if (this.#listeners.size > 0) this.#emit({ kind: "trace", trace: trace.record() });
+    if (this.#traceListeners.size > 0) this.#emitTrace(trace);
     if (this.#budget?.spendTrace(status === "failed") === false) return;
     const immediate = this.#immediate;
     if (immediate !== undefined) return immediate.keepTrace(trace);
@@ -373,6 +377,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
 
   #emit(event: TelemetryEvent): void {
     for (const listener of this.#listeners) listener(event);
+  }
+
+  #emitTrace(trace: RecordedTrace): void {
+    const event: TelemetryEvent = { kind: "trace", trace: trace.record() };
+    for (const listener of this.#traceListeners) listener(event);
   }
 
   #schedule(): void {
@@ -485,17 +494,21 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   #processGauges(): void {
     const timestamp = isoTime(this.#now());
     const memory = Deno.memoryUsage();
-    const cpu = cpuUsage();
+    const cpu = processCpu();
     const gauge = (name: string, value: number) =>
       this.#registry.record({ name, kind: "gauge", value, labels: {}, timestamp });
     gauge("process_resident_memory_bytes", memory.rss);
     gauge("process_heap_used_bytes", memory.heapUsed);
-    gauge("process_cpu_seconds_total", (cpu.user + cpu.system) / 1e6);
+    if (cpu) gauge("process_cpu_seconds_total", (cpu.user + cpu.system) / 1e6);
   }
 
-  subscribe(listener: (event: TelemetryEvent) => void): () => void {
+  subscribe(listener: (event: TelemetryEvent) => void, options: SubscribeOptions = {}): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (options.logsOnly !== true) this.#traceListeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      this.#traceListeners.delete(listener);
+    };
   }
 
   async close(): Promise<void> {
@@ -505,6 +518,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     this.#budget?.stop();
     await this.flush();
     this.#listeners.clear();
+    this.#traceListeners.clear();
     await this.#store.close();
   }
 }
@@ -556,4 +570,13 @@ class PersistBudget {
   stop(): void {
     clearInterval(this.#timer);
   }
+}
+
+/**
+ * The process's CPU time in microseconds, from `Deno.cpuUsage` (what `node:process` `cpuUsage`
+ * calls; not in Deno's type declarations): importing `node:process` for it costs every process
+ * about 1.7 MiB resident (bench/memory_bench.ts), an edge included. Undefined if it goes away.
+ */
+function processCpu(): { user: number; system: number } | undefined {
+  return (Deno as { cpuUsage?: () => { user: number; system: number } }).cpuUsage?.();
 }

@@ -118,6 +118,8 @@ Deno.test("createRecorder() aggregates request metrics by route and exposes them
     text.includes('rohas_http_request_duration_ms_bucket{route="GET /users/{id}",le="+Inf"} 4'),
   );
   assert(/process_resident_memory_bytes \d+/.test(text));
+  // Read without node:process (Deno.cpuUsage): a Deno release without it fails here.
+  assert(/process_cpu_seconds_total \d+(\.\d+)?/.test(text));
   await telemetry.close();
 });
 
@@ -133,6 +135,20 @@ Deno.test("createRecorder() tells subscribers about traces and logs as they happ
   off();
   telemetry.log(log("unseen"));
   assertEquals(seen, ["trace:running", "log:hello", "trace:success"]);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() tells a subscriber of logs only no trace, and the others every trace", async () => {
+  const telemetry = createRecorder(createMemoryStore());
+  const logsOnly: string[] = [];
+  const all: string[] = [];
+  telemetry.subscribe((e) => logsOnly.push(e.kind), { logsOnly: true });
+  const off = telemetry.subscribe((e) => all.push(e.kind));
+  telemetry.startTrace({ entryPoint: "A", entryType: "event" }).end("success");
+  telemetry.log(log("hello"));
+  off();
+  telemetry.startTrace({ entryPoint: "B", entryType: "event" }).end("success");
+  assertEquals([logsOnly, all], [["log"], ["trace", "trace", "log"]]);
   await telemetry.close();
 });
 

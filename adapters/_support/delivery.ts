@@ -33,28 +33,49 @@ export function createDelivery(
   envelope: EventEnvelope,
   mechanism: DeliveryMechanism,
 ): TrackedDelivery {
-  let settled = false;
-  const once = (how: string): void => {
-    if (settled) throw new DeliverySettledError(envelope.id, how);
-    settled = true;
-  };
-  const delivery: Delivery = {
-    envelope,
-    ack: () => guarded(() => once("ack"), () => mechanism.ack()),
-    retry: (delayMs, error) =>
-      guarded(() => once("retry"), () => mechanism.retry(Math.max(0, delayMs), error)),
-    deadLetter: (error) => guarded(() => once("deadLetter"), () => mechanism.deadLetter(error)),
-  };
-  return { delivery, settled: () => settled };
+  const delivery = new SettleOnce(envelope, mechanism);
+  return { delivery, settled: () => SettleOnce.settled(delivery) };
 }
 
-function guarded(check: () => void, action: () => Promise<void>): Promise<void> {
-  try {
-    check();
-  } catch (error) {
-    return Promise.reject(error);
+/**
+ * A delivery that passes its first settle call to the broker and refuses the others: one object
+ * per delivery, its operations methods rather than closures (every event makes one).
+ */
+class SettleOnce implements Delivery {
+  readonly envelope: EventEnvelope;
+  readonly #mechanism: DeliveryMechanism;
+  #settled = false;
+
+  constructor(envelope: EventEnvelope, mechanism: DeliveryMechanism) {
+    this.envelope = envelope;
+    this.#mechanism = mechanism;
   }
-  return action();
+
+  /** Whether a settle call was made (even if it is still running). */
+  static settled(delivery: SettleOnce): boolean {
+    return delivery.#settled;
+  }
+
+  ack(): Promise<void> {
+    return this.#refusal("ack") ?? this.#mechanism.ack();
+  }
+
+  retry(delayMs: number, error: string): Promise<void> {
+    return this.#refusal("retry") ?? this.#mechanism.retry(Math.max(0, delayMs), error);
+  }
+
+  deadLetter(error: string): Promise<void> {
+    return this.#refusal("deadLetter") ?? this.#mechanism.deadLetter(error);
+  }
+
+  /** Settles it now, or the rejection of a second settle call. */
+  #refusal(how: string): Promise<never> | undefined {
+    if (!this.#settled) {
+      this.#settled = true;
+      return undefined;
+    }
+    return Promise.reject(new DeliverySettledError(this.envelope.id, how));
+  }
 }
 
 /** What {@linkcode runDelivery} delivers and where it reports. */
@@ -80,11 +101,11 @@ export async function runDelivery(
   handler: (delivery: Delivery) => Promise<void>,
   options: RunDeliveryOptions,
 ): Promise<boolean> {
-  const tracked = createDelivery(options.envelope, options.mechanism);
+  const delivery = new SettleOnce(options.envelope, options.mechanism);
   try {
-    await handler(tracked.delivery);
+    await handler(delivery);
   } catch (error) {
-    if (tracked.settled()) options.onError(error);
+    if (SettleOnce.settled(delivery)) options.onError(error);
   }
-  return tracked.settled();
+  return SettleOnce.settled(delivery);
 }

@@ -6,7 +6,13 @@
  */
 
 import type { EventEnvelope } from "../adapter.ts";
-import { type Consumer, Dispatcher, Fifo, type OpenedItem } from "../_support/mod.ts";
+import {
+  type Consumer,
+  type DeliveryMechanism,
+  Dispatcher,
+  Fifo,
+  type OpenedItem,
+} from "../_support/mod.ts";
 
 /** What a group needs from its adapter when a delivery settles. */
 export interface GroupHooks {
@@ -86,6 +92,11 @@ export class Group {
     return this.#dispatcher.hasConsumers;
   }
 
+  /** Whether a publish may enqueue now without waiting (see {@linkcode waitForSpace}). */
+  hasSpace(limit: number): boolean {
+    return this.queue.length < limit || !this.hasConsumers;
+  }
+
   /** Resolves once the queue holds fewer than `limit` messages, or nobody consumes the group. */
   async waitForSpace(limit: number): Promise<void> {
     while (this.queue.length >= limit && this.hasConsumers) {
@@ -123,24 +134,53 @@ export class Group {
   }
 
   #open(envelope: EventEnvelope): OpenedItem {
-    return {
-      envelope,
-      mechanism: {
-        ack: () => this.#settle(envelope, () => {}),
-        retry: (delayMs) =>
-          this.#settle(envelope, () => this.#hooks.retry(this, envelope, delayMs)),
-        deadLetter: (error) =>
-          this.#settle(envelope, () => this.#hooks.deadLetter(this, envelope, error)),
-      },
-    };
+    return new GroupItem(this, envelope);
   }
 
-  /** A delivery settled: the message leaves the group (a retry hands it to the adapter's timer). */
-  #settle(envelope: EventEnvelope, then: () => void): Promise<void> {
+  /**
+   * A delivery settled: the message leaves the group (a retry hands it to the adapter's timer,
+   * after `detail` ms; a dead letter keeps `detail` as its error).
+   */
+  settle(envelope: EventEnvelope, how: "ack" | "retry" | "deadLetter", detail: unknown): void {
     this.#inFlight--;
     this.#takenAt.delete(envelope);
-    then();
+    if (how === "retry") this.#hooks.retry(this, envelope, detail as number);
+    else if (how === "deadLetter") this.#hooks.deadLetter(this, envelope, detail as string);
     this.#hooks.changed();
+  }
+}
+
+/**
+ * A message opened for delivery and how it settles: one object, which is its own mechanism (every
+ * event makes one; closures would be four).
+ */
+class GroupItem implements OpenedItem, DeliveryMechanism {
+  readonly envelope: EventEnvelope;
+  readonly #group: Group;
+
+  constructor(group: Group, envelope: EventEnvelope) {
+    this.#group = group;
+    this.envelope = envelope;
+  }
+
+  get mechanism(): DeliveryMechanism {
+    return this;
+  }
+
+  ack(): Promise<void> {
+    return this.#settle("ack", undefined);
+  }
+
+  retry(delayMs: number): Promise<void> {
+    return this.#settle("retry", delayMs);
+  }
+
+  deadLetter(error: string): Promise<void> {
+    return this.#settle("deadLetter", error);
+  }
+
+  #settle(how: "ack" | "retry" | "deadLetter", detail: unknown): Promise<void> {
+    this.#group.settle(this.envelope, how, detail);
     return Promise.resolve();
   }
 }

@@ -32,6 +32,7 @@ import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Consumer, consumerSubscription, deadLetterOf, withAttempt } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
+import { copyJson } from "../../internal/json/mod.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
 export interface MemoryAdapterOptions {
@@ -109,7 +110,8 @@ class MemoryBroker implements MemoryAdapter {
   readonly #topics = new Map<string, Map<string, Group>>();
   readonly #unhandled: EventEnvelope[] = [];
   readonly #deadLetters: DeadLetter[] = [];
-  readonly #keys = new Map<string, number>();
+  /** The idempotency keys seen within the window, by topic. */
+  readonly #keys = new Map<string, KeyWindow>();
   readonly #timers = new Set<number>();
   readonly #subscriptions = new Set<Subscription>();
   /** Retries waiting for their delay (kept after close: those events were not handled). */
@@ -135,16 +137,16 @@ class MemoryBroker implements MemoryAdapter {
     this.#assertOpen(`publish to "${envelope.topic}"`);
     if (this.#isDuplicate(envelope)) return;
     const groups = [...(this.#topics.get(envelope.topic)?.values() ?? [])];
-    if (groups.length === 0) return this.#keepUnhandled(copy(envelope));
+    if (groups.length === 0) return this.#keepUnhandled(copyJson(envelope));
     for (const group of groups) {
-      await group.waitForSpace(this.#bufferSize);
+      // Awaited only when full: an await per group and event costs a turn of the microtask queue.
+      if (!group.hasSpace(this.#bufferSize)) await group.waitForSpace(this.#bufferSize);
       this.#assertOpen(`publish to "${envelope.topic}"`);
     }
-    const text = JSON.stringify(envelope);
     for (const group of groups) {
       if (group.hasConsumers || group.queue.length < this.#bufferSize) {
-        group.enqueue(JSON.parse(text));
-      } else this.#keepUnhandled(JSON.parse(text));
+        group.enqueue(copyJson(envelope));
+      } else this.#keepUnhandled(copyJson(envelope));
     }
   }
 
@@ -289,15 +291,9 @@ class MemoryBroker implements MemoryAdapter {
   #isDuplicate(envelope: EventEnvelope): boolean {
     const key = envelope.metadata.idempotency_key;
     if (key === undefined) return false;
-    const now = this.#clock.now();
-    for (const [known, expires] of this.#keys) {
-      if (expires > now) break;
-      this.#keys.delete(known);
-    }
-    const scoped = `${envelope.topic}\u0000${key}`;
-    if (this.#keys.has(scoped)) return true;
-    this.#keys.set(scoped, now + this.#windowMs);
-    return false;
+    let window = this.#keys.get(envelope.topic);
+    if (window === undefined) this.#keys.set(envelope.topic, window = new KeyWindow());
+    return window.seen(key, this.#clock.now(), this.#windowMs);
   }
 
   #keepUnhandled(envelope: EventEnvelope): void {
@@ -307,6 +303,37 @@ class MemoryBroker implements MemoryAdapter {
 
   #assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.type, action);
+  }
+}
+
+/**
+ * The idempotency keys of one topic seen within the window. Every key is kept for the same time, so
+ * the map's insertion order is its expiry order: only the oldest entries are ever looked at, and
+ * only once the oldest is due (a publish looks at none, most of the time).
+ */
+class KeyWindow {
+  readonly #expiries = new Map<string, number>();
+  /** When the oldest key expires; Infinity while none is kept. */
+  #nextExpiry = Infinity;
+
+  /** Whether `key` was seen within the window; else remembers it until `now + windowMs`. */
+  seen(key: string, now: number, windowMs: number): boolean {
+    if (now >= this.#nextExpiry) this.#forgetExpired(now);
+    if (this.#expiries.has(key)) return true;
+    this.#expiries.set(key, now + windowMs);
+    if (this.#nextExpiry === Infinity) this.#nextExpiry = now + windowMs;
+    return false;
+  }
+
+  #forgetExpired(now: number): void {
+    this.#nextExpiry = Infinity;
+    for (const [key, expires] of this.#expiries) {
+      if (expires > now) {
+        this.#nextExpiry = expires;
+        return;
+      }
+      this.#expiries.delete(key);
+    }
   }
 }
 
@@ -321,10 +348,6 @@ function settled<T>(action: () => T): Promise<T> {
 
 function matches(envelope: EventEnvelope, topic: string | undefined): boolean {
   return topic === undefined || envelope.topic === topic;
-}
-
-function copy(envelope: EventEnvelope): EventEnvelope {
-  return JSON.parse(JSON.stringify(envelope));
 }
 
 function positive(value: number, name: string): number {

@@ -96,7 +96,7 @@ class Federated implements RecordingTelemetry {
   }
 
   subscribe(listener: (event: TelemetryEvent) => void, options?: SubscribeOptions): () => void {
-    const own = this.#own.subscribe(listener);
+    const own = this.#own.subscribe(listener, options);
     const edges = this.#edges.watch(listener, options);
     return () => {
       own();

@@ -26,7 +26,7 @@ import { serializeError } from "../runtime/protocol.ts";
 import { createForwardingStore } from "./_forwarding_store.ts";
 import { createRecorder, type RecordingTelemetry } from "../../telemetry/mod.ts";
 import { createMemoryStore } from "../../telemetry/mod.ts";
-import { OtelBridge } from "../../telemetry/mod.ts";
+import { openOtelBridge, type OtelBridge } from "../../telemetry/mod.ts";
 import type { LogEntry, Telemetry } from "../../telemetry/mod.ts";
 import { createProxy, forwardsMethod, forwardsPath } from "./_proxy.ts";
 import { errorResponse } from "../_http_util.ts";
@@ -44,6 +44,7 @@ import type {
 import { LineChannel } from "./_channel.ts";
 import { localRoutes } from "./_local.ts";
 import { EdgeError } from "./errors.ts";
+import { seriesToWire } from "./_series.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
 import {
   createRemoteKvBackend,
@@ -188,7 +189,7 @@ async function publishSeries(items: readonly SeriesItem[]): Promise<SeriesOutcom
   const answer = await ask(what, items.length, (id) => ({
     type: "publish_series",
     id,
-    items: [...items],
+    items: seriesToWire(items),
   }));
   const error = publishError(answer);
   return { accepted: answer.accepted ?? [], ...(error === undefined ? {} : { error }) };
@@ -250,8 +251,10 @@ async function init(message: InitMessage): Promise<void> {
   setInterval(() => outbox.send({ type: "beat" }), message.heartbeatMs);
   shutdownTimeoutMs = message.config.server.shutdown_timeout_ms;
   publishTimeoutMs = message.config.server.handler_timeout_ms + 2_000;
+  // Before handler code loads, as the rest of this process's own machinery.
+  const otel = await openOtelBridge();
   const modules = await importModules(message.root, message.files);
-  const telemetry = keepTelemetry(message);
+  const telemetry = keepTelemetry(message, otel);
   const { engine } = await assemble({
     project: { kind: "prepared", root: message.root, schema: message.schema, model: message.model },
     config: message.config,
@@ -328,7 +331,7 @@ async function importModules(
  * batches to the main process (`forward`). Either way it counts the metrics where the requests are
  * served, and its live series go to the main process each second.
  */
-function keepTelemetry(message: InitMessage): RecordingTelemetry {
+function keepTelemetry(message: InitMessage, otel: OtelBridge | undefined): RecordingTelemetry {
   const config = message.config.telemetry;
   // The app's limits are shared among the edges. `max_cache_size`: each edge keeps its share, so
   // the federated reader sees as many traces as one process would, and an edge retains a third of
@@ -350,7 +353,7 @@ function keepTelemetry(message: InitMessage): RecordingTelemetry {
     // The main process resolved the id: its edges are the same instance.
     instance: message.config.server.instance_id,
     // Spans of this process's traces, exported by Deno itself when OTEL_DENO=true.
-    otel: new OtelBridge(),
+    ...(otel === undefined ? {} : { otel }),
   });
   local = recorder;
   setInterval(() => outbox.send({ type: "series", series: recorder.metrics() }), 1_000);
@@ -364,11 +367,12 @@ function watch(on: boolean, logsOnly: boolean): void {
   unwatch?.();
   unwatch = null;
   if (!on || local === null) return;
+  // A trace per request would cost a message each way for a watcher that prints only logs (and
+  // the recorder builds no record for a subscriber of logs only).
   unwatch = local.subscribe((event) => {
-    // A trace per request would cost a message each way for a watcher that prints only logs.
     if (logsOnly && event.kind !== "log") return;
     outbox.send({ type: "events", events: [event] });
-  });
+  }, { logsOnly });
 }
 
 function answer(read: TelemetryRead): Promise<unknown> {

@@ -11,7 +11,7 @@ import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
 import type { EngineMode, PublishOptions, SeriesOutcome } from "../parts.ts";
-import { publishInTurn } from "../triggers.ts";
+import { publishSeriesWithin, seriesFromWire } from "./_series.ts";
 import { resolveProfile } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
@@ -382,9 +382,8 @@ class Pool implements EdgePool {
 
   /** Publishes an edge's series in turn, each under the timeout of a single publish. */
   #publishSeries(message: PublishSeriesMessage): Promise<SeriesOutcome> {
-    const publish = (topic: string, payload: unknown, options: PublishOptions) =>
-      this.#publish({ type: "publish", id: message.id, topic, payload, options });
-    return publishInTurn({ publish }, message.items);
+    const timeoutMs = this.#options.config.server.handler_timeout_ms;
+    return publishSeriesWithin(this.#options.publish, seriesFromWire(message.items), timeoutMs);
   }
 
   async read(read: TelemetryRead, timeoutMs = 2_000): Promise<unknown[]> {

@@ -11,7 +11,7 @@
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
-import type { EngineMode, PublishOptions, SeriesItem } from "../parts.ts";
+import type { EngineMode, PublishOptions } from "../parts.ts";
 import type { SerializedError } from "../runtime/contract.ts";
 import type { PayloadIssue } from "../events/payload_check.ts";
 import type { SeriesSnapshot } from "../../telemetry/mod.ts";
@@ -161,7 +161,21 @@ export interface PublishMessage {
 export interface PublishSeriesMessage {
   type: "publish_series";
   id: number;
-  items: SeriesItem[];
+  items: WireSeriesItem[];
+}
+
+/**
+ * A publication of a series as it travels: `options` only where they differ from the publication
+ * before it other than by the idempotency key (a handler's triggers share their cause and source),
+ * so 10,000 triggers do not carry 10,000 copies of them (`engine/edge/_series.ts`).
+ */
+export interface WireSeriesItem {
+  topic: string;
+  payload: unknown;
+  /** Its options; absent: those of the publication before it, with `key` as idempotency key. */
+  options?: PublishOptions;
+  /** Its idempotency key, when `options` is absent. */
+  key?: string;
 }
 
 /**

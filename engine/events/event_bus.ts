@@ -22,7 +22,7 @@ import type {
   ReplayOptions,
   Subscription,
 } from "../../adapters/mod.ts";
-import type { MetricSample } from "../../telemetry/mod.ts";
+import { isoTime, type MetricSample } from "../../telemetry/mod.ts";
 import { EventBusClosedError, InvalidEventPayloadError, type RefusedLetter } from "./errors.ts";
 import { describeIssues, type PayloadCheck } from "./payload_check.ts";
 import {
@@ -111,10 +111,16 @@ export class EventBus {
   readonly #adapter: Adapter;
   readonly #policy: RetryPolicy;
   readonly #random: () => number;
-  readonly #now: () => Date;
+  /** ISO text of now: {@linkcode isoTime} (one string per millisecond) unless a clock is given. */
+  readonly #stamp: () => string;
   readonly #newId: () => string;
   readonly #onMetric: (sample: MetricSample) => void;
   readonly #subscriptions = new Set<Subscription>();
+  /**
+   * The frozen `{ topic }` label set of each topic's published counter: the metrics registry finds
+   * a frozen label set's series by identity, without building its key text per event.
+   */
+  readonly #topicLabels = new Map<string, Record<string, string>>();
   #check: PayloadCheck | null;
   #closed = false;
 
@@ -127,7 +133,8 @@ export class EventBus {
     this.#adapter = adapter;
     this.#policy = checkRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
     this.#random = options.random ?? Math.random;
-    this.#now = options.now ?? (() => new Date());
+    const now = options.now;
+    this.#stamp = now === undefined ? () => isoTime(Date.now()) : () => now().toISOString();
     this.#newId = options.newId ?? (() => crypto.randomUUID());
     this.#onMetric = options.onMetric ?? (() => {});
     this.#check = options.checkPayloads ?? null;
@@ -181,7 +188,7 @@ export class EventBus {
     }
     const envelope = this.#envelope(topic, payload, options);
     await this.#adapter.publish(envelope);
-    this.#count(BUS_METRICS.published, { topic });
+    this.#count(BUS_METRICS.published, this.#labelsOf(topic));
     return envelope;
   }
 
@@ -201,10 +208,11 @@ export class EventBus {
     options: BusSubscribeOptions = {},
   ): Promise<Subscription> {
     if (this.#closed) throw new EventBusClosedError(`subscribe to "${topic}"`);
+    const labels = Object.freeze({ topic, group });
     const inner = await this.#adapter.subscribe(
       topic,
       group,
-      (delivery) => this.#deliver(delivery, group, handler),
+      (delivery) => this.#deliver(delivery, labels, handler),
       options,
     );
     const subscriptions = this.#subscriptions;
@@ -312,7 +320,7 @@ export class EventBus {
       id: this.#newId(),
       topic,
       payload: payload === undefined ? null : payload,
-      timestamp: this.#now().toISOString(),
+      timestamp: this.#stamp(),
       metadata: {
         trace_id: this.#newId(),
         parent_id: options.parentId,
@@ -324,8 +332,11 @@ export class EventBus {
     };
   }
 
-  async #deliver(delivery: Delivery, group: string, handler: EventHandler): Promise<void> {
-    const labels = { topic: delivery.envelope.topic, group };
+  async #deliver(
+    delivery: Delivery,
+    labels: Record<string, string>,
+    handler: EventHandler,
+  ): Promise<void> {
     try {
       await handler(delivery.envelope);
     } catch (error) {
@@ -337,7 +348,11 @@ export class EventBus {
     this.#count(BUS_METRICS.delivered, labels);
   }
 
-  async #fail(delivery: Delivery, error: unknown, labels: Record<string, string>): Promise<void> {
+  async #fail(
+    delivery: Delivery,
+    error: unknown,
+    labels: Record<string, string>,
+  ): Promise<void> {
     const message = errorMessage(error);
     const attempt = delivery.envelope.metadata.attempt;
     if (isNonRetriable(error) || attempt >= this.#policy.maxAttempts) {
@@ -349,9 +364,14 @@ export class EventBus {
     this.#count(BUS_METRICS.retried, labels);
   }
 
+  #labelsOf(topic: string): Record<string, string> {
+    let labels = this.#topicLabels.get(topic);
+    if (labels === undefined) this.#topicLabels.set(topic, labels = Object.freeze({ topic }));
+    return labels;
+  }
+
   #count(name: string, labels: Record<string, string>): void {
-    const timestamp = this.#now().toISOString();
-    this.#onMetric({ name, kind: "counter", value: 1, labels, timestamp });
+    this.#onMetric({ name, kind: "counter", value: 1, labels, timestamp: this.#stamp() });
   }
 }
 

@@ -15,6 +15,7 @@ import type {
   SerializedError,
 } from "./contract.ts";
 import type { KvRequest, KvResponse } from "../../state/mod.ts";
+import { copyJson } from "../../internal/json/mod.ts";
 
 /**
  * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself
@@ -330,5 +331,5 @@ function describeThrown(thrown: unknown): string {
 export function toJsonValue(value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (typeof value === "string" || typeof value === "boolean") return value;
-  return JSON.parse(JSON.stringify(value) ?? "null");
+  return copyJson(value);
 }

@@ -228,3 +228,46 @@ for (const [type, open] of Object.entries(backends)) {
     assert.equal(fired.length, 2);
   });
 }
+
+Deno.test("a due loop whose index stays empty looks less often, and as often again once a timer comes", async () => {
+  const kv = kvOver(createMemoryKvBackend());
+  let looks = 0;
+  const counted = new Proxy(kv, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (name !== "list") return typeof value === "function" ? value.bind(target) : value;
+      return (...args: Parameters<typeof kv.list>) => {
+        looks++;
+        return target.list(...args);
+      };
+    },
+  });
+  const other = openTimerStore(kv, { name: "t", instanceId: "other" });
+  const timers = openTimerStore(counted, { name: "t", instanceId: "a" });
+  const fired = Promise.withResolvers<number>();
+  const loop = startDueLoop(timers, {
+    pollMs: 20,
+    idlePollMs: 400,
+    idleAfterMs: 300,
+    onDue: () => Promise.resolve(fired.resolve(Date.now())),
+    onError: (error) => fired.reject(error),
+  });
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    await pause(300);
+    const busy = looks;
+    await pause(1_200);
+    const idle = looks - busy;
+    // About 15 looks in the first 300 ms at 20 ms; at most 4 in the next 1 200 ms at 400 ms.
+    assert.ok(busy >= 5, `${busy} looks while busy`);
+    assert.ok(idle <= 4, `${idle} looks while idle`);
+    // A timer another instance scheduled is still found, within the idle poll.
+    const dueAt = Date.now() + 50;
+    await other.schedule("theirs", dueAt, 1);
+    const late = (await fired.promise) - dueAt;
+    assert.ok(late < 400 + 250, `found ${late} ms late`);
+  } finally {
+    await loop.stop();
+    await kv.close();
+  }
+});

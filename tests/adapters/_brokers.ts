@@ -7,13 +7,17 @@
 
 export { brokerUrl } from "../../scripts/brokers/urls.ts";
 
-const SCRIPTS = new URL("../../scripts/brokers/", import.meta.url);
+/** The scripts that started the brokers (set by scripts/brokers/env.sh), else this checkout's. */
+function scriptsDir(): string {
+  return Deno.env.get("ROHAS_TEST_BROKER_SCRIPTS") ??
+    new URL("../../scripts/brokers", import.meta.url).pathname;
+}
 
-/** Stops and starts one test broker with the project's scripts, waiting until it is ready. */
+/** Stops and starts one test broker with the scripts that started it, waiting until it is ready. */
 export async function restartBroker(name: string): Promise<void> {
   for (const script of ["stop.sh", "start.sh"]) {
     const output = await new Deno.Command("bash", {
-      args: [new URL(script, SCRIPTS).pathname, name],
+      args: [`${scriptsDir()}/${script}`, name],
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { trace, type Tracer } from "@opentelemetry/api";
+import * as api from "@opentelemetry/api";
+import type { Tracer } from "@opentelemetry/api";
 import { OtelBridge } from "../../telemetry/mod.ts";
 import { attribute, otlpReceiver } from "./_otlp_receiver.ts";
 
@@ -39,7 +40,7 @@ Deno.test("traces reach an OTLP/HTTP receiver as a span tree when OTEL_DENO=true
 });
 
 Deno.test("OtelBridge stops creating spans after the first one when no provider is registered", () => {
-  const noop = trace.getTracer("rohas-test");
+  const noop = api.trace.getTracer("rohas-test");
   let started = 0;
   const counting: Tracer = {
     startSpan(...args: Parameters<Tracer["startSpan"]>) {
@@ -48,7 +49,7 @@ Deno.test("OtelBridge stops creating spans after the first one when no provider 
     },
     startActiveSpan: noop.startActiveSpan.bind(noop) as Tracer["startActiveSpan"],
   };
-  const bridge = new OtelBridge(counting);
+  const bridge = new OtelBridge(api, counting);
   for (let i = 0; i < 5; i++) {
     bridge.start(`t${i}`, { entryPoint: "Health", entryType: "api" }, Date.now());
     bridge.end(`t${i}`, "success", undefined, Date.now());
@@ -57,7 +58,7 @@ Deno.test("OtelBridge stops creating spans after the first one when no provider 
 });
 
 Deno.test("OtelBridge gives no traceparent without a recording span, and ignores a malformed one", () => {
-  const bridge = new OtelBridge(trace.getTracer("rohas-test"));
+  const bridge = new OtelBridge(api, api.trace.getTracer("rohas-test"));
   for (
     const traceparent of [
       "garbage",

@@ -91,6 +91,8 @@ class Session:
         self._lock = threading.Lock()
         self._modules = {}
         self._handlers = {}
+        # What each handler's calls need (see Plan), by handler number; emptied by every reload.
+        self._plans = {}
         self._tasks = {}
         self._outbox = []
         self._inbox = collections.deque()
@@ -143,10 +145,9 @@ class Session:
                 self._carry = data
                 return
             self._carry = data[end + 1:]
-            for line in data[:end].split(b"\n"):
-                if not line:
-                    continue
-                message = json.loads(line)
+            # The lines as one JSON array: one parse per read instead of one per call.
+            lines = [line for line in data[:end].split(b"\n") if line]
+            for message in json.loads(b"[" + b",".join(lines) + b"]"):
                 if message["op"] == "blocker":
                     self._write(self._blocker_reply(message["id"]))
                 else:
@@ -204,6 +205,17 @@ class Session:
 
     def _start(self, message):
         op = message["op"]
+        if op == "invoke":
+            # The first call of a handler carries its reference, later ones only its number.
+            handler = message.get("handler")
+            if handler is None:
+                message["handler"] = self._handlers[message["h"]]
+            elif "h" in message:
+                self._handlers[message["h"]] = handler
+            # The coroutine leaves _tasks itself when it ends (a done callback would cost the loop
+            # one more callback per call).
+            self._tasks[message["id"]] = self.loop.create_task(self._invoke(message))
+            return
         if op == "blocker":
             return
         if op == "cancel":
@@ -220,17 +232,7 @@ class Session:
         if op == "kv_answer":
             self._kv_answered(message)
             return
-        if op == "invoke":
-            # The first call of a handler carries its reference, later ones only its number.
-            handler = message.get("handler")
-            if handler is None:
-                message["handler"] = self._handlers[message["h"]]
-            elif "h" in message:
-                self._handlers[message["h"]] = handler
-        work = self._invoke(message) if op == "invoke" else self._reload(message)
-        # The coroutine leaves _tasks itself when it ends (a done callback would cost the loop one
-        # more callback per call).
-        self._tasks[message["id"]] = self.loop.create_task(work)
+        self._tasks[message["id"]] = self.loop.create_task(self._reload(message))
 
     def _close(self, call_id):
         tasks, self._tasks = list(self._tasks.values()), {}
@@ -336,6 +338,7 @@ class Session:
         try:
             importlib.invalidate_caches()
             _CLASS_CACHE.clear()
+            self._plans.clear()
             if name == "generated" or name.startswith("generated."):
                 # Generated modules import each other: drop them all, handlers re-import lazily.
                 compile_file(file)
@@ -366,11 +369,15 @@ class Session:
         state = None
         try:
             handler = message["handler"]
-            module = self.load(handler["file"])
-            fn = find_function(module, handler)
-            state = make_state(handler, message["traceId"], self.kv)
-            args = build_args(fn, handler, message["input"], state.state)
-            result = await call(fn, args, self.loop)
+            plan = self._plans.get(message.get("h"))
+            if plan is None:
+                plan = self._plan(handler, message.get("h"))
+            state = make_state(handler, message["traceId"], self.kv, plan.state_class)
+            args = plan.args(handler, message["input"], state.state)
+            if plan.is_async:
+                result = await plan.fn(*args)
+            else:
+                result = await call_sync(plan.fn, args, self.loop)
             output = shape_output(handler["kind"], result)
             reply = {"id": call_id, "ok": True, "output": output, "effects": state.effects()}
         except _NotFound as error:
@@ -382,6 +389,41 @@ class Session:
         finally:
             self._tasks.pop(call_id, None)
         self._reply_json(encode(reply, call_id, state))
+
+
+    def _plan(self, handler, number):
+        """Finds what the calls of a handler need; kept by its number until the next reload."""
+        plan = Plan(handler, find_function(self.load(handler["file"]), handler))
+        if number is not None:
+            self._plans[number] = plan
+        return plan
+
+
+class Plan:
+    """A handler's function, how to call it and the classes its arguments are made of, found once
+    instead of on every call (name lookups, signature, generated classes: a third of the bridge's
+    time per call of a small handler)."""
+
+    __slots__ = ("fn", "is_async", "arity", "state_class", "request_class", "args")
+
+    def __init__(self, handler, fn):
+        self.fn = fn
+        self.arity, self.is_async = shape(fn)
+        self.state_class = state_class(handler)
+        self.request_class = None
+        self.args = self._generic
+        if handler["kind"] == "api":
+            self.request_class = request_class(handler["name"])
+            self.args = self._api
+
+    def _generic(self, handler, input, state):
+        return build_args(self.fn, handler, input, state)
+
+    def _api(self, handler, input, state):
+        request = request_data(input["request"])
+        cls = self.request_class
+        request = wrap(request) if cls is None else cls.model_validate(request)
+        return pick(self.arity, [request, state])
 
 
 def compile_file(file):
@@ -514,9 +556,7 @@ def arity(fn):
     return count
 
 
-async def call(fn, args, loop):
-    if shape(fn)[1]:
-        return await fn(*args)
+async def call_sync(fn, args, loop):
     result = await loop.run_in_executor(None, lambda: fn(*args))
     if inspect.isawaitable(result):
         result = await result
@@ -591,6 +631,14 @@ def pick(n, args):
 
 
 def make_request(api_name, request):
+    data = request_data(request)
+    cls = request_class(api_name)
+    if cls is None:
+        return wrap(data)
+    return cls.model_validate(data)
+
+
+def request_data(request):
     data = {}
     for key, value in request.items():
         if key == "queryParams":
@@ -599,14 +647,16 @@ def make_request(api_name, request):
             data[key] = value
     data.setdefault("query_params", {})
     data.setdefault("headers", {})
+    return data
+
+
+def request_class(api_name):
     module = f"generated.api.{snake(api_name)}"
     # Codegen names the class after the API verbatim; older generators used the PascalCase form.
     cls = generated_class(module, f"{api_name}Request")
     if cls is None:
         cls = generated_class(module, f"{pascal(snake(api_name))}Request")
-    if cls is None:
-        return wrap(data)
-    return cls.model_validate(data)
+    return cls
 
 
 def make_event(event_name, event):
@@ -748,17 +798,21 @@ class StateBox:
         return effects
 
 
-def make_state(handler, trace_id, kv=None):
+def state_class(handler):
+    cls = None
+    if handler.get("kind", "").startswith("ws_"):
+        # A WebSocket handler's broadcast may leave out its endpoint (generated.state.SocketState).
+        cls = generated_class("generated.state", "SocketState")
+    return cls or generated_class("generated.state", "State") or BuiltinState
+
+
+def make_state(handler, trace_id, kv=None, cls=None):
     logs = []
 
     def log_fn(level, message, fields=None):
         logs.append(log_effect(level, message, fields or {}))
 
-    cls = None
-    if handler.get("kind", "").startswith("ws_"):
-        # A WebSocket handler's broadcast may leave out its endpoint (generated.state.SocketState).
-        cls = generated_class("generated.state", "SocketState")
-    cls = cls or generated_class("generated.state", "State") or BuiltinState
+    cls = cls or state_class(handler)
     name = handler["name"]
     try:
         state = cls(handler_name=name, log_fn=log_fn, trace_id=trace_id)

@@ -148,12 +148,20 @@ export class HostProcess {
   }
 }
 
+/** The head of a successful call's reply without effects, as the bridge writes it. */
+const BARE_OK = /^\{"id": (\d+), "ok": true\}$/;
+
 /** A reply line: JSON, then for a handler call's output a tab and the output's JSON text. */
 function parseReply(line: string): Reply | KvAsk {
   const tab = line.indexOf("\t");
   if (tab < 0) return JSON.parse(line) as Reply | KvAsk;
-  const reply = JSON.parse(line.slice(0, tab)) as Reply & { ok: true };
-  reply.json = line.slice(tab + 1);
+  const head = line.slice(0, tab);
+  const json = line.slice(tab + 1);
+  // Most replies are a bare success: its id read off the text, no JSON.parse.
+  const bare = BARE_OK.exec(head);
+  if (bare !== null) return { id: Number(bare[1]), ok: true, json };
+  const reply = JSON.parse(head) as Reply & { ok: true };
+  reply.json = json;
   return reply;
 }
 

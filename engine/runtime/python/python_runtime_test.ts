@@ -418,8 +418,10 @@ Deno.test("hot reload serves the new version; a syntax error keeps the old one",
   const file = `${dir}/hot.py`;
   await using runtime = await start();
   try {
-    const hot = () =>
-      runtime.invoke(call(ref("api", "Hot", { file }), { kind: "api", request: {} }));
+    // One reference, as the engine's model holds it: the host keeps what it found for a handler
+    // (its function, its classes) by the handler's number, and a reload must drop that.
+    const handler = ref("api", "Hot", { file });
+    const hot = () => runtime.invoke(call(handler, { kind: "api", request: {} }));
     await Deno.writeTextFile(
       file,
       "LOADS = []\nLOADS.append(1)\ndef handle_hot():\n    return 1\n",
@@ -490,11 +492,9 @@ Deno.test("reloading a generated module makes handlers use the new generated cla
         "def handle_thing(req):\n    return [req.VERSION, isinstance(req, ThingRequest)]\n",
     );
     await using runtime = await createPythonRuntime({ root });
-    const thing = () =>
-      runtime.invoke(call(ref("api", "Thing", { file: `${root}/src/handlers/api/thing.py` }), {
-        kind: "api",
-        request: {},
-      }));
+    // One reference for every call, as in the hot reload test above.
+    const handler = ref("api", "Thing", { file: `${root}/src/handlers/api/thing.py` });
+    const thing = () => runtime.invoke(call(handler, { kind: "api", request: {} }));
     assertEquals(value(await thing()), [1, true]);
     await Deno.writeTextFile(`${generated}/thing.py`, model(2));
     assertEquals(value(await thing()), [1, true], "not re-imported per call");
@@ -612,6 +612,9 @@ Deno.test("a segfaulting handler fails fast, names itself, and the next call run
   assertEquals([crashed.reason, crashed.error.name], ["error", "PythonRuntimeError"]);
   assertStringIncludes(crashed.error.message, "crashed (signal SIGSEGV)");
   assertStringIncludes(crashed.error.message, '"Segfault"');
+  // Made while the new host starts, which takes longer than this call's timeout: its deadline
+  // counts from when it is sent, once the host is up.
+  assertEquals(value(await runtime.invoke(api("ReturnsNone", {}, 50))), null);
   const restart = await told.next();
   assertEquals([restart.reason, restart.handlers], ["crashed", ["Segfault"]]);
   assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
