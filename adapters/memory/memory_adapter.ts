@@ -198,7 +198,7 @@ class MemoryBroker implements MemoryAdapter {
   deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
     return settled(() => {
       this.#assertOpen(`dead-letter "${envelope.topic}"`);
-      this.#storeDeadLetter(copy(envelope), group, error);
+      this.#storeDeadLetter(copyJson(envelope), group, error);
     });
   }
 
