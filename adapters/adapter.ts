@@ -129,6 +129,18 @@ export interface Adapter {
   /** Re-publishes dead letters of a topic to their group with `attempt` reset; returns how many. */
   replayDeadLetters(topic: string, options?: ReplayOptions): Promise<number>;
   /**
+   * Dead-letters an envelope for one consumer group outside a delivery, stored as
+   * {@linkcode Delivery.deadLetter} stores one: listed by `listDeadLetters` with the group, the
+   * error and `metadata.attempt` as given, replayed to that group alone. The engine calls it when a
+   * run it held itself failed for good: a debounced burst, a delivery held for a handler's `delay`
+   * (the broker had forgotten them once the engine stored them). Resolves once stored, durably
+   * where the adapter is durable.
+   *
+   * Optional so that adapters written before it still compile; every built-in adapter has it.
+   * Without it, the engine logs such an event as dropped (adapters/README.md).
+   */
+  deadLetter?(envelope: EventEnvelope, group: string, error: string): Promise<void>;
+  /**
    * Optional: events published to topics no consumer group subscribed to, oldest first, optionally
    * of one topic (kept for visibility; the memory adapter has it).
    */

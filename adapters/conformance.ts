@@ -130,6 +130,11 @@ const CASES: Case[] = [
   { name: "dead-letters with the error and replays to the same group", fn: deadLetterReplay },
   { name: "replays only the dead letters asked for by id", fn: replayById },
   {
+    name: "dead-letters an envelope outside a delivery and replays it to that group alone",
+    ignore: (adapter) => adapter.deadLetter === undefined,
+    fn: deadLetterOutside,
+  },
+  {
     name: "delivers publishes with one idempotency key once",
     ignore: (adapter) => !adapter.guarantees.deduplicates,
     fn: idempotency,
@@ -356,6 +361,42 @@ async function replayById(suite: Suite): Promise<void> {
   assertEquals(received[2]?.envelope.id, replayed?.id, "the replayed event id");
   const left = await adapter.listDeadLetters(suite.topic);
   assertEquals(ids(left.map((letter) => letter)), [kept?.id], "the dead letters left");
+}
+
+async function deadLetterOutside(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const inbox = new Inbox(suite);
+  const other = new Inbox(suite);
+  await adapter.subscribe(suite.topic, "conformance.g1", inbox.acking());
+  await adapter.subscribe(suite.topic, "conformance.g2", other.acking());
+  // As the engine gives up a run it held itself: the broker settled the delivery long ago.
+  const held = suite.envelope({ n: 1 }, { attempt: 3 });
+  await adapter.deadLetter?.(held, "conformance.g1", "Boom: the held run failed");
+  await suite.eventually(
+    async () => (await adapter.listDeadLetters(suite.topic)).length === 1,
+    "the dead letter",
+  );
+  const [letter] = await adapter.listDeadLetters(suite.topic);
+  assertEquals(letter?.envelope, held, "the dead letter's envelope, attempt included");
+  assertEquals(letter?.group, "conformance.g1", "the dead letter's group");
+  assertEquals(letter?.error, "Boom: the held run failed", "the dead letter's error");
+  assert(!Number.isNaN(Date.parse(letter?.failed_at ?? "")), "failed_at is an ISO date");
+  const all = await adapter.listDeadLetters();
+  assert(all.some((each) => each.envelope.id === held.id), "listDeadLetters() lists it");
+  assertEquals(await adapter.replayDeadLetters(suite.topic), 1, "the number replayed");
+  const [replayed] = await inbox.waitFor(1, "the replayed event");
+  assertEquals(replayed?.envelope.id, held.id, "the replayed event id");
+  assertEquals(replayed?.envelope.payload, held.payload, "the replayed payload");
+  assertEquals(replayed?.envelope.metadata.attempt, 1, "the replayed attempt number");
+  // A later event reaches both groups; the replay reached the first alone.
+  const [later] = await suite.publishMany(adapter, 1, 1);
+  await inbox.waitFor(2, "the later event in the first group");
+  await other.waitFor(1, "the later event in the other group");
+  assertEquals(ids(other.items), [later?.id], "the events of the other group");
+  await suite.eventually(
+    async () => (await adapter.listDeadLetters(suite.topic)).length === 0,
+    "the dead letter to be gone",
+  );
 }
 
 async function idempotency(suite: Suite): Promise<void> {

@@ -22,7 +22,7 @@ import {
 import { Debouncer } from "./_debouncer.ts";
 import { flowMeter } from "./_flow_metrics.ts";
 import type { EngineParts } from "./parts.ts";
-import { DEAD_LETTER_SPAN } from "./_invoke.ts";
+import { deadLetterHeld, type HeldDeadLetter } from "./_held_failure.ts";
 
 /** The timer store of debounced events (timers are labelled with their consumer group). */
 export const DEBOUNCE_STORE = "debounce";
@@ -37,6 +37,11 @@ export interface DebounceHubOptions {
   instanceId: string;
   /** `[adapter] max_attempts`. */
   maxAttempts: number;
+  /**
+   * Dead-letters a trailing run that failed for good (the event bus's `deadLetter`). Default none:
+   * such an event is logged as dropped.
+   */
+  deadLetter?: HeldDeadLetter | undefined;
 }
 
 /** The debounced handlers of one app, their timers and due loop. */
@@ -78,8 +83,11 @@ export class DebounceHub {
       group: at.group,
       run: at.run,
       held: () => meter.held(1),
-      gaveUp: (envelope, error) =>
-        this.#parts.telemetry.log(gaveUpLog(at.handler, envelope, error)),
+      gaveUp: async (envelope, error) => {
+        const { handler, group } = at;
+        const failure = { kind: "debounce" as const, handler, group, envelope, error };
+        await deadLetterHeld(this.#parts.telemetry, this.#options.deadLetter, failure);
+      },
       maxAttempts: this.#options.maxAttempts,
     });
     this.#byGroup.set(at.group, { debouncer, handler: at.handler });
@@ -123,21 +131,6 @@ export class DebounceHub {
       this.#parts.telemetry.log(errorLog(error, null));
     }
   }
-}
-
-function gaveUpLog(handler: string, envelope: EventEnvelope, error: unknown): LogEntry {
-  const message = error instanceof Error ? error.message : String(error);
-  return {
-    timestamp: new Date().toISOString(),
-    level: "error",
-    target: "rohas::events",
-    message: `Debounced event "${envelope.topic}" given up for "${handler}" after ` +
-      `${envelope.metadata.attempt} attempts: ${message}`,
-    fields: { event: envelope.topic, event_id: envelope.id, message },
-    handler,
-    span_name: DEAD_LETTER_SPAN,
-    span_fields: {},
-  };
 }
 
 function errorLog(error: unknown, timer: Timer | null): LogEntry {

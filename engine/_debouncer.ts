@@ -14,9 +14,11 @@
  *   burst went on meanwhile, it moves the timer to the burst's new end; else it runs the handler
  *   with the newest event, then closes the burst (unless a newer event came during the run, which
  *   then gets its own run). A run that fails is retried by the timer store with a backoff, up to
- *   `[adapter] max_attempts`, then given up with an error log (as a dead letter would be). A
- *   closed burst remembers the publish time of the event it ran for an hour, so a redelivery of an
- *   older event does not run again.
+ *   `[adapter] max_attempts`, then dead-lettered for the handler's group (engine/_held_failure.ts;
+ *   when that cannot be stored now, the timer fires again later: one more run, then another try).
+ *   A closed burst remembers the publish time of the event it ran for an hour, so a redelivery of
+ *   an older event does not run again; a dead-lettered event did not run, so its replay opens a
+ *   burst of its own (and runs after `period`, unless a newer event of its key ran meanwhile).
  * - `leading`: the event that finds no open burst opens one and runs at once (through the broker's
  *   retry policy; a failed run closes the burst so its retry runs); events inside an open burst
  *   are dropped, each pushing its end to `period` later (never past `max` after its first event).
@@ -57,8 +59,11 @@ export interface DebouncerOptions {
   run: (envelope: EventEnvelope) => Promise<void>;
   /** Counts an event debounced away (superseded by a later one, or dropped in a burst). */
   held: () => void;
-  /** Called when a trailing run failed for good (after `maxAttempts`), with its last error. */
-  gaveUp: (envelope: EventEnvelope, error: unknown) => void;
+  /**
+   * Called when a trailing run failed for good (after `maxAttempts`), with the event as run and
+   * its last error; it dead-letters the event. Rejecting (not stored) fires the timer again later.
+   */
+  gaveUp: (envelope: EventEnvelope, error: unknown) => Promise<void>;
   /** `[adapter] max_attempts`: runs of one burst before it is given up. */
   maxAttempts: number;
 }
@@ -111,13 +116,20 @@ export class Debouncer {
     if (end > this.#options.timers.now()) return void await this.#schedule(key, end);
     const envelope = { ...burst.envelope };
     envelope.metadata = { ...envelope.metadata, attempt: timer.attempt };
+    const ran = await this.#run(envelope, timer.attempt);
+    await this.#close(key, burst.envelope, ran);
+  }
+
+  /** Runs a burst's event; false once its last attempt failed and it was given up. */
+  async #run(envelope: EventEnvelope, attempt: number): Promise<boolean> {
     try {
       await this.#options.run(envelope);
+      return true;
     } catch (error) {
-      if (timer.attempt < this.#options.maxAttempts) throw error;
-      this.#options.gaveUp(envelope, error);
+      if (attempt < this.#options.maxAttempts) throw error;
+      await this.#options.gaveUp(envelope, error);
+      return false;
     }
-    await this.#close(key, burst.envelope);
   }
 
   async #trailing(key: string, envelope: EventEnvelope): Promise<void> {
@@ -147,15 +159,19 @@ export class Debouncer {
     }
   }
 
-  /** Closes the burst after its run, unless a newer event came meanwhile (then it runs later). */
-  async #close(key: string, ran: EventEnvelope): Promise<void> {
+  /**
+   * Closes the burst after its run, unless a newer event came meanwhile (then it runs later). A
+   * given-up event (`succeeded` false) is not remembered as ran, so its replay is not stale.
+   */
+  async #close(key: string, ran: EventEnvelope, succeeded: boolean): Promise<void> {
     const entryKey = this.#entryKey(key);
     for (;;) {
       const current = await this.#kv.get<Burst>(entryKey);
       const burst = current.value;
       if (burst === null || burst.envelope === null) return;
       if (burst.envelope.id !== ran.id) return void await this.#schedule(key, this.#endOf(burst));
-      const closed: Burst = { ...burst, envelope: null, ranUpTo: ran.timestamp };
+      const ranUpTo = succeeded ? ran.timestamp : burst.ranUpTo;
+      const closed: Burst = { ...burst, envelope: null, ranUpTo };
       if (await this.#commit(current, closed)) return;
     }
   }

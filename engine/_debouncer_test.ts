@@ -5,15 +5,19 @@ import { createMemoryKvBackend, kvOver } from "../state/mod.ts";
 import { Debouncer } from "./_debouncer.ts";
 import { openTimerStore, startDueLoop } from "./timers/mod.ts";
 
-/** A debouncer over a memory store with its due loop; records runs and what it gave up. */
+/**
+ * A debouncer over a memory store with its due loop; records runs and what it gave up (`gaveUp`
+ * decides whether a give-up is stored; rejecting, it is not).
+ */
 function open(
   control: DebounceControl,
   run: (e: EventEnvelope) => Promise<void> = () => Promise.resolve(),
+  gaveUpWith: (e: EventEnvelope) => Promise<void> = () => Promise.resolve(),
 ) {
   const kv = kvOver(createMemoryKvBackend());
   const timers = openTimerStore(kv, { name: "debounce", instanceId: "test" });
   const runs: { n: number; at: number }[] = [];
-  const gaveUp: number[] = [];
+  const gaveUp: { n: number; attempt: number }[] = [];
   let held = 0;
   const debouncer = new Debouncer(control, {
     timers,
@@ -23,7 +27,10 @@ function open(
       await run(e);
     },
     held: () => held++,
-    gaveUp: (e) => gaveUp.push((e.payload as { n: number }).n),
+    gaveUp: async (e) => {
+      await gaveUpWith(e);
+      gaveUp.push({ n: (e.payload as { n: number }).n, attempt: e.metadata.attempt });
+    },
     maxAttempts: 2,
   });
   const loop = startDueLoop(timers, {
@@ -95,7 +102,37 @@ Deno.test("a trailing run that keeps failing is retried, then given up after max
   await d.debouncer.add(envelope(7));
   await until(() => d.gaveUp.length === 1, "the give-up");
   assert.deepEqual(d.runs.map((r) => r.n), [7, 7], "two attempts");
-  assert.deepEqual(d.gaveUp, [7]);
+  assert.deepEqual(d.gaveUp, [{ n: 7, attempt: 2 }], "given up as run last");
+});
+
+Deno.test("a given-up trailing event is not remembered as ran: its replay runs again", async () => {
+  let failing = true;
+  await using d = open(
+    { period_ms: 20, edge: "trailing" },
+    () => failing ? Promise.reject(new Error("The CRM is down")) : Promise.resolve(),
+  );
+  const event = envelope(7);
+  await d.debouncer.add(event);
+  await until(() => d.gaveUp.length === 1, "the give-up");
+  failing = false;
+  // A replay of its dead letter: the same event, attempt 1.
+  await d.debouncer.add(event);
+  await until(() => d.runs.length === 3, "the replayed run");
+  assert.deepEqual(d.runs.map((r) => r.n), [7, 7, 7]);
+  assert.equal(d.held(), 0, "the replay was not held back as stale");
+});
+
+Deno.test("a give-up that could not be stored fires the timer again, runs once more, then is stored", async () => {
+  let refusals = 1;
+  await using d = open(
+    { period_ms: 20, edge: "trailing" },
+    () => Promise.reject(new Error("The CRM is down")),
+    () => refusals-- > 0 ? Promise.reject(new Error("The broker is down")) : Promise.resolve(),
+  );
+  await d.debouncer.add(envelope(7));
+  await until(() => d.gaveUp.length === 1, "the stored give-up");
+  assert.deepEqual(d.runs.map((r) => r.n), [7, 7, 7], "a third run after the refused give-up");
+  assert.deepEqual(d.gaveUp, [{ n: 7, attempt: 3 }]);
 });
 
 Deno.test("a leading run that fails leaves no burst behind, so its retry runs", async () => {

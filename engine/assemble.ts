@@ -50,6 +50,7 @@ import { unenforcedFlowControls } from "./_flow_support.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
 import { DelayedEvents } from "./delayed/mod.ts";
+import type { HeldDeadLetter } from "./_held_failure.ts";
 import type { Kv } from "../state/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
 import { announceInstance, instanceState } from "./_cluster_step.ts";
@@ -144,7 +145,12 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     : own.recorder;
   const telemetry = reader ?? own.telemetry;
   const current = { schema: prepared.schema };
-  const delayed = delayedEventsOf(located, { kv: state.kv, telemetry, publish: () => engine });
+  const delayed = delayedEventsOf(located, {
+    kv: state.kv,
+    telemetry,
+    publish: () => engine,
+    deadLetter: events.bus.deadLetter?.bind(events.bus),
+  });
   const engine = createEngine({
     delayed,
     model: prepared.model,
@@ -217,7 +223,12 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
 /** The app's delayed events, in its shared state; they publish through the engine once made. */
 function delayedEventsOf(
   located: Located,
-  ctx: { kv: Kv; telemetry: Telemetry; publish: () => Engine },
+  ctx: {
+    kv: Kv;
+    telemetry: Telemetry;
+    publish: () => Engine;
+    deadLetter: HeldDeadLetter | undefined;
+  },
 ): DelayedEvents {
   return new DelayedEvents({
     kv: ctx.kv,
@@ -225,6 +236,7 @@ function delayedEventsOf(
     publish: (topic, payload, options) => ctx.publish().publish(topic, payload, options),
     telemetry: ctx.telemetry,
     maxAttempts: located.config.adapter.max_attempts,
+    deadLetter: ctx.deadLetter,
   });
 }
 

@@ -62,6 +62,11 @@ export interface EventSubscriber {
   publishSeries?(items: readonly SeriesItem[]): Promise<SeriesOutcome>;
   /** The adapter hands a group's messages out in order at any concurrency (`AdapterGuarantees`). */
   readonly handsOutInOrder?: boolean;
+  /**
+   * Dead-letters an envelope for a group outside a delivery (a debounced run that failed for good);
+   * resolves false when the adapter cannot. Optional: without it such an event is logged as dropped.
+   */
+  deadLetter?(envelope: EventEnvelope, group: string, error: unknown): Promise<boolean>;
 }
 
 const MAX_PENDING_FORWARDS = 10_000;
@@ -193,7 +198,7 @@ export async function subscribeEvents(
 ): Promise<Closable[]> {
   const counted = countedDelivery(parts, options);
   const limiterOf = limitersOf(parts, options.sharedState);
-  const hub = debounceHubOf(model, parts, options);
+  const hub = debounceHubOf(model, { parts, bus }, options);
   const subs: Closable[] = [];
   for (const spec of model.events) {
     for (const [index, sub] of spec.subscriptions.entries()) {
@@ -263,7 +268,7 @@ type Counted = ReturnType<typeof countedDelivery>;
 /** The hub of the model's debounced handlers, or null when none is debounced. */
 function debounceHubOf(
   model: AppModel,
-  parts: EngineParts,
+  { parts, bus }: { parts: EngineParts; bus: EventSubscriber },
   options: SubscribeEventsOptions,
 ): DebounceHub | null {
   const debounced = model.events.some((e) => e.subscriptions.some((s) => s.controls?.debounce));
@@ -272,6 +277,7 @@ function debounceHubOf(
     kv: options.sharedState ?? kvOver(createMemoryKvBackend()),
     instanceId: parts.config.server.instance_id || `pid-${Deno.pid}`,
     maxAttempts: options.maxAttempts ?? 5,
+    deadLetter: bus.deadLetter?.bind(bus),
   });
 }
 

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { Adapter, DeliveryHandler } from "../adapters/mod.ts";
+import type { Adapter, DeadLetter, DeliveryHandler } from "../adapters/mod.ts";
 import { EventBus } from "./events/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
 import { type AppModel, singleHandlerModel, type SubscriptionControls } from "./app_model.ts";
@@ -89,6 +89,14 @@ const CASES: [string, FlowCase][] = [
   ["debounce: leading runs the first event of a burst and drops the rest", debounceLeading],
   ["delay: a handler sees each event its delay after the publish, not sooner", handlerDelay],
   ["delay: a delayed publish arrives within 250 ms of its time; a cancelled one never", publishAt],
+  [
+    "debounce: a run that fails for good is dead-lettered for its handler, and replays run it",
+    debounceDeadLetter,
+  ],
+  [
+    "delay: a held delivery that fails for good is dead-lettered for its handler, and replays run it",
+    delayDeadLetter,
+  ],
   ...LIMIT_CASES,
 ];
 
@@ -226,6 +234,47 @@ async function debounceLeading(options: FlowConformanceOptions): Promise<void> {
   assert.deepEqual(calls.map((c) => c.events[0]!.payload), [first[0], { n: 20 }], "a new burst");
 }
 
+function debounceDeadLetter(options: FlowConformanceOptions): Promise<void> {
+  return heldDeadLetter(options, { debounce: { period_ms: 100, edge: "trailing" } });
+}
+
+function delayDeadLetter(options: FlowConformanceOptions): Promise<void> {
+  return heldDeadLetter(options, { delay_ms: 100 });
+}
+
+/**
+ * A handler that the engine runs itself (from a debounced burst, or a delivery held for its
+ * delay) keeps failing: after its 3 attempts, the event is a dead letter of its group, with the
+ * error and the attempts; replayed, it runs again, and succeeds.
+ */
+async function heldDeadLetter(
+  options: FlowConformanceOptions,
+  controls: SubscriptionControls,
+): Promise<void> {
+  const calls: Call[] = [];
+  let failing = true;
+  const again = Promise.withResolvers<void>();
+  await using rig = await FlowRig.open(options, controls, (c) => {
+    calls.push(c);
+    if (failing) throw new Error("The CRM is down");
+    again.resolve();
+  });
+  await rig.publishOne({ n: 1 });
+  const [letter] = await rig.deadLettersEventually(1);
+  assert.deepEqual(
+    [letter?.group, letter?.error, letter?.envelope.metadata.attempt, letter?.envelope.payload],
+    [rig.group, "The CRM is down", 3, { n: 1 }],
+    "the dead letter's group, error, attempts and payload",
+  );
+  assert.equal(calls.length, 3, "runs before it was dead-lettered");
+  failing = false;
+  assert.equal(await rig.replay(), 1, "dead letters replayed");
+  await deadline(again.promise, "the replayed run", options.timeoutMs ?? 30_000);
+  const replayed = calls.at(-1)?.events[0];
+  assert.deepEqual([replayed?.id, replayed?.attempt], [letter?.envelope.id, 1], "the replayed run");
+  assert.deepEqual(await rig.deadLettersEventually(0), [], "no dead letter left");
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -233,6 +282,8 @@ function pause(ms: number): Promise<void> {
 /** One engine over the adapter, with handler `work` of event `Job_<random>` under `controls`. */
 class FlowRig {
   readonly topic = `Flow_${crypto.randomUUID().slice(0, 8)}`;
+  /** The handler's consumer group. */
+  readonly group = groupOf(this.topic);
   readonly counter = new DeliveryCounter();
   readonly #arrivals = new Map<string, number>();
   readonly #published: string[] = [];
@@ -258,6 +309,9 @@ class FlowRig {
         return this.#bus.publish(topic, payload, o);
       },
       telemetry: { metric: () => {}, log: () => {} },
+      maxAttempts: 3,
+      retryMs: 100,
+      deadLetter: (envelope, group, error) => this.#bus.deadLetter(envelope, group, error),
     });
   }
 
@@ -325,6 +379,7 @@ class FlowRig {
       close: () => inner.close(),
       listDeadLetters: (topic?: string) => inner.listDeadLetters(topic),
       replayDeadLetters: (topic: string) => inner.replayDeadLetters(topic),
+      deadLetter: inner.deadLetter?.bind(inner),
     });
   }
 
@@ -413,6 +468,24 @@ class FlowRig {
     return this.#bus.listDeadLetters(this.topic);
   }
 
+  /** The topic's dead letters once there are `count` (a broker may list one a moment late). */
+  async deadLettersEventually(count: number): Promise<DeadLetter[]> {
+    const end = performance.now() + this.#timeoutMs;
+    for (;;) {
+      const letters = await this.#bus.listDeadLetters(this.topic);
+      if (letters.length === count) return letters;
+      if (performance.now() > end) {
+        throw new Error(`Timed out waiting for ${count} dead letters; ${letters.length} listed`);
+      }
+      await pause(50);
+    }
+  }
+
+  /** Replays the topic's dead letters; resolves with how many. */
+  replay(): Promise<number> {
+    return this.#bus.replayDeadLetters(this.topic);
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     for (const close of this.#closers.reverse()) await close();
   }
@@ -433,13 +506,16 @@ class LagProbe {
   }
 }
 
+function groupOf(topic: string): string {
+  return `flow.work.${topic}`;
+}
+
 function model(topic: string, controls: SubscriptionControls): AppModel {
-  const group = `flow.work.${topic}`;
   return singleHandlerModel({
     project: "flow",
     root: "/rohas-flow",
     event: topic,
-    group,
+    group: groupOf(topic),
     controls,
   });
 }

@@ -52,6 +52,11 @@ export function recordingAdapter(inner: Adapter, into: PublishedEvent[]): Adapte
     subscribe: (topic, group, handler, options) => inner.subscribe(topic, group, handler, options),
     listDeadLetters: (topic) => inner.listDeadLetters(topic),
     replayDeadLetters: (topic, options) => inner.replayDeadLetters(topic, options),
+    ...(inner.deadLetter
+      ? {
+        deadLetter: (e: EventEnvelope, g: string, error: string) => inner.deadLetter!(e, g, error),
+      }
+      : {}),
     ...(inner.drain ? { drain: (timeoutMs: number) => inner.drain!(timeoutMs) } : {}),
     close: () => inner.close(),
   };

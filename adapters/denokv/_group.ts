@@ -27,7 +27,8 @@ export interface Item {
 /** What a group needs from its adapter to settle a delivery. */
 export interface GroupStore {
   retry(item: Item, envelope: EventEnvelope, delayMs: number): Promise<void>;
-  deadLetter(item: Item, envelope: EventEnvelope, error: string): Promise<void>;
+  /** The delivery failed for good: its dead letter is stored as it settles. */
+  settleDeadLetter(item: Item, envelope: EventEnvelope, error: string): Promise<void>;
   /** A handler threw after it settled its delivery. */
   failed(error: unknown): void;
 }
@@ -88,7 +89,7 @@ export class Group {
       mechanism: {
         ack: () => Promise.resolve(item.done()),
         retry: (delayMs) => this.#store.retry(item, envelope, delayMs),
-        deadLetter: (error) => this.#store.deadLetter(item, envelope, error),
+        deadLetter: (error) => this.#store.settleDeadLetter(item, envelope, error),
       },
     };
   }

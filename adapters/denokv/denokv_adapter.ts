@@ -205,6 +205,11 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     return count;
   }
 
+  async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    const kv = this.#open(`dead-letter "${envelope.topic}"`);
+    await storeDeadLetter(kv, { topic: envelope.topic, group, envelope, error });
+  }
+
   async listUnhandled(topic?: string): Promise<EventEnvelope[]> {
     const kv = this.#open("list unhandled events");
     const prefix = topic === undefined ? [ROOT, "unhandled"] : [ROOT, "unhandled", topic];
@@ -246,11 +251,9 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     item.done();
   }
 
-  async deadLetter(item: Item, envelope: EventEnvelope, error: string): Promise<void> {
-    const kv = this.#kv as Deno.Kv;
+  async settleDeadLetter(item: Item, envelope: EventEnvelope, error: string): Promise<void> {
     const { topic, group } = item.message;
-    const letter = deadLetterOf(envelope, { group, error });
-    await whileLocked(() => kv.set([ROOT, "dlq", topic, group, envelope.id], letter));
+    await storeDeadLetter(this.#kv as Deno.Kv, { topic, group, envelope, error });
     item.done();
   }
 
@@ -345,6 +348,15 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
       cause: error,
     });
   }
+}
+
+/** Stores the dead letter of an envelope for a group (one per group and envelope id). */
+async function storeDeadLetter(
+  kv: Deno.Kv,
+  at: { topic: string; group: string; envelope: EventEnvelope; error: string },
+): Promise<void> {
+  const letter = deadLetterOf(at.envelope, { group: at.group, error: at.error });
+  await whileLocked(() => kv.set([ROOT, "dlq", at.topic, at.group, at.envelope.id], letter));
 }
 
 /** Enqueues a received message again, as it was. */

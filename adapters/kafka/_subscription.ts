@@ -12,7 +12,6 @@ import { Buffer } from "node:buffer";
 import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
-  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -22,7 +21,6 @@ import {
   withAttempt,
 } from "../_support/mod.ts";
 import { DUE_HEADER, type KafkaContext } from "./kafka_adapter.ts";
-import { deadLetterKey } from "./_dead_letters.ts";
 
 /** What a subscription is for. */
 export interface KafkaSubscriptionSpec extends BrokerSubscriptionSpec<KafkaSubscription> {
@@ -220,12 +218,7 @@ export class KafkaSubscription implements Subscription {
         await this.#settled(batch, state, offset);
       },
       deadLetter: async (error) => {
-        const letter = deadLetterOf(envelope, { group: this.#spec.group, error });
-        await context.send(
-          context.deadLetterTopic,
-          deadLetterKey(letter),
-          Buffer.from(JSON.stringify(letter)),
-        );
+        await context.deadLetter(envelope, this.#spec.group, error);
         await this.#settled(batch, state, offset);
       },
     };

@@ -24,6 +24,7 @@ import {
   BrokerError,
   BrokerLifecycle,
   BrokerUnreachableError,
+  deadLetterOf,
   readSettings,
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
@@ -101,6 +102,8 @@ export interface KafkaContext {
   retryTopic(topic: string, group: string): string;
   readonly deadLetterTopic: string;
   ensureTopics(names: string[], compacted?: boolean): Promise<void>;
+  /** Stores the dead letter of an envelope for a group in the dead-letter topic. */
+  deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void>;
   send(
     topic: string,
     key: string,
@@ -227,6 +230,10 @@ class KafkaAdapter implements Adapter {
     return count;
   }
 
+  async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    await this.#live(`dead-letter "${envelope.topic}"`).deadLetter(envelope, group, error);
+  }
+
   async close(): Promise<void> {
     if (!(await this.#lifecycle.close())) return;
     await this.#deadLetters?.close();
@@ -249,6 +256,7 @@ class KafkaAdapter implements Adapter {
 
   #context(admin: Admin, producer: Producer): KafkaContext {
     const settings = this.#settings;
+    const deadLetterTopic = `${settings.prefix}.dlq`;
     return {
       kafka: this.#kafka,
       settings,
@@ -256,9 +264,16 @@ class KafkaAdapter implements Adapter {
       topicName: (topic) => `${settings.prefix}.${subjectToken(topic)}`,
       retryTopic: (topic, group) =>
         `${settings.prefix}.${subjectToken(topic)}.retry.${subjectToken(group)}`,
-      deadLetterTopic: `${settings.prefix}.dlq`,
+      deadLetterTopic,
       ensureTopics: (names, compacted) => this.#ensureTopics(admin, names, compacted ?? false),
       send: (topic, key, value, headers) => this.#send(producer, topic, key, value, headers),
+      deadLetter: async (envelope, group, error) => {
+        // A subscription ensured it already; an engine dead-lettering a held run may not have.
+        await this.#ensureTopics(admin, [deadLetterTopic], true);
+        const letter = deadLetterOf(envelope, { group, error });
+        const value = Buffer.from(JSON.stringify(letter));
+        await this.#send(producer, deadLetterTopic, deadLetterKey(letter), value);
+      },
       onError: this.#onError,
     };
   }

@@ -195,6 +195,13 @@ class MemoryBroker implements MemoryAdapter {
     return replay.length;
   }
 
+  deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    return settled(() => {
+      this.#assertOpen(`dead-letter "${envelope.topic}"`);
+      this.#storeDeadLetter(copyJson(envelope), group, error);
+    });
+  }
+
   listUnhandled(topic?: string): Promise<EventEnvelope[]> {
     const events = this.#unhandled.filter((envelope) => matches(envelope, topic));
     return Promise.resolve(events.map((envelope) => structuredClone(envelope)));
@@ -258,13 +265,14 @@ class MemoryBroker implements MemoryAdapter {
   #newGroup(topic: string, name: string): Group {
     return new Group(topic, name, {
       retry: (group, envelope, delayMs) => this.#scheduleRetry(group, envelope, delayMs),
-      deadLetter: (group, envelope, error) => {
-        const at = this.#clock.now();
-        this.#deadLetters.push(deadLetterOf(envelope, { group: group.name, error, at }));
-      },
+      deadLetter: (group, envelope, error) => this.#storeDeadLetter(envelope, group.name, error),
       handlerError: (error, envelope) => this.#onHandlerError(error, envelope),
       changed: () => this.#changed(),
     });
+  }
+
+  #storeDeadLetter(envelope: EventEnvelope, group: string, error: string): void {
+    this.#deadLetters.push(deadLetterOf(envelope, { group, error, at: this.#clock.now() }));
   }
 
   #scheduleRetry(group: Group, envelope: EventEnvelope, delayMs: number): void {

@@ -9,7 +9,6 @@ import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
-  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -17,7 +16,6 @@ import {
   Semaphore,
 } from "../_support/mod.ts";
 import type { NatsContext } from "./nats_adapter.ts";
-import { publishConfirmed } from "./_publish.ts";
 
 /** What a subscription is for. */
 export interface NatsSubscriptionSpec extends BrokerSubscriptionSpec<NatsSubscription> {
@@ -123,12 +121,8 @@ export class NatsSubscription implements Subscription {
       ack: () => Promise.resolve(message.ack()),
       retry: (delayMs) => Promise.resolve(message.nak(delayMs)),
       deadLetter: async (error) => {
-        const original = { ...envelope, metadata: { ...envelope.metadata } };
-        const letter = deadLetterOf(original, { group, error });
-        const subject = context.deadLetterSubject(envelope.topic, group);
-        const bytes = new TextEncoder().encode(JSON.stringify(letter));
         const msgID = `dlq:${message.info.stream}:${message.seq}:${group}`;
-        await publishConfirmed(context.js, context.settings, subject, bytes, msgID);
+        await context.deadLetter(envelope, { group, error, msgID });
         message.ack();
       },
     };

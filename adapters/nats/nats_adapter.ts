@@ -35,6 +35,7 @@ import {
   type BrokerAdapterOptions,
   BrokerLifecycle,
   BrokerUnreachableError,
+  deadLetterOf,
   readSettings,
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
@@ -116,7 +117,14 @@ export interface NatsContext {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   publishTo(subject: string, envelope: EventEnvelope, msgID: string): Promise<void>;
-  deadLetterSubject(topic: string, group: string): string;
+  /**
+   * Stores the dead letter of an envelope for a group in the dead-letter stream; `msgID` makes a
+   * re-sent store a no-op.
+   */
+  deadLetter(
+    envelope: EventEnvelope,
+    letter: { group: string; error: string; msgID: string },
+  ): Promise<void>;
   onError(error: unknown): void;
 }
 
@@ -198,6 +206,13 @@ class NatsAdapter implements Adapter {
       count++;
     }
     return count;
+  }
+
+  async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    const context = this.#live(`dead-letter "${envelope.topic}"`);
+    // Unique per call: the same event dead-lettered again after a replay is a new letter.
+    const msgID = `dlq:${group}:${envelope.id}:${crypto.randomUUID()}`;
+    await context.deadLetter(envelope, { group, error, msgID });
   }
 
   async close(): Promise<void> {
@@ -290,8 +305,14 @@ class NatsAdapter implements Adapter {
       jsm,
       publishTo: (subject, envelope, msgID) =>
         publishConfirmed(js, settings, subject, envelope, msgID),
-      deadLetterSubject: (topic, group) =>
-        `rohasdlq.${settings.prefix}.${subjectToken(topic)}.${subjectToken(group)}`,
+      deadLetter: (envelope, { group, error, msgID }) => {
+        const letter = deadLetterOf(envelope, { group, error });
+        const subject = `rohasdlq.${settings.prefix}.${subjectToken(envelope.topic)}.${
+          subjectToken(group)
+        }`;
+        const bytes = new TextEncoder().encode(JSON.stringify(letter));
+        return publishConfirmed(js, settings, subject, bytes, msgID);
+      },
       onError: this.#onError,
     };
   }

@@ -7,11 +7,9 @@
  */
 
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
-import { Buffer } from "node:buffer";
 import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
-  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -111,11 +109,7 @@ export class RabbitmqSubscription implements Subscription {
         await settle(() => channel.ack(message));
       },
       deadLetter: async (error) => {
-        const letter = deadLetterOf(envelope, { group: this.#spec.group, error });
-        await context.sendToQueue(
-          context.topology.deadLetterQueue,
-          Buffer.from(JSON.stringify(letter)),
-        );
+        await context.deadLetter(envelope, this.#spec.group, error);
         await settle(() => channel.ack(message));
       },
     };

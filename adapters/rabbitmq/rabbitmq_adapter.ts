@@ -25,6 +25,7 @@ import {
   BrokerError,
   BrokerLifecycle,
   BrokerUnreachableError,
+  deadLetterOf,
   readSettings,
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
@@ -89,6 +90,8 @@ export interface RabbitmqContext {
   sendToQueue(queue: string, content: Buffer, headers?: Record<string, string>): Promise<void>;
   /** Sends to a group's queue after a delay. */
   sendDelayed(queue: string, envelope: EventEnvelope, delayMs: number): Promise<void>;
+  /** Stores the dead letter of an envelope for a group in the dead-letter queue. */
+  deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void>;
   onError(error: unknown): void;
 }
 
@@ -197,6 +200,11 @@ class RabbitmqAdapter implements Adapter {
     });
   }
 
+  async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    this.#live(`dead-letter "${envelope.topic}"`);
+    await this.#context().deadLetter(envelope, group, error);
+  }
+
   async close(): Promise<void> {
     if (!(await this.#lifecycle.close())) return;
     const connection = this.#connection;
@@ -298,6 +306,11 @@ class RabbitmqAdapter implements Adapter {
             }, done)
           ).catch(done);
         });
+      },
+      deadLetter: (envelope, group, error) => {
+        const letter = deadLetterOf(envelope, { group, error });
+        const content = Buffer.from(JSON.stringify(letter));
+        return this.#context().sendToQueue(this.#topology.deadLetterQueue, content);
       },
       onError: this.#onError,
     };

@@ -37,7 +37,8 @@ export interface GroupStore {
   head(topic: string): number;
   ack(group: Group, item: Item): Promise<void>;
   retry(group: Group, item: Item, envelope: EventEnvelope, delayMs: number): Promise<void>;
-  deadLetter(group: Group, item: Item, envelope: EventEnvelope, error: string): Promise<void>;
+  /** The delivery failed for good: its dead letter is stored as it settles. */
+  settleDeadLetter(group: Group, item: Item, envelope: EventEnvelope, error: string): Promise<void>;
   /** A handler threw after it settled its delivery, or a read failed. */
   failed(error: unknown): void;
 }
@@ -158,7 +159,7 @@ export class Group {
       mechanism: {
         ack: () => this.#store.ack(this, item),
         retry: (delayMs) => this.#store.retry(this, item, envelope, delayMs),
-        deadLetter: (error) => this.#store.deadLetter(this, item, envelope, error),
+        deadLetter: (error) => this.#store.settleDeadLetter(this, item, envelope, error),
       },
     };
   }

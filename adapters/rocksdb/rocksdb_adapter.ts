@@ -220,6 +220,11 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     return ops.length / 2;
   }
 
+  async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    const db = this.#open(`dead-letter "${envelope.topic}"`);
+    await db.write([this.#deadLetterOp(envelope, group, error)], true);
+  }
+
   async listUnhandled(topic?: string): Promise<EventEnvelope[]> {
     const db = this.#open("list unhandled events");
     const events: EventEnvelope[] = [];
@@ -295,18 +300,13 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     this.#retries?.arm(due);
   }
 
-  async deadLetter(
+  async settleDeadLetter(
     group: Group,
     item: Item,
     envelope: EventEnvelope,
     error: string,
   ): Promise<void> {
-    const letter = deadLetterOf(envelope, { group: group.name, error, at: this.#clock.now() });
-    await this.#settle(group, item, [{
-      type: "put",
-      key: keys.deadLetterKey(group.topic, group.name, envelope.id),
-      value: JSON.stringify(letter),
-    }]);
+    await this.#settle(group, item, [this.#deadLetterOp(envelope, group.name, error)]);
   }
 
   failed(error: unknown): void {
@@ -315,6 +315,12 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
   // -------------------------------------------------------------------------------------------
   // Storage
+
+  #deadLetterOp(envelope: EventEnvelope, group: string, error: string): Op {
+    const letter = deadLetterOf(envelope, { group, error, at: this.#clock.now() });
+    const key = keys.deadLetterKey(envelope.topic, group, envelope.id);
+    return { type: "put", key, value: JSON.stringify(letter) };
+  }
 
   async #settle(group: Group, item: Item, ops: Op[]): Promise<void> {
     // In-flight deliveries settle while the adapter closes: close() waits for them.

@@ -11,12 +11,10 @@ import {
   DeleteMessageCommand,
   type Message,
   ReceiveMessageCommand,
-  SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import type { EventEnvelope, Subscription } from "../adapter.ts";
 import {
   type BrokerSubscriptionSpec,
-  deadLetterOf,
   decodeEnvelope,
   type DeliveryMechanism,
   InFlight,
@@ -148,7 +146,7 @@ export class SqsSubscription implements Subscription {
   }
 
   #mechanism(message: Message, envelope: EventEnvelope): DeliveryMechanism {
-    const { client, queues } = this.#context;
+    const { client } = this.#context;
     const remove = async () => {
       await client.send(
         new DeleteMessageCommand({
@@ -161,15 +159,7 @@ export class SqsSubscription implements Subscription {
       ack: remove,
       retry: (delayMs) => this.#visibility(message, Math.ceil(delayMs / 1000)),
       deadLetter: async (error) => {
-        const original = {
-          ...envelope,
-          metadata: { ...envelope.metadata },
-        };
-        const letter = deadLetterOf(original, { group: this.#spec.group, error });
-        const url = await queues.url(queues.deadLetterQueue);
-        await client.send(
-          new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(letter) }),
-        );
+        await this.#context.deadLetter(envelope, this.#spec.group, error);
         await remove();
       },
     };

@@ -32,6 +32,7 @@ import {
   BrokerError,
   BrokerLifecycle,
   BrokerUnreachableError,
+  deadLetterOf,
   fit,
   readSettings,
   resolveBrokerOptions,
@@ -173,6 +174,8 @@ export interface SqsContext {
   readonly queues: Queues;
   readonly visibilityTimeoutS: number;
   readonly waitTimeS: number;
+  /** Stores the dead letter of an envelope for a group in the dead-letter queue. */
+  deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void>;
   onError(error: unknown): void;
 }
 
@@ -299,6 +302,11 @@ class SqsAdapter implements Adapter {
     return count;
   }
 
+  async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    const { client, queues } = this.#connection(`dead-letter "${envelope.topic}"`);
+    await this.#context(client, queues).deadLetter(envelope, group, error);
+  }
+
   async close(): Promise<void> {
     if (!(await this.#lifecycle.close())) return;
     this.#route?.destroy();
@@ -360,6 +368,13 @@ class SqsAdapter implements Adapter {
       queues,
       visibilityTimeoutS: this.#settings.visibilityTimeoutS,
       waitTimeS: this.#settings.waitTimeS,
+      deadLetter: async (envelope, group, error) => {
+        const letter = deadLetterOf(envelope, { group, error });
+        const url = await queues.url(queues.deadLetterQueue);
+        await client.send(
+          new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(letter) }),
+        );
+      },
       onError: this.#onError,
     };
   }

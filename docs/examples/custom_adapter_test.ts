@@ -95,6 +95,12 @@ class QueueAdapter implements Adapter {
     );
   }
 
+  /** Optional: the engine calls it when a run it held (debounce, a handler's delay) fails for good. */
+  deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
+    this.#dead.push({ envelope, group, error, failed_at: new Date().toISOString() });
+    return Promise.resolve();
+  }
+
   replayDeadLetters(topic: string, options: { ids?: string[] } = {}): Promise<number> {
     const chosen = (d: DeadLetter) =>
       d.envelope.topic === topic &&
@@ -157,15 +163,7 @@ class QueueAdapter implements Adapter {
           }, delayMs);
           this.#timers.add(timer);
         }),
-      deadLetter: (error) =>
-        settle(() => {
-          this.#dead.push({
-            envelope,
-            group: group.name,
-            error,
-            failed_at: new Date().toISOString(),
-          });
-        }),
+      deadLetter: (error) => settle(() => void this.deadLetter(envelope, group.name, error)),
     };
     const running: Promise<void> = consumer.handler(delivery)
       .catch((error: unknown) => this.#onError(error))

@@ -26,6 +26,7 @@ import type { PublishOptions } from "../parts.ts";
 import { InvalidEventPayloadError } from "../events/mod.ts";
 import { DelayedEventError } from "./errors.ts";
 import { FLOW_METRICS } from "../_flow_metrics.ts";
+import { deadLetterHeld, type HeldDeadLetter } from "../_held_failure.ts";
 
 /** The timer store delayed events live in. */
 export const DELAYED_STORE = "delayed-events";
@@ -80,8 +81,16 @@ export interface DelayedEventsOptions {
   publish: (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
   /** Receives the counters, the gauge and the logs of failed firings. */
   telemetry: Pick<Telemetry, "metric" | "log">;
-  /** Firings of a held delivery before it is dropped (logged). Default 5 (`[adapter] max_attempts`). */
+  /**
+   * Firings of a held delivery before it is dead-lettered for its handler's group. Default 5
+   * (`[adapter] max_attempts`).
+   */
   maxAttempts?: number;
+  /**
+   * Dead-letters a held delivery that failed for good (the event bus's `deadLetter`). Default none:
+   * such a delivery is logged as dropped.
+   */
+  deadLetter?: HeldDeadLetter | undefined;
   /** Delay before a failed firing is retried, doubled per attempt, in ms. Default 1 000. */
   retryMs?: number;
   /** How often the waiting gauge is refreshed while the loop runs, in ms. Default 5 000. */
@@ -89,6 +98,9 @@ export interface DelayedEventsOptions {
   /** Milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
 }
+
+/** What became of a delayed event, the `outcome` label of `rohas_delayed_events_total`. */
+type DelayedOutcome = "scheduled" | "delivered" | "cancelled" | "dead_lettered" | "dropped";
 
 /** Runs a held delivery through a handler's consumer (its concurrency gate, trace, retries). */
 export type DeliveryRunner = (envelope: EventEnvelope) => Promise<void>;
@@ -255,12 +267,17 @@ export class DelayedEvents {
       // A payload the current schema refuses stays refused: retrying would not change it.
       if (!(error instanceof InvalidEventPayloadError)) throw error;
       this.#options.telemetry.log(droppedLog(value.event, ALL_HANDLERS, error));
-      return;
+      return this.#count(value.event, ALL_HANDLERS, "dropped");
     }
     this.#count(value.event, ALL_HANDLERS, "delivered");
   }
 
+  /**
+   * Runs a held delivery; after its last attempt failed, dead-letters it for its group (a failure
+   * to store the dead letter throws, so the timer fires again: one more run, then another try).
+   */
   async #deliver(value: Extract<DelayedValue, { kind: "delivery" }>, attempt: number) {
+    const envelope = { ...value.envelope, metadata: { ...value.envelope.metadata, attempt } };
     try {
       const run = this.#runners.get(value.group);
       if (run === undefined) {
@@ -269,17 +286,22 @@ export class DelayedEvents {
             "no consumer of its group runs in this instance",
         );
       }
-      const { envelope } = value;
-      await run({ ...envelope, metadata: { ...envelope.metadata, attempt } });
+      await run(envelope);
     } catch (error) {
       if (attempt < (this.#options.maxAttempts ?? 5)) throw error;
-      this.#options.telemetry.log(droppedLog(value.event, value.handler, error));
-      return;
+      const { handler, group } = value;
+      const failure = { kind: "delay", handler, group, envelope, error } as const;
+      const stored = await deadLetterHeld(
+        this.#options.telemetry,
+        this.#options.deadLetter,
+        failure,
+      );
+      return this.#count(value.event, value.handler, stored ? "dead_lettered" : "dropped");
     }
     this.#count(value.event, value.handler, "delivered");
   }
 
-  #count(event: string, handler: string, outcome: "scheduled" | "delivered" | "cancelled"): void {
+  #count(event: string, handler: string, outcome: DelayedOutcome): void {
     this.#options.telemetry.metric(sample(DELAYED_METRICS.total, "counter", 1, {
       event,
       handler,

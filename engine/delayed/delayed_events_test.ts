@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { createMemoryKvBackend, kvOver, openDenoKvBackend, type OwnedKv } from "../../state/mod.ts";
 import type { MetricSample } from "../../telemetry/mod.ts";
 import type { PublishOptions } from "../parts.ts";
-import { DELAYED_METRICS, DelayedEvents, listDelayedEvents } from "./mod.ts";
+import {
+  DELAYED_METRICS,
+  DelayedEvents,
+  type DelayedEventsOptions,
+  listDelayedEvents,
+} from "./mod.ts";
 
 interface Published {
   topic: string;
@@ -148,58 +153,119 @@ Deno.test("the waiting gauge counts delayed events per event and falls back to 0
   }
 });
 
-Deno.test("a held delivery runs through its group's runner when due, retried on failure, then dropped and logged", async () => {
+/** Delayed events with a held delivery for `shop.ship` whose runner always fails. */
+function failingHold(deadLetter?: DelayedEventsOptions["deadLetter"]) {
   const kv = kvOver(createMemoryKvBackend());
   const logs: string[] = [];
-  const dropped = Promise.withResolvers<void>();
+  const metrics: MetricSample[] = [];
+  const given = Promise.withResolvers<void>();
   const delayed = new DelayedEvents({
     kv,
     instanceId: "a",
     publish: () => Promise.resolve(),
     telemetry: {
-      metric: () => {},
+      metric: (sample) => metrics.push(sample),
       log: (entry) => {
         logs.push(`${entry.level} ${entry.message}`);
-        if (entry.message.startsWith("Dropped")) dropped.resolve();
+        if (entry.level === "error") given.resolve();
       },
     },
     maxAttempts: 2,
     retryMs: 20,
+    deadLetter,
   });
   const attempts: number[] = [];
   delayed.register("shop.ship", (envelope) => {
     attempts.push(envelope.metadata.attempt);
     return Promise.reject(new Error("carrier down"));
   });
-  delayed.start();
-  try {
-    const envelope = {
-      id: "e-1",
-      topic: "Paid",
-      payload: { id: 1 },
-      timestamp: new Date().toISOString(),
-      metadata: { trace_id: "t", parent_id: null, source: "test", attempt: 1 },
-    };
-    const target = { event: "Paid", handler: "ship", group: "shop.ship" };
-    await delayed.hold(target, envelope, Date.now() + 100);
-    await delayed.hold(target, envelope, Date.now() + 100); // a redelivery: held once
-    assert.deepEqual((await delayed.list()).map((d) => [d.event, d.handler]), [["Paid", "ship"]]);
-    await dropped.promise;
-    await delayed.stop();
-    assert.deepEqual(attempts, [1, 2], "the attempt counts the firings");
-    assert.ok(
-      logs.some((line) => line.startsWith('warn Delayed "Paid" failed (attempt 1)')),
-      logs.join(),
-    );
-    assert.ok(
-      logs.some((line) =>
-        line === 'error Dropped delayed "Paid" (handler ship): Error: carrier down'
-      ),
-      logs.join("\n"),
-    );
-    assert.deepEqual(await delayed.list(), [], "dropped for good");
-  } finally {
-    await delayed.stop();
-    await kv.close();
-  }
+  const envelope = {
+    id: "e-1",
+    topic: "Paid",
+    payload: { id: 1 },
+    timestamp: new Date().toISOString(),
+    metadata: { trace_id: "t", parent_id: null, source: "test", attempt: 1 },
+  };
+  const target = { event: "Paid", handler: "ship", group: "shop.ship" };
+  const outcomes = () =>
+    metrics.filter((m) => m.name === DELAYED_METRICS.total).map((m) => m.labels.outcome);
+  return {
+    delayed,
+    logs,
+    attempts,
+    outcomes,
+    given: given.promise,
+    hold: () => delayed.hold(target, envelope, Date.now() + 50),
+    async [Symbol.asyncDispose]() {
+      await delayed.stop();
+      await kv.close();
+    },
+  };
+}
+
+Deno.test("a held delivery runs through its group's runner when due, retried on failure, then dead-lettered for its group", async () => {
+  const letters: { id: string; group: string; attempt: number; error: string }[] = [];
+  await using held = failingHold((envelope, group, error) => {
+    const { id, metadata: { attempt } } = envelope;
+    letters.push({ id, group, attempt, error: String(error) });
+    return Promise.resolve(true);
+  });
+  held.delayed.start();
+  await held.hold();
+  await held.hold(); // a redelivery: held once
+  assert.deepEqual(
+    (await held.delayed.list()).map((d) => [d.event, d.handler]),
+    [["Paid", "ship"]],
+  );
+  await held.given;
+  await held.delayed.stop();
+  assert.deepEqual(held.attempts, [1, 2], "the attempt counts the firings");
+  assert.deepEqual(letters, [
+    { id: "e-1", group: "shop.ship", attempt: 2, error: "Error: carrier down" },
+  ]);
+  assert.ok(
+    held.logs.some((line) => line.startsWith('warn Delayed "Paid" failed (attempt 1)')),
+    held.logs.join(),
+  );
+  assert.ok(
+    held.logs.includes(
+      'error Delayed event "Paid" dead-lettered for "ship" after 2 attempts: carrier down',
+    ),
+    held.logs.join("\n"),
+  );
+  assert.deepEqual(held.outcomes(), ["scheduled", "dead_lettered"]);
+  assert.deepEqual(await held.delayed.list(), [], "no longer waiting");
+});
+
+Deno.test("a held delivery whose dead letter cannot be stored now fires again, runs once more, then is stored", async () => {
+  let refusals = 1;
+  const stored: number[] = [];
+  await using held = failingHold((envelope) => {
+    if (refusals-- > 0) return Promise.reject(new Error("The broker is down"));
+    stored.push(envelope.metadata.attempt);
+    return Promise.resolve(true);
+  });
+  held.delayed.start();
+  await held.hold();
+  await held.given;
+  await held.delayed.stop(); // the firing under way finishes
+  assert.deepEqual(held.attempts, [1, 2, 3], "one more run after the refused dead letter");
+  assert.deepEqual(stored, [3], "stored with the runs it had");
+  assert.deepEqual(held.outcomes(), ["scheduled", "dead_lettered"]);
+});
+
+Deno.test("a held delivery that fails for good on an adapter that cannot dead-letter is logged as dropped", async () => {
+  await using held = failingHold(() => Promise.resolve(false));
+  held.delayed.start();
+  await held.hold();
+  await held.given;
+  await held.delayed.stop();
+  assert.ok(
+    held.logs.includes(
+      'error Delayed event "Paid" dropped (the adapter cannot dead-letter it) for "ship" after ' +
+        "2 attempts: carrier down",
+    ),
+    held.logs.join("\n"),
+  );
+  assert.deepEqual(held.outcomes(), ["scheduled", "dropped"]);
 });

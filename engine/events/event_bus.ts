@@ -234,6 +234,24 @@ export class EventBus {
   }
 
   /**
+   * Dead-letters an envelope for one consumer group outside a delivery, when a run the engine held
+   * itself (a debounced burst, a delivery held for a handler's `delay`) failed for good; counted
+   * like a delivery's dead letter (`rohas_events_dead_lettered_total`, labels `topic`, `group`).
+   *
+   * @param envelope the event as last run, its `metadata.attempt` the runs it had
+   * @param group the handler's consumer group, which a replay goes to
+   * @param error the last error (its message is stored)
+   * @returns false when the adapter has no `deadLetter` (one written before it): nothing stored
+   * @throws what the adapter throws when it cannot store it now (the caller tries again later)
+   */
+  async deadLetter(envelope: EventEnvelope, group: string, error: unknown): Promise<boolean> {
+    if (this.#adapter.deadLetter === undefined) return false;
+    await this.#adapter.deadLetter(envelope, group, errorMessage(error));
+    this.#count(BUS_METRICS.deadLettered, { topic: envelope.topic, group });
+    return true;
+  }
+
+  /**
    * Re-delivers dead letters of a topic (all, or those ids) to their groups; returns how many.
    * Their payloads are checked first: when any fails, nothing is replayed.
    *

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { EventEnvelope } from "../../adapters/mod.ts";
+import type { Adapter, EventEnvelope } from "../../adapters/mod.ts";
 import { createMemoryAdapter, ManualClock } from "../../adapters/memory/mod.ts";
 import type { MetricSample } from "../../telemetry/mod.ts";
 import { BUS_METRICS, EventBus, type EventBusOptions } from "./event_bus.ts";
@@ -216,6 +216,66 @@ Deno.test("EventBus reports published, delivered, retried and dead-lettered coun
   const retried = samples.find((sample) => sample.name === BUS_METRICS.retried);
   assert.deepEqual(retried?.labels, { topic: "Work", group: "app.work" });
   assert.equal(retried?.kind, "counter");
+});
+
+Deno.test("EventBus.deadLetter() stores a held event's dead letter for its group and counts it", async () => {
+  const samples: MetricSample[] = [];
+  await using bus = await openBus({ onMetric: (sample) => samples.push(sample) });
+  const replayed = Promise.withResolvers<EventEnvelope>();
+  await bus.subscribe("Work", "app.work", (envelope) => {
+    replayed.resolve(envelope);
+    return Promise.resolve();
+  });
+  const held: EventEnvelope = {
+    id: "e-1",
+    topic: "Work",
+    payload: { n: 1 },
+    timestamp: new Date().toISOString(),
+    metadata: { trace_id: "t-1", parent_id: null, source: "workbench", attempt: 5 },
+  };
+  assert.equal(await bus.deadLetter(held, "app.work", new Error("The CRM is down")), true);
+  const [letter] = await bus.listDeadLetters("Work");
+  assert.deepEqual([letter?.envelope, letter?.group, letter?.error], [
+    held,
+    "app.work",
+    "The CRM is down",
+  ]);
+  const counted = samples.filter((sample) => sample.name === BUS_METRICS.deadLettered);
+  assert.deepEqual(counted.map((s) => s.labels), [{ topic: "Work", group: "app.work" }]);
+  assert.equal(await bus.replayDeadLetters("Work"), 1);
+  assert.deepEqual((await replayed.promise).metadata.attempt, 1);
+});
+
+Deno.test("EventBus.deadLetter() answers false, storing and counting nothing, over an adapter without deadLetter", async () => {
+  const samples: MetricSample[] = [];
+  const adapter = createMemoryAdapter();
+  // An adapter written before the operation existed.
+  const older: Adapter = {
+    type: "older",
+    guarantees: adapter.guarantees,
+    start: () => adapter.start(),
+    publish: (envelope) => adapter.publish(envelope),
+    subscribe: (topic, group, handler) => adapter.subscribe(topic, group, handler),
+    listDeadLetters: (topic) => adapter.listDeadLetters(topic),
+    replayDeadLetters: (topic) => adapter.replayDeadLetters(topic),
+    close: () => adapter.close(),
+  };
+  const bus = new EventBus(older, { onMetric: (sample) => samples.push(sample) });
+  await bus.start();
+  try {
+    const held: EventEnvelope = {
+      id: "e-1",
+      topic: "Work",
+      payload: null,
+      timestamp: new Date().toISOString(),
+      metadata: { trace_id: "t-1", parent_id: null, source: "workbench", attempt: 5 },
+    };
+    assert.equal(await bus.deadLetter(held, "app.work", new Error("Down")), false);
+    assert.deepEqual(await adapter.listDeadLetters(), []);
+    assert.deepEqual(samples, []);
+  } finally {
+    await adapter.close();
+  }
 });
 
 Deno.test("EventBus.close() waits for an in-flight handler and refuses later publishes", async () => {
