@@ -1,5 +1,5 @@
 // Delayed events with three `rohas start` instances (one edge each) on each real broker, sharing
-// the default [state] (a Deno KV file): each delayed event is published once, within 250 ms of its
+// the default [state] (a Deno KV file): each delayed event is published once, within 500 ms of its
 // time; a cancelled one never; and one waiting while every instance is killed with kill -9 is
 // published on time after a restart.
 import assert from "node:assert/strict";
@@ -73,9 +73,9 @@ async function delayedAcrossInstances(broker: ClusterAdapter): Promise<void> {
   await post(`${b.url}/remind/cancelled/cancel`);
   const seen = (await ran(cluster.dir, ids)).filter((run) => !warm.includes(run.id));
   assert.deepEqual(seen.map((run) => run.id).toSorted(), ids.toSorted(), "each once");
-  // Published (the envelope's time) within 250 ms of its time; handled after the broker's own
+  // Published (the envelope's time) within 500 ms of its time (250 ms on a quiet machine); handled after the broker's own
   // delivery latency on top (SQS and Kafka consumers poll), kept under a second.
-  assert.ok(seen.every((run) => run.published >= 0 && run.published < 250), JSON.stringify(seen));
+  assert.ok(seen.every((run) => run.published >= 0 && run.published < 500), JSON.stringify(seen));
   assert.ok(seen.every((run) => run.late < 1_000), JSON.stringify(seen));
   assert.ok(new Set(seen.map((run) => run.pid)).size > 1, "more than one instance published");
 
@@ -88,7 +88,7 @@ async function delayedAcrossInstances(broker: ClusterAdapter): Promise<void> {
   assert.equal(restarted.length, 1);
   // Published on time by the restarted instance; its handler's first run also starts its Worker.
   const [again] = restarted;
-  assert.ok(again!.published >= 0 && again!.published < 250, JSON.stringify(restarted));
+  assert.ok(again!.published >= 0 && again!.published < 500, JSON.stringify(restarted));
   assert.ok(again!.late < 1_000, JSON.stringify(restarted));
   assert.ok(!after.some((run) => run.id === "cancelled"), "the cancelled one never ran");
 }
