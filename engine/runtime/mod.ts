@@ -7,7 +7,7 @@
  * docs/design.md#d7-runtime):
  * - Long-lived Workers per permission profile (`[permissions]` defaults plus one profile per distinct
  *   `[permissions.handlers.<name>]` override set; profiles with equal permissions share Workers),
- *   `poolSize` Workers each (default 1), calls sent to the least loaded one. A profile's `read`
+ *   `poolSize` Workers each (default 2), calls sent to the least loaded one. A profile's `read`
  *   always includes `<root>/src`, since a Worker must read a handler's source to import it.
  * - Every call has a deadline. On expiry the call resolves `{ ok: false, reason: "timeout" }` and
  *   its Worker is pinged: a Worker that does not answer within `stuckAfterMs` (a handler stuck in
