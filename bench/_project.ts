@@ -272,6 +272,66 @@ export function procStat(path: string): ProcStat | null {
   };
 }
 
+/**
+ * The median of some numbers (the mean of the middle two when their count is even).
+ *
+ * @param values the numbers, in any order
+ * @returns their median
+ */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The lowest and highest of some numbers as `low-high`.
+ *
+ * @param values the numbers
+ * @param digits decimals printed
+ * @returns the range as text
+ */
+export function range(values: number[], digits: number): string {
+  return `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+}
+
+/** CPU ticks of one thread, by process role (`main`, `edge`) and thread name. */
+export interface ThreadTicks {
+  key: string;
+  ticks: number;
+}
+
+/**
+ * CPU ticks of every thread of `pid` and of its children (the edges), keyed `pid/tid`.
+ *
+ * @param pid the main process
+ * @returns each thread's ticks so far
+ */
+export function threadTicks(pid: number): Map<string, ThreadTicks> {
+  const out = new Map<string, ThreadTicks>();
+  const processes: [number, string][] = [[pid, "main"]];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (/^\d+$/.test(entry.name) && procStat(`/proc/${entry.name}/stat`)?.ppid === pid) {
+      processes.push([Number(entry.name), "edge"]);
+    }
+  }
+  for (const [p, role] of processes) {
+    let tasks: Deno.DirEntry[] = [];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${p}/task`)];
+    } catch {
+      continue; // It exited.
+    }
+    for (const task of tasks) {
+      const stat = procStat(`/proc/${p}/task/${task.name}/stat`);
+      if (stat !== null) {
+        out.set(`${p}/${task.name}`, { key: `${role} ${stat.name}`, ticks: stat.ticks });
+      }
+    }
+  }
+  return out;
+}
+
 /** Clock ticks per second of `/proc` CPU times (`getconf CLK_TCK`; 100 when unknown). */
 export async function clockTicks(): Promise<number> {
   try {

@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { join, resolve } from "node:path";
 import { machineLine } from "./_machine.ts";
+import { median, range } from "./_project.ts";
 
 /** What a round needs of a build. */
 interface Build {
@@ -73,16 +74,6 @@ async function round(
   await bus.close();
   await recorder.close();
   return [(used.user + used.system) / options.events, options.events / seconds];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function range(values: number[], digits: number): string {
-  return `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 }
 
 if (import.meta.main) {

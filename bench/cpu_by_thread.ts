@@ -15,39 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { clockTicks, procStat, REPO, spawnListening, wrkPostBench } from "./_project.ts";
-
-/** CPU ticks of one thread, by process role and thread name. */
-interface ThreadTicks {
-  key: string;
-  ticks: number;
-}
-
-/** Every thread of `pid` and of its children, keyed `pid/tid`. */
-function snapshot(pid: number): Map<string, ThreadTicks> {
-  const out = new Map<string, ThreadTicks>();
-  const processes: [number, string][] = [[pid, "main"]];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (/^\d+$/.test(entry.name) && procStat(`/proc/${entry.name}/stat`)?.ppid === pid) {
-      processes.push([Number(entry.name), "edge"]);
-    }
-  }
-  for (const [p, role] of processes) {
-    let tasks: Deno.DirEntry[] = [];
-    try {
-      tasks = [...Deno.readDirSync(`/proc/${p}/task`)];
-    } catch {
-      continue; // It exited.
-    }
-    for (const task of tasks) {
-      const stat = procStat(`/proc/${p}/task/${task.name}/stat`);
-      if (stat !== null) {
-        out.set(`${p}/${task.name}`, { key: `${role} ${stat.name}`, ticks: stat.ticks });
-      }
-    }
-  }
-  return out;
-}
+import { clockTicks, REPO, spawnListening, threadTicks, wrkPostBench } from "./_project.ts";
 
 async function wrk(url: string, seconds: number): Promise<number> {
   return Number((await wrkPostBench(url, seconds)).match(/(\d+) requests in/)?.[1] ?? 0);
@@ -78,9 +46,9 @@ if (import.meta.main) {
   const server = await spawnListening(["run", "-A", cli, "start", "--port", "0", dir]);
   try {
     await wrk(server.url, 2); // warm-up
-    const before = snapshot(server.child.pid);
+    const before = threadTicks(server.child.pid);
     const requests = await wrk(server.url, Number(values.seconds));
-    const after = snapshot(server.child.pid);
+    const after = threadTicks(server.child.pid);
     const ticksPerSecond = await clockTicks();
     const byKey = new Map<string, number>();
     for (const [id, t] of after) {

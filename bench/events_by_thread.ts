@@ -24,41 +24,17 @@ import { join, resolve } from "node:path";
 import {
   CLI,
   clockTicks,
+  median,
   percentile,
-  procStat,
+  range,
   type Server,
   startServer,
+  threadTicks,
   wallMs,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 import { Collector } from "./_collector.ts";
 import { writeEventsProject } from "./_events_project.ts";
-
-/** CPU ticks of every thread of a process tree, by `pid/tid`, with the thread's role and name. */
-function snapshot(pid: number): Map<string, { key: string; ticks: number }> {
-  const out = new Map<string, { key: string; ticks: number }>();
-  const processes: [number, string][] = [[pid, "main"]];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (/^\d+$/.test(entry.name) && procStat(`/proc/${entry.name}/stat`)?.ppid === pid) {
-      processes.push([Number(entry.name), "edge"]);
-    }
-  }
-  for (const [p, role] of processes) {
-    let tasks: Deno.DirEntry[] = [];
-    try {
-      tasks = [...Deno.readDirSync(`/proc/${p}/task`)];
-    } catch {
-      continue; // It exited.
-    }
-    for (const task of tasks) {
-      const stat = procStat(`/proc/${p}/task/${task.name}/stat`);
-      if (stat !== null) {
-        out.set(`${p}/${task.name}`, { key: `${role} ${stat.name}`, ticks: stat.ticks });
-      }
-    }
-  }
-  return out;
-}
 
 /** The main process's main thread (the event bus, the wiring, telemetry), by its thread name. */
 const MAIN = "main deno";
@@ -77,7 +53,7 @@ async function burst(
   collector: Collector,
   at: { event: string; phase: string; count: number; ticksPerSecond: number },
 ): Promise<BurstResult> {
-  const before = snapshot(server.child.pid);
+  const before = threadTicks(server.child.pid);
   const sent = wallMs();
   const response = await fetch(`${server.url}/burst`, {
     method: "POST",
@@ -88,7 +64,7 @@ async function burst(
   if (response.status !== 200) throw new Error(`POST /burst: status ${response.status}`);
   const starts = await collector.phase(at.phase, at.count);
   const last = Math.max(...starts.map((r) => r.at));
-  const after = snapshot(server.child.pid);
+  const after = threadTicks(server.child.pid);
   const byKey = new Map<string, number>();
   let total = 0;
   for (const [id, t] of after) {
@@ -123,16 +99,6 @@ function printPaired(label: string, a: number[], b: number[], unit: string): voi
         range(ratio, 3)
       })`,
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function range(values: number[], digits: number): string {
-  return `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 }
 
 function report(label: string, results: BurstResult[]): void {
