@@ -69,24 +69,57 @@ const LABELS = { debounce: "Debounced", delay: "Delayed" } as const;
 
 function heldFailureLog(failure: HeldFailure, stored: boolean): LogEntry {
   const { envelope, handler, error } = failure;
-  const attempts = envelope.metadata.attempt;
-  const message = error instanceof Error ? error.message : String(error);
   const outcome = stored ? "dead-lettered" : "dropped (the adapter cannot dead-letter it)";
+  return givenUpLog(envelope, {
+    headline: `${LABELS[failure.kind]} event "${envelope.topic}" ${outcome}`,
+    handler,
+    error,
+    fields: { held_by: failure.kind },
+  });
+}
+
+/** What {@linkcode givenUpLog} says of an event given up. */
+export interface GivenUp {
+  /** The start of the message, such as `Event "OrderPlaced" dead-lettered`. */
+  headline: string;
+  /** The handler that gave up. */
+  handler: string;
+  /** Its last error. */
+  error: unknown;
+  /** The trace to link, when the delivery had one. */
+  traceId?: string;
+  /** Fields added to the entry's own. */
+  fields?: Record<string, string>;
+}
+
+/**
+ * The error-level entry of an event given up for good (dead-lettered or dropped), for the
+ * terminal and the workbench: the one shape of a delivery's dead letter and of a held run's.
+ *
+ * @param envelope the event as last run; `metadata.attempt` counts the runs
+ * @param given the message's start, the handler, its error and the trace
+ * @returns the log entry
+ */
+export function givenUpLog(envelope: EventEnvelope, given: GivenUp): LogEntry {
+  const attempts = envelope.metadata.attempt;
+  const { error } = given;
+  const message = error instanceof Error ? error.message : String(error);
   return {
     timestamp: new Date().toISOString(),
     level: "error",
     target: "rohas::events",
-    message: `${LABELS[failure.kind]} event "${envelope.topic}" ${outcome} for "${handler}" ` +
-      `after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${message}`,
+    message: `${given.headline} for "${given.handler}" after ${attempts} ` +
+      `attempt${attempts === 1 ? "" : "s"}: ${message}`,
     fields: {
       event: envelope.topic,
       event_id: envelope.id,
       attempts: String(attempts),
       error: error instanceof Error ? error.name : "Error",
       message,
-      held_by: failure.kind,
+      ...given.fields,
     },
-    handler,
+    ...(given.traceId ? { trace_id: given.traceId } : {}),
+    handler: given.handler,
     span_name: DEAD_LETTER_SPAN,
     span_fields: {},
   };

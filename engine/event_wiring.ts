@@ -38,6 +38,7 @@ import { KEYED_PARALLELISM, type Limiter, limitersOf } from "./limits/mod.ts";
 import { Batcher } from "./_batcher.ts";
 import { batchObserver } from "./_flow_metrics.ts";
 import { DebounceHub } from "./_debounce_hub.ts";
+import { givenUpLog } from "./_held_failure.ts";
 import { createMemoryKvBackend, type Kv, kvOver } from "../state/mod.ts";
 import type { EventInput } from "./runtime/contract.ts";
 
@@ -390,35 +391,15 @@ function countedDelivery(parts: EngineParts, options: SubscribeEventsOptions) {
         envelope.metadata.attempt >= max;
       if (final) {
         counter?.settle();
-        parts.telemetry.log(deadLetterLog(envelope, who, error));
+        parts.telemetry.log(givenUpLog(envelope, {
+          headline: `Event "${envelope.topic}" dead-lettered`,
+          handler: who.handler,
+          error,
+          traceId: envelope.metadata.trace_id && `${envelope.metadata.trace_id}${who.traceSuffix}`,
+        }));
       }
       throw error;
     }
-  };
-}
-
-/** The error-level entry of a delivery given up for good, for the terminal and the workbench. */
-function deadLetterLog(envelope: EventEnvelope, who: Consumer, error: unknown): LogEntry {
-  const attempts = envelope.metadata.attempt;
-  const message = error instanceof Error ? error.message : String(error);
-  const traceId = envelope.metadata.trace_id;
-  return {
-    timestamp: new Date().toISOString(),
-    level: "error",
-    target: "rohas::events",
-    message: `Event "${envelope.topic}" dead-lettered for "${who.handler}" after ${attempts} ` +
-      `attempt${attempts === 1 ? "" : "s"}: ${message}`,
-    fields: {
-      event: envelope.topic,
-      event_id: envelope.id,
-      attempts: String(attempts),
-      error: error instanceof Error ? error.name : "Error",
-      message,
-    },
-    ...(traceId ? { trace_id: `${traceId}${who.traceSuffix}` } : {}),
-    handler: who.handler,
-    span_name: DEAD_LETTER_SPAN,
-    span_fields: {},
   };
 }
 
