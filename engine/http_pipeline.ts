@@ -185,7 +185,10 @@ class Exchange {
  * @returns true under `/api/workbench/` and `/_rohas/`
  */
 export function hasOwnCors(pathname: string): boolean {
-  for (const prefix of OWN_CORS_PREFIXES) if (pathname.startsWith(prefix)) return true;
+  // Indexed: a `for...of` here allocated an iterator on every request (measured).
+  for (let i = 0; i < OWN_CORS_PREFIXES.length; i++) {
+    if (pathname.startsWith(OWN_CORS_PREFIXES[i]!)) return true;
+  }
   return false;
 }
 
