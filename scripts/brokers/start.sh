@@ -60,7 +60,7 @@ start_kafka() {
     local cluster_id
     cluster_id="$(java -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
     java -cp "$classpath" -Dlog4j2.configurationFile="$dir/log4j2.properties" \
-      kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
+      -Dkafka.logs.dir="$dir" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
       >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "kafka storage format failed"; }
   fi
   setsid java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
