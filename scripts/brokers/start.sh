@@ -46,6 +46,8 @@ rabbitmq_env() {
   export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
   export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
   export ERL_EPMD_ADDRESS=127.0.0.1
+  # A node that dies writes its crash dump here, not into whatever folder started it.
+  export ERL_CRASH_DUMP="$dir/log/erl_crash.dump"
   # Fails fast when the disk is nearly full instead of blocking publishers forever.
   printf 'disk_free_limit.absolute = 50MB\nloopback_users = none\n' >"$dir/rabbitmq.conf"
 }
