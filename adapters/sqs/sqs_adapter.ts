@@ -43,6 +43,7 @@ import {
   withAttempt,
 } from "../_support/mod.ts";
 import { Queues, type QueueSettings } from "./_queues.ts";
+import { heartbeatTags, ignoreGone, TRANSIENT_RETENTION_S, TransientQueue } from "./_transient.ts";
 import type { EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import { SqsSubscription } from "./_subscription.ts";
 import { EventBridgeRoute, type EventBridgeSettings } from "./_eventbridge.ts";
@@ -58,6 +59,8 @@ interface SqsSettings extends QueueSettings {
   addressSource: string;
   waitTimeS: number;
   publishTimeoutMs: number;
+  /** A transient group's queue whose heartbeat is older is deleted (sqs/_transient.ts). */
+  transientExpiryMs: number;
 }
 
 const GUARANTEES: AdapterGuarantees = Object.freeze({
@@ -165,6 +168,7 @@ function resolveSettings(read: SettingsReader, service: string): SqsSettings {
     waitTimeS: read.number("wait_time_s", null, 20),
     groupsTtlMs: read.number("groups_ttl_ms", null, 1000),
     publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
+    transientExpiryMs: read.number("transient_expiry_ms", null, 60_000),
   };
 }
 
@@ -242,7 +246,8 @@ class SqsAdapter implements Adapter {
                 timestamp: { DataType: "String", StringValue: envelope.timestamp },
               },
             }),
-          ))
+            // A transient group's queue deleted since the list was read: that group is gone.
+          ).then(() => {}, ignoreGone))
       ),
     );
   }
@@ -255,7 +260,10 @@ class SqsAdapter implements Adapter {
   ): Promise<Subscription> {
     const { client, queues } = this.#connection(`subscribe to "${topic}"`);
     const name = queues.groupQueue(topic, group);
-    const url = await queues.url(name);
+    const url = await queues.url(
+      name,
+      options.transient ? { tags: heartbeatTags(), retentionS: TRANSIENT_RETENTION_S } : {},
+    );
     queues.invalidate(topic);
     // EventBridge rule names allow 64 characters.
     await this.#route?.bind(topic, fit(name, 64), url);
@@ -266,6 +274,12 @@ class SqsAdapter implements Adapter {
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
       onClosed: (closed) => this.#lifecycle.forget(closed),
+      transient: options.transient
+        ? new TransientQueue({
+          ...{ client, queues, topic, name, url, onError: this.#onError },
+          expiryMs: this.#settings.transientExpiryMs,
+        })
+        : null,
     });
     this.#lifecycle.add(subscription);
     subscription.start();
