@@ -71,7 +71,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
 /**
  * Creates a NATS JetStream adapter from `[adapter]` settings: `url` (`ROHAS_NATS_URL`, default
  * `nats://127.0.0.1:4222`, several comma-separated), `stream` (default `ROHAS_<service>`),
- * `ack_wait_ms` (30000), `duplicate_window_ms` (120000), `publish_timeout_ms` (30000).
+ * `ack_wait_ms` (30000), `duplicate_window_ms` (120000), `publish_timeout_ms` (30000),
+ * `transient_expiry_ms` (30000: a transient group's consumer's `inactive_threshold`).
  *
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink

@@ -53,7 +53,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
 
 /**
  * Creates a RabbitMQ adapter from `[adapter]` settings: `url` (`ROHAS_AMQP_URL`, default
- * `amqp://guest:guest@127.0.0.1:5672`), `publish_timeout_ms` (30000).
+ * `amqp://guest:guest@127.0.0.1:5672`), `publish_timeout_ms` (30000), `transient_expiry_ms` (30000: a
+ * transient group's queue's `x-expires` and `x-message-ttl`).
  *
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink

@@ -73,7 +73,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  * Creates an SQS adapter from `[adapter]` settings: `region` (`AWS_REGION`, default `us-east-1`),
  * `endpoint` (`ROHAS_SQS_ENDPOINT`; unset: AWS itself), `queue_prefix` (`<service>-`),
  * `visibility_timeout_s` (30), `retention_s` (345600), `wait_time_s` (20), `groups_ttl_ms` (1000),
- * `publish_timeout_ms` (30000), `access_key_id` / `secret_access_key` (else the AWS default chain;
+ * `publish_timeout_ms` (30000), `transient_expiry_ms` (60000: a transient group's queue whose heartbeat
+ * is older is deleted), `access_key_id` / `secret_access_key` (else the AWS default chain;
  * a local `endpoint` without credentials gets dummy ones).
  *
  * @param settings the raw `[adapter]` table
