@@ -15,7 +15,6 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
-  type SQSClientConfig,
 } from "@aws-sdk/client-sqs";
 import type {
   Adapter,
@@ -38,30 +37,17 @@ import {
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
   retryWithBackoff,
-  type SettingsReader,
-  subjectToken,
   withAttempt,
 } from "../_support/mod.ts";
-import { Queues, type QueueSettings } from "./_queues.ts";
+import { Queues } from "./_queues.ts";
 import { heartbeatTags, ignoreGone, TRANSIENT_RETENTION_S, TransientQueue } from "./_transient.ts";
 import type { EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import { SqsSubscription } from "./_subscription.ts";
-import { EventBridgeRoute, type EventBridgeSettings } from "./_eventbridge.ts";
+import { EventBridgeRoute } from "./_eventbridge.ts";
+import { resolveSettings, type SqsSettings } from "./_settings.ts";
 
 /** Options of {@linkcode createSqsAdapter}. */
 export type SqsAdapterOptions = BrokerAdapterOptions;
-
-interface SqsSettings extends QueueSettings {
-  client: SQSClientConfig;
-  /** Set for `aws_type = "eventbridge"`: publish through EventBridge rules. */
-  eventbridge: EventBridgeSettings | null;
-  address: string;
-  addressSource: string;
-  waitTimeS: number;
-  publishTimeoutMs: number;
-  /** A transient group's queue whose heartbeat is older is deleted (sqs/_transient.ts). */
-  transientExpiryMs: number;
-}
 
 const GUARANTEES: AdapterGuarantees = Object.freeze({
   durable: true,
@@ -142,35 +128,6 @@ export function createSqsFamilyAdapter(
     };
   }
   return new SqsAdapter(type, resolved, broker);
-}
-
-function resolveSettings(read: SettingsReader, service: string): SqsSettings {
-  const region = read.string("region", "AWS_REGION", "us-east-1");
-  const endpoint = read.string("endpoint", "ROHAS_SQS_ENDPOINT", "");
-  const keyId = read.string("access_key_id", null, "");
-  const secret = read.string("secret_access_key", null, "");
-  const client: SQSClientConfig = { region, maxAttempts: 3 };
-  if (endpoint !== "") client.endpoint = endpoint;
-  if (keyId !== "" && secret !== "") {
-    client.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-  } else if (endpoint !== "" && isLocal(endpoint)) {
-    client.credentials = { accessKeyId: "rohas", secretAccessKey: "rohas" };
-  }
-  return {
-    client,
-    address: endpoint !== "" ? endpoint : `AWS SQS in ${region}`,
-    addressSource: endpoint !== ""
-      ? read.source("endpoint", "ROHAS_SQS_ENDPOINT")
-      : read.source("region", "AWS_REGION"),
-    eventbridge: null,
-    prefix: read.string("queue_prefix", "ROHAS_SQS_QUEUE_PREFIX", `${subjectToken(service)}-`),
-    visibilityTimeoutS: read.number("visibility_timeout_s", null, 30),
-    retentionS: read.number("retention_s", null, 345_600),
-    waitTimeS: read.number("wait_time_s", null, 20),
-    groupsTtlMs: read.number("groups_ttl_ms", null, 1000),
-    publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
-    transientExpiryMs: read.number("transient_expiry_ms", null, 60_000),
-  };
 }
 
 /** What a subscription needs from its adapter. */
@@ -408,14 +365,5 @@ class SqsAdapter implements Adapter {
 
   #connection(action: string): { client: SQSClient; queues: Queues } {
     return this.#lifecycle.live(this.#live, action);
-  }
-}
-
-function isLocal(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === "localhost" || host.startsWith("127.") || host === "[::1]";
-  } catch {
-    return false;
   }
 }
