@@ -50,7 +50,10 @@ export interface TelemetryReader {
   trace(id: string): Promise<TraceRecord | undefined>;
   /** Log entries, newest first. */
   logs(query?: LogQuery): Promise<LogEntry[]>;
-  /** Stored metric samples, newest first. */
+  /**
+   * Stored metric samples, newest first. While traces are recorded, a handler call's
+   * `handler_duration_ms` is not among them: its trace step holds the duration.
+   */
   samples(query?: SampleQuery): Promise<MetricSample[]>;
   /** Live aggregated series, including process memory and CPU. */
   metrics(): SeriesSnapshot[];
