@@ -5,7 +5,7 @@ import {
   unknownFieldsKey,
   type ValidationIssue,
 } from "./mod.ts";
-import { PLAIN_DATE_TIME_SOURCE } from "./_validators.ts";
+import { PLAIN_DATE_TIME_SOURCE } from "./validators.ts";
 import { parseSchema } from "../parser/mod.ts";
 
 const SCHEMA = parseSchema(`
