@@ -30,8 +30,8 @@ import {
   markOf,
   Outbox,
   type PayloadsMessage,
+  resultMessage,
   serializeError,
-  toWire,
   type ToWorker,
   unbatch,
   type WorkerMessage,
@@ -118,7 +118,7 @@ function dispatch(message: EngineMessage): void {
 }
 
 function answer(message: InvokeMessage, result: InvocationResult): void {
-  outbox.send({ type: "result", id: message.id, result: toWire(result) });
+  outbox.send(resultMessage(message.id, result));
 }
 
 function answerOnceDone(
