@@ -429,7 +429,7 @@ function deliverySite(
 function startDeliveryTrace(
   parts: EngineParts,
   envelope: EventEnvelope,
-  options: { event: string; handler: string; traceSuffix: string; batch?: number },
+  options: { event: string; handler: string; traceSuffix: string; batch?: number | undefined },
 ): ActiveTrace {
   const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
   const metadata: Record<string, string> = {
@@ -460,7 +460,7 @@ async function deliver(
     event: spec.event,
     handler: sub.handler.name,
     traceSuffix: site.traceSuffix,
-    ...(batch === undefined ? {} : { batch: batch.length }),
+    batch: batch?.length,
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,
