@@ -240,9 +240,12 @@ function unorderedParallelism(controls: SubscriptionControls): number {
 /**
  * Deliveries an ordered handler has in flight at once where its calls can form a sequence: the
  * Worker runs them one after another in delivery order, and the calls of one turn travel in one
- * message (each still its own delivery, trace, retry and dead letter).
+ * message (each still its own delivery, trace, retry and dead letter). 64 rather than 32: the Worker
+ * runs a turn's calls back to back, and with more in flight it has calls to run while the engine
+ * handles the results of the last batch (bench/events_by_thread.ts, BENCHMARKS.md); 128 measured no
+ * better.
  */
-export const SEQUENCE_DEPTH = 32;
+export const SEQUENCE_DEPTH = 64;
 
 /** Whether no control stands between a delivery and its run (the only case that pipelines). */
 function pipelined(controls: SubscriptionControls, limiter: Limiter | null): boolean {
