@@ -9,7 +9,8 @@
  * @module
  */
 
-import { ADAPTER_TYPES, type AdapterSection } from "../project/mod.ts";
+// The config's shape alone, not the project door (which loads the TOML parser): an edge loads this.
+import { ADAPTER_TYPES, type AdapterSection } from "../project/config.ts";
 import type { Adapter } from "./adapter.ts";
 import { UnknownAdapterError } from "./errors.ts";
 import { type Clock, createMemoryAdapter } from "./memory/mod.ts";
@@ -26,7 +27,7 @@ export type {
   SubscribeOptions,
   Subscription,
 } from "./adapter.ts";
-export type { AdapterSection } from "../project/mod.ts";
+export type { AdapterSection } from "../project/config.ts";
 export { RohasError } from "../errors.ts";
 export {
   AdapterClosedError,

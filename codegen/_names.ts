@@ -7,7 +7,7 @@
 
 /** The original's naming algorithms (docs/compatibility.md#naming), owned by the parser so that
  * codegen, validation and the engine's handler lookup agree on every name. */
-export { camelCase as camel, pascalCase as pascal, snakeCase as snake } from "../parser/mod.ts";
+export { camelCase as camel, pascalCase as pascal, snakeCase as snake } from "../parser/names.ts";
 
 /**
  * The path parameter names of a route, in order and without repeats: `{id}` anywhere in a segment

@@ -10,7 +10,7 @@
 
 import type { FieldType, Schema } from "../parser/mod.ts";
 import { SchemaIndex } from "./_schema_index.ts";
-import type { ValidationIssue, Validator } from "./_validators.ts";
+import type { ValidationIssue, Validator } from "./validators.ts";
 
 /** The key of a type's unknown-field checker in a validator table.
  *

@@ -19,7 +19,7 @@ import { TS_STATE_EXPORTS, tsStateModule } from "./_ts_state.ts";
 import { tsStub } from "./_ts_stubs.ts";
 import { tsAppModule, tsEntryModule } from "./_ts_entry.ts";
 import { type TsFile, tsTypeModules } from "./_ts_types.ts";
-import { tsValidatorsModule, validatorExports } from "./_validators.ts";
+import { tsValidatorsModule, validatorExports } from "./validators.ts";
 import { CodeWriter } from "./_writer.ts";
 
 /** Who owns a file: `generated` files are rewritten every run, `user` files are created once. */

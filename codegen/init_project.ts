@@ -211,7 +211,7 @@ retention_days = 30
 max_cache_size = 1000
 # Traces and metric samples stored per second at most under load (failed traces have an
 # allowance of their own); the live metrics count everything. 0: no limit.
-max_persisted_per_second = 1000
+max_persisted_per_second = 200
 enable_metrics = true
 enable_logs = true
 enable_traces = true

@@ -20,7 +20,7 @@ export {
   type ValidationIssue,
   type Validator,
   type ValidatorTable,
-} from "./_validators.ts";
+} from "./validators.ts";
 export { unknownFieldsKey } from "./_unknown_fields.ts";
 export { type OutputLocation, resolveOutput } from "./project_root.ts";
 export { CodegenError } from "./errors.ts";

@@ -18,7 +18,7 @@ import type { EdgePool } from "./edge/mod.ts";
 /** The workbench's door, imported only by apps that serve it. */
 export type WorkbenchModule = typeof import("../workbench/mod.ts");
 import { EventBus, InvalidEventPayloadError, retryPolicyOf } from "./events/mod.ts";
-import { type CronClaim, Scheduler } from "./cron/mod.ts";
+import type { CronClaim } from "./cron/mod.ts";
 import { createInProcessRuntime } from "./runtime/mod.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Engine } from "./app.ts";
@@ -230,14 +230,16 @@ export function socketsOption(
 
 /**
  * The engine's scheduler: the caller's, or engine/cron's, whose scheduled runs `claim` their tick
- * (once across instances) and whose trouble goes to `onEvent`.
+ * (once across instances) and whose trouble goes to `onEvent`. None for an app that only serves
+ * (an edge): it never starts, so it never schedules, and it does not load the cron library.
  */
-export function schedulerOption(
+export async function schedulerOption(
   options: AssembleOptions,
   claim?: CronClaim,
-): { createScheduler?: () => CronScheduler } {
-  if (options.cron === false) return {};
+): Promise<{ createScheduler?: () => CronScheduler }> {
+  if (options.cron === false || options.serveOnly) return {};
   if (options.createScheduler) return { createScheduler: options.createScheduler };
+  const { Scheduler } = await import("./cron/mod.ts");
   const emit = emitter(options);
   return {
     createScheduler: () =>

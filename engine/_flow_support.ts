@@ -6,17 +6,16 @@
  * @module
  */
 
+// The parser's data files, not its door: an edge checks a prepared schema without the parser.
 import {
-  compareDiagnostics,
-  type Diagnostic,
-  diagnosticAt,
   FLOW_CONTROL_KEYS,
   type FlowControlKey,
   type FlowControls,
   type Schema,
   type SchemaLocations,
   type Span,
-} from "../parser/mod.ts";
+} from "../parser/ast.ts";
+import { compareDiagnostics, type Diagnostic, diagnosticAt } from "../parser/diagnostic.ts";
 
 /** The diagnostic code of a declared control the engine does not enforce yet. */
 export const FLOW_NOT_ENFORCED = "flow-control-not-enforced";

@@ -5,7 +5,7 @@
  */
 
 import type { ValidationIssue, ValidatorTable } from "./parts.ts";
-import { unknownFieldsKey } from "../codegen/mod.ts";
+import { unknownFieldsKey } from "../codegen/validators.ts";
 
 /** The trace id header every response carries. */
 export const TRACE_HEADER = "X-Rohas-Trace-Id";

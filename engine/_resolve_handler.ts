@@ -7,7 +7,8 @@
  */
 
 import type { HandlerKind, HandlerLanguage, HandlerRef } from "./runtime/contract.ts";
-import { camelCase as camel, pascalCase as pascal, snakeCase as snake } from "../parser/mod.ts";
+// The names alone, not the parser door: an edge resolves handlers without the parser.
+import { camelCase as camel, pascalCase as pascal, snakeCase as snake } from "../parser/names.ts";
 
 /** A candidate handler file: project-relative path, language, exports to try. */
 export interface Candidate {

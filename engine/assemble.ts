@@ -39,13 +39,11 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { findProject, loadConfig } from "../project/mod.ts";
-import { compileValidators } from "../codegen/mod.ts";
+import { compileValidators } from "../codegen/validators.ts";
 import type { EdgePool } from "./edge/mod.ts";
 import { createEngine, type Engine, type ShutdownReport } from "./app.ts";
 import type { HandlerRuntime } from "./runtime/contract.ts";
 import type { Schema } from "../parser/mod.ts";
-import { prepareApp } from "./project_loader.ts";
 import { unenforcedFlowControls } from "./_flow_support.ts";
 import { failureOf, ServeError } from "./errors.ts";
 import { CleanupStack } from "./_cleanup.ts";
@@ -151,6 +149,10 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     publish: () => engine,
     deadLetter: events.bus.deadLetter?.bind(events.bus),
   });
+  const scheduler = await schedulerOption(
+    options,
+    kv ? kvCronClaim(kv, { instanceId }) : undefined,
+  );
   const engine = createEngine({
     delayed,
     model: prepared.model,
@@ -162,7 +164,7 @@ async function startSteps(options: AssembleOptions, cleanup: CleanupStack): Prom
     mode: options.mode,
     sockets: socketsOption(events, instanceId),
     sharedState: state.kv,
-    ...schedulerOption(options, kv ? kvCronClaim(kv, { instanceId }) : undefined),
+    ...scheduler,
     mounts: (engine) =>
       mountsOf(options, {
         located,
@@ -295,9 +297,12 @@ async function locate(
   const source = options.project;
   let root: string;
   let schemaDir: string;
+  // The project loader (and its TOML parser) only where files are read: an edge is given its
+  // config and schema, and each edge process holds what it loads.
+  const project = () => import("../project/mod.ts");
   switch (source.kind) {
     case "path": {
-      const found = await findProject(source.path, { cwd: source.cwd });
+      const found = await (await project()).findProject(source.path, { cwd: source.cwd });
       root = found.root;
       schemaDir = found.schemaDir;
       break;
@@ -305,7 +310,7 @@ async function locate(
     case "root": {
       root = pathOf(source.root);
       schemaDir = source.schemaDir ??
-        (await findProject(root, { cwd: root, wholeProject: true })).schemaDir;
+        (await (await project()).findProject(root, { cwd: root, wholeProject: true })).schemaDir;
       break;
     }
     case "prepared":
@@ -313,7 +318,7 @@ async function locate(
       schemaDir = `${root}/schema`;
       break;
   }
-  const config = options.config ?? (await loadConfig(root)).config;
+  const config = options.config ?? (await (await project()).loadConfig(root)).config;
   if (options.port !== undefined) config.server.port = options.port;
   if (options.logLevel !== undefined) config.log.level = options.logLevel;
   // Resolved once: the edges, given this config, record as the same instance.
@@ -351,6 +356,8 @@ async function prepare(options: AssembleOptions, located: Located): Promise<Prep
   }
   const runtime = options.runtime;
   const modules = runtime?.kind === "manifest" ? runtime.manifest.modules : null;
+  // The parser and codegen, which an edge (given a prepared schema) does not load.
+  const { prepareApp } = await import("./project_loader.ts");
   const prepared = await prepareApp({
     root: located.root,
     schemaDir: located.schemaDir,

@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { isIdentifier, snakeCase } from "./_validate_names.ts";
+import { isIdentifier } from "./_validate_names.ts";
+import { snakeCase } from "./names.ts";
 
 Deno.test("snakeCase() follows the original's algorithm (docs/compatibility.md#naming)", () => {
   const cases: [string, string][] = [

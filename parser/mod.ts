@@ -43,6 +43,6 @@ export { parseFiles, parseSchema } from "./parse.ts";
 export type { ParseDirectoryResult } from "./parse_directory.ts";
 export { parseDirectory } from "./parse_directory.ts";
 export { schemaToJson, schemaToPlain } from "./schema_json.ts";
-export { camelCase, pascalCase, snakeCase } from "./_validate_names.ts";
+export { camelCase, pascalCase, snakeCase } from "./names.ts";
 export type { ParseCode } from "./codes.ts";
 export { PARSE_CODES } from "./codes.ts";

@@ -120,7 +120,7 @@ export interface TelemetrySection {
    * Traces and metric samples the store is given per second, at most: beyond it, the rest of that
    * second's traces and samples are counted in `rohas_telemetry_unpersisted_total` and not kept
    * (failed traces have an allowance of their own). The live metrics count everything. 0: no
-   * limit. Default 1000.
+   * limit. Default 200.
    */
   max_persisted_per_second: number;
   /** Record metrics. Default true. */

@@ -177,7 +177,7 @@ function readTelemetry(section: TableReader): TelemetrySection {
     path: section.string("path", ".rohas/telemetry"),
     retention_days: section.integer("retention_days", 30, { min: 0 }),
     max_cache_size: section.integer("max_cache_size", 1000, { min: 0 }),
-    max_persisted_per_second: section.integer("max_persisted_per_second", 1000, { min: 0 }),
+    max_persisted_per_second: section.integer("max_persisted_per_second", 200, { min: 0 }),
     enable_metrics: section.boolean("enable_metrics", true),
     enable_logs: section.boolean("enable_logs", true),
     enable_traces: section.boolean("enable_traces", true),

@@ -33,7 +33,7 @@ const DEFAULTS: RohasConfig = {
     path: ".rohas/telemetry",
     retention_days: 30,
     max_cache_size: 1000,
-    max_persisted_per_second: 1000,
+    max_persisted_per_second: 200,
     enable_metrics: true,
     enable_logs: true,
     enable_traces: true,

@@ -6,7 +6,8 @@
  */
 
 import { isAbsolute, join } from "node:path";
-import { TELEMETRY_TYPES, type TelemetrySection } from "../project/mod.ts";
+// The config's shape alone, not the project door (which loads the TOML parser): an edge loads this.
+import { TELEMETRY_TYPES, type TelemetrySection } from "../project/config.ts";
 import type { LogEntry } from "./model.ts";
 import { TelemetryError } from "./errors.ts";
 import { createMemoryStore } from "./memory_store.ts";

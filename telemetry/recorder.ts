@@ -50,7 +50,10 @@ export interface TelemetryReader {
   trace(id: string): Promise<TraceRecord | undefined>;
   /** Log entries, newest first. */
   logs(query?: LogQuery): Promise<LogEntry[]>;
-  /** Stored metric samples, newest first. */
+  /**
+   * Stored metric samples, newest first. While traces are recorded, a handler call's
+   * `handler_duration_ms` is not among them: its trace step holds the duration.
+   */
   samples(query?: SampleQuery): Promise<MetricSample[]>;
   /** Live aggregated series, including process memory and CPU. */
   metrics(): SeriesSnapshot[];
@@ -107,6 +110,9 @@ interface LastSeries {
   path: string;
   series: TraceSeries;
 }
+
+/** The metric of every handler call (`engine/_invoke.ts`), which also adds the call's trace step. */
+const HANDLER_DURATION = "handler_duration_ms";
 
 /** Log levels, most severe first. */
 const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
@@ -359,7 +365,7 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   metric(sample: MetricSample): void {
     if (this.#options.metrics === false || this.#closed) return;
     this.#registry.record(sample);
-    if (sample.name === "handler_duration_ms" && sample.labels.ok === "false") {
+    if (sample.name === HANDLER_DURATION && sample.labels.ok === "false") {
       this.#registry.record({
         name: "rohas_handler_errors_total",
         kind: "counter",
@@ -368,6 +374,9 @@ class Recorder implements RecordingTelemetry, TraceOwner {
         timestamp: sample.timestamp,
       });
     }
+    // A handler's duration is its trace step's `duration_ms`, stored with the trace: written again
+    // as a sample it doubled what the store was given per request (bench/http_bench.ts, rocksdb).
+    if (sample.name === HANDLER_DURATION && this.#options.traces !== false) return;
     if (this.#budget?.spendSample() === false) return;
     if (this.#instance) sample = { ...sample, labels: { ...sample.labels, ...this.#instance } };
     if (this.#immediate !== undefined) return this.#immediate.keepSample(sample);

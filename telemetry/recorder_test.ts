@@ -341,10 +341,10 @@ Deno.test("createRecorder() gives a persistent store at most maxPersistedPerSeco
     for (let i = 0; i < n; i++) {
       telemetry.startTrace({ entryPoint: `${status}-${round}-${i}`, entryType: "api" }).end(status);
       telemetry.metric({
-        name: "handler_duration_ms",
-        kind: "histogram",
-        value: i,
-        labels: { handler: "H", kind: "api", ok: "true" },
+        name: "rohas_events_published_total",
+        kind: "counter",
+        value: 1,
+        labels: { topic: "T" },
         timestamp: new Date().toISOString(),
       });
     }
@@ -373,6 +373,56 @@ Deno.test("createRecorder() gives a persistent store at most maxPersistedPerSeco
   record(2, "success", 1);
   await telemetry.flush();
   assertEquals((await store.queryTraces({ limit: 100 })).length, 7);
+  await telemetry.close();
+});
+
+/** One handler call as `engine/_invoke.ts` records it: a trace step and a duration sample. */
+function handlerCall(telemetry: ReturnType<typeof createRecorder>, ok: boolean): void {
+  const trace = telemetry.startTrace({ entryPoint: "Bench", entryType: "api" });
+  const timestamp = new Date().toISOString();
+  trace.addStep({
+    name: "Bench",
+    path: "Bench",
+    bucket: "Bench",
+    handler_name: "Bench",
+    duration_ms: 2.5,
+    success: ok,
+    timestamp,
+  });
+  telemetry.metric({
+    name: "handler_duration_ms",
+    kind: "histogram",
+    value: 2.5,
+    labels: { handler: "Bench", kind: "api", ok: String(ok) },
+    timestamp,
+  });
+  trace.end(ok ? "success" : "failed");
+}
+
+Deno.test("createRecorder() stores a handler's duration in its trace step only, and counts it live", async () => {
+  const store = countingStore();
+  const telemetry = createRecorder(store);
+  handlerCall(telemetry, true);
+  handlerCall(telemetry, false);
+  await telemetry.flush();
+  assertEquals(await store.querySamples(), []);
+  const steps = (await store.queryTraces()).map((t) => [t.status, t.steps[0]?.duration_ms]);
+  assertEquals(steps.sort(), [["failed", 2.5], ["success", 2.5]]);
+  const text = telemetry.exposition();
+  assert(text.includes('handler_duration_ms_count{handler="Bench",kind="api",ok="true"} 1'), text);
+  assert(text.includes('rohas_handler_errors_total{handler="Bench",kind="api"} 1'), text);
+  await telemetry.close();
+});
+
+Deno.test("createRecorder() with traces off stores a handler's duration as a sample", async () => {
+  const store = countingStore();
+  const telemetry = createRecorder(store, { traces: false });
+  handlerCall(telemetry, true);
+  await telemetry.flush();
+  assertEquals((await store.querySamples()).map((s) => [s.name, s.value]), [
+    ["handler_duration_ms", 2.5],
+  ]);
+  assertEquals(await store.queryTraces(), []);
   await telemetry.close();
 });
 
@@ -440,11 +490,18 @@ Deno.test("createRecorder() marks traces, logs and metrics with the instance it 
     labels: { handler: "create_user" },
     timestamp: new Date().toISOString(),
   });
+  telemetry.metric({
+    name: "rohas_events_published_total",
+    kind: "counter",
+    value: 1,
+    labels: { topic: "UserCreated" },
+    timestamp: new Date().toISOString(),
+  });
   const [stored] = await telemetry.traces();
   assertEquals(stored?.metadata, { method: "POST", path: "/users", instance: "web-2" });
   assertEquals((await telemetry.logs())[0]?.fields, { user: "1", instance: "web-2" });
   assertEquals((await telemetry.samples())[0]?.labels, {
-    handler: "create_user",
+    topic: "UserCreated",
     instance: "web-2",
   });
   const text = telemetry.exposition();

@@ -88,3 +88,23 @@ Deno.test("LineChannel: a short line passes the limit, and a raised limit takes 
   a.close();
   await receiver.closed;
 });
+
+Deno.test("LineChannel: reading many small messages holds no buffer per read", async () => {
+  const [a, b] = await socketPair();
+  let next = Promise.withResolvers<void>();
+  const receiver = new LineChannel<number, number>(b, () => next.resolve(), { maxLine: 1024 });
+  const line = new TextEncoder().encode("1\n");
+  const before = Deno.memoryUsage().external;
+  // Each message waits for the previous one: one read each, as the heartbeats of an idle edge.
+  for (let i = 0; i < 400; i++) {
+    await a.write(line);
+    await next.promise;
+    next = Promise.withResolvers<void>();
+  }
+  const grown = Deno.memoryUsage().external - before;
+  // A fresh 64 KiB chunk per read would be 25 MiB here until a GC ran.
+  assert(grown < 4 * 1024 * 1024, `external memory grew by ${grown} bytes`);
+  a.close();
+  await receiver.closed;
+  await receiver.close();
+});

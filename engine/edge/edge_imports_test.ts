@@ -40,3 +40,14 @@ Deno.test("an edge loads neither node:process nor the OpenTelemetry API before i
   const otel = graph.filter((s) => s.startsWith("npm:@opentelemetry/"));
   assert(otel.length === 0, `imported statically: ${otel.join(", ")}`);
 });
+
+Deno.test("an edge loads no npm package, nor the parser, codegen, the project loader or the cron scheduler", async () => {
+  const graph = [...await staticGraph("./edge_main.ts")];
+  // The first npm package a process loads brings Deno's npm support (croner and smol-toml came
+  // through the parser's and the project loader's doors); the edge is given a prepared schema.
+  const npm = graph.filter((s) => s.startsWith("npm:"));
+  assert(npm.length === 0, `imported statically: ${npm.join(", ")}`);
+  const doors = ["parser/mod.ts", "codegen/mod.ts", "project/mod.ts", "engine/cron/mod.ts"];
+  const found = doors.filter((door) => graph.some((s) => s.endsWith(`/${door}`)));
+  assert(found.length === 0, `imported statically: ${found.join(", ")}`);
+});

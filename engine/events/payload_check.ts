@@ -1,6 +1,6 @@
 /**
  * Event payloads checked against their event's payload type, with the compiled validators the
- * engine already has for request bodies (`codegen/_validators.ts`). The bus runs the check on every
+ * engine already has for request bodies (`codegen/validators.ts`). The bus runs the check on every
  * publish and replay, so every source (an API's triggers, `state.triggerEvent`, a cron run, an
  * edge's publish relayed to the main process, the workbench, `rohas dlq replay`) crosses it.
  *

@@ -46,6 +46,8 @@ rabbitmq_env() {
   export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
   export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
   export ERL_EPMD_ADDRESS=127.0.0.1
+  # A node that dies writes its crash dump here, not into whatever folder started it.
+  export ERL_CRASH_DUMP="$dir/log/erl_crash.dump"
   # Fails fast when the disk is nearly full instead of blocking publishers forever.
   printf 'disk_free_limit.absolute = 50MB\nloopback_users = none\n' >"$dir/rabbitmq.conf"
 }
@@ -60,7 +62,7 @@ start_kafka() {
     local cluster_id
     cluster_id="$(java -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
     java -cp "$classpath" -Dlog4j2.configurationFile="$dir/log4j2.properties" \
-      kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
+      -Dkafka.logs.dir="$dir" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
       >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "kafka storage format failed"; }
   fi
   setsid java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \

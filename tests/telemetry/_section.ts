@@ -11,7 +11,7 @@ export function telemetrySection(
     path: ".rohas/telemetry",
     retention_days: 30,
     max_cache_size: 1000,
-    max_persisted_per_second: 1000,
+    max_persisted_per_second: 200,
     enable_metrics: true,
     enable_logs: true,
     enable_traces: true,

@@ -36,6 +36,8 @@ export interface StartOptions {
   mode?: "dev" | "production";
   /** Default `memory`; `rocksdb` uses a temporary directory removed on dispose. */
   telemetryType?: "memory" | "rocksdb";
+  /** `[telemetry] max_persisted_per_second`. Default: the example's (the config's default). */
+  maxPersistedPerSecond?: number;
 }
 
 /** Starts the example app with the workbench on a free loopback port. */
@@ -52,7 +54,13 @@ export async function startWorkbenchApp(options: StartOptions = {}): Promise<Wor
     ? await Deno.makeTempDir({ prefix: "rohas_wb_" })
     : null;
   const telemetry = await createTelemetry(
-    { ...config.telemetry, type: options.telemetryType ?? "memory", path: dir ?? "" },
+    {
+      ...config.telemetry,
+      type: options.telemetryType ?? "memory",
+      path: dir ?? "",
+      max_persisted_per_second: options.maxPersistedPerSecond ??
+        config.telemetry.max_persisted_per_second,
+    },
     { root: ROOT, otel: false, logLevel: "debug" },
   );
   const bus = new EventBus(await createAdapter(config.adapter, { projectRoot: ROOT }), {

@@ -4,6 +4,9 @@
  * objects, collecting every issue with its path. The same source is written to
  * `generated/validators.ts` (typed) and turned into functions by {@linkcode compileValidators}.
  *
+ * The engine imports this file rather than the codegen door: an edge process compiles its
+ * validators without loading the project generator and the parser (`engine/edge/edge_imports_test.ts`).
+ *
  * @module
  */
 
@@ -13,6 +16,8 @@ import { byText, SchemaIndex } from "./_schema_index.ts";
 import { CodeWriter } from "./_writer.ts";
 import { TS_HEADER } from "./_ts_module.ts";
 import { unknownFieldCheckers } from "./_unknown_fields.ts";
+
+export { unknownFieldsKey } from "./_unknown_fields.ts";
 
 /** One problem found in a value: `path` is like `address.street` or `tags[2]`, `""` for the root. */
 export interface ValidationIssue {
