@@ -55,7 +55,7 @@ export interface EventSubscriber {
     topic: string,
     group: string,
     handler: (envelope: EventEnvelope) => Promise<void>,
-    options?: { concurrency?: number },
+    options?: { concurrency?: number; transient?: boolean },
   ): Promise<Closable>;
   /** Publishes an event; resolves once the adapter accepted it. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;

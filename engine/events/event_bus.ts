@@ -52,6 +52,8 @@ export interface PublishOptions {
 export interface BusSubscribeOptions {
   /** Deliveries handled at once. Default 1, which keeps per-topic order. */
   concurrency?: number;
+  /** The group lives only while its subscribers do (adapters/adapter.ts `SubscribeOptions`). */
+  transient?: boolean;
 }
 
 /** The per-topic counters the bus reports. */
@@ -199,7 +201,7 @@ export class EventBus {
    * @param topic the event name
    * @param group the consumer group, `<project>.<handler>` for event handlers
    * @param handler called once per delivery; throwing fails it
-   * @param options concurrency
+   * @param options concurrency, and whether the group is transient
    * @returns the subscription; closing it waits for in-flight deliveries
    */
   async subscribe(
