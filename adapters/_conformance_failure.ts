@@ -210,3 +210,29 @@ export async function brokerRestart(suite: Suite): Promise<void> {
   const unique = new Set(ids(inbox.items));
   assertEquals([...unique].sort(), ids([...before, ...after]).sort(), "the events delivered");
 }
+
+/**
+ * A transient group is removed with its subscription, and the others with the adapter, as the
+ * broker itself reports (`groupExists`); one that lives on keeps receiving meanwhile.
+ */
+export async function transientGroup(suite: Suite): Promise<void> {
+  const exists = (group: string) => suite.options.groupExists?.(suite.topic, group) ?? false;
+  const adapter = await suite.open();
+  try {
+    const inbox = new Inbox(suite);
+    const transient = { transient: true };
+    const first = await adapter.subscribe(suite.topic, "conformance.t1", inbox.acking(), transient);
+    await adapter.subscribe(suite.topic, "conformance.t2", inbox.acking(), transient);
+    assert(await exists("conformance.t1"), "the broker holds the transient group while subscribed");
+    await suite.publishMany(adapter, 1);
+    await inbox.waitFor(2, "the event in both transient groups");
+    await first.close();
+    await suite.eventually(async () => !(await exists("conformance.t1")), "the closed group gone");
+    assert(await exists("conformance.t2"), "the broker keeps the group still subscribed");
+    await suite.publishMany(adapter, 1, 1);
+    await inbox.waitFor(3, "the next event in the group still subscribed");
+  } finally {
+    await adapter.close();
+  }
+  await suite.eventually(async () => !(await exists("conformance.t2")), "the group gone");
+}

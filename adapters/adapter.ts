@@ -70,6 +70,32 @@ export interface Subscription {
 export interface SubscribeOptions {
   /** Deliveries handled at once by this subscriber. Default 1, which keeps per-topic order. */
   concurrency?: number;
+  /**
+   * The group lives only while its subscribers do (a per-process group, such as the WebSocket
+   * fan-out's `<project>.__sockets.<instance id>`, whose name never comes back once the process is
+   * gone). The broker removes the group and what it holds when its subscription or the adapter
+   * closes, and within a bounded time when the process dies without closing (kill -9): each
+   * adapter's README states the bound and the setting that sets it (`transient_expiry_ms` on
+   * RabbitMQ, NATS and SQS). What such a group holds is lost with it: no redelivery after a
+   * restart, no dead letter to replay once the group is gone. Subscribers that share one transient
+   * group (the isolates of one process) close together.
+   *
+   * A hint: an adapter written without it subscribes an ordinary group, which then outlives the
+   * process as every group does. Default false.
+   *
+   * @example
+   * ```ts
+   * import { createMemoryAdapter } from "./mod.ts";
+   * const adapter = createMemoryAdapter();
+   * await adapter.start();
+   * const subscription = await adapter.subscribe("Ping", "app.__sockets.web-1", async (d) => {
+   *   await d.ack();
+   * }, { transient: true });
+   * await subscription.close(); // the group and anything it held are gone
+   * await adapter.close();
+   * ```
+   */
+  transient?: boolean;
 }
 
 /** A message that exhausted its retries (or failed with `NonRetriableError`). */

@@ -44,6 +44,7 @@ import {
   durability,
   idempotency,
   replayById,
+  transientGroup,
 } from "./_conformance_failure.ts";
 
 /** Options of {@linkcode adapterConformance}. */
@@ -67,6 +68,11 @@ export interface ConformanceOptions {
   restartInProcess?: boolean;
   /** Restarts the broker; given, the broker-restart case runs. Default: the case is skipped. */
   restartBroker?: () => Promise<void>;
+  /**
+   * Whether the broker still holds a consumer group of a topic, asked of the broker itself (its
+   * queue, consumer or group listing), not of the adapter. Given, the transient-group case runs.
+   */
+  groupExists?: (topic: string, group: string) => Promise<boolean>;
   /** Deadline for each awaited delivery or condition, in milliseconds. Default 10000. */
   timeoutMs?: number;
   /** Delay asked for in the retry case, in milliseconds. Default 200. */
@@ -167,6 +173,11 @@ const CASES: Case[] = [
     name: "keeps published events across an adapter restart",
     ignore: (adapter, options) => !adapter.guarantees.durable || options.restartInProcess === false,
     fn: durability,
+  },
+  {
+    name: "a transient group is gone after its subscriber closes",
+    ignore: (_adapter, options) => options.groupExists === undefined,
+    fn: transientGroup,
   },
   {
     name: "loses nothing when the broker restarts mid-stream",

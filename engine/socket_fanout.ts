@@ -3,8 +3,8 @@
  * `state.broadcast` and `state.send` reach the connections of every instance that shares the
  * broker. Each instance delivers to its own connections directly and publishes the message once to
  * {@linkcode SOCKETS_TOPIC}, which every instance consumes in a consumer group of its own
- * (`<project>.__sockets.<instance id>`), so each gets every message once; an instance skips what it
- * published itself (it delivered that already). On the memory, rocksdb and denokv adapters (one
+ * (`<project>.__sockets.<instance id>`, transient: the broker removes it once the instance is gone),
+ * so each gets every message once; an instance skips what it published itself (it delivered that already). On the memory, rocksdb and denokv adapters (one
  * instance, or isolates a `BroadcastChannel` relay joins: deploy/) nothing leaves the process. An edge process relays its handlers' messages to its main process,
  * which owns the connections.
  *
@@ -56,11 +56,12 @@ export interface LocalSockets {
 export interface SocketBus {
   /** Publishes; resolves once the adapter accepted it. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
-  /** Subscribes a consumer group. */
+  /** Subscribes a consumer group; the fan-out's is `transient` (adapters/adapter.ts). */
   subscribe(
     topic: string,
     group: string,
     handler: (envelope: EventEnvelope) => Promise<void>,
+    options: { transient: true },
   ): Promise<{ close(): Promise<void> }>;
 }
 
@@ -135,13 +136,19 @@ export class SocketFanout {
     return `${this.#options.project}.__sockets.${this.#options.instanceId}`;
   }
 
-  /** Starts consuming the other instances' messages (the broker route only). */
+  /**
+   * Starts consuming the other instances' messages (the broker route only). The group is
+   * transient: its name dies with this process (the default instance id holds the pid), so the
+   * broker removes it when it closes or the process dies, instead of queueing every socket message
+   * of the cluster for it forever.
+   */
   async start(): Promise<void> {
     if (this.#options.route !== "broker" || this.#subscription) return;
     this.#subscription = await this.#options.bus.subscribe(
       SOCKETS_TOPIC,
       this.group,
       (envelope) => Promise.resolve(this.#received(envelope)),
+      { transient: true },
     );
   }
 

@@ -73,12 +73,33 @@ export class Publisher {
   }
 
   /** Adds a group to its topic's registered groups. */
-  async register(topic: string, group: string): Promise<void> {
+  register(topic: string, group: string): Promise<void> {
+    return this.#changeGroups(
+      topic,
+      group,
+      (groups) => groups.includes(group) ? null : [...groups, group],
+    );
+  }
+
+  /** Removes a group from its topic's registered groups: publishes no longer enqueue for it. */
+  unregister(topic: string, group: string): Promise<void> {
+    return this.#changeGroups(
+      topic,
+      group,
+      (groups) => groups.includes(group) ? groups.filter((name) => name !== group) : null,
+    );
+  }
+
+  /** Applies `change` to a topic's groups by check-and-set; null from it changes nothing. */
+  async #changeGroups(
+    topic: string,
+    group: string,
+    change: (groups: string[]) => string[] | null,
+  ): Promise<void> {
     for (let attempt = 0; attempt < COMMIT_TRIES; attempt++) {
       const entry = await this.#groupsOf(topic, true);
-      const groups = entry.value ?? [];
-      if (groups.includes(group)) return;
-      const value = [...groups, group];
+      const value = change(entry.value ?? []);
+      if (value === null) return;
       const result = await whileLocked(() =>
         this.#kv.atomic().check(entry).set(entry.key, value).commit()
       );
@@ -88,7 +109,7 @@ export class Publisher {
       }
     }
     throw new BrokerError(
-      `Cannot register group "${group}" of "${topic}" in Deno KV: the topic's groups kept changing`,
+      `Cannot change group "${group}" of "${topic}" in Deno KV: the topic's groups kept changing`,
     );
   }
 
@@ -235,4 +256,18 @@ function keyOf(envelope: EventEnvelope): string {
 
 function idempotencyKey(topic: string, key: string): Deno.KvKey {
   return [ROOT, "idem", topic, key];
+}
+
+/**
+ * Deletes the messages parked for a group (published while no subscriber of it ran here), when a
+ * transient group is gone.
+ *
+ * @param kv the open database
+ * @param topic the group's topic
+ * @param group the group
+ */
+export async function dropParked(kv: Deno.Kv, topic: string, group: string): Promise<void> {
+  for await (const entry of kv.list({ prefix: [ROOT, "parked", topic, group] })) {
+    await whileLocked(() => kv.delete(entry.key));
+  }
 }

@@ -34,7 +34,7 @@ import {
   withAttempt,
 } from "../_support/mod.ts";
 import { Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
-import { Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
+import { dropParked, Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
 
 /** Options of {@linkcode createDenokvAdapter}. */
 export interface DenokvAdapterOptions {
@@ -112,6 +112,8 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #groups = new Map<string, Group>();
+  /** Transient groups whose last subscriber closed: their queued messages are dropped. */
+  readonly #dropped = new Set<string>();
   readonly #subscriptions = new Set<Subscription>();
   readonly #receiving = new Set<Promise<void>>();
   #publisher: Publisher | undefined;
@@ -175,7 +177,26 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       await this.#wake(kv);
     }
     await this.#unpark(kv, topic, group);
-    return consumerSubscription(live, consumer, { topic, group, live: this.#subscriptions });
+    const target = options.transient ? this.#transient(kv, live) : live;
+    return consumerSubscription(target, consumer, { topic, group, live: this.#subscriptions });
+  }
+
+  /**
+   * A transient group is unregistered once its last subscriber here closed, and what is parked or
+   * still queued for it is dropped instead of parked.
+   */
+  #transient(kv: Deno.Kv, group: Group): { remove(c: Consumer): Promise<void> } {
+    return {
+      remove: async (consumer) => {
+        await group.remove(consumer);
+        const id = groupId(group.topic, group.name);
+        if (group.hasConsumers || this.#groups.get(id) !== group) return;
+        this.#groups.delete(id);
+        this.#dropped.add(id);
+        await (this.#publisher as Publisher).unregister(group.topic, group.name);
+        await dropParked(kv, group.topic, group.name);
+      },
+    };
   }
 
   async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
@@ -285,6 +306,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     // Dequeued as the handle closed: left in flight, it is handed out again at the next open.
     if (this.#released) return new Promise<void>(() => {});
     if (this.#closed) return void await requeue(kv, value);
+    if (this.#dropped.has(groupId(value.topic, value.group))) return;
     if (!group?.hasConsumers) return this.#park(kv, value);
     const settled = Promise.withResolvers<void>();
     group.push({ message: value, done: () => settled.resolve() });

@@ -21,10 +21,13 @@ import {
   withAttempt,
 } from "../_support/mod.ts";
 import { DUE_HEADER, type KafkaContext } from "./kafka_adapter.ts";
+import { removeTransientGroup } from "./_transient.ts";
 
 /** What a subscription is for. */
 export interface KafkaSubscriptionSpec extends BrokerSubscriptionSpec<KafkaSubscription> {
   groupId: string;
+  /** The group and its retry topic are deleted at close (kafka/_transient.ts). */
+  transient: boolean;
 }
 
 /** Settled offsets of one partition above its committed offset. */
@@ -118,6 +121,12 @@ export class KafkaSubscription implements Subscription {
     this.#stopping = true;
     await this.#inFlight.idle();
     await this.#consumer?.disconnect().catch(this.#context.onError);
+    if (this.#spec.transient) {
+      await removeTransientGroup(this.#context.admin, {
+        groupId: this.#spec.groupId,
+        retryTopic: this.#retryTopic,
+      }).catch(this.#context.onError);
+    }
     this.#spec.onClosed(this);
   }
 

@@ -191,6 +191,7 @@ class KafkaAdapter implements Adapter {
       groupId: `${this.#settings.prefix}.${subjectToken(group)}.${subjectToken(topic)}`,
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
+      transient: options.transient === true,
       onClosed: (closed) => this.#lifecycle.forget(closed),
     });
     this.#lifecycle.add(subscription);

@@ -169,7 +169,21 @@ class MemoryBroker implements MemoryAdapter {
     const state = this.#group(topic, group);
     const consumer = new Consumer(handler, positive(options.concurrency ?? 1, "concurrency"));
     state.add(consumer);
-    return consumerSubscription(state, consumer, { topic, group, live: this.#subscriptions });
+    const target = options.transient ? this.#transient(topic, group, state) : state;
+    return consumerSubscription(target, consumer, { topic, group, live: this.#subscriptions });
+  }
+
+  /** A transient group is forgotten, with its queue, once its last subscriber closed. */
+  #transient(topic: string, name: string, state: Group): { remove(c: Consumer): Promise<void> } {
+    return {
+      remove: async (consumer) => {
+        await state.remove(consumer);
+        const groups = this.#topics.get(topic);
+        if (state.hasConsumers || groups?.get(name) !== state) return;
+        groups.delete(name);
+        if (groups.size === 0) this.#topics.delete(topic);
+      },
+    };
   }
 
   listDeadLetters(topic?: string): Promise<DeadLetter[]> {

@@ -21,6 +21,20 @@ Deno.test("memory adapter keeps events of a topic nobody subscribed to as unhand
   assert.equal((await adapter.listUnhandled()).length, 2);
 });
 
+Deno.test("memory adapter forgets a transient group and its queue once its subscriber closed", async () => {
+  await using adapter = open();
+  const ack = (delivery: { ack(): Promise<void> }) => delivery.ack();
+  const lasting = await adapter.subscribe("Kept", "app.kept", ack);
+  const transient = await adapter.subscribe("Gone", "app.__sockets.a", ack, { transient: true });
+  await lasting.close();
+  await transient.close();
+  await adapter.publish(envelope("Kept", { n: 1 }));
+  await adapter.publish(envelope("Gone", { n: 2 }));
+  // The lasting group queues its event for a later subscriber; the transient group is no more.
+  assert.deepEqual(await adapter.listUnhandled("Kept"), []);
+  assert.deepEqual((await adapter.listUnhandled("Gone")).map((event) => event.payload), [{ n: 2 }]);
+});
+
 Deno.test("memory adapter redelivers a retry only when its delay has passed on the clock", async () => {
   const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
   await using adapter = open({ clock });

@@ -37,3 +37,9 @@ export function wrap(message: string, cause: unknown): BrokerError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new BrokerError(`${message}: ${detail}`, { cause });
 }
+
+/** A JetStream error saying the stream, consumer or message does not exist. */
+export function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === 10014 || code === 10059 || code === 10037 || code === 404;
+}

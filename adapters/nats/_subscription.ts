@@ -16,10 +16,13 @@ import {
   Semaphore,
 } from "../_support/mod.ts";
 import type { NatsContext } from "./nats_adapter.ts";
+import { isNotFound } from "./_publish.ts";
 
 /** What a subscription is for. */
 export interface NatsSubscriptionSpec extends BrokerSubscriptionSpec<NatsSubscription> {
   durable: string;
+  /** Deleted at close (the server deletes it after `inactive_threshold` if the process dies). */
+  transient: boolean;
   /** The subject of replays addressed to this group. */
   ownSubject: string;
 }
@@ -63,7 +66,18 @@ export class NatsSubscription implements Subscription {
     this.#messages?.stop();
     await this.#loop;
     await this.#inFlight.idle();
+    if (this.#spec.transient) await this.#deleteConsumer();
     this.#spec.onClosed(this);
+  }
+
+  async #deleteConsumer(): Promise<void> {
+    const { jsm, settings } = this.#context;
+    try {
+      await jsm.consumers.delete(settings.stream, this.#spec.durable);
+    } catch (error) {
+      // Already gone (its inactivity expired first); anything else is worth a report.
+      if (!isNotFound(error)) this.#context.onError(error);
+    }
   }
 
   async #run(messages: ConsumerMessages): Promise<void> {

@@ -43,7 +43,7 @@ import {
   withAttempt,
 } from "../_support/mod.ts";
 import { NatsSubscription } from "./_subscription.ts";
-import { publishConfirmed, wrap } from "./_publish.ts";
+import { isNotFound, publishConfirmed, wrap } from "./_publish.ts";
 
 /** Options of {@linkcode createNatsAdapter}. */
 export type NatsAdapterOptions = BrokerAdapterOptions;
@@ -58,6 +58,8 @@ export interface NatsSettings {
   ackWaitMs: number;
   duplicateWindowMs: number;
   publishTimeoutMs: number;
+  /** A transient group's consumer is deleted by the server once inactive that long. */
+  transientExpiryMs: number;
 }
 
 const GUARANTEES: AdapterGuarantees = Object.freeze({
@@ -69,7 +71,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
 /**
  * Creates a NATS JetStream adapter from `[adapter]` settings: `url` (`ROHAS_NATS_URL`, default
  * `nats://127.0.0.1:4222`, several comma-separated), `stream` (default `ROHAS_<service>`),
- * `ack_wait_ms` (30000), `duplicate_window_ms` (120000), `publish_timeout_ms` (30000).
+ * `ack_wait_ms` (30000), `duplicate_window_ms` (120000), `publish_timeout_ms` (30000),
+ * `transient_expiry_ms` (30000: a transient group's consumer's `inactive_threshold`).
  *
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
@@ -108,6 +111,7 @@ function resolveSettings(
     ackWaitMs: read.number("ack_wait_ms", null, 30_000),
     duplicateWindowMs: read.number("duplicate_window_ms", null, 120_000),
     publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
+    transientExpiryMs: read.number("transient_expiry_ms", null, 30_000),
   };
 }
 
@@ -171,11 +175,13 @@ class NatsAdapter implements Adapter {
   ): Promise<Subscription> {
     const context = this.#live(`subscribe to "${topic}"`);
     const durable = `${subjectToken(group)}__${subjectToken(topic)}`;
-    await this.#ensureConsumer(context.jsm, durable, topic);
+    const transient = options.transient === true;
+    await this.#ensureConsumer(context.jsm, { durable, topic, transient });
     const subscription = new NatsSubscription(context, {
       topic,
       group,
       durable,
+      transient,
       ownSubject: this.#topicSubject(topic, `g.${subjectToken(group)}`),
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
@@ -259,8 +265,11 @@ class NatsAdapter implements Adapter {
     });
   }
 
-  async #ensureConsumer(jsm: JetStreamManager, durable: string, topic: string): Promise<void> {
-    const { stream, ackWaitMs } = this.#settings;
+  async #ensureConsumer(
+    jsm: JetStreamManager,
+    { durable, topic, transient }: { durable: string; topic: string; transient: boolean },
+  ): Promise<void> {
+    const { stream, ackWaitMs, transientExpiryMs } = this.#settings;
     try {
       await jsm.consumers.info(stream, durable);
       return;
@@ -276,6 +285,8 @@ class NatsAdapter implements Adapter {
       ack_wait: nanos(ackWaitMs),
       max_deliver: -1,
       max_ack_pending: 10_000,
+      // The server deletes a consumer nobody pulled from for that long: a killed process's.
+      ...(transient ? { inactive_threshold: nanos(transientExpiryMs) } : {}),
     });
   }
 
@@ -353,11 +364,6 @@ async function getStored(jsm: JetStreamManager, stream: string, seq: number) {
     if (isNotFound(error)) return null;
     throw error;
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === 10014 || code === 10059 || code === 10037 || code === 404;
 }
 
 function nanos(ms: number): number {

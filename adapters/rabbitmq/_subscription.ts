@@ -21,6 +21,8 @@ import type { RabbitmqContext } from "./rabbitmq_adapter.ts";
 /** What a subscription is for. */
 export interface RabbitmqSubscriptionSpec extends BrokerSubscriptionSpec<RabbitmqSubscription> {
   queue: string;
+  /** Set for a transient group: its queue's `x-expires` and `x-message-ttl`. */
+  transientExpiryMs?: number;
 }
 
 /** A live subscription. */
@@ -45,7 +47,7 @@ export class RabbitmqSubscription implements Subscription {
     if (this.#closing) return;
     const channel = await model.createChannel();
     channel.on("error", (error: Error) => this.#context.onError(error));
-    await this.#context.topology.declareGroup(channel, this.#spec.topic, this.#spec.group);
+    await this.#context.topology.declareGroup(channel, this.#spec);
     await channel.prefetch(this.#spec.concurrency);
     const { consumerTag } = await channel.consume(
       this.#spec.queue,
@@ -65,6 +67,11 @@ export class RabbitmqSubscription implements Subscription {
     if (consumer) await consumer.channel.cancel(consumer.tag).catch(() => {});
     await this.#inFlight.idle();
     if (consumer) await consumer.channel.close().catch(() => {});
+    // An auto-delete queue goes with its last consumer; one that never had one (the consume failed)
+    // is deleted here, unless another subscriber of the group still consumes it.
+    if (this.#spec.transientExpiryMs !== undefined) {
+      await this.#context.deleteUnused(this.#spec.queue);
+    }
     this.#spec.onClosed(this);
   }
 

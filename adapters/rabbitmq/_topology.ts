@@ -79,11 +79,27 @@ export class Topology {
     await channel.assertQueue(this.deadLetterQueue, { durable: true });
   }
 
-  /** Declares a group's quorum queue and binds it to its topic. */
-  async declareGroup(channel: Channel, topic: string, group: string): Promise<string> {
-    const queue = this.queue(topic, group);
-    await channel.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } });
-    await channel.bindQueue(queue, this.exchange, this.routingKey(topic));
+  /**
+   * Declares a group's queue and binds it to its topic: a quorum queue, or for a transient group
+   * a classic auto-delete queue (gone when its last consumer is, including when a killed process's
+   * connection drops) with `x-expires` for one never consumed and `x-message-ttl` (both
+   * `expiryMs`) bounding what it holds meanwhile.
+   */
+  async declareGroup(
+    channel: Channel,
+    spec: { topic: string; group: string; transientExpiryMs?: number },
+  ): Promise<string> {
+    const queue = this.queue(spec.topic, spec.group);
+    const expiry = spec.transientExpiryMs;
+    await channel.assertQueue(
+      queue,
+      expiry === undefined ? { durable: true, arguments: { "x-queue-type": "quorum" } } : {
+        durable: true,
+        autoDelete: true,
+        arguments: { "x-queue-type": "classic", "x-expires": expiry, "x-message-ttl": expiry },
+      },
+    );
+    await channel.bindQueue(queue, this.exchange, this.routingKey(spec.topic));
     return queue;
   }
 

@@ -42,6 +42,7 @@ interface RabbitmqSettings {
   url: string;
   urlSource: string;
   publishTimeoutMs: number;
+  transientExpiryMs: number;
 }
 
 const GUARANTEES: AdapterGuarantees = Object.freeze({
@@ -52,7 +53,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
 
 /**
  * Creates a RabbitMQ adapter from `[adapter]` settings: `url` (`ROHAS_AMQP_URL`, default
- * `amqp://guest:guest@127.0.0.1:5672`), `publish_timeout_ms` (30000).
+ * `amqp://guest:guest@127.0.0.1:5672`), `publish_timeout_ms` (30000), `transient_expiry_ms` (30000: a
+ * transient group's queue's `x-expires` and `x-message-ttl`).
  *
  * @param settings the raw `[adapter]` table
  * @param options environment, service name, background error sink
@@ -80,6 +82,7 @@ export function createRabbitmqAdapter(
     url: read.string("url", "ROHAS_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"),
     urlSource: read.source("url", "ROHAS_AMQP_URL"),
     publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
+    transientExpiryMs: read.number("transient_expiry_ms", null, 30_000),
   }, resolved);
 }
 
@@ -92,6 +95,8 @@ export interface RabbitmqContext {
   sendDelayed(queue: string, envelope: EventEnvelope, delayMs: number): Promise<void>;
   /** Stores the dead letter of an envelope for a group in the dead-letter queue. */
   deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void>;
+  /** Deletes a queue unless it has consumers; resolves either way (a lost connection dropped it). */
+  deleteUnused(queue: string): Promise<void>;
   onError(error: unknown): void;
 }
 
@@ -161,6 +166,7 @@ class RabbitmqAdapter implements Adapter {
       queue: this.#topology.queue(topic, group),
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
+      ...(options.transient ? { transientExpiryMs: this.#settings.transientExpiryMs } : {}),
       onClosed: (closed) => this.#lifecycle.forget(closed),
     });
     await this.#withModel(`subscribe to "${topic}"`, async (model) => {
@@ -312,14 +318,33 @@ class RabbitmqAdapter implements Adapter {
         const content = Buffer.from(JSON.stringify(letter));
         return this.#context().sendToQueue(this.#topology.deadLetterQueue, content);
       },
+      deleteUnused: (queue) => this.#deleteUnused(queue),
       onError: this.#onError,
     };
+  }
+
+  async #deleteUnused(queue: string): Promise<void> {
+    const model = this.#model;
+    if (!model) return; // disconnected: the queue lost its consumer, so the broker deleted it
+    // A channel of its own: a queue with consumers refuses `ifUnused` by closing the channel.
+    try {
+      const channel = await model.createChannel();
+      channel.on("error", () => {}); // reported by the rejected call below
+      await channel.deleteQueue(queue, { ifUnused: true });
+      await channel.close();
+    } catch (error) {
+      // 406: in use by another subscriber of the group; the queue goes with the last one.
+      if ((error as { code?: unknown }).code !== PRECONDITION_FAILED) this.#onError(error);
+    }
   }
 
   #live(action: string): void {
     this.#lifecycle.live(this.#connection, action);
   }
 }
+
+/** The AMQP reply code of a refused `ifUnused` delete. */
+const PRECONDITION_FAILED = 406;
 
 function persistent(messageId?: string) {
   return {

@@ -33,6 +33,7 @@ import { Db, type Op } from "./_db.ts";
 import { Cleanup } from "./_cleanup.ts";
 import { Group, type GroupStore, type Item, type Topic } from "./_group.ts";
 import { RetrySchedule } from "./_retry_schedule.ts";
+import { dropGroupOps } from "./_transient.ts";
 import * as keys from "./_keys.ts";
 
 /** Options of {@linkcode createRocksdbAdapter}. */
@@ -187,7 +188,20 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     const consumer = new Consumer(handler, concurrency);
     live.add(consumer);
     this.#retries?.poll();
-    return consumerSubscription(live, consumer, { topic, group, live: this.#subscriptions });
+    const target = options.transient ? this.#transient(db, state, live) : live;
+    return consumerSubscription(target, consumer, { topic, group, live: this.#subscriptions });
+  }
+
+  /** A transient group leaves the store once its last subscriber closed (rocksdb/_transient.ts). */
+  #transient(db: Db, state: Topic, group: Group): { remove(c: Consumer): Promise<void> } {
+    return {
+      remove: async (consumer) => {
+        await group.remove(consumer);
+        if (group.hasConsumers || state.groups.get(group.name) !== group) return;
+        state.groups.delete(group.name);
+        await db.write(await dropGroupOps(db, group.topic, group.name), true);
+      },
+    };
   }
 
   async listDeadLetters(topic?: string): Promise<DeadLetter[]> {

@@ -45,11 +45,17 @@ export class Queues {
     return fit(`${this.#settings.prefix}_dlq`);
   }
 
-  /** The URL of a queue, creating it when missing. */
-  url(name: string): Promise<string> {
+  /**
+   * The URL of a queue, creating it when missing; `tags` and `retentionS` apply when it is created
+   * here (a transient group's queue, sqs/_transient.ts).
+   */
+  url(
+    name: string,
+    created: { tags?: Record<string, string>; retentionS?: number } = {},
+  ): Promise<string> {
     let url = this.#urls.get(name);
     if (!url) {
-      url = this.#create(name);
+      url = this.#create(name, created);
       url.catch(() => this.#urls.delete(name));
       this.#urls.set(name, url);
     }
@@ -71,11 +77,20 @@ export class Queues {
     this.#groups.delete(topic);
   }
 
+  /** Forgets a queue's URL and its topic's group list (after it was deleted). */
+  forget(name: string, topic: string): void {
+    this.#urls.delete(name);
+    this.#groups.delete(topic);
+  }
+
   #topicPrefix(topic: string): string {
     return `${this.#settings.prefix}${subjectToken(topic)}__`;
   }
 
-  async #create(name: string): Promise<string> {
+  async #create(
+    name: string,
+    extra: { tags?: Record<string, string>; retentionS?: number },
+  ): Promise<string> {
     const known = await this.#client.send(new GetQueueUrlCommand({ QueueName: name })).catch(
       () => null,
     );
@@ -85,8 +100,9 @@ export class Queues {
         QueueName: name,
         Attributes: {
           VisibilityTimeout: String(this.#settings.visibilityTimeoutS),
-          MessageRetentionPeriod: String(this.#settings.retentionS),
+          MessageRetentionPeriod: String(extra.retentionS ?? this.#settings.retentionS),
         },
+        ...(extra.tags ? { tags: extra.tags } : {}),
       }),
     );
     return created.QueueUrl as string;

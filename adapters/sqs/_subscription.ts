@@ -23,10 +23,13 @@ import {
 } from "../_support/mod.ts";
 import type { SqsContext } from "./sqs_adapter.ts";
 import { unwrapEventBridge } from "./_eventbridge.ts";
+import type { TransientQueue } from "./_transient.ts";
 
 /** What a subscription is for. */
 export interface SqsSubscriptionSpec extends BrokerSubscriptionSpec<SqsSubscription> {
   url: string;
+  /** A transient group's queue: deleted at close. */
+  transient: TransientQueue | null;
 }
 
 /** SQS's longest visibility timeout, in seconds. */
@@ -68,6 +71,7 @@ export class SqsSubscription implements Subscription {
     this.#abort.abort();
     await this.#loop;
     await this.#inFlight.idle();
+    await this.#spec.transient?.close().catch(this.#context.onError);
     this.#spec.onClosed(this);
   }
 

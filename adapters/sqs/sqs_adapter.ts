@@ -15,7 +15,6 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
-  type SQSClientConfig,
 } from "@aws-sdk/client-sqs";
 import type {
   Adapter,
@@ -38,27 +37,17 @@ import {
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
   retryWithBackoff,
-  type SettingsReader,
-  subjectToken,
   withAttempt,
 } from "../_support/mod.ts";
-import { Queues, type QueueSettings } from "./_queues.ts";
+import { Queues } from "./_queues.ts";
+import { heartbeatTags, ignoreGone, TRANSIENT_RETENTION_S, TransientQueue } from "./_transient.ts";
 import type { EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import { SqsSubscription } from "./_subscription.ts";
-import { EventBridgeRoute, type EventBridgeSettings } from "./_eventbridge.ts";
+import { EventBridgeRoute } from "./_eventbridge.ts";
+import { resolveSettings, type SqsSettings } from "./_settings.ts";
 
 /** Options of {@linkcode createSqsAdapter}. */
 export type SqsAdapterOptions = BrokerAdapterOptions;
-
-interface SqsSettings extends QueueSettings {
-  client: SQSClientConfig;
-  /** Set for `aws_type = "eventbridge"`: publish through EventBridge rules. */
-  eventbridge: EventBridgeSettings | null;
-  address: string;
-  addressSource: string;
-  waitTimeS: number;
-  publishTimeoutMs: number;
-}
 
 const GUARANTEES: AdapterGuarantees = Object.freeze({
   durable: true,
@@ -70,7 +59,8 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
  * Creates an SQS adapter from `[adapter]` settings: `region` (`AWS_REGION`, default `us-east-1`),
  * `endpoint` (`ROHAS_SQS_ENDPOINT`; unset: AWS itself), `queue_prefix` (`<service>-`),
  * `visibility_timeout_s` (30), `retention_s` (345600), `wait_time_s` (20), `groups_ttl_ms` (1000),
- * `publish_timeout_ms` (30000), `access_key_id` / `secret_access_key` (else the AWS default chain;
+ * `publish_timeout_ms` (30000), `transient_expiry_ms` (60000: a transient group's queue whose heartbeat
+ * is older is deleted), `access_key_id` / `secret_access_key` (else the AWS default chain;
  * a local `endpoint` without credentials gets dummy ones).
  *
  * @param settings the raw `[adapter]` table
@@ -138,34 +128,6 @@ export function createSqsFamilyAdapter(
     };
   }
   return new SqsAdapter(type, resolved, broker);
-}
-
-function resolveSettings(read: SettingsReader, service: string): SqsSettings {
-  const region = read.string("region", "AWS_REGION", "us-east-1");
-  const endpoint = read.string("endpoint", "ROHAS_SQS_ENDPOINT", "");
-  const keyId = read.string("access_key_id", null, "");
-  const secret = read.string("secret_access_key", null, "");
-  const client: SQSClientConfig = { region, maxAttempts: 3 };
-  if (endpoint !== "") client.endpoint = endpoint;
-  if (keyId !== "" && secret !== "") {
-    client.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-  } else if (endpoint !== "" && isLocal(endpoint)) {
-    client.credentials = { accessKeyId: "rohas", secretAccessKey: "rohas" };
-  }
-  return {
-    client,
-    address: endpoint !== "" ? endpoint : `AWS SQS in ${region}`,
-    addressSource: endpoint !== ""
-      ? read.source("endpoint", "ROHAS_SQS_ENDPOINT")
-      : read.source("region", "AWS_REGION"),
-    eventbridge: null,
-    prefix: read.string("queue_prefix", "ROHAS_SQS_QUEUE_PREFIX", `${subjectToken(service)}-`),
-    visibilityTimeoutS: read.number("visibility_timeout_s", null, 30),
-    retentionS: read.number("retention_s", null, 345_600),
-    waitTimeS: read.number("wait_time_s", null, 20),
-    groupsTtlMs: read.number("groups_ttl_ms", null, 1000),
-    publishTimeoutMs: read.number("publish_timeout_ms", null, 30_000),
-  };
 }
 
 /** What a subscription needs from its adapter. */
@@ -242,7 +204,8 @@ class SqsAdapter implements Adapter {
                 timestamp: { DataType: "String", StringValue: envelope.timestamp },
               },
             }),
-          ))
+            // A transient group's queue deleted since the list was read: that group is gone.
+          ).then(() => {}, ignoreGone))
       ),
     );
   }
@@ -255,7 +218,10 @@ class SqsAdapter implements Adapter {
   ): Promise<Subscription> {
     const { client, queues } = this.#connection(`subscribe to "${topic}"`);
     const name = queues.groupQueue(topic, group);
-    const url = await queues.url(name);
+    const url = await queues.url(
+      name,
+      options.transient ? { tags: heartbeatTags(), retentionS: TRANSIENT_RETENTION_S } : {},
+    );
     queues.invalidate(topic);
     // EventBridge rule names allow 64 characters.
     await this.#route?.bind(topic, fit(name, 64), url);
@@ -266,6 +232,12 @@ class SqsAdapter implements Adapter {
       handler,
       concurrency: Math.max(1, options.concurrency ?? 1),
       onClosed: (closed) => this.#lifecycle.forget(closed),
+      transient: options.transient
+        ? new TransientQueue({
+          ...{ client, queues, topic, name, url, onError: this.#onError },
+          expiryMs: this.#settings.transientExpiryMs,
+        })
+        : null,
     });
     this.#lifecycle.add(subscription);
     subscription.start();
@@ -393,14 +365,5 @@ class SqsAdapter implements Adapter {
 
   #connection(action: string): { client: SQSClient; queues: Queues } {
     return this.#lifecycle.live(this.#live, action);
-  }
-}
-
-function isLocal(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === "localhost" || host.startsWith("127.") || host === "[::1]";
-  } catch {
-    return false;
   }
 }

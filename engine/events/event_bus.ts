@@ -18,6 +18,7 @@ import type {
   Adapter,
   DeadLetter,
   Delivery,
+  EnvelopeMetadata,
   EventEnvelope,
   ReplayOptions,
   Subscription,
@@ -51,6 +52,8 @@ export interface PublishOptions {
 export interface BusSubscribeOptions {
   /** Deliveries handled at once. Default 1, which keeps per-topic order. */
   concurrency?: number;
+  /** The group lives only while its subscribers do (adapters/adapter.ts `SubscribeOptions`). */
+  transient?: boolean;
 }
 
 /** The per-topic counters the bus reports. */
@@ -198,7 +201,7 @@ export class EventBus {
    * @param topic the event name
    * @param group the consumer group, `<project>.<handler>` for event handlers
    * @param handler called once per delivery; throwing fails it
-   * @param options concurrency
+   * @param options concurrency, and whether the group is transient
    * @returns the subscription; closing it waits for in-flight deliveries
    */
   async subscribe(
@@ -315,20 +318,21 @@ export class EventBus {
   }
 
   #envelope(topic: string, payload: unknown, options: PublishOptions): EventEnvelope {
-    const key = options.idempotencyKey;
+    // Built field by field: a spread of an empty object literal still makes that object.
+    const metadata: EnvelopeMetadata = {
+      trace_id: this.#newId(),
+      parent_id: options.parentId,
+      source: options.source,
+      attempt: 1,
+    };
+    if (options.idempotencyKey !== undefined) metadata.idempotency_key = options.idempotencyKey;
+    if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
     return {
       id: this.#newId(),
       topic,
       payload: payload === undefined ? null : payload,
       timestamp: this.#stamp(),
-      metadata: {
-        trace_id: this.#newId(),
-        parent_id: options.parentId,
-        source: options.source,
-        attempt: 1,
-        ...(key === undefined ? {} : { idempotency_key: key }),
-        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
-      },
+      metadata,
     };
   }
 

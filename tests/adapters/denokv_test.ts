@@ -127,6 +127,23 @@ Deno.test("denokv adapter keeps events of a topic nobody subscribed to as unhand
   assert.equal((await adapter.listUnhandled()).length, 3);
 });
 
+Deno.test("denokv adapter unregisters a transient group once its subscriber closed", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/events.kv`;
+  const adapter = await open({ path });
+  const ack = (delivery: { ack(): Promise<void> }) => delivery.ack();
+  await (await adapter.subscribe("Kept", "app.kept", ack)).close();
+  await (await adapter.subscribe("Gone", "app.__sockets.a", ack, { transient: true })).close();
+  await adapter.publish(envelope("Kept", { n: 1 }));
+  await adapter.publish(envelope("Gone", { n: 2 }));
+  // No group of "Gone" is registered any more: its event is unhandled, nothing queued for it.
+  assert.deepEqual(await adapter.listUnhandled("Kept"), []);
+  assert.deepEqual((await adapter.listUnhandled("Gone")).map((event) => event.payload), [{ n: 2 }]);
+  await adapter.close();
+  using kv = await Deno.openKv(path);
+  assert.deepEqual((await kv.get(["rohas", "groups", "Gone"])).value, []);
+});
+
 Deno.test("denokv adapter of a process without subscribers leaves the queue to the engine", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/events.kv`;

@@ -4,6 +4,7 @@ import { createKafkaAdapter } from "../../adapters/kafka/mod.ts";
 import { brokerUrl, restartBroker } from "./_brokers.ts";
 import { brokerCrashTest } from "./_broker_crash.ts";
 import { flowConformance } from "../../engine/mod.ts";
+import { kafkaGroupExists } from "./_groups.ts";
 
 // Needs Kafka: scripts/brokers/start.sh kafka (ROHAS_TEST_KAFKA_BROKERS overrides the address).
 const service = `conformance_${crypto.randomUUID().slice(0, 8)}`;
@@ -11,7 +12,7 @@ const create = () =>
   Promise.resolve(createKafkaAdapter({ brokers: brokerUrl("kafka") }, { service, env: {} }));
 
 Deno.test("the kafka adapter conforms to the delivery contract", (t) =>
-  adapterConformance(t, { create, timeoutMs: 20_000 }));
+  adapterConformance(t, { create, timeoutMs: 20_000, groupExists: kafkaGroupExists(service) }));
 
 // The suite's broker-restart case, run here with the op sanitizer off: after a broker restart
 // kafkajs 2.2.4 leaves a request-queue timer of a dead connection behind even once disconnected.

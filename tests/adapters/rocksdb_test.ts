@@ -139,6 +139,27 @@ Deno.test("rocksdb adapter removes log entries every group acknowledged, and onl
   assert.deepEqual(keys.map((key) => key.split("/")[1]), Array(5).fill("Waiting"));
 });
 
+Deno.test("rocksdb adapter removes a transient group from the store once its subscriber closed", async () => {
+  await using dir = await tempDir();
+  const adapter = await open({ path: dir.path, compactIntervalMs: 10 });
+  const lasting = await adapter.subscribe("Kept", "app.kept", (delivery) => delivery.ack());
+  const retried = Promise.withResolvers<void>();
+  const transient = await adapter.subscribe("Gone", "app.__sockets.a", async (delivery) => {
+    await delivery.retry(60_000, "Boom: later");
+    retried.resolve();
+  }, { transient: true });
+  await adapter.publish(envelope("Gone", { n: 1 }));
+  await retried.promise; // a retry stored for the group, due in a minute
+  await lasting.close();
+  await transient.close();
+  await adapter.publish(envelope("Gone", { n: 2 }));
+  await adapter.close();
+  // The lasting group stays registered; the transient one left no offset to hold the log back.
+  assert.deepEqual(await logKeys(dir.path, "grp/"), ["grp/Kept/app.kept"]);
+  assert.deepEqual(await logKeys(dir.path, "retry/"), []);
+  assert.deepEqual(await logKeys(dir.path, "fly/"), []);
+});
+
 Deno.test("rocksdb adapter keeps the last events of a topic nobody subscribed to", async () => {
   await using dir = await tempDir();
   await using adapter = await open({ path: dir.path, unhandledLimit: 2, compactIntervalMs: 10 });
@@ -184,11 +205,16 @@ async function open(options: RocksdbAdapterOptions): Promise<Open> {
 }
 
 /** The log keys in a closed adapter's database. */
-async function logKeys(path: string): Promise<string[]> {
+async function logKeys(path: string, prefix = "log/"): Promise<string[]> {
   const db = rocksdb(path);
   await new Promise<void>((resolve, reject) => db.open((e: unknown) => e ? reject(e) : resolve()));
   try {
-    const it = db.iterator({ gte: "log/", lt: "log/\uffff", keyAsBuffer: false, values: false });
+    const it = db.iterator({
+      gte: prefix,
+      lt: `${prefix}\uffff`,
+      keyAsBuffer: false,
+      values: false,
+    });
     const keys: string[] = [];
     for (;;) {
       const key = await new Promise<string | undefined>((resolve, reject) =>
