@@ -26,10 +26,10 @@
  */
 
 import type { EventEnvelope } from "../adapters/mod.ts";
-import type { ActiveTrace, LogEntry, StartTraceOptions } from "../telemetry/mod.ts";
+import type { ActiveTrace, StartTraceOptions } from "../telemetry/mod.ts";
 import type { AppModel, EventSpec, SubscriptionControls, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions, SeriesItem, SeriesOutcome } from "./parts.ts";
-import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
+import { invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
