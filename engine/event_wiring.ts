@@ -26,10 +26,10 @@
  */
 
 import type { EventEnvelope } from "../adapters/mod.ts";
-import type { ActiveTrace, LogEntry, StartTraceOptions } from "../telemetry/mod.ts";
+import type { ActiveTrace, StartTraceOptions } from "../telemetry/mod.ts";
 import type { AppModel, EventSpec, SubscriptionControls, SubscriptionSpec } from "./app_model.ts";
 import type { EngineParts, PublishOptions, SeriesItem, SeriesOutcome } from "./parts.ts";
-import { DEAD_LETTER_SPAN, invokeHandler } from "./_invoke.ts";
+import { invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
 import { InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
@@ -240,9 +240,12 @@ function unorderedParallelism(controls: SubscriptionControls): number {
 /**
  * Deliveries an ordered handler has in flight at once where its calls can form a sequence: the
  * Worker runs them one after another in delivery order, and the calls of one turn travel in one
- * message (each still its own delivery, trace, retry and dead letter).
+ * message (each still its own delivery, trace, retry and dead letter). 64 rather than 32: the Worker
+ * runs a turn's calls back to back, and with more in flight it has calls to run while the engine
+ * handles the results of the last batch (bench/events_by_thread.ts, BENCHMARKS.md); 128 measured no
+ * better.
  */
-export const SEQUENCE_DEPTH = 32;
+export const SEQUENCE_DEPTH = 64;
 
 /** Whether no control stands between a delivery and its run (the only case that pipelines). */
 function pipelined(controls: SubscriptionControls, limiter: Limiter | null): boolean {
@@ -429,7 +432,7 @@ function deliverySite(
 function startDeliveryTrace(
   parts: EngineParts,
   envelope: EventEnvelope,
-  options: { event: string; handler: string; traceSuffix: string; batch?: number },
+  options: { event: string; handler: string; traceSuffix: string; batch?: number | undefined },
 ): ActiveTrace {
   const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
   const metadata: Record<string, string> = {
@@ -460,7 +463,7 @@ async function deliver(
     event: spec.event,
     handler: sub.handler.name,
     traceSuffix: site.traceSuffix,
-    ...(batch === undefined ? {} : { batch: batch.length }),
+    batch: batch?.length,
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,

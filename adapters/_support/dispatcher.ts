@@ -21,8 +21,8 @@ export class Consumer {
   active = 0;
   /** Set by {@linkcode Dispatcher.remove}: no new deliveries. */
   closed = false;
-  /** The running deliveries, for `remove` to wait on. */
-  readonly inFlight: Set<Promise<void>> = new Set();
+  /** Who waits until no delivery runs (`remove`). */
+  #idleWaiters: (() => void)[] = [];
 
   /** Creates a consumer.
    *
@@ -37,6 +37,17 @@ export class Consumer {
   /** Open and below its concurrency. */
   get hasCapacity(): boolean {
     return !this.closed && this.active < this.concurrency;
+  }
+
+  /** A delivery ended; the last one releases whoever waits for {@linkcode idle}. */
+  ended(): void {
+    if (--this.active === 0) { for (const resolve of this.#idleWaiters.splice(0)) resolve(); }
+  }
+
+  /** Resolves once no delivery runs (at once when none does). */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 }
 
@@ -93,7 +104,7 @@ export class Dispatcher<I> {
     consumer.closed = true;
     const index = this.#consumers.indexOf(consumer);
     if (index >= 0) this.#consumers.splice(index, 1);
-    await Promise.all([...consumer.inFlight]);
+    await consumer.idle();
   }
 
   /** Runs the dispatch loop in a microtask, once however often it is asked. */
@@ -132,19 +143,20 @@ export class Dispatcher<I> {
   #deliver(consumer: Consumer, item: I): void {
     const opened = this.#source.open(item);
     consumer.active++;
-    const run = this.#run(consumer, item, opened).finally(() => {
-      consumer.active--;
-      consumer.inFlight.delete(run);
-      this.schedule();
-    });
-    consumer.inFlight.add(run);
+    this.#run(consumer, item, opened);
   }
 
+  /** One delivery; one promise (no `finally` chain, no set of promises) per delivery. */
   async #run(consumer: Consumer, item: I, { envelope, mechanism }: OpenedItem): Promise<void> {
-    const onError = (error: unknown) => this.#source.failed(error, envelope);
-    const settled = await runDelivery(consumer.handler, { envelope, mechanism, onError });
-    // Never settled (the handler threw first, or forgot): it goes back to the front.
-    if (!settled) this.#source.putBack(item);
+    try {
+      const onError = (error: unknown) => this.#source.failed(error, envelope);
+      const settled = await runDelivery(consumer.handler, { envelope, mechanism, onError });
+      // Never settled (the handler threw first, or forgot): it goes back to the front.
+      if (!settled) this.#source.putBack(item);
+    } finally {
+      consumer.ended();
+      this.schedule();
+    }
   }
 }
 

@@ -100,3 +100,25 @@ Deno.test("Dispatcher shares a group's items round-robin and keeps each consumer
   assert.deepEqual(byConsumer, { left: ["1", "3"], right: ["2", "4"] });
   assert.equal(most, 2);
 });
+
+Deno.test("Dispatcher.remove() waits for the consumer's deliveries in flight and feeds it no more", async () => {
+  const { dispatcher, acked, queue } = fixture(["a", "b", "c"]);
+  const gate = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
+  let running = 0;
+  const consumer = new Consumer(async (delivery) => {
+    if (++running === 2) started.resolve();
+    await gate.promise;
+    await delivery.ack();
+  }, 2);
+  dispatcher.add(consumer);
+  await started.promise;
+  let removed = false;
+  const removing = dispatcher.remove(consumer).then(() => removed = true);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(removed, false, "still waiting for the two deliveries in flight");
+  gate.resolve();
+  await removing;
+  assert.deepEqual(acked, ["a", "b"]);
+  assert.equal(queue.length, 1, "the third was never handed to the removed consumer");
+});

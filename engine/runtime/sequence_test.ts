@@ -92,3 +92,28 @@ Deno.test("ending a sequence answers its calls that had not started with CallAba
     await runtime.close();
   }
 });
+
+Deno.test("synchronous calls of a sequence sent together run back to back, with no promise job between them", async () => {
+  // Each call queues a microtask and answers how many such microtasks ran before it.
+  const tick = `let ran = 0;
+export function handleTick() {
+  queueMicrotask(() => ran++);
+  return { seen: ran };
+}
+`;
+  await using dir = await tempDir({ files: { [FILE]: tick } });
+  const runtime = createWorkerRuntime({ root: dir.path, permissions: permissionsWith() });
+  try {
+    const handler = tsHandler("event", FILE, ["handleTick"], { root: dir.path });
+    const invoke = (n: number) => {
+      const event = { payload: { n }, timestamp: "", id: `e${n}`, attempt: 1 };
+      return runtime.invoke({ ...call(handler, { kind: "event", event }), sequence: "s" });
+    };
+    await invoke(0);
+    const results = await Promise.all([1, 2, 3, 4].map(invoke));
+    const seen = results.map((result) => (jsonValue(result) as { seen: number }).seen);
+    assert.deepEqual(seen, [1, 1, 1, 1]);
+  } finally {
+    await runtime.close();
+  }
+});

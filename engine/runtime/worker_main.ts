@@ -11,6 +11,7 @@
 
 import { pathToFileURL } from "node:url";
 import { callHandler, failed } from "./_call_handler.ts";
+import { WorkerSequences } from "./_worker_sequences.ts";
 import type { HandlerRef, InvocationResult } from "./contract.ts";
 import { CallAbandonedError, HandlerLoadError, HandlerNotFoundError } from "./errors.ts";
 import {
@@ -29,8 +30,8 @@ import {
   markOf,
   Outbox,
   type PayloadsMessage,
+  resultMessage,
   serializeError,
-  toWire,
   type ToWorker,
   unbatch,
   type WorkerMessage,
@@ -38,8 +39,16 @@ import {
 
 type Namespace = Record<string, unknown>;
 
+/** A module imported (or being imported) at a version. */
+interface Serving {
+  version: number;
+  namespace: Promise<Namespace>;
+  /** The namespace once imported: calls then start without waiting for a promise. */
+  loaded?: Namespace;
+}
+
 /** Imported modules by file, each with the version it was imported at. */
-const modules = new Map<string, { version: number; namespace: Promise<Namespace> }>();
+const modules = new Map<string, Serving>();
 /** Handler references by the number the engine gave them. */
 const handlers = new Map<number, HandlerRef>();
 const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
@@ -83,10 +92,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 function dispatch(message: EngineMessage): void {
   switch (message.type) {
     case "invoke":
-      (message.sequence === undefined ? invoke(message) : inSequence(message, message.sequence))
-        .then((result) => {
-          outbox.send({ type: "result", id: message.id, result: toWire(result) });
-        });
+      if (message.sequence !== undefined) sequences.add(message.sequence, message);
+      else answerOnceDone(message, invoke(message));
       return;
     case "load":
       load(message).then((error) => outbox.send({ type: "loaded", id: message.id, ...error }));
@@ -105,47 +112,35 @@ function dispatch(message: EngineMessage): void {
       startPayloadCheck(message);
       return;
     case "end_sequence":
-      for (const id of waiting.get(message.sequence) ?? []) abandoned.add(id);
+      sequences.end(message.sequence);
       return;
   }
 }
 
-/** The last call of each sequence; the next one starts once it settled. */
-const sequences = new Map<string, Promise<InvocationResult>>();
-/** The ids of the calls waiting behind another of their sequence, by sequence. */
-const waiting = new Map<string, Set<number>>();
-/** Waiting calls whose sequence was ended: they answer without running. */
-const abandoned = new Set<number>();
+function answer(message: InvokeMessage, result: InvocationResult): void {
+  outbox.send(resultMessage(message.id, result));
+}
+
+function answerOnceDone(
+  message: InvokeMessage,
+  result: InvocationResult | Promise<InvocationResult>,
+): void {
+  if (result instanceof Promise) result.then((settled) => answer(message, settled));
+  else answer(message, result);
+}
 
 /**
- * Runs a call after the previous call of its sequence settled (calls never reject). Its start mark
- * is written when it starts, so calls still waiting count as never started if the Worker dies.
+ * The calls of each sequence, run one after another. Its waiting calls have no start mark yet, so
+ * they count as never started if the Worker dies.
  */
-function inSequence(message: InvokeMessage, sequence: string): Promise<InvocationResult> {
-  const previous = sequences.get(sequence);
-  const call = previous === undefined ? invoke(message) : after(previous, message, sequence);
-  sequences.set(sequence, call);
-  call.then(() => {
-    if (sequences.get(sequence) === call) sequences.delete(sequence);
-  });
-  return call;
-}
-
-/** Runs a call once `previous` settled, unless its sequence was ended meanwhile. */
-async function after(
-  previous: Promise<InvocationResult>,
-  message: InvokeMessage,
-  sequence: string,
-): Promise<InvocationResult> {
-  const ids = waiting.get(sequence) ?? new Set<number>();
-  waiting.set(sequence, ids.add(message.id));
-  await previous;
-  ids.delete(message.id);
-  if (ids.size === 0 && waiting.get(sequence) === ids) waiting.delete(sequence);
-  if (!abandoned.delete(message.id)) return await invoke(message);
-  const error = new CallAbandonedError(`Call of "${sequence}" abandoned: its sequence ended`);
-  return failed("error", error, [], performance.now());
-}
+const sequences = new WorkerSequences<InvokeMessage, InvocationResult>({
+  run: invoke,
+  abandon(_message, sequence) {
+    const error = new CallAbandonedError(`Call of "${sequence}" abandoned: its sequence ended`);
+    return failed("error", error, [], performance.now());
+  },
+  answer,
+});
 
 /** Calls wait for the newest import; an older one finishing does not release them. */
 function startPayloadCheck(message: PayloadsMessage): void {
@@ -197,7 +192,11 @@ function signalExit(flag: Int32Array): void {
   });
 }
 
-async function invoke(message: InvokeMessage): Promise<InvocationResult> {
+/**
+ * Runs a call. Once its module is imported (and the payload check too), the handler is called at
+ * once, and a handler that answers synchronously gets its result back synchronously.
+ */
+function invoke(message: InvokeMessage): InvocationResult | Promise<InvocationResult> {
   const started = performance.now();
   if (message.ref !== undefined) handlers.set(message.handler, message.ref);
   const handler = handlers.get(message.handler);
@@ -205,6 +204,20 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
     const error = new HandlerNotFoundError(`Handler number ${message.handler} is unknown here`);
     return failed("not_found", error, [], started);
   }
+  const serving = modules.get(handler.file);
+  if (
+    serving?.loaded !== undefined && serving.version >= message.version && payloads.loading === null
+  ) {
+    return start(serving.loaded, handler, message);
+  }
+  return invokeWhenLoaded(message, handler, started);
+}
+
+async function invokeWhenLoaded(
+  message: InvokeMessage,
+  handler: HandlerRef,
+  started: number,
+): Promise<InvocationResult> {
   let namespace: Namespace;
   try {
     namespace = await importModule(handler.file, message.version);
@@ -212,6 +225,15 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
     return failed("error", thrown, [], started);
   }
   if (payloads.loading !== null) await payloads.loading;
+  return await start(namespace, handler, message);
+}
+
+/** Marks the call as started and calls the handler. */
+function start(
+  namespace: Namespace,
+  handler: HandlerRef,
+  message: InvokeMessage,
+): InvocationResult | Promise<InvocationResult> {
   if (marks !== null && message.slot >= 0) Atomics.store(marks, message.slot, markOf(message.id));
   return callHandler(namespace, { handler, input: message.input, traceId: message.traceId }, {
     check: payloads.check,
@@ -223,13 +245,16 @@ async function invoke(message: InvokeMessage): Promise<InvocationResult> {
 async function load(message: LoadMessage) {
   const { file, version } = message;
   const namespace = importVersion(file, version);
+  let loaded: Namespace;
   try {
-    await namespace;
+    loaded = await namespace;
   } catch (thrown) {
     return { error: serializeError(thrown) };
   }
   const serving = modules.get(file);
-  if (serving === undefined || serving.version < version) modules.set(file, { version, namespace });
+  if (serving === undefined || serving.version < version) {
+    modules.set(file, { version, namespace, loaded });
+  }
   return {};
 }
 
@@ -238,11 +263,12 @@ function importModule(file: string, version: number): Promise<Namespace> {
   const serving = modules.get(file);
   if (serving !== undefined && serving.version >= version) return serving.namespace;
   const namespace = importVersion(file, version);
-  modules.set(file, { version, namespace });
+  const entry: Serving = { version, namespace };
+  modules.set(file, entry);
   // A failed first import is not kept: the next call tries again (at the same URL, whose failure
   // Deno caches, so a fix needs a reload).
-  namespace.catch(() => {
-    if (modules.get(file)?.namespace === namespace) modules.delete(file);
+  namespace.then((loaded) => entry.loaded = loaded, () => {
+    if (modules.get(file) === entry) modules.delete(file);
   });
   return namespace;
 }

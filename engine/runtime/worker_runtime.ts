@@ -22,7 +22,7 @@ import {
   WorkerExitedError,
   WorkerRestartedError,
 } from "./errors.ts";
-import { type PayloadsMessage, serializeError } from "./protocol.ts";
+import { type InvokeMessage, type PayloadsMessage, serializeError } from "./protocol.ts";
 import { fileExists, refineFailure } from "./_classify.ts";
 import { resolveProfile, type WorkerPermissions } from "./_profiles.ts";
 import { type InvokePending, WorkerHandle } from "./_worker_handle.ts";
@@ -183,16 +183,19 @@ class WorkerRuntime implements HandlerRuntime {
     call.worker = worker;
     call.id = id;
     const reference = worker.handlerId(handler);
-    const message = {
+    // Built field by field: no spread of the reference nor a second object for a sequence's call.
+    const message: InvokeMessage = {
       type: "invoke",
       id,
-      ...reference,
+      handler: reference.handler,
       version,
       input,
       traceId,
       slot: -1,
-    } as const;
-    worker.send(sequence === undefined ? message : { ...message, sequence }, call);
+    };
+    if (reference.ref !== undefined) message.ref = reference.ref;
+    if (sequence !== undefined) message.sequence = sequence;
+    worker.send(message, call);
   }
 
   sequences(handler: HandlerRef): boolean {
