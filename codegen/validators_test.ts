@@ -5,6 +5,7 @@ import {
   unknownFieldsKey,
   type ValidationIssue,
 } from "./mod.ts";
+import { PLAIN_DATE_TIME_SOURCE } from "./validators.ts";
 import { parseSchema } from "../parser/mod.ts";
 
 const SCHEMA = parseSchema(`
@@ -101,6 +102,58 @@ Deno.test("compileValidators() has a validator for every primitive", () => {
   assert.equal(table.get("DateTime")!("2024-13-45T99:00:00Z").length, 1);
   assert.deepEqual(table.get("Json")!({ a: [1] }), []);
   assert.equal(table.get("Boolean")!("true").length, 1);
+});
+
+/** The date-times of a grid over every part, in range and out of it, in the forms the ISO check takes. */
+function dateTimeGrid(): string[] {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const out: string[] = [];
+  for (const year of ["0000", "0001", "1969", "1970", "2024", "2025", "9999"]) {
+    for (let month = 0; month < 14; month++) {
+      for (let day = 0; day < 33; day++) out.push(`${year}-${two(month)}-${two(day)}T00:00:00Z`);
+    }
+  }
+  for (let hour = 0; hour < 26; hour++) {
+    for (let minute = 0; minute < 61; minute += 3) {
+      for (let second = 0; second < 61; second++) {
+        out.push(`2024-02-29T${two(hour)}:${two(minute)}:${two(second)}Z`);
+      }
+    }
+  }
+  for (const sign of ["+", "-"]) {
+    for (let hour = 0; hour < 26; hour++) {
+      for (let minute = 0; minute < 61; minute++) {
+        out.push(`2024-12-31T23:59:59${sign}${two(hour)}:${two(minute)}`);
+        out.push(`0000-01-01T00:00:00${sign}${two(hour)}${two(minute)}`);
+      }
+    }
+  }
+  for (let digits = 1; digits <= 12; digits++) {
+    out.push(`9999-12-31T23:59:59.${"9".repeat(digits)}+23:59`);
+    out.push(`2024-01-01t00:00:00.${"0".repeat(digits)}z`);
+  }
+  for (let year = 0; year < 10_000; year += 7) {
+    out.push(`${String(year).padStart(4, "0")}-02-31T23:59:59.999-23:59`);
+  }
+  out.push("2024-01-01", "2024-01-01 10:00", "2024-01-01T10:00+0530", "2024-02-30T24:00:00Z");
+  return out;
+}
+
+Deno.test("the DateTime check answers as the ISO form and Date.parse together, and its shortcut only takes dates Date.parse accepts", () => {
+  const iso =
+    /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+  const plain = new Function(`return ${PLAIN_DATE_TIME_SOURCE};`)() as RegExp;
+  const check = table.get("DateTime")!;
+  let shortcut = 0;
+  for (const text of dateTimeGrid()) {
+    const parses = !Number.isNaN(Date.parse(text));
+    if (plain.test(text)) {
+      shortcut++;
+      assert.ok(parses, `Date.parse refuses ${text}, which the shortcut accepts`);
+    }
+    assert.equal(check(text).length === 0, iso.test(text) && parses, text);
+  }
+  assert.ok(shortcut > 10_000);
 });
 
 Deno.test("generated validators.ts gives the same answers as compileValidators()", async () => {

@@ -28,39 +28,61 @@ export const MIDDLEWARE_REJECTION_SPAN = "middleware_rejection";
 /** The `span_name` of the log entry of an event delivery given up for good (dead-lettered). */
 export const DEAD_LETTER_SPAN = "dead_letter";
 
+/** A handler call as {@linkcode invokeHandler} takes it. */
+export interface HandlerCall {
+  handler: HandlerRef;
+  input: InvocationInput;
+  trace: ActiveTrace;
+  stepName?: string;
+  /** Joins a runtime sequence (see `Invocation.sequence`). */
+  sequence?: string | undefined;
+}
+
 /** Calls a handler and records it as a trace step named `stepName`.
  *
  * @param parts the runtime, telemetry and config
  * @param call the handler, its input, the trace and the step name
- * @returns the runtime's result (never rejects)
+ * @returns the runtime's result (never rejects); without a promise when the runtime answered at
+ * once (`HandlerRuntime.invokeNow`: an in-process handler that returned a value)
  */
-export async function invokeHandler(
+export function invokeHandler(
   parts: EngineParts,
-  call: {
-    handler: HandlerRef;
-    input: InvocationInput;
-    trace: ActiveTrace;
-    stepName?: string;
-    /** Joins a runtime sequence (see `Invocation.sequence`). */
-    sequence?: string | undefined;
-  },
-): Promise<InvocationResult> {
-  const { handler, trace } = call;
+  call: HandlerCall,
+): InvocationResult | Promise<InvocationResult> {
   const started = Date.now();
   const startedAt = isoTime(started);
-  let result: InvocationResult;
+  let answer: InvocationResult | Promise<InvocationResult>;
   try {
     const invocation: Invocation = {
-      handler,
+      handler: call.handler,
       input: call.input,
-      traceId: trace.id,
+      traceId: call.trace.id,
       timeoutMs: parts.config.server.handler_timeout_ms,
     };
     if (call.sequence !== undefined) invocation.sequence = call.sequence;
-    result = await parts.runtime.invoke(invocation);
+    const runtime = parts.runtime;
+    answer = runtime.invokeNow !== undefined
+      ? runtime.invokeNow(invocation)
+      : runtime.invoke(invocation);
   } catch (error) {
-    result = brokenRuntime(error, Date.now() - started);
+    answer = brokenRuntime(error, Date.now() - started);
   }
+  if (!(answer instanceof Promise)) return recordCall(parts, call, answer, startedAt);
+  return answer.then(
+    (result) => recordCall(parts, call, result, startedAt),
+    (error) => recordCall(parts, call, brokenRuntime(error, Date.now() - started), startedAt),
+  );
+}
+
+/** What follows every call: logs forwarded, a failure logged, the trace step and the metric. */
+function recordCall(
+  parts: EngineParts,
+  call: HandlerCall,
+  answer: InvocationResult,
+  startedAt: string,
+): InvocationResult {
+  const { handler, trace } = call;
+  let result = answer;
   if (result.ok && !handler.kind.startsWith("ws_")) result = unaddressedBroadcast(handler, result);
   if (result.effects.length > 0) forwardLogs(parts, handler, trace.id, result);
   // A call its runtime abandoned before it started (its sequence ended) did not fail: it runs again.

@@ -435,14 +435,23 @@ function edgeHandler(options: EdgeHandlerOptions) {
   };
 }
 
-/** The serve info of a request the edge matched, with its match; the peer is read only if asked. */
-class MatchedInfo implements RequestInfo {
+/**
+ * The serve info of a request the edge matched, and its match (one object for both); the peer is
+ * read only if asked.
+ */
+class MatchedInfo implements RequestInfo, MatchedRoute {
   readonly #info: Deno.ServeHandlerInfo;
-  readonly matched: MatchedRoute;
+  readonly route: RouteSpec;
+  readonly params: Record<string, string>;
 
   constructor(info: Deno.ServeHandlerInfo, route: RouteSpec, params: Record<string, string>) {
     this.#info = info;
-    this.matched = { route, params };
+    this.route = route;
+    this.params = params;
+  }
+
+  get matched(): MatchedRoute {
+    return this;
   }
 
   get remoteAddr(): Deno.Addr {

@@ -169,8 +169,9 @@ function pickExport(
   namespace: Record<string, unknown>,
   candidates: readonly string[],
 ): HandlerFunction | undefined {
-  for (const name of candidates) {
-    const value = namespace[name];
+  // Indexed: a `for...of` allocated an iterator on every call (measured).
+  for (let i = 0; i < candidates.length; i++) {
+    const value = namespace[candidates[i]!];
     if (typeof value === "function") return value as HandlerFunction;
   }
   return undefined;

@@ -197,6 +197,12 @@ export type InvocationResult =
 export interface HandlerRuntime {
   /** Runs one handler call; never rejects: failures come back as `{ ok: false }`. */
   invoke(invocation: Invocation): Promise<InvocationResult>;
+  /**
+   * Optional: runs one call like {@linkcode HandlerRuntime.invoke}, but answers a call that finished
+   * at once (an in-process handler that returned a value) without a promise, so the caller goes on
+   * in the same turn. Never throws.
+   */
+  invokeNow?(invocation: Invocation): InvocationResult | Promise<InvocationResult>;
   /** Loads (or reloads after an edit) a handler module; reports a load error without throwing. */
   reload(file: string): Promise<SerializedError | null>;
   /**

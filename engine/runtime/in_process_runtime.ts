@@ -82,20 +82,23 @@ class InProcessRuntime implements HandlerRuntime {
   }
 
   invoke(invocation: Invocation): Promise<InvocationResult> {
+    const answer = this.invokeNow(invocation);
+    return answer instanceof Promise ? answer : Promise.resolve(answer);
+  }
+
+  invokeNow(invocation: Invocation): InvocationResult | Promise<InvocationResult> {
     const { handler } = invocation;
     const started = performance.now();
     if (this.#closed) {
       const error = new RuntimeClosedError(`Runtime is closed: cannot run "${handler.name}"`);
-      return Promise.resolve(failed("error", error, [], started));
+      return failed("error", error, [], started);
     }
     if (handler.language !== "typescript") {
       const message = `Cannot run "${handler.name}": the in-process runtime runs TypeScript only`;
-      return Promise.resolve(failed("error", new RuntimeUnsupportedError(message), [], started));
+      return failed("error", new RuntimeUnsupportedError(message), [], started);
     }
     const namespace = this.#options.manifest.modules[this.#key(handler.file)];
-    if (namespace === undefined) {
-      return Promise.resolve(failed("not_found", notInManifest(handler), [], started));
-    }
+    if (namespace === undefined) return failed("not_found", notInManifest(handler), [], started);
     const outcome = callHandler(namespace, invocation, {
       started,
       check: this.#check,
@@ -131,11 +134,14 @@ class InProcessRuntime implements HandlerRuntime {
   }
 
   /** Failures only: a success is returned as it is, with no refinement to await. */
-  #settled(result: InvocationResult, handler: HandlerRef): Promise<InvocationResult> {
-    if (result.ok) return Promise.resolve(result);
+  #settled(
+    result: InvocationResult,
+    handler: HandlerRef,
+  ): InvocationResult | Promise<InvocationResult> {
+    if (result.ok) return result;
     if (result.error.name === "HandlerExitError") {
       const message = `Handler "${handler.name}" ${result.error.message}`;
-      return Promise.resolve({ ...result, error: { ...result.error, message } });
+      return { ...result, error: { ...result.error, message } };
     }
     return refineFailure(result, handler, () => Promise.resolve(true));
   }

@@ -10,6 +10,10 @@ export interface ValidationIssue {
 export type Validator = (value: unknown) => ValidationIssue[];
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const PLAIN_DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+function isDateTime(v: string): boolean {
+  return PLAIN_DATE_TIME.test(v) || (ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+}
 function at(p: string, key: string): string {
   return p === "" ? key : p + "." + key;
 }
@@ -20,7 +24,7 @@ function check_Boolean(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "boolean") out.push({ path: p, message: "Expected a boolean, got " + kind(v) });
 }
 function check_DateTime(v: unknown, p: string, out: ValidationIssue[]): void {
-  if (typeof v !== "string" || !ISO_DATE_TIME.test(v) || Number.isNaN(Date.parse(v))) {
+  if (typeof v !== "string" || !isDateTime(v)) {
     out.push({ path: p, message: "Expected an ISO 8601 date-time string, got " + (typeof v === "string" ? JSON.stringify(v) : kind(v)) });
   }
 }
@@ -69,7 +73,7 @@ function check_User(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined) {
     out.push({ path: at(p, "createdAt"), message: "Required field is missing" });
   } else {
-    if (typeof x !== "string" || !ISO_DATE_TIME.test(x) || Number.isNaN(Date.parse(x))) {
+    if (typeof x !== "string" || !isDateTime(x)) {
       out.push({ path: at(p, "createdAt"), message: "Expected an ISO 8601 date-time string, got " + (typeof x === "string" ? JSON.stringify(x) : kind(x)) });
     }
   }
@@ -199,7 +203,7 @@ function check_BenchInput(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined) {
     out.push({ path: at(p, "joinedAt"), message: "Required field is missing" });
   } else {
-    if (typeof x !== "string" || !ISO_DATE_TIME.test(x) || Number.isNaN(Date.parse(x))) {
+    if (typeof x !== "string" || !isDateTime(x)) {
       out.push({ path: at(p, "joinedAt"), message: "Expected an ISO 8601 date-time string, got " + (typeof x === "string" ? JSON.stringify(x) : kind(x)) });
     }
   }

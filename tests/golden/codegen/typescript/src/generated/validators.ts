@@ -10,6 +10,10 @@ export interface ValidationIssue {
 export type Validator = (value: unknown) => ValidationIssue[];
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const PLAIN_DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+function isDateTime(v: string): boolean {
+  return PLAIN_DATE_TIME.test(v) || (ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+}
 function at(p: string, key: string): string {
   return p === "" ? key : p + "." + key;
 }
@@ -20,7 +24,7 @@ function check_Boolean(v: unknown, p: string, out: ValidationIssue[]): void {
   if (typeof v !== "boolean") out.push({ path: p, message: "Expected a boolean, got " + kind(v) });
 }
 function check_DateTime(v: unknown, p: string, out: ValidationIssue[]): void {
-  if (typeof v !== "string" || !ISO_DATE_TIME.test(v) || Number.isNaN(Date.parse(v))) {
+  if (typeof v !== "string" || !isDateTime(v)) {
     out.push({ path: p, message: "Expected an ISO 8601 date-time string, got " + (typeof v === "string" ? JSON.stringify(v) : kind(v)) });
   }
 }
@@ -147,7 +151,7 @@ function check_User(v: unknown, p: string, out: ValidationIssue[]): void {
   if (x === undefined) {
     out.push({ path: at(p, "createdAt"), message: "Required field is missing" });
   } else {
-    if (typeof x !== "string" || !ISO_DATE_TIME.test(x) || Number.isNaN(Date.parse(x))) {
+    if (typeof x !== "string" || !isDateTime(x)) {
       out.push({ path: at(p, "createdAt"), message: "Expected an ISO 8601 date-time string, got " + (typeof x === "string" ? JSON.stringify(x) : kind(x)) });
     }
   }
@@ -237,7 +241,7 @@ function check_UserSummary(v: unknown, p: string, out: ValidationIssue[]): void 
       out.push({ path: at(p, "seenAt"), message: "Expected an array, got " + kind(x) });
     } else {
       for (let i = 0; i < x.length; i++) {
-        if (typeof x[i] !== "string" || !ISO_DATE_TIME.test(x[i]) || Number.isNaN(Date.parse(x[i]))) {
+        if (typeof x[i] !== "string" || !isDateTime(x[i])) {
           out.push({ path: at(p, "seenAt") + "[" + i + "]", message: "Expected an ISO 8601 date-time string, got " + (typeof x[i] === "string" ? JSON.stringify(x[i]) : kind(x[i])) });
         }
       }
@@ -303,7 +307,7 @@ function check_ChatMessage(v: unknown, p: string, out: ValidationIssue[]): void 
   }
   x = o.sentAt;
   if (x !== undefined && x !== null) {
-    if (typeof x !== "string" || !ISO_DATE_TIME.test(x) || Number.isNaN(Date.parse(x))) {
+    if (typeof x !== "string" || !isDateTime(x)) {
       out.push({ path: at(p, "sentAt"), message: "Expected an ISO 8601 date-time string, got " + (typeof x === "string" ? JSON.stringify(x) : kind(x)) });
     }
   }

@@ -1,0 +1,148 @@
+// deno-lint-ignore-file no-console -- a benchmark script prints its results
+/**
+ * A/B of the HTTP pipeline alone between this checkout and another one, in one process and without
+ * a socket: both builds serve examples/hello-ts through `createApp` (memory telemetry, the
+ * in-process runtime, as an edge of `rohas start` runs it) and answer POST /bench built as a
+ * `Request`, in short blocks that alternate (A, B, B, A...), so load on a shared machine touches
+ * both alike. It reports the process's CPU time per request (every thread: garbage collection
+ * included; the `Request` built for each call counts in both), the ratio B/A of the sums and the
+ * median of the pairs, then the bytes each build's pipeline allocates per request (a child process
+ * with a young generation too large to be collected during the count, heap growth over 2,000
+ * requests less the growth of a bare `Response` answer): steadier than any time on a loaded machine.
+ *
+ *   deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import process from "node:process";
+import { join, resolve } from "node:path";
+import { machineLine } from "./_machine.ts";
+import { BENCH_BODY, median, REPO } from "./_project.ts";
+
+/** The flags of the allocation count: a young generation that no request fills, `gc()` exposed. */
+const ALLOC_FLAGS = "--v8-flags=--expose-gc,--min-semi-space-size=128,--max-semi-space-size=128";
+
+type Handler = (request: Request) => Promise<Response>;
+
+async function load(root: string): Promise<Handler> {
+  const url = (path: string) => new URL(`file://${join(root, path)}`).href;
+  const { createApp } = await import(url("mod.ts"));
+  const { manifest } = await import(url("examples/hello-ts/src/generated/manifest.ts"));
+  const app = await createApp({ manifest, root: join(root, "examples/hello-ts"), cron: false });
+  return (request) => app.handler(request);
+}
+
+function benchRequest(): Request {
+  return new Request("http://127.0.0.1:3000/bench", {
+    method: "POST",
+    body: BENCH_BODY,
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(BENCH_BODY.length),
+      host: "127.0.0.1:3000",
+    },
+  });
+}
+
+async function serve(handler: Handler, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const response = await handler(benchRequest());
+    if (response.status !== 200) throw new Error(`POST /bench answered ${response.status}`);
+    await response.text();
+  }
+}
+
+/** CPU microseconds per request of `count` requests. */
+async function cpuPerRequest(handler: Handler, count: number): Promise<number> {
+  const before = process.cpuUsage();
+  await serve(handler, count);
+  const spent = process.cpuUsage(before);
+  return (spent.user + spent.system) / count;
+}
+
+/** Heap growth per request, in bytes (run with {@linkcode ALLOC_FLAGS}). */
+async function bytesPerRequest(handler: Handler): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  await serve(handler, 3_000);
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    gc();
+    gc();
+    const before = Deno.memoryUsage().heapUsed;
+    await serve(handler, 2_000);
+    rounds.push((Deno.memoryUsage().heapUsed - before) / 2_000);
+  }
+  return median(rounds);
+}
+
+/** The child of the allocation count: prints the bytes the pipeline of `root` allocates. */
+async function allocChild(root: string): Promise<void> {
+  const bare: Handler = async (request) => {
+    await request.json();
+    return new Response('{"data":{"ok":true,"name":"Ann"}}');
+  };
+  const floor = await bytesPerRequest(bare);
+  console.log(String(await bytesPerRequest(await load(root)) - floor));
+}
+
+async function allocOf(root: string): Promise<number> {
+  const args = ["run", "-A", ALLOC_FLAGS, new URL(import.meta.url).pathname, "--alloc", root];
+  const out = await new Deno.Command(Deno.execPath(), { args, cwd: REPO, stderr: "inherit" })
+    .output();
+  if (!out.success) throw new Error(`The allocation count of ${root} failed`);
+  return Number(new TextDecoder().decode(out.stdout).trim());
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      checkout: { type: "string" },
+      blocks: { type: "string", default: "200" },
+      per: { type: "string", default: "1000" },
+      alloc: { type: "string" },
+    },
+  });
+  if (values.alloc !== undefined) {
+    await allocChild(values.alloc);
+    Deno.exit(0);
+  }
+  if (values.checkout === undefined) {
+    console.error(
+      "Usage: deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]",
+    );
+    Deno.exit(2);
+  }
+  const roots = [resolve(values.checkout), REPO];
+  const handlers = [await load(roots[0]!), await load(roots[1]!)];
+  for (const handler of handlers) await serve(handler, 5_000);
+  const blocks = Number(values.blocks);
+  const per = Number(values.per);
+  let sumA = 0;
+  let sumB = 0;
+  const pairs: number[] = [];
+  for (let block = 0; block < blocks; block++) {
+    const spent = [0, 0];
+    for (const k of block % 2 === 0 ? [0, 1] : [1, 0]) {
+      spent[k] = await cpuPerRequest(handlers[k]!, per);
+    }
+    sumA += spent[0]!;
+    sumB += spent[1]!;
+    pairs.push(spent[1]! / spent[0]!);
+  }
+  console.log(machineLine());
+  console.log(`A = ${roots[0]}, B = ${roots[1]}; ${blocks} alternating blocks of ${per} requests`);
+  console.log(
+    `cpu/request A ${(sumA / blocks).toFixed(2)} us, B ${(sumB / blocks).toFixed(2)} us`,
+  );
+  console.log(
+    `B/A x${(sumB / sumA).toFixed(3)} (sums), x${median(pairs).toFixed(3)} (median of pairs)`,
+  );
+  const bytes = [await allocOf(roots[0]!), await allocOf(roots[1]!)];
+  console.log(
+    `pipeline allocation: A ${bytes[0]!.toFixed(0)} B, B ${bytes[1]!.toFixed(0)} B a request`,
+  );
+  Deno.exit(0);
+}
