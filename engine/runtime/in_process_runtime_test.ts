@@ -47,6 +47,25 @@ Deno.test("InProcessRuntime answers a slow handler with timeout and keeps servin
   }
 });
 
+Deno.test("InProcessRuntime.invokeNow answers a handler that returned a value without a promise, and one that awaits with one", async () => {
+  await using gate = openGate();
+  const runtime = createInProcessRuntime({ manifest });
+  try {
+    const createUser = tsHandler("api", "src/handlers/api/create_user.ts", ["handleCreateUser"]);
+    const now = runtime.invokeNow!(call(createUser, apiInput({ name: "Ada" }, { id: "1" })));
+    assert(!(now instanceof Promise));
+    okResult(now);
+    const gated = tsHandler("api", "src/handlers/api/gated.ts", ["handleGated"]);
+    const later = runtime.invokeNow!(call(gated, apiInput({ gate: gate.url })));
+    assert(later instanceof Promise);
+    gate.release();
+    okResult(await later);
+  } finally {
+    gate.release();
+    await runtime.close();
+  }
+});
+
 Deno.test("InProcessRuntime refuses to reload its static modules", async () => {
   const runtime = createInProcessRuntime({ manifest });
   const error = await runtime.reload(`${PROJECT}/src/handlers/api/create_user.ts`);
