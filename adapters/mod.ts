@@ -100,6 +100,7 @@ export function createAdapter(
         bufferSize: config.buffer_size,
         ...optional("clock", options.clock),
         ...optional("idempotencyWindowMs", numberSetting(config, "idempotency_window_ms")),
+        ...optional("idempotencyMaxKeys", numberSetting(config, "idempotency_max_keys")),
         ...optional("onHandlerError", options.onError),
       }));
     case "rocksdb":

@@ -40,6 +40,12 @@ export interface MemoryAdapterOptions {
   bufferSize?: number;
   /** How long an idempotency key is remembered, in milliseconds. Default 600000 (10 minutes). */
   idempotencyWindowMs?: number;
+  /**
+   * How many idempotency keys a topic remembers at most; past it the oldest is forgotten before its
+   * window ends. Every event a definition triggers carries a key, so without a bound a topic at 50k
+   * events/s would hold 30 million keys for the 10 minutes. Default 100000 (about 10 MiB a topic).
+   */
+  idempotencyMaxKeys?: number;
   /** How many events of topics nobody subscribed to are kept, oldest dropped first. Default 1000. */
   unhandledLimit?: number;
   /** Time and timers for retries, dead-letter times and the idempotency window. Default the real clock. */
@@ -105,6 +111,7 @@ class MemoryBroker implements MemoryAdapter {
   readonly #clock: Clock;
   readonly #bufferSize: number;
   readonly #windowMs: number;
+  readonly #maxKeys: number;
   readonly #unhandledLimit: number;
   readonly #onHandlerError: (error: unknown, envelope: EventEnvelope) => void;
   readonly #topics = new Map<string, Map<string, Group>>();
@@ -123,6 +130,7 @@ class MemoryBroker implements MemoryAdapter {
     this.#clock = options.clock ?? systemClock;
     this.#bufferSize = positive(options.bufferSize ?? Infinity, "bufferSize");
     this.#windowMs = options.idempotencyWindowMs ?? 600_000;
+    this.#maxKeys = positive(options.idempotencyMaxKeys ?? 100_000, "idempotencyMaxKeys");
     this.#unhandledLimit = options.unhandledLimit ?? 1000;
     this.#onHandlerError = options.onHandlerError ?? (() => {});
   }
@@ -306,8 +314,10 @@ class MemoryBroker implements MemoryAdapter {
     const key = envelope.metadata.idempotency_key;
     if (key === undefined) return false;
     let window = this.#keys.get(envelope.topic);
-    if (window === undefined) this.#keys.set(envelope.topic, window = new KeyWindow());
-    return window.seen(key, this.#clock.now(), this.#windowMs);
+    if (window === undefined) {
+      this.#keys.set(envelope.topic, window = new KeyWindow(this.#windowMs, this.#maxKeys));
+    }
+    return window.seen(key, this.#clock.now());
   }
 
   #keepUnhandled(envelope: EventEnvelope): void {
@@ -321,22 +331,38 @@ class MemoryBroker implements MemoryAdapter {
 }
 
 /**
- * The idempotency keys of one topic seen within the window. Every key is kept for the same time, so
- * the map's insertion order is its expiry order: only the oldest entries are ever looked at, and
- * only once the oldest is due (a publish looks at none, most of the time).
+ * The idempotency keys of one topic seen within the window, at most `maxKeys` of them. Every key is
+ * kept for the same time, so the map's insertion order is its expiry order: only the oldest entries
+ * are ever looked at, once the oldest is due or the map is full (a publish looks at none, most of
+ * the time).
  */
 class KeyWindow {
   readonly #expiries = new Map<string, number>();
+  readonly #windowMs: number;
+  readonly #maxKeys: number;
   /** When the oldest key expires; Infinity while none is kept. */
   #nextExpiry = Infinity;
 
+  constructor(windowMs: number, maxKeys: number) {
+    this.#windowMs = windowMs;
+    this.#maxKeys = maxKeys;
+  }
+
   /** Whether `key` was seen within the window; else remembers it until `now + windowMs`. */
-  seen(key: string, now: number, windowMs: number): boolean {
+  seen(key: string, now: number): boolean {
     if (now >= this.#nextExpiry) this.#forgetExpired(now);
     if (this.#expiries.has(key)) return true;
-    this.#expiries.set(key, now + windowMs);
-    if (this.#nextExpiry === Infinity) this.#nextExpiry = now + windowMs;
+    this.#expiries.set(key, now + this.#windowMs);
+    if (this.#nextExpiry === Infinity) this.#nextExpiry = now + this.#windowMs;
+    if (this.#expiries.size > this.#maxKeys) this.#forgetOldest();
     return false;
+  }
+
+  #forgetOldest(): void {
+    const oldest = this.#expiries.keys().next();
+    if (oldest.done === true) return;
+    this.#expiries.delete(oldest.value);
+    this.#nextExpiry = this.#expiries.values().next().value ?? Infinity;
   }
 
   #forgetExpired(now: number): void {

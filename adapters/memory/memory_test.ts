@@ -266,3 +266,27 @@ Deno.test("memory adapter releases a waiting publisher when the last subscriber 
     n: 2,
   }]);
 });
+
+Deno.test("memory adapter remembers at most idempotency_max_keys keys a topic, forgetting the oldest first", async () => {
+  const clock = new ManualClock(0);
+  await using adapter = open({ clock, idempotencyMaxKeys: 2 });
+  const seen: unknown[] = [];
+  await adapter.subscribe("Pay", "app.pay", async (delivery) => {
+    seen.push(delivery.envelope.payload);
+    await delivery.ack();
+  });
+  for (const key of ["a", "b", "c"]) await adapter.publish(envelope("Pay", { key }, key));
+  // "a" was forgotten to make room for "c"; "b" and "c" are still remembered within the window.
+  for (const key of ["b", "c", "a"]) {
+    await adapter.publish(envelope("Pay", { key, again: true }, key));
+  }
+  await until(() => seen.length === 4);
+  assert.deepEqual(seen, [{ key: "a" }, { key: "b" }, { key: "c" }, { key: "a", again: true }]);
+});
+
+Deno.test("memory adapter refuses an idempotency_max_keys that is not a positive number", () => {
+  assert.throws(
+    () => open({ idempotencyMaxKeys: 0 }),
+    /idempotencyMaxKeys: "0" is not a positive number/,
+  );
+});
