@@ -15,6 +15,11 @@
  *   Type-only imports count. Test code (`*_test.ts`, `_test_*.ts`, everything under `tests/`)
  *   is left out of the cycle check: nothing imports it.
  *
+ * - **Side doors.** A few files of a module, listed in {@linkcode SIDE_DOORS} with their reason,
+ *   may be imported directly from outside it: they import nothing heavy, so the engine reaches the
+ *   parser's names or the config's shape without loading the whole module (an edge process loads
+ *   no npm package, engine/edge/edge_imports_test.ts).
+ *
  * The graph comes from `deno info --json` (static, dynamic and type-only imports). Exceptions are
  * listed in {@linkcode EXCEPTIONS}, each with its reason.
  *
@@ -31,7 +36,8 @@ export type ImportProblem =
   | { kind: "door"; file: string; line: number; imports: string; door: string }
   | { kind: "private"; file: string; line: number; imports: string }
   | { kind: "cycle"; level: "folder" | "module"; cycle: string[]; via: string[] }
-  | { kind: "stale-exception"; from: string; to: string };
+  | { kind: "stale-exception"; from: string; to: string }
+  | { kind: "stale-side-door"; file: string };
 
 /** An import the rules would refuse, allowed for the reason given. */
 export interface ImportException {
@@ -43,10 +49,20 @@ export interface ImportException {
   why: string;
 }
 
+/** A file of a module that files outside it may import directly. */
+export interface SideDoor {
+  /** The file, relative to the root. */
+  file: string;
+  /** Why it is imported without the module's door. */
+  why: string;
+}
+
 /** Options of {@linkcode checkImports}. */
 export interface CheckImportsOptions {
   /** Allowed violations. Default: {@linkcode EXCEPTIONS}. */
   exceptions?: readonly ImportException[];
+  /** Files importable past their module's door. Default: {@linkcode SIDE_DOORS}. */
+  sideDoors?: readonly SideDoor[];
   /**
    * Paths relative to the root (folders end with `/`) whose files are not checked: user projects,
    * generated and fixture code. Default: {@linkcode DEFAULT_SKIPPED}.
@@ -97,11 +113,30 @@ export const EXCEPTIONS: readonly ImportException[] = [
       "other than main.ts, which runs commands",
   },
   {
+    from: "tests/adapters/_groups.ts",
+    to: "adapters/_support/mod.ts",
+    why: "asks each broker for a group by the very name the adapters give it (subjectToken); " +
+      "the naming stays out of the adapters' door so that it is not published",
+  },
+  {
     from: "contract/_channels.ts",
     to: "adapters/_support/codec.ts",
     why: "names the broker-side channels by the very encoding the adapters use; the encoders " +
       "stay out of the adapters' door so that they are not published",
   },
+];
+
+/** Why each light file is reached past its door: what loading the door would cost its importers. */
+const LIGHT = "imports no npm package and none of its module's heavy parts; an edge process " +
+  "imports it without loading the whole door (engine/edge/edge_imports_test.ts)";
+
+/** The files outside importers may reach past their module's door, and why. */
+export const SIDE_DOORS: readonly SideDoor[] = [
+  { file: "parser/names.ts", why: `the schema's naming rules (camel, pascal, snake); ${LIGHT}` },
+  { file: "parser/ast.ts", why: `the schema's types, no code; ${LIGHT}` },
+  { file: "parser/diagnostic.ts", why: `diagnostics with positions; ${LIGHT}` },
+  { file: "codegen/validators.ts", why: `the validator compiler the engine runs; ${LIGHT}` },
+  { file: "project/config.ts", why: `the config's shape and its value lists; ${LIGHT}` },
 ];
 
 /**
@@ -138,9 +173,11 @@ export async function checkImports(
   const doors = new Set(files.filter((f) => f === "mod.ts" || f.endsWith("/mod.ts")));
   const exceptions = options.exceptions ?? EXCEPTIONS;
   const allowed = new Set(exceptions.map((e) => `${e.from} ${e.to}`));
+  const sideDoors = new Set((options.sideDoors ?? SIDE_DOORS).map((d) => d.file));
   const problems: ImportProblem[] = [];
   for (const edge of graph) {
     if (allowed.has(`${edge.from} ${edge.to}`)) continue;
+    if (sideDoors.has(edge.to) && !isPrivate(edge.to)) continue;
     const problem = boundaryProblem(edge, doors);
     if (problem) problems.push(problem);
   }
@@ -148,6 +185,12 @@ export async function checkImports(
   const imports = new Set(graph.map((e) => `${e.from} ${e.to}`));
   for (const { from, to } of exceptions) {
     if (!imports.has(`${from} ${to}`)) problems.push({ kind: "stale-exception", from, to });
+  }
+  // A side door nobody outside its module uses is no door.
+  for (const file of sideDoors) {
+    const module = moduleOf(file, doors);
+    const used = graph.some((e) => e.to === file && (module === null || !inside(e.from, module)));
+    if (!used) problems.push({ kind: "stale-side-door", file });
   }
   const production = graph.filter((e) => !isTestCode(e.from) && !allowed.has(`${e.from} ${e.to}`));
   problems.push(...folderCycles(production), ...moduleCycles(production, doors));
@@ -382,6 +425,8 @@ export function describeProblem(problem: ImportProblem): string {
       return `${problem.file}:${problem.line}: imports ${problem.imports}, a private file of another folder`;
     case "stale-exception":
       return `${problem.from} no longer imports ${problem.to}: remove the exception from EXCEPTIONS`;
+    case "stale-side-door":
+      return `${problem.file} is imported from no other module: remove it from SIDE_DOORS`;
     case "cycle":
       return `Import cycle between the ${problem.level}s ${problem.cycle.join(", ")}:\n  ${
         problem.via.join("\n  ")

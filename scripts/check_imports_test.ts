@@ -19,9 +19,10 @@ const BASE = {
 async function problems(
   files: Record<string, string>,
   exceptions: { from: string; to: string; why: string }[] = [],
+  sideDoors: { file: string; why: string }[] = [],
 ): Promise<ImportProblem[]> {
   await using dir = await tempDir({ prefix: "rohas_imports_", files: { ...BASE, ...files } });
-  return await checkImports(dir.path, { exceptions });
+  return await checkImports(dir.path, { exceptions, sideDoors });
 }
 
 Deno.test("checkImports() accepts imports through doors and a module's use of its own files", async () => {
@@ -108,6 +109,18 @@ Deno.test("checkImports() finds dynamic imports, honours listed exceptions and r
       describeProblem,
     ),
     ["telemetry/lazy.ts no longer imports engine/serve.ts: remove the exception from EXCEPTIONS"],
+  );
+});
+
+Deno.test("checkImports() lets other modules import a listed side door, and reports an unused one", async () => {
+  const files = {
+    "telemetry/use.ts": 'import { serve } from "../engine/serve.ts";\nserve();\n',
+  };
+  const why = "a test of the side doors";
+  assertEquals(await problems(files, [], [{ file: "engine/serve.ts", why }]), []);
+  assertEquals(
+    (await problems({}, [], [{ file: "engine/serve.ts", why }])).map(describeProblem),
+    ["engine/serve.ts is imported from no other module: remove it from SIDE_DOORS"],
   );
 });
 

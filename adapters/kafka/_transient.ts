@@ -3,7 +3,7 @@
  * its consumer group (committed offsets) and its retry topic are deleted through the admin API. A
  * process killed before it closed leaves both; the broker drops the group's offsets after
  * `offsets.retention.minutes` (7 days by default) once it has no member, and the retry topic stays
- * (kafka/README.md).
+ * (adapters/kafka/README.md).
  *
  * @module
  */

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SOCKETS_TOPIC } from "../../engine/socket_fanout.ts";
+import { SOCKETS_TOPIC } from "../../engine/mod.ts";
 import { type GroupExists, natsGroupExists, rabbitmqGroupExists } from "../adapters/_groups.ts";
 import { type Instance, startCluster } from "./_instances.ts";
 import { SOCKETS_FIXTURE } from "./_sockets.ts";
