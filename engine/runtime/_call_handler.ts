@@ -214,8 +214,7 @@ class CallState implements HandlerState {
   readonly effects: Effect[];
   readonly #kv: Kv | undefined;
   readonly #check: PayloadCheck | undefined;
-  /** A WebSocket handler: `broadcast` may leave out its endpoint. */
-  readonly #socket: boolean;
+  readonly #kind: string;
   #logger: HandlerState["logger"] | undefined = undefined;
 
   constructor(call: HandlerCall, options: CallHandlerOptions | undefined) {
@@ -224,7 +223,8 @@ class CallState implements HandlerState {
     this.effects = [];
     this.#kv = options?.kv;
     this.#check = options?.check;
-    this.#socket = call.handler.kind.startsWith("ws_");
+    // Its kind, not whether it is a WebSocket handler: only `broadcast` asks that.
+    this.#kind = call.handler.kind;
   }
 
   get kv(): Kv {
@@ -276,7 +276,8 @@ class CallState implements HandlerState {
 
   broadcast(message: unknown, options?: BroadcastOptions): void {
     const to = options?.to;
-    if (to === undefined && !this.#socket) {
+    // A WebSocket handler's `broadcast` may leave out its endpoint.
+    if (to === undefined && !this.#kind.startsWith("ws_")) {
       throw new BroadcastTargetError(missingBroadcastTarget(this.handlerName));
     }
     const json = toJsonValue(message);
