@@ -5,18 +5,16 @@
  * @module
  */
 
-/** How many forgotten slots the order arrays keep at their front before they are compacted. */
-const COMPACT_AFTER = 1024;
-
 /**
  * Remembers keys for `windowMs`, at most `maxKeys` of them, the oldest forgotten first. Every key is
  * kept for the same time, so the order keys arrived in is their expiry order: only the oldest are
  * ever looked at, once the oldest is due or the window is full.
  *
- * The order lives in two arrays read from a moving head, not in a `Map`'s iteration order: V8 leaves
- * a deleted entry of a `Map` as a hole until the table is rebuilt, and every new iterator walks the
- * holes at its front, so forgetting the oldest through `keys().next()` cost a walk over up to tens of
- * thousands of holes per key once the window was full (about 100 µs a publish at 100,000 keys).
+ * The oldest key is found by one iterator of the map kept for the window's life, not by a new
+ * `keys()` iterator each time: V8 leaves a deleted entry of a `Map` as a hole until the table is
+ * rebuilt, and every new iterator walks the holes at its front, so once the window was full each key
+ * cost a walk over up to tens of thousands of holes (about 100 µs a publish at 100,000 keys). The
+ * kept iterator passes each hole once; a `Map` iterator sees entries added after it was made.
  *
  * @example
  * ```ts
@@ -29,12 +27,14 @@ const COMPACT_AFTER = 1024;
  * ```
  */
 export class KeyWindow {
-  readonly #keys = new Set<string>();
-  /** The remembered keys in arrival order, from `#head` on. */
-  #order: (string | undefined)[] = [];
-  /** When each key of `#order` expires (numbers only, so V8 stores them unboxed). */
-  #expiries: number[] = [];
-  #head = 0;
+  /** Each remembered key and when it expires, in arrival (so expiry) order. */
+  readonly #expiries = new Map<string, number>();
+  /** Walks `#expiries` in order; it has just yielded `#oldest`. */
+  #walk: Iterator<string> | undefined;
+  /** The oldest key kept; undefined while none is. */
+  #oldest: string | undefined;
+  /** When `#oldest` expires; Infinity while no key is kept. */
+  #nextExpiry = Infinity;
   readonly #windowMs: number;
   readonly #maxKeys: number;
 
@@ -45,38 +45,40 @@ export class KeyWindow {
 
   /** How many keys are remembered. */
   get size(): number {
-    return this.#keys.size;
+    return this.#expiries.size;
   }
 
   /** Whether `key` was seen within the window; else remembers it until `now + windowMs`. */
   seen(key: string, now: number): boolean {
-    if (this.#head < this.#expiries.length && this.#expiries[this.#head]! <= now) {
-      this.#forgetExpired(now);
+    if (now >= this.#nextExpiry) this.#forgetExpired(now);
+    if (this.#expiries.has(key)) return true;
+    this.#expiries.set(key, now + this.#windowMs);
+    // The window was empty: its walk ended (a finished iterator stays finished), start a new one.
+    if (this.#oldest === undefined) {
+      this.#walk = this.#expiries.keys();
+      this.#advance();
     }
-    const size = this.#keys.size;
-    if (this.#keys.add(key).size === size) return true;
-    this.#order.push(key);
-    this.#expiries.push(now + this.#windowMs);
-    if (this.#keys.size > this.#maxKeys) this.#forgetOldest();
+    if (this.#expiries.size > this.#maxKeys) this.#forgetOldest();
     return false;
   }
 
-  #forgetOldest(): void {
-    const key = this.#order[this.#head]!;
-    this.#order[this.#head++] = undefined;
-    this.#keys.delete(key);
-    if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#order.length) this.#compact();
-  }
-
   #forgetExpired(now: number): void {
-    while (this.#head < this.#expiries.length && this.#expiries[this.#head]! <= now) {
-      this.#forgetOldest();
-    }
+    while (this.#oldest !== undefined && this.#nextExpiry <= now) this.#forgetOldest();
   }
 
-  #compact(): void {
-    this.#order = this.#order.slice(this.#head);
-    this.#expiries = this.#expiries.slice(this.#head);
-    this.#head = 0;
+  #forgetOldest(): void {
+    this.#expiries.delete(this.#oldest!);
+    this.#advance();
+  }
+
+  #advance(): void {
+    const next = this.#walk!.next();
+    if (next.done === true) {
+      this.#oldest = undefined;
+      this.#nextExpiry = Infinity;
+      return;
+    }
+    this.#oldest = next.value;
+    this.#nextExpiry = this.#expiries.get(next.value)!;
   }
 }
