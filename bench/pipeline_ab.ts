@@ -11,6 +11,12 @@
  * requests less the growth of a bare `Response` answer): steadier than any time on a loaded machine.
  *
  *   deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]
+ *   deno run -A bench/pipeline_ab.ts --telemetry [--checkout <dir>] [--blocks 200] [--per 1000]
+ *
+ * With `--telemetry`, A is the pipeline with a telemetry that records nothing and B the same
+ * pipeline with the recorder an edge of `rohas start` runs (a memory store of 333 traces, 67 kept
+ * a second, an instance id), both from this checkout or from `--checkout`: what recording one
+ * request costs.
  *
  * @module
  */
@@ -26,11 +32,40 @@ const ALLOC_FLAGS = "--v8-flags=--expose-gc,--min-semi-space-size=128,--max-semi
 
 type Handler = (request: Request) => Promise<Response>;
 
-async function load(root: string): Promise<Handler> {
+/**
+ * Which telemetry the app records with: the default (memory), none, an edge's recorder, or an
+ * edge's recorder that keeps at most one trace a second (every other trace counted, not kept: the
+ * common path alone, whose allocation count does not depend on where the seconds fall).
+ */
+type TelemetryKind = "default" | "off" | "edge" | "counted";
+
+/** A telemetry that records nothing (what `bench/http_bench.ts` calls telemetry off). */
+const NO_TELEMETRY = {
+  startTrace: (o: { id?: string }) => ({ id: o.id ?? crypto.randomUUID(), addStep() {}, end() {} }),
+  log() {},
+  metric() {},
+  close: async () => {},
+};
+
+async function load(root: string, kind: TelemetryKind = "default"): Promise<Handler> {
   const url = (path: string) => new URL(`file://${join(root, path)}`).href;
   const { createApp } = await import(url("mod.ts"));
   const { manifest } = await import(url("examples/hello-ts/src/generated/manifest.ts"));
-  const app = await createApp({ manifest, root: join(root, "examples/hello-ts"), cron: false });
+  const options: Record<string, unknown> = {
+    manifest,
+    root: join(root, "examples/hello-ts"),
+    cron: false,
+  };
+  if (kind === "off") options.telemetry = NO_TELEMETRY;
+  if (kind === "edge" || kind === "counted") {
+    const { createRecorder, createMemoryStore } = await import(url("telemetry/mod.ts"));
+    options.telemetry = createRecorder(createMemoryStore({ maxTraces: 333 }), {
+      retentionDays: 0,
+      maxPersistedPerSecond: kind === "edge" ? 67 : 1,
+      instance: "bench-instance",
+    });
+  }
+  const app = await createApp(options);
   return (request) => app.handler(request);
 }
 
@@ -78,17 +113,26 @@ async function bytesPerRequest(handler: Handler): Promise<number> {
 }
 
 /** The child of the allocation count: prints the bytes the pipeline of `root` allocates. */
-async function allocChild(root: string): Promise<void> {
+async function allocChild(root: string, kind: TelemetryKind): Promise<void> {
   const bare: Handler = async (request) => {
     await request.json();
     return new Response('{"data":{"ok":true,"name":"Ann"}}');
   };
   const floor = await bytesPerRequest(bare);
-  console.log(String(await bytesPerRequest(await load(root)) - floor));
+  console.log(String(await bytesPerRequest(await load(root, kind)) - floor));
 }
 
-async function allocOf(root: string): Promise<number> {
-  const args = ["run", "-A", ALLOC_FLAGS, new URL(import.meta.url).pathname, "--alloc", root];
+async function allocOf(root: string, kind: TelemetryKind): Promise<number> {
+  const args = [
+    "run",
+    "-A",
+    ALLOC_FLAGS,
+    new URL(import.meta.url).pathname,
+    "--alloc",
+    root,
+    "--kind",
+    kind,
+  ];
   const out = await new Deno.Command(Deno.execPath(), { args, cwd: REPO, stderr: "inherit" })
     .output();
   if (!out.success) throw new Error(`The allocation count of ${root} failed`);
@@ -103,20 +147,27 @@ if (import.meta.main) {
       blocks: { type: "string", default: "200" },
       per: { type: "string", default: "1000" },
       alloc: { type: "string" },
+      kind: { type: "string", default: "default" },
+      telemetry: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
     },
   });
   if (values.alloc !== undefined) {
-    await allocChild(values.alloc);
+    await allocChild(values.alloc, values.kind as TelemetryKind);
     Deno.exit(0);
   }
-  if (values.checkout === undefined) {
+  if (values.help || (values.checkout === undefined && !values.telemetry)) {
     console.error(
-      "Usage: deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]",
+      "Usage: deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]\n" +
+        "       deno run -A bench/pipeline_ab.ts --telemetry [--checkout <dir>] (A off, B edge)",
     );
-    Deno.exit(2);
+    Deno.exit(values.help ? 0 : 2);
   }
-  const roots = [resolve(values.checkout), REPO];
-  const handlers = [await load(roots[0]!), await load(roots[1]!)];
+  const telemetryAb = values.telemetry;
+  const root = values.checkout === undefined ? REPO : resolve(values.checkout);
+  const roots = telemetryAb ? [root, root] : [root, REPO];
+  const kinds: TelemetryKind[] = telemetryAb ? ["off", "edge"] : ["default", "default"];
+  const handlers = [await load(roots[0]!, kinds[0]), await load(roots[1]!, kinds[1])];
   for (const handler of handlers) await serve(handler, 5_000);
   const blocks = Number(values.blocks);
   const per = Number(values.per);
@@ -133,16 +184,26 @@ if (import.meta.main) {
     pairs.push(spent[1]! / spent[0]!);
   }
   console.log(machineLine());
-  console.log(`A = ${roots[0]}, B = ${roots[1]}; ${blocks} alternating blocks of ${per} requests`);
+  console.log(
+    `A = ${roots[0]} (${kinds[0]}), B = ${roots[1]} (${
+      kinds[1]
+    }); ${blocks} alternating blocks of ${per} requests`,
+  );
   console.log(
     `cpu/request A ${(sumA / blocks).toFixed(2)} us, B ${(sumB / blocks).toFixed(2)} us`,
   );
   console.log(
     `B/A x${(sumB / sumA).toFixed(3)} (sums), x${median(pairs).toFixed(3)} (median of pairs)`,
   );
-  const bytes = [await allocOf(roots[0]!), await allocOf(roots[1]!)];
+  const bytes = [await allocOf(roots[0]!, kinds[0]!), await allocOf(roots[1]!, kinds[1]!)];
   console.log(
     `pipeline allocation: A ${bytes[0]!.toFixed(0)} B, B ${bytes[1]!.toFixed(0)} B a request`,
+  );
+  const counted = [await allocOf(roots[0]!, "counted"), await allocOf(roots[1]!, "counted")];
+  console.log(
+    `the same with the recorder counting every trace but one a second: A ${
+      counted[0]!.toFixed(0)
+    } B, B ${counted[1]!.toFixed(0)} B a request`,
   );
   Deno.exit(0);
 }

@@ -112,7 +112,11 @@ function startApiTrace(
     entryPoint: route.api,
     entryType: "api",
     startedMs,
-    metadata: { method, path: route.pattern },
+    // The route's own `{ method, path }` when the request's method is the route's (HEAD may be
+    // answered by a GET route): no object per request.
+    metadata: method === route.method && route.traceKey !== undefined
+      ? route.traceKey
+      : { method, path: route.pattern },
     lazyMetadata: metadata,
   });
 }

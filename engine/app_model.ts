@@ -32,6 +32,12 @@ export interface RouteSpec {
   method: string;
   /** The path as written in the schema. */
   pattern: string;
+  /**
+   * `{ method, path }` of the route, frozen: what a request's trace is counted by until its whole
+   * metadata is built (`StartTraceOptions.lazyMetadata`), shared by every request of the route
+   * instead of built for each.
+   */
+  traceKey?: Readonly<Record<string, string>>;
   /** The pattern split into literal and parameter segments. */
   segments: PathSegment[];
   /** The path parameter names, in order. */
@@ -228,6 +234,7 @@ function buildRoutes(schema: Schema, r: Resolver): RouteSpec[] {
       api: api.name,
       method: api.method,
       pattern: api.path,
+      traceKey: Object.freeze({ method: api.method, path: api.path }),
       segments,
       params: segments.flatMap((s) => s.kind === "param" ? [s.name] : []),
       bodyType: api.body,

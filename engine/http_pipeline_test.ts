@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "./create_app.ts";
 import { loadConfig } from "../project/mod.ts";
 import { manifest } from "../examples/hello-ts/src/generated/manifest.ts";
+import { createMemoryStore, createRecorder } from "../telemetry/mod.ts";
 
 const root = fileURLToPath(new URL("../examples/hello-ts/", import.meta.url));
 
@@ -37,4 +38,29 @@ Deno.test("the pipeline answers its own health path even for a request handed ov
     matched: { route, params: { id: "x" } },
   });
   assert.deepEqual(await res.json(), { status: "ok" });
+});
+
+Deno.test("a request's trace and metrics name its own method, HEAD answered by a GET route included", async () => {
+  const { config } = await loadConfig(root, { env: {} });
+  const telemetry = createRecorder(createMemoryStore(), { retentionDays: 0 });
+  const app = await createApp({ manifest, root, config, telemetry, cron: false });
+  try {
+    for (const method of ["GET", "HEAD", "GET"]) {
+      const res = await app.handler(new Request("http://app.test/hello", { method }));
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+    const requests = telemetry.metrics().filter((s) => s.name === "rohas_http_requests_total");
+    const byRoute = Object.fromEntries(requests.map((s) => [s.labels.route, s.value]));
+    assert.deepEqual(byRoute, { "GET /hello": 2, "HEAD /hello": 1 });
+    const traces = await telemetry.traces({ limit: 10 });
+    const methods = traces.map((t) => `${t.metadata?.method} ${t.metadata?.path}`).sort();
+    assert.deepEqual(methods, ["GET /hello", "GET /hello", "HEAD /hello"]);
+    // The route's shared key is never written into: it stays the route's own.
+    const route = app.engine.model().routes.find((r) => r.pattern === "/hello");
+    assert.deepEqual(route?.traceKey, { method: "GET", path: "/hello" });
+    assert.ok(Object.isFrozen(route?.traceKey));
+  } finally {
+    await app.close();
+  }
 });

@@ -18,6 +18,8 @@ import { isoTime } from "./iso_time.ts";
 
 /** What a running trace tells the recorder. */
 export interface TraceOwner {
+  /** Added to a trace's metadata when it is built (the recorder's `instance`), or undefined. */
+  readonly extra: Readonly<Record<string, string>> | undefined;
   /** A step was added (for OpenTelemetry). */
   stepped(trace: RecordedTrace, step: TraceStep): void;
   /** The trace ended, once: its status, error and end time are set. */
@@ -70,27 +72,23 @@ export class RecordedTrace implements ActiveTrace {
   #older: RecordedTrace | undefined;
 
   /**
+   * Its id, start time and what its metadata gets once built come from `start` and the owner: no
+   * object per trace to carry them.
+   *
    * @param owner the recorder
-   * @param id the trace id
    * @param start what the engine started it with
-   * @param more its start time and what to add to its metadata once built (`extra`)
    */
-  constructor(
-    owner: TraceOwner,
-    id: string,
-    start: StartTraceOptions,
-    more: { startedMs: number; extra?: Readonly<Record<string, string>> | undefined },
-  ) {
+  constructor(owner: TraceOwner, start: StartTraceOptions) {
     this.#owner = owner;
-    this.id = id;
+    this.id = start.id ?? crypto.randomUUID();
     this.entryPoint = start.entryPoint;
     this.entryType = start.entryType;
     this.parentId = start.parentId;
     this.#given = start.metadata;
     this.#lazy = start.lazyMetadata;
-    this.#extra = more.extra;
+    this.#extra = owner.extra;
     this.#built = this.#lazy === undefined && this.#extra === undefined;
-    this.startedMs = more.startedMs;
+    this.startedMs = start.startedMs ?? owner.now();
   }
 
   /**

@@ -130,7 +130,11 @@ export interface StartTraceOptions {
    * recorded in another process: this trace's span becomes its child there too.
    */
   traceparent?: string;
-  /** The trace's `metadata`. The telemetry may keep this object: build one per trace, do not change it. */
+  /**
+   * The trace's `metadata`. The telemetry may keep this object: build one per trace, do not change
+   * it. With {@linkcode StartTraceOptions.lazyMetadata} it only stands for the whole until that is
+   * built, so it may be a frozen object shared by many traces (an API route's `{ method, path }`).
+   */
   metadata?: Record<string, string>;
   /**
    * Builds the trace's whole metadata (`metadata` then stands for it until then, and must hold

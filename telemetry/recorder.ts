@@ -248,12 +248,13 @@ class Recorder implements RecordingTelemetry, TraceOwner {
   }
 
   startTrace(options: StartTraceOptions): ActiveTrace {
-    const id = options.id ?? crypto.randomUUID();
-    if (this.#options.traces === false || this.#closed) return { id, addStep() {}, end() {} };
-    const startedMs = options.startedMs ?? this.#now();
+    if (this.#options.traces === false || this.#closed) {
+      return { id: options.id ?? crypto.randomUUID(), addStep() {}, end() {} };
+    }
     // The instance joins the metadata when the trace's metadata is built, which only a trace that
     // is kept or read needs (see `ended`).
-    const running = new RecordedTrace(this, id, options, { startedMs, extra: this.#instance });
+    const running = new RecordedTrace(this, options);
+    const { id, startedMs } = running;
     this.#running = running.linkBefore(this.#running);
     const otel = this.#options.otel;
     if (otel !== undefined) {
@@ -287,6 +288,11 @@ class Recorder implements RecordingTelemetry, TraceOwner {
     void trace.metadata;
     this.#queue.traces.push(trace);
     this.#schedule();
+  }
+
+  /** What a trace adds to its metadata when built (see {@linkcode RecordedTrace}). */
+  get extra(): { instance: string } | undefined {
+    return this.#instance;
   }
 
   /** The clock (see {@linkcode RecordedTrace}). */

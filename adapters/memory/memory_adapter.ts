@@ -32,6 +32,7 @@ import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Consumer, consumerSubscription, deadLetterOf, withAttempt } from "../_support/mod.ts";
 import { Group } from "./_group.ts";
+import { KeyWindow } from "./_key_window.ts";
 import { copyJson } from "../../internal/json/mod.ts";
 
 /** Options of {@linkcode createMemoryAdapter}. */
@@ -327,53 +328,6 @@ class MemoryBroker implements MemoryAdapter {
 
   #assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.type, action);
-  }
-}
-
-/**
- * The idempotency keys of one topic seen within the window, at most `maxKeys` of them. Every key is
- * kept for the same time, so the map's insertion order is its expiry order: only the oldest entries
- * are ever looked at, once the oldest is due or the map is full (a publish looks at none, most of
- * the time).
- */
-class KeyWindow {
-  readonly #expiries = new Map<string, number>();
-  readonly #windowMs: number;
-  readonly #maxKeys: number;
-  /** When the oldest key expires; Infinity while none is kept. */
-  #nextExpiry = Infinity;
-
-  constructor(windowMs: number, maxKeys: number) {
-    this.#windowMs = windowMs;
-    this.#maxKeys = maxKeys;
-  }
-
-  /** Whether `key` was seen within the window; else remembers it until `now + windowMs`. */
-  seen(key: string, now: number): boolean {
-    if (now >= this.#nextExpiry) this.#forgetExpired(now);
-    if (this.#expiries.has(key)) return true;
-    this.#expiries.set(key, now + this.#windowMs);
-    if (this.#nextExpiry === Infinity) this.#nextExpiry = now + this.#windowMs;
-    if (this.#expiries.size > this.#maxKeys) this.#forgetOldest();
-    return false;
-  }
-
-  #forgetOldest(): void {
-    const oldest = this.#expiries.keys().next();
-    if (oldest.done === true) return;
-    this.#expiries.delete(oldest.value);
-    this.#nextExpiry = this.#expiries.values().next().value ?? Infinity;
-  }
-
-  #forgetExpired(now: number): void {
-    this.#nextExpiry = Infinity;
-    for (const [key, expires] of this.#expiries) {
-      if (expires > now) {
-        this.#nextExpiry = expires;
-        return;
-      }
-      this.#expiries.delete(key);
-    }
   }
 }
 
