@@ -156,7 +156,7 @@ export const SIDE_DOORS: readonly SideDoor[] = [
  * await Deno.writeTextFile(`${root}/store/mod.ts`, 'export { x } from "./_x.ts";\n');
  * await Deno.writeTextFile(`${root}/store/_x.ts`, "export const x = 1;\n");
  * await Deno.writeTextFile(`${root}/app.ts`, 'import { x } from "./store/_x.ts";\nx;\n');
- * const problems = await checkImports(root, { exceptions: [] });
+ * const problems = await checkImports(root, { exceptions: [], sideDoors: [] });
  * assertEquals(problems, [
  *   { kind: "door", file: "app.ts", line: 1, imports: "store/_x.ts", door: "store/mod.ts" },
  * ]);
