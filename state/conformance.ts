@@ -215,6 +215,21 @@ const CASES: Record<string, Case> = {
     await other.delete(["shared"]);
     assertEquals((await kv.get(["shared"])).value, null);
   },
+  "instances opening a new store at the same moment all open it": async ({ options }) => {
+    const namespace = `n${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    const opened = await Promise.allSettled(
+      Array.from({ length: 6 }, () => options.open(namespace)),
+    );
+    const handles = opened.flatMap((r) => r.status === "fulfilled" ? [kvOver(r.value)] : []);
+    try {
+      const failed = opened.flatMap((r) => r.status === "rejected" ? [String(r.reason)] : []);
+      assertEquals(failed, [], "every handle opens");
+      await handles[0]!.set(["first"], 1);
+      assertEquals((await handles.at(-1)!.get(["first"])).value, 1);
+    } finally {
+      for (const kv of handles) await kv.close();
+    }
+  },
   "concurrent check-and-set increments from two handles lose nothing": async ({ kv, open }) => {
     const other = await open();
     const increment = async (store: OwnedKv) => {

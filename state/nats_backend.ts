@@ -46,7 +46,7 @@ export async function openNatsKvBackend(options: NatsKvBackendOptions): Promise<
   let nc: NatsConnection | null = null;
   try {
     nc = await connect({ servers: options.url, name: bucket });
-    const kv = await new Kvm(nc).create(bucket, { history: 1 });
+    const kv = await createBucket(new Kvm(nc), bucket);
     return new NatsKvBackend(nc, kv, options.now ?? Date.now);
   } catch (error) {
     await nc?.close();
@@ -58,6 +58,24 @@ export async function openNatsKvBackend(options: NatsKvBackendOptions): Promise<
     );
   }
 }
+
+/**
+ * Opens the bucket, creating it when missing. Instances starting together may all find it missing
+ * and all create it; the server then refuses all but one ("subjects overlap with an existing
+ * stream"), and the others open the one created.
+ */
+async function createBucket(kvm: Kvm, bucket: string): Promise<KV> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await kvm.create(bucket, { history: 1 });
+    } catch (error) {
+      if (attempt === CREATE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}
+
+const CREATE_ATTEMPTS = 4;
 
 class NatsKvBackend implements KvBackend {
   readonly type = "nats";
