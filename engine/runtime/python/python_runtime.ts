@@ -6,7 +6,9 @@
  * calls in flight fail at once and a new host starts. When a call times out, the loop is asked to
  * cancel it; a loop that does not answer within `blockedGraceMs` is blocked by a handler (a
  * `time.sleep` or a busy loop in an `async def`): the handler running on it is named, the host is
- * killed and replaced.
+ * killed and replaced. Replacements in a row (each host dying within `stableMs` of its start) are
+ * spaced out: the first is immediate, then 250 ms, 500 ms, 1 s ... up to 10 s, during which calls
+ * fail at once; a reload starts the host at once (see `_backoff.ts`).
  *
  * @module
  */
@@ -22,6 +24,7 @@ import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
 import { type KvResponse, StateError } from "../../../state/mod.ts";
 import { jsonOutput, serializeError } from "../protocol.ts";
+import { type BackoffTimes, DEFAULT_BACKOFF, RestartBackoff } from "./_backoff.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";
@@ -33,8 +36,10 @@ export interface PythonRestart {
   reason: "crashed" | "blocked";
   /** Handlers involved: those in flight at a crash, or the one blocking the loop. */
   handlers: string[];
-  /** One sentence saying what happened, naming the handlers. */
+  /** One sentence saying what happened, naming the handlers, and when the new host starts. */
   message: string;
+  /** Wait before the new host starts, in ms: 0 unless the hosts before died young too. */
+  delayMs: number;
 }
 
 /** Options of {@linkcode createPythonRuntime}. */
@@ -57,6 +62,12 @@ export interface PythonRuntimeOptions {
    * considered blocked and the host replaced, in ms. Default 1000.
    */
   blockedGraceMs?: number;
+  /**
+   * Spacing of replacements in a row, in ms: the first is immediate, the next waits
+   * `firstDelayMs` (doubling each time, up to `maxDelayMs`); a host that lived `stableMs` ends the
+   * row. Default `{ firstDelayMs: 250, maxDelayMs: 10000, stableMs: 10000 }`.
+   */
+  restartBackoff?: Partial<BackoffTimes>;
   /** Told each time the host is replaced after a crash or a blocked loop. */
   onRestart?: (restart: PythonRestart) => void;
   /**
@@ -86,10 +97,24 @@ export interface PythonRuntimeSettings {
   reloadMs: number;
   /** See {@linkcode PythonRuntimeOptions.blockedGraceMs}. */
   graceMs: number;
+  /** See {@linkcode PythonRuntimeOptions.restartBackoff}. */
+  backoff: BackoffTimes;
   /** See {@linkcode PythonRuntimeOptions.onRestart}. */
   onRestart: (restart: PythonRestart) => void;
   /** See {@linkcode PythonRuntimeOptions.answerKv}. */
   answerKv: (request: unknown) => Promise<KvResponse>;
+}
+
+/** A replacement as found, before its delay is known. */
+type Replacement = Omit<PythonRestart, "delayMs">;
+
+/** A start delayed after crashes in a row. */
+interface Waiting {
+  timer: ReturnType<typeof setTimeout>;
+  /** When the start is due, in `performance.now()` time. */
+  at: number;
+  /** The last replacement's message. */
+  message: string;
 }
 
 /** How long a blocked host has to name the handler blocking it before it is killed anyway. */
@@ -120,6 +145,7 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
     closeMs: options.closeTimeoutMs ?? 10_000,
     reloadMs: options.reloadTimeoutMs ?? 30_000,
     graceMs: options.blockedGraceMs ?? 1_000,
+    backoff: { ...DEFAULT_BACKOFF, ...options.restartBackoff },
     onRestart: options.onRestart ?? (() => {}),
     answerKv: options.answerKv ?? noStore,
   });
@@ -168,12 +194,16 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #nextHandler = 1;
   #probing = false;
   #closing: Promise<void> | null = null;
+  #backoff: RestartBackoff;
+  /** The next start after crashes in a row: calls fail at once until then. */
+  #waiting: Waiting | null = null;
   /** The libpython that was loaded (empty until the first host is up). */
   library = "";
 
   /** Use {@linkcode createPythonRuntime}. */
   constructor(settings: PythonRuntimeSettings) {
     this.#settings = settings;
+    this.#backoff = new RestartBackoff(settings.backoff);
   }
 
   /**
@@ -202,6 +232,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
       throw new PythonRuntimeError("The Python runtime is closed");
     }
     this.#host = host;
+    this.#backoff.started(performance.now());
     this.#handlerIds = new WeakMap();
     this.#nextHandler = 1;
     host.hello.then((hello) => {
@@ -252,6 +283,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   async invoke(invocation: Invocation): Promise<InvocationResult> {
     const started = performance.now();
     if (this.#closing !== null) return failed(closedError(), started);
+    if (this.#waiting !== null) return failed(this.#restarting(this.#waiting), started);
     let host = this.#host;
     // The call's deadline counts from when it is sent, not from a wait for a host to start.
     let sent = started;
@@ -332,15 +364,46 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   }
 
   /** Fails every call on the host, kills it and starts another. */
-  #replace(host: HostProcess, restart: PythonRestart): void {
+  #replace(host: HostProcess, found: Replacement): void {
     if (host !== this.#host) return;
     this.#host = null;
     host.kill();
+    if (this.#closing !== null) {
+      return this.#failAll({ name: "PythonRuntimeError", message: found.message });
+    }
+    const delayMs = this.#backoff.crashed(performance.now());
+    const restart = withDelay(found, delayMs, this.#backoff.crashes);
     this.#failAll({ name: "PythonRuntimeError", message: restart.message });
-    if (this.#closing !== null) return;
     this.#settings.onRestart(restart);
+    if (delayMs === 0) return this.#restart();
+    const timer = setTimeout(() => {
+      this.#waiting = null;
+      this.#restart();
+    }, delayMs);
+    this.#waiting = { timer, at: performance.now() + delayMs, message: found.message };
+  }
+
+  #restart(): void {
     // A host that cannot start again is retried by the next call, which reports why.
     this.#start().catch(() => {});
+  }
+
+  /** Cancels a delayed start; true if one was waiting. */
+  #stopWaiting(): boolean {
+    if (this.#waiting === null) return false;
+    clearTimeout(this.#waiting.timer);
+    this.#waiting = null;
+    return true;
+  }
+
+  #restarting(waiting: Waiting): SerializedError {
+    const crashes = this.#backoff.crashes;
+    const inMs = Math.max(0, Math.ceil(waiting.at - performance.now()));
+    return {
+      name: "PythonRuntimeError",
+      message: `The Python runtime is restarting after ${crashes} crashes in a row: it starts ` +
+        `again in ${inMs} ms (last: ${waiting.message})`,
+    };
   }
 
   #failAll(error: SerializedError): void {
@@ -354,8 +417,14 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
 
   /** Loads or reloads one module; a syntax error comes back with file and line. */
   async reload(file: string): Promise<SerializedError | null> {
-    // No host yet: the next one imports every module fresh anyway.
-    if (this.#closing !== null || this.#host === null) return null;
+    if (this.#closing !== null) return null;
+    // The code changed: a host waiting to start after crashes in a row starts now, and imports
+    // every module fresh anyway, like any host started later.
+    if (this.#stopWaiting()) {
+      this.#backoff.reset();
+      this.#restart();
+    }
+    if (this.#host === null) return null;
     const { reply: pending } = this.#submit(this.#host, { op: "reload", file }, "");
     const reply = await raceTimeout(pending, this.#settings.reloadMs);
     if (reply === "timeout") {
@@ -372,6 +441,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   }
 
   async #close(): Promise<void> {
+    this.#stopWaiting();
     await this.#starting?.catch(() => null);
     if (this.#pending.size > 0) await this.#drain();
     const host = this.#host;
@@ -400,7 +470,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   }
 }
 
-function crashedRestart(how: string, handlers: string[]): PythonRestart {
+function crashedRestart(how: string, handlers: string[]): Replacement {
   const running = handlers.length === 0
     ? "while no handler was running"
     : `while running ${handlers.map((name) => `"${name}"`).join(", ")}`;
@@ -411,7 +481,7 @@ function crashedRestart(how: string, handlers: string[]): PythonRestart {
   };
 }
 
-function blockedRestart(handler: string, graceMs: number, named: string | null): PythonRestart {
+function blockedRestart(handler: string, graceMs: number, named: string | null): Replacement {
   const who = named === null ? `A handler (last timed out: "${handler}")` : `Handler "${handler}"`;
   return {
     reason: "blocked",
@@ -420,6 +490,13 @@ function blockedRestart(handler: string, graceMs: number, named: string | null):
       "Python runtime is replaced. An async handler must not block: await asyncio.sleep(), " +
       "or run blocking code with asyncio.to_thread()",
   };
+}
+
+function withDelay(restart: Replacement, delayMs: number, crashes: number): PythonRestart {
+  const when = delayMs === 0
+    ? ""
+    : `; the new host starts in ${delayMs} ms, after ${crashes} crashes in a row`;
+  return { ...restart, delayMs, message: restart.message + when };
 }
 
 async function raceTimeout(call: Promise<Reply>, ms: number): Promise<Reply | "timeout"> {
