@@ -180,7 +180,7 @@ enable_cors = true
 # handler_timeout_ms = 30000
 # How long SIGTERM waits for in-flight work.
 # shutdown_timeout_ms = 10000
-# Processes serving the port under rohas start ("auto": as many as the cores, at most 8; 0: none).
+# Processes serving the port under rohas start ("auto": one fewer than the cores, 1 to 8; 0: none).
 # workers = "auto"
 
 [adapter]

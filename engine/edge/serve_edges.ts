@@ -24,7 +24,7 @@ const AUTO_MAX = 8;
 
 /**
  * How many edges serve: `[server] workers`, where `"auto"` is none in dev (hot reload swaps modules
- * in the main process's Workers) and as many as the cores, at most eight, in production on Linux
+ * in the main process's Workers) and one fewer than the cores (1 to 8) in production on Linux
  * (the only system where `reusePort` spreads connections); none when no route could run on an edge (every
  * handler is Python or has permissions of its own, or the default profile does not grant
  * `net = true`, which an edge's listening and reaching the main process would widen).
@@ -47,20 +47,22 @@ export function edgeCount(
 }
 
 /**
- * How many edges `workers = "auto"` starts on Linux in production (see {@linkcode edgeCount}).
+ * How many edges `workers = "auto"` starts on Linux in production (see {@linkcode edgeCount}): one
+ * core fewer than the machine has, at least one, at most eight.
  *
  * @returns the count on this machine
  * @example
  * ```ts
  * import { autoEdgeCount } from "./serve_edges.ts";
- * autoEdgeCount(); // 3 on 2 cores
+ * autoEdgeCount(); // 1 on 2 cores, 7 on 8
  * ```
  */
 export function autoEdgeCount(): number {
-  // As many as the cores: on 2 cores (the main process a third process) a third edge held 62 MiB
-  // more (a quarter of the tree) and cost 8% more CPU per request (median of four paired runs)
-  // for about 6% more requests/s, within the rounds' spread (BENCHMARKS.md, "How many edges").
-  return Math.min(AUTO_MAX, navigator.hardwareConcurrency || 1);
+  // The main process (events, crons, telemetry's store, sockets) takes the remaining core. On 2
+  // cores one edge served as many requests as two (paired x0.97, rounds 0.91–1.05) at x0.86 the CPU
+  // per request, and the tree idles at 135 MiB instead of 193: a second edge is a third process's
+  // binary pages and heap (BENCHMARKS.md, "How many edges").
+  return Math.max(1, Math.min(AUTO_MAX, (navigator.hardwareConcurrency || 1) - 1));
 }
 
 /** Options of {@linkcode serveWithEdges}. */

@@ -22,8 +22,8 @@ function ref(name: string): HandlerRef {
 /** One route an edge can serve. */
 const MODEL = { routes: [{ handler: ref("hello"), middlewares: [] }] } as unknown as AppModel;
 
-Deno.test("workers = auto starts as many edges as the machine has cores, at most eight", () => {
-  assert.equal(autoEdgeCount(), Math.min(8, navigator.hardwareConcurrency));
+Deno.test("workers = auto starts one edge fewer than the machine has cores, one to eight", () => {
+  assert.equal(autoEdgeCount(), Math.max(1, Math.min(8, navigator.hardwareConcurrency - 1)));
   const config = parseConfig("", { file: "rohas.toml" });
   assert.equal(config.server.workers, "auto");
   const count = edgeCount(config, MODEL, { mode: "production", root: ROOT });
