@@ -83,7 +83,8 @@ export class SeriesRun {
   }
 
   /**
-   * The next part of the series, in order. Parts after the last are ignored.
+   * The next part of the series, in order. Parts after the last, or after the series stopped, are
+   * ignored.
    *
    * @param items its publications
    * @param options `last`: no part follows; `abandoned`: the edge gave the rest up (publish no more)
@@ -92,7 +93,8 @@ export class SeriesRun {
     items: readonly WireSeriesItem[],
     options: { last?: boolean; abandoned?: boolean } = {},
   ): void {
-    if (this.#last) return;
+    // After the last part, or once the series stopped, nothing more is published: kept no longer.
+    if (this.#last || this.#expired) return;
     this.#parts.push(items);
     this.#last = options.last === true || options.abandoned === true;
     this.#abandoned = options.abandoned === true;
