@@ -16,6 +16,7 @@ import {
   nextMacrotask,
   type Suite,
 } from "./_conformance_suite.ts";
+import { PUBLISH_GROUP } from "./adapter.ts";
 
 export async function deadLetterReplay(suite: Suite): Promise<void> {
   await using adapter = await suite.open();
@@ -105,6 +106,36 @@ export async function deadLetterOutside(suite: Suite): Promise<void> {
   await inbox.waitFor(2, "the later event in the first group");
   await other.waitFor(1, "the later event in the other group");
   assertEquals(ids(other.items), [later?.id], "the events of the other group");
+  await suite.eventually(
+    async () => (await adapter.listDeadLetters(suite.topic)).length === 0,
+    "the dead letter to be gone",
+  );
+}
+
+export async function publishDeadLetter(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const first = new Inbox(suite);
+  const second = new Inbox(suite);
+  await adapter.subscribe(suite.topic, "conformance.g1", first.acking());
+  await adapter.subscribe(suite.topic, "conformance.g2", second.acking());
+  // As the engine gives up a delayed publish the schema refused when it came due.
+  const refused = suite.envelope({ n: 1 }, { idempotency_key: `key-${crypto.randomUUID()}` });
+  await adapter.deadLetter?.(refused, PUBLISH_GROUP, "Refused: the payload does not match");
+  await suite.eventually(
+    async () => (await adapter.listDeadLetters(suite.topic)).length === 1,
+    "the dead letter",
+  );
+  const [letter] = await adapter.listDeadLetters(suite.topic);
+  assertEquals(letter?.envelope, refused, "the dead letter's envelope");
+  assertEquals(letter?.group, PUBLISH_GROUP, "the dead letter's group");
+  assertEquals(await adapter.replayDeadLetters(suite.topic), 1, "the number replayed");
+  const [toFirst] = await first.waitFor(1, "the replayed publish in the first group");
+  const [toSecond] = await second.waitFor(1, "the replayed publish in the second group");
+  for (const replayed of [toFirst, toSecond]) {
+    assertEquals(replayed?.envelope.id, refused.id, "the replayed event id");
+    assertEquals(replayed?.envelope.payload, refused.payload, "the replayed payload");
+    assertEquals(replayed?.envelope.metadata, refused.metadata, "the replayed metadata");
+  }
   await suite.eventually(
     async () => (await adapter.listDeadLetters(suite.topic)).length === 0,
     "the dead letter to be gone",

@@ -98,11 +98,22 @@ export interface SubscribeOptions {
   transient?: boolean;
 }
 
+/**
+ * The group of a publish's dead letter (`*`, which no consumer group is named): the engine
+ * dead-letters an event it could not publish at all (a delayed publish the schema refused when it
+ * came due), and a replay publishes it again to every group of its topic, as the first publish
+ * would have.
+ */
+export const PUBLISH_GROUP = "*";
+
 /** A message that exhausted its retries (or failed with `NonRetriableError`). */
 export interface DeadLetter {
   /** The event as it was last delivered. */
   envelope: EventEnvelope;
-  /** The consumer group whose handler failed; a replay goes to it alone. */
+  /**
+   * The consumer group whose handler failed; a replay goes to it alone. {@linkcode PUBLISH_GROUP}
+   * for a publish that failed: a replay publishes it to every group.
+   */
   group: string;
   /** The last error. */
   error: string;
@@ -152,15 +163,20 @@ export interface Adapter {
   ): Promise<Subscription>;
   /** Lists dead letters, newest first, optionally of one topic. */
   listDeadLetters(topic?: string): Promise<DeadLetter[]>;
-  /** Re-publishes dead letters of a topic to their group with `attempt` reset; returns how many. */
+  /**
+   * Re-publishes dead letters of a topic to their group with `attempt` reset; returns how many. A
+   * dead letter of {@linkcode PUBLISH_GROUP} is published as `publish` publishes (to every group,
+   * its idempotency key kept).
+   */
   replayDeadLetters(topic: string, options?: ReplayOptions): Promise<number>;
   /**
    * Dead-letters an envelope for one consumer group outside a delivery, stored as
    * {@linkcode Delivery.deadLetter} stores one: listed by `listDeadLetters` with the group, the
    * error and `metadata.attempt` as given, replayed to that group alone. The engine calls it when a
    * run it held itself failed for good: a debounced burst, a delivery held for a handler's `delay`
-   * (the broker had forgotten them once the engine stored them). Resolves once stored, durably
-   * where the adapter is durable.
+   * (the broker had forgotten them once the engine stored them), or a delayed publish the schema
+   * refused when it came due (group {@linkcode PUBLISH_GROUP}). Resolves once stored, durably where
+   * the adapter is durable.
    *
    * Optional so that adapters written before it still compile; every built-in adapter has it.
    * Without it, the engine logs such an event as dropped (adapters/README.md).

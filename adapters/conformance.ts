@@ -43,6 +43,7 @@ import {
   deadLetterReplay,
   durability,
   idempotency,
+  publishDeadLetter,
   replayById,
   transientGroup,
 } from "./_conformance_failure.ts";
@@ -161,6 +162,11 @@ const CASES: Case[] = [
     name: "dead-letters an envelope outside a delivery and replays it to that group alone",
     ignore: (adapter) => adapter.deadLetter === undefined,
     fn: deadLetterOutside,
+  },
+  {
+    name: "dead-letters a publish and replays it to every group",
+    ignore: (adapter) => adapter.deadLetter === undefined,
+    fn: publishDeadLetter,
   },
   {
     name: "delivers publishes with one idempotency key once",

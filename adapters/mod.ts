@@ -27,6 +27,7 @@ export type {
   SubscribeOptions,
   Subscription,
 } from "./adapter.ts";
+export { PUBLISH_GROUP } from "./adapter.ts";
 export type { AdapterSection } from "../project/config.ts";
 export { RohasError } from "../errors.ts";
 export {

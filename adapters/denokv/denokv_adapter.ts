@@ -13,15 +13,16 @@
  * @module
  */
 
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import { whileLocked } from "../../internal/denokv/mod.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
@@ -215,6 +216,15 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       const letter = entry.value;
       if (wanted && !wanted.has(letter.envelope.id)) continue;
       const envelope = withAttempt(letter.envelope, 1);
+      if (letter.group === PUBLISH_GROUP) {
+        // Published, then removed: a crash in between replays it again (at least once).
+        await this.publish(envelope);
+        const removed = await whileLocked(() =>
+          kv.atomic().check(entry).delete(entry.key).commit()
+        );
+        if (removed.ok) count++;
+        continue;
+      }
       const message = queueMessage(topic, letter.group, JSON.stringify(envelope));
       const result = await whileLocked(() =>
         kv.atomic().check(entry).delete(entry.key)

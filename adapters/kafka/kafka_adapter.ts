@@ -9,15 +9,16 @@
 import { Kafka, logLevel } from "kafkajs";
 import type { Admin, Message, Producer } from "kafkajs";
 import { Buffer } from "node:buffer";
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import {
   type BrokerAdapterOptions,
@@ -218,11 +219,14 @@ class KafkaAdapter implements Adapter {
       if (letter.envelope.topic !== topic) continue;
       if (wanted && !wanted.has(letter.envelope.id)) continue;
       const envelope = withAttempt(letter.envelope, 1);
-      const retryTopic = context.retryTopic(topic, letter.group);
-      await context.ensureTopics([retryTopic]);
-      await context.send(retryTopic, envelope.id, Buffer.from(JSON.stringify(envelope)), {
-        [DUE_HEADER]: "0",
-      });
+      if (letter.group === PUBLISH_GROUP) await this.publish(envelope);
+      else {
+        const retryTopic = context.retryTopic(topic, letter.group);
+        await context.ensureTopics([retryTopic]);
+        await context.send(retryTopic, envelope.id, Buffer.from(JSON.stringify(envelope)), {
+          [DUE_HEADER]: "0",
+        });
+      }
       const key = deadLetterKey(letter);
       await context.send(context.deadLetterTopic, key, null);
       reader.forget(key);

@@ -18,15 +18,16 @@
  * @module
  */
 
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -200,20 +201,18 @@ class MemoryBroker implements MemoryAdapter {
     return Promise.resolve(letters.reverse().map((letter) => structuredClone(letter)));
   }
 
-  replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
-    return settled(() => this.#replay(topic, options));
-  }
-
-  #replay(topic: string, options: ReplayOptions): number {
+  async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
     this.#assertOpen(`replay dead letters of "${topic}"`);
     const wanted = options.ids ? new Set(options.ids) : undefined;
     const replay = this.#deadLetters.filter((letter) =>
       letter.envelope.topic === topic && (!wanted || wanted.has(letter.envelope.id))
     );
+    // Taken out first, all at once: a replay running meanwhile does not replay them again.
+    for (const letter of replay) this.#deadLetters.splice(this.#deadLetters.indexOf(letter), 1);
     for (const letter of replay) {
-      this.#deadLetters.splice(this.#deadLetters.indexOf(letter), 1);
       const envelope = withAttempt(letter.envelope, 1);
-      this.#group(topic, letter.group).enqueue(envelope);
+      if (letter.group === PUBLISH_GROUP) await this.publish(envelope);
+      else this.#group(topic, letter.group).enqueue(envelope);
     }
     return replay.length;
   }

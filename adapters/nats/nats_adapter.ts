@@ -21,15 +21,16 @@ import {
   StorageType,
 } from "@nats-io/jetstream";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import {
   type BrokerAdapterOptions,
@@ -206,8 +207,11 @@ class NatsAdapter implements Adapter {
     for (const { letter, seq } of letters) {
       if (wanted && !wanted.has(letter.envelope.id)) continue;
       const envelope = withAttempt(letter.envelope, 1);
-      const subject = this.#topicSubject(topic, `g.${subjectToken(letter.group)}`);
-      await context.publishTo(subject, envelope, `replay:${this.#settings.dlqStream}:${seq}`);
+      if (letter.group === PUBLISH_GROUP) await this.publish(envelope);
+      else {
+        const subject = this.#topicSubject(topic, `g.${subjectToken(letter.group)}`);
+        await context.publishTo(subject, envelope, `replay:${this.#settings.dlqStream}:${seq}`);
+      }
       await context.jsm.streams.deleteMessage(this.#settings.dlqStream, seq, false);
       count++;
     }

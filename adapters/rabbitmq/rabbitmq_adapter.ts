@@ -10,15 +10,16 @@
 import amqp from "amqplib";
 import type { ChannelModel, ConfirmChannel, GetMessage, RecoveringChannelModel } from "amqplib";
 import { Buffer } from "node:buffer";
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import {
   type BrokerAdapterOptions,
@@ -195,10 +196,13 @@ class RabbitmqAdapter implements Adapter {
         if (letter.envelope.topic !== topic) continue;
         if (wanted && !wanted.has(letter.envelope.id)) continue;
         const envelope = withAttempt(letter.envelope, 1);
-        await this.#context().sendToQueue(
-          this.#topology.queue(topic, letter.group),
-          Buffer.from(JSON.stringify(envelope)),
-        );
+        if (letter.group === PUBLISH_GROUP) await this.publish(envelope);
+        else {
+          await this.#context().sendToQueue(
+            this.#topology.queue(topic, letter.group),
+            Buffer.from(JSON.stringify(envelope)),
+          );
+        }
         channel.ack(message);
         count++;
       }

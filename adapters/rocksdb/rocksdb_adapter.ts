@@ -10,15 +10,16 @@
  * @module
  */
 
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
@@ -218,10 +219,18 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     const wanted = options.ids ? new Set(options.ids) : undefined;
     const ops: Op[] = [];
     const now = this.#clock.now();
+    let published = 0;
     for (const [key, value] of await db.scan({ gte: prefix, lt: prefix + keys.END })) {
       const letter = JSON.parse(value) as DeadLetter;
       if (wanted && !wanted.has(letter.envelope.id)) continue;
       const envelope = withAttempt(letter.envelope, 1);
+      if (letter.group === PUBLISH_GROUP) {
+        // Published, then removed: a crash in between replays it again (at least once).
+        await this.publish(envelope);
+        await db.write([{ type: "del", key }], true);
+        published++;
+        continue;
+      }
       ops.push({ type: "del", key });
       ops.push({
         type: "put",
@@ -231,7 +240,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     }
     await db.write(ops, true);
     this.#retries?.poll();
-    return ops.length / 2;
+    return published + ops.length / 2;
   }
 
   async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {

@@ -16,15 +16,16 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import type {
-  Adapter,
-  AdapterGuarantees,
-  DeadLetter,
-  DeliveryHandler,
-  EventEnvelope,
-  ReplayOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type Adapter,
+  type AdapterGuarantees,
+  type DeadLetter,
+  type DeliveryHandler,
+  type EventEnvelope,
+  PUBLISH_GROUP,
+  type ReplayOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "../adapter.ts";
 import {
   type BrokerAdapterOptions,
@@ -260,10 +261,13 @@ class SqsAdapter implements Adapter {
         if (letter.envelope.topic !== topic) continue;
         if (wanted && !wanted.has(letter.envelope.id)) continue;
         const envelope = withAttempt(letter.envelope, 1);
-        const url = await queues.url(queues.groupQueue(topic, letter.group));
-        await client.send(
-          new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(envelope) }),
-        );
+        if (letter.group === PUBLISH_GROUP) await this.publish(envelope);
+        else {
+          const url = await queues.url(queues.groupQueue(topic, letter.group));
+          await client.send(
+            new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(envelope) }),
+          );
+        }
         await client.send(
           new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
         );

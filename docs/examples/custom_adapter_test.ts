@@ -18,6 +18,7 @@ import {
   type Delivery,
   type DeliveryHandler,
   type EventEnvelope,
+  PUBLISH_GROUP,
   type Subscription,
 } from "@rohas/cli/adapters";
 import { createApp } from "@rohas/cli";
@@ -95,7 +96,10 @@ class QueueAdapter implements Adapter {
     );
   }
 
-  /** Optional: the engine calls it when a run it held (debounce, a handler's delay) fails for good. */
+  /**
+   * Optional: the engine calls it when a run it held (debounce, a handler's delay) fails for good,
+   * and when a delayed publish fails (group `PUBLISH_GROUP`, which a replay publishes again).
+   */
   deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
     this.#dead.push({ envelope, group, error, failed_at: new Date().toISOString() });
     return Promise.resolve();
@@ -108,9 +112,12 @@ class QueueAdapter implements Adapter {
     const replayed = this.#dead.filter(chosen);
     this.#dead = this.#dead.filter((d) => !chosen(d));
     for (const letter of replayed) {
-      const group = this.#groups.get(`${topic}\u0000${letter.group}`);
       const metadata = { ...letter.envelope.metadata, attempt: 1 };
-      if (group) this.#enqueue(group, { ...letter.envelope, metadata });
+      // A publish's dead letter goes to every group of the topic, as a publish does.
+      const groups = letter.group === PUBLISH_GROUP
+        ? [...this.#groups.values()].filter((group) => group.topic === topic)
+        : [this.#groups.get(`${topic}\u0000${letter.group}`)];
+      for (const group of groups) if (group) this.#enqueue(group, { ...letter.envelope, metadata });
     }
     return Promise.resolve(replayed.length);
   }

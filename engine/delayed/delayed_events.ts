@@ -5,9 +5,10 @@
  * and are fired once across instances.
  *
  * Two kinds of timer: a delayed publish (`k:<event>:<key>` with a key, else
- * `i:<event>:<idempotency key>`), published to every handler when due; and a held delivery of one
- * event to one handler (`h:<group>:<envelope id>`), run by that handler's consumer in whichever
- * instance claims it.
+ * `i:<event>:<idempotency key>`), published to every handler when due (dead-lettered for group `*`
+ * when the schema refuses its payload by then, `_refused.ts`); and a held delivery of one event to
+ * one handler (`h:<group>:<envelope id>`), run by that handler's consumer in whichever instance
+ * claims it.
  *
  * @module
  */
@@ -27,6 +28,7 @@ import { InvalidEventPayloadError } from "../events/mod.ts";
 import { DelayedEventError } from "./errors.ts";
 import { FLOW_METRICS } from "../_flow_metrics.ts";
 import { deadLetterHeld, type HeldDeadLetter } from "../_held_failure.ts";
+import { deadLetterRefused } from "./_refused.ts";
 
 /** The timer store delayed events live in. */
 export const DELAYED_STORE = "delayed-events";
@@ -87,8 +89,9 @@ export interface DelayedEventsOptions {
    */
   maxAttempts?: number;
   /**
-   * Dead-letters a held delivery that failed for good (the event bus's `deadLetter`). Default none:
-   * such a delivery is logged as dropped.
+   * Dead-letters a held delivery that failed for good, and a delayed publish whose payload the
+   * schema refuses when it comes due (the event bus's `deadLetter`). Default none: such an event is
+   * logged as dropped.
    */
   deadLetter?: HeldDeadLetter | undefined;
   /** Delay before a failed firing is retried, doubled per attempt, in ms. Default 1 000. */
@@ -264,10 +267,13 @@ export class DelayedEvents {
     try {
       await this.#options.publish(value.event, value.payload, value.options);
     } catch (error) {
-      // A payload the current schema refuses stays refused: retrying would not change it.
+      // A payload the current schema refuses stays refused: retrying would not change it, so it
+      // is dead-lettered, to be replayed once the schema or the payload is fixed.
       if (!(error instanceof InvalidEventPayloadError)) throw error;
-      this.#options.telemetry.log(droppedLog(value.event, ALL_HANDLERS, error));
-      return this.#count(value.event, ALL_HANDLERS, "dropped");
+      const { telemetry, deadLetter } = this.#options;
+      const ctx = { telemetry, deadLetter, handler: ALL_HANDLERS };
+      const stored = await deadLetterRefused(ctx, value, error);
+      return this.#count(value.event, ALL_HANDLERS, stored ? "dead_lettered" : "dropped");
     }
     this.#count(value.event, ALL_HANDLERS, "delivered");
   }
@@ -380,17 +386,6 @@ function failedLog(error: unknown, timer: Timer | null): LogEntry {
         String(error)
       }`,
     fields: value === undefined ? {} : { event: value.event, timer: timer!.id },
-    span_fields: {},
-  };
-}
-
-function droppedLog(event: string, handler: string, error: unknown): LogEntry {
-  return {
-    timestamp: new Date().toISOString(),
-    level: "error",
-    target: "engine:delayed",
-    message: `Dropped delayed "${event}" (handler ${handler}): ${String(error)}`,
-    fields: { event, handler },
     span_fields: {},
   };
 }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { createMemoryKvBackend, kvOver, openDenoKvBackend, type OwnedKv } from "../../state/mod.ts";
 import type { MetricSample } from "../../telemetry/mod.ts";
 import type { PublishOptions } from "../parts.ts";
+import { createMemoryAdapter, type EventEnvelope, PUBLISH_GROUP } from "../../adapters/mod.ts";
+import { EventBus, InvalidEventPayloadError } from "../events/mod.ts";
 import {
   DELAYED_METRICS,
   DelayedEvents,
@@ -268,4 +270,131 @@ Deno.test("a held delivery that fails for good on an adapter that cannot dead-le
     held.logs.join("\n"),
   );
   assert.deepEqual(held.outcomes(), ["scheduled", "dropped"]);
+});
+
+/**
+ * Delayed events publishing through a real event bus (memory adapter) whose schema refuses
+ * `Reminder` until `accept` is set, as a deploy or a hot reload changes it; two handlers' groups
+ * record what reaches them.
+ */
+async function refusingBus(options: { canDeadLetter?: boolean } = {}) {
+  const kv = kvOver(createMemoryKvBackend());
+  const schema = { accepts: false };
+  const bus = new EventBus(createMemoryAdapter(), {
+    checkPayloads: (topic, payload) =>
+      topic !== "Reminder" || schema.accepts ? null : {
+        payloadType: "ReminderV2",
+        issues: [{ path: "$.when", message: "is required" }],
+      },
+  });
+  await bus.start();
+  const reached: Record<string, EventEnvelope[]> = { "app.remind": [], "app.audit": [] };
+  const arrivals = Promise.withResolvers<void>();
+  for (const group of Object.keys(reached)) {
+    await bus.subscribe("Reminder", group, (envelope) => {
+      reached[group]!.push(envelope);
+      if (Object.values(reached).every((each) => each.length > 0)) arrivals.resolve();
+      return Promise.resolve();
+    });
+  }
+  const logs: string[] = [];
+  const metrics: MetricSample[] = [];
+  const given = Promise.withResolvers<void>();
+  const delayed = new DelayedEvents({
+    kv,
+    instanceId: "a",
+    publish: (topic, payload, options) => bus.publish(topic, payload, options),
+    telemetry: {
+      metric: (sample) => metrics.push(sample),
+      log: (entry) => {
+        logs.push(`${entry.level} ${entry.message}`);
+        if (entry.level === "error") given.resolve();
+      },
+    },
+    deadLetter: options.canDeadLetter === false
+      ? () => Promise.resolve(false)
+      : (envelope, group, error) => bus.deadLetter(envelope, group, error),
+  });
+  const outcomes = () =>
+    metrics.filter((m) => m.name === DELAYED_METRICS.total).map((m) => m.labels.outcome);
+  return {
+    bus,
+    delayed,
+    schema,
+    reached,
+    arrivals: arrivals.promise,
+    logs,
+    outcomes,
+    given: given.promise,
+    async [Symbol.asyncDispose]() {
+      await delayed.stop();
+      await bus.close();
+      await kv.close();
+    },
+  };
+}
+
+Deno.test("a delayed publish the schema refuses when due is dead-lettered, and its replay publishes it to every handler once the schema accepts it", async () => {
+  await using rig = await refusingBus();
+  const traced = {
+    ...cause,
+    traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+  };
+  rig.schema.accepts = true;
+  await rig.delayed.schedule("Reminder", { id: 1 }, traced, { at: Date.now() + 30 });
+  rig.schema.accepts = false; // the schema changed before it came due
+  rig.delayed.start();
+  await rig.given;
+  await rig.delayed.stop();
+  assert.deepEqual(rig.outcomes(), ["scheduled", "dead_lettered"]);
+  const [letter, ...others] = await rig.bus.listDeadLetters("Reminder");
+  assert.deepEqual(others, []);
+  assert.equal(letter?.group, PUBLISH_GROUP);
+  assert.match(letter?.error ?? "", /ReminderV2/);
+  assert.deepEqual(letter?.envelope.payload, { id: 1 });
+  const { parent_id, source, idempotency_key, traceparent } = letter!.envelope.metadata;
+  assert.deepEqual(
+    { parent_id, source, idempotency_key, traceparent },
+    {
+      parent_id: "t-1",
+      source: "api:Remind",
+      idempotency_key: "t-1:0",
+      traceparent: traced.traceparent,
+    },
+  );
+  assert.ok(
+    rig.logs.some((line) =>
+      line.startsWith('error Delayed event "Reminder" dead-lettered for "all"')
+    ),
+    rig.logs.join("\n"),
+  );
+  await assert.rejects(rig.bus.replayDeadLetters("Reminder"), InvalidEventPayloadError);
+  assert.equal((await rig.bus.listDeadLetters("Reminder")).length, 1, "kept while still refused");
+  rig.schema.accepts = true;
+  assert.equal(await rig.bus.replayDeadLetters("Reminder"), 1);
+  await rig.arrivals;
+  for (const [group, envelopes] of Object.entries(rig.reached)) {
+    assert.deepEqual(
+      envelopes.map((e) => [e.payload, e.metadata.parent_id]),
+      [[{ id: 1 }, "t-1"]],
+      group,
+    );
+  }
+  assert.deepEqual(await rig.bus.listDeadLetters("Reminder"), []);
+});
+
+Deno.test("a delayed publish the schema refuses when due, on an adapter that cannot dead-letter, is logged as dropped", async () => {
+  await using rig = await refusingBus({ canDeadLetter: false });
+  await rig.delayed.schedule("Reminder", { id: 1 }, cause, { at: Date.now() + 30 });
+  rig.delayed.start();
+  await rig.given;
+  await rig.delayed.stop();
+  assert.deepEqual(rig.outcomes(), ["scheduled", "dropped"]);
+  assert.ok(
+    rig.logs.some((line) =>
+      line.startsWith('error Delayed event "Reminder" dropped (the adapter cannot dead-letter it)')
+    ),
+    rig.logs.join("\n"),
+  );
+  assert.deepEqual(await rig.bus.listDeadLetters("Reminder"), []);
 });
