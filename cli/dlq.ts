@@ -8,13 +8,22 @@
  * (`GET /api/workbench/snapshot`) that the engine serves this project. A durable adapter that
  * cannot be opened (an embedded store locked by the running engine) falls back to the same.
  *
+ * A dead letter of group `*` (`PUBLISH_GROUP`) is a publish that failed (a delayed publish the
+ * schema refused when it came due): listed as `group * (publish: every handler)`, and replayed
+ * as a publish, to every handler of its event.
+ *
  * @module
  */
 
 import { type CliIo, CliUsageError, type CommandRun, type ParsedArgs } from "./command.ts";
 import type { DLQ } from "./commands.ts";
 import type { Adapter } from "../adapters/mod.ts";
-import { createAdapter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
+import {
+  createAdapter,
+  type DeadLetterJson,
+  deadLetterJson,
+  PUBLISH_GROUP,
+} from "../adapters/mod.ts";
 import { findProject, loadConfig } from "../project/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
 import { RohasError } from "../errors.ts";
@@ -182,7 +191,8 @@ function printList(letters: DeadLetterView[], parsed: { topic?: string; json: bo
   if (letters.length === 0) return `No dead letters${where}\n`;
   const lines: string[] = [];
   for (const d of letters) {
-    lines.push(`${d.failed_at}  ${d.topic}  group ${d.group}  id ${d.id}  attempt ${d.attempt}`);
+    const group = d.group === PUBLISH_GROUP ? `${d.group} (publish: every handler)` : d.group;
+    lines.push(`${d.failed_at}  ${d.topic}  group ${group}  id ${d.id}  attempt ${d.attempt}`);
     lines.push(`    error: ${d.error}`);
     lines.push(`    payload: ${truncate(JSON.stringify(d.payload) ?? "null", 200)}`);
   }

@@ -5,8 +5,8 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { createAdapter } from "../../adapters/mod.ts";
 import { EventBus } from "../../engine/events/mod.ts";
 import { loadConfig } from "../../project/mod.ts";
-import type { DeadLetterView } from "../../cli/dlq.ts";
-import { REPO, rohas, type TempDir, tempDir } from "../../testing/mod.ts";
+import { rohas, type TempDir, tempDir } from "../../testing/mod.ts";
+import { eventually, freePort, listJson, startDev } from "./_dlq_support.ts";
 
 const SCHEMA = `event Doomed {
   payload: Json
@@ -67,73 +67,6 @@ write = ["out"]
 
 function tempProject(files: Record<string, string>): Promise<TempDir> {
   return tempDir({ prefix: "rohas_dlq_test_", files });
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Polls `check` until it returns a value, or fails at the deadline. */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function listJson(root: string, topic?: string): Promise<DeadLetterView[]> {
-  const run = await rohas(["dlq", "list", ...(topic ? [topic] : []), "--json", "-C", root]);
-  assertEquals(run.stderr, "");
-  assertEquals(run.code, 0);
-  return JSON.parse(run.stdout);
-}
-
-/** `rohas dev --no-watch [--no-workbench] <root>` as a subprocess, stopped with SIGTERM on dispose. */
-async function startDev(
-  root: string,
-  options: { workbench?: boolean } = {},
-): Promise<AsyncDisposable & { url: string }> {
-  const workbench = (options.workbench ?? true) ? [] : ["--no-workbench"];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(REPO, "cli.ts"), "dev", "--no-watch", ...workbench, root],
-    cwd: root,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let url: string | undefined;
-  while (url === undefined) {
-    const { value, done } = await lines.read();
-    if (done) {
-      await child.status;
-      throw new Error(`rohas dev exited before listening: ${seen}${await stderr}`);
-    }
-    seen += value;
-    url = seen.match(/listening on (http:\/\/\S+)/)?.[1];
-  }
-  const drained = (async () => {
-    while (!(await lines.read()).done);
-  })();
-  return {
-    url,
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await Promise.all([child.status, drained, stderr]);
-    },
-  };
 }
 
 Deno.test("rohas dlq lists a memory-adapter dead letter from the running engine, and replay delivers it again", async () => {

@@ -166,7 +166,7 @@ export function deadLettersPage(): Page {
                 { "data-testid": "dead-letter-row" },
                 h("td", {}, clock(d.failed_at)),
                 h("td", {}, d.topic),
-                h("td", { class: "mono" }, d.group),
+                h("td", { class: "mono" }, groupLabel(d.group)),
                 h("td", { class: "err" }, d.error),
                 h("td", {}, h("code", {}, pretty(d.payload).slice(0, 120))),
                 h("td", {}, traceLink(d.trace_id)),
@@ -207,4 +207,12 @@ export function deadLettersPage(): Page {
   refresh.addEventListener("click", () => void load());
   void load();
   return { el };
+}
+
+/**
+ * A dead letter's group; `*` (`PUBLISH_GROUP` in adapters/adapter.ts, kept out of the browser
+ * bundle) is a publish that failed, which a replay publishes to every handler.
+ */
+function groupLabel(group: string): string {
+  return group === "*" ? "* (publish: every handler)" : group;
 }
