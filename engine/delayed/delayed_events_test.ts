@@ -281,7 +281,7 @@ async function refusingBus(options: { canDeadLetter?: boolean } = {}) {
   const kv = kvOver(createMemoryKvBackend());
   const schema = { accepts: false };
   const bus = new EventBus(createMemoryAdapter(), {
-    checkPayloads: (topic, payload) =>
+    checkPayloads: (topic) =>
       topic !== "Reminder" || schema.accepts ? null : {
         payloadType: "ReminderV2",
         issues: [{ path: "$.when", message: "is required" }],
