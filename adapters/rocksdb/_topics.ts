@@ -11,6 +11,14 @@ import type { Db } from "./_db.ts";
 import { Group, type GroupStore, type Topic } from "./_group.ts";
 import * as keys from "./_keys.ts";
 
+/** Which unhandled events {@linkcode Topics.unhandled} lists. */
+export interface UnhandledQuery {
+  /** One topic, or every topic when undefined. */
+  topic: string | undefined;
+  /** Events kept per topic. */
+  limit: number;
+}
+
 /** The topics in use, by name. */
 export class Topics {
   readonly #topics = new Map<string, Promise<Topic>>();
@@ -68,9 +76,7 @@ export class Topics {
   /**
    * Events published to topics no group subscribed to, oldest first, at most `at.limit` per topic.
    */
-  async unhandled(db: Db, at: { topic: string | undefined; limit: number }): Promise<
-    EventEnvelope[]
-  > {
+  async unhandled(db: Db, at: UnhandledQuery): Promise<EventEnvelope[]> {
     const { topic, limit } = at;
     const events: EventEnvelope[] = [];
     let from = topic === undefined ? "log/" : keys.logPrefix(topic);
