@@ -162,9 +162,9 @@ async function burst(
 }
 
 /**
- * The first burst of `event` (its handler's module loads, the series' path compiles), then the
- * median of `BURST_ROUNDS` more: the rate of a running server, as the in-process rows measure
- * theirs after a warm-up.
+ * The first burst of `event` (the `Burst` handler and, for `PingAnyOrder`, the event handler load;
+ * the series' path runs for the first time), then the median of `BURST_ROUNDS` more: the rate of a
+ * running server, as the in-process rows measure theirs after a warm-up.
  */
 async function bursts(
   server: Server,
