@@ -155,11 +155,31 @@ function runApi(run: ApiRun): Response | Promise<Response> {
     return readJsonBody(request, { limit, length }).then((r) => bodyRead(run, r));
   }
   // The common case: a body of declared length, read with `request.json()` (see readJsonBody).
+  // Its `then` also finishes the answer: the pipeline does not wait for it once more.
   const bytes = Number(length);
+  run.exchange.settled = true;
   return request.json().then(
-    (value) => jsonBody(run, value, bytes),
-    (error) => bodyRead(run, jsonFailure(error)),
+    (value) => settledJson(run, value, bytes),
+    (error) => settledFailure(run, error),
   );
+}
+
+/** The rest of a request once `request.json()` read its body, the answer finished. */
+function settledJson(run: ApiRun, value: unknown, bytes: number): Response | Promise<Response> {
+  try {
+    return run.exchange.settle(jsonBody(run, value, bytes));
+  } catch (error) {
+    return run.exchange.finish(run.exchange.crash(error));
+  }
+}
+
+/** The answer to a body `request.json()` could not read, finished. */
+function settledFailure(run: ApiRun, error: unknown): Response | Promise<Response> {
+  try {
+    return run.exchange.settle(bodyRead(run, jsonFailure(error)));
+  } catch (thrown) {
+    return run.exchange.finish(run.exchange.crash(thrown));
+  }
 }
 
 /** A JSON body as the pipeline reads it: also refused for its content type or its depth. */

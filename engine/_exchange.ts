@@ -1,6 +1,7 @@
 /**
  * One HTTP request and how the pipeline answers it (see http_pipeline.ts): its trace id, its path,
- * whether the engine's CORS applies, and the JSON answers it builds with those headers.
+ * whether the engine's CORS applies, the JSON answers it builds with those headers, and the last
+ * touches every answer gets (the trace id and CORS on a foreign response, no body for HEAD).
  *
  * @module
  */
@@ -29,12 +30,19 @@ export class Exchange {
   own: Response | null = null;
   /** The API trace, once started; a crash of the pipeline ends it as failed. */
   trace: ActiveTrace | null = null;
+  /**
+   * Whether the promise the pipeline returned for this request already answers finished (see
+   * {@linkcode Exchange.settle}): then nothing waits for it again to finish it.
+   */
+  settled = false;
+  readonly #dev: boolean;
 
   constructor(request: Request, traceId: string, parts: EngineParts) {
     this.request = request;
     this.traceId = traceId;
     this.url = splitUrl(request.url);
     this.cors = parts.config.server.enable_cors && !hasOwnCors(this.url.pathname);
+    this.#dev = parts.mode === "dev";
   }
 
   /** A JSON answer with the trace id and CORS headers. */
@@ -58,6 +66,63 @@ export class Exchange {
   /** A D3 error answer. */
   error(status: number, message: string, details?: unknown): Response {
     return this.json(status, errorBody(message, { traceId: this.traceId, details }));
+  }
+
+  /**
+   * The answer as it goes out: a response the pipeline did not build itself (a handler's, a
+   * mount's) gets the trace id and CORS headers, and a HEAD answer no body.
+   */
+  finish(response: Response): Response {
+    const { request } = this;
+    let out = response;
+    if (response !== this.own) {
+      if (response.status === 101) return response;
+      try {
+        out.headers.set(TRACE_HEADER, this.traceId);
+      } catch {
+        // Immutable headers (a fetched Response returned by a handler): copy it.
+        out = new Response(response.body, response);
+        out.headers.set(TRACE_HEADER, this.traceId);
+      }
+      if (this.cors) addCors(out.headers, request);
+    }
+    if (request.method === "HEAD" && out.body !== null) {
+      return new Response(null, { status: out.status, headers: out.headers });
+    }
+    return out;
+  }
+
+  /** Never a crash because of one request: an engine defect, answered and reported as such. */
+  crash(error: unknown): Response {
+    this.trace?.end("failed", String(error));
+    return this.error(500, this.#dev ? String(error) : "Internal server error");
+  }
+
+  /**
+   * Finishes an answer that may still be under way, a rejection answered with a 500: the end of a
+   * `then` callback of the pipeline, so that its promise answers finished and never rejects (one
+   * promise and one turn fewer per request than finishing it in a `then` of its own). The callback
+   * answers a throw of its own with `finish(crash(error))`; see {@linkcode Exchange.settled}.
+   *
+   * @param answer the answer, or a promise of it
+   * @returns the answer, finished; a promise of it when one was waited for
+   */
+  settle(answer: Response | Promise<Response>): Response | Promise<Response> {
+    if (!(answer instanceof Promise)) return this.finish(answer);
+    return answer.then((r) => this.finish(r), (error) => this.finish(this.crash(error)));
+  }
+}
+
+function addCors(headers: Headers, request: Request): void {
+  headers.set("access-control-allow-origin", "*");
+  headers.set("access-control-expose-headers", TRACE_HEADER);
+  if (request.method === "OPTIONS") {
+    headers.set("access-control-allow-methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    headers.set(
+      "access-control-allow-headers",
+      request.headers.get("access-control-request-headers") ?? "*",
+    );
+    headers.set("access-control-max-age", "600");
   }
 }
 

@@ -21,7 +21,7 @@ export function jsonTextResponse(status: number, text: string): Response {
 }
 
 /** The content type of every JSON answer. */
-export const JSON_TYPE = "application/json; charset=utf-8";
+export const JSON_TYPE = "application/json";
 
 /** The JSON text of a D3 error body: `{"error", "details"?, "trace_id"}`.
  *

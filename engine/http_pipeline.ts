@@ -10,7 +10,6 @@
 import type { RouteSpec, SocketSpec } from "./app_model.ts";
 import type { BuiltApp } from "./build.ts";
 import type { EngineParts } from "./parts.ts";
-import { TRACE_HEADER } from "./_http_util.ts";
 import { Exchange } from "./_exchange.ts";
 import { serveApi } from "./_api_request.ts";
 
@@ -84,22 +83,17 @@ export function createHttpHandler(options: HttpPipelineOptions): RequestHandler 
       // Most answers are built without waiting: only a promise is waited for (with `then`, not an
       // `async` function, whose frame and promise cost every request).
       const answer = route(options, exchange, info);
-      if (!(answer instanceof Promise)) return Promise.resolve(decorate(answer, exchange));
+      if (!(answer instanceof Promise)) return Promise.resolve(exchange.finish(answer));
+      // The common API request (a JSON body) finishes its answer in its body read's `then`.
+      if (exchange.settled) return answer;
       return answer.then(
-        (response) => decorate(response, exchange),
-        (error) => decorate(crashed(options, exchange, error), exchange),
+        (response) => exchange.finish(response),
+        (error) => exchange.finish(exchange.crash(error)),
       );
     } catch (error) {
-      return Promise.resolve(decorate(crashed(options, exchange, error), exchange));
+      return Promise.resolve(exchange.finish(exchange.crash(error)));
     }
   };
-}
-
-/** Never a crash because of one request: an engine defect, answered and reported as such. */
-function crashed(options: HttpPipelineOptions, exchange: Exchange, error: unknown): Response {
-  exchange.trace?.end("failed", String(error));
-  const message = options.parts.mode === "dev" ? String(error) : "Internal server error";
-  return exchange.error(500, message);
 }
 
 function route(
@@ -181,37 +175,4 @@ function builtinRoute(options: HttpPipelineOptions, exchange: Exchange): Respons
     return ready ? exchange.json(200, '{"status":"ready"}') : exchange.error(503, "Not ready");
   }
   return null;
-}
-
-function decorate(response: Response, exchange: Exchange): Response {
-  const { request } = exchange;
-  let out = response;
-  if (response !== exchange.own) {
-    if (response.status === 101) return response;
-    try {
-      out.headers.set(TRACE_HEADER, exchange.traceId);
-    } catch {
-      // Immutable headers (a fetched Response returned by a handler): copy it.
-      out = new Response(response.body, response);
-      out.headers.set(TRACE_HEADER, exchange.traceId);
-    }
-    if (exchange.cors) addCors(out.headers, request);
-  }
-  if (request.method === "HEAD" && out.body !== null) {
-    return new Response(null, { status: out.status, headers: out.headers });
-  }
-  return out;
-}
-
-function addCors(headers: Headers, request: Request): void {
-  headers.set("access-control-allow-origin", "*");
-  headers.set("access-control-expose-headers", TRACE_HEADER);
-  if (request.method === "OPTIONS") {
-    headers.set("access-control-allow-methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-    headers.set(
-      "access-control-allow-headers",
-      request.headers.get("access-control-request-headers") ?? "*",
-    );
-    headers.set("access-control-max-age", "600");
-  }
 }

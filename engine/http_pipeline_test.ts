@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "./create_app.ts";
 import { loadConfig } from "../project/mod.ts";
 import { manifest } from "../examples/hello-ts/src/generated/manifest.ts";
-import { createMemoryStore, createRecorder } from "../telemetry/mod.ts";
+import { createMemoryStore, createRecorder, type Telemetry } from "../telemetry/mod.ts";
 
 const root = fileURLToPath(new URL("../examples/hello-ts/", import.meta.url));
 
@@ -60,6 +60,86 @@ Deno.test("a request's trace and metrics name its own method, HEAD answered by a
     const route = app.engine.model().routes.find((r) => r.pattern === "/hello");
     assert.deepEqual(route?.traceKey, { method: "GET", path: "/hello" });
     assert.ok(Object.isFrozen(route?.traceKey));
+  } finally {
+    await app.close();
+  }
+});
+
+/** POST /bench's body: the 7 fields of its input type. */
+const BENCH_BODY = JSON.stringify({
+  name: "Ann",
+  email: "ann@example.com",
+  age: 31,
+  score: 9.5,
+  active: true,
+  country: "NZ",
+  joinedAt: "2024-01-02T03:04:05Z",
+});
+
+/** A POST with a JSON body of declared length, as a client over a socket sends it. */
+function postJson(path: string, body: string): Request {
+  return new Request(`http://app.test${path}`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "content-length": String(body.length) },
+  });
+}
+
+Deno.test("a JSON body of declared length is answered with the trace id, CORS and the JSON type", async () => {
+  await using app = await openApp();
+  const answers = [
+    // A handler that answers at once, one that answers later (and publishes), malformed JSON.
+    [await app.handler(postJson("/bench", BENCH_BODY)), 200],
+    [await app.handler(postJson("/users", '{"name":"Ann","email":"ann@example.com"}')), 200],
+    [await app.handler(postJson("/users", "{nope")), 400],
+  ] as const;
+  for (const [res, status] of answers) {
+    assert.equal(res.status, status);
+    // The type Deno serves without checking it again (and the workbench's answers carry).
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.match(res.headers.get("x-rohas-trace-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.equal(res.headers.get("access-control-expose-headers"), "X-Rohas-Trace-Id");
+    await res.body?.cancel();
+  }
+});
+
+Deno.test("an engine defect after a JSON body was read is answered 500, never a rejection", async () => {
+  const { config } = await loadConfig(root, { env: {} });
+  const ends: string[] = [];
+  // A telemetry whose trace steps fail: the pipeline throws after the handler returned.
+  const telemetry: Telemetry = {
+    startTrace: (options) => ({
+      id: options.id ?? crypto.randomUUID(),
+      addStep() {
+        throw new Error("the step store broke");
+      },
+      end(status) {
+        ends.push(status);
+      },
+    }),
+    log() {},
+    metric() {},
+    close: () => Promise.resolve(),
+  };
+  const app = await createApp({
+    manifest,
+    root,
+    config,
+    telemetry,
+    mode: "production",
+    cron: false,
+  });
+  try {
+    for (const path of ["/bench", "/users"]) {
+      const body = path === "/bench" ? BENCH_BODY : '{"name":"Ann","email":"ann@example.com"}';
+      const res = await app.handler(postJson(path, body));
+      assert.equal(res.status, 500);
+      assert.match(res.headers.get("x-rohas-trace-id") ?? "", /^[0-9a-f-]{36}$/);
+      assert.equal(res.headers.get("access-control-allow-origin"), "*");
+      assert.equal((await res.json()).error, "Internal server error");
+    }
+    assert.deepEqual(ends, ["failed", "failed"]);
   } finally {
     await app.close();
   }

@@ -11,7 +11,13 @@ import type { ActiveTrace, LogEntry, TriggeredEventRecord } from "../telemetry/m
 import { isoTime } from "../telemetry/mod.ts";
 import { InvalidEventPayloadError, type PayloadIssue } from "./events/mod.ts";
 import type { Effect, HandlerOutput } from "./runtime/contract.ts";
-import type { EventPublisher, PublishTiming, SeriesItem, SeriesOutcome } from "./parts.ts";
+import type {
+  EventPublisher,
+  PublishOptions,
+  PublishTiming,
+  SeriesItem,
+  SeriesOutcome,
+} from "./parts.ts";
 import { cancelKey, triggerTiming } from "./runtime/trigger_options.ts";
 import { addTriggersStep } from "./_invoke.ts";
 import { socketMessageOf, SOCKETS_TOPIC } from "./socket_fanout.ts";
@@ -181,13 +187,7 @@ export async function publishAll(
     const started = performance.now();
     const timestamp = new Date().toISOString();
     try {
-      await publisher.publish(p.event, p.payload, {
-        parentId: source.traceId,
-        source: source.source,
-        idempotencyKey: `${prefix}:${i}`,
-        ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
-        ...(p.timing === undefined ? {} : { timing: p.timing }),
-      });
+      await publisher.publish(p.event, p.payload, publishOptions(source, `${prefix}:${i}`, p));
     } catch (error) {
       throw error instanceof InvalidEventPayloadError ? withOrigin(error, p, source) : error;
     }
@@ -241,17 +241,10 @@ async function publishSeries(
   source: TriggerSource,
 ): Promise<TriggeredEventRecord[]> {
   const prefix = source.keyPrefix ?? source.traceId;
-  const options = (p: Publication, i: number) => ({
-    parentId: source.traceId,
-    source: source.source,
-    idempotencyKey: `${prefix}:${i}`,
-    ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
-    ...(p.timing === undefined ? {} : { timing: p.timing }),
-  });
   const items = publications.map((p, i) => ({
     topic: p.event,
     payload: p.payload,
-    options: options(p, i),
+    options: publishOptions(source, `${prefix}:${i}`, p),
   }));
   const outcome = await publish(items);
   if (outcome.error !== undefined) {
@@ -264,6 +257,21 @@ async function publishSeries(
     timestamp: isoTime(at),
     duration_ms: duration,
   }));
+}
+
+/**
+ * The options of one publication, built field by field: a spread of a conditional object literal
+ * still makes that object, once per triggered event.
+ */
+function publishOptions(source: TriggerSource, key: string, p: Publication): PublishOptions {
+  const options: PublishOptions = {
+    parentId: source.traceId,
+    source: source.source,
+    idempotencyKey: key,
+  };
+  if (source.traceparent !== undefined) options.traceparent = source.traceparent;
+  if (p.timing !== undefined) options.timing = p.timing;
+  return options;
 }
 
 /** The bus's refusal again, saying which publication of which source made it. */

@@ -3,12 +3,13 @@
  * next, under the timeout of a single publish: the series answers once a publication has waited
  * `timeoutMs` for its adapter, with the ones accepted before it and an {@linkcode EdgeError}, and
  * publishes nothing more (the edge takes a publish that gets no answer at all as a stalled
- * channel).
+ * channel). A long series travels in parts ({@linkcode SeriesRun.add}): the main process publishes
+ * the first while the edge still encodes the next, instead of decoding the whole series first.
  *
  * One timer watches the whole series, re-armed only when it fires before the running
  * publication's deadline: a timer and a race per publication cost about as much as the publish to
  * the memory adapter itself (bench/events_by_thread.ts). A series travels with the options its
- * publications share once ({@linkcode seriesToWire}, {@linkcode seriesFromWire}).
+ * publications share once ({@linkcode seriesToWire}).
  *
  * @module
  */
@@ -25,96 +26,159 @@ export type PublishOne = (
 ) => Promise<unknown>;
 
 /**
- * Publishes `items` in turn, stopping at the first refusal or at the first that is not accepted
- * within `timeoutMs`.
+ * One series of an edge, published in the main process as its parts arrive (an edge sends a long
+ * series in parts, so the first events are published while it still encodes the rest), each
+ * publication accepted before the next. Nothing more is published after a refusal, a publication
+ * not accepted within `timeoutMs`, a next part that does not arrive within `timeoutMs`, or a part
+ * that abandons the series; {@linkcode SeriesRun.outcome} then says why.
  *
- * @param publish publishes one
- * @param items the series, in order
- * @param timeoutMs how long one publication may wait
- * @returns each accepted publication's `[start, duration]`, and why the next one failed
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { publishSeriesWithin } from "./_series.ts";
+ * import { SeriesRun, seriesToWire } from "./_series.ts";
  * const options = { parentId: null, source: "api:Burst" };
- * const items = ["A", "B"].map((topic) => ({ topic, payload: null, options }));
- * const outcome = await publishSeriesWithin(() => Promise.resolve(), items, 1000);
- * assertEquals([outcome.accepted.length, outcome.error], [2, undefined]);
+ * const part = (...topics: string[]) => seriesToWire(topics.map((topic) => ({ topic, payload: null, options })));
+ * const topics: string[] = [];
+ * const run = new SeriesRun((topic) => Promise.resolve(topics.push(topic)), 1000);
+ * run.add(part("A", "B"));
+ * run.add(part("C"), { last: true });
+ * assertEquals([(await run.outcome).accepted.length, topics], [3, ["A", "B", "C"]]);
  * ```
  */
-export async function publishSeriesWithin(
-  publish: PublishOne,
-  items: readonly SeriesItem[],
-  timeoutMs: number,
-): Promise<SeriesOutcome> {
-  const watch = new SeriesWatch(timeoutMs);
-  try {
-    return await Promise.race([inTurn(publish, items, watch), watch.late]);
-  } finally {
-    watch.stop();
-  }
-}
-
-async function inTurn(
-  publish: PublishOne,
-  items: readonly SeriesItem[],
-  watch: SeriesWatch,
-): Promise<SeriesOutcome> {
-  const accepted = watch.accepted;
-  for (const item of items) {
-    if (watch.expired) break;
-    const at = Date.now();
-    const started = watch.begin(item.topic);
-    try {
-      await publish(item.topic, item.payload, item.options);
-    } catch (error) {
-      return { accepted, error };
-    }
-    accepted.push([at, performance.now() - started]);
-  }
-  return { accepted };
-}
-
-/** The one timer of a series: expires when the running publication passed its deadline. */
-class SeriesWatch {
-  readonly accepted: [number, number][] = [];
-  readonly #late = Promise.withResolvers<SeriesOutcome>();
+export class SeriesRun {
+  readonly #publish: PublishOne;
   readonly #timeoutMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #topic = "";
-  #started = 0;
-  expired = false;
+  /** Parts received and not yet published. */
+  readonly #parts: (readonly WireSeriesItem[])[] = [];
+  #arrived: PromiseWithResolvers<void> | null = null;
+  #last = false;
+  #abandoned = false;
+  readonly #accepted: [number, number][] = [];
+  readonly #late = Promise.withResolvers<SeriesOutcome>();
+  #timer: ReturnType<typeof setTimeout>;
+  /** What the series waits for: a publication of this topic, or (null) its next part. */
+  #topic: string | null = null;
+  #started = performance.now();
+  #expired = false;
+  /**
+   * Each accepted publication's `[start, duration]`, and why the next one failed: resolves once the
+   * last part is published or the series stopped.
+   */
+  readonly outcome: Promise<SeriesOutcome>;
 
-  constructor(timeoutMs: number) {
+  /**
+   * Starts waiting for the first part.
+   *
+   * @param publish publishes one
+   * @param timeoutMs how long one publication, or the wait for the next part, may take
+   */
+  constructor(publish: PublishOne, timeoutMs: number) {
+    this.#publish = publish;
     this.#timeoutMs = timeoutMs;
     this.#timer = setTimeout(() => this.#check(), timeoutMs);
+    this.outcome = Promise.race([this.#inTurn(), this.#late.promise]).finally(() => {
+      this.#expired = true;
+      clearTimeout(this.#timer);
+    });
   }
 
-  /** Resolves with the outcome so far once a publication waited too long. */
-  get late(): Promise<SeriesOutcome> {
-    return this.#late.promise;
+  /**
+   * The next part of the series, in order. Parts after the last, or after the series stopped, are
+   * ignored.
+   *
+   * @param items its publications
+   * @param options `last`: no part follows; `abandoned`: the edge gave the rest up (publish no more)
+   */
+  add(
+    items: readonly WireSeriesItem[],
+    options: { last?: boolean; abandoned?: boolean } = {},
+  ): void {
+    // After the last part, or once the series stopped, nothing more is published: kept no longer.
+    if (this.#last || this.#expired) return;
+    this.#parts.push(items);
+    this.#last = options.last === true || options.abandoned === true;
+    this.#abandoned = options.abandoned === true;
+    this.#arrived?.resolve();
+    this.#arrived = null;
   }
 
-  /** A publication starts; returns its `performance.now()` start. */
-  begin(topic: string): number {
-    this.#topic = topic;
-    return this.#started = performance.now();
+  async #inTurn(): Promise<SeriesOutcome> {
+    const accepted = this.#accepted;
+    // The options of the publication before (see `seriesToWire`).
+    let shared: PublishOptions = { parentId: null, source: "" };
+    for (let part = this.#parts.shift(); !this.#expired; part = this.#parts.shift()) {
+      if (part === undefined) {
+        if (this.#abandoned) return { accepted, error: new EdgeError(ABANDONED) };
+        if (this.#last) return { accepted };
+        await this.#nextPart();
+        continue;
+      }
+      // One clock read per publication: one's end is the next one's start.
+      let started = performance.now();
+      for (const item of part) {
+        if (this.#expired) break;
+        let options = item.options;
+        if (options !== undefined) shared = options;
+        else options = item.key === undefined ? withoutKey(shared) : withKey(shared, item.key);
+        const at = Date.now();
+        this.#topic = item.topic;
+        this.#started = started;
+        try {
+          await this.#publish(item.topic, item.payload, options);
+        } catch (error) {
+          return { accepted, error };
+        }
+        const ended = performance.now();
+        accepted.push([at, ended - started]);
+        started = ended;
+      }
+    }
+    return { accepted };
   }
 
-  stop(): void {
-    clearTimeout(this.#timer);
+  #nextPart(): Promise<void> {
+    this.#topic = null;
+    this.#started = performance.now();
+    this.#arrived = Promise.withResolvers<void>();
+    return this.#arrived.promise;
   }
 
+  /** The one timer of a series: expires when what it waits for passed its deadline. */
   #check(): void {
     const left = this.#started + this.#timeoutMs - performance.now();
     if (left > 0) {
       this.#timer = setTimeout(() => this.#check(), left);
       return;
     }
-    this.expired = true;
-    const reason = `Cannot publish "${this.#topic}": not accepted within ${this.#timeoutMs} ms`;
-    this.#late.resolve({ accepted: [...this.accepted], error: new EdgeError(reason) });
+    this.#expired = true;
+    const ms = this.#timeoutMs;
+    const reason = this.#topic === null
+      ? `Cannot publish the rest of a series of events: its next part did not arrive within ${ms} ms`
+      : `Cannot publish "${this.#topic}": not accepted within ${ms} ms`;
+    this.#late.resolve({ accepted: [...this.#accepted], error: new EdgeError(reason) });
   }
+}
+
+const ABANDONED = "Cannot publish the rest of a series of events: the edge abandoned it";
+
+/**
+ * `options` with another idempotency key, built field by field (a spread costs about as much as the
+ * rest of a publication's bookkeeping here). {@linkcode sameBesidesKey} says which fields there are.
+ */
+function withKey(options: PublishOptions, key: string): PublishOptions {
+  const keyed: PublishOptions = {
+    parentId: options.parentId,
+    source: options.source,
+    idempotencyKey: key,
+  };
+  if (options.traceparent !== undefined) keyed.traceparent = options.traceparent;
+  return keyed;
+}
+
+function withoutKey(options: PublishOptions): PublishOptions {
+  if (options.idempotencyKey === undefined) return options;
+  const { idempotencyKey: _, ...rest } = options;
+  return rest;
 }
 
 /**
@@ -122,15 +186,15 @@ class SeriesWatch {
  * before it other than by the idempotency key (see {@linkcode WireSeriesItem}).
  *
  * @param items the series
- * @returns its wire form; {@linkcode seriesFromWire} gives the series back
+ * @returns its wire form; {@linkcode SeriesRun} publishes it
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { seriesFromWire, seriesToWire } from "./_series.ts";
+ * import { seriesToWire } from "./_series.ts";
  * const options = (i: number) => ({ parentId: "t-1", source: "api:Burst", idempotencyKey: `t-1:${i}` });
  * const items = [0, 1].map((i) => ({ topic: "Ping", payload: { i }, options: options(i) }));
  * const wire = seriesToWire(items);
- * assertEquals([wire[1], seriesFromWire(wire)], [{ topic: "Ping", payload: { i: 1 }, key: "t-1:1" }, items]);
+ * assertEquals(wire[1], { topic: "Ping", payload: { i: 1 }, key: "t-1:1" });
  * ```
  */
 export function seriesToWire(items: readonly SeriesItem[]): WireSeriesItem[] {
@@ -145,25 +209,6 @@ export function seriesToWire(items: readonly SeriesItem[]): WireSeriesItem[] {
     return key === undefined
       ? { topic: item.topic, payload: item.payload }
       : { topic: item.topic, payload: item.payload, key };
-  });
-}
-
-/**
- * The series an edge sent (see {@linkcode seriesToWire}).
- *
- * @param wire the series as it travelled
- * @returns each publication with its options
- */
-export function seriesFromWire(wire: readonly WireSeriesItem[]): SeriesItem[] {
-  let shared: PublishOptions = { parentId: null, source: "" };
-  return wire.map((item) => {
-    if (item.options !== undefined) {
-      const { idempotencyKey: _, ...rest } = item.options;
-      shared = rest;
-      return { topic: item.topic, payload: item.payload, options: item.options };
-    }
-    const options = item.key === undefined ? shared : { ...shared, idempotencyKey: item.key };
-    return { topic: item.topic, payload: item.payload, options };
   });
 }
 

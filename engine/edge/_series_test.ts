@@ -1,19 +1,34 @@
 import assert from "node:assert/strict";
-import { publishSeriesWithin, seriesFromWire, seriesToWire } from "./_series.ts";
+import type { PublishOptions } from "../parts.ts";
+import { type PublishOne, SeriesRun, seriesToWire } from "./_series.ts";
 import { EdgeError } from "./errors.ts";
 
 const options = { parentId: null, source: "api:Burst" };
-const series = (...topics: string[]) => topics.map((topic) => ({ topic, payload: null, options }));
+const series = (...topics: string[]) =>
+  seriesToWire(topics.map((topic) => ({ topic, payload: null, options })));
 
-Deno.test("publishSeriesWithin: publishes in turn and stops at the first refusal", async () => {
+/** A series of one part, published. */
+function publishSeries(publish: PublishOne, topics: string[], timeoutMs: number) {
+  const run = new SeriesRun(publish, timeoutMs);
+  run.add(series(...topics), { last: true });
+  return run.outcome;
+}
+
+/** A publish that records each topic and accepts at once. */
+function recording(): { topics: string[]; publish: PublishOne } {
+  const topics: string[] = [];
+  return { topics, publish: (topic) => Promise.resolve(topics.push(topic)) };
+}
+
+Deno.test("a series publishes in turn and stops at the first refusal", async () => {
   const published: string[] = [];
-  const outcome = await publishSeriesWithin(
+  const outcome = await publishSeries(
     (topic) => {
       if (topic === "B") return Promise.reject(new Error("Refused"));
       published.push(topic);
       return Promise.resolve();
     },
-    series("A", "B", "C"),
+    ["A", "B", "C"],
     1000,
   );
   assert.deepEqual(published, ["A"]);
@@ -21,15 +36,15 @@ Deno.test("publishSeriesWithin: publishes in turn and stops at the first refusal
   assert.equal((outcome.error as Error).message, "Refused");
 });
 
-Deno.test("publishSeriesWithin: a publication the adapter never accepts ends the series at its timeout", async () => {
+Deno.test("a publication the adapter never accepts ends the series at its timeout", async () => {
   const published: string[] = [];
   const started = performance.now();
-  const outcome = await publishSeriesWithin(
+  const outcome = await publishSeries(
     (topic) => {
       published.push(topic);
       return topic === "B" ? new Promise(() => {}) : Promise.resolve();
     },
-    series("A", "B", "C"),
+    ["A", "B", "C"],
     50,
   );
   const waited = performance.now() - started;
@@ -41,11 +56,11 @@ Deno.test("publishSeriesWithin: a publication the adapter never accepts ends the
   assert.deepEqual(published, ["A", "B"], "nothing is published after the timeout");
 });
 
-Deno.test("publishSeriesWithin: the timeout is per publication, not for the whole series", async () => {
+Deno.test("the timeout is per publication, not for the whole series", async () => {
   // Five publications of 30 ms each: 150 ms in all, each within its 80 ms.
-  const outcome = await publishSeriesWithin(
+  const outcome = await publishSeries(
     () => new Promise((resolve) => setTimeout(resolve, 30)),
-    series("A", "B", "C", "D", "E"),
+    ["A", "B", "C", "D", "E"],
     80,
   );
   assert.equal(outcome.error, undefined);
@@ -55,7 +70,71 @@ Deno.test("publishSeriesWithin: the timeout is per publication, not for the whol
   }
 });
 
-Deno.test("seriesToWire: a series travels with its shared options once and comes back whole", () => {
+Deno.test("a series in parts publishes each part as it arrives and answers after the last", async () => {
+  const { topics, publish } = recording();
+  const run = new SeriesRun(publish, 1000);
+  let answered = false;
+  run.outcome.then(() => answered = true);
+  run.add(series("A", "B"));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual([topics, answered], [["A", "B"], false]);
+  run.add(series("C"));
+  run.add(series("D"), { last: true });
+  const outcome = await run.outcome;
+  assert.deepEqual([topics, outcome.accepted.length, outcome.error], [
+    ["A", "B", "C", "D"],
+    4,
+    undefined,
+  ]);
+  run.add(series("E"));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(topics, ["A", "B", "C", "D"], "a part after the last is ignored");
+});
+
+Deno.test("parts that arrive after a refusal publish nothing", async () => {
+  const topics: string[] = [];
+  const run = new SeriesRun((topic) => {
+    if (topic === "B") return Promise.reject(new Error("Refused"));
+    topics.push(topic);
+    return Promise.resolve();
+  }, 1000);
+  run.add(series("A", "B"));
+  const outcome = await run.outcome;
+  run.add(series("C"), { last: true });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual([topics, outcome.accepted.length], [["A"], 1]);
+  assert.equal((outcome.error as Error).message, "Refused");
+});
+
+Deno.test("a next part that does not arrive in time ends the series with what was accepted", async () => {
+  const { topics, publish } = recording();
+  const run = new SeriesRun(publish, 50);
+  run.add(series("A"));
+  const outcome = await run.outcome;
+  assert.equal(outcome.accepted.length, 1);
+  assert.ok(outcome.error instanceof EdgeError);
+  assert.equal(
+    outcome.error.message,
+    "Cannot publish the rest of a series of events: its next part did not arrive within 50 ms",
+  );
+  run.add(series("B"), { last: true });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(topics, ["A"], "a part after the timeout is not published");
+});
+
+Deno.test("a series the edge abandoned publishes nothing more and fails", async () => {
+  const { topics, publish } = recording();
+  const run = new SeriesRun(publish, 1000);
+  run.add(series("A"));
+  run.add([], { abandoned: true });
+  run.add(series("B"), { last: true });
+  const outcome = await run.outcome;
+  assert.deepEqual([topics, outcome.accepted.length], [["A"], 1]);
+  assert.ok(outcome.error instanceof EdgeError);
+  assert.match(outcome.error.message, /the edge abandoned it/);
+});
+
+Deno.test("a series travels with its shared options once and is published with each one's own", async () => {
   const cause = { parentId: "t-1", source: "api:Burst", traceparent: "00-a-b-01" };
   const items = [
     { topic: "A", payload: { n: 0 }, options: { ...cause, idempotencyKey: "t-1:0" } },
@@ -85,5 +164,14 @@ Deno.test("seriesToWire: a series travels with its shared options once and comes
     false,
   ]);
   assert.deepEqual(wire[1], { topic: "A", payload: { n: 1 }, key: "t-1:1" });
-  assert.deepEqual(seriesFromWire(JSON.parse(JSON.stringify(wire))), items);
+  const received: [string, PublishOptions][] = [];
+  const run = new SeriesRun((topic, _payload, options) => {
+    received.push([topic, options]);
+    return Promise.resolve();
+  }, 1000);
+  // Each part begins with its options (seriesToWire per part), as an edge sends them.
+  run.add(JSON.parse(JSON.stringify(wire.slice(0, 3))));
+  run.add(JSON.parse(JSON.stringify(seriesToWire(items.slice(3)))), { last: true });
+  assert.equal((await run.outcome).accepted.length, items.length);
+  assert.deepEqual(received, items.map((item) => [item.topic, item.options]));
 });

@@ -10,8 +10,8 @@
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
-import type { EngineMode, PublishOptions, SeriesOutcome } from "../parts.ts";
-import { publishSeriesWithin, seriesFromWire } from "./_series.ts";
+import type { EngineMode, PublishOptions } from "../parts.ts";
+import { SeriesRun } from "./_series.ts";
 import { resolveProfile } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
 import { LineChannel } from "./_channel.ts";
@@ -131,6 +131,8 @@ interface Edge {
   series: SeriesSnapshot[];
   /** It answered the latest `watch` on. */
   watching: boolean;
+  /** Its series whose last part has not arrived yet, by id. */
+  publishing: Map<number, SeriesRun>;
 }
 
 class Pool implements EdgePool {
@@ -285,6 +287,7 @@ class Pool implements EdgePool {
       drained: Promise.withResolvers<void>(),
       series: [],
       watching: false,
+      publishing: new Map(),
     };
     edge.listening.promise.catch(() => {});
     child.status.then((status) => this.#exited(edge, status));
@@ -328,15 +331,7 @@ class Pool implements EdgePool {
         );
         return;
       case "publish_series":
-        this.#publishSeries(message).then(({ accepted, error }) =>
-          edge.channel?.send({
-            type: "published",
-            id: message.id,
-            accepted,
-            ...(error === undefined ? {} : refusal(error)),
-          })
-        );
-        return;
+        return this.#publishSeries(edge, message);
       case "records":
         this.#options.ingest(message);
         return;
@@ -380,10 +375,28 @@ class Pool implements EdgePool {
     return Promise.race([published, late]).finally(() => clearTimeout(timer));
   }
 
-  /** Publishes an edge's series in turn, each under the timeout of a single publish. */
-  #publishSeries(message: PublishSeriesMessage): Promise<SeriesOutcome> {
-    const timeoutMs = this.#options.config.server.handler_timeout_ms;
-    return publishSeriesWithin(this.#options.publish, seriesFromWire(message.items), timeoutMs);
+  /**
+   * Publishes a part of an edge's series in turn after the parts before it, each publication under
+   * the timeout of a single publish; the series is answered once.
+   */
+  #publishSeries(edge: Edge, message: PublishSeriesMessage): void {
+    const { id } = message;
+    let run = edge.publishing.get(id);
+    if (run === undefined) {
+      run = new SeriesRun(this.#options.publish, this.#options.config.server.handler_timeout_ms);
+      edge.publishing.set(id, run);
+      run.outcome.then(({ accepted, error }) =>
+        edge.channel?.send({
+          type: "published",
+          id,
+          accepted,
+          ...(error === undefined ? {} : refusal(error)),
+        })
+      );
+    }
+    const last = message.more !== true;
+    run.add(message.items, { last, abandoned: message.abandoned === true });
+    if (last) edge.publishing.delete(id);
   }
 
   async read(read: TelemetryRead, timeoutMs = 2_000): Promise<unknown[]> {

@@ -156,12 +156,21 @@ export interface PublishMessage {
 
 /**
  * Publish several events in order, each accepted before the next, stopping at the first that fails
- * (a handler's triggers): one round trip instead of one per event; answered by one `published`.
+ * (a handler's triggers): one round trip instead of one per event; answered by one `published`. A
+ * long series comes in parts of one `id`, each but the last with `more`: the main process
+ * publishes a part while the edge encodes the next.
  */
 export interface PublishSeriesMessage {
   type: "publish_series";
   id: number;
   items: WireSeriesItem[];
+  /** Another part of this series follows. Default: this is the last. */
+  more?: true;
+  /**
+   * The edge gave up the rest of the series (a payload JSON cannot write): the main process
+   * publishes nothing more of it. Default: no.
+   */
+  abandoned?: true;
 }
 
 /**

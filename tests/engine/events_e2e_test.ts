@@ -257,6 +257,23 @@ for (const command of ["dev", "start"] as const) {
     assert.deepEqual([seen.get("handled:302"), seen.get("noted:302")], [undefined, undefined]);
   });
 
+  Deno.test(`rohas ${command}: a long series of triggers (in parts from an edge) is published whole and in order, and a refusal in its last part stops the rest`, async () => {
+    await using server = await startWithWorkbench(command);
+    const count = 1_200;
+    const res = await post(server, "/series", { count });
+    assert.equal(res.status, 500, await res.text());
+    const file = `${server.dir}/.rohas/stats/sequence`;
+    const lines = await eventually(async () => {
+      const text = await Deno.readTextFile(file).catch(() => "");
+      const lines = text.split("\n").filter((line) => line !== "");
+      return lines.length >= count ? lines : undefined;
+    }, `${count} Sequenced events handled`);
+    assert.deepEqual(lines, Array.from({ length: count }, (_, i) => String(i)));
+    // The refused JobQueued (the result lacks "ms") kept JobNoted, after it, from being published.
+    const seen = await counters(server.dir);
+    assert.deepEqual([seen.get("handled:401"), seen.get("noted:401")], [undefined, undefined]);
+  });
+
   Deno.test(`rohas ${command}: a handler sees the refusal of its wrong-shaped triggerEvent where it makes the call`, async () => {
     await using server = await startWithWorkbench(command);
     const res = await post(server, "/bad/caught");

@@ -7,6 +7,12 @@ export function bump(key: string): void {
   Deno.writeTextFileSync(new URL("./" + encodeURIComponent(key), dir), ".", { append: true });
 }
 
+/** Appends text to a file of its own beside the counters (read with `Deno.readTextFile`). */
+export function append(name: string, text: string): void {
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(new URL("./" + encodeURIComponent(name), dir), text, { append: true });
+}
+
 export function snapshot(): Record<string, number> {
   const out: Record<string, number> = {};
   try {
