@@ -11,12 +11,15 @@
  * requests less the growth of a bare `Response` answer): steadier than any time on a loaded machine.
  *
  *   deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]
- *   deno run -A bench/pipeline_ab.ts --telemetry [--checkout <dir>] [--blocks 200] [--per 1000]
+ *   deno run -A bench/pipeline_ab.ts --telemetry [--store forward|memory] [--checkout <dir>] [--blocks 200]
  *
- * With `--telemetry`, A is the pipeline with a telemetry that records nothing and B the same
- * pipeline with the recorder an edge of `rohas start` runs (a memory store of 333 traces, 67 kept
- * a second, an instance id), both from this checkout or from `--checkout`: what recording one
- * request costs.
+ * With `--telemetry`, A is the pipeline with every telemetry signal disabled (the recorder an edge
+ * runs with `enable_traces`, `enable_logs`, `enable_metrics` false) and B the same
+ * pipeline with the recorder an edge of `rohas start` runs, both from this checkout or from
+ * `--checkout`: what recording one request costs. `--store forward` (the default): the one edge of
+ * 2 cores under the default store (rocksdb), sending the 200 traces a second it keeps to the main
+ * process as JSON lines (encoded here, not sent); `--store memory`: an edge keeping a memory store
+ * of 333 traces, 67 a second (three edges, as measured before).
  *
  * @module
  */
@@ -37,7 +40,7 @@ type Handler = (request: Request) => Promise<Response>;
  * edge's recorder that keeps at most one trace a second (every other trace counted, not kept: the
  * common path alone, whose allocation count does not depend on where the seconds fall).
  */
-type TelemetryKind = "default" | "off" | "edge" | "counted";
+type TelemetryKind = "default" | "off" | "disabled" | "edge" | "forward" | "counted";
 
 /** A telemetry that records nothing (what `bench/http_bench.ts` calls telemetry off). */
 const NO_TELEMETRY = {
@@ -57,6 +60,26 @@ async function load(root: string, kind: TelemetryKind = "default"): Promise<Hand
     cron: false,
   };
   if (kind === "off") options.telemetry = NO_TELEMETRY;
+  if (kind === "disabled") {
+    // What an edge of `rohas start` runs with `enable_traces`, `enable_logs` and `enable_metrics`
+    // false (bench/http_bench.ts "telemetry off"): a recorder that records nothing but still
+    // takes a request's metadata lazily, unlike a telemetry without `lazyMetadata`.
+    const { createRecorder, createMemoryStore } = await import(url("telemetry/mod.ts"));
+    options.telemetry = createRecorder(createMemoryStore(), {
+      traces: false,
+      logs: false,
+      metrics: false,
+      retentionDays: 0,
+    });
+  }
+  if (kind === "forward") {
+    const { createRecorder } = await import(url("telemetry/mod.ts"));
+    options.telemetry = createRecorder(forwardingStore(), {
+      retentionDays: 0,
+      maxPersistedPerSecond: 200,
+      instance: "bench-instance",
+    });
+  }
   if (kind === "edge" || kind === "counted") {
     const { createRecorder, createMemoryStore } = await import(url("telemetry/mod.ts"));
     options.telemetry = createRecorder(createMemoryStore({ maxTraces: 333 }), {
@@ -67,6 +90,32 @@ async function load(root: string, kind: TelemetryKind = "default"): Promise<Hand
   }
   const app = await createApp(options);
   return (request) => app.handler(request);
+}
+
+/**
+ * What an edge's recorder writes to under a store the main process owns: each batch becomes the
+ * JSON line the edge's channel would send (engine/edge/_forwarding_store.ts, encoded and dropped).
+ */
+function forwardingStore(): Record<string, unknown> {
+  const encoder = new TextEncoder();
+  const send = (records: Record<string, unknown>) => {
+    const line = JSON.stringify({ type: "records", traces: [], logs: [], samples: [], ...records });
+    encoder.encode(line + "\n");
+    return Promise.resolve();
+  };
+  const none = () => Promise.resolve([]);
+  return {
+    type: "forward",
+    writeTraces: (traces: unknown[]) => send({ traces }),
+    writeLogs: (logs: unknown[]) => send({ logs }),
+    writeSamples: (samples: unknown[]) => send({ samples }),
+    queryTraces: none,
+    getTrace: () => Promise.resolve(undefined),
+    queryLogs: none,
+    querySamples: none,
+    prune: () => Promise.resolve(0),
+    close: () => Promise.resolve(),
+  };
 }
 
 function benchRequest(): Request {
@@ -149,6 +198,7 @@ if (import.meta.main) {
       alloc: { type: "string" },
       kind: { type: "string", default: "default" },
       telemetry: { type: "boolean", default: false },
+      store: { type: "string", default: "forward" },
       help: { type: "boolean", default: false },
     },
   });
@@ -159,14 +209,15 @@ if (import.meta.main) {
   if (values.help || (values.checkout === undefined && !values.telemetry)) {
     console.error(
       "Usage: deno run -A bench/pipeline_ab.ts --checkout <dir> [--blocks 200] [--per 1000]\n" +
-        "       deno run -A bench/pipeline_ab.ts --telemetry [--checkout <dir>] (A off, B edge)",
+        "       deno run -A bench/pipeline_ab.ts --telemetry [--store forward|memory] [--checkout <dir>]",
     );
     Deno.exit(values.help ? 0 : 2);
   }
   const telemetryAb = values.telemetry;
   const root = values.checkout === undefined ? REPO : resolve(values.checkout);
   const roots = telemetryAb ? [root, root] : [root, REPO];
-  const kinds: TelemetryKind[] = telemetryAb ? ["off", "edge"] : ["default", "default"];
+  const edgeKind: TelemetryKind = values.store === "memory" ? "edge" : "forward";
+  const kinds: TelemetryKind[] = telemetryAb ? ["disabled", edgeKind] : ["default", "default"];
   const handlers = [await load(roots[0]!, kinds[0]), await load(roots[1]!, kinds[1])];
   for (const handler of handlers) await serve(handler, 5_000);
   const blocks = Number(values.blocks);

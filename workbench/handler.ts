@@ -10,15 +10,11 @@
 
 import type { Schema } from "../parser/mod.ts";
 import type { RohasConfig } from "../project/mod.ts";
-import { type DeadLetter, type DeadLetterJson, deadLetterJson } from "../adapters/mod.ts";
-import type {
-  EntryType,
-  LogEntry,
-  TelemetryReader,
-  TraceRecord,
-  TraceStatus,
-} from "../telemetry/mod.ts";
+import type { DeadLetter } from "../adapters/mod.ts";
+import type { TelemetryReader } from "../telemetry/mod.ts";
 import { addCorsHeaders, checkAccess, type Client, isAllowedHost } from "./_auth.ts";
+import { type Ctx, need } from "./_context.ts";
+import { deadLetters, replay, runCron, trigger } from "./_event_routes.ts";
 import {
   configSummary,
   dataBody,
@@ -28,10 +24,17 @@ import {
 } from "./_files.ts";
 import { endpoints, type HandlerFiles, jsonSchemaOf, schemaGraph } from "./_schema_views.ts";
 import { SystemSampler } from "./_system.ts";
-import { eventStream, pollLogs, pollTraces } from "./_live.ts";
+import { eventStream } from "./_live.ts";
 import { StaticFiles } from "./_static.ts";
+import {
+  listLogs,
+  listTraces,
+  logPoll,
+  streamKinds,
+  tracePoll,
+  traceTree,
+} from "./_telemetry_routes.ts";
 import { WorkbenchConfigError, WorkbenchError } from "./errors.ts";
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../_json_depth.ts";
 import { projectAsyncApi, projectOpenApi } from "../contract/mod.ts";
 
 /** The event side the workbench drives: trigger, list and replay dead letters (the event bus). */
@@ -101,14 +104,6 @@ export const API_PREFIX = "/api/workbench/";
 
 /** The app prefix. */
 export const APP_PREFIX = "/_rohas/";
-
-interface Ctx {
-  request: Request;
-  url: URL;
-  parts: string[];
-  options: WorkbenchOptions;
-  sampler: SystemSampler;
-}
 
 /**
  * Creates the workbench handler.
@@ -244,11 +239,6 @@ function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new WorkbenchError(501, `${what} is not available here`);
-  return value;
-}
-
 async function route(ctx: Ctx): Promise<Response> {
   const [first, second, third] = ctx.parts;
   const method = ctx.request.method === "HEAD" ? "GET" : ctx.request.method;
@@ -311,200 +301,10 @@ async function snapshot(o: WorkbenchOptions): Promise<Record<string, unknown>> {
   };
 }
 
-function intParam(url: URL, name: string, fallback: number, max: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new WorkbenchError(400, `Invalid "${name}" "${raw}": expected a non-negative number`);
-  }
-  return Math.min(Math.floor(n), max);
-}
-
-const ENTRY_TYPES = new Set(["api", "event", "cron", "websocket"]);
-const STATUSES = new Set(["running", "success", "failed"]);
-const LEVELS = new Set(["error", "warn", "info", "debug", "trace"]);
-
-async function listTraces(ctx: Ctx): Promise<TraceRecord[]> {
-  const p = ctx.url.searchParams;
-  const type = p.get("type");
-  const status = p.get("status");
-  const text = p.get("q")?.toLowerCase() ?? "";
-  const since = p.get("since");
-  const until = p.get("until");
-  if (type && !ENTRY_TYPES.has(type)) throw new WorkbenchError(400, `Unknown trace type "${type}"`);
-  if (status && !STATUSES.has(status)) throw new WorkbenchError(400, `Unknown status "${status}"`);
-  const limit = intParam(ctx.url, "limit", 100, 1000);
-  const traces = await ctx.options.telemetry.traces({
-    limit: text ? 1000 : limit,
-    ...(type ? { entryType: type as EntryType } : {}),
-    ...(status ? { status: status as TraceStatus } : {}),
-    ...(since && !Number.isNaN(Date.parse(since)) ? { since: new Date(since) } : {}),
-    ...(until && !Number.isNaN(Date.parse(until)) ? { until: new Date(until) } : {}),
-  });
-  if (!text) return traces;
-  return traces.filter((t) => JSON.stringify(t).toLowerCase().includes(text)).slice(0, limit);
-}
-
-async function traceTree(ctx: Ctx, id: string): Promise<Record<string, unknown>> {
-  const telemetry = ctx.options.telemetry;
-  const root = await telemetry.trace(id);
-  if (!root) throw new WorkbenchError(404, `No trace "${id}"`);
-  const seen = new Set<string>([id]);
-  async function withChildren(trace: TraceRecord, depth: number): Promise<Record<string, unknown>> {
-    const children = depth >= 16 ? [] : await telemetry.traces({ parentId: trace.id, limit: 200 });
-    const fresh = children.filter((c) => !seen.has(c.id));
-    for (const c of fresh) seen.add(c.id);
-    const nested = await Promise.all(fresh.reverse().map((c) => withChildren(c, depth + 1)));
-    return { ...trace, children: nested };
-  }
-  const tree = await withChildren(root, 0);
-  const logs = await Promise.all([...seen].map((t) => telemetry.logs({ traceId: t, limit: 500 })));
-  const flat = logs.flat().sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-  return { ...tree, logs: flat };
-}
-
-function tracePoll(ctx: Ctx): Promise<TraceRecord[]> {
-  return pollTraces(ctx.options.telemetry, {
-    since: ctx.url.searchParams.get("since") || null,
-    timeoutS: intParam(ctx.url, "timeout", 30, 120),
-  });
-}
-
-function levelParam(url: URL): LogEntry["level"] | undefined {
-  const level = url.searchParams.get("level");
-  if (!level) return undefined;
-  if (!LEVELS.has(level)) throw new WorkbenchError(400, `Unknown log level "${level}"`);
-  return level as LogEntry["level"];
-}
-
-async function listLogs(ctx: Ctx): Promise<LogEntry[]> {
-  const p = ctx.url.searchParams;
-  const level = levelParam(ctx.url);
-  const traceId = p.get("trace_id");
-  const text = p.get("q")?.toLowerCase() ?? "";
-  const limit = intParam(ctx.url, "limit", 100, 5000);
-  const logs = await ctx.options.telemetry.logs({
-    limit: text ? 5000 : limit,
-    ...(level ? { level } : {}),
-    ...(traceId ? { traceId } : {}),
-  });
-  if (!text) return logs;
-  return logs.filter((l) => JSON.stringify(l).toLowerCase().includes(text)).slice(0, limit);
-}
-
-function logPoll(ctx: Ctx): Promise<LogEntry[]> {
-  return pollLogs(ctx.options.telemetry, {
-    since: ctx.url.searchParams.get("since") || null,
-    level: levelParam(ctx.url),
-    timeoutS: intParam(ctx.url, "timeout", 30, 120),
-  });
-}
-
 function typeSchema(schema: Schema, name: string): Record<string, unknown> {
   const out = jsonSchemaOf(schema, name);
   if (!out) throw new WorkbenchError(404, `No type "${name}" in the schema`);
   return out;
-}
-
-async function readJson(request: Request): Promise<Record<string, unknown>> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    await request.body?.cancel();
-    throw new WorkbenchError(415, "Content-Type must be application/json");
-  }
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new WorkbenchError(400, `Malformed JSON body: ${(error as Error).message}`);
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new WorkbenchError(400, "The body must be a JSON object");
-  }
-  // A triggered payload reaches handlers as the engine's bodies do: the same depth limit.
-  if (exceedsJsonDepth(body, { limit: MAX_JSON_DEPTH, bytes: text.length })) {
-    throw new WorkbenchError(400, `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  return body as Record<string, unknown>;
-}
-
-async function trigger(ctx: Ctx, name: string): Promise<Record<string, unknown>> {
-  const body = await readJson(ctx.request);
-  if (!ctx.options.schema().events.some((e) => e.name === name)) {
-    throw new WorkbenchError(404, `No event "${name}" in the schema`);
-  }
-  const events = need(ctx.options.events, "Triggering events");
-  const payload = body.payload ?? {};
-  let published: unknown;
-  try {
-    published = await events.publish(name, payload, { parentId: null, source: "workbench" });
-  } catch (error) {
-    throw refused(events, error) ??
-      new WorkbenchError(500, `Failed to emit event: ${(error as Error).message ?? error}`);
-  }
-  const envelope = published as { id?: string; metadata?: { trace_id?: string } } | undefined;
-  return {
-    success: true,
-    event: name,
-    payload,
-    ...(envelope?.id ? { id: envelope.id } : {}),
-    ...(envelope?.metadata?.trace_id ? { trace_id: envelope.metadata.trace_id } : {}),
-  };
-}
-
-async function deadLetters(ctx: Ctx): Promise<DeadLetterJson[]> {
-  const events = need(ctx.options.events, "Dead letters");
-  const topic = ctx.url.searchParams.get("topic") || undefined;
-  return (await events.listDeadLetters(topic)).map(deadLetterJson);
-}
-
-async function replay(ctx: Ctx): Promise<Record<string, unknown>> {
-  const body = await readJson(ctx.request);
-  const events = need(ctx.options.events, "Dead letters");
-  const topic = body.topic;
-  if (typeof topic !== "string" || topic === "") {
-    throw new WorkbenchError(400, `"topic" must be a non-empty string`);
-  }
-  const ids = body.ids;
-  if (ids !== undefined && !(Array.isArray(ids) && ids.every((i) => typeof i === "string"))) {
-    throw new WorkbenchError(400, `"ids" must be a list of strings`);
-  }
-  let replayed: number;
-  try {
-    replayed = await events.replayDeadLetters(topic, ids === undefined ? {} : { ids });
-  } catch (error) {
-    throw refused(events, error) ?? error;
-  }
-  return { success: true, topic, replayed };
-}
-
-/** A payload the bus refused is the client's to fix: 422 with every issue. */
-function refused(events: WorkbenchEvents, error: unknown): WorkbenchError | null {
-  const refusal = events.refusal?.(error);
-  if (!refusal) return null;
-  return new WorkbenchError(422, refusal.message, { cause: error, details: refusal.details });
-}
-
-async function runCron(ctx: Ctx, name: string): Promise<Record<string, unknown>> {
-  await ctx.request.body?.cancel();
-  if (!ctx.options.schema().crons.some((c) => c.name === name)) {
-    throw new WorkbenchError(404, `No cron job "${name}" in the schema`);
-  }
-  const run = need(ctx.options.runCron, "Running cron jobs");
-  const outcome = await run(name);
-  return { success: true, cron: name, outcome: outcome ?? null };
-}
-
-function streamKinds(url: URL): { kinds?: ReadonlySet<"trace" | "log"> } {
-  const raw = url.searchParams.get("kinds");
-  if (!raw) return {};
-  const kinds = new Set(
-    raw.split(",").filter((k): k is "trace" | "log" => k === "trace" || k === "log"),
-  );
-  return { kinds };
 }
 
 /** A handler under a path prefix, as the engine's `mounts` option takes it. */

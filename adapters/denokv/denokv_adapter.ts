@@ -13,29 +13,23 @@
  * @module
  */
 
-import {
-  type Adapter,
-  type AdapterGuarantees,
-  type DeadLetter,
-  type DeliveryHandler,
-  type EventEnvelope,
-  PUBLISH_GROUP,
-  type ReplayOptions,
-  type SubscribeOptions,
-  type Subscription,
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
 } from "../adapter.ts";
 import { whileLocked } from "../../internal/denokv/mod.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
-import {
-  BrokerUnreachableError,
-  Consumer,
-  consumerSubscription,
-  deadLetterOf,
-  newestFirst,
-  withAttempt,
-} from "../_support/mod.ts";
-import { Group, type GroupStore, type Item, type QueueMessage } from "./_group.ts";
-import { dropParked, Publisher, queueMessage, ROOT, undeliveredKey } from "./_publisher.ts";
+import { Consumer, consumerSubscription, withAttempt } from "../_support/mod.ts";
+import { replayStored, storedDeadLetters, storeDeadLetter } from "./_dead_letters.ts";
+import { Group, type GroupStore, type Item } from "./_group.ts";
+import { dropParked, Publisher, ROOT, undeliveredKey } from "./_publisher.ts";
+import { isQueueMessage, isWakeUp, openKv, park, requeue, unpark } from "./_queue.ts";
 
 /** Options of {@linkcode createDenokvAdapter}. */
 export interface DenokvAdapterOptions {
@@ -177,7 +171,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
       this.#listening = kv.listenQueue((value: unknown) => this.#receive(value));
       await this.#wake(kv);
     }
-    await this.#unpark(kv, topic, group);
+    await unpark(kv, { topic, group });
     const target = options.transient ? this.#transient(kv, live) : live;
     return consumerSubscription(target, consumer, { topic, group, live: this.#subscriptions });
   }
@@ -202,38 +196,13 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
 
   async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
     const kv = this.#open("list dead letters");
-    const prefix = topic === undefined ? [ROOT, "dlq"] : [ROOT, "dlq", topic];
-    const letters: DeadLetter[] = [];
-    for await (const entry of kv.list<DeadLetter>({ prefix })) letters.push(entry.value);
-    return letters.sort(newestFirst);
+    return await storedDeadLetters(kv, topic);
   }
 
   async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
     const kv = this.#open(`replay dead letters of "${topic}"`);
-    const wanted = options.ids ? new Set(options.ids) : undefined;
-    let count = 0;
-    for await (const entry of kv.list<DeadLetter>({ prefix: [ROOT, "dlq", topic] })) {
-      const letter = entry.value;
-      if (wanted && !wanted.has(letter.envelope.id)) continue;
-      const envelope = withAttempt(letter.envelope, 1);
-      if (letter.group === PUBLISH_GROUP) {
-        // Published, then removed: a crash in between replays it again (at least once).
-        await this.publish(envelope);
-        const removed = await whileLocked(() =>
-          kv.atomic().check(entry).delete(entry.key).commit()
-        );
-        if (removed.ok) count++;
-        continue;
-      }
-      const message = queueMessage(topic, letter.group, JSON.stringify(envelope));
-      const result = await whileLocked(() =>
-        kv.atomic().check(entry).delete(entry.key)
-          .enqueue(message, { keysIfUndelivered: [undeliveredKey(message, envelope.id)] })
-          .commit()
-      );
-      if (result.ok) count++;
-    }
-    return count;
+    const publish = (envelope: EventEnvelope) => this.publish(envelope);
+    return await replayStored(kv, { topic, options, publish });
   }
 
   async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
@@ -317,7 +286,7 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     if (this.#released) return new Promise<void>(() => {});
     if (this.#closed) return void await requeue(kv, value);
     if (this.#dropped.has(groupId(value.topic, value.group))) return;
-    if (!group?.hasConsumers) return this.#park(kv, value);
+    if (!group?.hasConsumers) return park(kv, value);
     const settled = Promise.withResolvers<void>();
     group.push({ message: value, done: () => settled.resolve() });
     await settled.promise;
@@ -340,23 +309,6 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
     await whileLocked(() => kv.enqueue(wake, { delay: this.#wakeMs }));
   }
 
-  /** Keeps a message for a group nobody consumes in this process, until it subscribes. */
-  async #park(kv: Deno.Kv, message: QueueMessage): Promise<void> {
-    const key = [ROOT, "parked", message.topic, message.group, crypto.randomUUID()];
-    await whileLocked(() => kv.set(key, message));
-  }
-
-  async #unpark(kv: Deno.Kv, topic: string, group: string): Promise<void> {
-    for await (const entry of kv.list<QueueMessage>({ prefix: [ROOT, "parked", topic, group] })) {
-      const id = (JSON.parse(entry.value.text) as EventEnvelope).id;
-      await whileLocked(() =>
-        kv.atomic().check(entry).delete(entry.key)
-          .enqueue(entry.value, { keysIfUndelivered: [undeliveredKey(entry.value, id)] })
-          .commit()
-      );
-    }
-  }
-
   #open(action: string): Deno.Kv {
     this.#assertOpen(action);
     if (!this.#kv) throw new AdapterError(`Adapter "denokv" is not started: cannot ${action}`);
@@ -366,50 +318,6 @@ class DenokvBroker implements DenokvAdapter, GroupStore {
   #assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.type, action);
   }
-}
-
-async function openKv(path: string | undefined): Promise<Deno.Kv> {
-  try {
-    if (path === undefined) return await Deno.openKv();
-    const slash = path.lastIndexOf("/");
-    if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
-    return await whileLocked(() => Deno.openKv(path));
-  } catch (error) {
-    throw new BrokerUnreachableError("denokv", path ?? "the default database", {
-      setting: "[adapter] path",
-      cause: error,
-    });
-  }
-}
-
-/** Stores the dead letter of an envelope for a group (one per group and envelope id). */
-async function storeDeadLetter(
-  kv: Deno.Kv,
-  at: { topic: string; group: string; envelope: EventEnvelope; error: string },
-): Promise<void> {
-  const letter = deadLetterOf(at.envelope, { group: at.group, error: at.error });
-  await whileLocked(() => kv.set([ROOT, "dlq", at.topic, at.group, at.envelope.id], letter));
-}
-
-/** Enqueues a received message again, as it was. */
-async function requeue(kv: Deno.Kv, message: QueueMessage): Promise<void> {
-  const id = (JSON.parse(message.text) as EventEnvelope).id;
-  await whileLocked(() =>
-    kv.enqueue(message, { keysIfUndelivered: [undeliveredKey(message, id)] })
-  );
-}
-
-function isWakeUp(value: unknown): value is { rohas: "wake"; instance: string } {
-  const message = value as { rohas?: unknown; instance?: unknown } | null;
-  return typeof message === "object" && message !== null && message.rohas === "wake" &&
-    typeof message.instance === "string";
-}
-
-function isQueueMessage(value: unknown): value is QueueMessage {
-  const message = value as Partial<QueueMessage> | null;
-  return typeof message === "object" && message !== null && message.rohas === "event" &&
-    typeof message.topic === "string" && typeof message.group === "string" &&
-    typeof message.text === "string";
 }
 
 function groupId(topic: string, group: string): string {

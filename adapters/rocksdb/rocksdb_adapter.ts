@@ -10,30 +10,26 @@
  * @module
  */
 
-import {
-  type Adapter,
-  type AdapterGuarantees,
-  type DeadLetter,
-  type DeliveryHandler,
-  type EventEnvelope,
-  PUBLISH_GROUP,
-  type ReplayOptions,
-  type SubscribeOptions,
-  type Subscription,
+import type {
+  Adapter,
+  AdapterGuarantees,
+  DeadLetter,
+  DeliveryHandler,
+  EventEnvelope,
+  ReplayOptions,
+  SubscribeOptions,
+  Subscription,
 } from "../adapter.ts";
 import { AdapterClosedError, AdapterError } from "../errors.ts";
 import { type Clock, systemClock } from "../memory/mod.ts";
-import {
-  Consumer,
-  consumerSubscription,
-  deadLetterOf,
-  newestFirst,
-  withAttempt,
-} from "../_support/mod.ts";
+import { Consumer, consumerSubscription, withAttempt } from "../_support/mod.ts";
 import { Db, type Op } from "./_db.ts";
 import { Cleanup } from "./_cleanup.ts";
+import { deadLetterOp, replayOps, storedDeadLetters } from "./_dead_letters.ts";
 import { Group, type GroupStore, type Item, type Topic } from "./_group.ts";
+import { IdempotencyKeys } from "./_idempotency.ts";
 import { RetrySchedule } from "./_retry_schedule.ts";
+import { seqOf, Topics } from "./_topics.ts";
 import { dropGroupOps } from "./_transient.ts";
 import * as keys from "./_keys.ts";
 
@@ -100,17 +96,12 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   readonly type = "rocksdb" as const;
   readonly guarantees: AdapterGuarantees = GUARANTEES;
   readonly #path: string;
-  readonly #windowMs: number;
   readonly #unhandledLimit: number;
   readonly #compactIntervalMs: number;
   readonly #clock: Clock;
   readonly #onError: (error: unknown) => void;
-  readonly #topics = new Map<string, Promise<Topic>>();
-  readonly #loaded = new Map<string, Topic>();
-  /** Idempotency keys claimed by this process, with their expiry. */
-  readonly #keys = new Map<string, number>();
-  /** Keys being looked up in the database by a publish. */
-  readonly #claiming = new Set<string>();
+  readonly #topics = new Topics();
+  readonly #keys: IdempotencyKeys;
   readonly #subscriptions = new Set<Subscription>();
   #db: Db | undefined;
   #closed = false;
@@ -119,10 +110,10 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
   constructor(options: RocksdbAdapterOptions) {
     this.#path = options.path;
-    this.#windowMs = options.idempotencyWindowMs ?? 600_000;
     this.#unhandledLimit = options.unhandledLimit ?? 1000;
     this.#compactIntervalMs = options.compactIntervalMs ?? 1000;
     this.#clock = options.clock ?? systemClock;
+    this.#keys = new IdempotencyKeys(options.idempotencyWindowMs ?? 600_000, this.#clock);
     this.#onError = options.onError ?? (() => {});
   }
 
@@ -132,7 +123,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     const db = await Db.open(this.#path);
     this.#db = db;
     if (this.#closed) return void await db.close();
-    await this.#load(db);
+    await this.#topics.load(db, this);
     this.#retries = new RetrySchedule(
       db,
       this.#clock,
@@ -140,7 +131,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
       this.#onError,
     );
     this.#retries.poll();
-    this.#cleanup = new Cleanup(db, this.#clock, () => this.#loaded.values(), {
+    this.#cleanup = new Cleanup(db, this.#clock, () => this.#topics.values(), {
       intervalMs: this.#compactIntervalMs,
       unhandledLimit: this.#unhandledLimit,
       onError: this.#onError,
@@ -150,10 +141,12 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
   async publish(envelope: EventEnvelope): Promise<void> {
     const db = this.#open(`publish to "${envelope.topic}"`);
-    const topic = await this.#topic(envelope.topic);
+    const topic = await this.#topics.get(db, envelope.topic);
     const ops: Op[] = [];
     const key = envelope.metadata.idempotency_key;
-    if (key !== undefined && !(await this.#claimKey(db, envelope.topic, key, ops))) return;
+    if (key !== undefined && !(await this.#keys.claim(db, { topic: envelope.topic, key, ops }))) {
+      return;
+    }
     this.#assertOpen(`publish to "${envelope.topic}"`);
     const seq = ++topic.head;
     const text = JSON.stringify(envelope);
@@ -161,7 +154,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     try {
       await db.write(ops, true);
     } catch (error) {
-      if (key !== undefined) this.#keys.delete(scoped(envelope.topic, key));
+      if (key !== undefined) this.#keys.release(envelope.topic, key);
       throw error;
     }
     topic.written = Math.max(topic.written, seq);
@@ -176,7 +169,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   ): Promise<Subscription> {
     const db = this.#open(`subscribe to "${topic}"`);
     const concurrency = positive(options.concurrency ?? 1, "concurrency");
-    const state = await this.#topic(topic);
+    const state = await this.#topics.get(db, topic);
     let live = state.groups.get(group);
     if (!live) {
       live = new Group(topic, group, state.written, this);
@@ -207,40 +200,21 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
   async listDeadLetters(topic?: string): Promise<DeadLetter[]> {
     const db = this.#open("list dead letters");
-    const prefix = keys.deadLetterPrefix(topic);
-    const entries = await db.scan({ gte: prefix, lt: prefix + keys.END });
-    const letters = entries.map(([, value]) => JSON.parse(value) as DeadLetter);
-    return letters.sort(newestFirst);
+    return await storedDeadLetters(db, topic);
   }
 
   async replayDeadLetters(topic: string, options: ReplayOptions = {}): Promise<number> {
     const db = this.#open(`replay dead letters of "${topic}"`);
-    const prefix = keys.deadLetterPrefix(topic);
-    const wanted = options.ids ? new Set(options.ids) : undefined;
-    const ops: Op[] = [];
-    const now = this.#clock.now();
-    let published = 0;
-    for (const [key, value] of await db.scan({ gte: prefix, lt: prefix + keys.END })) {
-      const letter = JSON.parse(value) as DeadLetter;
-      if (wanted && !wanted.has(letter.envelope.id)) continue;
-      const envelope = withAttempt(letter.envelope, 1);
-      if (letter.group === PUBLISH_GROUP) {
-        // Published, then removed: a crash in between replays it again (at least once).
-        await this.publish(envelope);
-        await db.write([{ type: "del", key }], true);
-        published++;
-        continue;
-      }
-      ops.push({ type: "del", key });
-      ops.push({
-        type: "put",
-        key: keys.retryKey(now, topic, letter.group, envelope.id),
-        value: JSON.stringify(envelope),
-      });
-    }
+    const publish = (envelope: EventEnvelope) => this.publish(envelope);
+    const { ops, replayed } = await replayOps(db, {
+      topic,
+      options,
+      now: this.#clock.now(),
+      publish,
+    });
     await db.write(ops, true);
     this.#retries?.poll();
-    return published + ops.length / 2;
+    return replayed;
   }
 
   async deadLetter(envelope: EventEnvelope, group: string, error: string): Promise<void> {
@@ -250,20 +224,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
   async listUnhandled(topic?: string): Promise<EventEnvelope[]> {
     const db = this.#open("list unhandled events");
-    const events: EventEnvelope[] = [];
-    let from = topic === undefined ? "log/" : keys.logPrefix(topic);
-    const end = topic === undefined ? "log/" + keys.END : keys.logPrefix(topic) + keys.END;
-    while (from < end) {
-      const [first] = await db.scan({ gte: from, lt: end, limit: 1 });
-      if (!first) break;
-      const name = keys.parts(first[0])[0] ?? "";
-      const prefix = keys.logPrefix(name);
-      from = prefix + keys.END;
-      if (((await this.#topics.get(name))?.groups.size ?? 0) > 0) continue;
-      const entries = await db.scan({ gte: prefix, lt: prefix + keys.END });
-      for (const [, value] of entries.slice(-this.#unhandledLimit)) events.push(JSON.parse(value));
-    }
-    return events;
+    return await this.#topics.unhandled(db, { topic, limit: this.#unhandledLimit });
   }
 
   async close(): Promise<void> {
@@ -301,7 +262,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   }
 
   head(topic: string): number {
-    return this.#loaded.get(topic)?.written ?? 0;
+    return this.#topics.loaded(topic)?.written ?? 0;
   }
 
   ack(group: Group, item: Item): Promise<void> {
@@ -340,9 +301,7 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   // Storage
 
   #deadLetterOp(envelope: EventEnvelope, group: string, error: string): Op {
-    const letter = deadLetterOf(envelope, { group, error, at: this.#clock.now() });
-    const key = keys.deadLetterKey(envelope.topic, group, envelope.id);
-    return { type: "put", key, value: JSON.stringify(letter) };
+    return deadLetterOp(envelope, { group, error, at: this.#clock.now() });
   }
 
   async #settle(group: Group, item: Item, ops: Op[]): Promise<void> {
@@ -354,82 +313,9 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     else this.#retries?.release(item.key);
   }
 
-  /** Loads registered groups, their offsets and their in-flight deliveries. */
-  async #load(db: Db): Promise<void> {
-    const groups = await db.scan({ gte: "grp/", lt: "grp/" + keys.END });
-    const byTopic = new Map<string, [string, number][]>();
-    for (const [key, value] of groups) {
-      const [topic = "", group = ""] = keys.parts(key);
-      const list = byTopic.get(topic) ?? [];
-      list.push([group, (JSON.parse(value) as { offset: number }).offset]);
-      byTopic.set(topic, list);
-    }
-    for (const [name, list] of byTopic) {
-      const topic = await this.#loadTopic(db, name);
-      for (const [group, cursor] of list) {
-        topic.groups.set(group, new Group(name, group, cursor, this));
-        // The log may be empty when every group acknowledged it all: numbering goes on.
-        topic.head = topic.written = Math.max(topic.head, cursor);
-      }
-      this.#topics.set(name, Promise.resolve(topic));
-    }
-    for (const [key] of await db.scan({ gte: "fly/", lt: "fly/" + keys.END })) {
-      const [topic = "", group = ""] = keys.parts(key);
-      const seq = seqOf(key);
-      const live = this.#loaded.get(topic)?.groups.get(group);
-      const text = await db.get(keys.logKey(topic, seq));
-      if (live && text !== undefined) live.redeliver({ kind: "log", seq, text });
-      else await db.write([{ type: "del", key }], false);
-    }
-  }
-
-  #topic(name: string): Promise<Topic> {
-    let topic = this.#topics.get(name);
-    if (!topic) {
-      topic = this.#loadTopic(this.#db as Db, name);
-      this.#topics.set(name, topic);
-    }
-    return topic;
-  }
-
-  async #loadTopic(db: Db, name: string): Promise<Topic> {
-    const prefix = keys.logPrefix(name);
-    const [last] = await db.scan({ gte: prefix, lt: prefix + keys.END, reverse: true, limit: 1 });
-    const head = last ? seqOf(last[0]) : 0;
-    const topic: Topic = { name, head, written: head, compactedBelow: 0, groups: new Map() };
-    this.#loaded.set(name, topic);
-    return topic;
-  }
-
-  /** Reserves an idempotency key; false when it is taken inside the window. */
-  async #claimKey(db: Db, topic: string, key: string, ops: Op[]): Promise<boolean> {
-    const now = this.#clock.now();
-    // Insertion order is expiry order (one window for every key): the oldest go first.
-    for (const [known, expires] of this.#keys) {
-      if (expires > now) break;
-      this.#keys.delete(known);
-    }
-    const id = scoped(topic, key);
-    if (this.#claiming.has(id) || (this.#keys.get(id) ?? 0) > now) return false;
-    this.#claiming.add(id);
-    let stored: string | undefined;
-    try {
-      stored = await db.get(keys.idempotencyKey(topic, key));
-    } finally {
-      this.#claiming.delete(id);
-    }
-    if (Number(stored ?? 0) > now) return false;
-    const expires = now + this.#windowMs;
-    this.#keys.delete(id);
-    this.#keys.set(id, expires);
-    ops.push({ type: "put", key: keys.idempotencyKey(topic, key), value: String(expires) });
-    ops.push({ type: "put", key: keys.expiryKey(expires, topic, key), value: "" });
-    return true;
-  }
-
   /** Hands a due retry to its group, if a subscriber of it lives in this process. */
   #redeliver(key: string, topic: string, group: string, text: string): boolean {
-    const live = this.#loaded.get(topic)?.groups.get(group);
+    const live = this.#topics.loaded(topic)?.groups.get(group);
     if (!live?.hasConsumers) return false;
     live.redeliver({ kind: "retry", key, text });
     return true;
@@ -448,14 +334,6 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
 
 function offset(group: Group): string {
   return JSON.stringify({ offset: group.cursor });
-}
-
-function seqOf(key: string): number {
-  return Number(key.slice(key.lastIndexOf("/") + 1));
-}
-
-function scoped(topic: string, key: string): string {
-  return `${topic}\u0000${key}`;
 }
 
 function positive(value: number, name: string): number {

@@ -13,21 +13,17 @@
  * @module
  */
 
-import type {
-  HandlerRef,
-  HandlerRuntime,
-  Invocation,
-  InvocationResult,
-  SerializedError,
-} from "../contract.ts";
+import type { HandlerRuntime, Invocation, InvocationResult, SerializedError } from "../contract.ts";
 import type { PythonRuntimeSection } from "../../../project/mod.ts";
 import type { HostStart, KvAsk, Reply } from "./_protocol.ts";
 import { type KvResponse, StateError } from "../../../state/mod.ts";
-import { jsonOutput, serializeError } from "../protocol.ts";
+import { serializeError } from "../protocol.ts";
 import { type BackoffTimes, DEFAULT_BACKOFF, RestartBackoff } from "./_backoff.ts";
-import { Deadlines } from "./_deadlines.ts";
+import { HostCalls, raceTimeout } from "./_calls.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";
+import { blockedRestart, crashedRestart, type Replacement, withDelay } from "./_restarts.ts";
+import { closedError, failed, serialize, timeoutResult, toResult } from "./_results.ts";
 import { PythonRuntimeError } from "./errors.ts";
 
 /** Why the Python host was replaced, for whoever prints or logs it. */
@@ -77,14 +73,6 @@ export interface PythonRuntimeOptions {
   answerKv?: (request: unknown) => Promise<KvResponse>;
 }
 
-interface Pending {
-  resolve(reply: Reply): void;
-  /** The handler called (`""` for a reload), or null for control messages (cancel, blocker, close). */
-  handler: string | null;
-  /** Ends a handler call past its deadline. */
-  expire?: () => void;
-}
-
 /** What a {@linkcode PythonRuntime} is made from; see {@linkcode createPythonRuntime}. */
 export interface PythonRuntimeSettings {
   /** The host's start line. */
@@ -104,9 +92,6 @@ export interface PythonRuntimeSettings {
   /** See {@linkcode PythonRuntimeOptions.answerKv}. */
   answerKv: (request: unknown) => Promise<KvResponse>;
 }
-
-/** A replacement as found, before its delay is known. */
-type Replacement = Omit<PythonRestart, "delayMs">;
 
 /** A start delayed after crashes in a row. */
 interface Waiting {
@@ -172,26 +157,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   #settings: PythonRuntimeSettings;
   #host: HostProcess | null = null;
   #starting: Promise<HostProcess> | null = null;
-  /** Handler calls and reloads on the current host; `close()` waits for them. */
-  #pending = new Map<number, Pending>();
-  /** Control messages on the current host; nobody waits for them at close. */
-  #control = new Map<number, Pending>();
-  #idle: (() => void) | null = null;
-  #nextId = 1;
-  /**
-   * Numbers of the handlers the current host was told about: a call names its handler by number
-   * after the first (which carries the whole reference), so each call's line stays short.
-   */
-  #handlerIds = new WeakMap<HandlerRef, number>();
-  #deadlines = new Deadlines({
-    waiting: (id) => this.#pending.has(id),
-    expired: (id) => {
-      const pending = this.#pending.get(id);
-      this.#forget(id);
-      pending?.expire?.();
-    },
-  });
-  #nextHandler = 1;
+  #calls = new HostCalls();
   #probing = false;
   #closing: Promise<void> | null = null;
   #backoff: RestartBackoff;
@@ -233,8 +199,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     }
     this.#host = host;
     this.#backoff.started(performance.now());
-    this.#handlerIds = new WeakMap();
-    this.#nextHandler = 1;
+    this.#calls.newHost();
     host.hello.then((hello) => {
       if (hello.type === "ready") this.library = hello.library;
     });
@@ -244,11 +209,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
 
   #receive(reply: Reply | KvAsk): void {
     if ("op" in reply) return this.#answerKv(reply);
-    const pending = this.#pending.get(reply.id) ?? this.#control.get(reply.id);
-    if (pending === undefined) return;
-    this.#forget(reply.id);
-    if (pending.expire !== undefined) this.#deadlines.settled();
-    pending.resolve(reply);
+    this.#calls.receive(reply);
   }
 
   /** Runs a handler's `state.kv` operation; the answer goes to the host that asked. */
@@ -259,24 +220,6 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
       (response) => host?.send(JSON.stringify({ op: "kv_answer", id, response })),
       (error) => host?.send(JSON.stringify({ op: "kv_answer", id, error: serializeError(error) })),
     );
-  }
-
-  #forget(id: number): void {
-    this.#control.delete(id);
-    if (!this.#pending.delete(id)) return;
-    if (this.#pending.size === 0) this.#idle?.();
-  }
-
-  #submit(
-    host: HostProcess,
-    message: Record<string, unknown>,
-    handler: string | null,
-  ): { id: number; reply: Promise<Reply> } {
-    const id = this.#nextId++;
-    const { promise, resolve } = Promise.withResolvers<Reply>();
-    (handler === null ? this.#control : this.#pending).set(id, { resolve, handler });
-    host.send(JSON.stringify({ ...message, id }));
-    return { id, reply: promise };
   }
 
   /** Runs one handler call; never rejects. A timed-out coroutine is cancelled. */
@@ -295,7 +238,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
       }
       sent = performance.now();
     }
-    const { id, reply } = this.#call(host, invocation, sent);
+    const { id, reply } = this.#calls.call(host, { invocation, sent });
     const outcome = await reply;
     if (outcome === "timeout") {
       this.#cancel(host, id, invocation.handler.name);
@@ -304,44 +247,17 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     return toResult(outcome, performance.now() - started);
   }
 
-  /** Sends a handler call whose reply resolves with "timeout" past its deadline. */
-  #call(
-    host: HostProcess,
-    invocation: Invocation,
-    sent: number,
-  ): { id: number; reply: Promise<Reply | "timeout"> } {
-    const id = this.#nextId++;
-    const { promise, resolve } = Promise.withResolvers<Reply | "timeout">();
-    const pending: Pending = { resolve, handler: invocation.handler.name };
-    pending.expire = () => resolve("timeout");
-    this.#pending.set(id, pending);
-    this.#deadlines.add(id, invocation.timeoutMs, sent);
-    const { handler, input, traceId } = invocation;
-    let h = this.#handlerIds.get(handler);
-    const first = h === undefined;
-    if (h === undefined) this.#handlerIds.set(handler, h = this.#nextHandler++);
-    // Only the input goes through JSON.stringify: the envelope around it, numbers and a trace id,
-    // is written here (one stringify of the whole message cost about 1 us more per call).
-    host.send(
-      first
-        ? JSON.stringify({ op: "invoke", id, h, handler, input, traceId })
-        : `{"op":"invoke","id":${id},"h":${h},"traceId":${JSON.stringify(traceId)},"input":${
-          JSON.stringify(input)
-        }}`,
-    );
-    return { id, reply: promise };
-  }
-
   /** Asks the loop to cancel a call; a loop that does not answer in time is blocked. */
   async #cancel(host: HostProcess, target: number, handler: string): Promise<void> {
-    const { reply } = this.#submit(host, { op: "cancel", target }, null);
+    const { reply } = this.#calls.control(host, { op: "cancel", target });
     if (this.#probing) return;
     this.#probing = true;
     try {
       const answer = await raceTimeout(reply, this.#settings.graceMs);
       if (answer !== "timeout" || host !== this.#host || this.#closing !== null) return;
       const blocker = await this.#blocker(host);
-      this.#replace(host, blockedRestart(blocker ?? handler, this.#settings.graceMs, blocker));
+      const graceMs = this.#settings.graceMs;
+      this.#replace(host, blockedRestart(blocker ?? handler, { graceMs, named: blocker }));
     } finally {
       this.#probing = false;
     }
@@ -349,7 +265,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
 
   /** The handler the host's loop thread is running, read from its stack (null: no answer). */
   async #blocker(host: HostProcess): Promise<string | null> {
-    const { reply } = this.#submit(host, { op: "blocker" }, null);
+    const { reply } = this.#calls.control(host, { op: "blocker" });
     const answer = await raceTimeout(reply, BLOCKER_ANSWER_MS);
     if (answer === "timeout" || !answer.ok) return null;
     const found = answer.output as { name?: unknown } | null;
@@ -358,9 +274,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
 
   #crashed(host: HostProcess, how: string): void {
     if (host !== this.#host) return;
-    const handlers = [...new Set([...this.#pending.values()].map((p) => p.handler ?? ""))]
-      .filter((name) => name !== "");
-    this.#replace(host, crashedRestart(how, handlers));
+    this.#replace(host, crashedRestart(how, this.#calls.handlers()));
   }
 
   /** Fails every call on the host, kills it and starts another. */
@@ -369,11 +283,11 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     this.#host = null;
     host.kill();
     if (this.#closing !== null) {
-      return this.#failAll({ name: "PythonRuntimeError", message: found.message });
+      return this.#calls.failAll({ name: "PythonRuntimeError", message: found.message });
     }
     const delayMs = this.#backoff.crashed(performance.now());
-    const restart = withDelay(found, delayMs, this.#backoff.crashes);
-    this.#failAll({ name: "PythonRuntimeError", message: restart.message });
+    const restart = withDelay(found, { delayMs, crashes: this.#backoff.crashes });
+    this.#calls.failAll({ name: "PythonRuntimeError", message: restart.message });
     this.#settings.onRestart(restart);
     if (delayMs === 0) return this.#restart();
     const timer = setTimeout(() => {
@@ -406,15 +320,6 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     };
   }
 
-  #failAll(error: SerializedError): void {
-    const calls = [...this.#pending.values(), ...this.#control.values()];
-    this.#pending.clear();
-    this.#control.clear();
-    this.#deadlines.clear();
-    for (const call of calls) call.resolve({ id: 0, ok: false, error });
-    this.#idle?.();
-  }
-
   /** Loads or reloads one module; a syntax error comes back with file and line. */
   async reload(file: string): Promise<SerializedError | null> {
     if (this.#closing !== null) return null;
@@ -425,7 +330,7 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
       this.#restart();
     }
     if (this.#host === null) return null;
-    const { reply: pending } = this.#submit(this.#host, { op: "reload", file }, "");
+    const { reply: pending } = this.#calls.reload(this.#host, file);
     const reply = await raceTimeout(pending, this.#settings.reloadMs);
     if (reply === "timeout") {
       const message = `Reloading "${file}" timed out after ${this.#settings.reloadMs} ms`;
@@ -443,123 +348,19 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
   async #close(): Promise<void> {
     this.#stopWaiting();
     await this.#starting?.catch(() => null);
-    if (this.#pending.size > 0) await this.#drain();
+    if (this.#calls.size > 0) await this.#calls.drain(this.#settings.closeMs);
     const host = this.#host;
     this.#host = null;
     if (host !== null) {
-      const { reply } = this.#submit(host, { op: "close" }, null);
+      const { reply } = this.#calls.control(host, { op: "close" });
       await raceTimeout(reply, this.#settings.closeMs);
       await host.close(this.#settings.closeMs);
     }
-    this.#failAll(closedError());
-  }
-
-  /** Resolves when no call is in flight, or at the close deadline. */
-  async #drain(): Promise<void> {
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#idle = resolve;
-    const timer = setTimeout(resolve, this.#settings.closeMs);
-    await promise;
-    clearTimeout(timer);
-    this.#idle = null;
+    this.#calls.failAll(closedError());
   }
 
   /** Same as {@linkcode close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function crashedRestart(how: string, handlers: string[]): Replacement {
-  const running = handlers.length === 0
-    ? "while no handler was running"
-    : `while running ${handlers.map((name) => `"${name}"`).join(", ")}`;
-  return {
-    reason: "crashed",
-    handlers,
-    message: `The Python runtime crashed (${how}) ${running}; it is restarted`,
-  };
-}
-
-function blockedRestart(handler: string, graceMs: number, named: string | null): Replacement {
-  const who = named === null ? `A handler (last timed out: "${handler}")` : `Handler "${handler}"`;
-  return {
-    reason: "blocked",
-    handlers: [handler],
-    message: `${who} blocked the Python event loop past its timeout (+${graceMs} ms); the ` +
-      "Python runtime is replaced. An async handler must not block: await asyncio.sleep(), " +
-      "or run blocking code with asyncio.to_thread()",
-  };
-}
-
-function withDelay(restart: Replacement, delayMs: number, crashes: number): PythonRestart {
-  const when = delayMs === 0
-    ? ""
-    : `; the new host starts in ${delayMs} ms, after ${crashes} crashes in a row`;
-  return { ...restart, delayMs, message: restart.message + when };
-}
-
-async function raceTimeout(call: Promise<Reply>, ms: number): Promise<Reply | "timeout"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), ms);
-  });
-  try {
-    return await Promise.race([call, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function toResult(reply: Reply, durationMs: number): InvocationResult {
-  if (reply.ok) {
-    return {
-      ok: true,
-      output: reply.json === undefined
-        ? { kind: "json", value: reply.output ?? null }
-        : jsonOutput(reply.json),
-      effects: reply.effects ?? [],
-      durationMs,
-    };
-  }
-  return {
-    ok: false,
-    reason: reply.reason ?? "error",
-    error: reply.error,
-    effects: reply.effects ?? [],
-    durationMs,
-  };
-}
-
-function timeoutResult(invocation: Invocation, started: number): InvocationResult {
-  const { name, file } = invocation.handler;
-  return {
-    ok: false,
-    reason: "timeout",
-    error: {
-      name: "TimeoutError",
-      message: `Handler "${name}" timed out after ${invocation.timeoutMs} ms: ${file}`,
-    },
-    effects: [],
-    durationMs: performance.now() - started,
-  };
-}
-
-function serialize(error: unknown): SerializedError {
-  const e = error instanceof Error ? error : new Error(String(error));
-  return { name: e.name, message: e.message };
-}
-
-function closedError(): SerializedError {
-  return { name: "PythonRuntimeError", message: "The Python runtime is closed" };
-}
-
-function failed(error: SerializedError, started: number): InvocationResult {
-  return {
-    ok: false,
-    reason: "error",
-    error,
-    effects: [],
-    durationMs: performance.now() - started,
-  };
 }
