@@ -255,14 +255,17 @@ function invoke(run: ApiRun, payload: unknown): Response | Promise<Response> {
       issues,
     );
   }
+  // Read here, not in invokeHandler: the handler's end (this plus its duration) is the trace's.
+  const started = Date.now();
   const answer = invokeHandler(parts, {
     handler: route.handler,
     input: { kind: "api", request: handlerRequest(run, payload) },
     trace,
+    startedMs: started,
   });
   // A handler that answered at once (in process) is not waited for: no turn of the event loop.
-  if (answer instanceof Promise) return answer.then((result) => answerWith(run, result));
-  return answerWith(run, answer);
+  if (answer instanceof Promise) return answer.then((result) => answerWith(run, result, started));
+  return answerWith(run, answer, started);
 }
 
 /**
@@ -298,15 +301,23 @@ export function handlerRequest(
   return request;
 }
 
-/** The answer to a handler's result: its failure, its output, or its events published first. */
-function answerWith(run: ApiRun, result: InvocationResult): Response | Promise<Response> {
+/**
+ * The answer to a handler's result: its failure, its output, or its events published first. A
+ * success with nothing to publish ends its trace at the handler's end (`started` plus its duration,
+ * to the millisecond as the clock reads it): one clock read fewer per request.
+ */
+function answerWith(
+  run: ApiRun,
+  result: InvocationResult,
+  started: number,
+): Response | Promise<Response> {
   const { exchange, trace } = run;
   if (!result.ok) {
     const f = clientFailure(result, run.parts.mode);
     return fail(exchange, trace, f.status, f.message, f.details);
   }
   if (run.route.triggers.length === 0 && !hasTrigger(result.effects)) {
-    trace.end("success");
+    trace.end("success", undefined, Math.floor(started + result.durationMs));
     return outputResponse(exchange, result.output);
   }
   return succeedWithTriggers(run, result);

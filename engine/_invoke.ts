@@ -36,6 +36,8 @@ export interface HandlerCall {
   stepName?: string;
   /** Joins a runtime sequence (see `Invocation.sequence`). */
   sequence?: string | undefined;
+  /** The `Date.now()` the call starts at, when the caller read it. Default: now. */
+  startedMs?: number;
 }
 
 /** Calls a handler and records it as a trace step named `stepName`.
@@ -49,7 +51,7 @@ export function invokeHandler(
   parts: EngineParts,
   call: HandlerCall,
 ): InvocationResult | Promise<InvocationResult> {
-  const started = Date.now();
+  const started = call.startedMs ?? Date.now();
   const startedAt = isoTime(started);
   let answer: InvocationResult | Promise<InvocationResult>;
   try {

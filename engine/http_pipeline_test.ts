@@ -144,3 +144,32 @@ Deno.test("an engine defect after a JSON body was read is answered 500, never a 
     await app.close();
   }
 });
+
+Deno.test("an API trace answered at once ends at its handler's end, with no clock read of its own", async () => {
+  const { config } = await loadConfig(root, { env: {} });
+  let reads = 0;
+  const now = () => (reads++, Date.now());
+  const telemetry = createRecorder(createMemoryStore(), { retentionDays: 0, now });
+  const app = await createApp({ manifest, root, config, telemetry, cron: false });
+  try {
+    const before = Date.now();
+    const res = await app.handler(postJson("/bench", BENCH_BODY));
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    const after = Date.now();
+    // The trace's start is the pipeline's own reading and its end the handler's: none of these.
+    assert.equal(reads, 0);
+    const [trace] = await telemetry.traces({ limit: 1 });
+    assert.ok(trace?.completed_at);
+    const [step] = trace.steps;
+    assert.ok(step);
+    const completed = Date.parse(trace.completed_at);
+    const handlerEnd = Date.parse(step.timestamp) + step.duration_ms;
+    // To the millisecond: the handler's end as the clock reads it, floored like `Date.now`.
+    assert.equal(completed, Math.floor(handlerEnd));
+    assert.ok(before <= Date.parse(trace.started_at) && completed <= after);
+    assert.equal(trace.duration_ms, completed - Date.parse(trace.started_at));
+  } finally {
+    await app.close();
+  }
+});

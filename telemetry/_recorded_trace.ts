@@ -153,10 +153,10 @@ export class RecordedTrace implements ActiveTrace {
     if (this.#running) this.#given = { ...this.metadata, ...metadata };
   }
 
-  end(status: "success" | "failed", error?: string): void {
+  end(status: "success" | "failed", error?: string, endedMs?: number): void {
     if (!this.#running) return;
     this.#running = false;
-    this.endedMs = this.#owner.now();
+    this.endedMs = endedMs ?? this.#owner.now();
     this.status = status;
     this.error = error;
     this.#owner.ended(this);

@@ -164,8 +164,12 @@ export interface ActiveTrace {
    * labels the request metrics). Optional: a telemetry may ignore it.
    */
   annotate?(metadata: Record<string, string>): void;
-  /** Ends the trace once; later calls do nothing. */
-  end(status: "success" | "failed", error?: string): void;
+  /**
+   * Ends the trace once; later calls do nothing. `endedMs` (milliseconds since the epoch) is when it
+   * ended, when the caller knows it already (such as the end of the handler it answered with): a
+   * clock read saved. Default: the telemetry's clock, now.
+   */
+  end(status: "success" | "failed", error?: string, endedMs?: number): void;
   /**
    * The W3C `traceparent` of this trace's OpenTelemetry span, for events it publishes; undefined
    * when no span records it. Optional: a telemetry without OpenTelemetry has none.
