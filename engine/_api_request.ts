@@ -255,7 +255,8 @@ function invoke(run: ApiRun, payload: unknown): Response | Promise<Response> {
       issues,
     );
   }
-  // Read here, not in invokeHandler: the handler's end (this plus its duration) is the trace's.
+  // Read here, not in invokeHandler: the end of a handler that answered at once (this plus its
+  // duration) is the trace's.
   const started = Date.now();
   const answer = invokeHandler(parts, {
     handler: route.handler,
@@ -264,7 +265,8 @@ function invoke(run: ApiRun, payload: unknown): Response | Promise<Response> {
     startedMs: started,
   });
   // A handler that answered at once (in process) is not waited for: no turn of the event loop.
-  if (answer instanceof Promise) return answer.then((result) => answerWith(run, result, started));
+  // One that answers later (another isolate, a promise) ends its trace when its answer arrives.
+  if (answer instanceof Promise) return answer.then((result) => answerWith(run, result));
   return answerWith(run, answer, started);
 }
 
@@ -303,13 +305,14 @@ export function handlerRequest(
 
 /**
  * The answer to a handler's result: its failure, its output, or its events published first. A
- * success with nothing to publish ends its trace at the handler's end (`started` plus its duration,
- * to the millisecond as the clock reads it): one clock read fewer per request.
+ * success with nothing to publish from a handler that answered at once (`started`: when it was
+ * called) ends its trace at the handler's end, `started` plus its duration to the millisecond as
+ * the clock reads it: one clock read fewer per request.
  */
 function answerWith(
   run: ApiRun,
   result: InvocationResult,
-  started: number,
+  started?: number,
 ): Response | Promise<Response> {
   const { exchange, trace } = run;
   if (!result.ok) {
@@ -317,7 +320,8 @@ function answerWith(
     return fail(exchange, trace, f.status, f.message, f.details);
   }
   if (run.route.triggers.length === 0 && !hasTrigger(result.effects)) {
-    trace.end("success", undefined, Math.floor(started + result.durationMs));
+    const ended = started === undefined ? undefined : Math.floor(started + result.durationMs);
+    trace.end("success", undefined, ended);
     return outputResponse(exchange, result.output);
   }
   return succeedWithTriggers(run, result);

@@ -293,6 +293,22 @@ Deno.test("createRecorder() takes a trace's start from startedMs when the caller
   await telemetry.close();
 });
 
+Deno.test("createRecorder() takes a trace's end from endedMs when the caller knows it", async () => {
+  let reads = 0;
+  const telemetry = createRecorder(createMemoryStore(), {
+    now: () => (reads++, Date.parse("2026-01-01T00:00:09.000Z")),
+  });
+  telemetry.startTrace({
+    entryPoint: "GetUser",
+    entryType: "api",
+    startedMs: Date.parse("2026-01-01T00:00:00.500Z"),
+  }).end("success", undefined, Date.parse("2026-01-01T00:00:00.750Z"));
+  assertEquals(reads, 0);
+  const [stored] = await telemetry.traces();
+  assertEquals([stored?.completed_at, stored?.duration_ms], ["2026-01-01T00:00:00.750Z", 250]);
+  await telemetry.close();
+});
+
 Deno.test("createRecorder() gives live subscribers each trace's record when it starts and ends", async () => {
   let clock = Date.parse("2026-01-01T00:00:00.000Z");
   const telemetry = createRecorder(createMemoryStore(), { now: () => clock });
