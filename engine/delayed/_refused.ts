@@ -13,6 +13,7 @@ import { type EventEnvelope, PUBLISH_GROUP } from "../../adapters/mod.ts";
 import type { Telemetry } from "../../telemetry/mod.ts";
 import type { PublishOptions } from "../parts.ts";
 import { deadLetterHeld, type HeldDeadLetter, type HeldFailure } from "../_held_failure.ts";
+import { publishedMetadata } from "../events/mod.ts";
 
 /** The delayed publish that came due. */
 export interface RefusedPublish {
@@ -58,19 +59,11 @@ export async function deadLetterRefused(
  * deliveries to the trace that scheduled it, and its idempotency key still holds.
  */
 function refusedEnvelope({ event, payload, options }: RefusedPublish): EventEnvelope {
-  const metadata: EventEnvelope["metadata"] = {
-    trace_id: crypto.randomUUID(),
-    parent_id: options.parentId,
-    source: options.source,
-    attempt: 1,
-  };
-  if (options.idempotencyKey !== undefined) metadata.idempotency_key = options.idempotencyKey;
-  if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
   return {
     id: crypto.randomUUID(),
     topic: event,
     payload: payload ?? null,
     timestamp: new Date().toISOString(),
-    metadata,
+    metadata: publishedMetadata(options, crypto.randomUUID()),
   };
 }

@@ -318,15 +318,7 @@ export class EventBus {
   }
 
   #envelope(topic: string, payload: unknown, options: PublishOptions): EventEnvelope {
-    // Built field by field: a spread of an empty object literal still makes that object.
-    const metadata: EnvelopeMetadata = {
-      trace_id: this.#newId(),
-      parent_id: options.parentId,
-      source: options.source,
-      attempt: 1,
-    };
-    if (options.idempotencyKey !== undefined) metadata.idempotency_key = options.idempotencyKey;
-    if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
+    const metadata = publishedMetadata(options, this.#newId());
     return {
       id: this.#newId(),
       topic,
@@ -398,4 +390,36 @@ function errorMessage(error: unknown): string {
     return String((error as { message: unknown }).message);
   }
   return String(error);
+}
+
+/**
+ * The metadata of a first publication: its cause, source, idempotency key and `traceparent` as
+ * published, attempt 1. Built field by field: a spread of an empty object literal still makes
+ * that object, on every publish.
+ *
+ * @param options how the event was published
+ * @param traceId the new trace id of its deliveries
+ * @returns the envelope's metadata
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { publishedMetadata } from "./event_bus.ts";
+ * assertEquals(publishedMetadata({ parentId: null, source: "api:Pay" }, "t1"), {
+ *   trace_id: "t1",
+ *   parent_id: null,
+ *   source: "api:Pay",
+ *   attempt: 1,
+ * });
+ * ```
+ */
+export function publishedMetadata(options: PublishOptions, traceId: string): EnvelopeMetadata {
+  const metadata: EnvelopeMetadata = {
+    trace_id: traceId,
+    parent_id: options.parentId,
+    source: options.source,
+    attempt: 1,
+  };
+  if (options.idempotencyKey !== undefined) metadata.idempotency_key = options.idempotencyKey;
+  if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
+  return metadata;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-export { BUS_METRICS, EventBus } from "./event_bus.ts";
+export { BUS_METRICS, EventBus, publishedMetadata } from "./event_bus.ts";
 export type {
   BusSubscribeOptions,
   EventBusOptions,
