@@ -33,6 +33,7 @@ import {
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 import { autoEdgeCount } from "../engine/edge/mod.ts";
+import { freePort } from "../testing/mod.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -173,14 +174,6 @@ if (self.name?.startsWith("serve-")) {
   }
 }
 `;
-}
-
-/** A port free at the moment (for `deno serve`, which takes no port 0 with `--parallel`). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Writes a module for `deno run` (a Worker needs a file to start from). */

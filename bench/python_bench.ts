@@ -57,11 +57,11 @@ from handlers.api.health import handle_health
 
 app = FastAPI()
 
-
 @app.get("/health", response_model=HealthResponse)
 async def health():
     return await handle_health(HealthRequest(), State(handler_name="Health"))
 `;
+import { freePort } from "../testing/mod.ts";
 
 /** A copy of examples/hello-world with its generated code and the FastAPI app beside it. */
 async function prepare(): Promise<string> {
@@ -174,13 +174,6 @@ function row(label: string, s: Stats, unit: string): string {
   const rate = `${s.perSecond.toFixed(0)} ${unit}`.padStart(15);
   return `  ${label.padEnd(30)} ${rate}  p50 ${s.p50.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms` +
     `  cpu ${s.cpuUs.toFixed(1)} µs`;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 async function waitFor(url: string, child: Deno.ChildProcess): Promise<void> {

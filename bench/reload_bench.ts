@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { benchConfig, CLI, percentile, startServer, wallMs, writeProject } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
+import { freePort } from "../testing/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -135,13 +136,6 @@ function hundredEndpoints(): Record<string, string> {
   }
   files["schema/api.ro"] = apis.join("\n");
   return files;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Spawns `deno <args>` and polls `path` until it answers 200; returns ms since spawn. */

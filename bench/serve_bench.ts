@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { BENCH_BODY as BODY, BENCH_CHECK_SOURCE, REPO } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
+import { freePort } from "../testing/mod.ts";
 
 /** The work of POST /bench by hand, as a `deno serve` module: the floor of what it costs. */
 const BARE = `
@@ -137,13 +138,6 @@ async function ready(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} never answered 200`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 function ms(text: string): number {

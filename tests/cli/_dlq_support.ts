@@ -10,14 +10,6 @@ import { join } from "node:path";
 import type { DeadLetterView } from "../../cli/dlq.ts";
 import { REPO, rohas } from "../../testing/mod.ts";
 
-/** A port free on loopback now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 /** Polls `check` until it returns a value, or fails at the deadline. */
 export async function eventually<T>(
   what: string,

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { rohas, tempDir } from "../../testing/mod.ts";
-import { eventually, freePort, listJson, startDev } from "./_dlq_support.ts";
+import { freePort, rohas, tempDir } from "../../testing/mod.ts";
+import { eventually, listJson, startDev } from "./_dlq_support.ts";
 
 /** The schema when the reminder is scheduled, and again once fixed: a note is its text. */
 const ACCEPTING = `model Note {

@@ -5,8 +5,8 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { createAdapter } from "../../adapters/mod.ts";
 import { EventBus } from "../../engine/events/mod.ts";
 import { loadConfig } from "../../project/mod.ts";
-import { rohas, type TempDir, tempDir } from "../../testing/mod.ts";
-import { eventually, freePort, listJson, startDev } from "./_dlq_support.ts";
+import { freePort, rohas, type TempDir, tempDir } from "../../testing/mod.ts";
+import { eventually, listJson, startDev } from "./_dlq_support.ts";
 
 const SCHEMA = `event Doomed {
   payload: Json

@@ -16,6 +16,7 @@
 
 import { brokerUrl } from "../adapters/_brokers.ts";
 import { copyDir } from "../engine/_server.ts";
+import { freePorts } from "../../testing/mod.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 
@@ -168,14 +169,6 @@ async function configure(dir: string, name: string, adapter: string): Promise<vo
   const lines = renamed.replace(/^\[adapter\]\ntype = ".*"$/m, `[adapter]\n${adapter}`);
   if (lines === renamed) throw new Error(`${file}: no [adapter] table starting with its type`);
   await Deno.writeTextFile(file, lines);
-}
-
-/** Ports free now (bound to port 0, then released; the instances bind them right after). */
-function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () => Deno.listen({ port: 0 }));
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const l of listeners) l.close();
-  return ports;
 }
 
 class InstanceProcess implements Instance {

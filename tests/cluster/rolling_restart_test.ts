@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { startCluster } from "./_instances.ts";
 import { SOCKETS_FIXTURE } from "./_sockets.ts";
+import { freePorts } from "../../testing/mod.ts";
 
 const CONFIG = new URL("../../docs/deploy/haproxy.cfg", import.meta.url);
 /** Clients sending requests back to back through the balancer. */
@@ -70,14 +71,6 @@ async function started(out: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error("The slow handler did not start within 30 s");
-}
-
-/** Ports free now (bound to port 0, then released). */
-function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () => Deno.listen({ port: 0 }));
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const l of listeners) l.close();
-  return ports;
 }
 
 interface Balancer extends AsyncDisposable {

@@ -2,7 +2,7 @@
 // API, an event failing its first attempts, a cron, a WebSocket room), and its main.ts started as
 // the project's own deno.json tasks say.
 import { join } from "node:path";
-import { REPO, rohas, type TempDir, tempDir } from "../../testing/mod.ts";
+import { freePort, REPO, rohas, type TempDir, tempDir } from "../../testing/mod.ts";
 
 const TESTDATA = new URL("./testdata/", import.meta.url);
 
@@ -133,13 +133,6 @@ export async function serve(project: FixtureProject, options: ServeOptions = {})
     kill: () => stop("SIGKILL"),
     [Symbol.asyncDispose]: () => stop("SIGTERM"),
   };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** What an isolate of the fixture saw (`GET /count`). */

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempDir } from "../../testing/mod.ts";
+import { freePort, tempDir } from "../../testing/mod.ts";
 import { counters, eventually, fixtureConfig, fixtureProject, ping } from "./_project.ts";
 
 Deno.test("deno task compile type-checks main.ts and gets as far as the runtime download", async () => {
@@ -70,11 +70,4 @@ async function localModules(root: string): Promise<string[]> {
   };
   return info.modules.map((m) => m.specifier).filter((s) => s.startsWith("file:"))
     .map((s) => fileURLToPath(s)).filter((path) => path.startsWith(`${root}/`));
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { freePort } from "../../testing/mod.ts";
+
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
 /** A running dev server; `close()` stops it (SIGTERM) and waits for the process. */
@@ -15,13 +17,6 @@ export interface DevServer extends AsyncDisposable {
   output(): string;
   /** Resolves once the output matches, or rejects after the deadline (default 20000 ms). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** Options of {@linkcode startDevServer}. */

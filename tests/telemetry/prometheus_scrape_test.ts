@@ -5,13 +5,7 @@ import {
   createPrometheusStore,
   createRecorder,
 } from "../../telemetry/mod.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+import { freePort } from "../../testing/mod.ts";
 
 async function poll<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
