@@ -90,15 +90,26 @@ export function handle${name}(event: { payload: { t: number; phase: string } }) 
 }
 `;
 
+/** The embedded adapters the events benchmark runs `rohas start` on (no broker needed). */
+export type EventsAdapter = "memory" | "rocksdb" | "denokv";
+
 /**
  * Writes the project below a new temporary directory.
  *
  * @param collectorPort the port of the {@linkcode Collector} the event handlers report to
+ * @param adapter the `[adapter]` type (default `memory`, the targets' adapter)
  * @returns the project's directory
  */
-export function writeEventsProject(collectorPort: Collector["port"]): Promise<string> {
+export function writeEventsProject(
+  collectorPort: Collector["port"],
+  adapter: EventsAdapter = "memory",
+): Promise<string> {
+  const config = benchConfig("events-bench").replace(
+    '[adapter]\ntype = "memory"',
+    `[adapter]\ntype = "${adapter}"`,
+  );
   return writeProject({
-    "config/rohas.toml": benchConfig("events-bench"),
+    "config/rohas.toml": config,
     "schema/app.ro": SCHEMA,
     "src/handlers/api/emit.ts": ECHO("Emit"),
     "src/handlers/api/plain.ts": ECHO("Plain"),

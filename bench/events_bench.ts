@@ -15,7 +15,10 @@
  * 4. The bare {@linkcode EventBus} on the memory adapter, in process: publish to handler start.
  *
  *   deno run -A bench/events_bench.ts [--requests 1000] [--connections 32] [--burst 10000]
- *     [--burst-rounds 3]
+ *     [--burst-rounds 3] [--adapter memory|rocksdb|denokv]
+ *
+ * `--adapter` runs the rows through `rohas start` (1 and 2) on an embedded adapter other than the
+ * targets' memory adapter; the in-process and bare rows stay on the memory adapter.
  *
  * @module
  */
@@ -35,7 +38,7 @@ import {
 import { machineLine } from "./_machine.ts";
 import { Collector } from "./_collector.ts";
 import { engineEvents, type EngineRate } from "./_engine_events.ts";
-import { writeEventsProject } from "./_events_project.ts";
+import { type EventsAdapter, writeEventsProject } from "./_events_project.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -44,8 +47,15 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     burst: { type: "string", default: "10000" },
     "burst-rounds": { type: "string", default: "3" },
+    adapter: { type: "string", default: "memory" },
   },
 });
+const ADAPTERS = ["memory", "rocksdb", "denokv"] as const;
+if (!(ADAPTERS as readonly string[]).includes(values.adapter)) {
+  console.error(`--adapter must be one of ${ADAPTERS.join(", ")}, not "${values.adapter}"`);
+  Deno.exit(2);
+}
+const ADAPTER = values.adapter as EventsAdapter;
 const REQUESTS = Number(values.requests);
 const CONNECTIONS = Number(values.connections);
 const BURST = Number(values.burst);
@@ -206,7 +216,7 @@ async function throughEngine(server: Server, collector: Collector): Promise<Engi
   const anyOrder = await bursts(server, collector, "PingAnyOrder");
 
   const p50 = percentile(latency, 50);
-  console.log(`through the engine (rohas start, memory adapter, TS handlers in Workers)`);
+  console.log(`through the engine (rohas start, ${ADAPTER} adapter, TS handlers in Workers)`);
   console.log(latencyRow("API request send -> event handler start", latency));
   console.log(latencyRow("HTTP round trip of that API (same requests)", trips));
   console.log(latencyRow("reference: HTTP round trip of an API, no event", plain));
@@ -286,6 +296,10 @@ async function inProcess(): Promise<[EngineRate, EngineRate]> {
 }
 
 function targetLines(engine: EngineResult, bus: number, local: [EngineRate, EngineRate]): void {
+  if (ADAPTER !== "memory") {
+    console.log(`(the targets are the memory adapter's: no target line for ${ADAPTER})`);
+    return;
+  }
   const met = (ok: boolean) => ok ? "met" : "not met";
   const rate = (label: string, perSecond: number) =>
     console.log(
@@ -307,7 +321,7 @@ function targetLines(engine: EngineResult, bus: number, local: [EngineRate, Engi
 if (import.meta.main) {
   console.log(machineLine());
   const collector = new Collector();
-  const root = await writeEventsProject(collector.port);
+  const root = await writeEventsProject(collector.port, ADAPTER);
   try {
     let engine: EngineResult;
     {
