@@ -33,14 +33,15 @@ import { BENCH_BODY, median, REPO } from "./_project.ts";
 /** The flags of the allocation count: a young generation that no request fills, `gc()` exposed. */
 const ALLOC_FLAGS = "--v8-flags=--expose-gc,--min-semi-space-size=128,--max-semi-space-size=128";
 
-type Handler = (request: Request) => Promise<Response>;
+/** A pipeline as `Deno.serve` calls it (the serve info is what an edge passes on). */
+export type Handler = (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
 
 /**
  * Which telemetry the app records with: the default (memory), none, an edge's recorder, or an
  * edge's recorder that keeps at most one trace a second (every other trace counted, not kept: the
  * common path alone, whose allocation count does not depend on where the seconds fall).
  */
-type TelemetryKind = "default" | "off" | "disabled" | "edge" | "forward" | "counted";
+export type TelemetryKind = "default" | "off" | "disabled" | "edge" | "forward" | "counted";
 
 /** A telemetry that records nothing (what `bench/http_bench.ts` calls telemetry off). */
 const NO_TELEMETRY = {
@@ -50,7 +51,14 @@ const NO_TELEMETRY = {
   close: async () => {},
 };
 
-async function load(root: string, kind: TelemetryKind = "default"): Promise<Handler> {
+/**
+ * The pipeline of the checkout at `root` serving examples/hello-ts, with the telemetry `kind`.
+ *
+ * @param root the checkout
+ * @param kind which telemetry records
+ * @returns its request handler
+ */
+export async function load(root: string, kind: TelemetryKind = "default"): Promise<Handler> {
   const url = (path: string) => new URL(`file://${join(root, path)}`).href;
   const { createApp } = await import(url("mod.ts"));
   const { manifest } = await import(url("examples/hello-ts/src/generated/manifest.ts"));
@@ -89,7 +97,7 @@ async function load(root: string, kind: TelemetryKind = "default"): Promise<Hand
     });
   }
   const app = await createApp(options);
-  return (request) => app.handler(request);
+  return (request, info) => app.handler(request, info);
 }
 
 /**
