@@ -209,10 +209,21 @@ class MemoryBroker implements MemoryAdapter {
     );
     // Taken out first, all at once: a replay running meanwhile does not replay them again.
     for (const letter of replay) this.#deadLetters.splice(this.#deadLetters.indexOf(letter), 1);
-    for (const letter of replay) {
+    for (let i = 0; i < replay.length; i++) {
+      const letter = replay[i]!;
       const envelope = withAttempt(letter.envelope, 1);
-      if (letter.group === PUBLISH_GROUP) await this.publish(envelope);
-      else this.#group(topic, letter.group).enqueue(envelope);
+      if (letter.group !== PUBLISH_GROUP) {
+        this.#group(topic, letter.group).enqueue(envelope);
+        continue;
+      }
+      try {
+        await this.publish(envelope);
+      } catch (error) {
+        // A publish that failed (the adapter closed while it waited for room) keeps what was not
+        // replayed yet, this letter included: listed and replayable again, not lost.
+        this.#deadLetters.push(...replay.slice(i));
+        throw error;
+      }
     }
     return replay.length;
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { EventEnvelope } from "../adapter.ts";
 import { adapterConformance } from "../conformance.ts";
 import { AdapterClosedError, DeliverySettledError, UnknownAdapterError } from "../errors.ts";
-import { ADAPTER_TYPES, createAdapter } from "../mod.ts";
+import { ADAPTER_TYPES, createAdapter, PUBLISH_GROUP } from "../mod.ts";
 import { createMemoryAdapter, ManualClock } from "./mod.ts";
 import type { MemoryAdapter, MemoryAdapterOptions } from "./mod.ts";
 
@@ -266,6 +266,36 @@ Deno.test("memory adapter releases a waiting publisher when the last subscriber 
     n: 2,
   }]);
 });
+
+Deno.test("memory adapter keeps the dead letters a failed replay did not reach", async () => {
+  await using adapter = open({ bufferSize: 1 });
+  const entered = Promise.withResolvers<void>();
+  await adapter.subscribe("Stuck", "app.stuck", async (delivery) => {
+    entered.resolve();
+    await new Promise(() => {}); // never settles: the group's room stays taken
+    await delivery.ack();
+  });
+  await adapter.publish(envelope("Stuck", { n: 0 }));
+  await entered.promise;
+  await adapter.publish(envelope("Stuck", { n: 1 }));
+  for (const n of [2, 3, 4]) {
+    await adapter.deadLetter!(envelope("Stuck", { n }), PUBLISH_GROUP, "refused when due");
+  }
+  // The first replayed publish waits for room; closing the adapter fails it.
+  const replaying = adapter.replayDeadLetters("Stuck");
+  await settle();
+  const closing = adapter.close();
+  await assert.rejects(replaying, AdapterClosedError);
+  const kept = await adapter.listDeadLetters("Stuck");
+  assert.deepEqual(kept.map((letter) => letter.envelope.payload).sort(byN), [{ n: 2 }, { n: 3 }, {
+    n: 4,
+  }]);
+  await Promise.race([closing, settle()]);
+});
+
+function byN(a: unknown, b: unknown): number {
+  return (a as { n: number }).n - (b as { n: number }).n;
+}
 
 Deno.test("memory adapter remembers at most idempotency_max_keys keys a topic, forgetting the oldest first", async () => {
   const clock = new ManualClock(0);
