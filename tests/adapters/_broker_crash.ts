@@ -11,6 +11,10 @@ import assert from "node:assert/strict";
 
 const COUNT = 10_000;
 const CHILD = new URL("./_broker_crash_child.ts", import.meta.url).pathname;
+/** How long a run may go without a new handled event before the test fails. */
+const STALL_MS = 30_000;
+/** How long a run may take at most, progressing or not. */
+const MAX_WAIT_MS = 240_000;
 
 /** Registers the crash test of one broker adapter. */
 export function brokerCrashTest(type: "nats" | "rabbitmq" | "kafka" | "sqs"): void {
@@ -59,12 +63,23 @@ async function runUntil(
   }).spawn();
   const stderr = new Response(child.stderr).text();
   try {
-    const end = performance.now() + 50_000;
+    // A stall fails the test, a slow machine does not: it waits while events keep being handled.
+    const end = performance.now() + MAX_WAIT_MS;
+    let progressed = performance.now();
+    let count = -1;
     let exited = false;
     child.status.then(() => exited = true);
-    while (!done(await lines(files.handled))) {
+    for (let ids = await lines(files.handled); !done(ids); ids = await lines(files.handled)) {
       if (exited) throw new Error(`The child exited before ${what}: ${await stderr}`);
-      if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
+      const now = performance.now();
+      if (ids.length > count) [count, progressed] = [ids.length, now];
+      if (now - progressed > STALL_MS || now > end) {
+        throw new Error(
+          `Timed out waiting for ${what}: ${count} handled, the last ${
+            Math.round(now - progressed)
+          } ms ago`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
