@@ -80,6 +80,10 @@ def camel_key(key):
 class Session:
     def __init__(self, config):
         self.root = config["root"]
+        self.sync_threads = config.get("sync_threads") or _SYNC_THREADS
+        # Sync calls on (or waiting for) a worker thread, by call id (see _call_sync).
+        self.sync_calls = {}
+        self._sync_lock = threading.Lock()
         self.src = os.path.join(self.root, "src")
         for path in reversed([self.src, *config.get("front", [])]):
             if path not in sys.path:
@@ -181,7 +185,9 @@ class Session:
         asyncio.set_event_loop(self.loop)
         # Sync handlers usually block on I/O: more threads than asyncio's default (CPUs + 4).
         self.loop.set_default_executor(
-            concurrent.futures.ThreadPoolExecutor(max_workers=_SYNC_THREADS, thread_name_prefix="rohas-sync")
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.sync_threads, thread_name_prefix="rohas-sync"
+            )
         )
         self.loop.add_reader(self._in, self._read_on_loop)
         try:
@@ -223,8 +229,11 @@ class Session:
             task = self._tasks.pop(message["target"], None)
             if task is not None:
                 task.cancel()
-            # Answered from the loop: the server learns the loop still turns.
-            self._reply_json(json.dumps({"id": message["id"], "ok": True}))
+            # Answered from the loop: the server learns the loop still turns, and how many sync
+            # calls outlived their timeout and still hold a worker thread.
+            self._mark_timed_out(message["target"])
+            threads = {"size": self.sync_threads, "stuck": self.stuck_sync_calls()}
+            self._reply_json(json.dumps({"id": message["id"], "ok": True, "output": threads}))
             return
         if op == "close":
             self._close(message["id"])
@@ -233,6 +242,17 @@ class Session:
             self._kv_answered(message)
             return
         self._tasks[message["id"]] = self.loop.create_task(self._reload(message))
+
+    def _mark_timed_out(self, call_id):
+        with self._sync_lock:
+            call = self.sync_calls.get(call_id)
+            if call is not None:
+                call.timed_out = True
+
+    def stuck_sync_calls(self):
+        """The handlers of the sync calls that timed out and whose thread has not returned."""
+        with self._sync_lock:
+            return [c.name for c in self.sync_calls.values() if c.timed_out and c.running]
 
     def _close(self, call_id):
         tasks, self._tasks = list(self._tasks.values()), {}
@@ -377,7 +397,7 @@ class Session:
             if plan.is_async:
                 result = await plan.fn(*args)
             else:
-                result = await call_sync(plan.fn, args, self.loop)
+                result = await self._call_sync(call_id, handler["name"], plan.fn, args)
             output = shape_output(handler["kind"], result)
             reply = {"id": call_id, "ok": True, "output": output, "effects": state.effects()}
         except _NotFound as error:
@@ -390,6 +410,32 @@ class Session:
             self._tasks.pop(call_id, None)
         self._reply_json(encode(reply, call_id, state))
 
+
+    async def _call_sync(self, call_id, name, fn, args):
+        """A sync handler's call on a worker thread, known in `sync_calls` while the thread runs it:
+        one that outlives its timeout keeps the thread (Python cannot stop a thread), and the
+        server replaces the host once such calls hold every thread."""
+        call = _SyncCall(name)
+        self.sync_calls[call_id] = call
+
+        def run():
+            call.running = True
+            try:
+                return fn(*args)
+            finally:
+                with self._sync_lock:
+                    self.sync_calls.pop(call_id, None)
+
+        try:
+            result = await self.loop.run_in_executor(None, run)
+        except asyncio.CancelledError:
+            with self._sync_lock:
+                if not call.running:
+                    self.sync_calls.pop(call_id, None)
+            raise
+        if inspect.isawaitable(result):
+            result = await result
+        return result
 
     def _plan(self, handler, number):
         """Finds what the calls of a handler need; kept by its number until the next reload."""
@@ -556,11 +602,15 @@ def arity(fn):
     return count
 
 
-async def call_sync(fn, args, loop):
-    result = await loop.run_in_executor(None, lambda: fn(*args))
-    if inspect.isawaitable(result):
-        result = await result
-    return result
+class _SyncCall:
+    """A sync handler's call as its worker thread runs it (see Session._call_sync)."""
+
+    __slots__ = ("name", "running", "timed_out")
+
+    def __init__(self, name):
+        self.name = name
+        self.running = False
+        self.timed_out = False
 
 
 # ----- what handlers receive -----

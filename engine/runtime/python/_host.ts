@@ -53,6 +53,7 @@ async function boot(start: HostStart): Promise<boolean> {
     const hello: HostHello = { type: "ready", library: candidate.path };
     startSession(py, start.bridge, {
       root: start.root,
+      sync_threads: start.syncThreads,
       front: candidate.front,
       paths: candidate.paths,
       hello: JSON.stringify(hello),

@@ -30,6 +30,8 @@ export interface HostStart {
   root: string;
   /** The source of `_bridge.py`. */
   bridge: string;
+  /** Worker threads for sync (`def`) handlers. Default in the bridge: 64. */
+  syncThreads?: number;
 }
 
 /** The first line a host writes: the interpreter is up, or why it is not. */

@@ -41,6 +41,22 @@ export function blockedRestart(
   };
 }
 
+/**
+ * The replacement of a host whose worker threads for sync handlers are all held by calls that
+ * outlived their timeout (`stuck`: their handlers, one entry a call).
+ */
+export function stuckRestart(stuck: string[]): Replacement {
+  const handlers = [...new Set(stuck)];
+  const named = handlers.map((name) => `"${name}"`).join(", ");
+  return {
+    reason: "stuck",
+    handlers,
+    message: `Sync handlers that never returned after their timeout (${named}) hold all ` +
+      `${stuck.length} Python worker threads; the Python runtime is replaced. A sync handler must ` +
+      "return: give blocking calls a timeout",
+  };
+}
+
 /** The replacement as told: its delay, and when the new host starts if it waits. */
 export function withDelay(
   restart: Replacement,

@@ -22,15 +22,24 @@ import { type BackoffTimes, DEFAULT_BACKOFF, RestartBackoff } from "./_backoff.t
 import { HostCalls, raceTimeout } from "./_calls.ts";
 import { locatePython } from "./_locate.ts";
 import { type HostProcess, spawnHost } from "./_process.ts";
-import { blockedRestart, crashedRestart, type Replacement, withDelay } from "./_restarts.ts";
+import {
+  blockedRestart,
+  crashedRestart,
+  type Replacement,
+  stuckRestart,
+  withDelay,
+} from "./_restarts.ts";
 import { closedError, failed, serialize, timeoutResult, toResult } from "./_results.ts";
 import { PythonRuntimeError } from "./errors.ts";
 
 /** Why the Python host was replaced, for whoever prints or logs it. */
 export interface PythonRestart {
-  /** `crashed`: the host process died; `blocked`: a handler blocked the asyncio loop. */
-  reason: "crashed" | "blocked";
-  /** Handlers involved: those in flight at a crash, or the one blocking the loop. */
+  /**
+   * `crashed`: the host process died; `blocked`: a handler blocked the asyncio loop; `stuck`: sync
+   * handlers that never returned took every worker thread.
+   */
+  reason: "crashed" | "blocked" | "stuck";
+  /** Handlers involved: those in flight at a crash, the one blocking the loop, or the stuck ones. */
   handlers: string[];
   /** One sentence saying what happened, naming the handlers, and when the new host starts. */
   message: string;
@@ -64,7 +73,14 @@ export interface PythonRuntimeOptions {
    * row. Default `{ firstDelayMs: 250, maxDelayMs: 10000, stableMs: 10000 }`.
    */
   restartBackoff?: Partial<BackoffTimes>;
-  /** Told each time the host is replaced after a crash or a blocked loop. */
+  /**
+   * Threads that run sync (`def`) handlers, so that one blocking on I/O does not hold the others.
+   * A sync handler that never returns keeps its thread past its timeout (Python cannot stop a
+   * thread); once every thread is kept so, no sync handler could run again, and the host is
+   * replaced. Default 64.
+   */
+  syncThreads?: number;
+  /** Told each time the host is replaced after a crash, a blocked loop or stuck sync handlers. */
   onRestart?: (restart: PythonRestart) => void;
   /**
    * Answers the handlers' `state.kv` operations (the host holds no store). Default: none (they
@@ -91,6 +107,14 @@ export interface PythonRuntimeSettings {
   onRestart: (restart: PythonRestart) => void;
   /** See {@linkcode PythonRuntimeOptions.answerKv}. */
   answerKv: (request: unknown) => Promise<KvResponse>;
+}
+
+/** The bridge's worker threads for sync handlers, as its answer to a cancel counts them. */
+interface SyncThreads {
+  /** How many there are. */
+  size: number;
+  /** The handlers of the calls that outlived their timeout and still hold a thread. */
+  stuck: string[];
 }
 
 /** A start delayed after crashes in a row. */
@@ -125,7 +149,12 @@ export async function createPythonRuntime(options: PythonRuntimeOptions): Promis
   });
   const bridge = await (await fetch(new URL("./_bridge.py", import.meta.url))).text();
   const runtime = new PythonRuntime({
-    start: { candidates: located.candidates, root: options.root, bridge },
+    start: {
+      candidates: located.candidates,
+      root: options.root,
+      bridge,
+      ...(options.syncThreads === undefined ? {} : { syncThreads: options.syncThreads }),
+    },
     problems: located.problems,
     closeMs: options.closeTimeoutMs ?? 10_000,
     reloadMs: options.reloadTimeoutMs ?? 30_000,
@@ -254,13 +283,24 @@ export class PythonRuntime implements HandlerRuntime, AsyncDisposable {
     this.#probing = true;
     try {
       const answer = await raceTimeout(reply, this.#settings.graceMs);
-      if (answer !== "timeout" || host !== this.#host || this.#closing !== null) return;
+      if (host !== this.#host || this.#closing !== null) return;
+      if (answer !== "timeout") return this.#checkThreads(host, answer);
       const blocker = await this.#blocker(host);
       const graceMs = this.#settings.graceMs;
       this.#replace(host, blockedRestart(blocker ?? handler, { graceMs, named: blocker }));
     } finally {
       this.#probing = false;
     }
+  }
+
+  /**
+   * Replaces the host once sync handlers that outlived their timeout hold every worker thread (the
+   * loop's answer to a cancel counts them): no sync handler could start again.
+   */
+  #checkThreads(host: HostProcess, answer: Reply): void {
+    const threads = answer.ok ? answer.output as SyncThreads | undefined : undefined;
+    if (threads === undefined || threads.stuck.length < threads.size) return;
+    this.#replace(host, stuckRestart(threads.stuck));
   }
 
   /** The handler the host's loop thread is running, read from its stack (null: no answer). */

@@ -642,6 +642,30 @@ for (const handler of ["Wedge", "Spin"]) {
   });
 }
 
+Deno.test("sync handlers that never return: the host is replaced once they hold every worker thread", async () => {
+  const told = restarts();
+  await using runtime = await createPythonRuntime({
+    root: ROOT,
+    syncThreads: 2,
+    blockedGraceMs: 300,
+    onRestart: told.onRestart,
+  });
+  const first = await runtime.invoke(api("Stuck", {}, 200));
+  assertEquals([first.ok, !first.ok && first.reason], [false, "timeout"]);
+  // One of two threads held: the other still runs sync handlers, nothing is replaced.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
+  assertEquals(told.seen, []);
+  const second = await runtime.invoke(api("Stuck", {}, 200));
+  assertEquals(second.ok, false);
+  const restart = await told.next();
+  assertEquals([restart.reason, restart.handlers], ["stuck", ["Stuck"]]);
+  assertStringIncludes(restart.message, '("Stuck") hold all 2 Python worker threads');
+  // The new host has its threads free.
+  assertEquals(value(await runtime.invoke(api("ReturnsNone"))), null);
+  assertEquals(told.seen.length, 1);
+});
+
 Deno.test("a slow coroutine that answers its cancellation does not replace the host", async () => {
   const told = restarts();
   await using runtime = await createPythonRuntime({
