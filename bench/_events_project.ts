@@ -91,7 +91,10 @@ export function handle${name}(event: { payload: { t: number; phase: string } }) 
 `;
 
 /** The embedded adapters the events benchmark runs `rohas start` on (no broker needed). */
-export type EventsAdapter = "memory" | "rocksdb" | "denokv";
+export const EVENTS_ADAPTERS = ["memory", "rocksdb", "denokv"] as const;
+
+/** One of {@linkcode EVENTS_ADAPTERS}. */
+export type EventsAdapter = typeof EVENTS_ADAPTERS[number];
 
 /**
  * Writes the project below a new temporary directory.

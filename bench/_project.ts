@@ -45,6 +45,25 @@ function checkBench(b) {
 }
 `;
 
+/**
+ * POST /bench's work by hand as a `deno serve` module (its default export's `fetch`): the body
+ * parsed and checked with {@linkcode BENCH_CHECK_SOURCE}, the trace id and permissive CORS headers
+ * on the answer. The fair ceiling's code (`bench/http_bench.ts`) and the hand-written side of
+ * `bench/socket_ab.ts`.
+ */
+export const BENCH_BY_HAND_MODULE = `
+${BENCH_CHECK_SOURCE}export default {
+  async fetch(req) {
+    const traceId = crypto.randomUUID();
+    const b = await req.json();
+    const details = checkBench(b);
+    const headers = { "X-Rohas-Trace-Id": traceId, "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Rohas-Trace-Id" };
+    if (details.length > 0) return Response.json({ error: "Request body does not match", details }, { status: 422, headers });
+    return Response.json({ data: { ok: true, name: b.name } }, { headers });
+  },
+};
+`;
+
 /** Writes files (project-relative path to content) below a new temporary directory.
  *
  * @param files the files

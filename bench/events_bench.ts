@@ -38,7 +38,7 @@ import {
 import { machineLine } from "./_machine.ts";
 import { Collector } from "./_collector.ts";
 import { engineEvents, type EngineRate } from "./_engine_events.ts";
-import { type EventsAdapter, writeEventsProject } from "./_events_project.ts";
+import { EVENTS_ADAPTERS, type EventsAdapter, writeEventsProject } from "./_events_project.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,9 +50,8 @@ const { values } = parseArgs({
     adapter: { type: "string", default: "memory" },
   },
 });
-const ADAPTERS = ["memory", "rocksdb", "denokv"] as const;
-if (!(ADAPTERS as readonly string[]).includes(values.adapter)) {
-  console.error(`--adapter must be one of ${ADAPTERS.join(", ")}, not "${values.adapter}"`);
+if (!(EVENTS_ADAPTERS as readonly string[]).includes(values.adapter)) {
+  console.error(`--adapter must be one of ${EVENTS_ADAPTERS.join(", ")}, not "${values.adapter}"`);
   Deno.exit(2);
 }
 const ADAPTER = values.adapter as EventsAdapter;

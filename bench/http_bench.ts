@@ -26,6 +26,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import {
   BENCH_BODY as BODY,
+  BENCH_BY_HAND_MODULE,
   BENCH_CHECK_SOURCE,
   clockTicks,
   procStat,
@@ -100,18 +101,7 @@ Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) => console.log("liste
  * as `rohas start` runs edges: the fair ceiling of `rohas start`, which spreads the port over that
  * many processes (the serve row above is one isolate).
  */
-const BARE_PARALLEL = `
-${BENCH_CHECK_SOURCE}export default {
-  async fetch(req) {
-    const traceId = crypto.randomUUID();
-    const b = await req.json();
-    const details = checkBench(b);
-    const headers = { "X-Rohas-Trace-Id": traceId, "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Rohas-Trace-Id" };
-    if (details.length > 0) return Response.json({ error: "Request body does not match", details }, { status: 422, headers });
-    return Response.json({ data: { ok: true, name: b.name } }, { headers });
-  },
-};
-`;
+const BARE_PARALLEL = BENCH_BY_HAND_MODULE;
 
 /** The row of {@linkcode BARE_APP}. */
 const BY_HAND = "bare Deno.serve, the same work as POST /bench by hand";

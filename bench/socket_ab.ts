@@ -22,33 +22,17 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { resolve } from "node:path";
 import { machineLine } from "./_machine.ts";
-import { BENCH_CHECK_SOURCE, median, REPO, spawnListening, wrkPostBench } from "./_project.ts";
+import { BENCH_BY_HAND_MODULE, median, REPO, spawnListening, wrkPostBench } from "./_project.ts";
 import { type Handler, load, type TelemetryKind } from "./pipeline_ab.ts";
 
 /** How long each variant serves before the next takes over. */
 const SLICE_MS = 200;
 
-/** POST /bench's work by hand (the fair ceiling's code in bench/http_bench.ts), as a handler. */
+/** POST /bench's work by hand, the fair ceiling's module, as a handler. */
 async function byHand(): Promise<Handler> {
-  const source = `${BENCH_CHECK_SOURCE}export { checkBench };`;
-  const { checkBench } = await import(`data:application/javascript,${encodeURIComponent(source)}`);
-  return async (req) => {
-    const traceId = crypto.randomUUID();
-    const b = await req.json();
-    const details = checkBench(b);
-    const headers = {
-      "X-Rohas-Trace-Id": traceId,
-      "Access-Control-Allow-Origin": "*",
-      "Access-Control-Expose-Headers": "X-Rohas-Trace-Id",
-    };
-    if (details.length > 0) {
-      return Response.json({ error: "Request body does not match", details }, {
-        status: 422,
-        headers,
-      });
-    }
-    return Response.json({ data: { ok: true, name: b.name } }, { headers });
-  };
+  const url = `data:application/javascript,${encodeURIComponent(BENCH_BY_HAND_MODULE)}`;
+  const { default: server } = await import(url);
+  return (request) => server.fetch(request);
 }
 
 /** The CPU and requests of each variant, over the slices it served. */
