@@ -67,7 +67,7 @@ function ephemeralLow(): number {
   try {
     const text = Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range");
     const low = Number(text.trim().split(/\s+/)[0]);
-    return Number.isInteger(low) && low > 1_024 + SPAN / 2 ? low : DEFAULT_EPHEMERAL_LOW;
+    return Number.isInteger(low) && low > 1_024 ? low : DEFAULT_EPHEMERAL_LOW;
   } catch {
     return DEFAULT_EPHEMERAL_LOW;
   }

@@ -270,9 +270,11 @@ Deno.test("memory adapter releases a waiting publisher when the last subscriber 
 Deno.test("memory adapter keeps the dead letters a failed replay did not reach", async () => {
   await using adapter = open({ bufferSize: 1 });
   const entered = Promise.withResolvers<void>();
+  // Held until the end: the group's room stays taken while the replay runs.
+  const release = Promise.withResolvers<void>();
   await adapter.subscribe("Stuck", "app.stuck", async (delivery) => {
     entered.resolve();
-    await new Promise(() => {}); // never settles: the group's room stays taken
+    await release.promise;
     await delivery.ack();
   });
   await adapter.publish(envelope("Stuck", { n: 0 }));
@@ -290,7 +292,8 @@ Deno.test("memory adapter keeps the dead letters a failed replay did not reach",
   assert.deepEqual(kept.map((letter) => letter.envelope.payload).sort(byN), [{ n: 2 }, { n: 3 }, {
     n: 4,
   }]);
-  await Promise.race([closing, settle()]);
+  release.resolve();
+  await closing;
 });
 
 function byN(a: unknown, b: unknown): number {
