@@ -2,12 +2,12 @@
  * A run the engine held itself that failed for good: a debounced burst's run, or a delivery held
  * for a handler's `delay` (and, through `engine/delayed/_refused.ts`, a delayed publish the schema
  * refused when it came due, for group `*`). The broker forgot those events once the engine stored
- * them, so its retries and dead letters cannot reach them; after `[adapter] max_attempts` runs the engine
- * dead-letters the event itself, through the event bus, for the handler's consumer group. It then
- * sits with every other dead letter (`rohas dlq list`, the workbench's Dead letters page), counted
- * in `rohas_events_dead_lettered_total`, and `rohas dlq replay` delivers it to that handler again.
- * An adapter without `deadLetter` (one written before it, adapters/README.md) cannot store it: the
- * event is then logged as dropped.
+ * them, so its retries and dead letters cannot reach them; after `[adapter] max_attempts` runs the
+ * engine dead-letters the event itself, through the event bus, for the handler's consumer group. It
+ * then sits with every other dead letter (`rohas dlq list`, the workbench's Dead letters page),
+ * counted in `rohas_events_dead_lettered_total`, and `rohas dlq replay` delivers it to that handler
+ * again. An adapter without `deadLetter` (one written before it, adapters/README.md) cannot store
+ * it: the event is then logged as dropped.
  *
  * @module
  */
