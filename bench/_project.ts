@@ -361,6 +361,11 @@ export async function clockTicks(): Promise<number> {
   }
 }
 
+/** The request count of a `wrk` report (its "N requests in" line), 0 when it has none. */
+export function wrkRequests(report: string): number {
+  return Number(report.match(/(\d+) requests in/)?.[1] ?? 0);
+}
+
 /**
  * Loads `POST <url>/bench` with wrk (`-t2 -c32`, the BENCH_BODY) for `seconds`.
  *

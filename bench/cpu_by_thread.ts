@@ -15,10 +15,17 @@
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { clockTicks, REPO, spawnListening, threadTicks, wrkPostBench } from "./_project.ts";
+import {
+  clockTicks,
+  REPO,
+  spawnListening,
+  threadTicks,
+  wrkPostBench,
+  wrkRequests,
+} from "./_project.ts";
 
 async function wrk(url: string, seconds: number): Promise<number> {
-  return Number((await wrkPostBench(url, seconds)).match(/(\d+) requests in/)?.[1] ?? 0);
+  return wrkRequests(await wrkPostBench(url, seconds));
 }
 
 if (import.meta.main) {

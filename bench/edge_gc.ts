@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { REPO, wrkPostBench } from "./_project.ts";
+import { REPO, wrkPostBench, wrkRequests } from "./_project.ts";
 
 /** The sums of one run's scavenges. */
 interface GcCounts {
@@ -56,20 +56,22 @@ async function measure(cli: string, project: string, seconds: number) {
     stderr: "inherit",
   }).spawn();
   let text = "";
+  const listening = Promise.withResolvers<string>();
   const reading = (async () => {
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) text += chunk;
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      const url = text.match(/listening on (http:\/\/[^\s/]+)/i)?.[1];
+      if (url !== undefined) listening.resolve(url);
+    }
+    listening.reject(new Error(`The server exited before listening: ${text}`));
   })();
   try {
-    let url: string | undefined;
-    while (url === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      url = text.match(/listening on (http:\/\/[^\s/]+)/i)?.[1];
-    }
+    const url = await listening.promise;
     await wrkPostBench(url, 2); // warm-up
     const from = text.length;
     const out = await wrkPostBench(url, seconds);
     const counts = countGc(text.slice(from));
-    return { requests: Number(out.match(/(\d+) requests in/)?.[1] ?? 0), counts };
+    return { requests: wrkRequests(out), counts };
   } finally {
     child.kill("SIGTERM");
     await child.status;

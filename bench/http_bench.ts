@@ -31,6 +31,7 @@ import {
   clockTicks,
   procStat,
   spawnListening,
+  wrkRequests,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
 import { autoEdgeCount } from "../engine/edge/mod.ts";
@@ -348,7 +349,7 @@ async function wrk(
     const non2xx = Number(text.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
     const socketErrors = text.match(/Socket errors: (.*)/)?.[1] ?? "";
     const sockets = [...socketErrors.matchAll(/\d+/g)].reduce((s, m) => s + Number(m[0]), 0);
-    const requests = Number(text.match(/(\d+) requests in/)?.[1] ?? 0);
+    const requests = wrkRequests(text);
     return {
       rps: Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0),
       p50: ms(text.match(/^\s+50%\s+(\S+)/m)?.[1] ?? ""),

@@ -25,7 +25,7 @@ import { join } from "node:path";
 import type { HandlerRef, Invocation } from "../engine/runtime/mod.ts";
 import { createPythonRuntime, type PythonRuntime } from "../engine/runtime/python/mod.ts";
 import { machineLine } from "./_machine.ts";
-import { clockTicks, procStat, REPO } from "./_project.ts";
+import { clockTicks, procStat, REPO, wrkRequests } from "./_project.ts";
 
 const { values } = parseArgs({
   options: {
@@ -221,7 +221,7 @@ async function wrk(server: Served, seconds: number): Promise<Stats> {
     [...(text.match(/Socket errors: (.*)/)?.[1] ?? "").matchAll(/\d+/g)]
       .reduce((s, m) => s + Number(m[0]), 0);
   if (errors > 0) throw new Error(`${server.label}: ${errors} errors\n${text}`);
-  const requests = Number(text.match(/(\d+) requests in/)?.[1] ?? 0);
+  const requests = wrkRequests(text);
   return {
     perSecond: Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0),
     p50: ms(text.match(/^\s+50%\s+(\S+)/m)?.[1] ?? ""),
