@@ -1,6 +1,6 @@
 /**
- * What the `rohas dlq` end-to-end tests share: a free port, polling with a deadline, the JSON
- * listing, and `rohas dev` as a subprocess.
+ * What the `rohas dlq` end-to-end tests share: the project's config, polling with a deadline, the
+ * JSON listing, and `rohas dev` as a subprocess.
  *
  * @module
  */
@@ -9,6 +9,39 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import type { DeadLetterView } from "../../cli/dlq.ts";
 import { REPO, rohas } from "../../testing/mod.ts";
+
+/** What differs between the tests' `config/rohas.toml`. */
+export interface DlqConfig {
+  name: string;
+  port: number;
+  /** The `[adapter]` table's lines. */
+  adapter: string;
+  /** The handlers allowed to write under `out/`. */
+  writers: string[];
+}
+
+/** A test project's `config/rohas.toml`: memory telemetry, the handlers' `out/` writes allowed. */
+export function dlqConfig({ name, port, adapter, writers }: DlqConfig): string {
+  const permissions = writers.map((handler) =>
+    `[permissions.handlers.${handler}]\nwrite = ["out"]\n`
+  );
+  return `[project]
+name = "${name}"
+version = "0.1.0"
+language = "typescript"
+
+[server]
+host = "127.0.0.1"
+port = ${port}
+
+[adapter]
+${adapter}
+
+[telemetry]
+type = "memory"
+
+${permissions.join("\n")}`;
+}
 
 /** Polls `check` until it returns a value, or fails at the deadline. */
 export async function eventually<T>(

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { freePort, rohas, tempDir } from "../../testing/mod.ts";
-import { eventually, listJson, startDev } from "./_dlq_support.ts";
+import { dlqConfig, eventually, listJson, startDev } from "./_dlq_support.ts";
 
 /** The schema when the reminder is scheduled, and again once fixed: a note is its text. */
 const ACCEPTING = `model Note {
@@ -43,27 +43,8 @@ function recorder(name: string): string {
 }
 
 function config(port: number): string {
-  return `[project]
-name = "dlq-delayed"
-version = "0.1.0"
-language = "typescript"
-
-[server]
-host = "127.0.0.1"
-port = ${port}
-
-[adapter]
-type = "denokv"
-
-[telemetry]
-type = "memory"
-
-[permissions.handlers.remind_user]
-write = ["out"]
-
-[permissions.handlers.audit_reminder]
-write = ["out"]
-`;
+  const writers = ["remind_user", "audit_reminder"];
+  return dlqConfig({ name: "dlq-delayed", port, adapter: `type = "denokv"`, writers });
 }
 
 Deno.test("a delayed event the redeployed schema refuses is dead-lettered for every handler, and rohas dlq replays it to both once the schema is fixed", async () => {

@@ -6,7 +6,7 @@ import { createAdapter } from "../../adapters/mod.ts";
 import { EventBus } from "../../engine/events/mod.ts";
 import { loadConfig } from "../../project/mod.ts";
 import { freePort, rohas, type TempDir, tempDir } from "../../testing/mod.ts";
-import { eventually, listJson, startDev } from "./_dlq_support.ts";
+import { dlqConfig, eventually, listJson, startDev } from "./_dlq_support.ts";
 
 const SCHEMA = `event Doomed {
   payload: Json
@@ -42,27 +42,8 @@ const DOOMED = `export function handleDoomed(event: { payload: { n: number } }) 
 `;
 
 function config(port: number, adapter: string, name = "dlq-test"): string {
-  return `[project]
-name = "${name}"
-version = "0.1.0"
-language = "typescript"
-
-[server]
-host = "127.0.0.1"
-port = ${port}
-
-[adapter]
-${adapter}
-max_attempts = 2
-backoff_ms = 10
-max_backoff_ms = 20
-
-[telemetry]
-type = "memory"
-
-[permissions.handlers.doomed]
-write = ["out"]
-`;
+  const retries = "max_attempts = 2\nbackoff_ms = 10\nmax_backoff_ms = 20";
+  return dlqConfig({ name, port, adapter: `${adapter}\n${retries}`, writers: ["doomed"] });
 }
 
 function tempProject(files: Record<string, string>): Promise<TempDir> {
