@@ -189,8 +189,7 @@ function failingHold(deadLetter?: DelayedEventsOptions["deadLetter"]) {
     metadata: { trace_id: "t", parent_id: null, source: "test", attempt: 1 },
   };
   const target = { event: "Paid", handler: "ship", group: "shop.ship" };
-  const outcomes = () =>
-    metrics.filter((m) => m.name === DELAYED_METRICS.total).map((m) => m.labels.outcome);
+  const outcomes = () => outcomesOf(metrics);
   return {
     delayed,
     logs,
@@ -315,8 +314,7 @@ async function refusingBus(options: { canDeadLetter?: boolean } = {}) {
       ? () => Promise.resolve(false)
       : (envelope, group, error) => bus.deadLetter(envelope, group, error),
   });
-  const outcomes = () =>
-    metrics.filter((m) => m.name === DELAYED_METRICS.total).map((m) => m.labels.outcome);
+  const outcomes = () => outcomesOf(metrics);
   return {
     bus,
     delayed,
@@ -398,3 +396,8 @@ Deno.test("a delayed publish the schema refuses when due, on an adapter that can
   );
   assert.deepEqual(await rig.bus.listDeadLetters("Reminder"), []);
 });
+
+/** The `outcome` label of each delayed-events total counted, in order. */
+function outcomesOf(metrics: MetricSample[]): (string | undefined)[] {
+  return metrics.filter((m) => m.name === DELAYED_METRICS.total).map((m) => m.labels.outcome);
+}
