@@ -1,6 +1,7 @@
 /**
- * The conformance cases of delivery itself: round trip, fan-out, competing consumers, order,
- * concurrency, redelivery of unsettled deliveries and retries (adapters/conformance.ts runs them).
+ * The conformance cases of delivery itself: round trip, fan-out, competing consumers, order, a batch
+ * publish, concurrency, redelivery of unsettled deliveries and retries (adapters/conformance.ts runs
+ * them).
  *
  * @module
  */
@@ -63,6 +64,42 @@ export async function ordering(suite: Suite): Promise<void> {
   const sent = await suite.publishMany(adapter, 20);
   const received = await inbox.waitFor(20, "twenty events");
   assertEquals(ids(received), ids(sent), "the delivery order");
+}
+
+/**
+ * `publishBatch`: a batch reaches every group as the same publishes one by one would, in its order
+ * where the adapter keeps order, a claimed idempotency key skipped (claimed before the batch, or
+ * earlier in it) where the adapter deduplicates.
+ */
+export async function batch(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const { orderedPerTopic, deduplicates } = adapter.guarantees;
+  const groups = ["conformance.g1", "conformance.g2"];
+  const inboxes = groups.map(() => new Inbox(suite));
+  for (const [i, group] of groups.entries()) {
+    await adapter.subscribe(suite.topic, group, inboxes[i]!.acking(), { concurrency: 1 });
+  }
+  const before = `key-${crypto.randomUUID()}`;
+  const within = `key-${crypto.randomUUID()}`;
+  const first = suite.envelope({ n: 0 }, { idempotency_key: before });
+  await adapter.publish(first);
+  const sent = [
+    suite.envelope({ n: 1 }),
+    suite.envelope({ n: 2 }, { idempotency_key: before }),
+    suite.envelope({ n: 3 }, { idempotency_key: within }),
+    suite.envelope({ n: 4 }, { idempotency_key: within }),
+    ...Array.from({ length: 16 }, (_, i) => suite.envelope({ n: 5 + i })),
+  ];
+  await adapter.publishBatch!(sent);
+  const expected = deduplicates ? [first, sent[0]!, sent[2]!, ...sent.slice(4)] : [first, ...sent];
+  for (const [i, inbox] of inboxes.entries()) {
+    const received = await inbox.waitFor(expected.length, `the batch in group ${groups[i]}`);
+    const order = (list: string[]) => orderedPerTopic ? list : list.sort();
+    assertEquals(order(ids(received)), order(ids(expected)), `the events of group ${groups[i]}`);
+  }
+  // Nothing more comes: a skipped duplicate would arrive within the same turns as the rest.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const inbox of inboxes) assertEquals(inbox.items.length, expected.length, "deliveries");
 }
 
 export async function concurrency(suite: Suite): Promise<void> {

@@ -154,6 +154,14 @@ export interface Adapter {
   start(): Promise<void>;
   /** Resolves once the broker accepted the event (confirmed, durable where the adapter is). */
   publish(envelope: EventEnvelope): Promise<void>;
+  /**
+   * Optional: publishes several envelopes as one write, in their order, each as `publish` would
+   * (one whose idempotency key was already claimed, also earlier in the batch, is skipped). Resolves
+   * once every one is accepted; a rejection means none was. An adapter whose every publish waits
+   * for a disk sync offers it so that a handler's series of events shares one wait (rocksdb: one
+   * synced write batch); without it the engine publishes a series one event after another.
+   */
+  publishBatch?(envelopes: readonly EventEnvelope[]): Promise<void>;
   /** Subscribes one consumer group to a topic; competing consumers share a group's messages. */
   subscribe(
     topic: string,

@@ -25,6 +25,7 @@
 import type { Adapter } from "./adapter.ts";
 import { Suite } from "./_conformance_suite.ts";
 import {
+  batch,
   competingConsumers,
   concurrency,
   fanOut,
@@ -143,6 +144,11 @@ const CASES: Case[] = [
     name: "keeps publish order per topic at concurrency 1",
     ignore: (adapter) => !adapter.guarantees.orderedPerTopic,
     fn: ordering,
+  },
+  {
+    name: "publishes a batch as one write, in order, skipping claimed keys",
+    ignore: (adapter) => adapter.publishBatch === undefined,
+    fn: batch,
   },
   { name: "handles as many deliveries at once as its concurrency", fn: concurrency },
   {

@@ -5,7 +5,8 @@
  * sequence numbers dispatched but not settled, so a restart (or a kill -9) hands out again exactly
  * what was never acknowledged. Retries wait in a schedule ordered by due time, dead letters sit
  * under their topic and group, idempotency keys under their topic with an expiry. A publish resolves
- * once its write is synced to disk; concurrent publishes share one synced write.
+ * once its write is synced to disk; concurrent publishes share one synced write, and a batch (a
+ * handler's series of events) is one synced write of its own.
  *
  * @module
  */
@@ -56,6 +57,8 @@ export interface RocksdbAdapter extends Adapter {
   readonly type: "rocksdb";
   /** Events published to topics no group subscribed to, oldest first, optionally of one topic. */
   listUnhandled(topic?: string): Promise<EventEnvelope[]>;
+  /** Publishes several envelopes in one synced write (see {@linkcode Adapter.publishBatch}). */
+  publishBatch(envelopes: readonly EventEnvelope[]): Promise<void>;
 }
 
 /**
@@ -139,26 +142,57 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
     this.#cleanup.schedule();
   }
 
-  async publish(envelope: EventEnvelope): Promise<void> {
-    const db = this.#open(`publish to "${envelope.topic}"`);
-    const topic = await this.#topics.get(db, envelope.topic);
+  publish(envelope: EventEnvelope): Promise<void> {
+    return this.publishBatch([envelope]);
+  }
+
+  /**
+   * One synced write for the whole batch: its idempotency keys are claimed together, then each
+   * envelope takes the next sequence number of its topic in the batch's order, with no wait between
+   * them, so a batch's events of one topic are consecutive in its log.
+   */
+  async publishBatch(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const what = envelopes.length === 1
+      ? `publish to "${envelopes[0]!.topic}"`
+      : `publish ${envelopes.length} events`;
+    const db = this.#open(what);
+    const topics = await Promise.all(envelopes.map((e) => this.#topics.get(db, e.topic)));
     const ops: Op[] = [];
-    const key = envelope.metadata.idempotency_key;
-    if (key !== undefined && !(await this.#keys.claim(db, { topic: envelope.topic, key, ops }))) {
-      return;
+    const claimed = await Promise.all(envelopes.map((e) => this.#claim(db, e, ops)));
+    this.#assertOpen(what);
+    const written: Written[] = [];
+    for (let i = 0; i < envelopes.length; i++) {
+      if (!claimed[i]) continue;
+      const envelope = envelopes[i]!;
+      const topic = topics[i]!;
+      const seq = ++topic.head;
+      const text = JSON.stringify(envelope);
+      ops.push({ type: "put", key: keys.logKey(envelope.topic, seq), value: text });
+      written.push({ topic, seq, text });
     }
-    this.#assertOpen(`publish to "${envelope.topic}"`);
-    const seq = ++topic.head;
-    const text = JSON.stringify(envelope);
-    ops.push({ type: "put", key: keys.logKey(envelope.topic, seq), value: text });
     try {
       await db.write(ops, true);
     } catch (error) {
-      if (key !== undefined) this.#keys.release(envelope.topic, key);
+      for (let i = 0; i < envelopes.length; i++) if (claimed[i]) this.#release(envelopes[i]!);
       throw error;
     }
-    topic.written = Math.max(topic.written, seq);
-    for (const group of topic.groups.values()) group.offer(seq, text);
+    for (const { topic, seq, text } of written) {
+      topic.written = Math.max(topic.written, seq);
+      for (const group of topic.groups.values()) group.offer(seq, text);
+    }
+  }
+
+  /** Claims an envelope's idempotency key, its writes added to `ops`; true without a key. */
+  #claim(db: Db, envelope: EventEnvelope, ops: Op[]): Promise<boolean> | true {
+    const key = envelope.metadata.idempotency_key;
+    if (key === undefined) return true;
+    return this.#keys.claim(db, { topic: envelope.topic, key, ops });
+  }
+
+  #release(envelope: EventEnvelope): void {
+    const key = envelope.metadata.idempotency_key;
+    if (key !== undefined) this.#keys.release(envelope.topic, key);
   }
 
   async subscribe(
@@ -330,6 +364,13 @@ class RocksdbBroker implements RocksdbAdapter, GroupStore {
   #assertOpen(action: string): void {
     if (this.#closed) throw new AdapterClosedError(this.type, action);
   }
+}
+
+/** An envelope written to its topic's log by a publish: offered to the topic's groups once synced. */
+interface Written {
+  topic: Topic;
+  seq: number;
+  text: string;
 }
 
 function offset(group: Group): string {
