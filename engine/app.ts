@@ -139,6 +139,12 @@ export interface Engine {
   runCron(name: string): Promise<CronOutcome>;
   /** Publishes an event as a handler's trigger would (counted for {@linkcode Engine.idle}). */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
+  /**
+   * Publishes a series as a handler's triggers would, in one write of the adapter's: present only
+   * when the bus writes a series at once (`EventBus.publishSeries`, an adapter with
+   * `publishBatch`). Counted for {@linkcode Engine.idle} like {@linkcode Engine.publish}.
+   */
+  readonly publishSeries?: (items: readonly SeriesItem[]) => Promise<SeriesOutcome>;
   /** The current model. */
   model(): AppModel;
   /** Resolves when every event published through this engine was handled for good. */
@@ -156,6 +162,7 @@ export interface Engine {
 class EngineImpl implements Engine {
   readonly handler: RequestHandler;
   readonly sockets: SocketHub;
+  readonly publishSeries?: (items: readonly SeriesItem[]) => Promise<SeriesOutcome>;
   #fanout: SocketFanout;
   #built: BuiltApp;
   #parts: EngineParts;
@@ -174,6 +181,9 @@ class EngineImpl implements Engine {
   constructor(options: EngineOptions) {
     this.#options = options;
     this.#built = buildApp(options.model);
+    if (options.bus.publishSeries !== undefined) {
+      this.publishSeries = (items) => this.#publishSeries(items);
+    }
     this.#parts = {
       runtime: options.runtime,
       publisher: {
@@ -193,9 +203,7 @@ class EngineImpl implements Engine {
             throw error;
           }
         },
-        ...(options.bus.publishSeries === undefined
-          ? {}
-          : { publishSeries: (items) => this.#publishSeries(items) }),
+        ...(this.publishSeries === undefined ? {} : { publishSeries: this.publishSeries }),
       },
       telemetry: options.telemetry ?? createNoopTelemetry(),
       validators: options.validators ?? new Map(),
@@ -233,9 +241,10 @@ class EngineImpl implements Engine {
    * crosses); the runtime checks `state.triggerEvent` too, so a handler sees the error at its call.
    */
   /**
-   * A series through the bus's own (an edge's: one round trip to the main process), counted like
-   * single publishes; one with a WebSocket message or a timed (delayed, cancelling) publication
-   * publishes one at a time (the fanout and the delayed events handle those).
+   * A series through the bus's own (an edge's: one round trip to the main process; the main
+   * process's over an adapter with `publishBatch`: one write), counted like single publishes; one
+   * with a WebSocket message or a timed (delayed, cancelling) publication publishes one at a time
+   * (the fanout and the delayed events handle those).
    */
   async #publishSeries(items: readonly SeriesItem[]): Promise<SeriesOutcome> {
     const bus = this.#options.bus;

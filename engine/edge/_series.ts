@@ -1,6 +1,7 @@
 /**
  * An edge's series of publications published in the main process in turn, each accepted before the
- * next, under the timeout of a single publish: the series answers once a publication has waited
+ * next (or each part in one write, when the bus writes a series at once), under the timeout of a
+ * single publish: the series answers once a publication has waited
  * `timeoutMs` for its adapter, with the ones accepted before it and an {@linkcode EdgeError}, and
  * publishes nothing more (the edge takes a publish that gets no answer at all as a stalled
  * channel). A long series travels in parts ({@linkcode SeriesRun.add}): the main process publishes
@@ -25,6 +26,9 @@ export type PublishOne = (
   options: PublishOptions,
 ) => Promise<unknown>;
 
+/** Publishes a part of a series at once (one write of the adapter's); see `EventBus.publishSeries`. */
+export type PublishPart = (items: readonly SeriesItem[]) => Promise<SeriesOutcome>;
+
 /**
  * One series of an edge, published in the main process as its parts arrive (an edge sends a long
  * series in parts, so the first events are published while it still encodes the rest), each
@@ -47,6 +51,7 @@ export type PublishOne = (
  */
 export class SeriesRun {
   readonly #publish: PublishOne;
+  readonly #publishPart: PublishPart | undefined;
   readonly #timeoutMs: number;
   /** Parts received and not yet published. */
   readonly #parts: (readonly WireSeriesItem[])[] = [];
@@ -70,10 +75,13 @@ export class SeriesRun {
    * Starts waiting for the first part.
    *
    * @param publish publishes one
-   * @param timeoutMs how long one publication, or the wait for the next part, may take
+   * @param timeoutMs how long one publication (a part, with `publishPart`), or the wait for the next
+   * part, may take
+   * @param publishPart publishes a whole part at once, when the bus writes a series in one go
    */
-  constructor(publish: PublishOne, timeoutMs: number) {
+  constructor(publish: PublishOne, timeoutMs: number, publishPart?: PublishPart) {
     this.#publish = publish;
+    this.#publishPart = publishPart;
     this.#timeoutMs = timeoutMs;
     this.#timer = setTimeout(() => this.#check(), timeoutMs);
     this.outcome = Promise.race([this.#inTurn(), this.#late.promise]).finally(() => {
@@ -113,6 +121,13 @@ export class SeriesRun {
         await this.#nextPart();
         continue;
       }
+      if (this.#publishPart !== undefined) {
+        const outcome = await this.#atOnce(this.#publishPart, part, shared);
+        shared = outcome.shared;
+        accepted.push(...outcome.accepted);
+        if (outcome.error !== undefined) return { accepted, error: outcome.error };
+        continue;
+      }
       // One clock read per publication: one's end is the next one's start.
       let started = performance.now();
       for (const item of part) {
@@ -134,6 +149,28 @@ export class SeriesRun {
       }
     }
     return { accepted };
+  }
+
+  /** A part published in one call, under the timeout of one publication. */
+  async #atOnce(
+    publishPart: PublishPart,
+    part: readonly WireSeriesItem[],
+    before: PublishOptions,
+  ): Promise<SeriesOutcome & { shared: PublishOptions }> {
+    let shared = before;
+    const items = part.map((item): SeriesItem => {
+      let options = item.options;
+      if (options !== undefined) shared = options;
+      else options = item.key === undefined ? withoutKey(shared) : withKey(shared, item.key);
+      return { topic: item.topic, payload: item.payload, options };
+    });
+    this.#topic = part[0]?.topic ?? null;
+    this.#started = performance.now();
+    try {
+      return { ...await publishPart(items), shared };
+    } catch (error) {
+      return { accepted: [], error, shared };
+    }
   }
 
   #nextPart(): Promise<void> {

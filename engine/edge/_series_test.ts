@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { PublishOptions } from "../parts.ts";
-import { type PublishOne, SeriesRun, seriesToWire } from "./_series.ts";
+import type { PublishOptions, SeriesItem } from "../parts.ts";
+import { type PublishOne, type PublishPart, SeriesRun, seriesToWire } from "./_series.ts";
 import { EdgeError } from "./errors.ts";
 
 const options = { parentId: null, source: "api:Burst" };
@@ -174,4 +174,64 @@ Deno.test("a series travels with its shared options once and is published with e
   run.add(JSON.parse(JSON.stringify(seriesToWire(items.slice(3)))), { last: true });
   assert.equal((await run.outcome).accepted.length, items.length);
   assert.deepEqual(received, items.map((item) => [item.topic, item.options]));
+});
+
+/** Publishes parts at once, recording each part's topics; refuses the topic `refuse` and the rest. */
+function partRecorder(refuse?: string): { parts: string[][]; publishPart: PublishPart } {
+  const parts: string[][] = [];
+  const publishPart: PublishPart = (items: readonly SeriesItem[]) => {
+    const refused = items.findIndex((item) => item.topic === refuse);
+    const accepted = refused < 0 ? items : items.slice(0, refused);
+    parts.push(accepted.map((item) => item.topic));
+    const times = accepted.map((): [number, number] => [Date.now(), 1]);
+    return Promise.resolve(
+      refused < 0 ? { accepted: times } : {
+        accepted: times,
+        error: new Error(`Refused ${refuse}`),
+      },
+    );
+  };
+  return { parts, publishPart };
+}
+
+Deno.test("with publishPart, each part is published in one call, in order, with its options", async () => {
+  const { parts, publishPart } = partRecorder();
+  const seen: PublishOptions[] = [];
+  const one = recording();
+  const run = new SeriesRun(one.publish, 1000, (items) => {
+    seen.push(...items.map((item) => item.options));
+    return publishPart(items);
+  });
+  const keyed = (i: number) => ({ ...options, idempotencyKey: `k:${i}` });
+  const wire = seriesToWire(
+    ["A", "B", "C", "D"].map((topic, i) => ({ topic, payload: i, options: keyed(i) })),
+  );
+  run.add(wire.slice(0, 2));
+  run.add(wire.slice(2), { last: true });
+  const outcome = await run.outcome;
+  assert.deepEqual(parts, [["A", "B"], ["C", "D"]]);
+  assert.equal(outcome.accepted.length, 4);
+  assert.deepEqual(seen, [0, 1, 2, 3].map(keyed));
+  assert.deepEqual(one.topics, [], "nothing went one by one");
+});
+
+Deno.test("with publishPart, a refusal in a part stops the series: no later part is published", async () => {
+  const { parts, publishPart } = partRecorder("C");
+  const run = new SeriesRun(recording().publish, 1000, publishPart);
+  run.add(series("A", "B"));
+  run.add(series("C", "D"));
+  run.add(series("E"), { last: true });
+  const outcome = await run.outcome;
+  assert.deepEqual(parts, [["A", "B"], []]);
+  assert.equal(outcome.accepted.length, 2);
+  assert.equal((outcome.error as Error).message, "Refused C");
+});
+
+Deno.test("with publishPart, a part the adapter never accepts ends the series at its timeout", async () => {
+  const run = new SeriesRun(recording().publish, 50, () => new Promise(() => {}));
+  run.add(series("A", "B"), { last: true });
+  const outcome = await run.outcome;
+  assert.equal(outcome.accepted.length, 0);
+  assert.ok(outcome.error instanceof EdgeError);
+  assert.equal(outcome.error.message, 'Cannot publish "A": not accepted within 50 ms');
 });

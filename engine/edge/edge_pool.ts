@@ -10,7 +10,7 @@
 import type { Schema } from "../../parser/mod.ts";
 import type { RohasConfig } from "../../project/mod.ts";
 import type { AppModel } from "../app_model.ts";
-import type { EngineMode, PublishOptions } from "../parts.ts";
+import type { EngineMode, PublishOptions, SeriesItem, SeriesOutcome } from "../parts.ts";
 import { SeriesRun } from "./_series.ts";
 import { resolveProfile } from "../runtime/mod.ts";
 import { serializeError } from "../runtime/protocol.ts";
@@ -63,6 +63,11 @@ export interface EdgePoolOptions {
   internal: { url: string; token: string };
   /** Publishes an event for an edge; resolves once the adapter accepted it. */
   publish: (topic: string, payload: unknown, options: PublishOptions) => Promise<unknown>;
+  /**
+   * Publishes each part of an edge's series in one call, when the bus writes a series at once
+   * (`EventBus.publishSeries`). Default: a series is published one event after another.
+   */
+  publishSeries?: (items: readonly SeriesItem[]) => Promise<SeriesOutcome>;
   /** Takes the records an edge's recorder wrote (`forward` telemetry). */
   ingest: (records: RecordsMessage) => void;
   /** Answers the `state.kv` operations of the edges' handlers. */
@@ -383,7 +388,8 @@ class Pool implements EdgePool {
     const { id } = message;
     let run = edge.publishing.get(id);
     if (run === undefined) {
-      run = new SeriesRun(this.#options.publish, this.#options.config.server.handler_timeout_ms);
+      const { publish, publishSeries, config } = this.#options;
+      run = new SeriesRun(publish, config.server.handler_timeout_ms, publishSeries);
       edge.publishing.set(id, run);
       run.outcome.then(({ accepted, error }) =>
         edge.channel?.send({

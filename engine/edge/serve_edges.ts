@@ -131,6 +131,7 @@ export async function serveWithEdges(options: ServeWithEdgesOptions): Promise<Ed
       listen: { hostname, port },
       internal: { url: `http://127.0.0.1:${internalAddr.port}`, token },
       publish: (topic, payload, publishOptions) => engine.publish(topic, payload, publishOptions),
+      ...(engine.publishSeries === undefined ? {} : { publishSeries: engine.publishSeries }),
       ingest: options.ingest,
       answerKv: (request) => options.kv.answer(request),
       telemetry: edgeTelemetryMode(config.telemetry.type),

@@ -48,6 +48,19 @@ export interface PublishOptions {
   traceparent?: string | undefined;
 }
 
+/** One event of a series ({@linkcode EventBus.publishSeries}). */
+export interface BusSeriesItem {
+  topic: string;
+  payload: unknown;
+  options: PublishOptions;
+}
+
+/** How a series went: each accepted event's `[start, duration]` (ms), and why the next failed. */
+export interface BusSeriesOutcome {
+  accepted: [number, number][];
+  error?: unknown;
+}
+
 /** Options of {@linkcode EventBus.subscribe}. */
 export interface BusSubscribeOptions {
   /** Deliveries handled at once. Default 1, which keeps per-topic order. */
@@ -126,6 +139,13 @@ export class EventBus {
   readonly #topicLabels = new Map<string, Record<string, string>>();
   #check: PayloadCheck | null;
   #closed = false;
+  /**
+   * Publishes a series of events in one write of the adapter's (`Adapter.publishBatch`), in order:
+   * the payloads are checked first, the events before a refused one are published, and the refusal
+   * is the outcome's error; a failed write accepts none. Present only when the adapter writes
+   * batches: otherwise a series goes one {@linkcode EventBus.publish} after another.
+   */
+  readonly publishSeries?: (items: readonly BusSeriesItem[]) => Promise<BusSeriesOutcome>;
 
   /** Creates a bus over an adapter (not started).
    *
@@ -141,6 +161,8 @@ export class EventBus {
     this.#newId = options.newId ?? (() => crypto.randomUUID());
     this.#onMetric = options.onMetric ?? (() => {});
     this.#check = options.checkPayloads ?? null;
+    const batch = adapter.publishBatch?.bind(adapter);
+    if (batch !== undefined) this.publishSeries = (items) => this.#publishBatch(batch, items);
   }
 
   /**
@@ -193,6 +215,41 @@ export class EventBus {
     await this.#adapter.publish(envelope);
     this.#count(BUS_METRICS.published, this.#labelsOf(topic));
     return envelope;
+  }
+
+  async #publishBatch(
+    batch: NonNullable<Adapter["publishBatch"]>,
+    items: readonly BusSeriesItem[],
+  ): Promise<BusSeriesOutcome> {
+    if (this.#closed) return { accepted: [], error: new EventBusClosedError("publish a series") };
+    const envelopes: EventEnvelope[] = [];
+    let refused: InvalidEventPayloadError | undefined;
+    for (const { topic, payload, options } of items) {
+      const refusal = this.#check?.(topic, payload === undefined ? null : payload);
+      if (refusal) {
+        const { payloadType, issues } = refusal;
+        refused = InvalidEventPayloadError.ofPublish({
+          event: topic,
+          payloadType,
+          details: issues,
+        });
+        break;
+      }
+      envelopes.push(this.#envelope(topic, payload, options));
+    }
+    const at = Date.now();
+    const started = performance.now();
+    try {
+      await batch(envelopes);
+    } catch (error) {
+      return { accepted: [], error };
+    }
+    const durationMs = performance.now() - started;
+    for (const envelope of envelopes) {
+      this.#count(BUS_METRICS.published, this.#labelsOf(envelope.topic));
+    }
+    const accepted = envelopes.map((): [number, number] => [at, durationMs]);
+    return refused === undefined ? { accepted } : { accepted, error: refused };
   }
 
   /**

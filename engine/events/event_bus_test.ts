@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Adapter, EventEnvelope } from "../../adapters/mod.ts";
 import { createMemoryAdapter, ManualClock } from "../../adapters/memory/mod.ts";
+import { createRocksdbAdapter } from "../../adapters/rocksdb/mod.ts";
 import type { MetricSample } from "../../telemetry/mod.ts";
 import { BUS_METRICS, EventBus, type EventBusOptions } from "./event_bus.ts";
 import { EventBusClosedError, InvalidEventPayloadError } from "./errors.ts";
@@ -358,6 +359,31 @@ interface TestBusOptions extends EventBusOptions {
   bufferSize?: number;
 }
 
+/** A bus over a rocksdb adapter in a fresh directory, removed with the bus. */
+async function openRocksdbBus(options: EventBusOptions = {}): Promise<EventBus & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "rohas-bus-" });
+  const published: string[] = [];
+  const adapter = createRocksdbAdapter({ path });
+  const batch = adapter.publishBatch.bind(adapter);
+  const bus = new EventBus(
+    Object.assign(adapter, {
+      publishBatch: (envelopes: readonly EventEnvelope[]) => {
+        published.push(envelopes.map((e) => e.topic).join(","));
+        return batch(envelopes);
+      },
+    }),
+    options,
+  );
+  await bus.start();
+  return Object.assign(bus, {
+    batches: published,
+    [Symbol.asyncDispose]: async () => {
+      await bus.close();
+      await Deno.remove(path, { recursive: true });
+    },
+  });
+}
+
 async function openBus(options: TestBusOptions = {}): Promise<EventBus & AsyncDisposable> {
   const { clock, bufferSize, ...busOptions } = options;
   const adapter = createMemoryAdapter({
@@ -377,3 +403,48 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
+
+Deno.test("EventBus.publishSeries() writes a series in one batch of the adapter's, delivered in order", async () => {
+  await using bus = await openRocksdbBus();
+  const seen: unknown[] = [];
+  const all = Promise.withResolvers<void>();
+  await bus.subscribe("JobQueued", "app.work", (envelope) => {
+    seen.push(envelope.payload);
+    if (seen.length === 5) all.resolve();
+    return Promise.resolve();
+  });
+  const options = { parentId: "t-1", source: "api:Burst" };
+  const items = [1, 2, 3, 4, 5].map((n) => ({ topic: "JobQueued", payload: { n }, options }));
+  const outcome = await bus.publishSeries!(items);
+  assert.equal(outcome.accepted.length, 5);
+  assert.equal(outcome.error, undefined);
+  assert.deepEqual((bus as unknown as { batches: string[] }).batches, [
+    Array(5).fill("JobQueued").join(","),
+  ]);
+  await all.promise;
+  assert.deepEqual(seen, [1, 2, 3, 4, 5].map((n) => ({ n })));
+});
+
+Deno.test("EventBus.publishSeries() publishes the events before a refused payload and stops there", async () => {
+  await using bus = await openRocksdbBus({ checkPayloads: jobCheck });
+  const seen: unknown[] = [];
+  await bus.subscribe("JobQueued", "app.work", (envelope) => {
+    seen.push(envelope.payload);
+    return Promise.resolve();
+  });
+  const options = { parentId: null, source: "api:Burst" };
+  const payloads = [{ n: 1 }, { n: 2 }, { n: "three" }, { n: 4 }];
+  const outcome = await bus.publishSeries!(
+    payloads.map((payload) => ({ topic: "JobQueued", payload, options })),
+  );
+  assert.equal(outcome.accepted.length, 2);
+  assert.ok(outcome.error instanceof InvalidEventPayloadError);
+  await until(() => seen.length >= 2);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(seen, [{ n: 1 }, { n: 2 }]);
+});
+
+Deno.test("EventBus.publishSeries() exists only over an adapter that writes batches", async () => {
+  await using bus = await openBus();
+  assert.equal(bus.publishSeries, undefined);
+});

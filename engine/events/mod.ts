@@ -7,6 +7,8 @@
 
 export { BUS_METRICS, EventBus, publishedMetadata } from "./event_bus.ts";
 export type {
+  BusSeriesItem,
+  BusSeriesOutcome,
   BusSubscribeOptions,
   EventBusOptions,
   EventHandler,
