@@ -1,7 +1,7 @@
 /**
- * The conformance cases of delivery itself: round trip, fan-out, competing consumers, order, a batch
- * publish, concurrency, redelivery of unsettled deliveries and retries (adapters/conformance.ts runs
- * them).
+ * The conformance cases of delivery itself: round trip, fan-out, competing consumers, order (also
+ * at any concurrency), a batch publish, concurrency, redelivery of unsettled deliveries and retries
+ * (adapters/conformance.ts runs them).
  *
  * @module
  */
@@ -100,6 +100,26 @@ export async function batch(suite: Suite): Promise<void> {
   // Nothing more comes: a skipped duplicate would arrive within the same turns as the rest.
   await new Promise((resolve) => setTimeout(resolve, 200));
   for (const inbox of inboxes) assertEquals(inbox.items.length, expected.length, "deliveries");
+}
+
+/**
+ * `handsOutInOrder`: at a concurrency above the number of events, a group's events reach its handler
+ * in queue order, each handed out before the previous one settled (the engine relies on it to send
+ * an ordered handler several deliveries at once).
+ */
+export async function handsOutInOrder(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const release = Promise.withResolvers<void>();
+  const inbox = new Inbox(suite);
+  await adapter.subscribe(suite.topic, "conformance.g1", async (delivery) => {
+    inbox.push(delivery);
+    await release.promise;
+    await delivery.ack();
+  }, { concurrency: 50 });
+  const sent = await suite.publishMany(adapter, 30);
+  const received = await inbox.waitFor(30, "thirty deliveries in flight at once");
+  release.resolve();
+  assertEquals(ids(received), ids(sent), "the order deliveries were handed out in");
 }
 
 export async function concurrency(suite: Suite): Promise<void> {

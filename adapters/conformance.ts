@@ -29,6 +29,7 @@ import {
   competingConsumers,
   concurrency,
   fanOut,
+  handsOutInOrder,
   ordering,
   retriesOnce,
   retryDelay,
@@ -144,6 +145,11 @@ const CASES: Case[] = [
     name: "keeps publish order per topic at concurrency 1",
     ignore: (adapter) => !adapter.guarantees.orderedPerTopic,
     fn: ordering,
+  },
+  {
+    name: "hands a group's events out in queue order at any concurrency",
+    ignore: (adapter) => adapter.guarantees.handsOutInOrder !== true,
+    fn: handsOutInOrder,
   },
   {
     name: "publishes a batch as one write, in order, skipping claimed keys",

@@ -93,6 +93,9 @@ const GUARANTEES: AdapterGuarantees = Object.freeze({
   durable: true,
   orderedPerTopic: true,
   deduplicates: true,
+  // A group hands out what it holds in log order in one dispatch loop (the memory adapter's
+  // dispatcher): the engine may send an ordered handler several deliveries at once.
+  handsOutInOrder: true,
 });
 
 class RocksdbBroker implements RocksdbAdapter, GroupStore {
