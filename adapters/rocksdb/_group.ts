@@ -11,9 +11,13 @@ import type { EventEnvelope } from "../adapter.ts";
 import { type Consumer, Dispatcher, Fifo, type OpenedItem } from "../_support/mod.ts";
 
 /** A message to deliver: from the log (by sequence number) or from the retry schedule (by key). */
+/**
+ * A delivery of the group: a log entry, or a retry from the schedule. `taken` numbers the times the
+ * group handed it out, so one handed back keeps its place (see `Group.#putBack`).
+ */
 export type Item =
-  | { kind: "log"; seq: number; text: string }
-  | { kind: "retry"; key: string; text: string };
+  | { kind: "log"; seq: number; text: string; taken?: number }
+  | { kind: "retry"; key: string; text: string; taken?: number };
 
 /** A topic's log and the groups that consume it. */
 export interface Topic {
@@ -56,6 +60,9 @@ export class Group {
   readonly inFlight = new Set<number>();
   readonly #store: GroupStore;
   readonly #again = new Fifo<Item>();
+  /** Deliveries handed back unsettled, in the order they were taken in; they go first. */
+  readonly #returned: Item[] = [];
+  #taken = 0;
   readonly #buffer = new Fifo<{ seq: number; text: string }>();
   readonly #dispatcher: Dispatcher<Item>;
   #readPosition: number;
@@ -71,7 +78,7 @@ export class Group {
       pending: () => true,
       take: () => this.#take(),
       open: (item) => this.#open(item),
-      putBack: (item) => this.#again.unshift(item),
+      putBack: (item) => this.#putBack(item),
       // Read ahead while consumers are busy, so that they never wait for the log.
       afterDispatch: () => {
         if (this.#buffer.length < READ_CHUNK / 2 && this.hasConsumers) this.#readMore();
@@ -125,14 +132,30 @@ export class Group {
   }
 
   #take(): Item | undefined {
-    const again = this.#again.shift();
-    if (again) return again;
+    const item = this.#returned.shift() ?? this.#again.shift() ?? this.#fromLog();
+    if (item !== undefined) item.taken = this.#taken++;
+    return item;
+  }
+
+  #fromLog(): Item | undefined {
     const entry = this.#buffer.shift();
     if (!entry) return undefined;
     this.cursor = entry.seq;
     this.inFlight.add(entry.seq);
     this.#store.dispatched(this, entry.seq);
     return { kind: "log", seq: entry.seq, text: entry.text };
+  }
+
+  /**
+   * A delivery handed back unsettled (its subscriber closed before it ran) goes before everything
+   * else, after those handed back that were taken before it: several in flight at once, handed back
+   * in any order, keep the order they were handed out in.
+   */
+  #putBack(item: Item): void {
+    const at = item.taken ?? -1;
+    let index = this.#returned.length;
+    while (index > 0 && (this.#returned[index - 1]!.taken ?? -1) > at) index--;
+    this.#returned.splice(index, 0, item);
   }
 
   #readMore(): void {
