@@ -152,14 +152,19 @@ export class FlowRig {
     this.#published.push(...sent.map((e) => e.id));
   }
 
-  /** Publishes one event and expects it to be handled (stored, for a debounced handler). */
-  async publishOne(payload: { n: number; k?: string }): Promise<void> {
+  /**
+   * Publishes one event and expects it to be handled (stored, for a debounced handler).
+   *
+   * @returns its envelope's id
+   */
+  async publishOne(payload: { n: number; k?: string }): Promise<string> {
     this.counter.expect(1);
     const sent = await this.#bus.publish(this.topic, payload, {
       parentId: null,
       source: "workbench",
     });
     this.#published.push(sent.id);
+    return sent.id;
   }
 
   /** Resolves once no debounce timer waits or fires any more. */

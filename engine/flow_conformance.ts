@@ -179,23 +179,61 @@ async function debounceTrailing(options: FlowConformanceOptions): Promise<void> 
   });
   // 98 events over 0.8 s on two keys, then each key's last one 0.2 s later: in 1 s, and apart
   // enough that the last of each key is also the last one delivered on any broker.
+  const sent: { id: string; k: string }[] = [];
+  const publish = async (n: number, k: string) =>
+    sent.push({ id: await rig.publishOne({ n, k }), k });
   for (let n = 0; n < 98; n++) {
-    await rig.publishOne({ n, k: n % 2 === 0 ? "a" : "b" });
+    await publish(n, n % 2 === 0 ? "a" : "b");
     await pause(8);
   }
   await pause(200);
-  await rig.publishOne({ n: 98, k: "a" });
-  await rig.publishOne({ n: 99, k: "b" });
+  await publish(98, "a");
+  await publish(99, "b");
   await rig.settled();
   await rig.timersDone();
   const got = calls.map((c) => c.events.map((e) => e.payload)).toSorted((x, y) =>
     x[0]!.n - y[0]!.n
   );
-  assert.deepEqual(
-    got,
-    [[{ n: 98, k: "a" }], [{ n: 99, k: "b" }]],
-    "one call per key, last payload",
-  );
+  // One burst per key needs no pause of a period between two of its events as the engine got them;
+  // a machine or broker that stalled longer splits a burst in two calls, rightly.
+  const gap = longestArrivalGap(rig, sent);
+  if (gap < debounce.period_ms - DEBOUNCE_SLACK_MS) {
+    assert.deepEqual(
+      got,
+      [[{ n: 98, k: "a" }], [{ n: 99, k: "b" }]],
+      "one call per key, last payload",
+    );
+    return;
+  }
+  for (const k of ["a", "b"]) {
+    const ofKey = got.filter((payloads) => payloads[0]!.k === k);
+    const ns = ofKey.map((payloads) => {
+      assert.equal(payloads.length, 1, `a call of key ${k} has one event (its burst's last)`);
+      return payloads[0]!.n;
+    });
+    const why = `(a pause of ${Math.round(gap)} ms between two events of one key)`;
+    assert.equal(
+      ns.at(-1),
+      k === "a" ? 98 : 99,
+      `key ${k}'s last call has its last payload ${why}`,
+    );
+    assert.ok(ns.length <= 3, `key ${k}: ${ns.length} calls ${why}`);
+    if (rig.ordered) assert.deepEqual(ns, ns.toSorted((x, y) => x - y), `key ${k} in order ${why}`);
+  }
+}
+
+/** How much later than its delivery the debounce hub may take an event in, on a loaded machine. */
+const DEBOUNCE_SLACK_MS = 500;
+
+/** The longest time between two events of one key reaching the engine, in milliseconds. */
+function longestArrivalGap(rig: FlowRig, sent: { id: string; k: string }[]): number {
+  let longest = 0;
+  for (const k of new Set(sent.map((s) => s.k))) {
+    const times = sent.filter((s) => s.k === k).map((s) => rig.arrivalOf({ id: s.id, attempt: 1 }))
+      .toSorted((x, y) => x - y);
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  }
+  return longest;
 }
 
 async function debounceLeading(options: FlowConformanceOptions): Promise<void> {
