@@ -132,9 +132,8 @@ export class SeriesRun {
       let started = performance.now();
       for (const item of part) {
         if (this.#expired) break;
-        let options = item.options;
-        if (options !== undefined) shared = options;
-        else options = item.key === undefined ? withoutKey(shared) : withKey(shared, item.key);
+        shared = item.options ?? shared;
+        const options = optionsOf(item, shared);
         const at = Date.now();
         this.#topic = item.topic;
         this.#started = started;
@@ -159,10 +158,8 @@ export class SeriesRun {
   ): Promise<SeriesOutcome & { shared: PublishOptions }> {
     let shared = before;
     const items = part.map((item): SeriesItem => {
-      let options = item.options;
-      if (options !== undefined) shared = options;
-      else options = item.key === undefined ? withoutKey(shared) : withKey(shared, item.key);
-      return { topic: item.topic, payload: item.payload, options };
+      shared = item.options ?? shared;
+      return { topic: item.topic, payload: item.payload, options: optionsOf(item, shared) };
     });
     this.#topic = part[0]?.topic ?? null;
     this.#started = performance.now();
@@ -197,6 +194,15 @@ export class SeriesRun {
 }
 
 const ABANDONED = "Cannot publish the rest of a series of events: the edge abandoned it";
+
+/**
+ * A publication's options as it travelled: its own, or those of the one before it (`shared`) with
+ * its own idempotency key (see {@linkcode seriesToWire}).
+ */
+function optionsOf(item: WireSeriesItem, shared: PublishOptions): PublishOptions {
+  if (item.options !== undefined) return item.options;
+  return item.key === undefined ? withoutKey(shared) : withKey(shared, item.key);
+}
 
 /**
  * `options` with another idempotency key, built field by field (a spread costs about as much as the
