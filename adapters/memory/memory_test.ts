@@ -244,16 +244,7 @@ Deno.test("memory adapter never blocks publishers on a full group nobody consume
 
 Deno.test("memory adapter releases a waiting publisher when the last subscriber leaves", async () => {
   await using adapter = open({ bufferSize: 1 });
-  const release = Promise.withResolvers<void>();
-  const entered = Promise.withResolvers<void>();
-  const subscription = await adapter.subscribe("Stuck", "app.stuck", async (delivery) => {
-    entered.resolve();
-    await release.promise;
-    await delivery.ack();
-  });
-  await adapter.publish(envelope("Stuck", { n: 0 }));
-  await entered.promise;
-  await adapter.publish(envelope("Stuck", { n: 1 }));
+  const { subscription, release } = await fillStuck(adapter);
   let done = false;
   const waiting = adapter.publish(envelope("Stuck", { n: 2 })).then(() => done = true);
   await settle();
@@ -269,17 +260,8 @@ Deno.test("memory adapter releases a waiting publisher when the last subscriber 
 
 Deno.test("memory adapter keeps the dead letters a failed replay did not reach", async () => {
   await using adapter = open({ bufferSize: 1 });
-  const entered = Promise.withResolvers<void>();
   // Held until the end: the group's room stays taken while the replay runs.
-  const release = Promise.withResolvers<void>();
-  await adapter.subscribe("Stuck", "app.stuck", async (delivery) => {
-    entered.resolve();
-    await release.promise;
-    await delivery.ack();
-  });
-  await adapter.publish(envelope("Stuck", { n: 0 }));
-  await entered.promise;
-  await adapter.publish(envelope("Stuck", { n: 1 }));
+  const { release } = await fillStuck(adapter);
   for (const n of [2, 3, 4]) {
     await adapter.deadLetter!(envelope("Stuck", { n }), PUBLISH_GROUP, "refused when due");
   }
@@ -295,6 +277,24 @@ Deno.test("memory adapter keeps the dead letters a failed replay did not reach",
   release.resolve();
   await closing;
 });
+
+/**
+ * Fills group `app.stuck` of topic `Stuck` (an adapter of `bufferSize` 1): its handler holds event 0
+ * until `release`, and event 1 takes the group's one place, so a further publish waits for room.
+ */
+async function fillStuck(adapter: MemoryAdapter) {
+  const release = Promise.withResolvers<void>();
+  const entered = Promise.withResolvers<void>();
+  const subscription = await adapter.subscribe("Stuck", "app.stuck", async (delivery) => {
+    entered.resolve();
+    await release.promise;
+    await delivery.ack();
+  });
+  await adapter.publish(envelope("Stuck", { n: 0 }));
+  await entered.promise;
+  await adapter.publish(envelope("Stuck", { n: 1 }));
+  return { subscription, release };
+}
 
 function byN(a: unknown, b: unknown): number {
   return (a as { n: number }).n - (b as { n: number }).n;
