@@ -1,6 +1,6 @@
 /**
- * What the adapters share: settings readers, the settle-once delivery and its run, the dispatcher
- * and FIFO of the embedded adapters (memory, rocksdb, denokv), the lifecycle of the broker adapters
+ * What the adapters share: settings readers, the settle-once delivery and its run, the dispatcher,
+ * FIFO and hand-back order of the embedded adapters (memory, rocksdb, denokv), the lifecycle of the broker adapters
  * (nats, rabbitmq, kafka, sqs), the in-flight tracker, backoff, the envelope codec and the errors
  * for unreachable brokers. Private to `adapters/`.
  *
@@ -29,6 +29,7 @@ export {
 } from "./lifecycle.ts";
 export { InFlight, Semaphore } from "./in_flight.ts";
 export { Fifo } from "./fifo.ts";
+export { Returned } from "./returned.ts";
 export {
   Consumer,
   consumerSubscription,

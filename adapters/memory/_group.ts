@@ -12,6 +12,7 @@ import {
   Dispatcher,
   Fifo,
   type OpenedItem,
+  Returned,
 } from "../_support/mod.ts";
 
 /** What a group needs from its adapter when a delivery settles. */
@@ -38,7 +39,7 @@ export class Group {
   readonly #takenAt = new Map<EventEnvelope, number>();
   #taken = 0;
   /** Messages handed back unsettled, in the order they were taken: delivered before the queue. */
-  readonly #returned: { at: number; envelope: EventEnvelope }[] = [];
+  readonly #returned = new Returned<EventEnvelope>();
 
   constructor(topic: string, name: string, hooks: GroupHooks) {
     this.topic = topic;
@@ -110,7 +111,7 @@ export class Group {
   }
 
   #take(): EventEnvelope | undefined {
-    const envelope = this.#returned.shift()?.envelope ?? this.queue.shift();
+    const envelope = this.#returned.shift() ?? this.queue.shift();
     if (envelope !== undefined) {
       this.#inFlight++;
       this.#takenAt.set(envelope, this.#taken++);
@@ -127,9 +128,7 @@ export class Group {
     this.#inFlight--;
     const at = this.#takenAt.get(envelope) ?? -1;
     this.#takenAt.delete(envelope);
-    let index = this.#returned.length;
-    while (index > 0 && this.#returned[index - 1]!.at > at) index--;
-    this.#returned.splice(index, 0, { at, envelope });
+    this.#returned.add(envelope, at);
     this.#hooks.changed();
   }
 

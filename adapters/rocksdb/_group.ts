@@ -8,7 +8,7 @@
  */
 
 import type { EventEnvelope } from "../adapter.ts";
-import { type Consumer, Dispatcher, Fifo, type OpenedItem } from "../_support/mod.ts";
+import { type Consumer, Dispatcher, Fifo, type OpenedItem, Returned } from "../_support/mod.ts";
 
 /** A message to deliver: from the log (by sequence number) or from the retry schedule (by key). */
 /**
@@ -61,7 +61,7 @@ export class Group {
   readonly #store: GroupStore;
   readonly #again = new Fifo<Item>();
   /** Deliveries handed back unsettled, in the order they were taken in; they go first. */
-  readonly #returned: Item[] = [];
+  readonly #returned = new Returned<Item>();
   #taken = 0;
   readonly #buffer = new Fifo<{ seq: number; text: string }>();
   readonly #dispatcher: Dispatcher<Item>;
@@ -152,10 +152,7 @@ export class Group {
    * in any order, keep the order they were handed out in.
    */
   #putBack(item: Item): void {
-    const at = item.taken ?? -1;
-    let index = this.#returned.length;
-    while (index > 0 && (this.#returned[index - 1]!.taken ?? -1) > at) index--;
-    this.#returned.splice(index, 0, item);
+    this.#returned.add(item, item.taken ?? -1);
   }
 
   #readMore(): void {
