@@ -136,6 +136,7 @@ export type {
 export type {
   ActiveTrace,
   AppModel,
+  BusSubscribeOptions,
   Closable,
   ConnectionInfo,
   CronOutcome,

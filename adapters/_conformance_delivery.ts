@@ -220,3 +220,29 @@ export async function retriesOnce(suite: Suite): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, Math.max(...delays) + 500));
   assertEquals(retried.toSorted(), sent.map((e) => e.id).toSorted(), "each retry, once");
 }
+
+/**
+ * Many retries coming due together while others settle: each attempt is handed out once. (A poll
+ * of the due retries that read one just before its settle landed handed it out a second time.)
+ */
+export async function retriesDueTogetherOnce(suite: Suite): Promise<void> {
+  await using adapter = await suite.open();
+  const count = 40;
+  const runs = new Map<string, number>();
+  await adapter.subscribe(suite.topic, "conformance.g1", async (delivery) => {
+    const { id, metadata } = delivery.envelope;
+    const run = `${id}/${metadata.attempt}`;
+    runs.set(run, (runs.get(run) ?? 0) + 1);
+    await nextMacrotask();
+    if (metadata.attempt === 1) await delivery.retry(1 + runs.size % 7, "Try again");
+    else await delivery.ack();
+  }, { concurrency: 8 });
+  const sent = await suite.publishMany(adapter, count);
+  const retried = () => sent.filter((e) => runs.has(`${e.id}/2`)).length;
+  await suite.eventually(() => Promise.resolve(retried() === count), "every retry");
+  // A second copy of a retry would come with the next poll of the schedule.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const twice = [...runs].filter(([, n]) => n > 1).map(([run, n]) => `${run} x${n}`);
+  assertEquals(twice, [], "each attempt handed out once");
+  assertEquals(runs.size, 2 * count, "two attempts of each event");
+}

@@ -31,6 +31,7 @@ import {
   fanOut,
   handsOutInOrder,
   ordering,
+  retriesDueTogetherOnce,
   retriesOnce,
   retryDelay,
   roundTrip,
@@ -168,6 +169,10 @@ const CASES: Case[] = [
   },
   { name: "redelivers after the retry delay with the next attempt number", fn: retryDelay },
   { name: "delivers each retry once, whatever delays other retries use", fn: retriesOnce },
+  {
+    name: "delivers each retry once when many come due while others settle",
+    fn: retriesDueTogetherOnce,
+  },
   { name: "dead-letters with the error and replays to the same group", fn: deadLetterReplay },
   { name: "replays only the dead letters asked for by id", fn: replayById },
   {

@@ -124,12 +124,13 @@ export interface Server extends AsyncDisposable {
  */
 export async function startServer(
   args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<Server> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: options.cwd ?? REPO,
+    env: options.env ?? {},
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",

@@ -9,8 +9,11 @@
  * the same time, and the rounds alternate between them (A, B, A, B...), so both see the same load;
  * the medians and ranges of each build and the ratio B/A paired by round are printed.
  *
+ * With `--v8-flags <flags>` instead, B is this checkout again, its whole tree (the main process, its
+ * Workers and its edges) run with these V8 flags (`DENO_V8_FLAGS`).
+ *
  * Usage: deno run -A bench/events_by_thread.ts [--burst 10000] [--rounds 5] [--checkout <dir>]
- *   [--event Ping|PingAnyOrder|both] [--latency <requests per round>]
+ *   [--v8-flags <flags>] [--event Ping|PingAnyOrder|both] [--latency <requests per round>]
  *
  * `--latency N` adds, in each round and for each build, N requests to the API whose schema triggers
  * `Ping`, one at a time, each waiting until its event's handler started: the p50 of request send to
@@ -133,6 +136,7 @@ if (import.meta.main) {
       burst: { type: "string", default: "10000" },
       rounds: { type: "string", default: "5" },
       checkout: { type: "string" },
+      "v8-flags": { type: "string" },
       event: { type: "string", default: "both" },
       latency: { type: "string", default: "0" },
     },
@@ -143,17 +147,21 @@ if (import.meta.main) {
   console.log(`load average at start: ${uptime()}`);
   const ticksPerSecond = await clockTicks();
   const collector = new Collector();
-  const builds: [string, string][] = [["A (this checkout)", CLI]];
+  const flags = values["v8-flags"];
+  const builds: [string, string, Record<string, string>?][] = [["A (this checkout)", CLI]];
   if (values.checkout !== undefined) {
     builds.push([`B (${values.checkout})`, join(resolve(values.checkout), "cli.ts")]);
+  } else if (flags !== undefined) {
+    builds.push([`B (this checkout, ${flags})`, CLI, { DENO_V8_FLAGS: flags }]);
   }
   const servers: Server[] = [];
   // A project each: two instances of one project would share its state (presence, cron claims).
   const roots: string[] = [];
   try {
-    for (const [, cli] of builds) {
+    for (const [, cli, env] of builds) {
       roots.push(await writeEventsProject(collector.port));
-      servers.push(await startServer(["run", "-A", cli, "start", "--port", "0", roots.at(-1)!]));
+      const args = ["run", "-A", cli, "start", "--port", "0", roots.at(-1)!];
+      servers.push(await startServer(args, { env: env ?? {} }));
     }
     const results = new Map<string, BurstResult[]>();
     const latencies: number[][] = builds.map(() => []);

@@ -147,7 +147,10 @@ export interface Engine {
   readonly publishSeries?: (items: readonly SeriesItem[]) => Promise<SeriesOutcome>;
   /** The current model. */
   model(): AppModel;
-  /** Resolves when every event published through this engine was handled for good. */
+  /**
+   * Resolves when every event published through this engine was handled for good: its handler
+   * succeeded, or its dead letter is stored (`bus.listDeadLetters()` lists it at once).
+   */
   idle(): Promise<void>;
   /** Event deliveries handled for good (success or dead letter) since start. */
   deliveriesSettled(): number;

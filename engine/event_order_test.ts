@@ -146,37 +146,48 @@ const WORK = `export function handleWork(event: { payload: { n: number }; attemp
 }
 `;
 
-for (
-  const [label, controls] of [["ordered: false", { ordered: false }], [
-    "ordered",
-    undefined,
-  ]] as const
-) {
-  Deno.test(`deliveries batched to the Workers keep each event's trace, retries and dead letter (${label})`, async () => {
-    await using dir = await tempDir({ files: { "src/handlers/events/work.ts": WORK } });
-    const runtime = createWorkerRuntime({ root: dir.path, permissions: CONFIG.permissions });
-    await withEngine(modelWith(dir.path, controls), runtime, async (engine) => {
-      const count = 200;
-      const ids = await publishAll(engine, count);
-      const traces = await engine.telemetry.traces({ limit: 1000 });
-      const byId = new Map(traces.map((t) => [t.id, t]));
-      const letters = await engine.bus.listDeadLetters("Job");
-      const dead = new Map(letters.map((l) => [(l.envelope.payload as { n: number }).n, l]));
-      for (const [n, id] of ids.entries()) {
-        const trace = byId.get(id);
-        const [status, attempt, letter] = n % 11 === 0
-          ? ["failed", "3", "always"]
-          : n % 7 === 0
-          ? ["failed", "1", "refused"]
-          : n % 5 === 0
-          ? ["success", "2", undefined]
-          : ["success", "1", undefined];
-        assert.equal(trace?.status, status, `event ${n}: trace status`);
-        assert.equal(trace?.metadata?.attempt, attempt, `event ${n}: attempts`);
-        assert.equal(dead.get(n)?.error, letter && `${letter} ${n}`, `event ${n}: dead letter`);
-      }
+/** The delivery attempt a trace recorded. */
+function attemptOf(trace: { metadata?: Record<string, string> }): number {
+  return Number(trace.metadata?.attempt ?? 0);
+}
+
+const ORDERINGS = [["ordered: false", { ordered: false }], ["ordered", undefined]] as const;
+
+// Over rocksdb too, whose dead letters are written to disk: each is listed as soon as the counter
+// says its delivery was handled (`Engine.idle()`), not once the write caught up.
+for (const adapter of IN_ORDER) {
+  for (const [label, controls] of ORDERINGS) {
+    Deno.test(`deliveries batched to the Workers keep each event's trace, retries and dead letter (${label}, ${adapter})`, async () => {
+      await using dir = await tempDir({ files: { "src/handlers/events/work.ts": WORK } });
+      const runtime = createWorkerRuntime({ root: dir.path, permissions: CONFIG.permissions });
+      await withEngine(modelWith(dir.path, controls), runtime, async (engine) => {
+        const count = 200;
+        const ids = await publishAll(engine, count);
+        const traces = await engine.telemetry.traces({ limit: 1000 });
+        // Each attempt records a trace of the same id: the last attempt's is the one to check.
+        const byId = new Map<string, typeof traces[number]>();
+        for (const trace of traces) {
+          const kept = byId.get(trace.id);
+          if (kept === undefined || attemptOf(kept) < attemptOf(trace)) byId.set(trace.id, trace);
+        }
+        const letters = await engine.bus.listDeadLetters("Job");
+        const dead = new Map(letters.map((l) => [(l.envelope.payload as { n: number }).n, l]));
+        for (const [n, id] of ids.entries()) {
+          const trace = byId.get(id);
+          const [status, attempt, letter] = n % 11 === 0
+            ? ["failed", "3", "always"]
+            : n % 7 === 0
+            ? ["failed", "1", "refused"]
+            : n % 5 === 0
+            ? ["success", "2", undefined]
+            : ["success", "1", undefined];
+          assert.equal(trace?.status, status, `event ${n}: trace status`);
+          assert.equal(trace?.metadata?.attempt, attempt, `event ${n}: attempts`);
+          assert.equal(dead.get(n)?.error, letter && `${letter} ${n}`, `event ${n}: dead letter`);
+        }
+      }, adapter);
     });
-  });
+  }
 }
 
 /** Notes each run's event and how many ran at once, and awaits inside so overlapping runs show. */

@@ -31,7 +31,7 @@ import type { AppModel, EventSpec, SubscriptionControls, SubscriptionSpec } from
 import type { EngineParts, PublishOptions, SeriesItem, SeriesOutcome } from "./parts.ts";
 import { invokeHandler } from "./_invoke.ts";
 import { invalidPayloadLog, planTriggers, publishStep } from "./triggers.ts";
-import { InvalidEventPayloadError } from "./events/mod.ts";
+import { type BusSubscribeOptions, InvalidEventPayloadError } from "./events/mod.ts";
 import { HandlerFailure } from "./errors.ts";
 import { type DelayedEvents, holdFor } from "./delayed/mod.ts";
 import { KEYED_PARALLELISM, type Limiter, limitersOf } from "./limits/mod.ts";
@@ -55,7 +55,7 @@ export interface EventSubscriber {
     topic: string,
     group: string,
     handler: (envelope: EventEnvelope) => Promise<void>,
-    options?: { concurrency?: number; transient?: boolean },
+    options?: BusSubscribeOptions,
   ): Promise<Closable>;
   /** Publishes an event; resolves once the adapter accepted it. */
   publish(topic: string, payload: unknown, options: PublishOptions): Promise<unknown>;
@@ -214,7 +214,8 @@ export async function subscribeEvents(
     const run = (envelope: EventEnvelope) => forward(parts, { spec, envelope, traceSuffix });
     const group = forwardGroupOf(model.project, spec.event);
     const who = { handler: "__triggers", traceSuffix };
-    subs.push(await bus.subscribe(spec.event, group, (e) => counted(e, who, () => run(e))));
+    const handle = (e: EventEnvelope) => counted(e, who, () => run(e));
+    subs.push(await bus.subscribe(spec.event, group, handle, countedOptions(options.counter)));
   }
   if (hub === null) return subs;
   hub.start();
@@ -341,7 +342,7 @@ async function subscribeHandler(
     unorderedParallelism(controls),
     sequence === undefined ? 1 : SEQUENCE_DEPTH,
   );
-  const options = parallelism === 1 ? {} : { concurrency: parallelism };
+  const options = countedOptions(at.counter, parallelism);
   const handle = (e: EventEnvelope) => at.counted(e, who, () => run(e));
   const held = holdFor(spec, sub, {
     run,
@@ -372,6 +373,19 @@ async function subscribeHandler(
   };
 }
 
+/**
+ * The subscribe options of a counted group: its concurrency (1 by default), and with a counter, a
+ * delivery that failed for good counted as handled once the bus stored its dead letter.
+ */
+function countedOptions(
+  counter: DeliveryCounter | undefined,
+  concurrency = 1,
+): BusSubscribeOptions {
+  const options: BusSubscribeOptions = concurrency === 1 ? {} : { concurrency };
+  if (counter !== undefined) options.onDeadLettered = () => counter.settle();
+  return options;
+}
+
 /** Which consumer a delivery goes to, for the dead-letter log entry. */
 interface Consumer {
   handler: string;
@@ -392,8 +406,8 @@ function countedDelivery(parts: EngineParts, options: SubscribeEventsOptions) {
       if (name === "CallAbandonedError") throw error;
       const final = name === "NonRetriableError" || name === "InvalidEventPayloadError" ||
         envelope.metadata.attempt >= max;
+      // Counted as handled once the bus stored its dead letter (`onDeadLettered`), not here.
       if (final) {
-        counter?.settle();
         parts.telemetry.log(givenUpLog(envelope, {
           headline: `Event "${envelope.topic}" dead-lettered`,
           handler: who.handler,

@@ -1,7 +1,8 @@
 /**
  * The retry schedule of the rocksdb adapter: entries `retry/<due ms>/<topic>/<group>/<id>` in due
  * order, a timer armed for the soonest one, and the entries handed to a group and not settled yet
- * ("claimed"), so that a poll never hands one out twice.
+ * ("claimed"), so that a poll never hands one out twice. An entry settled while a poll reads is not
+ * handed out by that poll: its read may predate the settle's delete.
  *
  * @module
  */
@@ -22,6 +23,8 @@ export class RetrySchedule {
   readonly #deliver: Deliver;
   readonly #onError: (error: unknown) => void;
   readonly #claimed = new Set<string>();
+  /** Entries released since the running poll began its read; none while no poll runs. */
+  #releasedSincePoll: Set<string> | null = null;
   #timer: number | undefined;
   #due = Infinity;
   #polling: Promise<void> | undefined;
@@ -50,6 +53,7 @@ export class RetrySchedule {
   /** The entry was settled (its key deleted): it may be handed out again if it comes back. */
   release(key: string): void {
     this.#claimed.delete(key);
+    this.#releasedSincePoll?.add(key);
   }
 
   /** Hands due entries to their live groups, then arms the timer for the next one. */
@@ -78,11 +82,17 @@ export class RetrySchedule {
   async #poll(): Promise<void> {
     const now = this.#clock.now();
     const until = `retry/${keys.pad(now + 1)}`;
-    const due = await this.#db.scan({ gte: "retry/", lt: until, limit: POLL_LIMIT });
+    const released = this.#releasedSincePoll = new Set();
+    let due: [string, string][];
+    try {
+      due = await this.#db.scan({ gte: "retry/", lt: until, limit: POLL_LIMIT });
+    } finally {
+      this.#releasedSincePoll = null;
+    }
     for (const [key, text] of due) {
+      if (this.#claimed.has(key) || released.has(key)) continue;
       const [, topic = "", group = ""] = keys.parts(key);
-      if (this.#claimed.has(key) || !this.#deliver(key, topic, group, text)) continue;
-      this.#claimed.add(key);
+      if (this.#deliver(key, topic, group, text)) this.#claimed.add(key);
     }
     if (due.length === POLL_LIMIT) return this.arm(now);
     const [next] = await this.#db.scan({ gte: until, lt: "retry/" + keys.END, limit: 1 });

@@ -67,6 +67,12 @@ export interface BusSubscribeOptions {
   concurrency?: number;
   /** The group lives only while its subscribers do (adapters/adapter.ts `SubscribeOptions`). */
   transient?: boolean;
+  /**
+   * Told of each delivery that failed for good, once the adapter stored its dead letter: what
+   * counts handled deliveries (`Engine.idle()`) counts it here, so a dead letter is listed as soon
+   * as its delivery counts as handled, even where the adapter writes it to disk.
+   */
+  onDeadLettered?: (envelope: EventEnvelope) => void;
 }
 
 /** The per-topic counters the bus reports. */
@@ -269,11 +275,12 @@ export class EventBus {
   ): Promise<Subscription> {
     if (this.#closed) throw new EventBusClosedError(`subscribe to "${topic}"`);
     const labels = Object.freeze({ topic, group });
+    const { onDeadLettered, ...adapterOptions } = options;
     const inner = await this.#adapter.subscribe(
       topic,
       group,
-      (delivery) => this.#deliver(delivery, labels, handler),
-      options,
+      (delivery) => this.#deliver(delivery, { labels, handler, onDeadLettered }),
+      adapterOptions,
     );
     const subscriptions = this.#subscriptions;
     const subscription: Subscription = {
@@ -385,32 +392,26 @@ export class EventBus {
     };
   }
 
-  async #deliver(
-    delivery: Delivery,
-    labels: Record<string, string>,
-    handler: EventHandler,
-  ): Promise<void> {
+  async #deliver(delivery: Delivery, to: Consumer): Promise<void> {
     try {
-      await handler(delivery.envelope);
+      await to.handler(delivery.envelope);
     } catch (error) {
       // It never ran (its runtime sequence ended): unsettled, the adapter hands it out again.
       if (isAbandoned(error)) return;
-      return await this.#fail(delivery, error, labels);
+      return await this.#fail(delivery, error, to);
     }
     await delivery.ack();
-    this.#count(BUS_METRICS.delivered, labels);
+    this.#count(BUS_METRICS.delivered, to.labels);
   }
 
-  async #fail(
-    delivery: Delivery,
-    error: unknown,
-    labels: Record<string, string>,
-  ): Promise<void> {
+  async #fail(delivery: Delivery, error: unknown, to: Consumer): Promise<void> {
     const message = errorMessage(error);
+    const { labels } = to;
     const attempt = delivery.envelope.metadata.attempt;
     if (isNonRetriable(error) || attempt >= this.#policy.maxAttempts) {
       await delivery.deadLetter(message);
       this.#count(BUS_METRICS.deadLettered, labels);
+      to.onDeadLettered?.(delivery.envelope);
       return;
     }
     await delivery.retry(retryDelay(attempt, this.#policy, this.#random), message);
@@ -426,6 +427,13 @@ export class EventBus {
   #count(name: string, labels: Record<string, string>): void {
     this.#onMetric({ name, kind: "counter", value: 1, labels, timestamp: this.#stamp() });
   }
+}
+
+/** One subscription's handler, its metric labels and who is told of its dead letters. */
+interface Consumer {
+  labels: Record<string, string>;
+  handler: EventHandler;
+  onDeadLettered: ((envelope: EventEnvelope) => void) | undefined;
 }
 
 /** A call its runtime abandoned before it started (`CallAbandonedError`): it never ran. */
