@@ -36,6 +36,7 @@ import {
   wallMs,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
+import { targetLine } from "./_targets.ts";
 import { Collector } from "./_collector.ts";
 import { engineEvents, type EngineRate } from "./_engine_events.ts";
 import { EVENTS_ADAPTERS, type EventsAdapter, writeEventsProject } from "./_events_project.ts";
@@ -299,18 +300,17 @@ function targetLines(engine: EngineResult, bus: number, local: [EngineRate, Engi
     console.log(`(the targets are the memory adapter's: no target line for ${ADAPTER})`);
     return;
   }
-  const met = (ok: boolean) => ok ? "met" : "not met";
   const rate = (label: string, perSecond: number) =>
-    console.log(
-      `target: ${label} >= ${TARGET_EVENTS_PER_SECOND} events/s: ${
-        met(perSecond >= TARGET_EVENTS_PER_SECOND)
-      } (${perSecond.toFixed(0)} events/s, ${(perSecond / bus).toFixed(3)}x the bare bus)`,
-    );
-  console.log(
-    `target: memory adapter API -> handler p50 < ${TARGET_P50_MS} ms: ${
-      met(engine.p50 < TARGET_P50_MS)
-    } (p50 ${engine.p50.toFixed(3)} ms)`,
-  );
+    console.log(targetLine(
+      `${label} >= ${TARGET_EVENTS_PER_SECOND} events/s`,
+      perSecond >= TARGET_EVENTS_PER_SECOND,
+      `${perSecond.toFixed(0)} events/s, ${(perSecond / bus).toFixed(3)}x the bare bus`,
+    ));
+  console.log(targetLine(
+    `memory adapter API -> handler p50 < ${TARGET_P50_MS} ms`,
+    engine.p50 < TARGET_P50_MS,
+    `p50 ${engine.p50.toFixed(3)} ms`,
+  ));
   rate("one request's events to an ordered handler", engine.burstOrdered.perSecond);
   rate("one request's events to an ordered: false handler", engine.burstAnyOrder.perSecond);
   rate("in process, to an ordered handler", local[0].perSecond);

@@ -34,6 +34,7 @@ import {
   wrkRequests,
 } from "./_project.ts";
 import { machineLine } from "./_machine.ts";
+import { targetLine } from "./_targets.ts";
 import { autoEdgeCount } from "../engine/edge/mod.ts";
 import { freePort } from "../testing/mod.ts";
 
@@ -292,6 +293,49 @@ function pairedRatio(a: Summary, b: Summary): { median: number; min: number; max
 function pairedCpuRatio(a: Summary, b: Summary): { median: number; min: number; max: number } {
   const ratios = a.cpuPerRound.map((cpu, i) => cpu / b.cpuPerRound[i]!);
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+/** Throughput against the fair ceiling, at least (design: measured targets). */
+const TARGET_CEILING = 0.8;
+/** CPU per request against the same work by hand, at most. */
+const TARGET_CPU = 1.3;
+/** CPU per request with telemetry on against off, at most (rocksdb store, the default type). */
+const TARGET_TELEMETRY = 1.05;
+
+/**
+ * The `target:` lines of the rows that ran: `rohas start` (telemetry on, memory and rocksdb stores)
+ * against the fair ceiling and the same work by hand, and what telemetry on the rocksdb store costs.
+ */
+function printTargets(summaryOf: (name: string) => Summary | undefined): void {
+  const [parallel, byHand, off] = [
+    summaryOf(PARALLEL),
+    summaryOf(BY_HAND),
+    summaryOf("rohas start POST /bench, telemetry off"),
+  ];
+  const rows = [["", "rohas start POST /bench, telemetry on"], [
+    ", rocksdb store",
+    ROCKSDB,
+  ]] as const;
+  for (const [label, name] of rows) {
+    const row = summaryOf(name);
+    if (row === undefined) continue;
+    if (parallel) {
+      const { median } = pairedRatio(row, parallel);
+      const what = `rohas start${label} / the fair ceiling >= ${TARGET_CEILING}x req/s`;
+      console.log(targetLine(what, median >= TARGET_CEILING, `x${median.toFixed(3)}`));
+    }
+    if (byHand && Number.isFinite(row.cpuUs)) {
+      const { median } = pairedCpuRatio(row, byHand);
+      const what = `rohas start${label} CPU per request / the same work by hand <= ${TARGET_CPU}x`;
+      console.log(targetLine(what, median <= TARGET_CPU, `x${median.toFixed(3)}`));
+    }
+  }
+  const rocks = summaryOf(ROCKSDB);
+  if (rocks && off && Number.isFinite(rocks.cpuUs)) {
+    const { median } = pairedCpuRatio(rocks, off);
+    const what = `telemetry on the rocksdb store, CPU per request on / off <= ${TARGET_TELEMETRY}x`;
+    console.log(targetLine(what, median <= TARGET_TELEMETRY, `x${median.toFixed(3)}`));
+  }
 }
 
 function ratioText(ratio: { median: number; min: number; max: number }): string {
@@ -637,6 +681,7 @@ if (import.meta.main) {
       console.log(`  cpu per request / ${BY_HAND}: ${ratioText(pairedCpuRatio(summary, byHand))}`);
     }
   }
+  printTargets(summaryOf);
   // `--edge-v8-flags`: the flagged edges against the same app without the flags.
   const flagged = runs.find(([name]) => name.startsWith(FLAGGED_PREFIX));
   const plain = summaryOf("rohas start POST /bench, telemetry on");

@@ -23,6 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { machineLine } from "./_machine.ts";
+import { targetLine } from "./_targets.ts";
 import { autoEdgeCount } from "../engine/edge/mod.ts";
 import { procStat, REPO, spawnListening, wrkPostBench } from "./_project.ts";
 import { distinctResidentKiB } from "./_pages.ts";
@@ -306,8 +307,10 @@ if (import.meta.main) {
   }
   const idle = median(rounds[0]!.map((r) => total(r.idle, "rss"))) / 1024;
   console.log(
-    `target: the tree idle ≤ ${TARGET_MIB} MiB RSS: ${idle.toFixed(1)} MiB, ${
-      idle <= TARGET_MIB ? "met" : "not met"
-    }`,
+    targetLine(
+      `the tree idle ≤ ${TARGET_MIB} MiB RSS`,
+      idle <= TARGET_MIB,
+      `${idle.toFixed(1)} MiB`,
+    ),
   );
 }

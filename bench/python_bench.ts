@@ -25,6 +25,7 @@ import { join } from "node:path";
 import type { HandlerRef, Invocation } from "../engine/runtime/mod.ts";
 import { createPythonRuntime, type PythonRuntime } from "../engine/runtime/python/mod.ts";
 import { machineLine } from "./_machine.ts";
+import { targetLine } from "./_targets.ts";
 import { clockTicks, procStat, REPO, wrkRequests } from "./_project.ts";
 
 const { values } = parseArgs({
@@ -40,6 +41,10 @@ const SECONDS = Number(values.duration);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const CLI = join(REPO, "cli.ts");
+/** rohas against uvicorn + FastAPI on the same handler, at least (design: measured targets). */
+const TARGET_UVICORN = 3;
+/** rohas's HTTP requests/s against the runtime's own call rate, at least. */
+const TARGET_HTTP_OF_CALLS = 0.5;
 const BASELINE = values.baseline === undefined ? null : join(values.baseline, "cli.ts");
 const TICKS = await clockTicks();
 
@@ -300,6 +305,21 @@ async function http(root: string, inFlight: () => Promise<Stats>): Promise<void>
         median(http).toFixed(2)
       }` +
         ` (rounds ${list(http)})`,
+    );
+    const [x, h] = [median(ratios), median(http)];
+    console.log(
+      targetLine(
+        `rohas / uvicorn + FastAPI >= ${TARGET_UVICORN}x req/s`,
+        x >= TARGET_UVICORN,
+        `x${x.toFixed(2)}`,
+      ),
+    );
+    console.log(
+      targetLine(
+        `rohas HTTP / runtime calls >= ${TARGET_HTTP_OF_CALLS}x`,
+        h >= TARGET_HTTP_OF_CALLS,
+        `x${h.toFixed(2)}`,
+      ),
     );
     if (baseline !== undefined) {
       const ab = rohas.map((r, i) => r.perSecond / baseline[i]!.perSecond);
