@@ -312,11 +312,11 @@ function printTargets(summaryOf: (name: string) => Summary | undefined): void {
     summaryOf(BY_HAND),
     summaryOf("rohas start POST /bench, telemetry off"),
   ];
-  const rows = [["", "rohas start POST /bench, telemetry on"], [
-    ", rocksdb store",
-    ROCKSDB,
-  ]] as const;
-  for (const [label, name] of rows) {
+  const rows = [
+    { label: "", name: "rohas start POST /bench, telemetry on" },
+    { label: ", rocksdb store", name: ROCKSDB },
+  ];
+  for (const { label, name } of rows) {
     const row = summaryOf(name);
     if (row === undefined) continue;
     if (parallel) {

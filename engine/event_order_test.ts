@@ -190,6 +190,21 @@ for (const adapter of IN_ORDER) {
   }
 }
 
+/**
+ * The handler of `source(log)` in Workers, allowed to write `runs.log` in the project: where it
+ * notes its runs.
+ */
+async function loggingHandler(
+  dir: { path: string; write(file: string, text: string): Promise<unknown> },
+  source: (log: string) => string,
+): Promise<{ log: string; runtime: HandlerRuntime }> {
+  const log = `${dir.path}/runs.log`;
+  await dir.write("src/handlers/events/work.ts", source(log));
+  const defaults = { ...CONFIG.permissions.defaults, write: [log] };
+  const runtime = createWorkerRuntime({ root: dir.path, permissions: { defaults, handlers: {} } });
+  return { log, runtime };
+}
+
 /** Notes each run's event and how many ran at once, and awaits inside so overlapping runs show. */
 const NOTE = (log: string) =>
   `let running = 0;
@@ -206,13 +221,7 @@ export async function handleWork(event: { payload: { n: number } }) {
 for (const adapter of IN_ORDER) {
   Deno.test(`an ordered handler in Workers, its deliveries sent several at a time, runs them one after another in publish order (${adapter})`, async () => {
     await using dir = await tempDir();
-    const log = `${dir.path}/runs.log`;
-    await dir.write("src/handlers/events/work.ts", NOTE(log));
-    const defaults = { ...CONFIG.permissions.defaults, write: [log] };
-    const runtime = createWorkerRuntime({
-      root: dir.path,
-      permissions: { defaults, handlers: {} },
-    });
+    const { log, runtime } = await loggingHandler(dir, NOTE);
     await withEngine(modelWith(dir.path, undefined), runtime, async (engine) => {
       await publishAll(engine, 300);
     }, adapter);
@@ -244,13 +253,7 @@ async function lines(file: string): Promise<string[]> {
 for (const adapter of IN_ORDER) {
   Deno.test(`closing an ordered handler's subscription hands its pipelined deliveries that had not started back, unrun, their attempt unchanged (${adapter})`, async () => {
     await using dir = await tempDir();
-    const log = `${dir.path}/runs.log`;
-    await dir.write("src/handlers/events/work.ts", SLOW_NOTE(log));
-    const defaults = { ...CONFIG.permissions.defaults, write: [log] };
-    const runtime = createWorkerRuntime({
-      root: dir.path,
-      permissions: { defaults, handlers: {} },
-    });
+    const { log, runtime } = await loggingHandler(dir, SLOW_NOTE);
     await withEngine(modelWith(dir.path, undefined), runtime, async (engine) => {
       engine.counter.expect(10);
       const options = { parentId: null, source: "workbench" };

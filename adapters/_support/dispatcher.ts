@@ -65,8 +65,12 @@ export interface DispatchSource<I> {
   take(): I | undefined;
   /** Decodes an item and says how to settle it. */
   open(item: I): OpenedItem;
-  /** An item that was never settled: hand it out again first. */
-  putBack(item: I): void;
+  /**
+   * An item that was never settled: hand it out again first. `taken` numbers the take that handed
+   * it out (the dispatcher counts its takes), so that several handed back in any order can go out
+   * again in the order they had (`Returned`).
+   */
+  putBack(item: I, taken: number): void;
   /** Runs after each dispatch loop (for example to read ahead). */
   afterDispatch?(): void;
   /** A handler threw after it settled its delivery; reported, never swallowed. */
@@ -79,6 +83,8 @@ export class Dispatcher<I> {
   readonly #consumers: Consumer[] = [];
   #next = 0;
   #scheduled = false;
+  /** Items taken so far: each delivery's take number. */
+  #taken = 0;
 
   /** Creates a dispatcher over `source`. */
   constructor(source: DispatchSource<I>) {
@@ -123,7 +129,7 @@ export class Dispatcher<I> {
       if (!consumer) break;
       const item = this.#source.take();
       if (item === undefined) break;
-      this.#deliver(consumer, item);
+      this.#deliver(consumer, item, this.#taken++);
     }
     this.#source.afterDispatch?.();
   }
@@ -140,19 +146,23 @@ export class Dispatcher<I> {
     return undefined;
   }
 
-  #deliver(consumer: Consumer, item: I): void {
+  #deliver(consumer: Consumer, item: I, taken: number): void {
     const opened = this.#source.open(item);
     consumer.active++;
-    this.#run(consumer, item, opened);
+    this.#run(consumer, { item, taken }, opened);
   }
 
   /** One delivery; one promise (no `finally` chain, no set of promises) per delivery. */
-  async #run(consumer: Consumer, item: I, { envelope, mechanism }: OpenedItem): Promise<void> {
+  async #run(
+    consumer: Consumer,
+    { item, taken }: { item: I; taken: number },
+    { envelope, mechanism }: OpenedItem,
+  ): Promise<void> {
     try {
       const onError = (error: unknown) => this.#source.failed(error, envelope);
       const settled = await runDelivery(consumer.handler, { envelope, mechanism, onError });
       // Never settled (the handler threw first, or forgot): it goes back to the front.
-      if (!settled) this.#source.putBack(item);
+      if (!settled) this.#source.putBack(item, taken);
     } finally {
       consumer.ended();
       this.schedule();

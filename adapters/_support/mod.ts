@@ -1,8 +1,8 @@
 /**
  * What the adapters share: settings readers, the settle-once delivery and its run, the dispatcher,
- * FIFO and hand-back order of the embedded adapters (memory, rocksdb, denokv), the lifecycle of the broker adapters
- * (nats, rabbitmq, kafka, sqs), the in-flight tracker, backoff, the envelope codec and the errors
- * for unreachable brokers. Private to `adapters/`.
+ * FIFO and hand-back order of the embedded adapters (memory, rocksdb, denokv), the lifecycle of the
+ * broker adapters (nats, rabbitmq, kafka, sqs), the in-flight tracker, backoff, the envelope codec
+ * and the errors for unreachable brokers. Private to `adapters/`.
  *
  * @module
  */

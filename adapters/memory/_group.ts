@@ -35,9 +35,6 @@ export class Group {
   #spaceWaiters: (() => void)[] = [];
   /** Messages taken for delivery and not settled yet. */
   #inFlight = 0;
-  /** When each message in flight was taken, so those handed back keep their order. */
-  readonly #takenAt = new Map<EventEnvelope, number>();
-  #taken = 0;
   /** Messages handed back unsettled, in the order they were taken: delivered before the queue. */
   readonly #returned = new Returned<EventEnvelope>();
 
@@ -49,7 +46,7 @@ export class Group {
       pending: () => this.queue.length > 0 || this.#returned.length > 0,
       take: () => this.#take(),
       open: (envelope) => this.#open(envelope),
-      putBack: (envelope) => this.#putBack(envelope),
+      putBack: (envelope, taken) => this.#putBack(envelope, taken),
       failed: (error, envelope) => this.#hooks.handlerError(error, envelope),
     });
   }
@@ -112,10 +109,7 @@ export class Group {
 
   #take(): EventEnvelope | undefined {
     const envelope = this.#returned.shift() ?? this.queue.shift();
-    if (envelope !== undefined) {
-      this.#inFlight++;
-      this.#takenAt.set(envelope, this.#taken++);
-    }
+    if (envelope !== undefined) this.#inFlight++;
     this.#spaceWaiters.shift()?.();
     return envelope;
   }
@@ -124,11 +118,9 @@ export class Group {
    * A message handed back unsettled goes before the queue, after those handed back that were taken
    * before it: several in flight at once handed back in any order keep the order they had.
    */
-  #putBack(envelope: EventEnvelope): void {
+  #putBack(envelope: EventEnvelope, taken: number): void {
     this.#inFlight--;
-    const at = this.#takenAt.get(envelope) ?? -1;
-    this.#takenAt.delete(envelope);
-    this.#returned.add(envelope, at);
+    this.#returned.add(envelope, taken);
     this.#hooks.changed();
   }
 
@@ -142,7 +134,6 @@ export class Group {
    */
   settle(envelope: EventEnvelope, how: "ack" | "retry" | "deadLetter", detail: unknown): void {
     this.#inFlight--;
-    this.#takenAt.delete(envelope);
     if (how === "retry") this.#hooks.retry(this, envelope, detail as number);
     else if (how === "deadLetter") this.#hooks.deadLetter(this, envelope, detail as string);
     this.#hooks.changed();

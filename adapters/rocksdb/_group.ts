@@ -11,13 +11,9 @@ import type { EventEnvelope } from "../adapter.ts";
 import { type Consumer, Dispatcher, Fifo, type OpenedItem, Returned } from "../_support/mod.ts";
 
 /** A message to deliver: from the log (by sequence number) or from the retry schedule (by key). */
-/**
- * A delivery of the group: a log entry, or a retry from the schedule. `taken` numbers the times the
- * group handed it out, so one handed back keeps its place (see `Group.#putBack`).
- */
 export type Item =
-  | { kind: "log"; seq: number; text: string; taken?: number }
-  | { kind: "retry"; key: string; text: string; taken?: number };
+  | { kind: "log"; seq: number; text: string }
+  | { kind: "retry"; key: string; text: string };
 
 /** A topic's log and the groups that consume it. */
 export interface Topic {
@@ -62,7 +58,6 @@ export class Group {
   readonly #again = new Fifo<Item>();
   /** Deliveries handed back unsettled, in the order they were taken in; they go first. */
   readonly #returned = new Returned<Item>();
-  #taken = 0;
   readonly #buffer = new Fifo<{ seq: number; text: string }>();
   readonly #dispatcher: Dispatcher<Item>;
   #readPosition: number;
@@ -78,7 +73,7 @@ export class Group {
       pending: () => true,
       take: () => this.#take(),
       open: (item) => this.#open(item),
-      putBack: (item) => this.#putBack(item),
+      putBack: (item, taken) => this.#putBack(item, taken),
       // Read ahead while consumers are busy, so that they never wait for the log.
       afterDispatch: () => {
         if (this.#buffer.length < READ_CHUNK / 2 && this.hasConsumers) this.#readMore();
@@ -132,9 +127,7 @@ export class Group {
   }
 
   #take(): Item | undefined {
-    const item = this.#returned.shift() ?? this.#again.shift() ?? this.#fromLog();
-    if (item !== undefined) item.taken = this.#taken++;
-    return item;
+    return this.#returned.shift() ?? this.#again.shift() ?? this.#fromLog();
   }
 
   #fromLog(): Item | undefined {
@@ -151,8 +144,8 @@ export class Group {
    * else, after those handed back that were taken before it: several in flight at once, handed back
    * in any order, keep the order they were handed out in.
    */
-  #putBack(item: Item): void {
-    this.#returned.add(item, item.taken ?? -1);
+  #putBack(item: Item, taken: number): void {
+    this.#returned.add(item, taken);
   }
 
   #readMore(): void {
