@@ -18,7 +18,8 @@ import {
   unbatch,
 } from "./protocol.ts";
 import type { WorkerPermissions } from "./_profiles.ts";
-import type { KvAskMessage } from "./protocol.ts";
+import { packForWorker, unpackDoneCalls } from "./_flat_calls.ts";
+import type { KvAskMessage, WorkerMessage } from "./protocol.ts";
 import type { KvResponse } from "../../state/mod.ts";
 
 /** A call or load waiting for its answer. */
@@ -236,7 +237,7 @@ export class WorkerHandle {
   /** Posts to the Worker; a value that cannot be cloned fails its own call only, not the engine. */
   #post(posted: EngineMessage | Batch<EngineMessage>): void {
     try {
-      this.#worker.postMessage(posted);
+      this.#worker.postMessage(packForWorker(posted));
     } catch (thrown) {
       if (posted.type === "batch") this.#postSeparately(posted.messages);
       else this.#failSending(posted, thrown);
@@ -283,31 +284,33 @@ export class WorkerHandle {
   #receive(posted: FromWorker): void {
     this.lastHeard = performance.now();
     for (const message of unbatch(posted)) {
-      if (message.type === "kv") {
-        this.#kv(message);
-        continue;
-      }
-      const entry = this.#pending.get(message.id);
-      this.#release(message.id, entry);
-      if (entry === undefined) continue;
-      this.#pending.delete(message.id);
-      switch (message.type) {
-        case "result":
-          if (entry.type === "invoke") entry.settle(fromWire(message.result));
-          break;
-        case "done":
-          if (entry.type === "invoke") entry.settle(fromDone(message));
-          break;
-        case "loaded":
-          if (entry.type === "load") entry.settle(message.error ?? null);
-          break;
-        case "pong":
-          if (entry.type === "ping") entry.settle();
-          break;
-      }
+      if (message.type === "done_calls") unpackDoneCalls(message, this.#handle);
+      else this.#handle(message);
     }
     this.#notifyIdle();
   }
+
+  readonly #handle = (message: WorkerMessage): void => {
+    if (message.type === "kv") return this.#kv(message);
+    const entry = this.#pending.get(message.id);
+    this.#release(message.id, entry);
+    if (entry === undefined) return;
+    this.#pending.delete(message.id);
+    switch (message.type) {
+      case "result":
+        if (entry.type === "invoke") entry.settle(fromWire(message.result));
+        break;
+      case "done":
+        if (entry.type === "invoke") entry.settle(fromDone(message));
+        break;
+      case "loaded":
+        if (entry.type === "load") entry.settle(message.error ?? null);
+        break;
+      case "pong":
+        if (entry.type === "ping") entry.settle();
+        break;
+    }
+  };
 
   /** Runs a handler's `state.kv` operation; its answer (or error) goes back by the Worker's id. */
   #kv(message: KvAskMessage): void {

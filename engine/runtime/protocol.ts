@@ -16,6 +16,7 @@ import type {
 } from "./contract.ts";
 import type { KvRequest, KvResponse } from "../../state/mod.ts";
 import { copyJson } from "../../internal/json/mod.ts";
+import type { DoneCalls, EventCalls } from "./_flat_calls.ts";
 
 /**
  * Run one handler call. `handler` numbers a {@linkcode HandlerRef} per Worker; the reference itself
@@ -184,11 +185,11 @@ export interface Batch<M> {
   messages: M[];
 }
 
-/** What the engine posts to a Worker. */
-export type ToWorker = EngineMessage | Batch<EngineMessage>;
+/** What the engine posts to a Worker: runs of event calls packed (see `_flat_calls.ts`). */
+export type ToWorker = EngineMessage | EventCalls | Batch<EngineMessage | EventCalls>;
 
-/** What a Worker posts to the engine. */
-export type FromWorker = WorkerMessage | Batch<WorkerMessage>;
+/** What a Worker posts to the engine: runs of `done` answers packed (see `_flat_calls.ts`). */
+export type FromWorker = WorkerMessage | Batch<WorkerMessage | DoneCalls>;
 
 /** Unpacks a posted value into its messages, in order. */
 export function unbatch<M extends { type: string }>(posted: M | Batch<M>): M[] {

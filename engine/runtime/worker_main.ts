@@ -36,6 +36,7 @@ import {
   unbatch,
   type WorkerMessage,
 } from "./protocol.ts";
+import { packForEngine, unpackEventCalls } from "./_flat_calls.ts";
 
 type Namespace = Record<string, unknown>;
 
@@ -51,7 +52,7 @@ interface Serving {
 const modules = new Map<string, Serving>();
 /** Handler references by the number the engine gave them. */
 const handlers = new Map<number, HandlerRef>();
-const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(posted));
+const outbox = new Outbox<WorkerMessage>((posted) => self.postMessage(packForEngine(posted)));
 /** Where each call is marked as started (see `MarksMessage`). */
 let marks: Int32Array | null = null;
 /** `state.kv` operations waiting for the engine's answer, by this Worker's id. */
@@ -86,7 +87,10 @@ const payloads: {
 } = { version: 0, check: undefined, loading: null };
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
-  for (const message of unbatch(event.data)) dispatch(message);
+  for (const message of unbatch(event.data)) {
+    if (message.type === "event_calls") unpackEventCalls(message, dispatch);
+    else dispatch(message);
+  }
 };
 
 function dispatch(message: EngineMessage): void {
