@@ -241,12 +241,13 @@ function unorderedParallelism(controls: SubscriptionControls): number {
 /**
  * Deliveries an ordered handler has in flight at once where its calls can form a sequence: the
  * Worker runs them one after another in delivery order, and the calls of one turn travel in one
- * message (each still its own delivery, trace, retry and dead letter). 64 rather than 32: the Worker
- * runs a turn's calls back to back, and with more in flight it has calls to run while the engine
- * handles the results of the last batch (bench/events_by_thread.ts, BENCHMARKS.md); 128 measured no
- * better.
+ * message (each still its own delivery, trace, retry and dead letter). 128: the Worker runs a
+ * turn's calls back to back, and with a second batch in flight it has calls to run while the engine
+ * handles the results of the first (bench/events_by_thread.ts; BENCHMARKS.md "Event calls to a
+ * Worker as flat arrays": once the calls crossed flat, 128 measured x1.09-1.11 the events/s of 64,
+ * and 256 no better than 128).
  */
-export const SEQUENCE_DEPTH = 64;
+export const SEQUENCE_DEPTH = 128;
 
 /** Whether no control stands between a delivery and its run (the only case that pipelines). */
 function pipelined(controls: SubscriptionControls, limiter: Limiter | null): boolean {
