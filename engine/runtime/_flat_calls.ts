@@ -122,11 +122,12 @@ export function unpackEventCalls(packed: EventCalls, each: (call: InvokeMessage)
       slot: fields[i + 5] as number,
       input: {
         kind: "event",
+        // In the order the engine builds it (`eventInput`): a handler may write the event out.
         event: {
-          id: fields[i + 6] as string,
-          timestamp: fields[i + 7] as string,
-          attempt: fields[i + 8] as number,
           payload: fields[i + 9],
+          timestamp: fields[i + 7] as string,
+          id: fields[i + 6] as string,
+          attempt: fields[i + 8] as number,
         },
       },
     };

@@ -114,3 +114,10 @@ Deno.test("a Worker's done answers cross as flat runs, its other messages as the
   // A lone message travels as itself.
   assertEquals(packForEngine(messages[0]!), messages[0]);
 });
+
+Deno.test("an event arrives with its fields in the order the engine wrote them", () => {
+  const [call] = received(structuredClone(packForWorker(eventCall(2, "Ping"))));
+  const input = call?.type === "invoke" ? call.input : undefined;
+  const event = input?.kind === "event" ? input.event : undefined;
+  assertEquals(Object.keys(event ?? {}), ["payload", "timestamp", "id", "attempt"]);
+});
