@@ -2,11 +2,12 @@
  * Calls and their answers as they cross a handler Worker's boundary, flat: a run of
  * {@linkcode InvokeMessage}s that deliver one event each travels as one array of their fields
  * ({@linkcode EventCalls}) rather than as objects, and so does a run of the Worker's
- * {@linkcode DoneMessage}s ({@linkcode DoneCalls}). A structured clone costs per object and per property name (each name is written and read
- * back as a string, every time): a batch of 64 event calls cost the engine's thread 2.1 µs a call
- * to post as objects against 1.0 flat, and the round trip to the Worker 5.2–6.6 µs a call against
- * 3.1–3.6 (measured, BENCHMARKS.md "Event calls to a Worker as flat arrays"). The Worker builds
- * each call's objects again, which a fixed-shape literal does at a fraction of that cost.
+ * {@linkcode DoneMessage}s ({@linkcode DoneCalls}). A structured clone costs per object and per
+ * property name (each name is written and read back as a string, every time): a batch of 64 event
+ * calls cost the engine's thread 2.1 µs a call to post as objects against 1.0 flat, and the round
+ * trip to the Worker 5.2–6.6 µs a call against 3.1–3.6 (measured, BENCHMARKS.md "Event calls to a
+ * Worker as flat arrays"). The receiving side builds each message's objects again, which a
+ * fixed-shape literal does at a fraction of that cost.
  *
  * Only calls whose input is one event and that carry no handler reference (the first call of a
  * handler in a Worker carries it) are packed; every other message keeps its place in the batch.
@@ -30,7 +31,10 @@ export interface EventCalls {
   fields: unknown[];
 }
 
-/** Fields per call: id, handler, version, trace id, sequence, slot, event id, timestamp, attempt, payload. */
+/**
+ * Fields per call: id, handler, version, trace id, sequence, slot, event id, timestamp, attempt,
+ * payload.
+ */
 const STRIDE = 10;
 
 /** An invoke of one event with no handler reference: what {@linkcode packEventCalls} packs. */
@@ -68,7 +72,10 @@ function pushCall(fields: unknown[], call: InvokeMessage): void {
  * import type { InvokeMessage } from "./protocol.ts";
  * const call: InvokeMessage = {
  *   type: "invoke", id: 7, handler: 1, version: 0, traceId: "t", slot: 3, sequence: "Ping",
- *   input: { kind: "event", event: { id: "e", timestamp: "2026-12-07T00:00:00.000Z", attempt: 1, payload: { n: 1 } } },
+ *   input: {
+ *     kind: "event",
+ *     event: { payload: { n: 1 }, timestamp: "2026-12-07T00:00:00.000Z", id: "e", attempt: 1 },
+ *   },
  * };
  * const packed = packEventCalls([call])[0]!;
  * assertEquals(packed.type, "event_calls");
@@ -78,16 +85,34 @@ function pushCall(fields: unknown[], call: InvokeMessage): void {
  * ```
  */
 export function packEventCalls(messages: readonly EngineMessage[]): (EngineMessage | EventCalls)[] {
-  const out: (EngineMessage | EventCalls)[] = [];
-  let run: EventCalls | null = null;
+  return packRuns(
+    messages,
+    packable,
+    (): EventCalls => ({ type: "event_calls", fields: [] }),
+    pushCall,
+  );
+}
+
+/**
+ * The messages in order, each run of consecutive ones that `packs` takes written into one run
+ * value (made by `start`, filled by `push`); the others as they are.
+ */
+function packRuns<M, R extends { fields: unknown[] }, P extends M>(
+  messages: readonly M[],
+  packs: (message: M) => message is P,
+  start: () => R,
+  push: (fields: R["fields"], message: P) => void,
+): (M | R)[] {
+  const out: (M | R)[] = [];
+  let run: R | null = null;
   for (const message of messages) {
-    if (!packable(message)) {
+    if (!packs(message)) {
       run = null;
       out.push(message);
       continue;
     }
-    if (run === null) out.push(run = { type: "event_calls", fields: [] });
-    pushCall(run.fields, message);
+    if (run === null) out.push(run = start());
+    push(run.fields, message);
   }
   return out;
 }
@@ -151,18 +176,13 @@ export interface DoneCalls {
  */
 export function packForEngine(posted: WorkerMessage | Batch<WorkerMessage>): FromWorker {
   if (posted.type !== "batch") return posted;
-  const out: (WorkerMessage | DoneCalls)[] = [];
-  let run: DoneCalls | null = null;
-  for (const message of posted.messages) {
-    if (message.type !== "done") {
-      run = null;
-      out.push(message);
-      continue;
-    }
-    if (run === null) out.push(run = { type: "done_calls", fields: [] });
-    run.fields.push(message.id, message.json, message.durationMs);
-  }
-  return { type: "batch", messages: out };
+  const messages = packRuns(
+    posted.messages,
+    (message): message is DoneMessage => message.type === "done",
+    (): DoneCalls => ({ type: "done_calls", fields: [] }),
+    (fields, done) => fields.push(done.id, done.json, done.durationMs),
+  );
+  return { type: "batch", messages };
 }
 
 /**
