@@ -121,10 +121,15 @@ Deno.test("createApp records into the store it is given, not a memory store of i
 Deno.test("createApp publishes through the adapter it is given", async () => {
   const adapter = createMemoryAdapter();
   const published: string[] = [];
+  // A handler's triggers go out as one series (`publishBatch`), a schema's `triggers:` one by one.
   const watched = withOverrides<Adapter>(adapter, {
     publish: (envelope) => {
       published.push(envelope.topic);
       return adapter.publish(envelope);
+    },
+    publishBatch: (envelopes) => {
+      published.push(...envelopes.map((envelope) => envelope.topic));
+      return adapter.publishBatch(envelopes);
     },
   });
   const { config } = await loadConfig(root, { env: {} });

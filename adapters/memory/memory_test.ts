@@ -112,6 +112,43 @@ Deno.test("memory adapter makes publishers wait for a slow consumer instead of d
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6]);
 });
 
+Deno.test("memory adapter publishes a batch once its group has room for all of it", async () => {
+  await using adapter = open({ bufferSize: 3 });
+  const release = Promise.withResolvers<void>();
+  const seen: number[] = [];
+  await adapter.subscribe("Slow", "app.slow", async (delivery) => {
+    await release.promise;
+    seen.push((delivery.envelope.payload as { n: number }).n);
+    await delivery.ack();
+  });
+  await adapter.publishBatch!([0, 1, 2].map((n) => envelope("Slow", { n })));
+  // Event 0 is in flight and 1, 2 are queued: a batch of two does not fit under 3.
+  let done = false;
+  const waiting = adapter.publishBatch!([3, 4].map((n) => envelope("Slow", { n }))).then(() =>
+    done = true
+  );
+  await settle();
+  assert.equal(done, false, "the batch waits for room for both of its events");
+  release.resolve();
+  await waiting;
+  // A batch larger than the buffer goes once the queue is empty.
+  await adapter.publishBatch!([5, 6, 7, 8, 9].map((n) => envelope("Slow", { n })));
+  await until(() => seen.length === 10);
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+Deno.test("memory adapter accepts none of a batch when it closes while the batch waits", async () => {
+  await using adapter = open({ bufferSize: 1 });
+  const { release } = await fillStuck(adapter);
+  const waiting = adapter.publishBatch!([envelope("Stuck", { n: 2 }), envelope("Other", { n: 3 })]);
+  await settle();
+  const closing = adapter.close();
+  await assert.rejects(waiting, AdapterClosedError);
+  release.resolve();
+  await closing;
+  assert.deepEqual(await adapter.listUnhandled(), [], "nothing of the batch was kept");
+});
+
 Deno.test("memory adapter shares a group between two subscribers in one process", async () => {
   await using adapter = open();
   const bySubscriber = [0, 0];
