@@ -87,13 +87,7 @@ Deno.test("memory adapter delivers a reused idempotency key again once its windo
 
 Deno.test("memory adapter makes publishers wait for a slow consumer instead of dropping it", async () => {
   await using adapter = open({ bufferSize: 2 });
-  const release = Promise.withResolvers<void>();
-  const seen: number[] = [];
-  await adapter.subscribe("Slow", "app.slow", async (delivery) => {
-    await release.promise;
-    seen.push((delivery.envelope.payload as { n: number }).n);
-    await delivery.ack();
-  });
+  const { release, seen } = await slowConsumer(adapter);
   let published = 0;
   const publishing = (async () => {
     for (let n = 0; n < 6; n++) {
@@ -114,13 +108,7 @@ Deno.test("memory adapter makes publishers wait for a slow consumer instead of d
 
 Deno.test("memory adapter publishes a batch once its group has room for all of it", async () => {
   await using adapter = open({ bufferSize: 3 });
-  const release = Promise.withResolvers<void>();
-  const seen: number[] = [];
-  await adapter.subscribe("Slow", "app.slow", async (delivery) => {
-    await release.promise;
-    seen.push((delivery.envelope.payload as { n: number }).n);
-    await delivery.ack();
-  });
+  const { release, seen } = await slowConsumer(adapter);
   await adapter.publishBatch!([0, 1, 2].map((n) => envelope("Slow", { n })));
   // Event 0 is in flight and 1, 2 are queued: a batch of two does not fit under 3.
   let done = false;
@@ -314,6 +302,21 @@ Deno.test("memory adapter keeps the dead letters a failed replay did not reach",
   release.resolve();
   await closing;
 });
+
+/**
+ * Subscribes group `app.slow` of topic `Slow` with a handler that holds every delivery until
+ * `release`, then records its payload's `n` in `seen` and acknowledges it.
+ */
+async function slowConsumer(adapter: MemoryAdapter) {
+  const release = Promise.withResolvers<void>();
+  const seen: number[] = [];
+  await adapter.subscribe("Slow", "app.slow", async (delivery) => {
+    await release.promise;
+    seen.push((delivery.envelope.payload as { n: number }).n);
+    await delivery.ack();
+  });
+  return { release, seen };
+}
 
 /**
  * Fills group `app.stuck` of topic `Stuck` (an adapter of `bufferSize` 1): its handler holds event 0
