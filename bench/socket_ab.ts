@@ -10,10 +10,14 @@
  * runs under the default store (`--telemetry`: `forward`, or `disabled`).
  *
  *   deno run -A bench/socket_ab.ts --checkout <dir> [--hand] [--seconds 10] [--rounds 2]
- *   deno run -A bench/socket_ab.ts --hand [--seconds 10] [--rounds 2]
+ *   deno run -A bench/socket_ab.ts --hand [--parts] [--seconds 10] [--rounds 2]
  *
- * A is this checkout, B `--checkout` (or this checkout again: an A/A run shows the noise). Each
- * round runs the variants in turn in one order, the next round in the reverse order. Needs `wrk`.
+ * A is this checkout, B `--checkout` (or this checkout again: an A/A run shows the noise). With
+ * `--parts`, the hand-written work is served three more ways, each adding one thing the pipeline
+ * does: the request's headers read into a record, `content-type` and `content-length` read alone,
+ * and the answer built as the pipeline builds it (its content type in the init, then three
+ * `append`s); each is reported against the hand-written work. Each round runs the variants in turn
+ * in one order, the next round in the reverse order. Needs `wrk`.
  *
  * @module
  */
@@ -22,7 +26,14 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { resolve } from "node:path";
 import { machineLine } from "./_machine.ts";
-import { BENCH_BY_HAND_MODULE, median, REPO, spawnListening, wrkPostBench } from "./_project.ts";
+import {
+  BENCH_BY_HAND_MODULE,
+  BENCH_CHECK_SOURCE,
+  median,
+  REPO,
+  spawnListening,
+  wrkPostBench,
+} from "./_project.ts";
 import { type Handler, load, type TelemetryKind } from "./pipeline_ab.ts";
 
 /** How long each variant serves before the next takes over. */
@@ -33,6 +44,60 @@ async function byHand(): Promise<Handler> {
   const url = `data:application/javascript,${encodeURIComponent(BENCH_BY_HAND_MODULE)}`;
   const { default: server } = await import(url);
   return (request) => server.fetch(request);
+}
+
+/** What `--parts` adds to the hand-written work, one thing at a time, by variant name. */
+const PARTS = ["hand+record", "hand+two reads", "hand+answer"] as const;
+type Part = typeof PARTS[number];
+
+/**
+ * The hand-written work with one part of the pipeline added (see {@linkcode PARTS}): the same body
+ * check, trace id and CORS headers as {@linkcode BENCH_BY_HAND_MODULE}.
+ */
+async function handWith(part: Part): Promise<Handler> {
+  const source = `${BENCH_CHECK_SOURCE}export { checkBench };`;
+  const url = `data:application/javascript,${encodeURIComponent(source)}`;
+  const { checkBench } = await import(url) as { checkBench: (b: unknown) => unknown[] };
+  const trace = "X-Rohas-Trace-Id";
+  return async (request) => {
+    const traceId = crypto.randomUUID();
+    if (part === "hand+record") {
+      const record: Record<string, string> = {};
+      request.headers.forEach((value, name) => record[name] = value);
+    } else if (part === "hand+two reads") {
+      request.headers.get("content-type");
+      request.headers.get("content-length");
+    }
+    const body = await request.json();
+    const details = checkBench(body);
+    const status = details.length > 0 ? 422 : 200;
+    const data = details.length > 0
+      ? { error: "Request body does not match", details }
+      : { data: { ok: true, name: body.name } };
+    if (part !== "hand+answer") {
+      const headers = {
+        [trace]: traceId,
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": trace,
+      };
+      return Response.json(data, { status, headers });
+    }
+    const response = new Response(JSON.stringify(data), {
+      status,
+      headers: { "content-type": "application/json" },
+    });
+    response.headers.append(trace, traceId);
+    response.headers.append("access-control-allow-origin", "*");
+    response.headers.append("access-control-expose-headers", trace);
+    return response;
+  };
+}
+
+/** The handler a variant's spec names: the hand-written work, one of its parts, or a checkout. */
+function variantHandler(spec: string, kind: TelemetryKind): Promise<Handler> {
+  if (spec === "hand") return byHand();
+  const part = PARTS.find((name) => name === spec);
+  return part !== undefined ? handWith(part) : load(spec, kind);
 }
 
 /** The CPU and requests of each variant, over the slices it served. */
@@ -72,9 +137,7 @@ class Slices {
 /** The server child: serves the variants in turn; `/__reset` and `/__report` control it. */
 async function serveChild(specs: string[], kind: TelemetryKind): Promise<void> {
   const handlers: Handler[] = [];
-  for (const spec of specs) {
-    handlers.push(spec === "hand" ? await byHand() : await load(spec, kind));
-  }
+  for (const spec of specs) handlers.push(await variantHandler(spec, kind));
   const slices = new Slices(handlers.length);
   setInterval(() => slices.next(), SLICE_MS);
   Deno.serve({
@@ -111,10 +174,30 @@ async function round(specs: string[], kind: TelemetryKind, seconds: number): Pro
 
 function usage(code: number): never {
   console.error(
-    "Usage: deno run -A bench/socket_ab.ts [--checkout <dir>] [--hand] [--seconds 10] [--rounds 2]\n" +
-      "                                     [--telemetry forward|disabled]",
+    "Usage: deno run -A bench/socket_ab.ts [--checkout <dir>] [--hand] [--parts] [--seconds 10]\n" +
+      "                                     [--rounds 2] [--telemetry forward|disabled]",
   );
   Deno.exit(code);
+}
+
+/** A variant of a run: what it serves and how its rows name it. */
+interface Variant {
+  spec: string;
+  label: string;
+}
+
+/** The ratios a run reports, each as `[numerator, denominator]` labels. */
+function reportedRatios(variants: readonly Variant[]): [string, string][] {
+  const labels = variants.map((v) => v.label);
+  const ratios: [string, string][] = [["B", "A"]];
+  if (labels.includes("hand")) ratios.push(["A", "hand"]);
+  for (const part of PARTS) if (labels.includes(part)) ratios.push([part, "hand"]);
+  return ratios;
+}
+
+function ratioLine(name: string, values: readonly number[]): string {
+  const rounds = values.map((r) => r.toFixed(3)).join(", ");
+  return `${name} median x${median([...values]).toFixed(3)} (rounds ${rounds})`;
 }
 
 if (import.meta.main) {
@@ -125,6 +208,7 @@ if (import.meta.main) {
       serve: { type: "boolean", default: false },
       checkout: { type: "string" },
       hand: { type: "boolean", default: false },
+      parts: { type: "boolean", default: false },
       seconds: { type: "string", default: "10" },
       rounds: { type: "string", default: "2" },
       telemetry: { type: "string", default: "forward" },
@@ -137,45 +221,31 @@ if (import.meta.main) {
   if (values.serve) {
     await serveChild(positionals, kind);
   } else {
-    const variants = [REPO, values.checkout === undefined ? REPO : resolve(values.checkout)];
-    if (values.hand) variants.push("hand");
+    const checkout = values.checkout === undefined ? REPO : resolve(values.checkout);
+    const variants: Variant[] = [{ spec: REPO, label: "A" }, { spec: checkout, label: "B" }];
+    if (values.hand || values.parts) variants.push({ spec: "hand", label: "hand" });
+    if (values.parts) variants.push(...PARTS.map((part) => ({ spec: part, label: part })));
     console.log(machineLine());
     console.log(
-      `A = ${variants[0]}, B = ${variants[1]}${
-        values.hand ? ", hand = the same work by hand" : ""
-      };` +
+      `A = ${REPO}, B = ${checkout}${
+        values.hand || values.parts ? ", hand = the same work by hand" : ""
+      }${values.parts ? ` (${PARTS.join(", ")}: one part of the pipeline added to it)` : ""};` +
         ` telemetry ${kind}; wrk -t2 -c32, slices of ${SLICE_MS} ms`,
     );
-    const ratios: number[] = [];
-    const handRatios: number[] = [];
+    const ratios = reportedRatios(variants);
+    const series = ratios.map((): number[] => []);
     for (let i = 0; i < Number(values.rounds); i++) {
       const order = variants.map((_, k) => k);
       if (i % 2 === 1) order.reverse();
-      const measured = await round(order.map((k) => variants[k]!), kind, Number(values.seconds));
-      const us = new Array<number>(variants.length);
-      order.forEach((k, j) => us[k] = measured[j]!);
-      ratios.push(us[1]! / us[0]!);
-      const cells = [`A ${us[0]!.toFixed(2)}`, `B ${us[1]!.toFixed(2)}`];
-      if (values.hand) {
-        cells.push(`hand ${us[2]!.toFixed(2)}`);
-        handRatios.push(us[0]! / us[2]!);
-      }
-      console.log(
-        `round ${i + 1}: cpu/request ${cells.join(", ")} us; B/A x${ratios.at(-1)!.toFixed(3)}`,
-      );
+      const specs = order.map((k) => variants[k]!.spec);
+      const measured = await round(specs, kind, Number(values.seconds));
+      const us = new Map<string, number>();
+      order.forEach((k, j) => us.set(variants[k]!.label, measured[j]!));
+      ratios.forEach(([a, b], r) => series[r]!.push(us.get(a)! / us.get(b)!));
+      const cells = variants.map((v) => `${v.label} ${us.get(v.label)!.toFixed(2)}`);
+      console.log(`round ${i + 1}: cpu/request ${cells.join(", ")} us`);
     }
-    console.log(
-      `B/A median x${median(ratios).toFixed(3)} (rounds ${
-        ratios.map((r) => r.toFixed(3)).join(", ")
-      })`,
-    );
-    if (values.hand) {
-      console.log(
-        `A/hand median x${median(handRatios).toFixed(3)} (rounds ${
-          handRatios.map((r) => r.toFixed(3)).join(", ")
-        })`,
-      );
-    }
+    ratios.forEach(([a, b], r) => console.log(ratioLine(`${a}/${b}`, series[r]!)));
     Deno.exit(0);
   }
 }
