@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseTargets, targetLine } from "./_targets.ts";
-import { daysMet, type RecordedRun, verdictTable } from "./targets.ts";
+import { dayCounts, daysMet, historyTable, type RecordedRun, verdictTable } from "./targets.ts";
 
 Deno.test("target lines read back as printed, in either order of figure and verdict", () => {
   const output = [
@@ -46,5 +46,23 @@ Deno.test("a target's days count each UTC day with a met run once", () => {
   assert.deepEqual(verdictTable([runs[0]!, recorded("2026-12-08T01:00:00.000Z", [])]), [
     "a: met (1) | not measured",
     "b: no (2) | not measured",
+  ]);
+});
+
+Deno.test("the history counts each target's runs by UTC day and says when three days met it", () => {
+  const runs = [
+    recorded("2026-12-07T10:00:00.000Z", [["a", true, "1"], ["b|c", false, "2"]]),
+    recorded("2026-12-07T11:00:00.000Z", [["a", false, "1"]]),
+    recorded("2026-12-08T09:00:00.000Z", [["a", true, "1"], ["b|c", true, "2"]]),
+    recorded("2026-12-09T09:00:00.000Z", [["a", true, "1"]]),
+  ];
+  assert.deepEqual(dayCounts(runs).get("a"), [
+    { day: "2026-12-07", met: 1, runs: 2 },
+    { day: "2026-12-08", met: 1, runs: 1 },
+    { day: "2026-12-09", met: 1, runs: 1 },
+  ]);
+  assert.deepEqual(historyTable(runs).slice(2), [
+    "| a | 3 of 4 | 2026-12-07: 1 of 2; 2026-12-08: 1 of 1; 2026-12-09: 1 of 1 | yes |",
+    "| b\\|c | 1 of 2 | 2026-12-07: 0 of 1; 2026-12-08: 1 of 1 | not yet (1) |",
   ]);
 });

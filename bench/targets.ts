@@ -15,6 +15,7 @@
  *   deno task bench:targets               # three runs
  *   deno task bench:targets --runs 1      # one
  *   deno task bench:targets --history     # only the verdicts recorded so far
+ *   deno task bench:targets --history --markdown   # the same as a table for BENCHMARKS.md
  *
  * Needs `wrk`, and for the Python target `python3` with `pydantic fastapi uvicorn` (without them
  * that benchmark is reported as skipped and its targets as not measured).
@@ -127,6 +128,51 @@ export function verdictTable(runs: readonly RecordedRun[]): string[] {
   });
 }
 
+/** How many runs of one UTC day measured a target, and how many of them met it. */
+export interface DayCount {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  met: number;
+  runs: number;
+}
+
+/**
+ * Each target's runs by UTC day: how many measured it and how many met it, oldest day first.
+ *
+ * @param runs the recorded runs
+ * @returns target name to its days
+ * @example
+ * ```ts
+ * import { dayCounts } from "./targets.ts";
+ * const run = (at: string, met: boolean) => ({
+ *   at, machine: "m", missing: [], lines: [`target: p50 < 0.5 ms: ${met ? "met" : "not met"} (0.4 ms)`],
+ * });
+ * const [day] = dayCounts([run("2026-12-07T10:00:00Z", true), run("2026-12-07T11:00:00Z", false)])
+ *   .get("p50 < 0.5 ms")!;
+ * console.assert(day!.day === "2026-12-07" && day!.met === 1 && day!.runs === 2);
+ * ```
+ */
+export function dayCounts(runs: readonly RecordedRun[]): Map<string, DayCount[]> {
+  const byTarget = new Map<string, Map<string, DayCount>>();
+  for (const r of runs) {
+    const day = r.at.slice(0, 10);
+    for (const t of targetsOf(r)) {
+      const days = byTarget.get(t.name) ?? new Map<string, DayCount>();
+      const count = days.get(day) ?? { day, met: 0, runs: 0 };
+      count.runs++;
+      if (t.met) count.met++;
+      days.set(day, count);
+      byTarget.set(t.name, days);
+    }
+  }
+  return new Map(
+    [...byTarget].map(([name, days]) => [
+      name,
+      [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
+    ]),
+  );
+}
+
 /**
  * The UTC days on which each target was met in at least one run.
  *
@@ -143,15 +189,39 @@ export function verdictTable(runs: readonly RecordedRun[]): string[] {
  * ```
  */
 export function daysMet(runs: readonly RecordedRun[]): Map<string, string[]> {
-  const days = new Map<string, Set<string>>();
-  for (const r of runs) {
-    for (const t of targetsOf(r)) {
-      const set = days.get(t.name) ?? new Set<string>();
-      if (t.met) set.add(r.at.slice(0, 10));
-      days.set(t.name, set);
-    }
+  const days = new Map<string, string[]>();
+  for (const [name, counts] of dayCounts(runs)) {
+    days.set(name, counts.filter((d) => d.met > 0).map((d) => d.day));
   }
-  return new Map([...days].map(([name, set]) => [name, [...set].sort()]));
+  return days;
+}
+
+/** Days with a met run a target needs. */
+const DAYS_NEEDED = 3;
+
+/**
+ * The history as a Markdown table for BENCHMARKS.md: per target, its runs met, each day's count
+ * and whether it was met on {@linkcode DAYS_NEEDED} days.
+ *
+ * @param runs the recorded runs
+ * @returns the table's lines
+ */
+export function historyTable(runs: readonly RecordedRun[]): string[] {
+  const lines = [
+    "| target | runs met | by UTC day (met of runs) | met on three days |",
+    "| --- | --- | --- | --- |",
+  ];
+  for (const [name, days] of dayCounts(runs)) {
+    const met = days.reduce((sum, d) => sum + d.met, 0);
+    const measured = days.reduce((sum, d) => sum + d.runs, 0);
+    const byDay = days.map((d) => `${d.day}: ${d.met} of ${d.runs}`).join("; ");
+    const daysWithMet = days.filter((d) => d.met > 0).length;
+    const verdict = daysWithMet >= DAYS_NEEDED ? "yes" : `not yet (${daysWithMet})`;
+    lines.push(
+      `| ${name.replaceAll("|", "\\|")} | ${met} of ${measured} | ${byDay} | ${verdict} |`,
+    );
+  }
+  return lines;
 }
 
 async function readHistory(): Promise<RecordedRun[]> {
@@ -170,7 +240,9 @@ function printHistory(history: readonly RecordedRun[]): void {
   for (const [name, days] of daysMet(history)) {
     const targets = history.map(targetsOf).filter((list) => list.some((t) => t.name === name));
     const met = targets.filter((list) => list.some((t) => t.name === name && t.met)).length;
-    const verdict = days.length >= 3 ? "met on three days or more" : "not yet on three days";
+    const verdict = days.length >= DAYS_NEEDED
+      ? "met on three days or more"
+      : "not yet on three days";
     console.log(
       `  ${name}: met in ${met} of ${targets.length} runs; days ${
         days.join(", ") || "none"
@@ -185,11 +257,12 @@ if (import.meta.main) {
     options: {
       runs: { type: "string", default: "3" },
       history: { type: "boolean", default: false },
+      markdown: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
-    console.log("Usage: deno task bench:targets [--runs 3] [--history]");
+    console.log("Usage: deno task bench:targets [--runs 3] [--history [--markdown]]");
     Deno.exit(0);
   }
   const count = Number(values.runs);
@@ -215,5 +288,10 @@ if (import.meta.main) {
       for (const m of r.missing) console.log(`  run ${i + 1} did not measure ${m}`);
     }
   }
-  printHistory(await readHistory());
+  const history = await readHistory();
+  if (values.markdown) {
+    for (const line of historyTable(history)) console.log(line);
+  } else {
+    printHistory(history);
+  }
 }
