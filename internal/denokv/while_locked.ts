@@ -44,8 +44,9 @@ export async function whileLocked<T>(
 }
 
 /**
- * Whether an error is SQLite's "database is locked". Deno reports it as a plain TypeError, so its
- * text is the only sign of it.
+ * Whether an error is SQLite's "database is locked". Deno reports it as a plain `TypeError` from
+ * an operation and as a plain `Error` from `Deno.openKv` (two processes opening one new file at
+ * once), so its text is the only sign of it.
  *
  * @param error what an operation threw
  * @returns true for the lock
@@ -55,10 +56,12 @@ export async function whileLocked<T>(
  * import { equal } from "node:assert/strict";
  * import { isLocked } from "./mod.ts";
  * equal(isLocked(new TypeError("database is locked")), true);
- * equal(isLocked(new Error("database is locked")), false);
+ * equal(isLocked(new Error("database is locked")), true);
+ * equal(isLocked(new Error("no such table")), false);
+ * equal(isLocked("database is locked"), false);
  * ```
  */
 export function isLocked(error: unknown): boolean {
-  return error instanceof TypeError &&
+  return error instanceof Error &&
     /database is locked|database table is locked/.test(error.message);
 }
