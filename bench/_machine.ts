@@ -18,6 +18,7 @@ export function machineLine(): string {
   const details = machineDetails(readOr("/proc/cpuinfo"), {
     idle: readOr("/sys/devices/system/cpu/cpuidle/current_driver"),
     clock: readOr("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+    damon: damonAction(),
   });
   return `machine: ${cpuModel()} x${navigator.hardwareConcurrency}, ${Deno.build.os} ${Deno.osRelease()}, Deno ${Deno.version.deno}${
     details === "" ? "" : ` (${details})`
@@ -26,11 +27,13 @@ export function machineLine(): string {
 
 /**
  * What tells two machines of one CPU model apart: the first CPU's family, model, stepping and
- * BogoMIPS (`/proc/cpuinfo`), the kernel's idle driver and its clock source. A part that could not
- * be read is left out.
+ * BogoMIPS (`/proc/cpuinfo`), the kernel's idle driver, its clock source, and what the kernel's
+ * memory monitor (DAMON) does to cold pages when it runs (such as `pageout`: code paged out and
+ * faulted back in). A part that could not be read is left out.
  *
  * @param cpuinfo the text of `/proc/cpuinfo` ("" when unknown)
- * @param system the idle driver and the clock source, as their `/sys` files read ("" when unknown)
+ * @param system the idle driver and the clock source as their `/sys` files read, and DAMON's
+ * action when it runs ("" when unknown or not running)
  * @returns the details, comma-separated; "" when none is known
  * @example
  * ```ts
@@ -42,10 +45,16 @@ export function machineLine(): string {
  *   machineDetails(cpuinfo, { idle: "none\n", clock: "tsc\n" }) ===
  *     "family 25 model 1 stepping 1, bogomips 4891, idle none, clock tsc",
  * );
+ * console.assert(
+ *   machineDetails("", { idle: "", clock: "tsc", damon: "pageout\n" }) === "clock tsc, damon pageout",
+ * );
  * console.assert(machineDetails("", { idle: "", clock: "kvm-clock" }) === "clock kvm-clock");
  * ```
  */
-export function machineDetails(cpuinfo: string, system: { idle: string; clock: string }): string {
+export function machineDetails(
+  cpuinfo: string,
+  system: { idle: string; clock: string; damon?: string },
+): string {
   const field = (name: string) => {
     const line = cpuinfo.split("\n").find((l) => l.split(":")[0]!.trim() === name);
     return line === undefined ? "" : line.slice(line.indexOf(":") + 1).trim();
@@ -60,7 +69,15 @@ export function machineDetails(cpuinfo: string, system: { idle: string; clock: s
   if (Number.isFinite(bogomips)) parts.push(`bogomips ${Math.round(bogomips)}`);
   if (system.idle.trim() !== "") parts.push(`idle ${system.idle.trim()}`);
   if (system.clock.trim() !== "") parts.push(`clock ${system.clock.trim()}`);
+  if ((system.damon ?? "").trim() !== "") parts.push(`damon ${system.damon!.trim()}`);
   return parts.join(", ");
+}
+
+/** The action of the first scheme of the first DAMON monitor when it runs, else "". */
+function damonAction(): string {
+  const kdamond = "/sys/kernel/mm/damon/admin/kdamonds/0";
+  if (readOr(`${kdamond}/state`).trim() !== "on") return "";
+  return readOr(`${kdamond}/contexts/0/schemes/0/action`);
 }
 
 function cpuModel(): string {

@@ -247,3 +247,24 @@ Deno.test("delivery traces take the envelope's trace id and parent, so a chain i
     assert.equal(shipped[0]?.metadata?.handler, "ship");
   });
 });
+
+Deno.test("a delivery's trace and its handler's step start at one clock read", async () => {
+  // A clock that moves on every read: two reads could never give one time.
+  const realNow = Date.now;
+  let clock = Date.UTC(2026, 0, 1);
+  Date.now = () => (clock += 7);
+  try {
+    await withTwoInstances(async ({ a, telemetry, counter }) => {
+      const sent = await a.publisher.publish("Paid", { order: 1 }, {
+        parentId: null,
+        source: "workbench",
+      }) as { metadata: { trace_id: string } };
+      await idleWithin(counter, 10_000);
+      const trace = await telemetry.trace(sent.metadata.trace_id);
+      assert.equal(trace?.metadata?.handler, "bill");
+      assert.equal(trace?.steps[0]?.timestamp, trace?.started_at);
+    });
+  } finally {
+    Date.now = realNow;
+  }
+});

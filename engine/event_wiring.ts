@@ -447,7 +447,14 @@ function deliverySite(
 function startDeliveryTrace(
   parts: EngineParts,
   envelope: EventEnvelope,
-  options: { event: string; handler: string; traceSuffix: string; batch?: number | undefined },
+  options: {
+    event: string;
+    handler: string;
+    traceSuffix: string;
+    batch?: number | undefined;
+    /** When the delivery started (`Date.now()`), when the caller read it. Default: the recorder's now. */
+    startedMs?: number;
+  },
 ): ActiveTrace {
   const { trace_id: traceId, parent_id: parentId, attempt, traceparent } = envelope.metadata;
   const metadata: Record<string, string> = {
@@ -457,6 +464,7 @@ function startDeliveryTrace(
   };
   if (options.batch !== undefined) metadata.batch_size = String(options.batch);
   const start: StartTraceOptions = { entryPoint: options.event, entryType: "event", metadata };
+  if (options.startedMs !== undefined) start.startedMs = options.startedMs;
   if (traceId) start.id = `${traceId}${options.traceSuffix}`;
   if (parentId) start.parentId = parentId;
   if (typeof traceparent === "string") start.traceparent = traceparent;
@@ -474,11 +482,14 @@ async function deliver(
   batch?: EventEnvelope[],
 ): Promise<void> {
   const { spec, sub } = site;
+  // One clock read for the trace's start and the handler call's: they start in the same turn.
+  const started = Date.now();
   const trace = startDeliveryTrace(parts, envelope, {
     event: spec.event,
     handler: sub.handler.name,
     traceSuffix: site.traceSuffix,
     batch: batch?.length,
+    startedMs: started,
   });
   const result = await invokeHandler(parts, {
     handler: sub.handler,
@@ -487,6 +498,7 @@ async function deliver(
       : { kind: "event_batch", events: batch.map(eventInput) },
     trace,
     sequence: site.sequence,
+    startedMs: started,
   });
   if (!result.ok) {
     trace.end("failed", result.error.message);

@@ -466,3 +466,28 @@ Deno.test("EventBus.publishSeries() exists only over an adapter that writes batc
   assert.equal(typeof new EventBus(memory).publishSeries, "function");
   await memory.close();
 });
+
+Deno.test("EventBus reads its clock once per publish and twice per series: the envelopes' time and the counts'", async () => {
+  let reads = 0;
+  const now = () => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ++reads));
+  const samples: MetricSample[] = [];
+  await using bus = await openBus({ now, onMetric: (sample) => samples.push(sample) });
+  const stamps: string[] = [];
+  await bus.subscribe("Work", "app.work", (envelope) => {
+    stamps.push(envelope.timestamp);
+    return Promise.resolve();
+  });
+  const one = await bus.publish("Work", { n: 0 }, { parentId: null, source: "workbench" });
+  const options = { parentId: null, source: "api:Burst" };
+  const items = [1, 2, 3].map((n) => ({ topic: "Work", payload: { n }, options }));
+  assert.equal((await bus.publishSeries!(items)).accepted.length, 3);
+  await until(() => samples.filter((s) => s.name === BUS_METRICS.delivered).length === 4);
+  // One read for the publish, two for the series, one per delivery's count.
+  assert.equal(reads, 1 + 2 + 4);
+  const series = stamps.slice(1);
+  assert.deepEqual([stamps[0], new Set(series).size], [one.timestamp, 1]);
+  const published = samples.filter((s) => s.name === BUS_METRICS.published).map((s) => s.timestamp);
+  assert.equal(published[0], one.timestamp);
+  assert.equal(new Set(published.slice(1)).size, 1);
+  assert.notEqual(published[1], series[0], "the series is counted once the adapter accepted it");
+});
