@@ -6,7 +6,7 @@
  * process under `wrk -t2 -c32` on `GET /`. Each variant's CPU (every thread of its process, from
  * `/proc/<pid>/task/<tid>/schedstat`, in nanoseconds) is divided by the requests it answered, and
  * compared with the bare answer of the same round: the rounds alternate their order, so load on a
- * shared machine touches every variant alike.
+ * shared machine touches every variant alike. First it times one clock read in a loop.
  *
  * It shows which of a request's costs depend on the machine: on two virtual machines of one CPU
  * model, a served request's header list costs one of them 1 µs and the other 3-5 µs (BENCHMARKS.md,
@@ -93,6 +93,25 @@ export function serverSource(variant: OpVariant): string {
 }
 
 /**
+ * What one clock read costs in a loop in this process, in nanoseconds: on some virtual machines
+ * reading the time stamp counter leaves the guest, and a read costs several times what it costs
+ * elsewhere.
+ *
+ * @param reads how many reads each clock is timed over
+ * @returns the mean nanoseconds of `Date.now()` and of `performance.now()`
+ */
+export function clockReadNs(reads = 200_000): { date: number; performance: number } {
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < reads; i++) sink += Date.now();
+  const t1 = performance.now();
+  for (let i = 0; i < reads; i++) sink += performance.now();
+  const t2 = performance.now();
+  if (sink === 0) throw new Error("unreachable: the clocks read 0");
+  return { date: (t1 - t0) * 1e6 / reads, performance: (t2 - t1) * 1e6 / reads };
+}
+
+/**
  * The CPU time of every thread of a process so far, in nanoseconds (each thread's `schedstat`),
  * or NaN when it cannot be read.
  */
@@ -150,6 +169,12 @@ if (import.meta.main) {
   const only = values.only === undefined ? null : new RegExp(values.only);
   const variants = OP_VARIANTS.filter((v, i) => i === 0 || only === null || only.test(v.name));
   console.log(machineLine());
+  const clocks = clockReadNs();
+  console.log(
+    `one clock read in a loop: Date.now() ${clocks.date.toFixed(0)} ns, performance.now() ${
+      clocks.performance.toFixed(0)
+    } ns`,
+  );
   console.log(`wrk -t2 -c32 -d${seconds}s GET /, ${rounds} rounds, each variant its own process`);
   const servers: Served[] = [];
   try {
