@@ -226,8 +226,11 @@ export async function subscribeEvents(
  * Deliveries an `ordered: false` handler without a `concurrency` limit has in flight at once: enough
  * that the runtime's batching fills each message to its Workers (see
  * `engine/runtime/protocol.ts`, `Outbox`), few enough that a stalled handler holds a bounded number.
+ * 128, as many as an ordered handler's sequence (`SEQUENCE_DEPTH`): on the slower of two virtual
+ * machines of one kind it measured x1.09-1.17 the events/s of 64 in three paired runs, on the other
+ * within the noise (BENCHMARKS.md, "A second virtual machine of this kind").
  */
-export const UNORDERED_PARALLELISM = 64;
+export const UNORDERED_PARALLELISM = 128;
 
 /**
  * Deliveries taken at once for `ordered: false`: {@linkcode UNORDERED_PARALLELISM}, or none more
