@@ -232,7 +232,7 @@ export class EventBus {
     const envelopes: EventEnvelope[] = [];
     let refused: InvalidEventPayloadError | undefined;
     // A series is published at one time: one clock read for its envelopes, one for its counts
-    // (each clock read is a system call on some virtual machines; BENCHMARKS.md).
+    // (a clock read costs 100-250 ns on some virtual machines; BENCHMARKS.md).
     const stamp = this.#stamp();
     for (const { topic, payload, options } of items) {
       const refusal = this.#check?.(topic, payload === undefined ? null : payload);
