@@ -8,9 +8,9 @@
  * compared with the bare answer of the same round: the rounds alternate their order, so load on a
  * shared machine touches every variant alike. First it times one clock read in a loop.
  *
- * It shows which of a request's costs depend on the machine: on two virtual machines of one CPU
- * model, a served request's header list costs one of them 1 µs and the other 3-5 µs (BENCHMARKS.md,
- * "A second virtual machine of this kind"). The pipeline reads a request's method, URL and
+ * It shows which of a request's costs depend on the machine: on the slower of two virtual machines
+ * of one CPU model, a served request's headers cost 2-6.5 µs and a clock read 230-340 ns
+ * (BENCHMARKS.md, "A second virtual machine of this kind"). The pipeline reads a request's method, URL and
  * headers, where the hand-written reference reads none of them.
  *
  *   deno run -A bench/serve_ops.ts [--seconds 4] [--rounds 3] [--only <regex>]
@@ -22,7 +22,7 @@
 
 import { parseArgs } from "node:util";
 import { machineLine } from "./_machine.ts";
-import { median, spawnListening, wrkRequests } from "./_project.ts";
+import { median, range, spawnListening, wrkRequests } from "./_project.ts";
 
 /** One way of serving: what its handler does before answering, and how many times. */
 export interface OpVariant {
@@ -93,9 +93,9 @@ export function serverSource(variant: OpVariant): string {
 }
 
 /**
- * What one clock read costs in a loop in this process, in nanoseconds: on some virtual machines
- * reading the time stamp counter leaves the guest, and a read costs several times what it costs
- * elsewhere.
+ * What one clock read costs in a loop in this process, in nanoseconds: on some virtual machines a
+ * read costs several times what it costs elsewhere, with no system call (the vDSO's time stamp
+ * counter read itself is slow there).
  *
  * @param reads how many reads each clock is timed over
  * @returns the mean nanoseconds of `Date.now()` and of `performance.now()`
@@ -195,12 +195,10 @@ if (import.meta.main) {
   const bare = servers[0]!;
   for (const server of servers) {
     const us = median(server.rounds);
-    const low = Math.min(...server.rounds).toFixed(2);
-    const high = Math.max(...server.rounds).toFixed(2);
     const rate = Math.round(median(server.perSecond));
     let line = `${server.variant.name.padEnd(54)} ${String(rate).padStart(7)} req/s  cpu ${
       us.toFixed(2)
-    } us/req (${low}-${high})`;
+    } us/req (${range(server.rounds, 2)})`;
     if (server !== bare) {
       const delta = pairedDelta(server, bare);
       const each = server.variant.times > 1
